@@ -1,0 +1,49 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Release builds: `swift build -c release --static-swift-stdlib` (see Makefile).
+/// Module map follows ../shared/STYLE.md: configuration has no NIO, the
+/// runtime lives in HAProxyCore, HTTP/1 framing in HAProxyHTTP.
+let package = Package(
+    name: "haproxy",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "haproxy", targets: ["haproxy"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLZ4",
+            pkgConfig: "liblz4",
+            providers: [.apt(["liblz4-dev"])]
+        ),
+        .target(name: "HAProxyConfig"),
+        .target(
+            name: "HAProxyHTTP",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .target(
+            name: "HAProxyCore",
+            dependencies: [
+                "HAProxyConfig",
+                "HAProxyHTTP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "haproxy",
+            dependencies: ["HAProxyConfig", "HAProxyCore"]
+        ),
+        .testTarget(name: "HAProxyConfigTests", dependencies: ["HAProxyConfig"]),
+        .testTarget(
+            name: "HAProxyHTTPTests",
+            dependencies: ["HAProxyHTTP", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .testTarget(name: "HAProxyCoreTests", dependencies: ["HAProxyCore", "HAProxyConfig"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["HAProxyConfig"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,3 @@
+import HAProxyCore
+
+print("HAProxy version 2.6.0")

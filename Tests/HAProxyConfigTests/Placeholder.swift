@@ -1,0 +1,2 @@
+import XCTest
+final class HAProxyConfigTestsPlaceholder: XCTestCase { func testBuilds() {} }

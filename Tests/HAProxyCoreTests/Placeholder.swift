@@ -1,0 +1,2 @@
+import XCTest
+final class HAProxyCoreTestsPlaceholder: XCTestCase { func testBuilds() {} }

@@ -1,0 +1,2 @@
+import XCTest
+final class HAProxyHTTPTestsPlaceholder: XCTestCase { func testBuilds() {} }
