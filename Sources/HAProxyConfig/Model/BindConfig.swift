@@ -1,0 +1,22 @@
+/// One address of a `bind` line; a line with several addresses or a port
+/// range yields several of these sharing the same options.
+public struct BindConfig: Sendable, Equatable {
+    public var address: ListenAddress
+    public var name: String?
+    public var maxconn: Int?
+    public var backlog: Int?
+    public var acceptProxy = false
+    public var deferAccept = false
+    public var v4v6 = false
+    public var v6only = false
+    /// UNIX socket ownership and permissions (`mode`, `uid`/`user`, `gid`/`group`).
+    public var unixMode: UInt32?
+    public var unixUser: String?
+    public var unixGroup: String?
+    public var location: SourceLocation
+
+    public init(address: ListenAddress, location: SourceLocation) {
+        self.address = address
+        self.location = location
+    }
+}

@@ -1,0 +1,24 @@
+/// A whole parsed configuration: the immutable value the runtime is built from.
+///
+/// A reload is a new process, so nothing here changes after parsing; the
+/// runtime copies what it needs into its own objects.
+public struct Configuration: Sendable {
+    public var global = GlobalConfig()
+    /// Frontends, backends and listen sections in declaration order.
+    public var proxies: [ProxyConfig] = []
+    /// Named defaults sections, kept for `from` lookups and diagnostics.
+    public var defaults: [ProxyConfig] = []
+    /// Files the configuration was read from, in order.
+    public var files: [String] = []
+
+    public init() {}
+
+    /// Proxies able to accept connections (frontend and listen).
+    public var frontends: [ProxyConfig] { proxies.filter { $0.capabilities.contains(.frontend) } }
+    /// Proxies owning servers (backend and listen).
+    public var backends: [ProxyConfig] { proxies.filter { $0.capabilities.contains(.backend) } }
+
+    public func proxy(named name: String, capability: ProxyCapabilities) -> ProxyConfig? {
+        proxies.first { $0.name == name && $0.capabilities.contains(capability) }
+    }
+}

@@ -1,0 +1,68 @@
+/// The `global` section (several `global` sections are merged into one).
+public struct GlobalConfig: Sendable {
+    public var daemon = false
+    public var masterWorker = false
+    public var maxconn: Int?
+    /// Number of event loops; 1 by default (the real 2.6 uses the CPU count).
+    public var nbthread = 1
+    public var pidfile: String?
+    public var chroot: String?
+    public var user: String?
+    public var group: String?
+    public var uid: UInt32?
+    public var gid: UInt32?
+    public var ulimitN: Int?
+    public var hardStopAfterMs: Int?
+    public var graceMs: Int?
+    public var node: String?
+    public var description: String?
+    public var logTag: String?
+    public var logSendHostname: String??
+    public var logs: [LogTargetConfig] = []
+    public var statsSockets: [StatsSocketConfig] = []
+    public var statsTimeoutMs: Int?
+    public var statsMaxconn: Int?
+    public var serverStateFile: String?
+    public var serverStateBase: String?
+    public var tuneBufsize = 16384
+    public var tuneMaxrewrite = 1024
+    public var spreadChecks = 0
+    /// Keywords accepted for compatibility that change nothing yet (e.g.
+    /// `ssl-default-bind-ciphers` before TLS exists), with where they were.
+    public var acceptedWithoutEffect: [(keyword: String, location: SourceLocation)] = []
+
+    public init() {}
+}
+
+/// `stats socket PATH|ADDR [mode M] [uid U] [gid G] [user U] [group G] [level L] [expose-fd listeners]`.
+public struct StatsSocketConfig: Sendable, Equatable {
+    public enum Level: String, Sendable { case user, `operator`, admin }
+    public var address: ListenAddress
+    public var level: Level = .`operator`
+    public var exposeFdListeners = false
+    public var location: SourceLocation
+
+    public init(address: ListenAddress, location: SourceLocation) {
+        self.address = address
+        self.location = location
+    }
+}
+
+/// A `log` line: kept as parsed; the logging module interprets it.
+public struct LogTargetConfig: Sendable, Equatable {
+    /// `log global`: use the global section's targets.
+    public var isGlobal = false
+    /// Target as written: `/dev/log`, `127.0.0.1:514`, `stdout`, `file@PATH`...
+    public var target: String = ""
+    public var length: Int?
+    public var format: String?
+    public var sample: String?
+    public var facility: String = "local0"
+    public var maxLevel: String?
+    public var minLevel: String?
+    /// Arguments after the facility that the logging module interprets (e.g. `rotate`).
+    public var extra: [String] = []
+    public var location: SourceLocation
+
+    public init(location: SourceLocation) { self.location = location }
+}

@@ -1,0 +1,145 @@
+/// What a proxy section can do: a `frontend` accepts, a `backend` owns
+/// servers, a `listen` does both.
+public struct ProxyCapabilities: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    public static let frontend = ProxyCapabilities(rawValue: 1)
+    public static let backend = ProxyCapabilities(rawValue: 2)
+    public static let listen: ProxyCapabilities = [.frontend, .backend]
+}
+
+public enum ProxyMode: String, Sendable, Equatable { case tcp, http }
+
+/// A `frontend`, `backend`, `listen` or `defaults` section.
+///
+/// A proxy starts as a copy of the defaults section in force (the last
+/// anonymous one, or the one named by `from`), as HAProxy does, then its
+/// own keywords override.
+public struct ProxyConfig: Sendable {
+    public var name: String
+    public var capabilities: ProxyCapabilities
+    /// True for a `defaults` section.
+    public var isDefaults = false
+    public var location: SourceLocation
+    public var id: Int?
+    public var description: String?
+    public var disabled = false
+
+    public var mode: ProxyMode = .tcp
+    public var binds: [BindConfig] = []
+    public var servers: [ServerConfig] = []
+    public var defaultServer = ServerOptions()
+    public var defaultBackend: String?
+    /// `use_backend NAME` rules without conditions are the only ones so far.
+    public var useBackends: [String] = []
+
+    public var balance = BalanceConfig()
+    public var timeouts = Timeouts()
+    public var maxconn: Int?
+    public var fullconn: Int?
+    public var backlog: Int?
+    /// `retries N` (3 by default).
+    public var retries = 3
+    public var options = ProxyOptions()
+    public var httpReuse: HTTPReuse = .safe
+    public var httpRequestRules: [HTTPRequestRule] = []
+    /// `errorfile CODE FILE`, read at parse time.
+    public var errorFiles: [Int: ErrorFile] = [:]
+    public var healthCheck = HealthCheckConfig()
+    public var logs: [LogTargetConfig] = []
+    /// `no log` in this section.
+    public var noLog = false
+    public var logFormat: String?
+    public var errorLogFormat: String?
+    public var logFormatSD: String?
+    public var logTag: String?
+
+    public init(name: String, capabilities: ProxyCapabilities, location: SourceLocation) {
+        self.name = name
+        self.capabilities = capabilities
+        self.location = location
+    }
+
+    /// The section keyword HAProxy uses in messages: `frontend`, `backend`, `listen`, `defaults`.
+    public var sectionName: String {
+        if isDefaults { return "defaults" }
+        switch capabilities {
+        case .listen: return "listen"
+        case .frontend: return "frontend"
+        default: return "backend"
+        }
+    }
+}
+
+/// `http-reuse never|safe|aggressive|always`.
+public enum HTTPReuse: String, Sendable, Equatable { case never, safe, aggressive, always }
+
+/// An `errorfile` as loaded: the raw file bytes; the HTTP module validates them.
+public struct ErrorFile: Sendable, Equatable {
+    public var path: String
+    public var bytes: [UInt8]
+    public var location: SourceLocation
+
+    public init(path: String, bytes: [UInt8], location: SourceLocation) {
+        self.path = path
+        self.bytes = bytes
+        self.location = location
+    }
+}
+
+/// Every `timeout` of a proxy, in milliseconds; nil when unset.
+public struct Timeouts: Sendable, Equatable {
+    public var connect: Int?
+    public var client: Int?
+    public var server: Int?
+    public var tunnel: Int?
+    public var clientFin: Int?
+    public var serverFin: Int?
+    public var httpRequest: Int?
+    public var httpKeepAlive: Int?
+    public var queue: Int?
+    public var check: Int?
+    public var tarpit: Int?
+
+    public init() {}
+}
+
+/// `option ...` flags of a proxy (and `no option ...` to clear them).
+public struct ProxyOptions: Sendable, Equatable {
+    /// How HTTP connections are kept: `option http-keep-alive` (default),
+    /// `option http-server-close`, `option httpclose`.
+    public enum HTTPConnectionMode: Sendable, Equatable { case keepAlive, serverClose, close }
+
+    public enum HTTPLog: Sendable, Equatable { case none, http, clf }
+
+    /// `option forwardfor [except NET] [header NAME] [if-none]`.
+    public struct ForwardFor: Sendable, Equatable {
+        public var header = "x-forwarded-for"
+        public var except: String?
+        public var ifNone = false
+        public init() {}
+    }
+
+    public var redispatch = false
+    public var abortOnClose = false
+    public var allBackups = false
+    public var httpConnectionMode: HTTPConnectionMode = .keepAlive
+    public var forwardFor: ForwardFor?
+    public var httpLog: HTTPLog = .none
+    public var tcpLog = false
+    public var dontLogNull = false
+    public var dontLogNormal = false
+    public var logSeparateErrors = false
+    public var logASAP = false
+    public var tcpKeepAlive = false
+    public var clientTCPKeepAlive = false
+    public var serverTCPKeepAlive = false
+    public var noLinger = false
+    public var httpBufferRequest = false
+    public var httpIgnoreProbes = false
+    public var independentStreams = false
+    public var logHealthChecks = false
+
+    public init() {}
+}

@@ -1,0 +1,49 @@
+/// A `server` line (or one instance of a `server-template`), with the
+/// proxy's `default-server` options already applied.
+public struct ServerConfig: Sendable, Equatable {
+    public var name: String
+    /// Host as written: an IPv4/IPv6 literal or a name resolved at start.
+    public var host: String
+    /// Destination port; nil means "same port as the client connected to".
+    public var port: Int?
+    /// `+N`/`-N` port offsets relative to the accepted port.
+    public var portOffset: Int?
+    public var id: Int?
+    public var options = ServerOptions()
+    public var location: SourceLocation
+
+    public init(name: String, host: String, port: Int?, location: SourceLocation) {
+        self.name = name
+        self.host = host
+        self.port = port
+        self.location = location
+    }
+}
+
+/// The options shared by `server` and `default-server`.
+public struct ServerOptions: Sendable, Equatable {
+    public var weight = 1
+    public var backup = false
+    public var disabled = false
+    /// 0 means no limit.
+    public var maxconn = 0
+    /// 0 means no limit on the server's own queue.
+    public var maxqueue = 0
+    public var check = false
+    public var interMs = 2000
+    public var fastinterMs: Int?
+    public var downinterMs: Int?
+    public var rise = 2
+    public var fall = 3
+    public var checkPort: Int?
+    public var checkAddr: String?
+    public var sendProxy = false
+    public var sendProxyV2 = false
+    public var source: String?
+    public var onMarkedDownShutdownSessions = false
+    public var onMarkedUpShutdownBackupSessions = false
+    public var slowstartMs = 0
+    public var initAddr: String?
+
+    public init() {}
+}
