@@ -93,8 +93,11 @@ extension HashFunction {
         return c
     }
 
-    /// Bob Jenkins' 4-byte integer hash, the `avalanche` modifier: every
-    /// input bit affects every output bit.
+    /// The `avalanche` modifier: Bob Jenkins' 4-byte integer hash (every
+    /// input bit affects every output bit), then a multiplication by
+    /// 0xC0000001 that haproxy applies to spread values around the ring
+    /// (observed on haproxy 2.6's `sdbm(1)`/`djb2(1)` converters: without it
+    /// bits 30 and 31 differ).
     @inlinable
     public static func avalanche(_ value: UInt32) -> UInt32 {
         var a = value
@@ -104,6 +107,6 @@ extension HashFunction {
         a = (a &+ 0xd3a2_646c) ^ (a << 9)
         a = (a &+ 0xfd70_46c5) &+ (a << 3)
         a = (a ^ 0xb55a_4f09) ^ (a >> 16)
-        return a
+        return a &* 0xc000_0001
     }
 }
