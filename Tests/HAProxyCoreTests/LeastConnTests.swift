@@ -16,6 +16,19 @@ final class LeastConnTests: XCTestCase {
         XCTAssertEqual(names, "abcabc")
     }
 
+    /// Observed on haproxy 2.6.12: idle servers rotate whatever their weight.
+    func testIdleServersRotateLikeHAProxy() {
+        let lb = LoadBalancer(.leastConn, makeServers([1, 3, 1]))
+        var names = ""
+        for _ in 0..<10 {
+            let s = lb.pick()!
+            names += s.name
+            lb.connectionStarted(s)
+            lb.connectionEnded(s)
+        }
+        XCTAssertEqual(names, "abcabcabca")
+    }
+
     func testFollowsConnectionCounts() {
         let servers = makeServers([1, 1, 1])
         let lb = LoadBalancer(.leastConn, servers)
