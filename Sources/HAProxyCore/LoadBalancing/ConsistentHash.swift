@@ -3,8 +3,8 @@ import HAProxyConfig
 /// `hash-type consistent`: a ring of points, `16 × weight` per server; a
 /// hash goes to the server owning the closest point on either side.
 ///
-/// A server's points depend only on its `id` (point `n` sits at
-/// `avalanche(id × 4096 + n)`), so removing a server moves only the keys
+/// A server's points depend only on its `hashKey`, its id (point `n` sits
+/// at `avalanche(id × 4096 + n)`), so removing a server moves only the keys
 /// that were on its points, adding one takes keys only for itself, and two
 /// load balancers with the same ids agree. Dynamic: a weight change adds or
 /// removes that server's points. Without a key, the ring is walked point by
@@ -34,8 +34,8 @@ public final class ConsistentHash: LoadBalancingAlgorithm {
     public func weightChanged(_ server: LBServer) { rebuild() }
 
     /// The point keys of a server of weight `weight`.
-    static func pointKeys(id: Int, weight: Int) -> [UInt32] {
-        let base = UInt32(truncatingIfNeeded: id) &* idSpacing
+    static func pointKeys(hashKey: UInt32, weight: Int) -> [UInt32] {
+        let base = hashKey &* idSpacing
         return (0..<(weight * pointsPerWeight)).map {
             HashFunction.avalanche(base &+ UInt32($0))
         }
@@ -45,7 +45,7 @@ public final class ConsistentHash: LoadBalancingAlgorithm {
         var points: [(key: UInt32, order: Int, server: LBServer)] = []
         points.reserveCapacity(servers.reduce(0) { $0 + $1.weight * Self.pointsPerWeight })
         for (order, s) in servers.enumerated() {
-            for key in Self.pointKeys(id: s.id, weight: s.weight) {
+            for key in Self.pointKeys(hashKey: s.hashKey, weight: s.weight) {
                 points.append((key, order, s))
             }
         }

@@ -56,6 +56,12 @@ public final class LBServer {
     @inlinable
     public var isEligible: Bool { isUsable && weight > 0 }
 
+    /// The key that places this server's points on the consistent-hash ring:
+    /// its `id`, so that load balancers with the same ids agree (manual,
+    /// `hash-type consistent`).
+    @inlinable
+    public var hashKey: UInt32 { UInt32(truncatingIfNeeded: id) }
+
     /// Connections plus queued requests: the load compared by leastconn and random.
     @inlinable
     public var load: Int { activeConnections + queuedConnections }
