@@ -1,2 +1,0 @@
-import XCTest
-final class HAProxyCoreTestsPlaceholder: XCTestCase { func testBuilds() {} }
