@@ -10,9 +10,16 @@ done for `http-request return status 200 content-type text/plain string
 "Hello"` (return-hello.bin). Real triggers (400 bad request, 408 timeout,
 502 bad response, 503 no server, 504 server timeout) are also recorded as
 trigger-N.bin, to check they send the same bytes as deny_status N.
+`http-request return status N` without payload is recorded for the reason
+phrases (return-reasons.txt), and Debian's errors/403.http served through
+`errorfile 403` as errorfile-403-debian.bin (its source is copied beside it).
 """
 import os, socket, subprocess, sys, tempfile, time, threading
 
+REASON_CODES = [200, 201, 202, 203, 204, 205, 206, 207, 208, 226, 300, 301, 302, 303, 304,
+                305, 307, 308, 400, 401, 402, 403, 404, 405, 406, 407, 408, 409, 410, 411, 412, 413, 414, 415,
+                416, 417, 418, 421, 422, 423, 424, 425, 426, 428, 429, 431, 451, 499, 500, 501, 502, 503, 504,
+                505, 506, 507, 508, 510, 511, 299, 399, 430, 599]
 CODES = [200, 400, 401, 403, 404, 405, 407, 408, 410, 413, 425, 429, 500, 501, 502, 503, 504]
 
 def free_port():
@@ -47,12 +54,17 @@ def main():
     for code in CODES:
         cfg.append("    http-request deny deny_status %d if { path /%d }" % (code, code))
     cfg.append('    http-request return status 200 content-type text/plain string "Hello" if { path /return }')
+    for code in REASON_CODES:
+        cfg.append("    http-request return status %d if { path /r%d }" % (code, code))
     cfg.append("    use_backend bad if { path /bad }")
     cfg.append("    use_backend silent if { path /silent }")
     cfg.append("    default_backend empty")
     cfg += ["backend bad", "    server s 127.0.0.1:%d" % bad_server.getsockname()[1],
             "backend silent", "    server s 127.0.0.1:%d" % silent_server.getsockname()[1],
-            "backend empty", ""]
+            "backend empty", "",
+            "frontend fe_errorfile", "    bind 127.0.0.1:%d" % (base + 1),
+            "    errorfile 403 " + os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(binary))), "etc/haproxy/errors/403.http"),
+            "    http-request deny deny_status 403", ""]
     with tempfile.TemporaryDirectory() as d:
         path = os.path.join(d, "h.cfg"); open(path, "w").write("\n".join(cfg))
         p = subprocess.Popen([binary, "-db", "-f", path], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -64,6 +76,12 @@ def main():
             for code in CODES:
                 save("errorpage-%d.bin" % code, fetch(base, b"GET /%d HTTP/1.1\r\nHost: a\r\n\r\n" % code))
             save("return-hello.bin", fetch(base, b"GET /return HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"))
+            reasons = []
+            for code in REASON_CODES:
+                got = fetch(base, b"GET /r%d HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n" % code, timeout=1.0)
+                reasons.append("%d\t%s" % (code, got.split(b"\r\n", 1)[0].decode("latin-1")))
+            save("return-reasons.txt", ("\n".join(reasons) + "\n").encode())
+            save("errorfile-403-debian.bin", fetch(base + 1, b"GET /ef403 HTTP/1.1\r\nHost: a\r\n\r\n"))
             save("trigger-400.bin", fetch(base, b"GET / HTTP/1.1\r\nHost : a\r\n\r\n"))
             save("trigger-408.bin", fetch(base, b"GET / HTTP/1.1\r\n"))
             save("trigger-502.bin", fetch(base, b"GET /bad HTTP/1.1\r\nHost: a\r\n\r\n"))
