@@ -116,6 +116,12 @@ public struct HTTPHeadParser: Sendable {
         return HTTPVersion(major: ma, minor: mi)
     }
 
+    /// Bytes HAProxy accepts in a response version token.
+    @inline(__always)
+    static func isResponseVersionByte(_ c: UInt8) -> Bool {
+        (c >= 0x41 && c <= 0x5A) || (c >= 0x30 && c <= 0x39) || c == 0x2F || c == 0x2E
+    }
+
     /// Parses the complete head `p[start..<end]` (end is just past the final LF).
     func parseHead(_ p: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> HTTPHeadParseResult {
         var head = HTTPHead()
@@ -151,22 +157,26 @@ public struct HTTPHeadParser: Sendable {
             head.versionRange = vStart..<i
             head.version = v
         case .response:
+            // HAProxy 2.6 is lenient with responses: the version is any run of
+            // uppercase letters, digits, '/' and '.', and the status any run of
+            // digits (recorded: "HTTX/1.1 200" and "HTTP/1.1 20" pass, "http/1.1"
+            // and "abc" give 502).
             head.isRequest = false
-            while !HTTPBytes.isSPHT(p[i]) && !isLineEnd(p[i]) { i += 1 }
-            guard let v = Self.version(p, start, i) else { return .error(fail(.invalidVersion, start)) }
+            while Self.isResponseVersionByte(p[i]) { i += 1 }
+            if i == start { return .error(fail(.invalidVersion, start)) }
             head.methodRange = start..<i
-            head.version = v
-            if !HTTPBytes.isSPHT(p[i]) { return .error(fail(.invalidStatus, i)) }
+            head.version = Self.version(p, start, i) ?? .http1_0
+            if !HTTPBytes.isSPHT(p[i]) { return .error(fail(.invalidVersion, i)) }
             while HTTPBytes.isSPHT(p[i]) { i += 1 }
             let sStart = i
             var status = 0
             while true {
                 let d = p[i] &- 0x30
                 if d > 9 { break }
-                status = status * 10 + Int(d)
+                if status < 100_000 { status = status * 10 + Int(d) }
                 i += 1
             }
-            if i - sStart != 3 || status < 100 { return .error(fail(.invalidStatus, sStart)) }
+            if i == sStart { return .error(fail(.invalidStatus, sStart)) }
             head.uriRange = sStart..<i
             head.status = status
             if HTTPBytes.isSPHT(p[i]) {
@@ -268,15 +278,20 @@ public struct HTTPHeadParser: Sendable {
             }
         case .response(let requestMethod):
             let s = head.status
-            if s < 200 {
+            if s >= 100 && s < 200 {
                 head.bodyFraming = s == 101 ? .tunnel : .none
             } else if requestMethod == .connect && s < 300 {
                 head.bodyFraming = .tunnel
             } else if requestMethod == .head || s == 204 || s == 304 {
                 head.bodyFraming = .none
             } else if head.hasTransferEncoding {
-                head.isChunked = facts.chunkedLast
-                head.bodyFraming = facts.chunkedLast ? .chunked : .untilClose
+                // Recorded: a response whose Transfer-Encoding is not exactly
+                // `chunked` ("gzip", "gzip, chunked") becomes a 502.
+                if !facts.chunkedLast || facts.otherCoding {
+                    return .error(fail(.invalidTransferEncoding, head.headersStart))
+                }
+                head.isChunked = true
+                head.bodyFraming = .chunked
             } else if let cl = head.contentLength {
                 head.bodyFraming = cl > 0 ? .contentLength(cl) : .none
             } else {

@@ -15,8 +15,11 @@ enum GoldenFile {
     }
 
     /// Cases of malformed-requests.txt (name TAB escaped bytes TAB status).
-    static func malformedRequests() throws -> [Case] {
-        let text = String(decoding: try bytes("malformed-requests.txt"), as: UTF8.self)
+    static func malformedRequests() throws -> [Case] { try cases("malformed-requests.txt") }
+
+    /// Cases of a golden file in the malformed-*.txt format.
+    static func cases(_ file: String) throws -> [Case] {
+        let text = String(decoding: try bytes(file), as: UTF8.self)
         return text.split(separator: "\n").compactMap { line in
             if line.hasPrefix("#") { return nil }
             let parts = line.split(separator: "\t", omittingEmptySubsequences: false)
