@@ -87,7 +87,9 @@ public struct HTTPHead: Sendable {
     public var contentLength: UInt64? = nil
     /// `Transfer-Encoding` present (whatever its value).
     public var hasTransferEncoding: Bool = false
-    /// `Transfer-Encoding` ends with `chunked`.
+    /// `Transfer-Encoding` ends with `chunked`. Framing then ignores any
+    /// `Content-Length`, and HAProxy drops that header when forwarding
+    /// (`HTTPHeadEdits.removeAll(.contentLength, in:)`).
     public var isChunked: Bool = false
     public var connection: HTTPConnectionTokens = []
     public var hasHost: Bool = false
