@@ -1,0 +1,173 @@
+import NIOCore
+
+/// Finds where a message body ends as its bytes pass, without copying them.
+///
+/// The proxy streams bodies (it never gathers one): for each received buffer
+/// `consume(_:)` says how many of its readable bytes belong to the current
+/// message and whether the message is complete; the caller forwards exactly
+/// that slice and keeps the rest for the next message. Chunked bodies are
+/// decoded for framing only, following HAProxy 2.6's h1_parse_chunk_size
+/// (at most 13 hex digits, optional spaces, `;` extensions, bare LF
+/// accepted), then trailers up to the empty line. State survives any split
+/// of the input, down to one byte at a time.
+public struct HTTPBodyFramer: Sendable {
+    /// How far a `consume` call got.
+    public struct Progress: Equatable, Sendable {
+        /// Bytes at the front of the input that belong to this message.
+        public var length: Int
+        /// The message ended within those bytes.
+        public var isComplete: Bool
+        public init(length: Int, isComplete: Bool) { self.length = length; self.isComplete = isComplete }
+    }
+
+    @usableFromInline enum State: Sendable, Equatable {
+        case remaining(UInt64)
+        case untilClose
+        case chunkSize(digits: Int, value: UInt64)
+        case chunkSizeSpace(UInt64)
+        case chunkExtension(UInt64)
+        case chunkSizeLF(UInt64)
+        case chunkData(UInt64)
+        case chunkDataEnd
+        case chunkDataLF
+        case trailerLineStart
+        case trailerName(length: Int)
+        case trailerValue
+        case trailerValueLF
+        case lastLF
+        case done
+    }
+
+    @usableFromInline var state: State
+    /// Status for framing errors: 400 for a request body, 502 for a response.
+    public let errorStatus: Int
+    /// Body bytes counted so far, framing bytes of chunked encoding included.
+    public private(set) var consumed: UInt64 = 0
+
+    /// - Parameters:
+    ///   - framing: from the parsed head (`HTTPHead.bodyFraming`).
+    ///   - isRequest: chooses the error status (400 request, 502 response).
+    public init(framing: HTTPBodyFraming, isRequest: Bool) {
+        errorStatus = isRequest ? 400 : 502
+        switch framing {
+        case .none: state = .done
+        case .contentLength(let n): state = n == 0 ? .done : .remaining(n)
+        case .chunked: state = .chunkSize(digits: 0, value: 0)
+        case .untilClose, .tunnel: state = .untilClose
+        }
+    }
+
+    /// The body has fully passed.
+    @inlinable public var isComplete: Bool { state == .done }
+
+    /// Accounts for the readable bytes of `buffer` (its reader index is not moved).
+    public mutating func consume(_ buffer: ByteBuffer) throws(HTTPParseError) -> Progress {
+        try buffer.withUnsafeReadableBytes { (p) throws(HTTPParseError) -> Progress in try self.consume(bytes: p) }
+    }
+
+    /// Accounts for `p`, which starts where the previous call stopped.
+    public mutating func consume(bytes p: UnsafeRawBufferPointer) throws(HTTPParseError) -> Progress {
+        let n = p.count
+        var i = 0
+        loop: while i < n {
+            switch state {
+            case .done:
+                break loop
+            case .untilClose:
+                i = n
+            case .remaining(let r):
+                let take = UInt64(n - i) < r ? UInt64(n - i) : r
+                i += Int(take)
+                state = take == r ? .done : .remaining(r - take)
+            case .chunkData(let r):
+                let take = UInt64(n - i) < r ? UInt64(n - i) : r
+                i += Int(take)
+                state = take == r ? .chunkDataEnd : .chunkData(r - take)
+            case .chunkSize(let digits, let value):
+                let c = p[i]
+                if let h = Self.hex(c) {
+                    let v = value << 4 | UInt64(h)
+                    if v & 0xF0_0000_0000_0000 != 0 { throw fail(.invalidChunkSize, i) }
+                    state = .chunkSize(digits: digits + 1, value: v)
+                    i += 1
+                    continue
+                }
+                if digits == 0 { throw fail(.invalidChunkSize, i) }
+                state = .chunkSizeSpace(value)
+            case .chunkSizeSpace(let value):
+                let c = p[i]
+                if HTTPBytes.isSPHT(c) {
+                    i += 1
+                } else if c == 0x3B {
+                    state = .chunkExtension(value); i += 1
+                } else if c == 0x0D {
+                    state = .chunkSizeLF(value); i += 1
+                } else if c == 0x0A {
+                    state = .chunkSizeLF(value)
+                } else {
+                    throw fail(.invalidChunkSize, i)
+                }
+            case .chunkExtension(let value):
+                let c = p[i]
+                if c == 0x0D { state = .chunkSizeLF(value) } else if c == 0x0A { state = .chunkSizeLF(value); continue }
+                i += 1
+            case .chunkSizeLF(let value):
+                if p[i] != 0x0A { throw fail(.invalidChunkSize, i) }
+                i += 1
+                state = value == 0 ? .trailerLineStart : .chunkData(value)
+            case .chunkDataEnd:
+                let c = p[i]
+                if c == 0x0D { state = .chunkDataLF; i += 1 } else if c == 0x0A { state = .chunkDataLF } else {
+                    throw fail(.invalidChunkTerminator, i)
+                }
+            case .chunkDataLF:
+                if p[i] != 0x0A { throw fail(.invalidChunkTerminator, i) }
+                i += 1
+                state = .chunkSize(digits: 0, value: 0)
+            case .trailerLineStart:
+                let c = p[i]
+                if c == 0x0D { state = .lastLF; i += 1 } else if c == 0x0A { state = .lastLF } else {
+                    state = .trailerName(length: 0)
+                }
+            case .trailerName(let length):
+                let c = p[i]
+                if HTTPBytes.isToken(c) {
+                    state = .trailerName(length: length + 1)
+                } else if c == 0x3A && length > 0 {
+                    state = .trailerValue
+                } else {
+                    throw fail(.invalidTrailer, i)
+                }
+                i += 1
+            case .trailerValue:
+                let c = p[i]
+                if c == 0x0D { state = .trailerValueLF; i += 1 } else if c == 0x0A { state = .trailerValueLF } else { i += 1 }
+            case .trailerValueLF:
+                if p[i] != 0x0A { throw fail(.invalidTrailer, i) }
+                i += 1
+                state = .trailerLineStart
+            case .lastLF:
+                if p[i] != 0x0A { throw fail(.invalidTrailer, i) }
+                i += 1
+                state = .done
+            }
+        }
+        consumed &+= UInt64(i)
+        return Progress(length: i, isComplete: state == .done)
+    }
+
+    @inline(__always)
+    func fail(_ reason: HTTPParseError.Reason, _ offset: Int) -> HTTPParseError {
+        HTTPParseError(status: errorStatus, reason: reason, offset: offset)
+    }
+
+    @inline(__always)
+    static func hex(_ c: UInt8) -> UInt8? {
+        switch c {
+        case 0x30...0x39: return c - 0x30
+        case 0x41...0x46: return c - 0x41 + 10
+        case 0x61...0x66: return c - 0x61 + 10
+        default: return nil
+        }
+    }
+}

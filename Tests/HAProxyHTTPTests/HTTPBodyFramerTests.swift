@@ -1,0 +1,78 @@
+import NIOCore
+import XCTest
+@testable import HAProxyHTTP
+
+final class HTTPBodyFramerTests: XCTestCase {
+    /// Feeds `input` in `pieces`, forwarding what belongs to the message the
+    /// way a proxy would; returns the bytes forwarded, completion, or the error.
+    static func run(_ framing: HTTPBodyFraming, _ input: [UInt8], pieces: [Int], isRequest: Bool = true) -> (forwarded: Int, complete: Bool, error: Int?) {
+        var framer = HTTPBodyFramer(framing: framing, isRequest: isRequest)
+        var buffer = ByteBuffer()
+        var forwarded = 0
+        var offset = 0
+        for size in pieces {
+            buffer.writeBytes(input[offset..<(offset + size)])
+            offset += size
+            do {
+                let p = try framer.consume(buffer)
+                let slice = buffer.readSlice(length: p.length)!
+                forwarded += slice.readableBytes
+                if p.isComplete { return (forwarded, true, nil) }
+            } catch {
+                return (forwarded, false, error.status)
+            }
+        }
+        return (forwarded, false, nil)
+    }
+
+    /// Checks one input whole, byte by byte and in random splits.
+    func check(_ framing: HTTPBodyFraming, _ s: String, forwarded: Int?, complete: Bool, error: Int? = nil, isRequest: Bool = true, file: StaticString = #filePath, line: UInt = #line) {
+        let input = Array(s.utf8)
+        var random = SystemRandomNumberGenerator()
+        var splits: [[Int]] = [input.isEmpty ? [] : [input.count], Array(repeating: 1, count: input.count)]
+        for _ in 0..<5 { splits.append(HTTPHeadParserTests.splits(input.count, random: &random)) }
+        for pieces in splits {
+            let r = Self.run(framing, input, pieces: pieces, isRequest: isRequest)
+            XCTAssertEqual(r.complete, complete, "pieces \(pieces)", file: file, line: line)
+            XCTAssertEqual(r.error, error, "pieces \(pieces)", file: file, line: line)
+            if let f = forwarded { XCTAssertEqual(r.forwarded, f, "pieces \(pieces)", file: file, line: line) }
+        }
+    }
+
+    func testContentLengthStopsAtTheEndOfTheBody() {
+        check(.contentLength(5), "helloGET / HTTP/1.1\r\n", forwarded: 5, complete: true)
+        check(.contentLength(10), "hello", forwarded: 5, complete: false)
+        check(.none, "GET", forwarded: 0, complete: true)
+    }
+
+    func testUntilCloseTakesEverything() {
+        check(.untilClose, "abcdef", forwarded: 6, complete: false)
+        check(.tunnel, "abc", forwarded: 3, complete: false)
+    }
+
+    func testChunked() {
+        let body = "3\r\nabc\r\n10;name=value\r\n0123456789abcdef\r\n0\r\n\r\n"
+        check(.chunked, body + "NEXT", forwarded: body.utf8.count, complete: true)
+        let trailers = "A\r\n0123456789\r\n0\r\nX-Sum: 1\r\nY: 2\r\n\r\n"
+        check(.chunked, trailers + "N", forwarded: trailers.utf8.count, complete: true)
+        check(.chunked, "3\nabc\n0\n\n", forwarded: 9, complete: true)
+        check(.chunked, "3 \t\r\nabc\r\n0\r\n\r\n", forwarded: 15, complete: true)
+        check(.chunked, "3\r\nabc\r\n0\r\n", forwarded: 11, complete: false)
+    }
+
+    func testChunkedErrors() {
+        check(.chunked, "zz\r\nabc\r\n0\r\n\r\n", forwarded: nil, complete: false, error: 400)
+        check(.chunked, "\r\nabc\r\n0\r\n\r\n", forwarded: nil, complete: false, error: 400)
+        check(.chunked, "3\r\nabcX\r\n0\r\n\r\n", forwarded: nil, complete: false, error: 400)
+        check(.chunked, "3\rX", forwarded: nil, complete: false, error: 400)
+        check(.chunked, "3 x\r\n", forwarded: nil, complete: false, error: 400)
+        check(.chunked, "10000000000000\r\n", forwarded: nil, complete: false, error: 400)
+        check(.chunked, "0\r\nbad trailer\r\n\r\n", forwarded: nil, complete: false, error: 400)
+        check(.chunked, "zz\r\n", forwarded: nil, complete: false, error: 502, isRequest: false)
+    }
+
+    func testLargestChunkSizeIsAccepted() {
+        // 13 hex digits (2^52 - 1) is HAProxy's maximum.
+        check(.chunked, "fffffffffffff\r\nabc", forwarded: 18, complete: false)
+    }
+}

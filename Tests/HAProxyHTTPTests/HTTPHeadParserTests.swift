@@ -1,0 +1,194 @@
+import NIOCore
+import XCTest
+@testable import HAProxyHTTP
+
+final class HTTPHeadParserTests: XCTestCase {
+    /// Plays a request through head parser and body framer the way the real
+    /// one was driven when recording (`option http-buffer-request`, then
+    /// `http-request return status 200`), feeding `pieces` one at a time.
+    /// Returns the status HAProxy would answer: 100 for Expect, 408 when the
+    /// request stays incomplete.
+    static func outcome(_ bytes: [UInt8], pieces: [Int]) -> String {
+        var parser = HTTPHeadParser.request()
+        var framer: HTTPBodyFramer? = nil
+        var buffer = ByteBuffer()
+        var offset = 0
+        for size in pieces {
+            buffer.writeBytes(bytes[offset..<(offset + size)])
+            offset += size
+            if framer == nil {
+                switch parser.parse(buffer) {
+                case .needMore: continue
+                case .error(let e): return String(e.status)
+                case .complete(let head):
+                    if head.expectsContinue { return "100" }
+                    buffer.moveReaderIndex(forwardBy: head.length)
+                    framer = HTTPBodyFramer(framing: head.bodyFraming, isRequest: true)
+                }
+            }
+            do {
+                let progress = try framer!.consume(buffer)
+                buffer.moveReaderIndex(forwardBy: progress.length)
+                if progress.isComplete { return "200" }
+            } catch {
+                return String(error.status)
+            }
+        }
+        return "408"
+    }
+
+    static func splits(_ count: Int, random: inout SystemRandomNumberGenerator) -> [Int] {
+        var out: [Int] = []
+        var left = count
+        while left > 0 {
+            let n = Int.random(in: 1...max(1, min(left, 64)), using: &random)
+            out.append(n); left -= n
+        }
+        return out
+    }
+
+    func testGoldenMalformedRequestsMatchHAProxy() throws {
+        let cases = try GoldenFile.malformedRequests()
+        XCTAssertGreaterThanOrEqual(cases.count, 100)
+        var random = SystemRandomNumberGenerator()
+        for c in cases {
+            let whole = Self.outcome(c.request, pieces: c.request.isEmpty ? [] : [c.request.count])
+            XCTAssertEqual(whole, c.expected, "\(c.name): whole input")
+            let drip = Self.outcome(c.request, pieces: Array(repeating: 1, count: c.request.count))
+            XCTAssertEqual(drip, c.expected, "\(c.name): byte by byte")
+            let split = Self.outcome(c.request, pieces: Self.splits(c.request.count, random: &random))
+            XCTAssertEqual(split, c.expected, "\(c.name): random splits")
+        }
+    }
+
+    /// What the client of the real one got for each recorded server response:
+    /// the response's own status, or 502 when refused or cut short.
+    static func responseOutcome(_ bytes: [UInt8], pieces: [Int]) -> String {
+        var parser = HTTPHeadParser.response(to: .get)
+        var buffer = ByteBuffer()
+        var offset = 0
+        for size in pieces {
+            buffer.writeBytes(bytes[offset..<(offset + size)])
+            offset += size
+            switch parser.parse(buffer) {
+            case .needMore: continue
+            case .error(let e): return String(e.status)
+            case .complete(let head):
+                return buffer.getString(at: buffer.readerIndex + head.uriRange.lowerBound, length: head.uriRange.count)!
+            }
+        }
+        return "502"
+    }
+
+    func testGoldenMalformedResponsesMatchHAProxy() throws {
+        let cases = try GoldenFile.cases("malformed-responses.txt")
+        XCTAssertGreaterThanOrEqual(cases.count, 25)
+        for c in cases {
+            XCTAssertEqual(Self.responseOutcome(c.request, pieces: [c.request.count]), c.expected, c.name)
+            XCTAssertEqual(Self.responseOutcome(c.request, pieces: Array(repeating: 1, count: c.request.count)), c.expected, c.name)
+        }
+    }
+
+    func parse(_ s: String, _ parser: HTTPHeadParser = .request()) -> (HTTPHeadParseResult, ByteBuffer) {
+        var p = parser
+        let buffer = ByteBuffer(string: s)
+        return (p.parse(buffer), buffer)
+    }
+
+    func head(_ s: String, _ parser: HTTPHeadParser = .request(), file: StaticString = #filePath, line: UInt = #line) -> (HTTPHead, ByteBuffer)? {
+        let (r, b) = parse(s, parser)
+        guard case .complete(let h) = r else { XCTFail("not complete: \(r)", file: file, line: line); return nil }
+        return (h, b)
+    }
+
+    func text(_ b: ByteBuffer, _ r: Range<Int>) -> String {
+        b.getString(at: b.readerIndex + r.lowerBound, length: r.count)!
+    }
+
+    func testRequestOffsetsAndFacts() throws {
+        let s = "\r\nPOST /x?y HTTP/1.1\r\nHost: example\r\nContent-Length:  5 \r\nConnection: Keep-Alive, Upgrade\r\nUpgrade: ws\r\nExpect: 100-Continue\r\n\r\nhello"
+        guard let (h, b) = head(s) else { return }
+        XCTAssertEqual(h.length, s.utf8.count - 5)
+        XCTAssertEqual(h.startLineStart, 2)
+        XCTAssertEqual(h.method, .post)
+        XCTAssertEqual(text(b, h.methodRange), "POST")
+        XCTAssertEqual(text(b, h.uriRange), "/x?y")
+        XCTAssertEqual(text(b, h.versionRange), "HTTP/1.1")
+        XCTAssertEqual(h.version, .http1_1)
+        XCTAssertEqual(h.headers.count, 5)
+        XCTAssertEqual(text(b, h.headers[1].name), "Content-Length")
+        XCTAssertEqual(text(b, h.headers[1].value), "5")
+        XCTAssertEqual(text(b, h.headers[1].line), "Content-Length:  5 \r\n")
+        XCTAssertEqual(h.headers[1].kind, .contentLength)
+        XCTAssertEqual(h.contentLength, 5)
+        XCTAssertEqual(h.bodyFraming, .contentLength(5))
+        XCTAssertEqual(h.connection, [.keepAlive, .upgrade])
+        XCTAssertTrue(h.hasHost)
+        XCTAssertTrue(h.hasUpgrade)
+        XCTAssertTrue(h.expectsContinue)
+        XCTAssertTrue(h.isKeepAlive)
+    }
+
+    func testMethodsAreClassified() {
+        for (m, e) in [("GET", HTTPMethod.get), ("HEAD", .head), ("POST", .post), ("PUT", .put), ("DELETE", .delete),
+                       ("OPTIONS", .options), ("TRACE", .trace), ("CONNECT", .connect), ("PATCH", .other), ("get", .other)] {
+            XCTAssertEqual(head("\(m) / HTTP/1.1\r\n\r\n")?.0.method, e, m)
+        }
+    }
+
+    func testChunkedWinsOverContentLength() {
+        guard let (h, _) = head("POST / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n") else { return }
+        XCTAssertEqual(h.bodyFraming, .chunked)
+        XCTAssertTrue(h.isChunked)
+    }
+
+    func testObsFoldIsFlaggedAndValueSpansContinuation() {
+        guard let (h, b) = head("GET / HTTP/1.1\r\nX: a\r\n  b\r\nY: c\r\n\r\n") else { return }
+        XCTAssertTrue(h.hasObsFold)
+        XCTAssertEqual(text(b, h.headers[0].value), "a\r\n  b")
+        XCTAssertEqual(text(b, h.headers[1].value), "c")
+    }
+
+    func testHTTP10KeepAlive() {
+        XCTAssertEqual(head("GET / HTTP/1.0\r\n\r\n")?.0.isKeepAlive, false)
+        XCTAssertEqual(head("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")?.0.isKeepAlive, true)
+        XCTAssertEqual(head("GET / HTTP/1.1\r\nConnection: close\r\n\r\n")?.0.isKeepAlive, false)
+    }
+
+    func testNeedMoreResumesWithoutLosingState() {
+        var p = HTTPHeadParser.request()
+        var b = ByteBuffer(string: "GET / HTTP/1.1\r\nHost: a\r")
+        guard case .needMore = p.parse(b) else { return XCTFail() }
+        b.writeString("\n\r")
+        guard case .needMore = p.parse(b) else { return XCTFail() }
+        b.writeString("\nGET")
+        guard case .complete(let h) = p.parse(b) else { return XCTFail() }
+        XCTAssertEqual(h.length, b.readableBytes - 3)
+    }
+
+    func testResponses() {
+        let get = HTTPHeadParser.response(to: .get)
+        XCTAssertEqual(head("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n", get)?.0.bodyFraming, .contentLength(3))
+        XCTAssertEqual(head("HTTP/1.1 200 OK\r\n\r\n", get)?.0.bodyFraming, .untilClose)
+        XCTAssertEqual(head("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", get)?.0.bodyFraming, .chunked)
+        XCTAssertEqual(head("HTTP/1.1 204 No Content\r\n\r\n", get)?.0.bodyFraming, HTTPBodyFraming.none)
+        XCTAssertEqual(head("HTTP/1.1 304 Not Modified\r\nContent-Length: 9\r\n\r\n", get)?.0.bodyFraming, HTTPBodyFraming.none)
+        XCTAssertEqual(head("HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n", .response(to: .head))?.0.bodyFraming, HTTPBodyFraming.none)
+        XCTAssertEqual(head("HTTP/1.1 200 OK\r\n\r\n", .response(to: .connect))?.0.bodyFraming, .tunnel)
+        XCTAssertEqual(head("HTTP/1.1 101 Switching Protocols\r\n\r\n", get)?.0.bodyFraming, .tunnel)
+        guard let (h, b) = head("HTTP/1.1 100 Continue\r\n\r\n", get) else { return }
+        XCTAssertTrue(h.isInterim)
+        XCTAssertEqual(h.status, 100)
+        XCTAssertEqual(text(b, h.versionRange), "Continue")
+        XCTAssertEqual(head("HTTP/1.0 404\r\n\r\n", get)?.0.status, 404)
+    }
+
+    func testMalformedResponsesAre502() {
+        for s in ["HTTP/1.1 abc OK\r\n\r\n", "http/1.1 200 OK\r\n\r\n", "HTTP/x 200 OK\r\n\r\n", "NOT HTTP\r\n\r\n",
+                  "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n",
+                  "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", "HTTP/1.1 200 OK\r\nX Y: 1\r\n\r\n"] {
+            guard case .error(let e) = parse(s, .response(to: .get)).0 else { XCTFail(s); continue }
+            XCTAssertEqual(e.status, 502, s)
+        }
+    }
+}

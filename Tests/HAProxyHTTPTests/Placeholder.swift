@@ -1,2 +1,0 @@
-import XCTest
-final class HAProxyHTTPTestsPlaceholder: XCTestCase { func testBuilds() {} }
