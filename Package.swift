@@ -40,7 +40,8 @@ let package = Package(
         .testTarget(name: "HAProxyConfigTests", dependencies: ["HAProxyConfig"]),
         .testTarget(
             name: "HAProxyHTTPTests",
-            dependencies: ["HAProxyHTTP", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["HAProxyHTTP", .product(name: "NIOCore", package: "swift-nio")],
+            exclude: ["Golden"]
         ),
         .testTarget(name: "HAProxyCoreTests", dependencies: ["HAProxyCore", "HAProxyConfig"]),
         .testTarget(name: "IntegrationTests", dependencies: ["HAProxyConfig"]),
