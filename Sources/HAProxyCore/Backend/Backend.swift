@@ -1,0 +1,246 @@
+import HAProxyConfig
+import HAProxyHTTP
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// Something waiting for a server connection slot: a stream whose backend
+/// or chosen server is at its `maxconn`.
+protocol ServerSlotWaiter: AnyObject {
+    var eventLoop: EventLoop { get }
+    /// Called on `eventLoop` once a slot on `server` is reserved for the waiter.
+    func slotGranted(_ server: Server)
+}
+
+struct PendingStream {
+    let waiter: ServerSlotWaiter
+}
+
+/// A backend at run time: its servers, load balancer, queue and counters.
+///
+/// Server selection, slot accounting and the queue are guarded by one lock,
+/// uncontended with the default single event loop; everything else a stream
+/// touches stays on the stream's own loop.
+public final class Backend {
+    /// Outcome of asking for a server.
+    enum Acquisition {
+        case server(Server)
+        case queued
+        case noServer
+    }
+
+    public let config: ProxyConfig
+    public var name: String { config.name }
+    public private(set) var servers: [Server] = []
+    public private(set) var loadBalancer: LoadBalancer!
+    /// The proxy's own error responses (`errorfile` or built-in), by status.
+    let errorPages: [Int: ByteBuffer]
+
+    let lock = NIOLock()
+    private var queue = CircularBuffer<PendingStream>()
+
+    // Counters (under `lock`).
+    public internal(set) var currentStreams = 0
+    public internal(set) var totalStreams = 0
+    public internal(set) var maxQueued = 0
+    public internal(set) var connectionErrors = 0
+    public internal(set) var responseErrors = 0
+    public internal(set) var bytesIn: UInt64 = 0
+    public internal(set) var bytesOut: UInt64 = 0
+    public internal(set) var lastDown = NIODeadline.now()
+    /// Called when the last usable server goes away (for the log message).
+    var onNoServerAvailable: ((Backend) -> Void)?
+
+    init(config: ProxyConfig, addresses: [SocketAddress], errorPages: [Int: ByteBuffer]) {
+        self.config = config
+        self.errorPages = errorPages
+        var servers: [Server] = []
+        for (i, server) in config.servers.enumerated() {
+            servers.append(Server(config: server, index: i, address: addresses[i], backend: self))
+        }
+        self.servers = servers
+        self.loadBalancer = LoadBalancer(
+            servers: servers.map(\.lb), config: config.balance, allBackups: config.options.allBackups)
+    }
+
+    public func server(named name: String) -> Server? { servers.first { $0.name == name } }
+
+    var queuedCount: Int { lock.withLock { queue.count } }
+
+    /// Number of servers taking traffic (active, backup).
+    public var usableCounts: (active: Int, backup: Int) {
+        lock.withLock {
+            var active = 0, backup = 0
+            for s in servers where s.isUsable {
+                if s.isBackup { backup += 1 } else { active += 1 }
+            }
+            return (active, backup)
+        }
+    }
+
+    // MARK: Slots
+
+    /// Chooses a server and reserves a connection slot on it, or queues the
+    /// waiter when every eligible server is full.
+    ///
+    /// - Parameter pick: asks the load balancer, with the request's hash key.
+    func acquire(for waiter: ServerSlotWaiter, avoiding: Server? = nil, pick: (LoadBalancer, LBServer?) -> LBServer?) -> Acquisition {
+        lock.withLock {
+            totalStreams += 1
+            currentStreams += 1
+            guard let chosen = pick(loadBalancer, avoiding?.lb) else {
+                if loadBalancer.hasEligibleServers {
+                    queue.append(PendingStream(waiter: waiter))
+                    maxQueued = max(maxQueued, queue.count)
+                    return .queued
+                }
+                currentStreams -= 1
+                return .noServer
+            }
+            let server = servers[chosen.index]
+            if server.lb.hasFreeSlot && server.queue.isEmpty {
+                takeSlotLocked(server)
+                return .server(server)
+            }
+            if server.config.options.maxqueue > 0 && server.queue.count >= server.config.options.maxqueue {
+                queue.append(PendingStream(waiter: waiter))
+                return .queued
+            }
+            server.queue.append(PendingStream(waiter: waiter))
+            loadBalancer.queueChanged(server.lb, queued: server.queue.count)
+            return .queued
+        }
+    }
+
+    /// Reserves a slot on a specific server (retries on the same server).
+    func acquire(specific server: Server) {
+        lock.withLock { takeSlotLocked(server) }
+    }
+
+    private func takeSlotLocked(_ server: Server) {
+        server.currentConnections += 1
+        server.totalConnections += 1
+        server.maxSeenConnections = max(server.maxSeenConnections, server.currentConnections)
+        loadBalancer.connectionStarted(server.lb)
+    }
+
+    /// Gives a slot back; the next waiter of that server, or of the backend,
+    /// inherits it.
+    func release(_ server: Server, endStream: Bool = true) {
+        var grant: (ServerSlotWaiter, Server)?
+        lock.withLock {
+            server.currentConnections -= 1
+            loadBalancer.connectionEnded(server.lb)
+            if endStream { currentStreams -= 1 }
+            grant = nextWaiterLocked(for: server)
+        }
+        if let (waiter, server) = grant { notify(waiter, server) }
+    }
+
+    /// Ends a stream that never got a server (queue timeout, client gone).
+    func abandon(_ waiter: ServerSlotWaiter) {
+        lock.withLock {
+            currentStreams -= 1
+            if let i = queue.firstIndex(where: { $0.waiter === waiter }) {
+                queue.remove(at: i)
+                return
+            }
+            for server in servers {
+                if let i = server.queue.firstIndex(where: { $0.waiter === waiter }) {
+                    server.queue.remove(at: i)
+                    loadBalancer.queueChanged(server.lb, queued: server.queue.count)
+                    return
+                }
+            }
+        }
+    }
+
+    /// Counts a stream that ends after `release(_:endStream: false)`.
+    func endStream() {
+        lock.withLock { currentStreams -= 1 }
+    }
+
+    private func nextWaiterLocked(for server: Server) -> (ServerSlotWaiter, Server)? {
+        guard server.isUsable, server.lb.hasFreeSlot else { return nil }
+        let next: PendingStream?
+        if let own = server.queue.popFirst() {
+            loadBalancer.queueChanged(server.lb, queued: server.queue.count)
+            next = own
+        } else {
+            next = queue.popFirst()
+        }
+        guard let next else { return nil }
+        takeSlotLocked(server)
+        return (next.waiter, server)
+    }
+
+    private func notify(_ waiter: ServerSlotWaiter, _ server: Server) {
+        if waiter.eventLoop.inEventLoop {
+            waiter.slotGranted(server)
+        } else {
+            waiter.eventLoop.execute { waiter.slotGranted(server) }
+        }
+    }
+
+    // MARK: State changes
+
+    /// Applies a health-check or admin change; returns true if usability changed.
+    @discardableResult
+    func setState(_ server: Server, up: Bool? = nil, admin: Server.AdminState? = nil) -> Bool {
+        var grants: [(ServerSlotWaiter, Server)] = []
+        var requeue: [PendingStream] = []
+        var lostAll = false
+        let changed: Bool = lock.withLock {
+            let before = server.isUsable
+            if let up { server.isUp = up }
+            if let admin { server.adminState = admin }
+            let after = server.isUsable
+            guard before != after else { return false }
+            server.lastStateChange = .now()
+            server.lb.isUsable = after
+            loadBalancer.serverStateChanged(server.lb)
+            if after {
+                while let grant = nextWaiterLocked(for: server) { grants.append(grant) }
+            } else {
+                server.downTransitions += 1
+                requeue = Array(server.queue)
+                server.queue.removeAll()
+                loadBalancer.queueChanged(server.lb, queued: 0)
+                if !loadBalancer.hasEligibleServers {
+                    lostAll = true
+                    lastDown = .now()
+                }
+            }
+            return true
+        }
+        if !server.isUsable { server.idlePool.closeAll() }
+        for (waiter, s) in grants { notify(waiter, s) }
+        if !requeue.isEmpty {
+            lock.withLock { for p in requeue { queue.append(p) } }
+            redistributeQueue()
+        }
+        if lostAll { onNoServerAvailable?(self) }
+        return changed
+    }
+
+    /// Hands queued streams to any server with free slots.
+    func redistributeQueue() {
+        var grants: [(ServerSlotWaiter, Server)] = []
+        lock.withLock {
+            for server in servers {
+                while let grant = nextWaiterLocked(for: server) { grants.append(grant) }
+            }
+        }
+        for (waiter, s) in grants { notify(waiter, s) }
+    }
+
+    func setWeight(_ server: Server, _ weight: Int) {
+        lock.withLock {
+            server.lb.weight = weight
+            loadBalancer.weightChanged(server.lb)
+        }
+    }
+
+    func count(_ update: (Backend) -> Void) {
+        lock.withLock { update(self) }
+    }
+}

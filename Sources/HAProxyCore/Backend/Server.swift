@@ -1,0 +1,84 @@
+import HAProxyConfig
+import NIOCore
+
+/// A server of a backend at run time: its resolved address, its state
+/// (UP/DOWN from checks, maintenance/drain from the admin socket), its
+/// counters and its pool of idle HTTP connections.
+///
+/// State is guarded by the owning `Backend`'s lock; the idle pool is kept
+/// per event loop so that a stream only takes connections of its own loop.
+public final class Server {
+    /// Administrative state set from the configuration or the admin socket.
+    public enum AdminState: Sendable { case ready, drain, maintenance }
+
+    public let config: ServerConfig
+    public let lb: LBServer
+    public unowned let backend: Backend
+    /// Address to connect to; nil port means "the port the client used".
+    public internal(set) var address: SocketAddress
+    public var name: String { config.name }
+    public var isBackup: Bool { config.options.backup }
+
+    /// Operational state from health checks (true when no checks run).
+    public internal(set) var isUp = true
+    public internal(set) var adminState: AdminState
+
+    /// Streams waiting for a connection slot on this server specifically
+    /// (hash-based picks whose server is full).
+    var queue = CircularBuffer<PendingStream>()
+
+    // Counters (under the backend lock).
+    public internal(set) var currentConnections = 0
+    public internal(set) var maxSeenConnections = 0
+    public internal(set) var totalConnections = 0
+    public internal(set) var connectionErrors = 0
+    public internal(set) var responseErrors = 0
+    public internal(set) var retries = 0
+    public internal(set) var redispatches = 0
+    public internal(set) var bytesIn: UInt64 = 0
+    public internal(set) var bytesOut: UInt64 = 0
+    public internal(set) var downTransitions = 0
+    public internal(set) var lastStateChange = NIODeadline.now()
+
+    let idlePool = IdleConnectionPool()
+
+    init(config: ServerConfig, index: Int, address: SocketAddress, backend: Backend) {
+        self.config = config
+        self.address = address
+        self.backend = backend
+        self.adminState = config.options.disabled ? .maintenance : .ready
+        self.lb = LBServer(
+            index: index,
+            id: config.id,
+            name: config.name,
+            weight: config.options.weight,
+            isBackup: config.options.backup,
+            isUsable: !config.options.disabled,
+            maxConnections: config.options.maxconn
+        )
+    }
+
+    /// Whether the load balancer may send new traffic here.
+    var isUsable: Bool { isUp && adminState == .ready }
+
+    /// The address to connect to for a client that reached `localPort`.
+    func destination(localPort: Int?) -> SocketAddress {
+        if config.port != nil { return address }
+        guard let localPort else { return address }
+        var target = address
+        let port = localPort + (config.portOffset ?? 0)
+        if var a = try? SocketAddress(ipAddress: address.ipAddress ?? "127.0.0.1", port: port) {
+            swap(&target, &a)
+        }
+        return target
+    }
+
+    /// "UP", "DOWN", "MAINT", "DRAIN" as the stats page and logs say.
+    public var statusText: String {
+        switch adminState {
+        case .maintenance: return "MAINT"
+        case .drain: return isUp ? "DRAIN" : "DOWN"
+        case .ready: return isUp ? "UP" : "DOWN"
+        }
+    }
+}

@@ -1,0 +1,94 @@
+import HAProxyConfig
+import HAProxyHTTP
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// A frontend (or the front half of a `listen`) at run time: its bound
+/// listeners, the backend it routes to, its HTTP rules and its counters.
+public final class Frontend {
+    public let config: ProxyConfig
+    public var name: String { config.name }
+    weak var runtime: ProxyRuntime?
+    /// `use_backend` (unconditional) or `default_backend`, or itself for `listen`.
+    let backend: Backend?
+    /// Error responses for errors raised before a backend is chosen.
+    let errorPages: [Int: ByteBuffer]
+    /// Prebuilt `http-request return` / `deny` answers, by rule index.
+    let ruleResponses: [RuleResponse]
+    var listeners: [Listener] = []
+
+    private let lock = NIOLock()
+    public private(set) var currentConnections = 0
+    public private(set) var totalConnections = 0
+    public private(set) var maxSeenConnections = 0
+    public private(set) var totalRequests = 0
+    public private(set) var deniedRequests = 0
+    public private(set) var bytesIn: UInt64 = 0
+    public private(set) var bytesOut: UInt64 = 0
+    private var paused = false
+
+    init(config: ProxyConfig, backend: Backend?, errorPages: [Int: ByteBuffer], ruleResponses: [RuleResponse]) {
+        self.config = config
+        self.backend = backend
+        self.errorPages = errorPages
+        self.ruleResponses = ruleResponses
+    }
+
+    /// Starts a stream on a newly accepted connection (on its event loop).
+    func accepted(_ channel: Channel, bind: BindConfig) throws {
+        let overLimit: Bool = lock.withLock {
+            currentConnections += 1
+            totalConnections += 1
+            maxSeenConnections = max(maxSeenConnections, currentConnections)
+            if let maxconn = config.maxconn, currentConnections >= maxconn, !paused {
+                paused = true
+                return true
+            }
+            return false
+        }
+        runtime?.connectionOpened()
+        if overLimit { setAccepting(false) }
+        switch config.mode {
+        case .tcp:
+            let stream = TCPStream(frontend: self, client: channel, backend: backend)
+            try channel.pipeline.syncOperations.addHandler(RelayHandler(side: .client, owner: stream))
+            stream.start(acceptProxy: bind.acceptProxy)
+        case .http:
+            let session = HTTPSession(frontend: self, client: channel, backend: backend)
+            try channel.pipeline.syncOperations.addHandler(RelayHandler(side: .client, owner: session))
+            session.start(acceptProxy: bind.acceptProxy)
+        }
+    }
+
+    func streamEnded(_ stream: AnyObject) {
+        let resume: Bool = lock.withLock {
+            currentConnections -= 1
+            if paused, let maxconn = config.maxconn, currentConnections < maxconn {
+                paused = false
+                return true
+            }
+            return false
+        }
+        runtime?.connectionClosed()
+        if resume { setAccepting(true) }
+    }
+
+    func countRequest(denied: Bool = false) {
+        lock.withLock {
+            totalRequests += 1
+            if denied { deniedRequests += 1 }
+        }
+    }
+
+    func countBytes(in bytesIn: UInt64, out bytesOut: UInt64) {
+        lock.withLock {
+            self.bytesIn &+= bytesIn
+            self.bytesOut &+= bytesOut
+        }
+    }
+
+    /// Pauses or resumes accepting on every listener of this frontend.
+    func setAccepting(_ on: Bool) {
+        for listener in listeners { listener.setAccepting(on) }
+    }
+}

@@ -1,0 +1,213 @@
+import Foundation
+import HAProxyConfig
+import HAProxyHTTP
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+
+/// The running proxy: frontends, backends and servers built from one
+/// immutable `Configuration`, on `nbthread` event loops.
+///
+/// Building validates everything `-c` must catch beyond the parser
+/// (server addresses resolve, error files are valid HTTP responses)
+/// without binding anything; `start()` binds the listeners.
+public final class ProxyRuntime {
+    public let configuration: Configuration
+    public private(set) var frontends: [Frontend] = []
+    public private(set) var backends: [Backend] = []
+    public let group: MultiThreadedEventLoopGroup
+    private let lock = NIOLock()
+    private var currentConnections = 0
+    private var acceptingPaused = false
+    private var stopping = false
+    private let stopped: EventLoopPromise<Void>
+    /// Receives operational messages (server UP/DOWN, no server available).
+    public var onMessage: (_ level: MessageLevel, _ text: String) -> Void = { _, _ in }
+
+    public enum MessageLevel: Sendable { case alert, warning, notice, info }
+
+    /// Builds the runtime; throws every problem found, each with its location.
+    public init(configuration: Configuration) throws {
+        self.configuration = configuration
+        self.group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.global.nbthread))
+        self.stopped = group.next().makePromise()
+        var errors: [RuntimeError] = []
+        var backendsByName: [String: Backend] = [:]
+        for proxy in configuration.proxies where proxy.capabilities.contains(.backend) && !proxy.disabled {
+            var addresses: [SocketAddress] = []
+            for server in proxy.servers {
+                do {
+                    addresses.append(try Self.resolve(server))
+                } catch {
+                    errors.append(RuntimeError(
+                        "'server \(proxy.name)/\(server.name)' : could not resolve address '\(server.host)'.",
+                        location: server.location))
+                    addresses.append(try! SocketAddress(ipAddress: "0.0.0.0", port: 0))
+                }
+            }
+            let pages = Self.errorPages(proxy, errors: &errors)
+            let backend = Backend(config: proxy, addresses: addresses, errorPages: pages)
+            backend.onNoServerAvailable = { [weak self] b in
+                self?.onMessage(.alert, "backend '\(b.name)' has no server available!")
+            }
+            backends.append(backend)
+            backendsByName[proxy.name] = backend
+        }
+        for proxy in configuration.proxies where proxy.capabilities.contains(.frontend) && !proxy.disabled {
+            let target: Backend?
+            if let name = proxy.useBackends.first ?? proxy.defaultBackend {
+                target = backendsByName[name]
+                if target == nil {
+                    errors.append(RuntimeError(
+                        "Proxy '\(proxy.name)': unable to find required default_backend: '\(name)'.",
+                        location: proxy.location))
+                }
+            } else if proxy.capabilities.contains(.backend) {
+                target = backendsByName[proxy.name]
+            } else {
+                target = nil
+            }
+            let pages = Self.errorPages(proxy, errors: &errors)
+            let rules = proxy.httpRequestRules.map { RuleResponse(rule: $0, errorPages: pages) }
+            let frontend = Frontend(config: proxy, backend: target, errorPages: pages, ruleResponses: rules)
+            frontend.runtime = self
+            frontends.append(frontend)
+        }
+        if !errors.isEmpty {
+            try? group.syncShutdownGracefully()
+            throw RuntimeBuildErrors(errors: errors)
+        }
+    }
+
+    /// Resolves a server's address now (hostnames at start, as HAProxy's `init-addr last,libc`).
+    static func resolve(_ server: ServerConfig) throws -> SocketAddress {
+        var host = server.host
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        let port = server.port ?? 0
+        if let address = try? SocketAddress(ipAddress: host, port: port) { return address }
+        return try SocketAddress.makeAddressResolvingHost(host, port: port)
+    }
+
+    /// `errorfile` overrides of a proxy, validated.
+    static func errorPages(_ proxy: ProxyConfig, errors: inout [RuntimeError]) -> [Int: ByteBuffer] {
+        var pages: [Int: ByteBuffer] = [:]
+        for (status, file) in proxy.errorFiles {
+            switch HTTPErrorPages.loadErrorFile(file.bytes) {
+            case .success(let page): pages[status] = page
+            case .failure(let error):
+                errors.append(RuntimeError("\(error.message) (errorfile '\(file.path)')", location: file.location))
+            }
+        }
+        return pages
+    }
+
+    // MARK: Start and stop
+
+    /// Binds every listener. Throws the first bind failure, worded as HAProxy.
+    public func start() throws {
+        for frontend in frontends {
+            for bind in frontend.config.binds {
+                do {
+                    let listener = try Listener.open(
+                        bind, frontend: frontend, group: group,
+                        defaultBacklog: frontend.config.maxconn ?? configuration.global.maxconn ?? 1024)
+                    frontend.listeners.append(listener)
+                } catch {
+                    throw RuntimeError(
+                        "Starting \(frontend.config.sectionName) \(frontend.name): cannot bind socket (\(Self.describe(error))) [\(bind.address)]",
+                        location: bind.location)
+                }
+            }
+        }
+    }
+
+    static func describe(_ error: Error) -> String {
+        if let e = error as? IOError {
+            switch e.errnoCode {
+            case EADDRINUSE: return "Address already in use"
+            case EACCES: return "Permission denied"
+            case EADDRNOTAVAIL: return "Cannot assign requested address"
+            default: return String(cString: strerror(e.errnoCode))
+            }
+        }
+        return "\(error)"
+    }
+
+    /// Blocks until the runtime has stopped.
+    public func wait() {
+        try? stopped.futureResult.wait()
+    }
+
+    /// Soft stop (SIGUSR1): stop accepting, let streams finish, then stop.
+    public func softStop() {
+        let idle: Bool = lock.withLock {
+            stopping = true
+            return currentConnections == 0
+        }
+        for frontend in frontends {
+            for listener in frontend.listeners { listener.channel.close(promise: nil) }
+        }
+        if idle { finish() }
+    }
+
+    /// Hard stop (SIGTERM/SIGINT): close everything now.
+    public func hardStop() {
+        lock.withLock { stopping = true }
+        for frontend in frontends {
+            for listener in frontend.listeners { listener.channel.close(promise: nil) }
+        }
+        finish()
+    }
+
+    private func finish() {
+        for backend in backends {
+            for server in backend.servers { server.idlePool.closeAll() }
+        }
+        stopped.succeed(())
+    }
+
+    /// Pause (TTOU) or resume (TTIN) every listener.
+    public func setListenersPaused(_ paused: Bool) {
+        for frontend in frontends { frontend.setAccepting(!paused) }
+    }
+
+    func connectionOpened() {
+        let pause: Bool = lock.withLock {
+            currentConnections += 1
+            if let max = configuration.global.maxconn, currentConnections >= max, !acceptingPaused {
+                acceptingPaused = true
+                return true
+            }
+            return false
+        }
+        if pause { setListenersPaused(true) }
+    }
+
+    func connectionClosed() {
+        var resume = false
+        let done: Bool = lock.withLock {
+            currentConnections -= 1
+            if acceptingPaused, let max = configuration.global.maxconn, currentConnections < max {
+                acceptingPaused = false
+                resume = !stopping
+            }
+            return stopping && currentConnections == 0
+        }
+        if resume { setListenersPaused(false) }
+        if done { finish() }
+    }
+
+    func noServerAvailable(_ backend: Backend) {}
+
+    /// Called when a stream or an HTTP transaction ends, for its log line.
+    func streamLogged(_ session: HTTPSession) {}
+
+    public var connectionCount: Int { lock.withLock { currentConnections } }
+
+    public func backend(named name: String) -> Backend? { backends.first { $0.name == name } }
+}
+
+/// Every error found while building the runtime.
+public struct RuntimeBuildErrors: Error {
+    public var errors: [RuntimeError]
+}

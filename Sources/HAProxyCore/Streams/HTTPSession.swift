@@ -1,0 +1,849 @@
+import HAProxyConfig
+import HAProxyHTTP
+import NIOCore
+
+/// A `mode http` client connection: a sequence of transactions (requests
+/// answered in order, pipelined ones waiting their turn), each forwarded to
+/// a server connection taken from the idle pool or opened for it.
+///
+/// The session never builds Strings on the hot path: heads are parsed into
+/// offsets (`HTTPHeadParser`), forwarded as the received bytes with small
+/// edits (`HTTPHeadRewriter`), and bodies are streamed slice by slice as
+/// `HTTPBodyFramer` delimits them, with back-pressure through `autoRead`.
+final class HTTPSession: ConnectionOwner, ServerSlotWaiter {
+    enum State {
+        case waitingProxyHeader
+        /// Waiting for (more of) a request head; idle between requests.
+        case readingRequest
+        case waitingServer
+        case connecting
+        /// Request sent or being sent; response awaited or being relayed.
+        case forwarding
+        /// Bytes relayed opaquely both ways (101 Switching Protocols, CONNECT).
+        case tunnel
+        /// A locally generated response is being written before closing.
+        case closing
+        case closed
+    }
+
+    let frontend: Frontend
+    let client: Channel
+    let eventLoop: EventLoop
+    let defaultBackend: Backend?
+    private var backend: Backend?
+    private var state: State = .readingRequest
+
+    // Client side.
+    private var inbound: ByteBuffer
+    private var requestParser: HTTPHeadParser
+    private var request = HTTPHead()
+    /// The request head bytes as received (offsets of `request` are relative to it).
+    private var requestBytes: ByteBuffer?
+    private var requestBody = HTTPBodyFramer(framing: .none, isRequest: true)
+    private var requestDone = false
+    private var requestCount = 0
+    private var clientKeepAlive = true
+    private var clientReadPaused = false
+    private var clientAddress: SocketAddress?
+    private let localAddress: SocketAddress?
+
+    // Server side.
+    private var server: Server?
+    private var serverChannel: Channel?
+    private var serverHandler: RelayHandler?
+    private var serverReused = false
+    private var serverInbound: ByteBuffer?
+    private var responseParser = HTTPHeadParser.response(to: .get)
+    private var response = HTTPHead()
+    private var responseStarted = false
+    private var responseBody = HTTPBodyFramer(framing: .none, isRequest: false)
+    private var responseDone = false
+    private var serverReusable = false
+    /// A connection kept for this session only (`http-reuse never`).
+    private var ownedIdle: (server: Server, channel: Channel)?
+    private var retriesLeft = 0
+
+    private var timer = DeadlineTimer()
+    var log = StreamLogInfo()
+
+    init(frontend: Frontend, client: Channel, backend: Backend?) {
+        self.frontend = frontend
+        self.client = client
+        self.eventLoop = client.eventLoop
+        self.defaultBackend = backend
+        self.clientAddress = client.remoteAddress
+        self.localAddress = client.localAddress
+        self.inbound = client.allocator.buffer(capacity: 0)
+        let global = frontend.runtime?.configuration.global
+        self.requestParser = .request(limits: HTTPHeadLimits(
+            bufferSize: global?.tuneBufsize ?? 16384, maxRewrite: global?.tuneMaxrewrite ?? 1024))
+    }
+
+    private var timeouts: Timeouts { frontend.config.timeouts }
+
+    func start(acceptProxy: Bool) {
+        state = acceptProxy ? .waitingProxyHeader : .readingRequest
+        arm(timeouts.httpRequest ?? timeouts.client)
+    }
+
+    // MARK: Client input
+
+    func connectionRead(_ side: ConnectionSide, _ buffer: ByteBuffer) {
+        switch side {
+        case .client:
+            log.bytesFromClient &+= UInt64(buffer.readableBytes)
+            if state == .tunnel, let serverChannel {
+                serverChannel.write(buffer, promise: nil)
+                if !serverChannel.isWritable { pauseClient(true) }
+                touch()
+                return
+            }
+            if inbound.readableBytes == 0 {
+                inbound = buffer
+            } else {
+                var buffer = buffer
+                inbound.writeBuffer(&buffer)
+            }
+            processClient()
+        case .server:
+            log.bytesFromServer &+= UInt64(buffer.readableBytes)
+            if state == .tunnel {
+                client.write(buffer, promise: nil)
+                if !client.isWritable { serverChannel?.setOption(.autoRead, value: false).whenFailure { _ in } }
+                touch()
+                return
+            }
+            if serverInbound == nil || serverInbound!.readableBytes == 0 {
+                serverInbound = buffer
+            } else {
+                var buffer = buffer
+                serverInbound!.writeBuffer(&buffer)
+            }
+            processServer()
+        }
+    }
+
+    func connectionReadComplete(_ side: ConnectionSide) {
+        switch side {
+        case .client: serverChannel?.flush()
+        case .server: client.flush()
+        }
+    }
+
+    private func processClient() {
+        switch state {
+        case .waitingProxyHeader:
+            switch ProxyProtocol.parse(&inbound) {
+            case .needMore: return
+            case .invalid:
+                log.terminate("P", "R")
+                closeAll()
+            case .header(let source, _):
+                if let source { clientAddress = source }
+                state = .readingRequest
+                processClient()
+            }
+        case .readingRequest:
+            parseRequest()
+        case .waitingServer, .connecting, .forwarding:
+            forwardRequestBody()
+        case .tunnel, .closing, .closed:
+            return
+        }
+    }
+
+    private func parseRequest() {
+        guard inbound.readableBytes > 0 else { return }
+        switch requestParser.parse(inbound) {
+        case .needMore:
+            if requestCount > 0 && timer.deadline != nil {
+                // First bytes of a keep-alive request: `timeout http-request` now applies.
+                arm(timeouts.httpRequest ?? timeouts.client)
+            }
+        case .error(let error):
+            log.status = error.status
+            log.terminate("P", "R")
+            frontend.countRequest(denied: false)
+            let page = frontend.errorPages[error.status] ?? HTTPErrorPages.earlyPage(for: error.status)
+                ?? HTTPErrorPages.page(for: 400, connection: .close)!
+            respondAndClose(page)
+        case .complete(let head):
+            request = head
+            requestBytes = inbound.readSlice(length: head.length)
+            requestCount += 1
+            log.requestReady = .now()
+            frontend.countRequest()
+            requestBody = HTTPBodyFramer(framing: head.bodyFraming, isRequest: true)
+            requestDone = head.bodyFraming == .none
+            handleRequest()
+        }
+    }
+
+    // MARK: Request analysis
+
+    private func handleRequest() {
+        clientKeepAlive = request.isKeepAlive && frontend.config.options.httpConnectionMode != .close
+        // Rules have no conditions yet: the first one answers.
+        if let rule = frontend.ruleResponses.first {
+            log.status = rule.status
+            if rule.alwaysCloses || request.bodyFraming != .none {
+                clientKeepAlive = false
+                respondAndClose(rule.bytes(for: .close))
+            } else {
+                respondLocally(rule.bytes(for: responseConnectionHeader()))
+            }
+            return
+        }
+        guard let backend = defaultBackend else {
+            log.terminate("P", "R")
+            sendError(503, cause: "P", phase: "R")
+            return
+        }
+        self.backend = backend
+        retriesLeft = backend.config.retries
+        if backend.config.mode == .tcp {
+            sendError(503, cause: "P", phase: "R")
+            return
+        }
+        state = .waitingServer
+        acquireServer(avoiding: nil)
+    }
+
+    /// `connection:` header a local answer carries: `close` when the session
+    /// ends after it, `keep-alive` for an HTTP/1.0 client keeping it open.
+    private func responseConnectionHeader() -> HTTPResponseConnection {
+        if !clientKeepAlive { return .close }
+        return request.version.isPersistentByDefault ? .none : .keepAlive
+    }
+
+    private func acquireServer(avoiding: Server?) {
+        guard let backend else { return }
+        let result = backend.acquire(for: self, avoiding: avoiding) { lb, avoid in
+            pick(lb, avoiding: avoid)
+        }
+        switch result {
+        case .server(let server):
+            useServer(server)
+        case .queued:
+            log.queuedAt = .now()
+            arm(backend.config.timeouts.queue ?? backend.config.timeouts.connect)
+        case .noServer:
+            frontend.runtime?.noServerAvailable(backend)
+            sendError(503, cause: "S", phase: "C")
+        }
+    }
+
+    /// Asks the load balancer with this request's hash key.
+    private func pick(_ lb: LoadBalancer, avoiding: LBServer?) -> LBServer? {
+        switch lb.config.algorithm {
+        case .source:
+            guard let clientAddress else { return lb.pick(avoiding: avoiding) }
+            return clientAddress.withAddressBytes { lb.pick(sourceAddress: $0, avoiding: avoiding) }
+        case .uri, .urlParam:
+            guard let bytes = requestBytes else { return lb.pick(avoiding: avoiding) }
+            let range = request.uriRange
+            return bytes.withUnsafeReadableBytes { p in
+                lb.pick(uri: UnsafeRawBufferPointer(rebasing: p[range]), avoiding: avoiding)
+            }
+        case .header(let name, _):
+            guard let bytes = requestBytes else { return lb.pick(avoiding: avoiding) }
+            let lower = Array(name.lowercased().utf8)
+            return bytes.withUnsafeReadableBytes { p in
+                for h in request.headers where h.name.count == lower.count {
+                    var same = true
+                    for (i, c) in p[h.name].enumerated() where (c | 0x20) != lower[i] | 0x20 {
+                        same = false
+                        break
+                    }
+                    if same {
+                        return lb.pick(headerValue: UnsafeRawBufferPointer(rebasing: p[h.value]), avoiding: avoiding)
+                    }
+                }
+                return lb.pick(avoiding: avoiding)
+            }
+        default:
+            return lb.pick(avoiding: avoiding)
+        }
+    }
+
+    func slotGranted(_ server: Server) {
+        guard state == .waitingServer else {
+            server.backend.release(server)
+            return
+        }
+        log.dequeuedAt = .now()
+        useServer(server)
+    }
+
+    // MARK: Server connection
+
+    private func useServer(_ server: Server) {
+        self.server = server
+        let reuse = server.backend.config.httpReuse
+        if let owned = ownedIdle {
+            ownedIdle = nil
+            if owned.server === server, owned.channel.isActive {
+                attach(owned.channel, reused: true)
+                return
+            }
+            owned.channel.close(promise: nil)
+        }
+        if reuse != .never && !(reuse == .safe && requestCount == 1),
+           let channel = server.idlePool.take(on: eventLoop) {
+            attach(channel, reused: true)
+            return
+        }
+        connect(to: server)
+    }
+
+    private func connect(to server: Server) {
+        state = .connecting
+        log.connectStart = log.connectStart ?? .now()
+        timer.cancel()
+        let handler = RelayHandler(side: .server, owner: self)
+        serverHandler = handler
+        ServerConnector.connect(
+            to: server.destination(localPort: localAddress?.port), on: eventLoop,
+            timeoutMs: server.backend.config.timeouts.connect, handler: handler
+        ).whenComplete { [self] result in
+            switch result {
+            case .success(let channel):
+                guard state == .connecting, self.server === server else {
+                    channel.close(promise: nil)
+                    return
+                }
+                attach(channel, reused: false)
+            case .failure:
+                connectFailed(server)
+            }
+        }
+    }
+
+    private func attach(_ channel: Channel, reused: Bool) {
+        log.connected = .now()
+        serverChannel = channel
+        serverReused = reused
+        if reused {
+            let handler = try? channel.pipeline.syncOperations.handler(type: RelayHandler.self)
+            handler?.owner = self
+            serverHandler = handler
+            channel.setOption(.autoRead, value: true).whenFailure { _ in }
+        }
+        if let server, server.config.options.sendProxy || server.config.options.sendProxyV2, !reused {
+            var header = channel.allocator.buffer(capacity: 64)
+            ProxyProtocol.write(
+                v2: server.config.options.sendProxyV2, source: clientAddress,
+                destination: localAddress, into: &header)
+            channel.write(header, promise: nil)
+        }
+        state = .forwarding
+        sendRequestHead()
+    }
+
+    private func connectFailed(_ server: Server) {
+        guard state == .connecting, let backend else {
+            server.backend.release(server)
+            return
+        }
+        backend.count { _ in server.connectionErrors += 1 }
+        serverHandler = nil
+        if retriesLeft > 0 {
+            retriesLeft -= 1
+            log.retries += 1
+            if backend.config.options.redispatch && retriesLeft == 0 {
+                backend.release(server, endStream: false)
+                backend.endStream()
+                self.server = nil
+                log.redispatched = true
+                state = .waitingServer
+                acquireServer(avoiding: server)
+            } else {
+                let delay = min(backend.config.timeouts.connect ?? 1000, 1000)
+                eventLoop.scheduleTask(in: .milliseconds(Int64(delay))) { [self] in
+                    if state == .connecting, self.server === server { connect(to: server) }
+                }
+            }
+            return
+        }
+        sendError(503, cause: "S", phase: "C")
+    }
+
+    private func sendRequestHead() {
+        guard let serverChannel, let requestBytes, let backend else { return }
+        var edits = HTTPHeadEdits()
+        let upgrading = request.connection.contains(.upgrade) || request.method == .connect
+        let serverMode = backend.config.options.httpConnectionMode == .keepAlive
+            ? frontend.config.options.httpConnectionMode : backend.config.options.httpConnectionMode
+        if !upgrading {
+            edits.removeAll(.connection, in: request)
+            edits.removeAll(.proxyConnection, in: request)
+            if serverMode != .keepAlive {
+                edits.append(name: "connection", value: "close")
+            } else if !request.version.isPersistentByDefault {
+                edits.append(name: "connection", value: "keep-alive")
+            }
+        }
+        if let ff = backend.config.options.forwardFor ?? frontend.config.options.forwardFor,
+           let ip = clientAddress?.ipAddress {
+            if !(ff.ifNone && hasHeader(named: ff.header)) {
+                edits.append(name: ff.header, value: ip)
+            }
+        }
+        var out = serverChannel.allocator.buffer(capacity: requestBytes.readableBytes + edits.appended.readableBytes)
+        HTTPHeadRewriter.write(request, from: requestBytes, edits: edits, into: &out)
+        serverChannel.write(out, promise: nil)
+        responseParser = .response(to: request.method)
+        responseStarted = false
+        responseDone = false
+        serverReusable = serverMode == .keepAlive
+        serverInbound = nil
+        forwardRequestBody()
+        serverChannel.flush()
+        arm(backend.config.timeouts.server)
+    }
+
+    private func hasHeader(named name: String) -> Bool {
+        guard let bytes = requestBytes else { return false }
+        let lower = Array(name.lowercased().utf8)
+        return bytes.withUnsafeReadableBytes { p in
+            request.headers.contains { h in
+                h.name.count == lower.count && zip(p[h.name], lower).allSatisfy { ($0 | 0x20) == ($1 | 0x20) }
+            }
+        }
+    }
+
+    /// Sends the request body bytes that have arrived, as the framer delimits them.
+    private func forwardRequestBody() {
+        guard !requestDone else {
+            if inbound.readableBytes > 0 { pauseClient(true) }  // pipelined: wait for our turn
+            return
+        }
+        guard let serverChannel, state == .forwarding else {
+            if inbound.readableBytes > 16384 { pauseClient(true) }
+            return
+        }
+        guard inbound.readableBytes > 0 else { return }
+        do {
+            let progress = try requestBody.consume(inbound)
+            if progress.length > 0, let slice = inbound.readSlice(length: progress.length) {
+                serverChannel.write(slice, promise: nil)
+                if !serverChannel.isWritable { pauseClient(true) }
+            }
+            if progress.isComplete {
+                requestDone = true
+                if inbound.readableBytes > 0 { pauseClient(true) }
+                finishIfDone()
+            }
+        } catch {
+            log.terminate("P", "D")
+            sendError(error.status, cause: "P", phase: "D")
+        }
+    }
+
+    // MARK: Response
+
+    private func processServer() {
+        guard state == .forwarding, var input = serverInbound else { return }
+        if !responseStarted {
+            switch responseParser.parse(input) {
+            case .needMore:
+                return
+            case .error:
+                log.terminate("S", "H")
+                backend?.count { b in
+                    b.responseErrors += 1
+                    self.server?.responseErrors += 1
+                }
+                serverReusable = false
+                sendError(502, cause: "S", phase: "H")
+                return
+            case .complete(let head):
+                let headBytes = input.readSlice(length: head.length)!
+                serverInbound = input
+                if head.isInterim {
+                    client.write(headBytes, promise: nil)
+                    responseParser = .response(to: request.method)
+                    processServer()
+                    return
+                }
+                response = head
+                responseStarted = true
+                log.responseHead = .now()
+                log.status = head.status
+                sendResponseHead(head, headBytes)
+                if state == .tunnel { return }
+                input = serverInbound!
+            }
+        }
+        guard input.readableBytes > 0 || responseBody.isComplete || response.bodyFraming == .none else { return }
+        do {
+            let progress = try responseBody.consume(input)
+            if progress.length > 0, let slice = input.readSlice(length: progress.length) {
+                client.write(slice, promise: nil)
+                if !client.isWritable { serverChannel?.setOption(.autoRead, value: false).whenFailure { _ in } }
+            }
+            serverInbound = input
+            if progress.isComplete {
+                if input.readableBytes > 0 { serverReusable = false }
+                responseDone = true
+                finishIfDone()
+            } else {
+                touch()
+            }
+        } catch {
+            log.terminate("S", "D")
+            serverReusable = false
+            abortBoth()
+        }
+    }
+
+    private func sendResponseHead(_ head: HTTPHead, _ headBytes: ByteBuffer) {
+        if head.status == 101 || (request.method == .connect && head.status / 100 == 2) {
+            client.write(headBytes, promise: nil)
+            client.flush()
+            state = .tunnel
+            serverReusable = false
+            let t = backend?.config.timeouts
+            arm(t?.tunnel ?? minTimeout(timeouts.client, t?.server))
+            if inbound.readableBytes > 0, let serverChannel {
+                serverChannel.writeAndFlush(inbound, promise: nil)
+                inbound.clear()
+            }
+            pauseClient(false)
+            return
+        }
+        if !head.isKeepAlive || head.bodyFraming == .untilClose { serverReusable = false }
+        if head.bodyFraming == .untilClose { clientKeepAlive = false }
+        var edits = HTTPHeadEdits()
+        edits.removeAll(.connection, in: head)
+        edits.removeAll(.proxyConnection, in: head)
+        edits.removeAll(.keepAlive, in: head)
+        switch responseConnectionHeader() {
+        case .close: edits.append(name: "connection", value: "close")
+        case .keepAlive: edits.append(name: "connection", value: "keep-alive")
+        case .none: break
+        }
+        var out = client.allocator.buffer(capacity: headBytes.readableBytes + 24)
+        HTTPHeadRewriter.write(head, from: headBytes, edits: edits, into: &out)
+        client.write(out, promise: nil)
+        responseBody = HTTPBodyFramer(framing: head.bodyFraming, isRequest: false)
+    }
+
+    // MARK: End of a transaction
+
+    private func finishIfDone() {
+        guard requestDone, responseDone, state == .forwarding else { return }
+        client.flush()
+        releaseServer(keep: serverReusable)
+        endTransaction()
+    }
+
+    /// Gives the server slot back and parks or closes the connection.
+    private func releaseServer(keep: Bool) {
+        if let server {
+            server.backend.count { b in
+                b.bytesIn &+= log.bytesFromClient
+                b.bytesOut &+= log.bytesFromServer
+            }
+            server.backend.release(server)
+            if let channel = serverChannel {
+                if keep && channel.isActive {
+                    park(channel, on: server)
+                } else {
+                    serverHandler?.owner = nil
+                    channel.close(promise: nil)
+                }
+            }
+        }
+        server = nil
+        serverChannel = nil
+        serverHandler = nil
+    }
+
+    private func park(_ channel: Channel, on server: Server) {
+        if server.backend.config.httpReuse == .never {
+            serverHandler?.owner = IdleConnectionWatcher(server: server, channel: channel, pooled: false)
+            ownedIdle = (server, channel)
+            return
+        }
+        serverHandler?.owner = IdleConnectionWatcher(server: server, channel: channel, pooled: true)
+        if !server.idlePool.put(channel) { channel.close(promise: nil) }
+    }
+
+    private func endTransaction() {
+        frontend.runtime?.streamLogged(self)
+        frontend.countBytes(in: log.bytesFromClient, out: log.bytesFromServer)
+        guard clientKeepAlive else {
+            closeAfterFlush()
+            return
+        }
+        log = StreamLogInfo()
+        backend = nil
+        state = .readingRequest
+        requestParser.reset()
+        requestBytes = nil
+        arm(timeouts.httpKeepAlive ?? timeouts.httpRequest ?? timeouts.client)
+        if inbound.readableBytes > 0 {
+            parseRequest()
+        }
+        if state == .readingRequest { pauseClient(false) }
+    }
+
+    // MARK: Local answers
+
+    /// Answers a request without a server and goes on with the next one.
+    private func respondLocally(_ bytes: ByteBuffer) {
+        client.writeAndFlush(bytes, promise: nil)
+        if !clientKeepAlive {
+            closeAfterFlush()
+            return
+        }
+        state = .forwarding
+        requestDone = true
+        responseDone = true
+        finishIfDone()
+    }
+
+    private func respondAndClose(_ bytes: ByteBuffer) {
+        state = .closing
+        client.writeAndFlush(bytes).whenComplete { [self] _ in closeAll() }
+    }
+
+    /// Sends the proxy's own error for `status` and ends the session.
+    private func sendError(_ status: Int, cause: Character, phase: Character) {
+        log.status = status
+        log.terminate(cause, phase)
+        if let server {
+            releaseServer(keep: false)
+            _ = server
+        } else if state == .waitingServer, let backend {
+            backend.abandon(self)
+        }
+        if responseStarted {
+            abortBoth()
+            return
+        }
+        let page = backend?.errorPages[status] ?? frontend.errorPages[status]
+            ?? HTTPErrorPages.page(for: status, connection: .close) ?? HTTPErrorPages.page(for: 503, connection: .close)!
+        frontend.runtime?.streamLogged(self)
+        respondAndClose(page)
+    }
+
+    private func closeAfterFlush() {
+        state = .closing
+        client.writeAndFlush(client.allocator.buffer(capacity: 0)).whenComplete { [self] _ in closeAll() }
+    }
+
+    // MARK: Connection events
+
+    func connectionInputClosed(_ side: ConnectionSide) {
+        switch side {
+        case .client:
+            if state == .tunnel {
+                serverChannel?.close(mode: .output, promise: nil)
+                return
+            }
+            if state == .readingRequest && inbound.readableBytes == 0 {
+                closeAll()
+                return
+            }
+            if state == .forwarding && requestDone && !(backend?.config.options.abortOnClose ?? false) {
+                // The client finished sending; it may still read the response.
+                clientKeepAlive = false
+                return
+            }
+            if state == .waitingServer && !(backend?.config.options.abortOnClose ?? false) && requestDone {
+                clientKeepAlive = false
+                return
+            }
+            log.terminate("C", state == .readingRequest ? "R" : "D")
+            abortBoth()
+        case .server:
+            serverClosed()
+        }
+    }
+
+    func connectionClosed(_ side: ConnectionSide, error: Error?) {
+        switch side {
+        case .client:
+            if state != .closed && state != .closing {
+                if !(state == .readingRequest && inbound.readableBytes == 0) {
+                    log.terminate("C", state == .readingRequest ? "R" : "D")
+                }
+            }
+            abortBoth()
+        case .server:
+            serverChannel = nil
+            serverHandler = nil
+            if state == .connecting { return }
+            serverClosed()
+        }
+    }
+
+    private func serverClosed() {
+        switch state {
+        case .tunnel:
+            client.close(mode: .output, promise: nil)
+            closeAfterFlush()
+        case .forwarding:
+            serverReusable = false
+            if responseStarted && response.bodyFraming == .untilClose {
+                responseDone = true
+                clientKeepAlive = false
+                finishIfDone()
+                return
+            }
+            if !responseStarted {
+                if serverReused && (serverInbound?.readableBytes ?? 0) == 0 && request.bodyFraming == .none,
+                   let server {
+                    // An idle connection closed under us: send again on a new one.
+                    serverChannel?.close(promise: nil)
+                    serverChannel = nil
+                    connect(to: server)
+                    return
+                }
+                backend?.count { b in
+                    b.responseErrors += 1
+                    self.server?.responseErrors += 1
+                }
+                sendError(502, cause: "S", phase: "H")
+                return
+            }
+            if !responseDone {
+                log.terminate("S", "D")
+                abortBoth()
+            }
+        default:
+            return
+        }
+    }
+
+    func connectionWritabilityChanged(_ side: ConnectionSide, writable: Bool) {
+        switch side {
+        case .client:
+            serverChannel?.setOption(.autoRead, value: writable).whenFailure { _ in }
+        case .server:
+            if writable && (state == .tunnel || !requestDone) { pauseClient(false) }
+            if !writable { pauseClient(true) }
+        }
+    }
+
+    private func pauseClient(_ pause: Bool) {
+        guard clientReadPaused != pause else { return }
+        clientReadPaused = pause
+        client.setOption(.autoRead, value: !pause).whenFailure { _ in }
+    }
+
+    // MARK: Timers
+
+    private func touch() {
+        guard state == .forwarding || state == .tunnel else { return }
+        let ms: Int?
+        if state == .tunnel {
+            ms = backend?.config.timeouts.tunnel ?? minTimeout(timeouts.client, backend?.config.timeouts.server)
+        } else if !responseStarted {
+            ms = backend?.config.timeouts.server
+        } else {
+            ms = minTimeout(timeouts.client, backend?.config.timeouts.server)
+        }
+        guard let ms else { return }
+        timer.set(.now() + .milliseconds(Int64(ms)), on: eventLoop, fire: timerFired)
+    }
+
+    private func arm(_ ms: Int?) {
+        timer.cancel()
+        timer.set(.after(ms: ms), on: eventLoop, fire: timerFired)
+    }
+
+    private lazy var timerFired: () -> Void = { [weak self] in
+        guard let self else { return }
+        guard self.timer.expired(on: self.eventLoop, fire: self.timerFired) else { return }
+        self.timedOut()
+    }
+
+    private func timedOut() {
+        switch state {
+        case .waitingProxyHeader:
+            log.terminate("c", "R")
+            closeAll()
+        case .readingRequest:
+            if inbound.readableBytes == 0 {
+                closeAll()
+                return
+            }
+            log.status = 408
+            log.terminate("c", "R")
+            let page = frontend.errorPages[408] ?? HTTPErrorPages.earlyPage(for: 408)
+                ?? HTTPErrorPages.page(for: 408, connection: .close)!
+            respondAndClose(page)
+        case .waitingServer:
+            sendError(503, cause: "s", phase: "Q")
+        case .connecting:
+            sendError(503, cause: "s", phase: "C")
+        case .forwarding:
+            if !responseStarted {
+                serverReusable = false
+                sendError(504, cause: "s", phase: "H")
+            } else {
+                log.terminate("s", "D")
+                abortBoth()
+            }
+        case .tunnel:
+            log.terminate("c", "D")
+            abortBoth()
+        case .closing, .closed:
+            return
+        }
+    }
+
+    // MARK: Teardown
+
+    private func abortBoth() {
+        guard state != .closed else { return }
+        if server != nil { releaseServer(keep: false) } else if state == .waitingServer, let backend { backend.abandon(self) }
+        closeAll()
+    }
+
+    private func closeAll() {
+        guard state != .closed else { return }
+        if server != nil { releaseServer(keep: false) } else if state == .waitingServer, let backend { backend.abandon(self) }
+        state = .closed
+        timer.cancel()
+        if let owned = ownedIdle {
+            owned.channel.close(promise: nil)
+            ownedIdle = nil
+        }
+        client.close(promise: nil)
+        frontend.streamEnded(self)
+    }
+}
+
+/// Owner of a parked server connection: any byte or close from the server
+/// while idle retires the connection from the pool.
+final class IdleConnectionWatcher: ConnectionOwner {
+    let server: Server
+    let channel: Channel
+    let pooled: Bool
+
+    init(server: Server, channel: Channel, pooled: Bool) {
+        self.server = server
+        self.channel = channel
+        self.pooled = pooled
+    }
+
+    func connectionRead(_ side: ConnectionSide, _ buffer: ByteBuffer) {
+        // A server talking while idle breaks the framing of the next request.
+        channel.close(promise: nil)
+    }
+
+    func connectionReadComplete(_ side: ConnectionSide) {}
+    func connectionWritabilityChanged(_ side: ConnectionSide, writable: Bool) {}
+
+    func connectionInputClosed(_ side: ConnectionSide) {
+        channel.close(promise: nil)
+    }
+
+    func connectionClosed(_ side: ConnectionSide, error: Error?) {
+        if pooled { server.idlePool.remove(channel) }
+    }
+}

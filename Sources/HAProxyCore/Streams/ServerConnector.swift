@@ -1,0 +1,34 @@
+import NIOCore
+import NIOPosix
+
+/// Opens connections to servers on a given event loop with the options a
+/// proxied connection needs, and a single `RelayHandler` in the pipeline.
+enum ServerConnector {
+    static func connect(
+        to address: SocketAddress,
+        on loop: EventLoop,
+        timeoutMs: Int?,
+        handler: RelayHandler,
+        source: SocketAddress? = nil
+    ) -> EventLoopFuture<Channel> {
+        var bootstrap = ClientBootstrap(group: loop)
+            .channelOption(.allowRemoteHalfClosure, value: true)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .channelOption(.maxMessagesPerRead, value: 1)
+            .channelInitializer { channel in
+                do {
+                    try channel.pipeline.syncOperations.addHandler(handler)
+                    return channel.eventLoop.makeSucceededVoidFuture()
+                } catch {
+                    return channel.eventLoop.makeFailedFuture(error)
+                }
+            }
+        if let timeoutMs {
+            bootstrap = bootstrap.connectTimeout(.milliseconds(Int64(timeoutMs)))
+        }
+        if let source {
+            bootstrap = bootstrap.bind(to: source)
+        }
+        return bootstrap.connect(to: address)
+    }
+}

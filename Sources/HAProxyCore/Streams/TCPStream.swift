@@ -1,0 +1,362 @@
+import HAProxyConfig
+import NIOCore
+
+/// A `mode tcp` stream: one client connection glued to one server
+/// connection, bytes forwarded as the same buffers in both directions.
+///
+/// Back-pressure: a side stops reading while the other side's socket is not
+/// writable. Half-close is propagated both ways, then the fin timeouts
+/// bound the wait for the other direction (manual: `timeout client-fin`).
+final class TCPStream: ConnectionOwner, ServerSlotWaiter {
+    enum State { case waitingProxyHeader, waitingServer, connecting, established, closed }
+
+    let frontend: Frontend
+    let client: Channel
+    let eventLoop: EventLoop
+    var backend: Backend?
+    private(set) var server: Server?
+    private var serverChannel: Channel?
+    private var state: State = .waitingServer
+    /// Client bytes received before the server connection is up.
+    private var pending: ByteBuffer?
+    private var proxyHeader: ByteBuffer?
+    private var clientInputClosed = false
+    private var serverInputClosed = false
+    private var retriesLeft = 0
+    private var timer = DeadlineTimer()
+    private var inactivityMs: Int?
+    var log = StreamLogInfo()
+    private var clientAddress: SocketAddress?
+    private let localAddress: SocketAddress?
+
+    init(frontend: Frontend, client: Channel, backend: Backend?) {
+        self.frontend = frontend
+        self.client = client
+        self.eventLoop = client.eventLoop
+        self.backend = backend
+        self.clientAddress = client.remoteAddress
+        self.localAddress = client.localAddress
+    }
+
+    // MARK: Start
+
+    func start(acceptProxy: Bool) {
+        if acceptProxy {
+            state = .waitingProxyHeader
+            arm(frontend.config.timeouts.client)
+            return
+        }
+        assignServer()
+    }
+
+    private func assignServer() {
+        guard let backend else {
+            log.terminate("P", "R")
+            closeAll()
+            return
+        }
+        state = .waitingServer
+        retriesLeft = backend.config.retries
+        let source = clientAddress
+        switch backend.acquire(for: self, pick: { lb, avoid in
+            Self.pick(lb, source: source, avoiding: avoid)
+        }) {
+        case .server(let server):
+            connect(to: server)
+        case .queued:
+            log.queuedAt = .now()
+            arm(backend.config.timeouts.queue ?? backend.config.timeouts.connect)
+        case .noServer:
+            log.terminate("S", "C")
+            frontend.runtime?.noServerAvailable(backend)
+            closeAll()
+        }
+    }
+
+    static func pick(_ lb: LoadBalancer, source: SocketAddress?, avoiding: LBServer?) -> LBServer? {
+        guard case .source = lb.config.algorithm, let source else { return lb.pick(avoiding: avoiding) }
+        return source.withAddressBytes { lb.pick(sourceAddress: $0, avoiding: avoiding) }
+    }
+
+    func slotGranted(_ server: Server) {
+        guard state == .waitingServer else {
+            server.backend.release(server)
+            return
+        }
+        log.dequeuedAt = .now()
+        connect(to: server)
+    }
+
+    // MARK: Server connection
+
+    private func connect(to server: Server) {
+        self.server = server
+        state = .connecting
+        log.connectStart = log.connectStart ?? .now()
+        let timeouts = server.backend.config.timeouts
+        timer.cancel()
+        let handler = RelayHandler(side: .server, owner: self)
+        let port = (localAddress?.port)
+        ServerConnector.connect(
+            to: server.destination(localPort: port), on: eventLoop,
+            timeoutMs: timeouts.connect, handler: handler
+        ).whenComplete { [self] result in
+            switch result {
+            case .success(let channel): connected(channel, to: server)
+            case .failure: connectFailed(server)
+            }
+        }
+    }
+
+    private func connected(_ channel: Channel, to server: Server) {
+        guard state == .connecting else {
+            channel.close(promise: nil)
+            return
+        }
+        log.connected = .now()
+        serverChannel = channel
+        state = .established
+        if server.config.options.sendProxy || server.config.options.sendProxyV2 {
+            var header = channel.allocator.buffer(capacity: 64)
+            ProxyProtocol.write(
+                v2: server.config.options.sendProxyV2, source: clientAddress,
+                destination: localAddress, into: &header)
+            channel.write(header, promise: nil)
+        }
+        if let pending, pending.readableBytes > 0 {
+            channel.write(pending, promise: nil)
+        }
+        pending = nil
+        channel.flush()
+        if clientInputClosed {
+            channel.close(mode: .output, promise: nil)
+        }
+        let t = server.backend.config.timeouts
+        inactivityMs = t.tunnel ?? minTimeout(frontend.config.timeouts.client, t.server)
+        arm(inactivityMs)
+        client.setOption(.autoRead, value: true).whenFailure { _ in }
+    }
+
+    private func connectFailed(_ server: Server) {
+        guard state == .connecting else {
+            server.backend.release(server)
+            return
+        }
+        let backend = server.backend
+        backend.count { _ in server.connectionErrors += 1 }
+        if retriesLeft > 0 {
+            retriesLeft -= 1
+            log.retries += 1
+            let redispatch = backend.config.options.redispatch && retriesLeft == 0
+            if redispatch {
+                backend.release(server, endStream: false)
+                backend.endStream()
+                log.redispatched = true
+                reassign(avoiding: server)
+            } else {
+                // Turn-around delay before retrying the same server (manual: `retries`).
+                let delay = min(backend.config.timeouts.connect ?? 1000, 1000)
+                eventLoop.scheduleTask(in: .milliseconds(Int64(delay))) { [self] in
+                    if state == .connecting { connect(to: server) }
+                }
+            }
+            return
+        }
+        log.terminate("S", "C")
+        backend.release(server)
+        self.server = nil
+        closeAll()
+    }
+
+    private func reassign(avoiding: Server) {
+        guard let backend else { return }
+        state = .waitingServer
+        let source = clientAddress
+        switch backend.acquire(for: self, avoiding: avoiding, pick: { lb, avoid in
+            Self.pick(lb, source: source, avoiding: avoid)
+        }) {
+        case .server(let server): connect(to: server)
+        case .queued: arm(backend.config.timeouts.queue ?? backend.config.timeouts.connect)
+        case .noServer:
+            log.terminate("S", "C")
+            closeAll()
+        }
+    }
+
+    // MARK: Relay
+
+    func connectionRead(_ side: ConnectionSide, _ buffer: ByteBuffer) {
+        switch side {
+        case .client:
+            log.bytesFromClient &+= UInt64(buffer.readableBytes)
+            if state == .waitingProxyHeader {
+                acceptProxyBytes(buffer)
+                return
+            }
+            if let serverChannel, state == .established {
+                serverChannel.write(buffer, promise: nil)
+                if !serverChannel.isWritable { client.setOption(.autoRead, value: false).whenFailure { _ in } }
+            } else {
+                var buffer = buffer
+                if pending == nil { pending = buffer } else { pending!.writeBuffer(&buffer) }
+                if pending!.readableBytes >= 16384 {
+                    client.setOption(.autoRead, value: false).whenFailure { _ in }
+                }
+            }
+        case .server:
+            log.bytesFromServer &+= UInt64(buffer.readableBytes)
+            client.write(buffer, promise: nil)
+            if !client.isWritable { serverChannel?.setOption(.autoRead, value: false).whenFailure { _ in } }
+        }
+        touch()
+    }
+
+    func connectionReadComplete(_ side: ConnectionSide) {
+        switch side {
+        case .client: serverChannel?.flush()
+        case .server: client.flush()
+        }
+    }
+
+    func connectionWritabilityChanged(_ side: ConnectionSide, writable: Bool) {
+        // The side that became writable lets the other side read again.
+        let other = side == .client ? serverChannel : client
+        other?.setOption(.autoRead, value: writable).whenFailure { _ in }
+    }
+
+    func connectionInputClosed(_ side: ConnectionSide) {
+        switch side {
+        case .client:
+            clientInputClosed = true
+            if state == .waitingProxyHeader {
+                log.terminate("C", "R")
+                closeAll()
+                return
+            }
+            // Before the server is connected the shutdown is forwarded by `connected`.
+            serverChannel?.close(mode: .output, promise: nil)
+            inactivityMs = frontend.config.timeouts.clientFin ?? inactivityMs
+        case .server:
+            serverInputClosed = true
+            client.close(mode: .output, promise: nil)
+            inactivityMs = backend?.config.timeouts.serverFin ?? inactivityMs
+        }
+        if clientInputClosed && serverInputClosed {
+            closeAll()
+        } else {
+            arm(inactivityMs)
+        }
+    }
+
+    func connectionClosed(_ side: ConnectionSide, error: Error?) {
+        switch side {
+        case .client:
+            if state != .closed, !clientInputClosed {
+                log.terminate("C", state == .established ? "D" : "C")
+            }
+        case .server:
+            serverChannel = nil
+            if state == .connecting { return }  // reported through the connect future
+            if state != .closed, !serverInputClosed, error != nil {
+                log.terminate("S", "D")
+            }
+        }
+        closeAll()
+    }
+
+    // MARK: PROXY protocol
+
+    private func acceptProxyBytes(_ buffer: ByteBuffer) {
+        var buffer = buffer
+        if proxyHeader == nil { proxyHeader = buffer } else { proxyHeader!.writeBuffer(&buffer) }
+        switch ProxyProtocol.parse(&proxyHeader!) {
+        case .needMore:
+            return
+        case .invalid:
+            log.terminate("P", "R")
+            closeAll()
+        case .header(let source, _):
+            if let source { clientAddress = source }
+            pending = proxyHeader!.readableBytes > 0 ? proxyHeader : nil
+            proxyHeader = nil
+            assignServer()
+        }
+    }
+
+    // MARK: Timers and end
+
+    private func touch() {
+        guard let ms = inactivityMs else { return }
+        timer.set(.now() + .milliseconds(Int64(ms)), on: eventLoop, fire: timerFired)
+    }
+
+    private func arm(_ ms: Int?) {
+        timer.cancel()
+        timer.set(.after(ms: ms), on: eventLoop, fire: timerFired)
+    }
+
+    private lazy var timerFired: () -> Void = { [weak self] in
+        guard let self else { return }
+        guard self.timer.expired(on: self.eventLoop, fire: self.timerFired) else { return }
+        self.timedOut()
+    }
+
+    private func timedOut() {
+        switch state {
+        case .waitingProxyHeader: log.terminate("c", "R")
+        case .waitingServer: log.terminate("s", "Q")
+        case .connecting: log.terminate("s", "C")
+        case .established: log.terminate(clientInputClosed ? "s" : "c", "D")
+        case .closed: return
+        }
+        closeAll()
+    }
+
+    func closeAll() {
+        guard state != .closed else { return }
+        let wasWaiting = state == .waitingServer
+        state = .closed
+        timer.cancel()
+        if let server {
+            server.backend.release(server)
+            server.backend.count { b in
+                b.bytesIn &+= log.bytesFromClient
+                b.bytesOut &+= log.bytesFromServer
+                server.bytesIn &+= log.bytesFromClient
+                server.bytesOut &+= log.bytesFromServer
+            }
+        } else if wasWaiting, let backend {
+            backend.abandon(self)
+        }
+        server = nil
+        serverChannel?.close(promise: nil)
+        serverChannel = nil
+        client.close(promise: nil)
+        frontend.streamEnded(self)
+    }
+}
+
+func minTimeout(_ a: Int?, _ b: Int?) -> Int? {
+    switch (a, b) {
+    case let (a?, b?): return min(a, b)
+    case let (a?, nil): return a
+    case let (nil, b?): return b
+    default: return nil
+    }
+}
+
+extension SocketAddress {
+    /// Calls `body` with the raw IPv4 (4) or IPv6 (16) address bytes.
+    func withAddressBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        switch self {
+        case .v4(let a):
+            var addr = a.address.sin_addr
+            return withUnsafeBytes(of: &addr) { body($0) }
+        case .v6(let a):
+            var addr = a.address.sin6_addr
+            return withUnsafeBytes(of: &addr) { body($0) }
+        default:
+            return body(UnsafeRawBufferPointer(start: nil, count: 0))
+        }
+    }
+}
