@@ -3,31 +3,31 @@ import HAProxyConfig
 import NIOCore
 import NIOPosix
 
-/// A bound listening socket of a frontend (`bind` line address).
+/// A listening socket of a frontend (`bind` line address).
+///
+/// Sockets are bound with plain system calls before anything else starts
+/// (before `daemon` forks, before privileges are dropped, and so that a
+/// future worker can inherit them), then adopted by NIO in `activate`.
 final class Listener {
     let bind: BindConfig
-    let channel: Channel
+    let fd: CInt
+    private(set) var channel: Channel?
     unowned let frontend: Frontend
 
-    init(bind: BindConfig, channel: Channel, frontend: Frontend) {
+    init(bind: BindConfig, fd: CInt, frontend: Frontend) {
         self.bind = bind
-        self.channel = channel
+        self.fd = fd
         self.frontend = frontend
     }
 
-    /// Stops or resumes accepting new connections (maxconn, TTOU/TTIN).
-    func setAccepting(_ on: Bool) {
-        channel.setOption(.autoRead, value: on).whenFailure { _ in }
-    }
-
-    /// Binds `bind` for `frontend` on `group` (blocking: used at start-up).
-    static func open(_ bind: BindConfig, frontend: Frontend, group: EventLoopGroup, defaultBacklog: Int) throws -> Listener {
+    /// Hands the bound socket to an event loop and starts accepting.
+    func activate(group: EventLoopGroup) throws {
+        let frontend = self.frontend
+        let bind = self.bind
         var bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: Int32(bind.backlog ?? frontend.config.backlog ?? defaultBacklog))
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelOption(.maxMessagesPerRead, value: 1)
-            .childChannelInitializer { [unowned frontend] channel in
+            .childChannelInitializer { channel in
                 do {
                     try frontend.accepted(channel, bind: bind)
                     return channel.eventLoop.makeSucceededVoidFuture()
@@ -35,44 +35,109 @@ final class Listener {
                     return channel.eventLoop.makeFailedFuture(error)
                 }
             }
-        let channel: Channel
-        switch bind.address {
-        case .inet(let host, let port, let family):
+        if case .inet = bind.address {
             bootstrap = bootstrap.childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
-            if bind.deferAccept {
-                bootstrap = bootstrap.serverChannelOption(
-                    ChannelOptions.Types.SocketOption(level: .tcp, name: .init(rawValue: TCP_DEFER_ACCEPT)), value: 1)
+        }
+        channel = try bootstrap.withBoundSocket(fd).wait()
+    }
+
+    /// Stops or resumes accepting new connections (maxconn, TTOU/TTIN).
+    func setAccepting(_ on: Bool) {
+        channel?.setOption(.autoRead, value: on).whenFailure { _ in }
+    }
+
+    func close() {
+        if let channel {
+            channel.close(promise: nil)
+        } else {
+            Foundation.close(fd)
+        }
+        if case .unix(let path) = bind.address { unlink(path) }
+    }
+
+    /// Binds and listens on `bind`'s address; returns the socket.
+    static func open(_ bind: BindConfig, backlog: Int) throws -> CInt {
+        switch bind.address {
+        case .fd(let fd):
+            var type: CInt = 0
+            var len = socklen_t(MemoryLayout<CInt>.size)
+            guard getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 else {
+                throw SocketError("cannot use fd \(fd)", errno)
             }
+            _ = listen(fd, CInt(backlog))
+            return fd
+        case .inet(let host, let port, let family):
             let any = host.isEmpty || host == "*"
             let address: SocketAddress
             if any {
-                address = family == .ipv6
-                    ? try SocketAddress(ipAddress: "::", port: port)
-                    : try SocketAddress(ipAddress: "0.0.0.0", port: port)
+                address = try SocketAddress(ipAddress: family == .ipv6 ? "::" : "0.0.0.0", port: port)
             } else {
                 address = try SocketAddress.makeAddressResolvingHost(host, port: port)
             }
+            let fd = socket(CInt(address.protocol.rawValue), CInt(SOCK_STREAM.rawValue) | CInt(SOCK_CLOEXEC.rawValue), 0)
+            guard fd >= 0 else { throw SocketError("cannot create listening socket", errno) }
+            var one: CInt = 1
+            setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<CInt>.size))
             if address.protocol == .inet6 && (bind.v6only || bind.v4v6) {
-                bootstrap = bootstrap.serverChannelOption(
-                    ChannelOptions.Types.SocketOption(level: .ipv6, name: .init(rawValue: IPV6_V6ONLY)),
-                    value: bind.v6only ? 1 : 0)
+                var v: CInt = bind.v6only ? 1 : 0
+                setsockopt(fd, CInt(IPPROTO_IPV6), IPV6_V6ONLY, &v, socklen_t(MemoryLayout<CInt>.size))
             }
-            channel = try bootstrap.bind(to: address).wait()
+            if bind.deferAccept {
+                var secs: CInt = 1
+                setsockopt(fd, CInt(IPPROTO_TCP), TCP_DEFER_ACCEPT, &secs, socklen_t(MemoryLayout<CInt>.size))
+            }
+            try bindAndListen(fd, address, backlog: backlog)
+            return fd
         case .unix(let path):
-            channel = try bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).wait()
+            let fd = socket(AF_UNIX, CInt(SOCK_STREAM.rawValue) | CInt(SOCK_CLOEXEC.rawValue), 0)
+            guard fd >= 0 else { throw SocketError("cannot create listening socket", errno) }
+            // Replace a stale socket left by a previous process.
+            var st = stat()
+            if lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFSOCK { unlink(path) }
+            try bindAndListen(fd, try SocketAddress(unixDomainSocketPath: path), backlog: backlog)
             try applyUnixPermissions(bind, path: path)
+            return fd
         case .abstract(let name):
-            let address = try SocketAddress(unixDomainSocketPath: "\0" + name)
-            channel = try bootstrap.bind(to: address).wait()
-        case .fd(let fd):
-            channel = try bootstrap.withBoundSocket(fd).wait()
+            let fd = socket(AF_UNIX, CInt(SOCK_STREAM.rawValue) | CInt(SOCK_CLOEXEC.rawValue), 0)
+            guard fd >= 0 else { throw SocketError("cannot create listening socket", errno) }
+            var sun = sockaddr_un()
+            sun.sun_family = sa_family_t(AF_UNIX)
+            let bytes = Array(name.utf8.prefix(106))
+            withUnsafeMutableBytes(of: &sun.sun_path) { p in
+                p[0] = 0
+                for (i, b) in bytes.enumerated() { p[i + 1] = b }
+            }
+            let len = socklen_t(MemoryLayout<sa_family_t>.size + 1 + bytes.count)
+            let rc = withUnsafePointer(to: &sun) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Foundation.bind(fd, $0, len) }
+            }
+            guard rc == 0 else {
+                let e = errno
+                Foundation.close(fd)
+                throw SocketError("cannot bind socket", e)
+            }
+            guard listen(fd, CInt(backlog)) == 0 else { throw SocketError("cannot listen", errno) }
+            return fd
         }
-        return Listener(bind: bind, channel: channel, frontend: frontend)
+    }
+
+    private static func bindAndListen(_ fd: CInt, _ address: SocketAddress, backlog: Int) throws {
+        let rc = address.withSockAddr { Foundation.bind(fd, $0, socklen_t($1)) }
+        if rc != 0 {
+            let e = errno
+            Foundation.close(fd)
+            throw SocketError("cannot bind socket", e)
+        }
+        if listen(fd, CInt(backlog)) != 0 {
+            let e = errno
+            Foundation.close(fd)
+            throw SocketError("cannot listen to socket", e)
+        }
     }
 
     private static func applyUnixPermissions(_ bind: BindConfig, path: String) throws {
         if let mode = bind.unixMode, chmod(path, mode_t(mode)) != 0 {
-            throw RuntimeError("cannot change mode of UNIX socket '\(path)': \(String(cString: strerror(errno)))")
+            throw SocketError("cannot change UNIX socket mode", errno)
         }
         var uid: uid_t = UInt32.max, gid: gid_t = UInt32.max
         if let user = bind.unixUser {
@@ -82,9 +147,23 @@ final class Listener {
             if let n = UInt32(group) { gid = n } else if let gr = getgrnam(group) { gid = gr.pointee.gr_gid }
         }
         if uid != UInt32.max || gid != UInt32.max, chown(path, uid, gid) != 0 {
-            throw RuntimeError("cannot change owner of UNIX socket '\(path)': \(String(cString: strerror(errno)))")
+            throw SocketError("cannot change UNIX socket ownership", errno)
         }
     }
+}
+
+/// A failed socket operation, with the system's reason as HAProxy prints it.
+struct SocketError: Error, CustomStringConvertible {
+    let what: String
+    let code: CInt
+
+    init(_ what: String, _ code: CInt) {
+        self.what = what
+        self.code = code
+    }
+
+    var reason: String { String(cString: strerror(code)) }
+    var description: String { "\(what) (\(reason))" }
 }
 
 /// An error found while building or starting the runtime, worded for an ALERT.

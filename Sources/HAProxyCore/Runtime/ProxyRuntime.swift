@@ -15,12 +15,13 @@ public final class ProxyRuntime {
     public let configuration: Configuration
     public private(set) var frontends: [Frontend] = []
     public private(set) var backends: [Backend] = []
-    public let group: MultiThreadedEventLoopGroup
+    /// Created by `start()`, after binding and daemonizing.
+    public private(set) var group: MultiThreadedEventLoopGroup!
     private let lock = NIOLock()
     private var currentConnections = 0
     private var acceptingPaused = false
     private var stopping = false
-    private let stopped: EventLoopPromise<Void>
+    private var stopped: EventLoopPromise<Void>!
     /// Receives operational messages (server UP/DOWN, no server available).
     public var onMessage: (_ level: MessageLevel, _ text: String) -> Void = { _, _ in }
 
@@ -29,8 +30,6 @@ public final class ProxyRuntime {
     /// Builds the runtime; throws every problem found, each with its location.
     public init(configuration: Configuration) throws {
         self.configuration = configuration
-        self.group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.global.nbthread))
-        self.stopped = group.next().makePromise()
         var errors: [RuntimeError] = []
         var backendsByName: [String: Backend] = [:]
         for proxy in configuration.proxies where proxy.capabilities.contains(.backend) && !proxy.disabled {
@@ -74,7 +73,6 @@ public final class ProxyRuntime {
             frontends.append(frontend)
         }
         if !errors.isEmpty {
-            try? group.syncShutdownGracefully()
             throw RuntimeBuildErrors(errors: errors)
         }
     }
@@ -103,34 +101,36 @@ public final class ProxyRuntime {
 
     // MARK: Start and stop
 
-    /// Binds every listener. Throws the first bind failure, worded as HAProxy.
-    public func start() throws {
+    /// Binds every listener (plain sockets, no event loop yet). Throws the
+    /// first failure, worded as HAProxy's "cannot bind socket" ALERT.
+    public func bind() throws {
         for frontend in frontends {
             for bind in frontend.config.binds {
                 do {
-                    let listener = try Listener.open(
-                        bind, frontend: frontend, group: group,
-                        defaultBacklog: frontend.config.maxconn ?? configuration.global.maxconn ?? 1024)
-                    frontend.listeners.append(listener)
+                    let backlog = bind.backlog ?? frontend.config.backlog
+                        ?? frontend.config.maxconn ?? configuration.global.maxconn ?? 1024
+                    let fd = try Listener.open(bind, backlog: backlog)
+                    frontend.listeners.append(Listener(bind: bind, fd: fd, frontend: frontend))
+                } catch let error as SocketError {
+                    throw RuntimeError(
+                        "Starting \(frontend.config.sectionName) \(frontend.name): \(error.what) (\(error.reason)) [\(bind.address)]",
+                        location: bind.location)
                 } catch {
                     throw RuntimeError(
-                        "Starting \(frontend.config.sectionName) \(frontend.name): cannot bind socket (\(Self.describe(error))) [\(bind.address)]",
+                        "Starting \(frontend.config.sectionName) \(frontend.name): cannot bind socket (\(error)) [\(bind.address)]",
                         location: bind.location)
                 }
             }
         }
     }
 
-    static func describe(_ error: Error) -> String {
-        if let e = error as? IOError {
-            switch e.errnoCode {
-            case EADDRINUSE: return "Address already in use"
-            case EACCES: return "Permission denied"
-            case EADDRNOTAVAIL: return "Cannot assign requested address"
-            default: return String(cString: strerror(e.errnoCode))
-            }
+    /// Starts the event loops and accepts on the bound listeners.
+    public func start() throws {
+        group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.global.nbthread))
+        stopped = group.next().makePromise()
+        for frontend in frontends {
+            for listener in frontend.listeners { try listener.activate(group: group) }
         }
-        return "\(error)"
     }
 
     /// Blocks until the runtime has stopped.
@@ -145,7 +145,7 @@ public final class ProxyRuntime {
             return currentConnections == 0
         }
         for frontend in frontends {
-            for listener in frontend.listeners { listener.channel.close(promise: nil) }
+            for listener in frontend.listeners { listener.close() }
         }
         if idle { finish() }
     }
@@ -154,7 +154,7 @@ public final class ProxyRuntime {
     public func hardStop() {
         lock.withLock { stopping = true }
         for frontend in frontends {
-            for listener in frontend.listeners { listener.channel.close(promise: nil) }
+            for listener in frontend.listeners { listener.close() }
         }
         finish()
     }
