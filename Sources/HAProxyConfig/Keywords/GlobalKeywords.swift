@@ -32,14 +32,14 @@ extension KeywordRegistry {
             ctx.config.global.nbthread = n
         },
         ConfigKeyword("pidfile", .global) { args, ctx in
-            try ctx.checkMaxArguments(args, 1)
-            guard args.count > 1 else { throw KeywordError("'pidfile' expects a file name as an argument.") }
             if ctx.config.global.pidfile != nil {
                 ctx.diagnostics.alert(
                     "parsing [\(ctx.location)] : 'pidfile' already specified. Continuing.", at: ctx.location,
                     fatal: false)
                 return
             }
+            try ctx.checkMaxArguments(args, 1)
+            guard args.count > 1 else { throw KeywordError("'pidfile' expects a file name as an argument.") }
             ctx.config.global.pidfile = args[1]
         },
         ConfigKeyword("chroot", .global) { args, ctx in

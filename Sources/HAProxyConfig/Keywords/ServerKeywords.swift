@@ -163,11 +163,11 @@ extension KeywordRegistry {
                 }
                 throw KeywordError(message, form: .bracketed)
             }
-            guard i + option.argumentCount < args.count else {
-                throw KeywordError("\(label) : '\(name)' expects an argument.", form: .bracketed)
-            }
+            // A missing value reaches the handler as "", which words the error.
+            var optionArgs = Array(args[i..<min(args.count, i + 1 + option.argumentCount)])
+            while optionArgs.count < 1 + option.argumentCount { optionArgs.append("") }
             do {
-                try option.handler(Array(args[i...(i + option.argumentCount)]), &options, &server)
+                try option.handler(optionArgs, &options, &server)
             } catch let error as KeywordError {
                 throw KeywordError("\(label) : \(error.message).", form: .bracketed)
             }

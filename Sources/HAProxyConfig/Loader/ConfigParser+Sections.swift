@@ -54,7 +54,7 @@ extension ConfigParser {
         }
         if !rest.isEmpty {
             context.alert("please use the 'bind' keyword for listening addresses.")
-            context.section = .unsupported(keyword)
+            context.section = .broken
             return true
         }
         if let bad = name.first(where: { !($0.isASCII && ($0.isLetter || $0.isNumber)) && !"-_.:".contains($0) }) {

@@ -46,7 +46,7 @@ struct ConfigParser {
                     conditions.append(Conditional(taking: false, done: true))
                     continue
                 }
-                guard let value = evaluate(words, context: &context) else { return false }
+                guard let value = evaluate(words, line: line, context: &context) else { return false }
                 conditions.append(Conditional(taking: value, done: value))
                 continue
             case ".elif", ".else":
@@ -62,7 +62,7 @@ struct ConfigParser {
                     top.taking = true
                     top.done = true
                 } else {
-                    guard let value = evaluate(words, context: &context) else { return false }
+                    guard let value = evaluate(words, line: line, context: &context) else { return false }
                     top.taking = value
                     top.done = value
                 }
@@ -131,9 +131,11 @@ struct ConfigParser {
     }
 
     /// Evaluates a `.if`/`.elif` line; nil after reporting a parse error.
-    private func evaluate(_ words: [String], context: inout ParseContext) -> Bool? {
+    private func evaluate(_ words: [String], line: String, context: inout ParseContext) -> Bool? {
         let evaluator = ConditionEvaluator(environment: context.environment, features: features, version: version)
-        let text = words.dropFirst().joined(separator: " ")
+        var text = words.dropFirst().joined(separator: " ")
+        // HAProxy keeps the blank that ends an uncommented line in the text it reports.
+        if !line.contains("#"), let last = line.last, last == " " || last == "\t", words.count > 1 { text += " " }
         switch evaluator.evaluate(text) {
         case .success(let value): return value
         case .failure(let error):
@@ -156,6 +158,9 @@ struct ConfigParser {
             return
         case .unsupported:
             return  // already refused at the section header
+        case .broken:
+            context.alert("'listen' or 'defaults' expected.")
+            return
         case .global, .proxy:
             break
         }

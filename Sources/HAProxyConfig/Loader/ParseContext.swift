@@ -9,6 +9,8 @@ struct ParseContext {
         case proxy
         /// A section this build refuses (its lines are skipped).
         case unsupported(String)
+        /// A proxy section whose header was refused: its lines are reported.
+        case broken
     }
 
     var config = Configuration()
@@ -39,6 +41,7 @@ struct ParseContext {
         case .global: return "global"
         case .proxy: return proxy?.sectionName ?? ""
         case .unsupported(let name): return name
+        case .broken: return ""
         }
     }
 

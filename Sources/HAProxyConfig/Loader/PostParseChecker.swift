@@ -1,0 +1,51 @@
+/// Checks that need the whole configuration, run after parsing succeeded
+/// (HAProxy's `check_config_validity`): backend references, mode
+/// compatibility, listeners and timeouts.
+enum PostParseChecker {
+    static func check(_ config: inout Configuration, diagnostics: inout Diagnostics) {
+        for proxy in config.proxies where !proxy.disabled {
+            let label = proxy.sectionName == "listen" ? "proxy" : proxy.sectionName
+            if proxy.capabilities.contains(.frontend) && proxy.binds.isEmpty {
+                diagnostics.warning(
+                    "\(label) '\(proxy.name)' has no 'bind' directive. Please declare it as a backend if this was intended.",
+                    at: proxy.location)
+            }
+            if proxy.capabilities.contains(.frontend) {
+                var targets: [(String, String)] = []
+                if let name = proxy.defaultBackend { targets.append(("default_backend", name)) }
+                targets += proxy.useBackends.map { ("use_backend", $0) }
+                for (keyword, name) in targets {
+                    guard let backend = config.proxy(named: name, capability: .backend) else {
+                        diagnostics.alert(
+                            "Proxy '\(proxy.name)': unable to find required \(keyword): '\(name)'.", at: proxy.location)
+                        continue
+                    }
+                    if proxy.mode == .http && backend.mode == .tcp {
+                        let role = keyword == "default_backend" ? "as its default backend" : "in a 'use_backend' rule"
+                        diagnostics.alert(
+                            "http frontend '\(proxy.name)' (\(proxy.location)) tries to use incompatible tcp backend '\(backend.name)' (\(backend.location)) \(role) (see 'mode').",
+                            at: proxy.location)
+                    }
+                }
+            }
+            let missingFrontendTimeout = proxy.capabilities.contains(.frontend) && (proxy.timeouts.client ?? 0) == 0
+            let missingBackendTimeout =
+                proxy.capabilities.contains(.backend) && !proxy.servers.isEmpty
+                && ((proxy.timeouts.connect ?? 0) == 0 || (proxy.timeouts.server ?? 0) == 0)
+            if missingFrontendTimeout || missingBackendTimeout {
+                diagnostics.warning(
+                    """
+                    missing timeouts for \(label) '\(proxy.name)'.
+                       | While not properly invalid, you will certainly encounter various problems
+                       | with such a configuration. To fix this, please ensure that all following
+                       | timeouts are set to a non-zero value: 'client', 'connect', 'server'.
+                    """, at: proxy.location)
+            }
+            for server in proxy.servers where server.options.check && server.isUnixSocket {
+                diagnostics.warning(
+                    "\(label) '\(proxy.name)' : server '\(server.name)' has check enabled on a UNIX socket; health checks will only test the connection.",
+                    at: server.location)
+            }
+        }
+    }
+}
