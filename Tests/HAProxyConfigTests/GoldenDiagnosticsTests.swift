@@ -20,7 +20,7 @@ final class GoldenDiagnosticsTests: XCTestCase {
             let expected = try String(contentsOfFile: expectedPath, encoding: .utf8)
                 .components(separatedBy: "\n").filter { !$0.hasPrefix("# made by:") }
             let (_, diagnostics) = ConfigLoader.load(
-                paths: [name], environment: ["FOO": "bar"], features: TestSupport.features,
+                paths: [name], environment: ["FOO": "bar", "LIST": "a b  c"], features: TestSupport.features,
                 version: TestSupport.version)
             var actual = TestSupport.lines(diagnostics)
             var wanted = expected

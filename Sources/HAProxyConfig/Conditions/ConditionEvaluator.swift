@@ -55,6 +55,22 @@ public struct ConditionEvaluator: Sendable {
         }
     }
 
+    /// Evaluates the argument of the command line's `-cc EXPR`: the text is
+    /// first cut into words like a configuration line (quotes removed,
+    /// `"$VAR"` expanded), as HAProxy does.
+    public func evaluateCommandLine(_ expression: String) -> Result<Bool, ParseError> {
+        let env = environment
+        switch LineTokenizer(lookup: { env[$0] }).tokenize(expression) {
+        case .success(let words): return evaluate(words: words)
+        case .failure(let failure): return .failure(ParseError(message: failure.reason, position: failure.offset))
+        }
+    }
+
+    /// The line HAProxy prints when `-cc` cannot parse its expression (after `[ALERT] (PID) : config : `).
+    public static func commandLineFailureMessage(_ error: ParseError) -> String {
+        "Failed to evaluate condition: \(error.message)"
+    }
+
     /// Evaluates a `.if` line's words (after the directive).
     public func evaluate(words: [String]) -> Result<Bool, ParseError> {
         evaluate(words.joined(separator: " "))
@@ -193,8 +209,11 @@ public struct ConditionEvaluator: Sendable {
             var j = pos
             while j < text.count, LineTokenizer.isNameChar(text[j]) { j += 1 }
             let name = String(decoding: text[pos..<j], as: UTF8.self)
-            guard let arity = ConditionEvaluator.predicates[name], j < text.count, text[j] == UInt8(ascii: "(") else {
-                throw unparsable(at: start)
+            guard let arity = ConditionEvaluator.predicates[name] else { throw unparsable(at: start) }
+            guard j < text.count, text[j] == UInt8(ascii: "(") else {
+                // A bare predicate name runs with empty arguments, as HAProxy does.
+                pos = j
+                return evaluator.predicate(name, Array(repeating: "", count: arity))
             }
             pos = j + 1
             let args = try parseArguments(predicate: name, arity: arity, start: start)

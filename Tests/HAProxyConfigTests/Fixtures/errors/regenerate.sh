@@ -7,8 +7,8 @@ H=${HAPROXY:-$HOME/.cache/proxybench/ref/usr/sbin/haproxy}
 for cfg in *.cfg; do
   name=${cfg%.cfg}
   {
-    echo "# made by: cd Tests/HAProxyConfigTests/Fixtures/errors && FOO=bar haproxy -c -f $cfg (haproxy 2.6.12-1+deb12u4), PID masked, start-up NOTICEs and summary lines removed (see regenerate.sh)"
-    FOO=bar "$H" -c -f "$cfg" 2>&1 | sed -E 's/^(\[[A-Z]+\] +)\([0-9]+\)/\1(0)/' \
+    echo "# made by: cd Tests/HAProxyConfigTests/Fixtures/errors && FOO=bar LIST=\"a b  c\" haproxy -c -f $cfg (haproxy 2.6.12-1+deb12u4), PID masked, start-up NOTICEs and summary lines removed (see regenerate.sh)"
+    FOO=bar LIST="a b  c" "$H" -c -f "$cfg" 2>&1 | sed -E 's/^(\[[A-Z]+\] +)\([0-9]+\)/\1(0)/' \
       | grep -v -e 'haproxy version is' -e 'path to executable is' -e '^Warnings were found.$' \
           -e '^Configuration file is valid$' -e 'will not start (no listener)'
   } > "$name.expected"
