@@ -52,7 +52,7 @@ extension KeywordRegistry {
                     i += 1
                 default:
                     throw KeywordError(
-                        "'balance uri' only accepts parameters 'len', 'depth', 'path-only', and 'whole' (got '\(args[i])')."
+                        "balance uri only accepts parameters 'len', 'depth', 'path-only', and 'whole' (got '\(args[i])')."
                     )
                 }
                 i += 1
@@ -88,14 +88,14 @@ extension KeywordRegistry {
                 throw KeywordError("'balance rdp-cookie' is not supported by this build.")
             }
             throw KeywordError(
-                "'balance' only supports 'roundrobin', 'static-rr', 'leastconn', 'source', 'uri', 'url_param', 'hash', 'hdr(name)' and 'rdp-cookie(name)' options."
+                "balance only supports 'roundrobin', 'static-rr', 'leastconn', 'source', 'uri', 'url_param', 'hdr(name)' and 'rdp-cookie(name)' options."
             )
         }
     }
 
     private static func parseHashTypeArguments(_ args: [String], into balance: inout BalanceConfig) throws {
         guard let type = args.first else {
-            throw KeywordError("'hash-type' requires 'map-based' or 'consistent'")
+            throw KeywordError("'hash-type' only supports 'consistent' and 'map-based'.")
         }
         switch type {
         case "map-based": balance.hashType = .mapBased
@@ -103,7 +103,7 @@ extension KeywordRegistry {
         case "avalanche":
             balance.hashType = .mapBased
             balance.avalanche = true
-        default: throw KeywordError("'hash-type' requires 'map-based' or 'consistent'")
+        default: throw KeywordError("'hash-type' only supports 'consistent' and 'map-based'.")
         }
         var i = 1
         if i < args.count {

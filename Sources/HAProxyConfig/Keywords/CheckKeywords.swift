@@ -36,6 +36,13 @@ extension KeywordRegistry {
             var i = 2
             while i < args.count {
                 let option = args[i]
+                if !["meth", "uri", "ver", "body", "hdr"].contains(option) {
+                    if ["comment", "uri-lf", "body-lf"].contains(option) {
+                        throw KeywordError("'http-check send' : '\(option)' is not supported by this build.")
+                    }
+                    throw KeywordError(
+                        "'http-check send' : expects 'comment', 'meth', 'uri', 'uri-lf', 'ver', 'hdr', 'body' or 'body-lf' but got '\(option)' as argument..")
+                }
                 guard i + 1 < args.count else {
                     throw KeywordError("'http-check send' : '\(option)' expects a value.")
                 }
@@ -50,9 +57,11 @@ extension KeywordRegistry {
                     }
                     check.httpHeaders.append((name: args[i + 1], value: args[i + 2]))
                     i += 1
+                case "comment", "uri-lf", "body-lf":
+                    throw KeywordError("'http-check send' : '\(option)' is not supported by this build.")
                 default:
                     throw KeywordError(
-                        "'http-check send' : '\(option)' option is not supported by this build (expects 'comment', 'meth', 'uri', 'ver', 'hdr' and 'body').")
+                        "'http-check send' : expects 'comment', 'meth', 'uri', 'uri-lf', 'ver', 'hdr', 'body' or 'body-lf' but got '\(option)' as argument..")
                 }
                 i += 2
             }
@@ -60,8 +69,11 @@ extension KeywordRegistry {
         case "expect":
             check.httpExpect.append(try parseExpect(Array(args.dropFirst(2)), keyword: "http-check expect", http: true))
         default:
+            if ["set-var-fmt", "set-var", "unset-var"].contains(where: { action.hasPrefix($0 + "(") }) {
+                throw KeywordError("'http-check \(action)' is not supported by this build.")
+            }
             throw KeywordError(
-                "'http-check' only supports 'comment', 'connect', 'send', 'expect', 'disable-on-404' and 'send-state' in this build (got '\(action)')."
+                "'http-check' only supports 'disable-on-404', 'send-state', 'comment', 'connect', 'send', 'expect', 'set-var-fmt(*)', 'set-var(*)', 'unset-var(*)'. but got '\(action)'"
             )
         }
         ctx.withProxy { $0.healthCheck = check }
@@ -100,15 +112,27 @@ extension KeywordRegistry {
             guard args.count == 3 else { throw KeywordError("'tcp-check send' expects a <data> as argument.") }
             rule = .send(bytes: Array(args[2].utf8))
         case "send-binary":
-            guard args.count == 3, let bytes = hexBytes(args[2]) else {
+            guard args.count == 3 else {
                 throw KeywordError("'tcp-check send-binary' expects a <hexa-string> as argument.")
+            }
+            guard args[2].utf8.count % 2 == 0 else {
+                throw KeywordError(
+                    "'tcp-check send-binary' : '\(args[2])' invalid binary string (an even number of hex digit is expected).\n.")
+            }
+            guard let bytes = hexBytes(args[2]) else {
+                throw KeywordError("'tcp-check send-binary' : invalid binary string (an hex digit is expected (found '\(firstNonHex(args[2]))')).")
             }
             rule = .send(bytes: bytes)
         case "expect":
             rule = .expect(try parseExpect(Array(args.dropFirst(2)), keyword: "tcp-check expect", http: false))
         default:
+            if ["set-var-fmt", "set-var", "unset-var"].contains(where: { action.hasPrefix($0 + "(") })
+                || ["send-lf", "send-binary-lf"].contains(action)
+            {
+                throw KeywordError("'tcp-check \(action)' is not supported by this build.")
+            }
             throw KeywordError(
-                "'tcp-check' only supports 'comment', 'connect', 'send', 'send-binary' and 'expect' in this build (got '\(action)')."
+                "'tcp-check' only supports 'comment', 'connect', 'send', 'send-binary', 'expect', 'set-var-fmt(*)', 'set-var(*)', 'unset-var(*)'. but got '\(action)'"
             )
         }
         ctx.withProxy {
@@ -127,6 +151,21 @@ extension KeywordRegistry {
         }
         guard let kind = rest.first else {
             throw KeywordError("'\(keyword)' expects a matching pattern.")
+        }
+        let known =
+            http
+            ? ["status", "rstatus", "string", "rstring", "string-lf", "hdr", "fhdr", "min-recv", "comment"]
+            : ["binary", "rbinary", "string", "rstring", "string-lf", "binary-lf", "min-recv", "comment"]
+        if !known.contains(kind) {
+            if http {
+                throw KeywordError(
+                    "'\(keyword)' : 'only supports min-recv, [!]string', '[!]rstring', '[!]string-lf', '[!]status', '[!]rstatus', [!]hdr, [!]fhdr or comment but got '\(kind)' as argument..")
+            }
+            throw KeywordError(
+                "'\(keyword)' : 'only supports min-recv, '[!]binary', '[!]string', '[!]rstring', '[!]string-lf', '[!]rbinary' or '[!]binary-lf' but got '\(kind)' as argument.")
+        }
+        if kind == "min-recv" || kind == "comment" {
+            throw KeywordError("'\(keyword)' : '\(kind)' is not supported by this build.")
         }
         guard rest.count >= 2 else { throw KeywordError("'\(keyword) \(kind)' expects <pattern> as an argument.") }
         if rest.count > 2 {
@@ -152,14 +191,30 @@ extension KeywordRegistry {
         case ("string", _): matcher = .string(pattern)
         case ("rstring", _): matcher = .stringRegex(pattern)
         case ("binary", false):
+            guard pattern.utf8.count % 2 == 0 else {
+                throw KeywordError(
+                    "'\(keyword)' : invalid binary string (an even number of hex digit is expected).")
+            }
             guard let bytes = hexBytes(pattern) else {
-                throw KeywordError("'\(keyword) binary' expects a <hexa-string> as argument.")
+                throw KeywordError(
+                    "'\(keyword)' : invalid binary string (an hex digit is expected (found '\(firstNonHex(pattern))')).")
             }
             matcher = .binary(bytes)
-        default:
+        case ("rbinary", false), ("string-lf", _), ("binary-lf", false), ("hdr", true), ("fhdr", true):
             throw KeywordError("'\(keyword)' : '\(kind)' is not supported by this build.")
+        default:
+            if http {
+                throw KeywordError(
+                    "'\(keyword)' : 'only supports min-recv, [!]string', '[!]rstring', '[!]string-lf', '[!]status', '[!]rstatus', [!]hdr, [!]fhdr or comment but got '\(kind)' as argument..")
+            }
+            throw KeywordError(
+                "'\(keyword)' : 'only supports min-recv, '[!]binary', '[!]string', '[!]rstring', '[!]string-lf', '[!]rbinary' or '[!]binary-lf' but got '\(kind)' as argument.")
         }
         return HealthCheckConfig.Expect(matcher: matcher, negated: negated)
+    }
+
+    static func firstNonHex(_ text: String) -> Character {
+        text.first { !$0.isHexDigit } ?? " "
     }
 
     static func hexBytes(_ text: String) -> [UInt8]? {

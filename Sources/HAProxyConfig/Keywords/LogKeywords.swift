@@ -155,9 +155,7 @@ extension KeywordRegistry {
         ConfigKeyword(name, .proxies) { args, ctx in
             guard args.count > 1 else { throw KeywordError("\(name) expects an argument.") }
             guard args.count == 2 else {
-                throw KeywordError(
-                    "\(name) expects only one argument, possibly quoted. Did you forget to escape spaces with a backslash ?"
-                )
+                throw KeywordError("\(name) expects only one argument, don't forget to escape spaces!")
             }
             ctx.withProxy { $0[keyPath: path] = args[1] }
         }

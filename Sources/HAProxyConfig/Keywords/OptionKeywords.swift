@@ -66,7 +66,7 @@ extension KeywordRegistry {
         switch name {
         case "httplog":
             if args.count > 2 && args[2] != "clf" {
-                throw KeywordError("'option httplog' only supports 'clf' as an argument (got '\(args[2])').")
+                throw KeywordError("keyword 'httplog' only supports option 'clf'.")
             }
             try ctx.checkMaxArguments(args, 2, keyword: "option httplog")
             let clf = args.count > 2
@@ -97,7 +97,7 @@ extension KeywordRegistry {
                     i += 1
                 default:
                     throw KeywordError(
-                        "'option forwardfor' only supports optional values 'except', 'header' and 'if-none'.")
+                        "'option forwardfor' only supports optional values: 'except', 'header' and 'if-none'.")
                 }
             }
             ctx.withProxy { $0.options.forwardFor = ff }

@@ -46,14 +46,14 @@ extension KeywordRegistry {
         },
         ConfigKeyword("http-reuse", .backendSide, capability: .backend) { args, ctx in
             guard args.count > 1, let reuse = HTTPReuse(rawValue: args[1]) else {
-                throw KeywordError("'http-reuse' only supports 'never', 'safe', 'aggressive', 'always'")
+                throw KeywordError("'http-reuse' only supports 'never', 'safe', 'aggressive', 'always'.")
             }
             try ctx.checkMaxArguments(args, 1)
             ctx.withProxy { $0.httpReuse = reuse }
         },
         ConfigKeyword("id", [.frontend, .backend, .listen]) { args, ctx in
             guard args.count > 1 else { throw KeywordError("'id' expects an integer argument.") }
-            guard let v = Int(args[1]), v > 0 else { throw KeywordError("custom id has to be > 0.") }
+            guard let v = Int(args[1]), v > 0 else { throw KeywordError("custom id has to be > 0.", form: .parsingTight) }
             ctx.withProxy { $0.id = v }
         },
         ConfigKeyword("description", .proxies) { args, ctx in
@@ -108,7 +108,6 @@ extension KeywordRegistry {
             throw KeywordError("'capture \(args[1]) header' expects <header name> 'len' <len>.")
         }
         let length = ParseContext.looseInteger(args[5])
-        guard length > 0 else { throw KeywordError("'capture \(args[1]) header' expects a positive length.") }
         let header = CapturedHeader(name: args[3], length: length)
         ctx.withProxy { proxy in
             if args[1] == "request" {

@@ -70,9 +70,10 @@ extension ConfigParser {
                 return false
             }
             base = named
-        } else {
+        } else if !isDefaults {
             base = context.defaultsInForce
         }
+        // A defaults section without `from` starts from scratch.
 
         if !isDefaults {
             let sectionLabel = keyword == "listen" ? "proxy" : keyword
@@ -98,7 +99,7 @@ extension ConfigParser {
         proxy.binds = []
         proxy.servers = []
         proxy.useBackends = []
-        proxy.fromDefaults = fromName ?? base?.name
+        proxy.fromDefaults = fromName ?? base.flatMap { $0.name.isEmpty ? nil : $0.name }
         context.proxy = proxy
         context.section = .proxy
         return true

@@ -214,9 +214,18 @@ struct ConfigParser {
                 let missing = capability == .frontend ? "frontend" : "backend"
                 context.warning(
                     "'\(name)' ignored because \(proxy.sectionName) '\(proxy.name)' has no \(missing) capability.")
+                // HAProxy still parses the line (and reports its errors);
+                // whatever it would set is dropped.
+                let saved = context.proxy
+                runHandler(keyword, words, context: &context)
+                context.proxy = saved
                 return
             }
         }
+        runHandler(keyword, words, context: &context)
+    }
+
+    private func runHandler(_ keyword: ConfigKeyword, _ words: [String], context: inout ParseContext) {
         do {
             try keyword.handler(words, &context)
         } catch let error as KeywordError {
