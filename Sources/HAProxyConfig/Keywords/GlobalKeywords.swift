@@ -105,7 +105,7 @@ extension KeywordRegistry {
             ctx.config.global.node = name
         },
         ConfigKeyword("description", .global) { args, ctx in
-            guard args.count > 1 else {
+            guard args.count > 1, !args[1].isEmpty else {
                 throw KeywordError("'description' expects a string argument.", form: .parsingTight)
             }
             ctx.config.global.description = args.dropFirst().joined(separator: " ")

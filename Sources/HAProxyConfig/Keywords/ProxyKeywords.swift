@@ -54,6 +54,11 @@ extension KeywordRegistry {
         ConfigKeyword("id", [.frontend, .backend, .listen]) { args, ctx in
             guard args.count > 1 else { throw KeywordError("'id' expects an integer argument.") }
             guard let v = Int(args[1]), v > 0 else { throw KeywordError("custom id has to be > 0.", form: .parsingTight) }
+            if let proxy = ctx.proxy, let other = ctx.config.proxies.first(where: { $0.id == v }) {
+                throw KeywordError(
+                    "\(proxy.sectionName) \(proxy.name) reuses same custom id as \(other.sectionName) \(other.name) (declared at \(other.location)).",
+                    form: .parsingTight)
+            }
             ctx.withProxy { $0.id = v }
         },
         ConfigKeyword("description", .proxies) { args, ctx in

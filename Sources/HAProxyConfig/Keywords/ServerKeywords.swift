@@ -173,6 +173,11 @@ extension KeywordRegistry {
             }
             i += 1 + option.argumentCount
         }
+        if let id = server?.id, let other = proxy.servers.first(where: { $0.id == id }) {
+            throw KeywordError(
+                "\(label) : 'id' : custom id \(id) already used at \(other.location) ('server \(other.name)').",
+                form: .bracketed)
+        }
         ctx.withProxy { proxy in
             switch kind {
             case .defaultServer:

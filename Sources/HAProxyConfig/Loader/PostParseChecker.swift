@@ -1,6 +1,6 @@
 /// Checks that need the whole configuration, run after parsing succeeded
 /// (HAProxy's `check_config_validity`): backend references, mode
-/// compatibility, listeners and timeouts.
+/// compatibility, listeners, server names and timeouts.
 enum PostParseChecker {
     static func check(_ config: inout Configuration, diagnostics: inout Diagnostics) {
         for proxy in config.proxies where !proxy.disabled {
@@ -41,10 +41,15 @@ enum PostParseChecker {
                        | timeouts are set to a non-zero value: 'client', 'connect', 'server'.
                     """, at: proxy.location)
             }
-            for server in proxy.servers where server.options.check && server.isUnixSocket {
-                diagnostics.warning(
-                    "\(label) '\(proxy.name)' : server '\(server.name)' has check enabled on a UNIX socket; health checks will only test the connection.",
-                    at: server.location)
+            var seen: [String: SourceLocation] = [:]
+            for server in proxy.servers {
+                if let first = seen[server.name] {
+                    diagnostics.alert(
+                        "parsing [\(server.location)] : \(proxy.sectionName) '\(proxy.name)', another server named '\(server.name)' was already defined at line \(first.line), please use distinct names.",
+                        at: server.location)
+                } else {
+                    seen[server.name] = server.location
+                }
             }
         }
     }
