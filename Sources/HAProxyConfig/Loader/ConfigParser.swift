@@ -33,8 +33,8 @@ struct ConfigParser {
             case .success(let w): words = w
             case .failure(let failure):
                 if !active { continue }
-                context.diagnostics.alert(
-                    "parsing [\(context.location)]: \(failure.message(line: line))", at: context.location)
+                let text = failure.wordsAreUsable ? failure.reason : failure.message(line: line)
+                context.diagnostics.alert("parsing [\(context.location)]: \(text)", at: context.location)
                 continue
             }
             guard let first = words.first else { continue }

@@ -44,6 +44,7 @@ public struct LineTokenizer {
     public func tokenize(_ line: String) -> Result<[String], Failure> {
         let b = Array(line.utf8)
         var words: [[UInt8]] = []
+        var starts: [Int] = []
         var current: [UInt8] = []
         var inWord = false
         var i = 0
@@ -64,6 +65,7 @@ public struct LineTokenizer {
                 continue
             }
             if quote == 0 && (c == 0x0A || c == 0x0D) { break }
+            if !inWord && quote == 0 && c != UInt8(ascii: "#") { starts.append(i) }
             if quote == 0 && c == UInt8(ascii: "#") { break }
             if c == UInt8(ascii: "'") && quote != UInt8(ascii: "\"") {
                 inWord = true
@@ -177,8 +179,13 @@ public struct LineTokenizer {
         }
         endWord()
         if words.count > Self.maxWords {
+            // HAProxy names the last word it keeps and the blank before it.
+            let last = String(decoding: words[Self.maxWords - 1], as: UTF8.self)
+            let position = Self.maxWords - 1 < starts.count ? starts[Self.maxWords - 1] - 1 : 0
             return .failure(
-                Failure(reason: "too many words, truncating after word \(Self.maxWords)", offset: 0, wordsAreUsable: true))
+                Failure(
+                    reason: "too many words, truncating after word \(Self.maxWords), position \(position): <\(last)>.",
+                    offset: position, wordsAreUsable: true))
         }
         return .success(words.map { String(decoding: $0, as: UTF8.self) })
     }
