@@ -101,7 +101,11 @@ final class ConfigLoaderTests: XCTestCase {
             backend b2 from tcpish
             """)
         let (config, diagnostics) = load([directory.appendingPathComponent("a.cfg").path])
-        XCTAssertEqual(diagnostics.messages, [])
+        // b2 names 'tcpish' explicitly after f1 used it implicitly: HAProxy's non-fatal ALERT.
+        XCTAssertFalse(diagnostics.hasFatalErrors)
+        XCTAssertEqual(diagnostics.messages.count, 1)
+        XCTAssertTrue(diagnostics.messages[0].message.contains("defaults section 'tcpish'"))
+        XCTAssertTrue(diagnostics.messages[0].message.contains("is explicitly referenced by another proxy and implicitly used here"))
         let p = try XCTUnwrap(config?.proxies)
         XCTAssertEqual(p.map(\.name), ["f1", "f2", "b1", "b2"])
         XCTAssertEqual(p[0].mode, .tcp, "the last defaults section is in force")

@@ -24,7 +24,8 @@ final class LogKeywordsTests: XCTestCase {
             backend c
                 no log
             """)
-        XCTAssertEqual(diagnostics.messages, [])
+        XCTAssertEqual(
+            diagnostics.messages.map(\.message), ["log format ignored for proxy 'c' since it has no log address."])
         let g = try XCTUnwrap(config?.global.logs)
         XCTAssertEqual(g.map(\.target), ["/dev/log", "/dev/log", "127.0.0.1:514", "udp@10.0.0.1", "stdout", "fd@1", "file@/var/log/haproxy/access.log"])
         XCTAssertEqual(g[1].maxLevel, "notice")

@@ -7,6 +7,8 @@ final class OptionKeywordsTests: XCTestCase {
         let (config, diagnostics) = TestSupport.load(
             """
             defaults
+                mode http
+                log stdout local0
                 option redispatch
                 option dontlognull
                 option tcpka

@@ -70,15 +70,18 @@ extension KeywordRegistry {
             }
             try ctx.checkMaxArguments(args, 2, keyword: "option httplog")
             let clf = args.count > 2
+            if let header = ctx.proxy?.location { ctx.httpLogLocations[header] = ctx.location }
             ctx.withProxy {
                 $0.options.httpLog = clf ? .clf : .http
                 $0.options.tcpLog = false
+                $0.logFormat = nil  // the option's format replaces an earlier log-format
             }
         case "tcplog":
             try ctx.checkMaxArguments(args, 1, keyword: "option tcplog")
             ctx.withProxy {
                 $0.options.tcpLog = true
                 $0.options.httpLog = .none
+                $0.logFormat = nil  // the option's format replaces an earlier log-format
             }
         case "forwardfor":
             var ff = ProxyOptions.ForwardFor()

@@ -51,7 +51,8 @@ public struct ConfigLoader {
             if !carryOn { break }
         }
         if !parseFailed && !context.diagnostics.hasFatalErrors {
-            PostParseChecker.check(&context.config, diagnostics: &context.diagnostics)
+            PostParseChecker.check(
+                &context.config, diagnostics: &context.diagnostics, httpLogLocations: context.httpLogLocations)
         }
         if context.diagnostics.hasFatalErrors {
             if !context.diagnostics.aborted {

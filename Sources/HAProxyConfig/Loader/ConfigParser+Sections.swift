@@ -70,8 +70,18 @@ extension ConfigParser {
                 return false
             }
             base = named
+            if context.implicitlyUsedDefaults.contains(fromName) {
+                ambiguousDefaults(named, &context)
+            }
+            context.explicitlyReferencedDefaults.insert(fromName)
         } else if !isDefaults {
             base = context.defaultsInForce
+            if let used = base, !used.name.isEmpty {
+                if context.explicitlyReferencedDefaults.contains(used.name) {
+                    ambiguousDefaults(used, &context)
+                }
+                context.implicitlyUsedDefaults.insert(used.name)
+            }
         }
         // A defaults section without `from` starts from scratch.
 
@@ -103,6 +113,14 @@ extension ConfigParser {
         context.proxy = proxy
         context.section = .proxy
         return true
+    }
+
+    /// HAProxy's non-fatal ALERT when a named defaults section is both
+    /// referenced with `from` and used implicitly.
+    private func ambiguousDefaults(_ defaults: ProxyConfig, _ context: inout ParseContext) {
+        context.diagnostics.alert(
+            "parsing [\(context.location)] : defaults section '\(defaults.name)' (declared at \(defaults.location)) is explicitly referenced by another proxy and implicitly used here. To avoid any ambiguity don't mix both usage. Add a last defaults section not explicitly used or always use explicit references.",
+            at: context.location, fatal: false)
     }
 
     /// Ends the section in progress: a proxy joins the configuration, a

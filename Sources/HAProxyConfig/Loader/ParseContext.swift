@@ -27,6 +27,12 @@ struct ParseContext {
     /// The defaults section new proxies copy: the last one parsed.
     var defaultsInForce: ProxyConfig?
     var namedDefaults: [String: ProxyConfig] = [:]
+    /// Named defaults sections used through `from` / implicitly (as the last one).
+    var explicitlyReferencedDefaults: Set<String> = []
+    var implicitlyUsedDefaults: Set<String> = []
+    /// Where `option httplog` was set in each proxy (keyed by the proxy's
+    /// header location), for the post-parse warning in TCP mode.
+    var httpLogLocations: [SourceLocation: SourceLocation] = [:]
     /// Declared frontend/backend/listen names, for the duplicate check.
     var declaredProxies: [(name: String, section: String, capabilities: ProxyCapabilities, location: SourceLocation)] = []
 

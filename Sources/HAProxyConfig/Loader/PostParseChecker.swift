@@ -2,7 +2,54 @@
 /// (HAProxy's `check_config_validity`): backend references, mode
 /// compatibility, listeners, server names and timeouts.
 enum PostParseChecker {
-    static func check(_ config: inout Configuration, diagnostics: inout Diagnostics) {
+    static func check(
+        _ config: inout Configuration, diagnostics: inout Diagnostics,
+        httpLogLocations: [SourceLocation: SourceLocation] = [:]
+    ) {
+        for index in config.proxies.indices where !config.proxies[index].disabled && config.proxies[index].mode == .tcp {
+            let proxy = config.proxies[index]
+            if proxy.monitorURI != nil && proxy.capabilities.contains(.frontend) {
+                diagnostics.warning(
+                    "monitor-uri will be ignored for proxy '\(proxy.name)' (needs 'mode http').", at: proxy.location)
+            }
+            if proxy.options.httpLog != .none && proxy.logFormat == nil {
+                let where_ = httpLogLocations[proxy.location].map { "parsing [\($0)] : " } ?? ""
+                diagnostics.warning(
+                    "\(where_)'option httplog' not usable with proxy '\(proxy.name)' (needs 'mode http'). Falling back to 'option tcplog'.",
+                    at: proxy.location)
+                config.proxies[index].options.httpLog = .none
+                config.proxies[index].options.tcpLog = true
+            }
+        }
+        firstPass(&config, diagnostics: &diagnostics)
+        let globalHasLogs = !config.global.logs.isEmpty
+        for proxy in config.proxies where !proxy.disabled {
+            let hasFormat = proxy.logFormat != nil || proxy.options.httpLog != .none || proxy.options.tcpLog
+            let hasAddress = proxy.logs.contains { !$0.isGlobal || globalHasLogs }
+            if hasFormat && !hasAddress {
+                diagnostics.warning(
+                    "log format ignored for proxy '\(proxy.name)' since it has no log address.", at: proxy.location)
+            }
+            guard proxy.mode == .tcp else { continue }
+            if !proxy.httpRequestRules.isEmpty {
+                diagnostics.warning(
+                    "'http-request' rules ignored for proxy '\(proxy.name)' as they require HTTP mode.", at: proxy.location)
+            }
+            if proxy.options.forwardFor != nil {
+                diagnostics.warning(
+                    "'option forwardfor' ignored for proxy '\(proxy.name)' as it requires HTTP mode.", at: proxy.location)
+            }
+            if proxy.options.httpBufferRequest {
+                diagnostics.warning(
+                    "'option http-buffer-request' ignored for proxy '\(proxy.name)' as it requires HTTP mode.",
+                    at: proxy.location)
+            }
+        }
+    }
+
+    /// Per proxy, in HAProxy's order: listeners, backend references and
+    /// modes, timeouts, server names.
+    private static func firstPass(_ config: inout Configuration, diagnostics: inout Diagnostics) {
         for proxy in config.proxies where !proxy.disabled {
             let label = proxy.sectionName == "listen" ? "proxy" : proxy.sectionName
             if proxy.capabilities.contains(.frontend) && proxy.binds.isEmpty {
