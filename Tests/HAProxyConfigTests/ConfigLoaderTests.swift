@@ -193,3 +193,19 @@ final class ConfigLoaderTests: XCTestCase {
             ])
     }
 }
+
+extension ConfigLoaderTests {
+    func testListenersAndSectionsEndWithTheirFile() throws {
+        try write("x1.cfg", "frontend f\n timeout client 1s\n")
+        try write("x2.cfg", " bind :80\n")
+        let x1 = directory.appendingPathComponent("x1.cfg").path
+        let x2 = directory.appendingPathComponent("x2.cfg").path
+        let (_, diagnostics) = load([x1, x2])
+        XCTAssertEqual(diagnostics.alerts.first?.message, "parsing [\(x2):1]: unknown keyword 'bind' out of section.")
+
+        try write("s.cfg", "global\n  stats socket /tmp/x.sock\n")
+        XCTAssertEqual(load([directory.appendingPathComponent("s.cfg").path]).0?.hasListeners, true)
+        try write("n.cfg", "global\n  daemon\nbackend b\n")
+        XCTAssertEqual(load([directory.appendingPathComponent("n.cfg").path]).0?.hasListeners, false)
+    }
+}

@@ -2,7 +2,16 @@
 extension KeywordRegistry {
     static let globalKeywords: [ConfigKeyword] = [
         flag("daemon") { $0.daemon = true },
-        flag("master-worker") { $0.masterWorker = true },
+        ConfigKeyword("master-worker", .global) { args, ctx in
+            if args.count > 1 {
+                guard args[1] == "no-exit-on-failure" else {
+                    throw KeywordError("'master-worker' only supports 'no-exit-on-failure' option")
+                }
+                ctx.config.global.masterWorkerNoExitOnFailure = true
+            }
+            try ctx.checkMaxArguments(args, 1)
+            ctx.config.global.masterWorker = true
+        },
         flag("quiet") { $0.quiet = true },
         flag("insecure-fork-wanted") { $0.insecureForkWanted = true },
         ConfigKeyword("nbproc", .global) { _, _ in

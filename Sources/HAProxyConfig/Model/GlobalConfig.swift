@@ -2,6 +2,8 @@
 public struct GlobalConfig: Sendable {
     public var daemon = false
     public var masterWorker = false
+    /// `master-worker no-exit-on-failure`: the master survives a failing worker.
+    public var masterWorkerNoExitOnFailure = false
     public var maxconn: Int?
     /// Number of event loops; 1 by default (the real 2.6 uses the CPU count).
     public var nbthread = 1
