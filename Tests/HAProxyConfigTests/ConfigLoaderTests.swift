@@ -209,3 +209,20 @@ extension ConfigLoaderTests {
         XCTAssertEqual(load([directory.appendingPathComponent("n.cfg").path]).0?.hasListeners, false)
     }
 }
+
+extension ConfigLoaderTests {
+    /// Large configurations load in linear time (no copy of the whole
+    /// configuration per line).
+    func testLargeConfigurationLoadsQuickly() throws {
+        var text = "defaults\n mode http\n timeout client 1s\n timeout server 1s\n timeout connect 1s\n"
+        for i in 0..<2000 { text += "backend b\(i)\n server s 127.0.0.1:\(1000 + i) check\n" }
+        text += "backend many\n" + (0..<5000).map { " server s\($0) 10.0.\($0 / 250).\($0 % 250):80\n" }.joined()
+        try write("big.cfg", text)
+        let start = Date()
+        let (config, diagnostics) = load([directory.appendingPathComponent("big.cfg").path])
+        XCTAssertEqual(diagnostics.messages, [])
+        XCTAssertEqual(config?.proxies.count, 2001)
+        XCTAssertEqual(config?.proxies.last?.servers.count, 5000)
+        XCTAssertLessThan(Date().timeIntervalSince(start), 20)
+    }
+}

@@ -13,7 +13,10 @@ extension KeywordRegistry {
             ctx.config.global.masterWorker = true
         },
         flag("quiet") { $0.quiet = true },
-        flag("insecure-fork-wanted") { $0.insecureForkWanted = true },
+        ConfigKeyword("insecure-fork-wanted", .global) { args, ctx in
+            try ctx.checkMaxArguments(args, 0)
+            ctx.config.global.insecureForkWanted = !ctx.negated
+        },
         ConfigKeyword("nbproc", .global) { _, _ in
             throw KeywordError(
                 "nbproc is not supported any more since HAProxy 2.5. Threads will automatically be used on multi-processor machines if available."

@@ -31,9 +31,16 @@ public struct ConfigLoader {
         }
         var parseFailed = false
         for file in files {
-            guard let data = FileManager.default.contents(atPath: file) else {
+            let fd = open(file, O_RDONLY)
+            guard fd >= 0 else {
                 context.diagnostics.alert(
                     "Could not open configuration file \(file) : \(String(cString: strerror(errno)))")
+                parseFailed = true
+                continue
+            }
+            close(fd)
+            guard let data = FileManager.default.contents(atPath: file) else {
+                context.diagnostics.alert("Could not open configuration file \(file) : Input/output error")
                 parseFailed = true
                 continue
             }

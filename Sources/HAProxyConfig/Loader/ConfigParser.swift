@@ -27,7 +27,13 @@ struct ConfigParser {
             let line = String(rawLine)
             context.location = SourceLocation(file: file, line: lineNumber)
             let active = conditions.allSatisfy(\.taking)
-            let tokenizer = LineTokenizer(lookup: { [context] name in Self.lookup(name, in: context) })
+            // Capture only what expansion needs, not the whole configuration.
+            let environment = context.environment
+            let location = context.location
+            let section = Self.sectionLabel(context)
+            let tokenizer = LineTokenizer(lookup: { name in
+                Self.lookup(name, environment: environment, location: location, section: section)
+            })
             let words: [String]
             switch tokenizer.tokenize(line) {
             case .success(let w): words = w
@@ -113,15 +119,21 @@ struct ConfigParser {
     }
 
     /// Environment variables and the pseudo-variables `.FILE`, `.LINE`, `.SECTION`.
-    static func lookup(_ name: String, in context: ParseContext) -> String? {
+    static func lookup(
+        _ name: String, environment: [String: String], location: SourceLocation, section: String
+    ) -> String? {
         switch name {
-        case ".FILE": return context.location.file
-        case ".LINE": return String(context.location.line)
-        case ".SECTION":
-            if case .proxy = context.section, let p = context.proxy, !p.name.isEmpty { return p.name }
-            return context.sectionName
-        default: return context.environment[name]
+        case ".FILE": return location.file
+        case ".LINE": return String(location.line)
+        case ".SECTION": return section
+        default: return environment[name]
         }
+    }
+
+    /// `.SECTION`: the proxy's name, or the section keyword.
+    static func sectionLabel(_ context: ParseContext) -> String {
+        if case .proxy = context.section, let p = context.proxy, !p.name.isEmpty { return p.name }
+        return context.sectionName
     }
 
     private func abort(_ message: String, _ context: inout ParseContext) -> Bool {
@@ -165,20 +177,26 @@ struct ConfigParser {
             break
         }
         if words[0] == "no" || words[0] == "default" {
-            let allowed = ["option", "log"]
-            guard words.count > 1, allowed.contains(words[1]) || context.section == .global else {
+            let isGlobal = context.section == .global
+            let allowed =
+                isGlobal
+                ? ["busy-polling", "set-dumpable", "strict-limits", "insecure-fork-wanted", "numa-cpu-mapping"]
+                : ["option", "log"]
+            guard words.count > 1, allowed.contains(words[1]) else {
                 context.diagnostics.alert(
                     "parsing [\(context.location)]: negation/default currently supported only for options, log, busy-polling, set-dumpable, strict-limits, insecure-fork-wanted and numa-cpu-mapping.",
                     at: context.location)
                 if words.count > 1 {
                     words.removeFirst()
-                } else {
-                    return
+                    run(words, context: &context)
                 }
-                run(words, context: &context)
                 return
             }
-            context.negated = words[0] == "no"
+            if words[0] == "default" {
+                context.alert("'default \(words[1])' is not supported by this build; use 'no \(words[1])' or set it again.")
+                return
+            }
+            context.negated = true
             words.removeFirst()
         }
         run(words, context: &context)

@@ -82,8 +82,9 @@ struct ParseContext {
     /// Reads the proxy being parsed, changes it, writes it back.
     mutating func withProxy(_ body: (inout ProxyConfig) throws -> Void) rethrows {
         guard var p = proxy else { return }
+        proxy = nil  // keep `p` uniquely referenced so its arrays grow in place
+        defer { proxy = p }
         try body(&p)
-        proxy = p
     }
 }
 
