@@ -18,6 +18,14 @@ public struct Configuration: Sendable {
     /// Proxies owning servers (backend and listen).
     public var backends: [ProxyConfig] { proxies.filter { $0.capabilities.contains(.backend) } }
 
+    /// False when nothing would listen (HAProxy's `-c` then says "will not
+    /// start (no listener) => exit(2)"): no enabled frontend with a `bind`
+    /// and no `stats socket`.
+    public var hasListeners: Bool {
+        !global.statsSockets.isEmpty
+            || proxies.contains { !$0.disabled && $0.capabilities.contains(.frontend) && !$0.binds.isEmpty }
+    }
+
     public func proxy(named name: String, capability: ProxyCapabilities) -> ProxyConfig? {
         proxies.first { $0.name == name && $0.capabilities.contains(capability) }
     }

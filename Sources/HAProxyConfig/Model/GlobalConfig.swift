@@ -2,6 +2,8 @@
 public struct GlobalConfig: Sendable {
     public var daemon = false
     public var masterWorker = false
+    /// `master-worker no-exit-on-failure`: the master survives a failing worker.
+    public var masterWorkerNoExitOnFailure = false
     public var maxconn: Int?
     /// Number of event loops; 1 by default (the real 2.6 uses the CPU count).
     public var nbthread = 1
@@ -27,6 +29,16 @@ public struct GlobalConfig: Sendable {
     public var tuneBufsize = 16384
     public var tuneMaxrewrite = 1024
     public var spreadChecks = 0
+    /// `quiet`: no NOTICE/WARNING output at start.
+    public var quiet = false
+    public var caBase: String?
+    public var crtBase: String?
+    /// `localpeer NAME`.
+    public var localPeer: String?
+    public var insecureForkWanted = false
+    /// The environment as left by `setenv`/`presetenv`/`unsetenv`/`resetenv`,
+    /// which the runtime applies to the process.
+    public var environment: [String: String] = [:]
     /// Keywords accepted for compatibility that change nothing yet (e.g.
     /// `ssl-default-bind-ciphers` before TLS exists), with where they were.
     public var acceptedWithoutEffect: [(keyword: String, location: SourceLocation)] = []
@@ -40,6 +52,12 @@ public struct StatsSocketConfig: Sendable, Equatable {
     public var address: ListenAddress
     public var level: Level = .`operator`
     public var exposeFdListeners = false
+    /// UNIX socket permissions and ownership (`mode`, `uid`/`user`, `gid`/`group`).
+    public var unixMode: UInt32?
+    public var unixUser: String?
+    public var unixGroup: String?
+    /// `maxconn N` on the socket.
+    public var maxconn: Int?
     public var location: SourceLocation
 
     public init(address: ListenAddress, location: SourceLocation) {

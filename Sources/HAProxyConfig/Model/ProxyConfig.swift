@@ -54,6 +54,15 @@ public struct ProxyConfig: Sendable {
     public var errorLogFormat: String?
     public var logFormatSD: String?
     public var logTag: String?
+    /// The defaults section this proxy was copied from (`from NAME`, or the
+    /// name of the last defaults section; nil for an anonymous one or none).
+    public var fromDefaults: String?
+    /// `capture request header NAME len N`, in declaration order.
+    public var captureRequestHeaders: [CapturedHeader] = []
+    /// `capture response header NAME len N`, in declaration order.
+    public var captureResponseHeaders: [CapturedHeader] = []
+    /// `monitor-uri PATH`: answered 200 by the proxy itself.
+    public var monitorURI: String?
 
     public init(name: String, capabilities: ProxyCapabilities, location: SourceLocation) {
         self.name = name

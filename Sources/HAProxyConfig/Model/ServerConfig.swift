@@ -9,6 +9,10 @@ public struct ServerConfig: Sendable, Equatable {
     /// `+N`/`-N` port offsets relative to the accepted port.
     public var portOffset: Int?
     public var id: Int?
+    /// Family forced by an `ipv4@`/`ipv6@` prefix; `.any` for a literal or a name.
+    public var family: ListenAddress.AddressFamily = .any
+    /// `unix@PATH` or an absolute path: `host` holds the path, `port` is nil.
+    public var isUnixSocket = false
     public var options = ServerOptions()
     public var location: SourceLocation
 

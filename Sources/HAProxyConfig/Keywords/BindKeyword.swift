@@ -1,0 +1,14 @@
+/// A `bind` option (HAProxy's `bind_kws`).
+struct BindKeyword {
+    typealias Handler = (_ args: [String], _ bind: inout BindConfig, _ context: inout ParseContext) throws -> Void
+    let name: String
+    /// Number of arguments following the option name.
+    let argumentCount: Int
+    let handler: Handler
+
+    init(_ name: String, arguments: Int = 0, _ handler: @escaping Handler) {
+        self.name = name
+        self.argumentCount = arguments
+        self.handler = handler
+    }
+}

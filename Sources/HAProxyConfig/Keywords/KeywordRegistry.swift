@@ -1,0 +1,59 @@
+/// Gathers the keyword tables each group declares in its own file and
+/// answers "which handler parses this word in this section".
+struct KeywordRegistry {
+    let global: [String: ConfigKeyword]
+    let proxy: [String: ConfigKeyword]
+    let bind: [String: BindKeyword]
+    let server: [String: ServerKeyword]
+
+    static let shared = KeywordRegistry()
+
+    init() {
+        func table<K>(_ list: [K], _ name: (K) -> String) -> [String: K] {
+            Dictionary(list.map { (name($0), $0) }, uniquingKeysWith: { first, _ in first })
+        }
+        let globalGroups: [[ConfigKeyword]] = [Self.globalKeywords, Self.globalLogKeywords]
+        let proxyGroups: [[ConfigKeyword]] = [
+            Self.proxyKeywords, Self.timeoutKeywords, Self.optionKeywords, Self.checkKeywords,
+            Self.httpRuleKeywords, Self.proxyLogKeywords, Self.bindSectionKeywords,
+            Self.serverSectionKeywords, Self.balanceKeywords,
+        ]
+        global = table(globalGroups.flatMap { $0 }, \.name)
+        proxy = table(proxyGroups.flatMap { $0 }, \.name)
+        bind = table(Self.bindOptions, \.name)
+        server = table(Self.serverOptions, \.name)
+    }
+
+    /// Sections other than global/defaults/frontend/backend/listen that
+    /// HAProxy 2.6 knows; this build refuses them with an ALERT.
+    static let unsupportedSections: Set<String> = [
+        "userlist", "peers", "mailers", "resolvers", "program", "http-errors", "ring", "cache", "fcgi-app",
+    ]
+
+    /// Proxy keywords HAProxy 2.6 knows that this build does not implement:
+    /// refused with "not supported by this build" rather than "unknown".
+    static let unsupportedProxyKeywords: Set<String> = [
+        "acl", "http-response", "http-after-response", "tcp-request", "tcp-response", "stick-table", "stick",
+        "stick-on", "stick-store-request", "stick-store-response", "stick-match", "cookie", "redirect", "reqadd",
+        "compression", "filter", "persist", "force-persist", "ignore-persist", "dynamic-cookie-key", "email-alert",
+        "external-check", "load-server-state-from-file", "server-state-file-name", "unique-id-format",
+        "unique-id-header", "use-server", "http-send-name-header", "max-keep-alive-queue", "rate-limit", "source",
+        "dispatch", "hash-balance-factor", "errorloc", "errorloc302", "errorloc303", "errorfiles", "declare",
+        "monitor", "bind-process", "grace", "http-error", "clitcpka-cnt", "clitcpka-idle",
+        "clitcpka-intvl", "srvtcpka-cnt", "srvtcpka-idle", "srvtcpka-intvl", "guid", "use-fcgi-app",
+    ]
+
+    /// Global keywords HAProxy 2.6 knows that this build does not implement.
+    static let unsupportedGlobalKeywords: Set<String> = [
+        "lua-load", "lua-load-per-thread", "lua-prepend-path", "ssl-engine", "ssl-mode-async", "ssl-dh-param-file",
+        "ssl-server-verify", "cpu-map", "set-dumpable", "strict-limits", "busy-polling", "numa-cpu-mapping",
+        "h1-case-adjust", "h1-case-adjust-file", "setcap", "external-check", "51degrees-data-file",
+        "wurfl-data-file", "deviceatlas-json-file", "profiling.tasks", "profiling.memory", "thread-groups",
+        "thread-group", "noepoll", "nopoll", "nosplice", "nogetaddrinfo", "noreuseport", "maxsslconn",
+        "maxsslrate", "maxconnrate", "maxsessrate", "maxcomprate", "maxcompcpuusage", "maxpipes", "maxzlibmem",
+        "fd-hard-limit", "mworker-max-reloads", "expose-experimental-directives", "issuers-chain-path",
+        "httpclient.resolvers.disabled", "httpclient.resolvers.id", "httpclient.resolvers.prefer",
+        "httpclient.retries", "httpclient.ssl.verify", "httpclient.ssl.ca-file", "httpclient.timeout.connect",
+        "anonkey", "unix-bind", "default-path", "cluster-secret", "log-send-hostname-disabled",
+    ]
+}

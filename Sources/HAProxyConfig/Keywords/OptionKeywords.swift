@@ -1,0 +1,154 @@
+/// `option NAME [args]` and `no option NAME` (manual section 4.2).
+extension KeywordRegistry {
+    static let optionKeywords: [ConfigKeyword] = [
+        ConfigKeyword("option", .proxies, parseOption)
+    ]
+
+    /// Boolean options: `option X` sets, `no option X` clears.
+    static let booleanOptions: [String: (path: WritableKeyPath<ProxyOptions, Bool>, capability: ProxyCapabilities)] = [
+        "redispatch": (\.redispatch, .backend),
+        "abortonclose": (\.abortOnClose, .backend),
+        "allbackups": (\.allBackups, .backend),
+        "dontlognull": (\.dontLogNull, .frontend),
+        "dontlog-normal": (\.dontLogNormal, .frontend),
+        "log-separate-errors": (\.logSeparateErrors, .frontend),
+        "logasap": (\.logASAP, .frontend),
+        "tcpka": (\.tcpKeepAlive, .listen),
+        "clitcpka": (\.clientTCPKeepAlive, .frontend),
+        "srvtcpka": (\.serverTCPKeepAlive, .backend),
+        "nolinger": (\.noLinger, .listen),
+        "http-buffer-request": (\.httpBufferRequest, .listen),
+        "http-ignore-probes": (\.httpIgnoreProbes, .frontend),
+        "independent-streams": (\.independentStreams, .listen),
+        "log-health-checks": (\.logHealthChecks, .backend),
+    ]
+
+    /// Options HAProxy 2.6 has that this build does not implement.
+    static let unsupportedOptions: Set<String> = [
+        "accept-invalid-http-request", "accept-invalid-http-response", "checkcache", "contstats",
+        "disable-h2-upgrade", "external-check", "h1-case-adjust-bogus-client", "h1-case-adjust-bogus-server",
+        "http-no-delay", "http-pretend-keepalive", "http-restrict-req-hdr-names", "http-use-proxy-header",
+        "http_proxy", "idle-close-on-response", "ldap-check", "mysql-check", "originalto", "persist",
+        "pgsql-check", "prefer-last-server", "redis-check", "smtpchk", "socket-stats", "splice-auto",
+        "splice-request", "splice-response", "spop-check", "ssl-hello-chk", "tcp-smart-accept",
+        "tcp-smart-connect", "transparent", "forceclose", "http-tunnel",
+    ]
+
+    static func parseOption(_ args: [String], _ ctx: inout ParseContext) throws {
+        guard args.count > 1 else { throw KeywordError("'option' expects an option name.") }
+        let name = args[1]
+        let negated = ctx.negated
+        if let entry = booleanOptions[name] {
+            ctx.withProxy { $0.options[keyPath: entry.path] = !negated }
+            if entry.path == \ProxyOptions.logHealthChecks {
+                ctx.withProxy { $0.healthCheck.logHealthChecks = !negated }
+            }
+            return
+        }
+        let httpModes: [String: ProxyOptions.HTTPConnectionMode] = [
+            "httpclose": .close, "http-server-close": .serverClose, "http-keep-alive": .keepAlive,
+        ]
+        if let mode = httpModes[name] {
+            ctx.withProxy { proxy in
+                if !negated {
+                    proxy.options.httpConnectionMode = mode
+                } else if proxy.options.httpConnectionMode == mode {
+                    proxy.options.httpConnectionMode = .keepAlive
+                }
+            }
+            return
+        }
+        let known = ["httplog", "tcplog", "forwardfor", "httpchk", "tcp-check"]
+        if negated {
+            let word = known.contains(name) || unsupportedOptions.contains(name) ? name : name
+            throw KeywordError("negation/default is not supported for option '\(word)'.", form: .parsingTight)
+        }
+        switch name {
+        case "httplog":
+            if args.count > 2 && args[2] != "clf" {
+                throw KeywordError("keyword 'httplog' only supports option 'clf'.")
+            }
+            try ctx.checkMaxArguments(args, 2, keyword: "option httplog")
+            let clf = args.count > 2
+            if let header = ctx.proxy?.location { ctx.httpLogLocations[header] = ctx.location }
+            ctx.withProxy {
+                $0.options.httpLog = clf ? .clf : .http
+                $0.options.tcpLog = false
+                $0.logFormat = nil  // the option's format replaces an earlier log-format
+            }
+        case "tcplog":
+            try ctx.checkMaxArguments(args, 1, keyword: "option tcplog")
+            ctx.withProxy {
+                $0.options.tcpLog = true
+                $0.options.httpLog = .none
+                $0.logFormat = nil  // the option's format replaces an earlier log-format
+            }
+        case "forwardfor":
+            var ff = ProxyOptions.ForwardFor()
+            var i = 2
+            while i < args.count {
+                switch args[i] {
+                case "except", "header":
+                    guard i + 1 < args.count, !args[i + 1].isEmpty else {
+                        let what = args[i] == "except" ? "a network address" : "a header name"
+                        throw KeywordError("'option forwardfor' '\(args[i])' requires \(what).")
+                    }
+                    if args[i] == "except" { ff.except = args[i + 1] } else { ff.header = args[i + 1].lowercased() }
+                    i += 2
+                case "if-none":
+                    ff.ifNone = true
+                    i += 1
+                default:
+                    throw KeywordError(
+                        "'option forwardfor' only supports optional values: 'except', 'header' and 'if-none'.")
+                }
+            }
+            ctx.withProxy { $0.options.forwardFor = ff }
+        case "httpchk":
+            try parseHTTPCheckOption(args, &ctx)
+        case "tcp-check":
+            try ctx.checkMaxArguments(args, 1, keyword: "option tcp-check")
+            ctx.withProxy { $0.healthCheck.kind = .tcpCheck }
+        default:
+            if unsupportedOptions.contains(name) {
+                throw KeywordError("'option \(name)' is not supported by this build.")
+            }
+            throw KeywordError("unknown option '\(name)'.")
+        }
+    }
+
+    /// `option httpchk [METH] [URI] [VER]`; a version holding `\r\n` hides
+    /// extra header lines (deprecated, with HAProxy's warning).
+    static func parseHTTPCheckOption(_ args: [String], _ ctx: inout ParseContext) throws {
+        try ctx.checkMaxArguments(args, 4, keyword: "option httpchk")
+        var check = ctx.proxy?.healthCheck ?? HealthCheckConfig()
+        check.kind = .http
+        switch args.count {
+        case 3:
+            check.httpURI = args[2]
+        case 4...:
+            check.httpMethod = args[2]
+            check.httpURI = args[3]
+            if args.count > 4 {
+                var version = args[4]
+                if let range = version.range(of: "\r\n") {
+                    ctx.diagnostics.warning(
+                        "parsing [\(ctx.location)]: 'option httpchk' : hiding headers or body at the end of the version string is deprecated. Please, consider to use 'http-check send' directive instead.",
+                        at: ctx.location)
+                    let extra = String(version[range.upperBound...])
+                    version = String(version[..<range.lowerBound])
+                    for line in extra.components(separatedBy: "\r\n") where !line.isEmpty {
+                        if let colon = line.firstIndex(of: ":") {
+                            let value = line[line.index(after: colon)...].drop { $0 == " " }
+                            check.httpHeaders.append((name: String(line[..<colon]), value: String(value)))
+                        }
+                    }
+                }
+                check.httpVersion = version
+            }
+        default:
+            break
+        }
+        ctx.withProxy { $0.healthCheck = check }
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+
+/// General proxy keywords (manual section 4.2): mode, backends selection,
+/// limits, identity, error files, captures.
+extension KeywordRegistry {
+    static let proxyKeywords: [ConfigKeyword] = [
+        ConfigKeyword("mode", .proxies) { args, ctx in
+            try ctx.checkMaxArguments(args, 1)
+            guard args.count > 1, let mode = ProxyMode(rawValue: args[1]) else {
+                if args.count > 1 && args[1] == "health" {
+                    throw KeywordError("'mode health' doesn't exist anymore. Please use 'http-request return' instead.")
+                }
+                throw KeywordError("unknown proxy mode '\(args.count > 1 ? args[1] : "")'.")
+            }
+            ctx.withProxy { $0.mode = mode }
+        },
+        ConfigKeyword("default_backend", .frontendSide, capability: .frontend) { args, ctx in
+            guard args.count > 1 else { throw KeywordError("'default_backend' expects a backend name.") }
+            try ctx.checkMaxArguments(args, 1)
+            ctx.withProxy { $0.defaultBackend = args[1] }
+        },
+        ConfigKeyword("use_backend", [.frontend, .listen], capability: .frontend) { args, ctx in
+            guard args.count > 1 else { throw KeywordError("'use_backend' expects a backend name.") }
+            if args.count > 2 && (args[2] == "if" || args[2] == "unless") {
+                throw KeywordError(
+                    "'use_backend' with an '\(args[2])' condition is not supported by this build yet (ACLs are not implemented).")
+            }
+            try ctx.checkMaxArguments(args, 1)
+            ctx.withProxy { $0.useBackends.append(args[1]) }
+        },
+        ConfigKeyword("maxconn", .frontendSide, capability: .frontend) { args, ctx in
+            let v = try integerArgument(args, ctx)
+            ctx.withProxy { $0.maxconn = v }
+        },
+        ConfigKeyword("backlog", .frontendSide, capability: .frontend) { args, ctx in
+            let v = try integerArgument(args, ctx)
+            ctx.withProxy { $0.backlog = v }
+        },
+        ConfigKeyword("fullconn", .backendSide, capability: .backend) { args, ctx in
+            let v = try integerArgument(args, ctx)
+            ctx.withProxy { $0.fullconn = v }
+        },
+        ConfigKeyword("retries", .backendSide, capability: .backend) { args, ctx in
+            let v = try integerArgument(args, ctx)
+            ctx.withProxy { $0.retries = v }
+        },
+        ConfigKeyword("http-reuse", .backendSide, capability: .backend) { args, ctx in
+            guard args.count > 1, let reuse = HTTPReuse(rawValue: args[1]) else {
+                throw KeywordError("'http-reuse' only supports 'never', 'safe', 'aggressive', 'always'.")
+            }
+            try ctx.checkMaxArguments(args, 1)
+            ctx.withProxy { $0.httpReuse = reuse }
+        },
+        ConfigKeyword("id", [.frontend, .backend, .listen]) { args, ctx in
+            guard args.count > 1 else { throw KeywordError("'id' expects an integer argument.") }
+            guard let v = Int(args[1]), v > 0 else { throw KeywordError("custom id has to be > 0.", form: .parsingTight) }
+            if let proxy = ctx.proxy, let other = ctx.config.proxies.first(where: { $0.id == v }) {
+                throw KeywordError(
+                    "\(proxy.sectionName) \(proxy.name) reuses same custom id as \(other.sectionName) \(other.name) (declared at \(other.location)).",
+                    form: .parsingTight)
+            }
+            ctx.withProxy { $0.id = v }
+        },
+        ConfigKeyword("description", .proxies) { args, ctx in
+            guard args.count > 1 else { throw KeywordError("'description' expects a string argument.") }
+            ctx.withProxy { $0.description = args.dropFirst().joined(separator: " ") }
+        },
+        ConfigKeyword("disabled", .proxies) { args, ctx in
+            try ctx.checkMaxArguments(args, 0)
+            ctx.withProxy { $0.disabled = true }
+        },
+        ConfigKeyword("enabled", .proxies) { args, ctx in
+            try ctx.checkMaxArguments(args, 0)
+            ctx.withProxy { $0.disabled = false }
+        },
+        ConfigKeyword("monitor-uri", .frontendSide, capability: .frontend) { args, ctx in
+            guard args.count > 1 else { throw KeywordError("'monitor-uri' expects an URI.") }
+            ctx.withProxy { $0.monitorURI = args[1] }
+        },
+        ConfigKeyword("capture", [.frontend, .listen], capability: .frontend, parseCapture),
+        ConfigKeyword("errorfile", .proxies, parseErrorFile),
+        ConfigKeyword("stats", .proxies) { args, _ in
+            let sub = args.count > 1 ? " \(args[1])" : ""
+            throw KeywordError("'stats\(sub)' is not supported by this build (no statistics page yet).")
+        },
+    ]
+
+    /// Status codes HAProxy accepts in `errorfile`.
+    static let errorFileCodes: Set<Int> = [
+        200, 400, 401, 403, 404, 405, 407, 408, 410, 413, 425, 429, 500, 501, 502, 503, 504,
+    ]
+
+    static func parseErrorFile(_ args: [String], _ ctx: inout ParseContext) throws {
+        guard args.count >= 3 else { throw KeywordError("errorfile : expects <status_code> and <file> as arguments.\n") }
+        let code = ParseContext.looseInteger(args[1])
+        guard errorFileCodes.contains(code) else { throw KeywordError("errorfile : status code '\(code)' not handled.") }
+        guard let data = FileManager.default.contents(atPath: args[2]) else {
+            throw KeywordError("errorfile : error opening file '\(args[2])'.")
+        }
+        let file = ErrorFile(path: args[2], bytes: Array(data), location: ctx.location)
+        ctx.withProxy { $0.errorFiles[code] = file }
+    }
+
+    /// `capture request header NAME len N` / `capture response header NAME len N`.
+    static func parseCapture(_ args: [String], _ ctx: inout ParseContext) throws {
+        guard args.count > 1, ["request", "response", "cookie"].contains(args[1]) else {
+            throw KeywordError("'capture' expects 'cookie', 'request header' or 'response header'.")
+        }
+        if args[1] == "cookie" {
+            throw KeywordError("'capture cookie' is not supported by this build.")
+        }
+        guard args.count == 6, args[2] == "header", args[4] == "len" else {
+            throw KeywordError("'capture \(args[1]) header' expects <header name> 'len' <len>.")
+        }
+        let length = ParseContext.looseInteger(args[5])
+        let header = CapturedHeader(name: args[3], length: length)
+        ctx.withProxy { proxy in
+            if args[1] == "request" {
+                proxy.captureRequestHeaders.append(header)
+            } else {
+                proxy.captureResponseHeaders.append(header)
+            }
+        }
+    }
+}

@@ -1,0 +1,217 @@
+/// `server`, `default-server`, `server-template` and their options
+/// (manual section 5.2).
+extension KeywordRegistry {
+    static let serverSectionKeywords: [ConfigKeyword] = [
+        ConfigKeyword("server", .proxies) { args, ctx in try parseServer(args, &ctx, kind: .server) },
+        ConfigKeyword("default-server", .proxies) { args, ctx in try parseServer(args, &ctx, kind: .defaultServer) },
+        ConfigKeyword("server-template", .proxies) { args, ctx in try parseServer(args, &ctx, kind: .template) },
+    ]
+
+    static let serverOptions: [ServerKeyword] = [
+        ServerKeyword("weight", arguments: 1) { a, o, s in
+            let w = ParseContext.looseInteger(a[1])
+            guard (0...256).contains(w) else {
+                throw KeywordError("weight of server \(s?.name ?? "") is not within 0 and 256 (\(w)).")
+            }
+            o.weight = w
+        },
+        ServerKeyword("backup") { _, o, _ in o.backup = true },
+        ServerKeyword("disabled") { _, o, _ in o.disabled = true },
+        ServerKeyword("enabled") { _, o, _ in o.disabled = false },
+        ServerKeyword("maxconn", arguments: 1) { a, o, _ in o.maxconn = ParseContext.looseInteger(a[1]) },
+        ServerKeyword("maxqueue", arguments: 1) { a, o, _ in o.maxqueue = ParseContext.looseInteger(a[1]) },
+        ServerKeyword("check") { _, o, _ in o.check = true },
+        ServerKeyword("no-check") { _, o, _ in o.check = false },
+        ServerKeyword("inter", arguments: 1) { a, o, s in o.interMs = try serverTime(a, s, label: "agent-inter") },
+        ServerKeyword("fastinter", arguments: 1) { a, o, s in o.fastinterMs = try serverTime(a, s, label: "fastinter") },
+        ServerKeyword("downinter", arguments: 1) { a, o, s in o.downinterMs = try serverTime(a, s, label: "downinter") },
+        ServerKeyword("slowstart", arguments: 1) { a, o, s in o.slowstartMs = try serverTime(a, s, label: "slowstart") },
+        ServerKeyword("rise", arguments: 1) { a, o, _ in
+            let v = ParseContext.looseInteger(a[1])
+            guard v > 0 else { throw KeywordError("'rise' has to be > 0.") }
+            o.rise = v
+        },
+        ServerKeyword("fall", arguments: 1) { a, o, _ in
+            let v = ParseContext.looseInteger(a[1])
+            guard v > 0 else { throw KeywordError("'fall' has to be > 0.") }
+            o.fall = v
+        },
+        ServerKeyword("port", arguments: 1) { a, o, _ in
+            guard let p = Int(a[1]), (1...65535).contains(p) else {
+                throw KeywordError("'port' expects a port number as argument.")
+            }
+            o.checkPort = p
+        },
+        ServerKeyword("addr", arguments: 1) { a, o, _ in o.checkAddr = a[1] },
+        ServerKeyword("send-proxy") { _, o, _ in o.sendProxy = true },
+        ServerKeyword("send-proxy-v2") { _, o, _ in o.sendProxyV2 = true },
+        ServerKeyword("no-send-proxy") { _, o, _ in o.sendProxy = false },
+        ServerKeyword("no-send-proxy-v2") { _, o, _ in o.sendProxyV2 = false },
+        ServerKeyword("source", arguments: 1) { a, o, _ in o.source = a[1] },
+        ServerKeyword("on-marked-down", arguments: 1) { a, o, _ in
+            guard a[1] == "shutdown-sessions" else {
+                throw KeywordError("'on-marked-down' expects 'shutdown-sessions' but got '\(a[1])'")
+            }
+            o.onMarkedDownShutdownSessions = true
+        },
+        ServerKeyword("on-marked-up", arguments: 1) { a, o, _ in
+            guard a[1] == "shutdown-backup-sessions" else {
+                throw KeywordError("'on-marked-up' expects 'shutdown-backup-sessions' but got '\(a[1])'")
+            }
+            o.onMarkedUpShutdownBackupSessions = true
+        },
+        ServerKeyword("id", arguments: 1) { a, _, s in
+            guard s != nil else { throw KeywordError("'id' is not supported for default servers.") }
+            guard let v = Int(a[1]), v > 0 else { throw KeywordError("custom id has to be > 0.") }
+            s?.id = v
+        },
+        ServerKeyword("init-addr", arguments: 1) { a, o, _ in
+            for method in a[1].split(separator: ",") where !["last", "libc", "none"].contains(method) {
+                let m = String(method)
+                guard m.split(separator: ".").count == 4 || m.contains(":") else {
+                    throw KeywordError("'init-addr' : unknown init-addr method '\(m)'")
+                }
+            }
+            o.initAddr = a[1]
+        },
+    ]
+
+    /// Server options of HAProxy 2.6 this build does not implement.
+    static let unsupportedServerOptions: [String] = [
+        "agent-addr", "agent-check", "agent-inter", "agent-port", "agent-send", "allow-0rtt", "alpn", "ca-file",
+        "check-alpn", "check-proto", "check-send-proxy", "check-sni", "check-ssl", "check-via-socks4", "ciphers",
+        "ciphersuites", "cookie", "crl-file", "crt", "curves", "error-limit", "force-sslv3", "force-tlsv10",
+        "force-tlsv11", "force-tlsv12", "force-tlsv13", "log-proto", "max-reuse", "namespace", "no-agent-check",
+        "no-backup", "no-check-ssl", "no-ssl", "no-ssl-reuse", "no-sslv3", "no-tls-tickets", "no-tlsv10",
+        "no-tlsv11", "no-tlsv12", "no-tlsv13", "no-verifyhost", "non-stick", "npn", "observe", "pool-low-conn",
+        "pool-max-conn", "pool-purge-delay", "proto", "proxy-v2-options", "redir", "resolve-net", "resolve-opts",
+        "resolve-prefer", "resolvers", "send-proxy-v2-ssl", "send-proxy-v2-ssl-cn", "shard", "sigalgs",
+        "client-sigalgs", "sni", "socks4", "ssl", "ssl-max-ver", "ssl-min-ver", "ssl-reuse", "stick", "tcp-ut",
+        "tfo", "tls-tickets", "track", "usesrc", "verify", "verifyhost", "ws", "set-proxy-v2-tlv-fmt",
+    ]
+
+    enum ServerLineKind { case server, defaultServer, template }
+
+    static func parseServer(_ args: [String], _ ctx: inout ParseContext, kind: ServerLineKind) throws {
+        let keyword = args[0]
+        guard let proxy = ctx.proxy else { return }
+        let loc = ctx.location
+        if kind != .defaultServer && proxy.isDefaults {
+            throw KeywordError("'\(keyword)' not allowed in 'defaults' section.", form: .bracketed)
+        }
+        if !proxy.isDefaults && !proxy.capabilities.contains(.backend) {
+            throw KeywordError(
+                "parsing [\(loc)] : '\(keyword)' not allowed because \(proxy.sectionName) '\(proxy.name)' has no backend capability.",
+                form: .bracketed)
+        }
+        var options = proxy.defaultServer
+        var firstOption = 1
+        var server: ServerConfig?
+        var templateRange: ClosedRange<Int>?
+        switch kind {
+        case .defaultServer:
+            break
+        case .server:
+            guard args.count >= 3 else {
+                throw KeywordError("'server' expects <name> and <addr>[:<port>] as arguments.", form: .bracketed)
+            }
+            var s = ServerConfig(name: args[1], host: "", port: nil, location: loc)
+            do {
+                try AddressParser.server(args[2], into: &s)
+            } catch let error as KeywordError {
+                throw KeywordError("'server \(proxy.name)/\(args[1])' : \(error.message)", form: .bracketed)
+            }
+            server = s
+            firstOption = 3
+        case .template:
+            guard args.count >= 4 else {
+                throw KeywordError(
+                    "'server-template' expects <prefix> <nb | range> <addr>[:<port>] as arguments.", form: .bracketed)
+            }
+            let bounds = args[2].split(separator: "-", maxSplits: 1).map { Int($0) }
+            if bounds.count == 1, let n = bounds[0], n > 0 {
+                templateRange = 1...n
+            } else if bounds.count == 2, let lo = bounds[0], let hi = bounds[1], lo > 0, lo <= hi {
+                templateRange = lo...hi
+            } else {
+                throw KeywordError(
+                    "'server-template \(proxy.name)/\(args[1])' : Invalid range '\(args[2])'.", form: .bracketed)
+            }
+            var s = ServerConfig(name: args[1], host: "", port: nil, location: loc)
+            do {
+                try AddressParser.server(args[3], into: &s)
+            } catch let error as KeywordError {
+                throw KeywordError("'server-template \(proxy.name)/\(args[1])' : \(error.message)", form: .bracketed)
+            }
+            server = s
+            firstOption = 4
+        }
+        let label =
+            kind == .defaultServer ? "'default-server'" : "'\(keyword) \(proxy.name)/\(args[1])'"
+        var i = firstOption
+        while i < args.count {
+            let name = args[i]
+            guard let option = KeywordRegistry.shared.server[name] else {
+                if unsupportedServerOptions.contains(name) {
+                    throw KeywordError("\(label) : '\(name)' option is not supported by this build.", form: .bracketed)
+                }
+                var message = "\(label) : unknown keyword '\(name)'"
+                if let best = KeywordSuggestion.bestMatch(
+                    for: name, among: Array(KeywordRegistry.shared.server.keys) + unsupportedServerOptions)
+                {
+                    message += "; did you mean '\(best)' maybe ?"
+                }
+                throw KeywordError(message, form: .bracketed)
+            }
+            // A missing value reaches the handler as "", which words the error.
+            var optionArgs = Array(args[i..<min(args.count, i + 1 + option.argumentCount)])
+            while optionArgs.count < 1 + option.argumentCount { optionArgs.append("") }
+            do {
+                try option.handler(optionArgs, &options, &server)
+            } catch let error as KeywordError {
+                throw KeywordError("\(label) : \(error.message).", form: .bracketed)
+            }
+            i += 1 + option.argumentCount
+        }
+        if let id = server?.id, let other = proxy.servers.first(where: { $0.id == id }) {
+            throw KeywordError(
+                "\(label) : 'id' : custom id \(id) already used at \(other.location) ('server \(other.name)').",
+                form: .bracketed)
+        }
+        ctx.withProxy { proxy in
+            switch kind {
+            case .defaultServer:
+                proxy.defaultServer = options
+            case .server:
+                guard var s = server else { return }
+                s.options = options
+                proxy.servers.append(s)
+            case .template:
+                guard let s = server, let range = templateRange else { return }
+                for n in range {
+                    var instance = s
+                    instance.name = "\(s.name)\(n)"
+                    instance.options = options
+                    proxy.servers.append(instance)
+                }
+            }
+        }
+    }
+
+    private static func serverTime(_ a: [String], _ s: ServerConfig?, label: String) throws -> Int {
+        switch DurationParser.parse(a[1]) {
+        case .success(let v):
+            guard v.milliseconds > 0 else {
+                throw KeywordError("invalid value \(a[1]) for argument '\(a[0])' of server \(s?.name ?? "").")
+            }
+            return v.milliseconds
+        case .failure(.unexpectedCharacter(let c)):
+            throw KeywordError("unexpected character '\(c)' in '\(label)' argument of server \(s?.name ?? "").")
+        case .failure(.empty):
+            throw KeywordError("'\(a[0])' expects an argument.")
+        case .failure(.overflow):
+            throw KeywordError(
+                "timer overflow in argument <\(a[1])> to <\(a[0])> of server \(s?.name ?? ""), maximum value is 2147483647 ms (~24.8 days).")
+        }
+    }
+}

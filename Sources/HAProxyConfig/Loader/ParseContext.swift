@@ -1,0 +1,124 @@
+/// The state a keyword handler reads and changes: the configuration being
+/// built, the section in progress, the environment (which `setenv` and
+/// friends change for the lines that follow) and the diagnostics.
+struct ParseContext {
+    enum Section: Equatable {
+        case none
+        case global
+        /// A defaults, frontend, backend or listen section (`proxy` holds it).
+        case proxy
+        /// A section this build refuses (its lines are skipped).
+        case unsupported(String)
+        /// A proxy section whose header was refused: its lines are reported.
+        case broken
+    }
+
+    var config = Configuration()
+    var environment: [String: String]
+    var diagnostics = Diagnostics()
+    var location = SourceLocation(file: "", line: 0)
+    var section: Section = .none
+    /// The proxy or defaults section being parsed.
+    var proxy: ProxyConfig?
+    /// Set when the line started with `no` (only `option` and `log` accept it).
+    var negated = false
+    /// Global keywords that may appear only once and were seen.
+    var seenGlobalKeywords: Set<String> = []
+    /// The defaults section new proxies copy: the last one parsed.
+    var defaultsInForce: ProxyConfig?
+    var namedDefaults: [String: ProxyConfig] = [:]
+    /// Named defaults sections used through `from` / implicitly (as the last one).
+    var explicitlyReferencedDefaults: Set<String> = []
+    var implicitlyUsedDefaults: Set<String> = []
+    /// Where `option httplog` was set in each proxy (keyed by the proxy's
+    /// header location), for the post-parse warning in TCP mode.
+    var httpLogLocations: [SourceLocation: SourceLocation] = [:]
+    /// Declared frontend/backend/listen names, for the duplicate check.
+    var declaredProxies: [(name: String, section: String, capabilities: ProxyCapabilities, location: SourceLocation)] = []
+
+    init(environment: [String: String]) {
+        self.environment = environment
+    }
+
+    /// The section name HAProxy uses in messages.
+    var sectionName: String {
+        switch section {
+        case .none: return ""
+        case .global: return "global"
+        case .proxy: return proxy?.sectionName ?? ""
+        case .unsupported(let name): return name
+        case .broken: return ""
+        }
+    }
+
+    var sectionKind: SectionKinds {
+        switch section {
+        case .global: return .global
+        case .proxy:
+            guard let p = proxy else { return [] }
+            if p.isDefaults { return .defaults }
+            switch p.capabilities {
+            case .listen: return .listen
+            case .frontend: return .frontend
+            default: return .backend
+            }
+        default: return []
+        }
+    }
+
+    mutating func warning(_ message: String) {
+        diagnostics.warning("parsing [\(location)] : \(message)", at: location)
+    }
+
+    mutating func alert(_ message: String) {
+        diagnostics.alert("parsing [\(location)] : \(message)", at: location)
+    }
+
+    /// Records a keyword that this build accepts but that changes nothing.
+    mutating func acceptWithoutEffect(_ keyword: String) {
+        config.global.acceptedWithoutEffect.append((keyword: keyword, location: location))
+    }
+
+    /// Reads the proxy being parsed, changes it, writes it back.
+    mutating func withProxy(_ body: (inout ProxyConfig) throws -> Void) rethrows {
+        guard var p = proxy else { return }
+        proxy = nil  // keep `p` uniquely referenced so its arrays grow in place
+        defer { proxy = p }
+        try body(&p)
+    }
+}
+
+extension ParseContext {
+    /// `'KW' cannot handle unexpected argument 'X'.` when more than `max` arguments follow.
+    func checkMaxArguments(_ args: [String], _ max: Int, keyword: String? = nil) throws {
+        if args.count > max + 1 {
+            throw KeywordError("'\(keyword ?? args[0])' cannot handle unexpected argument '\(args[max + 1])'.")
+        }
+    }
+
+    /// HAProxy's `atol`-like integer reading: leading digits, 0 otherwise.
+    static func looseInteger(_ s: String) -> Int {
+        var sign = 1
+        var t = Substring(s)
+        if t.first == "-" {
+            sign = -1
+            t = t.dropFirst()
+        } else if t.first == "+" {
+            t = t.dropFirst()
+        }
+        return sign * (Int(t.prefix { $0.isASCII && $0.isNumber }.prefix(18)) ?? 0)
+    }
+
+    /// Parses a time argument for `keyword`, throwing HAProxy's message.
+    mutating func duration(_ text: String?, keyword: String, defaultUnitMs: Int = 1) throws -> Int {
+        switch DurationParser.parse(text ?? "", defaultUnitMs: defaultUnitMs) {
+        case .success(let v):
+            if let c = v.trailing {
+                diagnostics.warning(DurationParser.trailingWarning(c, argument: text ?? ""), at: location)
+            }
+            return v.milliseconds
+        case .failure(let f):
+            throw KeywordError(DurationParser.message(f, argument: text ?? "", keyword: keyword))
+        }
+    }
+}

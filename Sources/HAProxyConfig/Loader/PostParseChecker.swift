@@ -1,0 +1,103 @@
+/// Checks that need the whole configuration, run after parsing succeeded
+/// (HAProxy's `check_config_validity`): backend references, mode
+/// compatibility, listeners, server names and timeouts.
+enum PostParseChecker {
+    static func check(
+        _ config: inout Configuration, diagnostics: inout Diagnostics,
+        httpLogLocations: [SourceLocation: SourceLocation] = [:]
+    ) {
+        for index in config.proxies.indices where !config.proxies[index].disabled && config.proxies[index].mode == .tcp {
+            let proxy = config.proxies[index]
+            if proxy.monitorURI != nil && proxy.capabilities.contains(.frontend) {
+                diagnostics.warning(
+                    "monitor-uri will be ignored for proxy '\(proxy.name)' (needs 'mode http').", at: proxy.location)
+            }
+            if proxy.options.httpLog != .none && proxy.logFormat == nil {
+                let where_ = httpLogLocations[proxy.location].map { "parsing [\($0)] : " } ?? ""
+                diagnostics.warning(
+                    "\(where_)'option httplog' not usable with proxy '\(proxy.name)' (needs 'mode http'). Falling back to 'option tcplog'.",
+                    at: proxy.location)
+                config.proxies[index].options.httpLog = .none
+                config.proxies[index].options.tcpLog = true
+            }
+        }
+        firstPass(&config, diagnostics: &diagnostics)
+        let globalHasLogs = !config.global.logs.isEmpty
+        for proxy in config.proxies where !proxy.disabled {
+            let hasFormat = proxy.logFormat != nil || proxy.options.httpLog != .none || proxy.options.tcpLog
+            let hasAddress = proxy.logs.contains { !$0.isGlobal || globalHasLogs }
+            if hasFormat && !hasAddress {
+                diagnostics.warning(
+                    "log format ignored for proxy '\(proxy.name)' since it has no log address.", at: proxy.location)
+            }
+            guard proxy.mode == .tcp else { continue }
+            if !proxy.httpRequestRules.isEmpty {
+                diagnostics.warning(
+                    "'http-request' rules ignored for proxy '\(proxy.name)' as they require HTTP mode.", at: proxy.location)
+            }
+            if proxy.options.forwardFor != nil {
+                diagnostics.warning(
+                    "'option forwardfor' ignored for proxy '\(proxy.name)' as it requires HTTP mode.", at: proxy.location)
+            }
+            if proxy.options.httpBufferRequest {
+                diagnostics.warning(
+                    "'option http-buffer-request' ignored for proxy '\(proxy.name)' as it requires HTTP mode.",
+                    at: proxy.location)
+            }
+        }
+    }
+
+    /// Per proxy, in HAProxy's order: listeners, backend references and
+    /// modes, timeouts, server names.
+    private static func firstPass(_ config: inout Configuration, diagnostics: inout Diagnostics) {
+        for proxy in config.proxies where !proxy.disabled {
+            let label = proxy.sectionName == "listen" ? "proxy" : proxy.sectionName
+            if proxy.capabilities.contains(.frontend) && proxy.binds.isEmpty {
+                diagnostics.warning(
+                    "\(label) '\(proxy.name)' has no 'bind' directive. Please declare it as a backend if this was intended.",
+                    at: proxy.location)
+            }
+            if proxy.capabilities.contains(.frontend) {
+                var targets: [(String, String)] = []
+                if let name = proxy.defaultBackend { targets.append(("default_backend", name)) }
+                targets += proxy.useBackends.map { ("use_backend", $0) }
+                for (keyword, name) in targets {
+                    guard let backend = config.proxy(named: name, capability: .backend) else {
+                        diagnostics.alert(
+                            "Proxy '\(proxy.name)': unable to find required \(keyword): '\(name)'.", at: proxy.location)
+                        continue
+                    }
+                    if proxy.mode == .http && backend.mode == .tcp {
+                        let role = keyword == "default_backend" ? "as its default backend" : "in a 'use_backend' rule"
+                        diagnostics.alert(
+                            "http frontend '\(proxy.name)' (\(proxy.location)) tries to use incompatible tcp backend '\(backend.name)' (\(backend.location)) \(role) (see 'mode').",
+                            at: proxy.location)
+                    }
+                }
+            }
+            let missingFrontendTimeout = proxy.capabilities.contains(.frontend) && (proxy.timeouts.client ?? 0) == 0
+            let missingBackendTimeout =
+                proxy.capabilities.contains(.backend) && !proxy.servers.isEmpty
+                && ((proxy.timeouts.connect ?? 0) == 0 || (proxy.timeouts.server ?? 0) == 0)
+            if missingFrontendTimeout || missingBackendTimeout {
+                diagnostics.warning(
+                    """
+                    missing timeouts for \(label) '\(proxy.name)'.
+                       | While not properly invalid, you will certainly encounter various problems
+                       | with such a configuration. To fix this, please ensure that all following
+                       | timeouts are set to a non-zero value: 'client', 'connect', 'server'.
+                    """, at: proxy.location)
+            }
+            var seen: [String: SourceLocation] = [:]
+            for server in proxy.servers {
+                if let first = seen[server.name] {
+                    diagnostics.alert(
+                        "parsing [\(server.location)] : \(proxy.sectionName) '\(proxy.name)', another server named '\(server.name)' was already defined at line \(first.line), please use distinct names.",
+                        at: server.location)
+                } else {
+                    seen[server.name] = server.location
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import XCTest
+
+@testable import HAProxyConfig
+
+final class OptionKeywordsTests: XCTestCase {
+    func testOptionsAndNegation() throws {
+        let (config, diagnostics) = TestSupport.load(
+            """
+            defaults
+                mode http
+                log stdout local0
+                option redispatch
+                option dontlognull
+                option tcpka
+            backend b
+                option abortonclose
+                option allbackups
+                option http-server-close
+                option forwardfor except 127.0.0.0/8 header X-Client if-none
+                option httplog clf
+                option dontlog-normal
+                option log-separate-errors
+                option logasap
+                option clitcpka
+                option srvtcpka
+                option nolinger
+                option http-buffer-request
+                option http-ignore-probes
+                option independent-streams
+                option log-health-checks
+                no option redispatch
+                no option tcpka
+            """)
+        XCTAssertEqual(diagnostics.messages, [])
+        let o = try XCTUnwrap(config?.proxies.first?.options)
+        XCTAssertFalse(o.redispatch)
+        XCTAssertTrue(o.dontLogNull, "inherited from defaults")
+        XCTAssertFalse(o.tcpKeepAlive)
+        XCTAssertTrue(o.abortOnClose && o.allBackups && o.dontLogNormal && o.logSeparateErrors && o.logASAP)
+        XCTAssertTrue(o.clientTCPKeepAlive && o.serverTCPKeepAlive && o.noLinger && o.httpBufferRequest)
+        XCTAssertTrue(o.httpIgnoreProbes && o.independentStreams && o.logHealthChecks)
+        XCTAssertEqual(o.httpConnectionMode, .serverClose)
+        XCTAssertEqual(o.forwardFor?.except, "127.0.0.0/8")
+        XCTAssertEqual(o.forwardFor?.header, "x-client")
+        XCTAssertEqual(o.forwardFor?.ifNone, true)
+        XCTAssertEqual(o.httpLog, .clf)
+    }
+
+    func testHTTPConnectionModes() throws {
+        let (config, _) = TestSupport.load(
+            "backend a\n  option httpclose\nbackend b\n  option http-keep-alive\nbackend c\n  option tcplog\n")
+        let p = try XCTUnwrap(config?.proxies)
+        XCTAssertEqual(p[0].options.httpConnectionMode, .close)
+        XCTAssertEqual(p[1].options.httpConnectionMode, .keepAlive)
+        XCTAssertTrue(p[2].options.tcpLog)
+    }
+
+    func testHTTPCheckOptionWithHiddenHeaders() throws {
+        let (config, diagnostics) = TestSupport.load(#"backend b\#n  option httpchk GET /health HTTP/1.1\r\nHost:\ example.com\#n"#)
+        XCTAssertEqual(diagnostics.warnings.count, 1, "HAProxy warns about headers hidden in the version")
+        let check = try XCTUnwrap(config?.proxies.first?.healthCheck)
+        XCTAssertEqual(check.kind, .http)
+        XCTAssertEqual(check.httpMethod, "GET")
+        XCTAssertEqual(check.httpURI, "/health")
+        XCTAssertEqual(check.httpVersion, "HTTP/1.1")
+        XCTAssertEqual(check.httpHeaders.map(\.name), ["Host"])
+        XCTAssertEqual(check.httpHeaders.map(\.value), ["example.com"])
+    }
+
+    func testUnimplementedOptionIsRefused() {
+        let (_, diagnostics) = TestSupport.load("backend b\n  option ssl-hello-chk\n")
+        XCTAssertEqual(
+            diagnostics.alerts.first?.message, "parsing [test.cfg:2] : 'option ssl-hello-chk' is not supported by this build.")
+    }
+}

@@ -1,2 +1,0 @@
-import XCTest
-final class HAProxyConfigTestsPlaceholder: XCTestCase { func testBuilds() {} }

@@ -1,0 +1,85 @@
+import XCTest
+
+@testable import HAProxyConfig
+
+final class ServerKeywordsTests: XCTestCase {
+    func servers(_ lines: String) -> ([ServerConfig], Diagnostics) {
+        let (config, diagnostics) = TestSupport.load(
+            "backend b\n  timeout connect 1s\n  timeout server 1s\n" + lines)
+        return (config?.proxies.first?.servers ?? [], diagnostics)
+    }
+
+    func testAddressesAndPorts() {
+        let (s, d) = servers(
+            """
+              server a 10.0.0.1:8080
+              server b app.example.com:80
+              server c 10.0.0.3
+              server d 10.0.0.4:+1000
+              server e 10.0.0.5:-10
+              server f ipv6@[::1]:81
+              server g ipv4@127.0.0.1:82
+              server h unix@/run/app.sock
+              server i /run/app2.sock
+
+            """)
+        XCTAssertEqual(d.messages, [])
+        XCTAssertEqual(s.map(\.host), ["10.0.0.1", "app.example.com", "10.0.0.3", "10.0.0.4", "10.0.0.5", "::1", "127.0.0.1", "/run/app.sock", "/run/app2.sock"])
+        XCTAssertEqual(s.map(\.port), [8080, 80, nil, nil, nil, 81, 82, nil, nil])
+        XCTAssertEqual(s[3].portOffset, 1000)
+        XCTAssertEqual(s[4].portOffset, -10)
+        XCTAssertEqual(s[5].family, .ipv6)
+        XCTAssertEqual(s[6].family, .ipv4)
+        XCTAssertTrue(s[7].isUnixSocket && s[8].isUnixSocket)
+    }
+
+    func testOptionsAndDefaultServer() {
+        let (s, d) = servers(
+            """
+              default-server inter 3s rise 4 fall 5 weight 20
+              server a 10.0.0.1:80 check fastinter 1s downinter 10s backup maxconn 50 maxqueue 10 port 8081 addr 10.0.0.9 send-proxy-v2 source 10.0.0.100 on-marked-down shutdown-sessions on-marked-up shutdown-backup-sessions slowstart 30s id 7 init-addr last,libc,none
+              server b 10.0.0.2:80 disabled send-proxy no-check
+              server c 10.0.0.3:80 disabled enabled weight 0
+
+            """)
+        XCTAssertEqual(d.messages, [])
+        let a = s[0].options
+        XCTAssertEqual(a.interMs, 3000)
+        XCTAssertEqual(a.rise, 4)
+        XCTAssertEqual(a.fall, 5)
+        XCTAssertEqual(a.weight, 20)
+        XCTAssertTrue(a.check && a.backup && a.sendProxyV2)
+        XCTAssertEqual(a.fastinterMs, 1000)
+        XCTAssertEqual(a.downinterMs, 10_000)
+        XCTAssertEqual(a.maxconn, 50)
+        XCTAssertEqual(a.maxqueue, 10)
+        XCTAssertEqual(a.checkPort, 8081)
+        XCTAssertEqual(a.checkAddr, "10.0.0.9")
+        XCTAssertEqual(a.source, "10.0.0.100")
+        XCTAssertTrue(a.onMarkedDownShutdownSessions && a.onMarkedUpShutdownBackupSessions)
+        XCTAssertEqual(a.slowstartMs, 30_000)
+        XCTAssertEqual(a.initAddr, "last,libc,none")
+        XCTAssertEqual(s[0].id, 7)
+        XCTAssertTrue(s[1].options.disabled && s[1].options.sendProxy && !s[1].options.check)
+        XCTAssertFalse(s[2].options.disabled)
+        XCTAssertEqual(s[2].options.weight, 0)
+    }
+
+    func testServerTemplate() {
+        let (s, d) = servers("  server-template web 3 app.local:80 check\n  server-template api 5-6 api.local\n")
+        XCTAssertEqual(d.messages, [])
+        XCTAssertEqual(s.map(\.name), ["web1", "web2", "web3", "api5", "api6"])
+        XCTAssertTrue(s[0].options.check)
+        XCTAssertEqual(s[3].host, "api.local")
+    }
+
+    func testUnimplementedOptionsAreRefused() {
+        let (_, d) = servers("  server a 10.0.0.1:443 ssl verify none\n  server b 10.0.0.2:80 cookie b\n")
+        XCTAssertEqual(
+            d.alerts.prefix(2).map(\.message),
+            [
+                "[test.cfg:4] : 'server b/a' : 'ssl' option is not supported by this build.",
+                "[test.cfg:5] : 'server b/b' : 'cookie' option is not supported by this build.",
+            ])
+    }
+}
