@@ -1,0 +1,285 @@
+import HAProxyConfig
+import NIOCore
+import NIOPosix
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Runs one health check against a server on an event loop: connect, then
+/// (for `option httpchk`) send the request and judge the response, or (for
+/// `option tcp-check`) play the ruleset, and complete with a
+/// `HealthCheckResult` whose code and info texts are HAProxy's.
+///
+/// Create one probe per check, call `run()` once. Everything happens on
+/// `eventLoop`; nothing blocks. `cancel()` closes the connection and fails
+/// the future with `HealthCheckProbe.Cancelled`.
+public final class HealthCheckProbe {
+    public struct Cancelled: Error {}
+
+    public let eventLoop: EventLoop
+    public let target: SocketAddress
+    let plan: HealthCheckPlan
+
+    private var promise: EventLoopPromise<HealthCheckResult>?
+    private var start = NIODeadline.now()
+    private var deadline = NIODeadline.now()
+    private var timer: Scheduled<Void>?
+    private var channel: Channel?
+    private var isConnecting = false
+    private var hasConnected = false
+    private var finished = false
+    private var http: HTTPCheckExchange?
+    private var script: TCPCheckScript?
+    private var inbound: ByteBuffer
+
+    public init(eventLoop: EventLoop, target: SocketAddress, plan: HealthCheckPlan) {
+        self.eventLoop = eventLoop
+        self.target = target
+        self.plan = plan
+        self.inbound = ByteBuffer()
+    }
+
+    /// Starts the check; the future completes on `eventLoop`.
+    public func run() -> EventLoopFuture<HealthCheckResult> {
+        let promise = eventLoop.makePromise(of: HealthCheckResult.self)
+        self.promise = promise
+        if eventLoop.inEventLoop {
+            begin()
+        } else {
+            eventLoop.execute { self.begin() }
+        }
+        return promise.futureResult
+    }
+
+    /// Abandons the check (on any thread).
+    public func cancel() {
+        if eventLoop.inEventLoop {
+            abort()
+        } else {
+            eventLoop.execute { self.abort() }
+        }
+    }
+
+    private func abort() {
+        guard !finished else { return }
+        finished = true
+        timer?.cancel()
+        channel?.close(promise: nil)
+        channel = nil
+        promise?.fail(Cancelled())
+    }
+
+    // MARK: - Sequence
+
+    private func begin() {
+        guard !finished else { return }
+        start = .now()
+        deadline = start + .milliseconds(Int64(plan.connectPhaseMs))
+        armTimer()
+        switch plan.kind {
+        case .tcpConnect, .http:
+            http = plan.http
+            connect(port: nil)
+        case .tcpCheck:
+            script = plan.script
+            drive()
+        }
+    }
+
+    private func armTimer() {
+        timer?.cancel()
+        timer = eventLoop.scheduleTask(deadline: deadline) { [self] in self.timedOut() }
+    }
+
+    private func connect(port: Int?) {
+        if let old = channel {
+            channel = nil
+            old.close(promise: nil)
+        }
+        var address = target
+        if let port { address.port = port }
+        isConnecting = true
+        inbound.clear()
+        let remaining = max(deadline - .now(), .milliseconds(1))
+        let bootstrap = ClientBootstrap(group: eventLoop)
+            .connectTimeout(remaining)
+            .channelOption(.maxMessagesPerRead, value: 1)
+            .channelInitializer { [self] channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(HealthCheckProbeHandler(probe: self))
+                }
+            }
+        bootstrap.connect(to: address).whenComplete { [self] result in
+            switch result {
+            case .success(let ch): self.connected(ch)
+            case .failure(let error): self.connectFailed(error)
+            }
+        }
+    }
+
+    private func connected(_ ch: Channel) {
+        guard !finished else {
+            ch.close(promise: nil)
+            return
+        }
+        isConnecting = false
+        channel = ch
+        if !hasConnected {
+            hasConnected = true
+            if let check = plan.checkTimeoutMs {
+                let after = NIODeadline.now() + .milliseconds(Int64(check))
+                if after > deadline {
+                    deadline = after
+                    armTimer()
+                }
+            } else {
+                deadline = start + .milliseconds(Int64(plan.interMs))
+                armTimer()
+            }
+        }
+        switch plan.kind {
+        case .tcpConnect:
+            finish(HealthCheckResult(code: .L4OK))
+        case .http:
+            var buffer = ch.allocator.buffer(capacity: plan.http!.request.count)
+            buffer.writeBytes(plan.http!.request)
+            ch.writeAndFlush(buffer, promise: nil)
+        case .tcpCheck:
+            script!.connected()
+            drive()
+        }
+    }
+
+    private func connectFailed(_ error: Error) {
+        guard !finished else { return }
+        isConnecting = false
+        if HealthCheckProbe.isTimeout(error) {
+            timedOut()
+            return
+        }
+        let text = HealthCheckProbe.errorText(error)
+        if let script {
+            finish(HealthCheckResult(code: .L4CON, info: script.connectFailureInfo(errorText: text)))
+        } else {
+            finish(HealthCheckResult(code: .L4CON, info: text))
+        }
+    }
+
+    /// Plays the tcp-check ruleset until it waits, connects or ends.
+    private func drive() {
+        while !finished {
+            switch script!.next() {
+            case .connect(let port):
+                connect(port: port)
+                return
+            case .send(let bytes):
+                guard let ch = channel else { return }
+                var buffer = ch.allocator.buffer(capacity: bytes.count)
+                buffer.writeBytes(bytes)
+                ch.writeAndFlush(buffer, promise: nil)
+            case .waitForData:
+                return
+            case .done(let result):
+                finish(result)
+                return
+            }
+        }
+    }
+
+    private func timedOut() {
+        guard !finished else { return }
+        if isConnecting || !hasConnected {
+            finish(HealthCheckResult(code: .L4TOUT, info: script?.connectFailureInfo(errorText: "")))
+        } else {
+            finish(HealthCheckResult(code: .L7TOUT, info: script?.timeoutInfo()))
+        }
+    }
+
+    private func finish(_ result: HealthCheckResult) {
+        guard !finished else { return }
+        finished = true
+        timer?.cancel()
+        timer = nil
+        var result = result
+        result.durationMs = Int((NIODeadline.now() - start).nanoseconds / 1_000_000)
+        if let ch = channel {
+            channel = nil
+            ch.close(promise: nil)
+        }
+        promise?.succeed(result)
+    }
+
+    // MARK: - From the handler
+
+    func received(_ buffer: ByteBuffer, on ch: Channel) {
+        guard !finished, ch === channel else { return }
+        switch plan.kind {
+        case .tcpConnect:
+            return
+        case .http:
+            var buffer = buffer
+            inbound.writeBuffer(&buffer)
+            if let result = http!.evaluate(inbound, closed: false) { finish(result) }
+        case .tcpCheck:
+            script!.receivedBytes(buffer.readableBytesView)
+            drive()
+        }
+    }
+
+    func closed(_ ch: Channel) {
+        guard !finished, ch === channel else { return }
+        switch plan.kind {
+        case .tcpConnect:
+            return
+        case .http:
+            finish(http!.evaluate(inbound, closed: true) ?? HealthCheckResult(code: .L7RSP))
+        case .tcpCheck:
+            script!.connectionClosed()
+            drive()
+        }
+    }
+
+    // MARK: - Errors
+
+    static func isTimeout(_ error: Error) -> Bool {
+        if let e = error as? ChannelError, case .connectTimeout = e { return true }
+        if let e = error as? NIOConnectionError {
+            return e.connectionErrors.contains { isTimeout($0.error) } || e.connectionErrors.isEmpty
+        }
+        if let e = error as? IOError { return e.errnoCode == ETIMEDOUT }
+        return false
+    }
+
+    /// The system's text for a failed connection, e.g. `Connection refused`.
+    static func errorText(_ error: Error) -> String {
+        if let e = error as? IOError { return String(cString: strerror(e.errnoCode)) }
+        if let e = error as? NIOConnectionError, let first = e.connectionErrors.first {
+            return errorText(first.error)
+        }
+        return "\(error)"
+    }
+}
+
+/// Passes a probe connection's bytes and close to its `HealthCheckProbe`.
+final class HealthCheckProbeHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+
+    private let probe: HealthCheckProbe
+
+    init(probe: HealthCheckProbe) { self.probe = probe }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        probe.received(unwrapInboundIn(data), on: context.channel)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        probe.closed(context.channel)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        context.close(promise: nil)
+    }
+}

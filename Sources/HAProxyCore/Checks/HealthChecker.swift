@@ -1,0 +1,164 @@
+import HAProxyConfig
+import NIOCore
+
+/// Checks one server periodically on its event loop and reports changes.
+///
+/// The checker owns a `HealthCheckState` and runs one `HealthCheckProbe`
+/// at a time: after each result it waits `inter`, `fastinter` or
+/// `downinter` (from the end of the check, as HAProxy does), varied by
+/// ±`spread-checks` percent. `onEvent` is called on the event loop with
+/// `.stateChange` events and, when the backend has `option
+/// log-health-checks`, with `.check` events for each check that changed
+/// the health counter or the result code. The runtime turns them into log
+/// lines with `HealthCheckEvent.message(isBackup:counts:logHealthChecks:)`.
+///
+/// `start`, `stop` may be called from any thread; `isUp`, `state` and
+/// `lastResult` are read on the event loop. Nothing blocks.
+public final class HealthChecker {
+    public let eventLoop: EventLoop
+    public let backendName: String
+    public let serverName: String
+    /// Where checks connect: the server's address with `addr`/`port` applied.
+    public let target: SocketAddress
+    public let options: ServerOptions
+    public let logHealthChecks: Bool
+    /// `spread-checks` of the global section (0...50 percent).
+    public let spreadChecksPercent: Int
+    let plan: HealthCheckPlan
+    private let onEvent: (HealthCheckEvent) -> Void
+
+    public private(set) var state: HealthCheckState
+    public private(set) var lastResult: HealthCheckResult?
+    private var running = false
+    private var scheduled: Scheduled<Void>?
+    private var probe: HealthCheckProbe?
+    private var generator = SystemRandomNumberGenerator()
+
+    /// - Parameters:
+    ///   - serverAddress: the server's resolved address; `addr` and `port`
+    ///     of `options` replace its address and port for checks.
+    ///   - onEvent: called on `eventLoop`.
+    /// - Throws: `HealthCheckerError.badCheckAddress` for an `addr` that is
+    ///   not an IP address, or an `rstatus`/`rstring` regex syntax error.
+    public init(
+        eventLoop: EventLoop, backendName: String, serverName: String, serverAddress: SocketAddress,
+        config: HealthCheckConfig, options: ServerOptions, timeouts: Timeouts, spreadChecksPercent: Int = 0,
+        onEvent: @escaping (HealthCheckEvent) -> Void
+    ) throws {
+        self.eventLoop = eventLoop
+        self.backendName = backendName
+        self.serverName = serverName
+        self.target = try HealthChecker.checkTarget(serverAddress: serverAddress, options: options)
+        self.options = options
+        self.logHealthChecks = config.logHealthChecks
+        self.spreadChecksPercent = min(max(spreadChecksPercent, 0), 50)
+        self.plan = try HealthCheckPlan(config: config, interMs: options.interMs, timeouts: timeouts)
+        self.onEvent = onEvent
+        self.state = HealthCheckState(rise: options.rise, fall: options.fall)
+    }
+
+    /// Whether the server is UP (read on the event loop).
+    public var isUp: Bool { state.isUp }
+
+    /// The address checks go to: `addr` replaces the IP, `port` the port.
+    public static func checkTarget(serverAddress: SocketAddress, options: ServerOptions) throws -> SocketAddress {
+        var address = serverAddress
+        if let addr = options.checkAddr {
+            do {
+                address = try SocketAddress(ipAddress: addr, port: serverAddress.port ?? 0)
+            } catch {
+                throw HealthCheckerError.badCheckAddress(addr)
+            }
+        }
+        if let port = options.checkPort { address.port = port }
+        return address
+    }
+
+    /// The start offset HAProxy gives the `position`-th of `count` checked
+    /// servers so that their first checks do not coincide:
+    /// `interMs * position / count` (recorded: 10 servers with `inter 500`
+    /// start 50 ms apart).
+    public static func staggeredDelay(position: Int, count: Int, interMs: Int) -> Int {
+        guard count > 0 else { return 0 }
+        return interMs * position / count
+    }
+
+    /// Starts checking after `initialDelayMs` (by default a random delay
+    /// within `inter`; the runtime passes `staggeredDelay` to match HAProxy).
+    public func start(initialDelayMs: Int? = nil) {
+        eventLoop.execute { [self] in
+            guard !self.running else { return }
+            self.running = true
+            let delay = initialDelayMs ?? Int.random(in: 0..<max(self.options.interMs, 1), using: &self.generator)
+            self.schedule(afterMs: delay)
+        }
+    }
+
+    /// Stops checking: cancels the pending timer and any check in flight.
+    public func stop() {
+        if eventLoop.inEventLoop {
+            halt()
+        } else {
+            eventLoop.execute { [self] in self.halt() }
+        }
+    }
+
+    private func halt() {
+        running = false
+        scheduled?.cancel()
+        scheduled = nil
+        probe?.cancel()
+        probe = nil
+    }
+
+    private func schedule(afterMs ms: Int) {
+        scheduled = eventLoop.scheduleTask(in: .milliseconds(Int64(max(ms, 0)))) { [self] in
+            self.runCheck()
+        }
+    }
+
+    private func runCheck() {
+        guard running else { return }
+        let probe = HealthCheckProbe(eventLoop: eventLoop, target: target, plan: plan)
+        self.probe = probe
+        probe.run().whenSuccess { [self] result in
+            guard self.running, self.probe === probe else { return }
+            self.probe = nil
+            self.handle(result)
+        }
+    }
+
+    /// Counts a result, reports it and schedules the next check.
+    func handle(_ result: HealthCheckResult) {
+        lastResult = result
+        let transition = state.record(result)
+        if logHealthChecks && state.lastRecordIsReportable {
+            onEvent(event(.check, result))
+        }
+        switch transition {
+        case .none: break
+        case .wentUp(let r), .wentDown(let r): onEvent(event(.stateChange, r))
+        }
+        guard running else { return }
+        schedule(afterMs: nextDelay())
+    }
+
+    private func event(_ kind: HealthCheckEvent.Kind, _ result: HealthCheckResult) -> HealthCheckEvent {
+        HealthCheckEvent(kind: kind, backendName: backendName, serverName: serverName, isUp: state.isUp,
+                         check: result, statusText: state.statusText)
+    }
+
+    /// The interval for the current state, varied by ±`spread-checks` percent.
+    func nextDelay() -> Int {
+        let inter = state.nextInterval(options: options)
+        guard spreadChecksPercent > 0 else { return inter }
+        let spread = inter * spreadChecksPercent / 100
+        guard spread > 0 else { return inter }
+        return inter + Int.random(in: -spread...spread, using: &generator)
+    }
+}
+
+public enum HealthCheckerError: Error, Equatable {
+    /// The server's `addr` is not an IPv4 or IPv6 address.
+    case badCheckAddress(String)
+}

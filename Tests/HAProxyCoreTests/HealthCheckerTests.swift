@@ -1,0 +1,157 @@
+import HAProxyConfig
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import XCTest
+
+@testable import HAProxyCore
+
+final class HealthCheckerTests: XCTestCase {
+    private var group: MultiThreadedEventLoopGroup!
+
+    override func setUp() { group = MultiThreadedEventLoopGroup(numberOfThreads: 1) }
+    override func tearDown() { try? group.syncShutdownGracefully() }
+
+    private func options(inter: Int = 50, rise: Int = 2, fall: Int = 3) -> ServerOptions {
+        var o = ServerOptions()
+        o.check = true
+        o.interMs = inter
+        o.rise = rise
+        o.fall = fall
+        return o
+    }
+
+    private func waitFor(_ seconds: Double, _ condition: () -> Bool) {
+        let end = Date().addingTimeInterval(seconds)
+        while !condition() && Date() < end { usleep(10_000) }
+    }
+
+    func testGoesDownAtFirstFailureThenUpAfterRise() throws {
+        let events = NIOLockedValueBox<[HealthCheckEvent]>([])
+        let closed = try HealthCheckTestServer.closedPort(group: group)
+        var config = HealthCheckConfig()
+        config.logHealthChecks = true
+        let checker = try HealthChecker(
+            eventLoop: group.next(), backendName: "be", serverName: "s1", serverAddress: closed,
+            config: config, options: options(), timeouts: Timeouts()
+        ) { e in events.withLockedValue { $0.append(e) } }
+        checker.start(initialDelayMs: 0)
+        waitFor(2) { events.withLockedValue { $0.contains { $0.kind == .stateChange } } }
+        var seen = events.withLockedValue { $0 }
+        XCTAssertEqual(seen.map(\.kind), [.check, .stateChange])
+        XCTAssertEqual(seen.first?.message(),
+                       #"Health check for server be/s1 failed, reason: Layer4 connection problem, info: "Connection refused", check duration: 0ms, status: 0/2 DOWN."#)
+        XCTAssertEqual(seen.last?.message(logHealthChecks: true),
+                       "Server be/s1 is DOWN. 0 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.")
+        XCTAssertEqual(try group.next().submit { checker.isUp }.wait(), false)
+
+        // Bring a server up on that port: two successes (rise 2) mark it UP.
+        let s = try HealthCheckTestServer(group: group, behaviour: .silent)
+        defer { s.close() }
+        checker.stop()
+        events.withLockedValue { $0 = [] }
+        let again = try HealthChecker(
+            eventLoop: group.next(), backendName: "be", serverName: "s1", serverAddress: s.address,
+            config: config, options: options(), timeouts: Timeouts()
+        ) { e in events.withLockedValue { $0.append(e) } }
+        try group.next().submit {
+            _ = again.handle(HealthCheckResult(code: .L4CON, info: "Connection refused"))
+        }.wait()
+        events.withLockedValue { $0 = [] }
+        again.start(initialDelayMs: 0)
+        waitFor(2) { events.withLockedValue { $0.contains { $0.kind == .stateChange } } }
+        again.stop()
+        seen = events.withLockedValue { $0 }
+        XCTAssertEqual(seen.map(\.kind), [.check, .check, .stateChange])
+        XCTAssertEqual(seen.map(\.statusText), ["1/2 DOWN", "3/3 UP", "3/3 UP"])
+        XCTAssertEqual(seen.last?.message(counts: HealthCheckCounts(activeServers: 1)),
+                       "Server be/s1 is UP, reason: Layer4 check passed, check duration: \(seen.last!.check.durationMs)ms. 1 active and 0 backup servers online. 0 sessions requeued, 0 total in queue.")
+    }
+
+    func testGoesDownAfterFallFailures() throws {
+        let events = NIOLockedValueBox<[HealthCheckEvent]>([])
+        let state = NIOLockedValueBox("200")
+        // A server answering 200 or 503 depending on `state`.
+        let server = try ServerBootstrap(group: group)
+            .childChannelInitializer { ch in
+                ch.eventLoop.makeCompletedFuture {
+                    try ch.pipeline.syncOperations.addHandler(Toggle(state: state))
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0).wait()
+        defer { try? server.close().wait() }
+        var config = HealthCheckConfig()
+        config.kind = .http
+        let checker = try HealthChecker(
+            eventLoop: group.next(), backendName: "be", serverName: "web", serverAddress: server.localAddress!,
+            config: config, options: options(inter: 50, rise: 2, fall: 3), timeouts: Timeouts()
+        ) { e in events.withLockedValue { $0.append(e) } }
+        checker.start(initialDelayMs: 0)
+        waitFor(1) { (try? group.next().submit { checker.lastResult != nil }.wait()) ?? false }
+        XCTAssertTrue(try group.next().submit { checker.isUp }.wait())
+        state.withLockedValue { $0 = "503" }
+        waitFor(3) { events.withLockedValue { !$0.isEmpty } }
+        var seen = events.withLockedValue { $0 }
+        XCTAssertEqual(seen.count, 1)
+        XCTAssertEqual(seen.first?.isUp, false)
+        XCTAssertEqual(seen.first?.reasonText.hasPrefix(#"Layer7 wrong status, code: 503, info: "Service Unavailable", check duration: "#), true)
+        state.withLockedValue { $0 = "200" }
+        waitFor(3) { events.withLockedValue { $0.count == 2 } }
+        checker.stop()
+        seen = events.withLockedValue { $0 }
+        XCTAssertEqual(seen.count, 2)
+        XCTAssertEqual(seen.last?.isUp, true)
+        XCTAssertEqual(seen.last?.reasonText.hasPrefix("Layer7 check passed, code: 200, check duration: "), true)
+    }
+
+    func testStopCancelsChecks() throws {
+        let count = NIOLockedValueBox(0)
+        let s = try HealthCheckTestServer(group: group, behaviour: .silent)
+        defer { s.close() }
+        var config = HealthCheckConfig()
+        config.logHealthChecks = true
+        let checker = try HealthChecker(
+            eventLoop: group.next(), backendName: "be", serverName: "s", serverAddress: s.address,
+            config: config, options: options(inter: 20), timeouts: Timeouts()
+        ) { _ in count.withLockedValue { $0 += 1 } }
+        checker.start(initialDelayMs: 0)
+        waitFor(1) { count.withLockedValue { $0 } > 0 }
+        checker.stop()
+        let after = count.withLockedValue { $0 }
+        usleep(200_000)
+        XCTAssertEqual(count.withLockedValue { $0 }, after)
+    }
+
+    func testCheckTargetOverrides() throws {
+        let server = try SocketAddress(ipAddress: "127.0.0.1", port: 80)
+        var o = ServerOptions()
+        XCTAssertEqual(try HealthChecker.checkTarget(serverAddress: server, options: o), server)
+        o.checkPort = 8080
+        XCTAssertEqual(try HealthChecker.checkTarget(serverAddress: server, options: o).port, 8080)
+        o.checkAddr = "127.0.0.2"
+        XCTAssertEqual(try HealthChecker.checkTarget(serverAddress: server, options: o),
+                       try SocketAddress(ipAddress: "127.0.0.2", port: 8080))
+        o.checkAddr = "not-an-ip"
+        XCTAssertThrowsError(try HealthChecker.checkTarget(serverAddress: server, options: o))
+    }
+
+    func testStaggeredDelay() {
+        XCTAssertEqual((0..<10).map { HealthChecker.staggeredDelay(position: $0, count: 10, interMs: 500) },
+                       [0, 50, 100, 150, 200, 250, 300, 350, 400, 450])
+    }
+
+    private final class Toggle: ChannelInboundHandler {
+        typealias InboundIn = ByteBuffer
+        typealias OutboundOut = ByteBuffer
+        let state: NIOLockedValueBox<String>
+        init(state: NIOLockedValueBox<String>) { self.state = state }
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            let answer = state.withLockedValue { $0 } == "200"
+                ? "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+                : "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n"
+            var b = context.channel.allocator.buffer(capacity: 64)
+            b.writeString(answer)
+            context.writeAndFlush(wrapOutboundOut(b)).whenComplete { _ in context.close(promise: nil) }
+        }
+    }
+}
