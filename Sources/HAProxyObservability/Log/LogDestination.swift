@@ -3,7 +3,7 @@
 /// Manual, `log <address>`: an IPv4/IPv6 address with an optional UDP port
 /// (514 by default), a UNIX datagram socket path, `fd@N`, `stdout`,
 /// `stderr`; plus our `file@PATH` extension.
-public enum LogDestination: Sendable, Equatable {
+public enum LogDestination: Sendable, Hashable {
     case udp(host: String, port: Int)
     case unix(path: String)
     case fd(Int32)
