@@ -7,6 +7,10 @@
 public struct LogFormat: Sendable, Equatable {
     public enum Item: Sendable, Equatable {
         case literal([UInt8])
+        /// A run of spaces: written as one space, and only when something
+        /// was written since the previous separator (HAProxy's
+        /// LOG_FMT_SEPARATOR), so empty captures leave no double spaces.
+        case separator
         case variable(LogVariable, LogFormatFlags)
         /// `%[expr]`: sample expressions are not evaluated yet.
         case sample(String, LogFormatFlags)
@@ -56,6 +60,12 @@ extension LogFormat {
 
         while i < bytes.count {
             let c = bytes[i]
+            if c == 0x20 {
+                flush()
+                if items.last != .separator { items.append(.separator) }
+                i += 1
+                continue
+            }
             guard c == UInt8(ascii: "%") else { literal.append(c); i += 1; continue }
             i += 1
             if i < bytes.count && bytes[i] == UInt8(ascii: "%") { literal.append(c); i += 1; continue }

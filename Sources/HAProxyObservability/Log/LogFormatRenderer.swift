@@ -36,10 +36,16 @@ public struct LogFormatRenderer {
 
     /// Renders `record` through `format`, appending to `out`.
     public mutating func render(_ format: LogFormat, _ record: LogRecord, into out: inout [UInt8]) {
+        var lastSeparatorEnd = out.count
         for item in format.items {
             switch item {
             case .literal(let bytes):
                 out.append(contentsOf: bytes)
+            case .separator:
+                if out.count != lastSeparatorEnd {
+                    out.append(0x20)
+                    lastSeparatorEnd = out.count
+                }
             case .sample(_, let flags):
                 Self.appendText(nil, flags, to: &out)
             case .variable(let v, let flags):
