@@ -120,4 +120,20 @@ final class LogFormatRendererTests: XCTestCase {
         r.redispatched = true
         XCTAssertEqual(render(try LogFormat(compiling: "%Tt %B %rc %s %b"), r), "+12 +10 +1 <NOSRV> -")
     }
+
+    /// Golden/flags-stdout.txt: empty query, quoted captures, hex widths.
+    func testFlagWidthsMatchHAProxy() throws {
+        let expected = try String(contentsOf: GoldenLines.directory.appendingPathComponent("flags-stdout.txt"), encoding: .utf8)
+        let f = try LogFormat(compiling: "%{+Q}HQ|%HQ|%{+Q}hr|%{+X}rt|%{+X}pid|%{+X}ms|%{+Q}hrl|%{+X}Ts|%Ts|%{+E}HU|%sslv|%{+Q}sslc|%HPO|%Tu|%Td|%Tq")
+        var r = LogRecord()
+        r.isHTTP = true
+        r.acceptDateMicros = 1_795_630_388_000_000 + 18_000
+        r.capturedRequestHeaders = [ByteBuffer(string: "127.0.0.1:18280")]
+        r.requestLine = ByteBuffer(string: "GET /p/q HTTP/1.1")
+        r.TR = 0; r.Tw = 0; r.Tc = 0; r.Tr = 1; r.Ta = 1; r.Tt = 1
+        var renderer = LogFormatRenderer(pid: 0x5337, hostname: "vm")
+        var out: [UInt8] = []
+        renderer.render(f, r, into: &out)
+        XCTAssertEqual(String(decoding: out, as: UTF8.self) + "\n", expected)
+    }
 }

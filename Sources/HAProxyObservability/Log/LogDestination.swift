@@ -60,7 +60,6 @@ public enum LogDestination: Sendable, Hashable {
                 }
                 port = p
             }
-            if hostPart.contains(":") == false && portText.isEmpty { host = String(hostPart) }
         }
         guard LogAddress(host) != .none else {
             throw LogConfigError("unable to parse address '\(host)' in log target '\(target)'")

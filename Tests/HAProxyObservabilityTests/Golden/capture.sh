@@ -30,3 +30,5 @@ kill -USR1 $H
 sleep 1.5
 kill $R1 $R2 $R3 $R4 $R5 $B 2>/dev/null || true
 echo "haproxy pid $H"
+# flags-stdout.txt: haproxy -db -f flags.cfg (log stdout format raw), then
+# curl -s http://127.0.0.1:18280/p/q with http_backend.py on 18090.
