@@ -25,9 +25,18 @@ let package = Package(
             dependencies: [.product(name: "NIOCore", package: "swift-nio")]
         ),
         .target(
+            name: "HAProxyObservability",
+            dependencies: [
+                "HAProxyConfig",
+                "CLZ4",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .target(
             name: "HAProxyCore",
             dependencies: [
                 "HAProxyConfig",
+                "HAProxyObservability",
                 "HAProxyHTTP",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -42,6 +51,11 @@ let package = Package(
         .testTarget(
             name: "HAProxyHTTPTests",
             dependencies: ["HAProxyHTTP", .product(name: "NIOCore", package: "swift-nio")],
+            exclude: ["Golden"]
+        ),
+        .testTarget(
+            name: "HAProxyObservabilityTests",
+            dependencies: ["HAProxyObservability", "HAProxyConfig", .product(name: "NIOCore", package: "swift-nio")],
             exclude: ["Golden"]
         ),
         .testTarget(name: "HAProxyCoreTests", dependencies: ["HAProxyCore", "HAProxyConfig"]),
