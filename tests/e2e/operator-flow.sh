@@ -369,7 +369,6 @@ s_stop() {
 }
 s_start() {
     ct systemctl reset-failed haproxy >/dev/null 2>&1
-    ct systemctl reset-failed haproxy >/dev/null 2>&1
     ct systemctl start haproxy || fail "systemctl start failed" || return 1
     is_active || fail "not active"
 }
