@@ -81,14 +81,6 @@ Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 EOF
     timeout 300 chroot "$tmp" apt-get update -q >>"$CACHE/debootstrap.log" 2>&1 \
         || die "apt-get update in the new root failed"
-    # No background job may hold the dpkg lock or wake up during a test.
-    local unit
-    for unit in apt-daily.timer apt-daily-upgrade.timer dpkg-db-backup.timer \
-                e2scrub_all.timer fstrim.timer man-db.timer \
-                systemd-networkd-wait-online.service getty@.service \
-                console-getty.service; do
-        ln -sf /dev/null "$tmp/etc/systemd/system/$unit"
-    done
     echo e2e >"$tmp/etc/hostname"
     : >"$tmp/etc/machine-id"
     chroot "$tmp" apt-get clean
@@ -193,6 +185,16 @@ boot() {
             || { cat "$RUN/fetch.log" >&2; die "cannot fetch the package's dependencies"; }
     fi
     INSIDE_DEBS="${inside[*]}"
+
+    # No background job may hold the dpkg lock, rotate the logs or wake up
+    # during a test: the test runs logrotate itself.
+    local unit
+    for unit in apt-daily.timer apt-daily-upgrade.timer dpkg-db-backup.timer \
+                e2scrub_all.timer fstrim.timer man-db.timer logrotate.timer \
+                systemd-networkd-wait-online.service getty@.service \
+                console-getty.service; do
+        ln -sf /dev/null "$MERGED/etc/systemd/system/$unit"
+    done
 
     setsid systemd-nspawn -q -b -D "$MERGED" -M "$MACHINE" --register=no --keep-unit \
         --private-network --console=read-only >"$RUN/console.log" 2>&1 </dev/null &
@@ -491,10 +493,11 @@ s_initd_status() {
 }
 
 s_logrotate() {
-    ct logrotate -f /etc/logrotate.d/haproxy >/dev/null 2>&1 || fail "first logrotate -f failed" || return 1
+    local out
+    out=$(ct logrotate -f /etc/logrotate.d/haproxy 2>&1) || fail "first logrotate -f failed: $(echo "$out" | tail -2)" || return 1
     ct test -s /var/log/haproxy.log.1 || fail "no haproxy.log.1 after the first rotation" || return 1
     request_logged || fail "no logging after the first rotation" || return 1
-    ct logrotate -f /etc/logrotate.d/haproxy >/dev/null 2>&1 || fail "second logrotate -f failed" || return 1
+    out=$(ct logrotate -f /etc/logrotate.d/haproxy 2>&1) || fail "second logrotate -f failed: $(echo "$out" | tail -2)" || return 1
     ct test -s /var/log/haproxy.log.1 || fail "no haproxy.log.1 after the second rotation" || return 1
     ctsh 'ls /var/log/haproxy.log.2.*' >/dev/null 2>&1 || fail "no compressed haproxy.log.2.* ($(ctsh 'ls /var/log/haproxy.log*' | tr '\n' ' '))" || return 1
     request_logged || fail "no logging after the second rotation"
