@@ -12,6 +12,12 @@
 # haproxy (the .lz4 rotation, the lintian overrides file, purge removing state
 # and logs), so the harness itself can be proven on `apt-get download haproxy`.
 #
+# --with SRC:DEST (repeatable) puts the file SRC at DEST in the container
+# right after the first install (then reloads systemd and restarts the
+# service): e.g. our init script or unit over Debian's, to test them with
+# Debian's binary. E2E_CHECK_OURS=1 runs the checks of our additions even
+# with --reference (to test our logrotate file on Debian's binary).
+#
 # Needs root, debootstrap, systemd-container (systemd-nspawn), util-linux
 # (nsenter) and overlayfs. The Debian root is built once and cached under
 # $E2E_CACHE (default /var/tmp/haproxy-e2e); each run mounts an overlay on it,
@@ -20,10 +26,13 @@ set -uo pipefail
 
 REFERENCE=0
 DEBS=()
-for arg in "$@"; do
+WITH=()
+while [ $# -gt 0 ]; do
+    arg=$1; shift
     case "$arg" in
         --reference) REFERENCE=1 ;;
-        -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+        --with) WITH+=("$1"); shift ;;
+        -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
         -*) echo "unknown option: $arg" >&2; exit 2 ;;
         *) DEBS+=("$(readlink -f "$arg")") ;;
     esac
@@ -209,8 +218,14 @@ boot() {
         cat "$RUN/console.log" >&2
         die "the container did not boot (no systemd found under systemd-nspawn)"
     fi
-    local state
-    state=$(CT_TIMEOUT=90 ct systemctl is-system-running --wait 2>/dev/null)
+    # Early in the boot systemctl cannot reach the manager yet and answers
+    # at once with nothing: ask again until it says running (or degraded).
+    local state= deadline=$(( $(date +%s) + 90 ))
+    while [ "$(date +%s)" -lt "$deadline" ]; do
+        state=$(CT_TIMEOUT=30 ct systemctl is-system-running --wait 2>/dev/null)
+        case "$state" in running|degraded) break ;; esac
+        sleep 0.5
+    done
     case "$state" in
         running|degraded) ;;
         *) cat "$RUN/console.log" >&2; die "the container's systemd did not come up (state: ${state:-none})" ;;
@@ -238,7 +253,7 @@ step() {
 }
 # A check of what our package adds over Debian's; skipped with --reference.
 ours() {
-    if [ "$REFERENCE" = 1 ]; then
+    if [ "$REFERENCE" = 1 ] && [ -z "${E2E_CHECK_OURS:-}" ]; then
         STEPNO=$((STEPNO + 1)); SKIPPED=$((SKIPPED + 1))
         printf 'skip %2d %s (our addition; --reference)\n' "$STEPNO" "$1"
     else
@@ -255,7 +270,7 @@ workers() {
 }
 # The test restarts far more often than systemd's default start limit
 # (5 in 10 s) allows; clear the counter first, as an operator would.
-restart() { ct systemctl reset-failed haproxy >/dev/null 2>&1; ct systemctl restart haproxy; }
+restart() { ct systemctl reset-failed haproxy >/dev/null 2>&1; ct systemctl restart haproxy 2>>"$RUN/systemctl.log"; }
 http_code() { ctsh "curl -s -o /dev/null -w '%{http_code}' --max-time 5 $1"; }
 is_active() { [ "$(ct systemctl is-active haproxy)" = active ]; }
 haproxy_procs() { ctsh "pgrep -x haproxy | wc -l" | tr -d ' '; }
@@ -294,6 +309,15 @@ s_boot_install() {
     # No prompt: no terminal and no answers given.
     CT_TIMEOUT=300 ct apt-get install -y -q $INSIDE_DEBS </dev/null >"$RUN/install.log" 2>&1 \
         || { tail -5 "$RUN/install.log" >&2; fail "apt-get install failed"; }
+}
+
+s_with_files() {
+    local pair
+    for pair in "${WITH[@]}"; do
+        cp "${pair%%:*}" "$MERGED/${pair#*:}" || fail "cannot copy $pair" || return 1
+    done
+    ct systemctl daemon-reload
+    restart || fail "restart after replacing files failed"
 }
 
 s_newest() {
@@ -365,13 +389,13 @@ s_worker_not_root() {
 }
 
 s_stop() {
-    ct systemctl stop haproxy || fail "systemctl stop failed" || return 1
+    ct systemctl stop haproxy 2>>"$RUN/systemctl.log" || fail "systemctl stop failed" || return 1
     [ "$(ct systemctl is-active haproxy)" = inactive ] || fail "still $(ct systemctl is-active haproxy)" || return 1
     wait_until 10 'test "$(haproxy_procs)" = 0' || fail "haproxy processes remain"
 }
 s_start() {
     ct systemctl reset-failed haproxy >/dev/null 2>&1
-    ct systemctl start haproxy || fail "systemctl start failed" || return 1
+    ct systemctl start haproxy 2>>"$RUN/systemctl.log" || fail "systemctl start failed" || return 1
     is_active || fail "not active"
 }
 s_status() {
@@ -421,10 +445,10 @@ s_reload_under_load() {
     master=$(mainpid); workers_before=$(workers)
     start_clients 600
     wait_until 20 'test "$(codes_seen)" -ge 50' || fail "client loop does not run" || return 1
-    ct systemctl reload haproxy || fail "systemctl reload failed" || return 1
+    ct systemctl reload haproxy 2>>"$RUN/systemctl.log" || fail "systemctl reload failed" || return 1
     n=$(codes_seen)
     wait_until 20 "test \"\$(codes_seen)\" -ge $((n + 50))" || fail "client loop stalled after reload" || return 1
-    ct systemctl reload haproxy || fail "second systemctl reload failed" || return 1
+    ct systemctl reload haproxy 2>>"$RUN/systemctl.log" || fail "second systemctl reload failed" || return 1
     clients_result || return 1
     workers_after=$(workers)
     [ "$(mainpid)" = "$master" ] || fail "master changed: $master -> $(mainpid)" || return 1
@@ -490,6 +514,42 @@ s_service_cmd() {
 }
 s_initd_status() {
     ct /etc/init.d/haproxy status >/dev/null 2>&1 || fail "/etc/init.d/haproxy status: exit $?"
+}
+
+# The init script itself, as on a system without systemd: the LSB functions
+# hand over to systemctl unless SYSTEMCTL_SKIP_REDIRECT is set.
+initd() { ct env SYSTEMCTL_SKIP_REDIRECT=1 /etc/init.d/haproxy "$@" >>"$RUN/initd.log" 2>&1; }
+pidfile_pids() { ct cat /run/haproxy.pid 2>/dev/null | tr '\n' ' '; }
+s_initd_sysv() {
+    ct systemctl stop haproxy 2>>"$RUN/systemctl.log"
+    local rc=0
+    initd_flow || rc=1
+    # Back to the service for the steps that follow, whatever happened.
+    initd stop
+    ct systemctl reset-failed haproxy >/dev/null 2>&1
+    ct systemctl start haproxy 2>>"$RUN/systemctl.log" || { [ $rc = 1 ] || fail "systemctl start afterwards failed"; rc=1; }
+    return $rc
+}
+initd_flow() {
+    initd start || fail "start: exit $?" || return 1
+    initd status || fail "status after start: exit $?" || return 1
+    wait_until 10 'test "$(http_code http://127.0.0.1:8080/)" = 200' || fail "no answer after start" || return 1
+    local before; before=$(pidfile_pids)
+    initd reload || fail "reload: exit $?" || return 1
+    wait_until 10 'test "$(pidfile_pids)" != "$before"' || fail "reload did not start new processes" || return 1
+    [ "$(http_code http://127.0.0.1:8080/)" = 200 ] || fail "no answer after reload" || return 1
+    cp "$MERGED/etc/haproxy/haproxy.cfg" "$RUN/good.cfg"
+    printf '\nfrontend broken\n\tno-such-keyword here\n' >>"$MERGED/etc/haproxy/haproxy.cfg"
+    before=$(pidfile_pids)
+    local rc=0; initd reload || rc=$?
+    cp "$RUN/good.cfg" "$MERGED/etc/haproxy/haproxy.cfg"
+    [ $rc -ne 0 ] || fail "reload of a broken configuration succeeded" || return 1
+    [ "$(pidfile_pids)" = "$before" ] && [ "$(http_code http://127.0.0.1:8080/)" = 200 ] \
+        || fail "the old process does not serve after the refused reload" || return 1
+    initd stop || fail "stop: exit $?" || return 1
+    rc=0; initd status || rc=$?
+    [ $rc = 3 ] || fail "status after stop: exit $rc, LSB says 3" || return 1
+    wait_until 10 'test "$(haproxy_procs)" = 0' || fail "processes remain after stop"
 }
 
 s_logrotate() {
@@ -568,6 +628,9 @@ boot
 log "container booted (leader $LEADER) in $(( $(date +%s) - START )) s"
 
 step "boot and apt install ${DEBS[*]##*/} (offline, no prompt)" s_boot_install
+if [ ${#WITH[@]} -gt 0 ]; then
+    step "replace files: ${WITH[*]}" s_with_files
+fi
 step "apt sees the installed version as the newest" s_newest
 step "service enabled and active" s_enabled_active
 step "every path of the SPEC exists (sockets, pidfile, /run/haproxy 2775, conffiles)" s_spec_paths
@@ -589,6 +652,7 @@ step "CONFIG= in /etc/default/haproxy takes effect on restart" s_default_config
 step "a request appears in /var/log/haproxy.log through rsyslog" s_log
 step "service haproxy status|stop|start|reload" s_service_cmd
 step "/etc/init.d/haproxy status" s_initd_status
+step "init script without systemd: start, status, reload -sf, broken reload refused, stop" s_initd_sysv
 step "logrotate -f twice: haproxy.log.1, a compressed .2, logging goes on" s_logrotate
 ours "rotated log compressed with LZ4 (.2.lz4, lz4 -t)" s_logrotate_lz4
 step "upgrade (reinstall) reloads: same master on the new binary, no failed request" s_upgrade_reload
