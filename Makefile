@@ -5,7 +5,7 @@ RELEASE_FLAGS = -c release --static-swift-stdlib \
 	-Xswiftc -enforce-exclusivity=unchecked \
 	-Xlinker -z -Xlinker now
 
-.PHONY: build release test unit run check deb bench clean
+.PHONY: build release test unit run check deb lint e2e e2e-reference bench clean
 
 build:
 	$(SWIFT) build
@@ -23,9 +23,41 @@ run: build
 check: build
 	.build/debug/haproxy -c -f examples/hello-world.cfg
 
+# Debian packages haproxy, haproxy-doc and haproxy-dbgsym in dist/, linted.
+# DEB_BUILD_OPTIONS=nocheck skips the unit tests (CI has run them already).
+DEB_VERSION = $(shell dpkg-parsechangelog -S Version | sed 's/^[0-9]*://')
+DEB_ARCH = $(shell dpkg --print-architecture)
+DIST = dist
 deb:
-	apt-get build-dep -y . 2>/dev/null || true
-	dpkg-buildpackage -us -uc -b
+	if [ "$$(id -u)" = 0 ]; then \
+		apt-get install -y -q --no-install-recommends dpkg-dev debhelper lintian && \
+		apt-get build-dep -y -q ./; \
+	else dpkg-checkbuilddeps; fi
+	DEB_BUILD_OPTIONS="$(DEB_BUILD_OPTIONS)" dpkg-buildpackage -us -uc -b
+	mkdir -p $(DIST)
+	cd .. && mv haproxy_$(DEB_VERSION)_$(DEB_ARCH).deb haproxy-doc_$(DEB_VERSION)_all.deb \
+		haproxy-dbgsym_$(DEB_VERSION)_$(DEB_ARCH).deb haproxy_$(DEB_VERSION)_$(DEB_ARCH).changes \
+		haproxy_$(DEB_VERSION)_$(DEB_ARCH).buildinfo $(CURDIR)/$(DIST)/
+	$(MAKE) lint
+
+# No E: and no W: from lintian that is not overridden (with a reason) in
+# debian/haproxy.lintian-overrides.
+lint:
+	lintian -I --pedantic $(DIST)/haproxy_$(DEB_VERSION)_$(DEB_ARCH).changes 2>&1 | tee $(DIST)/lintian.txt
+	! grep -E '^[EW]: ' $(DIST)/lintian.txt
+
+# The operator's flow (tests/e2e/operator-flow.sh) in a Debian 12 container
+# booted with systemd, on the package built here.
+e2e:
+	$(MAKE) deb DEB_BUILD_OPTIONS="nocheck $(DEB_BUILD_OPTIONS)"
+	tests/e2e/operator-flow.sh $(DIST)/haproxy_$(DEB_VERSION)_$(DEB_ARCH).deb \
+		$(DIST)/haproxy-doc_$(DEB_VERSION)_all.deb
+
+# The same flow on Debian's own haproxy, proving the harness.
+e2e-reference:
+	rm -rf $(DIST)/reference && mkdir -p $(DIST)/reference
+	cd $(DIST)/reference && apt-get download haproxy
+	tests/e2e/operator-flow.sh --reference $(DIST)/reference/haproxy_*.deb
 
 bench: release
 	python3 ../shared/tools/proxybench.py --candidate .build/release/haproxy
