@@ -47,7 +47,7 @@ let package = Package(
             name: "haproxy",
             dependencies: ["HAProxyConfig", "HAProxyCore"]
         ),
-        .testTarget(name: "HAProxyConfigTests", dependencies: ["HAProxyConfig"]),
+        .testTarget(name: "HAProxyConfigTests", dependencies: ["HAProxyConfig"], exclude: ["Fixtures"]),
         .testTarget(
             name: "HAProxyHTTPTests",
             dependencies: ["HAProxyHTTP", .product(name: "NIOCore", package: "swift-nio")],

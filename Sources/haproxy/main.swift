@@ -1,3 +1,98 @@
+import Foundation
+import HAProxyConfig
 import HAProxyCore
 
-print("HAProxy version 2.6.0")
+/// Entry point: the command line of haproxy 2.6, configuration loading,
+/// then the runtime in the foreground, as a daemon, or under a master.
+let options = CommandLineOptions.parse(Array(CommandLine.arguments.dropFirst()))
+let console = Console(quiet: options.quiet && !options.verbose)
+
+switch options.action {
+case .version:
+    print(BuildInfo.versionText, terminator: "")
+    exit(0)
+case .buildOptions:
+    print(BuildInfo.buildText, terminator: "")
+    exit(0)
+case .usage(let reason):
+    if let reason { FileHandle.standardError.write(Data("[ALERT]    (\(getpid())) : \(reason)\n".utf8)) }
+    FileHandle.standardError.write(Data((BuildInfo.versionText + CommandLineOptions.usageText).utf8))
+    exit(1)
+case .checkCondition(let expression):
+    let evaluator = ConditionEvaluator(
+        environment: ProcessInfo.processInfo.environment,
+        features: BuildInfo.enabledFeatures, version: BuildInfo.conditionVersion)
+    switch evaluator.evaluateCommandLine(expression) {
+    case .success(let value): exit(value ? 0 : 1)
+    case .failure(let error):
+        console.alert("config : " + ConditionEvaluator.commandLineFailureMessage(error))
+        exit(2)
+    }
+case .check, .run:
+    break
+}
+
+if let dir = options.changeDirectory, chdir(dir) != 0 {
+    console.alert("Cannot chdir to '\(dir)' : \(String(cString: strerror(errno))).")
+    exit(1)
+}
+guard !options.files.isEmpty else {
+    FileHandle.standardError.write(Data((BuildInfo.versionText + CommandLineOptions.usageText).utf8))
+    exit(1)
+}
+
+let (loaded, diagnostics) = ConfigLoader.load(
+    paths: options.files, environment: ProcessInfo.processInfo.environment,
+    features: BuildInfo.enabledFeatures, version: BuildInfo.conditionVersion)
+console.report(diagnostics, includeDiag: options.diagnosticMode)
+guard var configuration = loaded, !diagnostics.hasFatalErrors else { exit(1) }
+if options.failOnWarning && diagnostics.hasWarnings {
+    console.alert("Some warnings were found and 'zero-warning' is set. Aborting.")
+    exit(1)
+}
+if let maxconn = options.maxconn { configuration.global.maxconn = maxconn }
+if options.daemon { configuration.global.daemon = true }
+if options.masterWorker { configuration.global.masterWorker = true }
+if let pidfile = options.pidfile { configuration.global.pidfile = pidfile }
+
+let runtime: ProxyRuntime
+do {
+    runtime = try ProxyRuntime(configuration: configuration)
+} catch let errors as RuntimeBuildErrors {
+    for error in errors.errors {
+        if let location = error.location {
+            console.alert("config : parsing [\(location)] : \(error.message)")
+        } else {
+            console.alert("config : \(error.message)")
+        }
+    }
+    console.alert("config : Fatal errors found in configuration.")
+    exit(1)
+} catch {
+    console.alert("config : \(error)")
+    exit(1)
+}
+
+if case .check = options.action {
+    if diagnostics.hasWarnings { console.plain("Warnings were found.") }
+    if !options.quiet { print("Configuration file is valid") }
+    exit(0)
+}
+if !configuration.hasListeners {
+    console.alert("[haproxy.main()] No enabled listener found (check for 'bind' directives) ! Exiting.")
+    exit(1)
+}
+
+var settings = ProcessController.Settings()
+settings.daemon = configuration.global.daemon && !options.foreground && !options.debug
+settings.pidfile = configuration.global.pidfile
+settings.softStopPids = options.softStopPids
+settings.hardStopPids = options.hardStopPids
+let process = ProcessController(settings: settings, configuration: configuration, runtime: runtime) { level, text in
+    switch level {
+    case .alert: console.alert(text)
+    case .warning: console.warning(text)
+    case .notice: console.notice(text)
+    }
+}
+exit(process.run())

@@ -78,6 +78,8 @@ final class Listener {
             guard fd >= 0 else { throw SocketError("cannot create listening socket", errno) }
             var one: CInt = 1
             setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<CInt>.size))
+            // As HAProxy: a new process binds next to the old one during a reload.
+            setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, socklen_t(MemoryLayout<CInt>.size))
             if address.protocol == .inet6 && (bind.v6only || bind.v4v6) {
                 var v: CInt = bind.v6only ? 1 : 0
                 setsockopt(fd, CInt(IPPROTO_IPV6), IPV6_V6ONLY, &v, socklen_t(MemoryLayout<CInt>.size))

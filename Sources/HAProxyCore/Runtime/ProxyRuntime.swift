@@ -1,6 +1,7 @@
 import Foundation
 import HAProxyConfig
 import HAProxyHTTP
+import HAProxyObservability
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
@@ -22,6 +23,8 @@ public final class ProxyRuntime {
     private var acceptingPaused = false
     private var stopping = false
     private var stopped: EventLoopPromise<Void>!
+    /// Log targets of every proxy; set before `start()`.
+    public var logger: Logger?
     /// Receives operational messages (server UP/DOWN, no server available).
     public var onMessage: (_ level: MessageLevel, _ text: String) -> Void = { _, _ in }
 
@@ -147,6 +150,13 @@ public final class ProxyRuntime {
         for frontend in frontends {
             for listener in frontend.listeners { listener.close() }
         }
+        for proxy in configuration.proxies where !proxy.disabled {
+            let fe = frontends.first { $0.config.name == proxy.name }?.totalConnections ?? 0
+            let be = backends.first { $0.config.name == proxy.name }?.totalStreams ?? 0
+            let line = "Proxy \(proxy.name) stopped (cumulated conns: FE: \(fe), BE: \(be))."
+            onMessage(.warning, line)
+            logger?.logOperational(.warning, line, proxy: proxy.name)
+        }
         if idle { finish() }
     }
 
@@ -164,6 +174,17 @@ public final class ProxyRuntime {
             for server in backend.servers { server.idlePool.closeAll() }
         }
         stopped.succeed(())
+    }
+
+    /// SIGHUP in standalone mode: each server's state to the logs.
+    public func dumpServerStates() {
+        for backend in backends {
+            for server in backend.servers {
+                let line = "SIGHUP: Server \(backend.name)/\(server.name) is \(server.statusText). Conn: \(server.currentConnections) act, \(server.queue.count) pend, \(server.totalConnections) tot."
+                onMessage(.notice, line)
+                logger?.logOperational(.notice, line, proxy: backend.name)
+            }
+        }
     }
 
     /// Pause (TTOU) or resume (TTIN) every listener.

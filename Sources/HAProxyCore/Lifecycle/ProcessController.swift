@@ -1,0 +1,125 @@
+import Foundation
+import HAProxyConfig
+import HAProxyObservability
+
+/// Runs a built runtime as a process: binds, daemonizes or stays in the
+/// foreground, confines itself, starts the event loops and answers signals.
+public final class ProcessController {
+    public struct Settings {
+        public var foreground = true
+        public var daemon = false
+        public var pidfile: String?
+        public var softStopPids: [Int32] = []
+        public var hardStopPids: [Int32] = []
+        public init() {}
+    }
+
+    public enum Level { case alert, warning, notice }
+
+    let settings: Settings
+    let configuration: Configuration
+    let runtime: ProxyRuntime
+    let report: (Level, String) -> Void
+    private let signals = SignalHandling()
+    private var exitStatus: Int32 = 0
+
+    public init(settings: Settings, configuration: Configuration, runtime: ProxyRuntime,
+                report: @escaping (Level, String) -> Void) {
+        self.settings = settings
+        self.configuration = configuration
+        self.runtime = runtime
+        self.report = report
+    }
+
+    /// Runs until stopped; returns the process exit status.
+    public func run() -> Int32 {
+        let global = configuration.global
+        ProcessSetup.raiseFileLimit(to: global.ulimitN ?? max(1024, (global.maxconn ?? 1000) * 2 + 64))
+        let logger: Logger
+        do {
+            logger = try Logger(configuration: configuration)
+        } catch {
+            report(.alert, "config : \(error)")
+            return 1
+        }
+        runtime.logger = logger
+        do {
+            try runtime.bind()
+        } catch {
+            report(.alert, "\(error)")
+            report(.alert, "[haproxy.main()] Some protocols failed to start their listeners! Exiting.")
+            return 1
+        }
+        for pid in settings.softStopPids { kill(pid, SIGUSR1) }
+        for pid in settings.hardStopPids { kill(pid, SIGTERM) }
+
+        if settings.daemon {
+            let child = fork()
+            if child < 0 {
+                report(.alert, "[haproxy.main()] Cannot fork.")
+                return 1
+            }
+            if child > 0 {
+                if let pidfile = settings.pidfile {
+                    try? ProcessSetup.writePidfile(pidfile, pids: [child])
+                }
+                return 0
+            }
+            ProcessSetup.detachStdio()
+        } else if let pidfile = settings.pidfile {
+            do {
+                try ProcessSetup.writePidfile(pidfile, pids: [getpid()])
+            } catch {
+                report(.alert, "\(error)")
+                return 1
+            }
+        }
+        do {
+            try ProcessSetup.confine(
+                chroot: global.chroot, user: global.user, group: global.group, uid: global.uid, gid: global.gid)
+        } catch {
+            report(.alert, "\(error)")
+            return 1
+        }
+        runtime.onMessage = { [report] level, text in
+            switch level {
+            case .alert: report(.alert, text)
+            case .warning: report(.warning, text)
+            default: break
+            }
+        }
+        do {
+            try runtime.start()
+        } catch {
+            report(.alert, "[haproxy.main()] Cannot start listeners: \(error)")
+            return 1
+        }
+        installSignals()
+        runtime.wait()
+        logger.flush()
+        return exitStatus
+    }
+
+    private func installSignals() {
+        signals.on(SIGUSR1) { [self] in
+            runtime.softStop()
+        }
+        signals.on(SIGTERM) { [self] in
+            exitStatus = 128 + SIGTERM
+            runtime.hardStop()
+        }
+        signals.on(SIGINT) { [self] in
+            exitStatus = 128 + SIGINT
+            runtime.hardStop()
+        }
+        signals.on(SIGHUP) { [self] in
+            runtime.dumpServerStates()
+        }
+        signals.on(SIGTTOU) { [self] in
+            runtime.setListenersPaused(true)
+        }
+        signals.on(SIGTTIN) { [self] in
+            runtime.setListenersPaused(false)
+        }
+    }
+}
