@@ -518,10 +518,11 @@ final class HTTPSession: ConnectionOwner, ServerSlotWaiter {
         edits.removeAll(.connection, in: head)
         edits.removeAll(.proxyConnection, in: head)
         edits.removeAll(.keepAlive, in: head)
-        switch responseConnectionHeader() {
-        case .close: edits.append(name: "connection", value: "close")
-        case .keepAlive: edits.append(name: "connection", value: "keep-alive")
-        case .none: break
+        // The header states what differs from the response version's default.
+        if clientKeepAlive {
+            if !head.version.isPersistentByDefault { edits.append(name: "connection", value: "keep-alive") }
+        } else if head.version.isPersistentByDefault {
+            edits.append(name: "connection", value: "close")
         }
         var out = client.allocator.buffer(capacity: headBytes.readableBytes + 24)
         HTTPHeadRewriter.write(head, from: headBytes, edits: edits, into: &out)
