@@ -23,6 +23,8 @@ public final class ProxyRuntime {
     private var acceptingPaused = false
     private var stopping = false
     private var stopped: EventLoopPromise<Void>!
+    /// The runtime API (stats socket commands).
+    public private(set) lazy var cli = CLICommandProcessor(runtime: self)
     /// Log targets of every proxy; set before `start()`.
     public var logger: Logger?
     /// Receives operational messages (server UP/DOWN, no server available).
@@ -106,9 +108,17 @@ public final class ProxyRuntime {
 
     /// Binds every listener (plain sockets, no event loop yet). Throws the
     /// first failure, worded as HAProxy's "cannot bind socket" ALERT.
-    public func bind() throws {
+    ///
+    /// - Parameter inherited: listening sockets handed over by a previous
+    ///   process (master-worker reload), keyed by `listenerKey(_:)`; a bind
+    ///   whose key is there adopts that socket instead of binding again.
+    public func bind(inheriting inherited: [String: CInt] = [:]) throws {
         for frontend in frontends {
             for bind in frontend.config.binds {
+                if let fd = inherited[Self.listenerKey(bind)] {
+                    frontend.listeners.append(Listener(bind: bind, fd: fd, frontend: frontend))
+                    continue
+                }
                 do {
                     let backlog = bind.backlog ?? frontend.config.backlog
                         ?? frontend.config.maxconn ?? configuration.global.maxconn ?? 1024
@@ -125,6 +135,16 @@ public final class ProxyRuntime {
                 }
             }
         }
+    }
+
+    /// Identifies a bind across processes: the address as written.
+    public static func listenerKey(_ bind: BindConfig) -> String {
+        "\(bind.address)"
+    }
+
+    /// Every bound listening socket with its key, to hand over on reload.
+    public var listenerDescriptors: [(key: String, fd: CInt)] {
+        frontends.flatMap { fe in fe.listeners.map { (Self.listenerKey($0.bind), $0.fd) } }
     }
 
     /// Starts the event loops and accepts on the bound listeners.
