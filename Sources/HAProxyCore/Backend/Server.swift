@@ -41,6 +41,10 @@ public final class Server {
     public internal(set) var lastStateChange = NIODeadline.now()
 
     let idlePool = IdleConnectionPool()
+    /// The server's health checker, when it has `check`.
+    var checker: HealthChecker?
+    /// Last check result, for the stats page (`check_status`).
+    public internal(set) var lastCheck: HealthCheckResult?
 
     init(config: ServerConfig, index: Int, address: SocketAddress, backend: Backend) {
         self.config = config

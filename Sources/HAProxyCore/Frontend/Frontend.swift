@@ -1,6 +1,7 @@
 import HAProxyConfig
 import HAProxyHTTP
 import NIOConcurrencyHelpers
+import HAProxyObservability
 import NIOCore
 
 /// A frontend (or the front half of a `listen`) at run time: its bound
@@ -16,6 +17,8 @@ public final class Frontend {
     /// Prebuilt `http-request return` / `deny` answers, by rule index.
     let ruleResponses: [RuleResponse]
     var listeners: [Listener] = []
+    /// This proxy's log targets and format, nil when it logs nothing.
+    var log: ProxyLog?
 
     private let lock = NIOLock()
     public private(set) var currentConnections = 0
@@ -48,6 +51,14 @@ public final class Frontend {
         }
         runtime?.connectionOpened()
         if overLimit { setAccepting(false) }
+        if let log, log.logsAtAccept {
+            var record = LogRecord()
+            (record.clientAddress, record.clientPort) = LogAddress.from(channel.remoteAddress)
+            (record.frontendAddress, record.frontendPort) = LogAddress.from(channel.localAddress)
+            record.frontendName = name
+            record.isHTTP = config.mode == .http
+            log.logConnection(record)
+        }
         switch config.mode {
         case .tcp:
             let stream = TCPStream(frontend: self, client: channel, backend: backend)

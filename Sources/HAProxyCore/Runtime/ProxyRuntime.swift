@@ -51,9 +51,7 @@ public final class ProxyRuntime {
             }
             let pages = Self.errorPages(proxy, errors: &errors)
             let backend = Backend(config: proxy, addresses: addresses, errorPages: pages)
-            backend.onNoServerAvailable = { [weak self] b in
-                self?.onMessage(.alert, "backend '\(b.name)' has no server available!")
-            }
+            backend.onNoServerAvailable = { [weak self] b in self?.reportNoServer(b) }
             backends.append(backend)
             backendsByName[proxy.name] = backend
         }
@@ -149,11 +147,15 @@ public final class ProxyRuntime {
 
     /// Starts the event loops and accepts on the bound listeners.
     public func start() throws {
+        for frontend in frontends {
+            if let log = logger?.proxyLog(named: frontend.name), log.isEnabled { frontend.log = log }
+        }
         group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.global.nbthread))
         stopped = group.next().makePromise()
         for frontend in frontends {
             for listener in frontend.listeners { try listener.activate(group: group) }
         }
+        try startHealthChecks()
     }
 
     /// Blocks until the runtime has stopped.
@@ -190,6 +192,7 @@ public final class ProxyRuntime {
     }
 
     private func finish() {
+        stopHealthChecks()
         for backend in backends {
             for server in backend.servers { server.idlePool.closeAll() }
         }
@@ -240,8 +243,7 @@ public final class ProxyRuntime {
 
     func noServerAvailable(_ backend: Backend) {}
 
-    /// Called when a stream or an HTTP transaction ends, for its log line.
-    func streamLogged(_ session: HTTPSession) {}
+
 
     public var connectionCount: Int { lock.withLock { currentConnections } }
 

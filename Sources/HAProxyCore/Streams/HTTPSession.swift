@@ -1,5 +1,6 @@
 import HAProxyConfig
 import HAProxyHTTP
+import HAProxyObservability
 import NIOCore
 
 /// A `mode http` client connection: a sequence of transactions (requests
@@ -65,6 +66,10 @@ final class HTTPSession: ConnectionOwner, ServerSlotWaiter {
 
     private var timer = DeadlineTimer()
     var log = StreamLogInfo()
+    /// The server of the current transaction, kept for its log line.
+    private var loggedServer: Server?
+    /// A request is in progress and has not been logged yet.
+    private var transactionPending = false
 
     init(frontend: Frontend, client: Channel, backend: Backend?) {
         self.frontend = frontend
@@ -154,6 +159,10 @@ final class HTTPSession: ConnectionOwner, ServerSlotWaiter {
 
     private func parseRequest() {
         guard inbound.readableBytes > 0 else { return }
+        if log.requestStart == nil {
+            log.requestStart = .now()
+            transactionPending = true
+        }
         switch requestParser.parse(inbound) {
         case .needMore:
             if requestCount > 0 && timer.deadline != nil {
@@ -279,6 +288,7 @@ final class HTTPSession: ConnectionOwner, ServerSlotWaiter {
 
     private func useServer(_ server: Server) {
         self.server = server
+        loggedServer = server
         let reuse = server.backend.config.httpReuse
         if let owned = ownedIdle {
             ownedIdle = nil
@@ -392,6 +402,7 @@ final class HTTPSession: ConnectionOwner, ServerSlotWaiter {
         var out = serverChannel.allocator.buffer(capacity: requestBytes.readableBytes + edits.appended.readableBytes)
         HTTPHeadRewriter.write(request, from: requestBytes, edits: edits, into: &out)
         serverChannel.write(out, promise: nil)
+        log.requestSent = .now()
         responseParser = .response(to: request.method)
         responseStarted = false
         responseDone = false
@@ -572,13 +583,14 @@ final class HTTPSession: ConnectionOwner, ServerSlotWaiter {
     }
 
     private func endTransaction() {
-        frontend.runtime?.streamLogged(self)
+        emitLog()
         frontend.countBytes(in: log.bytesFromClient, out: log.bytesFromServer)
         guard clientKeepAlive else {
             closeAfterFlush()
             return
         }
         log = StreamLogInfo()
+        loggedServer = nil
         backend = nil
         state = .readingRequest
         requestParser.reset()
@@ -588,6 +600,24 @@ final class HTTPSession: ConnectionOwner, ServerSlotWaiter {
             parseRequest()
         }
         if state == .readingRequest { pauseClient(false) }
+    }
+
+    // MARK: Logging
+
+    private func emitLog() {
+        guard transactionPending else { return }
+        transactionPending = false
+        guard let plog = frontend.log else { return }
+        var line: ByteBuffer?
+        if let bytes = requestBytes, request.versionRange.upperBound > request.methodRange.lowerBound {
+            line = bytes.getSlice(
+                at: bytes.readerIndex + request.methodRange.lowerBound,
+                length: request.versionRange.upperBound - request.methodRange.lowerBound)
+        }
+        let record = log.record(
+            frontend: frontend, backend: backend, server: loggedServer,
+            client: clientAddress, local: localAddress, requestLine: line, isHTTP: true)
+        plog.log(record)
     }
 
     // MARK: Local answers
@@ -626,7 +656,7 @@ final class HTTPSession: ConnectionOwner, ServerSlotWaiter {
         }
         let page = backend?.errorPages[status] ?? frontend.errorPages[status]
             ?? HTTPErrorPages.page(for: status, connection: .close) ?? HTTPErrorPages.page(for: 503, connection: .close)!
-        frontend.runtime?.streamLogged(self)
+        emitLog()
         respondAndClose(page)
     }
 
@@ -810,6 +840,7 @@ final class HTTPSession: ConnectionOwner, ServerSlotWaiter {
         if server != nil { releaseServer(keep: false) } else if state == .waitingServer, let backend { backend.abandon(self) }
         state = .closed
         timer.cancel()
+        emitLog()
         if let owned = ownedIdle {
             owned.channel.close(promise: nil)
             ownedIdle = nil

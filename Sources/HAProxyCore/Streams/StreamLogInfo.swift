@@ -1,11 +1,22 @@
+import Foundation
 import NIOCore
 
 /// What a stream measured, for its log line and the counters: HAProxy's
 /// timers (manual 8.4) and termination state (manual 8.5).
 struct StreamLogInfo {
+    init() {
+        var tv = timeval()
+        gettimeofday(&tv, nil)
+        acceptDateMicros = Int64(tv.tv_sec) * 1_000_000 + Int64(tv.tv_usec)
+    }
+
     /// Wall-clock accept date in microseconds since the epoch.
     var acceptDateMicros: Int64 = 0
     var accepted: NIODeadline = .now()
+    /// First byte of the current request (HTTP), for Ti and TR.
+    var requestStart: NIODeadline?
+    /// When the request was sent to the server, for Tr.
+    var requestSent: NIODeadline?
     /// When the request (HTTP head) was complete; Ti/TR derive from it.
     var requestReady: NIODeadline?
     var queuedAt: NIODeadline?

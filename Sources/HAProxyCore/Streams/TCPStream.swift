@@ -1,4 +1,5 @@
 import HAProxyConfig
+import HAProxyObservability
 import NIOCore
 
 /// A `mode tcp` stream: one client connection glued to one server
@@ -26,6 +27,7 @@ final class TCPStream: ConnectionOwner, ServerSlotWaiter {
     private var timer = DeadlineTimer()
     private var inactivityMs: Int?
     var log = StreamLogInfo()
+    private var loggedServer: Server?
     private var clientAddress: SocketAddress?
     private let localAddress: SocketAddress?
 
@@ -91,6 +93,7 @@ final class TCPStream: ConnectionOwner, ServerSlotWaiter {
 
     private func connect(to server: Server) {
         self.server = server
+        loggedServer = server
         state = .connecting
         log.connectStart = log.connectStart ?? .now()
         let timeouts = server.backend.config.timeouts
@@ -317,6 +320,11 @@ final class TCPStream: ConnectionOwner, ServerSlotWaiter {
         let wasWaiting = state == .waitingServer
         state = .closed
         timer.cancel()
+        if let plog = frontend.log, !plog.logsAtAccept {
+            plog.log(log.record(
+                frontend: frontend, backend: backend, server: loggedServer,
+                client: clientAddress, local: localAddress, requestLine: nil, isHTTP: false))
+        }
         if let server {
             server.backend.release(server)
             server.backend.count { b in

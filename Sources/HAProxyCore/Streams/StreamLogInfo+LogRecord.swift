@@ -1,0 +1,49 @@
+import HAProxyObservability
+import NIOCore
+
+extension StreamLogInfo {
+    /// The log record of a stream or transaction that ends now.
+    ///
+    /// Timers as manual 8.4: Ti idle before the request, TR request head,
+    /// Tw queue, Tc connect, Tr server response head, Ta active, Tt total.
+    func record(
+        frontend: Frontend, backend: Backend?, server: Server?,
+        client: SocketAddress?, local: SocketAddress?, requestLine: ByteBuffer?, isHTTP: Bool
+    ) -> LogRecord {
+        let now = NIODeadline.now()
+        var r = LogRecord()
+        (r.clientAddress, r.clientPort) = LogAddress.from(client)
+        (r.frontendAddress, r.frontendPort) = LogAddress.from(local)
+        if let server { (r.serverAddress, r.serverPort) = LogAddress.from(server.address) }
+        r.acceptDateMicros = acceptDateMicros
+        r.frontendName = frontend.name
+        r.backendName = backend?.name
+        r.serverName = server?.name
+        r.isHTTP = isHTTP
+        r.Th = 0
+        let start = requestStart ?? accepted
+        r.Ti = isHTTP ? Self.ms(accepted, start) : 0
+        r.TR = isHTTP ? Self.ms(start, requestReady) : -1
+        let queueEnd = dequeuedAt ?? connectStart
+        r.Tw = queuedAt != nil ? Self.ms(queuedAt, queueEnd) : (connectStart != nil ? 0 : -1)
+        r.Tc = Self.ms(connectStart, connected)
+        r.Tr = isHTTP ? Self.ms(requestSent ?? connected, responseHead) : -1
+        r.Ta = Self.ms(start, now)
+        r.Tt = Self.ms(accepted, now)
+        r.status = status
+        r.bytesRead = Int64(bytesFromServer)
+        r.bytesUploaded = Int64(bytesFromClient)
+        r.requestLine = requestLine
+        r.termination = TerminationState(
+            cause: TerminationState.Cause(rawValue: cause.asciiValue ?? 0x2D) ?? .none,
+            state: TerminationState.SessionState(rawValue: phase.asciiValue ?? 0x2D) ?? .none)
+        r.actconn = frontend.runtime?.connectionCount ?? 0
+        r.feconn = frontend.currentConnections
+        r.beconn = backend?.currentStreams ?? 0
+        r.srvConn = server?.currentConnections ?? 0
+        r.retries = retries
+        r.redispatched = redispatched
+        r.backendQueue = backend?.queuedCount ?? 0
+        return r
+    }
+}
