@@ -5,29 +5,34 @@ import NIOConcurrencyHelpers
 /// stream reuses only connections of its own loop (no cross-thread I/O).
 final class IdleConnectionPool {
     private let lock = NIOLock()
-    private var byLoop: [ObjectIdentifier: [Channel]] = [:]
+    /// An idle connection and its pipeline's single handler.
+    struct Entry {
+        let channel: Channel
+        let handler: RelayHandler
+    }
+
+    private var byLoop: [ObjectIdentifier: [Entry]] = [:]
     /// Upper bound of idle connections kept per loop and server.
     static let maxIdlePerLoop = 1024
 
     /// Takes the most recently used idle connection of `loop`, if any.
-    func take(on loop: EventLoop) -> Channel? {
+    func take(on loop: EventLoop) -> Entry? {
         let key = ObjectIdentifier(loop)
         return lock.withLock {
-            while let channel = byLoop[key]?.popLast() {
-                if channel.isActive { return channel }
+            while let entry = byLoop[key]?.popLast() {
+                if entry.channel.isActive { return entry }
             }
             return nil
         }
     }
 
     /// Keeps `channel` for reuse; returns false when the pool is full.
-    func put(_ channel: Channel) -> Bool {
-        let key = ObjectIdentifier(channel.eventLoop)
+    func put(_ entry: Entry) -> Bool {
+        let key = ObjectIdentifier(entry.channel.eventLoop)
         return lock.withLock {
-            var list = byLoop[key, default: []]
-            guard list.count < Self.maxIdlePerLoop else { return false }
-            list.append(channel)
-            byLoop[key] = list
+            if byLoop[key] == nil { byLoop[key] = [] }
+            guard byLoop[key]!.count < Self.maxIdlePerLoop else { return false }
+            byLoop[key]!.append(entry)
             return true
         }
     }
@@ -36,7 +41,7 @@ final class IdleConnectionPool {
     func remove(_ channel: Channel) {
         let key = ObjectIdentifier(channel.eventLoop)
         lock.withLock {
-            if let i = byLoop[key]?.firstIndex(where: { $0 === channel }) {
+            if let i = byLoop[key]?.firstIndex(where: { $0.channel === channel }) {
                 byLoop[key]?.remove(at: i)
             }
         }
@@ -45,7 +50,7 @@ final class IdleConnectionPool {
     /// Closes every idle connection (server down, shutdown).
     func closeAll() {
         let all = lock.withLock { () -> [Channel] in
-            let all = byLoop.values.flatMap { $0 }
+            let all = byLoop.values.flatMap { $0.map(\.channel) }
             byLoop.removeAll()
             return all
         }

@@ -26,6 +26,11 @@ final class RelayHandler: ChannelDuplexHandler {
     /// Strong on the client side (the stream lives as long as its client
     /// connection), weak enough on the server side through `detach()`.
     var owner: ConnectionOwner?
+    /// Set while the connection waits idle for reuse (no owner): any byte
+    /// or close from the server then retires it.
+    var parkedIn: Server?
+    /// Whether the parked connection sits in the server's shared pool.
+    var parkedInPool = false
     private var lastError: Error?
 
     init(side: ConnectionSide, owner: ConnectionOwner?) {
@@ -34,7 +39,12 @@ final class RelayHandler: ChannelDuplexHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        owner?.connectionRead(side, unwrapInboundIn(data))
+        if let owner {
+            owner.connectionRead(side, unwrapInboundIn(data))
+        } else if parkedIn != nil {
+            // A server talking while idle breaks the framing of the next request.
+            context.close(promise: nil)
+        }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -43,7 +53,11 @@ final class RelayHandler: ChannelDuplexHandler {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let event = event as? ChannelEvent, event == .inputClosed {
-            owner?.connectionInputClosed(side)
+            if let owner {
+                owner.connectionInputClosed(side)
+            } else if parkedIn != nil {
+                context.close(promise: nil)
+            }
         } else {
             context.fireUserInboundEventTriggered(event)
         }
@@ -61,6 +75,24 @@ final class RelayHandler: ChannelDuplexHandler {
     func channelInactive(context: ChannelHandlerContext) {
         let owner = self.owner
         self.owner = nil
+        if let server = parkedIn {
+            parkedIn = nil
+            if parkedInPool { server.idlePool.remove(context.channel) }
+        }
         owner?.connectionClosed(side, error: lastError)
+    }
+
+    /// Parks the connection idle for reuse, detached from any stream.
+    func park(on server: Server, inPool: Bool) {
+        owner = nil
+        parkedIn = server
+        parkedInPool = inPool
+    }
+
+    /// Hands a parked connection to a new owner.
+    func adopt(by owner: ConnectionOwner) {
+        parkedIn = nil
+        parkedInPool = false
+        self.owner = owner
     }
 }

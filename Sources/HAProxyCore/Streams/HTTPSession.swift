@@ -61,7 +61,7 @@ final class HTTPSession: ConnectionOwner, ServerSlotWaiter {
     private var responseDone = false
     private var serverReusable = false
     /// A connection kept for this session only (`http-reuse never`).
-    private var ownedIdle: (server: Server, channel: Channel)?
+    private var ownedIdle: (server: Server, entry: IdleConnectionPool.Entry)?
     private var retriesLeft = 0
 
     private var timer = DeadlineTimer()
@@ -292,15 +292,15 @@ final class HTTPSession: ConnectionOwner, ServerSlotWaiter {
         let reuse = server.backend.config.httpReuse
         if let owned = ownedIdle {
             ownedIdle = nil
-            if owned.server === server, owned.channel.isActive {
-                attach(owned.channel, reused: true)
+            if owned.server === server, owned.entry.channel.isActive {
+                reuseConnection(owned.entry)
                 return
             }
-            owned.channel.close(promise: nil)
+            owned.entry.channel.close(promise: nil)
         }
         if reuse != .never && !(reuse == .safe && requestCount == 1),
-           let channel = server.idlePool.take(on: eventLoop) {
-            attach(channel, reused: true)
+           let entry = server.idlePool.take(on: eventLoop) {
+            reuseConnection(entry)
             return
         }
         connect(to: server)
@@ -329,16 +329,16 @@ final class HTTPSession: ConnectionOwner, ServerSlotWaiter {
         }
     }
 
+    private func reuseConnection(_ entry: IdleConnectionPool.Entry) {
+        entry.handler.adopt(by: self)
+        serverHandler = entry.handler
+        attach(entry.channel, reused: true)
+    }
+
     private func attach(_ channel: Channel, reused: Bool) {
         log.connected = .now()
         serverChannel = channel
         serverReused = reused
-        if reused {
-            let handler = try? channel.pipeline.syncOperations.handler(type: RelayHandler.self)
-            handler?.owner = self
-            serverHandler = handler
-            channel.setOption(.autoRead, value: true).whenFailure { _ in }
-        }
         if let server, server.config.options.sendProxy || server.config.options.sendProxyV2, !reused {
             var header = channel.allocator.buffer(capacity: 64)
             ProxyProtocol.write(
@@ -573,13 +573,18 @@ final class HTTPSession: ConnectionOwner, ServerSlotWaiter {
     }
 
     private func park(_ channel: Channel, on server: Server) {
-        if server.backend.config.httpReuse == .never {
-            serverHandler?.owner = IdleConnectionWatcher(server: server, channel: channel, pooled: false)
-            ownedIdle = (server, channel)
+        guard let handler = serverHandler else {
+            channel.close(promise: nil)
             return
         }
-        serverHandler?.owner = IdleConnectionWatcher(server: server, channel: channel, pooled: true)
-        if !server.idlePool.put(channel) { channel.close(promise: nil) }
+        let entry = IdleConnectionPool.Entry(channel: channel, handler: handler)
+        if server.backend.config.httpReuse == .never {
+            handler.park(on: server, inPool: false)
+            ownedIdle = (server, entry)
+            return
+        }
+        handler.park(on: server, inPool: true)
+        if !server.idlePool.put(entry) { channel.close(promise: nil) }
     }
 
     private func endTransaction() {
@@ -781,8 +786,9 @@ final class HTTPSession: ConnectionOwner, ServerSlotWaiter {
         timer.set(.now() + .milliseconds(Int64(ms)), on: eventLoop, fire: timerFired)
     }
 
+    /// Sets the current phase's timeout; a later deadline costs no timer
+    /// operation (the armed task re-arms itself when it fires early).
     private func arm(_ ms: Int?) {
-        timer.cancel()
         timer.set(.after(ms: ms), on: eventLoop, fire: timerFired)
     }
 
@@ -842,40 +848,10 @@ final class HTTPSession: ConnectionOwner, ServerSlotWaiter {
         timer.cancel()
         emitLog()
         if let owned = ownedIdle {
-            owned.channel.close(promise: nil)
+            owned.entry.channel.close(promise: nil)
             ownedIdle = nil
         }
         client.close(promise: nil)
         frontend.streamEnded(self)
-    }
-}
-
-/// Owner of a parked server connection: any byte or close from the server
-/// while idle retires the connection from the pool.
-final class IdleConnectionWatcher: ConnectionOwner {
-    let server: Server
-    let channel: Channel
-    let pooled: Bool
-
-    init(server: Server, channel: Channel, pooled: Bool) {
-        self.server = server
-        self.channel = channel
-        self.pooled = pooled
-    }
-
-    func connectionRead(_ side: ConnectionSide, _ buffer: ByteBuffer) {
-        // A server talking while idle breaks the framing of the next request.
-        channel.close(promise: nil)
-    }
-
-    func connectionReadComplete(_ side: ConnectionSide) {}
-    func connectionWritabilityChanged(_ side: ConnectionSide, writable: Bool) {}
-
-    func connectionInputClosed(_ side: ConnectionSide) {
-        channel.close(promise: nil)
-    }
-
-    func connectionClosed(_ side: ConnectionSide, error: Error?) {
-        if pooled { server.idlePool.remove(channel) }
     }
 }

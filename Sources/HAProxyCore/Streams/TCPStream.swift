@@ -294,7 +294,6 @@ final class TCPStream: ConnectionOwner, ServerSlotWaiter {
     }
 
     private func arm(_ ms: Int?) {
-        timer.cancel()
         timer.set(.after(ms: ms), on: eventLoop, fire: timerFired)
     }
 
