@@ -12,9 +12,11 @@ struct ServerStats {
 struct URLStats {
     var requests = 0
     var errors = 0
-    var totalTime = 0
-    var totalTimeOK = 0
-    var totalBytes = 0
+    // Unsigned as in the original: a total time of -1 (no timer) shows
+    // as 2^64-1 and sorts first in descending order.
+    var totalTime: UInt64 = 0
+    var totalTimeOK: UInt64 = 0
+    var totalBytes: UInt64 = 0
 }
 
 extension Analyzer {
@@ -59,20 +61,20 @@ extension Analyzer {
         let keyEnd: LineFields.P
         if options.output == .ipCount {
             u.errors = (tm.0 < 0 || tm.4 < 0) ? 1 : 0
-            u.totalTime = tm.0 >= 0 ? tm.0 : tm.4
-            u.totalTimeOK = tm.0 >= 0 ? tm.0 : 0
+            u.totalTime = UInt64(bitPattern: Int64(tm.0 >= 0 ? tm.0 : tm.4))
+            u.totalTimeOK = UInt64(tm.0 >= 0 ? tm.0 : 0)
             let b = l.field(t, Analyzer.bytesField - Analyzer.timeField)
-            u.totalBytes = b == l.end ? 0 : l.str2ic(b)
+            u.totalBytes = b == l.end ? 0 : UInt64(bitPattern: Int64(l.str2ic(b)))
             keyStart = l.field(l.start, options.skipFields + Analyzer.sourceField)
             var p = keyStart
             while p < l.end && p.pointee > 0x20 && p.pointee != UInt8(ascii: ":") { p += 1 }
             keyEnd = p
         } else {
             u.errors = neg ? 1 : 0
-            u.totalTime = tm.3 >= 0 ? tm.3 : tm.4
-            u.totalTimeOK = tm.3 >= 0 ? tm.3 : 0
+            u.totalTime = UInt64(bitPattern: Int64(tm.3 >= 0 ? tm.3 : tm.4))
+            u.totalTimeOK = UInt64(tm.3 >= 0 ? tm.3 : 0)
             let b = l.field(t, Analyzer.bytesField - Analyzer.timeField)
-            u.totalBytes = b == l.end ? 0 : l.str2ic(b)
+            u.totalBytes = b == l.end ? 0 : UInt64(bitPattern: Int64(l.str2ic(b)))
             // The method is the first field starting with a quote after
             // the queues: captured headers ({...}) may come before it.
             var m = l.field(t, Analyzer.methodField - Analyzer.timeField)
@@ -98,9 +100,9 @@ extension Analyzer {
         } else {
             urls[i].requests += 1
             urls[i].errors += u.errors
-            urls[i].totalTime += u.totalTime
-            urls[i].totalTimeOK += u.totalTimeOK
-            urls[i].totalBytes += u.totalBytes
+            urls[i].totalTime &+= u.totalTime
+            urls[i].totalTimeOK &+= u.totalTimeOK
+            urls[i].totalBytes &+= u.totalBytes
         }
     }
 }

@@ -26,7 +26,7 @@ extension Analyzer {
                 let s = srv[i]
                 let c = s.statusClasses
                 let tot = c.0 + c.1 + c.2 + c.3 + c.4 + c.5
-                let pct = s.requests > 0 ? Double(s.ok) * 100.0 / Double(s.requests) : 0.0
+                let pct = Double(s.ok) * 100.0 / Double(tot > 0 ? tot : 1)
                 let ct = s.connectCount > 0 ? s.connectTime / s.connectCount : 0
                 let rt = s.responseCount > 0 ? s.responseTime / s.responseCount : 0
                 lines.append(String(decoding: keys.key(i), as: UTF8.self)
@@ -72,16 +72,16 @@ extension Analyzer {
     }
 
     private func urlLines(_ sort: Options.URLSort) -> [String] {
-        func key(_ u: URLStats) -> Int {
+        func key(_ u: URLStats) -> UInt64 {
             switch sort {
             case .url: return 0
-            case .count: return u.requests
-            case .errors: return u.errors
-            case .avgTime: return u.totalTime / u.requests
+            case .count: return UInt64(u.requests)
+            case .errors: return UInt64(u.errors)
+            case .avgTime: return u.totalTime / UInt64(u.requests)
             case .totalTime: return u.totalTime
-            case .avgTimeOK: return u.requests > u.errors ? u.totalTimeOK / (u.requests - u.errors) : 0
+            case .avgTimeOK: return u.requests > u.errors ? u.totalTimeOK / UInt64(u.requests - u.errors) : 0
             case .totalTimeOK: return u.totalTimeOK
-            case .avgBytes: return u.totalBytes / u.requests
+            case .avgBytes: return u.totalBytes / UInt64(u.requests)
             case .totalBytes: return u.totalBytes
             }
         }
@@ -95,9 +95,10 @@ extension Analyzer {
         }
         return order.map { i in
             let u = urls[i]
-            let okavg = u.requests > u.errors ? u.totalTimeOK / (u.requests - u.errors) : 0
-            return "\(u.requests) \(u.errors) \(u.totalTime) \(u.totalTime / u.requests) \(u.totalTimeOK) \(okavg) "
-                + "\(u.totalBytes / u.requests) \(u.totalBytes) " + String(decoding: keys.key(i), as: UTF8.self) + "\n"
+            let okavg = u.requests > u.errors ? u.totalTimeOK / UInt64(u.requests - u.errors) : 0
+            let n = UInt64(u.requests)
+            return "\(u.requests) \(u.errors) \(u.totalTime) \(u.totalTime / n) \(u.totalTimeOK) \(okavg) "
+                + "\(u.totalBytes / n) \(u.totalBytes) " + String(decoding: keys.key(i), as: UTF8.self) + "\n"
         }
     }
 

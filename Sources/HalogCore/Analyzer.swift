@@ -35,8 +35,12 @@ public final class Analyzer {
     var pctTimers: [[Int32]] = [[], [], [], []]
     var graph: [[Int: Int]] = [[:], [:], [:], [:], [:]]
 
+    /// -c without any filter counts every line, parsing none.
+    let countAll: Bool
+
     public init(options: Options, out: OutputBuffer, err: OutputBuffer) {
         self.options = options
+        countAll = options.output == .count && !options.filtering
         self.out = out
         self.err = err
     }
@@ -53,7 +57,7 @@ public final class Analyzer {
         let o = options
         let source = l.field(l.start, o.skipFields + Analyzer.sourceField)
         let accept = l.field(source, Analyzer.acceptField)
-        if accept == l.end || accept.pointee != UInt8(ascii: "[") {
+        if !countAll && (accept == l.end || accept.pointee != UInt8(ascii: "[")) {
             parseErrors += 1
             return true
         }
@@ -75,11 +79,11 @@ public final class Analyzer {
             let t = time()
             if t == l.end { truncated(buf); return true }
             var tm = (0, 0, 0, 0, 0), neg = false
-            if l.timers(t, &tm, negative: &neg) >= 4 {
-                test = test && ((tm.3 >= rt.min) == rt.larger)
-            } else {
-                test = false
+            if l.timers(t, &tm, negative: &neg) < 4 {
+                parseErrors += 1
+                return true
             }
+            test = test && ((tm.3 >= rt.min) == rt.larger)
         }
         if let errorsOnly = o.errorsOnly {
             let b = l.field(accept, Analyzer.statusField - Analyzer.acceptField)
@@ -152,6 +156,7 @@ public final class Analyzer {
             let td = tm.4 - tm.0 - tm.1 - tm.2 - tm.3
             if o.output == .percentiles {
                 if neg { return true }
+                if td < 0 { dataTimeError(buf, tm, td) }
                 pctTimers[0].append(Int32(truncatingIfNeeded: tm.0))
                 pctTimers[1].append(Int32(truncatingIfNeeded: tm.2))
                 pctTimers[2].append(Int32(truncatingIfNeeded: tm.3))
@@ -161,6 +166,7 @@ public final class Analyzer {
                     graph[0][Analyzer.quantify(tm.4), default: 0] += 1
                     return true
                 }
+                if td < 0 { dataTimeError(buf, tm, td) }
                 graph[1][Analyzer.quantify(tm.0), default: 0] += 1
                 graph[2][Analyzer.quantify(tm.2), default: 0] += 1
                 graph[3][Analyzer.quantify(tm.3), default: 0] += 1
@@ -170,6 +176,14 @@ public final class Analyzer {
         }
         if o.maxLines >= 0 && linesOut >= o.maxLines { return false }
         return true
+    }
+
+    /// Reports a line whose timers add up to more than its total time.
+    func dataTimeError(_ buf: UnsafeBufferPointer<UInt8>, _ t: (Int, Int, Int, Int, Int), _ td: Int) {
+        if options.quiet { return }
+        err.write("ERR: ")
+        err.write(buf)
+        err.write(" (\(t.0) \(t.1) \(t.2) \(t.3) \(t.4) => \(td))\n")
     }
 
     func truncated(_ buf: UnsafeBufferPointer<UInt8>) {

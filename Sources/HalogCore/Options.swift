@@ -89,12 +89,14 @@ public struct Options {
                 o.termCode = ((b[0], b[1]), a == "-tcn")
             case "-hs", "-HS":
                 guard let v = value() else { return .usage(nil) }
-                let (lo, hi) = range(v, defaultMax: Int.max)
-                o.statusRange = (lo ?? 0, hi, a == "-hs")
+                let (lo, hi) = range(v, defaultMax: 65535)
+                o.statusRange = (lo ?? 0, hi ?? lo ?? 0, a == "-hs")
             case "-time":
                 guard let v = value() else { return .usage(nil) }
-                let (lo, hi) = range(v, defaultMax: Int(UInt32.max))
-                o.timeRange = (lo ?? 0, hi)
+                // As the original: "min" alone has no upper bound, but
+                // "min:" has an upper bound of 0 and so matches nothing.
+                let (lo, hi) = range(v, defaultMax: 0)
+                o.timeRange = (lo ?? 0, hi ?? Int(Int32.max))
             case "-c": o.output = .count
             case "-st": o.output = .status
             case "-srv": o.output = .server
@@ -125,25 +127,29 @@ public struct Options {
             }
             i += 1
         }
-        let filtering = o.httpOnly || o.errorsOnly != nil || o.respTime != nil || o.queue != nil
-            || o.termCode != nil || o.statusRange != nil || o.timeRange != nil
-            || o.acceptDelay != nil || o.acceptCount != nil
         if o.output == nil {
-            if !filtering { return .usage("No action specified.") }
+            if !o.filtering { return .usage("No action specified.") }
             o.output = .lines
         }
         return .run(o)
     }
 
+    /// True when an input filter is set.
+    public var filtering: Bool {
+        httpOnly || errorsOnly != nil || respTime != nil || queue != nil
+            || termCode != nil || statusRange != nil || timeRange != nil
+            || acceptDelay != nil || acceptCount != nil
+    }
+
     /// Parses `[min][:[max]]`; an exact value when there is no colon.
-    private static func range(_ s: String, defaultMax: Int) -> (Int?, Int) {
+    /// - Returns: the bounds; the upper one is nil without a colon.
+    private static func range(_ s: String, defaultMax: Int) -> (Int?, Int?) {
         if let colon = s.firstIndex(of: ":") {
             let lo = s[..<colon]
             let hi = s[s.index(after: colon)...]
             return (lo.isEmpty ? nil : atoi(String(lo)), hi.isEmpty ? defaultMax : atoi(String(hi)))
         }
-        let v = atoi(s)
-        return (v, v)
+        return (atoi(s), nil)
     }
 
     /// C's atoi: optional sign then digits, 0 when there are none.
