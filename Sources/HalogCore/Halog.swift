@@ -11,7 +11,7 @@ public enum Halog {
             return 0
         case .usage(let message):
             if let message { stderr.write(message + "\n") }
-            stderr.write(Usage.short + "\n")
+            stderr.write(Usage.short)
             stderr.flush()
             return 1
         case .run(let o):

@@ -10,6 +10,7 @@ public enum Usage {
             out = {-c|-u|-uc|-ue|-ua|-ut|-uao|-uto|-uba|-ubt|-hdr <block>:<field>|
                    -cc|-gt|-pct|-st|-tc|-srv|-ic}
 
+
         """
 
     public static let long = short + """
