@@ -57,7 +57,10 @@ public final class Analyzer {
         let o = options
         let source = l.field(l.start, o.skipFields + Analyzer.sourceField)
         let accept = l.field(source, Analyzer.acceptField)
-        if !countAll && (accept == l.end || accept.pointee != UInt8(ascii: "[")) {
+        // As the original, an accept date is "[" then the first digit of a
+        // day of the month; anything else is not a log line.
+        if !countAll && (accept + 1 >= l.end || accept.pointee != UInt8(ascii: "[")
+                         || accept[1] &- UInt8(ascii: "0") > 3) {
             parseErrors += 1
             return true
         }

@@ -7,6 +7,7 @@ negative timers, query strings, +logasap timers, <NOSRV>, <BADREQ>), tcplog
 lines, and a few junk or truncated lines.
 """
 import sys
+import time
 
 def main():
     n = int(sys.argv[1])
@@ -39,14 +40,12 @@ def main():
     for i in range(n):
         t += rnd(3)
         ms = rnd(1000)
-        day = 25 + (t - 1764064800) // 86400
-        hh = (t // 3600) % 24
-        mm = (t // 60) % 60
-        ss = t % 60
-        mon = months[10]
+        tm = time.gmtime(t)
+        day, hh, mm, ss = tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec
+        mon = months[tm.tm_mon - 1]
         syslog = "%s %2d %02d:%02d:%02d lb%d haproxy[%d]:" % (mon, day, hh, mm, ss, rnd(2) + 1, 1000 + rnd(3))
         client = "10.%d.%d.%d:%d" % (rnd(2), rnd(4), rnd(20), 1024 + rnd(60000))
-        accept = "[%02d/%s/2025:%02d:%02d:%02d.%03d]" % (day, mon, hh, mm, ss, ms)
+        accept = "[%02d/%s/%d:%02d:%02d:%02d.%03d]" % (day, mon, tm.tm_year, hh, mm, ss, ms)
         kind = rnd(100)
         if kind < 2:
             junk = ["", "-- MARK --", "garbage line without fields",
