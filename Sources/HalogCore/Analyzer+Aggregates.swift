@@ -33,19 +33,26 @@ extension Analyzer {
             parseErrors += 1
             return
         }
-        srv[i].requests += 1
-        if !neg { srv[i].ok += 1 }
-        if tm.2 >= 0 { srv[i].connectTime += tm.2; srv[i].connectCount += 1 }
-        if tm.3 >= 0 { srv[i].responseTime += tm.3; srv[i].responseCount += 1 }
+        srv.withUnsafeMutableBufferPointer { all in
+            let st = all.baseAddress! + i
+            st.pointee.requests += 1
+            if !neg { st.pointee.ok += 1 }
+            if tm.2 >= 0 { st.pointee.connectTime += tm.2; st.pointee.connectCount += 1 }
+            if tm.3 >= 0 { st.pointee.responseTime += tm.3; st.pointee.responseCount += 1 }
+        }
         let b = l.field(t, Analyzer.statusField - Analyzer.timeField)
         if b == l.end { truncated(buf); return }
-        switch l.str2ic(b) / 100 {
-        case 1: srv[i].statusClasses.1 += 1
-        case 2: srv[i].statusClasses.2 += 1
-        case 3: srv[i].statusClasses.3 += 1
-        case 4: srv[i].statusClasses.4 += 1
-        case 5: srv[i].statusClasses.5 += 1
-        default: srv[i].statusClasses.0 += 1
+        let status = l.str2ic(b)
+        srv.withUnsafeMutableBufferPointer { all in
+            let st = all.baseAddress! + i
+            switch status / 100 {
+            case 1: st.pointee.statusClasses.1 += 1
+            case 2: st.pointee.statusClasses.2 += 1
+            case 3: st.pointee.statusClasses.3 += 1
+            case 4: st.pointee.statusClasses.4 += 1
+            case 5: st.pointee.statusClasses.5 += 1
+            default: st.pointee.statusClasses.0 += 1
+            }
         }
     }
 
