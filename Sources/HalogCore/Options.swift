@@ -71,12 +71,10 @@ public struct Options {
             case "-rt", "-RT":
                 guard let v = value() else { return .usage(nil) }
                 o.respTime = (atoi(v), a == "-rt")
-            case "-ad":
-                guard let v = value() else { return .usage(nil) }
-                o.acceptDelay = atoi(v)
-            case "-ac":
-                guard let v = value() else { return .usage(nil) }
-                o.acceptCount = atoi(v)
+            case "-ad", "-ac", "-hdr":
+                // Accept-date holes and captured headers are not implemented:
+                // refuse them rather than report something different.
+                return .usage("halog: \(a) is not implemented.")
             case "-m":
                 guard let v = value() else { return .usage(nil) }
                 o.maxLines = atoi(v)
@@ -116,10 +114,10 @@ public struct Options {
             case "-ubt": o.output = .url(.totalBytes)
             default:
                 if a.hasPrefix("-") && a != "-" {
-                    if a.count > 1, let n = Int(a.dropFirst()) {   // -<n>: skip n fields
+                    // -<n>: skip n fields; other unknown options are
+                    // ignored, as the original does.
+                    if a.count > 1, let n = Int(a.dropFirst()) {
                         o.skipFields = n
-                    } else {
-                        return .usage(nil)
                     }
                 } else {
                     o.files.append(a)
