@@ -9,6 +9,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "haproxy", targets: ["haproxy"]),
+        .executable(name: "halog", targets: ["halog"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -47,6 +48,10 @@ let package = Package(
             name: "haproxy",
             dependencies: ["HAProxyConfig", "HAProxyCore"]
         ),
+        // Log analyzer: no NIO, only liblz4 for compressed logs.
+        .target(name: "HalogCore", dependencies: ["CLZ4"]),
+        .executableTarget(name: "halog", dependencies: ["HalogCore"]),
+        .testTarget(name: "HalogTests", dependencies: ["HalogCore", "CLZ4"], exclude: ["Golden", "bench.sh"]),
         .testTarget(name: "HAProxyConfigTests", dependencies: ["HAProxyConfig"], exclude: ["Fixtures"]),
         .testTarget(
             name: "HAProxyHTTPTests",
