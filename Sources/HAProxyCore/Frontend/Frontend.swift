@@ -29,12 +29,17 @@ public final class Frontend {
     public private(set) var bytesIn: UInt64 = 0
     public private(set) var bytesOut: UInt64 = 0
     private var paused = false
+    /// `maxconn` in force; `set maxconn frontend` changes it.
+    public private(set) var maxconn: Int?
+    /// Stopped by `disable frontend` until `enable frontend`.
+    public private(set) var adminDisabled = false
 
     init(config: ProxyConfig, backend: Backend?, errorPages: [Int: ByteBuffer], ruleResponses: [RuleResponse]) {
         self.config = config
         self.backend = backend
         self.errorPages = errorPages
         self.ruleResponses = ruleResponses
+        self.maxconn = config.maxconn
     }
 
     /// Starts a stream on a newly accepted connection (on its event loop).
@@ -43,7 +48,7 @@ public final class Frontend {
             currentConnections += 1
             totalConnections += 1
             maxSeenConnections = max(maxSeenConnections, currentConnections)
-            if let maxconn = config.maxconn, currentConnections >= maxconn, !paused {
+            if let maxconn, currentConnections >= maxconn, !paused {
                 paused = true
                 return true
             }
@@ -63,18 +68,21 @@ public final class Frontend {
         case .tcp:
             let stream = TCPStream(frontend: self, client: channel, backend: backend)
             try channel.pipeline.syncOperations.addHandler(RelayHandler(side: .client, owner: stream))
+            runtime?.streams.add(stream, frontend: self, client: channel) { [weak stream] in (stream?.backend?.name, stream?.server) }
             stream.start(acceptProxy: bind.acceptProxy)
         case .http:
             let session = HTTPSession(frontend: self, client: channel, backend: backend)
             try channel.pipeline.syncOperations.addHandler(RelayHandler(side: .client, owner: session))
+            runtime?.streams.add(session, frontend: self, client: channel) { [weak session] in (session?.backend?.name, session?.server) }
             session.start(acceptProxy: bind.acceptProxy)
         }
     }
 
     func streamEnded(_ stream: AnyObject) {
+        runtime?.streams.remove(stream)
         let resume: Bool = lock.withLock {
             currentConnections -= 1
-            if paused, let maxconn = config.maxconn, currentConnections < maxconn {
+            if paused, let maxconn, currentConnections < maxconn {
                 paused = false
                 return true
             }
@@ -100,6 +108,44 @@ public final class Frontend {
 
     /// Pauses or resumes accepting on every listener of this frontend.
     func setAccepting(_ on: Bool) {
-        for listener in listeners { listener.setAccepting(on) }
+        for listener in listeners { listener.setAccepting(on && !adminDisabled) }
+    }
+
+    /// `disable frontend` / `enable frontend`; false if already in that state.
+    func setAdminDisabled(_ disabled: Bool) -> Bool {
+        let changed: Bool = lock.withLock {
+            guard adminDisabled != disabled else { return false }
+            adminDisabled = disabled
+            return true
+        }
+        if changed { for listener in listeners { listener.setAccepting(!disabled && !paused) } }
+        return changed
+    }
+
+    /// `set maxconn frontend`.
+    func setMaxconn(_ value: Int) {
+        let resume: Bool = lock.withLock {
+            maxconn = value
+            if paused, currentConnections < value {
+                paused = false
+                return true
+            }
+            return false
+        }
+        if resume { setAccepting(true) }
+    }
+
+    /// `clear counters` (maximums) or `clear counters all` (everything).
+    func clearCounters(all: Bool) {
+        lock.withLock {
+            maxSeenConnections = currentConnections
+            if all {
+                totalConnections = 0
+                totalRequests = 0
+                deniedRequests = 0
+                bytesIn = 0
+                bytesOut = 0
+            }
+        }
     }
 }

@@ -23,6 +23,12 @@ public final class ProxyRuntime {
     private var acceptingPaused = false
     private var stopping = false
     private var stopped: EventLoopPromise<Void>!
+    /// The global maxconn in force; `set maxconn global` changes it.
+    private var maxconnLimit: Int?
+    /// `stats socket` listeners, bound with the frontends.
+    var statsListeners: [StatsSocketListener] = []
+    /// Streams alive now (`show sess`, `shutdown sessions`).
+    let streams = ActiveStreams()
     /// The runtime API (stats socket commands).
     public private(set) lazy var cli = CLICommandProcessor(runtime: self)
     /// Log targets of every proxy; set before `start()`.
@@ -35,6 +41,7 @@ public final class ProxyRuntime {
     /// Builds the runtime; throws every problem found, each with its location.
     public init(configuration: Configuration) throws {
         self.configuration = configuration
+        self.maxconnLimit = configuration.global.maxconn
         var errors: [RuntimeError] = []
         var backendsByName: [String: Backend] = [:]
         for proxy in configuration.proxies where proxy.capabilities.contains(.backend) && !proxy.disabled {
@@ -133,6 +140,7 @@ public final class ProxyRuntime {
                 }
             }
         }
+        statsListeners = try StatsSocketListener.bindAll(configuration.global)
     }
 
     /// Identifies a bind across processes: the address as written.
@@ -155,6 +163,7 @@ public final class ProxyRuntime {
         for frontend in frontends {
             for listener in frontend.listeners { try listener.activate(group: group) }
         }
+        for listener in statsListeners { try listener.activate(group: group, processor: cli) }
         try startHealthChecks()
     }
 
@@ -193,6 +202,7 @@ public final class ProxyRuntime {
 
     private func finish() {
         stopHealthChecks()
+        for listener in statsListeners { listener.close() }
         for backend in backends {
             for server in backend.servers { server.idlePool.closeAll() }
         }
@@ -218,7 +228,7 @@ public final class ProxyRuntime {
     func connectionOpened() {
         let pause: Bool = lock.withLock {
             currentConnections += 1
-            if let max = configuration.global.maxconn, currentConnections >= max, !acceptingPaused {
+            if let max = maxconnLimit, currentConnections >= max, !acceptingPaused {
                 acceptingPaused = true
                 return true
             }
@@ -231,7 +241,7 @@ public final class ProxyRuntime {
         var resume = false
         let done: Bool = lock.withLock {
             currentConnections -= 1
-            if acceptingPaused, let max = configuration.global.maxconn, currentConnections < max {
+            if acceptingPaused, let max = maxconnLimit, currentConnections < max {
                 acceptingPaused = false
                 resume = !stopping
             }
@@ -246,6 +256,12 @@ public final class ProxyRuntime {
 
 
     public var connectionCount: Int { lock.withLock { currentConnections } }
+
+    /// The global maxconn in force (`set maxconn global` changes it).
+    public var globalMaxconnLimit: Int? {
+        get { lock.withLock { maxconnLimit } }
+        set { lock.withLock { maxconnLimit = newValue } }
+    }
 
     public func backend(named name: String) -> Backend? { backends.first { $0.name == name } }
 }

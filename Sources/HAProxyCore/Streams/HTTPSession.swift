@@ -31,7 +31,7 @@ final class HTTPSession: ConnectionOwner, ServerSlotWaiter {
     let client: Channel
     let eventLoop: EventLoop
     let defaultBackend: Backend?
-    private var backend: Backend?
+    private(set) var backend: Backend?
     private var state: State = .readingRequest
 
     // Client side.
@@ -49,7 +49,7 @@ final class HTTPSession: ConnectionOwner, ServerSlotWaiter {
     private let localAddress: SocketAddress?
 
     // Server side.
-    private var server: Server?
+    private(set) var server: Server?
     private var serverChannel: Channel?
     private var serverHandler: RelayHandler?
     private var serverReused = false

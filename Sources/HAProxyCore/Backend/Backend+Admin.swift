@@ -1,0 +1,29 @@
+/// What the runtime API needs from a backend beyond its own file.
+extension Backend {
+    /// `clear counters` (maximums) or `clear counters all` (everything),
+    /// for the backend and its servers.
+    func clearCounters(all: Bool) {
+        let queued = queuedCount
+        lock.withLock {
+            maxQueued = queued
+            for server in servers {
+                server.maxSeenConnections = server.currentConnections
+                guard all else { continue }
+                server.totalConnections = 0
+                server.connectionErrors = 0
+                server.responseErrors = 0
+                server.retries = 0
+                server.redispatches = 0
+                server.bytesIn = 0
+                server.bytesOut = 0
+                server.downTransitions = 0
+            }
+            guard all else { return }
+            totalStreams = 0
+            connectionErrors = 0
+            responseErrors = 0
+            bytesIn = 0
+            bytesOut = 0
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+
+/// The streams alive right now, for `show sess` and `shutdown session(s)`.
+///
+/// A frontend registers each stream when it accepts its connection and
+/// removes it when the stream ends. Everything a stream owns is read on
+/// the stream's own event loop.
+final class ActiveStreams {
+    /// What `show sess` needs to find and describe a stream.
+    struct Entry {
+        let id: UInt
+        let frontend: Frontend
+        let client: Channel
+        let accepted: NIODeadline
+        /// Backend name and server, read on `client.eventLoop`.
+        let route: () -> (backend: String?, server: Server?)
+    }
+
+    private let lock = NIOLock()
+    private var entries: [UInt: Entry] = [:]
+
+    func add(_ owner: AnyObject, frontend: Frontend, client: Channel,
+             route: @escaping () -> (backend: String?, server: Server?)) {
+        let id = UInt(bitPattern: ObjectIdentifier(owner).hashValue)
+        let entry = Entry(id: id, frontend: frontend, client: client, accepted: .now(), route: route)
+        lock.withLock { entries[id] = entry }
+    }
+
+    func remove(_ owner: AnyObject) {
+        let id = UInt(bitPattern: ObjectIdentifier(owner).hashValue)
+        _ = lock.withLock { entries.removeValue(forKey: id) }
+    }
+
+    var all: [Entry] { lock.withLock { entries.values.sorted { $0.accepted < $1.accepted } } }
+
+    func entry(_ id: UInt) -> Entry? { lock.withLock { entries[id] } }
+
+    /// Closes the client connection of every stream whose route matches.
+    func shutdown(where matches: @escaping (_ route: (backend: String?, server: Server?)) -> Bool) {
+        for entry in all {
+            entry.client.eventLoop.execute {
+                if matches(entry.route()) { entry.client.close(promise: nil) }
+            }
+        }
+    }
+
+    /// The route of a stream, read on its event loop; nil when the caller
+    /// is another event loop (waiting there could deadlock).
+    static func route(of entry: Entry) -> (backend: String?, server: Server?)? {
+        let loop = entry.client.eventLoop
+        if loop.inEventLoop { return entry.route() }
+        if MultiThreadedEventLoopGroup.currentEventLoop != nil { return nil }
+        return try? loop.submit { entry.route() }.wait()
+    }
+}

@@ -1,0 +1,216 @@
+import HAProxyConfig
+import NIOCore
+
+/// Commands on one server (manual 9.3): `enable|disable server`,
+/// `set server ... state|weight|addr|health`, `set weight`, `get weight`,
+/// `set maxconn server`, `shutdown sessions server`, `add|del server`.
+enum ServerCommands {
+    static let keywords: [CLIKeyword] = [
+        CLIKeyword(["disable", "server"], usage: "disable server (DEPRECATED)",
+                   help: "disable a server for maintenance (use 'set server' instead)", level: .admin) { request in
+            guard case .success(let (backend, server)) = find(request[2], request) else { return findError(request[2], request) }
+            backend.setState(server, admin: .maintenance)
+            return ""
+        },
+        CLIKeyword(["enable", "server"], usage: "enable server  (DEPRECATED)",
+                   help: "enable a disabled server (use 'set server' instead)", level: .admin) { request in
+            guard case .success(let (backend, server)) = find(request[2], request) else { return findError(request[2], request) }
+            backend.setState(server, admin: .ready)
+            return ""
+        },
+        CLIKeyword(["set", "server"], usage: "set server <bk>/<srv> [opts]",
+                   help: "change a server's state, weight, address or ssl", level: .admin) { request in
+            guard case .success(let (backend, server)) = find(request[2], request) else { return findError(request[2], request) }
+            return setServer(&request, backend, server)
+        },
+        CLIKeyword(["set", "weight"], usage: "set weight <bk>/<srv>  (DEPRECATED)",
+                   help: "change a server's weight (use 'set server' instead)", level: .admin) { request in
+            guard case .success(let (backend, server)) = find(request[2], request) else { return findError(request[2], request) }
+            return setWeight(&request, backend, server, request[3])
+        },
+        CLIKeyword(["get", "weight"], usage: "get weight <bk>/<srv>", help: "report a server's current weight") { request in
+            guard case .success(let (backend, server)) = find(request[2], request) else { return findError(request[2], request) }
+            let (current, initial) = backend.lock.withLock { (server.lb.weight, server.lb.configuredWeight) }
+            return "\(current) (initial \(initial))\n"
+        },
+        CLIKeyword(["set", "maxconn", "server"], usage: "set maxconn server <bk>/<srv>",
+                   help: "change a server's maxconn setting", level: .admin) { request in
+            guard case .success(let (backend, server)) = find(request[3], request) else { return findError(request[3], request) }
+            guard !request[4].isEmpty, let value = Int(request[4]), value >= 0 else { return "Require <maxconn>.\n" }
+            backend.lock.withLock { server.lb.maxConnections = value }
+            backend.redistributeQueue()
+            return ""
+        },
+        CLIKeyword(["shutdown", "sessions", "server"], usage: "shutdown sessions server <bk>/<srv>",
+                   help: "kill sessions on a server", level: .admin) { request in
+            guard case .success(let (_, server)) = find(request[3], request) else { return findError(request[3], request) }
+            request.runtime.streams.shutdown { $0.server === server }
+            return ""
+        },
+        CLIKeyword(["add", "server"], usage: "add server <bk>/<srv>", help: "create a new server", level: .admin) { request in
+            let target = request[2]
+            guard target.contains("/") else {
+                request.omitsEmptyLine = true
+                return CLIMessage.requireBackendServer
+            }
+            let parts = target.split(separator: "/", maxSplits: 1).map(String.init)
+            guard let backend = request.runtime.backend(named: parts[0]) else {
+                request.omitsEmptyLine = true
+                return CLIMessage.noSuchBackend
+            }
+            let name = parts.count > 1 ? parts[1] : ""
+            if backend.server(named: name) != nil {
+                return "Already exists a server with the same name in backend.\n"
+            }
+            guard !request[3].isEmpty else {
+                return "'server' expects <name> and <addr>[:<port>] as arguments.\n"
+            }
+            // Servers are fixed when the backend's load balancer is built:
+            // refused as the real one refuses backends that cannot take them.
+            return "Backend must use a dynamic load balancing to support dynamic servers.\n"
+        },
+        CLIKeyword(["del", "server"], usage: "del server <bk>/<srv>", help: "remove a dynamically added server",
+                   level: .admin) { request in
+            request.omitsEmptyLine = true
+            guard case .success(let (backend, server)) = find(request[2], request) else { return findError(request[2], request) }
+            guard backend.lock.withLock({ server.adminState == .maintenance }) else {
+                return "Only servers in maintenance mode can be deleted.\n"
+            }
+            return "Only dynamically added servers can be deleted; this build has none.\n"
+        },
+    ]
+
+    enum Lookup {
+        case success((Backend, Server))
+        case failure
+    }
+
+    /// Finds `backend/server`.
+    static func find(_ target: String, _ request: CLIRequest) -> Lookup {
+        let parts = target.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 2, let backend = request.runtime.backend(named: parts[0]),
+            let server = backend.server(named: parts[1])
+        else { return .failure }
+        return .success((backend, server))
+    }
+
+    /// Why `find` failed, worded as the real one.
+    static func findError(_ target: String, _ request: CLIRequest) -> String {
+        let parts = target.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 2 else { return CLIMessage.requireBackendServer }
+        guard request.runtime.backend(named: parts[0]) != nil else { return CLIMessage.noSuchBackend }
+        return CLIMessage.noSuchServer
+    }
+
+    static let setServerUsage = "usage: set server <backend>/<server> addr | agent | agent-addr | agent-port | "
+        + "agent-send | check-addr | check-port | fqdn | health | ssl | state | weight\n"
+
+    static func setServer(_ request: inout CLIRequest, _ backend: Backend, _ server: Server) -> String {
+        switch request[3] {
+        case "state":
+            switch request[4] {
+            case "ready": backend.setState(server, admin: .ready)
+            case "drain": backend.setState(server, admin: .drain)
+            case "maint": backend.setState(server, admin: .maintenance)
+            default: return "'set server <srv> state' expects 'ready', 'drain' and 'maint'.\n"
+            }
+            return ""
+        case "weight":
+            return setWeight(&request, backend, server, request[4])
+        case "health":
+            let up: Bool
+            switch request[4] {
+            case "up": up = true
+            case "stopping", "down": up = false
+            default: return "'set server <srv> health' expects 'up', 'stopping', or 'down'.\n"
+            }
+            if server.config.options.check { backend.setState(server, up: up) }
+            return ""
+        case "addr":
+            return setAddress(request, backend, server)
+        case "agent", "agent-addr", "agent-port", "agent-send":
+            return "agent checks are not enabled on this server.\n"
+        case "check-addr", "check-port":
+            request.omitsEmptyLine = true
+            return "health checks are not enabled on this server\n"
+        case "fqdn":
+            return "set server <b>/<s> fqdn failed because no resolution is configured.\n"
+        default:
+            return setServerUsage
+        }
+    }
+
+    /// `set weight` / `set server ... weight`: absolute (0-256) or a
+    /// percentage of the initial weight.
+    static func setWeight(_ request: inout CLIRequest, _ backend: Backend, _ server: Server, _ text: String) -> String {
+        guard !text.isEmpty else { return "Require <weight> or <weight%>.\n" }
+        let relative = text.hasSuffix("%")
+        let digits = relative ? String(text.dropLast()) : text
+        var sign = 1
+        var body = Substring(digits)
+        if body.hasPrefix("-") {
+            sign = -1
+            body = body.dropFirst()
+        }
+        let leading = body.prefix { $0.isASCII && $0.isNumber }
+        guard !leading.isEmpty else {
+            request.omitsEmptyLine = true
+            return "Empty weight string empty or preceded by garbage\n"
+        }
+        guard leading.count == body.count else {
+            request.omitsEmptyLine = true
+            return "Trailing garbage in weight string\n"
+        }
+        let value = sign * (Int(leading) ?? Int.max)
+        let weight: Int
+        if relative {
+            guard value >= 0 else { return "Relative weight must be positive.\n" }
+            weight = server.lb.configuredWeight * value / 100
+            if weight > LBServer.maxWeight { return "Relative weight too large.\n" }
+        } else {
+            guard (0...LBServer.maxWeight).contains(value) else {
+                return "Absolute weight can only be between 0 and 256 inclusive.\n"
+            }
+            weight = value
+        }
+        if !backend.loadBalancer.isDynamic, weight != 0, weight != server.lb.configuredWeight {
+            return "Backend is using a static LB algorithm and only accepts weights '0%' and '100%'.\n"
+        }
+        backend.setWeight(server, weight)
+        return ""
+    }
+
+    /// `set server B/S addr IP [port P]`.
+    static func setAddress(_ request: CLIRequest, _ backend: Backend, _ server: Server) -> String {
+        let ip = request[4]
+        guard !ip.isEmpty else { return "set server <b>/<s> addr requires an address and optionally a port.\n" }
+        let by = " by 'stats socket command'\n"
+        let (oldIP, oldPort) = backend.lock.withLock { (server.address.ipAddress ?? "", server.address.port ?? 0) }
+        guard let parsed = try? SocketAddress(ipAddress: ip, port: oldPort) else {
+            return "Invalid addr '\(ip)'\(by)"
+        }
+        var parts: [String] = []
+        var newPort = oldPort
+        let newIP = parsed.ipAddress ?? ip
+        parts.append(newIP == oldIP ? "no need to change the addr" : "IP changed from '\(oldIP)' to '\(newIP)'")
+        if request[5] == "port" {
+            let text = request[6]
+            if let port = Int(text), (0...65535).contains(port) {
+                if port == oldPort {
+                    parts.append("no need to change the port")
+                } else {
+                    parts.append("port changed from '\(oldPort)' to '\(port)'")
+                    newPort = port
+                }
+            } else {
+                parts.append("problem converting port '\(text)' to an int")
+            }
+        }
+        if let address = try? SocketAddress(ipAddress: newIP, port: newPort) {
+            backend.lock.withLock { server.address = address }
+            // Pooled connections go to the old address.
+            server.idlePool.closeAll()
+        }
+        return parts.joined(separator: ", ") + by
+    }
+}

@@ -1,0 +1,74 @@
+import HAProxyConfig
+
+/// `show servers state [<backend>]` (manual 9.3): the volatile state of
+/// each server in the format of `server-state-file`, version 1.
+enum ShowServersState {
+    static let header = "# be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state srv_uweight "
+        + "srv_iweight srv_time_since_last_change srv_check_status srv_check_result srv_check_health "
+        + "srv_check_state srv_agent_state bk_f_forced_id srv_f_forced_id srv_fqdn srv_port srvrecord "
+        + "srv_use_ssl srv_check_port srv_check_addr srv_agent_addr srv_agent_port\n"
+
+    static let keywords: [CLIKeyword] = [
+        CLIKeyword(["show", "servers", "state"], usage: "show servers state [<backend>]",
+                   help: "dump volatile server information (all or for a single backend)") { request in
+            let runtime = request.runtime
+            var backends = runtime.backends
+            if !request[3].isEmpty {
+                guard let backend = runtime.backend(named: request[3]) else {
+                    return "Can't find backend.\n"
+                }
+                backends = [backend]
+            }
+            let ids = ProxyNumbering.ids(runtime.configuration)
+            var out = "1\n" + header
+            for backend in backends {
+                for server in backend.servers {
+                    out += line(server, backend: backend, backendID: ids[backend.name] ?? 0)
+                }
+            }
+            return out
+        },
+        CLIKeyword(["show", "backend"], usage: "show backend", help: "list backends in the current running config") { request in
+            "# name\n" + request.runtime.backends.map { "\($0.name)\n" }.joined()
+        },
+    ]
+
+    /// Administrative state bits as HAProxy stores them (SRV_ADMF_*).
+    static func adminBits(_ state: Server.AdminState) -> Int {
+        switch state {
+        case .ready: return 0
+        case .maintenance: return 0x01
+        case .drain: return 0x08
+        }
+    }
+
+    static func line(_ server: Server, backend: Backend, backendID: Int) -> String {
+        backend.lock.withLock {
+            let options = server.config.options
+            let running = server.isUp && server.adminState != .maintenance
+            let opState = running ? 2 : 0
+            let health = running ? options.rise : 0
+            let ip = server.address.ipAddress ?? server.config.host
+            let isLiteral = ip == server.config.host.trimmingCharacters(in: ["[", "]"])
+            let fields: [String] = [
+                "\(backendID)", backend.name, "\(server.lb.id)", server.name, ip,
+                "\(opState)", "\(adminBits(server.adminState))", "\(server.lb.weight)", "\(server.lb.configuredWeight)",
+                "\(ShowStat.seconds(since: server.lastStateChange))",
+                options.check ? (server.isUp ? "15" : "8") : "1",
+                options.check ? (server.isUp ? "3" : "2") : "0",
+                "\(health)",
+                options.check ? "6" : "0",
+                "0",
+                backend.config.id != nil ? "1" : "0",
+                server.config.id != nil ? "1" : "0",
+                isLiteral ? "-" : server.config.host,
+                "\(server.address.port ?? server.config.port ?? 0)",
+                "-", "0",
+                "\(options.checkPort ?? 0)",
+                options.checkAddr ?? "-",
+                "-", "0",
+            ]
+            return fields.joined(separator: " ") + "\n"
+        }
+    }
+}

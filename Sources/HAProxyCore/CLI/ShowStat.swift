@@ -1,0 +1,319 @@
+import HAProxyConfig
+import NIOCore
+
+/// `show stat [desc|json|no-maint|typed|up]*` (manual 9.1, 9.3): one CSV
+/// line per frontend, server and backend, in HAProxy 2.6's column order.
+/// The `typed` and `json` forms are not implemented yet (CSV is printed).
+enum ShowStat {
+    static let keywords: [CLIKeyword] = [
+        CLIKeyword(["show", "stat"], usage: "show stat [desc|json|no-maint|typed|up]*",
+                   help: "report counters for each proxy and server") { request in
+            let words = Array(request.args.dropFirst(2))
+            var options = Set<String>()
+            var filter: (proxy: String, type: Int, server: Int)?
+            if words.count >= 3, let type = Int(words[1]), let sid = Int(words[2]) {
+                filter = (words[0], type, sid)
+                options = Set(words.dropFirst(3))
+            } else {
+                options = Set(words)
+            }
+            let rows = Self.rows(request.runtime, upOnly: options.contains("up"),
+                                 noMaint: options.contains("no-maint"), filter: filter)
+            // The typed and json forms are not implemented: CSV for all.
+            return csv(rows)
+        },
+    ]
+
+    /// The CSV columns of HAProxy 2.6, in order; `-` separates the
+    /// statistics modules (SSL, HTTP/2, HTTP/1) from the proxy fields.
+    static let columns = [
+        "pxname", "svname", "qcur", "qmax", "scur", "smax", "slim", "stot", "bin", "bout", "dreq", "dresp",
+        "ereq", "econ", "eresp", "wretr", "wredis", "status", "weight", "act", "bck", "chkfail", "chkdown",
+        "lastchg", "downtime", "qlimit", "pid", "iid", "sid", "throttle", "lbtot", "tracked", "type", "rate",
+        "rate_lim", "rate_max", "check_status", "check_code", "check_duration", "hrsp_1xx", "hrsp_2xx",
+        "hrsp_3xx", "hrsp_4xx", "hrsp_5xx", "hrsp_other", "hanafail", "req_rate", "req_rate_max", "req_tot",
+        "cli_abrt", "srv_abrt", "comp_in", "comp_out", "comp_byp", "comp_rsp", "lastsess", "last_chk",
+        "last_agt", "qtime", "ctime", "rtime", "ttime", "agent_status", "agent_code", "agent_duration",
+        "check_desc", "agent_desc", "check_rise", "check_fall", "check_health", "agent_rise", "agent_fall",
+        "agent_health", "addr", "cookie", "mode", "algo", "conn_rate", "conn_rate_max", "conn_tot",
+        "intercepted", "dcon", "dses", "wrew", "connect", "reuse", "cache_lookups", "cache_hits", "srv_icur",
+        "src_ilim", "qtime_max", "ctime_max", "rtime_max", "ttime_max", "eint", "idle_conn_cur",
+        "safe_conn_cur", "used_conn_cur", "need_conn_est", "uweight", "agg_server_status",
+        "agg_server_check_status", "agg_check_status", "-", "ssl_sess", "ssl_reused_sess",
+        "ssl_failed_handshake", "h2_headers_rcvd", "h2_data_rcvd", "h2_settings_rcvd", "h2_rst_stream_rcvd",
+        "h2_goaway_rcvd", "h2_detected_conn_protocol_errors", "h2_detected_strm_protocol_errors",
+        "h2_rst_stream_resp", "h2_goaway_resp", "h2_open_connections", "h2_backend_open_streams",
+        "h2_total_connections", "h2_backend_total_streams", "h1_open_connections", "h1_open_streams",
+        "h1_total_connections", "h1_total_streams", "h1_bytes_in", "h1_bytes_out", "h1_spliced_bytes_in",
+        "h1_spliced_bytes_out",
+    ]
+
+    static let header = "# " + columns.joined(separator: ",") + ",\n"
+
+    private static let columnIndex: [String: Int] = Dictionary(
+        uniqueKeysWithValues: columns.enumerated().map { ($1, $0) })
+
+    /// The statistics module columns after `-`.
+    private static let sslColumns = ["ssl_sess", "ssl_reused_sess", "ssl_failed_handshake"]
+    private static let h2h1Columns = Array(columns[(columnIndex["h2_headers_rcvd"]!)...])
+
+    /// One line: values by column, empty where the real one prints nothing.
+    struct Row {
+        /// 0 frontend, 1 backend, 2 server.
+        var type: Int
+        var proxyID: Int
+        var serverID: Int
+        var values: [String]
+
+        init(type: Int, proxyID: Int, serverID: Int) {
+            self.type = type
+            self.proxyID = proxyID
+            self.serverID = serverID
+            values = Array(repeating: "", count: ShowStat.columns.count)
+            values[ShowStat.columnIndex["-"]!] = "-"
+        }
+
+        subscript(_ name: String) -> String {
+            get { values[ShowStat.columnIndex[name]!] }
+            set { values[ShowStat.columnIndex[name]!] = newValue }
+        }
+
+        mutating func set(_ names: [String], _ value: String) {
+            for name in names { self[name] = value }
+        }
+    }
+
+    static func csv(_ rows: [Row]) -> String {
+        header + rows.map { $0.values.joined(separator: ",") + ",\n" }.joined()
+    }
+
+    // MARK: Rows
+
+    static func rows(_ runtime: ProxyRuntime, upOnly: Bool = false, noMaint: Bool = false,
+                     filter: (proxy: String, type: Int, server: Int)? = nil) -> [Row] {
+        let ids = ProxyNumbering.ids(runtime.configuration)
+        let globalMaxconn = runtime.configuration.global.maxconn ?? ShowInfo.derivedMaxconn
+        var rows: [Row] = []
+        for proxy in runtime.configuration.proxies where !proxy.disabled {
+            let iid = ids[proxy.name] ?? 0
+            if let filter, filter.proxy != "-1", filter.proxy != proxy.name, Int(filter.proxy) != iid { continue }
+            let wants: (Int) -> Bool = { bit in
+                guard let filter, filter.type != -1 else { return true }
+                return filter.type & bit != 0
+            }
+            if proxy.capabilities.contains(.frontend), wants(1),
+                let frontend = runtime.frontends.first(where: { $0.name == proxy.name })
+            {
+                rows.append(frontendRow(frontend, iid: iid, globalMaxconn: globalMaxconn))
+            }
+            guard proxy.capabilities.contains(.backend), let backend = runtime.backend(named: proxy.name) else { continue }
+            if wants(4) {
+                for server in backend.servers {
+                    if let filter, filter.server != -1, filter.server != server.lb.id { continue }
+                    let snapshot = backend.lock.withLock { (server.isUp, server.adminState) }
+                    if upOnly && !(snapshot.0 && snapshot.1 != .maintenance) { continue }
+                    if noMaint && snapshot.1 == .maintenance { continue }
+                    rows.append(serverRow(server, backend: backend, iid: iid))
+                }
+            }
+            if wants(2) {
+                let feeders = runtime.frontends.filter { $0.backend === backend }
+                rows.append(backendRow(backend, iid: iid, feeders: feeders, globalMaxconn: globalMaxconn))
+            }
+        }
+        return rows
+    }
+
+    static func frontendRow(_ frontend: Frontend, iid: Int, globalMaxconn: Int) -> Row {
+        var row = Row(type: 0, proxyID: iid, serverID: 0)
+        let http = frontend.config.mode == .http
+        row["pxname"] = frontend.name
+        row["svname"] = "FRONTEND"
+        row["scur"] = "\(frontend.currentConnections)"
+        row["smax"] = "\(frontend.maxSeenConnections)"
+        row["slim"] = "\(frontend.maxconn ?? globalMaxconn)"
+        row["stot"] = "\(frontend.totalConnections)"
+        row["bin"] = "\(frontend.bytesIn)"
+        row["bout"] = "\(frontend.bytesOut)"
+        row["dreq"] = "\(frontend.deniedRequests)"
+        row.set(["dresp", "ereq"], "0")
+        row["status"] = frontend.adminDisabled ? "PAUSED" : "OPEN"
+        row["pid"] = "1"
+        row["iid"] = "\(iid)"
+        row["sid"] = "0"
+        row["type"] = "0"
+        row.set(["rate", "rate_lim", "rate_max"], "0")
+        if http {
+            row.set(["hrsp_1xx", "hrsp_2xx", "hrsp_3xx", "hrsp_4xx", "hrsp_5xx", "hrsp_other"], "0")
+            row.set(["intercepted", "cache_lookups", "cache_hits"], "0")
+        }
+        row.set(["req_rate", "req_rate_max"], "0")
+        row["req_tot"] = http ? "\(frontend.totalRequests)" : "0"
+        row.set(["comp_in", "comp_out", "comp_byp", "comp_rsp"], "0")
+        row["mode"] = frontend.config.mode.rawValue
+        row.set(["conn_rate", "conn_rate_max"], "0")
+        row["conn_tot"] = "\(frontend.totalConnections)"
+        row.set(["dcon", "dses", "wrew", "eint"], "0")
+        row.set(sslColumns + h2h1Columns, "0")
+        return row
+    }
+
+    static func serverRow(_ server: Server, backend: Backend, iid: Int) -> Row {
+        var row = Row(type: 2, proxyID: iid, serverID: server.lb.id)
+        let http = backend.config.mode == .http
+        let checked = server.config.options.check
+        backend.lock.withLock {
+            row["pxname"] = backend.name
+            row["svname"] = server.name
+            row["qcur"] = "\(server.queue.count)"
+            row["qmax"] = "0"
+            row["scur"] = "\(server.currentConnections)"
+            row["smax"] = "\(server.maxSeenConnections)"
+            if server.config.options.maxconn > 0 { row["slim"] = "\(server.config.options.maxconn)" }
+            row["stot"] = "\(server.totalConnections)"
+            row["bin"] = "\(server.bytesIn)"
+            row["bout"] = "\(server.bytesOut)"
+            row["dresp"] = "0"
+            row["econ"] = "\(server.connectionErrors)"
+            row["eresp"] = "\(server.responseErrors)"
+            row["wretr"] = "\(server.retries)"
+            row["wredis"] = "\(server.redispatches)"
+            row["status"] = statusText(server, checked: checked)
+            row["weight"] = "\(server.lb.weight)"
+            row["act"] = server.isBackup ? "0" : "1"
+            row["bck"] = server.isBackup ? "1" : "0"
+            if checked {
+                row["chkfail"] = "0"
+                row["chkdown"] = "\(server.downTransitions)"
+                row["downtime"] = "0"
+                row["check_rise"] = "\(server.config.options.rise)"
+                row["check_fall"] = "\(server.config.options.fall)"
+                row["check_health"] = server.isUp
+                    ? "\(server.config.options.rise + server.config.options.fall - 1)" : "0"
+            }
+            row["lastchg"] = "\(seconds(since: server.lastStateChange))"
+            if server.config.options.maxqueue > 0 { row["qlimit"] = "\(server.config.options.maxqueue)" }
+            row["pid"] = "1"
+            row["iid"] = "\(iid)"
+            row["sid"] = "\(server.lb.id)"
+            row["lbtot"] = "\(server.totalConnections)"
+            row["type"] = "2"
+            row.set(["rate", "rate_max"], "0")
+            if http {
+                row.set(["hrsp_1xx", "hrsp_2xx", "hrsp_3xx", "hrsp_4xx", "hrsp_5xx", "hrsp_other"], "0")
+                row["req_tot"] = "0"
+            }
+            row.set(["cli_abrt", "srv_abrt"], "0")
+            row["lastsess"] = "-1"
+            row.set(["qtime", "ctime", "rtime", "ttime"], "0")
+            row["addr"] = addressText(server)
+            row["mode"] = backend.config.mode.rawValue
+            row.set(["wrew", "connect", "reuse", "srv_icur"], "0")
+            row.set(["qtime_max", "ctime_max", "rtime_max", "ttime_max", "eint"], "0")
+            row.set(["idle_conn_cur", "safe_conn_cur", "used_conn_cur", "need_conn_est"], "0")
+            row["uweight"] = "\(server.lb.weight)"
+            row.set(sslColumns, "0")
+        }
+        return row
+    }
+
+    static func backendRow(_ backend: Backend, iid: Int, feeders: [Frontend], globalMaxconn: Int) -> Row {
+        var row = Row(type: 1, proxyID: iid, serverID: 0)
+        let http = backend.config.mode == .http
+        let queued = backend.queuedCount
+        backend.lock.withLock {
+            var active = 0, backup = 0, activeWeight = 0, backupWeight = 0, retries = 0, redispatches = 0
+            for s in backend.servers {
+                retries += s.retries
+                redispatches += s.redispatches
+                guard s.isUsable else { continue }
+                if s.isBackup {
+                    backup += 1
+                    backupWeight += s.lb.weight
+                } else {
+                    active += 1
+                    activeWeight += s.lb.weight
+                }
+            }
+            let weight = active > 0 ? activeWeight : backupWeight
+            let fullconn = backend.config.fullconn
+                ?? max(1, (feeders.reduce(0) { $0 + ($1.maxconn ?? globalMaxconn) } + 9) / 10)
+            row["pxname"] = backend.name
+            row["svname"] = "BACKEND"
+            row["qcur"] = "\(queued)"
+            row["qmax"] = "\(backend.maxQueued)"
+            row["scur"] = "\(backend.currentStreams)"
+            row["smax"] = "0"
+            row["slim"] = "\(fullconn)"
+            row["stot"] = "\(backend.totalStreams)"
+            row["bin"] = "\(backend.bytesIn)"
+            row["bout"] = "\(backend.bytesOut)"
+            row.set(["dreq", "dresp"], "0")
+            row["econ"] = "\(backend.connectionErrors)"
+            row["eresp"] = "\(backend.responseErrors)"
+            row["wretr"] = "\(retries)"
+            row["wredis"] = "\(redispatches)"
+            row["status"] = active + backup > 0 ? "UP" : "DOWN"
+            row["weight"] = "\(weight)"
+            row["act"] = "\(active)"
+            row["bck"] = "\(backup)"
+            row["chkdown"] = "0"
+            row["lastchg"] = "\(seconds(since: backend.lastDown))"
+            row["downtime"] = "0"
+            row["pid"] = "1"
+            row["iid"] = "\(iid)"
+            row["sid"] = "0"
+            row["lbtot"] = "\(backend.totalStreams)"
+            row["type"] = "1"
+            row.set(["rate", "rate_max"], "0")
+            if http {
+                row.set(["hrsp_1xx", "hrsp_2xx", "hrsp_3xx", "hrsp_4xx", "hrsp_5xx", "hrsp_other"], "0")
+                row.set(["req_tot", "cache_lookups", "cache_hits"], "0")
+            }
+            row.set(["cli_abrt", "srv_abrt", "comp_in", "comp_out", "comp_byp", "comp_rsp"], "0")
+            row["lastsess"] = "-1"
+            row.set(["qtime", "ctime", "rtime", "ttime"], "0")
+            row["mode"] = backend.config.mode.rawValue
+            row["algo"] = algorithmName(backend.config.balance.algorithm)
+            row.set(["wrew", "connect", "reuse", "qtime_max", "ctime_max", "rtime_max", "ttime_max", "eint"], "0")
+            row["uweight"] = "\(backend.servers.filter { $0.isUsable && $0.isBackup == (active == 0) }.reduce(0) { $0 + $1.lb.weight })"
+            row.set(["agg_server_status", "agg_server_check_status", "agg_check_status"], "0")
+            row.set(sslColumns + h2h1Columns, "0")
+        }
+        return row
+    }
+
+    /// The server's status column: `no check` stands for UP without checks.
+    static func statusText(_ server: Server, checked: Bool) -> String {
+        let text = server.statusText
+        if !checked && text == "UP" { return "no check" }
+        return text
+    }
+
+    static func addressText(_ server: Server) -> String {
+        let ip = server.address.ipAddress ?? server.config.host
+        let port = server.config.port.map { _ in server.address.port ?? 0 }
+        let host = ip.contains(":") ? "[\(ip)]" : ip
+        return port.map { "\(host):\($0)" } ?? host
+    }
+
+    static func seconds(since deadline: NIODeadline) -> Int {
+        let now = NIODeadline.now()
+        guard now > deadline else { return 0 }
+        return Int((now - deadline).nanoseconds / 1_000_000_000)
+    }
+
+    static func algorithmName(_ algorithm: BalanceAlgorithm) -> String {
+        switch algorithm {
+        case .roundRobin: return "roundrobin"
+        case .staticRoundRobin: return "static-rr"
+        case .leastConn: return "leastconn"
+        case .first: return "first"
+        case .source: return "source"
+        case .uri: return "uri"
+        case .urlParam: return "url_param"
+        case .header: return "hdr"
+        case .random: return "random"
+        }
+    }
+}

@@ -1,0 +1,223 @@
+import Dispatch
+import Foundation
+import HAProxyConfig
+import NIOCore
+import NIOPosix
+
+/// A `stats socket` of the global section: the runtime API listener.
+///
+/// Bound with the frontends' listeners (plain socket, before daemonizing
+/// and dropping privileges, with the UNIX socket's mode and owner), then
+/// served on the event loops by `activate`. Each connection reads command
+/// lines and answers them through `CLICommandProcessor` (manual 9.3).
+final class StatsSocketListener {
+    let config: StatsSocketConfig
+    let fd: CInt
+    /// Idle timeout of a connection (`stats timeout`, 10s by default).
+    let timeoutMs: Int
+    private var channel: Channel?
+
+    init(config: StatsSocketConfig, fd: CInt, timeoutMs: Int) {
+        self.config = config
+        self.fd = fd
+        self.timeoutMs = timeoutMs
+    }
+
+    /// Binds every `stats socket`; throws the first failure, worded as
+    /// HAProxy's ALERT for the CLI's GLOBAL frontend.
+    static func bindAll(_ global: GlobalConfig) throws -> [StatsSocketListener] {
+        var listeners: [StatsSocketListener] = []
+        for socket in global.statsSockets {
+            var bind = BindConfig(address: socket.address, location: socket.location)
+            bind.unixMode = socket.unixMode
+            bind.unixUser = socket.unixUser
+            bind.unixGroup = socket.unixGroup
+            bind.maxconn = socket.maxconn
+            do {
+                let fd = try Listener.open(bind, backlog: socket.maxconn ?? global.statsMaxconn ?? 10)
+                listeners.append(StatsSocketListener(config: socket, fd: fd, timeoutMs: global.statsTimeoutMs ?? 10_000))
+            } catch let error as SocketError {
+                for listener in listeners { listener.close() }
+                throw RuntimeError(
+                    "Starting frontend GLOBAL: \(error.what) (\(error.reason)) [\(socket.address)]", location: socket.location)
+            }
+        }
+        return listeners
+    }
+
+    /// Hands the bound socket to an event loop and starts serving commands.
+    func activate(group: EventLoopGroup, processor: CLICommandProcessor) throws {
+        let level = config.level
+        let timeoutMs = self.timeoutMs
+        channel = try ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: Int32(config.maxconn ?? 10))
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(CLILineDecoder()))
+                    try channel.pipeline.syncOperations.addHandler(
+                        CLIConnectionHandler(processor: processor, session: CLISession(level: level, timeoutMs: timeoutMs)))
+                }
+            }
+            .withBoundSocket(fd).wait()
+    }
+
+    func close() {
+        if let channel {
+            channel.close(promise: nil)
+        } else {
+            Foundation.close(fd)
+        }
+        channel = nil
+        if case .unix(let path) = config.address { unlink(path) }
+    }
+}
+
+/// Splits the runtime API input into lines (LF, with an optional CR).
+final class CLILineDecoder: ByteToMessageDecoder {
+    typealias InboundOut = String
+
+    /// Longest line accepted, as HAProxy's CLI buffer (tune.bufsize).
+    static let maxLineLength = 16384
+    private var scanned = 0
+
+    func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        let view = buffer.readableBytesView
+        guard let newline = view.dropFirst(scanned).firstIndex(of: UInt8(ascii: "\n")) else {
+            scanned = view.count
+            if scanned > Self.maxLineLength {
+                // Too long to be a command: drop it, as the real one answers nothing useful.
+                buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
+                scanned = 0
+            }
+            return .needMoreData
+        }
+        let length = newline - view.startIndex
+        var line = buffer.readSlice(length: length)!
+        buffer.moveReaderIndex(forwardBy: 1)
+        scanned = 0
+        if line.readableBytes > 0, line.getInteger(at: line.writerIndex - 1, as: UInt8.self) == UInt8(ascii: "\r") {
+            line.moveWriterIndex(to: line.writerIndex - 1)
+        }
+        context.fireChannelRead(wrapInboundOut(line.readString(length: line.readableBytes) ?? ""))
+        return .continue
+    }
+
+    func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
+        // A last command without its newline still runs (e.g. `printf 'show info' | socat`).
+        if buffer.readableBytes > 0 {
+            var line = buffer.readSlice(length: buffer.readableBytes)!
+            scanned = 0
+            context.fireChannelRead(wrapInboundOut(line.readString(length: line.readableBytes) ?? ""))
+        }
+        return .needMoreData
+    }
+}
+
+/// One runtime API connection: runs each command line off the event loop
+/// (answers may take locks and visit every stream), writes the answer,
+/// then closes unless the session is interactive (`prompt`).
+final class CLIConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = String
+    typealias OutboundOut = ByteBuffer
+
+    private let processor: CLICommandProcessor
+    /// Commands of one connection run in order on this queue, which owns `session`.
+    private let queue = DispatchQueue(label: "haproxy.cli")
+    private let session: SessionBox
+    // Event-loop state.
+    private var pending = 0
+    private var closeWhenIdle = false
+    private var closed = false
+    private var timeoutMs: Int
+    private var idleTimer: Scheduled<Void>?
+
+    init(processor: CLICommandProcessor, session: CLISession) {
+        self.processor = processor
+        self.session = SessionBox(session)
+        self.timeoutMs = session.timeoutMs
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        armTimer(context)
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !closed, !closeWhenIdle else { return }
+        let line = unwrapInboundIn(data)
+        pending += 1
+        idleTimer?.cancel()
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let eventLoop = context.eventLoop
+        queue.async { [processor, session = self.session] in
+            var answer = processor.execute(line, session: &session.value)
+            let session = session.value
+            let interactive = session.interactive
+            let close = session.wantsClose || !interactive
+            if interactive && !session.wantsClose { answer += "> " }
+            let timeout = session.timeoutMs
+            eventLoop.execute {
+                let (handler, context) = loopBound.value
+                handler.answered(context, answer, close: close, timeoutMs: timeout)
+            }
+        }
+    }
+
+    /// The session, owned by the connection's queue.
+    private final class SessionBox: @unchecked Sendable {
+        var value: CLISession
+        init(_ value: CLISession) { self.value = value }
+    }
+
+    private func answered(_ context: ChannelHandlerContext, _ answer: String, close: Bool, timeoutMs: Int) {
+        pending -= 1
+        self.timeoutMs = timeoutMs
+        guard !closed else { return }
+        if !answer.isEmpty {
+            context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: answer)), promise: nil)
+        }
+        if close { closeWhenIdle = true }
+        if closeWhenIdle {
+            if pending == 0 { closeNow(context) }
+        } else if pending == 0 {
+            armTimer(context)
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case ChannelEvent.inputClosed = event {
+            // The client sent everything: answer what is pending, then close.
+            closeWhenIdle = true
+            if pending == 0 { closeNow(context) }
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        closed = true
+        idleTimer?.cancel()
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        closeNow(context)
+    }
+
+    private func armTimer(_ context: ChannelHandlerContext) {
+        idleTimer?.cancel()
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        idleTimer = context.eventLoop.scheduleTask(in: .milliseconds(Int64(timeoutMs))) {
+            let (handler, context) = loopBound.value
+            if handler.pending == 0 { handler.closeNow(context) }
+        }
+    }
+
+    private func closeNow(_ context: ChannelHandlerContext) {
+        guard !closed else { return }
+        closed = true
+        idleTimer?.cancel()
+        context.close(promise: nil)
+    }
+}
