@@ -399,9 +399,13 @@ final class HTTPSession: ConnectionOwner, ServerSlotWaiter {
                 edits.append(name: ff.header, value: ip)
             }
         }
-        var out = serverChannel.allocator.buffer(capacity: requestBytes.readableBytes + edits.appended.readableBytes)
-        HTTPHeadRewriter.write(request, from: requestBytes, edits: edits, into: &out)
-        serverChannel.write(out, promise: nil)
+        if edits.isEmpty {
+            serverChannel.write(requestBytes, promise: nil)
+        } else {
+            var out = serverChannel.allocator.buffer(capacity: requestBytes.readableBytes + edits.appended.readableBytes)
+            HTTPHeadRewriter.write(request, from: requestBytes, edits: edits, into: &out)
+            serverChannel.write(out, promise: nil)
+        }
         log.requestSent = .now()
         responseParser = .response(to: request.method)
         responseStarted = false
@@ -525,6 +529,14 @@ final class HTTPSession: ConnectionOwner, ServerSlotWaiter {
         }
         if !head.isKeepAlive || head.bodyFraming == .untilClose { serverReusable = false }
         if head.bodyFraming == .untilClose { clientKeepAlive = false }
+        responseBody = HTTPBodyFramer(framing: head.bodyFraming, isRequest: false)
+        // Fast path: an HTTP/1.1 response to a client that stays, carrying no
+        // hop-by-hop header to drop, goes out as received.
+        if clientKeepAlive && head.version.isPersistentByDefault && head.connection.isSubset(of: [.keepAlive])
+            && !head.headers.contains(where: { $0.kind == .proxyConnection || $0.kind == .keepAlive }) {
+            client.write(headBytes, promise: nil)
+            return
+        }
         var edits = HTTPHeadEdits()
         edits.removeAll(.connection, in: head)
         edits.removeAll(.proxyConnection, in: head)
@@ -538,7 +550,6 @@ final class HTTPSession: ConnectionOwner, ServerSlotWaiter {
         var out = client.allocator.buffer(capacity: headBytes.readableBytes + 24)
         HTTPHeadRewriter.write(head, from: headBytes, edits: edits, into: &out)
         client.write(out, promise: nil)
-        responseBody = HTTPBodyFramer(framing: head.bodyFraming, isRequest: false)
     }
 
     // MARK: End of a transaction
