@@ -215,6 +215,12 @@ public final class MasterProcess {
         workers.insert(WorkerRecord(pid: pid, cliFD: pair[0], timestamp: Int(time(nil)), version: BuildInfo.version), at: 0)
         readiness[pid] = ready[0]
         report(.notice, "New worker (\(pid)) forked")
+        // Older workers stop accepting before the new one starts; new
+        // connections wait meanwhile in the listening sockets' backlog.
+        for w in workers where w.leaving && !w.stopSent && w.cliFD >= 0 {
+            _ = WorkerCLIChannel.request(fd: w.cliFD, command: WorkerCLIChannel.pauseCommand, level: .admin)
+        }
+        _ = WorkerCLIChannel.writeAll(pair[0], Array("start\n".utf8))
         return true
     }
 
@@ -388,7 +394,8 @@ public final class MasterProcess {
                 index += 1
             }
             for (pid, fd) in pending {
-                if fds[index].revents != 0 {
+                // Skip a pipe closed meanwhile by reap(): its number may be reused.
+                if fds[index].revents != 0 && readiness[pid] == fd {
                     var byte: UInt8 = 0
                     let n = read(fd, &byte, 1)
                     close(fd)

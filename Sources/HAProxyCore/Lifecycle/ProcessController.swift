@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import HAProxyConfig
 import HAProxyObservability
 
@@ -96,7 +97,7 @@ public final class ProcessController {
             return 1
         }
         runtime.logger = logger
-        guard startConfined(logger: logger) else { return 1 }
+        guard startConfined(logger: logger, beforeStart: { WorkerCLIChannel.awaitStart(fd: masterFD) }) else { return 1 }
         installSignals()
         var byte = UInt8(ascii: "R")
         _ = write(readyFD, &byte, 1)
@@ -104,6 +105,13 @@ public final class ProcessController {
         let runtime = self.runtime
         WorkerCLIChannel.serve(fd: masterFD, execute: { line, level in
             runtime.cli.execute(line, level: level)
+        }, pauseListeners: {
+            runtime.setListenersPaused(true)
+            // Option changes run as tasks on each loop: one more round trip
+            // on every loop means none of them accepts any more.
+            if let group = runtime.group {
+                for loop in group.makeIterator() { try? loop.submit {}.wait() }
+            }
         }, masterGone: { [self] in
             signals.async { self.softStop() }
         })
@@ -113,7 +121,7 @@ public final class ProcessController {
     }
 
     /// Chroot and privilege drop, then the event loops.
-    private func startConfined(logger: Logger) -> Bool {
+    private func startConfined(logger: Logger, beforeStart: () -> Bool = { true }) -> Bool {
         let global = configuration.global
         do {
             try ProcessSetup.confine(
@@ -129,6 +137,7 @@ public final class ProcessController {
             default: break
             }
         }
+        guard beforeStart() else { return false }
         do {
             try runtime.start()
         } catch {

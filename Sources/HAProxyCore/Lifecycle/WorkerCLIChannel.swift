@@ -42,10 +42,30 @@ public enum WorkerCLIChannel {
         }
     }
 
+    /// Internal command: stop accepting on the shared listening sockets and
+    /// answer once no event loop will accept any more.
+    public static let pauseCommand = "_pause_listeners"
+
+    /// Worker side, before serving: waits for the master's `start` line,
+    /// sent once older workers no longer accept on the shared sockets (two
+    /// processes accepting on one socket is harmless for the kernel, but
+    /// NIO asserts that a readable listener always yields a connection).
+    public static func awaitStart(fd: CInt) -> Bool {
+        var line: [UInt8] = []
+        var byte: UInt8 = 0
+        while true {
+            let n = read(fd, &byte, 1)
+            if n < 0 && errno == EINTR { continue }
+            guard n == 1 else { return false }
+            if byte == UInt8(ascii: "\n") { return line == Array("start".utf8) }
+            line.append(byte)
+        }
+    }
+
     /// Worker side: answers commands with `execute` on a thread of its own
     /// until the master's end closes, then calls `masterGone`.
     public static func serve(fd: CInt, execute: @escaping (String, StatsSocketConfig.Level) -> String,
-                             masterGone: @escaping () -> Void) {
+                             pauseListeners: @escaping () -> Void, masterGone: @escaping () -> Void) {
         let thread = Thread {
             var pending: [UInt8] = []
             var buffer = [UInt8](repeating: 0, count: 4096)
@@ -63,7 +83,13 @@ public enum WorkerCLIChannel {
                         level = l
                         command = String(line[line.index(after: space)...])
                     }
-                    let answer = Array(execute(command, level).utf8)
+                    let answer: [UInt8]
+                    if command == pauseCommand {
+                        pauseListeners()
+                        answer = Array("ok\n".utf8)
+                    } else {
+                        answer = Array(execute(command, level).utf8)
+                    }
                     _ = writeAll(fd, Array("\(answer.count)\n".utf8) + answer)
                 }
             }

@@ -227,6 +227,8 @@ final class LifecycleHTTPClient {
     private var usedOnConnection = 0
     private(set) var succeeded = 0
     private(set) var failures: [String] = []
+    /// Requests retried after a reused connection closed before answering.
+    private(set) var retries = 0
 
     init(port: Int, keepAlive: Bool) {
         self.port = port
@@ -241,6 +243,7 @@ final class LifecycleHTTPClient {
         case .ok:
             succeeded += 1
         case .closedBeforeAnswer where reused:
+            retries += 1
             switch attempt() {
             case .ok: succeeded += 1
             case .closedBeforeAnswer: failures.append("connection closed before any answer (fresh connection)")
@@ -304,5 +307,34 @@ final class LifecycleHTTPClient {
             return i
         }
         return nil
+    }
+}
+
+/// Totals of several client threads, and their stop flag.
+final class LifecycleLoadTally: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stopped = false
+    private(set) var failures: [String] = []
+    private(set) var total = 0
+    private(set) var retries = 0
+
+    var shouldStop: Bool { lock.withLock { stopped } }
+    func stop() { lock.withLock { stopped = true } }
+
+    /// Runs one client per mode on its own thread until `stop()`.
+    func run(port: Int, modes: [Bool], group: DispatchGroup) {
+        for keepAlive in modes {
+            group.enter()
+            Thread {
+                let client = LifecycleHTTPClient(port: port, keepAlive: keepAlive)
+                while !self.shouldStop { client.request() }
+                self.lock.withLock {
+                    self.failures += client.failures
+                    self.total += client.succeeded + client.failures.count
+                    self.retries += client.retries
+                }
+                group.leave()
+            }.start()
+        }
     }
 }
