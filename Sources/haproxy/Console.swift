@@ -46,8 +46,13 @@ final class Console {
         write("[WARNING]  (\(getpid())) : \(message)\n")
     }
 
+    /// In a worker forked by the master: the master already said who we are.
+    func enterWorker() {
+        prefaced = true
+    }
+
+    /// NOTICE lines do not trigger the version preface, as the real one's.
     func notice(_ message: String) {
-        preface()
         write("[NOTICE]   (\(getpid())) : \(message)\n")
     }
 

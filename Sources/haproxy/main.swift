@@ -41,14 +41,47 @@ guard !options.files.isEmpty else {
     exit(1)
 }
 
+/// A master started by a reload (master-worker mode) whose configuration
+/// fails: the old workers keep serving, and the master waits for the next
+/// reload instead of exiting.
+let reexecutedMaster = ProcessInfo.processInfo.environment[MasterHandover.reexecVariable] == "1"
+    && options.action.isRun
+
+func masterSettings() -> MasterProcess.Settings {
+    var settings = MasterProcess.Settings(
+        executable: ExecutablePath.resolve(argv0: CommandLine.arguments[0]),
+        argv0: CommandLine.arguments[0], arguments: Array(CommandLine.arguments.dropFirst()))
+    settings.systemdNotify = options.systemdNotify
+    settings.masterSockets = options.masterSockets
+    settings.softStopPids = options.softStopPids
+    settings.hardStopPids = options.hardStopPids
+    settings.inWorker = { console.enterWorker() }
+    return settings
+}
+
+func failStartup() -> Never {
+    if reexecutedMaster {
+        exit(MasterProcess(settings: masterSettings(), report: report).waitAfterFailedReload())
+    }
+    exit(1)
+}
+
+func report(_ level: ProcessController.Level, _ text: String) {
+    switch level {
+    case .alert: console.alert(text)
+    case .warning: console.warning(text)
+    case .notice: console.notice(text)
+    }
+}
+
 let (loaded, diagnostics) = ConfigLoader.load(
     paths: options.files, environment: ProcessInfo.processInfo.environment,
     features: BuildInfo.enabledFeatures, version: BuildInfo.conditionVersion)
 console.report(diagnostics, includeDiag: options.diagnosticMode)
-guard var configuration = loaded, !diagnostics.hasFatalErrors else { exit(1) }
+guard var configuration = loaded, !diagnostics.hasFatalErrors else { failStartup() }
 if options.failOnWarning && diagnostics.hasWarnings {
     console.alert("Some warnings were found and 'zero-warning' is set. Aborting.")
-    exit(1)
+    failStartup()
 }
 if let maxconn = options.maxconn { configuration.global.maxconn = maxconn }
 if options.daemon { configuration.global.daemon = true }
@@ -67,10 +100,10 @@ do {
         }
     }
     console.alert("config : Fatal errors found in configuration.")
-    exit(1)
+    failStartup()
 } catch {
     console.alert("config : \(error)")
-    exit(1)
+    failStartup()
 }
 
 if case .check = options.action {
@@ -80,7 +113,7 @@ if case .check = options.action {
 }
 if !configuration.hasListeners {
     console.alert("[haproxy.main()] No enabled listener found (check for 'bind' directives) ! Exiting.")
-    exit(1)
+    failStartup()
 }
 
 var settings = ProcessController.Settings()
@@ -88,11 +121,15 @@ settings.daemon = configuration.global.daemon && !options.foreground && !options
 settings.pidfile = configuration.global.pidfile
 settings.softStopPids = options.softStopPids
 settings.hardStopPids = options.hardStopPids
-let process = ProcessController(settings: settings, configuration: configuration, runtime: runtime) { level, text in
-    switch level {
-    case .alert: console.alert(text)
-    case .warning: console.warning(text)
-    case .notice: console.notice(text)
-    }
+let process = ProcessController(settings: settings, configuration: configuration, runtime: runtime, report: report)
+
+if configuration.global.masterWorker || reexecutedMaster {
+    var master = masterSettings()
+    master.daemon = settings.daemon
+    master.pidfile = settings.pidfile
+    // In a worker, a reload must never let listeners unlink UNIX socket
+    // paths the next worker serves on.
+    ProxyRuntime.keepsUnixSocketPathsOnClose = true
+    exit(MasterProcess(settings: master, report: report).run(controller: process))
 }
 exit(process.run())

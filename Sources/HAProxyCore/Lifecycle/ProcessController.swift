@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import HAProxyConfig
 import HAProxyObservability
 
@@ -18,10 +19,11 @@ public final class ProcessController {
 
     let settings: Settings
     let configuration: Configuration
-    let runtime: ProxyRuntime
+    public let runtime: ProxyRuntime
     let report: (Level, String) -> Void
     private let signals = SignalHandling()
     private var exitStatus: Int32 = 0
+    private var softStopping = false
 
     public init(settings: Settings, configuration: Configuration, runtime: ProxyRuntime,
                 report: @escaping (Level, String) -> Void) {
@@ -74,12 +76,59 @@ public final class ProcessController {
                 return 1
             }
         }
+        guard startConfined(logger: logger) else { return 1 }
+        installSignals()
+        runtime.wait()
+        logger.flush()
+        return exitStatus
+    }
+
+    /// A worker of master-worker mode, right after the fork: the sockets are
+    /// already bound by the master. Tells the master it serves through
+    /// `readyFD` and answers the master CLI on `masterFD`.
+    public func runWorker(readyFD: CInt, masterFD: CInt) -> Int32 {
+        let global = configuration.global
+        ProcessSetup.raiseFileLimit(to: global.ulimitN ?? max(1024, (global.maxconn ?? 1000) * 2 + 64))
+        let logger: Logger
+        do {
+            logger = try Logger(configuration: configuration)
+        } catch {
+            report(.alert, "config : \(error)")
+            return 1
+        }
+        runtime.logger = logger
+        guard startConfined(logger: logger, beforeStart: { WorkerCLIChannel.awaitStart(fd: masterFD) }) else { return 1 }
+        installSignals()
+        var byte = UInt8(ascii: "R")
+        _ = write(readyFD, &byte, 1)
+        close(readyFD)
+        let runtime = self.runtime
+        WorkerCLIChannel.serve(fd: masterFD, execute: { line, level in
+            runtime.cli.execute(line, level: level)
+        }, pauseListeners: {
+            runtime.setListenersPaused(true)
+            // Option changes run as tasks on each loop: one more round trip
+            // on every loop means none of them accepts any more.
+            if let group = runtime.group {
+                for loop in group.makeIterator() { try? loop.submit {}.wait() }
+            }
+        }, masterGone: { [self] in
+            signals.async { self.softStop() }
+        })
+        runtime.wait()
+        logger.flush()
+        return exitStatus
+    }
+
+    /// Chroot and privilege drop, then the event loops.
+    private func startConfined(logger: Logger, beforeStart: () -> Bool = { true }) -> Bool {
+        let global = configuration.global
         do {
             try ProcessSetup.confine(
                 chroot: global.chroot, user: global.user, group: global.group, uid: global.uid, gid: global.gid)
         } catch {
             report(.alert, "\(error)")
-            return 1
+            return false
         }
         runtime.onMessage = { [report] level, text in
             switch level {
@@ -88,21 +137,31 @@ public final class ProcessController {
             default: break
             }
         }
+        guard beforeStart() else { return false }
         do {
             try runtime.start()
         } catch {
             report(.alert, "[haproxy.main()] Cannot start listeners: \(error)")
-            return 1
+            return false
         }
-        installSignals()
-        runtime.wait()
-        logger.flush()
-        return exitStatus
+        return true
+    }
+
+    /// Soft stop, bounded by `hard-stop-after` when set.
+    private func softStop() {
+        guard !softStopping else { return }
+        softStopping = true
+        runtime.softStop()
+        if let ms = configuration.global.hardStopAfterMs {
+            signals.async(after: .milliseconds(ms)) { [self] in
+                runtime.hardStop()
+            }
+        }
     }
 
     private func installSignals() {
         signals.on(SIGUSR1) { [self] in
-            runtime.softStop()
+            softStop()
         }
         signals.on(SIGTERM) { [self] in
             exitStatus = 128 + SIGTERM

@@ -17,4 +17,13 @@ public final class SignalHandling {
         source.resume()
         sources.append(source)
     }
+
+    /// Runs `work` on the signal queue, serialized with the handlers.
+    public func async(after delay: DispatchTimeInterval? = nil, _ work: @escaping () -> Void) {
+        if let delay {
+            queue.asyncAfter(deadline: .now() + delay, execute: work)
+        } else {
+            queue.async(execute: work)
+        }
+    }
 }

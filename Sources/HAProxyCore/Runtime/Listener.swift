@@ -52,7 +52,7 @@ final class Listener {
         } else {
             Foundation.close(fd)
         }
-        if case .unix(let path) = bind.address { unlink(path) }
+        if case .unix(let path) = bind.address, !Listener.keepsUnixSocketPaths { unlink(path) }
     }
 
     /// Binds and listens on `bind`'s address; returns the socket.

@@ -1,0 +1,174 @@
+import Foundation
+import HAProxyConfig
+
+/// The master CLI (management.txt 9.4): `show proc`, `reload`, `@<n>` and
+/// `@!<pid>` routing to workers, `prompt`, `help`, `quit`.
+extension MasterProcess {
+    static let helpText = """
+        The following commands are valid at this level:
+          @!<pid>                                 : send a command to the <pid> process
+          @<relative pid>                         : send a command to the <relative pid> process
+          @master                                 : send a command to the master process
+          operator                                : lower the level of the current CLI session to operator
+          reload                                  : reload haproxy
+          show cli level                          : display the level of the current CLI session
+          show proc                               : show processes status
+          show version                            : show version of the current process
+          user                                    : lower the level of the current CLI session to user
+          help [<command>]                        : list matching or all commands
+          prompt                                  : toggle interactive mode with prompt
+          quit                                    : disconnect
+
+        """
+
+    func acceptSession(on listener: MasterCLIListener) {
+        let fd = accept(listener.fd, nil, nil)
+        guard fd >= 0 else { return }
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        var timeout = timeval(tv_sec: 2, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        sessions.append(MasterCLISession(fd: fd, level: listener.level))
+    }
+
+    func closeSession(_ session: MasterCLISession) {
+        close(session.fd)
+        sessions.removeAll { $0 === session }
+    }
+
+    /// Reads what the client sent and answers each complete line. Without
+    /// `prompt` the connection closes after the first line, as the real one.
+    func serve(_ session: MasterCLISession) {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let n = recv(session.fd, &buffer, buffer.count, CInt(MSG_DONTWAIT))
+        if n < 0 && (errno == EAGAIN || errno == EINTR) { return }
+        if n <= 0 {
+            // The last line may lack its newline.
+            if !session.input.isEmpty {
+                session.input.append(UInt8(ascii: "\n"))
+                if let line = session.nextLine() { _ = execute(line: line, session: session) }
+            }
+            closeSession(session)
+            return
+        }
+        session.input += buffer[0..<n]
+        if session.input.count > 65536 {
+            closeSession(session)
+            return
+        }
+        while let line = session.nextLine() {
+            let keepOpen = execute(line: line, session: session)
+            if reloadRequested {
+                closeSession(session)
+                return
+            }
+            if !keepOpen || !session.interactive {
+                closeSession(session)
+                return
+            }
+        }
+    }
+
+    /// Runs one line (commands separated by ';'); false ends the session.
+    func execute(line: String, session: MasterCLISession) -> Bool {
+        let wasInteractive = session.interactive
+        var output = ""
+        var keepOpen = true
+        for command in line.split(separator: ";", omittingEmptySubsequences: true) {
+            let text = command.trimmingCharacters(in: .whitespaces)
+            if text.isEmpty { continue }
+            if text == "quit" {
+                keepOpen = false
+                break
+            }
+            output += answer(text, session: session)
+        }
+        if line.trimmingCharacters(in: .whitespaces).isEmpty && wasInteractive {
+            output = ""
+        }
+        if session.interactive && keepOpen {
+            output += "master> "
+        }
+        if !output.isEmpty { session.send(output) }
+        return keepOpen
+    }
+
+    /// The answer to one command, with the empty line that ends it.
+    func answer(_ text: String, session: MasterCLISession) -> String {
+        let words = text.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        guard let first = words.first else { return "" }
+        if first.hasPrefix("@") {
+            let rest = words.dropFirst().joined(separator: " ")
+            let target = String(first.dropFirst())
+            if target == "master" || target == "0" {
+                return rest.isEmpty ? "" : answer(rest, session: session)
+            }
+            if rest.isEmpty { return "" }
+            let worker: WorkerRecord?
+            if target.hasPrefix("!") {
+                let pid = Int32(target.dropFirst())
+                worker = workers.first { $0.pid == pid }
+            } else if target == "1" {
+                worker = workers.first { !$0.leaving }
+            } else {
+                worker = nil
+            }
+            guard let worker, worker.cliFD >= 0 else {
+                return "Can't find the target PID matching the prefix '\(first)'\n\n"
+            }
+            guard let reply = WorkerCLIChannel.request(fd: worker.cliFD, command: rest, level: session.level) else {
+                return "Can't connect to the target CLI!\n\n"
+            }
+            return reply
+        }
+        switch words {
+        case ["help"], _ where first == "help":
+            return Self.helpText + "\n"
+        case ["prompt"]:
+            session.interactive.toggle()
+            return ""
+        case ["show", "proc"]:
+            return showProc() + "\n"
+        case ["show", "version"]:
+            return BuildInfo.version + "\n\n"
+        case ["show", "cli", "level"]:
+            return session.level.rawValue + "\n\n"
+        case ["operator"]:
+            if session.level == .admin { session.level = .operator }
+            return ""
+        case ["user"]:
+            session.level = .user
+            return ""
+        case ["reload"]:
+            guard session.level == .admin else { return "Permission denied\n\n" }
+            reloadRequested = true
+            return ""
+        default:
+            return "Unknown command: '\(first)'\n\n" + Self.helpText + "\n"
+        }
+    }
+
+    /// `show proc`, laid out as HAProxy 2.6 (columns of 15).
+    func showProc() -> String {
+        func pad(_ s: String) -> String { s.count >= 15 ? s : s + String(repeating: " ", count: 15 - s.count) }
+        func uptime(_ since: Int) -> String {
+            let up = max(0, Int(time(nil)) - since)
+            return String(format: "%dd%02dh%02dm%02ds", up / 86400, (up % 86400) / 3600, (up % 3600) / 60, up % 60)
+        }
+        var out = "#" + pad("<PID>").dropLast() + " " + pad("<type>") + " " + pad("<reloads>") + " " + pad("<uptime>") + " " + pad("<version>") + "\n"
+        out += [pad("\(getpid())"), pad("master"), pad("\(master.reloads) [failed: \(master.failedReloads)]"),
+                pad(uptime(master.timestamp)), pad(BuildInfo.version)].joined(separator: " ") + "\n"
+        out += "# workers\n"
+        for w in workers where !w.leaving {
+            out += [pad("\(w.pid)"), pad("worker"), pad("\(w.reloads)"), pad(uptime(w.timestamp)), pad(w.version)].joined(separator: " ") + "\n"
+        }
+        let old = workers.filter(\.leaving)
+        if !old.isEmpty {
+            out += "# old workers\n"
+            for w in old {
+                out += [pad("\(w.pid)"), pad("worker"), pad("\(w.reloads)"), pad(uptime(w.timestamp)), pad(w.version)].joined(separator: " ") + "\n"
+            }
+        }
+        out += "# programs\n"
+        return out
+    }
+}
