@@ -100,8 +100,8 @@ final class ManagedProcess {
         self.label = label
         stdoutURL = dir.appendingPathComponent("\(label).out")
         stderrURL = dir.appendingPathComponent("\(label).err")
-        FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
-        FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.currentDirectoryURL = dir
@@ -265,6 +265,7 @@ class IntegrationTestCase: XCTestCase {
             do {
                 try Ports.waitUntilAccepting(port, timeout: 10, while: { p.isRunning })
             } catch {
+                p.waitForExit(timeout: 2)
                 throw HarnessError("\(error); haproxy stderr:\n\(p.stderr)")
             }
         }
@@ -287,16 +288,21 @@ class IntegrationTestCase: XCTestCase {
 
 // MARK: - Concurrency helper
 
+final class ResultBox<T>: @unchecked Sendable {
+    var results: [T?]
+    init(_ n: Int) { results = [T?](repeating: nil, count: n) }
+}
+
 /// Runs `body(i)` for i in 0..<n, each on its own thread, and waits (bounded).
 func concurrently<T>(_ n: Int, timeout: TimeInterval = 20, _ body: @escaping (Int) -> T) throws -> [T] {
     let lock = NSLock()
-    var results = [T?](repeating: nil, count: n)
+    let box = ResultBox<T>(n)
     let group = DispatchGroup()
     for i in 0..<n {
         group.enter()
         let t = Thread {
             let r = body(i)
-            lock.lock(); results[i] = r; lock.unlock()
+            lock.lock(); box.results[i] = r; lock.unlock()
             group.leave()
         }
         t.start()
@@ -304,5 +310,6 @@ func concurrently<T>(_ n: Int, timeout: TimeInterval = 20, _ body: @escaping (In
     if group.wait(timeout: .now() + timeout) == .timedOut {
         throw HarnessError("concurrent work did not finish within \(timeout)s")
     }
-    return results.map { $0! }
+    lock.lock(); defer { lock.unlock() }
+    return box.results.map { $0! }
 }

@@ -54,10 +54,13 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     def _send(self, status, body, extra=()):
+        if status in (204, 304) or status < 200:
+            body = b""
         self.send_response(status)
         self.send_header("x-server", self.server.name)
         self.send_header("content-type", "text/plain")
-        self.send_header("content-length", str(len(body)))
+        if status != 204 and status >= 200:
+            self.send_header("content-length", str(len(body)))
         for k, v in extra:
             self.send_header(k, v)
         self.end_headers()
