@@ -9,9 +9,19 @@ final class Conn {
     private(set) var buffer = Data()
     private(set) var eof = false
 
-    init(port: Int, timeout: TimeInterval = 10) throws {
+    init(port: Int, timeout: TimeInterval = 10, source: String? = nil) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw HarnessError("socket() failed") }
+        if let source {
+            var src = sockaddr_in()
+            src.sin_family = sa_family_t(AF_INET)
+            src.sin_port = 0
+            src.sin_addr.s_addr = inet_addr(source)
+            let b = withUnsafePointer(to: &src) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            if b != 0 { Glibc.close(fd); throw HarnessError("bind to source \(source) failed: errno \(errno)") }
+        }
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_port = UInt16(port).bigEndian
@@ -187,8 +197,8 @@ struct HTTPResponse {
 enum HTTPClient {
     /// One request on a fresh connection with `Connection: close`.
     static func get(port: Int, path: String = "/", headers: [String: String] = [:],
-                    timeout: TimeInterval = 10) throws -> HTTPResponse {
-        let c = try Conn(port: port, timeout: timeout)
+                    timeout: TimeInterval = 10, source: String? = nil) throws -> HTTPResponse {
+        let c = try Conn(port: port, timeout: timeout, source: source)
         defer { c.close() }
         var req = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
         for (k, v) in headers { req += "\(k): \(v)\r\n" }
