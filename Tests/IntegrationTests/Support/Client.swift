@@ -41,6 +41,16 @@ final class Conn {
         }
     }
 
+    /// The local (client-side) port of this connection.
+    var localPort: Int {
+        var addr = sockaddr_in()
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
+        }
+        return Int(UInt16(bigEndian: addr.sin_port))
+    }
+
     func setTimeout(_ t: TimeInterval) {
         var tv = timeval(tv_sec: Int(t), tv_usec: Int((t - Double(Int(t))) * 1_000_000))
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
