@@ -43,6 +43,7 @@ PATTERN = bytes(i % 251 for i in range(251 * 4096))  # multiple of 251
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
     server_version = "itest-backend"
     sys_version = ""
 
