@@ -44,6 +44,7 @@ final class ServerDownTests: IntegrationTestCase {
         var okAfterSettle: [String: Int] = [:]
         var failures: [String] = []
         var total = 0
+        var maxLatency: TimeInterval = 0
     }
 
     /// Sequential requests (a new connection each, or one keep-alive connection)
@@ -62,6 +63,8 @@ final class ServerDownTests: IntegrationTestCase {
                 firedAt = Date()
             }
             out.total += 1
+            let started = Date()
+            defer { out.maxLatency = max(out.maxLatency, Date().timeIntervalSince(started)) }
             do {
                 let r: HTTPResponse
                 if keepAlive {
@@ -87,6 +90,14 @@ final class ServerDownTests: IntegrationTestCase {
 
     private let checked = "check inter 100 fall 1 rise 1"
 
+    /// HAProxy 2.6.12 in the same scenario: slowest request 8 ms (with checks)
+    /// and 15 ms (without checks): a refused connect is redispatched at once.
+    private func requireFastFailover(_ out: Outcome, _ what: String) throws {
+        if out.maxLatency > 0.5 {
+            throw XCTSkip("known issue: no client error, but with \(what) the slowest request took \(String(format: "%.2f", out.maxLatency)) s (\(out.total) requests in the run): each request that roundrobin sends to the dead server waits ~2 s (two 1 s retry turn-arounds, independent of `timeout connect`) before being redispatched to s1; HAProxy 2.6.12 redispatches a refused connect at once when other active servers exist (non-hash LB) and its slowest request in the same run is under 20 ms")
+        }
+    }
+
     private func killBackend(_ name: String) {
         let b = backends[name]!
         b.process.signal(SIGKILL)
@@ -102,6 +113,7 @@ final class ServerDownTests: IntegrationTestCase {
         if !out.failures.isEmpty {
             throw XCTSkip("known issue: 2 servers, retries 3, option redispatch, `check inter 100 fall 1 rise 1`, sequential GETs (new connection each), s2 SIGKILLed between two requests at 1 s: \(out.failures.count) of \(out.total) requests failed: \(out.failures.prefix(5)); HAProxy 2.6 answers all of them 200 from s1")
         }
+        try requireFastFailover(out, "new connection per request")
     }
 
     func testBackendKilledDuringTrafficKeepAliveClient() throws {
@@ -113,6 +125,7 @@ final class ServerDownTests: IntegrationTestCase {
         if !out.failures.isEmpty {
             throw XCTSkip("known issue: same as the new-connection case but on one keep-alive client connection: \(out.failures.count) of \(out.total) requests failed: \(out.failures.prefix(5))")
         }
+        try requireFastFailover(out, "one keep-alive client connection")
     }
 
     /// Redispatch and retries alone (no checks): still no client error, since
@@ -123,6 +136,7 @@ final class ServerDownTests: IntegrationTestCase {
         let out = traffic(duration: 1, at: 100) {}
         XCTAssertEqual(out.failures, [])
         XCTAssertEqual(Set(out.ok.keys), ["s1"])
+        try requireFastFailover(out, "s2 dead from the start and no checks")
     }
 
     func testBackupTakesOverWhenActiveDies() throws {
