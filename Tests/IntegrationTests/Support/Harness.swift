@@ -1,0 +1,315 @@
+import Foundation
+import XCTest
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// MARK: - Paths
+
+enum Paths {
+    /// Tests/IntegrationTests/Support
+    static let supportDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    /// Package root (three levels above Support/).
+    static let packageRoot = supportDir
+        .deletingLastPathComponent()
+        .deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let backendScript = supportDir.appendingPathComponent("backend.py")
+
+    /// The product binary: beside the .xctest bundle, else .build/debug/haproxy.
+    static func haproxy(bundleOf cls: AnyClass) -> URL? {
+        let fm = FileManager.default
+        let besideBundle = Bundle(for: cls).bundleURL.deletingLastPathComponent().appendingPathComponent("haproxy")
+        if fm.isExecutableFile(atPath: besideBundle.path) { return besideBundle }
+        let fallback = packageRoot.appendingPathComponent(".build/debug/haproxy")
+        if fm.isExecutableFile(atPath: fallback.path) { return fallback }
+        return nil
+    }
+
+    static func python() -> String {
+        for p in ["/usr/bin/python3", "/usr/local/bin/python3"] where FileManager.default.isExecutableFile(atPath: p) {
+            return p
+        }
+        return "/usr/bin/env"
+    }
+}
+
+struct HarnessError: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+}
+
+// MARK: - Ports
+
+enum Ports {
+    /// Asks the kernel for a free TCP port on 127.0.0.1.
+    static func free() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        precondition(fd >= 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = 0
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) }
+        }
+        _ = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
+        }
+        return Int(UInt16(bigEndian: addr.sin_port))
+    }
+
+    static func accepts(_ port: Int) -> Bool {
+        guard let c = try? Conn(port: port, timeout: 1) else { return false }
+        c.close()
+        return true
+    }
+
+    /// Bounded poll until a TCP port accepts a connection.
+    static func waitUntilAccepting(_ port: Int, timeout: TimeInterval = 10, while alive: () -> Bool = { true }) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if accepts(port) { return }
+            if !alive() { throw HarnessError("process exited before port \(port) accepted") }
+            usleep(20_000)
+        }
+        throw HarnessError("port \(port) did not accept within \(timeout)s")
+    }
+
+    static func waitUntilClosed(_ port: Int, timeout: TimeInterval = 10) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if !accepts(port) { return true }
+            usleep(20_000)
+        }
+        return false
+    }
+}
+
+// MARK: - Processes
+
+final class ManagedProcess {
+    let process = Process()
+    let stdoutURL: URL
+    let stderrURL: URL
+    let label: String
+
+    init(label: String, executable: String, arguments: [String], dir: URL, environment: [String: String]? = nil) throws {
+        self.label = label
+        stdoutURL = dir.appendingPathComponent("\(label).out")
+        stderrURL = dir.appendingPathComponent("\(label).err")
+        _ = FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.currentDirectoryURL = dir
+        if let environment { process.environment = environment }
+        process.standardInput = FileHandle(forReadingAtPath: "/dev/null")
+        process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
+        process.standardError = try FileHandle(forWritingTo: stderrURL)
+        try process.run()
+    }
+
+    var pid: Int32 { process.processIdentifier }
+    var isRunning: Bool { process.isRunning }
+    var stdout: String { (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? "" }
+    var stderr: String { (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "" }
+
+    func signal(_ sig: Int32) { if process.isRunning { kill(pid, sig) } }
+
+    /// Waits (bounded) for the process to end; true when it ended.
+    @discardableResult
+    func waitForExit(timeout: TimeInterval = 10) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        if process.isRunning { return false }
+        process.waitUntilExit()
+        return true
+    }
+
+    /// Exit status as a shell reports it (128+N when killed by signal N).
+    var shellStatus: Int32 {
+        process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+    }
+
+    /// Stops the process: SIGTERM, then SIGKILL if it does not end in time.
+    func stop() {
+        guard process.isRunning else { return }
+        kill(pid, SIGTERM)
+        if !waitForExit(timeout: 3) {
+            kill(pid, SIGKILL)
+            waitForExit(timeout: 3)
+        }
+    }
+
+    /// Waits (bounded) until `text` appears in stdout or stderr.
+    func waitForOutput(_ text: String, timeout: TimeInterval = 10) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if stdout.contains(text) || stderr.contains(text) { return true }
+            usleep(20_000)
+        }
+        return false
+    }
+}
+
+struct ToolResult {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+}
+
+/// Runs a short command to completion (bounded) and returns its output.
+func runTool(_ executable: String, _ arguments: [String], dir: URL, timeout: TimeInterval = 20,
+             environment: [String: String]? = nil) throws -> ToolResult {
+    let label = "tool-\(UUID().uuidString.prefix(8))"
+    let p = try ManagedProcess(label: label, executable: executable, arguments: arguments, dir: dir, environment: environment)
+    if !p.waitForExit(timeout: timeout) {
+        p.signal(SIGKILL)
+        p.waitForExit(timeout: 3)
+        throw HarnessError("\(executable) \(arguments) did not finish within \(timeout)s")
+    }
+    return ToolResult(status: p.shellStatus, stdout: p.stdout, stderr: p.stderr)
+}
+
+// MARK: - Backends
+
+final class Backend {
+    let name: String
+    let port: Int
+    let process: ManagedProcess
+
+    init(name: String, port: Int, process: ManagedProcess) {
+        self.name = name
+        self.port = port
+        self.process = process
+    }
+
+    /// Reads the backend's connection and request counters through /stats.
+    func stats() throws -> (connections: Int, requests: Int) {
+        let r = try HTTPClient.get(port: port, path: "/stats")
+        var c = -1, q = -1
+        for part in r.text.split(separator: " ") {
+            let kv = part.split(separator: "=")
+            if kv.count == 2, kv[0] == "connections" { c = Int(kv[1]) ?? -1 }
+            if kv.count == 2, kv[0] == "requests" { q = Int(kv[1]) ?? -1 }
+        }
+        return (c, q)
+    }
+}
+
+// MARK: - Base test case
+
+class IntegrationTestCase: XCTestCase {
+    var tmp: URL!
+    private var managed: [ManagedProcess] = []
+    var haproxyPath: String!
+
+    override func setUpWithError() throws {
+        try super.setUpWithError()
+        guard let bin = Paths.haproxy(bundleOf: Self.self) else {
+            XCTFail("product binary `haproxy` not found beside the test bundle nor at .build/debug/haproxy; run `swift build` first")
+            throw HarnessError("haproxy binary missing")
+        }
+        haproxyPath = bin.path
+        tmp = FileManager.default.temporaryDirectory
+            .appendingPathComponent("haproxy-itests-\(getpid())-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
+    }
+
+    override func tearDown() {
+        for p in managed.reversed() { p.stop() }
+        managed.removeAll()
+        if let tmp { try? FileManager.default.removeItem(at: tmp) }
+        super.tearDown()
+    }
+
+    func track(_ p: ManagedProcess) -> ManagedProcess {
+        managed.append(p)
+        return p
+    }
+
+    /// Starts backend.py in `mode` ("http" or "echo") and waits until it listens.
+    func startBackend(_ name: String, mode: String = "http") throws -> Backend {
+        let portFile = tmp.appendingPathComponent("port-\(name)-\(UUID().uuidString.prefix(6))")
+        let python = Paths.python()
+        let args = (python == "/usr/bin/env" ? ["python3"] : []) + [Paths.backendScript.path, mode, name, portFile.path]
+        let p = track(try ManagedProcess(label: "backend-\(name)", executable: python, arguments: args, dir: tmp))
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            if let s = try? String(contentsOf: portFile, encoding: .utf8), let port = Int(s) {
+                try Ports.waitUntilAccepting(port, timeout: 5)
+                return Backend(name: name, port: port, process: p)
+            }
+            if !p.isRunning { throw HarnessError("backend \(name) exited: \(p.stderr)") }
+            usleep(20_000)
+        }
+        throw HarnessError("backend \(name) not ready within 10s: \(p.stderr)")
+    }
+
+    func writeConfig(_ text: String, name: String = "haproxy.cfg") throws -> URL {
+        let url = tmp.appendingPathComponent(name)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
+    /// Starts the product in the foreground (-db) and waits until every port accepts.
+    @discardableResult
+    func startProxy(config: String, ports: [Int], extraArgs: [String] = []) throws -> ManagedProcess {
+        let cfg = try writeConfig(config)
+        let p = track(try ManagedProcess(label: "haproxy-\(UUID().uuidString.prefix(6))", executable: haproxyPath,
+                                         arguments: ["-f", cfg.path, "-db"] + extraArgs, dir: tmp))
+        for port in ports {
+            do {
+                try Ports.waitUntilAccepting(port, timeout: 10, while: { p.isRunning })
+            } catch {
+                p.waitForExit(timeout: 2)
+                throw HarnessError("\(error); haproxy stderr:\n\(p.stderr)")
+            }
+        }
+        return p
+    }
+
+    func haproxy(_ args: [String], timeout: TimeInterval = 20) throws -> ToolResult {
+        try runTool(haproxyPath, args, dir: tmp, timeout: timeout)
+    }
+
+    static let defaultsHTTP = """
+    defaults
+        mode http
+        timeout connect 2s
+        timeout client 10s
+        timeout server 10s
+
+    """
+}
+
+// MARK: - Concurrency helper
+
+final class ResultBox<T>: @unchecked Sendable {
+    var results: [T?]
+    init(_ n: Int) { results = [T?](repeating: nil, count: n) }
+}
+
+/// Runs `body(i)` for i in 0..<n, each on its own thread, and waits (bounded).
+func concurrently<T>(_ n: Int, timeout: TimeInterval = 20, _ body: @escaping (Int) -> T) throws -> [T] {
+    let lock = NSLock()
+    let box = ResultBox<T>(n)
+    let group = DispatchGroup()
+    for i in 0..<n {
+        group.enter()
+        let t = Thread {
+            let r = body(i)
+            lock.lock(); box.results[i] = r; lock.unlock()
+            group.leave()
+        }
+        t.start()
+    }
+    if group.wait(timeout: .now() + timeout) == .timedOut {
+        throw HarnessError("concurrent work did not finish within \(timeout)s")
+    }
+    lock.lock(); defer { lock.unlock() }
+    return box.results.map { $0! }
+}

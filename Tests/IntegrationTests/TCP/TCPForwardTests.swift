@@ -1,0 +1,90 @@
+import Foundation
+import XCTest
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `mode tcp` forwarding to a plain echo backend.
+final class TCPForwardTests: IntegrationTestCase {
+    private func startForwarder(extra: String = "") throws -> (port: Int, echo: Backend) {
+        let echo = try startBackend("echo", mode: "echo")
+        let port = Ports.free()
+        try startProxy(config: """
+        defaults
+            mode tcp
+            timeout connect 2s
+            timeout client 10s
+            timeout server 10s
+
+        listen fwd
+            bind 127.0.0.1:\(port)
+        \(extra)
+            server echo 127.0.0.1:\(echo.port)
+
+        """, ports: [port])
+        return (port, echo)
+    }
+
+    func testBytesBothWays() throws {
+        let (port, _) = try startForwarder()
+        let c = try Conn(port: port)
+        for i in 0..<5 {
+            let msg = "message \(i) \u{00e9}\n"
+            try c.send(msg)
+            let back = try c.read(exactly: Data(msg.utf8).count)
+            XCTAssertEqual(String(decoding: back, as: UTF8.self), msg)
+        }
+        // Binary, every byte value.
+        let bin = Data((0..<256).map { UInt8($0) })
+        try c.send(bin)
+        XCTAssertEqual(try c.read(exactly: 256), bin)
+    }
+
+    func testHalfCloseStillDeliversResponse() throws {
+        let (port, _) = try startForwarder()
+        let c = try Conn(port: port)
+        let msg = Data(repeating: 0x41, count: 100_000)
+        try c.send(msg)
+        c.shutdownWrite()
+        // The echo backend answers after it sees our FIN; we must get everything, then EOF.
+        let back = try c.readToEOF()
+        XCTAssertEqual(back.count, msg.count)
+        XCTAssertEqual(back, msg)
+    }
+
+    func testLargeTransferIntact() throws {
+        let (port, _) = try startForwarder()
+        let size = 20 * 1024 * 1024
+        let input = tmp.appendingPathComponent("in.bin")
+        var bytes = [UInt8](repeating: 0, count: size)
+        var g = SystemRandomNumberGenerator()
+        bytes.withUnsafeMutableBytes { raw in
+            let words = raw.bindMemory(to: UInt64.self)
+            for i in 0..<words.count { words[i] = g.next() }
+        }
+        let data = Data(bytes)
+        try data.write(to: input)
+
+        let c = try Conn(port: port, timeout: 30)
+        let writer = Thread {
+            try? c.send(data)
+            c.shutdownWrite()
+        }
+        writer.start()
+        let back = try c.readToEOF()
+        let output = tmp.appendingPathComponent("out.bin")
+        try back.write(to: output)
+        XCTAssertEqual(back.count, size)
+        XCTAssertEqual(try sha256(of: output), try sha256(of: input))
+    }
+
+    func testClientCloseClosesServerSide() throws {
+        let (port, _) = try startForwarder()
+        let c = try Conn(port: port)
+        try c.send("ping\n")
+        XCTAssertEqual(try c.read(exactly: 5), Data("ping\n".utf8))
+        c.shutdownWrite()
+        // The echo backend closes once it sees FIN; the proxy must pass that back.
+        XCTAssertTrue(c.closesWithin(5))
+    }
+}
