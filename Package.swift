@@ -64,7 +64,7 @@ let package = Package(
             exclude: ["Golden"]
         ),
         .testTarget(name: "HAProxyCoreTests", dependencies: ["HAProxyCore", "HAProxyConfig"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["HAProxyConfig"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["HAProxyConfig"], exclude: ["Support/backend.py"]),
     ],
     swiftLanguageModes: [.v5]
 )

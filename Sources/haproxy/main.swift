@@ -132,4 +132,11 @@ if configuration.global.masterWorker || reexecutedMaster {
     ProxyRuntime.keepsUnixSocketPathsOnClose = true
     exit(MasterProcess(settings: master, report: report).run(controller: process))
 }
-exit(process.run())
+let status = process.run()
+if status > 128 {
+    // Stopped by SIGTERM/SIGINT: end by that signal, as the real one does,
+    // so a parent reading the wait status sees it (shells print 128+N).
+    signal(status - 128, SIG_DFL)
+    raise(status - 128)
+}
+exit(status)

@@ -65,17 +65,19 @@ extension KeywordRegistry {
             }
             ctx.config.global.chroot = args[1]
         },
-        // User and group names are resolved when the process drops its
-        // privileges, not while parsing (the build host may lack them).
+        // User and group names are resolved when the runtime is built (which
+        // `-c` does too), so the parser itself works on hosts lacking them.
         ConfigKeyword("user", .global) { args, ctx in
             try ctx.checkMaxArguments(args, 1)
             guard args.count > 1, !args[1].isEmpty else { throw KeywordError("cannot find user id for '' (0:Success)") }
             ctx.config.global.user = args[1]
+            ctx.config.global.userLocation = ctx.location
         },
         ConfigKeyword("group", .global) { args, ctx in
             try ctx.checkMaxArguments(args, 1)
             guard args.count > 1, !args[1].isEmpty else { throw KeywordError("cannot find group id for '' (0:Success)") }
             ctx.config.global.group = args[1]
+            ctx.config.global.groupLocation = ctx.location
         },
         ConfigKeyword("uid", .global) { args, ctx in
             try ctx.checkMaxArguments(args, 1)

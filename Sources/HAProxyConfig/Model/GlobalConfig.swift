@@ -11,6 +11,9 @@ public struct GlobalConfig: Sendable {
     public var chroot: String?
     public var user: String?
     public var group: String?
+    /// Where `user` / `group` were set, for the "cannot find user id" ALERT.
+    public var userLocation: SourceLocation?
+    public var groupLocation: SourceLocation?
     public var uid: UInt32?
     public var gid: UInt32?
     public var ulimitN: Int?

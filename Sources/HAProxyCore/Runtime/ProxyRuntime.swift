@@ -43,6 +43,13 @@ public final class ProxyRuntime {
         self.configuration = configuration
         self.maxconnLimit = configuration.global.maxconn
         var errors: [RuntimeError] = []
+        let global = configuration.global
+        if let user = global.user, getpwnam(user) == nil {
+            errors.append(RuntimeError("cannot find user id for '\(user)' (0:Success)", location: global.userLocation))
+        }
+        if let group = global.group, getgrnam(group) == nil {
+            errors.append(RuntimeError("cannot find group id for '\(group)' (0:Success)", location: global.groupLocation))
+        }
         var backendsByName: [String: Backend] = [:]
         for proxy in configuration.proxies where proxy.capabilities.contains(.backend) && !proxy.disabled {
             var addresses: [SocketAddress] = []

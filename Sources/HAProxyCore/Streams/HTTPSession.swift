@@ -357,23 +357,26 @@ final class HTTPSession: ConnectionOwner, ServerSlotWaiter {
         }
         backend.count { _ in server.connectionErrors += 1 }
         serverHandler = nil
-        if retriesLeft > 0 {
+        switch ConnectRetry.next(retriesLeft: retriesLeft, backend: backend) {
+        case .redispatch:
             retriesLeft -= 1
             log.retries += 1
-            if backend.config.options.redispatch && retriesLeft == 0 {
-                backend.release(server, endStream: false)
-                backend.endStream()
-                self.server = nil
-                log.redispatched = true
-                state = .waitingServer
-                acquireServer(avoiding: server)
-            } else {
-                let delay = min(backend.config.timeouts.connect ?? 1000, 1000)
-                eventLoop.scheduleTask(in: .milliseconds(Int64(delay))) { [self] in
-                    if state == .connecting, self.server === server { connect(to: server) }
-                }
+            backend.release(server, endStream: false)
+            backend.endStream()
+            self.server = nil
+            log.redispatched = true
+            state = .waitingServer
+            acquireServer(avoiding: server)
+            return
+        case .retrySame(let delay):
+            retriesLeft -= 1
+            log.retries += 1
+            eventLoop.scheduleTask(in: .milliseconds(Int64(delay))) { [self] in
+                if state == .connecting, self.server === server { connect(to: server) }
             }
             return
+        case .fail:
+            break
         }
         sendError(503, cause: "S", phase: "C")
     }
@@ -694,12 +697,10 @@ final class HTTPSession: ConnectionOwner, ServerSlotWaiter {
                 closeAll()
                 return
             }
-            if state == .forwarding && requestDone && !(backend?.config.options.abortOnClose ?? false) {
-                // The client finished sending; it may still read the response.
-                clientKeepAlive = false
-                return
-            }
-            if state == .waitingServer && !(backend?.config.options.abortOnClose ?? false) && requestDone {
+            let waiting = state == .forwarding || state == .waitingServer || state == .connecting
+            if waiting && requestDone && !(backend?.config.options.abortOnClose ?? false) {
+                // The client finished sending (shutdown after its request): it
+                // still reads the response, then the session ends.
                 clientKeepAlive = false
                 return
             }

@@ -147,23 +147,24 @@ final class TCPStream: ConnectionOwner, ServerSlotWaiter {
         }
         let backend = server.backend
         backend.count { _ in server.connectionErrors += 1 }
-        if retriesLeft > 0 {
+        switch ConnectRetry.next(retriesLeft: retriesLeft, backend: backend) {
+        case .redispatch:
             retriesLeft -= 1
             log.retries += 1
-            let redispatch = backend.config.options.redispatch && retriesLeft == 0
-            if redispatch {
-                backend.release(server, endStream: false)
-                backend.endStream()
-                log.redispatched = true
-                reassign(avoiding: server)
-            } else {
-                // Turn-around delay before retrying the same server (manual: `retries`).
-                let delay = min(backend.config.timeouts.connect ?? 1000, 1000)
-                eventLoop.scheduleTask(in: .milliseconds(Int64(delay))) { [self] in
-                    if state == .connecting { connect(to: server) }
-                }
+            backend.release(server, endStream: false)
+            backend.endStream()
+            log.redispatched = true
+            reassign(avoiding: server)
+            return
+        case .retrySame(let delay):
+            retriesLeft -= 1
+            log.retries += 1
+            eventLoop.scheduleTask(in: .milliseconds(Int64(delay))) { [self] in
+                if state == .connecting { connect(to: server) }
             }
             return
+        case .fail:
+            break
         }
         log.terminate("S", "C")
         backend.release(server)
