@@ -117,7 +117,9 @@ if !configuration.hasListeners {
 }
 
 var settings = ProcessController.Settings()
-settings.daemon = configuration.global.daemon && !options.foreground && !options.debug
+// Under systemd (-Ws) the master stays in the foreground whatever `daemon`
+// says, as the real one: the unit tracks it as its main process.
+settings.daemon = configuration.global.daemon && !options.foreground && !options.debug && !options.systemdNotify
 settings.pidfile = configuration.global.pidfile
 settings.softStopPids = options.softStopPids
 settings.hardStopPids = options.hardStopPids
