@@ -1,4 +1,9 @@
 import NIOCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Incremental HTTP/1 head parser for requests or responses, validating as
 /// HAProxy 2.6's h1.c does and recording offsets instead of Strings.
@@ -23,8 +28,9 @@ public struct HTTPHeadParser: Sendable {
     @usableFromInline var scanned = 0
     @usableFromInline var started = false
     @usableFromInline var startLine = 0
-    @usableFromInline var atLineStart = false
-    @usableFromInline var crAtLineStart = false
+    /// Offset where the current header line starts: a line feed there, or
+    /// a CR LF there, ends the head.
+    @usableFromInline var lineStart = 0
 
     public init(mode: Mode, limits: HTTPHeadLimits = HTTPHeadLimits()) {
         self.mode = mode
@@ -43,7 +49,7 @@ public struct HTTPHeadParser: Sendable {
 
     /// Forgets a partial scan (for example when the connection is reused).
     public mutating func reset() {
-        scanned = 0; started = false; startLine = 0; atLineStart = false; crAtLineStart = false
+        scanned = 0; started = false; startLine = 0; lineStart = 0
     }
 
     /// Scans the readable bytes of `buffer` for a complete head.
@@ -66,26 +72,24 @@ public struct HTTPHeadParser: Sendable {
                 }
                 started = true
                 startLine = i
+                lineStart = i
                 break
             }
         }
-        if started {
+        if started, let base = p.baseAddress {
+            // Jump from line feed to line feed (memchr), checking whether the
+            // line that ends there is empty.
             while i < n {
-                let c = p[i]
-                if c == 0x0A {
-                    if atLineStart {
-                        let end = i + 1
-                        return finish(parseHead(p, startLine, end))
-                    }
-                    atLineStart = true
-                    crAtLineStart = false
-                } else if c == 0x0D && atLineStart && !crAtLineStart {
-                    crAtLineStart = true
-                } else {
-                    atLineStart = false
-                    crAtLineStart = false
+                guard let hit = memchr(base + i, 0x0A, n - i) else {
+                    i = n
+                    break
                 }
-                i += 1
+                let lf = base.distance(to: UnsafeRawPointer(hit))
+                if lf == lineStart || (lf == lineStart + 1 && p[lineStart] == 0x0D) {
+                    return finish(parseHead(p, startLine, lf + 1))
+                }
+                lineStart = lf + 1
+                i = lf + 1
             }
         }
         scanned = i
