@@ -476,6 +476,22 @@ final class HTTPSession: ConnectionOwner, ServerSlotWaiter {
                 sendError(502, cause: "S", phase: "H")
                 return
             case .complete(let head):
+                if case .contentLength(let n) = head.bodyFraming, !head.isInterim, head.status != 101,
+                   request.method != .connect, canForwardHeadAsIs(head),
+                   UInt64(input.readableBytes - head.length) >= n {
+                    // The whole response is here and goes out unchanged: one write.
+                    let whole = input.readSlice(length: head.length + Int(n))!
+                    serverInbound = input
+                    response = head
+                    responseStarted = true
+                    log.responseHead = .now()
+                    log.status = head.status
+                    client.write(whole, promise: nil)
+                    if input.readableBytes > 0 || !head.isKeepAlive { serverReusable = false }
+                    responseDone = true
+                    finishIfDone()
+                    return
+                }
                 let headBytes = input.readSlice(length: head.length)!
                 serverInbound = input
                 if head.isInterim {
@@ -535,8 +551,7 @@ final class HTTPSession: ConnectionOwner, ServerSlotWaiter {
         responseBody = HTTPBodyFramer(framing: head.bodyFraming, isRequest: false)
         // Fast path: an HTTP/1.1 response to a client that stays, carrying no
         // hop-by-hop header to drop, goes out as received.
-        if clientKeepAlive && head.version.isPersistentByDefault && head.connection.isSubset(of: [.keepAlive])
-            && !head.headers.contains(where: { $0.kind == .proxyConnection || $0.kind == .keepAlive }) {
+        if canForwardHeadAsIs(head) {
             client.write(headBytes, promise: nil)
             return
         }
@@ -553,6 +568,13 @@ final class HTTPSession: ConnectionOwner, ServerSlotWaiter {
         var out = client.allocator.buffer(capacity: headBytes.readableBytes + 24)
         HTTPHeadRewriter.write(head, from: headBytes, edits: edits, into: &out)
         client.write(out, promise: nil)
+    }
+
+    /// An HTTP/1.1 response to a client that stays, carrying no hop-by-hop
+    /// header to drop, is forwarded as received.
+    private func canForwardHeadAsIs(_ head: HTTPHead) -> Bool {
+        clientKeepAlive && head.version.isPersistentByDefault && head.connection.isSubset(of: [.keepAlive])
+            && !head.headers.contains(where: { $0.kind == .proxyConnection || $0.kind == .keepAlive })
     }
 
     // MARK: End of a transaction
