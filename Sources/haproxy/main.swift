@@ -4,6 +4,7 @@ import HAProxyCore
 
 /// Entry point: the command line of haproxy 2.6, configuration loading,
 /// then the runtime in the foreground, as a daemon, or under a master.
+SignalHandling.blockHandledSignals()
 let options = CommandLineOptions.parse(Array(CommandLine.arguments.dropFirst()))
 let console = Console(quiet: options.quiet && !options.verbose)
 
@@ -138,7 +139,11 @@ let status = process.run()
 if status > 128 {
     // Stopped by SIGTERM/SIGINT: end by that signal, as the real one does,
     // so a parent reading the wait status sees it (shells print 128+N).
+    var set = sigset_t()
+    sigemptyset(&set)
+    sigaddset(&set, status - 128)
     signal(status - 128, SIG_DFL)
+    sigprocmask(SIG_UNBLOCK, &set, nil)
     raise(status - 128)
 }
 exit(status)

@@ -10,8 +10,23 @@ public final class SignalHandling {
 
     public init() {}
 
+    /// The signals the process handles; `main` blocks them first thing so
+    /// one sent during start-up waits (pending) instead of killing the
+    /// process before its handler exists.
+    public static let handled: [Int32] = [SIGUSR1, SIGUSR2, SIGHUP, SIGTERM, SIGINT, SIGTTOU, SIGTTIN]
+
+    /// Blocks `handled` in the calling thread (and the threads it creates).
+    public static func blockHandledSignals() {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for signo in handled { sigaddset(&set, signo) }
+        sigprocmask(SIG_BLOCK, &set, nil)
+    }
+
+    /// Handles `signo` on the signal queue. The signal stays blocked in
+    /// every thread: libdispatch reads pending signals (signalfd on Linux),
+    /// so one that arrived before this call is handled too.
     public func on(_ signo: Int32, _ handler: @escaping () -> Void) {
-        signal(signo, SIG_IGN)
         let source = DispatchSource.makeSignalSource(signal: signo, queue: queue)
         source.setEventHandler(handler: handler)
         source.resume()
