@@ -24,20 +24,23 @@ final class Listener {
     func activate(group: EventLoopGroup) throws {
         let frontend = self.frontend
         let bind = self.bind
-        var bootstrap = ServerBootstrap(group: group)
-            .childChannelOption(.allowRemoteHalfClosure, value: true)
-            .childChannelOption(.maxMessagesPerRead, value: 1)
+        // Options are set synchronously in the initializer: NIO's
+        // childChannelOption path costs futures and generic instantiations
+        // per accepted connection. TCP_NODELAY is inherited from the
+        // listening socket (set in `open`).
+        let bootstrap = ServerBootstrap(group: group)
             .childChannelInitializer { channel in
                 do {
+                    if let options = channel.syncOptions {
+                        try options.setOption(.allowRemoteHalfClosure, value: true)
+                        try options.setOption(.maxMessagesPerRead, value: 1)
+                    }
                     try frontend.accepted(channel, bind: bind)
                     return channel.eventLoop.makeSucceededVoidFuture()
                 } catch {
                     return channel.eventLoop.makeFailedFuture(error)
                 }
             }
-        if case .inet = bind.address {
-            bootstrap = bootstrap.childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
-        }
         channel = try bootstrap.withBoundSocket(fd).wait()
     }
 
@@ -78,6 +81,8 @@ final class Listener {
             guard fd >= 0 else { throw SocketError("cannot create listening socket", errno) }
             var one: CInt = 1
             setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<CInt>.size))
+            // Accepted sockets inherit it on Linux: no per-connection setsockopt.
+            setsockopt(fd, CInt(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<CInt>.size))
             // As HAProxy: a new process binds next to the old one during a reload.
             setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, socklen_t(MemoryLayout<CInt>.size))
             if address.protocol == .inet6 && (bind.v6only || bind.v4v6) {

@@ -96,3 +96,16 @@ final class RelayHandler: ChannelDuplexHandler {
         self.owner = owner
     }
 }
+
+extension Channel {
+    /// Starts or stops reading (back-pressure), synchronously: callers run
+    /// on the channel's event loop, and the future-returning `setOption`
+    /// costs an allocation and generic instantiations per call.
+    func setAutoRead(_ on: Bool) {
+        if let options = syncOptions {
+            try? options.setOption(.autoRead, value: on)
+        } else {
+            setOption(.autoRead, value: on).whenFailure { _ in }
+        }
+    }
+}

@@ -114,7 +114,7 @@ final class HTTPSession: ConnectionOwner, ServerSlotWaiter {
             log.bytesFromServer &+= UInt64(buffer.readableBytes)
             if state == .tunnel {
                 client.write(buffer, promise: nil)
-                if !client.isWritable { serverChannel?.setOption(.autoRead, value: false).whenFailure { _ in } }
+                if !client.isWritable { serverChannel?.setAutoRead(false) }
                 touch()
                 return
             }
@@ -514,7 +514,7 @@ final class HTTPSession: ConnectionOwner, ServerSlotWaiter {
             let progress = try responseBody.consume(input)
             if progress.length > 0, let slice = input.readSlice(length: progress.length) {
                 client.write(slice, promise: nil)
-                if !client.isWritable { serverChannel?.setOption(.autoRead, value: false).whenFailure { _ in } }
+                if !client.isWritable { serverChannel?.setAutoRead(false) }
             }
             serverInbound = input
             if progress.isComplete {
@@ -791,7 +791,7 @@ final class HTTPSession: ConnectionOwner, ServerSlotWaiter {
     func connectionWritabilityChanged(_ side: ConnectionSide, writable: Bool) {
         switch side {
         case .client:
-            serverChannel?.setOption(.autoRead, value: writable).whenFailure { _ in }
+            serverChannel?.setAutoRead(writable)
         case .server:
             if writable && (state == .tunnel || !requestDone) { pauseClient(false) }
             if !writable { pauseClient(true) }
@@ -801,7 +801,7 @@ final class HTTPSession: ConnectionOwner, ServerSlotWaiter {
     private func pauseClient(_ pause: Bool) {
         guard clientReadPaused != pause else { return }
         clientReadPaused = pause
-        client.setOption(.autoRead, value: !pause).whenFailure { _ in }
+        client.setAutoRead(!pause)
     }
 
     // MARK: Timers

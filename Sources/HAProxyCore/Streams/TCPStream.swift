@@ -22,6 +22,8 @@ final class TCPStream: ConnectionOwner, ServerSlotWaiter {
     private var pending: ByteBuffer?
     private var proxyHeader: ByteBuffer?
     private var clientInputClosed = false
+    /// Client reads stopped because too much arrived before the server connection.
+    private var pausedWhileConnecting = false
     private var serverInputClosed = false
     private var retriesLeft = 0
     private var timer = DeadlineTimer()
@@ -137,7 +139,10 @@ final class TCPStream: ConnectionOwner, ServerSlotWaiter {
         let t = server.backend.config.timeouts
         inactivityMs = t.tunnel ?? minTimeout(frontend.config.timeouts.client, t.server)
         arm(inactivityMs)
-        client.setOption(.autoRead, value: true).whenFailure { _ in }
+        if pausedWhileConnecting {
+            pausedWhileConnecting = false
+            client.setAutoRead(true)
+        }
     }
 
     private func connectFailed(_ server: Server) {
@@ -199,18 +204,19 @@ final class TCPStream: ConnectionOwner, ServerSlotWaiter {
             }
             if let serverChannel, state == .established {
                 serverChannel.write(buffer, promise: nil)
-                if !serverChannel.isWritable { client.setOption(.autoRead, value: false).whenFailure { _ in } }
+                if !serverChannel.isWritable { client.setAutoRead(false) }
             } else {
                 var buffer = buffer
                 if pending == nil { pending = buffer } else { pending!.writeBuffer(&buffer) }
                 if pending!.readableBytes >= 16384 {
-                    client.setOption(.autoRead, value: false).whenFailure { _ in }
+                    pausedWhileConnecting = true
+                    client.setAutoRead(false)
                 }
             }
         case .server:
             log.bytesFromServer &+= UInt64(buffer.readableBytes)
             client.write(buffer, promise: nil)
-            if !client.isWritable { serverChannel?.setOption(.autoRead, value: false).whenFailure { _ in } }
+            if !client.isWritable { serverChannel?.setAutoRead(false) }
         }
         touch()
     }
@@ -225,7 +231,7 @@ final class TCPStream: ConnectionOwner, ServerSlotWaiter {
     func connectionWritabilityChanged(_ side: ConnectionSide, writable: Bool) {
         // The side that became writable lets the other side read again.
         let other = side == .client ? serverChannel : client
-        other?.setOption(.autoRead, value: writable).whenFailure { _ in }
+        other?.setAutoRead(writable)
     }
 
     func connectionInputClosed(_ side: ConnectionSide) {
