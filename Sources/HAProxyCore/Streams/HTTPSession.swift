@@ -703,6 +703,13 @@ final class HTTPSession: ConnectionOwner, ServerSlotWaiter {
 
     private func closeAfterFlush() {
         state = .closing
+        client.flush()
+        // Closing discards unwritten bytes: close at once only when the
+        // socket took everything, else once the last write completes.
+        if let options = client.syncOptions, (try? options.getOption(.bufferedWritableBytes)) == 0 {
+            closeAll()
+            return
+        }
         client.writeAndFlush(client.allocator.buffer(capacity: 0)).whenComplete { [self] _ in closeAll() }
     }
 
