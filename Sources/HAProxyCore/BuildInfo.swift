@@ -16,9 +16,9 @@ public enum BuildInfo {
         ("KQUEUE", false), ("LIBCRYPT", false), ("LINUX_SPLICE", false), ("LINUX_TPROXY", false),
         ("LUA", false), ("LZ4", true), ("MEMORY_PROFILING", false), ("NETFILTER", false), ("NS", false),
         ("OBSOLETE_LINKER", false), ("OPENSSL", false), ("OT", false), ("PCRE", false), ("PCRE2", false),
-        ("PCRE2_JIT", false), ("PCRE_JIT", false), ("POLL", false), ("PRCTL", true), ("PROCCTL", false),
+        ("PCRE2_JIT", false), ("PCRE_JIT", false), ("POLL", false), ("PRCTL", false), ("PROCCTL", false),
         ("PROMEX", false), ("QUIC", false), ("RT", false), ("SLZ", false), ("STATIC_PCRE", false),
-        ("STATIC_PCRE2", false), ("SYSTEMD", false), ("TFO", false), ("THREAD", true),
+        ("STATIC_PCRE2", false), ("SYSTEMD", true), ("TFO", false), ("THREAD", true),
         ("THREAD_DUMP", false), ("TPROXY", false), ("WURFL", false), ("ZLIB", false),
     ]
 
@@ -54,7 +54,7 @@ public enum BuildInfo {
           CPU     = generic
           CC      = swiftc
           CFLAGS  = -O -static-stdlib
-          OPTIONS = USE_THREAD=1 USE_GETADDRINFO=1 USE_LZ4=1 USE_NIO=1
+          OPTIONS = USE_THREAD=1 USE_GETADDRINFO=1 USE_LZ4=1 USE_SYSTEMD=1 USE_NIO=1
           DEBUG   =
 
         Feature list : \(list)
