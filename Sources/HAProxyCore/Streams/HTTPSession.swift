@@ -11,7 +11,7 @@ import NIOCore
 /// offsets (`HTTPHeadParser`), forwarded as the received bytes with small
 /// edits (`HTTPHeadRewriter`), and bodies are streamed slice by slice as
 /// `HTTPBodyFramer` delimits them, with back-pressure through `autoRead`.
-final class HTTPSession: ConnectionOwner, ServerSlotWaiter {
+final class HTTPSession: ConnectionOwner, ServerSlotWaiter, TimeoutOwner {
     enum State {
         case waitingProxyHeader
         /// Waiting for (more of) a request head; idle between requests.
@@ -64,7 +64,7 @@ final class HTTPSession: ConnectionOwner, ServerSlotWaiter {
     private var ownedIdle: (server: Server, entry: IdleConnectionPool.Entry)?
     private var retriesLeft = 0
 
-    private var timer = DeadlineTimer()
+    private lazy var timer = StreamTimer(loop: eventLoop, owner: self)
     var log = StreamLogInfo()
     /// The server of the current transaction, kept for its log line.
     private var loggedServer: Server?
@@ -88,7 +88,7 @@ final class HTTPSession: ConnectionOwner, ServerSlotWaiter {
 
     func start(acceptProxy: Bool) {
         state = acceptProxy ? .waitingProxyHeader : .readingRequest
-        arm(timeouts.httpRequest ?? timeouts.client)
+        timer.arm(ms: timeouts.httpRequest ?? timeouts.client)
     }
 
     // MARK: Client input
@@ -167,7 +167,7 @@ final class HTTPSession: ConnectionOwner, ServerSlotWaiter {
         case .needMore:
             if requestCount > 0 && timer.deadline != nil {
                 // First bytes of a keep-alive request: `timeout http-request` now applies.
-                arm(timeouts.httpRequest ?? timeouts.client)
+                timer.arm(ms: timeouts.httpRequest ?? timeouts.client)
             }
         case .error(let error):
             log.status = error.status
@@ -235,7 +235,7 @@ final class HTTPSession: ConnectionOwner, ServerSlotWaiter {
             useServer(server)
         case .queued:
             log.queuedAt = .now()
-            arm(backend.config.timeouts.queue ?? backend.config.timeouts.connect)
+            timer.arm(ms: backend.config.timeouts.queue ?? backend.config.timeouts.connect)
         case .noServer:
             frontend.runtime?.noServerAvailable(backend)
             sendError(503, cause: "S", phase: "C")
@@ -417,7 +417,7 @@ final class HTTPSession: ConnectionOwner, ServerSlotWaiter {
         serverInbound = nil
         forwardRequestBody()
         serverChannel.flush()
-        arm(backend.config.timeouts.server)
+        timer.arm(ms: backend.config.timeouts.server)
     }
 
     private func hasHeader(named name: String) -> Bool {
@@ -538,7 +538,7 @@ final class HTTPSession: ConnectionOwner, ServerSlotWaiter {
             state = .tunnel
             serverReusable = false
             let t = backend?.config.timeouts
-            arm(t?.tunnel ?? minTimeout(timeouts.client, t?.server))
+            timer.arm(ms: t?.tunnel ?? minTimeout(timeouts.client, t?.server))
             if inbound.readableBytes > 0, let serverChannel {
                 serverChannel.writeAndFlush(inbound, promise: nil)
                 inbound.clear()
@@ -636,7 +636,7 @@ final class HTTPSession: ConnectionOwner, ServerSlotWaiter {
         state = .readingRequest
         requestParser.reset()
         requestBytes = nil
-        arm(timeouts.httpKeepAlive ?? timeouts.httpRequest ?? timeouts.client)
+        timer.arm(ms: timeouts.httpKeepAlive ?? timeouts.httpRequest ?? timeouts.client)
         if inbound.readableBytes > 0 {
             parseRequest()
         }
@@ -824,22 +824,12 @@ final class HTTPSession: ConnectionOwner, ServerSlotWaiter {
             ms = minTimeout(timeouts.client, backend?.config.timeouts.server)
         }
         guard let ms else { return }
-        timer.set(.now() + .milliseconds(Int64(ms)), on: eventLoop, fire: timerFired)
+        timer.arm(ms: ms)
     }
 
-    /// Sets the current phase's timeout; a later deadline costs no timer
-    /// operation (the armed task re-arms itself when it fires early).
-    private func arm(_ ms: Int?) {
-        timer.set(.after(ms: ms), on: eventLoop, fire: timerFired)
-    }
 
-    private lazy var timerFired: () -> Void = { [weak self] in
-        guard let self else { return }
-        guard self.timer.expired(on: self.eventLoop, fire: self.timerFired) else { return }
-        self.timedOut()
-    }
 
-    private func timedOut() {
+    func timedOut() {
         switch state {
         case .waitingProxyHeader:
             log.terminate("c", "R")

@@ -8,7 +8,7 @@ import NIOCore
 /// Back-pressure: a side stops reading while the other side's socket is not
 /// writable. Half-close is propagated both ways, then the fin timeouts
 /// bound the wait for the other direction (manual: `timeout client-fin`).
-final class TCPStream: ConnectionOwner, ServerSlotWaiter {
+final class TCPStream: ConnectionOwner, ServerSlotWaiter, TimeoutOwner {
     enum State { case waitingProxyHeader, waitingServer, connecting, established, closed }
 
     let frontend: Frontend
@@ -26,7 +26,7 @@ final class TCPStream: ConnectionOwner, ServerSlotWaiter {
     private var pausedWhileConnecting = false
     private var serverInputClosed = false
     private var retriesLeft = 0
-    private var timer = DeadlineTimer()
+    private lazy var timer = StreamTimer(loop: eventLoop, owner: self)
     private var inactivityMs: Int?
     var log = StreamLogInfo()
     private var loggedServer: Server?
@@ -47,7 +47,7 @@ final class TCPStream: ConnectionOwner, ServerSlotWaiter {
     func start(acceptProxy: Bool) {
         if acceptProxy {
             state = .waitingProxyHeader
-            arm(frontend.config.timeouts.client)
+            timer.arm(ms: frontend.config.timeouts.client)
             return
         }
         assignServer()
@@ -69,7 +69,7 @@ final class TCPStream: ConnectionOwner, ServerSlotWaiter {
             connect(to: server)
         case .queued:
             log.queuedAt = .now()
-            arm(backend.config.timeouts.queue ?? backend.config.timeouts.connect)
+            timer.arm(ms: backend.config.timeouts.queue ?? backend.config.timeouts.connect)
         case .noServer:
             log.terminate("S", "C")
             frontend.runtime?.noServerAvailable(backend)
@@ -138,7 +138,7 @@ final class TCPStream: ConnectionOwner, ServerSlotWaiter {
         }
         let t = server.backend.config.timeouts
         inactivityMs = t.tunnel ?? minTimeout(frontend.config.timeouts.client, t.server)
-        arm(inactivityMs)
+        timer.arm(ms: inactivityMs)
         if pausedWhileConnecting {
             pausedWhileConnecting = false
             client.setAutoRead(true)
@@ -185,7 +185,7 @@ final class TCPStream: ConnectionOwner, ServerSlotWaiter {
             Self.pick(lb, source: source, avoiding: avoid)
         }) {
         case .server(let server): connect(to: server)
-        case .queued: arm(backend.config.timeouts.queue ?? backend.config.timeouts.connect)
+        case .queued: timer.arm(ms: backend.config.timeouts.queue ?? backend.config.timeouts.connect)
         case .noServer:
             log.terminate("S", "C")
             closeAll()
@@ -254,7 +254,7 @@ final class TCPStream: ConnectionOwner, ServerSlotWaiter {
         if clientInputClosed && serverInputClosed {
             closeAll()
         } else {
-            arm(inactivityMs)
+            timer.arm(ms: inactivityMs)
         }
     }
 
@@ -297,20 +297,12 @@ final class TCPStream: ConnectionOwner, ServerSlotWaiter {
 
     private func touch() {
         guard let ms = inactivityMs else { return }
-        timer.set(.now() + .milliseconds(Int64(ms)), on: eventLoop, fire: timerFired)
+        timer.arm(ms: ms)
     }
 
-    private func arm(_ ms: Int?) {
-        timer.set(.after(ms: ms), on: eventLoop, fire: timerFired)
-    }
 
-    private lazy var timerFired: () -> Void = { [weak self] in
-        guard let self else { return }
-        guard self.timer.expired(on: self.eventLoop, fire: self.timerFired) else { return }
-        self.timedOut()
-    }
 
-    private func timedOut() {
+    func timedOut() {
         switch state {
         case .waitingProxyHeader: log.terminate("c", "R")
         case .waitingServer: log.terminate("s", "Q")
