@@ -139,4 +139,66 @@ final class LogFileRotationTests: IntegrationTestCase {
         XCTAssertTrue(doubled.isEmpty, "\(doubled.count) URIs logged twice, e.g. \(Array(doubled.keys.prefix(5)))")
         XCTAssertEqual(logged.values.reduce(0, +), load.completed.count)
     }
+    /// The copytruncate window made wide and deterministic by doing
+    /// logrotate's two steps by hand: copy PATH to PATH.1, log more lines,
+    /// truncate PATH. The lines of the window must come back in PATH, once.
+    /// Then a truncation with no copy beside it (an operator's `: > PATH`)
+    /// must not replay anything.
+    func testLinesBetweenCopyAndTruncateArePutBack() throws {
+        let dir = tmp.appendingPathComponent("logs")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let logFile = dir.appendingPathComponent("access.log")
+        let copy = dir.appendingPathComponent("access.log.1")
+        let backend = try startBackend("b1")
+        let port = Ports.free()
+        try startProxy(config: """
+        global
+            log file@\(logFile.path) local0
+
+        \(Self.defaultsHTTP)
+        frontend fe_file
+            bind 127.0.0.1:\(port)
+            log global
+            option httplog
+            option dontlognull
+            default_backend be_file
+
+        backend be_file
+            server srv_a 127.0.0.1:\(backend.port)
+
+        """, ports: [port])
+
+        func uris(_ url: URL) -> [Substring] { LogLines.lines(ofFile: url).compactMap(LogLines.uri) }
+        func waitFor(_ what: String, _ cond: () -> Bool) throws {
+            let deadline = Date().addingTimeInterval(5)
+            while !cond() && Date() < deadline { usleep(20_000) }
+            guard cond() else { throw HarnessError("timed out waiting for \(what)") }
+        }
+        func send(_ prefix: String, _ n: Int) throws -> [Substring] {
+            try keepAliveGets(port: port, paths: (0..<n).map { "/\(prefix)/\($0)" }).map { Substring($0) }
+        }
+
+        let a = try send("a", 100)
+        try waitFor("100 lines") { uris(logFile).count == 100 }
+        try FileManager.default.copyItem(at: logFile, to: copy)          // logrotate's copy
+        let b = try send("b", 50)                                        // the window
+        try waitFor("150 lines") { uris(logFile).count == 150 }
+        XCTAssertEqual(truncate(logFile.path, 0), 0)                      // logrotate's truncate
+        let c = try send("c", 10)
+        try waitFor("the window's lines back in PATH") { Set(uris(logFile)).isSuperset(of: b + c) }
+        _ = waitUntilStable(timeout: 3, stableFor: 0.6) { uris(logFile).count }
+        XCTAssertEqual(uris(copy), a, "PATH.1 is the copy")
+        XCTAssertEqual(uris(logFile).sorted(), (b + c).sorted(), "PATH holds the window and the later lines, each once")
+
+        // No copy beside it: a truncation loses what was truncated, and
+        // nothing is replayed.
+        try FileManager.default.removeItem(at: copy)
+        let d = try send("d", 20)
+        try waitFor("PATH has the d lines") { Set(uris(logFile)).isSuperset(of: d) }
+        XCTAssertEqual(truncate(logFile.path, 0), 0)
+        let e = try send("e", 5)
+        try waitFor("the e lines") { Set(uris(logFile)).isSuperset(of: e) }
+        _ = waitUntilStable(timeout: 3, stableFor: 0.6) { uris(logFile).count }
+        XCTAssertEqual(uris(logFile), e, "only the lines written after the truncation")
+    }
 }
