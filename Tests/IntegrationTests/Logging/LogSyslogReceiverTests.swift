@@ -121,7 +121,7 @@ final class LogSyslogReceiverTests: IntegrationTestCase {
         let httpPort = Ports.free(), tcpNull = Ports.free(), tcpLogged = Ports.free()
         let cfg = """
         global
-            log \(sock) local0
+            log unix@\(sock) local0
 
         \(Self.defaultsHTTP)
         frontend fe_http

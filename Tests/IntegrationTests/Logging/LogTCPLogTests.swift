@@ -46,13 +46,23 @@ final class LogTCPLogTests: IntegrationTestCase {
             c.close()
         }
 
+        // A third connection as sentinel: lines come in order, so once its
+        // line is in, every line of the first two has arrived.
+        let sentinel = try Conn(port: port, timeout: 10)
+        try sentinel.send("end")
+        sentinel.shutdownWrite()
+        _ = try sentinel.readToEOF()
+        let sentinelPort = sentinel.localPort
+        sentinel.close()
+        let got = try receiver.receive(until: { $0.contains(" 127.0.0.1:\(sentinelPort) [") }, timeout: 10, maxLines: 20)
         var lines: [String] = []
         for (clientPort, _) in expected {
-            let got = try receiver.receive(until: { $0.contains(" 127.0.0.1:\(clientPort) [") }, timeout: 10, maxLines: 20)
-            lines.append(got.last!)
-            // Only the readiness probe of startProxy may come before.
-            XCTAssertLessThanOrEqual(got.count, 2, "unexpected extra lines: \(got)")
+            let mine = got.filter { $0.contains(" 127.0.0.1:\(clientPort) [") }
+            XCTAssertEqual(mine.count, 1, "exactly one line for the connection from port \(clientPort): \(got)")
+            lines.append(mine.first ?? "")
         }
+        // Besides those, only startProxy's readiness probe may have logged.
+        XCTAssertLessThanOrEqual(got.count, expected.count + 2, "unexpected extra lines: \(got)")
         for ((clientPort, size), line) in zip(expected, lines) {
             let body = line.trimmingCharacters(in: .newlines)
             // ... 127.0.0.1:PORT [date] tcp_in tcp_in/echo1 Tw/Tc/Tt BYTES -- ac/fc/bc/sc/rc sq/bq
