@@ -24,9 +24,12 @@ extension StreamLogInfo {
         let start = requestStart ?? accepted
         r.Ti = isHTTP ? Self.ms(accepted, start) : 0
         r.TR = isHTTP ? Self.ms(start, requestReady) : -1
-        let queueEnd = dequeuedAt ?? connectStart
-        r.Tw = queuedAt != nil ? Self.ms(queuedAt, queueEnd) : (connectStart != nil ? 0 : -1)
-        r.Tc = Self.ms(connectStart, connected)
+        // A reused idle server connection has no connect step: it is ready
+        // when taken, so Tw and Tc are 0 as in HAProxy, not -1 (unset).
+        let connectBegin = connectStart ?? connected
+        let queueEnd = dequeuedAt ?? connectBegin
+        r.Tw = queuedAt != nil ? Self.ms(queuedAt, queueEnd) : (connectBegin != nil ? 0 : -1)
+        r.Tc = Self.ms(connectBegin, connected)
         r.Tr = isHTTP ? Self.ms(requestSent ?? connected, responseHead) : -1
         r.Ta = Self.ms(start, now)
         r.Tt = Self.ms(accepted, now)

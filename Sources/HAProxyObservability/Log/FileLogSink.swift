@@ -12,8 +12,12 @@ import Darwin
 /// PATH with the open one. A rename (logrotate's `create` mode) makes it
 /// reopen PATH, after a grace period if nothing was created there yet; the
 /// lines written in between land in the renamed file, so none is lost. A
-/// shrink (`copytruncate`) needs nothing more than the `O_APPEND` the file
-/// is opened with; the writer notes it and keeps appending at the new end.
+/// shrink (`copytruncate`) needs the `O_APPEND` the file is opened with, so
+/// writing goes on at the new end, and one more step: the lines written
+/// after logrotate's copy and before its truncate are in neither file. The
+/// writer keeps the tail of what it wrote; when it notices the shrink and
+/// PATH.1 ends with the bytes it wrote at that length, it appends the bytes
+/// that came after it (the lost ones, at most `tailCapacity`) to PATH.
 ///
 /// All paths are opened relative to a handle on the file's directory taken
 /// at start-up, before any `chroot`, so reopening works inside the chroot.
@@ -47,6 +51,11 @@ public final class FileLogSink: LogSink, @unchecked Sendable {
     private var device: dev_t = 0
     private var size = 0
     private var missingSince: Int64?
+    /// The last bytes written to the open file, ending at `size`: what a
+    /// copytruncate may have lost between its copy and its truncate.
+    private var tail: [UInt8] = []
+    /// Bytes of `tail` kept (it grows to twice this, then drops the oldest).
+    public var tailCapacity = 2 << 20
     private let compressing = LogCondition()
     private var compressionRunning = false
 
@@ -183,6 +192,8 @@ public final class FileLogSink: LogSink, @unchecked Sendable {
             }
             size += p.count
         }
+        tail.append(contentsOf: bytes)
+        if tail.count > 2 * tailCapacity { tail.removeFirst(tail.count - tailCapacity) }
     }
 
     /// Opens PATH (creating it) in append mode and records its identity.
@@ -198,6 +209,7 @@ public final class FileLogSink: LogSink, @unchecked Sendable {
         device = st.st_dev
         size = Int(st.st_size)
         missingSince = nil
+        tail.removeAll(keepingCapacity: true)
         return true
     }
 
@@ -218,8 +230,35 @@ public final class FileLogSink: LogSink, @unchecked Sendable {
         if st.st_ino != inode || st.st_dev != device {
             reopen()
         } else if Int(st.st_size) < size {
-            size = Int(st.st_size) // copytruncate: O_APPEND continues at the new end
+            // copytruncate: O_APPEND went on at the new end.
+            recoverAfterTruncation(currentSize: Int(st.st_size))
         }
+    }
+
+    /// After a truncation of PATH noticed while it holds `currentSize` bytes
+    /// (all written by us since the truncate, O_APPEND), puts back the bytes
+    /// written between the end of logrotate's copy (PATH.1) and the truncate.
+    private func recoverAfterTruncation(currentSize: Int) {
+        let cut = size - currentSize            // our offset when truncated
+        let tailStart = size - tail.count
+        size = currentSize
+        let kept = tail
+        tail.removeAll(keepingCapacity: true)
+        var st = stat()
+        guard cut > 0, fstatat(directoryFD, segmentName(1, compressed: false), &st, 0) == 0 else { return }
+        let copied = Int(st.st_size)
+        guard copied < cut, copied > tailStart else { return }
+        // PATH.1 must be the copy of what we wrote: its last bytes are ours.
+        let check = min(4096, copied - tailStart)
+        let f = openat(directoryFD, segmentName(1, compressed: false), O_RDONLY | O_CLOEXEC)
+        guard f >= 0 else { return }
+        var buf = [UInt8](repeating: 0, count: check)
+        let n = buf.withUnsafeMutableBytes { pread(f, $0.baseAddress, check, off_t(copied - check)) }
+        _ = Glibc.close(f)
+        let from = copied - check - tailStart
+        guard n == check, buf[...] == kept[from..<from + check] else { return }
+        let lost = Array(kept[(copied - tailStart)..<(cut - tailStart)])
+        writeBatch(lost)
     }
 
     // MARK: Self-rotation

@@ -1,0 +1,204 @@
+import Foundation
+import XCTest
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `log file@PATH` under a steady request load while the real `logrotate -f`
+/// rotates the file twice, in `create` mode and in `copytruncate` mode.
+/// Every request the client completed must be in exactly one line across
+/// access.log, access.log.1, access.log.2...: no line lost, none doubled.
+///
+/// Rate: the client runs `connections` keep-alive connections back to back
+/// for `loadSeconds`. On the 2-core machine with the debug build, the test
+/// client, the proxy and the Python backend share the cores; the rate
+/// reached is printed and must be at least `minimumRate` lines/s (about
+/// 2,700-3,200/s was measured there with 6 connections).
+final class LogFileRotationTests: IntegrationTestCase {
+    let connections = 6
+    let loadSeconds = 5.0
+    let minimumRate = 2000.0
+
+    enum Mode: String { case create, copytruncate }
+
+    func testLogrotateCreateModeLosesNoLine() throws {
+        try rotateUnderLoad(.create)
+    }
+
+    func testLogrotateCopytruncateModeLosesNoLine() throws {
+        try rotateUnderLoad(.copytruncate)
+    }
+
+    private func rotateUnderLoad(_ mode: Mode) throws {
+        let logrotate = try XCTUnwrap(LogLines.logrotatePath(), "logrotate must be installed (apt-get install logrotate)")
+        let dir = tmp.appendingPathComponent("logs")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let logFile = dir.appendingPathComponent("access.log")
+        let backend = try startBackend("b1")
+        let port = Ports.free()
+        let cfg = """
+        global
+            log file@\(logFile.path) local0
+
+        \(Self.defaultsHTTP)
+        frontend fe_file
+            bind 127.0.0.1:\(port)
+            log global
+            option httplog
+            option dontlognull
+            default_backend be_file
+
+        backend be_file
+            server srv_a 127.0.0.1:\(backend.port)
+
+        """
+        try startProxy(config: cfg, ports: [port])
+
+        let modeLine = mode == .create ? "create 0640" : "copytruncate"
+        let rotateConf = tmp.appendingPathComponent("logrotate-\(mode.rawValue).conf")
+        try """
+        \(logFile.path) {
+            rotate 10
+            missingok
+            notifempty
+            nocompress
+            \(modeLine)
+        }
+
+        """.write(to: rotateConf, atomically: true, encoding: .utf8)
+        let state = tmp.appendingPathComponent("logrotate.state")
+
+        var rotations: [ToolResult] = []
+        var noticeDelays: [Double] = []
+        let start = Date()
+        let load = try runLoad(port: port, connections: connections, duration: loadSeconds, during: {
+            // Rotate at about 1.5 s and 3.2 s into the load, so lines flow
+            // before, between and after the two rotations.
+            for at in [1.5, 3.2] {
+                let wait = at - Date().timeIntervalSince(start)
+                if wait > 0 { usleep(UInt32(wait * 1_000_000)) }
+                let r = try runTool(logrotate, ["-f", "-s", state.path, rotateConf.path], dir: self.tmp, timeout: 30)
+                rotations.append(r)
+                guard r.status == 0 else { throw HarnessError("logrotate failed (\(r.status)): \(r.stderr)") }
+                // Lines keep coming: PATH must receive them again soon (after
+                // `create`, the writer has to notice the new inode and reopen).
+                let rotatedAt = Date()
+                let deadline = rotatedAt.addingTimeInterval(3)
+                var size = 0
+                while Date() < deadline {
+                    size = (try? FileManager.default.attributesOfItem(atPath: logFile.path)[.size] as? Int) ?? 0
+                    if size > 0 { break }
+                    usleep(10_000)
+                }
+                guard size > 0 else { throw HarnessError("\(logFile.lastPathComponent) got no line within 3s of rotation") }
+                noticeDelays.append(Date().timeIntervalSince(rotatedAt))
+            }
+        })
+        print("logrotate \(mode.rawValue): \(load.completed.count) requests in \(String(format: "%.2f", load.seconds))s = "
+              + "\(Int(load.rate))/s over \(connections) connections; line back in PATH after "
+              + noticeDelays.map { String(format: "%.3fs", $0) }.joined(separator: ", "))
+        XCTAssertEqual(rotations.count, 2, "both rotations ran")
+        XCTAssertTrue(load.failed.isEmpty, "requests failed during the load: \(load.failed.prefix(5))")
+        XCTAssertGreaterThanOrEqual(load.rate, minimumRate, "load rate reached")
+        for d in noticeDelays { XCTAssertLessThan(d, 1.5, "the writer notices the rotation within about 1 s") }
+
+        // Wait until the writer caught up: every completed request has a line
+        // and the count stopped growing (bounded).
+        func files() -> [URL] {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
+            return names.filter { $0 == "access.log" || $0.hasPrefix("access.log.") }.sorted().map { dir.appendingPathComponent($0) }
+        }
+        func total() -> Int { files().reduce(0) { $0 + LogLines.lines(ofFile: $1).count } }
+        let deadline = Date().addingTimeInterval(10)
+        while total() < load.completed.count && Date() < deadline { usleep(50_000) }
+        _ = waitUntilStable(timeout: 5, stableFor: 0.8, total)
+
+        let names = files().map(\.lastPathComponent)
+        XCTAssertEqual(names, ["access.log", "access.log.1", "access.log.2"], "two rotations: \(names)")
+        var logged: [Substring: Int] = [:]
+        var perFile: [String: Int] = [:]
+        var foreign: [Substring] = []
+        for f in files() {
+            let lines = LogLines.lines(ofFile: f)
+            perFile[f.lastPathComponent] = lines.count
+            for l in lines {
+                guard let u = LogLines.uri(l), l.contains(" fe_file be_file/srv_a ") else { foreign.append(l); continue }
+                logged[u, default: 0] += 1
+            }
+        }
+        print("lines per file: \(perFile.sorted { $0.key < $1.key })")
+        for (name, n) in perFile { XCTAssertGreaterThan(n, 0, "\(name) holds lines") }
+        XCTAssertTrue(foreign.isEmpty, "lines that are not request lines: \(foreign.prefix(3))")
+        let sent = Set(load.completed.map { Substring($0) })
+        XCTAssertEqual(sent.count, load.completed.count, "the client sent unique URIs")
+        let missing = sent.subtracting(logged.keys)
+        let extra = Set(logged.keys).subtracting(sent)
+        let doubled = logged.filter { $0.value > 1 }
+        XCTAssertTrue(missing.isEmpty, "\(missing.count) requests not logged, e.g. \(Array(missing.prefix(5)))")
+        XCTAssertTrue(extra.isEmpty, "\(extra.count) logged URIs never completed, e.g. \(Array(extra.prefix(5)))")
+        XCTAssertTrue(doubled.isEmpty, "\(doubled.count) URIs logged twice, e.g. \(Array(doubled.keys.prefix(5)))")
+        XCTAssertEqual(logged.values.reduce(0, +), load.completed.count)
+    }
+    /// The copytruncate window made wide and deterministic by doing
+    /// logrotate's two steps by hand: copy PATH to PATH.1, log more lines,
+    /// truncate PATH. The lines of the window must come back in PATH, once.
+    /// Then a truncation with no copy beside it (an operator's `: > PATH`)
+    /// must not replay anything.
+    func testLinesBetweenCopyAndTruncateArePutBack() throws {
+        let dir = tmp.appendingPathComponent("logs")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let logFile = dir.appendingPathComponent("access.log")
+        let copy = dir.appendingPathComponent("access.log.1")
+        let backend = try startBackend("b1")
+        let port = Ports.free()
+        try startProxy(config: """
+        global
+            log file@\(logFile.path) local0
+
+        \(Self.defaultsHTTP)
+        frontend fe_file
+            bind 127.0.0.1:\(port)
+            log global
+            option httplog
+            option dontlognull
+            default_backend be_file
+
+        backend be_file
+            server srv_a 127.0.0.1:\(backend.port)
+
+        """, ports: [port])
+
+        func uris(_ url: URL) -> [Substring] { LogLines.lines(ofFile: url).compactMap(LogLines.uri) }
+        func waitFor(_ what: String, _ cond: () -> Bool) throws {
+            let deadline = Date().addingTimeInterval(5)
+            while !cond() && Date() < deadline { usleep(20_000) }
+            guard cond() else { throw HarnessError("timed out waiting for \(what)") }
+        }
+        func send(_ prefix: String, _ n: Int) throws -> [Substring] {
+            try keepAliveGets(port: port, paths: (0..<n).map { "/\(prefix)/\($0)" }).map { Substring($0) }
+        }
+
+        let a = try send("a", 100)
+        try waitFor("100 lines") { uris(logFile).count == 100 }
+        try FileManager.default.copyItem(at: logFile, to: copy)          // logrotate's copy
+        let b = try send("b", 50)                                        // the window
+        try waitFor("150 lines") { uris(logFile).count == 150 }
+        XCTAssertEqual(truncate(logFile.path, 0), 0)                      // logrotate's truncate
+        let c = try send("c", 10)
+        try waitFor("the window's lines back in PATH") { Set(uris(logFile)).isSuperset(of: b + c) }
+        _ = waitUntilStable(timeout: 3, stableFor: 0.6) { uris(logFile).count }
+        XCTAssertEqual(uris(copy), a, "PATH.1 is the copy")
+        XCTAssertEqual(uris(logFile).sorted(), (b + c).sorted(), "PATH holds the window and the later lines, each once")
+
+        // No copy beside it: a truncation loses what was truncated, and
+        // nothing is replayed.
+        try FileManager.default.removeItem(at: copy)
+        let d = try send("d", 20)
+        try waitFor("PATH has the d lines") { Set(uris(logFile)).isSuperset(of: d) }
+        XCTAssertEqual(truncate(logFile.path, 0), 0)
+        let e = try send("e", 5)
+        try waitFor("the e lines") { Set(uris(logFile)).isSuperset(of: e) }
+        _ = waitUntilStable(timeout: 3, stableFor: 0.6) { uris(logFile).count }
+        XCTAssertEqual(uris(logFile), e, "only the lines written after the truncation")
+    }
+}
