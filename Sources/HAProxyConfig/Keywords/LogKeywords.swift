@@ -68,7 +68,9 @@ extension KeywordRegistry {
     static let logLevels = ["emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"]
     static let logFormats = ["local", "rfc3164", "rfc5424", "priority", "short", "timed", "iso", "raw"]
 
-    /// `log TARGET [len N] [format F] [sample R:S] FACILITY [LEVEL [MINLEVEL]]`.
+    /// `log TARGET [len N] [format F] [sample R:S] FACILITY [LEVEL [MINLEVEL]]`,
+    /// and for `file@PATH` also `[rotate size S] [keep N] [compress lz4]`
+    /// before or after the facility.
     /// Words after the facility and levels are refused, except for our
     /// `file@` targets which keep them in `extra` (e.g. rotation settings).
     static func parseLogTarget(_ args: [String], _ location: SourceLocation) throws -> LogTargetConfig {
@@ -111,6 +113,16 @@ extension KeywordRegistry {
                 log.sample = args[i + 1]
                 i += 2
                 continue
+            case "rotate", "keep", "compress" where target.hasPrefix("file@"):
+                // Our file@ options may come before the facility too:
+                // `rotate size SIZE`, `keep N`, `compress lz4`.
+                let width = args[i] == "rotate" ? 3 : 2
+                guard i + width <= args.count else {
+                    throw KeywordError("log : missing argument after '\(args[i])'")
+                }
+                log.extra += args[i..<(i + width)]
+                i += width
+                continue
             default:
                 break
             }
@@ -123,7 +135,7 @@ extension KeywordRegistry {
         if i < args.count {
             guard logLevels.contains(args[i]) else {
                 if target.hasPrefix("file@") {
-                    log.extra = Array(args[i...])
+                    log.extra += args[i...]
                     return log
                 }
                 throw KeywordError("log : unknown optional log level '\(args[i])'")
@@ -134,7 +146,7 @@ extension KeywordRegistry {
         if i < args.count {
             guard logLevels.contains(args[i]) else {
                 if target.hasPrefix("file@") {
-                    log.extra = Array(args[i...])
+                    log.extra += args[i...]
                     return log
                 }
                 throw KeywordError("log : unknown optional minimum log level '\(args[i])'")
@@ -146,7 +158,7 @@ extension KeywordRegistry {
             guard target.hasPrefix("file@") else {
                 throw KeywordError("log : cannot handle unexpected argument '\(args[i])'")
             }
-            log.extra = Array(args[i...])
+            log.extra += args[i...]
         }
         return log
     }

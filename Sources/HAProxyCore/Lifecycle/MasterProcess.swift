@@ -200,6 +200,9 @@ public final class MasterProcess {
             return false
         }
         if pid == 0 {
+            // The worker handles its signals like a standalone process:
+            // blocked first, so one sent before its handlers exist waits.
+            SignalHandling.blockHandledSignals()
             signalPipe.release(restoring: Self.watchedSignals)
             close(pair[0])
             close(ready[0])
