@@ -230,6 +230,42 @@ final class ServerStateFileTests: XCTestCase {
         XCTAssertEqual(bl.server(named: "s2")?.adminState, .ready)
     }
 
+    /// A checked server saved DOWN starts DOWN, and its checks bring it
+    /// back after `rise` successes.
+    func testCheckedServerRestoredDownComesBackByChecks() throws {
+        let listener = socket(AF_INET, CInt(SOCK_STREAM.rawValue), 0)
+        defer { close(listener) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { p -> Bool in
+                Foundation.bind(listener, p, len) == 0 && listen(listener, 16) == 0 && getsockname(listener, p, &len) == 0
+            }
+        }
+        XCTAssertTrue(bound)
+        let port = Int(UInt16(bigEndian: addr.sin_port))
+        let runtime = try makeRuntime(global: "    server-state-file state", body: """
+            backend be
+                timeout connect 1s
+                timeout check 1s
+                server s1 127.0.0.1:\(port) check inter 50 rise 2
+            """)
+        try "1\n\(line("1 be", "1 s1", op: 0))\n".write(toFile: directory + "/state", atomically: true, encoding: .utf8)
+        XCTAssertEqual(load(runtime).count, 1)
+        let server = try XCTUnwrap(runtime.backend(named: "be")?.server(named: "s1"))
+        XCTAssertFalse(server.isUp)
+        try runtime.start()
+        defer {
+            runtime.hardStop()
+            try? runtime.group.syncShutdownGracefully()
+        }
+        let deadline = Date().addingTimeInterval(10)
+        while !server.isUp && Date() < deadline { usleep(20_000) }
+        XCTAssertTrue(server.isUp, "the checks did not bring the server back")
+    }
+
     /// What the master writes on reload: the global file and each local one.
     func testSaveTargets() throws {
         let runtime = try makeRuntime(global: "    server-state-file /var/state", body: """
