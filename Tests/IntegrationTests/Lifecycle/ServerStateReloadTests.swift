@@ -198,6 +198,7 @@ final class ServerStateReloadTests: XCTestCase {
         XCTAssertEqual(stateFields(saved, server: "s1")?[6], "1", saved)
         let state = try XCTUnwrap(LifecycleHarness.unixCommand(masterSocket, "@1 show servers state be"))
         XCTAssertEqual(stateFields(state, server: "s1")?[6], "0", state)
+        XCTAssertTrue(LifecycleHarness.waitUntil(timeout: 15) { self.fetch() != nil }, "the new worker does not answer")
 
         kill(master.processIdentifier, SIGUSR1)
         XCTAssertTrue(LifecycleHarness.waitUntil(timeout: 15) { !master.isRunning }, "master still running")
