@@ -107,8 +107,14 @@ do {
     failStartup()
 }
 
+var serverStateWarned = false
+runtime.loadServerState {
+    serverStateWarned = true
+    console.warning("config : " + $0)
+}
+
 if case .check = options.action {
-    if diagnostics.hasWarnings { console.plain("Warnings were found.") }
+    if diagnostics.hasWarnings || serverStateWarned { console.plain("Warnings were found.") }
     if !options.quiet { print("Configuration file is valid") }
     exit(0)
 }

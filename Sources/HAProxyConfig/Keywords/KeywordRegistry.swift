@@ -16,7 +16,7 @@ struct KeywordRegistry {
         let proxyGroups: [[ConfigKeyword]] = [
             Self.proxyKeywords, Self.timeoutKeywords, Self.optionKeywords, Self.checkKeywords,
             Self.httpRuleKeywords, Self.proxyLogKeywords, Self.bindSectionKeywords,
-            Self.serverSectionKeywords, Self.balanceKeywords,
+            Self.serverSectionKeywords, Self.balanceKeywords, Self.serverStateKeywords,
         ]
         global = table(globalGroups.flatMap { $0 }, \.name)
         proxy = table(proxyGroups.flatMap { $0 }, \.name)
@@ -36,7 +36,7 @@ struct KeywordRegistry {
         "acl", "http-response", "http-after-response", "tcp-request", "tcp-response", "stick-table", "stick",
         "stick-on", "stick-store-request", "stick-store-response", "stick-match", "cookie", "redirect", "reqadd",
         "compression", "filter", "persist", "force-persist", "ignore-persist", "dynamic-cookie-key", "email-alert",
-        "external-check", "load-server-state-from-file", "server-state-file-name", "unique-id-format",
+        "external-check", "unique-id-format",
         "unique-id-header", "use-server", "http-send-name-header", "max-keep-alive-queue", "rate-limit", "source",
         "dispatch", "hash-balance-factor", "errorloc", "errorloc302", "errorloc303", "errorfiles", "declare",
         "monitor", "bind-process", "grace", "http-error", "clitcpka-cnt", "clitcpka-idle",

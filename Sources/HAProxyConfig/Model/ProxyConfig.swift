@@ -63,6 +63,11 @@ public struct ProxyConfig: Sendable {
     public var captureResponseHeaders: [CapturedHeader] = []
     /// `monitor-uri PATH`: answered 200 by the proxy itself.
     public var monitorURI: String?
+    /// `load-server-state-from-file global|local|none` (nil: not set, as none).
+    public var loadServerState: ServerStateSource?
+    /// `server-state-file-name NAME` for `local` (nil or `use-backend-name`:
+    /// the backend's name).
+    public var serverStateFileName: String?
 
     public init(name: String, capabilities: ProxyCapabilities, location: SourceLocation) {
         self.name = name
@@ -80,6 +85,9 @@ public struct ProxyConfig: Sendable {
         }
     }
 }
+
+/// Where a backend takes its servers' state from at start.
+public enum ServerStateSource: String, Sendable, Equatable { case global, local, none }
 
 /// `http-reuse never|safe|aggressive|always`.
 public enum HTTPReuse: String, Sendable, Equatable { case never, safe, aggressive, always }

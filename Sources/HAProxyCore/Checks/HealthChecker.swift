@@ -43,7 +43,7 @@ public final class HealthChecker {
     public init(
         eventLoop: EventLoop, backendName: String, serverName: String, serverAddress: SocketAddress,
         config: HealthCheckConfig, options: ServerOptions, timeouts: Timeouts, spreadChecksPercent: Int = 0,
-        onEvent: @escaping (HealthCheckEvent) -> Void
+        startsUp: Bool = true, onEvent: @escaping (HealthCheckEvent) -> Void
     ) throws {
         self.eventLoop = eventLoop
         self.backendName = backendName
@@ -54,7 +54,7 @@ public final class HealthChecker {
         self.spreadChecksPercent = min(max(spreadChecksPercent, 0), 50)
         self.plan = try HealthCheckPlan(config: config, interMs: options.interMs, timeouts: timeouts)
         self.onEvent = onEvent
-        self.state = HealthCheckState(rise: options.rise, fall: options.fall)
+        self.state = HealthCheckState(rise: options.rise, fall: options.fall, startsUp: startsUp)
     }
 
     /// Whether the server is UP (read on the event loop).

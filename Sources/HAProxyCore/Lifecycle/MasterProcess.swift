@@ -54,6 +54,8 @@ public final class MasterProcess {
     var exitCode: Int32 = -1
     var finished: Int32?
     var reloadRequested = false
+    /// The configuration the current worker runs (where state files go).
+    var configuration: Configuration?
 
     public init(settings: Settings, report: @escaping (ProcessController.Level, String) -> Void) {
         self.settings = settings
@@ -100,6 +102,7 @@ public final class MasterProcess {
         }
         var inherited = adoptHandover()
         let runtime = controller.runtime
+        configuration = runtime.configuration
         do {
             try runtime.bind(inheriting: inherited)
         } catch {
@@ -298,6 +301,7 @@ public final class MasterProcess {
     func reexec() {
         report(.notice, "Reloading HAProxy")
         notifier.reloading()
+        saveServerState()
         var handedOver = listeners
         handedOver += cliListeners.map { (key: $0.handoverKey, fd: $0.fd) }
         let channels = workers.map(\.cliFD).filter { $0 >= 0 }

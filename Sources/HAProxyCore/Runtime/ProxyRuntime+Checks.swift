@@ -15,7 +15,8 @@ extension ProxyRuntime {
                     eventLoop: loop, backendName: backend.name, serverName: server.name,
                     serverAddress: server.address, config: backend.config.healthCheck,
                     options: server.config.options, timeouts: backend.config.timeouts,
-                    spreadChecksPercent: configuration.global.spreadChecks
+                    spreadChecksPercent: configuration.global.spreadChecks,
+                    startsUp: server.isUp  // DOWN when restored so from a state file
                 ) { [weak self, unowned backend, unowned server] event in
                     self?.healthEvent(event, backend: backend, server: server)
                 }

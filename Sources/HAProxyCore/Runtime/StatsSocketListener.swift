@@ -63,13 +63,19 @@ final class StatsSocketListener {
     }
 
     func close() {
+        // After a reload the path may name the next worker's socket: leave it.
+        var mine = stat(), current = stat()
+        let owned = fstat(fd, &mine) == 0
         if let channel {
             channel.close(promise: nil)
         } else {
             Foundation.close(fd)
         }
         channel = nil
-        if case .unix(let path) = config.address { unlink(path) }
+        if case .unix(let path) = config.address, owned,
+           lstat(path, &current) == 0, current.st_ino == mine.st_ino, current.st_dev == mine.st_dev {
+            unlink(path)
+        }
     }
 }
 
