@@ -151,6 +151,12 @@ final class MasterWorkerTests: XCTestCase {
         let old = seen.dropLast()
         XCTAssertTrue(LifecycleHarness.waitUntil(timeout: 15) { old.allSatisfy { !LifecycleHarness.isAlive($0) } },
                       "old workers still running: \(old.filter(LifecycleHarness.isAlive))")
+        // A worker replaced quickly may not be in `seen`: wait for the master
+        // to list no old worker at all, and for its five exit notices.
+        XCTAssertTrue(LifecycleHarness.waitUntil(timeout: 15) {
+            LifecycleHarness.workers(masterSocket: masterSocket)?.old.isEmpty == true
+                && harness.logText().components(separatedBy: "Former worker").count - 1 == 5
+        }, "old workers left: \(String(describing: LifecycleHarness.workers(masterSocket: masterSocket)))\n\(harness.logText().suffix(2000))")
         let procs = try XCTUnwrap(LifecycleHarness.workers(masterSocket: masterSocket))
         XCTAssertEqual(procs.current, [worker])
         XCTAssertEqual(procs.old, [])
