@@ -33,18 +33,24 @@ public final class ProcessController {
         self.report = report
     }
 
-    /// Runs until stopped; returns the process exit status.
-    public func run() -> Int32 {
+    /// Steps every serving process takes first: the open-files limit, then
+    /// the log targets (opened before any chroot). Nil after an ALERT.
+    private func prepareProcess() -> Logger? {
         let global = configuration.global
         ProcessSetup.raiseFileLimit(to: global.ulimitN ?? max(1024, (global.maxconn ?? 1000) * 2 + 64))
-        let logger: Logger
         do {
-            logger = try Logger(configuration: configuration)
+            let logger = try Logger(configuration: configuration)
+            runtime.logger = logger
+            return logger
         } catch {
             report(.alert, "config : \(error)")
-            return 1
+            return nil
         }
-        runtime.logger = logger
+    }
+
+    /// Runs until stopped; returns the process exit status.
+    public func run() -> Int32 {
+        guard let logger = prepareProcess() else { return 1 }
         do {
             try runtime.bind()
         } catch {
@@ -87,16 +93,7 @@ public final class ProcessController {
     /// already bound by the master. Tells the master it serves through
     /// `readyFD` and answers the master CLI on `masterFD`.
     public func runWorker(readyFD: CInt, masterFD: CInt) -> Int32 {
-        let global = configuration.global
-        ProcessSetup.raiseFileLimit(to: global.ulimitN ?? max(1024, (global.maxconn ?? 1000) * 2 + 64))
-        let logger: Logger
-        do {
-            logger = try Logger(configuration: configuration)
-        } catch {
-            report(.alert, "config : \(error)")
-            return 1
-        }
-        runtime.logger = logger
+        guard let logger = prepareProcess() else { return 1 }
         guard startConfined(logger: logger, beforeStart: { WorkerCLIChannel.awaitStart(fd: masterFD) }) else { return 1 }
         installSignals()
         var byte = UInt8(ascii: "R")
