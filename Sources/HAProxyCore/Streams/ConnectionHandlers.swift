@@ -109,3 +109,26 @@ extension Channel {
         }
     }
 }
+
+extension Channel {
+    /// Closes once every byte already written has reached the socket.
+    ///
+    /// NIO drops unwritten bytes on a full close, and turns an output
+    /// shutdown into a full close when the peer already shut its side: a
+    /// relay that forwards a FIN or ends a stream normally goes through here
+    /// so that nothing queued under back-pressure is lost.
+    func closeWhenFlushed(mode: CloseMode = .all) {
+        if let options = syncOptions, (try? options.getOption(.bufferedWritableBytes)) == 0 {
+            close(mode: mode, promise: nil)
+            return
+        }
+        writeAndFlush(allocator.buffer(capacity: 0)).whenComplete { _ in
+            self.close(mode: mode, promise: nil)
+        }
+        // A peer that never reads again must not hold the connection forever.
+        eventLoop.scheduleTask(in: Self.flushGrace) { self.close(promise: nil) }
+    }
+
+    /// How long a closing connection may take to drain what is queued.
+    static var flushGrace: TimeAmount { .seconds(30) }
+}

@@ -719,7 +719,7 @@ final class HTTPSession: ConnectionOwner, ServerSlotWaiter, TimeoutOwner {
         switch side {
         case .client:
             if state == .tunnel {
-                serverChannel?.close(mode: .output, promise: nil)
+                serverChannel?.closeWhenFlushed(mode: .output)
                 return
             }
             if state == .readingRequest && inbound.readableBytes == 0 {
@@ -760,7 +760,6 @@ final class HTTPSession: ConnectionOwner, ServerSlotWaiter, TimeoutOwner {
     private func serverClosed() {
         switch state {
         case .tunnel:
-            client.close(mode: .output, promise: nil)
             closeAfterFlush()
         case .forwarding:
             serverReusable = false

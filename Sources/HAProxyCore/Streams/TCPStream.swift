@@ -134,7 +134,7 @@ final class TCPStream: ConnectionOwner, ServerSlotWaiter, TimeoutOwner {
         pending = nil
         channel.flush()
         if clientInputClosed {
-            channel.close(mode: .output, promise: nil)
+            channel.closeWhenFlushed(mode: .output)
         }
         let t = server.backend.config.timeouts
         inactivityMs = t.tunnel ?? minTimeout(frontend.config.timeouts.client, t.server)
@@ -244,15 +244,15 @@ final class TCPStream: ConnectionOwner, ServerSlotWaiter, TimeoutOwner {
                 return
             }
             // Before the server is connected the shutdown is forwarded by `connected`.
-            serverChannel?.close(mode: .output, promise: nil)
+            serverChannel?.closeWhenFlushed(mode: .output)
             inactivityMs = frontend.config.timeouts.clientFin ?? inactivityMs
         case .server:
             serverInputClosed = true
-            client.close(mode: .output, promise: nil)
+            client.closeWhenFlushed(mode: .output)
             inactivityMs = backend?.config.timeouts.serverFin ?? inactivityMs
         }
         if clientInputClosed && serverInputClosed {
-            closeAll()
+            closeAll(graceful: true)
         } else {
             timer.arm(ms: inactivityMs)
         }
@@ -271,7 +271,8 @@ final class TCPStream: ConnectionOwner, ServerSlotWaiter, TimeoutOwner {
                 log.terminate("S", "D")
             }
         }
-        closeAll()
+        // A normal end lets what is queued for the other side go out first.
+        closeAll(graceful: error == nil)
     }
 
     // MARK: PROXY protocol
@@ -313,7 +314,9 @@ final class TCPStream: ConnectionOwner, ServerSlotWaiter, TimeoutOwner {
         closeAll()
     }
 
-    func closeAll() {
+    /// Ends the stream. `graceful`: the other side still receives the bytes
+    /// already queued for it (normal end); otherwise both close at once.
+    func closeAll(graceful: Bool = false) {
         guard state != .closed else { return }
         let wasWaiting = state == .waitingServer
         state = .closed
@@ -335,9 +338,14 @@ final class TCPStream: ConnectionOwner, ServerSlotWaiter, TimeoutOwner {
             backend.abandon(self)
         }
         server = nil
-        serverChannel?.close(promise: nil)
+        if graceful {
+            serverChannel?.closeWhenFlushed()
+            client.closeWhenFlushed()
+        } else {
+            serverChannel?.close(promise: nil)
+            client.close(promise: nil)
+        }
         serverChannel = nil
-        client.close(promise: nil)
         frontend.streamEnded(self)
     }
 }
