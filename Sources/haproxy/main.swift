@@ -130,6 +130,7 @@ settings.daemon = configuration.global.daemon && !options.foreground && !options
 settings.pidfile = configuration.global.pidfile
 settings.softStopPids = options.softStopPids
 settings.hardStopPids = options.hardStopPids
+settings.socketTransfer = options.socketTransfer
 let process = ProcessController(settings: settings, configuration: configuration, runtime: runtime, report: report)
 
 if configuration.global.masterWorker || reexecutedMaster {

@@ -21,7 +21,7 @@ public final class CLICommandProcessor {
             [
                 ShowInfo.keywords, ShowStat.keywords, ShowServersState.keywords, ServerCommands.keywords,
                 FrontendCommands.keywords, MiscCommands.keywords, SessionCommands.keywords,
-                TableCommands.keywords,
+                TableCommands.keywords, SocketTransferCommands.keywords,
             ],
             trailing: SessionCommands.trailing)
     }

@@ -11,6 +11,9 @@ public struct CLISession: Sendable {
     public var wantsClose = false
     /// Idle timeout in milliseconds (`stats timeout`, `set timeout cli`).
     public var timeoutMs: Int
+    /// The connection's own socket, on a stats socket with `expose-fd
+    /// listeners` only: `_getsocks` sends the listeners over it.
+    var transferFD: CInt?
 
     public init(level: StatsSocketConfig.Level, timeoutMs: Int = 10_000) {
         self.level = level

@@ -12,6 +12,9 @@ public final class ProcessController {
         public var pidfile: String?
         public var softStopPids: [Int32] = []
         public var hardStopPids: [Int32] = []
+        /// `-x <unix_socket>`: take the listening sockets of the process
+        /// serving that stats socket instead of binding new ones.
+        public var socketTransfer: String?
         public init() {}
     }
 
@@ -51,8 +54,21 @@ public final class ProcessController {
     /// Runs until stopped; returns the process exit status.
     public func run() -> Int32 {
         guard let logger = prepareProcess() else { return 1 }
+        var inherited: [String: CInt] = [:]
+        if let path = settings.socketTransfer, path != "/dev/null" {
+            switch SocketTransfer.receive(from: path) {
+            case .success(let sockets):
+                inherited = sockets
+            case .failure(let failure):
+                report(.warning, failure.message)
+                report(.alert, "Failed to get the sockets from the old process!")
+                return 1
+            }
+        }
         do {
-            try runtime.bind()
+            try runtime.bind(inheriting: inherited)
+            let used = Set(runtime.listenerDescriptors.map(\.fd))
+            for fd in inherited.values where !used.contains(fd) { close(fd) }
         } catch {
             report(.alert, "\(error)")
             report(.alert, "[haproxy.main()] Some protocols failed to start their listeners! Exiting.")

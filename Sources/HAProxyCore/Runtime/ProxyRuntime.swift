@@ -160,6 +160,9 @@ public final class ProxyRuntime {
         frontends.flatMap { fe in fe.listeners.map { (Self.listenerKey($0.bind), $0.fd) } }
     }
 
+    /// Whether a soft or hard stop began (listeners closed or closing).
+    var isStopping: Bool { lock.withLock { stopping } }
+
     /// Starts the event loops and accepts on the bound listeners.
     public func start() throws {
         for frontend in frontends {

@@ -16,6 +16,8 @@ final class StatsSocketListener {
     /// Idle timeout of a connection (`stats timeout`, 10s by default).
     let timeoutMs: Int
     private var channel: Channel?
+    /// With `expose-fd listeners`: accepts by hand (see `activateExposingFD`).
+    private var acceptSource: DispatchSourceRead?
 
     init(config: StatsSocketConfig, fd: CInt, timeoutMs: Int) {
         self.config = config
@@ -47,6 +49,10 @@ final class StatsSocketListener {
 
     /// Hands the bound socket to an event loop and starts serving commands.
     func activate(group: EventLoopGroup, processor: CLICommandProcessor) throws {
+        if config.exposeFdListeners {
+            activateExposingFD(group: group, processor: processor)
+            return
+        }
         let level = config.level
         let timeoutMs = self.timeoutMs
         channel = try ServerBootstrap(group: group)
@@ -62,11 +68,55 @@ final class StatsSocketListener {
             .withBoundSocket(fd).wait()
     }
 
+    /// `expose-fd listeners`: `_getsocks` must write to the connection's
+    /// socket itself (SCM_RIGHTS), which NIO does not expose. So this socket
+    /// accepts on its own and hands each connection to NIO, keeping a
+    /// duplicate of its descriptor for the session.
+    private func activateExposingFD(group: EventLoopGroup, processor: CLICommandProcessor) {
+        let level = config.level
+        let timeoutMs = self.timeoutMs
+        let listenFD = fd
+        _ = fcntl(listenFD, F_SETFL, fcntl(listenFD, F_GETFL) | O_NONBLOCK)
+        let source = DispatchSource.makeReadSource(
+            fileDescriptor: listenFD, queue: DispatchQueue(label: "haproxy.stats-accept"))
+        source.setEventHandler {
+            while true {
+                let connection = accept(listenFD, nil, nil)
+                if connection < 0 {
+                    if errno == EINTR || errno == ECONNABORTED { continue }
+                    return
+                }
+                _ = fcntl(connection, F_SETFD, FD_CLOEXEC)
+                let spare = fcntl(connection, F_DUPFD_CLOEXEC, 0)
+                var session = CLISession(level: level, timeoutMs: timeoutMs)
+                session.transferFD = spare >= 0 ? spare : nil
+                ClientBootstrap(group: group)
+                    .channelOption(.allowRemoteHalfClosure, value: true)
+                    .channelInitializer { channel in
+                        channel.eventLoop.makeCompletedFuture {
+                            try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(CLILineDecoder()))
+                            try channel.pipeline.syncOperations.addHandler(
+                                CLIConnectionHandler(processor: processor, session: session,
+                                                     ownedFD: session.transferFD))
+                        }
+                    }
+                    .withConnectedSocket(connection)
+                    .whenFailure { _ in if spare >= 0 { Foundation.close(spare) } }
+            }
+        }
+        source.setCancelHandler { Foundation.close(listenFD) }
+        source.resume()
+        acceptSource = source
+    }
+
     func close() {
         // After a reload the path may name the next worker's socket: leave it.
         var mine = stat(), current = stat()
         let owned = fstat(fd, &mine) == 0
-        if let channel {
+        if let acceptSource {
+            acceptSource.cancel()
+            self.acceptSource = nil
+        } else if let channel {
             channel.close(promise: nil)
         } else {
             Foundation.close(fd)
@@ -138,8 +188,13 @@ final class CLIConnectionHandler: ChannelInboundHandler {
     private var timeoutMs: Int
     private var idleTimer: Scheduled<Void>?
 
-    init(processor: CLICommandProcessor, session: CLISession) {
+    /// A descriptor the session uses besides NIO's (`transferFD`), closed
+    /// once the connection's commands are done.
+    private var ownedFD: CInt?
+
+    init(processor: CLICommandProcessor, session: CLISession, ownedFD: CInt? = nil) {
         self.processor = processor
+        self.ownedFD = ownedFD
         self.session = SessionBox(session)
         self.timeoutMs = session.timeoutMs
     }
@@ -204,6 +259,11 @@ final class CLIConnectionHandler: ChannelInboundHandler {
     func channelInactive(context: ChannelHandlerContext) {
         closed = true
         idleTimer?.cancel()
+        if let fd = ownedFD {
+            // After any command still running on the queue.
+            ownedFD = nil
+            queue.async { Foundation.close(fd) }
+        }
         context.fireChannelInactive()
     }
 
