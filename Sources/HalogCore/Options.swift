@@ -69,7 +69,7 @@ public struct Options {
             case "-Q": o.queue = (false, true)
             case "-QS": o.queue = (true, false)
             case "-rt", "-RT":
-                guard let v = value() else { return .usage(nil) }
+                guard let v = value() else { return .usage("missing option for \(a)") }
                 o.respTime = (atoi(v), a == "-rt")
             case "-ad", "-ac":
                 // As the original: atol() kept in an unsigned int, and 0
@@ -83,21 +83,21 @@ public struct Options {
                 // than report something different.
                 return .usage("halog: \(a) is not implemented.")
             case "-m":
-                guard let v = value() else { return .usage(nil) }
+                guard let v = value() else { return .usage("missing option for \(a)") }
                 o.maxLines = atoi(v)
             case "-s":
-                guard let v = value() else { return .usage(nil) }
+                guard let v = value() else { return .usage("missing option for \(a)") }
                 o.skipFields = atoi(v)
             case "-tcn", "-TCN":
-                guard let v = value() else { return .usage(nil) }
+                guard let v = value() else { return .usage("missing option for \(a)") }
                 let b = Array(v.utf8) + [0, 0]
                 o.termCode = ((b[0], b[1]), a == "-tcn")
             case "-hs", "-HS":
-                guard let v = value() else { return .usage(nil) }
+                guard let v = value() else { return .usage("missing option for -hs/-HS ([min]:[max])") }
                 let (lo, hi) = range(v, defaultMax: 65535)
                 o.statusRange = (lo ?? 0, hi ?? lo ?? 0, a == "-hs")
             case "-time":
-                guard let v = value() else { return .usage(nil) }
+                guard let v = value() else { return .usage("missing option for -time ([min]:[max])") }
                 // As the original: "min" alone has no upper bound, but
                 // "min:" has an upper bound of 0 and so matches nothing.
                 let (lo, hi) = range(v, defaultMax: 0)
