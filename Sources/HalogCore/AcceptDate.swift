@@ -30,4 +30,44 @@ enum AcceptDate {
         let days = era * 146097 + doe - 719468
         return days * 86400 + hh * 3600 + mm * 60 + ss
     }
+
+    /// Reads the time of day of an accept date field (from its `[`) as
+    /// milliseconds since midnight, the date being ignored, as halog's
+    /// convert_date() does: the hour starts after the first ':', each
+    /// number ends at any non-digit, which is skipped whatever it is, and
+    /// milliseconds follow only a '.'. Reading goes on past the field, up
+    /// to the end of the line, which is an error.
+    /// - Returns: nil on error or when the 32-bit result is negative.
+    static func millisecondsOfDay(_ p: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>) -> UInt32? {
+        var e = p
+        @inline(__always) func next() -> UInt8 {
+            if e >= end { return 0 }
+            let c = e.pointee
+            e += 1
+            return c
+        }
+        while true {
+            let c = next()
+            if c == UInt8(ascii: ":") { break }
+            if c == 0 { return nil }
+        }
+        var c: UInt8 = 0
+        func number() -> UInt32? {
+            var v: UInt32 = 0
+            while true {
+                c = next() &- 0x30
+                if c > 9 { break }
+                v = v &* 10 &+ UInt32(c)
+            }
+            return c == 0 &- 0x30 ? nil : v
+        }
+        guard let h = number(), let m = number(), let s = number() else { return nil }
+        var ms: UInt32 = 0
+        if c == UInt8(ascii: ".") &- 0x30 {
+            guard let v = number() else { return nil }
+            ms = v
+        }
+        let t = ((h &* 60 &+ m) &* 60 &+ s) &* 1000 &+ ms
+        return Int32(bitPattern: t) < 0 ? nil : t
+    }
 }

@@ -11,7 +11,9 @@ extension Analyzer {
         let o = options
         var lines: [String] = []
         var limited = true
-        switch o.output! {
+        if o.acceptHoles && o.output != .count {
+            lines = acceptHoleLines()
+        } else { switch o.output! {
         case .lines, .count:
             limited = false
         case .status:
@@ -51,7 +53,7 @@ extension Analyzer {
                     if d > 0 { lines.append("\(f) \(k) \(Analyzer.format6(d + 1.0))\n") }
                 }
             }
-        }
+        } }
         if limited {
             linesOut = 0
             for line in lines {
@@ -69,6 +71,32 @@ extension Analyzer {
         }
         err.flush()
         out.flush()
+    }
+
+    /// The accept-date holes report of -ad/-ac: for each accept time, in
+    /// order, the time, its milliseconds, the delay since the previous one
+    /// and the number of lines, when the delay is at least -ad and the
+    /// number at least -ac.
+    private func acceptHoleLines() -> [String] {
+        let minDelay = options.acceptDelay ?? 0
+        let minCount = options.acceptCount ?? 0
+        let times = acceptTimes.sorted { $0.key < $1.key }
+        var last = times.first?.key ?? 0
+        var lines: [String] = []
+        func two(_ v: UInt32) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        for (key, count) in times {
+            let d = key &- last
+            last = key
+            if d >= minDelay && count >= minCount {
+                var h = key
+                let ms = h % 1000; h /= 1000
+                let s = h % 60; h /= 60
+                let m = h % 60; h /= 60
+                let msText = ms < 10 ? "00\(ms)" : ms < 100 ? "0\(ms)" : "\(ms)"
+                lines.append("\(two(h)):\(two(m)):\(two(s)).\(msText) \(Int32(bitPattern: key)) \(d) \(count)\n")
+            }
+        }
+        return lines
     }
 
     private func urlLines(_ sort: Options.URLSort) -> [String] {

@@ -34,6 +34,8 @@ public final class Analyzer {
     // -pct, -gt
     var pctTimers: [[Int32]] = [[], [], [], []]
     var graph: [[Int: Int]] = [[:], [:], [:], [:], [:]]
+    // -ad / -ac: lines per accept time (milliseconds since midnight)
+    var acceptTimes: [UInt32: UInt32] = [:]
 
     /// -c without any filter counts every line, parsing none.
     let countAll: Bool
@@ -126,7 +128,14 @@ public final class Analyzer {
         if o.invert { test = !test }
         if !test { return true }
 
-        switch o.output! {
+        if o.acceptHoles {
+            // Replaces the output format, even -c (which then counts none).
+            if let ms = AcceptDate.millisecondsOfDay(accept, l.end) {
+                acceptTimes[ms, default: 0] &+= 1
+            } else {
+                truncated(buf)
+            }
+        } else { switch o.output! {
         case .lines:
             linesOut += 1
             out.write(buf)
@@ -176,7 +185,7 @@ public final class Analyzer {
                 graph[4][Analyzer.quantify(td), default: 0] += 1
             }
             linesOut += 1
-        }
+        } }
         if o.maxLines >= 0 && linesOut >= o.maxLines { return false }
         return true
     }

@@ -31,8 +31,8 @@ public struct Options {
     public var termCode: (code: (UInt8, UInt8), match: Bool)? = nil // -tcn / -TCN
     public var statusRange: (min: Int, max: Int, within: Bool)? = nil // -hs / -HS
     public var timeRange: (min: Int, max: Int)? = nil    // -time
-    public var acceptDelay: Int? = nil       // -ad
-    public var acceptCount: Int? = nil       // -ac
+    public var acceptDelay: UInt32? = nil    // -ad (0 taken as 1)
+    public var acceptCount: UInt32? = nil    // -ac (0 taken as 1)
     public var invert = false                // -v
     public var quiet = false                 // -q
     public var maxLines = -1                 // -m
@@ -69,28 +69,35 @@ public struct Options {
             case "-Q": o.queue = (false, true)
             case "-QS": o.queue = (true, false)
             case "-rt", "-RT":
-                guard let v = value() else { return .usage(nil) }
+                guard let v = value() else { return .usage("missing option for \(a)") }
                 o.respTime = (atoi(v), a == "-rt")
-            case "-ad", "-ac", "-hdr":
-                // Accept-date holes and captured headers are not implemented:
-                // refuse them rather than report something different.
+            case "-ad", "-ac":
+                // As the original: atol() kept in an unsigned int, and 0
+                // meaning 1.
+                guard let v = value() else { return .usage("missing option for \(a)") }
+                var n = UInt32(truncatingIfNeeded: atoi(v))
+                if n == 0 { n = 1 }
+                if a == "-ad" { o.acceptDelay = n } else { o.acceptCount = n }
+            case "-hdr":
+                // Captured headers are not implemented: refuse them rather
+                // than report something different.
                 return .usage("halog: \(a) is not implemented.")
             case "-m":
-                guard let v = value() else { return .usage(nil) }
+                guard let v = value() else { return .usage("missing option for \(a)") }
                 o.maxLines = atoi(v)
             case "-s":
-                guard let v = value() else { return .usage(nil) }
+                guard let v = value() else { return .usage("missing option for \(a)") }
                 o.skipFields = atoi(v)
             case "-tcn", "-TCN":
-                guard let v = value() else { return .usage(nil) }
+                guard let v = value() else { return .usage("missing option for \(a)") }
                 let b = Array(v.utf8) + [0, 0]
                 o.termCode = ((b[0], b[1]), a == "-tcn")
             case "-hs", "-HS":
-                guard let v = value() else { return .usage(nil) }
+                guard let v = value() else { return .usage("missing option for -hs/-HS ([min]:[max])") }
                 let (lo, hi) = range(v, defaultMax: 65535)
                 o.statusRange = (lo ?? 0, hi ?? lo ?? 0, a == "-hs")
             case "-time":
-                guard let v = value() else { return .usage(nil) }
+                guard let v = value() else { return .usage("missing option for -time ([min]:[max])") }
                 // As the original: "min" alone has no upper bound, but
                 // "min:" has an upper bound of 0 and so matches nothing.
                 let (lo, hi) = range(v, defaultMax: 0)
@@ -125,12 +132,21 @@ public struct Options {
             }
             i += 1
         }
+        if o.acceptHoles && o.output == .ipCount {
+            // The original then reads -ic's per-address records as
+            // accept-date entries and prints memory addresses as counts.
+            return .usage("halog: -ad/-ac cannot be combined with -ic.")
+        }
         if o.output == nil {
             if !o.filtering { return .usage("No action specified.") }
             o.output = .lines
         }
         return .run(o)
     }
+
+    /// True when -ad or -ac asks for the accept-date holes report, which
+    /// replaces any output format but -c (and -ic, refused).
+    public var acceptHoles: Bool { acceptDelay != nil || acceptCount != nil }
 
     /// True when an input filter is set.
     public var filtering: Bool {

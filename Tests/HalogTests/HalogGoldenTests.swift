@@ -8,15 +8,15 @@ import XCTest
 final class HalogGoldenTests: XCTestCase {
     static let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
 
-    func modes() throws -> [String] {
-        let text = try String(contentsOf: Self.golden.appendingPathComponent("modes.txt"), encoding: .utf8)
+    func modes(in dir: URL = golden) throws -> [String] {
+        let text = try String(contentsOf: dir.appendingPathComponent("modes.txt"), encoding: .utf8)
         return text.split(separator: "\n").map(String.init).filter { !$0.isEmpty }
     }
 
-    func expected(_ args: String) throws -> (out: String, err: String) {
+    func expected(_ args: String, in dir: URL = golden) throws -> (out: String, err: String) {
         let name = args.replacingOccurrences(of: " ", with: "_")
-        let out = try String(contentsOf: Self.golden.appendingPathComponent(name + ".out"), encoding: .utf8)
-        let err = try String(contentsOf: Self.golden.appendingPathComponent(name + ".err"), encoding: .utf8)
+        let out = try String(contentsOf: dir.appendingPathComponent(name + ".out"), encoding: .utf8)
+        let err = try String(contentsOf: dir.appendingPathComponent(name + ".err"), encoding: .utf8)
         return (out, err)
     }
 
@@ -29,9 +29,10 @@ final class HalogGoldenTests: XCTestCase {
         return (out.text, err.text, status)
     }
 
-    func checkAllModes(input: (String) -> (args: [String], stdin: [UInt8]?), file: StaticString = #filePath, line: UInt = #line) throws {
-        for mode in try modes() {
-            let want = try expected(mode)
+    func checkAllModes(in dir: URL = golden, input: (String) -> (args: [String], stdin: [UInt8]?),
+                       file: StaticString = #filePath, line: UInt = #line) throws {
+        for mode in try modes(in: dir) {
+            let want = try expected(mode, in: dir)
             let (extra, stdin) = input(mode)
             let got = run(mode.split(separator: " ").map(String.init) + extra, stdin: stdin)
             XCTAssertEqual(got.out, want.out, "stdout of halog \(mode)", file: file, line: line)
@@ -48,6 +49,32 @@ final class HalogGoldenTests: XCTestCase {
     func testStandardInput() throws {
         let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: inputPath)))
         try checkAllModes { _ in ([], bytes) }
+    }
+
+    /// -ad/-ac over accept dates with bursts and holes (bursts/), and over
+    /// odd accept dates (odddates/), as a file and on standard input.
+    func testAcceptDateHoles() throws {
+        for set in ["bursts", "odddates"] {
+            let dir = Self.golden.appendingPathComponent(set)
+            let path = dir.appendingPathComponent("input.log").path
+            try checkAllModes(in: dir) { _ in ([path], nil) }
+            let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+            try checkAllModes(in: dir) { _ in ([], bytes) }
+        }
+    }
+
+    func testMissingOptionValue() {
+        for opt in ["-ad", "-ac", "-m", "-rt"] {
+            let got = run([opt], stdin: [])
+            XCTAssertEqual(got.status, 1)
+            XCTAssertTrue(got.err.hasPrefix("missing option for \(opt)\nUsage:\n"), got.err)
+        }
+    }
+
+    func testAcceptHolesWithIPCountIsRefused() {
+        let got = run(["-ad", "10", "-ic"], stdin: [])
+        XCTAssertEqual(got.status, 1)
+        XCTAssertTrue(got.err.hasPrefix("halog: -ad/-ac cannot be combined with -ic.\n"))
     }
 
     func testLZ4FileAndLZ4StandardInput() throws {

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Deterministic synthetic haproxy log for halog's tests and benchmark.
 
-Usage: gen_log.py LINES [SEED] > file
-Lines are rsyslog-formatted httplog lines (some with captured headers,
+Usage: gen_log.py LINES [SEED [bursts]] > file
+With "bursts", accept dates come in bursts (many lines in the same
+millisecond) separated by holes of seconds, from 23:59 on so that the times
+of day wrap past midnight: input for -ad/-ac. Otherwise lines are rsyslog-formatted httplog lines (some with captured headers,
 negative timers, query strings, +logasap timers, <NOSRV>, <BADREQ>), tcplog
 lines, and a few junk or truncated lines.
 """
@@ -12,6 +14,7 @@ import time
 def main():
     n = int(sys.argv[1])
     seed = int(sys.argv[2]) if len(sys.argv) > 2 else 1
+    bursts = len(sys.argv) > 3 and sys.argv[3] == "bursts"
     state = [seed * 2654435761 % (1 << 32) or 1]
 
     def rnd(k):
@@ -37,9 +40,21 @@ def main():
     out = sys.stdout
     t = 1764064800  # 2025-11-25 10:00:00 UTC
     w = out.write
+    if bursts:
+        t_ms = (t + 13 * 3600 + 59 * 60) * 1000  # 23:59:00.000
     for i in range(n):
-        t += rnd(3)
-        ms = rnd(1000)
+        if bursts:
+            r = rnd(100)
+            if r < 4:
+                t_ms += 1000 + rnd(15000)   # a hole
+            elif r < 45:
+                pass                        # same millisecond: a burst
+            else:
+                t_ms += rnd(300)
+            t, ms = divmod(t_ms, 1000)
+        else:
+            t += rnd(3)
+            ms = rnd(1000)
         tm = time.gmtime(t)
         day, hh, mm, ss = tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec
         mon = months[tm.tm_mon - 1]
