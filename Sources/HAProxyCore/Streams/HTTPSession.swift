@@ -462,6 +462,11 @@ final class HTTPSession: ConnectionOwner, ServerSlotWaiter, TimeoutOwner {
 
     private func processServer() {
         guard state == .forwarding, var input = serverInbound else { return }
+        if responseDone {
+            // Bytes after a complete response: the connection cannot be reused.
+            serverReusable = false
+            return
+        }
         if !responseStarted {
             switch responseParser.parse(input) {
             case .needMore:
