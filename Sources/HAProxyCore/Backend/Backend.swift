@@ -83,18 +83,21 @@ public final class Backend {
     /// waiter when every eligible server is full.
     ///
     /// - Parameter pick: asks the load balancer, with the request's hash key.
+    /// - Parameter avoiding: the server a redispatch leaves; the stream is
+    ///   already counted in this backend then.
     func acquire(for waiter: ServerSlotWaiter, avoiding: Server? = nil, pick: (LoadBalancer, LBServer?) -> LBServer?) -> Acquisition {
         lock.withLock {
-            totalStreams += 1
-            currentStreams += 1
+            if avoiding == nil {
+                totalStreams += 1
+                currentStreams += 1
+            }
             guard let chosen = pick(loadBalancer, avoiding?.lb) else {
                 if loadBalancer.hasEligibleServers {
                     queue.append(PendingStream(waiter: waiter))
                     maxQueued = max(maxQueued, queue.count)
                     return .queued
                 }
-                currentStreams -= 1
-                return .noServer
+                return .noServer  // the caller ends the stream with `abandon`
             }
             let server = servers[chosen.index]
             if server.lb.hasFreeSlot && server.queue.isEmpty {
@@ -152,11 +155,6 @@ public final class Backend {
                 }
             }
         }
-    }
-
-    /// Counts a stream that ends after `release(_:endStream: false)`.
-    func endStream() {
-        lock.withLock { currentStreams -= 1 }
     }
 
     private func nextWaiterLocked(for server: Server) -> (ServerSlotWaiter, Server)? {

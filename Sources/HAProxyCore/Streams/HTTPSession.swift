@@ -362,7 +362,6 @@ final class HTTPSession: ConnectionOwner, ServerSlotWaiter, TimeoutOwner {
             retriesLeft -= 1
             log.retries += 1
             backend.release(server, endStream: false)
-            backend.endStream()
             self.server = nil
             log.redispatched = true
             state = .waitingServer

@@ -157,7 +157,6 @@ final class TCPStream: ConnectionOwner, ServerSlotWaiter, TimeoutOwner {
             retriesLeft -= 1
             log.retries += 1
             backend.release(server, endStream: false)
-            backend.endStream()
             log.redispatched = true
             reassign(avoiding: server)
             return
