@@ -30,8 +30,13 @@ public final class Backend {
 
     public let config: ProxyConfig
     public var name: String { config.name }
-    public private(set) var servers: [Server] = []
-    public private(set) var loadBalancer: LoadBalancer!
+    /// The backend's servers, in declaration then creation order (without
+    /// servers removed by `del server`).
+    public internal(set) var servers: [Server] = []
+    /// Every server ever attached, deleted ones included: `slots[i].lb.index == i`,
+    /// the position the load balancer reports (see Backend+Dynamic.swift).
+    internal(set) var slots: [Server] = []
+    public internal(set) var loadBalancer: LoadBalancer!
     /// The proxy's own error responses (`errorfile` or built-in), by status.
     let errorPages: [Int: ByteBuffer]
 
@@ -58,6 +63,7 @@ public final class Backend {
             servers.append(Server(config: server, index: i, address: addresses[i], backend: self))
         }
         self.servers = servers
+        self.slots = servers
         self.loadBalancer = LoadBalancer(
             servers: servers.map(\.lb), config: config.balance, allBackups: config.options.allBackups)
     }
@@ -99,7 +105,7 @@ public final class Backend {
                 }
                 return .noServer  // the caller ends the stream with `abandon`
             }
-            let server = servers[chosen.index]
+            let server = slots[chosen.index]
             if server.lb.hasFreeSlot && server.queue.isEmpty {
                 takeSlotLocked(server)
                 return .server(server)

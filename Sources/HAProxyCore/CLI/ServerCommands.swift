@@ -48,35 +48,23 @@ enum ServerCommands {
             return ""
         },
         CLIKeyword(["add", "server"], usage: "add server <bk>/<srv>", help: "create a new server", level: .admin) { request in
-            let target = request[2]
-            guard target.contains("/") else {
-                request.omitsEmptyLine = true
-                return CLIMessage.requireBackendServer
-            }
-            let parts = target.split(separator: "/", maxSplits: 1).map(String.init)
-            guard let backend = request.runtime.backend(named: parts[0]) else {
-                request.omitsEmptyLine = true
-                return CLIMessage.noSuchBackend
-            }
-            let name = parts.count > 1 ? parts[1] : ""
-            if backend.server(named: name) != nil {
-                return "Already exists a server with the same name in backend.\n"
-            }
-            guard !request[3].isEmpty else {
-                return "'server' expects <name> and <addr>[:<port>] as arguments.\n"
-            }
-            // Servers are fixed when the backend's load balancer is built:
-            // refused as the real one refuses backends that cannot take them.
-            return "Backend must use a dynamic load balancing to support dynamic servers.\n"
+            addServer(&request)
         },
         CLIKeyword(["del", "server"], usage: "del server <bk>/<srv>", help: "remove a dynamically added server",
                    level: .admin) { request in
             request.omitsEmptyLine = true
-            guard case .success(let (backend, server)) = find(request[2], request) else { return findError(request[2], request) }
-            guard backend.lock.withLock({ server.adminState == .maintenance }) else {
-                return "Only servers in maintenance mode can be deleted.\n"
+            let target = request[2]
+            guard target.contains("/") else { return CLIMessage.requireBackendServer }
+            let parts = target.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            guard let backend = request.runtime.backend(named: parts[0]) else { return CLIMessage.noSuchBackend }
+            do {
+                try backend.deleteServer(named: parts[1])
+            } catch let error as Backend.DynamicServerError {
+                return error.message
+            } catch {
+                return "\(error)\n"
             }
-            return "Only dynamically added servers can be deleted; this build has none.\n"
+            return "Server deleted.\n"
         },
     ]
 
@@ -212,5 +200,98 @@ enum ServerCommands {
             server.idlePool.closeAll()
         }
         return parts.joined(separator: ", ") + by
+    }
+}
+
+extension ServerCommands {
+    /// `add server <bk>/<srv> <addr>[:<port>] [keywords]`: the server starts
+    /// in maintenance unless `enabled` is given, as the real one.
+    static func addServer(_ request: inout CLIRequest) -> String {
+        let target = request[2]
+        guard target.contains("/") else {
+            request.omitsEmptyLine = true
+            return CLIMessage.requireBackendServer
+        }
+        let parts = target.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        guard let backend = request.runtime.backend(named: parts[0]) else {
+            request.omitsEmptyLine = true
+            return CLIMessage.noSuchBackend
+        }
+        guard backend.supportsDynamicServers else {
+            request.omitsEmptyLine = true
+            return Backend.DynamicServerError.staticAlgorithm.message
+        }
+        let name = parts[1]
+        guard !request[3].isEmpty else {
+            return "'server' expects <name> and <addr>[:<port>] as arguments.\n"
+        }
+        var config: ServerConfig
+        switch parseAddress(request[3]) {
+        case .success(let (host, port)):
+            config = ServerConfig(name: name, host: host, port: port, location: SourceLocation(file: "CLI", line: 0))
+        case .failure(let error):
+            return error.message
+        }
+        config.options.disabled = true
+        var i = 4
+        while i < request.args.count {
+            let word = request.args[i]
+            switch word {
+            case "backup": config.options.backup = true
+            case "disabled": config.options.disabled = true
+            case "enabled": config.options.disabled = false
+            case "weight", "maxconn", "maxqueue", "id":
+                guard let value = Int(request[i + 1]), value >= 0 else {
+                    return "'\(word)' expects an integer argument.\n"
+                }
+                switch word {
+                case "weight":
+                    guard value <= LBServer.maxWeight else {
+                        return "weight of server \(name) is not within 0 and \(LBServer.maxWeight) (\(value)).\n"
+                    }
+                    config.options.weight = value
+                case "maxconn": config.options.maxconn = value
+                case "maxqueue": config.options.maxqueue = value
+                default:
+                    guard value > 0 else { return "'id' expects a positive integer argument.\n" }
+                    config.id = value
+                }
+                i += 1
+            default:
+                return "unknown keyword '\(word)'.\n"
+            }
+            i += 1
+        }
+        let address = (try? ProxyRuntime.resolve(config)) ?? (try! SocketAddress(ipAddress: "0.0.0.0", port: config.port ?? 0))
+        do {
+            try backend.addServer(config, address: address)
+        } catch let error as Backend.DynamicServerError {
+            return error.message
+        } catch {
+            return "\(error)\n"
+        }
+        return "New server registered.\n"
+    }
+
+    struct AddressError: Error { let message: String }
+
+    /// `host`, `host:port`, `[v6]`, `[v6]:port`, or a bare IPv6 literal.
+    static func parseAddress(_ text: String) -> Result<(String, Int?), AddressError> {
+        var host = text
+        var portText: String?
+        if text.hasPrefix("[") {
+            guard let close = text.firstIndex(of: "]") else { return .failure(AddressError(message: "invalid address: '\(text)'\n")) }
+            host = String(text[text.index(after: text.startIndex)..<close])
+            let rest = text[text.index(after: close)...]
+            if rest.hasPrefix(":") { portText = String(rest.dropFirst()) }
+        } else if text.filter({ $0 == ":" }).count == 1, let colon = text.firstIndex(of: ":") {
+            host = String(text[..<colon])
+            portText = String(text[text.index(after: colon)...])
+        }
+        guard let portText else { return .success((host, nil)) }
+        guard let port = Int(portText), (0...65535).contains(port) else {
+            return .failure(AddressError(message: "invalid port '\(portText)'\n"))
+        }
+        return .success((host, port == 0 ? nil : port))
     }
 }

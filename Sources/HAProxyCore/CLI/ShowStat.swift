@@ -3,7 +3,7 @@ import NIOCore
 
 /// `show stat [desc|json|no-maint|typed|up]*` (manual 9.1, 9.3): one CSV
 /// line per frontend, server and backend, in HAProxy 2.6's column order.
-/// The `typed` and `json` forms are not implemented yet (CSV is printed).
+/// `typed` and `json` print every non-empty field with its tags and type.
 enum ShowStat {
     static let keywords: [CLIKeyword] = [
         CLIKeyword(["show", "stat"], usage: "show stat [desc|json|no-maint|typed|up]*",
@@ -19,7 +19,8 @@ enum ShowStat {
             }
             let rows = Self.rows(request.runtime, upOnly: options.contains("up"),
                                  noMaint: options.contains("no-maint"), filter: filter)
-            // The typed and json forms are not implemented: CSV for all.
+            if options.contains("json") { return json(rows) }
+            if options.contains("typed") { return typed(rows) }
             return csv(rows)
         },
     ]
@@ -85,6 +86,54 @@ enum ShowStat {
 
     static func csv(_ rows: [Row]) -> String {
         header + rows.map { $0.values.joined(separator: ",") + ",\n" }.joined()
+    }
+
+    /// The fields of a row the typed and json forms print: the non-empty
+    /// ones, positions counted without the `-` separator.
+    static func fields(_ row: Row) -> [StatField] {
+        let object = row.type == 0 ? "F" : row.type == 1 ? "B" : "S"
+        let dash = columnIndex["-"]!
+        var fields: [StatField] = []
+        for (i, name) in columns.enumerated() where i != dash && !row.values[i].isEmpty {
+            let text = row.values[i]
+            let (tags, type) = fieldType(name, object: object)
+            let value: StatField.Value
+            switch type {
+            case "u64": value = UInt64(text).map { .u64($0) } ?? .str(text)
+            case "u32": value = Int(text).map { .u32($0) } ?? .str(text)
+            case "s32": value = Int(text).map { .s32($0) } ?? .str(text)
+            default: value = .str(text)
+            }
+            fields.append(StatField(i > dash ? i - 1 : i, name, tags, value))
+        }
+        return fields
+    }
+
+    private static func objectLetter(_ row: Row) -> String { row.type == 0 ? "F" : row.type == 1 ? "B" : "S" }
+
+    /// `show stat typed`: `F.<iid>.<sid>.<pos>.<name>.1:<tags>:<type>:<value>`.
+    static func typed(_ rows: [Row]) -> String {
+        var out = ""
+        for row in rows {
+            let prefix = "\(objectLetter(row)).\(row.proxyID).\(row.serverID)."
+            for f in fields(row) {
+                out += "\(prefix)\(f.pos).\(f.name).1:\(f.tags):\(f.value.typeName):\(f.value.text)\n"
+            }
+        }
+        return out
+    }
+
+    /// `show stat json`: one array of field objects per line of the CSV.
+    static func json(_ rows: [Row]) -> String {
+        let objects = rows.map { row -> String in
+            let kind = row.type == 0 ? "Frontend" : row.type == 1 ? "Backend" : "Server"
+            let head = "{\"objType\":\"\(kind)\",\"proxyId\":\(row.proxyID),\"id\":\(row.serverID),"
+            return "[" + fields(row).map {
+                head + "\"field\":{\"pos\":\($0.pos),\"name\":\"\($0.name)\"},\"processNum\":1,\"tags\":\($0.jsonTags),"
+                    + "\"value\":{\"type\":\"\($0.value.typeName)\",\"value\":\($0.value.json)}}"
+            }.joined(separator: ",") + "]"
+        }
+        return "[" + objects.joined(separator: ",") + "]\n"
     }
 
     // MARK: Rows

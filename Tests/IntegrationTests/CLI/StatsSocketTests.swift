@@ -43,6 +43,10 @@ final class StatsSocketTests: XCTestCase {
                 balance roundrobin
                 server s1 127.0.0.1:\(ports[0])
                 server s2 127.0.0.1:\(ports[1])
+
+            backend st
+                balance static-rr
+                server s1 127.0.0.1:\(ports[0])
             """
         try config.write(toFile: "\(directory)/haproxy.cfg", atomically: true, encoding: .utf8)
         let process = Process()
@@ -121,6 +125,23 @@ final class StatsSocketTests: XCTestCase {
         XCTAssertEqual(lines.first, "1")
         XCTAssertTrue(lines[1].hasPrefix("# be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state"))
         XCTAssertTrue(lines[2].hasPrefix("3 be 1 s1 127.0.0.1 2 0 1 1 "))
+    }
+
+    func testDynamicServerTakesTrafficUntilDeleted() throws {
+        let port = try startBackend(name: "s3")
+        XCTAssertEqual(try command("add server st/s3 127.0.0.1:\(port)"),
+                       "Backend must use a dynamic load balancing to support dynamic servers.\n")
+        XCTAssertEqual(try command("add server be/s3 127.0.0.1:\(port)"), "New server registered.\n\n")
+        XCTAssertTrue(try command("show stat").contains("\nbe,s3,"))
+        XCTAssertEqual(Set(try (0..<6).map { _ in try get() }), ["s1", "s2"])
+        XCTAssertEqual(try command("set server be/s3 state ready"), "\n")
+        XCTAssertEqual(Set(try (0..<6).map { _ in try get() }), ["s1", "s2", "s3"])
+        XCTAssertEqual(try command("del server be/s3"), "Only servers in maintenance mode can be deleted.\n")
+        XCTAssertEqual(try command("set server be/s3 state maint"), "\n")
+        XCTAssertEqual(try command("del server be/s3"), "Server deleted.\n")
+        XCTAssertEqual(Set(try (0..<6).map { _ in try get() }), ["s1", "s2"])
+        XCTAssertFalse(try command("show stat").contains("\nbe,s3,"))
+        XCTAssertEqual(try command("get weight be/s3"), "No such server.\n\n")
     }
 
     // MARK: Helpers
