@@ -16,8 +16,14 @@ final class LifecycleHarness {
     }
 
     /// The binary next to the .xctest bundle (on Linux, Bundle(for:) may
-    /// already name the build directory itself).
+    /// already name the build directory itself). `LIFECYCLE_REFERENCE_BINARY`
+    /// runs the same tests against another build, e.g. Debian's haproxy
+    /// unpacked by proxybench (~/.cache/proxybench/ref/usr/sbin/haproxy),
+    /// to confirm the bar by hand; CI never sets it.
     static var binary: URL {
+        if let reference = ProcessInfo.processInfo.environment["LIFECYCLE_REFERENCE_BINARY"] {
+            return URL(fileURLWithPath: reference)
+        }
         let bundle = Bundle(for: LifecycleHarness.self).bundleURL
         let directory = bundle.pathExtension == "xctest" ? bundle.deletingLastPathComponent() : bundle
         return directory.appendingPathComponent("haproxy")
