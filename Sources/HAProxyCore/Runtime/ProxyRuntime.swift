@@ -22,6 +22,7 @@ public final class ProxyRuntime {
     private var currentConnections = 0
     private var acceptingPaused = false
     private var stopping = false
+    private var graceStarted = false
     private var stopped: EventLoopPromise<Void>!
     /// The global maxconn in force; `set maxconn global` changes it.
     private var maxconnLimit: Int?
@@ -183,7 +184,20 @@ public final class ProxyRuntime {
     }
 
     /// Soft stop (SIGUSR1): stop accepting, let streams finish, then stop.
+    /// With `grace` in global, the listeners keep accepting for that long
+    /// first (manual: `grace`), e.g. while a load balancer in front notices.
     public func softStop() {
+        if let grace = configuration.global.graceMs, grace > 0, !graceStarted {
+            graceStarted = true
+            DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(grace)) { [self] in
+                beginSoftStop()
+            }
+            return
+        }
+        beginSoftStop()
+    }
+
+    private func beginSoftStop() {
         let idle: Bool = lock.withLock {
             stopping = true
             return currentConnections == 0
