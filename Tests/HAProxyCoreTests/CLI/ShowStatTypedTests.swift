@@ -248,13 +248,7 @@ final class ShowStatTypedTests: XCTestCase {
     private var runtime: ProxyRuntime?
 
     private func makeRuntime() throws -> ProxyRuntime {
-        let path = NSTemporaryDirectory() + "cli-typed-unit-\(UUID().uuidString).cfg"
-        try Self.config.write(toFile: path, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let (configuration, diagnostics) = ConfigLoader.load(
-            paths: [path], environment: [:], features: [], version: "2.6.0")
-        let loaded = try XCTUnwrap(configuration, "\(diagnostics.messages)")
-        let runtime = try ProxyRuntime(configuration: loaded)
+        let runtime = try RuntimeFixture.runtime(from: Self.config)
         self.runtime = runtime
         return runtime
     }
