@@ -132,26 +132,19 @@ extension KeywordRegistry {
         guard logFacilities.contains(args[i]) else { throw KeywordError("log : unknown log facility '\(args[i])'") }
         log.facility = args[i]
         i += 1
-        if i < args.count {
+        // Optional maximum, then minimum level.
+        let levels: [(WritableKeyPath<LogTargetConfig, String?>, String)] = [
+            (\.maxLevel, "log level"), (\.minLevel, "minimum log level"),
+        ]
+        for (field, what) in levels where i < args.count {
             guard logLevels.contains(args[i]) else {
                 if target.hasPrefix("file@") {
                     log.extra += args[i...]
                     return log
                 }
-                throw KeywordError("log : unknown optional log level '\(args[i])'")
+                throw KeywordError("log : unknown optional \(what) '\(args[i])'")
             }
-            log.maxLevel = args[i]
-            i += 1
-        }
-        if i < args.count {
-            guard logLevels.contains(args[i]) else {
-                if target.hasPrefix("file@") {
-                    log.extra += args[i...]
-                    return log
-                }
-                throw KeywordError("log : unknown optional minimum log level '\(args[i])'")
-            }
-            log.minLevel = args[i]
+            log[keyPath: field] = args[i]
             i += 1
         }
         if i < args.count {
