@@ -107,8 +107,9 @@ public final class Frontend {
     }
 
     /// Pauses or resumes accepting on every listener of this frontend.
-    func setAccepting(_ on: Bool) {
-        for listener in listeners { listener.setAccepting(on && !adminDisabled) }
+    @discardableResult
+    func setAccepting(_ on: Bool) -> [EventLoopFuture<Void>] {
+        listeners.compactMap { $0.setAccepting(on && !adminDisabled) }
     }
 
     /// `disable frontend` / `enable frontend`; false if already in that state.

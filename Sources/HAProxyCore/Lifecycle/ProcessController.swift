@@ -55,6 +55,12 @@ public final class ProcessController {
     public func run() -> Int32 {
         guard let logger = prepareProcess() else { return 1 }
         var inherited: [String: CInt] = [:]
+        // Taking over the old processes' sockets (-x): as the real one, ask
+        // them to stop accepting first (SIGTTOU) and to resume (SIGTTIN) if
+        // this start fails; connections wait in the shared backlogs meanwhile.
+        let oldPids = settings.socketTransfer == nil ? [] : settings.softStopPids + settings.hardStopPids
+        for pid in oldPids { kill(pid, SIGTTOU) }
+        let resumeOldProcesses = { for pid in oldPids { kill(pid, SIGTTIN) } }
         if let path = settings.socketTransfer, path != "/dev/null" {
             switch SocketTransfer.receive(from: path) {
             case .success(let sockets):
@@ -62,6 +68,7 @@ public final class ProcessController {
             case .failure(let failure):
                 report(.warning, failure.message)
                 report(.alert, "Failed to get the sockets from the old process!")
+                resumeOldProcesses()
                 return 1
             }
         }
@@ -72,6 +79,7 @@ public final class ProcessController {
         } catch {
             report(.alert, "\(error)")
             report(.alert, "[haproxy.main()] Some protocols failed to start their listeners! Exiting.")
+            resumeOldProcesses()
             return 1
         }
         for pid in settings.softStopPids { kill(pid, SIGUSR1) }
@@ -119,12 +127,7 @@ public final class ProcessController {
         WorkerCLIChannel.serve(fd: masterFD, execute: { line, level in
             runtime.cli.execute(line, level: level)
         }, pauseListeners: {
-            runtime.setListenersPaused(true)
-            // Option changes run as tasks on each loop: one more round trip
-            // on every loop means none of them accepts any more.
-            if let group = runtime.group {
-                for loop in group.makeIterator() { try? loop.submit {}.wait() }
-            }
+            runtime.pauseListenersAndWait()
         }, masterGone: { [self] in
             signals.async { self.softStop() }
         })
@@ -188,7 +191,7 @@ public final class ProcessController {
             runtime.dumpServerStates()
         }
         signals.on(SIGTTOU) { [self] in
-            runtime.setListenersPaused(true)
+            runtime.pauseListenersAndWait()
         }
         signals.on(SIGTTIN) { [self] in
             runtime.setListenersPaused(false)

@@ -45,17 +45,26 @@ final class Listener {
     }
 
     /// Stops or resumes accepting new connections (maxconn, TTOU/TTIN).
-    func setAccepting(_ on: Bool) {
-        channel?.setOption(.autoRead, value: on).whenFailure { _ in }
+    @discardableResult
+    func setAccepting(_ on: Bool) -> EventLoopFuture<Void>? {
+        guard let channel else { return nil }
+        let applied = channel.setOption(.autoRead, value: on)
+        applied.whenFailure { _ in }
+        return applied
     }
 
-    func close() {
+    /// Closes the socket; the future (nil before `activate`) completes
+    /// once no further connection can be accepted from it.
+    @discardableResult
+    func close() -> EventLoopFuture<Void>? {
+        var closed: EventLoopFuture<Void>?
         if let channel {
-            channel.close(promise: nil)
+            closed = channel.close()
         } else {
             Foundation.close(fd)
         }
         if case .unix(let path) = bind.address, !Listener.keepsUnixSocketPaths { unlink(path) }
+        return closed
     }
 
     /// Binds and listens on `bind`'s address; returns the socket.

@@ -23,6 +23,9 @@ public final class ProxyRuntime {
     private var acceptingPaused = false
     private var stopping = false
     private var graceStarted = false
+    private var finished = false
+    /// Set once a soft stop's listeners are closed: no new connection can come.
+    private var listenersClosed = false
     private var stopped: EventLoopPromise<Void>!
     /// The global maxconn in force; `set maxconn global` changes it.
     private var maxconnLimit: Int?
@@ -198,13 +201,10 @@ public final class ProxyRuntime {
     }
 
     private func beginSoftStop() {
-        let idle: Bool = lock.withLock {
-            stopping = true
-            return currentConnections == 0
-        }
-        for frontend in frontends {
-            for listener in frontend.listeners { listener.close() }
-        }
+        lock.withLock { stopping = true }
+        // A connection may still be accepted until the close completes on
+        // the listener's loop: only then is "no connection left" final.
+        let closing = frontends.flatMap { $0.listeners.compactMap { $0.close() } }
         for proxy in configuration.proxies where !proxy.disabled {
             let fe = frontends.first { $0.config.name == proxy.name }?.totalConnections ?? 0
             let be = backends.first { $0.config.name == proxy.name }?.totalStreams ?? 0
@@ -212,7 +212,25 @@ public final class ProxyRuntime {
             onMessage(.warning, line)
             logger?.logOperational(.warning, line, proxy: proxy.name)
         }
-        if idle { finish() }
+        let finishIfIdle = { [self] in
+            let idle: Bool = lock.withLock {
+                listenersClosed = true
+                return currentConnections == 0
+            }
+            if idle { finish() }
+        }
+        if closing.isEmpty {
+            finishIfIdle()
+        } else {
+            // Connections accepted just before the close may still be
+            // queued for set-up on their loops: one pass through every
+            // loop lets them register (and count) first.
+            let group = self.group!
+            EventLoopFuture.andAllComplete(closing, on: group.next()).flatMap { _ in
+                EventLoopFuture.andAllComplete(
+                    group.makeIterator().map { $0.submit {} }, on: group.next())
+            }.whenComplete { _ in finishIfIdle() }
+        }
     }
 
     /// Hard stop (SIGTERM/SIGINT): close everything now.
@@ -225,6 +243,11 @@ public final class ProxyRuntime {
     }
 
     private func finish() {
+        let first: Bool = lock.withLock {
+            defer { finished = true }
+            return !finished
+        }
+        guard first else { return }
         stopHealthChecks()
         for listener in statsListeners { listener.close() }
         for backend in backends {
@@ -249,6 +272,14 @@ public final class ProxyRuntime {
         for frontend in frontends { frontend.setAccepting(!paused) }
     }
 
+    /// Pauses every listener and returns once none accepts any more, so
+    /// another process can take over the shared sockets (worker reload,
+    /// SIGTTOU before `-x`). Must not be called on an event loop.
+    public func pauseListenersAndWait() {
+        let applied = frontends.flatMap { $0.setAccepting(false) }
+        for future in applied { try? future.wait() }
+    }
+
     func connectionOpened() {
         let pause: Bool = lock.withLock {
             currentConnections += 1
@@ -269,7 +300,7 @@ public final class ProxyRuntime {
                 acceptingPaused = false
                 resume = !stopping
             }
-            return stopping && currentConnections == 0
+            return stopping && listenersClosed && currentConnections == 0
         }
         if resume { setListenersPaused(false) }
         if done { finish() }

@@ -18,7 +18,7 @@ final class SocketTransferTests: XCTestCase {
 
     override func tearDown() {
         if (testRun?.failureCount ?? 0) > 0 {
-            for log in ["a.log", "b.log"] { print("--- \(log) ---\n\(harness.logText(log).suffix(4000))") }
+            for log in ["a.log", "b.log"] { print("--- \(log) ---\n\(harness.logText(log).suffix(12000))") }
         }
         harness.tearDown()
     }
@@ -104,7 +104,7 @@ final class SocketTransferTests: XCTestCase {
         stop.signal()
         XCTAssertEqual(done.wait(timeout: .now() + 35), .success, "client loop did not end")
 
-        XCTAssertTrue(b.isRunning, "B is not running")
+        XCTAssertTrue(b.isRunning, "B is not running (\(b.isRunning ? "" : "status \(b.terminationStatus), \(b.terminationReason == .exit ? "exit" : "signal")"))")
         XCTAssertEqual(client.failures, [], "connections failed during the hand-over")
         XCTAssertGreaterThan(client.succeeded, 10)
         // B serves on the very socket A had: no new listening socket.
@@ -136,5 +136,19 @@ final class SocketTransferTests: XCTestCase {
         XCTAssertEqual(c.terminationStatus, 1)
         XCTAssertTrue(harness.logText("c.log").contains(
             "Failed to connect to the old process socket '\(harness.path("none.sock"))'"), harness.logText("c.log"))
+
+        // With -sf the old process pauses (SIGTTOU) while the new one takes
+        // its sockets, and resumes (SIGTTIN) when the new one fails.
+        try harness.startBackend(port: backendPort)
+        let d = try harness.haproxy(
+            ["-f", harness.path("haproxy.cfg"), "-x", statsSocket, "-sf", "\(a.processIdentifier)"], log: "d.log")
+        XCTAssertTrue(waitForExit(d, timeout: 15), "D did not exit")
+        XCTAssertEqual(d.terminationStatus, 1)
+        XCTAssertTrue(a.isRunning)
+        let client = LifecycleHTTPClient(port: proxyPort, keepAlive: false)
+        XCTAssertTrue(LifecycleHarness.waitUntil(timeout: 5) {
+            client.request()
+            return client.succeeded > 0
+        }, "A does not serve after the failed take-over: \(client.failures)")
     }
 }
