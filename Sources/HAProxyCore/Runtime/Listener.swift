@@ -22,26 +22,55 @@ final class Listener {
 
     /// Hands the bound socket to an event loop and starts accepting.
     func activate(group: EventLoopGroup) throws {
-        let frontend = self.frontend
-        let bind = self.bind
-        // Options are set synchronously in the initializer: NIO's
-        // childChannelOption path costs futures and generic instantiations
-        // per accepted connection. TCP_NODELAY is inherited from the
-        // listening socket (set in `open`).
         let bootstrap = ServerBootstrap(group: group)
-            .childChannelInitializer { channel in
-                do {
-                    if let options = channel.syncOptions {
-                        try options.setOption(.allowRemoteHalfClosure, value: true)
-                        try options.setOption(.maxMessagesPerRead, value: 1)
-                    }
-                    try frontend.accepted(channel, bind: bind)
-                    return channel.eventLoop.makeSucceededVoidFuture()
-                } catch {
-                    return channel.eventLoop.makeFailedFuture(error)
-                }
+            .childChannelInitializer { [frontend, bind] channel in
+                Listener.setUpAccepted(channel, frontend: frontend, bind: bind)
             }
         channel = try bootstrap.withBoundSocket(fd).wait()
+    }
+
+    /// Prepares an accepted connection and gives it to the frontend.
+    /// Options are set synchronously: NIO's childChannelOption path costs
+    /// futures and generic instantiations per accepted connection.
+    /// TCP_NODELAY is inherited from the listening socket (set in `open`).
+    private static func setUpAccepted(_ channel: Channel, frontend: Frontend, bind: BindConfig) -> EventLoopFuture<Void> {
+        do {
+            if let options = channel.syncOptions {
+                try options.setOption(.allowRemoteHalfClosure, value: true)
+                try options.setOption(.maxMessagesPerRead, value: 1)
+            }
+            try frontend.accepted(channel, bind: bind)
+            return channel.eventLoop.makeSucceededVoidFuture()
+        } catch {
+            return channel.eventLoop.makeFailedFuture(error)
+        }
+    }
+
+    /// Soft stop: accepts every connection already waiting in the backlog,
+    /// then closes. A socket of this process alone (SO_REUSEPORT next to a
+    /// new process) would otherwise reset the connections the kernel queued
+    /// on it. The future completes once the socket is closed.
+    func drainAndClose() -> EventLoopFuture<Void>? {
+        guard let channel else { return close() }
+        let loop = channel.eventLoop
+        return loop.submit { [self] in
+            try? channel.syncOptions?.setOption(ChannelOptions.autoRead, value: false)
+            while true {
+                // The listening socket is non-blocking (NIO made it so).
+                let accepted = accept(fd, nil, nil)
+                if accepted < 0 {
+                    if errno == EINTR { continue }
+                    break
+                }
+                _ = fcntl(accepted, F_SETFD, FD_CLOEXEC)
+                _ = fcntl(accepted, F_SETFL, fcntl(accepted, F_GETFL) | O_NONBLOCK)
+                _ = ClientBootstrap(group: loop)
+                    .channelInitializer { [frontend, bind] in Listener.setUpAccepted($0, frontend: frontend, bind: bind) }
+                    .withConnectedSocket(accepted)
+            }
+        }.flatMap { [self] in
+            close() ?? loop.makeSucceededVoidFuture()
+        }
     }
 
     /// Stops or resumes accepting new connections (maxconn, TTOU/TTIN).

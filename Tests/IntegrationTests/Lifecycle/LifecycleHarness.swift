@@ -252,17 +252,17 @@ final class LifecycleHTTPClient {
             retries += 1
             switch attempt() {
             case .ok: succeeded += 1
-            case .closedBeforeAnswer: failures.append("connection closed before any answer (fresh connection)")
+            case .closedBeforeAnswer(let why): failures.append("connection closed before any answer (fresh connection, \(why))")
             case .failed(let why): failures.append(why)
             }
-        case .closedBeforeAnswer:
-            failures.append("connection closed before any answer (fresh connection)")
+        case .closedBeforeAnswer(let why):
+            failures.append("connection closed before any answer (fresh connection, \(why))")
         case .failed(let why):
             failures.append(why)
         }
     }
 
-    private enum Outcome { case ok, closedBeforeAnswer, failed(String) }
+    private enum Outcome { case ok, closedBeforeAnswer(String), failed(String) }
 
     private func drop() {
         if fd >= 0 { close(fd) }
@@ -280,8 +280,9 @@ final class LifecycleHTTPClient {
         let request = "GET / HTTP/1.1\r\nHost: test\r\n" + (last ? "Connection: close\r\n" : "") + "\r\n"
         let bytes = Array(request.utf8)
         if send(fd, bytes, bytes.count, CInt(MSG_NOSIGNAL)) != bytes.count {
+            let why = String(cString: strerror(errno))
             drop()
-            return .closedBeforeAnswer
+            return .closedBeforeAnswer("send: \(why)")
         }
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
@@ -301,7 +302,7 @@ final class LifecycleHTTPClient {
             if n <= 0 {
                 let why = n < 0 ? String(cString: strerror(errno)) : "EOF"
                 drop()
-                return received.isEmpty ? .closedBeforeAnswer : .failed("truncated answer (\(why))")
+                return received.isEmpty ? .closedBeforeAnswer(why) : .failed("truncated answer (\(why))")
             }
             received += buffer[0..<n]
         }

@@ -248,7 +248,11 @@ final class MasterWorkerTests: XCTestCase {
     }
 
     // (e) standalone -sf: the new process binds next to the old one
-    // (SO_REUSEPORT), then the old one finishes; no request fails.
+    // (SO_REUSEPORT), then the old one finishes. Linux resets the few
+    // connections its kernel queued on the old socket as it closes (the
+    // management guide's reason for `-x`; Debian's haproxy shows the same
+    // rare resets in this test): resets are tolerated, at most a handful,
+    // any other failure is not. SocketTransferTests holds `-x` to zero.
     func testSoftStopHandoverStandalone() throws {
         try harness.startBackend(port: backendPort)
         try harness.write("haproxy.cfg", config())
@@ -269,7 +273,9 @@ final class MasterWorkerTests: XCTestCase {
         XCTAssertEqual(old.terminationStatus, 0)
         XCTAssertTrue(new.isRunning, harness.logText("new.log"))
         print("\(name): \(tally.total) requests, \(tally.failures.count) failed, \(tally.retries) retried after a keep-alive close")
-        XCTAssertEqual(tally.failures.count, 0, "failed requests out of \(tally.total), first: \(tally.failures.prefix(3)); log:\n\(harness.logText().suffix(3000))")
+        let resets = tally.failures.filter { $0.hasSuffix("Connection reset by peer") || $0.hasSuffix("Connection reset by peer)") }
+        XCTAssertLessThanOrEqual(resets.count, 3, "resets out of \(tally.total): \(resets)")
+        XCTAssertEqual(tally.failures.count - resets.count, 0, "failed requests out of \(tally.total), first: \(tally.failures.prefix(3)); log:\n\(harness.logText().suffix(3000))")
         XCTAssertGreaterThan(tally.total, 20)
     }
 }
