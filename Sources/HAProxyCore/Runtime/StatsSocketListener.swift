@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import HAProxyConfig
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 
@@ -19,10 +20,51 @@ final class StatsSocketListener {
     /// With `expose-fd listeners`: accepts by hand (see `activateExposingFD`).
     private var acceptSource: DispatchSourceRead?
 
-    init(config: StatsSocketConfig, fd: CInt, timeoutMs: Int) {
+    /// Concurrent connections served (`maxconn` on the socket line, else
+    /// `stats maxconn`, else 10); more wait in the backlog.
+    let maxconn: Int
+    private let lock = NIOLock()
+    private var connections = 0
+    private var acceptingPaused = false
+    private var closed = false
+
+    init(config: StatsSocketConfig, fd: CInt, timeoutMs: Int, maxconn: Int) {
         self.config = config
         self.fd = fd
         self.timeoutMs = timeoutMs
+        self.maxconn = maxconn
+    }
+
+    /// Counts a new connection; at `maxconn` the accepts pause (returns
+    /// true then). Each call is matched by one `release`.
+    @discardableResult
+    private func reserve() -> Bool {
+        lock.withLock {
+            connections += 1
+            guard connections >= maxconn, !acceptingPaused, !closed else { return false }
+            acceptingPaused = true
+            setAcceptingLocked(false)
+            return true
+        }
+    }
+
+    /// A connection ended: the accepts resume below `maxconn`.
+    private func release() {
+        lock.withLock {
+            connections -= 1
+            guard connections < maxconn, acceptingPaused, !closed else { return }
+            acceptingPaused = false
+            setAcceptingLocked(true)
+        }
+    }
+
+    /// Under `lock`, so a dispatch source is never resumed twice.
+    private func setAcceptingLocked(_ on: Bool) {
+        if let acceptSource {
+            if on { acceptSource.resume() } else { acceptSource.suspend() }
+        } else {
+            channel?.setOption(.autoRead, value: on).whenFailure { _ in }
+        }
     }
 
     /// Binds every `stats socket`; throws the first failure, worded as
@@ -36,8 +78,10 @@ final class StatsSocketListener {
             bind.unixGroup = socket.unixGroup
             bind.maxconn = socket.maxconn
             do {
-                let fd = try Listener.open(bind, backlog: socket.maxconn ?? global.statsMaxconn ?? 10)
-                listeners.append(StatsSocketListener(config: socket, fd: fd, timeoutMs: global.statsTimeoutMs ?? 10_000))
+                let maxconn = socket.maxconn ?? global.statsMaxconn ?? 10
+                let fd = try Listener.open(bind, backlog: maxconn)
+                listeners.append(StatsSocketListener(
+                    config: socket, fd: fd, timeoutMs: global.statsTimeoutMs ?? 10_000, maxconn: maxconn))
             } catch let error as SocketError {
                 for listener in listeners { listener.close() }
                 throw RuntimeError(
@@ -56,10 +100,11 @@ final class StatsSocketListener {
         let level = config.level
         let timeoutMs = self.timeoutMs
         channel = try ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: Int32(config.maxconn ?? 10))
             .childChannelOption(.allowRemoteHalfClosure, value: true)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
+            .childChannelInitializer { [self] channel in
+                reserve()
+                channel.closeFuture.whenComplete { _ in self.release() }
+                return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(CLILineDecoder()))
                     try channel.pipeline.syncOperations.addHandler(
                         CLIConnectionHandler(processor: processor, session: CLISession(level: level, timeoutMs: timeoutMs)))
@@ -79,7 +124,7 @@ final class StatsSocketListener {
         _ = fcntl(listenFD, F_SETFL, fcntl(listenFD, F_GETFL) | O_NONBLOCK)
         let source = DispatchSource.makeReadSource(
             fileDescriptor: listenFD, queue: DispatchQueue(label: "haproxy.stats-accept"))
-        source.setEventHandler {
+        source.setEventHandler { [self] in
             while true {
                 let connection = accept(listenFD, nil, nil)
                 if connection < 0 {
@@ -87,13 +132,15 @@ final class StatsSocketListener {
                     return
                 }
                 _ = fcntl(connection, F_SETFD, FD_CLOEXEC)
+                let paused = reserve()
                 let spare = fcntl(connection, F_DUPFD_CLOEXEC, 0)
                 var session = CLISession(level: level, timeoutMs: timeoutMs)
                 session.transferFD = spare >= 0 ? spare : nil
                 ClientBootstrap(group: group)
                     .channelOption(.allowRemoteHalfClosure, value: true)
-                    .channelInitializer { channel in
-                        channel.eventLoop.makeCompletedFuture {
+                    .channelInitializer { [self] channel in
+                        channel.closeFuture.whenComplete { _ in self.release() }
+                        return channel.eventLoop.makeCompletedFuture {
                             try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(CLILineDecoder()))
                             try channel.pipeline.syncOperations.addHandler(
                                 CLIConnectionHandler(processor: processor, session: session,
@@ -101,21 +148,31 @@ final class StatsSocketListener {
                         }
                     }
                     .withConnectedSocket(connection)
-                    .whenFailure { _ in if spare >= 0 { Foundation.close(spare) } }
+                    .whenFailure { [self] _ in
+                        if spare >= 0 { Foundation.close(spare) }
+                        release()
+                    }
+                if paused { return }
             }
         }
         source.setCancelHandler { Foundation.close(listenFD) }
+        lock.withLock { acceptSource = source }
         source.resume()
-        acceptSource = source
     }
 
     func close() {
         // After a reload the path may name the next worker's socket: leave it.
         var mine = stat(), current = stat()
         let owned = fstat(fd, &mine) == 0
-        if let acceptSource {
-            acceptSource.cancel()
-            self.acceptSource = nil
+        let source: DispatchSourceRead? = lock.withLock {
+            closed = true
+            defer { acceptSource = nil }
+            // A suspended source runs its cancel handler only once resumed.
+            if acceptingPaused { acceptSource?.resume() }
+            return acceptSource
+        }
+        if let source {
+            source.cancel()
         } else if let channel {
             channel.close(promise: nil)
         } else {

@@ -27,6 +27,7 @@ final class StatsSocketTests: XCTestCase {
             global
                 stats socket \(directory)/admin.sock mode 600 level admin
                 stats socket \(directory)/user.sock mode 600 level user
+                stats socket \(directory)/small.sock mode 600 level admin maxconn 2
                 stats timeout 5s
 
             defaults
@@ -120,6 +121,28 @@ final class StatsSocketTests: XCTestCase {
         XCTAssertEqual(answer, "\n> admin\n\n> ")
     }
 
+    /// `maxconn 2` on the socket line: a third client waits in the backlog
+    /// (no answer, not refused) until one of the first two leaves, as the
+    /// real one does.
+    func testMaxconnQueuesExtraConnections() throws {
+        let first = try connectUnix("small.sock"), second = try connectUnix("small.sock")
+        defer { close(second) }
+        for fd in [first, second] {
+            _ = write(fd, "prompt\n", 7)
+            XCTAssertTrue(readable(fd, within: 5000), "interactive session did not answer")
+        }
+        let third = try connectUnix("small.sock")
+        defer { close(third) }
+        _ = write(third, "show cli level\n", 15)
+        let servedEarly = readable(third, within: 500)
+        close(first)
+        XCTAssertFalse(servedEarly, "served beyond maxconn 2")
+        XCTAssertTrue(readable(third, within: 5000), "not served once a connection left")
+        var buffer = [UInt8](repeating: 0, count: 64)
+        let n = read(third, &buffer, buffer.count)
+        XCTAssertTrue(String(decoding: buffer[0..<max(0, n)], as: UTF8.self).hasPrefix("admin\n"))
+    }
+
     func testServersState() throws {
         let lines = try command("show servers state be").split(separator: "\n").map(String.init)
         XCTAssertEqual(lines.first, "1")
@@ -153,20 +176,8 @@ final class StatsSocketTests: XCTestCase {
 
     /// Sends each chunk after the previous answer arrived, then reads until the server closes.
     private func exchange(_ chunks: [String], socket name: String) throws -> String {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw POSIXError(.EIO) }
+        let fd = try connectUnix(name)
         defer { close(fd) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let path = Array("\(directory)/\(name)".utf8)
-        withUnsafeMutableBytes(of: &address.sun_path) { p in
-            for (i, b) in path.enumerated() { p[i] = b }
-            p[path.count] = 0
-        }
-        let rc = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard rc == 0 else { throw POSIXError(.ECONNREFUSED) }
         var timeout = timeval(tv_sec: 0, tv_usec: 300_000)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var received = [UInt8]()
@@ -181,6 +192,33 @@ final class StatsSocketTests: XCTestCase {
             }
         }
         return String(decoding: received, as: UTF8.self)
+    }
+
+    /// A connected stream socket to the stats socket `name`.
+    private func connectUnix(_ name: String) throws -> CInt {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw POSIXError(.EIO) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let path = Array("\(directory)/\(name)".utf8)
+        withUnsafeMutableBytes(of: &address.sun_path) { p in
+            for (i, b) in path.enumerated() { p[i] = b }
+            p[path.count] = 0
+        }
+        let rc = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard rc == 0 else {
+            close(fd)
+            throw POSIXError(.ECONNREFUSED)
+        }
+        return fd
+    }
+
+    /// Whether `fd` becomes readable within `ms` milliseconds.
+    private func readable(_ fd: CInt, within ms: Int32) -> Bool {
+        var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        return poll(&p, 1, ms) == 1
     }
 
     /// `GET /` through the frontend; the body names the server.
