@@ -4,27 +4,7 @@ import XCTest
 /// Master-worker mode with the real binary: systemd notify, reloads under
 /// load, a reload with a broken configuration, the master CLI, and the
 /// standalone `-sf` hand-over.
-final class MasterWorkerTests: XCTestCase {
-    private var harness: LifecycleHarness!
-    private var proxyPort = 0
-    private var backendPort = 0
-
-    override func setUpWithError() throws {
-        harness = try LifecycleHarness()
-        proxyPort = LifecycleHarness.freePort()
-        backendPort = LifecycleHarness.freePort()
-    }
-
-    override func tearDown() {
-        if (testRun?.failureCount ?? 0) > 0 {
-            // Keep the output for diagnosis.
-            for name in ["haproxy.log", "old.log", "new.log"] where !harness.logText(name).isEmpty {
-                print("--- \(name) ---\n\(harness.logText(name).suffix(4000))")
-            }
-        }
-        harness.tearDown()
-    }
-
+final class MasterWorkerTests: LifecycleTestCase {
     private func config(extra: String = "") -> String {
         """
         global
@@ -42,22 +22,6 @@ final class MasterWorkerTests: XCTestCase {
             server s1 127.0.0.1:\(backendPort)
 
         """
-    }
-
-    private var masterSocket: String { harness.path("master.sock") }
-
-    /// Waits until `show proc` lists a current worker other than `previous`.
-    @discardableResult
-    private func waitForWorker(replacing previous: Int32? = nil, timeout: TimeInterval = 15) -> Int32? {
-        var found: Int32?
-        LifecycleHarness.waitUntil(timeout: timeout) {
-            guard let w = LifecycleHarness.workers(masterSocket: masterSocket), let pid = w.current.first,
-                  pid != previous else { return false }
-            found = pid
-            return true
-        }
-        if let found { harness.remember(pid: found) }
-        return found
     }
 
     private func waitServing() {

@@ -5,27 +5,16 @@ import XCTest
 /// servers state` to the `server-state-file` before re-executing itself,
 /// and the new generation (`load-server-state-from-file`) applies it, so
 /// maintenance and weights set on the stats socket survive the reload.
-final class ServerStateReloadTests: XCTestCase {
-    private var harness: LifecycleHarness!
-    private var proxyPort = 0
+final class ServerStateReloadTests: LifecycleTestCase {
     private var port1 = 0
     private var port2 = 0
 
     override func setUpWithError() throws {
-        harness = try LifecycleHarness()
-        proxyPort = LifecycleHarness.freePort()
+        try super.setUpWithError()
         port1 = LifecycleHarness.freePort()
         port2 = LifecycleHarness.freePort()
     }
 
-    override func tearDown() {
-        if (testRun?.failureCount ?? 0) > 0, !harness.logText().isEmpty {
-            print("--- haproxy.log ---\n\(harness.logText().suffix(4000))")
-        }
-        harness.tearDown()
-    }
-
-    private var masterSocket: String { harness.path("master.sock") }
     private var statsSocket: String { harness.path("stats.sock") }
     private var stateFile: String { harness.path("state/servers") }
 
@@ -97,19 +86,6 @@ final class ServerStateReloadTests: XCTestCase {
         let text = String(decoding: out, as: UTF8.self)
         guard text.hasPrefix("HTTP/1."), text.dropFirst(8).hasPrefix(" 200"), let range = text.range(of: "\r\n\r\n") else { return nil }
         return String(text[range.upperBound...])
-    }
-
-    @discardableResult
-    private func waitForWorker(replacing previous: Int32? = nil, timeout: TimeInterval = 15) -> Int32? {
-        var found: Int32?
-        LifecycleHarness.waitUntil(timeout: timeout) {
-            guard let w = LifecycleHarness.workers(masterSocket: masterSocket), let pid = w.current.first,
-                  pid != previous else { return false }
-            found = pid
-            return true
-        }
-        if let found { harness.remember(pid: found) }
-        return found
     }
 
     /// The fields of `be/<server>` in a `show servers state` answer.

@@ -5,24 +5,7 @@ import XCTest
 /// with `expose-fd listeners`, then `-sf`): the new process adopts the old
 /// one's listening socket, so no connection attempt fails during the
 /// hand-over and the socket itself (same inode) keeps serving.
-final class SocketTransferTests: XCTestCase {
-    private var harness: LifecycleHarness!
-    private var proxyPort = 0
-    private var backendPort = 0
-
-    override func setUpWithError() throws {
-        harness = try LifecycleHarness()
-        proxyPort = LifecycleHarness.freePort()
-        backendPort = LifecycleHarness.freePort()
-    }
-
-    override func tearDown() {
-        if (testRun?.failureCount ?? 0) > 0 {
-            for log in ["a.log", "b.log"] { print("--- \(log) ---\n\(harness.logText(log).suffix(12000))") }
-        }
-        harness.tearDown()
-    }
-
+final class SocketTransferTests: LifecycleTestCase {
     private var statsSocket: String { harness.path("stats.sock") }
 
     private func config(exposeFD: Bool) -> String {
