@@ -63,7 +63,14 @@ let package = Package(
             dependencies: ["HAProxyObservability", "HAProxyConfig", .product(name: "NIOCore", package: "swift-nio")],
             exclude: ["Golden"]
         ),
-        .testTarget(name: "HAProxyCoreTests", dependencies: ["HAProxyCore", "HAProxyConfig"]),
+        .testTarget(
+            name: "HAProxyCoreTests",
+            dependencies: [
+                "HAProxyCore", "HAProxyConfig",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "IntegrationTests", dependencies: ["HAProxyConfig"], exclude: ["Support/backend.py"]),
     ],
     swiftLanguageModes: [.v5]

@@ -3,6 +3,10 @@ import NIOConcurrencyHelpers
 
 /// Idle keep-alive connections to one server, kept per event loop so a
 /// stream reuses only connections of its own loop (no cross-thread I/O).
+///
+/// Each loop's connections are kept oldest first: a stream takes the most
+/// recently used one (the least likely to have been closed by the server's
+/// keep-alive timeout), and a full pool closes its oldest to keep the new.
 final class IdleConnectionPool {
     private let lock = NIOLock()
     /// An idle connection and its pipeline's single handler.
@@ -11,7 +15,7 @@ final class IdleConnectionPool {
         let handler: RelayHandler
     }
 
-    private var byLoop: [ObjectIdentifier: [Entry]] = [:]
+    private var byLoop: [ObjectIdentifier: CircularBuffer<Entry>] = [:]
     /// Upper bound of idle connections kept per loop and server.
     static let maxIdlePerLoop = 1024
 
@@ -26,23 +30,26 @@ final class IdleConnectionPool {
         }
     }
 
-    /// Keeps `channel` for reuse; returns false when the pool is full.
-    func put(_ entry: Entry) -> Bool {
+    /// Keeps `entry` for reuse. When the loop's pool is full, its oldest
+    /// connection leaves the pool and is returned for the caller to close.
+    func put(_ entry: Entry) -> Entry? {
         let key = ObjectIdentifier(entry.channel.eventLoop)
         return lock.withLock {
-            if byLoop[key] == nil { byLoop[key] = [] }
-            guard byLoop[key]!.count < Self.maxIdlePerLoop else { return false }
+            var evicted: Entry?
+            if byLoop[key] == nil { byLoop[key] = CircularBuffer(initialCapacity: 16) }
+            if byLoop[key]!.count >= Self.maxIdlePerLoop { evicted = byLoop[key]!.popFirst() }
             byLoop[key]!.append(entry)
-            return true
+            return evicted
         }
     }
 
-    /// Forgets `channel` (it closed while idle).
+    /// Forgets `channel` (it closed while idle). The server's keep-alive
+    /// timeout closes the oldest first: the search starts there.
     func remove(_ channel: Channel) {
         let key = ObjectIdentifier(channel.eventLoop)
         lock.withLock {
             if let i = byLoop[key]?.firstIndex(where: { $0.channel === channel }) {
-                byLoop[key]?.remove(at: i)
+                byLoop[key]!.remove(at: i)
             }
         }
     }

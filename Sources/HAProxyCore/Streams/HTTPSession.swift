@@ -624,7 +624,11 @@ final class HTTPSession: ConnectionOwner, ServerSlotWaiter, TimeoutOwner {
             return
         }
         handler.park(on: server, inPool: true)
-        if !server.idlePool.put(entry) { channel.close(promise: nil) }
+        if let evicted = server.idlePool.put(entry) {
+            // Out of the pool already: nothing to remove when it closes.
+            evicted.handler.park(on: server, inPool: false)
+            evicted.channel.close(promise: nil)
+        }
     }
 
     private func endTransaction() {

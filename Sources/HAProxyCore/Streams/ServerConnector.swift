@@ -14,10 +14,10 @@ enum ServerConnector {
         var bootstrap = ClientBootstrap(group: loop)
             .channelInitializer { channel in
                 do {
-                    // Set synchronously: cheaper than the bootstrap's option futures.
+                    // Set synchronously: cheaper than the bootstrap's option
+                    // futures. TCP_NODELAY is a ClientBootstrap default.
                     if let options = channel.syncOptions {
                         try options.setOption(.allowRemoteHalfClosure, value: true)
-                        try options.setOption(.tcpOption(.tcp_nodelay), value: 1)
                         try options.setOption(.maxMessagesPerRead, value: 1)
                     }
                     try channel.pipeline.syncOperations.addHandler(handler)

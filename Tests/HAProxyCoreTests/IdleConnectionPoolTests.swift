@@ -1,0 +1,47 @@
+import NIOCore
+import NIOEmbedded
+import XCTest
+@testable import HAProxyCore
+
+/// The per-loop pool of idle server connections: most recent first out,
+/// the oldest evicted when full, closed connections skipped and removed.
+final class IdleConnectionPoolTests: XCTestCase {
+    private let loop = EmbeddedEventLoop()
+
+    private func entry(active: Bool = true) throws -> IdleConnectionPool.Entry {
+        let channel = EmbeddedChannel(loop: loop)
+        if active { try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 80)).wait() }
+        return IdleConnectionPool.Entry(channel: channel, handler: RelayHandler(side: .server, owner: nil))
+    }
+
+    func testTakesTheMostRecentlyParkedAndSkipsClosedOnes() throws {
+        let pool = IdleConnectionPool()
+        let old = try entry(), recent = try entry(), closed = try entry(active: false)
+        for e in [old, recent, closed] { XCTAssertNil(pool.put(e)) }
+        XCTAssertTrue(pool.take(on: loop)?.channel === recent.channel)
+        XCTAssertTrue(pool.take(on: loop)?.channel === old.channel)
+        XCTAssertNil(pool.take(on: loop))
+        XCTAssertNil(pool.take(on: EmbeddedEventLoop()))
+    }
+
+    func testFullPoolEvictsItsOldestConnection() throws {
+        let pool = IdleConnectionPool()
+        let entries = try (0..<IdleConnectionPool.maxIdlePerLoop).map { _ in try entry() }
+        for e in entries { XCTAssertNil(pool.put(e)) }
+        let newest = try entry()
+        XCTAssertTrue(pool.put(newest)?.channel === entries[0].channel)
+        XCTAssertEqual(pool.count, IdleConnectionPool.maxIdlePerLoop)
+        XCTAssertTrue(pool.take(on: loop)?.channel === newest.channel)
+    }
+
+    func testRemoveForgetsAConnectionThatClosed() throws {
+        let pool = IdleConnectionPool()
+        let a = try entry(), b = try entry(), c = try entry()
+        for e in [a, b, c] { XCTAssertNil(pool.put(e)) }
+        pool.remove(b.channel)
+        pool.remove(try entry().channel)
+        XCTAssertEqual(pool.count, 2)
+        XCTAssertTrue(pool.take(on: loop)?.channel === c.channel)
+        XCTAssertTrue(pool.take(on: loop)?.channel === a.channel)
+    }
+}
