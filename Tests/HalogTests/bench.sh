@@ -4,7 +4,8 @@
 #
 #   Tests/HalogTests/bench.sh [SIZE_MIB]   (default 1024)
 #
-# Builds ours in release mode, generates the log with Golden/gen_log.py
+# Builds ours as the package does (make release: static runtime, no
+# dynamic exclusivity checks), generates the log with Golden/gen_log.py
 # under ${TMPDIR:-/tmp}, runs each mode three times for each binary after
 # a warm-up read, keeps the best wall time and prints MB/s (1 MB = 10^6 bytes).
 set -eu
@@ -14,7 +15,7 @@ size=${1:-1024}
 ref=${HALOG_REF:-$HOME/.cache/proxybench/ref/usr/bin/halog}
 tmp=${TMPDIR:-/tmp}
 log="$tmp/halog-bench-$size.log"
-(cd "$root" && swift build -c release --product halog >/dev/null)
+make -C "$root" release >/dev/null
 ours="$root/.build/release/halog"
 if [ ! -s "$log" ]; then
     # ~185 bytes a line
