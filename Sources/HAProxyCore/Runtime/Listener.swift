@@ -46,33 +46,6 @@ final class Listener {
         }
     }
 
-    /// Soft stop: accepts every connection already waiting in the backlog,
-    /// then closes. A socket of this process alone (SO_REUSEPORT next to a
-    /// new process) would otherwise reset the connections the kernel queued
-    /// on it. The future completes once the socket is closed.
-    func drainAndClose() -> EventLoopFuture<Void>? {
-        guard let channel else { return close() }
-        let loop = channel.eventLoop
-        return loop.submit { [self] in
-            try? channel.syncOptions?.setOption(ChannelOptions.autoRead, value: false)
-            while true {
-                // The listening socket is non-blocking (NIO made it so).
-                let accepted = accept(fd, nil, nil)
-                if accepted < 0 {
-                    if errno == EINTR { continue }
-                    break
-                }
-                _ = fcntl(accepted, F_SETFD, FD_CLOEXEC)
-                _ = fcntl(accepted, F_SETFL, fcntl(accepted, F_GETFL) | O_NONBLOCK)
-                _ = ClientBootstrap(group: loop)
-                    .channelInitializer { [frontend, bind] in Listener.setUpAccepted($0, frontend: frontend, bind: bind) }
-                    .withConnectedSocket(accepted)
-            }
-        }.flatMap { [self] in
-            close() ?? loop.makeSucceededVoidFuture()
-        }
-    }
-
     /// Stops or resumes accepting new connections (maxconn, TTOU/TTIN).
     @discardableResult
     func setAccepting(_ on: Bool) -> EventLoopFuture<Void>? {

@@ -204,7 +204,7 @@ public final class ProxyRuntime {
         lock.withLock { stopping = true }
         // A connection may still be accepted until the close completes on
         // the listener's loop: only then is "no connection left" final.
-        let closing = frontends.flatMap { $0.listeners.compactMap { $0.drainAndClose() } }
+        let closing = frontends.flatMap { $0.listeners.compactMap { $0.close() } }
         for proxy in configuration.proxies where !proxy.disabled {
             let fe = frontends.first { $0.config.name == proxy.name }?.totalConnections ?? 0
             let be = backends.first { $0.config.name == proxy.name }?.totalStreams ?? 0
