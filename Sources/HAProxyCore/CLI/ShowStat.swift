@@ -57,6 +57,7 @@ enum ShowStat {
     /// The statistics module columns after `-`.
     private static let sslColumns = ["ssl_sess", "ssl_reused_sess", "ssl_failed_handshake"]
     private static let h2h1Columns = Array(columns[(columnIndex["h2_headers_rcvd"]!)...])
+    private static let responseColumns = ["hrsp_1xx", "hrsp_2xx", "hrsp_3xx", "hrsp_4xx", "hrsp_5xx", "hrsp_other"]
 
     /// One line: values by column, empty where the real one prints nothing.
     struct Row {
@@ -142,6 +143,7 @@ enum ShowStat {
                      filter: (proxy: String, type: Int, server: Int)? = nil) -> [Row] {
         let ids = ProxyNumbering.ids(runtime.configuration)
         let globalMaxconn = runtime.configuration.global.maxconn ?? ShowInfo.derivedMaxconn
+        let now = RateClock.now
         var rows: [Row] = []
         for proxy in runtime.configuration.proxies where !proxy.disabled {
             let iid = ids[proxy.name] ?? 0
@@ -153,7 +155,7 @@ enum ShowStat {
             if proxy.capabilities.contains(.frontend), wants(1),
                 let frontend = runtime.frontends.first(where: { $0.name == proxy.name })
             {
-                rows.append(row(StatSnapshot(frontend: frontend, iid: iid, globalMaxconn: globalMaxconn)))
+                rows.append(row(StatSnapshot(frontend: frontend, iid: iid, globalMaxconn: globalMaxconn, now: now)))
             }
             guard proxy.capabilities.contains(.backend), let backend = runtime.backend(named: proxy.name) else { continue }
             if wants(4) {
@@ -162,12 +164,12 @@ enum ShowStat {
                     let snapshot = backend.lock.withLock { (server.isUp, server.adminState) }
                     if upOnly && !(snapshot.0 && snapshot.1 != .maintenance) { continue }
                     if noMaint && snapshot.1 == .maintenance { continue }
-                    rows.append(row(StatSnapshot(server: server, backend: backend, iid: iid)))
+                    rows.append(row(StatSnapshot(server: server, backend: backend, iid: iid, now: now)))
                 }
             }
             if wants(2) {
                 let feeders = runtime.frontends.filter { $0.backend === backend }
-                rows.append(row(StatSnapshot(backend: backend, iid: iid, feeders: feeders, globalMaxconn: globalMaxconn)))
+                rows.append(row(StatSnapshot(backend: backend, iid: iid, feeders: feeders, globalMaxconn: globalMaxconn, now: now)))
             }
         }
         return rows
@@ -218,12 +220,15 @@ enum ShowStat {
         put("sid", s.serverID)
         put("lbtot", s.loadBalanced)
         put("type", s.kind.rawValue)
-        put("rate", 0)
-        put("rate_lim", fe ? 0 : nil)
-        put("rate_max", 0)
-        put(["hrsp_1xx", "hrsp_2xx", "hrsp_3xx", "hrsp_4xx", "hrsp_5xx", "hrsp_other"], http ? 0 : nil)
-        put(["req_rate", "req_rate_max"], fe ? 0 : nil)
-        put("req_tot", fe ? (http ? s.requestsTotal : 0) : (http ? 0 : nil))
+        put("rate", s.sessionRate)
+        put("rate_lim", s.sessionRateLimit)
+        put("rate_max", s.sessionRateMax)
+        if let responses = s.responses {
+            for (name, count) in zip(responseColumns, responses.byClass) { put(name, count) }
+        }
+        put("req_rate", s.requestRate)
+        put("req_rate_max", s.requestRateMax)
+        put("req_tot", s.requestsTotal)
         put(["cli_abrt", "srv_abrt"], fe ? nil : 0)
         put(["comp_in", "comp_out", "comp_byp", "comp_rsp"], sv ? nil : 0)
         put("lastsess", fe ? nil : -1)
@@ -234,7 +239,9 @@ enum ShowStat {
         put("addr", s.address)
         put("mode", s.mode.rawValue)
         put("algo", s.algorithm)
-        put(["conn_rate", "conn_rate_max"], fe ? 0 : nil)
+        // Each accepted connection starts a session at once in this build.
+        put("conn_rate", fe ? s.sessionRate : nil)
+        put("conn_rate_max", fe ? s.sessionRateMax : nil)
         put("conn_tot", fe ? s.sessionsTotal : nil)
         put("intercepted", fe && http ? 0 : nil)
         put(["dcon", "dses"], fe ? 0 : nil)

@@ -48,32 +48,58 @@ struct StatSnapshot {
     var address: String?
     var algorithm: String?
     var userWeight: Int?
-    /// HTTP requests received (frontend) or forwarded.
+    /// New sessions per second, and the most seen in one second.
+    var sessionRate: UInt32 = 0
+    var sessionRateMax: UInt32 = 0
+    /// A frontend's `rate-limit sessions` (0: none).
+    var sessionRateLimit: UInt32?
+    /// A frontend's HTTP requests per second, and the most in one second.
+    var requestRate: UInt32?
+    var requestRateMax: UInt32?
+    /// HTTP requests received (frontend) or answered (backend, server).
     var requestsTotal: Int?
+    /// HTTP responses by class; nil outside `mode http`.
+    var responses: HTTPResponseCounters?
 
     var isHTTP: Bool { mode == .http }
 }
 
 extension StatSnapshot {
-    init(frontend: Frontend, iid: Int, globalMaxconn: Int) {
+    init(frontend: Frontend, iid: Int, globalMaxconn: Int, now: UInt64) {
         self.init(kind: .frontend, proxyName: frontend.name, serviceName: "FRONTEND", proxyID: iid,
                   mode: frontend.config.mode)
-        sessionsCurrent = frontend.currentConnections
-        sessionsMax = frontend.maxSeenConnections
-        sessionLimit = frontend.maxconn ?? globalMaxconn
-        sessionsTotal = frontend.totalConnections
-        bytesIn = frontend.bytesIn
-        bytesOut = frontend.bytesOut
-        deniedRequests = frontend.deniedRequests
-        requestsTotal = frontend.totalRequests
-        status = frontend.adminDisabled ? "PAUSED" : "OPEN"
+        let http = isHTTP
+        frontend.withCounters { frontend in
+            sessionsCurrent = frontend.currentConnections
+            sessionsMax = frontend.maxSeenConnections
+            sessionLimit = frontend.maxconn ?? globalMaxconn
+            sessionsTotal = frontend.totalConnections
+            bytesIn = frontend.bytesIn
+            bytesOut = frontend.bytesOut
+            deniedRequests = frontend.deniedRequests
+            status = frontend.adminDisabled ? "PAUSED" : "OPEN"
+            sessionRate = frontend.sessionRate.rate(now: now)
+            sessionRateMax = frontend.sessionRate.peak
+            sessionRateLimit = frontend.config.rateLimitSessions
+            requestRate = frontend.requestRate.rate(now: now)
+            requestRateMax = frontend.requestRate.peak
+            requestsTotal = frontend.totalRequests
+            if http { responses = frontend.responses }
+        }
     }
 
-    init(server: Server, backend: Backend, iid: Int) {
+    init(server: Server, backend: Backend, iid: Int, now: UInt64) {
         self.init(kind: .server, proxyName: backend.name, serviceName: server.name, proxyID: iid,
                   serverID: server.lb.id, mode: backend.config.mode)
         let options = server.config.options
+        let http = isHTTP
         backend.lock.withLock {
+            sessionRate = server.sessionRate.rate(now: now)
+            sessionRateMax = server.sessionRate.peak
+            if http {
+                requestsTotal = server.httpRequests
+                responses = server.responses
+            }
             queueCurrent = server.queue.count
             queueMax = 0
             sessionsCurrent = server.currentConnections
@@ -102,11 +128,18 @@ extension StatSnapshot {
         }
     }
 
-    init(backend: Backend, iid: Int, feeders: [Frontend], globalMaxconn: Int) {
+    init(backend: Backend, iid: Int, feeders: [Frontend], globalMaxconn: Int, now: UInt64) {
         self.init(kind: .backend, proxyName: backend.name, serviceName: "BACKEND", proxyID: iid,
                   mode: backend.config.mode)
         let queued = backend.queuedCount
+        let http = isHTTP
         backend.lock.withLock {
+            sessionRate = backend.sessionRate.rate(now: now)
+            sessionRateMax = backend.sessionRate.peak
+            if http {
+                requestsTotal = backend.httpRequests
+                responses = backend.responses
+            }
             var active = 0, backup = 0, activeWeight = 0, backupWeight = 0, retries = 0, redispatches = 0
             for s in backend.servers {
                 retries += s.retries
