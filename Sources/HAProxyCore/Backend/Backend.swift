@@ -98,9 +98,13 @@ public final class Backend {
     /// - Parameter pick: asks the load balancer, with the request's hash key.
     /// - Parameter avoiding: the server a redispatch leaves; the stream is
     ///   already counted in this backend then.
-    func acquire(for waiter: ServerSlotWaiter, avoiding: Server? = nil, pick: (LoadBalancer, LBServer?) -> LBServer?) -> Acquisition {
-        let now = RateClock.now
-        return lock.withLock {
+    /// - Parameter now: `RateClock` time for the session rates (a time the
+    ///   caller already read, to spare a clock read per request).
+    func acquire(
+        for waiter: ServerSlotWaiter, avoiding: Server? = nil, now: UInt64,
+        pick: (LoadBalancer, LBServer?) -> LBServer?
+    ) -> Acquisition {
+        lock.withLock {
             if avoiding == nil {
                 totalStreams += 1
                 currentStreams += 1

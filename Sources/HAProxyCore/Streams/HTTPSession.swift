@@ -231,7 +231,10 @@ final class HTTPSession: ConnectionOwner, ServerSlotWaiter, TimeoutOwner {
 
     private func acquireServer(avoiding: Server?) {
         guard let backend else { return }
-        let result = backend.acquire(for: self, avoiding: avoiding) { lb, avoid in
+        // The request's arrival time, read when its head completed, unless
+        // this is a redispatch later on.
+        let now = avoiding == nil ? log.requestReady.map(RateClock.milliseconds) ?? RateClock.now : RateClock.now
+        let result = backend.acquire(for: self, avoiding: avoiding, now: now) { lb, avoid in
             pick(lb, avoiding: avoid)
         }
         switch result {
