@@ -29,7 +29,7 @@ struct FrequencyCounter {
 
     /// Counts `events` at `now`; returns the events of the current period,
     /// which is what HAProxy's maximums record.
-    @discardableResult
+    @discardableResult @inline(__always)
     mutating func add(_ events: UInt32 = 1, now: UInt64) -> UInt32 {
         if now >= periodStart &+ Self.period {
             // As update_freq_ctr_period(): the next period follows this one,

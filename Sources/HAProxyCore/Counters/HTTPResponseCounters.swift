@@ -12,6 +12,7 @@ struct HTTPResponseCounters: Equatable {
     private(set) var other: UInt64 = 0
 
     /// Counts one response with `status`.
+    @inline(__always)
     mutating func count(status: Int) {
         switch status / 100 {
         case 1: informational &+= 1

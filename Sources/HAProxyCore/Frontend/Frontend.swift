@@ -127,11 +127,12 @@ public final class Frontend {
     /// was sent) and the bytes it moved.
     func countTransaction(status: Int, bytesIn: UInt64, bytesOut: UInt64) {
         let now = RateClock.now
+        let units = UInt32(clamping: (bytesOut &+ 16) / 32)
         lock.withLock {
             if status > 0 { responses.count(status: status) }
             self.bytesIn &+= bytesIn
             self.bytesOut &+= bytesOut
-            bytesOutRate.add(UInt32(clamping: (bytesOut + 16) / 32), now: now)
+            bytesOutRate.add(units, now: now)
         }
     }
 
