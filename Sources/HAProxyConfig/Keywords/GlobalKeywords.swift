@@ -25,6 +25,8 @@ extension KeywordRegistry {
         ConfigKeyword("maxconn", .global) { args, ctx in
             ctx.config.global.maxconn = try integerArgument(args, ctx)
         },
+        ConfigKeyword("maxconnrate", .global) { args, ctx in try globalRateLimit(args, &ctx, \.maxConnRate) },
+        ConfigKeyword("maxsessrate", .global) { args, ctx in try globalRateLimit(args, &ctx, \.maxSessRate) },
         ConfigKeyword("ulimit-n", .global) { args, ctx in
             ctx.config.global.ulimitN = try integerArgument(args, ctx)
         },
@@ -203,6 +205,22 @@ extension KeywordRegistry {
         try ctx.checkMaxArguments(args, 1)
         guard args.count > 1, !args[1].isEmpty else { throw KeywordError("'\(args[0])' expects an integer argument.") }
         return ParseContext.looseInteger(args[1])
+    }
+
+    /// `maxconnrate N` / `maxsessrate N`: read like `atol` into HAProxy's
+    /// unsigned limit; a second non-zero setting is refused without failing.
+    private static func globalRateLimit(
+        _ args: [String], _ ctx: inout ParseContext, _ path: WritableKeyPath<GlobalConfig, UInt32>
+    ) throws {
+        try ctx.checkMaxArguments(args, 1)
+        if ctx.config.global[keyPath: path] != 0 {
+            ctx.diagnostics.alert(
+                "parsing [\(ctx.location)] : '\(args[0])' already specified. Continuing.", at: ctx.location,
+                fatal: false)
+            return
+        }
+        guard args.count > 1, !args[1].isEmpty else { throw KeywordError("'\(args[0])' expects an integer argument.") }
+        ctx.config.global[keyPath: path] = UInt32(truncatingIfNeeded: ParseContext.looseInteger(args[1]))
     }
 
     /// `hard-stop-after`/`grace`: a time with HAProxy's global-section wording.

@@ -32,6 +32,8 @@ extension KeywordRegistry {
             let v = try integerArgument(args, ctx)
             ctx.withProxy { $0.maxconn = v }
         },
+        // Allowed in backends, where it is ignored with a warning of its own.
+        ConfigKeyword("rate-limit", .proxies, parseRateLimit),
         ConfigKeyword("backlog", .frontendSide, capability: .frontend) { args, ctx in
             let v = try integerArgument(args, ctx)
             ctx.withProxy { $0.backlog = v }
@@ -84,6 +86,39 @@ extension KeywordRegistry {
             throw KeywordError("'stats\(sub)' is not supported by this build (no statistics page yet).")
         },
     ]
+
+    /// `rate-limit sessions <rate>`: the value is read as C's `strtoul` with
+    /// base 0 (`0x10` is 16, a leading 0 means octal), as HAProxy does.
+    static func parseRateLimit(_ args: [String], _ ctx: inout ParseContext) throws {
+        let what = args.count > 1 ? args[1] : ""
+        guard what == "sessions" else { throw KeywordError("'rate-limit' only supports 'sessions' (got '\(what)')") }
+        let text = args.count > 2 ? args[2] : ""
+        guard !text.isEmpty else {
+            throw KeywordError("'rate-limit sessions' expects expects an integer value (in sessions/second)")
+        }
+        let (value, rest) = text.withCString { start -> (UInt, CChar) in
+            var end: UnsafeMutablePointer<CChar>?
+            let value = strtoul(start, &end, 0)
+            return (value, end?.pointee ?? 0)
+        }
+        if rest != 0 {
+            let character = Character(Unicode.Scalar(UInt8(bitPattern: rest)))
+            throw KeywordError("'rate-limit sessions' : unexpected character '\(character)' in integer value '\(text)'")
+        }
+        guard let proxy = ctx.proxy else { return }
+        let limit = UInt32(truncatingIfNeeded: value)
+        if !proxy.isDefaults && !proxy.capabilities.contains(.frontend) {
+            ctx.warning(
+                "rate-limit sessions will be ignored because \(proxy.sectionName) '\(proxy.name)' has no frontend capability")
+        } else if !proxy.isDefaults {
+            // As HAProxy: a value that differs from the defaults' was set on an earlier line.
+            let defaults = proxy.fromDefaults.flatMap { ctx.namedDefaults[$0] } ?? ctx.defaultsInForce
+            if proxy.rateLimitSessions != (defaults?.rateLimitSessions ?? 0) {
+                ctx.warning("overwriting rate-limit sessions which was already specified")
+            }
+        }
+        ctx.withProxy { $0.rateLimitSessions = limit }
+    }
 
     /// Status codes HAProxy accepts in `errorfile`.
     static let errorFileCodes: Set<Int> = [

@@ -5,6 +5,10 @@ public struct GlobalConfig: Sendable {
     /// `master-worker no-exit-on-failure`: the master survives a failing worker.
     public var masterWorkerNoExitOnFailure = false
     public var maxconn: Int?
+    /// `maxconnrate`: new connections per second for the whole process; 0 for none.
+    public var maxConnRate: UInt32 = 0
+    /// `maxsessrate`: new sessions per second for the whole process; 0 for none.
+    public var maxSessRate: UInt32 = 0
     /// Number of event loops; 1 by default (the real 2.6 uses the CPU count).
     public var nbthread = 1
     public var pidfile: String?

@@ -37,6 +37,8 @@ public struct ProxyConfig: Sendable {
     public var balance = BalanceConfig()
     public var timeouts = Timeouts()
     public var maxconn: Int?
+    /// `rate-limit sessions`: new sessions per second this frontend accepts; 0 for none.
+    public var rateLimitSessions: UInt32 = 0
     public var fullconn: Int?
     public var backlog: Int?
     /// `retries N` (3 by default).

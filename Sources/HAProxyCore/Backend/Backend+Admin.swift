@@ -6,8 +6,10 @@ extension Backend {
         let queued = queuedCount
         lock.withLock {
             maxQueued = queued
+            sessionRate.clearPeak()
             for server in servers {
                 server.maxSeenConnections = server.currentConnections
+                server.sessionRate.clearPeak()
                 guard all else { continue }
                 server.totalConnections = 0
                 server.connectionErrors = 0
@@ -17,6 +19,8 @@ extension Backend {
                 server.bytesIn = 0
                 server.bytesOut = 0
                 server.downTransitions = 0
+                server.responses = HTTPResponseCounters()
+                server.httpRequests = 0
             }
             guard all else { return }
             totalStreams = 0
@@ -24,6 +28,8 @@ extension Backend {
             responseErrors = 0
             bytesIn = 0
             bytesOut = 0
+            responses = HTTPResponseCounters()
+            httpRequests = 0
         }
     }
 }

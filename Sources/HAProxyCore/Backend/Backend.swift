@@ -52,6 +52,13 @@ public final class Backend {
     public internal(set) var bytesIn: UInt64 = 0
     public internal(set) var bytesOut: UInt64 = 0
     public internal(set) var lastDown = NIODeadline.now()
+    /// Streams given to this backend per second (`rate`, `rate_max`).
+    var sessionRate = FrequencyCounter()
+    /// HTTP responses to the streams of this backend, by class (`hrsp_*`),
+    /// whether a server or the proxy answered.
+    var responses = HTTPResponseCounters()
+    /// HTTP requests that ended with a response (`req_tot`).
+    var httpRequests = 0
     /// Called when the last usable server goes away (for the log message).
     var onNoServerAvailable: ((Backend) -> Void)?
 
@@ -91,11 +98,17 @@ public final class Backend {
     /// - Parameter pick: asks the load balancer, with the request's hash key.
     /// - Parameter avoiding: the server a redispatch leaves; the stream is
     ///   already counted in this backend then.
-    func acquire(for waiter: ServerSlotWaiter, avoiding: Server? = nil, pick: (LoadBalancer, LBServer?) -> LBServer?) -> Acquisition {
+    /// - Parameter now: `RateClock` time for the session rates (a time the
+    ///   caller already read, to spare a clock read per request).
+    func acquire(
+        for waiter: ServerSlotWaiter, avoiding: Server? = nil, now: UInt64,
+        pick: (LoadBalancer, LBServer?) -> LBServer?
+    ) -> Acquisition {
         lock.withLock {
             if avoiding == nil {
                 totalStreams += 1
                 currentStreams += 1
+                sessionRate.add(now: now)
             }
             guard let chosen = pick(loadBalancer, avoiding?.lb) else {
                 if loadBalancer.hasEligibleServers {
@@ -107,7 +120,7 @@ public final class Backend {
             }
             let server = slots[chosen.index]
             if server.lb.hasFreeSlot && server.queue.isEmpty {
-                takeSlotLocked(server)
+                takeSlotLocked(server, now: now)
                 return .server(server)
             }
             if server.config.options.maxqueue > 0 && server.queue.count >= server.config.options.maxqueue {
@@ -122,12 +135,14 @@ public final class Backend {
 
     /// Reserves a slot on a specific server (retries on the same server).
     func acquire(specific server: Server) {
-        lock.withLock { takeSlotLocked(server) }
+        let now = RateClock.now
+        lock.withLock { takeSlotLocked(server, now: now) }
     }
 
-    private func takeSlotLocked(_ server: Server) {
+    private func takeSlotLocked(_ server: Server, now: UInt64) {
         server.currentConnections += 1
         server.totalConnections += 1
+        server.sessionRate.add(now: now)
         server.maxSeenConnections = max(server.maxSeenConnections, server.currentConnections)
         loadBalancer.connectionStarted(server.lb)
     }
@@ -173,7 +188,7 @@ public final class Backend {
             next = queue.popFirst()
         }
         guard let next else { return nil }
-        takeSlotLocked(server)
+        takeSlotLocked(server, now: RateClock.now)
         return (next.waiter, server)
     }
 

@@ -39,6 +39,12 @@ public final class Server {
     public internal(set) var bytesOut: UInt64 = 0
     public internal(set) var downTransitions = 0
     public internal(set) var lastStateChange = NIODeadline.now()
+    /// Connection slots taken per second (`rate`, `rate_max`).
+    var sessionRate = FrequencyCounter()
+    /// HTTP responses this server sent, by class (`hrsp_*`).
+    var responses = HTTPResponseCounters()
+    /// HTTP requests this server answered (`req_tot`).
+    var httpRequests = 0
 
     let idlePool = IdleConnectionPool()
     /// The server's health checker, when it has `check`.

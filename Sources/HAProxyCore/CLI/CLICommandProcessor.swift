@@ -100,20 +100,22 @@ public final class CLICommandProcessor {
     }
 }
 
-/// Run-time settings the CLI changes that have no home in the runtime yet
-/// (`set rate-limit`), kept under a lock.
+/// Run-time settings the CLI changes that this build only reports in
+/// `show info` (no TLS, no compression yet), kept under a lock.
 final class CLIRuntimeSettings {
     private let lock = NIOLock()
-    private var _connectionRateLimit = 0
-    private var _sessionRateLimit = 0
+    private var _sslSessionRateLimit = 0
+    private var _compressionRateLimit = 0
 
-    var connectionRateLimit: Int {
-        get { lock.withLock { _connectionRateLimit } }
-        set { lock.withLock { _connectionRateLimit = newValue } }
+    /// `set rate-limit ssl-sessions global` (`SslRateLimit`).
+    var sslSessionRateLimit: Int {
+        get { lock.withLock { _sslSessionRateLimit } }
+        set { lock.withLock { _sslSessionRateLimit = newValue } }
     }
 
-    var sessionRateLimit: Int {
-        get { lock.withLock { _sessionRateLimit } }
-        set { lock.withLock { _sessionRateLimit = newValue } }
+    /// `set rate-limit http-compression global`, in bytes per second (`CompressBpsRateLim`).
+    var compressionRateLimit: Int {
+        get { lock.withLock { _compressionRateLimit } }
+        set { lock.withLock { _compressionRateLimit = newValue } }
     }
 }

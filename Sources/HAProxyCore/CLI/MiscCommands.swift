@@ -83,6 +83,7 @@ enum MiscCommands {
             if all && !request.allows(.admin) { return CLIMessage.permissionDenied }
             for frontend in request.runtime.frontends { frontend.clearCounters(all: all) }
             for backend in request.runtime.backends { backend.clearCounters(all: all) }
+            request.runtime.rates.clearPeaks()
             return ""
         },
         CLIKeyword(["set", "maxconn", "global"], usage: "set maxconn global <value>",
@@ -107,14 +108,17 @@ enum MiscCommands {
             guard ["connections", "sessions", "ssl-sessions", "http-compression"].contains(setting),
                 request[3] == "global"
             else { return usage }
-            guard !request[4].isEmpty, let value = Int(request[4]), value >= 0 else {
-                return "Expects an integer value.\n"
-            }
-            // Recorded and reported by `show info`; the accept path does not enforce them yet.
+            guard !request[4].isEmpty else { return "Expects an integer value.\n" }
+            // Read with atoi, as HAProxy: "12x" is 12, "abc" is 0 (no limit).
+            let value = Int(atoi(request[4]))
+            guard value >= 0 else { return "Value out of range.\n" }
+            // The listeners ask the runtime's rates before each accept: a
+            // new limit applies from the next one (or the next held read).
             switch setting {
-            case "connections": request.processor.settings.connectionRateLimit = value
-            case "sessions": request.processor.settings.sessionRateLimit = value
-            default: break
+            case "connections": request.runtime.rates.connectionRateLimit = UInt32(value)
+            case "sessions": request.runtime.rates.sessionRateLimit = UInt32(value)
+            case "ssl-sessions": request.processor.settings.sslSessionRateLimit = value
+            default: request.processor.settings.compressionRateLimit = value * 1024
             }
             return ""
         },

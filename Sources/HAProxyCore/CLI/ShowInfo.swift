@@ -48,12 +48,15 @@ enum ShowInfo {
         let hardMaxconn = global.maxconn ?? derivedMaxconn
         let maxconn = runtime.globalMaxconnLimit ?? hardMaxconn
         var cumConns = 0, cumReq = 0
-        var bytesOut: UInt64 = 0
+        var bytesOut: UInt64 = 0, bytesOutRate: UInt64 = 0
         var listeners = 0
+        let now = RateClock.now
+        let rates = runtime.rates.snapshot(now: now)
         for frontend in runtime.frontends {
             cumConns += frontend.totalConnections
             cumReq += frontend.totalRequests
             bytesOut &+= frontend.bytesOut
+            bytesOutRate += UInt64(frontend.withCounters { $0.bytesOutRate.rate(now: now) }) * 32
             listeners += frontend.listenerCount
         }
         listeners += global.statsSockets.count
@@ -86,14 +89,14 @@ enum ShowInfo {
             StatField(23, "Maxpipes", "CLP", .u32(0)),
             StatField(24, "PipesUsed", "MGP", .u32(0)),
             StatField(25, "PipesFree", "MGP", .u32(0)),
-            StatField(26, "ConnRate", "MRP", .u32(0)),
-            StatField(27, "ConnRateLimit", "CLP", .u32(settings.connectionRateLimit)),
-            StatField(28, "MaxConnRate", "MMP", .u32(0)),
-            StatField(29, "SessRate", "MRP", .u32(0)),
-            StatField(30, "SessRateLimit", "CLP", .u32(settings.sessionRateLimit)),
-            StatField(31, "MaxSessRate", "MRP", .u32(0)),
+            StatField(26, "ConnRate", "MRP", .u32(Int(rates.connectionRate))),
+            StatField(27, "ConnRateLimit", "CLP", .u32(Int(rates.connectionRateLimit))),
+            StatField(28, "MaxConnRate", "MMP", .u32(Int(rates.connectionRateMax))),
+            StatField(29, "SessRate", "MRP", .u32(Int(rates.sessionRate))),
+            StatField(30, "SessRateLimit", "CLP", .u32(Int(rates.sessionRateLimit))),
+            StatField(31, "MaxSessRate", "MRP", .u32(Int(rates.sessionRateMax))),
             StatField(32, "SslRate", "MRP", .u32(0)),
-            StatField(33, "SslRateLimit", "CLP", .u32(0)),
+            StatField(33, "SslRateLimit", "CLP", .u32(settings.sslSessionRateLimit)),
             StatField(34, "MaxSslRate", "MMP", .u32(0)),
             StatField(35, "SslFrontendKeyRate", "MGP", .u32(0)),
             StatField(36, "SslFrontendMaxKeyRate", "MMP", .u32(0)),
@@ -104,7 +107,7 @@ enum ShowInfo {
             StatField(41, "SslCacheMisses", "MCP", .u32(0)),
             StatField(42, "CompressBpsIn", "MRP", .u32(0)),
             StatField(43, "CompressBpsOut", "MRP", .u32(0)),
-            StatField(44, "CompressBpsRateLim", "CLP", .u32(0)),
+            StatField(44, "CompressBpsRateLim", "CLP", .u32(settings.compressionRateLimit)),
             StatField(47, "Tasks", "MGP", .u32(current + listeners)),
             StatField(48, "Run_queue", "MGP", .u32(0)),
             StatField(49, "Idle_pct", "MaP", .u32(100)),
@@ -125,7 +128,7 @@ enum ShowInfo {
             StatField(60, "FailedResolutions", "MGP", .u32(0)),
             StatField(61, "TotalBytesOut", "MGP", .u64(bytesOut)),
             StatField(62, "TotalSplicdedBytesOut", "MGP", .u64(0)),
-            StatField(63, "BytesOutRate", "MRP", .u64(0)),
+            StatField(63, "BytesOutRate", "MRP", .u64(bytesOutRate)),
             StatField(64, "DebugCommandsIssued", "MGP", .u32(0)),
             StatField(65, "CumRecvLogs", "MCP", .u32(0)),
             StatField(66, "Build info", "POS", .str(BuildInfo.version)),

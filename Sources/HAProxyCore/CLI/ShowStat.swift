@@ -57,6 +57,7 @@ enum ShowStat {
     /// The statistics module columns after `-`.
     private static let sslColumns = ["ssl_sess", "ssl_reused_sess", "ssl_failed_handshake"]
     private static let h2h1Columns = Array(columns[(columnIndex["h2_headers_rcvd"]!)...])
+    private static let responseColumns = ["hrsp_1xx", "hrsp_2xx", "hrsp_3xx", "hrsp_4xx", "hrsp_5xx", "hrsp_other"]
 
     /// One line: values by column, empty where the real one prints nothing.
     struct Row {
@@ -142,6 +143,7 @@ enum ShowStat {
                      filter: (proxy: String, type: Int, server: Int)? = nil) -> [Row] {
         let ids = ProxyNumbering.ids(runtime.configuration)
         let globalMaxconn = runtime.configuration.global.maxconn ?? ShowInfo.derivedMaxconn
+        let now = RateClock.now
         var rows: [Row] = []
         for proxy in runtime.configuration.proxies where !proxy.disabled {
             let iid = ids[proxy.name] ?? 0
@@ -153,7 +155,7 @@ enum ShowStat {
             if proxy.capabilities.contains(.frontend), wants(1),
                 let frontend = runtime.frontends.first(where: { $0.name == proxy.name })
             {
-                rows.append(frontendRow(frontend, iid: iid, globalMaxconn: globalMaxconn))
+                rows.append(row(StatSnapshot(frontend: frontend, iid: iid, globalMaxconn: globalMaxconn, now: now)))
             }
             guard proxy.capabilities.contains(.backend), let backend = runtime.backend(named: proxy.name) else { continue }
             if wants(4) {
@@ -162,173 +164,98 @@ enum ShowStat {
                     let snapshot = backend.lock.withLock { (server.isUp, server.adminState) }
                     if upOnly && !(snapshot.0 && snapshot.1 != .maintenance) { continue }
                     if noMaint && snapshot.1 == .maintenance { continue }
-                    rows.append(serverRow(server, backend: backend, iid: iid))
+                    rows.append(row(StatSnapshot(server: server, backend: backend, iid: iid, now: now)))
                 }
             }
             if wants(2) {
                 let feeders = runtime.frontends.filter { $0.backend === backend }
-                rows.append(backendRow(backend, iid: iid, feeders: feeders, globalMaxconn: globalMaxconn))
+                rows.append(row(StatSnapshot(backend: backend, iid: iid, feeders: feeders, globalMaxconn: globalMaxconn, now: now)))
             }
         }
         return rows
     }
 
-    static func frontendRow(_ frontend: Frontend, iid: Int, globalMaxconn: Int) -> Row {
-        var row = Row(type: 0, proxyID: iid, serverID: 0)
-        let http = frontend.config.mode == .http
-        row["pxname"] = frontend.name
-        row["svname"] = "FRONTEND"
-        row["scur"] = "\(frontend.currentConnections)"
-        row["smax"] = "\(frontend.maxSeenConnections)"
-        row["slim"] = "\(frontend.maxconn ?? globalMaxconn)"
-        row["stot"] = "\(frontend.totalConnections)"
-        row["bin"] = "\(frontend.bytesIn)"
-        row["bout"] = "\(frontend.bytesOut)"
-        row["dreq"] = "\(frontend.deniedRequests)"
-        row.set(["dresp", "ereq"], "0")
-        row["status"] = frontend.adminDisabled ? "PAUSED" : "OPEN"
-        row["pid"] = "1"
-        row["iid"] = "\(iid)"
-        row["sid"] = "0"
-        row["type"] = "0"
-        row.set(["rate", "rate_lim", "rate_max"], "0")
-        if http {
-            row.set(["hrsp_1xx", "hrsp_2xx", "hrsp_3xx", "hrsp_4xx", "hrsp_5xx", "hrsp_other"], "0")
-            row.set(["intercepted", "cache_lookups", "cache_hits"], "0")
+    /// One CSV line for any object: every column is written here once,
+    /// keyed by the object type where frontends, backends and servers
+    /// differ. Columns without a counter in this build print 0 where
+    /// HAProxy prints a value.
+    static func row(_ s: StatSnapshot) -> Row {
+        var row = Row(type: s.kind.rawValue, proxyID: s.proxyID, serverID: s.serverID)
+        let fe = s.kind == .frontend, be = s.kind == .backend, sv = s.kind == .server
+        let http = s.isHTTP
+        func put(_ name: String, _ value: CustomStringConvertible?) {
+            if let value { row[name] = value.description }
         }
-        row.set(["req_rate", "req_rate_max"], "0")
-        row["req_tot"] = http ? "\(frontend.totalRequests)" : "0"
-        row.set(["comp_in", "comp_out", "comp_byp", "comp_rsp"], "0")
-        row["mode"] = frontend.config.mode.rawValue
-        row.set(["conn_rate", "conn_rate_max"], "0")
-        row["conn_tot"] = "\(frontend.totalConnections)"
-        row.set(["dcon", "dses", "wrew", "eint"], "0")
-        row.set(sslColumns + h2h1Columns, "0")
-        return row
-    }
-
-    static func serverRow(_ server: Server, backend: Backend, iid: Int) -> Row {
-        var row = Row(type: 2, proxyID: iid, serverID: server.lb.id)
-        let http = backend.config.mode == .http
-        let checked = server.config.options.check
-        backend.lock.withLock {
-            row["pxname"] = backend.name
-            row["svname"] = server.name
-            row["qcur"] = "\(server.queue.count)"
-            row["qmax"] = "0"
-            row["scur"] = "\(server.currentConnections)"
-            row["smax"] = "\(server.maxSeenConnections)"
-            if server.config.options.maxconn > 0 { row["slim"] = "\(server.config.options.maxconn)" }
-            row["stot"] = "\(server.totalConnections)"
-            row["bin"] = "\(server.bytesIn)"
-            row["bout"] = "\(server.bytesOut)"
-            row["dresp"] = "0"
-            row["econ"] = "\(server.connectionErrors)"
-            row["eresp"] = "\(server.responseErrors)"
-            row["wretr"] = "\(server.retries)"
-            row["wredis"] = "\(server.redispatches)"
-            row["status"] = statusText(server, checked: checked)
-            row["weight"] = "\(server.lb.weight)"
-            row["act"] = server.isBackup ? "0" : "1"
-            row["bck"] = server.isBackup ? "1" : "0"
-            if checked {
-                row["chkfail"] = "0"
-                row["chkdown"] = "\(server.downTransitions)"
-                row["downtime"] = "0"
-                row["check_rise"] = "\(server.config.options.rise)"
-                row["check_fall"] = "\(server.config.options.fall)"
-                row["check_health"] = server.isUp
-                    ? "\(server.config.options.rise + server.config.options.fall - 1)" : "0"
-            }
-            row["lastchg"] = "\(seconds(since: server.lastStateChange))"
-            if server.config.options.maxqueue > 0 { row["qlimit"] = "\(server.config.options.maxqueue)" }
-            row["pid"] = "1"
-            row["iid"] = "\(iid)"
-            row["sid"] = "\(server.lb.id)"
-            row["lbtot"] = "\(server.totalConnections)"
-            row["type"] = "2"
-            row.set(["rate", "rate_max"], "0")
-            if http {
-                row.set(["hrsp_1xx", "hrsp_2xx", "hrsp_3xx", "hrsp_4xx", "hrsp_5xx", "hrsp_other"], "0")
-                row["req_tot"] = "0"
-            }
-            row.set(["cli_abrt", "srv_abrt"], "0")
-            row["lastsess"] = "-1"
-            row.set(["qtime", "ctime", "rtime", "ttime"], "0")
-            row["addr"] = addressText(server)
-            row["mode"] = backend.config.mode.rawValue
-            row.set(["wrew", "connect", "reuse", "srv_icur"], "0")
-            row.set(["qtime_max", "ctime_max", "rtime_max", "ttime_max", "eint"], "0")
-            row.set(["idle_conn_cur", "safe_conn_cur", "used_conn_cur", "need_conn_est"], "0")
-            row["uweight"] = "\(server.lb.weight)"
-            row.set(sslColumns, "0")
+        func put(_ names: [String], _ value: CustomStringConvertible?) {
+            for name in names { put(name, value) }
         }
-        return row
-    }
-
-    static func backendRow(_ backend: Backend, iid: Int, feeders: [Frontend], globalMaxconn: Int) -> Row {
-        var row = Row(type: 1, proxyID: iid, serverID: 0)
-        let http = backend.config.mode == .http
-        let queued = backend.queuedCount
-        backend.lock.withLock {
-            var active = 0, backup = 0, activeWeight = 0, backupWeight = 0, retries = 0, redispatches = 0
-            for s in backend.servers {
-                retries += s.retries
-                redispatches += s.redispatches
-                guard s.isUsable else { continue }
-                if s.isBackup {
-                    backup += 1
-                    backupWeight += s.lb.weight
-                } else {
-                    active += 1
-                    activeWeight += s.lb.weight
-                }
-            }
-            let weight = active > 0 ? activeWeight : backupWeight
-            let fullconn = backend.config.fullconn
-                ?? max(1, (feeders.reduce(0) { $0 + ($1.maxconn ?? globalMaxconn) } + 9) / 10)
-            row["pxname"] = backend.name
-            row["svname"] = "BACKEND"
-            row["qcur"] = "\(queued)"
-            row["qmax"] = "\(backend.maxQueued)"
-            row["scur"] = "\(backend.currentStreams)"
-            row["smax"] = "0"
-            row["slim"] = "\(fullconn)"
-            row["stot"] = "\(backend.totalStreams)"
-            row["bin"] = "\(backend.bytesIn)"
-            row["bout"] = "\(backend.bytesOut)"
-            row.set(["dreq", "dresp"], "0")
-            row["econ"] = "\(backend.connectionErrors)"
-            row["eresp"] = "\(backend.responseErrors)"
-            row["wretr"] = "\(retries)"
-            row["wredis"] = "\(redispatches)"
-            row["status"] = active + backup > 0 ? "UP" : "DOWN"
-            row["weight"] = "\(weight)"
-            row["act"] = "\(active)"
-            row["bck"] = "\(backup)"
-            row["chkdown"] = "0"
-            row["lastchg"] = "\(seconds(since: backend.lastDown))"
-            row["downtime"] = "0"
-            row["pid"] = "1"
-            row["iid"] = "\(iid)"
-            row["sid"] = "0"
-            row["lbtot"] = "\(backend.totalStreams)"
-            row["type"] = "1"
-            row.set(["rate", "rate_max"], "0")
-            if http {
-                row.set(["hrsp_1xx", "hrsp_2xx", "hrsp_3xx", "hrsp_4xx", "hrsp_5xx", "hrsp_other"], "0")
-                row.set(["req_tot", "cache_lookups", "cache_hits"], "0")
-            }
-            row.set(["cli_abrt", "srv_abrt", "comp_in", "comp_out", "comp_byp", "comp_rsp"], "0")
-            row["lastsess"] = "-1"
-            row.set(["qtime", "ctime", "rtime", "ttime"], "0")
-            row["mode"] = backend.config.mode.rawValue
-            row["algo"] = algorithmName(backend.config.balance.algorithm)
-            row.set(["wrew", "connect", "reuse", "qtime_max", "ctime_max", "rtime_max", "ttime_max", "eint"], "0")
-            row["uweight"] = "\(backend.servers.filter { $0.isUsable && $0.isBackup == (active == 0) }.reduce(0) { $0 + $1.lb.weight })"
-            row.set(["agg_server_status", "agg_server_check_status", "agg_check_status"], "0")
-            row.set(sslColumns + h2h1Columns, "0")
+        put("pxname", s.proxyName)
+        put("svname", s.serviceName)
+        put("qcur", s.queueCurrent)
+        put("qmax", s.queueMax)
+        put("scur", s.sessionsCurrent)
+        put("smax", s.sessionsMax)
+        put("slim", s.sessionLimit)
+        put("stot", s.sessionsTotal)
+        put("bin", s.bytesIn)
+        put("bout", s.bytesOut)
+        put("dreq", s.deniedRequests)
+        put("dresp", 0)
+        put("ereq", fe ? 0 : nil)
+        put("econ", s.connectionErrors)
+        put("eresp", s.responseErrors)
+        put("wretr", s.retries)
+        put("wredis", s.redispatches)
+        put("status", s.status)
+        put("weight", s.weight)
+        put("act", s.active)
+        put("bck", s.backup)
+        put("chkfail", s.check.map { _ in 0 })
+        put("chkdown", s.check?.downTransitions ?? (be ? 0 : nil))
+        put("lastchg", s.lastChange)
+        put("downtime", s.check != nil || be ? 0 : nil)
+        put("qlimit", s.queueLimit)
+        put("pid", 1)
+        put("iid", s.proxyID)
+        put("sid", s.serverID)
+        put("lbtot", s.loadBalanced)
+        put("type", s.kind.rawValue)
+        put("rate", s.sessionRate)
+        put("rate_lim", s.sessionRateLimit)
+        put("rate_max", s.sessionRateMax)
+        if let responses = s.responses {
+            for (name, count) in zip(responseColumns, responses.byClass) { put(name, count) }
         }
+        put("req_rate", s.requestRate)
+        put("req_rate_max", s.requestRateMax)
+        put("req_tot", s.requestsTotal)
+        put(["cli_abrt", "srv_abrt"], fe ? nil : 0)
+        put(["comp_in", "comp_out", "comp_byp", "comp_rsp"], sv ? nil : 0)
+        put("lastsess", fe ? nil : -1)
+        put(["qtime", "ctime", "rtime", "ttime"], fe ? nil : 0)
+        put("check_rise", s.check?.rise)
+        put("check_fall", s.check?.fall)
+        put("check_health", s.check?.health)
+        put("addr", s.address)
+        put("mode", s.mode.rawValue)
+        put("algo", s.algorithm)
+        // Each accepted connection starts a session at once in this build.
+        put("conn_rate", fe ? s.sessionRate : nil)
+        put("conn_rate_max", fe ? s.sessionRateMax : nil)
+        put("conn_tot", fe ? s.sessionsTotal : nil)
+        put("intercepted", fe && http ? 0 : nil)
+        put(["dcon", "dses"], fe ? 0 : nil)
+        put("wrew", 0)
+        put(["connect", "reuse"], fe ? nil : 0)
+        put(["cache_lookups", "cache_hits"], !sv && http ? 0 : nil)
+        put("srv_icur", sv ? 0 : nil)
+        put(["qtime_max", "ctime_max", "rtime_max", "ttime_max"], fe ? nil : 0)
+        put("eint", 0)
+        put(["idle_conn_cur", "safe_conn_cur", "used_conn_cur", "need_conn_est"], sv ? 0 : nil)
+        put("uweight", s.userWeight)
+        put(["agg_server_status", "agg_server_check_status", "agg_check_status"], be ? 0 : nil)
+        put(sslColumns, 0)
+        put(h2h1Columns, sv ? nil : 0)
         return row
     }
 

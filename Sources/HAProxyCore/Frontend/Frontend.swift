@@ -28,6 +28,16 @@ public final class Frontend {
     public private(set) var deniedRequests = 0
     public private(set) var bytesIn: UInt64 = 0
     public private(set) var bytesOut: UInt64 = 0
+    /// New sessions per second (`rate`; also `conn_rate`: each accepted
+    /// connection starts a session at once in this build).
+    private(set) var sessionRate = FrequencyCounter()
+    /// HTTP requests per second (`req_rate`).
+    private(set) var requestRate = FrequencyCounter()
+    /// Responses sent, by status class (`hrsp_*`).
+    private(set) var responses = HTTPResponseCounters()
+    /// Bytes sent to clients per second, in 32-byte units as HAProxy's
+    /// `out_32bps` (`show info` BytesOutRate); counted as transactions end.
+    private(set) var bytesOutRate = FrequencyCounter()
     private var paused = false
     /// `maxconn` in force; `set maxconn frontend` changes it.
     public private(set) var maxconn: Int?
@@ -92,18 +102,43 @@ public final class Frontend {
         if resume { setAccepting(true) }
     }
 
-    func countRequest(denied: Bool = false) {
+    /// A listener of this frontend accepted a connection (on the
+    /// listener's loop, before the stream starts).
+    func countAcceptedConnection(now: UInt64) {
+        lock.withLock { _ = sessionRate.add(now: now) }
+    }
+
+    /// What `rate-limit sessions` lets the listeners accept at `now`.
+    func acceptAllowance(now: UInt64) -> AcceptAllowance {
+        let limit = config.rateLimitSessions
+        guard limit > 0 else { return .unlimited }
+        return lock.withLock { AcceptAllowance.under(limit, sessionRate, now: now) }
+    }
+
+    func countRequest(denied: Bool = false, now: UInt64) {
         lock.withLock {
             totalRequests += 1
+            requestRate.add(now: now)
             if denied { deniedRequests += 1 }
         }
     }
 
-    func countBytes(in bytesIn: UInt64, out bytesOut: UInt64) {
+    /// An HTTP transaction ended: its response status (0 or less when none
+    /// was sent) and the bytes it moved.
+    func countTransaction(status: Int, bytesIn: UInt64, bytesOut: UInt64) {
+        let now = RateClock.now
+        let units = UInt32(clamping: (bytesOut &+ 16) / 32)
         lock.withLock {
+            if status > 0 { responses.count(status: status) }
             self.bytesIn &+= bytesIn
             self.bytesOut &+= bytesOut
+            bytesOutRate.add(units, now: now)
         }
+    }
+
+    /// Reads counters kept under the frontend's lock.
+    func withCounters<T>(_ body: (Frontend) -> T) -> T {
+        lock.withLock { body(self) }
     }
 
     /// Pauses or resumes accepting on every listener of this frontend.
@@ -140,12 +175,15 @@ public final class Frontend {
     func clearCounters(all: Bool) {
         lock.withLock {
             maxSeenConnections = currentConnections
+            sessionRate.clearPeak()
+            requestRate.clearPeak()
             if all {
                 totalConnections = 0
                 totalRequests = 0
                 deniedRequests = 0
                 bytesIn = 0
                 bytesOut = 0
+                responses = HTTPResponseCounters()
             }
         }
     }

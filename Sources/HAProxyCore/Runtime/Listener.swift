@@ -20,9 +20,16 @@ final class Listener {
         self.frontend = frontend
     }
 
-    /// Hands the bound socket to an event loop and starts accepting.
+    /// Hands the bound socket to an event loop and starts accepting, through
+    /// the gate that counts and rate-limits accepts.
     func activate(group: EventLoopGroup) throws {
         let bootstrap = ServerBootstrap(group: group)
+            .serverChannelInitializer { [frontend] channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let gate = AcceptRateGate(frontend: frontend, rates: frontend.runtime?.rates)
+                    try channel.pipeline.syncOperations.addHandler(gate)
+                }
+            }
             .childChannelInitializer { [frontend, bind] channel in
                 Listener.setUpAccepted(channel, frontend: frontend, bind: bind)
             }

@@ -33,6 +33,8 @@ public final class ProxyRuntime {
     var statsListeners: [StatsSocketListener] = []
     /// Streams alive now (`show sess`, `shutdown sessions`).
     let streams = ActiveStreams()
+    /// Process-wide connection and session rates and their limits.
+    let rates: ProcessRates
     /// The runtime API (stats socket commands).
     public private(set) lazy var cli = CLICommandProcessor(runtime: self)
     /// Log targets of every proxy; set before `start()`.
@@ -46,6 +48,8 @@ public final class ProxyRuntime {
     public init(configuration: Configuration) throws {
         self.configuration = configuration
         self.maxconnLimit = configuration.global.maxconn
+        self.rates = ProcessRates(
+            connectionLimit: configuration.global.maxConnRate, sessionLimit: configuration.global.maxSessRate)
         var errors: [RuntimeError] = []
         let global = configuration.global
         if let user = global.user, getpwnam(user) == nil {

@@ -63,6 +63,9 @@ final class HTTPSession: ConnectionOwner, ServerSlotWaiter, TimeoutOwner {
     /// A connection kept for this session only (`http-reuse never`).
     private var ownedIdle: (server: Server, entry: IdleConnectionPool.Entry)?
     private var retriesLeft = 0
+    /// Status of the final response the server sent in this transaction
+    /// (0: none yet), for the server's `hrsp_*` counters.
+    private var serverStatus = 0
 
     private lazy var timer = StreamTimer(loop: eventLoop, owner: self)
     var log = StreamLogInfo()
@@ -172,7 +175,7 @@ final class HTTPSession: ConnectionOwner, ServerSlotWaiter, TimeoutOwner {
         case .error(let error):
             log.status = error.status
             log.terminate("P", "R")
-            frontend.countRequest(denied: false)
+            frontend.countRequest(now: RateClock.now)
             let page = frontend.errorPages[error.status] ?? HTTPErrorPages.earlyPage(for: error.status)
                 ?? HTTPErrorPages.page(for: 400, connection: .close)!
             respondAndClose(page)
@@ -180,8 +183,9 @@ final class HTTPSession: ConnectionOwner, ServerSlotWaiter, TimeoutOwner {
             request = head
             requestBytes = inbound.readSlice(length: head.length)
             requestCount += 1
-            log.requestReady = .now()
-            frontend.countRequest()
+            let ready = NIODeadline.now()
+            log.requestReady = ready
+            frontend.countRequest(now: RateClock.milliseconds(ready))
             requestBody = HTTPBodyFramer(framing: head.bodyFraming, isRequest: true)
             requestDone = head.bodyFraming == .none
             handleRequest()
@@ -227,7 +231,10 @@ final class HTTPSession: ConnectionOwner, ServerSlotWaiter, TimeoutOwner {
 
     private func acquireServer(avoiding: Server?) {
         guard let backend else { return }
-        let result = backend.acquire(for: self, avoiding: avoiding) { lb, avoid in
+        // The request's arrival time, read when its head completed, unless
+        // this is a redispatch later on.
+        let now = avoiding == nil ? log.requestReady.map(RateClock.milliseconds) ?? RateClock.now : RateClock.now
+        let result = backend.acquire(for: self, avoiding: avoiding, now: now) { lb, avoid in
             pick(lb, avoiding: avoid)
         }
         switch result {
@@ -490,6 +497,7 @@ final class HTTPSession: ConnectionOwner, ServerSlotWaiter, TimeoutOwner {
                     responseStarted = true
                     log.responseHead = .now()
                     log.status = head.status
+                    serverStatus = head.status
                     client.write(whole, promise: nil)
                     if input.readableBytes > 0 || !head.isKeepAlive { serverReusable = false }
                     responseDone = true
@@ -508,6 +516,7 @@ final class HTTPSession: ConnectionOwner, ServerSlotWaiter, TimeoutOwner {
                 responseStarted = true
                 log.responseHead = .now()
                 log.status = head.status
+                serverStatus = head.status
                 sendResponseHead(head, headBytes)
                 if state == .tunnel { return }
                 input = serverInbound!
@@ -593,10 +602,6 @@ final class HTTPSession: ConnectionOwner, ServerSlotWaiter, TimeoutOwner {
     /// Gives the server slot back and parks or closes the connection.
     private func releaseServer(keep: Bool) {
         if let server {
-            server.backend.count { b in
-                b.bytesIn &+= log.bytesFromClient
-                b.bytesOut &+= log.bytesFromServer
-            }
             server.backend.release(server)
             if let channel = serverChannel {
                 if keep && channel.isActive {
@@ -633,7 +638,6 @@ final class HTTPSession: ConnectionOwner, ServerSlotWaiter, TimeoutOwner {
 
     private func endTransaction() {
         emitLog()
-        frontend.countBytes(in: log.bytesFromClient, out: log.bytesFromServer)
         guard clientKeepAlive else {
             closeAfterFlush()
             return
@@ -656,6 +660,7 @@ final class HTTPSession: ConnectionOwner, ServerSlotWaiter, TimeoutOwner {
     private func emitLog() {
         guard transactionPending else { return }
         transactionPending = false
+        countTransaction()
         guard let plog = frontend.log else { return }
         var line: ByteBuffer?
         if let bytes = requestBytes, request.versionRange.upperBound > request.methodRange.lowerBound {
@@ -667,6 +672,34 @@ final class HTTPSession: ConnectionOwner, ServerSlotWaiter, TimeoutOwner {
             frontend: frontend, backend: backend, server: loggedServer,
             client: clientAddress, local: localAddress, requestLine: line, isHTTP: true)
         plog.log(record)
+    }
+
+    /// Adds the transaction that ends to the counters of the frontend, the
+    /// backend and the server: one lock each, no allocation. As HAProxy, the
+    /// frontend and backend count the response whoever sent it (the proxy's
+    /// own errors too), the server only the responses it sent itself.
+    private func countTransaction() {
+        let status = log.status
+        let bytesIn = log.bytesFromClient, bytesOut = log.bytesFromServer
+        frontend.countTransaction(status: status, bytesIn: bytesIn, bytesOut: bytesOut)
+        guard let backend else { return }
+        let server = serverStatus > 0 ? loggedServer : nil
+        let serverStatus = self.serverStatus
+        self.serverStatus = 0
+        backend.count { b in
+            b.bytesIn &+= bytesIn
+            b.bytesOut &+= bytesOut
+            if status > 0 && b.config.mode == .http {
+                b.responses.count(status: status)
+                b.httpRequests += 1
+            }
+            if let server {
+                server.responses.count(status: serverStatus)
+                server.httpRequests += 1
+                server.bytesIn &+= bytesIn
+                server.bytesOut &+= bytesOut
+            }
+        }
     }
 
     // MARK: Local answers

@@ -62,7 +62,7 @@ final class TCPStream: ConnectionOwner, ServerSlotWaiter, TimeoutOwner {
         state = .waitingServer
         retriesLeft = backend.config.retries
         let source = clientAddress
-        switch backend.acquire(for: self, pick: { lb, avoid in
+        switch backend.acquire(for: self, now: RateClock.now, pick: { lb, avoid in
             Self.pick(lb, source: source, avoiding: avoid)
         }) {
         case .server(let server):
@@ -180,7 +180,7 @@ final class TCPStream: ConnectionOwner, ServerSlotWaiter, TimeoutOwner {
         guard let backend else { return }
         state = .waitingServer
         let source = clientAddress
-        switch backend.acquire(for: self, avoiding: avoiding, pick: { lb, avoid in
+        switch backend.acquire(for: self, avoiding: avoiding, now: RateClock.now, pick: { lb, avoid in
             Self.pick(lb, source: source, avoiding: avoid)
         }) {
         case .server(let server): connect(to: server)

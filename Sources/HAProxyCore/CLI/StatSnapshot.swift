@@ -1,0 +1,181 @@
+import HAProxyConfig
+import NIOCore
+
+/// The values of one `show stat` line, read from a frontend, a server or a
+/// backend under its lock. `ShowStat.row` turns any of them into the CSV
+/// columns, each column written in one place; a nil value is a column the
+/// object does not have (printed empty, left out of `typed` and `json`).
+struct StatSnapshot {
+    /// The object a line describes; the raw value is the `type` column.
+    enum Kind: Int {
+        case frontend = 0
+        case backend = 1
+        case server = 2
+    }
+
+    var kind: Kind
+    var proxyName: String
+    /// `FRONTEND`, `BACKEND` or the server's name.
+    var serviceName: String
+    var proxyID: Int
+    var serverID = 0
+    var mode: ProxyMode
+
+    var queueCurrent: Int?
+    var queueMax: Int?
+    var sessionsCurrent = 0
+    var sessionsMax = 0
+    var sessionLimit: Int?
+    var sessionsTotal = 0
+    var bytesIn: UInt64 = 0
+    var bytesOut: UInt64 = 0
+    var deniedRequests: Int?
+    var connectionErrors: Int?
+    var responseErrors: Int?
+    var retries: Int?
+    var redispatches: Int?
+    var status = ""
+    var weight: Int?
+    var active: Int?
+    var backup: Int?
+    /// Health-check columns of a checked server.
+    var check: (downTransitions: Int, rise: Int, fall: Int, health: Int)?
+    /// Seconds since the last UP/DOWN change.
+    var lastChange: Int?
+    var queueLimit: Int?
+    /// Times the load balancer picked this server or backend.
+    var loadBalanced: Int?
+    var address: String?
+    var algorithm: String?
+    var userWeight: Int?
+    /// New sessions per second, and the most seen in one second.
+    var sessionRate: UInt32 = 0
+    var sessionRateMax: UInt32 = 0
+    /// A frontend's `rate-limit sessions` (0: none).
+    var sessionRateLimit: UInt32?
+    /// A frontend's HTTP requests per second, and the most in one second.
+    var requestRate: UInt32?
+    var requestRateMax: UInt32?
+    /// HTTP requests received (frontend) or answered (backend, server).
+    var requestsTotal: Int?
+    /// HTTP responses by class; nil outside `mode http`.
+    var responses: HTTPResponseCounters?
+
+    var isHTTP: Bool { mode == .http }
+}
+
+extension StatSnapshot {
+    init(frontend: Frontend, iid: Int, globalMaxconn: Int, now: UInt64) {
+        self.init(kind: .frontend, proxyName: frontend.name, serviceName: "FRONTEND", proxyID: iid,
+                  mode: frontend.config.mode)
+        let http = isHTTP
+        frontend.withCounters { frontend in
+            sessionsCurrent = frontend.currentConnections
+            sessionsMax = frontend.maxSeenConnections
+            sessionLimit = frontend.maxconn ?? globalMaxconn
+            sessionsTotal = frontend.totalConnections
+            bytesIn = frontend.bytesIn
+            bytesOut = frontend.bytesOut
+            deniedRequests = frontend.deniedRequests
+            status = frontend.adminDisabled ? "PAUSED" : "OPEN"
+            sessionRate = frontend.sessionRate.rate(now: now)
+            sessionRateMax = frontend.sessionRate.peak
+            sessionRateLimit = frontend.config.rateLimitSessions
+            requestRate = frontend.requestRate.rate(now: now)
+            requestRateMax = frontend.requestRate.peak
+            requestsTotal = frontend.totalRequests
+            if http { responses = frontend.responses }
+        }
+    }
+
+    init(server: Server, backend: Backend, iid: Int, now: UInt64) {
+        self.init(kind: .server, proxyName: backend.name, serviceName: server.name, proxyID: iid,
+                  serverID: server.lb.id, mode: backend.config.mode)
+        let options = server.config.options
+        let http = isHTTP
+        backend.lock.withLock {
+            sessionRate = server.sessionRate.rate(now: now)
+            sessionRateMax = server.sessionRate.peak
+            if http {
+                requestsTotal = server.httpRequests
+                responses = server.responses
+            }
+            queueCurrent = server.queue.count
+            queueMax = 0
+            sessionsCurrent = server.currentConnections
+            sessionsMax = server.maxSeenConnections
+            if options.maxconn > 0 { sessionLimit = options.maxconn }
+            sessionsTotal = server.totalConnections
+            bytesIn = server.bytesIn
+            bytesOut = server.bytesOut
+            connectionErrors = server.connectionErrors
+            responseErrors = server.responseErrors
+            retries = server.retries
+            redispatches = server.redispatches
+            status = ShowStat.statusText(server, checked: options.check)
+            weight = server.lb.weight
+            active = server.isBackup ? 0 : 1
+            backup = server.isBackup ? 1 : 0
+            if options.check {
+                let health = server.isUp ? options.rise + options.fall - 1 : 0
+                check = (server.downTransitions, options.rise, options.fall, health)
+            }
+            lastChange = ShowStat.seconds(since: server.lastStateChange)
+            if options.maxqueue > 0 { queueLimit = options.maxqueue }
+            loadBalanced = server.totalConnections
+            address = ShowStat.addressText(server)
+            userWeight = server.lb.weight
+        }
+    }
+
+    init(backend: Backend, iid: Int, feeders: [Frontend], globalMaxconn: Int, now: UInt64) {
+        self.init(kind: .backend, proxyName: backend.name, serviceName: "BACKEND", proxyID: iid,
+                  mode: backend.config.mode)
+        let queued = backend.queuedCount
+        let http = isHTTP
+        backend.lock.withLock {
+            sessionRate = backend.sessionRate.rate(now: now)
+            sessionRateMax = backend.sessionRate.peak
+            if http {
+                requestsTotal = backend.httpRequests
+                responses = backend.responses
+            }
+            var active = 0, backup = 0, activeWeight = 0, backupWeight = 0, retries = 0, redispatches = 0
+            for s in backend.servers {
+                retries += s.retries
+                redispatches += s.redispatches
+                guard s.isUsable else { continue }
+                if s.isBackup {
+                    backup += 1
+                    backupWeight += s.lb.weight
+                } else {
+                    active += 1
+                    activeWeight += s.lb.weight
+                }
+            }
+            queueCurrent = queued
+            queueMax = backend.maxQueued
+            sessionsCurrent = backend.currentStreams
+            sessionsMax = 0
+            sessionLimit = backend.config.fullconn
+                ?? max(1, (feeders.reduce(0) { $0 + ($1.maxconn ?? globalMaxconn) } + 9) / 10)
+            sessionsTotal = backend.totalStreams
+            bytesIn = backend.bytesIn
+            bytesOut = backend.bytesOut
+            deniedRequests = 0
+            connectionErrors = backend.connectionErrors
+            responseErrors = backend.responseErrors
+            self.retries = retries
+            self.redispatches = redispatches
+            status = active + backup > 0 ? "UP" : "DOWN"
+            weight = active > 0 ? activeWeight : backupWeight
+            self.active = active
+            self.backup = backup
+            lastChange = ShowStat.seconds(since: backend.lastDown)
+            loadBalanced = backend.totalStreams
+            algorithm = ShowStat.algorithmName(backend.config.balance.algorithm)
+            userWeight = backend.servers.filter { $0.isUsable && $0.isBackup == (active == 0) }
+                .reduce(0) { $0 + $1.lb.weight }
+        }
+    }
+}

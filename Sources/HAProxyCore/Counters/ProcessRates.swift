@@ -1,0 +1,77 @@
+import NIOConcurrencyHelpers
+
+/// The process-wide connection and session rates and their limits: `show
+/// info` ConnRate, MaxConnRate, SessRate, MaxSessRate and the limits set
+/// by `maxconnrate` / `maxsessrate` or `set rate-limit ... global`.
+///
+/// Listeners count here as they accept (on their own loop, so that the
+/// next accept decision sees them) and ask `allowance` before accepting more.
+final class ProcessRates {
+    /// One reading for `show info`.
+    struct Snapshot {
+        var connectionRate: UInt32
+        var connectionRateMax: UInt32
+        var connectionRateLimit: UInt32
+        var sessionRate: UInt32
+        var sessionRateMax: UInt32
+        var sessionRateLimit: UInt32
+    }
+
+    private let lock = NIOLock()
+    private var connections = FrequencyCounter()
+    private var sessions = FrequencyCounter()
+    private var connectionLimit: UInt32
+    private var sessionLimit: UInt32
+
+    init(connectionLimit: UInt32, sessionLimit: UInt32) {
+        self.connectionLimit = connectionLimit
+        self.sessionLimit = sessionLimit
+    }
+
+    /// A listener accepted a connection, which starts a session at once
+    /// (this build has no `tcp-request connection` rules to drop it first).
+    func countAccepted(now: UInt64) {
+        lock.withLock {
+            connections.add(now: now)
+            sessions.add(now: now)
+        }
+    }
+
+    /// What the global limits let listeners accept at `now`.
+    func allowance(now: UInt64) -> AcceptAllowance {
+        lock.withLock {
+            AcceptAllowance.under(connectionLimit, connections, now: now)
+                .combined(with: .under(sessionLimit, sessions, now: now))
+        }
+    }
+
+    /// `set rate-limit connections global N` (0: no limit).
+    var connectionRateLimit: UInt32 {
+        get { lock.withLock { connectionLimit } }
+        set { lock.withLock { connectionLimit = newValue } }
+    }
+
+    /// `set rate-limit sessions global N` (0: no limit).
+    var sessionRateLimit: UInt32 {
+        get { lock.withLock { sessionLimit } }
+        set { lock.withLock { sessionLimit = newValue } }
+    }
+
+    func snapshot(now: UInt64) -> Snapshot {
+        lock.withLock {
+            Snapshot(
+                connectionRate: connections.rate(now: now), connectionRateMax: connections.peak,
+                connectionRateLimit: connectionLimit,
+                sessionRate: sessions.rate(now: now), sessionRateMax: sessions.peak,
+                sessionRateLimit: sessionLimit)
+        }
+    }
+
+    /// `clear counters`: the maximums start again.
+    func clearPeaks() {
+        lock.withLock {
+            connections.clearPeak()
+            sessions.clearPeak()
+        }
+    }
+}
