@@ -15,7 +15,7 @@ final class IdleConnectionPool {
         let handler: RelayHandler
     }
 
-    private var byLoop: [ObjectIdentifier: CircularBuffer<Entry>] = [:]
+    private var byLoop: [ObjectIdentifier: [Entry]] = [:]
     /// Upper bound of idle connections kept per loop and server.
     static let maxIdlePerLoop = 1024
 
@@ -36,15 +36,18 @@ final class IdleConnectionPool {
         let key = ObjectIdentifier(entry.channel.eventLoop)
         return lock.withLock {
             var evicted: Entry?
-            if byLoop[key] == nil { byLoop[key] = CircularBuffer(initialCapacity: 16) }
-            if byLoop[key]!.count >= Self.maxIdlePerLoop { evicted = byLoop[key]!.popFirst() }
+            if byLoop[key] == nil { byLoop[key] = [] }
+            // Only a full pool pays this move of its entries.
+            if byLoop[key]!.count >= Self.maxIdlePerLoop { evicted = byLoop[key]!.removeFirst() }
             byLoop[key]!.append(entry)
             return evicted
         }
     }
 
     /// Forgets `channel` (it closed while idle). The server's keep-alive
-    /// timeout closes the oldest first: the search starts there.
+    /// timeout closes the oldest first: the search starts there. (A plain
+    /// array: NIO's CircularBuffer checks its invariants on every removal
+    /// in debug builds, which made a server's death stall the loop.)
     func remove(_ channel: Channel) {
         let key = ObjectIdentifier(channel.eventLoop)
         lock.withLock {

@@ -221,6 +221,10 @@ class IntegrationTestCase: XCTestCase {
 
     override func tearDown() {
         for p in managed.reversed() { p.stop() }
+        if (testRun?.failureCount ?? 0) > 0 {
+            // Keep what the processes said for diagnosis.
+            for p in managed where !p.stderr.isEmpty { print("--- \(p.label) stderr ---\n\(p.stderr.suffix(3000))") }
+        }
         managed.removeAll()
         if let tmp { try? FileManager.default.removeItem(at: tmp) }
         super.tearDown()
