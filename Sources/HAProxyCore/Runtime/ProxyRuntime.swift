@@ -310,8 +310,6 @@ public final class ProxyRuntime {
         if done { finish() }
     }
 
-    func noServerAvailable(_ backend: Backend) {}
-
 
 
     public var connectionCount: Int { lock.withLock { currentConnections } }

@@ -11,7 +11,7 @@ import NIOCore
 /// offsets (`HTTPHeadParser`), forwarded as the received bytes with small
 /// edits (`HTTPHeadRewriter`), and bodies are streamed slice by slice as
 /// `HTTPBodyFramer` delimits them, with back-pressure through `autoRead`.
-final class HTTPSession: ConnectionOwner, ServerSlotWaiter, TimeoutOwner {
+final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
     enum State {
         case waitingProxyHeader
         /// Waiting for (more of) a request head; idle between requests.
@@ -62,12 +62,12 @@ final class HTTPSession: ConnectionOwner, ServerSlotWaiter, TimeoutOwner {
     private var serverReusable = false
     /// A connection kept for this session only (`http-reuse never`).
     private var ownedIdle: (server: Server, entry: IdleConnectionPool.Entry)?
-    private var retriesLeft = 0
+    var retriesLeft = 0
     /// Status of the final response the server sent in this transaction
     /// (0: none yet), for the server's `hrsp_*` counters.
     private var serverStatus = 0
 
-    private lazy var timer = StreamTimer(loop: eventLoop, owner: self)
+    lazy var timer = StreamTimer(loop: eventLoop, owner: self)
     var log = StreamLogInfo()
     /// The server of the current transaction, kept for its log line.
     private var loggedServer: Server?
@@ -219,7 +219,7 @@ final class HTTPSession: ConnectionOwner, ServerSlotWaiter, TimeoutOwner {
             return
         }
         state = .waitingServer
-        acquireServer(avoiding: nil)
+        acquireServer()
     }
 
     /// `connection:` header a local answer carries: `close` when the session
@@ -229,28 +229,15 @@ final class HTTPSession: ConnectionOwner, ServerSlotWaiter, TimeoutOwner {
         return request.version.isPersistentByDefault ? .none : .keepAlive
     }
 
-    private func acquireServer(avoiding: Server?) {
+    /// Asks the backend for a server at the request's arrival time (read
+    /// when its head completed).
+    private func acquireServer() {
         guard let backend else { return }
-        // The request's arrival time, read when its head completed, unless
-        // this is a redispatch later on.
-        let now = avoiding == nil ? log.requestReady.map(RateClock.milliseconds) ?? RateClock.now : RateClock.now
-        let result = backend.acquire(for: self, avoiding: avoiding, now: now) { lb, avoid in
-            pick(lb, avoiding: avoid)
-        }
-        switch result {
-        case .server(let server):
-            useServer(server)
-        case .queued:
-            log.queuedAt = .now()
-            timer.arm(ms: backend.config.timeouts.queue ?? backend.config.timeouts.connect)
-        case .noServer:
-            frontend.runtime?.noServerAvailable(backend)
-            sendError(503, cause: "S", phase: "C")
-        }
+        requestServer(from: backend, now: log.requestReady.map(RateClock.milliseconds) ?? RateClock.now)
     }
 
     /// Asks the load balancer with this request's hash key.
-    private func pick(_ lb: LoadBalancer, avoiding: LBServer?) -> LBServer? {
+    func pickServer(_ lb: LoadBalancer, avoiding: LBServer?) -> LBServer? {
         switch lb.config.algorithm {
         case .source:
             guard let clientAddress else { return lb.pick(avoiding: avoiding) }
@@ -293,7 +280,7 @@ final class HTTPSession: ConnectionOwner, ServerSlotWaiter, TimeoutOwner {
 
     // MARK: Server connection
 
-    private func useServer(_ server: Server) {
+    func useServer(_ server: Server) {
         self.server = server
         loggedServer = server
         let reuse = server.backend.config.httpReuse
@@ -313,7 +300,7 @@ final class HTTPSession: ConnectionOwner, ServerSlotWaiter, TimeoutOwner {
         connect(to: server)
     }
 
-    private func connect(to server: Server) {
+    func connect(to server: Server) {
         state = .connecting
         log.connectStart = log.connectStart ?? .now()
         timer.cancel()
@@ -358,32 +345,20 @@ final class HTTPSession: ConnectionOwner, ServerSlotWaiter, TimeoutOwner {
     }
 
     private func connectFailed(_ server: Server) {
-        guard state == .connecting, let backend else {
-            server.backend.release(server)
-            return
-        }
-        backend.count { _ in server.connectionErrors += 1 }
-        serverHandler = nil
-        switch ConnectRetry.next(retriesLeft: retriesLeft, backend: backend) {
-        case .redispatch:
-            retriesLeft -= 1
-            log.retries += 1
-            backend.release(server, endStream: false)
-            self.server = nil
-            log.redispatched = true
-            state = .waitingServer
-            acquireServer(avoiding: server)
-            return
-        case .retrySame(let delay):
-            retriesLeft -= 1
-            log.retries += 1
-            eventLoop.scheduleTask(in: .milliseconds(Int64(delay))) { [self] in
-                if state == .connecting, self.server === server { connect(to: server) }
-            }
-            return
-        case .fail:
-            break
-        }
+        if isConnecting(to: server) { serverHandler = nil }
+        connectionFailed(to: server)
+    }
+
+    func isConnecting(to server: Server) -> Bool {
+        state == .connecting && self.server === server
+    }
+
+    func prepareRedispatch() {
+        self.server = nil
+        state = .waitingServer
+    }
+
+    func failServerConnection() {
         sendError(503, cause: "S", phase: "C")
     }
 

@@ -8,7 +8,7 @@ import NIOCore
 /// Back-pressure: a side stops reading while the other side's socket is not
 /// writable. Half-close is propagated both ways, then the fin timeouts
 /// bound the wait for the other direction (manual: `timeout client-fin`).
-final class TCPStream: ConnectionOwner, ServerSlotWaiter, TimeoutOwner {
+final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
     enum State { case waitingProxyHeader, waitingServer, connecting, established, closed }
 
     let frontend: Frontend
@@ -25,8 +25,8 @@ final class TCPStream: ConnectionOwner, ServerSlotWaiter, TimeoutOwner {
     /// Client reads stopped because too much arrived before the server connection.
     private var pausedWhileConnecting = false
     private var serverInputClosed = false
-    private var retriesLeft = 0
-    private lazy var timer = StreamTimer(loop: eventLoop, owner: self)
+    var retriesLeft = 0
+    lazy var timer = StreamTimer(loop: eventLoop, owner: self)
     private var inactivityMs: Int?
     var log = StreamLogInfo()
     private var loggedServer: Server?
@@ -61,25 +61,16 @@ final class TCPStream: ConnectionOwner, ServerSlotWaiter, TimeoutOwner {
         }
         state = .waitingServer
         retriesLeft = backend.config.retries
-        let source = clientAddress
-        switch backend.acquire(for: self, now: RateClock.now, pick: { lb, avoid in
-            Self.pick(lb, source: source, avoiding: avoid)
-        }) {
-        case .server(let server):
-            connect(to: server)
-        case .queued:
-            log.queuedAt = .now()
-            timer.arm(ms: backend.config.timeouts.queue ?? backend.config.timeouts.connect)
-        case .noServer:
-            log.terminate("S", "C")
-            frontend.runtime?.noServerAvailable(backend)
-            closeAll()
-        }
+        requestServer(from: backend, now: RateClock.now)
     }
 
-    static func pick(_ lb: LoadBalancer, source: SocketAddress?, avoiding: LBServer?) -> LBServer? {
-        guard case .source = lb.config.algorithm, let source else { return lb.pick(avoiding: avoiding) }
+    func pickServer(_ lb: LoadBalancer, avoiding: LBServer?) -> LBServer? {
+        guard case .source = lb.config.algorithm, let source = clientAddress else { return lb.pick(avoiding: avoiding) }
         return source.withAddressBytes { lb.pick(sourceAddress: $0, avoiding: avoiding) }
+    }
+
+    func useServer(_ server: Server) {
+        connect(to: server)
     }
 
     func slotGranted(_ server: Server) {
@@ -93,7 +84,7 @@ final class TCPStream: ConnectionOwner, ServerSlotWaiter, TimeoutOwner {
 
     // MARK: Server connection
 
-    private func connect(to server: Server) {
+    func connect(to server: Server) {
         self.server = server
         loggedServer = server
         state = .connecting
@@ -146,49 +137,21 @@ final class TCPStream: ConnectionOwner, ServerSlotWaiter, TimeoutOwner {
     }
 
     private func connectFailed(_ server: Server) {
-        guard state == .connecting else {
-            server.backend.release(server)
-            return
-        }
-        let backend = server.backend
-        backend.count { _ in server.connectionErrors += 1 }
-        switch ConnectRetry.next(retriesLeft: retriesLeft, backend: backend) {
-        case .redispatch:
-            retriesLeft -= 1
-            log.retries += 1
-            backend.release(server, endStream: false)
-            log.redispatched = true
-            reassign(avoiding: server)
-            return
-        case .retrySame(let delay):
-            retriesLeft -= 1
-            log.retries += 1
-            eventLoop.scheduleTask(in: .milliseconds(Int64(delay))) { [self] in
-                if state == .connecting { connect(to: server) }
-            }
-            return
-        case .fail:
-            break
-        }
-        log.terminate("S", "C")
-        backend.release(server)
-        self.server = nil
-        closeAll()
+        connectionFailed(to: server)
     }
 
-    private func reassign(avoiding: Server) {
-        guard let backend else { return }
+    func isConnecting(to server: Server) -> Bool {
+        state == .connecting && self.server === server
+    }
+
+    func prepareRedispatch() {
+        server = nil
         state = .waitingServer
-        let source = clientAddress
-        switch backend.acquire(for: self, avoiding: avoiding, now: RateClock.now, pick: { lb, avoid in
-            Self.pick(lb, source: source, avoiding: avoid)
-        }) {
-        case .server(let server): connect(to: server)
-        case .queued: timer.arm(ms: backend.config.timeouts.queue ?? backend.config.timeouts.connect)
-        case .noServer:
-            log.terminate("S", "C")
-            closeAll()
-        }
+    }
+
+    func failServerConnection() {
+        log.terminate("S", "C")
+        closeAll()
     }
 
     // MARK: Relay

@@ -40,6 +40,25 @@ final class TCPForwardTests: IntegrationTestCase {
         XCTAssertEqual(try c.read(exactly: 256), bin)
     }
 
+    /// A refused connect to a dead server is redispatched to the live one
+    /// (retries, option redispatch), so no client connection fails; the
+    /// bytes sent before the server connection is up are not lost.
+    func testRefusedConnectIsRedispatchedToTheLiveServer() throws {
+        let dead = Ports.free()
+        let (port, _) = try startForwarder(extra: """
+            balance roundrobin
+            retries 2
+            option redispatch
+            server dead 127.0.0.1:\(dead)
+        """)
+        for i in 0..<6 {
+            let c = try Conn(port: port)
+            let msg = "hello \(i)\n"
+            try c.send(msg)
+            XCTAssertEqual(String(decoding: try c.read(exactly: msg.utf8.count), as: UTF8.self), msg, "connection \(i)")
+        }
+    }
+
     func testHalfCloseStillDeliversResponse() throws {
         let (port, _) = try startForwarder()
         let c = try Conn(port: port)

@@ -1,0 +1,70 @@
+import NIOCore
+
+/// The part of a stream between needing a server and having a connection
+/// to one, shared by HTTP sessions and TCP streams: asking the backend (a
+/// server, the queue, or none) and what a failed connection leads to
+/// (manual: `retries`, `option redispatch`, `timeout queue`).
+///
+/// The stream keeps its own state machine; these requirements are the
+/// points where the shared steps hand back to it.
+protocol ServerAttempt: ServerSlotWaiter {
+    var log: StreamLogInfo { get set }
+    /// Connection retries left for the current request (`retries`).
+    var retriesLeft: Int { get set }
+    var timer: StreamTimer { get }
+    /// Asks the load balancer with the stream's hash key, if any.
+    func pickServer(_ lb: LoadBalancer, avoiding: LBServer?) -> LBServer?
+    /// A slot on `server` is reserved: connect to it (or reuse a connection).
+    func useServer(_ server: Server)
+    /// Whether the stream still waits for its connection to `server`.
+    func isConnecting(to server: Server) -> Bool
+    /// Opens a new connection to `server` (slot already held).
+    func connect(to server: Server)
+    /// About to ask the load balancer again: forget the failed server.
+    func prepareRedispatch()
+    /// No server, or no retry left: the stream fails with `S`/`C` (503).
+    func failServerConnection()
+}
+
+extension ServerAttempt {
+    /// Asks `backend` for a server; `avoiding` is the one a redispatch
+    /// leaves, `now` the `RateClock` time for the session rates.
+    func requestServer(from backend: Backend, avoiding: Server? = nil, now: UInt64) {
+        switch backend.acquire(for: self, avoiding: avoiding, now: now, pick: { pickServer($0, avoiding: $1) }) {
+        case .server(let server):
+            useServer(server)
+        case .queued:
+            log.queuedAt = .now()
+            timer.arm(ms: backend.config.timeouts.queue ?? backend.config.timeouts.connect)
+        case .noServer:
+            failServerConnection()
+        }
+    }
+
+    /// The connection to `server` failed: retry it, redispatch, or fail.
+    func connectionFailed(to server: Server) {
+        let backend = server.backend
+        guard isConnecting(to: server) else {
+            backend.release(server)
+            return
+        }
+        backend.count { _ in server.connectionErrors += 1 }
+        switch ConnectRetry.next(retriesLeft: retriesLeft, backend: backend) {
+        case .redispatch:
+            retriesLeft -= 1
+            log.retries += 1
+            backend.release(server, endStream: false)
+            log.redispatched = true
+            prepareRedispatch()
+            requestServer(from: backend, avoiding: server, now: RateClock.now)
+        case .retrySame(let delay):
+            retriesLeft -= 1
+            log.retries += 1
+            eventLoop.scheduleTask(in: .milliseconds(Int64(delay))) { [self] in
+                if isConnecting(to: server) { connect(to: server) }
+            }
+        case .fail:
+            failServerConnection()
+        }
+    }
+}
