@@ -1,3 +1,5 @@
+import NIOCore
+
 /// HTTP version of a start line; HAProxy accepts any `HTTP/<digit>.<digit>`.
 public struct HTTPVersion: Equatable, Sendable {
     public var major: UInt8
@@ -110,5 +112,18 @@ public struct HTTPHead: Sendable {
         if connection.contains(.close) { return false }
         if version.isPersistentByDefault { return true }
         return connection.contains(.keepAlive)
+    }
+}
+
+extension HTTPHead {
+    /// The value of the last header named `name` (ASCII, compared without
+    /// case), as a range of `bytes`' readable bytes; nil when absent.
+    public func lastHeaderValue(named name: some Collection<UInt8>, in bytes: ByteBuffer) -> Range<Int>? {
+        bytes.withUnsafeReadableBytes { p in
+            for h in headers.reversed() where h.name.count == name.count {
+                if zip(p[h.name], name).allSatisfy({ ($0 | 0x20) == ($1 | 0x20) }) { return h.value }
+            }
+            return nil
+        }
     }
 }

@@ -186,6 +186,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
             let ready = NIODeadline.now()
             log.requestReady = ready
             frontend.countRequest(now: RateClock.milliseconds(ready))
+            captureRequestHeaders()
             requestBody = HTTPBodyFramer(framing: head.bodyFraming, isRequest: true)
             requestDone = head.bodyFraming == .none
             handleRequest()
@@ -401,6 +402,30 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
         timer.arm(ms: backend.config.timeouts.server)
     }
 
+    // MARK: Captures (`capture request|response header NAME len N`)
+
+    /// The last occurrence of each declared request header, truncated to
+    /// its length; response slots start empty (an error answer has none).
+    private func captureRequestHeaders() {
+        let config = frontend.config
+        guard let requestBytes, !config.captureRequestHeaders.isEmpty || !config.captureResponseHeaders.isEmpty else { return }
+        log.capturedRequestHeaders = Self.captures(config.captureRequestHeaders, request, requestBytes)
+        log.capturedResponseHeaders = Array(repeating: nil, count: config.captureResponseHeaders.count)
+    }
+
+    private func captureResponseHeaders(_ bytes: ByteBuffer) {
+        let specs = frontend.config.captureResponseHeaders
+        guard !specs.isEmpty else { return }
+        log.capturedResponseHeaders = Self.captures(specs, response, bytes)
+    }
+
+    private static func captures(_ specs: [CapturedHeader], _ head: HTTPHead, _ bytes: ByteBuffer) -> [ByteBuffer?] {
+        specs.map { spec in
+            guard let value = head.lastHeaderValue(named: spec.name.utf8, in: bytes) else { return nil }
+            return bytes.getSlice(at: bytes.readerIndex + value.lowerBound, length: min(spec.length, value.count))
+        }
+    }
+
     private func hasHeader(named name: String) -> Bool {
         guard let bytes = requestBytes else { return false }
         let lower = Array(name.lowercased().utf8)
@@ -469,6 +494,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
                     let whole = input.readSlice(length: head.length + Int(n))!
                     serverInbound = input
                     response = head
+                    captureResponseHeaders(whole)
                     responseStarted = true
                     log.responseHead = .now()
                     log.status = head.status
@@ -488,6 +514,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
                     return
                 }
                 response = head
+                captureResponseHeaders(headBytes)
                 responseStarted = true
                 log.responseHead = .now()
                 log.status = head.status

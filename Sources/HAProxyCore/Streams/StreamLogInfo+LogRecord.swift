@@ -37,6 +37,8 @@ extension StreamLogInfo {
         r.bytesRead = Int64(bytesFromServer)
         r.bytesUploaded = Int64(bytesFromClient)
         r.requestLine = requestLine
+        r.capturedRequestHeaders = capturedRequestHeaders
+        r.capturedResponseHeaders = capturedResponseHeaders
         r.termination = TerminationState(
             cause: TerminationState.Cause(rawValue: cause.asciiValue ?? 0x2D) ?? .none,
             state: TerminationState.SessionState(rawValue: phase.asciiValue ?? 0x2D) ?? .none)

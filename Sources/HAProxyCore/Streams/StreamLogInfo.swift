@@ -33,6 +33,10 @@ struct StreamLogInfo {
     /// Second character: in which phase (`-` normal end).
     var phase: Character = "-"
     var status: Int = -1
+    /// `capture request|response header` values, one per declared capture
+    /// (empty when the frontend declares none).
+    var capturedRequestHeaders: [ByteBuffer?] = []
+    var capturedResponseHeaders: [ByteBuffer?] = []
 
     mutating func terminate(_ cause: Character, _ phase: Character) {
         if self.cause == "-" {

@@ -3,7 +3,7 @@
 ///
 /// Manual 8.2.6: `%var`, `%{+Q,-X}var` flags, `%o` propagating its flags to
 /// the variables that follow, `%%` for a verbatim `%`, `%[expr]` a sample
-/// expression (kept, rendered as `-` until samples exist).
+/// expression (`LogSampleFetch`; others are kept and render `-`).
 public struct LogFormat: Sendable, Equatable {
     public enum Item: Sendable, Equatable {
         case literal([UInt8])
@@ -12,7 +12,9 @@ public struct LogFormat: Sendable, Equatable {
         /// LOG_FMT_SEPARATOR), so empty captures leave no double spaces.
         case separator
         case variable(LogVariable, LogFormatFlags)
-        /// `%[expr]`: sample expressions are not evaluated yet.
+        /// `%[expr]` with a fetch known at log time.
+        case fetch(LogSampleFetch, LogFormatFlags)
+        /// `%[expr]` this implementation does not evaluate: renders `-`.
         case sample(String, LogFormatFlags)
     }
 
@@ -102,7 +104,8 @@ extension LogFormat {
                     throw LogFormatError(message: "missing ']' after '%[' in log-format '\(source)'")
                 }
                 flush()
-                items.append(.sample(String(decoding: bytes[(i + 1)..<j], as: UTF8.self), flags))
+                let expr = String(decoding: bytes[(i + 1)..<j], as: UTF8.self)
+                items.append(LogSampleFetch(expr).map { .fetch($0, flags) } ?? .sample(expr, flags))
                 i = j + 1
                 continue
             }

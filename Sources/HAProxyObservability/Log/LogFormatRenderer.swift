@@ -46,6 +46,8 @@ public struct LogFormatRenderer {
                     out.append(0x20)
                     lastSeparatorEnd = out.count
                 }
+            case .fetch(let f, let flags):
+                renderFetch(f, flags, record, into: &out)
             case .sample(_, let flags):
                 Self.appendText(nil, flags, to: &out)
             case .variable(let v, let flags):

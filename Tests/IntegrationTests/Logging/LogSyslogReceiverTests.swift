@@ -84,6 +84,35 @@ final class LogSyslogReceiverTests: IntegrationTestCase {
         }
     }
 
+    /// `capture request|response header` (last occurrence, truncated, `|`
+    /// and `{` encoded in `%hr`) and the `%[...]` fetches known at log time;
+    /// a converter is not evaluated and writes `-`. The expected line is the
+    /// one Debian's haproxy 2.6.12 writes for the same request and format
+    /// (its `%[src,lower]` gives 127.0.0.1).
+    func testCapturedHeadersAndSampleFetchesInTheLogLine() throws {
+        let sock = tmp.appendingPathComponent("log.sock").path
+        let receiver = try DatagramReceiver(unixPath: sock)
+        let backend = try startBackend("b1")
+        let port = Ports.free()
+        try startProxy(config: config(
+            logLines: "    log \(sock) format raw local0", frontendPort: port, backendPort: backend.port,
+            extraFrontend: """
+                capture request header X-Tag len 5
+                capture request header X-Absent len 9
+                capture response header Content-Type len 4
+                log-format "{%hr} {%hs} %[src] %[dst_port] %[fe_name] %[be_name] %[srv_name] %[status] %[capture.req.hdr(0)] %{+Q}[capture.req.hdr(1)] %[capture.res.hdr(0)] %[src,lower] END"
+            """), ports: [port])
+        let c = try Conn(port: port)
+        try c.send("GET /one HTTP/1.1\r\nHost: x\r\nX-Tag: first\r\nX-Tag: ab|cd{e}\r\nConnection: close\r\n\r\n")
+        let response = try c.readResponse()
+        XCTAssertEqual(response.status, 200)
+        let type = String((response.headers.first { $0.0.lowercased() == "content-type" }?.1 ?? "").prefix(4))
+        let lines = try receiver.receive(until: { $0.contains(" END") }, timeout: 10, maxLines: 5)
+        XCTAssertEqual(
+            lines.last?.trimmingCharacters(in: .newlines),
+            "{{ab#7Ccd|}} {{\(type)}} 127.0.0.1 \(port) fe_log be_log srv_a 200 ab|cd \"\" \(type) - END")
+    }
+
     func testUDPReceiverGetsRFC3164AndRFC5424Lines() throws {
         let r3164 = try DatagramReceiver(udp: ())
         let r5424 = try DatagramReceiver(udp: ())
