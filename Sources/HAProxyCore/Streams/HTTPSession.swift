@@ -407,10 +407,11 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
     /// The last occurrence of each declared request header, truncated to
     /// its length; response slots start empty (an error answer has none).
     private func captureRequestHeaders() {
-        let config = frontend.config
-        guard let requestBytes, !config.captureRequestHeaders.isEmpty || !config.captureResponseHeaders.isEmpty else { return }
-        log.capturedRequestHeaders = Self.captures(config.captureRequestHeaders, request, requestBytes)
-        log.capturedResponseHeaders = Array(repeating: nil, count: config.captureResponseHeaders.count)
+        let specs = frontend.config.captureRequestHeaders
+        let responseCaptures = frontend.config.captureResponseHeaders.count
+        guard let requestBytes, !specs.isEmpty || responseCaptures > 0 else { return }
+        log.capturedRequestHeaders = Self.captures(specs, request, requestBytes)
+        log.capturedResponseHeaders = Array(repeating: nil, count: responseCaptures)
     }
 
     private func captureResponseHeaders(_ bytes: ByteBuffer) {
