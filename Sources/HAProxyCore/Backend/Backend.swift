@@ -35,7 +35,7 @@ public final class Backend {
     public internal(set) var servers: [Server] = []
     /// Every server ever attached, deleted ones included: `slots[i].lb.index == i`,
     /// the position the load balancer reports (see Backend+Dynamic.swift).
-    internal(set) var slots: [Server] = []
+    var slots: [Server] = []
     public internal(set) var loadBalancer: LoadBalancer!
     /// The proxy's own error responses (`errorfile` or built-in), by status.
     let errorPages: [Int: ByteBuffer]
