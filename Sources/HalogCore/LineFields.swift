@@ -16,8 +16,26 @@ struct LineFields {
             while p < end && p.pointee == 0x20 { p += 1 }
             if k == 0 || p == end { return p }
             k -= 1
-            while p < end && p.pointee != 0x20 { p += 1 }
+            p = nextSpace(p)
         }
+    }
+
+    /// The first space at or after `p`, or `end`: eight bytes per step
+    /// (a word-wide zero-byte test on the bytes XOR 0x20), never reading
+    /// past `end`.
+    @inline(__always)
+    func nextSpace(_ p: P) -> P {
+        var p = p
+        while end - p >= 8 {
+            // Byte order fixed so that the first byte in memory is the lowest.
+            let x = UInt64(littleEndian: UnsafeRawPointer(p).loadUnaligned(as: UInt64.self)) ^ 0x2020_2020_2020_2020
+            // The lowest set bit marks the first zero byte of x exactly.
+            let zeros = (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
+            if zeros != 0 { return p + (zeros.trailingZeroBitCount >> 3) }
+            p += 8
+        }
+        while p < end && p.pointee != 0x20 { p += 1 }
+        return p
     }
 
     /// The end of the field starting at `p`.
