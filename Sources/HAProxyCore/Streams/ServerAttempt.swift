@@ -44,10 +44,9 @@ extension ServerAttempt {
     /// The connection to `server` failed: retry it, redispatch, or fail.
     func connectionFailed(to server: Server) {
         let backend = server.backend
-        guard isConnecting(to: server) else {
-            backend.release(server)
-            return
-        }
+        // A stream that left the connecting state (client gone with
+        // abortonclose, a hard stop) released its slot then.
+        guard isConnecting(to: server) else { return }
         backend.count { _ in server.connectionErrors += 1 }
         switch ConnectRetry.next(retriesLeft: retriesLeft, backend: backend) {
         case .redispatch:
