@@ -116,12 +116,23 @@ public struct HTTPHead: Sendable {
 }
 
 extension HTTPHead {
-    /// The value of the last header named `name` (ASCII, compared without
+    /// The value of the first header named `name` (ASCII, compared without
     /// case), as a range of `bytes`' readable bytes; nil when absent.
+    public func firstHeaderValue(named name: some Collection<UInt8>, in bytes: ByteBuffer) -> Range<Int>? {
+        headerValue(named: name, in: bytes, among: headers)
+    }
+
+    /// The value of the last header named `name`, as `firstHeaderValue`.
     public func lastHeaderValue(named name: some Collection<UInt8>, in bytes: ByteBuffer) -> Range<Int>? {
+        headerValue(named: name, in: bytes, among: headers.reversed())
+    }
+
+    private func headerValue(
+        named name: some Collection<UInt8>, in bytes: ByteBuffer, among fields: some Sequence<HTTPHeaderField>
+    ) -> Range<Int>? {
         bytes.withUnsafeReadableBytes { p in
-            for h in headers.reversed() where h.name.count == name.count {
-                if zip(p[h.name], name).allSatisfy({ ($0 | 0x20) == ($1 | 0x20) }) { return h.value }
+            for h in fields where h.name.count == name.count {
+                if zip(p[h.name], name).allSatisfy({ HTTPBytes.lower($0) == HTTPBytes.lower($1) }) { return h.value }
             }
             return nil
         }

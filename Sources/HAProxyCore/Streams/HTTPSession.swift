@@ -250,20 +250,11 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
                 lb.pick(uri: UnsafeRawBufferPointer(rebasing: p[range]), avoiding: avoiding)
             }
         case .header(let name, _):
-            guard let bytes = requestBytes else { return lb.pick(avoiding: avoiding) }
-            let lower = Array(name.lowercased().utf8)
-            return bytes.withUnsafeReadableBytes { p in
-                for h in request.headers where h.name.count == lower.count {
-                    var same = true
-                    for (i, c) in p[h.name].enumerated() where (c | 0x20) != lower[i] | 0x20 {
-                        same = false
-                        break
-                    }
-                    if same {
-                        return lb.pick(headerValue: UnsafeRawBufferPointer(rebasing: p[h.value]), avoiding: avoiding)
-                    }
-                }
+            guard let bytes = requestBytes, let value = request.firstHeaderValue(named: name.utf8, in: bytes) else {
                 return lb.pick(avoiding: avoiding)
+            }
+            return bytes.withUnsafeReadableBytes { p in
+                lb.pick(headerValue: UnsafeRawBufferPointer(rebasing: p[value]), avoiding: avoiding)
             }
         default:
             return lb.pick(avoiding: avoiding)
@@ -429,12 +420,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
 
     private func hasHeader(named name: String) -> Bool {
         guard let bytes = requestBytes else { return false }
-        let lower = Array(name.lowercased().utf8)
-        return bytes.withUnsafeReadableBytes { p in
-            request.headers.contains { h in
-                h.name.count == lower.count && zip(p[h.name], lower).allSatisfy { ($0 | 0x20) == ($1 | 0x20) }
-            }
-        }
+        return request.firstHeaderValue(named: name.utf8, in: bytes) != nil
     }
 
     /// Sends the request body bytes that have arrived, as the framer delimits them.
