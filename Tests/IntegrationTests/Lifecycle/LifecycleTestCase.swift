@@ -28,6 +28,26 @@ class LifecycleTestCase: XCTestCase {
         harness.tearDown()
     }
 
+    /// One HTTP frontend on `proxyPort` to one server on `backendPort`,
+    /// with `global` as the global section's lines.
+    func proxyConfig(global: String) -> String {
+        """
+        global
+        \(global)
+        defaults
+            mode http
+            timeout connect 2s
+            timeout client 10s
+            timeout server 10s
+        frontend fe
+            bind 127.0.0.1:\(proxyPort)
+            default_backend be
+        backend be
+            server s1 127.0.0.1:\(backendPort)
+
+        """
+    }
+
     /// Waits until the master CLI's `show proc` lists a current worker
     /// other than `previous`; remembers it for the clean-up.
     @discardableResult

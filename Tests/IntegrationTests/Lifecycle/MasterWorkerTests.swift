@@ -6,22 +6,7 @@ import XCTest
 /// standalone `-sf` hand-over.
 final class MasterWorkerTests: LifecycleTestCase {
     private func config(extra: String = "") -> String {
-        """
-        global
-            hard-stop-after 20s
-        \(extra)
-        defaults
-            mode http
-            timeout connect 2s
-            timeout client 10s
-            timeout server 10s
-        frontend fe
-            bind 127.0.0.1:\(proxyPort)
-            default_backend be
-        backend be
-            server s1 127.0.0.1:\(backendPort)
-
-        """
+        proxyConfig(global: "    hard-stop-after 20s\n" + extra)
     }
 
     private func waitServing() {

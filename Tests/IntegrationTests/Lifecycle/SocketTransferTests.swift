@@ -9,22 +9,10 @@ final class SocketTransferTests: LifecycleTestCase {
     private var statsSocket: String { harness.path("stats.sock") }
 
     private func config(exposeFD: Bool) -> String {
-        """
-        global
-            hard-stop-after 10s
-            stats socket \(statsSocket) \(exposeFD ? "expose-fd listeners " : "")level admin
-        defaults
-            mode http
-            timeout connect 2s
-            timeout client 10s
-            timeout server 10s
-        frontend fe
-            bind 127.0.0.1:\(proxyPort)
-            default_backend be
-        backend be
-            server s1 127.0.0.1:\(backendPort)
-
-        """
+        proxyConfig(global: """
+                hard-stop-after 10s
+                stats socket \(statsSocket) \(exposeFD ? "expose-fd listeners " : "")level admin
+            """)
     }
 
     /// Inodes of the sockets listening on TCP `port` (/proc/net/tcp).
