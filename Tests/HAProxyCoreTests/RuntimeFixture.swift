@@ -17,3 +17,15 @@ enum RuntimeFixture {
         return try ProxyRuntime(configuration: loaded)
     }
 }
+
+/// Base of the tests that drive a runtime built from a configuration text:
+/// keeps the runtime alive for the test (its CLI holds it unowned).
+class RuntimeTestCase: XCTestCase {
+    private var runtime: ProxyRuntime?
+
+    func makeRuntime(from text: String) throws -> ProxyRuntime {
+        let runtime = try RuntimeFixture.runtime(from: text)
+        self.runtime = runtime
+        return runtime
+    }
+}

@@ -6,7 +6,7 @@ import XCTest
 
 /// Runtime API answers without any socket: a runtime built from a
 /// configuration (never started) and its command processor.
-final class CLICommandProcessorTests: XCTestCase {
+final class CLICommandProcessorTests: RuntimeTestCase {
     static let config = """
         global
             stats socket /tmp/cli-unit-never-bound.sock level admin
@@ -32,17 +32,8 @@ final class CLICommandProcessorTests: XCTestCase {
             server t1 127.0.0.1:18091
         """
 
-    /// Kept alive for the test: the processor only holds it unowned.
-    private var runtime: ProxyRuntime?
-
-    private func makeRuntime() throws -> ProxyRuntime {
-        let runtime = try RuntimeFixture.runtime(from: Self.config)
-        self.runtime = runtime
-        return runtime
-    }
-
     func testUnknownCommandSuggestsCommandsStartingWithTheWord() throws {
-        let answer = try makeRuntime().cli.execute("show", level: .admin)
+        let answer = try makeRuntime(from: Self.config).cli.execute("show", level: .admin)
         XCTAssertTrue(answer.hasPrefix("Unknown command, but maybe one of the following ones is a better match:\n"))
         XCTAssertTrue(answer.contains("  show stat [desc|json|no-maint|typed|up]*: report counters for each proxy and server\n"))
         XCTAssertFalse(answer.contains("  set weight"))
@@ -50,7 +41,7 @@ final class CLICommandProcessorTests: XCTestCase {
     }
 
     func testHelpLinesArePaddedToFortyColumns() throws {
-        let answer = try makeRuntime().cli.execute("help", level: .user)
+        let answer = try makeRuntime(from: Self.config).cli.execute("help", level: .user)
         XCTAssertTrue(answer.hasPrefix("The following commands are valid at this level:\n"))
         XCTAssertTrue(answer.contains("  get weight <bk>/<srv>                   : report a server's current weight\n"))
         let tail = answer.split(separator: "\n").suffix(3).map(String.init)
@@ -62,7 +53,7 @@ final class CLICommandProcessorTests: XCTestCase {
     }
 
     func testLevelsAreEnforced() throws {
-        let cli = try makeRuntime().cli
+        let cli = try makeRuntime(from: Self.config).cli
         XCTAssertEqual(cli.execute("disable server be/s1", level: .user), "Permission denied\n\n")
         XCTAssertEqual(cli.execute("disable server be/s1", level: .operator), "Permission denied\n\n")
         XCTAssertEqual(cli.execute("show sess", level: .user), "Permission denied\n\n")
@@ -73,14 +64,14 @@ final class CLICommandProcessorTests: XCTestCase {
     }
 
     func testLevelLoweredForTheRestOfTheLine() throws {
-        let cli = try makeRuntime().cli
+        let cli = try makeRuntime(from: Self.config).cli
         XCTAssertEqual(
             cli.execute("show cli level; operator; show cli level; user; show cli level", level: .admin),
             "admin\n\n\noperator\n\n\nuser\n\n")
     }
 
     func testServerLookupErrors() throws {
-        let cli = try makeRuntime().cli
+        let cli = try makeRuntime(from: Self.config).cli
         XCTAssertEqual(cli.execute("disable server be", level: .admin), "Require 'backend/server'.\n\n")
         XCTAssertEqual(cli.execute("disable server zz/s1", level: .admin), "No such backend.\n\n")
         XCTAssertEqual(cli.execute("disable server be/zz", level: .admin), "No such server.\n\n")
@@ -88,7 +79,7 @@ final class CLICommandProcessorTests: XCTestCase {
     }
 
     func testWeights() throws {
-        let runtime = try makeRuntime()
+        let runtime = try makeRuntime(from: Self.config)
         let cli = runtime.cli
         XCTAssertEqual(cli.execute("set weight be/s2 50%", level: .admin), "\n")
         XCTAssertEqual(cli.execute("get weight be/s2", level: .admin), "1 (initial 3)\n\n")
@@ -104,7 +95,7 @@ final class CLICommandProcessorTests: XCTestCase {
     }
 
     func testServerStatesAndStatusColumn() throws {
-        let runtime = try makeRuntime()
+        let runtime = try makeRuntime(from: Self.config)
         let cli = runtime.cli
         XCTAssertEqual(cli.execute("set server be/s1 state drain", level: .admin), "\n")
         XCTAssertEqual(cli.execute("set server be/s2 state maint", level: .admin), "\n")
@@ -125,7 +116,7 @@ final class CLICommandProcessorTests: XCTestCase {
     }
 
     func testShowStatRowsAndIdentifiers() throws {
-        let answer = try makeRuntime().cli.execute("show stat", level: .user)
+        let answer = try makeRuntime(from: Self.config).cli.execute("show stat", level: .user)
         let lines = answer.split(separator: "\n", omittingEmptySubsequences: false)
         XCTAssertEqual(lines[0] + "\n", Substring(ShowStat.header))
         let names = lines.dropFirst().filter { !$0.isEmpty }.map { $0.split(separator: ",", omittingEmptySubsequences: false).prefix(2).joined(separator: "/") }
@@ -141,7 +132,7 @@ final class CLICommandProcessorTests: XCTestCase {
     }
 
     func testShowInfoFieldOrder() throws {
-        let answer = try makeRuntime().cli.execute("show info", level: .user)
+        let answer = try makeRuntime(from: Self.config).cli.execute("show info", level: .user)
         let names = answer.split(separator: "\n").map { String($0.prefix { $0 != ":" }) }
         XCTAssertEqual(Array(names.prefix(9)), [
             "Name", "Version", "Release_date", "Nbthread", "Nbproc", "Process_num", "Pid", "Uptime", "Uptime_sec",
@@ -151,7 +142,7 @@ final class CLICommandProcessorTests: XCTestCase {
     }
 
     func testSetAddress() throws {
-        let cli = try makeRuntime().cli
+        let cli = try makeRuntime(from: Self.config).cli
         XCTAssertEqual(cli.execute("set server be/s1 addr 1.2.3.4", level: .admin),
                        "IP changed from '127.0.0.1' to '1.2.3.4' by 'stats socket command'\n\n")
         XCTAssertEqual(cli.execute("set server be/s1 addr 1.2.3.4 port 99", level: .admin),
@@ -162,7 +153,7 @@ final class CLICommandProcessorTests: XCTestCase {
     }
 
     func testFrontendCommands() throws {
-        let cli = try makeRuntime().cli
+        let cli = try makeRuntime(from: Self.config).cli
         XCTAssertEqual(cli.execute("disable frontend fe", level: .admin), "\n")
         XCTAssertEqual(cli.execute("disable frontend fe", level: .admin), "All sockets are already disabled.\n\n")
         XCTAssertTrue(cli.execute("show stat", level: .admin).contains("\nfe,FRONTEND,") )
@@ -182,7 +173,7 @@ final class CLICommandProcessorTests: XCTestCase {
     }
 
     func testNoStickTables() throws {
-        let cli = try makeRuntime().cli
+        let cli = try makeRuntime(from: Self.config).cli
         XCTAssertEqual(cli.execute("show table", level: .user), "\n")
         XCTAssertEqual(cli.execute("show table foo", level: .user), "No such table\n\n")
         XCTAssertEqual(cli.execute("clear table foo", level: .user), "No such table\n\n")

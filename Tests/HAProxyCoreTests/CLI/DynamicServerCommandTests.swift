@@ -5,7 +5,7 @@ import XCTest
 @testable import HAProxyCore
 
 /// `add server` / `del server` on a runtime that is never started.
-final class DynamicServerCommandTests: XCTestCase {
+final class DynamicServerCommandTests: RuntimeTestCase {
     static let config = """
         global
             stats socket /tmp/cli-dyn-unit-never-bound.sock level admin
@@ -33,18 +33,10 @@ final class DynamicServerCommandTests: XCTestCase {
             server a 127.0.0.1:18081
         """
 
-    private var runtime: ProxyRuntime?
-
-    private func makeRuntime() throws -> ProxyRuntime {
-        let runtime = try RuntimeFixture.runtime(from: Self.config)
-        self.runtime = runtime
-        return runtime
-    }
-
     // Answers recorded from HAProxy 2.6 (trailing empty line included).
 
     func testRefusedOnStaticAlgorithms() throws {
-        let cli = try makeRuntime().cli
+        let cli = try makeRuntime(from: Self.config).cli
         let refusal = "Backend must use a dynamic load balancing to support dynamic servers.\n"
         XCTAssertEqual(cli.execute("add server st/x 127.0.0.1:80", level: .admin), refusal)
         XCTAssertEqual(cli.execute("add server src/x 127.0.0.1:80", level: .admin), refusal)
@@ -53,7 +45,7 @@ final class DynamicServerCommandTests: XCTestCase {
     }
 
     func testAddedServerStartsInMaintenance() throws {
-        let runtime = try makeRuntime()
+        let runtime = try makeRuntime(from: Self.config)
         let cli = runtime.cli
         let backend = try XCTUnwrap(runtime.backend(named: "rr"))
         XCTAssertEqual(cli.execute("add server rr/x 127.0.0.1:80", level: .admin), "New server registered.\n\n")
@@ -84,7 +76,7 @@ final class DynamicServerCommandTests: XCTestCase {
     }
 
     func testDeleteNeedsMaintenance() throws {
-        let runtime = try makeRuntime()
+        let runtime = try makeRuntime(from: Self.config)
         let cli = runtime.cli
         let backend = try XCTUnwrap(runtime.backend(named: "lc"))
         XCTAssertEqual(cli.execute("add server lc/x 127.0.0.1:80", level: .admin), "New server registered.\n\n")
@@ -111,7 +103,7 @@ final class DynamicServerCommandTests: XCTestCase {
     }
 
     func testTrafficSkipsMaintenanceAndDeletedServers() throws {
-        let runtime = try makeRuntime()
+        let runtime = try makeRuntime(from: Self.config)
         let cli = runtime.cli
         let backend = try XCTUnwrap(runtime.backend(named: "rr"))
         _ = cli.execute("add server rr/x 127.0.0.1:80", level: .admin)

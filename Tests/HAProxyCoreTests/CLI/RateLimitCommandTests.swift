@@ -6,7 +6,7 @@ import XCTest
 
 /// `set rate-limit`, the rate fields of `show info` and `show stat`, and
 /// `clear counters`, on a runtime that is built but never started.
-final class RateLimitCommandTests: XCTestCase {
+final class RateLimitCommandTests: RuntimeTestCase {
     static let config = """
         global
             stats socket /tmp/cli-rate-unit-never-bound.sock level admin
@@ -27,14 +27,6 @@ final class RateLimitCommandTests: XCTestCase {
             server s1 127.0.0.1:18081
         """
 
-    private var runtime: ProxyRuntime?
-
-    private func makeRuntime() throws -> ProxyRuntime {
-        let runtime = try RuntimeFixture.runtime(from: Self.config)
-        self.runtime = runtime
-        return runtime
-    }
-
     private func info(_ runtime: ProxyRuntime) -> [String: String] {
         var fields: [String: String] = [:]
         for line in runtime.cli.execute("show info", level: .admin).split(separator: "\n") {
@@ -45,7 +37,7 @@ final class RateLimitCommandTests: XCTestCase {
     }
 
     func testLimitsFromTheConfigurationAreReported() throws {
-        let runtime = try makeRuntime()
+        let runtime = try makeRuntime(from: Self.config)
         XCTAssertEqual(info(runtime)["ConnRateLimit"], "50")
         XCTAssertEqual(info(runtime)["SessRateLimit"], "0")
         let stat = runtime.cli.execute("show stat", level: .admin).split(separator: "\n").map(String.init)
@@ -55,7 +47,7 @@ final class RateLimitCommandTests: XCTestCase {
     }
 
     func testSetRateLimitChangesTheRuntimeLimits() throws {
-        let runtime = try makeRuntime()
+        let runtime = try makeRuntime(from: Self.config)
         let cli = runtime.cli
         XCTAssertEqual(cli.execute("set rate-limit connections global 5", level: .admin), "\n")
         XCTAssertEqual(cli.execute("set rate-limit sessions global 12x", level: .admin), "\n")
@@ -73,7 +65,7 @@ final class RateLimitCommandTests: XCTestCase {
     }
 
     func testSetRateLimitErrors() throws {
-        let cli = try makeRuntime().cli
+        let cli = try makeRuntime(from: Self.config).cli
         XCTAssertEqual(cli.execute("set rate-limit connections global -1", level: .admin), "Value out of range.\n\n")
         XCTAssertEqual(cli.execute("set rate-limit connections global", level: .admin), "Expects an integer value.\n\n")
         XCTAssertTrue(cli.execute("set rate-limit sessions", level: .admin).hasPrefix("'set rate-limit' only supports :\n"))
@@ -81,7 +73,7 @@ final class RateLimitCommandTests: XCTestCase {
     }
 
     func testRatesCountAcceptsAndClearCountersForgetsTheMaximums() throws {
-        let runtime = try makeRuntime()
+        let runtime = try makeRuntime(from: Self.config)
         let frontend = try XCTUnwrap(runtime.frontends.first)
         let now = RateClock.now
         for _ in 0..<3 {
@@ -99,7 +91,7 @@ final class RateLimitCommandTests: XCTestCase {
     }
 
     func testAllowanceCombinesTheGlobalAndFrontendLimits() throws {
-        let runtime = try makeRuntime()
+        let runtime = try makeRuntime(from: Self.config)
         let frontend = try XCTUnwrap(runtime.frontends.first)
         let now: UInt64 = 1_000_000
         XCTAssertEqual(frontend.acceptAllowance(now: now), .upTo(12))

@@ -7,7 +7,7 @@ import XCTest
 /// `show stat typed|json` against the shape HAProxy 2.6 printed for the
 /// same configuration (fields present, positions, tags and types; values
 /// such as slim depend on the host).
-final class ShowStatTypedTests: XCTestCase {
+final class ShowStatTypedTests: RuntimeTestCase {
     static let config = """
         global
             stats socket /tmp/cli-typed-unit-never-bound.sock level admin
@@ -245,16 +245,8 @@ final class ShowStatTypedTests: XCTestCase {
         B.3.0.126.h1_spliced_bytes_out.1:MCP:u64
         """
 
-    private var runtime: ProxyRuntime?
-
-    private func makeRuntime() throws -> ProxyRuntime {
-        let runtime = try RuntimeFixture.runtime(from: Self.config)
-        self.runtime = runtime
-        return runtime
-    }
-
     func testTypedHasTheRealShape() throws {
-        let answer = try makeRuntime().cli.execute("show stat typed", level: .admin)
+        let answer = try makeRuntime(from: Self.config).cli.execute("show stat typed", level: .admin)
         XCTAssertTrue(answer.hasSuffix("\n\n"))
         let shape = answer.split(separator: "\n").map { line -> String in
             let parts = line.split(separator: ":", maxSplits: 3, omittingEmptySubsequences: false)
@@ -266,7 +258,7 @@ final class ShowStatTypedTests: XCTestCase {
     }
 
     func testJSONMatchesTyped() throws {
-        let cli = try makeRuntime().cli
+        let cli = try makeRuntime(from: Self.config).cli
         let answer = cli.execute("show stat json", level: .admin)
         XCTAssertTrue(answer.hasPrefix("[[{\"objType\":\"Frontend\",\"proxyId\":2,\"id\":0,"
             + "\"field\":{\"pos\":0,\"name\":\"pxname\"},\"processNum\":1,"
