@@ -62,21 +62,7 @@ final class ProxyProtocolTests: IntegrationTestCase {
     }
 
     private func startSendProxy(_ keyword: String) throws -> Int {
-        let echo = try startBackend("echo", mode: "echo")
-        let port = Ports.free()
-        try startProxy(config: """
-        defaults
-            mode tcp
-            timeout connect 2s
-            timeout client 10s
-            timeout server 10s
-
-        listen fwd
-            bind 127.0.0.1:\(port)
-            server echo 127.0.0.1:\(echo.port) \(keyword)
-
-        """, ports: [port])
-        return port
+        try startTCPForwarder(serverOptions: keyword).port
     }
 
     func testSendProxyV1ReachesServer() throws {

@@ -276,6 +276,27 @@ class IntegrationTestCase: XCTestCase {
         return p
     }
 
+    /// A `mode tcp` listen section forwarding to a new echo backend:
+    /// `extra` lines go before its server line, `serverOptions` on it.
+    func startTCPForwarder(extra: String = "", serverOptions: String = "") throws -> (port: Int, echo: Backend) {
+        let echo = try startBackend("echo", mode: "echo")
+        let port = Ports.free()
+        try startProxy(config: """
+        defaults
+            mode tcp
+            timeout connect 2s
+            timeout client 10s
+            timeout server 10s
+
+        listen fwd
+            bind 127.0.0.1:\(port)
+        \(extra)
+            server echo 127.0.0.1:\(echo.port) \(serverOptions)
+
+        """, ports: [port])
+        return (port, echo)
+    }
+
     func haproxy(_ args: [String], timeout: TimeInterval = 20) throws -> ToolResult {
         try runTool(haproxyPath, args, dir: tmp, timeout: timeout)
     }

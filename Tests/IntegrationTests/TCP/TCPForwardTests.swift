@@ -6,27 +6,8 @@ import Glibc
 
 /// `mode tcp` forwarding to a plain echo backend.
 final class TCPForwardTests: IntegrationTestCase {
-    private func startForwarder(extra: String = "") throws -> (port: Int, echo: Backend) {
-        let echo = try startBackend("echo", mode: "echo")
-        let port = Ports.free()
-        try startProxy(config: """
-        defaults
-            mode tcp
-            timeout connect 2s
-            timeout client 10s
-            timeout server 10s
-
-        listen fwd
-            bind 127.0.0.1:\(port)
-        \(extra)
-            server echo 127.0.0.1:\(echo.port)
-
-        """, ports: [port])
-        return (port, echo)
-    }
-
     func testBytesBothWays() throws {
-        let (port, _) = try startForwarder()
+        let (port, _) = try startTCPForwarder()
         let c = try Conn(port: port)
         for i in 0..<5 {
             let msg = "message \(i) \u{00e9}\n"
@@ -45,7 +26,7 @@ final class TCPForwardTests: IntegrationTestCase {
     /// bytes sent before the server connection is up are not lost.
     func testRefusedConnectIsRedispatchedToTheLiveServer() throws {
         let dead = Ports.free()
-        let (port, _) = try startForwarder(extra: """
+        let (port, _) = try startTCPForwarder(extra: """
             balance roundrobin
             retries 2
             option redispatch
@@ -60,7 +41,7 @@ final class TCPForwardTests: IntegrationTestCase {
     }
 
     func testHalfCloseStillDeliversResponse() throws {
-        let (port, _) = try startForwarder()
+        let (port, _) = try startTCPForwarder()
         let c = try Conn(port: port)
         let msg = Data(repeating: 0x41, count: 100_000)
         try c.send(msg)
@@ -72,7 +53,7 @@ final class TCPForwardTests: IntegrationTestCase {
     }
 
     func testLargeTransferIntact() throws {
-        let (port, _) = try startForwarder()
+        let (port, _) = try startTCPForwarder()
         let size = 20 * 1024 * 1024
         let input = tmp.appendingPathComponent("in.bin")
         var bytes = [UInt8](repeating: 0, count: size)
@@ -98,7 +79,7 @@ final class TCPForwardTests: IntegrationTestCase {
     }
 
     func testClientCloseClosesServerSide() throws {
-        let (port, _) = try startForwarder()
+        let (port, _) = try startTCPForwarder()
         let c = try Conn(port: port)
         try c.send("ping\n")
         XCTAssertEqual(try c.read(exactly: 5), Data("ping\n".utf8))
