@@ -29,14 +29,9 @@ final class LogFileRotationTests: IntegrationTestCase {
         try rotateUnderLoad(.copytruncate)
     }
 
-    private func rotateUnderLoad(_ mode: Mode) throws {
-        let logrotate = try XCTUnwrap(LogLines.logrotatePath(), "logrotate must be installed (apt-get install logrotate)")
-        let dir = tmp.appendingPathComponent("logs")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let logFile = dir.appendingPathComponent("access.log")
-        let backend = try startBackend("b1")
-        let port = Ports.free()
-        let cfg = """
+    /// An httplog frontend on `port` logging to `file@logFile`.
+    private func startFileLoggingProxy(logFile: URL, port: Int, backendPort: Int) throws {
+        try startProxy(config: """
         global
             log file@\(logFile.path) local0
 
@@ -49,10 +44,19 @@ final class LogFileRotationTests: IntegrationTestCase {
             default_backend be_file
 
         backend be_file
-            server srv_a 127.0.0.1:\(backend.port)
+            server srv_a 127.0.0.1:\(backendPort)
 
-        """
-        try startProxy(config: cfg, ports: [port])
+        """, ports: [port])
+    }
+
+    private func rotateUnderLoad(_ mode: Mode) throws {
+        let logrotate = try XCTUnwrap(LogLines.logrotatePath(), "logrotate must be installed (apt-get install logrotate)")
+        let dir = tmp.appendingPathComponent("logs")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let logFile = dir.appendingPathComponent("access.log")
+        let backend = try startBackend("b1")
+        let port = Ports.free()
+        try startFileLoggingProxy(logFile: logFile, port: port, backendPort: backend.port)
 
         let modeLine = mode == .create ? "create 0640" : "copytruncate"
         let rotateConf = tmp.appendingPathComponent("logrotate-\(mode.rawValue).conf")
@@ -151,22 +155,7 @@ final class LogFileRotationTests: IntegrationTestCase {
         let copy = dir.appendingPathComponent("access.log.1")
         let backend = try startBackend("b1")
         let port = Ports.free()
-        try startProxy(config: """
-        global
-            log file@\(logFile.path) local0
-
-        \(Self.defaultsHTTP)
-        frontend fe_file
-            bind 127.0.0.1:\(port)
-            log global
-            option httplog
-            option dontlognull
-            default_backend be_file
-
-        backend be_file
-            server srv_a 127.0.0.1:\(backend.port)
-
-        """, ports: [port])
+        try startFileLoggingProxy(logFile: logFile, port: port, backendPort: backend.port)
 
         func uris(_ url: URL) -> [Substring] { LogLines.lines(ofFile: url).compactMap(LogLines.uri) }
         func waitFor(_ what: String, _ cond: () -> Bool) throws {
