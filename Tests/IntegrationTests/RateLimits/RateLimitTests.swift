@@ -39,11 +39,10 @@ final class RateLimitTests: IntegrationTestCase {
         return Dictionary(uniqueKeysWithValues: zip(columns.map(String.init), values.map(String.init)))
     }
 
-    /// 20 clients connect at once while the process accepts 5 connections
-    /// per second: the kernel queues them, the proxy takes 5 at once and then
-    /// one about every 200 ms, and every client is served.
-    func testConnectionRateLimitSpreadsABurstAndRefusesNone() throws {
-        let b = try startBackend("r1")
+    /// Frontend `fe` to backend `be` with one server named `server`; the
+    /// frontend's port.
+    private func startHTTPProxy(server: String) throws -> Int {
+        let b = try startBackend(server)
         let port = Ports.free()
         try start("""
             frontend fe
@@ -51,9 +50,17 @@ final class RateLimitTests: IntegrationTestCase {
                 default_backend be
 
             backend be
-                server r1 127.0.0.1:\(b.port)
+                server \(server) 127.0.0.1:\(b.port)
 
             """, port: port)
+        return port
+    }
+
+    /// 20 clients connect at once while the process accepts 5 connections
+    /// per second: the kernel queues them, the proxy takes 5 at once and then
+    /// one about every 200 ms, and every client is served.
+    func testConnectionRateLimitSpreadsABurstAndRefusesNone() throws {
+        let port = try startHTTPProxy(server: "r1")
         XCTAssertEqual(try command("set rate-limit connections global 5"), "\n")
         let t0 = Date()
         let results = try concurrently(20, timeout: 30) { _ -> (status: Int, at: TimeInterval) in
@@ -107,17 +114,7 @@ final class RateLimitTests: IntegrationTestCase {
     /// Requests through the proxy appear in `show stat` (req_tot, hrsp_*)
     /// for the frontend, backend and server, and in the rates of `show info`.
     func testShowStatCountsRequestsAndResponses() throws {
-        let b = try startBackend("c1")
-        let port = Ports.free()
-        try start("""
-            frontend fe
-                bind 127.0.0.1:\(port)
-                default_backend be
-
-            backend be
-                server c1 127.0.0.1:\(b.port)
-
-            """, port: port)
+        let port = try startHTTPProxy(server: "c1")
         let c = try Conn(port: port)
         for path in ["/", "/", "/status/404", "/", "/status/302", "/"] {
             try c.send(HTTPClient.request("GET", path))
