@@ -20,7 +20,10 @@ let package = Package(
             pkgConfig: "liblz4",
             providers: [.apt(["liblz4-dev"])]
         ),
-        .target(name: "HAProxyConfig"),
+        // Files, environment, clock and text helpers on the C library, so
+        // that no target needs Foundation (whose ICU data weighs 38 MB).
+        .target(name: "HAProxyBase"),
+        .target(name: "HAProxyConfig", dependencies: ["HAProxyBase"]),
         .target(
             name: "HAProxyHTTP",
             dependencies: [.product(name: "NIOCore", package: "swift-nio")]
@@ -28,6 +31,7 @@ let package = Package(
         .target(
             name: "HAProxyObservability",
             dependencies: [
+                "HAProxyBase",
                 "HAProxyConfig",
                 "CLZ4",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -36,6 +40,7 @@ let package = Package(
         .target(
             name: "HAProxyCore",
             dependencies: [
+                "HAProxyBase",
                 "HAProxyConfig",
                 "HAProxyObservability",
                 "HAProxyHTTP",
@@ -46,11 +51,13 @@ let package = Package(
         ),
         .executableTarget(
             name: "haproxy",
-            dependencies: ["HAProxyConfig", "HAProxyCore"]
+            // HalogCore: the package's /usr/sbin/halog is a link to haproxy.
+            dependencies: ["HAProxyBase", "HAProxyConfig", "HAProxyCore", "HalogCore"]
         ),
         // Log analyzer: no NIO, only liblz4 for compressed logs.
         .target(name: "HalogCore", dependencies: ["CLZ4"]),
         .executableTarget(name: "halog", dependencies: ["HalogCore"]),
+        .testTarget(name: "HAProxyBaseTests", dependencies: ["HAProxyBase"]),
         .testTarget(name: "HalogTests", dependencies: ["HalogCore", "CLZ4"], exclude: ["Golden", "bench.sh"]),
         .testTarget(name: "HAProxyConfigTests", dependencies: ["HAProxyConfig"], exclude: ["Fixtures"]),
         .testTarget(

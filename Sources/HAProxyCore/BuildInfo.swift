@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// What `haproxy -v` and `-vv` print, and what `-cc 'feature(X)'` tests.
 public enum BuildInfo {

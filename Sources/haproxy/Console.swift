@@ -1,4 +1,9 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import HAProxyBase
 import HAProxyConfig
 import HAProxyCore
 
@@ -14,7 +19,19 @@ final class Console {
 
     private func write(_ text: String) {
         guard !quiet else { return }
-        FileHandle.standardError.write(Data(text.utf8))
+        Console.standardError(text)
+    }
+
+    /// Writes `text` to standard error at once (no buffering: messages
+    /// appear in order with those of the other processes).
+    static func standardError(_ text: String) {
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let n = bytes.withUnsafeBytes { Glibc.write(STDERR_FILENO, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return }
+            bytes = bytes.dropFirst(n)
+        }
     }
 
     private func preface() {
@@ -26,7 +43,7 @@ final class Console {
     }
 
     static var executablePath: String {
-        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        SystemFile.symbolicLinkDestination("/proc/self/exe") ?? CommandLine.arguments[0]
     }
 
     func report(_ diagnostics: Diagnostics, includeDiag: Bool) {

@@ -1,9 +1,23 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import HAProxyBase
 import HAProxyConfig
 import HAProxyCore
+import HalogCore
 
 /// Entry point: the command line of haproxy 2.6, configuration loading,
 /// then the runtime in the foreground, as a daemon, or under a master.
+///
+/// The package installs /usr/sbin/halog as a link to this binary, so that
+/// the statically linked Swift runtime is shipped once: called by that
+/// name, it is the log analyzer.
+if CommandLine.arguments.first?.split(separator: "/").last == "halog" {
+    exit(Halog.run(arguments: Array(CommandLine.arguments.dropFirst()),
+                   stdout: OutputBuffer(fd: 1), stderr: OutputBuffer(fd: 2)))
+}
 SignalHandling.blockHandledSignals()
 let options = CommandLineOptions.parse(Array(CommandLine.arguments.dropFirst()))
 let console = Console(quiet: options.quiet && !options.verbose)
@@ -16,12 +30,12 @@ case .buildOptions:
     print(BuildInfo.buildText, terminator: "")
     exit(0)
 case .usage(let reason):
-    if let reason { FileHandle.standardError.write(Data("[ALERT]    (\(getpid())) : \(reason)\n".utf8)) }
-    FileHandle.standardError.write(Data((BuildInfo.versionText + CommandLineOptions.usageText).utf8))
+    if let reason { Console.standardError("[ALERT]    (\(getpid())) : \(reason)\n") }
+    Console.standardError(BuildInfo.versionText + CommandLineOptions.usageText)
     exit(1)
 case .checkCondition(let expression):
     let evaluator = ConditionEvaluator(
-        environment: ProcessInfo.processInfo.environment,
+        environment: ProcessEnvironment.variables,
         features: BuildInfo.enabledFeatures, version: BuildInfo.conditionVersion)
     switch evaluator.evaluateCommandLine(expression) {
     case .success(let value): exit(value ? 0 : 1)
@@ -38,14 +52,14 @@ if let dir = options.changeDirectory, chdir(dir) != 0 {
     exit(1)
 }
 guard !options.files.isEmpty else {
-    FileHandle.standardError.write(Data((BuildInfo.versionText + CommandLineOptions.usageText).utf8))
+    Console.standardError(BuildInfo.versionText + CommandLineOptions.usageText)
     exit(1)
 }
 
 /// A master started by a reload (master-worker mode) whose configuration
 /// fails: the old workers keep serving, and the master waits for the next
 /// reload instead of exiting.
-let reexecutedMaster = ProcessInfo.processInfo.environment[MasterHandover.reexecVariable] == "1"
+let reexecutedMaster = ProcessEnvironment.variables[MasterHandover.reexecVariable] == "1"
     && options.action.isRun
 
 func masterSettings() -> MasterProcess.Settings {
@@ -76,7 +90,7 @@ func report(_ level: ProcessController.Level, _ text: String) {
 }
 
 let (loaded, diagnostics) = ConfigLoader.load(
-    paths: options.files, environment: ProcessInfo.processInfo.environment,
+    paths: options.files, environment: ProcessEnvironment.variables,
     features: BuildInfo.enabledFeatures, version: BuildInfo.conditionVersion)
 console.report(diagnostics, includeDiag: options.diagnosticMode)
 guard var configuration = loaded, !diagnostics.hasFatalErrors else { failStartup() }

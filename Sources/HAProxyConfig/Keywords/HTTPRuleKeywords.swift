@@ -1,4 +1,9 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import HAProxyBase
 
 /// `http-request` rules (manual section 4.2): `return` and `deny` without
 /// conditions so far; other actions HAProxy has are refused with an ALERT.
@@ -13,7 +18,7 @@ extension KeywordRegistry {
 
     static func isKnownHTTPRequestAction(_ action: String) -> Bool {
         let names = httpRequestActions.split(separator: ",").map {
-            $0.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "'"))
+            $0.trimmingWhitespace().trimming { $0 == "'" }
         }
         return names.contains { name in
             name.hasSuffix("(*)") ? action.hasPrefix(String(name.dropLast(2))) : name == action
@@ -109,13 +114,13 @@ extension KeywordRegistry {
             case "errorfile", "file":
                 try setPayload()
                 let path = try value()
-                guard let data = FileManager.default.contents(atPath: path) else {
+                guard let data = SystemFile.contents(atPath: path) else {
                     throw error("error opening file '\(path)'.")
                 }
                 if words[i] == "errorfile" {
-                    response.rawResponse = Array(data)
+                    response.rawResponse = data
                 } else {
-                    response.body = Array(data)
+                    response.body = data
                 }
                 i += 2
             case "string", "lf-string":

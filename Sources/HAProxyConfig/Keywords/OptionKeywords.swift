@@ -131,13 +131,13 @@ extension KeywordRegistry {
             check.httpURI = args[3]
             if args.count > 4 {
                 var version = args[4]
-                if let range = version.range(of: "\r\n") {
+                if let range = version.firstRange(of: "\r\n") {
                     ctx.diagnostics.warning(
                         "parsing [\(ctx.location)]: 'option httpchk' : hiding headers or body at the end of the version string is deprecated. Please, consider to use 'http-check send' directive instead.",
                         at: ctx.location)
                     let extra = String(version[range.upperBound...])
                     version = String(version[..<range.lowerBound])
-                    for line in extra.components(separatedBy: "\r\n") where !line.isEmpty {
+                    for line in extra.split(separator: "\r\n") {
                         if let colon = line.firstIndex(of: ":") {
                             let value = line[line.index(after: colon)...].drop { $0 == " " }
                             check.httpHeaders.append((name: String(line[..<colon]), value: String(value)))

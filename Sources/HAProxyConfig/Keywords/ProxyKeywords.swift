@@ -1,4 +1,9 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import HAProxyBase
 
 /// General proxy keywords (manual section 4.2): mode, backends selection,
 /// limits, identity, error files, captures.
@@ -129,10 +134,10 @@ extension KeywordRegistry {
         guard args.count >= 3 else { throw KeywordError("errorfile : expects <status_code> and <file> as arguments.\n") }
         let code = ParseContext.looseInteger(args[1])
         guard errorFileCodes.contains(code) else { throw KeywordError("errorfile : status code '\(code)' not handled.") }
-        guard let data = FileManager.default.contents(atPath: args[2]) else {
+        guard let data = SystemFile.contents(atPath: args[2]) else {
             throw KeywordError("errorfile : error opening file '\(args[2])'.")
         }
-        let file = ErrorFile(path: args[2], bytes: Array(data), location: ctx.location)
+        let file = ErrorFile(path: args[2], bytes: data, location: ctx.location)
         ctx.withProxy { $0.errorFiles[code] = file }
     }
 

@@ -1,4 +1,9 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import HAProxyBase
 
 /// Loads configuration files the way `haproxy -f` does: each path is a file
 /// or a directory (whose `*.cfg` files load in name order), every error of
@@ -39,7 +44,7 @@ public struct ConfigLoader {
                 continue
             }
             close(fd)
-            guard let data = FileManager.default.contents(atPath: file) else {
+            guard let data = SystemFile.contents(atPath: file) else {
                 context.diagnostics.alert("Could not open configuration file \(file) : Input/output error")
                 parseFailed = true
                 continue
@@ -72,12 +77,11 @@ public struct ConfigLoader {
 
     /// A file as is; a directory as its `*.cfg` regular files sorted by name.
     static func expand(_ path: String) -> Result<[String], LoadFailure> {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+        guard let isDirectory = SystemFile.isDirectory(path) else {
             return .failure(LoadFailure(message: "Cannot open configuration file/directory \(path) : No such file or directory"))
         }
-        guard isDirectory.boolValue else { return .success([path]) }
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else {
+        guard isDirectory else { return .success([path]) }
+        guard let names = SystemFile.directoryEntries(path) else {
             return .failure(LoadFailure(message: "Cannot open configuration file/directory \(path) : Permission denied"))
         }
         let base = path.hasSuffix("/") ? path : path + "/"
@@ -85,8 +89,7 @@ public struct ConfigLoader {
             .sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
             .map { base + $0 }
             .filter { file in
-                var dir: ObjCBool = false
-                return FileManager.default.fileExists(atPath: file, isDirectory: &dir) && !dir.boolValue
+                SystemFile.isDirectory(file) == false
             }
         return .success(files)
     }

@@ -1,4 +1,9 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import HAProxyBase
 import HAProxyConfig
 
 /// A server state file (`server-state-file`, `load-server-state-from-file`;
@@ -52,7 +57,7 @@ public struct ServerStateFile: Equatable {
     public static func parse(_ text: String) -> Result<ServerStateFile, ParseError> {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false)[...]
         guard let first = lines.popFirst(),
-              let version = Int(first.trimmingCharacters(in: .whitespaces)), version == 1 else {
+              let version = Int(first.trimmingWhitespace()), version == 1 else {
             return .failure(.noVersion)
         }
         var entries: [Entry] = []

@@ -1,4 +1,9 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import HAProxyBase
 import HAProxyConfig
 import NIOCore
 
@@ -43,7 +48,7 @@ enum MiscCommands {
         },
         CLIKeyword(["show", "env"], usage: "show env [var]", help: "dump environment variables known to the process",
                    level: .operator) { request in
-            let environment = ProcessInfo.processInfo.environment
+            let environment = ProcessEnvironment.variables
             if !request[2].isEmpty {
                 guard let value = environment[request[2]] else { return "Variable not found\n" }
                 return "\(request[2])=\(value)\n"
@@ -59,9 +64,10 @@ enum MiscCommands {
         CLIKeyword(["show", "activity"], usage: "show activity",
                    help: "show per-thread activity stats (for support/developers)") { request in
             let threads = max(1, request.runtime.configuration.global.nbthread)
-            let now = Date().timeIntervalSince1970
+            var now = timeval()
+            gettimeofday(&now, nil)
             var out = "thread_id: 1 (1..\(threads))\n"
-            out += "date_now: " + String(format: "%.6f", now) + "\n"
+            out += "date_now: \(now.tv_sec).\(now.tv_usec.zeroPadded(6))\n"
             let accepted = request.runtime.frontends.reduce(0) { $0 + $1.totalConnections }
             // Loop internals are SwiftNIO's and not counted: zeros, except accepted connections.
             let names = [
@@ -166,7 +172,8 @@ enum MiscCommands {
         var tm = tm()
         localtime_r(&t, &tm)
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        return String(format: "%02d/%@/%04d:%02d:%02d:%02d.%03d", tm.tm_mday, months[Int(tm.tm_mon)],
-                      tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec, Int(tv.tv_usec / 1000))
+        return "\(tm.tm_mday.zeroPadded(2))/\(months[Int(tm.tm_mon)])/\((tm.tm_year + 1900).zeroPadded(4))"
+            + ":\(tm.tm_hour.zeroPadded(2)):\(tm.tm_min.zeroPadded(2)):\(tm.tm_sec.zeroPadded(2))"
+            + ".\((tv.tv_usec / 1000).zeroPadded(3))"
     }
 }

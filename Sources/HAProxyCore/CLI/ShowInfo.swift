@@ -1,4 +1,9 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import HAProxyBase
 import HAProxyConfig
 
 /// `show info [desc|json|typed|float]*` (manual 9.3): the process-wide
@@ -61,7 +66,7 @@ enum ShowInfo {
         }
         listeners += global.statsSockets.count
         let current = runtime.connectionCount
-        let node = global.node ?? ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? ""
+        let node = global.node ?? ProcessEnvironment.hostName.split(separator: ".").first.map(String.init) ?? ""
         var fields: [StatField] = [
             StatField(0, "Name", "POS", .str("HAProxy")),
             StatField(1, "Version", "POS", .str(BuildInfo.version)),

@@ -1,3 +1,4 @@
+import HAProxyBase
 import HAProxyConfig
 
 /// `show servers state [<backend>]` (manual 9.3): the volatile state of
@@ -49,7 +50,7 @@ enum ShowServersState {
             let opState = running ? 2 : 0
             let health = running ? options.rise : 0
             let ip = server.address.ipAddress ?? server.config.host
-            let isLiteral = ip == server.config.host.trimmingCharacters(in: ["[", "]"])
+            let isLiteral = ip == server.config.host.trimming { $0 == "[" || $0 == "]" }
             let fields: [String] = [
                 "\(backendID)", backend.name, "\(server.lb.id)", server.name, ip,
                 "\(opState)", "\(adminBits(server.adminState))", "\(server.lb.weight)", "\(server.lb.configuredWeight)",

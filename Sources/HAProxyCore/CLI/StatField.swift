@@ -1,4 +1,9 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import HAProxyBase
 
 /// One field of `show info` or `show stat`, with what its `typed` and
 /// `json` forms print (manual 9.2 "Typed output format").
@@ -58,7 +63,7 @@ struct StatField {
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             default:
-                if c.value < 0x20 { out += String(format: "\\u%04x", c.value) } else { out.unicodeScalars.append(c) }
+                if c.value < 0x20 { out += "\\u" + c.value.hexPadded(4) } else { out.unicodeScalars.append(c) }
             }
         }
         return out

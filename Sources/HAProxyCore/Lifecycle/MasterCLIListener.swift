@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import HAProxyConfig
 import NIOCore
 
@@ -100,7 +104,7 @@ public struct MasterCLIListener {
             }
             let len = socklen_t(MemoryLayout<sa_family_t>.size + 1 + bytes.count)
             let rc = withUnsafePointer(to: &sun) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Foundation.bind(fd, $0, len) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, len) }
             }
             guard rc == 0, listen(fd, 16) == 0 else { throw failure("abns@" + name) }
         case .inet(let host, let port):
@@ -114,19 +118,19 @@ public struct MasterCLIListener {
 
     private func bindAndListen(_ address: SocketAddress, what: String) throws {
         guard fd >= 0 else { throw failure(what) }
-        let rc = address.withSockAddr { Foundation.bind(fd, $0, socklen_t($1)) }
+        let rc = address.withSockAddr { Glibc.bind(fd, $0, socklen_t($1)) }
         guard rc == 0, listen(fd, 16) == 0 else { throw failure(what) }
     }
 
     private func failure(_ what: String) -> RuntimeError {
         let reason = String(cString: strerror(errno))
-        if fd >= 0 { Foundation.close(fd) }
+        if fd >= 0 { Glibc.close(fd) }
         return RuntimeError("Cannot create master CLI socket '\(what)' : \(reason)")
     }
 
     /// Closes the socket; at the master's final exit also removes its path.
     public func close(unlinkingPath: Bool) {
-        if fd >= 0 { Foundation.close(fd) }
+        if fd >= 0 { Glibc.close(fd) }
         if unlinkingPath, case .unix(let path) = address { unlink(path) }
     }
 }

@@ -1,4 +1,9 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import HAProxyBase
 import HAProxyConfig
 
 /// The master CLI (management.txt 9.4): `show proc`, `reload`, `@<n>` and
@@ -74,7 +79,7 @@ extension MasterProcess {
         var output = ""
         var keepOpen = true
         for command in line.split(separator: ";", omittingEmptySubsequences: true) {
-            let text = command.trimmingCharacters(in: .whitespaces)
+            let text = command.trimmingWhitespace()
             if text.isEmpty { continue }
             if text == "quit" {
                 keepOpen = false
@@ -82,7 +87,7 @@ extension MasterProcess {
             }
             output += answer(text, session: session)
         }
-        if line.trimmingCharacters(in: .whitespaces).isEmpty && wasInteractive {
+        if line.trimmingWhitespace().isEmpty && wasInteractive {
             output = ""
         }
         if session.interactive && keepOpen {
@@ -152,7 +157,7 @@ extension MasterProcess {
         func pad(_ s: String) -> String { s.count >= 15 ? s : s + String(repeating: " ", count: 15 - s.count) }
         func uptime(_ since: Int) -> String {
             let up = max(0, Int(time(nil)) - since)
-            return String(format: "%dd%02dh%02dm%02ds", up / 86400, (up % 86400) / 3600, (up % 3600) / 60, up % 60)
+            return "\(up / 86400)d\(((up % 86400) / 3600).zeroPadded(2))h\(((up % 3600) / 60).zeroPadded(2))m\((up % 60).zeroPadded(2))s"
         }
         var out = "#" + pad("<PID>").dropLast() + " " + pad("<type>") + " " + pad("<reloads>") + " " + pad("<uptime>") + " " + pad("<version>") + "\n"
         out += [pad("\(getpid())"), pad("master"), pad("\(master.reloads) [failed: \(master.failedReloads)]"),

@@ -1,4 +1,9 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import HAProxyBase
 import HAProxyConfig
 
 /// The master of master-worker mode (`-W`, `-Ws`, `master-worker`;
@@ -37,7 +42,7 @@ public final class MasterProcess {
     let settings: Settings
     let report: (ProcessController.Level, String) -> Void
     let notifier: SystemdNotifier
-    let environment = ProcessInfo.processInfo.environment
+    let environment = ProcessEnvironment.variables
     /// True in a master started by a reload.
     public let reexecuted: Bool
 
@@ -61,7 +66,7 @@ public final class MasterProcess {
         self.settings = settings
         self.report = report
         self.notifier = settings.systemdNotify ? SystemdNotifier() : SystemdNotifier(environment: [:])
-        reexecuted = ProcessInfo.processInfo.environment[MasterHandover.reexecVariable] == "1"
+        reexecuted = ProcessEnvironment.variables[MasterHandover.reexecVariable] == "1"
     }
 
     /// Inherited state: processes and sockets of the previous generation.

@@ -1,4 +1,9 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import HAProxyBase
 
 /// Process-level steps of start-up: pidfile, daemonizing, chroot and the
 /// privilege drop (manual 3.1: `daemon`, `pidfile`, `chroot`, `user`, `group`).
@@ -6,7 +11,7 @@ public enum ProcessSetup {
     /// Writes `pids`, one per line, to `path`.
     public static func writePidfile(_ path: String, pids: [Int32]) throws {
         let text = pids.map { "\($0)\n" }.joined()
-        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else {
+        guard SystemFile.write(Array(text.utf8), toPath: path) else {
             throw RuntimeError("[haproxy.main()] Cannot create pidfile \(path)")
         }
     }

@@ -1,5 +1,9 @@
 import Dispatch
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Delivers process signals on a dispatch queue, never inside a handler:
 /// USR1 soft stop, TERM/INT hard stop, HUP state dump, TTOU/TTIN pause

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The write end of the self-pipe; the only state a signal handler touches.
 private var signalPipeWriteEnd: CInt = -1

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Listening-socket transfer between two processes over a stats socket
 /// with `expose-fd listeners` (`-x <unix_socket>`, hidden CLI command
@@ -83,7 +87,7 @@ public enum SocketTransfer {
                             msg.msg_control = ctl.baseAddress
                             msg.msg_controllen = space
                         }
-                        return Foundation.sendmsg(fd, &msg, CInt(MSG_NOSIGNAL))
+                        return Glibc.sendmsg(fd, &msg, CInt(MSG_NOSIGNAL))
                     }
                 }
             }
@@ -131,7 +135,7 @@ public enum SocketTransfer {
             return .failure(Failure(message: "Failed to connect to the old process socket '\(path)'"))
         }
         let request = Array("_getsocks\n".utf8)
-        guard Foundation.send(fd, request, request.count, CInt(MSG_NOSIGNAL)) == request.count else {
+        guard Glibc.send(fd, request, request.count, CInt(MSG_NOSIGNAL)) == request.count else {
             return .failure(Failure(message: "Failed to get the number of sockets to be transferred !"))
         }
 

@@ -1,4 +1,9 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import HAProxyBase
 
 /// The sd_notify(3) protocol without libsystemd: one datagram per state
 /// change to the UNIX socket named by `$NOTIFY_SOCKET` (a leading '@' names
@@ -6,7 +11,7 @@ import Foundation
 public struct SystemdNotifier {
     public let socketPath: String?
 
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(environment: [String: String] = ProcessEnvironment.variables) {
         let path = environment["NOTIFY_SOCKET"]
         socketPath = (path?.isEmpty ?? true) ? nil : path
     }

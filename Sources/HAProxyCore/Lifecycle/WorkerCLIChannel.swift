@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import HAProxyConfig
 
 /// The socketpair between the master and one worker, over which the master
@@ -66,7 +70,7 @@ public enum WorkerCLIChannel {
     /// until the master's end closes, then calls `masterGone`.
     public static func serve(fd: CInt, execute: @escaping (String, StatsSocketConfig.Level) -> String,
                              pauseListeners: @escaping () -> Void, masterGone: @escaping () -> Void) {
-        let thread = Thread {
+        DetachedThread.start("master channel") {
             var pending: [UInt8] = []
             var buffer = [UInt8](repeating: 0, count: 4096)
             while true {
@@ -96,8 +100,6 @@ public enum WorkerCLIChannel {
             close(fd)
             masterGone()
         }
-        thread.name = "haproxy.master-channel"
-        thread.start()
     }
 
     static func writeAll(_ fd: CInt, _ bytes: [UInt8]) -> Bool {

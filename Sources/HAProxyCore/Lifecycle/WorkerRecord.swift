@@ -1,4 +1,9 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import HAProxyBase
 
 /// What the master knows of one worker, carried across re-executions in
 /// `HAPROXY_PROCESSES` (the real one's variable and layout:
@@ -99,7 +104,7 @@ public enum MasterHandover {
         var out = ""
         for ch in key.unicodeScalars {
             if ch == "%" || ch == "|" || ch.value < 0x20 {
-                out += String(format: "%%%02X", ch.value)
+                out += "%" + ch.value.hexPadded(2, uppercase: true)
             } else {
                 out.unicodeScalars.append(ch)
             }

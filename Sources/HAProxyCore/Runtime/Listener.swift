@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import HAProxyConfig
 import NIOCore
 import NIOPosix
@@ -70,7 +74,7 @@ final class Listener {
         if let channel {
             closed = channel.close()
         } else {
-            Foundation.close(fd)
+            Glibc.close(fd)
         }
         if case .unix(let path) = bind.address, !Listener.keepsUnixSocketPaths { unlink(path) }
         return closed
@@ -134,11 +138,11 @@ final class Listener {
             }
             let len = socklen_t(MemoryLayout<sa_family_t>.size + 1 + bytes.count)
             let rc = withUnsafePointer(to: &sun) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Foundation.bind(fd, $0, len) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, len) }
             }
             guard rc == 0 else {
                 let e = errno
-                Foundation.close(fd)
+                Glibc.close(fd)
                 throw SocketError("cannot bind socket", e)
             }
             guard listen(fd, CInt(backlog)) == 0 else { throw SocketError("cannot listen", errno) }
@@ -147,15 +151,15 @@ final class Listener {
     }
 
     private static func bindAndListen(_ fd: CInt, _ address: SocketAddress, backlog: Int) throws {
-        let rc = address.withSockAddr { Foundation.bind(fd, $0, socklen_t($1)) }
+        let rc = address.withSockAddr { Glibc.bind(fd, $0, socklen_t($1)) }
         if rc != 0 {
             let e = errno
-            Foundation.close(fd)
+            Glibc.close(fd)
             throw SocketError("cannot bind socket", e)
         }
         if listen(fd, CInt(backlog)) != 0 {
             let e = errno
-            Foundation.close(fd)
+            Glibc.close(fd)
             throw SocketError("cannot listen to socket", e)
         }
     }

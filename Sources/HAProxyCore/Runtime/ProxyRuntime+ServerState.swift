@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import HAProxyConfig
 import HAProxyObservability
 import NIOCore
@@ -102,7 +106,7 @@ extension ProxyRuntime {
                 backend: backend.name, server: server.name, isBackup: server.isBackup, reasonText: nil,
                 activeLeft: usable.active, backupLeft: usable.backup, sessionsActive: 0, requeued: 0,
                 queued: backend.queuedCount)
-            warn(text.replacingOccurrences(of: " is DOWN.", with: " is DOWN, changed from server-state after a reload."))
+            warn(text.replacing(" is DOWN.", with: " is DOWN, changed from server-state after a reload."))
         } else if goesDown {
             backend.setState(server, up: false)
         }

@@ -1,5 +1,9 @@
 import Dispatch
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import HAProxyConfig
 import NIOConcurrencyHelpers
 import NIOCore
@@ -149,13 +153,13 @@ final class StatsSocketListener {
                     }
                     .withConnectedSocket(connection)
                     .whenFailure { [self] _ in
-                        if spare >= 0 { Foundation.close(spare) }
+                        if spare >= 0 { Glibc.close(spare) }
                         release()
                     }
                 if paused { return }
             }
         }
-        source.setCancelHandler { Foundation.close(listenFD) }
+        source.setCancelHandler { Glibc.close(listenFD) }
         lock.withLock { acceptSource = source }
         source.resume()
     }
@@ -176,7 +180,7 @@ final class StatsSocketListener {
         } else if let channel {
             channel.close(promise: nil)
         } else {
-            Foundation.close(fd)
+            Glibc.close(fd)
         }
         channel = nil
         if case .unix(let path) = config.address, owned,
@@ -319,7 +323,7 @@ final class CLIConnectionHandler: ChannelInboundHandler {
         if let fd = ownedFD {
             // After any command still running on the queue.
             ownedFD = nil
-            queue.async { Foundation.close(fd) }
+            queue.async { Glibc.close(fd) }
         }
         context.fireChannelInactive()
     }

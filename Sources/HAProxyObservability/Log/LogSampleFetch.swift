@@ -1,4 +1,9 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import HAProxyBase
 import NIOCore
 
 /// The sample fetches a `log-format` can use as `%[name]` (manual 7.3),
@@ -16,7 +21,7 @@ public enum LogSampleFetch: Sendable, Equatable {
 
     /// Parses `expr` (the text between `%[` and `]`); nil when unsupported.
     public init?(_ expr: String) {
-        let e = expr.trimmingCharacters(in: .whitespaces)
+        let e = expr.trimmingWhitespace()
         switch e {
         case "src": self = .src
         case "src_port": self = .srcPort
