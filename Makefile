@@ -1,8 +1,14 @@
 # Build, test, run and package the Swift haproxy.
 SWIFT ?= /opt/swift/usr/bin/swift
-# Release: Swift runtime linked statically so the .deb depends on Debian libraries only.
+# Release: Swift runtime linked statically so the .deb depends on Debian
+# libraries only, and kept small (tests/packaging/check-package.sh): optimized
+# for size, linked by lld with packed relative relocations (DT_RELR, glibc
+# 2.36) and identical code folded, no dynamic symbol table for our own code.
+# The same flags are in debian/rules.
 RELEASE_FLAGS = -c release --static-swift-stdlib \
-	-Xswiftc -enforce-exclusivity=unchecked \
+	-Xswiftc -enforce-exclusivity=unchecked -Xswiftc -Osize \
+	-Xswiftc -use-ld=lld -Xlinker -z -Xlinker pack-relative-relocs \
+	-Xlinker --icf=all -Xlinker --no-export-dynamic \
 	-Xlinker -z -Xlinker now
 
 .PHONY: build release test unit run check deb lint e2e e2e-reference bench clean
@@ -45,6 +51,7 @@ deb:
 lint:
 	lintian -I --pedantic $(DIST)/haproxy_$(DEB_VERSION)_$(DEB_ARCH).changes 2>&1 | tee $(DIST)/lintian.txt
 	! grep -E '^[EW]: ' $(DIST)/lintian.txt
+	tests/packaging/check-package.sh $(DIST)/haproxy_$(DEB_VERSION)_$(DEB_ARCH).deb .build/release/haproxy
 
 # The operator's flow (tests/e2e/operator-flow.sh) in a Debian 12 container
 # booted with systemd, on the package built here.

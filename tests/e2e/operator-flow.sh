@@ -346,6 +346,9 @@ s_spec_paths() {
     missing=$(ctsh "for p in $(echo $SPEC_FILES); do [ -e \$p ] || echo \$p; done
         [ -d /var/lib/haproxy ] || echo /var/lib/haproxy
         [ -d /var/lib/haproxy/dev ] || echo /var/lib/haproxy/dev
+        for d in /var/lib/haproxy /var/lib/haproxy/dev; do
+            dpkg -S \$d 2>/dev/null | grep -q '^haproxy: ' || echo \"\$d (not owned by the package: dpkg -S)\"
+        done
         [ \"\$(stat -c '%a %U:%G' /run/haproxy 2>/dev/null)\" = '2775 haproxy:haproxy' ] || echo '/run/haproxy (2775 haproxy:haproxy)'
         [ -S /run/haproxy/admin.sock ] || echo /run/haproxy/admin.sock
         [ -S /run/haproxy-master.sock ] || echo /run/haproxy-master.sock
@@ -499,6 +502,12 @@ s_log() {
     request_logged || fail "request not in /var/log/haproxy.log ($(ctsh 'tail -c 300 /var/log/haproxy.log' 2>&1 | tail -1))"
 }
 
+s_halog() {
+    local out
+    out=$(ctsh 'halog -st </var/log/haproxy.log' 2>&1) || fail "halog -st: exit $?: $(echo "$out" | tail -1)" || return 1
+    echo "$out" | grep -Eq '^200 [0-9]+' || fail "no count of 200 responses in: $(echo $out)"
+}
+
 s_service_cmd() {
     ct service haproxy status >/dev/null 2>&1 || fail "service haproxy status: exit $?" || return 1
     ct service haproxy stop >/dev/null 2>&1 || fail "service haproxy stop failed" || return 1
@@ -650,6 +659,7 @@ step "systemctl reload keeps the master, replaces the worker, fails no request" 
 step "reload with a broken haproxy.cfg fails and the old process serves" s_broken_reload
 step "CONFIG= in /etc/default/haproxy takes effect on restart" s_default_config
 step "a request appears in /var/log/haproxy.log through rsyslog" s_log
+step "halog -st counts the logged responses" s_halog
 step "service haproxy status|stop|start|reload" s_service_cmd
 step "/etc/init.d/haproxy status" s_initd_status
 step "init script without systemd: start, status, reload -sf, broken reload refused, stop" s_initd_sysv
