@@ -11,16 +11,45 @@ RELEASE_FLAGS = -c release --static-swift-stdlib \
 	-Xlinker --icf=all -Xlinker --no-export-dynamic \
 	-Xlinker -z -Xlinker now
 
-.PHONY: build release test unit run check deb lint e2e e2e-reference bench clean
+.PHONY: build release test unit run check deb lint e2e e2e-reference bench clean build-deps test-deps
 
-build:
+# Debian packages the build needs (CLZ4 finds liblz4 through pkg-config),
+# and those the integration tests run (backends, clients, lz4, logrotate).
+BUILD_DEPS = liblz4-dev pkg-config
+TEST_DEPS = curl python3 lz4 logrotate
+
+# Installs the packages in $(1) that dpkg does not list as installed: with
+# apt-get as root (updating the lists first when they lack one), otherwise
+# stops with their names. Does nothing when all are there.
+define ensure_packages
+	@missing=; for p in $(1); do \
+		[ "$$(dpkg-query -W -f='$${db:Status-Status}' $$p 2>/dev/null)" = installed ] || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" != 0 ]; then \
+			echo "Missing Debian packages:$$missing. Install them as root: apt-get install$$missing" >&2; exit 1; \
+		fi; \
+		echo "Installing$$missing with apt-get"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get install -y -q --no-install-recommends $$missing || \
+		{ apt-get update -q && apt-get install -y -q --no-install-recommends $$missing; }; \
+	fi
+endef
+
+build-deps:
+	$(call ensure_packages,$(BUILD_DEPS))
+
+test-deps:
+	$(call ensure_packages,$(TEST_DEPS))
+
+build: build-deps
 	$(SWIFT) build
 
-release:
+release: build-deps
 	$(SWIFT) build $(RELEASE_FLAGS)
 
 # Unit and integration tests (integration tests start .build/debug/haproxy).
-test: build
+test: build test-deps
 	$(SWIFT) test --disable-swift-testing
 
 run: build
