@@ -3,6 +3,9 @@ import XCTest
 @testable import HAProxyHTTP
 
 final class HTTPBodyFramerTests: XCTestCase {
+    /// One seeded source for every split of the class (its seed is printed once).
+    static var random = SeededRandom("HTTPBodyFramerTests")
+
     /// Feeds `input` in `pieces`, forwarding what belongs to the message the
     /// way a proxy would; returns the bytes forwarded, completion, or the error.
     static func run(_ framing: HTTPBodyFraming, _ input: [UInt8], pieces: [Int], isRequest: Bool = true) -> (forwarded: Int, complete: Bool, error: Int?) {
@@ -28,14 +31,13 @@ final class HTTPBodyFramerTests: XCTestCase {
     /// Checks one input whole, byte by byte and in random splits.
     func check(_ framing: HTTPBodyFraming, _ s: String, forwarded: Int?, complete: Bool, error: Int? = nil, isRequest: Bool = true, file: StaticString = #filePath, line: UInt = #line) {
         let input = Array(s.utf8)
-        var random = SystemRandomNumberGenerator()
         var splits: [[Int]] = [input.isEmpty ? [] : [input.count], Array(repeating: 1, count: input.count)]
-        for _ in 0..<5 { splits.append(HTTPHeadParserTests.splits(input.count, random: &random)) }
+        for _ in 0..<5 { splits.append(HTTPHeadParserTests.splits(input.count, random: &Self.random)) }
         for pieces in splits {
             let r = Self.run(framing, input, pieces: pieces, isRequest: isRequest)
-            XCTAssertEqual(r.complete, complete, "pieces \(pieces)", file: file, line: line)
-            XCTAssertEqual(r.error, error, "pieces \(pieces)", file: file, line: line)
-            if let f = forwarded { XCTAssertEqual(r.forwarded, f, "pieces \(pieces)", file: file, line: line) }
+            XCTAssertEqual(r.complete, complete, "pieces \(pieces), seed \(Self.random.seed)", file: file, line: line)
+            XCTAssertEqual(r.error, error, "pieces \(pieces), seed \(Self.random.seed)", file: file, line: line)
+            if let f = forwarded { XCTAssertEqual(r.forwarded, f, "pieces \(pieces), seed \(Self.random.seed)", file: file, line: line) }
         }
     }
 
