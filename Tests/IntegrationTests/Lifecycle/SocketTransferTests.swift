@@ -56,13 +56,18 @@ final class SocketTransferTests: LifecycleTestCase {
         let client = LifecycleHTTPClient(port: proxyPort, keepAlive: false)
         let stop = DispatchSemaphore(value: 0)
         let done = DispatchSemaphore(value: 0)
+        let attempts = AttemptCounter()
+        func attempted() -> Int { attempts.value }
         let clientThread = Thread {
             let deadline = Date().addingTimeInterval(30)
-            while stop.wait(timeout: .now()) == .timedOut, Date() < deadline { client.request() }
+            while stop.wait(timeout: .now()) == .timedOut, Date() < deadline {
+                client.request()
+                attempts.increment()
+            }
             done.signal()
         }
         clientThread.start()
-        usleep(300_000)
+        try waitUntil("the client loop runs against A", timeout: 10) { attempted() >= 10 }
 
         let b = try harness.haproxy(
             ["-f", harness.path("haproxy.cfg"), "-x", statsSocket, "-sf", "\(a.processIdentifier)"], log: "b.log")
@@ -71,7 +76,9 @@ final class SocketTransferTests: LifecycleTestCase {
             XCTAssertEqual(a.terminationStatus, 0)
             XCTAssertEqual(a.terminationReason, .exit)
         }
-        usleep(500_000)
+        // B alone serves the connections that follow.
+        let atExit = attempted()
+        try waitUntil("the client loop runs against B", timeout: 10) { attempted() >= atExit + 10 }
         stop.signal()
         XCTAssertEqual(done.wait(timeout: .now() + 35), .success, "client loop did not end")
 
@@ -122,4 +129,12 @@ final class SocketTransferTests: LifecycleTestCase {
             return client.succeeded > 0
         }, "A does not serve after the failed take-over: \(client.failures)")
     }
+}
+
+/// Requests the client loop has made, read from the test's thread.
+private final class AttemptCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    var value: Int { lock.lock(); defer { lock.unlock() }; return count }
+    func increment() { lock.lock(); count += 1; lock.unlock() }
 }

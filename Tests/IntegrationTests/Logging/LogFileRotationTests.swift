@@ -9,15 +9,16 @@ import Glibc
 /// Every request the client completed must be in exactly one line across
 /// access.log, access.log.1, access.log.2...: no line lost, none doubled.
 ///
-/// Rate: the client runs `connections` keep-alive connections back to back
-/// for `loadSeconds`. On the 2-core machine with the debug build, the test
-/// client, the proxy and the Python backend share the cores; the rate
-/// reached is printed and must be at least `minimumRate` lines/s (about
-/// 2,700-3,200/s was measured there with 6 connections).
+/// Load: the client runs `connections` keep-alive connections back to back
+/// until both rotations are done and lines flow again (at most
+/// `maxLoadSeconds`). Each rotation starts once `linesPerRotation` lines are
+/// in access.log, so lines flow before, between and after the rotations
+/// whatever the speed of the machine; the rate reached is printed, not
+/// asserted.
 final class LogFileRotationTests: IntegrationTestCase {
     let connections = 6
-    let loadSeconds = 5.0
-    let minimumRate = 2000.0
+    let maxLoadSeconds = 60.0
+    let linesPerRotation = 3000
 
     enum Mode: String { case create, copytruncate }
 
@@ -74,13 +75,11 @@ final class LogFileRotationTests: IntegrationTestCase {
 
         var rotations: [ToolResult] = []
         var noticeDelays: [Double] = []
-        let start = Date()
-        let load = try runLoad(port: port, connections: connections, duration: loadSeconds, during: {
-            // Rotate at about 1.5 s and 3.2 s into the load, so lines flow
-            // before, between and after the two rotations.
-            for at in [1.5, 3.2] {
-                let wait = at - Date().timeIntervalSince(start)
-                if wait > 0 { usleep(UInt32(wait * 1_000_000)) }
+        let load = try runLoad(port: port, connections: connections, duration: maxLoadSeconds, during: {
+            for _ in 0..<2 {
+                try waitUntil("\(self.linesPerRotation) lines in \(logFile.lastPathComponent)", timeout: 30) {
+                    LogLines.lines(ofFile: logFile).count >= self.linesPerRotation
+                }
                 let r = try runTool(logrotate, ["-f", "-s", state.path, rotateConf.path], dir: self.tmp, timeout: 30)
                 rotations.append(r)
                 guard r.status == 0 else { throw HarnessError("logrotate failed (\(r.status)): \(r.stderr)") }
@@ -97,13 +96,12 @@ final class LogFileRotationTests: IntegrationTestCase {
                 guard size > 0 else { throw HarnessError("\(logFile.lastPathComponent) got no line within 3s of rotation") }
                 noticeDelays.append(Date().timeIntervalSince(rotatedAt))
             }
-        })
+        }, stopAfterDuring: true)
         print("logrotate \(mode.rawValue): \(load.completed.count) requests in \(String(format: "%.2f", load.seconds))s = "
               + "\(Int(load.rate))/s over \(connections) connections; line back in PATH after "
               + noticeDelays.map { String(format: "%.3fs", $0) }.joined(separator: ", "))
         XCTAssertEqual(rotations.count, 2, "both rotations ran")
         XCTAssertTrue(load.failed.isEmpty, "requests failed during the load: \(load.failed.prefix(5))")
-        XCTAssertGreaterThanOrEqual(load.rate, minimumRate, "load rate reached")
         for d in noticeDelays { XCTAssertLessThan(d, 1.5, "the writer notices the rotation within about 1 s") }
 
         // Wait until the writer caught up: every completed request has a line

@@ -192,7 +192,7 @@ struct LoadResult {
 
 func runLoad(port: Int, connections: Int, duration: TimeInterval, maxPerConnection: Int = 50_000,
              path: @escaping @Sendable (Int, Int) -> String = { "/r/\($0)-\($1)" },
-             during: (() throws -> Void)? = nil) throws -> LoadResult {
+             during: (() throws -> Void)? = nil, stopAfterDuring: Bool = false) throws -> LoadResult {
     let start = Date()
     let stopAt = start.addingTimeInterval(duration)
     let stopFlag = StopFlag()
@@ -230,6 +230,7 @@ func runLoad(port: Int, connections: Int, duration: TimeInterval, maxPerConnecti
     var duringError: Error?
     if let during {
         do { try during() } catch { duringError = error; stopFlag.set() }
+        if stopAfterDuring { stopFlag.set() }
     }
     if group.wait(timeout: .now() + duration + 30) == .timedOut {
         stopFlag.set()

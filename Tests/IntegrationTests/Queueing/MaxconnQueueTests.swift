@@ -3,10 +3,18 @@ import XCTest
 
 /// Server maxconn / maxqueue and `timeout queue`.
 final class MaxconnQueueTests: IntegrationTestCase {
+    private var backend: Backend!
+    private var statsSocket = ""
+
     private func start(server: String, backendExtra: String = "") throws -> Int {
         let b = try startBackend("q1")
+        backend = b
+        statsSocket = tmp.appendingPathComponent("stats.sock").path
         let port = Ports.free()
-        try startProxy(config: Self.defaultsHTTP + """
+        try startProxy(config: """
+        global
+            stats socket \(statsSocket) level admin
+        """ + "\n" + Self.defaultsHTTP + """
         frontend fe
             bind 127.0.0.1:\(port)
             default_backend be
@@ -17,6 +25,15 @@ final class MaxconnQueueTests: IntegrationTestCase {
 
         """, ports: [port])
         return port
+    }
+
+    /// The requests queued in backend `be` (`qcur` of its server and of its
+    /// BACKEND row in `show stat`'s CSV).
+    private static func queued(_ csv: String) -> Int {
+        csv.split(separator: "\n").reduce(0) { total, line in
+            let f = line.split(separator: ",", omittingEmptySubsequences: false)
+            return total + (f.count > 2 && f[0] == "be" ? Int(f[2]) ?? 0 : 0)
+        }
     }
 
     func testQueuedRequestsAllSucceedOneAtATime() throws {
@@ -33,9 +50,14 @@ final class MaxconnQueueTests: IntegrationTestCase {
 
     func testTimeoutQueueGives503ToQueuedRequests() throws {
         let port = try start(server: "maxconn 1", backendExtra: "    timeout queue 200ms")
+        let backend = self.backend!
         let long = try concurrently(4, timeout: 20) { i -> (Int, TimeInterval) in
-            // The first one takes the only slot; the others queue behind it.
-            if i > 0 { usleep(150_000) }
+            // The first one takes the only slot (the backend has it); the
+            // others queue behind it.
+            if i > 0 {
+                guard (try? waitUntil("the first request reaches the backend") { try backend.stats().requests >= 1 }) != nil
+                else { return (-2, 0) }
+            }
             let t0 = Date()
             let s = (try? HTTPClient.get(port: port, path: "/slow?ms=1500"))?.status ?? -1
             return (s, Date().timeIntervalSince(t0))
@@ -53,9 +75,21 @@ final class MaxconnQueueTests: IntegrationTestCase {
     /// three here (served one after the other), not 503.
     func testMaxqueueFullFallsBackToBackendQueue() throws {
         let port = try start(server: "maxconn 1 maxqueue 1", backendExtra: "    timeout queue 5s")
+        let backend = self.backend!
         let t0 = Date()
+        let stats = statsSocket
+        // One request at the server, one in its queue (now full), then the
+        // third: each starts once the one before is in place.
         let results = try concurrently(3, timeout: 20) { i -> Int in
-            usleep(UInt32(i) * 150_000)
+            if i == 1 {
+                guard (try? waitUntil("the first request reaches the backend") { try backend.stats().requests >= 1 }) != nil
+                else { return -2 }
+            }
+            if i == 2 {
+                guard (try? waitUntil("the second request waits in a queue") {
+                    Self.queued(LifecycleHarness.unixCommand(stats, "show stat") ?? "") >= 1
+                }) != nil else { return -2 }
+            }
             return (try? HTTPClient.get(port: port, path: "/slow?ms=500"))?.status ?? -1
         }
         XCTAssertEqual(results, [200, 200, 200])

@@ -338,3 +338,14 @@ func concurrently<T>(_ n: Int, timeout: TimeInterval = 20, _ body: @escaping (In
     lock.lock(); defer { lock.unlock() }
     return box.results.map { $0! }
 }
+
+/// Polls `condition` (every 10 ms) until it holds; throws, naming `what`,
+/// after `timeout` seconds. Tests order their events with it, never with
+/// a fixed sleep.
+func waitUntil(_ what: String, timeout: TimeInterval = 10, _ condition: () throws -> Bool) throws {
+    let deadline = Date().addingTimeInterval(timeout)
+    while try !condition() {
+        guard Date() < deadline else { throw HarnessError("timed out after \(timeout)s waiting until \(what)") }
+        usleep(10_000)
+    }
+}
