@@ -231,15 +231,16 @@ struct ConfigParser {
         guard let keyword = table[name] else {
             let unsupported =
                 isGlobal
-                ? KeywordRegistry.unsupportedGlobalKeywords.contains(name) || name.hasPrefix("tune.")
-                    || name.hasPrefix("ssl-") || name.hasPrefix("lua-")
-                : KeywordRegistry.unsupportedProxyKeywords.contains(name)
+                ? KeywordRegistry.unsupportedGlobalKeywords.contains(name) || HAProxy26Keywords.global.contains(name)
+                : KeywordRegistry.unsupportedProxyKeywords.contains(name) || HAProxy26Keywords.proxy.contains(name)
             if unsupported {
-                context.alert("'\(name)' is not supported by this build.")
+                context.alert("'\(Self.refusedForm(words))' is not supported by this build.")
                 return
             }
             var message = "unknown keyword '\(name)' in '\(context.sectionName)' section"
-            if let best = KeywordSuggestion.bestMatch(for: name, among: Array(table.keys)) {
+            // As HAProxy, suggest among every keyword of 2.6, implemented or not.
+            let candidates = Set(table.keys).union(isGlobal ? HAProxy26Keywords.global : HAProxy26Keywords.proxy)
+            if let best = KeywordSuggestion.bestMatch(for: name, among: Array(candidates)) {
                 message += "; did you mean '\(best)' maybe ?"
             }
             context.alert(message)
@@ -263,6 +264,18 @@ struct ConfigParser {
             }
         }
         runHandler(keyword, words, context: &context)
+    }
+
+    /// The words a refusal names: the keyword, and for rule sets the
+    /// action (`http-response set-header`, `tcp-request content accept`).
+    static func refusedForm(_ words: [String]) -> String {
+        let width: Int
+        switch words[0] {
+        case "http-response", "http-after-response", "monitor", "stick", "email-alert": width = 2
+        case "tcp-request", "tcp-response": width = 3
+        default: width = 1
+        }
+        return words.prefix(width).joined(separator: " ")
     }
 
     private func runHandler(_ keyword: ConfigKeyword, _ words: [String], context: inout ParseContext) {
