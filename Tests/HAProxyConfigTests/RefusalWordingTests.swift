@@ -73,6 +73,17 @@ final class RefusalWordingTests: XCTestCase {
             ])
     }
 
+    /// Registered only to be refused with 2.6's own message.
+    func testObsoleteTimeouts() {
+        XCTAssertEqual(
+            alerts("defaults\n    contimeout 1s\n    clitimeout 1s\n    srvtimeout 1s\n", count: 3),
+            [
+                "parsing [test.cfg:2] : the 'contimeout' directive is not supported anymore since HAProxy 2.1. Use 'timeout connect'.",
+                "parsing [test.cfg:3] : the 'clitimeout' directive is not supported anymore since HAProxy 2.1. Use 'timeout client'.",
+                "parsing [test.cfg:4] : the 'srvtimeout' directive is not supported anymore since HAProxy 2.1. Use 'timeout server'.",
+            ])
+    }
+
     func testServerOptions() {
         XCTAssertEqual(
             alerts(
