@@ -64,7 +64,10 @@ final class KeywordTableTests: XCTestCase {
             var current = ""
             for line in text.split(separator: "\n") {
                 let words = line.split(whereSeparator: { $0 == " " || $0 == "(" || $0 == ":" || $0 == "{" })
-                if let i = words.firstIndex(of: "class"), i + 1 < words.count, words[..<i].allSatisfy({ $0 == "final" }) {
+                // `class Name(...)` is Python embedded in a string, not a test class.
+                if let i = words.firstIndex(of: "class"), i + 1 < words.count, words[..<i].allSatisfy({ $0 == "final" }),
+                    !line.contains("class \(words[i + 1])(")
+                {
                     current = String(words[i + 1])
                 } else if words.first == "func", words.count > 1, words[1].hasPrefix("test") {
                     names.insert("\(current).\(words[1])")
