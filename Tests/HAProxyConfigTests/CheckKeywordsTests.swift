@@ -8,24 +8,21 @@ final class CheckKeywordsTests: XCTestCase {
             """
             backend b
                 option httpchk
-                http-check connect port 8080
+                http-check connect
                 http-check send meth GET uri /health ver HTTP/1.1 hdr Host example.com body ping
                 http-check expect status 200-299,302
                 http-check expect ! string maintenance
                 http-check expect rstatus ^2
-                http-check disable-on-404
                 http-check comment "health"
             """)
         XCTAssertEqual(diagnostics.messages, [])
         let c = try XCTUnwrap(config?.proxies.first?.healthCheck)
         XCTAssertEqual(c.kind, .http)
-        XCTAssertEqual(c.httpConnectPort, 8080)
         XCTAssertEqual(c.httpMethod, "GET")
         XCTAssertEqual(c.httpURI, "/health")
         XCTAssertEqual(c.httpVersion, "HTTP/1.1")
         XCTAssertEqual(c.httpHeaders.map(\.name), ["Host"])
         XCTAssertEqual(c.httpBody, "ping")
-        XCTAssertTrue(c.disableOn404)
         XCTAssertEqual(
             c.httpExpect,
             [

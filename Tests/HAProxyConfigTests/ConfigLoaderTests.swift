@@ -63,6 +63,40 @@ final class ConfigLoaderTests: XCTestCase {
         XCTAssertEqual(web.logs.map(\.isGlobal), [true])
     }
 
+    /// Lines end at each LF; the CR of a CRLF pair stays on its line (where
+    /// the tokenizer stops at it), so a Windows-edited file reads line by line.
+    func testLinesAreCutAtLineFeeds() {
+        let (lines, unterminated) = ConfigParser.lines(of: "global\r\n  daemon\r\n\r\nx")
+        XCTAssertEqual(lines.map { String(decoding: $0, as: UTF8.self) }, ["global\r", "  daemon\r", "\r", "x"])
+        XCTAssertEqual(unterminated, 1)
+        XCTAssertNil(ConfigParser.lines(of: "global\n").unterminatedLength)
+        XCTAssertEqual(ConfigParser.lines(of: "").lines.count, 0)
+    }
+
+    func testCRLFFileIsCheckedLineByLine() throws {
+        try write("crlf.cfg", "global\r\n  maxconn 10\r\n  bogus\r\n")
+        let (config, diagnostics) = load([directory.appendingPathComponent("crlf.cfg").path])
+        XCTAssertNil(config)
+        XCTAssertEqual(diagnostics.alerts.first?.location?.line, 3)
+        XCTAssertTrue(diagnostics.alerts.first?.message.hasSuffix("unknown keyword 'bogus' in 'global' section") ?? false)
+
+        try write("crlf-ok.cfg", "global\r\n  maxconn 10\r\n  nbthread 2\r\n")
+        let (good, goodDiagnostics) = load([directory.appendingPathComponent("crlf-ok.cfg").path])
+        XCTAssertEqual(goodDiagnostics.messages, [])
+        XCTAssertEqual(good?.global.maxconn, 10)
+        XCTAssertEqual(good?.global.nbthread, 2)
+    }
+
+    func testMissingLineFeedOnLastLineIsFatal() throws {
+        try write("nolf.cfg", "global\n  maxconn 10")
+        let (config, diagnostics) = load([directory.appendingPathComponent("nolf.cfg").path])
+        XCTAssertNil(config)
+        XCTAssertEqual(
+            diagnostics.alerts.map(\.message).first,
+            "parsing [\(directory.appendingPathComponent("nolf.cfg").path):2]: Missing LF on last line, file might have been truncated at position 13.")
+        XCTAssertFalse(diagnostics.aborted, "the summary line 'Fatal errors found' is printed")
+    }
+
     func testDirectoryLoadsCfgFilesInNameOrder() throws {
         try write("conf.d/20-backend.cfg", "backend app\n  server a 127.0.0.1:80\n")
         try write("conf.d/10-defaults.cfg", "defaults\n  mode http\n  timeout connect 1s\n  timeout server 1s\n")
@@ -99,6 +133,7 @@ final class ConfigLoaderTests: XCTestCase {
                 retries 2
             backend b1
             backend b2 from tcpish
+
             """)
         let (config, diagnostics) = load([directory.appendingPathComponent("a.cfg").path])
         // b2 names 'tcpish' explicitly after f1 used it implicitly: HAProxy's non-fatal ALERT.
@@ -142,6 +177,7 @@ final class ConfigLoaderTests: XCTestCase {
             .if !streq("$MODE",tcp)
             .warning "not tcp"
             .endif
+
             """)
         let (config, diagnostics) = load([directory.appendingPathComponent("c.cfg").path], environment: ["MODE": "http"])
         XCTAssertEqual(config?.proxies.map(\.name), ["v26"])

@@ -38,14 +38,12 @@ final class GlobalKeywordsTests: XCTestCase {
                 ssl-default-bind-ciphers ECDHE
                 ssl-default-server-options no-tlsv10
                 quiet
-                localpeer lb1
-                insecure-fork-wanted
             global
                 maxconn 8192
             """)
         XCTAssertEqual(diagnostics.messages, [])
         let g = try XCTUnwrap(config?.global)
-        XCTAssertTrue(g.daemon && g.masterWorker && g.quiet && g.insecureForkWanted)
+        XCTAssertTrue(g.daemon && g.masterWorker && g.quiet)
         XCTAssertEqual(g.maxconn, 8192, "several global sections merge, the last value wins")
         XCTAssertEqual(g.nbthread, 2)
         XCTAssertEqual(g.pidfile, "/run/haproxy.pid")
@@ -77,9 +75,44 @@ final class GlobalKeywordsTests: XCTestCase {
         XCTAssertEqual(g.spreadChecks, 5)
         XCTAssertEqual(g.caBase, "/etc/ssl/certs")
         XCTAssertEqual(g.crtBase, "/etc/ssl/private")
-        XCTAssertEqual(g.localPeer, "lb1")
         XCTAssertEqual(
             g.acceptedWithoutEffect.map(\.keyword), ["ssl-default-bind-ciphers", "ssl-default-server-options"])
+    }
+
+    /// 2.6 keywords this build lacks say so; words 2.6 does not know are
+    /// unknown, with HAProxy's suggestion (checked against 2.6.12).
+    func testUnimplementedGlobalKeywordsAreNotSupported() {
+        let (config, diagnostics) = TestSupport.load(
+            """
+            global
+                localpeer lb1
+                insecure-fork-wanted
+                master-worker no-exit-on-failure
+                stats bind-process all
+                stats socket /tmp/x.sock process 1
+                tune.h2.max-frame-size 16384
+                cpu-map 1 0
+                maxconnn 10
+                ssl-default-bind-sigalgs RSA+SHA256
+            """)
+        XCTAssertNil(config)
+        XCTAssertEqual(
+            diagnostics.alerts.prefix(8).map(\.message),
+            [
+                "parsing [test.cfg:2] : 'localpeer' is not supported by this build.",
+                "parsing [test.cfg:3] : 'insecure-fork-wanted' is not supported by this build.",
+                "parsing [test.cfg:4] : 'master-worker no-exit-on-failure' is not supported by this build.",
+                "parsing [test.cfg:5] : 'stats bind-process' is not supported by this build.",
+                "parsing [test.cfg:6] : 'stats socket' : 'process' option is not supported by this build.",
+                "parsing [test.cfg:7] : 'tune.h2.max-frame-size' is not supported by this build.",
+                "parsing [test.cfg:8] : 'cpu-map' is not supported by this build.",
+                "parsing [test.cfg:9] : unknown keyword 'maxconnn' in 'global' section; did you mean 'maxconn' maybe ?",
+            ])
+        // Not a 2.6 keyword (newer versions have it): unknown, as in 2.6.12.
+        XCTAssertTrue(
+            diagnostics.alerts[8].message.hasPrefix(
+                "parsing [test.cfg:10] : unknown keyword 'ssl-default-bind-sigalgs' in 'global' section; did you mean"),
+            diagnostics.alerts[8].message)
     }
 
     func testEnvironmentKeywordsAffectLaterLines() throws {

@@ -22,6 +22,17 @@ final class LineTokenizerTests: XCTestCase {
         XCTAssertEqual(words(""), [])
         XCTAssertEqual(words("a#b"), ["a"])
         XCTAssertEqual(words("a\r\n"), ["a"])
+        XCTAssertEqual(words("a\rb c"), ["a"], "a CR ends the line")
+    }
+
+    /// As HAProxy 2.6: a CR ends the line even inside quotes (the quote is
+    /// then left open), and the line is shown with its blanks as spaces.
+    func testCarriageReturnInsideQuotesEndsTheLine() throws {
+        let f = try XCTUnwrap(failure("    description \"ab\tc\rd\""))
+        XCTAssertEqual(f, .init(reason: "unmatched quote", offset: 16))
+        XCTAssertEqual(
+            f.message(line: "    description \"ab\tc\rd\""),
+            "unmatched quote at position 17:\n  description \"ab c d\"\n              ^")
     }
 
     func testQuotes() {

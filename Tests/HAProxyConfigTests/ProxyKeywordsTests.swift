@@ -78,6 +78,16 @@ final class ProxyKeywordsTests: XCTestCase {
             ])
     }
 
+    func testMonitorURITakesOneURI() {
+        let (_, diagnostics) = TestSupport.load("frontend f\n  monitor-uri /a /b\n  monitor-uri\n")
+        XCTAssertEqual(
+            diagnostics.alerts.prefix(2).map(\.message),
+            [
+                "parsing [test.cfg:2] : 'monitor-uri' cannot handle unexpected argument '/b'.",
+                "parsing [test.cfg:3] : 'monitor-uri' expects an URI.",
+            ])
+    }
+
     func testUnsupportedProxyKeywordIsNotUnknown() {
         let (_, diagnostics) = TestSupport.load("frontend f\n  acl x path /a\n")
         XCTAssertEqual(diagnostics.alerts.first?.message, "parsing [test.cfg:2] : 'acl' is not supported by this build.")

@@ -37,7 +37,7 @@ final class ServerKeywordsTests: XCTestCase {
         let (s, d) = servers(
             """
               default-server inter 3s rise 4 fall 5 weight 20
-              server a 10.0.0.1:80 check fastinter 1s downinter 10s backup maxconn 50 maxqueue 10 port 8081 addr 10.0.0.9 send-proxy-v2 source 10.0.0.100 on-marked-down shutdown-sessions on-marked-up shutdown-backup-sessions slowstart 30s id 7 init-addr last,libc,none
+              server a 10.0.0.1:80 check fastinter 1s downinter 10s backup maxconn 50 maxqueue 10 port 8081 addr 10.0.0.9 send-proxy-v2 id 7
               server b 10.0.0.2:80 disabled send-proxy no-check
               server c 10.0.0.3:80 disabled enabled weight 0
 
@@ -55,10 +55,6 @@ final class ServerKeywordsTests: XCTestCase {
         XCTAssertEqual(a.maxqueue, 10)
         XCTAssertEqual(a.checkPort, 8081)
         XCTAssertEqual(a.checkAddr, "10.0.0.9")
-        XCTAssertEqual(a.source, "10.0.0.100")
-        XCTAssertTrue(a.onMarkedDownShutdownSessions && a.onMarkedUpShutdownBackupSessions)
-        XCTAssertEqual(a.slowstartMs, 30_000)
-        XCTAssertEqual(a.initAddr, "last,libc,none")
         XCTAssertEqual(s[0].id, 7)
         XCTAssertTrue(s[1].options.disabled && s[1].options.sendProxy && !s[1].options.check)
         XCTAssertFalse(s[2].options.disabled)

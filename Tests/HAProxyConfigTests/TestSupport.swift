@@ -9,10 +9,13 @@ enum TestSupport {
     static let features: Set<String> = ["EPOLL", "POLL", "THREAD", "TPROXY", "LINUX_TPROXY", "GETADDRINFO", "SYSTEMD"]
     static let version = "2.6.12"
 
-    /// Writes `text` to a temporary file and loads it.
-    static func load(_ text: String, environment: [String: String] = [:], name: String = "test.cfg")
-        -> (Configuration?, Diagnostics)
-    {
+    /// Writes `text` to a temporary file and loads it. The file ends in a
+    /// line feed, as an editor saves it (HAProxy refuses a last line without
+    /// one), unless `exactly` asks for the text as given.
+    static func load(
+        _ text: String, environment: [String: String] = [:], name: String = "test.cfg", exactly: Bool = false
+    ) -> (Configuration?, Diagnostics) {
+        let text = exactly || text.isEmpty || text.hasSuffix("\n") ? text : text + "\n"
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cfgtest-\(UUID().uuidString)")
         try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -18,7 +18,6 @@ final class TimeoutKeywordsTests: XCTestCase {
                 timeout http-keep-alive 2s
                 timeout queue 30s
                 timeout check 3s
-                timeout tarpit 4s
             """)
         XCTAssertEqual(diagnostics.messages, [])
         let t = try XCTUnwrap(config?.proxies.first?.timeouts)
@@ -32,7 +31,6 @@ final class TimeoutKeywordsTests: XCTestCase {
         XCTAssertEqual(t.httpKeepAlive, 2000)
         XCTAssertEqual(t.queue, 30_000)
         XCTAssertEqual(t.check, 3000)
-        XCTAssertEqual(t.tarpit, 4000)
     }
 
     func testTrailingCharactersWarnLikeHAProxy() {

@@ -9,7 +9,7 @@ import XCTest
 enum RuntimeFixture {
     static func runtime(from text: String) throws -> ProxyRuntime {
         let path = NSTemporaryDirectory() + "runtime-fixture-\(UUID().uuidString).cfg"
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        try (text.hasSuffix("\n") ? text : text + "\n").write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let (configuration, diagnostics) = ConfigLoader.load(
             paths: [path], environment: [:], features: [], version: "2.6.0")

@@ -117,6 +117,7 @@ final class ServerStateFileTests: XCTestCase {
                 mode http
                 load-server-state-from-file global
             \(body)
+
             """
         let path = directory + "/haproxy.cfg"
         try text.write(toFile: path, atomically: true, encoding: .utf8)

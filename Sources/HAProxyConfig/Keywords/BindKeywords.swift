@@ -42,7 +42,7 @@ extension KeywordRegistry {
         while i < args.count {
             let option = args[i]
             guard let keyword = KeywordRegistry.shared.bind[option] else {
-                if BindKeywordSupport.knownUnsupported.contains(option) {
+                if BindKeywordSupport.knownUnsupported.contains(option) || HAProxy26Keywords.bindOptions.contains(option) {
                     throw KeywordError("\(prefix) : '\(option)' option is not supported by this build.")
                 }
                 var message = "\(prefix): unknown keyword '\(option)'"
@@ -51,6 +51,8 @@ extension KeywordRegistry {
                     among: Array(KeywordRegistry.shared.bind.keys) + BindKeywordSupport.knownUnsupported)
                 {
                     message += "; did you mean '\(best)' maybe ?"
+                } else {
+                    message += "."
                 }
                 throw KeywordError(message)
             }

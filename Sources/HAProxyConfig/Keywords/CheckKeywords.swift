@@ -9,23 +9,14 @@ extension KeywordRegistry {
         let action = args.count > 1 ? args[1] : ""
         var check = ctx.proxy?.healthCheck ?? HealthCheckConfig()
         switch action {
-        case "disable-on-404":
-            try ctx.checkMaxArguments(args, 1, keyword: "http-check disable-on-404")
-            check.disableOn404 = true
-        case "send-state":
-            ctx.acceptWithoutEffect("http-check send-state")
+        case "disable-on-404", "send-state":
+            throw KeywordError("'http-check \(action)' is not supported by this build.")
         case "comment":
             guard args.count > 2 else { throw KeywordError("'http-check comment' expects a string as argument.") }
         case "connect":
             var i = 2
             while i < args.count {
                 switch args[i] {
-                case "port":
-                    guard i + 1 < args.count, let p = Int(args[i + 1]), (1...65535).contains(p) else {
-                        throw KeywordError("'http-check connect' : invalid port '\(i + 1 < args.count ? args[i + 1] : "")'.")
-                    }
-                    check.httpConnectPort = p
-                    i += 2
                 case "default":
                     i += 1
                 default:

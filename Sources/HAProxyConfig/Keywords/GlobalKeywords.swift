@@ -7,16 +7,12 @@ extension KeywordRegistry {
                 guard args[1] == "no-exit-on-failure" else {
                     throw KeywordError("'master-worker' only supports 'no-exit-on-failure' option")
                 }
-                ctx.config.global.masterWorkerNoExitOnFailure = true
+                throw KeywordError("'master-worker no-exit-on-failure' is not supported by this build.")
             }
             try ctx.checkMaxArguments(args, 1)
             ctx.config.global.masterWorker = true
         },
         flag("quiet") { $0.quiet = true },
-        ConfigKeyword("insecure-fork-wanted", .global) { args, ctx in
-            try ctx.checkMaxArguments(args, 0)
-            ctx.config.global.insecureForkWanted = !ctx.negated
-        },
         ConfigKeyword("nbproc", .global) { _, _ in
             throw KeywordError(
                 "nbproc is not supported any more since HAProxy 2.5. Threads will automatically be used on multi-processor machines if available."
@@ -126,13 +122,6 @@ extension KeywordRegistry {
             }
             ctx.config.global.description = args.dropFirst().joined(separator: " ")
         },
-        ConfigKeyword("localpeer", .global) { args, ctx in
-            try ctx.checkMaxArguments(args, 1)
-            guard args.count > 1, !args[1].isEmpty else {
-                throw KeywordError("'localpeer' expects a name as an argument.")
-            }
-            ctx.config.global.localPeer = args[1]
-        },
         ConfigKeyword("server-state-file", .global) { args, ctx in
             guard args.count == 2 else { throw KeywordError("'server-state-file' expect one argument: a file path.") }
             ctx.config.global.serverStateFile = args[1]
@@ -174,9 +163,8 @@ extension KeywordRegistry {
     /// `acceptedWithoutEffect` (this build has no TLS yet).
     static let sslDefaults: [ConfigKeyword] = [
         "ssl-default-bind-ciphers", "ssl-default-bind-ciphersuites", "ssl-default-bind-options",
-        "ssl-default-bind-curves", "ssl-default-bind-sigalgs", "ssl-default-bind-client-sigalgs",
-        "ssl-default-server-ciphers", "ssl-default-server-ciphersuites", "ssl-default-server-options",
-        "ssl-default-server-curves", "ssl-default-server-sigalgs", "ssl-default-server-client-sigalgs",
+        "ssl-default-bind-curves", "ssl-default-server-ciphers", "ssl-default-server-ciphersuites",
+        "ssl-default-server-options",
     ].map { name in
         ConfigKeyword(name, .global) { args, ctx in
             guard args.count > 1 else { throw KeywordError("'\(name)' expects a value as an argument.") }

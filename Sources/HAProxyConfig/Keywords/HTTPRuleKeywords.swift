@@ -12,6 +12,9 @@ extension KeywordRegistry {
         ConfigKeyword("http-request", [.frontend, .backend, .listen], parseHTTPRequest)
     ]
 
+    /// The `http-request` actions this build implements.
+    static let implementedHTTPRequestActions = ["deny", "return"]
+
     /// The actions HAProxy 2.6 lists when it meets an unknown one.
     static let httpRequestActions =
         "'wait-for-handshake', 'ot-group', 'set-log-level', 'set-nice', 'use-service', 'sc-inc-gpc(*)', 'sc-inc-gpc0(*)', 'sc-inc-gpc1(*)', 'sc-set-gpt(*)', 'sc-set-gpt0(*)', 'send-spoe-group', 'do-resolve(*)', 'cache-use', 'add-acl(*)', 'add-header', 'allow', 'auth', 'capture', 'del-acl(*)', 'del-header', 'del-map(*)', 'deny', 'disable-l7-retry', 'early-hint', 'normalize-uri', 'redirect', 'reject', 'replace-header', 'replace-path', 'replace-pathq', 'replace-uri', 'replace-value', 'return', 'set-header', 'set-map(*)', 'set-method', 'set-path', 'set-pathq', 'set-query', 'set-uri', 'strict-mode', 'tarpit', 'track-sc(*)', 'set-timeout', 'wait-for-body', 'set-var-fmt(*)', 'set-var(*)', 'unset-var(*)', 'set-dst', 'set-dst-port', 'set-mark', 'set-src', 'set-src-port', 'set-tos', 'silent-drop', 'set-priority-class', 'set-priority-offset'"
@@ -21,7 +24,9 @@ extension KeywordRegistry {
             $0.trimmingWhitespace().trimming { $0 == "'" }
         }
         return names.contains { name in
-            name.hasSuffix("(*)") ? action.hasPrefix(String(name.dropLast(2))) : name == action
+            // `NAME(*)` stands for every action starting with NAME
+            // (`track-sc0`, `set-var(txn.x)`, `sc-inc-gpc0(1)`...).
+            name.hasSuffix("(*)") ? action.hasPrefix(String(name.dropLast(3))) : name == action
         }
     }
 
@@ -33,7 +38,7 @@ extension KeywordRegistry {
                 "parsing [\(ctx.location)]: previous 'http-request' action is final and has no condition attached, further entries are NOOP.",
                 at: ctx.location)
         }
-        guard action == "deny" || action == "return" else {
+        guard implementedHTTPRequestActions.contains(action) else {
             if isKnownHTTPRequestAction(action) {
                 throw KeywordError("'http-request \(action)' is not supported by this build.")
             }

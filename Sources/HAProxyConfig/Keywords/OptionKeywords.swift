@@ -13,15 +13,21 @@ extension KeywordRegistry {
         "dontlog-normal": (\.dontLogNormal, .frontend),
         "log-separate-errors": (\.logSeparateErrors, .frontend),
         "logasap": (\.logASAP, .frontend),
-        "tcpka": (\.tcpKeepAlive, .listen),
-        "clitcpka": (\.clientTCPKeepAlive, .frontend),
-        "srvtcpka": (\.serverTCPKeepAlive, .backend),
-        "nolinger": (\.noLinger, .listen),
-        "http-buffer-request": (\.httpBufferRequest, .listen),
-        "http-ignore-probes": (\.httpIgnoreProbes, .frontend),
-        "independent-streams": (\.independentStreams, .listen),
         "log-health-checks": (\.logHealthChecks, .backend),
     ]
+
+    /// `option httpclose|http-server-close|http-keep-alive`.
+    static let httpConnectionModes: [String: ProxyOptions.HTTPConnectionMode] = [
+        "httpclose": .close, "http-server-close": .serverClose, "http-keep-alive": .keepAlive,
+    ]
+
+    /// Options taking arguments, parsed by `parseOption` itself.
+    static let argumentOptions: [String] = ["httplog", "tcplog", "forwardfor", "httpchk", "tcp-check"]
+
+    /// Every option name `option` accepts.
+    static var acceptedOptions: [String] {
+        Array(booleanOptions.keys) + Array(httpConnectionModes.keys) + argumentOptions
+    }
 
     /// Options HAProxy 2.6 has that this build does not implement.
     static let unsupportedOptions: Set<String> = [
@@ -45,10 +51,7 @@ extension KeywordRegistry {
             }
             return
         }
-        let httpModes: [String: ProxyOptions.HTTPConnectionMode] = [
-            "httpclose": .close, "http-server-close": .serverClose, "http-keep-alive": .keepAlive,
-        ]
-        if let mode = httpModes[name] {
+        if let mode = httpConnectionModes[name] {
             ctx.withProxy { proxy in
                 if !negated {
                     proxy.options.httpConnectionMode = mode
@@ -58,10 +61,13 @@ extension KeywordRegistry {
             }
             return
         }
-        let known = ["httplog", "tcplog", "forwardfor", "httpchk", "tcp-check"]
+        if unsupportedOptions.contains(name) || HAProxy26Keywords.options.contains(name),
+            !argumentOptions.contains(name)
+        {
+            throw KeywordError("'\(negated ? "no " : "")option \(name)' is not supported by this build.")
+        }
         if negated {
-            let word = known.contains(name) || unsupportedOptions.contains(name) ? name : name
-            throw KeywordError("negation/default is not supported for option '\(word)'.", form: .parsingTight)
+            throw KeywordError("negation/default is not supported for option '\(name)'.", form: .parsingTight)
         }
         switch name {
         case "httplog":
@@ -110,9 +116,6 @@ extension KeywordRegistry {
             try ctx.checkMaxArguments(args, 1, keyword: "option tcp-check")
             ctx.withProxy { $0.healthCheck.kind = .tcpCheck }
         default:
-            if unsupportedOptions.contains(name) {
-                throw KeywordError("'option \(name)' is not supported by this build.")
-            }
             throw KeywordError("unknown option '\(name)'.")
         }
     }

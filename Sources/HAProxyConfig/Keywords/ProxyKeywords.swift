@@ -82,6 +82,7 @@ extension KeywordRegistry {
         },
         ConfigKeyword("monitor-uri", .frontendSide, capability: .frontend) { args, ctx in
             guard args.count > 1 else { throw KeywordError("'monitor-uri' expects an URI.") }
+            try ctx.checkMaxArguments(args, 1)
             ctx.withProxy { $0.monitorURI = args[1] }
         },
         ConfigKeyword("capture", [.frontend, .listen], capability: .frontend, parseCapture),

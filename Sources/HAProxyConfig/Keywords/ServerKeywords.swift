@@ -25,7 +25,6 @@ extension KeywordRegistry {
         ServerKeyword("inter", arguments: 1) { a, o, s in o.interMs = try serverTime(a, s, label: "agent-inter") },
         ServerKeyword("fastinter", arguments: 1) { a, o, s in o.fastinterMs = try serverTime(a, s, label: "fastinter") },
         ServerKeyword("downinter", arguments: 1) { a, o, s in o.downinterMs = try serverTime(a, s, label: "downinter") },
-        ServerKeyword("slowstart", arguments: 1) { a, o, s in o.slowstartMs = try serverTime(a, s, label: "slowstart") },
         ServerKeyword("rise", arguments: 1) { a, o, _ in
             let v = ParseContext.looseInteger(a[1])
             guard v > 0 else { throw KeywordError("'rise' has to be > 0.") }
@@ -47,32 +46,10 @@ extension KeywordRegistry {
         ServerKeyword("send-proxy-v2") { _, o, _ in o.sendProxyV2 = true },
         ServerKeyword("no-send-proxy") { _, o, _ in o.sendProxy = false },
         ServerKeyword("no-send-proxy-v2") { _, o, _ in o.sendProxyV2 = false },
-        ServerKeyword("source", arguments: 1) { a, o, _ in o.source = a[1] },
-        ServerKeyword("on-marked-down", arguments: 1) { a, o, _ in
-            guard a[1] == "shutdown-sessions" else {
-                throw KeywordError("'on-marked-down' expects 'shutdown-sessions' but got '\(a[1])'")
-            }
-            o.onMarkedDownShutdownSessions = true
-        },
-        ServerKeyword("on-marked-up", arguments: 1) { a, o, _ in
-            guard a[1] == "shutdown-backup-sessions" else {
-                throw KeywordError("'on-marked-up' expects 'shutdown-backup-sessions' but got '\(a[1])'")
-            }
-            o.onMarkedUpShutdownBackupSessions = true
-        },
         ServerKeyword("id", arguments: 1) { a, _, s in
             guard s != nil else { throw KeywordError("'id' is not supported for default servers.") }
             guard let v = Int(a[1]), v > 0 else { throw KeywordError("custom id has to be > 0.") }
             s?.id = v
-        },
-        ServerKeyword("init-addr", arguments: 1) { a, o, _ in
-            for method in a[1].split(separator: ",") where !["last", "libc", "none"].contains(method) {
-                let m = String(method)
-                guard m.split(separator: ".").count == 4 || m.contains(":") else {
-                    throw KeywordError("'init-addr' : unknown init-addr method '\(m)'")
-                }
-            }
-            o.initAddr = a[1]
         },
     ]
 
@@ -152,7 +129,7 @@ extension KeywordRegistry {
         while i < args.count {
             let name = args[i]
             guard let option = KeywordRegistry.shared.server[name] else {
-                if unsupportedServerOptions.contains(name) {
+                if unsupportedServerOptions.contains(name) || HAProxy26Keywords.serverOptions.contains(name) {
                     throw KeywordError("\(label) : '\(name)' option is not supported by this build.", form: .bracketed)
                 }
                 var message = "\(label) : unknown keyword '\(name)'"

@@ -23,7 +23,7 @@ enum StatsSocketParser {
             guard v > 0 else { throw KeywordError("'stats maxconn' expects a positive value") }
             ctx.config.global.statsMaxconn = v
         case "bind-process":
-            ctx.acceptWithoutEffect("stats bind-process")
+            throw KeywordError("'stats bind-process' is not supported by this build.")
         default:
             throw KeywordError("'stats' only supports 'socket', 'maxconn', 'bind-process' and 'timeout' (got '\(sub)')")
         }
@@ -79,8 +79,7 @@ enum StatsSocketParser {
             case "maxconn":
                 socket.maxconn = ParseContext.looseInteger(try value(option))
             case "process", "thread":
-                _ = try value(option)
-                ctx.acceptWithoutEffect("stats socket \(option)")
+                throw KeywordError("'stats socket' : '\(option)' option is not supported by this build.")
             default:
                 if BindKeywordSupport.knownUnsupported.contains(option) {
                     throw KeywordError("'stats socket' : '\(option)' option is not supported by this build.")

@@ -20,11 +20,10 @@ struct ConfigParser {
     func parse(text: String, file: String, into context: inout ParseContext) -> Bool {
         var conditions: [Conditional] = []
         var lineNumber = 0
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        if lines.last == "" { lines.removeLast() }
-        for rawLine in lines {
+        let lines = Self.lines(of: text)
+        for rawLine in lines.lines {
             lineNumber += 1
-            let line = String(rawLine)
+            let line = String(decoding: rawLine, as: UTF8.self)
             context.location = SourceLocation(file: file, line: lineNumber)
             let active = conditions.allSatisfy(\.taking)
             // Capture only what expansion needs, not the whole configuration.
@@ -111,11 +110,34 @@ struct ConfigParser {
             dispatch(words, context: &context)
             if context.diagnostics.aborted { return false }
         }
+        if let unterminated = lines.unterminatedLength {
+            // HAProxy refuses a file whose last line has no LF: it may have
+            // been cut short while being written.
+            context.diagnostics.alert(
+                "parsing [\(context.location)]: Missing LF on last line, file might have been truncated at position \(unterminated + 1).",
+                at: context.location)
+        }
         if !conditions.isEmpty {
             return abort("non-terminated '.if' block.", &context)
         }
         closeSection(&context)
         return true
+    }
+
+    /// The lines of a file, cut at each LF byte (a CR before it stays and
+    /// ends the line's words, see `LineTokenizer`), and the byte length of
+    /// a last line that has no LF.
+    static func lines(of text: String) -> (lines: [ArraySlice<UInt8>], unterminatedLength: Int?) {
+        let bytes = Array(text.utf8)
+        var lines: [ArraySlice<UInt8>] = []
+        var start = 0
+        for (index, byte) in bytes.enumerated() where byte == 0x0A {
+            lines.append(bytes[start..<index])
+            start = index + 1
+        }
+        guard start < bytes.count else { return (lines, nil) }
+        lines.append(bytes[start...])
+        return (lines, bytes.count - start)
     }
 
     /// Environment variables and the pseudo-variables `.FILE`, `.LINE`, `.SECTION`.
@@ -209,15 +231,16 @@ struct ConfigParser {
         guard let keyword = table[name] else {
             let unsupported =
                 isGlobal
-                ? KeywordRegistry.unsupportedGlobalKeywords.contains(name) || name.hasPrefix("tune.")
-                    || name.hasPrefix("ssl-") || name.hasPrefix("lua-")
-                : KeywordRegistry.unsupportedProxyKeywords.contains(name)
+                ? KeywordRegistry.unsupportedGlobalKeywords.contains(name) || HAProxy26Keywords.global.contains(name)
+                : KeywordRegistry.unsupportedProxyKeywords.contains(name) || HAProxy26Keywords.proxy.contains(name)
             if unsupported {
-                context.alert("'\(name)' is not supported by this build.")
+                context.alert("'\(Self.refusedForm(words))' is not supported by this build.")
                 return
             }
             var message = "unknown keyword '\(name)' in '\(context.sectionName)' section"
-            if let best = KeywordSuggestion.bestMatch(for: name, among: Array(table.keys)) {
+            // As HAProxy, suggest among every keyword of 2.6, implemented or not.
+            let candidates = Set(table.keys).union(isGlobal ? HAProxy26Keywords.global : HAProxy26Keywords.proxy)
+            if let best = KeywordSuggestion.bestMatch(for: name, among: Array(candidates)) {
                 message += "; did you mean '\(best)' maybe ?"
             }
             context.alert(message)
@@ -241,6 +264,18 @@ struct ConfigParser {
             }
         }
         runHandler(keyword, words, context: &context)
+    }
+
+    /// The words a refusal names: the keyword, and for rule sets the
+    /// action (`http-response set-header`, `tcp-request content accept`).
+    static func refusedForm(_ words: [String]) -> String {
+        let width: Int
+        switch words[0] {
+        case "http-response", "http-after-response", "monitor", "stick", "email-alert": width = 2
+        case "tcp-request", "tcp-response": width = 3
+        default: width = 1
+        }
+        return words.prefix(width).joined(separator: " ")
     }
 
     private func runHandler(_ keyword: ConfigKeyword, _ words: [String], context: inout ParseContext) {

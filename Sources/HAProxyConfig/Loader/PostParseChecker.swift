@@ -39,11 +39,6 @@ enum PostParseChecker {
                 diagnostics.warning(
                     "'option forwardfor' ignored for proxy '\(proxy.name)' as it requires HTTP mode.", at: proxy.location)
             }
-            if proxy.options.httpBufferRequest {
-                diagnostics.warning(
-                    "'option http-buffer-request' ignored for proxy '\(proxy.name)' as it requires HTTP mode.",
-                    at: proxy.location)
-            }
         }
     }
 

@@ -2,8 +2,6 @@
 public struct GlobalConfig: Sendable {
     public var daemon = false
     public var masterWorker = false
-    /// `master-worker no-exit-on-failure`: the master survives a failing worker.
-    public var masterWorkerNoExitOnFailure = false
     public var maxconn: Int?
     /// `maxconnrate`: new connections per second for the whole process; 0 for none.
     public var maxConnRate: UInt32 = 0
@@ -40,9 +38,6 @@ public struct GlobalConfig: Sendable {
     public var quiet = false
     public var caBase: String?
     public var crtBase: String?
-    /// `localpeer NAME`.
-    public var localPeer: String?
-    public var insecureForkWanted = false
     /// The environment as left by `setenv`/`presetenv`/`unsetenv`/`resetenv`,
     /// which the runtime applies to the process.
     public var environment: [String: String] = [:]

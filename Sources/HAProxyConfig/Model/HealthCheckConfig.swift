@@ -14,10 +14,6 @@ public struct HealthCheckConfig: Sendable, Equatable {
     public var httpExpect: [Expect] = []
     public var tcpRules: [TCPCheckRule] = []
     public var logHealthChecks = false
-    /// `http-check disable-on-404`.
-    public var disableOn404 = false
-    /// `http-check connect [port N]`: the port checks connect to.
-    public var httpConnectPort: Int?
 
     public init() {}
 

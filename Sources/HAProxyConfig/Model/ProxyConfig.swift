@@ -119,7 +119,6 @@ public struct Timeouts: Sendable, Equatable {
     public var httpKeepAlive: Int?
     public var queue: Int?
     public var check: Int?
-    public var tarpit: Int?
 
     public init() {}
 }
@@ -151,13 +150,6 @@ public struct ProxyOptions: Sendable, Equatable {
     public var dontLogNormal = false
     public var logSeparateErrors = false
     public var logASAP = false
-    public var tcpKeepAlive = false
-    public var clientTCPKeepAlive = false
-    public var serverTCPKeepAlive = false
-    public var noLinger = false
-    public var httpBufferRequest = false
-    public var httpIgnoreProbes = false
-    public var independentStreams = false
     public var logHealthChecks = false
 
     public init() {}

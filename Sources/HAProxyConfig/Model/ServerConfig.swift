@@ -43,11 +43,6 @@ public struct ServerOptions: Sendable, Equatable {
     public var checkAddr: String?
     public var sendProxy = false
     public var sendProxyV2 = false
-    public var source: String?
-    public var onMarkedDownShutdownSessions = false
-    public var onMarkedUpShutdownBackupSessions = false
-    public var slowstartMs = 0
-    public var initAddr: String?
 
     public init() {}
 }

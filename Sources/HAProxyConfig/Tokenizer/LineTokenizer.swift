@@ -34,7 +34,9 @@ public struct LineTokenizer {
             var indent = 0
             while indent < bytes.count, bytes[indent] == 0x20 || bytes[indent] == 0x09 { indent += 1 }
             var shown = Array(bytes[indent...])
-            while let last = shown.last, last == 0x0A || last == 0x0D { shown.removeLast() }
+            while let last = shown.last, last == 0x0A { shown.removeLast() }
+            // Blanks other than spaces (tab, CR...) are shown as spaces.
+            shown = shown.map { (0x09...0x0D).contains($0) ? 0x20 : $0 }
             let caret = String(repeating: " ", count: 2 + max(0, offset - indent)) + "^"
             return "\(reason) at position \(offset + 1):\n  \(String(decoding: shown, as: UTF8.self))\n\(caret)"
         }
@@ -64,7 +66,9 @@ public struct LineTokenizer {
                 i += 1
                 continue
             }
-            if quote == 0 && (c == 0x0A || c == 0x0D) { break }
+            // A CR or LF ends the line, even inside quotes (a CRLF file
+            // reads as its lines; a quote left open is reported).
+            if c == 0x0A || c == 0x0D { break }
             if !inWord && quote == 0 && c != UInt8(ascii: "#") { starts.append(i) }
             if quote == 0 && c == UInt8(ascii: "#") { break }
             if c == UInt8(ascii: "'") && quote != UInt8(ascii: "\"") {

@@ -243,7 +243,7 @@ enum ShowStat {
         put("conn_rate", fe ? s.sessionRate : nil)
         put("conn_rate_max", fe ? s.sessionRateMax : nil)
         put("conn_tot", fe ? s.sessionsTotal : nil)
-        put("intercepted", fe && http ? 0 : nil)
+        put("intercepted", fe && http ? s.interceptedRequests : nil)
         put(["dcon", "dses"], fe ? 0 : nil)
         put("wrew", 0)
         put(["connect", "reuse"], fe ? nil : 0)

@@ -30,6 +30,7 @@ struct StatSnapshot {
     var bytesIn: UInt64 = 0
     var bytesOut: UInt64 = 0
     var deniedRequests: Int?
+    var interceptedRequests = 0
     var connectionErrors: Int?
     var responseErrors: Int?
     var retries: Int?
@@ -77,6 +78,7 @@ extension StatSnapshot {
             bytesIn = frontend.bytesIn
             bytesOut = frontend.bytesOut
             deniedRequests = frontend.deniedRequests
+            interceptedRequests = frontend.interceptedRequests
             status = frontend.adminDisabled ? "PAUSED" : "OPEN"
             sessionRate = frontend.sessionRate.rate(now: now)
             sessionRateMax = frontend.sessionRate.peak

@@ -16,6 +16,8 @@ public final class Frontend {
     let errorPages: [Int: ByteBuffer]
     /// Prebuilt `http-request return` / `deny` answers, by rule index.
     let ruleResponses: [RuleResponse]
+    /// `monitor-uri` in an HTTP frontend: its probes and answer.
+    let monitor: MonitorResponse?
     var listeners: [Listener] = []
     /// This proxy's log targets and format, nil when it logs nothing.
     var log: ProxyLog?
@@ -26,6 +28,8 @@ public final class Frontend {
     public private(set) var maxSeenConnections = 0
     public private(set) var totalRequests = 0
     public private(set) var deniedRequests = 0
+    /// Requests the proxy answered itself (`monitor-uri` probes).
+    public private(set) var interceptedRequests = 0
     public private(set) var bytesIn: UInt64 = 0
     public private(set) var bytesOut: UInt64 = 0
     /// New sessions per second (`rate`; also `conn_rate`: each accepted
@@ -49,6 +53,7 @@ public final class Frontend {
         self.backend = backend
         self.errorPages = errorPages
         self.ruleResponses = ruleResponses
+        self.monitor = config.mode == .http ? config.monitorURI.map(MonitorResponse.init(uri:)) : nil
         self.maxconn = config.maxconn
     }
 
@@ -123,6 +128,11 @@ public final class Frontend {
         }
     }
 
+    /// A request was answered by the proxy itself (`intercepted`).
+    func countIntercepted() {
+        lock.withLock { interceptedRequests += 1 }
+    }
+
     /// An HTTP transaction ended: its response status (0 or less when none
     /// was sent) and the bytes it moved.
     func countTransaction(status: Int, bytesIn: UInt64, bytesOut: UInt64) {
@@ -181,6 +191,7 @@ public final class Frontend {
                 totalConnections = 0
                 totalRequests = 0
                 deniedRequests = 0
+                interceptedRequests = 0
                 bytesIn = 0
                 bytesOut = 0
                 responses = HTTPResponseCounters()

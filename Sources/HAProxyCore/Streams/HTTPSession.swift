@@ -197,6 +197,10 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
 
     private func handleRequest() {
         clientKeepAlive = request.isKeepAlive && frontend.config.options.httpConnectionMode != .close
+        if let monitor = frontend.monitor, let bytes = requestBytes, monitor.matches(request, in: bytes) {
+            answerMonitor(monitor)
+            return
+        }
         // Rules have no conditions yet: the first one answers.
         if let rule = frontend.ruleResponses.first {
             log.status = rule.status
@@ -650,7 +654,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
         guard transactionPending else { return }
         transactionPending = false
         countTransaction()
-        guard let plog = frontend.log else { return }
+        guard let plog = frontend.log, !log.unlogged else { return }
         var line: ByteBuffer?
         if let bytes = requestBytes, request.versionRange.upperBound > request.methodRange.lowerBound {
             line = bytes.getSlice(
@@ -704,6 +708,21 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
         requestDone = true
         responseDone = true
         finishIfDone()
+    }
+
+    /// A `monitor-uri` probe: answered before any rule, counted, not logged.
+    /// A probe with a body closes the connection after the answer.
+    private func answerMonitor(_ monitor: MonitorResponse) {
+        log.status = 200
+        log.unlogged = true
+        frontend.countIntercepted()
+        let isHEAD = request.method == .head
+        if request.bodyFraming != .none {
+            clientKeepAlive = false
+            respondAndClose(monitor.bytes(connection: .close, isHEAD: isHEAD))
+        } else {
+            respondLocally(monitor.bytes(connection: responseConnectionHeader(), isHEAD: isHEAD))
+        }
     }
 
     private func respondAndClose(_ bytes: ByteBuffer) {

@@ -41,6 +41,8 @@ struct StreamLogInfo {
     /// (empty when the frontend declares none).
     var capturedRequestHeaders: [ByteBuffer?] = []
     var capturedResponseHeaders: [ByteBuffer?] = []
+    /// The transaction is counted but not logged (a `monitor-uri` probe).
+    var unlogged = false
 
     mutating func terminate(_ cause: Character, _ phase: Character) {
         if self.cause == "-" {

@@ -48,6 +48,7 @@ final class StatsSocketTests: XCTestCase {
             backend st
                 balance static-rr
                 server s1 127.0.0.1:\(ports[0])
+
             """
         try config.write(toFile: "\(directory)/haproxy.cfg", atomically: true, encoding: .utf8)
         let process = Process()

@@ -56,6 +56,45 @@ final class CheckModeTests: IntegrationTestCase {
         XCTAssertFalse(r.stdout.contains("Configuration file is valid"))
     }
 
+    /// A file saved with Windows line endings is read line by line, as
+    /// HAProxy 2.6 does: its errors are found, its valid form is valid.
+    func testCRLFConfigurationIsCheckedLineByLine() throws {
+        let crlf = validConfig.replacingOccurrences(of: "\n", with: "\r\n")
+        let good = try writeConfig(crlf, name: "crlf.cfg")
+        let ok = try haproxy(["-c", "-f", good.path])
+        XCTAssertEqual(ok.status, 0, ok.stderr)
+        XCTAssertTrue(ok.stdout.contains("Configuration file is valid"), ok.stdout)
+
+        let bogus = try writeConfig(
+            crlf.replacingOccurrences(of: "    maxconn 100\r\n", with: "    maxconn 100\r\n    bogus_crlf x\r\n"),
+            name: "crlf-bogus.cfg")
+        let bad = try haproxy(["-c", "-f", bogus.path])
+        XCTAssertEqual(bad.status, 1)
+        XCTAssertTrue(
+            bad.stderr.contains("parsing [\(bogus.path):3] : unknown keyword 'bogus_crlf' in 'global' section"),
+            bad.stderr)
+
+        let missing = try writeConfig(
+            crlf.replacingOccurrences(of: "default_backend b", with: "default_backend nowhere"), name: "crlf-nob.cfg")
+        let nob = try haproxy(["-c", "-f", missing.path])
+        XCTAssertEqual(nob.status, 1)
+        XCTAssertTrue(nob.stderr.contains("unable to find required default_backend: 'nowhere'"), nob.stderr)
+    }
+
+    /// HAProxy 2.6 refuses a file whose last line has no line feed.
+    func testMissingFinalLineFeedIsFatal() throws {
+        let url = tmp.appendingPathComponent("nolf.cfg")
+        try (validConfig.trimmingCharacters(in: .newlines)).write(to: url, atomically: true, encoding: .utf8)
+        let r = try haproxy(["-c", "-f", url.path])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(
+            r.stderr.contains(
+                ") : config : parsing [\(url.path):15]: Missing LF on last line, file might have been truncated at position 26."),
+            r.stderr)
+        XCTAssertTrue(r.stderr.contains("Fatal errors found in configuration."), r.stderr)
+        XCTAssertFalse(r.stdout.contains("Configuration file is valid"))
+    }
+
     func testCheckQuietPrintsNothing() throws {
         let cfg = try writeConfig(validConfig)
         let r = try haproxy(["-c", "-q", "-f", cfg.path])

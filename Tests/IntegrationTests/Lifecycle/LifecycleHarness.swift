@@ -31,8 +31,9 @@ final class LifecycleHarness {
 
     func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
+    /// Writes a file ending in a line feed, as an editor saves a configuration.
     func write(_ name: String, _ text: String) throws {
-        try text.write(toFile: path(name), atomically: true, encoding: .utf8)
+        try (text.hasSuffix("\n") ? text : text + "\n").write(toFile: path(name), atomically: true, encoding: .utf8)
     }
 
     /// A TCP port nobody listens on right now.

@@ -253,9 +253,11 @@ class IntegrationTestCase: XCTestCase {
         throw HarnessError("backend \(name) not ready within 10s: \(p.stderr)")
     }
 
+    /// Writes a configuration file ending in a line feed, as an editor saves
+    /// it (HAProxy refuses a last line without one).
     func writeConfig(_ text: String, name: String = "haproxy.cfg") throws -> URL {
         let url = tmp.appendingPathComponent(name)
-        try text.write(to: url, atomically: true, encoding: .utf8)
+        try (text.hasSuffix("\n") ? text : text + "\n").write(to: url, atomically: true, encoding: .utf8)
         return url
     }
 

@@ -1,0 +1,120 @@
+import XCTest
+
+@testable import HAProxyConfig
+
+/// HAProxy 2.6 keywords this build does not implement are refused as "not
+/// supported by this build", naming file, line and keyword; words 2.6 does
+/// not know either keep the "unknown keyword" message with its suggestion.
+final class RefusalWordingTests: XCTestCase {
+    private func alerts(_ text: String, count: Int) -> [String] {
+        let (config, diagnostics) = TestSupport.load(text)
+        XCTAssertNil(config)
+        return Array(diagnostics.alerts.prefix(count).map(\.message))
+    }
+
+    func testProxyKeywordsAndRuleSets() {
+        XCTAssertEqual(
+            alerts(
+                """
+                frontend f
+                    bind :80
+                    retry-on all-retryable-errors
+                    http-response set-header X-A b
+                    tcp-request content accept
+                    monitor fail if TRUE
+                    unique-id-format %{+X}o
+                    use_backendd b
+                """, count: 6),
+            [
+                "parsing [test.cfg:3] : 'retry-on' is not supported by this build.",
+                "parsing [test.cfg:4] : 'http-response set-header' is not supported by this build.",
+                "parsing [test.cfg:5] : 'tcp-request content accept' is not supported by this build.",
+                "parsing [test.cfg:6] : 'monitor fail' is not supported by this build.",
+                "parsing [test.cfg:7] : 'unique-id-format' is not supported by this build.",
+                "parsing [test.cfg:8] : unknown keyword 'use_backendd' in 'frontend' section; did you mean 'use_backend' maybe ?",
+            ])
+    }
+
+    func testHTTPRequestActions() {
+        XCTAssertEqual(
+            alerts(
+                """
+                frontend f
+                    bind :80
+                    http-request track-sc0 src
+                    http-request set-var(txn.x) str(a)
+                    http-request sc-inc-gpc0(0)
+                    http-request set-header X-A b
+                """, count: 4),
+            [
+                "parsing [test.cfg:3] : 'http-request track-sc0' is not supported by this build.",
+                "parsing [test.cfg:4] : 'http-request set-var(txn.x)' is not supported by this build.",
+                "parsing [test.cfg:5] : 'http-request sc-inc-gpc0(0)' is not supported by this build.",
+                "parsing [test.cfg:6] : 'http-request set-header' is not supported by this build.",
+            ])
+        let unknown = alerts("frontend f\n    bind :80\n    http-request frobnicate\n", count: 1)
+        XCTAssertTrue(unknown.first?.hasPrefix("parsing [test.cfg:3]: 'http-request' expects 'wait-for-handshake'") ?? false)
+        XCTAssertTrue(unknown.first?.hasSuffix("but got 'frobnicate'.") ?? false, "\(unknown)")
+    }
+
+    func testChecksAndTimeouts() {
+        XCTAssertEqual(
+            alerts(
+                """
+                backend b
+                    http-check disable-on-404
+                    http-check send-state
+                    timeout tarpit 1s
+                """, count: 3),
+            [
+                "parsing [test.cfg:2] : 'http-check disable-on-404' is not supported by this build.",
+                "parsing [test.cfg:3] : 'http-check send-state' is not supported by this build.",
+                "parsing [test.cfg:4] : 'timeout tarpit' is not supported by this build (no 'http-request tarpit').",
+            ])
+    }
+
+    /// Registered only to be refused with 2.6's own message.
+    func testObsoleteTimeouts() {
+        XCTAssertEqual(
+            alerts("defaults\n    contimeout 1s\n    clitimeout 1s\n    srvtimeout 1s\n", count: 3),
+            [
+                "parsing [test.cfg:2] : the 'contimeout' directive is not supported anymore since HAProxy 2.1. Use 'timeout connect'.",
+                "parsing [test.cfg:3] : the 'clitimeout' directive is not supported anymore since HAProxy 2.1. Use 'timeout client'.",
+                "parsing [test.cfg:4] : the 'srvtimeout' directive is not supported anymore since HAProxy 2.1. Use 'timeout server'.",
+            ])
+    }
+
+    func testServerOptions() {
+        XCTAssertEqual(
+            alerts(
+                """
+                backend b
+                    server a 127.0.0.1:80 on-error mark-down
+                    server b 127.0.0.1:80 slowstart 10s
+                    server c 127.0.0.1:80 minconn 5
+                    server d 127.0.0.1:80 wieght 5
+                """, count: 4),
+            [
+                "[test.cfg:2] : 'server b/a' : 'on-error' option is not supported by this build.",
+                "[test.cfg:3] : 'server b/b' : 'slowstart' option is not supported by this build.",
+                "[test.cfg:4] : 'server b/c' : 'minconn' option is not supported by this build.",
+                "[test.cfg:5] : 'server b/d' : unknown keyword 'wieght'; did you mean 'weight' maybe ?",
+            ])
+    }
+
+    func testBindOptions() {
+        XCTAssertEqual(
+            alerts(
+                """
+                frontend f
+                    bind :80 ssl
+                    bind :81 shards 2
+                    bind :82 bogusopt
+                """, count: 3),
+            [
+                "parsing [test.cfg:2] : 'bind :80' in section 'frontend' : 'ssl' option is not supported by this build.",
+                "parsing [test.cfg:3] : 'bind :81' in section 'frontend' : 'shards' option is not supported by this build.",
+                "parsing [test.cfg:4] : 'bind :82' in section 'frontend': unknown keyword 'bogusopt'.",
+            ])
+    }
+}
