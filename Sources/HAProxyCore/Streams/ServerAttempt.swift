@@ -47,11 +47,12 @@ extension ServerAttempt {
         // A stream that left the connecting state (client gone with
         // abortonclose, a hard stop) released its slot then.
         guard isConnecting(to: server) else { return }
-        backend.count { _ in server.connectionErrors += 1 }
-        switch ConnectRetry.next(retriesLeft: retriesLeft, backend: backend) {
+        switch ConnectRetry.next(retriesLeft: retriesLeft, failed: server) {
         case .redispatch:
             retriesLeft -= 1
             log.retries += 1
+            // The backend counts the redispatch, or the retry when the
+            // load balancer chooses this server again.
             backend.release(server, endStream: false)
             log.redispatched = true
             prepareRedispatch()
@@ -60,9 +61,12 @@ extension ServerAttempt {
             retriesLeft -= 1
             log.retries += 1
             eventLoop.scheduleTask(in: .milliseconds(Int64(delay))) { [self] in
-                if isConnecting(to: server) { connect(to: server) }
+                guard isConnecting(to: server) else { return }
+                backend.countRetry(on: server)
+                connect(to: server)
             }
         case .fail:
+            backend.countConnectionError(on: server)
             failServerConnection()
         }
     }
