@@ -17,14 +17,20 @@ enum ConnectRetry: Equatable {
     /// usable server, a non-hashing algorithm leaves the failed server at
     /// once, and any algorithm asks the load balancer again for the last
     /// retry (a hash may choose the same server). Otherwise the same server
-    /// is retried after min(`timeout connect`, 1s): with a single server,
-    /// `retries 3` takes three turn-arounds.
-    static func next(retriesLeft: Int, failed: Server) -> ConnectRetry {
+    /// is retried once the turn-around of min(`timeout connect`, 1s) has
+    /// passed since the failed attempt started: a refused connection waits
+    /// it (with a single server, `retries 3` takes three turn-arounds), a
+    /// connection that timed out is retried at once (`retries 3` with
+    /// `timeout connect 1s` to a server that never answers: 503 after
+    /// four timeouts, about 4 s).
+    /// - Parameter attemptMs: how long the failed attempt lasted.
+    static func next(retriesLeft: Int, failed: Server, attemptMs: Int) -> ConnectRetry {
         guard retriesLeft > 0 else { return .fail }
         let backend = failed.backend
         if backend.config.options.redispatch && backend.hasUsableServer(otherThan: failed) {
             if retriesLeft == 1 || !backend.config.balance.algorithm.isHashBased { return .redispatch }
         }
-        return .retrySame(delayMs: min(backend.config.timeouts.connect ?? 1000, 1000))
+        let turnAround = min(backend.config.timeouts.connect ?? 1000, 1000)
+        return .retrySame(delayMs: max(turnAround - attemptMs, 0))
     }
 }
