@@ -12,6 +12,7 @@ extension Backend {
                 server.sessionRate.clearPeak()
                 guard all else { continue }
                 server.totalConnections = 0
+                server.loadBalanced = 0
                 server.connectionErrors = 0
                 server.responseErrors = 0
                 server.retries = 0

@@ -90,6 +90,11 @@ public final class Backend {
         }
     }
 
+    /// Whether a server other than `server` takes traffic.
+    func hasUsableServer(otherThan server: Server) -> Bool {
+        lock.withLock { servers.contains { $0 !== server && $0.isUsable } }
+    }
+
     // MARK: Slots
 
     /// Chooses a server and reserves a connection slot on it, or queues the
@@ -111,6 +116,7 @@ public final class Backend {
                 sessionRate.add(now: now)
             }
             guard let chosen = pick(loadBalancer, avoiding?.lb) else {
+                if let avoiding { countLeaving(avoiding, for: nil) }
                 if loadBalancer.hasEligibleServers {
                     queue.append(PendingStream(waiter: waiter))
                     maxQueued = max(maxQueued, queue.count)
@@ -119,8 +125,9 @@ public final class Backend {
                 return .noServer  // the caller ends the stream with `abandon`
             }
             let server = slots[chosen.index]
+            if let avoiding { countLeaving(avoiding, for: server) }
             if server.lb.hasFreeSlot && server.queue.isEmpty {
-                takeSlotLocked(server, now: now)
+                takeSlotLocked(server, now: now, picked: server !== avoiding)
                 return .server(server)
             }
             if server.config.options.maxqueue > 0 && server.queue.count >= server.config.options.maxqueue {
@@ -133,15 +140,51 @@ public final class Backend {
         }
     }
 
-    /// Reserves a slot on a specific server (retries on the same server).
+    /// A redispatch left `left` for `chosen` (nil: no server, the stream
+    /// waits in the backend queue): a redispatch for the server left, or a
+    /// retry when the load balancer chose it again (a hash keeps the
+    /// client there), as HAProxy counts them (`wredis`, `wretr`).
+    private func countLeaving(_ left: Server, for chosen: Server?) {
+        if chosen === left {
+            left.retries += 1
+        } else {
+            left.redispatches += 1
+        }
+    }
+
+    /// Reserves a slot on a specific server, as a stream the load balancer
+    /// sent there would hold it.
     func acquire(specific server: Server) {
         let now = RateClock.now
         lock.withLock { takeSlotLocked(server, now: now) }
     }
 
-    private func takeSlotLocked(_ server: Server, now: UInt64) {
+    /// Counts a new connection attempt on the server a stream already
+    /// holds a slot on, after a failed one (`retries`): HAProxy counts
+    /// each attempt as a session of the server (`stot`) and the retry
+    /// (`wretr`), not a load-balancing decision (`lbtot`).
+    func countRetry(on server: Server) {
+        lock.withLock {
+            server.retries += 1
+            server.totalConnections += 1
+        }
+    }
+
+    /// Counts a stream that gave up connecting to `server` (`econ` of the
+    /// server and of the backend): no retry was left.
+    func countConnectionError(on server: Server) {
+        lock.withLock {
+            server.connectionErrors += 1
+            connectionErrors += 1
+        }
+    }
+
+    /// - Parameter picked: the load balancer chose the server (`lbtot`);
+    ///   false for a redispatch that chose the same server again.
+    private func takeSlotLocked(_ server: Server, now: UInt64, picked: Bool = true) {
         server.currentConnections += 1
         server.totalConnections += 1
+        if picked { server.loadBalanced += 1 }
         server.sessionRate.add(now: now)
         server.maxSeenConnections = max(server.maxSeenConnections, server.currentConnections)
         loadBalancer.connectionStarted(server.lb)
@@ -202,18 +245,33 @@ public final class Backend {
 
     // MARK: State changes
 
-    /// Applies a health-check or admin change; returns true if usability changed.
+    /// What a server state change did (for the UP/DOWN messages).
+    struct StateChange {
+        /// The server's usability changed.
+        var changed = false
+        /// Streams moved from the server's own queue to the backend's.
+        var requeued = 0
+        /// Streams still waiting in the server's own queue.
+        var remainingInQueue = 0
+    }
+
+    /// Applies a health-check or admin change.
+    ///
+    /// A server that stops taking traffic hands the streams of its own
+    /// queue (those a hash or persistence sent to it) to the backend's
+    /// queue with `option redispatch`; without it they keep waiting for
+    /// this server, as in HAProxy 2.6 ("N requeued, M remaining in queue").
     @discardableResult
-    func setState(_ server: Server, up: Bool? = nil, admin: Server.AdminState? = nil) -> Bool {
+    func setState(_ server: Server, up: Bool? = nil, admin: Server.AdminState? = nil) -> StateChange {
         var grants: [(ServerSlotWaiter, Server)] = []
         var requeue: [PendingStream] = []
         var lostAll = false
-        let changed: Bool = lock.withLock {
+        let change: StateChange = lock.withLock {
             let before = server.isUsable
             if let up { server.isUp = up }
             if let admin { server.adminState = admin }
             let after = server.isUsable
-            guard before != after else { return false }
+            guard before != after else { return StateChange(remainingInQueue: server.queue.count) }
             server.lastStateChange = .now()
             server.lb.isUsable = after
             loadBalancer.serverStateChanged(server.lb)
@@ -221,15 +279,17 @@ public final class Backend {
                 while let grant = nextWaiterLocked(for: server) { grants.append(grant) }
             } else {
                 server.downTransitions += 1
-                requeue = Array(server.queue)
-                server.queue.removeAll()
-                loadBalancer.queueChanged(server.lb, queued: 0)
+                if config.options.redispatch {
+                    requeue = Array(server.queue)
+                    server.queue.removeAll()
+                    loadBalancer.queueChanged(server.lb, queued: 0)
+                }
                 if !loadBalancer.hasEligibleServers {
                     lostAll = true
                     lastDown = .now()
                 }
             }
-            return true
+            return StateChange(changed: true, requeued: requeue.count, remainingInQueue: server.queue.count)
         }
         if !server.isUsable { server.idlePool.closeAll() }
         for (waiter, s) in grants { notify(waiter, s) }
@@ -238,7 +298,7 @@ public final class Backend {
             redistributeQueue()
         }
         if lostAll { onNoServerAvailable?(self) }
-        return changed
+        return change
     }
 
     /// Hands queued streams to any server with free slots.

@@ -30,10 +30,16 @@ public final class Server {
     // Counters (under the backend lock).
     public internal(set) var currentConnections = 0
     public internal(set) var maxSeenConnections = 0
+    /// Connection attempts, retries included (`stot`).
     public internal(set) var totalConnections = 0
+    /// Times the load balancer chose this server (`lbtot`).
+    public internal(set) var loadBalanced = 0
+    /// Streams that gave up connecting here, no retry left (`econ`).
     public internal(set) var connectionErrors = 0
     public internal(set) var responseErrors = 0
+    /// Failed connections followed by another attempt here (`wretr`).
     public internal(set) var retries = 0
+    /// Failed connections followed by a move to another server (`wredis`).
     public internal(set) var redispatches = 0
     public internal(set) var bytesIn: UInt64 = 0
     public internal(set) var bytesOut: UInt64 = 0

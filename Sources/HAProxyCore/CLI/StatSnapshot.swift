@@ -124,7 +124,7 @@ extension StatSnapshot {
             }
             lastChange = ShowStat.seconds(since: server.lastStateChange)
             if options.maxqueue > 0 { queueLimit = options.maxqueue }
-            loadBalanced = server.totalConnections
+            loadBalanced = server.loadBalanced
             address = ShowStat.addressText(server)
             userWeight = server.lb.weight
         }
@@ -174,7 +174,8 @@ extension StatSnapshot {
             self.active = active
             self.backup = backup
             lastChange = ShowStat.seconds(since: backend.lastDown)
-            loadBalanced = backend.totalStreams
+            // Each stream's first choice, then each move to another server.
+            loadBalanced = backend.totalStreams + redispatches
             algorithm = ShowStat.algorithmName(backend.config.balance.algorithm)
             userWeight = backend.servers.filter { $0.isUsable && $0.isBackup == (active == 0) }
                 .reduce(0) { $0 + $1.lb.weight }

@@ -67,8 +67,10 @@ public final class HealthCheckProbe {
         guard !finished else { return }
         finished = true
         timer?.cancel()
-        channel?.close(promise: nil)
-        channel = nil
+        if let ch = channel {
+            channel = nil
+            HealthCheckProbe.closeWithReset(ch)
+        }
         promise?.fail(Cancelled())
     }
 
@@ -97,7 +99,7 @@ public final class HealthCheckProbe {
     private func connect(port: Int?) {
         if let old = channel {
             channel = nil
-            old.close(promise: nil)
+            HealthCheckProbe.closeWithReset(old)
         }
         var address = target
         if let port { address.port = port }
@@ -107,6 +109,12 @@ public final class HealthCheckProbe {
         let bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(remaining)
             .channelOption(.maxMessagesPerRead, value: 1)
+            // As HAProxy does for checks: the handshake's last ACK waits for
+            // the first data. A check that sends nothing aborts before it
+            // goes out, so the server's kernel never queues the connection
+            // for accept(); a hung server with a full queue still answers
+            // SYNs and stays UP.
+            .channelOption(.tcpOption(.init(rawValue: TCP_QUICKACK)), value: 0)
             .channelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(HealthCheckProbeHandler(probe: self))
@@ -122,7 +130,7 @@ public final class HealthCheckProbe {
 
     private func connected(_ ch: Channel) {
         guard !finished else {
-            ch.close(promise: nil)
+            HealthCheckProbe.closeWithReset(ch)
             return
         }
         isConnecting = false
@@ -207,9 +215,22 @@ public final class HealthCheckProbe {
         result.durationMs = Int((NIODeadline.now() - start).nanoseconds / 1_000_000)
         if let ch = channel {
             channel = nil
-            ch.close(promise: nil)
+            HealthCheckProbe.closeWithReset(ch)
         }
         promise?.succeed(result)
+    }
+
+    /// Closes a check connection with a reset (SO_LINGER 0), as HAProxy
+    /// does once a check is over: no FIN exchange and no TIME-WAIT socket
+    /// left on the proxy host, however often checks run. Together with the
+    /// held-back ACK (see `connect`), a plain TCP check never completes the
+    /// handshake on the server's side.
+    static func closeWithReset(_ ch: Channel) {
+        if let socket = ch as? SocketOptionProvider {
+            // On the channel's loop the option is set before the close below.
+            _ = socket.setSoLinger(linger(l_onoff: 1, l_linger: 0))
+        }
+        ch.close(promise: nil)
     }
 
     // MARK: - From the handler

@@ -43,11 +43,13 @@ extension ProxyRuntime {
         switch event.kind {
         case .stateChange:
             let sessions = server.currentConnections
-            backend.setState(server, up: event.isUp)
+            let change = backend.setState(server, up: event.isUp)
             let usable = backend.usableCounts
+            // "remaining in queue" of a DOWN message is the server's own queue.
             let counts = HealthCheckCounts(
-                activeServers: usable.active, backupServers: usable.backup,
-                sessionsActive: sessions, requeued: 0, queued: backend.queuedCount)
+                activeServers: usable.active, backupServers: usable.backup, sessionsActive: sessions,
+                requeued: event.isUp ? 0 : change.requeued,
+                queued: event.isUp ? backend.queuedCount : change.remainingInQueue)
             let text = event.message(
                 isBackup: server.isBackup, counts: counts, logHealthChecks: backend.config.healthCheck.logHealthChecks)
             let none = usable.active == 0 && usable.backup == 0

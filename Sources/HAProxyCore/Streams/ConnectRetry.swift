@@ -10,22 +10,27 @@ enum ConnectRetry: Equatable {
     /// No retry left: the stream fails (503 in HTTP, SC in the logs).
     case fail
 
-    /// Decides the next step; `retriesLeft` is decremented by the caller
-    /// for any outcome but `.fail`.
+    /// Decides the next step after a failed connection to `failed`;
+    /// `retriesLeft` is decremented by the caller for any outcome but `.fail`.
     ///
-    /// As observed with HAProxy 2.6: with `option redispatch` and a
-    /// non-hashing algorithm, a refused connection goes to another server
-    /// at once when one is usable; otherwise the same server is retried
-    /// after min(`timeout connect`, 1s), and the last retry redispatches.
-    static func next(retriesLeft: Int, backend: Backend) -> ConnectRetry {
+    /// As observed with HAProxy 2.6: with `option redispatch` and another
+    /// usable server, a non-hashing algorithm leaves the failed server at
+    /// once, and any algorithm asks the load balancer again for the last
+    /// retry (a hash may choose the same server). Otherwise the same server
+    /// is retried once the turn-around of min(`timeout connect`, 1s) has
+    /// passed since the failed attempt started: a refused connection waits
+    /// it (with a single server, `retries 3` takes three turn-arounds), a
+    /// connection that timed out is retried at once (`retries 3` with
+    /// `timeout connect 1s` to a server that never answers: 503 after
+    /// four timeouts, about 4 s).
+    /// - Parameter attemptMs: how long the failed attempt lasted.
+    static func next(retriesLeft: Int, failed: Server, attemptMs: Int) -> ConnectRetry {
         guard retriesLeft > 0 else { return .fail }
-        let options = backend.config.options
-        if options.redispatch {
-            if retriesLeft == 1 { return .redispatch }
-            if !backend.config.balance.algorithm.isHashBased && backend.usableCounts.active + backend.usableCounts.backup > 1 {
-                return .redispatch
-            }
+        let backend = failed.backend
+        if backend.config.options.redispatch && backend.hasUsableServer(otherThan: failed) {
+            if retriesLeft == 1 || !backend.config.balance.algorithm.isHashBased { return .redispatch }
         }
-        return .retrySame(delayMs: min(backend.config.timeouts.connect ?? 1000, 1000))
+        let turnAround = min(backend.config.timeouts.connect ?? 1000, 1000)
+        return .retrySame(delayMs: max(turnAround - attemptMs, 0))
     }
 }

@@ -63,6 +63,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
     /// A connection kept for this session only (`http-reuse never`).
     private var ownedIdle: (server: Server, entry: IdleConnectionPool.Entry)?
     var retriesLeft = 0
+    private(set) var connectAttemptStart = NIODeadline.now()
     /// Status of the final response the server sent in this transaction
     /// (0: none yet), for the server's `hrsp_*` counters.
     private var serverStatus = 0
@@ -298,7 +299,8 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
 
     func connect(to server: Server) {
         state = .connecting
-        log.connectStart = log.connectStart ?? .now()
+        connectAttemptStart = .now()
+        log.connectStart = log.connectStart ?? connectAttemptStart
         timer.cancel()
         let handler = RelayHandler(side: .server, owner: self)
         serverHandler = handler

@@ -12,6 +12,8 @@ protocol ServerAttempt: ServerSlotWaiter {
     /// Connection retries left for the current request (`retries`).
     var retriesLeft: Int { get set }
     var timer: StreamTimer { get }
+    /// When the current connection attempt started (set by `connect`).
+    var connectAttemptStart: NIODeadline { get }
     /// Asks the load balancer with the stream's hash key, if any.
     func pickServer(_ lb: LoadBalancer, avoiding: LBServer?) -> LBServer?
     /// A slot on `server` is reserved: connect to it (or reuse a connection).
@@ -47,11 +49,13 @@ extension ServerAttempt {
         // A stream that left the connecting state (client gone with
         // abortonclose, a hard stop) released its slot then.
         guard isConnecting(to: server) else { return }
-        backend.count { _ in server.connectionErrors += 1 }
-        switch ConnectRetry.next(retriesLeft: retriesLeft, backend: backend) {
+        let attemptMs = Int((NIODeadline.now() - connectAttemptStart).nanoseconds / 1_000_000)
+        switch ConnectRetry.next(retriesLeft: retriesLeft, failed: server, attemptMs: attemptMs) {
         case .redispatch:
             retriesLeft -= 1
             log.retries += 1
+            // The backend counts the redispatch, or the retry when the
+            // load balancer chooses this server again.
             backend.release(server, endStream: false)
             log.redispatched = true
             prepareRedispatch()
@@ -59,10 +63,18 @@ extension ServerAttempt {
         case .retrySame(let delay):
             retriesLeft -= 1
             log.retries += 1
-            eventLoop.scheduleTask(in: .milliseconds(Int64(delay))) { [self] in
-                if isConnecting(to: server) { connect(to: server) }
+            let retry = { [self] in
+                guard isConnecting(to: server) else { return }
+                backend.countRetry(on: server)
+                connect(to: server)
+            }
+            if delay == 0 {
+                retry()
+            } else {
+                eventLoop.scheduleTask(in: .milliseconds(Int64(delay)), retry)
             }
         case .fail:
+            backend.countConnectionError(on: server)
             failServerConnection()
         }
     }

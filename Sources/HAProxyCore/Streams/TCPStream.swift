@@ -26,6 +26,7 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
     private var pausedWhileConnecting = false
     private var serverInputClosed = false
     var retriesLeft = 0
+    private(set) var connectAttemptStart = NIODeadline.now()
     lazy var timer = StreamTimer(loop: eventLoop, owner: self)
     private var inactivityMs: Int?
     var log = StreamLogInfo()
@@ -88,7 +89,8 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
         self.server = server
         loggedServer = server
         state = .connecting
-        log.connectStart = log.connectStart ?? .now()
+        connectAttemptStart = .now()
+        log.connectStart = log.connectStart ?? connectAttemptStart
         let timeouts = server.backend.config.timeouts
         timer.cancel()
         let handler = RelayHandler(side: .server, owner: self)

@@ -194,11 +194,12 @@ final class ServerDownTests: IntegrationTestCase {
         // instead check that a TCP listener on s2's port brings it back.
         let listener = try? TCPListener(port: s2port)
         XCTAssertNotNil(listener, "could not rebind s2's port")
-        _ = listener
         // The check (inter 100, rise 1) sees the port open again: it counts as up
-        // for a plain TCP check. Bounded wait for the first connection attempt.
-        XCTAssertTrue(listener?.waitForConnection(timeout: 3) ?? false, "no health check connection to the revived port")
-        XCTAssertTrue(proxy.waitForOutput("Server be/s2 is UP", timeout: 3), proxy.stderr)
+        // for a plain TCP check. The check aborts before its handshake's last
+        // ACK, as HAProxy's does, so the listener never has a connection to accept.
+        withExtendedLifetime(listener) {
+            XCTAssertTrue(proxy.waitForOutput("Server be/s2 is UP", timeout: 3), proxy.stderr)
+        }
     }
 
     func testKilledServerIsMarkedDownQuickly() throws {
@@ -227,9 +228,4 @@ final class TCPListener {
         guard rc == 0, listen(fd, 16) == 0 else { close(fd); throw HarnessError("listen on \(port) failed") }
     }
     deinit { close(fd) }
-
-    func waitForConnection(timeout: TimeInterval) -> Bool {
-        var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        return poll(&p, 1, Int32(timeout * 1000)) == 1
-    }
 }
