@@ -99,8 +99,8 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
     func connectionRead(_ side: ConnectionSide, _ buffer: ByteBuffer) {
         switch side {
         case .client:
-            log.bytesFromClient &+= UInt64(buffer.readableBytes)
             if state == .tunnel, let serverChannel {
+                log.bytesFromClient &+= UInt64(buffer.readableBytes)
                 serverChannel.write(buffer, promise: nil)
                 if !serverChannel.isWritable { pauseClient(true) }
                 touch()
@@ -114,8 +114,8 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
             }
             processClient()
         case .server:
-            log.bytesFromServer &+= UInt64(buffer.readableBytes)
             if state == .tunnel {
+                log.bytesFromServer &+= UInt64(buffer.readableBytes)
                 client.write(buffer, promise: nil)
                 if !client.isWritable { serverChannel?.setAutoRead(false) }
                 touch()
@@ -182,6 +182,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
         case .complete(let head):
             request = head
             requestBytes = inbound.readSlice(length: head.length)
+            log.bytesFromClient &+= UInt64(head.loggedSize(in: requestBytes!))
             requestCount += 1
             let ready = NIODeadline.now()
             log.requestReady = ready
@@ -202,9 +203,13 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
             log.status = rule.status
             if rule.alwaysCloses || request.bodyFraming != .none {
                 clientKeepAlive = false
-                respondAndClose(rule.bytes(for: .close))
+                let answer = rule.bytes(for: .close)
+                countLocalResponse(answer)
+                respondAndClose(answer)
             } else {
-                respondLocally(rule.bytes(for: responseConnectionHeader()))
+                let answer = rule.bytes(for: responseConnectionHeader())
+                countLocalResponse(answer)
+                respondLocally(answer)
             }
             return
         }
@@ -435,7 +440,9 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
         }
         guard inbound.readableBytes > 0 else { return }
         do {
+            let counted = requestBody.loggedBytes
             let progress = try requestBody.consume(inbound)
+            log.bytesFromClient &+= requestBody.loggedBytes &- counted
             if progress.length > 0, let slice = inbound.readSlice(length: progress.length) {
                 serverChannel.write(slice, promise: nil)
                 if !serverChannel.isWritable { pauseClient(true) }
@@ -479,6 +486,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
                    UInt64(input.readableBytes - head.length) >= n {
                     // The whole response is here and goes out unchanged: one write.
                     let whole = input.readSlice(length: head.length + Int(n))!
+                    log.bytesFromServer &+= UInt64(head.loggedSize(in: whole)) &+ n
                     serverInbound = input
                     response = head
                     captureResponseHeaders(whole)
@@ -493,6 +501,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
                     return
                 }
                 let headBytes = input.readSlice(length: head.length)!
+                log.bytesFromServer &+= UInt64(head.loggedSize(in: headBytes))
                 serverInbound = input
                 if head.isInterim {
                     client.write(headBytes, promise: nil)
@@ -513,7 +522,9 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
         }
         guard input.readableBytes > 0 || responseBody.isComplete || response.bodyFraming == .none else { return }
         do {
+            let counted = responseBody.loggedBytes
             let progress = try responseBody.consume(input)
+            log.bytesFromServer &+= responseBody.loggedBytes &- counted
             if progress.length > 0, let slice = input.readSlice(length: progress.length) {
                 client.write(slice, promise: nil)
                 if !client.isWritable { serverChannel?.setAutoRead(false) }
@@ -706,6 +717,16 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
         finishIfDone()
     }
 
+    /// Counts a response the proxy answers itself as 2.6 does, like one
+    /// from a server (`HTTPHead.loggedSize(in:)` and its body). The early
+    /// errors of an unreadable request (400, 408) count nothing, as there.
+    private func countLocalResponse(_ bytes: ByteBuffer) {
+        var parser = HTTPHeadParser.response(to: request.method)
+        guard case .complete(let head) = parser.parse(bytes) else { return }
+        let body = bytes.readableBytes - head.length
+        log.bytesFromServer &+= UInt64(head.loggedSize(in: bytes) + max(body, 0))
+    }
+
     private func respondAndClose(_ bytes: ByteBuffer) {
         state = .closing
         client.writeAndFlush(bytes).whenComplete { [self] _ in closeAll() }
@@ -727,6 +748,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
         }
         let page = backend?.errorPages[status] ?? frontend.errorPages[status]
             ?? HTTPErrorPages.page(for: status, connection: .close) ?? HTTPErrorPages.page(for: 503, connection: .close)!
+        countLocalResponse(page)
         emitLog()
         respondAndClose(page)
     }
