@@ -472,13 +472,15 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
             case .needMore:
                 return
             case .error:
-                log.terminate("S", "H")
+                // An invalid response is blocked by the proxy: PH, as 2.6
+                // (manual 8.5), not a server abort.
+                log.terminate("P", "H")
                 backend?.count { b in
                     b.responseErrors += 1
                     self.server?.responseErrors += 1
                 }
                 serverReusable = false
-                sendError(502, cause: "S", phase: "H")
+                sendError(502, cause: "P", phase: "H")
                 return
             case .complete(let head):
                 if case .contentLength(let n) = head.bodyFraming, !head.isInterim, head.status != 101,

@@ -20,6 +20,8 @@ RESPONSES = {
     b"/chunked": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: keep-alive\r\n\r\n"
                  b"2\r\nhi\r\n5\r\nthere\r\n0\r\nX-Trailer:  done \r\n\r\n",
     b"/http10": b"HTTP/1.0 200 Fine\r\nContent-Type: text/plain\r\n\r\nuntil the server closes",
+    # A header line without a colon: the proxy answers 502 itself.
+    b"/invalid": b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nBad Header\r\n\r\nhi",
     b"/interim": b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 3\r\nConnection: close\r\n\r\nnew",
 }
 
@@ -116,6 +118,7 @@ REQUESTS = [
     b"POST /http10 HTTP/1.1\r\nHost: golden\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
     b"3\r\nabc\r\n0\r\nX-Sum: 3\r\n\r\n",
     b"GET /interim HTTP/1.0\r\nUser-Agent: golden-client\r\n\r\n",
+    b"GET /invalid HTTP/1.1\r\nHost: golden\r\nConnection: close\r\n\r\n",
 ]
 
 def clients():
