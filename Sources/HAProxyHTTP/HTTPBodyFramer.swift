@@ -43,6 +43,14 @@ public struct HTTPBodyFramer: Sendable {
     public let errorStatus: Int
     /// Body bytes counted so far, framing bytes of chunked encoding included.
     public private(set) var consumed: UInt64 = 0
+    /// What HAProxy 2.6 counts of the body so far for `%B`/`%U` (see
+    /// `HTTPHead.loggedSize(in:)`): the payload without chunk framing, each
+    /// trailer's name and trimmed value, and 1 once a chunked body ends.
+    public private(set) var loggedBytes: UInt64 = 0
+    /// Within a trailer value: a non-blank byte was seen, and the blanks
+    /// since the last one (counted only if more text follows).
+    @usableFromInline var trailerValueStarted = false
+    @usableFromInline var trailerBlanks: UInt64 = 0
 
     /// - Parameters:
     ///   - framing: from the parsed head (`HTTPHead.bodyFraming`).
@@ -74,14 +82,17 @@ public struct HTTPBodyFramer: Sendable {
             case .done:
                 break loop
             case .untilClose:
+                loggedBytes &+= UInt64(n - i)
                 i = n
             case .remaining(let r):
                 let take = UInt64(n - i) < r ? UInt64(n - i) : r
                 i += Int(take)
+                loggedBytes &+= take
                 state = take == r ? .done : .remaining(r - take)
             case .chunkData(let r):
                 let take = UInt64(n - i) < r ? UInt64(n - i) : r
                 i += Int(take)
+                loggedBytes &+= take
                 state = take == r ? .chunkDataEnd : .chunkData(r - take)
             case .chunkSize(let digits, let value):
                 let c = p[i]
@@ -134,6 +145,9 @@ public struct HTTPBodyFramer: Sendable {
                 if HTTPBytes.isToken(c) {
                     state = .trailerName(length: length + 1)
                 } else if c == 0x3A && length > 0 {
+                    loggedBytes &+= UInt64(length)
+                    trailerValueStarted = false
+                    trailerBlanks = 0
                     state = .trailerValue
                 } else {
                     throw fail(.invalidTrailer, i)
@@ -141,7 +155,16 @@ public struct HTTPBodyFramer: Sendable {
                 i += 1
             case .trailerValue:
                 let c = p[i]
-                if c == 0x0D { state = .trailerValueLF; i += 1 } else if c == 0x0A { state = .trailerValueLF } else { i += 1 }
+                if c == 0x0D { state = .trailerValueLF; i += 1 } else if c == 0x0A { state = .trailerValueLF } else {
+                    if HTTPBytes.isSPHT(c) {
+                        if trailerValueStarted { trailerBlanks += 1 }
+                    } else {
+                        loggedBytes &+= trailerBlanks + 1
+                        trailerBlanks = 0
+                        trailerValueStarted = true
+                    }
+                    i += 1
+                }
             case .trailerValueLF:
                 if p[i] != 0x0A { throw fail(.invalidTrailer, i) }
                 i += 1
@@ -149,6 +172,7 @@ public struct HTTPBodyFramer: Sendable {
             case .lastLF:
                 if p[i] != 0x0A { throw fail(.invalidTrailer, i) }
                 i += 1
+                loggedBytes &+= 1
                 state = .done
             }
         }

@@ -9,13 +9,16 @@ import NIOCore
 /// A master CLI listening socket from `-S <bind>[,<bind options>...]`
 /// (management.txt 3: the bind options are those of `bind`, with words
 /// separated by commas): a UNIX path, `unix@path`, `abns@name`,
-/// `ipv4@addr:port`, `ipv6@addr:port` or `addr:port`, and the options
-/// `mode`, `user`, `group`, `uid`, `gid`, `level`.
+/// `ipv4@addr:port`, `ipv6@addr:port`, `addr:port` or `fd@N` (a listening
+/// socket the process inherited as descriptor N), and the options `mode`,
+/// `user`, `group`, `uid`, `gid`, `level`.
 public struct MasterCLIListener {
     public enum Address: Equatable {
         case unix(String)
         case abstract(String)
         case inet(host: String, port: Int)
+        /// `fd@N`: a socket already listening, inherited from the parent.
+        case inherited(CInt)
     }
 
     public let argument: String
@@ -33,7 +36,13 @@ public struct MasterCLIListener {
         self.argument = argument
         let words = argument.split(separator: ",").flatMap { $0.split(separator: " ") }.map(String.init)
         guard let spec = words.first else { throw RuntimeError("-S requires an address") }
-        if spec.hasPrefix("unix@") {
+        if spec.hasPrefix("fd@") {
+            let number = spec.dropFirst(3)
+            guard let fd = CInt(number), fd >= 0 else {
+                throw RuntimeError(Self.listenerFailure + "file descriptor '\(number)' is not a valid integer in '\(spec)'")
+            }
+            address = .inherited(fd)
+        } else if spec.hasPrefix("unix@") {
             address = .unix(String(spec.dropFirst(5)))
         } else if spec.hasPrefix("abns@") {
             address = .abstract(String(spec.dropFirst(5)))
@@ -74,7 +83,12 @@ public struct MasterCLIListener {
         }
     }
 
+    static let listenerFailure = "Cannot create the listener of the master CLI : "
+
     /// Adopts an inherited socket or binds a new one.
+    ///
+    /// - Parameter inherited: the socket a previous master handed over on
+    ///   reload for this same argument, if any.
     public mutating func open(inherited: CInt?) throws {
         if let inherited {
             fd = inherited
@@ -82,6 +96,19 @@ public struct MasterCLIListener {
             return
         }
         switch address {
+        case .inherited(let descriptor):
+            // Already bound and listening: only check that it is a socket.
+            var type: CInt = 0
+            var length = socklen_t(MemoryLayout<CInt>.size)
+            guard getsockopt(descriptor, SOL_SOCKET, SO_TYPE, &type, &length) == 0 else {
+                let reason = String(cString: strerror(errno))
+                throw RuntimeError(Self.listenerFailure + "cannot use file descriptor '\(descriptor)' : \(reason).")
+            }
+            fd = descriptor
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+            // The master polls before accepting: a client gone in between
+            // must not block it.
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
         case .unix(let path):
             fd = socket(AF_UNIX, CInt(SOCK_STREAM.rawValue) | CInt(SOCK_CLOEXEC.rawValue), 0)
             var st = stat()

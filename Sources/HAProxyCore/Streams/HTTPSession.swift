@@ -100,8 +100,8 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
     func connectionRead(_ side: ConnectionSide, _ buffer: ByteBuffer) {
         switch side {
         case .client:
-            log.bytesFromClient &+= UInt64(buffer.readableBytes)
             if state == .tunnel, let serverChannel {
+                log.bytesFromClient &+= UInt64(buffer.readableBytes)
                 serverChannel.write(buffer, promise: nil)
                 if !serverChannel.isWritable { pauseClient(true) }
                 touch()
@@ -115,8 +115,8 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
             }
             processClient()
         case .server:
-            log.bytesFromServer &+= UInt64(buffer.readableBytes)
             if state == .tunnel {
+                log.bytesFromServer &+= UInt64(buffer.readableBytes)
                 client.write(buffer, promise: nil)
                 if !client.isWritable { serverChannel?.setAutoRead(false) }
                 touch()
@@ -183,6 +183,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
         case .complete(let head):
             request = head
             requestBytes = inbound.readSlice(length: head.length)
+            log.bytesFromClient &+= UInt64(head.loggedSize(in: requestBytes!))
             requestCount += 1
             let ready = NIODeadline.now()
             log.requestReady = ready
@@ -207,9 +208,13 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
             log.status = rule.status
             if rule.alwaysCloses || request.bodyFraming != .none {
                 clientKeepAlive = false
-                respondAndClose(rule.bytes(for: .close))
+                let answer = rule.bytes(for: .close)
+                countLocalResponse(answer)
+                respondAndClose(answer)
             } else {
-                respondLocally(rule.bytes(for: responseConnectionHeader()))
+                let answer = rule.bytes(for: responseConnectionHeader())
+                countLocalResponse(answer)
+                respondLocally(answer)
             }
             return
         }
@@ -441,7 +446,9 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
         }
         guard inbound.readableBytes > 0 else { return }
         do {
+            let counted = requestBody.loggedBytes
             let progress = try requestBody.consume(inbound)
+            log.bytesFromClient &+= requestBody.loggedBytes &- counted
             if progress.length > 0, let slice = inbound.readSlice(length: progress.length) {
                 serverChannel.write(slice, promise: nil)
                 if !serverChannel.isWritable { pauseClient(true) }
@@ -471,13 +478,15 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
             case .needMore:
                 return
             case .error:
-                log.terminate("S", "H")
+                // An invalid response is blocked by the proxy: PH, as 2.6
+                // (manual 8.5), not a server abort.
+                log.terminate("P", "H")
                 backend?.count { b in
                     b.responseErrors += 1
                     self.server?.responseErrors += 1
                 }
                 serverReusable = false
-                sendError(502, cause: "S", phase: "H")
+                sendError(502, cause: "P", phase: "H")
                 return
             case .complete(let head):
                 if case .contentLength(let n) = head.bodyFraming, !head.isInterim, head.status != 101,
@@ -485,6 +494,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
                    UInt64(input.readableBytes - head.length) >= n {
                     // The whole response is here and goes out unchanged: one write.
                     let whole = input.readSlice(length: head.length + Int(n))!
+                    log.bytesFromServer &+= UInt64(head.loggedSize(in: whole)) &+ n
                     serverInbound = input
                     response = head
                     captureResponseHeaders(whole)
@@ -499,6 +509,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
                     return
                 }
                 let headBytes = input.readSlice(length: head.length)!
+                log.bytesFromServer &+= UInt64(head.loggedSize(in: headBytes))
                 serverInbound = input
                 if head.isInterim {
                     client.write(headBytes, promise: nil)
@@ -519,7 +530,9 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
         }
         guard input.readableBytes > 0 || responseBody.isComplete || response.bodyFraming == .none else { return }
         do {
+            let counted = responseBody.loggedBytes
             let progress = try responseBody.consume(input)
+            log.bytesFromServer &+= responseBody.loggedBytes &- counted
             if progress.length > 0, let slice = input.readSlice(length: progress.length) {
                 client.write(slice, promise: nil)
                 if !client.isWritable { serverChannel?.setAutoRead(false) }
@@ -727,6 +740,16 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
         }
     }
 
+    /// Counts a response the proxy answers itself as 2.6 does, like one
+    /// from a server (`HTTPHead.loggedSize(in:)` and its body). The early
+    /// errors of an unreadable request (400, 408) count nothing, as there.
+    private func countLocalResponse(_ bytes: ByteBuffer) {
+        var parser = HTTPHeadParser.response(to: request.method)
+        guard case .complete(let head) = parser.parse(bytes) else { return }
+        let body = bytes.readableBytes - head.length
+        log.bytesFromServer &+= UInt64(head.loggedSize(in: bytes) + max(body, 0))
+    }
+
     private func respondAndClose(_ bytes: ByteBuffer) {
         state = .closing
         client.writeAndFlush(bytes).whenComplete { [self] _ in closeAll() }
@@ -748,6 +771,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
         }
         let page = backend?.errorPages[status] ?? frontend.errorPages[status]
             ?? HTTPErrorPages.page(for: status, connection: .close) ?? HTTPErrorPages.page(for: 503, connection: .close)!
+        countLocalResponse(page)
         emitLog()
         respondAndClose(page)
     }

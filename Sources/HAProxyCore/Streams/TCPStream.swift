@@ -225,7 +225,11 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
     func connectionClosed(_ side: ConnectionSide, error: Error?) {
         switch side {
         case .client:
-            if state != .closed, !clientInputClosed {
+            // Without an error, the client's FIN came after ours (the server
+            // had closed first): NIO then closes fully without reporting the
+            // input closed. Like a half-close, it is a normal end (`--` in
+            // 2.6); only a reset or another error is the client's abort.
+            if state != .closed, !clientInputClosed, error != nil {
                 log.terminate("C", state == .established ? "D" : "C")
             }
         case .server:
@@ -285,11 +289,6 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
         let wasWaiting = state == .waitingServer
         state = .closed
         timer.cancel()
-        if let plog = frontend.log, !plog.logsAtAccept {
-            plog.log(log.record(
-                frontend: frontend, backend: backend, server: loggedServer,
-                client: clientAddress, local: localAddress, requestLine: nil, isHTTP: false))
-        }
         if let server {
             server.backend.release(server)
             server.backend.count { b in
@@ -302,6 +301,13 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
             backend.abandon(self)
         }
         server = nil
+        // Logged once the server is released, as 2.6: its line counts this
+        // stream out of the backend's and the server's connections.
+        if let plog = frontend.log, !plog.logsAtAccept {
+            plog.log(log.record(
+                frontend: frontend, backend: backend, server: loggedServer,
+                client: clientAddress, local: localAddress, requestLine: nil, isHTTP: false))
+        }
         if graceful {
             serverChannel?.closeWhenFlushed()
             client.closeWhenFlushed()
