@@ -11,7 +11,7 @@ RELEASE_FLAGS = -c release --static-swift-stdlib \
 	-Xlinker --icf=all -Xlinker --no-export-dynamic \
 	-Xlinker -z -Xlinker now
 
-.PHONY: build release test unit run check deb lint e2e e2e-reference bench clean build-deps test-deps
+.PHONY: build release test unit run check deb lint e2e e2e-reference bench clean build-deps test-deps reference
 
 # Debian packages the build needs (CLZ4 finds liblz4 through pkg-config),
 # and those the integration tests run (backends, clients, lz4, logrotate).
@@ -48,8 +48,13 @@ build: build-deps
 release: build-deps
 	$(SWIFT) build $(RELEASE_FLAGS)
 
+# Debian's haproxy 2.6 unpacked (not installed) for the tests that compare
+# with it, in ~/.cache/proxybench/ref.
+reference:
+	tests/reference/fetch-haproxy.sh
+
 # Unit and integration tests (integration tests start .build/debug/haproxy).
-test: build test-deps
+test: build test-deps reference
 	$(SWIFT) test --disable-swift-testing
 
 run: build

@@ -51,6 +51,11 @@ public struct HTTPBodyFramer: Sendable {
     /// since the last one (counted only if more text follows).
     @usableFromInline var trailerValueStarted = false
     @usableFromInline var trailerBlanks: UInt64 = 0
+    /// Re-encoding (`reencode(_:into:)`): chunk data ranges of the current
+    /// input, and the raw trailer section gathered until the body ends.
+    @usableFromInline var segments: [Range<Int>] = []
+    @usableFromInline var recording = false
+    @usableFromInline var trailerBytes: ByteBuffer? = nil
 
     /// - Parameters:
     ///   - framing: from the parsed head (`HTTPHead.bodyFraming`).
@@ -77,6 +82,13 @@ public struct HTTPBodyFramer: Sendable {
     public mutating func consume(bytes p: UnsafeRawBufferPointer) throws(HTTPParseError) -> Progress {
         let n = p.count
         var i = 0
+        var trailerFrom: Int? = isInTrailers ? 0 : nil
+        defer {
+            if recording, let t = trailerFrom, t < i {
+                if trailerBytes == nil { trailerBytes = ByteBuffer() }
+                trailerBytes!.writeBytes(UnsafeRawBufferPointer(rebasing: p[t..<i]))
+            }
+        }
         loop: while i < n {
             switch state {
             case .done:
@@ -91,6 +103,7 @@ public struct HTTPBodyFramer: Sendable {
                 state = take == r ? .done : .remaining(r - take)
             case .chunkData(let r):
                 let take = UInt64(n - i) < r ? UInt64(n - i) : r
+                if recording { segments.append(i..<(i + Int(take))) }
                 i += Int(take)
                 loggedBytes &+= take
                 state = take == r ? .chunkDataEnd : .chunkData(r - take)
@@ -125,7 +138,12 @@ public struct HTTPBodyFramer: Sendable {
             case .chunkSizeLF(let value):
                 if p[i] != 0x0A { throw fail(.invalidChunkSize, i) }
                 i += 1
-                state = value == 0 ? .trailerLineStart : .chunkData(value)
+                if value == 0 {
+                    state = .trailerLineStart
+                    trailerFrom = i
+                } else {
+                    state = .chunkData(value)
+                }
             case .chunkDataEnd:
                 let c = p[i]
                 if c == 0x0D { state = .chunkDataLF; i += 1 } else if c == 0x0A { state = .chunkDataLF } else {
@@ -178,6 +196,82 @@ public struct HTTPBodyFramer: Sendable {
         }
         consumed &+= UInt64(i)
         return Progress(length: i, isComplete: state == .done)
+    }
+
+    /// Between the last chunk and the end of the body.
+    @usableFromInline var isInTrailers: Bool {
+        switch state {
+        case .trailerLineStart, .trailerName, .trailerValue, .trailerValueLF, .lastLF: return true
+        default: return false
+        }
+    }
+
+    /// Like `consume(_:)` for a chunked body, but writes to `out` what the
+    /// proxy forwards instead of the received bytes, as HAProxy 2.6 does:
+    /// the chunk data of this input as one chunk (size in uppercase hex,
+    /// extensions dropped), then at the end `0`, the trailers as
+    /// `name: value` with lowercase names, and the empty line. A sender's
+    /// odd chunk framing never reaches the other side.
+    public mutating func reencode(_ buffer: ByteBuffer, into out: inout ByteBuffer) throws(HTTPParseError) -> Progress {
+        segments.removeAll(keepingCapacity: true)
+        recording = true
+        defer { recording = false }
+        return try buffer.withUnsafeReadableBytes { (p) throws(HTTPParseError) -> Progress in
+            let progress = try self.consume(bytes: p)
+            var total = 0
+            for s in segments { total += s.count }
+            if total > 0 {
+                out.reserveCapacity(minimumWritableBytes: total + 24)
+                Self.writeHex(total, into: &out)
+                out.writeStaticString("\r\n")
+                for s in segments { out.writeBytes(UnsafeRawBufferPointer(rebasing: p[s])) }
+                out.writeStaticString("\r\n")
+            }
+            if progress.isComplete {
+                out.writeStaticString("0\r\n")
+                if let trailers = trailerBytes { Self.writeTrailers(trailers, into: &out) }
+                trailerBytes = nil
+                out.writeStaticString("\r\n")
+            }
+            return progress
+        }
+    }
+
+    static func writeHex(_ value: Int, into out: inout ByteBuffer) {
+        let digits: StaticString = "0123456789ABCDEF"
+        var shift = (Int.bitWidth - value.leadingZeroBitCount + 3) / 4 * 4 - 4
+        if shift < 0 { shift = 0 }
+        while shift >= 0 {
+            out.writeInteger(digits.utf8Start[(value >> shift) & 0xF])
+            shift -= 4
+        }
+    }
+
+    /// Rewrites a trailer section the framer validated (`name:value`
+    /// lines, then the empty line) as `name: value` with lowercase names
+    /// and trimmed values.
+    static func writeTrailers(_ raw: ByteBuffer, into out: inout ByteBuffer) {
+        raw.withUnsafeReadableBytes { p in
+            var i = 0
+            while i < p.count {
+                var end = i
+                while end < p.count, p[end] != 0x0A { end += 1 }
+                var lineEnd = end
+                if lineEnd > i, p[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+                if lineEnd > i {
+                    var colon = i
+                    while colon < lineEnd, p[colon] != 0x3A { colon += 1 }
+                    for c in p[i..<colon] { out.writeInteger(HTTPBytes.lower(c)) }
+                    out.writeStaticString(": ")
+                    var vs = colon + 1, ve = lineEnd
+                    while vs < ve, HTTPBytes.isSPHT(p[vs]) { vs += 1 }
+                    while ve > vs, HTTPBytes.isSPHT(p[ve - 1]) { ve -= 1 }
+                    out.writeBytes(UnsafeRawBufferPointer(rebasing: p[vs..<ve]))
+                    out.writeStaticString("\r\n")
+                }
+                i = end + 1
+            }
+        }
     }
 
     @inline(__always)

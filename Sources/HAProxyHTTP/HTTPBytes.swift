@@ -62,6 +62,23 @@ enum HTTPBytes {
         return true
     }
 
+    /// Calls `body` with the bounds of each element of a comma-separated
+    /// list in `p[list]` (RFC 9110 §5.6.1), blanks around it trimmed and
+    /// empty elements skipped.
+    @inlinable
+    static func forEachListToken(_ p: UnsafeRawBufferPointer, _ list: Range<Int>, _ body: (Int, Int) -> Void) {
+        var i = list.lowerBound
+        while i < list.upperBound {
+            if isSPHT(p[i]) || p[i] == 0x2C { i += 1; continue }
+            var n = i
+            while n < list.upperBound, p[n] != 0x2C { n += 1 }
+            var e = n
+            while e > i, isSPHT(p[e - 1]) { e -= 1 }
+            body(i, e)
+            i = n
+        }
+    }
+
     @usableFromInline static let trace: StaticString = "TRACE"
     @usableFromInline static let delete: StaticString = "DELETE"
     @usableFromInline static let options: StaticString = "OPTIONS"

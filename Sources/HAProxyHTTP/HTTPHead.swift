@@ -12,8 +12,12 @@ public struct HTTPVersion: Equatable, Sendable {
 }
 
 /// Headers the scan recognises, so later stages can find them by kind.
+///
+/// `Proxy-Connection` and `Keep-Alive` are not among them: HAProxy 2.6
+/// neither obeys nor removes them (recorded: `Proxy-Connection: close`
+/// keeps the client connection open and reaches the server).
 public enum HTTPKnownHeader: UInt8, Sendable {
-    case other, host, contentLength, transferEncoding, connection, expect, upgrade, proxyConnection, keepAlive
+    case other, host, contentLength, transferEncoding, connection, expect, upgrade, webSocketKey
 }
 
 /// One header line as offsets relative to the start of the head.
@@ -90,8 +94,8 @@ public struct HTTPHead: Sendable {
     /// `Transfer-Encoding` present (whatever its value).
     public var hasTransferEncoding: Bool = false
     /// `Transfer-Encoding` ends with `chunked`. Framing then ignores any
-    /// `Content-Length`, and HAProxy drops that header when forwarding
-    /// (`HTTPHeadEdits.removeAll(.contentLength, in:)`).
+    /// `Content-Length`, and `HTTPHeadRewriter` drops that header when
+    /// forwarding (RFC 9112 §6.3: a request smuggling defence).
     public var isChunked: Bool = false
     public var connection: HTTPConnectionTokens = []
     public var hasHost: Bool = false
@@ -105,6 +109,13 @@ public struct HTTPHead: Sendable {
 
     /// Response with a 1xx status other than 101: the final response follows.
     @inlinable public var isInterim: Bool { !isRequest && status >= 100 && status < 200 && status != 101 }
+
+    /// Chunked with a `Content-Length` too, or chunked in HTTP/1.0: the
+    /// message is forwarded but the connection closes after its answer
+    /// (RFC 9112 §6.1; recorded: 2.6 answers `connection: close`).
+    @inlinable public var hasAmbiguousFraming: Bool {
+        isChunked && (contentLength != nil || !version.isPersistentByDefault)
+    }
 
     /// Whether the connection may carry another message after this one,
     /// following the version default and the `Connection` tokens.

@@ -120,6 +120,16 @@ public struct HTTPHeadParser: Sendable {
         return HTTPVersion(major: ma, minor: mi)
     }
 
+    /// The version of a response's version token, which HAProxy reads by
+    /// its digits (recorded: `HTTX/1.1` is 1.1); 1.0 when it has none.
+    @inline(__always)
+    static func responseVersion(_ p: UnsafeRawBufferPointer, _ s: Int, _ e: Int) -> HTTPVersion {
+        guard e - s == 8, p[s + 6] == 0x2E else { return .http1_0 }
+        let ma = p[s + 5] &- 0x30, mi = p[s + 7] &- 0x30
+        guard ma <= 9, mi <= 9 else { return .http1_0 }
+        return HTTPVersion(major: ma, minor: mi)
+    }
+
     /// Bytes HAProxy accepts in a response version token.
     @inline(__always)
     static func isResponseVersionByte(_ c: UInt8) -> Bool {
@@ -169,7 +179,7 @@ public struct HTTPHeadParser: Sendable {
             while Self.isResponseVersionByte(p[i]) { i += 1 }
             if i == start { return .error(fail(.invalidVersion, start)) }
             head.methodRange = start..<i
-            head.version = Self.version(p, start, i) ?? .http1_0
+            head.version = Self.responseVersion(p, start, i)
             if !HTTPBytes.isSPHT(p[i]) { return .error(fail(.invalidVersion, i)) }
             while HTTPBytes.isSPHT(p[i]) { i += 1 }
             let sStart = i
@@ -184,7 +194,7 @@ public struct HTTPHeadParser: Sendable {
             head.uriRange = sStart..<i
             head.status = status
             if HTTPBytes.isSPHT(p[i]) {
-                i += 1
+                while HTTPBytes.isSPHT(p[i]) { i += 1 }
                 let rStart = i
                 while !isLineEnd(p[i]) { i += 1 }
                 head.versionRange = rStart..<i
@@ -258,15 +268,28 @@ public struct HTTPHeadParser: Sendable {
         case .request:
             if head.hasTransferEncoding {
                 if !facts.chunkedLast { return .error(fail(.invalidTransferEncoding, head.headersStart)) }
-                if facts.otherCoding {
-                    return .error(HTTPParseError(status: 422, reason: .unsupportedTransferEncoding, offset: head.headersStart))
-                }
                 head.isChunked = true
                 head.bodyFraming = .chunked
             } else if let cl = head.contentLength, cl > 0 {
                 head.bodyFraming = .contentLength(cl)
             } else {
                 head.bodyFraming = .none
+            }
+            // Recorded: an HTTP/1.0 GET, HEAD or DELETE carrying a body gets
+            // 413 (other methods, and HTTP/1.1, pass), before a 422 for a
+            // coding other than chunked.
+            if head.bodyFraming != .none && !head.version.isPersistentByDefault
+                && (head.method == .get || head.method == .head || head.method == .delete) {
+                return .error(HTTPParseError(status: 413, reason: .bodyNotAllowed, offset: head.headersStart))
+            }
+            if facts.otherCoding {
+                return .error(HTTPParseError(status: 422, reason: .unsupportedTransferEncoding, offset: head.headersStart))
+            }
+            // Recorded: `Connection: upgrade` with `websocket` among the
+            // `Upgrade` tokens needs a 24-byte Sec-WebSocket-Key (any
+            // bytes), whatever the version; otherwise 400.
+            if facts.webSocketUpgrade && head.connection.contains(.upgrade) && !facts.webSocketKeyValid {
+                return .error(fail(.invalidWebSocketKey, head.headersStart))
             }
             if let host = facts.host {
                 var authority: Range<Int>? = nil
@@ -328,12 +351,11 @@ public struct HTTPHeadParser: Sendable {
         case 4: return HTTPBytes.equalsLower(p, s, e, "host") ? .host : .other
         case 6: return HTTPBytes.equalsLower(p, s, e, "expect") ? .expect : .other
         case 7: return HTTPBytes.equalsLower(p, s, e, "upgrade") ? .upgrade : .other
-        case 10:
-            if HTTPBytes.equalsLower(p, s, e, "connection") { return .connection }
-            return HTTPBytes.equalsLower(p, s, e, "keep-alive") ? .keepAlive : .other
+        case 10: return HTTPBytes.equalsLower(p, s, e, "connection") ? .connection : .other
         case 14: return HTTPBytes.equalsLower(p, s, e, "content-length") ? .contentLength : .other
-        case 16: return HTTPBytes.equalsLower(p, s, e, "proxy-connection") ? .proxyConnection : .other
-        case 17: return HTTPBytes.equalsLower(p, s, e, "transfer-encoding") ? .transferEncoding : .other
+        case 17:
+            if HTTPBytes.equalsLower(p, s, e, "transfer-encoding") { return .transferEncoding }
+            return HTTPBytes.equalsLower(p, s, e, "sec-websocket-key") ? .webSocketKey : .other
         default: return .other
         }
     }
@@ -344,6 +366,8 @@ public struct HTTPHeadParser: Sendable {
         var chunkedSeen = false
         var chunkedLast = false
         var otherCoding = false
+        var webSocketUpgrade = false
+        var webSocketKeyValid = false
 
         /// Applies one known header; returns an error when HAProxy rejects it.
         mutating func note(_ f: HTTPHeaderField, _ p: UnsafeRawBufferPointer, _ head: inout HTTPHead, _ isRequest: Bool) -> HTTPParseError? {
@@ -402,22 +426,15 @@ public struct HTTPHeadParser: Sendable {
                     }
                     i = n + 1
                 }
-            case .connection, .proxyConnection:
-                var i = v.lowerBound
-                while i < v.upperBound {
-                    if HTTPBytes.isSPHT(p[i]) || p[i] == 0x2C { i += 1; continue }
-                    var n = i
-                    while n < v.upperBound, p[n] != 0x2C { n += 1 }
-                    var we = n
-                    while we > i, HTTPBytes.isSPHT(p[we - 1]) { we -= 1 }
-                    if HTTPBytes.equalsLower(p, i, we, "close") {
+            case .connection:
+                HTTPBytes.forEachListToken(p, v) { s, e in
+                    if HTTPBytes.equalsLower(p, s, e, "close") {
                         head.connection.insert(.close)
-                    } else if HTTPBytes.equalsLower(p, i, we, "keep-alive") {
+                    } else if HTTPBytes.equalsLower(p, s, e, "keep-alive") {
                         head.connection.insert(.keepAlive)
-                    } else if HTTPBytes.equalsLower(p, i, we, "upgrade") {
+                    } else if HTTPBytes.equalsLower(p, s, e, "upgrade") {
                         head.connection.insert(.upgrade)
                     }
-                    i = n
                 }
             case .host:
                 head.hasHost = true
@@ -432,7 +449,12 @@ public struct HTTPHeadParser: Sendable {
                 if HTTPBytes.equalsLower(p, v.lowerBound, v.upperBound, "100-continue") { head.expectsContinue = true }
             case .upgrade:
                 head.hasUpgrade = true
-            case .keepAlive, .other:
+                HTTPBytes.forEachListToken(p, v) { s, e in
+                    if HTTPBytes.equalsLower(p, s, e, "websocket") { webSocketUpgrade = true }
+                }
+            case .webSocketKey:
+                webSocketKeyValid = v.count == 24
+            case .other:
                 break
             }
             return nil

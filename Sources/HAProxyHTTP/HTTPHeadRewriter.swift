@@ -51,22 +51,31 @@ public struct HTTPHeadEdits: Sendable {
         appended.writeStaticString("\r\n")
     }
 
-    /// Appends `name: value` from Strings (configuration-time values).
+    /// Appends `name: value` from Strings (configuration-time values); the
+    /// name goes out lowercase, like every forwarded header.
     public mutating func append(name: String, value: String) {
-        appended.writeString(name)
+        for c in name.utf8 { appended.writeInteger(HTTPBytes.lower(c)) }
         appended.writeStaticString(": ")
         appended.writeString(value)
         appended.writeStaticString("\r\n")
     }
 }
 
-/// Writes a parsed head back out with edits, copying unchanged runs of the
-/// original bytes.
+/// Writes a parsed head out the way HAProxy 2.6 does, whatever the sender's
+/// spelling, so that what one side sent odd never reaches the other:
 ///
-/// The proxy forwards what the client sent (DESIGN.md, HTTP/1 mode): start
-/// line and untouched headers are copied as contiguous slices; removed
-/// headers are skipped; folded headers (obs-fold) are joined on one line
-/// with spaces, as HAProxy does; appended headers go before the final CRLF.
+/// - the start line with single spaces (`HTTP/1.1 200 ` keeps the space
+///   before an empty reason);
+/// - each header as `name: value` with a lowercase name, the value trimmed,
+///   obs-fold line breaks turned into spaces, CRLF line ends;
+/// - `close` and `keep-alive` removed from `Connection` (the proxy states
+///   its own choice in an appended header), other tokens kept, joined by
+///   `,`, and the header dropped when nothing is left;
+/// - no `Content-Length` when the body is chunked (RFC 9112 §6.3: a
+///   smuggling defence), otherwise one, with a list like `5, 5` reduced
+///   to its value; a repeated `Host` of a request written once;
+/// - headers removed by `edits` skipped and its appended lines added last.
+///
 /// Leading empty lines before a request line are dropped.
 public enum HTTPHeadRewriter {
     /// - Parameters:
@@ -75,34 +84,133 @@ public enum HTTPHeadRewriter {
     ///   - edits: what to remove and add.
     ///   - out: receives the rewritten head.
     public static func write(_ head: HTTPHead, from source: ByteBuffer, edits: HTTPHeadEdits, into out: inout ByteBuffer) {
-        source.withUnsafeReadableBytes { p in
-            out.reserveCapacity(minimumWritableBytes: head.headersEnd - head.startLineStart + edits.appended.readableBytes + 2)
-            var cursor = head.startLineStart
-            for index in 0..<head.headers.count {
-                let h = head.headers[index]
-                let removed = edits.isRemoved(index)
-                let folded = head.hasObsFold && Self.isFolded(p, h)
-                if !removed && !folded { continue }
-                out.writeBytes(UnsafeRawBufferPointer(rebasing: p[cursor..<h.line.lowerBound]))
-                cursor = h.line.upperBound
-                if folded && !removed {
-                    out.writeBytes(UnsafeRawBufferPointer(rebasing: p[h.name]))
-                    out.writeStaticString(": ")
-                    for i in h.value {
-                        let c = p[i]
-                        out.writeInteger(c == 0x0D || c == 0x0A ? UInt8(0x20) : c)
+        // Each line grows by at most 2 bytes (": " and CRLF), the start line by 2.
+        let bound = head.headersEnd - head.startLineStart + 2 * head.headers.count + 6 + edits.appended.readableBytes
+        out.reserveCapacity(minimumWritableBytes: bound)
+        let written = source.withUnsafeReadableBytes { p in
+            out.withUnsafeMutableWritableBytes { w in
+                var o = Writer(base: w.baseAddress!)
+                writeStartLine(head, p, &o)
+                var wroteLength = false, wroteHost = false
+                // Recorded: a 204 response loses its framing headers.
+                let noFraming = !head.isRequest && head.status == 204
+                for index in 0..<head.headers.count where !edits.isRemoved(index) {
+                    let h = head.headers[index]
+                    switch h.kind {
+                    case .transferEncoding where noFraming:
+                        continue
+                    case .contentLength:
+                        if head.isChunked || wroteLength || noFraming { continue }
+                        wroteLength = true
+                        o.lowercase(p, h.name)
+                        o.colonSpace()
+                        if let n = head.contentLength, Self.isList(p, h.value) { o.decimal(n) } else { o.copy(p, h.value) }
+                        o.crlf()
+                        continue
+                    case .host where head.isRequest:
+                        if wroteHost { continue }
+                        wroteHost = true
+                    case .connection:
+                        let mark = o.count
+                        o.lowercase(p, h.name)
+                        o.colonSpace()
+                        var kept = 0
+                        HTTPBytes.forEachListToken(p, h.value) { s, e in
+                            if HTTPBytes.equalsLower(p, s, e, "close") || HTTPBytes.equalsLower(p, s, e, "keep-alive") { return }
+                            if kept > 0 { o.byte(0x2C) }
+                            o.copy(p, s..<e)
+                            kept += 1
+                        }
+                        if kept == 0 { o.count = mark } else { o.crlf() }
+                        continue
+                    default:
+                        break
                     }
-                    out.writeStaticString("\r\n")
+                    o.lowercase(p, h.name)
+                    o.colonSpace()
+                    if head.hasObsFold { o.unfolded(p, h.value) } else { o.copy(p, h.value) }
+                    o.crlf()
                 }
+                edits.appended.withUnsafeReadableBytes { o.copy($0, 0..<$0.count) }
+                o.crlf()
+                return o.count
             }
-            out.writeBytes(UnsafeRawBufferPointer(rebasing: p[cursor..<head.headersEnd]))
-            out.writeBytes(edits.appended.readableBytesView)
-            out.writeStaticString("\r\n")
         }
+        out.moveWriterIndex(forwardBy: written)
     }
 
-    static func isFolded(_ p: UnsafeRawBufferPointer, _ h: HTTPHeaderField) -> Bool {
-        for i in h.value where p[i] == 0x0A { return true }
+    /// The version goes out as `HTTP/1.1` or `HTTP/1.0`, whatever the peer
+    /// spelt (recorded: `HTTP/1.2` and `HTTP/2.0` requests and an `HTTX/1.1`
+    /// response reach the other side as `HTTP/1.1`).
+    static func writeStartLine(_ head: HTTPHead, _ p: UnsafeRawBufferPointer, _ o: inout Writer) {
+        let version: StaticString = head.version.isPersistentByDefault ? "HTTP/1.1" : "HTTP/1.0"
+        if head.isRequest {
+            o.copy(p, head.methodRange)
+            o.byte(0x20)
+            o.copy(p, head.uriRange)
+            o.byte(0x20)
+            o.copy(version)
+        } else {
+            o.copy(version)
+            o.byte(0x20)
+            o.copy(p, head.uriRange)
+            o.byte(0x20)
+            o.copy(p, head.versionRange)
+        }
+        o.crlf()
+    }
+
+    /// A `Content-Length` value holding more than one element (`5, 5`).
+    static func isList(_ p: UnsafeRawBufferPointer, _ v: Range<Int>) -> Bool {
+        for i in v where p[i] == 0x2C { return true }
         return false
+    }
+
+    /// Appends bytes at a raw pointer whose capacity the caller reserved.
+    struct Writer {
+        let base: UnsafeMutableRawPointer
+        var count = 0
+
+        @inline(__always) mutating func byte(_ c: UInt8) {
+            base.storeBytes(of: c, toByteOffset: count, as: UInt8.self)
+            count += 1
+        }
+
+        @inline(__always) mutating func copy(_ p: UnsafeRawBufferPointer, _ r: Range<Int>) {
+            guard !r.isEmpty else { return }
+            (base + count).copyMemory(from: p.baseAddress! + r.lowerBound, byteCount: r.count)
+            count += r.count
+        }
+
+        @inline(__always) mutating func copy(_ s: StaticString) {
+            (base + count).copyMemory(from: s.utf8Start, byteCount: s.utf8CodeUnitCount)
+            count += s.utf8CodeUnitCount
+        }
+
+        @inline(__always) mutating func lowercase(_ p: UnsafeRawBufferPointer, _ r: Range<Int>) {
+            for i in r { byte(HTTPBytes.lower(p[i])) }
+        }
+
+        /// Copies a header value, obs-fold CR and LF bytes becoming spaces.
+        @inline(__always) mutating func unfolded(_ p: UnsafeRawBufferPointer, _ r: Range<Int>) {
+            for i in r {
+                let c = p[i]
+                byte(c == 0x0D || c == 0x0A ? 0x20 : c)
+            }
+        }
+
+        @inline(__always) mutating func colonSpace() { byte(0x3A); byte(0x20) }
+        @inline(__always) mutating func crlf() { byte(0x0D); byte(0x0A) }
+
+        mutating func decimal(_ n: UInt64) {
+            var d: UInt64 = 1
+            while d <= n / 10 { d *= 10 }
+            var v = n
+            while d > 0 {
+                byte(UInt8(truncatingIfNeeded: v / d) + 0x30)
+                v %= d
+                d /= 10
+            }
+        }
     }
 }

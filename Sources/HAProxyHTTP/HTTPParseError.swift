@@ -10,6 +10,10 @@ public struct HTTPParseError: Error, Equatable, Sendable {
         case invalidHeaderName, invalidFolding, invalidLineBreak, tooManyHeaders, headTooLarge
         case invalidContentLength, invalidTransferEncoding, unsupportedTransferEncoding
         case hostMismatch, invalidChunkSize, invalidChunkTerminator, invalidTrailer
+        /// A WebSocket upgrade without a 24-byte `Sec-WebSocket-Key`.
+        case invalidWebSocketKey
+        /// An HTTP/1.0 GET, HEAD or DELETE with a body (413).
+        case bodyNotAllowed
     }
 
     public var status: Int

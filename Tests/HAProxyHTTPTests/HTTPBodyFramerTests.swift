@@ -77,4 +77,55 @@ final class HTTPBodyFramerTests: XCTestCase {
         // 13 hex digits (2^52 - 1) is HAProxy's maximum.
         check(.chunked, "fffffffffffff\r\nabc", forwarded: 18, complete: false)
     }
+
+    /// Re-encodes `input` fed in `pieces`; returns what would be forwarded.
+    static func reencoded(_ input: [UInt8], pieces: [Int]) throws -> (out: String, complete: Bool) {
+        var framer = HTTPBodyFramer(framing: .chunked, isRequest: true)
+        var buffer = ByteBuffer()
+        var out = ByteBuffer()
+        var offset = 0
+        for size in pieces {
+            buffer.writeBytes(input[offset..<(offset + size)])
+            offset += size
+            let p = try framer.reencode(buffer, into: &out)
+            buffer.moveReaderIndex(forwardBy: p.length)
+            if p.isComplete { return (String(buffer: out), true) }
+        }
+        return (String(buffer: out), false)
+    }
+
+    /// Whole, the body goes out as one chunk with the 2.6 spelling; in any
+    /// split, the data, the end and the trailers are the same once decoded.
+    func testReencodedAsHAProxy26() throws {
+        let input = Array("005;ext=1\r\nhello\r\n6 \r\n world\r\n0;x\r\nX-Sum:  1 \r\nY:2\r\n\r\nNEXT".utf8)
+        let whole = try Self.reencoded(input, pieces: [input.count])
+        XCTAssertEqual(whole.out, "B\r\nhello world\r\n0\r\nx-sum: 1\r\ny: 2\r\n\r\n")
+        XCTAssertTrue(whole.complete)
+        var splits = [Array(repeating: 1, count: input.count)]
+        for _ in 0..<20 { splits.append(HTTPHeadParserTests.splits(input.count, random: &Self.random)) }
+        for pieces in splits {
+            let r = try Self.reencoded(input, pieces: pieces)
+            XCTAssertTrue(r.complete, "pieces \(pieces), seed \(Self.random.seed)")
+            XCTAssertEqual(Self.decode(r.out), "hello world|x-sum: 1\r\ny: 2\r\n", "pieces \(pieces), seed \(Self.random.seed)")
+        }
+    }
+
+    func testReencodedSizesAreUppercaseHex() throws {
+        let data = String(repeating: "z", count: 300)
+        let input = Array("12C\r\n\(data)\r\n0\r\n\r\n".utf8)
+        XCTAssertEqual(try Self.reencoded(input, pieces: [input.count]).out, "12C\r\n\(data)\r\n0\r\n\r\n")
+    }
+
+    /// The data of a well-formed chunked body, then `|` and its trailers.
+    static func decode(_ s: String) -> String {
+        var rest = ArraySlice(Array(s.utf8)), data: [UInt8] = []
+        while let cr = rest.firstIndex(of: 0x0D) {
+            guard let size = Int(String(decoding: rest[..<cr], as: UTF8.self), radix: 16) else { return "malformed: \(s.debugDescription)" }
+            rest = rest[(cr + 2)...]
+            if size == 0 { break }
+            data += rest.prefix(size)
+            rest = rest.dropFirst(size + 2)
+        }
+        return String(decoding: data, as: UTF8.self) + "|" + String(decoding: rest.dropLast(2), as: UTF8.self)
+    }
 }

@@ -8,9 +8,10 @@ import NIOCore
 /// a server connection taken from the idle pool or opened for it.
 ///
 /// The session never builds Strings on the hot path: heads are parsed into
-/// offsets (`HTTPHeadParser`), forwarded as the received bytes with small
-/// edits (`HTTPHeadRewriter`), and bodies are streamed slice by slice as
-/// `HTTPBodyFramer` delimits them, with back-pressure through `autoRead`.
+/// offsets (`HTTPHeadParser`), written out in HAProxy 2.6's spelling with
+/// the proxy's edits (`HTTPHeadRewriter`), and bodies are streamed slice by
+/// slice as `HTTPBodyFramer` delimits them (chunked ones re-encoded), with
+/// back-pressure through `autoRead`.
 final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
     enum State {
         case waitingProxyHeader
@@ -44,6 +45,8 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
     private var requestDone = false
     private var requestCount = 0
     private var clientKeepAlive = true
+    /// The client shut its sending side after a complete request.
+    private var clientInputClosed = false
     private var clientReadPaused = false
     private var clientAddress: SocketAddress?
     private let localAddress: SocketAddress?
@@ -167,8 +170,13 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
             log.requestStart = .now()
             transactionPending = true
         }
-        switch requestParser.parse(inbound) {
+        switch Self.checkBufferedBody(requestParser.parse(inbound), inbound) {
         case .needMore:
+            if clientInputClosed {
+                // A partial request after the client's shutdown never completes.
+                closeAll()
+                return
+            }
             if requestCount > 0 && timer.deadline != nil {
                 // First bytes of a keep-alive request: `timeout http-request` now applies.
                 timer.arm(ms: timeouts.httpRequest ?? timeouts.client)
@@ -195,10 +203,26 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
         }
     }
 
+    /// A chunked body whose bytes that came with the head are already
+    /// malformed fails like a malformed head: 2.6 answers its early 400 and
+    /// no server ever sees the request.
+    private static func checkBufferedBody(_ result: HTTPHeadParseResult, _ inbound: ByteBuffer) -> HTTPHeadParseResult {
+        guard case .complete(let head) = result, head.isChunked, inbound.readableBytes > head.length else { return result }
+        var probe = HTTPBodyFramer(framing: .chunked, isRequest: true)
+        do {
+            _ = try probe.consume(inbound.getSlice(at: inbound.readerIndex + head.length,
+                                                   length: inbound.readableBytes - head.length)!)
+        } catch {
+            return .error(error)
+        }
+        return result
+    }
+
     // MARK: Request analysis
 
     private func handleRequest() {
         clientKeepAlive = request.isKeepAlive && frontend.config.options.httpConnectionMode != .close
+            && !request.hasAmbiguousFraming
         if let monitor = frontend.monitor, let bytes = requestBytes, monitor.matches(request, in: bytes) {
             answerMonitor(monitor)
             return
@@ -371,28 +395,25 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
         let upgrading = request.connection.contains(.upgrade) || request.method == .connect
         let serverMode = backend.config.options.httpConnectionMode == .keepAlive
             ? frontend.config.options.httpConnectionMode : backend.config.options.httpConnectionMode
-        if !upgrading {
-            edits.removeAll(.connection, in: request)
-            edits.removeAll(.proxyConnection, in: request)
-            if serverMode != .keepAlive {
-                edits.append(name: "connection", value: "close")
-            } else if !request.version.isPersistentByDefault {
-                edits.append(name: "connection", value: "keep-alive")
-            }
-        }
         if let ff = backend.config.options.forwardFor ?? frontend.config.options.forwardFor,
            let ip = clientAddress?.ipAddress {
             if !(ff.ifNone && hasHeader(named: ff.header)) {
                 edits.append(name: ff.header, value: ip)
             }
         }
-        if edits.isEmpty {
-            serverChannel.write(requestBytes, promise: nil)
-        } else {
-            var out = serverChannel.allocator.buffer(capacity: requestBytes.readableBytes + edits.appended.readableBytes)
-            HTTPHeadRewriter.write(request, from: requestBytes, edits: edits, into: &out)
-            serverChannel.write(out, promise: nil)
+        // The rewriter drops the client's close/keep-alive tokens; the
+        // proxy states its own choice for the server connection (recorded:
+        // an HTTP/1.0 chunked request gets none).
+        if !upgrading {
+            if serverMode != .keepAlive {
+                edits.append(name: "connection", value: "close")
+            } else if !request.version.isPersistentByDefault && !request.isChunked {
+                edits.append(name: "connection", value: "keep-alive")
+            }
         }
+        var out = serverChannel.allocator.buffer(capacity: requestBytes.readableBytes + edits.appended.readableBytes + 64)
+        HTTPHeadRewriter.write(request, from: requestBytes, edits: edits, into: &out)
+        serverChannel.write(out, promise: nil)
         log.requestSent = .now()
         responseParser = .response(to: request.method)
         responseStarted = false
@@ -447,13 +468,14 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
         guard inbound.readableBytes > 0 else { return }
         do {
             let counted = requestBody.loggedBytes
-            let progress = try requestBody.consume(inbound)
-            log.bytesFromClient &+= requestBody.loggedBytes &- counted
-            if progress.length > 0, let slice = inbound.readSlice(length: progress.length) {
-                serverChannel.write(slice, promise: nil)
+            if let bytes = try Self.passBody(&requestBody, from: &inbound, chunked: request.isChunked,
+                                             allocator: serverChannel.allocator) {
+                serverChannel.write(bytes, promise: nil)
                 if !serverChannel.isWritable { pauseClient(true) }
             }
-            if progress.isComplete {
+            log.bytesFromClient &+= requestBody.loggedBytes &- counted
+            let progress = requestBody.isComplete
+            if progress {
                 requestDone = true
                 if inbound.readableBytes > 0 { pauseClient(true) }
                 finishIfDone()
@@ -462,6 +484,24 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
             log.terminate("P", "D")
             sendError(error.status, cause: "P", phase: "D")
         }
+    }
+
+    /// Takes from `input` the bytes of the current body that arrived and
+    /// returns what to forward: the same bytes, or for a chunked body the
+    /// re-encoded chunks (`HTTPBodyFramer.reencode`). Nil when nothing is
+    /// to be sent yet.
+    private static func passBody(
+        _ framer: inout HTTPBodyFramer, from input: inout ByteBuffer, chunked: Bool, allocator: ByteBufferAllocator
+    ) throws(HTTPParseError) -> ByteBuffer? {
+        if chunked {
+            var out = allocator.buffer(capacity: 0)
+            let progress = try framer.reencode(input, into: &out)
+            input.moveReaderIndex(forwardBy: progress.length)
+            return out.readableBytes > 0 ? out : nil
+        }
+        let progress = try framer.consume(input)
+        guard progress.length > 0 else { return nil }
+        return input.readSlice(length: progress.length)
     }
 
     // MARK: Response
@@ -489,30 +529,11 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
                 sendError(502, cause: "P", phase: "H")
                 return
             case .complete(let head):
-                if case .contentLength(let n) = head.bodyFraming, !head.isInterim, head.status != 101,
-                   request.method != .connect, canForwardHeadAsIs(head),
-                   UInt64(input.readableBytes - head.length) >= n {
-                    // The whole response is here and goes out unchanged: one write.
-                    let whole = input.readSlice(length: head.length + Int(n))!
-                    log.bytesFromServer &+= UInt64(head.loggedSize(in: whole)) &+ n
-                    serverInbound = input
-                    response = head
-                    captureResponseHeaders(whole)
-                    responseStarted = true
-                    log.responseHead = .now()
-                    log.status = head.status
-                    serverStatus = head.status
-                    client.write(whole, promise: nil)
-                    if input.readableBytes > 0 || !head.isKeepAlive { serverReusable = false }
-                    responseDone = true
-                    finishIfDone()
-                    return
-                }
                 let headBytes = input.readSlice(length: head.length)!
                 log.bytesFromServer &+= UInt64(head.loggedSize(in: headBytes))
                 serverInbound = input
                 if head.isInterim {
-                    client.write(headBytes, promise: nil)
+                    writeResponseHead(head, headBytes, edits: HTTPHeadEdits())
                     responseParser = .response(to: request.method)
                     processServer()
                     return
@@ -531,14 +552,14 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
         guard input.readableBytes > 0 || responseBody.isComplete || response.bodyFraming == .none else { return }
         do {
             let counted = responseBody.loggedBytes
-            let progress = try responseBody.consume(input)
-            log.bytesFromServer &+= responseBody.loggedBytes &- counted
-            if progress.length > 0, let slice = input.readSlice(length: progress.length) {
-                client.write(slice, promise: nil)
+            if let bytes = try Self.passBody(&responseBody, from: &input, chunked: response.isChunked,
+                                             allocator: client.allocator) {
+                client.write(bytes, promise: nil)
                 if !client.isWritable { serverChannel?.setAutoRead(false) }
             }
+            log.bytesFromServer &+= responseBody.loggedBytes &- counted
             serverInbound = input
-            if progress.isComplete {
+            if responseBody.isComplete {
                 if input.readableBytes > 0 { serverReusable = false }
                 responseDone = true
                 finishIfDone()
@@ -554,7 +575,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
 
     private func sendResponseHead(_ head: HTTPHead, _ headBytes: ByteBuffer) {
         if head.status == 101 || (request.method == .connect && head.status / 100 == 2) {
-            client.write(headBytes, promise: nil)
+            writeResponseHead(head, headBytes, edits: HTTPHeadEdits())
             client.flush()
             state = .tunnel
             serverReusable = false
@@ -570,32 +591,23 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
         if !head.isKeepAlive || head.bodyFraming == .untilClose { serverReusable = false }
         if head.bodyFraming == .untilClose { clientKeepAlive = false }
         responseBody = HTTPBodyFramer(framing: head.bodyFraming, isRequest: false)
-        // Fast path: an HTTP/1.1 response to a client that stays, carrying no
-        // hop-by-hop header to drop, goes out as received.
-        if canForwardHeadAsIs(head) {
-            client.write(headBytes, promise: nil)
-            return
-        }
+        // The rewriter drops the server's close/keep-alive tokens; the header
+        // states what differs from the response's or the request's default.
         var edits = HTTPHeadEdits()
-        edits.removeAll(.connection, in: head)
-        edits.removeAll(.proxyConnection, in: head)
-        edits.removeAll(.keepAlive, in: head)
-        // The header states what differs from the response version's default.
         if clientKeepAlive {
-            if !head.version.isPersistentByDefault { edits.append(name: "connection", value: "keep-alive") }
+            if !head.version.isPersistentByDefault || !request.version.isPersistentByDefault {
+                edits.append(name: "connection", value: "keep-alive")
+            }
         } else if head.version.isPersistentByDefault {
             edits.append(name: "connection", value: "close")
         }
-        var out = client.allocator.buffer(capacity: headBytes.readableBytes + 24)
-        HTTPHeadRewriter.write(head, from: headBytes, edits: edits, into: &out)
-        client.write(out, promise: nil)
+        writeResponseHead(head, headBytes, edits: edits)
     }
 
-    /// An HTTP/1.1 response to a client that stays, carrying no hop-by-hop
-    /// header to drop, is forwarded as received.
-    private func canForwardHeadAsIs(_ head: HTTPHead) -> Bool {
-        clientKeepAlive && head.version.isPersistentByDefault && head.connection.isSubset(of: [.keepAlive])
-            && !head.headers.contains(where: { $0.kind == .proxyConnection || $0.kind == .keepAlive })
+    private func writeResponseHead(_ head: HTTPHead, _ headBytes: ByteBuffer, edits: HTTPHeadEdits) {
+        var out = client.allocator.buffer(capacity: headBytes.readableBytes + edits.appended.readableBytes + 64)
+        HTTPHeadRewriter.write(head, from: headBytes, edits: edits, into: &out)
+        client.write(out, promise: nil)
     }
 
     // MARK: End of a transaction
@@ -646,7 +658,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
 
     private func endTransaction() {
         emitLog()
-        guard clientKeepAlive else {
+        guard clientKeepAlive, !(clientInputClosed && inbound.readableBytes == 0) else {
             closeAfterFlush()
             return
         }
@@ -769,8 +781,10 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
             abortBoth()
             return
         }
+        // Recorded: 2.6 sends these pages without `connection: close` (only
+        // 400 and 408 carry it) and then closes.
         let page = backend?.errorPages[status] ?? frontend.errorPages[status]
-            ?? HTTPErrorPages.page(for: status, connection: .close) ?? HTTPErrorPages.page(for: 503, connection: .close)!
+            ?? HTTPErrorPages.page(for: status) ?? HTTPErrorPages.page(for: 503)!
         countLocalResponse(page)
         emitLog()
         respondAndClose(page)
@@ -788,6 +802,14 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
         client.writeAndFlush(client.allocator.buffer(capacity: 0)).whenComplete { [self] _ in closeAll() }
     }
 
+    /// The whole request body is here: forwarded, or still buffered while
+    /// the server connection is being set up.
+    private var requestBodyReceived: Bool {
+        if requestDone { return true }
+        var probe = requestBody
+        return (try? probe.consume(inbound))?.isComplete ?? false
+    }
+
     // MARK: Connection events
 
     func connectionInputClosed(_ side: ConnectionSide) {
@@ -802,10 +824,11 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
                 return
             }
             let waiting = state == .forwarding || state == .waitingServer || state == .connecting
-            if waiting && requestDone && !(backend?.config.options.abortOnClose ?? false) {
+            if waiting && requestBodyReceived && !(backend?.config.options.abortOnClose ?? false) {
                 // The client finished sending (shutdown after its request): it
-                // still reads the response, then the session ends.
-                clientKeepAlive = false
+                // still reads the response, then the session ends. The
+                // response says nothing about it, as in 2.6.
+                clientInputClosed = true
                 return
             }
             log.terminate("C", state == .readingRequest ? "R" : "D")
