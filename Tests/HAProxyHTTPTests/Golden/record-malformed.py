@@ -145,6 +145,19 @@ def head_of_size(n, extra_headers):
 # therefore shrinks by 4 bytes per header. Boundaries found by bisection.
 for n, extra in [(15273, 0), (15274, 0), (15073, 50), (15074, 50), (16384, 0), (20000, 0)]:
     case("head_size_%d_with_%d_headers" % (n, extra + 2), head_of_size(n, extra))
+case("websocket_without_key", "GET / HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n")
+case("websocket_short_key", "GET / HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: abc\r\n\r\n")
+case("websocket_24_byte_key", "GET / HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: WebSocket\r\nSec-WebSocket-Key: ************************\r\n\r\n")
+case("websocket_in_list_http10", "GET / HTTP/1.0\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: foo, websocket\r\n\r\n")
+case("websocket_without_connection_upgrade", "GET / HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\n\r\n")
+case("http10_get_with_body", "GET / HTTP/1.0\r\nHost: a\r\nContent-Length: 2\r\n\r\nab")
+case("http10_head_with_body", "HEAD / HTTP/1.0\r\nHost: a\r\nContent-Length: 2\r\n\r\nab")
+case("http10_delete_chunked", "DELETE / HTTP/1.0\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n0\r\n\r\n")
+case("http10_get_identity_chunked", "GET / HTTP/1.0\r\nHost: a\r\nTransfer-Encoding: identity, chunked\r\n\r\n0\r\n\r\n")
+case("http10_get_empty_body", "GET / HTTP/1.0\r\nHost: a\r\nContent-Length: 0\r\n\r\n")
+case("http10_options_with_body", "OPTIONS / HTTP/1.0\r\nHost: a\r\nContent-Length: 2\r\n\r\nab")
+case("http11_get_with_body", "GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nab")
+case("bad_chunk_with_head", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n-5\r\nhello\r\n0\r\n\r\n")
 case("head_incomplete_20000", "GET / HTTP/1.1\r\nHost: a\r\nX: " + "a" * 20000)
 
 CFG = """global

@@ -219,4 +219,21 @@ final class KeepAliveTests: IntegrationTestCase {
             return XCTFail("GET / HTTP/1.1 then shutdown(SHUT_WR) from the client: the proxy closes without any response (\(outcomes)); the backend gets a connection with no request bytes. HAProxy 2.6.12 forwards the request and returns the 200 response (with and without Connection: close)")
         }
     }
+
+    /// The same with a body that arrived whole before the shutdown, while the
+    /// server connection is still being opened: 2.6.12 forwards it and
+    /// answers; the response says nothing about the shutdown.
+    func testRequestWithBodyFollowedByClientHalfCloseIsAnswered() throws {
+        try start()
+        for (framing, body) in [("Content-Length: 5", "hello"), ("Transfer-Encoding: chunked", "5\r\nhello\r\n0\r\n\r\n")] {
+            let c = try Conn(port: port)
+            try c.send("POST /p HTTP/1.1\r\nHost: x\r\n\(framing)\r\n\r\n\(body)")
+            c.shutdownWrite()
+            c.setTimeout(3)
+            let text = String(decoding: (try? c.readToEOF()) ?? c.buffer, as: UTF8.self)
+            XCTAssertTrue(text.hasPrefix("HTTP/1.1 200"), "\(framing): \(text)")
+            XCTAssertTrue(text.contains("len=5 "), "\(framing): \(text)")
+            XCTAssertFalse(text.lowercased().contains("connection: close"), "\(framing): \(text)")
+        }
+    }
 }
