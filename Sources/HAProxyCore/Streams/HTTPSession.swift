@@ -62,6 +62,9 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
     private var responseStarted = false
     private var responseBody = HTTPBodyFramer(framing: .none, isRequest: false)
     private var responseDone = false
+    /// What goes to the client and to the server next, one write each.
+    private var clientOut: OutgoingBatch
+    private var serverOut: OutgoingBatch
     private var serverReusable = false
     /// A connection kept for this session only (`http-reuse never`).
     private var ownedIdle: (server: Server, entry: IdleConnectionPool.Entry)?
@@ -86,6 +89,8 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
         self.clientAddress = client.remoteAddress
         self.localAddress = client.localAddress
         self.inbound = client.allocator.buffer(capacity: 0)
+        self.clientOut = OutgoingBatch(allocator: client.allocator)
+        self.serverOut = OutgoingBatch(allocator: client.allocator)
         let global = frontend.runtime?.configuration.global
         self.requestParser = .request(limits: HTTPHeadLimits(
             bufferSize: global?.tuneBufsize ?? 16384, maxRewrite: global?.tuneMaxrewrite ?? 1024))
@@ -411,9 +416,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
                 edits.append(name: "connection", value: "keep-alive")
             }
         }
-        var out = serverChannel.allocator.buffer(capacity: requestBytes.readableBytes + edits.appended.readableBytes + 64)
-        HTTPHeadRewriter.write(request, from: requestBytes, edits: edits, into: &out)
-        serverChannel.write(out, promise: nil)
+        serverOut.appendHead(request, from: requestBytes, edits: edits)
         log.requestSent = .now()
         responseParser = .response(to: request.method)
         responseStarted = false
@@ -421,6 +424,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
         serverReusable = serverMode == .keepAlive
         serverInbound = nil
         forwardRequestBody()
+        serverOut.send(on: serverChannel)
         serverChannel.flush()
         timer.arm(ms: backend.config.timeouts.server)
     }
@@ -468,14 +472,11 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
         guard inbound.readableBytes > 0 else { return }
         do {
             let counted = requestBody.loggedBytes
-            if let bytes = try Self.passBody(&requestBody, from: &inbound, chunked: request.isChunked,
-                                             allocator: serverChannel.allocator) {
-                serverChannel.write(bytes, promise: nil)
-                if !serverChannel.isWritable { pauseClient(true) }
-            }
+            try serverOut.appendBody(&requestBody, chunked: request.isChunked, from: &inbound, channel: serverChannel)
+            serverOut.send(on: serverChannel)
+            if !serverChannel.isWritable { pauseClient(true) }
             log.bytesFromClient &+= requestBody.loggedBytes &- counted
-            let progress = requestBody.isComplete
-            if progress {
+            if requestBody.isComplete {
                 requestDone = true
                 if inbound.readableBytes > 0 { pauseClient(true) }
                 finishIfDone()
@@ -484,24 +485,6 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
             log.terminate("P", "D")
             sendError(error.status, cause: "P", phase: "D")
         }
-    }
-
-    /// Takes from `input` the bytes of the current body that arrived and
-    /// returns what to forward: the same bytes, or for a chunked body the
-    /// re-encoded chunks (`HTTPBodyFramer.reencode`). Nil when nothing is
-    /// to be sent yet.
-    private static func passBody(
-        _ framer: inout HTTPBodyFramer, from input: inout ByteBuffer, chunked: Bool, allocator: ByteBufferAllocator
-    ) throws(HTTPParseError) -> ByteBuffer? {
-        if chunked {
-            var out = allocator.buffer(capacity: 0)
-            let progress = try framer.reencode(input, into: &out)
-            input.moveReaderIndex(forwardBy: progress.length)
-            return out.readableBytes > 0 ? out : nil
-        }
-        let progress = try framer.consume(input)
-        guard progress.length > 0 else { return nil }
-        return input.readSlice(length: progress.length)
     }
 
     // MARK: Response
@@ -533,7 +516,8 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
                 log.bytesFromServer &+= UInt64(head.loggedSize(in: headBytes))
                 serverInbound = input
                 if head.isInterim {
-                    writeResponseHead(head, headBytes, edits: HTTPHeadEdits())
+                    clientOut.appendHead(head, from: headBytes, edits: HTTPHeadEdits())
+                    clientOut.send(on: client)
                     responseParser = .response(to: request.method)
                     processServer()
                     return
@@ -549,14 +533,13 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
                 input = serverInbound!
             }
         }
-        guard input.readableBytes > 0 || responseBody.isComplete || response.bodyFraming == .none else { return }
         do {
             let counted = responseBody.loggedBytes
-            if let bytes = try Self.passBody(&responseBody, from: &input, chunked: response.isChunked,
-                                             allocator: client.allocator) {
-                client.write(bytes, promise: nil)
-                if !client.isWritable { serverChannel?.setAutoRead(false) }
+            if input.readableBytes > 0 {
+                try clientOut.appendBody(&responseBody, chunked: response.isChunked, from: &input, channel: client)
             }
+            clientOut.send(on: client)
+            if !client.isWritable { serverChannel?.setAutoRead(false) }
             log.bytesFromServer &+= responseBody.loggedBytes &- counted
             serverInbound = input
             if responseBody.isComplete {
@@ -575,7 +558,8 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
 
     private func sendResponseHead(_ head: HTTPHead, _ headBytes: ByteBuffer) {
         if head.status == 101 || (request.method == .connect && head.status / 100 == 2) {
-            writeResponseHead(head, headBytes, edits: HTTPHeadEdits())
+            clientOut.appendHead(head, from: headBytes, edits: HTTPHeadEdits())
+            clientOut.send(on: client)
             client.flush()
             state = .tunnel
             serverReusable = false
@@ -601,13 +585,8 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
         } else if head.version.isPersistentByDefault {
             edits.append(name: "connection", value: "close")
         }
-        writeResponseHead(head, headBytes, edits: edits)
-    }
-
-    private func writeResponseHead(_ head: HTTPHead, _ headBytes: ByteBuffer, edits: HTTPHeadEdits) {
-        var out = client.allocator.buffer(capacity: headBytes.readableBytes + edits.appended.readableBytes + 64)
-        HTTPHeadRewriter.write(head, from: headBytes, edits: edits, into: &out)
-        client.write(out, promise: nil)
+        // Written with the body bytes that came with it (processServer).
+        clientOut.appendHead(head, from: headBytes, edits: edits)
     }
 
     // MARK: End of a transaction

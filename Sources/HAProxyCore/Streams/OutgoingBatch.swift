@@ -1,0 +1,70 @@
+import HAProxyHTTP
+import NIOCore
+
+/// Bytes for one side of an HTTP session, assembled before a single write:
+/// a head as the proxy writes it, then the body bytes that came with it.
+///
+/// The storage is reused from one message to the next once the channel has
+/// written the previous batch and let go of it, so a keep-alive exchange of
+/// small messages costs no allocation and one write per message. Large body
+/// runs go out as slices of the received buffer instead of being copied.
+struct OutgoingBatch {
+    /// Body runs up to this size are copied behind the head; longer ones
+    /// are written as slices.
+    static let copyLimit = 4096
+    /// Storage grown past this is not kept between messages (idle memory).
+    static let keptCapacity = 8192
+
+    private var buffer: ByteBuffer
+
+    init(allocator: ByteBufferAllocator) {
+        buffer = allocator.buffer(capacity: 0)
+    }
+
+    /// Makes the storage writable without copying bytes already sent: while
+    /// the channel still holds the last batch, fresh storage is taken.
+    private mutating func prepare() {
+        if buffer.readableBytes == 0 { buffer.clear() }
+    }
+
+    /// Appends `head` as `HTTPHeadRewriter` writes it, with `edits`.
+    mutating func appendHead(_ head: HTTPHead, from source: ByteBuffer, edits: HTTPHeadEdits) {
+        prepare()
+        HTTPHeadRewriter.write(head, from: source, edits: edits, into: &buffer)
+    }
+
+    /// Takes the next body bytes of `input` as `framer` delimits them:
+    /// chunked bodies re-encoded into the batch, others copied behind it
+    /// when short or written as a slice after it.
+    mutating func appendBody(
+        _ framer: inout HTTPBodyFramer, chunked: Bool, from input: inout ByteBuffer, channel: Channel
+    ) throws(HTTPParseError) {
+        if chunked {
+            prepare()
+            let progress = try framer.reencode(input, into: &buffer)
+            input.moveReaderIndex(forwardBy: progress.length)
+            return
+        }
+        let length = try framer.consume(input).length
+        guard length > 0 else { return }
+        if length <= Self.copyLimit {
+            prepare()
+            buffer.writeBytes(input.readableBytesView.prefix(length))
+            input.moveReaderIndex(forwardBy: length)
+        } else {
+            send(on: channel)
+            channel.write(input.readSlice(length: length)!, promise: nil)
+        }
+    }
+
+    /// Writes what was assembled (not flushed).
+    mutating func send(on channel: Channel) {
+        guard buffer.readableBytes > 0 else { return }
+        channel.write(buffer, promise: nil)
+        if buffer.capacity > Self.keptCapacity {
+            buffer = channel.allocator.buffer(capacity: 0)
+        } else {
+            buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
+        }
+    }
+}
