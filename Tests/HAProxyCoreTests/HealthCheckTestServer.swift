@@ -13,18 +13,24 @@ final class HealthCheckTestServer {
 
     let channel: Channel
     private let requests: NIOLockedValueBox<[[UInt8]]>
+    private let connections: NIOLockedValueBox<Int>
     var port: Int { channel.localAddress!.port! }
     var address: SocketAddress { channel.localAddress! }
     var received: [[UInt8]] { requests.withLockedValue { $0 } }
+    /// Connections accepted so far: one per check that sends data (a
+    /// plain connect check is reset before the server's kernel queues it).
+    var accepted: Int { connections.withLockedValue { $0 } }
 
     init(group: EventLoopGroup, behaviour: Behaviour) throws {
         let requests = NIOLockedValueBox<[[UInt8]]>([])
         self.requests = requests
+        let connections = NIOLockedValueBox(0)
+        self.connections = connections
         channel = try ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { ch in
                 ch.eventLoop.makeCompletedFuture {
-                    try ch.pipeline.syncOperations.addHandler(Handler(behaviour: behaviour, requests: requests))
+                    try ch.pipeline.syncOperations.addHandler(Handler(behaviour: behaviour, requests: requests, connections: connections))
                 }
             }
             .bind(host: "127.0.0.1", port: 0).wait()
@@ -49,14 +55,17 @@ final class HealthCheckTestServer {
         typealias OutboundOut = ByteBuffer
         let behaviour: Behaviour
         let requests: NIOLockedValueBox<[[UInt8]]>
+        let connections: NIOLockedValueBox<Int>
         var answered = false
 
-        init(behaviour: Behaviour, requests: NIOLockedValueBox<[[UInt8]]>) {
+        init(behaviour: Behaviour, requests: NIOLockedValueBox<[[UInt8]]>, connections: NIOLockedValueBox<Int>) {
             self.behaviour = behaviour
             self.requests = requests
+            self.connections = connections
         }
 
         func channelActive(context: ChannelHandlerContext) {
+            connections.withLockedValue { $0 += 1 }
             if case .answer(_, greet: true) = behaviour { answer(context) }
         }
 

@@ -21,9 +21,12 @@ final class HealthCheckerTests: XCTestCase {
         return o
     }
 
-    private func waitFor(_ seconds: Double, _ condition: () -> Bool) {
+    /// Polls `condition` (bounded); false when it never held.
+    @discardableResult
+    private func waitFor(_ seconds: Double, _ condition: () -> Bool) -> Bool {
         let end = Date().addingTimeInterval(seconds)
         while !condition() && Date() < end { usleep(10_000) }
+        return condition()
     }
 
     func testGoesDownAtFirstFailureThenUpAfterRise() throws {
@@ -105,21 +108,40 @@ final class HealthCheckerTests: XCTestCase {
     }
 
     func testStopCancelsChecks() throws {
-        let count = NIOLockedValueBox(0)
-        let s = try HealthCheckTestServer(group: group, behaviour: .silent)
+        // Each HTTP check is a connection its server accepts: the accepted
+        // connections count the checks. A second checker on the same event
+        // loop keeps running; its checks are the clock that shows the
+        // stopped one's would have come.
+        let ok = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+        let s = try HealthCheckTestServer(group: group, answer: ok)
         defer { s.close() }
+        let control = try HealthCheckTestServer(group: group, answer: ok)
+        defer { control.close() }
         var config = HealthCheckConfig()
-        config.logHealthChecks = true
+        config.kind = .http
+        let loop = group.next()
         let checker = try HealthChecker(
-            eventLoop: group.next(), backendName: "be", serverName: "s", serverAddress: s.address,
+            eventLoop: loop, backendName: "be", serverName: "s", serverAddress: s.address,
             config: config, options: options(inter: 20), timeouts: Timeouts()
-        ) { _ in count.withLockedValue { $0 += 1 } }
+        ) { _ in }
+        let running = try HealthChecker(
+            eventLoop: loop, backendName: "be", serverName: "control", serverAddress: control.address,
+            config: config, options: options(inter: 20), timeouts: Timeouts()
+        ) { _ in }
+        defer { running.stop() }
         checker.start(initialDelayMs: 0)
-        waitFor(1) { count.withLockedValue { $0 } > 0 }
-        checker.stop()
-        let after = count.withLockedValue { $0 }
-        usleep(200_000)
-        XCTAssertEqual(count.withLockedValue { $0 }, after)
+        running.start(initialDelayMs: 0)
+        XCTAssertTrue(waitFor(5) { s.accepted >= 2 }, "the checks did not run: \(s.accepted) connections")
+        try loop.submit { checker.stop() }.wait()
+        // A check in flight when it stopped is accepted within one more
+        // check of the control; from then on the count must not move while
+        // the control runs five more checks (five intervals).
+        var mark = control.accepted
+        XCTAssertTrue(waitFor(5) { control.accepted > mark }, "the control checker stopped")
+        let after = s.accepted
+        mark = control.accepted
+        XCTAssertTrue(waitFor(5) { control.accepted >= mark + 5 }, "the control checker stopped")
+        XCTAssertEqual(s.accepted, after, "checks went on after stop()")
     }
 
     func testCheckTargetOverrides() throws {

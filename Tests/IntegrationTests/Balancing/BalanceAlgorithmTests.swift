@@ -6,6 +6,14 @@ final class BalanceAlgorithmTests: IntegrationTestCase {
     private var backends: [String: Backend] = [:]
     private var port = 0
     private var proxy: ManagedProcess?
+    private var statsSocket = ""
+
+    /// The sessions backend `be`'s servers hold now (`scur` in `show stat`).
+    private func currentSessions() -> Int {
+        let csv = LifecycleHarness.unixCommand(statsSocket, "show stat") ?? ""
+        return StatsCSV.rows(csv, proxy: "be").filter { $0.key != "BACKEND" }
+            .reduce(0) { $0 + (Int($1.value["scur"] ?? "") ?? 0) }
+    }
 
     /// Starts backends named in `servers` (name → extra server keywords) and a proxy.
     private func start(balance: String, servers: [(String, String)], backendExtra: String = "") throws {
@@ -22,7 +30,12 @@ final class BalanceAlgorithmTests: IntegrationTestCase {
         }
         port = Ports.free()
         let lines = servers.map { "    server \($0.0) 127.0.0.1:\(backends[$0.0]!.port) \($0.1)" }.joined(separator: "\n")
-        proxy = try startProxy(config: Self.defaultsHTTP + """
+        statsSocket = tmp.appendingPathComponent("stats-\(port).sock").path
+        proxy = try startProxy(config: """
+        global
+            stats socket \(statsSocket)
+
+        """ + Self.defaultsHTTP + """
         frontend fe
             bind 127.0.0.1:\(port)
             default_backend be
@@ -72,10 +85,15 @@ final class BalanceAlgorithmTests: IntegrationTestCase {
         try start(balance: "first", servers: [("s1", "maxconn 2"), ("s2", "maxconn 2"), ("s3", "maxconn 2")])
         // Sequential traffic all goes to the first server.
         XCTAssertEqual(try distribution(10), ["s1": 10])
-        // Three concurrent long requests: s1 takes two, s2 the third.
+        // Three concurrent long requests: s1 takes two, s2 the third. Each
+        // request starts once the proxy holds a session for every earlier one.
         let port = self.port
         let names = try concurrently(3) { i -> String in
-            usleep(UInt32(i) * 100_000)
+            do {
+                try waitUntil("the proxy holds the \(i) earlier requests") { self.currentSessions() == i }
+            } catch {
+                return "\(error)"
+            }
             return (try? HTTPClient.get(port: port, path: "/slow?ms=1000"))?.server ?? "error"
         }
         XCTAssertEqual(names.sorted(), ["s1", "s1", "s2"])

@@ -116,7 +116,7 @@ final class CheckConnectionCloseTests: IntegrationTestCase {
 func socketStates(towardPort port: Int) -> [String: Int] {
     let names = ["01": "ESTABLISHED", "02": "SYN-SENT", "03": "SYN-RECV", "04": "FIN-WAIT-1", "05": "FIN-WAIT-2",
                  "06": "TIME-WAIT", "07": "CLOSE", "08": "CLOSE-WAIT", "09": "LAST-ACK", "0B": "CLOSING"]
-    guard let table = try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8) else { return [:] }
+    guard let table = TCPTable.readToEnd("/proc/net/tcp") else { return [:] }
     let remote = String(format: "0100007F:%04X", port)
     var counts: [String: Int] = [:]
     for line in table.split(separator: "\n").dropFirst() {

@@ -58,17 +58,32 @@ final class AbortOnCloseTests: IntegrationTestCase {
                 server slow 127.0.0.1:\(serverPort)
 
             """, ports: [port])
+        // The proxy's own connection to the server: any socket to it that is
+        // not one of the fillers.
+        let fillerPorts = Set(sockets.dropFirst().compactMap(TCPTable.localPort(of:)))
+        func pendingConnects() -> [Int] {
+            TCPTable.sockets(toPort: serverPort).filter { !fillerPorts.contains($0.localPort) }.map(\.localPort)
+        }
         let c = try Conn(port: port)
         try c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
         XCTAssertTrue(LifecycleHarness.waitUntil(timeout: 5) {
             (LifecycleHarness.unixCommand(stats, "show sess") ?? "").contains("srv=slow")
         }, "the request did not reach the connect step")
+        XCTAssertTrue(LifecycleHarness.waitUntil(timeout: 5) {
+            TCPTable.sockets(toPort: serverPort).contains { !fillerPorts.contains($0.localPort) && $0.state == TCPTable.synSent }
+        }, "no pending connect from the proxy to the server: \(TCPTable.sockets(toPort: serverPort))")
         c.close()
         // The session ends with the client; the pending connect then times out.
         XCTAssertTrue(LifecycleHarness.waitUntil(timeout: 5) {
             !(LifecycleHarness.unixCommand(stats, "show sess") ?? "srv=").contains("srv=")
         }, "the session outlived its client")
-        Thread.sleep(forTimeInterval: 0.8)  // past `timeout connect`: the late failure must not release again
+        // The late failure: `timeout connect` fails the connect, and the
+        // socket is closed just after its failure was handled (NIO fails the
+        // connect promise, then closes the channel). Its leaving the kernel's
+        // table is the event that shows the failure has been through the
+        // code that must not release the slot a second time.
+        XCTAssertTrue(LifecycleHarness.waitUntil(timeout: 5) { pendingConnects().isEmpty },
+                      "the pending connect never timed out: \(pendingConnects())")
         let row = try XCTUnwrap(serverRow(LifecycleHarness.unixCommand(stats, "show stat") ?? ""))
         XCTAssertEqual(row[4], "0", "server scur after the aborted connect: \(row.prefix(8))")
     }

@@ -325,8 +325,11 @@ final class LifecycleLoadTally: @unchecked Sendable {
     private(set) var failures: [String] = []
     private(set) var total = 0
     private(set) var retries = 0
+    private var answered = 0
 
     var shouldStop: Bool { lock.withLock { stopped } }
+    /// Requests answered with 200 so far, while the clients run.
+    var served: Int { lock.withLock { answered } }
     func stop() { lock.withLock { stopped = true } }
 
     /// Runs one client per mode on its own thread until `stop()`.
@@ -335,7 +338,11 @@ final class LifecycleLoadTally: @unchecked Sendable {
             group.enter()
             Thread {
                 let client = LifecycleHTTPClient(port: port, keepAlive: keepAlive)
-                while !self.shouldStop { client.request() }
+                while !self.shouldStop {
+                    let before = client.succeeded
+                    client.request()
+                    if client.succeeded > before { self.lock.withLock { self.answered += 1 } }
+                }
                 self.lock.withLock {
                     self.failures += client.failures
                     self.total += client.succeeded + client.failures.count

@@ -48,6 +48,16 @@ class LifecycleTestCase: XCTestCase {
         """
     }
 
+    /// A numeric `show info` field of worker `pid`, asked through the
+    /// master CLI (`@!<pid>`); nil when it does not answer.
+    func workerInfo(_ pid: Int32, _ field: String) -> Int? {
+        guard let text = LifecycleHarness.unixCommand(masterSocket, "@!\(pid) show info") else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix(field + ":") {
+            return Int(line.dropFirst(field.count + 1).trimmingCharacters(in: .whitespaces))
+        }
+        return nil
+    }
+
     /// Waits until the master CLI's `show proc` lists a current worker
     /// other than `previous`; remembers it for the clean-up.
     @discardableResult

@@ -66,9 +66,11 @@ final class MasterWorkerTests: LifecycleTestCase {
         XCTAssertEqual(master.terminationStatus, 0)
     }
 
-    // (b) five reloads under load in -W mode: no failed request, and the
+    // (b) ten reloads under load in -W mode: no failed request, and the
     // old workers leave once their connections are done.
     static let reloads = 10
+    /// Requests each worker answers (its `CumReq`) before the next reload.
+    static let requestsPerWorker = 200
 
     func testReloadsUnderLoadDropNothing() throws {
         try harness.startBackend(port: backendPort)
@@ -81,17 +83,22 @@ final class MasterWorkerTests: LifecycleTestCase {
         let group = DispatchGroup()
         tally.run(port: proxyPort, modes: [true, false, true], group: group)
         var seen: [Int32] = [worker]
-        let start = Date()
-        // As the issue asks: a client for 20 s while 10 reloads happen.
+        // Clients run all along while 10 reloads happen. Each reload waits
+        // until the current worker has answered its share of the load, so
+        // every worker serves, and is replaced, under load, whatever the
+        // speed of the machine.
+        func waitLoaded(_ pid: Int32, _ what: String) {
+            XCTAssertTrue(LifecycleHarness.waitUntil(timeout: 30) {
+                (self.workerInfo(pid, "CumReq") ?? 0) >= Self.requestsPerWorker
+            }, "\(what): worker \(pid) answered \(String(describing: workerInfo(pid, "CumReq"))) requests, not \(Self.requestsPerWorker)")
+        }
         for i in 1...Self.reloads {
-            // Spread the reloads over the 20 s of load.
-            let due = start.addingTimeInterval(Double(i) * 1.8)
-            if due > Date() { Thread.sleep(until: due) }
+            waitLoaded(worker, "before reload \(i)")
             kill(master.processIdentifier, SIGUSR2)
             worker = try XCTUnwrap(waitForWorker(replacing: worker), "reload \(i): no new worker")
             seen.append(worker)
         }
-        Thread.sleep(until: start.addingTimeInterval(20))
+        waitLoaded(worker, "after the last reload")
         tally.stop()
         XCTAssertEqual(group.wait(timeout: .now() + 20), .success, "clients did not finish")
         print("\(name): \(tally.total) requests, \(tally.failures.count) failed, \(tally.retries) retried after a keep-alive close")
@@ -211,11 +218,16 @@ final class MasterWorkerTests: LifecycleTestCase {
         let tally = LifecycleLoadTally()
         let group = DispatchGroup()
         tally.run(port: proxyPort, modes: [true, false], group: group)
-        Thread.sleep(forTimeInterval: 1)
+        // The hand-over happens under load: once the old process has
+        // answered a share of it.
+        XCTAssertTrue(LifecycleHarness.waitUntil(timeout: 20) { tally.served >= 100 }, "the load does not flow: \(tally.served)")
         let new = try harness.haproxy(["-f", harness.path("haproxy.cfg"), "-sf", "\(old.processIdentifier)"], log: "new.log")
         // The old process leaves on its own once its connections are done.
         let oldLeft = LifecycleHarness.waitUntil(timeout: 20) { !old.isRunning }
-        Thread.sleep(forTimeInterval: 1)
+        // Then the new process alone carries the load for a while.
+        let servedWhenOldLeft = tally.served
+        XCTAssertTrue(LifecycleHarness.waitUntil(timeout: 20) { tally.served >= servedWhenOldLeft + 100 },
+                      "the new process does not carry the load: \(tally.served - servedWhenOldLeft) answered")
         tally.stop()
         XCTAssertEqual(group.wait(timeout: .now() + 20), .success)
         XCTAssertTrue(oldLeft, "old process still running")

@@ -17,7 +17,7 @@ final class SocketTransferTests: LifecycleTestCase {
 
     /// Inodes of the sockets listening on TCP `port` (/proc/net/tcp).
     private func listeningInodes(port: Int) -> [String] {
-        guard let table = try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8) else { return [] }
+        guard let table = TCPTable.readToEnd("/proc/net/tcp") else { return [] }
         let local = String(format: ":%04X", port)
         return table.split(separator: "\n").dropFirst().compactMap { line in
             let fields = line.split(separator: " ")

@@ -31,7 +31,8 @@ final class LogFileRotationTests: IntegrationTestCase {
     }
 
     /// An httplog frontend on `port` logging to `file@logFile`.
-    private func startFileLoggingProxy(logFile: URL, port: Int, backendPort: Int) throws {
+    @discardableResult
+    private func startFileLoggingProxy(logFile: URL, port: Int, backendPort: Int) throws -> ManagedProcess {
         try startProxy(config: """
         global
             log file@\(logFile.path) local0
@@ -57,7 +58,7 @@ final class LogFileRotationTests: IntegrationTestCase {
         let logFile = dir.appendingPathComponent("access.log")
         let backend = try startBackend("b1")
         let port = Ports.free()
-        try startFileLoggingProxy(logFile: logFile, port: port, backendPort: backend.port)
+        let proxy = try startFileLoggingProxy(logFile: logFile, port: port, backendPort: backend.port)
 
         let modeLine = mode == .create ? "create 0640" : "copytruncate"
         let rotateConf = tmp.appendingPathComponent("logrotate-\(mode.rawValue).conf")
@@ -104,16 +105,19 @@ final class LogFileRotationTests: IntegrationTestCase {
         XCTAssertTrue(load.failed.isEmpty, "requests failed during the load: \(load.failed.prefix(5))")
         for d in noticeDelays { XCTAssertLessThan(d, 1.5, "the writer notices the rotation within about 1 s") }
 
-        // Wait until the writer caught up: every completed request has a line
-        // and the count stopped growing (bounded).
+        // Wait until the writer caught up: every completed request has a
+        // line. Then nothing may come any more (no line doubled by a late
+        // rotation check): the proxy's soft stop flushes its writer, which
+        // runs one last rotation check and writes what it still holds
+        // before the process exits, so its exit is the event after which
+        // the files are final.
         func files() -> [URL] {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
             return names.filter { $0 == "access.log" || $0.hasPrefix("access.log.") }.sorted().map { dir.appendingPathComponent($0) }
         }
         func total() -> Int { files().reduce(0) { $0 + LogLines.lines(ofFile: $1).count } }
-        let deadline = Date().addingTimeInterval(10)
-        while total() < load.completed.count && Date() < deadline { usleep(50_000) }
-        _ = waitUntilStable(timeout: 5, stableFor: 0.8, total)
+        try waitUntil("every completed request is logged", timeout: 10) { total() >= load.completed.count }
+        XCTAssertTrue(proxy.stopGracefully(), "the proxy did not stop cleanly: \(proxy.stderr.suffix(500))")
 
         let names = files().map(\.lastPathComponent)
         XCTAssertEqual(names, ["access.log", "access.log.1", "access.log.2"], "two rotations: \(names)")
@@ -124,6 +128,8 @@ final class LogFileRotationTests: IntegrationTestCase {
             let lines = LogLines.lines(ofFile: f)
             perFile[f.lastPathComponent] = lines.count
             for l in lines {
+                // The soft stop's own notice ("Proxy fe_file stopped (...)").
+                if l.contains(": Proxy ") && l.contains(" stopped (cumulated conns: ") { continue }
                 guard let u = LogLines.uri(l), l.contains(" fe_file be_file/srv_a ") else { foreign.append(l); continue }
                 logged[u, default: 0] += 1
             }
@@ -141,11 +147,13 @@ final class LogFileRotationTests: IntegrationTestCase {
         XCTAssertTrue(doubled.isEmpty, "\(doubled.count) URIs logged twice, e.g. \(Array(doubled.keys.prefix(5)))")
         XCTAssertEqual(logged.values.reduce(0, +), load.completed.count)
     }
+
+    /// Lines of the logging proxy's file, by URI.
+    private func uris(_ url: URL) -> [Substring] { LogLines.lines(ofFile: url).compactMap(LogLines.uri) }
+
     /// The copytruncate window made wide and deterministic by doing
     /// logrotate's two steps by hand: copy PATH to PATH.1, log more lines,
     /// truncate PATH. The lines of the window must come back in PATH, once.
-    /// Then a truncation with no copy beside it (an operator's `: > PATH`)
-    /// must not replay anything.
     func testLinesBetweenCopyAndTruncateArePutBack() throws {
         let dir = tmp.appendingPathComponent("logs")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -153,39 +161,45 @@ final class LogFileRotationTests: IntegrationTestCase {
         let copy = dir.appendingPathComponent("access.log.1")
         let backend = try startBackend("b1")
         let port = Ports.free()
-        try startFileLoggingProxy(logFile: logFile, port: port, backendPort: backend.port)
-
-        func uris(_ url: URL) -> [Substring] { LogLines.lines(ofFile: url).compactMap(LogLines.uri) }
-        func waitFor(_ what: String, _ cond: () -> Bool) throws {
-            let deadline = Date().addingTimeInterval(5)
-            while !cond() && Date() < deadline { usleep(20_000) }
-            guard cond() else { throw HarnessError("timed out waiting for \(what)") }
-        }
+        let proxy = try startFileLoggingProxy(logFile: logFile, port: port, backendPort: backend.port)
         func send(_ prefix: String, _ n: Int) throws -> [Substring] {
             try keepAliveGets(port: port, paths: (0..<n).map { "/\(prefix)/\($0)" }).map { Substring($0) }
         }
 
         let a = try send("a", 100)
-        try waitFor("100 lines") { uris(logFile).count == 100 }
+        try waitUntil("100 lines", timeout: 5) { self.uris(logFile).count == 100 }
         try FileManager.default.copyItem(at: logFile, to: copy)          // logrotate's copy
         let b = try send("b", 50)                                        // the window
-        try waitFor("150 lines") { uris(logFile).count == 150 }
+        try waitUntil("150 lines", timeout: 5) { self.uris(logFile).count == 150 }
         XCTAssertEqual(truncate(logFile.path, 0), 0)                      // logrotate's truncate
         let c = try send("c", 10)
-        try waitFor("the window's lines back in PATH") { Set(uris(logFile)).isSuperset(of: b + c) }
-        _ = waitUntilStable(timeout: 3, stableFor: 0.6) { uris(logFile).count }
+        try waitUntil("the window's lines back in PATH", timeout: 5) { Set(self.uris(logFile)).isSuperset(of: b + c) }
+        // Nothing may be put back twice: the soft stop's flush runs the
+        // writer's last check before the process exits (see above).
+        XCTAssertTrue(proxy.stopGracefully(), "the proxy did not stop cleanly: \(proxy.stderr.suffix(500))")
         XCTAssertEqual(uris(copy), a, "PATH.1 is the copy")
         XCTAssertEqual(uris(logFile).sorted(), (b + c).sorted(), "PATH holds the window and the later lines, each once")
+    }
 
-        // No copy beside it: a truncation loses what was truncated, and
-        // nothing is replayed.
-        try FileManager.default.removeItem(at: copy)
+    /// A truncation with no copy beside it (an operator's `: > PATH`)
+    /// loses what was truncated, and must not replay anything.
+    func testTruncationWithoutCopyReplaysNothing() throws {
+        let dir = tmp.appendingPathComponent("logs")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let logFile = dir.appendingPathComponent("access.log")
+        let backend = try startBackend("b1")
+        let port = Ports.free()
+        let proxy = try startFileLoggingProxy(logFile: logFile, port: port, backendPort: backend.port)
+        func send(_ prefix: String, _ n: Int) throws -> [Substring] {
+            try keepAliveGets(port: port, paths: (0..<n).map { "/\(prefix)/\($0)" }).map { Substring($0) }
+        }
+
         let d = try send("d", 20)
-        try waitFor("PATH has the d lines") { Set(uris(logFile)).isSuperset(of: d) }
+        try waitUntil("PATH has the d lines", timeout: 5) { Set(self.uris(logFile)).isSuperset(of: d) }
         XCTAssertEqual(truncate(logFile.path, 0), 0)
         let e = try send("e", 5)
-        try waitFor("the e lines") { Set(uris(logFile)).isSuperset(of: e) }
-        _ = waitUntilStable(timeout: 3, stableFor: 0.6) { uris(logFile).count }
+        try waitUntil("the e lines", timeout: 5) { Set(self.uris(logFile)).isSuperset(of: e) }
+        XCTAssertTrue(proxy.stopGracefully(), "the proxy did not stop cleanly: \(proxy.stderr.suffix(500))")
         XCTAssertEqual(uris(logFile), e, "only the lines written after the truncation")
     }
 }

@@ -53,8 +53,10 @@ final class LogSelfRotationTests: IntegrationTestCase {
         print("self-rotation: \(n) requests in \(String(format: "%.2f", Date().timeIntervalSince(started)))s")
 
         // The writer and the compressor are done when the segment set is
-        // final (no plain PATH.2, no temporary file) and the last request's
-        // line is written; then the set must stay as it is.
+        // final (no plain PATH.2, no temporary file: the compressor removes
+        // PATH.2 last), the last request's line is written, and PATH is
+        // below the rotation size (a write that reached it rotates at once,
+        // so no rotation is pending). No line comes after the last one.
         let fm = FileManager.default
         func names() -> [String] { ((try? fm.contentsOfDirectory(atPath: dir.path)) ?? []).sorted() }
         func lastLogged() -> Bool {
@@ -65,11 +67,10 @@ final class LogSelfRotationTests: IntegrationTestCase {
             }
             return false
         }
+        func pathSize() -> Int { (try? fm.attributesOfItem(atPath: path.path)[.size] as? Int) ?? Int.max }
         let expectedNames = ["self.log", "self.log.1", "self.log.2.lz4", "self.log.3.lz4"]
-        let deadline = Date().addingTimeInterval(15)
-        while Date() < deadline && !(names() == expectedNames && lastLogged()) { usleep(50_000) }
-        _ = waitUntilStable(timeout: 5, stableFor: 0.6) {
-            names().reduce(0) { $0 + ((try? fm.attributesOfItem(atPath: dir.appendingPathComponent($1).path)[.size] as? Int) ?? 0) }
+        try waitUntil("the segment set is final and holds the last line", timeout: 15) {
+            names() == expectedNames && lastLogged() && pathSize() < 64 * 1024
         }
         XCTAssertEqual(names(), expectedNames, "keep 3: PATH, PATH.1 plain, PATH.2.lz4, PATH.3.lz4 and nothing else")
 

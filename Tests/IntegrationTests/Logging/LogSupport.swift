@@ -295,22 +295,3 @@ enum LogLines {
         return nil
     }
 }
-
-/// Polls `measure` until it returns the same value for `stableFor` seconds
-/// (the writer caught up), bounded by `timeout`; returns the last value.
-func waitUntilStable(timeout: TimeInterval = 15, stableFor: TimeInterval = 1.5, _ measure: () -> Int) -> Int {
-    let deadline = Date().addingTimeInterval(timeout)
-    var last = measure()
-    var since = Date()
-    while Date() < deadline {
-        usleep(100_000)
-        let now = measure()
-        if now != last {
-            last = now
-            since = Date()
-        } else if Date().timeIntervalSince(since) >= stableFor {
-            return now
-        }
-    }
-    return last
-}

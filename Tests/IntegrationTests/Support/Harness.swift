@@ -144,6 +144,14 @@ final class ManagedProcess {
         }
     }
 
+    /// Soft stop (SIGUSR1), then a bounded wait for the process to leave by
+    /// itself; true when it exited with status 0. The proxy flushes its log
+    /// writers on that path, so its exit proves every line it had is on disk.
+    func stopGracefully(timeout: TimeInterval = 10) -> Bool {
+        signal(SIGUSR1)
+        return waitForExit(timeout: timeout) && process.terminationReason == .exit && process.terminationStatus == 0
+    }
+
     /// Waits (bounded) until `text` appears in stdout or stderr.
     func waitForOutput(_ text: String, timeout: TimeInterval = 10) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
@@ -349,5 +357,78 @@ func waitUntil(_ what: String, timeout: TimeInterval = 10, _ condition: () throw
     while try !condition() {
         guard Date() < deadline else { throw HarnessError("timed out after \(timeout)s waiting until \(what)") }
         usleep(10_000)
+    }
+}
+
+// MARK: - Observing the proxy
+
+/// `show stat` CSV answers.
+enum StatsCSV {
+    /// The rows of `proxy` in a `show stat` answer, by service name
+    /// (`FRONTEND`, `BACKEND` or the server), as column name → value.
+    static func rows(_ csv: String, proxy: String) -> [String: [String: String]] {
+        let lines = csv.split(separator: "\n")
+        guard let header = lines.first?.dropFirst(2).split(separator: ",", omittingEmptySubsequences: false) else { return [:] }
+        var rows: [String: [String: String]] = [:]
+        for line in lines.dropFirst() {
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+            guard fields.count >= header.count, fields[0] == proxy else { continue }
+            var row: [String: String] = [:]
+            for (name, value) in zip(header, fields) { row[String(name)] = String(value) }
+            rows[String(fields[1])] = row
+        }
+        return rows
+    }
+}
+
+/// The kernel's table of IPv4 TCP sockets (/proc/net/tcp): lets a test see
+/// a connection the proxy opens or abandons, which no counter shows.
+enum TCPTable {
+    /// TCP states as /proc/net/tcp numbers them.
+    static let synSent = 0x02
+
+    /// Sockets whose remote end is 127.0.0.1:`port`: local port and state.
+    static func sockets(toPort port: Int) -> [(localPort: Int, state: Int)] {
+        guard let text = readToEnd("/proc/net/tcp") else { return [] }
+        var found: [(localPort: Int, state: Int)] = []
+        for line in text.split(separator: "\n").dropFirst() {
+            let f = line.split(separator: " ")
+            guard f.count > 3 else { continue }
+            let local = f[1].split(separator: ":"), remote = f[2].split(separator: ":")
+            guard local.count == 2, remote.count == 2, remote[0] == "0100007F",
+                  Int(remote[1], radix: 16) == port,
+                  let localPort = Int(local[1], radix: 16), let state = Int(f[3], radix: 16) else { continue }
+            found.append((localPort, state))
+        }
+        return found
+    }
+
+    /// The whole of a /proc file: read(2) to the end (Foundation's
+    /// `String(contentsOfFile:)` returns only the first read of these, about
+    /// one page, and misses sockets on a busy machine).
+    static func readToEnd(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = read(fd, &buffer, buffer.count)
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            bytes += buffer[0..<n]
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The local port a socket is bound to (getsockname), or nil.
+    static func localPort(of fd: Int32) -> Int? {
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let rc = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        guard rc == 0, address.sin_port != 0 else { return nil }
+        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
