@@ -187,8 +187,25 @@ public enum HTTPHeadRewriter {
             count += s.utf8CodeUnitCount
         }
 
+        /// Copies `p[r]` with ASCII letters lowercased, eight bytes at a time.
         @inline(__always) mutating func lowercase(_ p: UnsafeRawBufferPointer, _ r: Range<Int>) {
-            for i in r { byte(HTTPBytes.lower(p[i])) }
+            let src = p.baseAddress! + r.lowerBound
+            let dst = base + count
+            var i = 0
+            let n = r.count
+            while i + 8 <= n {
+                let w = src.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                // 0x80 in each byte that is 'A'...'Z' (bytes are ASCII here:
+                // header names are tokens).
+                let upper = ((w &+ 0x3F3F_3F3F_3F3F_3F3F) & ~(w &+ 0x2525_2525_2525_2525)) & 0x8080_8080_8080_8080
+                dst.storeBytes(of: w | (upper >> 2), toByteOffset: i, as: UInt64.self)
+                i += 8
+            }
+            while i < n {
+                dst.storeBytes(of: HTTPBytes.lower(src.load(fromByteOffset: i, as: UInt8.self)), toByteOffset: i, as: UInt8.self)
+                i += 1
+            }
+            count += n
         }
 
         /// Copies a header value, obs-fold CR and LF bytes becoming spaces.

@@ -87,4 +87,16 @@ final class HTTPHeadRewriterTests: XCTestCase {
         XCTAssertEqual(rewrite("HTTP/1.1 204 No Content\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\nX: 1\r\n\r\n", response: true),
                        "HTTP/1.1 204 No Content\r\nx: 1\r\n\r\n")
     }
+
+    /// Names of every length, with every token byte, come out lowercased
+    /// (the rewriter lowercases eight bytes at a time).
+    func testEveryTokenByteLowercasedAtEveryLength() {
+        let tokens = Array("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        for length in 1...40 {
+            for offset in stride(from: 0, to: tokens.count, by: 7) {
+                let name = String((0..<length).map { tokens[(offset + $0) % tokens.count] })
+                XCTAssertEqual(rewrite("GET / HTTP/1.1\r\n\(name): v\r\n\r\n"), "GET / HTTP/1.1\r\n\(name.lowercased()): v\r\n\r\n")
+            }
+        }
+    }
 }

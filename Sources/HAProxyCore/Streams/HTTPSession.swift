@@ -175,7 +175,11 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
             log.requestStart = .now()
             transactionPending = true
         }
-        switch Self.checkBufferedBody(requestParser.parse(inbound), inbound) {
+        var result = requestParser.parse(inbound)
+        if case .complete(let head) = result, head.isChunked, let error = Self.bufferedBodyError(head, inbound) {
+            result = .error(error)
+        }
+        switch result {
         case .needMore:
             if clientInputClosed {
                 // A partial request after the client's shutdown never completes.
@@ -211,16 +215,16 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
     /// A chunked body whose bytes that came with the head are already
     /// malformed fails like a malformed head: 2.6 answers its early 400 and
     /// no server ever sees the request.
-    private static func checkBufferedBody(_ result: HTTPHeadParseResult, _ inbound: ByteBuffer) -> HTTPHeadParseResult {
-        guard case .complete(let head) = result, head.isChunked, inbound.readableBytes > head.length else { return result }
+    private static func bufferedBodyError(_ head: HTTPHead, _ inbound: ByteBuffer) -> HTTPParseError? {
+        guard inbound.readableBytes > head.length else { return nil }
         var probe = HTTPBodyFramer(framing: .chunked, isRequest: true)
         do {
             _ = try probe.consume(inbound.getSlice(at: inbound.readerIndex + head.length,
                                                    length: inbound.readableBytes - head.length)!)
         } catch {
-            return .error(error)
+            return error
         }
-        return result
+        return nil
     }
 
     // MARK: Request analysis

@@ -49,8 +49,8 @@ struct OutgoingBatch {
         guard length > 0 else { return }
         if length <= Self.copyLimit {
             prepare()
-            buffer.writeBytes(input.readableBytesView.prefix(length))
-            input.moveReaderIndex(forwardBy: length)
+            var run = input.readSlice(length: length)!
+            buffer.writeBuffer(&run)
         } else {
             send(on: channel)
             channel.write(input.readSlice(length: length)!, promise: nil)
