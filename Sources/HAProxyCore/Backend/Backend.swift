@@ -79,6 +79,16 @@ public final class Backend {
 
     var queuedCount: Int { lock.withLock { queue.count } }
 
+    /// What a log line shows of this backend and the stream's server
+    /// (`beconn`, `bqueue`, `srv_conn`), read together under the lock.
+    func logCounts(server: Server?) -> (streams: Int, queued: Int, serverConnections: Int) {
+        guard let server, server.backend !== self else {
+            return lock.withLock { (currentStreams, queue.count, server?.currentConnections ?? 0) }
+        }
+        let serverConnections = server.connectionCount
+        return lock.withLock { (currentStreams, queue.count, serverConnections) }
+    }
+
     /// Number of servers taking traffic (active, backup).
     public var usableCounts: (active: Int, backup: Int) {
         lock.withLock {

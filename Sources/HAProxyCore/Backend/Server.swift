@@ -74,6 +74,9 @@ public final class Server {
         )
     }
 
+    /// Current connections (`srv_conn`), read under the backend's lock.
+    var connectionCount: Int { backend.lock.withLock { currentConnections } }
+
     /// Whether the load balancer may send new traffic here.
     var isUsable: Bool { isUp && adminState == .ready }
 

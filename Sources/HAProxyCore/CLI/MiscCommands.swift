@@ -68,7 +68,9 @@ enum MiscCommands {
             gettimeofday(&now, nil)
             var out = "thread_id: 1 (1..\(threads))\n"
             out += "date_now: \(now.tv_sec).\(now.tv_usec.zeroPadded(6))\n"
-            let accepted = request.runtime.frontends.reduce(0) { $0 + $1.totalConnections }
+            let accepted = request.runtime.frontends.reduce(0) { sum, frontend in
+                sum + frontend.withCounters { $0.totalConnections }
+            }
             // Loop internals are SwiftNIO's and not counted: zeros, except accepted connections.
             let names = [
                 "ctxsw", "tasksw", "empty_rq", "long_rq", "loops", "wake_tasks", "wake_signal", "poll_io",

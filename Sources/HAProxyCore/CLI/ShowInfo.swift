@@ -58,10 +58,12 @@ enum ShowInfo {
         let now = RateClock.now
         let rates = runtime.rates.snapshot(now: now)
         for frontend in runtime.frontends {
-            cumConns += frontend.totalConnections
-            cumReq += frontend.totalRequests
-            bytesOut &+= frontend.bytesOut
-            bytesOutRate += UInt64(frontend.withCounters { $0.bytesOutRate.rate(now: now) }) * 32
+            frontend.withCounters { frontend in
+                cumConns += frontend.totalConnections
+                cumReq += frontend.totalRequests
+                bytesOut &+= frontend.bytesOut
+                bytesOutRate += UInt64(frontend.bytesOutRate.rate(now: now)) * 32
+            }
             listeners += frontend.listenerCount
         }
         listeners += global.statsSockets.count

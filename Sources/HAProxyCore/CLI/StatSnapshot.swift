@@ -135,6 +135,10 @@ extension StatSnapshot {
                   mode: backend.config.mode)
         let queued = backend.queuedCount
         let http = isHTTP
+        // `set maxconn frontend` changes it under the frontend's lock.
+        let feederMaxconn = feeders.reduce(0) { sum, frontend in
+            sum + (frontend.withCounters { $0.maxconn } ?? globalMaxconn)
+        }
         backend.lock.withLock {
             sessionRate = backend.sessionRate.rate(now: now)
             sessionRateMax = backend.sessionRate.peak
@@ -160,7 +164,7 @@ extension StatSnapshot {
             sessionsCurrent = backend.currentStreams
             sessionsMax = 0
             sessionLimit = backend.config.fullconn
-                ?? max(1, (feeders.reduce(0) { $0 + ($1.maxconn ?? globalMaxconn) } + 9) / 10)
+                ?? max(1, (feederMaxconn + 9) / 10)
             sessionsTotal = backend.totalStreams
             bytesIn = backend.bytesIn
             bytesOut = backend.bytesOut

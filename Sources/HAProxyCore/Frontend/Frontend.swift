@@ -146,6 +146,10 @@ public final class Frontend {
         }
     }
 
+    /// Current connections (`feconn`), read under the lock: the streams of
+    /// every event loop change it.
+    var connectionCount: Int { lock.withLock { currentConnections } }
+
     /// Reads counters kept under the frontend's lock.
     func withCounters<T>(_ body: (Frontend) -> T) -> T {
         lock.withLock { body(self) }

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import NIOConcurrencyHelpers
 import NIOCore
 import HAProxyConfig
 import HAProxyObservability
@@ -29,7 +30,10 @@ public final class ProcessController {
     public let runtime: ProxyRuntime
     let report: (Level, String) -> Void
     private let signals = SignalHandling()
-    private var exitStatus: Int32 = 0
+    /// Set by the TERM/INT handlers on the signal queue, read by the main
+    /// thread once the runtime stopped: a signal may still come as it
+    /// returns (the runtime stopped on its own), hence the lock.
+    private let exitStatus = NIOLockedValueBox<Int32>(0)
     private var softStopping = false
 
     public init(settings: Settings, configuration: Configuration, runtime: ProxyRuntime,
@@ -114,7 +118,7 @@ public final class ProcessController {
         installSignals()
         runtime.wait()
         logger.flush()
-        return exitStatus
+        return exitStatus.withLockedValue { $0 }
     }
 
     /// A worker of master-worker mode, right after the fork: the sockets are
@@ -137,7 +141,7 @@ public final class ProcessController {
         })
         runtime.wait()
         logger.flush()
-        return exitStatus
+        return exitStatus.withLockedValue { $0 }
     }
 
     /// Chroot and privilege drop, then the event loops.
@@ -184,11 +188,11 @@ public final class ProcessController {
             softStop()
         }
         signals.on(SIGTERM) { [self] in
-            exitStatus = 128 + SIGTERM
+            exitStatus.withLockedValue { $0 = 128 + SIGTERM }
             runtime.hardStop()
         }
         signals.on(SIGINT) { [self] in
-            exitStatus = 128 + SIGINT
+            exitStatus.withLockedValue { $0 = 128 + SIGINT }
             runtime.hardStop()
         }
         signals.on(SIGHUP) { [self] in

@@ -42,7 +42,7 @@ extension ProxyRuntime {
         server.lastCheck = event.check
         switch event.kind {
         case .stateChange:
-            let sessions = server.currentConnections
+            let sessions = server.connectionCount
             let change = backend.setState(server, up: event.isUp)
             let usable = backend.usableCounts
             // "remaining in queue" of a DOWN message is the server's own queue.

@@ -215,8 +215,8 @@ public final class ProxyRuntime {
         // the listener's loop: only then is "no connection left" final.
         let closing = frontends.flatMap { $0.listeners.compactMap { $0.close() } }
         for proxy in configuration.proxies where !proxy.disabled {
-            let fe = frontends.first { $0.config.name == proxy.name }?.totalConnections ?? 0
-            let be = backends.first { $0.config.name == proxy.name }?.totalStreams ?? 0
+            let fe = frontends.first { $0.config.name == proxy.name }?.withCounters { $0.totalConnections } ?? 0
+            let be = backends.first { $0.config.name == proxy.name }.map { b in b.lock.withLock { b.totalStreams } } ?? 0
             let line = "Proxy \(proxy.name) stopped (cumulated conns: FE: \(fe), BE: \(be))."
             onMessage(.warning, line)
             logger?.logOperational(.warning, line, proxy: proxy.name)
@@ -269,7 +269,11 @@ public final class ProxyRuntime {
     public func dumpServerStates() {
         for backend in backends {
             for server in backend.servers {
-                let line = "SIGHUP: Server \(backend.name)/\(server.name) is \(server.statusText). Conn: \(server.currentConnections) act, \(server.queue.count) pend, \(server.totalConnections) tot."
+                // On the signal queue: the event loops change these meanwhile.
+                let (status, current, pending, total) = backend.lock.withLock {
+                    (server.statusText, server.currentConnections, server.queue.count, server.totalConnections)
+                }
+                let line = "SIGHUP: Server \(backend.name)/\(server.name) is \(status). Conn: \(current) act, \(pending) pend, \(total) tot."
                 onMessage(.notice, line)
                 logger?.logOperational(.notice, line, proxy: backend.name)
             }

@@ -82,6 +82,16 @@ final class RelayHandler: ChannelDuplexHandler {
         owner?.connectionClosed(side, error: lastError)
     }
 
+    /// The pipeline is torn down. A client connection that never became
+    /// active gets no `channelInactive`: with several event loops, NIO
+    /// closes an accepted connection unregistered when its listener closed
+    /// (soft stop) between the stream's start on the connection's loop and
+    /// the hand-over on the listener's. Its stream must end all the same.
+    func handlerRemoved(context: ChannelHandlerContext) {
+        guard side == .client, owner != nil else { return }
+        channelInactive(context: context)
+    }
+
     /// Parks the connection idle for reuse, detached from any stream.
     func park(on server: Server, inPool: Bool) {
         owner = nil

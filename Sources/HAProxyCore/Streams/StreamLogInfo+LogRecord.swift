@@ -42,13 +42,17 @@ extension StreamLogInfo {
         r.termination = TerminationState(
             cause: TerminationState.Cause(rawValue: cause.asciiValue ?? 0x2D) ?? .none,
             state: TerminationState.SessionState(rawValue: phase.asciiValue ?? 0x2D) ?? .none)
+        // Other event loops update these counters (`nbthread`): read them
+        // under the locks they are kept under.
         r.actconn = frontend.runtime?.connectionCount ?? 0
-        r.feconn = frontend.currentConnections
-        r.beconn = backend?.currentStreams ?? 0
-        r.srvConn = server?.currentConnections ?? 0
+        r.feconn = frontend.connectionCount
+        if let backend {
+            (r.beconn, r.backendQueue, r.srvConn) = backend.logCounts(server: server)
+        } else {
+            r.srvConn = server?.connectionCount ?? 0
+        }
         r.retries = retries
         r.redispatched = redispatched
-        r.backendQueue = backend?.queuedCount ?? 0
         return r
     }
 }

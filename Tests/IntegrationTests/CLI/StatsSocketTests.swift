@@ -9,9 +9,10 @@ final class StatsSocketTests: XCTestCase {
     private var backends: [Process] = []
     private var frontendPort = 0
 
-    /// The binary next to the test bundle (on Linux the bundle URL is
-    /// already the build directory).
+    /// `HAPROXY_TEST_BINARY`, else the binary next to the test bundle (on
+    /// Linux the bundle URL is already the build directory).
     private var binary: URL {
+        if let product = Paths.productOverride { return product }
         let bundle = Bundle(for: Self.self).bundleURL
         let inside = bundle.appendingPathComponent("haproxy")
         if FileManager.default.isExecutableFile(atPath: inside.path) { return inside }
@@ -50,7 +51,7 @@ final class StatsSocketTests: XCTestCase {
                 server s1 127.0.0.1:\(ports[0])
 
             """
-        try config.write(toFile: "\(directory)/haproxy.cfg", atomically: true, encoding: .utf8)
+        try TestThreads.apply(to: config).write(toFile: "\(directory)/haproxy.cfg", atomically: true, encoding: .utf8)
         let process = Process()
         process.executableURL = binary
         process.arguments = ["-db", "-f", "\(directory)/haproxy.cfg"]

@@ -19,11 +19,13 @@ final class LifecycleHarness {
     /// already name the build directory itself). `LIFECYCLE_REFERENCE_BINARY`
     /// runs the same tests against another build, e.g. Debian's haproxy
     /// unpacked by proxybench (~/.cache/proxybench/ref/usr/sbin/haproxy),
-    /// to confirm the bar by hand; CI never sets it.
+    /// to confirm the bar by hand; CI never sets it. `HAPROXY_TEST_BINARY`
+    /// comes next, as for the other integration tests.
     static var binary: URL {
         if let reference = ProcessInfo.processInfo.environment["LIFECYCLE_REFERENCE_BINARY"] {
             return URL(fileURLWithPath: reference)
         }
+        if let product = Paths.productOverride { return product }
         let bundle = Bundle(for: LifecycleHarness.self).bundleURL
         let directory = bundle.pathExtension == "xctest" ? bundle.deletingLastPathComponent() : bundle
         return directory.appendingPathComponent("haproxy")
@@ -31,8 +33,10 @@ final class LifecycleHarness {
 
     func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
-    /// Writes a file ending in a line feed, as an editor saves a configuration.
+    /// Writes a file ending in a line feed, as an editor saves a configuration
+    /// (a `.cfg` with the `nbthread` of `HAPROXY_TEST_NBTHREAD`, see `TestThreads`).
     func write(_ name: String, _ text: String) throws {
+        let text = name.hasSuffix(".cfg") ? TestThreads.apply(to: text) : text
         try (text.hasSuffix("\n") ? text : text + "\n").write(toFile: path(name), atomically: true, encoding: .utf8)
     }
 

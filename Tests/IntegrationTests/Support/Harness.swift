@@ -16,8 +16,16 @@ enum Paths {
         .deletingLastPathComponent()
     static let backendScript = supportDir.appendingPathComponent("backend.py")
 
-    /// The product binary: beside the .xctest bundle, else .build/debug/haproxy.
+    /// `HAPROXY_TEST_BINARY`: another build of the product to run the suite
+    /// against, e.g. the ThreadSanitizer build of `make tsan`.
+    static var productOverride: URL? {
+        ProcessInfo.processInfo.environment["HAPROXY_TEST_BINARY"].map { URL(fileURLWithPath: $0) }
+    }
+
+    /// The product binary: `HAPROXY_TEST_BINARY`, else beside the .xctest
+    /// bundle, else .build/debug/haproxy.
     static func haproxy(bundleOf cls: AnyClass) -> URL? {
+        if let productOverride { return productOverride }
         let fm = FileManager.default
         let besideBundle = Bundle(for: cls).bundleURL.deletingLastPathComponent().appendingPathComponent("haproxy")
         if fm.isExecutableFile(atPath: besideBundle.path) { return besideBundle }
@@ -31,6 +39,24 @@ enum Paths {
             return p
         }
         return "/usr/bin/env"
+    }
+}
+
+// MARK: - Threads
+
+/// `HAPROXY_TEST_NBTHREAD=N` runs every proxy the suite configures on N
+/// event loops (`make tsan` sets 2), so that the streams of one frontend or
+/// backend update its counters from several threads at once.
+enum TestThreads {
+    static let count: Int? = ProcessInfo.processInfo.environment["HAPROXY_TEST_NBTHREAD"].flatMap { Int($0) }
+
+    /// `config` with a `global` section setting `nbthread` appended, unless
+    /// no count is asked for or the configuration chooses its own. Appended,
+    /// not inserted, so that the line numbers of diagnostics stay the same.
+    static func apply(to config: String) -> String {
+        guard let count, !config.contains("nbthread") else { return config }
+        let text = config.hasSuffix("\n") ? config : config + "\n"
+        return text + "global\n    nbthread \(count)\n"
     }
 }
 
@@ -263,8 +289,10 @@ class IntegrationTestCase: XCTestCase {
 
     /// Writes a configuration file ending in a line feed, as an editor saves
     /// it (HAProxy refuses a last line without one).
+    /// `HAPROXY_TEST_NBTHREAD` adds its `nbthread` (see `TestThreads`).
     func writeConfig(_ text: String, name: String = "haproxy.cfg") throws -> URL {
         let url = tmp.appendingPathComponent(name)
+        let text = TestThreads.apply(to: text)
         try (text.hasSuffix("\n") ? text : text + "\n").write(to: url, atomically: true, encoding: .utf8)
         return url
     }
