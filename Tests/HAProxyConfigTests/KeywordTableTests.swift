@@ -64,8 +64,10 @@ final class KeywordTableTests: XCTestCase {
             var current = ""
             for line in text.split(separator: "\n") {
                 let words = line.split(whereSeparator: { $0 == " " || $0 == "(" || $0 == ":" || $0 == "{" })
-                // `class Name(...)` is Python embedded in a string, not a test class.
-                if let i = words.firstIndex(of: "class"), i + 1 < words.count, words[..<i].allSatisfy({ $0 == "final" }),
+                // `class Name(...)` is Python embedded in a string, not a test
+                // class; an indented class is a helper nested in a test.
+                if !line.hasPrefix(" "), let i = words.firstIndex(of: "class"), i + 1 < words.count,
+                    words[..<i].allSatisfy({ $0 == "final" }),
                     !line.contains("class \(words[i + 1])(")
                 {
                     current = String(words[i + 1])
