@@ -30,10 +30,15 @@ final class LogFileRotationTests: IntegrationTestCase {
         try rotateUnderLoad(.copytruncate)
     }
 
-    /// An httplog frontend on `port` logging to `file@logFile`.
-    @discardableResult
-    private func startFileLoggingProxy(logFile: URL, port: Int, backendPort: Int) throws -> ManagedProcess {
-        try startProxy(config: """
+    /// A backend and an httplog frontend in front of it logging to
+    /// `file@<tmp>/logs/access.log`.
+    private func startFileLoggingProxy() throws -> (dir: URL, logFile: URL, port: Int, proxy: ManagedProcess) {
+        let dir = tmp.appendingPathComponent("logs")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let logFile = dir.appendingPathComponent("access.log")
+        let backendPort = try startBackend("b1").port
+        let port = Ports.free()
+        let proxy = try startProxy(config: """
         global
             log file@\(logFile.path) local0
 
@@ -49,16 +54,12 @@ final class LogFileRotationTests: IntegrationTestCase {
             server srv_a 127.0.0.1:\(backendPort)
 
         """, ports: [port])
+        return (dir, logFile, port, proxy)
     }
 
     private func rotateUnderLoad(_ mode: Mode) throws {
         let logrotate = try XCTUnwrap(LogLines.logrotatePath(), "logrotate must be installed (apt-get install logrotate)")
-        let dir = tmp.appendingPathComponent("logs")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let logFile = dir.appendingPathComponent("access.log")
-        let backend = try startBackend("b1")
-        let port = Ports.free()
-        let proxy = try startFileLoggingProxy(logFile: logFile, port: port, backendPort: backend.port)
+        let (dir, logFile, port, proxy) = try startFileLoggingProxy()
 
         let modeLine = mode == .create ? "create 0640" : "copytruncate"
         let rotateConf = tmp.appendingPathComponent("logrotate-\(mode.rawValue).conf")
@@ -155,13 +156,8 @@ final class LogFileRotationTests: IntegrationTestCase {
     /// logrotate's two steps by hand: copy PATH to PATH.1, log more lines,
     /// truncate PATH. The lines of the window must come back in PATH, once.
     func testLinesBetweenCopyAndTruncateArePutBack() throws {
-        let dir = tmp.appendingPathComponent("logs")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let logFile = dir.appendingPathComponent("access.log")
+        let (dir, logFile, port, proxy) = try startFileLoggingProxy()
         let copy = dir.appendingPathComponent("access.log.1")
-        let backend = try startBackend("b1")
-        let port = Ports.free()
-        let proxy = try startFileLoggingProxy(logFile: logFile, port: port, backendPort: backend.port)
         func send(_ prefix: String, _ n: Int) throws -> [Substring] {
             try keepAliveGets(port: port, paths: (0..<n).map { "/\(prefix)/\($0)" }).map { Substring($0) }
         }
@@ -184,12 +180,7 @@ final class LogFileRotationTests: IntegrationTestCase {
     /// A truncation with no copy beside it (an operator's `: > PATH`)
     /// loses what was truncated, and must not replay anything.
     func testTruncationWithoutCopyReplaysNothing() throws {
-        let dir = tmp.appendingPathComponent("logs")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let logFile = dir.appendingPathComponent("access.log")
-        let backend = try startBackend("b1")
-        let port = Ports.free()
-        let proxy = try startFileLoggingProxy(logFile: logFile, port: port, backendPort: backend.port)
+        let (_, logFile, port, proxy) = try startFileLoggingProxy()
         func send(_ prefix: String, _ n: Int) throws -> [Substring] {
             try keepAliveGets(port: port, paths: (0..<n).map { "/\(prefix)/\($0)" }).map { Substring($0) }
         }
