@@ -20,16 +20,6 @@ public struct HTTPHeadEdits: Sendable {
         if index < 64 { removedLow |= 1 << UInt64(index) } else { removedHigh |= 1 << UInt64(index - 64) }
     }
 
-    /// Drops every header of `kind` (for example `.connection`).
-    public mutating func removeAll(_ kind: HTTPKnownHeader, in head: HTTPHead) {
-        for (i, h) in head.headers.enumerated() where h.kind == kind { remove(i) }
-    }
-
-    /// True when nothing is removed or appended: the head can be forwarded as received.
-    @inlinable public var isEmpty: Bool {
-        removedLow == 0 && removedHigh == 0 && appended.readableBytes == 0
-    }
-
     @inlinable public func isRemoved(_ index: Int) -> Bool {
         index < 64 ? removedLow & (1 << UInt64(index)) != 0 : removedHigh & (1 << UInt64(index - 64)) != 0
     }
