@@ -20,13 +20,22 @@ let package = Package(
             pkgConfig: "liblz4",
             providers: [.apt(["liblz4-dev"])]
         ),
+        // Debian's PCRE2 (with JIT), the regex engine of Debian's haproxy.
+        .systemLibrary(
+            name: "CPCRE2",
+            pkgConfig: "libpcre2-8",
+            providers: [.apt(["libpcre2-dev"])]
+        ),
         // Files, environment, clock and text helpers on the C library, so
         // that no target needs Foundation (whose ICU data weighs 38 MB).
         .target(name: "HAProxyBase"),
-        .target(name: "HAProxyConfig", dependencies: ["HAProxyBase"]),
+        // Samples, converters, patterns, maps, ACLs and rule actions: no NIO,
+        // computed without sockets and tested without them.
+        .target(name: "HAProxyRules", dependencies: ["HAProxyBase", "CPCRE2"]),
+        .target(name: "HAProxyConfig", dependencies: ["HAProxyBase", "HAProxyRules"]),
         .target(
             name: "HAProxyHTTP",
-            dependencies: [.product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["HAProxyRules", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .target(
             name: "HAProxyObservability",
@@ -59,6 +68,7 @@ let package = Package(
         .executableTarget(name: "halog", dependencies: ["HalogCore"]),
         .testTarget(name: "HAProxyBaseTests", dependencies: ["HAProxyBase"]),
         .testTarget(name: "HalogTests", dependencies: ["HalogCore", "CLZ4"], exclude: ["Golden", "bench.sh"]),
+        .testTarget(name: "HAProxyRulesTests", dependencies: ["HAProxyRules"]),
         .testTarget(name: "HAProxyConfigTests", dependencies: ["HAProxyConfig"], exclude: ["Fixtures"]),
         .testTarget(
             name: "HAProxyHTTPTests",

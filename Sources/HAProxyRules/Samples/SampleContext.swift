@@ -1,0 +1,105 @@
+/// What sample fetches read: the stream's connection, its HTTP messages,
+/// the proxies it crosses and its variables. The runtime implements it over
+/// its own objects; tests implement it over plain values.
+///
+/// Everything is read on demand, so a rule set that never looks at a
+/// header costs nothing for it.
+public protocol SampleContext {
+    /// The client's address and port (`src`, `src_port`); nil on a UNIX socket.
+    var source: SocketEndpoint? { get }
+    /// The address and port the client connected to (`dst`, `dst_port`).
+    var destination: SocketEndpoint? { get }
+    /// The `name` of the bind line that accepted the connection (`so_name`).
+    var bindName: String? { get }
+    var frontendName: String { get }
+    /// The backend the stream is assigned to, once switching rules ran.
+    var backendName: String? { get }
+    /// The server the stream is connected to, once chosen.
+    var serverName: String? { get }
+    /// Current connections on the frontend (`fe_conn`).
+    var frontendConnections: Int { get }
+
+    /// The request, once its head is complete (nil in TCP mode).
+    var request: (any HTTPMessageReader)? { get }
+    /// The response, once its head is complete.
+    var response: (any HTTPMessageReader)? { get }
+    /// The bytes received from the client and not yet forwarded, for the
+    /// TCP content fetches (`req.len`, `req.payload`, `req.ssl_sni`...);
+    /// in HTTP mode, the buffered request body (`req.body`).
+    func withRequestPayload<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R?
+
+    /// Live state of a backend (`nbsrv`, `be_conn`, `queue`...): `name` nil
+    /// is the stream's current backend.
+    func backendState(named name: String?) -> BackendState?
+    /// Whether server `server` of `backend` is up (`srv_is_up`); nil when
+    /// there is no such server.
+    func serverIsUp(backend: String, server: String) -> Bool?
+
+    /// A variable's value (`var(txn.name)`); nil when unset.
+    func variable(_ name: VariableName) -> Sample?
+    /// The transaction's `unique-id` (`unique-id-format`), if any.
+    var uniqueID: [UInt8]? { get }
+    /// A header captured with `capture request header` (by slot index).
+    func capturedRequestHeader(_ index: Int) -> [UInt8]?
+    func capturedResponseHeader(_ index: Int) -> [UInt8]?
+}
+
+/// An address and port as fetches return them.
+public struct SocketEndpoint: Sendable, Equatable {
+    public enum Address: Sendable, Equatable {
+        case v4(IPv4Address)
+        case v6(IPv6Address)
+    }
+    public var address: Address
+    public var port: Int
+    public init(address: Address, port: Int) {
+        self.address = address
+        self.port = port
+    }
+    /// The address as a sample (`src`, `dst`).
+    public var sample: Sample {
+        switch address {
+        case .v4(let a): return .ipv4(a)
+        case .v6(let a): return .ipv6(a)
+        }
+    }
+}
+
+/// What `nbsrv`, `be_conn`, `queue`, `avg_queue` and `connslots` report.
+public struct BackendState: Sendable, Equatable {
+    /// Usable servers (`nbsrv`): up, not in maintenance, not draining.
+    public var usableServers: Int
+    /// Established connections (`be_conn`).
+    public var connections: Int
+    /// Streams waiting in the backend's and its servers' queues (`queue`).
+    public var queued: Int
+    /// Free connection slots plus free queue slots (`connslots`); nil
+    /// when a usable server has no `maxconn` (unlimited).
+    public var freeSlots: Int?
+    public init(usableServers: Int, connections: Int, queued: Int, freeSlots: Int?) {
+        self.usableServers = usableServers
+        self.connections = connections
+        self.queued = queued
+        self.freeSlots = freeSlots
+    }
+}
+
+/// A parsed HTTP message (request or response) as fetches read it: the
+/// start line and the headers as they are now, with the edits earlier
+/// rules made. Byte views are valid only inside the closure.
+public protocol HTTPMessageReader {
+    /// The request method, e.g. `GET` (empty for a response).
+    func withMethod<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R
+    /// The request target as sent (`/path?query`, or an absolute URI).
+    func withURI<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R
+    /// `(1, 1)` for HTTP/1.1.
+    var version: (major: Int, minor: Int) { get }
+    /// The response status (0 for a request).
+    var status: Int { get }
+    /// Calls `body` with each header line's name and value in order; the
+    /// value is trimmed. Stops when `body` returns false.
+    func forEachHeader(_ body: (_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) -> Bool)
+    /// The body received so far (after `option http-buffer-request` or
+    /// `wait-for-body`: all of it); nil when none is buffered.
+    func withBody<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R?
+}
