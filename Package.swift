@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "HAProxyConfig", dependencies: ["HAProxyBase", "HAProxyRules"]),
         .target(
             name: "HAProxyHTTP",
-            dependencies: ["HAProxyRules", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["HAProxyConfig", "HAProxyRules", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .target(
             name: "HAProxyObservability",
@@ -72,7 +72,7 @@ let package = Package(
         .testTarget(name: "HAProxyConfigTests", dependencies: ["HAProxyConfig"], exclude: ["Fixtures"]),
         .testTarget(
             name: "HAProxyHTTPTests",
-            dependencies: ["HAProxyHTTP", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["HAProxyHTTP", "HAProxyConfig", .product(name: "NIOCore", package: "swift-nio")],
             exclude: ["Golden"]
         ),
         .testTarget(

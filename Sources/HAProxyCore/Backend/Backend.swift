@@ -38,7 +38,8 @@ public final class Backend {
     var slots: [Server] = []
     public internal(set) var loadBalancer: LoadBalancer!
     /// The proxy's own error responses (`errorfile` or built-in), by status.
-    let errorPages: [Int: ByteBuffer]
+    /// What the HTTP transactions this backend serves ask of it.
+    let httpPolicy: HTTPBackendPolicy
 
     let lock = NIOLock()
     private var queue = CircularBuffer<PendingStream>()
@@ -62,9 +63,9 @@ public final class Backend {
     /// Called when the last usable server goes away (for the log message).
     var onNoServerAvailable: ((Backend) -> Void)?
 
-    init(config: ProxyConfig, addresses: [SocketAddress], errorPages: [Int: ByteBuffer]) {
+    init(config: ProxyConfig, addresses: [SocketAddress], httpPolicy: HTTPBackendPolicy) {
         self.config = config
-        self.errorPages = errorPages
+        self.httpPolicy = httpPolicy
         var servers: [Server] = []
         for (i, server) in config.servers.enumerated() {
             servers.append(Server(config: server, index: i, address: addresses[i], backend: self))

@@ -12,12 +12,8 @@ public final class Frontend {
     weak var runtime: ProxyRuntime?
     /// `use_backend` (unconditional) or `default_backend`, or itself for `listen`.
     let backend: Backend?
-    /// Error responses for errors raised before a backend is chosen.
-    let errorPages: [Int: ByteBuffer]
-    /// Prebuilt `http-request return` / `deny` answers, by rule index.
-    let ruleResponses: [RuleResponse]
-    /// `monitor-uri` in an HTTP frontend: its probes and answer.
-    let monitor: MonitorResponse?
+    /// What its HTTP streams ask of it: answers, error pages, timeouts.
+    let httpPolicy: HTTPFrontendPolicy
     var listeners: [Listener] = []
     /// This proxy's log targets and format, nil when it logs nothing.
     var log: ProxyLog?
@@ -48,12 +44,10 @@ public final class Frontend {
     /// Stopped by `disable frontend` until `enable frontend`.
     public private(set) var adminDisabled = false
 
-    init(config: ProxyConfig, backend: Backend?, errorPages: [Int: ByteBuffer], ruleResponses: [RuleResponse]) {
+    init(config: ProxyConfig, backend: Backend?, httpPolicy: HTTPFrontendPolicy) {
         self.config = config
         self.backend = backend
-        self.errorPages = errorPages
-        self.ruleResponses = ruleResponses
-        self.monitor = config.mode == .http ? config.monitorURI.map(MonitorResponse.init(uri:)) : nil
+        self.httpPolicy = httpPolicy
         self.maxconn = config.maxconn
     }
 
@@ -86,7 +80,7 @@ public final class Frontend {
             runtime?.streams.add(stream, frontend: self, client: channel) { [weak stream] in (stream?.backend?.name, stream?.server) }
             stream.start(acceptProxy: bind.acceptProxy)
         case .http:
-            let session = HTTPSession(frontend: self, client: channel, backend: backend)
+            let session = HTTPSession(frontend: self, client: channel)
             try channel.pipeline.syncOperations.addHandler(RelayHandler(side: .client, owner: session))
             runtime?.streams.add(session, frontend: self, client: channel) { [weak session] in (session?.backend?.name, session?.server) }
             session.start(acceptProxy: bind.acceptProxy)

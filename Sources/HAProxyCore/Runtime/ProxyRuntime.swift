@@ -77,7 +77,8 @@ public final class ProxyRuntime {
                 }
             }
             let pages = Self.errorPages(proxy, errors: &errors)
-            let backend = Backend(config: proxy, addresses: addresses, errorPages: pages)
+            let policy = HTTPBackendPolicy(index: backends.count, config: proxy, errorPages: pages)
+            let backend = Backend(config: proxy, addresses: addresses, httpPolicy: policy)
             backend.onNoServerAvailable = { [weak self] b in self?.reportNoServer(b) }
             backends.append(backend)
             backendsByName[proxy.name] = backend
@@ -98,7 +99,11 @@ public final class ProxyRuntime {
             }
             let pages = Self.errorPages(proxy, errors: &errors)
             let rules = proxy.httpRequestRules.map { RuleResponse(rule: $0, errorPages: pages) }
-            let frontend = Frontend(config: proxy, backend: target, errorPages: pages, ruleResponses: rules)
+            let limits = HTTPHeadLimits(bufferSize: global.tuneBufsize, maxRewrite: global.tuneMaxrewrite)
+            let policy = HTTPFrontendPolicy(
+                config: proxy, headLimits: limits, errorPages: pages, ruleResponses: rules,
+                defaultBackend: target?.httpPolicy)
+            let frontend = Frontend(config: proxy, backend: target, httpPolicy: policy)
             frontend.runtime = self
             frontends.append(frontend)
         }

@@ -1,3 +1,4 @@
+import HAProxyHTTP
 import NIOCore
 
 /// The part of a stream between needing a server and having a connection

@@ -1,4 +1,5 @@
 import HAProxyObservability
+import HAProxyHTTP
 import NIOCore
 
 extension StreamLogInfo {

@@ -1,5 +1,6 @@
 import HAProxyConfig
 import HAProxyObservability
+import HAProxyHTTP
 import NIOCore
 
 /// A `mode tcp` stream: one client connection glued to one server
@@ -317,15 +318,6 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
         }
         serverChannel = nil
         frontend.streamEnded(self)
-    }
-}
-
-func minTimeout(_ a: Int?, _ b: Int?) -> Int? {
-    switch (a, b) {
-    case let (a?, b?): return min(a, b)
-    case let (a?, nil): return a
-    case let (nil, b?): return b
-    default: return nil
     }
 }
 

@@ -3,8 +3,8 @@ import NIOCore
 /// The PROXY protocol, versions 1 (text) and 2 (binary), as described in
 /// doc/proxy-protocol.txt of HAProxy: parsed on `accept-proxy` binds and
 /// written on `send-proxy`/`send-proxy-v2` servers.
-enum ProxyProtocol {
-    enum ParseResult: Equatable {
+public enum ProxyProtocol {
+    public enum ParseResult: Equatable {
         case needMore
         case invalid
         /// The header was consumed from the buffer; addresses when not LOCAL/UNKNOWN.
@@ -14,7 +14,7 @@ enum ProxyProtocol {
     static let v2Signature: [UInt8] = [0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A]
 
     /// Parses and consumes a PROXY header at the buffer's reader index.
-    static func parse(_ buffer: inout ByteBuffer) -> ParseResult {
+    public static func parse(_ buffer: inout ByteBuffer) -> ParseResult {
         let view = buffer.readableBytesView
         guard let first = view.first else { return .needMore }
         if first == UInt8(ascii: "P") {
@@ -88,7 +88,7 @@ enum ProxyProtocol {
     }
 
     /// Writes a header for a connection from `source` to `destination`.
-    static func write(v2: Bool, source: SocketAddress?, destination: SocketAddress?, into out: inout ByteBuffer) {
+    public static func write(v2: Bool, source: SocketAddress?, destination: SocketAddress?, into out: inout ByteBuffer) {
         if v2 {
             out.writeBytes(v2Signature)
             switch (source, destination) {

@@ -1,19 +1,18 @@
 import HAProxyConfig
-import HAProxyHTTP
 import NIOCore
 
 /// The prebuilt answer of an `http-request return` or `deny` rule, in the
 /// three forms the connection header can take, so answering allocates
 /// nothing but the slice.
-struct RuleResponse {
-    let plain: ByteBuffer
-    let close: ByteBuffer
-    let keepAlive: ByteBuffer
+public struct RuleResponse: Sendable {
+    public let plain: ByteBuffer
+    public let close: ByteBuffer
+    public let keepAlive: ByteBuffer
     /// Whether this answer ends the connection whatever the client asked.
-    let alwaysCloses: Bool
-    let status: Int
+    public let alwaysCloses: Bool
+    public let status: Int
 
-    init(rule: HTTPRequestRule, errorPages: [Int: ByteBuffer]) {
+    public init(rule: HTTPRequestRule, errorPages: [Int: ByteBuffer]) {
         switch rule {
         case .returnResponse(let r):
             status = r.status
@@ -38,7 +37,7 @@ struct RuleResponse {
         }
     }
 
-    func bytes(for connection: HTTPResponseConnection) -> ByteBuffer {
+    public func bytes(for connection: HTTPResponseConnection) -> ByteBuffer {
         switch connection {
         case .none: return plain
         case .close: return close

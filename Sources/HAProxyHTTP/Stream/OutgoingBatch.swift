@@ -1,13 +1,13 @@
-import HAProxyHTTP
 import NIOCore
 
-/// Bytes for one side of an HTTP session, assembled before a single write:
+/// Bytes for one side of an HTTP stream, assembled before a single write:
 /// a head as the proxy writes it, then the body bytes that came with it.
 ///
-/// The storage is reused from one message to the next once the channel has
-/// written the previous batch and let go of it, so a keep-alive exchange of
-/// small messages costs no allocation and one write per message. Large body
-/// runs go out as slices of the received buffer instead of being copied.
+/// The storage is reused from one message to the next once the connection
+/// has written the previous batch and let go of it, so a keep-alive
+/// exchange of small messages costs no allocation and one write per
+/// message. Large body runs go out as slices of the received buffer
+/// instead of being copied.
 struct OutgoingBatch {
     /// Body runs up to this size are copied behind the head; longer ones
     /// are written as slices.
@@ -16,13 +16,15 @@ struct OutgoingBatch {
     static let keptCapacity = 8192
 
     private var buffer: ByteBuffer
+    private let allocator: ByteBufferAllocator
 
     init(allocator: ByteBufferAllocator) {
+        self.allocator = allocator
         buffer = allocator.buffer(capacity: 0)
     }
 
     /// Makes the storage writable without copying bytes already sent: while
-    /// the channel still holds the last batch, fresh storage is taken.
+    /// the connection still holds the last batch, fresh storage is taken.
     private mutating func prepare() {
         if buffer.readableBytes == 0 { buffer.clear() }
     }
@@ -33,38 +35,46 @@ struct OutgoingBatch {
         HTTPHeadRewriter.write(head, from: source, edits: edits, into: &buffer)
     }
 
+    /// Appends bytes as they are (a locally built answer).
+    mutating func append(_ bytes: ByteBuffer) {
+        prepare()
+        var bytes = bytes
+        buffer.writeBuffer(&bytes)
+    }
+
     /// Takes the next body bytes of `input` as `framer` delimits them:
     /// chunked bodies re-encoded into the batch, others copied behind it
-    /// when short or written as a slice after it.
+    /// when short. A longer run is returned as a slice, to be written
+    /// after what the batch holds.
     mutating func appendBody(
-        _ framer: inout HTTPBodyFramer, chunked: Bool, from input: inout ByteBuffer, channel: Channel
-    ) throws(HTTPParseError) {
+        _ framer: inout HTTPBodyFramer, chunked: Bool, from input: inout ByteBuffer
+    ) throws(HTTPParseError) -> ByteBuffer? {
         if chunked {
             prepare()
             let progress = try framer.reencode(input, into: &buffer)
             input.moveReaderIndex(forwardBy: progress.length)
-            return
+            return nil
         }
         let length = try framer.consume(input).length
-        guard length > 0 else { return }
+        guard length > 0 else { return nil }
         if length <= Self.copyLimit {
             prepare()
             var run = input.readSlice(length: length)!
             buffer.writeBuffer(&run)
-        } else {
-            send(on: channel)
-            channel.write(input.readSlice(length: length)!, promise: nil)
+            return nil
         }
+        return input.readSlice(length: length)!
     }
 
-    /// Writes what was assembled (not flushed).
-    mutating func send(on channel: Channel) {
-        guard buffer.readableBytes > 0 else { return }
-        channel.write(buffer, promise: nil)
+    /// What was assembled, to be written now; nil when nothing was.
+    mutating func take() -> ByteBuffer? {
+        guard buffer.readableBytes > 0 else { return nil }
+        let out = buffer
         if buffer.capacity > Self.keptCapacity {
-            buffer = channel.allocator.buffer(capacity: 0)
+            buffer = allocator.buffer(capacity: 0)
         } else {
             buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
         }
+        return out
     }
 }

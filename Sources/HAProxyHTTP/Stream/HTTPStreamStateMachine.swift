@@ -1,0 +1,879 @@
+import HAProxyConfig
+import NIOCore
+
+/// The HTTP/1 side of a `mode http` client connection: a sequence of
+/// transactions (requests answered in order, pipelined ones waiting their
+/// turn), each forwarded to a server connection. Events come in (bytes
+/// from either side, a server slot granted, a connection established or
+/// lost, a timeout, writability); actions come out (write, flush, pause
+/// reading, acquire a server, connect, park or close its connection, arm
+/// the timer, log, close), for an I/O layer that performs them and knows
+/// nothing of HTTP.
+///
+/// The request goes through HAProxy's analysers in order: wait for a
+/// complete head, the frontend's answers (`monitor-uri`, `http-request`
+/// rules), backend switching, then the server. Heads are parsed into
+/// offsets (`HTTPHeadParser`) and written in HAProxy 2.6's spelling with the
+/// proxy's edits (`HTTPHeadRewriter`); bodies are streamed slice by slice
+/// as `HTTPBodyFramer` delimits them (chunked ones re-encoded).
+///
+/// Actions accumulate in `actions`; the I/O layer takes them after each
+/// event (`takeActions`) and performs them in order. An action it performs
+/// may bring a new event (a write that makes a connection unwritable):
+/// that event's actions queue behind the ones being performed.
+public struct HTTPStreamStateMachine {
+    public enum State: Equatable, Sendable {
+        case waitingProxyHeader
+        /// Waiting for (more of) a request head; idle between requests.
+        case readingRequest
+        /// Waiting for a server slot (in the load balancer or a queue).
+        case waitingServer
+        case connecting
+        /// Request sent or being sent; response awaited or being relayed.
+        case forwarding
+        /// Bytes relayed opaquely both ways (101 Switching Protocols, CONNECT).
+        case tunnel
+        /// A last response is being written before the connection closes.
+        case closing
+        case closed
+    }
+
+    public enum Action {
+        /// Bytes for the client (not flushed).
+        case writeClient(ByteBuffer)
+        case flushClient
+        /// Bytes for the server connection (not flushed).
+        case writeServer(ByteBuffer)
+        case flushServer
+        /// Half-close the server connection once its writes are out (the
+        /// client finished sending in a tunnel).
+        case shutdownServerOutput
+        /// Read from the client, or stop reading (back-pressure, pipelining).
+        case readClient(Bool)
+        case readServer(Bool)
+        /// Sets the stream's single timer `ms` from now; nil disarms it.
+        case armTimer(ms: Int?)
+        /// A request head arrived (or failed): count it at `at` (nil: now).
+        case countRequest(at: NIODeadline?)
+        /// A `monitor-uri` probe was answered.
+        case countIntercepted
+        /// Ask `backend` for a server slot; the answer comes back as
+        /// `serverSlotAcquired`, `connectionFailed` or a timeout while queued.
+        case acquireServer(HTTPBackendPolicy)
+        /// The slot is held: use a connection to the server, taken from the
+        /// idle pool when `poolAllowed`, else a new one (`connectStarted`,
+        /// then `serverConnected` or a failure).
+        case useServerConnection(poolAllowed: Bool)
+        /// The reused connection closed before answering: open a new one to
+        /// the same server and send the request again.
+        case reconnect
+        /// Give the server slot back; keep the connection for reuse or close it.
+        case releaseServer(keepConnection: Bool)
+        /// Leave the backend's queue (the slot was never granted).
+        case abandonQueue
+        /// The server sent no valid response: its backend and it count a
+        /// response error.
+        case countResponseError
+        /// Log and count the transaction that ends.
+        case logTransaction(TransactionRecord)
+        /// Flush the client, then call `flushedForClose` once everything is
+        /// written.
+        case closeAfterFlush
+        /// Close both connections now: the stream ends.
+        case close
+    }
+
+    /// What a transaction that ends leaves for its log line and counters.
+    public struct TransactionRecord {
+        public var log: StreamLogInfo
+        /// The status the server itself sent (0: none), for its counters.
+        public var serverStatus: Int
+        /// The request line as received, from the method to the version.
+        public var requestLine: ByteBuffer?
+    }
+
+    public private(set) var state: State = .readingRequest
+    public let policy: HTTPFrontendPolicy
+    /// The backend of the current transaction, once chosen.
+    public private(set) var backend: HTTPBackendPolicy?
+    /// What the transaction measured, for its log line.
+    public var log = StreamLogInfo()
+    /// The client's address (from the PROXY header when one came).
+    public private(set) var clientAddress: SocketAddress?
+    public let localAddress: SocketAddress?
+    /// Actions not yet taken by the I/O layer.
+    public private(set) var actions: [Action] = []
+
+    // Client side.
+    private var inbound: ByteBuffer
+    private var requestParser: HTTPHeadParser
+    public private(set) var request = HTTPHead()
+    /// The request head bytes as received (offsets of `request` are relative to it).
+    public private(set) var requestBytes: ByteBuffer?
+    private var requestBody = HTTPBodyFramer(framing: .none, isRequest: true)
+    private var requestDone = false
+    private var requestCount = 0
+    private var clientKeepAlive = true
+    /// The client shut its sending side after a complete request.
+    private var clientFinishedSending = false
+    private var clientReadPaused = false
+    private var clientWritable = true
+    private var timerArmed = false
+
+    // Server side.
+    /// A server slot is held for the current transaction.
+    private var hasServer = false
+    /// A server connection is attached to the stream.
+    private var serverAttached = false
+    private var serverWritable = true
+    private var serverReused = false
+    private var serverInbound: ByteBuffer?
+    private var responseParser = HTTPHeadParser.response(to: .get)
+    private var response = HTTPHead()
+    private var responseStarted = false
+    private var responseBody = HTTPBodyFramer(framing: .none, isRequest: false)
+    private var responseDone = false
+    private var serverReusable = false
+    /// Status of the final response the server sent in this transaction
+    /// (0: none yet), for the server's `hrsp_*` counters.
+    private var serverStatus = 0
+    /// What goes to the client and to the server next, one write each.
+    private var clientOut: OutgoingBatch
+    private var serverOut: OutgoingBatch
+    /// A request is in progress and has not been logged yet.
+    private var transactionPending = false
+
+    public init(policy: HTTPFrontendPolicy, clientAddress: SocketAddress?, localAddress: SocketAddress?,
+                allocator: ByteBufferAllocator) {
+        self.policy = policy
+        self.clientAddress = clientAddress
+        self.localAddress = localAddress
+        inbound = allocator.buffer(capacity: 0)
+        clientOut = OutgoingBatch(allocator: allocator)
+        serverOut = OutgoingBatch(allocator: allocator)
+        requestParser = .request(limits: policy.headLimits)
+    }
+
+    /// Hands the pending actions over, keeping the storage for the next ones.
+    public mutating func takeActions(into list: inout [Action]) {
+        swap(&actions, &list)
+    }
+
+    private var timeouts: Timeouts { policy.timeouts }
+
+    private mutating func emit(_ action: Action) { actions.append(action) }
+
+    private mutating func armTimer(_ ms: Int?) {
+        timerArmed = ms != nil
+        emit(.armTimer(ms: ms))
+    }
+
+    // MARK: Events
+
+    /// The connection was accepted; `acceptProxy` when a PROXY header comes first.
+    public mutating func start(acceptProxy: Bool) {
+        state = acceptProxy ? .waitingProxyHeader : .readingRequest
+        armTimer(timeouts.httpRequest ?? timeouts.client)
+    }
+
+    public mutating func clientRead(_ buffer: ByteBuffer) {
+        if state == .tunnel && serverAttached {
+            log.bytesFromClient &+= UInt64(buffer.readableBytes)
+            emit(.writeServer(buffer))
+            if !serverWritable { pauseClient(true) }
+            touch()
+            return
+        }
+        if inbound.readableBytes == 0 {
+            inbound = buffer
+        } else {
+            var buffer = buffer
+            inbound.writeBuffer(&buffer)
+        }
+        processClient()
+    }
+
+    public mutating func serverRead(_ buffer: ByteBuffer) {
+        if state == .tunnel {
+            log.bytesFromServer &+= UInt64(buffer.readableBytes)
+            emit(.writeClient(buffer))
+            if !clientWritable { emit(.readServer(false)) }
+            touch()
+            return
+        }
+        if serverInbound == nil || serverInbound!.readableBytes == 0 {
+            serverInbound = buffer
+        } else {
+            var buffer = buffer
+            serverInbound!.writeBuffer(&buffer)
+        }
+        processServer()
+    }
+
+    /// A server slot is reserved for this transaction.
+    public mutating func serverSlotAcquired() {
+        hasServer = true
+        let reuse = backend?.reuse ?? .safe
+        emit(.useServerConnection(poolAllowed: reuse != .never && !(reuse == .safe && requestCount == 1)))
+    }
+
+    /// A new connection to the server is being opened.
+    public mutating func connectStarted() {
+        state = .connecting
+        log.connectStart = log.connectStart ?? .now()
+        armTimer(nil)
+    }
+
+    /// About to ask the load balancer again after a failed connection.
+    public mutating func redispatching() {
+        hasServer = false
+        state = .waitingServer
+    }
+
+    /// A server connection is ready (new, or reused from the idle pool).
+    public mutating func serverConnected(reused: Bool) {
+        log.connected = .now()
+        serverAttached = true
+        serverWritable = true
+        serverReused = reused
+        state = .forwarding
+        sendRequestHead()
+    }
+
+    /// No server could be reached (none usable, retries exhausted).
+    public mutating func serverUnavailable() {
+        sendError(503, cause: "S", phase: "C")
+    }
+
+    public mutating func clientInputClosed() {
+        if state == .tunnel {
+            emit(.shutdownServerOutput)
+            return
+        }
+        if state == .readingRequest && inbound.readableBytes == 0 {
+            closeAll()
+            return
+        }
+        let waiting = state == .forwarding || state == .waitingServer || state == .connecting
+        if waiting && requestBodyReceived && !(backend?.abortOnClose ?? false) {
+            // The client finished sending (shutdown after its request): it
+            // still reads the response, then the stream ends. The response
+            // says nothing about it, as in 2.6.
+            clientFinishedSending = true
+            return
+        }
+        log.terminate("C", state == .readingRequest ? "R" : "D")
+        abortBoth()
+    }
+
+    public mutating func clientClosed() {
+        if state != .closed && state != .closing {
+            if !(state == .readingRequest && inbound.readableBytes == 0) {
+                log.terminate("C", state == .readingRequest ? "R" : "D")
+            }
+        }
+        abortBoth()
+    }
+
+    public mutating func serverInputClosed() {
+        serverClosed()
+    }
+
+    /// The server connection is gone.
+    public mutating func serverConnectionClosed() {
+        serverAttached = false
+        if state == .connecting { return }
+        serverClosed()
+    }
+
+    public mutating func clientWritabilityChanged(_ writable: Bool) {
+        clientWritable = writable
+        if serverAttached { emit(.readServer(writable)) }
+    }
+
+    public mutating func serverWritabilityChanged(_ writable: Bool) {
+        serverWritable = writable
+        if writable && (state == .tunnel || !requestDone) { pauseClient(false) }
+        if !writable { pauseClient(true) }
+    }
+
+    /// Everything written before `closeAfterFlush` is out.
+    public mutating func flushedForClose() {
+        closeAll()
+    }
+
+    public mutating func timeout() {
+        timerArmed = false
+        switch state {
+        case .waitingProxyHeader:
+            log.terminate("c", "R")
+            closeAll()
+        case .readingRequest:
+            if inbound.readableBytes == 0 {
+                closeAll()
+                return
+            }
+            log.status = 408
+            log.terminate("c", "R")
+            let page = policy.errorPages[408] ?? HTTPErrorPages.earlyPage(for: 408)
+                ?? HTTPErrorPages.page(for: 408, connection: .close)!
+            respondAndClose(page)
+        case .waitingServer:
+            sendError(503, cause: "s", phase: "Q")
+        case .connecting:
+            sendError(503, cause: "s", phase: "C")
+        case .forwarding:
+            if !responseStarted {
+                serverReusable = false
+                sendError(504, cause: "s", phase: "H")
+            } else {
+                log.terminate("s", "D")
+                abortBoth()
+            }
+        case .tunnel:
+            log.terminate("c", "D")
+            abortBoth()
+        case .closing, .closed:
+            return
+        }
+    }
+
+    // MARK: Client input
+
+    private mutating func processClient() {
+        switch state {
+        case .waitingProxyHeader:
+            switch ProxyProtocol.parse(&inbound) {
+            case .needMore: return
+            case .invalid:
+                log.terminate("P", "R")
+                closeAll()
+            case .header(let source, _):
+                if let source { clientAddress = source }
+                state = .readingRequest
+                processClient()
+            }
+        case .readingRequest:
+            parseRequest()
+        case .waitingServer, .connecting, .forwarding:
+            forwardRequestBody()
+        case .tunnel, .closing, .closed:
+            return
+        }
+    }
+
+    private mutating func parseRequest() {
+        guard inbound.readableBytes > 0 else { return }
+        if log.requestStart == nil {
+            log.requestStart = .now()
+            transactionPending = true
+        }
+        var result = requestParser.parse(inbound)
+        if case .complete(let head) = result, head.isChunked, let error = Self.bufferedBodyError(head, inbound) {
+            result = .error(error)
+        }
+        switch result {
+        case .needMore:
+            if clientFinishedSending {
+                // A partial request after the client's shutdown never completes.
+                closeAll()
+                return
+            }
+            if requestCount > 0 && timerArmed {
+                // First bytes of a keep-alive request: `timeout http-request` now applies.
+                armTimer(timeouts.httpRequest ?? timeouts.client)
+            }
+        case .error(let error):
+            log.status = error.status
+            log.terminate("P", "R")
+            emit(.countRequest(at: nil))
+            let page = policy.errorPages[error.status] ?? HTTPErrorPages.earlyPage(for: error.status)
+                ?? HTTPErrorPages.page(for: 400, connection: .close)!
+            respondAndClose(page)
+        case .complete(let head):
+            request = head
+            let bytes = inbound.readSlice(length: head.length)!
+            requestBytes = bytes
+            log.bytesFromClient &+= UInt64(head.loggedSize(in: bytes))
+            requestCount += 1
+            let ready = NIODeadline.now()
+            log.requestReady = ready
+            emit(.countRequest(at: ready))
+            captureRequestHeaders()
+            requestBody = HTTPBodyFramer(framing: head.bodyFraming, isRequest: true)
+            requestDone = head.bodyFraming == .none
+            analyseRequest()
+        }
+    }
+
+    /// A chunked body whose bytes that came with the head are already
+    /// malformed fails like a malformed head: 2.6 answers its early 400 and
+    /// no server ever sees the request.
+    private static func bufferedBodyError(_ head: HTTPHead, _ inbound: ByteBuffer) -> HTTPParseError? {
+        guard inbound.readableBytes > head.length else { return nil }
+        var probe = HTTPBodyFramer(framing: .chunked, isRequest: true)
+        do {
+            _ = try probe.consume(inbound.getSlice(at: inbound.readerIndex + head.length,
+                                                   length: inbound.readableBytes - head.length)!)
+        } catch {
+            return error
+        }
+        return nil
+    }
+
+    // MARK: Request analysers
+
+    /// The request head is complete: the frontend's own answers, then
+    /// backend switching, then the server.
+    private mutating func analyseRequest() {
+        clientKeepAlive = request.isKeepAlive && policy.connectionMode != .close && !request.hasAmbiguousFraming
+        if let monitor = policy.monitor, let bytes = requestBytes, monitor.matches(request, in: bytes) {
+            answerMonitor(monitor)
+            return
+        }
+        // Rules have no conditions yet: the first one answers.
+        if let rule = policy.ruleResponses.first {
+            log.status = rule.status
+            if rule.alwaysCloses || request.bodyFraming != .none {
+                clientKeepAlive = false
+                let answer = rule.bytes(for: .close)
+                countLocalResponse(answer)
+                respondAndClose(answer)
+            } else {
+                let answer = rule.bytes(for: responseConnectionHeader())
+                countLocalResponse(answer)
+                respondLocally(answer)
+            }
+            return
+        }
+        guard let backend = policy.defaultBackend else {
+            log.terminate("P", "R")
+            sendError(503, cause: "P", phase: "R")
+            return
+        }
+        self.backend = backend
+        if backend.isTCP {
+            sendError(503, cause: "P", phase: "R")
+            return
+        }
+        state = .waitingServer
+        emit(.acquireServer(backend))
+    }
+
+    /// `connection:` header a local answer carries: `close` when the stream
+    /// ends after it, `keep-alive` for an HTTP/1.0 client keeping it open.
+    private func responseConnectionHeader() -> HTTPResponseConnection {
+        if !clientKeepAlive { return .close }
+        return request.version.isPersistentByDefault ? .none : .keepAlive
+    }
+
+    // MARK: Request to the server
+
+    private mutating func sendRequestHead() {
+        guard let requestBytes, let backend else { return }
+        var edits = HTTPHeadEdits()
+        let upgrading = request.connection.contains(.upgrade) || request.method == .connect
+        let serverMode = backend.connectionMode == .keepAlive ? policy.connectionMode : backend.connectionMode
+        if let ff = backend.forwardFor ?? policy.forwardFor, let ip = clientAddress?.ipAddress {
+            if !(ff.ifNone && request.firstHeaderValue(named: ff.header.utf8, in: requestBytes) != nil) {
+                edits.append(name: ff.header, value: ip)
+            }
+        }
+        // The rewriter drops the client's close/keep-alive tokens; the
+        // proxy states its own choice for the server connection (recorded:
+        // an HTTP/1.0 chunked request gets none).
+        if !upgrading {
+            if serverMode != .keepAlive {
+                edits.append(name: "connection", value: "close")
+            } else if !request.version.isPersistentByDefault && !request.isChunked {
+                edits.append(name: "connection", value: "keep-alive")
+            }
+        }
+        serverOut.appendHead(request, from: requestBytes, edits: edits)
+        log.requestSent = .now()
+        responseParser = .response(to: request.method)
+        responseStarted = false
+        responseDone = false
+        serverReusable = serverMode == .keepAlive
+        serverInbound = nil
+        forwardRequestBody()
+        sendServerBatch()
+        emit(.flushServer)
+        armTimer(backend.timeouts.server)
+    }
+
+    private mutating func sendServerBatch() {
+        if let batch = serverOut.take() { emit(.writeServer(batch)) }
+    }
+
+    private mutating func sendClientBatch() {
+        if let batch = clientOut.take() { emit(.writeClient(batch)) }
+    }
+
+    /// Sends the request body bytes that have arrived, as the framer delimits them.
+    private mutating func forwardRequestBody() {
+        guard !requestDone else {
+            if inbound.readableBytes > 0 { pauseClient(true) }  // pipelined: wait for our turn
+            return
+        }
+        guard serverAttached, state == .forwarding else {
+            if inbound.readableBytes > 16384 { pauseClient(true) }
+            return
+        }
+        guard inbound.readableBytes > 0 else { return }
+        do {
+            let counted = requestBody.loggedBytes
+            if let run = try serverOut.appendBody(&requestBody, chunked: request.isChunked, from: &inbound) {
+                sendServerBatch()
+                emit(.writeServer(run))
+            }
+            sendServerBatch()
+            if !serverWritable { pauseClient(true) }
+            log.bytesFromClient &+= requestBody.loggedBytes &- counted
+            if requestBody.isComplete {
+                requestDone = true
+                if inbound.readableBytes > 0 { pauseClient(true) }
+                finishIfDone()
+            }
+        } catch {
+            log.terminate("P", "D")
+            sendError(error.status, cause: "P", phase: "D")
+        }
+    }
+
+    // MARK: Captures (`capture request|response header NAME len N`)
+
+    /// The last occurrence of each declared request header, truncated to
+    /// its length; response slots start empty (an error answer has none).
+    private mutating func captureRequestHeaders() {
+        let specs = policy.captureRequestHeaders
+        let responseCaptures = policy.captureResponseHeaders.count
+        guard let requestBytes, !specs.isEmpty || responseCaptures > 0 else { return }
+        log.capturedRequestHeaders = Self.captures(specs, request, requestBytes)
+        log.capturedResponseHeaders = Array(repeating: nil, count: responseCaptures)
+    }
+
+    private mutating func captureResponseHeaders(_ bytes: ByteBuffer) {
+        let specs = policy.captureResponseHeaders
+        guard !specs.isEmpty else { return }
+        log.capturedResponseHeaders = Self.captures(specs, response, bytes)
+    }
+
+    private static func captures(_ specs: [CapturedHeader], _ head: HTTPHead, _ bytes: ByteBuffer) -> [ByteBuffer?] {
+        specs.map { spec in
+            guard let value = head.lastHeaderValue(named: spec.name.utf8, in: bytes) else { return nil }
+            return bytes.getSlice(at: bytes.readerIndex + value.lowerBound, length: min(spec.length, value.count))
+        }
+    }
+
+    // MARK: Response
+
+    private mutating func processServer() {
+        guard state == .forwarding, var input = serverInbound else { return }
+        if responseDone {
+            // Bytes after a complete response: the connection cannot be reused.
+            serverReusable = false
+            return
+        }
+        if !responseStarted {
+            switch responseParser.parse(input) {
+            case .needMore:
+                return
+            case .error:
+                // An invalid response is blocked by the proxy: PH, as 2.6
+                // (manual 8.5), not a server abort.
+                log.terminate("P", "H")
+                emit(.countResponseError)
+                serverReusable = false
+                sendError(502, cause: "P", phase: "H")
+                return
+            case .complete(let head):
+                let headBytes = input.readSlice(length: head.length)!
+                log.bytesFromServer &+= UInt64(head.loggedSize(in: headBytes))
+                serverInbound = input
+                if head.isInterim {
+                    clientOut.appendHead(head, from: headBytes, edits: HTTPHeadEdits())
+                    sendClientBatch()
+                    responseParser = .response(to: request.method)
+                    processServer()
+                    return
+                }
+                response = head
+                captureResponseHeaders(headBytes)
+                responseStarted = true
+                log.responseHead = .now()
+                log.status = head.status
+                serverStatus = head.status
+                sendResponseHead(head, headBytes)
+                if state == .tunnel { return }
+                input = serverInbound!
+            }
+        }
+        do {
+            let counted = responseBody.loggedBytes
+            if input.readableBytes > 0,
+               let run = try clientOut.appendBody(&responseBody, chunked: response.isChunked, from: &input) {
+                sendClientBatch()
+                emit(.writeClient(run))
+            }
+            sendClientBatch()
+            if !clientWritable { emit(.readServer(false)) }
+            log.bytesFromServer &+= responseBody.loggedBytes &- counted
+            serverInbound = input
+            if responseBody.isComplete {
+                if input.readableBytes > 0 { serverReusable = false }
+                responseDone = true
+                finishIfDone()
+            } else {
+                touch()
+            }
+        } catch {
+            log.terminate("S", "D")
+            serverReusable = false
+            abortBoth()
+        }
+    }
+
+    private mutating func sendResponseHead(_ head: HTTPHead, _ headBytes: ByteBuffer) {
+        if head.status == 101 || (request.method == .connect && head.status / 100 == 2) {
+            clientOut.appendHead(head, from: headBytes, edits: HTTPHeadEdits())
+            sendClientBatch()
+            emit(.flushClient)
+            state = .tunnel
+            serverReusable = false
+            let t = backend?.timeouts
+            armTimer(t?.tunnel ?? minTimeout(timeouts.client, t?.server))
+            if inbound.readableBytes > 0, serverAttached {
+                emit(.writeServer(inbound))
+                emit(.flushServer)
+                inbound.clear()
+            }
+            pauseClient(false)
+            return
+        }
+        if !head.isKeepAlive || head.bodyFraming == .untilClose { serverReusable = false }
+        if head.bodyFraming == .untilClose { clientKeepAlive = false }
+        responseBody = HTTPBodyFramer(framing: head.bodyFraming, isRequest: false)
+        // The rewriter drops the server's close/keep-alive tokens; the header
+        // states what differs from the response's or the request's default.
+        var edits = HTTPHeadEdits()
+        if clientKeepAlive {
+            if !head.version.isPersistentByDefault || !request.version.isPersistentByDefault {
+                edits.append(name: "connection", value: "keep-alive")
+            }
+        } else if head.version.isPersistentByDefault {
+            edits.append(name: "connection", value: "close")
+        }
+        // Written with the body bytes that came with it (processServer).
+        clientOut.appendHead(head, from: headBytes, edits: edits)
+    }
+
+    // MARK: End of a transaction
+
+    private mutating func finishIfDone() {
+        guard requestDone, responseDone, state == .forwarding else { return }
+        emit(.flushClient)
+        releaseServer(keep: serverReusable)
+        endTransaction()
+    }
+
+    /// Gives the server slot back and parks or closes the connection.
+    private mutating func releaseServer(keep: Bool) {
+        if hasServer {
+            emit(.releaseServer(keepConnection: keep && serverAttached))
+        }
+        hasServer = false
+        serverAttached = false
+    }
+
+    /// Releases the slot or leaves the queue, whichever the stream holds.
+    private mutating func releaseOrAbandon() {
+        if hasServer {
+            releaseServer(keep: false)
+        } else if state == .waitingServer, backend != nil {
+            emit(.abandonQueue)
+        }
+    }
+
+    private mutating func endTransaction() {
+        logTransaction()
+        guard clientKeepAlive, !(clientFinishedSending && inbound.readableBytes == 0) else {
+            closeAfterFlush()
+            return
+        }
+        log = StreamLogInfo()
+        backend = nil
+        state = .readingRequest
+        requestParser.reset()
+        requestBytes = nil
+        armTimer(timeouts.httpKeepAlive ?? timeouts.httpRequest ?? timeouts.client)
+        if inbound.readableBytes > 0 {
+            parseRequest()
+        }
+        if state == .readingRequest { pauseClient(false) }
+    }
+
+    private mutating func logTransaction() {
+        guard transactionPending else { return }
+        transactionPending = false
+        var line: ByteBuffer?
+        if let bytes = requestBytes, request.versionRange.upperBound > request.methodRange.lowerBound {
+            line = bytes.getSlice(
+                at: bytes.readerIndex + request.methodRange.lowerBound,
+                length: request.versionRange.upperBound - request.methodRange.lowerBound)
+        }
+        emit(.logTransaction(TransactionRecord(log: log, serverStatus: serverStatus, requestLine: line)))
+        serverStatus = 0
+    }
+
+    // MARK: Local answers
+
+    /// Answers a request without a server and goes on with the next one.
+    private mutating func respondLocally(_ bytes: ByteBuffer) {
+        emit(.writeClient(bytes))
+        emit(.flushClient)
+        if !clientKeepAlive {
+            closeAfterFlush()
+            return
+        }
+        state = .forwarding
+        requestDone = true
+        responseDone = true
+        finishIfDone()
+    }
+
+    /// A `monitor-uri` probe: answered before any rule, counted, not logged.
+    /// A probe with a body closes the connection after the answer.
+    private mutating func answerMonitor(_ monitor: MonitorResponse) {
+        log.status = 200
+        log.unlogged = true
+        emit(.countIntercepted)
+        let isHEAD = request.method == .head
+        if request.bodyFraming != .none {
+            clientKeepAlive = false
+            respondAndClose(monitor.bytes(connection: .close, isHEAD: isHEAD))
+        } else {
+            respondLocally(monitor.bytes(connection: responseConnectionHeader(), isHEAD: isHEAD))
+        }
+    }
+
+    /// Counts a response the proxy answers itself as 2.6 does, like one
+    /// from a server (`HTTPHead.loggedSize(in:)` and its body). The early
+    /// errors of an unreadable request (400, 408) count nothing, as there.
+    private mutating func countLocalResponse(_ bytes: ByteBuffer) {
+        var parser = HTTPHeadParser.response(to: request.method)
+        guard case .complete(let head) = parser.parse(bytes) else { return }
+        let body = bytes.readableBytes - head.length
+        log.bytesFromServer &+= UInt64(head.loggedSize(in: bytes) + max(body, 0))
+    }
+
+    private mutating func respondAndClose(_ bytes: ByteBuffer) {
+        emit(.writeClient(bytes))
+        closeAfterFlush()
+    }
+
+    /// Sends the proxy's own error for `status` and ends the stream.
+    private mutating func sendError(_ status: Int, cause: Character, phase: Character) {
+        log.status = status
+        log.terminate(cause, phase)
+        releaseOrAbandon()
+        if responseStarted {
+            abortBoth()
+            return
+        }
+        // Recorded: 2.6 sends these pages without `connection: close` (only
+        // 400 and 408 carry it) and then closes.
+        let page = backend?.errorPages[status] ?? policy.errorPages[status]
+            ?? HTTPErrorPages.page(for: status) ?? HTTPErrorPages.page(for: 503)!
+        countLocalResponse(page)
+        logTransaction()
+        respondAndClose(page)
+    }
+
+    private mutating func closeAfterFlush() {
+        state = .closing
+        emit(.closeAfterFlush)
+    }
+
+    /// The whole request body is here: forwarded, or still buffered while
+    /// the server connection is being set up.
+    private var requestBodyReceived: Bool {
+        if requestDone { return true }
+        var probe = requestBody
+        return (try? probe.consume(inbound))?.isComplete ?? false
+    }
+
+    // MARK: Connection events
+
+    private mutating func serverClosed() {
+        switch state {
+        case .tunnel:
+            closeAfterFlush()
+        case .forwarding:
+            serverReusable = false
+            if responseStarted && response.bodyFraming == .untilClose {
+                responseDone = true
+                clientKeepAlive = false
+                finishIfDone()
+                return
+            }
+            if !responseStarted {
+                if serverReused && (serverInbound?.readableBytes ?? 0) == 0 && request.bodyFraming == .none,
+                   hasServer {
+                    // An idle connection closed under us: send again on a new one.
+                    serverAttached = false
+                    emit(.reconnect)
+                    return
+                }
+                emit(.countResponseError)
+                sendError(502, cause: "S", phase: "H")
+                return
+            }
+            if !responseDone {
+                log.terminate("S", "D")
+                abortBoth()
+            }
+        default:
+            return
+        }
+    }
+
+    private mutating func pauseClient(_ pause: Bool) {
+        guard clientReadPaused != pause else { return }
+        clientReadPaused = pause
+        emit(.readClient(!pause))
+    }
+
+    // MARK: Timers
+
+    /// Activity on a forwarding or tunnelled stream pushes its deadline.
+    private mutating func touch() {
+        guard state == .forwarding || state == .tunnel else { return }
+        let ms: Int?
+        if state == .tunnel {
+            ms = backend?.timeouts.tunnel ?? minTimeout(timeouts.client, backend?.timeouts.server)
+        } else if !responseStarted {
+            ms = backend?.timeouts.server
+        } else {
+            ms = minTimeout(timeouts.client, backend?.timeouts.server)
+        }
+        guard let ms else { return }
+        armTimer(ms)
+    }
+
+    // MARK: Teardown
+
+    private mutating func abortBoth() {
+        guard state != .closed else { return }
+        closeAll()
+    }
+
+    private mutating func closeAll() {
+        guard state != .closed else { return }
+        releaseOrAbandon()
+        state = .closed
+        armTimer(nil)
+        logTransaction()
+        emit(.close)
+    }
+}

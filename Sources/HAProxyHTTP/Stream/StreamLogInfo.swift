@@ -1,0 +1,68 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import NIOCore
+
+/// What a stream measured, for its log line and the counters: HAProxy's
+/// timers (manual 8.4) and termination state (manual 8.5).
+public struct StreamLogInfo {
+    public init() {
+        var tv = timeval()
+        gettimeofday(&tv, nil)
+        acceptDateMicros = Int64(tv.tv_sec) * 1_000_000 + Int64(tv.tv_usec)
+    }
+
+    /// Wall-clock accept date in microseconds since the epoch.
+    public var acceptDateMicros: Int64 = 0
+    public var accepted: NIODeadline = .now()
+    /// First byte of the current request (HTTP), for Ti and TR.
+    public var requestStart: NIODeadline?
+    /// When the request was sent to the server, for Tr.
+    public var requestSent: NIODeadline?
+    /// When the request (HTTP head) was complete; Ti/TR derive from it.
+    public var requestReady: NIODeadline?
+    public var queuedAt: NIODeadline?
+    public var dequeuedAt: NIODeadline?
+    public var connectStart: NIODeadline?
+    public var connected: NIODeadline?
+    public var responseHead: NIODeadline?
+    public var bytesFromClient: UInt64 = 0
+    public var bytesFromServer: UInt64 = 0
+    public var retries = 0
+    public var redispatched = false
+    /// First character of the termination state: who ended it (`-` normal).
+    public var cause: Character = "-"
+    /// Second character: in which phase (`-` normal end).
+    public var phase: Character = "-"
+    public var status: Int = -1
+    /// `capture request|response header` values, one per declared capture
+    /// (empty when the frontend declares none).
+    public var capturedRequestHeaders: [ByteBuffer?] = []
+    public var capturedResponseHeaders: [ByteBuffer?] = []
+    /// The transaction is counted but not logged (a `monitor-uri` probe).
+    public var unlogged = false
+
+    public mutating func terminate(_ cause: Character, _ phase: Character) {
+        if self.cause == "-" {
+            self.cause = cause
+            self.phase = phase
+        }
+    }
+
+    public static func ms(_ from: NIODeadline?, _ to: NIODeadline?) -> Int {
+        guard let from, let to else { return -1 }
+        return Int((to.uptimeNanoseconds &- from.uptimeNanoseconds) / 1_000_000)
+    }
+}
+
+/// The shorter of two optional timeouts (nil is infinite).
+public func minTimeout(_ a: Int?, _ b: Int?) -> Int? {
+    switch (a, b) {
+    case let (a?, b?): return min(a, b)
+    case let (a?, nil): return a
+    case let (nil, b?): return b
+    default: return nil
+    }
+}

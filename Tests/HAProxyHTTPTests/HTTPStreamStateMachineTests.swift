@@ -1,0 +1,243 @@
+import HAProxyConfig
+import NIOCore
+import XCTest
+
+@testable import HAProxyHTTP
+
+/// The HTTP stream's decisions without any socket: which actions each
+/// event brings (writes, server slots, reuse, timers, logs, closes).
+final class HTTPStreamStateMachineTests: XCTestCase {
+    typealias Action = HTTPStreamStateMachine.Action
+
+    private func makePolicies(
+        reuse: HTTPReuse = .safe, timeouts: (inout Timeouts) -> Void = { _ in }
+    ) -> HTTPFrontendPolicy {
+        var backend = ProxyConfig(name: "be", capabilities: .backend, location: SourceLocation(file: "t.cfg", line: 1))
+        backend.mode = .http
+        backend.httpReuse = reuse
+        backend.timeouts.server = 5000
+        backend.timeouts.connect = 1000
+        backend.timeouts.queue = 2000
+        timeouts(&backend.timeouts)
+        let backendPolicy = HTTPBackendPolicy(index: 0, config: backend, errorPages: [:])
+        var frontend = ProxyConfig(name: "fe", capabilities: .frontend, location: SourceLocation(file: "t.cfg", line: 2))
+        frontend.mode = .http
+        frontend.timeouts.client = 10000
+        frontend.timeouts.httpKeepAlive = 3000
+        return HTTPFrontendPolicy(
+            config: frontend, headLimits: HTTPHeadLimits(), errorPages: [:], ruleResponses: [],
+            defaultBackend: backendPolicy)
+    }
+
+    private func makeMachine(reuse: HTTPReuse = .safe) -> HTTPStreamStateMachine {
+        var machine = HTTPStreamStateMachine(
+            policy: makePolicies(reuse: reuse), clientAddress: try? SocketAddress(ipAddress: "127.0.0.1", port: 40000),
+            localAddress: try? SocketAddress(ipAddress: "127.0.0.1", port: 8080), allocator: ByteBufferAllocator())
+        machine.start(acceptProxy: false)
+        _ = take(&machine)
+        return machine
+    }
+
+    private func take(_ machine: inout HTTPStreamStateMachine) -> [Action] {
+        var list: [Action] = []
+        machine.takeActions(into: &list)
+        return list
+    }
+
+    private func bytes(_ text: String) -> ByteBuffer { ByteBuffer(string: text) }
+
+    /// A compact spelling of actions for assertions.
+    private func describe(_ actions: [Action]) -> [String] {
+        actions.map { action in
+            switch action {
+            case .writeClient(let b): return "writeClient(\(String(buffer: b)))"
+            case .flushClient: return "flushClient"
+            case .writeServer(let b): return "writeServer(\(String(buffer: b)))"
+            case .flushServer: return "flushServer"
+            case .shutdownServerOutput: return "shutdownServerOutput"
+            case .readClient(let on): return "readClient(\(on))"
+            case .readServer(let on): return "readServer(\(on))"
+            case .armTimer(let ms): return "armTimer(\(ms.map(String.init) ?? "nil"))"
+            case .countRequest: return "countRequest"
+            case .countIntercepted: return "countIntercepted"
+            case .acquireServer(let b): return "acquireServer(\(b.index))"
+            case .useServerConnection(let pool): return "useServerConnection(pool: \(pool))"
+            case .reconnect: return "reconnect"
+            case .releaseServer(let keep): return "releaseServer(keep: \(keep))"
+            case .abandonQueue: return "abandonQueue"
+            case .countResponseError: return "countResponseError"
+            case .logTransaction(let r): return "logTransaction(\(r.serverStatus))"
+            case .closeAfterFlush: return "closeAfterFlush"
+            case .close: return "close"
+            }
+        }
+    }
+
+    private let get = "GET / HTTP/1.1\r\nHost: a\r\n\r\n"
+    private let ok = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi"
+
+    /// Runs one request to the point where the server connection is open.
+    private func connect(_ machine: inout HTTPStreamStateMachine, request: String, reused: Bool = false) -> [String] {
+        machine.clientRead(bytes(request))
+        var all = describe(take(&machine))
+        machine.serverSlotAcquired()
+        all += describe(take(&machine))
+        if !reused {
+            machine.connectStarted()
+            all += describe(take(&machine))
+        }
+        machine.serverConnected(reused: reused)
+        all += describe(take(&machine))
+        return all
+    }
+
+    func testKeepAliveTransactionReleasesTheConnectionForReuse() {
+        var machine = makeMachine()
+        XCTAssertEqual(connect(&machine, request: get), [
+            "countRequest", "acquireServer(0)", "useServerConnection(pool: false)", "armTimer(nil)",
+            "writeServer(GET / HTTP/1.1\r\nhost: a\r\n\r\n)", "flushServer", "armTimer(5000)",
+        ])
+        machine.serverRead(bytes(ok))
+        XCTAssertEqual(describe(take(&machine)), [
+            "writeClient(HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nhi)", "flushClient",
+            "releaseServer(keep: true)", "logTransaction(200)", "armTimer(3000)",
+        ])
+        XCTAssertEqual(machine.state, .readingRequest)
+    }
+
+    func testSafeReuseTakesIdleConnectionsFromTheSecondRequestOn() {
+        var machine = makeMachine()
+        _ = connect(&machine, request: get)
+        machine.serverRead(bytes(ok))
+        _ = take(&machine)
+        machine.clientRead(bytes(get))
+        machine.serverSlotAcquired()
+        XCTAssertEqual(describe(take(&machine)).last, "useServerConnection(pool: true)")
+    }
+
+    func testNeverReuseNeverAsksThePool() {
+        var machine = makeMachine(reuse: .never)
+        _ = connect(&machine, request: get)
+        machine.serverRead(bytes(ok))
+        _ = take(&machine)
+        machine.clientRead(bytes(get))
+        machine.serverSlotAcquired()
+        XCTAssertEqual(describe(take(&machine)).last, "useServerConnection(pool: false)")
+    }
+
+    func testAlwaysReuseAsksThePoolForTheFirstRequest() {
+        var machine = makeMachine(reuse: .always)
+        machine.clientRead(bytes(get))
+        machine.serverSlotAcquired()
+        XCTAssertEqual(describe(take(&machine)).last, "useServerConnection(pool: true)")
+    }
+
+    func testClientCloseEndsTheStreamAfterTheResponse() {
+        var machine = makeMachine()
+        _ = connect(&machine, request: "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+        machine.serverRead(bytes(ok))
+        let actions = describe(take(&machine))
+        XCTAssertEqual(Array(actions.suffix(3)), ["releaseServer(keep: true)", "logTransaction(200)", "closeAfterFlush"])
+        XCTAssertTrue(actions[0].contains("connection: close"), actions[0])
+        XCTAssertEqual(machine.state, .closing)
+        machine.flushedForClose()
+        XCTAssertEqual(describe(take(&machine)), ["armTimer(nil)", "close"])
+    }
+
+    func testQueueTimeoutAnswers503AndLeavesTheQueue() {
+        var machine = makeMachine()
+        machine.clientRead(bytes(get))
+        _ = take(&machine)
+        machine.timeout()
+        let actions = describe(take(&machine))
+        XCTAssertEqual(Array(actions.prefix(2)), ["abandonQueue", "logTransaction(0)"])
+        XCTAssertTrue(actions[2].hasPrefix("writeClient(HTTP/1.1 503"), actions[2])
+        XCTAssertEqual(actions.last, "closeAfterFlush")
+        XCTAssertEqual(machine.log.status, 503)
+        XCTAssertEqual("\(machine.log.cause)\(machine.log.phase)", "sQ")
+    }
+
+    func testConnectTimeoutReleasesTheSlot() {
+        var machine = makeMachine()
+        machine.clientRead(bytes(get))
+        machine.serverSlotAcquired()
+        machine.connectStarted()
+        _ = take(&machine)
+        machine.timeout()
+        XCTAssertEqual(describe(take(&machine)).first, "releaseServer(keep: false)")
+        XCTAssertEqual("\(machine.log.cause)\(machine.log.phase)", "sC")
+    }
+
+    func testReusedConnectionClosedBeforeAnsweringIsRetriedOnANewOne() {
+        var machine = makeMachine(reuse: .always)
+        _ = connect(&machine, request: get, reused: true)
+        machine.serverConnectionClosed()
+        XCTAssertEqual(describe(take(&machine)), ["reconnect"])
+        machine.connectStarted()
+        machine.serverConnected(reused: false)
+        let actions = describe(take(&machine))
+        XCTAssertTrue(actions.contains("writeServer(GET / HTTP/1.1\r\nhost: a\r\n\r\n)"), "\(actions)")
+    }
+
+    func testNewConnectionClosedBeforeAnsweringIs502() {
+        var machine = makeMachine()
+        _ = connect(&machine, request: get)
+        machine.serverConnectionClosed()
+        let actions = describe(take(&machine))
+        XCTAssertEqual(Array(actions.prefix(2)), ["countResponseError", "releaseServer(keep: false)"])
+        XCTAssertEqual(machine.log.status, 502)
+        XCTAssertEqual("\(machine.log.cause)\(machine.log.phase)", "SH")
+    }
+
+    func testInvalidResponseIs502FromTheProxy() {
+        var machine = makeMachine()
+        _ = connect(&machine, request: get)
+        machine.serverRead(bytes("HTTP/1.1 abc Bad\r\n\r\n"))
+        XCTAssertEqual(describe(take(&machine)).first, "countResponseError")
+        XCTAssertEqual("\(machine.log.cause)\(machine.log.phase)", "PH")
+    }
+
+    func testPipelinedRequestWaitsForTheFirstResponse() {
+        var machine = makeMachine()
+        machine.clientRead(bytes(get + get))
+        XCTAssertEqual(describe(take(&machine)), ["countRequest", "acquireServer(0)"])
+        machine.serverSlotAcquired()
+        machine.connectStarted()
+        machine.serverConnected(reused: false)
+        XCTAssertTrue(describe(take(&machine)).contains("readClient(false)"))
+        machine.serverRead(bytes(ok))
+        let actions = describe(take(&machine))
+        // The second request starts at once from the buffered bytes.
+        XCTAssertEqual(Array(actions.suffix(3)), ["armTimer(3000)", "countRequest", "acquireServer(0)"])
+    }
+
+    func testServerBackPressurePausesTheClient() {
+        var machine = makeMachine()
+        _ = connect(&machine, request: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\n")
+        machine.serverWritabilityChanged(false)
+        XCTAssertEqual(describe(take(&machine)), ["readClient(false)"])
+        machine.serverWritabilityChanged(true)
+        XCTAssertEqual(describe(take(&machine)), ["readClient(true)"])
+    }
+
+    func testMalformedRequestGetsTheEarly400() {
+        var machine = makeMachine()
+        machine.clientRead(bytes("GET / HTTP/1.1\r\nHost a\r\n\r\n"))
+        let actions = describe(take(&machine))
+        XCTAssertEqual(actions.first, "countRequest")
+        XCTAssertTrue(actions[1].hasPrefix("writeClient(HTTP/1.1 400"), actions[1])
+        XCTAssertEqual(actions.last, "closeAfterFlush")
+    }
+
+    func testUpgradeSwitchesToATunnel() {
+        var machine = makeMachine()
+        _ = connect(&machine, request: "GET / HTTP/1.1\r\nHost: a\r\nConnection: upgrade\r\nUpgrade: x\r\n\r\n")
+        machine.serverRead(bytes("HTTP/1.1 101 Switching\r\nConnection: upgrade\r\nUpgrade: x\r\n\r\n"))
+        _ = take(&machine)
+        XCTAssertEqual(machine.state, .tunnel)
+        machine.clientRead(bytes("raw"))
+        XCTAssertEqual(describe(take(&machine)).first, "writeServer(raw)")
+        machine.clientInputClosed()
+        XCTAssertEqual(describe(take(&machine)), ["shutdownServerOutput"])
+    }
+}
