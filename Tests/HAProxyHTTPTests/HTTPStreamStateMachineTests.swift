@@ -241,3 +241,11 @@ final class HTTPStreamStateMachineTests: XCTestCase {
         XCTAssertEqual(describe(take(&machine)), ["shutdownServerOutput"])
     }
 }
+
+extension HTTPStreamStateMachineTests {
+    /// Actions are moved through an array on every event: keep them a few
+    /// words long (large payloads go by reference).
+    func testActionsStaySmall() {
+        XCTAssertLessThanOrEqual(MemoryLayout<HTTPStreamStateMachine.Action>.size, 32)
+    }
+}

@@ -12,8 +12,6 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
     let client: Channel
     let eventLoop: EventLoop
     private var machine: HTTPStreamStateMachine
-    /// Actions being performed (storage reused from one event to the next).
-    private var performing: [HTTPStreamStateMachine.Action] = []
     private var isPerforming = false
 
     /// The backend of the current transaction.
@@ -56,11 +54,13 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
     private func perform() {
         guard !isPerforming else { return }
         isPerforming = true
-        while !machine.actions.isEmpty {
-            machine.takeActions(into: &performing)
-            for action in performing { execute(action) }
-            performing.removeAll(keepingCapacity: true)
+        var next = 0
+        while next < machine.actions.count {
+            let action = machine.actions[next]
+            next += 1
+            execute(action)
         }
+        machine.clearActions()
         isPerforming = false
     }
 

@@ -17,10 +17,10 @@ import NIOCore
 /// proxy's edits (`HTTPHeadRewriter`); bodies are streamed slice by slice
 /// as `HTTPBodyFramer` delimits them (chunked ones re-encoded).
 ///
-/// Actions accumulate in `actions`; the I/O layer takes them after each
-/// event (`takeActions`) and performs them in order. An action it performs
-/// may bring a new event (a write that makes a connection unwritable):
-/// that event's actions queue behind the ones being performed.
+/// Actions accumulate in `actions`; the I/O layer performs them in order
+/// after each event, then clears them. An action it performs may bring a
+/// new event (a write that makes a connection unwritable): that event's
+/// actions queue behind the ones being performed.
 public struct HTTPStreamStateMachine {
     public enum State: Equatable, Sendable {
         case waitingProxyHeader
@@ -83,13 +83,20 @@ public struct HTTPStreamStateMachine {
         case close
     }
 
-    /// What a transaction that ends leaves for its log line and counters.
-    public struct TransactionRecord {
-        public var log: StreamLogInfo
+    /// What a transaction that ends leaves for its log line and counters
+    /// (a reference, so that actions stay a few words long).
+    public final class TransactionRecord {
+        public let log: StreamLogInfo
         /// The status the server itself sent (0: none), for its counters.
-        public var serverStatus: Int
+        public let serverStatus: Int
         /// The request line as received, from the method to the version.
-        public var requestLine: ByteBuffer?
+        public let requestLine: ByteBuffer?
+
+        init(log: StreamLogInfo, serverStatus: Int, requestLine: ByteBuffer?) {
+            self.log = log
+            self.serverStatus = serverStatus
+            self.requestLine = requestLine
+        }
     }
 
     public private(set) var state: State = .readingRequest
@@ -152,11 +159,17 @@ public struct HTTPStreamStateMachine {
         clientOut = OutgoingBatch(allocator: allocator)
         serverOut = OutgoingBatch(allocator: allocator)
         requestParser = .request(limits: policy.headLimits)
+        actions.reserveCapacity(8)
     }
 
     /// Hands the pending actions over, keeping the storage for the next ones.
     public mutating func takeActions(into list: inout [Action]) {
         swap(&actions, &list)
+    }
+
+    /// Forgets the actions performed, keeping the storage.
+    public mutating func clearActions() {
+        actions.removeAll(keepingCapacity: true)
     }
 
     private var timeouts: Timeouts { policy.timeouts }

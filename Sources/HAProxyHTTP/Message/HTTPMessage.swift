@@ -1,0 +1,190 @@
+import HAProxyRules
+import NIOCore
+
+/// A parsed head with the bytes it was parsed from, as rules read and edit
+/// it (`http-request set-header`, `set-path`, `http-response set-status`...).
+///
+/// An edit writes the head anew with the change applied and parses the
+/// result again, so that later fetches, later rules and the forwarding all
+/// see one consistent head; a message no rule edits is never copied.
+public struct HTTPMessage {
+    public private(set) var head: HTTPHead
+    /// The head's bytes (offsets of `head` are relative to the reader index).
+    public private(set) var bytes: ByteBuffer
+    /// Whether a rule changed the message.
+    public private(set) var isEdited = false
+    private let mode: HTTPHeadParser.Mode
+
+    public init(head: HTTPHead, bytes: ByteBuffer) {
+        self.head = head
+        self.bytes = bytes
+        mode = head.isRequest ? .request : .response(requestMethod: .get)
+    }
+
+    /// A response to a request with `method` (HEAD changes its framing).
+    public init(response head: HTTPHead, bytes: ByteBuffer, requestMethod: HTTPMethod) {
+        self.head = head
+        self.bytes = bytes
+        mode = .response(requestMethod: requestMethod)
+    }
+
+    /// Why an edit could not be applied: the rewritten head does not parse
+    /// (a value with a line break) or no longer fits the buffer.
+    public struct EditError: Error {}
+
+    // MARK: Reading
+
+    /// Calls `body` with the bytes of `range` (relative to the head's start).
+    @inlinable
+    public func withBytes<R>(_ range: Range<Int>, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        bytes.withUnsafeReadableBytes { body(UnsafeRawBufferPointer(rebasing: $0[range])) }
+    }
+
+    /// Whether header `index`'s name is `name` (ASCII, without case).
+    public func headerName(_ index: Int, is name: [UInt8]) -> Bool {
+        let field = head.headers[index]
+        guard field.name.count == name.count else { return false }
+        return withBytes(field.name) { p in
+            for i in 0..<name.count where HTTPBytes.lower(p[i]) != HTTPBytes.lower(name[i]) { return false }
+            return true
+        }
+    }
+
+    // MARK: Editing
+
+    /// Replaces every `name` header by one with `value` (`set-header`).
+    public mutating func setHeader(_ name: [UInt8], _ value: [UInt8]) throws(EditError) {
+        let drop = head.headers.indices.filter { headerName($0, is: name) }
+        try rebuild(drop: { drop.contains($0) }, append: [(name, value)])
+    }
+
+    /// Adds a `name: value` line after the others (`add-header`).
+    public mutating func addHeader(_ name: [UInt8], _ value: [UInt8]) throws(EditError) {
+        try rebuild(append: [(name, value)])
+    }
+
+    /// Removes the headers for which `matches(name)` holds (`del-header`).
+    public mutating func deleteHeaders(where matches: (UnsafeRawBufferPointer) -> Bool) throws(EditError) {
+        let head = self.head
+        let drop = withBytes(0..<bytes.readableBytes) { p in
+            head.headers.indices.filter { matches(UnsafeRawBufferPointer(rebasing: p[head.headers[$0].name])) }
+        }
+        guard !drop.isEmpty else { return }
+        try rebuild(drop: { drop.contains($0) })
+    }
+
+    /// Gives each `name` header's value to `transform`, which returns its
+    /// new value or nil to keep it (`replace-header`, `replace-value`).
+    public mutating func replaceHeaderValues(
+        _ name: [UInt8], _ transform: (UnsafeRawBufferPointer) -> [UInt8]?
+    ) throws(EditError) {
+        var values: [Int: [UInt8]] = [:]
+        for index in head.headers.indices where headerName(index, is: name) {
+            if let new = withBytes(head.headers[index].value, transform) { values[index] = new }
+        }
+        guard !values.isEmpty else { return }
+        try rebuild(replace: { values[$0] })
+    }
+
+    /// Replaces the request method (`set-method`).
+    public mutating func setMethod(_ method: [UInt8]) throws(EditError) {
+        try setStartLine(first: method, second: nil, third: nil)
+    }
+
+    /// Replaces the request target (`set-uri`, `set-path`, `set-query`...).
+    public mutating func setURI(_ uri: [UInt8]) throws(EditError) {
+        try setStartLine(first: nil, second: uri, third: nil)
+    }
+
+    /// Replaces a response's status and reason (`set-status`).
+    public mutating func setStatus(_ status: Int, reason: [UInt8]) throws(EditError) {
+        try setStartLine(first: nil, second: Array(String(status).utf8), third: reason)
+    }
+
+    private mutating func setStartLine(first: [UInt8]?, second: [UInt8]?, third: [UInt8]?) throws(EditError) {
+        let head = self.head
+        // A request line is method, URI, version; a status line is
+        // version, status, reason (the parser records the status as the
+        // URI and the reason as the version range).
+        let ranges = [head.methodRange, head.uriRange, head.versionRange]
+        var line: [UInt8] = []
+        withBytes(0..<bytes.readableBytes) { p in
+            let parts = [first, second, third]
+            for (i, range) in ranges.enumerated() {
+                if i > 0 { line.append(0x20) }
+                if let part = parts[i] { line += part } else { line += p[range] }
+            }
+        }
+        try rebuild(startLine: line)
+    }
+
+    /// Writes the head anew: `startLine` instead of the current one,
+    /// headers `drop` selects left out, values `replace` gives changed,
+    /// `append` added last; then parses the result.
+    private mutating func rebuild(
+        startLine: [UInt8]? = nil, drop: (Int) -> Bool = { _ in false }, replace: (Int) -> [UInt8]? = { _ in nil },
+        append: [([UInt8], [UInt8])] = []
+    ) throws(EditError) {
+        var out = ByteBuffer()
+        out.reserveCapacity(bytes.readableBytes + 64)
+        let current = self.head
+        withBytes(0..<bytes.readableBytes) { p in
+            if let startLine {
+                out.writeBytes(startLine)
+            } else {
+                out.writeBytes(UnsafeRawBufferPointer(rebasing: p[current.methodRange.lowerBound..<current.versionRange.upperBound]))
+            }
+            out.writeStaticString("\r\n")
+            for index in current.headers.indices where !drop(index) {
+                let field = current.headers[index]
+                out.writeBytes(UnsafeRawBufferPointer(rebasing: p[field.name]))
+                out.writeStaticString(": ")
+                if let value = replace(index) {
+                    out.writeBytes(value)
+                } else {
+                    out.writeBytes(UnsafeRawBufferPointer(rebasing: p[field.value]))
+                }
+                out.writeStaticString("\r\n")
+            }
+        }
+        for (name, value) in append {
+            out.writeBytes(name)
+            out.writeStaticString(": ")
+            out.writeBytes(value)
+            out.writeStaticString("\r\n")
+        }
+        out.writeStaticString("\r\n")
+        var parser = HTTPHeadParser(mode: mode, limits: HTTPHeadLimits(bufferSize: 1 << 20, maxRewrite: 0, maxHeaders: 1000))
+        guard case .complete(let parsed) = parser.parse(out) else { throw EditError() }
+        head = parsed
+        bytes = out
+        isEdited = true
+    }
+}
+
+extension HTTPMessage: HTTPMessageReader {
+    public func withMethod<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        head.isRequest ? withBytes(head.methodRange, body) : body(UnsafeRawBufferPointer(start: nil, count: 0))
+    }
+
+    public func withURI<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        head.isRequest ? withBytes(head.uriRange, body) : body(UnsafeRawBufferPointer(start: nil, count: 0))
+    }
+
+    public var version: (major: Int, minor: Int) { (Int(head.version.major), Int(head.version.minor)) }
+
+    public var status: Int { head.isRequest ? 0 : head.status }
+
+    public func forEachHeader(_ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Bool) {
+        let headers = head.headers
+        bytes.withUnsafeReadableBytes { p in
+            for field in headers {
+                if !body(UnsafeRawBufferPointer(rebasing: p[field.name]), UnsafeRawBufferPointer(rebasing: p[field.value])) {
+                    return
+                }
+            }
+        }
+    }
+
+    public func withBody<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R? { nil }
+}
