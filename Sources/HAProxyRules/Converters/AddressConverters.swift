@@ -1,0 +1,3 @@
+enum AddressConverters {
+    static let keywords: [SampleConverterKeyword] = []
+}

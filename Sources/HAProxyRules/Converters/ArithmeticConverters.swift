@@ -1,0 +1,3 @@
+enum ArithmeticConverters {
+    static let keywords: [SampleConverterKeyword] = []
+}

@@ -1,0 +1,3 @@
+enum HashConverters {
+    static let keywords: [SampleConverterKeyword] = []
+}

@@ -1,0 +1,3 @@
+enum StringConverters {
+    static let keywords: [SampleConverterKeyword] = []
+}

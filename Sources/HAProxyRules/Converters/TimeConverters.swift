@@ -1,0 +1,3 @@
+enum TimeConverters {
+    static let keywords: [SampleConverterKeyword] = []
+}

@@ -1,0 +1,3 @@
+enum VariableConverters {
+    static let keywords: [SampleConverterKeyword] = []
+}
