@@ -141,8 +141,11 @@ struct SampleArgumentParser {
             guard inverted & (inverted &+ 1) == 0 else { return nil }
             return .ipv4Mask(mask)
         case .ipv6Mask:
-            guard let bits = parseInteger(bytes), bits >= 0 && bits <= 128 else { return nil }
-            return .ipv6Mask(IPv6Address.mask(bits: Int(bits)))
+            if let bits = parseInteger(bytes) {
+                guard bits >= 0 && bits <= 128 else { return nil }
+                return .ipv6Mask(IPv6Address.mask(bits: Int(bits)))
+            }
+            return IPv6Address(text: bytes).map { .ipv6Mask($0) }
         case .backend:
             return .backend(String(decoding: bytes, as: UTF8.self))
         case .server:

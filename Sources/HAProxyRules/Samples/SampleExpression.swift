@@ -69,6 +69,12 @@ public struct SampleExpression: Sendable {
             if index == text.count && !stopAtEnd { break }
             let converterName = readName(text, at: &index)
             guard let converter = SampleConverterRegistry.keyword(named: converterName) else {
+                if let reason = SampleConverterRegistry.unsupported[converterName]
+                    ?? SampleConverterRegistry.unsupported[converterName.split(separator: "_").prefix(2).joined(separator: "_")]
+                    ?? (converterName.hasPrefix("table_") ? "stick tables are not implemented yet" : nil)
+                {
+                    throw SampleParseError(message: "converter '\(converterName)' is not supported by this build (\(reason))")
+                }
                 throw SampleParseError(message: "unknown converter '\(converterName)'")
             }
             let arguments: [SampleArgument]
