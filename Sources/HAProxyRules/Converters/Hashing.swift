@@ -35,7 +35,7 @@ enum Hashing {
         return h0 ^ h1
     }
 
-    /// Bob Jenkins' 32-bit integer hash ("full avalanche").
+    /// Bob Jenkins' 32-bit integer hash ("full avalanche"), times a prime.
     static func avalanche(_ value: UInt32) -> UInt32 {
         var a = value
         a = (a &+ 0x7ed5_5d16) &+ (a << 12)
@@ -44,6 +44,8 @@ enum Hashing {
         a = (a &+ 0xd3a2_646c) ^ (a << 9)
         a = (a &+ 0xfd70_46c5) &+ (a << 3)
         a = (a ^ 0xb55a_4f09) ^ (a >> 16)
-        return a
+        // Spread over the whole 32-bit space (a prime close to 3/4 of it);
+        // checked against 2.6's `crc32(1)`.
+        return a &* 3_221_225_473
     }
 }

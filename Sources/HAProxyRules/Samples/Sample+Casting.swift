@@ -33,7 +33,7 @@ extension SampleType {
         case .bool:
             return self == .int || self == .string
         case .int:
-            return self == .bool || self == .ipv4 || self == .string
+            return self == .bool || self == .ipv4 || self == .string || self == .address
         case .ipv4:
             return self == .int || self == .ipv6 || self == .string || self == .address
         case .ipv6:

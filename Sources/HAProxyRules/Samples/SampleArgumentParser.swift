@@ -19,7 +19,7 @@ struct SampleArgumentParser {
     func parse(
         at index: inout Int, types: [SampleArgumentType], mandatory: Int
     ) throws(Failure) -> [SampleArgument] {
-        var raw: [[UInt8]] = []
+        var arguments: [SampleArgument] = []
         if index < text.count, text[index] == UInt8(ascii: "(") {
             index += 1
             if index < text.count, text[index] == UInt8(ascii: ")"), mandatory == 0 {
@@ -28,13 +28,13 @@ struct SampleArgumentParser {
             }
             // Each argument up to `,` or `)`.
             while true {
-                if raw.count == types.count {
+                if arguments.count == types.count {
                     // No room for another argument.
                     if index < text.count, text[index] == UInt8(ascii: ")") {
                         index += 1
                         break
                     }
-                    if index >= text.count { throw Failure(message: "expected ')'", position: max(1, raw.count)) }
+                    if index >= text.count { throw Failure(message: "expected ')'", position: max(1, arguments.count)) }
                     let rest = String(decoding: text[index...], as: UTF8.self)
                     let position = types.isEmpty ? 1 : max(2, types.count)
                     throw Failure(message: "expected ')' before '\(rest)'", position: position)
@@ -71,15 +71,17 @@ struct SampleArgumentParser {
                     index += 1
                 }
                 guard let end = terminator else {
-                    throw Failure(message: "expected ')'", position: raw.count + 1)
+                    throw Failure(message: "expected ')'", position: arguments.count + 1)
                 }
-                raw.append(argument)
+                // Each argument is checked as soon as it is read
+                // (`req.hdr(a,b,c,d)` fails on `b`, not on the count).
+                try append(argument, to: &arguments, types: types, mandatory: mandatory)
                 if end == UInt8(ascii: ")") {
                     index += 1
                     break
                 }
                 // A comma: another argument follows, if there is room.
-                if raw.count == types.count {
+                if arguments.count == types.count {
                     let rest = String(decoding: text[index...], as: UTF8.self)
                     throw Failure(message: "expected ')' before '\(rest)'", position: max(2, types.count))
                 }
@@ -87,27 +89,9 @@ struct SampleArgumentParser {
             }
         } else if mandatory > 0 {
             // No parentheses: read as one empty argument.
-            raw = [[]]
+            try append([], to: &arguments, types: types, mandatory: mandatory)
         }
 
-        var arguments: [SampleArgument] = []
-        arguments.reserveCapacity(raw.count)
-        for (i, bytes) in raw.enumerated() {
-            let type = types[i]
-            if bytes.isEmpty && type != .string && type != .regex {
-                // An empty optional argument is left out (`field(1,a,)`).
-                if i >= mandatory {
-                    arguments.append(.absent)
-                    continue
-                }
-                throw Failure(message: "expected type '\(type.name)' at position \(i + 1), but got nothing", position: i + 1)
-            }
-            guard let argument = Self.convert(bytes, to: type) else {
-                let shown = String(decoding: bytes, as: UTF8.self)
-                throw Failure(message: "failed to parse '\(shown)' as type '\(type.name)' at position \(i + 1)", position: i + 1)
-            }
-            arguments.append(argument)
-        }
         if arguments.count < mandatory {
             let missing = arguments.count
             throw Failure(
@@ -115,6 +99,26 @@ struct SampleArgumentParser {
                 position: missing + 1)
         }
         return arguments
+    }
+
+    private func append(
+        _ bytes: [UInt8], to arguments: inout [SampleArgument], types: [SampleArgumentType], mandatory: Int
+    ) throws(Failure) {
+        let i = arguments.count
+        let type = types[i]
+        if bytes.isEmpty && type != .string && type != .regex {
+            // An empty optional argument is left out (`field(1,a,)`).
+            if i >= mandatory {
+                arguments.append(.absent)
+                return
+            }
+            throw Failure(message: "expected type '\(type.name)' at position \(i + 1), but got nothing", position: i + 1)
+        }
+        guard let argument = Self.convert(bytes, to: type) else {
+            let shown = String(decoding: bytes, as: UTF8.self)
+            throw Failure(message: "failed to parse '\(shown)' as type '\(type.name)' at position \(i + 1)", position: i + 1)
+        }
+        arguments.append(argument)
     }
 
     /// One argument's text as its type; nil when it does not parse.
