@@ -7,9 +7,9 @@ public struct SampleConverterKeyword: Sendable {
     public var mandatoryArguments: Int
     public var inputType: SampleType
     public var outputType: SampleType
-    let compile: @Sendable ([SampleArgument]) throws -> SampleConversion
+    public let compile: @Sendable ([SampleArgument]) throws -> SampleConversion
 
-    init(
+    public init(
         _ name: String, _ arguments: [SampleArgumentType], mandatory: Int = 0,
         _ inputType: SampleType, _ outputType: SampleType,
         compile: @escaping @Sendable ([SampleArgument]) throws -> SampleConversion
@@ -23,7 +23,7 @@ public struct SampleConverterKeyword: Sendable {
     }
 
     /// A converter that does not read the stream.
-    init(
+    public init(
         _ name: String, _ arguments: [SampleArgumentType], mandatory: Int = 0,
         _ inputType: SampleType, _ outputType: SampleType,
         convert: @escaping @Sendable ([SampleArgument], Sample) -> Sample?
@@ -36,14 +36,14 @@ public struct SampleConverterKeyword: Sendable {
 
 extension SampleConverterKeyword {
     /// A converter without arguments.
-    init(
+    public init(
         _ name: String, _ inputType: SampleType, _ outputType: SampleType,
         compile: @escaping @Sendable ([SampleArgument]) throws -> SampleConversion
     ) {
         self.init(name, [], inputType, outputType, compile: compile)
     }
 
-    init(
+    public init(
         _ name: String, _ inputType: SampleType, _ outputType: SampleType,
         convert: @escaping @Sendable ([SampleArgument], Sample) -> Sample?
     ) {
@@ -54,10 +54,10 @@ extension SampleConverterKeyword {
 /// A compiled converter; `outputType` overrides the keyword's when the
 /// arguments decide it (`map_str_int`).
 public struct SampleConversion: Sendable {
-    let convert: @Sendable (Sample, any SampleContext) -> Sample?
-    var outputType: SampleType?
+    public let convert: @Sendable (Sample, any SampleContext) -> Sample?
+    public var outputType: SampleType?
 
-    init(outputType: SampleType? = nil, _ convert: @escaping @Sendable (Sample, any SampleContext) -> Sample?) {
+    public init(outputType: SampleType? = nil, _ convert: @escaping @Sendable (Sample, any SampleContext) -> Sample?) {
         self.convert = convert
         self.outputType = outputType
     }

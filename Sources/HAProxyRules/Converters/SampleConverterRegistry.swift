@@ -38,6 +38,8 @@ public enum SampleConverterRegistry {
             list[name] = "it is not implemented"
         }
         for name in ["in_table"] { list[name] = "stick tables are not implemented yet" }
+        // Registered by the pattern code, with PCRE2, once it is merged.
+        list["regsub"] = "regular expressions are not wired yet"
         for name in ["map", "map_str", "map_beg", "map_sub", "map_dir", "map_dom", "map_end", "map_reg", "map_regm",
                      "map_int", "map_ip"]
         {
@@ -50,6 +52,13 @@ public enum SampleConverterRegistry {
         pthread_rwlock_rdlock(lock)
         defer { pthread_rwlock_unlock(lock) }
         return table[name]
+    }
+
+    /// Every converter name, sorted.
+    public static var names: [String] {
+        pthread_rwlock_rdlock(lock)
+        defer { pthread_rwlock_unlock(lock) }
+        return table.keys.sorted()
     }
 
     /// Adds (or replaces) converters, e.g. the map and table ones.

@@ -10,9 +10,9 @@ public struct SampleFetchKeyword: Sendable {
     public var sources: SampleSources
     /// Checks the arguments and builds the function; throws
     /// `SampleArgumentError` worded as 2.6 words it.
-    let compile: @Sendable ([SampleArgument]) throws -> SampleFetch
+    public let compile: @Sendable ([SampleArgument]) throws -> SampleFetch
 
-    init(
+    public init(
         _ name: String, _ arguments: [SampleArgumentType], mandatory: Int = 0,
         _ outputType: SampleType, _ sources: SampleSources,
         compile: @escaping @Sendable ([SampleArgument]) throws -> SampleFetch
@@ -26,7 +26,7 @@ public struct SampleFetchKeyword: Sendable {
     }
 
     /// A fetch whose arguments need no checking beyond their types.
-    init(
+    public init(
         _ name: String, _ arguments: [SampleArgumentType], mandatory: Int = 0,
         _ outputType: SampleType, _ sources: SampleSources,
         value: @escaping @Sendable ([SampleArgument], any SampleContext) -> Sample?
@@ -39,14 +39,14 @@ public struct SampleFetchKeyword: Sendable {
 
 extension SampleFetchKeyword {
     /// A fetch without arguments.
-    init(
+    public init(
         _ name: String, _ outputType: SampleType, _ sources: SampleSources,
         compile: @escaping @Sendable ([SampleArgument]) throws -> SampleFetch
     ) {
         self.init(name, [], outputType, sources, compile: compile)
     }
 
-    init(
+    public init(
         _ name: String, _ outputType: SampleType, _ sources: SampleSources,
         value: @escaping @Sendable ([SampleArgument], any SampleContext) -> Sample?
     ) {
@@ -59,11 +59,11 @@ extension SampleFetchKeyword {
 public struct SampleFetch: Sendable {
     /// The value a rule or a log format sees (for a repeated header, the
     /// last occurrence unless an occurrence was given).
-    let value: @Sendable (any SampleContext) -> Sample?
+    public let value: @Sendable (any SampleContext) -> Sample?
     /// Every value, as ACLs test them; nil when the fetch yields one value.
-    let values: (@Sendable (any SampleContext, (Sample) -> Bool) -> Void)?
+    public let values: (@Sendable (any SampleContext, (Sample) -> Bool) -> Void)?
 
-    init(
+    public init(
         value: @escaping @Sendable (any SampleContext) -> Sample?,
         values: (@Sendable (any SampleContext, (Sample) -> Bool) -> Void)? = nil
     ) {

@@ -1,8 +1,15 @@
-/// The sample fetch keywords by name, built once from each family's table
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The sample fetch keywords by name, built from each family's table
 /// (internal states, layer 4, layer 7, payload); expressions look their
-/// fetch up here when they are parsed, never when they run.
+/// fetch up here when they are parsed, never when they run. Other parts
+/// (stick tables, TLS) add theirs with `register` at start-up.
 public enum SampleFetchRegistry {
-    public static let keywords: [String: SampleFetchKeyword] = {
+    private nonisolated(unsafe) static var table: [String: SampleFetchKeyword] = {
         var table: [String: SampleFetchKeyword] = [:]
         for family in [
             InternalStateFetches.keywords, ConnectionFetches.keywords,
@@ -12,6 +19,29 @@ public enum SampleFetchRegistry {
         }
         return table
     }()
+    private static let lock: UnsafeMutablePointer<pthread_rwlock_t> = {
+        let lock = UnsafeMutablePointer<pthread_rwlock_t>.allocate(capacity: 1)
+        pthread_rwlock_init(lock, nil)
+        return lock
+    }()
 
-    public static func keyword(named name: String) -> SampleFetchKeyword? { keywords[name] }
+    public static func keyword(named name: String) -> SampleFetchKeyword? {
+        pthread_rwlock_rdlock(lock)
+        defer { pthread_rwlock_unlock(lock) }
+        return table[name]
+    }
+
+    /// Every fetch name, sorted (for suggestions and documentation).
+    public static var names: [String] {
+        pthread_rwlock_rdlock(lock)
+        defer { pthread_rwlock_unlock(lock) }
+        return table.keys.sorted()
+    }
+
+    /// Adds (or replaces) fetches.
+    public static func register(_ keywords: [SampleFetchKeyword]) {
+        pthread_rwlock_wrlock(lock)
+        defer { pthread_rwlock_unlock(lock) }
+        for keyword in keywords { table[keyword.name] = keyword }
+    }
 }

@@ -70,19 +70,19 @@ public enum SampleArgument: Sendable, Equatable {
 
 extension Array where Element == SampleArgument {
     /// The argument at `index`, nil when it was left out.
-    subscript(argument index: Int) -> SampleArgument? {
+    public subscript(argument index: Int) -> SampleArgument? {
         guard index < count, self[index] != .absent else { return nil }
         return self[index]
     }
 
-    func int(at index: Int) -> Int64? { self[argument: index]?.int }
-    func bytes(at index: Int) -> [UInt8]? { self[argument: index]?.bytes }
-    func text(at index: Int) -> String? { self[argument: index]?.text }
+    public func int(at index: Int) -> Int64? { self[argument: index]?.int }
+    public func bytes(at index: Int) -> [UInt8]? { self[argument: index]?.bytes }
+    public func text(at index: Int) -> String? { self[argument: index]?.text }
 }
 
 /// A keyword's argument refused by its own check (`uuid(3)`): `message`
 /// follows `invalid args in fetch method 'uuid' : `.
-struct SampleArgumentError: Error {
-    var message: String
-    init(_ message: String) { self.message = message }
+public struct SampleArgumentError: Error, Sendable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
 }
