@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// What sample fetches read: the stream's connection, its HTTP messages,
 /// the proxies it crosses and its variables. The runtime implements it over
 /// its own objects; tests implement it over plain values.
@@ -42,6 +48,44 @@ public protocol SampleContext {
     /// A header captured with `capture request header` (by slot index).
     func capturedRequestHeader(_ index: Int) -> [UInt8]?
     func capturedResponseHeader(_ index: Int) -> [UInt8]?
+
+    /// Sets (`value` nil: unsets) a variable: the `set-var` and `unset-var`
+    /// converters write through it. Contexts without variable storage keep
+    /// the default, which ignores the write.
+    func setVariable(_ name: VariableName, to value: Sample?)
+    /// The bytes received from the server and not yet forwarded
+    /// (`res.len`, `res.payload` in `tcp-response content`); nil by default.
+    func withResponsePayload<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R?
+    /// The stream's date for `date`, `ltime` and `utime` (defaults to the
+    /// wall clock).
+    var currentTime: SampleTime { get }
+    /// Whether the request is the first of its connection
+    /// (`http_first_req`); nil when unknown (the default).
+    var isFirstRequest: Bool? { get }
+}
+
+extension SampleContext {
+    public func setVariable(_ name: VariableName, to value: Sample?) {}
+    public func withResponsePayload<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R? { nil }
+    public var currentTime: SampleTime { SampleTime.now }
+    public var isFirstRequest: Bool? { nil }
+}
+
+/// A date with microseconds, as `date` and the time converters read it.
+public struct SampleTime: Sendable, Equatable {
+    public var seconds: Int64
+    public var microseconds: Int64
+    public init(seconds: Int64, microseconds: Int64 = 0) {
+        self.seconds = seconds
+        self.microseconds = microseconds
+    }
+
+    /// The wall clock (`gettimeofday`).
+    public static var now: SampleTime {
+        var tv = timeval()
+        gettimeofday(&tv, nil)
+        return SampleTime(seconds: Int64(tv.tv_sec), microseconds: Int64(tv.tv_usec))
+    }
 }
 
 /// An address and port as fetches return them.

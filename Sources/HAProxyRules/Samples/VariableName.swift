@@ -3,6 +3,8 @@
 public struct VariableName: Sendable, Hashable {
     public enum Scope: String, Sendable, CaseIterable {
         case proc, sess, txn, req, res
+        /// Health checks' variables (`tcp-check set-var(check.x)`).
+        case check
     }
     public var scope: Scope
     public var name: String

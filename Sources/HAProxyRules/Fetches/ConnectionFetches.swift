@@ -1,0 +1,14 @@
+/// Fetches at layer 4 and about the proxies a stream crosses (manual
+/// 7.3.3): addresses, ports and names.
+enum ConnectionFetches {
+    static let keywords: [SampleFetchKeyword] = [
+        SampleFetchKeyword("src", .address, .layer4) { _, context in context.source?.sample },
+        SampleFetchKeyword("src_port", .int, .layer4) { _, context in context.source.map { .int(Int64($0.port)) } },
+        SampleFetchKeyword("dst", .address, .layer4) { _, context in context.destination?.sample },
+        SampleFetchKeyword("dst_port", .int, .layer4) { _, context in context.destination.map { .int(Int64($0.port)) } },
+        SampleFetchKeyword("so_name", .string, .listener) { _, context in context.bindName.map { .string(Array($0.utf8)) } },
+        SampleFetchKeyword("fe_name", .string, .frontend) { _, context in .string(Array(context.frontendName.utf8)) },
+        SampleFetchKeyword("be_name", .string, .backend) { _, context in context.backendName.map { .string(Array($0.utf8)) } },
+        SampleFetchKeyword("srv_name", .string, .server) { _, context in context.serverName.map { .string(Array($0.utf8)) } },
+    ]
+}

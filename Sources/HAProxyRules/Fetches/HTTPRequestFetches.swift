@@ -1,0 +1,132 @@
+/// Fetches on the HTTP request (manual 7.3.6): start line, URL parts,
+/// headers, cookies, body and captures.
+enum HTTPRequestFetches {
+    private static let request: HTTPFetchBuilders.MessageOf = { $0.request }
+    private static let hostHeader = Array("host".utf8)
+    private static let contentLength = Array("content-length".utf8)
+
+    static let keywords: [SampleFetchKeyword] = {
+        var list: [SampleFetchKeyword] = [
+            SampleFetchKeyword("method", .string, .httpRequest) { _, context in
+                context.request?.withMethod { .string(Array($0)) }
+            },
+            SampleFetchKeyword("path", .string, .httpRequestHeaders) { _, context in
+                context.request?.withPathAndQuery { path, _ in .string(Array(path)) }
+            },
+            SampleFetchKeyword("pathq", .string, .httpRequestHeaders) { _, context in
+                context.request?.withURI { uri in .string(Array(uri[HTTPBytes.pathStart(uri)...])) }
+            },
+            SampleFetchKeyword("url", .string, .httpRequestHeaders) { _, context in
+                context.request?.withURI { .string(Array($0)) }
+            },
+            SampleFetchKeyword("query", .string, .httpRequestHeaders) { _, context in
+                context.request?.withPathAndQuery { _, query in query.map { .string(Array($0)) } } ?? nil
+            },
+            SampleFetchKeyword("base", .string, .httpRequestHeaders) { _, context in
+                guard let request = context.request,
+                      var out = request.headerValue(named: hostHeader, split: false, occurrence: 0)
+                else { return nil }
+                request.withPathAndQuery { path, _ in out.append(contentsOf: path) }
+                return .string(out)
+            },
+            SampleFetchKeyword("url_ip", .ipv4, .httpRequestHeaders) { _, context in
+                guard let host = context.request.flatMap(urlHost) else { return nil }
+                return IPv4Address(text: host.host).map { .ipv4($0) }
+            },
+            SampleFetchKeyword("url_port", .int, .httpRequestHeaders) { _, context in
+                guard let request = context.request else { return nil }
+                guard let host = urlHost(request) else { return .int(80) }
+                return .int(host.port ?? 80)
+            },
+            SampleFetchKeyword("req.ver", .string, .httpRequestHeaders, compile: HTTPFetchBuilders.version(request)),
+            SampleFetchKeyword("req.hdrs", .string, .httpRequestHeaders, compile: HTTPFetchBuilders.headerBlock(request)),
+            SampleFetchKeyword("req.hdr_names", [.string], .string, .httpRequestHeaders, compile: HTTPFetchBuilders.headerNames(request)),
+            SampleFetchKeyword("req.body", .binary, .httpRequestHeaders) { _, context in
+                context.request?.withBody { .binary(Array($0)) } ?? nil
+            },
+            SampleFetchKeyword("req.body_len", .int, .httpRequestHeaders) { _, context in
+                guard let request = context.request else { return nil }
+                return .int(Int64(request.withBody { $0.count } ?? 0))
+            },
+            SampleFetchKeyword("req.body_size", .int, .httpRequestHeaders) { _, context in
+                guard let request = context.request else { return nil }
+                if let declared = request.headerValue(named: contentLength, split: false, occurrence: 0),
+                   let size = Sample.parseLeadingInt(declared)
+                { return .int(size) }
+                return .int(Int64(request.withBody { $0.count } ?? 0))
+            },
+            SampleFetchKeyword("http_first_req", .bool, .httpRequest) { _, context in
+                context.isFirstRequest.map { .bool($0) }
+            },
+            SampleFetchKeyword("capture.req.method", .string, .httpRequest) { _, context in
+                context.request?.withMethod { .string(Array($0)) }
+            },
+            SampleFetchKeyword("capture.req.uri", .string, .httpRequest) { _, context in
+                context.request?.withURI { .string(Array($0)) }
+            },
+            SampleFetchKeyword("capture.req.ver", .string, .httpRequest) { _, context in
+                guard let version = context.request?.version else { return nil }
+                return .string(Array("HTTP/\(version.major).\(version.minor)".utf8))
+            },
+            SampleFetchKeyword("capture.req.hdr", [.int], mandatory: 1, .string, .httpRequest) { args, context in
+                context.capturedRequestHeader(Int(args.int(at: 0) ?? 0)).map { .string($0) }
+            },
+        ]
+        for name in ["url_param", "urlp"] {
+            list.append(SampleFetchKeyword(name, [.string, .string], .string, .httpRequestHeaders, compile: urlParameter))
+        }
+        for (prefix, header, fullHeader) in [("req.", "hdr", "fhdr"), ("", "hdr", "fhdr")] {
+            list.append(SampleFetchKeyword(prefix + header, [.string, .int], .string, .httpRequestHeaders, compile: HTTPFetchBuilders.header(request, split: true)))
+            list.append(SampleFetchKeyword(prefix + header + "_cnt", [.string], .int, .httpRequestHeaders, compile: HTTPFetchBuilders.headerCount(request, split: true)))
+            list.append(SampleFetchKeyword(prefix + header + "_ip", [.string, .int], .address, .httpRequestHeaders, compile: HTTPFetchBuilders.typedHeader(request, as: .address)))
+            list.append(SampleFetchKeyword(prefix + header + "_val", [.string, .int], .int, .httpRequestHeaders, compile: HTTPFetchBuilders.typedHeader(request, as: .int)))
+            if prefix == "req." {
+                list.append(SampleFetchKeyword(prefix + fullHeader, [.string, .int], .string, .httpRequestHeaders, compile: HTTPFetchBuilders.header(request, split: false)))
+                list.append(SampleFetchKeyword(prefix + fullHeader + "_cnt", [.string], .int, .httpRequestHeaders, compile: HTTPFetchBuilders.headerCount(request, split: false)))
+            }
+        }
+        for name in ["req.cook", "cook"] {
+            list.append(SampleFetchKeyword(name, [.string], .string, .httpRequestHeaders, compile: HTTPFetchBuilders.cookie(request, response: false)))
+            list.append(SampleFetchKeyword(name + "_cnt", [.string], .int, .httpRequestHeaders, compile: HTTPFetchBuilders.cookieCount(request, response: false)))
+            list.append(SampleFetchKeyword(name + "_val", [.string], .int, .httpRequestHeaders, compile: HTTPFetchBuilders.cookieValue(request, response: false)))
+        }
+        return list
+    }()
+
+    /// `url_param([name[,delim]])`: a query parameter's value (the first
+    /// parameter's without a name); `delim` lists the separators (`&`).
+    @Sendable static func urlParameter(_ args: [SampleArgument]) throws -> SampleFetch {
+        let name = args.bytes(at: 0).flatMap { $0.isEmpty ? nil : $0 }
+        let delimiters = args.bytes(at: 1) ?? [UInt8(ascii: "&")]
+        let each: @Sendable (any SampleContext, (UnsafeRawBufferPointer) -> Bool) -> Void = { context, body in
+            context.request?.withPathAndQuery { _, query in
+                guard let query = query else { return }
+                HTTPBytes.parameter(query, name: name, delimiters: delimiters, body)
+            }
+        }
+        return SampleFetch(value: { context in
+            var result: [UInt8]? = nil
+            each(context) { value in
+                result = Array(value)
+                return true
+            }
+            return result.map { .string($0) }
+        }, values: { context, body in
+            each(context) { body(.string(Array($0))) }
+        })
+    }
+
+    /// The host and port of an absolute request target (`url_ip`, `url_port`).
+    static func urlHost(_ request: any HTTPMessageReader) -> (host: [UInt8], port: Int64?)? {
+        request.withURI { uri -> (host: [UInt8], port: Int64?)? in
+            guard let range = HTTPBytes.authorityRange(uri) else { return nil }
+            var authority = Array(uri[range])
+            if let at = authority.lastIndex(of: UInt8(ascii: "@")) { authority.removeSubrange(...at) }
+            if let colon = authority.lastIndex(of: UInt8(ascii: ":")), !authority.contains(UInt8(ascii: "]")) || authority[colon - 1] == UInt8(ascii: "]") {
+                let port = Sample.parseLeadingInt(Array(authority[(colon + 1)...]))
+                return (Array(authority[..<colon]), port)
+            }
+            return (authority, nil)
+        }
+    }
+}

@@ -1,0 +1,154 @@
+/// A log-format string as rules use it (`http-request set-header X
+/// %[req.hdr(host),lower]`, `lf-string`, `use_backend %[...]`): literal
+/// text, `%%`, sample expressions `%[expr]` and log-format variables
+/// (`%ci`, `%ST`...), each optionally preceded by `%{+Q,+X}` options.
+///
+/// Sample parts evaluate here. Log variables are only parsed and kept by
+/// name: the log renderer in HAProxyObservability owns their values, so
+/// `evaluate` renders them through a caller-supplied closure.
+public struct SampleFormat: Sendable {
+    public enum Part: Sendable {
+        case literal([UInt8])
+        case sample(SampleExpression, options: [String])
+        /// A log-format variable by name (`ci`, `ST`), for the log renderer.
+        case variable(String, options: [String])
+    }
+
+    public let parts: [Part]
+
+    /// Whether the string has no variable part (a constant).
+    public var isConstant: Bool {
+        parts.allSatisfy { if case .literal = $0 { return true } else { return false } }
+    }
+
+    /// The log-format variables 2.6 knows (manual 8.2.4).
+    public static let knownVariables: Set<String> = [
+        "o", "B", "CC", "CS", "H", "HM", "HP", "HPO", "HQ", "HU", "HV", "ID", "ST", "T", "Ta", "Tc", "Td", "Tl", "Th",
+        "Ti", "Tq", "TR", "Tr", "Ts", "Tt", "Tu", "Tw", "U", "ac", "b", "bc", "bi", "bp", "bq", "ci", "cp", "f", "fc",
+        "fi", "fp", "ft", "lc", "hr", "hrl", "hs", "hsl", "ms", "pid", "r", "rc", "rt", "s", "sc", "si", "sp", "sq",
+        "sslc", "sslv", "t", "tr", "trg", "trl", "ts", "tsc",
+    ]
+
+    /// Parses a format string (after the line tokenizer removed quotes).
+    /// - Throws: `SampleParseError` with 2.6's text, e.g. `failed to parse
+    ///   sample expression <foo]> : unknown fetch method 'foo'`, `missing
+    ///   ']' after 'str(a)'`, `no such format variable 'Zz'. If you wanted
+    ///   to emit the '%' character verbatim, you need to use '%%'`.
+    public static func parse(_ text: String) throws -> SampleFormat {
+        let bytes = Array(text.utf8)
+        var parts: [Part] = []
+        var literal: [UInt8] = []
+        var i = 0
+        func flush() {
+            if !literal.isEmpty { parts.append(.literal(literal)) }
+            literal = []
+        }
+        while i < bytes.count {
+            let c = bytes[i]
+            guard c == UInt8(ascii: "%") else {
+                literal.append(c)
+                i += 1
+                continue
+            }
+            i += 1
+            if i == bytes.count { throw SampleParseError(message: "truncated line after '%'") }
+            if bytes[i] == UInt8(ascii: "%") {
+                literal.append(c)
+                i += 1
+                continue
+            }
+            var options: [String] = []
+            if i < bytes.count, bytes[i] == UInt8(ascii: "{") {
+                guard let close = bytes[i...].firstIndex(of: UInt8(ascii: "}")) else {
+                    let rest = String(decoding: bytes[(i + 1)...], as: UTF8.self)
+                    throw SampleParseError(message: "truncated line after '\(rest)'")
+                }
+                options = String(decoding: bytes[(i + 1)..<close], as: UTF8.self).split(separator: ",").map(String.init)
+                i = close + 1
+            }
+            if i < bytes.count, bytes[i] == UInt8(ascii: "[") {
+                let start = i + 1
+                var end = start
+                let expression: SampleExpression
+                do {
+                    expression = try SampleExpression.parse(bytes, at: &end, stopAtEnd: true)
+                } catch {
+                    let rest = String(decoding: bytes[start...], as: UTF8.self)
+                    throw SampleParseError(message: "failed to parse sample expression <\(rest)> : \(error.message)")
+                }
+                guard end < bytes.count, bytes[end] == UInt8(ascii: "]") else {
+                    throw SampleParseError(message: "missing ']' after '\(String(decoding: bytes[start..<end], as: UTF8.self))'")
+                }
+                flush()
+                parts.append(.sample(expression, options: options))
+                i = end + 1
+                continue
+            }
+            let start = i
+            while i < bytes.count, (bytes[i] >= 0x41 && bytes[i] <= 0x5a) || (bytes[i] >= 0x61 && bytes[i] <= 0x7a) { i += 1 }
+            let name = String(decoding: bytes[start..<i], as: UTF8.self)
+            guard knownVariables.contains(name) else {
+                throw SampleParseError(
+                    message: "no such format variable '\(name)'. If you wanted to emit the '%' character verbatim, you need to use '%%'")
+            }
+            flush()
+            parts.append(.variable(name, options: options))
+        }
+        flush()
+        return SampleFormat(parts: parts)
+    }
+
+    /// The first sample expression that needs data `stage` lacks, with
+    /// the source it lacks: 2.6 then says `sample fetch <%s> may not be
+    /// reliably used here because it needs '%s' which is not available
+    /// here` (`%s` the text from the fetch to the end of the string).
+    public func missingSource(at stage: SampleStage) -> (expression: SampleExpression, source: SampleSources)? {
+        for part in parts {
+            if case .sample(let expression, _) = part, let missing = expression.missingSource(at: stage) {
+                return (expression, missing)
+            }
+        }
+        return nil
+    }
+
+    /// The rendered bytes. A sample that yields nothing renders as
+    /// nothing (as in 2.6's `lf-string` and header values); control
+    /// characters other than tab and DEL are written `%XX` as 2.6 does.
+    /// `variable` renders log-format variables (nothing by default).
+    public func evaluate(
+        _ context: some SampleContext, variable: (String, inout [UInt8]) -> Void = { _, _ in }
+    ) -> [UInt8] {
+        var out: [UInt8] = []
+        for part in parts {
+            switch part {
+            case .literal(let bytes):
+                out += bytes
+            case .sample(let expression, _):
+                guard let sample = expression.evaluate(context) else { continue }
+                Self.append(sample, to: &out)
+            case .variable(let name, _):
+                variable(name, &out)
+            }
+        }
+        return out
+    }
+
+    private static let hexDigits = Array("0123456789ABCDEF".utf8)
+
+    /// A sample as text: strings and binaries as their bytes, escaped;
+    /// other types in their string form.
+    static func append(_ sample: Sample, to out: inout [UInt8]) {
+        switch sample {
+        case .string(let bytes), .binary(let bytes):
+            for c in bytes {
+                if (c < 0x20 && c != 0x09) || c == 0x7f {
+                    out += [UInt8(ascii: "%"), hexDigits[Int(c >> 4)], hexDigits[Int(c & 0xf)]]
+                } else {
+                    out.append(c)
+                }
+            }
+        default:
+            if case .string(let bytes)? = sample.cast(to: .string) { append(.string(bytes), to: &out) }
+        }
+    }
+}
