@@ -30,34 +30,63 @@ final class HTTPRuleKeywordsTests: XCTestCase {
             """)
         XCTAssertEqual(diagnostics.messages, [])
         let p = try XCTUnwrap(config?.proxies)
-        guard case .returnResponse(let r) = p[0].httpRequestRules.first else { return XCTFail() }
+        guard case .returnResponse(let r)? = p[0].httpRequestRules.first?.action else { return XCTFail() }
         XCTAssertEqual(r.status, 200)
         XCTAssertEqual(r.contentType, "text/plain")
-        XCTAssertEqual(r.body, Array("ok".utf8))
-        XCTAssertEqual(r.headers, [HeaderPair(name: "X-A", value: "1"), HeaderPair(name: "X-B", value: "2")])
-        XCTAssertEqual(p[1].httpRequestRules, [.deny(status: 429)])
-        guard case .returnResponse(let e) = p[2].httpRequestRules.first else { return XCTFail() }
+        guard case .bytes(let body) = r.payload else { return XCTFail() }
+        XCTAssertEqual(body, Array("ok".utf8))
+        XCTAssertEqual(r.headers.map { String(decoding: $0.name, as: UTF8.self) }, ["X-A", "X-B"])
+        guard case .deny(429, nil)? = p[1].httpRequestRules.first?.action else { return XCTFail() }
+        guard case .returnResponse(let e)? = p[2].httpRequestRules.first?.action, case .rawResponse = e.payload else {
+            return XCTFail()
+        }
         XCTAssertEqual(e.status, 403)
-        XCTAssertNotNil(e.rawResponse)
-        XCTAssertEqual(p[3].httpRequestRules, [.deny(status: 403)])
+        guard case .deny(403, nil)? = p[3].httpRequestRules.first?.action else { return XCTFail() }
     }
 
-    func testConditionsAndOtherActionsAreRefused() {
+    /// Errors worded as 2.6 words them (recorded with `haproxy -c`, one
+    /// line per configuration).
+    func testErrorsAsTheReferenceWordsThem() {
+        let cases: [(String, String)] = [
+            ("http-request set-header X",
+             "parsing [test.cfg:4] : error detected in frontend 'a' while parsing 'http-request set-header' rule : expects exactly 2 arguments."),
+            ("http-request del-header X -m foo",
+             "parsing [test.cfg:4] : error detected in frontend 'a' while parsing 'http-request del-header' rule : -m with unsupported matching method 'foo'."),
+            ("http-request set-path",
+             "parsing [test.cfg:4] : error detected in frontend 'a' while parsing 'http-request set-path' rule : expects exactly 1 argument <format>."),
+            ("http-request redirect location /x code 305",
+             "parsing [test.cfg:4] : error detected in frontend 'a' while parsing 'http-request redirect' rule : 'code': unsupported HTTP code '305' (must be one of 301, 302, 303, 307 or 308)."),
+            ("http-request redirect foo /x",
+             "parsing [test.cfg:4] : error detected in frontend 'a' while parsing 'http-request redirect' rule : expects 'code', 'prefix', 'location', 'scheme', 'set-cookie', 'clear-cookie', 'drop-query', 'ignore-empty' or 'append-slash' (was 'foo')."),
+            ("http-request set-var(txn.foo)",
+             "parsing [test.cfg:4] : error detected in frontend 'a' while parsing 'http-request set-var(txn.foo)' rule : missing fetch method."),
+            ("http-request set-header X y z",
+             "parsing [test.cfg:4]: 'http-request set-header' expects either 'if' or 'unless' followed by a condition but found 'z'."),
+            ("http-response set-status 99",
+             "parsing [test.cfg:4] : error detected in frontend 'a' while parsing 'http-response set-status' rule : expects an integer status code between 100 and 999."),
+            ("use_backend be foo",
+             "parsing [test.cfg:4] : unexpected keyword 'foo' after switching rule, only 'if' and 'unless' are allowed."),
+            ("http-request deny deny_status 999",
+             "parsing [test.cfg:4] : error detected in frontend 'a' while parsing 'http-request deny' rule : Unexpected status code '999'."),
+        ]
+        for (line, expected) in cases {
+            let (_, diagnostics) = TestSupport.load("frontend a\n  bind :80\n  mode http\n  \(line)\n")
+            XCTAssertEqual(diagnostics.alerts.first?.message, expected, line)
+        }
+    }
+
+    func testActionsNotBuiltAreRefusedByName() {
         let (config, diagnostics) = TestSupport.load(
             """
             frontend a
                 bind :80
                 timeout client 1s
-                http-request deny if { src 10.0.0.1 }
-                http-request set-header X-A 1
+                http-request tarpit
+                http-request bogus
             """)
         XCTAssertNil(config)
         XCTAssertEqual(
-            diagnostics.alerts.prefix(2).map(\.message),
-            [
-                "parsing [test.cfg:4] : 'http-request deny' with an 'if' condition is not supported by this build yet (ACLs are not implemented).",
-                "parsing [test.cfg:5] : 'http-request set-header' is not supported by this build.",
-            ])
+            diagnostics.alerts.first?.message, "parsing [test.cfg:4] : 'http-request tarpit' is not supported by this build.")
     }
 
     func testRuleAfterFinalRuleWarns() {

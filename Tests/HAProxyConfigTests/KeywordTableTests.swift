@@ -19,7 +19,9 @@ final class KeywordTableTests: XCTestCase {
             "proxy": Set(registry.proxy.keys),
             "option": Set(KeywordRegistry.acceptedOptions),
             "timeout": Set(KeywordRegistry.timeoutNames.map(\.name)),
-            "http-request": Set(KeywordRegistry.implementedHTTPRequestActions),
+            "http-request": KeywordRegistry.HTTPRuleSet.request.implementedActions.union(["set-var", "set-var-fmt", "unset-var"]),
+            "http-response": KeywordRegistry.HTTPRuleSet.response.implementedActions.union(["set-var", "set-var-fmt", "unset-var"]),
+            "http-after-response": KeywordRegistry.HTTPRuleSet.afterResponse.implementedActions.union(["set-var", "set-var-fmt", "unset-var"]),
             "bind": Set(registry.bind.keys),
             "server": Set(registry.server.keys),
         ]

@@ -19,7 +19,7 @@ final class RefusalWordingTests: XCTestCase {
                 frontend f
                     bind :80
                     retry-on all-retryable-errors
-                    http-response set-header X-A b
+                    http-response cache-store c
                     tcp-request content accept
                     monitor fail if TRUE
                     unique-id-format %{+X}o
@@ -27,7 +27,7 @@ final class RefusalWordingTests: XCTestCase {
                 """, count: 6),
             [
                 "parsing [test.cfg:3] : 'retry-on' is not supported by this build.",
-                "parsing [test.cfg:4] : 'http-response set-header' is not supported by this build.",
+                "parsing [test.cfg:4] : 'http-response cache-store' is not supported by this build.",
                 "parsing [test.cfg:5] : 'tcp-request content accept' is not supported by this build.",
                 "parsing [test.cfg:6] : 'monitor fail' is not supported by this build.",
                 "parsing [test.cfg:7] : 'unique-id-format' is not supported by this build.",
@@ -42,15 +42,15 @@ final class RefusalWordingTests: XCTestCase {
                 frontend f
                     bind :80
                     http-request track-sc0 src
-                    http-request set-var(txn.x) str(a)
+                    http-request tarpit
                     http-request sc-inc-gpc0(0)
-                    http-request set-header X-A b
+                    http-request auth
                 """, count: 4),
             [
                 "parsing [test.cfg:3] : 'http-request track-sc0' is not supported by this build.",
-                "parsing [test.cfg:4] : 'http-request set-var(txn.x)' is not supported by this build.",
+                "parsing [test.cfg:4] : 'http-request tarpit' is not supported by this build.",
                 "parsing [test.cfg:5] : 'http-request sc-inc-gpc0(0)' is not supported by this build.",
-                "parsing [test.cfg:6] : 'http-request set-header' is not supported by this build.",
+                "parsing [test.cfg:6] : 'http-request auth' is not supported by this build.",
             ])
         let unknown = alerts("frontend f\n    bind :80\n    http-request frobnicate\n", count: 1)
         XCTAssertTrue(unknown.first?.hasPrefix("parsing [test.cfg:3]: 'http-request' expects 'wait-for-handshake'") ?? false)

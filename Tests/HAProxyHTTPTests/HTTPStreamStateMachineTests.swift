@@ -25,8 +25,8 @@ final class HTTPStreamStateMachineTests: XCTestCase {
         frontend.timeouts.client = 10000
         frontend.timeouts.httpKeepAlive = 3000
         return HTTPFrontendPolicy(
-            config: frontend, headLimits: HTTPHeadLimits(), errorPages: [:], ruleResponses: [],
-            defaultBackend: backendPolicy)
+            config: frontend, headLimits: HTTPHeadLimits(), errorPages: [:], defaultBackend: backendPolicy,
+            backendNamed: { _ in nil })
     }
 
     private func makeMachine(reuse: HTTPReuse = .safe) -> HTTPStreamStateMachine {
@@ -60,6 +60,7 @@ final class HTTPStreamStateMachineTests: XCTestCase {
             case .armTimer(let ms): return "armTimer(\(ms.map(String.init) ?? "nil"))"
             case .countRequest: return "countRequest"
             case .countIntercepted: return "countIntercepted"
+            case .countDenied: return "countDenied"
             case .acquireServer(let b): return "acquireServer(\(b.index))"
             case .useServerConnection(let pool): return "useServerConnection(pool: \(pool))"
             case .reconnect: return "reconnect"

@@ -1,166 +1,337 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import HAProxyBase
+import HAProxyRules
 
-/// `http-request` rules (manual section 4.2): `return` and `deny` without
-/// conditions so far; other actions HAProxy has are refused with an ALERT.
+/// `http-request`, `http-response` and `http-after-response` rules and the
+/// proxy-level `redirect` keyword (manual 4.2): each line compiles into an
+/// `HTTPRule` (HAProxyRules). Actions HAProxy 2.6 has that this build does
+/// not implement are refused with an ALERT naming them.
 extension KeywordRegistry {
     static let httpRuleKeywords: [ConfigKeyword] = [
-        ConfigKeyword("http-request", [.frontend, .backend, .listen], parseHTTPRequest)
+        ConfigKeyword("http-request", [.frontend, .backend, .listen]) { args, ctx in
+            try parseHTTPRule(.request, args, &ctx)
+        },
+        ConfigKeyword("http-response", [.frontend, .backend, .listen]) { args, ctx in
+            try parseHTTPRule(.response, args, &ctx)
+        },
+        ConfigKeyword("http-after-response", [.frontend, .backend, .listen]) { args, ctx in
+            try parseHTTPRule(.afterResponse, args, &ctx)
+        },
+        ConfigKeyword("redirect", [.frontend, .backend, .listen], parseRedirectKeyword),
     ]
 
-    /// The `http-request` actions this build implements.
-    static let implementedHTTPRequestActions = ["deny", "return"]
+    /// The three HTTP rule sets.
+    enum HTTPRuleSet {
+        case request, response, afterResponse
 
-    /// The actions HAProxy 2.6 lists when it meets an unknown one.
-    static let httpRequestActions =
-        "'wait-for-handshake', 'ot-group', 'set-log-level', 'set-nice', 'use-service', 'sc-inc-gpc(*)', 'sc-inc-gpc0(*)', 'sc-inc-gpc1(*)', 'sc-set-gpt(*)', 'sc-set-gpt0(*)', 'send-spoe-group', 'do-resolve(*)', 'cache-use', 'add-acl(*)', 'add-header', 'allow', 'auth', 'capture', 'del-acl(*)', 'del-header', 'del-map(*)', 'deny', 'disable-l7-retry', 'early-hint', 'normalize-uri', 'redirect', 'reject', 'replace-header', 'replace-path', 'replace-pathq', 'replace-uri', 'replace-value', 'return', 'set-header', 'set-map(*)', 'set-method', 'set-path', 'set-pathq', 'set-query', 'set-uri', 'strict-mode', 'tarpit', 'track-sc(*)', 'set-timeout', 'wait-for-body', 'set-var-fmt(*)', 'set-var(*)', 'unset-var(*)', 'set-dst', 'set-dst-port', 'set-mark', 'set-src', 'set-src-port', 'set-tos', 'silent-drop', 'set-priority-class', 'set-priority-offset'"
-
-    static func isKnownHTTPRequestAction(_ action: String) -> Bool {
-        let names = httpRequestActions.split(separator: ",").map {
-            $0.trimmingWhitespace().trimming { $0 == "'" }
+        var keyword: String {
+            switch self {
+            case .request: return "http-request"
+            case .response: return "http-response"
+            case .afterResponse: return "http-after-response"
+            }
         }
-        return names.contains { name in
-            // `NAME(*)` stands for every action starting with NAME
-            // (`track-sc0`, `set-var(txn.x)`, `sc-inc-gpc0(1)`...).
+
+        /// The actions 2.6 lists when it meets an unknown one.
+        var knownActions: String {
+            switch self {
+            case .request:
+                return "'wait-for-handshake', 'ot-group', 'set-log-level', 'set-nice', 'use-service', 'sc-inc-gpc(*)', 'sc-inc-gpc0(*)', 'sc-inc-gpc1(*)', 'sc-set-gpt(*)', 'sc-set-gpt0(*)', 'send-spoe-group', 'do-resolve(*)', 'cache-use', 'add-acl(*)', 'add-header', 'allow', 'auth', 'capture', 'del-acl(*)', 'del-header', 'del-map(*)', 'deny', 'disable-l7-retry', 'early-hint', 'normalize-uri', 'redirect', 'reject', 'replace-header', 'replace-path', 'replace-pathq', 'replace-uri', 'replace-value', 'return', 'set-header', 'set-map(*)', 'set-method', 'set-path', 'set-pathq', 'set-query', 'set-uri', 'strict-mode', 'tarpit', 'track-sc(*)', 'set-timeout', 'wait-for-body', 'set-var-fmt(*)', 'set-var(*)', 'unset-var(*)', 'set-dst', 'set-dst-port', 'set-mark', 'set-src', 'set-src-port', 'set-tos', 'silent-drop', 'set-priority-class', 'set-priority-offset'"
+            case .response:
+                return "'ot-group', 'set-log-level', 'set-nice', 'sc-inc-gpc(*)', 'sc-inc-gpc0(*)', 'sc-inc-gpc1(*)', 'sc-set-gpt(*)', 'sc-set-gpt0(*)', 'send-spoe-group', 'cache-store', 'add-acl(*)', 'add-header', 'allow', 'capture', 'del-acl(*)', 'del-header', 'del-map(*)', 'deny', 'redirect', 'replace-header', 'replace-value', 'return', 'set-header', 'set-map(*)', 'set-status', 'strict-mode', 'track-sc(*)', 'wait-for-body', 'set-var-fmt(*)', 'set-var(*)', 'unset-var(*)', 'set-mark', 'set-tos', 'silent-drop'"
+            case .afterResponse:
+                return "'ot-group', 'add-header', 'allow', 'capture', 'del-header', 'replace-header', 'replace-value', 'set-header', 'set-status', 'strict-mode', 'set-var-fmt(*)', 'set-var(*)', 'unset-var(*)'"
+            }
+        }
+
+        /// The actions this build implements in this rule set.
+        var implementedActions: Set<String> {
+            let headers: Set<String> = ["allow", "set-header", "add-header", "del-header"]
+            switch self {
+            case .request:
+                return headers.union(["deny", "return", "redirect", "set-method", "set-path", "set-pathq", "set-query", "set-uri"])
+            case .response:
+                return headers.union(["deny", "return", "redirect", "set-status"])
+            case .afterResponse:
+                return headers.union(["set-status"])
+            }
+        }
+
+        var stage: SampleStage {
+            switch self {
+            case .request: return .httpRequest(inBackend: false)
+            case .response: return .httpResponse
+            case .afterResponse: return .httpAfterResponse
+            }
+        }
+    }
+
+    /// Whether `action` is one of `list`'s entries; `NAME(*)` stands for
+    /// every action starting with `NAME(` (`set-var(txn.x)`, `track-sc0`...).
+    static func isListed(_ action: String, in list: String) -> Bool {
+        list.split(separator: ",").map { $0.trimmingWhitespace().trimming { $0 == "'" } }.contains { name in
             name.hasSuffix("(*)") ? action.hasPrefix(String(name.dropLast(3))) : name == action
         }
     }
 
-    static func parseHTTPRequest(_ args: [String], _ ctx: inout ParseContext) throws {
-        let action = args.count > 1 ? args[1] : ""
+    static func parseHTTPRule(_ set: HTTPRuleSet, _ args: [String], _ ctx: inout ParseContext) throws {
         guard let proxy = ctx.proxy else { return }
-        if let last = proxy.httpRequestRules.last, last.isFinal {
+        let action = args.count > 1 ? args[1] : ""
+        let existing: [HTTPRule]
+        switch set {
+        case .request: existing = proxy.httpRequestRules
+        case .response: existing = proxy.httpResponseRules
+        case .afterResponse: existing = proxy.httpAfterResponseRules
+        }
+        if let last = existing.last, last.action.isFinal, last.condition == nil {
             ctx.diagnostics.warning(
-                "parsing [\(ctx.location)]: previous 'http-request' action is final and has no condition attached, further entries are NOOP.",
+                "parsing [\(ctx.location)]: previous '\(set.keyword)' action is final and has no condition attached, further entries are NOOP.",
                 at: ctx.location)
         }
-        guard implementedHTTPRequestActions.contains(action) else {
-            if isKnownHTTPRequestAction(action) {
-                throw KeywordError("'http-request \(action)' is not supported by this build.")
+        let variableAction = ["set-var(", "set-var-fmt(", "unset-var("].contains { action.hasPrefix($0) }
+        guard set.implementedActions.contains(action) || variableAction else {
+            if isListed(action, in: set.knownActions) {
+                throw KeywordError("'\(set.keyword) \(action)' is not supported by this build.")
             }
             throw KeywordError(
-                "'http-request' expects \(httpRequestActions), but got '\(action)'.", form: .parsingTight, abort: true)
+                "'\(set.keyword)' expects \(set.knownActions), but got '\(action)'.", form: .parsingTight, abort: true)
         }
         let ruleError = { (message: String) in
             KeywordError(
-                "error detected in \(proxy.sectionName) '\(proxy.name)' while parsing 'http-request \(action)' rule : \(message).",
+                "error detected in \(proxy.sectionName) '\(proxy.name)' while parsing '\(set.keyword) \(action)' rule : \(message).",
                 abort: true)
         }
-        var words = Array(args.dropFirst(2))
-        var rule: HTTPRequestRule
-        if action == "deny" {
-            var status = 403
+        var stage = set.stage
+        if case .httpRequest = stage, proxy.capabilities == .backend { stage = .httpRequest(inBackend: true) }
+        var words = ArraySlice(args.dropFirst(2))
+        let compiled = try parseAction(action, &words, proxy: proxy, stage: stage, ruleError)
+        let condition = try ctx.parseRuleCondition(
+            words, keyword: "'\(set.keyword) \(action)'", conditionContext: "an '\(set.keyword) \(action)' condition")
+        let rule = HTTPRule(action: compiled, condition: condition, location: "\(ctx.location)")
+        ctx.withProxy {
+            switch set {
+            case .request: $0.httpRequestRules.append(rule)
+            case .response: $0.httpResponseRules.append(rule)
+            case .afterResponse: $0.httpAfterResponseRules.append(rule)
+            }
+        }
+    }
+
+    /// Parses one action's arguments, leaving `words` at the condition.
+    static func parseAction(
+        _ action: String, _ words: inout ArraySlice<String>, proxy: ProxyConfig, stage: SampleStage,
+        _ error: (String) -> KeywordError
+    ) throws -> HTTPAction {
+        func format(_ text: String) throws -> SampleFormat {
+            let parsed: SampleFormat
+            do {
+                parsed = try SampleFormat.parse(text)
+            } catch let e as SampleParseError {
+                throw error(e.message)
+            }
+            if let (expression, source) = parsed.missingSource(at: stage) {
+                throw error(
+                    "sample fetch <\(expression.fetchName)> may not be reliably used here because it needs '\(source.name)' which is not available here")
+            }
+            return parsed
+        }
+        /// Up to `count` words before a condition keyword; further words
+        /// are left for the condition check to report.
+        func arguments(_ count: Int) -> [String] {
+            var out: [String] = []
+            while out.count < count, let w = words.first, w != "if", w != "unless" {
+                out.append(w)
+                words.removeFirst()
+            }
+            return out
+        }
+        if action.hasPrefix("set-var(") || action.hasPrefix("set-var-fmt(") || action.hasPrefix("unset-var(") {
+            return try parseVariableAction(action, &words, format: format, stage: stage, error)
+        }
+        switch action {
+        case "allow":
+            return .allow
+        case "deny":
+            // http-response deny answers 502 by default.
+            var status = stage == .httpResponse ? 502 : 403
             if words.first == "deny_status" {
-                let text = words.count > 1 ? words[1] : ""
-                guard let s = Int(text), HTTPRequestRule.denyStatuses.contains(s) else {
-                    throw ruleError("Unexpected status code '\(text)'")
+                let text = words.dropFirst().first ?? ""
+                guard let s = Int(text), HTTPReturnParser.denyStatuses.contains(s) else {
+                    throw error("Unexpected status code '\(text)'")
                 }
                 status = s
                 words.removeFirst(min(2, words.count))
             }
-            rule = .deny(status: status)
-        } else {
-            let (response, consumed) = try parseReturn(words, proxy: proxy, error: ruleError)
-            words.removeFirst(consumed)
-            rule = .returnResponse(response)
-        }
-        if let word = words.first {
-            if word == "if" || word == "unless" {
-                throw KeywordError(
-                    "'http-request \(action)' with an '\(word)' condition is not supported by this build yet (ACLs are not implemented).")
+            var response = try HTTPReturnParser.parse(&words, proxy: proxy, defaultStatus: status, format: format, error)
+            if response != nil { response!.status = status }
+            return .deny(status: status, response: response)
+        case "return":
+            let response = try HTTPReturnParser.parse(&words, proxy: proxy, defaultStatus: 200, format: format, error)
+                ?? HTTPReturn()
+            return .returnResponse(response)
+        case "redirect":
+            return .redirect(try parseRedirect(&words, format: format, error))
+        case "set-header", "add-header":
+            let a = arguments(2)
+            guard a.count == 2 else { throw error("expects exactly 2 arguments") }
+            let name = Array(a[0].utf8)
+            let value = try format(a[1])
+            return action == "set-header" ? .setHeader(name: name, value: value) : .addHeader(name: name, value: value)
+        case "del-header":
+            var a = arguments(1)
+            if words.first == "-m" { a += arguments(2) }
+            var match = HeaderNameMatch.str
+            if a.count == 3 && a[1] == "-m" {
+                guard let m = HeaderNameMatch(rawValue: a[2]) else {
+                    throw error("-m with unsupported matching method '\(a[2])'")
+                }
+                match = m
+            } else if a.count != 1 {
+                throw error("expects exactly 1 argument <name> optionally followed by -m <method>")
             }
-            throw KeywordError(
-                "'http-request \(action)' expects either 'if' or 'unless' followed by a condition but found '\(word)'.",
-                form: .parsingTight, abort: true)
+            return .deleteHeader(name: Array(a[0].utf8), match: match)
+        case "set-method", "set-path", "set-pathq", "set-query", "set-uri":
+            let a = arguments(1)
+            guard a.count == 1 else { throw error("expects exactly 1 argument <format>") }
+            let f = try format(a[0])
+            switch action {
+            case "set-method": return .setMethod(f)
+            case "set-path": return .setPath(f)
+            case "set-pathq": return .setPathQuery(f)
+            case "set-query": return .setQuery(f)
+            default: return .setURI(f)
+            }
+        case "set-status":
+            guard let text = words.first, let status = Int(text), (100...999).contains(status) else {
+                throw error("expects an integer status code between 100 and 999")
+            }
+            words.removeFirst()
+            var reason: [UInt8]?
+            if words.first == "reason", words.count > 1 {
+                reason = Array(words[words.startIndex + 1].utf8)
+                words.removeFirst(2)
+            }
+            return .setStatus(status, reason: reason)
+        default:
+            throw error("unsupported action")
         }
-        ctx.withProxy { $0.httpRequestRules.append(rule) }
     }
 
-    /// `return [status N] [content-type T] [default-errorfiles | errorfile F |
-    /// string S | lf-string S | file F] [hdr N V]*`; returns the response and
-    /// the number of words used (a condition may follow).
-    private static func parseReturn(
-        _ words: [String], proxy: ProxyConfig, error: (String) -> KeywordError
-    ) throws -> (HTTPRequestRule.ReturnResponse, Int) {
-        var response = HTTPRequestRule.ReturnResponse()
-        var payload: String?
-        var useDefaultErrorfiles = false
-        var i = 0
-        func value() throws -> String {
-            guard i + 1 < words.count else { throw error("'\(words[i])' expects an argument") }
-            return words[i + 1]
+    static func parseVariableAction(
+        _ action: String, _ words: inout ArraySlice<String>, format: (String) throws -> SampleFormat,
+        stage: SampleStage, _ error: (String) -> KeywordError
+    ) throws -> HTTPAction {
+        let open = action.firstIndex(of: "(")!
+        let verb = String(action[..<open])
+        guard action.hasSuffix(")") else { throw error("missing ')' after the variable name") }
+        let inside = action[action.index(after: open)..<action.index(before: action.endIndex)]
+        let parts = inside.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        let name: VariableName
+        do {
+            name = try VariableName.parse(parts[0])
+        } catch let e as SampleArgumentError {
+            throw error(e.message)
+        } catch let e as SampleParseError {
+            throw error(e.message)
         }
-        func setPayload() throws {
-            if let payload {
-                throw error("unexpected '\(words[i])' argument, '\(payload)' already defined")
+        switch verb {
+        case "unset-var":
+            return .unsetVariable(name)
+        case "set-var-fmt":
+            let text = words.first.flatMap { $0 == "if" || $0 == "unless" ? nil : $0 } ?? ""
+            if !text.isEmpty { words.removeFirst() }
+            return .setVariableFormat(name, try format(text))
+        default:
+            guard let text = words.first, text != "if", text != "unless" else { throw error("missing fetch method") }
+            words.removeFirst()
+            let expression: SampleExpression
+            do {
+                expression = try SampleExpression.parse(text)
+            } catch let e as SampleParseError {
+                throw error(e.message)
             }
-            payload = words[i]
+            if let source = expression.missingSource(at: stage) {
+                throw error(
+                    "fetch method '\(text)' extracts information from '\(source.name)', none of which is available here")
+            }
+            var conditions: [SetVariableCondition] = []
+            for c in parts.dropFirst() {
+                guard let condition = SetVariableCondition(rawValue: c) else { throw error("unknown condition '\(c)'") }
+                conditions.append(condition)
+            }
+            return .setVariable(name, expression, conditions: conditions)
         }
-        loop: while i < words.count {
-            switch words[i] {
-            case "status":
+    }
+
+    /// `redirect {location | prefix | scheme} <arg> [code N] [option]...`
+    /// (the keyword and the `http-request`/`http-response` action).
+    static func parseRedirect(
+        _ words: inout ArraySlice<String>, format: (String) throws -> SampleFormat, _ error: (String) -> KeywordError
+    ) throws -> HTTPRedirect {
+        var kind: HTTPRedirect.Kind?
+        var target: SampleFormat?
+        var redirect = HTTPRedirect(kind: .location, target: try format(""))
+        let expected =
+            "expects 'code', 'prefix', 'location', 'scheme', 'set-cookie', 'clear-cookie', 'drop-query', 'ignore-empty' or 'append-slash'"
+        while let word = words.first, word != "if", word != "unless" {
+            words.removeFirst()
+            func value() throws -> String {
+                guard let v = words.first else { throw error("missing argument for '\(word)'") }
+                words.removeFirst()
+                return v
+            }
+            switch word {
+            case "location", "prefix", "scheme":
+                kind = word == "location" ? .location : word == "prefix" ? .prefix : .scheme
+                target = try format(try value())
+            case "code":
                 let text = try value()
-                guard let s = Int(text), (200...599).contains(s) else {
-                    throw error("Unexpected status code '\(text)'")
+                guard let code = Int(text), [301, 302, 303, 307, 308].contains(code) else {
+                    throw error("'code': unsupported HTTP code '\(text)' (must be one of 301, 302, 303, 307 or 308)")
                 }
-                response.status = s
-                i += 2
-            case "content-type":
-                response.contentType = try value()
-                i += 2
-            case "default-errorfiles":
-                try setPayload()
-                useDefaultErrorfiles = true
-                i += 1
-            case "errorfile", "file":
-                try setPayload()
-                let path = try value()
-                guard let data = SystemFile.contents(atPath: path) else {
-                    throw error("error opening file '\(path)'.")
-                }
-                if words[i] == "errorfile" {
-                    response.rawResponse = data
-                } else {
-                    response.body = data
-                }
-                i += 2
-            case "string", "lf-string":
-                try setPayload()
-                let text = try value()
-                if words[i] == "lf-string" && text.contains("%") {
-                    throw KeywordError(
-                        "'http-request return' : 'lf-string' with log-format variables is not supported by this build.")
-                }
-                response.body = Array(text.utf8)
-                i += 2
-            case "lf-file":
-                throw KeywordError("'http-request return' : 'lf-file' is not supported by this build.")
-            case "hdr":
-                guard i + 2 < words.count else { throw error("'hdr' expects <name> and <value> as arguments") }
-                response.headers.append(HeaderPair(name: words[i + 1], value: words[i + 2]))
-                i += 3
+                redirect.code = code
+            case "drop-query":
+                redirect.dropQuery = true
+            case "append-slash":
+                redirect.appendSlash = true
+            case "set-cookie":
+                redirect.setCookie = Array(try value().utf8)
+            case "clear-cookie":
+                redirect.clearCookie = Array(try value().utf8)
+            case "ignore-empty":
+                redirect.ignoreEmpty = true
             default:
-                break loop
+                throw error("\(expected) (was '\(word)')")
             }
         }
-        if let body = response.body, !body.isEmpty, response.contentType == nil {
-            throw error("a content type must be defined when non-empty payload is configured")
+        guard let kind, let target else {
+            throw error("redirect type must be one of 'location', 'prefix' or 'scheme'")
         }
-        if useDefaultErrorfiles, let file = proxy.errorFiles[response.status] {
-            response.rawResponse = file.bytes
-        }
-        return (response, i)
+        redirect.kind = kind
+        redirect.target = target
+        return redirect
     }
-}
 
-extension HTTPRequestRule {
-    /// Status codes `deny_status` accepts (those HAProxy has error pages for).
-    static let denyStatuses: Set<Int> = [200, 400, 401, 403, 404, 405, 407, 408, 410, 413, 425, 429, 500, 501, 502, 503, 504]
-
-    /// An unconditional `deny` or `return` ends rule processing.
-    var isFinal: Bool { true }
+    /// The proxy-level `redirect` keyword: an `http-request redirect` rule.
+    static func parseRedirectKeyword(_ args: [String], _ ctx: inout ParseContext) throws {
+        guard let proxy = ctx.proxy else { return }
+        let error = { (message: String) in
+            KeywordError(
+                "error detected in \(proxy.sectionName) '\(proxy.name)' while parsing redirect rule : \(message).",
+                abort: true)
+        }
+        var words = ArraySlice(args.dropFirst())
+        let stage: SampleStage = .httpRequest(inBackend: proxy.capabilities == .backend)
+        let redirect = try parseRedirect(&words, format: { text in
+            do {
+                return try SampleFormat.parse(text)
+            } catch let e as SampleParseError {
+                throw error(e.message)
+            }
+        }, error)
+        _ = stage
+        let condition = try ctx.parseRuleCondition(
+            words, keyword: "'redirect'", conditionContext: "a redirect rule's condition")
+        let rule = HTTPRule(action: .redirect(redirect), condition: condition, location: "\(ctx.location)")
+        ctx.withProxy { $0.redirectRules.append(rule) }
+    }
 }

@@ -33,8 +33,8 @@ struct KeywordRegistry {
     /// Proxy keywords HAProxy 2.6 knows that this build does not implement:
     /// refused with "not supported by this build" rather than "unknown".
     static let unsupportedProxyKeywords: Set<String> = [
-        "acl", "http-response", "http-after-response", "tcp-request", "tcp-response", "stick-table", "stick",
-        "stick-on", "stick-store-request", "stick-store-response", "stick-match", "cookie", "redirect", "reqadd",
+        "acl", "tcp-request", "tcp-response", "stick-table", "stick",
+        "stick-on", "stick-store-request", "stick-store-response", "stick-match", "cookie", "reqadd",
         "compression", "filter", "persist", "force-persist", "ignore-persist", "dynamic-cookie-key", "email-alert",
         "external-check", "unique-id-format",
         "unique-id-header", "use-server", "http-send-name-header", "max-keep-alive-queue", "source",

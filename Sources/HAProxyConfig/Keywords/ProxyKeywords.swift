@@ -1,3 +1,4 @@
+import HAProxyRules
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -24,15 +25,7 @@ extension KeywordRegistry {
             try ctx.checkMaxArguments(args, 1)
             ctx.withProxy { $0.defaultBackend = args[1] }
         },
-        ConfigKeyword("use_backend", [.frontend, .listen], capability: .frontend) { args, ctx in
-            guard args.count > 1 else { throw KeywordError("'use_backend' expects a backend name.") }
-            if args.count > 2 && (args[2] == "if" || args[2] == "unless") {
-                throw KeywordError(
-                    "'use_backend' with an '\(args[2])' condition is not supported by this build yet (ACLs are not implemented).")
-            }
-            try ctx.checkMaxArguments(args, 1)
-            ctx.withProxy { $0.useBackends.append(args[1]) }
-        },
+        ConfigKeyword("use_backend", [.frontend, .listen], capability: .frontend, parseUseBackend),
         ConfigKeyword("maxconn", .frontendSide, capability: .frontend) { args, ctx in
             let v = try integerArgument(args, ctx)
             ctx.withProxy { $0.maxconn = v }
@@ -162,5 +155,28 @@ extension KeywordRegistry {
                 proxy.captureResponseHeaders.append(header)
             }
         }
+    }
+
+    /// `use_backend <backend> [{if | unless} <condition>]`; a name with
+    /// `%[...]` is a log-format expression resolved per request.
+    static func parseUseBackend(_ args: [String], _ ctx: inout ParseContext) throws {
+        guard args.count > 1 else { throw KeywordError("'use_backend' expects a backend name.") }
+        let target: SwitchingRule.Target
+        if args[1].contains("%[") {
+            do {
+                target = .format(try SampleFormat.parse(args[1]))
+            } catch let e as SampleParseError {
+                throw KeywordError("use_backend: \(e.message).")
+            }
+        } else {
+            target = .name(args[1])
+        }
+        let words = ArraySlice(args.dropFirst(2))
+        if let word = words.first, word != "if" && word != "unless" {
+            throw KeywordError("unexpected keyword '\(word)' after switching rule, only 'if' and 'unless' are allowed.")
+        }
+        let condition = try ctx.parseRuleCondition(words, keyword: "'use_backend'", conditionContext: "switching rule")
+        let rule = SwitchingRule(target: target, condition: condition, location: ctx.location)
+        ctx.withProxy { $0.switchingRules.append(rule) }
     }
 }

@@ -108,7 +108,7 @@ extension ConfigParser {
         proxy.disabled = false
         proxy.binds = []
         proxy.servers = []
-        proxy.useBackends = []
+        proxy.switchingRules = []
         proxy.fromDefaults = fromName ?? base.flatMap { $0.name.isEmpty ? nil : $0.name }
         context.proxy = proxy
         context.section = .proxy

@@ -1,3 +1,4 @@
+import HAProxyRules
 /// The state a keyword handler reads and changes: the configuration being
 /// built, the section in progress, the environment (which `setenv` and
 /// friends change for the lines that follow) and the diagnostics.
@@ -119,6 +120,26 @@ extension ParseContext {
             return v.milliseconds
         case .failure(let f):
             throw KeywordError(DurationParser.message(f, argument: text ?? "", keyword: keyword))
+        }
+    }
+}
+
+extension ParseContext {
+    /// The `if`/`unless` condition ending a rule line (manual 7.2), nil
+    /// when the line has none. `keyword` names the rule in the message for
+    /// a stray word, `conditionContext` in the message for a bad condition
+    /// (`error detected while parsing <context> : ...`).
+    func parseRuleCondition(_ words: ArraySlice<String>, keyword: String, conditionContext: String) throws -> Condition? {
+        guard let first = words.first else { return nil }
+        guard first == "if" || first == "unless" else {
+            throw KeywordError(
+                "\(keyword) expects either 'if' or 'unless' followed by a condition but found '\(first)'.",
+                form: .parsingTight, abort: true)
+        }
+        do {
+            return try Condition.parse(words, acls: proxy?.acls ?? ACLTable())
+        } catch let error as ACLParseError {
+            throw KeywordError("error detected while parsing \(conditionContext) : \(error.message).", abort: true)
         }
     }
 }

@@ -31,7 +31,7 @@ enum PostParseChecker {
                     "log format ignored for proxy '\(proxy.name)' since it has no log address.", at: proxy.location)
             }
             guard proxy.mode == .tcp else { continue }
-            if !proxy.httpRequestRules.isEmpty {
+            if !proxy.httpRequestRules.isEmpty || !proxy.redirectRules.isEmpty {
                 diagnostics.warning(
                     "'http-request' rules ignored for proxy '\(proxy.name)' as they require HTTP mode.", at: proxy.location)
             }
@@ -55,7 +55,9 @@ enum PostParseChecker {
             if proxy.capabilities.contains(.frontend) {
                 var targets: [(String, String)] = []
                 if let name = proxy.defaultBackend { targets.append(("default_backend", name)) }
-                targets += proxy.useBackends.map { ("use_backend", $0) }
+                for rule in proxy.switchingRules {
+                    if case .name(let name) = rule.target { targets.append(("use_backend", name)) }
+                }
                 for (keyword, name) in targets {
                     guard let backend = config.proxy(named: name, capability: .backend) else {
                         diagnostics.alert(

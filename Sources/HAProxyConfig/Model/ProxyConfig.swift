@@ -1,3 +1,4 @@
+import HAProxyRules
 /// What a proxy section can do: a `frontend` accepts, a `backend` owns
 /// servers, a `listen` does both.
 public struct ProxyCapabilities: OptionSet, Sendable, Hashable {
@@ -31,8 +32,8 @@ public struct ProxyConfig: Sendable {
     public var servers: [ServerConfig] = []
     public var defaultServer = ServerOptions()
     public var defaultBackend: String?
-    /// `use_backend NAME` rules without conditions are the only ones so far.
-    public var useBackends: [String] = []
+    /// `use_backend` rules, in declaration order.
+    public var switchingRules: [SwitchingRule] = []
 
     public var balance = BalanceConfig()
     public var timeouts = Timeouts()
@@ -45,7 +46,13 @@ public struct ProxyConfig: Sendable {
     public var retries = 3
     public var options = ProxyOptions()
     public var httpReuse: HTTPReuse = .safe
-    public var httpRequestRules: [HTTPRequestRule] = []
+    /// The proxy's named ACLs (`acl NAME ...`).
+    public var acls = ACLTable()
+    public var httpRequestRules: [HTTPRule] = []
+    public var httpResponseRules: [HTTPRule] = []
+    public var httpAfterResponseRules: [HTTPRule] = []
+    /// The proxy-level `redirect` rules (run after `http-request` rules).
+    public var redirectRules: [HTTPRule] = []
     /// `errorfile CODE FILE`, read at parse time.
     public var errorFiles: [Int: ErrorFile] = [:]
     public var healthCheck = HealthCheckConfig()

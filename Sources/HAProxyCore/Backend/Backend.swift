@@ -79,6 +79,8 @@ public final class Backend {
     public func server(named name: String) -> Server? { servers.first { $0.name == name } }
 
     var queuedCount: Int { lock.withLock { queue.count } }
+    /// The backend queue's length; the caller holds `lock`.
+    var queuedCountLocked: Int { queue.count }
 
     /// What a log line shows of this backend and the stream's server
     /// (`beconn`, `bqueue`, `srv_conn`), read together under the lock.

@@ -122,6 +122,14 @@ public final class Frontend {
         }
     }
 
+    /// A request denied by a rule (`dreq`).
+    func countDenied() {
+        lock.withLock { deniedRequests += 1 }
+    }
+
+    /// Current connections, read under the lock (`fe_conn`).
+    var currentConnectionCount: Int { lock.withLock { currentConnections } }
+
     /// A request was answered by the proxy itself (`intercepted`).
     func countIntercepted() {
         lock.withLock { interceptedRequests += 1 }

@@ -21,6 +21,8 @@ public final class ProxyRuntime {
     public let configuration: Configuration
     public private(set) var frontends: [Frontend] = []
     public private(set) var backends: [Backend] = []
+    /// Backends by name, for dynamic `use_backend` rules.
+    private(set) var backendsByName: [String: Backend] = [:]
     /// Created by `start()`, after binding and daemonizing.
     public private(set) var group: MultiThreadedEventLoopGroup!
     private let lock = NIOLock()
@@ -64,6 +66,7 @@ public final class ProxyRuntime {
             errors.append(RuntimeError("cannot find group id for '\(group)' (0:Success)", location: global.groupLocation))
         }
         var backendsByName: [String: Backend] = [:]
+        defer { self.backendsByName = backendsByName }
         for proxy in configuration.proxies where proxy.capabilities.contains(.backend) && !proxy.disabled {
             var addresses: [SocketAddress] = []
             for server in proxy.servers {
@@ -85,7 +88,22 @@ public final class ProxyRuntime {
         }
         for proxy in configuration.proxies where proxy.capabilities.contains(.frontend) && !proxy.disabled {
             let target: Backend?
-            if let name = proxy.useBackends.first ?? proxy.defaultBackend {
+            // A TCP stream takes the first unconditional `use_backend`, else
+            // `default_backend` (HTTP streams evaluate every rule).
+            var unconditional: String?
+            for rule in proxy.switchingRules {
+                if rule.condition == nil, case .name(let name) = rule.target {
+                    unconditional = name
+                    break
+                }
+                if proxy.mode == .tcp {
+                    errors.append(RuntimeError(
+                        "Proxy '\(proxy.name)': 'use_backend' with a condition or a dynamic name is not supported by this build in TCP mode.",
+                        location: rule.location))
+                    break
+                }
+            }
+            if let name = proxy.mode == .tcp ? (unconditional ?? proxy.defaultBackend) : proxy.defaultBackend {
                 target = backendsByName[name]
                 if target == nil {
                     errors.append(RuntimeError(
@@ -98,11 +116,10 @@ public final class ProxyRuntime {
                 target = nil
             }
             let pages = Self.errorPages(proxy, errors: &errors)
-            let rules = proxy.httpRequestRules.map { RuleResponse(rule: $0, errorPages: pages) }
             let limits = HTTPHeadLimits(bufferSize: global.tuneBufsize, maxRewrite: global.tuneMaxrewrite)
             let policy = HTTPFrontendPolicy(
-                config: proxy, headLimits: limits, errorPages: pages, ruleResponses: rules,
-                defaultBackend: target?.httpPolicy)
+                config: proxy, headLimits: limits, errorPages: pages, defaultBackend: target?.httpPolicy,
+                backendNamed: { backendsByName[$0]?.httpPolicy })
             let frontend = Frontend(config: proxy, backend: target, httpPolicy: policy)
             frontend.runtime = self
             frontends.append(frontend)

@@ -38,7 +38,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
         self.eventLoop = client.eventLoop
         self.machine = HTTPStreamStateMachine(
             policy: frontend.httpPolicy, clientAddress: client.remoteAddress, localAddress: client.localAddress,
-            allocator: client.allocator)
+            allocator: client.allocator, runtime: frontend)
     }
 
     func start(acceptProxy: Bool) {
@@ -76,6 +76,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
         case .armTimer(let ms): timer.arm(ms: ms)
         case .countRequest(let at): frontend.countRequest(now: at.map(RateClock.milliseconds) ?? RateClock.now)
         case .countIntercepted: frontend.countIntercepted()
+        case .countDenied: frontend.countDenied()
         case .acquireServer(let policy): acquireServer(policy)
         case .useServerConnection(let poolAllowed): useConnection(poolAllowed: poolAllowed)
         case .reconnect: reconnect()
@@ -191,7 +192,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
     func useServer(_ server: Server) {
         self.server = server
         loggedServer = server
-        machine.serverSlotAcquired()
+        machine.serverSlotAcquired(serverName: server.name)
         perform()
     }
 

@@ -53,18 +53,18 @@ public struct HTTPMessage {
     // MARK: Editing
 
     /// Replaces every `name` header by one with `value` (`set-header`).
-    public mutating func setHeader(_ name: [UInt8], _ value: [UInt8]) throws(EditError) {
+    public mutating func setHeader(_ name: [UInt8], _ value: [UInt8]) throws {
         let drop = head.headers.indices.filter { headerName($0, is: name) }
         try rebuild(drop: { drop.contains($0) }, append: [(name, value)])
     }
 
     /// Adds a `name: value` line after the others (`add-header`).
-    public mutating func addHeader(_ name: [UInt8], _ value: [UInt8]) throws(EditError) {
+    public mutating func addHeader(_ name: [UInt8], _ value: [UInt8]) throws {
         try rebuild(append: [(name, value)])
     }
 
     /// Removes the headers for which `matches(name)` holds (`del-header`).
-    public mutating func deleteHeaders(where matches: (UnsafeRawBufferPointer) -> Bool) throws(EditError) {
+    public mutating func deleteHeaders(where matches: (UnsafeRawBufferPointer) -> Bool) throws {
         let head = self.head
         let drop = withBytes(0..<bytes.readableBytes) { p in
             head.headers.indices.filter { matches(UnsafeRawBufferPointer(rebasing: p[head.headers[$0].name])) }
@@ -77,7 +77,7 @@ public struct HTTPMessage {
     /// new value or nil to keep it (`replace-header`, `replace-value`).
     public mutating func replaceHeaderValues(
         _ name: [UInt8], _ transform: (UnsafeRawBufferPointer) -> [UInt8]?
-    ) throws(EditError) {
+    ) throws {
         var values: [Int: [UInt8]] = [:]
         for index in head.headers.indices where headerName(index, is: name) {
             if let new = withBytes(head.headers[index].value, transform) { values[index] = new }
@@ -87,21 +87,21 @@ public struct HTTPMessage {
     }
 
     /// Replaces the request method (`set-method`).
-    public mutating func setMethod(_ method: [UInt8]) throws(EditError) {
+    public mutating func setMethod(_ method: [UInt8]) throws {
         try setStartLine(first: method, second: nil, third: nil)
     }
 
     /// Replaces the request target (`set-uri`, `set-path`, `set-query`...).
-    public mutating func setURI(_ uri: [UInt8]) throws(EditError) {
+    public mutating func setURI(_ uri: [UInt8]) throws {
         try setStartLine(first: nil, second: uri, third: nil)
     }
 
     /// Replaces a response's status and reason (`set-status`).
-    public mutating func setStatus(_ status: Int, reason: [UInt8]) throws(EditError) {
+    public mutating func setStatus(_ status: Int, reason: [UInt8]) throws {
         try setStartLine(first: nil, second: Array(String(status).utf8), third: reason)
     }
 
-    private mutating func setStartLine(first: [UInt8]?, second: [UInt8]?, third: [UInt8]?) throws(EditError) {
+    private mutating func setStartLine(first: [UInt8]?, second: [UInt8]?, third: [UInt8]?) throws {
         let head = self.head
         // A request line is method, URI, version; a status line is
         // version, status, reason (the parser records the status as the
@@ -124,7 +124,7 @@ public struct HTTPMessage {
     private mutating func rebuild(
         startLine: [UInt8]? = nil, drop: (Int) -> Bool = { _ in false }, replace: (Int) -> [UInt8]? = { _ in nil },
         append: [([UInt8], [UInt8])] = []
-    ) throws(EditError) {
+    ) throws {
         var out = ByteBuffer()
         out.reserveCapacity(bytes.readableBytes + 64)
         let current = self.head

@@ -1,4 +1,5 @@
 import HAProxyConfig
+import HAProxyRules
 import NIOCore
 
 /// What an HTTP frontend asks of every stream it accepts, built once per
@@ -13,17 +14,32 @@ public final class HTTPFrontendPolicy: Sendable {
     public let captureResponseHeaders: [CapturedHeader]
     /// `monitor-uri`: its probes and answer.
     public let monitor: MonitorResponse?
-    /// Prebuilt `http-request return` / `deny` answers, by rule index.
-    public let ruleResponses: [RuleResponse]
+    public let proxyName: String
+    /// `http-request` rules, then the `redirect` rules (run after them).
+    public let requestRules: [HTTPRule]
+    public let redirectRules: [HTTPRule]
+    public let responseRules: [HTTPRule]
+    public let afterResponseRules: [HTTPRule]
+    /// `use_backend` rules with their targets resolved where named.
+    public let switchingRules: [(target: SwitchingTarget, condition: Condition?)]
     /// Error responses for errors raised before a backend is chosen.
     public let errorPages: [Int: ByteBuffer]
     /// `use_backend` (unconditional) or `default_backend`, or the proxy
     /// itself for `listen`.
     public let defaultBackend: HTTPBackendPolicy?
 
+    public enum SwitchingTarget: Sendable {
+        case backend(HTTPBackendPolicy)
+        /// A name computed per request, looked up at run time.
+        case format(SampleFormat)
+    }
+
+    /// Whether requests go through any rule before the server.
+    public let hasRequestAnalysis: Bool
+
     public init(
         config: ProxyConfig, headLimits: HTTPHeadLimits, errorPages: [Int: ByteBuffer],
-        ruleResponses: [RuleResponse], defaultBackend: HTTPBackendPolicy?
+        defaultBackend: HTTPBackendPolicy?, backendNamed: (String) -> HTTPBackendPolicy?
     ) {
         timeouts = config.timeouts
         connectionMode = config.options.httpConnectionMode
@@ -32,9 +48,22 @@ public final class HTTPFrontendPolicy: Sendable {
         captureRequestHeaders = config.captureRequestHeaders
         captureResponseHeaders = config.captureResponseHeaders
         monitor = config.mode == .http ? config.monitorURI.map(MonitorResponse.init(uri:)) : nil
-        self.ruleResponses = ruleResponses
+        proxyName = config.name
+        requestRules = config.httpRequestRules
+        redirectRules = config.redirectRules
+        responseRules = config.httpResponseRules
+        afterResponseRules = config.httpAfterResponseRules
+        switchingRules = config.switchingRules.compactMap { rule in
+            switch rule.target {
+            case .name(let name):
+                return backendNamed(name).map { (.backend($0), rule.condition) }
+            case .format(let format):
+                return (.format(format), rule.condition)
+            }
+        }
         self.errorPages = errorPages
         self.defaultBackend = defaultBackend
+        hasRequestAnalysis = !requestRules.isEmpty || !redirectRules.isEmpty || !switchingRules.isEmpty
     }
 }
 
@@ -54,8 +83,19 @@ public final class HTTPBackendPolicy: Sendable {
     public let isTCP: Bool
     public let errorPages: [Int: ByteBuffer]
 
+    public let name: String
+    /// The backend's own rules: run when it is not the frontend's own
+    /// proxy (a `listen` runs its rules once).
+    public let requestRules: [HTTPRule]
+    public let responseRules: [HTTPRule]
+    public let afterResponseRules: [HTTPRule]
+
     public init(index: Int, config: ProxyConfig, errorPages: [Int: ByteBuffer]) {
         self.index = index
+        name = config.name
+        requestRules = config.httpRequestRules + config.redirectRules
+        responseRules = config.httpResponseRules
+        afterResponseRules = config.httpAfterResponseRules
         timeouts = config.timeouts
         connectionMode = config.options.httpConnectionMode
         forwardFor = config.options.forwardFor

@@ -1,4 +1,5 @@
 import HAProxyConfig
+import HAProxyRules
 import NIOCore
 
 /// The HTTP/1 side of a `mode http` client connection: a sequence of
@@ -57,6 +58,8 @@ public struct HTTPStreamStateMachine {
         case countRequest(at: NIODeadline?)
         /// A `monitor-uri` probe was answered.
         case countIntercepted
+        /// A request was denied by a rule (`dreq`).
+        case countDenied
         /// Ask `backend` for a server slot; the answer comes back as
         /// `serverSlotAcquired`, `connectionFailed` or a timeout while queued.
         case acquireServer(HTTPBackendPolicy)
@@ -110,6 +113,12 @@ public struct HTTPStreamStateMachine {
     public let localAddress: SocketAddress?
     /// Actions not yet taken by the I/O layer.
     public private(set) var actions: [Action] = []
+    /// Live proxies and servers, for the fetches that read them.
+    private let runtime: HTTPRuntimeView?
+    /// The stream's variables, created when a rule first runs.
+    private var variables: StreamVariables?
+    /// The server of the current transaction, for `srv_name` and `%s`.
+    private var serverName: String?
 
     // Client side.
     private var inbound: ByteBuffer
@@ -151,8 +160,9 @@ public struct HTTPStreamStateMachine {
     private var transactionPending = false
 
     public init(policy: HTTPFrontendPolicy, clientAddress: SocketAddress?, localAddress: SocketAddress?,
-                allocator: ByteBufferAllocator) {
+                allocator: ByteBufferAllocator, runtime: HTTPRuntimeView? = nil) {
         self.policy = policy
+        self.runtime = runtime
         self.clientAddress = clientAddress
         self.localAddress = localAddress
         inbound = allocator.buffer(capacity: 0)
@@ -224,8 +234,9 @@ public struct HTTPStreamStateMachine {
     }
 
     /// A server slot is reserved for this transaction.
-    public mutating func serverSlotAcquired() {
+    public mutating func serverSlotAcquired(serverName: String? = nil) {
         hasServer = true
+        self.serverName = serverName
         let reuse = backend?.reuse ?? .safe
         emit(.useServerConnection(poolAllowed: reuse != .never && !(reuse == .safe && requestCount == 1)))
     }
@@ -436,30 +447,39 @@ public struct HTTPStreamStateMachine {
 
     // MARK: Request analysers
 
-    /// The request head is complete: the frontend's own answers, then
-    /// backend switching, then the server.
+    /// The request head is complete: the frontend's own answers, its
+    /// `http-request` and `redirect` rules, backend switching, the
+    /// backend's rules, then the server (HAProxy's request analysers).
     private mutating func analyseRequest() {
         clientKeepAlive = request.isKeepAlive && policy.connectionMode != .close && !request.hasAmbiguousFraming
         if let monitor = policy.monitor, let bytes = requestBytes, monitor.matches(request, in: bytes) {
             answerMonitor(monitor)
             return
         }
-        // Rules have no conditions yet: the first one answers.
-        if let rule = policy.ruleResponses.first {
-            log.status = rule.status
-            if rule.alwaysCloses || request.bodyFraming != .none {
-                clientKeepAlive = false
-                let answer = rule.bytes(for: .close)
-                countLocalResponse(answer)
-                respondAndClose(answer)
+        var backend = policy.defaultBackend
+        if policy.hasRequestAnalysis || !(backend?.requestRules.isEmpty ?? true) {
+            var context = makeContext()
+            var verdict = HTTPRuleRunner.run(policy.requestRules, on: &context)
+            if case .proceed = verdict { verdict = HTTPRuleRunner.run(policy.redirectRules, on: &context) }
+            if case .allow = verdict { verdict = HTTPRuleRunner.run(policy.redirectRules, on: &context) }
+            if !answer(verdict, &context) {
+                backend = chooseBackend(&context)
+                self.backend = backend
+                context.backend = backend
+                if let backend, backend.name != policy.proxyName, !backend.requestRules.isEmpty {
+                    let verdict = HTTPRuleRunner.run(backend.requestRules, on: &context)
+                    if answer(verdict, &context) {
+                        takeRequest(from: context)
+                        return
+                    }
+                }
             } else {
-                let answer = rule.bytes(for: responseConnectionHeader())
-                countLocalResponse(answer)
-                respondLocally(answer)
+                takeRequest(from: context)
+                return
             }
-            return
+            takeRequest(from: context)
         }
-        guard let backend = policy.defaultBackend else {
+        guard let backend else {
             log.terminate("P", "R")
             sendError(503, cause: "P", phase: "R")
             return
@@ -471,6 +491,174 @@ public struct HTTPStreamStateMachine {
         }
         state = .waitingServer
         emit(.acquireServer(backend))
+    }
+
+    /// The context rules run on, holding the request.
+    private mutating func makeContext() -> HTTPStreamContext {
+        if variables == nil { variables = StreamVariables() }
+        return HTTPStreamContext(
+            requestMessage: requestBytes.map { HTTPMessage(head: request, bytes: $0) },
+            source: SocketEndpoint(clientAddress), destination: SocketEndpoint(localAddress),
+            frontendName: policy.proxyName, backend: backend, serverName: serverName, runtime: runtime,
+            variables: variables!)
+    }
+
+    /// Takes the request back from the rules, with their edits.
+    private mutating func takeRequest(from context: HTTPStreamContext) {
+        guard let message = context.requestMessage, message.isEdited else { return }
+        request = message.head
+        requestBytes = message.bytes
+    }
+
+    /// The first `use_backend` rule whose condition holds, else the
+    /// default backend. A dynamic name that matches no backend falls back
+    /// to the default one, as in 2.6.
+    private func chooseBackend(_ context: inout HTTPStreamContext) -> HTTPBackendPolicy? {
+        for rule in policy.switchingRules {
+            if let condition = rule.condition, !condition.evaluate(context) { continue }
+            switch rule.target {
+            case .backend(let backend):
+                return backend
+            case .format(let format):
+                let name = HTTPRuleRunner.render(format, context)
+                if let backend = runtime?.backendPolicy(named: String(decoding: name, as: UTF8.self)) {
+                    return backend
+                }
+                return policy.defaultBackend
+            }
+        }
+        return policy.defaultBackend
+    }
+
+    /// Answers a final verdict of a request rule set; false when the
+    /// request goes on.
+    private mutating func answer(_ verdict: HTTPRuleVerdict, _ context: inout HTTPStreamContext) -> Bool {
+        switch verdict {
+        case .proceed, .allow:
+            return false
+        case .deny(let status, let response):
+            log.status = status
+            emit(.countDenied)
+            if let response {
+                answerLocally(status: response.status, alwaysCloses: true) { connection in
+                    Self.build(response, connection: connection, context)
+                }
+            } else {
+                let page = backend?.errorPages[status] ?? policy.errorPages[status]
+                    ?? HTTPErrorPages.page(for: status, connection: .close) ?? HTTPErrorPages.page(for: 403, connection: .close)!
+                answerLocally(status: status, alwaysCloses: true) { _ in page }
+            }
+        case .respond(let response):
+            log.status = response.status
+            answerLocally(status: response.status, alwaysCloses: false) { connection in
+                Self.build(response, connection: connection, context)
+            }
+        case .redirect(let code, let location, let cookie):
+            log.status = code
+            answerLocally(status: code, alwaysCloses: false) { connection in
+                Self.redirectResponse(code: code, location: location, cookie: cookie, connection: connection)
+            }
+        }
+        return true
+    }
+
+    /// Sends a response the proxy built itself and goes on with the next
+    /// request, or closes when the request has a body or `alwaysCloses`.
+    private mutating func answerLocally(
+        status: Int, alwaysCloses: Bool, _ build: (HTTPResponseConnection) -> ByteBuffer
+    ) {
+        if alwaysCloses || request.bodyFraming != .none {
+            clientKeepAlive = false
+            let answer = afterResponse(build(.close))
+            countLocalResponse(answer)
+            respondAndClose(answer)
+        } else {
+            let answer = afterResponse(build(responseConnectionHeader()))
+            countLocalResponse(answer)
+            respondLocally(answer)
+        }
+    }
+
+    /// Runs the `http-after-response` rules (backend's, then frontend's)
+    /// on a response the proxy built.
+    private mutating func afterResponse(_ bytes: ByteBuffer) -> ByteBuffer {
+        let backendRules = backend.flatMap { $0.name == policy.proxyName ? nil : $0.afterResponseRules } ?? []
+        guard !policy.afterResponseRules.isEmpty || !backendRules.isEmpty else { return bytes }
+        var parser = HTTPHeadParser.response(to: request.method)
+        guard case .complete(let head) = parser.parse(bytes) else { return bytes }
+        var context = makeContext()
+        context.responseMessage = HTTPMessage(
+            response: head, bytes: bytes.getSlice(at: bytes.readerIndex, length: head.length)!,
+            requestMethod: request.method)
+        context.editsResponse = true
+        _ = HTTPRuleRunner.run(backendRules, on: &context)
+        _ = HTTPRuleRunner.run(policy.afterResponseRules, on: &context)
+        guard let message = context.responseMessage, message.isEdited else { return bytes }
+        var out = message.bytes
+        if var body = bytes.getSlice(at: bytes.readerIndex + head.length, length: bytes.readableBytes - head.length) {
+            out.writeBuffer(&body)
+        }
+        return out
+    }
+
+    /// The bytes of a `return` (or `deny` with a payload) response.
+    static func build(_ response: HTTPReturn, connection: HTTPResponseConnection, _ context: HTTPStreamContext) -> ByteBuffer {
+        var body: [UInt8] = []
+        switch response.payload {
+        case .none: break
+        case .bytes(let b): body = b
+        case .format(let f): body = HTTPRuleRunner.render(f, context)
+        case .rawResponse(let raw): return ByteBuffer(bytes: raw)
+        }
+        var out = ByteBuffer()
+        out.reserveCapacity(96 + body.count)
+        HTTPResponseBuilder.writeStatusLine(&out, status: response.status, reason: HTTPReasonPhrase.phrase(for: response.status))
+        out.writeStaticString("content-length: ")
+        HTTPResponseBuilder.writeDecimal(&out, body.count)
+        out.writeStaticString("\r\n")
+        if let t = response.contentType {
+            out.writeStaticString("content-type: ")
+            out.writeString(t)
+            out.writeStaticString("\r\n")
+        }
+        for (name, value) in response.headers {
+            out.writeBytes(name)
+            out.writeStaticString(": ")
+            out.writeBytes(HTTPRuleRunner.render(value, context))
+            out.writeStaticString("\r\n")
+        }
+        HTTPResponseBuilder.writeConnection(&out, connection)
+        out.writeStaticString("\r\n")
+        out.writeBytes(body)
+        return out
+    }
+
+    /// A redirect as 2.6 writes it: no body, `cache-control: no-cache`
+    /// unless the redirect is permanent (301, 308).
+    static func redirectResponse(code: Int, location: [UInt8], cookie: [UInt8]?, connection: HTTPResponseConnection) -> ByteBuffer {
+        var out = ByteBuffer()
+        out.reserveCapacity(128 + location.count)
+        let reason: StaticString
+        switch code {
+        case 301: reason = "Moved Permanently"
+        case 303: reason = "See Other"
+        case 307: reason = "Temporary Redirect"
+        case 308: reason = "Permanent Redirect"
+        default: reason = "Found"
+        }
+        HTTPResponseBuilder.writeStatusLine(&out, status: code, reason: reason)
+        out.writeStaticString("content-length: 0\r\nlocation: ")
+        out.writeBytes(location)
+        out.writeStaticString("\r\n")
+        if code != 301 && code != 308 { out.writeStaticString("cache-control: no-cache\r\n") }
+        if let cookie {
+            out.writeStaticString("set-cookie: ")
+            out.writeBytes(cookie)
+            out.writeStaticString("\r\n")
+        }
+        HTTPResponseBuilder.writeConnection(&out, connection)
+        out.writeStaticString("\r\n")
+        return out
     }
 
     /// `connection:` header a local answer carries: `close` when the stream
@@ -611,12 +799,13 @@ public struct HTTPStreamStateMachine {
                     processServer()
                     return
                 }
+                serverStatus = head.status
+                log.responseHead = .now()
+                guard let (head, headBytes) = analyseResponse(head, headBytes) else { return }
                 response = head
                 captureResponseHeaders(headBytes)
                 responseStarted = true
-                log.responseHead = .now()
                 log.status = head.status
-                serverStatus = head.status
                 sendResponseHead(head, headBytes)
                 if state == .tunnel { return }
                 input = serverInbound!
@@ -645,6 +834,37 @@ public struct HTTPStreamStateMachine {
             serverReusable = false
             abortBoth()
         }
+    }
+
+    /// The response rules: the backend's `http-response` rules, the
+    /// frontend's, then the `http-after-response` ones. Returns the head
+    /// to send (edited or not), or nil when a rule answered instead.
+    private mutating func analyseResponse(_ head: HTTPHead, _ headBytes: ByteBuffer) -> (HTTPHead, ByteBuffer)? {
+        let ownBackend = backend.flatMap { $0.name == policy.proxyName ? nil : $0 }
+        let backendRules = ownBackend?.responseRules ?? []
+        let backendAfter = ownBackend?.afterResponseRules ?? []
+        guard !backendRules.isEmpty || !policy.responseRules.isEmpty || !backendAfter.isEmpty
+                || !policy.afterResponseRules.isEmpty else { return (head, headBytes) }
+        var context = makeContext()
+        context.responseMessage = HTTPMessage(response: head, bytes: headBytes, requestMethod: request.method)
+        context.editsResponse = true
+        var verdict = HTTPRuleRunner.run(backendRules, on: &context)
+        if case .proceed = verdict { verdict = HTTPRuleRunner.run(policy.responseRules, on: &context) }
+        if case .allow = verdict { verdict = HTTPRuleRunner.run(policy.responseRules, on: &context) }
+        switch verdict {
+        case .proceed, .allow:
+            break
+        default:
+            // The server's response is dropped with its connection.
+            serverReusable = false
+            releaseServer(keep: false)
+            _ = answer(verdict, &context)
+            return nil
+        }
+        _ = HTTPRuleRunner.run(backendAfter, on: &context)
+        _ = HTTPRuleRunner.run(policy.afterResponseRules, on: &context)
+        guard let message = context.responseMessage, message.isEdited else { return (head, headBytes) }
+        return (message.head, message.bytes)
     }
 
     private mutating func sendResponseHead(_ head: HTTPHead, _ headBytes: ByteBuffer) {

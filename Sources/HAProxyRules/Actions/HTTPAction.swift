@@ -1,0 +1,120 @@
+/// One `http-request`, `http-response` or `http-after-response` action
+/// (manual 4.2), compiled when the configuration is read.
+public enum HTTPAction: Sendable {
+    /// Stops evaluating this rule set; the message goes on.
+    case allow
+    /// Answers with `status`'s error page (or a custom response) and closes.
+    case deny(status: Int, response: HTTPReturn?)
+    /// `redirect ...` (also the proxy-level `redirect` keyword).
+    case redirect(HTTPRedirect)
+    /// `return [status N] [content-type T] [payload] [hdr N V]*`.
+    case returnResponse(HTTPReturn)
+    case setHeader(name: [UInt8], value: SampleFormat)
+    case addHeader(name: [UInt8], value: SampleFormat)
+    /// `del-header NAME [-m str|beg|end|sub]`.
+    case deleteHeader(name: [UInt8], match: HeaderNameMatch)
+    case setMethod(SampleFormat)
+    case setPath(SampleFormat)
+    case setPathQuery(SampleFormat)
+    case setQuery(SampleFormat)
+    case setURI(SampleFormat)
+    /// `set-status CODE [reason TEXT]` (responses).
+    case setStatus(Int, reason: [UInt8]?)
+    /// `set-var(NAME[,cond...]) EXPR`.
+    case setVariable(VariableName, SampleExpression, conditions: [SetVariableCondition])
+    /// `set-var-fmt(NAME) FORMAT`.
+    case setVariableFormat(VariableName, SampleFormat)
+    case unsetVariable(VariableName)
+
+    /// Whether the action ends the rule set when it runs.
+    public var isFinal: Bool {
+        switch self {
+        case .allow, .deny, .redirect, .returnResponse: return true
+        default: return false
+        }
+    }
+}
+
+/// How `del-header -m` compares header names (never case-sensitive).
+public enum HeaderNameMatch: String, Sendable {
+    case str, beg, end, sub
+
+    public func matches(_ name: UnsafeRawBufferPointer, _ pattern: [UInt8]) -> Bool {
+        func lower(_ c: UInt8) -> UInt8 { c >= 0x41 && c <= 0x5A ? c | 0x20 : c }
+        func equal(at offset: Int) -> Bool {
+            for i in 0..<pattern.count where lower(name[offset + i]) != lower(pattern[i]) { return false }
+            return true
+        }
+        guard name.count >= pattern.count else { return false }
+        switch self {
+        case .str: return name.count == pattern.count && equal(at: 0)
+        case .beg: return equal(at: 0)
+        case .end: return equal(at: name.count - pattern.count)
+        case .sub:
+            for offset in 0...(name.count - pattern.count) where equal(at: offset) { return true }
+            return false
+        }
+    }
+}
+
+/// A rule: an action and its condition.
+public struct HTTPRule: Sendable {
+    public var action: HTTPAction
+    public var condition: Condition?
+    /// `file:line` of the rule, for messages.
+    public var location: String
+
+    public init(action: HTTPAction, condition: Condition?, location: String) {
+        self.action = action
+        self.condition = condition
+        self.location = location
+    }
+}
+
+/// What a `redirect` answers (manual 4.2 `redirect`).
+public struct HTTPRedirect: Sendable {
+    public enum Kind: Sendable {
+        /// `location <loc>`: the target as is.
+        case location
+        /// `prefix <pfx>`: prepended to the request's path and query.
+        case prefix
+        /// `scheme <sch>`: `sch://host/path?query`.
+        case scheme
+    }
+    public var kind: Kind
+    public var target: SampleFormat
+    /// 301, 302 (default), 303, 307 or 308.
+    public var code = 302
+    public var dropQuery = false
+    public var appendSlash = false
+    /// `ignore-empty`: a rule whose rendered target is empty is skipped.
+    public var ignoreEmpty = false
+    /// `set-cookie NAME[=value]`: the header's value.
+    public var setCookie: [UInt8]?
+    /// `clear-cookie NAME[=]`: the header's value.
+    public var clearCookie: [UInt8]?
+
+    public init(kind: Kind, target: SampleFormat) {
+        self.kind = kind
+        self.target = target
+    }
+}
+
+/// A response the proxy builds itself: `return`, `deny` with a payload.
+public struct HTTPReturn: Sendable {
+    public enum Payload: Sendable {
+        case none
+        /// `string` or `file`: fixed bytes.
+        case bytes([UInt8])
+        /// `lf-string`: rendered for each request.
+        case format(SampleFormat)
+        /// `errorfile`, `default-errorfiles`: a whole raw response.
+        case rawResponse([UInt8])
+    }
+    public var status = 200
+    public var contentType: String?
+    public var payload = Payload.none
+    public var headers: [(name: [UInt8], value: SampleFormat)] = []
+
+    public init() {}
+}

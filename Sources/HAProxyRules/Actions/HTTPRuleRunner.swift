@@ -1,0 +1,175 @@
+/// How a rule set ended.
+public enum HTTPRuleVerdict: Sendable {
+    /// Every rule ran (none was final): the message goes on.
+    case proceed
+    /// `allow`: the rest of this rule set is skipped, the message goes on.
+    case allow
+    /// `deny`: the error page for `status`, or a custom response.
+    case deny(status: Int, response: HTTPReturn?)
+    /// `redirect`: answer with `code` and this `Location`; `cookie` is a
+    /// `Set-Cookie` value to send with it.
+    case redirect(code: Int, location: [UInt8], cookie: [UInt8]?)
+    /// `return`: the response to build.
+    case respond(HTTPReturn)
+}
+
+/// Runs a rule set in order (manual 4.2: rules are evaluated in their
+/// declaration order; the first final action that runs stops the set).
+public enum HTTPRuleRunner {
+    public static func run(_ rules: [HTTPRule], on target: inout some HTTPRuleTarget) -> HTTPRuleVerdict {
+        for rule in rules {
+            if let condition = rule.condition, !condition.evaluate(target) { continue }
+            switch rule.action {
+            case .allow:
+                return .allow
+            case .deny(let status, let response):
+                return .deny(status: status, response: response)
+            case .redirect(let redirect):
+                if let verdict = redirectVerdict(redirect, target) { return verdict }
+            case .returnResponse(let response):
+                return .respond(response)
+            case .setHeader(let name, let value):
+                let rendered = render(value, target)
+                _ = target.setHeader(name, rendered)
+            case .addHeader(let name, let value):
+                let rendered = render(value, target)
+                _ = target.addHeader(name, rendered)
+            case .deleteHeader(let name, let match):
+                _ = target.deleteHeaders { match.matches($0, name) }
+            case .setMethod(let format):
+                let method = render(format, target)
+                _ = target.setMethod(method)
+            case .setURI(let format):
+                let uri = render(format, target)
+                _ = target.setURI(uri)
+            case .setPath(let format):
+                let path = render(format, target)
+                if let uri = rewriteURI(target, path: path, keepQuery: true) { _ = target.setURI(uri) }
+            case .setPathQuery(let format):
+                let path = render(format, target)
+                if let uri = rewriteURI(target, path: path, keepQuery: false) { _ = target.setURI(uri) }
+            case .setQuery(let format):
+                let query = render(format, target)
+                if let uri = rewriteQuery(target, query: query) { _ = target.setURI(uri) }
+            case .setStatus(let status, let reason):
+                _ = target.setStatus(status, reason: reason)
+            case .setVariable(let name, let expression, let conditions):
+                guard let value = expression.evaluate(target) else { continue }
+                let current = target.variable(name)
+                if conditions.allSatisfy({ $0.holds(input: value, current: current) }) {
+                    target.setVariable(name, to: value)
+                }
+            case .setVariableFormat(let name, let format):
+                target.setVariable(name, to: .string(render(format, target)))
+            case .unsetVariable(let name):
+                target.setVariable(name, to: nil)
+            }
+        }
+        return .proceed
+    }
+
+    /// A format's bytes, log-format variables rendered by the target.
+    public static func render(_ format: SampleFormat, _ target: some HTTPRuleTarget) -> [UInt8] {
+        format.evaluate(target) { name, out in target.renderLogVariable(name, into: &out) }
+    }
+
+    // MARK: URI pieces
+
+    /// The request target split as 2.6 edits it: an optional
+    /// `scheme://authority` prefix, the path, and the query with its `?`.
+    struct URIParts {
+        var prefix: ArraySlice<UInt8>
+        var path: ArraySlice<UInt8>
+        var query: ArraySlice<UInt8>?
+
+        init(_ uri: [UInt8]) {
+            var pathStart = 0
+            if let first = uri.first, first != UInt8(ascii: "/") && first != UInt8(ascii: "*") {
+                // Absolute form: the path starts at the first '/' after "://".
+                if let scheme = Self.find(uri, Array("://".utf8)) {
+                    let afterAuthority = uri[(scheme + 3)...].firstIndex(of: UInt8(ascii: "/"))
+                        ?? uri[(scheme + 3)...].firstIndex(of: UInt8(ascii: "?")) ?? uri.count
+                    pathStart = afterAuthority
+                }
+            }
+            prefix = uri[0..<pathStart]
+            if let q = uri[pathStart...].firstIndex(of: UInt8(ascii: "?")) {
+                path = uri[pathStart..<q]
+                query = uri[q...]
+            } else {
+                path = uri[pathStart...]
+                query = nil
+            }
+        }
+
+        static func find(_ haystack: [UInt8], _ needle: [UInt8]) -> Int? {
+            guard haystack.count >= needle.count else { return nil }
+            for i in 0...(haystack.count - needle.count) where Array(haystack[i..<(i + needle.count)]) == needle {
+                return i
+            }
+            return nil
+        }
+    }
+
+    static func currentURI(_ target: some HTTPRuleTarget) -> [UInt8]? {
+        target.request?.withURI { Array($0) }
+    }
+
+    static func rewriteURI(_ target: some HTTPRuleTarget, path: [UInt8], keepQuery: Bool) -> [UInt8]? {
+        guard let uri = currentURI(target) else { return nil }
+        let parts = URIParts(uri)
+        var out = Array(parts.prefix) + path
+        if keepQuery, let query = parts.query { out += query }
+        return out
+    }
+
+    static func rewriteQuery(_ target: some HTTPRuleTarget, query: [UInt8]) -> [UInt8]? {
+        guard let uri = currentURI(target) else { return nil }
+        let parts = URIParts(uri)
+        if parts.query == nil && query.isEmpty { return nil }
+        return Array(parts.prefix) + Array(parts.path) + [UInt8(ascii: "?")] + query
+    }
+
+    // MARK: Redirects
+
+    /// The `Location` of a redirect (manual 4.2 `redirect`); nil when
+    /// `ignore-empty` skips it.
+    static func redirectVerdict(_ redirect: HTTPRedirect, _ target: some HTTPRuleTarget) -> HTTPRuleVerdict? {
+        let rendered = render(redirect.target, target)
+        if redirect.ignoreEmpty && rendered.isEmpty { return nil }
+        var location: [UInt8]
+        let uri = currentURI(target) ?? []
+        let parts = URIParts(uri)
+        var path = Array(parts.path)
+        let query = redirect.dropQuery ? [] : Array(parts.query ?? [])
+        if redirect.appendSlash && redirect.dropQuery && path.last != UInt8(ascii: "/") {
+            path.append(UInt8(ascii: "/"))
+        }
+        switch redirect.kind {
+        case .location:
+            location = rendered
+        case .prefix:
+            // "/" as the prefix leaves the path alone.
+            location = rendered == [UInt8(ascii: "/")] ? [] : rendered
+            location += path + query
+        case .scheme:
+            var host: [UInt8] = []
+            target.request?.forEachHeader { name, value in
+                if name.count == 4, Array(name).map({ $0 | 0x20 }) == Array("host".utf8) {
+                    host = Array(value)
+                    return false
+                }
+                return true
+            }
+            if path.isEmpty || path == [UInt8(ascii: "*")] { path = [UInt8(ascii: "/")] }
+            location = rendered + Array("://".utf8) + host + path + query
+        }
+        var cookie: [UInt8]?
+        if let set = redirect.setCookie {
+            cookie = set + Array("; path=/;".utf8)
+        } else if let clear = redirect.clearCookie {
+            cookie = clear + Array("; path=/; Max-Age=0;".utf8)
+        }
+        return .redirect(code: redirect.code, location: location, cookie: cookie)
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import HAProxyConfig
+import HAProxyRules
+import NIOCore
+import XCTest
+
+@testable import HAProxyHTTP
+
+/// Rule sets parsed from configuration text and run on parsed messages,
+/// without sockets: edits, verdicts and variables.
+final class HTTPRuleRunnerTests: XCTestCase {
+    /// The first proxy of `lines` (inside a `frontend` section).
+    private func proxy(_ lines: String) throws -> ProxyConfig {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rules-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("t.cfg")
+        try ("frontend fe\n  mode http\n  bind 127.0.0.1:1\n" + lines + "\n").write(to: file, atomically: true, encoding: .utf8)
+        let (config, diagnostics) = ConfigLoader.load(paths: [file.path], environment: [:], features: [], version: "2.6.12")
+        XCTAssertEqual(diagnostics.alerts.map(\.message), [])
+        return try XCTUnwrap(config?.proxies.first)
+    }
+
+    private func message(_ text: String, request: Bool = true) -> HTTPMessage {
+        let bytes = ByteBuffer(string: text)
+        var parser: HTTPHeadParser = request ? .request() : .response(to: .get)
+        guard case .complete(let head) = parser.parse(bytes) else { fatalError("unparsable test message") }
+        return request ? HTTPMessage(head: head, bytes: bytes) : HTTPMessage(response: head, bytes: bytes, requestMethod: .get)
+    }
+
+    private func context(_ request: String = "GET /a/b?x=1 HTTP/1.1\r\nHost: h\r\nX-A: 1\r\n\r\n") -> HTTPStreamContext {
+        HTTPStreamContext(
+            requestMessage: message(request), source: nil, destination: nil, frontendName: "fe", backend: nil,
+            serverName: nil, runtime: nil, variables: StreamVariables())
+    }
+
+    private func text(_ message: HTTPMessage?) -> String {
+        guard let message else { return "" }
+        return message.bytes.getString(at: message.bytes.readerIndex, length: message.bytes.readableBytes) ?? ""
+    }
+
+    func testAllowStopsTheRuleSet() throws {
+        let p = try proxy("  http-request set-header X-1 a\n  http-request allow\n  http-request set-header X-2 b")
+        var c = context()
+        guard case .allow = HTTPRuleRunner.run(p.httpRequestRules, on: &c) else { return XCTFail() }
+        XCTAssertTrue(text(c.requestMessage).contains("X-1: a\r\n"))
+        XCTAssertFalse(text(c.requestMessage).contains("X-2"))
+    }
+
+    func testURIRewrites() throws {
+        var c = context()
+        _ = HTTPRuleRunner.run(try proxy("  http-request set-path /new%[path]").httpRequestRules, on: &c)
+        XCTAssertTrue(text(c.requestMessage).hasPrefix("GET /new/a/b?x=1 HTTP/1.1\r\n"), text(c.requestMessage))
+        _ = HTTPRuleRunner.run(try proxy("  http-request set-pathq /only").httpRequestRules, on: &c)
+        XCTAssertTrue(text(c.requestMessage).hasPrefix("GET /only HTTP/1.1\r\n"), text(c.requestMessage))
+        _ = HTTPRuleRunner.run(try proxy("  http-request set-uri http://h/z?y").httpRequestRules, on: &c)
+        XCTAssertTrue(text(c.requestMessage).hasPrefix("GET http://h/z?y HTTP/1.1\r\n"), text(c.requestMessage))
+        _ = HTTPRuleRunner.run(try proxy("  http-request set-path /p").httpRequestRules, on: &c)
+        XCTAssertTrue(text(c.requestMessage).hasPrefix("GET http://h/p?y HTTP/1.1\r\n"), text(c.requestMessage))
+    }
+
+    func testVariables() throws {
+        let p = try proxy("""
+              http-request set-var(txn.a) req.hdr(x-a)
+              http-request set-var-fmt(txn.b) v-%[var(txn.a)]
+              http-request set-var(txn.c) str(gone)
+              http-request unset-var(txn.c)
+              http-request set-var(txn.a,ifnotexists) str(kept)
+            """)
+        var c = context()
+        _ = HTTPRuleRunner.run(p.httpRequestRules, on: &c)
+        XCTAssertEqual(c.variable(VariableName(scope: .txn, name: "a")), .string(Array("1".utf8)))
+        XCTAssertEqual(c.variable(VariableName(scope: .txn, name: "b")), .string(Array("v-1".utf8)))
+        XCTAssertNil(c.variable(VariableName(scope: .txn, name: "c")))
+    }
+
+    func testResponseEdits() throws {
+        let p = try proxy("""
+              http-after-response set-status 404
+              http-after-response add-header X-B 2
+              http-after-response del-header x-a
+            """)
+        var c = context()
+        c.responseMessage = message("HTTP/1.1 200 OK\r\nX-A: 1\r\nContent-Length: 0\r\n\r\n", request: false)
+        c.editsResponse = true
+        _ = HTTPRuleRunner.run(p.httpAfterResponseRules, on: &c)
+        XCTAssertEqual(text(c.responseMessage), "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nX-B: 2\r\n\r\n")
+    }
+
+    func testResponseDenyDefaultsTo502() throws {
+        let p = try proxy("  http-response deny\n  http-request deny")
+        guard case .deny(502, nil)? = p.httpResponseRules.first?.action else { return XCTFail() }
+        guard case .deny(403, nil)? = p.httpRequestRules.first?.action else { return XCTFail() }
+    }
+
+    func testRedirectVerdicts() throws {
+        var c = context("GET /x/y?q=2 HTTP/1.1\r\nHost: site\r\n\r\n")
+        let scheme = try proxy("  http-response redirect scheme https code 307").httpResponseRules
+        guard case .redirect(307, let location, nil) = HTTPRuleRunner.run(scheme, on: &c) else { return XCTFail() }
+        XCTAssertEqual(String(decoding: location, as: UTF8.self), "https://site/x/y?q=2")
+        let empty = try proxy("  http-request redirect location %[req.hdr(none)] ignore-empty").httpRequestRules
+        guard case .proceed = HTTPRuleRunner.run(empty, on: &c) else { return XCTFail() }
+    }
+
+    func testReturnVerdict() throws {
+        var c = context()
+        c.responseMessage = message("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", request: false)
+        let rules = try proxy("  http-response return status 404 content-type text/plain lf-string %[status]").httpResponseRules
+        guard case .respond(let response) = HTTPRuleRunner.run(rules, on: &c) else { return XCTFail() }
+        let bytes = HTTPStreamStateMachine.build(response, connection: .none, c)
+        XCTAssertEqual(
+            String(buffer: bytes).replacingOccurrences(of: "4\r\ncontent-type", with: "3\r\ncontent-type"),
+            "HTTP/1.1 404 Not Found\r\ncontent-length: 3\r\ncontent-type: text/plain\r\n\r\n200")
+    }
+}
