@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 /// `option NAME [args]` and `no option NAME` (manual section 4.2).
 extension KeywordRegistry {
     static let optionKeywords: [ConfigKeyword] = [
@@ -99,7 +102,14 @@ extension KeywordRegistry {
                         let what = args[i] == "except" ? "a network address" : "a header name"
                         throw KeywordError("'option forwardfor' '\(args[i])' requires \(what).")
                     }
-                    if args[i] == "except" { ff.except = args[i + 1] } else { ff.header = args[i + 1].lowercased() }
+                    if args[i] == "except" {
+                        guard isNetwork(args[i + 1]) else {
+                            throw KeywordError("'option forwardfor except' expects <address>[/mask] as argument.")
+                        }
+                        ff.except = args[i + 1]
+                    } else {
+                        ff.header = args[i + 1].lowercased()
+                    }
                     i += 2
                 case "if-none":
                     ff.ifNone = true
@@ -153,5 +163,17 @@ extension KeywordRegistry {
             break
         }
         ctx.withProxy { $0.healthCheck = check }
+    }
+
+    /// `<address>[/mask]`: an IPv4 or IPv6 address, with a prefix length
+    /// or (IPv4) a dotted mask.
+    static func isNetwork(_ text: String) -> Bool {
+        let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        var buffer = [UInt8](repeating: 0, count: 16)
+        let v4 = inet_pton(AF_INET, parts[0], &buffer) == 1
+        guard v4 || inet_pton(AF_INET6, parts[0], &buffer) == 1 else { return false }
+        guard parts.count == 2 else { return true }
+        if let n = Int(parts[1]) { return n >= 0 && n <= (v4 ? 32 : 128) }
+        return v4 && inet_pton(AF_INET, parts[1], &buffer) == 1
     }
 }

@@ -321,18 +321,3 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
     }
 }
 
-extension SocketAddress {
-    /// Calls `body` with the raw IPv4 (4) or IPv6 (16) address bytes.
-    func withAddressBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
-        switch self {
-        case .v4(let a):
-            var addr = a.address.sin_addr
-            return withUnsafeBytes(of: &addr) { body($0) }
-        case .v6(let a):
-            var addr = a.address.sin6_addr
-            return withUnsafeBytes(of: &addr) { body($0) }
-        default:
-            return body(UnsafeRawBufferPointer(start: nil, count: 0))
-        }
-    }
-}

@@ -411,8 +411,9 @@ public struct HTTPStreamStateMachine {
             log.status = error.status
             log.terminate("P", "R")
             emit(.countRequest(at: nil))
-            let page = policy.errorPages[error.status] ?? HTTPErrorPages.earlyPage(for: error.status)
-                ?? HTTPErrorPages.page(for: 400, connection: .close)!
+            // Recorded: a request the parser rejects gets the built-in page,
+            // whatever errorfile the frontend declares.
+            let page = HTTPErrorPages.earlyPage(for: error.status) ?? HTTPErrorPages.page(for: 400, connection: .close)!
             respondAndClose(page)
         case .complete(let head):
             request = head
@@ -675,7 +676,8 @@ public struct HTTPStreamStateMachine {
         var edits = HTTPHeadEdits()
         let upgrading = request.connection.contains(.upgrade) || request.method == .connect
         let serverMode = backend.connectionMode == .keepAlive ? policy.connectionMode : backend.connectionMode
-        if let ff = backend.forwardFor ?? policy.forwardFor, let ip = clientAddress?.ipAddress {
+        if let ff = backend.forwardFor ?? policy.forwardFor, let ip = clientAddress?.ipAddress,
+           !(ff.except.flatMap(IPNetwork.init)?.contains(clientAddress) ?? false) {
             if !(ff.ifNone && request.firstHeaderValue(named: ff.header.utf8, in: requestBytes) != nil) {
                 edits.append(name: ff.header, value: ip)
             }
