@@ -17,6 +17,14 @@ extension KeywordRegistry {
             try parseHTTPRule(.afterResponse, args, &ctx)
         },
         ConfigKeyword("redirect", [.frontend, .backend, .listen], parseRedirectKeyword),
+        ConfigKeyword("acl", [.frontend, .backend, .listen]) { args, ctx in
+            guard ctx.proxy != nil else { return }
+            do {
+                try ctx.withProxy { try $0.acls.add(Array(args.dropFirst())) }
+            } catch let error as ACLParseError {
+                throw KeywordError(error.message, abort: true)
+            }
+        },
     ]
 
     /// The three HTTP rule sets.

@@ -33,7 +33,7 @@ struct KeywordRegistry {
     /// Proxy keywords HAProxy 2.6 knows that this build does not implement:
     /// refused with "not supported by this build" rather than "unknown".
     static let unsupportedProxyKeywords: Set<String> = [
-        "acl", "tcp-request", "tcp-response", "stick-table", "stick",
+        "tcp-request", "tcp-response", "stick-table", "stick",
         "stick-on", "stick-store-request", "stick-store-response", "stick-match", "cookie", "reqadd",
         "compression", "filter", "persist", "force-persist", "ignore-persist", "dynamic-cookie-key", "email-alert",
         "external-check", "unique-id-format",

@@ -139,7 +139,8 @@ extension ParseContext {
         do {
             return try Condition.parse(words, acls: proxy?.acls ?? ACLTable())
         } catch let error as ACLParseError {
-            throw KeywordError("error detected while parsing \(conditionContext) : \(error.message).", abort: true)
+            let message = error.message.hasSuffix(".") ? String(error.message.dropLast()) : error.message
+            throw KeywordError("error detected while parsing \(conditionContext) : \(message).", abort: true)
         }
     }
 }

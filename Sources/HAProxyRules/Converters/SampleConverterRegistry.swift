@@ -13,7 +13,7 @@ public enum SampleConverterRegistry {
         for family in [
             StringConverters.keywords, ArithmeticConverters.keywords, EncodingConverters.keywords,
             HashConverters.keywords, AddressConverters.keywords, TimeConverters.keywords,
-            VariableConverters.keywords,
+            VariableConverters.keywords, PatternConverters.keywords,
         ] {
             for keyword in family { table[keyword.name] = keyword }
         }
@@ -38,12 +38,8 @@ public enum SampleConverterRegistry {
             list[name] = "it is not implemented"
         }
         for name in ["in_table"] { list[name] = "stick tables are not implemented yet" }
-        // Registered by the pattern code, with PCRE2, once it is merged.
-        list["regsub"] = "regular expressions are not wired yet"
-        for name in ["map", "map_str", "map_beg", "map_sub", "map_dir", "map_dom", "map_end", "map_reg", "map_regm",
-                     "map_int", "map_ip"]
-        {
-            list[name] = "maps are not wired yet"
+        for name in ["map_regm", "map_regm_str", "map_regm_int", "map_regm_ip"] {
+            list[name] = "back-references in map values are not implemented"
         }
         return list
     }()

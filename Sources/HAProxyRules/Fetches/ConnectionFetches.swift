@@ -10,5 +10,12 @@ enum ConnectionFetches {
         SampleFetchKeyword("fe_name", .string, .frontend) { _, context in .string(Array(context.frontendName.utf8)) },
         SampleFetchKeyword("be_name", .string, .backend) { _, context in context.backendName.map { .string(Array($0.utf8)) } },
         SampleFetchKeyword("srv_name", .string, .server) { _, context in context.serverName.map { .string(Array($0.utf8)) } },
+        // This build has no TLS listeners: a front connection is never TLS
+        // (`redirect scheme https if !{ ssl_fc }` redirects every request).
+        SampleFetchKeyword("ssl_fc", .bool, .clientConnection) { _, _ in .bool(false) },
+        // The request is HTTP once its head parsed (`HTTP` predefined ACL).
+        SampleFetchKeyword("req.proto_http", .bool, .httpRequest) { _, context in .bool(context.request != nil) },
+        // Content analysis waits for nothing more once rules run.
+        SampleFetchKeyword("wait_end", .bool, .internalState) { _, _ in .bool(true) },
     ]
 }

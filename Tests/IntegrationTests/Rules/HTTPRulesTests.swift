@@ -182,3 +182,35 @@ final class HTTPRulesTests: IntegrationTestCase {
         XCTAssertEqual(try HTTPClient.get(port: port, headers: ["X-Target": "nope"]).server, "one")
     }
 }
+
+extension HTTPRulesTests {
+    func testACLsRouteAndDeny() throws {
+        let web = try startBackend("web"), api = try startBackend("api")
+        let port = Ports.free()
+        let map = tmp.appendingPathComponent("hosts.map")
+        try "api.example.com be_api\n".write(to: map, atomically: true, encoding: .utf8)
+        try startProxy(config: Self.defaultsHTTP + """
+        frontend fe
+            bind 127.0.0.1:\(port)
+            acl is_admin path_beg /admin
+            acl local src 127.0.0.1
+            acl blocked hdr_sub(user-agent) -i badbot
+            http-request deny deny_status 403 if is_admin !local || blocked
+            http-request deny deny_status 404 if { path_end .env }
+            use_backend %[req.hdr(host),lower,map(\(map.path),be_web)]
+
+        backend be_web
+            server web 127.0.0.1:\(web.port)
+
+        backend be_api
+            server api 127.0.0.1:\(api.port)
+
+        """, ports: [port])
+        XCTAssertEqual(try HTTPClient.get(port: port, path: "/admin").server, "web")
+        XCTAssertEqual(try HTTPClient.get(port: port, path: "/x", headers: ["User-Agent": "BadBot/1"]).status, 403)
+        XCTAssertEqual(try HTTPClient.get(port: port, path: "/a/.env").status, 404)
+        let c = try Conn(port: port)
+        try c.send(HTTPClient.request("GET", "/", host: "API.example.com"))
+        XCTAssertEqual(try c.readResponse().server, "api")
+    }
+}

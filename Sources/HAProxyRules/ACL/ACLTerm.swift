@@ -1,0 +1,116 @@
+/// One ACL test (manual 7.1): a sample expression and the patterns its
+/// values are matched against — an `acl` line, or an anonymous `{ ... }`.
+/// A multi-valued fetch (a repeated header) matches when any value does.
+public struct ACLTerm: Sendable {
+    let expression: SampleExpression
+    let patterns: PatternSet
+    /// `-f FILE` references, matched after the inline patterns.
+    let files: [PatternReference]
+
+    public func matches(_ context: some SampleContext) -> Bool {
+        if patterns.method == .found {
+            var found = false
+            expression.forEachValue(context) { _ in
+                found = true
+                return true
+            }
+            return found
+        }
+        var hit = false
+        expression.forEachValue(context) { sample in
+            if patterns.matches(sample) || files.contains(where: {
+                $0.matches(sample, method: patterns.method, ignoreCase: patterns.ignoreCase)
+            }) {
+                hit = true
+            }
+            return hit
+        }
+        return hit
+    }
+}
+
+extension ACLTerm {
+    /// Parses `CRITERION [flags] [operator] VALUES`.
+    static func parse(_ words: ArraySlice<String>) throws -> ACLTerm {
+        guard let criterion = words.first, !criterion.isEmpty else {
+            throw ACLParseError(message: "missing fetch method in ACL expression ''")
+        }
+        // `path_beg` is `path` matched with `-m beg` (manual 7.3.6's
+        // derived ACL names); a fetch of that name wins.
+        let name = String(criterion.prefix { $0 != "(" && $0 != "," })
+        var text = criterion
+        var derived: PatternMatchMethod?
+        if SampleFetchRegistry.keyword(named: name) == nil, let underscore = name.lastIndex(of: "_") {
+            let base = String(name[..<underscore])
+            let suffix = String(name[name.index(after: underscore)...])
+            if let method = PatternMatchMethod(rawValue: suffix), SampleFetchRegistry.keyword(named: base) != nil {
+                derived = method
+                text = base + criterion.dropFirst(name.count)
+            }
+        }
+        let expression: SampleExpression
+        do {
+            expression = try SampleExpression.parse(text)
+        } catch let error as SampleParseError {
+            throw ACLParseError(message: "\(error.message) in ACL expression '\(criterion)'")
+        }
+        var method = derived
+        var ignoreCase = false
+        var files: [String] = []
+        var rest = words.dropFirst()
+        flags: while let flag = rest.first, flag.hasPrefix("-") {
+            switch flag {
+            case "-i":
+                ignoreCase = true
+                rest = rest.dropFirst()
+            case "-n":
+                rest = rest.dropFirst()
+            case "-f", "-m", "-u", "-M":
+                guard rest.count > 1 else { throw ACLParseError(message: "missing argument after '\(flag)'") }
+                let value = rest[rest.startIndex + 1]
+                if flag == "-f" { files.append(value) }
+                if flag == "-m" {
+                    guard let m = PatternMatchMethod(rawValue: value) else {
+                        throw ACLParseError(message: "unknown matching method '\(value)' when parsing ACL expression")
+                    }
+                    method = m
+                }
+                rest = rest.dropFirst(2)
+            case "--":
+                rest = rest.dropFirst()
+                break flags
+            default:
+                // A negative number is a value, not a flag.
+                if Int64(flag) != nil { break flags }
+                throw ACLParseError(message: "'\(flag)' is not a valid ACL option. Please use '--' before any pattern beginning with a '-'")
+            }
+        }
+        let chosen = method ?? PatternMatchMethod.defaultMethod(for: expression.outputType)
+        var patterns = PatternSet(method: chosen, ignoreCase: ignoreCase)
+        if (chosen == .int || chosen == .len), let op = rest.first, ["eq", "ge", "gt", "le", "lt"].contains(op) {
+            rest = rest.dropFirst()
+            do {
+                for value in rest { try patterns.add(operator: op, value) }
+            } catch let error as PatternSet.PatternError {
+                throw ACLParseError(message: error.message)
+            }
+        } else {
+            do {
+                for value in rest { try patterns.add(value) }
+            } catch let error as PatternSet.PatternError {
+                throw ACLParseError(message: error.message)
+            }
+        }
+        var references: [PatternReference] = []
+        for path in files {
+            do {
+                let reference = try PatternReferences.reference(path: path, isMap: false)
+                _ = try reference.compiledSet(chosen, ignoreCase: ignoreCase)
+                references.append(reference)
+            } catch let error as PatternSet.PatternError {
+                throw ACLParseError(message: error.message)
+            }
+        }
+        return ACLTerm(expression: expression, patterns: patterns, files: references)
+    }
+}
