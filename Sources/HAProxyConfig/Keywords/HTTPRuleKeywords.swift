@@ -169,9 +169,8 @@ extension KeywordRegistry {
                 status = s
                 words.removeFirst(min(2, words.count))
             }
-            var response = try HTTPReturnParser.parse(&words, proxy: proxy, defaultStatus: status, format: format, error)
-            if response != nil { response!.status = status }
-            return .deny(status: status, response: response)
+            let response = try HTTPReturnParser.parse(&words, proxy: proxy, defaultStatus: status, format: format, error)
+            return .deny(status: response?.status ?? status, response: response)
         case "return":
             let response = try HTTPReturnParser.parse(&words, proxy: proxy, defaultStatus: 200, format: format, error)
                 ?? HTTPReturn()

@@ -92,8 +92,34 @@ public struct HTTPMessage {
     }
 
     /// Replaces the request target (`set-uri`, `set-path`, `set-query`...).
+    /// An absolute target's authority becomes the `Host` header, as 2.6
+    /// keeps them in agreement.
     public mutating func setURI(_ uri: [UInt8]) throws {
-        try setStartLine(first: nil, second: uri, third: nil)
+        guard let authority = Self.authority(of: uri) else {
+            try setStartLine(first: nil, second: uri, third: nil)
+            return
+        }
+        let host = Array("host".utf8)
+        let hostIndices = head.headers.indices.filter { headerName($0, is: host) }
+        let start = Array(withBytes(head.methodRange) { Array($0) }) + [0x20] + uri + [0x20]
+            + withBytes(head.versionRange) { Array($0) }
+        if let first = hostIndices.first {
+            try rebuild(startLine: start, drop: { hostIndices.dropFirst().contains($0) },
+                        replace: { $0 == first ? authority : nil })
+        } else {
+            try rebuild(startLine: start, append: [(host, authority)])
+        }
+    }
+
+    /// The `host[:port]` of an absolute URI (`scheme://authority/...`).
+    static func authority(of uri: [UInt8]) -> [UInt8]? {
+        guard uri.first != UInt8(ascii: "/"), uri.count > 3 else { return nil }
+        for i in 0..<(uri.count - 2) where uri[i] == UInt8(ascii: ":") && uri[i + 1] == UInt8(ascii: "/") && uri[i + 2] == UInt8(ascii: "/") {
+            let rest = uri[(i + 3)...]
+            let end = rest.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") } ?? uri.count
+            return Array(uri[(i + 3)..<end])
+        }
+        return nil
     }
 
     /// Replaces a response's status and reason (`set-status`).

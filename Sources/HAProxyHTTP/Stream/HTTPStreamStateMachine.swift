@@ -614,18 +614,22 @@ public struct HTTPStreamStateMachine {
         var out = ByteBuffer()
         out.reserveCapacity(96 + body.count)
         HTTPResponseBuilder.writeStatusLine(&out, status: response.status, reason: HTTPReasonPhrase.phrase(for: response.status))
-        out.writeStaticString("content-length: ")
-        HTTPResponseBuilder.writeDecimal(&out, body.count)
-        out.writeStaticString("\r\n")
-        if let t = response.contentType {
-            out.writeStaticString("content-type: ")
-            out.writeString(t)
-            out.writeStaticString("\r\n")
-        }
+        // Recorded: the `hdr` headers first, then the length (none on a
+        // 204 or 304) and the type.
         for (name, value) in response.headers {
             out.writeBytes(name)
             out.writeStaticString(": ")
             out.writeBytes(HTTPRuleRunner.render(value, context))
+            out.writeStaticString("\r\n")
+        }
+        if response.status != 204 && response.status != 304 {
+            out.writeStaticString("content-length: ")
+            HTTPResponseBuilder.writeDecimal(&out, body.count)
+            out.writeStaticString("\r\n")
+        }
+        if let t = response.contentType {
+            out.writeStaticString("content-type: ")
+            out.writeString(t)
             out.writeStaticString("\r\n")
         }
         HTTPResponseBuilder.writeConnection(&out, connection)
@@ -847,6 +851,8 @@ public struct HTTPStreamStateMachine {
         let backendAfter = ownBackend?.afterResponseRules ?? []
         guard !backendRules.isEmpty || !policy.responseRules.isEmpty || !backendAfter.isEmpty
                 || !policy.afterResponseRules.isEmpty else { return (head, headBytes) }
+        // `req.*` variables end with the request.
+        variables?.values.clear(.req)
         var context = makeContext()
         context.responseMessage = HTTPMessage(response: head, bytes: headBytes, requestMethod: request.method)
         context.editsResponse = true
@@ -938,6 +944,10 @@ public struct HTTPStreamStateMachine {
         }
         log = StreamLogInfo()
         backend = nil
+        serverName = nil
+        if let variables {
+            for scope in [VariableName.Scope.txn, .req, .res] { variables.values.clear(scope) }
+        }
         state = .readingRequest
         requestParser.reset()
         requestBytes = nil

@@ -9,7 +9,8 @@ public struct Condition: Sendable {
     let groups: [[Operand]]
 
     public func evaluate(_ context: some SampleContext) -> Bool {
-        var result = groups.isEmpty
+        // Recorded: `if` with no term is false, `unless` with none is true.
+        var result = false
         for group in groups {
             var all = true
             for operand in group {
@@ -38,7 +39,7 @@ public struct Condition: Sendable {
         while let word = rest.first {
             rest = rest.dropFirst()
             switch word {
-            case "||":
+            case "||", "OR":
                 if !current.isEmpty { groups.append(current) }
                 current = []
             case "!":

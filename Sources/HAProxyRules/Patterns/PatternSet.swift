@@ -99,13 +99,14 @@ public struct PatternSet: Sendable {
         count += 1
     }
 
-    /// `a`, `a:b`, `:b`, `a:` as a closed range.
+    /// `a`, `a:b`, `:b`, `a:` as a closed range. Recorded: `-` separates
+    /// a range like `:` (`1-2`, and `-5` is "up to 5"), at the first of them.
     static func range(_ text: String) throws -> ClosedRange<Int64> {
         func number(_ s: Substring) throws -> Int64 {
             guard let v = Int64(s) else { throw PatternError(message: "'\(text)' is not a number") }
             return v
         }
-        guard let colon = text.firstIndex(of: ":") else {
+        guard let colon = text.firstIndex(where: { $0 == ":" || $0 == "-" }) else {
             let v = try number(Substring(text))
             return v...v
         }
