@@ -109,7 +109,7 @@ extension KeywordRegistry {
                 abort: true)
         }
         var stage = set.stage
-        if case .httpRequest = stage, proxy.capabilities == .backend { stage = .httpRequest(inBackend: true) }
+        if case .httpRequest = stage, proxy.capabilities.contains(.backend) { stage = .httpRequest(inBackend: true) }
         var words = ArraySlice(args.dropFirst(2))
         let compiled = try parseAction(action, &words, proxy: proxy, stage: stage, ruleError)
         let condition = try ctx.parseRuleCondition(
@@ -327,7 +327,7 @@ extension KeywordRegistry {
                 abort: true)
         }
         var words = ArraySlice(args.dropFirst())
-        let stage: SampleStage = .httpRequest(inBackend: proxy.capabilities == .backend)
+        let stage: SampleStage = .httpRequest(inBackend: proxy.capabilities.contains(.backend))
         let redirect = try parseRedirect(&words, format: { text in
             do {
                 return try SampleFormat.parse(text)

@@ -500,7 +500,10 @@ public struct HTTPStreamStateMachine {
         return HTTPStreamContext(
             requestMessage: requestBytes.map { HTTPMessage(head: request, bytes: $0) },
             source: SocketEndpoint(clientAddress), destination: SocketEndpoint(localAddress),
-            frontendName: policy.proxyName, backend: backend, serverName: serverName, runtime: runtime,
+            frontendName: policy.proxyName,
+            // A listen section is its own backend from the start.
+            backend: backend ?? (policy.defaultBackend?.name == policy.proxyName ? policy.defaultBackend : nil),
+            serverName: serverName, runtime: runtime,
             variables: variables!)
     }
 
@@ -541,13 +544,15 @@ public struct HTTPStreamStateMachine {
             log.status = status
             emit(.countDenied)
             if let response {
-                answerLocally(status: response.status, alwaysCloses: true) { connection in
+                answerLocally(status: response.status, alwaysCloses: false) { connection in
                     Self.build(response, connection: connection, context)
                 }
             } else {
+                // Recorded: the connection stays open after a deny (a
+                // pipelined request behind it is answered).
                 let page = backend?.errorPages[status] ?? policy.errorPages[status]
-                    ?? HTTPErrorPages.page(for: status, connection: .close) ?? HTTPErrorPages.page(for: 403, connection: .close)!
-                answerLocally(status: status, alwaysCloses: true) { _ in page }
+                    ?? HTTPErrorPages.page(for: status) ?? HTTPErrorPages.page(for: 403)!
+                answerLocally(status: status, alwaysCloses: false) { _ in page }
             }
         case .respond(let response):
             log.status = response.status
@@ -573,9 +578,16 @@ public struct HTTPStreamStateMachine {
             let answer = afterResponse(build(.close))
             countLocalResponse(answer)
             respondAndClose(answer)
+            return
+        }
+        let answer = afterResponse(build(responseConnectionHeader()))
+        countLocalResponse(answer)
+        // An errorfile without a length ends with the connection.
+        var parser = HTTPHeadParser.response(to: request.method)
+        if case .complete(let head) = parser.parse(answer), head.bodyFraming == .untilClose {
+            clientKeepAlive = false
+            respondAndClose(answer)
         } else {
-            let answer = afterResponse(build(responseConnectionHeader()))
-            countLocalResponse(answer)
             respondLocally(answer)
         }
     }
@@ -1028,8 +1040,8 @@ public struct HTTPStreamStateMachine {
         }
         // Recorded: 2.6 sends these pages without `connection: close` (only
         // 400 and 408 carry it) and then closes.
-        let page = backend?.errorPages[status] ?? policy.errorPages[status]
-            ?? HTTPErrorPages.page(for: status) ?? HTTPErrorPages.page(for: 503)!
+        let page = afterResponse(backend?.errorPages[status] ?? policy.errorPages[status]
+            ?? HTTPErrorPages.page(for: status) ?? HTTPErrorPages.page(for: 503)!)
         countLocalResponse(page)
         logTransaction()
         respondAndClose(page)

@@ -36,8 +36,13 @@ public struct Condition: Sendable {
         var current: [Operand] = []
         var rest = words.dropFirst()
         var negate = false
-        while let word = rest.first {
+        while var word = rest.first {
             rest = rest.dropFirst()
+            // `!{ ... }` and `!name`: negations written against the term.
+            while word.count > 1, word.hasPrefix("!") {
+                negate.toggle()
+                word.removeFirst()
+            }
             switch word {
             case "||", "OR":
                 if !current.isEmpty { groups.append(current) }
