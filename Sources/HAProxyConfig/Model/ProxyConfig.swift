@@ -46,6 +46,13 @@ public struct ProxyConfig: Sendable {
     public var retries = 3
     public var options = ProxyOptions()
     public var httpReuse: HTTPReuse = .safe
+    /// `cookie NAME ...`: cookie-based persistence.
+    public var cookie: CookiePersistence?
+    /// `force-persist` and `ignore-persist` conditions, in order.
+    public var forcePersist: [Condition] = []
+    public var ignorePersist: [Condition] = []
+    /// `use-server` rules, in order.
+    public var useServerRules: [UseServerRule] = []
     /// The proxy's named ACLs (`acl NAME ...`).
     public var acls = ACLTable()
     public var httpRequestRules: [HTTPRule] = []
@@ -147,6 +154,8 @@ public struct ProxyOptions: Sendable, Equatable {
     }
 
     public var redispatch = false
+    /// `option persist`: a persistence cookie may lead to a down server.
+    public var persist = false
     public var abortOnClose = false
     public var allBackups = false
     public var httpConnectionMode: HTTPConnectionMode = .keepAlive

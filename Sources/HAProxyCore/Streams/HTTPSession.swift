@@ -157,6 +157,13 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
 
     /// Asks the load balancer with this request's hash key.
     func pickServer(_ lb: LoadBalancer, avoiding: LBServer?) -> LBServer? {
+        // Persistence (cookie, use-server) names a server: taken when it is
+        // usable, or down with `option persist` / `force-persist`; a
+        // redispatch after a failure leaves it to the load balancer.
+        if avoiding == nil, let name = machine.persistence.server, let server = backend?.server(named: name),
+           server.isUsable || machine.persistence.forced {
+            return server.lb
+        }
         switch lb.config.algorithm {
         case .source:
             guard let address = machine.clientAddress else { return lb.pick(avoiding: avoiding) }

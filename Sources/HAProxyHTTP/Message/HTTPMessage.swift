@@ -86,6 +86,62 @@ public struct HTTPMessage {
         try rebuild(replace: { values[$0] })
     }
 
+    /// Gives the cookie `name` of each `Cookie` (request) or `Set-Cookie`
+    /// (response) header to `transform` as its value's bytes; it returns
+    /// the new value, `[]`-less nil to keep it, or `.remove` to drop the
+    /// cookie. A `Cookie` header left empty is removed.
+    public enum CookieEdit {
+        case keep
+        case remove
+        case value([UInt8])
+    }
+
+    public mutating func editCookies(named name: [UInt8], _ transform: (ArraySlice<UInt8>) -> CookieEdit) throws {
+        let header = Array((head.isRequest ? "cookie" : "set-cookie").utf8)
+        var replaced: [Int: [UInt8]] = [:]
+        var dropped: Set<Int> = []
+        for index in head.headers.indices where headerName(index, is: header) {
+            let value = withBytes(head.headers[index].value) { Array($0) }
+            if head.isRequest {
+                // `a=1; NAME=x; b=2`: each cookie separated by ';'.
+                var kept: [[UInt8]] = []
+                var changed = false
+                for part in value.split(separator: UInt8(ascii: ";"), omittingEmptySubsequences: false) {
+                    var cookie = part[...]
+                    while cookie.first == 0x20 || cookie.first == 0x09 { cookie = cookie.dropFirst() }
+                    let eq = cookie.firstIndex(of: UInt8(ascii: "=")) ?? cookie.endIndex
+                    if cookie[cookie.startIndex..<eq].elementsEqual(name) {
+                        let raw = eq < cookie.endIndex ? cookie[(eq + 1)...] : []
+                        switch transform(raw) {
+                        case .keep: kept.append(Array(cookie))
+                        case .remove: changed = true
+                        case .value(let new):
+                            kept.append(name + [UInt8(ascii: "=")] + new)
+                            changed = true
+                        }
+                    } else {
+                        kept.append(Array(cookie))
+                    }
+                }
+                guard changed else { continue }
+                if kept.isEmpty { dropped.insert(index) } else { replaced[index] = Array(kept.joined(separator: Array("; ".utf8))) }
+            } else {
+                // `NAME=x; Path=/`: the cookie is the first pair.
+                let eq = value.firstIndex(of: UInt8(ascii: "=")) ?? value.endIndex
+                guard value[..<eq].elementsEqual(name) else { continue }
+                let end = value[eq...].firstIndex(of: UInt8(ascii: ";")) ?? value.endIndex
+                let raw = eq < value.endIndex ? value[(eq + 1)..<end] : []
+                switch transform(raw) {
+                case .keep: break
+                case .remove: dropped.insert(index)
+                case .value(let new): replaced[index] = Array(value[...eq]) + new + Array(value[end...])
+                }
+            }
+        }
+        guard !replaced.isEmpty || !dropped.isEmpty else { return }
+        try rebuild(drop: { dropped.contains($0) }, replace: { replaced[$0] })
+    }
+
     /// Replaces the request method (`set-method`).
     public mutating func setMethod(_ method: [UInt8]) throws {
         try setStartLine(first: method, second: nil, third: nil)

@@ -89,6 +89,18 @@ public final class HTTPBackendPolicy: Sendable {
     public let requestRules: [HTTPRule]
     public let responseRules: [HTTPRule]
     public let afterResponseRules: [HTTPRule]
+    /// Cookie persistence, with the cookie value of each server.
+    public let cookie: CookiePersistence?
+    let serverByCookie: [String: String]
+    let cookieByServer: [String: String]
+    /// `option persist`, `force-persist`, `ignore-persist`, `use-server`.
+    let persist: Bool
+    let forcePersist: [Condition]
+    let ignorePersist: [Condition]
+    let useServerRules: [UseServerRule]
+    let serverNames: Set<String>
+    /// Requests to this backend go through rules or persistence.
+    public var needsRequestAnalysis: Bool { !requestRules.isEmpty || cookie != nil || !useServerRules.isEmpty }
 
     public init(index: Int, config: ProxyConfig, errorPages: [Int: ByteBuffer]) {
         self.index = index
@@ -96,6 +108,20 @@ public final class HTTPBackendPolicy: Sendable {
         requestRules = config.httpRequestRules + config.redirectRules
         responseRules = config.httpResponseRules
         afterResponseRules = config.httpAfterResponseRules
+        cookie = config.cookie
+        var byCookie: [String: String] = [:], byServer: [String: String] = [:]
+        for server in config.servers {
+            guard let value = server.options.cookie else { continue }
+            if byCookie[value] == nil { byCookie[value] = server.name }
+            byServer[server.name] = value
+        }
+        serverByCookie = byCookie
+        cookieByServer = byServer
+        persist = config.options.persist
+        forcePersist = config.forcePersist
+        ignorePersist = config.ignorePersist
+        useServerRules = config.useServerRules
+        serverNames = Set(config.servers.map(\.name))
         timeouts = config.timeouts
         connectionMode = config.options.httpConnectionMode
         forwardFor = config.options.forwardFor

@@ -118,7 +118,9 @@ public struct HTTPStreamStateMachine {
     /// The stream's variables, created when a rule first runs.
     private var variables: StreamVariables?
     /// The server of the current transaction, for `srv_name` and `%s`.
-    private var serverName: String?
+    var serverName: String?
+    /// The server the current request asks for (persistence, `use-server`).
+    public internal(set) var persistence = Persistence()
 
     // Client side.
     private var inbound: ByteBuffer
@@ -458,7 +460,8 @@ public struct HTTPStreamStateMachine {
             return
         }
         var backend = policy.defaultBackend
-        if policy.hasRequestAnalysis || !(backend?.requestRules.isEmpty ?? true) {
+        persistence = Persistence()
+        if policy.hasRequestAnalysis || (backend?.needsRequestAnalysis ?? false) {
             var context = makeContext()
             var verdict = HTTPRuleRunner.run(policy.requestRules, on: &context)
             if case .proceed = verdict { verdict = HTTPRuleRunner.run(policy.redirectRules, on: &context) }
@@ -474,6 +477,7 @@ public struct HTTPStreamStateMachine {
                         return
                     }
                 }
+                if let backend { analysePersistence(backend, &context) }
             } else {
                 takeRequest(from: context)
                 return
@@ -862,7 +866,7 @@ public struct HTTPStreamStateMachine {
         let backendRules = ownBackend?.responseRules ?? []
         let backendAfter = ownBackend?.afterResponseRules ?? []
         guard !backendRules.isEmpty || !policy.responseRules.isEmpty || !backendAfter.isEmpty
-                || !policy.afterResponseRules.isEmpty else { return (head, headBytes) }
+                || !policy.afterResponseRules.isEmpty || backend?.cookie != nil else { return (head, headBytes) }
         // `req.*` variables end with the request.
         variables?.values.clear(.req)
         var context = makeContext()
@@ -881,6 +885,7 @@ public struct HTTPStreamStateMachine {
             _ = answer(verdict, &context)
             return nil
         }
+        persistenceResponse(&context)
         _ = HTTPRuleRunner.run(backendAfter, on: &context)
         _ = HTTPRuleRunner.run(policy.afterResponseRules, on: &context)
         guard let message = context.responseMessage, message.isEdited else { return (head, headBytes) }
