@@ -207,35 +207,94 @@ public struct HTTPMessage {
         startLine: [UInt8]? = nil, drop: (Int) -> Bool = { _ in false }, replace: (Int) -> [UInt8]? = { _ in nil },
         append: [([UInt8], [UInt8])] = []
     ) throws {
-        var out = ByteBuffer()
-        out.reserveCapacity(bytes.readableBytes + 64)
         let current = self.head
-        withBytes(0..<bytes.readableBytes) { p in
-            if let startLine {
-                out.writeBytes(startLine)
-            } else {
-                out.writeBytes(UnsafeRawBufferPointer(rebasing: p[current.methodRange.lowerBound..<current.versionRange.upperBound]))
+        // Edits of ordinary headers keep every fact the parser derived
+        // (framing, connection tokens, host): the new head is built while
+        // writing. A new start line or a framing header is parsed again.
+        var reparse = startLine != nil
+        var replacements: [Int: [UInt8]] = [:]
+        var bound = bytes.readableBytes + (startLine?.count ?? 0) + 4 * (current.headers.count + append.count) + 8
+        for index in current.headers.indices {
+            if let value = replace(index) {
+                replacements[index] = value
+                bound += value.count
             }
-            out.writeStaticString("\r\n")
-            for index in current.headers.indices where !drop(index) {
-                let field = current.headers[index]
-                out.writeBytes(UnsafeRawBufferPointer(rebasing: p[field.name]))
-                out.writeStaticString(": ")
-                if let value = replace(index) {
-                    out.writeBytes(value)
+        }
+        for (name, value) in append { bound += name.count + value.count }
+        var fields: [HTTPHeaderField] = []
+        fields.reserveCapacity(current.headers.count + append.count)
+        var out = ByteBuffer()
+        out.reserveCapacity(bound)
+        let shift = current.methodRange.lowerBound
+        var headersEnd = 0
+        let written = bytes.withUnsafeReadableBytes { p in
+            out.withUnsafeMutableWritableBytes { w -> Int in
+                var o = HTTPHeadRewriter.Writer(base: w.baseAddress!)
+                if let startLine {
+                    startLine.withUnsafeBytes { o.copy($0, 0..<$0.count) }
                 } else {
-                    out.writeBytes(UnsafeRawBufferPointer(rebasing: p[field.value]))
+                    o.copy(p, current.methodRange.lowerBound..<current.versionRange.upperBound)
                 }
-                out.writeStaticString("\r\n")
+                o.crlf()
+                for index in current.headers.indices {
+                    let field = current.headers[index]
+                    if drop(index) {
+                        if field.kind != .other { reparse = true }
+                        continue
+                    }
+                    let lineStart = o.count
+                    o.copy(p, field.name)
+                    let nameEnd = o.count
+                    o.colonSpace()
+                    let valueStart = o.count
+                    if let value = replacements[index] {
+                        if field.kind != .other { reparse = true }
+                        value.withUnsafeBytes { o.copy($0, 0..<$0.count) }
+                    } else {
+                        o.copy(p, field.value)
+                    }
+                    let valueEnd = o.count
+                    o.crlf()
+                    fields.append(HTTPHeaderField(
+                        name: lineStart..<nameEnd, value: valueStart..<valueEnd, line: lineStart..<o.count, kind: field.kind))
+                }
+                for (name, value) in append {
+                    let lineStart = o.count
+                    let kind = name.withUnsafeBytes { n -> HTTPKnownHeader in
+                        o.copy(n, 0..<n.count)
+                        return HTTPHeadParser.classifyName(n, 0, n.count)
+                    }
+                    if kind != .other { reparse = true }
+                    let nameEnd = o.count
+                    o.colonSpace()
+                    let valueStart = o.count
+                    value.withUnsafeBytes { o.copy($0, 0..<$0.count) }
+                    let valueEnd = o.count
+                    o.crlf()
+                    fields.append(HTTPHeaderField(
+                        name: lineStart..<nameEnd, value: valueStart..<valueEnd, line: lineStart..<o.count, kind: kind))
+                }
+                headersEnd = o.count
+                o.crlf()
+                return o.count
             }
         }
-        for (name, value) in append {
-            out.writeBytes(name)
-            out.writeStaticString(": ")
-            out.writeBytes(value)
-            out.writeStaticString("\r\n")
+        out.moveWriterIndex(forwardBy: written)
+        if !reparse {
+            var edited = current
+            edited.methodRange = (current.methodRange.lowerBound - shift)..<(current.methodRange.upperBound - shift)
+            edited.uriRange = (current.uriRange.lowerBound - shift)..<(current.uriRange.upperBound - shift)
+            edited.versionRange = (current.versionRange.lowerBound - shift)..<(current.versionRange.upperBound - shift)
+            edited.startLineStart = 0
+            edited.headersStart = edited.versionRange.upperBound + 2
+            edited.headers = fields
+            edited.headersEnd = headersEnd
+            edited.length = written
+            head = edited
+            bytes = out
+            isEdited = true
+            return
         }
-        out.writeStaticString("\r\n")
         var parser = HTTPHeadParser(mode: mode, limits: HTTPHeadLimits(bufferSize: 1 << 20, maxRewrite: 0, maxHeaders: 1000))
         guard case .complete(let parsed) = parser.parse(out) else { throw EditError() }
         head = parsed
