@@ -15,7 +15,7 @@ struct KeywordRegistry {
         let globalGroups: [[ConfigKeyword]] = [Self.globalKeywords, Self.globalLogKeywords]
         let proxyGroups: [[ConfigKeyword]] = [
             Self.proxyKeywords, Self.timeoutKeywords, Self.optionKeywords, Self.checkKeywords,
-            Self.httpRuleKeywords, Self.proxyLogKeywords, Self.bindSectionKeywords,
+            Self.httpRuleKeywords, Self.tcpRuleKeywords, Self.proxyLogKeywords, Self.bindSectionKeywords,
             Self.serverSectionKeywords, Self.balanceKeywords, Self.serverStateKeywords, Self.persistenceKeywords,
         ]
         global = table(globalGroups.flatMap { $0 }, \.name)
@@ -33,7 +33,7 @@ struct KeywordRegistry {
     /// Proxy keywords HAProxy 2.6 knows that this build does not implement:
     /// refused with "not supported by this build" rather than "unknown".
     static let unsupportedProxyKeywords: Set<String> = [
-        "tcp-request", "tcp-response", "stick-table", "stick",
+        "stick-table", "stick",
         "stick-on", "stick-store-request", "stick-store-response", "stick-match", "reqadd",
         "compression", "filter", "persist", "dynamic-cookie-key", "email-alert",
         "external-check", "unique-id-format",

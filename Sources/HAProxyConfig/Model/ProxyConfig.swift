@@ -60,6 +60,21 @@ public struct ProxyConfig: Sendable {
     public var httpAfterResponseRules: [HTTPRule] = []
     /// The proxy-level `redirect` rules (run after `http-request` rules).
     public var redirectRules: [HTTPRule] = []
+    /// `tcp-request connection` rules: at accept, on addresses only.
+    public var tcpRequestConnectionRules: [TCPRule] = []
+    /// `tcp-request session` rules: once the session is set up (after a
+    /// PROXY header).
+    public var tcpRequestSessionRules: [TCPRule] = []
+    /// `tcp-request content` rules: on the request contents, waiting up
+    /// to `tcpRequestInspectDelay` for them.
+    public var tcpRequestContentRules: [TCPRule] = []
+    /// `tcp-response content` rules (backends): on the response contents.
+    public var tcpResponseContentRules: [TCPRule] = []
+    /// `tcp-request inspect-delay`, in milliseconds (nil: none, the rules
+    /// decide on what the first read brings).
+    public var tcpRequestInspectDelay: Int?
+    /// `tcp-response inspect-delay`, in milliseconds.
+    public var tcpResponseInspectDelay: Int?
     /// `errorfile CODE FILE`, read at parse time.
     public var errorFiles: [Int: ErrorFile] = [:]
     public var healthCheck = HealthCheckConfig()

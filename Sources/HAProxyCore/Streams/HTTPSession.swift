@@ -32,13 +32,15 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
         set { machine.log = newValue }
     }
 
-    init(frontend: Frontend, client: Channel) {
+    /// - Parameter variables: the session's variables, with what the
+    ///   `tcp-request connection` and `session` rules set.
+    init(frontend: Frontend, client: Channel, variables: StreamVariables) {
         self.frontend = frontend
         self.client = client
         self.eventLoop = client.eventLoop
         self.machine = HTTPStreamStateMachine(
             policy: frontend.httpPolicy, clientAddress: client.remoteAddress, localAddress: client.localAddress,
-            allocator: client.allocator, runtime: frontend)
+            allocator: client.allocator, runtime: frontend, variables: variables)
     }
 
     func start(acceptProxy: Bool) {

@@ -158,7 +158,7 @@ final class HTTPStreamContext: HTTPRuleTarget {
 
 extension SocketEndpoint {
     /// The endpoint of an IPv4 or IPv6 socket address; nil for others.
-    init?(_ address: SocketAddress?) {
+    public init?(_ address: SocketAddress?) {
         switch address {
         case .v4(let a)?:
             self.init(address: .v4(IPv4Address(UInt32(bigEndian: a.address.sin_addr.s_addr))), port: address!.port ?? 0)

@@ -162,9 +162,10 @@ public struct HTTPStreamStateMachine {
     private var transactionPending = false
 
     public init(policy: HTTPFrontendPolicy, clientAddress: SocketAddress?, localAddress: SocketAddress?,
-                allocator: ByteBufferAllocator, runtime: HTTPRuntimeView? = nil) {
+                allocator: ByteBufferAllocator, runtime: HTTPRuntimeView? = nil, variables: StreamVariables? = nil) {
         self.policy = policy
         self.runtime = runtime
+        self.variables = variables
         self.clientAddress = clientAddress
         self.localAddress = localAddress
         inbound = allocator.buffer(capacity: 0)
@@ -421,6 +422,9 @@ public struct HTTPStreamStateMachine {
             request = head
             let bytes = inbound.readSlice(length: head.length)!
             requestBytes = bytes
+            if !policy.contentRules.isEmpty, rejectedByContentRules(policy.contentRules, counted: false) {
+                return
+            }
             log.bytesFromClient &+= UInt64(head.loggedSize(in: bytes))
             requestCount += 1
             let ready = NIODeadline.now()
@@ -461,7 +465,7 @@ public struct HTTPStreamStateMachine {
         }
         var backend = policy.defaultBackend
         persistence = Persistence()
-        if policy.hasRequestAnalysis || (backend?.needsRequestAnalysis ?? false) {
+        if policy.hasRequestAnalysis || (backend?.needsRequestAnalysis ?? false) || !(backend?.contentRules.isEmpty ?? true) {
             var context = makeContext()
             var verdict = HTTPRuleRunner.run(policy.requestRules, on: &context)
             if case .proceed = verdict { verdict = HTTPRuleRunner.run(policy.redirectRules, on: &context) }
@@ -470,6 +474,11 @@ public struct HTTPStreamStateMachine {
                 backend = chooseBackend(&context)
                 self.backend = backend
                 context.backend = backend
+                if let backend, backend.name != policy.proxyName, !backend.contentRules.isEmpty {
+                    takeRequest(from: context)
+                    if rejectedByContentRules(backend.contentRules, counted: true) { return }
+                    context = makeContext()
+                }
                 if let backend, backend.name != policy.proxyName, !backend.requestRules.isEmpty {
                     let verdict = HTTPRuleRunner.run(backend.requestRules, on: &context)
                     if answer(verdict, &context) {
@@ -496,6 +505,25 @@ public struct HTTPStreamStateMachine {
         }
         state = .waitingServer
         emit(.acquireServer(backend))
+    }
+
+    /// Runs `tcp-request content` rules on the parsed request (manual 4.2:
+    /// in an HTTP proxy the contents are complete when they run, so they
+    /// never wait). A reject closes the connection without a response and
+    /// logs the request as 2.6 does (`PR`, no status; a frontend's reject
+    /// comes before the request is counted, and logs it as `<BADREQ>`).
+    private mutating func rejectedByContentRules(_ rules: [TCPRule], counted: Bool) -> Bool {
+        let context = makeContext()
+        guard TCPRuleRunner.run(rules, on: context) == .reject else { return false }
+        emit(.countDenied)
+        if !counted, let bytes = requestBytes {
+            log.bytesFromClient &+= UInt64(request.loggedSize(in: bytes))
+            requestBytes = nil
+        }
+        log.status = -1
+        log.terminate("P", "R")
+        closeAll()
+        return true
     }
 
     /// The context rules run on, holding the request.
