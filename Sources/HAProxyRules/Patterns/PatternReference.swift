@@ -27,8 +27,17 @@ public final class PatternReference: @unchecked Sendable {
     private var entries: [Entry] = []
     private var nextID = 1
     /// Compiled sets by match method and case folding, with each entry's
-    /// value in pattern order.
-    private var compiled: [String: (set: PatternSet, values: [[UInt8]?])] = [:]
+    /// value in pattern order; handed out by reference.
+    private var compiled: [Int: CompiledPatterns] = [:]
+
+    final class CompiledPatterns: @unchecked Sendable {
+        let set: PatternSet
+        let values: [[UInt8]?]
+        init(set: PatternSet, values: [[UInt8]?]) {
+            self.set = set
+            self.values = values
+        }
+    }
 
     init(path: String, number: Int) {
         self.path = path
@@ -86,9 +95,9 @@ public final class PatternReference: @unchecked Sendable {
 
     /// The set compiled for `method`; patterns that do not parse for it
     /// fail the configuration (checked once at load).
-    func compiledSet(_ method: PatternMatchMethod, ignoreCase: Bool) throws -> (set: PatternSet, values: [[UInt8]?]) {
+    func compiledSet(_ method: PatternMatchMethod, ignoreCase: Bool) throws -> CompiledPatterns {
         try locked {
-            let key = "\(method.rawValue)\(ignoreCase ? "-i" : "")"
+            let key = (PatternMatchMethod.allCases.firstIndex(of: method) ?? 0) * 2 + (ignoreCase ? 1 : 0)
             if let done = compiled[key] { return done }
             var set = PatternSet(method: method, ignoreCase: ignoreCase)
             var values: [[UInt8]?] = []
@@ -96,22 +105,23 @@ public final class PatternReference: @unchecked Sendable {
                 try set.add(entry.key)
                 values.append(entry.value.map { Array($0.utf8) })
             }
-            compiled[key] = (set, values)
-            return (set, values)
+            let done = CompiledPatterns(set: set, values: values)
+            compiled[key] = done
+            return done
         }
     }
 
     /// Whether `sample` matches one of the patterns (an ACL's `-f`).
     public func matches(_ sample: Sample, method: PatternMatchMethod, ignoreCase: Bool) -> Bool {
-        guard let (set, _) = try? compiledSet(method, ignoreCase: ignoreCase) else { return false }
-        return set.matches(sample)
+        guard let compiled = try? compiledSet(method, ignoreCase: ignoreCase) else { return false }
+        return compiled.set.matches(sample)
     }
 
     /// The value of the entry `sample` matches (a map lookup).
     public func lookup(_ sample: Sample, method: PatternMatchMethod, ignoreCase: Bool = false) -> [UInt8]? {
-        guard let (set, values) = try? compiledSet(method, ignoreCase: ignoreCase),
-              let index = set.firstMatch(sample) else { return nil }
-        return values[index]
+        guard let compiled = try? compiledSet(method, ignoreCase: ignoreCase),
+              let index = compiled.set.firstMatch(sample) else { return nil }
+        return compiled.values[index]
     }
 
     // MARK: Run-time edits
