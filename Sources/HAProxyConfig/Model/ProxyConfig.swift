@@ -53,8 +53,9 @@ public struct ProxyConfig: Sendable {
     public var httpAfterResponseRules: [HTTPRule] = []
     /// The proxy-level `redirect` rules (run after `http-request` rules).
     public var redirectRules: [HTTPRule] = []
-    /// `errorfile CODE FILE`, read at parse time.
-    public var errorFiles: [Int: ErrorFile] = [:]
+    /// `errorfile`, `errorfiles`, `errorloc*` and `http-error` lines, in
+    /// order (see `errorPages(sections:)`).
+    public var errorPageDirectives: [ErrorPageDirective] = []
     public var healthCheck = HealthCheckConfig()
     public var logs: [LogTargetConfig] = []
     /// `no log` in this section.
@@ -146,11 +147,23 @@ public struct ProxyOptions: Sendable, Equatable {
         public init() {}
     }
 
+    /// `option originalto [except NET] [header NAME]`.
+    public struct OriginalTo: Sendable, Equatable {
+        public var header = "x-original-to"
+        public var except: String?
+        public init() {}
+    }
+
+    /// `option http-restrict-req-hdr-names preserve|delete|reject`.
+    public enum RestrictHeaderNames: String, Sendable, Equatable { case preserve, delete, reject }
+
     public var redispatch = false
     public var abortOnClose = false
     public var allBackups = false
     public var httpConnectionMode: HTTPConnectionMode = .keepAlive
     public var forwardFor: ForwardFor?
+    public var originalTo: OriginalTo?
+    public var restrictHeaderNames: RestrictHeaderNames = .preserve
     public var httpLog: HTTPLog = .none
     public var tcpLog = false
     public var dontLogNull = false

@@ -36,6 +36,10 @@ struct HTTPStreamContext: HTTPRuleTarget {
     let variables: StreamVariables
     /// Edits that could not be applied (`failed_rewrites`).
     var failedRewrites = 0
+    /// `fe_id`, `srv_id` (`be_id` is the backend policy's).
+    var frontendID: Int?
+    var serverID: Int?
+    var backendID: Int? { backend?.id }
 
     var bindName: String? { nil }
     var backendName: String? { backend?.name }

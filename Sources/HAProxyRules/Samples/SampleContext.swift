@@ -62,6 +62,12 @@ public protocol SampleContext {
     /// Whether the request is the first of its connection
     /// (`http_first_req`); nil when unknown (the default).
     var isFirstRequest: Bool? { get }
+    /// The numeric ids of the frontend, the backend and the server (`id`
+    /// keyword or HAProxy's automatic numbering) for `fe_id`, `be_id` and
+    /// `srv_id`; nil when unknown (the default).
+    var frontendID: Int? { get }
+    var backendID: Int? { get }
+    var serverID: Int? { get }
 }
 
 extension SampleContext {
@@ -69,6 +75,9 @@ extension SampleContext {
     public func withResponsePayload<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R? { nil }
     public var currentTime: SampleTime { SampleTime.now }
     public var isFirstRequest: Bool? { nil }
+    public var frontendID: Int? { nil }
+    public var backendID: Int? { nil }
+    public var serverID: Int? { nil }
 }
 
 /// A date with microseconds, as `date` and the time converters read it.
