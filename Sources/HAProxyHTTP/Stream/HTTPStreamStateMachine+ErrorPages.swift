@@ -49,6 +49,14 @@ extension HTTPStreamStateMachine {
         }
     }
 
+    /// A rule's `errorfile` (or `errorfiles` page) as 2.6 sends it
+    /// (recorded): header names lowercased, values trimmed, the file's
+    /// `Connection` header dropped; the raw bytes if it does not parse.
+    static func errorFileResponse(_ raw: [UInt8]) -> ByteBuffer {
+        if case .success(let page) = HTTPErrorPages.loadErrorFile(raw) { return page }
+        return ByteBuffer(bytes: raw)
+    }
+
     /// Whether a rule's reply is `default-errorfiles`: the proxy's page for its status.
     static func usesProxyErrorPage(_ reply: HTTPReturn) -> Bool {
         if case .proxyErrorPage = reply.payload { return true }

@@ -627,7 +627,7 @@ public struct HTTPStreamStateMachine {
         case .none: break
         case .bytes(let b): body = b
         case .format(let f): body = HTTPRuleRunner.render(f, context)
-        case .rawResponse(let raw): return ByteBuffer(bytes: raw)
+        case .rawResponse(let raw): return Self.errorFileResponse(raw)
         case .proxyErrorPage, .httpErrorsSection: break  // resolved before (answerErrorPage, the configuration)
         }
         var out = ByteBuffer()

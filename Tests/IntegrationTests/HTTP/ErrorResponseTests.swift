@@ -176,11 +176,11 @@ final class ErrorResponseTests: IntegrationTestCase {
         XCTAssertEqual(try b.stats().requests, 2, "return/deny must not reach the backend (1 passed request + this /stats)")
     }
 
-    func testConditionalRulesRefusedWithAlertUntilACLsExist() throws {
+    func testUnimplementedRuleRefusedWithAlert() throws {
         let cfg = try writeConfig(Self.defaultsHTTP + """
         frontend fe
             bind 127.0.0.1:1
-            http-request deny if { path_beg /admin }
+            http-request replace-header x-a (.*) \\1 if { path_beg /admin }
 
         """)
         let r = try haproxy(["-c", "-f", cfg.path])
