@@ -114,7 +114,8 @@ extension KeywordRegistry {
         var stage = set.stage
         if case .httpRequest = stage, proxy.capabilities.contains(.backend) { stage = .httpRequest(inBackend: true) }
         var words = ArraySlice(args.dropFirst(2))
-        let compiled = try parseAction(action, &words, proxy: proxy, stage: stage, ruleError)
+        var compiled = try parseAction(action, &words, proxy: proxy, stage: stage, ruleError)
+        HTTPReturnParser.dropIgnoredOptions(&compiled, &ctx)
         let condition = try ctx.parseRuleCondition(
             words, keyword: "'\(set.keyword) \(action)'", conditionContext: "an '\(set.keyword) \(action)' condition")
         let rule = HTTPRule(action: compiled, condition: condition, location: "\(ctx.location)")

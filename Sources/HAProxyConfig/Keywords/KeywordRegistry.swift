@@ -17,6 +17,7 @@ struct KeywordRegistry {
             Self.proxyKeywords, Self.timeoutKeywords, Self.optionKeywords, Self.checkKeywords,
             Self.httpRuleKeywords, Self.tcpRuleKeywords, Self.proxyLogKeywords, Self.bindSectionKeywords,
             Self.serverSectionKeywords, Self.balanceKeywords, Self.serverStateKeywords, Self.persistenceKeywords,
+            Self.errorPageKeywords,
         ]
         global = table(globalGroups.flatMap { $0 }, \.name)
         proxy = table(proxyGroups.flatMap { $0 }, \.name)
@@ -27,7 +28,7 @@ struct KeywordRegistry {
     /// Sections other than global/defaults/frontend/backend/listen that
     /// HAProxy 2.6 knows; this build refuses them with an ALERT.
     static let unsupportedSections: Set<String> = [
-        "userlist", "peers", "mailers", "resolvers", "program", "http-errors", "ring", "cache", "fcgi-app",
+        "userlist", "peers", "mailers", "resolvers", "program", "ring", "cache", "fcgi-app",
     ]
 
     /// Proxy keywords HAProxy 2.6 knows that this build does not implement:
@@ -38,8 +39,8 @@ struct KeywordRegistry {
         "compression", "filter", "persist", "dynamic-cookie-key", "email-alert",
         "external-check", "unique-id-format",
         "unique-id-header", "http-send-name-header", "max-keep-alive-queue", "source",
-        "dispatch", "hash-balance-factor", "errorloc", "errorloc302", "errorloc303", "errorfiles", "declare",
-        "monitor", "bind-process", "grace", "http-error", "clitcpka-cnt", "clitcpka-idle",
+        "dispatch", "hash-balance-factor", "declare",
+        "monitor", "bind-process", "grace", "clitcpka-cnt", "clitcpka-idle",
         "clitcpka-intvl", "srvtcpka-cnt", "srvtcpka-idle", "srvtcpka-intvl", "guid", "use-fcgi-app",
     ]
 

@@ -26,7 +26,9 @@ extension KeywordRegistry {
     ]
 
     /// Options taking arguments, parsed by `parseOption` itself.
-    static let argumentOptions: [String] = ["httplog", "tcplog", "forwardfor", "httpchk", "tcp-check"]
+    static let argumentOptions: [String] = [
+        "httplog", "tcplog", "forwardfor", "httpchk", "tcp-check", "originalto", "http-restrict-req-hdr-names",
+    ]
 
     /// Every option name `option` accepts.
     static var acceptedOptions: [String] {
@@ -37,8 +39,8 @@ extension KeywordRegistry {
     static let unsupportedOptions: Set<String> = [
         "accept-invalid-http-request", "accept-invalid-http-response", "checkcache", "contstats",
         "disable-h2-upgrade", "external-check", "h1-case-adjust-bogus-client", "h1-case-adjust-bogus-server",
-        "http-no-delay", "http-pretend-keepalive", "http-restrict-req-hdr-names", "http-use-proxy-header",
-        "http_proxy", "idle-close-on-response", "ldap-check", "mysql-check", "originalto",
+        "http-no-delay", "http-pretend-keepalive", "http-use-proxy-header",
+        "http_proxy", "idle-close-on-response", "ldap-check", "mysql-check",
         "pgsql-check", "prefer-last-server", "redis-check", "smtpchk", "socket-stats", "splice-auto",
         "splice-request", "splice-response", "spop-check", "ssl-hello-chk", "tcp-smart-accept",
         "tcp-smart-connect", "transparent", "forceclose", "http-tunnel",
@@ -121,6 +123,10 @@ extension KeywordRegistry {
                 }
             }
             ctx.withProxy { $0.options.forwardFor = ff }
+        case "originalto":
+            try parseOriginalToOption(args, &ctx)
+        case "http-restrict-req-hdr-names":
+            try parseRestrictHeaderNamesOption(args, &ctx)
         case "httpchk":
             try parseHTTPCheckOption(args, &ctx)
         case "tcp-check":

@@ -79,7 +79,6 @@ extension KeywordRegistry {
             ctx.withProxy { $0.monitorURI = args[1] }
         },
         ConfigKeyword("capture", [.frontend, .listen], capability: .frontend, parseCapture),
-        ConfigKeyword("errorfile", .proxies, parseErrorFile),
         ConfigKeyword("stats", .proxies) { args, _ in
             let sub = args.count > 1 ? " \(args[1])" : ""
             throw KeywordError("'stats\(sub)' is not supported by this build (no statistics page yet).")
@@ -117,22 +116,6 @@ extension KeywordRegistry {
             }
         }
         ctx.withProxy { $0.rateLimitSessions = limit }
-    }
-
-    /// Status codes HAProxy accepts in `errorfile`.
-    static let errorFileCodes: Set<Int> = [
-        200, 400, 401, 403, 404, 405, 407, 408, 410, 413, 425, 429, 500, 501, 502, 503, 504,
-    ]
-
-    static func parseErrorFile(_ args: [String], _ ctx: inout ParseContext) throws {
-        guard args.count >= 3 else { throw KeywordError("errorfile : expects <status_code> and <file> as arguments.\n") }
-        let code = ParseContext.looseInteger(args[1])
-        guard errorFileCodes.contains(code) else { throw KeywordError("errorfile : status code '\(code)' not handled.") }
-        guard let data = SystemFile.contents(atPath: args[2]) else {
-            throw KeywordError("errorfile : error opening file '\(args[2])'.")
-        }
-        let file = ErrorFile(path: args[2], bytes: data, location: ctx.location)
-        ctx.withProxy { $0.errorFiles[code] = file }
     }
 
     /// `capture request header NAME len N` / `capture response header NAME len N`.

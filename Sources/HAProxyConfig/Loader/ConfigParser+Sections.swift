@@ -18,6 +18,10 @@ extension ConfigParser {
             }
             return true
         }
+        if keyword == "http-errors" {
+            closeSection(&context)
+            return KeywordRegistry.openHTTPErrorsSection(words, &context)
+        }
         if KeywordRegistry.unsupportedSections.contains(keyword) {
             closeSection(&context)
             context.section = .unsupported(keyword)

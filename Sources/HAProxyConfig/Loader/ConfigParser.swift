@@ -195,6 +195,15 @@ struct ConfigParser {
         case .broken:
             context.alert("'listen' or 'defaults' expected.")
             return
+        case .httpErrors(let index):
+            do {
+                try KeywordRegistry.parseHTTPErrorsLine(words, section: index, &context)
+            } catch let error as KeywordError {
+                report(error, context: &context)
+            } catch {
+                context.alert("\(error)")
+            }
+            return
         case .global, .proxy:
             break
         }

@@ -12,6 +12,9 @@ struct ParseContext {
         case unsupported(String)
         /// A proxy section whose header was refused: its lines are reported.
         case broken
+        /// An `http-errors` section (`config.httpErrors[index]`; nil for
+        /// a duplicate name, whose lines are checked and dropped).
+        case httpErrors(Int?)
     }
 
     var config = Configuration()
@@ -49,6 +52,7 @@ struct ParseContext {
         case .proxy: return proxy?.sectionName ?? ""
         case .unsupported(let name): return name
         case .broken: return ""
+        case .httpErrors: return "http-errors"
         }
     }
 

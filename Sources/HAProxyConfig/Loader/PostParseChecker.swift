@@ -23,7 +23,9 @@ enum PostParseChecker {
         }
         firstPass(&config, diagnostics: &diagnostics)
         let globalHasLogs = !config.global.logs.isEmpty
-        for proxy in config.proxies where !proxy.disabled {
+        for index in config.proxies.indices where !config.proxies[index].disabled {
+            resolveRuleReplies(&config.proxies[index], sections: config.httpErrors, diagnostics: &diagnostics)
+            let proxy = config.proxies[index]
             let hasFormat = proxy.logFormat != nil || proxy.options.httpLog != .none || proxy.options.tcpLog
             let hasAddress = proxy.logs.contains { !$0.isGlobal || globalHasLogs }
             if hasFormat && !hasAddress {
@@ -39,7 +41,12 @@ enum PostParseChecker {
                 diagnostics.warning(
                     "'option forwardfor' ignored for proxy '\(proxy.name)' as it requires HTTP mode.", at: proxy.location)
             }
+            if proxy.options.originalTo != nil {
+                diagnostics.warning(
+                    "'option originalto' ignored for proxy '\(proxy.name)' as it requires HTTP mode.", at: proxy.location)
+            }
         }
+        checkErrorPageSections(config, diagnostics: &diagnostics)
     }
 
     /// Per proxy, in HAProxy's order: listeners, backend references and

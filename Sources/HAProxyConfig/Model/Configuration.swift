@@ -8,6 +8,8 @@ public struct Configuration: Sendable {
     public var proxies: [ProxyConfig] = []
     /// Named defaults sections, kept for `from` lookups and diagnostics.
     public var defaults: [ProxyConfig] = []
+    /// `http-errors` sections in declaration order.
+    public var httpErrors: [HTTPErrorsSection] = []
     /// Files the configuration was read from, in order.
     public var files: [String] = []
 

@@ -75,8 +75,9 @@ public struct ProxyConfig: Sendable {
     public var tcpRequestInspectDelay: Int?
     /// `tcp-response inspect-delay`, in milliseconds.
     public var tcpResponseInspectDelay: Int?
-    /// `errorfile CODE FILE`, read at parse time.
-    public var errorFiles: [Int: ErrorFile] = [:]
+    /// `errorfile`, `errorfiles`, `errorloc*` and `http-error` lines, in
+    /// order (see `errorPages(sections:)`).
+    public var errorPageDirectives: [ErrorPageDirective] = []
     public var healthCheck = HealthCheckConfig()
     public var logs: [LogTargetConfig] = []
     /// `no log` in this section.
@@ -168,6 +169,16 @@ public struct ProxyOptions: Sendable, Equatable {
         public init() {}
     }
 
+    /// `option originalto [except NET] [header NAME]`.
+    public struct OriginalTo: Sendable, Equatable {
+        public var header = "x-original-to"
+        public var except: String?
+        public init() {}
+    }
+
+    /// `option http-restrict-req-hdr-names preserve|delete|reject`.
+    public enum RestrictHeaderNames: String, Sendable, Equatable { case preserve, delete, reject }
+
     public var redispatch = false
     /// `option persist`: a persistence cookie may lead to a down server.
     public var persist = false
@@ -175,6 +186,8 @@ public struct ProxyOptions: Sendable, Equatable {
     public var allBackups = false
     public var httpConnectionMode: HTTPConnectionMode = .keepAlive
     public var forwardFor: ForwardFor?
+    public var originalTo: OriginalTo?
+    public var restrictHeaderNames: RestrictHeaderNames = .preserve
     public var httpLog: HTTPLog = .none
     public var tcpLog = false
     public var dontLogNull = false

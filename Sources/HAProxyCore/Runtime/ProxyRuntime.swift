@@ -67,6 +67,7 @@ public final class ProxyRuntime {
         }
         var backendsByName: [String: Backend] = [:]
         defer { self.backendsByName = backendsByName }
+        let proxyIDs = ProxyNumbering.ids(configuration)
         for proxy in configuration.proxies where proxy.capabilities.contains(.backend) && !proxy.disabled {
             var addresses: [SocketAddress] = []
             for server in proxy.servers {
@@ -79,8 +80,9 @@ public final class ProxyRuntime {
                     addresses.append(try! SocketAddress(ipAddress: "0.0.0.0", port: 0))
                 }
             }
-            let pages = Self.errorPages(proxy, errors: &errors)
-            let policy = HTTPBackendPolicy(index: backends.count, config: proxy, errorPages: pages)
+            let pages = Self.errorPages(proxy, sections: configuration.httpErrors, errors: &errors)
+            let policy = HTTPBackendPolicy(
+                index: backends.count, config: proxy, errorPages: pages, id: proxyIDs[proxy.name] ?? 0)
             let backend = Backend(config: proxy, addresses: addresses, httpPolicy: policy)
             backend.onNoServerAvailable = { [weak self] b in self?.reportNoServer(b) }
             backends.append(backend)
@@ -102,11 +104,11 @@ public final class ProxyRuntime {
             } else {
                 target = nil
             }
-            let pages = Self.errorPages(proxy, errors: &errors)
+            let pages = Self.errorPages(proxy, sections: configuration.httpErrors, errors: &errors)
             let limits = HTTPHeadLimits(bufferSize: global.tuneBufsize, maxRewrite: global.tuneMaxrewrite)
             let policy = HTTPFrontendPolicy(
                 config: proxy, headLimits: limits, errorPages: pages, defaultBackend: target?.httpPolicy,
-                backendNamed: { backendsByName[$0]?.httpPolicy })
+                backendNamed: { backendsByName[$0]?.httpPolicy }, id: proxyIDs[proxy.name] ?? 0)
             let frontend = Frontend(config: proxy, backend: target, httpPolicy: policy)
             frontend.runtime = self
             frontends.append(frontend)
@@ -125,14 +127,26 @@ public final class ProxyRuntime {
         return try SocketAddress.makeAddressResolvingHost(host, port: port)
     }
 
-    /// `errorfile` overrides of a proxy, validated.
-    static func errorPages(_ proxy: ProxyConfig, errors: inout [RuntimeError]) -> [Int: ByteBuffer] {
-        var pages: [Int: ByteBuffer] = [:]
-        for (status, file) in proxy.errorFiles {
-            switch HTTPErrorPages.loadErrorFile(file.bytes) {
-            case .success(let page): pages[status] = page
-            case .failure(let error):
-                errors.append(RuntimeError("\(error.message) (errorfile '\(file.path)')", location: file.location))
+    /// A proxy's error pages (`errorfile`, `errorfiles`, `errorloc*`,
+    /// `http-error`, the last line for a status winning), errorfiles validated.
+    static func errorPages(
+        _ proxy: ProxyConfig, sections: [HTTPErrorsSection], errors: inout [RuntimeError]
+    ) -> [Int: HTTPErrorReply] {
+        var pages: [Int: HTTPErrorReply] = [:]
+        for (status, page) in proxy.errorPages(sections: sections) {
+            switch page {
+            case .file(let file):
+                switch HTTPErrorPages.loadErrorFile(file.bytes) {
+                case .success(let bytes): pages[status] = .bytes(bytes)
+                case .failure(let error):
+                    errors.append(RuntimeError("\(error.message) (errorfile '\(file.path)')", location: file.location))
+                }
+            case .redirect(let code, let location):
+                pages[status] = .bytes(HTTPErrorPages.redirectPage(code: code, location: location))
+            case .reply(let reply):
+                pages[status] = .reply(reply)
+            case .builtin:
+                break
             }
         }
         return pages

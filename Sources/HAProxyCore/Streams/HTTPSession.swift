@@ -201,7 +201,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
     func useServer(_ server: Server) {
         self.server = server
         loggedServer = server
-        machine.serverSlotAcquired(serverName: server.name)
+        machine.serverSlotAcquired(serverName: server.name, serverID: server.lb.id)
         perform()
     }
 

@@ -38,12 +38,19 @@ final class HTTPStreamContext: HTTPRuleTarget {
     let variables: StreamVariables
     /// Edits that could not be applied (`failed_rewrites`).
     var failedRewrites = 0
+    /// Numeric ids for `fe_id`, `be_id` and `srv_id`.
+    var frontendID: Int?
+    var serverID: Int?
+    var backendID: Int? { backend?.id }
 
     init(
         requestMessage: HTTPMessage?, source: SocketEndpoint?, destination: SocketEndpoint?, frontendName: String,
-        backend: HTTPBackendPolicy?, serverName: String?, runtime: HTTPRuntimeView?, variables: StreamVariables
+        backend: HTTPBackendPolicy?, serverName: String?, runtime: HTTPRuntimeView?, variables: StreamVariables,
+        frontendID: Int? = nil, serverID: Int? = nil
     ) {
         requestBox = requestMessage.map(MessageBox.init)
+        self.frontendID = frontendID
+        self.serverID = serverID
         self.source = source
         self.destination = destination
         self.frontendName = frontendName

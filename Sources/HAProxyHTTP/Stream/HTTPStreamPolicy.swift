@@ -9,6 +9,11 @@ public final class HTTPFrontendPolicy: Sendable {
     public let timeouts: Timeouts
     public let connectionMode: ProxyOptions.HTTPConnectionMode
     public let forwardFor: ProxyOptions.ForwardFor?
+    public let originalTo: ProxyOptions.OriginalTo?
+    /// `option http-restrict-req-hdr-names`, applied after the frontend's rules.
+    public let restrictHeaderNames: ProxyOptions.RestrictHeaderNames
+    /// The proxy's numeric id (`fe_id`).
+    public let id: Int
     public let headLimits: HTTPHeadLimits
     public let captureRequestHeaders: [CapturedHeader]
     public let captureResponseHeaders: [CapturedHeader]
@@ -26,7 +31,7 @@ public final class HTTPFrontendPolicy: Sendable {
     /// `use_backend` rules with their targets resolved where named.
     public let switchingRules: [(target: SwitchingTarget, condition: Condition?)]
     /// Error responses for errors raised before a backend is chosen.
-    public let errorPages: [Int: ByteBuffer]
+    public let errorPages: [Int: HTTPErrorReply]
     /// `use_backend` (unconditional) or `default_backend`, or the proxy
     /// itself for `listen`.
     public let defaultBackend: HTTPBackendPolicy?
@@ -41,12 +46,15 @@ public final class HTTPFrontendPolicy: Sendable {
     public let hasRequestAnalysis: Bool
 
     public init(
-        config: ProxyConfig, headLimits: HTTPHeadLimits, errorPages: [Int: ByteBuffer],
-        defaultBackend: HTTPBackendPolicy?, backendNamed: (String) -> HTTPBackendPolicy?
+        config: ProxyConfig, headLimits: HTTPHeadLimits, errorPages: [Int: HTTPErrorReply],
+        defaultBackend: HTTPBackendPolicy?, backendNamed: (String) -> HTTPBackendPolicy?, id: Int = 0
     ) {
         timeouts = config.timeouts
         connectionMode = config.options.httpConnectionMode
         forwardFor = config.options.forwardFor
+        originalTo = config.options.originalTo
+        restrictHeaderNames = config.options.restrictHeaderNames
+        self.id = id
         self.headLimits = headLimits
         captureRequestHeaders = config.captureRequestHeaders
         captureResponseHeaders = config.captureResponseHeaders
@@ -68,6 +76,7 @@ public final class HTTPFrontendPolicy: Sendable {
         self.errorPages = errorPages
         self.defaultBackend = defaultBackend
         hasRequestAnalysis = !requestRules.isEmpty || !redirectRules.isEmpty || !switchingRules.isEmpty
+            || restrictHeaderNames != .preserve
     }
 }
 
@@ -85,7 +94,12 @@ public final class HTTPBackendPolicy: Sendable {
     public let retries: Int
     /// A `mode tcp` backend cannot serve an HTTP frontend.
     public let isTCP: Bool
-    public let errorPages: [Int: ByteBuffer]
+    public let errorPages: [Int: HTTPErrorReply]
+    public let originalTo: ProxyOptions.OriginalTo?
+    /// `option http-restrict-req-hdr-names`, applied after the backend's rules.
+    public let restrictHeaderNames: ProxyOptions.RestrictHeaderNames
+    /// The proxy's numeric id (`be_id`).
+    public let id: Int
 
     public let name: String
     /// The backend's own rules: run when it is not the frontend's own
@@ -104,12 +118,15 @@ public final class HTTPBackendPolicy: Sendable {
     let useServerRules: [UseServerRule]
     let serverNames: Set<String>
     /// Requests to this backend go through rules or persistence.
-    public var needsRequestAnalysis: Bool { !requestRules.isEmpty || cookie != nil || !useServerRules.isEmpty }
+    public var needsRequestAnalysis: Bool { hasRequestAnalysis || cookie != nil || !useServerRules.isEmpty }
     /// The backend's `tcp-request content` rules, run after switching.
     public let contentRules: [TCPRule]
 
-    public init(index: Int, config: ProxyConfig, errorPages: [Int: ByteBuffer]) {
+    public init(index: Int, config: ProxyConfig, errorPages: [Int: HTTPErrorReply], id: Int = 0) {
         self.index = index
+        self.id = id
+        originalTo = config.options.originalTo
+        restrictHeaderNames = config.options.restrictHeaderNames
         name = config.name
         requestRules = config.httpRequestRules + config.redirectRules
         responseRules = config.httpResponseRules
@@ -138,4 +155,8 @@ public final class HTTPBackendPolicy: Sendable {
         isTCP = config.mode == .tcp
         self.errorPages = errorPages
     }
+
+    /// Whether the backend looks at requests before the server (its rules
+    /// or its header-name restriction).
+    public var hasRequestAnalysis: Bool { !requestRules.isEmpty || restrictHeaderNames != .preserve }
 }

@@ -119,6 +119,8 @@ public struct HTTPStreamStateMachine {
     private var variables: StreamVariables?
     /// The server of the current transaction, for `srv_name` and `%s`.
     var serverName: String?
+    /// Its numeric id, for `srv_id`.
+    var serverID: Int?
     /// The server the current request asks for (persistence, `use-server`).
     public internal(set) var persistence = Persistence()
 
@@ -237,9 +239,10 @@ public struct HTTPStreamStateMachine {
     }
 
     /// A server slot is reserved for this transaction.
-    public mutating func serverSlotAcquired(serverName: String? = nil) {
+    public mutating func serverSlotAcquired(serverName: String? = nil, serverID: Int? = nil) {
         hasServer = true
         self.serverName = serverName
+        self.serverID = serverID
         let reuse = backend?.reuse ?? .safe
         emit(.useServerConnection(poolAllowed: reuse != .never && !(reuse == .safe && requestCount == 1)))
     }
@@ -342,7 +345,7 @@ public struct HTTPStreamStateMachine {
             }
             log.status = 408
             log.terminate("c", "R")
-            let page = policy.errorPages[408] ?? HTTPErrorPages.earlyPage(for: 408)
+            let page = configuredErrorPage(408, connection: .close) ?? HTTPErrorPages.earlyPage(for: 408)
                 ?? HTTPErrorPages.page(for: 408, connection: .close)!
             respondAndClose(page)
         case .waitingServer:
@@ -470,6 +473,7 @@ public struct HTTPStreamStateMachine {
             var verdict = HTTPRuleRunner.run(policy.requestRules, on: &context)
             if case .proceed = verdict { verdict = HTTPRuleRunner.run(policy.redirectRules, on: &context) }
             if case .allow = verdict { verdict = HTTPRuleRunner.run(policy.redirectRules, on: &context) }
+            verdict = Self.restrictHeaderNames(policy.restrictHeaderNames, after: verdict, &context)
             if !answer(verdict, &context) {
                 backend = chooseBackend(&context)
                 self.backend = backend
@@ -479,8 +483,9 @@ public struct HTTPStreamStateMachine {
                     if rejectedByContentRules(backend.contentRules, counted: true) { return }
                     context = makeContext()
                 }
-                if let backend, backend.name != policy.proxyName, !backend.requestRules.isEmpty {
-                    let verdict = HTTPRuleRunner.run(backend.requestRules, on: &context)
+                if let backend, backend.name != policy.proxyName, backend.hasRequestAnalysis {
+                    var verdict = HTTPRuleRunner.run(backend.requestRules, on: &context)
+                    verdict = Self.restrictHeaderNames(backend.restrictHeaderNames, after: verdict, &context)
                     if answer(verdict, &context) {
                         takeRequest(from: context)
                         return
@@ -527,7 +532,7 @@ public struct HTTPStreamStateMachine {
     }
 
     /// The context rules run on, holding the request.
-    private mutating func makeContext() -> HTTPStreamContext {
+    mutating func makeContext() -> HTTPStreamContext {
         if variables == nil { variables = StreamVariables() }
         return HTTPStreamContext(
             requestMessage: requestBytes.map { HTTPMessage(head: request, bytes: $0) },
@@ -536,7 +541,7 @@ public struct HTTPStreamStateMachine {
             // A listen section is its own backend from the start.
             backend: backend ?? (policy.defaultBackend?.name == policy.proxyName ? policy.defaultBackend : nil),
             serverName: serverName, runtime: runtime,
-            variables: variables!)
+            variables: variables!, frontendID: policy.id, serverID: serverID)
     }
 
     /// Takes the request back from the rules, with their edits.
@@ -575,17 +580,18 @@ public struct HTTPStreamStateMachine {
         case .deny(let status, let response):
             log.status = status
             emit(.countDenied)
-            if let response {
+            if let response, !Self.usesProxyErrorPage(response) {
                 answerLocally(status: response.status, alwaysCloses: false) { connection in
                     Self.build(response, connection: connection, context)
                 }
             } else {
                 // Recorded: the connection stays open after a deny (a
                 // pipelined request behind it is answered).
-                let page = backend?.errorPages[status] ?? policy.errorPages[status]
-                    ?? HTTPErrorPages.page(for: status) ?? HTTPErrorPages.page(for: 403)!
-                answerLocally(status: status, alwaysCloses: false) { _ in page }
+                answerErrorPage(response?.status ?? status, context)
             }
+        case .respond(let response) where Self.usesProxyErrorPage(response):
+            log.status = response.status
+            answerErrorPage(response.status, context)
         case .respond(let response):
             log.status = response.status
             answerLocally(status: response.status, alwaysCloses: false) { connection in
@@ -602,7 +608,7 @@ public struct HTTPStreamStateMachine {
 
     /// Sends a response the proxy built itself and goes on with the next
     /// request, or closes when the request has a body or `alwaysCloses`.
-    private mutating func answerLocally(
+    mutating func answerLocally(
         status: Int, alwaysCloses: Bool, _ build: (HTTPResponseConnection) -> ByteBuffer
     ) {
         if alwaysCloses || request.bodyFraming != .none {
@@ -653,7 +659,8 @@ public struct HTTPStreamStateMachine {
         case .none: break
         case .bytes(let b): body = b
         case .format(let f): body = HTTPRuleRunner.render(f, context)
-        case .rawResponse(let raw): return ByteBuffer(bytes: raw)
+        case .rawResponse(let raw): return Self.errorFileResponse(raw)
+        case .proxyErrorPage, .httpErrorsSection: break  // resolved before (answerErrorPage, the configuration)
         }
         var out = ByteBuffer()
         out.reserveCapacity(96 + body.count)
@@ -730,6 +737,7 @@ public struct HTTPStreamStateMachine {
                 edits.append(name: ff.header, value: ip)
             }
         }
+        appendOriginalTo(&edits, backend)
         // The rewriter drops the client's close/keep-alive tokens; the
         // proxy states its own choice for the server connection (recorded:
         // an HTTP/1.0 chunked request gets none).
@@ -990,6 +998,7 @@ public struct HTTPStreamStateMachine {
         log = StreamLogInfo()
         backend = nil
         serverName = nil
+        serverID = nil
         if let variables {
             for scope in [VariableName.Scope.txn, .req, .res] { variables.values.clear(scope) }
         }
@@ -1073,7 +1082,7 @@ public struct HTTPStreamStateMachine {
         }
         // Recorded: 2.6 sends these pages without `connection: close` (only
         // 400 and 408 carry it) and then closes.
-        let page = afterResponse(backend?.errorPages[status] ?? policy.errorPages[status]
+        let page = afterResponse(configuredErrorPage(status, connection: .none)
             ?? HTTPErrorPages.page(for: status) ?? HTTPErrorPages.page(for: 503)!)
         countLocalResponse(page)
         logTransaction()

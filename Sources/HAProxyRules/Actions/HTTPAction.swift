@@ -133,8 +133,15 @@ public struct HTTPReturn: Sendable {
         case bytes([UInt8])
         /// `lf-string`: rendered for each request.
         case format(SampleFormat)
-        /// `errorfile`, `default-errorfiles`: a whole raw response.
+        /// `errorfile`: a whole raw response.
         case rawResponse([UInt8])
+        /// `default-errorfiles`: the page the stream's backend (else its
+        /// frontend, else the built-in one) has for the status.
+        case proxyErrorPage
+        /// `errorfiles NAME`: the page of an `http-errors` section,
+        /// replaced by `rawResponse` (or `none` when the section has no
+        /// page for the status) once the configuration is read.
+        case httpErrorsSection(String)
     }
     public var status = 200
     public var contentType: String?

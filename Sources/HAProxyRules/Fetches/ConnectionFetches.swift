@@ -10,6 +10,9 @@ enum ConnectionFetches {
         SampleFetchKeyword("fe_name", .string, .frontend) { _, context in .string(Array(context.frontendName.utf8)) },
         SampleFetchKeyword("be_name", .string, .backend) { _, context in context.backendName.map { .string(Array($0.utf8)) } },
         SampleFetchKeyword("srv_name", .string, .server) { _, context in context.serverName.map { .string(Array($0.utf8)) } },
+        SampleFetchKeyword("fe_id", .int, .frontend) { _, context in context.frontendID.map { .int(Int64($0)) } },
+        SampleFetchKeyword("be_id", .int, .backend) { _, context in context.backendID.map { .int(Int64($0)) } },
+        SampleFetchKeyword("srv_id", .int, .server) { _, context in context.serverID.map { .int(Int64($0)) } },
         // This build has no TLS listeners: a front connection is never TLS
         // (`redirect scheme https if !{ ssl_fc }` redirects every request).
         SampleFetchKeyword("ssl_fc", .bool, .clientConnection) { _, _ in .bool(false) },

@@ -67,6 +67,12 @@ public protocol SampleContext {
     /// note that they found too little yet; nil when the contents are
     /// definitive (the default, and every other rule set).
     var pendingContent: PendingContent? { get }
+    /// The numeric ids of the frontend, the backend and the server (`id`
+    /// keyword or HAProxy's automatic numbering) for `fe_id`, `be_id` and
+    /// `srv_id`; nil when unknown (the default).
+    var frontendID: Int? { get }
+    var backendID: Int? { get }
+    var serverID: Int? { get }
 }
 
 extension SampleContext {
@@ -75,6 +81,9 @@ extension SampleContext {
     public var currentTime: SampleTime { SampleTime.now }
     public var isFirstRequest: Bool? { nil }
     public var pendingContent: PendingContent? { nil }
+    public var frontendID: Int? { nil }
+    public var backendID: Int? { nil }
+    public var serverID: Int? { nil }
 }
 
 /// What content fetches tell the inspection rules (2.6's
