@@ -14,6 +14,7 @@ final class KeywordTableTests: XCTestCase {
     /// The accepted keywords, by the table's section names.
     static func acceptedKeywords() -> [String: Set<String>] {
         let registry = KeywordRegistry.shared
+        let variables: Set<String> = ["set-var", "set-var-fmt", "unset-var"]
         return [
             "global": Set(registry.global.keys),
             "proxy": Set(registry.proxy.keys),
@@ -22,6 +23,10 @@ final class KeywordTableTests: XCTestCase {
             "http-request": KeywordRegistry.HTTPRuleSet.request.implementedActions.union(["set-var", "set-var-fmt", "unset-var"]),
             "http-response": KeywordRegistry.HTTPRuleSet.response.implementedActions.union(["set-var", "set-var-fmt", "unset-var"]),
             "http-after-response": KeywordRegistry.HTTPRuleSet.afterResponse.implementedActions.union(["set-var", "set-var-fmt", "unset-var"]),
+            "tcp-request connection": KeywordRegistry.TCPRuleSet.connection.implementedActions.union(variables),
+            "tcp-request session": KeywordRegistry.TCPRuleSet.session.implementedActions.union(variables),
+            "tcp-request content": KeywordRegistry.TCPRuleSet.content.implementedActions.union(variables),
+            "tcp-response content": KeywordRegistry.TCPRuleSet.response.implementedActions.union(variables),
             "bind": Set(registry.bind.keys),
             "server": Set(registry.server.keys),
         ]

@@ -112,4 +112,23 @@ final class HTTPRuleRunnerTests: XCTestCase {
             String(buffer: bytes).replacingOccurrences(of: "4\r\ncontent-type", with: "3\r\ncontent-type"),
             "HTTP/1.1 404 Not Found\r\ncontent-length: 3\r\ncontent-type: text/plain\r\n\r\n200")
     }
+
+    func testReplaceActions() throws {
+        var c = context("GET /api/v1/users?x=1 HTTP/1.1\r\nHost: h\r\nX-F: 10.1.2.3, 8.8.8.8, 10.9.9.9\r\nX-A: abc\r\n\r\n")
+        let p = try proxy("""
+              http-request replace-value X-F ^10\\.(.*)$ private-\\1
+              http-request replace-header X-A ^a(.*)$ Z\\1
+              http-request replace-path ^/api/(.*)$ /\\1
+              http-request del-header ^x-z -m reg
+            """)
+        _ = HTTPRuleRunner.run(p.httpRequestRules, on: &c)
+        let edited = text(c.requestMessage)
+        XCTAssertTrue(edited.hasPrefix("GET /v1/users?x=1 HTTP/1.1\r\n"), edited)
+        // Recorded: a rewritten value loses its leading blank.
+        XCTAssertTrue(edited.contains("X-F: private-1.2.3, 8.8.8.8,private-9.9.9\r\n"), edited)
+        XCTAssertTrue(edited.contains("X-A: Zbc\r\n"), edited)
+        var d = context("GET http://h/a/b?q HTTP/1.1\r\nHost: h\r\nX-Zap: 1\r\n\r\n")
+        _ = HTTPRuleRunner.run(try proxy("  http-request replace-uri ^http://h/(.*)$ /\\1\n  http-request del-header x-z -m beg").httpRequestRules, on: &d)
+        XCTAssertEqual(text(d.requestMessage), "GET /a/b?q HTTP/1.1\r\nHost: h\r\n\r\n")
+    }
 }

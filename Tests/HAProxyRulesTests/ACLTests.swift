@@ -56,7 +56,9 @@ final class ACLTests: XCTestCase {
         XCTAssertTrue(try holds([], "{ path_beg /api } METH_GET", c))
         XCTAssertTrue(try holds([], "HTTP_URL_SLASH TRUE !FALSE", c))
         XCTAssertTrue(try holds(["x path /nope", "x path /api/v1/users"], "x", c))
-        XCTAssertTrue(try holds([], "", c))
+        // Recorded: `if` alone is false (and `unless` alone true); OR is ||.
+        XCTAssertFalse(try holds([], "", c))
+        XCTAssertTrue(try holds(["post method POST"], "post OR TRUE", c))
     }
 
     func testErrorsAsTheReferenceWordsThem() {

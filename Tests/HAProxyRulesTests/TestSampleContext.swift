@@ -40,6 +40,8 @@ final class TestSampleContext: SampleContext {
     var capturedResponse: [[UInt8]] = []
     var currentTime = SampleTime(seconds: 1_700_000_000, microseconds: 250_000)
     var isFirstRequest: Bool? = true
+    /// Set to inspect contents that may still grow.
+    var pendingContent: PendingContent? = nil
 
     init() {}
 

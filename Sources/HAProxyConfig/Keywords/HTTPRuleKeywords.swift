@@ -53,10 +53,13 @@ extension KeywordRegistry {
 
         /// The actions this build implements in this rule set.
         var implementedActions: Set<String> {
-            let headers: Set<String> = ["allow", "set-header", "add-header", "del-header"]
+            let headers: Set<String> = ["allow", "set-header", "add-header", "del-header", "replace-header", "replace-value"]
             switch self {
             case .request:
-                return headers.union(["deny", "return", "redirect", "set-method", "set-path", "set-pathq", "set-query", "set-uri"])
+                return headers.union([
+                    "deny", "return", "redirect", "set-method", "set-path", "set-pathq", "set-query", "set-uri",
+                    "replace-path", "replace-pathq", "replace-uri",
+                ])
             case .response:
                 return headers.union(["deny", "return", "redirect", "set-status"])
             case .afterResponse:
@@ -109,7 +112,7 @@ extension KeywordRegistry {
                 abort: true)
         }
         var stage = set.stage
-        if case .httpRequest = stage, proxy.capabilities == .backend { stage = .httpRequest(inBackend: true) }
+        if case .httpRequest = stage, proxy.capabilities.contains(.backend) { stage = .httpRequest(inBackend: true) }
         var words = ArraySlice(args.dropFirst(2))
         let compiled = try parseAction(action, &words, proxy: proxy, stage: stage, ruleError)
         let condition = try ctx.parseRuleCondition(
@@ -169,9 +172,8 @@ extension KeywordRegistry {
                 status = s
                 words.removeFirst(min(2, words.count))
             }
-            var response = try HTTPReturnParser.parse(&words, proxy: proxy, defaultStatus: status, format: format, error)
-            if response != nil { response!.status = status }
-            return .deny(status: status, response: response)
+            let response = try HTTPReturnParser.parse(&words, proxy: proxy, defaultStatus: status, format: format, error)
+            return .deny(status: response?.status ?? status, response: response)
         case "return":
             let response = try HTTPReturnParser.parse(&words, proxy: proxy, defaultStatus: 200, format: format, error)
                 ?? HTTPReturn()
@@ -189,9 +191,13 @@ extension KeywordRegistry {
             if words.first == "-m" { a += arguments(2) }
             var match = HeaderNameMatch.str
             if a.count == 3 && a[1] == "-m" {
-                guard let m = HeaderNameMatch(rawValue: a[2]) else {
-                    throw error("-m with unsupported matching method '\(a[2])'")
+                let m: HeaderNameMatch?
+                do {
+                    m = try HeaderNameMatch(method: a[2], pattern: a[0])
+                } catch let e as Regex.CompileError {
+                    throw error(e.message)
                 }
+                guard let m else { throw error("-m with unsupported matching method '\(a[2])'") }
                 match = m
             } else if a.count != 1 {
                 throw error("expects exactly 1 argument <name> optionally followed by -m <method>")
@@ -208,6 +214,19 @@ extension KeywordRegistry {
             case "set-query": return .setQuery(f)
             default: return .setURI(f)
             }
+        case "replace-header", "replace-value":
+            let a = arguments(3)
+            guard a.count == 3 else { throw error("expects exactly 3 arguments") }
+            let regex = try compileRegex(a[1], error)
+            let replacement = try format(a[2])
+            return action == "replace-header"
+                ? .replaceHeader(name: Array(a[0].utf8), regex: regex, replacement: replacement)
+                : .replaceValue(name: Array(a[0].utf8), regex: regex, replacement: replacement)
+        case "replace-path", "replace-pathq", "replace-uri":
+            let a = arguments(2)
+            guard a.count == 2 else { throw error("expects exactly 2 arguments <match-regex> and <replace-format>") }
+            let part: URIPart = action == "replace-path" ? .path : action == "replace-pathq" ? .pathQuery : .uri
+            return .replaceURIPart(part, regex: try compileRegex(a[0], error), replacement: try format(a[1]))
         case "set-status":
             guard let text = words.first, let status = Int(text), (100...999).contains(status) else {
                 throw error("expects an integer status code between 100 and 999")
@@ -221,6 +240,14 @@ extension KeywordRegistry {
             return .setStatus(status, reason: reason)
         default:
             throw error("unsupported action")
+        }
+    }
+
+    static func compileRegex(_ pattern: String, _ error: (String) -> KeywordError) throws -> Regex {
+        do {
+            return try Regex(pattern)
+        } catch let e as Regex.CompileError {
+            throw error(e.message)
         }
     }
 
@@ -328,7 +355,7 @@ extension KeywordRegistry {
                 abort: true)
         }
         var words = ArraySlice(args.dropFirst())
-        let stage: SampleStage = .httpRequest(inBackend: proxy.capabilities == .backend)
+        let stage: SampleStage = .httpRequest(inBackend: proxy.capabilities.contains(.backend))
         let redirect = try parseRedirect(&words, format: { text in
             do {
                 return try SampleFormat.parse(text)

@@ -15,8 +15,8 @@ struct KeywordRegistry {
         let globalGroups: [[ConfigKeyword]] = [Self.globalKeywords, Self.globalLogKeywords]
         let proxyGroups: [[ConfigKeyword]] = [
             Self.proxyKeywords, Self.timeoutKeywords, Self.optionKeywords, Self.checkKeywords,
-            Self.httpRuleKeywords, Self.proxyLogKeywords, Self.bindSectionKeywords,
-            Self.serverSectionKeywords, Self.balanceKeywords, Self.serverStateKeywords,
+            Self.httpRuleKeywords, Self.tcpRuleKeywords, Self.proxyLogKeywords, Self.bindSectionKeywords,
+            Self.serverSectionKeywords, Self.balanceKeywords, Self.serverStateKeywords, Self.persistenceKeywords,
         ]
         global = table(globalGroups.flatMap { $0 }, \.name)
         proxy = table(proxyGroups.flatMap { $0 }, \.name)
@@ -33,11 +33,11 @@ struct KeywordRegistry {
     /// Proxy keywords HAProxy 2.6 knows that this build does not implement:
     /// refused with "not supported by this build" rather than "unknown".
     static let unsupportedProxyKeywords: Set<String> = [
-        "tcp-request", "tcp-response", "stick-table", "stick",
-        "stick-on", "stick-store-request", "stick-store-response", "stick-match", "cookie", "reqadd",
-        "compression", "filter", "persist", "force-persist", "ignore-persist", "dynamic-cookie-key", "email-alert",
+        "stick-table", "stick",
+        "stick-on", "stick-store-request", "stick-store-response", "stick-match", "reqadd",
+        "compression", "filter", "persist", "dynamic-cookie-key", "email-alert",
         "external-check", "unique-id-format",
-        "unique-id-header", "use-server", "http-send-name-header", "max-keep-alive-queue", "source",
+        "unique-id-header", "http-send-name-header", "max-keep-alive-queue", "source",
         "dispatch", "hash-balance-factor", "errorloc", "errorloc302", "errorloc303", "errorfiles", "declare",
         "monitor", "bind-process", "grace", "http-error", "clitcpka-cnt", "clitcpka-idle",
         "clitcpka-intvl", "srvtcpka-cnt", "srvtcpka-idle", "srvtcpka-intvl", "guid", "use-fcgi-app",

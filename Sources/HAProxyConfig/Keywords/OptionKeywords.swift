@@ -10,6 +10,7 @@ extension KeywordRegistry {
     /// Boolean options: `option X` sets, `no option X` clears.
     static let booleanOptions: [String: (path: WritableKeyPath<ProxyOptions, Bool>, capability: ProxyCapabilities)] = [
         "redispatch": (\.redispatch, .backend),
+        "persist": (\.persist, .backend),
         "abortonclose": (\.abortOnClose, .backend),
         "allbackups": (\.allBackups, .backend),
         "dontlognull": (\.dontLogNull, .frontend),
@@ -37,7 +38,7 @@ extension KeywordRegistry {
         "accept-invalid-http-request", "accept-invalid-http-response", "checkcache", "contstats",
         "disable-h2-upgrade", "external-check", "h1-case-adjust-bogus-client", "h1-case-adjust-bogus-server",
         "http-no-delay", "http-pretend-keepalive", "http-restrict-req-hdr-names", "http-use-proxy-header",
-        "http_proxy", "idle-close-on-response", "ldap-check", "mysql-check", "originalto", "persist",
+        "http_proxy", "idle-close-on-response", "ldap-check", "mysql-check", "originalto",
         "pgsql-check", "prefer-last-server", "redis-check", "smtpchk", "socket-stats", "splice-auto",
         "splice-request", "splice-response", "spop-check", "ssl-hello-chk", "tcp-smart-accept",
         "tcp-smart-connect", "transparent", "forceclose", "http-tunnel",

@@ -16,6 +16,7 @@ extension KeywordRegistry {
             o.weight = w
         },
         ServerKeyword("backup") { _, o, _ in o.backup = true },
+        ServerKeyword("cookie", arguments: 1) { a, o, _ in o.cookie = a[1] },
         ServerKeyword("disabled") { _, o, _ in o.disabled = true },
         ServerKeyword("enabled") { _, o, _ in o.disabled = false },
         ServerKeyword("maxconn", arguments: 1) { a, o, _ in o.maxconn = ParseContext.looseInteger(a[1]) },
@@ -57,7 +58,7 @@ extension KeywordRegistry {
     static let unsupportedServerOptions: [String] = [
         "agent-addr", "agent-check", "agent-inter", "agent-port", "agent-send", "allow-0rtt", "alpn", "ca-file",
         "check-alpn", "check-proto", "check-send-proxy", "check-sni", "check-ssl", "check-via-socks4", "ciphers",
-        "ciphersuites", "cookie", "crl-file", "crt", "curves", "error-limit", "force-sslv3", "force-tlsv10",
+        "ciphersuites", "crl-file", "crt", "curves", "error-limit", "force-sslv3", "force-tlsv10",
         "force-tlsv11", "force-tlsv12", "force-tlsv13", "log-proto", "max-reuse", "namespace", "no-agent-check",
         "no-backup", "no-check-ssl", "no-ssl", "no-ssl-reuse", "no-sslv3", "no-tls-tickets", "no-tlsv10",
         "no-tlsv11", "no-tlsv12", "no-tlsv13", "no-verifyhost", "non-stick", "npn", "observe", "pool-low-conn",

@@ -84,6 +84,13 @@ extension ConfigParser {
             }
         }
         // A defaults section without `from` starts from scratch.
+        if !isDefaults, let base, !base.name.isEmpty {
+            var probe = ProxyConfig(name: name, capabilities: capabilities, location: loc)
+            probe.isDefaults = false
+            if let message = KeywordRegistry.checkInheritedTCPRules(probe, from: base) {
+                context.diagnostics.alert("parsing [\(loc)]: \(message)", at: loc)
+            }
+        }
 
         if !isDefaults {
             let sectionLabel = keyword == "listen" ? "proxy" : keyword

@@ -46,6 +46,13 @@ public struct ProxyConfig: Sendable {
     public var retries = 3
     public var options = ProxyOptions()
     public var httpReuse: HTTPReuse = .safe
+    /// `cookie NAME ...`: cookie-based persistence.
+    public var cookie: CookiePersistence?
+    /// `force-persist` and `ignore-persist` conditions, in order.
+    public var forcePersist: [Condition] = []
+    public var ignorePersist: [Condition] = []
+    /// `use-server` rules, in order.
+    public var useServerRules: [UseServerRule] = []
     /// The proxy's named ACLs (`acl NAME ...`).
     public var acls = ACLTable()
     public var httpRequestRules: [HTTPRule] = []
@@ -53,6 +60,21 @@ public struct ProxyConfig: Sendable {
     public var httpAfterResponseRules: [HTTPRule] = []
     /// The proxy-level `redirect` rules (run after `http-request` rules).
     public var redirectRules: [HTTPRule] = []
+    /// `tcp-request connection` rules: at accept, on addresses only.
+    public var tcpRequestConnectionRules: [TCPRule] = []
+    /// `tcp-request session` rules: once the session is set up (after a
+    /// PROXY header).
+    public var tcpRequestSessionRules: [TCPRule] = []
+    /// `tcp-request content` rules: on the request contents, waiting up
+    /// to `tcpRequestInspectDelay` for them.
+    public var tcpRequestContentRules: [TCPRule] = []
+    /// `tcp-response content` rules (backends): on the response contents.
+    public var tcpResponseContentRules: [TCPRule] = []
+    /// `tcp-request inspect-delay`, in milliseconds (nil: none, the rules
+    /// decide on what the first read brings).
+    public var tcpRequestInspectDelay: Int?
+    /// `tcp-response inspect-delay`, in milliseconds.
+    public var tcpResponseInspectDelay: Int?
     /// `errorfile CODE FILE`, read at parse time.
     public var errorFiles: [Int: ErrorFile] = [:]
     public var healthCheck = HealthCheckConfig()
@@ -147,6 +169,8 @@ public struct ProxyOptions: Sendable, Equatable {
     }
 
     public var redispatch = false
+    /// `option persist`: a persistence cookie may lead to a down server.
+    public var persist = false
     public var abortOnClose = false
     public var allBackups = false
     public var httpConnectionMode: HTTPConnectionMode = .keepAlive

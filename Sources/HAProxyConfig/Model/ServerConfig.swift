@@ -29,6 +29,8 @@ public struct ServerOptions: Sendable, Equatable {
     public var weight = 1
     public var backup = false
     public var disabled = false
+    /// `cookie VALUE`: the value of the persistence cookie for this server.
+    public var cookie: String?
     /// 0 means no limit.
     public var maxconn = 0
     /// 0 means no limit on the server's own queue.

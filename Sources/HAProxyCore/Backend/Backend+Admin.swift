@@ -15,6 +15,7 @@ extension Backend {
                 server.loadBalanced = 0
                 server.connectionErrors = 0
                 server.responseErrors = 0
+                server.deniedResponses = 0
                 server.retries = 0
                 server.redispatches = 0
                 server.bytesIn = 0
@@ -27,6 +28,7 @@ extension Backend {
             totalStreams = 0
             connectionErrors = 0
             responseErrors = 0
+            deniedResponses = 0
             bytesIn = 0
             bytesOut = 0
             responses = HTTPResponseCounters()

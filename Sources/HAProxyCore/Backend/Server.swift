@@ -37,6 +37,8 @@ public final class Server {
     /// Streams that gave up connecting here, no retry left (`econ`).
     public internal(set) var connectionErrors = 0
     public internal(set) var responseErrors = 0
+    /// Responses refused by a `tcp-response content` rule (`dresp`).
+    public internal(set) var deniedResponses = 0
     /// Failed connections followed by another attempt here (`wretr`).
     public internal(set) var retries = 0
     /// Failed connections followed by a move to another server (`wredis`).

@@ -30,6 +30,12 @@ struct StatSnapshot {
     var bytesIn: UInt64 = 0
     var bytesOut: UInt64 = 0
     var deniedRequests: Int?
+    /// `dresp`: responses refused by `tcp-response content` rules.
+    var deniedResponses = 0
+    /// A frontend's `conn_tot`, `dcon` and `dses`.
+    var connectionsTotal = 0
+    var deniedConnections = 0
+    var deniedSessions = 0
     var interceptedRequests = 0
     var connectionErrors: Int?
     var responseErrors: Int?
@@ -74,7 +80,11 @@ extension StatSnapshot {
             sessionsCurrent = frontend.currentConnections
             sessionsMax = frontend.maxSeenConnections
             sessionLimit = frontend.maxconn ?? globalMaxconn
-            sessionsTotal = frontend.totalConnections
+            sessionsTotal = frontend.totalSessions
+            connectionsTotal = frontend.totalConnections
+            deniedConnections = frontend.deniedConnections
+            deniedSessions = frontend.deniedSessions
+            deniedResponses = frontend.deniedResponses
             bytesIn = frontend.bytesIn
             bytesOut = frontend.bytesOut
             deniedRequests = frontend.deniedRequests
@@ -112,6 +122,7 @@ extension StatSnapshot {
             bytesOut = server.bytesOut
             connectionErrors = server.connectionErrors
             responseErrors = server.responseErrors
+            deniedResponses = server.deniedResponses
             retries = server.retries
             redispatches = server.redispatches
             status = ShowStat.statusText(server, checked: options.check)
@@ -171,6 +182,7 @@ extension StatSnapshot {
             deniedRequests = 0
             connectionErrors = backend.connectionErrors
             responseErrors = backend.responseErrors
+            deniedResponses = backend.deniedResponses
             self.retries = retries
             self.redispatches = redispatches
             status = active + backup > 0 ? "UP" : "DOWN"

@@ -1,5 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import HAProxyConfig
 import HAProxyHTTP
+import HAProxyRules
 import NIOConcurrencyHelpers
 import HAProxyObservability
 import NIOCore
@@ -20,7 +26,17 @@ public final class Frontend {
 
     private let lock = NIOLock()
     public private(set) var currentConnections = 0
+    /// Connections accepted (`conn_tot`).
     public private(set) var totalConnections = 0
+    /// Sessions started (`stot`): connections that passed the
+    /// `tcp-request connection` and `session` rules.
+    public private(set) var totalSessions = 0
+    /// Connections and sessions refused by `tcp-request connection` and
+    /// `tcp-request session` rules (`dcon`, `dses`).
+    public private(set) var deniedConnections = 0
+    public private(set) var deniedSessions = 0
+    /// Responses refused by a `tcp-response content` rule (`dresp`).
+    public private(set) var deniedResponses = 0
     public private(set) var maxSeenConnections = 0
     public private(set) var totalRequests = 0
     public private(set) var deniedRequests = 0
@@ -73,22 +89,55 @@ public final class Frontend {
             record.isHTTP = config.mode == .http
             log.logConnection(record)
         }
+        let variables = StreamVariables()
+        var acceptProxy = bind.acceptProxy
+        if !config.tcpRequestConnectionRules.isEmpty || !config.tcpRequestSessionRules.isEmpty {
+            let context = TCPRuleContext(
+                frontend: self, client: channel.remoteAddress, local: channel.localAddress, bindName: bind.name,
+                variables: variables)
+            if TCPRuleRunner.run(config.tcpRequestConnectionRules, on: context, expectProxy: &acceptProxy) == .reject {
+                lock.withLock { deniedConnections += 1 }
+                refuse(channel)
+                return
+            }
+            if TCPRuleRunner.run(config.tcpRequestSessionRules, on: context) == .reject {
+                lock.withLock { deniedSessions += 1 }
+                refuse(channel)
+                return
+            }
+        }
+        lock.withLock { totalSessions += 1 }
         switch config.mode {
         case .tcp:
-            let stream = TCPStream(frontend: self, client: channel, backend: backend)
+            let stream = TCPStream(frontend: self, client: channel, backend: backend, variables: variables, bind: bind)
             try channel.pipeline.syncOperations.addHandler(RelayHandler(side: .client, owner: stream))
             runtime?.streams.add(stream, frontend: self, client: channel) { [weak stream] in (stream?.backend?.name, stream?.server) }
-            stream.start(acceptProxy: bind.acceptProxy)
+            stream.start(acceptProxy: acceptProxy)
         case .http:
-            let session = HTTPSession(frontend: self, client: channel)
+            let session = HTTPSession(frontend: self, client: channel, variables: variables)
             try channel.pipeline.syncOperations.addHandler(RelayHandler(side: .client, owner: session))
             runtime?.streams.add(session, frontend: self, client: channel) { [weak session] in (session?.backend?.name, session?.server) }
-            session.start(acceptProxy: bind.acceptProxy)
+            session.start(acceptProxy: acceptProxy)
         }
+    }
+
+    /// Closes a connection a `tcp-request connection` or `session` rule
+    /// rejected: at once, with a reset, and without a log line (2.6).
+    private func refuse(_ channel: Channel) {
+        if let provider = channel as? SocketOptionProvider {
+            provider.setSoLinger(linger(l_onoff: 1, l_linger: 0)).whenComplete { _ in channel.close(promise: nil) }
+        } else {
+            channel.close(promise: nil)
+        }
+        connectionEnded()
     }
 
     func streamEnded(_ stream: AnyObject) {
         runtime?.streams.remove(stream)
+        connectionEnded()
+    }
+
+    private func connectionEnded() {
         let resume: Bool = lock.withLock {
             currentConnections -= 1
             if paused, let maxconn, currentConnections < maxconn {
@@ -125,6 +174,22 @@ public final class Frontend {
     /// A request denied by a rule (`dreq`).
     func countDenied() {
         lock.withLock { deniedRequests += 1 }
+    }
+
+    /// A `mode tcp` stream ended: the bytes it moved (`bin`, `bout`).
+    func countTCPStream(bytesIn: UInt64, bytesOut: UInt64) {
+        let now = RateClock.now
+        let units = UInt32(clamping: (bytesOut &+ 16) / 32)
+        lock.withLock {
+            self.bytesIn &+= bytesIn
+            self.bytesOut &+= bytesOut
+            bytesOutRate.add(units, now: now)
+        }
+    }
+
+    /// A response refused by a `tcp-response content` rule (`dresp`).
+    func countDeniedResponse() {
+        lock.withLock { deniedResponses += 1 }
     }
 
     /// Current connections, read under the lock (`fe_conn`).
@@ -195,8 +260,12 @@ public final class Frontend {
             requestRate.clearPeak()
             if all {
                 totalConnections = 0
+                totalSessions = 0
                 totalRequests = 0
                 deniedRequests = 0
+                deniedConnections = 0
+                deniedSessions = 0
+                deniedResponses = 0
                 interceptedRequests = 0
                 bytesIn = 0
                 bytesOut = 0

@@ -87,23 +87,10 @@ public final class ProxyRuntime {
             backendsByName[proxy.name] = backend
         }
         for proxy in configuration.proxies where proxy.capabilities.contains(.frontend) && !proxy.disabled {
+            // Streams of both modes evaluate the `use_backend` rules (TCP ones
+            // after their content rules); this is where none applies.
             let target: Backend?
-            // A TCP stream takes the first unconditional `use_backend`, else
-            // `default_backend` (HTTP streams evaluate every rule).
-            var unconditional: String?
-            for rule in proxy.switchingRules {
-                if rule.condition == nil, case .name(let name) = rule.target {
-                    unconditional = name
-                    break
-                }
-                if proxy.mode == .tcp {
-                    errors.append(RuntimeError(
-                        "Proxy '\(proxy.name)': 'use_backend' with a condition or a dynamic name is not supported by this build in TCP mode.",
-                        location: rule.location))
-                    break
-                }
-            }
-            if let name = proxy.mode == .tcp ? (unconditional ?? proxy.defaultBackend) : proxy.defaultBackend {
+            if let name = proxy.defaultBackend {
                 target = backendsByName[name]
                 if target == nil {
                     errors.append(RuntimeError(

@@ -32,13 +32,15 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
         set { machine.log = newValue }
     }
 
-    init(frontend: Frontend, client: Channel) {
+    /// - Parameter variables: the session's variables, with what the
+    ///   `tcp-request connection` and `session` rules set.
+    init(frontend: Frontend, client: Channel, variables: StreamVariables) {
         self.frontend = frontend
         self.client = client
         self.eventLoop = client.eventLoop
         self.machine = HTTPStreamStateMachine(
             policy: frontend.httpPolicy, clientAddress: client.remoteAddress, localAddress: client.localAddress,
-            allocator: client.allocator, runtime: frontend)
+            allocator: client.allocator, runtime: frontend, variables: variables)
     }
 
     func start(acceptProxy: Bool) {
@@ -157,6 +159,13 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
 
     /// Asks the load balancer with this request's hash key.
     func pickServer(_ lb: LoadBalancer, avoiding: LBServer?) -> LBServer? {
+        // Persistence (cookie, use-server) names a server: taken when it is
+        // usable, or down with `option persist` / `force-persist`; a
+        // redispatch after a failure leaves it to the load balancer.
+        if avoiding == nil, let name = machine.persistence.server, let server = backend?.server(named: name),
+           server.isUsable || machine.persistence.forced {
+            return server.lb
+        }
         switch lb.config.algorithm {
         case .source:
             guard let address = machine.clientAddress else { return lb.pick(avoiding: avoiding) }

@@ -1,6 +1,7 @@
 import HAProxyConfig
 import HAProxyObservability
 import HAProxyHTTP
+import HAProxyRules
 import NIOCore
 
 /// A `mode tcp` stream: one client connection glued to one server
@@ -9,20 +10,25 @@ import NIOCore
 /// Back-pressure: a side stops reading while the other side's socket is not
 /// writable. Half-close is propagated both ways, then the fin timeouts
 /// bound the wait for the other direction (manual: `timeout client-fin`).
+///
+/// Before a server is chosen, the `tcp-request content` rules may hold the
+/// client's bytes back (`inspecting`), then `use_backend` picks the backend
+/// on them; `tcp-response content` rules hold the server's first bytes the
+/// same way (TCPStream+Inspection.swift).
 final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
-    enum State { case waitingProxyHeader, waitingServer, connecting, established, closed }
+    enum State { case waitingProxyHeader, inspecting, waitingServer, connecting, established, closed }
 
     let frontend: Frontend
     let client: Channel
     let eventLoop: EventLoop
     var backend: Backend?
     private(set) var server: Server?
-    private var serverChannel: Channel?
-    private var state: State = .waitingServer
+    private(set) var serverChannel: Channel?
+    var state: State = .waitingServer
     /// Client bytes received before the server connection is up.
-    private var pending: ByteBuffer?
+    var pending: ByteBuffer?
     private var proxyHeader: ByteBuffer?
-    private var clientInputClosed = false
+    private(set) var clientInputClosed = false
     /// Client reads stopped because too much arrived before the server connection.
     private var pausedWhileConnecting = false
     private var serverInputClosed = false
@@ -32,16 +38,23 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
     private var inactivityMs: Int?
     var log = StreamLogInfo()
     private var loggedServer: Server?
-    private var clientAddress: SocketAddress?
-    private let localAddress: SocketAddress?
+    private(set) var clientAddress: SocketAddress?
+    let localAddress: SocketAddress?
+    /// The session's variables (`sess.*` set by connection rules, `txn.*`).
+    let variables: StreamVariables
+    let bindName: String?
+    /// Content inspection in progress (request or response side).
+    var inspection = ContentInspection()
 
-    init(frontend: Frontend, client: Channel, backend: Backend?) {
+    init(frontend: Frontend, client: Channel, backend: Backend?, variables: StreamVariables, bind: BindConfig) {
         self.frontend = frontend
         self.client = client
         self.eventLoop = client.eventLoop
         self.backend = backend
         self.clientAddress = client.remoteAddress
         self.localAddress = client.localAddress
+        self.variables = variables
+        self.bindName = bind.name
     }
 
     // MARK: Start
@@ -52,10 +65,10 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
             timer.arm(ms: frontend.config.timeouts.client)
             return
         }
-        assignServer()
+        startContentAnalysis()
     }
 
-    private func assignServer() {
+    func assignServer() {
         guard let backend else {
             log.terminate("P", "R")
             closeAll()
@@ -127,6 +140,7 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
         }
         pending = nil
         channel.flush()
+        startResponseInspection()
         if clientInputClosed {
             channel.closeWhenFlushed(mode: .output)
         }
@@ -157,6 +171,14 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
         closeAll()
     }
 
+    /// Lets the client's reads go on after the inspection held them.
+    func resumeClientReads() {
+        if pausedWhileConnecting {
+            pausedWhileConnecting = false
+            client.setAutoRead(true)
+        }
+    }
+
     // MARK: Relay
 
     func connectionRead(_ side: ConnectionSide, _ buffer: ByteBuffer) {
@@ -177,9 +199,17 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
                     pausedWhileConnecting = true
                     client.setAutoRead(false)
                 }
+                if state == .inspecting {
+                    inspectRequest()
+                    return
+                }
             }
         case .server:
             log.bytesFromServer &+= UInt64(buffer.readableBytes)
+            if inspection.response {
+                holdResponse(buffer)
+                return
+            }
             client.write(buffer, promise: nil)
             if !client.isWritable { serverChannel?.setAutoRead(false) }
         }
@@ -208,11 +238,20 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
                 closeAll()
                 return
             }
+            if state == .inspecting {
+                // The contents are final now: decide on them.
+                inspectRequest()
+                if state == .closed { return }
+            }
             // Before the server is connected the shutdown is forwarded by `connected`.
             serverChannel?.closeWhenFlushed(mode: .output)
             inactivityMs = frontend.config.timeouts.clientFin ?? inactivityMs
         case .server:
             serverInputClosed = true
+            if inspection.response {
+                inspectResponse()
+                if state == .closed { return }
+            }
             client.closeWhenFlushed(mode: .output)
             inactivityMs = backend?.config.timeouts.serverFin ?? inactivityMs
         }
@@ -259,7 +298,7 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
             if let source { clientAddress = source }
             pending = proxyHeader!.readableBytes > 0 ? proxyHeader : nil
             proxyHeader = nil
-            assignServer()
+            startContentAnalysis()
         }
     }
 
@@ -274,7 +313,7 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
 
     func timedOut() {
         switch state {
-        case .waitingProxyHeader: log.terminate("c", "R")
+        case .waitingProxyHeader, .inspecting: log.terminate("c", "R")
         case .waitingServer: log.terminate("s", "Q")
         case .connecting: log.terminate("s", "C")
         case .established: log.terminate(clientInputClosed ? "s" : "c", "D")
@@ -290,6 +329,7 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
         let wasWaiting = state == .waitingServer
         state = .closed
         timer.cancel()
+        inspection.cancel()
         if let server {
             server.backend.release(server)
             server.backend.count { b in
@@ -302,12 +342,16 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
             backend.abandon(self)
         }
         server = nil
+        frontend.countTCPStream(bytesIn: log.bytesFromClient, bytesOut: log.bytesFromServer)
         // Logged once the server is released, as 2.6: its line counts this
         // stream out of the backend's and the server's connections.
         if let plog = frontend.log, !plog.logsAtAccept {
-            plog.log(log.record(
+            var record = log.record(
                 frontend: frontend, backend: backend, server: loggedServer,
-                client: clientAddress, local: localAddress, requestLine: nil, isHTTP: false))
+                client: clientAddress, local: localAddress, requestLine: nil, isHTTP: false)
+            // A stream the frontend's content rules rejected never had a backend.
+            if inspection.rejectedByFrontend { record.backendName = frontend.name }
+            plog.log(record)
         }
         if graceful {
             serverChannel?.closeWhenFlushed()

@@ -86,14 +86,96 @@ public struct HTTPMessage {
         try rebuild(replace: { values[$0] })
     }
 
+    /// Gives the cookie `name` of each `Cookie` (request) or `Set-Cookie`
+    /// (response) header to `transform` as its value's bytes; it returns
+    /// the new value, `[]`-less nil to keep it, or `.remove` to drop the
+    /// cookie. A `Cookie` header left empty is removed.
+    public enum CookieEdit {
+        case keep
+        case remove
+        case value([UInt8])
+    }
+
+    public mutating func editCookies(named name: [UInt8], _ transform: (ArraySlice<UInt8>) -> CookieEdit) throws {
+        let header = Array((head.isRequest ? "cookie" : "set-cookie").utf8)
+        var replaced: [Int: [UInt8]] = [:]
+        var dropped: Set<Int> = []
+        for index in head.headers.indices where headerName(index, is: header) {
+            let value = withBytes(head.headers[index].value) { Array($0) }
+            if head.isRequest {
+                // `a=1; NAME=x; b=2`: each cookie separated by ';'.
+                var kept: [[UInt8]] = []
+                var changed = false
+                for part in value.split(separator: UInt8(ascii: ";"), omittingEmptySubsequences: false) {
+                    var cookie = part[...]
+                    while cookie.first == 0x20 || cookie.first == 0x09 { cookie = cookie.dropFirst() }
+                    let eq = cookie.firstIndex(of: UInt8(ascii: "=")) ?? cookie.endIndex
+                    if cookie[cookie.startIndex..<eq].elementsEqual(name) {
+                        let raw = eq < cookie.endIndex ? cookie[(eq + 1)...] : []
+                        switch transform(raw) {
+                        case .keep: kept.append(Array(cookie))
+                        case .remove: changed = true
+                        case .value(let new):
+                            kept.append(name + [UInt8(ascii: "=")] + new)
+                            changed = true
+                        }
+                    } else {
+                        kept.append(Array(cookie))
+                    }
+                }
+                guard changed else { continue }
+                if kept.isEmpty { dropped.insert(index) } else { replaced[index] = Array(kept.joined(separator: Array("; ".utf8))) }
+            } else {
+                // `NAME=x; Path=/`: the cookie is the first pair.
+                let eq = value.firstIndex(of: UInt8(ascii: "=")) ?? value.endIndex
+                guard value[..<eq].elementsEqual(name) else { continue }
+                let end = value[eq...].firstIndex(of: UInt8(ascii: ";")) ?? value.endIndex
+                let raw = eq < value.endIndex ? value[(eq + 1)..<end] : []
+                switch transform(raw) {
+                case .keep: break
+                case .remove: dropped.insert(index)
+                case .value(let new): replaced[index] = Array(value[...eq]) + new + Array(value[end...])
+                }
+            }
+        }
+        guard !replaced.isEmpty || !dropped.isEmpty else { return }
+        try rebuild(drop: { dropped.contains($0) }, replace: { replaced[$0] })
+    }
+
     /// Replaces the request method (`set-method`).
     public mutating func setMethod(_ method: [UInt8]) throws {
         try setStartLine(first: method, second: nil, third: nil)
     }
 
     /// Replaces the request target (`set-uri`, `set-path`, `set-query`...).
+    /// An absolute target's authority becomes the `Host` header, as 2.6
+    /// keeps them in agreement.
     public mutating func setURI(_ uri: [UInt8]) throws {
-        try setStartLine(first: nil, second: uri, third: nil)
+        guard let authority = Self.authority(of: uri) else {
+            try setStartLine(first: nil, second: uri, third: nil)
+            return
+        }
+        let host = Array("host".utf8)
+        let hostIndices = head.headers.indices.filter { headerName($0, is: host) }
+        let start = Array(withBytes(head.methodRange) { Array($0) }) + [0x20] + uri + [0x20]
+            + withBytes(head.versionRange) { Array($0) }
+        if let first = hostIndices.first {
+            try rebuild(startLine: start, drop: { hostIndices.dropFirst().contains($0) },
+                        replace: { $0 == first ? authority : nil })
+        } else {
+            try rebuild(startLine: start, append: [(host, authority)])
+        }
+    }
+
+    /// The `host[:port]` of an absolute URI (`scheme://authority/...`).
+    static func authority(of uri: [UInt8]) -> [UInt8]? {
+        guard uri.first != UInt8(ascii: "/"), uri.count > 3 else { return nil }
+        for i in 0..<(uri.count - 2) where uri[i] == UInt8(ascii: ":") && uri[i + 1] == UInt8(ascii: "/") && uri[i + 2] == UInt8(ascii: "/") {
+            let rest = uri[(i + 3)...]
+            let end = rest.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") } ?? uri.count
+            return Array(uri[(i + 3)..<end])
+        }
+        return nil
     }
 
     /// Replaces a response's status and reason (`set-status`).
@@ -125,35 +207,94 @@ public struct HTTPMessage {
         startLine: [UInt8]? = nil, drop: (Int) -> Bool = { _ in false }, replace: (Int) -> [UInt8]? = { _ in nil },
         append: [([UInt8], [UInt8])] = []
     ) throws {
-        var out = ByteBuffer()
-        out.reserveCapacity(bytes.readableBytes + 64)
         let current = self.head
-        withBytes(0..<bytes.readableBytes) { p in
-            if let startLine {
-                out.writeBytes(startLine)
-            } else {
-                out.writeBytes(UnsafeRawBufferPointer(rebasing: p[current.methodRange.lowerBound..<current.versionRange.upperBound]))
+        // Edits of ordinary headers keep every fact the parser derived
+        // (framing, connection tokens, host): the new head is built while
+        // writing. A new start line or a framing header is parsed again.
+        var reparse = startLine != nil
+        var replacements: [Int: [UInt8]] = [:]
+        var bound = bytes.readableBytes + (startLine?.count ?? 0) + 4 * (current.headers.count + append.count) + 8
+        for index in current.headers.indices {
+            if let value = replace(index) {
+                replacements[index] = value
+                bound += value.count
             }
-            out.writeStaticString("\r\n")
-            for index in current.headers.indices where !drop(index) {
-                let field = current.headers[index]
-                out.writeBytes(UnsafeRawBufferPointer(rebasing: p[field.name]))
-                out.writeStaticString(": ")
-                if let value = replace(index) {
-                    out.writeBytes(value)
+        }
+        for (name, value) in append { bound += name.count + value.count }
+        var fields: [HTTPHeaderField] = []
+        fields.reserveCapacity(current.headers.count + append.count)
+        var out = ByteBuffer()
+        out.reserveCapacity(bound)
+        let shift = current.methodRange.lowerBound
+        var headersEnd = 0
+        let written = bytes.withUnsafeReadableBytes { p in
+            out.withUnsafeMutableWritableBytes { w -> Int in
+                var o = HTTPHeadRewriter.Writer(base: w.baseAddress!)
+                if let startLine {
+                    startLine.withUnsafeBytes { o.copy($0, 0..<$0.count) }
                 } else {
-                    out.writeBytes(UnsafeRawBufferPointer(rebasing: p[field.value]))
+                    o.copy(p, current.methodRange.lowerBound..<current.versionRange.upperBound)
                 }
-                out.writeStaticString("\r\n")
+                o.crlf()
+                for index in current.headers.indices {
+                    let field = current.headers[index]
+                    if drop(index) {
+                        if field.kind != .other { reparse = true }
+                        continue
+                    }
+                    let lineStart = o.count
+                    o.copy(p, field.name)
+                    let nameEnd = o.count
+                    o.colonSpace()
+                    let valueStart = o.count
+                    if let value = replacements[index] {
+                        if field.kind != .other { reparse = true }
+                        value.withUnsafeBytes { o.copy($0, 0..<$0.count) }
+                    } else {
+                        o.copy(p, field.value)
+                    }
+                    let valueEnd = o.count
+                    o.crlf()
+                    fields.append(HTTPHeaderField(
+                        name: lineStart..<nameEnd, value: valueStart..<valueEnd, line: lineStart..<o.count, kind: field.kind))
+                }
+                for (name, value) in append {
+                    let lineStart = o.count
+                    let kind = name.withUnsafeBytes { n -> HTTPKnownHeader in
+                        o.copy(n, 0..<n.count)
+                        return HTTPHeadParser.classifyName(n, 0, n.count)
+                    }
+                    if kind != .other { reparse = true }
+                    let nameEnd = o.count
+                    o.colonSpace()
+                    let valueStart = o.count
+                    value.withUnsafeBytes { o.copy($0, 0..<$0.count) }
+                    let valueEnd = o.count
+                    o.crlf()
+                    fields.append(HTTPHeaderField(
+                        name: lineStart..<nameEnd, value: valueStart..<valueEnd, line: lineStart..<o.count, kind: kind))
+                }
+                headersEnd = o.count
+                o.crlf()
+                return o.count
             }
         }
-        for (name, value) in append {
-            out.writeBytes(name)
-            out.writeStaticString(": ")
-            out.writeBytes(value)
-            out.writeStaticString("\r\n")
+        out.moveWriterIndex(forwardBy: written)
+        if !reparse {
+            var edited = current
+            edited.methodRange = (current.methodRange.lowerBound - shift)..<(current.methodRange.upperBound - shift)
+            edited.uriRange = (current.uriRange.lowerBound - shift)..<(current.uriRange.upperBound - shift)
+            edited.versionRange = (current.versionRange.lowerBound - shift)..<(current.versionRange.upperBound - shift)
+            edited.startLineStart = 0
+            edited.headersStart = edited.versionRange.upperBound + 2
+            edited.headers = fields
+            edited.headersEnd = headersEnd
+            edited.length = written
+            head = edited
+            bytes = out
+            isEdited = true
+            return
         }
-        out.writeStaticString("\r\n")
         var parser = HTTPHeadParser(mode: mode, limits: HTTPHeadLimits(bufferSize: 1 << 20, maxRewrite: 0, maxHeaders: 1000))
         guard case .complete(let parsed) = parser.parse(out) else { throw EditError() }
         head = parsed

@@ -21,10 +21,12 @@ public final class StreamVariables {
 
 /// The stream as HTTP rules see it: fetches read the connection, the
 /// proxies and the messages; actions edit the message of the rule set's
-/// side. Built for one rule set run, then its messages are taken back.
-struct HTTPStreamContext: HTTPRuleTarget {
-    var requestMessage: HTTPMessage?
-    var responseMessage: HTTPMessage?
+/// side. A class, so that fetches and converters receive it as a
+/// reference: rules run without copying the stream's state.
+final class HTTPStreamContext: HTTPRuleTarget {
+    /// The messages in boxes that fetches read through a reference.
+    private var requestBox: MessageBox?
+    private var responseBox: MessageBox?
     /// Actions edit the response (http-response, http-after-response).
     var editsResponse = false
     let source: SocketEndpoint?
@@ -37,11 +39,35 @@ struct HTTPStreamContext: HTTPRuleTarget {
     /// Edits that could not be applied (`failed_rewrites`).
     var failedRewrites = 0
 
+    init(
+        requestMessage: HTTPMessage?, source: SocketEndpoint?, destination: SocketEndpoint?, frontendName: String,
+        backend: HTTPBackendPolicy?, serverName: String?, runtime: HTTPRuntimeView?, variables: StreamVariables
+    ) {
+        requestBox = requestMessage.map(MessageBox.init)
+        self.source = source
+        self.destination = destination
+        self.frontendName = frontendName
+        self.backend = backend
+        self.serverName = serverName
+        self.runtime = runtime
+        self.variables = variables
+    }
+
+    var requestMessage: HTTPMessage? {
+        get { requestBox?.message }
+        set { requestBox = newValue.map(MessageBox.init) }
+    }
+
+    var responseMessage: HTTPMessage? {
+        get { responseBox?.message }
+        set { responseBox = newValue.map(MessageBox.init) }
+    }
+
     var bindName: String? { nil }
     var backendName: String? { backend?.name }
     var frontendConnections: Int { runtime?.frontendConnections ?? 0 }
-    var request: (any HTTPMessageReader)? { requestMessage }
-    var response: (any HTTPMessageReader)? { responseMessage }
+    var request: (any HTTPMessageReader)? { requestBox }
+    var response: (any HTTPMessageReader)? { responseBox }
 
     func withRequestPayload<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R? { nil }
 
@@ -71,19 +97,10 @@ struct HTTPStreamContext: HTTPRuleTarget {
 
     // MARK: Edits
 
-    private mutating func edit(_ body: (inout HTTPMessage) throws -> Void) -> Bool {
+    private func edit(_ body: (inout HTTPMessage) throws -> Void) -> Bool {
+        guard let box = editsResponse ? responseBox : requestBox else { return false }
         do {
-            if editsResponse {
-                guard var message = responseMessage else { return false }
-                responseMessage = nil
-                defer { responseMessage = message }
-                try body(&message)
-            } else {
-                guard var message = requestMessage else { return false }
-                requestMessage = nil
-                defer { requestMessage = message }
-                try body(&message)
-            }
+            try body(&box.message)
             return true
         } catch {
             failedRewrites += 1
@@ -91,31 +108,31 @@ struct HTTPStreamContext: HTTPRuleTarget {
         }
     }
 
-    mutating func setHeader(_ name: [UInt8], _ value: [UInt8]) -> Bool {
+    func setHeader(_ name: [UInt8], _ value: [UInt8]) -> Bool {
         edit { try $0.setHeader(name, value) }
     }
 
-    mutating func addHeader(_ name: [UInt8], _ value: [UInt8]) -> Bool {
+    func addHeader(_ name: [UInt8], _ value: [UInt8]) -> Bool {
         edit { try $0.addHeader(name, value) }
     }
 
-    mutating func deleteHeaders(where matches: (UnsafeRawBufferPointer) -> Bool) -> Bool {
+    func deleteHeaders(where matches: (UnsafeRawBufferPointer) -> Bool) -> Bool {
         edit { try $0.deleteHeaders(where: matches) }
     }
 
-    mutating func replaceHeaderValues(_ name: [UInt8], _ transform: (UnsafeRawBufferPointer) -> [UInt8]?) -> Bool {
+    func replaceHeaderValues(_ name: [UInt8], _ transform: (UnsafeRawBufferPointer) -> [UInt8]?) -> Bool {
         edit { try $0.replaceHeaderValues(name, transform) }
     }
 
-    mutating func setMethod(_ method: [UInt8]) -> Bool {
+    func setMethod(_ method: [UInt8]) -> Bool {
         edit { try $0.setMethod(method) }
     }
 
-    mutating func setURI(_ uri: [UInt8]) -> Bool {
+    func setURI(_ uri: [UInt8]) -> Bool {
         edit { try $0.setURI(uri) }
     }
 
-    mutating func setStatus(_ status: Int, reason: [UInt8]?) -> Bool {
+    func setStatus(_ status: Int, reason: [UInt8]?) -> Bool {
         let text = reason ?? Array(String(describing: HTTPReasonPhrase.phrase(for: status)).utf8)
         return edit { try $0.setStatus(status, reason: text) }
     }
@@ -141,7 +158,7 @@ struct HTTPStreamContext: HTTPRuleTarget {
 
 extension SocketEndpoint {
     /// The endpoint of an IPv4 or IPv6 socket address; nil for others.
-    init?(_ address: SocketAddress?) {
+    public init?(_ address: SocketAddress?) {
         switch address {
         case .v4(let a)?:
             self.init(address: .v4(IPv4Address(UInt32(bigEndian: a.address.sin_addr.s_addr))), port: address!.port ?? 0)
@@ -156,4 +173,19 @@ extension SocketEndpoint {
             return nil
         }
     }
+}
+
+/// A message fetches read by reference (an existential of a struct this
+/// size would be boxed anew at each fetch).
+final class MessageBox: HTTPMessageReader {
+    var message: HTTPMessage
+
+    init(_ message: HTTPMessage) { self.message = message }
+
+    func withMethod<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R { message.withMethod(body) }
+    func withURI<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R { message.withURI(body) }
+    var version: (major: Int, minor: Int) { message.version }
+    var status: Int { message.status }
+    func forEachHeader(_ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Bool) { message.forEachHeader(body) }
+    func withBody<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R? { message.withBody(body) }
 }

@@ -20,6 +20,9 @@ public final class HTTPFrontendPolicy: Sendable {
     public let redirectRules: [HTTPRule]
     public let responseRules: [HTTPRule]
     public let afterResponseRules: [HTTPRule]
+    /// `tcp-request content` rules: run on each request once its head is
+    /// parsed, before `monitor-uri` and the `http-request` rules.
+    public let contentRules: [TCPRule]
     /// `use_backend` rules with their targets resolved where named.
     public let switchingRules: [(target: SwitchingTarget, condition: Condition?)]
     /// Error responses for errors raised before a backend is chosen.
@@ -53,6 +56,7 @@ public final class HTTPFrontendPolicy: Sendable {
         redirectRules = config.redirectRules
         responseRules = config.httpResponseRules
         afterResponseRules = config.httpAfterResponseRules
+        contentRules = config.tcpRequestContentRules
         switchingRules = config.switchingRules.compactMap { rule in
             switch rule.target {
             case .name(let name):
@@ -89,6 +93,20 @@ public final class HTTPBackendPolicy: Sendable {
     public let requestRules: [HTTPRule]
     public let responseRules: [HTTPRule]
     public let afterResponseRules: [HTTPRule]
+    /// Cookie persistence, with the cookie value of each server.
+    public let cookie: CookiePersistence?
+    let serverByCookie: [String: String]
+    let cookieByServer: [String: String]
+    /// `option persist`, `force-persist`, `ignore-persist`, `use-server`.
+    let persist: Bool
+    let forcePersist: [Condition]
+    let ignorePersist: [Condition]
+    let useServerRules: [UseServerRule]
+    let serverNames: Set<String>
+    /// Requests to this backend go through rules or persistence.
+    public var needsRequestAnalysis: Bool { !requestRules.isEmpty || cookie != nil || !useServerRules.isEmpty }
+    /// The backend's `tcp-request content` rules, run after switching.
+    public let contentRules: [TCPRule]
 
     public init(index: Int, config: ProxyConfig, errorPages: [Int: ByteBuffer]) {
         self.index = index
@@ -96,6 +114,21 @@ public final class HTTPBackendPolicy: Sendable {
         requestRules = config.httpRequestRules + config.redirectRules
         responseRules = config.httpResponseRules
         afterResponseRules = config.httpAfterResponseRules
+        cookie = config.cookie
+        var byCookie: [String: String] = [:], byServer: [String: String] = [:]
+        for server in config.servers {
+            guard let value = server.options.cookie else { continue }
+            if byCookie[value] == nil { byCookie[value] = server.name }
+            byServer[server.name] = value
+        }
+        serverByCookie = byCookie
+        cookieByServer = byServer
+        persist = config.options.persist
+        forcePersist = config.forcePersist
+        ignorePersist = config.ignorePersist
+        useServerRules = config.useServerRules
+        serverNames = Set(config.servers.map(\.name))
+        contentRules = config.tcpRequestContentRules
         timeouts = config.timeouts
         connectionMode = config.options.httpConnectionMode
         forwardFor = config.options.forwardFor

@@ -118,7 +118,9 @@ public struct HTTPStreamStateMachine {
     /// The stream's variables, created when a rule first runs.
     private var variables: StreamVariables?
     /// The server of the current transaction, for `srv_name` and `%s`.
-    private var serverName: String?
+    var serverName: String?
+    /// The server the current request asks for (persistence, `use-server`).
+    public internal(set) var persistence = Persistence()
 
     // Client side.
     private var inbound: ByteBuffer
@@ -160,9 +162,10 @@ public struct HTTPStreamStateMachine {
     private var transactionPending = false
 
     public init(policy: HTTPFrontendPolicy, clientAddress: SocketAddress?, localAddress: SocketAddress?,
-                allocator: ByteBufferAllocator, runtime: HTTPRuntimeView? = nil) {
+                allocator: ByteBufferAllocator, runtime: HTTPRuntimeView? = nil, variables: StreamVariables? = nil) {
         self.policy = policy
         self.runtime = runtime
+        self.variables = variables
         self.clientAddress = clientAddress
         self.localAddress = localAddress
         inbound = allocator.buffer(capacity: 0)
@@ -419,6 +422,9 @@ public struct HTTPStreamStateMachine {
             request = head
             let bytes = inbound.readSlice(length: head.length)!
             requestBytes = bytes
+            if !policy.contentRules.isEmpty, rejectedByContentRules(policy.contentRules, counted: false) {
+                return
+            }
             log.bytesFromClient &+= UInt64(head.loggedSize(in: bytes))
             requestCount += 1
             let ready = NIODeadline.now()
@@ -458,7 +464,8 @@ public struct HTTPStreamStateMachine {
             return
         }
         var backend = policy.defaultBackend
-        if policy.hasRequestAnalysis || !(backend?.requestRules.isEmpty ?? true) {
+        persistence = Persistence()
+        if policy.hasRequestAnalysis || (backend?.needsRequestAnalysis ?? false) || !(backend?.contentRules.isEmpty ?? true) {
             var context = makeContext()
             var verdict = HTTPRuleRunner.run(policy.requestRules, on: &context)
             if case .proceed = verdict { verdict = HTTPRuleRunner.run(policy.redirectRules, on: &context) }
@@ -467,6 +474,11 @@ public struct HTTPStreamStateMachine {
                 backend = chooseBackend(&context)
                 self.backend = backend
                 context.backend = backend
+                if let backend, backend.name != policy.proxyName, !backend.contentRules.isEmpty {
+                    takeRequest(from: context)
+                    if rejectedByContentRules(backend.contentRules, counted: true) { return }
+                    context = makeContext()
+                }
                 if let backend, backend.name != policy.proxyName, !backend.requestRules.isEmpty {
                     let verdict = HTTPRuleRunner.run(backend.requestRules, on: &context)
                     if answer(verdict, &context) {
@@ -474,6 +486,7 @@ public struct HTTPStreamStateMachine {
                         return
                     }
                 }
+                if let backend { analysePersistence(backend, &context) }
             } else {
                 takeRequest(from: context)
                 return
@@ -494,13 +507,35 @@ public struct HTTPStreamStateMachine {
         emit(.acquireServer(backend))
     }
 
+    /// Runs `tcp-request content` rules on the parsed request (manual 4.2:
+    /// in an HTTP proxy the contents are complete when they run, so they
+    /// never wait). A reject closes the connection without a response and
+    /// logs the request as 2.6 does (`PR`, no status; a frontend's reject
+    /// comes before the request is counted, and logs it as `<BADREQ>`).
+    private mutating func rejectedByContentRules(_ rules: [TCPRule], counted: Bool) -> Bool {
+        let context = makeContext()
+        guard TCPRuleRunner.run(rules, on: context) == .reject else { return false }
+        emit(.countDenied)
+        if !counted, let bytes = requestBytes {
+            log.bytesFromClient &+= UInt64(request.loggedSize(in: bytes))
+            requestBytes = nil
+        }
+        log.status = -1
+        log.terminate("P", "R")
+        closeAll()
+        return true
+    }
+
     /// The context rules run on, holding the request.
     private mutating func makeContext() -> HTTPStreamContext {
         if variables == nil { variables = StreamVariables() }
         return HTTPStreamContext(
             requestMessage: requestBytes.map { HTTPMessage(head: request, bytes: $0) },
             source: SocketEndpoint(clientAddress), destination: SocketEndpoint(localAddress),
-            frontendName: policy.proxyName, backend: backend, serverName: serverName, runtime: runtime,
+            frontendName: policy.proxyName,
+            // A listen section is its own backend from the start.
+            backend: backend ?? (policy.defaultBackend?.name == policy.proxyName ? policy.defaultBackend : nil),
+            serverName: serverName, runtime: runtime,
             variables: variables!)
     }
 
@@ -541,13 +576,15 @@ public struct HTTPStreamStateMachine {
             log.status = status
             emit(.countDenied)
             if let response {
-                answerLocally(status: response.status, alwaysCloses: true) { connection in
+                answerLocally(status: response.status, alwaysCloses: false) { connection in
                     Self.build(response, connection: connection, context)
                 }
             } else {
+                // Recorded: the connection stays open after a deny (a
+                // pipelined request behind it is answered).
                 let page = backend?.errorPages[status] ?? policy.errorPages[status]
-                    ?? HTTPErrorPages.page(for: status, connection: .close) ?? HTTPErrorPages.page(for: 403, connection: .close)!
-                answerLocally(status: status, alwaysCloses: true) { _ in page }
+                    ?? HTTPErrorPages.page(for: status) ?? HTTPErrorPages.page(for: 403)!
+                answerLocally(status: status, alwaysCloses: false) { _ in page }
             }
         case .respond(let response):
             log.status = response.status
@@ -573,9 +610,16 @@ public struct HTTPStreamStateMachine {
             let answer = afterResponse(build(.close))
             countLocalResponse(answer)
             respondAndClose(answer)
+            return
+        }
+        let answer = afterResponse(build(responseConnectionHeader()))
+        countLocalResponse(answer)
+        // An errorfile without a length ends with the connection.
+        var parser = HTTPHeadParser.response(to: request.method)
+        if case .complete(let head) = parser.parse(answer), head.bodyFraming == .untilClose {
+            clientKeepAlive = false
+            respondAndClose(answer)
         } else {
-            let answer = afterResponse(build(responseConnectionHeader()))
-            countLocalResponse(answer)
             respondLocally(answer)
         }
     }
@@ -614,18 +658,22 @@ public struct HTTPStreamStateMachine {
         var out = ByteBuffer()
         out.reserveCapacity(96 + body.count)
         HTTPResponseBuilder.writeStatusLine(&out, status: response.status, reason: HTTPReasonPhrase.phrase(for: response.status))
-        out.writeStaticString("content-length: ")
-        HTTPResponseBuilder.writeDecimal(&out, body.count)
-        out.writeStaticString("\r\n")
-        if let t = response.contentType {
-            out.writeStaticString("content-type: ")
-            out.writeString(t)
-            out.writeStaticString("\r\n")
-        }
+        // Recorded: the `hdr` headers first, then the length (none on a
+        // 204 or 304) and the type.
         for (name, value) in response.headers {
             out.writeBytes(name)
             out.writeStaticString(": ")
             out.writeBytes(HTTPRuleRunner.render(value, context))
+            out.writeStaticString("\r\n")
+        }
+        if response.status != 204 && response.status != 304 {
+            out.writeStaticString("content-length: ")
+            HTTPResponseBuilder.writeDecimal(&out, body.count)
+            out.writeStaticString("\r\n")
+        }
+        if let t = response.contentType {
+            out.writeStaticString("content-type: ")
+            out.writeString(t)
             out.writeStaticString("\r\n")
         }
         HTTPResponseBuilder.writeConnection(&out, connection)
@@ -846,7 +894,9 @@ public struct HTTPStreamStateMachine {
         let backendRules = ownBackend?.responseRules ?? []
         let backendAfter = ownBackend?.afterResponseRules ?? []
         guard !backendRules.isEmpty || !policy.responseRules.isEmpty || !backendAfter.isEmpty
-                || !policy.afterResponseRules.isEmpty else { return (head, headBytes) }
+                || !policy.afterResponseRules.isEmpty || backend?.cookie != nil else { return (head, headBytes) }
+        // `req.*` variables end with the request.
+        variables?.values.clear(.req)
         var context = makeContext()
         context.responseMessage = HTTPMessage(response: head, bytes: headBytes, requestMethod: request.method)
         context.editsResponse = true
@@ -863,6 +913,7 @@ public struct HTTPStreamStateMachine {
             _ = answer(verdict, &context)
             return nil
         }
+        persistenceResponse(&context)
         _ = HTTPRuleRunner.run(backendAfter, on: &context)
         _ = HTTPRuleRunner.run(policy.afterResponseRules, on: &context)
         guard let message = context.responseMessage, message.isEdited else { return (head, headBytes) }
@@ -938,6 +989,10 @@ public struct HTTPStreamStateMachine {
         }
         log = StreamLogInfo()
         backend = nil
+        serverName = nil
+        if let variables {
+            for scope in [VariableName.Scope.txn, .req, .res] { variables.values.clear(scope) }
+        }
         state = .readingRequest
         requestParser.reset()
         requestBytes = nil
@@ -1018,8 +1073,8 @@ public struct HTTPStreamStateMachine {
         }
         // Recorded: 2.6 sends these pages without `connection: close` (only
         // 400 and 408 carry it) and then closes.
-        let page = backend?.errorPages[status] ?? policy.errorPages[status]
-            ?? HTTPErrorPages.page(for: status) ?? HTTPErrorPages.page(for: 503)!
+        let page = afterResponse(backend?.errorPages[status] ?? policy.errorPages[status]
+            ?? HTTPErrorPages.page(for: status) ?? HTTPErrorPages.page(for: 503)!)
         countLocalResponse(page)
         logTransaction()
         respondAndClose(page)

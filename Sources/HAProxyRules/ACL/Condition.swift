@@ -4,12 +4,15 @@ public struct Condition: Sendable {
     struct Operand: Sendable {
         var terms: [ACLTerm]
         var negated: Bool
+        /// The ACL's name; nil for an anonymous `{ ... }` one.
+        var name: String? = nil
     }
     let isUnless: Bool
     let groups: [[Operand]]
 
     public func evaluate(_ context: some SampleContext) -> Bool {
-        var result = groups.isEmpty
+        // Recorded: `if` with no term is false, `unless` with none is true.
+        var result = false
         for group in groups {
             var all = true
             for operand in group {
@@ -27,6 +30,60 @@ public struct Condition: Sendable {
         return result != isUnless
     }
 
+    /// The condition's value during content inspection (manual 7.1: an
+    /// ACL on contents still arriving neither matches nor fails yet):
+    /// `.miss` when its answer rests on a fetch whose data may still
+    /// change. `||` takes a match over a miss over a failure, the implicit
+    /// AND a failure over a miss over a match; `!` and `unless` keep a miss.
+    public func test(_ context: some SampleContext) -> ConditionResult {
+        guard let pending = context.pendingContent else {
+            return evaluate(context) ? .pass : .fail
+        }
+        var result: ConditionResult = .fail
+        for group in groups {
+            var all: ConditionResult = .pass
+            for operand in group {
+                var value: ConditionResult = .fail
+                for term in operand.terms {
+                    let before = pending.notes
+                    if term.matches(context) {
+                        value = .pass
+                        break
+                    }
+                    if pending.notes != before { value = .miss }
+                }
+                if operand.negated { value = value.negated }
+                if value == .fail {
+                    all = .fail
+                    break
+                }
+                if value == .miss { all = .miss }
+            }
+            if all == .pass {
+                result = .pass
+                break
+            }
+            if all == .miss { result = .miss }
+        }
+        return isUnless ? result.negated : result
+    }
+
+    /// Operands none of whose fetches can find data at `stage` (a warning
+    /// in 2.6: `acl 'x' will never match in ...`), and those only some
+    /// of whose fetches cannot: the ACL's name (nil when anonymous), the
+    /// first offending fetch, and whether every fetch of it is concerned.
+    public func unusableOperands(at stage: SampleStage) -> [(name: String?, fetch: String, all: Bool)] {
+        var out: [(name: String?, fetch: String, all: Bool)] = []
+        for group in groups {
+            for operand in group {
+                let bad = operand.terms.filter { $0.expression.missingSource(at: stage) != nil }
+                guard let first = bad.first else { continue }
+                out.append((operand.name, first.expression.fetchName, bad.count == operand.terms.count))
+            }
+        }
+        return out
+    }
+
     /// Parses `if|unless TERMS...`, resolving names in `acls` then in the
     /// predefined ACLs.
     public static func parse(_ words: ArraySlice<String>, acls: ACLTable) throws -> Condition {
@@ -35,10 +92,15 @@ public struct Condition: Sendable {
         var current: [Operand] = []
         var rest = words.dropFirst()
         var negate = false
-        while let word = rest.first {
+        while var word = rest.first {
             rest = rest.dropFirst()
+            // `!{ ... }` and `!name`: negations written against the term.
+            while word.count > 1, word.hasPrefix("!") {
+                negate.toggle()
+                word.removeFirst()
+            }
             switch word {
-            case "||":
+            case "||", "OR":
                 if !current.isEmpty { groups.append(current) }
                 current = []
             case "!":
@@ -60,11 +122,26 @@ public struct Condition: Sendable {
                 guard let terms = acls.terms(named: String(name)) else {
                     throw ACLParseError(message: "no such ACL : '\(name)'")
                 }
-                current.append(Operand(terms: terms, negated: negate))
+                current.append(Operand(terms: terms, negated: negate, name: String(name)))
                 negate = false
             }
         }
         if !current.isEmpty { groups.append(current) }
         return Condition(isUnless: isUnless, groups: groups)
+    }
+}
+
+/// A condition's three-valued result during content inspection.
+public enum ConditionResult: Sendable, Equatable {
+    case pass, fail
+    /// Not decided yet: more contents may change the answer.
+    case miss
+
+    var negated: ConditionResult {
+        switch self {
+        case .pass: return .fail
+        case .fail: return .pass
+        case .miss: return .miss
+        }
     }
 }

@@ -20,6 +20,12 @@ public enum HTTPAction: Sendable {
     case setURI(SampleFormat)
     /// `set-status CODE [reason TEXT]` (responses).
     case setStatus(Int, reason: [UInt8]?)
+    /// `replace-header NAME REGEX FORMAT`: each whole value that matches.
+    case replaceHeader(name: [UInt8], regex: Regex, replacement: SampleFormat)
+    /// `replace-value NAME REGEX FORMAT`: each comma-separated value.
+    case replaceValue(name: [UInt8], regex: Regex, replacement: SampleFormat)
+    /// `replace-path`, `replace-pathq`, `replace-uri REGEX FORMAT`.
+    case replaceURIPart(URIPart, regex: Regex, replacement: SampleFormat)
     /// `set-var(NAME[,cond...]) EXPR`.
     case setVariable(VariableName, SampleExpression, conditions: [SetVariableCondition])
     /// `set-var-fmt(NAME) FORMAT`.
@@ -35,11 +41,29 @@ public enum HTTPAction: Sendable {
     }
 }
 
+/// The part of the request target a `replace-*` action rewrites.
+public enum URIPart: Sendable {
+    case path, pathQuery, uri
+}
+
 /// How `del-header -m` compares header names (never case-sensitive).
-public enum HeaderNameMatch: String, Sendable {
+public enum HeaderNameMatch: Sendable {
     case str, beg, end, sub
+    case reg(Regex)
+
+    public init?(method: String, pattern: String) throws {
+        switch method {
+        case "str": self = .str
+        case "beg": self = .beg
+        case "end": self = .end
+        case "sub": self = .sub
+        case "reg": self = .reg(try Regex(pattern, caseInsensitive: true))
+        default: return nil
+        }
+    }
 
     public func matches(_ name: UnsafeRawBufferPointer, _ pattern: [UInt8]) -> Bool {
+        if case .reg(let regex) = self { return regex.matches(name) }
         func lower(_ c: UInt8) -> UInt8 { c >= 0x41 && c <= 0x5A ? c | 0x20 : c }
         func equal(at offset: Int) -> Bool {
             for i in 0..<pattern.count where lower(name[offset + i]) != lower(pattern[i]) { return false }
@@ -47,6 +71,7 @@ public enum HeaderNameMatch: String, Sendable {
         }
         guard name.count >= pattern.count else { return false }
         switch self {
+        case .reg: return false
         case .str: return name.count == pattern.count && equal(at: 0)
         case .beg: return equal(at: 0)
         case .end: return equal(at: name.count - pattern.count)

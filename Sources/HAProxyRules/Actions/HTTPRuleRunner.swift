@@ -53,6 +53,15 @@ public enum HTTPRuleRunner {
                 if let uri = rewriteQuery(target, query: query) { _ = target.setURI(uri) }
             case .setStatus(let status, let reason):
                 _ = target.setStatus(status, reason: reason)
+            case .replaceHeader(let name, let regex, let replacement):
+                let template = render(replacement, target)
+                _ = target.replaceHeaderValues(name) { regex.expand(template, matching: $0) }
+            case .replaceValue(let name, let regex, let replacement):
+                let template = render(replacement, target)
+                _ = target.replaceHeaderValues(name) { replaceEachValue($0, regex, template) }
+            case .replaceURIPart(let part, let regex, let replacement):
+                let template = render(replacement, target)
+                if let uri = replaceURIPart(target, part, regex, template) { _ = target.setURI(uri) }
             case .setVariable(let name, let expression, let conditions):
                 guard let value = expression.evaluate(target) else { continue }
                 let current = target.variable(name)
@@ -71,6 +80,48 @@ public enum HTTPRuleRunner {
     /// A format's bytes, log-format variables rendered by the target.
     public static func render(_ format: SampleFormat, _ target: some HTTPRuleTarget) -> [UInt8] {
         format.evaluate(target) { name, out in target.renderLogVariable(name, into: &out) }
+    }
+
+    /// `replace-value`: the regex against each comma-separated value
+    /// (leading blanks skipped); a value that matches is replaced with its
+    /// leading blanks (recorded: `a, b` with only `b` rewritten gives
+    /// `a,B`), the others are kept as they were.
+    static func replaceEachValue(_ value: UnsafeRawBufferPointer, _ regex: Regex, _ template: [UInt8]) -> [UInt8]? {
+        var out: [UInt8] = []
+        var changed = false
+        var start = 0
+        while start <= value.count {
+            let end = value[start...].firstIndex(of: UInt8(ascii: ",")) ?? value.count
+            var trimmed = start
+            while trimmed < end, value[trimmed] == 0x20 || value[trimmed] == 0x09 { trimmed += 1 }
+            if start > 0 { out.append(UInt8(ascii: ",")) }
+            if let new = regex.expand(template, matching: UnsafeRawBufferPointer(rebasing: value[trimmed..<end])) {
+                out += new
+                changed = true
+            } else {
+                out += value[start..<end]
+            }
+            start = end + 1
+        }
+        return changed ? out : nil
+    }
+
+    /// The request target with its path, path and query, or whole self
+    /// replaced by the expanded template when the regex matches that part.
+    static func replaceURIPart(_ target: some HTTPRuleTarget, _ part: URIPart, _ regex: Regex, _ template: [UInt8]) -> [UInt8]? {
+        guard let uri = currentURI(target) else { return nil }
+        let parts = URIParts(uri)
+        switch part {
+        case .uri:
+            return uri.withUnsafeBytes { regex.expand(template, matching: $0) }
+        case .path:
+            guard let new = Array(parts.path).withUnsafeBytes({ regex.expand(template, matching: $0) }) else { return nil }
+            return Array(parts.prefix) + new + Array(parts.query ?? [])
+        case .pathQuery:
+            let pathQuery = Array(parts.path) + Array(parts.query ?? [])
+            guard let new = pathQuery.withUnsafeBytes({ regex.expand(template, matching: $0) }) else { return nil }
+            return Array(parts.prefix) + new
+        }
     }
 
     // MARK: URI pieces

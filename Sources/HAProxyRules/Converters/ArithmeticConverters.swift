@@ -31,8 +31,8 @@ enum ArithmeticConverters {
             },
         ]
         let operations: [(String, @Sendable (Int64, Int64) -> Int64)] = [
-            ("add", { a, b in saturate(a.addingReportingOverflow(b), positive: b > 0) }),
-            ("sub", { a, b in saturate(a.subtractingReportingOverflow(b), positive: b < 0) }),
+            ("add", { a, b in cappedAdd(a, b) }),
+            ("sub", { a, b in cappedAdd(a, b == .min ? .max : -b) }),
             ("mul", { a, b in saturate(a.multipliedReportingOverflow(by: b), positive: (a < 0) == (b < 0)) }),
             ("div", { a, b in
                 if b == 0 { return .max }
@@ -76,5 +76,16 @@ enum ArithmeticConverters {
             guard case .int(let i) = sample, let operand = context.variable(variable)?.intValue else { return nil }
             return .int(operation(i, operand))
         }
+    }
+
+    /// Addition as 2.6 caps it. Recorded with the reference (`add`, and
+    /// `sub` as the addition of the opposite): two negative operands give
+    /// the largest integer whatever their sum (`-7,add(-30)` and
+    /// `-7,sub(30)` are 9223372036854775807); two non-negative ones are
+    /// capped at the largest integer; mixed signs add exactly.
+    static func cappedAdd(_ a: Int64, _ b: Int64) -> Int64 {
+        if a < 0 && b < 0 { return .max }
+        if a >= 0 && b >= 0 && a > .max - b { return .max }
+        return a + b
     }
 }

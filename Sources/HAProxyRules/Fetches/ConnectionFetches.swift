@@ -15,7 +15,14 @@ enum ConnectionFetches {
         SampleFetchKeyword("ssl_fc", .bool, .clientConnection) { _, _ in .bool(false) },
         // The request is HTTP once its head parsed (`HTTP` predefined ACL).
         SampleFetchKeyword("req.proto_http", .bool, .httpRequest) { _, context in .bool(context.request != nil) },
-        // Content analysis waits for nothing more once rules run.
-        SampleFetchKeyword("wait_end", .bool, .internalState) { _, _ in .bool(true) },
+        // True once the inspection delay is over (the contents are final);
+        // until then a miss that makes the rules wait (`WAIT_END`).
+        SampleFetchKeyword("wait_end", .bool, .internalState) { _, context in
+            if let pending = context.pendingContent {
+                pending.mayChange()
+                return nil
+            }
+            return .bool(true)
+        },
     ]
 }

@@ -97,11 +97,21 @@ enum HTTPRequestFetches {
     /// parameter's without a name); `delim` lists the separators (`&`).
     @Sendable static func urlParameter(_ args: [SampleArgument]) throws -> SampleFetch {
         let name = args.bytes(at: 0).flatMap { $0.isEmpty ? nil : $0 }
-        let delimiters = args.bytes(at: 1) ?? [UInt8(ascii: "&")]
+        let explicit = args.bytes(at: 1)
+        let delimiters = explicit ?? [UInt8(ascii: "&")]
         let each: @Sendable (any SampleContext, (UnsafeRawBufferPointer) -> Bool) -> Void = { context, body in
-            context.request?.withPathAndQuery { _, query in
-                guard let query = query else { return }
-                HTTPBytes.parameter(query, name: name, delimiters: delimiters, body)
+            guard let explicit else {
+                context.request?.withPathAndQuery { _, query in
+                    guard let query = query else { return }
+                    HTTPBytes.parameter(query, name: name, delimiters: delimiters, body)
+                }
+                return
+            }
+            // Recorded: with its own delimiter, the parameters start after
+            // the first '?' or the first delimiter (`/m;a=7;b=8`).
+            context.request?.withURI { uri in
+                guard let start = uri.firstIndex(where: { $0 == UInt8(ascii: "?") || explicit.contains($0) }) else { return }
+                HTTPBytes.parameter(UnsafeRawBufferPointer(rebasing: uri[(start + 1)...]), name: name, delimiters: delimiters, body)
             }
         }
         return SampleFetch(value: { context in

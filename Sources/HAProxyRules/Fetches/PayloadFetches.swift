@@ -5,48 +5,60 @@
 enum PayloadFetches {
     static let keywords: [SampleFetchKeyword] = {
         var list: [SampleFetchKeyword] = [
+            // The length may still grow: a test on it waits (`req.len ge 10`).
             SampleFetchKeyword("req.len", .int, .requestBuffer) { _, context in
-                context.withRequestPayload { .int(Int64($0.count)) }
+                context.pendingContent?.mayChange()
+                return context.withRequestPayload { .int(Int64($0.count)) }
             },
             SampleFetchKeyword("req.payload", [.int, .int], mandatory: 2, .binary, .requestBuffer) { args, context in
                 let offset = Int(args.int(at: 0) ?? 0)
                 let length = Int(args.int(at: 1) ?? 0)
-                return context.withRequestPayload { data -> Sample? in
-                    guard offset >= 0, length >= 0, offset + length <= data.count else { return nil }
-                    let end = length == 0 ? data.count : offset + length
-                    return .binary(Array(data[offset..<end]))
-                } ?? nil
+                return context.withRequestPayload { payload(offset, length, $0, context) } ?? nil
             },
             SampleFetchKeyword("res.len", .int, .responseBuffer) { _, context in
-                context.withResponsePayload { .int(Int64($0.count)) }
+                context.pendingContent?.mayChange()
+                return context.withResponsePayload { .int(Int64($0.count)) }
             },
             SampleFetchKeyword("res.payload", [.int, .int], mandatory: 2, .binary, .responseBuffer) { args, context in
                 let offset = Int(args.int(at: 0) ?? 0)
                 let length = Int(args.int(at: 1) ?? 0)
-                return context.withResponsePayload { data -> Sample? in
-                    guard offset >= 0, length >= 0, offset + length <= data.count else { return nil }
-                    let end = length == 0 ? data.count : offset + length
-                    return .binary(Array(data[offset..<end]))
-                } ?? nil
+                return context.withResponsePayload { payload(offset, length, $0, context) } ?? nil
             },
             SampleFetchKeyword("req.payload_lv", [.int, .int, .string], mandatory: 2, .binary, .requestBuffer, compile: payloadLengthValue),
         ]
+        // The ClientHello fetches read a complete first record only: on a
+        // partial one they wait for the rest (a non-TLS start fails at once).
         let hello: [(String, SampleType, @Sendable (UnsafeRawBufferPointer) -> Sample?)] = [
             ("ssl_hello_type", .int, { TLSClientHello.handshakeType($0).map { .int(Int64($0)) } }),
             ("ssl_sni", .string, { TLSClientHello.serverName($0).map { .string($0) } }),
             ("ssl_ver", .int, { TLSClientHello.version($0).map { .int(Int64($0)) } }),
         ]
         for (name, type, read) in hello {
+            let needsRecord = name != "ssl_ver"
             for keyword in ["req." + name, "req_" + name] {
                 list.append(SampleFetchKeyword(keyword, type, .requestBuffer) { _, context in
-                    context.withRequestPayload(read) ?? nil
+                    context.withRequestPayload { data -> Sample? in
+                        if needsRecord, TLSClientHello.isIncompleteRecord(data) {
+                            context.pendingContent?.mayChange()
+                            return nil
+                        }
+                        let value = read(data)
+                        if value == nil, !needsRecord, data.count < 11 { context.pendingContent?.mayChange() }
+                        return value
+                    } ?? nil
                 })
             }
         }
         for name in ["req.rdp_cookie", "rdp_cookie"] {
             list.append(SampleFetchKeyword(name, [.string], .string, .requestBuffer) { args, context in
                 let wanted = args.bytes(at: 0).map(HTTPBytes.lowercased)
-                return context.withRequestPayload { rdpCookie($0, named: wanted).map { .string($0) } } ?? nil
+                return context.withRequestPayload { data -> Sample? in
+                    guard let cookie = rdpCookie(data, named: wanted) else {
+                        context.pendingContent?.mayChange()
+                        return nil
+                    }
+                    return .string(cookie)
+                } ?? nil
             })
         }
         list.append(SampleFetchKeyword("rdp_cookie_cnt", [.string], .int, .requestBuffer) { args, context in
@@ -59,6 +71,20 @@ enum PayloadFetches {
         })
         return list
     }()
+
+    /// `req.payload(offset,length)` / `res.payload`: `length` bytes at
+    /// `offset` (0: to the end, which may still grow); too few bytes yet
+    /// is a miss the rules may wait on.
+    static func payload(_ offset: Int, _ length: Int, _ data: UnsafeRawBufferPointer, _ context: any SampleContext) -> Sample? {
+        guard offset >= 0, length >= 0 else { return nil }
+        guard offset + length <= data.count else {
+            context.pendingContent?.mayChange()
+            return nil
+        }
+        if length == 0 { context.pendingContent?.mayChange() }
+        let end = length == 0 ? data.count : offset + length
+        return .binary(Array(data[offset..<end]))
+    }
 
     /// `req.payload_lv(offset1,length[,offset2])`: a block whose size is
     /// the big-endian `length`-byte integer at `offset1`, starting right
@@ -75,12 +101,20 @@ enum PayloadFetches {
         let offset2 = dataOffset
         return SampleFetch { context in
             context.withRequestPayload { data -> Sample? in
-                guard lengthOffset >= 0, lengthOffset + lengthSize <= data.count else { return nil }
+                guard lengthOffset >= 0 else { return nil }
+                guard lengthOffset + lengthSize <= data.count else {
+                    context.pendingContent?.mayChange()
+                    return nil
+                }
                 var length = 0
                 for i in 0..<lengthSize { length = length << 8 | Int(data[lengthOffset + i]) }
                 let afterLength = lengthOffset + lengthSize
                 let start = offset2.map { $0.relative ? afterLength + $0.value : $0.value } ?? afterLength
-                guard start >= 0, length >= 0, start + length <= data.count else { return nil }
+                guard start >= 0, length >= 0 else { return nil }
+                guard start + length <= data.count else {
+                    context.pendingContent?.mayChange()
+                    return nil
+                }
                 return .binary(Array(data[start..<(start + length)]))
             } ?? nil
         }

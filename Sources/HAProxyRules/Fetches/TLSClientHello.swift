@@ -6,6 +6,15 @@ struct TLSClientHello {
     /// The bytes of a TLS record: `0x16` (handshake), version, length.
     static let handshakeRecord: UInt8 = 0x16
 
+    /// Whether the buffer holds the start of a TLS handshake record but not
+    /// all of it yet (a non-TLS start is not incomplete: it never becomes TLS).
+    static func isIncompleteRecord(_ data: UnsafeRawBufferPointer) -> Bool {
+        guard let first = data.first else { return true }
+        guard first == handshakeRecord else { return false }
+        guard data.count >= 5 else { return true }
+        return data.count < 5 + (Int(data[3]) << 8 | Int(data[4]))
+    }
+
     /// The handshake message type (1 ClientHello, 2 ServerHello) when the
     /// buffer starts with a TLS handshake record.
     static func handshakeType(_ data: UnsafeRawBufferPointer) -> Int? {

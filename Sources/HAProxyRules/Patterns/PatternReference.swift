@@ -70,9 +70,19 @@ public final class PatternReference: @unchecked Sendable {
     private var expressionList: [Expression] = []
     private var current: UInt32 = 0
     private var next: UInt32 = 0
-    /// Compiled sets of the current version by expression, with each
-    /// entry's value in pattern order.
-    private var compiled: [Expression: (set: PatternSet, entries: [Entry])] = [:]
+    /// Compiled sets of the current version by expression, handed out by
+    /// reference.
+    private var compiled: [Expression: CompiledPatterns] = [:]
+
+    /// One expression's set, with the entry behind each pattern position.
+    final class CompiledPatterns: @unchecked Sendable {
+        let set: PatternSet
+        let entries: [Entry]
+        init(set: PatternSet, entries: [Entry]) {
+            self.set = set
+            self.entries = entries
+        }
+    }
 
     /// - Parameters:
     ///   - origin: for inline patterns, what `show acl` says of them
@@ -176,7 +186,7 @@ public final class PatternReference: @unchecked Sendable {
     // MARK: Lookups
 
     /// The set compiled for `expression` from the current version's entries.
-    func compiledSet(_ expression: Expression) -> (set: PatternSet, entries: [Entry]) {
+    func compiledSet(_ expression: Expression) -> CompiledPatterns {
         locked {
             if let done = compiled[expression] { return done }
             var set = PatternSet(method: expression.method, ignoreCase: expression.ignoreCase)
@@ -186,8 +196,9 @@ public final class PatternReference: @unchecked Sendable {
                 guard (try? set.add(entry.key, index: visible.count)) != nil else { continue }
                 visible.append(entry)
             }
-            compiled[expression] = (set, visible)
-            return (set, visible)
+            let done = CompiledPatterns(set: set, entries: visible)
+            compiled[expression] = done
+            return done
         }
     }
 
@@ -199,9 +210,9 @@ public final class PatternReference: @unchecked Sendable {
 
     /// The entry `sample` matches with `expression`, if any.
     public func match(_ sample: Sample, _ expression: Expression) -> Entry? {
-        let (set, entries) = compiledSet(expression)
-        guard let index = set.firstMatch(sample), index < entries.count else { return nil }
-        return entries[index]
+        let compiled = compiledSet(expression)
+        guard let index = compiled.set.firstMatch(sample), index < compiled.entries.count else { return nil }
+        return compiled.entries[index]
     }
 
     /// The value of the entry `sample` matches (a map lookup).

@@ -30,7 +30,7 @@ public struct PatternSet: Sendable {
     public let ignoreCase: Bool
     /// Exact strings (`str`), case-folded when `ignoreCase`, with the
     /// index of their line (maps return the value of that line).
-    private var exact: [[UInt8]: Int] = [:]
+    private var exact: [ByteKey: Int] = [:]
     /// Strings for `sub`, `beg`, `end`, `dir`, `dom`, `bin`, in order.
     private var strings: [(bytes: [UInt8], index: Int)] = []
     private var regexes: [(regex: Regex, index: Int)] = []
@@ -58,7 +58,7 @@ public struct PatternSet: Sendable {
         case .found, .bool:
             return
         case .str:
-            let key = ignoreCase ? Self.folded(bytes) : bytes
+            let key = ByteKey(ignoreCase ? Self.folded(bytes) : bytes)
             if exact[key] == nil { exact[key] = position }
         case .sub, .beg, .end, .dir, .dom:
             strings.append((ignoreCase ? Self.folded(bytes) : bytes, position))
@@ -83,13 +83,14 @@ public struct PatternSet: Sendable {
         }
     }
 
-    /// `a`, `a:b`, `:b`, `a:` as a closed range.
+    /// `a`, `a:b`, `:b`, `a:` as a closed range. Recorded: `-` separates
+    /// a range like `:` (`1-2`, and `-5` is "up to 5"), at the first of them.
     static func range(_ text: String) throws -> ClosedRange<Int64> {
         func number(_ s: Substring) throws -> Int64 {
             guard let v = Int64(s) else { throw PatternError(message: "'\(text)' is not a number") }
             return v
         }
-        guard let colon = text.firstIndex(of: ":") else {
+        guard let colon = text.firstIndex(where: { $0 == ":" || $0 == "-" }) else {
             let v = try number(Substring(text))
             return v...v
         }
@@ -183,7 +184,7 @@ public struct PatternSet: Sendable {
     private func textMatch(_ text: [UInt8]) -> Int? {
         switch method {
         case .str:
-            return exact[text]
+            return exact[ByteKey(text)]
         case .reg:
             return text.withUnsafeBytes { p in regexes.first { $0.regex.matches(p) }?.index }
         case .beg:
@@ -296,4 +297,22 @@ struct PatternNetwork: Sendable {
         }
         return true
     }
+}
+
+/// Bytes as a dictionary key hashed in one step (FNV-1a over the bytes,
+/// then one word into the hasher) rather than byte by byte.
+struct ByteKey: Hashable, Sendable {
+    let bytes: [UInt8]
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    func hash(into hasher: inout Hasher) {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        bytes.withUnsafeBufferPointer { p in
+            for b in p { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        }
+        hasher.combine(h)
+    }
+
+    static func == (a: ByteKey, b: ByteKey) -> Bool { a.bytes == b.bytes }
 }

@@ -54,6 +54,35 @@ public final class Regex: @unchecked Sendable {
         return pcre2_match_8(code, base, subject.count, offset, 0, data, nil)
     }
 
+    /// `template` with `\1`..`\9` taken from the first match in
+    /// `subject`, nil when nothing matches: the whole value becomes the
+    /// template (`replace-header`, `replace-value`, `replace-path`,
+    /// `replace-uri`).
+    public func expand(_ template: [UInt8], matching subject: UnsafeRawBufferPointer) -> [UInt8]? {
+        let data = pcre2_match_data_create_from_pattern_8(code, nil)
+        defer { pcre2_match_data_free_8(data) }
+        let rc = match(subject, data, from: 0)
+        guard rc > 0 else { return nil }
+        let ovector = pcre2_get_ovector_pointer_8(data)!
+        var out: [UInt8] = []
+        var i = 0
+        while i < template.count {
+            let c = template[i]
+            if c == UInt8(ascii: "\\"), i + 1 < template.count,
+               template[i + 1] >= UInt8(ascii: "0"), template[i + 1] <= UInt8(ascii: "9") {
+                let group = Int(template[i + 1] - UInt8(ascii: "0"))
+                if group < Int(rc), ovector[2 * group] != ~0 {
+                    out += subject[ovector[2 * group]..<ovector[2 * group + 1]]
+                }
+                i += 2
+                continue
+            }
+            out.append(c)
+            i += 1
+        }
+        return out
+    }
+
     /// `subject` with the first match (every match when `global`) replaced
     /// by `template`, in which `\1`..`\9` stand for the groups (2.6's
     /// `regsub` and `replace-*` actions); nil when nothing matched.

@@ -47,7 +47,10 @@ struct SampleArgumentParser {
                     if let q = quote {
                         if c == q {
                             quote = nil
-                        } else if c == UInt8(ascii: "\\"), q == UInt8(ascii: "\""), index + 1 < text.count {
+                        } else if c == UInt8(ascii: "\\"), q == UInt8(ascii: "\""), index + 1 < text.count,
+                                  text[index + 1] == UInt8(ascii: "\"") || text[index + 1] == UInt8(ascii: "\\") {
+                            // Recorded: in double quotes only `\"` and `\\` are
+                            // escapes; `"\2@\1"` keeps regsub's back-references.
                             index += 1
                             argument.append(text[index])
                         } else {

@@ -62,6 +62,11 @@ public protocol SampleContext {
     /// Whether the request is the first of its connection
     /// (`http_first_req`); nil when unknown (the default).
     var isFirstRequest: Bool? { get }
+    /// During content inspection that may still wait for bytes (a
+    /// `tcp-request`/`tcp-response inspect-delay` running), where fetches
+    /// note that they found too little yet; nil when the contents are
+    /// definitive (the default, and every other rule set).
+    var pendingContent: PendingContent? { get }
 }
 
 extension SampleContext {
@@ -69,6 +74,22 @@ extension SampleContext {
     public func withResponsePayload<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R? { nil }
     public var currentTime: SampleTime { SampleTime.now }
     public var isFirstRequest: Bool? { nil }
+    public var pendingContent: PendingContent? { nil }
+}
+
+/// What content fetches tell the inspection rules (2.6's
+/// `SMP_F_MAY_CHANGE`): their answer came from contents that are still
+/// growing (`req.len`, a `req.payload` past the bytes received, a
+/// ClientHello not complete yet), so a condition that fails on it is a
+/// miss to evaluate again when more bytes arrive, not a verdict.
+public final class PendingContent {
+    /// Notes so far; a condition compares it before and after a test.
+    public private(set) var notes = 0
+
+    public init() {}
+
+    /// Called by a fetch whose answer may change with more data.
+    public func mayChange() { notes &+= 1 }
 }
 
 /// A date with microseconds, as `date` and the time converters read it.

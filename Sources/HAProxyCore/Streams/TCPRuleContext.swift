@@ -1,0 +1,91 @@
+import HAProxyConfig
+import HAProxyHTTP
+import HAProxyRules
+import NIOCore
+
+/// A connection or a `mode tcp` stream as TCP rules and `use_backend`
+/// conditions see it: addresses, proxies, variables and the contents
+/// held back for inspection. In a TCP stream the HTTP fetches parse the
+/// held request bytes themselves (manual 4.2 `tcp-request content`: an
+/// HTTP ACL on a TCP proxy preliminarily parses the buffer, and does not
+/// match when it is not HTTP).
+struct TCPRuleContext: SampleContext {
+    let source: SocketEndpoint?
+    let destination: SocketEndpoint?
+    let bindName: String?
+    let frontend: Frontend
+    var backend: Backend?
+    var serverName: String?
+    let variables: StreamVariables
+    /// Client bytes held back, for `req.*` content fetches.
+    var requestPayload: ByteBuffer?
+    /// Server bytes held back, for `res.*` content fetches.
+    var responsePayload: ByteBuffer?
+    /// Set while more contents may come (the inspection delay runs).
+    var pendingContent: PendingContent?
+
+    init(frontend: Frontend, client: SocketAddress?, local: SocketAddress?, bindName: String?,
+         variables: StreamVariables) {
+        self.frontend = frontend
+        self.source = SocketEndpoint(client)
+        self.destination = SocketEndpoint(local)
+        self.bindName = bindName
+        self.variables = variables
+    }
+
+    var frontendName: String { frontend.name }
+    var backendName: String? { backend?.name }
+    var frontendConnections: Int { frontend.currentConnectionCount }
+
+    /// The held request bytes parsed as an HTTP/1 request head, when they
+    /// hold a complete one; a head still incomplete is a miss.
+    var request: (any HTTPMessageReader)? {
+        guard let payload = requestPayload else { return nil }
+        var parser = HTTPHeadParser.request(limits: frontend.httpPolicy.headLimits)
+        switch parser.parse(payload) {
+        case .complete(let head):
+            return HTTPMessage(head: head, bytes: payload.getSlice(at: payload.readerIndex, length: head.length)!)
+        case .needMore:
+            pendingContent?.mayChange()
+            return nil
+        case .error:
+            return nil
+        }
+    }
+
+    var response: (any HTTPMessageReader)? { nil }
+
+    func withRequestPayload<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R? {
+        guard let payload = requestPayload else { return body(UnsafeRawBufferPointer(start: nil, count: 0)) }
+        return payload.withUnsafeReadableBytes(body)
+    }
+
+    func withResponsePayload<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R? {
+        guard let payload = responsePayload else { return body(UnsafeRawBufferPointer(start: nil, count: 0)) }
+        return payload.withUnsafeReadableBytes(body)
+    }
+
+    func backendState(named name: String?) -> BackendState? {
+        frontend.backendState(named: name, current: backend?.httpPolicy)
+    }
+
+    func serverIsUp(backend: String, server: String) -> Bool? {
+        frontend.serverIsUp(backend: backend, server: server)
+    }
+
+    func variable(_ name: VariableName) -> Sample? {
+        name.scope == .proc ? ProcessVariables.shared.get(name) : variables.values.get(name)
+    }
+
+    func setVariable(_ name: VariableName, to value: Sample?) {
+        if name.scope == .proc {
+            if let value { ProcessVariables.shared.set(name, value) } else { ProcessVariables.shared.unset(name) }
+            return
+        }
+        if let value { variables.values.set(name, value) } else { variables.values.unset(name) }
+    }
+
+    var uniqueID: [UInt8]? { nil }
+    func capturedRequestHeader(_ index: Int) -> [UInt8]? { nil }
+    func capturedResponseHeader(_ index: Int) -> [UInt8]? { nil }
+}

@@ -1,0 +1,136 @@
+import HAProxyConfig
+import HAProxyRules
+
+/// Server persistence (manual 4.2 `cookie`, `use-server`, `option persist`,
+/// `force-persist`, `ignore-persist`): which server a request asks for,
+/// and the cookie the response carries back.
+extension HTTPStreamStateMachine {
+    /// The request's persistence: a `use-server` rule, else the cookie;
+    /// removes (insert indirect) or unprefixes (prefix) the cookie on the
+    /// way to the server.
+    mutating func analysePersistence(_ backend: HTTPBackendPolicy, _ context: inout HTTPStreamContext) {
+        persistence = Persistence()
+        guard backend.cookie != nil || !backend.useServerRules.isEmpty else { return }
+        let forced = backend.persist || backend.forcePersist.contains { $0.evaluate(context) }
+        for rule in backend.useServerRules {
+            if let condition = rule.condition, !condition.evaluate(context) { continue }
+            let name: String
+            switch rule.target {
+            case .name(let n): name = n
+            case .format(let f): name = String(decoding: HTTPRuleRunner.render(f, context), as: UTF8.self)
+            }
+            guard backend.serverNames.contains(name) else { continue }
+            persistence.server = name
+            persistence.forced = forced
+            persistence.byRule = true
+            break
+        }
+        guard let cookie = backend.cookie, var message = context.requestMessage else { return }
+        let ignored = backend.ignorePersist.contains { $0.evaluate(context) }
+        persistence.ignored = ignored
+        let name = Array(cookie.name.utf8)
+        var found: String?
+        try? message.editCookies(named: name) { value in
+            let serverValue: ArraySlice<UInt8>
+            var rest: ArraySlice<UInt8>?
+            if cookie.mode == .prefix {
+                guard let tilde = value.firstIndex(of: UInt8(ascii: "~")) else { return .keep }
+                serverValue = value[..<tilde]
+                rest = value[(tilde + 1)...]
+            } else {
+                serverValue = value
+            }
+            if found == nil { found = String(decoding: serverValue, as: UTF8.self) }
+            if cookie.mode == .insert && cookie.indirect { return .remove }
+            if let rest { return .value(Array(rest)) }
+            return .keep
+        }
+        if message.isEdited { context.requestMessage = message }
+        if let found, let server = backend.serverByCookie[found] {
+            persistence.cookieServer = server
+            if !ignored && persistence.server == nil {
+                persistence.server = server
+                persistence.forced = forced
+            }
+        }
+    }
+
+    /// The response's persistence cookie: inserted when the client lacks a
+    /// valid one (insert), the server's value rewritten (rewrite) or
+    /// prefixed (prefix).
+    mutating func persistenceResponse(_ context: inout HTTPStreamContext) {
+        guard let backend, let cookie = backend.cookie, var message = context.responseMessage,
+              let server = serverName, let value = backend.cookieByServer[server] else { return }
+        let name = Array(cookie.name.utf8)
+        var serverSets = false
+        switch cookie.mode {
+        case .insert:
+            try? message.editCookies(named: name) { _ in
+                serverSets = true
+                return cookie.preserve ? .keep : .remove
+            }
+            // Recorded: ignore-persist also keeps the cookie from being set.
+            let wanted = persistence.cookieServer != server && !persistence.byRule && !persistence.ignored
+                && (!cookie.postonly || request.method == .post) && !(cookie.preserve && serverSets)
+            if wanted {
+                var line = name + Array("=\(value); path=/".utf8)
+                for domain in cookie.domains { line += Array("; domain=\(domain)".utf8) }
+                if cookie.httponly { line += Array("; HttpOnly".utf8) }
+                if cookie.secure { line += Array("; Secure".utf8) }
+                for attribute in cookie.attributes { line += Array("; \(attribute)".utf8) }
+                try? message.addHeader(Array("set-cookie".utf8), line)
+                if cookie.nocache && Self.isCacheable(message, requestMethod: request.method) {
+                    try? message.addHeader(Array("cache-control".utf8), Array("private".utf8))
+                }
+            }
+        case .rewrite:
+            try? message.editCookies(named: name) { _ in .value(Array(value.utf8)) }
+        case .prefix:
+            try? message.editCookies(named: name) { old in .value(Array(value.utf8) + [UInt8(ascii: "~")] + old) }
+        }
+        if message.isEdited { context.responseMessage = message }
+    }
+
+    /// Whether a cache could keep the response (what `nocache` guards):
+    /// a GET or HEAD, a cacheable status, and a `Cache-Control` that allows
+    /// it or an `Expires` or `Last-Modified` date, no `private`, `no-cache`
+    /// or `no-store`.
+    static func isCacheable(_ message: HTTPMessage, requestMethod: HTTPMethod) -> Bool {
+        guard requestMethod == .get || requestMethod == .head,
+              [200, 203, 204, 206, 300, 301, 404, 405, 410, 414, 501].contains(message.head.status) else { return false }
+        var allowed = false, forbidden = false
+        message.forEachHeader { name, value in
+            let n = String(decoding: name, as: UTF8.self).lowercased()
+            let v = String(decoding: value, as: UTF8.self).lowercased()
+            if n == "cache-control" {
+                for directive in v.split(separator: ",").map({ String($0.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed()) }) {
+                    if ["private", "no-cache", "no-store", "max-age=0", "s-maxage=0"].contains(directive) || directive.hasPrefix("private=") || directive.hasPrefix("no-cache=") {
+                        forbidden = true
+                    } else if directive == "public" || directive.hasPrefix("max-age=") || directive.hasPrefix("s-maxage=") {
+                        allowed = true
+                    }
+                }
+            } else if n == "expires" || n == "last-modified" {
+                allowed = true
+            }
+            return true
+        }
+        return allowed && !forbidden
+    }
+}
+
+/// What persistence decided for the current request.
+public struct Persistence: Sendable {
+    /// The server the request asks for (a `use-server` rule or a valid cookie).
+    public var server: String?
+    /// It may be used even when down (`option persist`, `force-persist`).
+    public var forced = false
+    /// A `use-server` rule chose it: no cookie is inserted.
+    public var byRule = false
+    /// The server the request's cookie names, valid or not usable.
+    public var cookieServer: String?
+    /// `ignore-persist` matched: no cookie is used nor set.
+    public var ignored = false
+
+    public init() {}
+}

@@ -1,0 +1,66 @@
+import Foundation
+import XCTest
+
+/// Cookie persistence and `use-server` through the real binary and two
+/// real backends: which server answers, what the client is told to keep,
+/// what the server sees.
+final class CookiePersistenceTests: IntegrationTestCase {
+    func testInsertIndirectKeepsTheClientOnItsServer() throws {
+        let one = try startBackend("one"), two = try startBackend("two")
+        let port = Ports.free()
+        try startProxy(config: Self.defaultsHTTP + """
+        frontend fe
+            bind 127.0.0.1:\(port)
+            default_backend be
+
+        backend be
+            balance roundrobin
+            cookie SERVERID insert indirect nocache httponly
+            force-persist if { req.hdr(x-force) 1 }
+            ignore-persist if { path_end .png }
+            use-server two if { path_beg /admin }
+            server one 127.0.0.1:\(one.port) cookie s1
+            server two 127.0.0.1:\(two.port) cookie s2
+
+        """, ports: [port])
+        let first = try HTTPClient.get(port: port, path: "/")
+        XCTAssertEqual(first.server, "one")
+        XCTAssertEqual(first.header("set-cookie"), "SERVERID=s1; path=/; HttpOnly")
+        // The cookie brings the client back to `one`, and is not passed on.
+        for _ in 0..<3 {
+            let again = try HTTPClient.get(port: port, path: "/headers", headers: ["Cookie": "lang=fr; SERVERID=s1"])
+            XCTAssertEqual(again.header("x-server"), "one")
+            XCTAssertNil(again.header("set-cookie"))
+            XCTAssertTrue(again.text.lowercased().contains("cookie: lang=fr\n"), again.text)
+            XCTAssertFalse(again.text.contains("SERVERID"), again.text)
+        }
+        // An unknown value is replaced.
+        let unknown = try HTTPClient.get(port: port, path: "/", headers: ["Cookie": "SERVERID=zz"])
+        XCTAssertNotNil(unknown.header("set-cookie"))
+        // use-server wins over the cookie and sets none.
+        let admin = try HTTPClient.get(port: port, path: "/admin", headers: ["Cookie": "SERVERID=s1"])
+        XCTAssertEqual(admin.header("x-server"), "two")
+        XCTAssertNil(admin.header("set-cookie"))
+        // ignore-persist: the cookie is neither used nor set.
+        let png = try HTTPClient.get(port: port, path: "/a.png")
+        XCTAssertNil(png.header("set-cookie"))
+    }
+
+    func testPrefixModeWrapsTheServersOwnCookie() throws {
+        let one = try startBackend("one")
+        let port = Ports.free()
+        try startProxy(config: Self.defaultsHTTP + """
+        frontend fe
+            bind 127.0.0.1:\(port)
+            http-response set-header Set-Cookie "APP=abc; Path=/"
+            default_backend be
+
+        backend be
+            cookie APP prefix
+            server one 127.0.0.1:\(one.port) cookie s1
+
+        """, ports: [port])
+        let r = try HTTPClient.get(port: port, path: "/headers", headers: ["Cookie": "APP=s1~xyz"])
+        XCTAssertTrue(r.text.lowercased().contains("cookie: app=xyz\n"), r.text)
+    }
+}
