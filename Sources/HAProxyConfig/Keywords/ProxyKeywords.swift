@@ -147,7 +147,8 @@ extension KeywordRegistry {
         let target: SwitchingRule.Target
         if args[1].contains("%[") {
             do {
-                target = .format(try SampleFormat.parse(args[1]))
+                // 2.6 resolves it after parsing: its maps number after the others.
+                target = .format(try PatternReferences.during(.postParsing) { try SampleFormat.parse(args[1]) })
             } catch let e as SampleParseError {
                 throw KeywordError("use_backend: \(e.message).")
             }

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import HAProxyBase
+import HAProxyRules
 
 /// Loads configuration files the way `haproxy -f` does: each path is a file
 /// or a directory (whose `*.cfg` files load in name order), every error of
@@ -22,6 +23,9 @@ public struct ConfigLoader {
     public static func load(
         paths: [String], environment: [String: String], features: Set<String>, version: String
     ) -> (Configuration?, Diagnostics) {
+        // ACLs and maps are numbered per configuration (`show map`).
+        PatternReferences.reset()
+        defer { PatternReferences.finishLoading() }
         var context = ParseContext(environment: environment)
         context.config.global.environment = environment
         let parser = ConfigParser(features: features, version: version)

@@ -1,3 +1,5 @@
+import HAProxyRules
+
 /// Reads configuration text line by line: tokenizes, follows conditional
 /// blocks, opens sections and hands each keyword line to its handler from
 /// `KeywordRegistry`. The keywords themselves live in `Keywords/`.
@@ -25,6 +27,7 @@ struct ConfigParser {
             lineNumber += 1
             let line = String(decoding: rawLine, as: UTF8.self)
             context.location = SourceLocation(file: file, line: lineNumber)
+            PatternReferences.location = .init(file: file, line: lineNumber)
             let active = conditions.allSatisfy(\.taking)
             // Capture only what expansion needs, not the whole configuration.
             let environment = context.environment

@@ -3,12 +3,15 @@
 /// A multi-valued fetch (a repeated header) matches when any value does.
 public struct ACLTerm: Sendable {
     let expression: SampleExpression
-    let patterns: PatternSet
-    /// `-f FILE` references, matched after the inline patterns.
-    let files: [PatternReference]
+    /// The inline patterns, editable at run time as `show acl` lists them.
+    let patterns: PatternReference
+    let match: PatternReference.Expression
+    /// `-f FILE` references, matched after the inline patterns, each with
+    /// the case folding in force where `-f` was given.
+    let files: [(reference: PatternReference, match: PatternReference.Expression)]
 
     public func matches(_ context: some SampleContext) -> Bool {
-        if patterns.method == .found {
+        if match.method == .found {
             var found = false
             expression.forEachValue(context) { _ in
                 found = true
@@ -18,9 +21,7 @@ public struct ACLTerm: Sendable {
         }
         var hit = false
         expression.forEachValue(context) { sample in
-            if patterns.matches(sample) || files.contains(where: {
-                $0.matches(sample, method: patterns.method, ignoreCase: patterns.ignoreCase)
-            }) {
+            if patterns.matches(sample, match) || files.contains(where: { $0.reference.matches(sample, $0.match) }) {
                 hit = true
             }
             return hit
@@ -56,7 +57,7 @@ extension ACLTerm {
         }
         var method = derived
         var ignoreCase = false
-        var files: [String] = []
+        var files: [(path: String, ignoreCase: Bool)] = []
         var rest = words.dropFirst()
         flags: while let flag = rest.first, flag.hasPrefix("-") {
             switch flag {
@@ -68,7 +69,7 @@ extension ACLTerm {
             case "-f", "-m", "-u", "-M":
                 guard rest.count > 1 else { throw ACLParseError(message: "missing argument after '\(flag)'") }
                 let value = rest[rest.startIndex + 1]
-                if flag == "-f" { files.append(value) }
+                if flag == "-f" { files.append((value, ignoreCase)) }
                 if flag == "-m" {
                     guard let m = PatternMatchMethod(rawValue: value) else {
                         throw ACLParseError(message: "unknown matching method '\(value)' when parsing ACL expression")
@@ -86,31 +87,51 @@ extension ACLTerm {
             }
         }
         let chosen = method ?? PatternMatchMethod.defaultMethod(for: expression.outputType)
-        var patterns = PatternSet(method: chosen, ignoreCase: ignoreCase)
-        if (chosen == .int || chosen == .len), let op = rest.first, ["eq", "ge", "gt", "le", "lt"].contains(op) {
-            rest = rest.dropFirst()
-            do {
-                for value in rest { try patterns.add(operator: op, value) }
-            } catch let error as PatternSet.PatternError {
-                throw ACLParseError(message: error.message)
+        // An operator applies to the values after it, up to the next one;
+        // 2.6 stores `gt 3` as the range `4:`, as `show acl` prints it.
+        var texts: [String] = []
+        var op: String?
+        for word in rest {
+            if chosen == .int || chosen == .len, ["eq", "ge", "gt", "le", "lt"].contains(word) {
+                op = word
+            } else {
+                texts.append(try op.map { try Self.range($0, word) } ?? word)
             }
-        } else {
+        }
+        let location = PatternReferences.location
+        var references: [(reference: PatternReference, match: PatternReference.Expression)] = []
+        for file in files {
             do {
-                for value in rest { try patterns.add(value) }
+                let reference = try PatternReferences.reference(path: file.path, kind: .acl)
+                let match = PatternReference.Expression(method: chosen, ignoreCase: file.ignoreCase)
+                try reference.register(match, usedAt: location)
+                references.append((reference, match))
             } catch let error as PatternSet.PatternError {
                 throw ACLParseError(message: error.message)
             }
         }
-        var references: [PatternReference] = []
-        for path in files {
-            do {
-                let reference = try PatternReferences.reference(path: path, isMap: false)
-                _ = try reference.compiledSet(chosen, ignoreCase: ignoreCase)
-                references.append(reference)
-            } catch let error as PatternSet.PatternError {
-                throw ACLParseError(message: error.message)
-            }
+        let inline = PatternReferences.inline(fetch: name)
+        let match = PatternReference.Expression(method: chosen, ignoreCase: ignoreCase)
+        do {
+            try inline.register(match, usedAt: nil)
+            for text in texts { try inline.add(key: text, value: nil) }
+        } catch let error as PatternReference.EditError {
+            throw ACLParseError(message: error.message)
+        } catch let error as PatternSet.PatternError {
+            throw ACLParseError(message: error.message)
         }
-        return ACLTerm(expression: expression, patterns: patterns, files: references)
+        return ACLTerm(expression: expression, patterns: inline, match: match, files: references)
+    }
+
+    /// The range pattern for `OP VALUE` (`gt 3` is `4:`, `le 7` is `:7`).
+    static func range(_ op: String, _ text: String) throws -> String {
+        guard let value = Int64(text) else { throw ACLParseError(message: "'\(text)' is not a number") }
+        switch op {
+        case "eq": return "\(value)"
+        case "ge": return "\(value):"
+        case "gt": return "\(value == .max ? value : value + 1):"
+        case "le": return ":\(value)"
+        default: return ":\(value == .min ? value : value - 1)"
+        }
     }
 }

@@ -47,9 +47,10 @@ enum PatternConverters {
         SampleConverterKeyword(name, [.string, .string], mandatory: 1, input, output, compile: { args in
             let path = args.text(at: 0) ?? ""
             let reference: PatternReference
+            let match = PatternReference.Expression(method: method, ignoreCase: false, valueType: output)
             do {
-                reference = try PatternReferences.reference(path: path, isMap: true)
-                _ = try reference.compiledSet(method, ignoreCase: false)
+                reference = try PatternReferences.reference(path: path, kind: .map)
+                try reference.register(match, usedAt: PatternReferences.location)
             } catch let error as PatternSet.PatternError {
                 throw SampleArgumentError(error.message)
             }
@@ -58,8 +59,8 @@ enum PatternConverters {
                 throw SampleArgumentError("map default value is not of the map's output type")
             }
             return SampleConversion { sample, _ in
-                guard let value = reference.lookup(sample, method: method) else { return fallback }
-                return Self.value(value, as: output) ?? fallback
+                guard let entry = reference.match(sample, match) else { return fallback }
+                return PatternReference.value(entry.value ?? "", as: output) ?? fallback
             }
         })
     }

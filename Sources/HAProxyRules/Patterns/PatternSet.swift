@@ -83,22 +83,6 @@ public struct PatternSet: Sendable {
         }
     }
 
-    /// Adds patterns given after an integer operator (`eq`, `ge`, `gt`,
-    /// `le`, `lt`): one value, compared as the operator says.
-    public mutating func add(operator op: String, _ text: String) throws {
-        guard let value = Int64(text) else { throw PatternError(message: "'\(text)' is not a number") }
-        let range: ClosedRange<Int64>
-        switch op {
-        case "eq": range = value...value
-        case "ge": range = value...Int64.max
-        case "gt": range = (value == .max ? value : value + 1)...Int64.max
-        case "le": range = Int64.min...value
-        default: range = Int64.min...(value == .min ? value : value - 1)
-        }
-        ranges.append((range, count))
-        count += 1
-    }
-
     /// `a`, `a:b`, `:b`, `a:` as a closed range. Recorded: `-` separates
     /// a range like `:` (`1-2`, and `-5` is "up to 5"), at the first of them.
     static func range(_ text: String) throws -> ClosedRange<Int64> {
