@@ -24,6 +24,7 @@ final class KeywordTableTests: XCTestCase {
             "http-after-response": KeywordRegistry.HTTPRuleSet.afterResponse.implementedActions.union(["set-var", "set-var-fmt", "unset-var"]),
             "bind": Set(registry.bind.keys),
             "server": Set(registry.server.keys),
+            "userlist": Set(registry.userlist.keys).union(["userlist"]),
         ]
     }
 

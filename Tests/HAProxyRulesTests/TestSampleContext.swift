@@ -40,6 +40,8 @@ final class TestSampleContext: SampleContext {
     var capturedResponse: [[UInt8]] = []
     var currentTime = SampleTime(seconds: 1_700_000_000, microseconds: 250_000)
     var isFirstRequest: Bool? = true
+    var userlists: [String: Userlist] = [:]
+    var usesProxyAuthentication = false
 
     init() {}
 
@@ -52,6 +54,7 @@ final class TestSampleContext: SampleContext {
     func setVariable(_ name: VariableName, to value: Sample?) {
         if let value = value { variables.set(name, value) } else { variables.unset(name) }
     }
+    func userlist(named name: String) -> Userlist? { userlists[name] }
     func capturedRequestHeader(_ index: Int) -> [UInt8]? { index < capturedRequest.count ? capturedRequest[index] : nil }
     func capturedResponseHeader(_ index: Int) -> [UInt8]? { index < capturedResponse.count ? capturedResponse[index] : nil }
 }

@@ -119,7 +119,7 @@ public final class ProxyRuntime {
             let limits = HTTPHeadLimits(bufferSize: global.tuneBufsize, maxRewrite: global.tuneMaxrewrite)
             let policy = HTTPFrontendPolicy(
                 config: proxy, headLimits: limits, errorPages: pages, defaultBackend: target?.httpPolicy,
-                backendNamed: { backendsByName[$0]?.httpPolicy })
+                userlists: configuration.userlists, backendNamed: { backendsByName[$0]?.httpPolicy })
             let frontend = Frontend(config: proxy, backend: target, httpPolicy: policy)
             frontend.runtime = self
             frontends.append(frontend)

@@ -36,6 +36,10 @@ struct HTTPStreamContext: HTTPRuleTarget {
     let variables: StreamVariables
     /// Edits that could not be applied (`failed_rewrites`).
     var failedRewrites = 0
+    /// The configuration's userlists, by name.
+    var userlists: [String: Userlist] = [:]
+    /// A proxied request under `option http-use-proxy-header`.
+    var usesProxyAuthentication = false
 
     var bindName: String? { nil }
     var backendName: String? { backend?.name }
@@ -64,6 +68,8 @@ struct HTTPStreamContext: HTTPRuleTarget {
         }
         if let value { variables.values.set(name, value) } else { variables.values.unset(name) }
     }
+
+    func userlist(named name: String) -> Userlist? { userlists[name] }
 
     var uniqueID: [UInt8]? { nil }
     func capturedRequestHeader(_ index: Int) -> [UInt8]? { nil }

@@ -36,10 +36,16 @@ public final class HTTPFrontendPolicy: Sendable {
 
     /// Whether requests go through any rule before the server.
     public let hasRequestAnalysis: Bool
+    /// The configuration's `userlist` sections by name (`http_auth(L)`).
+    public let userlists: [String: Userlist]
+    /// `option http-use-proxy-header`: proxied requests authenticate
+    /// with `Proxy-Authorization` and are challenged with a 407.
+    public let usesProxyHeader: Bool
 
     public init(
         config: ProxyConfig, headLimits: HTTPHeadLimits, errorPages: [Int: ByteBuffer],
-        defaultBackend: HTTPBackendPolicy?, backendNamed: (String) -> HTTPBackendPolicy?
+        defaultBackend: HTTPBackendPolicy?, userlists: [Userlist] = [],
+        backendNamed: (String) -> HTTPBackendPolicy?
     ) {
         timeouts = config.timeouts
         connectionMode = config.options.httpConnectionMode
@@ -64,6 +70,8 @@ public final class HTTPFrontendPolicy: Sendable {
         self.errorPages = errorPages
         self.defaultBackend = defaultBackend
         hasRequestAnalysis = !requestRules.isEmpty || !redirectRules.isEmpty || !switchingRules.isEmpty
+        self.userlists = Dictionary(userlists.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        usesProxyHeader = config.options.httpUseProxyHeader
     }
 }
 

@@ -6,8 +6,34 @@ public struct ACLTerm: Sendable {
     let patterns: PatternSet
     /// `-f FILE` references, matched after the inline patterns.
     let files: [PatternReference]
+    /// `http_auth_group(L) G1 G2...`: the values are group names the
+    /// authenticated user must belong to (one is enough), not strings.
+    public private(set) var groupMatch: GroupMatch?
+
+    /// What an `http_auth_group` ACL checks, for the configuration's
+    /// post-parse check (`invalid group`, `no groups specified`).
+    public struct GroupMatch: Sendable {
+        public var userlist: String
+        /// The groups; nil when a match method or a converter turned the
+        /// values into plain patterns (2.6 then reports `no groups
+        /// specified`).
+        public var groups: [String]?
+    }
+
+    /// The fetch keyword and its `userlist` argument, when the
+    /// expression names one (`http_auth(L)`).
+    public var userlistArgument: (fetch: String, userlist: String)? {
+        guard case .userlist(let name)? = expression.fetchArguments.first else { return nil }
+        return (expression.fetchName, name)
+    }
 
     public func matches(_ context: some SampleContext) -> Bool {
+        if let groupMatch, let groups = groupMatch.groups {
+            guard case .string(let user)? = expression.evaluate(context),
+                  let list = context.userlist(named: groupMatch.userlist)
+            else { return false }
+            return list.isMember(String(decoding: user, as: UTF8.self), ofAnyOf: groups)
+        }
         if patterns.method == .found {
             var found = false
             expression.forEachValue(context) { _ in
@@ -111,6 +137,11 @@ extension ACLTerm {
                 throw ACLParseError(message: error.message)
             }
         }
-        return ACLTerm(expression: expression, patterns: patterns, files: references)
+        var term = ACLTerm(expression: expression, patterns: patterns, files: references)
+        if expression.fetchName == "http_auth_group", case .userlist(let list)? = expression.fetchArguments.first {
+            let plain = method != nil || !expression.converters.isEmpty || !files.isEmpty
+            term.groupMatch = GroupMatch(userlist: list, groups: plain ? nil : Array(rest))
+        }
+        return term
     }
 }

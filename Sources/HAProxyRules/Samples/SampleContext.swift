@@ -62,6 +62,14 @@ public protocol SampleContext {
     /// Whether the request is the first of its connection
     /// (`http_first_req`); nil when unknown (the default).
     var isFirstRequest: Bool? { get }
+    /// The `userlist` section named `name` (`http_auth(name)`); nil by
+    /// default and for a name no section declares.
+    func userlist(named name: String) -> Userlist?
+    /// Whether credentials travel in `Proxy-Authorization` and `http-request
+    /// auth` answers 407: a proxied request (its target is neither a path
+    /// nor `*`) in a frontend with `option http-use-proxy-header`. False
+    /// by default.
+    var usesProxyAuthentication: Bool { get }
 }
 
 extension SampleContext {
@@ -69,6 +77,8 @@ extension SampleContext {
     public func withResponsePayload<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R? { nil }
     public var currentTime: SampleTime { SampleTime.now }
     public var isFirstRequest: Bool? { nil }
+    public func userlist(named name: String) -> Userlist? { nil }
+    public var usesProxyAuthentication: Bool { false }
 }
 
 /// A date with microseconds, as `date` and the time converters read it.

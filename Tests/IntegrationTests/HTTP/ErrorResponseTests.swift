@@ -176,15 +176,16 @@ final class ErrorResponseTests: IntegrationTestCase {
         XCTAssertEqual(try b.stats().requests, 2, "return/deny must not reach the backend (1 passed request + this /stats)")
     }
 
-    func testConditionalRulesRefusedWithAlertUntilACLsExist() throws {
+    func testConditionNamingAnUnknownACLIsRefusedWithItsLine() throws {
         let cfg = try writeConfig(Self.defaultsHTTP + """
         frontend fe
             bind 127.0.0.1:1
-            http-request deny if { path_beg /admin }
+            http-request deny if { path_beg /admin } no_such_acl
 
         """)
         let r = try haproxy(["-c", "-f", cfg.path])
-        XCTAssertEqual(r.status, 1, "an unimplemented keyword must be refused, never ignored")
+        XCTAssertEqual(r.status, 1)
         XCTAssertTrue(r.stderr.contains("[ALERT]") && r.stderr.contains("haproxy.cfg:8"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("no such ACL : 'no_such_acl'"), r.stderr)
     }
 }
