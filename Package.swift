@@ -26,12 +26,19 @@ let package = Package(
             pkgConfig: "libpcre2-8",
             providers: [.apt(["libpcre2-dev"])]
         ),
+        // Debian's libcrypt (libxcrypt): crypt_r for `user ... password`
+        // hashes, the crypt(3) Debian's haproxy checks them with.
+        .systemLibrary(
+            name: "CCrypt",
+            pkgConfig: "libcrypt",
+            providers: [.apt(["libcrypt-dev"])]
+        ),
         // Files, environment, clock and text helpers on the C library, so
         // that no target needs Foundation (whose ICU data weighs 38 MB).
         .target(name: "HAProxyBase"),
         // Samples, converters, patterns, maps, ACLs and rule actions: no NIO,
         // computed without sockets and tested without them.
-        .target(name: "HAProxyRules", dependencies: ["HAProxyBase", "CPCRE2"]),
+        .target(name: "HAProxyRules", dependencies: ["HAProxyBase", "CPCRE2", "CCrypt"]),
         .target(name: "HAProxyConfig", dependencies: ["HAProxyBase", "HAProxyRules"]),
         .target(
             name: "HAProxyHTTP",

@@ -29,6 +29,7 @@ final class KeywordTableTests: XCTestCase {
             "tcp-response content": KeywordRegistry.TCPRuleSet.response.implementedActions.union(variables),
             "bind": Set(registry.bind.keys),
             "server": Set(registry.server.keys),
+            "userlist": Set(registry.userlist.keys).union(["userlist"]),
         ]
     }
 

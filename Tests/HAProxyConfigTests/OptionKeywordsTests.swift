@@ -11,15 +11,15 @@ final class OptionKeywordsTests: XCTestCase {
                 log stdout local0
                 option redispatch
                 option dontlognull
+                option dontlog-normal
+                option log-separate-errors
+                option logasap
             backend b
                 option abortonclose
                 option allbackups
                 option http-server-close
                 option forwardfor except 127.0.0.0/8 header X-Client if-none
                 option httplog clf
-                option dontlog-normal
-                option log-separate-errors
-                option logasap
                 option log-health-checks
                 no option redispatch
             """)
@@ -27,13 +27,26 @@ final class OptionKeywordsTests: XCTestCase {
         let o = try XCTUnwrap(config?.proxies.first?.options)
         XCTAssertFalse(o.redispatch)
         XCTAssertTrue(o.dontLogNull, "inherited from defaults")
-        XCTAssertTrue(o.abortOnClose && o.allBackups && o.dontLogNormal && o.logSeparateErrors && o.logASAP)
+        XCTAssertTrue(o.abortOnClose && o.allBackups, "set in the backend")
+        XCTAssertTrue(o.dontLogNormal && o.logSeparateErrors && o.logASAP, "inherited: frontend options")
         XCTAssertTrue(o.logHealthChecks)
         XCTAssertEqual(o.httpConnectionMode, .serverClose)
         XCTAssertEqual(o.forwardFor?.except, "127.0.0.0/8")
         XCTAssertEqual(o.forwardFor?.header, "x-client")
         XCTAssertEqual(o.forwardFor?.ifNone, true)
         XCTAssertEqual(o.httpLog, .clf)
+    }
+
+    /// 2.6 ignores, with a warning, an option for the side a proxy lacks.
+    func testOptionOfTheOtherSideIsIgnoredWithAWarning() throws {
+        let (config, diagnostics) = TestSupport.load(
+            "backend be\n  option dontlognull\n  option redispatch\nfrontend fe\n  bind :80\n  timeout client 1s\n  option redispatch\n")
+        XCTAssertEqual(diagnostics.warnings.map(\.message), [
+            "parsing [test.cfg:2] : 'dontlognull' ignored because backend 'be' has no frontend capability.",
+            "parsing [test.cfg:7] : 'redispatch' ignored because frontend 'fe' has no backend capability.",
+        ])
+        XCTAssertEqual(config?.proxies.map(\.options.dontLogNull), [false, false])
+        XCTAssertEqual(config?.proxies.map(\.options.redispatch), [true, false])
     }
 
     /// Options of HAProxy 2.6 this build lacks are refused, negated or not;

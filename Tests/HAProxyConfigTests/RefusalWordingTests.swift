@@ -44,13 +44,13 @@ final class RefusalWordingTests: XCTestCase {
                     http-request track-sc0 src
                     http-request tarpit
                     http-request sc-inc-gpc0(0)
-                    http-request auth
+                    http-request silent-drop
                 """, count: 4),
             [
                 "parsing [test.cfg:3] : 'http-request track-sc0' is not supported by this build.",
                 "parsing [test.cfg:4] : 'http-request tarpit' is not supported by this build.",
                 "parsing [test.cfg:5] : 'http-request sc-inc-gpc0(0)' is not supported by this build.",
-                "parsing [test.cfg:6] : 'http-request auth' is not supported by this build.",
+                "parsing [test.cfg:6] : 'http-request silent-drop' is not supported by this build.",
             ])
         let unknown = alerts("frontend f\n    bind :80\n    http-request frobnicate\n", count: 1)
         XCTAssertTrue(unknown.first?.hasPrefix("parsing [test.cfg:3]: 'http-request' expects 'wait-for-handshake'") ?? false)

@@ -42,6 +42,8 @@ final class TestSampleContext: SampleContext {
     var isFirstRequest: Bool? = true
     /// Set to inspect contents that may still grow.
     var pendingContent: PendingContent? = nil
+    var userlists: [String: Userlist] = [:]
+    var usesProxyAuthentication = false
 
     init() {}
 
@@ -54,6 +56,7 @@ final class TestSampleContext: SampleContext {
     func setVariable(_ name: VariableName, to value: Sample?) {
         if let value = value { variables.set(name, value) } else { variables.unset(name) }
     }
+    func userlist(named name: String) -> Userlist? { userlists[name] }
     func capturedRequestHeader(_ index: Int) -> [UInt8]? { index < capturedRequest.count ? capturedRequest[index] : nil }
     func capturedResponseHeader(_ index: Int) -> [UInt8]? { index < capturedResponse.count ? capturedResponse[index] : nil }
 }

@@ -19,11 +19,13 @@ extension KeywordRegistry {
         ConfigKeyword("redirect", [.frontend, .backend, .listen], parseRedirectKeyword),
         ConfigKeyword("acl", [.frontend, .backend, .listen]) { args, ctx in
             guard ctx.proxy != nil else { return }
+            var added: ACLTerm?
             do {
-                try ctx.withProxy { try $0.acls.add(Array(args.dropFirst())) }
+                try ctx.withProxy { added = try $0.acls.add(Array(args.dropFirst())) }
             } catch let error as ACLParseError {
                 throw KeywordError(error.message, abort: true)
             }
+            if let added { ctx.recordUserlistReference(of: added, acl: args[1]) }
         },
     ]
 
@@ -57,7 +59,7 @@ extension KeywordRegistry {
             switch self {
             case .request:
                 return headers.union([
-                    "deny", "return", "redirect", "set-method", "set-path", "set-pathq", "set-query", "set-uri",
+                    "deny", "return", "redirect", "auth", "set-method", "set-path", "set-pathq", "set-query", "set-uri",
                     "replace-path", "replace-pathq", "replace-uri",
                 ])
             case .response:
@@ -116,6 +118,7 @@ extension KeywordRegistry {
         var words = ArraySlice(args.dropFirst(2))
         var compiled = try parseAction(action, &words, proxy: proxy, stage: stage, ruleError)
         HTTPReturnParser.dropIgnoredOptions(&compiled, &ctx)
+        ctx.recordUserlistReferences(of: compiled.expressions, ruleSet: set.keyword)
         let condition = try ctx.parseRuleCondition(
             words, keyword: "'\(set.keyword) \(action)'", conditionContext: "an '\(set.keyword) \(action)' condition")
         let rule = HTTPRule(action: compiled, condition: condition, location: "\(ctx.location)")
@@ -175,6 +178,16 @@ extension KeywordRegistry {
             }
             let response = try HTTPReturnParser.parse(&words, proxy: proxy, defaultStatus: status, format: format, error)
             return .deny(status: response?.status ?? status, response: response)
+        case "auth":
+            // `realm` needs its value; any other word is for the
+            // condition check to report.
+            var realm = proxy.name
+            if words.first == "realm" {
+                guard words.count > 1 else { throw error("missing realm value.\n") }
+                realm = words[words.startIndex + 1]
+                words.removeFirst(2)
+            }
+            return .auth(realm: realm)
         case "return":
             let response = try HTTPReturnParser.parse(&words, proxy: proxy, defaultStatus: 200, format: format, error)
                 ?? HTTPReturn()

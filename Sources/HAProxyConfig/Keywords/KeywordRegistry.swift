@@ -5,6 +5,8 @@ struct KeywordRegistry {
     let proxy: [String: ConfigKeyword]
     let bind: [String: BindKeyword]
     let server: [String: ServerKeyword]
+    /// `group` and `user` in a `userlist` section.
+    let userlist: [String: ConfigKeyword]
 
     static let shared = KeywordRegistry()
 
@@ -23,12 +25,13 @@ struct KeywordRegistry {
         proxy = table(proxyGroups.flatMap { $0 }, \.name)
         bind = table(Self.bindOptions, \.name)
         server = table(Self.serverOptions, \.name)
+        userlist = table(Self.userlistKeywords, \.name)
     }
 
     /// Sections other than global/defaults/frontend/backend/listen that
     /// HAProxy 2.6 knows; this build refuses them with an ALERT.
     static let unsupportedSections: Set<String> = [
-        "userlist", "peers", "mailers", "resolvers", "program", "ring", "cache", "fcgi-app",
+        "peers", "mailers", "resolvers", "program", "ring", "cache", "fcgi-app",
     ]
 
     /// Proxy keywords HAProxy 2.6 knows that this build does not implement:

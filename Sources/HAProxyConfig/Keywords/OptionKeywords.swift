@@ -18,6 +18,7 @@ extension KeywordRegistry {
         "log-separate-errors": (\.logSeparateErrors, .frontend),
         "logasap": (\.logASAP, .frontend),
         "log-health-checks": (\.logHealthChecks, .backend),
+        "http-use-proxy-header": (\.httpUseProxyHeader, .frontend),
     ]
 
     /// `option httpclose|http-server-close|http-keep-alive`.
@@ -39,7 +40,7 @@ extension KeywordRegistry {
     static let unsupportedOptions: Set<String> = [
         "accept-invalid-http-request", "accept-invalid-http-response", "checkcache", "contstats",
         "disable-h2-upgrade", "external-check", "h1-case-adjust-bogus-client", "h1-case-adjust-bogus-server",
-        "http-no-delay", "http-pretend-keepalive", "http-use-proxy-header",
+        "http-no-delay", "http-pretend-keepalive",
         "http_proxy", "idle-close-on-response", "ldap-check", "mysql-check",
         "pgsql-check", "prefer-last-server", "redis-check", "smtpchk", "socket-stats", "splice-auto",
         "splice-request", "splice-response", "spop-check", "ssl-hello-chk", "tcp-smart-accept",
@@ -51,6 +52,11 @@ extension KeywordRegistry {
         let name = args[1]
         let negated = ctx.negated
         if let entry = booleanOptions[name] {
+            if let proxy = ctx.proxy, !proxy.isDefaults, !proxy.capabilities.contains(entry.capability) {
+                let missing = entry.capability == .frontend ? "frontend" : "backend"
+                ctx.warning("'\(name)' ignored because \(proxy.sectionName) '\(proxy.name)' has no \(missing) capability.")
+                return
+            }
             ctx.withProxy { $0.options[keyPath: entry.path] = !negated }
             if entry.path == \ProxyOptions.logHealthChecks {
                 ctx.withProxy { $0.healthCheck.logHealthChecks = !negated }

@@ -8,6 +8,8 @@ public struct SectionKinds: OptionSet, Sendable, Hashable {
     public static let frontend = SectionKinds(rawValue: 4)
     public static let backend = SectionKinds(rawValue: 8)
     public static let listen = SectionKinds(rawValue: 16)
+    /// A `userlist` section (manual 3.4).
+    public static let userlist = SectionKinds(rawValue: 32)
     public static let proxies: SectionKinds = [.defaults, .frontend, .backend, .listen]
     /// Where a keyword about accepting connections makes sense.
     public static let frontendSide: SectionKinds = [.defaults, .frontend, .listen]

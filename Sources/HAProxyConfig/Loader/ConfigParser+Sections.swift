@@ -1,3 +1,5 @@
+import HAProxyRules
+
 /// Section headers: `global`, `defaults [NAME] [from DEFAULTS]`,
 /// `frontend|backend|listen NAME [from DEFAULTS]`, and the sections this
 /// build refuses.
@@ -21,6 +23,10 @@ extension ConfigParser {
         if keyword == "http-errors" {
             closeSection(&context)
             return KeywordRegistry.openHTTPErrorsSection(words, &context)
+        }
+        if keyword == "userlist" {
+            openUserlist(words, context: &context)
+            return true
         }
         if KeywordRegistry.unsupportedSections.contains(keyword) {
             closeSection(&context)
@@ -126,6 +132,35 @@ extension ConfigParser {
         return true
     }
 
+    /// `userlist <name>`: a second section of a known name adds to the
+    /// first one (2.6 warns and goes on with it).
+    private func openUserlist(_ words: [String], context: inout ParseContext) {
+        closeSection(&context)
+        context.section = .userlist
+        guard words.count > 1, !words[1].isEmpty else {
+            context.diagnostics.alert(
+                "parsing [\(context.location)]: 'userlist' expects <name> as arguments.", at: context.location)
+            return
+        }
+        let name = words[1]
+        if words.count > 2 {
+            context.alert("'userlist' cannot handle unexpected argument '\(words[2])'.")
+        }
+        if let bad = KeywordRegistry.invalidNameCharacter(name) {
+            context.diagnostics.alert(
+                "parsing [\(context.location)]: character '\(bad)' is not permitted in 'userlist' name '\(name)'.",
+                at: context.location)
+        }
+        if let existing = context.config.userlists.firstIndex(where: { $0.name == name }) {
+            context.diagnostics.warning(
+                "parsing [\(context.location)]: ignoring duplicated userlist '\(name)'.", at: context.location)
+            context.userlistIndex = existing
+            return
+        }
+        context.userlistIndex = context.config.userlists.count
+        context.config.userlists.append(Userlist(name: name))
+    }
+
     /// HAProxy's non-fatal ALERT when a named defaults section is both
     /// referenced with `from` and used implicitly.
     private func ambiguousDefaults(_ defaults: ProxyConfig, _ context: inout ParseContext) {
@@ -140,6 +175,7 @@ extension ConfigParser {
         defer {
             context.section = .none
             context.proxy = nil
+            context.userlistIndex = nil
         }
         guard case .proxy = context.section, let proxy = context.proxy else { return }
         if proxy.isDefaults {

@@ -207,6 +207,9 @@ struct ConfigParser {
                 context.alert("\(error)")
             }
             return
+        case .userlist:
+            runUserlistKeyword(words, context: &context)
+            return
         case .global, .proxy:
             break
         }
@@ -274,6 +277,17 @@ struct ConfigParser {
                 context.proxy = saved
                 return
             }
+        }
+        runHandler(keyword, words, context: &context)
+    }
+
+    /// A line of a `userlist` section (no `no` prefix, no suggestions:
+    /// 2.6 prints neither there).
+    private func runUserlistKeyword(_ words: [String], context: inout ParseContext) {
+        guard let keyword = registry.userlist[words[0]] else {
+            context.diagnostics.alert(
+                "parsing [\(context.location)]: unknown keyword '\(words[0])' in 'users' section", at: context.location)
+            return
         }
         runHandler(keyword, words, context: &context)
     }

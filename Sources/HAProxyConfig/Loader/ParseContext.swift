@@ -15,6 +15,9 @@ struct ParseContext {
         /// An `http-errors` section (`config.httpErrors[index]`; nil for
         /// a duplicate name, whose lines are checked and dropped).
         case httpErrors(Int?)
+        /// A `userlist` section: `userlistIndex` names it in
+        /// `config.userlists` (nil when its header was refused).
+        case userlist
     }
 
     var config = Configuration()
@@ -24,6 +27,8 @@ struct ParseContext {
     var section: Section = .none
     /// The proxy or defaults section being parsed.
     var proxy: ProxyConfig?
+    /// The `userlist` section being parsed, in `config.userlists`.
+    var userlistIndex: Int?
     /// Set when the line started with `no` (only `option` and `log` accept it).
     var negated = false
     /// Global keywords that may appear only once and were seen.
@@ -53,6 +58,7 @@ struct ParseContext {
         case .unsupported(let name): return name
         case .broken: return ""
         case .httpErrors: return "http-errors"
+        case .userlist: return "users"
         }
     }
 
@@ -67,6 +73,7 @@ struct ParseContext {
             case .frontend: return .frontend
             default: return .backend
             }
+        case .userlist: return .userlist
         default: return []
         }
     }
@@ -133,7 +140,7 @@ extension ParseContext {
     /// when the line has none. `keyword` names the rule in the message for
     /// a stray word, `conditionContext` in the message for a bad condition
     /// (`error detected while parsing <context> : ...`).
-    func parseRuleCondition(_ words: ArraySlice<String>, keyword: String, conditionContext: String) throws -> Condition? {
+    mutating func parseRuleCondition(_ words: ArraySlice<String>, keyword: String, conditionContext: String) throws -> Condition? {
         guard let first = words.first else { return nil }
         guard first == "if" || first == "unless" else {
             throw KeywordError(
@@ -141,10 +148,36 @@ extension ParseContext {
                 form: .parsingTight, abort: true)
         }
         do {
-            return try Condition.parse(words, acls: proxy?.acls ?? ACLTable())
+            let condition = try Condition.parse(words, acls: proxy?.acls ?? ACLTable())
+            for term in condition.anonymousTerms { recordUserlistReference(of: term, acl: "") }
+            return condition
         } catch let error as ACLParseError {
             let message = error.message.hasSuffix(".") ? String(error.message.dropLast()) : error.message
             throw KeywordError("error detected while parsing \(conditionContext) : \(message).", abort: true)
+        }
+    }
+}
+
+extension ParseContext {
+    /// Records the userlist an ACL test names (`http_auth(L)`), for the
+    /// check after parsing. 2.6 names an `http_auth_group` ACL keyword ''.
+    mutating func recordUserlistReference(of term: ACLTerm, acl: String) {
+        guard let (fetch, userlist) = term.userlistArgument else { return }
+        let keyword = term.groupMatch == nil ? fetch : ""
+        let reference = UserlistReference(
+            userlist: userlist, location: location, origin: "ACL keyword '\(keyword)'",
+            groupCheck: term.groupMatch.map { (acl: acl, groups: $0.groups) })
+        withProxy { $0.userlistReferences.append(reference) }
+    }
+
+    /// Records the userlists the expressions of a rule name.
+    mutating func recordUserlistReferences(of expressions: [SampleExpression], ruleSet: String) {
+        for expression in expressions {
+            guard case .userlist(let userlist)? = expression.fetchArguments.first else { continue }
+            let reference = UserlistReference(
+                userlist: userlist, location: location,
+                origin: "sample fetch keyword '\(expression.fetchName)' in \(ruleSet) expression")
+            withProxy { $0.userlistReferences.append(reference) }
         }
     }
 }

@@ -1,3 +1,5 @@
+import HAProxyRules
+
 /// Checks that need the whole configuration, run after parsing succeeded
 /// (HAProxy's `check_config_validity`): backend references, mode
 /// compatibility, listeners, server names and timeouts.
@@ -6,6 +8,14 @@ enum PostParseChecker {
         _ config: inout Configuration, diagnostics: inout Diagnostics,
         httpLogLocations: [SourceLocation: SourceLocation] = [:]
     ) {
+        // 2.6 checks the userlists first and stops at the first
+        // inconsistency, looking at the last declared list first.
+        for list in config.userlists.reversed() {
+            if let message = list.firstInconsistency {
+                diagnostics.alert(message)
+                return
+            }
+        }
         for index in config.proxies.indices where !config.proxies[index].disabled && config.proxies[index].mode == .tcp {
             let proxy = config.proxies[index]
             if proxy.monitorURI != nil && proxy.capabilities.contains(.frontend) {
@@ -49,8 +59,44 @@ enum PostParseChecker {
         checkErrorPageSections(config, diagnostics: &diagnostics)
     }
 
+    /// The userlists a proxy's fetches name (2.6's argument resolution:
+    /// one ALERT per proxy, listing every failure when there are several),
+    /// then the groups of its `http_auth_group` ACLs.
+    private static func checkUserlistReferences(_ proxy: ProxyConfig, _ config: Configuration, _ diagnostics: inout Diagnostics) {
+        var failures: [String] = []
+        var resolved: [(UserlistReference, Userlist)] = []
+        for reference in proxy.userlistReferences {
+            let what = "in arg 1 of \(reference.origin) in proxy '\(proxy.name)'."
+            if reference.userlist.isEmpty {
+                failures.append("parsing [\(reference.location)]: missing userlist name \(what)")
+            } else if let list = config.userlist(named: reference.userlist) {
+                resolved.append((reference, list))
+            } else {
+                failures.append(
+                    "parsing [\(reference.location)]: unable to find userlist '\(reference.userlist)' referenced \(what)")
+            }
+        }
+        if failures.count == 1 {
+            diagnostics.alert(failures[0])
+        } else if failures.count > 1 {
+            diagnostics.alert(
+                "multiple argument resolution errors:" + failures.map { "\n        " + $0 }.joined())
+        }
+        for (reference, list) in resolved {
+            guard let (acl, groups) = reference.groupCheck else { continue }
+            let prefix = "proxy \(proxy.name): acl \(acl) http_auth_group():"
+            guard let groups else {
+                diagnostics.alert("\(prefix) no groups specified.")
+                continue
+            }
+            for group in groups where !list.hasGroup(group) {
+                diagnostics.alert("\(prefix) invalid group '\(group)'.")
+            }
+        }
+    }
+
     /// Per proxy, in HAProxy's order: listeners, backend references and
-    /// modes, timeouts, server names.
+    /// modes, userlist references, timeouts, server names.
     private static func firstPass(_ config: inout Configuration, diagnostics: inout Diagnostics) {
         for proxy in config.proxies where !proxy.disabled {
             let label = proxy.sectionName == "listen" ? "proxy" : proxy.sectionName
@@ -79,6 +125,7 @@ enum PostParseChecker {
                     }
                 }
             }
+            checkUserlistReferences(proxy, config, &diagnostics)
             let missingFrontendTimeout = proxy.capabilities.contains(.frontend) && (proxy.timeouts.client ?? 0) == 0
             let missingBackendTimeout =
                 proxy.capabilities.contains(.backend) && !proxy.servers.isEmpty

@@ -1,3 +1,5 @@
+import HAProxyRules
+
 /// A whole parsed configuration: the immutable value the runtime is built from.
 ///
 /// A reload is a new process, so nothing here changes after parsing; the
@@ -10,6 +12,8 @@ public struct Configuration: Sendable {
     public var defaults: [ProxyConfig] = []
     /// `http-errors` sections in declaration order.
     public var httpErrors: [HTTPErrorsSection] = []
+    /// `userlist` sections in declaration order; any proxy may name any.
+    public var userlists: [Userlist] = []
     /// Files the configuration was read from, in order.
     public var files: [String] = []
 
@@ -26,6 +30,10 @@ public struct Configuration: Sendable {
     public var hasListeners: Bool {
         !global.statsSockets.isEmpty
             || proxies.contains { !$0.disabled && $0.capabilities.contains(.frontend) && !$0.binds.isEmpty }
+    }
+
+    public func userlist(named name: String) -> Userlist? {
+        userlists.first { $0.name == name }
     }
 
     public func proxy(named name: String, capability: ProxyCapabilities) -> ProxyConfig? {

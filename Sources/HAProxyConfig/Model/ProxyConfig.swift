@@ -55,6 +55,8 @@ public struct ProxyConfig: Sendable {
     public var useServerRules: [UseServerRule] = []
     /// The proxy's named ACLs (`acl NAME ...`).
     public var acls = ACLTable()
+    /// Fetches naming a `userlist`, in the order they were parsed.
+    public var userlistReferences: [UserlistReference] = []
     public var httpRequestRules: [HTTPRule] = []
     public var httpResponseRules: [HTTPRule] = []
     public var httpAfterResponseRules: [HTTPRule] = []
@@ -195,6 +197,9 @@ public struct ProxyOptions: Sendable, Equatable {
     public var logSeparateErrors = false
     public var logASAP = false
     public var logHealthChecks = false
+    /// `option http-use-proxy-header`: a proxied request (its target is
+    /// neither a path nor `*`) authenticates with `Proxy-Authorization`.
+    public var httpUseProxyHeader = false
 
     public init() {}
 }

@@ -108,7 +108,8 @@ public final class ProxyRuntime {
             let limits = HTTPHeadLimits(bufferSize: global.tuneBufsize, maxRewrite: global.tuneMaxrewrite)
             let policy = HTTPFrontendPolicy(
                 config: proxy, headLimits: limits, errorPages: pages, defaultBackend: target?.httpPolicy,
-                backendNamed: { backendsByName[$0]?.httpPolicy }, id: proxyIDs[proxy.name] ?? 0)
+                userlists: configuration.userlists, backendNamed: { backendsByName[$0]?.httpPolicy },
+                id: proxyIDs[proxy.name] ?? 0)
             let frontend = Frontend(config: proxy, backend: target, httpPolicy: policy)
             frontend.runtime = self
             frontends.append(frontend)

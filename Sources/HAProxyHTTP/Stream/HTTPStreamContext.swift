@@ -38,6 +38,10 @@ final class HTTPStreamContext: HTTPRuleTarget {
     let variables: StreamVariables
     /// Edits that could not be applied (`failed_rewrites`).
     var failedRewrites = 0
+    /// The configuration's userlists, by name.
+    var userlists: [String: Userlist] = [:]
+    /// A proxied request under `option http-use-proxy-header`.
+    var usesProxyAuthentication = false
     /// Numeric ids for `fe_id`, `be_id` and `srv_id`.
     var frontendID: Int?
     var serverID: Int?
@@ -97,6 +101,8 @@ final class HTTPStreamContext: HTTPRuleTarget {
         }
         if let value { variables.values.set(name, value) } else { variables.values.unset(name) }
     }
+
+    func userlist(named name: String) -> Userlist? { userlists[name] }
 
     var uniqueID: [UInt8]? { nil }
     func capturedRequestHeader(_ index: Int) -> [UInt8]? { nil }

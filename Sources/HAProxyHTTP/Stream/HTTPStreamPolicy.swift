@@ -44,10 +44,16 @@ public final class HTTPFrontendPolicy: Sendable {
 
     /// Whether requests go through any rule before the server.
     public let hasRequestAnalysis: Bool
+    /// The configuration's `userlist` sections by name (`http_auth(L)`).
+    public let userlists: [String: Userlist]
+    /// `option http-use-proxy-header`: proxied requests authenticate
+    /// with `Proxy-Authorization` and are challenged with a 407.
+    public let usesProxyHeader: Bool
 
     public init(
         config: ProxyConfig, headLimits: HTTPHeadLimits, errorPages: [Int: HTTPErrorReply],
-        defaultBackend: HTTPBackendPolicy?, backendNamed: (String) -> HTTPBackendPolicy?, id: Int = 0
+        defaultBackend: HTTPBackendPolicy?, userlists: [Userlist] = [],
+        backendNamed: (String) -> HTTPBackendPolicy?, id: Int = 0
     ) {
         timeouts = config.timeouts
         connectionMode = config.options.httpConnectionMode
@@ -77,6 +83,8 @@ public final class HTTPFrontendPolicy: Sendable {
         self.defaultBackend = defaultBackend
         hasRequestAnalysis = !requestRules.isEmpty || !redirectRules.isEmpty || !switchingRules.isEmpty
             || restrictHeaderNames != .preserve
+        self.userlists = Dictionary(userlists.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        usesProxyHeader = config.options.httpUseProxyHeader
     }
 }
 

@@ -534,7 +534,7 @@ public struct HTTPStreamStateMachine {
     /// The context rules run on, holding the request.
     mutating func makeContext() -> HTTPStreamContext {
         if variables == nil { variables = StreamVariables() }
-        return HTTPStreamContext(
+        var context = HTTPStreamContext(
             requestMessage: requestBytes.map { HTTPMessage(head: request, bytes: $0) },
             source: SocketEndpoint(clientAddress), destination: SocketEndpoint(localAddress),
             frontendName: policy.proxyName,
@@ -542,6 +542,18 @@ public struct HTTPStreamStateMachine {
             backend: backend ?? (policy.defaultBackend?.name == policy.proxyName ? policy.defaultBackend : nil),
             serverName: serverName, runtime: runtime,
             variables: variables!, frontendID: policy.id, serverID: serverID)
+        context.userlists = policy.userlists
+        context.usesProxyAuthentication = policy.usesProxyHeader && isProxiedRequest
+        return context
+    }
+
+    /// A request whose target is neither a path nor `*` (manual `option
+    /// http-use-proxy-header`).
+    private var isProxiedRequest: Bool {
+        guard let bytes = requestBytes, !request.uriRange.isEmpty,
+              let first = bytes.getInteger(at: bytes.readerIndex + request.uriRange.lowerBound, as: UInt8.self)
+        else { return false }
+        return first != UInt8(ascii: "/") && first != UInt8(ascii: "*")
     }
 
     /// Takes the request back from the rules, with their edits.
@@ -601,6 +613,19 @@ public struct HTTPStreamStateMachine {
             log.status = code
             answerLocally(status: code, alwaysCloses: false) { connection in
                 Self.redirectResponse(code: code, location: location, cookie: cookie, connection: connection)
+            }
+        case .authenticate(let realm):
+            // Recorded: a locally processed answer (`LR`), not a denial;
+            // the connection stays open like after `return`.
+            let proxyAuthentication = context.usesProxyAuthentication
+            let status = proxyAuthentication ? 407 : 401
+            log.status = status
+            log.terminate("L", "R")
+            let page = configuredErrorPage(status, connection: .none, context: context) ?? HTTPErrorPages.page(for: status)!
+            let realmBytes = Array(realm.utf8)
+            answerLocally(status: status, alwaysCloses: false) { connection in
+                HTTPAuthChallenge.response(
+                    page: page, proxyAuthentication: proxyAuthentication, realm: realmBytes, connection: connection)
             }
         }
         return true

@@ -8,7 +8,9 @@ public struct ACLTable: Sendable {
 
     /// Adds an `acl NAME CRITERION [flags] [operator] VALUES` line (`words`
     /// after `acl`).
-    public mutating func add(_ words: [String]) throws {
+    /// - Returns: the line's test.
+    @discardableResult
+    public mutating func add(_ words: [String]) throws -> ACLTerm {
         guard let name = words.first else { throw ACLParseError(message: "'acl' expects an ACL name.", isLineError: true) }
         if let bad = name.first(where: { !($0.isLetter || $0.isNumber || "._-:".contains($0)) }) {
             throw ACLParseError(message: "character '\(bad)' is not permitted in acl name '\(name)'.", isLineError: true)
@@ -20,6 +22,7 @@ public struct ACLTable: Sendable {
             throw ACLParseError(message: "error detected while parsing ACL '\(name)' : \(error.message).", isLineError: true)
         }
         named[name, default: []].append(term)
+        return term
     }
 
     func terms(named name: String) -> [ACLTerm]? {

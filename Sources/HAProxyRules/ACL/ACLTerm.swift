@@ -10,7 +10,34 @@ public struct ACLTerm: Sendable {
     /// the case folding in force where `-f` was given.
     let files: [(reference: PatternReference, match: PatternReference.Expression)]
 
+    /// `http_auth_group(L) G1 G2...`: the values are group names the
+    /// authenticated user must belong to (one is enough), not strings.
+    public internal(set) var groupMatch: GroupMatch?
+
+    /// What an `http_auth_group` ACL checks, for the configuration's
+    /// post-parse check (`invalid group`, `no groups specified`).
+    public struct GroupMatch: Sendable {
+        public var userlist: String
+        /// The groups; nil when a match method or a converter turned the
+        /// values into plain patterns (2.6 then reports `no groups
+        /// specified`).
+        public var groups: [String]?
+    }
+
+    /// The fetch keyword and its `userlist` argument, when the
+    /// expression names one (`http_auth(L)`).
+    public var userlistArgument: (fetch: String, userlist: String)? {
+        guard case .userlist(let name)? = expression.fetchArguments.first else { return nil }
+        return (expression.fetchName, name)
+    }
+
     public func matches(_ context: some SampleContext) -> Bool {
+        if let groupMatch, let groups = groupMatch.groups {
+            guard case .string(let user)? = expression.evaluate(context),
+                  let list = context.userlist(named: groupMatch.userlist)
+            else { return false }
+            return list.isMember(String(decoding: user, as: UTF8.self), ofAnyOf: groups)
+        }
         if match.method == .found {
             var found = false
             expression.forEachValue(context) { _ in
@@ -120,7 +147,14 @@ extension ACLTerm {
         } catch let error as PatternSet.PatternError {
             throw ACLParseError(message: error.message)
         }
-        return ACLTerm(expression: expression, patterns: inline, match: match, files: references)
+        var term = ACLTerm(expression: expression, patterns: inline, match: match, files: references)
+        if expression.fetchName == "http_auth_group", case .userlist(let list)? = expression.fetchArguments.first {
+            // Group names, unless a match method, a converter or a file
+            // turned the values into plain patterns (`no groups specified`).
+            let plain = method != nil || !expression.converters.isEmpty || !files.isEmpty
+            term.groupMatch = GroupMatch(userlist: list, groups: plain ? nil : texts)
+        }
+        return term
     }
 
     /// The range pattern for `OP VALUE` (`gt 3` is `4:`, `le 7` is `:7`).

@@ -9,6 +9,8 @@ public struct Condition: Sendable {
     }
     let isUnless: Bool
     let groups: [[Operand]]
+    /// The `{ ... }` tests written in the condition itself, in order.
+    public let anonymousTerms: [ACLTerm]
 
     public func evaluate(_ context: some SampleContext) -> Bool {
         // Recorded: `if` with no term is false, `unless` with none is true.
@@ -92,33 +94,33 @@ public struct Condition: Sendable {
         var current: [Operand] = []
         var rest = words.dropFirst()
         var negate = false
-        while var word = rest.first {
+        var anonymous: [ACLTerm] = []
+        while let written = rest.first {
             rest = rest.dropFirst()
-            // `!{ ... }` and `!name`: negations written against the term.
-            while word.count > 1, word.hasPrefix("!") {
-                negate.toggle()
-                word.removeFirst()
+            // Leading `!`s negate what follows, `!{ ... }` included.
+            var word = Substring(written)
+            if word != "||" {
+                while word.first == "!" {
+                    negate.toggle()
+                    word = word.dropFirst()
+                }
+                if word.isEmpty { continue }
             }
             switch word {
             case "||", "OR":
                 if !current.isEmpty { groups.append(current) }
                 current = []
-            case "!":
-                negate.toggle()
             case "{":
                 guard let close = rest.firstIndex(of: "}") else {
                     throw ACLParseError(message: "missing closing '}' in condition")
                 }
                 let term = try ACLTerm.parse(rest[rest.startIndex..<close])
+                anonymous.append(term)
                 current.append(Operand(terms: [term], negated: negate))
                 negate = false
                 rest = rest[(close + 1)...]
             default:
-                var name = Substring(word)
-                while name.first == "!" {
-                    negate.toggle()
-                    name = name.dropFirst()
-                }
+                let name = word
                 guard let terms = acls.terms(named: String(name)) else {
                     throw ACLParseError(message: "no such ACL : '\(name)'")
                 }
@@ -127,7 +129,7 @@ public struct Condition: Sendable {
             }
         }
         if !current.isEmpty { groups.append(current) }
-        return Condition(isUnless: isUnless, groups: groups)
+        return Condition(isUnless: isUnless, groups: groups, anonymousTerms: anonymous)
     }
 }
 

@@ -9,6 +9,9 @@ public enum HTTPAction: Sendable {
     case redirect(HTTPRedirect)
     /// `return [status N] [content-type T] [payload] [hdr N V]*`.
     case returnResponse(HTTPReturn)
+    /// `auth [realm R]`: the 401 (or 407) challenge for `realm` (the
+    /// proxy's name when none is given).
+    case auth(realm: String)
     case setHeader(name: [UInt8], value: SampleFormat)
     case addHeader(name: [UInt8], value: SampleFormat)
     /// `del-header NAME [-m str|beg|end|sub]`.
@@ -35,8 +38,29 @@ public enum HTTPAction: Sendable {
     /// Whether the action ends the rule set when it runs.
     public var isFinal: Bool {
         switch self {
-        case .allow, .deny, .redirect, .returnResponse: return true
+        case .allow, .deny, .redirect, .returnResponse, .auth: return true
         default: return false
+        }
+    }
+
+    /// The sample expressions the action evaluates (in its formats too),
+    /// in the order they are written.
+    public var expressions: [SampleExpression] {
+        switch self {
+        case .setHeader(_, let f), .addHeader(_, let f), .setMethod(let f), .setPath(let f),
+             .setPathQuery(let f), .setQuery(let f), .setURI(let f), .setVariableFormat(_, let f):
+            return f.expressions
+        case .setVariable(_, let expression, _):
+            return [expression]
+        case .redirect(let redirect):
+            return redirect.target.expressions
+        case .returnResponse(let response), .deny(_, let response?):
+            var list: [SampleExpression] = []
+            if case .format(let f) = response.payload { list += f.expressions }
+            for header in response.headers { list += header.value.expressions }
+            return list
+        default:
+            return []
         }
     }
 }

@@ -11,6 +11,8 @@ public enum HTTPRuleVerdict: Sendable {
     case redirect(code: Int, location: [UInt8], cookie: [UInt8]?)
     /// `return`: the response to build.
     case respond(HTTPReturn)
+    /// `auth`: the authentication challenge for `realm`.
+    case authenticate(realm: String)
 }
 
 /// Runs a rule set in order (manual 4.2: rules are evaluated in their
@@ -28,6 +30,8 @@ public enum HTTPRuleRunner {
                 if let verdict = redirectVerdict(redirect, target) { return verdict }
             case .returnResponse(let response):
                 return .respond(response)
+            case .auth(let realm):
+                return .authenticate(realm: realm)
             case .setHeader(let name, let value):
                 let rendered = render(value, target)
                 _ = target.setHeader(name, rendered)

@@ -14,6 +14,7 @@ public enum SampleFetchRegistry {
         for family in [
             InternalStateFetches.keywords, ConnectionFetches.keywords,
             HTTPRequestFetches.keywords, HTTPResponseFetches.keywords, PayloadFetches.keywords,
+            AuthenticationFetches.keywords,
         ] {
             for keyword in family { table[keyword.name] = keyword }
         }

@@ -13,6 +13,9 @@ public enum SampleArgumentType: Sendable, Equatable {
     case server
     /// A regular expression, compiled by the converter that takes it.
     case regex
+    /// A `userlist` section's name, checked once the configuration is
+    /// read (a list may be declared after the proxy using it).
+    case userlist
 
     /// The name 2.6 prints in `failed to parse 'x' as type '...'`.
     public var name: String {
@@ -26,6 +29,7 @@ public enum SampleArgumentType: Sendable, Equatable {
         case .backend: return "backend"
         case .server: return "server"
         case .regex: return "regex"
+        case .userlist: return "user list"
         }
     }
 }
@@ -44,6 +48,8 @@ public enum SampleArgument: Sendable, Equatable {
     /// `backend` nil: the proxy the expression is declared in.
     case server(backend: String?, server: String)
     case regex(String)
+    /// A userlist name (empty when none was written).
+    case userlist(String)
     /// An optional argument written empty (`field(1,a,)`).
     case absent
 
@@ -53,6 +59,7 @@ public enum SampleArgument: Sendable, Equatable {
         case .string(let bytes): return String(decoding: bytes, as: UTF8.self)
         case .backend(let name): return name
         case .regex(let pattern): return pattern
+        case .userlist(let name): return name
         default: return nil
         }
     }

@@ -109,7 +109,7 @@ struct SampleArgumentParser {
     ) throws(Failure) {
         let i = arguments.count
         let type = types[i]
-        if bytes.isEmpty && type != .string && type != .regex {
+        if bytes.isEmpty && type != .string && type != .regex && type != .userlist {
             // An empty optional argument is left out (`field(1,a,)`).
             if i >= mandatory {
                 arguments.append(.absent)
@@ -131,6 +131,8 @@ struct SampleArgumentParser {
             return .string(bytes)
         case .regex:
             return .regex(String(decoding: bytes, as: UTF8.self))
+        case .userlist:
+            return .userlist(String(decoding: bytes, as: UTF8.self))
         case .int:
             return parseInteger(bytes).map { .int($0) }
         case .ipv4:

@@ -73,6 +73,14 @@ public protocol SampleContext {
     var frontendID: Int? { get }
     var backendID: Int? { get }
     var serverID: Int? { get }
+    /// The `userlist` section named `name` (`http_auth(name)`); nil by
+    /// default and for a name no section declares.
+    func userlist(named name: String) -> Userlist?
+    /// Whether credentials travel in `Proxy-Authorization` and `http-request
+    /// auth` answers 407: a proxied request (its target is neither a path
+    /// nor `*`) in a frontend with `option http-use-proxy-header`. False
+    /// by default.
+    var usesProxyAuthentication: Bool { get }
 }
 
 extension SampleContext {
@@ -84,6 +92,8 @@ extension SampleContext {
     public var frontendID: Int? { nil }
     public var backendID: Int? { nil }
     public var serverID: Int? { nil }
+    public func userlist(named name: String) -> Userlist? { nil }
+    public var usesProxyAuthentication: Bool { false }
 }
 
 /// What content fetches tell the inspection rules (2.6's

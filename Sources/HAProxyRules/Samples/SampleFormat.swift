@@ -16,6 +16,11 @@ public struct SampleFormat: Sendable {
 
     public let parts: [Part]
 
+    /// The sample expressions of the `%[...]` parts, in order.
+    public var expressions: [SampleExpression] {
+        parts.compactMap { if case .sample(let e, _) = $0 { return e } else { return nil } }
+    }
+
     /// Whether the string has no variable part (a constant).
     public var isConstant: Bool {
         parts.allSatisfy { if case .literal = $0 { return true } else { return false } }
