@@ -39,7 +39,7 @@ struct KeywordRegistry {
     static let unsupportedProxyKeywords: Set<String> = [
         "stick-table", "stick",
         "stick-on", "stick-store-request", "stick-store-response", "stick-match", "reqadd",
-        "compression", "filter", "persist", "dynamic-cookie-key", "email-alert",
+        "compression", "filter", "persist", "email-alert",
         "external-check", "unique-id-format",
         "unique-id-header", "http-send-name-header", "max-keep-alive-queue", "source",
         "dispatch", "hash-balance-factor", "declare",

@@ -5,6 +5,12 @@ import HAProxyRules
 extension KeywordRegistry {
     static let persistenceKeywords: [ConfigKeyword] = [
         ConfigKeyword("cookie", .backendSide, capability: .backend, parseCookie),
+        ConfigKeyword("dynamic-cookie-key", .backendSide, capability: .backend) { args, ctx in
+            guard args.count > 1, !args[1].isEmpty else {
+                throw KeywordError("'dynamic-cookie-key' expects <secret_key> as argument.")
+            }
+            ctx.withProxy { $0.dynamicCookieKey = args[1] }
+        },
         ConfigKeyword("force-persist", [.frontend, .backend, .listen], capability: .backend) { args, ctx in
             let condition = try persistCondition("force-persist", args, &ctx)
             ctx.withProxy { $0.forcePersist.append(condition) }
@@ -70,8 +76,15 @@ extension KeywordRegistry {
                 }
                 if word == "domain" { cookie.domains.append(args[i + 1]) } else { cookie.attributes.append(args[i + 1]) }
                 i += 1
-            case "maxidle", "maxlife", "dynamic":
-                throw KeywordError("'cookie ... \(word)' is not supported by this build.")
+            case "maxidle", "maxlife":
+                let what = word == "maxidle" ? "<idletime>" : "<lifetime>"
+                guard i + 1 < args.count, case .success(let v) = DurationParser.parse(args[i + 1], defaultUnitMs: 1000) else {
+                    throw KeywordError("'\(word)' expects \(what) in seconds as argument.", form: .parsingTight)
+                }
+                if word == "maxidle" { cookie.maxIdle = v.milliseconds / 1000 } else { cookie.maxLife = v.milliseconds / 1000 }
+                i += 1
+            case "dynamic":
+                cookie.dynamic = true
             default:
                 throw KeywordError(
                     "'cookie' supports 'rewrite', 'insert', 'prefix', 'indirect', 'nocache', 'postonly', 'domain', 'maxidle', 'dynamic', 'maxlife' and 'attr' options.")

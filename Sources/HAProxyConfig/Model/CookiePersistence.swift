@@ -15,6 +15,13 @@ public struct CookiePersistence: Sendable, Equatable {
     public var secure = false
     public var domains: [String] = []
     public var attributes: [String] = []
+    /// `maxidle`, `maxlife`: seconds after which an inserted cookie's
+    /// dates make it ignored (its value then carries `|date[|date]`).
+    public var maxIdle: Int?
+    public var maxLife: Int?
+    /// `dynamic`: servers without a `cookie` value get one computed from
+    /// `dynamic-cookie-key` and their address.
+    public var dynamic = false
 
     public init(name: String) { self.name = name }
 }

@@ -48,6 +48,8 @@ public struct ProxyConfig: Sendable {
     public var httpReuse: HTTPReuse = .safe
     /// `cookie NAME ...`: cookie-based persistence.
     public var cookie: CookiePersistence?
+    /// `dynamic-cookie-key KEY`, for `cookie ... dynamic`.
+    public var dynamicCookieKey: String?
     /// `force-persist` and `ignore-persist` conditions, in order.
     public var forcePersist: [Condition] = []
     public var ignorePersist: [Condition] = []

@@ -6,6 +6,7 @@ import Darwin
 #endif
 import HAProxyConfig
 import HAProxyHTTP
+import HAProxyRules
 import HAProxyObservability
 import NIOConcurrencyHelpers
 import NIOCore
@@ -81,8 +82,19 @@ public final class ProxyRuntime {
                 }
             }
             let pages = Self.errorPages(proxy, sections: configuration.httpErrors, errors: &errors)
+            // `cookie ... dynamic`: servers without a value get one from
+            // the key and their address.
+            var dynamicCookies: [String: String] = [:]
+            if let cookie = proxy.cookie, cookie.dynamic, let key = proxy.dynamicCookieKey {
+                for (server, address) in zip(proxy.servers, addresses) where server.options.cookie == nil {
+                    let bytes = address.withAddressBytes { Array($0) }
+                    guard !bytes.isEmpty else { continue }
+                    dynamicCookies[server.name] = CookieValues.dynamic(key: key, address: bytes, port: address.port ?? 0)
+                }
+            }
             let policy = HTTPBackendPolicy(
-                index: backends.count, config: proxy, errorPages: pages, id: proxyIDs[proxy.name] ?? 0)
+                index: backends.count, config: proxy, dynamicCookies: dynamicCookies, errorPages: pages,
+                id: proxyIDs[proxy.name] ?? 0)
             let backend = Backend(config: proxy, addresses: addresses, httpPolicy: policy)
             backend.onNoServerAvailable = { [weak self] b in self?.reportNoServer(b) }
             backends.append(backend)

@@ -130,7 +130,7 @@ public final class HTTPBackendPolicy: Sendable {
     /// The backend's `tcp-request content` rules, run after switching.
     public let contentRules: [TCPRule]
 
-    public init(index: Int, config: ProxyConfig, errorPages: [Int: HTTPErrorReply], id: Int = 0) {
+    public init(index: Int, config: ProxyConfig, dynamicCookies: [String: String] = [:], errorPages: [Int: HTTPErrorReply], id: Int = 0) {
         self.index = index
         self.id = id
         originalTo = config.options.originalTo
@@ -142,7 +142,7 @@ public final class HTTPBackendPolicy: Sendable {
         cookie = config.cookie
         var byCookie: [String: String] = [:], byServer: [String: String] = [:]
         for server in config.servers {
-            guard let value = server.options.cookie else { continue }
+            guard let value = server.options.cookie ?? dynamicCookies[server.name] else { continue }
             if byCookie[value] == nil { byCookie[value] = server.name }
             byServer[server.name] = value
         }

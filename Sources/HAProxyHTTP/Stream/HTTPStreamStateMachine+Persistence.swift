@@ -30,6 +30,8 @@ extension HTTPStreamStateMachine {
         persistence.ignored = ignored
         let name = Array(cookie.name.utf8)
         var found: String?
+        let dated = cookie.maxIdle != nil || cookie.maxLife != nil
+        var idle: Int64?, first: Int64?
         try? message.editCookies(named: name) { value in
             let serverValue: ArraySlice<UInt8>
             var rest: ArraySlice<UInt8>?
@@ -37,6 +39,14 @@ extension HTTPStreamStateMachine {
                 guard let tilde = value.firstIndex(of: UInt8(ascii: "~")) else { return .keep }
                 serverValue = value[..<tilde]
                 rest = value[(tilde + 1)...]
+            } else if dated, let bar = value.firstIndex(of: UInt8(ascii: "|")) {
+                // `server|idle-date[|first-date]` (maxidle, maxlife).
+                serverValue = value[..<bar]
+                let dates = value[(bar + 1)...].split(separator: UInt8(ascii: "|"), omittingEmptySubsequences: false)
+                if found == nil {
+                    idle = dates.first.flatMap { CookieValues.decodeDate($0) }
+                    first = dates.count > 1 ? CookieValues.decodeDate(dates[1]) : nil
+                }
             } else {
                 serverValue = value
             }
@@ -46,6 +56,9 @@ extension HTTPStreamStateMachine {
             return .keep
         }
         if message.isEdited { context.requestMessage = message }
+        if dated, found != nil, Self.expired(cookie, idle: idle, first: first) { found = nil }
+        persistence.idleStep = idle
+        persistence.firstStep = first
         if let found, let server = backend.serverByCookie[found] {
             persistence.cookieServer = server
             if !ignored && persistence.server == nil {
@@ -69,11 +82,25 @@ extension HTTPStreamStateMachine {
                 serverSets = true
                 return cookie.preserve ? .keep : .remove
             }
-            // Recorded: ignore-persist also keeps the cookie from being set.
-            let wanted = persistence.cookieServer != server && !persistence.byRule && !persistence.ignored
+            // Recorded: ignore-persist also keeps the cookie from being set;
+            // with maxidle or maxlife, a valid cookie whose idle date is past
+            // is set again with today's.
+            let now = CookieValues.step(seconds: currentSeconds())
+            let dated = cookie.maxIdle != nil || cookie.maxLife != nil
+            let refresh = dated && persistence.cookieServer == server && (persistence.idleStep ?? 0) < now
+            let wanted = (persistence.cookieServer != server || refresh) && !persistence.byRule && !persistence.ignored
                 && (!cookie.postonly || request.method == .post) && !(cookie.preserve && serverSets)
             if wanted {
-                var line = name + Array("=\(value); path=/".utf8)
+                var cookieValue = Array(value.utf8)
+                if dated {
+                    let today = CookieValues.encodeDate(seconds: currentSeconds())
+                    cookieValue += [UInt8(ascii: "|")] + today
+                    if cookie.maxLife != nil {
+                        let kept = persistence.cookieServer == server ? persistence.firstStep : nil
+                        cookieValue += [UInt8(ascii: "|")] + (kept.map { CookieValues.encodeStep($0) } ?? today)
+                    }
+                }
+                var line = name + [UInt8(ascii: "=")] + cookieValue + Array("; path=/".utf8)
                 for domain in cookie.domains { line += Array("; domain=\(domain)".utf8) }
                 if cookie.httponly { line += Array("; HttpOnly".utf8) }
                 if cookie.secure { line += Array("; Secure".utf8) }
@@ -90,6 +117,23 @@ extension HTTPStreamStateMachine {
         }
         if message.isEdited { context.responseMessage = message }
     }
+
+    /// A dated cookie too old (or dated more than a day ahead) to be used.
+    static func expired(_ cookie: CookiePersistence, idle: Int64?, first: Int64?) -> Bool {
+        let now = CookieValues.step(seconds: currentSeconds())
+        let day: Int64 = 86_400 / 4
+        if let maxIdle = cookie.maxIdle, let idle {
+            if idle > now + day || (now - idle) * 4 > Int64(maxIdle) { return true }
+        }
+        if let maxLife = cookie.maxLife, let first {
+            if first > now + day || (now - first) * 4 > Int64(maxLife) { return true }
+        }
+        return false
+    }
+
+    /// Wall-clock seconds.
+    static func currentSeconds() -> Int64 { SampleTime.now.seconds }
+    func currentSeconds() -> Int64 { SampleTime.now.seconds }
 
     /// Whether a cache could keep the response (what `nocache` guards):
     /// a GET or HEAD, a cacheable status, and a `Cache-Control` that allows
@@ -131,6 +175,9 @@ public struct Persistence: Sendable {
     public var cookieServer: String?
     /// `ignore-persist` matched: no cookie is used nor set.
     public var ignored = false
+    /// The dates of a dated cookie (4-second steps), when it had them.
+    public var idleStep: Int64?
+    public var firstStep: Int64?
 
     public init() {}
 }

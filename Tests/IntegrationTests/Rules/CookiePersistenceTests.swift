@@ -1,4 +1,5 @@
 import Foundation
+import HAProxyRules
 import XCTest
 
 /// Cookie persistence and `use-server` through the real binary and two
@@ -64,3 +65,37 @@ final class CookiePersistenceTests: IntegrationTestCase {
         XCTAssertTrue(r.text.lowercased().contains("cookie: app=xyz\n"), r.text)
     }
 }
+
+extension CookiePersistenceTests {
+    func testMaxIdleDatesAndDynamicValues() throws {
+        let one = try startBackend("one")
+        let port = Ports.free(), dynamicPort = Ports.free()
+        try startProxy(config: Self.defaultsHTTP + """
+        frontend fe
+            bind 127.0.0.1:\(port)
+            default_backend be
+
+        frontend dyn
+            bind 127.0.0.1:\(dynamicPort)
+            default_backend be_dynamic
+
+        backend be
+            cookie SRV insert indirect maxidle 30m maxlife 8h
+            server one 127.0.0.1:\(one.port) cookie s1
+
+        backend be_dynamic
+            cookie SRVID insert dynamic
+            dynamic-cookie-key s3cr3t-key
+            server one 127.0.0.1:\(one.port)
+
+        """, ports: [port, dynamicPort])
+        let first = try XCTUnwrap(try HTTPClient.get(port: port).header("set-cookie"))
+        XCTAssertNotNil(first.range(of: #"^SRV=s1\|[A-Za-z0-9+/]{5}\|[A-Za-z0-9+/]{5}; path=/$"#, options: .regularExpression), first)
+        // A cookie dated 1970 is too old: a fresh one is set.
+        let old = try HTTPClient.get(port: port, headers: ["Cookie": "SRV=s1|AAAAA|AAAAA"])
+        XCTAssertNotEqual(old.header("set-cookie"), nil)
+        let value = CookieValues.dynamic(key: "s3cr3t-key", address: [127, 0, 0, 1], port: one.port)
+        XCTAssertEqual(try HTTPClient.get(port: dynamicPort).header("set-cookie"), "SRVID=\(value); path=/")
+    }
+}
+
