@@ -21,12 +21,6 @@ final class RulesDifferentialTests: IntegrationTestCase {
     }
 
     func testRulesMatchHAProxy26() throws {
-        // Skipped until the rules land: today ours refuses most rule keywords
-        // (REFUSED in the report). Remove this skip once they are implemented;
-        // HAPROXY_RULES_DIFFERENTIAL=1 runs it meanwhile.
-        guard ProcessInfo.processInfo.environment["HAPROXY_RULES_DIFFERENTIAL"] == "1" else {
-            throw XCTSkip("rules differential runs with HAPROXY_RULES_DIFFERENTIAL=1 until the rules land")
-        }
         let reference = Self.referencePath
         guard FileManager.default.isExecutableFile(atPath: reference) else {
             XCTFail("Debian's haproxy 2.6 is not unpacked at \(reference): run `make reference`")
