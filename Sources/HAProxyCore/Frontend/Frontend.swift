@@ -89,9 +89,12 @@ public final class Frontend {
             record.isHTTP = config.mode == .http
             log.logConnection(record)
         }
-        let variables = StreamVariables()
         var acceptProxy = bind.acceptProxy
+        // A stream's variables exist once a rule may set them: connection
+        // rules here, the HTTP rules later on their first run.
+        var sessionVariables: StreamVariables?
         if !config.tcpRequestConnectionRules.isEmpty || !config.tcpRequestSessionRules.isEmpty {
+            let variables = StreamVariables()
             let context = TCPRuleContext(
                 frontend: self, client: channel.remoteAddress, local: channel.localAddress, bindName: bind.name,
                 variables: variables)
@@ -105,16 +108,19 @@ public final class Frontend {
                 refuse(channel)
                 return
             }
+            sessionVariables = variables
         }
         lock.withLock { totalSessions += 1 }
         switch config.mode {
         case .tcp:
-            let stream = TCPStream(frontend: self, client: channel, backend: backend, variables: variables, bind: bind)
+            let stream = TCPStream(
+                frontend: self, client: channel, backend: backend, variables: sessionVariables ?? StreamVariables(),
+                bind: bind)
             try channel.pipeline.syncOperations.addHandler(RelayHandler(side: .client, owner: stream))
             runtime?.streams.add(stream, frontend: self, client: channel) { [weak stream] in (stream?.backend?.name, stream?.server) }
             stream.start(acceptProxy: acceptProxy)
         case .http:
-            let session = HTTPSession(frontend: self, client: channel, variables: variables)
+            let session = HTTPSession(frontend: self, client: channel, variables: sessionVariables)
             try channel.pipeline.syncOperations.addHandler(RelayHandler(side: .client, owner: session))
             runtime?.streams.add(session, frontend: self, client: channel) { [weak session] in (session?.backend?.name, session?.server) }
             session.start(acceptProxy: acceptProxy)

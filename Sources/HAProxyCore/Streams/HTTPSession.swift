@@ -34,7 +34,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
 
     /// - Parameter variables: the session's variables, with what the
     ///   `tcp-request connection` and `session` rules set.
-    init(frontend: Frontend, client: Channel, variables: StreamVariables) {
+    init(frontend: Frontend, client: Channel, variables: StreamVariables?) {
         self.frontend = frontend
         self.client = client
         self.eventLoop = client.eventLoop

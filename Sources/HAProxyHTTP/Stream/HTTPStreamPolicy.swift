@@ -44,6 +44,8 @@ public final class HTTPFrontendPolicy: Sendable {
 
     /// Whether requests go through any rule before the server.
     public let hasRequestAnalysis: Bool
+    /// Whether responses go through rules (http-response, http-after-response).
+    public var hasResponseAnalysis: Bool { !responseRules.isEmpty || !afterResponseRules.isEmpty }
     /// The configuration's `userlist` sections by name (`http_auth(L)`).
     public let userlists: [String: Userlist]
     /// `option http-use-proxy-header`: proxied requests authenticate
@@ -125,6 +127,8 @@ public final class HTTPBackendPolicy: Sendable {
     let ignorePersist: [Condition]
     let useServerRules: [UseServerRule]
     let serverNames: Set<String>
+    /// Responses from this backend go through its rules or persistence.
+    public var hasResponseAnalysis: Bool { !responseRules.isEmpty || !afterResponseRules.isEmpty || cookie != nil }
     /// Requests to this backend go through rules or persistence.
     public var needsRequestAnalysis: Bool { hasRequestAnalysis || cookie != nil || !useServerRules.isEmpty }
     /// The backend's `tcp-request content` rules, run after switching.

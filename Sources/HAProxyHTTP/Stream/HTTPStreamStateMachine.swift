@@ -872,7 +872,8 @@ public struct HTTPStreamStateMachine {
                 sendError(502, cause: "P", phase: "H")
                 return
             case .complete(let head):
-                let headBytes = input.readSlice(length: head.length)!
+                var head = head
+                var headBytes = input.readSlice(length: head.length)!
                 log.bytesFromServer &+= UInt64(head.loggedSize(in: headBytes))
                 serverInbound = input
                 if head.isInterim {
@@ -884,7 +885,10 @@ public struct HTTPStreamStateMachine {
                 }
                 serverStatus = head.status
                 log.responseHead = .now()
-                guard let (head, headBytes) = analyseResponse(head, headBytes) else { return }
+                if policy.hasResponseAnalysis || (backend?.hasResponseAnalysis ?? false) {
+                    guard let analysed = analyseResponse(head, headBytes) else { return }
+                    (head, headBytes) = analysed
+                }
                 response = head
                 captureResponseHeaders(headBytes)
                 responseStarted = true
@@ -1025,7 +1029,11 @@ public struct HTTPStreamStateMachine {
         serverName = nil
         serverID = nil
         if let variables {
-            for scope in [VariableName.Scope.txn, .req, .res] { variables.values.clear(scope) }
+            if !variables.values.isEmpty {
+                variables.values.clear(.txn)
+                variables.values.clear(.req)
+                variables.values.clear(.res)
+            }
         }
         state = .readingRequest
         requestParser.reset()

@@ -15,6 +15,7 @@ public struct Variables: Sendable {
 
     /// Drops every variable of `scope` (`txn` at the end of a transaction).
     public mutating func clear(_ scope: VariableName.Scope) {
+        guard !storage.isEmpty else { return }
         storage = storage.filter { $0.key.scope != scope }
     }
 
