@@ -7,13 +7,13 @@ import HAProxyRules
 /// not implement are refused with an ALERT naming them.
 extension KeywordRegistry {
     static let httpRuleKeywords: [ConfigKeyword] = [
-        ConfigKeyword("http-request", [.frontend, .backend, .listen]) { args, ctx in
+        ConfigKeyword("http-request", .proxies) { args, ctx in
             try parseHTTPRule(.request, args, &ctx)
         },
-        ConfigKeyword("http-response", [.frontend, .backend, .listen]) { args, ctx in
+        ConfigKeyword("http-response", .proxies) { args, ctx in
             try parseHTTPRule(.response, args, &ctx)
         },
-        ConfigKeyword("http-after-response", [.frontend, .backend, .listen]) { args, ctx in
+        ConfigKeyword("http-after-response", .proxies) { args, ctx in
             try parseHTTPRule(.afterResponse, args, &ctx)
         },
         ConfigKeyword("redirect", [.frontend, .backend, .listen], parseRedirectKeyword),
@@ -88,6 +88,11 @@ extension KeywordRegistry {
 
     static func parseHTTPRule(_ set: HTTPRuleSet, _ args: [String], _ ctx: inout ParseContext) throws {
         guard let proxy = ctx.proxy else { return }
+        // Rules of a named defaults section run before those of the
+        // proxies that use it (`from NAME`, or as the last defaults).
+        if proxy.isDefaults && proxy.name.isEmpty {
+            throw KeywordError("'\(set.keyword)' not allowed in anonymous 'defaults' section.")
+        }
         let action = args.count > 1 ? args[1] : ""
         let existing: [HTTPRule]
         switch set {

@@ -290,6 +290,14 @@ extension KeywordRegistry {
     /// Checks across sections once the file is read: a proxy that copies
     /// a defaults section's TCP rules it cannot run (manual 4.2: the same
     /// defaults section cannot serve frontends and backends).
+    /// Whether a defaults section holds TCP or HTTP rules.
+    static func definesRules(_ defaults: ProxyConfig) -> Bool {
+        !defaults.tcpRequestConnectionRules.isEmpty || !defaults.tcpRequestSessionRules.isEmpty
+            || !defaults.tcpRequestContentRules.isEmpty || !defaults.tcpResponseContentRules.isEmpty
+            || !defaults.httpRequestRules.isEmpty || !defaults.httpResponseRules.isEmpty
+            || !defaults.httpAfterResponseRules.isEmpty
+    }
+
     static func checkInheritedTCPRules(_ proxy: ProxyConfig, from defaults: ProxyConfig) -> String? {
         let requestSide = !defaults.tcpRequestConnectionRules.isEmpty || !defaults.tcpRequestSessionRules.isEmpty
         let anyRules = requestSide || !defaults.tcpRequestContentRules.isEmpty

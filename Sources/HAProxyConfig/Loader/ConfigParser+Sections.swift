@@ -100,6 +100,17 @@ extension ConfigParser {
             if let message = KeywordRegistry.checkInheritedTCPRules(probe, from: base) {
                 context.diagnostics.alert("parsing [\(loc)]: \(message)", at: loc)
             }
+            // Recorded from 2.6: rules of a named defaults section serve
+            // either frontends or backends, not both.
+            if KeywordRegistry.definesRules(base), capabilities != .listen {
+                let users = context.rulesDefaultsUsers[base.name, default: []]
+                if !users.isEmpty && !users.contains(capabilities) {
+                    context.diagnostics.alert(
+                        "parsing [\(loc)]: frontends and backends cannot inherit from the same defaults section if it defines TCP/HTTP rules (defaults section at \(base.location)).",
+                        at: loc)
+                }
+                context.rulesDefaultsUsers[base.name] = users.union(capabilities)
+            }
         }
 
         if !isDefaults {

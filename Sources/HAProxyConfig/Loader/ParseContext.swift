@@ -39,6 +39,9 @@ struct ParseContext {
     /// Named defaults sections used through `from` / implicitly (as the last one).
     var explicitlyReferencedDefaults: Set<String> = []
     var implicitlyUsedDefaults: Set<String> = []
+    /// Who inherits the rules of each named defaults section (frontends or
+    /// backends: 2.6 refuses both).
+    var rulesDefaultsUsers: [String: ProxyCapabilities] = [:]
     /// Where `option httplog` was set in each proxy (keyed by the proxy's
     /// header location), for the post-parse warning in TCP mode.
     var httpLogLocations: [SourceLocation: SourceLocation] = [:]

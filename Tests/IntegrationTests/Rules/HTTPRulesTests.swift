@@ -214,3 +214,30 @@ extension HTTPRulesTests {
         XCTAssertEqual(try c.readResponse().server, "api")
     }
 }
+
+extension HTTPRulesTests {
+    /// Rules of a named defaults section run before the proxy's own, for the
+    /// proxies that use it; an anonymous defaults section may not hold any.
+    func testRulesOfANamedDefaultsSection() throws {
+        let port = Ports.free()
+        try startProxy(config: """
+        defaults base
+            mode http
+            timeout connect 2s
+            timeout client 10s
+            timeout server 10s
+            http-request set-header X-From-Defaults 1
+
+        frontend fe from base
+            bind 127.0.0.1:\(port)
+            http-request set-header X-Fe 1
+            http-request return status 200 content-type text/plain lf-string "%[req.hdr(x-from-defaults)]-%[req.hdr(x-fe)]"
+
+        """, ports: [port])
+        XCTAssertEqual(try HTTPClient.get(port: port).text, "1-1")
+        let cfg = try writeConfig("defaults\n    mode http\n    http-request set-header X 1\nfrontend fe\n    bind 127.0.0.1:1\n")
+        let r = try haproxy(["-c", "-f", cfg.path])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("'http-request' not allowed in anonymous 'defaults' section."), r.stderr)
+    }
+}
