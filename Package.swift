@@ -49,6 +49,7 @@ let package = Package(
             dependencies: [
                 "HAProxyBase",
                 "HAProxyConfig",
+                "HAProxyRules",
                 "CLZ4",
                 .product(name: "NIOCore", package: "swift-nio"),
             ]

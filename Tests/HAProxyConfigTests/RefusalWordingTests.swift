@@ -20,7 +20,7 @@ final class RefusalWordingTests: XCTestCase {
                     bind :80
                     retry-on all-retryable-errors
                     http-response cache-store c
-                    tcp-request content set-log-level info
+                    tcp-request content capture req.len len 4
                     monitor fail if TRUE
                     unique-id-format %{+X}o
                     use_backendd b
@@ -28,7 +28,7 @@ final class RefusalWordingTests: XCTestCase {
             [
                 "parsing [test.cfg:3] : 'retry-on' is not supported by this build.",
                 "parsing [test.cfg:4] : 'http-response cache-store' is not supported by this build.",
-                "parsing [test.cfg:5] : 'tcp-request content set-log-level' is not supported by this build.",
+                "parsing [test.cfg:5] : 'tcp-request content capture' is not supported by this build.",
                 "parsing [test.cfg:6] : 'monitor fail' is not supported by this build.",
                 "parsing [test.cfg:7] : 'unique-id-format' is not supported by this build.",
                 "parsing [test.cfg:8] : unknown keyword 'use_backendd' in 'frontend' section; did you mean 'use_backend' maybe ?",

@@ -74,8 +74,8 @@ final class TCPRuleKeywordsTests: XCTestCase {
              "parsing [test.cfg:4] : 'tcp-request connection expect-proxy' only supports 'layer4' in frontend 'a' (got '')"),
             ("tcp-request content expect-proxy layer4",
              "parsing [test.cfg:4] : 'expect-proxy layer4' is not allowed in 'tcp-request content' rules in frontend 'a'"),
-            ("tcp-request content set-log-level info",
-             "parsing [test.cfg:4] : 'tcp-request content set-log-level' is not supported by this build."),
+            ("tcp-request content capture req.len len 4",
+             "parsing [test.cfg:4] : 'tcp-request content capture' is not supported by this build."),
             ("tcp-request connection track-sc0 src",
              "parsing [test.cfg:4] : 'tcp-request connection track-sc0' is not supported by this build."),
         ]

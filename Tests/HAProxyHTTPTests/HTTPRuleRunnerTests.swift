@@ -132,3 +132,38 @@ final class HTTPRuleRunnerTests: XCTestCase {
         XCTAssertEqual(text(d.requestMessage), "GET /a/b?q HTTP/1.1\r\nHost: h\r\n\r\n")
     }
 }
+
+extension HTTPRuleRunnerTests {
+    /// `capture` writes the slot it names, truncated to the slot's length
+    /// (a failed fetch leaves the slot alone, a slot the frontend lacks is
+    /// ignored); `capture.req.hdr(N)` reads it back; `set-log-level`: the
+    /// last one that runs wins.
+    func testCaptureAndSetLogLevel() throws {
+        let c = HTTPStreamContext(
+            requestMessage: nil, source: nil, destination: nil, frontendName: "fe", backend: nil,
+            serverName: nil, runtime: nil, variables: StreamVariables())
+        let log = TransactionLog()
+        log.requestSlots = [CapturedHeader(name: "X-A", length: 5), .slot(length: 3)]
+        log.requestCaptures = [ByteBuffer(string: "kept"), nil]
+        c.transactionLog = log
+        let rules = try proxy("""
+              capture request header X-A len 5
+              declare capture request len 3
+              http-request capture req.hdr(x-missing) id 0
+              http-request capture str(abcdef) id 1
+              http-request set-var(txn.back) capture.req.hdr(1)
+              http-request set-log-level silent
+              http-request set-log-level notice
+            """).httpRequestRules
+        var target = c
+        _ = HTTPRuleRunner.run(rules, on: &target)
+        XCTAssertEqual(log.requestCaptures.map { $0.map { String(buffer: $0) } }, ["kept", "abc"])
+        XCTAssertEqual(c.variable(VariableName(scope: .txn, name: "back")), .string(Array("abc".utf8)))
+        XCTAssertEqual(log.level, .level(5))
+        // A backend's rule naming a slot this frontend lacks.
+        c.storeCapture(Array("zz".utf8), response: false, slot: 7)
+        c.storeCapture(Array("zz".utf8), response: true, slot: 0)
+        XCTAssertEqual(log.requestCaptures.count, 2)
+        XCTAssertEqual(log.responseCaptures.count, 0)
+    }
+}

@@ -60,12 +60,12 @@ extension KeywordRegistry {
             case .request:
                 return headers.union([
                     "deny", "return", "redirect", "auth", "set-method", "set-path", "set-pathq", "set-query", "set-uri",
-                    "replace-path", "replace-pathq", "replace-uri",
+                    "replace-path", "replace-pathq", "replace-uri", "capture", "set-log-level",
                 ])
             case .response:
-                return headers.union(["deny", "return", "redirect", "set-status"])
+                return headers.union(["deny", "return", "redirect", "set-status", "capture", "set-log-level"])
             case .afterResponse:
-                return headers.union(["set-status"])
+                return headers.union(["set-status", "capture"])
             }
         }
 
@@ -127,6 +127,7 @@ extension KeywordRegistry {
         let condition = try ctx.parseRuleCondition(
             words, keyword: "'\(set.keyword) \(action)'", conditionContext: "an '\(set.keyword) \(action)' condition")
         let rule = HTTPRule(action: compiled, condition: condition, location: "\(ctx.location)")
+        declareRuleCaptureSlot(compiled, args, &ctx)
         ctx.withProxy {
             switch set {
             case .request: $0.httpRequestRules.append(rule)
@@ -257,6 +258,11 @@ extension KeywordRegistry {
                 words.removeFirst(2)
             }
             return .setStatus(status, reason: reason)
+        case "capture":
+            return try parseCaptureAction(&words, proxy: proxy, stage: stage, error)
+        case "set-log-level":
+            guard let level = parseLogLevel(&words) else { throw error(logLevelExpected) }
+            return .setLogLevel(level)
         default:
             throw error("unsupported action")
         }

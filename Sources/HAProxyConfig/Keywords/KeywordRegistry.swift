@@ -19,7 +19,7 @@ struct KeywordRegistry {
             Self.proxyKeywords, Self.timeoutKeywords, Self.optionKeywords, Self.checkKeywords,
             Self.httpRuleKeywords, Self.tcpRuleKeywords, Self.proxyLogKeywords, Self.bindSectionKeywords,
             Self.serverSectionKeywords, Self.balanceKeywords, Self.serverStateKeywords, Self.persistenceKeywords,
-            Self.errorPageKeywords,
+            Self.errorPageKeywords, Self.logRuleKeywords,
         ]
         global = table(globalGroups.flatMap { $0 }, \.name)
         proxy = table(proxyGroups.flatMap { $0 }, \.name)
@@ -42,7 +42,7 @@ struct KeywordRegistry {
         "compression", "filter", "persist", "email-alert",
         "external-check", "unique-id-format",
         "unique-id-header", "http-send-name-header", "max-keep-alive-queue", "source",
-        "dispatch", "hash-balance-factor", "declare",
+        "dispatch", "hash-balance-factor",
         "monitor", "bind-process", "grace", "clitcpka-cnt", "clitcpka-idle",
         "clitcpka-intvl", "srvtcpka-cnt", "srvtcpka-idle", "srvtcpka-intvl", "guid", "use-fcgi-app",
     ]

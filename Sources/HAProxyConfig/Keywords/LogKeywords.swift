@@ -162,7 +162,11 @@ extension KeywordRegistry {
             guard args.count == 2 else {
                 throw KeywordError("\(name) expects only one argument, don't forget to escape spaces!")
             }
-            ctx.withProxy { $0[keyPath: path] = args[1] }
+            let location = ctx.location
+            ctx.withProxy {
+                $0[keyPath: path] = args[1]
+                if name == "log-format" { $0.logFormatLocation = location }
+            }
         }
     }
 }

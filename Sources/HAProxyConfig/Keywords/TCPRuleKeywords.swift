@@ -42,7 +42,8 @@ extension KeywordRegistry {
         var implementedActions: Set<String> {
             switch self {
             case .connection: return ["accept", "reject", "expect-proxy"]
-            case .session, .content: return ["accept", "reject"]
+            case .session: return ["accept", "reject"]
+            case .content: return ["accept", "reject", "set-log-level"]
             case .response: return ["accept", "reject", "close"]
             }
         }
@@ -161,6 +162,9 @@ extension KeywordRegistry {
             }
             words.removeFirst()
             compiled = .expectProxy
+        case "set-log-level":
+            guard let level = parseLogLevel(&words) else { throw KeywordError(logLevelExpected) }
+            compiled = .setLogLevel(level)
         default:
             compiled = try parseTCPVariableAction(action, &words, stage: stage)
         }

@@ -32,6 +32,7 @@ enum PostParseChecker {
             }
         }
         firstPass(&config, diagnostics: &diagnostics)
+        checkLogRules(config, diagnostics: &diagnostics)
         let globalHasLogs = !config.global.logs.isEmpty
         for index in config.proxies.indices where !config.proxies[index].disabled {
             resolveRuleReplies(&config.proxies[index], sections: config.httpErrors, diagnostics: &diagnostics)

@@ -87,15 +87,19 @@ public struct ProxyConfig: Sendable {
     /// `no log` in this section.
     public var noLog = false
     public var logFormat: String?
+    /// Where `log-format` was set, for the errors of its `%[...]` samples.
+    public var logFormatLocation: SourceLocation?
     public var errorLogFormat: String?
     public var logFormatSD: String?
     public var logTag: String?
     /// The defaults section this proxy was copied from (`from NAME`, or the
     /// name of the last defaults section; nil for an anonymous one or none).
     public var fromDefaults: String?
-    /// `capture request header NAME len N`, in declaration order.
+    /// Request capture slots (`capture request header`, `declare capture
+    /// request`, `http-request capture ... len`), in declaration order.
     public var captureRequestHeaders: [CapturedHeader] = []
-    /// `capture response header NAME len N`, in declaration order.
+    /// Response capture slots (`capture response header`, `declare
+    /// capture response`), in declaration order.
     public var captureResponseHeaders: [CapturedHeader] = []
     /// `monitor-uri PATH`: answered 200 by the proxy itself.
     public var monitorURI: String?

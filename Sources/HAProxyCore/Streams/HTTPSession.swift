@@ -336,10 +336,11 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
             backend = nil
         }
         guard let plog = frontend.log, !transaction.log.unlogged else { return }
-        let record = transaction.log.record(
+        var record = transaction.log.record(
             frontend: frontend, backend: backend, server: loggedServer,
             client: machine.clientAddress, local: machine.localAddress, requestLine: transaction.requestLine,
             isHTTP: true)
+        record.sampleContext = transaction.sampleContext
         plog.log(record)
     }
 

@@ -40,6 +40,7 @@ extension StreamLogInfo {
         r.requestLine = requestLine
         r.capturedRequestHeaders = capturedRequestHeaders
         r.capturedResponseHeaders = capturedResponseHeaders
+        r.levelOverride = ruleLog?.level
         r.termination = TerminationState(
             cause: TerminationState.Cause(rawValue: cause.asciiValue ?? 0x2D) ?? .none,
             state: TerminationState.SessionState(rawValue: phase.asciiValue ?? 0x2D) ?? .none)

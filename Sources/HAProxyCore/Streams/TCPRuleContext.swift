@@ -23,6 +23,12 @@ struct TCPRuleContext: SampleContext {
     var responsePayload: ByteBuffer?
     /// Set while more contents may come (the inspection delay runs).
     var pendingContent: PendingContent?
+    /// The stream's log level (`tcp-request content set-log-level`).
+    var transactionLog: TransactionLog?
+
+    func setLogLevel(_ level: LogLevelOverride) {
+        transactionLog?.level = level
+    }
 
     init(frontend: Frontend, client: SocketAddress?, local: SocketAddress?, bindName: String?,
          variables: StreamVariables) {

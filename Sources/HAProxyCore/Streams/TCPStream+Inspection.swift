@@ -46,6 +46,7 @@ extension TCPStream {
             frontend: frontend, client: clientAddress, local: localAddress, bindName: bindName, variables: variables)
         context.backend = backend
         context.serverName = server?.name
+        context.transactionLog = log.ensureRuleLog()
         return context
     }
 

@@ -351,6 +351,7 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
                 client: clientAddress, local: localAddress, requestLine: nil, isHTTP: false)
             // A stream the frontend's content rules rejected never had a backend.
             if inspection.rejectedByFrontend { record.backendName = frontend.name }
+            if plog.usesSampleContext { record.sampleContext = ruleContext() }
             plog.log(record)
         }
         if graceful {

@@ -35,7 +35,13 @@ final class HTTPStreamContext: HTTPRuleTarget {
     var backend: HTTPBackendPolicy?
     var serverName: String?
     let runtime: HTTPRuntimeView?
-    let variables: StreamVariables
+    var variables: StreamVariables
+    /// The transaction's capture slots and log level (`capture`,
+    /// `set-log-level`, `capture.req.hdr(N)`).
+    var transactionLog: TransactionLog?
+    /// At log time: the status of the transaction's answer, for `status`
+    /// (the response message itself is gone).
+    var loggedResponse: LoggedResponse?
     /// Edits that could not be applied (`failed_rewrites`).
     var failedRewrites = 0
     /// The configuration's userlists, by name.
@@ -78,7 +84,7 @@ final class HTTPStreamContext: HTTPRuleTarget {
     var backendName: String? { backend?.name }
     var frontendConnections: Int { runtime?.frontendConnections ?? 0 }
     var request: (any HTTPMessageReader)? { requestBox }
-    var response: (any HTTPMessageReader)? { responseBox }
+    var response: (any HTTPMessageReader)? { responseBox ?? loggedResponse }
 
     func withRequestPayload<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R? { nil }
 
@@ -105,8 +111,16 @@ final class HTTPStreamContext: HTTPRuleTarget {
     func userlist(named name: String) -> Userlist? { userlists[name] }
 
     var uniqueID: [UInt8]? { nil }
-    func capturedRequestHeader(_ index: Int) -> [UInt8]? { nil }
-    func capturedResponseHeader(_ index: Int) -> [UInt8]? { nil }
+    func capturedRequestHeader(_ index: Int) -> [UInt8]? { transactionLog?.captured(index, response: false) }
+    func capturedResponseHeader(_ index: Int) -> [UInt8]? { transactionLog?.captured(index, response: true) }
+
+    func storeCapture(_ value: [UInt8], response: Bool, slot: Int) {
+        transactionLog?.store(value, response: response, slot: slot)
+    }
+
+    func setLogLevel(_ level: LogLevelOverride) {
+        transactionLog?.level = level
+    }
 
     // MARK: Edits
 

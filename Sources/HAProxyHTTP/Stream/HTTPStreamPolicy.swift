@@ -51,6 +51,9 @@ public final class HTTPFrontendPolicy: Sendable {
     /// `option http-use-proxy-header`: proxied requests authenticate
     /// with `Proxy-Authorization` and are challenged with a 407.
     public let usesProxyHeader: Bool
+    /// The frontend's log formats have `%[...]` samples: each transaction
+    /// hands a context over with its log line.
+    public let logUsesSamples: Bool
 
     public init(
         config: ProxyConfig, headLimits: HTTPHeadLimits, errorPages: [Int: HTTPErrorReply],
@@ -87,6 +90,7 @@ public final class HTTPFrontendPolicy: Sendable {
             || restrictHeaderNames != .preserve
         self.userlists = Dictionary(userlists.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         usesProxyHeader = config.options.httpUseProxyHeader
+        logUsesSamples = [config.logFormat, config.errorLogFormat, config.logFormatSD].contains { $0?.contains("%[") ?? false }
     }
 }
 

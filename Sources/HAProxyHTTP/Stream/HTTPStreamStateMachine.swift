@@ -94,11 +94,15 @@ public struct HTTPStreamStateMachine {
         public let serverStatus: Int
         /// The request line as received, from the method to the version.
         public let requestLine: ByteBuffer?
+        /// The stream as `%[...]` samples of the log-format read it, when
+        /// the format has any.
+        public let sampleContext: (any SampleContext)?
 
-        init(log: StreamLogInfo, serverStatus: Int, requestLine: ByteBuffer?) {
+        init(log: StreamLogInfo, serverStatus: Int, requestLine: ByteBuffer?, sampleContext: (any SampleContext)? = nil) {
             self.log = log
             self.serverStatus = serverStatus
             self.requestLine = requestLine
+            self.sampleContext = sampleContext
         }
     }
 
@@ -433,6 +437,7 @@ public struct HTTPStreamStateMachine {
             let ready = NIODeadline.now()
             log.requestReady = ready
             emit(.countRequest(at: ready))
+            recordRequestLine(head, bytes)
             captureRequestHeaders()
             requestBody = HTTPBodyFramer(framing: head.bodyFraming, isRequest: true)
             requestDone = head.bodyFraming == .none
@@ -543,6 +548,7 @@ public struct HTTPStreamStateMachine {
             serverName: serverName, runtime: runtime,
             variables: variables!, frontendID: policy.id, serverID: serverID)
         context.userlists = policy.userlists
+        context.transactionLog = ruleLog()
         context.usesProxyAuthentication = policy.usesProxyHeader && isProxiedRequest
         return context
     }
@@ -586,6 +592,7 @@ public struct HTTPStreamStateMachine {
     /// Answers a final verdict of a request rule set; false when the
     /// request goes on.
     private mutating func answer(_ verdict: HTTPRuleVerdict, _ context: inout HTTPStreamContext) -> Bool {
+        recordRuleAnswer(verdict, inResponse: context.editsResponse)
         switch verdict {
         case .proceed, .allow:
             return false
@@ -837,15 +844,15 @@ public struct HTTPStreamStateMachine {
         log.capturedResponseHeaders = Array(repeating: nil, count: responseCaptures)
     }
 
-    private mutating func captureResponseHeaders(_ bytes: ByteBuffer) {
+    private mutating func captureResponseHeaders(_ head: HTTPHead, _ bytes: ByteBuffer) {
         let specs = policy.captureResponseHeaders
         guard !specs.isEmpty else { return }
-        log.capturedResponseHeaders = Self.captures(specs, response, bytes)
+        log.capturedResponseHeaders = Self.captures(specs, head, bytes)
     }
 
     private static func captures(_ specs: [CapturedHeader], _ head: HTTPHead, _ bytes: ByteBuffer) -> [ByteBuffer?] {
         specs.map { spec in
-            guard let value = head.lastHeaderValue(named: spec.name.utf8, in: bytes) else { return nil }
+            guard spec.capturesHeader, let value = head.lastHeaderValue(named: spec.name.utf8, in: bytes) else { return nil }
             return bytes.getSlice(at: bytes.readerIndex + value.lowerBound, length: min(spec.length, value.count))
         }
     }
@@ -885,12 +892,12 @@ public struct HTTPStreamStateMachine {
                 }
                 serverStatus = head.status
                 log.responseHead = .now()
+                captureResponseHeaders(head, headBytes)
                 if policy.hasResponseAnalysis || (backend?.hasResponseAnalysis ?? false) {
                     guard let analysed = analyseResponse(head, headBytes) else { return }
                     (head, headBytes) = analysed
                 }
                 response = head
-                captureResponseHeaders(headBytes)
                 responseStarted = true
                 log.status = head.status
                 sendResponseHead(head, headBytes)
@@ -1048,13 +1055,8 @@ public struct HTTPStreamStateMachine {
     private mutating func logTransaction() {
         guard transactionPending else { return }
         transactionPending = false
-        var line: ByteBuffer?
-        if let bytes = requestBytes, request.versionRange.upperBound > request.methodRange.lowerBound {
-            line = bytes.getSlice(
-                at: bytes.readerIndex + request.methodRange.lowerBound,
-                length: request.versionRange.upperBound - request.methodRange.lowerBound)
-        }
-        emit(.logTransaction(TransactionRecord(log: log, serverStatus: serverStatus, requestLine: line)))
+        emit(.logTransaction(TransactionRecord(
+            log: log, serverStatus: serverStatus, requestLine: log.requestLine, sampleContext: logSampleContext())))
         serverStatus = 0
     }
 

@@ -37,12 +37,36 @@ public struct StreamLogInfo {
     /// Second character: in which phase (`-` normal end).
     public var phase: Character = "-"
     public var status: Int = -1
-    /// `capture request|response header` values, one per declared capture
-    /// (empty when the frontend declares none).
-    public var capturedRequestHeaders: [ByteBuffer?] = []
-    public var capturedResponseHeaders: [ByteBuffer?] = []
+    /// The request line as received (before any rule rewrote it), from
+    /// the method to the version, for `%r` and the `%H*` variables; nil
+    /// when no request was accepted (`<BADREQ>`).
+    public var requestLine: ByteBuffer?
+    /// The request as received, for the log-format's `%[...]` samples
+    /// (`capture.req.uri`, `method`); kept only when the format has some.
+    public var receivedRequest: HTTPMessage?
+    /// Capture slots and log level the transaction's rules set, shared
+    /// with their contexts; nil until something needs it.
+    public var ruleLog: TransactionLog?
+    /// The capture slots' values, one per declared slot (empty when the
+    /// frontend declares none).
+    public var capturedRequestHeaders: [ByteBuffer?] {
+        get { ruleLog?.requestCaptures ?? [] }
+        set { ensureRuleLog().requestCaptures = newValue }
+    }
+    public var capturedResponseHeaders: [ByteBuffer?] {
+        get { ruleLog?.responseCaptures ?? [] }
+        set { ensureRuleLog().responseCaptures = newValue }
+    }
     /// The transaction is counted but not logged (a `monitor-uri` probe).
     public var unlogged = false
+
+    /// The transaction's `TransactionLog`, created on first use.
+    public mutating func ensureRuleLog() -> TransactionLog {
+        if let ruleLog { return ruleLog }
+        let created = TransactionLog()
+        ruleLog = created
+        return created
+    }
 
     public mutating func terminate(_ cause: Character, _ phase: Character) {
         if self.cause == "-" {

@@ -1,9 +1,13 @@
+import HAProxyBase
+import HAProxyRules
+
 /// A compiled `log-format` (or `error-log-format`, `log-format-sd`) string:
 /// literal bytes and variables, rendered per stream by `LogFormatRenderer`.
 ///
 /// Manual 8.2.6: `%var`, `%{+Q,-X}var` flags, `%o` propagating its flags to
 /// the variables that follow, `%%` for a verbatim `%`, `%[expr]` a sample
-/// expression (`LogSampleFetch`; others are kept and render `-`).
+/// expression (`LogSampleFetch` when the record itself has the value, else
+/// evaluated on the stream's context the record carries).
 public struct LogFormat: Sendable, Equatable {
     public enum Item: Sendable, Equatable {
         case literal([UInt8])
@@ -14,8 +18,8 @@ public struct LogFormat: Sendable, Equatable {
         case variable(LogVariable, LogFormatFlags)
         /// `%[expr]` with a fetch known at log time.
         case fetch(LogSampleFetch, LogFormatFlags)
-        /// `%[expr]` this implementation does not evaluate: renders `-`.
-        case sample(String, LogFormatFlags)
+        /// `%[expr]` evaluated on the record's sample context.
+        case sample(LogSampleExpression, LogFormatFlags)
     }
 
     public var items: [Item]
@@ -32,9 +36,15 @@ public struct LogFormat: Sendable, Equatable {
         items.contains { if case .variable(let v, _) = $0 { return v.isHTTPOnly }; return false }
     }
 
-    /// Sample expressions written as `%[...]`, which render `-` for now.
+    /// Sample expressions written as `%[...]` that do not compile: they
+    /// render `-`.
     public var unsupportedSamples: [String] {
-        items.compactMap { if case .sample(let e, _) = $0 { return e }; return nil }
+        items.compactMap { if case .sample(let e, _) = $0, e.expression == nil { return e.source }; return nil }
+    }
+
+    /// Whether some `%[...]` needs the stream's context to render.
+    public var usesSampleContext: Bool {
+        items.contains { if case .sample = $0 { return true }; return false }
     }
 }
 
@@ -105,7 +115,7 @@ extension LogFormat {
                 }
                 flush()
                 let expr = String(decoding: bytes[(i + 1)..<j], as: UTF8.self)
-                items.append(LogSampleFetch(expr).map { .fetch($0, flags) } ?? .sample(expr, flags))
+                items.append(LogSampleFetch(expr).map { .fetch($0, flags) } ?? .sample(LogSampleExpression(expr), flags))
                 i = j + 1
                 continue
             }
@@ -134,4 +144,19 @@ extension LogFormat {
     private static func isNameByte(_ c: UInt8) -> Bool {
         (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A)
     }
+}
+
+/// A `%[expr]` of a log format: the text as written and its compiled
+/// expression (nil when it does not compile: the configuration checker
+/// refused it already, so only formats built elsewhere get here).
+public struct LogSampleExpression: Sendable, Equatable {
+    public let source: String
+    public let expression: SampleExpression?
+
+    public init(_ source: String) {
+        self.source = source
+        expression = try? SampleExpression.parse(source.trimmingWhitespace())
+    }
+
+    public static func == (a: LogSampleExpression, b: LogSampleExpression) -> Bool { a.source == b.source }
 }

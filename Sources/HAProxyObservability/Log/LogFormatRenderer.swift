@@ -48,8 +48,8 @@ public struct LogFormatRenderer {
                 }
             case .fetch(let f, let flags):
                 renderFetch(f, flags, record, into: &out)
-            case .sample(_, let flags):
-                Self.appendText(nil, flags, to: &out)
+            case .sample(let sample, let flags):
+                Self.appendSample(sample, flags, record, to: &out)
             case .variable(let v, let flags):
                 renderVariable(v, flags, record, into: &out)
             }

@@ -1,3 +1,4 @@
+import HAProxyRules
 import NIOCore
 
 /// The values one stream produces for its log line; the runtime fills it and
@@ -80,6 +81,13 @@ public struct LogRecord: Sendable {
     public var capturedResponseHeaders: [ByteBuffer?] = []
     /// `unique-id-format` result (`%ID`).
     public var uniqueID: String?
+    /// The stream as the format's `%[...]` samples read it; nil when the
+    /// format has none (or the stream cannot provide it): they render `-`.
+    /// Only read while the line is rendered, under the emitter's lock.
+    nonisolated(unsafe) public var sampleContext: (any SampleContext)?
+    /// The level `set-log-level` chose (`silent`: no line at all); nil
+    /// keeps the proxy's choice.
+    public var levelOverride: LogLevelOverride?
 
     // MARK: State and counters
     public var termination = TerminationState.normal

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import HAProxyBase
+import HAProxyRules
 import NIOCore
 
 /// The sample fetches a `log-format` can use as `%[name]` (manual 7.3),
@@ -61,6 +62,26 @@ extension LogFormatRenderer {
             Self.appendCapture(n < r.capturedRequestHeaders.count ? r.capturedRequestHeaders[n] : nil, flags, to: &out)
         case .capturedResponseHeader(let n):
             Self.appendCapture(n < r.capturedResponseHeaders.count ? r.capturedResponseHeaders[n] : nil, flags, to: &out)
+        }
+    }
+
+    /// A `%[expr]` evaluated on the record's context and written as text
+    /// the way 2.6 writes it: the value cast to a string, bytes as they
+    /// are (no `#XX` encoding), `+Q` and `+E` applied; `-` (or `""` when
+    /// quoted) for a missing or empty value.
+    static func appendSample(_ sample: LogSampleExpression, _ flags: LogFormatFlags, _ r: LogRecord,
+                             to out: inout [UInt8]) {
+        guard let expression = sample.expression, let context = r.sampleContext,
+              let value = expression.evaluate(context), let text = value.cast(to: .string)
+        else {
+            appendText(nil, flags, to: &out)
+            return
+        }
+        switch text {
+        case .string(let bytes), .binary(let bytes):
+            bytes.withUnsafeBytes { appendText($0, flags, to: &out) }
+        default:
+            appendText(nil, flags, to: &out)
         }
     }
 

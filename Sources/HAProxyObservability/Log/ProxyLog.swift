@@ -56,23 +56,32 @@ public final class ProxyLog: @unchecked Sendable {
     public var logsAtAccept: Bool { format == nil }
 
     /// A stream is "not normal" (manual 8.3.3, 8.3.4): an error or timeout
-    /// in its termination state, a retry, a redispatch or an HTTP 5xx.
+    /// in its termination state (a response the proxy built itself, `L`,
+    /// is normal), a retry, a redispatch or an HTTP 5xx.
     public static func isError(_ r: LogRecord) -> Bool {
-        r.termination.cause != .none || r.retries > 0 || r.redispatched || (r.status >= 500 && r.status <= 599)
+        (r.termination.cause != .none && r.termination.cause != .local) || r.retries > 0 || r.redispatched || (r.status >= 500 && r.status <= 599)
     }
 
     /// `option dontlognull` and `option dontlog-normal` decisions.
     public func shouldLog(_ r: LogRecord) -> Bool {
         if !isEnabled { return false }
+        if r.levelOverride == .silent { return false }
         if dontLogNull && r.bytesUploaded == 0 { return false }
         if dontLogNormal && !Self.isError(r) { return false }
         return true
     }
 
-    /// The level of a traffic line: info, or err for errors with
-    /// `option log-separate-errors`.
+    /// The level of a traffic line: the one `set-log-level` chose, else
+    /// info, or err for errors with `option log-separate-errors`.
     public func level(for r: LogRecord) -> SyslogLevel {
-        separateErrors && Self.isError(r) ? .err : .info
+        if case .level(let severity)? = r.levelOverride, let level = SyslogLevel(rawValue: severity) { return level }
+        return separateErrors && Self.isError(r) ? .err : .info
+    }
+
+    /// Whether the formats have `%[...]` samples that need the stream's
+    /// context in the record.
+    public var usesSampleContext: Bool {
+        (format?.usesSampleContext ?? false) || (structuredDataFormat?.usesSampleContext ?? false)
     }
 
     private func nextLogCount() -> Int {

@@ -34,6 +34,10 @@ public enum HTTPAction: Sendable {
     /// `set-var-fmt(NAME) FORMAT`.
     case setVariableFormat(VariableName, SampleFormat)
     case unsetVariable(VariableName)
+    /// `capture <sample> len N | id N`.
+    case capture(HTTPCapture)
+    /// `set-log-level <level>`.
+    case setLogLevel(LogLevelOverride)
 
     /// Whether the action ends the rule set when it runs.
     public var isFinal: Bool {
@@ -52,6 +56,8 @@ public enum HTTPAction: Sendable {
             return f.expressions
         case .setVariable(_, let expression, _):
             return [expression]
+        case .capture(let capture):
+            return [capture.expression]
         case .redirect(let redirect):
             return redirect.target.expressions
         case .returnResponse(let response), .deny(_, let response?):

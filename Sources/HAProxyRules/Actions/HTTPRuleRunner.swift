@@ -76,6 +76,10 @@ public enum HTTPRuleRunner {
                 target.setVariable(name, to: .string(render(format, target)))
             case .unsetVariable(let name):
                 target.setVariable(name, to: nil)
+            case .capture(let capture):
+                capture.run(on: target)
+            case .setLogLevel(let level):
+                target.setLogLevel(level)
             }
         }
         return .proceed

@@ -17,6 +17,8 @@ public enum TCPAction: Sendable {
     /// `set-var-fmt(NAME) FORMAT`.
     case setVariableFormat(VariableName, SampleFormat)
     case unsetVariable(VariableName)
+    /// `tcp-request content set-log-level <level>`.
+    case setLogLevel(LogLevelOverride)
 
     /// Whether the action ends the rule set when it runs.
     public var isFinal: Bool {

@@ -52,6 +52,8 @@ public enum TCPRuleRunner {
                 context.setVariable(name, to: .string(format.evaluate(context) { _, _ in }))
             case .unsetVariable(let name):
                 context.setVariable(name, to: nil)
+            case .setLogLevel(let level):
+                context.setLogLevel(level)
             }
         }
         return .accept

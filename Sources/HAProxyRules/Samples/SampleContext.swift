@@ -81,6 +81,13 @@ public protocol SampleContext {
     /// nor `*`) in a frontend with `option http-use-proxy-header`. False
     /// by default.
     var usesProxyAuthentication: Bool { get }
+    /// Stores a value in capture slot `slot` of the request (or response)
+    /// captures, truncated to the slot's length; ignored by default and
+    /// for a slot the frontend does not declare.
+    func storeCapture(_ value: [UInt8], response: Bool, slot: Int)
+    /// Sets the level of the stream's log line (`set-log-level`); ignored
+    /// by default.
+    func setLogLevel(_ level: LogLevelOverride)
 }
 
 extension SampleContext {
@@ -94,6 +101,8 @@ extension SampleContext {
     public var serverID: Int? { nil }
     public func userlist(named name: String) -> Userlist? { nil }
     public var usesProxyAuthentication: Bool { false }
+    public func storeCapture(_ value: [UInt8], response: Bool, slot: Int) {}
+    public func setLogLevel(_ level: LogLevelOverride) {}
 }
 
 /// What content fetches tell the inspection rules (2.6's

@@ -59,8 +59,11 @@ public enum SampleStage: Sendable, Hashable {
     case tcpResponseContent
     case httpResponse
     case httpAfterResponse
-    /// Log lines: everything is known when they are written.
+    /// Everything a stream has seen (`http-error` formats).
     case logging
+    /// `log-format` samples: the line is written once the messages are
+    /// gone, so header and buffer contents are not available (2.6).
+    case logLine
 
     /// The sources whose data is available at this stage.
     public var availableSources: SampleSources {
@@ -78,6 +81,10 @@ public enum SampleStage: Sendable, Hashable {
             return SampleSources.all.subtracting([.requestBuffer, .httpRequestHeaders])
         case .logging:
             return .all
+        case .logLine:
+            return SampleSources.all.subtracting([
+                .requestBuffer, .httpRequestHeaders, .responseBuffer, .httpResponseHeaders,
+            ])
         }
     }
 }

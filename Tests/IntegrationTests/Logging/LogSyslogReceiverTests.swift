@@ -85,8 +85,8 @@ final class LogSyslogReceiverTests: IntegrationTestCase {
     }
 
     /// `capture request|response header` (last occurrence, truncated, `|`
-    /// and `{` encoded in `%hr`) and the `%[...]` fetches known at log time;
-    /// a converter is not evaluated and writes `-`. The expected line is the
+    /// and `{` encoded in `%hr`) and the `%[...]` fetches known at log time,
+    /// converters included. The expected line is the
     /// one Debian's haproxy 2.6.12 writes for the same request and format
     /// (its `%[src,lower]` gives 127.0.0.1).
     func testCapturedHeadersAndSampleFetchesInTheLogLine() throws {
@@ -110,7 +110,7 @@ final class LogSyslogReceiverTests: IntegrationTestCase {
         let lines = try receiver.receive(until: { $0.contains(" END") }, timeout: 10, maxLines: 5)
         XCTAssertEqual(
             lines.last?.trimmingCharacters(in: .newlines),
-            "{{ab#7Ccd|}} {{\(type)}} 127.0.0.1 \(port) fe_log be_log srv_a 200 ab|cd \"\" \(type) - END")
+            "{{ab#7Ccd|}} {{\(type)}} 127.0.0.1 \(port) fe_log be_log srv_a 200 ab|cd \"\" \(type) 127.0.0.1 END")
     }
 
     func testUDPReceiverGetsRFC3164AndRFC5424Lines() throws {
