@@ -34,6 +34,8 @@ public enum HTTPAction: Sendable {
     /// `set-var-fmt(NAME) FORMAT`.
     case setVariableFormat(VariableName, SampleFormat)
     case unsetVariable(VariableName)
+    /// `normalize-uri NORMALIZER [full|strict]` (experimental in 2.6).
+    case normalizeURI(URINormalizer)
 
     /// Whether the action ends the rule set when it runs.
     public var isFinal: Bool {
