@@ -1,4 +1,5 @@
 import XCTest
+import HAProxyRules
 
 @testable import HAProxyConfig
 
@@ -95,5 +96,62 @@ final class HTTPRuleKeywordsTests: XCTestCase {
         XCTAssertEqual(
             diagnostics.warnings.first?.message,
             "parsing [test.cfg:5]: previous 'http-request' action is final and has no condition attached, further entries are NOOP.")
+    }
+
+    /// `normalize-uri` parses into its normalizer behind
+    /// `expose-experimental-directives`; without it, and with bad
+    /// arguments, 2.6's ALERTs (recorded with `haproxy -c`).
+    func testNormalizeURIIsExperimentalAndParsedAsTheReference() throws {
+        let (config, diagnostics) = TestSupport.load(
+            """
+            global
+                expose-experimental-directives ignored words
+            frontend a
+                bind :80
+                mode http
+                timeout client 1s
+                http-request normalize-uri path-strip-dotdot full if TRUE
+                http-request normalize-uri percent-to-uppercase
+                http-request normalize-uri percent-decode-unreserved strict unless FALSE
+                http-request normalize-uri query-sort-by-name
+            """)
+        XCTAssertEqual(diagnostics.alerts.map(\.message), [])
+        XCTAssertEqual(config?.global.exposeExperimentalDirectives, true)
+        let actions = try XCTUnwrap(config?.proxies.first?.httpRequestRules).map(\.action)
+        let normalizers: [URINormalizer] = actions.compactMap {
+            if case .normalizeURI(let n) = $0 { return n }
+            return nil
+        }
+        XCTAssertEqual(normalizers, [
+            .pathStripDotDot(full: true), .percentToUppercase(strict: false), .percentDecodeUnreserved(strict: true),
+            .querySortByName,
+        ])
+
+        let (refused, refusal) = TestSupport.load(
+            "frontend a\n  bind :80\n  mode http\n  http-request normalize-uri foo\n  http-request bogus\n")
+        XCTAssertNil(refused)
+        XCTAssertEqual(
+            refusal.alerts.first?.message,
+            "parsing [test.cfg:4] : 'normalize-uri' action is experimental, must be allowed via a global 'expose-experimental-directives'")
+        // The ALERT aborts the file: `bogus` on the next line is not reached.
+        XCTAssertEqual(refusal.alerts.count, 2)
+
+        let prefix = "parsing [test.cfg:6] : error detected in frontend 'a' while parsing 'http-request normalize-uri' rule : "
+        let cases: [(String, String)] = [
+            ("", prefix + "missing argument <normalizer>."),
+            ("foo", prefix + "unknown normalizer 'foo'."),
+            ("if TRUE", prefix + "unknown normalizer 'if'."),
+            ("path-strip-dotdot x", prefix + "unknown argument 'x' for 'path-strip-dotdot' normalizer."),
+            ("percent-decode-unreserved stricts", prefix + "unknown argument 'stricts' for 'percent-decode-unreserved' normalizer."),
+            ("fragment-strip x",
+             "parsing [test.cfg:6]: 'http-request normalize-uri' expects either 'if' or 'unless' followed by a condition but found 'x'."),
+            ("percent-to-uppercase strict strict",
+             "parsing [test.cfg:6]: 'http-request normalize-uri' expects either 'if' or 'unless' followed by a condition but found 'strict'."),
+        ]
+        for (arguments, expected) in cases {
+            let (_, diagnostics) = TestSupport.load(
+                "global\n  expose-experimental-directives\nfrontend a\n  bind :80\n  mode http\n  http-request normalize-uri \(arguments)\n")
+            XCTAssertEqual(diagnostics.alerts.first?.message, expected, arguments)
+        }
     }
 }

@@ -13,6 +13,10 @@ extension KeywordRegistry {
             ctx.config.global.masterWorker = true
         },
         flag("quiet") { $0.quiet = true },
+        // 2.6 takes any words after it without a word of complaint.
+        ConfigKeyword("expose-experimental-directives", .global) { _, ctx in
+            ctx.config.global.exposeExperimentalDirectives = true
+        },
         ConfigKeyword("nbproc", .global) { _, _ in
             throw KeywordError(
                 "nbproc is not supported any more since HAProxy 2.5. Threads will automatically be used on multi-processor machines if available."

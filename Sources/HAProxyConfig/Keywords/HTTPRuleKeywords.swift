@@ -60,7 +60,7 @@ extension KeywordRegistry {
             case .request:
                 return headers.union([
                     "deny", "return", "redirect", "auth", "set-method", "set-path", "set-pathq", "set-query", "set-uri",
-                    "replace-path", "replace-pathq", "replace-uri", "capture", "set-log-level",
+                    "replace-path", "replace-pathq", "replace-uri", "capture", "set-log-level", "normalize-uri",
                 ])
             case .response:
                 return headers.union(["deny", "return", "redirect", "set-status", "capture", "set-log-level"])
@@ -112,6 +112,11 @@ extension KeywordRegistry {
             }
             throw KeywordError(
                 "'\(set.keyword)' expects \(set.knownActions), but got '\(action)'.", form: .parsingTight, abort: true)
+        }
+        if experimentalActions.contains(action), !ctx.config.global.exposeExperimentalDirectives {
+            throw KeywordError(
+                "'\(action)' action is experimental, must be allowed via a global 'expose-experimental-directives'",
+                abort: true)
         }
         let ruleError = { (message: String) in
             KeywordError(
@@ -247,6 +252,8 @@ extension KeywordRegistry {
             guard a.count == 2 else { throw error("expects exactly 2 arguments <match-regex> and <replace-format>") }
             let part: URIPart = action == "replace-path" ? .path : action == "replace-pathq" ? .pathQuery : .uri
             return .replaceURIPart(part, regex: try compileRegex(a[0], error), replacement: try format(a[1]))
+        case "normalize-uri":
+            return .normalizeURI(try parseNormalizer(&words, error))
         case "set-status":
             guard let text = words.first, let status = Int(text), (100...999).contains(status) else {
                 throw error("expects an integer status code between 100 and 999")

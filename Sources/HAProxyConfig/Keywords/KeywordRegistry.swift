@@ -55,7 +55,7 @@ struct KeywordRegistry {
         "wurfl-data-file", "deviceatlas-json-file", "profiling.tasks", "profiling.memory", "thread-groups",
         "thread-group", "noepoll", "nopoll", "nosplice", "nogetaddrinfo", "noreuseport", "maxsslconn",
         "maxsslrate", "maxcomprate", "maxcompcpuusage", "maxpipes", "maxzlibmem",
-        "fd-hard-limit", "mworker-max-reloads", "expose-experimental-directives", "issuers-chain-path",
+        "fd-hard-limit", "mworker-max-reloads", "issuers-chain-path",
         "httpclient.resolvers.disabled", "httpclient.resolvers.id", "httpclient.resolvers.prefer",
         "httpclient.retries", "httpclient.ssl.verify", "httpclient.ssl.ca-file", "httpclient.timeout.connect",
         "anonkey", "unix-bind", "default-path", "cluster-secret", "log-send-hostname-disabled",

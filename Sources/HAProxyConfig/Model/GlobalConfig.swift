@@ -34,6 +34,9 @@ public struct GlobalConfig: Sendable {
     public var tuneBufsize = 16384
     public var tuneMaxrewrite = 1024
     public var spreadChecks = 0
+    /// `expose-experimental-directives`: lines after it may use the
+    /// directives 2.6 tags as experimental (`http-request normalize-uri`).
+    public var exposeExperimentalDirectives = false
     /// `quiet`: no NOTICE/WARNING output at start.
     public var quiet = false
     public var caBase: String?

@@ -634,6 +634,8 @@ public struct HTTPStreamStateMachine {
                 HTTPAuthChallenge.response(
                     page: page, proxyAuthentication: proxyAuthentication, realm: realmBytes, connection: connection)
             }
+        case .badRequest:
+            sendError(400, cause: "P", phase: "R")
         }
         return true
     }

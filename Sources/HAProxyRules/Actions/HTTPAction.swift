@@ -38,6 +38,8 @@ public enum HTTPAction: Sendable {
     case capture(HTTPCapture)
     /// `set-log-level <level>`.
     case setLogLevel(LogLevelOverride)
+    /// `normalize-uri NORMALIZER [full|strict]` (experimental in 2.6).
+    case normalizeURI(URINormalizer)
 
     /// Whether the action ends the rule set when it runs.
     public var isFinal: Bool {

@@ -13,6 +13,10 @@ public enum HTTPRuleVerdict: Sendable {
     case respond(HTTPReturn)
     /// `auth`: the authentication challenge for `realm`.
     case authenticate(realm: String)
+    /// A rule found the request invalid (a `strict` normalizer of
+    /// `normalize-uri`): 2.6 answers 400 and closes, as for a request it
+    /// cannot parse once the stream exists (`PR` in the log).
+    case badRequest
 }
 
 /// Runs a rule set in order (manual 4.2: rules are evaluated in their
@@ -80,6 +84,13 @@ public enum HTTPRuleRunner {
                 capture.run(on: target)
             case .setLogLevel(let level):
                 target.setLogLevel(level)
+            case .normalizeURI(let normalizer):
+                guard let uri = currentURI(target) else { continue }
+                switch normalizer.normalize(uri) {
+                case .unchanged: break
+                case .rewritten(let new): _ = target.setURI(new)
+                case .invalid: return .badRequest
+                }
             }
         }
         return .proceed

@@ -57,6 +57,39 @@ final class HTTPRulesTests: IntegrationTestCase {
         XCTAssertEqual(plain.text, "PUT /p?a=")
     }
 
+    /// `normalize-uri` (behind `expose-experimental-directives`) rewrites
+    /// the target the later rules see; a `strict` normalizer meeting a bad
+    /// escape answers 2.6's 400 and closes, even on a keep-alive request
+    /// with another one behind it (recorded).
+    func testNormalizeURIRewritesAndStrictAnswers400() throws {
+        let port = Ports.free()
+        try startProxy(config: """
+        global
+            expose-experimental-directives
+
+        """ + Self.defaultsHTTP + """
+        frontend fe
+            bind 127.0.0.1:\(port)
+            http-request normalize-uri path-merge-slashes
+            http-request normalize-uri path-strip-dot
+            http-request normalize-uri path-strip-dotdot full
+            http-request normalize-uri percent-decode-unreserved strict
+            http-request normalize-uri percent-to-uppercase
+            http-request normalize-uri query-sort-by-name
+            http-request return status 200 content-type text/plain lf-string "%[url]"
+
+        """, ports: [port])
+        let r = try HTTPClient.get(port: port, path: "//a/./b/../../..//%7euser/%2fx?b=2&a=%61&a=0")
+        XCTAssertEqual(r.text, "/~user/%2Fx?a=a&a=0&b=2")
+        let c = try Conn(port: port)
+        defer { c.close() }
+        try c.send(HTTPClient.request("GET", "/bad%zz") + HTTPClient.request("GET", "/next"))
+        let raw = String(decoding: try c.readToEOF(), as: UTF8.self)
+        XCTAssertTrue(raw.hasPrefix("HTTP/1.1 400 Bad request\r\ncontent-length: 90\r\n"), raw)
+        XCTAssertTrue(raw.contains("\r\nconnection: close\r\n"), raw)
+        XCTAssertFalse(raw.contains("/next"), raw)
+    }
+
     func testRedirectsAsTheReferenceWritesThem() throws {
         let scheme = Ports.free(), location = Ports.free(), prefix = Ports.free()
         try startProxy(config: Self.defaultsHTTP + """
