@@ -61,7 +61,7 @@ extension KeywordRegistry {
                 return headers.union([
                     "deny", "return", "redirect", "auth", "set-method", "set-path", "set-pathq", "set-query", "set-uri",
                     "replace-path", "replace-pathq", "replace-uri",
-                ])
+                ]).union(KeywordRegistry.requestHoldActions)
             case .response:
                 return headers.union(["deny", "return", "redirect", "set-status"])
             case .afterResponse:
@@ -253,7 +253,7 @@ extension KeywordRegistry {
             }
             return .setStatus(status, reason: reason)
         default:
-            throw error("unsupported action")
+            return try parseRequestHoldAction(action, &words, proxy: proxy, format: format, error)
         }
     }
 

@@ -49,6 +49,8 @@ public final class HTTPFrontendPolicy: Sendable {
     /// `option http-use-proxy-header`: proxied requests authenticate
     /// with `Proxy-Authorization` and are challenged with a 407.
     public let usesProxyHeader: Bool
+    /// `option http-buffer-request`: the body is awaited before the rules.
+    public let buffersRequest: Bool
 
     public init(
         config: ProxyConfig, headLimits: HTTPHeadLimits, errorPages: [Int: HTTPErrorReply],
@@ -85,6 +87,7 @@ public final class HTTPFrontendPolicy: Sendable {
             || restrictHeaderNames != .preserve
         self.userlists = Dictionary(userlists.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         usesProxyHeader = config.options.httpUseProxyHeader
+        buffersRequest = config.options.httpBufferRequest
     }
 }
 
@@ -129,6 +132,9 @@ public final class HTTPBackendPolicy: Sendable {
     public var needsRequestAnalysis: Bool { hasRequestAnalysis || cookie != nil || !useServerRules.isEmpty }
     /// The backend's `tcp-request content` rules, run after switching.
     public let contentRules: [TCPRule]
+    /// `option http-buffer-request`: the body is awaited before the
+    /// backend's rules.
+    public let buffersRequest: Bool
 
     public init(index: Int, config: ProxyConfig, errorPages: [Int: HTTPErrorReply], id: Int = 0) {
         self.index = index
@@ -154,6 +160,7 @@ public final class HTTPBackendPolicy: Sendable {
         useServerRules = config.useServerRules
         serverNames = Set(config.servers.map(\.name))
         contentRules = config.tcpRequestContentRules
+        buffersRequest = config.options.httpBufferRequest
         timeouts = config.timeouts
         connectionMode = config.options.httpConnectionMode
         forwardFor = config.options.forwardFor
@@ -166,5 +173,7 @@ public final class HTTPBackendPolicy: Sendable {
 
     /// Whether the backend looks at requests before the server (its rules
     /// or its header-name restriction).
-    public var hasRequestAnalysis: Bool { !requestRules.isEmpty || restrictHeaderNames != .preserve }
+    public var hasRequestAnalysis: Bool {
+        !requestRules.isEmpty || restrictHeaderNames != .preserve || buffersRequest
+    }
 }
