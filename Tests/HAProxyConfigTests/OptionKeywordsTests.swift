@@ -56,7 +56,7 @@ final class OptionKeywordsTests: XCTestCase {
             """
             defaults
                 option tcpka
-                no option http-buffer-request
+                no option http-no-delay
                 option independent-streams
                 option contstats
                 option bogus-thing
@@ -66,7 +66,7 @@ final class OptionKeywordsTests: XCTestCase {
             diagnostics.alerts.prefix(5).map(\.message),
             [
                 "parsing [test.cfg:2] : 'option tcpka' is not supported by this build.",
-                "parsing [test.cfg:3] : 'no option http-buffer-request' is not supported by this build.",
+                "parsing [test.cfg:3] : 'no option http-no-delay' is not supported by this build.",
                 "parsing [test.cfg:4] : 'option independent-streams' is not supported by this build.",
                 "parsing [test.cfg:5] : 'option contstats' is not supported by this build.",
                 "parsing [test.cfg:6] : unknown option 'bogus-thing'.",

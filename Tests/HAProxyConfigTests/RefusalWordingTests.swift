@@ -42,13 +42,13 @@ final class RefusalWordingTests: XCTestCase {
                 frontend f
                     bind :80
                     http-request track-sc0 src
-                    http-request tarpit
+                    http-request reject
                     http-request sc-inc-gpc0(0)
                     http-request silent-drop
                 """, count: 4),
             [
                 "parsing [test.cfg:3] : 'http-request track-sc0' is not supported by this build.",
-                "parsing [test.cfg:4] : 'http-request tarpit' is not supported by this build.",
+                "parsing [test.cfg:4] : 'http-request reject' is not supported by this build.",
                 "parsing [test.cfg:5] : 'http-request sc-inc-gpc0(0)' is not supported by this build.",
                 "parsing [test.cfg:6] : 'http-request silent-drop' is not supported by this build.",
             ])
@@ -64,12 +64,10 @@ final class RefusalWordingTests: XCTestCase {
                 backend b
                     http-check disable-on-404
                     http-check send-state
-                    timeout tarpit 1s
-                """, count: 3),
+                """, count: 2),
             [
                 "parsing [test.cfg:2] : 'http-check disable-on-404' is not supported by this build.",
                 "parsing [test.cfg:3] : 'http-check send-state' is not supported by this build.",
-                "parsing [test.cfg:4] : 'timeout tarpit' is not supported by this build (no 'http-request tarpit').",
             ])
     }
 

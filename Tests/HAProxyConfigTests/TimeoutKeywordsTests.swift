@@ -18,6 +18,7 @@ final class TimeoutKeywordsTests: XCTestCase {
                 timeout http-keep-alive 2s
                 timeout queue 30s
                 timeout check 3s
+                timeout tarpit 4s
             """)
         XCTAssertEqual(diagnostics.messages, [])
         let t = try XCTUnwrap(config?.proxies.first?.timeouts)
@@ -29,6 +30,7 @@ final class TimeoutKeywordsTests: XCTestCase {
         XCTAssertEqual(t.serverFin, 2000)
         XCTAssertEqual(t.httpRequest, 10_000)
         XCTAssertEqual(t.httpKeepAlive, 2000)
+        XCTAssertEqual(t.tarpit, 4000)
         XCTAssertEqual(t.queue, 30_000)
         XCTAssertEqual(t.check, 3000)
     }

@@ -145,6 +145,9 @@ enum HTTPReturnParser {
         case .returnResponse(var response):
             warnings = dropIgnoredOptions(&response)
             action = .returnResponse(response)
+        case .tarpit(let status, var response?):
+            warnings = dropIgnoredOptions(&response)
+            action = .tarpit(status: status, response: response)
         default:
             return
         }

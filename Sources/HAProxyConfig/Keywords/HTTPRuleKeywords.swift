@@ -61,7 +61,7 @@ extension KeywordRegistry {
                 return headers.union([
                     "deny", "return", "redirect", "auth", "set-method", "set-path", "set-pathq", "set-query", "set-uri",
                     "replace-path", "replace-pathq", "replace-uri", "capture", "set-log-level", "normalize-uri",
-                ])
+                ]).union(KeywordRegistry.requestHoldActions)
             case .response:
                 return headers.union(["deny", "return", "redirect", "set-status", "capture", "set-log-level"])
             case .afterResponse:
@@ -271,7 +271,7 @@ extension KeywordRegistry {
             guard let level = parseLogLevel(&words) else { throw error(logLevelExpected) }
             return .setLogLevel(level)
         default:
-            throw error("unsupported action")
+            return try parseRequestHoldAction(action, &words, proxy: proxy, format: format, error)
         }
     }
 

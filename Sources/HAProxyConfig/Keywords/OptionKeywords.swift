@@ -19,6 +19,7 @@ extension KeywordRegistry {
         "logasap": (\.logASAP, .frontend),
         "log-health-checks": (\.logHealthChecks, .backend),
         "http-use-proxy-header": (\.httpUseProxyHeader, .frontend),
+        "http-buffer-request": (\.httpBufferRequest, .listen),
     ]
 
     /// `option httpclose|http-server-close|http-keep-alive`.
@@ -52,7 +53,7 @@ extension KeywordRegistry {
         let name = args[1]
         let negated = ctx.negated
         if let entry = booleanOptions[name] {
-            if let proxy = ctx.proxy, !proxy.isDefaults, !proxy.capabilities.contains(entry.capability) {
+            if let proxy = ctx.proxy, !proxy.isDefaults, proxy.capabilities.isDisjoint(with: entry.capability) {
                 let missing = entry.capability == .frontend ? "frontend" : "backend"
                 ctx.warning("'\(name)' ignored because \(proxy.sectionName) '\(proxy.name)' has no \(missing) capability.")
                 return

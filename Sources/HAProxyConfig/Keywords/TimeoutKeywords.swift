@@ -6,7 +6,7 @@ extension KeywordRegistry {
     static let timeoutNames: [(name: String, path: WritableKeyPath<Timeouts, Int?>, capability: ProxyCapabilities)] = [
         ("client", \.client, .frontend), ("server", \.server, .backend), ("connect", \.connect, .backend),
         ("check", \.check, .backend), ("queue", \.queue, .backend), ("http-keep-alive", \.httpKeepAlive, .listen),
-        ("http-request", \.httpRequest, .listen), ("tunnel", \.tunnel, .backend),
+        ("http-request", \.httpRequest, .listen), ("tunnel", \.tunnel, .backend), ("tarpit", \.tarpit, .listen),
         ("client-fin", \.clientFin, .frontend), ("server-fin", \.serverFin, .backend),
     ]
 
@@ -19,9 +19,6 @@ extension KeywordRegistry {
 
     static func parseTimeout(_ args: [String], _ ctx: inout ParseContext) throws {
         let name = args.count > 1 ? args[1] : ""
-        if name == "tarpit" {
-            throw KeywordError("'timeout tarpit' is not supported by this build (no 'http-request tarpit').")
-        }
         guard let entry = timeoutNames.first(where: { $0.name == name }) else {
             throw KeywordError(
                 "'timeout' supports 'client', 'server', 'connect', 'check', 'queue', 'http-keep-alive', 'http-request', 'tunnel', 'tarpit', 'client-fin' and 'server-fin' (got '\(name)')"

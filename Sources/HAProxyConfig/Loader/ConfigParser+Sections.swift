@@ -138,6 +138,9 @@ extension ConfigParser {
         proxy.servers = []
         proxy.switchingRules = []
         proxy.fromDefaults = fromName ?? base.flatMap { $0.name.isEmpty ? nil : $0.name }
+        // Recorded: a frontend does not take `timeout connect` from its
+        // defaults (its own one only stands in for `timeout tarpit`).
+        if !isDefaults && !capabilities.contains(.backend) { proxy.timeouts.connect = nil }
         context.proxy = proxy
         context.section = .proxy
         return true

@@ -38,6 +38,9 @@ extension PostParseChecker {
                 case .returnResponse(var response):
                     resolve(&response)
                     rules[r].action = .returnResponse(response)
+                case .tarpit(let status, var response?):
+                    resolve(&response)
+                    rules[r].action = .tarpit(status: status, response: response)
                 default:
                     break
                 }

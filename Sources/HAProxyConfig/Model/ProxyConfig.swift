@@ -157,8 +157,15 @@ public struct Timeouts: Sendable, Equatable {
     public var httpKeepAlive: Int?
     public var queue: Int?
     public var check: Int?
+    /// `timeout tarpit`: how long `http-request tarpit` holds a request.
+    public var tarpit: Int?
 
     public init() {}
+
+    /// How long a request is tarpitted: `timeout tarpit`, else the
+    /// proxy's own `timeout connect` (manual 4.2 `timeout tarpit`), else
+    /// not at all (recorded: a frontend with neither answers at once).
+    public var tarpitDelay: Int { tarpit ?? connect ?? 0 }
 }
 
 /// `option ...` flags of a proxy (and `no option ...` to clear them).
@@ -206,6 +213,9 @@ public struct ProxyOptions: Sendable, Equatable {
     /// `option http-use-proxy-header`: a proxied request (its target is
     /// neither a path nor `*`) authenticates with `Proxy-Authorization`.
     public var httpUseProxyHeader = false
+    /// `option http-buffer-request`: the request body is waited for
+    /// before the proxy's `http-request` rules run.
+    public var httpBufferRequest = false
 
     public init() {}
 }

@@ -13,6 +13,9 @@ public struct HTTPMessage {
     public private(set) var bytes: ByteBuffer
     /// Whether a rule changed the message.
     public private(set) var isEdited = false
+    /// The request body that arrived, for the `req.body*` fetches (nil
+    /// for a response, or once the body went to the server).
+    public var requestBody: HTTPRequestBody?
     private let mode: HTTPHeadParser.Mode
 
     public init(head: HTTPHead, bytes: ByteBuffer) {
@@ -327,5 +330,5 @@ extension HTTPMessage: HTTPMessageReader {
         }
     }
 
-    public func withBody<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R? { nil }
+    public func withBody<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R? { requestBody?.withPayload(body) }
 }

@@ -52,6 +52,13 @@ final class HTTPStreamContext: HTTPRuleTarget {
     var frontendID: Int?
     var serverID: Int?
     var backendID: Int? { backend?.id }
+    /// Interim responses the rules produced (103 Early Hints, 100
+    /// Continue), to be written before anything else, and what 2.6 counts
+    /// of them in `%B`.
+    var interimResponses: ByteBuffer?
+    var interimLoggedBytes = 0
+    /// The headers of the 103 response being gathered.
+    private var pendingHints: [([UInt8], [UInt8])] = []
 
     init(
         requestMessage: HTTPMessage?, source: SocketEndpoint?, destination: SocketEndpoint?, frontendName: String,
@@ -162,6 +169,61 @@ final class HTTPStreamContext: HTTPRuleTarget {
     func setStatus(_ status: Int, reason: [UInt8]?) -> Bool {
         let text = reason ?? Array(String(describing: HTTPReasonPhrase.phrase(for: status)).utf8)
         return edit { try $0.setStatus(status, reason: text) }
+    }
+
+    // MARK: Interim responses (`early-hint`, `wait-for-body`)
+
+    /// Gathers an `early-hint` header; a group is written as one 103 when
+    /// `sendsNow`. Recorded: an HTTP/1.0 client gets none, names are
+    /// lowercased.
+    func addEarlyHint(_ name: [UInt8], _ value: [UInt8], sendsNow: Bool) {
+        guard let request = requestMessage, request.head.version.isPersistentByDefault else { return }
+        pendingHints.append((name.map(HTTPBytes.lower), value))
+        guard sendsNow else { return }
+        var out = interimResponses ?? ByteBuffer()
+        out.writeStaticString("HTTP/1.1 103 Early Hints\r\n")
+        var logged = HTTPHead.loggedMessageOverhead + 8 + 3 + 11
+        for (name, value) in pendingHints {
+            out.writeBytes(name)
+            out.writeStaticString(": ")
+            out.writeBytes(value)
+            out.writeStaticString("\r\n")
+            logged += name.count + value.count
+        }
+        out.writeStaticString("\r\n")
+        pendingHints.removeAll()
+        interimResponses = out
+        interimLoggedBytes += logged
+    }
+
+    /// `wait-for-body` (and `option http-buffer-request`): whether the
+    /// request body is still to come. A client that expects `100
+    /// Continue` gets it from the proxy, which drops the `Expect` header
+    /// (recorded, even when the body is already there).
+    func needsRequestBody(atLeast: Int) -> Bool {
+        guard let request = requestMessage, let body = request.requestBody, body.framing != .none else { return false }
+        if request.head.version.isPersistentByDefault, expectsContinue(request) {
+            _ = deleteHeaders { HTTPBytes.equalsLower($0, 0, $0.count, "expect") }
+            var out = interimResponses ?? ByteBuffer()
+            out.writeStaticString("HTTP/1.1 100 Continue\r\n\r\n")
+            interimResponses = out
+            interimLoggedBytes += HTTPHead.loggedMessageOverhead + 8 + 3 + 8
+        }
+        let status = body.status
+        if status.isComplete || status.isMalformed || status.isFull { return false }
+        return atLeast <= 0 || status.available < atLeast
+    }
+
+    private func expectsContinue(_ request: HTTPMessage) -> Bool {
+        var found = false
+        request.forEachHeader { name, value in
+            if HTTPBytes.equalsLower(name, 0, name.count, "expect"),
+               HTTPBytes.equalsLower(value, 0, value.count, "100-continue") {
+                found = true
+            }
+            return !found
+        }
+        return found
     }
 
     /// The log-format variables rules may use in their formats.

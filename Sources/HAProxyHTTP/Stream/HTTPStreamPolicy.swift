@@ -54,6 +54,8 @@ public final class HTTPFrontendPolicy: Sendable {
     /// The frontend's log formats have `%[...]` samples: each transaction
     /// hands a context over with its log line.
     public let logUsesSamples: Bool
+    /// `option http-buffer-request`: the body is awaited before the rules.
+    public let buffersRequest: Bool
 
     public init(
         config: ProxyConfig, headLimits: HTTPHeadLimits, errorPages: [Int: HTTPErrorReply],
@@ -91,6 +93,7 @@ public final class HTTPFrontendPolicy: Sendable {
         self.userlists = Dictionary(userlists.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         usesProxyHeader = config.options.httpUseProxyHeader
         logUsesSamples = [config.logFormat, config.errorLogFormat, config.logFormatSD].contains { $0?.contains("%[") ?? false }
+        buffersRequest = config.options.httpBufferRequest
     }
 }
 
@@ -137,6 +140,9 @@ public final class HTTPBackendPolicy: Sendable {
     public var needsRequestAnalysis: Bool { hasRequestAnalysis || cookie != nil || !useServerRules.isEmpty }
     /// The backend's `tcp-request content` rules, run after switching.
     public let contentRules: [TCPRule]
+    /// `option http-buffer-request`: the body is awaited before the
+    /// backend's rules.
+    public let buffersRequest: Bool
 
     public init(index: Int, config: ProxyConfig, dynamicCookies: [String: String] = [:], errorPages: [Int: HTTPErrorReply], id: Int = 0) {
         self.index = index
@@ -162,6 +168,7 @@ public final class HTTPBackendPolicy: Sendable {
         useServerRules = config.useServerRules
         serverNames = Set(config.servers.map(\.name))
         contentRules = config.tcpRequestContentRules
+        buffersRequest = config.options.httpBufferRequest
         timeouts = config.timeouts
         connectionMode = config.options.httpConnectionMode
         forwardFor = config.options.forwardFor
@@ -174,5 +181,7 @@ public final class HTTPBackendPolicy: Sendable {
 
     /// Whether the backend looks at requests before the server (its rules
     /// or its header-name restriction).
-    public var hasRequestAnalysis: Bool { !requestRules.isEmpty || restrictHeaderNames != .preserve }
+    public var hasRequestAnalysis: Bool {
+        !requestRules.isEmpty || restrictHeaderNames != .preserve || buffersRequest
+    }
 }

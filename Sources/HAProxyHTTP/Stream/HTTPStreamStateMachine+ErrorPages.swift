@@ -39,8 +39,10 @@ extension HTTPStreamStateMachine {
         case .reply(let reply)?:
             answerLocally(status: status, alwaysCloses: false) { Self.build(reply, connection: $0, context) }
         case nil:
-            if let page = HTTPErrorPages.page(for: status) {
-                answerLocally(status: status, alwaysCloses: false) { _ in page }
+            if HTTPErrorPages.page(for: status) != nil {
+                // Recorded: with the connection header of the answer
+                // (`close`, or `keep-alive` to an HTTP/1.0 client).
+                answerLocally(status: status, alwaysCloses: false) { HTTPErrorPages.page(for: status, connection: $0)! }
             } else {
                 var reply = HTTPReturn()
                 reply.status = status

@@ -31,8 +31,8 @@ extension HTTPStreamStateMachine {
     mutating func recordRuleAnswer(_ verdict: HTTPRuleVerdict, inResponse: Bool) {
         let phase: Character = inResponse ? "H" : "R"
         switch verdict {
-        case .proceed, .allow: return
-        case .deny: log.terminate("P", phase)
+        case .proceed, .allow, .tarpit, .waitForBody: return
+        case .deny, .badRequest: log.terminate("P", phase)
         case .respond, .redirect, .authenticate: log.terminate("L", phase)
         }
     }

@@ -27,6 +27,11 @@ public struct HTTPStreamStateMachine {
         case waitingProxyHeader
         /// Waiting for (more of) a request head; idle between requests.
         case readingRequest
+        /// The request body is awaited before the rules go on
+        /// (`option http-buffer-request`, `http-request wait-for-body`).
+        case waitingBody
+        /// Held by `http-request tarpit` until its delay is over.
+        case tarpitted
         /// Waiting for a server slot (in the load balancer or a queue).
         case waitingServer
         case connecting
@@ -106,7 +111,7 @@ public struct HTTPStreamStateMachine {
         }
     }
 
-    public private(set) var state: State = .readingRequest
+    public internal(set) var state: State = .readingRequest
     public let policy: HTTPFrontendPolicy
     /// The backend of the current transaction, once chosen.
     public private(set) var backend: HTTPBackendPolicy?
@@ -127,19 +132,21 @@ public struct HTTPStreamStateMachine {
     var serverID: Int?
     /// The server the current request asks for (persistence, `use-server`).
     public internal(set) var persistence = Persistence()
+    /// What holds the current request (body wait, tarpit).
+    var hold = RequestHold()
 
     // Client side.
-    private var inbound: ByteBuffer
+    var inbound: ByteBuffer
     private var requestParser: HTTPHeadParser
     public private(set) var request = HTTPHead()
     /// The request head bytes as received (offsets of `request` are relative to it).
     public private(set) var requestBytes: ByteBuffer?
-    private var requestBody = HTTPBodyFramer(framing: .none, isRequest: true)
-    private var requestDone = false
+    var requestBody = HTTPBodyFramer(framing: .none, isRequest: true)
+    var requestDone = false
     private var requestCount = 0
     private var clientKeepAlive = true
     /// The client shut its sending side after a complete request.
-    private var clientFinishedSending = false
+    var clientFinishedSending = false
     private var clientReadPaused = false
     private var clientWritable = true
     private var timerArmed = false
@@ -193,9 +200,9 @@ public struct HTTPStreamStateMachine {
 
     private var timeouts: Timeouts { policy.timeouts }
 
-    private mutating func emit(_ action: Action) { actions.append(action) }
+    mutating func emit(_ action: Action) { actions.append(action) }
 
-    private mutating func armTimer(_ ms: Int?) {
+    mutating func armTimer(_ ms: Int?) {
         timerArmed = ms != nil
         emit(.armTimer(ms: ms))
     }
@@ -280,6 +287,7 @@ public struct HTTPStreamStateMachine {
     }
 
     public mutating func clientInputClosed() {
+        if heldRequestInputClosed() { return }
         if state == .tunnel {
             emit(.shutdownServerOutput)
             return
@@ -303,7 +311,7 @@ public struct HTTPStreamStateMachine {
     public mutating func clientClosed() {
         if state != .closed && state != .closing {
             if !(state == .readingRequest && inbound.readableBytes == 0) {
-                log.terminate("C", state == .readingRequest ? "R" : "D")
+                log.terminate("C", state == .readingRequest || state == .waitingBody ? "R" : "D")
             }
         }
         abortBoth()
@@ -352,6 +360,10 @@ public struct HTTPStreamStateMachine {
             let page = configuredErrorPage(408, connection: .close) ?? HTTPErrorPages.earlyPage(for: 408)
                 ?? HTTPErrorPages.page(for: 408, connection: .close)!
             respondAndClose(page)
+        case .waitingBody:
+            requestBodyWaitExpired()
+        case .tarpitted:
+            tarpitExpired()
         case .waitingServer:
             sendError(503, cause: "s", phase: "Q")
         case .connecting:
@@ -389,6 +401,8 @@ public struct HTTPStreamStateMachine {
             }
         case .readingRequest:
             parseRequest()
+        case .waitingBody, .tarpitted:
+            heldRequestInput()
         case .waitingServer, .connecting, .forwarding:
             forwardRequestBody()
         case .tunnel, .closing, .closed:
@@ -465,31 +479,45 @@ public struct HTTPStreamStateMachine {
     /// The request head is complete: the frontend's own answers, its
     /// `http-request` and `redirect` rules, backend switching, the
     /// backend's rules, then the server (HAProxy's request analysers).
-    private mutating func analyseRequest() {
-        clientKeepAlive = request.isKeepAlive && policy.connectionMode != .close && !request.hasAmbiguousFraming
-        if let monitor = policy.monitor, let bytes = requestBytes, monitor.matches(request, in: bytes) {
-            answerMonitor(monitor)
-            return
+    /// - Parameter resume: where the rules go on after the body was
+    ///   awaited (nil: a new request).
+    mutating func analyseRequest(resuming resume: RequestHold.Resume? = nil) {
+        let inBackend = resume?.inBackend ?? false
+        if resume == nil {
+            clientKeepAlive = request.isKeepAlive && policy.connectionMode != .close && !request.hasAmbiguousFraming
+            if let monitor = policy.monitor, let bytes = requestBytes, monitor.matches(request, in: bytes) {
+                answerMonitor(monitor)
+                return
+            }
+            persistence = Persistence()
+            if policy.buffersRequest, holdsForBufferedBody(inBackend: false) { return }
         }
-        var backend = policy.defaultBackend
-        persistence = Persistence()
+        var backend = inBackend ? self.backend : policy.defaultBackend
         if policy.hasRequestAnalysis || (backend?.needsRequestAnalysis ?? false) || !(backend?.contentRules.isEmpty ?? true) {
             var context = makeContext()
-            var verdict = HTTPRuleRunner.run(policy.requestRules, on: &context)
-            if case .proceed = verdict { verdict = HTTPRuleRunner.run(policy.redirectRules, on: &context) }
-            if case .allow = verdict { verdict = HTTPRuleRunner.run(policy.redirectRules, on: &context) }
-            verdict = Self.restrictHeaderNames(policy.restrictHeaderNames, after: verdict, &context)
+            var verdict = HTTPRuleVerdict.proceed
+            if !inBackend {
+                verdict = HTTPRuleRunner.run(policy.requestRules, from: resume?.rule ?? 0, on: &context)
+                if holdsRequest(verdict, inBackend: false, context) { return }
+                if case .proceed = verdict { verdict = HTTPRuleRunner.run(policy.redirectRules, on: &context) }
+                if case .allow = verdict { verdict = HTTPRuleRunner.run(policy.redirectRules, on: &context) }
+                verdict = Self.restrictHeaderNames(policy.restrictHeaderNames, after: verdict, &context)
+            }
             if !answer(verdict, &context) {
-                backend = chooseBackend(&context)
-                self.backend = backend
-                context.backend = backend
-                if let backend, backend.name != policy.proxyName, !backend.contentRules.isEmpty {
+                if !inBackend {
+                    backend = chooseBackend(&context)
+                    self.backend = backend
+                    context.backend = backend
+                }
+                if !inBackend, let backend, backend.name != policy.proxyName, !backend.contentRules.isEmpty {
                     takeRequest(from: context)
                     if rejectedByContentRules(backend.contentRules, counted: true) { return }
                     context = makeContext()
                 }
                 if let backend, backend.name != policy.proxyName, backend.hasRequestAnalysis {
-                    var verdict = HTTPRuleRunner.run(backend.requestRules, on: &context)
+                    if !inBackend, backend.buffersRequest, holdsForBufferedBody(inBackend: true, context) { return }
+                    var verdict = HTTPRuleRunner.run(backend.requestRules, from: inBackend ? resume!.rule : 0, on: &context)
+                    if holdsRequest(verdict, inBackend: true, context) { return }
                     verdict = Self.restrictHeaderNames(backend.restrictHeaderNames, after: verdict, &context)
                     if answer(verdict, &context) {
                         takeRequest(from: context)
@@ -540,7 +568,7 @@ public struct HTTPStreamStateMachine {
     mutating func makeContext() -> HTTPStreamContext {
         if variables == nil { variables = StreamVariables() }
         var context = HTTPStreamContext(
-            requestMessage: requestBytes.map { HTTPMessage(head: request, bytes: $0) },
+            requestMessage: requestMessageForRules(),
             source: SocketEndpoint(clientAddress), destination: SocketEndpoint(localAddress),
             frontendName: policy.proxyName,
             // A listen section is its own backend from the start.
@@ -563,7 +591,7 @@ public struct HTTPStreamStateMachine {
     }
 
     /// Takes the request back from the rules, with their edits.
-    private mutating func takeRequest(from context: HTTPStreamContext) {
+    mutating func takeRequest(from context: HTTPStreamContext) {
         guard let message = context.requestMessage, message.isEdited else { return }
         request = message.head
         requestBytes = message.bytes
@@ -591,11 +619,13 @@ public struct HTTPStreamStateMachine {
 
     /// Answers a final verdict of a request rule set; false when the
     /// request goes on.
-    private mutating func answer(_ verdict: HTTPRuleVerdict, _ context: inout HTTPStreamContext) -> Bool {
+    mutating func answer(_ verdict: HTTPRuleVerdict, _ context: inout HTTPStreamContext) -> Bool {
         recordRuleAnswer(verdict, inResponse: context.editsResponse)
         switch verdict {
-        case .proceed, .allow:
+        case .proceed, .allow, .waitForBody:
             return false
+        case .tarpit(let status, let response):
+            startTarpit(status: status, response: response, context)
         case .deny(let status, let response):
             log.status = status
             emit(.countDenied)
@@ -645,7 +675,7 @@ public struct HTTPStreamStateMachine {
     mutating func answerLocally(
         status: Int, alwaysCloses: Bool, _ build: (HTTPResponseConnection) -> ByteBuffer
     ) {
-        if alwaysCloses || request.bodyFraming != .none {
+        if alwaysCloses || !dropsCompleteRequestBody() {
             clientKeepAlive = false
             let answer = afterResponse(build(.close))
             countLocalResponse(answer)
@@ -1096,14 +1126,14 @@ public struct HTTPStreamStateMachine {
     /// Counts a response the proxy answers itself as 2.6 does, like one
     /// from a server (`HTTPHead.loggedSize(in:)` and its body). The early
     /// errors of an unreadable request (400, 408) count nothing, as there.
-    private mutating func countLocalResponse(_ bytes: ByteBuffer) {
+    mutating func countLocalResponse(_ bytes: ByteBuffer) {
         var parser = HTTPHeadParser.response(to: request.method)
         guard case .complete(let head) = parser.parse(bytes) else { return }
         let body = bytes.readableBytes - head.length
         log.bytesFromServer &+= UInt64(head.loggedSize(in: bytes) + max(body, 0))
     }
 
-    private mutating func respondAndClose(_ bytes: ByteBuffer) {
+    mutating func respondAndClose(_ bytes: ByteBuffer) {
         emit(.writeClient(bytes))
         closeAfterFlush()
     }
@@ -1174,7 +1204,7 @@ public struct HTTPStreamStateMachine {
         }
     }
 
-    private mutating func pauseClient(_ pause: Bool) {
+    mutating func pauseClient(_ pause: Bool) {
         guard clientReadPaused != pause else { return }
         clientReadPaused = pause
         emit(.readClient(!pause))
@@ -1204,7 +1234,7 @@ public struct HTTPStreamStateMachine {
         closeAll()
     }
 
-    private mutating func closeAll() {
+    mutating func closeAll() {
         guard state != .closed else { return }
         releaseOrAbandon()
         state = .closed

@@ -40,11 +40,20 @@ public enum HTTPAction: Sendable {
     case setLogLevel(LogLevelOverride)
     /// `normalize-uri NORMALIZER [full|strict]` (experimental in 2.6).
     case normalizeURI(URINormalizer)
+    /// `early-hint NAME FORMAT`: a header of a 103 Early Hints response
+    /// sent before the final one (RFC 8297).
+    case earlyHint(name: [UInt8], value: SampleFormat)
+    /// `tarpit [deny_status N] [return options]`: the request is held for
+    /// `timeout tarpit`, then answered like `deny` (500 by default).
+    case tarpit(status: Int, response: HTTPReturn?)
+    /// `wait-for-body time T [at-least N]`: the rules wait for the request
+    /// body (all of it, `atLeast` bytes, or a full buffer) for `timeMs`.
+    case waitForBody(timeMs: Int, atLeast: Int)
 
     /// Whether the action ends the rule set when it runs.
     public var isFinal: Bool {
         switch self {
-        case .allow, .deny, .redirect, .returnResponse, .auth: return true
+        case .allow, .deny, .redirect, .returnResponse, .auth, .tarpit: return true
         default: return false
         }
     }
@@ -54,7 +63,8 @@ public enum HTTPAction: Sendable {
     public var expressions: [SampleExpression] {
         switch self {
         case .setHeader(_, let f), .addHeader(_, let f), .setMethod(let f), .setPath(let f),
-             .setPathQuery(let f), .setQuery(let f), .setURI(let f), .setVariableFormat(_, let f):
+             .setPathQuery(let f), .setQuery(let f), .setURI(let f), .setVariableFormat(_, let f),
+             .earlyHint(_, let f):
             return f.expressions
         case .setVariable(_, let expression, _):
             return [expression]
@@ -62,7 +72,7 @@ public enum HTTPAction: Sendable {
             return [capture.expression]
         case .redirect(let redirect):
             return redirect.target.expressions
-        case .returnResponse(let response), .deny(_, let response?):
+        case .returnResponse(let response), .deny(_, let response?), .tarpit(_, let response?):
             var list: [SampleExpression] = []
             if case .format(let f) = response.payload { list += f.expressions }
             for header in response.headers { list += header.value.expressions }

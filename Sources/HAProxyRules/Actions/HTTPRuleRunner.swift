@@ -17,13 +17,23 @@ public enum HTTPRuleVerdict: Sendable {
     /// `normalize-uri`): 2.6 answers 400 and closes, as for a request it
     /// cannot parse once the stream exists (`PR` in the log).
     case badRequest
+    /// `tarpit`: hold the request, then answer like `deny`.
+    case tarpit(status: Int, response: HTTPReturn?)
+    /// `wait-for-body`: the body is awaited for `timeMs` (or until
+    /// `atLeast` bytes are there); the rules go on at rule `resumeAt`.
+    case waitForBody(resumeAt: Int, timeMs: Int, atLeast: Int)
 }
 
 /// Runs a rule set in order (manual 4.2: rules are evaluated in their
 /// declaration order; the first final action that runs stops the set).
 public enum HTTPRuleRunner {
-    public static func run(_ rules: [HTTPRule], on target: inout some HTTPRuleTarget) -> HTTPRuleVerdict {
-        for rule in rules {
+    /// - Parameter start: the first rule to run (rules resumed after a
+    ///   `wait-for-body`).
+    public static func run(
+        _ rules: [HTTPRule], from start: Int = 0, on target: inout some HTTPRuleTarget
+    ) -> HTTPRuleVerdict {
+        for index in rules.indices where index >= start {
+            let rule = rules[index]
             if let condition = rule.condition, !condition.evaluate(target) { continue }
             switch rule.action {
             case .allow:
@@ -90,6 +100,20 @@ public enum HTTPRuleRunner {
                 case .unchanged: break
                 case .rewritten(let new): _ = target.setURI(new)
                 case .invalid: return .badRequest
+                }
+            case .earlyHint(let name, let value):
+                // Recorded: a hint goes out with the next ones when they
+                // follow without a condition; each other group is its own 103.
+                let next = index + 1 < rules.count ? rules[index + 1] : nil
+                var grouped = false
+                if let next, next.condition == nil, case .earlyHint = next.action { grouped = true }
+                let rendered = render(value, target)
+                target.addEarlyHint(name, rendered, sendsNow: !grouped)
+            case .tarpit(let status, let response):
+                return .tarpit(status: status, response: response)
+            case .waitForBody(let timeMs, let atLeast):
+                if target.needsRequestBody(atLeast: atLeast) {
+                    return .waitForBody(resumeAt: index + 1, timeMs: timeMs, atLeast: atLeast)
                 }
             }
         }

@@ -14,4 +14,20 @@ public protocol HTTPRuleTarget: SampleContext {
     mutating func setStatus(_ status: Int, reason: [UInt8]?) -> Bool
     /// Renders the log-format variables of a format string (`%ci`, `%ID`...).
     func renderLogVariable(_ name: String, into out: inout [UInt8])
+    /// `early-hint` (requirement with a default below).
+    mutating func addEarlyHint(_ name: [UInt8], _ value: [UInt8], sendsNow: Bool)
+    /// `wait-for-body` (requirement with a default below).
+    mutating func needsRequestBody(atLeast: Int) -> Bool
+}
+
+/// The request-side interplay of `early-hint` and `wait-for-body` with the
+/// stream; targets without a client to answer ignore them.
+extension HTTPRuleTarget {
+    /// Adds `name: value` to the pending 103 Early Hints response, sent
+    /// now when `sendsNow` (the next rule does not add to it).
+    public mutating func addEarlyHint(_ name: [UInt8], _ value: [UInt8], sendsNow: Bool) {}
+
+    /// Whether the request body is still to be awaited by `wait-for-body`
+    /// (`atLeast` 0: all of it, up to a full buffer).
+    public mutating func needsRequestBody(atLeast: Int) -> Bool { false }
 }

@@ -72,6 +72,7 @@ enum HTTPRequestFetches {
                 context.capturedRequestHeader(Int(args.int(at: 0) ?? 0)).map { .string($0) }
             },
         ]
+        list.append(SampleFetchKeyword("req.body_param", [.string], .string, .httpRequestHeaders, compile: bodyParameter))
         for name in ["url_param", "urlp"] {
             list.append(SampleFetchKeyword(name, [.string, .string], .string, .httpRequestHeaders, compile: urlParameter))
         }
@@ -123,6 +124,28 @@ enum HTTPRequestFetches {
             return result.map { .string($0) }
         }, values: { context, body in
             each(context) { body(.string(Array($0))) }
+        })
+    }
+
+    /// `req.body_param([NAME])`: the value of the first `NAME=` parameter
+    /// of an url-encoded body (the first parameter when no name is
+    /// given), as written; the ACL form sees every match.
+    @Sendable static func bodyParameter(_ args: [SampleArgument]) throws -> SampleFetch {
+        let name = args.bytes(at: 0).flatMap { $0.isEmpty ? nil : $0 }
+        let ampersand = [UInt8(ascii: "&")]
+        return SampleFetch(value: { context in
+            context.request?.withBody { body -> Sample? in
+                var result: Sample?
+                HTTPBytes.parameter(body, name: name, delimiters: ampersand) { value in
+                    result = .string(Array(value))
+                    return true
+                }
+                return result
+            } ?? nil
+        }, values: { context, each in
+            _ = context.request?.withBody { body in
+                HTTPBytes.parameter(body, name: name, delimiters: ampersand) { each(.string(Array($0))) }
+            }
         })
     }
 
