@@ -43,7 +43,10 @@ public struct StreamLogInfo {
     public var requestLine: ByteBuffer?
     /// The request as received, for the log-format's `%[...]` samples
     /// (`capture.req.uri`, `method`); kept only when the format has some.
-    public var receivedRequest: HTTPMessage?
+    public var receivedRequest: HTTPMessage? {
+        get { ruleLog?.receivedRequest }
+        set { ensureRuleLog().receivedRequest = newValue }
+    }
     /// Capture slots and log level the transaction's rules set, shared
     /// with their contexts; nil until something needs it.
     public var ruleLog: TransactionLog?

@@ -16,6 +16,9 @@ public final class TransactionLog {
     var responseSlots: [CapturedHeader] = []
     /// The last `set-log-level` that ran; nil keeps the proxy's choice.
     public var level: LogLevelOverride?
+    /// The request as received, for log-format samples (kept only when
+    /// the frontend's formats have `%[...]`).
+    public var receivedRequest: HTTPMessage?
 
     public init() {}
 
