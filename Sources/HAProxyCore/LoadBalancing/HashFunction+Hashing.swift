@@ -1,4 +1,5 @@
 import HAProxyConfig
+import HAProxyRules
 
 /// The 32-bit hash functions of `hash-type`, computed over raw key bytes.
 ///
@@ -27,50 +28,15 @@ extension HashFunction {
     }
 
     @inlinable
-    public static func sdbm(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
-        var h: UInt32 = 0
-        for c in bytes {
-            h = UInt32(c) &+ (h << 6) &+ (h << 16) &- h
-        }
-        return h
-    }
+    public static func sdbm(_ bytes: UnsafeRawBufferPointer) -> UInt32 { Hashing.sdbm(bytes) }
 
     @inlinable
-    public static func djb2(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
-        var h: UInt32 = 5381
-        for c in bytes {
-            h = (h << 5) &+ h &+ UInt32(c)
-        }
-        return h
-    }
+    public static func djb2(_ bytes: UnsafeRawBufferPointer) -> UInt32 { Hashing.djb2(bytes) }
 
     /// wt6: two 32-bit lanes, complemented and crossed with data-dependent
     /// rotations. Designed for haproxy; insensitive to input sets and server counts.
     @inlinable
-    public static func wt6(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
-        var h0: UInt32 = 0xa53c_965a
-        var h1: UInt32 = 0x5ca6_953a
-        var step0: UInt32 = 6
-        var step1: UInt32 = 18
-        for c in bytes {
-            let t = UInt32(c)
-            h0 = ~(h0 ^ t)
-            h1 = ~(h1 &+ t)
-            let r = rotateLeft(h1, step0)
-            h1 = rotateLeft(h0, step1)
-            h0 = r
-            let mix = ((h0 >> 16) ^ h1) & 0xffff
-            step0 = mix & 0x1f
-            step1 = mix >> 11
-        }
-        return h0 ^ h1
-    }
-
-    @inlinable
-    static func rotateLeft(_ v: UInt32, _ n: UInt32) -> UInt32 {
-        // A rotation by 0 keeps the value (the right shift by 32 yields 0 in Swift).
-        (v << n) | (v >> (32 &- n))
-    }
+    public static func wt6(_ bytes: UnsafeRawBufferPointer) -> UInt32 { Hashing.wt6(bytes) }
 
     /// CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320, init and final xor ~0).
     @inlinable
@@ -99,14 +65,5 @@ extension HashFunction {
     /// (observed on haproxy 2.6's `sdbm(1)`/`djb2(1)` converters: without it
     /// bits 30 and 31 differ).
     @inlinable
-    public static func avalanche(_ value: UInt32) -> UInt32 {
-        var a = value
-        a = (a &+ 0x7ed5_5d16) &+ (a << 12)
-        a = (a ^ 0xc761_c23c) ^ (a >> 19)
-        a = (a &+ 0x1656_67b1) &+ (a << 5)
-        a = (a &+ 0xd3a2_646c) ^ (a << 9)
-        a = (a &+ 0xfd70_46c5) &+ (a << 3)
-        a = (a ^ 0xb55a_4f09) ^ (a >> 16)
-        return a &* 0xc000_0001
-    }
+    public static func avalanche(_ value: UInt32) -> UInt32 { Hashing.avalanche(value) }
 }

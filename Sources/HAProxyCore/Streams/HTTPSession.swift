@@ -1,5 +1,6 @@
 import HAProxyConfig
 import HAProxyHTTP
+import HAProxyRules
 import HAProxyObservability
 import NIOCore
 

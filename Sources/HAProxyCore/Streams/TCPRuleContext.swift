@@ -79,17 +79,9 @@ struct TCPRuleContext: SampleContext {
         frontend.serverIsUp(backend: backend, server: server)
     }
 
-    func variable(_ name: VariableName) -> Sample? {
-        name.scope == .proc ? ProcessVariables.shared.get(name) : variables.values.get(name)
-    }
+    func variable(_ name: VariableName) -> Sample? { variables.get(name) }
 
-    func setVariable(_ name: VariableName, to value: Sample?) {
-        if name.scope == .proc {
-            if let value { ProcessVariables.shared.set(name, value) } else { ProcessVariables.shared.unset(name) }
-            return
-        }
-        if let value { variables.values.set(name, value) } else { variables.values.unset(name) }
-    }
+    func setVariable(_ name: VariableName, to value: Sample?) { variables.set(name, value) }
 
     var uniqueID: [UInt8]? { nil }
     func capturedRequestHeader(_ index: Int) -> [UInt8]? { nil }

@@ -12,13 +12,6 @@ public protocol HTTPRuntimeView: AnyObject {
     func backendPolicy(named name: String) -> HTTPBackendPolicy?
 }
 
-/// A stream's variables (`txn.*`, `req.*`, `res.*`, `sess.*`; `proc.*`
-/// are process-wide), shared by the rule sets of a stream.
-public final class StreamVariables {
-    public var values = Variables()
-    public init() {}
-}
-
 /// The stream as HTTP rules see it: fetches read the connection, the
 /// proxies and the messages; actions edit the message of the rule set's
 /// side. A class, so that fetches and converters receive it as a
@@ -103,17 +96,9 @@ final class HTTPStreamContext: HTTPRuleTarget {
         runtime?.serverIsUp(backend: backend, server: server)
     }
 
-    func variable(_ name: VariableName) -> Sample? {
-        name.scope == .proc ? ProcessVariables.shared.get(name) : variables.values.get(name)
-    }
+    func variable(_ name: VariableName) -> Sample? { variables.get(name) }
 
-    func setVariable(_ name: VariableName, to value: Sample?) {
-        if name.scope == .proc {
-            if let value { ProcessVariables.shared.set(name, value) } else { ProcessVariables.shared.unset(name) }
-            return
-        }
-        if let value { variables.values.set(name, value) } else { variables.values.unset(name) }
-    }
+    func setVariable(_ name: VariableName, to value: Sample?) { variables.set(name, value) }
 
     func userlist(named name: String) -> Userlist? { userlists[name] }
 

@@ -2,21 +2,24 @@
 /// functions: Dan Bernstein's djb2, sdbm (from the public-domain sdbm
 /// database) and WT6, plus Bob Jenkins' 32-bit integer mix used for the
 /// optional "avalanche". Outputs checked against 2.6 in the tests.
-enum Hashing {
-    static func djb2(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
+public enum Hashing {
+    @inlinable
+    public static func djb2(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
         var hash: UInt32 = 5381
         for b in bytes { hash = (hash << 5) &+ hash &+ UInt32(b) }
         return hash
     }
 
-    static func sdbm(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
+    @inlinable
+    public static func sdbm(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
         var hash: UInt32 = 0
         for b in bytes { hash = UInt32(b) &+ (hash << 6) &+ (hash << 16) &- hash }
         return hash
     }
 
     /// WT6: two 32-bit halves mixed with data-dependent rotations.
-    static func wt6(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
+    @inlinable
+    public static func wt6(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
         var h0: UInt32 = 0xa53c_965a
         var h1: UInt32 = 0x5ca6_953a
         var step0: UInt32 = 6
@@ -36,7 +39,8 @@ enum Hashing {
     }
 
     /// Bob Jenkins' 32-bit integer hash ("full avalanche"), times a prime.
-    static func avalanche(_ value: UInt32) -> UInt32 {
+    @inlinable
+    public static func avalanche(_ value: UInt32) -> UInt32 {
         var a = value
         a = (a &+ 0x7ed5_5d16) &+ (a << 12)
         a = (a ^ 0xc761_c23c) ^ (a >> 19)

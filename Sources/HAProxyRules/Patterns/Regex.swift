@@ -65,13 +65,23 @@ public final class Regex: @unchecked Sendable {
         guard rc > 0 else { return nil }
         let ovector = pcre2_get_ovector_pointer_8(data)!
         var out: [UInt8] = []
+        Self.appendExpansion(template, of: subject, groups: Int(rc), ovector, to: &out)
+        return out
+    }
+
+    /// Appends `template` with `\1`..`\9` replaced by the groups of the
+    /// match `ovector` describes (groups that did not match add nothing).
+    private static func appendExpansion(
+        _ template: [UInt8], of subject: UnsafeRawBufferPointer, groups: Int, _ ovector: UnsafeMutablePointer<Int>,
+        to out: inout [UInt8]
+    ) {
         var i = 0
         while i < template.count {
             let c = template[i]
             if c == UInt8(ascii: "\\"), i + 1 < template.count,
                template[i + 1] >= UInt8(ascii: "0"), template[i + 1] <= UInt8(ascii: "9") {
                 let group = Int(template[i + 1] - UInt8(ascii: "0"))
-                if group < Int(rc), ovector[2 * group] != ~0 {
+                if group < groups, ovector[2 * group] != ~0 {
                     out += subject[ovector[2 * group]..<ovector[2 * group + 1]]
                 }
                 i += 2
@@ -80,7 +90,6 @@ public final class Regex: @unchecked Sendable {
             out.append(c)
             i += 1
         }
-        return out
     }
 
     /// `subject` with the first match (every match when `global`) replaced
@@ -99,21 +108,7 @@ public final class Regex: @unchecked Sendable {
             let ovector = pcre2_get_ovector_pointer_8(data)!
             let start = ovector[0], end = ovector[1]
             out += subject[position..<start]
-            var i = 0
-            while i < template.count {
-                let c = template[i]
-                if c == UInt8(ascii: "\\"), i + 1 < template.count,
-                   template[i + 1] >= UInt8(ascii: "0"), template[i + 1] <= UInt8(ascii: "9") {
-                    let group = Int(template[i + 1] - UInt8(ascii: "0"))
-                    if group < Int(rc), ovector[2 * group] != ~0 {
-                        out += subject[ovector[2 * group]..<ovector[2 * group + 1]]
-                    }
-                    i += 2
-                    continue
-                }
-                out.append(c)
-                i += 1
-            }
+            Self.appendExpansion(template, of: subject, groups: Int(rc), ovector, to: &out)
             if end == start {
                 // An empty match: copy one byte and move on.
                 if end < subject.count { out.append(subject[end]) }
