@@ -14,7 +14,7 @@ struct KeywordRegistry {
         func table<K>(_ list: [K], _ name: (K) -> String) -> [String: K] {
             Dictionary(list.map { (name($0), $0) }, uniquingKeysWith: { first, _ in first })
         }
-        let globalGroups: [[ConfigKeyword]] = [Self.globalKeywords, Self.globalLogKeywords]
+        let globalGroups: [[ConfigKeyword]] = [Self.globalKeywords, Self.globalLogKeywords, Self.globalVariableKeywords]
         let proxyGroups: [[ConfigKeyword]] = [
             Self.proxyKeywords, Self.timeoutKeywords, Self.optionKeywords, Self.checkKeywords,
             Self.httpRuleKeywords, Self.tcpRuleKeywords, Self.proxyLogKeywords, Self.bindSectionKeywords,

@@ -1,5 +1,9 @@
+import HAProxyRules
 /// The `global` section (several `global` sections are merged into one).
 public struct GlobalConfig: Sendable {
+    /// `set-var` / `set-var-fmt` lines: `proc.*` variables and their values,
+    /// in order (a later line for a name wins).
+    public var processVariables: [(VariableName, Sample)] = []
     public var daemon = false
     public var masterWorker = false
     public var maxconn: Int?

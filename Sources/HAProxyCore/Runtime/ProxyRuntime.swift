@@ -55,6 +55,8 @@ public final class ProxyRuntime {
     /// Builds the runtime; throws every problem found, each with its location.
     public init(configuration: Configuration) throws {
         self.configuration = configuration
+        // The global section's `set-var` lines, evaluated when it was read.
+        for (name, value) in configuration.global.processVariables { ProcessVariables.shared.set(name, value) }
         self.maxconnLimit = configuration.global.maxconn
         self.rates = ProcessRates(
             connectionLimit: configuration.global.maxConnRate, sessionLimit: configuration.global.maxSessRate)

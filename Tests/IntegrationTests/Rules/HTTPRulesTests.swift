@@ -274,3 +274,22 @@ extension HTTPRulesTests {
         XCTAssertTrue(r.stderr.contains("'http-request' not allowed in anonymous 'defaults' section."), r.stderr)
     }
 }
+
+extension HTTPRulesTests {
+    func testProcessVariablesFromTheGlobalSection() throws {
+        let port = Ports.free()
+        try startProxy(config: """
+        global
+            set-var proc.x str(a),upper
+            set-var-fmt proc.y abc%[str(q)]
+
+        """ + Self.defaultsHTTP + """
+        frontend fe
+            bind 127.0.0.1:\(port)
+            http-request return status 200 content-type text/plain lf-string "%[var(proc.x)]/%[var(proc.y)]"
+
+        """, ports: [port])
+        // Recorded from 2.6 with the same configuration.
+        XCTAssertEqual(try HTTPClient.get(port: port).text, "A/abcq")
+    }
+}
