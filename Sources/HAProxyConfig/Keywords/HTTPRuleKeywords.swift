@@ -60,7 +60,7 @@ extension KeywordRegistry {
             case .request:
                 return headers.union([
                     "deny", "return", "redirect", "auth", "set-method", "set-path", "set-pathq", "set-query", "set-uri",
-                    "replace-path", "replace-pathq", "replace-uri", "capture", "set-log-level", "normalize-uri",
+                    "replace-path", "replace-pathq", "replace-uri", "capture", "set-log-level", "normalize-uri", "set-timeout",
                 ]).union(KeywordRegistry.requestHoldActions)
             case .response:
                 return headers.union(["deny", "return", "redirect", "set-status", "capture", "set-log-level"])
@@ -238,6 +238,29 @@ extension KeywordRegistry {
             case "set-pathq": return .setPathQuery(f)
             case "set-query": return .setQuery(f)
             default: return .setURI(f)
+            }
+        case "set-timeout":
+            let a = arguments(2)
+            guard a.count == 2 else { throw error("expects exactly 2 arguments") }
+            guard proxy.capabilities.contains(.backend) || proxy.isDefaults else {
+                throw error("proxy '\(proxy.name)' has no backend capability")
+            }
+            guard let kind = StreamTimeout(rawValue: a[0]) else {
+                throw error("'set-timeout' rule supports 'server'/'tunnel' (got '\(a[0])')")
+            }
+            switch DurationParser.parse(a[1]) {
+            case .success(let v) where v.trailing == nil:
+                return .setTimeout(kind, milliseconds: v.milliseconds, expression: nil)
+            case .failure(.unexpectedCharacter(let c)):
+                // Not a time: an expression giving milliseconds.
+                guard let expression = try? SampleExpression.parse(a[1]) else {
+                    throw error("unexpected character '\(c)' in rule 'set-timeout \(a[0])'")
+                }
+                return .setTimeout(kind, milliseconds: nil, expression: expression)
+            case .success(let v):
+                throw error("unexpected character '\(v.trailing!)' in rule 'set-timeout \(a[0])'")
+            case .failure:
+                throw error("invalid timeout value '\(a[1])' in rule 'set-timeout \(a[0])'")
             }
         case "replace-header", "replace-value":
             let a = arguments(3)

@@ -161,6 +161,17 @@ final class HTTPStreamContext: HTTPRuleTarget {
     /// Gathers an `early-hint` header; a group is written as one 103 when
     /// `sendsNow`. Recorded: an HTTP/1.0 client gets none, names are
     /// lowercased.
+    /// `set-timeout` overrides for this stream.
+    var serverTimeout: Int?
+    var tunnelTimeout: Int?
+
+    func setTimeout(_ kind: StreamTimeout, milliseconds: Int) {
+        switch kind {
+        case .server: serverTimeout = milliseconds
+        case .tunnel: tunnelTimeout = milliseconds
+        }
+    }
+
     func addEarlyHint(_ name: [UInt8], _ value: [UInt8], sendsNow: Bool) {
         guard let request = requestMessage, request.head.version.isPersistentByDefault else { return }
         pendingHints.append((name.map(HTTPBytes.lower), value))

@@ -130,6 +130,8 @@ public struct HTTPStreamStateMachine {
     var serverName: String?
     /// Its numeric id, for `srv_id`.
     var serverID: Int?
+    /// `set-timeout` values for the current transaction.
+    var timeoutOverrides: (server: Int?, tunnel: Int?) = (nil, nil)
     /// The server the current request asks for (persistence, `use-server`).
     public internal(set) var persistence = Persistence()
     /// What holds the current request (body wait, tarpit).
@@ -592,6 +594,9 @@ public struct HTTPStreamStateMachine {
 
     /// Takes the request back from the rules, with their edits.
     mutating func takeRequest(from context: HTTPStreamContext) {
+        if context.serverTimeout != nil || context.tunnelTimeout != nil {
+            timeoutOverrides = (context.serverTimeout ?? timeoutOverrides.server, context.tunnelTimeout ?? timeoutOverrides.tunnel)
+        }
         guard let message = context.requestMessage, message.isEdited else { return }
         request = message.head
         requestBytes = message.bytes
@@ -822,8 +827,13 @@ public struct HTTPStreamStateMachine {
         forwardRequestBody()
         sendServerBatch()
         emit(.flushServer)
-        armTimer(backend.timeouts.server)
+        armTimer(serverTimeout)
     }
+
+    /// The server and tunnel timeouts in force: `set-timeout` overrides,
+    /// else the backend's.
+    private var serverTimeout: Int? { timeoutOverrides.server ?? backend?.timeouts.server }
+    private var tunnelTimeout: Int? { timeoutOverrides.tunnel ?? backend?.timeouts.tunnel }
 
     private mutating func sendServerBatch() {
         if let batch = serverOut.take() { emit(.writeServer(batch)) }
@@ -1003,8 +1013,7 @@ public struct HTTPStreamStateMachine {
             emit(.flushClient)
             state = .tunnel
             serverReusable = false
-            let t = backend?.timeouts
-            armTimer(t?.tunnel ?? minTimeout(timeouts.client, t?.server))
+            armTimer(tunnelTimeout ?? minTimeout(timeouts.client, serverTimeout))
             if inbound.readableBytes > 0, serverAttached {
                 emit(.writeServer(inbound))
                 emit(.flushServer)
@@ -1217,11 +1226,11 @@ public struct HTTPStreamStateMachine {
         guard state == .forwarding || state == .tunnel else { return }
         let ms: Int?
         if state == .tunnel {
-            ms = backend?.timeouts.tunnel ?? minTimeout(timeouts.client, backend?.timeouts.server)
+            ms = tunnelTimeout ?? minTimeout(timeouts.client, serverTimeout)
         } else if !responseStarted {
-            ms = backend?.timeouts.server
+            ms = serverTimeout
         } else {
-            ms = minTimeout(timeouts.client, backend?.timeouts.server)
+            ms = minTimeout(timeouts.client, serverTimeout)
         }
         guard let ms else { return }
         armTimer(ms)

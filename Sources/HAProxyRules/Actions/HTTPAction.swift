@@ -40,6 +40,9 @@ public enum HTTPAction: Sendable {
     case setLogLevel(LogLevelOverride)
     /// `normalize-uri NORMALIZER [full|strict]` (experimental in 2.6).
     case normalizeURI(URINormalizer)
+    /// `set-timeout server|tunnel TIME|EXPR`: for this stream only (an
+    /// expression gives milliseconds).
+    case setTimeout(StreamTimeout, milliseconds: Int?, expression: SampleExpression?)
     /// `early-hint NAME FORMAT`: a header of a 103 Early Hints response
     /// sent before the final one (RFC 8297).
     case earlyHint(name: [UInt8], value: SampleFormat)

@@ -94,6 +94,10 @@ public enum HTTPRuleRunner {
                 capture.run(on: target)
             case .setLogLevel(let level):
                 target.setLogLevel(level)
+            case .setTimeout(let kind, let milliseconds, let expression):
+                let value = milliseconds ?? expression?.evaluate(target)?.intValue.map { Int(clamping: $0) }
+                // The timeout must be non-null to apply (manual).
+                if let value, value > 0 { target.setTimeout(kind, milliseconds: value) }
             case .normalizeURI(let normalizer):
                 guard let uri = currentURI(target) else { continue }
                 switch normalizer.normalize(uri) {

@@ -18,6 +18,8 @@ public protocol HTTPRuleTarget: SampleContext {
     mutating func addEarlyHint(_ name: [UInt8], _ value: [UInt8], sendsNow: Bool)
     /// `wait-for-body` (requirement with a default below).
     mutating func needsRequestBody(atLeast: Int) -> Bool
+    /// `set-timeout server|tunnel` (requirement with a default below).
+    mutating func setTimeout(_ kind: StreamTimeout, milliseconds: Int)
 }
 
 /// The request-side interplay of `early-hint` and `wait-for-body` with the
@@ -30,4 +32,12 @@ extension HTTPRuleTarget {
     /// Whether the request body is still to be awaited by `wait-for-body`
     /// (`atLeast` 0: all of it, up to a full buffer).
     public mutating func needsRequestBody(atLeast: Int) -> Bool { false }
+
+    /// Overrides a timeout for the stream (`set-timeout`).
+    public mutating func setTimeout(_ kind: StreamTimeout, milliseconds: Int) {}
+}
+
+/// The timeouts `http-request set-timeout` may change for one stream.
+public enum StreamTimeout: String, Sendable {
+    case server, tunnel
 }

@@ -293,3 +293,26 @@ extension HTTPRulesTests {
         XCTAssertEqual(try HTTPClient.get(port: port).text, "A/abcq")
     }
 }
+
+extension HTTPRulesTests {
+    /// `set-timeout server` shortens the server timeout for one request:
+    /// a slow answer then gets the 504 the backend's 10 s would not give.
+    func testSetTimeoutOverridesTheServerTimeoutForTheRequest() throws {
+        let b = try startBackend("web")
+        let port = Ports.free()
+        try startProxy(config: Self.defaultsHTTP + """
+        frontend fe
+            bind 127.0.0.1:\(port)
+            default_backend be
+
+        backend be
+            http-request set-timeout server 100 if { url_param(short) -m found }
+            http-request set-timeout server req.hdr(x-timeout) if { req.hdr(x-timeout) -m found }
+            server web 127.0.0.1:\(b.port)
+
+        """, ports: [port])
+        XCTAssertEqual(try HTTPClient.get(port: port, path: "/slow?ms=3000&short=1").status, 504)
+        XCTAssertEqual(try HTTPClient.get(port: port, path: "/slow?ms=3000", headers: ["X-Timeout": "100"]).status, 504)
+        XCTAssertEqual(try HTTPClient.get(port: port, path: "/slow?ms=50").status, 200)
+    }
+}
