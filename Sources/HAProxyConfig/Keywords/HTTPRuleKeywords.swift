@@ -60,7 +60,7 @@ extension KeywordRegistry {
             case .request:
                 return headers.union([
                     "deny", "return", "redirect", "auth", "set-method", "set-path", "set-pathq", "set-query", "set-uri",
-                    "replace-path", "replace-pathq", "replace-uri", "capture", "set-log-level", "normalize-uri", "set-timeout",
+                    "replace-path", "replace-pathq", "replace-uri", "capture", "set-log-level", "normalize-uri", "set-timeout", "set-src", "set-dst", "set-src-port", "set-dst-port",
                 ]).union(KeywordRegistry.requestHoldActions)
             case .response:
                 return headers.union(["deny", "return", "redirect", "set-status", "capture", "set-log-level"])
@@ -239,6 +239,23 @@ extension KeywordRegistry {
             case "set-query": return .setQuery(f)
             default: return .setURI(f)
             }
+        case "set-src", "set-dst", "set-src-port", "set-dst-port":
+            let a = arguments(1)
+            guard let text = a.first else { throw error("missing fetch method") }
+            let expression: SampleExpression
+            do {
+                expression = try SampleExpression.parse(text)
+            } catch let e as SampleParseError {
+                throw error(e.message)
+            }
+            let part: EndpointPart
+            switch action {
+            case "set-src": part = .sourceAddress
+            case "set-dst": part = .destinationAddress
+            case "set-src-port": part = .sourcePort
+            default: part = .destinationPort
+            }
+            return .setEndpoint(part, expression)
         case "set-timeout":
             let a = arguments(2)
             guard a.count == 2 else { throw error("expects exactly 2 arguments") }

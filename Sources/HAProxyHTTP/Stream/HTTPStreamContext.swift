@@ -22,8 +22,10 @@ final class HTTPStreamContext: HTTPRuleTarget {
     private var responseBox: MessageBox?
     /// Actions edit the response (http-response, http-after-response).
     var editsResponse = false
-    let source: SocketEndpoint?
-    let destination: SocketEndpoint?
+    private(set) var source: SocketEndpoint?
+    private(set) var destination: SocketEndpoint?
+    /// `set-src`/`set-dst` changed them.
+    private(set) var endpointsChanged = false
     let frontendName: String
     var backend: HTTPBackendPolicy?
     var serverName: String?
@@ -165,6 +167,34 @@ final class HTTPStreamContext: HTTPRuleTarget {
     var serverTimeout: Int?
     var tunnelTimeout: Int?
 
+    /// Recorded from the manual: a new address keeps the port when the
+    /// family allows it; a new port keeps the address.
+    func setEndpoint(_ part: EndpointPart, to value: Sample) {
+        func address(_ sample: Sample) -> SocketEndpoint.Address? {
+            switch sample {
+            case .ipv4(let a): return .v4(a)
+            case .ipv6(let a): return .v6(a)
+            default:
+                guard let text = sample.stringBytes else { return nil }
+                if let a = IPv4Address(text: text) { return .v4(a) }
+                return IPv6Address(text: text).map { .v6($0) }
+            }
+        }
+        switch part {
+        case .sourceAddress, .destinationAddress:
+            guard let new = address(value) else { return }
+            let old = part == .sourceAddress ? source : destination
+            let endpoint = SocketEndpoint(address: new, port: old?.port ?? 0)
+            if part == .sourceAddress { source = endpoint } else { destination = endpoint }
+        case .sourcePort, .destinationPort:
+            guard let port = value.intValue, (0...65535).contains(port) else { return }
+            let old = part == .sourcePort ? source : destination
+            let endpoint = SocketEndpoint(address: old?.address ?? .v4(IPv4Address(0)), port: Int(port))
+            if part == .sourcePort { source = endpoint } else { destination = endpoint }
+        }
+        endpointsChanged = true
+    }
+
     func setTimeout(_ kind: StreamTimeout, milliseconds: Int) {
         switch kind {
         case .server: serverTimeout = milliseconds
@@ -273,4 +303,19 @@ final class MessageBox: HTTPMessageReader {
     var status: Int { message.status }
     func forEachHeader(_ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Bool) { message.forEachHeader(body) }
     func withBody<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R? { message.withBody(body) }
+}
+
+extension SocketAddress {
+    /// The socket address of a fetch's endpoint.
+    init?(endpoint: SocketEndpoint) {
+        let text: [UInt8]
+        switch endpoint.address {
+        case .v4(let a): text = a.textBytes
+        case .v6(let a): text = a.textBytes
+        }
+        guard let address = try? SocketAddress(ipAddress: String(decoding: text, as: UTF8.self), port: endpoint.port) else {
+            return nil
+        }
+        self = address
+    }
 }

@@ -119,7 +119,7 @@ public struct HTTPStreamStateMachine {
     public var log = StreamLogInfo()
     /// The client's address (from the PROXY header when one came).
     public private(set) var clientAddress: SocketAddress?
-    public let localAddress: SocketAddress?
+    public private(set) var localAddress: SocketAddress?
     /// Actions not yet taken by the I/O layer.
     public private(set) var actions: [Action] = []
     /// Live proxies and servers, for the fetches that read them.
@@ -594,6 +594,10 @@ public struct HTTPStreamStateMachine {
 
     /// Takes the request back from the rules, with their edits.
     mutating func takeRequest(from context: HTTPStreamContext) {
+        if context.endpointsChanged {
+            clientAddress = context.source.flatMap(SocketAddress.init(endpoint:)) ?? clientAddress
+            localAddress = context.destination.flatMap(SocketAddress.init(endpoint:)) ?? localAddress
+        }
         if context.serverTimeout != nil || context.tunnelTimeout != nil {
             timeoutOverrides = (context.serverTimeout ?? timeoutOverrides.server, context.tunnelTimeout ?? timeoutOverrides.tunnel)
         }

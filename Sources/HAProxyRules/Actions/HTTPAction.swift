@@ -40,6 +40,9 @@ public enum HTTPAction: Sendable {
     case setLogLevel(LogLevelOverride)
     /// `normalize-uri NORMALIZER [full|strict]` (experimental in 2.6).
     case normalizeURI(URINormalizer)
+    /// `set-src`, `set-dst`, `set-src-port`, `set-dst-port EXPR`: the
+    /// addresses the stream's later fetches, logs and headers see.
+    case setEndpoint(EndpointPart, SampleExpression)
     /// `set-timeout server|tunnel TIME|EXPR`: for this stream only (an
     /// expression gives milliseconds).
     case setTimeout(StreamTimeout, milliseconds: Int?, expression: SampleExpression?)
@@ -84,6 +87,11 @@ public enum HTTPAction: Sendable {
             return []
         }
     }
+}
+
+/// What a `set-src`/`set-dst`(`-port`) action changes.
+public enum EndpointPart: Sendable {
+    case sourceAddress, sourcePort, destinationAddress, destinationPort
 }
 
 /// The part of the request target a `replace-*` action rewrites.

@@ -98,6 +98,8 @@ public enum HTTPRuleRunner {
                 let value = milliseconds ?? expression?.evaluate(target)?.intValue.map { Int(clamping: $0) }
                 // The timeout must be non-null to apply (manual).
                 if let value, value > 0 { target.setTimeout(kind, milliseconds: value) }
+            case .setEndpoint(let part, let expression):
+                if let value = expression.evaluate(target) { target.setEndpoint(part, to: value) }
             case .normalizeURI(let normalizer):
                 guard let uri = currentURI(target) else { continue }
                 switch normalizer.normalize(uri) {

@@ -20,6 +20,8 @@ public protocol HTTPRuleTarget: SampleContext {
     mutating func needsRequestBody(atLeast: Int) -> Bool
     /// `set-timeout server|tunnel` (requirement with a default below).
     mutating func setTimeout(_ kind: StreamTimeout, milliseconds: Int)
+    /// `set-src`, `set-dst`... (requirement with a default below).
+    mutating func setEndpoint(_ part: EndpointPart, to value: Sample)
 }
 
 /// The request-side interplay of `early-hint` and `wait-for-body` with the
@@ -35,6 +37,9 @@ extension HTTPRuleTarget {
 
     /// Overrides a timeout for the stream (`set-timeout`).
     public mutating func setTimeout(_ kind: StreamTimeout, milliseconds: Int) {}
+
+    /// Changes the stream's source or destination (`set-src`...).
+    public mutating func setEndpoint(_ part: EndpointPart, to value: Sample) {}
 }
 
 /// The timeouts `http-request set-timeout` may change for one stream.

@@ -316,3 +316,31 @@ extension HTTPRulesTests {
         XCTAssertEqual(try HTTPClient.get(port: port, path: "/slow?ms=50").status, 200)
     }
 }
+
+extension HTTPRulesTests {
+    /// `set-src` and `set-dst-port`: later fetches, X-Forwarded-For and the
+    /// log see the new values.
+    func testSetSourceAndDestination() throws {
+        let b = try startBackend("web")
+        let port = Ports.free()
+        try startProxy(config: Self.defaultsHTTP + """
+        frontend fe
+            bind 127.0.0.1:\(port)
+            option forwardfor
+            http-request set-src hdr(x-real-ip) if { req.hdr(x-real-ip) -m found }
+            http-request set-dst-port int(4000)
+            http-request set-header X-Seen %[src]:%[dst_port]
+            http-request set-path /headers
+            default_backend be
+
+        backend be
+            server web 127.0.0.1:\(b.port)
+
+        """, ports: [port])
+        let seen = try HTTPClient.get(port: port, headers: ["X-Real-IP": "198.18.0.7"]).text.lowercased()
+        XCTAssertTrue(seen.contains("x-seen: 198.18.0.7:4000\n"), seen)
+        XCTAssertTrue(seen.contains("x-forwarded-for: 198.18.0.7\n"), seen)
+        let plain = try HTTPClient.get(port: port).text.lowercased()
+        XCTAssertTrue(plain.contains("x-forwarded-for: 127.0.0.1\n"), plain)
+    }
+}
