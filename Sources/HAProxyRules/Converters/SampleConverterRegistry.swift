@@ -1,29 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// The converter keywords by name, built from each family's table; other
 /// parts of the rules (maps, stick tables) add theirs with `register`
 /// at start-up, before any configuration is parsed.
 public enum SampleConverterRegistry {
-    private nonisolated(unsafe) static var table: [String: SampleConverterKeyword] = {
-        var table: [String: SampleConverterKeyword] = [:]
-        for family in [
-            StringConverters.keywords, ArithmeticConverters.keywords, EncodingConverters.keywords,
-            HashConverters.keywords, AddressConverters.keywords, TimeConverters.keywords,
-            VariableConverters.keywords, PatternConverters.keywords,
-        ] {
-            for keyword in family { table[keyword.name] = keyword }
-        }
-        return table
-    }()
-    private static let lock: UnsafeMutablePointer<pthread_rwlock_t> = {
-        let lock = UnsafeMutablePointer<pthread_rwlock_t>.allocate(capacity: 1)
-        pthread_rwlock_init(lock, nil)
-        return lock
-    }()
+    private static let table = KeywordTable<SampleConverterKeyword>([
+        StringConverters.keywords, ArithmeticConverters.keywords, EncodingConverters.keywords,
+        HashConverters.keywords, AddressConverters.keywords, TimeConverters.keywords,
+        VariableConverters.keywords, PatternConverters.keywords,
+    ], name: \.name)
 
     /// 2.6 converters this build refuses by name, with the reason shown
     /// in the error: `converter 'sha1' is not supported by this build
@@ -44,23 +27,11 @@ public enum SampleConverterRegistry {
         return list
     }()
 
-    public static func keyword(named name: String) -> SampleConverterKeyword? {
-        pthread_rwlock_rdlock(lock)
-        defer { pthread_rwlock_unlock(lock) }
-        return table[name]
-    }
+    public static func keyword(named name: String) -> SampleConverterKeyword? { table[name] }
 
     /// Every converter name, sorted.
-    public static var names: [String] {
-        pthread_rwlock_rdlock(lock)
-        defer { pthread_rwlock_unlock(lock) }
-        return table.keys.sorted()
-    }
+    public static var names: [String] { table.names }
 
     /// Adds (or replaces) converters, e.g. the map and table ones.
-    public static func register(_ keywords: [SampleConverterKeyword]) {
-        pthread_rwlock_wrlock(lock)
-        defer { pthread_rwlock_unlock(lock) }
-        for keyword in keywords { table[keyword.name] = keyword }
-    }
+    public static func register(_ keywords: [SampleConverterKeyword]) { table.register(keywords, name: \.name) }
 }
