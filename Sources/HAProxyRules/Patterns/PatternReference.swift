@@ -51,6 +51,14 @@ public final class PatternReference: @unchecked Sendable {
             self.ignoreCase = ignoreCase && method.isTextual
             self.valueType = valueType
         }
+
+        /// Hashed as one small word: each lookup finds its compiled set by
+        /// this key (hashing the enums' string raw values cost more).
+        public func hash(into hasher: inout Hasher) {
+            var word = Int(method.code) << 8 | (ignoreCase ? 1 << 7 : 0)
+            if let valueType { word |= Int(valueType.code) + 1 }
+            hasher.combine(word)
+        }
     }
 
     /// The file name as the configuration wrote it; empty for inline patterns.

@@ -13,6 +13,25 @@ public enum PatternMatchMethod: String, Sendable, CaseIterable {
         }
     }
 
+    /// A small number per method, for cheap hashing.
+    var code: UInt8 {
+        switch self {
+        case .found: return 0
+        case .bool: return 1
+        case .int: return 2
+        case .ip: return 3
+        case .bin: return 4
+        case .len: return 5
+        case .str: return 6
+        case .sub: return 7
+        case .reg: return 8
+        case .beg: return 9
+        case .end: return 10
+        case .dir: return 11
+        case .dom: return 12
+        }
+    }
+
     /// Whether the method compares text (and so takes `-i`).
     var isTextual: Bool {
         switch self {

@@ -36,6 +36,20 @@ public enum SampleType: String, Sendable, Equatable, CaseIterable {
     case any = "any"
     /// An address of either family (`src`, `dst`, `hdr_ip`).
     case address = "addr"
+
+    /// A small number per type, for cheap hashing.
+    var code: UInt8 {
+        switch self {
+        case .bool: return 0
+        case .int: return 1
+        case .ipv4: return 2
+        case .ipv6: return 3
+        case .string: return 4
+        case .binary: return 5
+        case .any: return 6
+        case .address: return 7
+        }
+    }
 }
 
 /// An IPv4 address in host byte order (`0x7f000001` is 127.0.0.1).
