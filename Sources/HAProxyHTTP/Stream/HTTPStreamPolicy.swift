@@ -44,6 +44,9 @@ public final class HTTPFrontendPolicy: Sendable {
 
     /// Whether requests go through any rule before the server.
     public let hasRequestAnalysis: Bool
+    /// The backend side of a `listen` section (the proxy itself), nil for a frontend.
+    public var ownBackend: HTTPBackendPolicy? { defaultBackendIsOwn ? defaultBackend : nil }
+    private let defaultBackendIsOwn: Bool
     /// Whether responses go through rules (http-response, http-after-response).
     public var hasResponseAnalysis: Bool { !responseRules.isEmpty || !afterResponseRules.isEmpty }
     /// The configuration's `userlist` sections by name (`http_auth(L)`).
@@ -88,6 +91,7 @@ public final class HTTPFrontendPolicy: Sendable {
         }
         self.errorPages = errorPages
         self.defaultBackend = defaultBackend
+        defaultBackendIsOwn = defaultBackend?.name == config.name
         hasRequestAnalysis = !requestRules.isEmpty || !redirectRules.isEmpty || !switchingRules.isEmpty
             || restrictHeaderNames != .preserve
         self.userlists = Dictionary(userlists.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })

@@ -118,8 +118,10 @@ public struct HTTPStreamStateMachine {
     /// What the transaction measured, for its log line.
     public var log = StreamLogInfo()
     /// The client's address (from the PROXY header when one came).
-    public private(set) var clientAddress: SocketAddress?
-    public private(set) var localAddress: SocketAddress?
+    public private(set) var clientAddress: SocketAddress? { didSet { endpoints = nil } }
+    public private(set) var localAddress: SocketAddress? { didSet { endpoints = nil } }
+    /// The addresses as fetches read them, converted once.
+    private var endpoints: (source: SocketEndpoint?, destination: SocketEndpoint?)?
     /// Actions not yet taken by the I/O layer.
     public private(set) var actions: [Action] = []
     /// Live proxies and servers, for the fetches that read them.
@@ -569,12 +571,13 @@ public struct HTTPStreamStateMachine {
     /// The context rules run on, holding the request.
     mutating func makeContext() -> HTTPStreamContext {
         if variables == nil { variables = StreamVariables() }
+        if endpoints == nil { endpoints = (SocketEndpoint(clientAddress), SocketEndpoint(localAddress)) }
         var context = HTTPStreamContext(
             requestMessage: requestMessageForRules(),
-            source: SocketEndpoint(clientAddress), destination: SocketEndpoint(localAddress),
+            source: endpoints!.source, destination: endpoints!.destination,
             frontendName: policy.proxyName,
             // A listen section is its own backend from the start.
-            backend: backend ?? (policy.defaultBackend?.name == policy.proxyName ? policy.defaultBackend : nil),
+            backend: backend ?? policy.ownBackend,
             serverName: serverName, runtime: runtime,
             variables: variables!, frontendID: policy.id, serverID: serverID)
         context.userlists = policy.userlists
