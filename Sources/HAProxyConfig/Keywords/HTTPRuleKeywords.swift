@@ -327,19 +327,10 @@ extension KeywordRegistry {
         _ action: String, _ words: inout ArraySlice<String>, format: (String) throws -> SampleFormat,
         stage: SampleStage, _ error: (String) -> KeywordError
     ) throws -> HTTPAction {
-        let open = action.firstIndex(of: "(")!
-        let verb = String(action[..<open])
-        guard action.hasSuffix(")") else { throw error("missing ')' after the variable name") }
-        let inside = action[action.index(after: open)..<action.index(before: action.endIndex)]
-        let parts = inside.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-        let name: VariableName
-        do {
-            name = try VariableName.parse(parts[0])
-        } catch let e as SampleArgumentError {
-            throw error(e.message)
-        } catch let e as SampleParseError {
-            throw error(e.message)
+        guard let head = try VariableActionHead.parse(action, error: error) else {
+            throw error("missing ')' after the variable name")
         }
+        let (verb, name, parts) = (head.verb, head.name, head.options)
         switch verb {
         case "unset-var":
             return .unsetVariable(name)
@@ -361,7 +352,7 @@ extension KeywordRegistry {
                     "fetch method '\(text)' extracts information from '\(source.name)', none of which is available here")
             }
             var conditions: [SetVariableCondition] = []
-            for c in parts.dropFirst() {
+            for c in parts {
                 guard let condition = SetVariableCondition(rawValue: c) else { throw error("unknown condition '\(c)'") }
                 conditions.append(condition)
             }

@@ -234,24 +234,13 @@ extension KeywordRegistry {
     static func parseTCPVariableAction(
         _ action: String, _ words: inout ArraySlice<String>, stage: SampleStage
     ) throws -> TCPAction {
-        let open = action.firstIndex(of: "(")!
-        let verb = String(action[..<open])
-        guard action.hasSuffix(")") else {
+        guard let head = try VariableActionHead.parse(action, error: { KeywordError($0) }) else {
             throw KeywordError(
                 "incomplete argument after action '\(action)'. Expects 'set-var(<var-name>)', 'set-var-fmt(<var-name>)' or 'unset-var(<var-name>)'")
         }
-        let inside = action[action.index(after: open)..<action.index(before: action.endIndex)]
-        let parts = inside.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-        let name: VariableName
-        do {
-            name = try VariableName.parse(parts[0])
-        } catch let e as SampleArgumentError {
-            throw KeywordError(e.message)
-        } catch let e as SampleParseError {
-            throw KeywordError(e.message)
-        }
+        let (verb, name, parts) = (head.verb, head.name, head.options)
         var conditions: [SetVariableCondition] = []
-        for c in parts.dropFirst() {
+        for c in parts {
             guard let condition = SetVariableCondition(rawValue: c) else { throw KeywordError("unknown condition \"\(c)\"") }
             conditions.append(condition)
         }

@@ -9,7 +9,7 @@ extension Frontend: HTTPRuntimeView {
         guard let runtime else { return nil }
         let backend: Backend?
         if let name {
-            backend = runtime.backends.first { $0.name == name }
+            backend = runtime.backendsByName[name]
         } else if let current, current.index < runtime.backends.count {
             backend = runtime.backends[current.index]
         } else {
@@ -36,7 +36,7 @@ extension Frontend: HTTPRuntimeView {
     }
 
     public func serverIsUp(backend: String, server: String) -> Bool? {
-        guard let b = runtime?.backends.first(where: { $0.name == backend }), let s = b.server(named: server) else {
+        guard let b = runtime?.backendsByName[backend], let s = b.server(named: server) else {
             return nil
         }
         return b.lock.withLock { s.isUsable }

@@ -85,7 +85,8 @@ extension HTTPStreamStateMachine {
             // Recorded: ignore-persist also keeps the cookie from being set;
             // with maxidle or maxlife, a valid cookie whose idle date is past
             // is set again with today's.
-            let now = CookieValues.step(seconds: currentSeconds())
+            let seconds = Self.currentSeconds()
+            let now = CookieValues.step(seconds: seconds)
             let dated = cookie.maxIdle != nil || cookie.maxLife != nil
             let refresh = dated && persistence.cookieServer == server && (persistence.idleStep ?? 0) < now
             let wanted = (persistence.cookieServer != server || refresh) && !persistence.byRule && !persistence.ignored
@@ -93,7 +94,7 @@ extension HTTPStreamStateMachine {
             if wanted {
                 var cookieValue = Array(value.utf8)
                 if dated {
-                    let today = CookieValues.encodeDate(seconds: currentSeconds())
+                    let today = CookieValues.encodeDate(seconds: seconds)
                     cookieValue += [UInt8(ascii: "|")] + today
                     if cookie.maxLife != nil {
                         let kept = persistence.cookieServer == server ? persistence.firstStep : nil
@@ -133,7 +134,6 @@ extension HTTPStreamStateMachine {
 
     /// Wall-clock seconds.
     static func currentSeconds() -> Int64 { SampleTime.now.seconds }
-    func currentSeconds() -> Int64 { SampleTime.now.seconds }
 
     /// Whether a cache could keep the response (what `nocache` guards):
     /// a GET or HEAD, a cacheable status, and a `Cache-Control` that allows

@@ -986,8 +986,6 @@ public struct HTTPStreamStateMachine {
         let ownBackend = backend.flatMap { $0.name == policy.proxyName ? nil : $0 }
         let backendRules = ownBackend?.responseRules ?? []
         let backendAfter = ownBackend?.afterResponseRules ?? []
-        guard !backendRules.isEmpty || !policy.responseRules.isEmpty || !backendAfter.isEmpty
-                || !policy.afterResponseRules.isEmpty || backend?.cookie != nil else { return (head, headBytes) }
         // `req.*` variables end with the request.
         variables?.values.clear(.req)
         var context = makeContext()

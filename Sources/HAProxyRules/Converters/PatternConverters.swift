@@ -31,18 +31,18 @@ enum PatternConverters {
             ("int", .int, .int), ("ip", .ip, .address),
         ]
         let outputs: [(String, SampleType)] = [("str", .string), ("int", .int), ("ip", .address)]
-        var list: [SampleConverterKeyword] = [mapKeyword("map", .str, .string, .string, rewrite: false)]
+        var list: [SampleConverterKeyword] = [mapKeyword("map", .str, .string, .string)]
         for (name, method, input) in matches {
-            list.append(mapKeyword("map_\(name)", method, input, .string, rewrite: false))
+            list.append(mapKeyword("map_\(name)", method, input, .string))
             for (outName, output) in outputs {
-                list.append(mapKeyword("map_\(name)_\(outName)", method, input, output, rewrite: false))
+                list.append(mapKeyword("map_\(name)_\(outName)", method, input, output))
             }
         }
         return list
     }
 
     static func mapKeyword(
-        _ name: String, _ method: PatternMatchMethod, _ input: SampleType, _ output: SampleType, rewrite _: Bool
+        _ name: String, _ method: PatternMatchMethod, _ input: SampleType, _ output: SampleType
     ) -> SampleConverterKeyword {
         SampleConverterKeyword(name, [.string, .string], mandatory: 1, input, output, compile: { args in
             let path = args.text(at: 0) ?? ""
