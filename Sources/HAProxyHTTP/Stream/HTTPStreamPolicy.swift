@@ -91,7 +91,9 @@ public final class HTTPFrontendPolicy: Sendable {
         }
         self.errorPages = errorPages
         self.defaultBackend = defaultBackend
-        defaultBackendIsOwn = defaultBackend?.name == config.name
+        // A listen section's backend is itself; a frontend and a backend
+        // may share a name and still be two proxies.
+        defaultBackendIsOwn = config.capabilities.contains(.backend) && defaultBackend?.name == config.name
         hasRequestAnalysis = !requestRules.isEmpty || !redirectRules.isEmpty || !switchingRules.isEmpty
             || restrictHeaderNames != .preserve
         self.userlists = Dictionary(userlists.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })

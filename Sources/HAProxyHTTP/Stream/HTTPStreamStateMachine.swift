@@ -513,12 +513,12 @@ public struct HTTPStreamStateMachine {
                     self.backend = backend
                     context.backend = backend
                 }
-                if !inBackend, let backend, backend.name != policy.proxyName, !backend.contentRules.isEmpty {
+                if !inBackend, let backend, backend !== policy.ownBackend, !backend.contentRules.isEmpty {
                     takeRequest(from: context)
                     if rejectedByContentRules(backend.contentRules, counted: true) { return }
                     context = makeContext()
                 }
-                if let backend, backend.name != policy.proxyName, backend.hasRequestAnalysis {
+                if let backend, backend !== policy.ownBackend, backend.hasRequestAnalysis {
                     if !inBackend, backend.buffersRequest, holdsForBufferedBody(inBackend: true, context) { return }
                     var verdict = HTTPRuleRunner.run(backend.requestRules, from: inBackend ? resume!.rule : 0, on: &context)
                     if holdsRequest(verdict, inBackend: true, context) { return }
@@ -709,7 +709,7 @@ public struct HTTPStreamStateMachine {
     /// Runs the `http-after-response` rules (backend's, then frontend's)
     /// on a response the proxy built.
     private mutating func afterResponse(_ bytes: ByteBuffer) -> ByteBuffer {
-        let backendRules = backend.flatMap { $0.name == policy.proxyName ? nil : $0.afterResponseRules } ?? []
+        let backendRules = backend.flatMap { $0 === policy.ownBackend ? nil : $0.afterResponseRules } ?? []
         guard !policy.afterResponseRules.isEmpty || !backendRules.isEmpty else { return bytes }
         var parser = HTTPHeadParser.response(to: request.method)
         guard case .complete(let head) = parser.parse(bytes) else { return bytes }
@@ -983,7 +983,7 @@ public struct HTTPStreamStateMachine {
     /// frontend's, then the `http-after-response` ones. Returns the head
     /// to send (edited or not), or nil when a rule answered instead.
     private mutating func analyseResponse(_ head: HTTPHead, _ headBytes: ByteBuffer) -> (HTTPHead, ByteBuffer)? {
-        let ownBackend = backend.flatMap { $0.name == policy.proxyName ? nil : $0 }
+        let ownBackend = backend.flatMap { $0 === policy.ownBackend ? nil : $0 }
         let backendRules = ownBackend?.responseRules ?? []
         let backendAfter = ownBackend?.afterResponseRules ?? []
         // `req.*` variables end with the request.

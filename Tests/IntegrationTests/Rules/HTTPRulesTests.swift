@@ -344,3 +344,21 @@ extension HTTPRulesTests {
         XCTAssertTrue(plain.contains("x-forwarded-for: 127.0.0.1\n"), plain)
     }
 }
+
+extension HTTPRulesTests {
+    /// A frontend and a backend may share a name: the backend's rules still
+    /// run (recorded from 2.6: the backend's `return` answers).
+    func testBackendRulesRunWhenTheFrontendHasTheSameName() throws {
+        let port = Ports.free()
+        try startProxy(config: Self.defaultsHTTP + """
+        frontend web
+            bind 127.0.0.1:\(port)
+            default_backend web
+
+        backend web
+            http-request return status 200 content-type text/plain string from-backend
+
+        """, ports: [port])
+        XCTAssertEqual(try HTTPClient.get(port: port).text, "from-backend")
+    }
+}
