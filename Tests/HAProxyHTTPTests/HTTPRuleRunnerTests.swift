@@ -35,7 +35,7 @@ final class HTTPRuleRunnerTests: XCTestCase {
     }
 
     private func text(_ message: HTTPMessage?) -> String {
-        guard let message else { return "" }
+        guard let message = message?.materialized() else { return "" }
         return message.bytes.getString(at: message.bytes.readerIndex, length: message.bytes.readableBytes) ?? ""
     }
 
@@ -85,6 +85,36 @@ final class HTTPRuleRunnerTests: XCTestCase {
         c.editsResponse = true
         _ = HTTPRuleRunner.run(p.httpAfterResponseRules, on: &c)
         XCTAssertEqual(text(c.responseMessage), "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nX-B: 2\r\n\r\n")
+    }
+
+    /// Ordinary header edits are noted, seen by later fetches at once,
+    /// and written once in the order a rewrite per edit would give.
+    func testNotedHeaderEditsReadAndWriteInOrder() throws {
+        let p = try proxy("""
+              http-request set-header X-A 2
+              http-request add-header X-B %[req.hdr(x-a)]
+              http-request set-header X-C c
+              http-request del-header x-c
+              http-request add-header X-D d
+              http-request set-header X-B b2
+              http-request set-var(txn.n) req.hdr_cnt(x-b)
+              http-request set-header Content-Length 0
+            """)
+        var c = context("GET / HTTP/1.1\r\nHost: h\r\nX-A: 1\r\nX-E: e\r\n\r\n")
+        _ = HTTPRuleRunner.run(p.httpRequestRules, on: &c)
+        XCTAssertEqual(c.variable(VariableName(scope: .txn, name: "n")), .int(1))
+        XCTAssertEqual(text(c.requestMessage),
+                       "GET / HTTP/1.1\r\nHost: h\r\nX-E: e\r\nX-A: 2\r\nX-D: d\r\nX-B: b2\r\nContent-Length: 0\r\n\r\n")
+        // The framing header's edit was parsed: the request now has a length.
+        XCTAssertEqual(c.requestMessage?.materialized().head.contentLength, 0)
+    }
+
+    func testDeletingAFramingHeaderAfterNotedEditsParsesTheHead() throws {
+        let p = try proxy("  http-request add-header X-N n\n  http-request del-header content-length")
+        var c = context("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\n")
+        _ = HTTPRuleRunner.run(p.httpRequestRules, on: &c)
+        XCTAssertEqual(text(c.requestMessage), "POST / HTTP/1.1\r\nHost: h\r\nX-N: n\r\n\r\n")
+        XCTAssertNil(c.requestMessage?.head.contentLength)
     }
 
     func testResponseDenyDefaultsTo502() throws {

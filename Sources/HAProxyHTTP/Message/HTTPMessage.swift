@@ -4,15 +4,28 @@ import NIOCore
 /// A parsed head with the bytes it was parsed from, as rules read and edit
 /// it (`http-request set-header`, `set-path`, `http-response set-status`...).
 ///
-/// An edit writes the head anew with the change applied and parses the
-/// result again, so that later fetches, later rules and the forwarding all
-/// see one consistent head; a message no rule edits is never copied.
+/// Rules that add, set or delete ordinary headers (the common case:
+/// `set-header X-Forwarded-Proto`, `del-header Server`) only note the
+/// change: later fetches see it at once, and the head is written once
+/// with every noted change when it is taken (`materialized()`). Any
+/// other edit (start line, framing headers, values rewritten in place)
+/// writes the head anew with the change applied, parsing it again when
+/// the parser's facts may change, so that fetches, rules and the
+/// forwarding all see one consistent head. A message no rule edits is
+/// never copied.
 public struct HTTPMessage {
+    /// The head as parsed or last written: without the noted header
+    /// edits, which `materialized()` applies.
     public private(set) var head: HTTPHead
     /// The head's bytes (offsets of `head` are relative to the reader index).
     public private(set) var bytes: ByteBuffer
     /// Whether a rule changed the message.
     public private(set) var isEdited = false
+    /// Headers of `head` removed by noted edits.
+    private var removed = HeaderIndexSet()
+    /// Lines added by noted edits, after the headers of `head`.
+    private var added: [(name: [UInt8], value: [UInt8])] = []
+    private var hasNotedEdits: Bool { !removed.isEmpty || !added.isEmpty }
     /// The request body that arrived, for the `req.body*` fetches (nil
     /// for a response, or once the body went to the server).
     public var requestBody: HTTPRequestBody?
@@ -57,17 +70,31 @@ public struct HTTPMessage {
 
     /// Replaces every `name` header by one with `value` (`set-header`).
     public mutating func setHeader(_ name: [UInt8], _ value: [UInt8]) throws {
+        if Self.isOrdinary(name), noteRemovals(where: { Self.equalsIgnoringCase($0, name) }) {
+            added.append((name, value))
+            isEdited = true
+            return
+        }
+        materialize()
         let drop = head.headers.indices.filter { headerName($0, is: name) }
         try rebuild(drop: { drop.contains($0) }, append: [(name, value)])
     }
 
     /// Adds a `name: value` line after the others (`add-header`).
     public mutating func addHeader(_ name: [UInt8], _ value: [UInt8]) throws {
+        if Self.isOrdinary(name), head.headers.count < HeaderIndexSet.capacity {
+            added.append((name, value))
+            isEdited = true
+            return
+        }
+        materialize()
         try rebuild(append: [(name, value)])
     }
 
     /// Removes the headers for which `matches(name)` holds (`del-header`).
     public mutating func deleteHeaders(where matches: (UnsafeRawBufferPointer) -> Bool) throws {
+        if noteRemovals(where: matches) { return }
+        materialize()
         let head = self.head
         let drop = withBytes(0..<bytes.readableBytes) { p in
             head.headers.indices.filter { matches(UnsafeRawBufferPointer(rebasing: p[head.headers[$0].name])) }
@@ -76,11 +103,73 @@ public struct HTTPMessage {
         try rebuild(drop: { drop.contains($0) })
     }
 
+    /// Notes the removal of the headers whose name `matches`, among those
+    /// of `head` and those added; false (nothing noted) when one of them
+    /// is a header the parser derives facts from, which needs a rewrite.
+    private mutating func noteRemovals(where matches: (UnsafeRawBufferPointer) -> Bool) -> Bool {
+        let head = self.head
+        guard head.headers.count < HeaderIndexSet.capacity else { return false }
+        var found = removed
+        let ordinary = withBytes(0..<bytes.readableBytes) { p -> Bool in
+            for index in head.headers.indices where !found.contains(index) {
+                let field = head.headers[index]
+                guard matches(UnsafeRawBufferPointer(rebasing: p[field.name])) else { continue }
+                if field.kind != .other { return false }
+                found.insert(index)
+            }
+            return true
+        }
+        guard ordinary else { return false }
+        if found != removed {
+            removed = found
+            isEdited = true
+        }
+        if !added.isEmpty {
+            let before = added.count
+            added.removeAll { line in line.name.withUnsafeBytes(matches) }
+            if added.count != before { isEdited = true }
+        }
+        return true
+    }
+
+    /// Whether `name` is none of the headers the parser derives facts
+    /// from (framing, connection, host...).
+    private static func isOrdinary(_ name: [UInt8]) -> Bool {
+        name.withUnsafeBytes { HTTPHeadParser.classifyName($0, 0, $0.count) } == .other
+    }
+
+    private static func equalsIgnoringCase(_ a: UnsafeRawBufferPointer, _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        for i in 0..<b.count where HTTPBytes.lower(a[i]) != HTTPBytes.lower(b[i]) { return false }
+        return true
+    }
+
+    /// Writes the noted header edits into the head.
+    public mutating func materialize() {
+        guard hasNotedEdits else { return }
+        let removed = self.removed
+        let added = self.added
+        self.removed = HeaderIndexSet()
+        self.added = []
+        // Only ordinary headers are concerned: the rewrite keeps the
+        // parser's facts and cannot fail.
+        try? rebuild(drop: { removed.contains($0) }, append: added)
+    }
+
+    /// The message with its noted header edits written into the head.
+    public func materialized() -> HTTPMessage {
+        guard hasNotedEdits else { return self }
+        var copy = self
+        copy.materialize()
+        return copy
+    }
+
     /// Gives each `name` header's value to `transform`, which returns its
     /// new value or nil to keep it (`replace-header`, `replace-value`).
     public mutating func replaceHeaderValues(
         _ name: [UInt8], _ transform: (UnsafeRawBufferPointer) -> [UInt8]?
     ) throws {
+        materialize()
         var values: [Int: [UInt8]] = [:]
         for index in head.headers.indices where headerName(index, is: name) {
             if let new = withBytes(head.headers[index].value, transform) { values[index] = new }
@@ -100,6 +189,7 @@ public struct HTTPMessage {
     }
 
     public mutating func editCookies(named name: [UInt8], _ transform: (ArraySlice<UInt8>) -> CookieEdit) throws {
+        materialize()
         let header = Array((head.isRequest ? "cookie" : "set-cookie").utf8)
         var replaced: [Int: [UInt8]] = [:]
         var dropped: Set<Int> = []
@@ -154,6 +244,7 @@ public struct HTTPMessage {
     /// An absolute target's authority becomes the `Host` header, as 2.6
     /// keeps them in agreement.
     public mutating func setURI(_ uri: [UInt8]) throws {
+        materialize()
         guard let authority = Self.authority(of: uri) else {
             try setStartLine(first: nil, second: uri, third: nil)
             return
@@ -187,6 +278,7 @@ public struct HTTPMessage {
     }
 
     private mutating func setStartLine(first: [UInt8]?, second: [UInt8]?, third: [UInt8]?) throws {
+        materialize()
         let head = self.head
         // A request line is method, URI, version; a status line is
         // version, status, reason (the parser records the status as the
@@ -321,14 +413,39 @@ extension HTTPMessage: HTTPMessageReader {
 
     public func forEachHeader(_ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Bool) {
         let headers = head.headers
-        bytes.withUnsafeReadableBytes { p in
-            for field in headers {
+        let removed = self.removed
+        let finished = bytes.withUnsafeReadableBytes { p -> Bool in
+            for index in headers.indices where !removed.contains(index) {
+                let field = headers[index]
                 if !body(UnsafeRawBufferPointer(rebasing: p[field.name]), UnsafeRawBufferPointer(rebasing: p[field.value])) {
-                    return
+                    return true
                 }
             }
+            return false
+        }
+        guard !finished else { return }
+        for line in added {
+            let goOn = line.name.withUnsafeBytes { name in line.value.withUnsafeBytes { value in body(name, value) } }
+            if !goOn { return }
         }
     }
 
     public func withBody<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R? { requestBody?.withPayload(body) }
+}
+
+/// Indexes of a head's headers, below `capacity`, without allocating.
+struct HeaderIndexSet: Equatable {
+    static let capacity = 128
+    private var low: UInt64 = 0
+    private var high: UInt64 = 0
+
+    var isEmpty: Bool { low == 0 && high == 0 }
+
+    func contains(_ index: Int) -> Bool {
+        index < 64 ? low & (1 << UInt64(index)) != 0 : high & (1 << UInt64(index - 64)) != 0
+    }
+
+    mutating func insert(_ index: Int) {
+        if index < 64 { low |= 1 << UInt64(index) } else { high |= 1 << UInt64(index - 64) }
+    }
 }

@@ -572,7 +572,7 @@ public struct HTTPStreamStateMachine {
     mutating func makeContext() -> HTTPStreamContext {
         if variables == nil { variables = StreamVariables() }
         if endpoints == nil { endpoints = (SocketEndpoint(clientAddress), SocketEndpoint(localAddress)) }
-        var context = HTTPStreamContext(
+        let context = HTTPStreamContext(
             requestMessage: requestMessageForRules(),
             source: endpoints!.source, destination: endpoints!.destination,
             frontendName: policy.proxyName,
@@ -604,7 +604,7 @@ public struct HTTPStreamStateMachine {
         if context.serverTimeout != nil || context.tunnelTimeout != nil {
             timeoutOverrides = (context.serverTimeout ?? timeoutOverrides.server, context.tunnelTimeout ?? timeoutOverrides.tunnel)
         }
-        guard let message = context.requestMessage, message.isEdited else { return }
+        guard let message = context.requestMessage?.materialized(), message.isEdited else { return }
         request = message.head
         requestBytes = message.bytes
     }
@@ -720,7 +720,7 @@ public struct HTTPStreamStateMachine {
         context.editsResponse = true
         _ = HTTPRuleRunner.run(backendRules, on: &context)
         _ = HTTPRuleRunner.run(policy.afterResponseRules, on: &context)
-        guard let message = context.responseMessage, message.isEdited else { return bytes }
+        guard let message = context.responseMessage?.materialized(), message.isEdited else { return bytes }
         var out = message.bytes
         if var body = bytes.getSlice(at: bytes.readerIndex + head.length, length: bytes.readableBytes - head.length) {
             out.writeBuffer(&body)
@@ -1007,7 +1007,7 @@ public struct HTTPStreamStateMachine {
         persistenceResponse(&context)
         _ = HTTPRuleRunner.run(backendAfter, on: &context)
         _ = HTTPRuleRunner.run(policy.afterResponseRules, on: &context)
-        guard let message = context.responseMessage, message.isEdited else { return (head, headBytes) }
+        guard let message = context.responseMessage?.materialized(), message.isEdited else { return (head, headBytes) }
         return (message.head, message.bytes)
     }
 

@@ -1,7 +1,9 @@
 /// One ACL test (manual 7.1): a sample expression and the patterns its
 /// values are matched against — an `acl` line, or an anonymous `{ ... }`.
 /// A multi-valued fetch (a repeated header) matches when any value does.
-public struct ACLTerm: Sendable {
+///
+/// A class: conditions hold and evaluate terms without copying them.
+public final class ACLTerm: @unchecked Sendable {
     let expression: SampleExpression
     /// The inline patterns, editable at run time as `show acl` lists them.
     let patterns: PatternReference
@@ -13,6 +15,16 @@ public struct ACLTerm: Sendable {
     /// `http_auth_group(L) G1 G2...`: the values are group names the
     /// authenticated user must belong to (one is enough), not strings.
     public internal(set) var groupMatch: GroupMatch?
+
+    init(
+        expression: SampleExpression, patterns: PatternReference, match: PatternReference.Expression,
+        files: [(reference: PatternReference, match: PatternReference.Expression)]
+    ) {
+        self.expression = expression
+        self.patterns = patterns
+        self.match = match
+        self.files = files
+    }
 
     /// What an `http_auth_group` ACL checks, for the configuration's
     /// post-parse check (`invalid group`, `no groups specified`).
@@ -147,7 +159,7 @@ extension ACLTerm {
         } catch let error as PatternSet.PatternError {
             throw ACLParseError(message: error.message)
         }
-        var term = ACLTerm(expression: expression, patterns: inline, match: match, files: references)
+        let term = ACLTerm(expression: expression, patterns: inline, match: match, files: references)
         if expression.fetchName == "http_auth_group", case .userlist(let list)? = expression.fetchArguments.first {
             // Group names, unless a match method, a converter or a file
             // turned the values into plain patterns (`no groups specified`).

@@ -1,6 +1,7 @@
 /// A rule's `if`/`unless` condition (manual 7.2): ACL names and anonymous
 /// ACLs, ANDed when listed, `||` between groups, `!` negating one.
-public struct Condition: Sendable {
+/// A class, so that rules hold and evaluate it without copying it.
+public final class Condition: Sendable {
     struct Operand: Sendable {
         var terms: [ACLTerm]
         var negated: Bool
@@ -11,6 +12,12 @@ public struct Condition: Sendable {
     let groups: [[Operand]]
     /// The `{ ... }` tests written in the condition itself, in order.
     public let anonymousTerms: [ACLTerm]
+
+    init(isUnless: Bool, groups: [[Operand]], anonymousTerms: [ACLTerm]) {
+        self.isUnless = isUnless
+        self.groups = groups
+        self.anonymousTerms = anonymousTerms
+    }
 
     public func evaluate(_ context: some SampleContext) -> Bool {
         // Recorded: `if` with no term is false, `unless` with none is true.

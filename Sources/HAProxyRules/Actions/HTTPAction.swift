@@ -135,8 +135,10 @@ public enum HeaderNameMatch: Sendable {
     }
 }
 
-/// A rule: an action and its condition.
-public struct HTTPRule: Sendable {
+/// A rule: an action and its condition. A class, so that running a rule
+/// set does not copy its actions and conditions; the configuration sets
+/// it up and only reads it afterwards.
+public final class HTTPRule: @unchecked Sendable {
     public var action: HTTPAction
     public var condition: Condition?
     /// `file:line` of the rule, for messages.

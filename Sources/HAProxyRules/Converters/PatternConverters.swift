@@ -59,8 +59,8 @@ enum PatternConverters {
                 throw SampleArgumentError("map default value is not of the map's output type")
             }
             return SampleConversion { sample, _ in
-                guard let entry = reference.match(sample, match) else { return fallback }
-                return PatternReference.value(entry.value ?? "", as: output) ?? fallback
+                guard let value = reference.matchedValue(sample, match) else { return fallback }
+                return value ?? fallback
             }
         })
     }

@@ -83,12 +83,16 @@ public final class PatternReference: @unchecked Sendable {
     private var compiled: [Expression: CompiledPatterns] = [:]
 
     /// One expression's set, with the entry behind each pattern position.
+    /// For a map, each entry's value read once as the expression's value
+    /// type (nil: a value that is not of that type).
     final class CompiledPatterns: @unchecked Sendable {
         let set: PatternSet
         let entries: [Entry]
-        init(set: PatternSet, entries: [Entry]) {
+        let values: [Sample?]
+        init(set: PatternSet, entries: [Entry], valueType: SampleType?) {
             self.set = set
             self.entries = entries
+            values = valueType.map { type in entries.map { PatternReference.value($0.value ?? "", as: type) } } ?? []
         }
     }
 
@@ -197,14 +201,14 @@ public final class PatternReference: @unchecked Sendable {
     func compiledSet(_ expression: Expression) -> CompiledPatterns {
         locked {
             if let done = compiled[expression] { return done }
-            var set = PatternSet(method: expression.method, ignoreCase: expression.ignoreCase)
+            let set = PatternSet(method: expression.method, ignoreCase: expression.ignoreCase)
             var visible: [Entry] = []
             for entry in entries where entry.version == current {
                 // Entries were checked when added; one that does not parse is skipped.
                 guard (try? set.add(entry.key, index: visible.count)) != nil else { continue }
                 visible.append(entry)
             }
-            let done = CompiledPatterns(set: set, entries: visible)
+            let done = CompiledPatterns(set: set, entries: visible, valueType: expression.valueType)
             compiled[expression] = done
             return done
         }
@@ -221,6 +225,15 @@ public final class PatternReference: @unchecked Sendable {
         let compiled = compiledSet(expression)
         guard let index = compiled.set.firstMatch(sample), index < compiled.entries.count else { return nil }
         return compiled.entries[index]
+    }
+
+    /// The value of the entry `sample` matches, read as the map
+    /// expression's value type: `.some(nil)` when that entry's value is
+    /// not of the type, nil when no entry matches.
+    public func matchedValue(_ sample: Sample, _ expression: Expression) -> Sample?? {
+        let compiled = compiledSet(expression)
+        guard let index = compiled.set.firstMatch(sample), index < compiled.values.count else { return nil }
+        return .some(compiled.values[index])
     }
 
     /// The value of the entry `sample` matches (a map lookup).
@@ -347,7 +360,7 @@ public final class PatternReference: @unchecked Sendable {
         if let type = expression.valueType, let value, Self.value(value, as: type) == nil {
             throw PatternSet.PatternError(message: "unable to parse '\(value)'")
         }
-        var set = PatternSet(method: expression.method, ignoreCase: expression.ignoreCase)
+        let set = PatternSet(method: expression.method, ignoreCase: expression.ignoreCase)
         try set.add(key)
     }
 

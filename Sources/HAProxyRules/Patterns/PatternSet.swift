@@ -44,7 +44,10 @@ public enum PatternMatchMethod: String, Sendable, CaseIterable {
 /// An ACL's or a map's parsed patterns for one match method, with lookups
 /// that do not scan when 2.6 does not: exact strings in a hash set, IP
 /// networks by prefix length. Patterns are case-folded once with `-i`.
-public struct PatternSet: Sendable {
+///
+/// A class: lookups borrow the compiled patterns instead of copying their
+/// tables; it is filled while being compiled and only read afterwards.
+public final class PatternSet: @unchecked Sendable {
     public let method: PatternMatchMethod
     public let ignoreCase: Bool
     /// Exact strings (`str`), case-folded when `ignoreCase`, with the
@@ -69,7 +72,7 @@ public struct PatternSet: Sendable {
 
     /// Adds one pattern (`index`: its position among all the patterns,
     /// which the first-match lookups of maps follow).
-    public mutating func add(_ text: String, index: Int? = nil) throws {
+    public func add(_ text: String, index: Int? = nil) throws {
         let position = index ?? count
         count += 1
         let bytes = Array(text.utf8)
@@ -217,13 +220,17 @@ public struct PatternSet: Sendable {
         case .sub:
             return strings.first { Self.contains(text, $0.bytes) }?.index
         case .dir:
-            return strings.first { Self.containsWord(text, $0.bytes, delimiters: [0x2F, 0x3F]) }?.index
+            return strings.first { Self.containsWord(text, $0.bytes, delimiters: Self.directoryDelimiters) }?.index
         case .dom:
-            return strings.first { Self.containsWord(text, $0.bytes, delimiters: [0x2F, 0x3F, 0x2E, 0x3A]) }?.index
+            return strings.first { Self.containsWord(text, $0.bytes, delimiters: Self.domainDelimiters) }?.index
         default:
             return nil
         }
     }
+
+    /// Word delimiters of `dir` (`/`, `?`) and `dom` (also `.`, `:`).
+    static let directoryDelimiters: Set<UInt8> = [0x2F, 0x3F]
+    static let domainDelimiters: Set<UInt8> = [0x2F, 0x3F, 0x2E, 0x3A]
 
     static func hasPrefix(_ text: [UInt8], _ p: [UInt8]) -> Bool {
         text.count >= p.count && text[0..<p.count].elementsEqual(p)

@@ -4,10 +4,11 @@
 ///
 /// Parsing looks every keyword up and compiles its arguments; evaluating
 /// calls the compiled functions only, so a rule costs no name lookup and
-/// builds no `String` per request.
-public struct SampleExpression: Sendable {
+/// builds no `String` per request. A class, so that rules and ACLs hold
+/// and evaluate it without copying its compiled functions.
+public final class SampleExpression: Sendable {
     /// The type of the value the expression produces.
-    public var outputType: SampleType
+    public let outputType: SampleType
     /// The fetch keyword, e.g. `req.hdr`.
     public let fetchName: String
     /// The fetch's arguments as parsed (backend and server names in them
@@ -21,6 +22,20 @@ public struct SampleExpression: Sendable {
 
     private let fetch: SampleFetch
     private let conversions: [(inputType: SampleType, conversion: SampleConversion)]
+
+    private init(
+        outputType: SampleType, fetchName: String, fetchArguments: [SampleArgument], sources: SampleSources,
+        converters: [(name: String, arguments: [SampleArgument])], fetch: SampleFetch,
+        conversions: [(inputType: SampleType, conversion: SampleConversion)]
+    ) {
+        self.outputType = outputType
+        self.fetchName = fetchName
+        self.fetchArguments = fetchArguments
+        self.sources = sources
+        self.converters = converters
+        self.fetch = fetch
+        self.conversions = conversions
+    }
 
     /// Parses one expression word (arguments in parentheses may contain
     /// commas and spaces after the line tokenizer removed quotes).
