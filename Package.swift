@@ -33,6 +33,14 @@ let package = Package(
             pkgConfig: "libcrypt",
             providers: [.apt(["libcrypt-dev"])]
         ),
+        // Debian's OpenSSL 3 (libssl3): TLS for `bind ... ssl` and
+        // `server ... ssl`, linked dynamically so that Debian's security
+        // updates reach it without a rebuild.
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
         // Files, environment, clock and text helpers on the C library, so
         // that no target needs Foundation (whose ICU data weighs 38 MB).
         .target(name: "HAProxyBase"),
@@ -43,6 +51,16 @@ let package = Package(
         .target(
             name: "HAProxyHTTP",
             dependencies: ["HAProxyConfig", "HAProxyRules", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        // The TLS record layer over memory BIOs, the contexts built from
+        // the configuration and the certificate store.
+        .target(
+            name: "HAProxyTLS",
+            dependencies: [
+                "COpenSSL", "HAProxyConfig", "HAProxyRules",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
         ),
         .target(
             name: "HAProxyObservability",
@@ -61,6 +79,7 @@ let package = Package(
                 "HAProxyConfig",
                 "HAProxyObservability",
                 "HAProxyHTTP",
+                "HAProxyTLS",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -69,7 +88,7 @@ let package = Package(
         .executableTarget(
             name: "haproxy",
             // HalogCore: the package's /usr/sbin/halog is a link to haproxy.
-            dependencies: ["HAProxyBase", "HAProxyConfig", "HAProxyCore", "HalogCore"]
+            dependencies: ["HAProxyBase", "HAProxyConfig", "HAProxyCore", "HAProxyTLS", "HalogCore"]
         ),
         // Log analyzer: no NIO, only liblz4 for compressed logs.
         .target(name: "HalogCore", dependencies: ["CLZ4"]),
@@ -77,6 +96,14 @@ let package = Package(
         .testTarget(name: "HAProxyBaseTests", dependencies: ["HAProxyBase"]),
         .testTarget(name: "HalogTests", dependencies: ["HalogCore", "CLZ4"], exclude: ["Golden", "bench.sh"]),
         .testTarget(name: "HAProxyRulesTests", dependencies: ["HAProxyRules"]),
+        .testTarget(
+            name: "HAProxyTLSTests",
+            dependencies: [
+                "HAProxyTLS", "HAProxyConfig", "HAProxyRules",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "HAProxyConfigTests", dependencies: ["HAProxyConfig"], exclude: ["Fixtures"]),
         .testTarget(
             name: "HAProxyHTTPTests",

@@ -6,6 +6,7 @@ import Darwin
 import HAProxyBase
 import HAProxyConfig
 import HAProxyCore
+import HAProxyTLS
 import HalogCore
 
 /// Entry point: the command line of haproxy 2.6, configuration loading,
@@ -91,7 +92,7 @@ func report(_ level: ProcessController.Level, _ text: String) {
 
 let (loaded, diagnostics) = ConfigLoader.load(
     paths: options.files, environment: ProcessEnvironment.variables,
-    features: BuildInfo.enabledFeatures, version: BuildInfo.conditionVersion)
+    features: BuildInfo.enabledFeatures, version: BuildInfo.conditionVersion, tlsFiles: CertificateStore.shared)
 console.report(diagnostics, includeDiag: options.diagnosticMode)
 guard var configuration = loaded, !diagnostics.hasFatalErrors else { failStartup() }
 if options.failOnWarning && diagnostics.hasWarnings {
@@ -109,7 +110,7 @@ do {
 } catch let errors as RuntimeBuildErrors {
     for error in errors.errors {
         if let location = error.location {
-            console.alert("config : parsing [\(location)] : \(error.message)")
+            console.alert("config : \(error.bracketed ? "" : "parsing ")[\(location)] : \(error.message)")
         } else {
             console.alert("config : \(error.message)")
         }
@@ -121,7 +122,8 @@ do {
     failStartup()
 }
 
-var serverStateWarned = false
+var serverStateWarned = !runtime.buildWarnings.isEmpty
+for warning in runtime.buildWarnings { console.warning("config : " + warning) }
 runtime.loadServerState {
     serverStateWarned = true
     console.warning("config : " + $0)

@@ -45,9 +45,10 @@ final class ConfigLoaderTests: XCTestCase {
         XCTAssertEqual(c.global.statsTimeoutMs, 30_000)
         XCTAssertEqual(c.global.user, "haproxy")
         XCTAssertTrue(c.global.daemon)
-        XCTAssertEqual(
-            c.global.acceptedWithoutEffect.map(\.keyword),
-            ["ssl-default-bind-ciphers", "ssl-default-bind-ciphersuites", "ssl-default-bind-options"])
+        XCTAssertNotNil(c.global.tls.bindCiphers)
+        XCTAssertNotNil(c.global.tls.bindCiphersuites)
+        XCTAssertEqual(c.global.tls.bindOptions.versions.minimum, .tlsv12)
+        XCTAssertTrue(c.global.tls.bindOptions.noTLSTickets)
         XCTAssertTrue(c.proxies.isEmpty)
         // A proxy added after Debian's defaults inherits them.
         try write("haproxy.cfg", text.replacingOccurrences(of: "/etc/haproxy/errors/", with: errors)

@@ -75,8 +75,8 @@ final class GlobalKeywordsTests: XCTestCase {
         XCTAssertEqual(g.spreadChecks, 5)
         XCTAssertEqual(g.caBase, "/etc/ssl/certs")
         XCTAssertEqual(g.crtBase, "/etc/ssl/private")
-        XCTAssertEqual(
-            g.acceptedWithoutEffect.map(\.keyword), ["ssl-default-bind-ciphers", "ssl-default-server-options"])
+        XCTAssertEqual(g.tls.bindCiphers, "ECDHE")
+        XCTAssertEqual(g.tls.serverOptions.versions.disabled, [.tlsv10])
     }
 
     /// 2.6 keywords this build lacks say so; words 2.6 does not know are
@@ -143,13 +143,13 @@ final class GlobalKeywordsTests: XCTestCase {
     }
 
     func testUnimplementedGlobalKeywordIsRefused() {
-        let (config, diagnostics) = TestSupport.load("global\n  lua-load /x.lua\n  tune.ssl.default-dh-param 2048\n")
+        let (config, diagnostics) = TestSupport.load("global\n  lua-load /x.lua\n  ssl-engine rdrand\n")
         XCTAssertNil(config)
         XCTAssertEqual(
             diagnostics.alerts.prefix(2).map(\.message),
             [
                 "parsing [test.cfg:2] : 'lua-load' is not supported by this build.",
-                "parsing [test.cfg:3] : 'tune.ssl.default-dh-param' is not supported by this build.",
+                "parsing [test.cfg:3] : 'ssl-engine' is not supported by this build.",
             ])
     }
 }

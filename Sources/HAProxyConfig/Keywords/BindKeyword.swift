@@ -5,10 +5,13 @@ struct BindKeyword {
     /// Number of arguments following the option name.
     let argumentCount: Int
     let handler: Handler
+    /// What 2.6 says when the value is missing (`missing cipher suite`).
+    let missingValue: String
 
-    init(_ name: String, arguments: Int = 0, _ handler: @escaping Handler) {
+    init(_ name: String, arguments: Int = 0, missing: String = "missing value", _ handler: @escaping Handler) {
         self.name = name
         self.argumentCount = arguments
+        self.missingValue = missing
         self.handler = handler
     }
 }

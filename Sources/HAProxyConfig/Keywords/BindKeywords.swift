@@ -38,6 +38,7 @@ extension KeywordRegistry {
         }
         let prefix = "'bind \(args[1])' in section '\(ctx.sectionName)'"
         var bind = BindConfig(address: addresses[0], location: ctx.location)
+        bind.tls.addressText = args[1]
         var i = 2
         while i < args.count {
             let option = args[i]
@@ -57,7 +58,7 @@ extension KeywordRegistry {
                 throw KeywordError(message)
             }
             guard i + keyword.argumentCount < args.count else {
-                throw KeywordError("\(prefix) : '\(option)' : missing value")
+                throw KeywordError("\(prefix) : '\(option)' : \(keyword.missingValue)")
             }
             do {
                 try keyword.handler(Array(args[i...(i + keyword.argumentCount)]), &bind, &ctx)
@@ -66,6 +67,7 @@ extension KeywordRegistry {
             }
             i += 1 + keyword.argumentCount
         }
+        if bind.tls.enabled { applyTLSDefaults(&bind.tls, ctx.config.global.tls) }
         ctx.withProxy { proxy in
             for address in addresses {
                 var b = bind

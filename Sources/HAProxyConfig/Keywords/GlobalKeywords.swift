@@ -161,20 +161,7 @@ extension KeywordRegistry {
             ctx.environment = ctx.environment.filter { keep.contains($0.key) }
             ctx.config.global.environment = ctx.environment
         },
-    ] + sslDefaults
-
-    /// TLS defaults Debian's configuration sets: accepted, recorded in
-    /// `acceptedWithoutEffect` (this build has no TLS yet).
-    static let sslDefaults: [ConfigKeyword] = [
-        "ssl-default-bind-ciphers", "ssl-default-bind-ciphersuites", "ssl-default-bind-options",
-        "ssl-default-bind-curves", "ssl-default-server-ciphers", "ssl-default-server-ciphersuites",
-        "ssl-default-server-options",
-    ].map { name in
-        ConfigKeyword(name, .global) { args, ctx in
-            guard args.count > 1 else { throw KeywordError("'\(name)' expects a value as an argument.") }
-            ctx.acceptWithoutEffect(name)
-        }
-    }
+    ]
 
     private static func flag(_ name: String, _ set: @escaping (inout GlobalConfig) -> Void) -> ConfigKeyword {
         ConfigKeyword(name, .global) { args, ctx in

@@ -14,7 +14,9 @@ struct KeywordRegistry {
         func table<K>(_ list: [K], _ name: (K) -> String) -> [String: K] {
             Dictionary(list.map { (name($0), $0) }, uniquingKeysWith: { first, _ in first })
         }
-        let globalGroups: [[ConfigKeyword]] = [Self.globalKeywords, Self.globalLogKeywords, Self.globalVariableKeywords]
+        let globalGroups: [[ConfigKeyword]] = [
+            Self.globalKeywords, Self.globalLogKeywords, Self.globalVariableKeywords, Self.tlsGlobalKeywords,
+        ]
         let proxyGroups: [[ConfigKeyword]] = [
             Self.proxyKeywords, Self.timeoutKeywords, Self.optionKeywords, Self.checkKeywords,
             Self.httpRuleKeywords, Self.tcpRuleKeywords, Self.proxyLogKeywords, Self.bindSectionKeywords,
@@ -23,8 +25,8 @@ struct KeywordRegistry {
         ]
         global = table(globalGroups.flatMap { $0 }, \.name)
         proxy = table(proxyGroups.flatMap { $0 }, \.name)
-        bind = table(Self.bindOptions, \.name)
-        server = table(Self.serverOptions, \.name)
+        bind = table(Self.bindOptions + Self.tlsBindOptions, \.name)
+        server = table(Self.serverOptions + Self.tlsServerOptions, \.name)
         userlist = table(Self.userlistKeywords, \.name)
     }
 
@@ -50,7 +52,7 @@ struct KeywordRegistry {
     /// Global keywords HAProxy 2.6 knows that this build does not implement.
     static let unsupportedGlobalKeywords: Set<String> = [
         "lua-load", "lua-load-per-thread", "lua-prepend-path", "ssl-engine", "ssl-mode-async", "ssl-dh-param-file",
-        "ssl-server-verify", "cpu-map", "set-dumpable", "strict-limits", "busy-polling", "numa-cpu-mapping",
+        "cpu-map", "set-dumpable", "strict-limits", "busy-polling", "numa-cpu-mapping",
         "h1-case-adjust", "h1-case-adjust-file", "setcap", "external-check", "51degrees-data-file",
         "wurfl-data-file", "deviceatlas-json-file", "profiling.tasks", "profiling.memory", "thread-groups",
         "thread-group", "noepoll", "nopoll", "nosplice", "nogetaddrinfo", "noreuseport", "maxsslconn",

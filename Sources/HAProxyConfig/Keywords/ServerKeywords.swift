@@ -56,16 +56,14 @@ extension KeywordRegistry {
 
     /// Server options of HAProxy 2.6 this build does not implement.
     static let unsupportedServerOptions: [String] = [
-        "agent-addr", "agent-check", "agent-inter", "agent-port", "agent-send", "allow-0rtt", "alpn", "ca-file",
-        "check-alpn", "check-proto", "check-send-proxy", "check-sni", "check-ssl", "check-via-socks4", "ciphers",
-        "ciphersuites", "crl-file", "crt", "curves", "error-limit", "force-sslv3", "force-tlsv10",
-        "force-tlsv11", "force-tlsv12", "force-tlsv13", "log-proto", "max-reuse", "namespace", "no-agent-check",
-        "no-backup", "no-check-ssl", "no-ssl", "no-ssl-reuse", "no-sslv3", "no-tls-tickets", "no-tlsv10",
-        "no-tlsv11", "no-tlsv12", "no-tlsv13", "no-verifyhost", "non-stick", "npn", "observe", "pool-low-conn",
-        "pool-max-conn", "pool-purge-delay", "proto", "proxy-v2-options", "redir", "resolve-net", "resolve-opts",
-        "resolve-prefer", "resolvers", "send-proxy-v2-ssl", "send-proxy-v2-ssl-cn", "shard", "sigalgs",
-        "client-sigalgs", "sni", "socks4", "ssl", "ssl-max-ver", "ssl-min-ver", "ssl-reuse", "stick", "tcp-ut",
-        "tfo", "tls-tickets", "track", "usesrc", "verify", "verifyhost", "ws", "set-proxy-v2-tlv-fmt",
+        "agent-addr", "agent-check", "agent-inter", "agent-port", "agent-send", "allow-0rtt", "check-alpn",
+        "check-proto", "check-send-proxy", "check-sni", "check-ssl", "check-via-socks4", "crl-file",
+        "error-limit", "log-proto", "max-reuse", "namespace", "no-agent-check", "no-backup", "no-check-ssl",
+        "no-ssl-reuse", "no-verifyhost", "non-stick", "npn", "observe", "pool-low-conn", "pool-max-conn",
+        "pool-purge-delay", "proto", "proxy-v2-options", "redir", "resolve-net", "resolve-opts", "resolve-prefer",
+        "resolvers", "send-proxy-v2-ssl", "send-proxy-v2-ssl-cn", "shard", "sigalgs", "client-sigalgs", "socks4",
+        "ssl-reuse", "stick", "tcp-ut", "tfo", "track", "usesrc", "verifyhost",
+        "ws", "set-proxy-v2-tlv-fmt",
     ]
 
     enum ServerLineKind { case server, defaultServer, template }
@@ -151,6 +149,9 @@ extension KeywordRegistry {
             }
             i += 1 + option.argumentCount
         }
+        if options.tls.enabled {
+            try prepareTLS(&options.tls, label: label, &ctx)
+        }
         if let id = server?.id, let other = proxy.servers.first(where: { $0.id == id }) {
             throw KeywordError(
                 "\(label) : 'id' : custom id \(id) already used at \(other.location) ('server \(other.name)').",
@@ -174,6 +175,32 @@ extension KeywordRegistry {
                 }
             }
         }
+    }
+
+    /// Paths made absolute with `ca-base`/`crt-base`, the
+    /// `ssl-default-server-*` globals applied, and the files read (as 2.6
+    /// reads them while parsing the line).
+    private static func prepareTLS(_ tls: inout TLSServerConfig, label: String, _ ctx: inout ParseContext) throws {
+        let global = ctx.config.global
+        if let file = tls.caFile {
+            let path = resolve(file, base: global.caBase)
+            tls.caFile = path
+            if let loader = ctx.tlsFiles, let error = loader.loadCAFile(at: path) {
+                ctx.diagnostics.alert("[\(ctx.location)] : \(label) : \(error)", at: ctx.location)
+                throw KeywordError("'ca-file' : unable to load \(path).", form: .raw)
+            }
+        }
+        if let file = tls.certificate {
+            let path = resolve(file, base: global.crtBase)
+            tls.certificate = path
+            if let loader = ctx.tlsFiles, let error = loader.loadCertificates(at: path) {
+                throw KeywordError("\(label) : \(error)", form: .bracketed)
+            }
+        }
+        if tls.common.ciphers == nil { tls.common.ciphers = global.tls.serverCiphers }
+        if tls.common.ciphersuites == nil { tls.common.ciphersuites = global.tls.serverCiphersuites }
+        tls.common.versions.inherit(global.tls.serverOptions.versions)
+        if global.tls.serverOptions.noTLSTickets { tls.common.noTLSTickets = true }
     }
 
     private static func serverTime(_ a: [String], _ s: ServerConfig?, label: String) throws -> Int {

@@ -81,7 +81,7 @@ enum StatsSocketParser {
             case "process", "thread":
                 throw KeywordError("'stats socket' : '\(option)' option is not supported by this build.")
             default:
-                if BindKeywordSupport.knownUnsupported.contains(option) {
+                if BindKeywordSupport.knownUnsupported.contains(option) || HAProxy26Keywords.bindOptions.contains(option) {
                     throw KeywordError("'stats socket' : '\(option)' option is not supported by this build.")
                 }
                 var message = "'stats socket' : unknown keyword '\(option)'."

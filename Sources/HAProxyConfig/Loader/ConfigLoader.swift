@@ -21,12 +21,14 @@ public struct ConfigLoader {
     /// - Returns: the configuration, nil when there were fatal errors, and
     ///   every diagnostic in the order HAProxy prints them.
     public static func load(
-        paths: [String], environment: [String: String], features: Set<String>, version: String
+        paths: [String], environment: [String: String], features: Set<String>, version: String,
+        tlsFiles: (any TLSFileLoading)? = nil
     ) -> (Configuration?, Diagnostics) {
         // ACLs and maps are numbered per configuration (`show map`).
         PatternReferences.reset()
         defer { PatternReferences.finishLoading() }
         var context = ParseContext(environment: environment)
+        context.tlsFiles = tlsFiles
         context.config.global.environment = environment
         let parser = ConfigParser(features: features, version: version)
         var files: [String] = []

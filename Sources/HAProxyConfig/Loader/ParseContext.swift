@@ -47,6 +47,8 @@ struct ParseContext {
     var httpLogLocations: [SourceLocation: SourceLocation] = [:]
     /// Declared frontend/backend/listen names, for the duplicate check.
     var declaredProxies: [(name: String, section: String, capabilities: ProxyCapabilities, location: SourceLocation)] = []
+    /// Reads `crt` and `ca-file` files as their lines are parsed (nil: later).
+    var tlsFiles: (any TLSFileLoading)?
 
     init(environment: [String: String]) {
         self.environment = environment

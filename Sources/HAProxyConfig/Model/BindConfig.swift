@@ -13,6 +13,8 @@ public struct BindConfig: Sendable, Equatable {
     public var unixMode: UInt32?
     public var unixUser: String?
     public var unixGroup: String?
+    /// `ssl` and its options; shared by every address of the line.
+    public var tls = TLSBindConfig()
     public var location: SourceLocation
 
     public init(address: ListenAddress, location: SourceLocation) {

@@ -45,6 +45,8 @@ public struct GlobalConfig: Sendable {
     public var quiet = false
     public var caBase: String?
     public var crtBase: String?
+    /// `ssl-default-*`, `ssl-server-verify`, `tune.ssl.default-dh-param`.
+    public var tls = TLSGlobalConfig()
     /// The environment as left by `setenv`/`presetenv`/`unsetenv`/`resetenv`,
     /// which the runtime applies to the process.
     public var environment: [String: String] = [:]

@@ -45,6 +45,8 @@ public struct ServerOptions: Sendable, Equatable {
     public var checkAddr: String?
     public var sendProxy = false
     public var sendProxyV2 = false
+    /// `ssl` and its options (manual 5.2).
+    public var tls = TLSServerConfig()
 
     public init() {}
 }

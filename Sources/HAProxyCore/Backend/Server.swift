@@ -1,4 +1,6 @@
 import HAProxyConfig
+import HAProxyRules
+import HAProxyTLS
 import NIOCore
 
 /// A server of a backend at run time: its resolved address, its state
@@ -55,6 +57,12 @@ public final class Server {
     var httpRequests = 0
 
     let idlePool = IdleConnectionPool()
+    /// `ssl`: the context its connections start TLS with, built at load.
+    var tls: TLSClientContext?
+    /// `sni <expr>`: the server name sent, evaluated per connection.
+    /// Connections are then not kept for reuse, since the next stream may
+    /// need another name.
+    var sni: SampleExpression?
     /// The server's health checker, when it has `check`.
     var checker: HealthChecker?
     /// Last check result, for the stats page (`check_status`).

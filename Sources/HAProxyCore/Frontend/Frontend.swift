@@ -8,6 +8,7 @@ import HAProxyHTTP
 import HAProxyRules
 import NIOConcurrencyHelpers
 import HAProxyObservability
+import HAProxyTLS
 import NIOCore
 
 /// A frontend (or the front half of a `listen`) at run time: its bound
@@ -21,6 +22,8 @@ public final class Frontend {
     /// What its HTTP streams ask of it: answers, error pages, timeouts.
     let httpPolicy: HTTPFrontendPolicy
     var listeners: [Listener] = []
+    /// The TLS contexts of its `ssl` bind lines, by the line's location.
+    var tlsContexts: [SourceLocation: TLSServerContext] = [:]
     /// This proxy's log targets and format, nil when it logs nothing.
     var log: ProxyLog?
 
@@ -68,7 +71,9 @@ public final class Frontend {
     }
 
     /// Starts a stream on a newly accepted connection (on its event loop).
-    func accepted(_ channel: Channel, bind: BindConfig) throws {
+    /// - Parameter tls: the connection's TLS layer, already in its
+    ///   pipeline, on an `ssl` bind.
+    func accepted(_ channel: Channel, bind: BindConfig, tls: TLSHandler? = nil) throws {
         let overLimit: Bool = lock.withLock {
             currentConnections += 1
             totalConnections += 1
@@ -115,12 +120,12 @@ public final class Frontend {
         case .tcp:
             let stream = TCPStream(
                 frontend: self, client: channel, backend: backend, variables: sessionVariables ?? StreamVariables(),
-                bind: bind)
+                bind: bind, tls: tls)
             try channel.pipeline.syncOperations.addHandler(RelayHandler(side: .client, owner: stream))
             runtime?.streams.add(stream, frontend: self, client: channel) { [weak stream] in (stream?.backend?.name, stream?.server) }
             stream.start(acceptProxy: acceptProxy)
         case .http:
-            let session = HTTPSession(frontend: self, client: channel, variables: sessionVariables)
+            let session = HTTPSession(frontend: self, client: channel, variables: sessionVariables, tls: tls)
             try channel.pipeline.syncOperations.addHandler(RelayHandler(side: .client, owner: session))
             runtime?.streams.add(session, frontend: self, client: channel) { [weak session] in (session?.backend?.name, session?.server) }
             session.start(acceptProxy: acceptProxy)

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import HAProxyConfig
+import HAProxyTLS
 import NIOCore
 import NIOPosix
 
@@ -17,11 +18,14 @@ final class Listener {
     let fd: CInt
     private(set) var channel: Channel?
     unowned let frontend: Frontend
+    /// On an `ssl` bind: the context each accepted connection's TLS starts from.
+    let tls: TLSServerContext?
 
     init(bind: BindConfig, fd: CInt, frontend: Frontend) {
         self.bind = bind
         self.fd = fd
         self.frontend = frontend
+        self.tls = frontend.tlsContexts[bind.location]
     }
 
     /// Hands the bound socket to an event loop and starts accepting, through
@@ -34,8 +38,8 @@ final class Listener {
                     try channel.pipeline.syncOperations.addHandler(gate)
                 }
             }
-            .childChannelInitializer { [frontend, bind] channel in
-                Listener.setUpAccepted(channel, frontend: frontend, bind: bind)
+            .childChannelInitializer { [frontend, bind, tls] channel in
+                Listener.setUpAccepted(channel, frontend: frontend, bind: bind, tls: tls)
             }
         channel = try bootstrap.withBoundSocket(fd).wait()
     }
@@ -44,13 +48,23 @@ final class Listener {
     /// Options are set synchronously: NIO's childChannelOption path costs
     /// futures and generic instantiations per accepted connection.
     /// TCP_NODELAY is inherited from the listening socket (set in `open`).
-    private static func setUpAccepted(_ channel: Channel, frontend: Frontend, bind: BindConfig) -> EventLoopFuture<Void> {
+    /// On an `ssl` bind the TLS handler comes first in the pipeline: the
+    /// stream's handler after it reads and writes plaintext.
+    private static func setUpAccepted(
+        _ channel: Channel, frontend: Frontend, bind: BindConfig, tls: TLSServerContext?
+    ) -> EventLoopFuture<Void> {
         do {
             if let options = channel.syncOptions {
                 try options.setOption(.allowRemoteHalfClosure, value: true)
                 try options.setOption(.maxMessagesPerRead, value: 1)
             }
-            try frontend.accepted(channel, bind: bind)
+            var handler: TLSHandler?
+            if let tls {
+                guard let h = tls.makeHandler() else { throw ChannelError.inappropriateOperationForState }
+                try channel.pipeline.syncOperations.addHandler(h)
+                handler = h
+            }
+            try frontend.accepted(channel, bind: bind, tls: handler)
             return channel.eventLoop.makeSucceededVoidFuture()
         } catch {
             return channel.eventLoop.makeFailedFuture(error)
@@ -199,10 +213,14 @@ struct SocketError: Error, CustomStringConvertible {
 public struct RuntimeError: Error, CustomStringConvertible {
     public var message: String
     public var location: SourceLocation?
+    /// Printed `[FILE:LINE] : MESSAGE` (server lines) rather than
+    /// `parsing [FILE:LINE] : MESSAGE`.
+    public var bracketed: Bool
 
-    public init(_ message: String, location: SourceLocation? = nil) {
+    public init(_ message: String, location: SourceLocation? = nil, bracketed: Bool = false) {
         self.message = message
         self.location = location
+        self.bracketed = bracketed
     }
 
     public var description: String { message }

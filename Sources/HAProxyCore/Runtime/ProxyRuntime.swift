@@ -8,6 +8,7 @@ import HAProxyConfig
 import HAProxyHTTP
 import HAProxyRules
 import HAProxyObservability
+import HAProxyTLS
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
@@ -45,6 +46,8 @@ public final class ProxyRuntime {
     let rates: ProcessRates
     /// The runtime API (stats socket commands).
     public private(set) lazy var cli = CLICommandProcessor(runtime: self)
+    /// Warnings found while building (2.6 prints them at start and with `-c`).
+    public private(set) var buildWarnings: [String] = []
     /// Log targets of every proxy; set before `start()`.
     public var logger: Logger?
     /// Receives operational messages (server UP/DOWN, no server available).
@@ -98,6 +101,7 @@ public final class ProxyRuntime {
                 index: backends.count, config: proxy, dynamicCookies: dynamicCookies, errorPages: pages,
                 id: proxyIDs[proxy.name] ?? 0)
             let backend = Backend(config: proxy, addresses: addresses, httpPolicy: policy)
+            Self.prepareServerTLS(backend, global: global.tls, errors: &errors)
             backend.onNoServerAvailable = { [weak self] b in self?.reportNoServer(b) }
             backends.append(backend)
             backendsByName[proxy.name] = backend
@@ -126,10 +130,62 @@ public final class ProxyRuntime {
                 id: proxyIDs[proxy.name] ?? 0)
             let frontend = Frontend(config: proxy, backend: target, httpPolicy: policy)
             frontend.runtime = self
+            frontend.tlsContexts = Self.bindTLSContexts(
+                proxy, global: global.tls, errors: &errors, warnings: &buildWarnings)
             frontends.append(frontend)
         }
         if !errors.isEmpty {
             throw RuntimeBuildErrors(errors: errors)
+        }
+    }
+
+    /// One TLS context per `ssl` bind line (shared by the line's addresses).
+    static func bindTLSContexts(
+        _ proxy: ProxyConfig, global: TLSGlobalConfig, errors: inout [RuntimeError], warnings: inout [String]
+    ) -> [SourceLocation: TLSServerContext] {
+        var contexts: [SourceLocation: TLSServerContext] = [:]
+        var failed: Set<SourceLocation> = []
+        for bind in proxy.binds where bind.tls.enabled {
+            if contexts[bind.location] != nil || failed.contains(bind.location) { continue }
+            if bind.acceptProxy {
+                failed.insert(bind.location)
+                errors.append(RuntimeError(
+                    "Proxy '\(proxy.name)': 'accept-proxy' with 'ssl' for bind '\(bind.tls.addressText)' at [\(bind.location)] is not supported by this build."
+                ))
+                continue
+            }
+            do {
+                let built = try TLSServerContext.build(
+                    bind.tls, global: global, httpMode: proxy.mode == .http, proxy: proxy.name, location: bind.location)
+                contexts[bind.location] = built.context
+                warnings += built.warnings
+            } catch {
+                failed.insert(bind.location)
+                errors.append(RuntimeError(error.message))
+            }
+        }
+        return contexts
+    }
+
+    /// The TLS context and `sni` expression of each `ssl` server.
+    static func prepareServerTLS(_ backend: Backend, global: TLSGlobalConfig, errors: inout [RuntimeError]) {
+        for server in backend.servers where server.config.options.tls.enabled {
+            let tls = server.config.options.tls
+            // 2.6 runs the checks of an `ssl` server over TLS; this build's
+            // checks speak clear text, which only a plain connect survives.
+            if server.config.options.check && backend.config.healthCheck.kind != .tcpConnect {
+                errors.append(RuntimeError(
+                    "'server \(backend.name)/\(server.name)' : HTTP and tcp-check health checks over SSL are not supported by this build (only connect checks).",
+                    location: server.config.location, bracketed: true))
+            }
+            do {
+                server.tls = try TLSClientContext.build(tls, global: global, backend: backend.name, server: server.name)
+            } catch {
+                errors.append(RuntimeError(
+                    "'server \(backend.name)/\(server.name)' : \(error.message)", location: server.config.location,
+                    bracketed: true))
+            }
+            if let text = tls.sni { server.sni = try? SampleExpression.parse(text) }
         }
     }
 

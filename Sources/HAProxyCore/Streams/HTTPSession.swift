@@ -2,6 +2,7 @@ import HAProxyConfig
 import HAProxyHTTP
 import HAProxyRules
 import HAProxyObservability
+import HAProxyTLS
 import NIOCore
 
 /// The I/O side of a `mode http` client connection: it feeds the client's
@@ -35,13 +36,15 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
 
     /// - Parameter variables: the session's variables, with what the
     ///   `tcp-request connection` and `session` rules set.
-    init(frontend: Frontend, client: Channel, variables: StreamVariables?) {
+    /// - Parameter tls: the client connection's TLS layer, on `ssl` binds.
+    init(frontend: Frontend, client: Channel, variables: StreamVariables?, tls: TLSHandler? = nil) {
         self.frontend = frontend
         self.client = client
         self.eventLoop = client.eventLoop
         self.machine = HTTPStreamStateMachine(
             policy: frontend.httpPolicy, clientAddress: client.remoteAddress, localAddress: client.localAddress,
             allocator: client.allocator, runtime: frontend, variables: variables)
+        machine.clientTLS = tls
     }
 
     func start(acceptProxy: Bool) {
@@ -229,9 +232,15 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
         perform()
         let handler = RelayHandler(side: .server, owner: self)
         serverHandler = handler
+        var tls: TLSHandler?
+        if let context = server.tls {
+            let name = server.sni.flatMap { machine.evaluate($0)?.stringBytes }.map { String(decoding: $0, as: UTF8.self) }
+            tls = context.makeHandler(serverName: name, preamble: proxyHeader(for: server))
+        }
+        machine.serverTLS = tls
         ServerConnector.connect(
             to: server.destination(localPort: machine.localAddress?.port), on: eventLoop,
-            timeoutMs: server.backend.config.timeouts.connect, handler: handler
+            timeoutMs: server.backend.config.timeouts.connect, handler: handler, tls: tls
         ).whenComplete { [self] result in
             switch result {
             case .success(let channel):
@@ -250,16 +259,24 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
     private func reuseConnection(_ entry: IdleConnectionPool.Entry) {
         entry.handler.adopt(by: self)
         serverHandler = entry.handler
+        machine.serverTLS = try? entry.channel.pipeline.syncOperations.handler(type: TLSHandler.self)
         attach(entry.channel, reused: true)
+    }
+
+    /// The PROXY protocol header a server with `send-proxy` gets first.
+    private func proxyHeader(for server: Server) -> ByteBuffer? {
+        guard server.config.options.sendProxy || server.config.options.sendProxyV2 else { return nil }
+        var header = client.allocator.buffer(capacity: 64)
+        ProxyProtocol.write(
+            v2: server.config.options.sendProxyV2, source: machine.clientAddress,
+            destination: machine.localAddress, into: &header)
+        return header
     }
 
     private func attach(_ channel: Channel, reused: Bool) {
         serverChannel = channel
-        if let server, server.config.options.sendProxy || server.config.options.sendProxyV2, !reused {
-            var header = channel.allocator.buffer(capacity: 64)
-            ProxyProtocol.write(
-                v2: server.config.options.sendProxyV2, source: machine.clientAddress,
-                destination: machine.localAddress, into: &header)
+        // With TLS, the header went in clear before the handshake.
+        if let server, server.tls == nil, !reused, let header = proxyHeader(for: server) {
             channel.write(header, promise: nil)
         }
         machine.serverConnected(reused: reused)
@@ -296,7 +313,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
         if let server {
             server.backend.release(server)
             if let channel = serverChannel {
-                if keep && channel.isActive {
+                if keep && channel.isActive && server.sni == nil {
                     park(channel, on: server)
                 } else {
                     serverHandler?.owner = nil

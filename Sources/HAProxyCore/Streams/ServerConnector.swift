@@ -1,15 +1,18 @@
+import HAProxyTLS
 import NIOCore
 import NIOPosix
 
 /// Opens connections to servers on a given event loop with the options a
-/// proxied connection needs, and a single `RelayHandler` in the pipeline.
+/// proxied connection needs, and a single `RelayHandler` in the pipeline
+/// (after a `TLSHandler` for a server with `ssl`).
 enum ServerConnector {
     static func connect(
         to address: SocketAddress,
         on loop: EventLoop,
         timeoutMs: Int?,
         handler: RelayHandler,
-        source: SocketAddress? = nil
+        source: SocketAddress? = nil,
+        tls: TLSHandler? = nil
     ) -> EventLoopFuture<Channel> {
         var bootstrap = ClientBootstrap(group: loop)
             .channelInitializer { channel in
@@ -20,6 +23,7 @@ enum ServerConnector {
                         try options.setOption(.allowRemoteHalfClosure, value: true)
                         try options.setOption(.maxMessagesPerRead, value: 1)
                     }
+                    if let tls { try channel.pipeline.syncOperations.addHandler(tls) }
                     try channel.pipeline.syncOperations.addHandler(handler)
                     return channel.eventLoop.makeSucceededVoidFuture()
                 } catch {

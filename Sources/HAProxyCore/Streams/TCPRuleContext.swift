@@ -25,6 +25,9 @@ struct TCPRuleContext: SampleContext {
     var pendingContent: PendingContent?
     /// The stream's log level (`tcp-request content set-log-level`).
     var transactionLog: TransactionLog?
+    /// The TLS layers of the client and server connections (`ssl_fc`, `ssl_bc`).
+    var clientTLS: (any TLSSessionView)?
+    var serverTLS: (any TLSSessionView)?
 
     func setLogLevel(_ level: LogLevelOverride) {
         transactionLog?.level = level

@@ -47,6 +47,8 @@ extension TCPStream {
         context.backend = backend
         context.serverName = server?.name
         context.transactionLog = log.ensureRuleLog()
+        context.clientTLS = clientTLS
+        context.serverTLS = serverTLS
         return context
     }
 

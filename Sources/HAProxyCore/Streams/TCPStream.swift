@@ -2,6 +2,7 @@ import HAProxyConfig
 import HAProxyObservability
 import HAProxyHTTP
 import HAProxyRules
+import HAProxyTLS
 import NIOCore
 
 /// A `mode tcp` stream: one client connection glued to one server
@@ -45,8 +46,16 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
     let bindName: String?
     /// Content inspection in progress (request or response side).
     var inspection = ContentInspection()
+    /// The TLS layers of the client connection (`ssl` bind) and of the
+    /// server connection (`ssl` server).
+    let clientTLS: TLSHandler?
+    private(set) var serverTLS: TLSHandler?
 
-    init(frontend: Frontend, client: Channel, backend: Backend?, variables: StreamVariables, bind: BindConfig) {
+    init(
+        frontend: Frontend, client: Channel, backend: Backend?, variables: StreamVariables, bind: BindConfig,
+        tls: TLSHandler? = nil
+    ) {
+        self.clientTLS = tls
         self.frontend = frontend
         self.client = client
         self.eventLoop = client.eventLoop
@@ -109,9 +118,16 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
         timer.cancel()
         let handler = RelayHandler(side: .server, owner: self)
         let port = (localAddress?.port)
+        serverTLS = nil
+        if let context = server.tls {
+            let name = server.sni.flatMap { $0.evaluate(ruleContext())?.stringBytes }.map {
+                String(decoding: $0, as: UTF8.self)
+            }
+            serverTLS = context.makeHandler(serverName: name, preamble: proxyHeader(for: server))
+        }
         ServerConnector.connect(
             to: server.destination(localPort: port), on: eventLoop,
-            timeoutMs: timeouts.connect, handler: handler
+            timeoutMs: timeouts.connect, handler: handler, tls: serverTLS
         ).whenComplete { [self] result in
             switch result {
             case .success(let channel): connected(channel, to: server)
@@ -128,11 +144,8 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
         log.connected = .now()
         serverChannel = channel
         state = .established
-        if server.config.options.sendProxy || server.config.options.sendProxyV2 {
-            var header = channel.allocator.buffer(capacity: 64)
-            ProxyProtocol.write(
-                v2: server.config.options.sendProxyV2, source: clientAddress,
-                destination: localAddress, into: &header)
+        // With TLS, the header went in clear before the handshake.
+        if server.tls == nil, let header = proxyHeader(for: server) {
             channel.write(header, promise: nil)
         }
         if let pending, pending.readableBytes > 0 {
@@ -151,6 +164,15 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
             pausedWhileConnecting = false
             client.setAutoRead(true)
         }
+    }
+
+    /// The PROXY protocol header a server with `send-proxy` gets first.
+    private func proxyHeader(for server: Server) -> ByteBuffer? {
+        guard server.config.options.sendProxy || server.config.options.sendProxyV2 else { return nil }
+        var header = client.allocator.buffer(capacity: 64)
+        ProxyProtocol.write(
+            v2: server.config.options.sendProxyV2, source: clientAddress, destination: localAddress, into: &header)
+        return header
     }
 
     private func connectFailed(_ server: Server) {

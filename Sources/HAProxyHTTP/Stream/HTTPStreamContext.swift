@@ -43,6 +43,9 @@ final class HTTPStreamContext: HTTPRuleTarget {
     var userlists: [String: Userlist] = [:]
     /// A proxied request under `option http-use-proxy-header`.
     var usesProxyAuthentication = false
+    /// The TLS layers of the client and server connections (`ssl_fc`, `ssl_bc`).
+    var clientTLS: (any TLSSessionView)?
+    var serverTLS: (any TLSSessionView)?
     /// Numeric ids for `fe_id`, `be_id` and `srv_id`.
     var frontendID: Int?
     var serverID: Int?

@@ -64,3 +64,11 @@ struct LoggedResponse: HTTPMessageReader {
     func forEachHeader(_ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Bool) {}
     func withBody<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R? { nil }
 }
+
+extension HTTPStreamStateMachine {
+    /// Evaluates an expression on the stream as rules see it now (a
+    /// server's `sni` when its connection opens).
+    public mutating func evaluate(_ expression: SampleExpression) -> Sample? {
+        expression.evaluate(makeContext())
+    }
+}

@@ -120,6 +120,10 @@ public struct HTTPStreamStateMachine {
     /// The client's address (from the PROXY header when one came).
     public private(set) var clientAddress: SocketAddress? { didSet { endpoints = nil } }
     public private(set) var localAddress: SocketAddress? { didSet { endpoints = nil } }
+    /// The client connection's TLS layer (`ssl_fc`...), nil without TLS.
+    public var clientTLS: (any TLSSessionView)?
+    /// The current server connection's TLS layer (`ssl_bc`...).
+    public var serverTLS: (any TLSSessionView)?
     /// The addresses as fetches read them, converted once.
     private var endpoints: (source: SocketEndpoint?, destination: SocketEndpoint?)?
     /// Actions not yet taken by the I/O layer.
@@ -581,6 +585,8 @@ public struct HTTPStreamStateMachine {
             serverName: serverName, runtime: runtime,
             variables: variables!, frontendID: policy.id, serverID: serverID)
         context.userlists = policy.userlists
+        context.clientTLS = clientTLS
+        context.serverTLS = serverTLS
         context.transactionLog = ruleLog()
         context.usesProxyAuthentication = policy.usesProxyHeader && isProxiedRequest
         return context

@@ -88,6 +88,11 @@ public protocol SampleContext {
     /// Sets the level of the stream's log line (`set-log-level`); ignored
     /// by default.
     func setLogLevel(_ level: LogLevelOverride)
+    /// The client connection's TLS layer (`ssl_fc`...): nil when the
+    /// connection is not TLS (the default).
+    var clientTLS: (any TLSSessionView)? { get }
+    /// The server connection's TLS layer (`ssl_bc`...): nil by default.
+    var serverTLS: (any TLSSessionView)? { get }
 }
 
 extension SampleContext {
@@ -103,6 +108,8 @@ extension SampleContext {
     public var usesProxyAuthentication: Bool { false }
     public func storeCapture(_ value: [UInt8], response: Bool, slot: Int) {}
     public func setLogLevel(_ level: LogLevelOverride) {}
+    public var clientTLS: (any TLSSessionView)? { nil }
+    public var serverTLS: (any TLSSessionView)? { nil }
 }
 
 /// What content fetches tell the inspection rules (2.6's

@@ -1,0 +1,73 @@
+/// The TLS options of `bind` (manual 5.1): `ssl`, `crt`, `alpn`, protocol
+/// versions, ciphers, curves, tickets and SNI.
+extension KeywordRegistry {
+    static let tlsBindOptions: [BindKeyword] = [
+        BindKeyword("ssl") { _, b, _ in b.tls.enabled = true },
+        BindKeyword("crt", arguments: 1, missing: "missing certificate location") { a, b, ctx in
+            let path = resolve(a[1], base: ctx.config.global.crtBase)
+            if let loader = ctx.tlsFiles, let error = loader.loadCertificates(at: path) {
+                throw KeywordError(error)
+            }
+            b.tls.certificates.append(path)
+        },
+        BindKeyword("alpn", arguments: 1, missing: "missing the comma-delimited ALPN protocol suite") { a, b, _ in
+            b.tls.common.alpn = try alpnList(a[1])
+        },
+        BindKeyword("ciphers", arguments: 1, missing: "missing cipher suite") { a, b, _ in b.tls.common.ciphers = a[1] },
+        BindKeyword("ciphersuites", arguments: 1, missing: "missing cipher suite") { a, b, _ in
+            b.tls.common.ciphersuites = a[1]
+        },
+        BindKeyword("curves", arguments: 1, missing: "missing curve suite") { a, b, _ in b.tls.common.curves = a[1] },
+        BindKeyword("ecdhe", arguments: 1, missing: "missing named curve") { a, b, _ in b.tls.ecdhe = a[1] },
+        BindKeyword("ssl-min-ver", arguments: 1, missing: "missing the ssl/tls version") { a, b, _ in
+            b.tls.common.versions.minimum = try tlsVersion(a[1])
+        },
+        BindKeyword("ssl-max-ver", arguments: 1, missing: "missing the ssl/tls version") { a, b, _ in
+            b.tls.common.versions.maximum = try tlsVersion(a[1])
+        },
+        BindKeyword("no-tls-tickets") { _, b, _ in b.tls.common.noTLSTickets = true },
+        BindKeyword("strict-sni") { _, b, _ in b.tls.strictSNI = true },
+        BindKeyword("prefer-client-ciphers") { _, b, _ in b.tls.preferClientCiphers = true },
+    ]
+        + TLSVersion.allCases.map { v in
+            BindKeyword("no-\(v.optionSuffix)") { _, b, _ in b.tls.common.versions.disabled.insert(v) }
+        }
+        + TLSVersion.allCases.map { v in
+            BindKeyword("force-\(v.optionSuffix)") { _, b, _ in
+                b.tls.common.versions.minimum = v
+                b.tls.common.versions.maximum = v
+            }
+        }
+
+    /// `crt-base`/`ca-base` apply to relative paths.
+    static func resolve(_ path: String, base: String?) -> String {
+        guard let base, !path.hasPrefix("/") else { return path }
+        return base.hasSuffix("/") ? base + path : base + "/" + path
+    }
+
+    /// `h2,http/1.1`: the protocols in order.
+    static func alpnList(_ text: String) throws -> [String] {
+        let list = text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        for p in list where p.isEmpty || p.utf8.count > 255 {
+            throw KeywordError("'alpn' : invalid empty or too long protocol name in '\(text)'")
+        }
+        return list
+    }
+
+    /// `TLSv1.2`...; 2.6's wording for another word.
+    static func tlsVersion(_ text: String) throws -> TLSVersion {
+        guard let v = TLSVersion(name: text) else { throw KeywordError("'\(text)' : unknown ssl/tls version") }
+        return v
+    }
+
+    /// What the `ssl-default-bind-*` globals give a bind line with `ssl`
+    /// (the ones read before it, as 2.6 applies them as the line is parsed).
+    static func applyTLSDefaults(_ tls: inout TLSBindConfig, _ global: TLSGlobalConfig) {
+        if tls.common.ciphers == nil { tls.common.ciphers = global.bindCiphers }
+        if tls.common.ciphersuites == nil { tls.common.ciphersuites = global.bindCiphersuites }
+        if tls.common.curves == nil { tls.common.curves = global.bindCurves }
+        tls.common.versions.inherit(global.bindOptions.versions)
+        if global.bindOptions.noTLSTickets { tls.common.noTLSTickets = true }
+        if global.bindOptions.preferClientCiphers { tls.preferClientCiphers = true }
+    }
+}

@@ -1,0 +1,133 @@
+/// A protocol version as `ssl-min-ver`, `ssl-max-ver`, `no-tlsv12`... name it.
+public enum TLSVersion: Int, Sendable, Comparable, CaseIterable {
+    case sslv3 = 0, tlsv10, tlsv11, tlsv12, tlsv13
+
+    /// The name the configuration and the `ssl_fc_protocol` fetch use.
+    public var name: String {
+        switch self {
+        case .sslv3: return "SSLv3"
+        case .tlsv10: return "TLSv1.0"
+        case .tlsv11: return "TLSv1.1"
+        case .tlsv12: return "TLSv1.2"
+        case .tlsv13: return "TLSv1.3"
+        }
+    }
+
+    /// The suffix of `no-XXX` and `force-XXX`.
+    public var optionSuffix: String {
+        switch self {
+        case .sslv3: return "sslv3"
+        case .tlsv10: return "tlsv10"
+        case .tlsv11: return "tlsv11"
+        case .tlsv12: return "tlsv12"
+        case .tlsv13: return "tlsv13"
+        }
+    }
+
+    public init?(name: String) {
+        guard let v = Self.allCases.first(where: { $0.name == name }) else { return nil }
+        self = v
+    }
+
+    public static func < (a: TLSVersion, b: TLSVersion) -> Bool { a.rawValue < b.rawValue }
+
+    /// 2.6's `ssl-min-ver` when none is configured.
+    public static let defaultMinimum = TLSVersion.tlsv12
+}
+
+/// The protocol versions a bind line or a server allows: `ssl-min-ver`,
+/// `ssl-max-ver`, `force-*` (both bounds) and `no-*` (ignored, with a
+/// warning, when a bound is set: manual 5.1 `no-tlsv10`).
+public struct TLSVersionRange: Sendable, Equatable {
+    public var minimum: TLSVersion?
+    public var maximum: TLSVersion?
+    public var disabled: Set<TLSVersion> = []
+
+    public init() {}
+
+    /// Fills what `other` (the `ssl-default-*-options`) sets and this
+    /// range leaves unset.
+    public mutating func inherit(_ other: TLSVersionRange) {
+        if minimum == nil { minimum = other.minimum }
+        if maximum == nil { maximum = other.maximum }
+        disabled.formUnion(other.disabled)
+    }
+}
+
+/// The options both sides share: ciphers, versions, tickets, ALPN.
+public struct TLSCommonOptions: Sendable, Equatable {
+    public var ciphers: String?
+    public var ciphersuites: String?
+    public var curves: String?
+    public var versions = TLSVersionRange()
+    public var noTLSTickets = false
+    public var alpn: [String]?
+
+    public init() {}
+}
+
+/// `ssl-default-bind-options` / `ssl-default-server-options` (manual 3.1).
+public struct TLSDefaultOptions: Sendable, Equatable {
+    public var versions = TLSVersionRange()
+    public var noTLSTickets = false
+    public var preferClientCiphers = false
+    public var strictSNI = false
+
+    public init() {}
+}
+
+/// The TLS side of one `bind` line (manual 5.1): the `ssl` keyword and
+/// the certificate and protocol options that go with it.
+public struct TLSBindConfig: Sendable, Equatable {
+    /// `ssl`: the listener speaks TLS (without it, `crt` is ignored as 2.6 does).
+    public var enabled = false
+    /// `crt` arguments, made absolute with `crt-base`: PEM files or
+    /// directories of them, in order (the first certificate is the default).
+    public var certificates: [String] = []
+    public var common = TLSCommonOptions()
+    public var strictSNI = false
+    public var preferClientCiphers = false
+    /// `ecdhe <curve>`: the one named curve for ECDHE.
+    public var ecdhe: String?
+    /// The bind line's address as written (`127.0.0.1:443`), for messages.
+    public var addressText = ""
+
+    public init() {}
+}
+
+/// `verify none|required` on a server.
+public enum TLSVerifyMode: String, Sendable, Equatable {
+    case none, required
+}
+
+/// The TLS side of a `server` line (manual 5.2).
+public struct TLSServerConfig: Sendable, Equatable {
+    public var enabled = false
+    public var verify: TLSVerifyMode?
+    /// `ca-file`, made absolute with `ca-base`.
+    public var caFile: String?
+    /// `crt`: a client certificate, made absolute with `crt-base`.
+    public var certificate: String?
+    /// `sni <expr>`: the sample expression as written.
+    public var sni: String?
+    public var common = TLSCommonOptions()
+
+    public init() {}
+}
+
+/// The `ssl-*` and `tune.ssl.*` globals (manual 3.1, 3.2).
+public struct TLSGlobalConfig: Sendable, Equatable {
+    public var bindCiphers: String?
+    public var bindCiphersuites: String?
+    public var bindCurves: String?
+    public var bindOptions = TLSDefaultOptions()
+    public var serverCiphers: String?
+    public var serverCiphersuites: String?
+    public var serverOptions = TLSDefaultOptions()
+    /// `ssl-server-verify`: what servers without `verify` do (2.6: required).
+    public var serverVerify: TLSVerifyMode = .required
+    /// `tune.ssl.default-dh-param`: nil leaves DHE ciphers unavailable.
+    public var defaultDHParamBits: Int?
+
+    public init() {}
+}

@@ -1,0 +1,26 @@
+/// A connection's TLS layer as the `ssl_fc*`, `ssl_c_*` and `ssl_bc*`
+/// fetches read it (manual 7.3.4). The TLS module implements it over the
+/// live connection, so a value is read only when a rule asks for it.
+public protocol TLSSessionView: AnyObject {
+    /// Whether the handshake completed.
+    var isEstablished: Bool { get }
+    /// `TLSv1.3`, as OpenSSL names the negotiated version.
+    var protocolVersion: String? { get }
+    /// The negotiated cipher, as OpenSSL names it (`TLS_AES_256_GCM_SHA384`).
+    var cipherName: String? { get }
+    /// Symmetric key bits used (`ssl_fc_use_keysize`) and the algorithm's
+    /// (`ssl_fc_alg_keysize`).
+    var cipherUsedBits: Int? { get }
+    var cipherAlgorithmBits: Int? { get }
+    /// The server name the client sent (SNI).
+    var serverName: String? { get }
+    /// The protocol chosen by ALPN.
+    var alpnProtocol: String? { get }
+    /// The session was resumed (cache or ticket).
+    var isResumed: Bool { get }
+    /// The peer sent a certificate (`ssl_c_used`, `ssl_fc_has_crt`).
+    var hasPeerCertificate: Bool { get }
+    /// The result of the peer certificate's verification (`ssl_c_verify`,
+    /// an X509_V_* code; 0 when it passed or none was asked for).
+    var peerVerifyResult: Int { get }
+}

@@ -1,0 +1,328 @@
+import COpenSSL
+import HAProxyRules
+import NIOCore
+
+/// Tells the handlers after it that the TLS handshake completed.
+public struct TLSHandshakeCompleted: Sendable {}
+
+/// Why a TLS connection ended in error.
+public enum TLSError: Error, CustomStringConvertible {
+    case handshakeFailed(String?)
+    case protocolError(String?)
+    case closedDuringHandshake
+
+    public var description: String {
+        switch self {
+        case .handshakeFailed(let r): return "SSL handshake failure" + (r.map { " (\($0))" } ?? "")
+        case .protocolError(let r): return "SSL protocol error" + (r.map { " (\($0))" } ?? "")
+        case .closedDuringHandshake: return "connection closed during SSL handshake"
+        }
+    }
+}
+
+/// The TLS record layer of one connection, first in its pipeline: it
+/// reads ciphertext from the socket and hands plaintext to the handler
+/// after it, and encrypts what that handler writes. OpenSSL runs over a
+/// pair of memory BIOs, so it never touches the socket and never blocks
+/// the event loop.
+///
+/// Writes made before the handshake completes (a request sent to a
+/// server as soon as it is connected) wait and go out after it. A
+/// `close_notify` from the peer reads as an input close (half-close), and
+/// closing the output sends one.
+public final class TLSHandler: ChannelDuplexHandler, TLSSessionView {
+    public typealias InboundIn = ByteBuffer
+    public typealias InboundOut = ByteBuffer
+    public typealias OutboundIn = ByteBuffer
+    public typealias OutboundOut = ByteBuffer
+
+    private enum State { case handshaking, established, closed }
+
+    private let ssl: OpaquePointer
+    private let readBIO: OpaquePointer
+    private let writeBIO: OpaquePointer
+    private let isClient: Bool
+    /// Keeps the SSL_CTXs (and their callbacks' argument) alive.
+    private let owner: AnyObject
+    private var state = State.handshaking
+    private var pendingWrites: [(ByteBuffer, EventLoopPromise<Void>?)] = []
+    private var flushPending = false
+    private var closeNotifySent = false
+    /// Bytes sent in clear before the ClientHello (a PROXY protocol header).
+    private var preamble: ByteBuffer?
+    /// Called once the handshake is over (a client keeps its session).
+    var onEstablished: ((OpaquePointer) -> Void)?
+
+    init(ssl: OpaquePointer, isClient: Bool, owner: AnyObject, preamble: ByteBuffer? = nil) {
+        self.ssl = ssl
+        self.isClient = isClient
+        self.owner = owner
+        self.preamble = preamble
+        readBIO = BIO_new(BIO_s_mem())
+        writeBIO = BIO_new(BIO_s_mem())
+        // An empty read BIO means "wait for more", not end of file.
+        _ = hap_bio_set_mem_eof_return(readBIO, -1)
+        _ = hap_bio_set_mem_eof_return(writeBIO, -1)
+        SSL_set_bio(ssl, readBIO, writeBIO)
+        if isClient { SSL_set_connect_state(ssl) } else { SSL_set_accept_state(ssl) }
+    }
+
+    deinit {
+        SSL_free(ssl)
+    }
+
+    // MARK: Inbound
+
+    public func handlerAdded(context: ChannelHandlerContext) {
+        if isClient && context.channel.isActive { startHandshake(context: context) }
+    }
+
+    public func channelActive(context: ChannelHandlerContext) {
+        if isClient { startHandshake(context: context) }
+        context.fireChannelActive()
+    }
+
+    private func startHandshake(context: ChannelHandlerContext) {
+        guard state == .handshaking, BIO_ctrl_pending(writeBIO) == 0, !handshakeStarted() else { return }
+        if let preamble {
+            self.preamble = nil
+            context.write(wrapOutboundOut(preamble), promise: nil)
+        }
+        advanceHandshake(context: context)
+        context.flush()
+    }
+
+    private func handshakeStarted() -> Bool { SSL_in_before(ssl) == 0 }
+
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var buffer = unwrapInboundIn(data)
+        guard state != .closed else { return }
+        let fed = buffer.readableBytes
+        buffer.withUnsafeReadableBytes { p in
+            if let base = p.baseAddress, p.count > 0 { _ = BIO_write(readBIO, base, Int32(p.count)) }
+        }
+        if state == .handshaking {
+            advanceHandshake(context: context)
+        }
+        if state == .established {
+            readPlaintext(context: context, hint: fed)
+        }
+        if BIO_ctrl_pending(writeBIO) > 0 {
+            writeCiphertext(context: context, promise: nil)
+            context.flush()
+        }
+    }
+
+    public func channelReadComplete(context: ChannelHandlerContext) {
+        context.fireChannelReadComplete()
+    }
+
+    public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let e = event as? ChannelEvent, e == .inputClosed, state == .handshaking {
+            fail(context: context, TLSError.closedDuringHandshake)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    public func channelInactive(context: ChannelHandlerContext) {
+        state = .closed
+        failPendingWrites(ChannelError.ioOnClosedChannel)
+        context.fireChannelInactive()
+    }
+
+    private func advanceHandshake(context: ChannelHandlerContext) {
+        let rc = SSL_do_handshake(ssl)
+        if rc == 1 {
+            state = .established
+            onEstablished?(ssl)
+            context.fireUserInboundEventTriggered(TLSHandshakeCompleted())
+            let writes = pendingWrites
+            pendingWrites = []
+            for (buffer, promise) in writes { encrypt(buffer, context: context, promise: promise) }
+            if flushPending || !writes.isEmpty {
+                flushPending = false
+                context.flush()
+            }
+            return
+        }
+        let error = SSL_get_error(ssl, rc)
+        if error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE {
+            if BIO_ctrl_pending(writeBIO) > 0 {
+                writeCiphertext(context: context, promise: nil)
+                context.flush()
+            }
+            return
+        }
+        let reason = OpenSSLErrors.drain()
+        fail(context: context, TLSError.handshakeFailed(reason))
+    }
+
+    /// Decrypts every complete record received; plaintext goes on in
+    /// buffers sized after the ciphertext fed (plaintext is never larger).
+    private func readPlaintext(context: ChannelHandlerContext, hint: Int) {
+        var produced = false
+        while state == .established {
+            let capacity = max(1024, min(16384, hint + Int(SSL_pending(ssl))))
+            var out = context.channel.allocator.buffer(capacity: capacity)
+            let n = out.writeWithUnsafeMutableBytes(minimumWritableBytes: capacity) { p in
+                Int(max(0, SSL_read(ssl, p.baseAddress, Int32(p.count))))
+            }
+            if n > 0 {
+                produced = true
+                context.fireChannelRead(wrapInboundOut(out))
+                continue
+            }
+            let error = SSL_get_error(ssl, 0)
+            switch error {
+            case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE:
+                return
+            case SSL_ERROR_ZERO_RETURN:
+                // close_notify: the peer finished sending.
+                OpenSSLErrors.drain()
+                context.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
+                return
+            default:
+                let reason = OpenSSLErrors.drain()
+                fail(context: context, TLSError.protocolError(reason))
+                return
+            }
+        }
+        _ = produced
+    }
+
+    // MARK: Outbound
+
+    public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        let buffer = unwrapOutboundIn(data)
+        switch state {
+        case .handshaking:
+            pendingWrites.append((buffer, promise))
+        case .established:
+            encrypt(buffer, context: context, promise: promise)
+        case .closed:
+            promise?.fail(ChannelError.ioOnClosedChannel)
+        }
+    }
+
+    public func flush(context: ChannelHandlerContext) {
+        if state == .handshaking {
+            flushPending = true
+            return
+        }
+        context.flush()
+    }
+
+    public func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
+        if mode != .input, state == .established, !closeNotifySent {
+            closeNotifySent = true
+            _ = SSL_shutdown(ssl)
+            OpenSSLErrors.drain()
+            if BIO_ctrl_pending(writeBIO) > 0 {
+                writeCiphertext(context: context, promise: nil)
+                context.flush()
+            }
+        }
+        if mode == .all {
+            state = .closed
+            failPendingWrites(ChannelError.ioOnClosedChannel)
+        }
+        context.close(mode: mode, promise: promise)
+    }
+
+    private func encrypt(_ buffer: ByteBuffer, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
+        guard buffer.readableBytes > 0 else {
+            // An empty write (a caller waiting for what is queued) stays one.
+            context.write(wrapOutboundOut(buffer), promise: promise)
+            return
+        }
+        let ok = buffer.withUnsafeReadableBytes { p -> Bool in
+            SSL_write(ssl, p.baseAddress, Int32(p.count)) > 0
+        }
+        guard ok else {
+            let reason = OpenSSLErrors.drain()
+            promise?.fail(TLSError.protocolError(reason))
+            fail(context: context, TLSError.protocolError(reason))
+            return
+        }
+        writeCiphertext(context: context, promise: promise)
+    }
+
+    /// Moves what OpenSSL wrote into the write BIO to the socket.
+    private func writeCiphertext(context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
+        let pending = Int(BIO_ctrl_pending(writeBIO))
+        guard pending > 0 else {
+            promise?.succeed(())
+            return
+        }
+        var out = context.channel.allocator.buffer(capacity: pending)
+        _ = out.writeWithUnsafeMutableBytes(minimumWritableBytes: pending) { p in
+            Int(max(0, BIO_read(writeBIO, p.baseAddress, Int32(pending))))
+        }
+        context.write(wrapOutboundOut(out), promise: promise)
+    }
+
+    private func fail(context: ChannelHandlerContext, _ error: Error) {
+        guard state != .closed else { return }
+        // What OpenSSL queued (an alert) goes out before the close.
+        if BIO_ctrl_pending(writeBIO) > 0 {
+            writeCiphertext(context: context, promise: nil)
+            context.flush()
+        }
+        state = .closed
+        failPendingWrites(error)
+        context.fireErrorCaught(error)
+        context.close(promise: nil)
+    }
+
+    private func failPendingWrites(_ error: Error) {
+        let writes = pendingWrites
+        pendingWrites = []
+        for (_, promise) in writes { promise?.fail(error) }
+    }
+
+    // MARK: TLSSessionView
+
+    public var isEstablished: Bool { state == .established || (state == .closed && SSL_is_init_finished(ssl) == 1) }
+
+    public var protocolVersion: String? {
+        guard isEstablished, let v = SSL_get_version(ssl) else { return nil }
+        return String(cString: v)
+    }
+
+    public var cipherName: String? {
+        guard isEstablished, let c = SSL_get_current_cipher(ssl), let name = SSL_CIPHER_get_name(c) else { return nil }
+        return String(cString: name)
+    }
+
+    public var cipherUsedBits: Int? {
+        guard isEstablished, let c = SSL_get_current_cipher(ssl) else { return nil }
+        return Int(SSL_CIPHER_get_bits(c, nil))
+    }
+
+    public var cipherAlgorithmBits: Int? {
+        guard isEstablished, let c = SSL_get_current_cipher(ssl) else { return nil }
+        var bits: Int32 = 0
+        _ = SSL_CIPHER_get_bits(c, &bits)
+        return Int(bits)
+    }
+
+    public var serverName: String? {
+        guard let name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name) else { return nil }
+        return String(cString: name)
+    }
+
+    public var alpnProtocol: String? {
+        var data: UnsafePointer<UInt8>?
+        var length: UInt32 = 0
+        SSL_get0_alpn_selected(ssl, &data, &length)
+        guard let data, length > 0 else { return nil }
+        return String(decoding: UnsafeBufferPointer(start: data, count: Int(length)), as: UTF8.self)
+    }
+
+    public var isResumed: Bool { SSL_session_reused(ssl) == 1 }
+
+    public var hasPeerCertificate: Bool { SSL_get0_peer_certificate(ssl) != nil }
+
+    public var peerVerifyResult: Int { Int(SSL_get_verify_result(ssl)) }
+}

@@ -1,0 +1,156 @@
+import XCTest
+
+@testable import HAProxyConfig
+
+/// `bind ... ssl`, `server ... ssl` and the TLS globals, parsed and worded
+/// as 2.6 (checked with its `-c`).
+final class TLSKeywordsTests: XCTestCase {
+    private func load(_ text: String) -> (Configuration?, Diagnostics) {
+        TestSupport.load(text)
+    }
+
+    func testBindOptionsFillTheModel() throws {
+        let (config, d) = load(
+            """
+            global
+                crt-base /etc/ssl/private
+            frontend f
+                bind :443,:8443 ssl crt site.pem crt /abs/other.pem alpn h2,http/1.1 ssl-min-ver TLSv1.2 ssl-max-ver TLSv1.3 ciphers ECDHE+AESGCM ciphersuites TLS_AES_128_GCM_SHA256 curves X25519:P-256 no-tls-tickets strict-sni prefer-client-ciphers no-tlsv11 ecdhe prime256v1
+                bind :444 ssl crt x.pem force-tlsv12
+            """)
+        XCTAssertEqual(d.alerts.map(\.message), [])
+        let binds = try XCTUnwrap(config?.proxies.first?.binds)
+        XCTAssertEqual(binds.count, 3)
+        let tls = binds[0].tls
+        XCTAssertEqual(binds[1].tls, tls, "every address of a line shares its TLS options")
+        XCTAssertTrue(tls.enabled)
+        XCTAssertEqual(tls.certificates, ["/etc/ssl/private/site.pem", "/abs/other.pem"])
+        XCTAssertEqual(tls.common.alpn, ["h2", "http/1.1"])
+        XCTAssertEqual(tls.common.versions.minimum, .tlsv12)
+        XCTAssertEqual(tls.common.versions.maximum, .tlsv13)
+        XCTAssertEqual(tls.common.versions.disabled, [.tlsv11])
+        XCTAssertEqual(tls.common.ciphers, "ECDHE+AESGCM")
+        XCTAssertEqual(tls.common.ciphersuites, "TLS_AES_128_GCM_SHA256")
+        XCTAssertEqual(tls.common.curves, "X25519:P-256")
+        XCTAssertEqual(tls.ecdhe, "prime256v1")
+        XCTAssertTrue(tls.common.noTLSTickets && tls.strictSNI && tls.preferClientCiphers)
+        XCTAssertEqual(tls.addressText, ":443,:8443")
+        XCTAssertEqual(binds[2].tls.common.versions.minimum, .tlsv12)
+        XCTAssertEqual(binds[2].tls.common.versions.maximum, .tlsv12)
+    }
+
+    /// The `ssl-default-bind-*` globals read before a bind line fill what
+    /// the line leaves unset (2.6 applies them as the line is parsed).
+    func testDefaultBindOptionsApplyToSSLLines() throws {
+        let (config, d) = load(
+            """
+            global
+                ssl-default-bind-ciphers ECDHE+AESGCM
+                ssl-default-bind-ciphersuites TLS_AES_256_GCM_SHA384
+                ssl-default-bind-options ssl-min-ver TLSv1.2 no-tls-tickets prefer-client-ciphers
+                tune.ssl.default-dh-param 2048
+            frontend f
+                bind :443 ssl crt /x.pem ciphers HIGH
+                bind :80
+            """)
+        XCTAssertEqual(d.alerts.map(\.message), [])
+        let c = try XCTUnwrap(config)
+        XCTAssertEqual(c.global.tls.defaultDHParamBits, 2048)
+        let tls = c.proxies[0].binds[0].tls
+        XCTAssertEqual(tls.common.ciphers, "HIGH", "the line's own value wins")
+        XCTAssertEqual(tls.common.ciphersuites, "TLS_AES_256_GCM_SHA384")
+        XCTAssertEqual(tls.common.versions.minimum, .tlsv12)
+        XCTAssertTrue(tls.common.noTLSTickets && tls.preferClientCiphers)
+        XCTAssertFalse(c.proxies[0].binds[1].tls.enabled)
+        XCTAssertNil(c.proxies[0].binds[1].tls.common.ciphers, "a plain line takes nothing")
+    }
+
+    func testBindErrorsAreWordedAs26() {
+        let cases: [(String, String)] = [
+            ("bind :443 ssl crt", "'crt' : missing certificate location"),
+            ("bind :443 ssl crt /x.pem ciphers", "'ciphers' : missing cipher suite"),
+            ("bind :443 ssl crt /x.pem ciphersuites", "'ciphersuites' : missing cipher suite"),
+            ("bind :443 ssl crt /x.pem curves", "'curves' : missing curve suite"),
+            ("bind :443 ssl crt /x.pem ecdhe", "'ecdhe' : missing named curve"),
+            ("bind :443 ssl crt /x.pem ssl-max-ver", "'ssl-max-ver' : missing the ssl/tls version"),
+            ("bind :443 ssl crt /x.pem ssl-min-ver FOO", "'FOO' : unknown ssl/tls version"),
+            ("bind :443 ssl crt /x.pem alpn", "'alpn' : missing the comma-delimited ALPN protocol suite"),
+            ("bind :443 ssl crt /x.pem npn h2", "'npn' option is not supported by this build."),
+            ("bind :443 ssl crt /x.pem ca-file /ca.pem", "'ca-file' option is not supported by this build."),
+        ]
+        for (line, message) in cases {
+            let (config, d) = load("frontend f\n    \(line)\n")
+            XCTAssertNil(config, line)
+            XCTAssertEqual(
+                d.alerts.first?.message, "parsing [test.cfg:2] : 'bind :443' in section 'frontend' : \(message)", line)
+        }
+    }
+
+    func testGlobalErrorsAreWordedAs26() {
+        let cases: [(String, String)] = [
+            ("ssl-default-bind-options foo", "unknown option 'foo' on global statement 'ssl-default-bind-options'."),
+            ("ssl-default-bind-options strict-sni", "unknown option 'strict-sni' on global statement 'ssl-default-bind-options'."),
+            ("ssl-default-bind-options ssl-min-ver FOO", "'FOO' : unknown ssl/tls version on global statement 'ssl-default-bind-options'."),
+            ("ssl-default-bind-options ssl-min-ver", "'ssl-min-ver' : missing the ssl/tls version on global statement 'ssl-default-bind-options'."),
+            ("ssl-default-bind-options", "global statement 'ssl-default-bind-options' expects an option as an argument."),
+            ("ssl-default-server-options prefer-client-ciphers", "unknown option 'prefer-client-ciphers' on global statement 'ssl-default-server-options'."),
+            ("ssl-default-bind-ciphers", "global statement 'ssl-default-bind-ciphers' expects a cipher suite as an argument."),
+            ("tune.ssl.default-dh-param", "'tune.ssl.default-dh-param' expects an integer argument."),
+            ("tune.ssl.default-dh-param 1000", "'tune.ssl.default-dh-param' expects a value >= 1024."),
+            ("tune.ssl.default-dh-param 2048 4", "'tune.ssl.default-dh-param' cannot handle unexpected argument '4'."),
+            ("ssl-server-verify bogus", "'ssl-server-verify' expects 'none' or 'required' as argument."),
+        ]
+        for (line, message) in cases {
+            let (config, d) = load("global\n    \(line)\n")
+            XCTAssertNil(config, line)
+            XCTAssertEqual(d.alerts.first?.message, "parsing [test.cfg:2] : \(message)", line)
+        }
+    }
+
+    func testServerOptionsFillTheModel() throws {
+        let (config, d) = load(
+            """
+            global
+                ca-base /etc/ssl/certs
+                ssl-server-verify none
+                ssl-default-server-ciphers HIGH
+                ssl-default-server-options ssl-min-ver TLSv1.2 no-tls-tickets
+            backend b
+                default-server ssl verify required ca-file ca.pem
+                server s1 10.0.0.1:443 sni req.hdr(host) alpn http/1.1 ssl-max-ver TLSv1.3
+                server s2 10.0.0.2:443 no-ssl
+            """)
+        XCTAssertEqual(d.alerts.map(\.message), [])
+        let c = try XCTUnwrap(config)
+        XCTAssertEqual(c.global.tls.serverVerify, TLSVerifyMode.none)
+        let s1 = c.proxies[0].servers[0].options.tls
+        XCTAssertTrue(s1.enabled)
+        XCTAssertEqual(s1.verify, .required)
+        XCTAssertEqual(s1.caFile, "/etc/ssl/certs/ca.pem")
+        XCTAssertEqual(s1.sni, "req.hdr(host)")
+        XCTAssertEqual(s1.common.alpn, ["http/1.1"])
+        XCTAssertEqual(s1.common.ciphers, "HIGH")
+        XCTAssertEqual(s1.common.versions.minimum, .tlsv12)
+        XCTAssertEqual(s1.common.versions.maximum, .tlsv13)
+        XCTAssertTrue(s1.common.noTLSTickets)
+        XCTAssertFalse(c.proxies[0].servers[1].options.tls.enabled)
+    }
+
+    func testServerErrorsAreWordedAs26() {
+        let cases: [(String, String)] = [
+            ("ssl verify", "'verify' : missing verify method."),
+            ("ssl verify maybe", "'verify' : unknown verify method 'maybe', only 'none' and 'required' are supported."),
+            ("ssl verify none ca-file", "'ca-file' : missing CAfile path."),
+            ("ssl verify none alpn", "'alpn' : missing the comma-delimited ALPN protocol suite."),
+            ("ssl verify none crt", "'crt' : missing certificate file path."),
+            ("ssl verify none sni", "'sni' : missing sni expression."),
+            ("ssl verify none sni foo(bar)", "error detected while parsing sni expression : unknown fetch method 'foo'."),
+            ("ssl verify none ssl-min-ver FOO", "'FOO' : unknown ssl/tls version."),
+        ]
+        for (options, message) in cases {
+            let (config, d) = load("backend b\n    server s1 127.0.0.1:443 \(options)\n")
+            XCTAssertNil(config, options)
+            XCTAssertEqual(d.alerts.first?.message, "[test.cfg:2] : 'server b/s1' : \(message)", options)
+        }
+    }
+}

@@ -1,0 +1,195 @@
+import Foundation
+import XCTest
+
+/// `bind ... ssl crt`: real clients (curl, openssl s_client) against the
+/// built binary, with certificates made by the test.
+final class TLSTerminationTests: IntegrationTestCase {
+    private var certs: TLSCertificates!
+
+    override func setUpWithError() throws {
+        try super.setUpWithError()
+        certs = try TLSCertificates(in: tmp)
+    }
+
+    private func curl(_ args: [String]) throws -> ToolResult {
+        try runTool("/usr/bin/curl", ["-sS", "--max-time", "10"] + args, dir: tmp)
+    }
+
+    /// `openssl s_client` with `input` on its standard input; its output.
+    private func sClient(_ port: Int, _ args: [String]) throws -> String {
+        let script = "printf 'Q\\n' | openssl s_client -connect 127.0.0.1:\(port) " + args.joined(separator: " ") + " 2>&1"
+        return try runTool("/bin/sh", ["-c", script], dir: tmp).stdout
+    }
+
+    private static let echoFetches =
+        #"lf-string "proto=%[ssl_fc_protocol] sni=%[ssl_fc_sni] alpn=%[ssl_fc_alpn] cipher=%[ssl_fc_cipher] ssl=%[ssl_fc]\n""#
+
+    func testCertificateChosenBySNIWithALPNAndFetches() throws {
+        let port = Ports.free()
+        let p = try startProxy(config: Self.defaultsHTTP + """
+            frontend fe
+                bind 127.0.0.1:\(port) ssl crt \(certs.certDirectory) alpn h2,http/1.1
+                http-request return status 200 content-type text/plain \(Self.echoFetches)
+            """, ports: [port])
+        XCTAssertTrue(p.waitForOutput("ALPN protocol(s) 'h2' not offered"), p.stderr)
+        // curl offers h2 and http/1.1: h2 is not offered back.
+        let r = try curl(["--http2", "--cacert", certs.ca, "https://localhost:\(port)/", "--resolve", "localhost:\(port):127.0.0.1"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.hasPrefix("proto=TLSv1.3 sni=localhost alpn=http/1.1 cipher=TLS_"), r.stdout)
+        XCTAssertTrue(r.stdout.hasSuffix("ssl=1\n"), r.stdout)
+        // The wildcard certificate answers a name under it (verified by curl).
+        let w = try curl(["--cacert", certs.ca, "https://a.wild.test:\(port)/", "--resolve", "a.wild.test:\(port):127.0.0.1"])
+        XCTAssertEqual(w.status, 0, w.stderr)
+        XCTAssertTrue(w.stdout.contains("sni=a.wild.test"), w.stdout)
+        // An unknown name gets the first certificate (leaf.pem, by name order).
+        let unknown = try sClient(port, ["-servername", "other.test"])
+        XCTAssertTrue(unknown.contains("subject=CN = localhost"), unknown)
+        let wild = try sClient(port, ["-servername", "b.wild.test"])
+        XCTAssertTrue(wild.contains("subject=CN = *.wild.test"), wild)
+        // A client offering only h2 gets no ALPN at all.
+        let h2 = try sClient(port, ["-alpn", "h2"])
+        XCTAssertTrue(h2.contains("No ALPN negotiated"), h2)
+    }
+
+    func testStrictSNIRefusesUnknownNames() throws {
+        let port = Ports.free()
+        try startProxy(config: Self.defaultsHTTP + """
+            frontend fe
+                bind 127.0.0.1:\(port) ssl crt \(certs.leaf) crt \(certs.wildcard) strict-sni
+                http-request return status 200 content-type text/plain \(Self.echoFetches)
+            """, ports: [port])
+        let ok = try curl(["--cacert", certs.ca, "https://x.wild.test:\(port)/", "--resolve", "x.wild.test:\(port):127.0.0.1"])
+        XCTAssertEqual(ok.status, 0, ok.stderr)
+        let refused = try sClient(port, ["-servername", "other.test"])
+        XCTAssertTrue(refused.contains("alert"), refused)
+        XCTAssertFalse(refused.contains("subject=CN"), refused)
+    }
+
+    func testProtocolVersionsAndCiphers() throws {
+        let port = Ports.free(), port2 = Ports.free()
+        try startProxy(config: """
+            global
+                ssl-default-bind-options ssl-min-ver TLSv1.3 no-tls-tickets
+            """ + "\n" + Self.defaultsHTTP + """
+            frontend fe
+                bind 127.0.0.1:\(port) ssl crt \(certs.leaf)
+                bind 127.0.0.1:\(port2) ssl crt \(certs.leaf) ssl-min-ver TLSv1.2 ssl-max-ver TLSv1.2 ciphers ECDHE-RSA-AES128-GCM-SHA256
+                http-request return status 200 content-type text/plain \(Self.echoFetches)
+            """, ports: [port, port2])
+        let tls12 = try sClient(port, ["-tls1_2"])
+        XCTAssertTrue(tls12.contains("alert protocol version"), tls12)
+        let tls13 = try sClient(port, ["-tls1_3"])
+        XCTAssertTrue(tls13.contains("TLSv1.3"), tls13)
+        let r = try curl(["-k", "https://127.0.0.1:\(port2)/"])
+        XCTAssertTrue(r.stdout.hasPrefix("proto=TLSv1.2 sni= alpn= cipher=ECDHE-RSA-AES128-GCM-SHA256"), r.stdout + r.stderr)
+        let other = try sClient(port2, ["-tls1_2", "-cipher", "ECDHE-RSA-AES256-GCM-SHA384"])
+        XCTAssertFalse(other.contains("Cipher is ECDHE-RSA-AES256-GCM-SHA384"), other)
+    }
+
+    /// The recipes of issue 12: a redirect to https for plain requests and
+    /// X-Forwarded-Proto for TLS ones, with keep-alive to the server.
+    func testRedirectSchemeAndForwardedProto() throws {
+        let backend = try startBackend("web1")
+        let plain = Ports.free(), secure = Ports.free()
+        try startProxy(config: Self.defaultsHTTP + """
+            frontend fe
+                bind 127.0.0.1:\(plain)
+                bind 127.0.0.1:\(secure) ssl crt \(certs.leaf)
+                http-request redirect scheme https if !{ ssl_fc }
+                http-request set-header X-Forwarded-Proto https if { ssl_fc }
+                default_backend be
+            backend be
+                server web1 127.0.0.1:\(backend.port)
+            """, ports: [plain, secure])
+        let r = try HTTPClient.get(port: plain, path: "/headers")
+        XCTAssertEqual(r.status, 302)
+        XCTAssertTrue(r.header("location")?.hasPrefix("https://") ?? false, "\(r.header("location") ?? "")")
+        XCTAssertTrue(r.header("location")?.hasSuffix("/headers") ?? false)
+        let s = try curl(["--cacert", certs.ca, "https://localhost:\(secure)/headers", "https://localhost:\(secure)/status/201",
+                          "--resolve", "localhost:\(secure):127.0.0.1", "-w", "%{http_code}\n"])
+        XCTAssertEqual(s.status, 0, s.stderr)
+        XCTAssertTrue(s.stdout.lowercased().contains("x-forwarded-proto: https"), s.stdout)
+        XCTAssertTrue(s.stdout.hasSuffix("201\n"), s.stdout)
+        // A large body crosses the TLS layer intact.
+        let big = try curl(["--cacert", certs.ca, "https://localhost:\(secure)/big?bytes=3000000", "--resolve",
+                            "localhost:\(secure):127.0.0.1", "-o", "/dev/null", "-w", "%{size_download}"])
+        XCTAssertEqual(big.stdout, "3000000", big.stderr)
+    }
+
+    func testTCPModeTermination() throws {
+        let backend = try startBackend("web1")
+        let port = Ports.free()
+        try startProxy(config: """
+            defaults
+                mode tcp
+                timeout connect 2s
+                timeout client 10s
+                timeout server 10s
+            listen tls
+                bind 127.0.0.1:\(port) ssl crt \(certs.leaf) alpn h2,http/1.1
+                tcp-request content reject if !{ ssl_fc }
+                server web1 127.0.0.1:\(backend.port)
+            """, ports: [port])
+        // h2 is offered here (see below): curl is told to speak HTTP/1.1.
+        let r = try curl(["--http1.1", "--cacert", certs.ca, "https://localhost:\(port)/status/204", "--resolve",
+                          "localhost:\(port):127.0.0.1", "-w", "%{http_code}"])
+        XCTAssertEqual(r.stdout, "204", r.stderr)
+        // In TCP mode ALPN is a label: h2 is offered as configured.
+        let h2 = try sClient(port, ["-alpn", "h2"])
+        XCTAssertTrue(h2.contains("ALPN protocol: h2"), h2)
+    }
+
+    /// `-c` on broken TLS lines: the same ALERT and WARNING lines (pid
+    /// aside) and exit status as Debian's haproxy 2.6 on the same file.
+    func testConfigurationErrorsMatchTheReference() throws {
+        let reference = FramingDifferentialTests.referencePath
+        guard FileManager.default.isExecutableFile(atPath: reference) else {
+            XCTFail("Debian's haproxy 2.6 is not unpacked at \(reference): run `make reference`")
+            return
+        }
+        let cases: [(global: String, bind: String)] = [
+            ("", "ssl crt \(tmp.path)/missing.pem"),
+            ("", "ssl crt \(certs.mismatched)"),
+            ("", "ssl crt \(certs.encrypted)"),
+            ("", "ssl crt \(certs.garbage)"),
+            ("", "ssl crt \(certs.leafCertOnly)"),
+            ("", "ssl"),
+            ("", "ssl crt \(certs.leaf) ciphers FOO"),
+            ("", "ssl crt \(certs.leaf) ciphersuites FOO"),
+            ("", "ssl crt \(certs.leaf) curves FOO"),
+            ("", "ssl crt \(certs.leaf) ecdhe foo"),
+            ("", "ssl crt \(certs.leaf) ssl-min-ver TLSv1.3 ssl-max-ver TLSv1.2"),
+            ("", "ssl crt \(certs.leaf) ssl-max-ver TLSv1.0 no-tlsv10"),
+            ("ssl-default-bind-ciphers FOO", "ssl crt \(certs.leaf)"),
+            ("crt-base \(certs.dir.path)", "ssl crt certs strict-sni"),
+            ("", "crt \(certs.leaf)"),
+        ]
+        for (global, bind) in cases {
+            let cfg = try writeConfig("""
+                global
+                    \(global)
+                defaults
+                    mode http
+                    timeout client 5s
+                    timeout server 5s
+                    timeout connect 5s
+                frontend f
+                    bind 127.0.0.1:18443 \(bind)
+                    http-request return status 200
+                """, name: "check.cfg")
+            let ours = try haproxy(["-c", "-f", cfg.path])
+            let theirs = try runTool(reference, ["-c", "-f", cfg.path], dir: tmp)
+            XCTAssertEqual(ours.status, theirs.status, bind)
+            XCTAssertEqual(Self.messages(ours.stderr), Self.messages(theirs.stderr), bind)
+        }
+    }
+
+    /// ALERT and WARNING lines without their pid.
+    private static func messages(_ text: String) -> [String] {
+        text.split(separator: "\n").compactMap { line -> String? in
+            guard line.hasPrefix("[ALERT]") || line.hasPrefix("[WARNING]"),
+                  let colon = line.range(of: ") : ") else { return nil }
+            return String(line.prefix(9)) + String(line[colon.upperBound...])
+        }
+    }
+}
