@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import HAProxyTLS
 
 /// What `haproxy -v` and `-vv` print, and what `-cc 'feature(X)'` tests.
 public enum BuildInfo {
@@ -19,7 +20,7 @@ public enum BuildInfo {
         ("ENGINE", false), ("EPOLL", true), ("EVPORTS", false), ("GETADDRINFO", true),
         ("KQUEUE", false), ("LIBCRYPT", false), ("LINUX_SPLICE", false), ("LINUX_TPROXY", false),
         ("LUA", false), ("LZ4", true), ("MEMORY_PROFILING", false), ("NETFILTER", false), ("NS", false),
-        ("OBSOLETE_LINKER", false), ("OPENSSL", false), ("OT", false), ("PCRE", false), ("PCRE2", false),
+        ("OBSOLETE_LINKER", false), ("OPENSSL", true), ("OT", false), ("PCRE", false), ("PCRE2", false),
         ("PCRE2_JIT", false), ("PCRE_JIT", false), ("POLL", false), ("PRCTL", false), ("PROCCTL", false),
         ("PROMEX", false), ("QUIC", false), ("RT", false), ("SLZ", false), ("STATIC_PCRE", false),
         ("STATIC_PCRE2", false), ("SYSTEMD", true), ("TFO", false), ("THREAD", true),
@@ -58,7 +59,7 @@ public enum BuildInfo {
           CPU     = generic
           CC      = swiftc
           CFLAGS  = -O -static-stdlib
-          OPTIONS = USE_THREAD=1 USE_GETADDRINFO=1 USE_LZ4=1 USE_SYSTEMD=1 USE_NIO=1
+          OPTIONS = USE_THREAD=1 USE_GETADDRINFO=1 USE_LZ4=1 USE_OPENSSL=1 USE_SYSTEMD=1 USE_NIO=1
           DEBUG   =
 
         Feature list : \(list)
@@ -67,7 +68,11 @@ public enum BuildInfo {
           bufsize = 16384, maxrewrite = 1024, maxpollevents = 200
 
         Built with multi-threading support (MAX_THREADS=64, default=1).
-        Built without OpenSSL support (USE_OPENSSL not set)
+        Built with OpenSSL version : \(TLSLibrary.builtVersion)
+        Running on OpenSSL version : \(TLSLibrary.runningVersion)
+        OpenSSL library supports TLS extensions : yes
+        OpenSSL library supports SNI : yes
+        OpenSSL library supports : TLSv1.0 TLSv1.1 TLSv1.2 TLSv1.3
         Built with liblz4 for log file compression.
         Built without PCRE or PCRE2 support (using libc's regex instead)
         Built without compression support (neither USE_ZLIB nor USE_SLZ are set).
