@@ -359,6 +359,11 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
             client: machine.clientAddress, local: machine.localAddress, requestLine: transaction.requestLine,
             isHTTP: true)
         record.sampleContext = transaction.sampleContext
+        if let tls = machine.clientTLS {
+            record.frontendIsSSL = true
+            record.sslVersion = tls.protocolVersion
+            record.sslCipher = tls.cipherName
+        }
         plog.log(record)
     }
 

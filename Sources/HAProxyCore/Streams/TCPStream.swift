@@ -374,6 +374,11 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
             // A stream the frontend's content rules rejected never had a backend.
             if inspection.rejectedByFrontend { record.backendName = frontend.name }
             if plog.usesSampleContext { record.sampleContext = ruleContext() }
+            if let tls = clientTLS {
+                record.frontendIsSSL = true
+                record.sslVersion = tls.protocolVersion
+                record.sslCipher = tls.cipherName
+            }
             plog.log(record)
         }
         if graceful {

@@ -139,6 +139,22 @@ final class TLSTerminationTests: IntegrationTestCase {
         XCTAssertTrue(h2.contains("ALPN protocol: h2"), h2)
     }
 
+    /// `%ft` takes a `~` on TLS connections; `%sslv` and `%sslc` name the
+    /// version and cipher.
+    func testLogLineNamesTLSVersionAndCipher() throws {
+        let port = Ports.free()
+        let p = try startProxy(config: Self.defaultsHTTP + """
+            frontend fe
+                log stdout format raw local0
+                log-format "ft=%ft sslv=%sslv sslc=%sslc"
+                bind 127.0.0.1:\(port) ssl crt \(certs.leaf) ssl-max-ver TLSv1.2 ciphers ECDHE-RSA-AES128-GCM-SHA256
+                http-request return status 200
+            """, ports: [port])
+        let r = try curl(["-k", "https://127.0.0.1:\(port)/", "-o", "/dev/null", "-w", "%{http_code}"])
+        XCTAssertEqual(r.stdout, "200", r.stderr)
+        XCTAssertTrue(p.waitForOutput("ft=fe~ sslv=TLSv1.2 sslc=ECDHE-RSA-AES128-GCM-SHA256"), p.stdout)
+    }
+
     /// `-c` on broken TLS lines: the same ALERT and WARNING lines (pid
     /// aside) and exit status as Debian's haproxy 2.6 on the same file.
     func testConfigurationErrorsMatchTheReference() throws {
