@@ -36,6 +36,16 @@ enum ServerConnector {
         if let source {
             bootstrap = bootstrap.bind(to: source)
         }
-        return bootstrap.connect(to: address)
+        let connected = bootstrap.connect(to: address)
+        guard let tls else { return connected }
+        // With TLS the connection is up once the handshake is: a failed one
+        // is a connection error, the stream no longer owning the channel.
+        return connected.flatMap { channel in
+            tls.handshakeDone(on: channel.eventLoop).map { channel }.flatMapErrorThrowing { error in
+                handler.owner = nil
+                channel.close(promise: nil)
+                throw error
+            }
+        }
     }
 }

@@ -50,8 +50,9 @@ public final class TLSHandler: ChannelDuplexHandler, TLSSessionView {
     private var closeNotifySent = false
     /// Bytes sent in clear before the ClientHello (a PROXY protocol header).
     private var preamble: ByteBuffer?
-    /// Called once the handshake is over (a client keeps its session).
-    var onEstablished: ((OpaquePointer) -> Void)?
+    /// Completed when the handshake ends, either way (see `handshakeDone`).
+    private var handshakePromise: EventLoopPromise<Void>?
+    private var failure: Error?
 
     init(ssl: OpaquePointer, isClient: Bool, owner: AnyObject, preamble: ByteBuffer? = nil) {
         self.ssl = ssl
@@ -126,6 +127,7 @@ public final class TLSHandler: ChannelDuplexHandler, TLSSessionView {
     }
 
     public func channelInactive(context: ChannelHandlerContext) {
+        if state == .handshaking { failHandshake(TLSError.closedDuringHandshake) }
         state = .closed
         failPendingWrites(ChannelError.ioOnClosedChannel)
         context.fireChannelInactive()
@@ -135,7 +137,8 @@ public final class TLSHandler: ChannelDuplexHandler, TLSSessionView {
         let rc = SSL_do_handshake(ssl)
         if rc == 1 {
             state = .established
-            onEstablished?(ssl)
+            handshakePromise?.succeed(())
+            handshakePromise = nil
             context.fireUserInboundEventTriggered(TLSHandshakeCompleted())
             let writes = pendingWrites
             pendingWrites = []
@@ -262,8 +265,31 @@ public final class TLSHandler: ChannelDuplexHandler, TLSSessionView {
         context.write(wrapOutboundOut(out), promise: promise)
     }
 
+    /// Succeeds once the handshake completed, fails if it did not: a
+    /// server connection counts as established only then, so that a failed
+    /// handshake is a connection error (retried, then 503), as in 2.6.
+    /// Those waiting are told before the connection closes.
+    public func handshakeDone(on loop: EventLoop) -> EventLoopFuture<Void> {
+        switch state {
+        case .established: return loop.makeSucceededVoidFuture()
+        case .closed: return loop.makeFailedFuture(failure ?? TLSError.closedDuringHandshake)
+        case .handshaking:
+            let promise = handshakePromise ?? loop.makePromise()
+            handshakePromise = promise
+            return promise.futureResult
+        }
+    }
+
+    private func failHandshake(_ error: Error) {
+        failure = error
+        let promise = handshakePromise
+        handshakePromise = nil
+        promise?.fail(error)
+    }
+
     private func fail(context: ChannelHandlerContext, _ error: Error) {
         guard state != .closed else { return }
+        if state == .handshaking { failHandshake(error) }
         // What OpenSSL queued (an alert) goes out before the close.
         if BIO_ctrl_pending(writeBIO) > 0 {
             writeCiphertext(context: context, promise: nil)
