@@ -1,0 +1,173 @@
+import Foundation
+import HAProxyConfig
+import NIOCore
+import NIOEmbedded
+import XCTest
+
+@testable import HAProxyTLS
+
+/// The record layer between two embedded channels: a client and a server
+/// handler exchanging ciphertext, split as the test likes.
+final class TLSHandlerTests: XCTestCase {
+    private static var directory: URL!
+    private static var pem = ""
+    private static var wildcardPem = ""
+
+    override class func setUp() {
+        super.setUp()
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("tlsunit-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let script = """
+            set -e; cd '\(directory.path)'
+            openssl req -x509 -newkey rsa:2048 -nodes -keyout k.pem -out c.pem -days 2 -subj '/CN=localhost' \
+                -addext 'subjectAltName=DNS:localhost,DNS:www.example.test' 2>/dev/null
+            cat c.pem k.pem > leaf.pem
+            openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout wk.pem -out wc.pem -days 2 \
+                -subj '/CN=*.wild.test' 2>/dev/null
+            cat wc.pem wk.pem > wild.pem
+            """
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", script]
+        try? p.run()
+        p.waitUntilExit()
+        pem = directory.appendingPathComponent("leaf.pem").path
+        wildcardPem = directory.appendingPathComponent("wild.pem").path
+    }
+
+    override class func tearDown() {
+        try? FileManager.default.removeItem(at: directory)
+        super.tearDown()
+    }
+
+    private func serverContext(strict: Bool = false, alpn: [String]? = nil) throws -> TLSServerContext {
+        var bind = TLSBindConfig()
+        bind.enabled = true
+        bind.certificates = [Self.pem, Self.wildcardPem]
+        bind.strictSNI = strict
+        bind.common.alpn = alpn
+        bind.addressText = ":443"
+        return try TLSServerContext.build(
+            bind, global: TLSGlobalConfig(), httpMode: true, proxy: "fe", location: SourceLocation(file: "t.cfg", line: 1)
+        ).context
+    }
+
+    private func clientContext(alpn: [String]? = nil) throws -> TLSClientContext {
+        var server = TLSServerConfig()
+        server.enabled = true
+        server.verify = TLSVerifyMode.none
+        server.common.alpn = alpn
+        return try TLSClientContext.build(server, global: TLSGlobalConfig(), backend: "be", server: "s1")
+    }
+
+    /// Plaintext collected after the TLS handler, and the events it saw.
+    final class Sink: ChannelInboundHandler {
+        typealias InboundIn = ByteBuffer
+        var received = ""
+        var inputClosed = false
+        var handshakes = 0
+        var errors: [Error] = []
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            received += String(buffer: unwrapInboundIn(data))
+        }
+        func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+            if let e = event as? ChannelEvent, e == .inputClosed { inputClosed = true }
+            if event is TLSHandshakeCompleted { handshakes += 1 }
+        }
+        func errorCaught(context: ChannelHandlerContext, error: Error) { errors.append(error) }
+    }
+
+    private struct Pair {
+        let client = EmbeddedChannel()
+        let server = EmbeddedChannel()
+        let clientSink = Sink()
+        let serverSink = Sink()
+        let clientTLS: TLSHandler
+        let serverTLS: TLSHandler
+
+        /// Moves pending ciphertext both ways, `chunk` bytes at a time.
+        func shuttle(chunk: Int = .max) throws {
+            var moved = true
+            while moved {
+                moved = false
+                for (from, to) in [(client, server), (server, client)] where to.isActive {
+                    while let out = try from.readOutbound(as: ByteBuffer.self) {
+                        moved = true
+                        var rest = out
+                        while rest.readableBytes > 0 {
+                            let piece = rest.readSlice(length: min(chunk, rest.readableBytes))!
+                            try to.writeInbound(piece)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private func pair(serverName: String? = "localhost", strict: Bool = false, alpn: [String]? = nil) throws -> Pair {
+        let serverTLS = try XCTUnwrap(try serverContext(strict: strict, alpn: alpn).makeHandler())
+        let clientTLS = try XCTUnwrap(try clientContext(alpn: alpn).makeHandler(serverName: serverName))
+        let p = Pair(clientTLS: clientTLS, serverTLS: serverTLS)
+        try p.server.pipeline.syncOperations.addHandler(serverTLS)
+        try p.server.pipeline.syncOperations.addHandler(p.serverSink)
+        try p.client.pipeline.syncOperations.addHandler(clientTLS)
+        try p.client.pipeline.syncOperations.addHandler(p.clientSink)
+        try p.server.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        try p.client.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 2)).wait()
+        return p
+    }
+
+    func testHandshakeAndDataSurviveOneByteRecordSplits() throws {
+        let p = try pair(alpn: ["http/1.1"])
+        // Written before the handshake: held, then sent encrypted.
+        p.client.writeAndFlush(ByteBuffer(string: "GET / HTTP/1.1\r\n\r\n"), promise: nil)
+        try p.shuttle(chunk: 1)
+        XCTAssertEqual(p.serverSink.handshakes, 1)
+        XCTAssertEqual(p.clientSink.handshakes, 1)
+        XCTAssertEqual(p.serverSink.received, "GET / HTTP/1.1\r\n\r\n")
+        XCTAssertEqual(p.serverTLS.serverName, "localhost")
+        XCTAssertEqual(p.serverTLS.alpnProtocol, "http/1.1")
+        XCTAssertEqual(p.serverTLS.protocolVersion, "TLSv1.3")
+        XCTAssertNotNil(p.serverTLS.cipherName)
+        XCTAssertFalse(p.serverTLS.hasPeerCertificate)
+        let big = String(repeating: "x", count: 100_000)
+        p.server.writeAndFlush(ByteBuffer(string: big), promise: nil)
+        try p.shuttle(chunk: 7)
+        XCTAssertEqual(p.clientSink.received, big)
+        XCTAssertTrue(p.serverSink.errors.isEmpty && p.clientSink.errors.isEmpty)
+    }
+
+    func testGarbageAfterTheHandshakeClosesWithoutPlaintext() throws {
+        let p = try pair()
+        try p.shuttle()
+        XCTAssertEqual(p.serverSink.handshakes, 1)
+        try? p.server.writeInbound(ByteBuffer(bytes: [0x17, 0x03, 0x03, 0x00, 0x20] + Array(repeating: 0x41, count: 32)))
+        XCTAssertEqual(p.serverSink.received, "")
+        XCTAssertEqual(p.serverSink.errors.count, 1)
+        XCTAssertFalse(p.server.isActive)
+    }
+
+    func testCloseNotifyReadsAsInputClosed() throws {
+        let p = try pair()
+        try p.shuttle()
+        p.client.close(mode: .output, promise: nil)
+        try p.shuttle()
+        XCTAssertTrue(p.serverSink.inputClosed)
+    }
+
+    func testStrictSNIRefusesAnUnknownName() throws {
+        let p = try pair(serverName: "other.test", strict: true)
+        try? p.shuttle()
+        XCTAssertEqual(p.serverSink.handshakes, 0)
+        XCTAssertFalse(p.server.isActive)
+    }
+
+    func testCertificateChoiceByName() throws {
+        let ctx = try serverContext()
+        XCTAssertEqual(ctx.certificateIndex(forServerName: "LOCALHOST"), 0)
+        XCTAssertEqual(ctx.certificateIndex(forServerName: "www.example.test"), 0)
+        XCTAssertEqual(ctx.certificateIndex(forServerName: "a.wild.test"), 1)
+        XCTAssertNil(ctx.certificateIndex(forServerName: "a.b.wild.test"), "a wildcard covers one label")
+        XCTAssertNil(ctx.certificateIndex(forServerName: "wild.test"))
+    }
+}
