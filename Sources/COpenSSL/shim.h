@@ -112,6 +112,22 @@ static inline int hap_x509_each_name(X509 *cert, void *arg, void (*body)(void *a
     return count;
 }
 
+/* The first value of `field` (`CN`, `O`...) in `name` as UTF-8 into buf;
+ * its length, or -1 when absent. */
+static inline int hap_x509_name_entry(X509_NAME *name, const char *field, char *buf, int size) {
+    int nid = OBJ_txt2nid(field);
+    if (nid == NID_undef) return -1;
+    int i = X509_NAME_get_index_by_NID(name, nid, -1);
+    if (i < 0) return -1;
+    unsigned char *utf8 = NULL;
+    int len = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, i)));
+    if (len < 0) return -1;
+    if (len > size) len = size;
+    memcpy(buf, utf8, len);
+    OPENSSL_free(utf8);
+    return len;
+}
+
 /* A one-line X509 name as HAProxy prints DNs (`/C=FR/CN=name`), into buf. */
 static inline int hap_x509_name_oneline(X509_NAME *name, char *buf, int size) {
     return X509_NAME_oneline(name, buf, size) ? (int)strlen(buf) : -1;

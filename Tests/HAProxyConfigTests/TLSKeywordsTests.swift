@@ -76,7 +76,10 @@ final class TLSKeywordsTests: XCTestCase {
             ("bind :443 ssl crt /x.pem ssl-min-ver FOO", "'FOO' : unknown ssl/tls version"),
             ("bind :443 ssl crt /x.pem alpn", "'alpn' : missing the comma-delimited ALPN protocol suite"),
             ("bind :443 ssl crt /x.pem npn h2", "'npn' option is not supported by this build."),
-            ("bind :443 ssl crt /x.pem ca-file /ca.pem", "'ca-file' option is not supported by this build."),
+            ("bind :443 ssl crt /x.pem crl-file /crl.pem", "'crl-file' option is not supported by this build."),
+            ("bind :443 ssl crt /x.pem verify", "'verify' : missing verify method"),
+            ("bind :443 ssl crt /x.pem verify maybe", "'verify' : unknown verify method 'maybe', only 'none', 'optional', and 'required' are supported"),
+            ("bind :443 ssl crt /x.pem ca-file", "'ca-file' : missing CAfile path"),
         ]
         for (line, message) in cases {
             let (config, d) = load("frontend f\n    \(line)\n")

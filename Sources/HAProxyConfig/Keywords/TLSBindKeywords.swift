@@ -25,6 +25,21 @@ extension KeywordRegistry {
         BindKeyword("ssl-max-ver", arguments: 1, missing: "missing the ssl/tls version") { a, b, _ in
             b.tls.common.versions.maximum = try tlsVersion(a[1])
         },
+        BindKeyword("ca-file", arguments: 1, missing: "missing CAfile path") { a, b, ctx in
+            let path = resolve(a[1], base: ctx.config.global.caBase)
+            if let loader = ctx.tlsFiles, let error = loader.loadCAFile(at: path) {
+                ctx.diagnostics.alert(error, at: ctx.location)
+                throw KeywordError("'ca-file' : unable to load \(path)")
+            }
+            b.tls.caFile = path
+        },
+        BindKeyword("verify", arguments: 1, missing: "missing verify method") { a, b, _ in
+            guard let mode = TLSClientVerify(rawValue: a[1]) else {
+                throw KeywordError(
+                    "'verify' : unknown verify method '\(a[1])', only 'none', 'optional', and 'required' are supported")
+            }
+            b.tls.verify = mode
+        },
         BindKeyword("no-tls-tickets") { _, b, _ in b.tls.common.noTLSTickets = true },
         BindKeyword("strict-sni") { _, b, _ in b.tls.strictSNI = true },
         BindKeyword("prefer-client-ciphers") { _, b, _ in b.tls.preferClientCiphers = true },

@@ -89,10 +89,21 @@ public struct TLSBindConfig: Sendable, Equatable {
     public var preferClientCiphers = false
     /// `ecdhe <curve>`: the one named curve for ECDHE.
     public var ecdhe: String?
+    /// `ca-file`: the CAs client certificates are verified with (made
+    /// absolute with `ca-base`).
+    public var caFile: String?
+    /// `verify`: whether a client certificate is requested (`optional`)
+    /// or required; nil is `none`.
+    public var verify: TLSClientVerify?
     /// The bind line's address as written (`127.0.0.1:443`), for messages.
     public var addressText = ""
 
     public init() {}
+}
+
+/// `verify none|optional|required` on a bind line (manual 5.1).
+public enum TLSClientVerify: String, Sendable, Equatable {
+    case none, optional, required
 }
 
 /// `verify none|required` on a server.

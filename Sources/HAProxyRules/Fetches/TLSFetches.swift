@@ -20,7 +20,37 @@ enum TLSFetches {
             SampleFetchKeyword("ssl_c_verify", .int, .clientConnection) { _, context in
                 context.clientTLS.map { .int(Int64($0.peerVerifyResult)) }
             },
+            dnFetch("ssl_c_s_dn") { $0.peerSubject(entry: $1) },
+            dnFetch("ssl_c_i_dn") { $0.peerIssuer(entry: $1) },
+            SampleFetchKeyword("ssl_c_serial", .binary, .clientConnection) { _, context in
+                context.clientTLS?.peerSerial.map { .binary($0) }
+            },
+            SampleFetchKeyword("ssl_c_notbefore", .string, .clientConnection) { _, context in
+                text(context.clientTLS?.peerNotBefore)
+            },
+            SampleFetchKeyword("ssl_c_notafter", .string, .clientConnection) { _, context in
+                text(context.clientTLS?.peerNotAfter)
+            },
         ]
+        // A handshake that failed verification never reaches the rules:
+        // on an established connection these errors are always 0.
+        + ["ssl_fc_err", "ssl_c_err", "ssl_c_ca_err"].map { name in
+            SampleFetchKeyword(name, .int, .clientConnection) { _, context in
+                context.clientTLS.map { _ in .int(0) }
+            }
+        }
+
+    /// `ssl_c_s_dn([entry])`: the whole DN, or one entry's first value.
+    private static func dnFetch(
+        _ name: String, _ read: @escaping @Sendable (any TLSSessionView, String?) -> String?
+    ) -> SampleFetchKeyword {
+        SampleFetchKeyword(name, [.string], mandatory: 0, .string, .clientConnection) { args, context in
+            guard let tls = context.clientTLS else { return nil }
+            var entry: String?
+            if case .string(let bytes)? = args.first { entry = String(decoding: bytes, as: UTF8.self) }
+            return text(read(tls, entry))
+        }
+    }
 
     /// `ssl_fc` / `ssl_bc` and the fetches both sides have.
     private static func side(

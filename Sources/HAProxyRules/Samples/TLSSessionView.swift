@@ -20,6 +20,16 @@ public protocol TLSSessionView: AnyObject {
     var isResumed: Bool { get }
     /// The peer sent a certificate (`ssl_c_used`, `ssl_fc_has_crt`).
     var hasPeerCertificate: Bool { get }
+    /// The peer certificate's subject and issuer (`ssl_c_s_dn`,
+    /// `ssl_c_i_dn`): the whole DN as `/C=FR/CN=name`, or the first value
+    /// of one entry (`CN`).
+    func peerSubject(entry: String?) -> String?
+    func peerIssuer(entry: String?) -> String?
+    /// The peer certificate's serial number, big-endian (`ssl_c_serial`).
+    var peerSerial: [UInt8]? { get }
+    /// Its validity bounds as written in it (`YYMMDDhhmmssZ`).
+    var peerNotBefore: String? { get }
+    var peerNotAfter: String? { get }
     /// The result of the peer certificate's verification (`ssl_c_verify`,
     /// an X509_V_* code; 0 when it passed or none was asked for).
     var peerVerifyResult: Int { get }

@@ -36,8 +36,8 @@ public final class CertificateStore: TLSFileLoading, @unchecked Sendable {
         guard let store = X509_STORE_new() else { return "out of memory" }
         defer { X509_STORE_free(store) }
         if X509_STORE_load_file(store, path) != 1 {
-            OpenSSLErrors.drain()
-            return "unable to load the ca-file '\(path)'."
+            let reason = OpenSSLErrors.drain() ?? "unknown error"
+            return "Couldn't open the ca-file '\(path)' (\(reason))."
         }
         return nil
     }

@@ -351,4 +351,47 @@ public final class TLSHandler: ChannelDuplexHandler, TLSSessionView {
     public var hasPeerCertificate: Bool { SSL_get0_peer_certificate(ssl) != nil }
 
     public var peerVerifyResult: Int { Int(SSL_get_verify_result(ssl)) }
+
+    public func peerSubject(entry: String?) -> String? {
+        guard let cert = SSL_get0_peer_certificate(ssl) else { return nil }
+        return Self.text(of: X509_get_subject_name(cert), entry: entry)
+    }
+
+    public func peerIssuer(entry: String?) -> String? {
+        guard let cert = SSL_get0_peer_certificate(ssl) else { return nil }
+        return Self.text(of: X509_get_issuer_name(cert), entry: entry)
+    }
+
+    public var peerSerial: [UInt8]? {
+        guard let cert = SSL_get0_peer_certificate(ssl), let serial = X509_get0_serialNumber(cert) else { return nil }
+        return Self.bytes(of: serial)
+    }
+
+    public var peerNotBefore: String? {
+        guard let cert = SSL_get0_peer_certificate(ssl), let t = X509_get0_notBefore(cert) else { return nil }
+        return Self.bytes(of: t).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    public var peerNotAfter: String? {
+        guard let cert = SSL_get0_peer_certificate(ssl), let t = X509_get0_notAfter(cert) else { return nil }
+        return Self.bytes(of: t).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    private static func bytes(of string: UnsafePointer<asn1_string_st>) -> [UInt8]? {
+        guard let data = ASN1_STRING_get0_data(string) else { return nil }
+        return Array(UnsafeBufferPointer(start: data, count: Int(ASN1_STRING_length(string))))
+    }
+
+    private static func text(of name: OpaquePointer?, entry: String?) -> String? {
+        guard let name else { return nil }
+        var buffer = [CChar](repeating: 0, count: 1024)
+        let n: Int32
+        if let entry {
+            n = hap_x509_name_entry(name, entry, &buffer, Int32(buffer.count))
+        } else {
+            n = hap_x509_name_oneline(name, &buffer, Int32(buffer.count))
+        }
+        guard n >= 0 else { return nil }
+        return String(decoding: buffer.prefix(Int(n)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
 }

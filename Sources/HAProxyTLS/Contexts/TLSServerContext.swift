@@ -48,6 +48,10 @@ public final class TLSServerContext: @unchecked Sendable {
         guard let versions = TLSVersionPolicy.resolve(tls.common.versions) else {
             throw TLSConfigurationError("Proxy '\(proxy)': all SSL/TLS versions are disabled \(suffix).")
         }
+        let verify = tls.verify ?? .none
+        if verify != .none && tls.caFile == nil {
+            throw TLSConfigurationError("Proxy '\(proxy)': verify is enabled but no CA file specified \(suffix).")
+        }
         if versions.ignoredDisabled {
             warnings.append(
                 "Proxy '\(proxy)': no-sslv3/no-tlsv1x are ignored \(suffix). Use only 'ssl-min-ver' and 'ssl-max-ver' to fix.")
@@ -105,6 +109,22 @@ public final class TLSServerContext: @unchecked Sendable {
             }
             if let bits = global.defaultDHParamBits, let dh = hap_ffdhe_params(Int32(min(bits, max(entry.keyBits, 2048)))) {
                 if SSL_CTX_set0_tmp_dh_pkey(ctx, dh) != 1 { EVP_PKEY_free(dh) }
+            }
+            if let caFile = tls.caFile {
+                // The CAs verify client certificates and are named in the request.
+                guard SSL_CTX_load_verify_locations(ctx, caFile, nil) == 1 else {
+                    OpenSSLErrors.drain()
+                    release()
+                    throw TLSConfigurationError("Proxy '\(proxy)': unable to load the ca-file '\(caFile)' \(suffix).")
+                }
+                if let names = SSL_load_client_CA_file(caFile) { SSL_CTX_set_client_CA_list(ctx, names) }
+                OpenSSLErrors.drain()
+            }
+            switch verify {
+            case .none: SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nil)
+            case .optional: SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_CLIENT_ONCE, nil)
+            case .required:
+                SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT | SSL_VERIFY_CLIENT_ONCE, nil)
             }
             _ = hap_ssl_ctx_set_session_cache_mode(ctx, Int(SSL_SESS_CACHE_SERVER))
             _ = "haproxy".withCString { SSL_CTX_set_session_id_context(ctx, UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self), 7) }

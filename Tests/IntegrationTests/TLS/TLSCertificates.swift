@@ -14,6 +14,11 @@ struct TLSCertificates {
     var mismatched: String { dir.appendingPathComponent("mismatch.pem").path }
     var encrypted: String { dir.appendingPathComponent("encrypted.pem").path }
     var garbage: String { dir.appendingPathComponent("garbage.pem").path }
+    /// A client certificate the CA signed, and one it did not.
+    var clientCert: String { dir.appendingPathComponent("client.crt").path }
+    var clientKey: String { dir.appendingPathComponent("client.key").path }
+    var strangerCert: String { dir.appendingPathComponent("stranger.crt").path }
+    var strangerKey: String { dir.appendingPathComponent("stranger.key").path }
 
     init(in base: URL) throws {
         dir = base.appendingPathComponent("tls")
@@ -36,6 +41,8 @@ struct TLSCertificates {
             openssl rsa -in leaf.key -aes128 -passout pass:secret -out leaf.enc.key 2>/dev/null
             cat leaf.crt leaf.enc.key > encrypted.pem
             echo garbage > garbage.pem
+            leaf client client1 'DNS:client1'
+            openssl req -x509 -newkey rsa:2048 -nodes -keyout stranger.key -out stranger.crt -days 2 -subj '/CN=stranger' 2>/dev/null
             """
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/sh")

@@ -139,6 +139,75 @@ final class TLSTerminationTests: IntegrationTestCase {
         XCTAssertTrue(h2.contains("ALPN protocol: h2"), h2)
     }
 
+    /// `ca-file` with `verify required|optional`: client certificates and
+    /// the `ssl_c_*` fetches.
+    func testClientCertificates() throws {
+        let required = Ports.free(), optional = Ports.free()
+        let fetches =
+            #"lf-string "used=%[ssl_c_used] verify=%[ssl_c_verify] cn=%[ssl_c_s_dn(CN)] issuer=%[ssl_c_i_dn] crt=%[ssl_fc_has_crt]\n""#
+        try startProxy(config: Self.defaultsHTTP + """
+            frontend fe
+                bind 127.0.0.1:\(required) ssl crt \(certs.leaf) ca-file \(certs.ca) verify required
+                bind 127.0.0.1:\(optional) ssl crt \(certs.leaf) ca-file \(certs.ca) verify optional
+                http-request return status 200 content-type text/plain \(fetches)
+            """, ports: [required, optional])
+        let base = ["--cacert", certs.ca, "--resolve", "localhost:\(required):127.0.0.1", "--resolve",
+                    "localhost:\(optional):127.0.0.1"]
+        let withCert = try curl(base + ["--cert", certs.clientCert, "--key", certs.clientKey, "https://localhost:\(required)/"])
+        XCTAssertEqual(withCert.stdout, "used=1 verify=0 cn=client1 issuer=/CN=Test CA crt=1\n", withCert.stderr)
+        let without = try curl(base + ["https://localhost:\(required)/"])
+        XCTAssertNotEqual(without.status, 0, "no certificate: refused")
+        XCTAssertEqual(without.stdout, "")
+        let optionalWithout = try curl(base + ["https://localhost:\(optional)/"])
+        XCTAssertEqual(optionalWithout.stdout, "used=0 verify=0 cn= issuer= crt=0\n", optionalWithout.stderr)
+        let stranger = try curl(base + ["--cert", certs.strangerCert, "--key", certs.strangerKey, "https://localhost:\(optional)/"])
+        XCTAssertNotEqual(stranger.status, 0, "a certificate the CA did not sign is refused even when optional")
+    }
+
+    /// The same configuration in Debian's haproxy 2.6 and in this build,
+    /// the same clients: the TLS fetches answer the same.
+    func testFetchesMatchTheReference() throws {
+        let reference = FramingDifferentialTests.referencePath
+        guard FileManager.default.isExecutableFile(atPath: reference) else {
+            XCTFail("Debian's haproxy 2.6 is not unpacked at \(reference): run `make reference`")
+            return
+        }
+        let fetches = [
+            "ssl_fc", "ssl_fc_sni", "ssl_fc_protocol", "ssl_fc_cipher", "ssl_fc_alpn", "ssl_fc_is_resumed",
+            "ssl_fc_use_keysize", "ssl_fc_alg_keysize", "ssl_fc_has_sni", "ssl_fc_has_crt", "ssl_c_used",
+            "ssl_c_verify", "ssl_c_s_dn", "ssl_c_s_dn(CN)", "ssl_c_i_dn", "ssl_c_serial,hex", "ssl_c_notafter",
+            "ssl_c_notbefore", "ssl_c_err", "ssl_c_ca_err", "ssl_fc_err",
+        ].map { "\($0)=%[\($0)]" }.joined(separator: " ")
+        func config(_ port: Int) -> String {
+            Self.defaultsHTTP + """
+            frontend fe
+                bind 127.0.0.1:\(port) ssl crt \(certs.certDirectory) ca-file \(certs.ca) verify optional alpn http/1.1
+                http-request return status 200 content-type text/plain lf-string "\(fetches)\\n"
+            """
+        }
+        let ours = Ports.free(), theirs = Ports.free()
+        try startProxy(config: config(ours), ports: [ours])
+        let cfg = try writeConfig(config(theirs), name: "reference.cfg")
+        let ref = track(try ManagedProcess(label: "reference", executable: reference, arguments: ["-f", cfg.path, "-db"], dir: tmp))
+        try Ports.waitUntilAccepting(theirs, timeout: 10, while: { ref.isRunning })
+        let clients: [[String]] = [
+            ["--cert", certs.clientCert, "--key", certs.clientKey, "--http1.1"],
+            ["--http1.1", "--tls-max", "1.2"],
+            ["--http1.1", "--tlsv1.2", "--tls-max", "1.2", "--ciphers", "ECDHE-RSA-AES128-GCM-SHA256"],
+        ]
+        for client in clients {
+            for name in ["localhost", "a.wild.test"] {
+                var answers: [String] = []
+                for port in [ours, theirs] {
+                    let r = try curl(["-k", "--resolve", "\(name):\(port):127.0.0.1", "https://\(name):\(port)/"] + client)
+                    answers.append(r.stdout)
+                }
+                XCTAssertTrue(answers[0].hasPrefix("ssl_fc=1 "), answers[0])
+                XCTAssertEqual(answers[0], answers[1], "\(client) \(name)")
+            }
+        }
+    }
+
     /// `%ft` takes a `~` on TLS connections; `%sslv` and `%sslc` name the
     /// version and cipher.
     func testLogLineNamesTLSVersionAndCipher() throws {
@@ -179,6 +248,9 @@ final class TLSTerminationTests: IntegrationTestCase {
             ("ssl-default-bind-ciphers FOO", "ssl crt \(certs.leaf)"),
             ("crt-base \(certs.dir.path)", "ssl crt certs strict-sni"),
             ("", "crt \(certs.leaf)"),
+            ("", "ssl crt \(certs.leaf) verify required"),
+            ("", "ssl crt \(certs.leaf) verify required ca-file \(tmp.path)/missing-ca.pem"),
+            ("", "ssl crt \(certs.leaf) verify optional ca-file \(certs.garbage)"),
         ]
         for (global, bind) in cases {
             let cfg = try writeConfig("""
