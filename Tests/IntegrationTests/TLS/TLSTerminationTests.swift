@@ -208,6 +208,29 @@ final class TLSTerminationTests: IntegrationTestCase {
         }
     }
 
+    /// A session is resumed from the cache (TLS 1.2 session ids, also with
+    /// `no-tls-tickets`) or from a ticket (TLS 1.3): `ssl_fc_is_resumed`.
+    func testSessionResumption() throws {
+        let port = Ports.free(), noTickets = Ports.free()
+        try startProxy(config: Self.defaultsHTTP + """
+            frontend fe
+                bind 127.0.0.1:\(port) ssl crt \(certs.leaf)
+                bind 127.0.0.1:\(noTickets) ssl crt \(certs.leaf) no-tls-tickets
+                http-request return status 200 content-type text/plain lf-string "resumed=%[ssl_fc_is_resumed]\\n"
+            """, ports: [port, noTickets])
+        for p in [port, noTickets] {
+            for version in ["-tls1_2", "-tls1_3"] {
+                let session = tmp.appendingPathComponent("session-\(p)\(version)").path
+                func get(_ sessionOption: String) throws -> String {
+                    let script = "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | openssl s_client -ign_eof -connect 127.0.0.1:\(p) \(version) \(sessionOption) \(session) -quiet 2>/dev/null"
+                    return try runTool("/bin/sh", ["-c", script], dir: tmp).stdout
+                }
+                XCTAssertTrue(try get("-sess_out").hasSuffix("resumed=0\n"), "\(p) \(version)")
+                XCTAssertTrue(try get("-sess_in").hasSuffix("resumed=1\n"), "\(p) \(version)")
+            }
+        }
+    }
+
     /// `%ft` takes a `~` on TLS connections; `%sslv` and `%sslc` name the
     /// version and cipher.
     func testLogLineNamesTLSVersionAndCipher() throws {
