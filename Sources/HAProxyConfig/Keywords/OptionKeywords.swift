@@ -29,7 +29,7 @@ extension KeywordRegistry {
 
     /// Options taking arguments, parsed by `parseOption` itself.
     static let argumentOptions: [String] = [
-        "httplog", "tcplog", "forwardfor", "httpchk", "tcp-check", "originalto", "http-restrict-req-hdr-names",
+        "httplog", "httpslog", "tcplog", "forwardfor", "httpchk", "tcp-check", "originalto", "http-restrict-req-hdr-names",
     ]
 
     /// Every option name `option` accepts.
@@ -94,6 +94,14 @@ extension KeywordRegistry {
                 $0.options.httpLog = clf ? .clf : .http
                 $0.options.tcpLog = false
                 $0.logFormat = nil  // the option's format replaces an earlier log-format
+            }
+        case "httpslog":
+            // 2.6 takes any words after it without a word of complaint.
+            if let header = ctx.proxy?.location { ctx.httpLogLocations[header] = ctx.location }
+            ctx.withProxy {
+                $0.options.httpLog = .https
+                $0.options.tcpLog = false
+                $0.logFormat = nil
             }
         case "tcplog":
             try ctx.checkMaxArguments(args, 1, keyword: "option tcplog")

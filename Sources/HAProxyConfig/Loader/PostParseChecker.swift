@@ -25,7 +25,7 @@ enum PostParseChecker {
             if proxy.options.httpLog != .none && proxy.logFormat == nil {
                 let where_ = httpLogLocations[proxy.location].map { "parsing [\($0)] : " } ?? ""
                 diagnostics.warning(
-                    "\(where_)'option httplog' not usable with proxy '\(proxy.name)' (needs 'mode http'). Falling back to 'option tcplog'.",
+                    "\(where_)'option \(proxy.options.httpLog == .https ? "httpslog" : "httplog")' not usable with proxy '\(proxy.name)' (needs 'mode http'). Falling back to 'option tcplog'.",
                     at: proxy.location)
                 config.proxies[index].options.httpLog = .none
                 config.proxies[index].options.tcpLog = true

@@ -174,7 +174,7 @@ public struct ProxyOptions: Sendable, Equatable {
     /// `option http-server-close`, `option httpclose`.
     public enum HTTPConnectionMode: Sendable, Equatable { case keepAlive, serverClose, close }
 
-    public enum HTTPLog: Sendable, Equatable { case none, http, clf }
+    public enum HTTPLog: Sendable, Equatable { case none, http, clf, https }
 
     /// `option forwardfor [except NET] [header NAME] [if-none]`.
     public struct ForwardFor: Sendable, Equatable {

@@ -98,7 +98,9 @@ public final class HTTPFrontendPolicy: Sendable {
             || restrictHeaderNames != .preserve
         self.userlists = Dictionary(userlists.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         usesProxyHeader = config.options.httpUseProxyHeader
+        // `option httpslog`'s format has samples too (its TLS fields).
         logUsesSamples = [config.logFormat, config.errorLogFormat, config.logFormatSD].contains { $0?.contains("%[") ?? false }
+            || (config.logFormat == nil && config.options.httpLog == .https)
         buffersRequest = config.options.httpBufferRequest
     }
 }

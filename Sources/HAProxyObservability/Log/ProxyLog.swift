@@ -33,7 +33,11 @@ public final class ProxyLog: @unchecked Sendable {
         if let custom = config.logFormat {
             format = try compile(custom, "log-format")
         } else if config.options.httpLog != .none && isHTTP {
-            format = config.options.httpLog == .clf ? .clfLog : .httpLog
+            switch config.options.httpLog {
+            case .clf: format = .clfLog
+            case .https: format = .httpsLog
+            default: format = .httpLog
+            }
         } else if config.options.tcpLog || config.options.httpLog != .none {
             format = .tcpLog
         } else {

@@ -39,6 +39,9 @@ enum TLSFetches {
                 context.clientTLS.map { _ in .int(0) }
             }
         }
+        // The client connection's error code (`option httpslog`): a stream
+        // that reaches its log line had none.
+        + [SampleFetchKeyword("fc_err", .int, .clientConnection) { _, _ in .int(0) }]
 
     /// `ssl_c_s_dn([entry])`: the whole DN, or one entry's first value.
     private static func dnFetch(

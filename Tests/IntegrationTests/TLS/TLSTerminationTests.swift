@@ -247,6 +247,41 @@ final class TLSTerminationTests: IntegrationTestCase {
         XCTAssertTrue(p.waitForOutput("ft=fe~ sslv=TLSv1.2 sslc=ECDHE-RSA-AES128-GCM-SHA256"), p.stdout)
     }
 
+    /// `option httpslog`: the same line as 2.6 (client address and date aside).
+    func testHTTPSLogMatchesTheReference() throws {
+        let reference = FramingDifferentialTests.referencePath
+        guard FileManager.default.isExecutableFile(atPath: reference) else {
+            XCTFail("Debian's haproxy 2.6 is not unpacked at \(reference): run `make reference`")
+            return
+        }
+        func config(_ port: Int) -> String {
+            Self.defaultsHTTP + """
+            frontend fe
+                log stdout format raw local0
+                option httpslog
+                bind 127.0.0.1:\(port) ssl crt \(certs.leaf)
+                http-request return status 200
+            """
+        }
+        let ours = Ports.free(), theirs = Ports.free()
+        let p = try startProxy(config: config(ours), ports: [ours])
+        let cfg = try writeConfig(config(theirs), name: "reference.cfg")
+        let ref = track(try ManagedProcess(label: "reference", executable: reference, arguments: ["-f", cfg.path, "-db"], dir: tmp))
+        try Ports.waitUntilAccepting(theirs, timeout: 10, while: { ref.isRunning })
+        var lines: [String] = []
+        for (port, process) in [(ours, p), (theirs, ref)] {
+            _ = try curl(["-k", "--resolve", "localhost:\(port):127.0.0.1", "https://localhost:\(port)/", "-o", "/dev/null"])
+            XCTAssertTrue(process.waitForOutput(" fe~ "), process.stdout)
+            let line = process.stdout.split(separator: "\n").first { $0.contains(" fe~ ") } ?? ""
+            // Without the timers (the third word), which vary by a millisecond.
+            var words = line[(line.range(of: "] ")?.upperBound ?? line.startIndex)...].split(separator: " ")
+            if words.count > 2 { words.remove(at: 2) }
+            lines.append(words.joined(separator: " "))
+        }
+        XCTAssertTrue(lines[0].hasSuffix(" localhost/TLSv1.3/TLS_AES_256_GCM_SHA384"), lines[0])
+        XCTAssertEqual(lines[0], lines[1])
+    }
+
     /// `-c` on broken TLS lines: the same ALERT and WARNING lines (pid
     /// aside) and exit status as Debian's haproxy 2.6 on the same file.
     func testConfigurationErrorsMatchTheReference() throws {
