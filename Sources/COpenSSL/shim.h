@@ -49,6 +49,26 @@ static inline long hap_ssl_ctx_set_mode(SSL_CTX *ctx, long mode) { return SSL_CT
 static inline long hap_ssl_ctx_set_session_cache_mode(SSL_CTX *ctx, long mode) { return SSL_CTX_set_session_cache_mode(ctx, mode); }
 static inline int hap_ssl_ctx_set_dh_auto(SSL_CTX *ctx) { return (int)SSL_CTX_set_dh_auto(ctx, 1); }
 static inline int hap_ssl_ctx_add1_chain_cert(SSL_CTX *ctx, X509 *x) { return (int)SSL_CTX_add1_chain_cert(ctx, x); }
+static inline int hap_ssl_set_min_proto(SSL *ssl, int v) { return (int)SSL_set_min_proto_version(ssl, v); }
+static inline int hap_ssl_set_max_proto(SSL *ssl, int v) { return (int)SSL_set_max_proto_version(ssl, v); }
+static inline int hap_ssl_set_groups_list(SSL *ssl, const char *list) { return (int)SSL_set1_groups_list(ssl, list); }
+
+/* The host name of the ClientHello's server_name extension into buf (NUL
+ * terminated), read in the client hello callback, before OpenSSL parses
+ * the extensions; its length, or -1 when there is none. */
+static inline int hap_client_hello_servername(SSL *s, char *buf, int size) {
+    const unsigned char *p;
+    size_t len;
+    if (!SSL_client_hello_get0_ext(s, TLSEXT_TYPE_server_name, &p, &len) || len < 5) return -1;
+    size_t listlen = ((size_t)p[0] << 8) | p[1];
+    if (listlen + 2 != len || p[2] != TLSEXT_NAMETYPE_host_name) return -1;
+    size_t n = ((size_t)p[3] << 8) | p[4];
+    if (n == 0 || n + 3 > listlen || n >= (size_t)size) return -1;
+    memcpy(buf, p + 5, n);
+    buf[n] = 0;
+    return (int)n;
+}
+
 static inline int hap_ssl_set_tlsext_host_name(SSL *ssl, const char *name) { return (int)SSL_set_tlsext_host_name(ssl, name); }
 static inline int hap_ssl_ctx_set_servername_callback(SSL_CTX *ctx, int (*cb)(SSL *, int *, void *), void *arg) {
     SSL_CTX_set_tlsext_servername_callback(ctx, cb);

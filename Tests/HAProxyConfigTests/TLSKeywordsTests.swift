@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 
 @testable import HAProxyConfig
@@ -24,7 +25,7 @@ final class TLSKeywordsTests: XCTestCase {
         let tls = binds[0].tls
         XCTAssertEqual(binds[1].tls, tls, "every address of a line shares its TLS options")
         XCTAssertTrue(tls.enabled)
-        XCTAssertEqual(tls.certificates, ["/etc/ssl/private/site.pem", "/abs/other.pem"])
+        XCTAssertEqual(tls.certificates.map(\.path), ["/etc/ssl/private/site.pem", "/abs/other.pem"])
         XCTAssertEqual(tls.common.alpn, ["h2", "http/1.1"])
         XCTAssertEqual(tls.common.versions.minimum, .tlsv12)
         XCTAssertEqual(tls.common.versions.maximum, .tlsv13)
@@ -155,5 +156,58 @@ final class TLSKeywordsTests: XCTestCase {
             XCTAssertNil(config, options)
             XCTAssertEqual(d.alerts.first?.message, "[test.cfg:2] : 'server b/s1' : \(message)", options)
         }
+    }
+
+    func testCertificateListLinesWithOptionsAndFilters() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("crtlist-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let list = dir.appendingPathComponent("list.txt").path
+        try """
+            # certificates of the site
+            site.pem
+            /abs/wild.pem [alpn h2,http/1.1 ssl-min-ver TLSv1.3 ciphers HIGH verify optional ca-file ca.pem] *.Example.org !old.example.org
+
+            other.pem [no-ca-names]   # a comment
+            """.write(toFile: list, atomically: true, encoding: .utf8)
+        let (config, d) = load(
+            """
+            global
+                crt-base /etc/ssl/private
+                ca-base /etc/ssl/certs
+            frontend f
+                bind :443 ssl crt first.pem crt-list \(list)
+            """)
+        XCTAssertEqual(d.alerts.map(\.message), [])
+        let lines = try XCTUnwrap(config?.proxies.first?.binds.first?.tls.certificates)
+        XCTAssertEqual(
+            lines.map(\.path),
+            ["/etc/ssl/private/first.pem", "/etc/ssl/private/site.pem", "/abs/wild.pem", "/etc/ssl/private/other.pem"])
+        XCTAssertTrue(lines[1].options.isEmpty)
+        XCTAssertEqual(lines[2].options.alpn, ["h2", "http/1.1"])
+        XCTAssertEqual(lines[2].options.minimumVersion, .tlsv13)
+        XCTAssertEqual(lines[2].options.ciphers, "HIGH")
+        XCTAssertEqual(lines[2].options.verify, .optional)
+        XCTAssertEqual(lines[2].options.caFile, "/etc/ssl/certs/ca.pem")
+        XCTAssertEqual(lines[2].filters, ["*.example.org", "!old.example.org"])
+        XCTAssertTrue(lines[3].options.noCANames)
+        XCTAssertEqual(lines[3].filters, [])
+    }
+
+    func testCertificateListErrorsAreWordedAs26() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("crtlist-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let list = dir.appendingPathComponent("list.txt").path
+        try "/x.pem\n/y.pem [foo bar]\n".write(toFile: list, atomically: true, encoding: .utf8)
+        let prefix = "parsing [test.cfg:2] : 'bind :443' in section 'frontend' : 'crt-list' : "
+        var (config, d) = load("frontend f\n    bind :443 ssl crt-list \(list)\n")
+        XCTAssertNil(config)
+        XCTAssertEqual(d.alerts.first?.message, prefix + "parsing [\(list):2]: unknown ssl keyword foo")
+        (config, d) = load("frontend f\n    bind :443 ssl crt-list \(dir.path)/none.txt\n")
+        XCTAssertEqual(
+            d.alerts.first?.message, prefix + "cannot open file '\(dir.path)/none.txt' : No such file or directory")
+        (config, d) = load("frontend f\n    bind :443 ssl crt-list\n")
+        XCTAssertEqual(d.alerts.first?.message, prefix + "missing certificate location")
     }
 }

@@ -43,7 +43,7 @@ final class TLSHandlerTests: XCTestCase {
     private func serverContext(strict: Bool = false, alpn: [String]? = nil) throws -> TLSServerContext {
         var bind = TLSBindConfig()
         bind.enabled = true
-        bind.certificates = [Self.pem, Self.wildcardPem]
+        bind.certificates = [Self.pem, Self.wildcardPem].map { TLSCertificateLine(path: $0) }
         bind.strictSNI = strict
         bind.common.alpn = alpn
         bind.addressText = ":443"

@@ -8,7 +8,14 @@ extension KeywordRegistry {
             if let loader = ctx.tlsFiles, let error = loader.loadCertificates(at: path) {
                 throw KeywordError(error)
             }
-            b.tls.certificates.append(path)
+            b.tls.certificates.append(TLSCertificateLine(path: path))
+        },
+        BindKeyword("crt-list", arguments: 1, missing: "missing certificate location") { a, b, ctx in
+            do {
+                b.tls.certificates += try CertificateListParser.parse(a[1], &ctx)
+            } catch let error as KeywordError {
+                throw KeywordError("'crt-list' : \(error.message)")
+            }
         },
         BindKeyword("alpn", arguments: 1, missing: "missing the comma-delimited ALPN protocol suite") { a, b, _ in
             b.tls.common.alpn = try alpnList(a[1])

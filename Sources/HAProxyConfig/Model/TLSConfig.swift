@@ -76,14 +76,48 @@ public struct TLSDefaultOptions: Sendable, Equatable {
     public init() {}
 }
 
+/// The options a `crt-list` line may give its certificate (`[alpn h2
+/// ssl-min-ver TLSv1.2]`, manual 5.1 `crt-list`); unset ones are the bind
+/// line's.
+public struct TLSCertificateOptions: Sendable, Equatable {
+    public var alpn: [String]?
+    public var ciphers: String?
+    public var ciphersuites: String?
+    public var curves: String?
+    public var ecdhe: String?
+    public var minimumVersion: TLSVersion?
+    public var maximumVersion: TLSVersion?
+    public var verify: TLSClientVerify?
+    public var caFile: String?
+    public var noCANames = false
+
+    public init() {}
+
+    public var isEmpty: Bool { self == TLSCertificateOptions() }
+}
+
+/// One certificate source of a bind line: a `crt` argument, or a line of
+/// a `crt-list` with its options and SNI filters.
+public struct TLSCertificateLine: Sendable, Equatable {
+    /// A PEM file or a directory of them, made absolute with `crt-base`.
+    public var path: String
+    public var options = TLSCertificateOptions()
+    /// SNI filters (`*.example.org`, `!bad.example.org`): when some are
+    /// positive they replace the certificate's own names; negative ones
+    /// remove names.
+    public var filters: [String] = []
+
+    public init(path: String) { self.path = path }
+}
+
 /// The TLS side of one `bind` line (manual 5.1): the `ssl` keyword and
 /// the certificate and protocol options that go with it.
 public struct TLSBindConfig: Sendable, Equatable {
     /// `ssl`: the listener speaks TLS (without it, `crt` is ignored as 2.6 does).
     public var enabled = false
-    /// `crt` arguments, made absolute with `crt-base`: PEM files or
-    /// directories of them, in order (the first certificate is the default).
-    public var certificates: [String] = []
+    /// `crt` arguments and `crt-list` lines in order (the first
+    /// certificate is the default).
+    public var certificates: [TLSCertificateLine] = []
     public var common = TLSCommonOptions()
     public var strictSNI = false
     public var preferClientCiphers = false

@@ -309,6 +309,12 @@ final class TLSTerminationTests: IntegrationTestCase {
             ("", "ssl crt \(certs.leaf) verify required"),
             ("", "ssl crt \(certs.leaf) verify required ca-file \(tmp.path)/missing-ca.pem"),
             ("", "ssl crt \(certs.leaf) verify optional ca-file \(certs.garbage)"),
+            ("", "ssl crt-list \(tmp.path)/missing-list.txt"),
+            ("", "ssl crt-list \(try list("\(certs.leaf) [foo bar]\n"))"),
+            ("", "ssl crt-list \(try list("\(tmp.path)/missing.pem\n"))"),
+            ("", "ssl crt-list \(try list("# nothing\n\n"))"),
+            ("", "ssl crt-list \(try list("\(certs.leaf) [verify required] a.test\n"))"),
+            ("", "ssl crt-list \(try list("\(certs.leaf) [ssl-min-ver TLSv1.3 ciphers HIGH] *.wild.test !bad.wild.test\n"))"),
         ]
         for (global, bind) in cases {
             let cfg = try writeConfig("""
@@ -328,6 +334,40 @@ final class TLSTerminationTests: IntegrationTestCase {
             XCTAssertEqual(ours.status, theirs.status, bind)
             XCTAssertEqual(Self.messages(ours.stderr), Self.messages(theirs.stderr), bind)
         }
+    }
+
+    /// A crt-list file with these lines; its path.
+    private func list(_ text: String) throws -> String {
+        let url = tmp.appendingPathComponent("list-\(UUID().uuidString.prefix(6)).txt")
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+
+    /// `crt-list`: certificates chosen by their lines' SNI filters, each
+    /// with its own versions and ALPN.
+    func testCertificateListFiltersAndOptions() throws {
+        let listFile = try list("""
+            \(certs.leaf) [alpn http/1.1] localhost alias.test
+            \(certs.wildcard) [ssl-min-ver TLSv1.3] *.wild.test !bad.wild.test
+            """)
+        let port = Ports.free()
+        try startProxy(config: Self.defaultsHTTP + """
+            frontend fe
+                bind 127.0.0.1:\(port) ssl crt-list \(listFile)
+                http-request return status 200 content-type text/plain \(Self.echoFetches)
+            """, ports: [port])
+        let alias = try sClient(port, ["-servername", "alias.test", "-alpn", "http/1.1"])
+        XCTAssertTrue(alias.contains("subject=CN = localhost"), alias)
+        XCTAssertTrue(alias.contains("ALPN protocol: http/1.1"), alias)
+        let wild = try sClient(port, ["-servername", "a.wild.test", "-alpn", "http/1.1", "-tls1_3"])
+        XCTAssertTrue(wild.contains("subject=CN = *.wild.test"), wild)
+        XCTAssertTrue(wild.contains("No ALPN negotiated"), "the wildcard's line has no alpn: \(wild)")
+        let old = try sClient(port, ["-servername", "a.wild.test", "-tls1_2"])
+        XCTAssertTrue(old.contains("alert protocol version"), "its line wants TLSv1.3: \(old)")
+        let excluded = try sClient(port, ["-servername", "bad.wild.test"])
+        XCTAssertTrue(excluded.contains("subject=CN = localhost"), "filtered out, the default answers: \(excluded)")
+        let r = try curl(["--cacert", certs.ca, "--resolve", "x.wild.test:\(port):127.0.0.1", "https://x.wild.test:\(port)/"])
+        XCTAssertTrue(r.stdout.hasPrefix("proto=TLSv1.3 sni=x.wild.test "), r.stdout + r.stderr)
     }
 
     /// ALERT and WARNING lines without their pid.

@@ -1,0 +1,94 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import HAProxyBase
+
+/// A `crt-list` file (manual 5.1): one certificate a line, with options in
+/// brackets and SNI filters after them; `#` starts a comment.
+///
+///     /etc/ssl/site.pem [alpn h2,http/1.1 ssl-min-ver TLSv1.2] www.example.com *.example.org !old.example.org
+enum CertificateListParser {
+    static func parse(_ file: String, _ ctx: inout ParseContext) throws -> [TLSCertificateLine] {
+        guard let text = SystemFile.text(atPath: file) else {
+            throw KeywordError("cannot open file '\(file)' : \(String(cString: strerror(errno)))")
+        }
+        var lines: [TLSCertificateLine] = []
+        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let content = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+            let words = content.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" }).map(String.init)
+            guard let first = words.first else { continue }
+            let path = KeywordRegistry.resolve(first, base: ctx.config.global.crtBase)
+            if let loader = ctx.tlsFiles, let error = loader.loadCertificates(at: path) {
+                throw KeywordError(error)
+            }
+            var line = TLSCertificateLine(path: path)
+            var rest = Array(words.dropFirst())
+            if let open = rest.first, open.hasPrefix("[") {
+                // The options run to the word ending in `]` (or the line's end).
+                var options: [String] = []
+                var closed = false
+                while !rest.isEmpty && !closed {
+                    var word = rest.removeFirst()
+                    if options.isEmpty && word.hasPrefix("[") { word.removeFirst() }
+                    if word.hasSuffix("]") {
+                        word.removeLast()
+                        closed = true
+                    }
+                    if !word.isEmpty { options.append(word) }
+                }
+                do {
+                    line.options = try parseOptions(options, &ctx)
+                } catch let error as KeywordError {
+                    throw KeywordError("parsing [\(file):\(index + 1)]: \(error.message)")
+                }
+            }
+            line.filters = rest.map { $0.lowercased() }
+            lines.append(line)
+        }
+        return lines
+    }
+
+    /// The bracketed options, as their bind keywords take them.
+    private static func parseOptions(_ words: [String], _ ctx: inout ParseContext) throws -> TLSCertificateOptions {
+        var options = TLSCertificateOptions()
+        var i = 0
+        func value() throws -> String {
+            guard i + 1 < words.count else { throw KeywordError("'\(words[i])' : missing value") }
+            i += 1
+            return words[i]
+        }
+        while i < words.count {
+            let word = words[i]
+            switch word {
+            case "alpn": options.alpn = try KeywordRegistry.alpnList(try value())
+            case "ciphers": options.ciphers = try value()
+            case "ciphersuites": options.ciphersuites = try value()
+            case "curves": options.curves = try value()
+            case "ecdhe": options.ecdhe = try value()
+            case "ssl-min-ver": options.minimumVersion = try KeywordRegistry.tlsVersion(try value())
+            case "ssl-max-ver": options.maximumVersion = try KeywordRegistry.tlsVersion(try value())
+            case "no-ca-names": options.noCANames = true
+            case "verify":
+                let text = try value()
+                guard let mode = TLSClientVerify(rawValue: text) else {
+                    throw KeywordError(
+                        "'verify' : unknown verify method '\(text)', only 'none', 'optional', and 'required' are supported")
+                }
+                options.verify = mode
+            case "ca-file":
+                let path = KeywordRegistry.resolve(try value(), base: ctx.config.global.caBase)
+                if let loader = ctx.tlsFiles, let error = loader.loadCAFile(at: path) {
+                    ctx.diagnostics.alert(error, at: ctx.location)
+                    throw KeywordError("'ca-file' : unable to load \(path)")
+                }
+                options.caFile = path
+            case "allow-0rtt", "crl-file", "npn", "ca-verify-file":
+                throw KeywordError("'\(word)' is not supported by this build")
+            default:
+                throw KeywordError("unknown ssl keyword \(word)")
+            }
+            i += 1
+        }
+        return options
+    }
+}
