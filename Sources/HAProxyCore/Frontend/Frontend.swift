@@ -116,6 +116,8 @@ public final class Frontend {
             sessionVariables = variables
         }
         lock.withLock { totalSessions += 1 }
+        // The PROXY header comes in clear before the TLS handshake.
+        tls?.expectsProxyHeader = acceptProxy
         switch config.mode {
         case .tcp:
             let stream = TCPStream(

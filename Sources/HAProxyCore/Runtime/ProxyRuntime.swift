@@ -147,13 +147,6 @@ public final class ProxyRuntime {
         var failed: Set<SourceLocation> = []
         for bind in proxy.binds where bind.tls.enabled {
             if contexts[bind.location] != nil || failed.contains(bind.location) { continue }
-            if bind.acceptProxy {
-                failed.insert(bind.location)
-                errors.append(RuntimeError(
-                    "Proxy '\(proxy.name)': 'accept-proxy' with 'ssl' for bind '\(bind.tls.addressText)' at [\(bind.location)] is not supported by this build."
-                ))
-                continue
-            }
             do {
                 let built = try TLSServerContext.build(
                     bind.tls, global: global, httpMode: proxy.mode == .http, proxy: proxy.name, location: bind.location)

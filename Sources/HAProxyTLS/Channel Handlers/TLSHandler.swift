@@ -50,6 +50,10 @@ public final class TLSHandler: ChannelDuplexHandler, TLSSessionView {
     private var closeNotifySent = false
     /// Bytes sent in clear before the ClientHello (a PROXY protocol header).
     private var preamble: ByteBuffer?
+    /// `accept-proxy`: a PROXY protocol header comes in clear before the
+    /// ClientHello and goes on as is to the stream, which reads it.
+    public var expectsProxyHeader = false
+    private var proxyHeaderBytes: ByteBuffer?
     /// Completed when the handshake ends, either way (see `handshakeDone`).
     private var handshakePromise: EventLoopPromise<Void>?
     private var failure: Error?
@@ -98,6 +102,24 @@ public final class TLSHandler: ChannelDuplexHandler, TLSSessionView {
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var buffer = unwrapInboundIn(data)
         guard state != .closed else { return }
+        if expectsProxyHeader {
+            if var held = proxyHeaderBytes {
+                held.writeBuffer(&buffer)
+                buffer = held
+                proxyHeaderBytes = nil
+            }
+            guard let length = ProxyHeaderLength.of(buffer) else {
+                proxyHeaderBytes = buffer
+                return
+            }
+            expectsProxyHeader = false
+            // Not a PROXY header (length 0): all of it goes on, for the
+            // stream to refuse as it refuses a missing header.
+            let header = buffer.readSlice(length: length == 0 ? buffer.readableBytes : length)!
+            context.fireChannelRead(wrapInboundOut(header))
+            if length == 0 { return }
+            guard buffer.readableBytes > 0 else { return }
+        }
         let fed = buffer.readableBytes
         buffer.withUnsafeReadableBytes { p in
             if let base = p.baseAddress, p.count > 0 { _ = BIO_write(readBIO, base, Int32(p.count)) }

@@ -336,6 +336,40 @@ final class TLSTerminationTests: IntegrationTestCase {
         }
     }
 
+    /// `accept-proxy` on an `ssl` bind: the PROXY header (v1 or v2) comes
+    /// in clear, then the handshake; `src` is the header's address.
+    func testAcceptProxyBeforeTheHandshake() throws {
+        let port = Ports.free()
+        try startProxy(config: Self.defaultsHTTP + """
+            frontend fe
+                bind 127.0.0.1:\(port) ssl crt \(certs.leaf) accept-proxy
+                http-request return status 200 content-type text/plain lf-string "src=%[src] sni=%[ssl_fc_sni]\\n"
+            """, ports: [port])
+        let script = """
+            import socket, ssl, sys
+            v1 = b"PROXY TCP4 192.0.2.7 192.0.2.1 4444 443\\r\\n"
+            v2 = (b"\\r\\n\\r\\n\\x00\\r\\nQUIT\\n" + bytes([0x21, 0x11, 0, 12]) + bytes([192, 0, 2, 8, 192, 0, 2, 1])
+                  + (5555).to_bytes(2, "big") + (443).to_bytes(2, "big"))
+            for header in (v1, v2):
+                raw = socket.create_connection(("127.0.0.1", \(port)))
+                raw.sendall(header)
+                ctx = ssl.create_default_context(cafile="\(certs.ca)")
+                tls = ctx.wrap_socket(raw, server_hostname="localhost")
+                tls.sendall(b"GET / HTTP/1.0\\r\\n\\r\\n")
+                data = b""
+                while True:
+                    chunk = tls.recv(4096)
+                    if not chunk: break
+                    data += chunk
+                print(data.split(b"\\r\\n\\r\\n", 1)[1].decode(), end="")
+            """
+        let r = try runTool("/usr/bin/python3", ["-c", script], dir: tmp)
+        XCTAssertEqual(r.stdout, "src=192.0.2.7 sni=localhost\nsrc=192.0.2.8 sni=localhost\n", r.stderr)
+        // Without the header the connection is refused, as on a clear bind.
+        let bare = try curl(["-k", "https://127.0.0.1:\(port)/"])
+        XCTAssertNotEqual(bare.status, 0)
+    }
+
     /// A crt-list file with these lines; its path.
     private func list(_ text: String) throws -> String {
         let url = tmp.appendingPathComponent("list-\(UUID().uuidString.prefix(6)).txt")
