@@ -22,6 +22,8 @@ if CommandLine.arguments.first?.split(separator: "/").last == "halog" {
 SignalHandling.blockHandledSignals()
 let options = CommandLineOptions.parse(Array(CommandLine.arguments.dropFirst()))
 let console = Console(quiet: options.quiet && !options.verbose)
+/// The OpenSSL the binary runs on, for `openssl_version_*()` and `ssllib_name_startswith()`.
+let sslLibrary = ConditionEvaluator.SSLLibrary(name: TLSLibrary.runningVersion, versionNumber: TLSLibrary.versionNumber)
 
 switch options.action {
 case .version:
@@ -37,7 +39,7 @@ case .usage(let reason):
 case .checkCondition(let expression):
     let evaluator = ConditionEvaluator(
         environment: ProcessEnvironment.variables,
-        features: BuildInfo.enabledFeatures, version: BuildInfo.conditionVersion)
+        features: BuildInfo.enabledFeatures, version: BuildInfo.conditionVersion, sslLibrary: sslLibrary)
     switch evaluator.evaluateCommandLine(expression) {
     case .success(let value): exit(value ? 0 : 1)
     case .failure(let error):
@@ -92,7 +94,8 @@ func report(_ level: ProcessController.Level, _ text: String) {
 
 let (loaded, diagnostics) = ConfigLoader.load(
     paths: options.files, environment: ProcessEnvironment.variables,
-    features: BuildInfo.enabledFeatures, version: BuildInfo.conditionVersion, tlsFiles: CertificateStore.shared)
+    features: BuildInfo.enabledFeatures, version: BuildInfo.conditionVersion, tlsFiles: CertificateStore.shared,
+    sslLibrary: sslLibrary)
 console.report(diagnostics, includeDiag: options.diagnosticMode)
 guard var configuration = loaded, !diagnostics.hasFatalErrors else { failStartup() }
 if options.failOnWarning && diagnostics.hasWarnings {

@@ -98,9 +98,32 @@ final class ConditionEvaluatorTests: XCTestCase {
     func testNoSSLLibraryMeansSSLPredicatesAreFalse() {
         let evaluator = ConditionEvaluator(environment: [:], features: [], version: "2.6.12")
         XCTAssertEqual(try evaluator.evaluate("openssl_version_atleast(1.1.1)").get(), false)
-        XCTAssertEqual(try evaluator.evaluate("openssl_version_before(9.0)").get(), false)
+        XCTAssertEqual(try evaluator.evaluate("openssl_version_before(9.0.0)").get(), false)
         XCTAssertEqual(try evaluator.evaluate("ssllib_name_startswith(OpenSSL)").get(), false)
         XCTAssertEqual(try evaluator.evaluate("feature(OPENSSL)").get(), false)
+    }
+
+    /// As Debian's 2.6 on OpenSSL 3.0.22 answers `-cc`: the argument is read
+    /// in the 1.x layout, so `3.0.22` is above 3.0.22's own number, and a
+    /// version without three parts does not parse.
+    func testSSLPredicatesOnOpenSSL3() {
+        let evaluator = ConditionEvaluator(
+            environment: [:], features: [], version: "2.6.12",
+            sslLibrary: .init(name: "OpenSSL 3.0.22 25 Aug 2026", versionNumber: 0x3000_0160))
+        let cases: [(String, Bool?)] = [
+            ("openssl_version_atleast(3.0.0)", true), ("openssl_version_atleast(3.0.22)", false),
+            ("openssl_version_atleast(1.1.1k)", true), ("openssl_version_atleast(3.0.0-beta)", true),
+            ("openssl_version_before(3.1.0)", true), ("openssl_version_before(3.0.0)", false),
+            ("ssllib_name_startswith(Open)", true), ("ssllib_name_startswith(BoringSSL)", false),
+            ("openssl_version_atleast(3)", nil), ("openssl_version_before(9.0)", nil),
+            ("openssl_version_atleast(x.y.z)", nil),
+        ]
+        for (text, expected) in cases {
+            switch evaluator.evaluate(text) {
+            case .success(let value): XCTAssertEqual(value, expected, text)
+            case .failure: XCTAssertNil(expected, text)
+            }
+        }
     }
 
     func testVersionComparison() {

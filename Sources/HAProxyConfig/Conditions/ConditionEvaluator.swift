@@ -6,8 +6,8 @@
 /// An empty expression is false; an integer is true when non-zero.
 /// Predicates: `defined`, `feature`, `streq`, `strneq`, `version_atleast`,
 /// `version_before`, `openssl_version_atleast`, `openssl_version_before`,
-/// `ssllib_name_startswith` (this build has no SSL library: the last three
-/// are false).
+/// `ssllib_name_startswith` (the last three answer for the SSL library the
+/// binary runs on; without one they are false).
 ///
 /// The text is what the line tokenizer produced (quotes already removed and
 /// `"$VAR"` already expanded), words joined by one space.
@@ -17,11 +17,27 @@ public struct ConditionEvaluator: Sendable {
     public var features: Set<String>
     /// Our version, e.g. "2.6.12".
     public var version: String
+    /// The SSL library the binary runs on, for the `openssl_*` and
+    /// `ssllib_*` predicates.
+    public var sslLibrary: SSLLibrary?
 
-    public init(environment: [String: String], features: Set<String>, version: String) {
+    /// An SSL library as those predicates see it.
+    public struct SSLLibrary: Sendable, Equatable {
+        /// `OpenSSL 3.0.22 25 Aug 2026` (`OpenSSL_version(OPENSSL_VERSION)`).
+        public var name: String
+        /// `OpenSSL_version_num()`, e.g. 0x30000160.
+        public var versionNumber: UInt64
+        public init(name: String, versionNumber: UInt64) {
+            self.name = name
+            self.versionNumber = versionNumber
+        }
+    }
+
+    public init(environment: [String: String], features: Set<String>, version: String, sslLibrary: SSLLibrary? = nil) {
         self.environment = environment
         self.features = features
         self.version = version
+        self.sslLibrary = sslLibrary
     }
 
     /// A condition that cannot be parsed.
@@ -76,16 +92,50 @@ public struct ConditionEvaluator: Sendable {
         evaluate(words.joined(separator: " "))
     }
 
-    func predicate(_ name: String, _ args: [String]) -> Bool {
+    func predicate(_ name: String, _ args: [String]) throws -> Bool {
         switch name {
+        case "openssl_version_atleast", "openssl_version_before":
+            guard let number = Self.openSSLVersionNumber(args[0]) else {
+                throw ParseError(message: "unparsable OpenSSL version '\(args[0])'", position: 0)
+            }
+            guard let library = sslLibrary else { return false }
+            return name == "openssl_version_atleast" ? library.versionNumber >= number : library.versionNumber < number
+        case "ssllib_name_startswith":
+            return sslLibrary?.name.hasPrefix(args[0]) ?? false
         case "defined": return environment[args[0]] != nil
         case "feature": return args[0].isEmpty || features.contains(args[0])
         case "streq": return args[0] == args[1]
         case "strneq": return args[0] != args[1]
         case "version_atleast": return Self.compareVersions(version, args[0]) >= 0
         case "version_before": return Self.compareVersions(version, args[0]) < 0
-        default: return false  // openssl_* and ssllib_*: no SSL library in this build
+        default: return false
         }
+    }
+
+    /// An OpenSSL version as 2.6 reads the argument of `openssl_version_*`:
+    /// `M.N.F` and an optional letter, as 0xMNNFF0L0 (the 1.x layout, which
+    /// 2.6 also applies to 3.x: `3.0.22` reads above 3.0.22's own number).
+    static func openSSLVersionNumber(_ text: String) -> UInt64? {
+        var parts: [UInt64] = []
+        var current: UInt64?
+        var rest = Substring(text)
+        while let c = rest.first, parts.count < 3 {
+            if let d = c.wholeNumberValue, c.isASCII {
+                current = (current ?? 0) * 10 + UInt64(d)
+                rest = rest.dropFirst()
+            } else if c == ".", let value = current {
+                parts.append(value)
+                current = nil
+                rest = rest.dropFirst()
+            } else {
+                break
+            }
+        }
+        if let value = current, parts.count < 3 { parts.append(value) }
+        guard parts.count == 3 else { return nil }
+        var letter: UInt64 = 0
+        if let c = rest.first, let ascii = c.asciiValue, (97...122).contains(ascii) { letter = UInt64(ascii - 96) }
+        return parts[0] << 28 | parts[1] << 20 | parts[2] << 12 | letter << 4
     }
 
     /// Number of string arguments of each predicate.
@@ -213,11 +263,20 @@ public struct ConditionEvaluator: Sendable {
             guard j < text.count, text[j] == UInt8(ascii: "(") else {
                 // A bare predicate name runs with empty arguments, as HAProxy does.
                 pos = j
-                return evaluator.predicate(name, Array(repeating: "", count: arity))
+                return try evaluate(name, Array(repeating: "", count: arity), at: start)
             }
             pos = j + 1
             let args = try parseArguments(predicate: name, arity: arity, start: start)
-            return evaluator.predicate(name, args)
+            return try evaluate(name, args, at: start)
+        }
+
+        private func evaluate(_ name: String, _ args: [String], at start: Int) throws -> Bool {
+            do {
+                return try evaluator.predicate(name, args)
+            } catch var error as ParseError {
+                error.position = start
+                throw error
+            }
         }
 
         /// Comma-separated arguments up to `)`, with quotes and backslashes.

@@ -22,7 +22,7 @@ public struct ConfigLoader {
     ///   every diagnostic in the order HAProxy prints them.
     public static func load(
         paths: [String], environment: [String: String], features: Set<String>, version: String,
-        tlsFiles: (any TLSFileLoading)? = nil
+        tlsFiles: (any TLSFileLoading)? = nil, sslLibrary: ConditionEvaluator.SSLLibrary? = nil
     ) -> (Configuration?, Diagnostics) {
         // ACLs and maps are numbered per configuration (`show map`).
         PatternReferences.reset()
@@ -30,7 +30,7 @@ public struct ConfigLoader {
         var context = ParseContext(environment: environment)
         context.tlsFiles = tlsFiles
         context.config.global.environment = environment
-        let parser = ConfigParser(features: features, version: version)
+        let parser = ConfigParser(features: features, version: version, sslLibrary: sslLibrary)
         var files: [String] = []
         for path in paths {
             switch expand(path) {

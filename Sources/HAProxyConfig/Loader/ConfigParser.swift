@@ -7,6 +7,7 @@ struct ConfigParser {
     let registry = KeywordRegistry.shared
     let features: Set<String>
     let version: String
+    var sslLibrary: ConditionEvaluator.SSLLibrary?
 
     /// One level of `.if` nesting.
     private struct Conditional {
@@ -169,7 +170,8 @@ struct ConfigParser {
 
     /// Evaluates a `.if`/`.elif` line; nil after reporting a parse error.
     private func evaluate(_ words: [String], line: String, context: inout ParseContext) -> Bool? {
-        let evaluator = ConditionEvaluator(environment: context.environment, features: features, version: version)
+        let evaluator = ConditionEvaluator(
+            environment: context.environment, features: features, version: version, sslLibrary: sslLibrary)
         var text = words.dropFirst().joined(separator: " ")
         // HAProxy keeps the blank that ends an uncommented line in the text it reports.
         if !line.contains("#"), let last = line.last, last == " " || last == "\t", words.count > 1 { text += " " }
