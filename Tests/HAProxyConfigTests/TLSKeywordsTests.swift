@@ -50,6 +50,10 @@ final class TLSKeywordsTests: XCTestCase {
                 ssl-default-bind-ciphersuites TLS_AES_256_GCM_SHA384
                 ssl-default-bind-options ssl-min-ver TLSv1.2 no-tls-tickets prefer-client-ciphers
                 tune.ssl.default-dh-param 2048
+                tune.ssl.cachesize 100
+                tune.ssl.lifetime 10m
+                tune.ssl.maxrecord 1400
+                ssl-dh-param-file /etc/haproxy/dh.pem
             frontend f
                 bind :443 ssl crt /x.pem ciphers HIGH
                 bind :80
@@ -57,6 +61,10 @@ final class TLSKeywordsTests: XCTestCase {
         XCTAssertEqual(d.alerts.map(\.message), [])
         let c = try XCTUnwrap(config)
         XCTAssertEqual(c.global.tls.defaultDHParamBits, 2048)
+        XCTAssertEqual(c.global.tls.cacheSize, 100)
+        XCTAssertEqual(c.global.tls.sessionLifetime, 600)
+        XCTAssertEqual(c.global.tls.maxRecord, 1400)
+        XCTAssertEqual(c.global.tls.dhParamFile, "/etc/haproxy/dh.pem")
         let tls = c.proxies[0].binds[0].tls
         XCTAssertEqual(tls.common.ciphers, "HIGH", "the line's own value wins")
         XCTAssertEqual(tls.common.ciphersuites, "TLS_AES_256_GCM_SHA384")
@@ -103,6 +111,12 @@ final class TLSKeywordsTests: XCTestCase {
             ("tune.ssl.default-dh-param 1000", "'tune.ssl.default-dh-param' expects a value >= 1024."),
             ("tune.ssl.default-dh-param 2048 4", "'tune.ssl.default-dh-param' cannot handle unexpected argument '4'."),
             ("ssl-server-verify bogus", "'ssl-server-verify' expects 'none' or 'required' as argument."),
+            ("tune.ssl.cachesize", "'tune.ssl.cachesize' expects an integer argument."),
+            ("tune.ssl.cachesize -1", "'tune.ssl.cachesize' expects a positive numeric value."),
+            ("tune.ssl.lifetime", "'tune.ssl.lifetime' expects ssl sessions <lifetime> in seconds as argument."),
+            ("tune.ssl.lifetime 5x", "unexpected character 'x' in argument to <tune.ssl.lifetime>."),
+            ("tune.ssl.maxrecord", "'tune.ssl.maxrecord' expects an integer argument."),
+            ("ssl-dh-param-file", "'ssl-dh-param-file' expects a file path as an argument."),
         ]
         for (line, message) in cases {
             let (config, d) = load("global\n    \(line)\n")

@@ -51,7 +51,7 @@ struct KeywordRegistry {
 
     /// Global keywords HAProxy 2.6 knows that this build does not implement.
     static let unsupportedGlobalKeywords: Set<String> = [
-        "lua-load", "lua-load-per-thread", "lua-prepend-path", "ssl-engine", "ssl-mode-async", "ssl-dh-param-file",
+        "lua-load", "lua-load-per-thread", "lua-prepend-path", "ssl-engine", "ssl-mode-async",
         "cpu-map", "set-dumpable", "strict-limits", "busy-polling", "numa-cpu-mapping",
         "h1-case-adjust", "h1-case-adjust-file", "setcap", "external-check", "51degrees-data-file",
         "wurfl-data-file", "deviceatlas-json-file", "profiling.tasks", "profiling.memory", "thread-groups",

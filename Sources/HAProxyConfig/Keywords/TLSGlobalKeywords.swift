@@ -31,6 +31,35 @@ extension KeywordRegistry {
             guard bits >= 1024 else { throw KeywordError("'tune.ssl.default-dh-param' expects a value >= 1024.") }
             ctx.config.global.tls.defaultDHParamBits = bits
         },
+        ConfigKeyword("tune.ssl.cachesize", .global) { args, ctx in
+            let n = try integerArgument(args, ctx)
+            guard n >= 0 else { throw KeywordError("'tune.ssl.cachesize' expects a positive numeric value.") }
+            ctx.config.global.tls.cacheSize = n
+        },
+        ConfigKeyword("tune.ssl.maxrecord", .global) { args, ctx in
+            ctx.config.global.tls.maxRecord = max(0, try integerArgument(args, ctx))
+        },
+        ConfigKeyword("tune.ssl.lifetime", .global) { args, ctx in
+            guard args.count > 1, !args[1].isEmpty else {
+                throw KeywordError("'tune.ssl.lifetime' expects ssl sessions <lifetime> in seconds as argument.")
+            }
+            switch DurationParser.parse(args[1], defaultUnitMs: 1000) {
+            case .success(let v): ctx.config.global.tls.sessionLifetime = max(1, v.milliseconds / 1000)
+            case .failure(.unexpectedCharacter(let c)):
+                throw KeywordError("unexpected character '\(c)' in argument to <tune.ssl.lifetime>.")
+            case .failure:
+                throw KeywordError("'tune.ssl.lifetime' expects ssl sessions <lifetime> in seconds as argument.")
+            }
+        },
+        ConfigKeyword("ssl-dh-param-file", .global) { args, ctx in
+            guard args.count > 1, !args[1].isEmpty else {
+                throw KeywordError("'ssl-dh-param-file' expects a file path as an argument.")
+            }
+            if let loader = ctx.tlsFiles, !loader.loadDHParameters(at: args[1]) {
+                throw KeywordError("'ssl-dh-param-file': unable to load DH parameters from file <\(args[1])>.")
+            }
+            ctx.config.global.tls.dhParamFile = args[1]
+        },
     ]
 
     private static func cipherDefault(

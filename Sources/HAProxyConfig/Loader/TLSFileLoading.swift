@@ -11,4 +11,6 @@ public protocol TLSFileLoading: AnyObject {
     func loadCertificates(at path: String) -> String?
     /// Loads a CA file; returns the error lines as 2.6 words them.
     func loadCAFile(at path: String) -> String?
+    /// Loads DH parameters (`ssl-dh-param-file`); false when it cannot.
+    func loadDHParameters(at path: String) -> Bool
 }

@@ -173,6 +173,15 @@ public struct TLSGlobalConfig: Sendable, Equatable {
     public var serverVerify: TLSVerifyMode = .required
     /// `tune.ssl.default-dh-param`: nil leaves DHE ciphers unavailable.
     public var defaultDHParamBits: Int?
+    /// `ssl-dh-param-file`: DH parameters for DHE ciphers (wins over
+    /// `tune.ssl.default-dh-param`).
+    public var dhParamFile: String?
+    /// `tune.ssl.cachesize`: sessions kept for resumption (0: none).
+    public var cacheSize = 20000
+    /// `tune.ssl.lifetime`: how long a cached session lives, in seconds.
+    public var sessionLifetime = 300
+    /// `tune.ssl.maxrecord`: the largest TLS record sent (0: 16384).
+    public var maxRecord = 0
 
     public init() {}
 }

@@ -14,6 +14,8 @@ public final class CertificateStore: TLSFileLoading, @unchecked Sendable {
     private let lock = NIOLock()
     /// By `crt` argument: one entry for a file, one per PEM file for a directory.
     private var loaded: [String: [CertificateEntry]] = [:]
+    /// `ssl-dh-param-file` parameters by path (EVP_PKEY*, owned).
+    private var dhParameters: [String: OpaquePointer] = [:]
 
     public init() {}
 
@@ -40,6 +42,30 @@ public final class CertificateStore: TLSFileLoading, @unchecked Sendable {
             return "Couldn't open the ca-file '\(path)' (\(reason))."
         }
         return nil
+    }
+
+    public func loadDHParameters(at path: String) -> Bool {
+        dhParameters(at: path) != nil
+    }
+
+    /// DH parameters read from a PEM file, with a reference for the caller
+    /// to hand over (SSL_CTX_set0_tmp_dh_pkey takes one).
+    func dhParameters(at path: String) -> OpaquePointer? {
+        if let key = lock.withLock({ dhParameters[path] }) { return key }
+        guard let bio = BIO_new_file(path, "r") else {
+            OpenSSLErrors.drain()
+            return nil
+        }
+        defer { BIO_free(bio) }
+        let key = PEM_read_bio_Parameters(bio, nil)
+        OpenSSLErrors.drain()
+        guard let key else { return nil }
+        guard EVP_PKEY_is_a(key, "DH") == 1 else {
+            EVP_PKEY_free(key)
+            return nil
+        }
+        lock.withLock { dhParameters[path] = key }
+        return key
     }
 
     /// The certificates of a `crt` argument: a PEM file, or each PEM file

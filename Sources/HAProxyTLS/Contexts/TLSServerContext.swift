@@ -163,10 +163,16 @@ public final class TLSServerContext: @unchecked Sendable {
                     release()
                     throw TLSConfigurationError("Proxy '\(proxy)': unable to use the certificate '\(entry.path)' \(suffix).")
                 }
-                if let bits = global.defaultDHParamBits,
-                   let dh = hap_ffdhe_params(Int32(min(bits, max(entry.keyBits, 2048)))) {
+                if let file = global.dhParamFile, let dh = store.dhParameters(at: file), EVP_PKEY_up_ref(dh) == 1 {
+                    if SSL_CTX_set0_tmp_dh_pkey(ctx, dh) != 1 { EVP_PKEY_free(dh) }
+                } else if let bits = global.defaultDHParamBits,
+                          let dh = hap_ffdhe_params(Int32(min(bits, max(entry.keyBits, 2048)))) {
                     if SSL_CTX_set0_tmp_dh_pkey(ctx, dh) != 1 { EVP_PKEY_free(dh) }
                 }
+                if global.maxRecord > 0 {
+                    _ = hap_ssl_ctx_set_max_send_fragment(ctx, min(16384, max(512, global.maxRecord)))
+                }
+                SSL_CTX_set_timeout(ctx, Int(global.sessionLifetime))
                 if let caFile {
                     // The CAs verify client certificates and are named in the request.
                     guard SSL_CTX_load_verify_locations(ctx, caFile, nil) == 1 else {
@@ -183,7 +189,12 @@ public final class TLSServerContext: @unchecked Sendable {
                 case .required:
                     SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT | SSL_VERIFY_CLIENT_ONCE, nil)
                 }
-                _ = hap_ssl_ctx_set_session_cache_mode(ctx, Int(SSL_SESS_CACHE_SERVER))
+                if global.cacheSize > 0 {
+                    _ = hap_ssl_ctx_set_session_cache_mode(ctx, Int(SSL_SESS_CACHE_SERVER))
+                    _ = hap_ssl_ctx_sess_set_cache_size(ctx, global.cacheSize)
+                } else {
+                    _ = hap_ssl_ctx_set_session_cache_mode(ctx, Int(SSL_SESS_CACHE_OFF))
+                }
                 _ = "haproxy".withCString {
                     SSL_CTX_set_session_id_context(ctx, UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self), 7)
                 }

@@ -310,6 +310,11 @@ final class TLSTerminationTests: IntegrationTestCase {
             ("", "ssl crt \(certs.leaf) verify required ca-file \(tmp.path)/missing-ca.pem"),
             ("", "ssl crt \(certs.leaf) verify optional ca-file \(certs.garbage)"),
             ("", "ssl crt-list \(tmp.path)/missing-list.txt"),
+            ("ssl-dh-param-file \(tmp.path)/missing-dh.pem", "ssl crt \(certs.leaf)"),
+            ("ssl-dh-param-file \(certs.leaf)", "ssl crt \(certs.leaf)"),
+            ("tune.ssl.cachesize -1", "ssl crt \(certs.leaf)"),
+            ("tune.ssl.lifetime 5x", "ssl crt \(certs.leaf)"),
+            ("tune.ssl.maxrecord 1400 2", "ssl crt \(certs.leaf)"),
             ("", "ssl crt-list \(try list("\(certs.leaf) [foo bar]\n"))"),
             ("", "ssl crt-list \(try list("\(tmp.path)/missing.pem\n"))"),
             ("", "ssl crt-list \(try list("# nothing\n\n"))"),
@@ -368,6 +373,26 @@ final class TLSTerminationTests: IntegrationTestCase {
         // Without the header the connection is refused, as on a clear bind.
         let bare = try curl(["-k", "https://127.0.0.1:\(port)/"])
         XCTAssertNotEqual(bare.status, 0)
+    }
+
+    /// DHE ciphers work only with DH parameters: `ssl-dh-param-file` or
+    /// `tune.ssl.default-dh-param` (manual 3.2).
+    func testDHECiphersNeedParameters() throws {
+        let dh = tmp.appendingPathComponent("dh.pem").path
+        let gen = try runTool("/usr/bin/openssl", ["genpkey", "-genparam", "-algorithm", "DH", "-pkeyopt", "dh_param:ffdhe2048", "-out", dh], dir: tmp)
+        XCTAssertEqual(gen.status, 0, gen.stderr)
+        let dhe = ["-tls1_2", "-cipher", "DHE-RSA-AES128-GCM-SHA256"]
+        for global in ["", "ssl-dh-param-file \(dh)", "tune.ssl.default-dh-param 2048"] {
+            let port = Ports.free()
+            let p = try startProxy(config: "global\n    \(global)\n" + Self.defaultsHTTP + """
+                frontend fe
+                    bind 127.0.0.1:\(port) ssl crt \(certs.leaf) ciphers DHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256
+                    http-request return status 200
+                """, ports: [port])
+            let out = try sClient(port, dhe)
+            XCTAssertEqual(out.contains("Cipher is DHE-RSA-AES128-GCM-SHA256"), !global.isEmpty, "\(global): \(out)")
+            p.stop()
+        }
     }
 
     /// A crt-list file with these lines; its path.
