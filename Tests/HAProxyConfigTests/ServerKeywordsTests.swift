@@ -70,11 +70,11 @@ final class ServerKeywordsTests: XCTestCase {
     }
 
     func testUnimplementedOptionsAreRefused() {
-        let (_, d) = servers("  server a 10.0.0.1:443 ssl verify none check-ssl\n  server b 10.0.0.2:80 agent-check\n")
+        let (_, d) = servers("  server a 10.0.0.1:443 ssl verify none check-alpn h2\n  server b 10.0.0.2:80 agent-check\n")
         XCTAssertEqual(
             d.alerts.prefix(2).map(\.message),
             [
-                "[test.cfg:4] : 'server b/a' : 'check-ssl' option is not supported by this build.",
+                "[test.cfg:4] : 'server b/a' : 'check-alpn' option is not supported by this build.",
                 "[test.cfg:5] : 'server b/b' : 'agent-check' option is not supported by this build.",
             ])
     }

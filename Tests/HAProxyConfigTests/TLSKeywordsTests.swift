@@ -164,6 +164,7 @@ final class TLSKeywordsTests: XCTestCase {
             ("ssl verify none sni", "'sni' : missing sni expression."),
             ("ssl verify none sni foo(bar)", "error detected while parsing sni expression : unknown fetch method 'foo'."),
             ("ssl verify none ssl-min-ver FOO", "'FOO' : unknown ssl/tls version."),
+            ("check check-sni", "'check-sni' : missing SNI."),
         ]
         for (options, message) in cases {
             let (config, d) = load("backend b\n    server s1 127.0.0.1:443 \(options)\n")

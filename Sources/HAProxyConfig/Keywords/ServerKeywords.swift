@@ -57,8 +57,8 @@ extension KeywordRegistry {
     /// Server options of HAProxy 2.6 this build does not implement.
     static let unsupportedServerOptions: [String] = [
         "agent-addr", "agent-check", "agent-inter", "agent-port", "agent-send", "allow-0rtt", "check-alpn",
-        "check-proto", "check-send-proxy", "check-sni", "check-ssl", "check-via-socks4", "crl-file",
-        "error-limit", "log-proto", "max-reuse", "namespace", "no-agent-check", "no-backup", "no-check-ssl",
+        "check-proto", "check-send-proxy", "check-via-socks4", "crl-file",
+        "error-limit", "log-proto", "max-reuse", "namespace", "no-agent-check", "no-backup",
         "no-ssl-reuse", "no-verifyhost", "non-stick", "npn", "observe", "pool-low-conn", "pool-max-conn",
         "pool-purge-delay", "proto", "proxy-v2-options", "redir", "resolve-net", "resolve-opts", "resolve-prefer",
         "resolvers", "send-proxy-v2-ssl", "send-proxy-v2-ssl-cn", "shard", "sigalgs", "client-sigalgs", "socks4",
@@ -149,7 +149,7 @@ extension KeywordRegistry {
             }
             i += 1 + option.argumentCount
         }
-        if options.tls.enabled {
+        if options.tls.enabled || options.tls.checkSSL == true {
             try prepareTLS(&options.tls, label: label, &ctx)
         }
         if let id = server?.id, let other = proxy.servers.first(where: { $0.id == id }) {

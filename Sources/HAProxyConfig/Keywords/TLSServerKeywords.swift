@@ -51,6 +51,12 @@ extension KeywordRegistry {
             guard !a[1].isEmpty else { throw KeywordError("'ssl-max-ver' : missing the ssl/tls version") }
             o.tls.common.versions.maximum = try tlsVersion(a[1])
         },
+        ServerKeyword("check-ssl") { _, o, _ in o.tls.checkSSL = true },
+        ServerKeyword("no-check-ssl") { _, o, _ in o.tls.checkSSL = false },
+        ServerKeyword("check-sni", arguments: 1) { a, o, _ in
+            guard !a[1].isEmpty else { throw KeywordError("'check-sni' : missing SNI") }
+            o.tls.checkSNI = a[1]
+        },
         ServerKeyword("no-tls-tickets") { _, o, _ in o.tls.common.noTLSTickets = true },
         ServerKeyword("tls-tickets") { _, o, _ in o.tls.common.noTLSTickets = false },
     ]

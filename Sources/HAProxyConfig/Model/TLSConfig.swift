@@ -156,6 +156,11 @@ public struct TLSServerConfig: Sendable, Equatable {
     /// `sni <expr>`: the sample expression as written.
     public var sni: String?
     public var common = TLSCommonOptions()
+    /// `check-ssl` (true) / `no-check-ssl` (false); nil: checks use TLS
+    /// when the server does and they go to its own address and port.
+    public var checkSSL: Bool?
+    /// `check-sni`: the server name health checks send.
+    public var checkSNI: String?
 
     public init() {}
 }

@@ -63,6 +63,8 @@ public final class Server {
     /// Connections are then not kept for reuse, since the next stream may
     /// need another name.
     var sni: SampleExpression?
+    /// The TLS context health checks connect with, when they use TLS.
+    var checkTLS: TLSClientContext?
     /// The server's health checker, when it has `check`.
     var checker: HealthChecker?
     /// Last check result, for the stats page (`check_status`).

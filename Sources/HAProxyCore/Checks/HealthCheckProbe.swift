@@ -1,4 +1,5 @@
 import HAProxyConfig
+import HAProxyTLS
 import NIOCore
 import NIOPosix
 
@@ -34,6 +35,8 @@ public final class HealthCheckProbe {
     private var http: HTTPCheckExchange?
     private var script: TCPCheckScript?
     private var inbound: ByteBuffer
+    /// Checks over TLS: a new handler for each connection.
+    var makeTLS: (() -> TLSHandler?)?
 
     public init(eventLoop: EventLoop, target: SocketAddress, plan: HealthCheckPlan) {
         self.eventLoop = eventLoop
@@ -106,6 +109,7 @@ public final class HealthCheckProbe {
         isConnecting = true
         inbound.clear()
         let remaining = max(deadline - .now(), .milliseconds(1))
+        let tls = makeTLS?()
         let bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(remaining)
             .channelOption(.maxMessagesPerRead, value: 1)
@@ -117,12 +121,25 @@ public final class HealthCheckProbe {
             .channelOption(.tcpOption(.init(rawValue: TCP_QUICKACK)), value: 0)
             .channelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls { try channel.pipeline.syncOperations.addHandler(tls) }
                     try channel.pipeline.syncOperations.addHandler(HealthCheckProbeHandler(probe: self))
                 }
             }
         bootstrap.connect(to: address).whenComplete { [self] result in
             switch result {
-            case .success(let ch): self.connected(ch)
+            case .success(let ch):
+                guard let tls else {
+                    self.connected(ch)
+                    return
+                }
+                // Over TLS the check starts once the handshake is done.
+                self.channel = ch
+                tls.handshakeDone(on: ch.eventLoop).whenComplete { [self] handshake in
+                    switch handshake {
+                    case .success: self.connected(ch)
+                    case .failure(let error): self.handshakeFailed(error)
+                    }
+                }
             case .failure(let error): self.connectFailed(error)
             }
         }
@@ -150,7 +167,7 @@ public final class HealthCheckProbe {
         }
         switch plan.kind {
         case .tcpConnect:
-            finish(HealthCheckResult(code: .L4OK))
+            finish(HealthCheckResult(code: makeTLS == nil ? .L4OK : .L6OK))
         case .http:
             var buffer = ch.allocator.buffer(capacity: plan.http!.request.count)
             buffer.writeBytes(plan.http!.request)
@@ -176,6 +193,14 @@ public final class HealthCheckProbe {
         }
     }
 
+    /// The TLS handshake of a check failed (the connection is closed).
+    private func handshakeFailed(_: Error) {
+        guard !finished else { return }
+        isConnecting = false
+        // 2.6 words it so, without OpenSSL's reason.
+        finish(HealthCheckResult(code: .L6RSP, info: "SSL handshake failure"))
+    }
+
     /// Plays the tcp-check ruleset until it waits, connects or ends.
     private func drive() {
         while !finished {
@@ -199,7 +224,9 @@ public final class HealthCheckProbe {
 
     private func timedOut() {
         guard !finished else { return }
-        if isConnecting || !hasConnected {
+        if makeTLS != nil && channel != nil && !hasConnected {
+            finish(HealthCheckResult(code: .L6TOUT))
+        } else if isConnecting || !hasConnected {
             finish(HealthCheckResult(code: .L4TOUT, info: script?.connectFailureInfo(errorText: "")))
         } else {
             finish(HealthCheckResult(code: .L7TOUT, info: script?.timeoutInfo()))

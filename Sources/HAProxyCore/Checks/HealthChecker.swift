@@ -1,4 +1,5 @@
 import HAProxyConfig
+import HAProxyTLS
 import NIOCore
 
 /// Checks one server periodically on its event loop and reports changes.
@@ -25,6 +26,9 @@ public final class HealthChecker {
     /// `spread-checks` of the global section (0...50 percent).
     public let spreadChecksPercent: Int
     let plan: HealthCheckPlan
+    /// Checks over TLS (`check-ssl`): their context and the SNI they send.
+    var tls: TLSClientContext?
+    var tlsServerName: String?
     private let onEvent: (HealthCheckEvent) -> Void
 
     public private(set) var state: HealthCheckState
@@ -120,6 +124,10 @@ public final class HealthChecker {
     private func runCheck() {
         guard running else { return }
         let probe = HealthCheckProbe(eventLoop: eventLoop, target: target, plan: plan)
+        if let tls {
+            let name = tlsServerName
+            probe.makeTLS = { tls.makeHandler(serverName: name) }
+        }
         self.probe = probe
         probe.run().whenSuccess { [self] result in
             guard self.running, self.probe === probe else { return }

@@ -20,6 +20,8 @@ extension ProxyRuntime {
                 ) { [weak self, unowned backend, unowned server] event in
                     self?.healthEvent(event, backend: backend, server: server)
                 }
+                checker.tls = server.checkTLS
+                checker.tlsServerName = server.config.options.tls.checkSNI
                 let delay = HealthChecker.staggeredDelay(
                     position: position, count: checked.count, interMs: server.config.options.interMs)
                 checker.start(initialDelayMs: delay)

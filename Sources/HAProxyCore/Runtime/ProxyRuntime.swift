@@ -160,24 +160,32 @@ public final class ProxyRuntime {
         return contexts
     }
 
-    /// The TLS context and `sni` expression of each `ssl` server.
+    /// The TLS context and `sni` expression of each `ssl` server, and the
+    /// context of its health checks when they run over TLS (`check-ssl`, or
+    /// an `ssl` server checked on its own address and port).
     static func prepareServerTLS(_ backend: Backend, global: TLSGlobalConfig, errors: inout [RuntimeError]) {
-        for server in backend.servers where server.config.options.tls.enabled {
-            let tls = server.config.options.tls
-            // 2.6 runs the checks of an `ssl` server over TLS; this build's
-            // checks speak clear text, which only a plain connect survives.
-            if server.config.options.check && backend.config.healthCheck.kind != .tcpConnect {
+        for server in backend.servers {
+            let options = server.config.options
+            let tls = options.tls
+            let checksUseTLS = tls.checkSSL ?? (tls.enabled && options.checkPort == nil && options.checkAddr == nil)
+            guard tls.enabled || checksUseTLS else { continue }
+            // This build's tcp-check rulesets speak clear text only.
+            if options.check && checksUseTLS && backend.config.healthCheck.kind == .tcpCheck {
                 errors.append(RuntimeError(
-                    "'server \(backend.name)/\(server.name)' : HTTP and tcp-check health checks over SSL are not supported by this build (only connect checks).",
+                    "'server \(backend.name)/\(server.name)' : tcp-check health checks over SSL are not supported by this build.",
                     location: server.config.location, bracketed: true))
             }
+            let context: TLSClientContext
             do {
-                server.tls = try TLSClientContext.build(tls, global: global, backend: backend.name, server: server.name)
+                context = try TLSClientContext.build(tls, global: global, backend: backend.name, server: server.name)
             } catch {
                 errors.append(RuntimeError(
                     "'server \(backend.name)/\(server.name)' : \(error.message)", location: server.config.location,
                     bracketed: true))
+                continue
             }
+            if tls.enabled { server.tls = context }
+            if checksUseTLS { server.checkTLS = context }
             if let text = tls.sni { server.sni = try? SampleExpression.parse(text) }
         }
     }

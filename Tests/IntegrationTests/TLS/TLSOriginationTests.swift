@@ -117,4 +117,35 @@ final class TLSOriginationTests: IntegrationTestCase {
                 "config : [\(cfg.path):7] : 'server b/s1' : verify is enabled by default but no CA file specified."),
             r.stderr)
     }
+
+    /// Health checks over TLS: an `ssl` server's checks use TLS, `check-ssl`
+    /// forces it; a plain server checked with TLS fails at layer 6.
+    func testHealthChecksOverTLS() throws {
+        let tlsPort = try startTLSServer()
+        let plain = try startBackend("plain")
+        let port = Ports.free()
+        let p = try startProxy(config: Self.defaultsHTTP + """
+                option log-health-checks
+                log stdout format raw local0
+            frontend fe
+                bind 127.0.0.1:\(port)
+                default_backend http
+            backend http
+                option httpchk GET /
+                server s1 127.0.0.1:\(tlsPort) ssl verify none check inter 200
+                server s2 127.0.0.1:\(plain.port) check check-ssl verify none inter 200
+            backend tcp
+                server s3 127.0.0.1:\(tlsPort) check check-ssl verify none check-sni localhost inter 200
+            """, ports: [port])
+        for line in [
+            "Health check for server http/s1 succeeded, reason: Layer7 check passed, code: 200",
+            "Health check for server http/s2 failed, reason: Layer6 invalid response, info: \"SSL handshake failure\"",
+            "Server http/s2 is DOWN.",
+            "Health check for server tcp/s3 succeeded, reason: Layer6 check passed",
+        ] {
+            XCTAssertTrue(p.waitForOutput(line), "\(line)\n\(p.stdout)")
+        }
+        let r = try HTTPClient.get(port: port, path: "/")
+        XCTAssertEqual(r.status, 200, "only the TLS server is up: \(r.text)")
+    }
 }
