@@ -18,6 +18,7 @@
 #include <openssl/dh.h>
 #include <openssl/obj_mac.h>
 #include <string.h>
+#include <stdio.h>
 
 /* SSL_OP_* are built with a function-like macro Swift does not import. */
 enum hap_ssl_option {
@@ -101,6 +102,41 @@ static inline int hap_select_alpn(const unsigned char **out, unsigned char *outl
                                   const unsigned char *server, unsigned int serverlen,
                                   const unsigned char *client, unsigned int clientlen) {
     return SSL_select_next_proto((unsigned char **)out, outlen, server, serverlen, client, clientlen);
+}
+
+/* `show ssl cert`'s `Subject Alternative Name` value into buf, as 2.6
+ * writes it: `DNS:name` for DNS entries, `, ` after every entry but the
+ * last, whatever its type. Its length; -1 when there is no SAN. */
+static inline int hap_x509_san_text(X509 *cert, char *buf, int size) {
+    GENERAL_NAMES *names = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
+    if (!names) return -1;
+    int n = 0, count = sk_GENERAL_NAME_num(names);
+    for (int i = 0; i < count; i++) {
+        GENERAL_NAME *name = sk_GENERAL_NAME_value(names, i);
+        if (name->type == GEN_DNS) {
+            n += snprintf(buf + n, n < size ? size - n : 0, "DNS:%.*s", ASN1_STRING_length(name->d.dNSName),
+                          (const char *)ASN1_STRING_get0_data(name->d.dNSName));
+        }
+        if (i < count - 1) n += snprintf(buf + n, n < size ? size - n : 0, ", ");
+    }
+    GENERAL_NAMES_free(names);
+    return n < size ? n : size - 1;
+}
+
+/* A date as OpenSSL prints it (`Dec  6 05:35:23 2026 GMT`) into buf. */
+static inline int hap_asn1_time_text(const ASN1_TIME *t, char *buf, int size) {
+    BIO *bio = BIO_new(BIO_s_mem());
+    if (!bio) return -1;
+    int n = -1;
+    if (ASN1_TIME_print(bio, t)) n = BIO_read(bio, buf, size);
+    BIO_free(bio);
+    return n;
+}
+
+/* The SHA-1 digest of a certificate into out (20 bytes). */
+static inline int hap_x509_sha1(X509 *cert, unsigned char *out) {
+    unsigned int n = 0;
+    return X509_digest(cert, EVP_sha1(), out, &n) ? (int)n : -1;
 }
 
 /* Calls `body` with each DNS name of `cert`'s subjectAltName, then with

@@ -44,4 +44,65 @@ public final class CertificateEntry: @unchecked Sendable {
         }
         return list.names
     }
+
+    /// `show ssl cert <file>` (management guide 9.3), as 2.6 prints it.
+    public var details: String {
+        var out = "Filename: \(path)\nStatus: Used\n"
+        if let serial = X509_get0_serialNumber(certificate), let data = ASN1_STRING_get0_data(serial) {
+            let bytes = UnsafeBufferPointer(start: data, count: Int(ASN1_STRING_length(serial)))
+            out += "Serial: \(Self.hex(Array(bytes)))\n"
+        }
+        out += "notBefore: \(Self.time(X509_get0_notBefore(certificate)))\n"
+        out += "notAfter: \(Self.time(X509_get0_notAfter(certificate)))\n"
+        var san = [CChar](repeating: 0, count: 4096)
+        let sanLength = hap_x509_san_text(certificate, &san, Int32(san.count))
+        if sanLength >= 0 {
+            out += "Subject Alternative Name: "
+                + String(decoding: san.prefix(Int(sanLength)).map { UInt8(bitPattern: $0) }, as: UTF8.self) + "\n"
+        }
+        out += "Algorithm: \(algorithm)\n"
+        var digest = [UInt8](repeating: 0, count: 64)
+        let n = hap_x509_sha1(certificate, &digest)
+        if n > 0 { out += "SHA1 FingerPrint: \(Self.hex(Array(digest.prefix(Int(n)))))\n" }
+        out += "Subject: \(Self.name(X509_get_subject_name(certificate)))\n"
+        out += "Issuer: \(Self.name(X509_get_issuer_name(certificate)))\n"
+        for c in chain {
+            out += "Chain Subject: \(Self.name(X509_get_subject_name(c)))\n"
+            out += "Chain Issuer: \(Self.name(X509_get_issuer_name(c)))\n"
+        }
+        out += "OCSP Response Key: \n"
+        return out
+    }
+
+    /// `RSA2048`, `EC256`...
+    private var algorithm: String {
+        if EVP_PKEY_is_a(key, "RSA") == 1 { return "RSA\(keyBits)" }
+        if EVP_PKEY_is_a(key, "EC") == 1 { return "EC\(keyBits)" }
+        if EVP_PKEY_is_a(key, "DSA") == 1 { return "DSA\(keyBits)" }
+        return "Unknown"
+    }
+
+    private static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 15)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func time(_ t: UnsafePointer<asn1_string_st>?) -> String {
+        guard let t else { return "" }
+        var buffer = [CChar](repeating: 0, count: 64)
+        let n = hap_asn1_time_text(t, &buffer, Int32(buffer.count))
+        return n > 0 ? String(decoding: buffer.prefix(Int(n)).map { UInt8(bitPattern: $0) }, as: UTF8.self) : ""
+    }
+
+    private static func name(_ name: OpaquePointer?) -> String {
+        guard let name else { return "" }
+        var buffer = [CChar](repeating: 0, count: 1024)
+        let n = hap_x509_name_oneline(name, &buffer, Int32(buffer.count))
+        return n >= 0 ? String(decoding: buffer.prefix(Int(n)).map { UInt8(bitPattern: $0) }, as: UTF8.self) : ""
+    }
 }

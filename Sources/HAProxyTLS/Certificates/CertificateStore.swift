@@ -14,6 +14,8 @@ public final class CertificateStore: TLSFileLoading, @unchecked Sendable {
     private let lock = NIOLock()
     /// By `crt` argument: one entry for a file, one per PEM file for a directory.
     private var loaded: [String: [CertificateEntry]] = [:]
+    /// Certificate files in the order they were loaded (`show ssl cert`).
+    private var loadOrder: [CertificateEntry] = []
     /// `ssl-dh-param-file` parameters by path (EVP_PKEY*, owned).
     private var dhParameters: [String: OpaquePointer] = [:]
 
@@ -89,9 +91,15 @@ public final class CertificateStore: TLSFileLoading, @unchecked Sendable {
         } else {
             entries.append(try Self.load(path))
         }
-        lock.withLock { loaded[path] = entries }
+        lock.withLock {
+            loaded[path] = entries
+            for e in entries where !loadOrder.contains(where: { $0.path == e.path }) { loadOrder.append(e) }
+        }
         return entries
     }
+
+    /// Every certificate file loaded, in load order.
+    public var certificates: [CertificateEntry] { lock.withLock { loadOrder } }
 
     private static let extraFileSuffixes = [".key", ".ocsp", ".issuer", ".sctl"]
 

@@ -395,6 +395,38 @@ final class TLSTerminationTests: IntegrationTestCase {
         }
     }
 
+    /// `show ssl cert` lists and details the certificates as 2.6 does; the
+    /// commands that change them are refused, naming themselves.
+    func testShowSSLCertMatchesTheReference() throws {
+        let reference = FramingDifferentialTests.referencePath
+        guard FileManager.default.isExecutableFile(atPath: reference) else {
+            XCTFail("Debian's haproxy 2.6 is not unpacked at \(reference): run `make reference`")
+            return
+        }
+        var answers: [[String]] = []
+        for (index, binary) in [haproxyPath!, reference].enumerated() {
+            let socket = tmp.appendingPathComponent("admin\(index).sock").path
+            let port = Ports.free()
+            let cfg = try writeConfig("""
+                global
+                    stats socket \(socket) level admin
+                """ + "\n" + Self.defaultsHTTP + """
+                frontend fe
+                    bind 127.0.0.1:\(port) ssl crt \(certs.certDirectory) crt \(certs.leafCertOnly)
+                    http-request return status 200
+                """, name: "cli\(index).cfg")
+            // leaf.crt takes its key from leaf.crt.key, as 2.6 does.
+            try? FileManager.default.copyItem(atPath: certs.leafKey, toPath: certs.leafCertOnly + ".key")
+            let p = track(try ManagedProcess(label: "cli\(index)", executable: binary, arguments: ["-f", cfg.path, "-db"], dir: tmp))
+            try Ports.waitUntilAccepting(port, timeout: 10, while: { p.isRunning })
+            answers.append(["show ssl cert", "show ssl cert \(certs.wildcard)", "show ssl cert \(certs.leafCertOnly)",
+                            "show ssl cert /nonexistent.pem"].map { LifecycleHarness.unixCommand(socket, $0) ?? "" })
+            p.stop()
+        }
+        XCTAssertTrue(answers[0][1].contains("Subject: /CN=*.wild.test"), answers[0][1])
+        XCTAssertEqual(answers[0], answers[1])
+    }
+
     /// A crt-list file with these lines; its path.
     private func list(_ text: String) throws -> String {
         let url = tmp.appendingPathComponent("list-\(UUID().uuidString.prefix(6)).txt")
