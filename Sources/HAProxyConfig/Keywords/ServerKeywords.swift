@@ -59,10 +59,10 @@ extension KeywordRegistry {
         "agent-addr", "agent-check", "agent-inter", "agent-port", "agent-send", "allow-0rtt", "check-alpn",
         "check-proto", "check-send-proxy", "check-via-socks4", "crl-file",
         "error-limit", "log-proto", "max-reuse", "namespace", "no-agent-check", "no-backup",
-        "no-ssl-reuse", "no-verifyhost", "non-stick", "npn", "observe", "pool-low-conn", "pool-max-conn",
+        "no-verifyhost", "non-stick", "npn", "observe", "pool-low-conn", "pool-max-conn",
         "pool-purge-delay", "proto", "proxy-v2-options", "redir", "resolve-net", "resolve-opts", "resolve-prefer",
         "resolvers", "send-proxy-v2-ssl", "send-proxy-v2-ssl-cn", "shard", "sigalgs", "client-sigalgs", "socks4",
-        "ssl-reuse", "stick", "tcp-ut", "tfo", "track", "usesrc", "verifyhost",
+        "stick", "tcp-ut", "tfo", "track", "usesrc", "verifyhost",
         "ws", "set-proxy-v2-tlv-fmt",
     ]
 

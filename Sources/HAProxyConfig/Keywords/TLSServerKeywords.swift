@@ -57,6 +57,8 @@ extension KeywordRegistry {
             guard !a[1].isEmpty else { throw KeywordError("'check-sni' : missing SNI") }
             o.tls.checkSNI = a[1]
         },
+        ServerKeyword("ssl-reuse") { _, o, _ in o.tls.reuseSessions = true },
+        ServerKeyword("no-ssl-reuse") { _, o, _ in o.tls.reuseSessions = false },
         ServerKeyword("no-tls-tickets") { _, o, _ in o.tls.common.noTLSTickets = true },
         ServerKeyword("tls-tickets") { _, o, _ in o.tls.common.noTLSTickets = false },
     ]

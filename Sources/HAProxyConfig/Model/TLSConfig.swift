@@ -161,6 +161,8 @@ public struct TLSServerConfig: Sendable, Equatable {
     public var checkSSL: Bool?
     /// `check-sni`: the server name health checks send.
     public var checkSNI: String?
+    /// `ssl-reuse` (default) / `no-ssl-reuse`: offer the last session again.
+    public var reuseSessions = true
 
     public init() {}
 }

@@ -12,6 +12,8 @@ public final class TLSClientContext: @unchecked Sendable {
     /// `verify required`: the certificate chain is checked against the
     /// CA file, and its name against the SNI sent.
     public let verifies: Bool
+    /// `ssl-reuse`: the last session is offered again.
+    let reusesSessions: Bool
     private let lock = NIOLock()
     private var session: OpaquePointer?
 
@@ -74,12 +76,13 @@ public final class TLSClientContext: @unchecked Sendable {
             _ = SSL_CTX_set_alpn_protos(ctx, wire, UInt32(wire.count))
         }
         _ = hap_ssl_ctx_set_session_cache_mode(ctx, Int(SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE))
-        return TLSClientContext(context: ctx, verifies: verify == .required)
+        return TLSClientContext(context: ctx, verifies: verify == .required, reusesSessions: tls.reuseSessions)
     }
 
-    private init(context: OpaquePointer, verifies: Bool) {
+    private init(context: OpaquePointer, verifies: Bool, reusesSessions: Bool) {
         self.context = context
         self.verifies = verifies
+        self.reusesSessions = reusesSessions
         let arg = Unmanaged.passUnretained(self).toOpaque()
         SSL_CTX_set_ex_data(context, 0, arg)
         SSL_CTX_sess_set_new_cb(context, Self.newSessionCallback)
@@ -102,8 +105,10 @@ public final class TLSClientContext: @unchecked Sendable {
             _ = hap_ssl_set_tlsext_host_name(ssl, name)
             if verifies { _ = SSL_set1_host(ssl, name) }
         }
-        lock.withLock {
-            if let session { _ = SSL_set_session(ssl, session) }
+        if reusesSessions {
+            lock.withLock {
+                if let session { _ = SSL_set_session(ssl, session) }
+            }
         }
         return TLSHandler(ssl: ssl, isClient: true, owner: self, preamble: preamble)
     }

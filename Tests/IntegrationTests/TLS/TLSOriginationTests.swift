@@ -14,12 +14,17 @@ final class TLSOriginationTests: IntegrationTestCase {
     private static let server = """
         import http.server, ssl, sys
         port_file, pem = sys.argv[1], sys.argv[2]
+        client_ca = sys.argv[3] if len(sys.argv) > 3 else None
         seen = {}
         class H(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
             def do_GET(self):
-                body = ("sni=%s alpn=%s proxied=%s\\n" % (seen.get("sni"), self.connection.selected_alpn_protocol(),
-                        self.headers.get("x-proxied"))).encode()
+                if client_ca:
+                    subject = dict(x[0] for x in self.connection.getpeercert()["subject"])
+                    body = ("client=%s reused=%s\\n" % (subject.get("commonName"), self.connection.session_reused)).encode()
+                else:
+                    body = ("sni=%s alpn=%s proxied=%s\\n" % (seen.get("sni"), self.connection.selected_alpn_protocol(),
+                            self.headers.get("x-proxied"))).encode()
                 self.send_response(200)
                 self.send_header("content-length", str(len(body)))
                 self.end_headers()
@@ -28,6 +33,9 @@ final class TLSOriginationTests: IntegrationTestCase {
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(pem)
         ctx.set_alpn_protocols(["http/1.1"])
+        if client_ca:
+            ctx.verify_mode = ssl.CERT_REQUIRED
+            ctx.load_verify_locations(client_ca)
         def sni(sock, name, c): seen["sni"] = name
         ctx.sni_callback = sni
         srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
@@ -37,13 +45,14 @@ final class TLSOriginationTests: IntegrationTestCase {
         srv.serve_forever()
         """
 
-    private func startTLSServer() throws -> Int {
+    /// - Parameter clientCA: requires client certificates signed by it.
+    private func startTLSServer(clientCA: String? = nil) throws -> Int {
         let script = tmp.appendingPathComponent("tls_server.py")
         try Self.server.write(to: script, atomically: true, encoding: .utf8)
-        let portFile = tmp.appendingPathComponent("tls-port")
+        let portFile = tmp.appendingPathComponent("tls-port-\(UUID().uuidString.prefix(6))")
         let p = track(try ManagedProcess(
-            label: "tls-server", executable: "/usr/bin/python3", arguments: [script.path, portFile.path, certs.leaf],
-            dir: tmp))
+            label: "tls-server", executable: "/usr/bin/python3",
+            arguments: [script.path, portFile.path, certs.leaf] + (clientCA.map { [$0] } ?? []), dir: tmp))
         var port = 0
         try waitUntil("the TLS server writes its port") {
             if !p.isRunning { throw HarnessError("TLS server exited: \(p.stderr)") }
@@ -147,5 +156,46 @@ final class TLSOriginationTests: IntegrationTestCase {
         }
         let r = try HTTPClient.get(port: port, path: "/")
         XCTAssertEqual(r.status, 200, "only the TLS server is up: \(r.text)")
+    }
+
+    /// `crt` on a server: the client certificate it presents; sessions are
+    /// offered again on the next connection unless `no-ssl-reuse`.
+    func testClientCertificateAndSessionReuse() throws {
+        let tlsPort = try startTLSServer(clientCA: certs.ca)
+        let pem = tmp.appendingPathComponent("client.pem")
+        let crt = try String(contentsOfFile: certs.clientCert, encoding: .utf8)
+        let key = try String(contentsOfFile: certs.clientKey, encoding: .utf8)
+        try (crt + key).write(to: pem, atomically: true, encoding: .utf8)
+        let reuse = Ports.free(), noReuse = Ports.free(), noCert = Ports.free()
+        try startProxy(config: Self.defaultsHTTP + """
+                http-reuse never
+            frontend reuse
+                bind 127.0.0.1:\(reuse)
+                default_backend reuse
+            frontend noreuse
+                bind 127.0.0.1:\(noReuse)
+                default_backend noreuse
+            frontend nocert
+                bind 127.0.0.1:\(noCert)
+                default_backend nocert
+            backend reuse
+                server s1 127.0.0.1:\(tlsPort) ssl verify required ca-file \(certs.ca) crt \(pem.path)
+            backend noreuse
+                server s1 127.0.0.1:\(tlsPort) ssl verify none crt \(pem.path) no-ssl-reuse
+            backend nocert
+                server s1 127.0.0.1:\(tlsPort) ssl verify none
+            """, ports: [reuse, noReuse, noCert])
+        var answers: [String] = []
+        for port in [reuse, reuse, noReuse, noReuse] {
+            answers.append(try HTTPClient.get(port: port, path: "/").text)
+        }
+        XCTAssertEqual(answers, [
+            "client=client1 reused=False\n", "client=client1 reused=True\n",
+            "client=client1 reused=False\n", "client=client1 reused=False\n",
+        ])
+        // The server wants a certificate: under TLS 1.3 it says so after the
+        // client finished its handshake, so the request fails (502) rather
+        // than the connection (503).
+        XCTAssertTrue([502, 503].contains(try HTTPClient.get(port: noCert, path: "/").status))
     }
 }
