@@ -92,6 +92,7 @@ enum MiscCommands {
             for frontend in request.runtime.frontends { frontend.clearCounters(all: all) }
             for backend in request.runtime.backends { backend.clearCounters(all: all) }
             request.runtime.rates.clearPeaks()
+            request.runtime.tlsStatistics.clearPeaks()
             return ""
         },
         CLIKeyword(["set", "maxconn", "global"], usage: "set maxconn global <value>",

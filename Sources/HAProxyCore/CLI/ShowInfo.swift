@@ -57,6 +57,7 @@ enum ShowInfo {
         var listeners = 0
         let now = RateClock.now
         let rates = runtime.rates.snapshot(now: now)
+        let tls = runtime.tlsStatistics.snapshot(now: now)
         for frontend in runtime.frontends {
             frontend.withCounters { frontend in
                 cumConns += frontend.totalConnections
@@ -90,9 +91,9 @@ enum ShowInfo {
             StatField(17, "CurrConns", "MGP", .u32(current)),
             StatField(18, "CumConns", "MCP", .u32(cumConns)),
             StatField(19, "CumReq", "MCP", .u32(cumReq)),
-            StatField(20, "MaxSslConns", "MMP", .u32(0)),
-            StatField(21, "CurrSslConns", "MGP", .u32(0)),
-            StatField(22, "CumSslConns", "MCP", .u32(0)),
+            StatField(20, "MaxSslConns", "MMP", .u32(tls.maxCurrent)),
+            StatField(21, "CurrSslConns", "MGP", .u32(tls.current)),
+            StatField(22, "CumSslConns", "MCP", .u32(tls.cumulative)),
             StatField(23, "Maxpipes", "CLP", .u32(0)),
             StatField(24, "PipesUsed", "MGP", .u32(0)),
             StatField(25, "PipesFree", "MGP", .u32(0)),
@@ -102,14 +103,14 @@ enum ShowInfo {
             StatField(29, "SessRate", "MRP", .u32(Int(rates.sessionRate))),
             StatField(30, "SessRateLimit", "CLP", .u32(Int(rates.sessionRateLimit))),
             StatField(31, "MaxSessRate", "MRP", .u32(Int(rates.sessionRateMax))),
-            StatField(32, "SslRate", "MRP", .u32(0)),
+            StatField(32, "SslRate", "MRP", .u32(Int(tls.sessionRate))),
             StatField(33, "SslRateLimit", "CLP", .u32(settings.sslSessionRateLimit)),
-            StatField(34, "MaxSslRate", "MMP", .u32(0)),
-            StatField(35, "SslFrontendKeyRate", "MGP", .u32(0)),
-            StatField(36, "SslFrontendMaxKeyRate", "MMP", .u32(0)),
-            StatField(37, "SslFrontendSessionReuse_pct", "MGP", .u32(0)),
-            StatField(38, "SslBackendKeyRate", "MRP", .u32(0)),
-            StatField(39, "SslBackendMaxKeyRate", "MMP", .u32(0)),
+            StatField(34, "MaxSslRate", "MMP", .u32(Int(tls.sessionRateMax))),
+            StatField(35, "SslFrontendKeyRate", "MGP", .u32(Int(tls.frontendKeyRate))),
+            StatField(36, "SslFrontendMaxKeyRate", "MMP", .u32(Int(tls.frontendKeyRateMax))),
+            StatField(37, "SslFrontendSessionReuse_pct", "MGP", .u32(tls.frontendReusePercent)),
+            StatField(38, "SslBackendKeyRate", "MRP", .u32(Int(tls.backendKeyRate))),
+            StatField(39, "SslBackendMaxKeyRate", "MMP", .u32(Int(tls.backendKeyRateMax))),
             StatField(40, "SslCacheLookups", "MCP", .u32(0)),
             StatField(41, "SslCacheMisses", "MCP", .u32(0)),
             StatField(42, "CompressBpsIn", "MRP", .u32(0)),

@@ -44,6 +44,8 @@ public final class ProxyRuntime {
     let streams = ActiveStreams()
     /// Process-wide connection and session rates and their limits.
     let rates: ProcessRates
+    /// TLS connections and handshakes (`show info` Ssl* fields).
+    let tlsStatistics = TLSStatistics()
     /// The runtime API (stats socket commands).
     public private(set) lazy var cli = CLICommandProcessor(runtime: self)
     /// Warnings found while building (2.6 prints them at start and with `-c`).
@@ -276,6 +278,7 @@ public final class ProxyRuntime {
         for frontend in frontends {
             if let log = logger?.proxyLog(named: frontend.name), log.isEnabled { frontend.log = log }
         }
+        TLSHandler.observer = tlsStatistics
         group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.global.nbthread))
         stopped = group.next().makePromise()
         for frontend in frontends {

@@ -5,6 +5,15 @@ import NIOCore
 /// Tells the handlers after it that the TLS handshake completed.
 public struct TLSHandshakeCompleted: Sendable {}
 
+/// Counts TLS connections for `show info` (the runtime sets one).
+public protocol TLSConnectionObserver: AnyObject, Sendable {
+    /// A handshake completed: a connection to a server (`client`) or from
+    /// a client; `resumed` when no new key was made.
+    func tlsEstablished(client: Bool, resumed: Bool)
+    /// An established connection closed.
+    func tlsClosed(client: Bool)
+}
+
 /// Why a TLS connection ended in error.
 public enum TLSError: Error, CustomStringConvertible {
     case handshakeFailed(String?)
@@ -48,6 +57,7 @@ public final class TLSHandler: ChannelDuplexHandler, TLSSessionView {
     private var pendingWrites: [(ByteBuffer, EventLoopPromise<Void>?)] = []
     private var flushPending = false
     private var closeNotifySent = false
+    private var closeCounted = false
     /// Bytes sent in clear before the ClientHello (a PROXY protocol header).
     private var preamble: ByteBuffer?
     /// `accept-proxy`: a PROXY protocol header comes in clear before the
@@ -56,6 +66,8 @@ public final class TLSHandler: ChannelDuplexHandler, TLSSessionView {
     private var proxyHeaderBytes: ByteBuffer?
     /// Completed when the handshake ends, either way (see `handshakeDone`).
     private var handshakePromise: EventLoopPromise<Void>?
+    /// Where handshakes and closes are counted; set once at start.
+    nonisolated(unsafe) public static var observer: (any TLSConnectionObserver)?
     private var failure: Error?
 
     init(ssl: OpaquePointer, isClient: Bool, owner: AnyObject, preamble: ByteBuffer? = nil) {
@@ -150,6 +162,10 @@ public final class TLSHandler: ChannelDuplexHandler, TLSSessionView {
 
     public func channelInactive(context: ChannelHandlerContext) {
         if state == .handshaking { failHandshake(TLSError.closedDuringHandshake) }
+        if SSL_is_init_finished(ssl) == 1 && !closeCounted {
+            closeCounted = true
+            Self.observer?.tlsClosed(client: isClient)
+        }
         state = .closed
         failPendingWrites(ChannelError.ioOnClosedChannel)
         context.fireChannelInactive()
@@ -159,6 +175,7 @@ public final class TLSHandler: ChannelDuplexHandler, TLSSessionView {
         let rc = SSL_do_handshake(ssl)
         if rc == 1 {
             state = .established
+            Self.observer?.tlsEstablished(client: isClient, resumed: SSL_session_reused(ssl) == 1)
             handshakePromise?.succeed(())
             handshakePromise = nil
             context.fireUserInboundEventTriggered(TLSHandshakeCompleted())

@@ -427,6 +427,26 @@ final class TLSTerminationTests: IntegrationTestCase {
         XCTAssertEqual(answers[0], answers[1])
     }
 
+    /// `show info` counts TLS connections and new keys.
+    func testShowInfoCountsTLSConnections() throws {
+        let socket = tmp.appendingPathComponent("info.sock").path
+        let port = Ports.free()
+        try startProxy(config: "global\n    stats socket \(socket) level admin\n" + Self.defaultsHTTP + """
+            frontend fe
+                bind 127.0.0.1:\(port) ssl crt \(certs.leaf)
+                http-request return status 200
+            """, ports: [port])
+        for _ in 0..<2 { _ = try curl(["-k", "https://127.0.0.1:\(port)/", "-o", "/dev/null"]) }
+        func field(_ name: String) -> String? {
+            LifecycleHarness.unixCommand(socket, "show info")?.split(separator: "\n")
+                .first { $0.hasPrefix(name + ": ") }.map { String($0.dropFirst(name.count + 2)) }
+        }
+        try waitUntil("both connections are counted") { field("CumSslConns") == "2" && field("CurrSslConns") == "0" }
+        XCTAssertEqual(field("MaxSslConns"), "1")
+        XCTAssertEqual(field("SslFrontendMaxKeyRate"), "2")
+        XCTAssertEqual(field("SslBackendKeyRate"), "0")
+    }
+
     /// A crt-list file with these lines; its path.
     private func list(_ text: String) throws -> String {
         let url = tmp.appendingPathComponent("list-\(UUID().uuidString.prefix(6)).txt")
