@@ -86,7 +86,8 @@ public enum PrometheusExporter {
                     let backend = runtime.backendsByName[proxy.name]
                 else { continue }
                 let first = servers.endIndex
-                for server in backend.servers {
+                // `add server` and `del server` change the list under the lock.
+                for server in backend.lock.withLock({ backend.servers }) {
                     servers.append(PrometheusServerSample(StatSnapshot(server: server, backend: backend, iid: 0, now: now)))
                 }
                 if scopes.contains(.backend) {
