@@ -26,22 +26,17 @@ struct PrometheusTextWriter {
         headerWritten = false
     }
 
-    /// Starts a sample line of the current metric: the header when it is
-    /// the first, then the name and `{` when `labelled`.
-    private mutating func startSample(labelled: Bool) {
-        guard let metric else { return }
-        if !headerWritten {
-            headerWritten = true
-            buffer.writeStaticString("# HELP ")
-            writeName(metric)
-            buffer.writeInteger(UInt8(ascii: " "))
-            buffer.writeStaticString(metric.help)
-            buffer.writeStaticString("\n# TYPE ")
-            writeName(metric)
-            buffer.writeStaticString(metric.type == .counter ? " counter\n" : " gauge\n")
-        }
+    /// Writes the current metric's HELP and TYPE lines if not out yet.
+    private mutating func writeHeaderOnce(_ metric: PrometheusField) {
+        guard !headerWritten else { return }
+        headerWritten = true
+        buffer.writeStaticString("# HELP ")
         writeName(metric)
-        if labelled { buffer.writeInteger(UInt8(ascii: "{")) }
+        buffer.writeInteger(UInt8(ascii: " "))
+        buffer.writeStaticString(metric.help)
+        buffer.writeStaticString("\n# TYPE ")
+        writeName(metric)
+        buffer.writeStaticString(metric.type == .counter ? " counter\n" : " gauge\n")
     }
 
     private mutating func writeName(_ metric: PrometheusField) {
@@ -53,89 +48,132 @@ struct PrometheusTextWriter {
 
     /// A sample without labels: `name value`.
     mutating func sample(_ value: PrometheusValue) {
-        startSample(labelled: false)
-        finish(value)
+        sample(proxy: nil, value)
     }
 
     /// A sample with the object's labels (`proxy`, then `server` when
-    /// given) and the metric's own label (`state`, `code`...) when given.
+    /// given) and the metric's own label (`state`, `code`...) when given;
+    /// none of them: no braces.
+    ///
+    /// The line is written in one reservation of the buffer, through a
+    /// pointer: a scrape of thousands of servers has tens of thousands.
     mutating func sample(
         proxy: String?, server: String? = nil, extra: (name: StaticString, value: String)? = nil,
         _ value: PrometheusValue
     ) {
-        startSample(labelled: true)
-        var first = true
-        if let proxy { label("proxy", proxy, first: &first) }
-        if let server { label("server", server, first: &first) }
-        if let extra { label(extra.name, extra.value, first: &first) }
-        buffer.writeInteger(UInt8(ascii: "}"))
-        finish(value)
-    }
-
-    private mutating func label(_ name: StaticString, _ value: String, first: inout Bool) {
-        if !first { buffer.writeInteger(UInt8(ascii: ",")) }
-        first = false
-        buffer.writeStaticString(name)
-        buffer.writeStaticString("=\"")
-        writeEscaped(value)
-        buffer.writeInteger(UInt8(ascii: "\""))
-    }
-
-    /// A label value with `\`, `"` and line feeds escaped as the format
-    /// requires (proxy and server names never hold them, but a `version`
-    /// label could).
-    private mutating func writeEscaped(_ value: String) {
-        let utf8 = value.utf8
-        guard utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") || $0 == 0x0A }) else {
-            buffer.writeString(value)
-            return
+        guard let metric else { return }
+        writeHeaderOnce(metric)
+        // Escaping at most doubles a label value; a value takes at most 28.
+        var bound = 8 + section.utf8CodeUnitCount + 1 + metric.name.utf8CodeUnitCount + 2 + 40
+        if let proxy { bound += 10 + 2 * proxy.utf8.count }
+        if let server { bound += 11 + 2 * server.utf8.count }
+        if let extra { bound += 4 + extra.name.utf8CodeUnitCount + 2 * extra.value.utf8.count }
+        let section = self.section
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: bound) { raw in
+            var line = LineWriter(base: raw.baseAddress!)
+            line.append("haproxy_")
+            line.append(section)
+            line.append(UInt8(ascii: "_"))
+            line.append(metric.name)
+            if proxy != nil || server != nil || extra != nil {
+                var separator: UInt8 = UInt8(ascii: "{")
+                if let proxy { line.label(&separator, "proxy", proxy) }
+                if let server { line.label(&separator, "server", server) }
+                if let extra { line.label(&separator, extra.name, extra.value) }
+                line.append(UInt8(ascii: "}"))
+            }
+            line.append(UInt8(ascii: " "))
+            line.value(value)
+            line.append(UInt8(ascii: "\n"))
+            return line.count
         }
-        for byte in utf8 {
-            switch byte {
-            case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
-            case UInt8(ascii: "\""): buffer.writeStaticString("\\\"")
-            case 0x0A: buffer.writeStaticString("\\n")
-            default: buffer.writeInteger(byte)
+    }
+}
+
+/// Appends the bytes of one exposition line at a pointer into space the
+/// caller reserved (`PrometheusTextWriter.sample` bounds the length).
+private struct LineWriter {
+    let base: UnsafeMutableRawPointer
+    private(set) var count = 0
+
+    init(base: UnsafeMutableRawPointer) {
+        self.base = base
+    }
+
+    mutating func append(_ byte: UInt8) {
+        base.storeBytes(of: byte, toByteOffset: count, as: UInt8.self)
+        count += 1
+    }
+
+    mutating func append(_ text: StaticString) {
+        (base + count).copyMemory(from: text.utf8Start, byteCount: text.utf8CodeUnitCount)
+        count += text.utf8CodeUnitCount
+    }
+
+    /// `{name="value"` or `,name="value"`, with `\`, `"` and line feeds in
+    /// the value escaped as the format requires (proxy and server names
+    /// never hold them, but a `version` label could).
+    mutating func label(_ separator: inout UInt8, _ name: StaticString, _ value: String) {
+        append(separator)
+        separator = UInt8(ascii: ",")
+        append(name)
+        append(UInt8(ascii: "="))
+        append(UInt8(ascii: "\""))
+        var value = value
+        value.withUTF8 { bytes in
+            if !bytes.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") || $0 == 0x0A }) {
+                if let start = bytes.baseAddress { (base + count).copyMemory(from: start, byteCount: bytes.count) }
+                count += bytes.count
+                return
+            }
+            for byte in bytes {
+                switch byte {
+                case UInt8(ascii: "\\"), UInt8(ascii: "\""):
+                    append(UInt8(ascii: "\\"))
+                    append(byte)
+                case 0x0A:
+                    append(UInt8(ascii: "\\"))
+                    append(UInt8(ascii: "n"))
+                default: append(byte)
+                }
             }
         }
+        append(UInt8(ascii: "\""))
     }
 
-    private mutating func finish(_ value: PrometheusValue) {
-        buffer.writeInteger(UInt8(ascii: " "))
+    mutating func value(_ value: PrometheusValue) {
         switch value {
-        case .int(let v): writeDecimal(v)
-        case .uint(let v): writeDecimal(v)
-        case .nan: buffer.writeStaticString("NaN")
+        case .int(let v):
+            if v < 0 { append(UInt8(ascii: "-")) }
+            decimal(UInt64(v.magnitude))
+        case .uint(let v): decimal(v)
+        case .nan: append("NaN")
         case .milliseconds(let ms):
-            if ms < 0 { buffer.writeInteger(UInt8(ascii: "-")) }
-            let magnitude = ms.magnitude
-            writeDecimal(magnitude / 1000)
-            buffer.writeInteger(UInt8(ascii: "."))
+            if ms < 0 { append(UInt8(ascii: "-")) }
+            let magnitude = UInt64(ms.magnitude)
+            decimal(magnitude / 1000)
+            append(UInt8(ascii: "."))
             let fraction = magnitude % 1000
-            buffer.writeInteger(UInt8(ascii: "0") + UInt8(fraction / 100))
-            buffer.writeInteger(UInt8(ascii: "0") + UInt8(fraction / 10 % 10))
-            buffer.writeInteger(UInt8(ascii: "0") + UInt8(fraction % 10))
-            buffer.writeStaticString("000")
+            append(UInt8(ascii: "0") + UInt8(fraction / 100))
+            append(UInt8(ascii: "0") + UInt8(fraction / 10 % 10))
+            append(UInt8(ascii: "0") + UInt8(fraction % 10))
+            append("000")
         }
-        buffer.writeInteger(UInt8(ascii: "\n"))
     }
 
-    /// Decimal digits written straight into the buffer.
-    private mutating func writeDecimal<T: BinaryInteger>(_ value: T) {
-        if value < 0 { buffer.writeInteger(UInt8(ascii: "-")) }
-        var magnitude = UInt64(value.magnitude)
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes, enough for 20 digits
-        let start = withUnsafeMutableBytes(of: &digits) { raw -> Int in
-            var end = raw.count
-            repeat {
-                end -= 1
-                raw[end] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-                magnitude /= 10
-            } while magnitude > 0
-            return end
+    /// Decimal digits, at most 20.
+    private mutating func decimal(_ value: UInt64) {
+        var digits = 1
+        var rest = value
+        while rest >= 10 {
+            rest /= 10
+            digits += 1
         }
-        withUnsafeBytes(of: &digits) { raw in
-            _ = buffer.writeBytes(UnsafeRawBufferPointer(rebasing: raw[start...]))
+        var v = value
+        for i in stride(from: count + digits - 1, through: count, by: -1) {
+            base.storeBytes(of: UInt8(ascii: "0") + UInt8(v % 10), toByteOffset: i, as: UInt8.self)
+            v /= 10
         }
+        count += digits
     }
 }

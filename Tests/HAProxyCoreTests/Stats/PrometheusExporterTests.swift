@@ -180,3 +180,28 @@ final class PrometheusExporterTests: RuntimeTestCase {
         return (process.terminationStatus, report)
     }
 }
+
+/// A configuration of 100 backends of 10 servers: every server is in every
+/// server metric, in configuration order, and the body is one buffer.
+final class PrometheusExporterScaleTests: RuntimeTestCase {
+    func testHundredBackendsOfTenServers() throws {
+        var text = "defaults\n    mode http\n    timeout connect 1s\n    timeout client 1s\n    timeout server 1s\n"
+        for b in 0..<100 {
+            text += "backend be\(b)\n"
+            for s in 0..<10 { text += "    server s\(s) 127.0.0.1:\(20000 + s)\n" }
+        }
+        let runtime = try makeRuntime(from: text)
+        let started = ContinuousClock.now
+        let body = PrometheusExporter.render(runtime: runtime, query: PrometheusQuery(scopes: .server))
+        let elapsed = ContinuousClock.now - started
+        let lines = String(buffer: body).split(separator: "\n")
+        let uweight = lines.filter { $0.hasPrefix("haproxy_server_uweight{") }
+        XCTAssertEqual(uweight.count, 1000)
+        XCTAssertEqual(uweight.first, #"haproxy_server_uweight{proxy="be0",server="s0"} 1"#)
+        XCTAssertEqual(uweight.last, #"haproxy_server_uweight{proxy="be99",server="s9"} 1"#)
+        // 6 classes of http_responses_total, 5 states, NaN lines included.
+        let samples = lines.filter { !$0.hasPrefix("#") }.count
+        XCTAssertEqual(samples, 1000 * (PrometheusExporter.serverMetrics.count - 3 + 6 - 1 + 5 - 1))
+        print("1000 servers: \(lines.count) lines, \(body.readableBytes) bytes in \(elapsed)")
+    }
+}
