@@ -47,6 +47,8 @@ struct StatSnapshot {
     var backup: Int?
     /// Health-check columns of a checked server.
     var check: (downTransitions: Int, rise: Int, fall: Int, health: Int)?
+    /// A checked server's last check result (none before its first check).
+    var lastCheck: HealthCheckResult?
     /// Seconds since the last UP/DOWN change.
     var lastChange: Int?
     var queueLimit: Int?
@@ -132,6 +134,7 @@ extension StatSnapshot {
             if options.check {
                 let health = server.isUp ? options.rise + options.fall - 1 : 0
                 check = (server.downTransitions, options.rise, options.fall, health)
+                lastCheck = server.lastCheck
             }
             lastChange = ShowStat.seconds(since: server.lastStateChange)
             if options.maxqueue > 0 { queueLimit = options.maxqueue }
@@ -185,7 +188,8 @@ extension StatSnapshot {
             deniedResponses = backend.deniedResponses
             self.retries = retries
             self.redispatches = redispatches
-            status = active + backup > 0 ? "UP" : "DOWN"
+            // A backend without any server is UP, as in HAProxy 2.6.
+            status = active + backup > 0 || backend.servers.isEmpty ? "UP" : "DOWN"
             weight = active > 0 ? activeWeight : backupWeight
             self.active = active
             self.backup = backup

@@ -39,7 +39,8 @@ extension ProxyRuntime {
     }
 
     private func healthEvent(_ event: HealthCheckEvent, backend: Backend, server: Server) {
-        server.lastCheck = event.check
+        // Under the backend's lock, where the stats snapshots read it.
+        backend.lock.withLock { server.lastCheck = event.check }
         switch event.kind {
         case .stateChange:
             let sessions = server.connectionCount
