@@ -15,6 +15,21 @@ public struct SampleFormat: Sendable {
     }
 
     public let parts: [Part]
+    /// The bytes of a format without variable parts, rendered once.
+    private let constant: [UInt8]?
+
+    init(parts: [Part]) {
+        self.parts = parts
+        var bytes: [UInt8]? = []
+        for part in parts {
+            guard case .literal(let literal) = part else {
+                bytes = nil
+                break
+            }
+            bytes! += literal
+        }
+        constant = bytes
+    }
 
     /// The sample expressions of the `%[...]` parts, in order.
     public var expressions: [SampleExpression] {
@@ -123,6 +138,16 @@ public struct SampleFormat: Sendable {
     public func evaluate(
         _ context: some SampleContext, variable: (String, inout [UInt8]) -> Void = { _, _ in }
     ) -> [UInt8] {
+        if let constant { return constant }
+        // One sample (`%[req.hdr(host),lower]`): its bytes as they are
+        // when nothing needs escaping.
+        if parts.count == 1, case .sample(let expression, _) = parts[0] {
+            guard let sample = expression.evaluate(context) else { return [] }
+            if case .string(let bytes) = sample, !bytes.contains(where: Self.needsEscape) { return bytes }
+            var out: [UInt8] = []
+            Self.append(sample, to: &out)
+            return out
+        }
         var out: [UInt8] = []
         for part in parts {
             switch part {
@@ -140,13 +165,17 @@ public struct SampleFormat: Sendable {
 
     private static let hexDigits = Array("0123456789ABCDEF".utf8)
 
+    /// Control characters other than tab, and DEL, are written `%XX`.
+    @inline(__always)
+    static func needsEscape(_ c: UInt8) -> Bool { (c < 0x20 && c != 0x09) || c == 0x7f }
+
     /// A sample as text: strings and binaries as their bytes, escaped;
     /// other types in their string form.
     static func append(_ sample: Sample, to out: inout [UInt8]) {
         switch sample {
         case .string(let bytes), .binary(let bytes):
             for c in bytes {
-                if (c < 0x20 && c != 0x09) || c == 0x7f {
+                if needsEscape(c) {
                     out += [UInt8(ascii: "%"), hexDigits[Int(c >> 4)], hexDigits[Int(c & 0xf)]]
                 } else {
                     out.append(c)
