@@ -85,7 +85,7 @@ public enum BuildInfo {
           <default> : mode=TCP   side=FE|BE  mux=PASS  flags=
                none : mode=TCP   side=FE|BE  mux=PASS  flags=NO_UPG
 
-        Available services : none
+        Available services : \(HTTPServices.names.isEmpty ? "none" : HTTPServices.names.joined(separator: " "))
 
         Available filters : none
 

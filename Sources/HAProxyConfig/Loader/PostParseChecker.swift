@@ -44,6 +44,10 @@ enum PostParseChecker {
                     "log format ignored for proxy '\(proxy.name)' since it has no log address.", at: proxy.location)
             }
             guard proxy.mode == .tcp else { continue }
+            if proxy.statsPage != nil {
+                diagnostics.warning(
+                    "'stats' statement ignored for proxy '\(proxy.name)' as it requires HTTP mode.", at: proxy.location)
+            }
             if !proxy.httpRequestRules.isEmpty || !proxy.redirectRules.isEmpty {
                 diagnostics.warning(
                     "'http-request' rules ignored for proxy '\(proxy.name)' as they require HTTP mode.", at: proxy.location)
