@@ -16,7 +16,7 @@ RELEASE_FLAGS = -c release --static-swift-stdlib \
 # Debian packages the build needs (CLZ4 finds liblz4 through pkg-config),
 # and those the integration tests run (backends, clients, lz4, logrotate).
 BUILD_DEPS = libcrypt-dev liblz4-dev libpcre2-dev pkg-config
-TEST_DEPS = curl python3 lz4 logrotate
+TEST_DEPS = curl python3 lz4 logrotate tidy
 
 # Installs the packages in $(1) that dpkg does not list as installed: with
 # apt-get as root (updating the lists first when they lack one), otherwise

@@ -22,8 +22,10 @@ public struct StatsPageConfig: Sendable {
 
     /// `stats uri`: any request whose URI starts with it is for the page.
     public var uri = defaultURI
-    /// `stats realm`: the realm of the 401 challenge.
-    public var realm = defaultRealm
+    /// `stats realm`: the realm of the 401 challenge (nil: the default).
+    public var realm: String?
+    /// The realm challenges name.
+    public var effectiveRealm: String { realm ?? Self.defaultRealm }
     /// `stats auth`: the accounts allowed to read the page (none: open).
     public var accounts: [Account] = []
     /// `stats refresh`: the `Refresh` delay offered to browsers, in

@@ -106,9 +106,9 @@ enum StatsPageHTML {
         if form { out += "<form method=\"post\" action=\"\(escape(model.uri))\">" }
         out += "<table class=\"tbl\">\n<tr class=\"titre\"><th class=\"pxname\"><a id=\"\(name)\"></a>"
         if model.showLegends {
-            out += "<span class=\"u\"><a class=\"px\" href=\"#\(name)\">\(name)</a><span class=\"tips\">cap: \(proxy.capability), mode: \(proxy.mode), id: \(proxy.id)</span></span>"
+            out += "<span class=\"u\"><a class=\"px\" href=\"#\(fragment(proxy.name))\">\(name)</a><span class=\"tips\">cap: \(proxy.capability), mode: \(proxy.mode), id: \(proxy.id)</span></span>"
         } else {
-            out += "<a class=\"px\" href=\"#\(name)\">\(name)</a>"
+            out += "<a class=\"px\" href=\"#\(fragment(proxy.name))\">\(name)</a>"
         }
         out += "</th><th class=\"empty\"></th></tr>\n</table>\n"
         out += "<table class=\"tbl\">\n<tr class=\"titre\">"
@@ -166,9 +166,9 @@ enum StatsPageHTML {
     private static func nameCell(_ label: String, anchor: String, tip: String?, _ out: inout String) {
         out += "<td class=\"ac\"><a id=\"\(escape(anchor))\"></a>"
         if let tip {
-            out += "<span class=\"u\"><a class=\"lfsb\" href=\"#\(escape(anchor))\">\(escape(label))</a><span class=\"tips\">\(escape(tip))</span></span></td>"
+            out += "<span class=\"u\"><a class=\"lfsb\" href=\"#\(fragment(anchor))\">\(escape(label))</a><span class=\"tips\">\(escape(tip))</span></span></td>"
         } else {
-            out += "<a class=\"lfsb\" href=\"#\(escape(anchor))\">\(escape(label))</a></td>"
+            out += "<a class=\"lfsb\" href=\"#\(fragment(anchor))\">\(escape(label))</a></td>"
         }
     }
 
@@ -345,6 +345,22 @@ enum StatsPageHTML {
         let whole = Int(kbps)
         let thousandths = Int((kbps - Double(whole)) * 1000)
         return "\(whole).\(String(thousandths).leftPadded(3)) kbps"
+    }
+
+    /// A link's fragment: bytes outside letters, digits and `-._~/`
+    /// percent-encoded, so that any proxy name makes a valid URL.
+    static func fragment(_ text: String) -> String {
+        var out = ""
+        for byte in text.utf8 {
+            let c = Character(Unicode.Scalar(byte))
+            if byte < 0x80 && (c.isLetter || c.isNumber || "-._~/".contains(c)) {
+                out.append(c)
+            } else {
+                let hex = String(byte, radix: 16, uppercase: true)
+                out += "%" + (hex.count == 1 ? "0" + hex : hex)
+            }
+        }
+        return out
     }
 
     /// Text as HTML: `&`, `<`, `>`, quotes escaped.

@@ -16,9 +16,9 @@ extension HTTPStreamStateMachine {
         var verdict = HTTPRuleRunner.run(stats.config.rules, on: &context)
         switch verdict {
         case .authenticate(let realm) where realm.isEmpty:
-            verdict = .authenticate(realm: stats.config.realm)
+            verdict = .authenticate(realm: stats.config.effectiveRealm)
         case .proceed where !stats.admits(context):
-            verdict = .authenticate(realm: stats.config.realm)
+            verdict = .authenticate(realm: stats.config.effectiveRealm)
         default:
             break
         }
