@@ -17,7 +17,7 @@ RELEASE_FLAGS = -c release --static-swift-stdlib \
 # and those the tests run (backends, clients, lz4, logrotate, and promtool
 # from prometheus to check the exporter's output).
 BUILD_DEPS = libcrypt-dev liblz4-dev libpcre2-dev pkg-config
-TEST_DEPS = curl python3 lz4 logrotate prometheus
+TEST_DEPS = curl python3 lz4 logrotate prometheus tidy
 
 # Installs the packages in $(1) that dpkg does not list as installed: with
 # apt-get as root (updating the lists first when they lack one), otherwise

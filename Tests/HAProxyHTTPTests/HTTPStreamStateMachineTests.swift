@@ -70,6 +70,7 @@ final class HTTPStreamStateMachineTests: XCTestCase {
             case .logTransaction(let r): return "logTransaction(\(r.serverStatus))"
             case .closeAfterFlush: return "closeAfterFlush"
             case .close: return "close"
+            case .runService(let call): return "runService(\(call.target))"
             }
         }
     }

@@ -61,6 +61,7 @@ extension KeywordRegistry {
                 return headers.union([
                     "deny", "return", "redirect", "auth", "set-method", "set-path", "set-pathq", "set-query", "set-uri",
                     "replace-path", "replace-pathq", "replace-uri", "capture", "set-log-level", "normalize-uri", "set-timeout", "set-src", "set-dst", "set-src-port", "set-dst-port",
+                    "use-service",
                 ]).union(KeywordRegistry.requestHoldActions)
             case .response:
                 return headers.union(["deny", "return", "redirect", "set-status", "capture", "set-log-level"])
@@ -189,6 +190,8 @@ extension KeywordRegistry {
             }
             let response = try HTTPReturnParser.parse(&words, proxy: proxy, defaultStatus: status, format: format, error)
             return .deny(status: response?.status ?? status, response: response)
+        case "use-service":
+            return try parseUseService(&words, error)
         case "auth":
             // `realm` needs its value; any other word is for the
             // condition check to report.
@@ -431,5 +434,21 @@ extension KeywordRegistry {
             words, keyword: "'redirect'", conditionContext: "a redirect rule's condition")
         let rule = HTTPRule(action: .redirect(redirect), condition: condition, location: "\(ctx.location)")
         ctx.withProxy { $0.redirectRules.append(rule) }
+    }
+
+    /// `use-service <name>`: a service the runtime registered. 2.6's own
+    /// Prometheus exporter stays refused by name until it is registered.
+    static func parseUseService(_ words: inout ArraySlice<String>, _ error: (String) -> KeywordError) throws -> HTTPAction {
+        guard let name = words.first, name != "if", name != "unless", !name.isEmpty else {
+            throw error("'use-service' expects a service name.")
+        }
+        words.removeFirst()
+        guard HTTPServiceCatalog.shared.contains(name) else {
+            if name == "prometheus-exporter" {
+                throw KeywordError("'http-request use-service prometheus-exporter' is not supported by this build.")
+            }
+            throw error("'\(name)' unknown service name.")
+        }
+        return .useService(name)
     }
 }

@@ -16,7 +16,7 @@ struct KeywordRegistry {
         }
         let globalGroups: [[ConfigKeyword]] = [Self.globalKeywords, Self.globalLogKeywords, Self.globalVariableKeywords]
         let proxyGroups: [[ConfigKeyword]] = [
-            Self.proxyKeywords, Self.timeoutKeywords, Self.optionKeywords, Self.checkKeywords,
+            Self.proxyKeywords, Self.statsKeywords, Self.timeoutKeywords, Self.optionKeywords, Self.checkKeywords,
             Self.httpRuleKeywords, Self.tcpRuleKeywords, Self.proxyLogKeywords, Self.bindSectionKeywords,
             Self.serverSectionKeywords, Self.balanceKeywords, Self.serverStateKeywords, Self.persistenceKeywords,
             Self.errorPageKeywords, Self.logRuleKeywords,

@@ -1,4 +1,5 @@
 import HAProxyConfig
+import HAProxyHTTP
 import NIOCore
 
 /// The `prometheus-exporter` service (`http-request use-service
@@ -23,6 +24,19 @@ public enum PrometheusExporter {
     ) -> ByteBuffer? {
         guard let query = PrometheusQuery(queryString: queryString) else { return nil }
         return render(runtime: runtime, query: query, allocator: allocator)
+    }
+
+    /// The service's answer: the metrics, or 2.6's 400 page for a query
+    /// it refuses.
+    @Sendable static func respond(_ call: HTTPServiceCall, _ runtime: ProxyRuntime) -> HTTPServiceResponse {
+        guard let body = render(runtime: runtime, queryString: call.query) else {
+            return HTTPServiceResponse(
+                status: 400, headers: [("cache-control", "no-cache"), ("content-type", "text/html")],
+                body: Array((HTTPErrorPages.body(for: 400) ?? ByteBuffer()).readableBytesView))
+        }
+        return HTTPServiceResponse(
+            status: 200, headers: [("cache-control", cacheControl), ("content-type", contentType)],
+            body: Array(body.readableBytesView))
     }
 
     /// The body for a parsed query. May run on any event loop: it takes

@@ -94,6 +94,8 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
         case .logTransaction(let record): logTransaction(record)
         case .closeAfterFlush: closeAfterFlush()
         case .close: closeAll()
+        case .runService(let call):
+            machine.serviceAnswered(HTTPServices.respond(call, runtime: frontend.runtime))
         }
     }
 

@@ -78,7 +78,7 @@ extension HTTPStreamStateMachine {
 
     /// Waits for the body: with `timeMs` (`wait-for-body time`), else
     /// under the request's own timer (`timeout http-request`, as 2.6).
-    private mutating func waitForBody(_ resume: RequestHold.Resume, atLeast: Int, timeMs: Int?) {
+    mutating func waitForBody(_ resume: RequestHold.Resume, atLeast: Int, timeMs: Int?) {
         hold.resume = resume
         hold.atLeast = atLeast
         state = .waitingBody

@@ -89,6 +89,9 @@ public struct HTTPStreamStateMachine {
         case closeAfterFlush
         /// Close both connections now: the stream ends.
         case close
+        /// A service answers the request: perform it and hand its
+        /// response to `serviceAnswered`.
+        case runService(HTTPServiceCall)
     }
 
     /// What a transaction that ends leaves for its log line and counters
@@ -503,6 +506,10 @@ public struct HTTPStreamStateMachine {
             if !inBackend {
                 verdict = HTTPRuleRunner.run(policy.requestRules, from: resume?.rule ?? 0, on: &context)
                 if holdsRequest(verdict, inBackend: false, context) { return }
+                if let stats = policy.statsPage, verdict.letsRequestGoOn,
+                   answeredByStatsPage(stats, inBackend: false, resumeAt: policy.requestRules.count, &context) {
+                    return
+                }
                 if case .proceed = verdict { verdict = HTTPRuleRunner.run(policy.redirectRules, on: &context) }
                 if case .allow = verdict { verdict = HTTPRuleRunner.run(policy.redirectRules, on: &context) }
                 verdict = Self.restrictHeaderNames(policy.restrictHeaderNames, after: verdict, &context)
@@ -522,6 +529,10 @@ public struct HTTPStreamStateMachine {
                     if !inBackend, backend.buffersRequest, holdsForBufferedBody(inBackend: true, context) { return }
                     var verdict = HTTPRuleRunner.run(backend.requestRules, from: inBackend ? resume!.rule : 0, on: &context)
                     if holdsRequest(verdict, inBackend: true, context) { return }
+                    if let stats = backend.statsPage, verdict.letsRequestGoOn,
+                       answeredByStatsPage(stats, inBackend: true, resumeAt: backend.requestRules.count, &context) {
+                        return
+                    }
                     verdict = Self.restrictHeaderNames(backend.restrictHeaderNames, after: verdict, &context)
                     if answer(verdict, &context) {
                         takeRequest(from: context)
@@ -678,6 +689,8 @@ public struct HTTPStreamStateMachine {
             }
         case .badRequest:
             sendError(400, cause: "P", phase: "R")
+        case .useService(let name):
+            runService(.named(name))
         }
         return true
     }
