@@ -7,6 +7,8 @@ public struct HealthCheckEvent: Sendable, Equatable {
         case stateChange
         /// A check worth logging with `option log-health-checks`.
         case check
+        /// Any other check's result, for the statistics' last check.
+        case result
     }
 
     public var kind: Kind
@@ -38,7 +40,7 @@ public struct HealthCheckEvent: Sendable, Equatable {
     ///     then omit the reason, which the `.check` line already gave.
     public func message(isBackup: Bool = false, counts: HealthCheckCounts = HealthCheckCounts(), logHealthChecks: Bool = false) -> String {
         switch kind {
-        case .check:
+        case .check, .result:
             return HealthCheckMessages.checkReport(
                 backend: backendName, server: serverName, isBackup: isBackup, result: check, statusText: statusText)
         case .stateChange:

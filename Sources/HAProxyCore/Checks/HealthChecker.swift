@@ -132,11 +132,10 @@ public final class HealthChecker {
     func handle(_ result: HealthCheckResult) {
         lastResult = result
         let transition = state.record(result)
-        if logHealthChecks && state.lastRecordIsReportable {
-            onEvent(event(.check, result))
-        }
+        let reported = logHealthChecks && state.lastRecordIsReportable
+        if reported { onEvent(event(.check, result)) }
         switch transition {
-        case .none: break
+        case .none: if !reported { onEvent(event(.result, result)) }
         case .wentUp(let r), .wentDown(let r): onEvent(event(.stateChange, r))
         }
         guard running else { return }

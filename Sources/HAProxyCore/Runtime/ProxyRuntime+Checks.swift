@@ -56,6 +56,8 @@ extension ProxyRuntime {
             let none = usable.active == 0 && usable.backup == 0
             onMessage(.warning, text)
             logger?.logOperational(event.isUp ? .notice : (none ? .alert : .warning), text, proxy: backend.name)
+        case .result:
+            break
         case .check:
             if backend.config.healthCheck.logHealthChecks || backend.config.options.logHealthChecks {
                 let text = event.message(isBackup: server.isBackup, logHealthChecks: true)

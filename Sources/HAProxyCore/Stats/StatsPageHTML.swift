@@ -160,7 +160,26 @@ enum StatsPageHTML {
     ]
 
     private static func td(_ value: String, _ out: inout String) {
-        out += "<td>\(escape(value))</td>"
+        out += "<td>\(grouped(value))</td>"
+    }
+
+    /// A number as 2.6 writes it in the tables: every group of three
+    /// digits but the last in a `rls` span, which the style spaces out
+    /// (`<span class="rls">9</span>990`); other text escaped.
+    static func grouped(_ value: String) -> String {
+        let digits = value.utf8
+        guard digits.count > 3, digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return escape(value) }
+        var out = ""
+        var start = value.startIndex
+        var head = digits.count % 3
+        if head == 0 { head = 3 }
+        while value.distance(from: start, to: value.endIndex) > 3 {
+            let end = value.index(start, offsetBy: head)
+            out += "<span class=\"rls\">\(value[start..<end])</span>"
+            start = end
+            head = 3
+        }
+        return out + value[start...]
     }
 
     private static func nameCell(_ label: String, anchor: String, tip: String?, _ out: inout String) {
@@ -173,7 +192,7 @@ enum StatsPageHTML {
     }
 
     private static func withTip(_ value: String, _ tips: [(String, String)], _ out: inout String) {
-        out += "<td><span class=\"u\">\(escape(value))<span class=\"tips\">"
+        out += "<td><span class=\"u\">\(grouped(value))<span class=\"tips\">"
         out += tips.map { "\(escape($0.0)) \(escape($0.1))" }.joined(separator: "<br>")
         out += "</span></span></td>"
     }

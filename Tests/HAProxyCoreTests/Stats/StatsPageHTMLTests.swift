@@ -97,6 +97,17 @@ final class StatsPageHTMLTests: XCTestCase {
         XCTAssertTrue(StatsPageHTML.render(m).contains("<b>Action denied.</b>"))
     }
 
+    /// Recorded from 2.6's page: `<span class="rls">9</span>990`.
+    func testNumbersAreGroupedByThousands() {
+        XCTAssertEqual(StatsPageHTML.grouped("999"), "999")
+        XCTAssertEqual(StatsPageHTML.grouped("9990"), "<span class=\"rls\">9</span>990")
+        XCTAssertEqual(StatsPageHTML.grouped("1234567"),
+                       "<span class=\"rls\">1</span><span class=\"rls\">234</span>567")
+        XCTAssertEqual(StatsPageHTML.grouped("123456"), "<span class=\"rls\">123</span>456")
+        XCTAssertEqual(StatsPageHTML.grouped("2s UP"), "2s UP")
+        XCTAssertEqual(StatsPageHTML.grouped("-"), "-")
+    }
+
     func testHumanTime() {
         XCTAssertEqual(StatsPageHTML.humanTime(5), "5s")
         XCTAssertEqual(StatsPageHTML.humanTime(65), "1m05s")

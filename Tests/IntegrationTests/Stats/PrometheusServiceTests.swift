@@ -45,3 +45,66 @@ final class PrometheusServiceTests: IntegrationTestCase {
         XCTAssertEqual(try HTTPClient.get(port: metricsPort, path: "/other").status, 503)
     }
 }
+
+/// Debian's Prometheus server scraping the exporter: the target is up and
+/// a query returns the frontend's request count.
+final class PrometheusScrapeTests: IntegrationTestCase {
+    func testARealPrometheusScrapesTheExporter() throws {
+        let prometheus = "/usr/bin/prometheus"
+        guard FileManager.default.isExecutableFile(atPath: prometheus) else {
+            throw XCTSkip("Debian's prometheus is not installed (apt-get install prometheus; .ci/run installs it)")
+        }
+        let a = try startBackend("a")
+        let port = Ports.free(), metricsPort = Ports.free(), prometheusPort = Ports.free()
+        try startProxy(config: """
+        \(Self.defaultsHTTP)
+        frontend fe
+            bind 127.0.0.1:\(port)
+            default_backend be
+
+        backend be
+            server a 127.0.0.1:\(a.port)
+
+        frontend metrics
+            bind 127.0.0.1:\(metricsPort)
+            http-request use-service prometheus-exporter if { path /metrics }
+        """, ports: [port, metricsPort])
+        for _ in 0..<4 { XCTAssertEqual(try HTTPClient.get(port: port, path: "/").status, 200) }
+
+        let scrapeConfig = tmp.appendingPathComponent("prometheus.yml")
+        try """
+        global:
+          scrape_interval: 1s
+        scrape_configs:
+          - job_name: haproxy
+            scrape_interval: 1s
+            static_configs:
+              - targets: ['127.0.0.1:\(metricsPort)']
+        """.write(to: scrapeConfig, atomically: true, encoding: .utf8)
+        let server = track(try ManagedProcess(
+            label: "prometheus", executable: prometheus,
+            arguments: ["--config.file=\(scrapeConfig.path)", "--storage.tsdb.path=\(tmp.appendingPathComponent("tsdb").path)",
+                        "--web.listen-address=127.0.0.1:\(prometheusPort)"],
+            dir: tmp))
+        try Ports.waitUntilAccepting(prometheusPort, timeout: 30, while: { server.isRunning })
+
+        // The target is healthy once a scrape succeeded, and a query sees
+        // the frontend's four requests.
+        var last = ""
+        do {
+            try waitUntil("Prometheus has the frontend's request count", timeout: 30) {
+                let answer = try HTTPClient.get(
+                    port: prometheusPort,
+                    path: "/api/v1/query?query=haproxy_frontend_http_requests_total%7Bproxy%3D%22fe%22%7D")
+                last = answer.text
+                return answer.status == 200 && answer.text.contains("\"4\"]")
+            }
+        } catch {
+            XCTFail("last answer: \(last.prefix(500)); prometheus said: \(server.stderr.suffix(1500))")
+            throw error
+        }
+        let targets = try HTTPClient.get(port: prometheusPort, path: "/api/v1/targets").text
+        XCTAssertTrue(targets.contains("\"health\":\"up\""), targets)
+        XCTAssertTrue(targets.contains("\"lastError\":\"\""), targets)
+    }
+}

@@ -135,3 +135,53 @@ final class StatsPageTests: IntegrationTestCase {
         return seen
     }
 }
+
+/// The statistics page in a real browser: Debian's Chromium, headless,
+/// loads it from the proxy and builds the DOM 2.6's page has (one table
+/// per proxy, the server rows, the admin form), with no console error.
+final class StatsPageBrowserTests: IntegrationTestCase {
+    func testChromiumRendersThePage() throws {
+        let chromium = "/usr/bin/chromium"
+        guard FileManager.default.isExecutableFile(atPath: chromium) else {
+            throw XCTSkip("Debian's chromium is not installed (apt-get install chromium; .ci/run installs it)")
+        }
+        let a = try startBackend("a")
+        let statsPort = Ports.free()
+        try startProxy(config: """
+        \(Self.defaultsHTTP)
+        backend be
+            server a 127.0.0.1:\(a.port) check inter 200ms
+            server b 127.0.0.1:1 check inter 200ms
+            server c 127.0.0.1:\(a.port) backup
+
+        listen stats
+            bind 127.0.0.1:\(statsPort)
+            stats enable
+            stats uri /stats
+            stats refresh 5s
+            stats show-legends
+            stats admin if TRUE
+        """, ports: [statsPort])
+        try waitUntil("server b is seen DOWN") {
+            try HTTPClient.get(port: statsPort, path: "/stats").text.contains("<tr class=\"active_down\">")
+        }
+        let profile = tmp.appendingPathComponent("chromium-profile")
+        let result = try runTool(chromium, [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+            "--user-data-dir=\(profile.path)", "--enable-logging=stderr", "--v=0",
+            "--dump-dom", "http://127.0.0.1:\(statsPort)/stats",
+        ], dir: tmp, timeout: 90, environment: ["HOME": tmp.path, "PATH": "/usr/bin:/bin"])
+        XCTAssertEqual(result.status, 0, result.stderr.suffix(2000).description)
+        let dom = result.stdout
+        for anchor in ["be/a", "be/b", "be/c", "be/Backend", "stats/Frontend", "stats/Backend"] {
+            XCTAssertTrue(dom.contains("<a id=\"\(anchor)\">"), "\(anchor) missing from the rendered page")
+        }
+        XCTAssertTrue(dom.contains("Statistics Report for pid"))
+        XCTAssertTrue(dom.contains("<form method=\"post\" action=\"/stats\">"))
+        XCTAssertTrue(dom.contains("class=\"active_down\""))
+        XCTAssertTrue(dom.contains(" L4OK in "), "the UP server's last check")
+        XCTAssertTrue(dom.contains(" L4CON in "), "the DOWN server's last check")
+        XCTAssertTrue(dom.contains("class=\"backup_up\"") || dom.contains("class=\"backup_no_check\""))
+        XCTAssertFalse(result.stderr.contains("Uncaught"), "a script error: \(result.stderr.suffix(1000))")
+    }
+}
