@@ -51,6 +51,11 @@ struct StatSnapshot {
     var lastCheck: HealthCheckResult?
     /// Seconds since the last UP/DOWN change.
     var lastChange: Int?
+    /// `chkfail` of a checked server.
+    var failedChecks = 0
+    /// Seconds spent down (`downtime`): a checked server's, or the
+    /// whole backend's.
+    var downtime: Int?
     var queueLimit: Int?
     /// Times the load balancer picked this server or backend.
     var loadBalanced: Int?
@@ -135,6 +140,9 @@ extension StatSnapshot {
                 let health = server.isUp ? options.rise + options.fall - 1 : 0
                 check = (server.downTransitions, options.rise, options.fall, health)
                 lastCheck = server.lastCheck
+                failedChecks = server.failedChecks
+                let current = server.isUsable ? TimeAmount.zero : NIODeadline.now() - server.lastStateChange
+                downtime = Int((server.downtimeBefore + current).nanoseconds / 1_000_000_000)
             }
             lastChange = ShowStat.seconds(since: server.lastStateChange)
             if options.maxqueue > 0 { queueLimit = options.maxqueue }
@@ -194,6 +202,8 @@ extension StatSnapshot {
             self.active = active
             self.backup = backup
             lastChange = ShowStat.seconds(since: backend.lastDown)
+            let current = active + backup > 0 || backend.servers.isEmpty ? TimeAmount.zero : NIODeadline.now() - backend.lastDown
+            downtime = Int((backend.downtimeBefore + current).nanoseconds / 1_000_000_000)
             // Each stream's first choice, then each move to another server.
             loadBalanced = backend.totalStreams + redispatches
             algorithm = ShowStat.algorithmName(backend.config.balance.algorithm)

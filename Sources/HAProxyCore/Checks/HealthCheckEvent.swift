@@ -24,6 +24,9 @@ public struct HealthCheckEvent: Sendable, Equatable {
     /// `3/3 UP`, `0/2 DOWN`...
     public var statusText: String
 
+    /// Checks failed while the server was up so far (`chkfail`).
+    public var failedChecks = 0
+
     public init(kind: Kind, backendName: String, serverName: String, isUp: Bool, check: HealthCheckResult, statusText: String) {
         self.kind = kind
         self.backendName = backendName

@@ -25,6 +25,8 @@ public final class HealthChecker {
     /// `spread-checks` of the global section (0...50 percent).
     public let spreadChecksPercent: Int
     let plan: HealthCheckPlan
+    /// Checks failed while the server was up (`chkfail`).
+    private var failedWhileUp = 0
     private let onEvent: (HealthCheckEvent) -> Void
 
     public private(set) var state: HealthCheckState
@@ -131,6 +133,7 @@ public final class HealthChecker {
     /// Counts a result, reports it and schedules the next check.
     func handle(_ result: HealthCheckResult) {
         lastResult = result
+        if !result.isSuccess && state.isUp { failedWhileUp += 1 }
         let transition = state.record(result)
         let reported = logHealthChecks && state.lastRecordIsReportable
         if reported { onEvent(event(.check, result)) }
@@ -143,8 +146,10 @@ public final class HealthChecker {
     }
 
     private func event(_ kind: HealthCheckEvent.Kind, _ result: HealthCheckResult) -> HealthCheckEvent {
-        HealthCheckEvent(kind: kind, backendName: backendName, serverName: serverName, isUp: state.isUp,
-                         check: result, statusText: state.statusText)
+        var event = HealthCheckEvent(kind: kind, backendName: backendName, serverName: serverName, isUp: state.isUp,
+                                     check: result, statusText: state.statusText)
+        event.failedChecks = failedWhileUp
+        return event
     }
 
     /// The interval for the current state, varied by ±`spread-checks` percent.

@@ -40,7 +40,10 @@ extension ProxyRuntime {
 
     private func healthEvent(_ event: HealthCheckEvent, backend: Backend, server: Server) {
         // Under the backend's lock, where the stats snapshots read it.
-        backend.lock.withLock { server.lastCheck = event.check }
+        backend.lock.withLock {
+            server.lastCheck = event.check
+            server.failedChecks = event.failedChecks
+        }
         switch event.kind {
         case .stateChange:
             let sessions = server.connectionCount

@@ -22,7 +22,7 @@ extension PrometheusExporter {
         .value(.backupServers) { .int($0.stats.backup ?? 0) },
         .value(.checkUpDownTotal) { _ in .int(0) },
         .value(.checkLastChangeSeconds) { .int($0.stats.lastChange ?? 0) },
-        .value(.downtimeSecondsTotal) { $0.hasServers ? .int(0) : .nan },
+        .value(.downtimeSecondsTotal) { $0.hasServers ? .int($0.stats.downtime ?? 0) : .nan },
         .value(.loadbalancedTotal) { .int($0.stats.loadBalanced ?? 0) },
         .value(.maxSessionRate) { .int(Int($0.stats.sessionRateMax)) },
         .counts(.httpResponsesTotal, responseCodes, label: "code", labelMajor: true) { b, code in

@@ -18,10 +18,10 @@ extension PrometheusExporter {
         .value(.redispatchWarningsTotal) { .int($0.stats.redispatches ?? 0) },
         .states(.status, PrometheusServerSample.states) { $0.state },
         .value(.weight) { .int($0.stats.weight ?? 0) },
-        .value(.checkFailuresTotal) { $0.stats.check == nil ? .nan : .int(0) },
+        .value(.checkFailuresTotal) { $0.stats.check == nil ? .nan : .int($0.stats.failedChecks) },
         .value(.checkUpDownTotal) { $0.stats.check.map { .int($0.downTransitions) } ?? .nan },
         .value(.checkLastChangeSeconds) { .int($0.stats.lastChange ?? 0) },
-        .value(.downtimeSecondsTotal) { $0.stats.check == nil ? .nan : .int(0) },
+        .value(.downtimeSecondsTotal) { $0.stats.check == nil ? .nan : .int($0.stats.downtime ?? 0) },
         .value(.queueLimit) { $0.stats.queueLimit.map { .int($0) } ?? .nan },
         // No `slowstart` in this build: never throttled.
         .value(.currentThrottle) { _ in .nan },

@@ -185,3 +185,34 @@ final class StatsPageBrowserTests: IntegrationTestCase {
         XCTAssertFalse(result.stderr.contains("Uncaught"), "a script error: \(result.stderr.suffix(1000))")
     }
 }
+
+/// `chkfail` and `downtime` of a server whose checks fail, as `show stat`
+/// (and so the page and the exporter) report them: 2.6 counts the checks
+/// that failed while the server was up (one: the first failure takes a
+/// server that just started down) and the seconds it has been down.
+final class CheckCountersTests: IntegrationTestCase {
+    func testFailedChecksAndDowntimeAreCounted() throws {
+        let port = Ports.free()
+        let socket = "\(tmp.path)/admin.sock"
+        try startProxy(config: """
+        global
+            stats socket \(socket) level admin
+        \(Self.defaultsHTTP)
+        frontend fe
+            bind 127.0.0.1:\(port)
+            default_backend be
+        backend be
+            server down 127.0.0.1:1 check inter 100ms
+        """, ports: [port])
+        var row: [String: String] = [:]
+        try waitUntil("the server has been down for a second", timeout: 10) {
+            row = StatsCSV.rows(try StatsSocket.command(socket, "show stat"), proxy: "be")["down"] ?? [:]
+            return (Int(row["downtime"] ?? "") ?? 0) >= 1
+        }
+        XCTAssertEqual(row["status"], "DOWN")
+        XCTAssertEqual(row["chkfail"], "1")
+        XCTAssertEqual(row["chkdown"], "1")
+        let backend = StatsCSV.rows(try StatsSocket.command(socket, "show stat"), proxy: "be")["BACKEND"] ?? [:]
+        XCTAssertGreaterThanOrEqual(Int(backend["downtime"] ?? "") ?? 0, 1)
+    }
+}
