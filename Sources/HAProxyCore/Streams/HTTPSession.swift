@@ -323,7 +323,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
             return
         }
         handler.park(on: server, inPool: true)
-        if let evicted = server.idlePool.put(entry) {
+        if let evicted = server.idlePool.put(entry, on: eventLoop) {
             // Out of the pool already: nothing to remove when it closes.
             evicted.handler.park(on: server, inPool: false)
             evicted.channel.close(promise: nil)
