@@ -41,6 +41,15 @@ public struct HTTPHeadEdits: Sendable {
         appended.writeStaticString("\r\n")
     }
 
+    /// Appends `name: value` given as bytes (a rule's header), the name
+    /// written lowercase like every forwarded header.
+    public mutating func append(lowercasedName name: [UInt8], value: [UInt8]) {
+        for c in name { appended.writeInteger(HTTPBytes.lower(c)) }
+        appended.writeStaticString(": ")
+        appended.writeBytes(value)
+        appended.writeStaticString("\r\n")
+    }
+
     /// Appends `name: value` from Strings (configuration-time values); the
     /// name goes out lowercase, like every forwarded header.
     public mutating func append(name: String, value: String) {

@@ -180,6 +180,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
                 lb.pick(uri: UnsafeRawBufferPointer(rebasing: p[range]), avoiding: avoiding)
             }
         case .header(let name, _):
+            machine.materializeRequest()
             guard let bytes = machine.requestBytes,
                   let value = machine.request.firstHeaderValue(named: name.utf8, in: bytes) else {
                 return lb.pick(avoiding: avoiding)

@@ -72,6 +72,7 @@ extension HTTPStreamStateMachine {
     func requestMessageForRules() -> HTTPMessage? {
         guard let requestBytes else { return nil }
         var message = HTTPMessage(head: request, bytes: requestBytes)
+        message.adopt(requestEdits)
         message.requestBody = arrivedRequestBody
         return message
     }

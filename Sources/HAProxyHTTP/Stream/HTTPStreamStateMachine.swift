@@ -148,6 +148,10 @@ public struct HTTPStreamStateMachine {
     public private(set) var request = HTTPHead()
     /// The request head bytes as received (offsets of `request` are relative to it).
     public private(set) var requestBytes: ByteBuffer?
+    /// Ordinary header edits the rules noted on `request`, written with
+    /// it when it is forwarded (`materializeRequest` writes them into it
+    /// for the few readers of its headers after the rules).
+    private(set) var requestEdits = HTTPMessage.NotedEdits()
     var requestBody = HTTPBodyFramer(framing: .none, isRequest: true)
     var requestDone = false
     private var requestCount = 0
@@ -450,6 +454,7 @@ public struct HTTPStreamStateMachine {
             request = head
             let bytes = inbound.readSlice(length: head.length)!
             requestBytes = bytes
+            requestEdits = HTTPMessage.NotedEdits()
             if !policy.contentRules.isEmpty, rejectedByContentRules(policy.contentRules, counted: false) {
                 return
             }
@@ -615,9 +620,22 @@ public struct HTTPStreamStateMachine {
         if context.serverTimeout != nil || context.tunnelTimeout != nil {
             timeoutOverrides = (context.serverTimeout ?? timeoutOverrides.server, context.tunnelTimeout ?? timeoutOverrides.tunnel)
         }
-        guard let message = context.requestMessage?.materialized(), message.isEdited else { return }
+        guard let message = context.requestMessage, message.isEdited else { return }
         request = message.head
         requestBytes = message.bytes
+        requestEdits = message.notedEdits
+    }
+
+    /// Writes the header edits the rules noted into the request, for a
+    /// reader of its headers (`balance hdr`, `option forwardfor if-none`).
+    public mutating func materializeRequest() {
+        guard !requestEdits.isEmpty, let bytes = requestBytes else { return }
+        var message = HTTPMessage(head: request, bytes: bytes)
+        message.adopt(requestEdits)
+        message.materialize()
+        request = message.head
+        requestBytes = message.bytes
+        requestEdits = HTTPMessage.NotedEdits()
     }
 
     /// The first `use_backend` rule whose condition holds, else the
@@ -816,8 +834,9 @@ public struct HTTPStreamStateMachine {
     // MARK: Request to the server
 
     private mutating func sendRequestHead() {
+        if let ff = backend?.forwardFor ?? policy.forwardFor, ff.ifNone { materializeRequest() }
         guard let requestBytes, let backend else { return }
-        var edits = HTTPHeadEdits()
+        var edits = requestEdits.headEdits
         let upgrading = request.connection.contains(.upgrade) || request.method == .connect
         let serverMode = backend.connectionMode == .keepAlive ? policy.connectionMode : backend.connectionMode
         if let ff = backend.forwardFor ?? policy.forwardFor, let ip = clientAddress?.ipAddress,
@@ -955,14 +974,15 @@ public struct HTTPStreamStateMachine {
                 serverStatus = head.status
                 log.responseHead = .now()
                 captureResponseHeaders(head, headBytes)
+                var edits = HTTPHeadEdits()
                 if policy.hasResponseAnalysis || (backend?.hasResponseAnalysis ?? false) {
                     guard let analysed = analyseResponse(head, headBytes) else { return }
-                    (head, headBytes) = analysed
+                    (head, headBytes, edits) = analysed
                 }
                 response = head
                 responseStarted = true
                 log.status = head.status
-                sendResponseHead(head, headBytes)
+                sendResponseHead(head, headBytes, edits)
                 if state == .tunnel { return }
                 input = serverInbound!
             }
@@ -994,8 +1014,11 @@ public struct HTTPStreamStateMachine {
 
     /// The response rules: the backend's `http-response` rules, the
     /// frontend's, then the `http-after-response` ones. Returns the head
-    /// to send (edited or not), or nil when a rule answered instead.
-    private mutating func analyseResponse(_ head: HTTPHead, _ headBytes: ByteBuffer) -> (HTTPHead, ByteBuffer)? {
+    /// to send (edited or not) with the header edits to write with it, or
+    /// nil when a rule answered instead.
+    private mutating func analyseResponse(
+        _ head: HTTPHead, _ headBytes: ByteBuffer
+    ) -> (HTTPHead, ByteBuffer, HTTPHeadEdits)? {
         let ownBackend = backend.flatMap { $0 === policy.ownBackend ? nil : $0 }
         let backendRules = ownBackend?.responseRules ?? []
         let backendAfter = ownBackend?.afterResponseRules ?? []
@@ -1020,13 +1043,13 @@ public struct HTTPStreamStateMachine {
         persistenceResponse(&context)
         _ = HTTPRuleRunner.run(backendAfter, on: &context)
         _ = HTTPRuleRunner.run(policy.afterResponseRules, on: &context)
-        guard let message = context.responseMessage?.materialized(), message.isEdited else { return (head, headBytes) }
-        return (message.head, message.bytes)
+        guard let message = context.responseMessage, message.isEdited else { return (head, headBytes, HTTPHeadEdits()) }
+        return (message.head, message.bytes, message.notedEdits.headEdits)
     }
 
-    private mutating func sendResponseHead(_ head: HTTPHead, _ headBytes: ByteBuffer) {
+    private mutating func sendResponseHead(_ head: HTTPHead, _ headBytes: ByteBuffer, _ ruleEdits: HTTPHeadEdits) {
         if head.status == 101 || (request.method == .connect && head.status / 100 == 2) {
-            clientOut.appendHead(head, from: headBytes, edits: HTTPHeadEdits())
+            clientOut.appendHead(head, from: headBytes, edits: ruleEdits)
             sendClientBatch()
             emit(.flushClient)
             state = .tunnel
@@ -1045,7 +1068,7 @@ public struct HTTPStreamStateMachine {
         responseBody = HTTPBodyFramer(framing: head.bodyFraming, isRequest: false)
         // The rewriter drops the server's close/keep-alive tokens; the header
         // states what differs from the response's or the request's default.
-        var edits = HTTPHeadEdits()
+        var edits = ruleEdits
         if clientKeepAlive {
             if !head.version.isPersistentByDefault || !request.version.isPersistentByDefault {
                 edits.append(name: "connection", value: "keep-alive")

@@ -2010,6 +2010,13 @@ option forwardfor if-none
 """), [G(headers="X-Forwarded-For: 9.9.9.9", srv=[hv("x-forwarded-for", "9.9.9.9")], nosrv=["127.0.0.1"]),
        G(srv=[hv("x-forwarded-for", "127.0.0.1")])], what="option forwardfor if-none")
 
+case("forwardfor_if_none_rule_header", "forwardfor", site("""
+http-request set-header X-Forwarded-For 5.6.7.8
+http-request set-header X-Other o
+option forwardfor if-none
+"""), [G(srv=[hv("x-forwarded-for", "5.6.7.8"), hv("x-other", "o")], nosrv=["127.0.0.1"])],
+     what="option forwardfor if-none sees a header an http-request rule set")
+
 case("forwardfor_in_backend", "forwardfor", site("""
 option forwardfor header X-Fe-For
 """, backends=(), extra="""
