@@ -62,14 +62,16 @@ extension HTTPStreamStateMachine {
 
     /// The request body as it has arrived, for the rules.
     var arrivedRequestBody: HTTPRequestBody? {
-        // Once forwarding began, the body is no longer the rules' to see.
-        guard requestBytes != nil, requestBody.consumed == 0 else { return nil }
-        return HTTPRequestBody(bytes: inbound, framing: request.bodyFraming,
-                               limit: HTTPRequestBody.limit(for: request, policy.headLimits))
+        mutating get {
+            // Once forwarding began, the body is no longer the rules' to see.
+            guard requestBytes != nil, requestBody.consumed == 0 else { return nil }
+            return HTTPRequestBody(bytes: inbound, framing: request.bodyFraming,
+                                   limit: HTTPRequestBody.limit(for: request, policy.headLimits))
+        }
     }
 
     /// The request message the rules read and edit, with its body.
-    func requestMessageForRules() -> HTTPMessage? {
+    mutating func requestMessageForRules() -> HTTPMessage? {
         guard let requestBytes else { return nil }
         var message = HTTPMessage(head: request, bytes: requestBytes)
         message.adopt(requestEdits)

@@ -605,10 +605,12 @@ public struct HTTPStreamStateMachine {
     /// A request whose target is neither a path nor `*` (manual `option
     /// http-use-proxy-header`).
     private var isProxiedRequest: Bool {
-        guard let bytes = requestBytes, !request.uriRange.isEmpty,
-              let first = bytes.getInteger(at: bytes.readerIndex + request.uriRange.lowerBound, as: UInt8.self)
-        else { return false }
-        return first != UInt8(ascii: "/") && first != UInt8(ascii: "*")
+        mutating get {
+            guard let bytes = requestBytes, !request.uriRange.isEmpty,
+                  let first = bytes.getInteger(at: bytes.readerIndex + request.uriRange.lowerBound, as: UInt8.self)
+            else { return false }
+            return first != UInt8(ascii: "/") && first != UInt8(ascii: "*")
+        }
     }
 
     /// Takes the request back from the rules, with their edits.
@@ -641,7 +643,7 @@ public struct HTTPStreamStateMachine {
     /// The first `use_backend` rule whose condition holds, else the
     /// default backend. A dynamic name that matches no backend falls back
     /// to the default one, as in 2.6.
-    private func chooseBackend(_ context: inout HTTPStreamContext) -> HTTPBackendPolicy? {
+    private mutating func chooseBackend(_ context: inout HTTPStreamContext) -> HTTPBackendPolicy? {
         for rule in policy.switchingRules {
             if let condition = rule.condition, !condition.evaluate(context) { continue }
             switch rule.target {
@@ -826,7 +828,7 @@ public struct HTTPStreamStateMachine {
 
     /// `connection:` header a local answer carries: `close` when the stream
     /// ends after it, `keep-alive` for an HTTP/1.0 client keeping it open.
-    private func responseConnectionHeader() -> HTTPResponseConnection {
+    private mutating func responseConnectionHeader() -> HTTPResponseConnection {
         if !clientKeepAlive { return .close }
         return request.version.isPersistentByDefault ? .none : .keepAlive
     }
