@@ -44,10 +44,25 @@ public struct HTTPHeadEdits: Sendable {
     /// Appends `name: value` given as bytes (a rule's header), the name
     /// written lowercase like every forwarded header.
     public mutating func append(lowercasedName name: [UInt8], value: [UInt8]) {
-        for c in name { appended.writeInteger(HTTPBytes.lower(c)) }
-        appended.writeStaticString(": ")
-        appended.writeBytes(value)
-        appended.writeStaticString("\r\n")
+        let length = name.count + 2 + value.count + 2
+        appended.reserveCapacity(minimumWritableBytes: length)
+        appended.withUnsafeMutableWritableBytes { out in
+            var i = 0
+            for c in name {
+                out[i] = HTTPBytes.lower(c)
+                i += 1
+            }
+            out[i] = UInt8(ascii: ":")
+            out[i + 1] = UInt8(ascii: " ")
+            i += 2
+            value.withUnsafeBytes { v in
+                if let source = v.baseAddress { out.baseAddress!.advanced(by: i).copyMemory(from: source, byteCount: v.count) }
+            }
+            i += value.count
+            out[i] = 0x0D
+            out[i + 1] = 0x0A
+        }
+        appended.moveWriterIndex(forwardBy: length)
     }
 
     /// Appends `name: value` from Strings (configuration-time values); the
