@@ -77,6 +77,11 @@ final class HTTPStreamContext: HTTPRuleTarget {
         set { requestBox = newValue.map(MessageBox.init) }
     }
 
+    /// Replaces the request body the `req.body*` fetches read.
+    func setRequestBody(_ body: HTTPRequestBody?) {
+        requestBox?.message.requestBody = body
+    }
+
     var responseMessage: HTTPMessage? {
         get { responseBox?.message }
         set { responseBox = newValue.map(MessageBox.init) }

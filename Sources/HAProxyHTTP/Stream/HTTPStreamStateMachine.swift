@@ -152,6 +152,10 @@ public struct HTTPStreamStateMachine {
     /// it when it is forwarded (`materializeRequest` writes them into it
     /// for the few readers of its headers after the rules).
     private(set) var requestEdits = HTTPMessage.NotedEdits()
+    /// The context the request rules ran in, kept for the response rules
+    /// of the same transaction (the request as the rules left it, the
+    /// variables, the captures): built once per transaction.
+    private var ruleContext: HTTPStreamContext?
     var requestBody = HTTPBodyFramer(framing: .none, isRequest: true)
     var requestDone = false
     private var requestCount = 0
@@ -455,6 +459,7 @@ public struct HTTPStreamStateMachine {
             let bytes = inbound.readSlice(length: head.length)!
             requestBytes = bytes
             requestEdits = HTTPMessage.NotedEdits()
+            ruleContext = nil
             if !policy.contentRules.isEmpty, rejectedByContentRules(policy.contentRules, counted: false) {
                 return
             }
@@ -550,6 +555,7 @@ public struct HTTPStreamStateMachine {
                 return
             }
             takeRequest(from: context)
+            ruleContext = context
         }
         guard let backend else {
             log.terminate("P", "R")
@@ -599,6 +605,17 @@ public struct HTTPStreamStateMachine {
         context.userlists = policy.userlists
         context.transactionLog = ruleLog()
         context.usesProxyAuthentication = policy.usesProxyHeader && isProxiedRequest
+        return context
+    }
+
+    /// The context of the response rules: the request rules' one, brought
+    /// up to date (server, body as it is now), else a new one.
+    private mutating func responseRuleContext() -> HTTPStreamContext {
+        guard let context = ruleContext else { return makeContext() }
+        context.backend = backend ?? policy.ownBackend
+        context.serverName = serverName
+        context.serverID = serverID
+        context.setRequestBody(arrivedRequestBody)
         return context
     }
 
@@ -1026,7 +1043,7 @@ public struct HTTPStreamStateMachine {
         let backendAfter = ownBackend?.afterResponseRules ?? []
         // `req.*` variables end with the request.
         variables?.values.clear(.req)
-        var context = makeContext()
+        var context = responseRuleContext()
         context.responseMessage = HTTPMessage(response: head, bytes: headBytes, requestMethod: request.method)
         context.editsResponse = true
         var verdict = HTTPRuleRunner.run(backendRules, on: &context)
@@ -1110,6 +1127,7 @@ public struct HTTPStreamStateMachine {
     }
 
     private mutating func endTransaction() {
+        ruleContext = nil
         logTransaction()
         guard clientKeepAlive, !(clientFinishedSending && inbound.readableBytes == 0) else {
             closeAfterFlush()
