@@ -132,6 +132,7 @@ extension KeywordRegistry {
         ctx.recordUserlistReferences(of: compiled.expressions, ruleSet: set.keyword)
         let condition = try ctx.parseRuleCondition(
             words, keyword: "'\(set.keyword) \(action)'", conditionContext: "an '\(set.keyword) \(action)' condition")
+        if let condition { warnUnusable(condition, set: set, stage: stage, proxy: proxy, &ctx) }
         let rule = HTTPRule(action: compiled, condition: condition, location: "\(ctx.location)")
         declareRuleCaptureSlot(compiled, args, &ctx)
         ctx.withProxy {
@@ -141,6 +142,22 @@ extension KeywordRegistry {
             case .afterResponse: $0.httpAfterResponseRules.append(rule)
             }
         }
+    }
+
+    /// 2.6 warns of condition operands that find nothing where the rule
+    /// runs (`req.hdr` in http-response rules, `res.hdr` in http-request
+    /// ones). It names request rules after the frontend side of the
+    /// proxy and response rules after its backend side.
+    static func warnUnusable(
+        _ condition: Condition, set: HTTPRuleSet, stage: SampleStage, proxy: ProxyConfig, _ ctx: inout ParseContext
+    ) {
+        let section: String
+        switch set {
+        case .request: section = proxy.capabilities.contains(.frontend) ? "frontend" : "backend"
+        case .response, .afterResponse: section = proxy.capabilities.contains(.backend) ? "backend" : "frontend"
+        }
+        let kind = set == .request ? "http-request" : "http-response"
+        ctx.warnUnusableOperands(condition, at: stage, target: "'\(section) \(kind) header rule'", ruleName: nil)
     }
 
     /// Parses one action's arguments, leaving `words` at the condition.
@@ -155,10 +172,7 @@ extension KeywordRegistry {
             } catch let e as SampleParseError {
                 throw error(e.message)
             }
-            if let (expression, source) = parsed.missingSource(at: stage) {
-                throw error(
-                    "sample fetch <\(expression.fetchName)> may not be reliably used here because it needs '\(source.name)' which is not available here")
-            }
+            if let message = parsed.unavailableSampleMessage(in: text, at: stage) { throw error(message) }
             return parsed
         }
         /// Up to `count` words before a condition keyword; further words
@@ -436,8 +450,9 @@ extension KeywordRegistry {
         ctx.withProxy { $0.redirectRules.append(rule) }
     }
 
-    /// `use-service <name>`: a service the runtime registered. 2.6's own
-    /// Prometheus exporter stays refused by name until it is registered.
+    /// `use-service <name>`: a service the runtime registered
+    /// (`prometheus-exporter`); a name 2.6 knows that this build does not
+    /// register is refused by name.
     static func parseUseService(_ words: inout ArraySlice<String>, _ error: (String) -> KeywordError) throws -> HTTPAction {
         guard let name = words.first, name != "if", name != "unless", !name.isEmpty else {
             throw error("'use-service' expects a service name.")

@@ -77,9 +77,10 @@ final class HTTPStreamContext: HTTPRuleTarget {
         set { requestBox = newValue.map(MessageBox.init) }
     }
 
-    /// Replaces the request body the `req.body*` fetches read.
-    func setRequestBody(_ body: HTTPRequestBody?) {
-        requestBox?.message.requestBody = body
+    /// For the response rules: the request's target, headers and body
+    /// are no longer there (see `MessageBox.headersGone`).
+    func hideRequestHeaders() {
+        requestBox?.headersGone = true
     }
 
     var responseMessage: HTTPMessage? {
@@ -299,15 +300,23 @@ extension SocketEndpoint {
 /// size would be boxed anew at each fetch).
 final class MessageBox: HTTPMessageReader {
     var message: HTTPMessage
+    /// The request as the response rules see it: recorded from 2.6, its
+    /// method and version are still known there, its target, headers and
+    /// body are not (`path`, `req.hdr`... find nothing).
+    var headersGone = false
 
     init(_ message: HTTPMessage) { self.message = message }
 
     func withMethod<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R { message.withMethod(body) }
-    func withURI<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R { message.withURI(body) }
+    func withURI<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        headersGone ? body(UnsafeRawBufferPointer(start: nil, count: 0)) : message.withURI(body)
+    }
     var version: (major: Int, minor: Int) { message.version }
     var status: Int { message.status }
-    func forEachHeader(_ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Bool) { message.forEachHeader(body) }
-    func withBody<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R? { message.withBody(body) }
+    func forEachHeader(_ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Bool) {
+        if !headersGone { message.forEachHeader(body) }
+    }
+    func withBody<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R? { headersGone ? nil : message.withBody(body) }
 }
 
 extension SocketAddress {

@@ -611,11 +611,15 @@ public struct HTTPStreamStateMachine {
     /// The context of the response rules: the request rules' one, brought
     /// up to date (server, body as it is now), else a new one.
     private mutating func responseRuleContext() -> HTTPStreamContext {
-        guard let context = ruleContext else { return makeContext() }
+        guard let context = ruleContext else {
+            let context = makeContext()
+            context.hideRequestHeaders()
+            return context
+        }
         context.backend = backend ?? policy.ownBackend
         context.serverName = serverName
         context.serverID = serverID
-        context.setRequestBody(arrivedRequestBody)
+        context.hideRequestHeaders()
         return context
     }
 

@@ -131,6 +131,42 @@ public struct SampleFormat: Sendable {
         return nil
     }
 
+    /// 2.6's refusal of a format whose first sample needs data `stage`
+    /// lacks: `sample fetch <req.hdr(host)]> may not be reliably used
+    /// here because it needs 'HTTP request headers' which is not
+    /// available here`, quoting `text` (the format as written) from that
+    /// sample to its end; nil when every sample can be used.
+    public func unavailableSampleMessage(in text: String, at stage: SampleStage) -> String? {
+        var index = 0
+        for part in parts {
+            guard case .sample(let expression, _) = part else { continue }
+            defer { index += 1 }
+            guard let source = expression.missingSource(at: stage) else { continue }
+            let bytes = Array(text.utf8)
+            let starts = Self.sampleStarts(bytes)
+            let rest = index < starts.count ? String(decoding: bytes[starts[index]...], as: UTF8.self) : expression.fetchName
+            return "sample fetch <\(rest)> may not be reliably used here because it needs '\(source.name)' which is not available here"
+        }
+        return nil
+    }
+
+    /// Byte offsets where each `%[...]` expression of a format starts.
+    static func sampleStarts(_ bytes: [UInt8]) -> [Int] {
+        var starts: [Int] = []
+        var i = 0
+        while i < bytes.count {
+            guard bytes[i] == UInt8(ascii: "%"), i + 1 < bytes.count else { i += 1; continue }
+            i += 1
+            if bytes[i] == UInt8(ascii: "%") { i += 1; continue }
+            if bytes[i] == UInt8(ascii: "{"), let close = bytes[i...].firstIndex(of: UInt8(ascii: "}")) { i = close + 1 }
+            if i < bytes.count, bytes[i] == UInt8(ascii: "[") {
+                starts.append(i + 1)
+                i = bytes[i...].firstIndex(of: UInt8(ascii: "]")) ?? bytes.count
+            }
+        }
+        return starts
+    }
+
     /// The rendered bytes. A sample that yields nothing renders as
     /// nothing (as in 2.6's `lf-string` and header values); control
     /// characters other than tab and DEL are written `%XX` as 2.6 does.

@@ -1136,6 +1136,14 @@ http-response set-header x-req-back %[var(req.n)]
 """), [G(host="WWW.Example.com", headers="X-User: ann", srv=[hv("x-host", "www.example.com"), hv("x-n", "7")],
          hdr={"x-host-back": "^www.example.com$"})], what="txn/req/sess variables, scope seen by the response")
 
+case("response_acl_on_request_fetches", "fetch", site("""
+http-response set-header x-req-hdr yes if { req.hdr(x-in) -m found }
+http-response set-header x-path yes if { path /p }
+http-response set-header x-method yes if { method GET }
+http-response set-header x-cap-method %[capture.req.method]
+"""), [G("/p", headers="X-In: 1", hdr={"x-cap-method": "^GET$"})],
+     what="request fetches in response rules (2.6 warns they never match)")
+
 case("fetch_status_res_hdr", "fetch", site("""
 http-response set-header x-status %[status]
 http-response set-header x-ct %[res.hdr(content-type)]
