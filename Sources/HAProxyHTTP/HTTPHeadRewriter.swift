@@ -163,9 +163,11 @@ public enum HTTPHeadRewriter {
             o.byte(0x20)
             o.copy(p, head.uriRange)
             o.byte(0x20)
-            o.copy(version)
+            if head.forwardsVersionAsWritten { o.copy(p, head.versionRange) } else { o.copy(version) }
         } else {
-            o.copy(version)
+            // Recorded: a response below 1.1 keeps its version token as the
+            // server wrote it (`HTTX/1.0`), a later one goes out as HTTP/1.1.
+            if head.version.isPersistentByDefault { o.copy(version) } else { o.copy(p, head.methodRange) }
             o.byte(0x20)
             o.copy(p, head.uriRange)
             o.byte(0x20)

@@ -218,6 +218,10 @@ public struct ProxyOptions: Sendable, Equatable {
     /// `option http-buffer-request`: the request body is waited for
     /// before the proxy's `http-request` rules run.
     public var httpBufferRequest = false
+    /// `option accept-invalid-http-request|response`: the parser's
+    /// leniency (`HTTPHeadParser.lenient`).
+    public var acceptInvalidHTTPRequest = false
+    public var acceptInvalidHTTPResponse = false
 
     public init() {}
 }

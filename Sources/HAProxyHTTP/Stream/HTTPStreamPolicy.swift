@@ -59,6 +59,9 @@ public final class HTTPFrontendPolicy: Sendable {
     public let logUsesSamples: Bool
     /// `option http-buffer-request`: the body is awaited before the rules.
     public let buffersRequest: Bool
+    /// `option accept-invalid-http-request` (frontend) or
+    /// `accept-invalid-http-response` (backend): the parser is lenient.
+    public let acceptsInvalidMessages: Bool
     /// The frontend's statistics page (`stats uri`...), checked after its rules.
     public let statsPage: HTTPStatsPagePolicy?
 
@@ -103,6 +106,7 @@ public final class HTTPFrontendPolicy: Sendable {
         usesProxyHeader = config.options.httpUseProxyHeader
         logUsesSamples = [config.logFormat, config.errorLogFormat, config.logFormatSD].contains { $0?.contains("%[") ?? false }
         buffersRequest = config.options.httpBufferRequest
+        acceptsInvalidMessages = config.options.acceptInvalidHTTPRequest
     }
 }
 
@@ -152,6 +156,9 @@ public final class HTTPBackendPolicy: Sendable {
     /// `option http-buffer-request`: the body is awaited before the
     /// backend's rules.
     public let buffersRequest: Bool
+    /// `option accept-invalid-http-request` (frontend) or
+    /// `accept-invalid-http-response` (backend): the parser is lenient.
+    public let acceptsInvalidMessages: Bool
     /// The backend's statistics page, checked after its rules.
     public let statsPage: HTTPStatsPagePolicy?
 
@@ -180,6 +187,7 @@ public final class HTTPBackendPolicy: Sendable {
         serverNames = Set(config.servers.map(\.name))
         contentRules = config.tcpRequestContentRules
         buffersRequest = config.options.httpBufferRequest
+        acceptsInvalidMessages = config.options.acceptInvalidHTTPResponse
         statsPage = config.mode == .http ? config.statsPage.map { HTTPStatsPagePolicy(config: $0, proxyName: config.name) } : nil
         timeouts = config.timeouts
         connectionMode = config.options.httpConnectionMode

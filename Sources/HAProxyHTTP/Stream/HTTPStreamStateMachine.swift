@@ -200,6 +200,7 @@ public struct HTTPStreamStateMachine {
         clientOut = OutgoingBatch(allocator: allocator)
         serverOut = OutgoingBatch(allocator: allocator)
         requestParser = .request(limits: policy.headLimits)
+        requestParser.lenient = policy.acceptsInvalidMessages
         actions.reserveCapacity(8)
     }
 
@@ -882,6 +883,7 @@ public struct HTTPStreamStateMachine {
         serverOut.appendHead(request, from: requestBytes, edits: edits)
         log.requestSent = .now()
         responseParser = .response(to: request.method)
+        responseParser.lenient = backend.acceptsInvalidMessages
         responseStarted = false
         responseDone = false
         serverReusable = serverMode == .keepAlive
@@ -991,6 +993,7 @@ public struct HTTPStreamStateMachine {
                     clientOut.appendHead(head, from: headBytes, edits: HTTPHeadEdits())
                     sendClientBatch()
                     responseParser = .response(to: request.method)
+                    responseParser.lenient = backend?.acceptsInvalidMessages ?? false
                     processServer()
                     return
                 }

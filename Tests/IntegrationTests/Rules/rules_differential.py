@@ -2147,6 +2147,42 @@ backend down
             "be503.http": "HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain\r\n\r\nbackend page\n"},
      what="the backend's errorfile wins once it is chosen")
 
+# option accept-invalid-http-request|response (recorded with Debian's 2.6.12):
+# the request's target (with '#' and bytes above 127, which are a 400
+# without it) and header names of any bytes, HTTP/0.9 sent on as 1.0,
+# another protocol's version sent on as written; still a 400 for a
+# lowercase protocol or a word after the version.
+case("accept_invalid_request", "parsing", site("""
+option accept-invalid-http-request
+"""), [RAW(b"GET /a{b}|c\"<d>^`#f HTTP/1.1\r\nhost: a\r\n\r\n", status=200, srv=[r'^GET /a\{b\}\|c"<d>\^`#f HTTP/1\.1\r\n']),
+       RAW(b"GET /caf\xc3\xa9 HTTP/1.1\r\nhost: a\r\nx(y) z: 1\r\n\r\n", status=200, srv=[r"x\(y\) z: 1\r\n"]),
+       RAW(b"GET / RTSP/1.0\r\nhost: a\r\n\r\n", status=200, srv=[r"^GET / RTSP/1\.0\r\n", "connection: keep-alive"]),
+       RAW(b"GET / HTTP/1.10\r\nhost: a\r\n\r\n", status=200, srv=[r"^GET / HTTP/1\.10\r\n"]),
+       RAW(b"GET /nine\r\n\r\n", status=200, srv=[r"^GET /nine HTTP/1\.0\r\n"]),
+       RAW(b"GET / http/1.1\r\nhost: a\r\n\r\n", status=400),
+       RAW(b"GET / HTTP/1.1 more\r\nhost: a\r\n\r\n", status=400)],
+     what="option accept-invalid-http-request")
+
+case("strict_request_parsing", "parsing", site("""
+"""), [RAW(b"GET /a#b HTTP/1.1\r\nhost: a\r\n\r\n", status=400), RAW(b"GET /caf\xc3\xa9 HTTP/1.1\r\nhost: a\r\n\r\n", status=400),
+       RAW(b"GET /a{b}|c HTTP/1.1\r\nhost: a\r\n\r\n", status=200), RAW(b"GET / RTSP/1.0\r\nhost: a\r\n\r\n", status=400),
+       RAW(b"GET / HTTP/1.1\r\nhost: a\r\nx(y): 1\r\n\r\n", status=400), RAW(b"GET /nine\r\n\r\n", status=400)],
+     what="without the option, the same requests get 400")
+
+case("response_version_kept_below_1_1", "parsing", site("""
+"""), [G(status=200)], response=b"HTTX/1.0 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok",
+     what="a response version below 1.1 goes out as the server wrote it")
+
+case("response_version_refused", "parsing", site("""
+"""), [G(status=502)], response=b"HTTP/1.10 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok",
+     what="a response version of several digits is a 502 without the option")
+
+case("accept_invalid_response", "parsing", site("""
+""", extra="    option accept-invalid-http-response\n"),
+     [G(status=200, hdr={"x(y)": "^1$"})],
+     response=b"HTTP/1.10 200 OK\r\nx(y): 1\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok",
+     what="option accept-invalid-http-response (in the backend)")
+
 case("errorfile_400", "errors", site("""
 errorfile 400 @DIR@/400.http
 """), [RAW(b"GET / HTTP/1.1\r\nhost: a\r\nbad header line\r\n\r\n", status=400, answer="400 Bad request"),
