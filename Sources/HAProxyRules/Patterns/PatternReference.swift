@@ -238,6 +238,19 @@ public final class PatternReference: @unchecked Sendable {
         return .some(compiled.values[index])
     }
 
+    /// `map_regm`: the value of the first entry whose regex matches
+    /// `sample`, its back-references replaced by the match's groups; nil
+    /// when none matches.
+    public func expandedValue(_ sample: Sample, _ expression: Expression) -> [UInt8]? {
+        guard let text = sample.stringBytes else { return nil }
+        let compiled = compiledSet(expression)
+        return text.withUnsafeBytes { subject in
+            compiled.set.firstRegexExpansion(subject) { index in
+                index < compiled.entries.count ? Array((compiled.entries[index].value ?? "").utf8) : []
+            }
+        }
+    }
+
     /// The value of the entry `sample` matches (a map lookup).
     public func lookup(_ sample: Sample, method: PatternMatchMethod, ignoreCase: Bool = false) -> [UInt8]? {
         match(sample, Expression(method: method, ignoreCase: ignoreCase))

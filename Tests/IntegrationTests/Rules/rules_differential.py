@@ -1136,6 +1136,13 @@ http-response set-header x-req-back %[var(req.n)]
 """), [G(host="WWW.Example.com", headers="X-User: ann", srv=[hv("x-host", "www.example.com"), hv("x-n", "7")],
          hdr={"x-host-back": "^www.example.com$"})], what="txn/req/sess variables, scope seen by the response")
 
+case("map_regm_backreferences", "map", site("""
+http-request set-header x-m %[path,map_regm(@DIR@/r.map,none)]
+"""), [G("/a/one/two", srv=[hv("x-m", "/new/two/one")]), G("/b/x", srv=[hv("x-m", "fixed")]),
+       G("/c", srv=[hv("x-m", "none")])],
+     files={"r.map": "^/a/([^/]*)/(.*)$ /new/\\2/\\1\n^/b/ fixed\n"},
+     what="map_regm replaces \\N in the value with the match's groups")
+
 case("response_acl_on_request_fetches", "fetch", site("""
 http-response set-header x-req-hdr yes if { req.hdr(x-in) -m found }
 http-response set-header x-path yes if { path /p }
