@@ -61,6 +61,7 @@ final class HTTPStreamStateMachineTests: XCTestCase {
             case .countRequest: return "countRequest"
             case .countIntercepted: return "countIntercepted"
             case .countDenied: return "countDenied"
+            case .countDeniedResponse: return "countDeniedResponse"
             case .acquireServer(let b): return "acquireServer(\(b.index))"
             case .useServerConnection(let pool): return "useServerConnection(pool: \(pool))"
             case .reconnect: return "reconnect"

@@ -50,8 +50,11 @@ public final class Backend {
     public internal(set) var maxQueued = 0
     public internal(set) var connectionErrors = 0
     public internal(set) var responseErrors = 0
-    /// Responses refused by a `tcp-response content` rule (`dresp`).
+    /// Responses refused by a `tcp-response content` or `http-response`
+    /// rule (`dresp`).
     public internal(set) var deniedResponses = 0
+    /// Requests the rules denied once this backend was chosen (`dreq`).
+    public internal(set) var deniedRequests = 0
     public internal(set) var bytesIn: UInt64 = 0
     public internal(set) var bytesOut: UInt64 = 0
     public internal(set) var lastDown = NIODeadline.now()

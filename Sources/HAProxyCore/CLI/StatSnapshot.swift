@@ -190,7 +190,7 @@ extension StatSnapshot {
             sessionsTotal = backend.totalStreams
             bytesIn = backend.bytesIn
             bytesOut = backend.bytesOut
-            deniedRequests = 0
+            deniedRequests = backend.deniedRequests
             connectionErrors = backend.connectionErrors
             responseErrors = backend.responseErrors
             deniedResponses = backend.deniedResponses

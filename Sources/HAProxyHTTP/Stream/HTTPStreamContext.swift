@@ -111,6 +111,12 @@ final class HTTPStreamContext: HTTPRuleTarget {
     func userlist(named name: String) -> Userlist? { userlists[name] }
 
     var uniqueID: [UInt8]? { nil }
+    /// The request line as received (`capture.req.*`).
+    var receivedRequestLine: ByteBuffer?
+
+    func withReceivedRequestLine<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R? {
+        receivedRequestLine?.withUnsafeReadableBytes(body)
+    }
     func capturedRequestHeader(_ index: Int) -> [UInt8]? { transactionLog?.captured(index, response: false) }
     func capturedResponseHeader(_ index: Int) -> [UInt8]? { transactionLog?.captured(index, response: true) }
 

@@ -158,7 +158,7 @@ extension HTTPStreamStateMachine {
     /// for the `timeout tarpit` of the proxy whose rule it is, then
     /// answered; logged `PT` with the time held as `Tw` (recorded).
     mutating func startTarpit(status: Int, response: HTTPReturn?, _ context: HTTPStreamContext) {
-        emit(.countDenied)
+        emit(.countDenied(backendIndex: backend?.index))
         log.status = response?.status ?? status
         log.terminate("P", "T")
         log.requestReady = nil

@@ -63,8 +63,12 @@ public struct HTTPStreamStateMachine {
         case countRequest(at: NIODeadline?)
         /// A `monitor-uri` probe was answered.
         case countIntercepted
-        /// A request was denied by a rule (`dreq`).
-        case countDenied
+        /// A request was denied by a rule (`dreq`; also the backend's, by
+        /// its index in the runtime, once one was chosen).
+        case countDenied(backendIndex: Int?)
+        /// A response was denied by an `http-response` rule (`dresp` of
+        /// the frontend, the backend and the server).
+        case countDeniedResponse
         /// Ask `backend` for a server slot; the answer comes back as
         /// `serverSlotAcquired`, `connectionFailed` or a timeout while queued.
         case acquireServer(HTTPBackendPolicy)
@@ -105,12 +109,17 @@ public struct HTTPStreamStateMachine {
         /// The stream as `%[...]` samples of the log-format read it, when
         /// the format has any.
         public let sampleContext: (any SampleContext)?
+        /// The backend the request was assigned to (an index into the
+        /// runtime's backends), served by a server or answered by its rules.
+        public let backendIndex: Int?
 
-        init(log: StreamLogInfo, serverStatus: Int, requestLine: ByteBuffer?, sampleContext: (any SampleContext)? = nil) {
+        init(log: StreamLogInfo, serverStatus: Int, requestLine: ByteBuffer?, sampleContext: (any SampleContext)? = nil,
+             backendIndex: Int? = nil) {
             self.log = log
             self.serverStatus = serverStatus
             self.requestLine = requestLine
             self.sampleContext = sampleContext
+            self.backendIndex = backendIndex
         }
     }
 
@@ -580,7 +589,7 @@ public struct HTTPStreamStateMachine {
     private mutating func rejectedByContentRules(_ rules: [TCPRule], counted: Bool) -> Bool {
         let context = makeContext()
         guard TCPRuleRunner.run(rules, on: context) == .reject else { return false }
-        emit(.countDenied)
+        emit(.countDenied(backendIndex: backend?.index))
         if !counted, let bytes = requestBytes {
             log.bytesFromClient &+= UInt64(request.loggedSize(in: bytes))
             requestBytes = nil
@@ -605,6 +614,7 @@ public struct HTTPStreamStateMachine {
             variables: variables!, frontendID: policy.id, serverID: serverID)
         context.userlists = policy.userlists
         context.transactionLog = ruleLog()
+        context.receivedRequestLine = log.requestLine
         context.usesProxyAuthentication = policy.usesProxyHeader && isProxiedRequest
         return context
     }
@@ -693,7 +703,7 @@ public struct HTTPStreamStateMachine {
             startTarpit(status: status, response: response, context)
         case .deny(let status, let response):
             log.status = status
-            emit(.countDenied)
+            emit(context.editsResponse ? .countDeniedResponse : .countDenied(backendIndex: backend?.index))
             if let response, !Self.usesProxyErrorPage(response) {
                 answerLocally(status: response.status, alwaysCloses: false) { connection in
                     Self.build(response, connection: connection, context)
@@ -1165,7 +1175,8 @@ public struct HTTPStreamStateMachine {
         guard transactionPending else { return }
         transactionPending = false
         emit(.logTransaction(TransactionRecord(
-            log: log, serverStatus: serverStatus, requestLine: log.requestLine, sampleContext: logSampleContext())))
+            log: log, serverStatus: serverStatus, requestLine: log.requestLine, sampleContext: logSampleContext(),
+            backendIndex: backend?.index)))
         serverStatus = 0
     }
 

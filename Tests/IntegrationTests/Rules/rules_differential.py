@@ -1148,7 +1148,10 @@ http-response set-header x-req-hdr yes if { req.hdr(x-in) -m found }
 http-response set-header x-path yes if { path /p }
 http-response set-header x-method yes if { method GET }
 http-response set-header x-cap-method %[capture.req.method]
-"""), [G("/p", headers="X-In: 1", hdr={"x-cap-method": "^GET$"})],
+http-response set-header x-cap-uri %[capture.req.uri]
+http-response set-header x-cap-ver %[capture.req.ver]
+http-response set-header x-uri-deny yes if { capture.req.uri -m beg /p }
+"""), [G("/p?q=1", headers="X-In: 1", hdr={"x-cap-method": "^GET$", "x-cap-uri": "^/p\\?q=1$", "x-uri-deny": "^yes$"})],
      what="request fetches in response rules (2.6 warns they never match)")
 
 case("fetch_status_res_hdr", "fetch", site("""
