@@ -1136,6 +1136,12 @@ http-response set-header x-req-back %[var(req.n)]
 """), [G(host="WWW.Example.com", headers="X-User: ann", srv=[hv("x-host", "www.example.com"), hv("x-n", "7")],
          hdr={"x-host-back": "^www.example.com$"})], what="txn/req/sess variables, scope seen by the response")
 
+case("log_variables_in_rules", "format", site("""
+http-request set-header x-a "%ci|%fi|%f|%ft|%b|%s|%H|%pid|%ST|%HM|%HU|%HV|%r"
+http-request set-header x-b "%rt|%ID|%B|%U|%ac|%fc|%bc|%sc|%rc|%tsc|%hr|%hs|%sslv|%Tq|%TR|%Tw"
+"""), [G("/v?x=1", srv=[r"x-a: 127\\.0\\.0\\.1\\|"])],
+     what="log-format variables in a rule's format")
+
 case("map_regm_backreferences", "map", site("""
 http-request set-header x-m %[path,map_regm(@DIR@/r.map,none)]
 """), [G("/a/one/two", srv=[hv("x-m", "/new/two/one")]), G("/b/x", srv=[hv("x-m", "fixed")]),
