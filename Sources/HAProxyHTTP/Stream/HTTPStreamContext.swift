@@ -276,7 +276,8 @@ final class HTTPStreamContext: HTTPRuleTarget {
         case "fi": address(destination)
         case "fp": out += Array(String(destination?.port ?? 0).utf8)
         case "f", "ft": out += Array(frontendName.utf8)
-        case "b": out += Array((backend?.name ?? "<NOSRV>").utf8)
+        // Before switching, the stream's backend is its frontend (recorded).
+        case "b": out += Array((backend?.name ?? frontendName).utf8)
         case "s": out += Array((serverName ?? "<NOSRV>").utf8)
         default: break
         }
