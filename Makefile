@@ -14,9 +14,11 @@ RELEASE_FLAGS = -c release --static-swift-stdlib \
 .PHONY: build release test tsan unit run check deb lint e2e e2e-reference bench clean build-deps test-deps reference
 
 # Debian packages the build needs (CLZ4 finds liblz4 through pkg-config),
-# and those the integration tests run (backends, clients, lz4, logrotate).
+# and those the tests run (backends, clients, lz4, logrotate, openssl for
+# the test certificates and TLS clients, and promtool from prometheus to
+# check the exporter's output).
 BUILD_DEPS = libcrypt-dev liblz4-dev libpcre2-dev libssl-dev pkg-config
-TEST_DEPS = curl python3 lz4 logrotate openssl
+TEST_DEPS = curl python3 lz4 logrotate openssl prometheus tidy
 
 # Installs the packages in $(1) that dpkg does not list as installed: with
 # apt-get as root (updating the lists first when they lack one), otherwise

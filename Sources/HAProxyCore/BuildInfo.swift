@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import HAProxyRules
 import HAProxyTLS
 
 /// What `haproxy -v` and `-vv` print, and what `-cc 'feature(X)'` tests.
@@ -16,13 +17,13 @@ public enum BuildInfo {
     /// `+NAME` features of `-vv`: only what this build really has.
     public static let features: [(name: String, enabled: Bool)] = [
         ("51DEGREES", false), ("ACCEPT4", true), ("BACKTRACE", false), ("CLOSEFROM", false),
-        ("CPU_AFFINITY", false), ("CRYPT_H", false), ("DEVICEATLAS", false), ("DL", false),
+        ("CPU_AFFINITY", false), ("CRYPT_H", true), ("DEVICEATLAS", false), ("DL", false),
         ("ENGINE", false), ("EPOLL", true), ("EVPORTS", false), ("GETADDRINFO", true),
-        ("KQUEUE", false), ("LIBCRYPT", false), ("LINUX_SPLICE", false), ("LINUX_TPROXY", false),
+        ("KQUEUE", false), ("LIBCRYPT", true), ("LINUX_SPLICE", false), ("LINUX_TPROXY", false),
         ("LUA", false), ("LZ4", true), ("MEMORY_PROFILING", false), ("NETFILTER", false), ("NS", false),
-        ("OBSOLETE_LINKER", false), ("OPENSSL", true), ("OT", false), ("PCRE", false), ("PCRE2", false),
-        ("PCRE2_JIT", false), ("PCRE_JIT", false), ("POLL", false), ("PRCTL", false), ("PROCCTL", false),
-        ("PROMEX", false), ("QUIC", false), ("RT", false), ("SLZ", false), ("STATIC_PCRE", false),
+        ("OBSOLETE_LINKER", false), ("OPENSSL", true), ("OT", false), ("PCRE", false), ("PCRE2", true),
+        ("PCRE2_JIT", true), ("PCRE_JIT", false), ("POLL", false), ("PRCTL", false), ("PROCCTL", false),
+        ("PROMEX", true), ("QUIC", false), ("RT", false), ("SLZ", false), ("STATIC_PCRE", false),
         ("STATIC_PCRE2", false), ("SYSTEMD", true), ("TFO", false), ("THREAD", true),
         ("THREAD_DUMP", false), ("TPROXY", false), ("WURFL", false), ("ZLIB", false),
     ]
@@ -59,7 +60,7 @@ public enum BuildInfo {
           CPU     = generic
           CC      = swiftc
           CFLAGS  = -O -static-stdlib
-          OPTIONS = USE_THREAD=1 USE_GETADDRINFO=1 USE_LZ4=1 USE_OPENSSL=1 USE_SYSTEMD=1 USE_NIO=1
+          OPTIONS = USE_PCRE2=1 USE_PCRE2_JIT=1 USE_OPENSSL=1 USE_THREAD=1 USE_GETADDRINFO=1 USE_LZ4=1 USE_SYSTEMD=1 USE_PROMEX=1 USE_NIO=1
           DEBUG   =
 
         Feature list : \(list)
@@ -74,7 +75,10 @@ public enum BuildInfo {
         OpenSSL library supports SNI : yes
         OpenSSL library supports : TLSv1.0 TLSv1.1 TLSv1.2 TLSv1.3
         Built with liblz4 for log file compression.
-        Built without PCRE or PCRE2 support (using libc's regex instead)
+        Built with the Prometheus exporter as a service
+        Built with PCRE2 version : \(HAProxyRules.Regex.libraryVersion)
+        PCRE2 library supports JIT : \(HAProxyRules.Regex.supportsJIT ? "yes" : "no (libpcre2 without JIT)")
+        Encrypted password support via crypt(3): yes
         Built without compression support (neither USE_ZLIB nor USE_SLZ are set).
         Compression algorithms supported : identity("identity")
         Built with SwiftNIO event loops (epoll).
@@ -90,7 +94,7 @@ public enum BuildInfo {
           <default> : mode=TCP   side=FE|BE  mux=PASS  flags=
                none : mode=TCP   side=FE|BE  mux=PASS  flags=NO_UPG
 
-        Available services : none
+        Available services : \(HTTPServices.names.isEmpty ? "none" : HTTPServices.names.joined(separator: " "))
 
         Available filters : none
 

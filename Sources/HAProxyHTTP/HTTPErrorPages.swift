@@ -41,6 +41,11 @@ public enum HTTPErrorPages {
         Entry(status: 504, reason: "Gateway Time-out", text: "The server didn't respond in time.", closes: false),
     ]
 
+    /// The HTML body of the built-in page for `status`.
+    public static func body(for status: Int) -> ByteBuffer? {
+        entries.first { $0.status == status }.map(body)
+    }
+
     static func body(_ e: Entry) -> ByteBuffer {
         var b = ByteBuffer()
         b.writeStaticString("<html><body><h1>")

@@ -103,6 +103,9 @@ public struct HTTPHead: Sendable {
     public var hasUpgrade: Bool = false
     /// A header was folded over several lines; HAProxy joins it with spaces.
     public var hasObsFold: Bool = false
+    /// A version token the parser accepted only under `option
+    /// accept-invalid-http-request` (`RTSP/1.0`): forwarded as written.
+    public var forwardsVersionAsWritten: Bool = false
     public var bodyFraming: HTTPBodyFraming = .none
 
     public init() {}

@@ -23,6 +23,13 @@ public struct HTTPHeadParser: Sendable {
 
     public var mode: Mode
     public var limits: HTTPHeadLimits
+    /// `option accept-invalid-http-request|response` (recorded from 2.6):
+    /// header names of any bytes up to the colon; for requests also a
+    /// target of any bytes above the space (`{`, `|`, `"`, `#`, UTF-8,
+    /// DEL), a request line without a version (HTTP/0.9, handled as 1.0)
+    /// and a version token of another form (`RTSP/1.0`, `HTTP/1.10`),
+    /// handled as 1.0 and forwarded as written.
+    public var lenient = false
 
     // Resumable end-of-head search.
     @usableFromInline var scanned = 0
@@ -120,13 +127,40 @@ public struct HTTPHeadParser: Sendable {
         return HTTPVersion(major: ma, minor: mi)
     }
 
-    /// The version of a response's version token, which HAProxy reads by
-    /// its digits (recorded: `HTTX/1.1` is 1.1); 1.0 when it has none.
+    /// A version token `option accept-invalid-http-request` lets through
+    /// (recorded from 2.6): uppercase letters, `/`, digits, `.`, digits
+    /// (`RTSP/1.0`, `HTTP/1.10`, `HTTP/11.1`; not `http/1.1`, nor a
+    /// token followed by more words).
+    static func isLenientVersion(_ p: UnsafeRawBufferPointer, _ s: Int, _ e: Int) -> Bool {
+        var i = s
+        while i < e, p[i] >= 0x41 && p[i] <= 0x5A { i += 1 }
+        guard i > s, i < e, p[i] == 0x2F else { return false }
+        i += 1
+        let major = i
+        while i < e, p[i] &- 0x30 <= 9 { i += 1 }
+        guard i > major, i < e, p[i] == 0x2E else { return false }
+        i += 1
+        let minor = i
+        while i < e, p[i] &- 0x30 <= 9 { i += 1 }
+        return i > minor && i == e
+    }
+
+    /// The version of a response's version token (`XXXX/d.d`, read by
+    /// its digits: `HTTX/1.1` is 1.1); nil when 2.6 refuses it. Recorded
+    /// with `lenient`: any token passes; one of 8 bytes is read by its
+    /// 6th and 8th bytes whatever they are (`ABCDEFGH` counts as 1.1 or
+    /// more), another is 1.0 (so it goes out as written: `HTTP/1.10`).
     @inline(__always)
-    static func responseVersion(_ p: UnsafeRawBufferPointer, _ s: Int, _ e: Int) -> HTTPVersion {
-        guard e - s == 8, p[s + 6] == 0x2E else { return .http1_0 }
+    static func responseVersion(_ p: UnsafeRawBufferPointer, _ s: Int, _ e: Int, lenient: Bool) -> HTTPVersion? {
+        if lenient {
+            guard e > s else { return nil }
+            guard e - s == 8 else { return .http1_0 }
+            return HTTPVersion(major: p[s + 5] &- 0x30, minor: p[s + 7] &- 0x30)
+        }
+        guard e - s == 8, p[s + 4] == 0x2F else { return nil }
+        for k in s..<(s + 4) where !((p[k] >= 0x41 && p[k] <= 0x5A) || p[k] &- 0x30 <= 9) { return nil }
         let ma = p[s + 5] &- 0x30, mi = p[s + 7] &- 0x30
-        guard ma <= 9, mi <= 9 else { return .http1_0 }
+        guard p[s + 6] == 0x2E, ma <= 9, mi <= 9 else { return nil }
         return HTTPVersion(major: ma, minor: mi)
     }
 
@@ -159,27 +193,42 @@ public struct HTTPHeadParser: Sendable {
             while true {
                 let c = p[i]
                 if HTTPBytes.isSPHT(c) || isLineEnd(c) { break }
-                if !HTTPBytes.isURI(c) { return .error(fail(.invalidURI, i)) }
+                if !HTTPBytes.isURI(c) && !(lenient && c > 0x20) { return .error(fail(.invalidURI, i)) }
                 i += 1
             }
             head.uriRange = uriStart..<i
             while HTTPBytes.isSPHT(p[i]) { i += 1 }
-            if isLineEnd(p[i]) { return .error(fail(.http09, i)) }
-            let vStart = i
-            while !isLineEnd(p[i]) { i += 1 }
-            guard let v = Self.version(p, vStart, i) else { return .error(fail(.invalidVersion, vStart)) }
-            head.versionRange = vStart..<i
-            head.version = v
+            if isLineEnd(p[i]) {
+                guard lenient else { return .error(fail(.http09, i)) }
+                // HTTP/0.9: forwarded as an HTTP/1.0 request.
+                head.versionRange = i..<i
+                head.version = .http1_0
+            } else {
+                let vStart = i
+                while !isLineEnd(p[i]) { i += 1 }
+                head.versionRange = vStart..<i
+                if let v = Self.version(p, vStart, i) {
+                    head.version = v
+                } else {
+                    guard lenient, Self.isLenientVersion(p, vStart, i) else { return .error(fail(.invalidVersion, vStart)) }
+                    head.version = .http1_0
+                    head.forwardsVersionAsWritten = true
+                }
+            }
         case .response:
-            // HAProxy 2.6 is lenient with responses: the version is any run of
-            // uppercase letters, digits, '/' and '.', and the status any run of
-            // digits (recorded: "HTTX/1.1 200" and "HTTP/1.1 20" pass, "http/1.1"
-            // and "abc" give 502).
+            // HAProxy 2.6 reads a response's version as four uppercase
+            // letters or digits, '/', a digit, '.', a digit, and the status
+            // as any run of digits (recorded: "HTTX/1.1 200", "ABCD/1.1" and
+            // "HTTP/1.1 20" pass; "http/1.1", "HTTP/1.10", "HTTP/2",
+            // "XHTTP/1.1", "HTTP/A.1" and "abc" give 502). With `option
+            // accept-invalid-http-response`, any token of those bytes.
             head.isRequest = false
             while Self.isResponseVersionByte(p[i]) { i += 1 }
-            if i == start { return .error(fail(.invalidVersion, start)) }
+            guard let version = Self.responseVersion(p, start, i, lenient: lenient) else {
+                return .error(fail(.invalidVersion, start))
+            }
             head.methodRange = start..<i
-            head.version = Self.responseVersion(p, start, i)
+            head.version = version
             if !HTTPBytes.isSPHT(p[i]) { return .error(fail(.invalidVersion, i)) }
             while HTTPBytes.isSPHT(p[i]) { i += 1 }
             let sStart = i
@@ -224,7 +273,11 @@ public struct HTTPHeadParser: Sendable {
             }
             if c == 0x0A { break }
             if HTTPBytes.isSPHT(c) { return .error(fail(.invalidFolding, i)) }
-            while HTTPBytes.isToken(p[i]) { i += 1 }
+            if lenient {
+                while p[i] != 0x3A && !isLineEnd(p[i]) { i += 1 }
+            } else {
+                while HTTPBytes.isToken(p[i]) { i += 1 }
+            }
             if i == lineStart || p[i] != 0x3A { return .error(fail(.invalidHeaderName, i)) }
             let nameEnd = i
             i += 1

@@ -41,6 +41,30 @@ public struct HTTPHeadEdits: Sendable {
         appended.writeStaticString("\r\n")
     }
 
+    /// Appends `name: value` given as bytes (a rule's header), the name
+    /// written lowercase like every forwarded header.
+    public mutating func append(lowercasedName name: [UInt8], value: [UInt8]) {
+        let length = name.count + 2 + value.count + 2
+        appended.reserveCapacity(minimumWritableBytes: length)
+        appended.withUnsafeMutableWritableBytes { out in
+            var i = 0
+            for c in name {
+                out[i] = HTTPBytes.lower(c)
+                i += 1
+            }
+            out[i] = UInt8(ascii: ":")
+            out[i + 1] = UInt8(ascii: " ")
+            i += 2
+            value.withUnsafeBytes { v in
+                if let source = v.baseAddress { out.baseAddress!.advanced(by: i).copyMemory(from: source, byteCount: v.count) }
+            }
+            i += value.count
+            out[i] = 0x0D
+            out[i + 1] = 0x0A
+        }
+        appended.moveWriterIndex(forwardBy: length)
+    }
+
     /// Appends `name: value` from Strings (configuration-time values); the
     /// name goes out lowercase, like every forwarded header.
     public mutating func append(name: String, value: String) {
@@ -139,9 +163,11 @@ public enum HTTPHeadRewriter {
             o.byte(0x20)
             o.copy(p, head.uriRange)
             o.byte(0x20)
-            o.copy(version)
+            if head.forwardsVersionAsWritten { o.copy(p, head.versionRange) } else { o.copy(version) }
         } else {
-            o.copy(version)
+            // Recorded: a response below 1.1 keeps its version token as the
+            // server wrote it (`HTTX/1.0`), a later one goes out as HTTP/1.1.
+            if head.version.isPersistentByDefault { o.copy(version) } else { o.copy(p, head.methodRange) }
             o.byte(0x20)
             o.copy(p, head.uriRange)
             o.byte(0x20)

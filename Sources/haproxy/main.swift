@@ -20,6 +20,8 @@ if CommandLine.arguments.first?.split(separator: "/").last == "halog" {
                    stdout: OutputBuffer(fd: 1), stderr: OutputBuffer(fd: 2)))
 }
 SignalHandling.blockHandledSignals()
+// Services first: their names are valid in `use-service` once registered.
+HTTPServices.registerBuiltIns()
 let options = CommandLineOptions.parse(Array(CommandLine.arguments.dropFirst()))
 let console = Console(quiet: options.quiet && !options.verbose)
 /// The OpenSSL the binary runs on, for `openssl_version_*()` and `ssllib_name_startswith()`.

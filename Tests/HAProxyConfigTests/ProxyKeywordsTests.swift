@@ -60,20 +60,6 @@ final class ProxyKeywordsTests: XCTestCase {
         XCTAssertTrue(String(decoding: file.bytes, as: UTF8.self).hasPrefix("HTTP/1.0 503"))
     }
 
-    func testStatsAreRefused() {
-        let (config, diagnostics) = TestSupport.load(
-            """
-            frontend f
-                bind :80
-                timeout client 1s
-                stats enable
-            """)
-        XCTAssertNil(config)
-        XCTAssertEqual(
-            diagnostics.alerts.first?.message,
-            "parsing [test.cfg:4] : 'stats enable' is not supported by this build (no statistics page yet).")
-    }
-
     func testMonitorURITakesOneURI() {
         let (_, diagnostics) = TestSupport.load("frontend f\n  monitor-uri /a /b\n  monitor-uri\n")
         XCTAssertEqual(

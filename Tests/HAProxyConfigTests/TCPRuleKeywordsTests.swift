@@ -40,7 +40,7 @@ final class TCPRuleKeywordsTests: XCTestCase {
               case .setVariable(let name, _, _) = fe.tcpRequestSessionRules.first?.action,
               case .accept = fe.tcpRequestContentRules[0].action,
               case .reject = fe.tcpRequestContentRules[1].action
-        else { return XCTFail("\(fe.tcpRequestConnectionRules) \(fe.tcpRequestContentRules)") }
+        else { return XCTFail("\(fe.tcpRequestConnectionRules) \(fe.tcpRequestContentRules) \(fe.tcpRequestSessionRules)") }
         XCTAssertEqual(name.scope, .sess)
         XCTAssertNil(fe.tcpRequestContentRules[1].condition)
         XCTAssertEqual(be.tcpResponseInspectDelay, 1500)

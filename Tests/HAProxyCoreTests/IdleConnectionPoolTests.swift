@@ -17,7 +17,7 @@ final class IdleConnectionPoolTests: XCTestCase {
     func testTakesTheMostRecentlyParkedAndSkipsClosedOnes() throws {
         let pool = IdleConnectionPool()
         let old = try entry(), recent = try entry(), closed = try entry(active: false)
-        for e in [old, recent, closed] { XCTAssertNil(pool.put(e)) }
+        for e in [old, recent, closed] { XCTAssertNil(pool.put(e, on: loop)) }
         XCTAssertTrue(pool.take(on: loop)?.channel === recent.channel)
         XCTAssertTrue(pool.take(on: loop)?.channel === old.channel)
         XCTAssertNil(pool.take(on: loop))
@@ -27,9 +27,9 @@ final class IdleConnectionPoolTests: XCTestCase {
     func testFullPoolEvictsItsOldestConnection() throws {
         let pool = IdleConnectionPool()
         let entries = try (0..<IdleConnectionPool.maxIdlePerLoop).map { _ in try entry() }
-        for e in entries { XCTAssertNil(pool.put(e)) }
+        for e in entries { XCTAssertNil(pool.put(e, on: loop)) }
         let newest = try entry()
-        XCTAssertTrue(pool.put(newest)?.channel === entries[0].channel)
+        XCTAssertTrue(pool.put(newest, on: loop)?.channel === entries[0].channel)
         XCTAssertEqual(pool.count, IdleConnectionPool.maxIdlePerLoop)
         XCTAssertTrue(pool.take(on: loop)?.channel === newest.channel)
     }
@@ -37,7 +37,7 @@ final class IdleConnectionPoolTests: XCTestCase {
     func testRemoveForgetsAConnectionThatClosed() throws {
         let pool = IdleConnectionPool()
         let a = try entry(), b = try entry(), c = try entry()
-        for e in [a, b, c] { XCTAssertNil(pool.put(e)) }
+        for e in [a, b, c] { XCTAssertNil(pool.put(e, on: loop)) }
         pool.remove(b.channel)
         pool.remove(try entry().channel)
         XCTAssertEqual(pool.count, 2)

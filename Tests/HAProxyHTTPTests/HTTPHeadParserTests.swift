@@ -105,6 +105,57 @@ final class HTTPHeadParserTests: XCTestCase {
         b.getString(at: b.readerIndex + r.lowerBound, length: r.count)!
     }
 
+    /// `option accept-invalid-http-request` (recorded from 2.6, see
+    /// rules_differential.py's accept_invalid_request): what it lets
+    /// through, and what stays a 400.
+    func testLenientRequests() throws {
+        var lenient = HTTPHeadParser.request()
+        lenient.lenient = true
+        guard let (h, b) = head("GET /caf\u{e9}#x HTTP/1.1\r\nhost: a\r\nx(y) z: 1\r\n\r\n", lenient) else { return }
+        XCTAssertEqual(text(b, h.headers[1].name), "x(y) z")
+        XCTAssertEqual(h.version, .http1_1)
+        guard let (rtsp, rb) = head("GET / RTSP/1.0\r\nhost: a\r\n\r\n", lenient) else { return }
+        XCTAssertEqual(rtsp.version, .http1_0)
+        XCTAssertTrue(rtsp.forwardsVersionAsWritten)
+        var out = ByteBuffer()
+        HTTPHeadRewriter.write(rtsp, from: rb, edits: HTTPHeadEdits(), into: &out)
+        XCTAssertEqual(String(buffer: out), "GET / RTSP/1.0\r\nhost: a\r\n\r\n")
+        guard let (nine, nb) = head("GET /nine\r\n\r\n", lenient) else { return }
+        out.clear()
+        HTTPHeadRewriter.write(nine, from: nb, edits: HTTPHeadEdits(), into: &out)
+        XCTAssertEqual(String(buffer: out), "GET /nine HTTP/1.0\r\n\r\n")
+        for refused in ["GET / http/1.1\r\nhost: a\r\n\r\n", "GET / HTTP/1.1 more\r\nhost: a\r\n\r\n"] {
+            guard case .error(let e) = parse(refused, lenient).0 else { return XCTFail(refused) }
+            XCTAssertEqual(e.status, 400)
+        }
+        for strict in ["GET /a#b HTTP/1.1\r\nhost: a\r\n\r\n", "GET / RTSP/1.0\r\nhost: a\r\n\r\n",
+                       "GET / HTTP/1.1\r\nx(y): 1\r\n\r\n", "GET /nine\r\n\r\n"] {
+            guard case .error(let e) = parse(strict).0 else { return XCTFail(strict) }
+            XCTAssertEqual(e.status, 400)
+        }
+    }
+
+    /// Response versions as 2.6 reads them, with and without `option
+    /// accept-invalid-http-response` (recorded; see the rules differential).
+    func testResponseVersions() throws {
+        let strict = HTTPHeadParser.response(to: .get)
+        var lenient = strict
+        lenient.lenient = true
+        for (token, version) in [("HTTX/1.1", HTTPVersion.http1_1), ("ABCD/1.0", .http1_0), ("HTTP/2.0", HTTPVersion(major: 2, minor: 0))] {
+            XCTAssertEqual(head("\(token) 200 OK\r\n\r\n", strict)?.0.version, version, token)
+        }
+        for token in ["HTTP/1.10", "HTTP/2", "XHTTP/1.1", "HTTP/A.1", "http/1.1"] {
+            guard case .error(let e) = parse("\(token) 200 OK\r\n\r\n", strict).0 else { return XCTFail(token) }
+            XCTAssertEqual(e.status, 502, token)
+        }
+        XCTAssertEqual(head("HTTP/1.10 200 OK\r\n\r\n", lenient)?.0.version, .http1_0)
+        XCTAssertTrue(head("ABCDEFGH 200 OK\r\n\r\n", lenient)?.0.version.isPersistentByDefault ?? false)
+        guard let (h, b) = head("HTTX/1.0 200 OK\r\ncontent-length: 0\r\n\r\n", strict) else { return }
+        var out = ByteBuffer()
+        HTTPHeadRewriter.write(h, from: b, edits: HTTPHeadEdits(), into: &out)
+        XCTAssertEqual(String(buffer: out), "HTTX/1.0 200 OK\r\ncontent-length: 0\r\n\r\n")
+    }
+
     func testRequestOffsetsAndFacts() throws {
         let s = "\r\nPOST /x?y HTTP/1.1\r\nHost: example\r\nContent-Length:  5 \r\nConnection: Keep-Alive, Upgrade\r\nUpgrade: ws\r\nExpect: 100-Continue\r\n\r\nhello"
         guard let (h, b) = head(s) else { return }

@@ -109,6 +109,23 @@ final class HTTPRuleRunnerTests: XCTestCase {
         XCTAssertEqual(c.requestMessage?.materialized().head.contentLength, 0)
     }
 
+    /// What the forwarding writes for noted edits: removals skipped,
+    /// added lines last with lowercase names, an empty value kept.
+    func testNotedEditsAreWrittenByTheRewriter() throws {
+        let p = try proxy("""
+              http-request del-header X-A
+              http-request set-header X-New v
+              http-request set-header X-Empty ""
+            """)
+        var c = context("GET / HTTP/1.1\r\nHost: h\r\nX-A: 1\r\nX-B: b\r\n\r\n")
+        _ = HTTPRuleRunner.run(p.httpRequestRules, on: &c)
+        let message = try XCTUnwrap(c.requestMessage)
+        var out = ByteBuffer()
+        HTTPHeadRewriter.write(message.head, from: message.bytes, edits: message.notedEdits.headEdits, into: &out)
+        XCTAssertEqual(String(buffer: out), "GET / HTTP/1.1\r\nhost: h\r\nx-b: b\r\nx-new: v\r\nx-empty: \r\n\r\n")
+        XCTAssertEqual(text(c.requestMessage), "GET / HTTP/1.1\r\nHost: h\r\nX-B: b\r\nX-New: v\r\nX-Empty: \r\n\r\n")
+    }
+
     func testDeletingAFramingHeaderAfterNotedEditsParsesTheHead() throws {
         let p = try proxy("  http-request add-header X-N n\n  http-request del-header content-length")
         var c = context("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\n")

@@ -61,6 +61,7 @@ final class HTTPStreamStateMachineTests: XCTestCase {
             case .countRequest: return "countRequest"
             case .countIntercepted: return "countIntercepted"
             case .countDenied: return "countDenied"
+            case .countDeniedResponse: return "countDeniedResponse"
             case .acquireServer(let b): return "acquireServer(\(b.index))"
             case .useServerConnection(let pool): return "useServerConnection(pool: \(pool))"
             case .reconnect: return "reconnect"
@@ -70,6 +71,7 @@ final class HTTPStreamStateMachineTests: XCTestCase {
             case .logTransaction(let r): return "logTransaction(\(r.serverStatus))"
             case .closeAfterFlush: return "closeAfterFlush"
             case .close: return "close"
+            case .runService(let call): return "runService(\(call.target))"
             }
         }
     }

@@ -12,6 +12,14 @@
 # haproxy (the .lz4 rotation, the lintian overrides file, purge removing state
 # and logs), so the harness itself can be proven on `apt-get download haproxy`.
 #
+# Then, on our package (not with --reference), the switch-over an operator
+# of Debian's haproxy makes: Debian's 2.6 from the archive serving an edited
+# haproxy.cfg under a client loop, our package installed over it
+# unattended, Debian's put back, and an upgrade of ours to a newer version
+# of ours (the same package repacked with a higher version), each with no
+# failed request, the edited files kept and the master running the new
+# binary; and what apt does without --force-confold and no terminal.
+#
 # --with SRC:DEST (repeatable) puts the file SRC at DEST in the container
 # right after the first install (then reloads systemd and restarts the
 # service): e.g. our init script or unit over Debian's, to test them with
@@ -194,6 +202,7 @@ boot() {
             || { cat "$RUN/fetch.log" >&2; die "cannot fetch the package's dependencies"; }
     fi
     INSIDE_DEBS="${inside[*]}"
+    [ "$REFERENCE" = 1 ] || prepare_switch_over
 
     # No background job may hold the dpkg lock, rotate the logs or wake up
     # during a test: the test runs logrotate itself.
@@ -230,6 +239,35 @@ boot() {
         running|degraded) ;;
         *) cat "$RUN/console.log" >&2; die "the container's systemd did not come up (state: ${state:-none})" ;;
     esac
+}
+
+# For the switch-over steps: Debian's haproxy (the archive's candidate)
+# and its dependencies in the container's apt cache, and our package
+# repacked with a higher version (1:X+e2e.1) for the upgrade of ours.
+DEBIAN_VERSION=
+OURS_DEB=
+NEWER_DEB=
+NEWER_VERSION=
+prepare_switch_over() {
+    local deb
+    for deb in $INSIDE_DEBS; do case "${deb##*/}" in haproxy_*) OURS_DEB=$deb ;; esac; done
+    [ -n "$OURS_DEB" ] || die "no haproxy_*.deb among the packages"
+    fetch_debian() {
+        DEBIAN_VERSION=$(chroot "$MERGED" apt-cache policy haproxy 2>/dev/null | awk '/Candidate:/ {print $2}')
+        [ -n "$DEBIAN_VERSION" ] && [ "$DEBIAN_VERSION" != "(none)" ] &&
+            timeout 300 chroot "$MERGED" apt-get install -y -q --download-only "haproxy=$DEBIAN_VERSION" >>"$RUN/fetch.log" 2>&1
+    }
+    if ! fetch_debian; then
+        timeout 300 chroot "$MERGED" apt-get update -q >>"$RUN/fetch.log" 2>&1
+        fetch_debian || { tail -5 "$RUN/fetch.log" >&2; die "cannot fetch Debian's haproxy from the archive"; }
+    fi
+    local unpacked=$RUN/newer
+    dpkg-deb -R "$MERGED$OURS_DEB" "$unpacked" || die "cannot unpack $OURS_DEB"
+    NEWER_VERSION="$(awk '/^Version:/ {print $2}' "$unpacked/DEBIAN/control")+e2e.1"
+    sed -i "s/^Version: .*/Version: $NEWER_VERSION/" "$unpacked/DEBIAN/control"
+    NEWER_DEB=/root/debs/haproxy_newer.deb
+    dpkg-deb -b -Zxz "$unpacked" "$MERGED$NEWER_DEB" >/dev/null || die "cannot repack $OURS_DEB"
+    rm -rf "$unpacked"
 }
 
 # --------------------------------------------------------------- steps ---
@@ -632,6 +670,107 @@ s_purge_state() {
     [ -z "$left" ] || fail "left behind: $(echo $left)"
 }
 
+# ------------------------------------------------------ switch-over ---
+
+# The operator's configuration: the test one with a frontend of their own,
+# and one error page they edited.
+OPERATOR_CFG="# edited by the operator
+$TEST_CFG
+frontend operator
+	bind 127.0.0.1:8082
+	http-request return status 200 content-type text/plain string operator
+"
+# Debian's binary says `HAProxy version 2.6.12-1+deb12u4 ...`, ours
+# `2.6.0-swift-...` (read whole: grep -q would cut the pipe short).
+is_debian_binary() {
+    local version; version=$(ct /usr/sbin/haproxy -v | head -1)
+    echo "$version" | grep -Eq "version 2\.6\.[0-9]+-[0-9]" || fail "not Debian's binary: $version"
+}
+installed_version() { ct dpkg-query -W -f='${Version}' haproxy 2>/dev/null; }
+# The master runs /usr/sbin/haproxy as installed now (not a replaced file).
+master_runs_installed() {
+    local exe
+    exe=$(ct readlink "/proc/$(mainpid)/exe")
+    [ "$exe" = /usr/sbin/haproxy ] || fail "the master runs '$exe'"
+}
+operator_files_kept() {
+    ct grep -q '^# edited by the operator' /etc/haproxy/haproxy.cfg || fail "edited haproxy.cfg replaced" || return 1
+    ct grep -q 'edited by the operator' /etc/haproxy/errors/500.http || fail "edited errors/500.http replaced" || return 1
+    [ "$(ctsh 'curl -s --max-time 5 http://127.0.0.1:8082/')" = operator ] || fail "the operator's frontend does not answer"
+}
+# The untouched error pages are those of the package installed now.
+pages_of() {
+    ctsh "dpkg-deb --fsys-tarfile $1 | tar -xOf - ./etc/haproxy/errors/503.http | cmp -s - /etc/haproxy/errors/503.http" \
+        || fail "errors/503.http is not the one of ${1##*/}"
+}
+# Installs with apt under a client loop and checks what the operator
+# expects: no failed request, the service active with the same master
+# running the new binary, the edited files kept.
+switch_under_load() {
+    local want=$1; shift
+    local master; master=$(mainpid)
+    start_clients 400
+    wait_until 20 'test "$(codes_seen)" -ge 30' || fail "client loop does not run" || return 1
+    CT_TIMEOUT=300 ct env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" </dev/null >"$RUN/switch.log" 2>&1 \
+        || { clients_result; fail "apt-get install $* failed: $(tail -1 "$RUN/switch.log")"; return 1; }
+    clients_result || return 1
+    [ "$(installed_version)" = "$want" ] || fail "installed: $(installed_version), expected $want" || return 1
+    wait_until 10 is_active || fail "not active" || return 1
+    [ "$(mainpid)" = "$master" ] || fail "the master was restarted ($master -> $(mainpid)), not reloaded" || return 1
+    master_runs_installed || return 1
+    operator_files_kept
+}
+CONFOLD=(-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
+
+s_debian_serves() {
+    CT_TIMEOUT=300 ct apt-get install -y -q "haproxy=$DEBIAN_VERSION" </dev/null >"$RUN/debian.log" 2>&1 \
+        || fail "apt-get install haproxy=$DEBIAN_VERSION failed: $(tail -1 "$RUN/debian.log")" || return 1
+    printf '%s' "$OPERATOR_CFG" >"$MERGED/etc/haproxy/haproxy.cfg"
+    sed -i '1i <!-- edited by the operator -->' "$MERGED/etc/haproxy/errors/500.http"
+    ct systemctl reload haproxy 2>>"$RUN/systemctl.log" || fail "reload with the operator's configuration failed" || return 1
+    wait_until 10 'test "$(http_code http://127.0.0.1:8080/)" = 200' || fail "Debian's haproxy does not serve" || return 1
+    is_debian_binary || return 1
+    operator_files_kept
+}
+s_switch_no_terminal() {
+    local master; master=$(mainpid)
+    # No terminal and no conffile option: dpkg cannot ask about the edited
+    # haproxy.cfg, the package is left unpacked, the old process serves.
+    if CT_TIMEOUT=300 ct apt-get install -y -q "$OURS_DEB" </dev/null >"$RUN/prompt.log" 2>&1; then
+        fail "apt-get install went through without a conffile answer"; return 1
+    fi
+    grep -q "Configuration file '/etc/haproxy/" "$RUN/prompt.log" || fail "no conffile question in apt's output: $(tail -2 "$RUN/prompt.log")" || return 1
+    [ "$(http_code http://127.0.0.1:8080/)" = 200 ] || fail "the old process does not serve" || return 1
+    [ "$(mainpid)" = "$master" ] || fail "the master changed" || return 1
+    # The way out an operator takes: finish the configuration keeping the
+    # edited files; the service is reloaded onto our binary.
+    CT_TIMEOUT=300 ct env DEBIAN_FRONTEND=noninteractive dpkg --configure -a --force-confdef --force-confold \
+        </dev/null >>"$RUN/prompt.log" 2>&1 || fail "dpkg --configure -a --force-confold failed" || return 1
+    [ "$(ct dpkg-query -W -f='${Status}' haproxy)" = "install ok installed" ] || fail "not configured: $(ct dpkg-query -W -f='${Status}' haproxy)" || return 1
+    wait_until 10 is_active || fail "not active" || return 1
+    master_runs_installed && operator_files_kept || return 1
+    # Back to Debian's for the unattended switch.
+    CT_TIMEOUT=300 ct env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --allow-downgrades "${CONFOLD[@]}" \
+        "haproxy=$DEBIAN_VERSION" </dev/null >>"$RUN/prompt.log" 2>&1 || fail "back to Debian's failed" || return 1
+    wait_until 10 is_active || fail "not active on Debian's"
+}
+s_switch_to_ours() {
+    switch_under_load "$(dpkg-deb -f "$MERGED$OURS_DEB" Version)" "${CONFOLD[@]}" "$OURS_DEB" || return 1
+    local version; version=$(ct /usr/sbin/haproxy -v | head -1)
+    case "$version" in *swift*) ;; *) fail "not our binary: $version"; return 1 ;; esac
+    pages_of "$OURS_DEB"
+}
+s_switch_back() {
+    switch_under_load "$DEBIAN_VERSION" --allow-downgrades "${CONFOLD[@]}" "haproxy=$DEBIAN_VERSION" || return 1
+    is_debian_binary
+}
+s_upgrade_ours() {
+    CT_TIMEOUT=300 ct env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${CONFOLD[@]}" "$OURS_DEB" \
+        </dev/null >"$RUN/ours.log" 2>&1 || fail "installing ours again failed" || return 1
+    wait_until 10 is_active || fail "not active on ours" || return 1
+    switch_under_load "$NEWER_VERSION" "${CONFOLD[@]}" "$NEWER_DEB"
+}
+
 # ---------------------------------------------------------------- main ---
 
 START=$(date +%s)
@@ -673,6 +812,13 @@ step "apt remove keeps an edited haproxy.cfg" s_remove_keeps_config
 step "reinstall serves with the kept haproxy.cfg" s_reinstall_serves
 step "apt purge leaves no file, process, user or active unit" s_purge
 ours "apt purge removes /var/lib/haproxy, the logs and runtime files" s_purge_state
+if [ "$REFERENCE" = 0 ]; then
+    step "Debian's haproxy $DEBIAN_VERSION from the archive serves an edited haproxy.cfg" s_debian_serves
+    step "over Debian's without --force-confold and no terminal: stops at the conffile, old process serves; dpkg --configure -a --force-confold finishes" s_switch_no_terminal
+    step "ours over Debian's (noninteractive, --force-confold) under load: no failed request, same master on our binary, edits kept, other pages ours" s_switch_to_ours
+    step "back to Debian's (--allow-downgrades) under load: no failed request, same master on Debian's binary, edits kept" s_switch_back
+    step "ours over Debian's, then ours upgraded to $NEWER_VERSION under load: no failed request, same master on the new binary" s_upgrade_ours
+fi
 
 log "done in $(( $(date +%s) - START )) s"
 echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"

@@ -78,10 +78,7 @@ extension KeywordRegistry {
         func format(_ text: String) throws -> SampleFormat {
             do {
                 let parsed = try SampleFormat.parse(text)
-                if let (expression, source) = parsed.missingSource(at: stage) {
-                    throw error(
-                        "sample fetch <\(expression.fetchName)> may not be reliably used here because it needs '\(source.name)' which is not available here")
-                }
+                if let message = parsed.unavailableSampleMessage(in: text, at: stage) { throw error(message) }
                 return parsed
             } catch let e as SampleParseError {
                 throw error(e.message)

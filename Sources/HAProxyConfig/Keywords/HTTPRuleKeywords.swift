@@ -61,6 +61,7 @@ extension KeywordRegistry {
                 return headers.union([
                     "deny", "return", "redirect", "auth", "set-method", "set-path", "set-pathq", "set-query", "set-uri",
                     "replace-path", "replace-pathq", "replace-uri", "capture", "set-log-level", "normalize-uri", "set-timeout", "set-src", "set-dst", "set-src-port", "set-dst-port",
+                    "use-service",
                 ]).union(KeywordRegistry.requestHoldActions)
             case .response:
                 return headers.union(["deny", "return", "redirect", "set-status", "capture", "set-log-level"])
@@ -131,6 +132,7 @@ extension KeywordRegistry {
         ctx.recordUserlistReferences(of: compiled.expressions, ruleSet: set.keyword)
         let condition = try ctx.parseRuleCondition(
             words, keyword: "'\(set.keyword) \(action)'", conditionContext: "an '\(set.keyword) \(action)' condition")
+        if let condition { warnUnusable(condition, set: set, stage: stage, proxy: proxy, &ctx) }
         let rule = HTTPRule(action: compiled, condition: condition, location: "\(ctx.location)")
         declareRuleCaptureSlot(compiled, args, &ctx)
         ctx.withProxy {
@@ -140,6 +142,22 @@ extension KeywordRegistry {
             case .afterResponse: $0.httpAfterResponseRules.append(rule)
             }
         }
+    }
+
+    /// 2.6 warns of condition operands that find nothing where the rule
+    /// runs (`req.hdr` in http-response rules, `res.hdr` in http-request
+    /// ones). It names request rules after the frontend side of the
+    /// proxy and response rules after its backend side.
+    static func warnUnusable(
+        _ condition: Condition, set: HTTPRuleSet, stage: SampleStage, proxy: ProxyConfig, _ ctx: inout ParseContext
+    ) {
+        let section: String
+        switch set {
+        case .request: section = proxy.capabilities.contains(.frontend) ? "frontend" : "backend"
+        case .response, .afterResponse: section = proxy.capabilities.contains(.backend) ? "backend" : "frontend"
+        }
+        let kind = set == .request ? "http-request" : "http-response"
+        ctx.warnUnusableOperands(condition, at: stage, target: "'\(section) \(kind) header rule'", ruleName: nil)
     }
 
     /// Parses one action's arguments, leaving `words` at the condition.
@@ -154,10 +172,7 @@ extension KeywordRegistry {
             } catch let e as SampleParseError {
                 throw error(e.message)
             }
-            if let (expression, source) = parsed.missingSource(at: stage) {
-                throw error(
-                    "sample fetch <\(expression.fetchName)> may not be reliably used here because it needs '\(source.name)' which is not available here")
-            }
+            if let message = parsed.unavailableSampleMessage(in: text, at: stage) { throw error(message) }
             return parsed
         }
         /// Up to `count` words before a condition keyword; further words
@@ -189,6 +204,8 @@ extension KeywordRegistry {
             }
             let response = try HTTPReturnParser.parse(&words, proxy: proxy, defaultStatus: status, format: format, error)
             return .deny(status: response?.status ?? status, response: response)
+        case "use-service":
+            return try parseUseService(&words, error)
         case "auth":
             // `realm` needs its value; any other word is for the
             // condition check to report.
@@ -431,5 +448,22 @@ extension KeywordRegistry {
             words, keyword: "'redirect'", conditionContext: "a redirect rule's condition")
         let rule = HTTPRule(action: .redirect(redirect), condition: condition, location: "\(ctx.location)")
         ctx.withProxy { $0.redirectRules.append(rule) }
+    }
+
+    /// `use-service <name>`: a service the runtime registered
+    /// (`prometheus-exporter`); a name 2.6 knows that this build does not
+    /// register is refused by name.
+    static func parseUseService(_ words: inout ArraySlice<String>, _ error: (String) -> KeywordError) throws -> HTTPAction {
+        guard let name = words.first, name != "if", name != "unless", !name.isEmpty else {
+            throw error("'use-service' expects a service name.")
+        }
+        words.removeFirst()
+        guard HTTPServiceCatalog.shared.contains(name) else {
+            if name == "prometheus-exporter" {
+                throw KeywordError("'http-request use-service prometheus-exporter' is not supported by this build.")
+            }
+            throw error("'\(name)' unknown service name.")
+        }
+        return .useService(name)
     }
 }

@@ -18,7 +18,7 @@ struct KeywordRegistry {
             Self.globalKeywords, Self.globalLogKeywords, Self.globalVariableKeywords, Self.tlsGlobalKeywords,
         ]
         let proxyGroups: [[ConfigKeyword]] = [
-            Self.proxyKeywords, Self.timeoutKeywords, Self.optionKeywords, Self.checkKeywords,
+            Self.proxyKeywords, Self.statsKeywords, Self.timeoutKeywords, Self.optionKeywords, Self.checkKeywords,
             Self.httpRuleKeywords, Self.tcpRuleKeywords, Self.proxyLogKeywords, Self.bindSectionKeywords,
             Self.serverSectionKeywords, Self.balanceKeywords, Self.serverStateKeywords, Self.persistenceKeywords,
             Self.errorPageKeywords, Self.logRuleKeywords,

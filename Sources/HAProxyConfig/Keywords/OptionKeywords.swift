@@ -20,6 +20,8 @@ extension KeywordRegistry {
         "log-health-checks": (\.logHealthChecks, .backend),
         "http-use-proxy-header": (\.httpUseProxyHeader, .frontend),
         "http-buffer-request": (\.httpBufferRequest, .listen),
+        "accept-invalid-http-request": (\.acceptInvalidHTTPRequest, .frontend),
+        "accept-invalid-http-response": (\.acceptInvalidHTTPResponse, .backend),
     ]
 
     /// `option httpclose|http-server-close|http-keep-alive`.
@@ -39,7 +41,7 @@ extension KeywordRegistry {
 
     /// Options HAProxy 2.6 has that this build does not implement.
     static let unsupportedOptions: Set<String> = [
-        "accept-invalid-http-request", "accept-invalid-http-response", "checkcache", "contstats",
+        "checkcache", "contstats",
         "disable-h2-upgrade", "external-check", "h1-case-adjust-bogus-client", "h1-case-adjust-bogus-server",
         "http-no-delay", "http-pretend-keepalive",
         "http_proxy", "idle-close-on-response", "ldap-check", "mysql-check",

@@ -79,10 +79,6 @@ extension KeywordRegistry {
             ctx.withProxy { $0.monitorURI = args[1] }
         },
         ConfigKeyword("capture", [.frontend, .listen], capability: .frontend, parseCapture),
-        ConfigKeyword("stats", .proxies) { args, _ in
-            let sub = args.count > 1 ? " \(args[1])" : ""
-            throw KeywordError("'stats\(sub)' is not supported by this build (no statistics page yet).")
-        },
     ]
 
     /// `rate-limit sessions <rate>`: the value is read as C's `strtoul` with

@@ -171,18 +171,8 @@ extension KeywordRegistry {
         let condition = try tcpRuleCondition(words, rule: "\(set.keyword) \(action)", within: within, ctx)
         if let condition {
             let section = proxy.capabilities.contains(.frontend) ? "frontend" : "backend"
-            let ruleName = set.keyword
-            for (name, fetch, all) in condition.unusableOperands(at: stage) {
-                let target = "'\(section) \(ruleName) rule'"
-                if let name {
-                    ctx.warning(all
-                        ? "acl '\(name)' will never match in '\(ruleName)' because it only involves keywords that are incompatible with \(target)"
-                        : "acl '\(name)' involves keyword '\(fetch)' which is incompatible with \(target)")
-                } else {
-                    ctx.warning(
-                        "anonymous acl will never match in '\(ruleName)' because it uses keyword '\(fetch)' which is incompatible with \(target)")
-                }
-            }
+            ctx.warnUnusableOperands(
+                condition, at: stage, target: "'\(section) \(set.keyword) rule'", ruleName: set.keyword)
         }
         let rule = TCPRule(action: compiled, condition: condition, location: "\(ctx.location)")
         ctx.withProxy {
@@ -256,10 +246,7 @@ extension KeywordRegistry {
             let text = next() ?? ""
             do {
                 let format = try SampleFormat.parse(text)
-                if let (expression, source) = format.missingSource(at: stage) {
-                    throw KeywordError(
-                        "sample fetch <\(expression.fetchName)> may not be reliably used here because it needs '\(source.name)' which is not available here")
-                }
+                if let message = format.unavailableSampleMessage(in: text, at: stage) { throw KeywordError(message) }
                 return .setVariableFormat(name, format)
             } catch let e as SampleParseError {
                 throw KeywordError(e.message)

@@ -164,6 +164,26 @@ extension ParseContext {
 }
 
 extension ParseContext {
+    /// 2.6's warnings for the operands of a rule's condition whose fetches
+    /// find nothing where the rule runs: `target` is the rule set as 2.6
+    /// names it (`'frontend http-response header rule'`); `ruleName` the
+    /// set a TCP rule names too (`tcp-request content`), nil for HTTP
+    /// rules, which 2.6 words without it.
+    mutating func warnUnusableOperands(
+        _ condition: Condition, at stage: SampleStage, target: String, ruleName: String?
+    ) {
+        let within = ruleName.map { " in '\($0)'" } ?? ""
+        for (name, fetch, all) in condition.unusableOperands(at: stage) {
+            if let name {
+                warning(all
+                    ? "acl '\(name)' will never match\(within) because it only involves keywords that are incompatible with \(target)"
+                    : "acl '\(name)' involves \(ruleName == nil ? "keywords" : "keyword") '\(fetch)' which is incompatible with \(target)")
+            } else {
+                warning("anonymous acl will never match\(within) because it uses keyword '\(fetch)' which is incompatible with \(target)")
+            }
+        }
+    }
+
     /// Records the userlist an ACL test names (`http_auth(L)`), for the
     /// check after parsing. 2.6 names an `http_auth_group` ACL keyword ''.
     mutating func recordUserlistReference(of term: ACLTerm, acl: String) {

@@ -41,35 +41,6 @@ extension PostParseChecker {
         } catch {
             return "\(error)"
         }
-        let starts = sampleStarts(format)
-        var index = 0
-        for part in parsed.parts {
-            guard case .sample(let expression, _) = part else { continue }
-            defer { index += 1 }
-            if let source = expression.missingSource(at: .logLine) {
-                let bytes = Array(format.utf8)
-                let rest = index < starts.count ? String(decoding: bytes[starts[index]...], as: UTF8.self) : expression.fetchName
-                return "sample fetch <\(rest)> may not be reliably used here because it needs '\(source.name)' which is not available here"
-            }
-        }
-        return nil
-    }
-
-    /// Byte offsets where each `%[...]` expression of a format starts.
-    private static func sampleStarts(_ format: String) -> [Int] {
-        let bytes = Array(format.utf8)
-        var starts: [Int] = []
-        var i = 0
-        while i < bytes.count {
-            guard bytes[i] == UInt8(ascii: "%"), i + 1 < bytes.count else { i += 1; continue }
-            i += 1
-            if bytes[i] == UInt8(ascii: "%") { i += 1; continue }
-            if bytes[i] == UInt8(ascii: "{"), let close = bytes[i...].firstIndex(of: UInt8(ascii: "}")) { i = close + 1 }
-            if i < bytes.count, bytes[i] == UInt8(ascii: "[") {
-                starts.append(i + 1)
-                i = bytes[i...].firstIndex(of: UInt8(ascii: "]")) ?? bytes.count
-            }
-        }
-        return starts
+        return parsed.unavailableSampleMessage(in: format, at: .logLine)
     }
 }

@@ -16,6 +16,13 @@ enum PostParseChecker {
                 return
             }
         }
+        for proxy in config.proxies where !proxy.disabled {
+            // 2.6 turns `stats auth` into rules of its own: both cannot be.
+            if let page = proxy.statsPage, !page.rules.isEmpty, !page.accounts.isEmpty || page.realm != nil {
+                diagnostics.alert(
+                    "proxy '\(proxy.name)': stats 'auth'/'realm' and 'http-request' can't be used at the same time.")
+            }
+        }
         for index in config.proxies.indices where !config.proxies[index].disabled && config.proxies[index].mode == .tcp {
             let proxy = config.proxies[index]
             if proxy.monitorURI != nil && proxy.capabilities.contains(.frontend) {
@@ -44,6 +51,10 @@ enum PostParseChecker {
                     "log format ignored for proxy '\(proxy.name)' since it has no log address.", at: proxy.location)
             }
             guard proxy.mode == .tcp else { continue }
+            if proxy.statsPage != nil {
+                diagnostics.warning(
+                    "'stats' statement ignored for proxy '\(proxy.name)' as it requires HTTP mode.", at: proxy.location)
+            }
             if !proxy.httpRequestRules.isEmpty || !proxy.redirectRules.isEmpty {
                 diagnostics.warning(
                     "'http-request' rules ignored for proxy '\(proxy.name)' as they require HTTP mode.", at: proxy.location)

@@ -103,6 +103,8 @@ public struct ProxyConfig: Sendable {
     public var captureResponseHeaders: [CapturedHeader] = []
     /// `monitor-uri PATH`: answered 200 by the proxy itself.
     public var monitorURI: String?
+    /// The statistics page (`stats *` keywords), nil when none is enabled.
+    public var statsPage: StatsPageConfig?
     /// `load-server-state-from-file global|local|none` (nil: not set, as none).
     public var loadServerState: ServerStateSource?
     /// `server-state-file-name NAME` for `local` (nil or `use-backend-name`:
@@ -216,6 +218,10 @@ public struct ProxyOptions: Sendable, Equatable {
     /// `option http-buffer-request`: the request body is waited for
     /// before the proxy's `http-request` rules run.
     public var httpBufferRequest = false
+    /// `option accept-invalid-http-request|response`: the parser's
+    /// leniency (`HTTPHeadParser.lenient`).
+    public var acceptInvalidHTTPRequest = false
+    public var acceptInvalidHTTPResponse = false
 
     public init() {}
 }

@@ -29,6 +29,7 @@ extension Backend {
             connectionErrors = 0
             responseErrors = 0
             deniedResponses = 0
+            deniedRequests = 0
             bytesIn = 0
             bytesOut = 0
             responses = HTTPResponseCounters()

@@ -50,11 +50,17 @@ public final class Backend {
     public internal(set) var maxQueued = 0
     public internal(set) var connectionErrors = 0
     public internal(set) var responseErrors = 0
-    /// Responses refused by a `tcp-response content` rule (`dresp`).
+    /// Responses refused by a `tcp-response content` or `http-response`
+    /// rule (`dresp`).
     public internal(set) var deniedResponses = 0
+    /// Requests the rules denied once this backend was chosen (`dreq`).
+    public internal(set) var deniedRequests = 0
     public internal(set) var bytesIn: UInt64 = 0
     public internal(set) var bytesOut: UInt64 = 0
     public internal(set) var lastDown = NIODeadline.now()
+    /// Time the whole backend spent without a usable server, up to the
+    /// last time it got one back (`downtime`).
+    var downtimeBefore: TimeAmount = .zero
     /// Streams given to this backend per second (`rate`, `rate_max`).
     var sessionRate = FrequencyCounter()
     /// HTTP responses to the streams of this backend, by class (`hrsp_*`),
@@ -287,7 +293,12 @@ public final class Backend {
             if let admin { server.adminState = admin }
             let after = server.isUsable
             guard before != after else { return StateChange(remainingInQueue: server.queue.count) }
-            server.lastStateChange = .now()
+            let now = NIODeadline.now()
+            if after {
+                server.downtimeBefore = server.downtimeBefore + (now - server.lastStateChange)
+                if !loadBalancer.hasEligibleServers { downtimeBefore = downtimeBefore + (now - lastDown) }
+            }
+            server.lastStateChange = now
             server.lb.isUsable = after
             loadBalancer.serverStateChanged(server.lb)
             if after {

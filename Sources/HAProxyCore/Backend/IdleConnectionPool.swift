@@ -15,31 +15,47 @@ final class IdleConnectionPool {
         let handler: RelayHandler
     }
 
-    private var byLoop: [ObjectIdentifier: [Entry]] = [:]
+    /// Each loop's connections, oldest first. A handful of loops: a list
+    /// searched in order costs less per request than hashing the key.
+    private var byLoop: [(loop: ObjectIdentifier, entries: [Entry])] = []
     /// Upper bound of idle connections kept per loop and server.
     static let maxIdlePerLoop = 1024
+
+    @inline(__always)
+    private func slot(_ key: ObjectIdentifier) -> Int? {
+        for i in byLoop.indices where byLoop[i].loop == key { return i }
+        return nil
+    }
 
     /// Takes the most recently used idle connection of `loop`, if any.
     func take(on loop: EventLoop) -> Entry? {
         let key = ObjectIdentifier(loop)
         return lock.withLock {
-            while let entry = byLoop[key]?.popLast() {
+            guard let i = slot(key) else { return nil }
+            while let entry = byLoop[i].entries.popLast() {
                 if entry.channel.isActive { return entry }
             }
             return nil
         }
     }
 
-    /// Keeps `entry` for reuse. When the loop's pool is full, its oldest
-    /// connection leaves the pool and is returned for the caller to close.
-    func put(_ entry: Entry) -> Entry? {
-        let key = ObjectIdentifier(entry.channel.eventLoop)
+    /// Keeps `entry`, a connection of `loop`, for reuse. When the loop's
+    /// pool is full, its oldest connection leaves the pool and is returned
+    /// for the caller to close.
+    func put(_ entry: Entry, on loop: EventLoop) -> Entry? {
+        let key = ObjectIdentifier(loop)
         return lock.withLock {
+            let i: Int
+            if let found = slot(key) {
+                i = found
+            } else {
+                byLoop.append((key, []))
+                i = byLoop.count - 1
+            }
             var evicted: Entry?
-            if byLoop[key] == nil { byLoop[key] = [] }
             // Only a full pool pays this move of its entries.
-            if byLoop[key]!.count >= Self.maxIdlePerLoop { evicted = byLoop[key]!.removeFirst() }
-            byLoop[key]!.append(entry)
+            if byLoop[i].entries.count >= Self.maxIdlePerLoop { evicted = byLoop[i].entries.removeFirst() }
+            byLoop[i].entries.append(entry)
             return evicted
         }
     }
@@ -51,8 +67,8 @@ final class IdleConnectionPool {
     func remove(_ channel: Channel) {
         let key = ObjectIdentifier(channel.eventLoop)
         lock.withLock {
-            if let i = byLoop[key]?.firstIndex(where: { $0.channel === channel }) {
-                byLoop[key]!.remove(at: i)
+            if let i = slot(key), let j = byLoop[i].entries.firstIndex(where: { $0.channel === channel }) {
+                byLoop[i].entries.remove(at: j)
             }
         }
     }
@@ -60,12 +76,12 @@ final class IdleConnectionPool {
     /// Closes every idle connection (server down, shutdown).
     func closeAll() {
         let all = lock.withLock { () -> [Channel] in
-            let all = byLoop.values.flatMap { $0.map(\.channel) }
+            let all = byLoop.flatMap { $0.entries.map(\.channel) }
             byLoop.removeAll()
             return all
         }
         for channel in all { channel.close(promise: nil) }
     }
 
-    var count: Int { lock.withLock { byLoop.values.reduce(0) { $0 + $1.count } } }
+    var count: Int { lock.withLock { byLoop.reduce(0) { $0 + $1.entries.count } } }
 }

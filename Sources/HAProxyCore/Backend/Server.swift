@@ -49,6 +49,11 @@ public final class Server {
     public internal(set) var bytesOut: UInt64 = 0
     public internal(set) var downTransitions = 0
     public internal(set) var lastStateChange = NIODeadline.now()
+    /// Checks failed while the server was up (`chkfail`).
+    public internal(set) var failedChecks = 0
+    /// Time spent unusable before the last change to usable (`downtime`
+    /// adds the current stretch when the server is down now).
+    var downtimeBefore: TimeAmount = .zero
     /// Connection slots taken per second (`rate`, `rate_max`).
     var sessionRate = FrequencyCounter()
     /// HTTP responses this server sent, by class (`hrsp_*`).

@@ -47,8 +47,15 @@ struct StatSnapshot {
     var backup: Int?
     /// Health-check columns of a checked server.
     var check: (downTransitions: Int, rise: Int, fall: Int, health: Int)?
+    /// A checked server's last check result (none before its first check).
+    var lastCheck: HealthCheckResult?
     /// Seconds since the last UP/DOWN change.
     var lastChange: Int?
+    /// `chkfail` of a checked server.
+    var failedChecks = 0
+    /// Seconds spent down (`downtime`): a checked server's, or the
+    /// whole backend's.
+    var downtime: Int?
     var queueLimit: Int?
     /// Times the load balancer picked this server or backend.
     var loadBalanced: Int?
@@ -132,6 +139,10 @@ extension StatSnapshot {
             if options.check {
                 let health = server.isUp ? options.rise + options.fall - 1 : 0
                 check = (server.downTransitions, options.rise, options.fall, health)
+                lastCheck = server.lastCheck
+                failedChecks = server.failedChecks
+                let current = server.isUsable ? TimeAmount.zero : NIODeadline.now() - server.lastStateChange
+                downtime = Int((server.downtimeBefore + current).nanoseconds / 1_000_000_000)
             }
             lastChange = ShowStat.seconds(since: server.lastStateChange)
             if options.maxqueue > 0 { queueLimit = options.maxqueue }
@@ -179,17 +190,20 @@ extension StatSnapshot {
             sessionsTotal = backend.totalStreams
             bytesIn = backend.bytesIn
             bytesOut = backend.bytesOut
-            deniedRequests = 0
+            deniedRequests = backend.deniedRequests
             connectionErrors = backend.connectionErrors
             responseErrors = backend.responseErrors
             deniedResponses = backend.deniedResponses
             self.retries = retries
             self.redispatches = redispatches
-            status = active + backup > 0 ? "UP" : "DOWN"
+            // A backend without any server is UP, as in HAProxy 2.6.
+            status = active + backup > 0 || backend.servers.isEmpty ? "UP" : "DOWN"
             weight = active > 0 ? activeWeight : backupWeight
             self.active = active
             self.backup = backup
             lastChange = ShowStat.seconds(since: backend.lastDown)
+            let current = active + backup > 0 || backend.servers.isEmpty ? TimeAmount.zero : NIODeadline.now() - backend.lastDown
+            downtime = Int((backend.downtimeBefore + current).nanoseconds / 1_000_000_000)
             // Each stream's first choice, then each move to another server.
             loadBalanced = backend.totalStreams + redispatches
             algorithm = ShowStat.algorithmName(backend.config.balance.algorithm)

@@ -7,6 +7,8 @@ public struct HealthCheckEvent: Sendable, Equatable {
         case stateChange
         /// A check worth logging with `option log-health-checks`.
         case check
+        /// Any other check's result, for the statistics' last check.
+        case result
     }
 
     public var kind: Kind
@@ -21,6 +23,9 @@ public struct HealthCheckEvent: Sendable, Equatable {
     public var reasonText: String { check.reasonText }
     /// `3/3 UP`, `0/2 DOWN`...
     public var statusText: String
+
+    /// Checks failed while the server was up so far (`chkfail`).
+    public var failedChecks = 0
 
     public init(kind: Kind, backendName: String, serverName: String, isUp: Bool, check: HealthCheckResult, statusText: String) {
         self.kind = kind
@@ -38,7 +43,7 @@ public struct HealthCheckEvent: Sendable, Equatable {
     ///     then omit the reason, which the `.check` line already gave.
     public func message(isBackup: Bool = false, counts: HealthCheckCounts = HealthCheckCounts(), logHealthChecks: Bool = false) -> String {
         switch kind {
-        case .check:
+        case .check, .result:
             return HealthCheckMessages.checkReport(
                 backend: backendName, server: serverName, isBackup: isBackup, result: check, statusText: statusText)
         case .stateChange:

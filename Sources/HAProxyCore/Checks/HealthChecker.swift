@@ -26,6 +26,8 @@ public final class HealthChecker {
     /// `spread-checks` of the global section (0...50 percent).
     public let spreadChecksPercent: Int
     let plan: HealthCheckPlan
+    /// Checks failed while the server was up (`chkfail`).
+    private var failedWhileUp = 0
     /// Checks over TLS (`check-ssl`): their context and the SNI they send.
     var tls: TLSClientContext?
     var tlsServerName: String?
@@ -139,12 +141,12 @@ public final class HealthChecker {
     /// Counts a result, reports it and schedules the next check.
     func handle(_ result: HealthCheckResult) {
         lastResult = result
+        if !result.isSuccess && state.isUp { failedWhileUp += 1 }
         let transition = state.record(result)
-        if logHealthChecks && state.lastRecordIsReportable {
-            onEvent(event(.check, result))
-        }
+        let reported = logHealthChecks && state.lastRecordIsReportable
+        if reported { onEvent(event(.check, result)) }
         switch transition {
-        case .none: break
+        case .none: if !reported { onEvent(event(.result, result)) }
         case .wentUp(let r), .wentDown(let r): onEvent(event(.stateChange, r))
         }
         guard running else { return }
@@ -152,8 +154,10 @@ public final class HealthChecker {
     }
 
     private func event(_ kind: HealthCheckEvent.Kind, _ result: HealthCheckResult) -> HealthCheckEvent {
-        HealthCheckEvent(kind: kind, backendName: backendName, serverName: serverName, isUp: state.isUp,
-                         check: result, statusText: state.statusText)
+        var event = HealthCheckEvent(kind: kind, backendName: backendName, serverName: serverName, isUp: state.isUp,
+                                     check: result, statusText: state.statusText)
+        event.failedChecks = failedWhileUp
+        return event
     }
 
     /// The interval for the current state, varied by ±`spread-checks` percent.

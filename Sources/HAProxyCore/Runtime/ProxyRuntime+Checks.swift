@@ -41,7 +41,11 @@ extension ProxyRuntime {
     }
 
     private func healthEvent(_ event: HealthCheckEvent, backend: Backend, server: Server) {
-        server.lastCheck = event.check
+        // Under the backend's lock, where the stats snapshots read it.
+        backend.lock.withLock {
+            server.lastCheck = event.check
+            server.failedChecks = event.failedChecks
+        }
         switch event.kind {
         case .stateChange:
             let sessions = server.connectionCount
@@ -57,6 +61,8 @@ extension ProxyRuntime {
             let none = usable.active == 0 && usable.backup == 0
             onMessage(.warning, text)
             logger?.logOperational(event.isUp ? .notice : (none ? .alert : .warning), text, proxy: backend.name)
+        case .result:
+            break
         case .check:
             if backend.config.healthCheck.logHealthChecks || backend.config.options.logHealthChecks {
                 let text = event.message(isBackup: server.isBackup, logHealthChecks: true)

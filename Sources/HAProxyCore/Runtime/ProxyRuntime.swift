@@ -284,6 +284,9 @@ public final class ProxyRuntime {
         for frontend in frontends {
             for listener in frontend.listeners { try listener.activate(group: group) }
         }
+        // Made here, before any loop runs, as the Prometheus exporter reads
+        // its settings from the loops serving scrapes.
+        let cli = self.cli
         for listener in statsListeners { try listener.activate(group: group, processor: cli) }
         try startHealthChecks()
     }

@@ -82,7 +82,16 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
         case .armTimer(let ms): timer.arm(ms: ms)
         case .countRequest(let at): frontend.countRequest(now: at.map(RateClock.milliseconds) ?? RateClock.now)
         case .countIntercepted: frontend.countIntercepted()
-        case .countDenied: frontend.countDenied()
+        case .countDenied(let backendIndex):
+            frontend.countDenied()
+            runtimeBackend(backendIndex)?.count { $0.deniedRequests += 1 }
+        case .countDeniedResponse:
+            frontend.countDeniedResponse()
+            let server = loggedServer
+            (backend ?? runtimeBackend(machine.backend?.index))?.count { b in
+                b.deniedResponses += 1
+                server?.deniedResponses += 1
+            }
         case .acquireServer(let policy): acquireServer(policy)
         case .useServerConnection(let poolAllowed): useConnection(poolAllowed: poolAllowed)
         case .reconnect: reconnect()
@@ -97,6 +106,8 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
         case .logTransaction(let record): logTransaction(record)
         case .closeAfterFlush: closeAfterFlush()
         case .close: closeAll()
+        case .runService(let call):
+            machine.serviceAnswered(HTTPServices.respond(call, runtime: frontend.runtime))
         }
     }
 
@@ -181,6 +192,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
                 lb.pick(uri: UnsafeRawBufferPointer(rebasing: p[range]), avoiding: avoiding)
             }
         case .header(let name, _):
+            machine.materializeRequest()
             guard let bytes = machine.requestBytes,
                   let value = machine.request.firstHeaderValue(named: name.utf8, in: bytes) else {
                 return lb.pick(avoiding: avoiding)
@@ -338,7 +350,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
             return
         }
         handler.park(on: server, inPool: true)
-        if let evicted = server.idlePool.put(entry) {
+        if let evicted = server.idlePool.put(entry, on: eventLoop) {
             // Out of the pool already: nothing to remove when it closes.
             evicted.handler.park(on: server, inPool: false)
             evicted.channel.close(promise: nil)
@@ -348,14 +360,14 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
     // MARK: Logging
 
     private func logTransaction(_ transaction: HTTPStreamStateMachine.TransactionRecord) {
-        countTransaction(transaction.log, serverStatus: transaction.serverStatus)
+        countTransaction(transaction.log, serverStatus: transaction.serverStatus, backendIndex: transaction.backendIndex)
         defer {
             loggedServer = nil
             backend = nil
         }
         guard let plog = frontend.log, !transaction.log.unlogged else { return }
         var record = transaction.log.record(
-            frontend: frontend, backend: backend, server: loggedServer,
+            frontend: frontend, backend: backend ?? runtimeBackend(transaction.backendIndex), server: loggedServer,
             client: machine.clientAddress, local: machine.localAddress, requestLine: transaction.requestLine,
             isHTTP: true)
         record.sampleContext = transaction.sampleContext
@@ -371,13 +383,27 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
     /// backend and the server: one lock each, no allocation. As HAProxy, the
     /// frontend and backend count the response whoever sent it (the proxy's
     /// own errors too), the server only the responses it sent itself.
-    private func countTransaction(_ log: StreamLogInfo, serverStatus: Int) {
+    private func runtimeBackend(_ index: Int?) -> Backend? {
+        guard let index, let backends = frontend.runtime?.backends, index < backends.count else { return nil }
+        return backends[index]
+    }
+
+    private func countTransaction(_ log: StreamLogInfo, serverStatus: Int, backendIndex: Int?) {
         let status = log.status
         let bytesIn = log.bytesFromClient, bytesOut = log.bytesFromServer
         frontend.countTransaction(status: status, bytesIn: bytesIn, bytesOut: bytesOut)
+        // A request the backend's rules answered never asked it for a
+        // server: it is one of its sessions all the same (2.6's stot).
+        var answeredByRules = false
+        var backend = self.backend
+        if backend == nil, let assigned = runtimeBackend(backendIndex) {
+            backend = assigned
+            answeredByRules = true
+        }
         guard let backend else { return }
         let server = serverStatus > 0 ? loggedServer : nil
         backend.count { b in
+            if answeredByRules { b.totalStreams += 1 }
             b.bytesIn &+= bytesIn
             b.bytesOut &+= bytesOut
             if status > 0 && b.config.mode == .http {

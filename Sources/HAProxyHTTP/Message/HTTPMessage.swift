@@ -26,6 +26,43 @@ public struct HTTPMessage {
     /// Lines added by noted edits, after the headers of `head`.
     private var added: [(name: [UInt8], value: [UInt8])] = []
     private var hasNotedEdits: Bool { !removed.isEmpty || !added.isEmpty }
+
+    /// The ordinary header edits noted on `head` and not written into it:
+    /// the forwarding writes them with the head (`headEdits`), and a
+    /// message built again on the same head takes them back (`adopt`).
+    public struct NotedEdits {
+        fileprivate var removed = HeaderIndexSet()
+        fileprivate var added: [(name: [UInt8], value: [UInt8])] = []
+
+        public init() {}
+
+        public var isEmpty: Bool { removed.isEmpty && added.isEmpty }
+
+        /// The edits for `HTTPHeadRewriter`: the removals, and the added
+        /// lines with lowercase names, as every forwarded header.
+        public var headEdits: HTTPHeadEdits {
+            var edits = HTTPHeadEdits()
+            removed.forEach { edits.remove($0) }
+            for (name, value) in added { edits.append(lowercasedName: name, value: value) }
+            return edits
+        }
+    }
+
+    /// The noted edits, relative to `head` and `bytes`.
+    public var notedEdits: NotedEdits {
+        var edits = NotedEdits()
+        edits.removed = removed
+        edits.added = added
+        return edits
+    }
+
+    /// Takes back edits noted on this same head (see `notedEdits`).
+    public mutating func adopt(_ edits: NotedEdits) {
+        guard !edits.isEmpty else { return }
+        removed = edits.removed
+        added = edits.added
+        isEdited = true
+    }
     /// The request body that arrived, for the `req.body*` fetches (nil
     /// for a response, or once the body went to the server).
     public var requestBody: HTTPRequestBody?
@@ -447,5 +484,18 @@ struct HeaderIndexSet: Equatable {
 
     mutating func insert(_ index: Int) {
         if index < 64 { low |= 1 << UInt64(index) } else { high |= 1 << UInt64(index - 64) }
+    }
+
+    func forEach(_ body: (Int) -> Void) {
+        var word = low
+        while word != 0 {
+            body(word.trailingZeroBitCount)
+            word &= word &- 1
+        }
+        word = high
+        while word != 0 {
+            body(64 + word.trailingZeroBitCount)
+            word &= word &- 1
+        }
     }
 }

@@ -80,6 +80,12 @@ final class HTTPStreamContext: HTTPRuleTarget {
         set { requestBox = newValue.map(MessageBox.init) }
     }
 
+    /// For the response rules: the request's target, headers and body
+    /// are no longer there (see `MessageBox.headersGone`).
+    func hideRequestHeaders() {
+        requestBox?.headersGone = true
+    }
+
     var responseMessage: HTTPMessage? {
         get { responseBox?.message }
         set { responseBox = newValue.map(MessageBox.init) }
@@ -108,6 +114,12 @@ final class HTTPStreamContext: HTTPRuleTarget {
     func userlist(named name: String) -> Userlist? { userlists[name] }
 
     var uniqueID: [UInt8]? { nil }
+    /// The request line as received (`capture.req.*`).
+    var receivedRequestLine: ByteBuffer?
+
+    func withReceivedRequestLine<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R? {
+        receivedRequestLine?.withUnsafeReadableBytes(body)
+    }
     func capturedRequestHeader(_ index: Int) -> [UInt8]? { transactionLog?.captured(index, response: false) }
     func capturedResponseHeader(_ index: Int) -> [UInt8]? { transactionLog?.captured(index, response: true) }
 
@@ -267,7 +279,8 @@ final class HTTPStreamContext: HTTPRuleTarget {
         case "fi": address(destination)
         case "fp": out += Array(String(destination?.port ?? 0).utf8)
         case "f", "ft": out += Array(frontendName.utf8)
-        case "b": out += Array((backend?.name ?? "<NOSRV>").utf8)
+        // Before switching, the stream's backend is its frontend (recorded).
+        case "b": out += Array((backend?.name ?? frontendName).utf8)
         case "s": out += Array((serverName ?? "<NOSRV>").utf8)
         default: break
         }
@@ -297,15 +310,23 @@ extension SocketEndpoint {
 /// size would be boxed anew at each fetch).
 final class MessageBox: HTTPMessageReader {
     var message: HTTPMessage
+    /// The request as the response rules see it: recorded from 2.6, its
+    /// method and version are still known there, its target, headers and
+    /// body are not (`path`, `req.hdr`... find nothing).
+    var headersGone = false
 
     init(_ message: HTTPMessage) { self.message = message }
 
     func withMethod<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R { message.withMethod(body) }
-    func withURI<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R { message.withURI(body) }
+    func withURI<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        headersGone ? body(UnsafeRawBufferPointer(start: nil, count: 0)) : message.withURI(body)
+    }
     var version: (major: Int, minor: Int) { message.version }
     var status: Int { message.status }
-    func forEachHeader(_ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Bool) { message.forEachHeader(body) }
-    func withBody<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R? { message.withBody(body) }
+    func forEachHeader(_ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Bool) {
+        if !headersGone { message.forEachHeader(body) }
+    }
+    func withBody<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R? { headersGone ? nil : message.withBody(body) }
 }
 
 extension SocketAddress {

@@ -59,6 +59,11 @@ public final class HTTPFrontendPolicy: Sendable {
     public let logUsesSamples: Bool
     /// `option http-buffer-request`: the body is awaited before the rules.
     public let buffersRequest: Bool
+    /// `option accept-invalid-http-request` (frontend) or
+    /// `accept-invalid-http-response` (backend): the parser is lenient.
+    public let acceptsInvalidMessages: Bool
+    /// The frontend's statistics page (`stats uri`...), checked after its rules.
+    public let statsPage: HTTPStatsPagePolicy?
 
     public init(
         config: ProxyConfig, headLimits: HTTPHeadLimits, errorPages: [Int: HTTPErrorReply],
@@ -94,14 +99,16 @@ public final class HTTPFrontendPolicy: Sendable {
         // A listen section's backend is itself; a frontend and a backend
         // may share a name and still be two proxies.
         defaultBackendIsOwn = config.capabilities.contains(.backend) && defaultBackend?.name == config.name
+        statsPage = config.mode == .http ? config.statsPage.map { HTTPStatsPagePolicy(config: $0, proxyName: config.name) } : nil
         hasRequestAnalysis = !requestRules.isEmpty || !redirectRules.isEmpty || !switchingRules.isEmpty
-            || restrictHeaderNames != .preserve
+            || restrictHeaderNames != .preserve || statsPage != nil
         self.userlists = Dictionary(userlists.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         usesProxyHeader = config.options.httpUseProxyHeader
         // `option httpslog`'s format has samples too (its TLS fields).
         logUsesSamples = [config.logFormat, config.errorLogFormat, config.logFormatSD].contains { $0?.contains("%[") ?? false }
             || (config.logFormat == nil && config.options.httpLog == .https)
         buffersRequest = config.options.httpBufferRequest
+        acceptsInvalidMessages = config.options.acceptInvalidHTTPRequest
     }
 }
 
@@ -151,6 +158,11 @@ public final class HTTPBackendPolicy: Sendable {
     /// `option http-buffer-request`: the body is awaited before the
     /// backend's rules.
     public let buffersRequest: Bool
+    /// `option accept-invalid-http-request` (frontend) or
+    /// `accept-invalid-http-response` (backend): the parser is lenient.
+    public let acceptsInvalidMessages: Bool
+    /// The backend's statistics page, checked after its rules.
+    public let statsPage: HTTPStatsPagePolicy?
 
     public init(index: Int, config: ProxyConfig, dynamicCookies: [String: String] = [:], errorPages: [Int: HTTPErrorReply], id: Int = 0) {
         self.index = index
@@ -177,6 +189,8 @@ public final class HTTPBackendPolicy: Sendable {
         serverNames = Set(config.servers.map(\.name))
         contentRules = config.tcpRequestContentRules
         buffersRequest = config.options.httpBufferRequest
+        acceptsInvalidMessages = config.options.acceptInvalidHTTPResponse
+        statsPage = config.mode == .http ? config.statsPage.map { HTTPStatsPagePolicy(config: $0, proxyName: config.name) } : nil
         timeouts = config.timeouts
         connectionMode = config.options.httpConnectionMode
         forwardFor = config.options.forwardFor
@@ -190,6 +204,6 @@ public final class HTTPBackendPolicy: Sendable {
     /// Whether the backend looks at requests before the server (its rules
     /// or its header-name restriction).
     public var hasRequestAnalysis: Bool {
-        !requestRules.isEmpty || restrictHeaderNames != .preserve || buffersRequest
+        !requestRules.isEmpty || restrictHeaderNames != .preserve || buffersRequest || statsPage != nil
     }
 }

@@ -109,7 +109,7 @@ extension HTTPStreamStateMachine {
     /// `option originalto`: the address the client connected to, unless it
     /// is in the `except` network. The backend's option wins over the
     /// frontend's (recorded: its header name and its `except` both apply).
-    func appendOriginalTo(_ edits: inout HTTPHeadEdits, _ backend: HTTPBackendPolicy) {
+    mutating func appendOriginalTo(_ edits: inout HTTPHeadEdits, _ backend: HTTPBackendPolicy) {
         guard let option = backend.originalTo ?? policy.originalTo, let ip = localAddress?.ipAddress else { return }
         if let except = option.except.flatMap(IPNetwork.init), except.contains(localAddress) { return }
         edits.append(name: option.header, value: ip)

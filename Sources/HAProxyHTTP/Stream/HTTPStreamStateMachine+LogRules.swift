@@ -31,7 +31,7 @@ extension HTTPStreamStateMachine {
     mutating func recordRuleAnswer(_ verdict: HTTPRuleVerdict, inResponse: Bool) {
         let phase: Character = inResponse ? "H" : "R"
         switch verdict {
-        case .proceed, .allow, .tarpit, .waitForBody: return
+        case .proceed, .allow, .tarpit, .waitForBody, .useService: return
         case .deny, .badRequest: log.terminate("P", phase)
         case .respond, .redirect, .authenticate: log.terminate("L", phase)
         }

@@ -62,23 +62,26 @@ extension HTTPStreamStateMachine {
 
     /// The request body as it has arrived, for the rules.
     var arrivedRequestBody: HTTPRequestBody? {
-        // Once forwarding began, the body is no longer the rules' to see.
-        guard requestBytes != nil, requestBody.consumed == 0 else { return nil }
-        return HTTPRequestBody(bytes: inbound, framing: request.bodyFraming,
-                               limit: HTTPRequestBody.limit(for: request, policy.headLimits))
+        mutating get {
+            // Once forwarding began, the body is no longer the rules' to see.
+            guard requestBytes != nil, requestBody.consumed == 0 else { return nil }
+            return HTTPRequestBody(bytes: inbound, framing: request.bodyFraming,
+                                   limit: HTTPRequestBody.limit(for: request, policy.headLimits))
+        }
     }
 
     /// The request message the rules read and edit, with its body.
-    func requestMessageForRules() -> HTTPMessage? {
+    mutating func requestMessageForRules() -> HTTPMessage? {
         guard let requestBytes else { return nil }
         var message = HTTPMessage(head: request, bytes: requestBytes)
+        message.adopt(requestEdits)
         message.requestBody = arrivedRequestBody
         return message
     }
 
     /// Waits for the body: with `timeMs` (`wait-for-body time`), else
     /// under the request's own timer (`timeout http-request`, as 2.6).
-    private mutating func waitForBody(_ resume: RequestHold.Resume, atLeast: Int, timeMs: Int?) {
+    mutating func waitForBody(_ resume: RequestHold.Resume, atLeast: Int, timeMs: Int?) {
         hold.resume = resume
         hold.atLeast = atLeast
         state = .waitingBody
@@ -155,7 +158,7 @@ extension HTTPStreamStateMachine {
     /// for the `timeout tarpit` of the proxy whose rule it is, then
     /// answered; logged `PT` with the time held as `Tw` (recorded).
     mutating func startTarpit(status: Int, response: HTTPReturn?, _ context: HTTPStreamContext) {
-        emit(.countDenied)
+        emit(.countDenied(backendIndex: backend?.index))
         log.status = response?.status ?? status
         log.terminate("P", "T")
         log.requestReady = nil

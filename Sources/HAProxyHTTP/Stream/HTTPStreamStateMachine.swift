@@ -63,8 +63,12 @@ public struct HTTPStreamStateMachine {
         case countRequest(at: NIODeadline?)
         /// A `monitor-uri` probe was answered.
         case countIntercepted
-        /// A request was denied by a rule (`dreq`).
-        case countDenied
+        /// A request was denied by a rule (`dreq`; also the backend's, by
+        /// its index in the runtime, once one was chosen).
+        case countDenied(backendIndex: Int?)
+        /// A response was denied by an `http-response` rule (`dresp` of
+        /// the frontend, the backend and the server).
+        case countDeniedResponse
         /// Ask `backend` for a server slot; the answer comes back as
         /// `serverSlotAcquired`, `connectionFailed` or a timeout while queued.
         case acquireServer(HTTPBackendPolicy)
@@ -89,6 +93,9 @@ public struct HTTPStreamStateMachine {
         case closeAfterFlush
         /// Close both connections now: the stream ends.
         case close
+        /// A service answers the request: perform it and hand its
+        /// response to `serviceAnswered`.
+        case runService(HTTPServiceCall)
     }
 
     /// What a transaction that ends leaves for its log line and counters
@@ -102,12 +109,17 @@ public struct HTTPStreamStateMachine {
         /// The stream as `%[...]` samples of the log-format read it, when
         /// the format has any.
         public let sampleContext: (any SampleContext)?
+        /// The backend the request was assigned to (an index into the
+        /// runtime's backends), served by a server or answered by its rules.
+        public let backendIndex: Int?
 
-        init(log: StreamLogInfo, serverStatus: Int, requestLine: ByteBuffer?, sampleContext: (any SampleContext)? = nil) {
+        init(log: StreamLogInfo, serverStatus: Int, requestLine: ByteBuffer?, sampleContext: (any SampleContext)? = nil,
+             backendIndex: Int? = nil) {
             self.log = log
             self.serverStatus = serverStatus
             self.requestLine = requestLine
             self.sampleContext = sampleContext
+            self.backendIndex = backendIndex
         }
     }
 
@@ -149,6 +161,14 @@ public struct HTTPStreamStateMachine {
     public private(set) var request = HTTPHead()
     /// The request head bytes as received (offsets of `request` are relative to it).
     public private(set) var requestBytes: ByteBuffer?
+    /// Ordinary header edits the rules noted on `request`, written with
+    /// it when it is forwarded (`materializeRequest` writes them into it
+    /// for the few readers of its headers after the rules).
+    private(set) var requestEdits = HTTPMessage.NotedEdits()
+    /// The context the request rules ran in, kept for the response rules
+    /// of the same transaction (the request as the rules left it, the
+    /// variables, the captures): built once per transaction.
+    private var ruleContext: HTTPStreamContext?
     var requestBody = HTTPBodyFramer(framing: .none, isRequest: true)
     var requestDone = false
     private var requestCount = 0
@@ -193,6 +213,7 @@ public struct HTTPStreamStateMachine {
         clientOut = OutgoingBatch(allocator: allocator)
         serverOut = OutgoingBatch(allocator: allocator)
         requestParser = .request(limits: policy.headLimits)
+        requestParser.lenient = policy.acceptsInvalidMessages
         actions.reserveCapacity(8)
     }
 
@@ -451,6 +472,8 @@ public struct HTTPStreamStateMachine {
             request = head
             let bytes = inbound.readSlice(length: head.length)!
             requestBytes = bytes
+            requestEdits = HTTPMessage.NotedEdits()
+            ruleContext = nil
             if !policy.contentRules.isEmpty, rejectedByContentRules(policy.contentRules, counted: false) {
                 return
             }
@@ -507,6 +530,10 @@ public struct HTTPStreamStateMachine {
             if !inBackend {
                 verdict = HTTPRuleRunner.run(policy.requestRules, from: resume?.rule ?? 0, on: &context)
                 if holdsRequest(verdict, inBackend: false, context) { return }
+                if let stats = policy.statsPage, verdict.letsRequestGoOn,
+                   answeredByStatsPage(stats, inBackend: false, resumeAt: policy.requestRules.count, &context) {
+                    return
+                }
                 if case .proceed = verdict { verdict = HTTPRuleRunner.run(policy.redirectRules, on: &context) }
                 if case .allow = verdict { verdict = HTTPRuleRunner.run(policy.redirectRules, on: &context) }
                 verdict = Self.restrictHeaderNames(policy.restrictHeaderNames, after: verdict, &context)
@@ -526,6 +553,10 @@ public struct HTTPStreamStateMachine {
                     if !inBackend, backend.buffersRequest, holdsForBufferedBody(inBackend: true, context) { return }
                     var verdict = HTTPRuleRunner.run(backend.requestRules, from: inBackend ? resume!.rule : 0, on: &context)
                     if holdsRequest(verdict, inBackend: true, context) { return }
+                    if let stats = backend.statsPage, verdict.letsRequestGoOn,
+                       answeredByStatsPage(stats, inBackend: true, resumeAt: backend.requestRules.count, &context) {
+                        return
+                    }
                     verdict = Self.restrictHeaderNames(backend.restrictHeaderNames, after: verdict, &context)
                     if answer(verdict, &context) {
                         takeRequest(from: context)
@@ -538,6 +569,7 @@ public struct HTTPStreamStateMachine {
                 return
             }
             takeRequest(from: context)
+            ruleContext = context
         }
         guard let backend else {
             log.terminate("P", "R")
@@ -561,7 +593,7 @@ public struct HTTPStreamStateMachine {
     private mutating func rejectedByContentRules(_ rules: [TCPRule], counted: Bool) -> Bool {
         let context = makeContext()
         guard TCPRuleRunner.run(rules, on: context) == .reject else { return false }
-        emit(.countDenied)
+        emit(.countDenied(backendIndex: backend?.index))
         if !counted, let bytes = requestBytes {
             log.bytesFromClient &+= UInt64(request.loggedSize(in: bytes))
             requestBytes = nil
@@ -588,17 +620,35 @@ public struct HTTPStreamStateMachine {
         context.clientTLS = clientTLS
         context.serverTLS = serverTLS
         context.transactionLog = ruleLog()
+        context.receivedRequestLine = log.requestLine
         context.usesProxyAuthentication = policy.usesProxyHeader && isProxiedRequest
+        return context
+    }
+
+    /// The context of the response rules: the request rules' one, brought
+    /// up to date (server, body as it is now), else a new one.
+    private mutating func responseRuleContext() -> HTTPStreamContext {
+        guard let context = ruleContext else {
+            let context = makeContext()
+            context.hideRequestHeaders()
+            return context
+        }
+        context.backend = backend ?? policy.ownBackend
+        context.serverName = serverName
+        context.serverID = serverID
+        context.hideRequestHeaders()
         return context
     }
 
     /// A request whose target is neither a path nor `*` (manual `option
     /// http-use-proxy-header`).
     private var isProxiedRequest: Bool {
-        guard let bytes = requestBytes, !request.uriRange.isEmpty,
-              let first = bytes.getInteger(at: bytes.readerIndex + request.uriRange.lowerBound, as: UInt8.self)
-        else { return false }
-        return first != UInt8(ascii: "/") && first != UInt8(ascii: "*")
+        mutating get {
+            guard let bytes = requestBytes, !request.uriRange.isEmpty,
+                  let first = bytes.getInteger(at: bytes.readerIndex + request.uriRange.lowerBound, as: UInt8.self)
+            else { return false }
+            return first != UInt8(ascii: "/") && first != UInt8(ascii: "*")
+        }
     }
 
     /// Takes the request back from the rules, with their edits.
@@ -610,15 +660,28 @@ public struct HTTPStreamStateMachine {
         if context.serverTimeout != nil || context.tunnelTimeout != nil {
             timeoutOverrides = (context.serverTimeout ?? timeoutOverrides.server, context.tunnelTimeout ?? timeoutOverrides.tunnel)
         }
-        guard let message = context.requestMessage?.materialized(), message.isEdited else { return }
+        guard let message = context.requestMessage, message.isEdited else { return }
         request = message.head
         requestBytes = message.bytes
+        requestEdits = message.notedEdits
+    }
+
+    /// Writes the header edits the rules noted into the request, for a
+    /// reader of its headers (`balance hdr`, `option forwardfor if-none`).
+    public mutating func materializeRequest() {
+        guard !requestEdits.isEmpty, let bytes = requestBytes else { return }
+        var message = HTTPMessage(head: request, bytes: bytes)
+        message.adopt(requestEdits)
+        message.materialize()
+        request = message.head
+        requestBytes = message.bytes
+        requestEdits = HTTPMessage.NotedEdits()
     }
 
     /// The first `use_backend` rule whose condition holds, else the
     /// default backend. A dynamic name that matches no backend falls back
     /// to the default one, as in 2.6.
-    private func chooseBackend(_ context: inout HTTPStreamContext) -> HTTPBackendPolicy? {
+    private mutating func chooseBackend(_ context: inout HTTPStreamContext) -> HTTPBackendPolicy? {
         for rule in policy.switchingRules {
             if let condition = rule.condition, !condition.evaluate(context) { continue }
             switch rule.target {
@@ -646,7 +709,7 @@ public struct HTTPStreamStateMachine {
             startTarpit(status: status, response: response, context)
         case .deny(let status, let response):
             log.status = status
-            emit(.countDenied)
+            emit(context.editsResponse ? .countDeniedResponse : .countDenied(backendIndex: backend?.index))
             if let response, !Self.usesProxyErrorPage(response) {
                 answerLocally(status: response.status, alwaysCloses: false) { connection in
                     Self.build(response, connection: connection, context)
@@ -684,6 +747,8 @@ public struct HTTPStreamStateMachine {
             }
         case .badRequest:
             sendError(400, cause: "P", phase: "R")
+        case .useService(let name):
+            runService(.named(name))
         }
         return true
     }
@@ -801,7 +866,7 @@ public struct HTTPStreamStateMachine {
 
     /// `connection:` header a local answer carries: `close` when the stream
     /// ends after it, `keep-alive` for an HTTP/1.0 client keeping it open.
-    private func responseConnectionHeader() -> HTTPResponseConnection {
+    private mutating func responseConnectionHeader() -> HTTPResponseConnection {
         if !clientKeepAlive { return .close }
         return request.version.isPersistentByDefault ? .none : .keepAlive
     }
@@ -809,8 +874,9 @@ public struct HTTPStreamStateMachine {
     // MARK: Request to the server
 
     private mutating func sendRequestHead() {
+        if let ff = backend?.forwardFor ?? policy.forwardFor, ff.ifNone { materializeRequest() }
         guard let requestBytes, let backend else { return }
-        var edits = HTTPHeadEdits()
+        var edits = requestEdits.headEdits
         let upgrading = request.connection.contains(.upgrade) || request.method == .connect
         let serverMode = backend.connectionMode == .keepAlive ? policy.connectionMode : backend.connectionMode
         if let ff = backend.forwardFor ?? policy.forwardFor, let ip = clientAddress?.ipAddress,
@@ -833,6 +899,7 @@ public struct HTTPStreamStateMachine {
         serverOut.appendHead(request, from: requestBytes, edits: edits)
         log.requestSent = .now()
         responseParser = .response(to: request.method)
+        responseParser.lenient = backend.acceptsInvalidMessages
         responseStarted = false
         responseDone = false
         serverReusable = serverMode == .keepAlive
@@ -942,20 +1009,22 @@ public struct HTTPStreamStateMachine {
                     clientOut.appendHead(head, from: headBytes, edits: HTTPHeadEdits())
                     sendClientBatch()
                     responseParser = .response(to: request.method)
+                    responseParser.lenient = backend?.acceptsInvalidMessages ?? false
                     processServer()
                     return
                 }
                 serverStatus = head.status
                 log.responseHead = .now()
                 captureResponseHeaders(head, headBytes)
+                var edits = HTTPHeadEdits()
                 if policy.hasResponseAnalysis || (backend?.hasResponseAnalysis ?? false) {
                     guard let analysed = analyseResponse(head, headBytes) else { return }
-                    (head, headBytes) = analysed
+                    (head, headBytes, edits) = analysed
                 }
                 response = head
                 responseStarted = true
                 log.status = head.status
-                sendResponseHead(head, headBytes)
+                sendResponseHead(head, headBytes, edits)
                 if state == .tunnel { return }
                 input = serverInbound!
             }
@@ -987,14 +1056,17 @@ public struct HTTPStreamStateMachine {
 
     /// The response rules: the backend's `http-response` rules, the
     /// frontend's, then the `http-after-response` ones. Returns the head
-    /// to send (edited or not), or nil when a rule answered instead.
-    private mutating func analyseResponse(_ head: HTTPHead, _ headBytes: ByteBuffer) -> (HTTPHead, ByteBuffer)? {
+    /// to send (edited or not) with the header edits to write with it, or
+    /// nil when a rule answered instead.
+    private mutating func analyseResponse(
+        _ head: HTTPHead, _ headBytes: ByteBuffer
+    ) -> (HTTPHead, ByteBuffer, HTTPHeadEdits)? {
         let ownBackend = backend.flatMap { $0 === policy.ownBackend ? nil : $0 }
         let backendRules = ownBackend?.responseRules ?? []
         let backendAfter = ownBackend?.afterResponseRules ?? []
         // `req.*` variables end with the request.
         variables?.values.clear(.req)
-        var context = makeContext()
+        var context = responseRuleContext()
         context.responseMessage = HTTPMessage(response: head, bytes: headBytes, requestMethod: request.method)
         context.editsResponse = true
         var verdict = HTTPRuleRunner.run(backendRules, on: &context)
@@ -1013,13 +1085,13 @@ public struct HTTPStreamStateMachine {
         persistenceResponse(&context)
         _ = HTTPRuleRunner.run(backendAfter, on: &context)
         _ = HTTPRuleRunner.run(policy.afterResponseRules, on: &context)
-        guard let message = context.responseMessage?.materialized(), message.isEdited else { return (head, headBytes) }
-        return (message.head, message.bytes)
+        guard let message = context.responseMessage, message.isEdited else { return (head, headBytes, HTTPHeadEdits()) }
+        return (message.head, message.bytes, message.notedEdits.headEdits)
     }
 
-    private mutating func sendResponseHead(_ head: HTTPHead, _ headBytes: ByteBuffer) {
+    private mutating func sendResponseHead(_ head: HTTPHead, _ headBytes: ByteBuffer, _ ruleEdits: HTTPHeadEdits) {
         if head.status == 101 || (request.method == .connect && head.status / 100 == 2) {
-            clientOut.appendHead(head, from: headBytes, edits: HTTPHeadEdits())
+            clientOut.appendHead(head, from: headBytes, edits: ruleEdits)
             sendClientBatch()
             emit(.flushClient)
             state = .tunnel
@@ -1038,7 +1110,7 @@ public struct HTTPStreamStateMachine {
         responseBody = HTTPBodyFramer(framing: head.bodyFraming, isRequest: false)
         // The rewriter drops the server's close/keep-alive tokens; the header
         // states what differs from the response's or the request's default.
-        var edits = HTTPHeadEdits()
+        var edits = ruleEdits
         if clientKeepAlive {
             if !head.version.isPersistentByDefault || !request.version.isPersistentByDefault {
                 edits.append(name: "connection", value: "keep-alive")
@@ -1078,6 +1150,7 @@ public struct HTTPStreamStateMachine {
     }
 
     private mutating func endTransaction() {
+        ruleContext = nil
         logTransaction()
         guard clientKeepAlive, !(clientFinishedSending && inbound.readableBytes == 0) else {
             closeAfterFlush()
@@ -1108,7 +1181,8 @@ public struct HTTPStreamStateMachine {
         guard transactionPending else { return }
         transactionPending = false
         emit(.logTransaction(TransactionRecord(
-            log: log, serverStatus: serverStatus, requestLine: log.requestLine, sampleContext: logSampleContext())))
+            log: log, serverStatus: serverStatus, requestLine: log.requestLine, sampleContext: logSampleContext(),
+            backendIndex: backend?.index)))
         serverStatus = 0
     }
 

@@ -55,11 +55,14 @@ public enum HTTPAction: Sendable {
     /// `wait-for-body time T [at-least N]`: the rules wait for the request
     /// body (all of it, `atLeast` bytes, or a full buffer) for `timeMs`.
     case waitForBody(timeMs: Int, atLeast: Int)
+    /// `use-service <name>`: a service registered under that name answers
+    /// the request inside the stream (`HTTPServiceCatalog`).
+    case useService(String)
 
     /// Whether the action ends the rule set when it runs.
     public var isFinal: Bool {
         switch self {
-        case .allow, .deny, .redirect, .returnResponse, .auth, .tarpit: return true
+        case .allow, .deny, .redirect, .returnResponse, .auth, .tarpit, .useService: return true
         default: return false
         }
     }

@@ -22,6 +22,18 @@ public enum HTTPRuleVerdict: Sendable {
     /// `wait-for-body`: the body is awaited for `timeMs` (or until
     /// `atLeast` bytes are there); the rules go on at rule `resumeAt`.
     case waitForBody(resumeAt: Int, timeMs: Int, atLeast: Int)
+    /// `use-service`: the named service answers the request.
+    case useService(String)
+}
+
+extension HTTPRuleVerdict {
+    /// The rule set ended without answering (`allow`, or no final action).
+    public var letsRequestGoOn: Bool {
+        switch self {
+        case .proceed, .allow: return true
+        default: return false
+        }
+    }
 }
 
 /// Runs a rule set in order (manual 4.2: rules are evaluated in their
@@ -117,6 +129,8 @@ public enum HTTPRuleRunner {
                 target.addEarlyHint(name, rendered, sendsNow: !grouped)
             case .tarpit(let status, let response):
                 return .tarpit(status: status, response: response)
+            case .useService(let name):
+                return .useService(name)
             case .waitForBody(let timeMs, let atLeast):
                 if target.needsRequestBody(atLeast: atLeast) {
                     return .waitForBody(resumeAt: index + 1, timeMs: timeMs, atLeast: atLeast)

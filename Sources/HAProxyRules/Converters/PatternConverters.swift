@@ -31,7 +31,7 @@ enum PatternConverters {
             ("int", .int, .int), ("ip", .ip, .address),
         ]
         let outputs: [(String, SampleType)] = [("str", .string), ("int", .int), ("ip", .address)]
-        var list: [SampleConverterKeyword] = [mapKeyword("map", .str, .string, .string)]
+        var list: [SampleConverterKeyword] = [mapKeyword("map", .str, .string, .string), regmKeyword]
         for (name, method, input) in matches {
             list.append(mapKeyword("map_\(name)", method, input, .string))
             for (outName, output) in outputs {
@@ -64,6 +64,26 @@ enum PatternConverters {
             }
         })
     }
+
+    /// `map_regm(file[,default])`: like `map_reg`, the value of the first
+    /// entry whose regex matches, with `\1`..`\9` in it replaced by that
+    /// match's groups (manual 7.3.1; 2.6 has it for strings only).
+    static let regmKeyword = SampleConverterKeyword(
+        "map_regm", [.string, .string], mandatory: 1, .string, .string, compile: { args in
+            let path = args.text(at: 0) ?? ""
+            let reference: PatternReference
+            let match = PatternReference.Expression(method: .reg, ignoreCase: false, valueType: .string)
+            do {
+                reference = try PatternReferences.reference(path: path, kind: .map)
+                try reference.register(match, usedAt: PatternReferences.location)
+            } catch let error as PatternSet.PatternError {
+                throw SampleArgumentError(error.message)
+            }
+            let fallback: Sample? = args.bytes(at: 1).map { .string($0) }
+            return SampleConversion { sample, _ in
+                reference.expandedValue(sample, match).map { .string($0) } ?? fallback
+            }
+        })
 
     /// A map value as the converter's output type.
     static func value(_ bytes: [UInt8], as type: SampleType) -> Sample? {

@@ -21,9 +21,6 @@ public enum SampleConverterRegistry {
             list[name] = "it is not implemented"
         }
         for name in ["in_table"] { list[name] = "stick tables are not implemented yet" }
-        for name in ["map_regm", "map_regm_str", "map_regm_int", "map_regm_ip"] {
-            list[name] = "back-references in map values are not implemented"
-        }
         return list
     }()
 

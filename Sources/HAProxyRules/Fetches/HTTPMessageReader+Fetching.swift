@@ -33,6 +33,15 @@ extension HTTPMessageReader {
     /// The value at `occurrence` (1 the first, -1 the last, 0 the last),
     /// copied out.
     func headerValue(named name: [UInt8]?, split: Bool, occurrence: Int) -> [UInt8]? {
+        if occurrence == 0 {
+            // The last one, in one pass (a header is rarely repeated).
+            var last: [UInt8]? = nil
+            forEachHeaderValue(named: name, split: split) { value in
+                last = Array(value)
+                return false
+            }
+            return last
+        }
         var wanted = occurrence
         if occurrence <= 0 {
             let count = headerValueCount(named: name, split: split)

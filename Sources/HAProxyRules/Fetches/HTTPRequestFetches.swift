@@ -5,6 +5,15 @@ enum HTTPRequestFetches {
     private static let hostHeader = Array("host".utf8)
     private static let contentLength = Array("content-length".utf8)
 
+    /// Word `index` (method, target, version) of the request line as
+    /// received, when the context kept it.
+    private static func requestLineWord(_ context: any SampleContext, _ index: Int) -> Sample? {
+        context.withReceivedRequestLine { line -> Sample? in
+            let words = line.split(separator: 0x20, maxSplits: 2, omittingEmptySubsequences: true)
+            return index < words.count ? .string(Array(words[index])) : nil
+        } ?? nil
+    }
+
     static let keywords: [SampleFetchKeyword] = {
         var list: [SampleFetchKeyword] = [
             SampleFetchKeyword("method", .string, .httpRequest) { _, context in
@@ -59,12 +68,18 @@ enum HTTPRequestFetches {
                 context.isFirstRequest.map { .bool($0) }
             },
             SampleFetchKeyword("capture.req.method", .string, .httpRequest) { _, context in
-                context.request?.withMethod { .string(Array($0)) }
+                if let word = requestLineWord(context, 0) { return word }
+                return context.request?.withMethod { .string(Array($0)) }
             },
             SampleFetchKeyword("capture.req.uri", .string, .httpRequest) { _, context in
-                context.request?.withURI { .string(Array($0)) }
+                if let word = requestLineWord(context, 1) { return word }
+                return context.request?.withURI { .string(Array($0)) }
             },
             SampleFetchKeyword("capture.req.ver", .string, .httpRequest) { _, context in
+                if case .string(let word)? = requestLineWord(context, 2) {
+                    // `HTTP/1.1` as `HTTP/1.1`; 2.6 writes the version it read.
+                    return .string(word)
+                }
                 guard let version = context.request?.version else { return nil }
                 return .string(Array("HTTP/\(version.major).\(version.minor)".utf8))
             },

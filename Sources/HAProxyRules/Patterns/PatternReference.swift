@@ -80,7 +80,9 @@ public final class PatternReference: @unchecked Sendable {
     private var next: UInt32 = 0
     /// Compiled sets of the current version by expression, handed out by
     /// reference.
-    private var compiled: [Expression: CompiledPatterns] = [:]
+    /// (A reference has one or two expressions: a list searched in order
+    /// costs less per lookup than hashing the key.)
+    private var compiled: [(expression: Expression, patterns: CompiledPatterns)] = []
 
     /// One expression's set, with the entry behind each pattern position.
     /// For a map, each entry's value read once as the expression's value
@@ -151,7 +153,7 @@ public final class PatternReference: @unchecked Sendable {
                 entries.append(Entry(handle: handle, key: key, value: value, version: current))
                 fileLines[handle] = line
             }
-            compiled = [:]
+            compiled = []
         }
     }
 
@@ -200,7 +202,7 @@ public final class PatternReference: @unchecked Sendable {
     /// The set compiled for `expression` from the current version's entries.
     func compiledSet(_ expression: Expression) -> CompiledPatterns {
         locked {
-            if let done = compiled[expression] { return done }
+            for entry in compiled where entry.expression == expression { return entry.patterns }
             let set = PatternSet(method: expression.method, ignoreCase: expression.ignoreCase)
             var visible: [Entry] = []
             for entry in entries where entry.version == current {
@@ -209,7 +211,7 @@ public final class PatternReference: @unchecked Sendable {
                 visible.append(entry)
             }
             let done = CompiledPatterns(set: set, entries: visible, valueType: expression.valueType)
-            compiled[expression] = done
+            compiled.append((expression, done))
             return done
         }
     }
@@ -234,6 +236,19 @@ public final class PatternReference: @unchecked Sendable {
         let compiled = compiledSet(expression)
         guard let index = compiled.set.firstMatch(sample), index < compiled.values.count else { return nil }
         return .some(compiled.values[index])
+    }
+
+    /// `map_regm`: the value of the first entry whose regex matches
+    /// `sample`, its back-references replaced by the match's groups; nil
+    /// when none matches.
+    public func expandedValue(_ sample: Sample, _ expression: Expression) -> [UInt8]? {
+        guard let text = sample.stringBytes else { return nil }
+        let compiled = compiledSet(expression)
+        return text.withUnsafeBytes { subject in
+            compiled.set.firstRegexExpansion(subject) { index in
+                index < compiled.entries.count ? Array((compiled.entries[index].value ?? "").utf8) : []
+            }
+        }
     }
 
     /// The value of the entry `sample` matches (a map lookup).
@@ -285,7 +300,7 @@ public final class PatternReference: @unchecked Sendable {
             }
             current = version
             entries.removeAll { Int32(bitPattern: $0.version &- version) < 0 }
-            compiled = [:]
+            compiled = []
             return true
         }
     }
@@ -309,7 +324,7 @@ public final class PatternReference: @unchecked Sendable {
                 }
             }
             entries.append(Entry(handle: PatternReferences.nextHandle(), key: key, value: value, version: version ?? current))
-            compiled = [:]
+            compiled = []
         }
     }
 
@@ -320,7 +335,7 @@ public final class PatternReference: @unchecked Sendable {
         locked {
             let before = entries.count
             entries.removeAll { (key != nil && $0.key == key) || (handle != nil && $0.handle == handle) }
-            compiled = [:]
+            compiled = []
             return before - entries.count
         }
     }
@@ -338,7 +353,7 @@ public final class PatternReference: @unchecked Sendable {
                 if let type = expression.valueType, Self.value(value, as: type) == nil { return found.count }
             }
             for i in found { entries[i].value = value }
-            compiled = [:]
+            compiled = []
             return found.count
         }
     }
@@ -348,7 +363,7 @@ public final class PatternReference: @unchecked Sendable {
         locked {
             let wanted = version ?? current
             entries.removeAll { $0.version == wanted }
-            compiled = [:]
+            compiled = []
         }
     }
 

@@ -149,6 +149,18 @@ public final class PatternSet: @unchecked Sendable {
 
     // MARK: Matching
 
+    /// For `map_regm`: the first regex (in order) that matches `subject`,
+    /// with the value of its line (`template(index)`) expanded with the
+    /// match's groups.
+    func firstRegexExpansion(
+        _ subject: UnsafeRawBufferPointer, template: (Int) -> [UInt8]
+    ) -> [UInt8]? {
+        for (regex, index) in regexes {
+            if let out = regex.expand(template(index), matching: subject) { return out }
+        }
+        return nil
+    }
+
     /// Whether `sample` matches one of the patterns.
     public func matches(_ sample: Sample) -> Bool {
         firstMatch(sample) != nil

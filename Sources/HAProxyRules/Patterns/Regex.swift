@@ -38,6 +38,20 @@ public final class Regex: @unchecked Sendable {
 
     deinit { pcre2_code_free_8(code) }
 
+    /// The library's version, as `-vv` prints it (`10.42 2022-12-11`).
+    public static var libraryVersion: String {
+        var buffer = [UInt8](repeating: 0, count: 64)
+        let n = buffer.withUnsafeMutableBytes { pcre2_config_8(UInt32(PCRE2_CONFIG_VERSION), $0.baseAddress) }
+        return String(decoding: buffer.prefix(max(0, Int(n) - 1)), as: UTF8.self)
+    }
+
+    /// Whether the library compiles patterns to machine code.
+    public static var supportsJIT: Bool {
+        var jit: UInt32 = 0
+        _ = pcre2_config_8(UInt32(PCRE2_CONFIG_JIT), &jit)
+        return jit != 0
+    }
+
     /// Whether the pattern matches somewhere in `subject`.
     public func matches(_ subject: UnsafeRawBufferPointer) -> Bool {
         let data = pcre2_match_data_create_from_pattern_8(code, nil)

@@ -88,6 +88,10 @@ public protocol SampleContext {
     /// Sets the level of the stream's log line (`set-log-level`); ignored
     /// by default.
     func setLogLevel(_ level: LogLevelOverride)
+    /// The request line as the client sent it (`GET /a HTTP/1.1`), for
+    /// the `capture.req.*` fetches, which response rules and logs read
+    /// too; nil when not kept (the default: they read the request).
+    func withReceivedRequestLine<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R?
     /// The client connection's TLS layer (`ssl_fc`...): nil when the
     /// connection is not TLS (the default).
     var clientTLS: (any TLSSessionView)? { get }
@@ -108,6 +112,7 @@ extension SampleContext {
     public var usesProxyAuthentication: Bool { false }
     public func storeCapture(_ value: [UInt8], response: Bool, slot: Int) {}
     public func setLogLevel(_ level: LogLevelOverride) {}
+    public func withReceivedRequestLine<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R? { nil }
     public var clientTLS: (any TLSSessionView)? { nil }
     public var serverTLS: (any TLSSessionView)? { nil }
 }

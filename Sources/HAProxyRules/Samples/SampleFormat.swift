@@ -15,6 +15,21 @@ public struct SampleFormat: Sendable {
     }
 
     public let parts: [Part]
+    /// The bytes of a format without variable parts, rendered once.
+    private let constant: [UInt8]?
+
+    init(parts: [Part]) {
+        self.parts = parts
+        var bytes: [UInt8]? = []
+        for part in parts {
+            guard case .literal(let literal) = part else {
+                bytes = nil
+                break
+            }
+            bytes! += literal
+        }
+        constant = bytes
+    }
 
     /// The sample expressions of the `%[...]` parts, in order.
     public var expressions: [SampleExpression] {
@@ -116,6 +131,42 @@ public struct SampleFormat: Sendable {
         return nil
     }
 
+    /// 2.6's refusal of a format whose first sample needs data `stage`
+    /// lacks: `sample fetch <req.hdr(host)]> may not be reliably used
+    /// here because it needs 'HTTP request headers' which is not
+    /// available here`, quoting `text` (the format as written) from that
+    /// sample to its end; nil when every sample can be used.
+    public func unavailableSampleMessage(in text: String, at stage: SampleStage) -> String? {
+        var index = 0
+        for part in parts {
+            guard case .sample(let expression, _) = part else { continue }
+            defer { index += 1 }
+            guard let source = expression.missingSource(at: stage) else { continue }
+            let bytes = Array(text.utf8)
+            let starts = Self.sampleStarts(bytes)
+            let rest = index < starts.count ? String(decoding: bytes[starts[index]...], as: UTF8.self) : expression.fetchName
+            return "sample fetch <\(rest)> may not be reliably used here because it needs '\(source.name)' which is not available here"
+        }
+        return nil
+    }
+
+    /// Byte offsets where each `%[...]` expression of a format starts.
+    static func sampleStarts(_ bytes: [UInt8]) -> [Int] {
+        var starts: [Int] = []
+        var i = 0
+        while i < bytes.count {
+            guard bytes[i] == UInt8(ascii: "%"), i + 1 < bytes.count else { i += 1; continue }
+            i += 1
+            if bytes[i] == UInt8(ascii: "%") { i += 1; continue }
+            if bytes[i] == UInt8(ascii: "{"), let close = bytes[i...].firstIndex(of: UInt8(ascii: "}")) { i = close + 1 }
+            if i < bytes.count, bytes[i] == UInt8(ascii: "[") {
+                starts.append(i + 1)
+                i = bytes[i...].firstIndex(of: UInt8(ascii: "]")) ?? bytes.count
+            }
+        }
+        return starts
+    }
+
     /// The rendered bytes. A sample that yields nothing renders as
     /// nothing (as in 2.6's `lf-string` and header values); control
     /// characters other than tab and DEL are written `%XX` as 2.6 does.
@@ -123,6 +174,16 @@ public struct SampleFormat: Sendable {
     public func evaluate(
         _ context: some SampleContext, variable: (String, inout [UInt8]) -> Void = { _, _ in }
     ) -> [UInt8] {
+        if let constant { return constant }
+        // One sample (`%[req.hdr(host),lower]`): its bytes as they are
+        // when nothing needs escaping.
+        if parts.count == 1, case .sample(let expression, _) = parts[0] {
+            guard let sample = expression.evaluate(context) else { return [] }
+            if case .string(let bytes) = sample, !bytes.contains(where: Self.needsEscape) { return bytes }
+            var out: [UInt8] = []
+            Self.append(sample, to: &out)
+            return out
+        }
         var out: [UInt8] = []
         for part in parts {
             switch part {
@@ -140,13 +201,17 @@ public struct SampleFormat: Sendable {
 
     private static let hexDigits = Array("0123456789ABCDEF".utf8)
 
+    /// Control characters other than tab, and DEL, are written `%XX`.
+    @inline(__always)
+    static func needsEscape(_ c: UInt8) -> Bool { (c < 0x20 && c != 0x09) || c == 0x7f }
+
     /// A sample as text: strings and binaries as their bytes, escaped;
     /// other types in their string form.
     static func append(_ sample: Sample, to out: inout [UInt8]) {
         switch sample {
         case .string(let bytes), .binary(let bytes):
             for c in bytes {
-                if (c < 0x20 && c != 0x09) || c == 0x7f {
+                if needsEscape(c) {
                     out += [UInt8(ascii: "%"), hexDigits[Int(c >> 4)], hexDigits[Int(c & 0xf)]]
                 } else {
                     out.append(c)

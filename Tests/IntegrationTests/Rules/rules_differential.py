@@ -1136,6 +1136,30 @@ http-response set-header x-req-back %[var(req.n)]
 """), [G(host="WWW.Example.com", headers="X-User: ann", srv=[hv("x-host", "www.example.com"), hv("x-n", "7")],
          hdr={"x-host-back": "^www.example.com$"})], what="txn/req/sess variables, scope seen by the response")
 
+case("log_variables_in_rules", "format", site("""
+http-request set-header x-a "%ci|%fi|%f|%ft|%b|%s|%H|%pid|%ST|%HM|%HU|%HV|%r"
+http-request set-header x-b "%rt|%ID|%B|%U|%ac|%fc|%bc|%sc|%rc|%tsc|%hr|%hs|%sslv|%Tq|%TR|%Tw"
+"""), [G("/v?x=1", srv=[r"x-a: 127\\.0\\.0\\.1\\|"])],
+     what="log-format variables in a rule's format")
+
+case("map_regm_backreferences", "map", site("""
+http-request set-header x-m %[path,map_regm(@DIR@/r.map,none)]
+"""), [G("/a/one/two", srv=[hv("x-m", "/new/two/one")]), G("/b/x", srv=[hv("x-m", "fixed")]),
+       G("/c", srv=[hv("x-m", "none")])],
+     files={"r.map": "^/a/([^/]*)/(.*)$ /new/\\2/\\1\n^/b/ fixed\n"},
+     what="map_regm replaces \\N in the value with the match's groups")
+
+case("response_acl_on_request_fetches", "fetch", site("""
+http-response set-header x-req-hdr yes if { req.hdr(x-in) -m found }
+http-response set-header x-path yes if { path /p }
+http-response set-header x-method yes if { method GET }
+http-response set-header x-cap-method %[capture.req.method]
+http-response set-header x-cap-uri %[capture.req.uri]
+http-response set-header x-cap-ver %[capture.req.ver]
+http-response set-header x-uri-deny yes if { capture.req.uri -m beg /p }
+"""), [G("/p?q=1", headers="X-In: 1", hdr={"x-cap-method": "^GET$", "x-cap-uri": "^/p\\?q=1$", "x-uri-deny": "^yes$"})],
+     what="request fetches in response rules (2.6 warns they never match)")
+
 case("fetch_status_res_hdr", "fetch", site("""
 http-response set-header x-status %[status]
 http-response set-header x-ct %[res.hdr(content-type)]
@@ -2010,6 +2034,13 @@ option forwardfor if-none
 """), [G(headers="X-Forwarded-For: 9.9.9.9", srv=[hv("x-forwarded-for", "9.9.9.9")], nosrv=["127.0.0.1"]),
        G(srv=[hv("x-forwarded-for", "127.0.0.1")])], what="option forwardfor if-none")
 
+case("forwardfor_if_none_rule_header", "forwardfor", site("""
+http-request set-header X-Forwarded-For 5.6.7.8
+http-request set-header X-Other o
+option forwardfor if-none
+"""), [G(srv=[hv("x-forwarded-for", "5.6.7.8"), hv("x-other", "o")], nosrv=["127.0.0.1"])],
+     what="option forwardfor if-none sees a header an http-request rule set")
+
 case("forwardfor_in_backend", "forwardfor", site("""
 option forwardfor header X-Fe-For
 """, backends=(), extra="""
@@ -2131,6 +2162,42 @@ backend down
      files={"fe503.http": "HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain\r\n\r\nfrontend page\n",
             "be503.http": "HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain\r\n\r\nbackend page\n"},
      what="the backend's errorfile wins once it is chosen")
+
+# option accept-invalid-http-request|response (recorded with Debian's 2.6.12):
+# the request's target (with '#' and bytes above 127, which are a 400
+# without it) and header names of any bytes, HTTP/0.9 sent on as 1.0,
+# another protocol's version sent on as written; still a 400 for a
+# lowercase protocol or a word after the version.
+case("accept_invalid_request", "parsing", site("""
+option accept-invalid-http-request
+"""), [RAW(b"GET /a{b}|c\"<d>^`#f HTTP/1.1\r\nhost: a\r\n\r\n", status=200, srv=[r'^GET /a\{b\}\|c"<d>\^`#f HTTP/1\.1\r\n']),
+       RAW(b"GET /caf\xc3\xa9 HTTP/1.1\r\nhost: a\r\nx(y) z: 1\r\n\r\n", status=200, srv=[r"x\(y\) z: 1\r\n"]),
+       RAW(b"GET / RTSP/1.0\r\nhost: a\r\n\r\n", status=200, srv=[r"^GET / RTSP/1\.0\r\n", "connection: keep-alive"]),
+       RAW(b"GET / HTTP/1.10\r\nhost: a\r\n\r\n", status=200, srv=[r"^GET / HTTP/1\.10\r\n"]),
+       RAW(b"GET /nine\r\n\r\n", status=200, srv=[r"^GET /nine HTTP/1\.0\r\n"]),
+       RAW(b"GET / http/1.1\r\nhost: a\r\n\r\n", status=400),
+       RAW(b"GET / HTTP/1.1 more\r\nhost: a\r\n\r\n", status=400)],
+     what="option accept-invalid-http-request")
+
+case("strict_request_parsing", "parsing", site("""
+"""), [RAW(b"GET /a#b HTTP/1.1\r\nhost: a\r\n\r\n", status=400), RAW(b"GET /caf\xc3\xa9 HTTP/1.1\r\nhost: a\r\n\r\n", status=400),
+       RAW(b"GET /a{b}|c HTTP/1.1\r\nhost: a\r\n\r\n", status=200), RAW(b"GET / RTSP/1.0\r\nhost: a\r\n\r\n", status=400),
+       RAW(b"GET / HTTP/1.1\r\nhost: a\r\nx(y): 1\r\n\r\n", status=400), RAW(b"GET /nine\r\n\r\n", status=400)],
+     what="without the option, the same requests get 400")
+
+case("response_version_kept_below_1_1", "parsing", site("""
+"""), [G(status=200)], response=b"HTTX/1.0 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok",
+     what="a response version below 1.1 goes out as the server wrote it")
+
+case("response_version_refused", "parsing", site("""
+"""), [G(status=502)], response=b"HTTP/1.10 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok",
+     what="a response version of several digits is a 502 without the option")
+
+case("accept_invalid_response", "parsing", site("""
+""", extra="    option accept-invalid-http-response\n"),
+     [G(status=200, hdr={"x(y)": "^1$"})],
+     response=b"HTTP/1.10 200 OK\r\nx(y): 1\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok",
+     what="option accept-invalid-http-response (in the backend)")
 
 case("errorfile_400", "errors", site("""
 errorfile 400 @DIR@/400.http

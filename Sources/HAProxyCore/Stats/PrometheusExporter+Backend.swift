@@ -1,0 +1,65 @@
+/// The `backend` scope: one sample per backend (and `listen`) for each
+/// metric, from its `show stat` snapshot and its servers' states.
+extension PrometheusExporter {
+    static let backendMetrics: [PrometheusMetric<PrometheusBackendSample>] = [
+        .value(.currentQueue) { .int($0.stats.queueCurrent ?? 0) },
+        .value(.maxQueue) { .int($0.stats.queueMax ?? 0) },
+        .value(.currentSessions) { .int($0.stats.sessionsCurrent) },
+        .value(.maxSessions) { .int($0.stats.sessionsMax) },
+        .value(.limitSessions) { .int($0.stats.sessionLimit ?? 0) },
+        .value(.sessionsTotal) { .int($0.stats.sessionsTotal) },
+        .value(.bytesInTotal) { .uint($0.stats.bytesIn) },
+        .value(.bytesOutTotal) { .uint($0.stats.bytesOut) },
+        .value(.requestsDeniedTotal) { .int($0.stats.deniedRequests ?? 0) },
+        .value(.responsesDeniedTotal) { .int($0.stats.deniedResponses) },
+        .value(.connectionErrorsTotal) { .int($0.stats.connectionErrors ?? 0) },
+        .value(.responseErrorsTotal) { .int($0.stats.responseErrors ?? 0) },
+        .value(.retryWarningsTotal) { .int($0.stats.retries ?? 0) },
+        .value(.redispatchWarningsTotal) { .int($0.stats.redispatches ?? 0) },
+        .states(.status, frontendStates) { $0.stats.status == "UP" ? 1 : 0 },
+        .value(.weight) { .int($0.stats.weight ?? 0) },
+        .value(.activeServers) { .int($0.stats.active ?? 0) },
+        .value(.backupServers) { .int($0.stats.backup ?? 0) },
+        .value(.checkUpDownTotal) { _ in .int(0) },
+        .value(.checkLastChangeSeconds) { .int($0.stats.lastChange ?? 0) },
+        .value(.downtimeSecondsTotal) { $0.hasServers ? .int($0.stats.downtime ?? 0) : .nan },
+        .value(.loadbalancedTotal) { .int($0.stats.loadBalanced ?? 0) },
+        .value(.maxSessionRate) { .int(Int($0.stats.sessionRateMax)) },
+        .counts(.httpResponsesTotal, responseCodes, label: "code", labelMajor: true) { b, code in
+            responses(b.stats, code)
+        },
+        .value(.httpRequestsTotal) { $0.stats.isHTTP ? .int($0.stats.requestsTotal ?? 0) : nil },
+        .value(.clientAbortsTotal) { _ in .int(0) },
+        .value(.serverAbortsTotal) { _ in .int(0) },
+        .value(.httpCompBytesInTotal) { httpZero($0.stats) },
+        .value(.httpCompBytesOutTotal) { httpZero($0.stats) },
+        .value(.httpCompBytesBypassedTotal) { httpZero($0.stats) },
+        .value(.httpCompResponsesTotal) { httpZero($0.stats) },
+        .value(.lastSessionSeconds) { _ in .int(-1) },
+        .value(.queueTimeAverageSeconds) { _ in .milliseconds(0) },
+        .value(.connectTimeAverageSeconds) { _ in .milliseconds(0) },
+        .value(.responseTimeAverageSeconds) { _ in .milliseconds(0) },
+        .value(.totalTimeAverageSeconds) { _ in .milliseconds(0) },
+        .value(.failedHeaderRewritingTotal) { _ in .int(0) },
+        .value(.connectionAttemptsTotal) { _ in .int(0) },
+        .value(.connectionReusesTotal) { _ in .int(0) },
+        .value(.httpCacheLookupsTotal) { httpZero($0.stats) },
+        .value(.httpCacheHitsTotal) { httpZero($0.stats) },
+        .value(.maxQueueTimeSeconds) { _ in .milliseconds(0) },
+        .value(.maxConnectTimeSeconds) { _ in .milliseconds(0) },
+        .value(.maxResponseTimeSeconds) { _ in .milliseconds(0) },
+        .value(.maxTotalTimeSeconds) { _ in .milliseconds(0) },
+        .value(.internalErrorsTotal) { _ in .int(0) },
+        .value(.uweight) { .int($0.stats.userWeight ?? 0) },
+        // 2.6 prints the servers' states twice, under the old name too.
+        .counts(.aggServerStatus, PrometheusServerSample.states, label: "state") { b, i in
+            b.hasServers ? .int(b.serverStates[i]) : nil
+        },
+        .counts(.aggServerCheckStatus, PrometheusServerSample.states, label: "state") { b, i in
+            b.hasServers ? .int(b.serverStates[i]) : nil
+        },
+        .counts(.aggCheckStatus, PrometheusServerSample.checkStates, label: "state") { b, i in
+            b.hasServers ? .int(b.checkStates[i]) : nil
+        },
+    ]
+}

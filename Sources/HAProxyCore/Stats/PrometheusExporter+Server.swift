@@ -1,0 +1,63 @@
+/// The `server` scope: one sample per server for each metric, from its
+/// `show stat` snapshot. NaN where `show stat` leaves the column empty (no
+/// `maxconn`, no `maxqueue`, no checks).
+extension PrometheusExporter {
+    static let serverMetrics: [PrometheusMetric<PrometheusServerSample>] = [
+        .value(.currentQueue) { .int($0.stats.queueCurrent ?? 0) },
+        .value(.maxQueue) { .int($0.stats.queueMax ?? 0) },
+        .value(.currentSessions) { .int($0.stats.sessionsCurrent) },
+        .value(.maxSessions) { .int($0.stats.sessionsMax) },
+        .value(.limitSessions) { $0.stats.sessionLimit.map { .int($0) } ?? .nan },
+        .value(.sessionsTotal) { .int($0.stats.sessionsTotal) },
+        .value(.bytesInTotal) { .uint($0.stats.bytesIn) },
+        .value(.bytesOutTotal) { .uint($0.stats.bytesOut) },
+        .value(.responsesDeniedTotal) { .int($0.stats.deniedResponses) },
+        .value(.connectionErrorsTotal) { .int($0.stats.connectionErrors ?? 0) },
+        .value(.responseErrorsTotal) { .int($0.stats.responseErrors ?? 0) },
+        .value(.retryWarningsTotal) { .int($0.stats.retries ?? 0) },
+        .value(.redispatchWarningsTotal) { .int($0.stats.redispatches ?? 0) },
+        .states(.status, PrometheusServerSample.states) { $0.state },
+        .value(.weight) { .int($0.stats.weight ?? 0) },
+        .value(.checkFailuresTotal) { $0.stats.check == nil ? .nan : .int($0.stats.failedChecks) },
+        .value(.checkUpDownTotal) { $0.stats.check.map { .int($0.downTransitions) } ?? .nan },
+        .value(.checkLastChangeSeconds) { .int($0.stats.lastChange ?? 0) },
+        .value(.downtimeSecondsTotal) { $0.stats.check == nil ? .nan : .int($0.stats.downtime ?? 0) },
+        .value(.queueLimit) { $0.stats.queueLimit.map { .int($0) } ?? .nan },
+        // No `slowstart` in this build: never throttled.
+        .value(.currentThrottle) { _ in .nan },
+        .value(.loadbalancedTotal) { .int($0.stats.loadBalanced ?? 0) },
+        .value(.maxSessionRate) { .int(Int($0.stats.sessionRateMax)) },
+        .states(.checkStatus, PrometheusServerSample.checkStates) { $0.checksRun ? $0.checkState ?? -1 : nil },
+        .value(.checkCode) { $0.checksRun ? .int($0.checkCode) : nil },
+        .value(.checkDurationSeconds) { s in
+            guard s.checksRun, let check = s.stats.lastCheck else { return nil }
+            return .milliseconds(check.durationMs)
+        },
+        .counts(.httpResponsesTotal, responseCodes, label: "code", labelMajor: true) { s, code in
+            responses(s.stats, code)
+        },
+        .value(.clientAbortsTotal) { _ in .int(0) },
+        .value(.serverAbortsTotal) { _ in .int(0) },
+        .value(.lastSessionSeconds) { _ in .int(-1) },
+        .value(.queueTimeAverageSeconds) { _ in .milliseconds(0) },
+        .value(.connectTimeAverageSeconds) { _ in .milliseconds(0) },
+        .value(.responseTimeAverageSeconds) { _ in .milliseconds(0) },
+        .value(.totalTimeAverageSeconds) { _ in .milliseconds(0) },
+        .value(.failedHeaderRewritingTotal) { _ in .int(0) },
+        .value(.connectionAttemptsTotal) { _ in .int(0) },
+        .value(.connectionReusesTotal) { _ in .int(0) },
+        .value(.idleConnectionsCurrent) { _ in .int(0) },
+        // No `pool-max-conn` in this build: 2.6 prints its default (-1) as NaN.
+        .value(.idleConnectionsLimit) { _ in .nan },
+        .value(.maxQueueTimeSeconds) { _ in .milliseconds(0) },
+        .value(.maxConnectTimeSeconds) { _ in .milliseconds(0) },
+        .value(.maxResponseTimeSeconds) { _ in .milliseconds(0) },
+        .value(.maxTotalTimeSeconds) { _ in .milliseconds(0) },
+        .value(.internalErrorsTotal) { _ in .int(0) },
+        .value(.unsafeIdleConnectionsCurrent) { _ in .int(0) },
+        .value(.safeIdleConnectionsCurrent) { _ in .int(0) },
+        .value(.usedConnectionsCurrent) { _ in .int(0) },
+        .value(.needConnectionsCurrent) { _ in .int(0) },
+        .value(.uweight) { .int($0.stats.userWeight ?? 0) },
+    ]
+}
