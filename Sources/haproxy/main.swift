@@ -20,8 +20,10 @@ if CommandLine.arguments.first?.split(separator: "/").last == "halog" {
                    stdout: OutputBuffer(fd: 1), stderr: OutputBuffer(fd: 2)))
 }
 SignalHandling.blockHandledSignals()
-// Services first: their names are valid in `use-service` once registered.
+// Services and the OpenSSL converters first: their names are valid in the
+// configuration once registered.
 HTTPServices.registerBuiltIns()
+DigestConverters.register()
 let options = CommandLineOptions.parse(Array(CommandLine.arguments.dropFirst()))
 let console = Console(quiet: options.quiet && !options.verbose)
 /// The OpenSSL the binary runs on, for `openssl_version_*()` and `ssllib_name_startswith()`.

@@ -1,6 +1,6 @@
 /// Base64 (RFC 4648 section 4) and its URL-safe alphabet without padding
 /// (section 5), for `base64`, `b64dec`, `ub64enc` and `ub64dec`.
-enum Base64 {
+public enum Base64 {
     private static let standard = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
     private static let urlSafe = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 
@@ -25,7 +25,7 @@ enum Base64 {
 
     /// nil on a byte outside the alphabet or a length that cannot be
     /// base64 (standard: a multiple of 4 with padding; URL: no padding).
-    static func decode(_ bytes: [UInt8], url: Bool) -> [UInt8]? {
+    public static func decode(_ bytes: [UInt8], url: Bool) -> [UInt8]? {
         var input = bytes[...]
         if !url {
             guard bytes.count % 4 == 0 else { return nil }

@@ -1142,6 +1142,17 @@ http-request set-header x-b "%rt|%ID|%B|%U|%ac|%fc|%bc|%sc|%rc|%tsc|%hr|%hs|%ssl
 """), [G("/v?x=1", srv=[r"x-a: 127\\.0\\.0\\.1\\|"])],
      what="log-format variables in a rule's format")
 
+case("openssl_digest_converters", "converter", site("""
+http-request set-header x-sha1 %[path,sha1,hex]
+http-request set-header x-sha2 %[path,sha2,hex]
+http-request set-header x-sha224 %[path,sha2(224),hex]
+http-request set-header x-sha512 %[path,sha2(512),base64]
+http-request set-header x-md5 %[path,digest(md5),hex]
+http-request set-header x-hmac %[path,hmac(sha256,a2V5),hex]
+http-request set-header x-hmac1 %[req.hdr(x-in),hmac(sha1,c2VjcmV0IGtleQ==),hex]
+"""), [G("/abc", headers="X-In: data", srv=[hv("x-sha1", "06F74E7966946C1647930A899440755839F74E3E"), hv("x-hmac", "163273A0C6D304B9C70E9217AFD5CA75C4D763EDBBB44BB96C879658D0FC773C")])],
+     what="sha1, sha2, digest and hmac through OpenSSL")
+
 case("map_regm_backreferences", "map", site("""
 http-request set-header x-m %[path,map_regm(@DIR@/r.map,none)]
 """), [G("/a/one/two", srv=[hv("x-m", "/new/two/one")]), G("/b/x", srv=[hv("x-m", "fixed")]),
