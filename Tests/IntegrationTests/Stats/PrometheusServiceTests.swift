@@ -88,21 +88,27 @@ final class PrometheusScrapeTests: IntegrationTestCase {
             dir: tmp))
         try Ports.waitUntilAccepting(prometheusPort, timeout: 30, while: { server.isRunning })
 
-        // The target is healthy once a scrape succeeded, and a query sees
-        // the frontend's four requests.
+        // The target is healthy once a scrape succeeded; a query sees the
+        // frontend's four requests, then the backend's counter rise with
+        // more traffic.
         var last = ""
-        do {
-            try waitUntil("Prometheus has the frontend's request count", timeout: 30) {
-                let answer = try HTTPClient.get(
-                    port: prometheusPort,
-                    path: "/api/v1/query?query=haproxy_frontend_http_requests_total%7Bproxy%3D%22fe%22%7D")
-                last = answer.text
-                return answer.status == 200 && answer.text.contains("\"4\"]")
+        func waitForQuery(_ query: String, _ value: String) throws {
+            do {
+                try waitUntil("Prometheus answers \(value) for \(query)", timeout: 30) {
+                    let answer = try HTTPClient.get(port: prometheusPort, path: "/api/v1/query?query=" + query)
+                    last = answer.text
+                    return answer.status == 200 && answer.text.contains("\"\(value)\"]")
+                }
+            } catch {
+                XCTFail("last answer: \(last.prefix(500)); prometheus said: \(server.stderr.suffix(1500))")
+                throw error
             }
-        } catch {
-            XCTFail("last answer: \(last.prefix(500)); prometheus said: \(server.stderr.suffix(1500))")
-            throw error
         }
+        try waitForQuery("haproxy_frontend_http_requests_total%7Bproxy%3D%22fe%22%7D", "4")
+        let backendQuery = "haproxy_backend_http_responses_total%7Bproxy%3D%22be%22,code%3D%222xx%22%7D"
+        try waitForQuery(backendQuery, "4")
+        for _ in 0..<3 { XCTAssertEqual(try HTTPClient.get(port: port, path: "/").status, 200) }
+        try waitForQuery(backendQuery, "7")
         let targets = try HTTPClient.get(port: prometheusPort, path: "/api/v1/targets").text
         XCTAssertTrue(targets.contains("\"health\":\"up\""), targets)
         XCTAssertTrue(targets.contains("\"lastError\":\"\""), targets)

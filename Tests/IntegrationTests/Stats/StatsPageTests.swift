@@ -158,19 +158,33 @@ final class StatsPageBrowserTests: IntegrationTestCase {
             bind 127.0.0.1:\(statsPort)
             stats enable
             stats uri /stats
+            stats auth admin:s3cret
             stats refresh 5s
             stats show-legends
             stats admin if TRUE
         """, ports: [statsPort])
+        let credentials = ["Authorization": "Basic " + Data("admin:s3cret".utf8).base64EncodedString()]
         try waitUntil("server b is seen DOWN") {
-            try HTTPClient.get(port: statsPort, path: "/stats").text.contains("<tr class=\"active_down\">")
+            try HTTPClient.get(port: statsPort, path: "/stats", headers: credentials).text
+                .contains("<tr class=\"active_down\">")
         }
+        // The browser authenticates with the credentials of the URL; the
+        // page is also kept as a screenshot beside the build products.
+        let url = "http://admin:s3cret@127.0.0.1:\(statsPort)/stats"
         let profile = tmp.appendingPathComponent("chromium-profile")
-        let result = try runTool(chromium, [
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-            "--user-data-dir=\(profile.path)", "--enable-logging=stderr", "--v=0",
-            "--dump-dom", "http://127.0.0.1:\(statsPort)/stats",
-        ], dir: tmp, timeout: 90, environment: ["HOME": tmp.path, "PATH": "/usr/bin:/bin"])
+        let browser = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                       "--user-data-dir=\(profile.path)", "--enable-logging=stderr", "--v=0"]
+        let environment = ["HOME": tmp.path, "PATH": "/usr/bin:/bin"]
+        let result = try runTool(chromium, browser + ["--dump-dom", url], dir: tmp, timeout: 90, environment: environment)
+        let screenshots = Paths.packageRoot.appendingPathComponent(".build/artifacts-stats")
+        try FileManager.default.createDirectory(at: screenshots, withIntermediateDirectories: true)
+        let png = screenshots.appendingPathComponent("stats-page.png")
+        try? FileManager.default.removeItem(at: png)
+        let shot = try runTool(chromium, browser + ["--window-size=1400,900", "--screenshot=\(png.path)", url],
+                               dir: tmp, timeout: 90, environment: environment)
+        XCTAssertEqual(shot.status, 0, shot.stderr.suffix(1000).description)
+        let size = (try? FileManager.default.attributesOfItem(atPath: png.path)[.size] as? Int) ?? 0
+        XCTAssertGreaterThan(size, 10_000, "screenshot at \(png.path)")
         XCTAssertEqual(result.status, 0, result.stderr.suffix(2000).description)
         let dom = result.stdout
         for anchor in ["be/a", "be/b", "be/c", "be/Backend", "stats/Frontend", "stats/Backend"] {
