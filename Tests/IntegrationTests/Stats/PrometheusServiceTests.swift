@@ -6,21 +6,7 @@ import XCTest
 /// the `scope` parameter, and 2.6's 400 for a query it refuses.
 final class PrometheusServiceTests: IntegrationTestCase {
     func testMetricsAreServedWithScopesAndCounters() throws {
-        let a = try startBackend("a")
-        let port = Ports.free(), metricsPort = Ports.free()
-        try startProxy(config: """
-        \(Self.defaultsHTTP)
-        frontend fe
-            bind 127.0.0.1:\(port)
-            default_backend be
-
-        backend be
-            server a 127.0.0.1:\(a.port)
-
-        frontend metrics
-            bind 127.0.0.1:\(metricsPort)
-            http-request use-service prometheus-exporter if { path /metrics }
-        """, ports: [port, metricsPort])
+        let (port, metricsPort) = try startMetricsProxy()
 
         for _ in 0..<3 { XCTAssertEqual(try HTTPClient.get(port: port, path: "/").status, 200) }
         let r = try HTTPClient.get(port: metricsPort, path: "/metrics")
@@ -54,21 +40,8 @@ final class PrometheusScrapeTests: IntegrationTestCase {
         guard FileManager.default.isExecutableFile(atPath: prometheus) else {
             throw XCTSkip("Debian's prometheus is not installed (apt-get install prometheus; .ci/run installs it)")
         }
-        let a = try startBackend("a")
-        let port = Ports.free(), metricsPort = Ports.free(), prometheusPort = Ports.free()
-        try startProxy(config: """
-        \(Self.defaultsHTTP)
-        frontend fe
-            bind 127.0.0.1:\(port)
-            default_backend be
-
-        backend be
-            server a 127.0.0.1:\(a.port)
-
-        frontend metrics
-            bind 127.0.0.1:\(metricsPort)
-            http-request use-service prometheus-exporter if { path /metrics }
-        """, ports: [port, metricsPort])
+        let (port, metricsPort) = try startMetricsProxy()
+        let prometheusPort = Ports.free()
         for _ in 0..<4 { XCTAssertEqual(try HTTPClient.get(port: port, path: "/").status, 200) }
 
         let scrapeConfig = tmp.appendingPathComponent("prometheus.yml")
@@ -112,5 +85,28 @@ final class PrometheusScrapeTests: IntegrationTestCase {
         let targets = try HTTPClient.get(port: prometheusPort, path: "/api/v1/targets").text
         XCTAssertTrue(targets.contains("\"health\":\"up\""), targets)
         XCTAssertTrue(targets.contains("\"lastError\":\"\""), targets)
+    }
+}
+
+extension IntegrationTestCase {
+    /// A proxy with frontend `fe` (backend `be`, server `a`) and a
+    /// `metrics` frontend serving the exporter on /metrics.
+    func startMetricsProxy() throws -> (port: Int, metricsPort: Int) {
+        let a = try startBackend("a")
+        let port = Ports.free(), metricsPort = Ports.free()
+        try startProxy(config: """
+        \(Self.defaultsHTTP)
+        frontend fe
+            bind 127.0.0.1:\(port)
+            default_backend be
+
+        backend be
+            server a 127.0.0.1:\(a.port)
+
+        frontend metrics
+            bind 127.0.0.1:\(metricsPort)
+            http-request use-service prometheus-exporter if { path /metrics }
+        """, ports: [port, metricsPort])
+        return (port, metricsPort)
     }
 }
