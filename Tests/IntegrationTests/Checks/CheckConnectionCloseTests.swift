@@ -80,12 +80,13 @@ final class CheckConnectionCloseTests: IntegrationTestCase {
     /// tells when ten checks have connected.
     func testTCPChecksLeaveNoSocketBehind() throws {
         let serverPort = Ports.free()
+        let earlier = localEnds(towardPort: serverPort)
         let proxy = try startCheckingProxy(serverPort: serverPort, serverOptions: "check inter 100ms fall 1 rise 10")
         XCTAssertTrue(proxy.waitForOutput("Server be/s1 is DOWN", timeout: 5), proxy.stderr)
         let server = try CheckTargetServer(port: serverPort)
         defer { server.stop() }
         XCTAssertTrue(proxy.waitForOutput("Server be/s1 is UP", timeout: 10), proxy.stderr)
-        try requireNoLeftovers(towardPort: server.port, checks: "10")
+        try requireNoLeftovers(towardPort: server.port, checks: "10", ignoring: earlier)
     }
 
     /// The same with `option httpchk`: the server answers 200 and waits for
@@ -93,18 +94,22 @@ final class CheckConnectionCloseTests: IntegrationTestCase {
     func testHTTPChecksLeaveNoSocketBehind() throws {
         let server = try CheckTargetServer(answer: "HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok")
         defer { server.stop() }
+        let earlier = localEnds(towardPort: server.port)
         let proxy = try startCheckingProxy(serverPort: server.port, serverOptions: "check inter 100ms",
                                            backendExtra: "    option httpchk GET /", mode: "http")
         XCTAssertTrue(server.waitForAccepted(10, timeout: 10), "fewer than 10 checks in 10 s")
-        try requireNoLeftovers(towardPort: server.port, checks: "\(server.accepted)")
+        try requireNoLeftovers(towardPort: server.port, checks: "\(server.accepted)", ignoring: earlier)
         XCTAssertFalse(proxy.stderr.contains("is DOWN"), proxy.stderr)
         XCTAssertTrue(server.requests.allSatisfy { $0.hasPrefix("GET / HTTP/1.0\r\n") }, "\(server.requests.prefix(2))")
     }
 
     /// Once every check is over, nothing remains from the proxy toward the
-    /// server but at most the check in flight.
-    private func requireNoLeftovers(towardPort port: Int, checks: String) throws {
-        let states = socketStates(towardPort: port)
+    /// server but at most the check in flight. `ignoring` holds the local
+    /// ends of sockets that existed before the proxy started: an earlier
+    /// test's server may have had the same port, and its connections can
+    /// still be in TIME-WAIT.
+    private func requireNoLeftovers(towardPort port: Int, checks: String, ignoring: Set<String>) throws {
+        let states = socketStates(towardPort: port, ignoring: ignoring)
         let lingering = states.filter { $0.key != "ESTABLISHED" }
         XCTAssertEqual(lingering, [:], "after \(checks) checks: sockets toward the server left behind")
         XCTAssertLessThanOrEqual(states["ESTABLISHED"] ?? 0, 1, "check connections kept open: \(states)")
@@ -112,19 +117,34 @@ final class CheckConnectionCloseTests: IntegrationTestCase {
 }
 
 /// The TCP states of the IPv4 sockets whose remote end is 127.0.0.1:`port`,
-/// counted by name, from /proc/net/tcp (the test's own sockets never go there).
-func socketStates(towardPort port: Int) -> [String: Int] {
+/// counted by name, from /proc/net/tcp (the test's own sockets never go
+/// there), leaving out those whose local end is in `ignoring`.
+func socketStates(towardPort port: Int, ignoring: Set<String> = []) -> [String: Int] {
     let names = ["01": "ESTABLISHED", "02": "SYN-SENT", "03": "SYN-RECV", "04": "FIN-WAIT-1", "05": "FIN-WAIT-2",
                  "06": "TIME-WAIT", "07": "CLOSE", "08": "CLOSE-WAIT", "09": "LAST-ACK", "0B": "CLOSING"]
-    guard let table = TCPTable.readToEnd("/proc/net/tcp") else { return [:] }
-    let remote = String(format: "0100007F:%04X", port)
     var counts: [String: Int] = [:]
+    for (local, state) in tcpSockets(towardPort: port) where !ignoring.contains(local) {
+        counts[names[state] ?? state, default: 0] += 1
+    }
+    return counts
+}
+
+/// The local ends ("ADDR:PORT" as /proc/net/tcp writes them) of the IPv4
+/// sockets whose remote end is 127.0.0.1:`port`.
+func localEnds(towardPort port: Int) -> Set<String> {
+    Set(tcpSockets(towardPort: port).map(\.local))
+}
+
+private func tcpSockets(towardPort port: Int) -> [(local: String, state: String)] {
+    guard let table = TCPTable.readToEnd("/proc/net/tcp") else { return [] }
+    let remote = String(format: "0100007F:%04X", port)
+    var sockets: [(local: String, state: String)] = []
     for line in table.split(separator: "\n").dropFirst() {
         let fields = line.split(separator: " ")
         guard fields.count > 3, fields[2] == remote else { continue }
-        counts[names[String(fields[3])] ?? String(fields[3]), default: 0] += 1
+        sockets.append((String(fields[1]), String(fields[3])))
     }
-    return counts
+    return sockets
 }
 
 /// A server for health checks on 127.0.0.1: a listening socket with the
