@@ -1,3 +1,4 @@
+import HAProxyBase
 import HAProxyConfig
 import NIOCore
 
@@ -25,29 +26,8 @@ enum ShowStat {
         },
     ]
 
-    /// The CSV columns of HAProxy 2.6, in order; `-` separates the
-    /// statistics modules (SSL, HTTP/2, HTTP/1) from the proxy fields.
-    static let columns = [
-        "pxname", "svname", "qcur", "qmax", "scur", "smax", "slim", "stot", "bin", "bout", "dreq", "dresp",
-        "ereq", "econ", "eresp", "wretr", "wredis", "status", "weight", "act", "bck", "chkfail", "chkdown",
-        "lastchg", "downtime", "qlimit", "pid", "iid", "sid", "throttle", "lbtot", "tracked", "type", "rate",
-        "rate_lim", "rate_max", "check_status", "check_code", "check_duration", "hrsp_1xx", "hrsp_2xx",
-        "hrsp_3xx", "hrsp_4xx", "hrsp_5xx", "hrsp_other", "hanafail", "req_rate", "req_rate_max", "req_tot",
-        "cli_abrt", "srv_abrt", "comp_in", "comp_out", "comp_byp", "comp_rsp", "lastsess", "last_chk",
-        "last_agt", "qtime", "ctime", "rtime", "ttime", "agent_status", "agent_code", "agent_duration",
-        "check_desc", "agent_desc", "check_rise", "check_fall", "check_health", "agent_rise", "agent_fall",
-        "agent_health", "addr", "cookie", "mode", "algo", "conn_rate", "conn_rate_max", "conn_tot",
-        "intercepted", "dcon", "dses", "wrew", "connect", "reuse", "cache_lookups", "cache_hits", "srv_icur",
-        "src_ilim", "qtime_max", "ctime_max", "rtime_max", "ttime_max", "eint", "idle_conn_cur",
-        "safe_conn_cur", "used_conn_cur", "need_conn_est", "uweight", "agg_server_status",
-        "agg_server_check_status", "agg_check_status", "-", "ssl_sess", "ssl_reused_sess",
-        "ssl_failed_handshake", "h2_headers_rcvd", "h2_data_rcvd", "h2_settings_rcvd", "h2_rst_stream_rcvd",
-        "h2_goaway_rcvd", "h2_detected_conn_protocol_errors", "h2_detected_strm_protocol_errors",
-        "h2_rst_stream_resp", "h2_goaway_resp", "h2_open_connections", "h2_backend_open_streams",
-        "h2_total_connections", "h2_backend_total_streams", "h1_open_connections", "h1_open_streams",
-        "h1_total_connections", "h1_total_streams", "h1_bytes_in", "h1_bytes_out", "h1_spliced_bytes_in",
-        "h1_spliced_bytes_out",
-    ]
+    /// The CSV columns of HAProxy 2.6, in order (`StatColumn`).
+    static let columns = StatColumn.allCases.map(\.name)
 
     static let header = "# " + columns.joined(separator: ",") + ",\n"
 
@@ -55,9 +35,9 @@ enum ShowStat {
         uniqueKeysWithValues: columns.enumerated().map { ($1, $0) })
 
     /// The statistics module columns after `-`.
-    private static let sslColumns = ["ssl_sess", "ssl_reused_sess", "ssl_failed_handshake"]
-    private static let h2h1Columns = Array(columns[(columnIndex["h2_headers_rcvd"]!)...])
-    private static let responseColumns = ["hrsp_1xx", "hrsp_2xx", "hrsp_3xx", "hrsp_4xx", "hrsp_5xx", "hrsp_other"]
+    private static let sslColumns: [StatColumn] = [.ssl_sess, .ssl_reused_sess, .ssl_failed_handshake]
+    private static let h2h1Columns = Array(StatColumn.allCases[StatColumn.h2_headers_rcvd.rawValue...])
+    private static let responseColumns: [StatColumn] = [.hrsp_1xx, .hrsp_2xx, .hrsp_3xx, .hrsp_4xx, .hrsp_5xx, .hrsp_other]
 
     /// One line: values by column, empty where the real one prints nothing.
     struct Row {
@@ -71,29 +51,50 @@ enum ShowStat {
             self.type = type
             self.proxyID = proxyID
             self.serverID = serverID
-            values = Array(repeating: "", count: ShowStat.columns.count)
-            values[ShowStat.columnIndex["-"]!] = "-"
+            values = Array(repeating: "", count: StatColumn.allCases.count)
+            values[StatColumn.modules.rawValue] = "-"
         }
 
+        subscript(_ column: StatColumn) -> String {
+            get { values[column.rawValue] }
+            set { values[column.rawValue] = newValue }
+        }
+
+        /// By the name in the CSV header (tests, and callers that read a
+        /// column named at run time).
         subscript(_ name: String) -> String {
             get { values[ShowStat.columnIndex[name]!] }
             set { values[ShowStat.columnIndex[name]!] = newValue }
         }
 
-        mutating func set(_ names: [String], _ value: String) {
-            for name in names { self[name] = value }
+        mutating func set(_ columns: [StatColumn], _ value: String) {
+            for column in columns { self[column] = value }
         }
     }
 
     static func csv(_ rows: [Row]) -> String {
-        header + rows.map { $0.values.joined(separator: ",") + ",\n" }.joined()
+        String(decoding: csvBytes(rows), as: UTF8.self)
+    }
+
+    /// The CSV as bytes (the statistics page's `;csv`).
+    static func csvBytes(_ rows: [Row]) -> [UInt8] {
+        var out = TextBytes(capacity: header.utf8.count + rows.count * 400)
+        out += header
+        for row in rows {
+            for value in row.values {
+                out += value
+                out.append(byte: UInt8(ascii: ","))
+            }
+            out.append(byte: UInt8(ascii: "\n"))
+        }
+        return out.bytes
     }
 
     /// The fields of a row the typed and json forms print: the non-empty
     /// ones, positions counted without the `-` separator.
     static func fields(_ row: Row) -> [StatField] {
         let object = row.type == 0 ? "F" : row.type == 1 ? "B" : "S"
-        let dash = columnIndex["-"]!
+        let dash = StatColumn.modules.rawValue
         var fields: [StatField] = []
         for (i, name) in columns.enumerated() where i != dash && !row.values[i].isEmpty {
             let text = row.values[i]
@@ -183,78 +184,80 @@ enum ShowStat {
         var row = Row(type: s.kind.rawValue, proxyID: s.proxyID, serverID: s.serverID)
         let fe = s.kind == .frontend, be = s.kind == .backend, sv = s.kind == .server
         let http = s.isHTTP
-        func put(_ name: String, _ value: CustomStringConvertible?) {
-            if let value { row[name] = value.description }
+        func put<T: CustomStringConvertible>(_ column: StatColumn, _ value: T?) {
+            if let value { row[column] = value.description }
         }
-        func put(_ names: [String], _ value: CustomStringConvertible?) {
-            for name in names { put(name, value) }
+        func put<T: CustomStringConvertible>(_ columns: [StatColumn], _ value: T?) {
+            guard let value else { return }
+            let text = value.description
+            for column in columns { row[column] = text }
         }
-        put("pxname", s.proxyName)
-        put("svname", s.serviceName)
-        put("qcur", s.queueCurrent)
-        put("qmax", s.queueMax)
-        put("scur", s.sessionsCurrent)
-        put("smax", s.sessionsMax)
-        put("slim", s.sessionLimit)
-        put("stot", s.sessionsTotal)
-        put("bin", s.bytesIn)
-        put("bout", s.bytesOut)
-        put("dreq", s.deniedRequests)
-        put("dresp", s.deniedResponses)
-        put("ereq", fe ? 0 : nil)
-        put("econ", s.connectionErrors)
-        put("eresp", s.responseErrors)
-        put("wretr", s.retries)
-        put("wredis", s.redispatches)
-        put("status", s.status)
-        put("weight", s.weight)
-        put("act", s.active)
-        put("bck", s.backup)
-        put("chkfail", s.check.map { _ in s.failedChecks })
-        put("chkdown", s.check?.downTransitions ?? (be ? 0 : nil))
-        put("lastchg", s.lastChange)
-        put("downtime", s.check != nil || be ? s.downtime ?? 0 : nil)
-        put("qlimit", s.queueLimit)
-        put("pid", 1)
-        put("iid", s.proxyID)
-        put("sid", s.serverID)
-        put("lbtot", s.loadBalanced)
-        put("type", s.kind.rawValue)
-        put("rate", s.sessionRate)
-        put("rate_lim", s.sessionRateLimit)
-        put("rate_max", s.sessionRateMax)
+        put(.pxname, s.proxyName)
+        put(.svname, s.serviceName)
+        put(.qcur, s.queueCurrent)
+        put(.qmax, s.queueMax)
+        put(.scur, s.sessionsCurrent)
+        put(.smax, s.sessionsMax)
+        put(.slim, s.sessionLimit)
+        put(.stot, s.sessionsTotal)
+        put(.bin, s.bytesIn)
+        put(.bout, s.bytesOut)
+        put(.dreq, s.deniedRequests)
+        put(.dresp, s.deniedResponses)
+        put(.ereq, fe ? 0 : nil)
+        put(.econ, s.connectionErrors)
+        put(.eresp, s.responseErrors)
+        put(.wretr, s.retries)
+        put(.wredis, s.redispatches)
+        put(.status, s.status)
+        put(.weight, s.weight)
+        put(.act, s.active)
+        put(.bck, s.backup)
+        put(.chkfail, s.check.map { _ in s.failedChecks })
+        put(.chkdown, s.check?.downTransitions ?? (be ? 0 : nil))
+        put(.lastchg, s.lastChange)
+        put(.downtime, s.check != nil || be ? s.downtime ?? 0 : nil)
+        put(.qlimit, s.queueLimit)
+        put(.pid, 1)
+        put(.iid, s.proxyID)
+        put(.sid, s.serverID)
+        put(.lbtot, s.loadBalanced)
+        put(.type, s.kind.rawValue)
+        put(.rate, s.sessionRate)
+        put(.rate_lim, s.sessionRateLimit)
+        put(.rate_max, s.sessionRateMax)
         if let responses = s.responses {
             for (name, count) in zip(responseColumns, responses.byClass) { put(name, count) }
         }
-        put("req_rate", s.requestRate)
-        put("req_rate_max", s.requestRateMax)
-        put("req_tot", s.requestsTotal)
-        put(["cli_abrt", "srv_abrt"], fe ? nil : 0)
-        put(["comp_in", "comp_out", "comp_byp", "comp_rsp"], sv ? nil : 0)
-        put("lastsess", fe ? nil : -1)
-        put(["qtime", "ctime", "rtime", "ttime"], fe ? nil : 0)
-        put("check_rise", s.check?.rise)
-        put("check_fall", s.check?.fall)
-        put("check_health", s.check?.health)
-        put("addr", s.address)
-        put("mode", s.mode.rawValue)
-        put("algo", s.algorithm)
+        put(.req_rate, s.requestRate)
+        put(.req_rate_max, s.requestRateMax)
+        put(.req_tot, s.requestsTotal)
+        put([.cli_abrt, .srv_abrt], fe ? nil : 0)
+        put([.comp_in, .comp_out, .comp_byp, .comp_rsp], sv ? nil : 0)
+        put(.lastsess, fe ? nil : -1)
+        put([.qtime, .ctime, .rtime, .ttime], fe ? nil : 0)
+        put(.check_rise, s.check?.rise)
+        put(.check_fall, s.check?.fall)
+        put(.check_health, s.check?.health)
+        put(.addr, s.address)
+        put(.mode, s.mode.rawValue)
+        put(.algo, s.algorithm)
         // Each accepted connection starts a session at once in this build.
-        put("conn_rate", fe ? s.sessionRate : nil)
-        put("conn_rate_max", fe ? s.sessionRateMax : nil)
-        put("conn_tot", fe ? s.connectionsTotal : nil)
-        put("intercepted", fe && http ? s.interceptedRequests : nil)
-        put("dcon", fe ? s.deniedConnections : nil)
-        put("dses", fe ? s.deniedSessions : nil)
-        put("wrew", 0)
-        put(["connect", "reuse"], fe ? nil : 0)
-        put(["cache_lookups", "cache_hits"], !sv && http ? 0 : nil)
-        put("srv_icur", sv ? 0 : nil)
-        put(["qtime_max", "ctime_max", "rtime_max", "ttime_max"], fe ? nil : 0)
-        put("eint", 0)
-        put(["idle_conn_cur", "safe_conn_cur", "used_conn_cur", "need_conn_est"], sv ? 0 : nil)
-        put("uweight", s.userWeight)
-        put(["agg_server_status", "agg_server_check_status", "agg_check_status"], be ? 0 : nil)
+        put(.conn_rate, fe ? s.sessionRate : nil)
+        put(.conn_rate_max, fe ? s.sessionRateMax : nil)
+        put(.conn_tot, fe ? s.connectionsTotal : nil)
+        put(.intercepted, fe && http ? s.interceptedRequests : nil)
+        put(.dcon, fe ? s.deniedConnections : nil)
+        put(.dses, fe ? s.deniedSessions : nil)
+        put(.wrew, 0)
+        put([.connect, .reuse], fe ? nil : 0)
+        put([.cache_lookups, .cache_hits], !sv && http ? 0 : nil)
+        put(.srv_icur, sv ? 0 : nil)
+        put([.qtime_max, .ctime_max, .rtime_max, .ttime_max], fe ? nil : 0)
+        put(.eint, 0)
+        put([.idle_conn_cur, .safe_conn_cur, .used_conn_cur, .need_conn_est], sv ? 0 : nil)
+        put(.uweight, s.userWeight)
+        put([.agg_server_status, .agg_server_check_status, .agg_check_status], be ? 0 : nil)
         put(sslColumns, 0)
         put(h2h1Columns, sv ? nil : 0)
         return row

@@ -1,3 +1,4 @@
+import HAProxyBase
 /// The statistics page as HTML, in HAProxy 2.6's layout: the process
 /// section with the legend and the display options, then one table per
 /// proxy with the Queue / Session rate / Sessions / Bytes / Denied /
@@ -5,20 +6,19 @@
 /// state. The page is self-contained (inline style, no script beyond the
 /// admin form's "check all" box) and written as valid HTML5.
 enum StatsPageHTML {
-    static func render(_ model: StatsPageModel) -> String {
-        var out = ""
-        out.reserveCapacity(4096 + model.proxies.count * 4096)
+    static func render(_ model: StatsPageModel) -> [UInt8] {
+        var out = TextBytes(capacity: 16384 + model.proxies.reduce(0) { $0 + 1024 + $1.lines.count * 1024 })
         head(model, &out)
         processSection(model, &out)
         if let status = model.actionStatus { actionMessage(status, model, &out) }
         for proxy in model.proxies { table(proxy, model, &out) }
         out += "</body></html>\n"
-        return out
+        return out.bytes
     }
 
     // MARK: Head
 
-    private static func head(_ model: StatsPageModel, _ out: inout String) {
+    private static func head(_ model: StatsPageModel, _ out: inout TextBytes) {
         let node = model.process.node.map { " on " + escape($0) } ?? ""
         out += "<!DOCTYPE html>\n<html lang=\"en\"><head><title>Statistics Report for HAProxy\(node)</title>\n"
         out += "<meta charset=\"utf-8\">\n<link rel=\"icon\" href=\"data:,\">\n<style>\n"
@@ -31,7 +31,7 @@ enum StatsPageHTML {
         out += "</h2>\n<hr class=\"hr\">\n"
     }
 
-    private static func processSection(_ model: StatsPageModel, _ out: inout String) {
+    private static func processSection(_ model: StatsPageModel, _ out: inout TextBytes) {
         let p = model.process
         out += "<h3>&gt; General process information</h3>\n"
         out += "<table class=\"info\"><tr><td class=\"left\">\n<p><b>pid = </b> \(p.pid) (process #1, nbproc = 1, nbthread = \(p.nbthread))<br>\n"
@@ -71,7 +71,7 @@ enum StatsPageHTML {
     }
 
     /// The result of an admin action, named by the redirect's `;st=`.
-    private static func actionMessage(_ status: String, _ model: StatsPageModel, _ out: inout String) {
+    private static func actionMessage(_ status: String, _ model: StatsPageModel, _ out: inout TextBytes) {
         let (cls, text): (String, String)
         switch status {
         case "DONE": (cls, text) = ("active_up", "Action processed successfully.")
@@ -100,7 +100,7 @@ enum StatsPageHTML {
                                       "Last", "In", "Out", "Req", "Resp", "Req", "Conn", "Resp", "Retr", "Redis", "Status",
                                       "LastChk", "Wght", "Act", "Bck", "Chk", "Dwn", "Dwntme", "Thrtle"]
 
-    private static func table(_ proxy: StatsPageModel.Proxy, _ model: StatsPageModel, _ out: inout String) {
+    private static func table(_ proxy: StatsPageModel.Proxy, _ model: StatsPageModel, _ out: inout TextBytes) {
         let form = model.admin && proxy.hasServers
         let name = escape(proxy.name)
         if form { out += "<form method=\"post\" action=\"\(escape(model.uri))\">" }
@@ -128,7 +128,7 @@ enum StatsPageHTML {
             out += "<tr class=\"\(rowClass(line))\">"
             if model.admin {
                 if form && line.row.type == 2 {
-                    out += "<td><input class=\"\(name)-checkbox\" type=\"checkbox\" name=\"s\" value=\"\(escape(line.row["svname"]))\" title=\"\(escape(line.row["svname"]))\"></td>"
+                    out += "<td><input class=\"\(name)-checkbox\" type=\"checkbox\" name=\"s\" value=\"\(escape(line.row[.svname]))\" title=\"\(escape(line.row[.svname]))\"></td>"
                 } else {
                     out += "<td></td>"
                 }
@@ -159,8 +159,10 @@ enum StatsPageHTML {
         ("shutdown", "Kill Sessions"),
     ]
 
-    private static func td(_ value: String, _ out: inout String) {
-        out += "<td>\(grouped(value))</td>"
+    private static func td(_ value: String, _ out: inout TextBytes) {
+        out += "<td>"
+        out += grouped(value)
+        out += "</td>"
     }
 
     /// A number as 2.6 writes it in the tables: every group of three
@@ -169,20 +171,22 @@ enum StatsPageHTML {
     static func grouped(_ value: String) -> String {
         let digits = value.utf8
         guard digits.count > 3, digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return escape(value) }
+        let bytes = Array(digits)
         var out = ""
-        var start = value.startIndex
-        var head = digits.count % 3
+        var start = 0
+        var head = bytes.count % 3
         if head == 0 { head = 3 }
-        while value.distance(from: start, to: value.endIndex) > 3 {
-            let end = value.index(start, offsetBy: head)
-            out += "<span class=\"rls\">\(value[start..<end])</span>"
-            start = end
+        while bytes.count - start > 3 {
+            out += "<span class=\"rls\">"
+            out += String(decoding: bytes[start..<start + head], as: UTF8.self)
+            out += "</span>"
+            start += head
             head = 3
         }
-        return out + value[start...]
+        return out + String(decoding: bytes[start...], as: UTF8.self)
     }
 
-    private static func nameCell(_ label: String, anchor: String, tip: String?, _ out: inout String) {
+    private static func nameCell(_ label: String, anchor: String, tip: String?, _ out: inout TextBytes) {
         out += "<td class=\"ac\"><a id=\"\(escape(anchor))\"></a>"
         if let tip {
             out += "<span class=\"u\"><a class=\"lfsb\" href=\"#\(fragment(anchor))\">\(escape(label))</a><span class=\"tips\">\(escape(tip))</span></span></td>"
@@ -191,78 +195,85 @@ enum StatsPageHTML {
         }
     }
 
-    private static func withTip(_ value: String, _ tips: [(String, String)], _ out: inout String) {
-        out += "<td><span class=\"u\">\(grouped(value))<span class=\"tips\">"
-        out += tips.map { "\(escape($0.0)) \(escape($0.1))" }.joined(separator: "<br>")
+    private static func withTip(_ value: String, _ tips: [(String, String)], _ out: inout TextBytes) {
+        out += "<td><span class=\"u\">"
+        out += grouped(value)
+        out += "<span class=\"tips\">"
+        for (i, tip) in tips.enumerated() {
+            if i > 0 { out += "<br>" }
+            out += escape(tip.0)
+            out += " "
+            out += escape(tip.1)
+        }
         out += "</span></span></td>"
     }
 
     private static func responseTips(_ r: ShowStat.Row) -> [(String, String)] {
-        guard !r["hrsp_1xx"].isEmpty else { return [] }
-        return [("Cum. HTTP requests:", r["req_tot"]), ("- HTTP 1xx responses:", r["hrsp_1xx"]),
-                ("- HTTP 2xx responses:", r["hrsp_2xx"]), ("- HTTP 3xx responses:", r["hrsp_3xx"]),
-                ("- HTTP 4xx responses:", r["hrsp_4xx"]), ("- HTTP 5xx responses:", r["hrsp_5xx"]),
-                ("- other responses:", r["hrsp_other"])]
+        guard !r[.hrsp_1xx].isEmpty else { return [] }
+        return [("Cum. HTTP requests:", r[.req_tot]), ("- HTTP 1xx responses:", r[.hrsp_1xx]),
+                ("- HTTP 2xx responses:", r[.hrsp_2xx]), ("- HTTP 3xx responses:", r[.hrsp_3xx]),
+                ("- HTTP 4xx responses:", r[.hrsp_4xx]), ("- HTTP 5xx responses:", r[.hrsp_5xx]),
+                ("- other responses:", r[.hrsp_other])]
     }
 
-    private static func frontendCells(_ line: StatsPageModel.Line, _ proxy: StatsPageModel.Proxy, _ model: StatsPageModel, _ out: inout String) {
+    private static func frontendCells(_ line: StatsPageModel.Line, _ proxy: StatsPageModel.Proxy, _ model: StatsPageModel, _ out: inout TextBytes) {
         let r = line.row
         nameCell("Frontend", anchor: "\(proxy.name)/Frontend", tip: nil, &out)
         out += "<td colspan=\"3\"></td>"
-        var rateTips = [("Current connection rate:", r["conn_rate"] + "/s"), ("Current session rate:", r["rate"] + "/s")]
-        var maxTips = [("Max connection rate:", r["conn_rate_max"] + "/s"), ("Max session rate:", r["rate_max"] + "/s")]
-        if !r["req_rate"].isEmpty && proxy.mode == "http" {
-            rateTips.append(("Current request rate:", r["req_rate"] + "/s"))
-            maxTips.append(("Max request rate:", r["req_rate_max"] + "/s"))
+        var rateTips = [("Current connection rate:", r[.conn_rate] + "/s"), ("Current session rate:", r[.rate] + "/s")]
+        var maxTips = [("Max connection rate:", r[.conn_rate_max] + "/s"), ("Max session rate:", r[.rate_max] + "/s")]
+        if !r[.req_rate].isEmpty && proxy.mode == "http" {
+            rateTips.append(("Current request rate:", r[.req_rate] + "/s"))
+            maxTips.append(("Max request rate:", r[.req_rate_max] + "/s"))
         }
-        withTip(r["rate"], rateTips, &out)
-        withTip(r["rate_max"], maxTips, &out)
-        td(r["rate_lim"].isEmpty || r["rate_lim"] == "0" ? "-" : r["rate_lim"], &out)
-        td(r["scur"], &out)
-        td(r["smax"], &out)
-        td(r["slim"], &out)
-        var totalTips = [("Cum. connections:", r["conn_tot"]), ("Cum. sessions:", r["stot"])]
+        withTip(r[.rate], rateTips, &out)
+        withTip(r[.rate_max], maxTips, &out)
+        td(r[.rate_lim].isEmpty || r[.rate_lim] == "0" ? "-" : r[.rate_lim], &out)
+        td(r[.scur], &out)
+        td(r[.smax], &out)
+        td(r[.slim], &out)
+        var totalTips = [("Cum. connections:", r[.conn_tot]), ("Cum. sessions:", r[.stot])]
         totalTips += responseTips(r)
-        if proxy.mode == "http" { totalTips.append(("Intercepted requests:", r["intercepted"])) }
-        withTip(r["stot"], totalTips, &out)
+        if proxy.mode == "http" { totalTips.append(("Intercepted requests:", r[.intercepted])) }
+        withTip(r[.stot], totalTips, &out)
         out += "<td></td><td></td>"
-        td(r["bin"], &out)
-        td(r["bout"], &out)
-        td(r["dreq"], &out)
-        td(r["dresp"], &out)
-        td(r["ereq"], &out)
+        td(r[.bin], &out)
+        td(r[.bout], &out)
+        td(r[.dreq], &out)
+        td(r[.dresp], &out)
+        td(r[.ereq], &out)
         out += "<td></td><td></td><td></td><td></td>"
-        out += "<td class=\"ac\">\(escape(r["status"]))</td><td class=\"ac\" colspan=\"8\"></td>"
+        out += "<td class=\"ac\">\(escape(r[.status]))</td><td class=\"ac\" colspan=\"8\"></td>"
     }
 
-    private static func serverCells(_ line: StatsPageModel.Line, _ proxy: StatsPageModel.Proxy, _ model: StatsPageModel, _ out: inout String) {
+    private static func serverCells(_ line: StatsPageModel.Line, _ proxy: StatsPageModel.Proxy, _ model: StatsPageModel, _ out: inout TextBytes) {
         let r = line.row
-        let tip = model.showLegends ? "\(r["addr"].contains("[") ? "IPv6" : "IPv4"): \(r["addr"]), id: \(r["sid"])" : nil
-        nameCell(r["svname"], anchor: "\(proxy.name)/\(r["svname"])", tip: tip, &out)
-        td(r["qcur"], &out)
-        td(r["qmax"], &out)
-        td(r["qlimit"].isEmpty ? "-" : r["qlimit"], &out)
-        td(r["rate"], &out)
-        td(r["rate_max"], &out)
+        let tip = model.showLegends ? "\(r[.addr].contains("[") ? "IPv6" : "IPv4"): \(r[.addr]), id: \(r[.sid])" : nil
+        nameCell(r[.svname], anchor: "\(proxy.name)/\(r[.svname])", tip: tip, &out)
+        td(r[.qcur], &out)
+        td(r[.qmax], &out)
+        td(r[.qlimit].isEmpty ? "-" : r[.qlimit], &out)
+        td(r[.rate], &out)
+        td(r[.rate_max], &out)
         out += "<td></td>"
-        td(r["scur"], &out)
-        td(r["smax"], &out)
-        td(r["slim"].isEmpty ? "-" : r["slim"], &out)
-        withTip(r["stot"], [("Cum. sessions:", r["stot"])] + responseTips(r), &out)
-        td(r["lbtot"], &out)
-        td(lastSession(r["lastsess"]), &out)
-        td(r["bin"], &out)
-        td(r["bout"], &out)
+        td(r[.scur], &out)
+        td(r[.smax], &out)
+        td(r[.slim].isEmpty ? "-" : r[.slim], &out)
+        withTip(r[.stot], [("Cum. sessions:", r[.stot])] + responseTips(r), &out)
+        td(r[.lbtot], &out)
+        td(lastSession(r[.lastsess]), &out)
+        td(r[.bin], &out)
+        td(r[.bout], &out)
         out += "<td></td>"
-        td(r["dresp"], &out)
+        td(r[.dresp], &out)
         out += "<td></td>"
-        td(r["econ"], &out)
-        td(r["eresp"], &out)
-        td(r["wretr"], &out)
-        td(r["wredis"], &out)
-        let lastChange = humanTime(Int(r["lastchg"]) ?? 0)
-        if line.checked || r["status"] == "MAINT" || r["status"] == "DRAIN" {
-            out += "<td class=\"ac\">\(lastChange) \(escape(r["status"]))</td>"
+        td(r[.econ], &out)
+        td(r[.eresp], &out)
+        td(r[.wretr], &out)
+        td(r[.wredis], &out)
+        let lastChange = humanTime(Int(r[.lastchg]) ?? 0)
+        if line.checked || r[.status] == "MAINT" || r[.status] == "DRAIN" {
+            out += "<td class=\"ac\">\(lastChange) \(escape(r[.status]))</td>"
         } else {
             out += "<td class=\"ac\"><i>no check</i></td>"
         }
@@ -271,47 +282,47 @@ enum StatsPageHTML {
         } else {
             out += "<td></td>"
         }
-        out += "<td class=\"ac\">\(escape(r["weight"]))/\(escape(r["uweight"]))</td>"
+        out += "<td class=\"ac\">\(escape(r[.weight]))/\(escape(r[.uweight]))</td>"
         out += "<td class=\"ac\">\(line.isBackup ? "-" : "Y")</td><td class=\"ac\">\(line.isBackup ? "Y" : "-")</td>"
         if line.checked {
-            withTip(r["chkfail"], [("Failed Health Checks", "")], &out)
-            td(r["chkdown"], &out)
-            td(humanTime(Int(r["downtime"]) ?? 0), &out)
+            withTip(r[.chkfail], [("Failed Health Checks", "")], &out)
+            td(r[.chkdown], &out)
+            td(humanTime(Int(r[.downtime]) ?? 0), &out)
         } else {
             out += "<td colspan=\"3\"></td>"
         }
         out += "<td class=\"ac\">-</td>"
     }
 
-    private static func backendCells(_ line: StatsPageModel.Line, _ proxy: StatsPageModel.Proxy, _ out: inout String) {
+    private static func backendCells(_ line: StatsPageModel.Line, _ proxy: StatsPageModel.Proxy, _ out: inout TextBytes) {
         let r = line.row
-        nameCell("Backend", anchor: "\(proxy.name)/Backend", tip: r["algo"].isEmpty ? nil : "balancing: \(r["algo"])", &out)
-        td(r["qcur"], &out)
-        td(r["qmax"], &out)
+        nameCell("Backend", anchor: "\(proxy.name)/Backend", tip: r[.algo].isEmpty ? nil : "balancing: \(r[.algo])", &out)
+        td(r[.qcur], &out)
+        td(r[.qmax], &out)
         out += "<td></td>"
-        td(r["rate"], &out)
-        td(r["rate_max"], &out)
+        td(r[.rate], &out)
+        td(r[.rate_max], &out)
         out += "<td></td>"
-        td(r["scur"], &out)
-        td(r["smax"], &out)
-        td(r["slim"], &out)
-        withTip(r["stot"], [("Cum. sessions:", r["stot"])] + responseTips(r), &out)
-        td(r["lbtot"], &out)
-        td(lastSession(r["lastsess"]), &out)
-        td(r["bin"], &out)
-        td(r["bout"], &out)
-        td(r["dreq"], &out)
-        td(r["dresp"], &out)
+        td(r[.scur], &out)
+        td(r[.smax], &out)
+        td(r[.slim], &out)
+        withTip(r[.stot], [("Cum. sessions:", r[.stot])] + responseTips(r), &out)
+        td(r[.lbtot], &out)
+        td(lastSession(r[.lastsess]), &out)
+        td(r[.bin], &out)
+        td(r[.bout], &out)
+        td(r[.dreq], &out)
+        td(r[.dresp], &out)
         out += "<td></td>"
-        td(r["econ"], &out)
-        td(r["eresp"], &out)
-        td(r["wretr"], &out)
-        td(r["wredis"], &out)
-        out += "<td class=\"ac\">\(humanTime(Int(r["lastchg"]) ?? 0)) \(escape(r["status"]))</td><td class=\"ac\">&nbsp;</td>"
-        out += "<td class=\"ac\">\(escape(r["weight"]))/\(escape(r["uweight"]))</td>"
-        out += "<td class=\"ac\">\(escape(r["act"]))</td><td class=\"ac\">\(escape(r["bck"]))</td><td class=\"ac\">&nbsp;</td>"
-        td(r["chkdown"], &out)
-        td(humanTime(Int(r["downtime"]) ?? 0), &out)
+        td(r[.econ], &out)
+        td(r[.eresp], &out)
+        td(r[.wretr], &out)
+        td(r[.wredis], &out)
+        out += "<td class=\"ac\">\(humanTime(Int(r[.lastchg]) ?? 0)) \(escape(r[.status]))</td><td class=\"ac\">&nbsp;</td>"
+        out += "<td class=\"ac\">\(escape(r[.weight]))/\(escape(r[.uweight]))</td>"
+        out += "<td class=\"ac\">\(escape(r[.act]))</td><td class=\"ac\">\(escape(r[.bck]))</td><td class=\"ac\">&nbsp;</td>"
+        td(r[.chkdown], &out)
+        td(humanTime(Int(r[.downtime]) ?? 0), &out)
         out += "<td></td>"
     }
 
@@ -326,7 +337,7 @@ enum StatsPageHTML {
         default: break
         }
         let side = line.isBackup ? "backup" : "active"
-        let status = line.row["status"]
+        let status = line.row[.status]
         if status == "MAINT" { return "maintain" }
         if status == "DRAIN" { return "\(side)_draining" }
         guard line.checked else { return "\(side)_no_check" }
@@ -341,7 +352,7 @@ enum StatsPageHTML {
 
     /// Whether `;up` keeps the line: servers UP (or not checked), not in MAINT.
     private static func isUp(_ line: StatsPageModel.Line) -> Bool {
-        let status = line.row["status"]
+        let status = line.row[.status]
         return status != "DOWN" && status != "MAINT"
     }
 
@@ -369,32 +380,46 @@ enum StatsPageHTML {
     /// A link's fragment: bytes outside letters, digits and `-._~/`
     /// percent-encoded, so that any proxy name makes a valid URL.
     static func fragment(_ text: String) -> String {
-        var out = ""
-        for byte in text.utf8 {
-            let c = Character(Unicode.Scalar(byte))
-            if byte < 0x80 && (c.isLetter || c.isNumber || "-._~/".contains(c)) {
-                out.append(c)
-            } else {
-                let hex = String(byte, radix: 16, uppercase: true)
-                out += "%" + (hex.count == 1 ? "0" + hex : hex)
+        func kept(_ byte: UInt8) -> Bool {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+                 UInt8(ascii: "~"), UInt8(ascii: "/"):
+                return true
+            default:
+                return false
             }
         }
-        return out
+        guard !text.utf8.allSatisfy(kept) else { return text }
+        let hex = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count * 3)
+        for byte in text.utf8 {
+            if kept(byte) {
+                out.append(byte)
+            } else {
+                out += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 15)]]
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
-    /// Text as HTML: `&`, `<`, `>`, quotes escaped.
+    /// Text as HTML: `&`, `<`, `>`, quotes escaped. Most text has none
+    /// of them and is returned as it is, after one pass over its bytes.
     static func escape(_ text: String) -> String {
-        guard text.contains(where: { "&<>\"'".contains($0) }) else { return text }
+        guard text.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) else {
+            return text
+        }
         var out = ""
-        out.reserveCapacity(text.count + 16)
-        for c in text {
+        out.reserveCapacity(text.utf8.count + 16)
+        for c in text.unicodeScalars {
             switch c {
             case "&": out += "&amp;"
             case "<": out += "&lt;"
             case ">": out += "&gt;"
             case "\"": out += "&quot;"
             case "'": out += "&#39;"
-            default: out.append(c)
+            default: out.unicodeScalars.append(c)
             }
         }
         return out

@@ -55,14 +55,14 @@ enum StatsPageService {
         }
         var headers: [(name: String, value: String)] = [("cache-control", "no-cache")]
         let rows = visibleRows(runtime, page: page, options: options)
-        let body: String
+        let body: [UInt8]
         switch options.format {
         case .csv:
             headers.append(("content-type", "text/plain"))
-            body = ShowStat.csv(rows)
+            body = ShowStat.csvBytes(rows)
         case .json:
             headers.append(("content-type", "application/json"))
-            body = ShowStat.json(rows)
+            body = Array(ShowStat.json(rows).utf8)
         case .html:
             headers.append(("content-type", "text/html"))
             body = StatsPageHTML.render(model(rows, runtime: runtime, page: page, admin: admin, options: options))
@@ -70,7 +70,7 @@ enum StatsPageService {
         if config.refreshSeconds > 0 && !options.noRefresh {
             headers.append(("refresh", String(config.refreshSeconds)))
         }
-        return HTTPServiceResponse(status: 200, headers: headers, body: Array(body.utf8))
+        return HTTPServiceResponse(status: 200, headers: headers, body: body)
     }
 
     /// The `show stat` rows the page shows: `stats scope` (`.` is the
@@ -78,11 +78,11 @@ enum StatsPageService {
     static func visibleRows(_ runtime: ProxyRuntime, page: HTTPStatsPagePolicy, options: Options) -> [ShowStat.Row] {
         let scopes = Set(page.config.scopes.map { $0 == "." ? page.proxyName : $0 })
         return ShowStat.rows(runtime, upOnly: false, noMaint: options.noMaint).filter { row in
-            let name = row["pxname"]
+            let name = row[.pxname]
             if !scopes.isEmpty && !scopes.contains(name) { return false }
             if !options.scope.isEmpty && !name.contains(options.scope) { return false }
             if options.upOnly && options.format != .html && row.type == 2 {
-                let status = row["status"]
+                let status = row[.status]
                 return status != "DOWN" && status != "MAINT"
             }
             return true
@@ -129,7 +129,7 @@ enum StatsPageService {
         model.actionStatus = options.status
         let proxies = Dictionary(runtime.configuration.proxies.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         for row in rows {
-            let name = row["pxname"]
+            let name = row[.pxname]
             if model.proxies.last?.name != name {
                 let proxy = proxies[name]
                 let capabilities = proxy?.capabilities ?? .listen
@@ -144,13 +144,13 @@ enum StatsPageService {
 
     private static func line(_ row: ShowStat.Row, runtime: ProxyRuntime) -> StatsPageModel.Line {
         var line = StatsPageModel.Line(row: row)
-        guard row.type == 2, let backend = runtime.backend(named: row["pxname"]),
+        guard row.type == 2, let backend = runtime.backend(named: row[.pxname]),
               let server = backend.servers.first(where: { $0.lb.id == row.serverID }) else { return line }
         let options = server.config.options
         line.isBackup = server.isBackup
         line.checked = options.check
         if options.check {
-            line.health = (Int(row["check_health"]) ?? 0, options.rise, options.fall)
+            line.health = (Int(row[.check_health]) ?? 0, options.rise, options.fall)
             if let result = backend.lock.withLock({ server.lastCheck }) {
                 var description = result.code.reasonDescription
                 if let info = result.info, !info.isEmpty { description += ": " + info }

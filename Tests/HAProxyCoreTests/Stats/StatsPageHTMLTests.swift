@@ -51,7 +51,7 @@ final class StatsPageHTMLTests: XCTestCase {
     }
 
     func testStatesHaveTheReferenceClasses() {
-        let html = StatsPageHTML.render(model(admin: false))
+        let html = renderedPage(model(admin: false))
         for (server, cls) in [("up", "active_up"), ("down", "active_down"), ("rising", "active_going_up"),
                               ("falling", "active_going_down"), ("bk", "backup_no_check"), ("mnt", "maintain"),
                               ("drn", "active_draining")] {
@@ -69,10 +69,10 @@ final class StatsPageHTMLTests: XCTestCase {
     }
 
     func testTheAdminFormComesOnlyWithAdminRights() {
-        let readOnly = StatsPageHTML.render(model(admin: false))
+        let readOnly = renderedPage(model(admin: false))
         XCTAssertFalse(readOnly.contains("<form method=\"post\""))
         XCTAssertFalse(readOnly.contains("type=\"checkbox\""))
-        let admin = StatsPageHTML.render(model(admin: true))
+        let admin = renderedPage(model(admin: true))
         XCTAssertTrue(admin.contains("<form method=\"post\" action=\"/stats\">"))
         XCTAssertTrue(admin.contains("<input class=\"be-checkbox\" type=\"checkbox\" name=\"s\" value=\"mnt\""))
         XCTAssertTrue(admin.contains("<input type=\"hidden\" name=\"b\" value=\"#2\">"))
@@ -82,7 +82,7 @@ final class StatsPageHTMLTests: XCTestCase {
     func testUpOnlyHidesDownAndMaintenanceServers() {
         var m = model(admin: false)
         m.upOnly = true
-        let html = StatsPageHTML.render(m)
+        let html = renderedPage(m)
         XCTAssertFalse(html.contains("id=\"be/down\""))
         XCTAssertFalse(html.contains("id=\"be/mnt\""))
         XCTAssertTrue(html.contains("id=\"be/up\""))
@@ -92,9 +92,9 @@ final class StatsPageHTMLTests: XCTestCase {
     func testActionResultMessages() {
         var m = model(admin: true)
         m.actionStatus = "DONE"
-        XCTAssertTrue(StatsPageHTML.render(m).contains("<div class=\"active_up message\"><a class=\"lfsb\" href=\"/stats\" title=\"Remove this message\">[X]</a> Action processed successfully.</div>"))
+        XCTAssertTrue(renderedPage(m).contains("<div class=\"active_up message\"><a class=\"lfsb\" href=\"/stats\" title=\"Remove this message\">[X]</a> Action processed successfully.</div>"))
         m.actionStatus = "DENY"
-        XCTAssertTrue(StatsPageHTML.render(m).contains("<b>Action denied.</b>"))
+        XCTAssertTrue(renderedPage(m).contains("<b>Action denied.</b>"))
     }
 
     /// Recorded from 2.6's page: `<span class="rls">9</span>990`.
@@ -140,7 +140,7 @@ final class StatsPageHTMLTests: XCTestCase {
         var m = model(admin: true)
         m.showLegends = true
         m.actionStatus = "ERRP"
-        try StatsPageHTML.render(m).write(to: file, atomically: true, encoding: .utf8)
+        try renderedPage(m).write(to: file, atomically: true, encoding: .utf8)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: tidy)
         process.arguments = ["-errors", "-q", file.path]
@@ -153,4 +153,9 @@ final class StatsPageHTMLTests: XCTestCase {
         XCTAssertEqual(process.terminationStatus, 0, output)
         XCTAssertEqual(output, "")
     }
+}
+
+/// The page as text.
+private func renderedPage(_ model: StatsPageModel) -> String {
+    String(decoding: StatsPageHTML.render(model), as: UTF8.self)
 }

@@ -198,6 +198,54 @@ final class StatsPageBrowserTests: IntegrationTestCase {
         XCTAssertTrue(dom.contains("class=\"backup_up\"") || dom.contains("class=\"backup_no_check\""))
         XCTAssertFalse(result.stderr.contains("Uncaught"), "a script error: \(result.stderr.suffix(1000))")
     }
+
+    /// An operator's use of the admin form in the browser: tick server a,
+    /// choose "Set state to MAINT", press Apply (driven through Chromium's
+    /// DevTools protocol by browser_admin_form.py). The browser lands on
+    /// the page with 2.6's success message and a in MAINT; the next
+    /// requests all go to b.
+    func testAdminFormInTheBrowserPutsAServerInMaintenance() throws {
+        let chromium = "/usr/bin/chromium"
+        guard FileManager.default.isExecutableFile(atPath: chromium) else {
+            throw XCTSkip("Debian's chromium is not installed (apt-get install chromium; .ci/run installs it)")
+        }
+        let a = try startBackend("a"), b = try startBackend("b")
+        let statsPort = Ports.free(), frontendPort = Ports.free()
+        try startProxy(config: """
+        \(Self.defaultsHTTP)
+        frontend fe
+            bind 127.0.0.1:\(frontendPort)
+            default_backend be
+
+        backend be
+            server a 127.0.0.1:\(a.port)
+            server b 127.0.0.1:\(b.port)
+
+        listen stats
+            bind 127.0.0.1:\(statsPort)
+            stats enable
+            stats uri /stats
+            stats auth admin:s3cret
+            stats admin if TRUE
+        """, ports: [statsPort, frontendPort])
+        let script = Paths.packageRoot.appendingPathComponent("Tests/IntegrationTests/Stats/browser_admin_form.py")
+        let profile = tmp.appendingPathComponent("chromium-profile")
+        try FileManager.default.createDirectory(at: profile, withIntermediateDirectories: true)
+        let authorization = "Basic " + Data("admin:s3cret".utf8).base64EncodedString()
+        let python = Paths.python()
+        let run = try runTool(python, (python == "/usr/bin/env" ? ["python3"] : []) + [script.path, chromium, "http://127.0.0.1:\(statsPort)/stats",
+                                                   authorization, "be", "a", "maint", profile.path],
+                              dir: tmp, timeout: 90)
+        XCTAssertEqual(run.status, 0, run.stderr.suffix(2000).description)
+        let landed = try XCTUnwrap(
+            try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], run.stdout)
+        XCTAssertEqual(landed["url"] as? String, "http://127.0.0.1:\(statsPort)/stats;st=DONE")
+        XCTAssertEqual(landed["message"] as? String, "[X] Action processed successfully.")
+        XCTAssertEqual(landed["rowClass"] as? String, "maintain")
+        for _ in 0..<6 {
+            XCTAssertEqual(try HTTPClient.get(port: frontendPort, path: "/").header("x-server"), "b")
+        }
+    }
 }
 
 /// `chkfail` and `downtime` of a server whose checks fail, as `show stat`
