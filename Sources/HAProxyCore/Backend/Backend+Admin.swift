@@ -6,10 +6,13 @@ extension Backend {
         let queued = queuedCount
         lock.withLock {
             maxQueued = queued
+            maxStreams = currentStreams
             sessionRate.clearPeak()
+            times.clearMaximums()
             for server in servers {
                 server.maxSeenConnections = server.currentConnections
                 server.sessionRate.clearPeak()
+                server.times.clearMaximums()
                 guard all else { continue }
                 server.totalConnections = 0
                 server.loadBalanced = 0
@@ -23,6 +26,9 @@ extension Backend {
                 server.downTransitions = 0
                 server.responses = HTTPResponseCounters()
                 server.httpRequests = 0
+                server.newConnections = 0
+                server.reusedConnections = 0
+                server.times = StreamTimeStats()
             }
             guard all else { return }
             totalStreams = 0
@@ -34,6 +40,9 @@ extension Backend {
             bytesOut = 0
             responses = HTTPResponseCounters()
             httpRequests = 0
+            newConnections = 0
+            reusedConnections = 0
+            times = StreamTimeStats()
         }
     }
 }

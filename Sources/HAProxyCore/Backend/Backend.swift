@@ -68,6 +68,15 @@ public final class Backend {
     var responses = HTTPResponseCounters()
     /// HTTP requests that ended with a response (`req_tot`).
     var httpRequests = 0
+    /// Most streams at once (`smax`).
+    var maxStreams = 0
+    /// `RateClock` time of the last stream given a server (`lastsess`).
+    var lastSessionMs: UInt64?
+    /// Its servers' connections established and taken over (`connect`, `reuse`).
+    var newConnections = 0
+    var reusedConnections = 0
+    /// Times of the streams its servers served (`qtime` ... `ttime_max`).
+    var times = StreamTimeStats()
     /// Called when the last usable server goes away (for the log message).
     var onNoServerAvailable: ((Backend) -> Void)?
 
@@ -134,6 +143,7 @@ public final class Backend {
             if avoiding == nil {
                 totalStreams += 1
                 currentStreams += 1
+                maxStreams = max(maxStreams, currentStreams)
                 sessionRate.add(now: now)
             }
             guard let chosen = pick(loadBalancer, avoiding?.lb) else {
@@ -207,6 +217,8 @@ public final class Backend {
         server.totalConnections += 1
         if picked { server.loadBalanced += 1 }
         server.sessionRate.add(now: now)
+        server.lastSessionMs = now
+        lastSessionMs = now
         server.maxSeenConnections = max(server.maxSeenConnections, server.currentConnections)
         loadBalancer.connectionStarted(server.lb)
     }
@@ -347,5 +359,18 @@ public final class Backend {
 
     func count(_ update: (Backend) -> Void) {
         lock.withLock { update(self) }
+    }
+
+    /// Adds what a stream that had `server` measured to the server's and
+    /// the backend's connection and time counters; the caller holds `lock`.
+    func countServerUseLocked(_ server: Server, _ log: StreamLogInfo, isHTTP: Bool) {
+        let sample = log.timeSample(isHTTP: isHTTP)
+        let new = Int(log.newServerConnections), reused = Int(log.reusedServerConnections)
+        server.newConnections += new
+        server.reusedConnections += reused
+        server.times.add(sample)
+        newConnections += new
+        reusedConnections += reused
+        times.add(sample)
     }
 }

@@ -60,6 +60,13 @@ public final class Server {
     var responses = HTTPResponseCounters()
     /// HTTP requests this server answered (`req_tot`).
     var httpRequests = 0
+    /// `RateClock` time of the last stream given this server (`lastsess`).
+    var lastSessionMs: UInt64?
+    /// Connections established, and idle connections taken over (`connect`, `reuse`).
+    var newConnections = 0
+    var reusedConnections = 0
+    /// Queue, connect, response and total times (`qtime` ... `ttime_max`).
+    var times = StreamTimeStats()
 
     let idlePool = IdleConnectionPool()
     /// `ssl`: the context its connections start TLS with, built at load.

@@ -98,7 +98,7 @@ enum MiscCommands {
         CLIKeyword(["set", "maxconn", "global"], usage: "set maxconn global <value>",
                    help: "change the per-process maxconn setting", level: .admin) { request in
             guard !request[3].isEmpty, let value = Int(request[3]) else { return "Expects an integer value.\n" }
-            let hard = request.runtime.configuration.global.maxconn ?? ShowInfo.derivedMaxconn
+            let hard = request.runtime.configuration.global.maxconn ?? ShowInfo.derivedMaxconn(request.runtime)
             guard value >= 0, value <= hard else { return "Value out of range.\n" }
             request.runtime.globalMaxconnLimit = value == 0 ? hard : value
             return ""

@@ -43,14 +43,21 @@ enum ShowInfo {
     }
 
     /// The global maxconn when the configuration sets none: what the
-    /// open-files limit allows, as HAProxy derives it.
-    static var derivedMaxconn: Int { max(1, (fileLimit - 32) / 2) }
+    /// open-files limit allows once 2.6's reserve is set aside (26 file
+    /// descriptors plus one per listening socket, stats sockets included),
+    /// two descriptors per connection.
+    static func derivedMaxconn(_ runtime: ProxyRuntime) -> Int {
+        let listeners = runtime.frontends.reduce(runtime.configuration.global.statsSockets.count) {
+            $0 + $1.listenerCount
+        }
+        return max(1, (fileLimit - 26 - listeners) / 2)
+    }
 
     /// Every field, in HAProxy 2.6 order (positions as `show info typed`).
     static func fields(_ runtime: ProxyRuntime, settings: CLIRuntimeSettings) -> [StatField] {
         let global = runtime.configuration.global
         let uptime = ProcessClock.uptimeSeconds
-        let hardMaxconn = global.maxconn ?? derivedMaxconn
+        let hardMaxconn = global.maxconn ?? derivedMaxconn(runtime)
         let maxconn = runtime.globalMaxconnLimit ?? hardMaxconn
         var cumConns = 0, cumReq = 0
         var bytesOut: UInt64 = 0, bytesOutRate: UInt64 = 0

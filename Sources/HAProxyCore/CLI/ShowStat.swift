@@ -143,7 +143,7 @@ enum ShowStat {
     static func rows(_ runtime: ProxyRuntime, upOnly: Bool = false, noMaint: Bool = false,
                      filter: (proxy: String, type: Int, server: Int)? = nil) -> [Row] {
         let ids = ProxyNumbering.ids(runtime.configuration)
-        let globalMaxconn = runtime.configuration.global.maxconn ?? ShowInfo.derivedMaxconn
+        let globalMaxconn = runtime.configuration.global.maxconn ?? ShowInfo.derivedMaxconn(runtime)
         let now = RateClock.now
         var rows: [Row] = []
         for proxy in runtime.configuration.proxies where !proxy.disabled {
@@ -216,7 +216,7 @@ enum ShowStat {
         put(.chkfail, s.check.map { _ in s.failedChecks })
         put(.chkdown, s.check?.downTransitions ?? (be ? 0 : nil))
         put(.lastchg, s.lastChange)
-        put(.downtime, s.check != nil || be ? s.downtime ?? 0 : nil)
+        put(.downtime, s.downtime)
         put(.qlimit, s.queueLimit)
         put(.pid, 1)
         put(.iid, s.proxyID)
@@ -234,8 +234,26 @@ enum ShowStat {
         put(.req_tot, s.requestsTotal)
         put([.cli_abrt, .srv_abrt], fe ? nil : 0)
         put([.comp_in, .comp_out, .comp_byp, .comp_rsp], sv ? nil : 0)
-        put(.lastsess, fe ? nil : -1)
-        put([.qtime, .ctime, .rtime, .ttime], fe ? nil : 0)
+        put(.lastsess, s.lastSession)
+        if let times = s.times {
+            put(.qtime, times.queue.value)
+            put(.ctime, times.connect.value)
+            put(.rtime, times.response.value)
+            put(.ttime, times.total.value)
+            put(.qtime_max, times.queueMax)
+            put(.ctime_max, times.connectMax)
+            put(.rtime_max, times.responseMax)
+            put(.ttime_max, times.totalMax)
+        }
+        if s.check != nil {
+            // Before its first result a check is "initializing", as in 2.6.
+            let result = s.lastCheck
+            put(.check_status, result?.code.rawValue ?? "INI")
+            put(.check_code, result.flatMap { $0.code.carriesCode ? $0.statusCode : nil })
+            put(.check_duration, result?.durationMs)
+            put(.last_chk, result?.info)
+            put(.check_desc, result?.code.reasonDescription ?? "Initializing")
+        }
         put(.check_rise, s.check?.rise)
         put(.check_fall, s.check?.fall)
         put(.check_health, s.check?.health)
@@ -250,10 +268,10 @@ enum ShowStat {
         put(.dcon, fe ? s.deniedConnections : nil)
         put(.dses, fe ? s.deniedSessions : nil)
         put(.wrew, 0)
-        put([.connect, .reuse], fe ? nil : 0)
+        put(.connect, s.connections?.new)
+        put(.reuse, s.connections?.reused)
         put([.cache_lookups, .cache_hits], !sv && http ? 0 : nil)
         put(.srv_icur, sv ? 0 : nil)
-        put([.qtime_max, .ctime_max, .rtime_max, .ttime_max], fe ? nil : 0)
         put(.eint, 0)
         put([.idle_conn_cur, .safe_conn_cur, .used_conn_cur, .need_conn_est], sv ? 0 : nil)
         put(.uweight, s.userWeight)
@@ -275,6 +293,12 @@ enum ShowStat {
         let port = server.config.port.map { _ in server.address.port ?? 0 }
         let host = ip.contains(":") ? "[\(ip)]" : ip
         return port.map { "\(host):\($0)" } ?? host
+    }
+
+    /// Seconds since a `RateClock` time, -1 for none (`lastsess`).
+    static func seconds(sinceMs then: UInt64?, now: UInt64) -> Int {
+        guard let then else { return -1 }
+        return now > then ? Int((now - then) / 1000) : 0
     }
 
     static func seconds(since deadline: NIODeadline) -> Int {

@@ -74,6 +74,12 @@ struct StatSnapshot {
     var requestsTotal: Int?
     /// HTTP responses by class; nil outside `mode http`.
     var responses: HTTPResponseCounters?
+    /// Seconds since the last stream given a server (-1: none yet).
+    var lastSession: Int?
+    /// Server connections established and taken over (`connect`, `reuse`).
+    var connections: (new: Int, reused: Int)?
+    /// Average and longest queue, connect, response and total times.
+    var times: StreamTimeStats?
 
     var isHTTP: Bool { mode == .http }
 }
@@ -147,6 +153,9 @@ extension StatSnapshot {
             lastChange = ShowStat.seconds(since: server.lastStateChange)
             if options.maxqueue > 0 { queueLimit = options.maxqueue }
             loadBalanced = server.loadBalanced
+            lastSession = ShowStat.seconds(sinceMs: server.lastSessionMs, now: now)
+            connections = (server.newConnections, server.reusedConnections)
+            times = server.times
             address = ShowStat.addressText(server)
             userWeight = server.lb.weight
         }
@@ -184,7 +193,7 @@ extension StatSnapshot {
             queueCurrent = queued
             queueMax = backend.maxQueued
             sessionsCurrent = backend.currentStreams
-            sessionsMax = 0
+            sessionsMax = backend.maxStreams
             sessionLimit = backend.config.fullconn
                 ?? max(1, (feederMaxconn + 9) / 10)
             sessionsTotal = backend.totalStreams
@@ -202,10 +211,16 @@ extension StatSnapshot {
             self.active = active
             self.backup = backup
             lastChange = ShowStat.seconds(since: backend.lastDown)
-            let current = active + backup > 0 || backend.servers.isEmpty ? TimeAmount.zero : NIODeadline.now() - backend.lastDown
-            downtime = Int((backend.downtimeBefore + current).nanoseconds / 1_000_000_000)
+            // 2.6 prints no downtime for a backend without servers.
+            if !backend.servers.isEmpty {
+                let current = active + backup > 0 ? TimeAmount.zero : NIODeadline.now() - backend.lastDown
+                downtime = Int((backend.downtimeBefore + current).nanoseconds / 1_000_000_000)
+            }
             // Each stream's first choice, then each move to another server.
             loadBalanced = backend.totalStreams + redispatches
+            lastSession = ShowStat.seconds(sinceMs: backend.lastSessionMs, now: now)
+            connections = (backend.newConnections, backend.reusedConnections)
+            times = backend.times
             algorithm = ShowStat.algorithmName(backend.config.balance.algorithm)
             userWeight = backend.servers.filter { $0.isUsable && $0.isBackup == (active == 0) }
                 .reduce(0) { $0 + $1.lb.weight }

@@ -83,7 +83,7 @@ public enum PrometheusExporter {
         var servers: [PrometheusServerSample] = []
 
         init(runtime: ProxyRuntime, scopes: PrometheusQuery.Scopes) {
-            let globalMaxconn = runtime.configuration.global.maxconn ?? ShowInfo.derivedMaxconn
+            let globalMaxconn = runtime.configuration.global.maxconn ?? ShowInfo.derivedMaxconn(runtime)
             let now = RateClock.now
             var frontendsByName: [String: Frontend] = [:]
             var feeders: [ObjectIdentifier: [Frontend]] = [:]

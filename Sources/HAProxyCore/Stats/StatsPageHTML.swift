@@ -216,6 +216,25 @@ enum StatsPageHTML {
                 ("- other responses:", r[.hrsp_other])]
     }
 
+    /// A server's or a backend's session total tooltip: sessions, server
+    /// connections made and reused, responses, and the longest and average
+    /// times, as 2.6's page lists them.
+    private static func backendSessionTips(_ r: ShowStat.Row) -> [(String, String)] {
+        var tips = [("Cum. sessions:", r[.stot]), ("New connections:", r[.connect])]
+        let reused = Int(r[.reuse]) ?? 0, made = Int(r[.connect]) ?? 0
+        let share = reused + made > 0 ? reused * 100 / (reused + made) : 0
+        tips.append(("Reused connections:", "\(reused) (\(share)%)"))
+        tips += responseTips(r)
+        tips.append(("Max / Avg over last 1024 success. conn.", ""))
+        for (label, max, avg) in [("- Queue time:", StatColumn.qtime_max, StatColumn.qtime),
+                                  ("- Connect time:", .ctime_max, .ctime),
+                                  ("- Responses time:", .rtime_max, .rtime),
+                                  ("- Total time:", .ttime_max, .ttime)] {
+            tips.append((label, "\(r[max]) / \(r[avg]) ms"))
+        }
+        return tips
+    }
+
     private static func frontendCells(_ line: StatsPageModel.Line, _ proxy: StatsPageModel.Proxy, _ model: StatsPageModel, _ out: inout TextBytes) {
         let r = line.row
         nameCell("Frontend", anchor: "\(proxy.name)/Frontend", tip: nil, &out)
@@ -259,7 +278,7 @@ enum StatsPageHTML {
         td(r[.scur], &out)
         td(r[.smax], &out)
         td(r[.slim].isEmpty ? "-" : r[.slim], &out)
-        withTip(r[.stot], [("Cum. sessions:", r[.stot])] + responseTips(r), &out)
+        withTip(r[.stot], backendSessionTips(r), &out)
         td(r[.lbtot], &out)
         td(lastSession(r[.lastsess]), &out)
         td(r[.bin], &out)
@@ -306,7 +325,7 @@ enum StatsPageHTML {
         td(r[.scur], &out)
         td(r[.smax], &out)
         td(r[.slim], &out)
-        withTip(r[.stot], [("Cum. sessions:", r[.stot])] + responseTips(r), &out)
+        withTip(r[.stot], backendSessionTips(r), &out)
         td(r[.lbtot], &out)
         td(lastSession(r[.lastsess]), &out)
         td(r[.bin], &out)

@@ -410,6 +410,9 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
                 b.responses.count(status: status)
                 b.httpRequests += 1
             }
+            if let connected = loggedServer, log.newServerConnections + log.reusedServerConnections > 0 {
+                b.countServerUseLocked(connected, log, isHTTP: true)
+            }
             if let server {
                 server.responses.count(status: serverStatus)
                 server.httpRequests += 1

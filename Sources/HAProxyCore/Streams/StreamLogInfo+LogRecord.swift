@@ -25,13 +25,8 @@ extension StreamLogInfo {
         let start = requestStart ?? accepted
         r.Ti = isHTTP ? Self.ms(accepted, start) : 0
         r.TR = isHTTP ? Self.ms(start, requestReady) : -1
-        // A reused idle server connection has no connect step: it is ready
-        // when taken, so Tw and Tc are 0 as in HAProxy, not -1 (unset).
-        let connectBegin = connectStart ?? connected
-        let queueEnd = dequeuedAt ?? connectBegin
-        r.Tw = queuedAt != nil ? Self.ms(queuedAt, queueEnd) : (connectBegin != nil ? 0 : -1)
-        r.Tc = Self.ms(connectBegin, connected)
-        r.Tr = isHTTP ? Self.ms(requestSent ?? connected, responseHead) : -1
+        (r.Tw, r.Tc) = (queueTime, connectTime)
+        r.Tr = isHTTP ? responseTime : -1
         r.Ta = Self.ms(start, now)
         r.Tt = Self.ms(accepted, now)
         r.status = status
@@ -56,5 +51,27 @@ extension StreamLogInfo {
         r.retries = retries
         r.redispatched = redispatched
         return r
+    }
+
+    /// Tw: the time spent queued. A reused idle server connection has no
+    /// connect step: it is ready when taken, so Tw and Tc are 0 as in
+    /// HAProxy, not -1 (unset).
+    var queueTime: Int {
+        let connectBegin = connectStart ?? connected
+        return queuedAt != nil ? Self.ms(queuedAt, dequeuedAt ?? connectBegin) : (connectBegin != nil ? 0 : -1)
+    }
+
+    /// Tc: the time to establish the server connection.
+    var connectTime: Int { Self.ms(connectStart ?? connected, connected) }
+
+    /// Tr: from the request sent to the server to its response head.
+    var responseTime: Int { Self.ms(requestSent ?? connected, responseHead) }
+
+    /// The times `qtime`/`ctime`/`rtime`/`ttime` average, for a stream
+    /// that ends now: HTTP transactions count from their request's start.
+    func timeSample(isHTTP: Bool, now: NIODeadline = .now()) -> StreamTimeSample {
+        StreamTimeSample(
+            queue: queueTime, connect: connectTime, response: isHTTP ? responseTime : 0,
+            total: Self.ms(isHTTP ? requestStart ?? accepted : accepted, now))
     }
 }

@@ -142,6 +142,7 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
             return
         }
         log.connected = .now()
+        log.newServerConnections += 1
         serverChannel = channel
         state = .established
         // With TLS, the header went in clear before the handshake.
@@ -355,6 +356,7 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
         if let server {
             server.backend.release(server)
             server.backend.count { b in
+                if log.newServerConnections > 0 { b.countServerUseLocked(server, log, isHTTP: false) }
                 b.bytesIn &+= log.bytesFromClient
                 b.bytesOut &+= log.bytesFromServer
                 server.bytesIn &+= log.bytesFromClient

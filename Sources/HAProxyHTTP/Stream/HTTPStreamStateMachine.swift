@@ -303,6 +303,11 @@ public struct HTTPStreamStateMachine {
     /// A server connection is ready (new, or reused from the idle pool).
     public mutating func serverConnected(reused: Bool) {
         log.connected = .now()
+        if reused {
+            log.reusedServerConnections += 1
+        } else {
+            log.newServerConnections += 1
+        }
         serverAttached = true
         serverWritable = true
         serverReused = reused

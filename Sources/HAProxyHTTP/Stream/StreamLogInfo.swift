@@ -31,6 +31,10 @@ public struct StreamLogInfo {
     public var bytesFromClient: UInt64 = 0
     public var bytesFromServer: UInt64 = 0
     public var retries = 0
+    /// Server connections this stream established, and idle ones it
+    /// took over (`connect`, `reuse`).
+    public var newServerConnections: Int32 = 0
+    public var reusedServerConnections: Int32 = 0
     public var redispatched = false
     /// First character of the termination state: who ended it (`-` normal).
     public var cause: Character = "-"

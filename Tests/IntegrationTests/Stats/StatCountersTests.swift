@@ -1,0 +1,178 @@
+import Foundation
+import XCTest
+
+/// `show stat` columns that follow the traffic (and the check) of a server
+/// and its backend: `lastsess`, `connect`, `reuse`, the average and
+/// longest times, the backend's `smax`, and the check columns. Which
+/// columns HAProxy 2.6.12 fills, and when, was read from it with the same
+/// configurations.
+final class StatCountersTests: IntegrationTestCase {
+    private var statsSocket: String { tmp.appendingPathComponent("admin.sock").path }
+    private var port = 0
+
+    private func start(_ backendLines: String) throws {
+        port = Ports.free()
+        try startProxy(config: """
+        global
+            stats socket \(statsSocket) level admin
+
+        defaults
+            mode http
+            timeout connect 2s
+            timeout client 10s
+            timeout server 10s
+
+        frontend fe
+            bind 127.0.0.1:\(port)
+            default_backend be
+
+        backend be
+        \(backendLines)
+
+        """, ports: [port])
+    }
+
+    /// `show stat` as [svname: [column: value]] for backend `be`.
+    private func stats() throws -> [String: [String: String]] {
+        let text = try XCTUnwrap(LifecycleHarness.unixCommand(statsSocket, "show stat"))
+        let lines = text.split(separator: "\n")
+        let header = try XCTUnwrap(lines.first).dropFirst(2).split(separator: ",", omittingEmptySubsequences: false)
+        var rows: [String: [String: String]] = [:]
+        for line in lines.dropFirst() {
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+            guard fields.count >= header.count, fields[0] == "be" else { continue }
+            var row: [String: String] = [:]
+            for (name, value) in zip(header, fields) { row[String(name)] = String(value) }
+            rows[String(fields[1])] = row
+        }
+        return rows
+    }
+
+    private func int(_ row: [String: String]?, _ column: String) throws -> Int {
+        try XCTUnwrap(Int(try XCTUnwrap(row?[column], "no column \(column)")), "\(column): \(row?[column] ?? "")")
+    }
+
+    /// Five requests on one client connection, `http-reuse always`, one
+    /// server: the first connects, the next four take the kept connection.
+    /// The unused server has no last session (-1); the times follow a
+    /// server that waits 200 ms before answering.
+    func testConnectionsReusesTimesAndLastSession() throws {
+        let b = try startBackend("b")
+        try start("""
+            balance first
+            http-reuse always
+            server s1 127.0.0.1:\(b.port)
+            server spare 127.0.0.1:\(Ports.free())
+        """)
+        var before = try stats()
+        XCTAssertEqual(before["s1"]?["lastsess"], "-1")
+        XCTAssertEqual(before["BACKEND"]?["lastsess"], "-1")
+        XCTAssertEqual(before["s1"]?["connect"], "0")
+        XCTAssertEqual(before["s1"]?["ttime_max"], "0")
+
+        let c = try Conn(port: port)
+        defer { c.close() }
+        for i in 0..<5 {
+            try c.send(HTTPClient.request("GET", i == 0 ? "/slow?ms=200" : "/"))
+            XCTAssertEqual(try c.readResponse().status, 200, "request \(i)")
+        }
+        before = [:]
+        var rows: [String: [String: String]] = [:]
+        // The fifth transaction is counted once its log line is written,
+        // just after the answer reached the client.
+        try waitUntil("five transactions counted") {
+            rows = try stats()
+            return rows["s1"]?["connect"].flatMap(Int.init).map { $0 + (Int(rows["s1"]?["reuse"] ?? "") ?? 0) } == 5
+        }
+        let s1 = rows["s1"], backend = rows["BACKEND"]
+        XCTAssertEqual(s1?["connect"], "1")
+        XCTAssertEqual(s1?["reuse"], "4")
+        XCTAssertEqual(backend?["connect"], "1")
+        XCTAssertEqual(backend?["reuse"], "4")
+        XCTAssertEqual(rows["spare"]?["lastsess"], "-1", "a server never used has no last session")
+        XCTAssertEqual(rows["spare"]?["connect"], "0")
+        let lastSession = try int(s1, "lastsess")
+        XCTAssertTrue((0...5).contains(lastSession), "lastsess \(lastSession)")
+        XCTAssertTrue((0...5).contains(try int(backend, "lastsess")))
+        // The slow answer sets the longest response and total times; the
+        // average over five holds a fifth of it at least.
+        let rtimeMax = try int(s1, "rtime_max"), ttimeMax = try int(s1, "ttime_max")
+        XCTAssertGreaterThanOrEqual(rtimeMax, 200)
+        XCTAssertGreaterThanOrEqual(ttimeMax, rtimeMax)
+        XCTAssertGreaterThanOrEqual(try int(s1, "rtime"), 40)
+        XCTAssertLessThan(try int(s1, "rtime"), rtimeMax)
+        XCTAssertGreaterThanOrEqual(try int(backend, "ttime_max"), 200)
+        XCTAssertEqual(backend?["smax"], "1", "one stream at a time")
+
+        // `clear counters` starts the maximums again; `all` the rest.
+        XCTAssertNotNil(LifecycleHarness.unixCommand(statsSocket, "clear counters"))
+        rows = try stats()
+        XCTAssertEqual(rows["s1"]?["rtime_max"], "0")
+        XCTAssertEqual(rows["s1"]?["connect"], "1")
+        XCTAssertNotNil(LifecycleHarness.unixCommand(statsSocket, "clear counters all"))
+        rows = try stats()
+        XCTAssertEqual(rows["s1"]?["connect"], "0")
+        XCTAssertEqual(rows["s1"]?["reuse"], "0")
+        XCTAssertEqual(rows["s1"]?["rtime"], "0")
+    }
+
+    /// A TCP stream counts its connection and its times too, when it ends.
+    func testTCPStreamCountsItsConnection() throws {
+        let b = try startBackend("e")
+        port = Ports.free()
+        try startProxy(config: """
+        global
+            stats socket \(statsSocket) level admin
+
+        defaults
+            mode tcp
+            timeout connect 2s
+            timeout client 10s
+            timeout server 10s
+
+        listen be
+            bind 127.0.0.1:\(port)
+            server e 127.0.0.1:\(b.port)
+
+        """, ports: [port])
+        // The server closes after its answer, which ends the stream.
+        XCTAssertEqual(try HTTPClient.get(port: port).status, 200)
+        // The harness's readiness probe was a stream too: every stream
+        // that ended made one connection.
+        try waitUntil("the streams counted") {
+            let row = try stats()["e"]
+            return row?["scur"] == "0" && (Int(row?["connect"] ?? "") ?? 0) >= 1
+        }
+        let row = try stats()["e"]
+        XCTAssertEqual(row?["connect"], row?["stot"])
+        XCTAssertEqual(row?["reuse"], "0")
+        XCTAssertEqual(row?["rtime"], "0", "no response time in TCP mode")
+        XCTAssertNotEqual(row?["lastsess"], "-1")
+    }
+
+    /// A checked server shows its last check's status, code, duration and
+    /// description, as 2.6 does: L7OK with code 200 for an HTTP check,
+    /// L4CON after a refused connection.
+    func testCheckColumns() throws {
+        let b = try startBackend("b")
+        try start("""
+            option httpchk GET /
+            server ok 127.0.0.1:\(b.port) check inter 200
+            server refused 127.0.0.1:\(Ports.free()) check inter 200
+            server unchecked 127.0.0.1:\(b.port)
+        """)
+        var rows: [String: [String: String]] = [:]
+        try waitUntil("both checks ran") {
+            rows = try stats()
+            return rows["ok"]?["check_status"] == "L7OK" && rows["refused"]?["check_status"] == "L4CON"
+        }
+        XCTAssertEqual(rows["ok"]?["check_code"], "200")
+        XCTAssertEqual(rows["ok"]?["check_desc"], "Layer7 check passed")
+        XCTAssertNotNil(Int(rows["ok"]?["check_duration"] ?? ""))
+        XCTAssertEqual(rows["refused"]?["check_code"], "", "no layer 7 code for a refused connection")
+        XCTAssertEqual(rows["refused"]?["check_desc"], "Layer4 connection problem")
+        XCTAssertEqual(rows["unchecked"]?["check_status"], "")
+        XCTAssertEqual(rows["unchecked"]?["check_desc"], "")
+        XCTAssertEqual(rows["BACKEND"]?["check_status"], "")
+    }
+}
