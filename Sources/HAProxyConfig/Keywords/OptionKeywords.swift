@@ -22,6 +22,7 @@ extension KeywordRegistry {
         "http-buffer-request": (\.httpBufferRequest, .listen),
         "accept-invalid-http-request": (\.acceptInvalidHTTPRequest, .frontend),
         "accept-invalid-http-response": (\.acceptInvalidHTTPResponse, .backend),
+        "http-ignore-probes": (\.httpIgnoreProbes, .frontend),
     ]
 
     /// `option httpclose|http-server-close|http-keep-alive`.

@@ -204,7 +204,7 @@ enum ShowStat {
         put(.bout, s.bytesOut)
         put(.dreq, s.deniedRequests)
         put(.dresp, s.deniedResponses)
-        put(.ereq, fe ? 0 : nil)
+        put(.ereq, s.requestErrors)
         put(.econ, s.connectionErrors)
         put(.eresp, s.responseErrors)
         put(.wretr, s.retries)

@@ -37,6 +37,8 @@ struct StatSnapshot {
     var deniedConnections = 0
     var deniedSessions = 0
     var interceptedRequests = 0
+    /// A frontend's `ereq`.
+    var requestErrors: Int?
     var connectionErrors: Int?
     var responseErrors: Int?
     var retries: Int?
@@ -102,6 +104,7 @@ extension StatSnapshot {
             bytesOut = frontend.bytesOut
             deniedRequests = frontend.deniedRequests
             interceptedRequests = frontend.interceptedRequests
+            requestErrors = frontend.requestErrors
             status = frontend.adminDisabled ? "PAUSED" : "OPEN"
             sessionRate = frontend.sessionRate.rate(now: now)
             sessionRateMax = frontend.sessionRate.peak

@@ -81,6 +81,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
         case .readServer(let on): serverChannel?.setAutoRead(on)
         case .armTimer(let ms): timer.arm(ms: ms)
         case .countRequest(let at): frontend.countRequest(now: at.map(RateClock.milliseconds) ?? RateClock.now)
+        case .countRequestError: frontend.countRequest(invalid: true, now: RateClock.now)
         case .countIntercepted: frontend.countIntercepted()
         case .countDenied(let backendIndex):
             frontend.countDenied()

@@ -61,6 +61,9 @@ public struct HTTPStreamStateMachine {
         case armTimer(ms: Int?)
         /// A request head arrived (or failed): count it at `at` (nil: now).
         case countRequest(at: NIODeadline?)
+        /// A request failed before its head was complete: invalid, cut by
+        /// the client, or timed out (`ereq`; counted as a request too).
+        case countRequestError
         /// A `monitor-uri` probe was answered.
         case countIntercepted
         /// A request was denied by a rule (`dreq`; also the backend's, by
@@ -326,8 +329,12 @@ public struct HTTPStreamStateMachine {
             emit(.shutdownServerOutput)
             return
         }
-        if state == .readingRequest && inbound.readableBytes == 0 {
-            closeAll()
+        if state == .readingRequest {
+            if inbound.readableBytes == 0 && !reportsEmptyConnection {
+                closeAll()
+            } else {
+                failIncompleteRequest(400, cause: "C")
+            }
             return
         }
         let waiting = state == .forwarding || state == .waitingServer || state == .connecting
@@ -343,7 +350,13 @@ public struct HTTPStreamStateMachine {
     }
 
     public mutating func clientClosed() {
-        if state != .closed && state != .closing {
+        if state == .readingRequest && (inbound.readableBytes > 0 || reportsEmptyConnection) {
+            // Nobody reads the page: the request error is logged and counted.
+            transactionPending = true
+            log.status = 400
+            log.terminate("C", "R")
+            emit(.countRequestError)
+        } else if state != .closed && state != .closing {
             if !(state == .readingRequest && inbound.readableBytes == 0) {
                 log.terminate("C", state == .readingRequest || state == .waitingBody ? "R" : "D")
             }
@@ -385,15 +398,11 @@ public struct HTTPStreamStateMachine {
             log.terminate("c", "R")
             closeAll()
         case .readingRequest:
-            if inbound.readableBytes == 0 {
+            if inbound.readableBytes == 0 && !reportsEmptyConnection {
                 closeAll()
                 return
             }
-            log.status = 408
-            log.terminate("c", "R")
-            let page = configuredErrorPage(408, connection: .close) ?? HTTPErrorPages.earlyPage(for: 408)
-                ?? HTTPErrorPages.page(for: 408, connection: .close)!
-            respondAndClose(page)
+            failIncompleteRequest(408, cause: "c")
         case .waitingBody:
             requestBodyWaitExpired()
         case .tarpitted:
@@ -458,7 +467,7 @@ public struct HTTPStreamStateMachine {
         case .needMore:
             if clientFinishedSending {
                 // A partial request after the client's shutdown never completes.
-                closeAll()
+                failIncompleteRequest(400, cause: "C")
                 return
             }
             if requestCount > 0 && timerArmed {
@@ -468,7 +477,7 @@ public struct HTTPStreamStateMachine {
         case .error(let error):
             log.status = error.status
             log.terminate("P", "R")
-            emit(.countRequest(at: nil))
+            emit(.countRequestError)
             // Recorded: a request the parser rejects gets the built-in page,
             // whatever errorfile the frontend declares.
             let page = HTTPErrorPages.earlyPage(for: error.status) ?? HTTPErrorPages.page(for: 400, connection: .close)!
@@ -1235,6 +1244,25 @@ public struct HTTPStreamStateMachine {
     mutating func respondAndClose(_ bytes: ByteBuffer) {
         emit(.writeClient(bytes))
         closeAfterFlush()
+    }
+
+    /// A connection that has not sent its first request yet: when it
+    /// closes or times out, 2.6 answers 400 or 408, logs `<BADREQ>` and
+    /// counts a request error, unless `option http-ignore-probes`. A
+    /// keep-alive connection between requests just closes.
+    private var reportsEmptyConnection: Bool { requestCount == 0 && !policy.ignoresProbes }
+
+    /// The request head never completed: the client closed (`C`, 400) or
+    /// the request timer struck (`c`, 408). The page goes to a client that
+    /// may still read, and the connection closes.
+    private mutating func failIncompleteRequest(_ status: Int, cause: Character) {
+        transactionPending = true
+        log.status = status
+        log.terminate(cause, "R")
+        emit(.countRequestError)
+        let page = configuredErrorPage(status, connection: .close) ?? HTTPErrorPages.earlyPage(for: status)
+            ?? HTTPErrorPages.page(for: status, connection: .close)!
+        respondAndClose(page)
     }
 
     /// Sends the proxy's own error for `status` and ends the stream.
