@@ -18,6 +18,8 @@ extension Backend {
                 server.loadBalanced = 0
                 server.connectionErrors = 0
                 server.responseErrors = 0
+                server.clientAborts = 0
+                server.serverAborts = 0
                 server.deniedResponses = 0
                 server.retries = 0
                 server.redispatches = 0
@@ -34,6 +36,8 @@ extension Backend {
             totalStreams = 0
             connectionErrors = 0
             responseErrors = 0
+            clientAborts = 0
+            serverAborts = 0
             deniedResponses = 0
             deniedRequests = 0
             bytesIn = 0

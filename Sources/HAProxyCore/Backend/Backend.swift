@@ -50,6 +50,10 @@ public final class Backend {
     public internal(set) var maxQueued = 0
     public internal(set) var connectionErrors = 0
     public internal(set) var responseErrors = 0
+    /// Transfers cut by the client or by the server once a server was
+    /// chosen (`cli_abrt`, `srv_abrt`).
+    public internal(set) var clientAborts = 0
+    public internal(set) var serverAborts = 0
     /// Responses refused by a `tcp-response content` or `http-response`
     /// rule (`dresp`).
     public internal(set) var deniedResponses = 0

@@ -39,6 +39,9 @@ public final class Server {
     /// Streams that gave up connecting here, no retry left (`econ`).
     public internal(set) var connectionErrors = 0
     public internal(set) var responseErrors = 0
+    /// Transfers cut by the client or by this server (`cli_abrt`, `srv_abrt`).
+    public internal(set) var clientAborts = 0
+    public internal(set) var serverAborts = 0
     /// Responses refused by a `tcp-response content` rule (`dresp`).
     public internal(set) var deniedResponses = 0
     /// Failed connections followed by another attempt here (`wretr`).

@@ -19,7 +19,8 @@ enum ShowStat {
                 options = Set(words)
             }
             let rows = Self.rows(request.runtime, upOnly: options.contains("up"),
-                                 noMaint: options.contains("no-maint"), filter: filter)
+                                 noMaint: options.contains("no-maint"), legends: request.allows(.operator),
+                                 filter: filter)
             if options.contains("json") { return json(rows) }
             if options.contains("typed") { return typed(rows) }
             return csv(rows)
@@ -140,7 +141,10 @@ enum ShowStat {
 
     // MARK: Rows
 
-    static func rows(_ runtime: ProxyRuntime, upOnly: Bool = false, noMaint: Bool = false,
+    /// - Parameter legends: the addresses, cookies and algorithms are
+    ///   shown (an operator or admin socket, a page with `stats
+    ///   show-legends`); otherwise those columns stay empty, as in 2.6.
+    static func rows(_ runtime: ProxyRuntime, upOnly: Bool = false, noMaint: Bool = false, legends: Bool = true,
                      filter: (proxy: String, type: Int, server: Int)? = nil) -> [Row] {
         let ids = ProxyNumbering.ids(runtime.configuration)
         let globalMaxconn = runtime.configuration.global.maxconn ?? ShowInfo.derivedMaxconn(runtime)
@@ -172,6 +176,9 @@ enum ShowStat {
                 let feeders = runtime.frontends.filter { $0.backend === backend }
                 rows.append(row(StatSnapshot(backend: backend, iid: iid, feeders: feeders, globalMaxconn: globalMaxconn, now: now)))
             }
+        }
+        if !legends {
+            for i in rows.indices { rows[i].set([.addr, .cookie, .algo], "") }
         }
         return rows
     }
@@ -232,7 +239,8 @@ enum ShowStat {
         put(.req_rate, s.requestRate)
         put(.req_rate_max, s.requestRateMax)
         put(.req_tot, s.requestsTotal)
-        put([.cli_abrt, .srv_abrt], fe ? nil : 0)
+        put(.cli_abrt, s.aborts?.client)
+        put(.srv_abrt, s.aborts?.server)
         put([.comp_in, .comp_out, .comp_byp, .comp_rsp], sv ? nil : 0)
         put(.lastsess, s.lastSession)
         if let times = s.times {
@@ -258,6 +266,7 @@ enum ShowStat {
         put(.check_fall, s.check?.fall)
         put(.check_health, s.check?.health)
         put(.addr, s.address)
+        put(.cookie, s.cookie)
         put(.mode, s.mode.rawValue)
         put(.algo, s.algorithm)
         // Each accepted connection starts a session at once in this build.

@@ -41,6 +41,8 @@ struct StatSnapshot {
     var requestErrors: Int?
     var connectionErrors: Int?
     var responseErrors: Int?
+    /// `cli_abrt` and `srv_abrt` of a backend or server.
+    var aborts: (client: Int, server: Int)?
     var retries: Int?
     var redispatches: Int?
     var status = ""
@@ -62,6 +64,8 @@ struct StatSnapshot {
     /// Times the load balancer picked this server or backend.
     var loadBalanced: Int?
     var address: String?
+    /// A server's persistence cookie value, a backend's cookie name.
+    var cookie: String?
     var algorithm: String?
     var userWeight: Int?
     /// New sessions per second, and the most seen in one second.
@@ -138,6 +142,7 @@ extension StatSnapshot {
             bytesOut = server.bytesOut
             connectionErrors = server.connectionErrors
             responseErrors = server.responseErrors
+            aborts = (server.clientAborts, server.serverAborts)
             deniedResponses = server.deniedResponses
             retries = server.retries
             redispatches = server.redispatches
@@ -160,6 +165,7 @@ extension StatSnapshot {
             connections = (server.newConnections, server.reusedConnections)
             times = server.times
             address = ShowStat.addressText(server)
+            cookie = options.cookie
             userWeight = server.lb.weight
         }
     }
@@ -205,6 +211,7 @@ extension StatSnapshot {
             deniedRequests = backend.deniedRequests
             connectionErrors = backend.connectionErrors
             responseErrors = backend.responseErrors
+            aborts = (backend.clientAborts, backend.serverAborts)
             deniedResponses = backend.deniedResponses
             self.retries = retries
             self.redispatches = redispatches
@@ -225,6 +232,7 @@ extension StatSnapshot {
             connections = (backend.newConnections, backend.reusedConnections)
             times = backend.times
             algorithm = ShowStat.algorithmName(backend.config.balance.algorithm)
+            cookie = backend.config.cookie?.name
             userWeight = backend.servers.filter { $0.isUsable && $0.isBackup == (active == 0) }
                 .reduce(0) { $0 + $1.lb.weight }
         }

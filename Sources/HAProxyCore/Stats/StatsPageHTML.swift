@@ -216,6 +216,12 @@ enum StatsPageHTML {
                 ("- other responses:", r[.hrsp_other])]
     }
 
+    /// A server's or a backend's response errors tooltip: the transfers
+    /// each side cut.
+    private static func abortTips(_ r: ShowStat.Row) -> [(String, String)] {
+        [("Connection resets during transfers:", "\(r[.cli_abrt]) client, \(r[.srv_abrt]) server")]
+    }
+
     /// A server's or a backend's session total tooltip: sessions, server
     /// connections made and reused, responses, and the longest and average
     /// times, as 2.6's page lists them.
@@ -287,7 +293,7 @@ enum StatsPageHTML {
         td(r[.dresp], &out)
         out += "<td></td>"
         td(r[.econ], &out)
-        td(r[.eresp], &out)
+        withTip(r[.eresp], abortTips(r), &out)
         td(r[.wretr], &out)
         td(r[.wredis], &out)
         let lastChange = humanTime(Int(r[.lastchg]) ?? 0)
@@ -334,7 +340,7 @@ enum StatsPageHTML {
         td(r[.dresp], &out)
         out += "<td></td>"
         td(r[.econ], &out)
-        td(r[.eresp], &out)
+        withTip(r[.eresp], abortTips(r), &out)
         td(r[.wretr], &out)
         td(r[.wredis], &out)
         out += "<td class=\"ac\">\(humanTime(Int(r[.lastchg]) ?? 0)) \(escape(r[.status]))</td><td class=\"ac\">&nbsp;</td>"

@@ -77,7 +77,8 @@ enum StatsPageService {
     /// page's own proxy) and the scope typed in the page narrow them.
     static func visibleRows(_ runtime: ProxyRuntime, page: HTTPStatsPagePolicy, options: Options) -> [ShowStat.Row] {
         let scopes = Set(page.config.scopes.map { $0 == "." ? page.proxyName : $0 })
-        return ShowStat.rows(runtime, upOnly: false, noMaint: options.noMaint).filter { row in
+        let legends = page.config.showLegends
+        return ShowStat.rows(runtime, upOnly: false, noMaint: options.noMaint, legends: legends).filter { row in
             let name = row[.pxname]
             if !scopes.isEmpty && !scopes.contains(name) { return false }
             if !options.scope.isEmpty && !name.contains(options.scope) { return false }

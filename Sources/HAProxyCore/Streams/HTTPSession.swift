@@ -104,6 +104,17 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
                 b.responseErrors += 1
                 server?.responseErrors += 1
             }
+        case .countAbort(let byClient):
+            let server = self.server
+            backend?.count { b in
+                if byClient {
+                    b.clientAborts += 1
+                    server?.clientAborts += 1
+                } else {
+                    b.serverAborts += 1
+                    server?.serverAborts += 1
+                }
+            }
         case .logTransaction(let record): logTransaction(record)
         case .closeAfterFlush: closeAfterFlush()
         case .close: closeAll()

@@ -89,6 +89,9 @@ public struct HTTPStreamStateMachine {
         /// The server sent no valid response: its backend and it count a
         /// response error.
         case countResponseError
+        /// A transfer with a server was cut by the client or by the server
+        /// (`cli_abrt` / `srv_abrt`).
+        case countAbort(byClient: Bool)
         /// Log and count the transaction that ends.
         case logTransaction(TransactionRecord)
         /// Flush the client, then call `flushedForClose` once everything is
@@ -360,6 +363,7 @@ public struct HTTPStreamStateMachine {
             if !(state == .readingRequest && inbound.readableBytes == 0) {
                 log.terminate("C", state == .readingRequest || state == .waitingBody ? "R" : "D")
             }
+            if hasServer && log.cause == "C" && log.phase == "D" { emit(.countAbort(byClient: true)) }
         }
         abortBoth()
     }
@@ -414,9 +418,11 @@ public struct HTTPStreamStateMachine {
         case .forwarding:
             if !responseStarted {
                 serverReusable = false
+                emit(.countResponseError)
                 sendError(504, cause: "s", phase: "H")
             } else {
                 log.terminate("s", "D")
+                emit(.countAbort(byClient: false))
                 abortBoth()
             }
         case .tunnel:
@@ -1324,6 +1330,8 @@ public struct HTTPStreamStateMachine {
             }
             if !responseDone {
                 log.terminate("S", "D")
+                emit(.countResponseError)
+                emit(.countAbort(byClient: false))
                 abortBoth()
             }
         default:

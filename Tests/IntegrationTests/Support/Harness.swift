@@ -110,7 +110,7 @@ enum Ports {
     static func listening(_ port: Int) -> Bool {
         let hexPort = String(format: ":%04X", port)
         for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
-            guard let text = try? String(contentsOfFile: table, encoding: .utf8) else { continue }
+            guard let text = TCPTable.readToEnd(table) else { continue }
             for line in text.split(separator: "\n").dropFirst() {
                 let fields = line.split(separator: " ")
                 // local_address is field 1, st (0A: LISTEN) field 3.

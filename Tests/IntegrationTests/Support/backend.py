@@ -23,6 +23,7 @@ import hashlib
 import socket
 import socketserver
 import sys
+import struct
 import threading
 import time
 import os
@@ -142,6 +143,19 @@ class Handler(BaseHTTPRequestHandler):
                 piece = PATTERN[: min(left, len(PATTERN))]
                 self.wfile.write(piece)
                 left -= len(piece)
+        elif u.path == "/cut":
+            # A response cut short: `bytes` of a longer body, then after
+            # `hold` ms a close, a reset with `reset=1`.
+            n = int(q.get("bytes", ["1000"])[0])
+            self.send_response(200)
+            self.send_header("content-length", str(n + 1000))
+            self.end_headers()
+            self.wfile.write(PATTERN[:n])
+            self.wfile.flush()
+            time.sleep(int(q.get("hold", ["0"])[0]) / 1000.0)
+            if q.get("reset", ["0"])[0] == "1":
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.close_connection = True
         elif u.path == "/chunked":
             n = int(q.get("n", ["10"])[0])
             self.send_response(200)
