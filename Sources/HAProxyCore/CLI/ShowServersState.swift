@@ -46,14 +46,14 @@ enum ShowServersState {
     static func line(_ server: Server, backend: Backend, backendID: Int) -> String {
         backend.lock.withLock {
             let options = server.config.options
-            let running = server.isUp && server.adminState != .maintenance
+            let running = server.isUp && server.adminState != .maintenance && !server.inResolutionMaintenance
             let opState = running ? 2 : 0
             let health = running ? options.rise : 0
-            let ip = server.address.ipAddress ?? server.config.host
-            let isLiteral = ip == server.config.host.trimming { $0 == "[" || $0 == "]" }
+            let ip = server.inResolutionMaintenance ? "-" : server.address.ipAddress ?? server.config.host
+            let isLiteral = server.fqdn == nil && ip == server.config.host.trimming { $0 == "[" || $0 == "]" }
             let fields: [String] = [
                 "\(backendID)", backend.name, "\(server.lb.id)", server.name, ip,
-                "\(opState)", "\(adminBits(server.adminState))", "\(server.lb.weight)", "\(server.lb.configuredWeight)",
+                "\(opState)", "\(adminBits(server.adminState) | (server.inResolutionMaintenance ? 0x20 : 0))", "\(server.lb.weight)", "\(server.lb.configuredWeight)",
                 "\(ShowStat.seconds(since: server.lastStateChange))",
                 options.check ? (server.isUp ? "15" : "8") : "1",
                 options.check ? (server.isUp ? "3" : "2") : "0",
@@ -62,7 +62,7 @@ enum ShowServersState {
                 "0",
                 backend.config.id != nil ? "1" : "0",
                 server.config.id != nil ? "1" : "0",
-                isLiteral ? "-" : server.config.host,
+                isLiteral ? "-" : server.fqdn ?? server.config.host,
                 "\(server.address.port ?? server.config.port ?? 0)",
                 "-", "0",
                 "\(options.checkPort ?? 0)",
