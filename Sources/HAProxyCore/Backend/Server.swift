@@ -26,7 +26,12 @@ public final class Server {
     public internal(set) var adminState: AdminState
     /// In maintenance because DNS gives no address (`init-addr none`, a
     /// name that stopped resolving): 2.6's RMAINT, "MAINT (resolution)".
-    public internal(set) var inResolutionMaintenance = false
+    public internal(set) var inResolutionMaintenance = false {
+        didSet { if inResolutionMaintenance { healthCleared = true } }
+    }
+    /// Set once the server was in maintenance for resolution: 2.6 then
+    /// reports a health of 0 for a server without checks.
+    var healthCleared = false
     /// The name a `resolvers` section keeps resolved (`set server fqdn`
     /// changes it); nil for servers without resolution.
     public internal(set) var fqdn: String?

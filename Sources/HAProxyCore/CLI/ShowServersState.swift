@@ -48,7 +48,7 @@ enum ShowServersState {
             let options = server.config.options
             let running = server.isUp && server.adminState != .maintenance && !server.inResolutionMaintenance
             let opState = running ? 2 : 0
-            let health = running ? options.rise : 0
+            let health = running && (options.check || !server.healthCleared) ? options.rise : 0
             let ip = server.inResolutionMaintenance ? "-" : server.address.ipAddress ?? server.config.host
             let isLiteral = server.fqdn == nil && ip == server.config.host.trimming { $0 == "[" || $0 == "]" }
             let fields: [String] = [

@@ -36,6 +36,9 @@ public struct Resolution: Sendable {
 
     public private(set) var status: ResolutionStatus = .none
     public private(set) var lastValidMs: UInt64?
+    /// When the first resolution started: holds count from there until a
+    /// valid answer comes (a server keeps its `init-addr` address that long).
+    public private(set) var firstStartMs: UInt64?
     /// When the last resolution ended (nil: never ran).
     public private(set) var lastEndMs: UInt64?
     public private(set) var addresses: [CachedAddress] = []
@@ -72,6 +75,7 @@ public struct Resolution: Sendable {
             guard nowMs >= last + period else { return .none }
         }
         triedOtherFamily = false
+        if firstStartMs == nil { firstStartMs = nowMs }
         return start(prefer == .ipv6 ? .aaaa : .a, nowMs: nowMs, id: nextID())
     }
 
@@ -81,6 +85,7 @@ public struct Resolution: Sendable {
         lastEndMs = nil
         status = .none
         lastValidMs = nil
+        firstStartMs = nil
         addresses = []
     }
 
@@ -160,8 +165,8 @@ public struct Resolution: Sendable {
         switch status {
         case .none, .valid: return false
         default:
-            guard let valid = lastValidMs else { return true }
-            return nowMs - valid >= timers.hold(for: status)
+            guard let since = lastValidMs ?? firstStartMs else { return true }
+            return nowMs - since >= timers.hold(for: status)
         }
     }
 }

@@ -1,0 +1,120 @@
+import Foundation
+import XCTest
+
+/// The same configuration on this build and on Debian's 2.6, both asking
+/// the same dnsmasq, through the same DNS events: the servers end in the
+/// same states (`show servers state`, `show stat` status and address) and
+/// both print the same lines about them.
+final class ResolversDifferentialTests: IntegrationTestCase {
+    static var referencePath: String {
+        if let path = ProcessInfo.processInfo.environment["HAPROXY_REFERENCE"] { return path }
+        return NSHomeDirectory() + "/.cache/proxybench/ref/usr/sbin/haproxy"
+    }
+
+    struct Side {
+        let process: ManagedProcess
+        let socket: String
+
+        func command(_ line: String) throws -> String { try StatsSocket.command(socket, line) }
+
+        /// Server lines of `show servers state be` without the seconds since
+        /// the last change (field 10), which depend on when each was read.
+        func states() throws -> [String: String] {
+            var out: [String: String] = [:]
+            for line in try command("show servers state be").split(separator: "\n") where !line.hasPrefix("#") {
+                var f = line.split(separator: " ").map(String.init)
+                guard f.count > 10 else { continue }
+                f[9] = "*"
+                out[f[3]] = f.joined(separator: " ")
+            }
+            return out
+        }
+
+        /// `show stat` status and address of each server.
+        func stat() throws -> [String] {
+            try command("show stat").split(separator: "\n").compactMap { line in
+                let f = line.split(separator: ",", omittingEmptySubsequences: false)
+                guard f.count > 73, f[0] == "be", f[1] != "BACKEND" else { return nil }
+                return "\(f[1]) \(f[17]) \(f[73])"
+            }
+        }
+
+        /// The DNS lines printed so far, without the PID, in order.
+        func messages() -> [String] {
+            process.stderr.split(separator: "\n").compactMap { line in
+                guard let range = line.range(of: ") : ") else { return nil }
+                let text = String(line[range.upperBound...])
+                let dns = ["changed its IP", "resolves again", "valid DNS answer", "for maintenance"]
+                return dns.contains { text.contains($0) } ? text : nil
+            }
+        }
+    }
+
+    func start(_ executable: String, name: String, dnsPort: Int, environment: [String: String]? = nil) throws -> Side {
+        let socket = tmp.appendingPathComponent("\(name).sock").path
+        let port = Ports.free()
+        let config = try writeConfig(
+            """
+            global
+                stats socket \(socket) level admin
+            resolvers ns
+                nameserver dns 127.0.0.1:\(dnsPort)
+                hold valid 200ms
+                hold nx 1s
+                timeout resolve 100ms
+                timeout retry 200ms
+            defaults
+                mode http
+                timeout connect 1s
+                timeout client 5s
+                timeout server 5s
+            frontend fe
+                bind 127.0.0.1:\(port)
+                default_backend be
+            backend be
+                server s1 web.test:8000 resolvers ns init-addr none resolve-prefer ipv4
+                server-template t 3 multi.test:8000 resolvers ns init-addr none
+                server s9 127.0.0.1:1
+            """, name: "\(name).cfg")
+        let process = track(try ManagedProcess(
+            label: name, executable: executable, arguments: ["-f", config.path, "-db"], dir: tmp,
+            environment: environment))
+        try Ports.waitUntilAccepting(port, timeout: 10, while: { process.isRunning })
+        return Side(process: process, socket: socket)
+    }
+
+    func testServerStatesAndMessagesMatchHAProxy26() throws {
+        let reference = Self.referencePath
+        guard FileManager.default.isExecutableFile(atPath: reference) else {
+            XCTFail("Debian's haproxy 2.6 is not unpacked at \(reference): run `make reference`")
+            return
+        }
+        let root = URL(fileURLWithPath: reference).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        var env = ProcessInfo.processInfo.environment
+        env["LD_LIBRARY_PATH"] = ["lib/x86_64-linux-gnu", "usr/lib/x86_64-linux-gnu"]
+            .map { root.appendingPathComponent($0).path }.joined(separator: ":")
+
+        let dns = try DNSMasq(in: self, hosts: "127.0.0.2 web.test\n127.0.0.3 multi.test\n")
+        let ours = try start(haproxyPath, name: "ours", dnsPort: dns.port)
+        let theirs = try start(reference, name: "reference", dnsPort: dns.port, environment: env)
+        let sides = [ours, theirs]
+
+        func settle(_ what: String, _ done: @escaping (Side) throws -> Bool) throws {
+            for side in sides { try waitUntil("\(what) (\(side.process.label))") { try done(side) } }
+            XCTAssertEqual(try ours.states(), try theirs.states(), what)
+            XCTAssertEqual(try ours.stat(), try theirs.stat(), what)
+        }
+        func address(_ side: Side, _ server: String) throws -> String {
+            try side.states()[server]?.split(separator: " ")[4].description ?? "?"
+        }
+
+        try settle("first answers") { try address($0, "s1") == "127.0.0.2" && address($0, "t1") == "127.0.0.3" }
+        try dns.setHosts("127.0.0.5 web.test\n127.0.0.3 multi.test\n127.0.0.4 multi.test\n")
+        try settle("new addresses") { try address($0, "s1") == "127.0.0.5" && address($0, "t2") == "127.0.0.4" }
+        try dns.setHosts("127.0.0.4 multi.test\n")
+        try settle("NXDOMAIN and a vanished address") { try address($0, "s1") == "-" && address($0, "t1") == "-" }
+        XCTAssertEqual(ours.messages().sorted(), theirs.messages().sorted())
+        XCTAssertGreaterThanOrEqual(ours.messages().count, 12, "\(ours.messages())")
+    }
+}
