@@ -44,11 +44,7 @@ extension KeywordRegistry {
 
     /// The `nameserver` lines of resolv.conf, in order.
     static func resolvConfNameservers(_ text: String) -> [String] {
-        text.split(separator: "\n").compactMap { line in
-            let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
-            guard words.count >= 2, words[0] == "nameserver" else { return nil }
-            return String(words[1])
-        }
+        ResolversConfig.resolvConfNameservers(text)
     }
 
     private static func withResolvers(

@@ -31,6 +31,26 @@ public struct ResolversConfig: Sendable, Equatable {
         self.name = name
         self.location = location
     }
+
+    /// The `nameserver` addresses of a resolv.conf text, in order.
+    public static func resolvConfNameservers(_ text: String) -> [String] {
+        text.split(separator: "\n").compactMap { line in
+            let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            guard words.count >= 2, words[0] == "nameserver" else { return nil }
+            return String(words[1])
+        }
+    }
+
+    /// The section 2.6 adds by itself when none is named `default`: the
+    /// nameservers of /etc/resolv.conf (nil when it names none). Only
+    /// `show resolvers` shows it; no server of this build uses it.
+    public static func implicitDefault(resolvConf text: String) -> ResolversConfig? {
+        var section = ResolversConfig(name: "default", location: SourceLocation(file: "/etc/resolv.conf", line: 0))
+        for address in resolvConfNameservers(text) where !section.nameservers.contains(where: { $0.name == address }) {
+            section.nameservers.append(Nameserver(name: address, host: address, port: 53, location: section.location))
+        }
+        return section.nameservers.isEmpty ? nil : section
+    }
 }
 
 /// How a server with `resolvers` gets its first address (`init-addr`).

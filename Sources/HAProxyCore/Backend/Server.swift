@@ -35,6 +35,9 @@ public final class Server {
     /// The name a `resolvers` section keeps resolved (`set server fqdn`
     /// changes it); nil for servers without resolution.
     public internal(set) var fqdn: String?
+    /// `set server fqdn` changed the name: 2.6 then shows admin state bit
+    /// 0x40 (HMAINT) in `show servers state`, without any other effect.
+    var fqdnSetByCLI = false
 
     /// Streams waiting for a connection slot on this server specifically
     /// (hash-based picks whose server is full).

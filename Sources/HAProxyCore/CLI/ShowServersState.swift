@@ -53,7 +53,7 @@ enum ShowServersState {
             let isLiteral = server.fqdn == nil && ip == server.config.host.trimming { $0 == "[" || $0 == "]" }
             let fields: [String] = [
                 "\(backendID)", backend.name, "\(server.lb.id)", server.name, ip,
-                "\(opState)", "\(adminBits(server.adminState) | (server.inResolutionMaintenance ? 0x20 : 0))", "\(server.lb.weight)", "\(server.lb.configuredWeight)",
+                "\(opState)", "\(adminBits(server.adminState) | (server.inResolutionMaintenance ? 0x20 : 0) | (server.fqdnSetByCLI ? 0x40 : 0))", "\(server.lb.weight)", "\(server.lb.configuredWeight)",
                 "\(ShowStat.seconds(since: server.lastStateChange))",
                 options.check ? (server.isUp ? "15" : "8") : "1",
                 options.check ? (server.isUp ? "3" : "2") : "0",

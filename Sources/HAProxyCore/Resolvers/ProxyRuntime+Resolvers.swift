@@ -1,3 +1,4 @@
+import HAProxyBase
 import HAProxyConfig
 import NIOCore
 
@@ -40,15 +41,25 @@ extension ProxyRuntime {
             return .unresolved
         }
         errors.append(RuntimeError(
-            "'server \(proxy.name)/\(server.name)' : no method found to resolve address '\(server.host)'.",
+            "'server \(proxy.name)/\(server.name)' : could not resolve address '\(server.host)\(initAddrFailure)",
             location: server.location, bracketed: true))
         return .unresolved
     }
 
+    /// How an `init-addr` failure ends (which also tells it apart).
+    static let initAddrFailure = "'."
+
+
     /// One runtime per `resolvers` section; every server naming one with a
     /// host name joins the group resolving that name.
     func buildResolvers() -> [ResolversRuntime] {
-        let sections = configuration.resolvers.map { ResolversRuntime(config: $0) }
+        var configs = configuration.resolvers
+        if !configs.contains(where: { $0.name == "default" }),
+            let implicit = ResolversConfig.implicitDefault(resolvConf: SystemFile.text(atPath: "/etc/resolv.conf") ?? "")
+        {
+            configs.append(implicit)
+        }
+        let sections = configs.map { ResolversRuntime(config: $0) }
         for backend in backends {
             for server in backend.servers {
                 guard let name = server.config.options.resolvers, !Self.hasLiteralHost(server.config),

@@ -240,7 +240,8 @@ final class ResolversRuntime {
         let usable = backend.usableCounts
         let text =
             "\(server.isBackup ? "Backup Server" : "Server") \(backend.name)/\(server.name) is going DOWN for maintenance (\(reason)). \(usable.active) active and \(usable.backup) backup servers left. \(sessions) sessions active, \(change.requeued) requeued, \(change.remainingInQueue) remaining in queue."
-        report(text, usable.active == 0 && usable.backup == 0 ? .alert : nil, backend)
+        // 2.6 logs it as an alert whether servers are left or not.
+        report(text, .alert, backend)
     }
 
     /// `set server <b>/<s> fqdn <name>`: the server leaves its group for

@@ -97,7 +97,7 @@ public final class ProxyRuntime {
                 } catch {
                     errors.append(RuntimeError(
                         "'server \(proxy.name)/\(server.name)' : could not resolve address '\(server.host)'.",
-                        location: server.location))
+                        location: server.location, bracketed: true))
                     addresses.append(try! SocketAddress(ipAddress: "0.0.0.0", port: 0))
                 }
             }
@@ -151,7 +151,9 @@ public final class ProxyRuntime {
             frontends.append(frontend)
         }
         if !errors.isEmpty {
-            throw RuntimeBuildErrors(errors: errors)
+            throw RuntimeBuildErrors(
+                errors: errors, warnings: buildWarnings,
+                addressInitializationFailed: errors.allSatisfy { $0.message.hasSuffix(Self.initAddrFailure) })
         }
         resolvers = buildResolvers()
     }
@@ -453,4 +455,9 @@ public final class ProxyRuntime {
 /// Every error found while building the runtime.
 public struct RuntimeBuildErrors: Error {
     public var errors: [RuntimeError]
+    /// Warnings found before the errors (2.6 prints both).
+    public var warnings: [String] = []
+    /// Only `init-addr` methods failed: 2.6 ends with "Failed to
+    /// initialize server(s) addr." rather than "Fatal errors found".
+    public var addressInitializationFailed = false
 }

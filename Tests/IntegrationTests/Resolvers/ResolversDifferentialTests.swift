@@ -39,13 +39,22 @@ final class ResolversDifferentialTests: IntegrationTestCase {
             }
         }
 
-        /// The DNS lines printed so far, without the PID, in order.
+        static let dnsWords = ["changed its IP", "resolves again", "valid DNS answer", "for maintenance", "no server available"]
+
+        /// The DNS lines printed on standard error so far, without the PID.
         func messages() -> [String] {
             process.stderr.split(separator: "\n").compactMap { line in
-                guard let range = line.range(of: ") : ") else { return nil }
+                guard line.hasPrefix("["), let range = line.range(of: ") : ") else { return nil }
                 let text = String(line[range.upperBound...])
-                let dns = ["changed its IP", "resolves again", "valid DNS answer", "for maintenance"]
-                return dns.contains { text.contains($0) } ? text : nil
+                return Self.dnsWords.contains { text.contains($0) } ? text : nil
+            }
+        }
+
+        /// The DNS lines sent to the log (`log stderr format short`): `<level>text`.
+        func logLines() -> [String] {
+            process.stderr.split(separator: "\n").compactMap { line in
+                guard line.hasPrefix("<") else { return nil }
+                return Self.dnsWords.contains { line.contains($0) } ? String(line) : nil
             }
         }
     }
@@ -57,6 +66,7 @@ final class ResolversDifferentialTests: IntegrationTestCase {
             """
             global
                 stats socket \(socket) level admin
+                log stderr format short local0
             resolvers ns
                 nameserver dns 127.0.0.1:\(dnsPort)
                 hold valid 200ms
@@ -65,6 +75,7 @@ final class ResolversDifferentialTests: IntegrationTestCase {
                 timeout retry 200ms
             defaults
                 mode http
+                log global
                 timeout connect 1s
                 timeout client 5s
                 timeout server 5s
@@ -112,9 +123,16 @@ final class ResolversDifferentialTests: IntegrationTestCase {
         try settle("first answers") { try address($0, "s1") == "127.0.0.2" && address($0, "t1") == "127.0.0.3" }
         try dns.setHosts("127.0.0.5 web.test\n127.0.0.3 multi.test\n127.0.0.4 multi.test\n")
         try settle("new addresses") { try address($0, "s1") == "127.0.0.5" && address($0, "t2") == "127.0.0.4" }
-        try dns.setHosts("127.0.0.4 multi.test\n")
+        try dns.setHosts("127.0.0.4 multi.test\n127.0.0.7 other.test\n")
         try settle("NXDOMAIN and a vanished address") { try address($0, "s1") == "-" && address($0, "t1") == "-" }
+        XCTAssertEqual(try ours.command("set server be/s1 fqdn other.test"), try theirs.command("set server be/s1 fqdn other.test"))
+        try settle("a new name") { try address($0, "s1") == "127.0.0.7" }
+        XCTAssertEqual(try ours.command("show resolvers nope"), try theirs.command("show resolvers nope"))
+        // The same layout; the counts depend on each one's timing.
+        func layout(_ text: String) -> [String] { text.split(separator: "\n").map { $0.prefix { !$0.isNumber }.description } }
+        XCTAssertEqual(layout(try ours.command("show resolvers ns")), layout(try theirs.command("show resolvers ns")))
         XCTAssertEqual(ours.messages().sorted(), theirs.messages().sorted())
+        XCTAssertEqual(ours.logLines().sorted(), theirs.logLines().sorted())
         XCTAssertGreaterThanOrEqual(ours.messages().count, 12, "\(ours.messages())")
     }
 }

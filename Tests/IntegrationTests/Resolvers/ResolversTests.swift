@@ -61,6 +61,33 @@ final class ResolversTests: IntegrationTestCase {
         """
     }
 
+    /// `-c` words init-addr failures as 2.6 does (recorded from it): a
+    /// server with `resolvers` and the default methods is disabled with a
+    /// warning, explicit methods that all fail stop the start.
+    func testInitAddrFailuresAsTheReference() throws {
+        let cfg = try writeConfig(
+            """
+            resolvers ns
+             nameserver dns 127.0.0.1:53
+            backend be
+             timeout connect 1s
+             timeout server 1s
+             server s1 nowhere.invalid:80 resolvers ns
+             server s2 nowhere.invalid:80 resolvers ns init-addr libc
+             server s3 nowhere.invalid:80 resolvers ns init-addr libc,127.0.0.1
+            """, name: "initaddr.cfg")
+        let result = try haproxy(["-c", "-f", cfg.lastPathComponent])
+        XCTAssertEqual(result.status, 1)
+        let lines = result.stderr.split(separator: "\n").filter { !$0.hasPrefix("[NOTICE]") }.map {
+            $0.replacingOccurrences(of: #"\(\d+\)"#, with: "(0)", options: .regularExpression)
+        }
+        XCTAssertEqual(lines, [
+            "[WARNING]  (0) : config : [initaddr.cfg:6] : 'server be/s1' : could not resolve address 'nowhere.invalid', disabling server.",
+            "[ALERT]    (0) : config : [initaddr.cfg:7] : 'server be/s2' : could not resolve address 'nowhere.invalid'.",
+            "[ALERT]    (0) : config : Failed to initialize server(s) addr.",
+        ])
+    }
+
     func testAddressChangeUnderTrafficFailsNoRequest() throws {
         let a = try startBackend("a", host: "127.0.0.2")
         _ = try startBackend("b", host: "127.0.0.3", port: a.port)
@@ -160,7 +187,7 @@ final class ResolversTests: IntegrationTestCase {
         XCTAssertEqual(try states()["s1"]?.first, "127.0.0.2", "init-addr gives the first address")
         try waitUntil("s1 in maintenance", timeout: 10) { try states()["s1"]?.first == "-" }
         XCTAssertTrue(proxy.stderr.contains("Server be/s1 is going DOWN for maintenance (DNS timeout status)."), proxy.stderr)
-        let resolvers = try command("show resolvers")
+        let resolvers = try command("show resolvers ns")
         XCTAssertTrue(resolvers.hasPrefix("Resolvers section ns\n nameserver dns:\n  sent:        "), resolvers)
         XCTAssertFalse(resolvers.contains("  timeout:     0\n"), resolvers)
         XCTAssertGreaterThanOrEqual(silent.queries, 2)
@@ -186,7 +213,7 @@ final class ResolversTests: IntegrationTestCase {
         XCTAssertGreaterThan(hostile.answersSent, 20, "the hostile nameserver answered")
         XCTAssertGreaterThan(served, 20)
         XCTAssertEqual(try states()["s1"]?.first, "127.0.0.2", "no hostile answer moved the server")
-        let counters = try command("show resolvers")
+        let counters = try command("show resolvers ns")
         XCTAssertFalse(counters.contains("  invalid:     0\n"), counters)
         XCTAssertFalse(counters.contains("  outdated:    0\n"), counters)
         // A well-formed answer from the right port is still taken.
