@@ -5,6 +5,7 @@ extension Backend {
     func markUnresolved(_ server: Server) {
         lock.withLock {
             server.inResolutionMaintenance = true
+            server.downTransitions += 1  // 2.6 counts the start in RMAINT in chkdown
             server.lb.isUsable = false
             loadBalancer.serverStateChanged(server.lb)
         }

@@ -245,7 +245,7 @@ enum ShowStat {
             put(.rtime_max, times.responseMax)
             put(.ttime_max, times.totalMax)
         }
-        if s.check != nil {
+        if s.check != nil && !s.checkSuspended {
             // Before its first result a check is "initializing", as in 2.6.
             let result = s.lastCheck
             put(.check_status, result?.code.rawValue ?? "INI")
@@ -254,9 +254,10 @@ enum ShowStat {
             put(.last_chk, result?.info)
             put(.check_desc, result?.code.reasonDescription ?? "Initializing")
         }
-        put(.check_rise, s.check?.rise)
-        put(.check_fall, s.check?.fall)
-        put(.check_health, s.check?.health)
+        let shownCheck = s.checkSuspended ? nil : s.check
+        put(.check_rise, shownCheck?.rise)
+        put(.check_fall, shownCheck?.fall)
+        put(.check_health, shownCheck?.health)
         put(.addr, s.address)
         put(.mode, s.mode.rawValue)
         put(.algo, s.algorithm)

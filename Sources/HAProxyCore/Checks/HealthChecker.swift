@@ -64,6 +64,10 @@ public final class HealthChecker {
         self.state = HealthCheckState(rise: options.rise, fall: options.fall, startsUp: startsUp)
     }
 
+    /// Checks are skipped while this says so (a server in maintenance for
+    /// DNS resolution has no address to check); set before `start`.
+    public var isSuspended: () -> Bool = { false }
+
     /// The server's address changed (DNS): the next checks go there.
     public func serverAddressChanged(_ address: SocketAddress) {
         eventLoop.execute { [self] in
@@ -133,6 +137,11 @@ public final class HealthChecker {
 
     private func runCheck() {
         guard running else { return }
+        // A server without an address (DNS) is not checked, as in 2.6.
+        if isSuspended() {
+            schedule(afterMs: options.interMs)
+            return
+        }
         let probe = HealthCheckProbe(eventLoop: eventLoop, target: target, plan: plan)
         if let tls {
             let name = tlsServerName

@@ -30,6 +30,16 @@ final class ResolversDifferentialTests: IntegrationTestCase {
             return out
         }
 
+        /// Named `show stat` columns of one server.
+        func columns(_ server: String, _ names: [String]) throws -> [String] {
+            let lines = try command("show stat").split(separator: "\n").map(String.init)
+            guard let header = lines.first?.dropFirst(2).split(separator: ",", omittingEmptySubsequences: false),
+                let line = lines.first(where: { $0.hasPrefix("be,\(server),") })
+            else { return [] }
+            let values = line.split(separator: ",", omittingEmptySubsequences: false)
+            return names.map { name in header.firstIndex(of: Substring(name)).map { String(values[$0]) } ?? "?" }
+        }
+
         /// `show stat` status and address of each server.
         func stat() throws -> [String] {
             try command("show stat").split(separator: "\n").compactMap { line in
@@ -59,7 +69,16 @@ final class ResolversDifferentialTests: IntegrationTestCase {
         }
     }
 
-    func start(_ executable: String, name: String, dnsPort: Int, environment: [String: String]? = nil) throws -> Side {
+    static let templateServers = """
+            server s1 web.test:8000 resolvers ns init-addr none resolve-prefer ipv4
+            server-template t 3 multi.test:8000 resolvers ns init-addr none
+            server s9 127.0.0.1:1
+        """
+
+    func start(
+        _ executable: String, name: String, dnsPort: Int, environment: [String: String]? = nil,
+        servers: String = templateServers
+    ) throws -> Side {
         let socket = tmp.appendingPathComponent("\(name).sock").path
         let port = Ports.free()
         let config = try writeConfig(
@@ -83,9 +102,7 @@ final class ResolversDifferentialTests: IntegrationTestCase {
                 bind 127.0.0.1:\(port)
                 default_backend be
             backend be
-                server s1 web.test:8000 resolvers ns init-addr none resolve-prefer ipv4
-                server-template t 3 multi.test:8000 resolvers ns init-addr none
-                server s9 127.0.0.1:1
+            \(servers)
             """, name: "\(name).cfg")
         let process = track(try ManagedProcess(
             label: name, executable: executable, arguments: ["-f", config.path, "-db"], dir: tmp,
@@ -94,17 +111,64 @@ final class ResolversDifferentialTests: IntegrationTestCase {
         return Side(process: process, socket: socket)
     }
 
-    func testServerStatesAndMessagesMatchHAProxy26() throws {
+    /// The reference binary and the environment it runs in (its libraries).
+    func reference() throws -> (path: String, environment: [String: String]) {
         let reference = Self.referencePath
         guard FileManager.default.isExecutableFile(atPath: reference) else {
             XCTFail("Debian's haproxy 2.6 is not unpacked at \(reference): run `make reference`")
-            return
+            throw HarnessError("reference binary missing")
         }
         let root = URL(fileURLWithPath: reference).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
         var env = ProcessInfo.processInfo.environment
         env["LD_LIBRARY_PATH"] = ["lib/x86_64-linux-gnu", "usr/lib/x86_64-linux-gnu"]
             .map { root.appendingPathComponent($0).path }.joined(separator: ":")
+        return (reference, env)
+    }
+
+    /// Servers with `check`: no check runs while a server has no address,
+    /// a resolved server is UP at once, the check columns as 2.6 shows them.
+    func testChecksOfResolvedServersMatchHAProxy26() throws {
+        let (reference, env) = try reference()
+        let web = try startHTTPBackend(host: "127.0.0.2")
+        let dns = try DNSMasq(in: self, hosts: "127.0.0.2 web.test\n")
+        let servers = """
+                server s1 web.test:\(web) resolvers ns init-addr none check inter 200ms
+                server s2 nope.test:\(web) resolvers ns init-addr none check inter 200ms
+            """
+        let ours = try start(haproxyPath, name: "ours", dnsPort: dns.port, servers: servers)
+        let theirs = try start(reference, name: "reference", dnsPort: dns.port, environment: env, servers: servers)
+        let columns = ["status", "chkdown", "check_status", "check_rise", "check_fall", "check_health", "addr"]
+        for side in [ours, theirs] {
+            try waitUntil("s1 checked (\(side.process.label))") { try side.columns("s1", columns)[2] == "L4OK" }
+        }
+        for server in ["s1", "s2"] {
+            XCTAssertEqual(try ours.columns(server, columns), try theirs.columns(server, columns), server)
+        }
+        // s1's check fields (last status code, health) belong to the
+        // health checks' own comparison; the waiting server's are DNS's.
+        XCTAssertEqual(try ours.states()["s2"], try theirs.states()["s2"])
+        XCTAssertEqual(ours.messages(), theirs.messages())
+        XCTAssertEqual(ours.messages().count, 3)
+    }
+
+    /// backend.py's HTTP server on `host`; returns its port.
+    func startHTTPBackend(host: String) throws -> Int {
+        let portFile = tmp.appendingPathComponent("port-\(host)")
+        var env = ProcessInfo.processInfo.environment
+        env["BACKEND_HOST"] = host
+        let p = track(try ManagedProcess(
+            label: "backend-\(host)", executable: Paths.python(),
+            arguments: [Paths.backendScript.path, "http", host, portFile.path], dir: tmp, environment: env))
+        try waitUntil("backend on \(host)") { FileManager.default.fileExists(atPath: portFile.path) || !p.isRunning }
+        guard let text = try? String(contentsOf: portFile, encoding: .utf8), let port = Int(text) else {
+            throw HarnessError("backend on \(host) failed: \(p.stderr)")
+        }
+        return port
+    }
+
+    func testServerStatesAndMessagesMatchHAProxy26() throws {
+        let (reference, env) = try reference()
 
         let dns = try DNSMasq(in: self, hosts: "127.0.0.2 web.test\n127.0.0.3 multi.test\n")
         let ours = try start(haproxyPath, name: "ours", dnsPort: dns.port)
