@@ -136,6 +136,14 @@ final class ResolversKeywordsTests: XCTestCase {
         XCTAssertTrue(lines.contains("[WARNING]  (0) : config : resolvers 'ns' [test.cfg:1] has no nameservers configured!"), "\(lines)")
     }
 
+    func testParseResolvConfAddsTheSystemNameservers() throws {
+        let (config, _) = TestSupport.load("resolvers ns\n parse-resolv-conf\n nameserver extra 127.0.0.1:5353\n")
+        let expected = KeywordRegistry.resolvConfNameservers(String(decoding: try XCTUnwrap(FileManager.default.contents(atPath: "/etc/resolv.conf")), as: UTF8.self))
+        let section = try XCTUnwrap(config?.resolvers.first)
+        XCTAssertEqual(section.nameservers.map(\.name), expected + ["extra"])
+        XCTAssertTrue(section.nameservers.dropLast().allSatisfy { $0.port == 53 })
+    }
+
     func testParseResolvConfReadsItsNameservers() {
         XCTAssertEqual(
             KeywordRegistry.resolvConfNameservers("# c\nsearch x\nnameserver 10.0.0.1\nnameserver\t::1\n"),
