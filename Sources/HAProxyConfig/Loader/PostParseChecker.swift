@@ -69,6 +69,7 @@ enum PostParseChecker {
             }
         }
         checkErrorPageSections(config, diagnostics: &diagnostics)
+        checkResolvers(config, diagnostics: &diagnostics)
     }
 
     /// The userlists a proxy's fetches name (2.6's argument resolution:

@@ -1,5 +1,16 @@
 /// What the runtime API needs from a backend beyond its own file.
 extension Backend {
+    /// A server without an address at start (`init-addr none`): in
+    /// maintenance "(resolution)" from the beginning, without a message.
+    func markUnresolved(_ server: Server) {
+        lock.withLock {
+            server.inResolutionMaintenance = true
+            server.downTransitions += 1  // 2.6 counts the start in RMAINT in chkdown
+            server.lb.isUsable = false
+            loadBalancer.serverStateChanged(server.lb)
+        }
+    }
+
     /// `clear counters` (maximums) or `clear counters all` (everything),
     /// for the backend and its servers.
     func clearCounters(all: Bool) {

@@ -299,7 +299,9 @@ public final class Backend {
     /// queue with `option redispatch`; without it they keep waiting for
     /// this server, as in HAProxy 2.6 ("N requeued, M remaining in queue").
     @discardableResult
-    func setState(_ server: Server, up: Bool? = nil, admin: Server.AdminState? = nil) -> StateChange {
+    func setState(
+        _ server: Server, up: Bool? = nil, admin: Server.AdminState? = nil, resolution: Bool? = nil
+    ) -> StateChange {
         var grants: [(ServerSlotWaiter, Server)] = []
         var requeue: [PendingStream] = []
         var lostAll = false
@@ -307,6 +309,7 @@ public final class Backend {
             let before = server.isUsable
             if let up { server.isUp = up }
             if let admin { server.adminState = admin }
+            if let resolution { server.inResolutionMaintenance = resolution }
             let after = server.isUsable
             guard before != after else { return StateChange(remainingInQueue: server.queue.count) }
             let now = NIODeadline.now()

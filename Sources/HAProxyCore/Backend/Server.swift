@@ -24,6 +24,20 @@ public final class Server {
     /// Operational state from health checks (true when no checks run).
     public internal(set) var isUp = true
     public internal(set) var adminState: AdminState
+    /// In maintenance because DNS gives no address (`init-addr none`, a
+    /// name that stopped resolving): 2.6's RMAINT, "MAINT (resolution)".
+    public internal(set) var inResolutionMaintenance = false {
+        didSet { if inResolutionMaintenance { healthCleared = true } }
+    }
+    /// Set once the server was in maintenance for resolution: 2.6 then
+    /// reports a health of 0 for a server without checks.
+    var healthCleared = false
+    /// The name a `resolvers` section keeps resolved (`set server fqdn`
+    /// changes it); nil for servers without resolution.
+    public internal(set) var fqdn: String?
+    /// `set server fqdn` changed the name: 2.6 then shows admin state bit
+    /// 0x40 (HMAINT) in `show servers state`, without any other effect.
+    var fqdnSetByCLI = false
 
     /// Streams waiting for a connection slot on this server specifically
     /// (hash-based picks whose server is full).
@@ -105,7 +119,7 @@ public final class Server {
     var connectionCount: Int { backend.lock.withLock { currentConnections } }
 
     /// Whether the load balancer may send new traffic here.
-    var isUsable: Bool { isUp && adminState == .ready }
+    var isUsable: Bool { isUp && adminState == .ready && !inResolutionMaintenance }
 
     /// The address to connect to for a client that reached `localPort`.
     func destination(localPort: Int?) -> SocketAddress {
@@ -123,6 +137,7 @@ public final class Server {
     public var statusText: String {
         switch adminState {
         case .maintenance: return "MAINT"
+        case _ where inResolutionMaintenance: return "MAINT (resolution)"
         case .drain: return isUp ? "DRAIN" : "DOWN"
         case .ready: return isUp ? "UP" : "DOWN"
         }

@@ -253,7 +253,7 @@ enum ShowStat {
             put(.rtime_max, times.responseMax)
             put(.ttime_max, times.totalMax)
         }
-        if s.check != nil {
+        if s.check != nil && !s.checkSuspended {
             // Before its first result a check is "initializing", as in 2.6.
             let result = s.lastCheck
             put(.check_status, result?.code.rawValue ?? "INI")
@@ -262,9 +262,10 @@ enum ShowStat {
             put(.last_chk, result?.info)
             put(.check_desc, result?.code.reasonDescription ?? "Initializing")
         }
-        put(.check_rise, s.check?.rise)
-        put(.check_fall, s.check?.fall)
-        put(.check_health, s.check?.health)
+        let shownCheck = s.checkSuspended ? nil : s.check
+        put(.check_rise, shownCheck?.rise)
+        put(.check_fall, shownCheck?.fall)
+        put(.check_health, shownCheck?.health)
         put(.addr, s.address)
         put(.cookie, s.cookie)
         put(.mode, s.mode.rawValue)
@@ -298,6 +299,7 @@ enum ShowStat {
     }
 
     static func addressText(_ server: Server) -> String {
+        if server.inResolutionMaintenance { return "" }
         let ip = server.address.ipAddress ?? server.config.host
         let port = server.config.port.map { _ in server.address.port ?? 0 }
         let host = ip.contains(":") ? "[\(ip)]" : ip

@@ -51,6 +51,9 @@ struct StatSnapshot {
     var backup: Int?
     /// Health-check columns of a checked server.
     var check: (downTransitions: Int, rise: Int, fall: Int, health: Int)?
+    /// A checked server in maintenance for DNS resolution: its checks do
+    /// not run and 2.6 leaves their columns empty (`chkdown` stays).
+    var checkSuspended = false
     /// A checked server's last check result (none before its first check).
     var lastCheck: HealthCheckResult?
     /// Seconds since the last UP/DOWN change.
@@ -153,6 +156,7 @@ extension StatSnapshot {
             if options.check {
                 let health = server.isUp ? options.rise + options.fall - 1 : 0
                 check = (server.downTransitions, options.rise, options.fall, health)
+                checkSuspended = server.inResolutionMaintenance
                 lastCheck = server.lastCheck
                 failedChecks = server.failedChecks
                 let current = server.isUsable ? TimeAmount.zero : NIODeadline.now() - server.lastStateChange

@@ -20,6 +20,9 @@ extension ProxyRuntime {
                 ) { [weak self, unowned backend, unowned server] event in
                     self?.healthEvent(event, backend: backend, server: server)
                 }
+                checker.isSuspended = { [unowned backend, unowned server] in
+                    backend.lock.withLock { server.inResolutionMaintenance }
+                }
                 checker.tls = server.checkTLS
                 checker.tlsServerName = server.config.options.tls.checkSNI
                 let delay = HealthChecker.staggeredDelay(

@@ -4,7 +4,9 @@
     backend.py http NAME PORTFILE   HTTP/1.1 keep-alive server
     backend.py echo NAME PORTFILE   plain TCP echo server (half-close aware)
 
-The server binds 127.0.0.1 on an ephemeral port and writes that port to
+The server binds 127.0.0.1 on an ephemeral port (BACKEND_HOST and
+BACKEND_PORT choose others, e.g. 127.0.0.2 on a port another backend
+already has on 127.0.0.3) and writes that port to
 PORTFILE once it is listening (write to a temp name, then rename), which is
 the readiness signal the tests wait for.
 
@@ -196,7 +198,8 @@ class Server(socketserver.ThreadingTCPServer):
 def main():
     mode, name, portfile = sys.argv[1], sys.argv[2], sys.argv[3]
     handler = Handler if mode == "http" else EchoHandler
-    srv = Server(("127.0.0.1", 0), handler)
+    host = os.environ.get("BACKEND_HOST", "127.0.0.1")
+    srv = Server((host, int(os.environ.get("BACKEND_PORT", "0"))), handler)
     srv.name = name
     port = srv.server_address[1]
     tmp = portfile + ".tmp"
