@@ -129,6 +129,13 @@ public struct TLSBindConfig: Sendable, Equatable {
     /// `verify`: whether a client certificate is requested (`optional`)
     /// or required; nil is `none`.
     public var verify: TLSClientVerify?
+    /// `crl-file`: revocation lists checked for the whole client chain.
+    public var crlFile: String?
+    /// `ca-ignore-err` and `crt-ignore-err`: the verification errors
+    /// (X509_V_ERR_* ids) not fatal in the CA chain (depth > 0) and on the
+    /// client certificate itself (depth 0).
+    public var caIgnoredErrors: TLSIgnoredErrors?
+    public var certificateIgnoredErrors: TLSIgnoredErrors?
     /// The bind line's address as written (`127.0.0.1:443`), for messages.
     public var addressText = ""
 
@@ -191,4 +198,18 @@ public struct TLSGlobalConfig: Sendable, Equatable {
     public var maxRecord = 0
 
     public init() {}
+}
+
+/// `ca-ignore-err` / `crt-ignore-err` (manual 5.1): `all`, or a list of
+/// error ids between 1 and 94.
+public enum TLSIgnoredErrors: Sendable, Equatable {
+    case all
+    case ids(Set<Int>)
+
+    public func contains(_ id: Int) -> Bool {
+        switch self {
+        case .all: return true
+        case .ids(let set): return set.contains(id)
+        }
+    }
 }
