@@ -224,6 +224,35 @@ final class TLSRuntimeAPITests: IntegrationTestCase {
         XCTAssertEqual(outputs[0], outputs[1])
     }
 
+    /// The master CLI carries a payload to the worker (`@1 set ssl cert
+    /// <file> <<`), as 2.6's does.
+    func testMasterCLICarriesPayloads() throws {
+        guard let reference else { return }
+        var answers: [[String]] = []
+        for (index, binary) in [haproxyPath!, reference].enumerated() {
+            let port = Ports.free()
+            let master = tmp.appendingPathComponent("master\(index).sock").path
+            let cfg = try writeConfig(Self.defaultsHTTP + """
+                frontend fe
+                    bind 127.0.0.1:\(port) ssl crt \(path("site.pem"))
+                    http-request return status 200
+                """, name: "master\(index).cfg")
+            let p = track(try ManagedProcess(
+                label: "master\(index)", executable: binary, arguments: ["-W", "-S", master, "-f", cfg.path], dir: tmp))
+            try Ports.waitUntilAccepting(port, timeout: 10, while: { p.isRunning })
+            let site = path("site.pem")
+            var out = [try payload(master, "@1 set ssl cert \(site)", file: "site2.pem")]
+            out.append(LifecycleHarness.unixCommand(master, "@1 show ssl cert *\(site)") ?? "")
+            out.append(LifecycleHarness.unixCommand(master, "@1 commit ssl cert \(site)") ?? "")
+            let served = try runTool("/bin/sh", ["-c", "echo | openssl s_client -connect 127.0.0.1:\(port) -servername renewed.test 2>/dev/null | openssl x509 -noout -subject -ext subjectAltName"], dir: tmp)
+            out.append(served.stdout)
+            answers.append(out)
+        }
+        XCTAssertEqual(answers[0][0], "Transaction created for certificate \(path("site.pem"))!\n\n")
+        XCTAssertTrue(answers[0][3].contains("renewed.test"), answers[0][3])
+        XCTAssertEqual(answers[0], answers[1])
+    }
+
     /// `<cert>.ocsp` is stapled when the client asks for the status
     /// (`openssl s_client -status`), not otherwise; `show ssl cert` prints
     /// its certificate id. An OCSP response for another certificate is
