@@ -94,6 +94,23 @@ public struct TLSCertificateOptions: Sendable, Equatable {
     public init() {}
 
     public var isEmpty: Bool { self == TLSCertificateOptions() }
+
+    /// The options as `show ssl crt-list` prints them, in 2.6's order
+    /// (the ALPN list ends with the NUL byte 2.6 prints with it).
+    public var listText: String {
+        var parts: [String] = []
+        if let alpn { parts.append("alpn " + alpn.joined(separator: ",") + "\u{0}") }
+        if let verify { parts.append("verify \(verify.rawValue)") }
+        if noCANames { parts.append("no-ca-names") }
+        if let caFile { parts.append("ca-file \(caFile)") }
+        if let ciphers { parts.append("ciphers \(ciphers)") }
+        if let ciphersuites { parts.append("ciphersuites \(ciphersuites)") }
+        if let curves { parts.append("curves \(curves)") }
+        if let ecdhe { parts.append("ecdhe \(ecdhe)") }
+        if let minimumVersion { parts.append("ssl-min-ver \(minimumVersion.name)") }
+        if let maximumVersion { parts.append("ssl-max-ver \(maximumVersion.name)") }
+        return parts.joined(separator: " ")
+    }
 }
 
 /// One certificate source of a bind line: a `crt` argument, or a line of
@@ -106,6 +123,12 @@ public struct TLSCertificateLine: Sendable, Equatable {
     /// positive they replace the certificate's own names; negative ones
     /// remove names.
     public var filters: [String] = []
+    /// The filters as written (`show ssl crt-list`).
+    public var writtenFilters: [String] = []
+    /// The `crt-list` file the line comes from and its line number there
+    /// (`show ssl crt-list -n`); nil for a `crt` argument.
+    public var list: String?
+    public var lineNumber = 0
 
     public init(path: String) { self.path = path }
 }

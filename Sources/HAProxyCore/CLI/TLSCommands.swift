@@ -1,11 +1,12 @@
+import HAProxyConfig
 import HAProxyTLS
 
 /// The `ssl` commands of the runtime API (management guide 9.3): `show ssl
 /// cert` lists and details the certificates in memory; `set ssl cert` with
 /// a payload, then `commit` or `abort ssl cert`, renews one without a
-/// reload; `new` and `del ssl cert`; `show ssl ca-file|crl-file`. The
-/// others (crt-lists, CA and CRL updates, OCSP updates) are refused,
-/// naming themselves.
+/// reload; `new` and `del ssl cert`; `show|add|del ssl crt-list`; `show
+/// ssl ca-file|crl-file`. The others (CA and CRL updates, OCSP updates)
+/// are refused, naming themselves.
 enum TLSCommands {
     static var store: CertificateStore { .shared }
 
@@ -41,6 +42,35 @@ enum TLSCommands {
             guard !request[3].isEmpty else { return "'del ssl cert' expects a certificate name\n" }
             return store.deleteCertificate(request[3])
         },
+        CLIKeyword(["show", "ssl", "crt-list"], usage: "show ssl crt-list [-n] [<list>]",
+                   help: "show the list of crt-lists or the content of a crt-list file <list>") { request in
+            store.showList(Array(request.args.dropFirst(3)))
+        },
+        CLIKeyword(["add", "ssl", "crt-list"], usage: "add ssl crt-list <list> <cert> [opts]*",
+                   help: "add to crt-list file <list> a line <cert> or a payload", level: .admin) { request in
+            guard !request[3].isEmpty, !request[4].isEmpty || request.payload != nil else {
+                return "'add ssl crtlist' expects a filename and a certificate name\n"
+            }
+            // On the command line only the certificate counts (its options
+            // and filters go in a payload line), as in 2.6.
+            guard let payload = request.payload else {
+                return store.addListLine(request[3], line: TLSCertificateLine(path: request[4]))
+            }
+            let lines = payload.split(separator: "\n").filter { !$0.allSatisfy { $0 == " " || $0 == "\t" } }
+            guard lines.count == 1 else { return "Can't edit the crt-list: only one line of payload is supported!\n" }
+            switch CertificateListParser.parseRuntimeLine(String(lines[0])) {
+            case .success(let line?): return store.addListLine(request[3], line: line)
+            case .success(nil): return "'add ssl crtlist' expects a filename and a certificate name\n"
+            case .failure(let error): return "Can't edit the crt-list: \(error.message)\n"
+            }
+        },
+        CLIKeyword(["del", "ssl", "crt-list"], usage: "del ssl crt-list <list> <cert[:line]>",
+                   help: "delete a line <cert> from crt-list file <list>", level: .admin) { request in
+            guard !request[3].isEmpty, !request[4].isEmpty else {
+                return "'del ssl crtlist' expects a filename and a certificate name\n"
+            }
+            return store.deleteListLine(request[3], request[4])
+        },
         CLIKeyword(["show", "ssl", "ca-file"], usage: "show ssl ca-file [<cafile>[:<index>]]",
                    help: "display the SSL CA files used in memory, or the details of a <cafile>, or a single certificate of index <index> of a CA file <cafile>") { request in
             guard request[3].isEmpty else { return "'show ssl ca-file <cafile>' is not supported by this build.\n" }
@@ -59,7 +89,6 @@ enum TLSCommands {
 
     /// The other `ssl` commands of 2.6.
     static let refused: [[String]] = [
-        ["show", "ssl", "crt-list"], ["add", "ssl", "crt-list"], ["del", "ssl", "crt-list"],
         ["set", "ssl", "ca-file"], ["commit", "ssl", "ca-file"],
         ["abort", "ssl", "ca-file"], ["new", "ssl", "ca-file"], ["add", "ssl", "ca-file"], ["del", "ssl", "ca-file"],
         ["set", "ssl", "crl-file"], ["commit", "ssl", "crl-file"],

@@ -21,13 +21,21 @@ public final class TLSServerContext: @unchecked Sendable {
         let curves: String?
         /// The protocols ALPN may choose, in wire format; nil: no ALPN.
         let alpn: UnsafeMutableBufferPointer<UInt8>?
-        /// The certificate it serves and its line's SNI filters.
+        /// The certificate it serves and the line (`crt` or `crt-list`)
+        /// that asked for it; a line deleted at run time serves no more.
         var entry: CertificateEntry
-        let filters: [String]
+        let line: TLSCertificateLine
+        var removed = false
+
+        var filters: [String] { line.filters }
         /// Sets up an SSL context for a certificate as the line asks; the
         /// error message when it cannot.
         let configure: (OpaquePointer, CertificateEntry) -> String?
     }
+
+    /// Makes a slot for a certificate and a line, with the warning it
+    /// gives, or the error that refuses it.
+    typealias SlotMaker = (TLSCertificateLine, CertificateEntry) -> Result<(Slot, String?), TLSConfigurationError>
 
     /// The slots and their SNI index, which `commit ssl cert` replaces.
     private struct State {
@@ -41,6 +49,9 @@ public final class TLSServerContext: @unchecked Sendable {
     private let lock = NIOLock()
     private var state: State
     let strictSNI: Bool
+    private let makeSlot: SlotMaker
+    /// The bind line's `file:line` (`del ssl crt-list` names it).
+    let location: String
 
     /// What building a context found: the context, and 2.6's warnings.
     public struct Built {
@@ -85,13 +96,9 @@ public final class TLSServerContext: @unchecked Sendable {
         }
         var extra = hap_ssl_option(HAP_OP_SINGLE_DH_USE) | hap_ssl_option(HAP_OP_SINGLE_ECDH_USE)
         if !tls.preferClientCiphers { extra |= hap_ssl_option(HAP_OP_CIPHER_SERVER_PREFERENCE) }
-        var slots: [Slot] = []
-        var built: [OpaquePointer] = []
-        func release() {
-            for ctx in built { SSL_CTX_free(ctx) }
-            for s in slots { s.alpn?.deallocate() }
-        }
-        for (line, entries) in loaded {
+        /// A slot serving `entry` as `line` asks, with its SSL context set
+        /// up; also what adds a line at run time (`add ssl crt-list`).
+        let makeSlot: SlotMaker = { line, entry in
             let o = line.options
             var common = tls.common
             if let v = o.alpn { common.alpn = v }
@@ -104,29 +111,28 @@ public final class TLSServerContext: @unchecked Sendable {
                 if let v = o.minimumVersion { range.minimum = v }
                 if let v = o.maximumVersion { range.maximum = v }
                 guard let v = TLSVersionPolicy.resolve(range) else {
-                    release()
-                    throw TLSConfigurationError("Proxy '\(proxy)': all SSL/TLS versions are disabled \(suffix).")
+                    return .failure(TLSConfigurationError("Proxy '\(proxy)': all SSL/TLS versions are disabled \(suffix)."))
                 }
                 versions = v
             }
             let verify = o.verify ?? tls.verify ?? .none
             let caFile = o.caFile ?? tls.caFile
             if verify != .none && caFile == nil {
-                release()
-                throw TLSConfigurationError("Proxy '\(proxy)': verify is enabled but no CA file specified \(suffix).")
+                return .failure(TLSConfigurationError("Proxy '\(proxy)': verify is enabled but no CA file specified \(suffix)."))
             }
             var alpnList = common.alpn
+            var warning: String?
             if httpMode, let list = alpnList {
                 let served = list.filter { $0 == "http/1.1" || $0 == "http/1.0" }
                 let dropped = list.filter { !served.contains($0) }
                 if served.isEmpty {
-                    release()
-                    throw TLSConfigurationError(
-                        "Proxy '\(proxy)': none of the ALPN protocols '\(list.joined(separator: ","))' \(suffix) is spoken by this build's HTTP layer (only http/1.1 and http/1.0 are).")
+                    return .failure(TLSConfigurationError(
+                        "Proxy '\(proxy)': none of the ALPN protocols '\(list.joined(separator: ","))' \(suffix) is spoken by this build's HTTP layer (only http/1.1 and http/1.0 are)."))
                 }
-                let warning =
-                    "Proxy '\(proxy)': ALPN protocol(s) '\(dropped.joined(separator: ","))' not offered \(suffix): this build's HTTP layer speaks only HTTP/1.x, clients will use \(served[0])."
-                if !dropped.isEmpty && !warnings.contains(warning) { warnings.append(warning) }
+                if !dropped.isEmpty {
+                    warning =
+                        "Proxy '\(proxy)': ALPN protocol(s) '\(dropped.joined(separator: ","))' not offered \(suffix): this build's HTTP layer speaks only HTTP/1.x, clients will use \(served[0])."
+                }
                 alpnList = served
             }
             let ecdhe = o.ecdhe ?? tls.ecdhe
@@ -203,31 +209,46 @@ public final class TLSServerContext: @unchecked Sendable {
                 return nil
             }
 
+            guard let ctx = SSL_CTX_new(TLS_server_method()) else {
+                return .failure(TLSConfigurationError("Proxy '\(proxy)': unable to allocate SSL context \(suffix)."))
+            }
+            if let message = configure(ctx, entry) {
+                SSL_CTX_free(ctx)
+                return .failure(TLSConfigurationError(message))
+            }
+            var wire: UnsafeMutableBufferPointer<UInt8>?
+            if let alpnList, !alpnList.isEmpty {
+                let bytes = SSLContextSettings.alpnWire(alpnList)
+                let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: bytes.count)
+                _ = buffer.initialize(from: bytes)
+                wire = buffer
+            }
+            return .success((Slot(
+                context: ctx, versions: versions, ciphers: common.ciphers, ciphersuites: common.ciphersuites,
+                curves: common.curves ?? ecdhe, alpn: wire, entry: entry, line: line, configure: configure), warning))
+        }
+        var slots: [Slot] = []
+        for (line, entries) in loaded {
             for entry in entries {
-                guard let ctx = SSL_CTX_new(TLS_server_method()) else {
-                    release()
-                    throw TLSConfigurationError("Proxy '\(proxy)': unable to allocate SSL context \(suffix).")
-                }
-                built.append(ctx)
-                var wire: UnsafeMutableBufferPointer<UInt8>?
-                if let alpnList, !alpnList.isEmpty {
-                    let bytes = SSLContextSettings.alpnWire(alpnList)
-                    let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: bytes.count)
-                    _ = buffer.initialize(from: bytes)
-                    wire = buffer
-                }
-                slots.append(Slot(
-                    context: ctx, versions: versions, ciphers: common.ciphers, ciphersuites: common.ciphersuites,
-                    curves: common.curves ?? ecdhe, alpn: wire, entry: entry, filters: line.filters,
-                    configure: configure))
-                if let message = configure(ctx, entry) {
-                    release()
-                    throw TLSConfigurationError(message)
+                switch makeSlot(line, entry) {
+                case .success(let (slot, warning)):
+                    slots.append(slot)
+                    if let warning, !warnings.contains(warning) { warnings.append(warning) }
+                case .failure(let error):
+                    for s in slots {
+                        SSL_CTX_free(s.context)
+                        s.alpn?.deallocate()
+                    }
+                    throw error
                 }
             }
         }
-        let server = TLSServerContext(slots: slots, strictSNI: tls.strictSNI)
-        for (i, slot) in slots.enumerated() { store.register(server, slot: i, for: slot.entry.path) }
+        let server = TLSServerContext(
+            slots: slots, strictSNI: tls.strictSNI, makeSlot: makeSlot, location: location.description)
+        for (i, slot) in slots.enumerated() {
+            store.register(server, slot: i, for: slot.entry.path)
+            store.registerListLine(slot.line, server: server)
+        }
         return Built(context: server, warnings: warnings)
     }
 
@@ -250,7 +271,7 @@ public final class TLSServerContext: @unchecked Sendable {
         var excluded: [String: Set<Int>] = [:]
 
         init(_ slots: [Slot]) {
-            for (index, slot) in slots.enumerated() {
+            for (index, slot) in slots.enumerated() where !slot.removed {
                 for filter in slot.filters where filter.hasPrefix("!") {
                     excluded[String(filter.dropFirst()), default: []].insert(index)
                 }
@@ -275,12 +296,53 @@ public final class TLSServerContext: @unchecked Sendable {
         return (positive.isEmpty ? entry.names : positive).filter { !excluded.contains($0) }
     }
 
-    private init(slots: [Slot], strictSNI: Bool) {
+    private init(slots: [Slot], strictSNI: Bool, makeSlot: @escaping SlotMaker, location: String) {
         var byContext: [OpaquePointer: Int] = [:]
         for (i, s) in slots.enumerated() { byContext[s.context] = i }
         self.state = State(slots: slots, names: NameIndex(slots), slotByContext: byContext)
         self.strictSNI = strictSNI
+        self.makeSlot = makeSlot
+        self.location = location
         for slot in slots { install(slot.context, alpn: slot.alpn != nil) }
+    }
+
+    /// Serves one more line's certificate (`add ssl crt-list`): its slot
+    /// index, or why it cannot.
+    func addSlot(line: TLSCertificateLine, entry: CertificateEntry) -> Result<Int, TLSConfigurationError> {
+        switch makeSlot(line, entry) {
+        case .failure(let error):
+            return .failure(error)
+        case .success(let (slot, _)):
+            install(slot.context, alpn: slot.alpn != nil)
+            return .success(lock.withLock {
+                state.slots.append(slot)
+                let index = state.slots.count - 1
+                state.slotByContext[slot.context] = index
+                state.names = NameIndex(state.slots)
+                return index
+            })
+        }
+    }
+
+    /// Stops serving a slot (`del ssl crt-list`): SNI no longer finds it.
+    func removeSlot(_ index: Int) {
+        lock.withLock {
+            state.slots[index].removed = true
+            state.names = NameIndex(state.slots)
+        }
+    }
+
+    /// Whether a slot still serves (not deleted at run time).
+    func serves(slot index: Int) -> Bool { lock.withLock { !state.slots[index].removed } }
+
+    /// The slots serving a `crt-list` line.
+    func slots(ofList list: String, lineNumber: Int) -> [Int] {
+        lock.withLock {
+            state.slots.indices.filter {
+                let line = state.slots[$0].line
+                return !state.slots[$0].removed && line.list == list && line.lineNumber == lineNumber
+            }
+        }
     }
 
     private func install(_ ctx: OpaquePointer, alpn: Bool) {
