@@ -18,6 +18,8 @@
 #include <openssl/opensslv.h>
 #include <openssl/dh.h>
 #include <openssl/obj_mac.h>
+#include <openssl/ocsp.h>
+#include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
 
@@ -191,5 +193,179 @@ static inline int hap_x509_name_entry(X509_NAME *name, const char *field, char *
 static inline int hap_x509_name_oneline(X509_NAME *name, char *buf, int size) {
     return X509_NAME_oneline(name, buf, size) ? (int)strlen(buf) : -1;
 }
+
+/* OCSP stapling (manual 5.1 `crt`: `<cert>.ocsp`). The DER response is
+ * kept in the SSL_CTX's ex_data, freed with it, and handed to each
+ * connection whose client asks for the certificate status. */
+struct hap_ocsp_blob { size_t len; unsigned char der[]; };
+static void hap_ocsp_blob_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp) {
+    (void)parent; (void)ad; (void)idx; (void)argl; (void)argp;
+    free(ptr);
+}
+/* The ex_data indexes are weak globals: one copy for the whole program,
+ * however many objects the importer emits these inline functions into.
+ * They are first asked for while the configuration loads, on one thread. */
+__attribute__((weak)) int hap_ocsp_ex_index = -1;
+__attribute__((weak)) int hap_verify_policy_ex_index = -1;
+__attribute__((weak)) int hap_verify_state_ex_index = -1;
+static inline int hap_ocsp_index(void) {
+    if (hap_ocsp_ex_index < 0) hap_ocsp_ex_index = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, hap_ocsp_blob_free);
+    return hap_ocsp_ex_index;
+}
+static int hap_ocsp_status_cb(SSL *ssl, void *arg) {
+    (void)arg;
+    struct hap_ocsp_blob *blob = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), hap_ocsp_index());
+    if (!blob) return SSL_TLSEXT_ERR_NOACK;
+    unsigned char *copy = OPENSSL_malloc(blob->len);
+    if (!copy) return SSL_TLSEXT_ERR_NOACK;
+    memcpy(copy, blob->der, blob->len);
+    if (!SSL_set_tlsext_status_ocsp_resp(ssl, copy, (long)blob->len)) {
+        OPENSSL_free(copy);
+        return SSL_TLSEXT_ERR_NOACK;
+    }
+    return SSL_TLSEXT_ERR_OK;
+}
+/* Installs the status callback on every server context, and `der` (may be
+ * NULL) as the response this context staples. */
+static inline int hap_ssl_ctx_set_ocsp_response(SSL_CTX *ctx, const unsigned char *der, size_t len) {
+    SSL_CTX_set_tlsext_status_cb(ctx, hap_ocsp_status_cb);
+    if (!der || !len) return 1;
+    struct hap_ocsp_blob *blob = malloc(sizeof(*blob) + len);
+    if (!blob) return 0;
+    blob->len = len;
+    memcpy(blob->der, der, len);
+    return SSL_CTX_set_ex_data(ctx, hap_ocsp_index(), blob);
+}
+
+/* The OCSP certificate id (SHA-1) of `cert` issued by `issuer`, DER
+ * encoded into out; its length, or -1. */
+static inline int hap_ocsp_certid_der(X509 *cert, X509 *issuer, unsigned char *out, int size) {
+    OCSP_CERTID *id = OCSP_cert_to_id(NULL, cert, issuer);
+    if (!id) return -1;
+    int n = i2d_OCSP_CERTID(id, NULL);
+    if (n > 0 && n <= size) {
+        unsigned char *p = out;
+        n = i2d_OCSP_CERTID(id, &p);
+    } else n = -1;
+    OCSP_CERTID_free(id);
+    return n;
+}
+
+/* Checks a DER OCSP response for `cert`: 0 when it holds a single
+ * response for it; 1 unparsable; 2 not successful; 3 not a basic
+ * response; 4 no single response for this certificate and issuer;
+ * 5 no longer valid. */
+static inline int hap_ocsp_check(const unsigned char *der, long len, X509 *cert, X509 *issuer) {
+    const unsigned char *p = der;
+    OCSP_RESPONSE *resp = d2i_OCSP_RESPONSE(NULL, &p, len);
+    if (!resp) return 1;
+    int rc = 0;
+    OCSP_BASICRESP *basic = NULL;
+    OCSP_CERTID *id = NULL;
+    if (OCSP_response_status(resp) != OCSP_RESPONSE_STATUS_SUCCESSFUL) { rc = 2; goto out; }
+    basic = OCSP_response_get1_basic(resp);
+    if (!basic) { rc = 3; goto out; }
+    id = OCSP_cert_to_id(NULL, cert, issuer);
+    int i = id ? OCSP_resp_find(basic, id, -1) : -1;
+    if (i < 0) { rc = 4; goto out; }
+    OCSP_SINGLERESP *single = OCSP_resp_get0(basic, i);
+    ASN1_GENERALIZEDTIME *thisupd = NULL, *nextupd = NULL;
+    OCSP_single_get0_status(single, NULL, NULL, &thisupd, &nextupd);
+    if (!OCSP_check_validity(thisupd, nextupd, 300, -1)) rc = 5;
+out:
+    OCSP_CERTID_free(id);
+    OCSP_BASICRESP_free(basic);
+    OCSP_RESPONSE_free(resp);
+    return rc;
+}
+
+/* Client certificate verification (manual 5.1 `ca-ignore-err`,
+ * `crt-ignore-err`, `crl-file`; 7.3.4 `ssl_c_err`, `ssl_c_ca_err`,
+ * `ssl_c_ca_err_depth`). The context's policy says which X509_V_ERR ids
+ * (1..94) are not fatal at depth 0 and above; each connection keeps the
+ * first error seen at each level. */
+struct hap_verify_policy { int ca_all, crt_all; uint64_t ca[2], crt[2]; };
+struct hap_verify_state { int crt_err, ca_err, ca_err_depth; };
+static void hap_free_ptr(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp) {
+    (void)parent; (void)ad; (void)idx; (void)argl; (void)argp;
+    free(ptr);
+}
+static inline int hap_verify_policy_index(void) {
+    if (hap_verify_policy_ex_index < 0)
+        hap_verify_policy_ex_index = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, hap_free_ptr);
+    return hap_verify_policy_ex_index;
+}
+static inline int hap_verify_state_index(void) {
+    if (hap_verify_state_ex_index < 0)
+        hap_verify_state_ex_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, hap_free_ptr);
+    return hap_verify_state_ex_index;
+}
+static inline int hap_bit(const uint64_t *set, int id) {
+    return id > 0 && id < 128 && (set[id / 64] >> (id % 64)) & 1;
+}
+static int hap_verify_cb(int ok, X509_STORE_CTX *store) {
+    if (ok) return ok;
+    SSL *ssl = X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx());
+    if (!ssl) return ok;
+    struct hap_verify_state *st = SSL_get_ex_data(ssl, hap_verify_state_index());
+    if (!st) {
+        st = calloc(1, sizeof(*st));
+        if (!st || !SSL_set_ex_data(ssl, hap_verify_state_index(), st)) { free(st); return 0; }
+    }
+    struct hap_verify_policy *policy = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), hap_verify_policy_index());
+    int err = X509_STORE_CTX_get_error(store), depth = X509_STORE_CTX_get_error_depth(store);
+    if (depth > 0) {
+        if (!st->ca_err) { st->ca_err = err; st->ca_err_depth = depth; }
+        if (policy && (policy->ca_all || hap_bit(policy->ca, err))) { ERR_clear_error(); return 1; }
+    } else {
+        if (!st->crt_err) st->crt_err = err;
+        if (policy && (policy->crt_all || hap_bit(policy->crt, err))) { ERR_clear_error(); return 1; }
+    }
+    return 0;
+}
+static inline void hap_ssl_ctx_set_verify(SSL_CTX *ctx, int mode) { SSL_CTX_set_verify(ctx, mode, hap_verify_cb); }
+static inline void hap_ssl_set_verify(SSL *ssl, int mode) { SSL_set_verify(ssl, mode, hap_verify_cb); }
+/* The policy of a context: `all` flags, then id bitmaps. */
+static inline int hap_ssl_ctx_set_verify_policy(SSL_CTX *ctx, int ca_all, uint64_t ca0, uint64_t ca1,
+                                                int crt_all, uint64_t crt0, uint64_t crt1) {
+    struct hap_verify_policy *p = calloc(1, sizeof(*p));
+    if (!p) return 0;
+    p->ca_all = ca_all; p->ca[0] = ca0; p->ca[1] = ca1;
+    p->crt_all = crt_all; p->crt[0] = crt0; p->crt[1] = crt1;
+    return SSL_CTX_set_ex_data(ctx, hap_verify_policy_index(), p);
+}
+/* The first errors a connection's verification met (0: none). */
+static inline int hap_ssl_crt_err(SSL *ssl) {
+    struct hap_verify_state *st = SSL_get_ex_data(ssl, hap_verify_state_index());
+    return st ? st->crt_err : 0;
+}
+static inline int hap_ssl_ca_err(SSL *ssl) {
+    struct hap_verify_state *st = SSL_get_ex_data(ssl, hap_verify_state_index());
+    return st ? st->ca_err : 0;
+}
+static inline int hap_ssl_ca_err_depth(SSL *ssl) {
+    struct hap_verify_state *st = SSL_get_ex_data(ssl, hap_verify_state_index());
+    return st ? st->ca_err_depth : 0;
+}
+/* Loads the CRLs of a PEM file into the context's store and checks the
+ * whole chain against them (`crl-file`). */
+static inline int hap_ssl_ctx_load_crl(SSL_CTX *ctx, const char *path) {
+    X509_STORE *store = SSL_CTX_get_cert_store(ctx);
+    if (!store || X509_STORE_load_file(store, path) != 1) return 0;
+    return X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
+}
+
+/* How many certificates and CRLs a store holds once `path` is loaded. */
+static inline int hap_x509_store_count(X509_STORE *store, int *certs, int *crls) {
+    STACK_OF(X509_OBJECT) *objs = X509_STORE_get0_objects(store);
+    *certs = 0; *crls = 0;
+    for (int i = 0; i < sk_X509_OBJECT_num(objs); i++) {
+        X509_OBJECT *o = sk_X509_OBJECT_value(objs, i);
+        if (X509_OBJECT_get_type(o) == X509_LU_X509) (*certs)++;
+        else if (X509_OBJECT_get_type(o) == X509_LU_CRL) (*crls)++;
+    }
+    return *certs + *crls;
+}
+static inline const char *hap_default_cert_dir(void) { return X509_get_default_cert_dir(); }
 
 #endif

@@ -10,6 +10,24 @@ final class TLSKeywordsTests: XCTestCase {
         TestSupport.load(text)
     }
 
+    /// `crl-file` (with `ca-base`), `ca-ignore-err` and `crt-ignore-err`.
+    func testVerifyOptionsFillTheModel() throws {
+        let (config, d) = load(
+            """
+            global
+                ca-base /etc/ssl/ca
+            frontend f
+                bind :443 ssl crt /x.pem ca-file ca.pem crl-file revoked.pem verify optional ca-ignore-err all crt-ignore-err 10,20,94
+            """)
+        XCTAssertEqual(d.alerts.map(\.message), [])
+        let tls = try XCTUnwrap(config?.proxies.first?.binds.first?.tls)
+        XCTAssertEqual(tls.crlFile, "/etc/ssl/ca/revoked.pem")
+        XCTAssertEqual(tls.caIgnoredErrors, .all)
+        XCTAssertEqual(tls.certificateIgnoredErrors, .ids([10, 20, 94]))
+        XCTAssertTrue(tls.certificateIgnoredErrors?.contains(20) ?? false)
+        XCTAssertFalse(tls.certificateIgnoredErrors?.contains(21) ?? true)
+    }
+
     func testBindOptionsFillTheModel() throws {
         let (config, d) = load(
             """
@@ -85,7 +103,11 @@ final class TLSKeywordsTests: XCTestCase {
             ("bind :443 ssl crt /x.pem ssl-min-ver FOO", "'FOO' : unknown ssl/tls version"),
             ("bind :443 ssl crt /x.pem alpn", "'alpn' : missing the comma-delimited ALPN protocol suite"),
             ("bind :443 ssl crt /x.pem npn h2", "'npn' option is not supported by this build."),
-            ("bind :443 ssl crt /x.pem crl-file /crl.pem", "'crl-file' option is not supported by this build."),
+            ("bind :443 ssl crt /x.pem ca-verify-file /ca.pem", "'ca-verify-file' option is not supported by this build."),
+            ("bind :443 ssl crt /x.pem crl-file", "'crl-file' : missing CRLfile path"),
+            ("bind :443 ssl crt /x.pem ca-ignore-err", "'ca-ignore-err' : missing error IDs list"),
+            ("bind :443 ssl crt /x.pem crt-ignore-err 3,95", "'crt-ignore-err' : ID '95' out of range (1..94) in error IDs list '3,95'"),
+            ("bind :443 ssl crt /x.pem ca-ignore-err 3,,4", "'ca-ignore-err' : ID '0' out of range (1..94) in error IDs list '3,,4'"),
             ("bind :443 ssl crt /x.pem verify", "'verify' : missing verify method"),
             ("bind :443 ssl crt /x.pem verify maybe", "'verify' : unknown verify method 'maybe', only 'none', 'optional', and 'required' are supported"),
             ("bind :443 ssl crt /x.pem ca-file", "'ca-file' : missing CAfile path"),

@@ -3,8 +3,8 @@
 /// refused with an ALERT.
 enum BindKeywordSupport {
     static let knownUnsupported: [String] = [
-        "accept-netscaler-cip", "allow-0rtt", "ca-ignore-err", "ca-sign-file", "ca-sign-pass",
-        "ca-verify-file", "client-sigalgs", "crl-file", "crt-ignore-err", "expose-fd",
+        "accept-netscaler-cip", "allow-0rtt", "ca-sign-file", "ca-sign-pass",
+        "ca-verify-file", "client-sigalgs", "expose-fd",
         "generate-certificates", "id", "interface", "level", "mss", "namespace", "nbconn", "nice", "no-ca-names",
         "npn", "process", "proto", "quic-cc-algo", "quic-force-retry", "severity-output", "sigalgs", "tcp-ut",
         "tfo", "thread", "tls-ticket-keys", "transparent",

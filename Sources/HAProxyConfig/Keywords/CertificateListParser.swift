@@ -7,45 +7,72 @@ import HAProxyBase
 /// brackets and SNI filters after them; `#` starts a comment.
 ///
 ///     /etc/ssl/site.pem [alpn h2,http/1.1 ssl-min-ver TLSv1.2] www.example.com *.example.org !old.example.org
-enum CertificateListParser {
+public enum CertificateListParser {
     static func parse(_ file: String, _ ctx: inout ParseContext) throws -> [TLSCertificateLine] {
         guard let text = SystemFile.text(atPath: file) else {
             throw KeywordError("cannot open file '\(file)' : \(String(cString: strerror(errno)))")
         }
         var lines: [TLSCertificateLine] = []
         for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let content = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-            let words = content.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" }).map(String.init)
-            guard let first = words.first else { continue }
-            let path = KeywordRegistry.resolve(first, base: ctx.config.global.crtBase)
-            if let loader = ctx.tlsFiles, let error = loader.loadCertificates(at: path) {
-                throw KeywordError(error)
-            }
-            var line = TLSCertificateLine(path: path)
-            var rest = Array(words.dropFirst())
-            if let open = rest.first, open.hasPrefix("[") {
-                // The options run to the word ending in `]` (or the line's end).
-                var options: [String] = []
-                var closed = false
-                while !rest.isEmpty && !closed {
-                    var word = rest.removeFirst()
-                    if options.isEmpty && word.hasPrefix("[") { word.removeFirst() }
-                    if word.hasSuffix("]") {
-                        word.removeLast()
-                        closed = true
-                    }
-                    if !word.isEmpty { options.append(word) }
-                }
-                do {
-                    line.options = try parseOptions(options, &ctx)
-                } catch let error as KeywordError {
-                    throw KeywordError("parsing [\(file):\(index + 1)]: \(error.message)")
-                }
-            }
-            line.filters = rest.map { $0.lowercased() }
-            lines.append(line)
+            if let line = try parseLine(raw, file: file, lineNumber: index + 1, &ctx) { lines.append(line) }
         }
         return lines
+    }
+
+    /// One line of an `add ssl crt-list` payload (management guide 9.3),
+    /// as a line of the file `CLI` would be; nil for a blank line.
+    /// The error is worded as 2.6's (`parsing [CLI:1]: unknown ssl keyword x`).
+    public static func parseRuntimeLine(_ text: String) -> Result<TLSCertificateLine?, RuntimeLineError> {
+        var ctx = ParseContext(environment: [:])
+        do {
+            return .success(try parseLine(Substring(text), file: "CLI", lineNumber: 1, &ctx))
+        } catch let error as KeywordError {
+            return .failure(RuntimeLineError(message: error.message))
+        } catch {
+            return .failure(RuntimeLineError(message: "\(error)"))
+        }
+    }
+
+    public struct RuntimeLineError: Error {
+        public let message: String
+    }
+
+    private static func parseLine(
+        _ raw: Substring, file: String, lineNumber: Int, _ ctx: inout ParseContext
+    ) throws -> TLSCertificateLine? {
+        let content = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        let words = content.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" }).map(String.init)
+        guard let first = words.first else { return nil }
+        let path = KeywordRegistry.resolve(first, base: ctx.config.global.crtBase)
+        if let loader = ctx.tlsFiles, let error = loader.loadCertificates(at: path) {
+            throw KeywordError(error)
+        }
+        var line = TLSCertificateLine(path: path)
+        line.list = file
+        line.lineNumber = lineNumber
+        var rest = Array(words.dropFirst())
+        if let open = rest.first, open.hasPrefix("[") {
+            // The options run to the word ending in `]` (or the line's end).
+            var options: [String] = []
+            var closed = false
+            while !rest.isEmpty && !closed {
+                var word = rest.removeFirst()
+                if options.isEmpty && word.hasPrefix("[") { word.removeFirst() }
+                if word.hasSuffix("]") {
+                    word.removeLast()
+                    closed = true
+                }
+                if !word.isEmpty { options.append(word) }
+            }
+            do {
+                line.options = try parseOptions(options, &ctx)
+            } catch let error as KeywordError {
+                throw KeywordError("parsing [\(file):\(lineNumber)]: \(error.message)")
+            }
+        }
+        line.writtenFilters = rest
+        line.filters = rest.map { $0.lowercased() }
+        return line
     }
 
     /// The bracketed options, as their bind keywords take them.

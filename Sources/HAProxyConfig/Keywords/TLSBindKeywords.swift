@@ -5,8 +5,10 @@ extension KeywordRegistry {
         BindKeyword("ssl") { _, b, _ in b.tls.enabled = true },
         BindKeyword("crt", arguments: 1, missing: "missing certificate location") { a, b, ctx in
             let path = resolve(a[1], base: ctx.config.global.crtBase)
-            if let loader = ctx.tlsFiles, let error = loader.loadCertificates(at: path) {
-                throw KeywordError(error)
+            if let loader = ctx.tlsFiles {
+                let error = loader.loadCertificates(at: path)
+                for warning in loader.drainWarnings() { ctx.diagnostics.warning(warning) }
+                if let error { throw KeywordError(error) }
             }
             b.tls.certificates.append(TLSCertificateLine(path: path))
         },
@@ -40,6 +42,20 @@ extension KeywordRegistry {
             }
             b.tls.caFile = path
         },
+        BindKeyword("crl-file", arguments: 1, missing: "missing CRLfile path") { a, b, ctx in
+            let path = resolve(a[1], base: ctx.config.global.caBase)
+            if let loader = ctx.tlsFiles, let error = loader.loadCRLFile(at: path) {
+                ctx.diagnostics.alert(error, at: ctx.location)
+                throw KeywordError("'crl-file' : unable to load \(path)")
+            }
+            b.tls.crlFile = path
+        },
+        BindKeyword("ca-ignore-err", arguments: 1, missing: "missing error IDs list") { a, b, _ in
+            b.tls.caIgnoredErrors = try ignoredErrors(a[1], keyword: "ca-ignore-err")
+        },
+        BindKeyword("crt-ignore-err", arguments: 1, missing: "missing error IDs list") { a, b, _ in
+            b.tls.certificateIgnoredErrors = try ignoredErrors(a[1], keyword: "crt-ignore-err")
+        },
         BindKeyword("verify", arguments: 1, missing: "missing verify method") { a, b, _ in
             guard let mode = TLSClientVerify(rawValue: a[1]) else {
                 throw KeywordError(
@@ -65,6 +81,22 @@ extension KeywordRegistry {
     static func resolve(_ path: String, base: String?) -> String {
         guard let base, !path.hasPrefix("/") else { return path }
         return base.hasSuffix("/") ? base + path : base + "/" + path
+    }
+
+    /// `all` or `10,20`: each id is read as a number from its leading
+    /// digits (none reads 0), and must lie between 1 and 94, as in 2.6.
+    static func ignoredErrors(_ text: String, keyword: String) throws -> TLSIgnoredErrors {
+        if text == "all" { return .all }
+        var ids: Set<Int> = []
+        for item in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let digits = item.prefix { $0.isASCII && $0.isNumber }
+            let id = digits.isEmpty ? 0 : (Int(digits) ?? Int.max)
+            guard (1...94).contains(id) else {
+                throw KeywordError("'\(keyword)' : ID '\(digits.isEmpty ? "0" : String(digits))' out of range (1..94) in error IDs list '\(text)'")
+            }
+            ids.insert(id)
+        }
+        return .ids(ids)
     }
 
     /// `h2,http/1.1`: the protocols in order.

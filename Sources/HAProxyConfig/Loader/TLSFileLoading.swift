@@ -11,6 +11,16 @@ public protocol TLSFileLoading: AnyObject {
     func loadCertificates(at path: String) -> String?
     /// Loads a CA file; returns the error lines as 2.6 words them.
     func loadCAFile(at path: String) -> String?
+    /// Loads a CRL file (`crl-file`); returns the error lines as 2.6 words them.
+    func loadCRLFile(at path: String) -> String?
     /// Loads DH parameters (`ssl-dh-param-file`); false when it cannot.
     func loadDHParameters(at path: String) -> Bool
+    /// The warnings the files loaded since the last call gave (an `.ocsp`
+    /// file that is ignored), worded as 2.6's.
+    func drainWarnings() -> [String]
+}
+
+extension TLSFileLoading {
+    public func loadCRLFile(at path: String) -> String? { loadCAFile(at: path) }
+    public func drainWarnings() -> [String] { [] }
 }

@@ -94,6 +94,23 @@ public struct TLSCertificateOptions: Sendable, Equatable {
     public init() {}
 
     public var isEmpty: Bool { self == TLSCertificateOptions() }
+
+    /// The options as `show ssl crt-list` prints them, in 2.6's order
+    /// (the ALPN list ends with the NUL byte 2.6 prints with it).
+    public var listText: String {
+        var parts: [String] = []
+        if let alpn { parts.append("alpn " + alpn.joined(separator: ",") + "\u{0}") }
+        if let verify { parts.append("verify \(verify.rawValue)") }
+        if noCANames { parts.append("no-ca-names") }
+        if let caFile { parts.append("ca-file \(caFile)") }
+        if let ciphers { parts.append("ciphers \(ciphers)") }
+        if let ciphersuites { parts.append("ciphersuites \(ciphersuites)") }
+        if let curves { parts.append("curves \(curves)") }
+        if let ecdhe { parts.append("ecdhe \(ecdhe)") }
+        if let minimumVersion { parts.append("ssl-min-ver \(minimumVersion.name)") }
+        if let maximumVersion { parts.append("ssl-max-ver \(maximumVersion.name)") }
+        return parts.joined(separator: " ")
+    }
 }
 
 /// One certificate source of a bind line: a `crt` argument, or a line of
@@ -106,6 +123,12 @@ public struct TLSCertificateLine: Sendable, Equatable {
     /// positive they replace the certificate's own names; negative ones
     /// remove names.
     public var filters: [String] = []
+    /// The filters as written (`show ssl crt-list`).
+    public var writtenFilters: [String] = []
+    /// The `crt-list` file the line comes from and its line number there
+    /// (`show ssl crt-list -n`); nil for a `crt` argument.
+    public var list: String?
+    public var lineNumber = 0
 
     public init(path: String) { self.path = path }
 }
@@ -129,6 +152,13 @@ public struct TLSBindConfig: Sendable, Equatable {
     /// `verify`: whether a client certificate is requested (`optional`)
     /// or required; nil is `none`.
     public var verify: TLSClientVerify?
+    /// `crl-file`: revocation lists checked for the whole client chain.
+    public var crlFile: String?
+    /// `ca-ignore-err` and `crt-ignore-err`: the verification errors
+    /// (X509_V_ERR_* ids) not fatal in the CA chain (depth > 0) and on the
+    /// client certificate itself (depth 0).
+    public var caIgnoredErrors: TLSIgnoredErrors?
+    public var certificateIgnoredErrors: TLSIgnoredErrors?
     /// The bind line's address as written (`127.0.0.1:443`), for messages.
     public var addressText = ""
 
@@ -191,4 +221,18 @@ public struct TLSGlobalConfig: Sendable, Equatable {
     public var maxRecord = 0
 
     public init() {}
+}
+
+/// `ca-ignore-err` / `crt-ignore-err` (manual 5.1): `all`, or a list of
+/// error ids between 1 and 94.
+public enum TLSIgnoredErrors: Sendable, Equatable {
+    case all
+    case ids(Set<Int>)
+
+    public func contains(_ id: Int) -> Bool {
+        switch self {
+        case .all: return true
+        case .ids(let set): return set.contains(id)
+        }
+    }
 }

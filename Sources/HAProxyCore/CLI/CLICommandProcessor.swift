@@ -40,10 +40,21 @@ public final class CLICommandProcessor {
     /// Runs every `;`-separated command of `line` in `session`, which the
     /// commands may change (level, prompt, quit, timeout). Each answer ends
     /// with an empty line.
+    ///
+    /// A `line` ending with `<<` followed by a newline carries a payload:
+    /// the text after that newline goes to the line's last command.
     public func execute(_ line: String, session: inout CLISession) -> String {
         var out = ""
-        for args in Self.commands(in: line) {
+        var commandLine = line
+        var payload: String?
+        if let newline = line.firstIndex(of: "\n"), Self.startsPayload(String(line[..<newline])) {
+            commandLine = String(line[..<newline].dropLast(2))
+            payload = String(line[line.index(after: newline)...])
+        }
+        let commands = Self.commands(in: commandLine)
+        for (index, args) in commands.enumerated() {
             var request = CLIRequest(args: args, processor: self, session: session)
+            if index == commands.count - 1 { request.payload = payload }
             out += run(&request)
             session = request.session
             if session.wantsClose { break }
@@ -61,6 +72,11 @@ public final class CLICommandProcessor {
         let answer = keyword.handler(&request)
         if request.session.wantsClose || request.omitsEmptyLine { return answer }
         return answer + "\n"
+    }
+
+    /// Whether a command line announces a payload: it ends with `<<`.
+    static func startsPayload(_ line: String) -> Bool {
+        line.utf8.count >= 2 && line.hasSuffix("<<")
     }
 
     /// Splits a line into commands (`;`, unless escaped) and their words

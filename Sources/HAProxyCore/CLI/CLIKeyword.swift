@@ -46,6 +46,9 @@ struct CLIRequest {
     /// Some answers of the real one end without the usual empty line
     /// (errors printed by the weight parser, `add|del server`).
     var omitsEmptyLine = false
+    /// The lines after a command line ending with `<<`, up to the empty
+    /// line that ends them, each with its newline.
+    var payload: String?
 
     var runtime: ProxyRuntime { processor.runtime }
 

@@ -1,22 +1,85 @@
+import HAProxyConfig
 import HAProxyTLS
 
 /// The `ssl` commands of the runtime API (management guide 9.3): `show ssl
-/// cert` lists the certificates in memory and details one; the others
-/// (certificate updates, crt-lists, CA files, OCSP) are refused, naming
-/// themselves.
+/// cert` lists and details the certificates in memory; `set ssl cert` with
+/// a payload, then `commit` or `abort ssl cert`, renews one without a
+/// reload; `new` and `del ssl cert`; `show|add|del ssl crt-list`; `show
+/// ssl ca-file|crl-file`. The others (CA and CRL updates, OCSP updates)
+/// are refused, naming themselves.
 enum TLSCommands {
+    static var store: CertificateStore { .shared }
+
     static let keywords: [CLIKeyword] = [
         CLIKeyword(["show", "ssl", "cert"], usage: "show ssl cert [<certfile>]",
                    help: "display the SSL certificates used in memory, or the details of a file") { request in
-            let certificates = CertificateStore.shared.certificates
-            let file = request[3]
-            guard !file.isEmpty else {
-                return "# filename\n" + certificates.map { $0.path + "\n" }.joined()
+            store.show(request[3])
+        },
+        CLIKeyword(["set", "ssl", "cert"], usage: "set ssl cert <certfile> <payload>",
+                   help: "replace a certificate file", level: .admin) { request in
+            guard !request[3].isEmpty, let payload = request.payload else {
+                return "'set ssl cert expects a filename and a certificate as a payload\n"
             }
-            guard let entry = certificates.first(where: { $0.path == file }) else {
-                return "Can't display the certificate: Not found or the certificate is a bundle!\n"
+            return store.setCertificate(request[3], payload: payload)
+        },
+        CLIKeyword(["commit", "ssl", "cert"], usage: "commit ssl cert <certfile>",
+                   help: "commit a certificate file", level: .admin) { request in
+            guard !request[3].isEmpty else { return "'commit ssl cert expects a filename\n" }
+            return store.commitTransaction(request[3])
+        },
+        CLIKeyword(["abort", "ssl", "cert"], usage: "abort ssl cert <certfile>",
+                   help: "abort a transaction for a certificate file", level: .admin) { request in
+            guard !request[3].isEmpty else { return "'abort ssl cert' expects a filename\n" }
+            return store.abortTransaction(request[3])
+        },
+        CLIKeyword(["new", "ssl", "cert"], usage: "new ssl cert <certfile>",
+                   help: "create a new certificate file to be used in a crt-list or a directory", level: .admin) { request in
+            guard !request[3].isEmpty else { return "'new ssl cert' expects a filename\n" }
+            return store.newCertificate(request[3])
+        },
+        CLIKeyword(["del", "ssl", "cert"], usage: "del ssl cert <certfile>",
+                   help: "delete an unused certificate file", level: .admin) { request in
+            guard !request[3].isEmpty else { return "'del ssl cert' expects a certificate name\n" }
+            return store.deleteCertificate(request[3])
+        },
+        CLIKeyword(["show", "ssl", "crt-list"], usage: "show ssl crt-list [-n] [<list>]",
+                   help: "show the list of crt-lists or the content of a crt-list file <list>") { request in
+            store.showList(Array(request.args.dropFirst(3)))
+        },
+        CLIKeyword(["add", "ssl", "crt-list"], usage: "add ssl crt-list <list> <cert> [opts]*",
+                   help: "add to crt-list file <list> a line <cert> or a payload", level: .admin) { request in
+            guard !request[3].isEmpty, !request[4].isEmpty || request.payload != nil else {
+                return "'add ssl crtlist' expects a filename and a certificate name\n"
             }
-            return entry.details
+            // On the command line only the certificate counts (its options
+            // and filters go in a payload line), as in 2.6.
+            guard let payload = request.payload else {
+                return store.addListLine(request[3], line: TLSCertificateLine(path: request[4]))
+            }
+            let lines = payload.split(separator: "\n").filter { !$0.allSatisfy { $0 == " " || $0 == "\t" } }
+            guard lines.count == 1 else { return "Can't edit the crt-list: only one line of payload is supported!\n" }
+            switch CertificateListParser.parseRuntimeLine(String(lines[0])) {
+            case .success(let line?): return store.addListLine(request[3], line: line)
+            case .success(nil): return "'add ssl crtlist' expects a filename and a certificate name\n"
+            case .failure(let error): return "Can't edit the crt-list: \(error.message)\n"
+            }
+        },
+        CLIKeyword(["del", "ssl", "crt-list"], usage: "del ssl crt-list <list> <cert[:line]>",
+                   help: "delete a line <cert> from crt-list file <list>", level: .admin) { request in
+            guard !request[3].isEmpty, !request[4].isEmpty else {
+                return "'del ssl crtlist' expects a filename and a certificate name\n"
+            }
+            return store.deleteListLine(request[3], request[4])
+        },
+        CLIKeyword(["show", "ssl", "ca-file"], usage: "show ssl ca-file [<cafile>[:<index>]]",
+                   help: "display the SSL CA files used in memory, or the details of a <cafile>, or a single certificate of index <index> of a CA file <cafile>") { request in
+            guard request[3].isEmpty else { return "'show ssl ca-file <cafile>' is not supported by this build.\n" }
+            return store.caFileList()
+        },
+        CLIKeyword(["show", "ssl", "crl-file"], usage: "show ssl crl-file [<crlfile[:<index>>]]",
+                   help: "display the SSL CRL files used in memory, or the details of a <crlfile>, or a single CRL of index <index> of CRL file <crlfile>") { request in
+            guard request[3].isEmpty else { return "'show ssl crl-file <crlfile>' is not supported by this build.\n" }
+            return store.crlFileList()
         },
     ] + refused.map { words in
         CLIKeyword(words, usage: nil, help: "", level: .admin) { _ in
@@ -26,11 +89,9 @@ enum TLSCommands {
 
     /// The other `ssl` commands of 2.6.
     static let refused: [[String]] = [
-        ["set", "ssl", "cert"], ["commit", "ssl", "cert"], ["abort", "ssl", "cert"], ["new", "ssl", "cert"],
-        ["del", "ssl", "cert"], ["show", "ssl", "crt-list"], ["add", "ssl", "crt-list"], ["del", "ssl", "crt-list"],
-        ["show", "ssl", "ca-file"], ["set", "ssl", "ca-file"], ["commit", "ssl", "ca-file"],
+        ["set", "ssl", "ca-file"], ["commit", "ssl", "ca-file"],
         ["abort", "ssl", "ca-file"], ["new", "ssl", "ca-file"], ["add", "ssl", "ca-file"], ["del", "ssl", "ca-file"],
-        ["show", "ssl", "crl-file"], ["set", "ssl", "crl-file"], ["commit", "ssl", "crl-file"],
+        ["set", "ssl", "crl-file"], ["commit", "ssl", "crl-file"],
         ["abort", "ssl", "crl-file"], ["new", "ssl", "crl-file"], ["del", "ssl", "crl-file"],
         ["show", "ssl", "ocsp-response"], ["set", "ssl", "ocsp-response"], ["update", "ssl", "ocsp-response"],
         ["show", "ssl", "providers"], ["set", "ssl", "tls-key"], ["show", "tls-keys"],

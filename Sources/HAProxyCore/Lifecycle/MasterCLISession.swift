@@ -12,6 +12,8 @@ final class MasterCLISession {
     var level: StatsSocketConfig.Level
     var interactive = false
     var input: [UInt8] = []
+    /// A command line ending with `<<` and the payload lines read so far.
+    var payload: String?
 
     init(fd: CInt, level: StatsSocketConfig.Level) {
         self.fd = fd

@@ -48,7 +48,8 @@ extension MasterProcess {
         if n < 0 && (errno == EAGAIN || errno == EINTR) { return }
         if n <= 0 {
             // The last line may lack its newline.
-            if !session.input.isEmpty {
+            // A payload cut short by the end of input never runs.
+            if !session.input.isEmpty && session.payload == nil {
                 session.input.append(UInt8(ascii: "\n"))
                 if let line = session.nextLine() { _ = execute(line: line, session: session) }
             }
@@ -61,16 +62,37 @@ extension MasterProcess {
             return
         }
         while let line = session.nextLine() {
-            let keepOpen = execute(line: line, session: session)
-            if reloadRequested {
-                closeSession(session)
-                return
+            // A payload (`<<`, up to an empty line) travels with its command.
+            if var text = session.payload {
+                if !line.isEmpty {
+                    text += line + "\n"
+                    session.payload = text
+                    if text.utf8.count > 1 << 20 {
+                        closeSession(session)
+                        return
+                    }
+                    continue
+                }
+                session.payload = nil
+                if !handle(text, session) { return }
+                continue
             }
-            if !keepOpen || !session.interactive {
-                closeSession(session)
-                return
+            if CLICommandProcessor.startsPayload(line) {
+                session.payload = line + "\n"
+                continue
             }
+            if !handle(line, session) { return }
         }
+    }
+
+    /// Runs one input; false once the session is closed.
+    private func handle(_ line: String, _ session: MasterCLISession) -> Bool {
+        let keepOpen = execute(line: line, session: session)
+        if reloadRequested || !keepOpen || !session.interactive {
+            closeSession(session)
+            return false
+        }
+        return true
     }
 
     /// Runs one line (commands separated by ';'); false ends the session.
@@ -78,9 +100,18 @@ extension MasterProcess {
         let wasInteractive = session.interactive
         var output = ""
         var keepOpen = true
-        for command in line.split(separator: ";", omittingEmptySubsequences: true) {
-            let text = command.trimmingWhitespace()
+        // The payload after the first line goes with the line's last command.
+        var commandLine = Substring(line)
+        var payload: Substring?
+        if let newline = line.firstIndex(of: "\n") {
+            commandLine = line[..<newline]
+            payload = line[line.index(after: newline)...]
+        }
+        let commands = commandLine.split(separator: ";", omittingEmptySubsequences: true)
+        for (index, command) in commands.enumerated() {
+            var text = command.trimmingWhitespace()
             if text.isEmpty { continue }
+            if let payload, index == commands.count - 1 { text += "\n" + payload }
             if text == "quit" {
                 keepOpen = false
                 break
@@ -99,10 +130,16 @@ extension MasterProcess {
 
     /// The answer to one command, with the empty line that ends it.
     func answer(_ text: String, session: MasterCLISession) -> String {
-        let words = text.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        var head = Substring(text)
+        var payload = ""
+        if let newline = text.firstIndex(of: "\n") {
+            head = text[..<newline]
+            payload = String(text[newline...])
+        }
+        let words = head.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
         guard let first = words.first else { return "" }
         if first.hasPrefix("@") {
-            let rest = words.dropFirst().joined(separator: " ")
+            let rest = words.dropFirst().joined(separator: " ") + payload
             let target = String(first.dropFirst())
             if target == "master" || target == "0" {
                 return rest.isEmpty ? "" : answer(rest, session: session)

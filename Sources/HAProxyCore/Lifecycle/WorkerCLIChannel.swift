@@ -7,7 +7,8 @@ import HAProxyConfig
 
 /// The socketpair between the master and one worker, over which the master
 /// CLI's `@1 <command>` and `@!<pid> <command>` reach the worker's runtime
-/// API. Framing: the master writes `<level> <command>\n`; the worker answers
+/// API. Framing: the master writes `<level> <command>\n` (a payload's line
+/// feeds sent as NUL bytes); the worker answers
 /// `<byte count>\n<answer>`. The worker also learns of the master's death
 /// from this channel (end of file).
 public enum WorkerCLIChannel {
@@ -20,7 +21,8 @@ public enum WorkerCLIChannel {
             guard poll(&p, 1, 0) == 1, p.revents & Int16(POLLIN) != 0 else { break }
             if recv(fd, &scratch, scratch.count, CInt(MSG_DONTWAIT)) <= 0 { break }
         }
-        guard writeAll(fd, Array("\(level.rawValue) \(command)\n".utf8)) else { return nil }
+        let line = Array("\(level.rawValue) \(command)".utf8).map { $0 == UInt8(ascii: "\n") ? 0 : $0 } + [UInt8(ascii: "\n")]
+        guard writeAll(fd, line) else { return nil }
         let deadline = monotonicMs() + Int(timeoutMs)
         var received: [UInt8] = []
         var expected: Int?
@@ -79,7 +81,7 @@ public enum WorkerCLIChannel {
                 if n <= 0 { break }
                 pending += buffer[0..<n]
                 while let nl = pending.firstIndex(of: UInt8(ascii: "\n")) {
-                    let line = String(decoding: pending[..<nl], as: UTF8.self)
+                    let line = String(decoding: pending[..<nl].map { $0 == 0 ? UInt8(ascii: "\n") : $0 }, as: UTF8.self)
                     pending.removeSubrange(...nl)
                     var level = StatsSocketConfig.Level.admin
                     var command = line

@@ -191,12 +191,37 @@ final class StatsSocketListener {
 }
 
 /// Splits the runtime API input into lines (LF, with an optional CR).
+///
+/// A line ending with `<<` starts a payload (management guide 9.3): the
+/// lines after it, up to an empty line, travel with it as one input,
+/// `command <<\npayload`, which `CLICommandProcessor` splits again.
 final class CLILineDecoder: ByteToMessageDecoder {
     typealias InboundOut = String
 
     /// Longest line accepted, as HAProxy's CLI buffer (tune.bufsize).
     static let maxLineLength = 16384
+    /// Longest command with its payload.
+    static let maxPayloadLength = 1 << 20
     private var scanned = 0
+    /// The command line and the payload lines read so far.
+    private var payload: String?
+
+    /// A complete line: a command, or a payload line.
+    private func received(_ line: String, context: ChannelHandlerContext) {
+        if var text = payload {
+            if line.isEmpty {
+                payload = nil
+                context.fireChannelRead(wrapInboundOut(text))
+            } else if text.utf8.count + line.utf8.count < Self.maxPayloadLength {
+                text += line + "\n"
+                payload = text
+            }
+        } else if CLICommandProcessor.startsPayload(line) {
+            payload = line + "\n"
+        } else {
+            context.fireChannelRead(wrapInboundOut(line))
+        }
+    }
 
     func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
         let view = buffer.readableBytesView
@@ -216,7 +241,7 @@ final class CLILineDecoder: ByteToMessageDecoder {
         if line.readableBytes > 0, line.getInteger(at: line.writerIndex - 1, as: UInt8.self) == UInt8(ascii: "\r") {
             line.moveWriterIndex(to: line.writerIndex - 1)
         }
-        context.fireChannelRead(wrapInboundOut(line.readString(length: line.readableBytes) ?? ""))
+        received(line.readString(length: line.readableBytes) ?? "", context: context)
         return .continue
     }
 
@@ -225,8 +250,10 @@ final class CLILineDecoder: ByteToMessageDecoder {
         if buffer.readableBytes > 0 {
             var line = buffer.readSlice(length: buffer.readableBytes)!
             scanned = 0
-            context.fireChannelRead(wrapInboundOut(line.readString(length: line.readableBytes) ?? ""))
+            received(line.readString(length: line.readableBytes) ?? "", context: context)
         }
+        // A payload cut short by the end of input never runs, as in 2.6.
+        payload = nil
         return .needMoreData
     }
 }

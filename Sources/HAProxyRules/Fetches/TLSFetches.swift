@@ -32,13 +32,23 @@ enum TLSFetches {
                 text(context.clientTLS?.peerNotAfter)
             },
         ]
-        // A handshake that failed verification never reaches the rules:
-        // on an established connection these errors are always 0.
-        + ["ssl_fc_err", "ssl_c_err", "ssl_c_ca_err"].map { name in
-            SampleFetchKeyword(name, .int, .clientConnection) { _, context in
+        // The verification errors `crt-ignore-err` and `ca-ignore-err` let
+        // through; a handshake that failed never reaches the rules, so
+        // `ssl_fc_err` is 0 on an established connection.
+        + [
+            SampleFetchKeyword("ssl_fc_err", .int, .clientConnection) { _, context in
                 context.clientTLS.map { _ in .int(0) }
-            }
-        }
+            },
+            SampleFetchKeyword("ssl_c_err", .int, .clientConnection) { _, context in
+                context.clientTLS.map { .int(Int64($0.peerCertificateError)) }
+            },
+            SampleFetchKeyword("ssl_c_ca_err", .int, .clientConnection) { _, context in
+                context.clientTLS.map { .int(Int64($0.peerCAError)) }
+            },
+            SampleFetchKeyword("ssl_c_ca_err_depth", .int, .clientConnection) { _, context in
+                context.clientTLS.map { .int(Int64($0.peerCAErrorDepth)) }
+            },
+        ]
         // The client connection's error code (`option httpslog`): a stream
         // that reaches its log line had none.
         + [SampleFetchKeyword("fc_err", .int, .clientConnection) { _, _ in .int(0) }]

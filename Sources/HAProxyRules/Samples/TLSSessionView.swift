@@ -33,4 +33,17 @@ public protocol TLSSessionView: AnyObject {
     /// The result of the peer certificate's verification (`ssl_c_verify`,
     /// an X509_V_* code; 0 when it passed or none was asked for).
     var peerVerifyResult: Int { get }
+    /// The first verification errors met on the client certificate itself
+    /// (`ssl_c_err`) and in its CA chain (`ssl_c_ca_err`), and the depth of
+    /// the latter (`ssl_c_ca_err_depth`); 0 when none (the errors
+    /// `crt-ignore-err` / `ca-ignore-err` let through).
+    var peerCertificateError: Int { get }
+    var peerCAError: Int { get }
+    var peerCAErrorDepth: Int { get }
+}
+
+extension TLSSessionView {
+    public var peerCertificateError: Int { 0 }
+    public var peerCAError: Int { 0 }
+    public var peerCAErrorDepth: Int { 0 }
 }

@@ -5,30 +5,68 @@ import COpenSSL
 public final class CertificateEntry: @unchecked Sendable {
     /// The file it came from.
     public let path: String
-    /// X509*, EVP_PKEY* and the chain's X509* (owned).
-    let certificate: OpaquePointer
-    let key: OpaquePointer
+    /// X509*, EVP_PKEY* and the chain's X509* (owned). An entry made by
+    /// `new ssl cert` has none until a committed `set ssl cert` fills it;
+    /// one set from a payload without a key has no key.
+    let certificate: OpaquePointer?
+    let key: OpaquePointer?
     let chain: [OpaquePointer]
+    /// The DER OCSP response read from `<file>.ocsp`, stapled when the
+    /// client asks (manual 5.1 `crt`), and its certificate id (DER), which
+    /// `show ssl cert` prints as the OCSP response key.
+    let ocspResponse: [UInt8]?
+    let ocspCertificateID: [UInt8]?
     /// DNS names of the subjectAltName and the subject's CN, lowercased
     /// (`*.example.com` for a wildcard).
     public let names: [String]
     /// The key's size in bits (for `tune.ssl.default-dh-param`).
     let keyBits: Int
 
-    init(path: String, certificate: OpaquePointer, key: OpaquePointer, chain: [OpaquePointer]) {
+    init(
+        path: String, certificate: OpaquePointer?, key: OpaquePointer?, chain: [OpaquePointer],
+        ocspResponse: [UInt8]? = nil, ocspCertificateID: [UInt8]? = nil
+    ) {
         self.path = path
         self.certificate = certificate
         self.key = key
         self.chain = chain
-        self.names = Self.names(of: certificate)
-        self.keyBits = Int(EVP_PKEY_get_bits(key))
+        self.ocspResponse = ocspResponse
+        self.ocspCertificateID = ocspCertificateID
+        self.names = certificate.map { Self.names(of: $0) } ?? []
+        if let key {
+            self.keyBits = Int(EVP_PKEY_get_bits(key))
+        } else if let certificate, let pub = X509_get0_pubkey(certificate) {
+            self.keyBits = Int(EVP_PKEY_get_bits(pub))
+        } else {
+            self.keyBits = 0
+        }
+    }
+
+    /// A transaction's content moved to another file name (a `set ssl
+    /// cert` naming another file while a transaction is open fills that
+    /// transaction, as in 2.6). The X509 and key gain references.
+    convenience init(relabeling other: CertificateEntry, as path: String) {
+        if let c = other.certificate { X509_up_ref(c) }
+        if let k = other.key { EVP_PKEY_up_ref(k) }
+        for c in other.chain { X509_up_ref(c) }
+        self.init(
+            path: path, certificate: other.certificate, key: other.key, chain: other.chain,
+            ocspResponse: other.ocspResponse, ocspCertificateID: other.ocspCertificateID)
+    }
+
+    /// An empty entry (`new ssl cert`).
+    convenience init(emptyAt path: String) {
+        self.init(path: path, certificate: nil, key: nil, chain: [])
     }
 
     deinit {
-        X509_free(certificate)
-        EVP_PKEY_free(key)
+        if let certificate { X509_free(certificate) }
+        if let key { EVP_PKEY_free(key) }
         for c in chain { X509_free(c) }
     }
+
+    /// Whether it holds a certificate and its key, as a context needs.
+    var isComplete: Bool { certificate != nil && key != nil }
 
     private final class NameList { var names: [String] = [] }
 
@@ -45,9 +83,16 @@ public final class CertificateEntry: @unchecked Sendable {
         return list.names
     }
 
-    /// `show ssl cert <file>` (management guide 9.3), as 2.6 prints it.
-    public var details: String {
-        var out = "Filename: \(path)\nStatus: Used\n"
+    /// How `show ssl cert` names an entry's state.
+    public enum Status: String {
+        case used = "Used", unused = "Unused", empty = "Empty"
+    }
+
+    /// `show ssl cert <file>` (management guide 9.3), as 2.6 prints it;
+    /// `name` is `*<file>` for a transaction's entry.
+    public func details(name: String? = nil, status: Status) -> String {
+        var out = "Filename: \(name ?? path)\nStatus: \(status.rawValue)\n"
+        guard let certificate else { return out + "OCSP Response Key: \n" }
         if let serial = X509_get0_serialNumber(certificate), let data = ASN1_STRING_get0_data(serial) {
             let bytes = UnsafeBufferPointer(start: data, count: Int(ASN1_STRING_length(serial)))
             out += "Serial: \(Self.hex(Array(bytes)))\n"
@@ -70,19 +115,20 @@ public final class CertificateEntry: @unchecked Sendable {
             out += "Chain Subject: \(Self.name(X509_get_subject_name(c)))\n"
             out += "Chain Issuer: \(Self.name(X509_get_issuer_name(c)))\n"
         }
-        out += "OCSP Response Key: \n"
+        out += "OCSP Response Key: \(ocspCertificateID.map { Self.hex($0).lowercased() } ?? "")\n"
         return out
     }
 
     /// `RSA2048`, `EC256`...
     private var algorithm: String {
-        if EVP_PKEY_is_a(key, "RSA") == 1 { return "RSA\(keyBits)" }
-        if EVP_PKEY_is_a(key, "EC") == 1 { return "EC\(keyBits)" }
-        if EVP_PKEY_is_a(key, "DSA") == 1 { return "DSA\(keyBits)" }
+        guard let pub = key ?? certificate.flatMap({ X509_get0_pubkey($0) }) else { return "Unknown" }
+        if EVP_PKEY_is_a(pub, "RSA") == 1 { return "RSA\(keyBits)" }
+        if EVP_PKEY_is_a(pub, "EC") == 1 { return "EC\(keyBits)" }
+        if EVP_PKEY_is_a(pub, "DSA") == 1 { return "DSA\(keyBits)" }
         return "Unknown"
     }
 
-    private static func hex(_ bytes: [UInt8]) -> String {
+    static func hex(_ bytes: [UInt8]) -> String {
         let digits = Array("0123456789ABCDEF".utf8)
         var out: [UInt8] = []
         for b in bytes {

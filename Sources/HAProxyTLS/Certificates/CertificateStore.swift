@@ -14,10 +14,35 @@ public final class CertificateStore: TLSFileLoading, @unchecked Sendable {
     private let lock = NIOLock()
     /// By `crt` argument: one entry for a file, one per PEM file for a directory.
     private var loaded: [String: [CertificateEntry]] = [:]
-    /// Certificate files in the order they were loaded (`show ssl cert`).
-    private var loadOrder: [CertificateEntry] = []
+    /// The current entry of each certificate file (`show ssl cert`), which
+    /// a committed `set ssl cert` replaces.
+    private var files: [String: CertificateEntry] = [:]
+    /// The contexts serving each certificate file (2.6's instances), and
+    /// the files a server's `crt` uses.
+    private var instances: [String: [Instance]] = [:]
+    private var serverUses: Set<String> = []
+    /// The ongoing `set ssl cert` transaction: its file and new entry.
+    private var transaction: (path: String, entry: CertificateEntry)?
+    /// CA files (`ca-file`) with the number of certificates in each, and
+    /// CRL files (`crl-file`), for `show ssl ca-file|crl-file`.
+    private var caFiles: [String: Int] = [:]
+    private var crlFiles: Set<String> = []
+    /// Warnings of the files loaded since the last `drainWarnings()`.
+    private var warnings: [String] = []
+    /// `crt-list` files: their lines in order (those added at run time at
+    /// the end), and the bind contexts built from each.
+    private var lists: [String: [TLSCertificateLine]] = [:]
+    private var listServers: [String: [WeakServer]] = [:]
+    private var lastLineNumber: [String: Int] = [:]
+    struct WeakServer { weak var context: TLSServerContext? }
     /// `ssl-dh-param-file` parameters by path (EVP_PKEY*, owned).
     private var dhParameters: [String: OpaquePointer] = [:]
+
+    /// One slot of a bind's context that serves a file.
+    struct Instance {
+        weak var context: TLSServerContext?
+        let slot: Int
+    }
 
     public init() {}
 
@@ -32,19 +57,85 @@ public final class CertificateStore: TLSFileLoading, @unchecked Sendable {
         }
     }
 
+    public func drainWarnings() -> [String] {
+        lock.withLock {
+            defer { warnings = [] }
+            return warnings
+        }
+    }
+
     public func loadCAFile(at path: String) -> String? {
+        switch Self.readStore(path, kind: "ca-file") {
+        case .failure(let error): return error.message
+        case .success(let counts):
+            // One entry a path: a file first loaded as a CRL file stays one.
+            lock.withLock { if !crlFiles.contains(path) { caFiles[path] = counts.certificates } }
+            return nil
+        }
+    }
+
+    public func loadCRLFile(at path: String) -> String? {
+        switch Self.readStore(path, kind: "ca-file") {
+        case .failure(let error): return error.message
+        case .success:
+            lock.withLock { if caFiles[path] == nil { crlFiles.insert(path) } }
+            return nil
+        }
+    }
+
+    struct StoreCounts { let certificates: Int, crls: Int }
+    struct StoreError: Error { let message: String }
+
+    /// Reads a PEM file of certificates and CRLs, as 2.6 does for a CA or
+    /// CRL file, and counts what it holds.
+    static func readStore(_ path: String, kind: String) -> Result<StoreCounts, StoreError> {
         var st = stat()
         if stat(path, &st) != 0 {
-            return "Couldn't open the ca-file '\(path)' (\(String(cString: strerror(errno))))."
+            return .failure(StoreError(message: "Couldn't open the \(kind) '\(path)' (\(String(cString: strerror(errno)))).")) 
         }
-        guard let store = X509_STORE_new() else { return "out of memory" }
+        guard let store = X509_STORE_new() else { return .failure(StoreError(message: "out of memory")) }
         defer { X509_STORE_free(store) }
         if X509_STORE_load_file(store, path) != 1 {
             let reason = OpenSSLErrors.drain() ?? "unknown error"
-            return "Couldn't open the ca-file '\(path)' (\(reason))."
+            return .failure(StoreError(message: "Couldn't open the \(kind) '\(path)' (\(reason))."))
         }
-        return nil
+        var certs: Int32 = 0, crls: Int32 = 0
+        _ = hap_x509_store_count(store, &certs, &crls)
+        return .success(StoreCounts(certificates: Int(certs), crls: Int(crls)))
     }
+
+    /// `show ssl ca-file` (management guide 9.3): the CA files in memory
+    /// with their number of certificates, `@system-ca` (the system's
+    /// trusted CAs, which 2.6 loads for its HTTP client) among them.
+    public func caFileList() -> String {
+        var list = lock.withLock { caFiles }
+        list["@system-ca"] = Self.systemCACount
+        return "# filename\n" + list.keys.sorted(by: Self.byteOrder).map { "\($0) - \(list[$0]!) certificate(s)\n" }.joined()
+    }
+
+    /// `show ssl crl-file`: the CRL files in memory.
+    public func crlFileList() -> String {
+        "# filename\n" + lock.withLock { crlFiles }.sorted(by: Self.byteOrder).map { $0 + "\n" }.joined()
+    }
+
+    /// The distinct certificates of the system's CA directory.
+    private static let systemCACount: Int = {
+        let dir = String(cString: hap_default_cert_dir())
+        guard let store = X509_STORE_new() else { return 0 }
+        defer { X509_STORE_free(store) }
+        for name in directoryEntries(dir) {
+            let file = dir + "/" + name
+            var st = stat()
+            guard stat(file, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { continue }
+            _ = X509_STORE_load_file(store, file)
+        }
+        OpenSSLErrors.drain()
+        var certs: Int32 = 0, crls: Int32 = 0
+        _ = hap_x509_store_count(store, &certs, &crls)
+        return Int(certs)
+    }()
+
+    static func byteOrder(_ a: String, _ b: String) -> Bool { Array(a.utf8).lexicographicallyPrecedes(Array(b.utf8)) }
 
     public func loadDHParameters(at path: String) -> Bool {
         dhParameters(at: path) != nil
@@ -81,25 +172,277 @@ public final class CertificateStore: TLSFileLoading, @unchecked Sendable {
                 "unable to stat SSL certificate from file '\(path)' : \(String(cString: strerror(errno))).")
         }
         var entries: [CertificateEntry] = []
+        var found: [String] = []
         if (st.st_mode & S_IFMT) == S_IFDIR {
             for name in Self.directoryEntries(path) {
                 let file = path.hasSuffix("/") ? path + name : path + "/" + name
                 var fst = stat()
                 guard stat(file, &fst) == 0, (fst.st_mode & S_IFMT) == S_IFREG else { continue }
-                entries.append(try Self.load(file))
+                entries.append(try Self.load(file, warnings: &found))
             }
         } else {
-            entries.append(try Self.load(path))
+            entries.append(try Self.load(path, warnings: &found))
         }
         lock.withLock {
+            warnings += found
             loaded[path] = entries
-            for e in entries where !loadOrder.contains(where: { $0.path == e.path }) { loadOrder.append(e) }
+            for e in entries where files[e.path] == nil { files[e.path] = e }
         }
         return entries
     }
 
-    /// Every certificate file loaded, in load order.
-    public var certificates: [CertificateEntry] { lock.withLock { loadOrder } }
+    /// The current entry of every certificate file, by name.
+    public var certificates: [CertificateEntry] {
+        lock.withLock { files.values.sorted { Self.byteOrder($0.path, $1.path) } }
+    }
+
+    /// The current entry of one file.
+    func entry(at path: String) -> CertificateEntry? { lock.withLock { files[path] } }
+
+    /// Records a bind context's slot serving `path`.
+    func register(_ context: TLSServerContext, slot: Int, for path: String) {
+        lock.withLock { instances[path, default: []].append(Instance(context: context, slot: slot)) }
+    }
+
+    /// Records a server's `crt`: the file is in use.
+    func registerServerUse(_ path: String) {
+        lock.withLock { _ = serverUses.insert(path) }
+    }
+
+    private func isUsed(_ path: String) -> Bool {
+        serverUses.contains(path)
+            || (instances[path]?.contains { $0.context?.serves(slot: $0.slot) ?? false } ?? false)
+    }
+
+    /// Records a `crt-list` line a bind context serves.
+    func registerListLine(_ line: TLSCertificateLine, server: TLSServerContext) {
+        guard let list = line.list else { return }
+        lock.withLock {
+            if !(lists[list] ?? []).contains(where: { $0.lineNumber == line.lineNumber }) {
+                lists[list, default: []].append(line)
+            }
+            if !(listServers[list] ?? []).contains(where: { $0.context === server }) {
+                listServers[list, default: []].append(WeakServer(context: server))
+            }
+        }
+    }
+
+    /// `show ssl crt-list [-n] [<list>]` (management guide 9.3).
+    public func showList(_ words: [String]) -> String {
+        var words = words
+        let numbered = words.first == "-n"
+        if numbered { words.removeFirst() }
+        return lock.withLock {
+            guard let list = words.first, !list.isEmpty else {
+                if numbered { return "'show ssl crt-list -n' expects a filename or a directory\n" }
+                return lists.keys.sorted(by: Self.byteOrder).map { $0 + "\n" }.joined()
+            }
+            guard let lines = lists[list] else { return "didn't find the specified filename\n" }
+            var out = "# \(list)\n"
+            for line in lines {
+                out += line.path + (numbered ? ":\(line.lineNumber)" : "")
+                if !line.options.isEmpty { out += " [\(line.options.listText)]" }
+                if !line.writtenFilters.isEmpty { out += " " + line.writtenFilters.joined(separator: " ") }
+                out += "\n"
+            }
+            return out
+        }
+    }
+
+    /// `add ssl crt-list <list> <certfile>`, or with a payload line: the
+    /// certificate (in memory already) is served by every bind using the
+    /// list, after its other lines.
+    public func addListLine(_ list: String, line given: TLSCertificateLine) -> String {
+        lock.withLock {
+            guard let lines = lists[list] else {
+                return "Can't edit the crt-list: crt-list '\(list)' does not exist!\n"
+            }
+            guard let entry = files[given.path] else {
+                return "Can't edit the crt-list: certificate '\(given.path)' does not exist!\n"
+            }
+            guard entry.isComplete else { return "Can't edit the crt-list: certificate '\(given.path)' is empty!\n" }
+            var line = given
+            line.list = list
+            // Numbers are never reused: one past the last line ever numbered.
+            line.lineNumber = max(lastLineNumber[list] ?? 0, lines.map(\.lineNumber).max() ?? 0) + 1
+            var added: [(TLSServerContext, Int)] = []
+            for server in (listServers[list] ?? []).compactMap(\.context) {
+                switch server.addSlot(line: line, entry: entry) {
+                case .success(let slot):
+                    added.append((server, slot))
+                case .failure(let error):
+                    for (server, slot) in added { server.removeSlot(slot) }
+                    return "Can't edit the crt-list: \(error.message)\n"
+                }
+            }
+            for (server, slot) in added { instances[line.path, default: []].append(Instance(context: server, slot: slot)) }
+            lists[list, default: []].append(line)
+            lastLineNumber[list] = line.lineNumber
+            return "Inserting certificate '\(line.path)' in crt-list '\(list)'" + String(repeating: ".", count: added.count)
+                + "\nSuccess!\n"
+        }
+    }
+
+    /// `del ssl crt-list <list> <certfile[:line]>`: a line no bind uses as
+    /// its default certificate.
+    public func deleteListLine(_ list: String, _ spec: String) -> String {
+        var path = spec
+        var number: Int?
+        if let colon = spec.lastIndex(of: ":"), let n = Int(spec[spec.index(after: colon)...]) {
+            path = String(spec[..<colon])
+            number = n
+        }
+        return lock.withLock {
+            guard let lines = lists[list] else { return "Can't delete the entry: crt-list '\(list)' does not exist!\n" }
+            let candidates = lines.filter { $0.path == path }
+            guard !candidates.isEmpty else {
+                return "Can't delete the entry: certificate '\(path)' can't be found in crt-list '\(list)'!\n"
+            }
+            let numbers = candidates.map { String($0.lineNumber) }.joined(separator: ", ")
+            let target: TLSCertificateLine
+            if let number {
+                guard let line = candidates.first(where: { $0.lineNumber == number }) else {
+                    return "Can't delete the entry: found a certificate '\(path)' but the line number is incorrect, please specify a correct line number preceded by colons (\(numbers))!\n"
+                }
+                target = line
+            } else {
+                guard candidates.count == 1 else {
+                    return "Can't delete the entry: found the certificate '\(path)' in several entries, please specify a line number preceded by colons (\(numbers))!\n"
+                }
+                target = candidates[0]
+            }
+            let servers = (listServers[list] ?? []).compactMap(\.context)
+            let defaults = servers.filter { $0.slots(ofList: list, lineNumber: target.lineNumber).contains(0) }
+            if !defaults.isEmpty {
+                return "Can't delete the entry: certificate '\(path)' cannot be deleted, it is used as default certificate by the following frontends:\n"
+                    + defaults.map { "\t- \($0.location)\n" }.joined() + "\n"
+            }
+            for server in servers {
+                for slot in server.slots(ofList: list, lineNumber: target.lineNumber) { server.removeSlot(slot) }
+            }
+            lists[list]?.removeAll { $0.lineNumber == target.lineNumber }
+            return "Entry '\(path)' deleted in crtlist '\(list)'!\n"
+        }
+    }
+
+    /// `show ssl cert [<file>|*<file>]` (management guide 9.3).
+    public func show(_ name: String) -> String {
+        lock.withLock {
+            if name.isEmpty {
+                var out = ""
+                if let t = transaction { out += "# transaction\n*\(t.path)\n" }
+                return out + "# filename\n" + files.keys.sorted(by: Self.byteOrder).map { $0 + "\n" }.joined()
+            }
+            if name.hasPrefix("*") {
+                guard let t = transaction, t.path == name.dropFirst() else {
+                    return "Can't display the certificate: Not found or the certificate is a bundle!\n"
+                }
+                return t.entry.details(name: name, status: t.entry.certificate == nil ? .empty : .unused)
+            }
+            guard let entry = files[name] else {
+                return "Can't display the certificate: Not found or the certificate is a bundle!\n"
+            }
+            let status: CertificateEntry.Status = entry.certificate == nil ? .empty : isUsed(name) ? .used : .unused
+            return entry.details(status: status)
+        }
+    }
+
+    /// `set ssl cert <file>` with its payload: starts the transaction, or
+    /// replaces the ongoing one's content (whatever file it names, as 2.6).
+    public func setCertificate(_ path: String, payload: String) -> String {
+        let referenced = lock.withLock { transaction != nil || files[path] != nil }
+        guard referenced else {
+            return "Can't replace a certificate which is not referenced by the configuration!\nCan't update \(path)!\n"
+        }
+        let parsed: CertificateEntry
+        do {
+            parsed = try Self.parse(payload: payload, path: path)
+        } catch {
+            return "\(error.message)\nCan't load the payload\nCan't update \(path)!\n"
+        }
+        return lock.withLock {
+            if let t = transaction {
+                transaction = (t.path, CertificateEntry(relabeling: parsed, as: t.path))
+                return "Transaction updated for certificate \(t.path)!\n"
+            }
+            guard files[path] != nil else {
+                return "Can't replace a certificate which is not referenced by the configuration!\nCan't update \(path)!\n"
+            }
+            transaction = (path, parsed)
+            return "Transaction created for certificate \(path)!\n"
+        }
+    }
+
+    /// `abort ssl cert <file>`.
+    public func abortTransaction(_ path: String) -> String {
+        lock.withLock {
+            guard let t = transaction else { return "No ongoing transaction!\n" }
+            guard t.path == path else {
+                return "The ongoing transaction is about '\(t.path)' but you are trying to abort a transaction for '\(path)'\n"
+            }
+            transaction = nil
+            return "Transaction aborted for certificate '\(path)'!\n"
+        }
+    }
+
+    /// `commit ssl cert <file>`: every context serving the file gets a new
+    /// SSL context with the new certificate, for the connections that
+    /// start from now on; those in progress keep the one they have.
+    public func commitTransaction(_ path: String) -> String {
+        lock.withLock {
+            guard let t = transaction else { return "No ongoing transaction! !\nCan't commit \(path)!\n" }
+            guard t.path == path else {
+                return "The ongoing transaction is about '\(t.path)' but you are trying to set '\(path)'\nCan't commit \(path)!\n"
+            }
+            guard let certificate = t.entry.certificate, let key = t.entry.key else {
+                return "The transaction must contain at least a certificate and a private key!\nCan't commit \(path)!\n"
+            }
+            if X509_check_private_key(certificate, key) != 1 {
+                OpenSSLErrors.drain()
+                return "inconsistencies between private key and certificate loaded '\(path)'.\nCan't commit \(path)!\n"
+            }
+            let live = (instances[path] ?? []).filter { $0.context?.serves(slot: $0.slot) ?? false }
+            var built: [(TLSServerContext, Int, OpaquePointer)] = []
+            for instance in live {
+                guard let context = instance.context, let ctx = context.makeContext(slot: instance.slot, entry: t.entry) else {
+                    for (_, _, ctx) in built { SSL_CTX_free(ctx) }
+                    return "Unable to create the SSL context for '\(path)'.\nCan't commit \(path)!\n"
+                }
+                built.append((context, instance.slot, ctx))
+            }
+            for (context, slot, ctx) in built { context.replace(slot: slot, with: ctx, entry: t.entry) }
+            files[path] = t.entry
+            transaction = nil
+            return "Committing \(path)" + String(repeating: ".", count: built.count) + "\nSuccess!\n"
+        }
+    }
+
+    /// `new ssl cert <file>`: an empty entry a transaction can fill.
+    public func newCertificate(_ path: String) -> String {
+        lock.withLock {
+            if files[path] != nil { return "Certificate '\(path)' already exists!\n" }
+            files[path] = CertificateEntry(emptyAt: path)
+            return "New empty certificate store '\(path)'!\n"
+        }
+    }
+
+    /// `del ssl cert <file>`: only a file no context uses and no
+    /// transaction is about.
+    public func deleteCertificate(_ path: String) -> String {
+        lock.withLock {
+            if let t = transaction, t.path == path {
+                return "Can't remove the certificate: ongoing transaction for the certificate '\(path)'\n"
+            }
+            guard files[path] != nil else {
+                return "Can't remove the certificate: certificate '\(path)' doesn't exist!\n\n"
+            }
+            if isUsed(path) {
+                return "Can't remove the certificate: certificate '\(path)' in use, can't be deleted!\n\n"
+            }
+            files[path] = nil
+            return "Certificate '\(path)' deleted!\n"
+        }
+    }
 
     private static let extraFileSuffixes = [".key", ".ocsp", ".issuer", ".sctl"]
 
@@ -117,27 +460,20 @@ public final class CertificateStore: TLSFileLoading, @unchecked Sendable {
         return names.sorted()
     }
 
-    /// One PEM file: the key (or `<file>.key`), the certificate, its chain.
-    static func load(_ path: String) throws -> CertificateEntry {
+    /// One PEM file: the key (or `<file>.key`), the certificate, its
+    /// chain, and the OCSP response of `<file>.ocsp` (its issuer from the
+    /// chain or `<file>.issuer`).
+    static func load(_ path: String, warnings: inout [String]) throws -> CertificateEntry {
         guard let bio = BIO_new_file(path, "r") else {
             OpenSSLErrors.drain()
             throw TLSConfigurationError("unable to load certificate from file '\(path)'.")
         }
         defer { BIO_free(bio) }
-        var key = PEM_read_bio_PrivateKey(bio, nil, noPassphrase, nil)
-        OpenSSLErrors.drain()
-        _ = BIO_ctrl(bio, BIO_CTRL_RESET, 0, nil)
-        guard let certificate = PEM_read_bio_X509_AUX(bio, nil, noPassphrase, nil) else {
-            OpenSSLErrors.drain()
-            if let key { EVP_PKEY_free(key) }
-            throw TLSConfigurationError("unable to load certificate from file '\(path)'.")
-        }
-        var chain: [OpaquePointer] = []
-        while let c = PEM_read_bio_X509(bio, nil, noPassphrase, nil) { chain.append(c) }
-        OpenSSLErrors.drain()
+        let pem = try read(bio, path: path)
+        var key = pem.key
         func discard() {
-            X509_free(certificate)
-            for c in chain { X509_free(c) }
+            X509_free(pem.certificate)
+            for c in pem.chain { X509_free(c) }
         }
         if key == nil {
             let keyPath = path + ".key"
@@ -152,13 +488,107 @@ public final class CertificateStore: TLSFileLoading, @unchecked Sendable {
             }
         }
         guard let key else { preconditionFailure() }
-        if X509_check_private_key(certificate, key) != 1 {
+        if X509_check_private_key(pem.certificate, key) != 1 {
             OpenSSLErrors.drain()
             discard()
             EVP_PKEY_free(key)
             throw TLSConfigurationError("inconsistencies between private key and certificate loaded '\(path)'.")
         }
-        return CertificateEntry(path: path, certificate: certificate, key: key, chain: chain)
+        var ocsp: (response: [UInt8]?, id: [UInt8]?) = (nil, nil)
+        if let der = readFile(path + ".ocsp") {
+            guard let checked = ocspResponse(der, for: pem.certificate, chain: pem.chain, path: path, warnings: &warnings)
+            else {
+                discard()
+                EVP_PKEY_free(key)
+                throw TLSConfigurationError(
+                    " '\(path).ocsp' is present and activates OCSP but it is impossible to compute the OCSP certificate ID (maybe the issuer could not be found)'.")
+            }
+            ocsp = checked
+        }
+        return CertificateEntry(
+            path: path, certificate: pem.certificate, key: key, chain: pem.chain, ocspResponse: ocsp.response,
+            ocspCertificateID: ocsp.id)
+    }
+
+    /// The PEM blocks of a file or payload: key (if any), certificate, chain.
+    private static func read(
+        _ bio: OpaquePointer, path: String
+    ) throws(TLSConfigurationError) -> (key: OpaquePointer?, certificate: OpaquePointer, chain: [OpaquePointer]) {
+        let key = PEM_read_bio_PrivateKey(bio, nil, noPassphrase, nil)
+        OpenSSLErrors.drain()
+        _ = BIO_ctrl(bio, BIO_CTRL_RESET, 0, nil)
+        guard let certificate = PEM_read_bio_X509_AUX(bio, nil, noPassphrase, nil) else {
+            OpenSSLErrors.drain()
+            if let key { EVP_PKEY_free(key) }
+            throw TLSConfigurationError("unable to load certificate from file '\(path)'.")
+        }
+        var chain: [OpaquePointer] = []
+        while let c = PEM_read_bio_X509(bio, nil, noPassphrase, nil) { chain.append(c) }
+        OpenSSLErrors.drain()
+        return (key, certificate, chain)
+    }
+
+    /// A `set ssl cert` payload: the whole new content of the file (a
+    /// payload without a key makes an entry commit refuses).
+    static func parse(payload: String, path: String) throws(TLSConfigurationError) -> CertificateEntry {
+        // A read-only memory BIO, which a reset rewinds (a read-write one it empties).
+        let bytes = Array(payload.utf8)
+        let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 1)
+        defer { copy.deallocate() }
+        copy.copyBytes(from: bytes)
+        guard let bio = BIO_new_mem_buf(copy.baseAddress, Int32(bytes.count)) else {
+            throw TLSConfigurationError("unable to load certificate from file '\(path)'.")
+        }
+        defer { BIO_free(bio) }
+        let pem = try read(bio, path: path)
+        return CertificateEntry(path: path, certificate: pem.certificate, key: pem.key, chain: pem.chain)
+    }
+
+    /// Checks an OCSP response for a certificate: an unreadable one, or one
+    /// for another certificate, is ignored with 2.6's warning; nil when the
+    /// certificate's issuer (in its chain or `<file>.issuer`) is missing.
+    private static func ocspResponse(
+        _ der: [UInt8], for certificate: OpaquePointer, chain: [OpaquePointer], path: String, warnings: inout [String]
+    ) -> (response: [UInt8]?, id: [UInt8]?)? {
+        var issuer = chain.first { X509_check_issued($0, certificate) == X509_V_OK }
+        var ownedIssuer: OpaquePointer?
+        if issuer == nil, let bio = BIO_new_file(path + ".issuer", "r") {
+            ownedIssuer = PEM_read_bio_X509(bio, nil, noPassphrase, nil)
+            BIO_free(bio)
+            issuer = ownedIssuer
+        }
+        OpenSSLErrors.drain()
+        defer { if let ownedIssuer { X509_free(ownedIssuer) } }
+        var idBytes = [UInt8](repeating: 0, count: 512)
+        guard let issuer else { return nil }
+        let n = hap_ocsp_certid_der(certificate, issuer, &idBytes, Int32(idBytes.count))
+        let id = n > 0 ? Array(idBytes.prefix(Int(n))) : nil
+        let rc = hap_ocsp_check(der, der.count, certificate, issuer)
+        OpenSSLErrors.drain()
+        switch rc {
+        case 0: return (der, id)
+        case 1: warnings.append("Loading: Unable to parse OCSP response. Content will be ignored.")
+        case 2: warnings.append("Loading: OCSP response status not successful. Content will be ignored.")
+        case 3: warnings.append("Loading: Unable to parse OCSP response. Content will be ignored.")
+        case 4:
+            warnings.append("Loading: OCSP single response: Certificate ID does not match certificate and issuer. Content will be ignored.")
+        default: warnings.append("Loading: OCSP single response: no longer valid. Content will be ignored.")
+        }
+        return (nil, id)
+    }
+
+    /// A whole file's bytes, or nil when it cannot be read.
+    static func readFile(_ path: String) -> [UInt8]? {
+        guard let f = fopen(path, "rb") else { return nil }
+        defer { fclose(f) }
+        var out: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = fread(&buffer, 1, buffer.count, f)
+            if n <= 0 { break }
+            out += buffer[0..<n]
+        }
+        return out
     }
 }
 

@@ -390,6 +390,9 @@ public final class TLSHandler: ChannelDuplexHandler, TLSSessionView {
     public var hasPeerCertificate: Bool { SSL_get0_peer_certificate(ssl) != nil }
 
     public var peerVerifyResult: Int { Int(SSL_get_verify_result(ssl)) }
+    public var peerCertificateError: Int { Int(hap_ssl_crt_err(ssl)) }
+    public var peerCAError: Int { Int(hap_ssl_ca_err(ssl)) }
+    public var peerCAErrorDepth: Int { Int(hap_ssl_ca_err_depth(ssl)) }
 
     public func peerSubject(entry: String?) -> String? {
         guard let cert = SSL_get0_peer_certificate(ssl) else { return nil }

@@ -60,8 +60,9 @@ enum SSLContextSettings {
 
     /// Installs a certificate, its key and its chain.
     static func use(_ entry: CertificateEntry, in ctx: OpaquePointer) -> Bool {
-        guard SSL_CTX_use_certificate(ctx, entry.certificate) == 1,
-              SSL_CTX_use_PrivateKey(ctx, entry.key) == 1
+        guard let certificate = entry.certificate, let key = entry.key,
+              SSL_CTX_use_certificate(ctx, certificate) == 1,
+              SSL_CTX_use_PrivateKey(ctx, key) == 1
         else {
             OpenSSLErrors.drain()
             return false

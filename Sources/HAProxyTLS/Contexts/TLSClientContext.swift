@@ -59,6 +59,7 @@ public final class TLSClientContext: @unchecked Sendable {
         }
         if let crt = tls.certificate {
             do {
+                store.registerServerUse(crt)
                 guard let entry = try store.certificates(at: crt).first, SSLContextSettings.use(entry, in: ctx) else {
                     SSL_CTX_free(ctx)
                     throw TLSConfigurationError("unable to use the certificate '\(crt)'.")

@@ -1,5 +1,6 @@
 import COpenSSL
 import HAProxyConfig
+import NIOConcurrencyHelpers
 
 /// The TLS side of one `bind` line: one SSL_CTX per certificate (the
 /// first is the default), chosen by the server name the client sends
@@ -13,26 +14,44 @@ import HAProxyConfig
 public final class TLSServerContext: @unchecked Sendable {
     /// What a certificate's line sets on a connection switched to it.
     struct Slot {
-        let context: OpaquePointer
+        var context: OpaquePointer
         let versions: TLSVersionPolicy
         let ciphers: String?
         let ciphersuites: String?
         let curves: String?
         /// The protocols ALPN may choose, in wire format; nil: no ALPN.
         let alpn: UnsafeMutableBufferPointer<UInt8>?
+        /// The certificate it serves and the line (`crt` or `crt-list`)
+        /// that asked for it; a line deleted at run time serves no more.
+        var entry: CertificateEntry
+        let line: TLSCertificateLine
+        var removed = false
+
+        var filters: [String] { line.filters }
+        /// Sets up an SSL context for a certificate as the line asks; the
+        /// error message when it cannot.
+        let configure: (OpaquePointer, CertificateEntry) -> String?
     }
 
-    let slots: [Slot]
-    /// Each SSL_CTX's slot, for the ALPN callback.
-    let slotByContext: [OpaquePointer: Int]
-    /// Lowercased exact names and wildcard suffixes (`example.com` for
-    /// `*.example.com`) to the index of their certificate.
-    let exactNames: [String: Int]
-    let wildcardNames: [String: Int]
-    /// Names a `crt-list` line excludes (`!old.example.org`) from its
-    /// certificates, wildcards included.
-    let excludedNames: [String: Set<Int>]
+    /// Makes a slot for a certificate and a line, with the warning it
+    /// gives, or the error that refuses it.
+    typealias SlotMaker = (TLSCertificateLine, CertificateEntry) -> Result<(Slot, String?), TLSConfigurationError>
+
+    /// The slots and their SNI index, which `commit ssl cert` replaces.
+    private struct State {
+        var slots: [Slot]
+        var names: NameIndex
+        /// Each SSL_CTX's slot, for the ALPN callback (contexts replaced
+        /// by a commit stay, for the handshakes that began on them).
+        var slotByContext: [OpaquePointer: Int]
+    }
+
+    private let lock = NIOLock()
+    private var state: State
     let strictSNI: Bool
+    private let makeSlot: SlotMaker
+    /// The bind line's `file:line` (`del ssl crt-list` names it).
+    let location: String
 
     /// What building a context found: the context, and 2.6's warnings.
     public struct Built {
@@ -77,17 +96,9 @@ public final class TLSServerContext: @unchecked Sendable {
         }
         var extra = hap_ssl_option(HAP_OP_SINGLE_DH_USE) | hap_ssl_option(HAP_OP_SINGLE_ECDH_USE)
         if !tls.preferClientCiphers { extra |= hap_ssl_option(HAP_OP_CIPHER_SERVER_PREFERENCE) }
-        var slots: [Slot] = []
-        var exact: [String: Int] = [:]
-        var wildcard: [String: Int] = [:]
-        var excluded: [String: Set<Int>] = [:]
-        func release() {
-            for s in slots {
-                SSL_CTX_free(s.context)
-                s.alpn?.deallocate()
-            }
-        }
-        for (line, entries) in loaded {
+        /// A slot serving `entry` as `line` asks, with its SSL context set
+        /// up; also what adds a line at run time (`add ssl crt-list`).
+        let makeSlot: SlotMaker = { line, entry in
             let o = line.options
             var common = tls.common
             if let v = o.alpn { common.alpn = v }
@@ -100,68 +111,55 @@ public final class TLSServerContext: @unchecked Sendable {
                 if let v = o.minimumVersion { range.minimum = v }
                 if let v = o.maximumVersion { range.maximum = v }
                 guard let v = TLSVersionPolicy.resolve(range) else {
-                    release()
-                    throw TLSConfigurationError("Proxy '\(proxy)': all SSL/TLS versions are disabled \(suffix).")
+                    return .failure(TLSConfigurationError("Proxy '\(proxy)': all SSL/TLS versions are disabled \(suffix)."))
                 }
                 versions = v
             }
             let verify = o.verify ?? tls.verify ?? .none
             let caFile = o.caFile ?? tls.caFile
             if verify != .none && caFile == nil {
-                release()
-                throw TLSConfigurationError("Proxy '\(proxy)': verify is enabled but no CA file specified \(suffix).")
+                return .failure(TLSConfigurationError("Proxy '\(proxy)': verify is enabled but no CA file specified \(suffix)."))
             }
             var alpnList = common.alpn
+            var warning: String?
             if httpMode, let list = alpnList {
                 let served = list.filter { $0 == "http/1.1" || $0 == "http/1.0" }
                 let dropped = list.filter { !served.contains($0) }
                 if served.isEmpty {
-                    release()
-                    throw TLSConfigurationError(
-                        "Proxy '\(proxy)': none of the ALPN protocols '\(list.joined(separator: ","))' \(suffix) is spoken by this build's HTTP layer (only http/1.1 and http/1.0 are).")
+                    return .failure(TLSConfigurationError(
+                        "Proxy '\(proxy)': none of the ALPN protocols '\(list.joined(separator: ","))' \(suffix) is spoken by this build's HTTP layer (only http/1.1 and http/1.0 are)."))
                 }
-                let warning =
-                    "Proxy '\(proxy)': ALPN protocol(s) '\(dropped.joined(separator: ","))' not offered \(suffix): this build's HTTP layer speaks only HTTP/1.x, clients will use \(served[0])."
-                if !dropped.isEmpty && !warnings.contains(warning) { warnings.append(warning) }
+                if !dropped.isEmpty {
+                    warning =
+                        "Proxy '\(proxy)': ALPN protocol(s) '\(dropped.joined(separator: ","))' not offered \(suffix): this build's HTTP layer speaks only HTTP/1.x, clients will use \(served[0])."
+                }
                 alpnList = served
             }
-            for entry in entries {
-                let index = slots.count
-                guard let ctx = SSL_CTX_new(TLS_server_method()) else {
-                    release()
-                    throw TLSConfigurationError("Proxy '\(proxy)': unable to allocate SSL context \(suffix).")
-                }
-                var wire: UnsafeMutableBufferPointer<UInt8>?
-                if let alpnList, !alpnList.isEmpty {
-                    let bytes = SSLContextSettings.alpnWire(alpnList)
-                    let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: bytes.count)
-                    _ = buffer.initialize(from: bytes)
-                    wire = buffer
-                }
-                slots.append(Slot(
-                    context: ctx, versions: versions, ciphers: common.ciphers, ciphersuites: common.ciphersuites,
-                    curves: common.curves ?? o.ecdhe ?? tls.ecdhe, alpn: wire))
+            let ecdhe = o.ecdhe ?? tls.ecdhe
+            let noCANames = o.noCANames
+            let crlFile = tls.crlFile
+            let caIgnored = tls.caIgnoredErrors, crtIgnored = tls.certificateIgnoredErrors
+            /// Everything this line sets on a certificate's SSL context;
+            /// run again when `commit ssl cert` replaces the certificate.
+            let configure: (OpaquePointer, CertificateEntry) -> String? = { ctx, entry in
                 do {
-                    try SSLContextSettings.apply(
-                        common, versions: versions, ecdhe: o.ecdhe ?? tls.ecdhe, extraOptions: extra, to: ctx)
-                } catch {
-                    release()
+                    try SSLContextSettings.apply(common, versions: versions, ecdhe: ecdhe, extraOptions: extra, to: ctx)
+                } catch let error as SSLContextSettings.Failure {
                     switch error {
                     case .ciphers(let c):
-                        throw TLSConfigurationError("Proxy '\(proxy)': unable to set SSL cipher list to '\(c)' \(suffix).")
+                        return "Proxy '\(proxy)': unable to set SSL cipher list to '\(c)' \(suffix)."
                     case .ciphersuites(let c):
-                        throw TLSConfigurationError(
-                            "Proxy '\(proxy)': unable to set TLS 1.3 cipher suites to '\(c)' \(suffix).")
+                        return "Proxy '\(proxy)': unable to set TLS 1.3 cipher suites to '\(c)' \(suffix)."
                     case .curves(let c):
-                        throw TLSConfigurationError("Proxy '\(proxy)': unable to set SSL curves list to '\(c)' \(suffix).")
+                        return "Proxy '\(proxy)': unable to set SSL curves list to '\(c)' \(suffix)."
                     case .namedCurve(let c):
-                        throw TLSConfigurationError(
-                            "Proxy '\(proxy)': unable to set elliptic named curve to '\(c)' \(suffix).")
+                        return "Proxy '\(proxy)': unable to set elliptic named curve to '\(c)' \(suffix)."
                     }
+                } catch {
+                    return "\(error)"
                 }
                 guard SSLContextSettings.use(entry, in: ctx) else {
-                    release()
-                    throw TLSConfigurationError("Proxy '\(proxy)': unable to use the certificate '\(entry.path)' \(suffix).")
+                    return "Proxy '\(proxy)': unable to use the certificate '\(entry.path)' \(suffix)."
                 }
                 if let file = global.dhParamFile, let dh = store.dhParameters(at: file), EVP_PKEY_up_ref(dh) == 1 {
                     if SSL_CTX_set0_tmp_dh_pkey(ctx, dh) != 1 { EVP_PKEY_free(dh) }
@@ -177,17 +175,25 @@ public final class TLSServerContext: @unchecked Sendable {
                     // The CAs verify client certificates and are named in the request.
                     guard SSL_CTX_load_verify_locations(ctx, caFile, nil) == 1 else {
                         OpenSSLErrors.drain()
-                        release()
-                        throw TLSConfigurationError("Proxy '\(proxy)': unable to load the ca-file '\(caFile)' \(suffix).")
+                        return "Proxy '\(proxy)': unable to load the ca-file '\(caFile)' \(suffix)."
                     }
-                    if !o.noCANames, let names = SSL_load_client_CA_file(caFile) { SSL_CTX_set_client_CA_list(ctx, names) }
+                    if !noCANames, let names = SSL_load_client_CA_file(caFile) { SSL_CTX_set_client_CA_list(ctx, names) }
                     OpenSSLErrors.drain()
                 }
+                if let crlFile, hap_ssl_ctx_load_crl(ctx, crlFile) != 1 {
+                    OpenSSLErrors.drain()
+                    return "Proxy '\(proxy)': unable to configure CRL file '\(crlFile)' \(suffix)."
+                }
                 switch verify {
-                case .none: SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nil)
-                case .optional: SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_CLIENT_ONCE, nil)
+                case .none: hap_ssl_ctx_set_verify(ctx, SSL_VERIFY_NONE)
+                case .optional: hap_ssl_ctx_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_CLIENT_ONCE)
                 case .required:
-                    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT | SSL_VERIFY_CLIENT_ONCE, nil)
+                    hap_ssl_ctx_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT | SSL_VERIFY_CLIENT_ONCE)
+                }
+                if caIgnored != nil || crtIgnored != nil {
+                    let ca = Self.bitmap(caIgnored), crt = Self.bitmap(crtIgnored)
+                    _ = hap_ssl_ctx_set_verify_policy(
+                        ctx, caIgnored == .all ? 1 : 0, ca.0, ca.1, crtIgnored == .all ? 1 : 0, crt.0, crt.1)
                 }
                 if global.cacheSize > 0 {
                     _ = hap_ssl_ctx_set_session_cache_mode(ctx, Int(SSL_SESS_CACHE_SERVER))
@@ -198,10 +204,78 @@ public final class TLSServerContext: @unchecked Sendable {
                 _ = "haproxy".withCString {
                     SSL_CTX_set_session_id_context(ctx, UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self), 7)
                 }
-                for filter in line.filters where filter.hasPrefix("!") {
+                let ocsp = entry.ocspResponse ?? []
+                _ = hap_ssl_ctx_set_ocsp_response(ctx, ocsp, ocsp.count)
+                return nil
+            }
+
+            guard let ctx = SSL_CTX_new(TLS_server_method()) else {
+                return .failure(TLSConfigurationError("Proxy '\(proxy)': unable to allocate SSL context \(suffix)."))
+            }
+            if let message = configure(ctx, entry) {
+                SSL_CTX_free(ctx)
+                return .failure(TLSConfigurationError(message))
+            }
+            var wire: UnsafeMutableBufferPointer<UInt8>?
+            if let alpnList, !alpnList.isEmpty {
+                let bytes = SSLContextSettings.alpnWire(alpnList)
+                let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: bytes.count)
+                _ = buffer.initialize(from: bytes)
+                wire = buffer
+            }
+            return .success((Slot(
+                context: ctx, versions: versions, ciphers: common.ciphers, ciphersuites: common.ciphersuites,
+                curves: common.curves ?? ecdhe, alpn: wire, entry: entry, line: line, configure: configure), warning))
+        }
+        var slots: [Slot] = []
+        for (line, entries) in loaded {
+            for entry in entries {
+                switch makeSlot(line, entry) {
+                case .success(let (slot, warning)):
+                    slots.append(slot)
+                    if let warning, !warnings.contains(warning) { warnings.append(warning) }
+                case .failure(let error):
+                    for s in slots {
+                        SSL_CTX_free(s.context)
+                        s.alpn?.deallocate()
+                    }
+                    throw error
+                }
+            }
+        }
+        let server = TLSServerContext(
+            slots: slots, strictSNI: tls.strictSNI, makeSlot: makeSlot, location: location.description)
+        for (i, slot) in slots.enumerated() {
+            store.register(server, slot: i, for: slot.entry.path)
+            store.registerListLine(slot.line, server: server)
+        }
+        return Built(context: server, warnings: warnings)
+    }
+
+    /// An ignore list as two 64-bit maps of error ids.
+    private static func bitmap(_ ignored: TLSIgnoredErrors?) -> (UInt64, UInt64) {
+        guard case .ids(let ids)? = ignored else { return (0, 0) }
+        var maps: (UInt64, UInt64) = (0, 0)
+        for id in ids where id > 0 && id < 128 {
+            if id < 64 { maps.0 |= 1 << UInt64(id) } else { maps.1 |= 1 << UInt64(id - 64) }
+        }
+        return maps
+    }
+
+    /// The SNI lookup tables of a set of slots: lowercased exact names and
+    /// wildcard suffixes to the first slot serving them, and the names a
+    /// line excludes from its slots.
+    struct NameIndex {
+        var exact: [String: Int] = [:]
+        var wildcard: [String: Int] = [:]
+        var excluded: [String: Set<Int>] = [:]
+
+        init(_ slots: [Slot]) {
+            for (index, slot) in slots.enumerated() where !slot.removed {
+                for filter in slot.filters where filter.hasPrefix("!") {
                     excluded[String(filter.dropFirst()), default: []].insert(index)
                 }
-                for name in names(of: entry, filters: line.filters) {
+                for name in TLSServerContext.names(of: slot.entry, filters: slot.filters) {
                     if name.hasPrefix("*.") {
                         let key = String(name.dropFirst(2))
                         if wildcard[key] == nil { wildcard[key] = index }
@@ -211,9 +285,6 @@ public final class TLSServerContext: @unchecked Sendable {
                 }
             }
         }
-        let server = TLSServerContext(
-            slots: slots, exactNames: exact, wildcardNames: wildcard, excludedNames: excluded, strictSNI: tls.strictSNI)
-        return Built(context: server, warnings: warnings)
     }
 
     /// The names SNI selects a certificate by: the line's positive filters
@@ -225,58 +296,129 @@ public final class TLSServerContext: @unchecked Sendable {
         return (positive.isEmpty ? entry.names : positive).filter { !excluded.contains($0) }
     }
 
-    private init(
-        slots: [Slot], exactNames: [String: Int], wildcardNames: [String: Int], excludedNames: [String: Set<Int>],
-        strictSNI: Bool
-    ) {
-        self.excludedNames = excludedNames
-        self.slots = slots
+    private init(slots: [Slot], strictSNI: Bool, makeSlot: @escaping SlotMaker, location: String) {
         var byContext: [OpaquePointer: Int] = [:]
         for (i, s) in slots.enumerated() { byContext[s.context] = i }
-        self.slotByContext = byContext
-        self.exactNames = exactNames
-        self.wildcardNames = wildcardNames
+        self.state = State(slots: slots, names: NameIndex(slots), slotByContext: byContext)
         self.strictSNI = strictSNI
-        let arg = Unmanaged.passUnretained(self).toOpaque()
-        for slot in slots {
-            SSL_CTX_set_client_hello_cb(slot.context, Self.clientHelloCallback, arg)
-            if slot.alpn != nil { SSL_CTX_set_alpn_select_cb(slot.context, Self.alpnCallback, arg) }
+        self.makeSlot = makeSlot
+        self.location = location
+        for slot in slots { install(slot.context, alpn: slot.alpn != nil) }
+    }
+
+    /// Serves one more line's certificate (`add ssl crt-list`): its slot
+    /// index, or why it cannot.
+    func addSlot(line: TLSCertificateLine, entry: CertificateEntry) -> Result<Int, TLSConfigurationError> {
+        switch makeSlot(line, entry) {
+        case .failure(let error):
+            return .failure(error)
+        case .success(let (slot, _)):
+            install(slot.context, alpn: slot.alpn != nil)
+            return .success(lock.withLock {
+                state.slots.append(slot)
+                let index = state.slots.count - 1
+                state.slotByContext[slot.context] = index
+                state.names = NameIndex(state.slots)
+                return index
+            })
         }
     }
 
+    /// Stops serving a slot (`del ssl crt-list`): SNI no longer finds it.
+    func removeSlot(_ index: Int) {
+        lock.withLock {
+            state.slots[index].removed = true
+            state.names = NameIndex(state.slots)
+        }
+    }
+
+    /// Whether a slot still serves (not deleted at run time).
+    func serves(slot index: Int) -> Bool { lock.withLock { !state.slots[index].removed } }
+
+    /// The slots serving a `crt-list` line.
+    func slots(ofList list: String, lineNumber: Int) -> [Int] {
+        lock.withLock {
+            state.slots.indices.filter {
+                let line = state.slots[$0].line
+                return !state.slots[$0].removed && line.list == list && line.lineNumber == lineNumber
+            }
+        }
+    }
+
+    private func install(_ ctx: OpaquePointer, alpn: Bool) {
+        let arg = Unmanaged.passUnretained(self).toOpaque()
+        SSL_CTX_set_client_hello_cb(ctx, Self.clientHelloCallback, arg)
+        if alpn { SSL_CTX_set_alpn_select_cb(ctx, Self.alpnCallback, arg) }
+    }
+
     deinit {
-        for s in slots {
+        for s in state.slots {
             SSL_CTX_free(s.context)
             s.alpn?.deallocate()
         }
+    }
+
+    /// A new SSL context for a slot with another certificate, set up as
+    /// the slot's line asks; nil when it cannot be.
+    func makeContext(slot index: Int, entry: CertificateEntry) -> OpaquePointer? {
+        let slot = lock.withLock { state.slots[index] }
+        guard let ctx = SSL_CTX_new(TLS_server_method()) else { return nil }
+        if slot.configure(ctx, entry) != nil {
+            SSL_CTX_free(ctx)
+            return nil
+        }
+        install(ctx, alpn: slot.alpn != nil)
+        return ctx
+    }
+
+    /// Serves a slot's certificate from `ctx` (made by `makeContext`) to
+    /// the connections that start from now on; the SNI index follows the
+    /// new certificate's names.
+    func replace(slot index: Int, with ctx: OpaquePointer, entry: CertificateEntry) {
+        let old: OpaquePointer = lock.withLock {
+            let old = state.slots[index].context
+            state.slots[index].context = ctx
+            state.slots[index].entry = entry
+            state.slotByContext[ctx] = index
+            state.names = NameIndex(state.slots)
+            return old
+        }
+        // Connections holding the old context keep it alive until they end.
+        SSL_CTX_free(old)
     }
 
     /// The certificate for a server name: exact first, then a wildcard
     /// covering its first label; nil when none matches.
     public func certificateIndex(forServerName name: String) -> Int? {
         let lower = name.lowercased()
-        if let i = exactNames[lower] { return i }
-        if let dot = lower.firstIndex(of: "."), let i = wildcardNames[String(lower[lower.index(after: dot)...])],
-           !(excludedNames[lower]?.contains(i) ?? false) {
-            return i
+        return lock.withLock {
+            let names = state.names
+            if let i = names.exact[lower] { return i }
+            if let dot = lower.firstIndex(of: "."), let i = names.wildcard[String(lower[lower.index(after: dot)...])],
+               !(names.excluded[lower]?.contains(i) ?? false) {
+                return i
+            }
+            return nil
         }
-        return nil
     }
 
     /// A new connection's TLS state, on the default certificate.
-    func newConnection() -> OpaquePointer? { SSL_new(slots[0].context) }
+    func newConnection() -> OpaquePointer? {
+        let ctx = lock.withLock { state.slots[0].context }
+        return SSL_new(ctx)
+    }
 
     /// Moves a connection to another certificate's context with what its
     /// line sets: SSL_set_SSL_CTX changes only the certificate.
     private func switchConnection(_ ssl: OpaquePointer, to index: Int) {
-        let slot = slots[index]
+        let slot = lock.withLock { state.slots[index] }
         _ = SSL_set_SSL_CTX(ssl, slot.context)
         _ = hap_ssl_set_min_proto(ssl, SSLContextSettings.protocolNumber(slot.versions.minimum))
         _ = hap_ssl_set_max_proto(ssl, SSLContextSettings.protocolNumber(slot.versions.maximum))
         if let c = slot.ciphers { _ = SSL_set_cipher_list(ssl, c) }
         if let c = slot.ciphersuites { _ = SSL_set_ciphersuites(ssl, c) }
         if let c = slot.curves { _ = hap_ssl_set_groups_list(ssl, c) }
-        SSL_set_verify(ssl, SSL_CTX_get_verify_mode(slot.context), nil)
+        hap_ssl_set_verify(ssl, SSL_CTX_get_verify_mode(slot.context))
         if let names = SSL_CTX_get_client_CA_list(slot.context), let copy = SSL_dup_CA_list(names) {
             SSL_set_client_CA_list(ssl, copy)
         }
@@ -306,8 +448,8 @@ public final class TLSServerContext: @unchecked Sendable {
     ) -> Int32 = { ssl, out, outlen, clientList, clientLength, arg in
         guard let ssl, let arg, let out, let outlen, let clientList else { return SSL_TLSEXT_ERR_NOACK }
         let server = Unmanaged<TLSServerContext>.fromOpaque(arg).takeUnretainedValue()
-        guard let ctx = SSL_get_SSL_CTX(ssl), let index = server.slotByContext[ctx],
-              let alpn = server.slots[index].alpn
+        guard let ctx = SSL_get_SSL_CTX(ssl),
+              let alpn = server.lock.withLock({ server.state.slotByContext[ctx].flatMap { server.state.slots[$0].alpn } })
         else { return SSL_TLSEXT_ERR_NOACK }
         let rc = hap_select_alpn(out, outlen, alpn.baseAddress, UInt32(alpn.count), clientList, clientLength)
         return rc == OPENSSL_NPN_NEGOTIATED ? SSL_TLSEXT_ERR_OK : SSL_TLSEXT_ERR_NOACK

@@ -1,0 +1,377 @@
+import Foundation
+import XCTest
+
+/// The TLS runtime API (management guide 9.3: `set|commit|abort|new|del ssl
+/// cert`, `show ssl cert|ca-file|crl-file`), OCSP stapling from
+/// `<cert>.ocsp`, and the client verification options `crl-file`,
+/// `ca-ignore-err` and `crt-ignore-err`: each run against this build and
+/// Debian's haproxy 2.6 with the same configuration and the same clients.
+final class TLSRuntimeAPITests: IntegrationTestCase {
+    private var dir: URL!
+
+    override func setUpWithError() throws {
+        try super.setUpWithError()
+        dir = tmp.appendingPathComponent("pki")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        // A CA; site.pem (localhost) and its renewal site2.pem (one more
+        // name); client certificates: client1 (revoked by crl.pem),
+        // client2, one from an intermediate CA the bind does not trust,
+        // and a self-signed one; an OCSP response for site.pem.
+        try sh("""
+            set -e
+            openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 30 -subj '/CN=Test CA' 2>/dev/null
+            leaf() {
+                openssl req -newkey rsa:2048 -nodes -keyout $1.key -out $1.csr -subj "/CN=$2" 2>/dev/null
+                printf 'subjectAltName=%s' "$3" > $1.ext
+                openssl x509 -req -in $1.csr -CA ${4:-ca}.pem -CAkey ${4:-ca}.key -CAcreateserial -out $1.crt -days 30 -extfile $1.ext 2>/dev/null
+            }
+            leaf site localhost 'DNS:localhost'
+            leaf site2 localhost 'DNS:localhost,DNS:renewed.test'
+            leaf client1 client1 'DNS:client1'
+            leaf client2 client2 'DNS:client2'
+            cat site.crt ca.pem site.key > site.pem
+            cat site2.crt ca.pem site2.key > site2.pem
+            cat site2.crt site.key > mismatched.pem
+            cp site2.crt certonly.pem
+            echo garbage > garbage.pem
+            openssl req -x509 -newkey rsa:2048 -nodes -keyout stranger.key -out stranger.crt -days 2 -subj '/CN=stranger' 2>/dev/null
+            openssl req -x509 -newkey rsa:2048 -nodes -keyout other-ca.key -out other-ca.pem -days 30 -subj '/CN=Other CA' 2>/dev/null
+            printf 'basicConstraints=critical,CA:TRUE\\n' > inter.ext
+            openssl req -newkey rsa:2048 -nodes -keyout inter.key -out inter.csr -subj '/CN=Intermediate' 2>/dev/null
+            openssl x509 -req -in inter.csr -CA other-ca.pem -CAkey other-ca.key -CAcreateserial -out inter.pem -days 30 -extfile inter.ext 2>/dev/null
+            leaf chained chained 'DNS:chained' inter
+            cat chained.crt inter.pem > chained-chain.crt
+            mkdir -p db && touch db/index.txt && echo 1000 > db/crlnumber
+            printf '[ca]\\ndefault_ca=t\\n[t]\\ndatabase=db/index.txt\\ncrlnumber=db/crlnumber\\ndefault_md=sha256\\ndefault_crl_days=30\\n' > ca.cnf
+            openssl ca -config ca.cnf -keyfile ca.key -cert ca.pem -revoke client1.crt 2>/dev/null
+            openssl ca -config ca.cnf -keyfile ca.key -cert ca.pem -gencrl -out crl.pem 2>/dev/null
+            serial=$(openssl x509 -in site.crt -noout -serial | cut -d= -f2)
+            printf 'V\\t301231000000Z\\t\\t%s\\tunknown\\t/CN=localhost\\n' "$serial" > ocsp-index.txt
+            mkdir -p stapled
+            cp site.pem stapled/site.pem
+            openssl ocsp -index ocsp-index.txt -rsigner ca.pem -rkey ca.key -CA ca.pem -issuer ca.pem -cert site.crt -respout stapled/site.pem.ocsp -ndays 1 >/dev/null 2>&1
+            """)
+    }
+
+    private func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
+
+    private func sh(_ script: String) throws {
+        let r = try runTool("/bin/sh", ["-c", script], dir: dir, timeout: 60)
+        guard r.status == 0 else { throw HarnessError("script failed: \(r.stderr)") }
+    }
+
+    private var reference: String? {
+        let reference = FramingDifferentialTests.referencePath
+        guard FileManager.default.isExecutableFile(atPath: reference) else {
+            XCTFail("Debian's haproxy 2.6 is not unpacked at \(reference): run `make reference`")
+            return nil
+        }
+        return reference
+    }
+
+    /// Starts this build (index 0) or the reference (1) with `config`
+    /// (a template where `PORT<n>` and `SOCKET` are replaced); its ports
+    /// and stats socket.
+    private func start(_ binary: String, index: Int, config: String, portCount: Int) throws -> (ports: [Int], socket: String) {
+        let ports = (0..<portCount).map { _ in Ports.free() }
+        let socket = tmp.appendingPathComponent("api\(index).sock").path
+        var text = config.replacingOccurrences(of: "SOCKET", with: socket)
+        for (i, port) in ports.enumerated() { text = text.replacingOccurrences(of: "PORT\(i + 1)", with: "\(port)") }
+        let cfg = try writeConfig(text, name: "api\(index).cfg")
+        let p = track(try ManagedProcess(label: "api\(index)", executable: binary, arguments: ["-f", cfg.path, "-db"], dir: tmp))
+        for port in ports { try Ports.waitUntilAccepting(port, timeout: 10, while: { p.isRunning }) }
+        return (ports, socket)
+    }
+
+    /// A command with a payload: the file's content, then the empty line
+    /// that ends it.
+    private func payload(_ socket: String, _ command: String, file: String) throws -> String {
+        let content = try String(contentsOfFile: path(file), encoding: .utf8)
+        return LifecycleHarness.unixCommand(socket, command + " <<\n" + content) ?? ""
+    }
+
+    private static let apiConfig = """
+        global
+            stats socket SOCKET level admin
+        defaults
+            mode http
+            timeout connect 2s
+            timeout client 10s
+            timeout server 10s
+        frontend fe
+            bind 127.0.0.1:PORT1 ssl crt PKI/site.pem
+            bind 127.0.0.1:PORT2 ssl crt PKI/site.pem crt PKI/stapled/site.pem ca-file PKI/ca.pem crl-file PKI/crl.pem
+            http-request return status 200 content-type text/plain string ok
+        """
+
+    /// The same sequence of commands, payloads included, answers byte for
+    /// byte as 2.6's: transactions created, updated (whatever file a second
+    /// `set` names), shown, refused, aborted and committed; `new` and `del
+    /// ssl cert`; the CA and CRL files.
+    func testCertificateCommandsMatchTheReference() throws {
+        guard let reference else { return }
+        var answers: [[String]] = []
+        for (index, binary) in [haproxyPath!, reference].enumerated() {
+            let config = Self.apiConfig.replacingOccurrences(of: "PKI", with: dir.path)
+            let (_, socket) = try start(binary, index: index, config: config, portCount: 2)
+            func q(_ command: String) -> String { LifecycleHarness.unixCommand(socket, command) ?? "" }
+            func p(_ command: String, _ file: String) throws -> String { try payload(socket, command, file: file) }
+            let site = path("site.pem")
+            var out: [String] = []
+            out.append(q("show ssl cert"))
+            out.append(q("show ssl cert *\(site)"))
+            out.append(q("commit ssl cert \(site)"))
+            out.append(q("abort ssl cert \(site)"))
+            out.append(q("set ssl cert \(site)"))
+            out.append(try p("set ssl cert \(path("nope.pem"))", "site2.pem"))
+            out.append(try p("set ssl cert \(site)", "garbage.pem"))
+            out.append(try p("set ssl cert \(site)", "site2.pem"))
+            out.append(q("show ssl cert"))
+            out.append(q("show ssl cert *\(site)"))
+            out.append(try p("set ssl cert \(path("other.pem"))", "mismatched.pem"))
+            out.append(q("commit ssl cert \(path("other.pem"))"))
+            out.append(q("commit ssl cert \(site)"))
+            out.append(q("abort ssl cert \(path("other.pem"))"))
+            out.append(q("abort ssl cert \(site)"))
+            out.append(try p("set ssl cert \(site)", "certonly.pem"))
+            out.append(q("show ssl cert *\(site)"))
+            out.append(q("commit ssl cert \(site)"))
+            out.append(q("del ssl cert \(site)"))
+            out.append(try p("set ssl cert \(site)", "site2.pem"))
+            out.append(q("commit ssl cert \(site)"))
+            out.append(q("show ssl cert \(site)"))
+            out.append(q("show ssl cert \(path("stapled/site.pem"))"))
+            out.append(q("new ssl cert \(path("new.pem"))"))
+            out.append(q("new ssl cert \(path("new.pem"))"))
+            out.append(q("show ssl cert"))
+            out.append(q("show ssl cert \(path("new.pem"))"))
+            out.append(try p("set ssl cert \(path("new.pem"))", "site.pem"))
+            out.append(q("show ssl cert *\(path("new.pem"))"))
+            out.append(q("commit ssl cert \(path("new.pem"))"))
+            out.append(q("show ssl cert \(path("new.pem"))"))
+            out.append(q("del ssl cert \(site)"))
+            out.append(q("del ssl cert \(path("new.pem"))"))
+            out.append(q("del ssl cert \(path("never.pem"))"))
+            for bare in ["set ssl cert", "commit ssl cert", "abort ssl cert", "new ssl cert", "del ssl cert"] {
+                out.append(q(bare))
+            }
+            out.append(q("show ssl ca-file"))
+            out.append(q("show ssl crl-file"))
+            answers.append(out)
+        }
+        XCTAssertEqual(answers[0][7], "Transaction created for certificate \(path("site.pem"))!\n\n")
+        XCTAssertTrue(answers[0][20].hasPrefix("Committing \(path("site.pem"))..\nSuccess!"), answers[0][20])
+        XCTAssertEqual(answers[0].count, answers[1].count)
+        for (i, (ours, theirs)) in zip(answers[0], answers[1]).enumerated() {
+            XCTAssertEqual(ours, theirs, "answer #\(i)")
+        }
+    }
+
+    /// A committed certificate is served to new connections at once, by
+    /// its new names too; a connection opened before keeps its certificate
+    /// and goes on working. As in 2.6.
+    func testCommittedCertificateServesNewConnections() throws {
+        guard let reference else { return }
+        let script = tmp.appendingPathComponent("renew.py")
+        try """
+            import socket, ssl, sys, hashlib
+            port, sock, site = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+            def cli(text):
+                s = socket.socket(socket.AF_UNIX); s.connect(sock); s.sendall(text.encode())
+                out = b""
+                while True:
+                    b = s.recv(4096)
+                    if not b: break
+                    out += b
+                return out.decode()
+            ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+            def connect(name):
+                return ctx.wrap_socket(socket.create_connection(("127.0.0.1", port)), server_hostname=name)
+            def fp(c): return hashlib.sha1(c.getpeercert(binary_form=True)).hexdigest()[:12]
+            def get(c):
+                c.sendall(b"GET / HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n")
+                return c.recv(4096).split(b"\\r\\n")[0].decode()
+            before = connect("localhost")
+            print("before", fp(before), get(before))
+            print(cli("set ssl cert %s <<\\n%s\\n" % (site, open(sys.argv[4]).read())).strip())
+            print(cli("commit ssl cert %s\\n" % site).strip())
+            after = connect("renewed.test")
+            print("after", fp(after), get(after))
+            print("in flight", fp(before), get(before))
+            """.write(to: script, atomically: true, encoding: .utf8)
+        var outputs: [String] = []
+        for (index, binary) in [haproxyPath!, reference].enumerated() {
+            let config = Self.apiConfig.replacingOccurrences(of: "PKI", with: dir.path)
+            let (ports, socket) = try start(binary, index: index, config: config, portCount: 2)
+            let r = try runTool(Paths.python(), [script.path, "\(ports[0])", socket, path("site.pem"), path("site2.pem")], dir: tmp)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            outputs.append(r.stdout)
+        }
+        let fingerprint = { (file: String) throws -> String in
+            let r = try runTool("/bin/sh", ["-c", "openssl x509 -in \(self.path(file)) -outform DER | sha1sum | cut -c1-12"], dir: self.tmp)
+            return r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let old = try fingerprint("site.crt"), new = try fingerprint("site2.crt")
+        XCTAssertEqual(outputs[0], """
+            before \(old) HTTP/1.1 200 OK
+            Transaction created for certificate \(path("site.pem"))!
+            Committing \(path("site.pem"))..
+            Success!
+            after \(new) HTTP/1.1 200 OK
+            in flight \(old) HTTP/1.1 200 OK
+
+            """)
+        XCTAssertEqual(outputs[0], outputs[1])
+    }
+
+    /// The master CLI carries a payload to the worker (`@1 set ssl cert
+    /// <file> <<`), as 2.6's does.
+    func testMasterCLICarriesPayloads() throws {
+        guard let reference else { return }
+        var answers: [[String]] = []
+        for (index, binary) in [haproxyPath!, reference].enumerated() {
+            let port = Ports.free()
+            let master = tmp.appendingPathComponent("master\(index).sock").path
+            let cfg = try writeConfig(Self.defaultsHTTP + """
+                frontend fe
+                    bind 127.0.0.1:\(port) ssl crt \(path("site.pem"))
+                    http-request return status 200
+                """, name: "master\(index).cfg")
+            let p = track(try ManagedProcess(
+                label: "master\(index)", executable: binary, arguments: ["-W", "-S", master, "-f", cfg.path], dir: tmp))
+            try Ports.waitUntilAccepting(port, timeout: 10, while: { p.isRunning })
+            let site = path("site.pem")
+            var out = [try payload(master, "@1 set ssl cert \(site)", file: "site2.pem")]
+            out.append(LifecycleHarness.unixCommand(master, "@1 show ssl cert *\(site)") ?? "")
+            out.append(LifecycleHarness.unixCommand(master, "@1 commit ssl cert \(site)") ?? "")
+            let served = try runTool("/bin/sh", ["-c", "echo | openssl s_client -connect 127.0.0.1:\(port) -servername renewed.test 2>/dev/null | openssl x509 -noout -subject -ext subjectAltName"], dir: tmp)
+            out.append(served.stdout)
+            answers.append(out)
+        }
+        XCTAssertEqual(answers[0][0], "Transaction created for certificate \(path("site.pem"))!\n\n")
+        XCTAssertTrue(answers[0][3].contains("renewed.test"), answers[0][3])
+        XCTAssertEqual(answers[0], answers[1])
+    }
+
+    /// `<cert>.ocsp` is stapled when the client asks for the status
+    /// (`openssl s_client -status`), not otherwise; `show ssl cert` prints
+    /// its certificate id. An OCSP response for another certificate is
+    /// ignored with 2.6's warning.
+    func testOCSPResponseIsStapled() throws {
+        guard let reference else { return }
+        var stapled: [String] = []
+        for (index, binary) in [haproxyPath!, reference].enumerated() {
+            let config = """
+                global
+                    stats socket SOCKET level admin
+                defaults
+                    mode http
+                    timeout connect 2s
+                    timeout client 10s
+                    timeout server 10s
+                frontend fe
+                    bind 127.0.0.1:PORT1 ssl crt \(path("stapled/site.pem"))
+                    http-request return status 200
+                """
+            let (ports, socket) = try start(binary, index: index, config: config, portCount: 1)
+            let asked = try runTool("/bin/sh", ["-c", "echo | openssl s_client -connect 127.0.0.1:\(ports[0]) -status 2>&1"], dir: tmp).stdout
+            let notAsked = try runTool("/bin/sh", ["-c", "echo | openssl s_client -connect 127.0.0.1:\(ports[0]) 2>&1"], dir: tmp).stdout
+            XCTAssertTrue(asked.contains("OCSP Response Status: successful"), asked)
+            XCTAssertTrue(asked.contains("Cert Status: good"), asked)
+            XCTAssertFalse(notAsked.contains("OCSP"), notAsked)
+            let section = asked.components(separatedBy: "OCSP response:").dropFirst().first?
+                .components(separatedBy: "---").first ?? ""
+            stapled.append(section + (LifecycleHarness.unixCommand(socket, "show ssl cert \(path("stapled/site.pem"))") ?? ""))
+        }
+        XCTAssertTrue(stapled[0].contains("OCSP Response Key: 30"), stapled[0])
+        XCTAssertEqual(stapled[0], stapled[1])
+
+        // A response for another certificate: ignored, with a warning.
+        try sh("cp stapled/site.pem stapled/site2.pem && cat site2.crt ca.pem site2.key > stapled/site2.pem && cp stapled/site.pem.ocsp stapled/site2.pem.ocsp")
+        let cfg = try writeConfig(Self.defaultsHTTP + """
+            frontend fe
+                bind 127.0.0.1:\(Ports.free()) ssl crt \(path("stapled/site2.pem"))
+            """, name: "wrong-ocsp.cfg")
+        var warnings: [String] = []
+        for binary in [haproxyPath!, reference] {
+            let r = try runTool(binary, ["-c", "-f", cfg.path], dir: tmp)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            warnings.append((r.stdout + r.stderr).split(separator: "\n").filter { $0.contains("[WARNING]") }
+                .map { $0.replacingOccurrences(of: #"\(\d+\)"#, with: "(pid)", options: .regularExpression) }.joined(separator: "\n"))
+        }
+        XCTAssertTrue(warnings[0].contains("Certificate ID does not match certificate and issuer"), warnings[0])
+        XCTAssertEqual(warnings[0], warnings[1])
+    }
+
+    /// `crl-file` refuses a revoked client certificate; `crt-ignore-err`
+    /// and `ca-ignore-err` let chosen errors through, which `ssl_c_err`,
+    /// `ssl_c_ca_err` and `ssl_c_ca_err_depth` then report. Each client
+    /// gets the same answer (or the same refusal) from both.
+    func testRevocationAndIgnoredErrorsMatchTheReference() throws {
+        guard let reference else { return }
+        let fetches = #"lf-string "verify=%[ssl_c_verify] err=%[ssl_c_err] ca_err=%[ssl_c_ca_err] depth=%[ssl_c_ca_err_depth] cn=%[ssl_c_s_dn(CN)]\n""#
+        let config = """
+            defaults
+                mode http
+                timeout connect 2s
+                timeout client 10s
+                timeout server 10s
+            frontend fe
+                bind 127.0.0.1:PORT1 ssl crt \(path("site.pem")) ca-file \(path("ca.pem")) crl-file \(path("crl.pem")) verify required
+                bind 127.0.0.1:PORT2 ssl crt \(path("site.pem")) ca-file \(path("ca.pem")) verify optional crt-ignore-err all
+                bind 127.0.0.1:PORT3 ssl crt \(path("site.pem")) ca-file \(path("ca.pem")) crl-file \(path("crl.pem")) verify optional crt-ignore-err 23
+                bind 127.0.0.1:PORT4 ssl crt \(path("site.pem")) ca-file \(path("ca.pem")) verify optional ca-ignore-err all crt-ignore-err 20
+                bind 127.0.0.1:PORT5 ssl crt \(path("site.pem")) ca-file \(path("ca.pem")) verify optional ca-ignore-err 20
+                http-request return status 200 content-type text/plain \(fetches)
+            """
+        let clients = [("client1.crt", "client1.key"), ("client2.crt", "client2.key"), ("stranger.crt", "stranger.key"),
+                       ("chained-chain.crt", "chained.key")]
+        var results: [[String]] = []
+        for (index, binary) in [haproxyPath!, reference].enumerated() {
+            let (ports, _) = try start(binary, index: index, config: config, portCount: 5)
+            var out: [String] = []
+            for port in ports {
+                for (crt, key) in clients {
+                    let r = try runTool("/usr/bin/curl", ["-sS", "-k", "--max-time", "10", "--cert", path(crt), "--key", path(key),
+                                                         "https://127.0.0.1:\(port)/"], dir: tmp)
+                    // A refused handshake: the alert the client received.
+                    let alert = r.stderr.range(of: #"alert [a-z ]+"#, options: .regularExpression).map { String(r.stderr[$0]) }
+                    out.append(r.status == 0 ? r.stdout : "refused: \(alert ?? r.stderr)")
+                }
+            }
+            results.append(out)
+        }
+        XCTAssertEqual(results[0][0], "refused: alert certificate revoked")
+        XCTAssertEqual(results[0][1], "verify=0 err=0 ca_err=0 depth=0 cn=client2\n")
+        XCTAssertEqual(results[0][6], "verify=18 err=18 ca_err=0 depth=0 cn=stranger\n")
+        XCTAssertEqual(results[0][19], "verify=20 err=0 ca_err=20 depth=1 cn=chained\n")
+        for (i, (ours, theirs)) in zip(results[0], results[1]).enumerated() {
+            XCTAssertEqual(ours, theirs, "bind #\(i / clients.count + 1), client \(clients[i % clients.count].0)")
+        }
+    }
+
+    /// Configuration errors of `crl-file`, `ca-ignore-err` and
+    /// `crt-ignore-err`, as 2.6 words them.
+    func testVerifyOptionErrorsMatchTheReference() throws {
+        guard let reference else { return }
+        let lines = [
+            "crl-file \(path("nonexistent.pem"))", "crl-file", "crl-file \(path("garbage.pem"))", "ca-ignore-err",
+            "ca-ignore-err foo", "crt-ignore-err 10,x", "ca-ignore-err 95", "crt-ignore-err X509_V_ERR_CERT_REVOKED",
+            "verify optional crl-file \(path("crl.pem"))",
+        ]
+        for options in lines {
+            let cfg = try writeConfig(Self.defaultsHTTP + """
+                frontend fe
+                    bind 127.0.0.1:\(Ports.free()) ssl crt \(path("site.pem")) \(options)
+                """, name: "errors.cfg")
+            var messages: [[String]] = []
+            for binary in [haproxyPath!, reference] {
+                let r = try runTool(binary, ["-c", "-f", cfg.path], dir: tmp)
+                XCTAssertNotEqual(r.status, 0, options)
+                messages.append((r.stdout + r.stderr).split(separator: "\n").filter { $0.contains("[ALERT]") }
+                    .map { $0.replacingOccurrences(of: #"\(\d+\)"#, with: "(pid)", options: .regularExpression) })
+            }
+            XCTAssertEqual(messages[0], messages[1], options)
+        }
+    }
+}
