@@ -18,7 +18,7 @@ RELEASE_FLAGS = -c release --static-swift-stdlib \
 # the test certificates and TLS clients, and promtool from prometheus to
 # check the exporter's output).
 BUILD_DEPS = libcrypt-dev liblz4-dev libpcre2-dev libssl-dev pkg-config
-TEST_DEPS = curl python3 lz4 logrotate openssl prometheus tidy dnsmasq-base
+TEST_DEPS = curl python3 lz4 logrotate openssl prometheus tidy dnsmasq-base testssl.sh
 
 # Installs the packages in $(1) that dpkg does not list as installed: with
 # apt-get as root (updating the lists first when they lack one), otherwise
