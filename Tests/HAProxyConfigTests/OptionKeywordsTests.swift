@@ -95,8 +95,8 @@ final class OptionKeywordsTests: XCTestCase {
     }
 
     func testUnimplementedOptionIsRefused() {
-        let (_, diagnostics) = TestSupport.load("backend b\n  option ssl-hello-chk\n")
+        let (_, diagnostics) = TestSupport.load("backend b\n  option spop-check\n")
         XCTAssertEqual(
-            diagnostics.alerts.first?.message, "parsing [test.cfg:2] : 'option ssl-hello-chk' is not supported by this build.")
+            diagnostics.alerts.first?.message, "parsing [test.cfg:2] : 'option spop-check' is not supported by this build.")
     }
 }

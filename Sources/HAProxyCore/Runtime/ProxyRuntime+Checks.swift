@@ -66,7 +66,8 @@ extension ProxyRuntime {
         case .check:
             if backend.config.healthCheck.logHealthChecks || backend.config.options.logHealthChecks {
                 let text = event.message(isBackup: server.isBackup, logHealthChecks: true)
-                logger?.logOperational(.info, text, proxy: backend.name)
+                // 2.6 sends these at notice level.
+                logger?.logOperational(.notice, text, proxy: backend.name)
             }
         }
     }
