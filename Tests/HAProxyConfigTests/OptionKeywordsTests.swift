@@ -141,4 +141,19 @@ final class OptionKeywordsTests: XCTestCase {
             XCTAssertEqual(diagnostics.alerts.first?.message, "parsing [test.cfg:2] : \(message)", line)
         }
     }
+
+    /// A frontend ignores the check options with 2.6's warning.
+    func testCheckOptionsInAFrontendAreIgnored() {
+        let (_, diagnostics) = TestSupport.load(
+            "frontend f\n  bind :8080\n  option redis-check\n  option httpchk\n  option pgsql-check\n")
+        XCTAssertEqual(
+            diagnostics.warnings.map(\.message),
+            [
+                "parsing [test.cfg:3] : 'redis-check' ignored because frontend 'f' has no backend capability.",
+                "parsing [test.cfg:4] : 'httpchk' ignored because frontend 'f' has no backend capability.",
+                "parsing [test.cfg:5] : 'pgsql-check' ignored because frontend 'f' has no backend capability.",
+            ])
+        XCTAssertEqual(
+            diagnostics.alerts.first?.message, "parsing [test.cfg:5] : 'option pgsql-check' expects 'user <username>' as argument.")
+    }
 }

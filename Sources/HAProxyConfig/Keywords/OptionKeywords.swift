@@ -35,6 +35,11 @@ extension KeywordRegistry {
         "mysql-check", "pgsql-check", "redis-check", "smtpchk", "ldap-check", "ssl-hello-chk",
     ]
 
+    /// The health check options: a frontend ignores them with a warning.
+    static let checkOptions: Set<String> = [
+        "httpchk", "tcp-check", "mysql-check", "pgsql-check", "redis-check", "smtpchk", "ldap-check", "ssl-hello-chk",
+    ]
+
     /// Every option name `option` accepts.
     static var acceptedOptions: [String] {
         Array(booleanOptions.keys) + Array(httpConnectionModes.keys) + argumentOptions
@@ -84,6 +89,15 @@ extension KeywordRegistry {
         }
         if negated {
             throw KeywordError("negation/default is not supported for option '\(name)'.", form: .parsingTight)
+        }
+        // 2.6 warns, then still refuses bad arguments; the check of a
+        // frontend never runs.
+        var ignored = false
+        if checkOptions.contains(name), let proxy = ctx.proxy, !proxy.isDefaults,
+            !proxy.capabilities.contains(.backend)
+        {
+            ctx.warning("'\(name)' ignored because \(proxy.sectionName) '\(proxy.name)' has no backend capability.")
+            ignored = true
         }
         switch name {
         case "httplog":
@@ -152,6 +166,7 @@ extension KeywordRegistry {
             ctx.withProxy { $0.healthCheck.kind = .tcpCheck }
         case "mysql-check", "pgsql-check", "redis-check", "smtpchk", "ldap-check", "ssl-hello-chk":
             let check = try parseProtocolCheckOption(args)
+            if ignored { return }
             ctx.withProxy {
                 $0.healthCheck.kind = .protocolCheck
                 $0.healthCheck.protocolCheck = check
