@@ -24,6 +24,18 @@ public struct HealthCheckConfig: Sendable, Equatable {
         /// `option ssl-hello-chk`: an SSLv3 client hello, a handshake or
         /// alert record expected.
         case sslHello
+
+        /// The option that selects it, e.g. `redis-check`.
+        public var optionName: String {
+            switch self {
+            case .mysql: return "mysql-check"
+            case .pgsql: return "pgsql-check"
+            case .redis: return "redis-check"
+            case .smtp: return "smtpchk"
+            case .ldap: return "ldap-check"
+            case .sslHello: return "ssl-hello-chk"
+            }
+        }
     }
 
     public var kind: Kind = .tcpConnect

@@ -334,4 +334,25 @@ final class ProtocolCheckTests: IntegrationTestCase {
         ])
         compareLogs(both)
     }
+
+    /// Checks over TLS speak HTTP or plain connect only in this build: a
+    /// protocol check on an `ssl` server is refused by name.
+    func testProtocolCheckOverSSLIsRefused() throws {
+        let cfg = try writeConfig("""
+        defaults
+            timeout connect 1s
+            timeout client 1s
+            timeout server 1s
+        frontend f
+            bind 127.0.0.1:\(Ports.free())
+        backend b
+            option redis-check
+            server s 127.0.0.1:6379 ssl verify none check
+        """)
+        let result = try haproxy(["-c", "-f", cfg.path])
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.stderr.contains(
+            "[\(cfg.path):9] : 'server b/s' : 'option redis-check' health checks over SSL are not supported by this build."),
+                      result.stderr)
+    }
 }
