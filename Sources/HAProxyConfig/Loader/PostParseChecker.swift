@@ -152,6 +152,11 @@ enum PostParseChecker {
                        | timeouts are set to a non-zero value: 'client', 'connect', 'server'.
                     """, at: proxy.location)
             }
+            if !proxy.healthCheck.tcpRules.isEmpty && proxy.healthCheck.kind != .tcpCheck {
+                diagnostics.warning(
+                    "\(label) '\(proxy.name)' uses tcp-check rules without 'option tcp-check', so the rules are ignored.",
+                    at: proxy.location)
+            }
             var seen: [String: SourceLocation] = [:]
             for server in proxy.servers {
                 if let first = seen[server.name] {

@@ -259,7 +259,7 @@ enum ShowStat {
             put(.check_status, result?.code.rawValue ?? "INI")
             put(.check_code, result.flatMap { $0.code.carriesCode ? $0.statusCode : nil })
             put(.check_duration, result?.durationMs)
-            put(.last_chk, result?.info)
+            put(.last_chk, result.flatMap { $0.infoInStats ? $0.info : nil })
             put(.check_desc, result?.code.reasonDescription ?? "Initializing")
         }
         let shownCheck = s.checkSuspended ? nil : s.check

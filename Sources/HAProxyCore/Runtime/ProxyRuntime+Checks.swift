@@ -69,7 +69,9 @@ extension ProxyRuntime {
         case .check:
             if backend.config.healthCheck.logHealthChecks || backend.config.options.logHealthChecks {
                 let text = event.message(isBackup: server.isBackup, logHealthChecks: true)
-                logger?.logOperational(.info, text, proxy: backend.name)
+                // 2.6 writes these to stderr as warnings too, and logs them at notice level.
+                onMessage(.warning, text)
+                logger?.logOperational(.notice, text, proxy: backend.name)
             }
         }
     }

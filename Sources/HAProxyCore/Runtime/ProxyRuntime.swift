@@ -189,9 +189,11 @@ public final class ProxyRuntime {
             let checksUseTLS = tls.checkSSL ?? (tls.enabled && options.checkPort == nil && options.checkAddr == nil)
             guard tls.enabled || checksUseTLS else { continue }
             // This build's tcp-check rulesets speak clear text only.
-            if options.check && checksUseTLS && backend.config.healthCheck.kind == .tcpCheck {
+            if options.check && checksUseTLS && [.tcpCheck, .protocolCheck].contains(backend.config.healthCheck.kind) {
+                let check = backend.config.healthCheck
+                let kind = check.kind == .protocolCheck ? check.protocolCheck.map { "'option \($0.optionName)'" } : nil
                 errors.append(RuntimeError(
-                    "'server \(backend.name)/\(server.name)' : tcp-check health checks over SSL are not supported by this build.",
+                    "'server \(backend.name)/\(server.name)' : \(kind ?? "tcp-check") health checks over SSL are not supported by this build.",
                     location: server.config.location, bracketed: true))
             }
             let context: TLSClientContext
