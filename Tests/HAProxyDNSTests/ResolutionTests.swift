@@ -83,6 +83,24 @@ final class ResolutionTests: XCTestCase {
         XCTAssertEqual(r.addresses.map(\.bytes), [[1, 0, 0, 1]])
     }
 
+    func testServiceNamesAskForSRVRecordsWithoutFallback() throws {
+        var r = Resolution(name: "_http._tcp.svc.test", prefer: .ipv6, timers: ResolutionTimers())
+        XCTAssertTrue(r.isService)
+        let q = try sent(r.poll(nowMs: 0, nextID: id))
+        XCTAssertEqual(q.type, .srv)
+        var b = AnswerBuilder(id: q.id, answers: 1)
+        b.question(q.name, type: 33)
+        b.record(type: 33, data: [0, 0, 0, 10, 0x1f, 0x41] + DNSName.encode("a.svc.test")!)
+        let (verdict, action) = r.receive(try DNSResponse(parsing: b.bytes), nowMs: 1, nextID: id)
+        XCTAssertEqual(verdict, .counted(.valid, truncated: false))
+        XCTAssertEqual(action, .finished(.valid))
+        XCTAssertEqual(r.services.map(\.record.target), ["a.svc.test"])
+        let q2 = try sent(r.poll(nowMs: 20_000, nextID: id))
+        var nx = AnswerBuilder(id: q2.id, flags: 0x8183, answers: 0)
+        nx.question(q2.name, type: 33)
+        XCTAssertEqual(r.receive(try DNSResponse(parsing: nx.bytes), nowMs: 20_001, nextID: id).1, .finished(.nx))
+    }
+
     func testAssignmentKeepsAddressesAndAvoidsDuplicates() {
         let a: [UInt8] = [1, 0, 0, 1], b: [UInt8] = [1, 0, 0, 2], c: [UInt8] = [10, 0, 0, 3]
         typealias M = AddressAssignment.Member

@@ -35,7 +35,7 @@ enum ResolverCommands {
         let old = backend.lock.withLock {
             let old = server.fqdn ?? ""
             server.fqdn = name
-            server.fqdnSetByCLI = true
+            server.hostnameFlag = true
             return old
         }
         section.changeName(of: server, to: name)

@@ -25,6 +25,8 @@ extension ProxyRuntime {
         _ server: ServerConfig, proxy: ProxyConfig, errors: inout [RuntimeError], warnings: inout [String]
     ) -> InitialAddress {
         let port = server.port ?? 0
+        // An SRV name has no address of its own: its servers wait for the records.
+        if server.host.hasPrefix("_") { return .unresolved }
         for method in server.options.initAddr ?? [.libc] {
             switch method {
             case .libc:
@@ -65,7 +67,7 @@ extension ProxyRuntime {
                 guard let name = server.config.options.resolvers, !Self.hasLiteralHost(server.config),
                     let section = sections.first(where: { $0.config.name == name })
                 else { continue }
-                backend.lock.withLock { server.fqdn = server.config.host }
+                if !server.isService { backend.lock.withLock { server.fqdn = server.config.host } }
                 section.register(server, name: server.config.host)
             }
         }

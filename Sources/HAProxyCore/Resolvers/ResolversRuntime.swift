@@ -196,6 +196,10 @@ final class ResolversRuntime {
             }
             return
         }
+        if group.resolution.isService {
+            applyServices(to: group)
+            return
+        }
         let members = group.servers.map { server in
             backend.lock.withLock {
                 AddressAssignment.Member(
@@ -212,8 +216,8 @@ final class ResolversRuntime {
                 if old != nil { loseAddress(server, in: backend, reason: "No IP for server ") }
                 continue
             }
-            guard new != old, let text = Self.text(of: new),
-                let address = try? SocketAddress(ipAddress: text, port: server.config.port ?? 0)
+            let port = backend.lock.withLock { server.servicePort } ?? server.config.port ?? 0
+            guard new != old, let text = Self.text(of: new), let address = try? SocketAddress(ipAddress: text, port: port)
             else { continue }
             let oldText = old.flatMap(Self.text(of:)) ?? "(none)"
             backend.lock.withLock { server.address = address }
@@ -231,6 +235,98 @@ final class ResolversRuntime {
                 report("Server \(backend.name)/\(server.name) administratively READY thanks to valid DNS answer.", .notice, backend)
             }
         }
+    }
+
+    /// SRV records to the group's servers: a server keeps its record while
+    /// the answers hold it, the others take the records no server has.
+    /// A record gives the target's name, the port, the weight (SRV weight
+    /// / 256 + 1, unless `ignore-weight`) and, from the additional records,
+    /// the address; a server whose record went away goes to maintenance.
+    private func applyServices(to group: RequesterGroup) {
+        let backend = group.backend
+        let records = group.resolution.services.map(\.record)
+        let current: [(target: String, port: Int)?] = group.servers.map { server in
+            backend.lock.withLock { server.fqdn.map { ($0, server.servicePort ?? 0) } }
+        }
+        var assigned = [Int?](repeating: nil, count: group.servers.count)
+        var used = Set<Int>()
+        for (i, entry) in current.enumerated() {
+            guard let entry,
+                let j = records.indices.first(where: {
+                    !used.contains($0) && records[$0].target == entry.target && records[$0].port == entry.port
+                })
+            else { continue }
+            assigned[i] = j
+            used.insert(j)
+        }
+        // Servers that never had a record come first (2.6 fills them before
+        // those whose record went away).
+        let hadRecord = group.servers.map { server in backend.lock.withLock { server.hostnameFlag } }
+        let waitingOrder = group.servers.indices.filter { !hadRecord[$0] } + group.servers.indices.filter { hadRecord[$0] }
+        for i in waitingOrder where assigned[i] == nil {
+            guard let j = records.indices.first(where: { !used.contains($0) }) else { break }
+            assigned[i] = j
+            used.insert(j)
+        }
+        for (i, server) in group.servers.enumerated() {
+            let waiting = backend.lock.withLock { server.inResolutionMaintenance }
+            guard let j = assigned[i] else {
+                guard current[i] != nil else { continue }
+                leaveTargetGroups(server)
+                backend.lock.withLock {
+                    server.fqdn = nil
+                    server.servicePort = nil
+                }
+                if !waiting { loseAddress(server, in: backend, reason: "entry removed from SRV record") }
+                continue
+            }
+            let record = records[j]
+            if current[i]?.target != record.target { leaveTargetGroups(server) }
+            backend.lock.withLock {
+                server.fqdn = record.target
+                server.servicePort = record.port
+                server.hostnameFlag = true
+            }
+            if !server.config.options.ignoreServiceWeight {
+                let weight = min(record.weight / 256 + 1, LBServer.maxWeight)
+                if backend.lock.withLock({ server.lb.weight }) != weight { backend.setWeight(server, weight) }
+            }
+            let old = waiting ? nil : backend.lock.withLock { Self.bytes(of: server.address) }
+            let oldPort = backend.lock.withLock { server.address.port }
+            guard let bytes = record.address, let text = Self.text(of: bytes),
+                let address = try? SocketAddress(ipAddress: text, port: record.port)
+            else {
+                // No additional record for the target: its name is resolved
+                // on its own, as any server's.
+                if !waiting, current[i]?.target != record.target {
+                    loseAddress(server, in: backend, reason: "No IP for server ")
+                }
+                if !groups.contains(where: { !$0.resolution.isService && $0.servers.contains { $0 === server } }) {
+                    register(server, name: record.target)
+                }
+                continue
+            }
+            guard bytes != old || oldPort != record.port else { continue }
+            backend.lock.withLock { server.address = address }
+            server.idlePool.closeAll()
+            server.checker?.serverAddressChanged(address)
+            if bytes != old {
+                let oldText = old.flatMap(Self.text(of:)) ?? "(none)"
+                report(
+                    "\(backend.name)/\(server.name) changed its IP from \(oldText) to \(text) by DNS additional record.",
+                    .notice, backend)
+            }
+            if waiting {
+                backend.setState(server, resolution: false)
+                report("Server \(backend.name)/\(server.name) ('\(record.target)') is UP/READY (resolves again).", .notice, backend)
+            }
+        }
+    }
+
+    /// An SRV server no longer resolves its previous target on its own.
+    private func leaveTargetGroups(_ server: Server) {
+        for group in groups where !group.resolution.isService { group.servers.removeAll { $0 === server } }
+        groups.removeAll { $0.servers.isEmpty }
     }
 
     /// The server goes to maintenance without an address, as 2.6 words it.

@@ -152,6 +152,49 @@ final class ResolversDifferentialTests: IntegrationTestCase {
         XCTAssertEqual(ours.messages().count, 3)
     }
 
+    /// A server-template on an SRV name: records fill the servers with
+    /// their target, port, weight and the address of the additional
+    /// records; a record that goes away empties its server.
+    func testSRVRecordsMatchHAProxy26() throws {
+        let (reference, env) = try reference()
+        func srv(_ target: String, _ port: Int, _ weight: Int) -> String {
+            "--srv-host=_http._tcp.svc.test,\(target).svc.test,\(port),0,\(weight)"
+        }
+        let dns = try DNSMasq(
+            in: self, hosts: "127.0.0.2 a.svc.test\n127.0.0.3 b.svc.test\n", options: [srv("a", 8001, 10), srv("b", 8002, 20)])
+        let servers = "    server-template t 3 _http._tcp.svc.test resolvers ns init-addr none"
+        let ours = try start(haproxyPath, name: "ours", dnsPort: dns.port, servers: servers)
+        let theirs = try start(reference, name: "reference", dnsPort: dns.port, environment: env, servers: servers)
+        let sides = [ours, theirs]
+        func settle(_ what: String, _ done: @escaping ([String: String]) -> Bool) throws {
+            for side in sides { try waitUntil("\(what) (\(side.process.label))") { done(try side.states()) } }
+            XCTAssertEqual(try ours.states(), try theirs.states(), what)
+            XCTAssertEqual(try ours.stat(), try theirs.stat(), what)
+        }
+        func resolved(_ states: [String: String]) -> Int { states.values.filter { $0.contains(" 2 64 ") }.count }
+
+        try settle("two records") { resolved($0) == 2 }
+        try dns.restart(options: [srv("a", 8001, 10)])
+        try settle("a record removed") { resolved($0) == 1 && $0.values.contains { $0.contains(" 0 96 ") } }
+        try dns.restart(options: [srv("a", 8001, 600), srv("c", 8003, 10)])
+        try settle("a record without its address, a new weight") { states in
+            states.values.contains { $0.contains("c.svc.test 8003") } && states.values.contains { $0.contains(" 2 64 3 1 ") }
+        }
+        XCTAssertEqual(ours.messages().sorted(), theirs.messages().sorted())
+        XCTAssertEqual(ours.logLines().sorted(), theirs.logLines().sorted())
+        // The target's address comes both in the SRV answer's additional
+        // records and from the target's own resolution: which one is first
+        // depends on timing, in 2.6 as here.
+        let before = ours.messages().count
+        try dns.setHosts("127.0.0.2 a.svc.test\n127.0.0.3 b.svc.test\n127.0.0.4 c.svc.test\n")
+        try settle("its address") { resolved($0) == 2 }
+        for side in sides {
+            let last = side.messages().dropFirst(before).joined(separator: "\n")
+            XCTAssertTrue(last.contains("be/t3 changed its IP from (none) to 127.0.0.4 by "), last)
+            XCTAssertTrue(last.contains("Server be/t3 ('c.svc.test') is UP/READY (resolves again)."), last)
+        }
+    }
+
     /// backend.py's HTTP server on `host`; returns its port.
     func startHTTPBackend(host: String) throws -> Int {
         let portFile = tmp.appendingPathComponent("port-\(host)")

@@ -11,9 +11,9 @@ final class ResolversTests: IntegrationTestCase {
     func command(_ line: String) throws -> String { try StatsSocket.command(socketPath, line) }
 
     /// `show servers state be` as server name → fields (srv_addr, op, admin, ...).
-    func states() throws -> [String: [String]] {
+    func states(_ backend: String = "be") throws -> [String: [String]] {
         var out: [String: [String]] = [:]
-        for line in try command("show servers state be").split(separator: "\n") where !line.hasPrefix("#") {
+        for line in try command("show servers state \(backend)").split(separator: "\n") where !line.hasPrefix("#") {
             let f = line.split(separator: " ").map(String.init)
             if f.count > 5 { out[f[3]] = Array(f[4...]) }
         }
@@ -124,6 +124,47 @@ final class ResolversTests: IntegrationTestCase {
         XCTAssertTrue(proxy.stderr.contains("be/s1 changed its IP from (none) to 127.0.0.2 by ns/dns."), proxy.stderr)
         XCTAssertTrue(proxy.stderr.contains("be/s1 changed its IP from 127.0.0.2 to 127.0.0.3 by ns/dns."), proxy.stderr)
         XCTAssertTrue(proxy.stderr.contains("Server be/s1 ('web.test') is UP/READY (resolves again)."), proxy.stderr)
+    }
+
+    /// SRV records: each server of the template takes a record's target,
+    /// port and weight (none with `ignore-weight`) and serves traffic there.
+    func testSRVRecordsGiveTargetsPortsAndWeights() throws {
+        let a = try startBackend("a", host: "127.0.0.2")
+        let b = try startBackend("b", host: "127.0.0.3")
+        let dns = try DNSMasq(
+            in: self, hosts: "127.0.0.2 a.svc.test\n127.0.0.3 b.svc.test\n",
+            options: [
+                "--srv-host=_http._tcp.svc.test,a.svc.test,\(a.port),0,600",
+                "--srv-host=_http._tcp.svc.test,b.svc.test,\(b.port),0,10",
+            ])
+        let port = Ports.free()
+        try startProxy(
+            config: config(dnsPort: dns.port, frontendPort: port, servers: """
+                    server-template t 2 _http._tcp.svc.test resolvers ns init-addr none
+                backend other
+                    server-template u 2 _http._tcp.svc.test resolvers ns init-addr none resolve-opts ignore-weight
+                """),
+            ports: [port])
+        try waitUntil("all four resolved") {
+            try (states().values.map { $0 } + states("other").values.map { $0 }).filter { $0[1] == "2" }.count == 4
+        }
+        let all = try states().merging(try states("other")) { a, _ in a }
+        for name in ["t1", "t2", "u1", "u2"] {
+            let f = try XCTUnwrap(all[name])
+            let ignoring = name.hasPrefix("u")
+            switch f[13] {  // srv_fqdn
+            case "a.svc.test":
+                XCTAssertEqual([f[0], f[14], f[3]], ["127.0.0.2", "\(a.port)", ignoring ? "1" : "3"], name)
+            case "b.svc.test":
+                XCTAssertEqual([f[0], f[14], f[3]], ["127.0.0.3", "\(b.port)", "1"], name)
+            default:
+                XCTFail("\(name): \(f)")
+            }
+            XCTAssertEqual(f[15], "_http._tcp.svc.test")
+        }
+        var seen: Set<String> = []
+        for _ in 0..<12 { seen.insert(try HTTPClient.get(port: port).server) }
+        XCTAssertEqual(seen, ["a", "b"], "traffic reaches both targets on their SRV ports")
     }
 
     func testServerTemplateScalesUpAndDown() throws {
