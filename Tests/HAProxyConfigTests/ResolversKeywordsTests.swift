@@ -13,6 +13,7 @@ final class ResolversKeywordsTests: XCTestCase {
             resolvers ns
               nameserver dns 127.0.0.1:5353
               nameserver v6 [::1]:53
+              nameserver t tcp@127.0.0.1:53
               accepted_payload_size 8192
               hold valid 1s
               hold nx 2s
@@ -34,9 +35,10 @@ final class ResolversKeywordsTests: XCTestCase {
         let c = try XCTUnwrap(config)
         let ns = try XCTUnwrap(c.resolvers.first)
         XCTAssertEqual(ns.name, "ns")
-        XCTAssertEqual(ns.nameservers.map(\.name), ["dns", "v6"])
-        XCTAssertEqual(ns.nameservers.map(\.host), ["127.0.0.1", "::1"])
-        XCTAssertEqual(ns.nameservers.map(\.port), [5353, 53])
+        XCTAssertEqual(ns.nameservers.map(\.name), ["dns", "v6", "t"])
+        XCTAssertEqual(ns.nameservers.map(\.host), ["127.0.0.1", "::1", "127.0.0.1"])
+        XCTAssertEqual(ns.nameservers.map(\.port), [5353, 53, 53])
+        XCTAssertEqual(ns.nameservers.map(\.isTCP), [false, false, true])
         XCTAssertEqual(ns.acceptedPayloadSize, 8192)
         XCTAssertEqual(
             [ns.holdValidMs, ns.holdNXMs, ns.holdOtherMs, ns.holdRefusedMs, ns.holdTimeoutMs, ns.holdObsoleteMs],
@@ -76,7 +78,7 @@ final class ResolversKeywordsTests: XCTestCase {
              nameserver dns 127.0.0.1:54
              nameserver d3 127.0.0.1
              nameserver d4 foo:53
-             nameserver d5 tcp@127.0.0.1:53
+             nameserver d5 ftp@127.0.0.1:53
             resolvers ns
             resolvers
             """)
@@ -96,7 +98,7 @@ final class ResolversKeywordsTests: XCTestCase {
                 "[ALERT]    (0) : config : Parsing [test.cfg:14]: nameserver 'dns' has same name as another nameserver (declared at test.cfg:2).",
                 "[ALERT]    (0) : config : parsing [test.cfg:15] : 'nameserver d3' : missing port specification in '127.0.0.1'",
                 "[ALERT]    (0) : config : parsing [test.cfg:16] : 'nameserver d4' : invalid address: 'foo' in 'foo:53'",
-                "[ALERT]    (0) : config : parsing [test.cfg:17] : 'nameserver d5' : 'tcp@' nameservers are not supported by this build in 'tcp@127.0.0.1:53'; use a UDP address.",
+                "[ALERT]    (0) : config : parsing [test.cfg:17] : 'nameserver d5' : 'ftp@' nameservers are not supported by this build in 'ftp@127.0.0.1:53'; use udp@ or tcp@.",
                 "[ALERT]    (0) : config : Parsing [test.cfg:18]: resolvers 'ns' has same name as another resolvers (declared at test.cfg:1).",
                 "[ALERT]    (0) : config : parsing [test.cfg:19] : missing name for resolvers section.",
             ])

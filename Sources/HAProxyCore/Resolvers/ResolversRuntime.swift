@@ -31,6 +31,8 @@ final class ResolversRuntime {
     let config: ResolversConfig
     private let nameservers: [SocketAddress?]
     private var channels: [Channel?]
+    /// The `tcp@` nameservers' connections (nil for UDP ones).
+    private var streams: [TCPNameserverConnection?]
     private let countersLock = NIOLock()
     private var counters: [NameserverCounters]
     private(set) var groups: [RequesterGroup] = []
@@ -47,6 +49,7 @@ final class ResolversRuntime {
         self.config = config
         nameservers = config.nameservers.map { try? SocketAddress(ipAddress: $0.host, port: $0.port) }
         channels = Array(repeating: nil, count: config.nameservers.count)
+        streams = Array(repeating: nil, count: config.nameservers.count)
         counters = Array(repeating: NameserverCounters(), count: config.nameservers.count)
     }
 
@@ -83,6 +86,12 @@ final class ResolversRuntime {
         eventLoop = loop
         for (index, address) in nameservers.enumerated() {
             guard let address else { continue }
+            if config.nameservers[index].isTCP {
+                streams[index] = TCPNameserverConnection(address: address, eventLoop: loop) { [weak self] bytes in
+                    self?.received(bytes, nameserver: index)
+                }
+                continue
+            }
             let handler = NameserverHandler(index: index, owner: self)
             let bootstrap = DatagramBootstrap(group: loop)
                 .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65_536))
@@ -99,6 +108,10 @@ final class ResolversRuntime {
     func stop() {
         task?.cancel()
         for channel in channels { channel?.close(promise: nil) }
+        if let loop = eventLoop {
+            let streams = self.streams
+            loop.execute { for stream in streams { stream?.close() } }
+        }
     }
 
     static func nowMs() -> UInt64 { NIODeadline.now().uptimeNanoseconds / 1_000_000 }
@@ -132,7 +145,16 @@ final class ResolversRuntime {
 
     private func send(_ query: DNSQuery) {
         guard let bytes = query.encoded() else { return }
-        for (index, channel) in channels.enumerated() {
+        for (index, stream) in streams.enumerated() {
+            guard let stream else { continue }
+            stream.send(bytes) { [weak self] written in
+                guard let self else { return }
+                self.countersLock.withLock {
+                    if written { self.counters[index].sent += 1 } else { self.counters[index].sendErrors += 1 }
+                }
+            }
+        }
+        for (index, channel) in channels.enumerated() where streams[index] == nil {
             guard let channel, let address = nameservers[index] else {
                 countersLock.withLock { counters[index].sendErrors += 1 }
                 continue
@@ -155,9 +177,14 @@ final class ResolversRuntime {
     fileprivate func received(_ envelope: AddressedEnvelope<ByteBuffer>, nameserver index: Int) {
         guard let expected = nameservers[index], envelope.remoteAddress == expected else { return }
         var buffer = envelope.data
-        let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
+        received(buffer.readBytes(length: buffer.readableBytes) ?? [], nameserver: index)
+    }
+
+    /// An answer's bytes from nameserver `index` (a datagram, or a message
+    /// of a `tcp@` connection).
+    private func received(_ bytes: [UInt8], nameserver index: Int) {
         let now = Self.nowMs()
-        if bytes.count > config.acceptedPayloadSize {
+        if bytes.count > config.acceptedPayloadSize && !config.nameservers[index].isTCP {
             countersLock.withLock { counters[index].tooBig += 1 }
             return
         }

@@ -108,7 +108,9 @@ final class ResolversDifferentialTests: IntegrationTestCase {
             label: name, executable: executable, arguments: ["-f", config.path, "-db"], dir: tmp,
             environment: environment))
         try Ports.waitUntilAccepting(port, timeout: 10, while: { process.isRunning })
-        return Side(process: process, socket: socket)
+        let side = Side(process: process, socket: socket)
+        try waitUntil("\(name)'s stats socket answers") { (try? side.command("show info")) != nil }
+        return side
     }
 
     /// The reference binary and the environment it runs in (its libraries).

@@ -39,12 +39,20 @@ final class ResolversTests: IntegrationTestCase {
         return Backend(name: name, port: bound, process: p)
     }
 
-    func config(dnsPort: Int, frontendPort: Int, resolvers: String = "", servers: String) -> String {
+    /// The proxy, once its frontend and its stats socket both answer.
+    @discardableResult
+    func startResolvingProxy(config: String, port: Int) throws -> ManagedProcess {
+        let proxy = try startProxy(config: config, ports: [port])
+        try waitUntil("stats socket answers") { (try? command("show info")) != nil || !proxy.isRunning }
+        return proxy
+    }
+
+    func config(dnsPort: Int, frontendPort: Int, resolvers: String = "", servers: String, transport: String = "") -> String {
         """
         global
             stats socket \(socketPath) level admin
         resolvers ns
-            nameserver dns 127.0.0.1:\(dnsPort)
+            nameserver dns \(transport)127.0.0.1:\(dnsPort)
             hold valid 200ms
             timeout resolve 100ms
             timeout retry 100ms
@@ -93,10 +101,10 @@ final class ResolversTests: IntegrationTestCase {
         _ = try startBackend("b", host: "127.0.0.3", port: a.port)
         let dns = try DNSMasq(in: self, hosts: "127.0.0.2 web.test\n")
         let port = Ports.free()
-        let proxy = try startProxy(
+        let proxy = try startResolvingProxy(
             config: config(dnsPort: dns.port, frontendPort: port,
                            servers: "    server s1 web.test:\(a.port) resolvers ns init-addr none"),
-            ports: [port])
+            port: port)
         try waitUntil("s1 resolved to 127.0.0.2") { try states()["s1"]?.first == "127.0.0.2" }
         XCTAssertEqual(try HTTPClient.get(port: port).server, "a")
 
@@ -138,13 +146,13 @@ final class ResolversTests: IntegrationTestCase {
                 "--srv-host=_http._tcp.svc.test,b.svc.test,\(b.port),0,10",
             ])
         let port = Ports.free()
-        try startProxy(
+        try startResolvingProxy(
             config: config(dnsPort: dns.port, frontendPort: port, servers: """
                     server-template t 2 _http._tcp.svc.test resolvers ns init-addr none
                 backend other
                     server-template u 2 _http._tcp.svc.test resolvers ns init-addr none resolve-opts ignore-weight
                 """),
-            ports: [port])
+            port: port)
         try waitUntil("all four resolved") {
             try (states().values.map { $0 } + states("other").values.map { $0 }).filter { $0[1] == "2" }.count == 4
         }
@@ -167,13 +175,34 @@ final class ResolversTests: IntegrationTestCase {
         XCTAssertEqual(seen, ["a", "b"], "traffic reaches both targets on their SRV ports")
     }
 
+    /// A `tcp@` nameserver: the same answers over one TCP connection.
+    func testTCPNameserverFollowsChanges() throws {
+        let dns = try DNSMasq(in: self, hosts: "127.0.0.2 web.test\n")
+        let port = Ports.free()
+        let proxy = try startResolvingProxy(
+            config: config(dnsPort: dns.port, frontendPort: port,
+                           servers: "    server s1 web.test:8080 resolvers ns init-addr none", transport: "tcp@"),
+            port: port)
+        try waitUntil("s1 resolved over TCP") { try states()["s1"]?.first == "127.0.0.2" }
+        try dns.setHosts("127.0.0.3 web.test\n")
+        try waitUntil("s1 follows") { try states()["s1"]?.first == "127.0.0.3" }
+        XCTAssertTrue(proxy.stderr.contains("be/s1 changed its IP from 127.0.0.2 to 127.0.0.3 by ns/dns."), proxy.stderr)
+        let counters = try command("show resolvers ns")
+        XCTAssertFalse(counters.contains("  valid:       0\n"), counters)
+        XCTAssertTrue(counters.contains("  snd_error:   0\n"), counters)
+        // The nameserver restarts: the connection is opened again.
+        try dns.restart(options: [])
+        try dns.setHosts("127.0.0.4 web.test\n")
+        try waitUntil("s1 follows after a reconnection") { try states()["s1"]?.first == "127.0.0.4" }
+    }
+
     func testServerTemplateScalesUpAndDown() throws {
         let dns = try DNSMasq(in: self, hosts: "127.0.0.2 multi.test\n127.0.0.3 multi.test\n")
         let port = Ports.free()
-        let proxy = try startProxy(
+        let proxy = try startResolvingProxy(
             config: config(dnsPort: dns.port, frontendPort: port,
                            servers: "    server-template t 3 multi.test:8080 resolvers ns init-addr none resolve-prefer ipv4"),
-            ports: [port])
+            port: port)
         func addresses() throws -> [String] { try ["t1", "t2", "t3"].map { try states()[$0]?.first ?? "?" } }
         try waitUntil("two slots filled") { try addresses().filter { $0 != "-" }.count == 2 }
         XCTAssertEqual(Set(try addresses()), ["127.0.0.2", "127.0.0.3", "-"])
@@ -197,10 +226,10 @@ final class ResolversTests: IntegrationTestCase {
     func testNXDomainPutsTheServerInMaintenanceAfterHoldNX() throws {
         let dns = try DNSMasq(in: self, hosts: "127.0.0.2 web.test\n")
         let port = Ports.free()
-        let proxy = try startProxy(
+        let proxy = try startResolvingProxy(
             config: config(dnsPort: dns.port, frontendPort: port, resolvers: "    hold nx 1s",
                            servers: "    server s1 web.test:8080 resolvers ns init-addr none\n    server s2 127.0.0.1:1"),
-            ports: [port])
+            port: port)
         try waitUntil("s1 resolved") { try states()["s1"]?.first == "127.0.0.2" }
         try dns.setHosts("")
         let removed = Date()
@@ -221,10 +250,10 @@ final class ResolversTests: IntegrationTestCase {
         let silent = try HostileNameserver(behaviour: .silent)
         defer { silent.stop() }
         let port = Ports.free()
-        let proxy = try startProxy(
+        let proxy = try startResolvingProxy(
             config: config(dnsPort: silent.port, frontendPort: port, resolvers: "    hold timeout 1s",
                            servers: "    server s1 web.test:8080 resolvers ns init-addr 127.0.0.2\n    server s2 127.0.0.1:1"),
-            ports: [port])
+            port: port)
         XCTAssertEqual(try states()["s1"]?.first, "127.0.0.2", "init-addr gives the first address")
         try waitUntil("s1 in maintenance", timeout: 10) { try states()["s1"]?.first == "-" }
         XCTAssertTrue(proxy.stderr.contains("Server be/s1 is going DOWN for maintenance (DNS timeout status)."), proxy.stderr)
@@ -239,10 +268,10 @@ final class ResolversTests: IntegrationTestCase {
         let hostile = try HostileNameserver(behaviour: .hostile)
         defer { hostile.stop() }
         let port = Ports.free()
-        let proxy = try startProxy(
+        let proxy = try startResolvingProxy(
             config: config(dnsPort: hostile.port, frontendPort: port, resolvers: "    hold other 60s\n    hold timeout 60s",
                            servers: "    server s1 web.test:\(a.port) resolvers ns init-addr 127.0.0.2"),
-            ports: [port])
+            port: port)
         var served = 0
         let start = Date()
         while Date().timeIntervalSince(start) < 3 {
