@@ -234,6 +234,9 @@ final class ResolversDifferentialTests: IntegrationTestCase {
         try settle("new addresses") { try address($0, "s1") == "127.0.0.5" && address($0, "t2") == "127.0.0.4" }
         try dns.setHosts("127.0.0.4 multi.test\n127.0.0.7 other.test\n")
         try settle("NXDOMAIN and a vanished address") { try address($0, "s1") == "-" && address($0, "t1") == "-" }
+        for refused in ["set server be/s1 fqdn", "set server be/s1 fqdn bad..name", "set server be/s9 fqdn x.test"] {
+            XCTAssertEqual(try ours.command(refused), try theirs.command(refused), refused)
+        }
         XCTAssertEqual(try ours.command("set server be/s1 fqdn other.test"), try theirs.command("set server be/s1 fqdn other.test"))
         try settle("a new name") { try address($0, "s1") == "127.0.0.7" }
         XCTAssertEqual(try ours.command("show resolvers nope"), try theirs.command("show resolvers nope"))
