@@ -26,6 +26,7 @@ enum ResolverCommands {
         else {
             return "set server <b>/<s> fqdn failed because no resolution is configured.\n"
         }
+        if server.isService { return "set server <b>/<s> fqdn failed because SRV resolution is configured.\n" }
         let name = request[4]
         guard !name.isEmpty else { return "set server <b>/<s> fqdn requires a FQDN.\n" }
         let by = " by 'stats socket command'\n"

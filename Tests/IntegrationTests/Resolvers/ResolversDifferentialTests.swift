@@ -176,6 +176,8 @@ final class ResolversDifferentialTests: IntegrationTestCase {
         func resolved(_ states: [String: String]) -> Int { states.values.filter { $0.contains(" 2 64 ") }.count }
 
         try settle("two records") { resolved($0) == 2 }
+        let fqdn = "set server be/t1 fqdn other.test"
+        XCTAssertEqual(try ours.command(fqdn), try theirs.command(fqdn), "an SRV server keeps its records' names")
         try dns.restart(options: [srv("a", 8001, 10)])
         try settle("a record removed") { resolved($0) == 1 && $0.values.contains { $0.contains(" 0 96 ") } }
         try dns.restart(options: [srv("a", 8001, 600), srv("c", 8003, 10)])
