@@ -41,9 +41,7 @@ extension KeywordRegistry {
                 switch item {
                 case "libc": methods.append(.libc)
                 case "none": methods.append(.none)
-                case "last":
-                    throw KeywordError(
-                        "'init-addr' : method 'last' is not supported by this build (the server state file does not restore addresses).")
+                case "last": methods.append(.last)
                 default:
                     guard ipAddressBytes(item) != nil else {
                         throw KeywordError(

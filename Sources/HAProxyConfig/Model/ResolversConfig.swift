@@ -66,6 +66,9 @@ public struct ResolversConfig: Sendable, Equatable {
 
 /// How a server with `resolvers` gets its first address (`init-addr`).
 public enum InitAddrMethod: Sendable, Equatable {
+    /// `last`: the `srv_addr` the server state file holds for the server
+    /// (`load-server-state-from-file`).
+    case last
     /// `libc`: the system resolver, once at start.
     case libc
     /// `none`: start without an address, in maintenance until resolved.

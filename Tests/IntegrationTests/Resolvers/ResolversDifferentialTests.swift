@@ -77,7 +77,7 @@ final class ResolversDifferentialTests: IntegrationTestCase {
 
     func start(
         _ executable: String, name: String, dnsPort: Int, environment: [String: String]? = nil,
-        servers: String = templateServers
+        servers: String = templateServers, global: String = ""
     ) throws -> Side {
         let socket = tmp.appendingPathComponent("\(name).sock").path
         let port = Ports.free()
@@ -86,6 +86,7 @@ final class ResolversDifferentialTests: IntegrationTestCase {
             global
                 stats socket \(socket) level admin
                 log stderr format short local0
+            \(global)
             resolvers ns
                 nameserver dns 127.0.0.1:\(dnsPort)
                 hold valid 200ms
@@ -197,6 +198,51 @@ final class ResolversDifferentialTests: IntegrationTestCase {
             XCTAssertTrue(last.contains("be/t3 changed its IP from (none) to 127.0.0.4 by "), last)
             XCTAssertTrue(last.contains("Server be/t3 ('c.svc.test') is UP/READY (resolves again)."), last)
         }
+    }
+
+    /// `init-addr last` takes the address the server state file holds
+    /// (`load-server-state-from-file`), before libc and before DNS answers.
+    func testInitAddrLastReadsTheServerStateFile() throws {
+        let (reference, env) = try reference()
+        let state = tmp.appendingPathComponent("state")
+        try """
+            1
+            # be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state srv_uweight srv_iweight srv_time_since_last_change srv_check_status srv_check_result srv_check_health srv_check_state srv_agent_state bk_f_forced_id srv_f_forced_id srv_fqdn srv_port srvrecord srv_use_ssl srv_check_port srv_check_addr srv_agent_addr srv_agent_port
+            3 be 1 s1 127.0.0.9 2 0 1 1 5 1 0 0 0 0 0 0 web.test 8000 - 0 0 - - 0
+            3 be 2 s2 - 0 32 1 1 5 1 0 0 0 0 0 0 web.test 8000 - 0 0 - - 0
+
+            """.write(to: state, atomically: true, encoding: .utf8)
+        // A nameserver that never answers: the first addresses stay (hold timeout is 30s).
+        let dns = try HostileNameserver(behaviour: .silent)
+        defer { dns.stop() }
+        let servers = """
+                load-server-state-from-file global
+                server s1 web.test:8000 resolvers ns init-addr last,none
+                server s2 web.test:8000 resolvers ns init-addr last,127.0.0.5
+                server s3 web.test:8000 resolvers ns init-addr last,none
+            """
+        let global = "    server-state-file \(state.path)"
+        let ours = try start(haproxyPath, name: "ours", dnsPort: dns.port, servers: servers, global: global)
+        let theirs = try start(
+            reference, name: "reference", dnsPort: dns.port, environment: env, servers: servers, global: global)
+        let o = try ours.states(), t = try theirs.states()
+        XCTAssertEqual(o["s1"]?.split(separator: " ")[4], "127.0.0.9")
+        XCTAssertEqual(o["s2"]?.split(separator: " ")[4], "127.0.0.5")
+        XCTAssertEqual(o["s3"]?.split(separator: " ")[4], "-")
+        for name in ["s1", "s2", "s3"] {
+            XCTAssertEqual(o[name]?.split(separator: " ")[4...6], t[name]?.split(separator: " ")[4...6], name)
+        }
+        // Without the file, `last` alone finds nothing: both refuse to start.
+        let lone = try writeConfig(
+            "resolvers ns\n nameserver dns 127.0.0.1:\(dns.port)\nbackend be\n server s1 web.test:80 resolvers ns init-addr last\n",
+            name: "last.cfg")
+        let mine = try haproxy(["-c", "-f", lone.lastPathComponent])
+        let ref = try runTool(reference, ["-c", "-f", lone.lastPathComponent], dir: tmp, environment: env)
+        func alerts(_ text: String) -> [String] {
+            text.split(separator: "\n").filter { $0.hasPrefix("[ALERT]") }.map { $0.replacingOccurrences(of: #"\(\d+\)"#, with: "", options: .regularExpression) }
+        }
+        XCTAssertEqual(alerts(mine.stderr), alerts(ref.stderr))
+        XCTAssertEqual(mine.status, ref.status)
     }
 
     /// backend.py's HTTP server on `host`; returns its port.
