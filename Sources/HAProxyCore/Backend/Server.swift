@@ -126,6 +126,8 @@ public final class Server {
 
     /// The address to connect to for a client that reached `localPort`.
     func destination(localPort: Int?) -> SocketAddress {
+        // DNS and the CLI change the address from other threads, under the lock.
+        let (address, servicePort) = backend.lock.withLock { (self.address, self.servicePort) }
         if config.port != nil || servicePort != nil { return address }
         guard let localPort else { return address }
         var target = address
