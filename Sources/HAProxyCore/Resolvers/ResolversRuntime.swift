@@ -256,9 +256,8 @@ final class ResolversRuntime {
                 .notice, backend)
             if old == nil {
                 backend.setState(server, resolution: false)
-                report(
-                    "Server \(backend.name)/\(server.name) ('\(server.fqdn ?? "")') is UP/READY (resolves again).",
-                    .notice, backend)
+                let fqdn = backend.lock.withLock { server.fqdn } ?? ""
+                report("Server \(backend.name)/\(server.name) ('\(fqdn)') is UP/READY (resolves again).", .notice, backend)
                 report("Server \(backend.name)/\(server.name) administratively READY thanks to valid DNS answer.", .notice, backend)
             }
         }
