@@ -17,7 +17,8 @@ final class ResolutionTests: XCTestCase {
     }
 
     func sent(_ action: Resolution.Action) throws -> DNSQuery {
-        guard case .send(let q) = action else { throw XCTSkip("expected a query, got \(action)") }
+        struct NoQuery: Error { let action: Resolution.Action }
+        guard case .send(let q) = action else { throw NoQuery(action: action) }
         return q
     }
 
@@ -36,6 +37,22 @@ final class ResolutionTests: XCTestCase {
         XCTAssertEqual(r.addresses.map(\.bytes), [[10, 0, 0, 1]])
         XCTAssertEqual(r.poll(nowMs: 4000, nextID: id), .none)
         XCTAssertEqual(try sent(r.poll(nowMs: 5002, nextID: id)).type, .aaaa)
+    }
+
+    func testValidAnswersAreAskedAgainOnTimeoutResolveTicks() throws {
+        var timers = ResolutionTimers()
+        timers.holdValidMs = 500
+        timers.resolveMs = 1000
+        var r = Resolution(name: "web.test", prefer: .ipv4, timers: timers)
+        let q = try sent(r.poll(nowMs: 0, nextID: id))
+        _ = r.receive(answer(to: q, [[10, 0, 0, 1]]), nowMs: 0, nextID: id)
+        XCTAssertEqual(r.poll(nowMs: 999, nextID: id), .none, "hold valid 500ms waits for the 1s tick")
+        XCTAssertEqual(try sent(r.poll(nowMs: 1000, nextID: id)).type, .a)
+        timers.holdValidMs = 1500
+        r.timers = timers
+        _ = r.receive(answer(to: r.inFlight!, [[10, 0, 0, 1]]), nowMs: 1000, nextID: id)
+        XCTAssertEqual(r.poll(nowMs: 2999, nextID: id), .none, "1.5s rounds up to 2s")
+        XCTAssertEqual(try sent(r.poll(nowMs: 3000, nextID: id)).type, .a)
     }
 
     func testOutdatedAndForeignAnswers() throws {
@@ -71,6 +88,7 @@ final class ResolutionTests: XCTestCase {
     func testObsoleteAddressesStayForTheirHold() throws {
         var timers = ResolutionTimers()
         timers.holdValidMs = 100
+        timers.resolveMs = 100
         timers.holdObsoleteMs = 300
         var r = Resolution(name: "m.test", prefer: .ipv4, timers: timers)
         var q = try sent(r.poll(nowMs: 0, nextID: id))

@@ -76,13 +76,24 @@ public struct Resolution: Sendable {
             return finish(.timeout, nowMs: nowMs)
         }
         if let last = lastEndMs {
-            let period = status == .valid ? timers.holdValidMs : timers.resolveMs
-            guard nowMs >= last + period else { return .none }
+            guard nowMs >= last + nextPeriodMs else { return .none }
         }
         triedOtherFamily = false
         if firstStartMs == nil { firstStartMs = nowMs }
         if isService { return start(.srv, nowMs: nowMs, id: nextID()) }
         return start(prefer == .ipv6 ? .aaaa : .a, nowMs: nowMs, id: nextID())
+    }
+
+    /// The wait before asking again: `timeout resolve` after a failure;
+    /// after a valid answer, `hold valid` rounded up to a whole number of
+    /// `timeout resolve`, as 2.6 looks at its resolutions every `timeout
+    /// resolve` (`hold valid 500ms` with the default `timeout resolve 1s`
+    /// asks every second).
+    var nextPeriodMs: UInt64 {
+        guard status == .valid else { return timers.resolveMs }
+        guard timers.resolveMs > 0 else { return timers.holdValidMs }
+        let rounds = (timers.holdValidMs + timers.resolveMs - 1) / timers.resolveMs
+        return max(1, rounds) * timers.resolveMs
     }
 
     /// Asks again now (`set server fqdn`, a name that changed).
