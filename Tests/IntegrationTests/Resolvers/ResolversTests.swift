@@ -263,6 +263,40 @@ final class ResolversTests: IntegrationTestCase {
         XCTAssertGreaterThanOrEqual(silent.queries, 2)
     }
 
+    /// REFUSED and SERVFAIL keep the address for `hold refused` and `hold
+    /// other`, then the server goes to maintenance with 2.6's reason.
+    func testRefusedAndOtherErrorsFollowTheirHolds() throws {
+        let refused = try HostileNameserver(behaviour: .responseCode(5))
+        defer { refused.stop() }
+        let failing = try HostileNameserver(behaviour: .responseCode(2))
+        defer { failing.stop() }
+        let port = Ports.free()
+        let proxy = try startResolvingProxy(
+            config: config(dnsPort: refused.port, frontendPort: port, resolvers: """
+                    hold refused 1s
+                resolvers other
+                    nameserver dns 127.0.0.1:\(failing.port)
+                    hold other 2s
+                    timeout resolve 100ms
+                    timeout retry 100ms
+                """,
+                servers: """
+                    server s1 web.test:8080 resolvers ns init-addr 127.0.0.2
+                    server s2 web.test:8080 resolvers other init-addr 127.0.0.3
+                    server s3 127.0.0.1:1
+                """),
+            port: port)
+        let start = Date()
+        try waitUntil("s1 in maintenance") { try states()["s1"]?.first == "-" }
+        XCTAssertEqual(try states()["s2"]?.first, "127.0.0.3", "hold other is longer")
+        try waitUntil("s2 in maintenance") { try states()["s2"]?.first == "-" }
+        XCTAssertGreaterThanOrEqual(Date().timeIntervalSince(start), 1.5)
+        XCTAssertTrue(proxy.stderr.contains("Server be/s1 is going DOWN for maintenance (DNS refused status)."), proxy.stderr)
+        XCTAssertTrue(proxy.stderr.contains("Server be/s2 is going DOWN for maintenance (unspecified DNS error)."), proxy.stderr)
+        XCTAssertFalse(try command("show resolvers ns").contains("  refused:     0\n"))
+        XCTAssertFalse(try command("show resolvers other").contains("  other:       0\n"))
+    }
+
     func testHostileAnswersNeitherStallTrafficNorCrash() throws {
         let a = try startBackend("a", host: "127.0.0.2")
         let hostile = try HostileNameserver(behaviour: .hostile)
@@ -305,7 +339,7 @@ final class Tally: @unchecked Sendable {
 /// messages, wrong IDs, wrong questions, answers from another port), or
 /// answering every A query with one address.
 final class HostileNameserver: @unchecked Sendable {
-    enum Behaviour { case silent, hostile, answer([UInt8]) }
+    enum Behaviour { case silent, hostile, answer([UInt8]), responseCode(UInt8) }
 
     let fd: Int32
     let other: Int32
@@ -383,6 +417,11 @@ final class HostileNameserver: @unchecked Sendable {
                 continue
             case .answer(let address):
                 replies.append((fd, Self.answer(to: query, address: address)))
+            case .responseCode(let code):
+                var reply = Self.answer(to: query, address: [0, 0, 0, 0])
+                reply[3] = 0x80 | code
+                reply[7] = 0  // no answer records
+                replies.append((fd, Array(reply[0..<(12 + (reply.count > 12 ? Self.questionLength(query) : 0))])))
             case .hostile:
                 round += 1
                 let good = Self.answer(to: query, address: [127, 0, 0, 66])
@@ -417,6 +456,13 @@ final class HostileNameserver: @unchecked Sendable {
                 lock.withLock { _answers += 1 }
             }
         }
+    }
+
+    /// The question's length in `query` (name, type, class).
+    static func questionLength(_ query: [UInt8]) -> Int {
+        var end = 12
+        while end < query.count, query[end] != 0 { end += Int(query[end]) + 1 }
+        return min(query.count, end + 5) - 12
     }
 
     /// A NOERROR answer to `query` with one A record.
