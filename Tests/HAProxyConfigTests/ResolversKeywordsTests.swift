@@ -13,6 +13,7 @@ final class ResolversKeywordsTests: XCTestCase {
             resolvers ns
               nameserver dns 127.0.0.1:5353
               nameserver v6 [::1]:53
+              nameserver t tcp@127.0.0.1:53
               accepted_payload_size 8192
               hold valid 1s
               hold nx 2s
@@ -28,15 +29,16 @@ final class ResolversKeywordsTests: XCTestCase {
                 backend be
                   default-server resolvers ns init-addr none
                   server s1 web.test:80 resolve-prefer ipv4 resolve-net 10.0.0.0/8,192.168.0.0/255.255.0.0
-                  server-template t 2-3 multi.test:80 resolve-opts allow-dup-ip init-addr 127.0.0.9,none
+                  server-template t 2-3 multi.test:80 resolve-opts allow-dup-ip init-addr last,127.0.0.9,none
                 """)
         XCTAssertEqual(diagnostics.messages.map(\.message), [])
         let c = try XCTUnwrap(config)
         let ns = try XCTUnwrap(c.resolvers.first)
         XCTAssertEqual(ns.name, "ns")
-        XCTAssertEqual(ns.nameservers.map(\.name), ["dns", "v6"])
-        XCTAssertEqual(ns.nameservers.map(\.host), ["127.0.0.1", "::1"])
-        XCTAssertEqual(ns.nameservers.map(\.port), [5353, 53])
+        XCTAssertEqual(ns.nameservers.map(\.name), ["dns", "v6", "t"])
+        XCTAssertEqual(ns.nameservers.map(\.host), ["127.0.0.1", "::1", "127.0.0.1"])
+        XCTAssertEqual(ns.nameservers.map(\.port), [5353, 53, 53])
+        XCTAssertEqual(ns.nameservers.map(\.isTCP), [false, false, true])
         XCTAssertEqual(ns.acceptedPayloadSize, 8192)
         XCTAssertEqual(
             [ns.holdValidMs, ns.holdNXMs, ns.holdOtherMs, ns.holdRefusedMs, ns.holdTimeoutMs, ns.holdObsoleteMs],
@@ -52,7 +54,7 @@ final class ResolversKeywordsTests: XCTestCase {
             servers[0].options.resolveNetworks,
             [ResolveNetwork(bytes: [10, 0, 0, 0], prefixLength: 8), ResolveNetwork(bytes: [192, 168, 0, 0], prefixLength: 16)])
         XCTAssertEqual(servers[0].options.initAddr, [InitAddrMethod.none])
-        XCTAssertEqual(servers[1].options.initAddr, [.address("127.0.0.9"), .none])
+        XCTAssertEqual(servers[1].options.initAddr, [.last, .address("127.0.0.9"), .none])
         XCTAssertTrue(servers[2].options.allowDuplicateIP)
         XCTAssertFalse(servers[0].options.allowDuplicateIP)
     }
@@ -76,7 +78,7 @@ final class ResolversKeywordsTests: XCTestCase {
              nameserver dns 127.0.0.1:54
              nameserver d3 127.0.0.1
              nameserver d4 foo:53
-             nameserver d5 tcp@127.0.0.1:53
+             nameserver d5 ftp@127.0.0.1:53
             resolvers ns
             resolvers
             """)
@@ -96,7 +98,7 @@ final class ResolversKeywordsTests: XCTestCase {
                 "[ALERT]    (0) : config : Parsing [test.cfg:14]: nameserver 'dns' has same name as another nameserver (declared at test.cfg:2).",
                 "[ALERT]    (0) : config : parsing [test.cfg:15] : 'nameserver d3' : missing port specification in '127.0.0.1'",
                 "[ALERT]    (0) : config : parsing [test.cfg:16] : 'nameserver d4' : invalid address: 'foo' in 'foo:53'",
-                "[ALERT]    (0) : config : parsing [test.cfg:17] : 'nameserver d5' : 'tcp@' nameservers are not supported by this build in 'tcp@127.0.0.1:53'; use a UDP address.",
+                "[ALERT]    (0) : config : parsing [test.cfg:17] : 'nameserver d5' : 'ftp@' nameservers are not supported by this build in 'ftp@127.0.0.1:53'; use udp@ or tcp@.",
                 "[ALERT]    (0) : config : Parsing [test.cfg:18]: resolvers 'ns' has same name as another resolvers (declared at test.cfg:1).",
                 "[ALERT]    (0) : config : parsing [test.cfg:19] : missing name for resolvers section.",
             ])
@@ -112,20 +114,19 @@ final class ResolversKeywordsTests: XCTestCase {
                  server s3 web.test:80 resolvers ns resolve-opts bogus
                  server s4 web.test:80 resolvers ns resolve-net 10.0.0.0/33
                  server s5 web.test:80 resolvers ns init-addr last
-                 server s6 web.test:80 resolvers ns resolve-opts ignore-weight
-                 server s7 _http._tcp.web.test resolvers ns init-addr none
+                 server s6 _http._tcp.web.test resolvers ns resolve-opts ignore-weight,allow-dup-ip
                 """)
         XCTAssertEqual(
-            TestSupport.lines(diagnostics).filter { $0.hasPrefix("[ALERT]") }.prefix(7),
+            TestSupport.lines(diagnostics).filter { $0.hasPrefix("[ALERT]") }.prefix(4),
             [
                 "[ALERT]    (0) : config : [test.cfg:9] : 'server be/s1' : 'init-addr' : unknown init-addr method 'foo', supported methods are 'libc', 'last', 'none'..",
                 "[ALERT]    (0) : config : [test.cfg:10] : 'server be/s2' : 'resolve-prefer' expects either ipv4 or ipv6 as argument..",
                 "[ALERT]    (0) : config : [test.cfg:11] : 'server be/s3' : 'resolve-opts' : unknown resolve-opts option 'bogus', supported methods are 'allow-dup-ip', 'ignore-weight', and 'prevent-dup-ip'..",
                 "[ALERT]    (0) : config : [test.cfg:12] : 'server be/s4' : 'resolve-net' invalid network '10.0.0.0/33'..",
-                "[ALERT]    (0) : config : [test.cfg:13] : 'server be/s5' : 'init-addr' : method 'last' is not supported by this build (the server state file does not restore addresses)..",
-                "[ALERT]    (0) : config : [test.cfg:14] : 'server be/s6' : 'resolve-opts' : option 'ignore-weight' is not supported by this build (it applies to SRV records, which are not supported)..",
-                "[ALERT]    (0) : config : [test.cfg:15] : 'server be/s7' : SRV records ('_http._tcp.web.test') are not supported by this build; use an A/AAAA name.",
             ])
+        XCTAssertFalse(
+            TestSupport.lines(diagnostics).contains { $0.contains("be/s5") || $0.contains("be/s6") },
+            "init-addr last, SRV names and ignore-weight are accepted")
     }
 
     func testUnknownSectionAndEmptySection() {

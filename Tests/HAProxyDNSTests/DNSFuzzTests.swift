@@ -55,6 +55,7 @@ final class DNSFuzzTests: XCTestCase {
             if let r = try? DNSResponse(parsing: message) {
                 parsed += 1
                 _ = r.addresses(for: "www.example.test", type: .a)
+                _ = r.services(for: "www.example.test", preferIPv6: true)
                 var resolution = Resolution(name: "www.example.test", prefer: .ipv4, timers: ResolutionTimers())
                 var id: UInt16 = r.id
                 _ = resolution.poll(nowMs: 0) { id }

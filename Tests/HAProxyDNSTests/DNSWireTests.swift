@@ -83,6 +83,32 @@ final class DNSWireTests: XCTestCase {
         XCTAssertEqual(r.answers[1].data, .srv(priority: 10, weight: 5, port: 8080, target: "a.svc.test"))
     }
 
+    func testServicesTakeTheirTargetsAddressesFromTheAdditionalRecords() throws {
+        var b = AnswerBuilder(id: 5, answers: 2)
+        b.bytes[11] = 3  // three additional records
+        b.question("_http._tcp.svc.test", type: 33)
+        b.record(type: 33, data: [0, 0, 0, 10, 0x1f, 0x41] + DNSName.encode("a.svc.test")!)
+        b.record(type: 33, data: [0, 0, 0x02, 0x58, 0x1f, 0x42] + DNSName.encode("b.svc.test")!)
+        b.name("a.svc.test")
+        b.u16(1); b.u16(1); b.u16(0); b.u16(60); b.u16(4)
+        b.bytes += [127, 0, 0, 2]
+        b.name("a.svc.test")
+        b.u16(28); b.u16(1); b.u16(0); b.u16(60); b.u16(16)
+        b.bytes += Array(repeating: 0, count: 15) + [1]
+        b.bytes += [0, 0, 41, 0x10, 0, 0, 0, 0, 0, 0, 0]  // the OPT record
+        let r = try DNSResponse(parsing: b.bytes)
+        XCTAssertEqual(r.additionals.count, 3)
+        XCTAssertEqual(
+            r.services(for: "_HTTP._tcp.svc.test", preferIPv6: false),
+            [
+                ServiceRecord(target: "a.svc.test", port: 8001, weight: 10, priority: 0, address: [127, 0, 0, 2]),
+                ServiceRecord(target: "b.svc.test", port: 8002, weight: 600, priority: 0, address: nil),
+            ])
+        XCTAssertEqual(
+            r.services(for: "_http._tcp.svc.test", preferIPv6: true).first?.address,
+            Array(repeating: 0, count: 15) + [1])
+    }
+
     func testPointerLoopsAndForwardPointersAreRefused() {
         var b = AnswerBuilder(id: 1, answers: 0)
         b.pointer(12)  // a question name pointing at itself

@@ -17,7 +17,8 @@ final class ResolutionTests: XCTestCase {
     }
 
     func sent(_ action: Resolution.Action) throws -> DNSQuery {
-        guard case .send(let q) = action else { throw XCTSkip("expected a query, got \(action)") }
+        struct NoQuery: Error { let action: Resolution.Action }
+        guard case .send(let q) = action else { throw NoQuery(action: action) }
         return q
     }
 
@@ -36,6 +37,22 @@ final class ResolutionTests: XCTestCase {
         XCTAssertEqual(r.addresses.map(\.bytes), [[10, 0, 0, 1]])
         XCTAssertEqual(r.poll(nowMs: 4000, nextID: id), .none)
         XCTAssertEqual(try sent(r.poll(nowMs: 5002, nextID: id)).type, .aaaa)
+    }
+
+    func testValidAnswersAreAskedAgainOnTimeoutResolveTicks() throws {
+        var timers = ResolutionTimers()
+        timers.holdValidMs = 500
+        timers.resolveMs = 1000
+        var r = Resolution(name: "web.test", prefer: .ipv4, timers: timers)
+        let q = try sent(r.poll(nowMs: 0, nextID: id))
+        _ = r.receive(answer(to: q, [[10, 0, 0, 1]]), nowMs: 0, nextID: id)
+        XCTAssertEqual(r.poll(nowMs: 999, nextID: id), .none, "hold valid 500ms waits for the 1s tick")
+        XCTAssertEqual(try sent(r.poll(nowMs: 1000, nextID: id)).type, .a)
+        timers.holdValidMs = 1500
+        r.timers = timers
+        _ = r.receive(answer(to: r.inFlight!, [[10, 0, 0, 1]]), nowMs: 1000, nextID: id)
+        XCTAssertEqual(r.poll(nowMs: 2999, nextID: id), .none, "1.5s rounds up to 2s")
+        XCTAssertEqual(try sent(r.poll(nowMs: 3000, nextID: id)).type, .a)
     }
 
     func testOutdatedAndForeignAnswers() throws {
@@ -71,6 +88,7 @@ final class ResolutionTests: XCTestCase {
     func testObsoleteAddressesStayForTheirHold() throws {
         var timers = ResolutionTimers()
         timers.holdValidMs = 100
+        timers.resolveMs = 100
         timers.holdObsoleteMs = 300
         var r = Resolution(name: "m.test", prefer: .ipv4, timers: timers)
         var q = try sent(r.poll(nowMs: 0, nextID: id))
@@ -81,6 +99,24 @@ final class ResolutionTests: XCTestCase {
         q = try sent(r.poll(nowMs: 300, nextID: id))
         _ = r.receive(answer(to: q, [[1, 0, 0, 1]]), nowMs: 300, nextID: id)
         XCTAssertEqual(r.addresses.map(\.bytes), [[1, 0, 0, 1]])
+    }
+
+    func testServiceNamesAskForSRVRecordsWithoutFallback() throws {
+        var r = Resolution(name: "_http._tcp.svc.test", prefer: .ipv6, timers: ResolutionTimers())
+        XCTAssertTrue(r.isService)
+        let q = try sent(r.poll(nowMs: 0, nextID: id))
+        XCTAssertEqual(q.type, .srv)
+        var b = AnswerBuilder(id: q.id, answers: 1)
+        b.question(q.name, type: 33)
+        b.record(type: 33, data: [0, 0, 0, 10, 0x1f, 0x41] + DNSName.encode("a.svc.test")!)
+        let (verdict, action) = r.receive(try DNSResponse(parsing: b.bytes), nowMs: 1, nextID: id)
+        XCTAssertEqual(verdict, .counted(.valid, truncated: false))
+        XCTAssertEqual(action, .finished(.valid))
+        XCTAssertEqual(r.services.map(\.record.target), ["a.svc.test"])
+        let q2 = try sent(r.poll(nowMs: 20_000, nextID: id))
+        var nx = AnswerBuilder(id: q2.id, flags: 0x8183, answers: 0)
+        nx.question(q2.name, type: 33)
+        XCTAssertEqual(r.receive(try DNSResponse(parsing: nx.bytes), nowMs: 20_001, nextID: id).1, .finished(.nx))
     }
 
     func testAssignmentKeepsAddressesAndAvoidsDuplicates() {

@@ -28,9 +28,7 @@ extension KeywordRegistry {
                 switch item {
                 case "allow-dup-ip": o.allowDuplicateIP = true
                 case "prevent-dup-ip": o.allowDuplicateIP = false
-                case "ignore-weight":
-                    throw KeywordError(
-                        "'resolve-opts' : option 'ignore-weight' is not supported by this build (it applies to SRV records, which are not supported).")
+                case "ignore-weight": o.ignoreServiceWeight = true
                 default:
                     throw KeywordError(
                         "'resolve-opts' : unknown resolve-opts option '\(item)', supported methods are 'allow-dup-ip', 'ignore-weight', and 'prevent-dup-ip'.")
@@ -43,9 +41,7 @@ extension KeywordRegistry {
                 switch item {
                 case "libc": methods.append(.libc)
                 case "none": methods.append(.none)
-                case "last":
-                    throw KeywordError(
-                        "'init-addr' : method 'last' is not supported by this build (the server state file does not restore addresses).")
+                case "last": methods.append(.last)
                 default:
                     guard ipAddressBytes(item) != nil else {
                         throw KeywordError(

@@ -63,12 +63,17 @@ extension KeywordRegistry {
         }
         let name = args[1]
         var text = args[2]
-        if text.hasPrefix("udp@") || text.hasPrefix("udp4@") || text.hasPrefix("udp6@") {
-            text = String(text[text.index(after: text.firstIndex(of: "@")!)...])
-        } else if text.contains("@") {
-            let prefix = text.prefix { $0 != "@" }
-            throw KeywordError(
-                "'nameserver \(name)' : '\(prefix)@' nameservers are not supported by this build in '\(args[2])'; use a UDP address.")
+        var isTCP = false
+        if let at = text.firstIndex(of: "@") {
+            let prefix = text[..<at]
+            switch prefix {
+            case "udp", "udp4", "udp6", "ipv4", "ipv6": break
+            case "tcp", "tcp4", "tcp6": isTCP = true
+            default:
+                throw KeywordError(
+                    "'nameserver \(name)' : '\(prefix)@' nameservers are not supported by this build in '\(args[2])'; use udp@ or tcp@.")
+            }
+            text = String(text[text.index(after: at)...])
         }
         let (host, portText) = try AddressParser.splitHostPort(text, original: args[2])
         guard let portText else { throw KeywordError("'nameserver \(name)' : missing port specification in '\(args[2])'") }
@@ -86,7 +91,7 @@ extension KeywordRegistry {
                 return
             }
             section.nameservers.append(
-                ResolversConfig.Nameserver(name: name, host: host, port: port, location: ctx.location))
+                ResolversConfig.Nameserver(name: name, host: host, port: port, location: ctx.location, isTCP: isTCP))
         }
     }
 

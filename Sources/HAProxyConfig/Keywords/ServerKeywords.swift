@@ -148,10 +148,6 @@ extension KeywordRegistry {
             }
             i += 1 + option.argumentCount
         }
-        if let host = server?.host, host.hasPrefix("_") {
-            throw KeywordError(
-                "\(label) : SRV records ('\(host)') are not supported by this build; use an A/AAAA name.", form: .bracketed)
-        }
         if options.tls.enabled || options.tls.checkSSL == true {
             try prepareTLS(&options.tls, label: label, &ctx)
         }

@@ -1,12 +1,23 @@
 /// A `resolvers` section (manual 5.3.2): the nameservers asked and the
 /// timers of the resolutions its servers run.
 public struct ResolversConfig: Sendable, Equatable {
-    /// A `nameserver <name> <ip>:<port>` line (UDP).
+    /// A `nameserver <name> [udp@|tcp@]<ip>:<port>` line.
     public struct Nameserver: Sendable, Equatable {
         public var name: String
         public var host: String
         public var port: Int
         public var location: SourceLocation
+        /// `tcp@`: queries go over one TCP connection, each with its
+        /// two-byte length (RFC 1035 4.2.2).
+        public var isTCP = false
+
+        public init(name: String, host: String, port: Int, location: SourceLocation, isTCP: Bool = false) {
+            self.name = name
+            self.host = host
+            self.port = port
+            self.location = location
+            self.isTCP = isTCP
+        }
     }
 
     public var name: String
@@ -55,6 +66,9 @@ public struct ResolversConfig: Sendable, Equatable {
 
 /// How a server with `resolvers` gets its first address (`init-addr`).
 public enum InitAddrMethod: Sendable, Equatable {
+    /// `last`: the `srv_addr` the server state file holds for the server
+    /// (`load-server-state-from-file`).
+    case last
     /// `libc`: the system resolver, once at start.
     case libc
     /// `none`: start without an address, in maintenance until resolved.

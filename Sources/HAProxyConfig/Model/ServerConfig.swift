@@ -55,6 +55,8 @@ public struct ServerOptions: Sendable, Equatable {
     public var resolveNetworks: [ResolveNetwork] = []
     /// `resolve-opts allow-dup-ip` (`prevent-dup-ip` is the default).
     public var allowDuplicateIP = false
+    /// `resolve-opts ignore-weight`: SRV records' weights are not applied.
+    public var ignoreServiceWeight = false
     /// `init-addr`: the methods tried in order at start (nil: libc).
     public var initAddr: [InitAddrMethod]?
 

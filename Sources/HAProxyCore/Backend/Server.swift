@@ -35,9 +35,15 @@ public final class Server {
     /// The name a `resolvers` section keeps resolved (`set server fqdn`
     /// changes it); nil for servers without resolution.
     public internal(set) var fqdn: String?
-    /// `set server fqdn` changed the name: 2.6 then shows admin state bit
-    /// 0x40 (HMAINT) in `show servers state`, without any other effect.
-    var fqdnSetByCLI = false
+    /// The name came from the CLI (`set server fqdn`) or an SRV record: 2.6
+    /// then shows admin state bit 0x40 (HMAINT) in `show servers state`,
+    /// without any other effect.
+    var hostnameFlag = false
+    /// The port of the SRV record the server follows (nil: none yet).
+    public internal(set) var servicePort: Int?
+    /// The server's name is an SRV name (`_service._proto.name`) kept
+    /// resolved by a `resolvers` section.
+    public var isService: Bool { config.options.resolvers != nil && config.host.hasPrefix("_") }
 
     /// Streams waiting for a connection slot on this server specifically
     /// (hash-based picks whose server is full).
@@ -123,7 +129,9 @@ public final class Server {
 
     /// The address to connect to for a client that reached `localPort`.
     func destination(localPort: Int?) -> SocketAddress {
-        if config.port != nil { return address }
+        // DNS and the CLI change the address from other threads, under the lock.
+        let (address, servicePort) = backend.lock.withLock { (self.address, self.servicePort) }
+        if config.port != nil || servicePort != nil { return address }
         guard let localPort else { return address }
         var target = address
         let port = localPort + (config.portOffset ?? 0)

@@ -26,6 +26,7 @@ enum ResolverCommands {
         else {
             return "set server <b>/<s> fqdn failed because no resolution is configured.\n"
         }
+        if server.isService { return "set server <b>/<s> fqdn failed because SRV resolution is configured.\n" }
         let name = request[4]
         guard !name.isEmpty else { return "set server <b>/<s> fqdn requires a FQDN.\n" }
         let by = " by 'stats socket command'\n"
@@ -35,7 +36,7 @@ enum ResolverCommands {
         let old = backend.lock.withLock {
             let old = server.fqdn ?? ""
             server.fqdn = name
-            server.fqdnSetByCLI = true
+            server.hostnameFlag = true
             return old
         }
         section.changeName(of: server, to: name)

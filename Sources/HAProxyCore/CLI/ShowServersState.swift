@@ -53,7 +53,7 @@ enum ShowServersState {
             let isLiteral = server.fqdn == nil && ip == server.config.host.trimming { $0 == "[" || $0 == "]" }
             // 0x20: maintenance for resolution (RMAINT); 0x40: FQDN set on the CLI (HMAINT).
             let admin = adminBits(server.adminState) | (server.inResolutionMaintenance ? 0x20 : 0)
-                | (server.fqdnSetByCLI ? 0x40 : 0)
+                | (server.hostnameFlag ? 0x40 : 0)
             var fields: [String] = [
                 "\(backendID)", backend.name, "\(server.lb.id)", server.name, ip,
                 "\(opState)", "\(admin)", "\(server.lb.weight)", "\(server.lb.configuredWeight)",
@@ -72,9 +72,9 @@ enum ShowServersState {
                 "0",
                 backend.config.id != nil ? "1" : "0",
                 server.config.id != nil ? "1" : "0",
-                isLiteral ? "-" : server.fqdn ?? server.config.host,
-                "\(server.address.port ?? server.config.port ?? 0)",
-                "-", "0",
+                server.isService ? server.fqdn ?? "-" : isLiteral ? "-" : server.fqdn ?? server.config.host,
+                server.isService ? "\(server.servicePort ?? 0)" : "\(server.address.port ?? server.config.port ?? 0)",
+                server.isService ? server.config.host : "-", "0",
                 "\(options.checkPort ?? 0)",
                 options.checkAddr ?? "-",
                 "-", "0",

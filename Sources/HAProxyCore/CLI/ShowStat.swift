@@ -301,7 +301,7 @@ enum ShowStat {
     static func addressText(_ server: Server) -> String {
         if server.inResolutionMaintenance { return "" }
         let ip = server.address.ipAddress ?? server.config.host
-        let port = server.config.port.map { _ in server.address.port ?? 0 }
+        let port = server.config.port.map { _ in server.address.port ?? 0 } ?? server.servicePort
         let host = ip.contains(":") ? "[\(ip)]" : ip
         return port.map { "\(host):\($0)" } ?? host
     }

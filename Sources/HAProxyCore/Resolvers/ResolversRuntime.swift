@@ -31,6 +31,8 @@ final class ResolversRuntime {
     let config: ResolversConfig
     private let nameservers: [SocketAddress?]
     private var channels: [Channel?]
+    /// The `tcp@` nameservers' connections (nil for UDP ones).
+    private var streams: [TCPNameserverConnection?]
     private let countersLock = NIOLock()
     private var counters: [NameserverCounters]
     private(set) var groups: [RequesterGroup] = []
@@ -47,6 +49,7 @@ final class ResolversRuntime {
         self.config = config
         nameservers = config.nameservers.map { try? SocketAddress(ipAddress: $0.host, port: $0.port) }
         channels = Array(repeating: nil, count: config.nameservers.count)
+        streams = Array(repeating: nil, count: config.nameservers.count)
         counters = Array(repeating: NameserverCounters(), count: config.nameservers.count)
     }
 
@@ -83,6 +86,12 @@ final class ResolversRuntime {
         eventLoop = loop
         for (index, address) in nameservers.enumerated() {
             guard let address else { continue }
+            if config.nameservers[index].isTCP {
+                streams[index] = TCPNameserverConnection(address: address, eventLoop: loop) { [weak self] bytes in
+                    self?.received(bytes, nameserver: index)
+                }
+                continue
+            }
             let handler = NameserverHandler(index: index, owner: self)
             let bootstrap = DatagramBootstrap(group: loop)
                 .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65_536))
@@ -99,6 +108,10 @@ final class ResolversRuntime {
     func stop() {
         task?.cancel()
         for channel in channels { channel?.close(promise: nil) }
+        if let loop = eventLoop {
+            let streams = self.streams
+            loop.execute { for stream in streams { stream?.close() } }
+        }
     }
 
     static func nowMs() -> UInt64 { NIODeadline.now().uptimeNanoseconds / 1_000_000 }
@@ -132,7 +145,16 @@ final class ResolversRuntime {
 
     private func send(_ query: DNSQuery) {
         guard let bytes = query.encoded() else { return }
-        for (index, channel) in channels.enumerated() {
+        for (index, stream) in streams.enumerated() {
+            guard let stream else { continue }
+            stream.send(bytes) { [weak self] written in
+                guard let self else { return }
+                self.countersLock.withLock {
+                    if written { self.counters[index].sent += 1 } else { self.counters[index].sendErrors += 1 }
+                }
+            }
+        }
+        for (index, channel) in channels.enumerated() where streams[index] == nil {
             guard let channel, let address = nameservers[index] else {
                 countersLock.withLock { counters[index].sendErrors += 1 }
                 continue
@@ -155,9 +177,14 @@ final class ResolversRuntime {
     fileprivate func received(_ envelope: AddressedEnvelope<ByteBuffer>, nameserver index: Int) {
         guard let expected = nameservers[index], envelope.remoteAddress == expected else { return }
         var buffer = envelope.data
-        let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
+        received(buffer.readBytes(length: buffer.readableBytes) ?? [], nameserver: index)
+    }
+
+    /// An answer's bytes from nameserver `index` (a datagram, or a message
+    /// of a `tcp@` connection).
+    private func received(_ bytes: [UInt8], nameserver index: Int) {
         let now = Self.nowMs()
-        if bytes.count > config.acceptedPayloadSize {
+        if bytes.count > config.acceptedPayloadSize && !config.nameservers[index].isTCP {
             countersLock.withLock { counters[index].tooBig += 1 }
             return
         }
@@ -196,6 +223,10 @@ final class ResolversRuntime {
             }
             return
         }
+        if group.resolution.isService {
+            applyServices(to: group)
+            return
+        }
         let members = group.servers.map { server in
             backend.lock.withLock {
                 AddressAssignment.Member(
@@ -212,8 +243,8 @@ final class ResolversRuntime {
                 if old != nil { loseAddress(server, in: backend, reason: "No IP for server ") }
                 continue
             }
-            guard new != old, let text = Self.text(of: new),
-                let address = try? SocketAddress(ipAddress: text, port: server.config.port ?? 0)
+            let port = backend.lock.withLock { server.servicePort } ?? server.config.port ?? 0
+            guard new != old, let text = Self.text(of: new), let address = try? SocketAddress(ipAddress: text, port: port)
             else { continue }
             let oldText = old.flatMap(Self.text(of:)) ?? "(none)"
             backend.lock.withLock { server.address = address }
@@ -225,12 +256,103 @@ final class ResolversRuntime {
                 .notice, backend)
             if old == nil {
                 backend.setState(server, resolution: false)
-                report(
-                    "Server \(backend.name)/\(server.name) ('\(server.fqdn ?? "")') is UP/READY (resolves again).",
-                    .notice, backend)
+                let fqdn = backend.lock.withLock { server.fqdn } ?? ""
+                report("Server \(backend.name)/\(server.name) ('\(fqdn)') is UP/READY (resolves again).", .notice, backend)
                 report("Server \(backend.name)/\(server.name) administratively READY thanks to valid DNS answer.", .notice, backend)
             }
         }
+    }
+
+    /// SRV records to the group's servers: a server keeps its record while
+    /// the answers hold it, the others take the records no server has.
+    /// A record gives the target's name, the port, the weight (SRV weight
+    /// / 256 + 1, unless `ignore-weight`) and, from the additional records,
+    /// the address; a server whose record went away goes to maintenance.
+    private func applyServices(to group: RequesterGroup) {
+        let backend = group.backend
+        let records = group.resolution.services.map(\.record)
+        let current: [(target: String, port: Int)?] = group.servers.map { server in
+            backend.lock.withLock { server.fqdn.map { ($0, server.servicePort ?? 0) } }
+        }
+        var assigned = [Int?](repeating: nil, count: group.servers.count)
+        var used = Set<Int>()
+        for (i, entry) in current.enumerated() {
+            guard let entry,
+                let j = records.indices.first(where: {
+                    !used.contains($0) && records[$0].target == entry.target && records[$0].port == entry.port
+                })
+            else { continue }
+            assigned[i] = j
+            used.insert(j)
+        }
+        // Servers that never had a record come first (2.6 fills them before
+        // those whose record went away).
+        let hadRecord = group.servers.map { server in backend.lock.withLock { server.hostnameFlag } }
+        let waitingOrder = group.servers.indices.filter { !hadRecord[$0] } + group.servers.indices.filter { hadRecord[$0] }
+        for i in waitingOrder where assigned[i] == nil {
+            guard let j = records.indices.first(where: { !used.contains($0) }) else { break }
+            assigned[i] = j
+            used.insert(j)
+        }
+        for (i, server) in group.servers.enumerated() {
+            let waiting = backend.lock.withLock { server.inResolutionMaintenance }
+            guard let j = assigned[i] else {
+                guard current[i] != nil else { continue }
+                leaveTargetGroups(server)
+                backend.lock.withLock {
+                    server.fqdn = nil
+                    server.servicePort = nil
+                }
+                if !waiting { loseAddress(server, in: backend, reason: "entry removed from SRV record") }
+                continue
+            }
+            let record = records[j]
+            if current[i]?.target != record.target { leaveTargetGroups(server) }
+            backend.lock.withLock {
+                server.fqdn = record.target
+                server.servicePort = record.port
+                server.hostnameFlag = true
+            }
+            if !server.config.options.ignoreServiceWeight {
+                let weight = min(record.weight / 256 + 1, LBServer.maxWeight)
+                if backend.lock.withLock({ server.lb.weight }) != weight { backend.setWeight(server, weight) }
+            }
+            let old = waiting ? nil : backend.lock.withLock { Self.bytes(of: server.address) }
+            let oldPort = backend.lock.withLock { server.address.port }
+            guard let bytes = record.address, let text = Self.text(of: bytes),
+                let address = try? SocketAddress(ipAddress: text, port: record.port)
+            else {
+                // No additional record for the target: its name is resolved
+                // on its own, as any server's.
+                if !waiting, current[i]?.target != record.target {
+                    loseAddress(server, in: backend, reason: "No IP for server ")
+                }
+                if !groups.contains(where: { !$0.resolution.isService && $0.servers.contains { $0 === server } }) {
+                    register(server, name: record.target)
+                }
+                continue
+            }
+            guard bytes != old || oldPort != record.port else { continue }
+            backend.lock.withLock { server.address = address }
+            server.idlePool.closeAll()
+            server.checker?.serverAddressChanged(address)
+            if bytes != old {
+                let oldText = old.flatMap(Self.text(of:)) ?? "(none)"
+                report(
+                    "\(backend.name)/\(server.name) changed its IP from \(oldText) to \(text) by DNS additional record.",
+                    .notice, backend)
+            }
+            if waiting {
+                backend.setState(server, resolution: false)
+                report("Server \(backend.name)/\(server.name) ('\(record.target)') is UP/READY (resolves again).", .notice, backend)
+            }
+        }
+    }
+
+    /// An SRV server no longer resolves its previous target on its own.
+    private func leaveTargetGroups(_ server: Server) {
+        for group in groups where !group.resolution.isService { group.servers.removeAll { $0 === server } }
+        groups.removeAll { $0.servers.isEmpty }
     }
 
     /// The server goes to maintenance without an address, as 2.6 words it.

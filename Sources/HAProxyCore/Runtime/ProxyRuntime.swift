@@ -78,12 +78,14 @@ public final class ProxyRuntime {
         var backendsByName: [String: Backend] = [:]
         defer { self.backendsByName = backendsByName }
         let proxyIDs = ProxyNumbering.ids(configuration)
+        let lastAddresses = LastAddresses(global: global)
         for proxy in configuration.proxies where proxy.capabilities.contains(.backend) && !proxy.disabled {
             var addresses: [SocketAddress] = []
             var unresolved: [Int] = []
             for (index, server) in proxy.servers.enumerated() {
-                if server.options.resolvers != nil, !Self.hasLiteralHost(server) {
-                    switch Self.initialAddress(server, proxy: proxy, errors: &errors, warnings: &buildWarnings) {
+                if server.options.resolvers != nil || server.options.initAddr != nil, !Self.hasLiteralHost(server) {
+                    let last = { lastAddresses.address(of: server.name, in: proxy) }
+                    switch Self.initialAddress(server, proxy: proxy, last: last, errors: &errors, warnings: &buildWarnings) {
                     case .address(let address):
                         addresses.append(address)
                     case .unresolved:

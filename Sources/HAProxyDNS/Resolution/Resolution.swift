@@ -42,6 +42,11 @@ public struct Resolution: Sendable {
     /// When the last resolution ended (nil: never ran).
     public private(set) var lastEndMs: UInt64?
     public private(set) var addresses: [CachedAddress] = []
+    /// For an SRV name: the records received, with when each was last seen.
+    public private(set) var services: [(record: ServiceRecord, lastSeenMs: UInt64)] = []
+
+    /// `_service._proto.name` is asked for SRV records (RFC 2782).
+    public var isService: Bool { name.hasPrefix("_") }
 
     /// The query in flight.
     public private(set) var inFlight: DNSQuery?
@@ -71,12 +76,24 @@ public struct Resolution: Sendable {
             return finish(.timeout, nowMs: nowMs)
         }
         if let last = lastEndMs {
-            let period = status == .valid ? timers.holdValidMs : timers.resolveMs
-            guard nowMs >= last + period else { return .none }
+            guard nowMs >= last + nextPeriodMs else { return .none }
         }
         triedOtherFamily = false
         if firstStartMs == nil { firstStartMs = nowMs }
+        if isService { return start(.srv, nowMs: nowMs, id: nextID()) }
         return start(prefer == .ipv6 ? .aaaa : .a, nowMs: nowMs, id: nextID())
+    }
+
+    /// The wait before asking again: `timeout resolve` after a failure;
+    /// after a valid answer, `hold valid` rounded up to a whole number of
+    /// `timeout resolve`, as 2.6 looks at its resolutions every `timeout
+    /// resolve` (`hold valid 500ms` with the default `timeout resolve 1s`
+    /// asks every second).
+    var nextPeriodMs: UInt64 {
+        guard status == .valid else { return timers.resolveMs }
+        guard timers.resolveMs > 0 else { return timers.holdValidMs }
+        let rounds = (timers.holdValidMs + timers.resolveMs - 1) / timers.resolveMs
+        return max(1, rounds) * timers.resolveMs
     }
 
     /// Asks again now (`set server fqdn`, a name that changed).
@@ -87,6 +104,7 @@ public struct Resolution: Sendable {
         lastValidMs = nil
         firstStartMs = nil
         addresses = []
+        services = []
     }
 
     private mutating func start(_ type: DNSRecordType, nowMs: UInt64, id: UInt16) -> Action {
@@ -105,6 +123,14 @@ public struct Resolution: Sendable {
         }
         let result: ResolutionStatus
         switch response.responseCode {
+        case .noError where query.type == .srv:
+            let found = response.services(for: name, preferIPv6: prefer == .ipv6)
+            if found.isEmpty {
+                result = .noAnswer
+            } else {
+                mergeServices(found, nowMs: nowMs)
+                result = .valid
+            }
         case .noError:
             let found = response.addresses(for: name, type: query.type)
             if found.isEmpty {
@@ -130,7 +156,7 @@ public struct Resolution: Sendable {
 
     /// A failed query moves on to the other family once, as 2.6 does.
     private mutating func fallbackOrFinish(_ result: ResolutionStatus, nowMs: UInt64, nextID: () -> UInt16) -> Action {
-        if !triedOtherFamily, let query = inFlight {
+        if !triedOtherFamily, let query = inFlight, query.type != .srv {
             triedOtherFamily = true
             return start(query.type == .aaaa ? .a : .aaaa, nowMs: nowMs, id: nextID())
         }
@@ -156,6 +182,19 @@ public struct Resolution: Sendable {
             }
         }
         addresses.removeAll { $0.lastSeenMs != nowMs && nowMs - $0.lastSeenMs >= timers.holdObsoleteMs }
+    }
+
+    /// SRV records: the same merge, a record being its target and port
+    /// (its weight and address follow the latest answer).
+    private mutating func mergeServices(_ found: [ServiceRecord], nowMs: UInt64) {
+        for record in found {
+            if let i = services.firstIndex(where: { $0.record.target == record.target && $0.record.port == record.port }) {
+                services[i] = (record, nowMs)
+            } else {
+                services.append((record, nowMs))
+            }
+        }
+        services.removeAll { $0.lastSeenMs != nowMs && nowMs - $0.lastSeenMs >= timers.holdObsoleteMs }
     }
 
     /// Whether a server that had an address should lose it now: the last

@@ -7,9 +7,12 @@ import XCTest
 final class DNSMasq {
     let port: Int
     let hostsFile: URL
-    let process: ManagedProcess
+    private(set) var process: ManagedProcess
+    private unowned let test: IntegrationTestCase
 
-    init(in test: IntegrationTestCase, hosts: String) throws {
+    /// - Parameter options: more dnsmasq options, e.g. `--srv-host=...`.
+    init(in test: IntegrationTestCase, hosts: String, options: [String] = []) throws {
+        self.test = test
         let executable = "/usr/sbin/dnsmasq"
         guard FileManager.default.isExecutableFile(atPath: executable) else {
             XCTFail("dnsmasq is missing: install Debian's dnsmasq-base (make test-deps)")
@@ -21,16 +24,28 @@ final class DNSMasq {
         // dnsmasq drops root for nobody: let it read the file and its folder.
         chmod(test.tmp.path, 0o755)
         chmod(hostsFile.path, 0o644)
-        process = test.track(try ManagedProcess(
-            label: "dnsmasq-\(port)", executable: executable,
+        process = try Self.launch(test, port: port, hostsFile: hostsFile, options: options)
+    }
+
+    private static func launch(_ test: IntegrationTestCase, port: Int, hostsFile: URL, options: [String]) throws -> ManagedProcess {
+        let process = test.track(try ManagedProcess(
+            label: "dnsmasq-\(port)-\(UUID().uuidString.prefix(4))", executable: "/usr/sbin/dnsmasq",
             arguments: [
                 "-k", "--no-resolv", "--no-hosts", "--local=/test/", "--addn-hosts=\(hostsFile.path)",
                 "--port=\(port)", "--listen-address=127.0.0.1", "--bind-interfaces", "--cache-size=0",
                 "--pid-file=", "--user=nobody", "--log-facility=-",
-            ],
+            ] + options,
             dir: test.tmp))
         try waitUntil("dnsmasq answers on \(port)") { Self.answers(port: port) || !process.isRunning }
         guard process.isRunning else { throw HarnessError("dnsmasq exited: \(process.stderr)") }
+        return process
+    }
+
+    /// Starts dnsmasq again on the same port with other options (SRV
+    /// records come from the command line, which SIGHUP does not reread).
+    func restart(options: [String]) throws {
+        process.stop()
+        process = try Self.launch(test, port: port, hostsFile: hostsFile, options: options)
     }
 
     /// Replaces the answers: the file rewritten, then SIGHUP.

@@ -77,7 +77,7 @@ final class ResolversDifferentialTests: IntegrationTestCase {
 
     func start(
         _ executable: String, name: String, dnsPort: Int, environment: [String: String]? = nil,
-        servers: String = templateServers
+        servers: String = templateServers, global: String = ""
     ) throws -> Side {
         let socket = tmp.appendingPathComponent("\(name).sock").path
         let port = Ports.free()
@@ -86,6 +86,7 @@ final class ResolversDifferentialTests: IntegrationTestCase {
             global
                 stats socket \(socket) level admin
                 log stderr format short local0
+            \(global)
             resolvers ns
                 nameserver dns 127.0.0.1:\(dnsPort)
                 hold valid 200ms
@@ -108,7 +109,9 @@ final class ResolversDifferentialTests: IntegrationTestCase {
             label: name, executable: executable, arguments: ["-f", config.path, "-db"], dir: tmp,
             environment: environment))
         try Ports.waitUntilAccepting(port, timeout: 10, while: { process.isRunning })
-        return Side(process: process, socket: socket)
+        let side = Side(process: process, socket: socket)
+        try waitUntil("\(name)'s stats socket answers") { (try? side.command("show info")) != nil }
+        return side
     }
 
     /// The reference binary and the environment it runs in (its libraries).
@@ -152,6 +155,96 @@ final class ResolversDifferentialTests: IntegrationTestCase {
         XCTAssertEqual(ours.messages().count, 3)
     }
 
+    /// A server-template on an SRV name: records fill the servers with
+    /// their target, port, weight and the address of the additional
+    /// records; a record that goes away empties its server.
+    func testSRVRecordsMatchHAProxy26() throws {
+        let (reference, env) = try reference()
+        func srv(_ target: String, _ port: Int, _ weight: Int) -> String {
+            "--srv-host=_http._tcp.svc.test,\(target).svc.test,\(port),0,\(weight)"
+        }
+        let dns = try DNSMasq(
+            in: self, hosts: "127.0.0.2 a.svc.test\n127.0.0.3 b.svc.test\n", options: [srv("a", 8001, 10), srv("b", 8002, 20)])
+        let servers = "    server-template t 3 _http._tcp.svc.test resolvers ns init-addr none"
+        let ours = try start(haproxyPath, name: "ours", dnsPort: dns.port, servers: servers)
+        let theirs = try start(reference, name: "reference", dnsPort: dns.port, environment: env, servers: servers)
+        let sides = [ours, theirs]
+        func settle(_ what: String, _ done: @escaping ([String: String]) -> Bool) throws {
+            for side in sides { try waitUntil("\(what) (\(side.process.label))") { done(try side.states()) } }
+            XCTAssertEqual(try ours.states(), try theirs.states(), what)
+            XCTAssertEqual(try ours.stat(), try theirs.stat(), what)
+        }
+        func resolved(_ states: [String: String]) -> Int { states.values.filter { $0.contains(" 2 64 ") }.count }
+
+        try settle("two records") { resolved($0) == 2 }
+        let fqdn = "set server be/t1 fqdn other.test"
+        XCTAssertEqual(try ours.command(fqdn), try theirs.command(fqdn), "an SRV server keeps its records' names")
+        try dns.restart(options: [srv("a", 8001, 10)])
+        try settle("a record removed") { resolved($0) == 1 && $0.values.contains { $0.contains(" 0 96 ") } }
+        try dns.restart(options: [srv("a", 8001, 600), srv("c", 8003, 10)])
+        try settle("a record without its address, a new weight") { states in
+            states.values.contains { $0.contains("c.svc.test 8003") } && states.values.contains { $0.contains(" 2 64 3 1 ") }
+        }
+        XCTAssertEqual(ours.messages().sorted(), theirs.messages().sorted())
+        XCTAssertEqual(ours.logLines().sorted(), theirs.logLines().sorted())
+        // The target's address comes both in the SRV answer's additional
+        // records and from the target's own resolution: which one is first
+        // depends on timing, in 2.6 as here.
+        let before = ours.messages().count
+        try dns.setHosts("127.0.0.2 a.svc.test\n127.0.0.3 b.svc.test\n127.0.0.4 c.svc.test\n")
+        try settle("its address") { resolved($0) == 2 }
+        for side in sides {
+            let last = side.messages().dropFirst(before).joined(separator: "\n")
+            XCTAssertTrue(last.contains("be/t3 changed its IP from (none) to 127.0.0.4 by "), last)
+            XCTAssertTrue(last.contains("Server be/t3 ('c.svc.test') is UP/READY (resolves again)."), last)
+        }
+    }
+
+    /// `init-addr last` takes the address the server state file holds
+    /// (`load-server-state-from-file`), before libc and before DNS answers.
+    func testInitAddrLastReadsTheServerStateFile() throws {
+        let (reference, env) = try reference()
+        let state = tmp.appendingPathComponent("state")
+        try """
+            1
+            # be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state srv_uweight srv_iweight srv_time_since_last_change srv_check_status srv_check_result srv_check_health srv_check_state srv_agent_state bk_f_forced_id srv_f_forced_id srv_fqdn srv_port srvrecord srv_use_ssl srv_check_port srv_check_addr srv_agent_addr srv_agent_port
+            3 be 1 s1 127.0.0.9 2 0 1 1 5 1 0 0 0 0 0 0 web.test 8000 - 0 0 - - 0
+            3 be 2 s2 - 0 32 1 1 5 1 0 0 0 0 0 0 web.test 8000 - 0 0 - - 0
+
+            """.write(to: state, atomically: true, encoding: .utf8)
+        // A nameserver that never answers: the first addresses stay (hold timeout is 30s).
+        let dns = try HostileNameserver(behaviour: .silent)
+        defer { dns.stop() }
+        let servers = """
+                load-server-state-from-file global
+                server s1 web.test:8000 resolvers ns init-addr last,none
+                server s2 web.test:8000 resolvers ns init-addr last,127.0.0.5
+                server s3 web.test:8000 resolvers ns init-addr last,none
+            """
+        let global = "    server-state-file \(state.path)"
+        let ours = try start(haproxyPath, name: "ours", dnsPort: dns.port, servers: servers, global: global)
+        let theirs = try start(
+            reference, name: "reference", dnsPort: dns.port, environment: env, servers: servers, global: global)
+        let o = try ours.states(), t = try theirs.states()
+        XCTAssertEqual(o["s1"]?.split(separator: " ")[4], "127.0.0.9")
+        XCTAssertEqual(o["s2"]?.split(separator: " ")[4], "127.0.0.5")
+        XCTAssertEqual(o["s3"]?.split(separator: " ")[4], "-")
+        for name in ["s1", "s2", "s3"] {
+            XCTAssertEqual(o[name]?.split(separator: " ")[4...6], t[name]?.split(separator: " ")[4...6], name)
+        }
+        // Without the file, `last` alone finds nothing: both refuse to start.
+        let lone = try writeConfig(
+            "resolvers ns\n nameserver dns 127.0.0.1:\(dns.port)\nbackend be\n server s1 web.test:80 resolvers ns init-addr last\n",
+            name: "last.cfg")
+        let mine = try haproxy(["-c", "-f", lone.lastPathComponent])
+        let ref = try runTool(reference, ["-c", "-f", lone.lastPathComponent], dir: tmp, environment: env)
+        func alerts(_ text: String) -> [String] {
+            text.split(separator: "\n").filter { $0.hasPrefix("[ALERT]") }.map { $0.replacingOccurrences(of: #"\(\d+\)"#, with: "", options: .regularExpression) }
+        }
+        XCTAssertEqual(alerts(mine.stderr), alerts(ref.stderr))
+        XCTAssertEqual(mine.status, ref.status)
+    }
+
     /// backend.py's HTTP server on `host`; returns its port.
     func startHTTPBackend(host: String) throws -> Int {
         let portFile = tmp.appendingPathComponent("port-\(host)")
@@ -189,6 +282,9 @@ final class ResolversDifferentialTests: IntegrationTestCase {
         try settle("new addresses") { try address($0, "s1") == "127.0.0.5" && address($0, "t2") == "127.0.0.4" }
         try dns.setHosts("127.0.0.4 multi.test\n127.0.0.7 other.test\n")
         try settle("NXDOMAIN and a vanished address") { try address($0, "s1") == "-" && address($0, "t1") == "-" }
+        for refused in ["set server be/s1 fqdn", "set server be/s1 fqdn bad..name", "set server be/s9 fqdn x.test"] {
+            XCTAssertEqual(try ours.command(refused), try theirs.command(refused), refused)
+        }
         XCTAssertEqual(try ours.command("set server be/s1 fqdn other.test"), try theirs.command("set server be/s1 fqdn other.test"))
         try settle("a new name") { try address($0, "s1") == "127.0.0.7" }
         XCTAssertEqual(try ours.command("show resolvers nope"), try theirs.command("show resolvers nope"))

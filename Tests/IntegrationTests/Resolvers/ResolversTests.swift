@@ -11,9 +11,9 @@ final class ResolversTests: IntegrationTestCase {
     func command(_ line: String) throws -> String { try StatsSocket.command(socketPath, line) }
 
     /// `show servers state be` as server name → fields (srv_addr, op, admin, ...).
-    func states() throws -> [String: [String]] {
+    func states(_ backend: String = "be") throws -> [String: [String]] {
         var out: [String: [String]] = [:]
-        for line in try command("show servers state be").split(separator: "\n") where !line.hasPrefix("#") {
+        for line in try command("show servers state \(backend)").split(separator: "\n") where !line.hasPrefix("#") {
             let f = line.split(separator: " ").map(String.init)
             if f.count > 5 { out[f[3]] = Array(f[4...]) }
         }
@@ -39,12 +39,20 @@ final class ResolversTests: IntegrationTestCase {
         return Backend(name: name, port: bound, process: p)
     }
 
-    func config(dnsPort: Int, frontendPort: Int, resolvers: String = "", servers: String) -> String {
+    /// The proxy, once its frontend and its stats socket both answer.
+    @discardableResult
+    func startResolvingProxy(config: String, port: Int) throws -> ManagedProcess {
+        let proxy = try startProxy(config: config, ports: [port])
+        try waitUntil("stats socket answers") { (try? command("show info")) != nil || !proxy.isRunning }
+        return proxy
+    }
+
+    func config(dnsPort: Int, frontendPort: Int, resolvers: String = "", servers: String, transport: String = "") -> String {
         """
         global
             stats socket \(socketPath) level admin
         resolvers ns
-            nameserver dns 127.0.0.1:\(dnsPort)
+            nameserver dns \(transport)127.0.0.1:\(dnsPort)
             hold valid 200ms
             timeout resolve 100ms
             timeout retry 100ms
@@ -93,10 +101,10 @@ final class ResolversTests: IntegrationTestCase {
         _ = try startBackend("b", host: "127.0.0.3", port: a.port)
         let dns = try DNSMasq(in: self, hosts: "127.0.0.2 web.test\n")
         let port = Ports.free()
-        let proxy = try startProxy(
+        let proxy = try startResolvingProxy(
             config: config(dnsPort: dns.port, frontendPort: port,
                            servers: "    server s1 web.test:\(a.port) resolvers ns init-addr none"),
-            ports: [port])
+            port: port)
         try waitUntil("s1 resolved to 127.0.0.2") { try states()["s1"]?.first == "127.0.0.2" }
         XCTAssertEqual(try HTTPClient.get(port: port).server, "a")
 
@@ -126,13 +134,75 @@ final class ResolversTests: IntegrationTestCase {
         XCTAssertTrue(proxy.stderr.contains("Server be/s1 ('web.test') is UP/READY (resolves again)."), proxy.stderr)
     }
 
+    /// SRV records: each server of the template takes a record's target,
+    /// port and weight (none with `ignore-weight`) and serves traffic there.
+    func testSRVRecordsGiveTargetsPortsAndWeights() throws {
+        let a = try startBackend("a", host: "127.0.0.2")
+        let b = try startBackend("b", host: "127.0.0.3")
+        let dns = try DNSMasq(
+            in: self, hosts: "127.0.0.2 a.svc.test\n127.0.0.3 b.svc.test\n",
+            options: [
+                "--srv-host=_http._tcp.svc.test,a.svc.test,\(a.port),0,600",
+                "--srv-host=_http._tcp.svc.test,b.svc.test,\(b.port),0,10",
+            ])
+        let port = Ports.free()
+        try startResolvingProxy(
+            config: config(dnsPort: dns.port, frontendPort: port, servers: """
+                    server-template t 2 _http._tcp.svc.test resolvers ns init-addr none
+                backend other
+                    server-template u 2 _http._tcp.svc.test resolvers ns init-addr none resolve-opts ignore-weight
+                """),
+            port: port)
+        try waitUntil("all four resolved") {
+            try (states().values.map { $0 } + states("other").values.map { $0 }).filter { $0[1] == "2" }.count == 4
+        }
+        let all = try states().merging(try states("other")) { a, _ in a }
+        for name in ["t1", "t2", "u1", "u2"] {
+            let f = try XCTUnwrap(all[name])
+            let ignoring = name.hasPrefix("u")
+            switch f[13] {  // srv_fqdn
+            case "a.svc.test":
+                XCTAssertEqual([f[0], f[14], f[3]], ["127.0.0.2", "\(a.port)", ignoring ? "1" : "3"], name)
+            case "b.svc.test":
+                XCTAssertEqual([f[0], f[14], f[3]], ["127.0.0.3", "\(b.port)", "1"], name)
+            default:
+                XCTFail("\(name): \(f)")
+            }
+            XCTAssertEqual(f[15], "_http._tcp.svc.test")
+        }
+        var seen: Set<String> = []
+        for _ in 0..<12 { seen.insert(try HTTPClient.get(port: port).server) }
+        XCTAssertEqual(seen, ["a", "b"], "traffic reaches both targets on their SRV ports")
+    }
+
+    /// A `tcp@` nameserver: the same answers over one TCP connection.
+    func testTCPNameserverFollowsChanges() throws {
+        let dns = try DNSMasq(in: self, hosts: "127.0.0.2 web.test\n")
+        let port = Ports.free()
+        let proxy = try startResolvingProxy(
+            config: config(dnsPort: dns.port, frontendPort: port,
+                           servers: "    server s1 web.test:8080 resolvers ns init-addr none", transport: "tcp@"),
+            port: port)
+        try waitUntil("s1 resolved over TCP") { try states()["s1"]?.first == "127.0.0.2" }
+        try dns.setHosts("127.0.0.3 web.test\n")
+        try waitUntil("s1 follows") { try states()["s1"]?.first == "127.0.0.3" }
+        XCTAssertTrue(proxy.stderr.contains("be/s1 changed its IP from 127.0.0.2 to 127.0.0.3 by ns/dns."), proxy.stderr)
+        let counters = try command("show resolvers ns")
+        XCTAssertFalse(counters.contains("  valid:       0\n"), counters)
+        XCTAssertTrue(counters.contains("  snd_error:   0\n"), counters)
+        // The nameserver restarts: the connection is opened again.
+        try dns.restart(options: [])
+        try dns.setHosts("127.0.0.4 web.test\n")
+        try waitUntil("s1 follows after a reconnection") { try states()["s1"]?.first == "127.0.0.4" }
+    }
+
     func testServerTemplateScalesUpAndDown() throws {
         let dns = try DNSMasq(in: self, hosts: "127.0.0.2 multi.test\n127.0.0.3 multi.test\n")
         let port = Ports.free()
-        let proxy = try startProxy(
+        let proxy = try startResolvingProxy(
             config: config(dnsPort: dns.port, frontendPort: port,
                            servers: "    server-template t 3 multi.test:8080 resolvers ns init-addr none resolve-prefer ipv4"),
-            ports: [port])
+            port: port)
         func addresses() throws -> [String] { try ["t1", "t2", "t3"].map { try states()[$0]?.first ?? "?" } }
         try waitUntil("two slots filled") { try addresses().filter { $0 != "-" }.count == 2 }
         XCTAssertEqual(Set(try addresses()), ["127.0.0.2", "127.0.0.3", "-"])
@@ -156,10 +226,10 @@ final class ResolversTests: IntegrationTestCase {
     func testNXDomainPutsTheServerInMaintenanceAfterHoldNX() throws {
         let dns = try DNSMasq(in: self, hosts: "127.0.0.2 web.test\n")
         let port = Ports.free()
-        let proxy = try startProxy(
+        let proxy = try startResolvingProxy(
             config: config(dnsPort: dns.port, frontendPort: port, resolvers: "    hold nx 1s",
                            servers: "    server s1 web.test:8080 resolvers ns init-addr none\n    server s2 127.0.0.1:1"),
-            ports: [port])
+            port: port)
         try waitUntil("s1 resolved") { try states()["s1"]?.first == "127.0.0.2" }
         try dns.setHosts("")
         let removed = Date()
@@ -180,10 +250,10 @@ final class ResolversTests: IntegrationTestCase {
         let silent = try HostileNameserver(behaviour: .silent)
         defer { silent.stop() }
         let port = Ports.free()
-        let proxy = try startProxy(
+        let proxy = try startResolvingProxy(
             config: config(dnsPort: silent.port, frontendPort: port, resolvers: "    hold timeout 1s",
                            servers: "    server s1 web.test:8080 resolvers ns init-addr 127.0.0.2\n    server s2 127.0.0.1:1"),
-            ports: [port])
+            port: port)
         XCTAssertEqual(try states()["s1"]?.first, "127.0.0.2", "init-addr gives the first address")
         try waitUntil("s1 in maintenance", timeout: 10) { try states()["s1"]?.first == "-" }
         XCTAssertTrue(proxy.stderr.contains("Server be/s1 is going DOWN for maintenance (DNS timeout status)."), proxy.stderr)
@@ -193,15 +263,49 @@ final class ResolversTests: IntegrationTestCase {
         XCTAssertGreaterThanOrEqual(silent.queries, 2)
     }
 
+    /// REFUSED and SERVFAIL keep the address for `hold refused` and `hold
+    /// other`, then the server goes to maintenance with 2.6's reason.
+    func testRefusedAndOtherErrorsFollowTheirHolds() throws {
+        let refused = try HostileNameserver(behaviour: .responseCode(5))
+        defer { refused.stop() }
+        let failing = try HostileNameserver(behaviour: .responseCode(2))
+        defer { failing.stop() }
+        let port = Ports.free()
+        let proxy = try startResolvingProxy(
+            config: config(dnsPort: refused.port, frontendPort: port, resolvers: """
+                    hold refused 1s
+                resolvers other
+                    nameserver dns 127.0.0.1:\(failing.port)
+                    hold other 2s
+                    timeout resolve 100ms
+                    timeout retry 100ms
+                """,
+                servers: """
+                    server s1 web.test:8080 resolvers ns init-addr 127.0.0.2
+                    server s2 web.test:8080 resolvers other init-addr 127.0.0.3
+                    server s3 127.0.0.1:1
+                """),
+            port: port)
+        let start = Date()
+        try waitUntil("s1 in maintenance") { try states()["s1"]?.first == "-" }
+        XCTAssertEqual(try states()["s2"]?.first, "127.0.0.3", "hold other is longer")
+        try waitUntil("s2 in maintenance") { try states()["s2"]?.first == "-" }
+        XCTAssertGreaterThanOrEqual(Date().timeIntervalSince(start), 1.5)
+        XCTAssertTrue(proxy.stderr.contains("Server be/s1 is going DOWN for maintenance (DNS refused status)."), proxy.stderr)
+        XCTAssertTrue(proxy.stderr.contains("Server be/s2 is going DOWN for maintenance (unspecified DNS error)."), proxy.stderr)
+        XCTAssertFalse(try command("show resolvers ns").contains("  refused:     0\n"))
+        XCTAssertFalse(try command("show resolvers other").contains("  other:       0\n"))
+    }
+
     func testHostileAnswersNeitherStallTrafficNorCrash() throws {
         let a = try startBackend("a", host: "127.0.0.2")
         let hostile = try HostileNameserver(behaviour: .hostile)
         defer { hostile.stop() }
         let port = Ports.free()
-        let proxy = try startProxy(
+        let proxy = try startResolvingProxy(
             config: config(dnsPort: hostile.port, frontendPort: port, resolvers: "    hold other 60s\n    hold timeout 60s",
                            servers: "    server s1 web.test:\(a.port) resolvers ns init-addr 127.0.0.2"),
-            ports: [port])
+            port: port)
         var served = 0
         let start = Date()
         while Date().timeIntervalSince(start) < 3 {
@@ -235,7 +339,7 @@ final class Tally: @unchecked Sendable {
 /// messages, wrong IDs, wrong questions, answers from another port), or
 /// answering every A query with one address.
 final class HostileNameserver: @unchecked Sendable {
-    enum Behaviour { case silent, hostile, answer([UInt8]) }
+    enum Behaviour { case silent, hostile, answer([UInt8]), responseCode(UInt8) }
 
     let fd: Int32
     let other: Int32
@@ -313,6 +417,11 @@ final class HostileNameserver: @unchecked Sendable {
                 continue
             case .answer(let address):
                 replies.append((fd, Self.answer(to: query, address: address)))
+            case .responseCode(let code):
+                var reply = Self.answer(to: query, address: [0, 0, 0, 0])
+                reply[3] = 0x80 | code
+                reply[7] = 0  // no answer records
+                replies.append((fd, Array(reply[0..<(12 + (reply.count > 12 ? Self.questionLength(query) : 0))])))
             case .hostile:
                 round += 1
                 let good = Self.answer(to: query, address: [127, 0, 0, 66])
@@ -347,6 +456,13 @@ final class HostileNameserver: @unchecked Sendable {
                 lock.withLock { _answers += 1 }
             }
         }
+    }
+
+    /// The question's length in `query` (name, type, class).
+    static func questionLength(_ query: [UInt8]) -> Int {
+        var end = 12
+        while end < query.count, query[end] != 0 { end += Int(query[end]) + 1 }
+        return min(query.count, end + 5) - 12
     }
 
     /// A NOERROR answer to `query` with one A record.
