@@ -18,29 +18,13 @@ import argparse
 import os
 import re
 import shutil
-import socket
 import subprocess
-import sys
 import tempfile
 import threading
-import time
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-REF = os.path.expanduser("~/.cache/proxybench/ref")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def reference_env():
-    libs = [os.path.join(REF, d) for d in ("lib/x86_64-linux-gnu", "usr/lib/x86_64-linux-gnu")]
-    env = dict(os.environ)
-    env["LD_LIBRARY_PATH"] = ":".join(p for p in libs if os.path.isdir(p))
-    return env
+from benchlib import REF, cpu_seconds, free_port, reference_env, wait_listening
 
 
 def config(stats_port, load_port, backends, servers):
@@ -55,25 +39,6 @@ def config(stats_port, load_port, backends, servers):
         for s in range(servers):
             lines.append(f"    server s{s} 127.0.0.1:{20000 + s} weight {1 + s}")
     return "\n".join(lines) + "\n"
-
-
-def cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def wait_listening(port, proc, timeout=10):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"proxy exited: {proc.stderr.read().decode(errors='replace')}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise SystemExit(f"port {port} never listened")
 
 
 def fetch(url):

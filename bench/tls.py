@@ -26,43 +26,12 @@ import argparse
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 
-REF = os.path.expanduser("~/.cache/proxybench/ref")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def reference_env():
-    libs = [os.path.join(REF, d) for d in ("lib/x86_64-linux-gnu", "usr/lib/x86_64-linux-gnu")]
-    env = dict(os.environ)
-    env["LD_LIBRARY_PATH"] = ":".join(p for p in libs if os.path.isdir(p))
-    return env
-
-
-def cpu_seconds(pid):
-    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def wait_listening(port, proc, timeout=10):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            sys.exit(f"the proxy exited: {proc.stderr.read().decode(errors='replace')}")
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.05)
-    sys.exit(f"port {port} never accepted")
+from benchlib import REF, cpu_seconds, free_port, reference_env, wait_listening
 
 
 def make_files(tmp):

@@ -95,13 +95,21 @@ enum Ports {
 
     /// Bounded poll until a TCP port accepts a connection.
     static func waitUntilAccepting(_ port: Int, timeout: TimeInterval = 10, while alive: () -> Bool = { true }) throws {
+        try poll(port, "accept", timeout: timeout, while: alive) { accepts(port) }
+    }
+
+    /// Polls `ready` every 20 ms until it holds, `alive` fails or `timeout`
+    /// passes; `what` names the awaited state in the error.
+    private static func poll(
+        _ port: Int, _ what: String, timeout: TimeInterval, while alive: () -> Bool, _ ready: () -> Bool
+    ) throws {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
-            if accepts(port) { return }
-            if !alive() { throw HarnessError("process exited before port \(port) accepted") }
+            if ready() { return }
+            if !alive() { throw HarnessError("process exited before port \(port) would \(what)") }
             usleep(20_000)
         }
-        throw HarnessError("port \(port) did not accept within \(timeout)s")
+        throw HarnessError("port \(port) did not \(what) within \(timeout)s")
     }
 
     /// Whether a TCP socket listens on `port` (any address), read from
@@ -123,13 +131,7 @@ enum Ports {
     /// Bounded poll until a TCP port is in the LISTEN state, without a
     /// connection that the proxy would see as an aborted request.
     static func waitUntilListening(_ port: Int, timeout: TimeInterval = 10, while alive: () -> Bool = { true }) throws {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if listening(port) { return }
-            if !alive() { throw HarnessError("process exited before port \(port) listened") }
-            usleep(20_000)
-        }
-        throw HarnessError("port \(port) did not listen within \(timeout)s")
+        try poll(port, "listen", timeout: timeout, while: alive) { listening(port) }
     }
 
     static func waitUntilClosed(_ port: Int, timeout: TimeInterval = 10) -> Bool {

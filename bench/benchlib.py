@@ -1,0 +1,42 @@
+"""What the project's benchmarks share: ports, Debian's 2.6 unpacked by
+`make reference` (its libraries beside it), a process's CPU time, and a
+wait for a proxy's port."""
+import os
+import socket
+import time
+
+REF = os.path.expanduser("~/.cache/proxybench/ref")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def reference_env():
+    libs = [os.path.join(REF, d) for d in ("lib/x86_64-linux-gnu", "usr/lib/x86_64-linux-gnu")]
+    env = dict(os.environ)
+    env["LD_LIBRARY_PATH"] = ":".join(p for p in libs if os.path.isdir(p))
+    return env
+
+
+def cpu_seconds(pid):
+    """User and system CPU time of `pid`, in seconds (/proc/PID/stat)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_listening(port, proc, timeout=10):
+    """Until 127.0.0.1:`port` accepts; stops the benchmark if `proc` exits."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"proxy exited: {proc.stderr.read().decode(errors='replace')}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit(f"port {port} never listened")
