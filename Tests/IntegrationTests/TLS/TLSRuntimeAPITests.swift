@@ -90,6 +90,35 @@ final class TLSRuntimeAPITests: IntegrationTestCase {
         return LifecycleHarness.unixCommand(socket, command + " <<\n" + content) ?? ""
     }
 
+    /// One command on a unix socket, the sending side closed after it
+    /// (2.6's master CLI answers, then waits for the client to close).
+    private func command(_ socketPath: String, _ text: String) -> String {
+        let fd = socket(AF_UNIX, CInt(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_un()
+        addr.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &addr.sun_path) { raw in
+            for (i, b) in socketPath.utf8.enumerated() where i < raw.count - 1 { raw[i] = b }
+        }
+        var tv = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        let rc = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard rc == 0 else { return "" }
+        let bytes = Array((text + "\n").utf8)
+        guard send(fd, bytes, bytes.count, CInt(MSG_NOSIGNAL)) == bytes.count else { return "" }
+        shutdown(fd, CInt(SHUT_WR))
+        var out: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = read(fd, &buffer, buffer.count)
+            if n <= 0 { break }
+            out += buffer[0..<n]
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
     private static let apiConfig = """
         global
             stats socket SOCKET level admin
@@ -224,6 +253,93 @@ final class TLSRuntimeAPITests: IntegrationTestCase {
         XCTAssertEqual(outputs[0], outputs[1])
     }
 
+    /// `show|add|del ssl crt-list` answer as 2.6's for the same sequence
+    /// (two binds share the list); a line added with a payload is served
+    /// by SNI at once with its own options, and no longer once deleted.
+    func testCertificateListCommandsMatchTheReference() throws {
+        guard let reference else { return }
+        try """
+            # certificates for the list test
+
+            \(path("site.pem"))
+            \(path("site2.pem")) [no-ca-names ca-file \(path("ca.pem")) verify optional ssl-max-ver TLSv1.3 ssl-min-ver TLSv1.2 curves X25519:P-256 ciphersuites TLS_AES_128_GCM_SHA256 ciphers ECDHE+AESGCM alpn http/1.1] Renewed.Test !bad.test
+            \(path("site2.pem")) [verify required ca-file \(path("ca.pem"))] other.test
+
+            """.write(toFile: path("list.txt"), atomically: true, encoding: .utf8)
+        try sh("cat client2.crt client2.key > added.pem")
+        var answers: [[String]] = []
+        var served: [[String]] = []
+        for (index, binary) in [haproxyPath!, reference].enumerated() {
+            // The same relative configuration name for both: 2.6 names the bind lines by it.
+            let run = tmp.appendingPathComponent("run\(index)")
+            try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
+            let ports = (0..<3).map { _ in Ports.free() }
+            let socket = run.appendingPathComponent("api.sock").path
+            try """
+                global
+                    stats socket \(socket) level admin
+                defaults
+                    mode http
+                    timeout connect 2s
+                    timeout client 10s
+                    timeout server 10s
+                frontend fe
+                    bind 127.0.0.1:\(ports[0]) ssl crt-list \(path("list.txt"))
+                    bind 127.0.0.1:\(ports[1]) ssl crt-list \(path("list.txt"))
+                    bind 127.0.0.1:\(ports[2]) ssl crt \(path("site.pem"))
+                    http-request return status 200
+
+                """.write(to: run.appendingPathComponent("api.cfg"), atomically: true, encoding: .utf8)
+            let p = track(try ManagedProcess(label: "list\(index)", executable: binary, arguments: ["-f", "api.cfg", "-db"], dir: run))
+            for port in ports { try Ports.waitUntilAccepting(port, timeout: 10, while: { p.isRunning }) }
+            func q(_ command: String) -> String { LifecycleHarness.unixCommand(socket, command) ?? "" }
+            func line(_ text: String) -> String { q("add ssl crt-list \(path("list.txt")) <<\n\(text)\n") }
+            func subject(_ name: String) throws -> String {
+                try runTool("/bin/sh", ["-c", "echo | openssl s_client -connect 127.0.0.1:\(ports[1]) -servername \(name) -alpn http/1.1 2>/dev/null | grep -E '^(subject|ALPN)'"], dir: tmp).stdout
+            }
+            let list = path("list.txt"), added = path("added.pem")
+            var out: [String] = []
+            for command in ["show ssl crt-list", "show ssl crt-list \(list)", "show ssl crt-list -n \(list)",
+                            "show ssl crt-list \(path("none.txt"))", "show ssl crt-list -n", "new ssl cert \(added)",
+                            "add ssl crt-list \(list) \(added)"] {
+                out.append(q(command))
+            }
+            out.append(try payload(socket, "set ssl cert \(added)", file: "added.pem"))
+            out.append(q("commit ssl cert \(added)"))
+            for command in ["add ssl crt-list \(list) \(added) [verify none alpn h2] ignored.test",
+                            "add ssl crt-list \(list) \(added)", "add ssl crt-list \(list) \(path("nothere.pem"))",
+                            "add ssl crt-list \(path("none.txt")) \(added)", "add ssl crt-list \(list)",
+                            "show ssl crt-list -n \(list)", "show ssl cert \(added)", "del ssl crt-list \(list) \(added)",
+                            "del ssl crt-list \(list) \(added):99", "del ssl crt-list \(list) \(added):6",
+                            "del ssl crt-list \(path("none.txt")) \(added)", "del ssl crt-list \(list) \(path("site.pem"))",
+                            "del ssl crt-list \(list)", "del ssl cert \(added)", "del ssl crt-list \(list) \(added)",
+                            "show ssl cert \(added)"] {
+                out.append(q(command))
+            }
+            var sni = [try subject("client2")]
+            out.append(line("\(added) [ssl-min-ver TLSv1.3 alpn http/1.1] Client2"))
+            sni.append(try subject("client2"))
+            out.append(line("\(added) [bogus] p.test"))
+            out.append(line("\(added)\n\(path("site.pem"))"))
+            out.append(line(path("nothere.pem")))
+            out.append(q("show ssl crt-list -n \(list)"))
+            out.append(q("del ssl crt-list \(list) \(added):8"))
+            sni.append(try subject("client2"))
+            out.append(q("show ssl crt-list"))
+            answers.append(out)
+            served.append(sni)
+        }
+        XCTAssertEqual(served[0], [
+            "subject=CN = localhost\n", "subject=CN = client2\nALPN protocol: http/1.1\n", "subject=CN = localhost\n",
+        ])
+        XCTAssertEqual(served[0], served[1])
+        XCTAssertTrue(answers[0][2].contains(":4 [alpn http/1.1\u{0} verify optional no-ca-names ca-file"), answers[0][2])
+        XCTAssertEqual(answers[0].count, answers[1].count)
+        for (i, (ours, theirs)) in zip(answers[0], answers[1]).enumerated() {
+            XCTAssertEqual(ours, theirs, "answer #\(i)")
+        }
+    }
+
     /// The master CLI carries a payload to the worker (`@1 set ssl cert
     /// <file> <<`), as 2.6's does.
     func testMasterCLICarriesPayloads() throws {
@@ -240,10 +356,14 @@ final class TLSRuntimeAPITests: IntegrationTestCase {
             let p = track(try ManagedProcess(
                 label: "master\(index)", executable: binary, arguments: ["-W", "-S", master, "-f", cfg.path], dir: tmp))
             try Ports.waitUntilAccepting(port, timeout: 10, while: { p.isRunning })
+            try waitUntil("the master CLI reaches the worker") {
+                command(master, "@1 show info").contains("\nPid: ")
+            }
             let site = path("site.pem")
-            var out = [try payload(master, "@1 set ssl cert \(site)", file: "site2.pem")]
-            out.append(LifecycleHarness.unixCommand(master, "@1 show ssl cert *\(site)") ?? "")
-            out.append(LifecycleHarness.unixCommand(master, "@1 commit ssl cert \(site)") ?? "")
+            let pem = try String(contentsOfFile: path("site2.pem"), encoding: .utf8)
+            var out = [command(master, "@1 set ssl cert \(site) <<\n" + pem)]
+            out.append(command(master, "@1 show ssl cert *\(site)"))
+            out.append(command(master, "@1 commit ssl cert \(site)"))
             let served = try runTool("/bin/sh", ["-c", "echo | openssl s_client -connect 127.0.0.1:\(port) -servername renewed.test 2>/dev/null | openssl x509 -noout -subject -ext subjectAltName"], dir: tmp)
             out.append(served.stdout)
             answers.append(out)
