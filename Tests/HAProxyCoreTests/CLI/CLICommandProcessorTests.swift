@@ -40,6 +40,20 @@ final class CLICommandProcessorTests: RuntimeTestCase {
         XCTAssertTrue(answer.hasSuffix("  quit                                    : disconnect\n\n"))
     }
 
+    /// `set ssl cert` needs its payload; a file no bind line loaded is
+    /// refused before the payload is read, as 2.6 does.
+    func testSetSSLCertTakesThePayload() throws {
+        let cli = try makeRuntime(from: Self.config).cli
+        XCTAssertEqual(
+            cli.execute("set ssl cert /nowhere.pem", level: .admin),
+            "'set ssl cert expects a filename and a certificate as a payload\n\n")
+        XCTAssertEqual(
+            cli.execute("set ssl cert /nowhere.pem <<\n-----BEGIN CERTIFICATE-----\n", level: .admin),
+            "Can't replace a certificate which is not referenced by the configuration!\nCan't update /nowhere.pem!\n\n")
+        XCTAssertEqual(cli.execute("set ssl cert /nowhere.pem <<\nx\n", level: .operator), "Permission denied\n\n")
+        XCTAssertEqual(cli.execute("set ssl ocsp-response x", level: .admin), "'set ssl ocsp-response' is not supported by this build.\n\n")
+    }
+
     func testHelpLinesArePaddedToFortyColumns() throws {
         let answer = try makeRuntime(from: Self.config).cli.execute("help", level: .user)
         XCTAssertTrue(answer.hasPrefix("The following commands are valid at this level:\n"))
