@@ -189,9 +189,33 @@ static inline int hap_x509_name_entry(X509_NAME *name, const char *field, char *
     return len;
 }
 
-/* A one-line X509 name as HAProxy prints DNs (`/C=FR/CN=name`), into buf. */
+/* A one-line X509 name as HAProxy prints DNs (`/C=FR/CN=name`) into buf:
+ * each entry's short name and its value's bytes as they are (no escaping
+ * of `/` nor of UTF-8). Its length, or -1 when it does not fit. */
 static inline int hap_x509_name_oneline(X509_NAME *name, char *buf, int size) {
-    return X509_NAME_oneline(name, buf, size) ? (int)strlen(buf) : -1;
+    int n = 0;
+    for (int i = 0; i < X509_NAME_entry_count(name); i++) {
+        X509_NAME_ENTRY *entry = X509_NAME_get_entry(name, i);
+        ASN1_OBJECT *obj = X509_NAME_ENTRY_get_object(entry);
+        ASN1_STRING *data = X509_NAME_ENTRY_get_data(entry);
+        int nid = OBJ_obj2nid(obj);
+        char oid[80];
+        const char *sn = nid == NID_undef ? NULL : OBJ_nid2sn(nid);
+        if (!sn) {
+            OBJ_obj2txt(oid, sizeof(oid), obj, 1);
+            sn = oid;
+        }
+        int snlen = (int)strlen(sn), len = ASN1_STRING_length(data);
+        if (n + 2 + snlen + len >= size) return -1;
+        buf[n++] = '/';
+        memcpy(buf + n, sn, snlen);
+        n += snlen;
+        buf[n++] = '=';
+        memcpy(buf + n, ASN1_STRING_get0_data(data), len);
+        n += len;
+    }
+    buf[n] = 0;
+    return n;
 }
 
 /* OCSP stapling (manual 5.1 `crt`: `<cert>.ocsp`). The DER response is
@@ -365,6 +389,18 @@ static inline int hap_x509_store_count(X509_STORE *store, int *certs, int *crls)
         else if (X509_OBJECT_get_type(o) == X509_LU_CRL) (*crls)++;
     }
     return *certs + *crls;
+}
+/* The certificates of a store in the order its stack holds them (as
+ * loading leaves it, which is the order 2.6 shows): the i-th one, or NULL. */
+static inline X509 *hap_x509_store_certificate(X509_STORE *store, int i) {
+    STACK_OF(X509_OBJECT) *objs = X509_STORE_get0_objects(store);
+    int n = 0;
+    for (int k = 0; k < sk_X509_OBJECT_num(objs); k++) {
+        X509_OBJECT *o = sk_X509_OBJECT_value(objs, k);
+        if (X509_OBJECT_get_type(o) != X509_LU_X509) continue;
+        if (n++ == i) return X509_OBJECT_get0_X509(o);
+    }
+    return NULL;
 }
 static inline const char *hap_default_cert_dir(void) { return X509_get_default_cert_dir(); }
 

@@ -73,8 +73,12 @@ enum TLSCommands {
         },
         CLIKeyword(["show", "ssl", "ca-file"], usage: "show ssl ca-file [<cafile>[:<index>]]",
                    help: "display the SSL CA files used in memory, or the details of a <cafile>, or a single certificate of index <index> of a CA file <cafile>") { request in
-            guard request[3].isEmpty else { return "'show ssl ca-file <cafile>' is not supported by this build.\n" }
-            return store.caFileList()
+            guard !request[3].isEmpty else { return store.caFileList() }
+            guard let details = store.caFileDetails(request[3]) else {
+                request.omitsEmptyLine = true
+                return "wrong CA index after colons in '\(request[3])'!\n"
+            }
+            return details
         },
         CLIKeyword(["show", "ssl", "crl-file"], usage: "show ssl crl-file [<crlfile[:<index>>]]",
                    help: "display the SSL CRL files used in memory, or the details of a <crlfile>, or a single CRL of index <index> of CRL file <crlfile>") { request in

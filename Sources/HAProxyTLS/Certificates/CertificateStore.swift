@@ -113,6 +113,39 @@ public final class CertificateStore: TLSFileLoading, @unchecked Sendable {
         return "# filename\n" + list.keys.sorted(by: Self.byteOrder).map { "\($0) - \(list[$0]!) certificate(s)\n" }.joined()
     }
 
+    /// `show ssl ca-file <file>[:<index>]`: every certificate of a CA file
+    /// in memory, or the one at `index` (from 1); nil when the index is
+    /// not a number from 1 (2.6 then answers without the empty line).
+    public func caFileDetails(_ spec: String) -> String? {
+        var path = spec
+        var index: Int?
+        if let colon = spec.lastIndex(of: ":") {
+            path = String(spec[..<colon])
+            guard let n = Int(spec[spec.index(after: colon)...]), n > 0 else { return nil }
+            index = n
+        }
+        let known = path == "@system-ca" || lock.withLock { caFiles[path] != nil }
+        guard known, let store = X509_STORE_new() else { return "Can't display the CA file : Not found!\n" }
+        defer { X509_STORE_free(store) }
+        if path == "@system-ca" {
+            Self.loadSystemCAs(into: store)
+        } else {
+            _ = X509_STORE_load_file(store, path)
+        }
+        OpenSSLErrors.drain()
+        var out = "Filename: \(path)\nStatus: Unused\n"
+        if let index {
+            guard let certificate = hap_x509_store_certificate(store, Int32(index - 1)) else { return "" }
+            return out + CertificateEntry.caDetails(certificate, number: index)
+        }
+        var i: Int32 = 0
+        while let certificate = hap_x509_store_certificate(store, i) {
+            i += 1
+            out += CertificateEntry.caDetails(certificate, number: Int(i))
+        }
+        return out
+    }
+
     /// `show ssl crl-file`: the CRL files in memory.
     public func crlFileList() -> String {
         "# filename\n" + lock.withLock { crlFiles }.sorted(by: Self.byteOrder).map { $0 + "\n" }.joined()
@@ -120,9 +153,17 @@ public final class CertificateStore: TLSFileLoading, @unchecked Sendable {
 
     /// The distinct certificates of the system's CA directory.
     private static let systemCACount: Int = {
-        let dir = String(cString: hap_default_cert_dir())
         guard let store = X509_STORE_new() else { return 0 }
         defer { X509_STORE_free(store) }
+        loadSystemCAs(into: store)
+        var certs: Int32 = 0, crls: Int32 = 0
+        _ = hap_x509_store_count(store, &certs, &crls)
+        return Int(certs)
+    }()
+
+    /// Every file of the system's CA directory (`@system-ca`).
+    private static func loadSystemCAs(into store: OpaquePointer) {
+        let dir = String(cString: hap_default_cert_dir())
         for name in directoryEntries(dir) {
             let file = dir + "/" + name
             var st = stat()
@@ -130,10 +171,7 @@ public final class CertificateStore: TLSFileLoading, @unchecked Sendable {
             _ = X509_STORE_load_file(store, file)
         }
         OpenSSLErrors.drain()
-        var certs: Int32 = 0, crls: Int32 = 0
-        _ = hap_x509_store_count(store, &certs, &crls)
-        return Int(certs)
-    }()
+    }
 
     static func byteOrder(_ a: String, _ b: String) -> Bool { Array(a.utf8).lexicographicallyPrecedes(Array(b.utf8)) }
 

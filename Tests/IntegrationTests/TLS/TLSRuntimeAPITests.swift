@@ -186,6 +186,10 @@ final class TLSRuntimeAPITests: IntegrationTestCase {
             }
             out.append(q("show ssl ca-file"))
             out.append(q("show ssl crl-file"))
+            for spec in [path("ca.pem"), path("ca.pem") + ":1", path("ca.pem") + ":2", path("ca.pem") + ":0",
+                         path("ca.pem") + ":x", path("none.pem"), "@system-ca:1"] {
+                out.append(q("show ssl ca-file \(spec)"))
+            }
             answers.append(out)
         }
         XCTAssertEqual(answers[0][7], "Transaction created for certificate \(path("site.pem"))!\n\n")
