@@ -402,6 +402,27 @@ static inline X509 *hap_x509_store_certificate(X509_STORE *store, int i) {
     }
     return NULL;
 }
+/* The CRLs of a store in its stack's order: the i-th one, or NULL. */
+static inline X509_CRL *hap_x509_store_crl(X509_STORE *store, int i) {
+    STACK_OF(X509_OBJECT) *objs = X509_STORE_get0_objects(store);
+    int n = 0;
+    for (int k = 0; k < sk_X509_OBJECT_num(objs); k++) {
+        X509_OBJECT *o = sk_X509_OBJECT_value(objs, k);
+        if (X509_OBJECT_get_type(o) != X509_LU_CRL) continue;
+        if (n++ == i) return X509_OBJECT_get0_X509_CRL(o);
+    }
+    return NULL;
+}
+static inline int hap_crl_revoked_count(X509_CRL *crl) {
+    STACK_OF(X509_REVOKED) *revoked = X509_CRL_get_REVOKED(crl);
+    return revoked ? sk_X509_REVOKED_num(revoked) : 0;
+}
+static inline X509_REVOKED *hap_crl_revoked(X509_CRL *crl, int i) {
+    return sk_X509_REVOKED_value(X509_CRL_get_REVOKED(crl), i);
+}
+static inline const char *hap_crl_signature_name(X509_CRL *crl) {
+    return OBJ_nid2ln(X509_CRL_get_signature_nid(crl));
+}
 static inline const char *hap_default_cert_dir(void) { return X509_get_default_cert_dir(); }
 
 #endif

@@ -82,8 +82,12 @@ enum TLSCommands {
         },
         CLIKeyword(["show", "ssl", "crl-file"], usage: "show ssl crl-file [<crlfile[:<index>>]]",
                    help: "display the SSL CRL files used in memory, or the details of a <crlfile>, or a single CRL of index <index> of CRL file <crlfile>") { request in
-            guard request[3].isEmpty else { return "'show ssl crl-file <crlfile>' is not supported by this build.\n" }
-            return store.crlFileList()
+            guard !request[3].isEmpty else { return store.crlFileList() }
+            guard let details = store.crlFileDetails(request[3]) else {
+                request.omitsEmptyLine = true
+                return "wrong CRL index after colons in '\(request[3])'!\n"
+            }
+            return details
         },
     ] + refused.map { words in
         CLIKeyword(words, usage: nil, help: "", level: .admin) { _ in

@@ -188,3 +188,26 @@ extension CertificateEntry {
         return out
     }
 }
+
+extension CertificateEntry {
+    /// One CRL of a CRL file as `show ssl crl-file <file>` prints it.
+    static func crlDetails(_ crl: OpaquePointer, number: Int) -> String {
+        var out = " \nCertificate Revocation List #\(number):\n"
+        out += "Version \(X509_CRL_get_version(crl) + 1)\n"
+        out += "Signature Algorithm: \(hap_crl_signature_name(crl).map { String(cString: $0) } ?? "")\n"
+        out += "Issuer: \(name(X509_CRL_get_issuer(crl)))\n"
+        out += "Last Update: \(time(X509_CRL_get0_lastUpdate(crl)))\n"
+        out += "Next Update: \(X509_CRL_get0_nextUpdate(crl) == nil ? "NONE" : time(X509_CRL_get0_nextUpdate(crl)))\n"
+        let count = hap_crl_revoked_count(crl)
+        guard count > 0 else { return out + "No Revoked Certificates.\n" }
+        out += "Revoked Certificates:\n"
+        for i in 0..<count {
+            guard let revoked = hap_crl_revoked(crl, i) else { continue }
+            if let serial = X509_REVOKED_get0_serialNumber(revoked), let data = ASN1_STRING_get0_data(serial) {
+                out += "    Serial Number: \(hex(Array(UnsafeBufferPointer(start: data, count: Int(ASN1_STRING_length(serial))))))\n"
+            }
+            out += "        Revocation Date: \(time(X509_REVOKED_get0_revocationDate(revoked)))\n"
+        }
+        return out
+    }
+}

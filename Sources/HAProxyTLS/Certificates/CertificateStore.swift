@@ -146,6 +146,36 @@ public final class CertificateStore: TLSFileLoading, @unchecked Sendable {
         return out
     }
 
+    /// `show ssl crl-file <file>[:<index>]`: every CRL of a CRL file in
+    /// memory, or the one at `index` (from 1); nil when the index is not a
+    /// number from 1.
+    public func crlFileDetails(_ spec: String) -> String? {
+        var path = spec
+        var index: Int?
+        if let colon = spec.lastIndex(of: ":") {
+            path = String(spec[..<colon])
+            guard let n = Int(spec[spec.index(after: colon)...]), n > 0 else { return nil }
+            index = n
+        }
+        guard lock.withLock({ crlFiles.contains(path) }), let store = X509_STORE_new() else {
+            return "Can't display the CRL file : Not found!\n"
+        }
+        defer { X509_STORE_free(store) }
+        _ = X509_STORE_load_file(store, path)
+        OpenSSLErrors.drain()
+        var out = "Filename: \(path)\nStatus: Unused\n"
+        if let index {
+            guard let crl = hap_x509_store_crl(store, Int32(index - 1)) else { return out }
+            return out + CertificateEntry.crlDetails(crl, number: index)
+        }
+        var i: Int32 = 0
+        while let crl = hap_x509_store_crl(store, i) {
+            i += 1
+            out += CertificateEntry.crlDetails(crl, number: Int(i))
+        }
+        return out
+    }
+
     /// `show ssl crl-file`: the CRL files in memory.
     public func crlFileList() -> String {
         "# filename\n" + lock.withLock { crlFiles }.sorted(by: Self.byteOrder).map { $0 + "\n" }.joined()

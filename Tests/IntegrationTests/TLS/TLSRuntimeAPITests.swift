@@ -190,6 +190,10 @@ final class TLSRuntimeAPITests: IntegrationTestCase {
                          path("ca.pem") + ":x", path("none.pem"), "@system-ca:1"] {
                 out.append(q("show ssl ca-file \(spec)"))
             }
+            for spec in [path("crl.pem"), path("crl.pem") + ":1", path("crl.pem") + ":2", path("crl.pem") + ":0",
+                         path("ca.pem")] {
+                out.append(q("show ssl crl-file \(spec)"))
+            }
             answers.append(out)
         }
         XCTAssertEqual(answers[0][7], "Transaction created for certificate \(path("site.pem"))!\n\n")
