@@ -19,6 +19,7 @@
 #include <openssl/dh.h>
 #include <openssl/obj_mac.h>
 #include <openssl/ocsp.h>
+#include <openssl/provider.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
@@ -423,6 +424,67 @@ static inline X509_REVOKED *hap_crl_revoked(X509_CRL *crl, int i) {
 static inline const char *hap_crl_signature_name(X509_CRL *crl) {
     return OBJ_nid2ln(X509_CRL_get_signature_nid(crl));
 }
+/* `show ssl providers`: a `\t- <name>\n` line for each loaded provider. */
+struct hap_text { char *buf; int size, n; };
+static int hap_provider_line(OSSL_PROVIDER *provider, void *arg) {
+    struct hap_text *t = arg;
+    int left = t->size - t->n;
+    int w = snprintf(t->buf + t->n, left > 0 ? left : 0, "\t- %s\n", OSSL_PROVIDER_get0_name(provider));
+    if (w > 0) t->n += w;
+    return 1;
+}
+static inline int hap_providers_text(char *buf, int size) {
+    struct hap_text t = { buf, size, 0 };
+    OSSL_PROVIDER_do_all(NULL, hap_provider_line, &t);
+    return t.n < size ? t.n : size - 1;
+}
+
+/* An OCSP response as OpenSSL prints it (`show ssl ocsp-response <id>`),
+ * into buf; its length (truncated to size), or -1. */
+static inline int hap_ocsp_response_text(const unsigned char *der, long len, char *buf, int size) {
+    const unsigned char *p = der;
+    OCSP_RESPONSE *resp = d2i_OCSP_RESPONSE(NULL, &p, len);
+    if (!resp) return -1;
+    BIO *bio = BIO_new(BIO_s_mem());
+    int n = -1;
+    if (bio && OCSP_RESPONSE_print(bio, resp, 0) > 0) n = BIO_read(bio, buf, size);
+    BIO_free(bio);
+    OCSP_RESPONSE_free(resp);
+    return n;
+}
+
+static inline int hap_hex_upper(const unsigned char *data, int len, char *out, int size) {
+    static const char digits[] = "0123456789ABCDEF";
+    int n = 0;
+    for (int i = 0; i < len && n + 2 < size; i++) {
+        out[n++] = digits[data[i] >> 4];
+        out[n++] = digits[data[i] & 15];
+    }
+    out[n] = 0;
+    return n;
+}
+
+/* The fields of a DER OCSP certificate id as `show ssl ocsp-response`
+ * lists them, into buf; its length, or -1. */
+static inline int hap_ocsp_certid_text(const unsigned char *der, long len, char *buf, int size) {
+    const unsigned char *p = der;
+    OCSP_CERTID *id = d2i_OCSP_CERTID(NULL, &p, len);
+    if (!id) return -1;
+    ASN1_OCTET_STRING *nameHash = NULL, *keyHash = NULL;
+    ASN1_INTEGER *serial = NULL;
+    int n = -1;
+    if (OCSP_id_get0_info(&nameHash, NULL, &keyHash, &serial, id)) {
+        char a[130], b[130], c[130];
+        hap_hex_upper(ASN1_STRING_get0_data(nameHash), ASN1_STRING_length(nameHash), a, sizeof(a));
+        hap_hex_upper(ASN1_STRING_get0_data(keyHash), ASN1_STRING_length(keyHash), b, sizeof(b));
+        hap_hex_upper(ASN1_STRING_get0_data(serial), ASN1_STRING_length(serial), c, sizeof(c));
+        n = snprintf(buf, size, " Certificate ID:\n   Issuer Name Hash: %s\n   Issuer Key Hash: %s\n   Serial Number: %s\n", a, b, c);
+        if (n >= size) n = size - 1;
+    }
+    OCSP_CERTID_free(id);
+    return n;
+}
+
 static inline const char *hap_default_cert_dir(void) { return X509_get_default_cert_dir(); }
 
 #endif

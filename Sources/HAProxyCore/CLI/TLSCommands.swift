@@ -5,15 +5,16 @@ import HAProxyTLS
 /// cert` lists and details the certificates in memory; `set ssl cert` with
 /// a payload, then `commit` or `abort ssl cert`, renews one without a
 /// reload; `new` and `del ssl cert`; `show|add|del ssl crt-list`; `show
-/// ssl ca-file|crl-file`. The others (CA and CRL updates, OCSP updates)
-/// are refused, naming themselves.
+/// ssl ca-file|crl-file|ocsp-response|providers`. The others (CA and CRL
+/// updates, OCSP updates, TLS ticket keys) are refused, naming themselves.
 enum TLSCommands {
     static var store: CertificateStore { .shared }
 
     static let keywords: [CLIKeyword] = [
         CLIKeyword(["show", "ssl", "cert"], usage: "show ssl cert [<certfile>]",
                    help: "display the SSL certificates used in memory, or the details of a file") { request in
-            store.show(request[3])
+            guard request.allows(.operator) else { return userLevelAnswer }
+            return store.show(request[3])
         },
         CLIKeyword(["set", "ssl", "cert"], usage: "set ssl cert <certfile> <payload>",
                    help: "replace a certificate file", level: .admin) { request in
@@ -43,7 +44,7 @@ enum TLSCommands {
             return store.deleteCertificate(request[3])
         },
         CLIKeyword(["show", "ssl", "crt-list"], usage: "show ssl crt-list [-n] [<list>]",
-                   help: "show the list of crt-lists or the content of a crt-list file <list>") { request in
+                   help: "show the list of crt-lists or the content of a crt-list file <list>", level: .admin) { request in
             store.showList(Array(request.args.dropFirst(3)))
         },
         CLIKeyword(["add", "ssl", "crt-list"], usage: "add ssl crt-list <list> <cert> [opts]*",
@@ -73,6 +74,7 @@ enum TLSCommands {
         },
         CLIKeyword(["show", "ssl", "ca-file"], usage: "show ssl ca-file [<cafile>[:<index>]]",
                    help: "display the SSL CA files used in memory, or the details of a <cafile>, or a single certificate of index <index> of a CA file <cafile>") { request in
+            guard request.allows(.operator) else { return userLevelAnswer }
             guard !request[3].isEmpty else { return store.caFileList() }
             guard let details = store.caFileDetails(request[3]) else {
                 request.omitsEmptyLine = true
@@ -82,6 +84,7 @@ enum TLSCommands {
         },
         CLIKeyword(["show", "ssl", "crl-file"], usage: "show ssl crl-file [<crlfile[:<index>>]]",
                    help: "display the SSL CRL files used in memory, or the details of a <crlfile>, or a single CRL of index <index> of CRL file <crlfile>") { request in
+            guard request.allows(.operator) else { return userLevelAnswer }
             guard !request[3].isEmpty else { return store.crlFileList() }
             guard let details = store.crlFileDetails(request[3]) else {
                 request.omitsEmptyLine = true
@@ -89,11 +92,22 @@ enum TLSCommands {
             }
             return details
         },
+        CLIKeyword(["show", "ssl", "ocsp-response"], usage: "show ssl ocsp-response [id]",
+                   help: "display the IDs of the OCSP responses used in memory, or the details of a single OCSP response") { request in
+            store.ocspResponses(request[3])
+        },
+        CLIKeyword(["show", "ssl", "providers"], usage: "show ssl providers", help: "show loaded SSL providers") { _ in
+            CertificateStore.providers()
+        },
     ] + refused.map { words in
         CLIKeyword(words, usage: nil, help: "", level: .admin) { _ in
             "'\(words.joined(separator: " "))' is not supported by this build.\n"
         }
     }
+
+    /// What 2.6 answers a `user` level session asking to show certificates,
+    /// CA or CRL files.
+    static let userLevelAnswer = "Can't allocate memory!\n"
 
     /// The other `ssl` commands of 2.6.
     static let refused: [[String]] = [
@@ -101,7 +115,7 @@ enum TLSCommands {
         ["abort", "ssl", "ca-file"], ["new", "ssl", "ca-file"], ["add", "ssl", "ca-file"], ["del", "ssl", "ca-file"],
         ["set", "ssl", "crl-file"], ["commit", "ssl", "crl-file"],
         ["abort", "ssl", "crl-file"], ["new", "ssl", "crl-file"], ["del", "ssl", "crl-file"],
-        ["show", "ssl", "ocsp-response"], ["set", "ssl", "ocsp-response"], ["update", "ssl", "ocsp-response"],
-        ["show", "ssl", "providers"], ["set", "ssl", "tls-key"], ["show", "tls-keys"],
+        ["set", "ssl", "ocsp-response"], ["update", "ssl", "ocsp-response"],
+        ["set", "ssl", "tls-key"], ["show", "tls-keys"],
     ]
 }

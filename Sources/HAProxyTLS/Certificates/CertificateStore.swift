@@ -176,6 +176,51 @@ public final class CertificateStore: TLSFileLoading, @unchecked Sendable {
         return out
     }
 
+    /// `show ssl ocsp-response [<id>]` (management guide 9.3): the ids of
+    /// the OCSP responses in memory with their fields, or one response as
+    /// OpenSSL prints it.
+    public func ocspResponses(_ id: String) -> String {
+        var responses: [String: [UInt8]] = [:]
+        lock.withLock {
+            for entry in files.values {
+                if let response = entry.ocspResponse, let key = entry.ocspCertificateID {
+                    responses[CertificateEntry.hex(key).lowercased()] = response
+                }
+            }
+        }
+        func text(_ length: Int, _ body: (UnsafeMutablePointer<CChar>, Int32) -> Int32) -> String {
+            var buffer = [CChar](repeating: 0, count: length)
+            let n = body(&buffer, Int32(buffer.count))
+            return n > 0 ? String(decoding: buffer.prefix(Int(n)).map { UInt8(bitPattern: $0) }, as: UTF8.self) : ""
+        }
+        guard id.isEmpty else {
+            guard let der = responses[id.lowercased()] else { return "Certificate ID does not match any certificate.\n" }
+            // An empty line would end the answer: 2.6 writes a blank in it.
+            let lines = text(1 << 16) { hap_ocsp_response_text(der, der.count, $0, $1) }
+                .split(separator: "\n", omittingEmptySubsequences: false)
+            return lines.dropLast().map { $0.isEmpty ? " \n" : $0 + "\n" }.joined() + (lines.last ?? "")
+        }
+        var out = "# Certificate IDs\n"
+        for key in responses.keys.sorted() {
+            out += "Certificate ID key : \(key)\n"
+            var der: [UInt8] = []
+            var i = key.utf8.makeIterator()
+            while let h = i.next(), let l = i.next() {
+                der.append(UInt8(String(decoding: [h, l], as: UTF8.self), radix: 16) ?? 0)
+            }
+            out += text(1024) { hap_ocsp_certid_text(der, der.count, $0, $1) }
+        }
+        return out
+    }
+
+    /// `show ssl providers`: the OpenSSL providers loaded.
+    public static func providers() -> String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let n = hap_providers_text(&buffer, Int32(buffer.count))
+        return "Loaded providers : \n"
+            + (n > 0 ? String(decoding: buffer.prefix(Int(n)).map { UInt8(bitPattern: $0) }, as: UTF8.self) : "")
+    }
+
     /// `show ssl crl-file`: the CRL files in memory.
     public func crlFileList() -> String {
         "# filename\n" + lock.withLock { crlFiles }.sorted(by: Self.byteOrder).map { $0 + "\n" }.joined()

@@ -122,6 +122,8 @@ final class TLSRuntimeAPITests: IntegrationTestCase {
     private static let apiConfig = """
         global
             stats socket SOCKET level admin
+            stats socket SOCKET.operator level operator
+            stats socket SOCKET.user level user
         defaults
             mode http
             timeout connect 2s
@@ -147,6 +149,12 @@ final class TLSRuntimeAPITests: IntegrationTestCase {
             func p(_ command: String, _ file: String) throws -> String { try payload(socket, command, file: file) }
             let site = path("site.pem")
             var out: [String] = []
+            for level in ["operator", "user"] {
+                for command in ["show ssl cert", "show ssl crt-list", "show ssl ca-file", "show ssl crl-file",
+                                "new ssl cert /x.pem", "set ssl cert /x.pem", "show ssl providers"] {
+                    out.append(LifecycleHarness.unixCommand(socket + "." + level, command) ?? "")
+                }
+            }
             out.append(q("show ssl cert"))
             out.append(q("show ssl cert *\(site)"))
             out.append(q("commit ssl cert \(site)"))
@@ -196,8 +204,8 @@ final class TLSRuntimeAPITests: IntegrationTestCase {
             }
             answers.append(out)
         }
-        XCTAssertEqual(answers[0][7], "Transaction created for certificate \(path("site.pem"))!\n\n")
-        XCTAssertTrue(answers[0][20].hasPrefix("Committing \(path("site.pem"))..\nSuccess!"), answers[0][20])
+        XCTAssertEqual(answers[0][7 + 14], "Transaction created for certificate \(path("site.pem"))!\n\n")
+        XCTAssertTrue(answers[0][20 + 14].hasPrefix("Committing \(path("site.pem"))..\nSuccess!"), answers[0][20])
         XCTAssertEqual(answers[0].count, answers[1].count)
         for (i, (ours, theirs)) in zip(answers[0], answers[1]).enumerated() {
             XCTAssertEqual(ours, theirs, "answer #\(i)")
@@ -410,9 +418,16 @@ final class TLSRuntimeAPITests: IntegrationTestCase {
             let section = asked.components(separatedBy: "OCSP response:").dropFirst().first?
                 .components(separatedBy: "---").first ?? ""
             stapled.append(section + (LifecycleHarness.unixCommand(socket, "show ssl cert \(path("stapled/site.pem"))") ?? ""))
+            let ids = LifecycleHarness.unixCommand(socket, "show ssl ocsp-response") ?? ""
+            let key = ids.split(separator: "\n").first { $0.hasPrefix("Certificate ID key : ") }
+                .map { String($0.dropFirst("Certificate ID key : ".count)) } ?? "none"
+            stapled.append(ids)
+            stapled.append(LifecycleHarness.unixCommand(socket, "show ssl ocsp-response \(key)") ?? "")
+            stapled.append(LifecycleHarness.unixCommand(socket, "show ssl ocsp-response 00") ?? "")
         }
         XCTAssertTrue(stapled[0].contains("OCSP Response Key: 30"), stapled[0])
-        XCTAssertEqual(stapled[0], stapled[1])
+        XCTAssertTrue(stapled[2].contains("OCSP Response Status: successful"), stapled[2])
+        XCTAssertEqual(Array(stapled[0..<4]), Array(stapled[4..<8]))
 
         // A response for another certificate: ignored, with a warning.
         try sh("cp stapled/site.pem stapled/site2.pem && cat site2.crt ca.pem site2.key > stapled/site2.pem && cp stapled/site.pem.ocsp stapled/site2.pem.ocsp")
