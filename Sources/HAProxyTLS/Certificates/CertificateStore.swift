@@ -331,7 +331,7 @@ public final class CertificateStore: TLSFileLoading, @unchecked Sendable {
     func registerListLine(_ line: TLSCertificateLine, server: TLSServerContext) {
         guard let list = line.list else { return }
         lock.withLock {
-            if !(lists[list] ?? []).contains(where: { $0.lineNumber == line.lineNumber }) {
+            if !(lists[list] ?? []).contains(where: { $0.lineNumber == line.lineNumber && $0.path == line.path }) {
                 lists[list, default: []].append(line)
             }
             if !(listServers[list] ?? []).contains(where: { $0.context === server }) {
@@ -425,15 +425,15 @@ public final class CertificateStore: TLSFileLoading, @unchecked Sendable {
                 target = candidates[0]
             }
             let servers = (listServers[list] ?? []).compactMap(\.context)
-            let defaults = servers.filter { $0.slots(ofList: list, lineNumber: target.lineNumber).contains(0) }
+            let defaults = servers.filter { $0.slots(ofList: list, line: target).contains(0) }
             if !defaults.isEmpty {
                 return "Can't delete the entry: certificate '\(path)' cannot be deleted, it is used as default certificate by the following frontends:\n"
                     + defaults.map { "\t- \($0.location)\n" }.joined() + "\n"
             }
             for server in servers {
-                for slot in server.slots(ofList: list, lineNumber: target.lineNumber) { server.removeSlot(slot) }
+                for slot in server.slots(ofList: list, line: target) { server.removeSlot(slot) }
             }
-            lists[list]?.removeAll { $0.lineNumber == target.lineNumber }
+            lists[list]?.removeAll { $0.lineNumber == target.lineNumber && $0.path == target.path }
             return "Entry '\(path)' deleted in crtlist '\(list)'!\n"
         }
     }

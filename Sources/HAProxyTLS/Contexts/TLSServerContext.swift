@@ -230,6 +230,15 @@ public final class TLSServerContext: @unchecked Sendable {
         var slots: [Slot] = []
         for (line, entries) in loaded {
             for entry in entries {
+                // A `crt` directory is a list named after it, each file a
+                // line numbered 0, as 2.6 shows it (`show ssl crt-list`).
+                var line = line
+                if line.list == nil && entry.path != line.path {
+                    var fileLine = TLSCertificateLine(path: entry.path)
+                    fileLine.options = line.options
+                    fileLine.list = line.path
+                    line = fileLine
+                }
                 switch makeSlot(line, entry) {
                 case .success(let (slot, warning)):
                     slots.append(slot)
@@ -336,11 +345,12 @@ public final class TLSServerContext: @unchecked Sendable {
     func serves(slot index: Int) -> Bool { lock.withLock { !state.slots[index].removed } }
 
     /// The slots serving a `crt-list` line.
-    func slots(ofList list: String, lineNumber: Int) -> [Int] {
+    func slots(ofList list: String, line target: TLSCertificateLine) -> [Int] {
         lock.withLock {
             state.slots.indices.filter {
                 let line = state.slots[$0].line
-                return !state.slots[$0].removed && line.list == list && line.lineNumber == lineNumber
+                return !state.slots[$0].removed && line.list == list && line.lineNumber == target.lineNumber
+                    && line.path == target.path
             }
         }
     }

@@ -282,14 +282,14 @@ final class TLSRuntimeAPITests: IntegrationTestCase {
             \(path("site2.pem")) [verify required ca-file \(path("ca.pem"))] other.test
 
             """.write(toFile: path("list.txt"), atomically: true, encoding: .utf8)
-        try sh("cat client2.crt client2.key > added.pem")
+        try sh("cat client2.crt client2.key > added.pem && mkdir -p dir && cp site.pem dir/a.pem && cp site2.pem dir/b.pem")
         var answers: [[String]] = []
         var served: [[String]] = []
         for (index, binary) in [haproxyPath!, reference].enumerated() {
             // The same relative configuration name for both: 2.6 names the bind lines by it.
             let run = tmp.appendingPathComponent("run\(index)")
             try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
-            let ports = (0..<3).map { _ in Ports.free() }
+            let ports = (0..<4).map { _ in Ports.free() }
             let socket = run.appendingPathComponent("api.sock").path
             try """
                 global
@@ -303,6 +303,7 @@ final class TLSRuntimeAPITests: IntegrationTestCase {
                     bind 127.0.0.1:\(ports[0]) ssl crt-list \(path("list.txt"))
                     bind 127.0.0.1:\(ports[1]) ssl crt-list \(path("list.txt"))
                     bind 127.0.0.1:\(ports[2]) ssl crt \(path("site.pem"))
+                    bind 127.0.0.1:\(ports[3]) ssl crt \(path("dir"))
                     http-request return status 200
 
                 """.write(to: run.appendingPathComponent("api.cfg"), atomically: true, encoding: .utf8)
@@ -342,6 +343,13 @@ final class TLSRuntimeAPITests: IntegrationTestCase {
             out.append(q("del ssl crt-list \(list) \(added):8"))
             sni.append(try subject("client2"))
             out.append(q("show ssl crt-list"))
+            // A `crt` directory is a list of its files, each at line 0.
+            let dirList = path("dir")
+            for command in ["show ssl crt-list -n \(dirList)", "del ssl crt-list \(dirList) \(dirList)/a.pem",
+                            "del ssl crt-list \(dirList) \(dirList)/b.pem", "show ssl crt-list \(dirList)",
+                            "add ssl crt-list \(dirList) \(dirList)/b.pem", "show ssl crt-list -n \(dirList)"] {
+                out.append(q(command))
+            }
             answers.append(out)
             served.append(sni)
         }
