@@ -56,6 +56,8 @@ static inline long hap_ssl_ctx_sess_set_cache_size(SSL_CTX *ctx, long n) { retur
 static inline int hap_ssl_ctx_set_max_send_fragment(SSL_CTX *ctx, long n) { return (int)SSL_CTX_set_max_send_fragment(ctx, n); }
 static inline int hap_ssl_ctx_set_dh_auto(SSL_CTX *ctx) { return (int)SSL_CTX_set_dh_auto(ctx, 1); }
 static inline int hap_ssl_ctx_add1_chain_cert(SSL_CTX *ctx, X509 *x) { return (int)SSL_CTX_add1_chain_cert(ctx, x); }
+static inline int hap_ssl_add1_chain_cert(SSL *ssl, X509 *x) { return (int)SSL_add1_chain_cert(ssl, x); }
+static inline int hap_ssl_clear_chain_certs(SSL *ssl) { return (int)SSL_clear_chain_certs(ssl); }
 static inline int hap_ssl_set_min_proto(SSL *ssl, int v) { return (int)SSL_set_min_proto_version(ssl, v); }
 static inline int hap_ssl_set_max_proto(SSL *ssl, int v) { return (int)SSL_set_max_proto_version(ssl, v); }
 static inline int hap_ssl_set_groups_list(SSL *ssl, const char *list) { return (int)SSL_set1_groups_list(ssl, list); }

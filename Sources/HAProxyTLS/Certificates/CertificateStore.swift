@@ -20,7 +20,7 @@ public final class CertificateStore: TLSFileLoading, @unchecked Sendable {
     /// The contexts serving each certificate file (2.6's instances), and
     /// the files a server's `crt` uses.
     private var instances: [String: [Instance]] = [:]
-    private var serverUses: Set<String> = []
+    private var serverInstances: [String: [ServerInstance]] = [:]
     /// The ongoing `set ssl cert` transaction: its file and new entry.
     private var transaction: (path: String, entry: CertificateEntry)?
     /// CA files (`ca-file`) with the number of certificates in each, and
@@ -317,13 +317,16 @@ public final class CertificateStore: TLSFileLoading, @unchecked Sendable {
         lock.withLock { instances[path, default: []].append(Instance(context: context, slot: slot)) }
     }
 
-    /// Records a server's `crt`: the file is in use.
-    func registerServerUse(_ path: String) {
-        lock.withLock { _ = serverUses.insert(path) }
+    /// A server's context presenting a file (`crt` on a server line).
+    struct ServerInstance { weak var context: TLSClientContext? }
+
+    /// Records a server's `crt`: the file is in use, and a commit renews it.
+    func register(_ client: TLSClientContext, for path: String) {
+        lock.withLock { serverInstances[path, default: []].append(ServerInstance(context: client)) }
     }
 
     private func isUsed(_ path: String) -> Bool {
-        serverUses.contains(path)
+        (serverInstances[path]?.contains { $0.context != nil } ?? false)
             || (instances[path]?.contains { $0.context?.serves(slot: $0.slot) ?? false } ?? false)
     }
 
@@ -524,9 +527,11 @@ public final class CertificateStore: TLSFileLoading, @unchecked Sendable {
                 built.append((context, instance.slot, ctx))
             }
             for (context, slot, ctx) in built { context.replace(slot: slot, with: ctx, entry: t.entry) }
+            let clients = (serverInstances[path] ?? []).compactMap(\.context)
+            for client in clients { client.renew(with: t.entry) }
             files[path] = t.entry
             transaction = nil
-            return "Committing \(path)" + String(repeating: ".", count: built.count) + "\nSuccess!\n"
+            return "Committing \(path)" + String(repeating: ".", count: built.count + clients.count) + "\nSuccess!\n"
         }
     }
 

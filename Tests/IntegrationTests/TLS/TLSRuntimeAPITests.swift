@@ -364,6 +364,81 @@ final class TLSRuntimeAPITests: IntegrationTestCase {
         }
     }
 
+    /// A certificate a server line presents (`crt`) is renewed by a commit
+    /// too: the next connection to the server shows the new one (a TLS
+    /// server asking for client certificates reports its name), and the
+    /// commit counts it as 2.6 does.
+    func testCommitRenewsAServerCertificate() throws {
+        guard let reference else { return }
+        try sh("cat client1.crt client1.key > as-client.pem && cat client2.crt client2.key > client2.pem")
+        let script = tmp.appendingPathComponent("tls-server.py")
+        try """
+            import socket, ssl, sys, threading
+            port = int(sys.argv[1])
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(sys.argv[2])
+            ctx.verify_mode = ssl.CERT_OPTIONAL
+            ctx.load_verify_locations(sys.argv[3])
+            def handle(c):
+                try:
+                    s = ctx.wrap_socket(c, server_side=True)
+                    data = b""
+                    while b"\\r\\n\\r\\n" not in data:
+                        d = s.recv(4096)
+                        if not d: break
+                        data += d
+                    cert = s.getpeercert()
+                    cn = dict(x[0] for x in cert["subject"]).get("commonName", "none") if cert else "none"
+                    body = ("cn=%s\\n" % cn).encode()
+                    s.sendall(b"HTTP/1.1 200 OK\\r\\nContent-Length: %d\\r\\nConnection: close\\r\\n\\r\\n" % len(body) + body)
+                    s.close()
+                except Exception:
+                    c.close()
+            srv = socket.create_server(("127.0.0.1", port))
+            while True:
+                c, _ = srv.accept()
+                threading.Thread(target=handle, args=(c,), daemon=True).start()
+            """.write(to: script, atomically: true, encoding: .utf8)
+        let serverPort = Ports.free()
+        let server = track(try ManagedProcess(
+            label: "tls-server", executable: Paths.python(), arguments: [script.path, "\(serverPort)", path("site.pem"), path("ca.pem")],
+            dir: tmp))
+        try Ports.waitUntilAccepting(serverPort, timeout: 10, while: { server.isRunning })
+        var results: [[String]] = []
+        for (index, binary) in [haproxyPath!, reference].enumerated() {
+            let config = """
+                global
+                    stats socket SOCKET level admin
+                defaults
+                    mode http
+                    timeout connect 2s
+                    timeout client 10s
+                    timeout server 10s
+                frontend fe
+                    bind 127.0.0.1:PORT1
+                    default_backend be
+                backend be
+                    server s1 127.0.0.1:\(serverPort) ssl verify none crt \(path("as-client.pem"))
+                """
+            let (ports, socket) = try start(binary, index: index, config: config, portCount: 1)
+            func get() throws -> String {
+                try runTool("/usr/bin/curl", ["-sS", "--max-time", "10", "http://127.0.0.1:\(ports[0])/"], dir: tmp).stdout
+            }
+            var out = [try get()]
+            out.append(LifecycleHarness.unixCommand(socket, "show ssl cert \(path("as-client.pem"))")?.split(separator: "\n")[1].description ?? "")
+            out.append(try payload(socket, "set ssl cert \(path("as-client.pem"))", file: "client2.pem"))
+            out.append(LifecycleHarness.unixCommand(socket, "commit ssl cert \(path("as-client.pem"))") ?? "")
+            out.append(try get())
+            out.append(LifecycleHarness.unixCommand(socket, "del ssl cert \(path("as-client.pem"))") ?? "")
+            results.append(out)
+        }
+        XCTAssertEqual(results[0][0], "cn=client1\n")
+        XCTAssertEqual(results[0][1], "Status: Used")
+        XCTAssertEqual(results[0][3], "Committing \(path("as-client.pem")).\nSuccess!\n\n")
+        XCTAssertEqual(results[0][4], "cn=client2\n")
+        XCTAssertEqual(results[0], results[1])
+    }
+
     /// The master CLI carries a payload to the worker (`@1 set ssl cert
     /// <file> <<`), as 2.6's does.
     func testMasterCLICarriesPayloads() throws {
