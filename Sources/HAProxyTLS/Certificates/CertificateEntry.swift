@@ -54,6 +54,16 @@ public final class CertificateEntry: @unchecked Sendable {
             ocspResponse: other.ocspResponse, ocspCertificateID: other.ocspCertificateID)
     }
 
+    /// Another entry's certificate and chain with a new key (owned), as
+    /// `set ssl cert <file>.key` makes.
+    convenience init(copying other: CertificateEntry, key: OpaquePointer) {
+        if let c = other.certificate { X509_up_ref(c) }
+        for c in other.chain { X509_up_ref(c) }
+        self.init(
+            path: other.path, certificate: other.certificate, key: key, chain: other.chain,
+            ocspResponse: other.ocspResponse, ocspCertificateID: other.ocspCertificateID)
+    }
+
     /// An empty entry (`new ssl cert`).
     convenience init(emptyAt path: String) {
         self.init(path: path, certificate: nil, key: nil, chain: [])

@@ -466,6 +466,10 @@ public final class CertificateStore: TLSFileLoading, @unchecked Sendable {
     /// `set ssl cert <file>` with its payload: starts the transaction, or
     /// replaces the ongoing one's content (whatever file it names, as 2.6).
     public func setCertificate(_ path: String, payload: String) -> String {
+        if path.hasSuffix(".key") { return setKey(path, payload: payload) }
+        for part in [".issuer", ".ocsp", ".sctl"] where path.hasSuffix(part) {
+            return "'set ssl cert' for a '\(part)' file is not supported by this build.\nCan't update \(path)!\n"
+        }
         let referenced = lock.withLock { transaction != nil || files[path] != nil }
         guard referenced else {
             return "Can't replace a certificate which is not referenced by the configuration!\nCan't update \(path)!\n"
@@ -486,6 +490,37 @@ public final class CertificateStore: TLSFileLoading, @unchecked Sendable {
             }
             transaction = (path, parsed)
             return "Transaction created for certificate \(path)!\n"
+        }
+    }
+
+    /// `set ssl cert <file>.key`: a new key for the file's certificate, in
+    /// the ongoing transaction or a new one made from the file's entry.
+    private func setKey(_ path: String, payload: String) -> String {
+        let base = String(path.dropLast(4))
+        guard lock.withLock({ transaction != nil || files[base] != nil }) else {
+            return "Can't replace a certificate which is not referenced by the configuration!\nCan't update \(path)!\n"
+        }
+        let bytes = Array(payload.utf8)
+        let key: OpaquePointer? = bytes.withUnsafeBytes { raw in
+            guard let bio = BIO_new_mem_buf(raw.baseAddress, Int32(raw.count)) else { return nil }
+            defer { BIO_free(bio) }
+            return PEM_read_bio_PrivateKey(bio, nil, noPassphrase, nil)
+        }
+        OpenSSLErrors.drain()
+        guard let key else {
+            return "unable to load private key from file '\(base)'.\nCan't load the payload\nCan't update \(path)!\n"
+        }
+        return lock.withLock {
+            if let t = transaction {
+                transaction = (t.path, CertificateEntry(copying: t.entry, key: key))
+                return "Transaction updated for certificate \(t.path)!\n"
+            }
+            guard let entry = files[base] else {
+                EVP_PKEY_free(key)
+                return "Can't replace a certificate which is not referenced by the configuration!\nCan't update \(path)!\n"
+            }
+            transaction = (base, CertificateEntry(copying: entry, key: key))
+            return "Transaction created for certificate \(base)!\n"
         }
     }
 

@@ -189,6 +189,17 @@ final class TLSRuntimeAPITests: IntegrationTestCase {
             out.append(q("del ssl cert \(site)"))
             out.append(q("del ssl cert \(path("new.pem"))"))
             out.append(q("del ssl cert \(path("never.pem"))"))
+            // A key alone (`<file>.key`): into the ongoing transaction, or a new one.
+            out.append(try p("set ssl cert \(path("nope.pem")).key", "site2.key"))
+            out.append(try p("set ssl cert \(site).key", "garbage.pem"))
+            out.append(try p("set ssl cert \(site)", "certonly.pem"))
+            out.append(try p("set ssl cert \(site).key", "site2.key"))
+            out.append(q("show ssl cert *\(site)"))
+            out.append(q("commit ssl cert \(site)"))
+            out.append(try p("set ssl cert \(site).key", "site.key"))
+            out.append(q("show ssl cert *\(site)"))
+            out.append(q("commit ssl cert \(site)"))
+            out.append(q("abort ssl cert \(site)"))
             for bare in ["set ssl cert", "commit ssl cert", "abort ssl cert", "new ssl cert", "del ssl cert"] {
                 out.append(q(bare))
             }
@@ -206,6 +217,8 @@ final class TLSRuntimeAPITests: IntegrationTestCase {
         }
         XCTAssertEqual(answers[0][7 + 14], "Transaction created for certificate \(path("site.pem"))!\n\n")
         XCTAssertTrue(answers[0][20 + 14].hasPrefix("Committing \(path("site.pem"))..\nSuccess!"), answers[0][20])
+        XCTAssertTrue(answers[0].contains(
+            "unable to load private key from file '\(path("site.pem"))'.\nCan't load the payload\nCan't update \(path("site.pem")).key!\n\n"))
         XCTAssertEqual(answers[0].count, answers[1].count)
         for (i, (ours, theirs)) in zip(answers[0], answers[1]).enumerated() {
             XCTAssertEqual(ours, theirs, "answer #\(i)")
