@@ -137,7 +137,7 @@ public final class TLSServerContext: @unchecked Sendable {
             }
             let ecdhe = o.ecdhe ?? tls.ecdhe
             let noCANames = o.noCANames
-            let crlFile = tls.crlFile
+            let crlFile = o.crlFile ?? tls.crlFile
             let caIgnored = tls.caIgnoredErrors, crtIgnored = tls.certificateIgnoredErrors
             /// Everything this line sets on a certificate's SSL context;
             /// run again when `commit ssl cert` replaces the certificate.

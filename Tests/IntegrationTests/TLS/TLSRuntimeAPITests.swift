@@ -291,7 +291,7 @@ final class TLSRuntimeAPITests: IntegrationTestCase {
             # certificates for the list test
 
             \(path("site.pem"))
-            \(path("site2.pem")) [no-ca-names ca-file \(path("ca.pem")) verify optional ssl-max-ver TLSv1.3 ssl-min-ver TLSv1.2 curves X25519:P-256 ciphersuites TLS_AES_128_GCM_SHA256 ciphers ECDHE+AESGCM alpn http/1.1] Renewed.Test !bad.test
+            \(path("site2.pem")) [no-ca-names ca-file \(path("ca.pem")) crl-file \(path("crl.pem")) verify optional ssl-max-ver TLSv1.3 ssl-min-ver TLSv1.2 curves X25519:P-256 ciphersuites TLS_AES_128_GCM_SHA256 ciphers ECDHE+AESGCM alpn http/1.1] Renewed.Test !bad.test
             \(path("site2.pem")) [verify required ca-file \(path("ca.pem"))] other.test
 
             """.write(toFile: path("list.txt"), atomically: true, encoding: .utf8)
@@ -329,6 +329,15 @@ final class TLSRuntimeAPITests: IntegrationTestCase {
             }
             let list = path("list.txt"), added = path("added.pem")
             var out: [String] = []
+            // The line's crl-file refuses the revoked client1 for its names only.
+            for (name, crt) in [("renewed.test", "client1"), ("renewed.test", "client2"), ("localhost", "client1")] {
+                let r = try runTool("/usr/bin/curl", [
+                    "-sS", "-k", "--max-time", "10", "--cert", path("\(crt).crt"), "--key", path("\(crt).key"),
+                    "--resolve", "\(name):\(ports[0]):127.0.0.1", "https://\(name):\(ports[0])/", "-o", "/dev/null",
+                    "-w", "%{http_code}",
+                ], dir: tmp)
+                out.append(r.stdout + (r.stderr.contains("certificate revoked") ? " revoked" : ""))
+            }
             for command in ["show ssl crt-list", "show ssl crt-list \(list)", "show ssl crt-list -n \(list)",
                             "show ssl crt-list \(path("none.txt"))", "show ssl crt-list -n", "new ssl cert \(added)",
                             "add ssl crt-list \(list) \(added)"] {
@@ -370,7 +379,8 @@ final class TLSRuntimeAPITests: IntegrationTestCase {
             "subject=CN = localhost\n", "subject=CN = client2\nALPN protocol: http/1.1\n", "subject=CN = localhost\n",
         ])
         XCTAssertEqual(served[0], served[1])
-        XCTAssertTrue(answers[0][2].contains(":4 [alpn http/1.1\u{0} verify optional no-ca-names ca-file"), answers[0][2])
+        XCTAssertEqual(Array(answers[0][0..<3]), ["000 revoked", "200", "200"])
+        XCTAssertTrue(answers[0][5].contains(":4 [alpn http/1.1\u{0} verify optional no-ca-names ca-file"), answers[0][5])
         XCTAssertEqual(answers[0].count, answers[1].count)
         for (i, (ours, theirs)) in zip(answers[0], answers[1]).enumerated() {
             XCTAssertEqual(ours, theirs, "answer #\(i)")
