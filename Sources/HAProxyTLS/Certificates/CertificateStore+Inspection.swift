@@ -1,0 +1,174 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import COpenSSL
+
+/// CA and CRL files, OCSP responses and providers as the runtime API
+/// shows them (`show ssl ca-file|crl-file|ocsp-response|providers`).
+extension CertificateStore {
+    struct StoreCounts { let certificates: Int, crls: Int }
+
+    struct StoreError: Error { let message: String }
+
+    /// Reads a PEM file of certificates and CRLs, as 2.6 does for a CA or
+    /// CRL file, and counts what it holds.
+    static func readStore(_ path: String, kind: String) -> Result<StoreCounts, StoreError> {
+        var st = stat()
+        if stat(path, &st) != 0 {
+            return .failure(StoreError(message: "Couldn't open the \(kind) '\(path)' (\(String(cString: strerror(errno)))).")) 
+        }
+        guard let store = X509_STORE_new() else { return .failure(StoreError(message: "out of memory")) }
+        defer { X509_STORE_free(store) }
+        if X509_STORE_load_file(store, path) != 1 {
+            let reason = OpenSSLErrors.drain() ?? "unknown error"
+            return .failure(StoreError(message: "Couldn't open the \(kind) '\(path)' (\(reason))."))
+        }
+        var certs: Int32 = 0, crls: Int32 = 0
+        _ = hap_x509_store_count(store, &certs, &crls)
+        return .success(StoreCounts(certificates: Int(certs), crls: Int(crls)))
+    }
+
+    /// `show ssl ca-file` (management guide 9.3): the CA files in memory
+    /// with their number of certificates, `@system-ca` (the system's
+    /// trusted CAs, which 2.6 loads for its HTTP client) among them.
+    public func caFileList() -> String {
+        var list = lock.withLock { caFiles }
+        list["@system-ca"] = Self.systemCACount
+        return "# filename\n" + list.keys.sorted(by: Self.byteOrder).map { "\($0) - \(list[$0]!) certificate(s)\n" }.joined()
+    }
+
+    /// `show ssl ca-file <file>[:<index>]`: every certificate of a CA file
+    /// in memory, or the one at `index` (from 1); nil when the index is
+    /// not a number from 1 (2.6 then answers without the empty line).
+    public func caFileDetails(_ spec: String) -> String? {
+        var path = spec
+        var index: Int?
+        if let colon = spec.lastIndex(of: ":") {
+            path = String(spec[..<colon])
+            guard let n = Int(spec[spec.index(after: colon)...]), n > 0 else { return nil }
+            index = n
+        }
+        let known = path == "@system-ca" || lock.withLock { caFiles[path] != nil }
+        guard known, let store = X509_STORE_new() else { return "Can't display the CA file : Not found!\n" }
+        defer { X509_STORE_free(store) }
+        if path == "@system-ca" {
+            Self.loadSystemCAs(into: store)
+        } else {
+            _ = X509_STORE_load_file(store, path)
+        }
+        OpenSSLErrors.drain()
+        var out = "Filename: \(path)\nStatus: Unused\n"
+        if let index {
+            guard let certificate = hap_x509_store_certificate(store, Int32(index - 1)) else { return "" }
+            return out + CertificateEntry.caDetails(certificate, number: index)
+        }
+        var i: Int32 = 0
+        while let certificate = hap_x509_store_certificate(store, i) {
+            i += 1
+            out += CertificateEntry.caDetails(certificate, number: Int(i))
+        }
+        return out
+    }
+
+    /// `show ssl crl-file <file>[:<index>]`: every CRL of a CRL file in
+    /// memory, or the one at `index` (from 1); nil when the index is not a
+    /// number from 1.
+    public func crlFileDetails(_ spec: String) -> String? {
+        var path = spec
+        var index: Int?
+        if let colon = spec.lastIndex(of: ":") {
+            path = String(spec[..<colon])
+            guard let n = Int(spec[spec.index(after: colon)...]), n > 0 else { return nil }
+            index = n
+        }
+        guard lock.withLock({ crlFiles.contains(path) }), let store = X509_STORE_new() else {
+            return "Can't display the CRL file : Not found!\n"
+        }
+        defer { X509_STORE_free(store) }
+        _ = X509_STORE_load_file(store, path)
+        OpenSSLErrors.drain()
+        var out = "Filename: \(path)\nStatus: Unused\n"
+        if let index {
+            guard let crl = hap_x509_store_crl(store, Int32(index - 1)) else { return out }
+            return out + CertificateEntry.crlDetails(crl, number: index)
+        }
+        var i: Int32 = 0
+        while let crl = hap_x509_store_crl(store, i) {
+            i += 1
+            out += CertificateEntry.crlDetails(crl, number: Int(i))
+        }
+        return out
+    }
+
+    /// `show ssl ocsp-response [<id>]` (management guide 9.3): the ids of
+    /// the OCSP responses in memory with their fields, or one response as
+    /// OpenSSL prints it.
+    public func ocspResponses(_ id: String) -> String {
+        var responses: [String: [UInt8]] = [:]
+        lock.withLock {
+            for entry in files.values {
+                if let response = entry.ocspResponse, let key = entry.ocspCertificateID {
+                    responses[CertificateEntry.hex(key).lowercased()] = response
+                }
+            }
+        }
+        func text(_ length: Int, _ body: (UnsafeMutablePointer<CChar>, Int32) -> Int32) -> String {
+            var buffer = [CChar](repeating: 0, count: length)
+            let n = body(&buffer, Int32(buffer.count))
+            return n > 0 ? String(decoding: buffer.prefix(Int(n)).map { UInt8(bitPattern: $0) }, as: UTF8.self) : ""
+        }
+        guard id.isEmpty else {
+            guard let der = responses[id.lowercased()] else { return "Certificate ID does not match any certificate.\n" }
+            // An empty line would end the answer: 2.6 writes a blank in it.
+            let lines = text(1 << 16) { hap_ocsp_response_text(der, der.count, $0, $1) }
+                .split(separator: "\n", omittingEmptySubsequences: false)
+            return lines.dropLast().map { $0.isEmpty ? " \n" : $0 + "\n" }.joined() + (lines.last ?? "")
+        }
+        var out = "# Certificate IDs\n"
+        for key in responses.keys.sorted() {
+            out += "Certificate ID key : \(key)\n"
+            var der: [UInt8] = []
+            var i = key.utf8.makeIterator()
+            while let h = i.next(), let l = i.next() {
+                der.append(UInt8(String(decoding: [h, l], as: UTF8.self), radix: 16) ?? 0)
+            }
+            out += text(1024) { hap_ocsp_certid_text(der, der.count, $0, $1) }
+        }
+        return out
+    }
+
+    /// `show ssl providers`: the OpenSSL providers loaded.
+    public static func providers() -> String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let n = hap_providers_text(&buffer, Int32(buffer.count))
+        return "Loaded providers : \n"
+            + (n > 0 ? String(decoding: buffer.prefix(Int(n)).map { UInt8(bitPattern: $0) }, as: UTF8.self) : "")
+    }
+
+    /// `show ssl crl-file`: the CRL files in memory.
+    public func crlFileList() -> String {
+        "# filename\n" + lock.withLock { crlFiles }.sorted(by: Self.byteOrder).map { $0 + "\n" }.joined()
+    }
+
+    /// The distinct certificates of the system's CA directory.
+    private static let systemCACount: Int = {
+        guard let store = X509_STORE_new() else { return 0 }
+        defer { X509_STORE_free(store) }
+        loadSystemCAs(into: store)
+        var certs: Int32 = 0, crls: Int32 = 0
+        _ = hap_x509_store_count(store, &certs, &crls)
+        return Int(certs)
+    }()
+
+    /// Every file of the system's CA directory (`@system-ca`).
+    private static func loadSystemCAs(into store: OpaquePointer) {
+        let dir = String(cString: hap_default_cert_dir())
+        for name in directoryEntries(dir) {
+            let file = dir + "/" + name
+            var st = stat()
+            guard stat(file, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { continue }
+            _ = X509_STORE_load_file(store, file)
+        }
+        OpenSSLErrors.drain()
+    }
+}
