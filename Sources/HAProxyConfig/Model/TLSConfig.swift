@@ -183,6 +183,9 @@ public struct TLSServerConfig: Sendable, Equatable {
     public var verify: TLSVerifyMode?
     /// `ca-file`, made absolute with `ca-base`.
     public var caFile: String?
+    /// `crl-file`, made absolute with `ca-base`: the server's chain is
+    /// checked against its CRLs when verified.
+    public var crlFile: String?
     /// `crt`: a client certificate, made absolute with `crt-base`.
     public var certificate: String?
     /// `sni <expr>`: the sample expression as written.

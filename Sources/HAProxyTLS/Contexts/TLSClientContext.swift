@@ -56,6 +56,11 @@ public final class TLSClientContext: @unchecked Sendable {
                 SSL_CTX_free(ctx)
                 throw TLSConfigurationError("unable to load the ca-file '\(caFile)'.")
             }
+            if let crlFile = tls.crlFile, hap_ssl_ctx_load_crl(ctx, crlFile) != 1 {
+                OpenSSLErrors.drain()
+                SSL_CTX_free(ctx)
+                throw TLSConfigurationError("unable to configure CRL file '\(crlFile)'.")
+            }
             SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nil)
         } else {
             SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nil)

@@ -387,13 +387,10 @@ final class TLSRuntimeAPITests: IntegrationTestCase {
         }
     }
 
-    /// A certificate a server line presents (`crt`) is renewed by a commit
-    /// too: the next connection to the server shows the new one (a TLS
-    /// server asking for client certificates reports its name), and the
-    /// commit counts it as 2.6 does.
-    func testCommitRenewsAServerCertificate() throws {
-        guard let reference else { return }
-        try sh("cat client1.crt client1.key > as-client.pem && cat client2.crt client2.key > client2.pem")
+    /// A TLS server on loopback (Python's ssl) presenting `certificate`,
+    /// asking for a client certificate, and answering each request with
+    /// the client certificate's name (`cn=client1`, `cn=none`); its port.
+    private func startTLSServer(certificate: String) throws -> Int {
         let script = tmp.appendingPathComponent("tls-server.py")
         try """
             import socket, ssl, sys, threading
@@ -422,11 +419,74 @@ final class TLSRuntimeAPITests: IntegrationTestCase {
                 c, _ = srv.accept()
                 threading.Thread(target=handle, args=(c,), daemon=True).start()
             """.write(to: script, atomically: true, encoding: .utf8)
-        let serverPort = Ports.free()
+        let port = Ports.free()
         let server = track(try ManagedProcess(
-            label: "tls-server", executable: Paths.python(), arguments: [script.path, "\(serverPort)", path("site.pem"), path("ca.pem")],
-            dir: tmp))
-        try Ports.waitUntilAccepting(serverPort, timeout: 10, while: { server.isRunning })
+            label: "tls-server-\(port)", executable: Paths.python(),
+            arguments: [script.path, "\(port)", certificate, path("ca.pem")], dir: tmp))
+        try Ports.waitUntilAccepting(port, timeout: 10, while: { server.isRunning })
+        return port
+    }
+
+    /// A server's `crl-file`: a server whose certificate the CRL revokes
+    /// is refused (503), another one answers, as with 2.6.
+    func testServerCRLFile() throws {
+        guard let reference else { return }
+        try sh("cat client1.crt client1.key > revoked-server.pem && cat client2.crt client2.key > good-server.pem")
+        let revoked = try startTLSServer(certificate: path("revoked-server.pem"))
+        let good = try startTLSServer(certificate: path("good-server.pem"))
+        var results: [[String]] = []
+        for (index, binary) in [haproxyPath!, reference].enumerated() {
+            let config = """
+                defaults
+                    mode http
+                    timeout connect 2s
+                    timeout client 10s
+                    timeout server 10s
+                frontend fe
+                    bind 127.0.0.1:PORT1
+                    use_backend revoked if { path /revoked }
+                    default_backend good
+                backend revoked
+                    server s1 127.0.0.1:\(revoked) ssl verify required ca-file \(path("ca.pem")) crl-file \(path("crl.pem"))
+                backend good
+                    server s1 127.0.0.1:\(good) ssl verify required ca-file \(path("ca.pem")) crl-file \(path("crl.pem"))
+                """
+            let (ports, _) = try start(binary, index: index, config: config, portCount: 1)
+            var out: [String] = []
+            for target in ["/revoked", "/good"] {
+                out.append(try runTool("/usr/bin/curl", [
+                    "-sS", "--max-time", "10", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(ports[0])\(target)",
+                ], dir: tmp).stdout)
+            }
+            results.append(out)
+        }
+        XCTAssertEqual(results[0], ["503", "200"])
+        XCTAssertEqual(results[0], results[1])
+        // Its errors, as 2.6 words them.
+        for options in ["crl-file", "verify none crl-file \(path("nonexistent.pem"))", "verify none crl-file \(path("garbage.pem"))"] {
+            let cfg = try writeConfig(Self.defaultsHTTP + """
+                backend be
+                    server s1 127.0.0.1:1 ssl \(options)
+                """, name: "server-crl.cfg")
+            var messages: [[String]] = []
+            for binary in [haproxyPath!, reference] {
+                let r = try runTool(binary, ["-c", "-f", cfg.path], dir: tmp)
+                messages.append((r.stdout + r.stderr).split(separator: "\n").filter { $0.contains("[ALERT]") }
+                    .map { $0.replacingOccurrences(of: #"\(\d+\)"#, with: "(pid)", options: .regularExpression) })
+            }
+            XCTAssertFalse(messages[0].isEmpty, options)
+            XCTAssertEqual(messages[0], messages[1], options)
+        }
+    }
+
+    /// A certificate a server line presents (`crt`) is renewed by a commit
+    /// too: the next connection to the server shows the new one (a TLS
+    /// server asking for client certificates reports its name), and the
+    /// commit counts it as 2.6 does.
+    func testCommitRenewsAServerCertificate() throws {
+        guard let reference else { return }
+        try sh("cat client1.crt client1.key > as-client.pem && cat client2.crt client2.key > client2.pem")
+        let serverPort = try startTLSServer(certificate: path("site.pem"))
         var results: [[String]] = []
         for (index, binary) in [haproxyPath!, reference].enumerated() {
             let config = """
