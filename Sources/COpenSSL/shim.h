@@ -487,6 +487,39 @@ static inline int hap_ocsp_certid_text(const unsigned char *der, long len, char 
     return n;
 }
 
+/* Base64 text (line feeds allowed) into out; the decoded length, or -1. */
+static inline int hap_base64_decode(const char *in, int len, unsigned char *out, int size) {
+    char *clean = malloc(len + 1);
+    if (!clean) return -1;
+    int n = 0;
+    for (int i = 0; i < len; i++) if (in[i] != '\n' && in[i] != '\r' && in[i] != ' ' && in[i] != '\t') clean[n++] = in[i];
+    if (n == 0 || n % 4 != 0 || n / 4 * 3 > size) { free(clean); return -1; }
+    int decoded = EVP_DecodeBlock(out, (unsigned char *)clean, n);
+    if (decoded >= 0) {
+        if (n >= 1 && clean[n - 1] == '=') decoded--;
+        if (n >= 2 && clean[n - 2] == '=') decoded--;
+    }
+    free(clean);
+    return decoded;
+}
+
+/* Whether a DER OCSP response parses (0), or not (1), and whether it has
+ * a single response for the DER certificate id `id` (0) or not (4). */
+static inline int hap_ocsp_response_for_id(const unsigned char *der, long len, const unsigned char *id, long idlen) {
+    const unsigned char *p = der;
+    OCSP_RESPONSE *resp = d2i_OCSP_RESPONSE(NULL, &p, len);
+    if (!resp) return 1;
+    int rc = 4;
+    OCSP_BASICRESP *basic = OCSP_response_get1_basic(resp);
+    const unsigned char *q = id;
+    OCSP_CERTID *cid = d2i_OCSP_CERTID(NULL, &q, idlen);
+    if (basic && cid && OCSP_resp_find(basic, cid, -1) >= 0) rc = 0;
+    OCSP_CERTID_free(cid);
+    OCSP_BASICRESP_free(basic);
+    OCSP_RESPONSE_free(resp);
+    return rc;
+}
+
 static inline const char *hap_default_cert_dir(void) { return X509_get_default_cert_dir(); }
 
 #endif

@@ -5,8 +5,9 @@ import HAProxyTLS
 /// cert` lists and details the certificates in memory; `set ssl cert` with
 /// a payload, then `commit` or `abort ssl cert`, renews one without a
 /// reload; `new` and `del ssl cert`; `show|add|del ssl crt-list`; `show
-/// ssl ca-file|crl-file|ocsp-response|providers`. The others (CA and CRL
-/// updates, OCSP updates, TLS ticket keys) are refused, naming themselves.
+/// ssl ca-file|crl-file|ocsp-response|providers`; `set ssl ocsp-response`.
+/// The others (CA and CRL updates, fetching OCSP responses, TLS ticket
+/// keys) are refused, naming themselves.
 enum TLSCommands {
     static var store: CertificateStore { .shared }
 
@@ -96,6 +97,12 @@ enum TLSCommands {
                    help: "display the IDs of the OCSP responses used in memory, or the details of a single OCSP response") { request in
             store.ocspResponses(request[3])
         },
+        CLIKeyword(["set", "ssl", "ocsp-response"], usage: "set ssl ocsp-response <resp|payload>",
+                   help: "update a certificate's OCSP Response from a base64-encode DER", level: .admin) { request in
+            let text = request.payload ?? request[3]
+            guard !text.isEmpty else { return "'set ssl ocsp-response' expects response in base64 encoding.\n" }
+            return store.setOCSPResponse(text)
+        },
         CLIKeyword(["show", "ssl", "providers"], usage: "show ssl providers", help: "show loaded SSL providers") { _ in
             CertificateStore.providers()
         },
@@ -115,7 +122,7 @@ enum TLSCommands {
         ["abort", "ssl", "ca-file"], ["new", "ssl", "ca-file"], ["add", "ssl", "ca-file"], ["del", "ssl", "ca-file"],
         ["set", "ssl", "crl-file"], ["commit", "ssl", "crl-file"],
         ["abort", "ssl", "crl-file"], ["new", "ssl", "crl-file"], ["del", "ssl", "crl-file"],
-        ["set", "ssl", "ocsp-response"], ["update", "ssl", "ocsp-response"],
+        ["update", "ssl", "ocsp-response"],
         ["set", "ssl", "tls-key"], ["show", "tls-keys"],
     ]
 }

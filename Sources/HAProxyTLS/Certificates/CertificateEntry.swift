@@ -64,6 +64,16 @@ public final class CertificateEntry: @unchecked Sendable {
             ocspResponse: other.ocspResponse, ocspCertificateID: other.ocspCertificateID)
     }
 
+    /// Another entry with a new OCSP response (`set ssl ocsp-response`).
+    convenience init(copying other: CertificateEntry, ocspResponse: [UInt8]) {
+        if let c = other.certificate { X509_up_ref(c) }
+        if let k = other.key { EVP_PKEY_up_ref(k) }
+        for c in other.chain { X509_up_ref(c) }
+        self.init(
+            path: other.path, certificate: other.certificate, key: other.key, chain: other.chain,
+            ocspResponse: ocspResponse, ocspCertificateID: other.ocspCertificateID)
+    }
+
     /// An empty entry (`new ssl cert`).
     convenience init(emptyAt path: String) {
         self.init(path: path, certificate: nil, key: nil, chain: [])

@@ -159,4 +159,38 @@ extension CertificateStore {
             return "Certificate '\(path)' deleted!\n"
         }
     }
+
+    /// `set ssl ocsp-response <base64>` (or a base64 payload): the response
+    /// replaces the one stapled for the certificate it answers for (one
+    /// loaded with a `.ocsp` file), on the connections that start from now.
+    public func setOCSPResponse(_ base64: String) -> String {
+        let text = Array(base64.utf8)
+        var der = [UInt8](repeating: 0, count: text.count)
+        let n = text.withUnsafeBufferPointer { raw in
+            raw.withMemoryRebound(to: CChar.self) { hap_base64_decode($0.baseAddress, Int32($0.count), &der, Int32(der.count)) }
+        }
+        guard n >= 0 else { return "'set ssl ocsp-response' received invalid base64 encoded response.\n" }
+        der.removeSubrange(Int(n)...)
+        return lock.withLock {
+            var parsed = false
+            for path in files.keys.sorted(by: Self.byteOrder) {
+                guard let entry = files[path], let id = entry.ocspCertificateID, entry.ocspResponse != nil else { continue }
+                let rc = hap_ocsp_response_for_id(der, der.count, id, id.count)
+                if rc == 1 { return "Unable to parse OCSP response.\n" }
+                parsed = true
+                guard rc == 0 else { continue }
+                let renewed = CertificateEntry(copying: entry, ocspResponse: der)
+                for instance in instances[path] ?? [] {
+                    guard let context = instance.context, context.serves(slot: instance.slot),
+                          let ctx = context.makeContext(slot: instance.slot, entry: renewed)
+                    else { continue }
+                    context.replace(slot: instance.slot, with: ctx, entry: renewed)
+                }
+                files[path] = renewed
+                return "OCSP Response updated!\n"
+            }
+            if !parsed && hap_ocsp_response_for_id(der, der.count, [], 0) == 1 { return "Unable to parse OCSP response.\n" }
+            return "OCSP single response: Certificate ID does not match any certificate or issuer.\n"
+        }
+    }
 }

@@ -51,7 +51,9 @@ final class CLICommandProcessorTests: RuntimeTestCase {
             cli.execute("set ssl cert /nowhere.pem <<\n-----BEGIN CERTIFICATE-----\n", level: .admin),
             "Can't replace a certificate which is not referenced by the configuration!\nCan't update /nowhere.pem!\n\n")
         XCTAssertEqual(cli.execute("set ssl cert /nowhere.pem <<\nx\n", level: .operator), "Permission denied\n\n")
-        XCTAssertEqual(cli.execute("set ssl ocsp-response x", level: .admin), "'set ssl ocsp-response' is not supported by this build.\n\n")
+        XCTAssertEqual(cli.execute("update ssl ocsp-response x", level: .admin), "'update ssl ocsp-response' is not supported by this build.\n\n")
+        XCTAssertEqual(cli.execute("set ssl ocsp-response x", level: .admin),
+            "'set ssl ocsp-response' received invalid base64 encoded response.\n\n")
     }
 
     func testHelpLinesArePaddedToFortyColumns() throws {

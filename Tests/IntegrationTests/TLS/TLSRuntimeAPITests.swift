@@ -50,6 +50,10 @@ final class TLSRuntimeAPITests: IntegrationTestCase {
             mkdir -p stapled
             cp site.pem stapled/site.pem
             openssl ocsp -index ocsp-index.txt -rsigner ca.pem -rkey ca.key -CA ca.pem -issuer ca.pem -cert site.crt -respout stapled/site.pem.ocsp -ndays 1 >/dev/null 2>&1
+            printf 'R\t301231000000Z\t261201000000Z\t%s\tunknown\t/CN=localhost\n' "$serial" > ocsp-revoked.txt
+            openssl ocsp -index ocsp-revoked.txt -rsigner ca.pem -rkey ca.key -CA ca.pem -issuer ca.pem -cert site.crt -respout revoked.ocsp -ndays 1 >/dev/null 2>&1
+            base64 -w0 revoked.ocsp > revoked.ocsp.b64
+            base64 stapled/site.pem.ocsp > good.ocsp.b64
             """)
     }
 
@@ -590,10 +594,25 @@ final class TLSRuntimeAPITests: IntegrationTestCase {
             stapled.append(ids)
             stapled.append(LifecycleHarness.unixCommand(socket, "show ssl ocsp-response \(key)") ?? "")
             stapled.append(LifecycleHarness.unixCommand(socket, "show ssl ocsp-response 00") ?? "")
+            // set ssl ocsp-response: a new response is stapled at once.
+            let revoked = try String(contentsOfFile: path("revoked.ocsp.b64"), encoding: .utf8)
+            var updates = [LifecycleHarness.unixCommand(socket, "set ssl ocsp-response \(revoked)") ?? ""]
+            let status = { () throws -> String in
+                try runTool("/bin/sh", ["-c", "echo | openssl s_client -connect 127.0.0.1:\(ports[0]) -status 2>&1 | grep 'Cert Status'"], dir: self.tmp).stdout
+            }
+            updates.append(try status())
+            for command in ["set ssl ocsp-response", "set ssl ocsp-response AAAA", "set ssl ocsp-response !!!!"] {
+                updates.append(LifecycleHarness.unixCommand(socket, command) ?? "")
+            }
+            updates.append(try payload(socket, "set ssl ocsp-response", file: "good.ocsp.b64"))
+            updates.append(try status())
+            stapled.append(updates.joined(separator: "|"))
         }
         XCTAssertTrue(stapled[0].contains("OCSP Response Key: 30"), stapled[0])
         XCTAssertTrue(stapled[2].contains("OCSP Response Status: successful"), stapled[2])
-        XCTAssertEqual(Array(stapled[0..<4]), Array(stapled[4..<8]))
+        XCTAssertTrue(stapled[4].contains("OCSP Response updated!\n\n|    Cert Status: revoked\n|"), stapled[4])
+        XCTAssertTrue(stapled[4].hasSuffix("OCSP Response updated!\n\n|    Cert Status: good\n"), stapled[4])
+        XCTAssertEqual(Array(stapled[0..<5]), Array(stapled[5..<10]))
 
         // A response for another certificate: ignored, with a warning.
         try sh("cp stapled/site.pem stapled/site2.pem && cat site2.crt ca.pem site2.key > stapled/site2.pem && cp stapled/site.pem.ocsp stapled/site2.pem.ocsp")
