@@ -520,6 +520,64 @@ static inline int hap_ocsp_response_for_id(const unsigned char *der, long len, c
     return rc;
 }
 
+/* The certificates and CRLs of PEM text: how many of each. */
+static inline int hap_pem_count(const char *pem, int len, int *certs, int *crls) {
+    *certs = 0; *crls = 0;
+    BIO *bio = BIO_new_mem_buf(pem, len);
+    if (!bio) return -1;
+    STACK_OF(X509_INFO) *infos = PEM_X509_INFO_read_bio(bio, NULL, NULL, NULL);
+    BIO_free(bio);
+    if (!infos) return -1;
+    for (int i = 0; i < sk_X509_INFO_num(infos); i++) {
+        X509_INFO *info = sk_X509_INFO_value(infos, i);
+        if (info->x509) (*certs)++;
+        if (info->crl) (*crls)++;
+    }
+    sk_X509_INFO_pop_free(infos, X509_INFO_free);
+    return *certs + *crls;
+}
+
+/* Adds the certificates and CRLs of PEM text to a store; its count. */
+static inline int hap_x509_store_add_pem(X509_STORE *store, const char *pem, int len) {
+    BIO *bio = BIO_new_mem_buf(pem, len);
+    if (!bio) return -1;
+    STACK_OF(X509_INFO) *infos = PEM_X509_INFO_read_bio(bio, NULL, NULL, NULL);
+    BIO_free(bio);
+    if (!infos) return -1;
+    int n = 0;
+    for (int i = 0; i < sk_X509_INFO_num(infos); i++) {
+        X509_INFO *info = sk_X509_INFO_value(infos, i);
+        if (info->x509 && X509_STORE_add_cert(store, info->x509)) n++;
+        if (info->crl && X509_STORE_add_crl(store, info->crl)) n++;
+    }
+    sk_X509_INFO_pop_free(infos, X509_INFO_free);
+    ERR_clear_error();
+    return n;
+}
+
+/* A CA file's content (PEM text) as a context's verification CAs and, with
+ * `names`, the CA names sent in the certificate request. */
+static inline int hap_ssl_ctx_load_ca_pem(SSL_CTX *ctx, const char *pem, int len, int names) {
+    int n = hap_x509_store_add_pem(SSL_CTX_get_cert_store(ctx), pem, len);
+    if (n <= 0 || !names) return n;
+    BIO *bio = BIO_new_mem_buf(pem, len);
+    X509 *x;
+    while (bio && (x = PEM_read_bio_X509(bio, NULL, NULL, NULL))) {
+        SSL_CTX_add_client_CA(ctx, x);
+        X509_free(x);
+    }
+    BIO_free(bio);
+    ERR_clear_error();
+    return n;
+}
+
+/* A CRL file's content (PEM text) checked for the whole chain. */
+static inline int hap_ssl_ctx_load_crl_pem(SSL_CTX *ctx, const char *pem, int len) {
+    X509_STORE *store = SSL_CTX_get_cert_store(ctx);
+    if (hap_x509_store_add_pem(store, pem, len) <= 0) return 0;
+    return X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
+}
+
 static inline const char *hap_default_cert_dir(void) { return X509_get_default_cert_dir(); }
 
 #endif

@@ -93,6 +93,40 @@ enum TLSCommands {
             }
             return details
         },
+        CLIKeyword(["set", "ssl", "ca-file"], usage: "set ssl ca-file <cafile> <payload>", help: "replace a CA file",
+                   level: .admin) { request in
+            guard !request[3].isEmpty, let payload = request.payload else {
+                return "'set ssl ca-file expects a filename and CAs as a payload\n"
+            }
+            return store.setCAFile(request[3], payload: payload, crl: false)
+        },
+        CLIKeyword(["set", "ssl", "crl-file"], usage: "set ssl crl-file <crlfile> <payload>", help: "replace a CRL file",
+                   level: .admin) { request in
+            guard !request[3].isEmpty, let payload = request.payload else {
+                return "'set ssl crl-file expects a filename and CRLs as a payload\n"
+            }
+            return store.setCAFile(request[3], payload: payload, crl: true)
+        },
+        CLIKeyword(["commit", "ssl", "ca-file"], usage: "commit ssl ca-file <cafile>", help: "commit a CA file",
+                   level: .admin) { request in
+            guard !request[3].isEmpty else { return "'commit ssl ca-file expects a filename\n" }
+            return store.commitCAFile(request[3], crl: false)
+        },
+        CLIKeyword(["commit", "ssl", "crl-file"], usage: "commit ssl crl-file <crlfile>", help: "commit a CRL file",
+                   level: .admin) { request in
+            guard !request[3].isEmpty else { return "'commit ssl ca-file expects a filename\n" }
+            return store.commitCAFile(request[3], crl: true)
+        },
+        CLIKeyword(["abort", "ssl", "ca-file"], usage: "abort ssl ca-file <cafile>", help: "abort a transaction for a CA file",
+                   level: .admin) { request in
+            guard !request[3].isEmpty else { return "'abort ssl ca-file' expects a filename\n" }
+            return store.abortCAFile(request[3], crl: false)
+        },
+        CLIKeyword(["abort", "ssl", "crl-file"], usage: "abort ssl crl-file <crlfile>", help: "abort a transaction for a CRL file",
+                   level: .admin) { request in
+            guard !request[3].isEmpty else { return "'abort ssl crl-file' expects a filename\n" }
+            return store.abortCAFile(request[3], crl: true)
+        },
         CLIKeyword(["show", "ssl", "ocsp-response"], usage: "show ssl ocsp-response [id]",
                    help: "display the IDs of the OCSP responses used in memory, or the details of a single OCSP response") { request in
             store.ocspResponses(request[3])
@@ -118,10 +152,8 @@ enum TLSCommands {
 
     /// The other `ssl` commands of 2.6.
     static let refused: [[String]] = [
-        ["set", "ssl", "ca-file"], ["commit", "ssl", "ca-file"],
-        ["abort", "ssl", "ca-file"], ["new", "ssl", "ca-file"], ["add", "ssl", "ca-file"], ["del", "ssl", "ca-file"],
-        ["set", "ssl", "crl-file"], ["commit", "ssl", "crl-file"],
-        ["abort", "ssl", "crl-file"], ["new", "ssl", "crl-file"], ["del", "ssl", "crl-file"],
+        ["new", "ssl", "ca-file"], ["add", "ssl", "ca-file"], ["del", "ssl", "ca-file"],
+        ["new", "ssl", "crl-file"], ["del", "ssl", "crl-file"],
         ["update", "ssl", "ocsp-response"],
         ["set", "ssl", "tls-key"], ["show", "tls-keys"],
     ]

@@ -34,7 +34,35 @@ extension CertificateStore {
     public func caFileList() -> String {
         var list = lock.withLock { caFiles }
         list["@system-ca"] = Self.systemCACount
-        return "# filename\n" + list.keys.sorted(by: Self.byteOrder).map { "\($0) - \(list[$0]!) certificate(s)\n" }.joined()
+        var out = ""
+        if let t = fileTransaction(crl: false) {
+            var certificates: Int32 = 0, crls: Int32 = 0
+            _ = hap_pem_count(t.content, Int32(t.content.utf8.count), &certificates, &crls)
+            out += "# transaction\n*\(t.path) - \(certificates) certificate(s)\n"
+        }
+        return out + "# filename\n" + list.keys.sorted(by: Self.byteOrder).map { "\($0) - \(list[$0]!) certificate(s)\n" }.joined()
+    }
+
+    /// Loads a CA or CRL file as it is in memory into `store`: `*<file>`
+    /// is the transaction's content, a committed file its new content;
+    /// false when there is no such file.
+    private func load(_ name: String, crl: Bool, into store: OpaquePointer) -> Bool {
+        if name.hasPrefix("*") {
+            guard let t = fileTransaction(crl: crl), t.path == name.dropFirst() else { return false }
+            return hap_x509_store_add_pem(store, t.content, Int32(t.content.utf8.count)) >= 0
+        }
+        if name == "@system-ca" && !crl {
+            Self.loadSystemCAs(into: store)
+            return true
+        }
+        guard lock.withLock({ crl ? crlFiles.contains(name) : caFiles[name] != nil }) else { return false }
+        if let content = committedContent(of: name) {
+            _ = hap_x509_store_add_pem(store, content, Int32(content.utf8.count))
+        } else {
+            _ = X509_STORE_load_file(store, name)
+        }
+        OpenSSLErrors.drain()
+        return true
     }
 
     /// `show ssl ca-file <file>[:<index>]`: every certificate of a CA file
@@ -48,16 +76,10 @@ extension CertificateStore {
             guard let n = Int(spec[spec.index(after: colon)...]), n > 0 else { return nil }
             index = n
         }
-        let known = path == "@system-ca" || lock.withLock { caFiles[path] != nil }
-        guard known, let store = X509_STORE_new() else { return "Can't display the CA file : Not found!\n" }
+        guard let store = X509_STORE_new() else { return "Can't display the CA file : Not found!\n" }
         defer { X509_STORE_free(store) }
-        if path == "@system-ca" {
-            Self.loadSystemCAs(into: store)
-        } else {
-            _ = X509_STORE_load_file(store, path)
-        }
-        OpenSSLErrors.drain()
-        var out = "Filename: \(path)\nStatus: Unused\n"
+        guard load(path, crl: false, into: store) else { return "Can't display the CA file : Not found!\n" }
+        var out = "Filename: \(path)\nStatus: \(lock.withLock { usedFiles.contains(path) } ? "Used" : "Unused")\n"
         if let index {
             guard let certificate = hap_x509_store_certificate(store, Int32(index - 1)) else { return "" }
             return out + CertificateEntry.caDetails(certificate, number: index)
@@ -81,13 +103,10 @@ extension CertificateStore {
             guard let n = Int(spec[spec.index(after: colon)...]), n > 0 else { return nil }
             index = n
         }
-        guard lock.withLock({ crlFiles.contains(path) }), let store = X509_STORE_new() else {
-            return "Can't display the CRL file : Not found!\n"
-        }
+        guard let store = X509_STORE_new() else { return "Can't display the CRL file : Not found!\n" }
         defer { X509_STORE_free(store) }
-        _ = X509_STORE_load_file(store, path)
-        OpenSSLErrors.drain()
-        var out = "Filename: \(path)\nStatus: Unused\n"
+        guard load(path, crl: true, into: store) else { return "Can't display the CRL file : Not found!\n" }
+        var out = "Filename: \(path)\nStatus: \(lock.withLock { usedFiles.contains(path) } ? "Used" : "Unused")\n"
         if let index {
             guard let crl = hap_x509_store_crl(store, Int32(index - 1)) else { return out }
             return out + CertificateEntry.crlDetails(crl, number: index)
@@ -147,7 +166,7 @@ extension CertificateStore {
 
     /// `show ssl crl-file`: the CRL files in memory.
     public func crlFileList() -> String {
-        "# filename\n" + lock.withLock { crlFiles }.sorted(by: Self.byteOrder).map { $0 + "\n" }.joined()
+        (fileTransaction(crl: true).map { "# transaction\n*\($0.path)\n" } ?? "") + "# filename\n" + lock.withLock { crlFiles }.sorted(by: Self.byteOrder).map { $0 + "\n" }.joined()
     }
 
     /// The distinct certificates of the system's CA directory.

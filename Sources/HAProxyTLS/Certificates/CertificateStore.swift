@@ -31,6 +31,16 @@ public final class CertificateStore: TLSFileLoading, @unchecked Sendable {
     /// CRL files (`crl-file`), for `show ssl ca-file|crl-file`.
     var caFiles: [String: Int] = [:]
     var crlFiles: Set<String> = []
+    /// The content a committed `set ssl ca-file|crl-file` put in place of
+    /// a file's (under its own lock: contexts read it while they are built,
+    /// which commits do under `lock`), and the ongoing transaction of each
+    /// kind (CA, CRL).
+    let committedFilesLock = NIOLock()
+    var committedFiles: [String: String] = [:]
+    var fileTransactions: [FileTransaction.Kind: FileTransaction] = [:]
+    /// CA and CRL files `show ssl ca-file|crl-file` says are used: those a
+    /// commit applied to some context.
+    var usedFiles: Set<String> = []
     /// Warnings of the files loaded since the last `drainWarnings()`.
     var warnings: [String] = []
     /// `crt-list` files: their lines in order (those added at run time at
@@ -39,7 +49,9 @@ public final class CertificateStore: TLSFileLoading, @unchecked Sendable {
     var listServers: [String: [WeakServer]] = [:]
     var lastLineNumber: [String: Int] = [:]
     struct WeakServer { weak var context: TLSServerContext? }
-    /// `ssl-dh-param-file` parameters by path (EVP_PKEY*, owned).
+    /// `ssl-dh-param-file` parameters by path (EVP_PKEY*, owned), under
+    /// their own lock: contexts read them while commits hold `lock`.
+    private let dhLock = NIOLock()
     private var dhParameters: [String: OpaquePointer] = [:]
 
     /// One slot of a bind's context that serves a file.
@@ -96,7 +108,7 @@ public final class CertificateStore: TLSFileLoading, @unchecked Sendable {
     /// DH parameters read from a PEM file, with a reference for the caller
     /// to hand over (SSL_CTX_set0_tmp_dh_pkey takes one).
     func dhParameters(at path: String) -> OpaquePointer? {
-        if let key = lock.withLock({ dhParameters[path] }) { return key }
+        if let key = dhLock.withLock({ dhParameters[path] }) { return key }
         guard let bio = BIO_new_file(path, "r") else {
             OpenSSLErrors.drain()
             return nil
@@ -109,7 +121,7 @@ public final class CertificateStore: TLSFileLoading, @unchecked Sendable {
             EVP_PKEY_free(key)
             return nil
         }
-        lock.withLock { dhParameters[path] = key }
+        dhLock.withLock { dhParameters[path] = key }
         return key
     }
 

@@ -45,10 +45,14 @@ final class TLSRuntimeAPITests: IntegrationTestCase {
             printf '[ca]\\ndefault_ca=t\\n[t]\\ndatabase=db/index.txt\\ncrlnumber=db/crlnumber\\ndefault_md=sha256\\ndefault_crl_days=30\\n' > ca.cnf
             openssl ca -config ca.cnf -keyfile ca.key -cert ca.pem -revoke client1.crt 2>/dev/null
             openssl ca -config ca.cnf -keyfile ca.key -cert ca.pem -gencrl -out crl.pem 2>/dev/null
+            mkdir -p db2 && touch db2/index.txt && echo 1000 > db2/crlnumber
+            printf '[ca]\\ndefault_ca=t\\n[t]\\ndatabase=db2/index.txt\\ncrlnumber=db2/crlnumber\\ndefault_md=sha256\\ndefault_crl_days=30\\n' > ca2.cnf
+            openssl ca -config ca2.cnf -keyfile ca.key -cert ca.pem -gencrl -out empty-crl.pem 2>/dev/null
             serial=$(openssl x509 -in site.crt -noout -serial | cut -d= -f2)
             printf 'V\\t301231000000Z\\t\\t%s\\tunknown\\t/CN=localhost\\n' "$serial" > ocsp-index.txt
             mkdir -p stapled
             cp site.pem stapled/site.pem
+            openssl genpkey -genparam -algorithm DH -pkeyopt dh_param:ffdhe2048 -out dh.pem 2>/dev/null
             openssl ocsp -index ocsp-index.txt -rsigner ca.pem -rkey ca.key -CA ca.pem -issuer ca.pem -cert site.crt -respout stapled/site.pem.ocsp -ndays 1 >/dev/null 2>&1
             printf 'R\t301231000000Z\t261201000000Z\t%s\tunknown\t/CN=localhost\n' "$serial" > ocsp-revoked.txt
             openssl ocsp -index ocsp-revoked.txt -rsigner ca.pem -rkey ca.key -CA ca.pem -issuer ca.pem -cert site.crt -respout revoked.ocsp -ndays 1 >/dev/null 2>&1
@@ -125,6 +129,7 @@ final class TLSRuntimeAPITests: IntegrationTestCase {
 
     private static let apiConfig = """
         global
+            ssl-dh-param-file PKI/dh.pem
             stats socket SOCKET level admin
             stats socket SOCKET.operator level operator
             stats socket SOCKET.user level user
@@ -524,6 +529,62 @@ final class TLSRuntimeAPITests: IntegrationTestCase {
         XCTAssertEqual(results[0][3], "Committing \(path("as-client.pem")).\nSuccess!\n\n")
         XCTAssertEqual(results[0][4], "cn=client2\n")
         XCTAssertEqual(results[0], results[1])
+    }
+
+    /// `set|commit|abort ssl ca-file` and `crl-file`: the answers as 2.6's,
+    /// and the committed content verifies client certificates from then
+    /// on (an empty CRL lets the revoked client in; another CA keeps the
+    /// others out).
+    func testCAAndCRLFileUpdatesMatchTheReference() throws {
+        guard let reference else { return }
+        var answers: [[String]] = []
+        for (index, binary) in [haproxyPath!, reference].enumerated() {
+            let config = """
+                global
+                    stats socket SOCKET level admin
+                defaults
+                    mode http
+                    timeout connect 2s
+                    timeout client 10s
+                    timeout server 10s
+                frontend fe
+                    bind 127.0.0.1:PORT1 ssl crt \(path("site.pem")) ca-file \(path("ca.pem")) crl-file \(path("crl.pem")) verify optional
+                    http-request return status 200 content-type text/plain lf-string "verify=%[ssl_c_verify] cn=%[ssl_c_s_dn(CN)]\\n"
+                """
+            let (ports, socket) = try start(binary, index: index, config: config, portCount: 1)
+            func q(_ command: String) -> String { LifecycleHarness.unixCommand(socket, command) ?? "" }
+            func p(_ command: String, _ file: String) throws -> String { try payload(socket, command, file: file) }
+            func clients() throws -> String {
+                try ["client1", "client2"].map { name in
+                    let r = try runTool("/usr/bin/curl", ["-sS", "-k", "--max-time", "10", "--cert", path("\(name).crt"), "--key",
+                                                         path("\(name).key"), "https://127.0.0.1:\(ports[0])/"], dir: tmp)
+                    return r.status == 0 ? r.stdout : "refused\n"
+                }.joined()
+            }
+            let ca = path("ca.pem"), crl = path("crl.pem")
+            var out = [try clients()]
+            out += [q("commit ssl ca-file \(ca)"), q("abort ssl ca-file \(ca)"), q("set ssl ca-file \(ca)")]
+            out += [try p("set ssl ca-file \(path("nope.pem"))", "other-ca.pem"), try p("set ssl ca-file \(ca)", "garbage.pem")]
+            out += [try p("set ssl ca-file \(ca)", "other-ca.pem"), q("show ssl ca-file"), q("show ssl ca-file *\(ca)")]
+            out += [try p("set ssl ca-file \(ca)", "other-ca.pem"), try p("set ssl ca-file \(crl)", "ca.pem")]
+            out += [try p("set ssl crl-file \(crl)", "empty-crl.pem"), q("show ssl crl-file"), q("show ssl crl-file *\(crl)")]
+            out += [q("abort ssl ca-file \(path("x.pem"))"), q("commit ssl crl-file \(path("x.pem"))")]
+            out += [q("commit ssl crl-file \(crl)"), q("show ssl crl-file \(crl)")]
+            out.append(try clients())
+            out += [q("commit ssl ca-file \(ca)"), q("show ssl ca-file"), q("show ssl ca-file \(ca)")]
+            out.append(try clients())
+            out += [try p("set ssl crl-file \(path("nope.pem"))", "crl.pem"), try p("set ssl crl-file \(crl)", "garbage.pem")]
+            out += [q("set ssl crl-file \(crl)"), q("commit ssl crl-file"), q("abort ssl crl-file"), q("commit ssl ca-file"),
+                    q("abort ssl ca-file")]
+            answers.append(out)
+        }
+        XCTAssertEqual(answers[0][0], "refused\nverify=0 cn=client2\n")
+        XCTAssertEqual(answers[0][18], "verify=0 cn=client1\nverify=0 cn=client2\n", "the empty CRL is in force")
+        XCTAssertEqual(answers[0][22], "refused\nrefused\n", "only the other CA is trusted")
+        XCTAssertEqual(answers[0].count, answers[1].count)
+        for (i, (ours, theirs)) in zip(answers[0], answers[1]).enumerated() {
+            XCTAssertEqual(ours, theirs, "answer #\(i)")
+        }
     }
 
     /// The master CLI carries a payload to the worker (`@1 set ssl cert
