@@ -127,6 +127,26 @@ enum TLSCommands {
             guard !request[3].isEmpty else { return "'abort ssl crl-file' expects a filename\n" }
             return store.abortCAFile(request[3], crl: true)
         },
+        CLIKeyword(["new", "ssl", "ca-file"], usage: "new ssl ca-file <cafile>",
+                   help: "create a new CA file to be used in a crt-list", level: .admin) { request in
+            guard !request[3].isEmpty else { return "'new ssl ca-file' expects a filename\n" }
+            return store.newCAFile(request[3], crl: false)
+        },
+        CLIKeyword(["new", "ssl", "crl-file"], usage: "new ssl crlfile <crlfile>",
+                   help: "create a new CRL file to be used in a crt-list", level: .admin) { request in
+            guard !request[3].isEmpty else { return "'new ssl crl-file' expects a filename\n" }
+            return store.newCAFile(request[3], crl: true)
+        },
+        CLIKeyword(["del", "ssl", "ca-file"], usage: "del ssl ca-file <cafile>", help: "delete an unused CA file",
+                   level: .admin) { request in
+            guard !request[3].isEmpty else { return "'del ssl ca-file' expects a CA file name\n" }
+            return store.deleteCAFile(request[3], crl: false)
+        },
+        CLIKeyword(["del", "ssl", "crl-file"], usage: "del ssl crl-file <crlfile>", help: "delete an unused CRL file",
+                   level: .admin) { request in
+            guard !request[3].isEmpty else { return "'del ssl crl-file' expects a CRL file name\n" }
+            return store.deleteCAFile(request[3], crl: true)
+        },
         CLIKeyword(["show", "ssl", "ocsp-response"], usage: "show ssl ocsp-response [id]",
                    help: "display the IDs of the OCSP responses used in memory, or the details of a single OCSP response") { request in
             store.ocspResponses(request[3])
@@ -152,8 +172,6 @@ enum TLSCommands {
 
     /// The other `ssl` commands of 2.6.
     static let refused: [[String]] = [
-        ["new", "ssl", "ca-file"], ["add", "ssl", "ca-file"], ["del", "ssl", "ca-file"],
-        ["new", "ssl", "crl-file"], ["del", "ssl", "crl-file"],
         ["update", "ssl", "ocsp-response"],
         ["set", "ssl", "tls-key"], ["show", "tls-keys"],
     ]

@@ -101,4 +101,29 @@ extension CertificateStore {
             fileTransactions[crl ? .crl : .ca].map { ($0.path, $0.content) }
         }
     }
+
+    /// `new ssl ca-file|crl-file <file>`: an empty file a transaction can
+    /// fill, to be named by crt-list lines.
+    public func newCAFile(_ path: String, crl: Bool) -> String {
+        lock.withLock {
+            let what = crl ? "CRL" : "CA"
+            if crl ? crlFiles.contains(path) : caFiles[path] != nil { return "\(what) file '\(path)' already exists!\n" }
+            if crl { crlFiles.insert(path) } else { caFiles[path] = 0 }
+            committedFilesLock.withLock { committedFiles[path] = "" }
+            return "New \(what) file created '\(path)'!\n"
+        }
+    }
+
+    /// `del ssl ca-file|crl-file <file>`: the file leaves the list; the
+    /// contexts built with it keep what they loaded.
+    public func deleteCAFile(_ path: String, crl: Bool) -> String {
+        lock.withLock {
+            let what = crl ? "CRL" : "CA"
+            guard crl ? crlFiles.contains(path) : caFiles[path] != nil else {
+                return "Can't remove the \(what) file: \(what) file '\(path)' doesn't exist!\n\n"
+            }
+            if crl { crlFiles.remove(path) } else { caFiles[path] = nil }
+            return "\(what) file '\(path)' deleted!\n"
+        }
+    }
 }

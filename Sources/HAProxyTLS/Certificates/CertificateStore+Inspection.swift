@@ -84,6 +84,8 @@ extension CertificateStore {
             guard let certificate = hap_x509_store_certificate(store, Int32(index - 1)) else { return "" }
             return out + CertificateEntry.caDetails(certificate, number: index)
         }
+        // An empty file (`new ssl ca-file`) shows nothing, as in 2.6.
+        guard hap_x509_store_certificate(store, 0) != nil else { return "" }
         var i: Int32 = 0
         while let certificate = hap_x509_store_certificate(store, i) {
             i += 1
@@ -106,6 +108,8 @@ extension CertificateStore {
         guard let store = X509_STORE_new() else { return "Can't display the CRL file : Not found!\n" }
         defer { X509_STORE_free(store) }
         guard load(path, crl: true, into: store) else { return "Can't display the CRL file : Not found!\n" }
+        // An empty file (`new ssl crl-file`), as 2.6 shows it.
+        guard hap_x509_store_crl(store, 0) != nil else { return "Filename: \(path)\nStatus: Empty\n" }
         var out = "Filename: \(path)\nStatus: \(lock.withLock { usedFiles.contains(path) } ? "Used" : "Unused")\n"
         if let index {
             guard let crl = hap_x509_store_crl(store, Int32(index - 1)) else { return out }

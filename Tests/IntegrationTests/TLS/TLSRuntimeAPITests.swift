@@ -576,6 +576,18 @@ final class TLSRuntimeAPITests: IntegrationTestCase {
             out += [try p("set ssl crl-file \(path("nope.pem"))", "crl.pem"), try p("set ssl crl-file \(crl)", "garbage.pem")]
             out += [q("set ssl crl-file \(crl)"), q("commit ssl crl-file"), q("abort ssl crl-file"), q("commit ssl ca-file"),
                     q("abort ssl ca-file")]
+            // New, filled and deleted CA and CRL files.
+            let newCA = path("new-ca.pem"), newCRL = path("new-crl.pem")
+            out += [q("new ssl ca-file \(newCA)"), q("new ssl ca-file \(newCA)"), q("new ssl ca-file \(ca)"), q("new ssl ca-file"),
+                    q("show ssl ca-file"), q("show ssl ca-file \(newCA)"), q("show ssl ca-file \(newCA):1")]
+            out += [try p("set ssl ca-file \(newCA)", "other-ca.pem"), q("commit ssl ca-file \(newCA)"), q("show ssl ca-file"),
+                    q("show ssl ca-file \(newCA)"), q("del ssl ca-file \(newCA)"), q("del ssl ca-file \(newCA)"), q("del ssl ca-file")]
+            out += [q("new ssl crl-file \(newCRL)"), q("new ssl crl-file \(newCRL)"), q("show ssl crl-file"),
+                    q("show ssl crl-file \(newCRL)"), try p("set ssl crl-file \(newCRL)", "empty-crl.pem"),
+                    q("commit ssl crl-file \(newCRL)"), q("show ssl crl-file \(newCRL)"), q("del ssl crl-file \(newCRL)"),
+                    q("del ssl crl-file \(newCRL)"), q("del ssl crl-file"), q("new ssl crl-file")]
+            // 2.6.12 has no `add ssl ca-file`.
+            XCTAssertTrue(q("add ssl ca-file \(newCA)").hasPrefix("Unknown command"))
             answers.append(out)
         }
         XCTAssertEqual(answers[0][0], "refused\nverify=0 cn=client2\n")
