@@ -4,10 +4,10 @@ import HAProxyTLS
 /// The `ssl` commands of the runtime API (management guide 9.3): `show ssl
 /// cert` lists and details the certificates in memory; `set ssl cert` with
 /// a payload, then `commit` or `abort ssl cert`, renews one without a
-/// reload; `new` and `del ssl cert`; `show|add|del ssl crt-list`; `show
-/// ssl ca-file|crl-file|ocsp-response|providers`; `set ssl ocsp-response`.
-/// The others (CA and CRL updates, fetching OCSP responses, TLS ticket
-/// keys) are refused, naming themselves.
+/// reload; `new` and `del ssl cert`; `show|add|del ssl crt-list`; the
+/// same transactions for CA and CRL files; `show ssl
+/// ca-file|crl-file|ocsp-response|providers`; `set ssl ocsp-response`;
+/// `show tls-keys` and `set ssl tls-key`, which find no keys here.
 enum TLSCommands {
     static var store: CertificateStore { .shared }
 
@@ -160,19 +160,26 @@ enum TLSCommands {
         CLIKeyword(["show", "ssl", "providers"], usage: "show ssl providers", help: "show loaded SSL providers") { _ in
             CertificateStore.providers()
         },
-    ] + refused.map { words in
-        CLIKeyword(words, usage: nil, help: "", level: .admin) { _ in
-            "'\(words.joined(separator: " "))' is not supported by this build.\n"
-        }
-    }
+        // TLS ticket keys: `tls-ticket-keys` is refused on bind lines, so no
+        // listener has keys to show or change; 2.6 answers so.
+        CLIKeyword(["show", "tls-keys"], usage: "show tls-keys [id|*]",
+                   help: "show tls keys references or dump tls ticket keys when id specified") { request in
+            switch request[2] {
+            case "": return "# id (file)\n"
+            case "*": return "# id secret\n"
+            default: return "'show tls-keys' unable to locate referenced filename\n"
+            }
+        },
+        CLIKeyword(["set", "ssl", "tls-key"], usage: "set ssl tls-key [id|file] <key>",
+                   help: "set the next TLS key for the <id> or <file> listener to <key>", level: .operator) { request in
+            guard !request[3].isEmpty, !request[4].isEmpty else {
+                return "'set ssl tls-key' expects a filename and the new TLS key in base64 encoding.\n"
+            }
+            return "'set ssl tls-key' unable to locate referenced filename\n"
+        },
+    ]
 
     /// What 2.6 answers a `user` level session asking to show certificates,
     /// CA or CRL files.
     static let userLevelAnswer = "Can't allocate memory!\n"
-
-    /// The other `ssl` commands of 2.6.
-    static let refused: [[String]] = [
-        ["update", "ssl", "ocsp-response"],
-        ["set", "ssl", "tls-key"], ["show", "tls-keys"],
-    ]
 }

@@ -51,7 +51,15 @@ final class CLICommandProcessorTests: RuntimeTestCase {
             cli.execute("set ssl cert /nowhere.pem <<\n-----BEGIN CERTIFICATE-----\n", level: .admin),
             "Can't replace a certificate which is not referenced by the configuration!\nCan't update /nowhere.pem!\n\n")
         XCTAssertEqual(cli.execute("set ssl cert /nowhere.pem <<\nx\n", level: .operator), "Permission denied\n\n")
-        XCTAssertEqual(cli.execute("update ssl ocsp-response x", level: .admin), "'update ssl ocsp-response' is not supported by this build.\n\n")
+        XCTAssertTrue(cli.execute("update ssl ocsp-response x", level: .admin).hasPrefix("Unknown command"), "2.6.12 has none")
+        XCTAssertEqual(cli.execute("show tls-keys", level: .user), "# id (file)\n\n")
+        XCTAssertEqual(cli.execute("show tls-keys *", level: .user), "# id secret\n\n")
+        XCTAssertEqual(cli.execute("show tls-keys 1", level: .user), "'show tls-keys' unable to locate referenced filename\n\n")
+        XCTAssertEqual(
+            cli.execute("set ssl tls-key 1", level: .operator),
+            "'set ssl tls-key' expects a filename and the new TLS key in base64 encoding.\n\n")
+        XCTAssertEqual(
+            cli.execute("set ssl tls-key 1 abc", level: .operator), "'set ssl tls-key' unable to locate referenced filename\n\n")
         XCTAssertEqual(cli.execute("set ssl ocsp-response x", level: .admin),
             "'set ssl ocsp-response' received invalid base64 encoded response.\n\n")
     }

@@ -209,6 +209,9 @@ final class TLSRuntimeAPITests: IntegrationTestCase {
             out.append(q("show ssl cert *\(site)"))
             out.append(q("commit ssl cert \(site)"))
             out.append(q("abort ssl cert \(site)"))
+            for command in ["show tls-keys", "show tls-keys *", "show tls-keys 1", "set ssl tls-key", "set ssl tls-key 1 abc"] {
+                out.append(q(command))
+            }
             for bare in ["set ssl cert", "commit ssl cert", "abort ssl cert", "new ssl cert", "del ssl cert"] {
                 out.append(q(bare))
             }
