@@ -15,14 +15,18 @@ RELEASE_FLAGS = -c release --static-swift-stdlib \
 
 # Debian packages the build needs (CLZ4 finds liblz4 through pkg-config),
 # and those the tests run (backends, clients, lz4, logrotate, openssl for
-# the test certificates and TLS clients, and promtool from prometheus to
-# check the exporter's output).
+# the test certificates and TLS clients, promtool from prometheus to
+# check the exporter's output, and the servers the protocol health checks
+# talk to: redis-server, mariadb-server and postgresql).
 BUILD_DEPS = libcrypt-dev liblz4-dev libpcre2-dev libssl-dev pkg-config
-TEST_DEPS = curl python3 lz4 logrotate openssl prometheus tidy
+TEST_DEPS = curl python3 lz4 logrotate openssl prometheus tidy dnsmasq-base testssl.sh redis-server mariadb-server postgresql
 
 # Installs the packages in $(1) that dpkg does not list as installed: with
 # apt-get as root (updating the lists first when they lack one), otherwise
-# stops with their names. Does nothing when all are there.
+# stops with their names. Does nothing when all are there. Services the
+# packages would start on install (redis, MariaDB, PostgreSQL) stay stopped:
+# a policy-rc.d exiting 101 is in place while apt-get runs, unless one is
+# there already; the tests start their own servers on loopback.
 define ensure_packages
 	@missing=; for p in $(1); do \
 		[ "$$(dpkg-query -W -f='$${db:Status-Status}' $$p 2>/dev/null)" = installed ] || missing="$$missing $$p"; \
@@ -33,8 +37,12 @@ define ensure_packages
 		fi; \
 		echo "Installing$$missing with apt-get"; \
 		export DEBIAN_FRONTEND=noninteractive; \
+		policy=; if [ ! -e /usr/sbin/policy-rc.d ]; then \
+			printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && policy=1; \
+		fi; \
 		apt-get install -y -q --no-install-recommends $$missing || \
 		{ apt-get update -q && apt-get install -y -q --no-install-recommends $$missing; }; \
+		status=$$?; [ -z "$$policy" ] || rm -f /usr/sbin/policy-rc.d; exit $$status; \
 	fi
 endef
 

@@ -48,6 +48,9 @@ let package = Package(
         // computed without sockets and tested without them.
         .target(name: "HAProxyRules", dependencies: ["HAProxyBase", "CPCRE2", "CCrypt"]),
         .target(name: "HAProxyConfig", dependencies: ["HAProxyBase", "HAProxyRules"]),
+        // DNS for `resolvers` sections: the wire format (queries, answers
+        // with compression pointers) and the resolution state, no NIO.
+        .target(name: "HAProxyDNS"),
         .target(
             name: "HAProxyHTTP",
             dependencies: ["HAProxyConfig", "HAProxyRules", .product(name: "NIOCore", package: "swift-nio")]
@@ -80,6 +83,7 @@ let package = Package(
                 "HAProxyObservability",
                 "HAProxyHTTP",
                 "HAProxyTLS",
+                "HAProxyDNS",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -96,6 +100,7 @@ let package = Package(
         .testTarget(name: "HAProxyBaseTests", dependencies: ["HAProxyBase"]),
         .testTarget(name: "HalogTests", dependencies: ["HalogCore", "CLZ4"], exclude: ["Golden", "bench.sh"]),
         .testTarget(name: "HAProxyRulesTests", dependencies: ["HAProxyRules"]),
+        .testTarget(name: "HAProxyDNSTests", dependencies: ["HAProxyDNS"]),
         .testTarget(
             name: "HAProxyTLSTests",
             dependencies: [

@@ -115,6 +115,7 @@ let runtime: ProxyRuntime
 do {
     runtime = try ProxyRuntime(configuration: configuration)
 } catch let errors as RuntimeBuildErrors {
+    for warning in errors.warnings { console.warning("config : " + warning) }
     for error in errors.errors {
         if let location = error.location {
             console.alert("config : \(error.bracketed ? "" : "parsing ")[\(location)] : \(error.message)")
@@ -122,7 +123,9 @@ do {
             console.alert("config : \(error.message)")
         }
     }
-    console.alert("config : Fatal errors found in configuration.")
+    console.alert(
+        errors.addressInitializationFailed
+            ? "config : Failed to initialize server(s) addr." : "config : Fatal errors found in configuration.")
     failStartup()
 } catch {
     console.alert("config : \(error)")

@@ -58,13 +58,13 @@ final class BindKeywordsTests: XCTestCase {
     }
 
     func testUnimplementedOptionsAreRefused() {
-        let (_, d) = binds("  bind :443 ssl generate-certificates\n  bind :80 transparent\n  bind :81 ssl ca-verify-file /x.pem\n")
+        let (_, d) = binds("  bind :443 ssl generate-certificates\n  bind :80 transparent\n  bind :81 ssl allow-0rtt\n")
         XCTAssertEqual(
             d.alerts.prefix(3).map(\.message),
             [
                 "parsing [test.cfg:3] : 'bind :443' in section 'frontend' : 'generate-certificates' option is not supported by this build.",
                 "parsing [test.cfg:4] : 'bind :80' in section 'frontend' : 'transparent' option is not supported by this build.",
-                "parsing [test.cfg:5] : 'bind :81' in section 'frontend' : 'ca-verify-file' option is not supported by this build.",
+                "parsing [test.cfg:5] : 'bind :81' in section 'frontend' : 'allow-0rtt' option is not supported by this build.",
             ])
         XCTAssertTrue(d.hasFatalErrors)
     }

@@ -56,4 +56,34 @@ final class CheckKeywordsTests: XCTestCase {
                 .expect(.init(matcher: .stringRegex("^-ERR"), negated: true)), .expect(.init(matcher: .binary([0x0d, 0x0a]))),
             ])
     }
+
+    /// As in 2.6, tcp-check rules count only with `option tcp-check`: with
+    /// another check (or none) they are ignored with a warning.
+    func testTCPCheckRulesWithoutTheOptionAreIgnored() throws {
+        let (config, diagnostics) = TestSupport.load(
+            """
+            defaults
+                timeout connect 1s
+                timeout server 1s
+            backend e
+                tcp-check send PING\\r\\n
+                server s 127.0.0.1:6379 check
+            backend c
+                option redis-check
+                tcp-check send PING\\r\\n
+                server s 127.0.0.1:6379 check
+            backend t
+                tcp-check send PING\\r\\n
+                option tcp-check
+                server s 127.0.0.1:6379 check
+            """)
+        XCTAssertEqual(
+            diagnostics.warnings.map(\.message),
+            [
+                "backend 'e' uses tcp-check rules without 'option tcp-check', so the rules are ignored.",
+                "backend 'c' uses tcp-check rules without 'option tcp-check', so the rules are ignored.",
+            ])
+        let kinds = try XCTUnwrap(config?.proxies.map(\.healthCheck.kind))
+        XCTAssertEqual(kinds, [.tcpConnect, .protocolCheck, .tcpCheck])
+    }
 }

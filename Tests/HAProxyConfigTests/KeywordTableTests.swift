@@ -30,6 +30,7 @@ final class KeywordTableTests: XCTestCase {
             "bind": Set(registry.bind.keys),
             "server": Set(registry.server.keys),
             "userlist": Set(registry.userlist.keys).union(["userlist"]),
+            "resolvers": Set(registry.resolvers.keys).union(["resolvers"]),
         ]
     }
 

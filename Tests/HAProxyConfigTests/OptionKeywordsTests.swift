@@ -95,8 +95,65 @@ final class OptionKeywordsTests: XCTestCase {
     }
 
     func testUnimplementedOptionIsRefused() {
-        let (_, diagnostics) = TestSupport.load("backend b\n  option ssl-hello-chk\n")
+        let (_, diagnostics) = TestSupport.load("backend b\n  option spop-check\n")
         XCTAssertEqual(
-            diagnostics.alerts.first?.message, "parsing [test.cfg:2] : 'option ssl-hello-chk' is not supported by this build.")
+            diagnostics.alerts.first?.message, "parsing [test.cfg:2] : 'option spop-check' is not supported by this build.")
+    }
+
+    /// The protocol checks and 2.6's refusals of their arguments.
+    func testProtocolCheckOptions() throws {
+        let cases: [(String, HealthCheckConfig.ProtocolCheck)] = [
+            ("mysql-check", .mysql(user: nil, post41: true)),
+            ("mysql-check user hap", .mysql(user: "hap", post41: true)),
+            ("mysql-check user hap pre-41", .mysql(user: "hap", post41: false)),
+            ("mysql-check user hap post-41", .mysql(user: "hap", post41: true)),
+            ("pgsql-check user hap", .pgsql(user: "hap")),
+            ("redis-check", .redis),
+            ("smtpchk", .smtp(verb: "HELO", domain: "localhost")),
+            ("smtpchk EHLO mail.example", .smtp(verb: "EHLO", domain: "mail.example")),
+            ("smtpchk ehlo mail.example", .smtp(verb: "HELO", domain: "localhost")),
+            ("smtpchk HELO", .smtp(verb: "HELO", domain: "localhost")),
+            ("ldap-check", .ldap),
+            ("ssl-hello-chk", .sslHello),
+        ]
+        for (line, expected) in cases {
+            let (config, diagnostics) = TestSupport.load("backend b\n  option \(line)\n")
+            XCTAssertEqual(diagnostics.messages, [], line)
+            let check = try XCTUnwrap(config?.proxies.first?.healthCheck, line)
+            XCTAssertEqual(check.kind, .protocolCheck, line)
+            XCTAssertEqual(check.protocolCheck, expected, line)
+        }
+        let refusals: [(String, String)] = [
+            ("pgsql-check", "'option pgsql-check' expects 'user <username>' as argument."),
+            ("pgsql-check foo", "'option pgsql-check' expects 'user <username>' as argument."),
+            ("pgsql-check user a b", "'option pgsql-check' cannot handle unexpected argument 'b'."),
+            ("mysql-check foo", "'option mysql-check' only supports optional values: 'user' (got 'foo')."),
+            ("mysql-check user", "'option mysql-check user' expects <username> as argument."),
+            ("mysql-check user a post-40", "keyword 'user' only supports 'post-41' and 'pre-41' (got 'post-40')."),
+            ("mysql-check user a pre-41 x", "'option mysql-check' cannot handle unexpected argument 'x'."),
+            ("smtpchk EHLO a b", "'option smtpchk' cannot handle unexpected argument 'b'."),
+            ("redis-check x", "'option redis-check' cannot handle unexpected argument 'x'."),
+            ("ldap-check x", "'option ldap-check' cannot handle unexpected argument 'x'."),
+            ("ssl-hello-chk x", "'option ssl-hello-chk' cannot handle unexpected argument 'x'."),
+        ]
+        for (line, message) in refusals {
+            let (_, diagnostics) = TestSupport.load("backend b\n  option \(line)\n")
+            XCTAssertEqual(diagnostics.alerts.first?.message, "parsing [test.cfg:2] : \(message)", line)
+        }
+    }
+
+    /// A frontend ignores the check options with 2.6's warning.
+    func testCheckOptionsInAFrontendAreIgnored() {
+        let (_, diagnostics) = TestSupport.load(
+            "frontend f\n  bind :8080\n  option redis-check\n  option httpchk\n  option pgsql-check\n")
+        XCTAssertEqual(
+            diagnostics.warnings.map(\.message),
+            [
+                "parsing [test.cfg:3] : 'redis-check' ignored because frontend 'f' has no backend capability.",
+                "parsing [test.cfg:4] : 'httpchk' ignored because frontend 'f' has no backend capability.",
+                "parsing [test.cfg:5] : 'pgsql-check' ignored because frontend 'f' has no backend capability.",
+            ])
+        XCTAssertEqual(
+            diagnostics.alerts.first?.message, "parsing [test.cfg:5] : 'option pgsql-check' expects 'user <username>' as argument.")
     }
 }

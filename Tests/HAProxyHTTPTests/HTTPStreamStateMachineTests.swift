@@ -10,7 +10,8 @@ final class HTTPStreamStateMachineTests: XCTestCase {
     typealias Action = HTTPStreamStateMachine.Action
 
     private func makePolicies(
-        reuse: HTTPReuse = .safe, timeouts: (inout Timeouts) -> Void = { _ in }
+        reuse: HTTPReuse = .safe, timeouts: (inout Timeouts) -> Void = { _ in },
+        ignoreProbes: Bool = false
     ) -> HTTPFrontendPolicy {
         var backend = ProxyConfig(name: "be", capabilities: .backend, location: SourceLocation(file: "t.cfg", line: 1))
         backend.mode = .http
@@ -24,14 +25,15 @@ final class HTTPStreamStateMachineTests: XCTestCase {
         frontend.mode = .http
         frontend.timeouts.client = 10000
         frontend.timeouts.httpKeepAlive = 3000
+        frontend.options.httpIgnoreProbes = ignoreProbes
         return HTTPFrontendPolicy(
             config: frontend, headLimits: HTTPHeadLimits(), errorPages: [:], defaultBackend: backendPolicy,
             backendNamed: { _ in nil })
     }
 
-    private func makeMachine(reuse: HTTPReuse = .safe) -> HTTPStreamStateMachine {
+    private func makeMachine(reuse: HTTPReuse = .safe, ignoreProbes: Bool = false) -> HTTPStreamStateMachine {
         var machine = HTTPStreamStateMachine(
-            policy: makePolicies(reuse: reuse), clientAddress: try? SocketAddress(ipAddress: "127.0.0.1", port: 40000),
+            policy: makePolicies(reuse: reuse, ignoreProbes: ignoreProbes), clientAddress: try? SocketAddress(ipAddress: "127.0.0.1", port: 40000),
             localAddress: try? SocketAddress(ipAddress: "127.0.0.1", port: 8080), allocator: ByteBufferAllocator())
         machine.start(acceptProxy: false)
         _ = take(&machine)
@@ -59,6 +61,7 @@ final class HTTPStreamStateMachineTests: XCTestCase {
             case .readServer(let on): return "readServer(\(on))"
             case .armTimer(let ms): return "armTimer(\(ms.map(String.init) ?? "nil"))"
             case .countRequest: return "countRequest"
+            case .countRequestError: return "countRequestError"
             case .countIntercepted: return "countIntercepted"
             case .countDenied: return "countDenied"
             case .countDeniedResponse: return "countDeniedResponse"
@@ -68,6 +71,7 @@ final class HTTPStreamStateMachineTests: XCTestCase {
             case .releaseServer(let keep): return "releaseServer(keep: \(keep))"
             case .abandonQueue: return "abandonQueue"
             case .countResponseError: return "countResponseError"
+            case .countAbort(let byClient): return "countAbort(\(byClient ? "client" : "server"))"
             case .logTransaction(let r): return "logTransaction(\(r.serverStatus))"
             case .closeAfterFlush: return "closeAfterFlush"
             case .close: return "close"
@@ -227,9 +231,40 @@ final class HTTPStreamStateMachineTests: XCTestCase {
         var machine = makeMachine()
         machine.clientRead(bytes("GET / HTTP/1.1\r\nHost a\r\n\r\n"))
         let actions = describe(take(&machine))
-        XCTAssertEqual(actions.first, "countRequest")
+        XCTAssertEqual(actions.first, "countRequestError")
         XCTAssertTrue(actions[1].hasPrefix("writeClient(HTTP/1.1 400"), actions[1])
         XCTAssertEqual(actions.last, "closeAfterFlush")
+    }
+
+    /// A connection that ends before its first request is a request error
+    /// (400 on close, 408 on timeout, `<BADREQ>` logged) as in 2.6, unless
+    /// `option http-ignore-probes`; between keep-alive requests it just closes.
+    func testEmptyConnectionIsARequestErrorUnlessProbesAreIgnored() {
+        var closed = makeMachine()
+        closed.clientInputClosed()
+        var actions = describe(take(&closed))
+        XCTAssertEqual(actions.first, "countRequestError")
+        XCTAssertTrue(actions.contains { $0.hasPrefix("writeClient(HTTP/1.1 400") }, "\(actions)")
+
+        var timedOut = makeMachine()
+        timedOut.timeout()
+        actions = describe(take(&timedOut))
+        XCTAssertEqual(actions.first, "countRequestError")
+        XCTAssertTrue(actions.contains { $0.hasPrefix("writeClient(HTTP/1.1 408") }, "\(actions)")
+
+        var partial = makeMachine(ignoreProbes: true)
+        partial.clientRead(bytes("GET / HT"))
+        _ = take(&partial)
+        partial.clientInputClosed()
+        actions = describe(take(&partial))
+        XCTAssertEqual(actions.first, "countRequestError", "a partial request is not a probe")
+
+        for event in ["close", "timeout"] {
+            var probe = makeMachine(ignoreProbes: true)
+            if event == "close" { probe.clientInputClosed() } else { probe.timeout() }
+            actions = describe(take(&probe))
+            XCTAssertFalse(actions.contains { $0.hasPrefix("count") || $0.hasPrefix("writeClient") }, "\(event): \(actions)")
+        }
     }
 
     func testUpgradeSwitchesToATunnel() {

@@ -126,10 +126,8 @@ extension KeywordRegistry {
                 "'tcp-check' only supports 'comment', 'connect', 'send', 'send-binary', 'expect', 'set-var-fmt(*)', 'set-var(*)', 'unset-var(*)'. but got '\(action)'"
             )
         }
-        ctx.withProxy {
-            $0.healthCheck.tcpRules.append(rule)
-            $0.healthCheck.kind = .tcpCheck
-        }
+        // The rules take effect with `option tcp-check` only (see PostParseChecker).
+        ctx.withProxy { $0.healthCheck.tcpRules.append(rule) }
     }
 
     /// `[!] status|rstatus|string|rstring|binary PATTERN`.

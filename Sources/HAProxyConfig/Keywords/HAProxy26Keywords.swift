@@ -69,7 +69,7 @@ enum HAProxy26Keywords {
         "abortonclose", "accept-invalid-http-request", "accept-invalid-http-response", "allbackups", "checkcache",
         "clitcpka", "contstats", "disable-h2-upgrade", "dontlog-normal", "dontlognull", "external-check",
         "forwardfor", "h1-case-adjust-bogus-client", "h1-case-adjust-bogus-server", "http-buffer-request",
-        "http-ignore-probes", "http-keep-alive", "http-no-delay", "http-pretend-keepalive",
+        "http-keep-alive", "http-no-delay", "http-pretend-keepalive",
         "http-restrict-req-hdr-names", "http-server-close", "http-use-proxy-header", "httpchk", "httpclose",
         "httplog", "httpslog", "idle-close-on-response", "independent-streams", "ldap-check", "log-health-checks",
         "log-separate-errors", "logasap", "mysql-check", "nolinger", "originalto", "persist", "pgsql-check",

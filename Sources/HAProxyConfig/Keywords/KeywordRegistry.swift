@@ -7,6 +7,8 @@ struct KeywordRegistry {
     let server: [String: ServerKeyword]
     /// `group` and `user` in a `userlist` section.
     let userlist: [String: ConfigKeyword]
+    /// The lines of a `resolvers` section.
+    let resolvers: [String: ConfigKeyword]
 
     static let shared = KeywordRegistry()
 
@@ -26,14 +28,15 @@ struct KeywordRegistry {
         global = table(globalGroups.flatMap { $0 }, \.name)
         proxy = table(proxyGroups.flatMap { $0 }, \.name)
         bind = table(Self.bindOptions + Self.tlsBindOptions, \.name)
-        server = table(Self.serverOptions + Self.tlsServerOptions, \.name)
+        server = table(Self.serverOptions + Self.tlsServerOptions + Self.resolverServerOptions, \.name)
         userlist = table(Self.userlistKeywords, \.name)
+        resolvers = table(Self.resolversKeywords, \.name)
     }
 
     /// Sections other than global/defaults/frontend/backend/listen that
     /// HAProxy 2.6 knows; this build refuses them with an ALERT.
     static let unsupportedSections: Set<String> = [
-        "peers", "mailers", "resolvers", "program", "ring", "cache", "fcgi-app",
+        "peers", "mailers", "program", "ring", "cache", "fcgi-app",
     ]
 
     /// Proxy keywords HAProxy 2.6 knows that this build does not implement:

@@ -22,6 +22,7 @@ extension KeywordRegistry {
         "http-buffer-request": (\.httpBufferRequest, .listen),
         "accept-invalid-http-request": (\.acceptInvalidHTTPRequest, .frontend),
         "accept-invalid-http-response": (\.acceptInvalidHTTPResponse, .backend),
+        "http-ignore-probes": (\.httpIgnoreProbes, .frontend),
     ]
 
     /// `option httpclose|http-server-close|http-keep-alive`.
@@ -32,6 +33,12 @@ extension KeywordRegistry {
     /// Options taking arguments, parsed by `parseOption` itself.
     static let argumentOptions: [String] = [
         "httplog", "httpslog", "tcplog", "forwardfor", "httpchk", "tcp-check", "originalto", "http-restrict-req-hdr-names",
+        "mysql-check", "pgsql-check", "redis-check", "smtpchk", "ldap-check", "ssl-hello-chk",
+    ]
+
+    /// The health check options: a frontend ignores them with a warning.
+    static let checkOptions: Set<String> = [
+        "httpchk", "tcp-check", "mysql-check", "pgsql-check", "redis-check", "smtpchk", "ldap-check", "ssl-hello-chk",
     ]
 
     /// Every option name `option` accepts.
@@ -44,9 +51,9 @@ extension KeywordRegistry {
         "checkcache", "contstats",
         "disable-h2-upgrade", "external-check", "h1-case-adjust-bogus-client", "h1-case-adjust-bogus-server",
         "http-no-delay", "http-pretend-keepalive",
-        "http_proxy", "idle-close-on-response", "ldap-check", "mysql-check",
-        "pgsql-check", "prefer-last-server", "redis-check", "smtpchk", "socket-stats", "splice-auto",
-        "splice-request", "splice-response", "spop-check", "ssl-hello-chk", "tcp-smart-accept",
+        "http_proxy", "idle-close-on-response",
+        "prefer-last-server", "socket-stats", "splice-auto",
+        "splice-request", "splice-response", "spop-check", "tcp-smart-accept",
         "tcp-smart-connect", "transparent", "forceclose", "http-tunnel",
     ]
 
@@ -83,6 +90,15 @@ extension KeywordRegistry {
         }
         if negated {
             throw KeywordError("negation/default is not supported for option '\(name)'.", form: .parsingTight)
+        }
+        // 2.6 warns, then still refuses bad arguments; the check of a
+        // frontend never runs.
+        var ignored = false
+        if checkOptions.contains(name), let proxy = ctx.proxy, !proxy.isDefaults,
+            !proxy.capabilities.contains(.backend)
+        {
+            ctx.warning("'\(name)' ignored because \(proxy.sectionName) '\(proxy.name)' has no backend capability.")
+            ignored = true
         }
         switch name {
         case "httplog":
@@ -149,8 +165,68 @@ extension KeywordRegistry {
         case "tcp-check":
             try ctx.checkMaxArguments(args, 1, keyword: "option tcp-check")
             ctx.withProxy { $0.healthCheck.kind = .tcpCheck }
+        case "mysql-check", "pgsql-check", "redis-check", "smtpchk", "ldap-check", "ssl-hello-chk":
+            let check = try parseProtocolCheckOption(args)
+            if ignored { return }
+            ctx.withProxy {
+                $0.healthCheck.kind = .protocolCheck
+                $0.healthCheck.protocolCheck = check
+            }
         default:
             throw KeywordError("unknown option '\(name)'.")
+        }
+    }
+
+    /// The protocol check options, with 2.6's refusals of their arguments.
+    static func parseProtocolCheckOption(_ args: [String]) throws -> HealthCheckConfig.ProtocolCheck {
+        let name = args[1]
+        func noMore(after count: Int) throws {
+            if args.count > count {
+                throw KeywordError("'option \(name)' cannot handle unexpected argument '\(args[count])'.")
+            }
+        }
+        switch name {
+        case "mysql-check":
+            guard args.count > 2 else { return .mysql(user: nil, post41: true) }
+            guard args[2] == "user" else {
+                throw KeywordError("'option mysql-check' only supports optional values: 'user' (got '\(args[2])').")
+            }
+            guard args.count > 3, !args[3].isEmpty else {
+                throw KeywordError("'option mysql-check user' expects <username> as argument.")
+            }
+            var post41 = true
+            if args.count > 4 {
+                switch args[4] {
+                case "post-41": post41 = true
+                case "pre-41": post41 = false
+                default:
+                    throw KeywordError("keyword 'user' only supports 'post-41' and 'pre-41' (got '\(args[4])').")
+                }
+            }
+            try noMore(after: 5)
+            return .mysql(user: args[3], post41: post41)
+        case "pgsql-check":
+            guard args.count > 3, args[2] == "user", !args[3].isEmpty else {
+                throw KeywordError("'option pgsql-check' expects 'user <username>' as argument.")
+            }
+            try noMore(after: 4)
+            return .pgsql(user: args[3])
+        case "smtpchk":
+            try noMore(after: 4)
+            // Another verb, or a verb without a domain, keeps the default.
+            if args.count > 3, args[2] == "HELO" || args[2] == "EHLO" {
+                return .smtp(verb: args[2], domain: args[3])
+            }
+            return .smtp(verb: "HELO", domain: "localhost")
+        case "redis-check":
+            try noMore(after: 2)
+            return .redis
+        case "ldap-check":
+            try noMore(after: 2)
+            return .ldap
+        default:
+            try noMore(after: 2)
+            return .sslHello
         }
     }
 

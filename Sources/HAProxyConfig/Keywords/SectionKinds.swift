@@ -10,6 +10,8 @@ public struct SectionKinds: OptionSet, Sendable, Hashable {
     public static let listen = SectionKinds(rawValue: 16)
     /// A `userlist` section (manual 3.4).
     public static let userlist = SectionKinds(rawValue: 32)
+    /// A `resolvers` section (manual 5.3.2).
+    public static let resolvers = SectionKinds(rawValue: 64)
     public static let proxies: SectionKinds = [.defaults, .frontend, .backend, .listen]
     /// Where a keyword about accepting connections makes sense.
     public static let frontendSide: SectionKinds = [.defaults, .frontend, .listen]

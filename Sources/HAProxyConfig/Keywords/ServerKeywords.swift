@@ -60,8 +60,7 @@ extension KeywordRegistry {
         "check-proto", "check-send-proxy", "check-via-socks4",
         "error-limit", "log-proto", "max-reuse", "namespace", "no-agent-check", "no-backup",
         "no-verifyhost", "non-stick", "npn", "observe", "pool-low-conn", "pool-max-conn",
-        "pool-purge-delay", "proto", "proxy-v2-options", "redir", "resolve-net", "resolve-opts", "resolve-prefer",
-        "resolvers", "send-proxy-v2-ssl", "send-proxy-v2-ssl-cn", "shard", "sigalgs", "client-sigalgs", "socks4",
+        "pool-purge-delay", "proto", "proxy-v2-options", "redir", "send-proxy-v2-ssl", "send-proxy-v2-ssl-cn", "shard", "sigalgs", "client-sigalgs", "socks4",
         "stick", "tcp-ut", "tfo", "track", "usesrc", "verifyhost",
         "ws", "set-proxy-v2-tlv-fmt",
     ]

@@ -28,6 +28,10 @@ extension ConfigParser {
             openUserlist(words, context: &context)
             return true
         }
+        if keyword == "resolvers" {
+            openResolvers(words, context: &context)
+            return true
+        }
         if KeywordRegistry.unsupportedSections.contains(keyword) {
             closeSection(&context)
             context.section = .unsupported(keyword)
@@ -175,6 +179,29 @@ extension ConfigParser {
         context.config.userlists.append(Userlist(name: name))
     }
 
+    /// `resolvers <name>`: names are unique among resolvers sections.
+    private func openResolvers(_ words: [String], context: inout ParseContext) {
+        closeSection(&context)
+        context.section = .resolvers
+        guard words.count > 1, !words[1].isEmpty else {
+            context.alert("missing name for resolvers section.")
+            return
+        }
+        let name = words[1]
+        if let bad = KeywordRegistry.invalidNameCharacter(name) {
+            context.alert("character '\(bad)' is not permitted in 'resolvers' name '\(name)'.")
+            return
+        }
+        if let other = context.config.resolvers.first(where: { $0.name == name }) {
+            context.diagnostics.alert(
+                "Parsing [\(context.location)]: resolvers '\(name)' has same name as another resolvers (declared at \(other.location)).",
+                at: context.location)
+            return
+        }
+        context.resolversIndex = context.config.resolvers.count
+        context.config.resolvers.append(ResolversConfig(name: name, location: context.location))
+    }
+
     /// HAProxy's non-fatal ALERT when a named defaults section is both
     /// referenced with `from` and used implicitly.
     private func ambiguousDefaults(_ defaults: ProxyConfig, _ context: inout ParseContext) {
@@ -190,6 +217,7 @@ extension ConfigParser {
             context.section = .none
             context.proxy = nil
             context.userlistIndex = nil
+            context.resolversIndex = nil
         }
         guard case .proxy = context.section, let proxy = context.proxy else { return }
         if proxy.isDefaults {

@@ -212,6 +212,13 @@ struct ConfigParser {
         case .userlist:
             runUserlistKeyword(words, context: &context)
             return
+        case .resolvers:
+            guard let keyword = registry.resolvers[words[0]] else {
+                context.alert("unknown keyword '\(words[0])' in 'resolvers' section")
+                return
+            }
+            runHandler(keyword, words, context: &context)
+            return
         case .global, .proxy:
             break
         }

@@ -18,6 +18,9 @@ struct ParseContext {
         /// A `userlist` section: `userlistIndex` names it in
         /// `config.userlists` (nil when its header was refused).
         case userlist
+        /// A `resolvers` section: `resolversIndex` names it in
+        /// `config.resolvers` (nil when its header was refused).
+        case resolvers
     }
 
     var config = Configuration()
@@ -29,6 +32,8 @@ struct ParseContext {
     var proxy: ProxyConfig?
     /// The `userlist` section being parsed, in `config.userlists`.
     var userlistIndex: Int?
+    /// The `resolvers` section being parsed, in `config.resolvers`.
+    var resolversIndex: Int?
     /// Set when the line started with `no` (only `option` and `log` accept it).
     var negated = false
     /// Global keywords that may appear only once and were seen.
@@ -64,6 +69,7 @@ struct ParseContext {
         case .broken: return ""
         case .httpErrors: return "http-errors"
         case .userlist: return "users"
+        case .resolvers: return "resolvers"
         }
     }
 
@@ -79,6 +85,7 @@ struct ParseContext {
             default: return .backend
             }
         case .userlist: return .userlist
+        case .resolvers: return .resolvers
         default: return []
         }
     }

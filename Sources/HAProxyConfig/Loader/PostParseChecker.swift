@@ -69,6 +69,7 @@ enum PostParseChecker {
             }
         }
         checkErrorPageSections(config, diagnostics: &diagnostics)
+        checkResolvers(config, diagnostics: &diagnostics)
     }
 
     /// The userlists a proxy's fetches name (2.6's argument resolution:
@@ -150,6 +151,11 @@ enum PostParseChecker {
                        | with such a configuration. To fix this, please ensure that all following
                        | timeouts are set to a non-zero value: 'client', 'connect', 'server'.
                     """, at: proxy.location)
+            }
+            if !proxy.healthCheck.tcpRules.isEmpty && proxy.healthCheck.kind != .tcpCheck {
+                diagnostics.warning(
+                    "\(label) '\(proxy.name)' uses tcp-check rules without 'option tcp-check', so the rules are ignored.",
+                    at: proxy.location)
             }
             var seen: [String: SourceLocation] = [:]
             for server in proxy.servers {

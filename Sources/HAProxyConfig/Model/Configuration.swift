@@ -14,6 +14,8 @@ public struct Configuration: Sendable {
     public var httpErrors: [HTTPErrorsSection] = []
     /// `userlist` sections in declaration order; any proxy may name any.
     public var userlists: [Userlist] = []
+    /// `resolvers` sections in declaration order.
+    public var resolvers: [ResolversConfig] = []
     /// Files the configuration was read from, in order.
     public var files: [String] = []
 

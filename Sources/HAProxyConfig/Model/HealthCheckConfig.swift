@@ -1,9 +1,46 @@
 /// How a backend checks its servers: `option httpchk`, `http-check ...`,
-/// `option tcp-check` and `tcp-check ...`. Plain TCP connect when none.
+/// `option tcp-check` and `tcp-check ...`, or one of the protocol checks
+/// (`option mysql-check`, `pgsql-check`, `redis-check`, `smtpchk`,
+/// `ldap-check`, `ssl-hello-chk`). Plain TCP connect when none.
 public struct HealthCheckConfig: Sendable, Equatable {
-    public enum Kind: Sendable, Equatable { case tcpConnect, http, tcpCheck }
+    public enum Kind: Sendable, Equatable { case tcpConnect, http, tcpCheck, protocolCheck }
+
+    /// A protocol check's own conversation (manual section 4.2, `option
+    /// mysql-check` and the following ones).
+    public enum ProtocolCheck: Sendable, Equatable {
+        /// `option mysql-check [user U [pre-41|post-41]]`: without a user
+        /// only the server's greeting is read; with one, a login packet
+        /// (4.1 format unless `pre-41`) and a QUIT are sent.
+        case mysql(user: String?, post41: Bool)
+        /// `option pgsql-check user U`: a startup packet, then the
+        /// authentication request or error read.
+        case pgsql(user: String)
+        /// `option redis-check`: PING, +PONG expected.
+        case redis
+        /// `option smtpchk [HELO|EHLO domain]` (HELO localhost by default).
+        case smtp(verb: String, domain: String)
+        /// `option ldap-check`: an anonymous LDAPv3 bind.
+        case ldap
+        /// `option ssl-hello-chk`: an SSLv3 client hello, a handshake or
+        /// alert record expected.
+        case sslHello
+
+        /// The option that selects it, e.g. `redis-check`.
+        public var optionName: String {
+            switch self {
+            case .mysql: return "mysql-check"
+            case .pgsql: return "pgsql-check"
+            case .redis: return "redis-check"
+            case .smtp: return "smtpchk"
+            case .ldap: return "ldap-check"
+            case .sslHello: return "ssl-hello-chk"
+            }
+        }
+    }
 
     public var kind: Kind = .tcpConnect
+    /// Set with `kind == .protocolCheck`.
+    public var protocolCheck: ProtocolCheck?
     /// `option httpchk [METH] [URI] [VER]` (defaults OPTIONS / HTTP/1.0).
     public var httpMethod = "OPTIONS"
     public var httpURI = "/"
@@ -20,7 +57,7 @@ public struct HealthCheckConfig: Sendable, Equatable {
     public static func == (a: Self, b: Self) -> Bool {
         a.kind == b.kind && a.httpMethod == b.httpMethod && a.httpURI == b.httpURI
             && a.httpVersion == b.httpVersion && a.httpBody == b.httpBody && a.httpExpect == b.httpExpect
-            && a.tcpRules == b.tcpRules && a.httpHeaders.map(\.name) == b.httpHeaders.map(\.name)
+            && a.tcpRules == b.tcpRules && a.protocolCheck == b.protocolCheck && a.httpHeaders.map(\.name) == b.httpHeaders.map(\.name)
             && a.httpHeaders.map(\.value) == b.httpHeaders.map(\.value)
     }
 

@@ -222,6 +222,10 @@ public struct ProxyOptions: Sendable, Equatable {
     /// leniency (`HTTPHeadParser.lenient`).
     public var acceptInvalidHTTPRequest = false
     public var acceptInvalidHTTPResponse = false
+    /// `option http-ignore-probes`: a connection that closes or times out
+    /// before sending its first request is neither answered, logged nor
+    /// counted as an error.
+    public var httpIgnoreProbes = false
 
     public init() {}
 }

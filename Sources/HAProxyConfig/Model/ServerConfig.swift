@@ -47,6 +47,18 @@ public struct ServerOptions: Sendable, Equatable {
     public var sendProxyV2 = false
     /// `ssl` and its options (manual 5.2).
     public var tls = TLSServerConfig()
+    /// `resolvers <id>`: the section that keeps the server's name resolved.
+    public var resolvers: String?
+    /// `resolve-prefer ipv4|ipv6` (2.6 prefers IPv6).
+    public var resolvePreferIPv4 = false
+    /// `resolve-net`: preferred networks when an answer has several addresses.
+    public var resolveNetworks: [ResolveNetwork] = []
+    /// `resolve-opts allow-dup-ip` (`prevent-dup-ip` is the default).
+    public var allowDuplicateIP = false
+    /// `resolve-opts ignore-weight`: SRV records' weights are not applied.
+    public var ignoreServiceWeight = false
+    /// `init-addr`: the methods tried in order at start (nil: libc).
+    public var initAddr: [InitAddrMethod]?
 
     public init() {}
 }

@@ -1,5 +1,16 @@
 /// What the runtime API needs from a backend beyond its own file.
 extension Backend {
+    /// A server without an address at start (`init-addr none`): in
+    /// maintenance "(resolution)" from the beginning, without a message.
+    func markUnresolved(_ server: Server) {
+        lock.withLock {
+            server.inResolutionMaintenance = true
+            server.downTransitions += 1  // 2.6 counts the start in RMAINT in chkdown
+            server.lb.isUsable = false
+            loadBalancer.serverStateChanged(server.lb)
+        }
+    }
+
     /// `clear counters` (maximums) or `clear counters all` (everything),
     /// for the backend and its servers.
     func clearCounters(all: Bool) {
@@ -18,6 +29,8 @@ extension Backend {
                 server.loadBalanced = 0
                 server.connectionErrors = 0
                 server.responseErrors = 0
+                server.clientAborts = 0
+                server.serverAborts = 0
                 server.deniedResponses = 0
                 server.retries = 0
                 server.redispatches = 0
@@ -34,6 +47,8 @@ extension Backend {
             totalStreams = 0
             connectionErrors = 0
             responseErrors = 0
+            clientAborts = 0
+            serverAborts = 0
             deniedResponses = 0
             deniedRequests = 0
             bytesIn = 0

@@ -50,6 +50,10 @@ public final class Backend {
     public internal(set) var maxQueued = 0
     public internal(set) var connectionErrors = 0
     public internal(set) var responseErrors = 0
+    /// Transfers cut by the client or by the server once a server was
+    /// chosen (`cli_abrt`, `srv_abrt`).
+    public internal(set) var clientAborts = 0
+    public internal(set) var serverAborts = 0
     /// Responses refused by a `tcp-response content` or `http-response`
     /// rule (`dresp`).
     public internal(set) var deniedResponses = 0
@@ -295,7 +299,9 @@ public final class Backend {
     /// queue with `option redispatch`; without it they keep waiting for
     /// this server, as in HAProxy 2.6 ("N requeued, M remaining in queue").
     @discardableResult
-    func setState(_ server: Server, up: Bool? = nil, admin: Server.AdminState? = nil) -> StateChange {
+    func setState(
+        _ server: Server, up: Bool? = nil, admin: Server.AdminState? = nil, resolution: Bool? = nil
+    ) -> StateChange {
         var grants: [(ServerSlotWaiter, Server)] = []
         var requeue: [PendingStream] = []
         var lostAll = false
@@ -303,6 +309,7 @@ public final class Backend {
             let before = server.isUsable
             if let up { server.isUp = up }
             if let admin { server.adminState = admin }
+            if let resolution { server.inResolutionMaintenance = resolution }
             let after = server.isUsable
             guard before != after else { return StateChange(remainingInQueue: server.queue.count) }
             let now = NIODeadline.now()

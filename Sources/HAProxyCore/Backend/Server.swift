@@ -24,6 +24,26 @@ public final class Server {
     /// Operational state from health checks (true when no checks run).
     public internal(set) var isUp = true
     public internal(set) var adminState: AdminState
+    /// In maintenance because DNS gives no address (`init-addr none`, a
+    /// name that stopped resolving): 2.6's RMAINT, "MAINT (resolution)".
+    public internal(set) var inResolutionMaintenance = false {
+        didSet { if inResolutionMaintenance { healthCleared = true } }
+    }
+    /// Set once the server was in maintenance for resolution: 2.6 then
+    /// reports a health of 0 for a server without checks.
+    var healthCleared = false
+    /// The name a `resolvers` section keeps resolved (`set server fqdn`
+    /// changes it); nil for servers without resolution.
+    public internal(set) var fqdn: String?
+    /// The name came from the CLI (`set server fqdn`) or an SRV record: 2.6
+    /// then shows admin state bit 0x40 (HMAINT) in `show servers state`,
+    /// without any other effect.
+    var hostnameFlag = false
+    /// The port of the SRV record the server follows (nil: none yet).
+    public internal(set) var servicePort: Int?
+    /// The server's name is an SRV name (`_service._proto.name`) kept
+    /// resolved by a `resolvers` section.
+    public var isService: Bool { config.options.resolvers != nil && config.host.hasPrefix("_") }
 
     /// Streams waiting for a connection slot on this server specifically
     /// (hash-based picks whose server is full).
@@ -39,6 +59,9 @@ public final class Server {
     /// Streams that gave up connecting here, no retry left (`econ`).
     public internal(set) var connectionErrors = 0
     public internal(set) var responseErrors = 0
+    /// Transfers cut by the client or by this server (`cli_abrt`, `srv_abrt`).
+    public internal(set) var clientAborts = 0
+    public internal(set) var serverAborts = 0
     /// Responses refused by a `tcp-response content` rule (`dresp`).
     public internal(set) var deniedResponses = 0
     /// Failed connections followed by another attempt here (`wretr`).
@@ -102,11 +125,13 @@ public final class Server {
     var connectionCount: Int { backend.lock.withLock { currentConnections } }
 
     /// Whether the load balancer may send new traffic here.
-    var isUsable: Bool { isUp && adminState == .ready }
+    var isUsable: Bool { isUp && adminState == .ready && !inResolutionMaintenance }
 
     /// The address to connect to for a client that reached `localPort`.
     func destination(localPort: Int?) -> SocketAddress {
-        if config.port != nil { return address }
+        // DNS and the CLI change the address from other threads, under the lock.
+        let (address, servicePort) = backend.lock.withLock { (self.address, self.servicePort) }
+        if config.port != nil || servicePort != nil { return address }
         guard let localPort else { return address }
         var target = address
         let port = localPort + (config.portOffset ?? 0)
@@ -120,6 +145,7 @@ public final class Server {
     public var statusText: String {
         switch adminState {
         case .maintenance: return "MAINT"
+        case _ where inResolutionMaintenance: return "MAINT (resolution)"
         case .drain: return isUp ? "DRAIN" : "DOWN"
         case .ready: return isUp ? "UP" : "DOWN"
         }

@@ -122,7 +122,7 @@ enum ServerCommands {
             request.omitsEmptyLine = true
             return "health checks are not enabled on this server\n"
         case "fqdn":
-            return "set server <b>/<s> fqdn failed because no resolution is configured.\n"
+            return ResolverCommands.setFQDN(request, backend, server)
         default:
             return setServerUsage
         }

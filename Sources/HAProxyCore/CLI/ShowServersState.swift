@@ -46,25 +46,35 @@ enum ShowServersState {
     static func line(_ server: Server, backend: Backend, backendID: Int) -> String {
         backend.lock.withLock {
             let options = server.config.options
-            let running = server.isUp && server.adminState != .maintenance
+            let running = server.isUp && server.adminState != .maintenance && !server.inResolutionMaintenance
             let opState = running ? 2 : 0
-            let health = running ? options.rise : 0
-            let ip = server.address.ipAddress ?? server.config.host
-            let isLiteral = ip == server.config.host.trimming { $0 == "[" || $0 == "]" }
-            let fields: [String] = [
+            let health = running && (options.check || !server.healthCleared) ? options.rise : 0
+            let ip = server.inResolutionMaintenance ? "-" : server.address.ipAddress ?? server.config.host
+            let isLiteral = server.fqdn == nil && ip == server.config.host.trimming { $0 == "[" || $0 == "]" }
+            // 0x20: maintenance for resolution (RMAINT); 0x40: FQDN set on the CLI (HMAINT).
+            let admin = adminBits(server.adminState) | (server.inResolutionMaintenance ? 0x20 : 0)
+                | (server.hostnameFlag ? 0x40 : 0)
+            var fields: [String] = [
                 "\(backendID)", backend.name, "\(server.lb.id)", server.name, ip,
-                "\(opState)", "\(adminBits(server.adminState))", "\(server.lb.weight)", "\(server.lb.configuredWeight)",
+                "\(opState)", "\(admin)", "\(server.lb.weight)", "\(server.lb.configuredWeight)",
                 "\(ShowStat.seconds(since: server.lastStateChange))",
+            ]
+            // A checked server waiting for DNS: its check never ran and is
+            // paused (2.6: INI, no result, health 0, state 0x0E).
+            let pausedCheck = options.check && server.inResolutionMaintenance
+            fields += pausedCheck ? ["1", "0", "0", "14"] : [
                 options.check ? (server.isUp ? "15" : "8") : "1",
                 options.check ? (server.isUp ? "3" : "2") : "0",
                 "\(health)",
                 options.check ? "6" : "0",
+            ]
+            fields += [
                 "0",
                 backend.config.id != nil ? "1" : "0",
                 server.config.id != nil ? "1" : "0",
-                isLiteral ? "-" : server.config.host,
-                "\(server.address.port ?? server.config.port ?? 0)",
-                "-", "0",
+                server.isService ? server.fqdn ?? "-" : isLiteral ? "-" : server.fqdn ?? server.config.host,
+                server.isService ? "\(server.servicePort ?? 0)" : "\(server.address.port ?? server.config.port ?? 0)",
+                server.isService ? server.config.host : "-", "0",
                 "\(options.checkPort ?? 0)",
                 options.checkAddr ?? "-",
                 "-", "0",

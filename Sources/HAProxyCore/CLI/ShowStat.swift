@@ -19,7 +19,8 @@ enum ShowStat {
                 options = Set(words)
             }
             let rows = Self.rows(request.runtime, upOnly: options.contains("up"),
-                                 noMaint: options.contains("no-maint"), filter: filter)
+                                 noMaint: options.contains("no-maint"), legends: request.allows(.operator),
+                                 filter: filter)
             if options.contains("json") { return json(rows) }
             if options.contains("typed") { return typed(rows) }
             return csv(rows)
@@ -140,7 +141,10 @@ enum ShowStat {
 
     // MARK: Rows
 
-    static func rows(_ runtime: ProxyRuntime, upOnly: Bool = false, noMaint: Bool = false,
+    /// - Parameter legends: the addresses, cookies and algorithms are
+    ///   shown (an operator or admin socket, a page with `stats
+    ///   show-legends`); otherwise those columns stay empty, as in 2.6.
+    static func rows(_ runtime: ProxyRuntime, upOnly: Bool = false, noMaint: Bool = false, legends: Bool = true,
                      filter: (proxy: String, type: Int, server: Int)? = nil) -> [Row] {
         let ids = ProxyNumbering.ids(runtime.configuration)
         let globalMaxconn = runtime.configuration.global.maxconn ?? ShowInfo.derivedMaxconn(runtime)
@@ -173,6 +177,9 @@ enum ShowStat {
                 rows.append(row(StatSnapshot(backend: backend, iid: iid, feeders: feeders, globalMaxconn: globalMaxconn, now: now)))
             }
         }
+        if !legends {
+            for i in rows.indices { rows[i].set([.addr, .cookie, .algo], "") }
+        }
         return rows
     }
 
@@ -204,7 +211,7 @@ enum ShowStat {
         put(.bout, s.bytesOut)
         put(.dreq, s.deniedRequests)
         put(.dresp, s.deniedResponses)
-        put(.ereq, fe ? 0 : nil)
+        put(.ereq, s.requestErrors)
         put(.econ, s.connectionErrors)
         put(.eresp, s.responseErrors)
         put(.wretr, s.retries)
@@ -232,7 +239,8 @@ enum ShowStat {
         put(.req_rate, s.requestRate)
         put(.req_rate_max, s.requestRateMax)
         put(.req_tot, s.requestsTotal)
-        put([.cli_abrt, .srv_abrt], fe ? nil : 0)
+        put(.cli_abrt, s.aborts?.client)
+        put(.srv_abrt, s.aborts?.server)
         put([.comp_in, .comp_out, .comp_byp, .comp_rsp], sv ? nil : 0)
         put(.lastsess, s.lastSession)
         if let times = s.times {
@@ -245,19 +253,21 @@ enum ShowStat {
             put(.rtime_max, times.responseMax)
             put(.ttime_max, times.totalMax)
         }
-        if s.check != nil {
+        if s.check != nil && !s.checkSuspended {
             // Before its first result a check is "initializing", as in 2.6.
             let result = s.lastCheck
             put(.check_status, result?.code.rawValue ?? "INI")
             put(.check_code, result.flatMap { $0.code.carriesCode ? $0.statusCode : nil })
             put(.check_duration, result?.durationMs)
-            put(.last_chk, result?.info)
+            put(.last_chk, result.flatMap { $0.infoInStats ? $0.info : nil })
             put(.check_desc, result?.code.reasonDescription ?? "Initializing")
         }
-        put(.check_rise, s.check?.rise)
-        put(.check_fall, s.check?.fall)
-        put(.check_health, s.check?.health)
+        let shownCheck = s.checkSuspended ? nil : s.check
+        put(.check_rise, shownCheck?.rise)
+        put(.check_fall, shownCheck?.fall)
+        put(.check_health, shownCheck?.health)
         put(.addr, s.address)
+        put(.cookie, s.cookie)
         put(.mode, s.mode.rawValue)
         put(.algo, s.algorithm)
         // Each accepted connection starts a session at once in this build.
@@ -289,8 +299,9 @@ enum ShowStat {
     }
 
     static func addressText(_ server: Server) -> String {
+        if server.inResolutionMaintenance { return "" }
         let ip = server.address.ipAddress ?? server.config.host
-        let port = server.config.port.map { _ in server.address.port ?? 0 }
+        let port = server.config.port.map { _ in server.address.port ?? 0 } ?? server.servicePort
         let host = ip.contains(":") ? "[\(ip)]" : ip
         return port.map { "\(host):\($0)" } ?? host
     }

@@ -37,8 +37,12 @@ struct StatSnapshot {
     var deniedConnections = 0
     var deniedSessions = 0
     var interceptedRequests = 0
+    /// A frontend's `ereq`.
+    var requestErrors: Int?
     var connectionErrors: Int?
     var responseErrors: Int?
+    /// `cli_abrt` and `srv_abrt` of a backend or server.
+    var aborts: (client: Int, server: Int)?
     var retries: Int?
     var redispatches: Int?
     var status = ""
@@ -47,6 +51,9 @@ struct StatSnapshot {
     var backup: Int?
     /// Health-check columns of a checked server.
     var check: (downTransitions: Int, rise: Int, fall: Int, health: Int)?
+    /// A checked server in maintenance for DNS resolution: its checks do
+    /// not run and 2.6 leaves their columns empty (`chkdown` stays).
+    var checkSuspended = false
     /// A checked server's last check result (none before its first check).
     var lastCheck: HealthCheckResult?
     /// Seconds since the last UP/DOWN change.
@@ -60,6 +67,8 @@ struct StatSnapshot {
     /// Times the load balancer picked this server or backend.
     var loadBalanced: Int?
     var address: String?
+    /// A server's persistence cookie value, a backend's cookie name.
+    var cookie: String?
     var algorithm: String?
     var userWeight: Int?
     /// New sessions per second, and the most seen in one second.
@@ -102,6 +111,7 @@ extension StatSnapshot {
             bytesOut = frontend.bytesOut
             deniedRequests = frontend.deniedRequests
             interceptedRequests = frontend.interceptedRequests
+            requestErrors = frontend.requestErrors
             status = frontend.adminDisabled ? "PAUSED" : "OPEN"
             sessionRate = frontend.sessionRate.rate(now: now)
             sessionRateMax = frontend.sessionRate.peak
@@ -135,6 +145,7 @@ extension StatSnapshot {
             bytesOut = server.bytesOut
             connectionErrors = server.connectionErrors
             responseErrors = server.responseErrors
+            aborts = (server.clientAborts, server.serverAborts)
             deniedResponses = server.deniedResponses
             retries = server.retries
             redispatches = server.redispatches
@@ -145,6 +156,7 @@ extension StatSnapshot {
             if options.check {
                 let health = server.isUp ? options.rise + options.fall - 1 : 0
                 check = (server.downTransitions, options.rise, options.fall, health)
+                checkSuspended = server.inResolutionMaintenance
                 lastCheck = server.lastCheck
                 failedChecks = server.failedChecks
                 let current = server.isUsable ? TimeAmount.zero : NIODeadline.now() - server.lastStateChange
@@ -157,6 +169,7 @@ extension StatSnapshot {
             connections = (server.newConnections, server.reusedConnections)
             times = server.times
             address = ShowStat.addressText(server)
+            cookie = options.cookie
             userWeight = server.lb.weight
         }
     }
@@ -202,6 +215,7 @@ extension StatSnapshot {
             deniedRequests = backend.deniedRequests
             connectionErrors = backend.connectionErrors
             responseErrors = backend.responseErrors
+            aborts = (backend.clientAborts, backend.serverAborts)
             deniedResponses = backend.deniedResponses
             self.retries = retries
             self.redispatches = redispatches
@@ -222,6 +236,7 @@ extension StatSnapshot {
             connections = (backend.newConnections, backend.reusedConnections)
             times = backend.times
             algorithm = ShowStat.algorithmName(backend.config.balance.algorithm)
+            cookie = backend.config.cookie?.name
             userWeight = backend.servers.filter { $0.isUsable && $0.isBackup == (active == 0) }
                 .reduce(0) { $0 + $1.lb.weight }
         }

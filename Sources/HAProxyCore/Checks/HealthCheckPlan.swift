@@ -13,6 +13,7 @@ import HAProxyConfig
 /// up after 600 ms; check 2 s after 2 s).
 public struct HealthCheckPlan {
     public enum Kind: Sendable, Equatable { case tcpConnect, http, tcpCheck }
+    // A protocol check runs as a tcp-check script of its own.
 
     public let kind: Kind
     public let interMs: Int
@@ -39,6 +40,14 @@ public struct HealthCheckPlan {
             kind = .tcpCheck
             http = nil
             script = try TCPCheckScript(rules: config.tcpRules)
+        case .protocolCheck:
+            kind = .tcpCheck
+            http = nil
+            if let check = config.protocolCheck {
+                script = TCPCheckScript(protocolCheck: check)
+            } else {
+                script = try TCPCheckScript(rules: [])
+            }
         }
     }
 

@@ -229,7 +229,7 @@ public final class HealthCheckProbe {
         } else if isConnecting || !hasConnected {
             finish(HealthCheckResult(code: .L4TOUT, info: script?.connectFailureInfo(errorText: "")))
         } else {
-            finish(HealthCheckResult(code: .L7TOUT, info: script?.timeoutInfo()))
+            finish(HealthCheckResult(code: script?.reporting?.timeoutCode ?? .L7TOUT, info: script?.timeoutInfo()))
         }
     }
 

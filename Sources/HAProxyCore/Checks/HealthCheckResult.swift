@@ -8,6 +8,10 @@ public struct HealthCheckResult: Sendable, Equatable {
     public var info: String?
     /// Milliseconds from the start of the check to its outcome.
     public var durationMs: Int
+    /// Whether `show stat`'s `last_chk` shows the info: 2.6 logs the
+    /// version a MySQL check read and an LDAP bind's "Success" but leaves
+    /// them out of `last_chk`.
+    public var infoInStats = true
 
     public init(code: CheckResultCode, statusCode: Int = 0, info: String? = nil, durationMs: Int = 0) {
         self.code = code

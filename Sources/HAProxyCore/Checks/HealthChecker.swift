@@ -19,8 +19,9 @@ public final class HealthChecker {
     public let eventLoop: EventLoop
     public let backendName: String
     public let serverName: String
-    /// Where checks connect: the server's address with `addr`/`port` applied.
-    public let target: SocketAddress
+    /// Where checks connect: the server's address with `addr`/`port` applied
+    /// (DNS may change the server's address: see `serverAddressChanged`).
+    public private(set) var target: SocketAddress
     public let options: ServerOptions
     public let logHealthChecks: Bool
     /// `spread-checks` of the global section (0...50 percent).
@@ -61,6 +62,17 @@ public final class HealthChecker {
         self.plan = try HealthCheckPlan(config: config, interMs: options.interMs, timeouts: timeouts)
         self.onEvent = onEvent
         self.state = HealthCheckState(rise: options.rise, fall: options.fall, startsUp: startsUp)
+    }
+
+    /// Checks are skipped while this says so (a server in maintenance for
+    /// DNS resolution has no address to check); set before `start`.
+    public var isSuspended: () -> Bool = { false }
+
+    /// The server's address changed (DNS): the next checks go there.
+    public func serverAddressChanged(_ address: SocketAddress) {
+        eventLoop.execute { [self] in
+            if let next = try? HealthChecker.checkTarget(serverAddress: address, options: options) { target = next }
+        }
     }
 
     /// Whether the server is UP (read on the event loop).
@@ -125,6 +137,11 @@ public final class HealthChecker {
 
     private func runCheck() {
         guard running else { return }
+        // A server without an address (DNS) is not checked, as in 2.6.
+        if isSuspended() {
+            schedule(afterMs: options.interMs)
+            return
+        }
         let probe = HealthCheckProbe(eventLoop: eventLoop, target: target, plan: plan)
         if let tls {
             let name = tlsServerName

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import HAProxyConfig
 
 /// Runs an `option tcp-check` ruleset without any channel: the probe asks
@@ -11,6 +14,10 @@ import HAProxyConfig
 /// `expect` rules and dropped on each `send` and `connect`. A ruleset
 /// without rules is a plain Layer 4 check; any other one ends with
 /// `Layer7 check passed, code: 0, info: "(tcp-check)"` (recorded).
+///
+/// The protocol checks play their own steps (`ProtocolCheckScript`) with
+/// `reply` steps judging the answers; their connection failures and
+/// timeouts are reported without the step (as 2.6 does).
 struct TCPCheckScript {
     enum Action: Equatable {
         /// Open a (new) connection, to `port` or to the check target's port.
@@ -26,6 +33,10 @@ struct TCPCheckScript {
         case send([UInt8])
         case expect(HealthCheckPattern)
         case comment(String)
+        /// A protocol check's reply.
+        case reply(ProtocolReply)
+        /// `ssl-hello-chk`'s client hello, which carries the current time.
+        case sendSSLHello
     }
 
     static let maxBufferedBytes = 16384
@@ -40,6 +51,16 @@ struct TCPCheckScript {
     enum Connecting: Equatable { case no, initial, step(Int) }
     /// The connection the probe is opening (step index for a `connect` rule).
     private(set) var connecting = Connecting.no
+    /// Set for a protocol check.
+    let reporting: ProtocolCheckScript.Reporting?
+    /// What a reply keeps for a later one.
+    private var carried: String?
+
+    init(protocolCheck: HealthCheckConfig.ProtocolCheck) {
+        steps = ProtocolCheckScript.steps(for: protocolCheck)
+        reporting = ProtocolCheckScript.reporting(for: protocolCheck)
+        if case .connect = steps.first { needsInitialConnect = false } else { needsInitialConnect = true }
+    }
 
     init(rules: [HealthCheckConfig.TCPCheckRule]) throws {
         steps = try rules.map {
@@ -50,6 +71,7 @@ struct TCPCheckScript {
             case .comment(let c): return .comment(c)
             }
         }
+        reporting = nil
         let firstReal = steps.first { if case .comment = $0 { return false }; return true }
         if case .connect = firstReal { needsInitialConnect = false } else { needsInitialConnect = true }
     }
@@ -92,6 +114,27 @@ struct TCPCheckScript {
                 index += 1
                 received.removeAll(keepingCapacity: true)
                 return .send(bytes)
+            case .sendSSLHello:
+                index += 1
+                received.removeAll(keepingCapacity: true)
+                let now = UInt32(truncatingIfNeeded: time(nil))
+                return .send(ProtocolCheckScript.sslClientHello(unixTime: now))
+            case .reply(let reply):
+                let ended = closed || received.count >= TCPCheckScript.maxBufferedBytes
+                if received.isEmpty {
+                    guard ended else { return .waitForData }
+                    let code = reporting?.emptyCode ?? .L7RSP
+                    return .done(HealthCheckResult(code: code, info: "TCPCHK got an empty response at step \(stepNumber)"))
+                }
+                switch reply.evaluate(received, ended: ended, carried: &carried) {
+                case .waitForData:
+                    return .waitForData
+                case .done(let result):
+                    return .done(result)
+                case .next(let consumed):
+                    received.removeFirst(min(consumed, received.count))
+                    index += 1
+                }
             case .expect(let rule):
                 let matched = rule.matches(content: received)
                 let more = !closed && received.count < TCPCheckScript.maxBufferedBytes
@@ -146,7 +189,8 @@ struct TCPCheckScript {
     /// tcp-check (connect port 18777)` or `... at initial connection step of
     /// tcp-check`; `errorText` is empty for a timeout (the info then starts
     /// with a space, as HAProxy prints it).
-    func connectFailureInfo(errorText: String) -> String {
+    func connectFailureInfo(errorText: String) -> String? {
+        if reporting != nil { return errorText.isEmpty ? nil : errorText }
         guard case .step(let i) = connecting else {
             return "\(errorText) at initial connection step of tcp-check"
         }
@@ -158,7 +202,8 @@ struct TCPCheckScript {
     }
 
     /// The info of a timeout while waiting: ` at step 2 of tcp-check (expect string '+PONG')`.
-    func timeoutInfo() -> String {
+    func timeoutInfo() -> String? {
+        if reporting != nil { return nil }
         if connecting != .no { return connectFailureInfo(errorText: "") }
         guard index < steps.count else { return "" }
         var s = " at step \(index + 1) of tcp-check"
@@ -170,8 +215,8 @@ struct TCPCheckScript {
             case .binary(let b): s += " (expect binary '\(TCPCheckScript.hex(b))')"
             case .status: s += " (expect status)"
             }
-        case .send: s += " (send)"
-        case .connect, .comment: break
+        case .send, .sendSSLHello: s += " (send)"
+        case .connect, .comment, .reply: break
         }
         if let c = comment(before: index) { s += " comment: '\(c)'" }
         return s

@@ -43,6 +43,8 @@ public final class Frontend {
     public private(set) var maxSeenConnections = 0
     public private(set) var totalRequests = 0
     public private(set) var deniedRequests = 0
+    /// Requests that failed before their head was complete (`ereq`).
+    public private(set) var requestErrors = 0
     /// Requests the proxy answered itself (`monitor-uri` probes).
     public private(set) var interceptedRequests = 0
     public private(set) var bytesIn: UInt64 = 0
@@ -176,11 +178,14 @@ public final class Frontend {
         return lock.withLock { AcceptAllowance.under(limit, sessionRate, now: now) }
     }
 
-    func countRequest(denied: Bool = false, now: UInt64) {
+    /// - Parameter invalid: the request failed before its head was
+    ///   complete (`ereq`).
+    func countRequest(denied: Bool = false, invalid: Bool = false, now: UInt64) {
         lock.withLock {
             totalRequests += 1
             requestRate.add(now: now)
             if denied { deniedRequests += 1 }
+            if invalid { requestErrors += 1 }
         }
     }
 
@@ -276,6 +281,7 @@ public final class Frontend {
                 totalSessions = 0
                 totalRequests = 0
                 deniedRequests = 0
+                requestErrors = 0
                 deniedConnections = 0
                 deniedSessions = 0
                 deniedResponses = 0

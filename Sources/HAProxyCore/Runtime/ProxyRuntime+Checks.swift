@@ -20,6 +20,9 @@ extension ProxyRuntime {
                 ) { [weak self, unowned backend, unowned server] event in
                     self?.healthEvent(event, backend: backend, server: server)
                 }
+                checker.isSuspended = { [unowned backend, unowned server] in
+                    backend.lock.withLock { server.inResolutionMaintenance }
+                }
                 checker.tls = server.checkTLS
                 checker.tlsServerName = server.config.options.tls.checkSNI
                 let delay = HealthChecker.staggeredDelay(
@@ -66,7 +69,9 @@ extension ProxyRuntime {
         case .check:
             if backend.config.healthCheck.logHealthChecks || backend.config.options.logHealthChecks {
                 let text = event.message(isBackup: server.isBackup, logHealthChecks: true)
-                logger?.logOperational(.info, text, proxy: backend.name)
+                // 2.6 writes these to stderr as warnings too, and logs them at notice level.
+                onMessage(.warning, text)
+                logger?.logOperational(.notice, text, proxy: backend.name)
             }
         }
     }

@@ -46,6 +46,8 @@ public final class ProxyRuntime {
     let rates: ProcessRates
     /// TLS connections and handshakes (`show info` Ssl* fields).
     let tlsStatistics = TLSStatistics()
+    /// `resolvers` sections, keeping servers' addresses in step with DNS.
+    var resolvers: [ResolversRuntime] = []
     /// The runtime API (stats socket commands).
     public private(set) lazy var cli = CLICommandProcessor(runtime: self)
     /// Warnings found while building (2.6 prints them at start and with `-c`).
@@ -76,15 +78,28 @@ public final class ProxyRuntime {
         var backendsByName: [String: Backend] = [:]
         defer { self.backendsByName = backendsByName }
         let proxyIDs = ProxyNumbering.ids(configuration)
+        let lastAddresses = LastAddresses(global: global)
         for proxy in configuration.proxies where proxy.capabilities.contains(.backend) && !proxy.disabled {
             var addresses: [SocketAddress] = []
-            for server in proxy.servers {
+            var unresolved: [Int] = []
+            for (index, server) in proxy.servers.enumerated() {
+                if server.options.resolvers != nil || server.options.initAddr != nil, !Self.hasLiteralHost(server) {
+                    let last = { lastAddresses.address(of: server.name, in: proxy) }
+                    switch Self.initialAddress(server, proxy: proxy, last: last, errors: &errors, warnings: &buildWarnings) {
+                    case .address(let address):
+                        addresses.append(address)
+                    case .unresolved:
+                        unresolved.append(index)
+                        addresses.append(try! SocketAddress(ipAddress: "0.0.0.0", port: server.port ?? 0))
+                    }
+                    continue
+                }
                 do {
                     addresses.append(try Self.resolve(server))
                 } catch {
                     errors.append(RuntimeError(
                         "'server \(proxy.name)/\(server.name)' : could not resolve address '\(server.host)'.",
-                        location: server.location))
+                        location: server.location, bracketed: true))
                     addresses.append(try! SocketAddress(ipAddress: "0.0.0.0", port: 0))
                 }
             }
@@ -103,6 +118,7 @@ public final class ProxyRuntime {
                 index: backends.count, config: proxy, dynamicCookies: dynamicCookies, errorPages: pages,
                 id: proxyIDs[proxy.name] ?? 0)
             let backend = Backend(config: proxy, addresses: addresses, httpPolicy: policy)
+            for index in unresolved { backend.markUnresolved(backend.servers[index]) }
             Self.prepareServerTLS(backend, global: global.tls, errors: &errors)
             backend.onNoServerAvailable = { [weak self] b in self?.reportNoServer(b) }
             backends.append(backend)
@@ -137,8 +153,11 @@ public final class ProxyRuntime {
             frontends.append(frontend)
         }
         if !errors.isEmpty {
-            throw RuntimeBuildErrors(errors: errors)
+            throw RuntimeBuildErrors(
+                errors: errors, warnings: buildWarnings,
+                addressInitializationFailed: errors.allSatisfy { $0.message.hasSuffix(Self.initAddrFailure) })
         }
+        resolvers = buildResolvers()
     }
 
     /// One TLS context per `ssl` bind line (shared by the line's addresses).
@@ -172,9 +191,11 @@ public final class ProxyRuntime {
             let checksUseTLS = tls.checkSSL ?? (tls.enabled && options.checkPort == nil && options.checkAddr == nil)
             guard tls.enabled || checksUseTLS else { continue }
             // This build's tcp-check rulesets speak clear text only.
-            if options.check && checksUseTLS && backend.config.healthCheck.kind == .tcpCheck {
+            if options.check && checksUseTLS && [.tcpCheck, .protocolCheck].contains(backend.config.healthCheck.kind) {
+                let check = backend.config.healthCheck
+                let kind = check.kind == .protocolCheck ? check.protocolCheck.map { "'option \($0.optionName)'" } : nil
                 errors.append(RuntimeError(
-                    "'server \(backend.name)/\(server.name)' : tcp-check health checks over SSL are not supported by this build.",
+                    "'server \(backend.name)/\(server.name)' : \(kind ?? "tcp-check") health checks over SSL are not supported by this build.",
                     location: server.config.location, bracketed: true))
             }
             let context: TLSClientContext
@@ -289,6 +310,7 @@ public final class ProxyRuntime {
         let cli = self.cli
         for listener in statsListeners { try listener.activate(group: group, processor: cli) }
         try startHealthChecks()
+        startResolvers()
     }
 
     /// Blocks until the runtime has stopped.
@@ -359,6 +381,7 @@ public final class ProxyRuntime {
         }
         guard first else { return }
         stopHealthChecks()
+        stopResolvers()
         for listener in statsListeners { listener.close() }
         for backend in backends {
             for server in backend.servers { server.idlePool.closeAll() }
@@ -436,4 +459,9 @@ public final class ProxyRuntime {
 /// Every error found while building the runtime.
 public struct RuntimeBuildErrors: Error {
     public var errors: [RuntimeError]
+    /// Warnings found before the errors (2.6 prints both).
+    public var warnings: [String] = []
+    /// Only `init-addr` methods failed: 2.6 ends with "Failed to
+    /// initialize server(s) addr." rather than "Fatal errors found".
+    public var addressInitializationFailed = false
 }

@@ -10,25 +10,26 @@ import NIOConcurrencyHelpers
 /// name valid in the configuration; register before the configuration is
 /// read, in `registerBuiltIns`:
 ///
-///     HTTPServices.register("prometheus-exporter") { call, runtime in ... }
+///     HTTPServices.register("prometheus-exporter", logName: "<PROMEX>") { call, runtime in ... }
 ///
 /// `call.query` is the query string (`scope=...&no-maint`), `call.body`
 /// the request body when it was awaited.
 public enum HTTPServices {
     public typealias Handler = @Sendable (HTTPServiceCall, ProxyRuntime) -> HTTPServiceResponse
 
-    private static let handlers = NIOLockedValueBox<[String: Handler]>([:])
+    private static let handlers = NIOLockedValueBox<[String: (logName: String, handler: Handler)]>([:])
 
-    /// Makes `name` a service of `http-request use-service`.
-    public static func register(_ name: String, _ handler: @escaping Handler) {
-        handlers.withLockedValue { $0[name] = handler }
+    /// Makes `name` a service of `http-request use-service`; its answers
+    /// are logged with `logName` as the server.
+    public static func register(_ name: String, logName: String, _ handler: @escaping Handler) {
+        handlers.withLockedValue { $0[name] = (logName, handler) }
         HTTPServiceCatalog.shared.register(name)
     }
 
     /// The services this build ships; called once before the
     /// configuration is read. One `register` line per service.
     public static func registerBuiltIns() {
-        register("prometheus-exporter", PrometheusExporter.respond)
+        register("prometheus-exporter", logName: "<PROMEX>", PrometheusExporter.respond)
     }
 
     /// The names registered, in order (`-vv`).
@@ -39,10 +40,14 @@ public enum HTTPServices {
         guard let runtime else { return HTTPServiceResponse(status: 503) }
         switch call.service {
         case .statsPage(let page, let admin):
-            return StatsPageService.respond(call, page: page, admin: admin, runtime: runtime)
+            var response = StatsPageService.respond(call, page: page, admin: admin, runtime: runtime)
+            response.logName = "<STATS>"
+            return response
         case .named(let name):
-            guard let handler = handlers.withLockedValue({ $0[name] }) else { return HTTPServiceResponse(status: 503) }
-            return handler(call, runtime)
+            guard let service = handlers.withLockedValue({ $0[name] }) else { return HTTPServiceResponse(status: 503) }
+            var response = service.handler(call, runtime)
+            response.logName = service.logName
+            return response
         }
     }
 }

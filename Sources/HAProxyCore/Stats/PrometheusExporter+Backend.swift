@@ -29,8 +29,8 @@ extension PrometheusExporter {
             responses(b.stats, code)
         },
         .value(.httpRequestsTotal) { $0.stats.isHTTP ? .int($0.stats.requestsTotal ?? 0) : nil },
-        .value(.clientAbortsTotal) { _ in .int(0) },
-        .value(.serverAbortsTotal) { _ in .int(0) },
+        .value(.clientAbortsTotal) { .int($0.stats.aborts?.client ?? 0) },
+        .value(.serverAbortsTotal) { .int($0.stats.aborts?.server ?? 0) },
         .value(.httpCompBytesInTotal) { httpZero($0.stats) },
         .value(.httpCompBytesOutTotal) { httpZero($0.stats) },
         .value(.httpCompBytesBypassedTotal) { httpZero($0.stats) },

@@ -15,7 +15,7 @@ extension PrometheusExporter {
         .value(.bytesOutTotal) { .uint($0.bytesOut) },
         .value(.requestsDeniedTotal) { .int($0.deniedRequests ?? 0) },
         .value(.responsesDeniedTotal) { .int($0.deniedResponses) },
-        .value(.requestErrorsTotal) { _ in .int(0) },
+        .value(.requestErrorsTotal) { .int($0.requestErrors ?? 0) },
         .states(.status, frontendStates) { $0.status == "STOP" ? 0 : 1 },
         .value(.limitSessionRate) { .int(Int($0.sessionRateLimit ?? 0)) },
         .value(.maxSessionRate) { .int(Int($0.sessionRateMax)) },

@@ -36,8 +36,8 @@ extension PrometheusExporter {
         .counts(.httpResponsesTotal, responseCodes, label: "code", labelMajor: true) { s, code in
             responses(s.stats, code)
         },
-        .value(.clientAbortsTotal) { _ in .int(0) },
-        .value(.serverAbortsTotal) { _ in .int(0) },
+        .value(.clientAbortsTotal) { .int($0.stats.aborts?.client ?? 0) },
+        .value(.serverAbortsTotal) { .int($0.stats.aborts?.server ?? 0) },
         .value(.lastSessionSeconds) { .int($0.stats.lastSession ?? -1) },
         .value(.queueTimeAverageSeconds) { .milliseconds($0.stats.times?.queue.value ?? 0) },
         .value(.connectTimeAverageSeconds) { .milliseconds($0.stats.times?.connect.value ?? 0) },

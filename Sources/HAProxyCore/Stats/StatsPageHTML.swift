@@ -216,6 +216,12 @@ enum StatsPageHTML {
                 ("- other responses:", r[.hrsp_other])]
     }
 
+    /// A server's or a backend's response errors tooltip: the transfers
+    /// each side cut.
+    private static func abortTips(_ r: ShowStat.Row) -> [(String, String)] {
+        [("Connection resets during transfers:", "\(r[.cli_abrt]) client, \(r[.srv_abrt]) server")]
+    }
+
     /// A server's or a backend's session total tooltip: sessions, server
     /// connections made and reused, responses, and the longest and average
     /// times, as 2.6's page lists them.
@@ -287,11 +293,11 @@ enum StatsPageHTML {
         td(r[.dresp], &out)
         out += "<td></td>"
         td(r[.econ], &out)
-        td(r[.eresp], &out)
+        withTip(r[.eresp], abortTips(r), &out)
         td(r[.wretr], &out)
         td(r[.wredis], &out)
         let lastChange = humanTime(Int(r[.lastchg]) ?? 0)
-        if line.checked || r[.status] == "MAINT" || r[.status] == "DRAIN" {
+        if line.checked || r[.status].hasPrefix("MAINT") || r[.status] == "DRAIN" {
             out += "<td class=\"ac\">\(lastChange) \(escape(r[.status]))</td>"
         } else {
             out += "<td class=\"ac\"><i>no check</i></td>"
@@ -334,7 +340,7 @@ enum StatsPageHTML {
         td(r[.dresp], &out)
         out += "<td></td>"
         td(r[.econ], &out)
-        td(r[.eresp], &out)
+        withTip(r[.eresp], abortTips(r), &out)
         td(r[.wretr], &out)
         td(r[.wredis], &out)
         out += "<td class=\"ac\">\(humanTime(Int(r[.lastchg]) ?? 0)) \(escape(r[.status]))</td><td class=\"ac\">&nbsp;</td>"
@@ -357,7 +363,7 @@ enum StatsPageHTML {
         }
         let side = line.isBackup ? "backup" : "active"
         let status = line.row[.status]
-        if status == "MAINT" { return "maintain" }
+        if status.hasPrefix("MAINT") { return "maintain" }  // "MAINT (resolution)" too
         if status == "DRAIN" { return "\(side)_draining" }
         guard line.checked else { return "\(side)_no_check" }
         if status == "NOLB" { return "\(side)_nolb" }
@@ -372,7 +378,7 @@ enum StatsPageHTML {
     /// Whether `;up` keeps the line: servers UP (or not checked), not in MAINT.
     private static func isUp(_ line: StatsPageModel.Line) -> Bool {
         let status = line.row[.status]
-        return status != "DOWN" && status != "MAINT"
+        return status != "DOWN" && !status.hasPrefix("MAINT")
     }
 
     /// 2.6's short durations: `42s`, `3m12s`, `5h02m`, `2d3h`.

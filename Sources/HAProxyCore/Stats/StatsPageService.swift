@@ -77,7 +77,8 @@ enum StatsPageService {
     /// page's own proxy) and the scope typed in the page narrow them.
     static func visibleRows(_ runtime: ProxyRuntime, page: HTTPStatsPagePolicy, options: Options) -> [ShowStat.Row] {
         let scopes = Set(page.config.scopes.map { $0 == "." ? page.proxyName : $0 })
-        return ShowStat.rows(runtime, upOnly: false, noMaint: options.noMaint).filter { row in
+        let legends = page.config.showLegends
+        return ShowStat.rows(runtime, upOnly: false, noMaint: options.noMaint, legends: legends).filter { row in
             let name = row[.pxname]
             if !scopes.isEmpty && !scopes.contains(name) { return false }
             if !options.scope.isEmpty && !name.contains(options.scope) { return false }
@@ -152,11 +153,21 @@ enum StatsPageService {
         if options.check {
             line.health = (Int(row[.check_health]) ?? 0, options.rise, options.fall)
             if let result = backend.lock.withLock({ server.lastCheck }) {
-                var description = result.code.reasonDescription
-                if let info = result.info, !info.isEmpty { description += ": " + info }
-                line.lastCheck = (" \(result.code.rawValue) in \(result.durationMs)ms", description)
+                line.lastCheck = checkCell(result)
             }
         }
         return line
+    }
+
+    /// The "LastChk" cell as 2.6 writes it: ` L7OK/0 in 0ms` (the code when
+    /// the result carries one) and its tip, `Layer7 check passed: info`
+    /// (without the infos 2.6 leaves out of `last_chk`).
+    static func checkCell(_ result: HealthCheckResult) -> (text: String, description: String) {
+        var text = " " + result.code.rawValue
+        if result.code.carriesCode { text += "/\(result.statusCode)" }
+        text += " in \(result.durationMs)ms"
+        var description = result.code.reasonDescription
+        if result.infoInStats, let info = result.info, !info.isEmpty { description += ": " + info }
+        return (text, description)
     }
 }

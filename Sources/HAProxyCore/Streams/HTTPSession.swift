@@ -81,6 +81,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
         case .readServer(let on): serverChannel?.setAutoRead(on)
         case .armTimer(let ms): timer.arm(ms: ms)
         case .countRequest(let at): frontend.countRequest(now: at.map(RateClock.milliseconds) ?? RateClock.now)
+        case .countRequestError: frontend.countRequest(invalid: true, now: RateClock.now)
         case .countIntercepted: frontend.countIntercepted()
         case .countDenied(let backendIndex):
             frontend.countDenied()
@@ -102,6 +103,17 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
             backend?.count { b in
                 b.responseErrors += 1
                 server?.responseErrors += 1
+            }
+        case .countAbort(let byClient):
+            let server = self.server
+            backend?.count { b in
+                if byClient {
+                    b.clientAborts += 1
+                    server?.clientAborts += 1
+                } else {
+                    b.serverAborts += 1
+                    server?.serverAborts += 1
+                }
             }
         case .logTransaction(let record): logTransaction(record)
         case .closeAfterFlush: closeAfterFlush()

@@ -19,14 +19,18 @@ extension StreamLogInfo {
         r.acceptDateMicros = acceptDateMicros
         r.frontendName = frontend.name
         r.backendName = backend?.name
-        r.serverName = server?.name
+        r.serverName = server?.name ?? applet
         r.isHTTP = isHTTP
         r.Th = 0
         let start = requestStart ?? accepted
         r.Ti = isHTTP ? Self.ms(accepted, start) : 0
         r.TR = isHTTP ? Self.ms(start, requestReady) : -1
-        (r.Tw, r.Tc) = (queueTime, connectTime)
-        r.Tr = isHTTP ? responseTime : -1
+        if applet != nil {
+            (r.Tw, r.Tc, r.Tr) = (0, 0, 0)
+        } else {
+            (r.Tw, r.Tc) = (queueTime, connectTime)
+            r.Tr = isHTTP ? responseTime : -1
+        }
         r.Ta = Self.ms(start, now)
         r.Tt = Self.ms(accepted, now)
         r.status = status

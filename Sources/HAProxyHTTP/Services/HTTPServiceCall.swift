@@ -49,6 +49,9 @@ public struct HTTPServiceResponse: Sendable {
     /// Header lines in order, names in lower case as 2.6 writes them.
     public var headers: [(name: String, value: String)]
     public var body: [UInt8]
+    /// What the log shows in the server field for the service's answers
+    /// (2.6's applet names: `<STATS>`, `<PROMEX>`).
+    public var logName: String?
 
     public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
         self.status = status

@@ -62,6 +62,8 @@ public final class HTTPFrontendPolicy: Sendable {
     /// `option accept-invalid-http-request` (frontend) or
     /// `accept-invalid-http-response` (backend): the parser is lenient.
     public let acceptsInvalidMessages: Bool
+    /// `option http-ignore-probes`.
+    public let ignoresProbes: Bool
     /// The frontend's statistics page (`stats uri`...), checked after its rules.
     public let statsPage: HTTPStatsPagePolicy?
 
@@ -109,6 +111,7 @@ public final class HTTPFrontendPolicy: Sendable {
             || (config.logFormat == nil && config.options.httpLog == .https)
         buffersRequest = config.options.httpBufferRequest
         acceptsInvalidMessages = config.options.acceptInvalidHTTPRequest
+        ignoresProbes = config.options.httpIgnoreProbes
     }
 }
 

@@ -64,6 +64,8 @@ extension HTTPStreamStateMachine {
     /// connection kept when the request is complete.
     public mutating func serviceAnswered(_ response: HTTPServiceResponse) {
         log.status = response.status
+        log.applet = response.logName
+        log.terminate("L", "R")
         let isHEAD = request.method == .head
         answerLocally(status: response.status, alwaysCloses: false) { connection in
             response.bytes(connection: connection, isHEAD: isHEAD)

@@ -61,6 +61,9 @@ public struct HTTPStreamStateMachine {
         case armTimer(ms: Int?)
         /// A request head arrived (or failed): count it at `at` (nil: now).
         case countRequest(at: NIODeadline?)
+        /// A request failed before its head was complete: invalid, cut by
+        /// the client, or timed out (`ereq`; counted as a request too).
+        case countRequestError
         /// A `monitor-uri` probe was answered.
         case countIntercepted
         /// A request was denied by a rule (`dreq`; also the backend's, by
@@ -86,6 +89,9 @@ public struct HTTPStreamStateMachine {
         /// The server sent no valid response: its backend and it count a
         /// response error.
         case countResponseError
+        /// A transfer with a server was cut by the client or by the server
+        /// (`cli_abrt` / `srv_abrt`).
+        case countAbort(byClient: Bool)
         /// Log and count the transaction that ends.
         case logTransaction(TransactionRecord)
         /// Flush the client, then call `flushedForClose` once everything is
@@ -326,8 +332,12 @@ public struct HTTPStreamStateMachine {
             emit(.shutdownServerOutput)
             return
         }
-        if state == .readingRequest && inbound.readableBytes == 0 {
-            closeAll()
+        if state == .readingRequest {
+            if inbound.readableBytes == 0 && !reportsEmptyConnection {
+                closeAll()
+            } else {
+                failIncompleteRequest(400, cause: "C")
+            }
             return
         }
         let waiting = state == .forwarding || state == .waitingServer || state == .connecting
@@ -343,10 +353,17 @@ public struct HTTPStreamStateMachine {
     }
 
     public mutating func clientClosed() {
-        if state != .closed && state != .closing {
+        if state == .readingRequest && (inbound.readableBytes > 0 || reportsEmptyConnection) {
+            // Nobody reads the page: the request error is logged and counted.
+            transactionPending = true
+            log.status = 400
+            log.terminate("C", "R")
+            emit(.countRequestError)
+        } else if state != .closed && state != .closing {
             if !(state == .readingRequest && inbound.readableBytes == 0) {
                 log.terminate("C", state == .readingRequest || state == .waitingBody ? "R" : "D")
             }
+            if hasServer && log.cause == "C" && log.phase == "D" { emit(.countAbort(byClient: true)) }
         }
         abortBoth()
     }
@@ -385,15 +402,11 @@ public struct HTTPStreamStateMachine {
             log.terminate("c", "R")
             closeAll()
         case .readingRequest:
-            if inbound.readableBytes == 0 {
+            if inbound.readableBytes == 0 && !reportsEmptyConnection {
                 closeAll()
                 return
             }
-            log.status = 408
-            log.terminate("c", "R")
-            let page = configuredErrorPage(408, connection: .close) ?? HTTPErrorPages.earlyPage(for: 408)
-                ?? HTTPErrorPages.page(for: 408, connection: .close)!
-            respondAndClose(page)
+            failIncompleteRequest(408, cause: "c")
         case .waitingBody:
             requestBodyWaitExpired()
         case .tarpitted:
@@ -405,9 +418,11 @@ public struct HTTPStreamStateMachine {
         case .forwarding:
             if !responseStarted {
                 serverReusable = false
+                emit(.countResponseError)
                 sendError(504, cause: "s", phase: "H")
             } else {
                 log.terminate("s", "D")
+                emit(.countAbort(byClient: false))
                 abortBoth()
             }
         case .tunnel:
@@ -458,7 +473,7 @@ public struct HTTPStreamStateMachine {
         case .needMore:
             if clientFinishedSending {
                 // A partial request after the client's shutdown never completes.
-                closeAll()
+                failIncompleteRequest(400, cause: "C")
                 return
             }
             if requestCount > 0 && timerArmed {
@@ -468,7 +483,7 @@ public struct HTTPStreamStateMachine {
         case .error(let error):
             log.status = error.status
             log.terminate("P", "R")
-            emit(.countRequest(at: nil))
+            emit(.countRequestError)
             // Recorded: a request the parser rejects gets the built-in page,
             // whatever errorfile the frontend declares.
             let page = HTTPErrorPages.earlyPage(for: error.status) ?? HTTPErrorPages.page(for: 400, connection: .close)!
@@ -1237,6 +1252,25 @@ public struct HTTPStreamStateMachine {
         closeAfterFlush()
     }
 
+    /// A connection that has not sent its first request yet: when it
+    /// closes or times out, 2.6 answers 400 or 408, logs `<BADREQ>` and
+    /// counts a request error, unless `option http-ignore-probes`. A
+    /// keep-alive connection between requests just closes.
+    private var reportsEmptyConnection: Bool { requestCount == 0 && !policy.ignoresProbes }
+
+    /// The request head never completed: the client closed (`C`, 400) or
+    /// the request timer struck (`c`, 408). The page goes to a client that
+    /// may still read, and the connection closes.
+    private mutating func failIncompleteRequest(_ status: Int, cause: Character) {
+        transactionPending = true
+        log.status = status
+        log.terminate(cause, "R")
+        emit(.countRequestError)
+        let page = configuredErrorPage(status, connection: .close) ?? HTTPErrorPages.earlyPage(for: status)
+            ?? HTTPErrorPages.page(for: status, connection: .close)!
+        respondAndClose(page)
+    }
+
     /// Sends the proxy's own error for `status` and ends the stream.
     private mutating func sendError(_ status: Int, cause: Character, phase: Character) {
         log.status = status
@@ -1296,6 +1330,8 @@ public struct HTTPStreamStateMachine {
             }
             if !responseDone {
                 log.terminate("S", "D")
+                emit(.countResponseError)
+                emit(.countAbort(byClient: false))
                 abortBoth()
             }
         default:

@@ -64,6 +64,9 @@ public struct StreamLogInfo {
         get { ruleLog?.responseCaptures ?? [] }
         set { ensureRuleLog().responseCaptures = newValue }
     }
+    /// The service that answered (`<STATS>`, `<PROMEX>`): logged as the
+    /// server, with no queue, connect or response time, as 2.6's applets.
+    public var applet: String?
     /// The transaction is counted but not logged (a `monitor-uri` probe).
     public var unlogged = false
 

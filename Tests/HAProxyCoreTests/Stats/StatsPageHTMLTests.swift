@@ -153,6 +153,19 @@ final class StatsPageHTMLTests: XCTestCase {
         XCTAssertEqual(process.terminationStatus, 0, output)
         XCTAssertEqual(output, "")
     }
+
+    /// The last check's cell and tip, as 2.6 writes them.
+    func testLastCheckCell() {
+        let redis = StatsPageService.checkCell(HealthCheckResult(code: .L7OK, statusCode: 0, info: "Redis server is ok"))
+        XCTAssertEqual(redis.text, " L7OK/0 in 0ms")
+        XCTAssertEqual(redis.description, "Layer7 check passed: Redis server is ok")
+        let con = StatsPageService.checkCell(HealthCheckResult(code: .L4CON, info: "Connection refused", durationMs: 3))
+        XCTAssertEqual(con.text, " L4CON in 3ms")
+        XCTAssertEqual(con.description, "Layer4 connection problem: Connection refused")
+        var mysql = HealthCheckResult(code: .L7OK, statusCode: 0, info: "10.11.19-MariaDB")
+        mysql.infoInStats = false
+        XCTAssertEqual(StatsPageService.checkCell(mysql).description, "Layer7 check passed")
+    }
 }
 
 /// The page as text.

@@ -39,7 +39,7 @@ final class LogGoldenTests: IntegrationTestCase {
         let proxy = track(try ManagedProcess(label: "haproxy", executable: haproxyPath,
                                              arguments: ["-db", "-f", config], dir: tmp, environment: environment))
         // The `ready` frontend does not log: probing it adds no line.
-        try Ports.waitUntilAccepting(Int(environment["FE_READY"]!)!, while: { proxy.isRunning })
+        try Ports.waitUntilListening(Int(environment["FE_READY"]!)!, while: { proxy.isRunning })
 
         let clients = try runTool("/usr/bin/env", ["python3", traffic, "clients"], dir: tmp, environment: environment)
         XCTAssertEqual(clients.status, 0, clients.stderr)

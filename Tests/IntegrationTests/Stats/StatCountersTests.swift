@@ -137,8 +137,7 @@ final class StatCountersTests: IntegrationTestCase {
         """, ports: [port])
         // The server closes after its answer, which ends the stream.
         XCTAssertEqual(try HTTPClient.get(port: port).status, 200)
-        // The harness's readiness probe was a stream too: every stream
-        // that ended made one connection.
+        // Every stream that ended made one connection.
         try waitUntil("the streams counted") {
             let row = try stats()["e"]
             return row?["scur"] == "0" && (Int(row?["connect"] ?? "") ?? 0) >= 1
@@ -148,6 +147,85 @@ final class StatCountersTests: IntegrationTestCase {
         XCTAssertEqual(row?["reuse"], "0")
         XCTAssertEqual(row?["rtime"], "0", "no response time in TCP mode")
         XCTAssertNotEqual(row?["lastsess"], "-1")
+    }
+
+    /// Response errors and aborts as 2.6.12 counts them on the server and
+    /// its backend: a server timeout before the response (sH) is an
+    /// `eresp`; a server's reset in the body (SD) an `eresp` and a
+    /// `srv_abrt`; its timeout in the body (sD) a `srv_abrt`; the client's
+    /// reset in the body (CD) a `cli_abrt`, in HTTP and in TCP mode.
+    func testResponseErrorsAndAborts() throws {
+        let b = try startBackend("b")
+        let echo = try startBackend("e", mode: "echo")
+        port = Ports.free()
+        let tcpPort = Ports.free()
+        try startProxy(config: """
+        global
+            stats socket \(statsSocket) level admin
+
+        defaults
+            timeout connect 2s
+            timeout client 10s
+            timeout server 300ms
+
+        frontend fe
+            mode http
+            bind 127.0.0.1:\(port)
+            default_backend be
+
+        backend be
+            mode http
+            server s1 127.0.0.1:\(b.port)
+
+        listen tcp
+            mode tcp
+            bind 127.0.0.1:\(tcpPort)
+            server e 127.0.0.1:\(echo.port)
+
+        """, ports: [port, tcpPort])
+        func columns(_ proxy: String, _ server: String) -> [String] {
+            let row = StatsCSV.rows(LifecycleHarness.unixCommand(statsSocket, "show stat") ?? "", proxy: proxy)[server]
+            return ["eresp", "cli_abrt", "srv_abrt"].map { row?[$0] ?? "?" }
+        }
+        func reset(_ c: Conn) {
+            var linger = linger(l_onoff: 1, l_linger: 0)
+            setsockopt(c.fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<linger>.size))
+            c.close()
+        }
+        func expect(_ event: String, _ values: [String]) throws {
+            try waitUntil("\(event): eresp, cli_abrt, srv_abrt of s1 and be = \(values)") {
+                columns("be", "s1") == values && columns("be", "BACKEND") == values
+            }
+        }
+
+        XCTAssertEqual(columns("be", "s1"), ["0", "0", "0"])
+        XCTAssertEqual(try HTTPClient.get(port: port, path: "/slow?ms=1000").status, 504)
+        try expect("server timeout before the response", ["1", "0", "0"])
+
+        var c = try Conn(port: port)
+        try c.send(HTTPClient.request("GET", "/cut?bytes=100&reset=1"))
+        _ = try c.readToEOF()
+        c.close()
+        try expect("server reset in the body", ["2", "0", "1"])
+
+        c = try Conn(port: port)
+        try c.send(HTTPClient.request("GET", "/cut?bytes=100&hold=1000"))
+        _ = try c.readToEOF()
+        c.close()
+        try expect("server timeout in the body", ["2", "0", "2"])
+
+        c = try Conn(port: port)
+        try c.send(HTTPClient.request("GET", "/big?bytes=50000000"))
+        _ = try c.read(exactly: 1000)
+        reset(c)
+        try expect("client reset in the body", ["2", "1", "2"])
+
+        let t = try Conn(port: tcpPort)
+        try t.send("ping")
+        XCTAssertEqual(try t.read(exactly: 4), Data("ping".utf8))
+        reset(t)
+        try waitUntil("a TCP client's reset is its abort") { columns("tcp", "e") == ["0", "1", "0"] }
+        XCTAssertEqual(columns("fe", "FRONTEND"), ["", "", ""], "a frontend has none of these columns")
     }
 
     /// A checked server shows its last check's status, code, duration and

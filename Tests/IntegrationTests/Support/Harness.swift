@@ -104,6 +104,34 @@ enum Ports {
         throw HarnessError("port \(port) did not accept within \(timeout)s")
     }
 
+    /// Whether a TCP socket listens on `port` (any address), read from
+    /// /proc/net/tcp and tcp6 without connecting: an HTTP proxy logs and
+    /// counts a connection closed before its first request, as 2.6 does.
+    static func listening(_ port: Int) -> Bool {
+        let hexPort = String(format: ":%04X", port)
+        for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+            guard let text = TCPTable.readToEnd(table) else { continue }
+            for line in text.split(separator: "\n").dropFirst() {
+                let fields = line.split(separator: " ")
+                // local_address is field 1, st (0A: LISTEN) field 3.
+                if fields.count > 3 && fields[1].hasSuffix(hexPort) && fields[3] == "0A" { return true }
+            }
+        }
+        return false
+    }
+
+    /// Bounded poll until a TCP port is in the LISTEN state, without a
+    /// connection that the proxy would see as an aborted request.
+    static func waitUntilListening(_ port: Int, timeout: TimeInterval = 10, while alive: () -> Bool = { true }) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if listening(port) { return }
+            if !alive() { throw HarnessError("process exited before port \(port) listened") }
+            usleep(20_000)
+        }
+        throw HarnessError("port \(port) did not listen within \(timeout)s")
+    }
+
     static func waitUntilClosed(_ port: Int, timeout: TimeInterval = 10) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
@@ -305,7 +333,7 @@ class IntegrationTestCase: XCTestCase {
                                          arguments: ["-f", cfg.path, "-db"] + extraArgs, dir: tmp))
         for port in ports {
             do {
-                try Ports.waitUntilAccepting(port, timeout: 10, while: { p.isRunning })
+                try Ports.waitUntilListening(port, timeout: 10, while: { p.isRunning })
             } catch {
                 p.waitForExit(timeout: 2)
                 throw HarnessError("\(error); haproxy stderr:\n\(p.stderr)")

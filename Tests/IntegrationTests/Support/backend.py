@@ -4,7 +4,9 @@
     backend.py http NAME PORTFILE   HTTP/1.1 keep-alive server
     backend.py echo NAME PORTFILE   plain TCP echo server (half-close aware)
 
-The server binds 127.0.0.1 on an ephemeral port and writes that port to
+The server binds 127.0.0.1 on an ephemeral port (BACKEND_HOST and
+BACKEND_PORT choose others, e.g. 127.0.0.2 on a port another backend
+already has on 127.0.0.3) and writes that port to
 PORTFILE once it is listening (write to a temp name, then rename), which is
 the readiness signal the tests wait for.
 
@@ -23,6 +25,7 @@ import hashlib
 import socket
 import socketserver
 import sys
+import struct
 import threading
 import time
 import os
@@ -142,6 +145,19 @@ class Handler(BaseHTTPRequestHandler):
                 piece = PATTERN[: min(left, len(PATTERN))]
                 self.wfile.write(piece)
                 left -= len(piece)
+        elif u.path == "/cut":
+            # A response cut short: `bytes` of a longer body, then after
+            # `hold` ms a close, a reset with `reset=1`.
+            n = int(q.get("bytes", ["1000"])[0])
+            self.send_response(200)
+            self.send_header("content-length", str(n + 1000))
+            self.end_headers()
+            self.wfile.write(PATTERN[:n])
+            self.wfile.flush()
+            time.sleep(int(q.get("hold", ["0"])[0]) / 1000.0)
+            if q.get("reset", ["0"])[0] == "1":
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.close_connection = True
         elif u.path == "/chunked":
             n = int(q.get("n", ["10"])[0])
             self.send_response(200)
@@ -182,7 +198,8 @@ class Server(socketserver.ThreadingTCPServer):
 def main():
     mode, name, portfile = sys.argv[1], sys.argv[2], sys.argv[3]
     handler = Handler if mode == "http" else EchoHandler
-    srv = Server(("127.0.0.1", 0), handler)
+    host = os.environ.get("BACKEND_HOST", "127.0.0.1")
+    srv = Server((host, int(os.environ.get("BACKEND_PORT", "0"))), handler)
     srv.name = name
     port = srv.server_address[1]
     tmp = portfile + ".tmp"

@@ -189,7 +189,7 @@ final class TLSTerminationTests: IntegrationTestCase {
         try startProxy(config: config(ours), ports: [ours])
         let cfg = try writeConfig(config(theirs), name: "reference.cfg")
         let ref = track(try ManagedProcess(label: "reference", executable: reference, arguments: ["-f", cfg.path, "-db"], dir: tmp))
-        try Ports.waitUntilAccepting(theirs, timeout: 10, while: { ref.isRunning })
+        try Ports.waitUntilListening(theirs, timeout: 10, while: { ref.isRunning })
         let clients: [[String]] = [
             ["--cert", certs.clientCert, "--key", certs.clientKey, "--http1.1"],
             ["--http1.1", "--tls-max", "1.2"],
@@ -267,7 +267,7 @@ final class TLSTerminationTests: IntegrationTestCase {
         let p = try startProxy(config: config(ours), ports: [ours])
         let cfg = try writeConfig(config(theirs), name: "reference.cfg")
         let ref = track(try ManagedProcess(label: "reference", executable: reference, arguments: ["-f", cfg.path, "-db"], dir: tmp))
-        try Ports.waitUntilAccepting(theirs, timeout: 10, while: { ref.isRunning })
+        try Ports.waitUntilListening(theirs, timeout: 10, while: { ref.isRunning })
         var lines: [String] = []
         for (port, process) in [(ours, p), (theirs, ref)] {
             _ = try curl(["-k", "--resolve", "localhost:\(port):127.0.0.1", "https://localhost:\(port)/", "-o", "/dev/null"])
@@ -418,7 +418,7 @@ final class TLSTerminationTests: IntegrationTestCase {
             // leaf.crt takes its key from leaf.crt.key, as 2.6 does.
             try? FileManager.default.copyItem(atPath: certs.leafKey, toPath: certs.leafCertOnly + ".key")
             let p = track(try ManagedProcess(label: "cli\(index)", executable: binary, arguments: ["-f", cfg.path, "-db"], dir: tmp))
-            try Ports.waitUntilAccepting(port, timeout: 10, while: { p.isRunning })
+            try Ports.waitUntilListening(port, timeout: 10, while: { p.isRunning })
             answers.append(["show ssl cert", "show ssl cert \(certs.wildcard)", "show ssl cert \(certs.leafCertOnly)",
                             "show ssl cert /nonexistent.pem"].map { LifecycleHarness.unixCommand(socket, $0) ?? "" })
             p.stop()
