@@ -19,6 +19,7 @@
 #include <openssl/dh.h>
 #include <openssl/obj_mac.h>
 #include <openssl/ocsp.h>
+#include <openssl/provider.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
@@ -55,6 +56,8 @@ static inline long hap_ssl_ctx_sess_set_cache_size(SSL_CTX *ctx, long n) { retur
 static inline int hap_ssl_ctx_set_max_send_fragment(SSL_CTX *ctx, long n) { return (int)SSL_CTX_set_max_send_fragment(ctx, n); }
 static inline int hap_ssl_ctx_set_dh_auto(SSL_CTX *ctx) { return (int)SSL_CTX_set_dh_auto(ctx, 1); }
 static inline int hap_ssl_ctx_add1_chain_cert(SSL_CTX *ctx, X509 *x) { return (int)SSL_CTX_add1_chain_cert(ctx, x); }
+static inline int hap_ssl_add1_chain_cert(SSL *ssl, X509 *x) { return (int)SSL_add1_chain_cert(ssl, x); }
+static inline int hap_ssl_clear_chain_certs(SSL *ssl) { return (int)SSL_clear_chain_certs(ssl); }
 static inline int hap_ssl_set_min_proto(SSL *ssl, int v) { return (int)SSL_set_min_proto_version(ssl, v); }
 static inline int hap_ssl_set_max_proto(SSL *ssl, int v) { return (int)SSL_set_max_proto_version(ssl, v); }
 static inline int hap_ssl_set_groups_list(SSL *ssl, const char *list) { return (int)SSL_set1_groups_list(ssl, list); }
@@ -189,9 +192,33 @@ static inline int hap_x509_name_entry(X509_NAME *name, const char *field, char *
     return len;
 }
 
-/* A one-line X509 name as HAProxy prints DNs (`/C=FR/CN=name`), into buf. */
+/* A one-line X509 name as HAProxy prints DNs (`/C=FR/CN=name`) into buf:
+ * each entry's short name and its value's bytes as they are (no escaping
+ * of `/` nor of UTF-8). Its length, or -1 when it does not fit. */
 static inline int hap_x509_name_oneline(X509_NAME *name, char *buf, int size) {
-    return X509_NAME_oneline(name, buf, size) ? (int)strlen(buf) : -1;
+    int n = 0;
+    for (int i = 0; i < X509_NAME_entry_count(name); i++) {
+        X509_NAME_ENTRY *entry = X509_NAME_get_entry(name, i);
+        ASN1_OBJECT *obj = X509_NAME_ENTRY_get_object(entry);
+        ASN1_STRING *data = X509_NAME_ENTRY_get_data(entry);
+        int nid = OBJ_obj2nid(obj);
+        char oid[80];
+        const char *sn = nid == NID_undef ? NULL : OBJ_nid2sn(nid);
+        if (!sn) {
+            OBJ_obj2txt(oid, sizeof(oid), obj, 1);
+            sn = oid;
+        }
+        int snlen = (int)strlen(sn), len = ASN1_STRING_length(data);
+        if (n + 2 + snlen + len >= size) return -1;
+        buf[n++] = '/';
+        memcpy(buf + n, sn, snlen);
+        n += snlen;
+        buf[n++] = '=';
+        memcpy(buf + n, ASN1_STRING_get0_data(data), len);
+        n += len;
+    }
+    buf[n] = 0;
+    return n;
 }
 
 /* OCSP stapling (manual 5.1 `crt`: `<cert>.ocsp`). The DER response is
@@ -366,6 +393,191 @@ static inline int hap_x509_store_count(X509_STORE *store, int *certs, int *crls)
     }
     return *certs + *crls;
 }
+/* The certificates of a store in the order its stack holds them (as
+ * loading leaves it, which is the order 2.6 shows): the i-th one, or NULL. */
+static inline X509 *hap_x509_store_certificate(X509_STORE *store, int i) {
+    STACK_OF(X509_OBJECT) *objs = X509_STORE_get0_objects(store);
+    int n = 0;
+    for (int k = 0; k < sk_X509_OBJECT_num(objs); k++) {
+        X509_OBJECT *o = sk_X509_OBJECT_value(objs, k);
+        if (X509_OBJECT_get_type(o) != X509_LU_X509) continue;
+        if (n++ == i) return X509_OBJECT_get0_X509(o);
+    }
+    return NULL;
+}
+/* The CRLs of a store in its stack's order: the i-th one, or NULL. */
+static inline X509_CRL *hap_x509_store_crl(X509_STORE *store, int i) {
+    STACK_OF(X509_OBJECT) *objs = X509_STORE_get0_objects(store);
+    int n = 0;
+    for (int k = 0; k < sk_X509_OBJECT_num(objs); k++) {
+        X509_OBJECT *o = sk_X509_OBJECT_value(objs, k);
+        if (X509_OBJECT_get_type(o) != X509_LU_CRL) continue;
+        if (n++ == i) return X509_OBJECT_get0_X509_CRL(o);
+    }
+    return NULL;
+}
+static inline int hap_crl_revoked_count(X509_CRL *crl) {
+    STACK_OF(X509_REVOKED) *revoked = X509_CRL_get_REVOKED(crl);
+    return revoked ? sk_X509_REVOKED_num(revoked) : 0;
+}
+static inline X509_REVOKED *hap_crl_revoked(X509_CRL *crl, int i) {
+    return sk_X509_REVOKED_value(X509_CRL_get_REVOKED(crl), i);
+}
+static inline const char *hap_crl_signature_name(X509_CRL *crl) {
+    return OBJ_nid2ln(X509_CRL_get_signature_nid(crl));
+}
+/* `show ssl providers`: a `\t- <name>\n` line for each loaded provider. */
+struct hap_text { char *buf; int size, n; };
+static int hap_provider_line(OSSL_PROVIDER *provider, void *arg) {
+    struct hap_text *t = arg;
+    int left = t->size - t->n;
+    int w = snprintf(t->buf + t->n, left > 0 ? left : 0, "\t- %s\n", OSSL_PROVIDER_get0_name(provider));
+    if (w > 0) t->n += w;
+    return 1;
+}
+static inline int hap_providers_text(char *buf, int size) {
+    struct hap_text t = { buf, size, 0 };
+    OSSL_PROVIDER_do_all(NULL, hap_provider_line, &t);
+    return t.n < size ? t.n : size - 1;
+}
+
+/* An OCSP response as OpenSSL prints it (`show ssl ocsp-response <id>`),
+ * into buf; its length (truncated to size), or -1. */
+static inline int hap_ocsp_response_text(const unsigned char *der, long len, char *buf, int size) {
+    const unsigned char *p = der;
+    OCSP_RESPONSE *resp = d2i_OCSP_RESPONSE(NULL, &p, len);
+    if (!resp) return -1;
+    BIO *bio = BIO_new(BIO_s_mem());
+    int n = -1;
+    if (bio && OCSP_RESPONSE_print(bio, resp, 0) > 0) n = BIO_read(bio, buf, size);
+    BIO_free(bio);
+    OCSP_RESPONSE_free(resp);
+    return n;
+}
+
+static inline int hap_hex_upper(const unsigned char *data, int len, char *out, int size) {
+    static const char digits[] = "0123456789ABCDEF";
+    int n = 0;
+    for (int i = 0; i < len && n + 2 < size; i++) {
+        out[n++] = digits[data[i] >> 4];
+        out[n++] = digits[data[i] & 15];
+    }
+    out[n] = 0;
+    return n;
+}
+
+/* The fields of a DER OCSP certificate id as `show ssl ocsp-response`
+ * lists them, into buf; its length, or -1. */
+static inline int hap_ocsp_certid_text(const unsigned char *der, long len, char *buf, int size) {
+    const unsigned char *p = der;
+    OCSP_CERTID *id = d2i_OCSP_CERTID(NULL, &p, len);
+    if (!id) return -1;
+    ASN1_OCTET_STRING *nameHash = NULL, *keyHash = NULL;
+    ASN1_INTEGER *serial = NULL;
+    int n = -1;
+    if (OCSP_id_get0_info(&nameHash, NULL, &keyHash, &serial, id)) {
+        char a[130], b[130], c[130];
+        hap_hex_upper(ASN1_STRING_get0_data(nameHash), ASN1_STRING_length(nameHash), a, sizeof(a));
+        hap_hex_upper(ASN1_STRING_get0_data(keyHash), ASN1_STRING_length(keyHash), b, sizeof(b));
+        hap_hex_upper(ASN1_STRING_get0_data(serial), ASN1_STRING_length(serial), c, sizeof(c));
+        n = snprintf(buf, size, " Certificate ID:\n   Issuer Name Hash: %s\n   Issuer Key Hash: %s\n   Serial Number: %s\n", a, b, c);
+        if (n >= size) n = size - 1;
+    }
+    OCSP_CERTID_free(id);
+    return n;
+}
+
+/* Base64 text (line feeds allowed) into out; the decoded length, or -1. */
+static inline int hap_base64_decode(const char *in, int len, unsigned char *out, int size) {
+    char *clean = malloc(len + 1);
+    if (!clean) return -1;
+    int n = 0;
+    for (int i = 0; i < len; i++) if (in[i] != '\n' && in[i] != '\r' && in[i] != ' ' && in[i] != '\t') clean[n++] = in[i];
+    if (n == 0 || n % 4 != 0 || n / 4 * 3 > size) { free(clean); return -1; }
+    int decoded = EVP_DecodeBlock(out, (unsigned char *)clean, n);
+    if (decoded >= 0) {
+        if (n >= 1 && clean[n - 1] == '=') decoded--;
+        if (n >= 2 && clean[n - 2] == '=') decoded--;
+    }
+    free(clean);
+    return decoded;
+}
+
+/* Whether a DER OCSP response parses (0), or not (1), and whether it has
+ * a single response for the DER certificate id `id` (0) or not (4). */
+static inline int hap_ocsp_response_for_id(const unsigned char *der, long len, const unsigned char *id, long idlen) {
+    const unsigned char *p = der;
+    OCSP_RESPONSE *resp = d2i_OCSP_RESPONSE(NULL, &p, len);
+    if (!resp) return 1;
+    int rc = 4;
+    OCSP_BASICRESP *basic = OCSP_response_get1_basic(resp);
+    const unsigned char *q = id;
+    OCSP_CERTID *cid = d2i_OCSP_CERTID(NULL, &q, idlen);
+    if (basic && cid && OCSP_resp_find(basic, cid, -1) >= 0) rc = 0;
+    OCSP_CERTID_free(cid);
+    OCSP_BASICRESP_free(basic);
+    OCSP_RESPONSE_free(resp);
+    return rc;
+}
+
+/* The certificates and CRLs of PEM text: how many of each. */
+static inline int hap_pem_count(const char *pem, int len, int *certs, int *crls) {
+    *certs = 0; *crls = 0;
+    BIO *bio = BIO_new_mem_buf(pem, len);
+    if (!bio) return -1;
+    STACK_OF(X509_INFO) *infos = PEM_X509_INFO_read_bio(bio, NULL, NULL, NULL);
+    BIO_free(bio);
+    if (!infos) return -1;
+    for (int i = 0; i < sk_X509_INFO_num(infos); i++) {
+        X509_INFO *info = sk_X509_INFO_value(infos, i);
+        if (info->x509) (*certs)++;
+        if (info->crl) (*crls)++;
+    }
+    sk_X509_INFO_pop_free(infos, X509_INFO_free);
+    return *certs + *crls;
+}
+
+/* Adds the certificates and CRLs of PEM text to a store; its count. */
+static inline int hap_x509_store_add_pem(X509_STORE *store, const char *pem, int len) {
+    BIO *bio = BIO_new_mem_buf(pem, len);
+    if (!bio) return -1;
+    STACK_OF(X509_INFO) *infos = PEM_X509_INFO_read_bio(bio, NULL, NULL, NULL);
+    BIO_free(bio);
+    if (!infos) return -1;
+    int n = 0;
+    for (int i = 0; i < sk_X509_INFO_num(infos); i++) {
+        X509_INFO *info = sk_X509_INFO_value(infos, i);
+        if (info->x509 && X509_STORE_add_cert(store, info->x509)) n++;
+        if (info->crl && X509_STORE_add_crl(store, info->crl)) n++;
+    }
+    sk_X509_INFO_pop_free(infos, X509_INFO_free);
+    ERR_clear_error();
+    return n;
+}
+
+/* A CA file's content (PEM text) as a context's verification CAs and, with
+ * `names`, the CA names sent in the certificate request. */
+static inline int hap_ssl_ctx_load_ca_pem(SSL_CTX *ctx, const char *pem, int len, int names) {
+    int n = hap_x509_store_add_pem(SSL_CTX_get_cert_store(ctx), pem, len);
+    if (n <= 0 || !names) return n;
+    BIO *bio = BIO_new_mem_buf(pem, len);
+    X509 *x;
+    while (bio && (x = PEM_read_bio_X509(bio, NULL, NULL, NULL))) {
+        SSL_CTX_add_client_CA(ctx, x);
+        X509_free(x);
+    }
+    BIO_free(bio);
+    ERR_clear_error();
+    return n;
+}
+
+/* A CRL file's content (PEM text) checked for the whole chain. */
+static inline int hap_ssl_ctx_load_crl_pem(SSL_CTX *ctx, const char *pem, int len) {
+    X509_STORE *store = SSL_CTX_get_cert_store(ctx);
+    if (hap_x509_store_add_pem(store, pem, len) <= 0) return 0;
+    return X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
+}
+
 static inline const char *hap_default_cert_dir(void) { return X509_get_default_cert_dir(); }
 
 #endif

@@ -109,7 +109,14 @@ public enum CertificateListParser {
                     throw KeywordError("'ca-file' : unable to load \(path)")
                 }
                 options.caFile = path
-            case "allow-0rtt", "crl-file", "npn", "ca-verify-file":
+            case "crl-file":
+                let path = KeywordRegistry.resolve(try value(), base: ctx.config.global.caBase)
+                if let loader = ctx.tlsFiles, let error = loader.loadCRLFile(at: path) {
+                    ctx.diagnostics.alert(error, at: ctx.location)
+                    throw KeywordError("'crl-file' : unable to load \(path)")
+                }
+                options.crlFile = path
+            case "allow-0rtt", "npn", "ca-verify-file":
                 throw KeywordError("'\(word)' is not supported by this build")
             default:
                 throw KeywordError("unknown ssl keyword \(word)")

@@ -57,7 +57,7 @@ extension KeywordRegistry {
     /// Server options of HAProxy 2.6 this build does not implement.
     static let unsupportedServerOptions: [String] = [
         "agent-addr", "agent-check", "agent-inter", "agent-port", "agent-send", "allow-0rtt", "check-alpn",
-        "check-proto", "check-send-proxy", "check-via-socks4", "crl-file",
+        "check-proto", "check-send-proxy", "check-via-socks4",
         "error-limit", "log-proto", "max-reuse", "namespace", "no-agent-check", "no-backup",
         "no-verifyhost", "non-stick", "npn", "observe", "pool-low-conn", "pool-max-conn",
         "pool-purge-delay", "proto", "proxy-v2-options", "redir", "send-proxy-v2-ssl", "send-proxy-v2-ssl-cn", "shard", "sigalgs", "client-sigalgs", "socks4",
@@ -187,6 +187,14 @@ extension KeywordRegistry {
             if let loader = ctx.tlsFiles, let error = loader.loadCAFile(at: path) {
                 ctx.diagnostics.alert("[\(ctx.location)] : \(label) : \(error)", at: ctx.location)
                 throw KeywordError("'ca-file' : unable to load \(path).", form: .raw)
+            }
+        }
+        if let file = tls.crlFile {
+            let path = resolve(file, base: global.caBase)
+            tls.crlFile = path
+            if let loader = ctx.tlsFiles, let error = loader.loadCRLFile(at: path) {
+                ctx.diagnostics.alert("[\(ctx.location)] : \(label) : \(error)", at: ctx.location)
+                throw KeywordError("'crl-file' : unable to load \(path).", form: .raw)
             }
         }
         if let file = tls.certificate {

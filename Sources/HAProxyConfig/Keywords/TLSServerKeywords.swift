@@ -1,7 +1,7 @@
 import HAProxyRules
 
 /// The TLS options of `server` and `default-server` (manual 5.2): `ssl`,
-/// `verify`, `ca-file`, `crt`, `sni`, `alpn`, ciphers and versions.
+/// `verify`, `ca-file`, `crl-file`, `crt`, `sni`, `alpn`, ciphers and versions.
 extension KeywordRegistry {
     static let tlsServerOptions: [ServerKeyword] = [
         ServerKeyword("ssl") { _, o, _ in o.tls.enabled = true },
@@ -17,6 +17,10 @@ extension KeywordRegistry {
         ServerKeyword("ca-file", arguments: 1) { a, o, _ in
             guard !a[1].isEmpty else { throw KeywordError("'ca-file' : missing CAfile path") }
             o.tls.caFile = a[1]
+        },
+        ServerKeyword("crl-file", arguments: 1) { a, o, _ in
+            guard !a[1].isEmpty else { throw KeywordError("'crl-file' : missing CRLfile path") }
+            o.tls.crlFile = a[1]
         },
         ServerKeyword("crt", arguments: 1) { a, o, _ in
             guard !a[1].isEmpty else { throw KeywordError("'crt' : missing certificate file path") }

@@ -89,6 +89,7 @@ public struct TLSCertificateOptions: Sendable, Equatable {
     public var maximumVersion: TLSVersion?
     public var verify: TLSClientVerify?
     public var caFile: String?
+    public var crlFile: String?
     public var noCANames = false
 
     public init() {}
@@ -103,6 +104,7 @@ public struct TLSCertificateOptions: Sendable, Equatable {
         if let verify { parts.append("verify \(verify.rawValue)") }
         if noCANames { parts.append("no-ca-names") }
         if let caFile { parts.append("ca-file \(caFile)") }
+        if let crlFile { parts.append("crl-file \(crlFile)") }
         if let ciphers { parts.append("ciphers \(ciphers)") }
         if let ciphersuites { parts.append("ciphersuites \(ciphersuites)") }
         if let curves { parts.append("curves \(curves)") }
@@ -181,6 +183,9 @@ public struct TLSServerConfig: Sendable, Equatable {
     public var verify: TLSVerifyMode?
     /// `ca-file`, made absolute with `ca-base`.
     public var caFile: String?
+    /// `crl-file`, made absolute with `ca-base`: the server's chain is
+    /// checked against its CRLs when verified.
+    public var crlFile: String?
     /// `crt`: a client certificate, made absolute with `crt-base`.
     public var certificate: String?
     /// `sni <expr>`: the sample expression as written.

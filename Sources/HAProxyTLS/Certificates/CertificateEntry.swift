@@ -54,6 +54,26 @@ public final class CertificateEntry: @unchecked Sendable {
             ocspResponse: other.ocspResponse, ocspCertificateID: other.ocspCertificateID)
     }
 
+    /// Another entry's certificate and chain with a new key (owned), as
+    /// `set ssl cert <file>.key` makes.
+    convenience init(copying other: CertificateEntry, key: OpaquePointer) {
+        if let c = other.certificate { X509_up_ref(c) }
+        for c in other.chain { X509_up_ref(c) }
+        self.init(
+            path: other.path, certificate: other.certificate, key: key, chain: other.chain,
+            ocspResponse: other.ocspResponse, ocspCertificateID: other.ocspCertificateID)
+    }
+
+    /// Another entry with a new OCSP response (`set ssl ocsp-response`).
+    convenience init(copying other: CertificateEntry, ocspResponse: [UInt8]) {
+        if let c = other.certificate { X509_up_ref(c) }
+        if let k = other.key { EVP_PKEY_up_ref(k) }
+        for c in other.chain { X509_up_ref(c) }
+        self.init(
+            path: other.path, certificate: other.certificate, key: other.key, chain: other.chain,
+            ocspResponse: ocspResponse, ocspCertificateID: other.ocspCertificateID)
+    }
+
     /// An empty entry (`new ssl cert`).
     convenience init(emptyAt path: String) {
         self.init(path: path, certificate: nil, key: nil, chain: [])
@@ -138,17 +158,76 @@ public final class CertificateEntry: @unchecked Sendable {
         return String(decoding: out, as: UTF8.self)
     }
 
-    private static func time(_ t: UnsafePointer<asn1_string_st>?) -> String {
+    static func time(_ t: UnsafePointer<asn1_string_st>?) -> String {
         guard let t else { return "" }
         var buffer = [CChar](repeating: 0, count: 64)
         let n = hap_asn1_time_text(t, &buffer, Int32(buffer.count))
         return n > 0 ? String(decoding: buffer.prefix(Int(n)).map { UInt8(bitPattern: $0) }, as: UTF8.self) : ""
     }
 
-    private static func name(_ name: OpaquePointer?) -> String {
+    static func name(_ name: OpaquePointer?) -> String {
         guard let name else { return "" }
         var buffer = [CChar](repeating: 0, count: 1024)
         let n = hap_x509_name_oneline(name, &buffer, Int32(buffer.count))
         return n >= 0 ? String(decoding: buffer.prefix(Int(n)).map { UInt8(bitPattern: $0) }, as: UTF8.self) : ""
+    }
+}
+
+extension CertificateEntry {
+    /// One certificate of a CA file as `show ssl ca-file <file>` prints it.
+    static func caDetails(_ certificate: OpaquePointer, number: Int) -> String {
+        var out = " \nCertificate #\(number):\n"
+        if let serial = X509_get0_serialNumber(certificate), let data = ASN1_STRING_get0_data(serial) {
+            out += "Serial: \(hex(Array(UnsafeBufferPointer(start: data, count: Int(ASN1_STRING_length(serial))))))\n"
+        }
+        out += "notBefore: \(time(X509_get0_notBefore(certificate)))\n"
+        out += "notAfter: \(time(X509_get0_notAfter(certificate)))\n"
+        var san = [CChar](repeating: 0, count: 4096)
+        let sanLength = hap_x509_san_text(certificate, &san, Int32(san.count))
+        out += "Subject Alternative Name: "
+            + (sanLength > 0 ? String(decoding: san.prefix(Int(sanLength)).map { UInt8(bitPattern: $0) }, as: UTF8.self) : "")
+            + "\n"
+        let key = X509_get0_pubkey(certificate)
+        let bits = key.map { Int(EVP_PKEY_get_bits($0)) } ?? 0
+        let algorithm: String
+        if let key, EVP_PKEY_is_a(key, "RSA") == 1 {
+            algorithm = "RSA\(bits)"
+        } else if let key, EVP_PKEY_is_a(key, "EC") == 1 {
+            algorithm = "EC\(bits)"
+        } else if let key, EVP_PKEY_is_a(key, "DSA") == 1 {
+            algorithm = "DSA\(bits)"
+        } else {
+            algorithm = "Unknown"
+        }
+        out += "Algorithm: \(algorithm)\n"
+        var digest = [UInt8](repeating: 0, count: 64)
+        let n = hap_x509_sha1(certificate, &digest)
+        if n > 0 { out += "SHA1 FingerPrint: \(hex(Array(digest.prefix(Int(n)))))\n" }
+        out += "Subject: \(name(X509_get_subject_name(certificate)))\n"
+        out += "Issuer: \(name(X509_get_issuer_name(certificate)))\n"
+        return out
+    }
+}
+
+extension CertificateEntry {
+    /// One CRL of a CRL file as `show ssl crl-file <file>` prints it.
+    static func crlDetails(_ crl: OpaquePointer, number: Int) -> String {
+        var out = " \nCertificate Revocation List #\(number):\n"
+        out += "Version \(X509_CRL_get_version(crl) + 1)\n"
+        out += "Signature Algorithm: \(hap_crl_signature_name(crl).map { String(cString: $0) } ?? "")\n"
+        out += "Issuer: \(name(X509_CRL_get_issuer(crl)))\n"
+        out += "Last Update: \(time(X509_CRL_get0_lastUpdate(crl)))\n"
+        out += "Next Update: \(X509_CRL_get0_nextUpdate(crl) == nil ? "NONE" : time(X509_CRL_get0_nextUpdate(crl)))\n"
+        let count = hap_crl_revoked_count(crl)
+        guard count > 0 else { return out + "No Revoked Certificates.\n" }
+        out += "Revoked Certificates:\n"
+        for i in 0..<count {
+            guard let revoked = hap_crl_revoked(crl, i) else { continue }
+            if let serial = X509_REVOKED_get0_serialNumber(revoked), let data = ASN1_STRING_get0_data(serial) {
+                out += "    Serial Number: \(hex(Array(UnsafeBufferPointer(start: data, count: Int(ASN1_STRING_length(serial))))))\n"
+            }
+            out += "        Revocation Date: \(time(X509_REVOKED_get0_revocationDate(revoked)))\n"
+        }
+        return out
     }
 }

@@ -8,34 +8,50 @@ import NIOConcurrencyHelpers
 /// The certificates and CA files a configuration names, loaded once by
 /// path while the configuration is parsed (so errors come with their line,
 /// as in 2.6) and handed to the contexts the runtime builds from them.
+///
+/// It also knows which contexts serve each file, so that the runtime API
+/// can change them: certificate transactions (`+Transactions`), crt-list
+/// lines (`+Lists`), and what `show ssl ...` prints (`+Inspection`).
 public final class CertificateStore: TLSFileLoading, @unchecked Sendable {
     public static let shared = CertificateStore()
 
-    private let lock = NIOLock()
+    let lock = NIOLock()
     /// By `crt` argument: one entry for a file, one per PEM file for a directory.
     private var loaded: [String: [CertificateEntry]] = [:]
     /// The current entry of each certificate file (`show ssl cert`), which
     /// a committed `set ssl cert` replaces.
-    private var files: [String: CertificateEntry] = [:]
+    var files: [String: CertificateEntry] = [:]
     /// The contexts serving each certificate file (2.6's instances), and
     /// the files a server's `crt` uses.
-    private var instances: [String: [Instance]] = [:]
-    private var serverUses: Set<String> = []
+    var instances: [String: [Instance]] = [:]
+    var serverInstances: [String: [ServerInstance]] = [:]
     /// The ongoing `set ssl cert` transaction: its file and new entry.
-    private var transaction: (path: String, entry: CertificateEntry)?
+    var transaction: (path: String, entry: CertificateEntry)?
     /// CA files (`ca-file`) with the number of certificates in each, and
     /// CRL files (`crl-file`), for `show ssl ca-file|crl-file`.
-    private var caFiles: [String: Int] = [:]
-    private var crlFiles: Set<String> = []
+    var caFiles: [String: Int] = [:]
+    var crlFiles: Set<String> = []
+    /// The content a committed `set ssl ca-file|crl-file` put in place of
+    /// a file's (under its own lock: contexts read it while they are built,
+    /// which commits do under `lock`), and the ongoing transaction of each
+    /// kind (CA, CRL).
+    let committedFilesLock = NIOLock()
+    var committedFiles: [String: String] = [:]
+    var fileTransactions: [FileTransaction.Kind: FileTransaction] = [:]
+    /// CA and CRL files `show ssl ca-file|crl-file` says are used: those a
+    /// commit applied to some context.
+    var usedFiles: Set<String> = []
     /// Warnings of the files loaded since the last `drainWarnings()`.
-    private var warnings: [String] = []
+    var warnings: [String] = []
     /// `crt-list` files: their lines in order (those added at run time at
     /// the end), and the bind contexts built from each.
-    private var lists: [String: [TLSCertificateLine]] = [:]
-    private var listServers: [String: [WeakServer]] = [:]
-    private var lastLineNumber: [String: Int] = [:]
+    var lists: [String: [TLSCertificateLine]] = [:]
+    var listServers: [String: [WeakServer]] = [:]
+    var lastLineNumber: [String: Int] = [:]
     struct WeakServer { weak var context: TLSServerContext? }
-    /// `ssl-dh-param-file` parameters by path (EVP_PKEY*, owned).
+    /// `ssl-dh-param-file` parameters by path (EVP_PKEY*, owned), under
+    /// their own lock: contexts read them while commits hold `lock`.
+    private let dhLock = NIOLock()
     private var dhParameters: [String: OpaquePointer] = [:]
 
     /// One slot of a bind's context that serves a file.
@@ -83,58 +99,6 @@ public final class CertificateStore: TLSFileLoading, @unchecked Sendable {
         }
     }
 
-    struct StoreCounts { let certificates: Int, crls: Int }
-    struct StoreError: Error { let message: String }
-
-    /// Reads a PEM file of certificates and CRLs, as 2.6 does for a CA or
-    /// CRL file, and counts what it holds.
-    static func readStore(_ path: String, kind: String) -> Result<StoreCounts, StoreError> {
-        var st = stat()
-        if stat(path, &st) != 0 {
-            return .failure(StoreError(message: "Couldn't open the \(kind) '\(path)' (\(String(cString: strerror(errno)))).")) 
-        }
-        guard let store = X509_STORE_new() else { return .failure(StoreError(message: "out of memory")) }
-        defer { X509_STORE_free(store) }
-        if X509_STORE_load_file(store, path) != 1 {
-            let reason = OpenSSLErrors.drain() ?? "unknown error"
-            return .failure(StoreError(message: "Couldn't open the \(kind) '\(path)' (\(reason))."))
-        }
-        var certs: Int32 = 0, crls: Int32 = 0
-        _ = hap_x509_store_count(store, &certs, &crls)
-        return .success(StoreCounts(certificates: Int(certs), crls: Int(crls)))
-    }
-
-    /// `show ssl ca-file` (management guide 9.3): the CA files in memory
-    /// with their number of certificates, `@system-ca` (the system's
-    /// trusted CAs, which 2.6 loads for its HTTP client) among them.
-    public func caFileList() -> String {
-        var list = lock.withLock { caFiles }
-        list["@system-ca"] = Self.systemCACount
-        return "# filename\n" + list.keys.sorted(by: Self.byteOrder).map { "\($0) - \(list[$0]!) certificate(s)\n" }.joined()
-    }
-
-    /// `show ssl crl-file`: the CRL files in memory.
-    public func crlFileList() -> String {
-        "# filename\n" + lock.withLock { crlFiles }.sorted(by: Self.byteOrder).map { $0 + "\n" }.joined()
-    }
-
-    /// The distinct certificates of the system's CA directory.
-    private static let systemCACount: Int = {
-        let dir = String(cString: hap_default_cert_dir())
-        guard let store = X509_STORE_new() else { return 0 }
-        defer { X509_STORE_free(store) }
-        for name in directoryEntries(dir) {
-            let file = dir + "/" + name
-            var st = stat()
-            guard stat(file, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { continue }
-            _ = X509_STORE_load_file(store, file)
-        }
-        OpenSSLErrors.drain()
-        var certs: Int32 = 0, crls: Int32 = 0
-        _ = hap_x509_store_count(store, &certs, &crls)
-        return Int(certs)
-    }()
-
     static func byteOrder(_ a: String, _ b: String) -> Bool { Array(a.utf8).lexicographicallyPrecedes(Array(b.utf8)) }
 
     public func loadDHParameters(at path: String) -> Bool {
@@ -144,7 +108,7 @@ public final class CertificateStore: TLSFileLoading, @unchecked Sendable {
     /// DH parameters read from a PEM file, with a reference for the caller
     /// to hand over (SSL_CTX_set0_tmp_dh_pkey takes one).
     func dhParameters(at path: String) -> OpaquePointer? {
-        if let key = lock.withLock({ dhParameters[path] }) { return key }
+        if let key = dhLock.withLock({ dhParameters[path] }) { return key }
         guard let bio = BIO_new_file(path, "r") else {
             OpenSSLErrors.drain()
             return nil
@@ -157,7 +121,7 @@ public final class CertificateStore: TLSFileLoading, @unchecked Sendable {
             EVP_PKEY_free(key)
             return nil
         }
-        lock.withLock { dhParameters[path] = key }
+        dhLock.withLock { dhParameters[path] = key }
         return key
     }
 
@@ -204,249 +168,22 @@ public final class CertificateStore: TLSFileLoading, @unchecked Sendable {
         lock.withLock { instances[path, default: []].append(Instance(context: context, slot: slot)) }
     }
 
-    /// Records a server's `crt`: the file is in use.
-    func registerServerUse(_ path: String) {
-        lock.withLock { _ = serverUses.insert(path) }
+    /// A server's context presenting a file (`crt` on a server line).
+    struct ServerInstance { weak var context: TLSClientContext? }
+
+    /// Records a server's `crt`: the file is in use, and a commit renews it.
+    func register(_ client: TLSClientContext, for path: String) {
+        lock.withLock { serverInstances[path, default: []].append(ServerInstance(context: client)) }
     }
 
-    private func isUsed(_ path: String) -> Bool {
-        serverUses.contains(path)
+    func isUsed(_ path: String) -> Bool {
+        (serverInstances[path]?.contains { $0.context != nil } ?? false)
             || (instances[path]?.contains { $0.context?.serves(slot: $0.slot) ?? false } ?? false)
-    }
-
-    /// Records a `crt-list` line a bind context serves.
-    func registerListLine(_ line: TLSCertificateLine, server: TLSServerContext) {
-        guard let list = line.list else { return }
-        lock.withLock {
-            if !(lists[list] ?? []).contains(where: { $0.lineNumber == line.lineNumber }) {
-                lists[list, default: []].append(line)
-            }
-            if !(listServers[list] ?? []).contains(where: { $0.context === server }) {
-                listServers[list, default: []].append(WeakServer(context: server))
-            }
-        }
-    }
-
-    /// `show ssl crt-list [-n] [<list>]` (management guide 9.3).
-    public func showList(_ words: [String]) -> String {
-        var words = words
-        let numbered = words.first == "-n"
-        if numbered { words.removeFirst() }
-        return lock.withLock {
-            guard let list = words.first, !list.isEmpty else {
-                if numbered { return "'show ssl crt-list -n' expects a filename or a directory\n" }
-                return lists.keys.sorted(by: Self.byteOrder).map { $0 + "\n" }.joined()
-            }
-            guard let lines = lists[list] else { return "didn't find the specified filename\n" }
-            var out = "# \(list)\n"
-            for line in lines {
-                out += line.path + (numbered ? ":\(line.lineNumber)" : "")
-                if !line.options.isEmpty { out += " [\(line.options.listText)]" }
-                if !line.writtenFilters.isEmpty { out += " " + line.writtenFilters.joined(separator: " ") }
-                out += "\n"
-            }
-            return out
-        }
-    }
-
-    /// `add ssl crt-list <list> <certfile>`, or with a payload line: the
-    /// certificate (in memory already) is served by every bind using the
-    /// list, after its other lines.
-    public func addListLine(_ list: String, line given: TLSCertificateLine) -> String {
-        lock.withLock {
-            guard let lines = lists[list] else {
-                return "Can't edit the crt-list: crt-list '\(list)' does not exist!\n"
-            }
-            guard let entry = files[given.path] else {
-                return "Can't edit the crt-list: certificate '\(given.path)' does not exist!\n"
-            }
-            guard entry.isComplete else { return "Can't edit the crt-list: certificate '\(given.path)' is empty!\n" }
-            var line = given
-            line.list = list
-            // Numbers are never reused: one past the last line ever numbered.
-            line.lineNumber = max(lastLineNumber[list] ?? 0, lines.map(\.lineNumber).max() ?? 0) + 1
-            var added: [(TLSServerContext, Int)] = []
-            for server in (listServers[list] ?? []).compactMap(\.context) {
-                switch server.addSlot(line: line, entry: entry) {
-                case .success(let slot):
-                    added.append((server, slot))
-                case .failure(let error):
-                    for (server, slot) in added { server.removeSlot(slot) }
-                    return "Can't edit the crt-list: \(error.message)\n"
-                }
-            }
-            for (server, slot) in added { instances[line.path, default: []].append(Instance(context: server, slot: slot)) }
-            lists[list, default: []].append(line)
-            lastLineNumber[list] = line.lineNumber
-            return "Inserting certificate '\(line.path)' in crt-list '\(list)'" + String(repeating: ".", count: added.count)
-                + "\nSuccess!\n"
-        }
-    }
-
-    /// `del ssl crt-list <list> <certfile[:line]>`: a line no bind uses as
-    /// its default certificate.
-    public func deleteListLine(_ list: String, _ spec: String) -> String {
-        var path = spec
-        var number: Int?
-        if let colon = spec.lastIndex(of: ":"), let n = Int(spec[spec.index(after: colon)...]) {
-            path = String(spec[..<colon])
-            number = n
-        }
-        return lock.withLock {
-            guard let lines = lists[list] else { return "Can't delete the entry: crt-list '\(list)' does not exist!\n" }
-            let candidates = lines.filter { $0.path == path }
-            guard !candidates.isEmpty else {
-                return "Can't delete the entry: certificate '\(path)' can't be found in crt-list '\(list)'!\n"
-            }
-            let numbers = candidates.map { String($0.lineNumber) }.joined(separator: ", ")
-            let target: TLSCertificateLine
-            if let number {
-                guard let line = candidates.first(where: { $0.lineNumber == number }) else {
-                    return "Can't delete the entry: found a certificate '\(path)' but the line number is incorrect, please specify a correct line number preceded by colons (\(numbers))!\n"
-                }
-                target = line
-            } else {
-                guard candidates.count == 1 else {
-                    return "Can't delete the entry: found the certificate '\(path)' in several entries, please specify a line number preceded by colons (\(numbers))!\n"
-                }
-                target = candidates[0]
-            }
-            let servers = (listServers[list] ?? []).compactMap(\.context)
-            let defaults = servers.filter { $0.slots(ofList: list, lineNumber: target.lineNumber).contains(0) }
-            if !defaults.isEmpty {
-                return "Can't delete the entry: certificate '\(path)' cannot be deleted, it is used as default certificate by the following frontends:\n"
-                    + defaults.map { "\t- \($0.location)\n" }.joined() + "\n"
-            }
-            for server in servers {
-                for slot in server.slots(ofList: list, lineNumber: target.lineNumber) { server.removeSlot(slot) }
-            }
-            lists[list]?.removeAll { $0.lineNumber == target.lineNumber }
-            return "Entry '\(path)' deleted in crtlist '\(list)'!\n"
-        }
-    }
-
-    /// `show ssl cert [<file>|*<file>]` (management guide 9.3).
-    public func show(_ name: String) -> String {
-        lock.withLock {
-            if name.isEmpty {
-                var out = ""
-                if let t = transaction { out += "# transaction\n*\(t.path)\n" }
-                return out + "# filename\n" + files.keys.sorted(by: Self.byteOrder).map { $0 + "\n" }.joined()
-            }
-            if name.hasPrefix("*") {
-                guard let t = transaction, t.path == name.dropFirst() else {
-                    return "Can't display the certificate: Not found or the certificate is a bundle!\n"
-                }
-                return t.entry.details(name: name, status: t.entry.certificate == nil ? .empty : .unused)
-            }
-            guard let entry = files[name] else {
-                return "Can't display the certificate: Not found or the certificate is a bundle!\n"
-            }
-            let status: CertificateEntry.Status = entry.certificate == nil ? .empty : isUsed(name) ? .used : .unused
-            return entry.details(status: status)
-        }
-    }
-
-    /// `set ssl cert <file>` with its payload: starts the transaction, or
-    /// replaces the ongoing one's content (whatever file it names, as 2.6).
-    public func setCertificate(_ path: String, payload: String) -> String {
-        let referenced = lock.withLock { transaction != nil || files[path] != nil }
-        guard referenced else {
-            return "Can't replace a certificate which is not referenced by the configuration!\nCan't update \(path)!\n"
-        }
-        let parsed: CertificateEntry
-        do {
-            parsed = try Self.parse(payload: payload, path: path)
-        } catch {
-            return "\(error.message)\nCan't load the payload\nCan't update \(path)!\n"
-        }
-        return lock.withLock {
-            if let t = transaction {
-                transaction = (t.path, CertificateEntry(relabeling: parsed, as: t.path))
-                return "Transaction updated for certificate \(t.path)!\n"
-            }
-            guard files[path] != nil else {
-                return "Can't replace a certificate which is not referenced by the configuration!\nCan't update \(path)!\n"
-            }
-            transaction = (path, parsed)
-            return "Transaction created for certificate \(path)!\n"
-        }
-    }
-
-    /// `abort ssl cert <file>`.
-    public func abortTransaction(_ path: String) -> String {
-        lock.withLock {
-            guard let t = transaction else { return "No ongoing transaction!\n" }
-            guard t.path == path else {
-                return "The ongoing transaction is about '\(t.path)' but you are trying to abort a transaction for '\(path)'\n"
-            }
-            transaction = nil
-            return "Transaction aborted for certificate '\(path)'!\n"
-        }
-    }
-
-    /// `commit ssl cert <file>`: every context serving the file gets a new
-    /// SSL context with the new certificate, for the connections that
-    /// start from now on; those in progress keep the one they have.
-    public func commitTransaction(_ path: String) -> String {
-        lock.withLock {
-            guard let t = transaction else { return "No ongoing transaction! !\nCan't commit \(path)!\n" }
-            guard t.path == path else {
-                return "The ongoing transaction is about '\(t.path)' but you are trying to set '\(path)'\nCan't commit \(path)!\n"
-            }
-            guard let certificate = t.entry.certificate, let key = t.entry.key else {
-                return "The transaction must contain at least a certificate and a private key!\nCan't commit \(path)!\n"
-            }
-            if X509_check_private_key(certificate, key) != 1 {
-                OpenSSLErrors.drain()
-                return "inconsistencies between private key and certificate loaded '\(path)'.\nCan't commit \(path)!\n"
-            }
-            let live = (instances[path] ?? []).filter { $0.context?.serves(slot: $0.slot) ?? false }
-            var built: [(TLSServerContext, Int, OpaquePointer)] = []
-            for instance in live {
-                guard let context = instance.context, let ctx = context.makeContext(slot: instance.slot, entry: t.entry) else {
-                    for (_, _, ctx) in built { SSL_CTX_free(ctx) }
-                    return "Unable to create the SSL context for '\(path)'.\nCan't commit \(path)!\n"
-                }
-                built.append((context, instance.slot, ctx))
-            }
-            for (context, slot, ctx) in built { context.replace(slot: slot, with: ctx, entry: t.entry) }
-            files[path] = t.entry
-            transaction = nil
-            return "Committing \(path)" + String(repeating: ".", count: built.count) + "\nSuccess!\n"
-        }
-    }
-
-    /// `new ssl cert <file>`: an empty entry a transaction can fill.
-    public func newCertificate(_ path: String) -> String {
-        lock.withLock {
-            if files[path] != nil { return "Certificate '\(path)' already exists!\n" }
-            files[path] = CertificateEntry(emptyAt: path)
-            return "New empty certificate store '\(path)'!\n"
-        }
-    }
-
-    /// `del ssl cert <file>`: only a file no context uses and no
-    /// transaction is about.
-    public func deleteCertificate(_ path: String) -> String {
-        lock.withLock {
-            if let t = transaction, t.path == path {
-                return "Can't remove the certificate: ongoing transaction for the certificate '\(path)'\n"
-            }
-            guard files[path] != nil else {
-                return "Can't remove the certificate: certificate '\(path)' doesn't exist!\n\n"
-            }
-            if isUsed(path) {
-                return "Can't remove the certificate: certificate '\(path)' in use, can't be deleted!\n\n"
-            }
-            files[path] = nil
-            return "Certificate '\(path)' deleted!\n"
-        }
     }
 
     private static let extraFileSuffixes = [".key", ".ocsp", ".issuer", ".sctl"]
 
-    private static func directoryEntries(_ path: String) -> [String] {
+    static func directoryEntries(_ path: String) -> [String] {
         guard let dir = opendir(path) else { return [] }
         defer { closedir(dir) }
         var names: [String] = []
@@ -593,6 +330,6 @@ public final class CertificateStore: TLSFileLoading, @unchecked Sendable {
 }
 
 /// Never asks for a pass phrase: an encrypted key is a key not found.
-private func noPassphrase(
+func noPassphrase(
     _ buffer: UnsafeMutablePointer<CChar>?, _ size: Int32, _ rwflag: Int32, _ userdata: UnsafeMutableRawPointer?
 ) -> Int32 { 0 }

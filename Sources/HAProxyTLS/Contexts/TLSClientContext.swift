@@ -16,6 +16,9 @@ public final class TLSClientContext: @unchecked Sendable {
     let reusesSessions: Bool
     private let lock = NIOLock()
     private var session: OpaquePointer?
+    /// The certificate a committed `set ssl cert` put in place of the one
+    /// `crt` loaded: new connections present it.
+    private var renewed: CertificateEntry?
 
     /// - Parameters:
     ///   - label: `'server b/s1'`, for messages.
@@ -53,13 +56,17 @@ public final class TLSClientContext: @unchecked Sendable {
                 SSL_CTX_free(ctx)
                 throw TLSConfigurationError("unable to load the ca-file '\(caFile)'.")
             }
+            if let crlFile = tls.crlFile, hap_ssl_ctx_load_crl(ctx, crlFile) != 1 {
+                OpenSSLErrors.drain()
+                SSL_CTX_free(ctx)
+                throw TLSConfigurationError("unable to configure CRL file '\(crlFile)'.")
+            }
             SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nil)
         } else {
             SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nil)
         }
         if let crt = tls.certificate {
             do {
-                store.registerServerUse(crt)
                 guard let entry = try store.certificates(at: crt).first, SSLContextSettings.use(entry, in: ctx) else {
                     SSL_CTX_free(ctx)
                     throw TLSConfigurationError("unable to use the certificate '\(crt)'.")
@@ -77,7 +84,20 @@ public final class TLSClientContext: @unchecked Sendable {
             _ = SSL_CTX_set_alpn_protos(ctx, wire, UInt32(wire.count))
         }
         _ = hap_ssl_ctx_set_session_cache_mode(ctx, Int(SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE))
-        return TLSClientContext(context: ctx, verifies: verify == .required, reusesSessions: tls.reuseSessions)
+        let client = TLSClientContext(context: ctx, verifies: verify == .required, reusesSessions: tls.reuseSessions)
+        if let crt = tls.certificate { store.register(client, for: crt) }
+        return client
+    }
+
+    /// Presents `entry` on the connections that start from now on (`commit
+    /// ssl cert`); the session kept for reuse is dropped, so that the
+    /// server sees the new certificate at once.
+    func renew(with entry: CertificateEntry) {
+        lock.withLock {
+            renewed = entry
+            if let old = session { SSL_SESSION_free(old) }
+            session = nil
+        }
     }
 
     private init(context: OpaquePointer, verifies: Bool, reusesSessions: Bool) {
@@ -102,6 +122,13 @@ public final class TLSClientContext: @unchecked Sendable {
     ///     protocol header).
     public func makeHandler(serverName: String?, preamble: ByteBuffer? = nil) -> TLSHandler? {
         guard let ssl = SSL_new(context) else { return nil }
+        if let entry = lock.withLock({ renewed }), let certificate = entry.certificate, let key = entry.key {
+            _ = SSL_use_certificate(ssl, certificate)
+            _ = SSL_use_PrivateKey(ssl, key)
+            _ = hap_ssl_clear_chain_certs(ssl)
+            for c in entry.chain { _ = hap_ssl_add1_chain_cert(ssl, c) }
+            OpenSSLErrors.drain()
+        }
         if let name = serverName, !name.isEmpty {
             _ = hap_ssl_set_tlsext_host_name(ssl, name)
             if verifies { _ = SSL_set1_host(ssl, name) }

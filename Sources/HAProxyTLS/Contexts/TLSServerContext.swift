@@ -25,6 +25,9 @@ public final class TLSServerContext: @unchecked Sendable {
         /// that asked for it; a line deleted at run time serves no more.
         var entry: CertificateEntry
         let line: TLSCertificateLine
+        /// The CA and CRL files its context verifies client certificates
+        /// with (none without `verify`).
+        let caFiles: [String]
         var removed = false
 
         var filters: [String] { line.filters }
@@ -137,7 +140,7 @@ public final class TLSServerContext: @unchecked Sendable {
             }
             let ecdhe = o.ecdhe ?? tls.ecdhe
             let noCANames = o.noCANames
-            let crlFile = tls.crlFile
+            let crlFile = o.crlFile ?? tls.crlFile
             let caIgnored = tls.caIgnoredErrors, crtIgnored = tls.certificateIgnoredErrors
             /// Everything this line sets on a certificate's SSL context;
             /// run again when `commit ssl cert` replaces the certificate.
@@ -172,17 +175,28 @@ public final class TLSServerContext: @unchecked Sendable {
                 }
                 SSL_CTX_set_timeout(ctx, Int(global.sessionLifetime))
                 if let caFile {
-                    // The CAs verify client certificates and are named in the request.
-                    guard SSL_CTX_load_verify_locations(ctx, caFile, nil) == 1 else {
-                        OpenSSLErrors.drain()
-                        return "Proxy '\(proxy)': unable to load the ca-file '\(caFile)' \(suffix)."
+                    // The CAs verify client certificates and are named in the request
+                    // (the content a `commit ssl ca-file` put in place of the file's).
+                    if let pem = store.committedContent(of: caFile) {
+                        guard hap_ssl_ctx_load_ca_pem(ctx, pem, Int32(pem.utf8.count), noCANames ? 0 : 1) > 0 else {
+                            return "Proxy '\(proxy)': unable to load the ca-file '\(caFile)' \(suffix)."
+                        }
+                    } else {
+                        guard SSL_CTX_load_verify_locations(ctx, caFile, nil) == 1 else {
+                            OpenSSLErrors.drain()
+                            return "Proxy '\(proxy)': unable to load the ca-file '\(caFile)' \(suffix)."
+                        }
+                        if !noCANames, let names = SSL_load_client_CA_file(caFile) { SSL_CTX_set_client_CA_list(ctx, names) }
                     }
-                    if !noCANames, let names = SSL_load_client_CA_file(caFile) { SSL_CTX_set_client_CA_list(ctx, names) }
                     OpenSSLErrors.drain()
                 }
-                if let crlFile, hap_ssl_ctx_load_crl(ctx, crlFile) != 1 {
-                    OpenSSLErrors.drain()
-                    return "Proxy '\(proxy)': unable to configure CRL file '\(crlFile)' \(suffix)."
+                if let crlFile {
+                    let loaded = store.committedContent(of: crlFile).map { hap_ssl_ctx_load_crl_pem(ctx, $0, Int32($0.utf8.count)) }
+                        ?? hap_ssl_ctx_load_crl(ctx, crlFile)
+                    guard loaded == 1 else {
+                        OpenSSLErrors.drain()
+                        return "Proxy '\(proxy)': unable to configure CRL file '\(crlFile)' \(suffix)."
+                    }
                 }
                 switch verify {
                 case .none: hap_ssl_ctx_set_verify(ctx, SSL_VERIFY_NONE)
@@ -225,11 +239,22 @@ public final class TLSServerContext: @unchecked Sendable {
             }
             return .success((Slot(
                 context: ctx, versions: versions, ciphers: common.ciphers, ciphersuites: common.ciphersuites,
-                curves: common.curves ?? ecdhe, alpn: wire, entry: entry, line: line, configure: configure), warning))
+                curves: common.curves ?? ecdhe, alpn: wire, entry: entry, line: line,
+                caFiles: verify == .none ? [] : [caFile, crlFile].compactMap { $0 },
+                configure: configure), warning))
         }
         var slots: [Slot] = []
         for (line, entries) in loaded {
             for entry in entries {
+                // A `crt` directory is a list named after it, each file a
+                // line numbered 0, as 2.6 shows it (`show ssl crt-list`).
+                var line = line
+                if line.list == nil && entry.path != line.path {
+                    var fileLine = TLSCertificateLine(path: entry.path)
+                    fileLine.options = line.options
+                    fileLine.list = line.path
+                    line = fileLine
+                }
                 switch makeSlot(line, entry) {
                 case .success(let (slot, warning)):
                     slots.append(slot)
@@ -332,15 +357,30 @@ public final class TLSServerContext: @unchecked Sendable {
         }
     }
 
+    /// Rebuilds the serving slots that verify with a CA or CRL file
+    /// (`commit ssl ca-file|crl-file`), for the connections from now on;
+    /// how many.
+    func reloadSlots(using file: String) -> Int {
+        let indices = lock.withLock {
+            state.slots.indices.filter { !state.slots[$0].removed && state.slots[$0].caFiles.contains(file) }
+        }
+        for index in indices {
+            let entry = lock.withLock { state.slots[index].entry }
+            if let ctx = makeContext(slot: index, entry: entry) { replace(slot: index, with: ctx, entry: entry) }
+        }
+        return indices.count
+    }
+
     /// Whether a slot still serves (not deleted at run time).
     func serves(slot index: Int) -> Bool { lock.withLock { !state.slots[index].removed } }
 
     /// The slots serving a `crt-list` line.
-    func slots(ofList list: String, lineNumber: Int) -> [Int] {
+    func slots(ofList list: String, line target: TLSCertificateLine) -> [Int] {
         lock.withLock {
             state.slots.indices.filter {
                 let line = state.slots[$0].line
-                return !state.slots[$0].removed && line.list == list && line.lineNumber == lineNumber
+                return !state.slots[$0].removed && line.list == list && line.lineNumber == target.lineNumber
+                    && line.path == target.path
             }
         }
     }

@@ -40,6 +40,30 @@ final class CLICommandProcessorTests: RuntimeTestCase {
         XCTAssertTrue(answer.hasSuffix("  quit                                    : disconnect\n\n"))
     }
 
+    /// `set ssl cert` needs its payload; a file no bind line loaded is
+    /// refused before the payload is read, as 2.6 does.
+    func testSetSSLCertTakesThePayload() throws {
+        let cli = try makeRuntime(from: Self.config).cli
+        XCTAssertEqual(
+            cli.execute("set ssl cert /nowhere.pem", level: .admin),
+            "'set ssl cert expects a filename and a certificate as a payload\n\n")
+        XCTAssertEqual(
+            cli.execute("set ssl cert /nowhere.pem <<\n-----BEGIN CERTIFICATE-----\n", level: .admin),
+            "Can't replace a certificate which is not referenced by the configuration!\nCan't update /nowhere.pem!\n\n")
+        XCTAssertEqual(cli.execute("set ssl cert /nowhere.pem <<\nx\n", level: .operator), "Permission denied\n\n")
+        XCTAssertTrue(cli.execute("update ssl ocsp-response x", level: .admin).hasPrefix("Unknown command"), "2.6.12 has none")
+        XCTAssertEqual(cli.execute("show tls-keys", level: .user), "# id (file)\n\n")
+        XCTAssertEqual(cli.execute("show tls-keys *", level: .user), "# id secret\n\n")
+        XCTAssertEqual(cli.execute("show tls-keys 1", level: .user), "'show tls-keys' unable to locate referenced filename\n\n")
+        XCTAssertEqual(
+            cli.execute("set ssl tls-key 1", level: .operator),
+            "'set ssl tls-key' expects a filename and the new TLS key in base64 encoding.\n\n")
+        XCTAssertEqual(
+            cli.execute("set ssl tls-key 1 abc", level: .operator), "'set ssl tls-key' unable to locate referenced filename\n\n")
+        XCTAssertEqual(cli.execute("set ssl ocsp-response x", level: .admin),
+            "'set ssl ocsp-response' received invalid base64 encoded response.\n\n")
+    }
+
     func testHelpLinesArePaddedToFortyColumns() throws {
         let answer = try makeRuntime(from: Self.config).cli.execute("help", level: .user)
         XCTAssertTrue(answer.hasPrefix("The following commands are valid at this level:\n"))

@@ -45,11 +45,19 @@ final class TLSRuntimeAPITests: IntegrationTestCase {
             printf '[ca]\\ndefault_ca=t\\n[t]\\ndatabase=db/index.txt\\ncrlnumber=db/crlnumber\\ndefault_md=sha256\\ndefault_crl_days=30\\n' > ca.cnf
             openssl ca -config ca.cnf -keyfile ca.key -cert ca.pem -revoke client1.crt 2>/dev/null
             openssl ca -config ca.cnf -keyfile ca.key -cert ca.pem -gencrl -out crl.pem 2>/dev/null
+            mkdir -p db2 && touch db2/index.txt && echo 1000 > db2/crlnumber
+            printf '[ca]\\ndefault_ca=t\\n[t]\\ndatabase=db2/index.txt\\ncrlnumber=db2/crlnumber\\ndefault_md=sha256\\ndefault_crl_days=30\\n' > ca2.cnf
+            openssl ca -config ca2.cnf -keyfile ca.key -cert ca.pem -gencrl -out empty-crl.pem 2>/dev/null
             serial=$(openssl x509 -in site.crt -noout -serial | cut -d= -f2)
             printf 'V\\t301231000000Z\\t\\t%s\\tunknown\\t/CN=localhost\\n' "$serial" > ocsp-index.txt
             mkdir -p stapled
             cp site.pem stapled/site.pem
+            openssl genpkey -genparam -algorithm DH -pkeyopt dh_param:ffdhe2048 -out dh.pem 2>/dev/null
             openssl ocsp -index ocsp-index.txt -rsigner ca.pem -rkey ca.key -CA ca.pem -issuer ca.pem -cert site.crt -respout stapled/site.pem.ocsp -ndays 1 >/dev/null 2>&1
+            printf 'R\t301231000000Z\t261201000000Z\t%s\tunknown\t/CN=localhost\n' "$serial" > ocsp-revoked.txt
+            openssl ocsp -index ocsp-revoked.txt -rsigner ca.pem -rkey ca.key -CA ca.pem -issuer ca.pem -cert site.crt -respout revoked.ocsp -ndays 1 >/dev/null 2>&1
+            base64 -w0 revoked.ocsp > revoked.ocsp.b64
+            base64 stapled/site.pem.ocsp > good.ocsp.b64
             """)
     }
 
@@ -90,9 +98,41 @@ final class TLSRuntimeAPITests: IntegrationTestCase {
         return LifecycleHarness.unixCommand(socket, command + " <<\n" + content) ?? ""
     }
 
+    /// One command on a unix socket, the sending side closed after it
+    /// (2.6's master CLI answers, then waits for the client to close).
+    private func command(_ socketPath: String, _ text: String) -> String {
+        let fd = socket(AF_UNIX, CInt(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_un()
+        addr.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &addr.sun_path) { raw in
+            for (i, b) in socketPath.utf8.enumerated() where i < raw.count - 1 { raw[i] = b }
+        }
+        var tv = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        let rc = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard rc == 0 else { return "" }
+        let bytes = Array((text + "\n").utf8)
+        guard send(fd, bytes, bytes.count, CInt(MSG_NOSIGNAL)) == bytes.count else { return "" }
+        shutdown(fd, CInt(SHUT_WR))
+        var out: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = read(fd, &buffer, buffer.count)
+            if n <= 0 { break }
+            out += buffer[0..<n]
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
     private static let apiConfig = """
         global
+            ssl-dh-param-file PKI/dh.pem
             stats socket SOCKET level admin
+            stats socket SOCKET.operator level operator
+            stats socket SOCKET.user level user
         defaults
             mode http
             timeout connect 2s
@@ -118,6 +158,12 @@ final class TLSRuntimeAPITests: IntegrationTestCase {
             func p(_ command: String, _ file: String) throws -> String { try payload(socket, command, file: file) }
             let site = path("site.pem")
             var out: [String] = []
+            for level in ["operator", "user"] {
+                for command in ["show ssl cert", "show ssl crt-list", "show ssl ca-file", "show ssl crl-file",
+                                "new ssl cert /x.pem", "set ssl cert /x.pem", "show ssl providers"] {
+                    out.append(LifecycleHarness.unixCommand(socket + "." + level, command) ?? "")
+                }
+            }
             out.append(q("show ssl cert"))
             out.append(q("show ssl cert *\(site)"))
             out.append(q("commit ssl cert \(site)"))
@@ -152,15 +198,39 @@ final class TLSRuntimeAPITests: IntegrationTestCase {
             out.append(q("del ssl cert \(site)"))
             out.append(q("del ssl cert \(path("new.pem"))"))
             out.append(q("del ssl cert \(path("never.pem"))"))
+            // A key alone (`<file>.key`): into the ongoing transaction, or a new one.
+            out.append(try p("set ssl cert \(path("nope.pem")).key", "site2.key"))
+            out.append(try p("set ssl cert \(site).key", "garbage.pem"))
+            out.append(try p("set ssl cert \(site)", "certonly.pem"))
+            out.append(try p("set ssl cert \(site).key", "site2.key"))
+            out.append(q("show ssl cert *\(site)"))
+            out.append(q("commit ssl cert \(site)"))
+            out.append(try p("set ssl cert \(site).key", "site.key"))
+            out.append(q("show ssl cert *\(site)"))
+            out.append(q("commit ssl cert \(site)"))
+            out.append(q("abort ssl cert \(site)"))
+            for command in ["show tls-keys", "show tls-keys *", "show tls-keys 1", "set ssl tls-key", "set ssl tls-key 1 abc"] {
+                out.append(q(command))
+            }
             for bare in ["set ssl cert", "commit ssl cert", "abort ssl cert", "new ssl cert", "del ssl cert"] {
                 out.append(q(bare))
             }
             out.append(q("show ssl ca-file"))
             out.append(q("show ssl crl-file"))
+            for spec in [path("ca.pem"), path("ca.pem") + ":1", path("ca.pem") + ":2", path("ca.pem") + ":0",
+                         path("ca.pem") + ":x", path("none.pem"), "@system-ca:1"] {
+                out.append(q("show ssl ca-file \(spec)"))
+            }
+            for spec in [path("crl.pem"), path("crl.pem") + ":1", path("crl.pem") + ":2", path("crl.pem") + ":0",
+                         path("ca.pem")] {
+                out.append(q("show ssl crl-file \(spec)"))
+            }
             answers.append(out)
         }
-        XCTAssertEqual(answers[0][7], "Transaction created for certificate \(path("site.pem"))!\n\n")
-        XCTAssertTrue(answers[0][20].hasPrefix("Committing \(path("site.pem"))..\nSuccess!"), answers[0][20])
+        XCTAssertEqual(answers[0][7 + 14], "Transaction created for certificate \(path("site.pem"))!\n\n")
+        XCTAssertTrue(answers[0][20 + 14].hasPrefix("Committing \(path("site.pem"))..\nSuccess!"), answers[0][20])
+        XCTAssertTrue(answers[0].contains(
+            "unable to load private key from file '\(path("site.pem"))'.\nCan't load the payload\nCan't update \(path("site.pem")).key!\n\n"))
         XCTAssertEqual(answers[0].count, answers[1].count)
         for (i, (ours, theirs)) in zip(answers[0], answers[1]).enumerated() {
             XCTAssertEqual(ours, theirs, "answer #\(i)")
@@ -224,6 +294,314 @@ final class TLSRuntimeAPITests: IntegrationTestCase {
         XCTAssertEqual(outputs[0], outputs[1])
     }
 
+    /// `show|add|del ssl crt-list` answer as 2.6's for the same sequence
+    /// (two binds share the list); a line added with a payload is served
+    /// by SNI at once with its own options, and no longer once deleted.
+    func testCertificateListCommandsMatchTheReference() throws {
+        guard let reference else { return }
+        try """
+            # certificates for the list test
+
+            \(path("site.pem"))
+            \(path("site2.pem")) [no-ca-names ca-file \(path("ca.pem")) crl-file \(path("crl.pem")) verify optional ssl-max-ver TLSv1.3 ssl-min-ver TLSv1.2 curves X25519:P-256 ciphersuites TLS_AES_128_GCM_SHA256 ciphers ECDHE+AESGCM alpn http/1.1] Renewed.Test !bad.test
+            \(path("site2.pem")) [verify required ca-file \(path("ca.pem"))] other.test
+
+            """.write(toFile: path("list.txt"), atomically: true, encoding: .utf8)
+        try sh("cat client2.crt client2.key > added.pem && mkdir -p dir && cp site.pem dir/a.pem && cp site2.pem dir/b.pem")
+        var answers: [[String]] = []
+        var served: [[String]] = []
+        for (index, binary) in [haproxyPath!, reference].enumerated() {
+            // The same relative configuration name for both: 2.6 names the bind lines by it.
+            let run = tmp.appendingPathComponent("run\(index)")
+            try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
+            let ports = (0..<4).map { _ in Ports.free() }
+            let socket = run.appendingPathComponent("api.sock").path
+            try """
+                global
+                    stats socket \(socket) level admin
+                defaults
+                    mode http
+                    timeout connect 2s
+                    timeout client 10s
+                    timeout server 10s
+                frontend fe
+                    bind 127.0.0.1:\(ports[0]) ssl crt-list \(path("list.txt"))
+                    bind 127.0.0.1:\(ports[1]) ssl crt-list \(path("list.txt"))
+                    bind 127.0.0.1:\(ports[2]) ssl crt \(path("site.pem"))
+                    bind 127.0.0.1:\(ports[3]) ssl crt \(path("dir"))
+                    http-request return status 200
+
+                """.write(to: run.appendingPathComponent("api.cfg"), atomically: true, encoding: .utf8)
+            let p = track(try ManagedProcess(label: "list\(index)", executable: binary, arguments: ["-f", "api.cfg", "-db"], dir: run))
+            for port in ports { try Ports.waitUntilAccepting(port, timeout: 10, while: { p.isRunning }) }
+            func q(_ command: String) -> String { LifecycleHarness.unixCommand(socket, command) ?? "" }
+            func line(_ text: String) -> String { q("add ssl crt-list \(path("list.txt")) <<\n\(text)\n") }
+            func subject(_ name: String) throws -> String {
+                try runTool("/bin/sh", ["-c", "echo | openssl s_client -connect 127.0.0.1:\(ports[1]) -servername \(name) -alpn http/1.1 2>/dev/null | grep -E '^(subject|ALPN)'"], dir: tmp).stdout
+            }
+            let list = path("list.txt"), added = path("added.pem")
+            var out: [String] = []
+            // The line's crl-file refuses the revoked client1 for its names only.
+            for (name, crt) in [("renewed.test", "client1"), ("renewed.test", "client2"), ("localhost", "client1")] {
+                let r = try runTool("/usr/bin/curl", [
+                    "-sS", "-k", "--max-time", "10", "--cert", path("\(crt).crt"), "--key", path("\(crt).key"),
+                    "--resolve", "\(name):\(ports[0]):127.0.0.1", "https://\(name):\(ports[0])/", "-o", "/dev/null",
+                    "-w", "%{http_code}",
+                ], dir: tmp)
+                out.append(r.stdout + (r.stderr.contains("certificate revoked") ? " revoked" : ""))
+            }
+            for command in ["show ssl crt-list", "show ssl crt-list \(list)", "show ssl crt-list -n \(list)",
+                            "show ssl crt-list \(path("none.txt"))", "show ssl crt-list -n", "new ssl cert \(added)",
+                            "add ssl crt-list \(list) \(added)"] {
+                out.append(q(command))
+            }
+            out.append(try payload(socket, "set ssl cert \(added)", file: "added.pem"))
+            out.append(q("commit ssl cert \(added)"))
+            for command in ["add ssl crt-list \(list) \(added) [verify none alpn h2] ignored.test",
+                            "add ssl crt-list \(list) \(added)", "add ssl crt-list \(list) \(path("nothere.pem"))",
+                            "add ssl crt-list \(path("none.txt")) \(added)", "add ssl crt-list \(list)",
+                            "show ssl crt-list -n \(list)", "show ssl cert \(added)", "del ssl crt-list \(list) \(added)",
+                            "del ssl crt-list \(list) \(added):99", "del ssl crt-list \(list) \(added):6",
+                            "del ssl crt-list \(path("none.txt")) \(added)", "del ssl crt-list \(list) \(path("site.pem"))",
+                            "del ssl crt-list \(list)", "del ssl cert \(added)", "del ssl crt-list \(list) \(added)",
+                            "show ssl cert \(added)"] {
+                out.append(q(command))
+            }
+            var sni = [try subject("client2")]
+            out.append(line("\(added) [ssl-min-ver TLSv1.3 alpn http/1.1] Client2"))
+            sni.append(try subject("client2"))
+            out.append(line("\(added) [bogus] p.test"))
+            out.append(line("\(added)\n\(path("site.pem"))"))
+            out.append(line(path("nothere.pem")))
+            out.append(q("show ssl crt-list -n \(list)"))
+            out.append(q("del ssl crt-list \(list) \(added):8"))
+            sni.append(try subject("client2"))
+            out.append(q("show ssl crt-list"))
+            // A `crt` directory is a list of its files, each at line 0.
+            let dirList = path("dir")
+            for command in ["show ssl crt-list -n \(dirList)", "del ssl crt-list \(dirList) \(dirList)/a.pem",
+                            "del ssl crt-list \(dirList) \(dirList)/b.pem", "show ssl crt-list \(dirList)",
+                            "add ssl crt-list \(dirList) \(dirList)/b.pem", "show ssl crt-list -n \(dirList)"] {
+                out.append(q(command))
+            }
+            answers.append(out)
+            served.append(sni)
+        }
+        XCTAssertEqual(served[0], [
+            "subject=CN = localhost\n", "subject=CN = client2\nALPN protocol: http/1.1\n", "subject=CN = localhost\n",
+        ])
+        XCTAssertEqual(served[0], served[1])
+        XCTAssertEqual(Array(answers[0][0..<3]), ["000 revoked", "200", "200"])
+        XCTAssertTrue(answers[0][5].contains(":4 [alpn http/1.1\u{0} verify optional no-ca-names ca-file"), answers[0][5])
+        XCTAssertEqual(answers[0].count, answers[1].count)
+        for (i, (ours, theirs)) in zip(answers[0], answers[1]).enumerated() {
+            XCTAssertEqual(ours, theirs, "answer #\(i)")
+        }
+    }
+
+    /// A TLS server on loopback (Python's ssl) presenting `certificate`,
+    /// asking for a client certificate, and answering each request with
+    /// the client certificate's name (`cn=client1`, `cn=none`); its port.
+    private func startTLSServer(certificate: String) throws -> Int {
+        let script = tmp.appendingPathComponent("tls-server.py")
+        try """
+            import socket, ssl, sys, threading
+            port = int(sys.argv[1])
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(sys.argv[2])
+            ctx.verify_mode = ssl.CERT_OPTIONAL
+            ctx.load_verify_locations(sys.argv[3])
+            def handle(c):
+                try:
+                    s = ctx.wrap_socket(c, server_side=True)
+                    data = b""
+                    while b"\\r\\n\\r\\n" not in data:
+                        d = s.recv(4096)
+                        if not d: break
+                        data += d
+                    cert = s.getpeercert()
+                    cn = dict(x[0] for x in cert["subject"]).get("commonName", "none") if cert else "none"
+                    body = ("cn=%s\\n" % cn).encode()
+                    s.sendall(b"HTTP/1.1 200 OK\\r\\nContent-Length: %d\\r\\nConnection: close\\r\\n\\r\\n" % len(body) + body)
+                    s.close()
+                except Exception:
+                    c.close()
+            srv = socket.create_server(("127.0.0.1", port))
+            while True:
+                c, _ = srv.accept()
+                threading.Thread(target=handle, args=(c,), daemon=True).start()
+            """.write(to: script, atomically: true, encoding: .utf8)
+        let port = Ports.free()
+        let server = track(try ManagedProcess(
+            label: "tls-server-\(port)", executable: Paths.python(),
+            arguments: [script.path, "\(port)", certificate, path("ca.pem")], dir: tmp))
+        try Ports.waitUntilAccepting(port, timeout: 10, while: { server.isRunning })
+        return port
+    }
+
+    /// A server's `crl-file`: a server whose certificate the CRL revokes
+    /// is refused (503), another one answers, as with 2.6.
+    func testServerCRLFile() throws {
+        guard let reference else { return }
+        try sh("cat client1.crt client1.key > revoked-server.pem && cat client2.crt client2.key > good-server.pem")
+        let revoked = try startTLSServer(certificate: path("revoked-server.pem"))
+        let good = try startTLSServer(certificate: path("good-server.pem"))
+        var results: [[String]] = []
+        for (index, binary) in [haproxyPath!, reference].enumerated() {
+            let config = """
+                defaults
+                    mode http
+                    timeout connect 2s
+                    timeout client 10s
+                    timeout server 10s
+                frontend fe
+                    bind 127.0.0.1:PORT1
+                    use_backend revoked if { path /revoked }
+                    default_backend good
+                backend revoked
+                    server s1 127.0.0.1:\(revoked) ssl verify required ca-file \(path("ca.pem")) crl-file \(path("crl.pem"))
+                backend good
+                    server s1 127.0.0.1:\(good) ssl verify required ca-file \(path("ca.pem")) crl-file \(path("crl.pem"))
+                """
+            let (ports, _) = try start(binary, index: index, config: config, portCount: 1)
+            var out: [String] = []
+            for target in ["/revoked", "/good"] {
+                out.append(try runTool("/usr/bin/curl", [
+                    "-sS", "--max-time", "10", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(ports[0])\(target)",
+                ], dir: tmp).stdout)
+            }
+            results.append(out)
+        }
+        XCTAssertEqual(results[0], ["503", "200"])
+        XCTAssertEqual(results[0], results[1])
+        // Its errors, as 2.6 words them.
+        for options in ["crl-file", "verify none crl-file \(path("nonexistent.pem"))", "verify none crl-file \(path("garbage.pem"))"] {
+            let cfg = try writeConfig(Self.defaultsHTTP + """
+                backend be
+                    server s1 127.0.0.1:1 ssl \(options)
+                """, name: "server-crl.cfg")
+            var messages: [[String]] = []
+            for binary in [haproxyPath!, reference] {
+                let r = try runTool(binary, ["-c", "-f", cfg.path], dir: tmp)
+                messages.append((r.stdout + r.stderr).split(separator: "\n").filter { $0.contains("[ALERT]") }
+                    .map { $0.replacingOccurrences(of: #"\(\d+\)"#, with: "(pid)", options: .regularExpression) })
+            }
+            XCTAssertFalse(messages[0].isEmpty, options)
+            XCTAssertEqual(messages[0], messages[1], options)
+        }
+    }
+
+    /// A certificate a server line presents (`crt`) is renewed by a commit
+    /// too: the next connection to the server shows the new one (a TLS
+    /// server asking for client certificates reports its name), and the
+    /// commit counts it as 2.6 does.
+    func testCommitRenewsAServerCertificate() throws {
+        guard let reference else { return }
+        try sh("cat client1.crt client1.key > as-client.pem && cat client2.crt client2.key > client2.pem")
+        let serverPort = try startTLSServer(certificate: path("site.pem"))
+        var results: [[String]] = []
+        for (index, binary) in [haproxyPath!, reference].enumerated() {
+            let config = """
+                global
+                    stats socket SOCKET level admin
+                defaults
+                    mode http
+                    timeout connect 2s
+                    timeout client 10s
+                    timeout server 10s
+                frontend fe
+                    bind 127.0.0.1:PORT1
+                    default_backend be
+                backend be
+                    server s1 127.0.0.1:\(serverPort) ssl verify none crt \(path("as-client.pem"))
+                """
+            let (ports, socket) = try start(binary, index: index, config: config, portCount: 1)
+            func get() throws -> String {
+                try runTool("/usr/bin/curl", ["-sS", "--max-time", "10", "http://127.0.0.1:\(ports[0])/"], dir: tmp).stdout
+            }
+            var out = [try get()]
+            out.append(LifecycleHarness.unixCommand(socket, "show ssl cert \(path("as-client.pem"))")?.split(separator: "\n")[1].description ?? "")
+            out.append(try payload(socket, "set ssl cert \(path("as-client.pem"))", file: "client2.pem"))
+            out.append(LifecycleHarness.unixCommand(socket, "commit ssl cert \(path("as-client.pem"))") ?? "")
+            out.append(try get())
+            out.append(LifecycleHarness.unixCommand(socket, "del ssl cert \(path("as-client.pem"))") ?? "")
+            results.append(out)
+        }
+        XCTAssertEqual(results[0][0], "cn=client1\n")
+        XCTAssertEqual(results[0][1], "Status: Used")
+        XCTAssertEqual(results[0][3], "Committing \(path("as-client.pem")).\nSuccess!\n\n")
+        XCTAssertEqual(results[0][4], "cn=client2\n")
+        XCTAssertEqual(results[0], results[1])
+    }
+
+    /// `set|commit|abort ssl ca-file` and `crl-file`: the answers as 2.6's,
+    /// and the committed content verifies client certificates from then
+    /// on (an empty CRL lets the revoked client in; another CA keeps the
+    /// others out).
+    func testCAAndCRLFileUpdatesMatchTheReference() throws {
+        guard let reference else { return }
+        var answers: [[String]] = []
+        for (index, binary) in [haproxyPath!, reference].enumerated() {
+            let config = """
+                global
+                    stats socket SOCKET level admin
+                defaults
+                    mode http
+                    timeout connect 2s
+                    timeout client 10s
+                    timeout server 10s
+                frontend fe
+                    bind 127.0.0.1:PORT1 ssl crt \(path("site.pem")) ca-file \(path("ca.pem")) crl-file \(path("crl.pem")) verify optional
+                    http-request return status 200 content-type text/plain lf-string "verify=%[ssl_c_verify] cn=%[ssl_c_s_dn(CN)]\\n"
+                """
+            let (ports, socket) = try start(binary, index: index, config: config, portCount: 1)
+            func q(_ command: String) -> String { LifecycleHarness.unixCommand(socket, command) ?? "" }
+            func p(_ command: String, _ file: String) throws -> String { try payload(socket, command, file: file) }
+            func clients() throws -> String {
+                try ["client1", "client2"].map { name in
+                    let r = try runTool("/usr/bin/curl", ["-sS", "-k", "--max-time", "10", "--cert", path("\(name).crt"), "--key",
+                                                         path("\(name).key"), "https://127.0.0.1:\(ports[0])/"], dir: tmp)
+                    return r.status == 0 ? r.stdout : "refused\n"
+                }.joined()
+            }
+            let ca = path("ca.pem"), crl = path("crl.pem")
+            var out = [try clients()]
+            out += [q("commit ssl ca-file \(ca)"), q("abort ssl ca-file \(ca)"), q("set ssl ca-file \(ca)")]
+            out += [try p("set ssl ca-file \(path("nope.pem"))", "other-ca.pem"), try p("set ssl ca-file \(ca)", "garbage.pem")]
+            out += [try p("set ssl ca-file \(ca)", "other-ca.pem"), q("show ssl ca-file"), q("show ssl ca-file *\(ca)")]
+            out += [try p("set ssl ca-file \(ca)", "other-ca.pem"), try p("set ssl ca-file \(crl)", "ca.pem")]
+            out += [try p("set ssl crl-file \(crl)", "empty-crl.pem"), q("show ssl crl-file"), q("show ssl crl-file *\(crl)")]
+            out += [q("abort ssl ca-file \(path("x.pem"))"), q("commit ssl crl-file \(path("x.pem"))")]
+            out += [q("commit ssl crl-file \(crl)"), q("show ssl crl-file \(crl)")]
+            out.append(try clients())
+            out += [q("commit ssl ca-file \(ca)"), q("show ssl ca-file"), q("show ssl ca-file \(ca)")]
+            out.append(try clients())
+            out += [try p("set ssl crl-file \(path("nope.pem"))", "crl.pem"), try p("set ssl crl-file \(crl)", "garbage.pem")]
+            out += [q("set ssl crl-file \(crl)"), q("commit ssl crl-file"), q("abort ssl crl-file"), q("commit ssl ca-file"),
+                    q("abort ssl ca-file")]
+            // New, filled and deleted CA and CRL files.
+            let newCA = path("new-ca.pem"), newCRL = path("new-crl.pem")
+            out += [q("new ssl ca-file \(newCA)"), q("new ssl ca-file \(newCA)"), q("new ssl ca-file \(ca)"), q("new ssl ca-file"),
+                    q("show ssl ca-file"), q("show ssl ca-file \(newCA)"), q("show ssl ca-file \(newCA):1")]
+            out += [try p("set ssl ca-file \(newCA)", "other-ca.pem"), q("commit ssl ca-file \(newCA)"), q("show ssl ca-file"),
+                    q("show ssl ca-file \(newCA)"), q("del ssl ca-file \(newCA)"), q("del ssl ca-file \(newCA)"), q("del ssl ca-file")]
+            out += [q("new ssl crl-file \(newCRL)"), q("new ssl crl-file \(newCRL)"), q("show ssl crl-file"),
+                    q("show ssl crl-file \(newCRL)"), try p("set ssl crl-file \(newCRL)", "empty-crl.pem"),
+                    q("commit ssl crl-file \(newCRL)"), q("show ssl crl-file \(newCRL)"), q("del ssl crl-file \(newCRL)"),
+                    q("del ssl crl-file \(newCRL)"), q("del ssl crl-file"), q("new ssl crl-file")]
+            // 2.6.12 has no `add ssl ca-file`.
+            XCTAssertTrue(q("add ssl ca-file \(newCA)").hasPrefix("Unknown command"))
+            answers.append(out)
+        }
+        XCTAssertEqual(answers[0][0], "refused\nverify=0 cn=client2\n")
+        XCTAssertEqual(answers[0][18], "verify=0 cn=client1\nverify=0 cn=client2\n", "the empty CRL is in force")
+        XCTAssertEqual(answers[0][22], "refused\nrefused\n", "only the other CA is trusted")
+        XCTAssertEqual(answers[0].count, answers[1].count)
+        for (i, (ours, theirs)) in zip(answers[0], answers[1]).enumerated() {
+            XCTAssertEqual(ours, theirs, "answer #\(i)")
+        }
+    }
+
     /// The master CLI carries a payload to the worker (`@1 set ssl cert
     /// <file> <<`), as 2.6's does.
     func testMasterCLICarriesPayloads() throws {
@@ -240,10 +618,14 @@ final class TLSRuntimeAPITests: IntegrationTestCase {
             let p = track(try ManagedProcess(
                 label: "master\(index)", executable: binary, arguments: ["-W", "-S", master, "-f", cfg.path], dir: tmp))
             try Ports.waitUntilAccepting(port, timeout: 10, while: { p.isRunning })
+            try waitUntil("the master CLI reaches the worker") {
+                command(master, "@1 show info").contains("\nPid: ")
+            }
             let site = path("site.pem")
-            var out = [try payload(master, "@1 set ssl cert \(site)", file: "site2.pem")]
-            out.append(LifecycleHarness.unixCommand(master, "@1 show ssl cert *\(site)") ?? "")
-            out.append(LifecycleHarness.unixCommand(master, "@1 commit ssl cert \(site)") ?? "")
+            let pem = try String(contentsOfFile: path("site2.pem"), encoding: .utf8)
+            var out = [command(master, "@1 set ssl cert \(site) <<\n" + pem)]
+            out.append(command(master, "@1 show ssl cert *\(site)"))
+            out.append(command(master, "@1 commit ssl cert \(site)"))
             let served = try runTool("/bin/sh", ["-c", "echo | openssl s_client -connect 127.0.0.1:\(port) -servername renewed.test 2>/dev/null | openssl x509 -noout -subject -ext subjectAltName"], dir: tmp)
             out.append(served.stdout)
             answers.append(out)
@@ -282,9 +664,31 @@ final class TLSRuntimeAPITests: IntegrationTestCase {
             let section = asked.components(separatedBy: "OCSP response:").dropFirst().first?
                 .components(separatedBy: "---").first ?? ""
             stapled.append(section + (LifecycleHarness.unixCommand(socket, "show ssl cert \(path("stapled/site.pem"))") ?? ""))
+            let ids = LifecycleHarness.unixCommand(socket, "show ssl ocsp-response") ?? ""
+            let key = ids.split(separator: "\n").first { $0.hasPrefix("Certificate ID key : ") }
+                .map { String($0.dropFirst("Certificate ID key : ".count)) } ?? "none"
+            stapled.append(ids)
+            stapled.append(LifecycleHarness.unixCommand(socket, "show ssl ocsp-response \(key)") ?? "")
+            stapled.append(LifecycleHarness.unixCommand(socket, "show ssl ocsp-response 00") ?? "")
+            // set ssl ocsp-response: a new response is stapled at once.
+            let revoked = try String(contentsOfFile: path("revoked.ocsp.b64"), encoding: .utf8)
+            var updates = [LifecycleHarness.unixCommand(socket, "set ssl ocsp-response \(revoked)") ?? ""]
+            let status = { () throws -> String in
+                try runTool("/bin/sh", ["-c", "echo | openssl s_client -connect 127.0.0.1:\(ports[0]) -status 2>&1 | grep 'Cert Status'"], dir: self.tmp).stdout
+            }
+            updates.append(try status())
+            for command in ["set ssl ocsp-response", "set ssl ocsp-response AAAA", "set ssl ocsp-response !!!!"] {
+                updates.append(LifecycleHarness.unixCommand(socket, command) ?? "")
+            }
+            updates.append(try payload(socket, "set ssl ocsp-response", file: "good.ocsp.b64"))
+            updates.append(try status())
+            stapled.append(updates.joined(separator: "|"))
         }
         XCTAssertTrue(stapled[0].contains("OCSP Response Key: 30"), stapled[0])
-        XCTAssertEqual(stapled[0], stapled[1])
+        XCTAssertTrue(stapled[2].contains("OCSP Response Status: successful"), stapled[2])
+        XCTAssertTrue(stapled[4].contains("OCSP Response updated!\n\n|    Cert Status: revoked\n|"), stapled[4])
+        XCTAssertTrue(stapled[4].hasSuffix("OCSP Response updated!\n\n|    Cert Status: good\n"), stapled[4])
+        XCTAssertEqual(Array(stapled[0..<5]), Array(stapled[5..<10]))
 
         // A response for another certificate: ignored, with a warning.
         try sh("cp stapled/site.pem stapled/site2.pem && cat site2.crt ca.pem site2.key > stapled/site2.pem && cp stapled/site.pem.ocsp stapled/site2.pem.ocsp")
