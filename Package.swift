@@ -46,7 +46,10 @@ let package = Package(
         .target(name: "HAProxyBase"),
         // Samples, converters, patterns, maps, ACLs and rule actions: no NIO,
         // computed without sockets and tested without them.
-        .target(name: "HAProxyRules", dependencies: ["HAProxyBase", "CPCRE2", "CCrypt"]),
+        // Stick tables: entries, their data types, expiry and rates, shared
+        // by the event loops behind one lock per table; no NIO.
+        .target(name: "HAProxyTables"),
+        .target(name: "HAProxyRules", dependencies: ["HAProxyBase", "HAProxyTables", "CPCRE2", "CCrypt"]),
         .target(name: "HAProxyConfig", dependencies: ["HAProxyBase", "HAProxyRules"]),
         .target(
             name: "HAProxyHTTP",
@@ -96,6 +99,7 @@ let package = Package(
         .testTarget(name: "HAProxyBaseTests", dependencies: ["HAProxyBase"]),
         .testTarget(name: "HalogTests", dependencies: ["HalogCore", "CLZ4"], exclude: ["Golden", "bench.sh"]),
         .testTarget(name: "HAProxyRulesTests", dependencies: ["HAProxyRules"]),
+        .testTarget(name: "HAProxyTablesTests", dependencies: ["HAProxyTables"]),
         .testTarget(
             name: "HAProxyTLSTests",
             dependencies: [

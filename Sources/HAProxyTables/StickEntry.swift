@@ -1,0 +1,23 @@
+/// One entry of a stick table: its key, its data and its place in the
+/// table's recency list. Read and written only under the table's lock.
+public final class StickEntry {
+    public let key: StickKey
+    /// Streams tracking the entry (`use=` in `show table`): it does not
+    /// expire while they do.
+    public internal(set) var useCount: Int32 = 0
+    /// When it expires, in milliseconds of the monotonic clock.
+    public internal(set) var expiresAt: UInt64 = 0
+    /// Counters and values by slot (`StickTable.slot`).
+    var values: [UInt64]
+    var rates: [PeriodCounter]
+    // The recency list: `newer` toward the most recently used entry.
+    unowned(unsafe) var newer: StickEntry?
+    unowned(unsafe) var older: StickEntry?
+    var linked = false
+
+    init(key: StickKey, valueSlots: Int, rateSlots: Int) {
+        self.key = key
+        values = Array(repeating: 0, count: valueSlots)
+        rates = Array(repeating: PeriodCounter(), count: rateSlots)
+    }
+}
