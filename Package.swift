@@ -50,7 +50,7 @@ let package = Package(
         // by the event loops behind one lock per table; no NIO.
         .target(name: "HAProxyTables"),
         .target(name: "HAProxyRules", dependencies: ["HAProxyBase", "HAProxyTables", "CPCRE2", "CCrypt"]),
-        .target(name: "HAProxyConfig", dependencies: ["HAProxyBase", "HAProxyRules"]),
+        .target(name: "HAProxyConfig", dependencies: ["HAProxyBase", "HAProxyRules", "HAProxyTables"]),
         .target(
             name: "HAProxyHTTP",
             dependencies: ["HAProxyConfig", "HAProxyRules", .product(name: "NIOCore", package: "swift-nio")]
@@ -83,6 +83,7 @@ let package = Package(
                 "HAProxyObservability",
                 "HAProxyHTTP",
                 "HAProxyTLS",
+                "HAProxyTables",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -108,7 +109,7 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "HAProxyConfigTests", dependencies: ["HAProxyConfig"], exclude: ["Fixtures"]),
+        .testTarget(name: "HAProxyConfigTests", dependencies: ["HAProxyConfig", "HAProxyTables"], exclude: ["Fixtures"]),
         .testTarget(
             name: "HAProxyHTTPTests",
             dependencies: ["HAProxyHTTP", "HAProxyConfig", .product(name: "NIOCore", package: "swift-nio")],

@@ -87,3 +87,69 @@ public struct StickKey: Hashable, Sendable {
         return hex(0..<bestStart) + "::" + hex((bestStart + bestLength)..<8)
     }
 }
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension StickKey {
+    /// A key typed on the CLI (`show table t key 10.0.0.1`), nil when it
+    /// is not one of `type`.
+    public static func parse(_ text: String, as type: StickKeyType) -> StickKey? {
+        switch type {
+        case .ip:
+            var a = in_addr()
+            guard inet_pton(AF_INET, text, &a) == 1 else { return nil }
+            return .ipv4(UInt32(bigEndian: a.s_addr))
+        case .ipv6:
+            var a = in6_addr()
+            guard inet_pton(AF_INET6, text, &a) == 1 else { return nil }
+            let bytes = withUnsafeBytes(of: &a) { Array($0) }
+            return fromIPv6Bytes(bytes)
+        case .integer:
+            guard let v = Int32(text) else { return nil }
+            return .integer(v)
+        case .string(let length):
+            return string(Array(text.utf8), length: length)
+        case .binary(let length):
+            var bytes: [UInt8] = []
+            var chars = Array(text.utf8)[...]
+            guard chars.count % 2 == 0 else { return nil }
+            while let h = chars.popFirst(), let l = chars.popFirst() {
+                guard let hi = hexValue(h), let lo = hexValue(l) else { return nil }
+                bytes.append(hi << 4 | lo)
+            }
+            return binary(bytes, length: length)
+        }
+    }
+
+    public static func fromIPv6Bytes(_ bytes: [UInt8]) -> StickKey {
+        var high: UInt64 = 0, low: UInt64 = 0
+        for i in 0..<8 { high = high << 8 | UInt64(bytes[i]) }
+        for i in 8..<16 { low = low << 8 | UInt64(bytes[i]) }
+        return .ipv6(high: high, low: low)
+    }
+
+    /// A string key, cut to the table's length.
+    public static func string(_ bytes: [UInt8], length: Int) -> StickKey {
+        StickKey(bytes: bytes.count > length ? Array(bytes.prefix(length)) : bytes)
+    }
+
+    /// A binary key, cut or padded with zeros to the table's length.
+    public static func binary(_ bytes: [UInt8], length: Int) -> StickKey {
+        var b = Array(bytes.prefix(length))
+        if b.count < length { b += [UInt8](repeating: 0, count: length - b.count) }
+        return StickKey(bytes: b)
+    }
+
+    private static func hexValue(_ c: UInt8) -> UInt8? {
+        switch c {
+        case 0x30...0x39: return c - 0x30
+        case 0x41...0x46: return c - 0x37
+        case 0x61...0x66: return c - 0x57
+        default: return nil
+        }
+    }
+}

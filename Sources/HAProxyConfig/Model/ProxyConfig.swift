@@ -57,6 +57,8 @@ public struct ProxyConfig: Sendable {
     public var useServerRules: [UseServerRule] = []
     /// The proxy's named ACLs (`acl NAME ...`).
     public var acls = ACLTable()
+    /// `stick-table`: the proxy's table, named after it.
+    public var stickTable: StickTableConfig?
     /// Fetches naming a `userlist`, in the order they were parsed.
     public var userlistReferences: [UserlistReference] = []
     public var httpRequestRules: [HTTPRule] = []

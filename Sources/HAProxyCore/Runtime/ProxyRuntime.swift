@@ -1,3 +1,4 @@
+import HAProxyTables
 import Dispatch
 #if canImport(Glibc)
 import Glibc
@@ -73,6 +74,10 @@ public final class ProxyRuntime {
         if let group = global.group, getgrnam(group) == nil {
             errors.append(RuntimeError("cannot find group id for '\(group)' (0:Success)", location: global.groupLocation))
         }
+        // The stick tables, listed by `show table` last declared first.
+        StickTableRegistry.install(configuration.proxies.reversed().compactMap { proxy in
+            proxy.disabled ? nil : proxy.stickTable.map { StickTable($0.definition) }
+        })
         var backendsByName: [String: Backend] = [:]
         defer { self.backendsByName = backendsByName }
         let proxyIDs = ProxyNumbering.ids(configuration)
