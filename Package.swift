@@ -53,7 +53,7 @@ let package = Package(
         .target(name: "HAProxyConfig", dependencies: ["HAProxyBase", "HAProxyRules", "HAProxyTables"]),
         .target(
             name: "HAProxyHTTP",
-            dependencies: ["HAProxyConfig", "HAProxyRules", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["HAProxyConfig", "HAProxyRules", "HAProxyTables", .product(name: "NIOCore", package: "swift-nio")]
         ),
         // The TLS record layer over memory BIOs, the contexts built from
         // the configuration and the certificate store.

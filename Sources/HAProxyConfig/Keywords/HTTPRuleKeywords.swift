@@ -107,7 +107,8 @@ extension KeywordRegistry {
                 at: ctx.location)
         }
         let variableAction = ["set-var(", "set-var-fmt(", "unset-var("].contains { action.hasPrefix($0) }
-        guard set.implementedActions.contains(action) || variableAction else {
+        let stickAction = set == .request && StickCounterActionParser.handles(action)
+        guard set.implementedActions.contains(action) || variableAction || stickAction else {
             if isListed(action, in: set.knownActions) {
                 throw KeywordError("'\(set.keyword) \(action)' is not supported by this build.")
             }
@@ -127,7 +128,14 @@ extension KeywordRegistry {
         var stage = set.stage
         if case .httpRequest = stage, proxy.capabilities.contains(.backend) { stage = .httpRequest(inBackend: true) }
         var words = ArraySlice(args.dropFirst(2))
-        var compiled = try parseAction(action, &words, proxy: proxy, stage: stage, ruleError)
+        var compiled: HTTPAction
+        if stickAction {
+            compiled = .stickCounter(try StickCounterActionParser.parse(
+                action, &words, proxyName: proxy.name, stage: stage, sessionLevel: false, countsRequest: true,
+                error: { ruleError($0) }))
+        } else {
+            compiled = try parseAction(action, &words, proxy: proxy, stage: stage, ruleError)
+        }
         HTTPReturnParser.dropIgnoredOptions(&compiled, &ctx)
         ctx.recordUserlistReferences(of: compiled.expressions, ruleSet: set.keyword)
         let condition = try ctx.parseRuleCondition(

@@ -133,7 +133,8 @@ extension KeywordRegistry {
         // `expect-proxy` is known to every request rule set, refused below
         // outside `tcp-request connection`.
         let expectProxy = action == "expect-proxy" && set != .response
-        guard set.implementedActions.contains(action) || variableAction || expectProxy else {
+        let stickAction = set != .response && StickCounterActionParser.handles(action)
+        guard set.implementedActions.contains(action) || variableAction || expectProxy || stickAction else {
             if isListed(action, in: set.knownActions) || (action.hasPrefix("track-sc") && set != .response) {
                 throw KeywordError("'\(set.keyword) \(action)' is not supported by this build.")
             }
@@ -166,7 +167,13 @@ extension KeywordRegistry {
             guard let level = parseLogLevel(&words) else { throw KeywordError(logLevelExpected) }
             compiled = .setLogLevel(level)
         default:
-            compiled = try parseTCPVariableAction(action, &words, stage: stage)
+            if stickAction {
+                compiled = .stickCounter(try StickCounterActionParser.parse(
+                    action, &words, proxyName: proxy.name, stage: stage, sessionLevel: set != .content,
+                    countsRequest: false, error: { KeywordError("'\(set.keyword) \(action)' : \($0)") }))
+            } else {
+                compiled = try parseTCPVariableAction(action, &words, stage: stage)
+            }
         }
         let condition = try tcpRuleCondition(words, rule: "\(set.keyword) \(action)", within: within, ctx)
         if let condition {

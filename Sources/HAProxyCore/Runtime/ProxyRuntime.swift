@@ -58,6 +58,26 @@ public final class ProxyRuntime {
 
     public enum MessageLevel: Sendable { case alert, warning, notice, info }
 
+    /// `track-sc*` rules naming a table no proxy declares (2.6's check once
+    /// the file is read).
+    static func checkTrackedTables(_ configuration: Configuration, errors: inout [RuntimeError]) {
+        for proxy in configuration.proxies where !proxy.disabled {
+            let actions: [StickCounterAction] =
+                (proxy.tcpRequestConnectionRules + proxy.tcpRequestSessionRules + proxy.tcpRequestContentRules).compactMap {
+                    if case .stickCounter(let a) = $0.action { return a }
+                    return nil
+                } + proxy.httpRequestRules.compactMap {
+                    if case .stickCounter(let a) = $0.action { return a }
+                    return nil
+                }
+            for case .track(let slot, _, let table, _, _) in actions where StickTableRegistry.table(named: table) == nil {
+                errors.append(RuntimeError(
+                    "Proxy '\(proxy.name)': unable to find table '\(table)' referenced by track-sc\(slot).",
+                    location: proxy.location))
+            }
+        }
+    }
+
     /// Builds the runtime; throws every problem found, each with its location.
     public init(configuration: Configuration) throws {
         self.configuration = configuration
@@ -78,6 +98,7 @@ public final class ProxyRuntime {
         StickTableRegistry.install(configuration.proxies.reversed().compactMap { proxy in
             proxy.disabled ? nil : proxy.stickTable.map { StickTable($0.definition) }
         })
+        Self.checkTrackedTables(configuration, errors: &errors)
         var backendsByName: [String: Backend] = [:]
         defer { self.backendsByName = backendsByName }
         let proxyIDs = ProxyNumbering.ids(configuration)

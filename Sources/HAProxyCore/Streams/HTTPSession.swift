@@ -458,6 +458,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
             ownedIdle = nil
         }
         client.close(promise: nil)
+        machine.endTracking()
         frontend.streamEnded(self)
     }
 }

@@ -2,6 +2,7 @@ import HAProxyConfig
 import HAProxyObservability
 import HAProxyHTTP
 import HAProxyRules
+import HAProxyTables
 import HAProxyTLS
 import NIOCore
 
@@ -385,6 +386,8 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
         }
         server = nil
         frontend.countTCPStream(bytesIn: log.bytesFromClient, bytesOut: log.bytesFromServer)
+        variables.trackedCounters?.count(.bytesInCount, log.bytesFromClient)
+        variables.trackedCounters?.count(.bytesOutCount, log.bytesFromServer)
         // Logged once the server is released, as 2.6: its line counts this
         // stream out of the backend's and the server's connections.
         if let plog = frontend.log, !plog.logsAtAccept {
@@ -409,6 +412,8 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
             client.close(promise: nil)
         }
         serverChannel = nil
+        // The trackers let their entries go (`conn_cur`).
+        variables.trackedCounters?.endSession()
         frontend.streamEnded(self)
     }
 }

@@ -502,6 +502,7 @@ public struct HTTPStreamStateMachine {
             let ready = NIODeadline.now()
             log.requestReady = ready
             emit(.countRequest(at: ready))
+            variables?.trackedCounters?.count(.httpRequestCount)
             recordRequestLine(head, bytes)
             captureRequestHeaders()
             requestBody = HTTPBodyFramer(framing: head.bodyFraming, isRequest: true)
@@ -726,8 +727,11 @@ public struct HTTPStreamStateMachine {
         case .proceed, .allow, .waitForBody:
             return false
         case .tarpit(let status, let response):
+            variables?.trackedCounters?.count(.httpErrorCount)
             startTarpit(status: status, response: response, context)
         case .deny(let status, let response):
+            // 2.6 counts a denied request as an error of its tracked entries.
+            if !context.editsResponse { variables?.trackedCounters?.count(.httpErrorCount) }
             log.status = status
             emit(context.editsResponse ? .countDeniedResponse : .countDenied(backendIndex: backend?.index))
             if let response, !Self.usesProxyErrorPage(response) {
@@ -1034,6 +1038,7 @@ public struct HTTPStreamStateMachine {
                     return
                 }
                 serverStatus = head.status
+                if head.status >= 400, head.status < 500 { variables?.trackedCounters?.count(.httpErrorCount) }
                 log.responseHead = .now()
                 captureResponseHeaders(head, headBytes)
                 var edits = HTTPHeadEdits()
@@ -1200,6 +1205,12 @@ public struct HTTPStreamStateMachine {
     private mutating func logTransaction() {
         guard transactionPending else { return }
         transactionPending = false
+        if let counters = variables?.trackedCounters, !counters.isEmpty {
+            // The transaction's bytes, then its own trackers let go.
+            counters.count(.bytesInCount, log.bytesFromClient)
+            counters.count(.bytesOutCount, log.bytesFromServer)
+            counters.endStream()
+        }
         emit(.logTransaction(TransactionRecord(
             log: log, serverStatus: serverStatus, requestLine: log.requestLine, sampleContext: logSampleContext(),
             backendIndex: backend?.index)))
@@ -1369,12 +1380,19 @@ public struct HTTPStreamStateMachine {
         closeAll()
     }
 
+    /// The connection is gone: every tracked stick table entry is let go
+    /// (`conn_cur` drops).
+    public func endTracking() {
+        variables?.trackedCounters?.endSession()
+    }
+
     mutating func closeAll() {
         guard state != .closed else { return }
         releaseOrAbandon()
         state = .closed
         armTimer(nil)
         logTransaction()
+        variables?.trackedCounters?.endSession()
         emit(.close)
     }
 }
