@@ -37,6 +37,12 @@ public struct StickKey: Hashable, Sendable {
     public static func ipv6(high: UInt64, low: UInt64) -> StickKey { StickKey(high: high, low: low) }
     public static func integer(_ value: Int32) -> StickKey { StickKey(low: UInt64(UInt32(bitPattern: value))) }
 
+    /// Key order: addresses and integers by value, bytes as `memcmp`.
+    public func precedes(_ other: StickKey) -> Bool {
+        if let a = bytes, let b = other.bytes { return a.lexicographicallyPrecedes(b) }
+        return (high, low) < (other.high, other.low)
+    }
+
     /// The key as `show table` prints it for a table of type `type`.
     public func text(for type: StickKeyType) -> String {
         switch type {

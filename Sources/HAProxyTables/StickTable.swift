@@ -117,15 +117,13 @@ public final class StickTable: @unchecked Sendable {
         locked { body(StickEntryAccess(table: self, entry: entry, now: now)) }
     }
 
-    /// Every entry, most recently used first, read under the lock; expired
-    /// ones are dropped first.
+    /// Every entry in key order (as 2.6's dump walks its key tree), read
+    /// under the lock; expired ones are dropped first.
     public func forEachEntry(now: UInt64 = StickTable.now, _ body: (StickEntryAccess) -> Void) {
         locked {
             purgeExpired(now: now)
-            var entry = newest
-            while let e = entry {
+            for e in entries.values.sorted(by: { $0.key.precedes($1.key) }) {
                 body(StickEntryAccess(table: self, entry: e, now: now))
-                entry = e.older
             }
         }
     }

@@ -33,7 +33,7 @@ final class StickTableTests: XCTestCase {
         _ = t.withEntry(.ipv4(4), create: true, now: 11) { _ in }
         var keys: [UInt64] = []
         t.forEachEntry(now: 12) { keys.append($0.key.low) }
-        XCTAssertEqual(keys, [4, 1, 3])
+        XCTAssertEqual(keys, [1, 3, 4])
     }
 
     func testNoPurgeRefusesNewEntriesWhenFull() {

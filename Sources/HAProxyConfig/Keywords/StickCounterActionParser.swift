@@ -5,6 +5,12 @@ import HAProxyTables
 /// and `http-request` rules (manual 4.2): `track-sc0..2 <key> [table <t>]`,
 /// `sc-inc-gpc0(N)`, `sc-inc-gpc1(N)`, `sc-set-gpt0(N) <value>`.
 enum StickCounterActionParser {
+    /// Their names, as docs/keywords.md lists them (`sc-inc-gpc0(N)` is
+    /// written with its counter number).
+    static let actionNames: Set<String> = [
+        "track-sc0", "track-sc1", "track-sc2", "sc-inc-gpc0", "sc-inc-gpc1", "sc-set-gpt0",
+    ]
+
     /// Whether `action` is one of them.
     static func handles(_ action: String) -> Bool {
         action.hasPrefix("track-sc") || action == "sc-inc-gpc0" || action == "sc-inc-gpc1" || action == "sc-set-gpt0"

@@ -41,9 +41,9 @@ extension KeywordRegistry {
         /// aside).
         var implementedActions: Set<String> {
             switch self {
-            case .connection: return ["accept", "reject", "expect-proxy"]
-            case .session: return ["accept", "reject"]
-            case .content: return ["accept", "reject", "set-log-level"]
+            case .connection: return Set(["accept", "reject", "expect-proxy"]).union(StickCounterActionParser.actionNames)
+            case .session: return Set(["accept", "reject"]).union(StickCounterActionParser.actionNames)
+            case .content: return Set(["accept", "reject", "set-log-level"]).union(StickCounterActionParser.actionNames)
             case .response: return ["accept", "reject", "close"]
             }
         }

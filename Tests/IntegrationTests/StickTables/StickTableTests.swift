@@ -1,0 +1,193 @@
+import Foundation
+import XCTest
+
+/// Stick tables on the real binary with real clients and servers: the
+/// request rate limit and connection limit recipes of the manual, and
+/// `show table` compared with Debian's haproxy 2.6 under the same traffic.
+final class StickTableTests: IntegrationTestCase {
+    private var socketPath: String { tmp.appendingPathComponent("admin.sock").path }
+
+    private func cli(_ line: String, socket: String? = nil) throws -> String {
+        try StatsSocket.command(socket ?? socketPath, line)
+    }
+
+    private func get(_ port: Int, _ path: String = "/", source: String? = nil) throws -> Int {
+        let c = try Conn(port: port, timeout: 5, source: source)
+        defer { c.close() }
+        try c.send(HTTPClient.request("GET", path, close: true))
+        return try c.readResponse().status
+    }
+
+    /// `http-request deny deny_status 429 if { sc_http_req_rate(0) gt 3 }`:
+    /// the fourth request within the period is refused (the rate counts the
+    /// request being tracked, as in 2.6), another client is not, and the
+    /// client gets through again once its rate has fallen (every refused
+    /// request counts too, so the test waits on `show table`).
+    func testRequestRateLimitDeniesWith429AndReleasesAfterThePeriod() throws {
+        let b = try startBackend("a")
+        let port = Ports.free()
+        try startProxy(config: """
+            global
+                stats socket \(socketPath) level admin
+
+            """ + Self.defaultsHTTP + """
+            frontend fe
+                bind 127.0.0.1:\(port)
+                stick-table type ip size 100k expire 30s store http_req_rate(1s),conn_cur
+                http-request track-sc0 src
+                http-request deny deny_status 429 if { sc_http_req_rate(0) gt 3 }
+                default_backend be
+
+            backend be
+                server a 127.0.0.1:\(b.port)
+
+            """, ports: [port])
+        let start = Date()
+        let statuses = try (0..<5).map { _ in try get(port) }
+        // All five within one period (the test would be meaningless otherwise).
+        if Date().timeIntervalSince(start) < 0.9 {
+            XCTAssertEqual(statuses, [200, 200, 200, 429, 429])
+        }
+        XCTAssertEqual(try get(port, source: "127.0.0.2"), 200)
+        XCTAssertTrue(try cli("show table fe").contains("key=127.0.0.1 use=0 exp="))
+        try waitUntil("the rate falls to 0", timeout: 5) {
+            try cli("show table fe key 127.0.0.1").contains("http_req_rate(1000)=0")
+        }
+        XCTAssertEqual(try get(port), 200)
+    }
+
+    /// `tcp-request connection reject if { src_conn_cur ge 2 }` after
+    /// `track-sc0 src`: a third concurrent connection is reset, and once one
+    /// closes a new one is accepted (`conn_cur` drops when a stream ends).
+    func testConcurrentConnectionLimitRejectsAndRecovers() throws {
+        let b = try startBackend("a")
+        let port = Ports.free()
+        try startProxy(config: """
+            global
+                stats socket \(socketPath) level admin
+
+            """ + Self.defaultsHTTP + """
+            frontend fe
+                bind 127.0.0.1:\(port)
+                stick-table type ip size 1k expire 30s store conn_cur,conn_cnt
+                tcp-request connection track-sc0 src
+                tcp-request connection reject if { src_conn_cur ge 3 }
+                default_backend be
+
+            backend be
+                server a 127.0.0.1:\(b.port)
+
+            """, ports: [port])
+        let first = try Conn(port: port, timeout: 5)
+        let second = try Conn(port: port, timeout: 5)
+        try waitUntil("two connections tracked") { try cli("show table fe").contains("conn_cur=2") }
+        let third = try Conn(port: port, timeout: 5)
+        XCTAssertTrue(third.closesWithin(5), "a third connection from the same address is rejected")
+        third.close()
+        // The rejected connection let its entry go as well.
+        try waitUntil("conn_cur back to 2") { try cli("show table fe").contains("conn_cnt=3 conn_cur=2") }
+        first.close()
+        try waitUntil("conn_cur drops to 1") { try cli("show table fe").contains("conn_cur=1") }
+        try second.send(HTTPClient.request("GET", "/", close: true))
+        XCTAssertEqual(try second.readResponse().status, 200)
+        second.close()
+        XCTAssertEqual(try get(port), 200)
+        try waitUntil("no connection tracked") { try cli("show table fe").contains("conn_cur=0") }
+    }
+
+    /// The same traffic through our binary and Debian's 2.6: `show table`
+    /// prints the same lines (entry addresses and expiry masked), with
+    /// session and stream trackers, string keys, gpc0/gpt0 actions, denied
+    /// requests counted as errors, and bytes.
+    func testShowTableMatchesHAProxy26() throws {
+        let reference = NSHomeDirectory() + "/.cache/proxybench/ref/usr/sbin/haproxy"
+        guard FileManager.default.isExecutableFile(atPath: reference) else {
+            XCTFail("Debian's haproxy 2.6 is not unpacked at \(reference): run `make reference`")
+            return
+        }
+        let b = try startBackend("a")
+        func config(port: Int, socket: String) -> String {
+            """
+            global
+                stats socket \(socket) level admin
+
+            """ + Self.defaultsHTTP + """
+            frontend fe
+                bind 127.0.0.1:\(port)
+                stick-table type ip size 100k expire 30s store http_req_rate(10s),conn_cur,conn_cnt,gpc0,gpc0_rate(10s),gpc1,gpt0,http_req_cnt,http_err_cnt,http_err_rate(10s),sess_cnt,bytes_in_cnt,bytes_out_cnt
+                tcp-request connection track-sc1 src table be
+                tcp-request connection sc-inc-gpc0(1) if { src 127.0.0.3 }
+                tcp-request session track-sc2 src,ipmask(24)
+                tcp-request session sc-set-gpt0(2) 7
+                tcp-request content sc-inc-gpc1(2) if { path /inc }
+                tcp-request content track-sc0 src table be if { path /ct }
+                http-request track-sc0 src
+                http-request sc-inc-gpc0(0) if { path /inc }
+                http-request sc-set-gpt0(1) 42 if { path /inc }
+                http-request deny if { path /deny }
+                http-request return status 200 content-type text/plain string ok if { path /ok }
+                default_backend be
+
+            backend be
+                stick-table type string len 12 size 10 expire 1m store gpt0,gpc0,conn_cur,conn_cnt,http_req_cnt,sess_cnt
+                server a 127.0.0.1:\(b.port)
+
+            """
+        }
+        let ourPort = Ports.free()
+        try startProxy(config: config(port: ourPort, socket: socketPath), ports: [ourPort])
+        let refPort = Ports.free()
+        let refSocket = tmp.appendingPathComponent("ref.sock").path
+        let refConfig = tmp.appendingPathComponent("ref.cfg")
+        try config(port: refPort, socket: refSocket).write(to: refConfig, atomically: true, encoding: .utf8)
+        let root = NSHomeDirectory() + "/.cache/proxybench/ref"
+        let ref = track(try ManagedProcess(
+            label: "haproxy-2.6", executable: reference, arguments: ["-f", refConfig.path, "-db"], dir: tmp,
+            environment: ["LD_LIBRARY_PATH": "\(root)/lib/x86_64-linux-gnu:\(root)/usr/lib/x86_64-linux-gnu"]))
+        try Ports.waitUntilListening(refPort, timeout: 10, while: { ref.isRunning })
+
+        func traffic(_ port: Int) throws {
+            for (path, source) in [("/", "127.0.0.1"), ("/inc", "127.0.0.1"), ("/deny", "127.0.0.2"), ("/ok", "127.0.0.1"),
+                                   ("/inc", "127.0.0.3"), ("/ct", "127.0.0.1")] {
+                _ = try get(port, path, source: source)
+            }
+            // Two requests on one connection: one session, two streams.
+            let c = try Conn(port: port, timeout: 5)
+            defer { c.close() }
+            try c.send(HTTPClient.request("GET", "/"))
+            _ = try c.readResponse()
+            try c.send(HTTPClient.request("GET", "/inc", close: true))
+            _ = try c.readResponse()
+        }
+        func masked(_ text: String) -> [String] {
+            text.split(separator: "\n").map { line in
+                var words = line.split(separator: " ").map(String.init)
+                for i in words.indices {
+                    if words[i].hasPrefix("0x") { words[i] = "0x:" }
+                    if words[i].hasPrefix("exp=") { words[i] = "exp=" }
+                }
+                return words.joined(separator: " ")
+            }
+        }
+        try traffic(ourPort)
+        try traffic(refPort)
+        for command in ["show table", "show table fe", "show table be", "show table fe data.gpc0 gt 0",
+                        "show table fe key 127.0.0.2", "show table be key 127.0.0.1"] {
+            var ours = "", theirs = ""
+            // conn_cur falls as each side closes: wait until both are idle.
+            try waitUntil("both idle for '\(command)'") {
+                ours = try cli(command)
+                theirs = try cli(command, socket: refSocket)
+                return !ours.contains("conn_cur=1") && !theirs.contains("conn_cur=1")
+            }
+            XCTAssertEqual(masked(ours), masked(theirs), command)
+        }
+        XCTAssertEqual(try cli("set table fe key 10.0.0.1 data.gpc0 7"), try cli("set table fe key 10.0.0.1 data.gpc0 7", socket: refSocket))
+        XCTAssertEqual(masked(try cli("show table fe key 10.0.0.1")), masked(try cli("show table fe key 10.0.0.1", socket: refSocket)))
+        for command in ["show table fe data.foo gt 1", "show table fe data.conn_rate gt 1", "clear table fe data.gpc0",
+                        "show table nope", "set table fe key 10.0.0.1 data.gpc0 x", "clear table fe key 10.0.0.1",
+                        "show table fe key 10.0.0.1"] {
+            XCTAssertEqual(try cli(command), try cli(command, socket: refSocket), command)
+        }
+    }
+}
