@@ -1038,7 +1038,13 @@ public struct HTTPStreamStateMachine {
                     return
                 }
                 serverStatus = head.status
-                if head.status >= 400, head.status < 500 { variables?.trackedCounters?.count(.httpErrorCount) }
+                // 2.6: a server's 4xx is a client error, its 5xx (but 501
+                // and 505) a server failure of the tracked entries.
+                if head.status >= 400, head.status < 500 {
+                    variables?.trackedCounters?.count(.httpErrorCount)
+                } else if head.status >= 500, head.status != 501, head.status != 505 {
+                    variables?.trackedCounters?.count(.httpFailCount)
+                }
                 log.responseHead = .now()
                 captureResponseHeaders(head, headBytes)
                 var edits = HTTPHeadEdits()

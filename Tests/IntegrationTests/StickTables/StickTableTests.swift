@@ -191,3 +191,48 @@ final class StickTableTests: IntegrationTestCase {
         }
     }
 }
+
+extension StickTableTests {
+    /// Server answers as 2.6 counts them: every 4xx (401 and 407 too) in
+    /// `http_err_cnt`, every 5xx but 501 and 505 in `http_fail_cnt`.
+    func testServerErrorsAndFailuresAreCountedAs26() throws {
+        let b = try startBackend("a")
+        let port = Ports.free()
+        try startProxy(config: """
+            global
+                stats socket \(socketPath) level admin
+
+            """ + Self.defaultsHTTP + """
+            frontend fe
+                bind 127.0.0.1:\(port)
+                stick-table type ip size 1k expire 30s store http_err_cnt,http_fail_cnt,http_fail_rate(10s)
+                http-request track-sc0 src
+                default_backend be
+
+            backend be
+                server a 127.0.0.1:\(b.port)
+
+            """, ports: [port])
+        var seen: [String] = []
+        for status in [200, 401, 403, 404, 407, 500, 501, 502, 503, 504, 505] {
+            XCTAssertEqual(try get(port, "/status/\(status)"), status)
+            try waitUntil("the stream of \(status) ended") { try cli("show table fe").contains("use=0") }
+            let line = try cli("show table fe").split(separator: "\n")[1]
+            seen.append(line.split(separator: " ").dropFirst(4).joined(separator: " "))
+        }
+        // Recorded from Debian's haproxy 2.6.12 under the same requests.
+        XCTAssertEqual(seen, [
+            "http_err_cnt=0 http_fail_cnt=0 http_fail_rate(10000)=0",
+            "http_err_cnt=1 http_fail_cnt=0 http_fail_rate(10000)=0",
+            "http_err_cnt=2 http_fail_cnt=0 http_fail_rate(10000)=0",
+            "http_err_cnt=3 http_fail_cnt=0 http_fail_rate(10000)=0",
+            "http_err_cnt=4 http_fail_cnt=0 http_fail_rate(10000)=0",
+            "http_err_cnt=4 http_fail_cnt=1 http_fail_rate(10000)=1",
+            "http_err_cnt=4 http_fail_cnt=1 http_fail_rate(10000)=1",
+            "http_err_cnt=4 http_fail_cnt=2 http_fail_rate(10000)=2",
+            "http_err_cnt=4 http_fail_cnt=3 http_fail_rate(10000)=3",
+            "http_err_cnt=4 http_fail_cnt=4 http_fail_rate(10000)=4",
+            "http_err_cnt=4 http_fail_cnt=4 http_fail_rate(10000)=4",
+        ])
+    }
+}
