@@ -15,6 +15,8 @@ enum StickCounterFetches {
         case increment(StickDataType)
         case clear(StickDataType)
         case trackers
+        /// `table_trackers`: 2.6 counts the lookup's own reference too.
+        case lookupTrackers
     }
 
     static let operations: [(String, Operation)] = [
@@ -107,16 +109,16 @@ enum StickCounterFetches {
     }
 
     /// An address without an entry: 0 when the table stores the data.
-    private static func absent(_ operation: Operation, _ table: StickTable) -> Sample? {
+    static func absent(_ operation: Operation, _ table: StickTable) -> Sample? {
         switch operation {
         case .read(let type), .kilobytes(let type), .increment(let type), .clear(let type):
             return table.stores(type) ? .int(0) : nil
-        case .trackers:
+        case .trackers, .lookupTrackers:
             return .int(0)
         }
     }
 
-    private static func apply(_ operation: Operation, _ entry: StickEntryAccess) -> Sample? {
+    static func apply(_ operation: Operation, _ entry: StickEntryAccess) -> Sample? {
         switch operation {
         case .read(let type):
             return entry.value(type).map { .int(Int64(truncatingIfNeeded: $0)) }
@@ -134,6 +136,8 @@ enum StickCounterFetches {
             return .int(Int64(truncatingIfNeeded: old))
         case .trackers:
             return .int(Int64(entry.entry.useCount))
+        case .lookupTrackers:
+            return .int(Int64(entry.entry.useCount) + 1)
         }
     }
 }

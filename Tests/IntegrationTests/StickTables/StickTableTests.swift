@@ -95,6 +95,18 @@ final class StickTableTests: IntegrationTestCase {
         try waitUntil("no connection tracked") { try cli("show table fe").contains("conn_cur=0") }
     }
 
+    /// Every stick table fetch and converter family, in one log-format string.
+    static let conversions = [
+        "%[src,table_conn_cnt(fe)]", "%[src,in_table(be)]", "%[str(127.0.0.9),in_table(fe)]", "%[str(127.0.0.1),table_gpc0(fe)]",
+        "%[src,table_http_req_rate(fe)]", "%[str(127.0.0.1),table_gpt0(be)]", "%[src,table_trackers(fe)]",
+        "%[str(10.9.9.9),table_conn_cnt(fe)]", "%[src,table_kbytes_out(fe)]", "%[src,table_http_err_cnt(fe)]",
+        "%[src,table_gpc1(fe)]", "%[src,table_gpc0_rate(fe)]", "%[sc_get_gpc0(0)]", "%[sc0_conn_cur]",
+        "%[sc0_conn_cnt]", "%[src_http_req_cnt]", "%[src_get_gpt0(be)]", "%[sc_tracked(1)]", "%[sc2_tracked]",
+        "%[sc_trackers(0)]", "%[table_cnt]", "%[table_avl(be)]", "%[src_inc_gpc0]", "%[sc_clr_gpc0(0)]",
+        "%[src_kbytes_in]", "%[sc1_http_req_cnt]", "%[sc_http_req_cnt(1,fe)]", "%[sc2_get_gpt0]", "%[sc_inc_gpc1(2)]",
+        "%[src_conn_rate]", "%[sc0_sess_cnt]", "%[sc1_sess_cnt]", "%[src_http_err_rate]", "%[src_bytes_in_rate]",
+    ].joined(separator: " ")
+
     /// The same traffic through our binary and Debian's 2.6: `show table`
     /// prints the same lines (entry addresses and expiry masked), with
     /// session and stream trackers, string keys, gpc0/gpt0 actions, denied
@@ -126,6 +138,7 @@ final class StickTableTests: IntegrationTestCase {
                 http-request sc-set-gpt0(1) 42 if { path /inc }
                 http-request deny if { path /deny }
                 http-request return status 200 content-type text/plain string ok if { path /ok }
+                http-request return status 200 content-type text/plain lf-string "\(Self.conversions)" if { path /conv }
                 default_backend be
 
             backend be
@@ -181,6 +194,15 @@ final class StickTableTests: IntegrationTestCase {
                 return !ours.contains("conn_cur=1") && !theirs.contains("conn_cur=1")
             }
             XCTAssertEqual(masked(ours), masked(theirs), command)
+        }
+        // Fetches and converters read the same values.
+        for _ in 0..<2 {
+            let c = try Conn(port: ourPort, timeout: 5), r = try Conn(port: refPort, timeout: 5)
+            defer { c.close(); r.close() }
+            try c.send(HTTPClient.request("GET", "/conv", close: true))
+            try r.send(HTTPClient.request("GET", "/conv", close: true))
+            XCTAssertEqual(String(decoding: try c.readResponse().body, as: UTF8.self),
+                           String(decoding: try r.readResponse().body, as: UTF8.self))
         }
         XCTAssertEqual(try cli("set table fe key 10.0.0.1 data.gpc0 7"), try cli("set table fe key 10.0.0.1 data.gpc0 7", socket: refSocket))
         XCTAssertEqual(masked(try cli("show table fe key 10.0.0.1")), masked(try cli("show table fe key 10.0.0.1", socket: refSocket)))
