@@ -90,6 +90,14 @@ final class StickTableKeywordsTests: XCTestCase {
             ("http-request sc-set-gpt0(0) x",
              "parsing [test.cfg:3] : error detected in frontend 'fe' while parsing 'http-request sc-set-gpt0(0)' rule : unknown fetch method 'x'."),
             ("stick on src", "parsing [test.cfg:3] : 'stick on' is not supported by this build."),
+            ("http-request deny if { sc_http_req_rate(0,nope) gt 1 }",
+             "parsing [test.cfg:3]: unable to find table 'nope' referenced in arg 2 of ACL keyword 'sc_http_req_rate' in proxy 'fe'."),
+            ("http-request deny if { src_conn_cur(nope) gt 1 }",
+             "parsing [test.cfg:3]: unable to find table 'nope' referenced in arg 1 of ACL keyword 'src_conn_cur' in proxy 'fe'."),
+            ("http-request deny if { src_conn_cur gt 1 }",
+             "parsing [test.cfg:3]: unable to find table 'fe' referenced in arg 1 of ACL keyword 'src_conn_cur' in proxy 'fe'."),
+            ("tcp-request connection reject if { src_conn_cur gt 1 }",
+             "parsing [test.cfg:3]: unable to find table 'fe' referenced in arg 1 of ACL keyword 'src_conn_cur' in proxy 'fe'."),
         ]
         for (line, expected) in cases {
             let (config, diagnostics) = TestSupport.load("frontend fe\n    bind :80\n    \(line)\n")

@@ -25,7 +25,10 @@ extension KeywordRegistry {
             } catch let error as ACLParseError {
                 throw KeywordError(error.message, abort: true)
             }
-            if let added { ctx.recordUserlistReference(of: added, acl: args[1]) }
+            if let added {
+                ctx.recordUserlistReference(of: added, acl: args[1])
+                ctx.recordStickTableReferences(of: added)
+            }
         },
     ]
 

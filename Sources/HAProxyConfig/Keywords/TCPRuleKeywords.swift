@@ -176,6 +176,7 @@ extension KeywordRegistry {
             }
         }
         let condition = try tcpRuleCondition(words, rule: "\(set.keyword) \(action)", within: within, ctx)
+        for term in condition?.anonymousTerms ?? [] { ctx.recordStickTableReferences(of: term) }
         if let condition {
             let section = proxy.capabilities.contains(.frontend) ? "frontend" : "backend"
             ctx.warnUnusableOperands(

@@ -154,7 +154,10 @@ extension ParseContext {
         }
         do {
             let condition = try Condition.parse(words, acls: proxy?.acls ?? ACLTable())
-            for term in condition.anonymousTerms { recordUserlistReference(of: term, acl: "") }
+            for term in condition.anonymousTerms {
+                recordUserlistReference(of: term, acl: "")
+                recordStickTableReferences(of: term)
+            }
             return condition
         } catch let error as ACLParseError {
             let message = error.message.hasSuffix(".") ? String(error.message.dropLast()) : error.message
@@ -193,6 +196,18 @@ extension ParseContext {
             userlist: userlist, location: location, origin: "ACL keyword '\(keyword)'",
             groupCheck: term.groupMatch.map { (acl: acl, groups: $0.groups) })
         withProxy { $0.userlistReferences.append(reference) }
+    }
+
+    /// Records the stick tables an ACL test names.
+    mutating func recordStickTableReferences(of term: ACLTerm) {
+        guard let proxy else { return }
+        let location = self.location
+        for (table, argument, keyword) in term.stickTableReferences(defaultTable: proxy.name) {
+            withProxy {
+                $0.stickTableReferences.append(
+                    StickTableReference(table: table, argument: argument, keyword: keyword, location: location))
+            }
+        }
     }
 
     /// Records the userlists the expressions of a rule name.

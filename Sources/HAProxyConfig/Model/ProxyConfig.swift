@@ -61,6 +61,7 @@ public struct ProxyConfig: Sendable {
     public var stickTable: StickTableConfig?
     /// Fetches naming a `userlist`, in the order they were parsed.
     public var userlistReferences: [UserlistReference] = []
+    public var stickTableReferences: [StickTableReference] = []
     public var httpRequestRules: [HTTPRule] = []
     public var httpResponseRules: [HTTPRule] = []
     public var httpAfterResponseRules: [HTTPRule] = []

@@ -24,3 +24,14 @@ public struct UserlistReference: Sendable {
         self.groupCheck = groupCheck
     }
 }
+
+/// A stick table an ACL names (`src_conn_cur(T)`, `sc_http_req_rate(0,T)`,
+/// or `src_*` without a table: the proxy's own), checked once the whole
+/// configuration is read (`unable to find table 'T' referenced in arg N
+/// of ACL keyword 'K' in proxy 'P'.`).
+public struct StickTableReference: Sendable {
+    public var table: String
+    public var argument: Int
+    public var keyword: String
+    public var location: SourceLocation
+}

@@ -38,6 +38,12 @@ public final class ACLTerm: @unchecked Sendable {
 
     /// The fetch keyword and its `userlist` argument, when the
     /// expression names one (`http_auth(L)`).
+    /// The stick tables the term's fetch names (see
+    /// `SampleExpression.stickTableReferences`).
+    public func stickTableReferences(defaultTable: String) -> [(table: String, argument: Int, keyword: String)] {
+        expression.stickTableReferences(defaultTable: defaultTable)
+    }
+
     public var userlistArgument: (fetch: String, userlist: String)? {
         guard case .userlist(let name)? = expression.fetchArguments.first else { return nil }
         return (expression.fetchName, name)

@@ -141,3 +141,33 @@ enum StickCounterFetches {
         }
     }
 }
+
+extension SampleExpression {
+    /// The stick tables the expression names, for the check once the
+    /// configuration is read: the table's name (for `src_*`, `table_avl`
+    /// and `table_cnt` without one, `defaultTable`), the argument's
+    /// position and the keyword, as 2.6 words `unable to find table 'T'
+    /// referenced in arg N of ...`.
+    public func stickTableReferences(defaultTable: String) -> [(table: String, argument: Int, keyword: String)] {
+        var list: [(String, Int, String)] = []
+        let name = fetchName
+        func text(_ arguments: [SampleArgument], _ index: Int) -> String? {
+            guard index < arguments.count, case .string(let bytes) = arguments[index] else { return nil }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        if name.hasPrefix("sc_"), SampleFetchRegistry.keyword(named: name)?.arguments == [.int, .string],
+           let table = text(fetchArguments, 1)
+        {
+            list.append((table, 2, name))
+        } else if name.count > 4, name.hasPrefix("sc"), name.dropFirst(3).hasPrefix("_"), name != "sc_tracked",
+                  let table = text(fetchArguments, 0)
+        {
+            list.append((table, 1, name))
+        } else if name.hasPrefix("src_") && name != "src_port" || name == "table_avl" || name == "table_cnt" {
+            if StickCounterFetches.keywords.contains(where: { $0.name == name }) {
+                list.append((text(fetchArguments, 0) ?? defaultTable, 1, name))
+            }
+        }
+        return list
+    }
+}
