@@ -10,6 +10,8 @@ public final class StickEntry {
     /// Counters and values by slot (`StickTable.slot`).
     var values: [UInt64]
     var rates: [PeriodCounter]
+    /// `server_key`: the name of the server the entry sticks to.
+    var serverKey: String?
     // The recency list: `newer` toward the most recently used entry.
     unowned(unsafe) var newer: StickEntry?
     unowned(unsafe) var older: StickEntry?

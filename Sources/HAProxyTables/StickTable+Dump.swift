@@ -14,6 +14,10 @@ extension StickEntryAccess {
         var line = "0x\(String(address, radix: 16)): key=\(key.text(for: table.definition.keyType))"
         line += " use=\(entry.useCount) exp=\(expiresIn)"
         for type in StickDataType.allCases where table.stores(type) {
+            if type == .serverKey {
+                line += " server_key=\(entry.serverKey ?? "")"
+                continue
+            }
             guard let v = value(type) else { continue }
             let text = type.isSigned ? String(Int32(bitPattern: UInt32(truncatingIfNeeded: v))) : String(v)
             if type.isRate {

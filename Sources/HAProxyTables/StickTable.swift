@@ -269,6 +269,12 @@ public struct StickEntryAccess {
     /// Adds to a counter and its rate (`gpc0` and `gpc0_rate`...).
     public func add(_ type: StickDataType, _ amount: UInt64 = 1) { table.add(type, amount, to: entry, now: now) }
 
+    /// `server_key`: the server's name, when the table stores it.
+    public var serverKey: String? {
+        get { table.stores(.serverKey) ? entry.serverKey : nil }
+        nonmutating set { if table.stores(.serverKey) { entry.serverKey = newValue } }
+    }
+
     /// Lowers `conn_cur` by one, stopping at zero.
     public func decrement(_ type: StickDataType) {
         guard let v = value(type), v > 0 else { return }

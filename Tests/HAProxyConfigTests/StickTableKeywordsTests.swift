@@ -89,7 +89,6 @@ final class StickTableKeywordsTests: XCTestCase {
              "parsing [test.cfg:3] : error detected in frontend 'fe' while parsing 'http-request sc-inc-gpc0(3)' rule : invalid stick table track ID. The max allowed ID is 2."),
             ("http-request sc-set-gpt0(0) x",
              "parsing [test.cfg:3] : error detected in frontend 'fe' while parsing 'http-request sc-set-gpt0(0)' rule : unknown fetch method 'x'."),
-            ("stick on src", "parsing [test.cfg:3] : 'stick on' is not supported by this build."),
             ("http-request deny if { sc_http_req_rate(0,nope) gt 1 }",
              "parsing [test.cfg:3]: unable to find table 'nope' referenced in arg 2 of ACL keyword 'sc_http_req_rate' in proxy 'fe'."),
             ("http-request deny if { src_conn_cur(nope) gt 1 }",
@@ -104,5 +103,42 @@ final class StickTableKeywordsTests: XCTestCase {
             XCTAssertNil(config, line)
             XCTAssertEqual(diagnostics.alerts.first?.message, expected, line)
         }
+    }
+
+    func testStickRulesFillTheModelAndErrorsAsTheReference() throws {
+        let (config, diagnostics) = TestSupport.load(
+            """
+            backend be
+                stick-table type ip size 1m expire 30m
+                stick on src
+                stick match req.hdr(x) table other if { src 10.0.0.0/8 }
+                stick store-request src
+                server s 127.0.0.1:8080
+            backend other
+                stick-table type string size 10
+            """)
+        XCTAssertEqual(diagnostics.alerts.map(\.message), [])
+        let rules = try XCTUnwrap(config?.proxies.first?.stickingRules)
+        XCTAssertEqual(rules.map(\.kind), [.matchAndStore, .match, .store])
+        XCTAssertEqual(rules.map(\.table), ["be", "other", "be"])
+        XCTAssertNotNil(rules[1].condition)
+
+        let cases: [(String, String)] = [
+            ("stick", "parsing [test.cfg:3] : 'stick' expects 'on', 'match', or 'store'."),
+            ("stick foo", "parsing [test.cfg:3] : 'stick' expects 'on', 'match', or 'store'."),
+            ("stick on", "parsing [test.cfg:3] : 'stick' expects a fetch method."),
+            ("stick on src foo", "parsing [test.cfg:3] : 'stick': unknown keyword 'foo'."),
+            ("stick on res.hdr(x)",
+             "parsing [test.cfg:3] : 'stick': fetch method 'res.hdr' extracts information from 'HTTP response headers', none of which is available during request."),
+            ("stick store-response src", "parsing [test.cfg:3] : 'stick store-response' is not supported by this build."),
+        ]
+        for (line, expected) in cases {
+            let (config, diagnostics) = TestSupport.load("backend be\n    stick-table type ip size 1\n    \(line)\n")
+            XCTAssertNil(config, line)
+            XCTAssertEqual(diagnostics.alerts.first?.message, expected, line)
+        }
+        let (_, warnings) = TestSupport.load("frontend fe\n    bind :80\n    stick on src\n")
+        XCTAssertEqual(warnings.messages.first?.message,
+                       "parsing [test.cfg:3] : 'stick' ignored because frontend 'fe' has no backend capability.")
     }
 }

@@ -39,7 +39,6 @@ struct KeywordRegistry {
     /// Proxy keywords HAProxy 2.6 knows that this build does not implement:
     /// refused with "not supported by this build" rather than "unknown".
     static let unsupportedProxyKeywords: Set<String> = [
-        "stick",
         "stick-on", "stick-store-request", "stick-store-response", "stick-match", "reqadd",
         "compression", "filter", "persist", "email-alert",
         "external-check", "unique-id-format",

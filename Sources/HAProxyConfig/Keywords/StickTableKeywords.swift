@@ -1,3 +1,4 @@
+import HAProxyRules
 import HAProxyTables
 
 /// `stick-table type ... size ... [expire] [nopurge] [store ...]` (manual
@@ -8,7 +9,45 @@ import HAProxyTables
 extension KeywordRegistry {
     static let stickTableKeywords: [ConfigKeyword] = [
         ConfigKeyword("stick-table", [.frontend, .backend, .listen], parseStickTable),
+        ConfigKeyword("stick", [.frontend, .backend, .listen], capability: .backend, parseStick),
     ]
+
+    /// `stick on|match|store-request <pattern> [table <t>] [{if|unless} <cond>]`.
+    static func parseStick(_ args: [String], _ ctx: inout ParseContext) throws {
+        guard let proxy = ctx.proxy else { return }
+        let kind: StickingRule.Kind
+        switch args.count > 1 ? args[1] : "" {
+        case "on": kind = .matchAndStore
+        case "match": kind = .match
+        case "store-request": kind = .store
+        case "store-response": throw KeywordError("'stick store-response' is not supported by this build.")
+        default: throw KeywordError("'stick' expects 'on', 'match', or 'store'.")
+        }
+        guard args.count > 2, !args[2].isEmpty, args[2] != "if", args[2] != "unless", args[2] != "table" else {
+            throw KeywordError("'stick' expects a fetch method.")
+        }
+        let pattern: SampleExpression
+        do {
+            pattern = try SampleExpression.parse(args[2])
+        } catch let e as SampleParseError {
+            throw KeywordError("'stick': \(e.message).")
+        }
+        if let source = pattern.missingSource(at: .httpRequest(inBackend: true)) {
+            throw KeywordError(
+                "'stick': fetch method '\(pattern.fetchName)' extracts information from '\(source.name)', none of which is available during request.")
+        }
+        var table = proxy.name
+        var words = ArraySlice(args.dropFirst(3))
+        while let word = words.first, word != "if", word != "unless" {
+            guard word == "table" else { throw KeywordError("'stick': unknown keyword '\(word)'.") }
+            words.removeFirst()
+            table = words.popFirst() ?? ""
+        }
+        let condition = try ctx.parseRuleCondition(
+            words, keyword: "'stick'", conditionContext: "a 'stick' condition")
+        let rule = StickingRule(kind: kind, pattern: pattern, table: table, condition: condition)
+        ctx.withProxy { $0.stickingRules.append(rule) }
+    }
 
     static func parseStickTable(_ args: [String], _ ctx: inout ParseContext) throws {
         guard let proxy = ctx.proxy else { return }

@@ -70,6 +70,10 @@ public final class ProxyRuntime {
                     if case .stickCounter(let a) = $0.action { return a }
                     return nil
                 }
+            for rule in proxy.stickingRules where StickTableRegistry.table(named: rule.table) == nil {
+                errors.append(RuntimeError(
+                    "Proxy '\(proxy.name)': unable to find stick-table '\(rule.table)'.", location: proxy.location))
+            }
             for case .track(let slot, _, let table, _, _) in actions where StickTableRegistry.table(named: table) == nil {
                 errors.append(RuntimeError(
                     "Proxy '\(proxy.name)': unable to find table '\(table)' referenced by track-sc\(slot).",
@@ -95,8 +99,17 @@ public final class ProxyRuntime {
             errors.append(RuntimeError("cannot find group id for '\(group)' (0:Success)", location: global.groupLocation))
         }
         // The stick tables, listed by `show table` last declared first.
+        // Tables that `stick` rules use remember the server (2.6 adds
+        // `server_id` and `server_key` to them).
+        let sticking = Set(configuration.proxies.flatMap { $0.stickingRules.map(\.table) })
         StickTableRegistry.install(configuration.proxies.reversed().compactMap { proxy in
-            proxy.disabled ? nil : proxy.stickTable.map { StickTable($0.definition) }
+            guard !proxy.disabled, var definition = proxy.stickTable?.definition else { return nil }
+            if sticking.contains(definition.name) {
+                for type in [StickDataType.serverID, .serverKey] where !definition.stores(type) {
+                    definition.stored.append((type, 0))
+                }
+            }
+            return StickTable(definition)
         })
         Self.checkTrackedTables(configuration, errors: &errors)
         var backendsByName: [String: Backend] = [:]

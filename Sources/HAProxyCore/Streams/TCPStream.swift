@@ -90,12 +90,27 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
     }
 
     func pickServer(_ lb: LoadBalancer, avoiding: LBServer?) -> LBServer? {
+        // `stick match` / `stick on`: the server the table remembers, when usable.
+        if avoiding == nil, let backend, !backend.config.stickingRules.isEmpty,
+           let target = Sticking.matchedServer(
+               backend.config.stickingRules, on: ruleContext(), usable: { backend.server($0)?.isUsable ?? false }),
+           let server = backend.server(target) {
+            return server.lb
+        }
         guard case .source = lb.config.algorithm, let source = clientAddress else { return lb.pick(avoiding: avoiding) }
         return source.withAddressBytes { lb.pick(sourceAddress: $0, avoiding: avoiding) }
     }
 
     func useServer(_ server: Server) {
+        storeSticking(server)
         connect(to: server)
+    }
+
+    /// `stick store-request` / `stick on`: the server used goes into the table.
+    private func storeSticking(_ server: Server) {
+        let rules = server.backend.config.stickingRules
+        guard !rules.isEmpty else { return }
+        Sticking.store(rules, serverID: server.lb.id, serverName: server.name, on: ruleContext())
     }
 
     func slotGranted(_ server: Server) {
@@ -104,6 +119,7 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
             return
         }
         log.dequeuedAt = .now()
+        storeSticking(server)
         connect(to: server)
     }
 

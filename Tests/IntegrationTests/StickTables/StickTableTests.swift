@@ -258,3 +258,92 @@ extension StickTableTests {
         ])
     }
 }
+
+extension StickTableTests {
+    /// `stick on src` in a backend: a client goes back to the server it
+    /// was sent to first; when that server is down it goes to another and
+    /// the table follows; a `set table` entry naming a server by id sends
+    /// the client there. `show table` is compared with 2.6's after the same
+    /// requests, through HTTP and TCP backends.
+    func testStickOnSourceSendsClientsBackToTheirServerAs26() throws {
+        let reference = NSHomeDirectory() + "/.cache/proxybench/ref/usr/sbin/haproxy"
+        guard FileManager.default.isExecutableFile(atPath: reference) else {
+            XCTFail("Debian's haproxy 2.6 is not unpacked at \(reference): run `make reference`")
+            return
+        }
+        let a = try startBackend("a"), b = try startBackend("b")
+        func config(port: Int, tcpPort: Int, socket: String) -> String {
+            """
+            global
+                stats socket \(socket) level admin
+
+            """ + Self.defaultsHTTP + """
+            frontend fe
+                bind 127.0.0.1:\(port)
+                default_backend be
+
+            backend be
+                balance roundrobin
+                stick-table type ip size 1m expire 30m
+                stick on src
+                server a 127.0.0.1:\(a.port)
+                server b 127.0.0.1:\(b.port)
+
+            listen tcp
+                mode tcp
+                bind 127.0.0.1:\(tcpPort)
+                balance roundrobin
+                stick-table type ip size 10 expire 30m store conn_cnt
+                stick match src
+                stick store-request src if { src 127.0.0.1 }
+                server a 127.0.0.1:\(a.port)
+                server b 127.0.0.1:\(b.port)
+
+            """
+        }
+        let ourPort = Ports.free(), ourTCP = Ports.free()
+        try startProxy(config: config(port: ourPort, tcpPort: ourTCP, socket: socketPath), ports: [ourPort, ourTCP])
+        let refPort = Ports.free(), refTCP = Ports.free()
+        let refSocket = tmp.appendingPathComponent("ref.sock").path
+        let refConfig = tmp.appendingPathComponent("ref.cfg")
+        try config(port: refPort, tcpPort: refTCP, socket: refSocket).write(to: refConfig, atomically: true, encoding: .utf8)
+        let root = NSHomeDirectory() + "/.cache/proxybench/ref"
+        let ref = track(try ManagedProcess(
+            label: "haproxy-2.6", executable: reference, arguments: ["-f", refConfig.path, "-db"], dir: tmp,
+            environment: ["LD_LIBRARY_PATH": "\(root)/lib/x86_64-linux-gnu:\(root)/usr/lib/x86_64-linux-gnu"]))
+        try Ports.waitUntilListening(refPort, timeout: 10, while: { ref.isRunning })
+
+        func server(_ port: Int, _ source: String) throws -> String {
+            let c = try Conn(port: port, timeout: 5, source: source)
+            defer { c.close() }
+            try c.send(HTTPClient.request("GET", "/", close: true))
+            return try c.readResponse().header("x-server") ?? "?"
+        }
+        func masked(_ text: String) -> [String] {
+            text.split(separator: "\n").map { line in
+                line.split(separator: " ").map { $0.hasPrefix("0x") ? "0x:" : $0.hasPrefix("exp=") ? "exp=" : String($0) }
+                    .joined(separator: " ")
+            }
+        }
+        var seen: [String: [String]] = [:]
+        for (port, tcp, socket) in [(ourPort, ourTCP, socketPath), (refPort, refTCP, refSocket)] {
+            var servers: [String] = []
+            for source in ["127.0.0.1", "127.0.0.2", "127.0.0.1", "127.0.0.3", "127.0.0.2", "127.0.0.1"] {
+                servers.append(try server(port, source))
+            }
+            _ = try cli("disable server be/\(servers[0])", socket: socket)
+            servers.append(try server(port, "127.0.0.1"))
+            _ = try cli("enable server be/\(servers[0])", socket: socket)
+            servers.append(try server(port, "127.0.0.1"))
+            _ = try cli("set table be key 127.0.0.9 data.server_id 2", socket: socket)
+            servers.append(try server(port, "127.0.0.9"))
+            for source in ["127.0.0.1", "127.0.0.2", "127.0.0.1", "127.0.0.2"] { servers.append(try server(tcp, source)) }
+            servers += masked(try cli("show table be", socket: socket)) + masked(try cli("show table tcp", socket: socket))
+            seen[socket] = servers
+        }
+        let ours = try XCTUnwrap(seen[socketPath]), theirs = try XCTUnwrap(seen[refSocket])
+        XCTAssertEqual(Array(ours.prefix(6)), [ours[0], ours[1], ours[0], ours[0], ours[1], ours[0]])
+        XCTAssertNotEqual(ours[0], ours[1])
+        XCTAssertEqual(ours, theirs)
+    }
+}
