@@ -1,7 +1,9 @@
 import HAProxyTables
 
 /// Stick-table commands (management.txt 9.3): `show table`, `set table`
-/// and `clear table`, with 2.6's answers and error texts.
+/// and `clear table`, with 2.6's answers and error texts. As in 2.6, a
+/// user-level session sees the summary lines only, and changes nothing
+/// (`Permission denied` for a key, silence for the rest).
 enum TableCommands {
     static let keywords: [CLIKeyword] = [
         CLIKeyword(["show", "table"], usage: "show table <table> [<filter>]*",
@@ -9,11 +11,11 @@ enum TableCommands {
             show(request)
         },
         CLIKeyword(["clear", "table"], usage: "clear table <table> [<filter>]*",
-                   help: "remove an entry from a table (filter: data/key)", level: .admin) { request in
+                   help: "remove an entry from a table (filter: data/key)") { request in
             clear(request)
         },
         CLIKeyword(["set", "table"], usage: "set table <table> key <k> [data.* <v>]*",
-                   help: "update or create a table entry's data", level: .admin) { request in
+                   help: "update or create a table entry's data") { request in
             set(request)
         },
     ]
@@ -89,10 +91,12 @@ enum TableCommands {
         case .failure(let refusal):
             return refusal.message
         case .success(.key(let key)):
+            guard request.allows(.operator) else { return CLIMessage.permissionDenied }
             guard let key, let line = table.withEntry(key, create: false, now: now, { $0.dumpLine() }) else { return "" }
             return table.summaryLine(now: now) + line
         case .success(let selection):
             var out = table.summaryLine(now: now)
+            guard request.allows(.operator) else { return out + "# contents not dumped due to insufficient privileges\n" }
             let filters: [Filter]
             if case .filters(let f) = selection { filters = f } else { filters = [] }
             table.forEachEntry(now: now) { entry in
@@ -111,8 +115,11 @@ enum TableCommands {
         case .failure(let refusal):
             return refusal.message
         case .success(.key(let key)):
+            guard request.allows(.operator) else { return CLIMessage.permissionDenied }
             guard let key else { return "" }
             table.removeEntries { $0.key == key }
+        case .success where !request.allows(.operator):
+            return ""
         case .success(.filters(let filters)):
             table.removeEntries { entry in filters.allSatisfy { $0.matches(entry) } }
         case .success(.all):
@@ -128,6 +135,7 @@ enum TableCommands {
             return request[3].isEmpty ? "" : "Optional argument only supports \"data.<store_data_type>\" <operator> <value> and key <key>\n"
         }
         guard !request[4].isEmpty else { return "Key value expected\n" }
+        guard request.allows(.operator) else { return CLIMessage.permissionDenied }
         guard let key = StickKey.parse(request[4], as: table.definition.keyType) else { return "" }
         // Check every pair before changing anything.
         var updates: [(StickDataType, UInt64)] = []

@@ -122,6 +122,7 @@ final class StickTableTests: IntegrationTestCase {
             """
             global
                 stats socket \(socket) level admin
+                stats socket \(socket).user level user
 
             """ + Self.defaultsHTTP + """
             frontend fe
@@ -206,6 +207,13 @@ final class StickTableTests: IntegrationTestCase {
         }
         XCTAssertEqual(try cli("set table fe key 10.0.0.1 data.gpc0 7"), try cli("set table fe key 10.0.0.1 data.gpc0 7", socket: refSocket))
         XCTAssertEqual(masked(try cli("show table fe key 10.0.0.1")), masked(try cli("show table fe key 10.0.0.1", socket: refSocket)))
+        // A user-level session sees the summary lines only and changes nothing.
+        for command in ["show table fe", "show table fe key 127.0.0.1", "show table fe data.gpc0 gt 0",
+                        "set table fe key 127.0.0.1 data.gpc0 9", "clear table fe key 127.0.0.1", "clear table fe",
+                        "clear table fe data.gpc0 gt 0", "show table"] {
+            XCTAssertEqual(try cli(command, socket: socketPath + ".user"), try cli(command, socket: refSocket + ".user"), command)
+        }
+        XCTAssertEqual(masked(try cli("show table fe")), masked(try cli("show table fe", socket: refSocket)))
         for command in ["show table fe data.foo gt 1", "show table fe data.conn_rate gt 1", "clear table fe data.gpc0",
                         "show table nope", "set table fe key 10.0.0.1 data.gpc0 x", "clear table fe key 10.0.0.1",
                         "show table fe key 10.0.0.1"] {
