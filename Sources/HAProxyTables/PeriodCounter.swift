@@ -13,6 +13,15 @@ public struct PeriodCounter: Sendable, Equatable {
 
     public init() {}
 
+    /// A counter kept as two words (a table entry's storage).
+    init(packed start: UInt64, _ counts: UInt64) {
+        periodStart = start
+        current = UInt32(truncatingIfNeeded: counts >> 32)
+        previous = UInt32(truncatingIfNeeded: counts)
+    }
+
+    var packedCounts: UInt64 { UInt64(current) << 32 | UInt64(previous) }
+
     /// Counts `events` at `now` (milliseconds of a monotonic clock).
     public mutating func add(_ events: UInt32 = 1, period: UInt64, now: UInt64) {
         rotate(period: period, now: now)

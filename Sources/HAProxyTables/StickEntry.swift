@@ -7,9 +7,10 @@ public final class StickEntry {
     public internal(set) var useCount: Int32 = 0
     /// When it expires, in milliseconds of the monotonic clock.
     public internal(set) var expiresAt: UInt64 = 0
-    /// Counters and values by slot (`StickTable.slot`).
-    var values: [UInt64]
-    var rates: [PeriodCounter]
+    /// Counters and values by slot (`StickTable.slot`), then each rate in
+    /// two words (period start; current and previous counts): one
+    /// allocation for all of an entry's data.
+    var data: [UInt64]
     /// `server_key`: the name of the server the entry sticks to.
     var serverKey: String?
     // The recency list: `newer` toward the most recently used entry.
@@ -19,7 +20,6 @@ public final class StickEntry {
 
     init(key: StickKey, valueSlots: Int, rateSlots: Int) {
         self.key = key
-        values = Array(repeating: 0, count: valueSlots)
-        rates = Array(repeating: PeriodCounter(), count: rateSlots)
+        data = Array(repeating: 0, count: valueSlots + 2 * rateSlots)
     }
 }

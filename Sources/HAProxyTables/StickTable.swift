@@ -216,17 +216,19 @@ public final class StickTable: @unchecked Sendable {
     func value(_ type: StickDataType, of entry: StickEntry, now: UInt64) -> UInt64? {
         let index = slot[type.rawValue]
         guard index >= 0 else { return nil }
-        if type.isRate { return UInt64(entry.rates[index].rate(period: period[type.rawValue], now: now)) }
-        return entry.values[index]
+        if type.isRate { return UInt64(rate(entry, index).rate(period: period[type.rawValue], now: now)) }
+        return entry.data[index]
     }
 
     func setValue(_ type: StickDataType, _ value: UInt64, of entry: StickEntry, now: UInt64) {
         let index = slot[type.rawValue]
         guard index >= 0 else { return }
         if type.isRate {
-            entry.rates[index].set(UInt32(truncatingIfNeeded: value), now: now)
+            var counter = rate(entry, index)
+            counter.set(UInt32(truncatingIfNeeded: value), now: now)
+            setRate(entry, index, counter)
         } else {
-            entry.values[index] = value
+            entry.data[index] = value
         }
     }
 
@@ -236,18 +238,35 @@ public final class StickTable: @unchecked Sendable {
         if index >= 0 {
             // Counters of 32 bits wrap as 2.6's do; byte counters are 64.
             if type == .bytesInCount || type == .bytesOutCount {
-                entry.values[index] &+= amount
+                entry.data[index] &+= amount
             } else {
-                entry.values[index] = UInt64(UInt32(truncatingIfNeeded: entry.values[index] &+ amount))
+                entry.data[index] = UInt64(UInt32(truncatingIfNeeded: entry.data[index] &+ amount))
             }
         }
         if let rate = type.rate {
             let r = slot[rate.rawValue]
-            if r >= 0 { entry.rates[r].add(UInt32(truncatingIfNeeded: amount), period: period[rate.rawValue], now: now) }
+            if r >= 0 {
+                var counter = self.rate(entry, r)
+                counter.add(UInt32(truncatingIfNeeded: amount), period: period[rate.rawValue], now: now)
+                setRate(entry, r, counter)
+            }
         }
     }
 
     func period(of type: StickDataType) -> UInt64 { period[type.rawValue] }
+
+    @inline(__always)
+    private func rate(_ entry: StickEntry, _ index: Int) -> PeriodCounter {
+        let at = valueSlots + 2 * index
+        return PeriodCounter(packed: entry.data[at], entry.data[at + 1])
+    }
+
+    @inline(__always)
+    private func setRate(_ entry: StickEntry, _ index: Int, _ counter: PeriodCounter) {
+        let at = valueSlots + 2 * index
+        entry.data[at] = counter.periodStart
+        entry.data[at + 1] = counter.packedCounts
+    }
 }
 
 /// An entry as seen under its table's lock.
