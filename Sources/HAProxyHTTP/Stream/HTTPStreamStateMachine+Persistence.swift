@@ -10,12 +10,12 @@ extension HTTPStreamStateMachine {
     public mutating func stuckServer(
         _ rules: [StickingRule], usable: (Sticking.Target) -> Bool
     ) -> Sticking.Target? {
-        Sticking.matchedServer(rules, on: makeContext(), usable: usable)
+        Sticking.matchedServer(rules, on: ruleContext ?? makeContext(), usable: usable)
     }
 
     /// `stick store-request` / `stick on`: the server used goes into the table.
     public mutating func storeSticking(_ rules: [StickingRule], serverID: Int, serverName: String) {
-        Sticking.store(rules, serverID: serverID, serverName: serverName, on: makeContext())
+        Sticking.store(rules, serverID: serverID, serverName: serverName, on: ruleContext ?? makeContext())
     }
 
     /// The request's persistence: a `use-server` rule, else the cookie;

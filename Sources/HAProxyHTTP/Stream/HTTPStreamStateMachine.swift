@@ -174,7 +174,7 @@ public struct HTTPStreamStateMachine {
     /// The context the request rules ran in, kept for the response rules
     /// of the same transaction (the request as the rules left it, the
     /// variables, the captures): built once per transaction.
-    private var ruleContext: HTTPStreamContext?
+    var ruleContext: HTTPStreamContext?
     var requestBody = HTTPBodyFramer(framing: .none, isRequest: true)
     var requestDone = false
     private var requestCount = 0
