@@ -135,6 +135,8 @@ final class StickTableTests: IntegrationTestCase {
                 tcp-request content sc-inc-gpc1(2) if { path /inc }
                 tcp-request content track-sc0 src table be if { path /ct }
                 http-request track-sc0 src
+                http-response sc-inc-gpc0(0) if { status 404 }
+                http-response sc-set-gpt0(0) 5 if { status 404 }
                 http-request sc-inc-gpc0(0) if { path /inc }
                 http-request sc-set-gpt0(1) 42 if { path /inc }
                 http-request deny if { path /deny }
@@ -162,7 +164,8 @@ final class StickTableTests: IntegrationTestCase {
 
         func traffic(_ port: Int) throws {
             for (path, source) in [("/", "127.0.0.1"), ("/inc", "127.0.0.1"), ("/deny", "127.0.0.2"), ("/ok", "127.0.0.1"),
-                                   ("/inc", "127.0.0.3"), ("/ct", "127.0.0.1")] {
+                                   ("/inc", "127.0.0.3"), ("/ct", "127.0.0.1"),
+                                   ("/status/404", "127.0.0.2"), ("/status/404", "127.0.0.2")] {
                 _ = try get(port, path, source: source)
             }
             // Two requests on one connection: one session, two streams.
