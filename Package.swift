@@ -99,7 +99,7 @@ let package = Package(
         .executableTarget(name: "halog", dependencies: ["HalogCore"]),
         .testTarget(name: "HAProxyBaseTests", dependencies: ["HAProxyBase"]),
         .testTarget(name: "HalogTests", dependencies: ["HalogCore", "CLZ4"], exclude: ["Golden", "bench.sh"]),
-        .testTarget(name: "HAProxyRulesTests", dependencies: ["HAProxyRules"]),
+        .testTarget(name: "HAProxyRulesTests", dependencies: ["HAProxyRules", "HAProxyTables"]),
         .testTarget(name: "HAProxyTablesTests", dependencies: ["HAProxyTables"]),
         .testTarget(
             name: "HAProxyTLSTests",
