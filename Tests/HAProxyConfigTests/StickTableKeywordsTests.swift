@@ -137,6 +137,12 @@ final class StickTableKeywordsTests: XCTestCase {
             XCTAssertNil(config, line)
             XCTAssertEqual(diagnostics.alerts.first?.message, expected, line)
         }
+        for (text, expected) in [
+            ("defaults\n    stick-table type ip size 1\n", "parsing [test.cfg:2] : 'stick-table' is not supported in 'defaults' section."),
+            ("defaults\n    stick on src\n", "parsing [test.cfg:2] : 'stick' not allowed in 'defaults' section."),
+        ] {
+            XCTAssertEqual(TestSupport.load(text).1.alerts.first?.message, expected)
+        }
         let (_, warnings) = TestSupport.load("frontend fe\n    bind :80\n    stick on src\n")
         XCTAssertEqual(warnings.messages.first?.message,
                        "parsing [test.cfg:3] : 'stick' ignored because frontend 'fe' has no backend capability.")

@@ -8,7 +8,7 @@ import HAProxyTables
 /// refused by name.
 extension KeywordRegistry {
     static let stickTableKeywords: [ConfigKeyword] = [
-        ConfigKeyword("stick-table", [.frontend, .backend, .listen], parseStickTable),
+        ConfigKeyword("stick-table", [.defaults, .frontend, .backend, .listen], parseStickTable),
         ConfigKeyword("stick", [.frontend, .backend, .listen], capability: .backend, parseStick),
     ]
 
@@ -51,6 +51,7 @@ extension KeywordRegistry {
 
     static func parseStickTable(_ args: [String], _ ctx: inout ParseContext) throws {
         guard let proxy = ctx.proxy else { return }
+        if proxy.isDefaults { throw KeywordError("'stick-table' is not supported in 'defaults' section.") }
         if let existing = proxy.stickTable {
             throw KeywordError(
                 "stick-table name '\(proxy.name)' conflicts with table declared in \(proxy.sectionName) '\(proxy.name)' at \(existing.location).")
