@@ -130,7 +130,8 @@ final class StickTableKeywordsTests: XCTestCase {
             ("stick on src foo", "parsing [test.cfg:3] : 'stick': unknown keyword 'foo'."),
             ("stick on res.hdr(x)",
              "parsing [test.cfg:3] : 'stick': fetch method 'res.hdr' extracts information from 'HTTP response headers', none of which is available during request."),
-            ("stick store-response src", "parsing [test.cfg:3] : 'stick store-response' is not supported by this build."),
+            ("stick store-response req.hdr(x)",
+             "parsing [test.cfg:3] : 'stick': fetch method 'req.hdr' extracts information from 'HTTP request headers', none of which is available for 'store-response'."),
         ]
         for (line, expected) in cases {
             let (config, diagnostics) = TestSupport.load("backend be\n    stick-table type ip size 1\n    \(line)\n")

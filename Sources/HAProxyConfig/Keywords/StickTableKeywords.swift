@@ -12,7 +12,8 @@ extension KeywordRegistry {
         ConfigKeyword("stick", [.frontend, .backend, .listen], capability: .backend, parseStick),
     ]
 
-    /// `stick on|match|store-request <pattern> [table <t>] [{if|unless} <cond>]`.
+    /// `stick on|match|store-request|store-response <pattern> [table <t>]
+    /// [{if|unless} <cond>]`.
     static func parseStick(_ args: [String], _ ctx: inout ParseContext) throws {
         guard let proxy = ctx.proxy else { return }
         let kind: StickingRule.Kind
@@ -20,7 +21,7 @@ extension KeywordRegistry {
         case "on": kind = .matchAndStore
         case "match": kind = .match
         case "store-request": kind = .store
-        case "store-response": throw KeywordError("'stick store-response' is not supported by this build.")
+        case "store-response": kind = .storeResponse
         default: throw KeywordError("'stick' expects 'on', 'match', or 'store'.")
         }
         guard args.count > 2, !args[2].isEmpty, args[2] != "if", args[2] != "unless", args[2] != "table" else {
@@ -32,9 +33,10 @@ extension KeywordRegistry {
         } catch let e as SampleParseError {
             throw KeywordError("'stick': \(e.message).")
         }
-        if let source = pattern.missingSource(at: .httpRequest(inBackend: true)) {
+        let response = kind == .storeResponse
+        if let source = pattern.missingSource(at: response ? .httpResponse : .httpRequest(inBackend: true)) {
             throw KeywordError(
-                "'stick': fetch method '\(pattern.fetchName)' extracts information from '\(source.name)', none of which is available during request.")
+                "'stick': fetch method '\(pattern.fetchName)' extracts information from '\(source.name)', none of which is available \(response ? "for 'store-response'" : "during request").")
         }
         var table = proxy.name
         var words = ArraySlice(args.dropFirst(3))

@@ -71,8 +71,14 @@ public final class ProxyRuntime {
                     return nil
                 }
             for rule in proxy.stickingRules where StickTableRegistry.table(named: rule.table) == nil {
+                let what = rule.kind == .storeResponse ? "store table" : "stick-table"
                 errors.append(RuntimeError(
-                    "Proxy '\(proxy.name)': unable to find stick-table '\(rule.table)'.", location: proxy.location))
+                    "Proxy '\(proxy.name)': unable to find \(what) '\(rule.table)'.", location: proxy.location))
+            }
+            if proxy.mode == .tcp, proxy.stickingRules.contains(where: { $0.kind == .storeResponse }) {
+                errors.append(RuntimeError(
+                    "Proxy '\(proxy.name)': 'stick store-response' in 'mode tcp' is not supported by this build.",
+                    location: proxy.location))
             }
             for case .track(let slot, _, let table, _, _) in actions where StickTableRegistry.table(named: table) == nil {
                 errors.append(RuntimeError(

@@ -1100,6 +1100,11 @@ public struct HTTPStreamStateMachine {
         var context = responseRuleContext()
         context.responseMessage = HTTPMessage(response: head, bytes: headBytes, requestMethod: request.method)
         context.editsResponse = true
+        // `stick store-response` reads the response as the server sent it,
+        // before the response rules (2.6's order of analysers).
+        if let backend, backend.storesResponses, let serverName, let serverID {
+            Sticking.store(backend.stickingRules, serverID: serverID, serverName: serverName, on: context, response: true)
+        }
         var verdict = HTTPRuleRunner.run(backendRules, on: &context)
         if case .proceed = verdict { verdict = HTTPRuleRunner.run(policy.responseRules, on: &context) }
         if case .allow = verdict { verdict = HTTPRuleRunner.run(policy.responseRules, on: &context) }

@@ -10,6 +10,9 @@ public struct StickingRule: Sendable {
         case store
         /// `stick on`: both.
         case matchAndStore
+        /// `stick store-response`: the key, read from the response,
+        /// remembers the server that sent it.
+        case storeResponse
     }
 
     public var kind: Kind
@@ -41,7 +44,7 @@ public enum Sticking {
     public static func matchedServer(
         _ rules: [StickingRule], on context: some SampleContext, usable: (Target) -> Bool
     ) -> Target? {
-        for rule in rules where rule.kind != .store {
+        for rule in rules where rule.kind == .match || rule.kind == .matchAndStore {
             if let condition = rule.condition, !condition.evaluate(context) { continue }
             guard let table = StickTableRegistry.table(named: rule.table), table.stores(.serverID),
                   let sample = rule.pattern.evaluate(context),
@@ -58,10 +61,15 @@ public enum Sticking {
     }
 
     /// Stores `serverID` under the key of every storing rule whose
-    /// condition passes (one store per table, the first rule's key).
-    public static func store(_ rules: [StickingRule], serverID: Int, serverName: String, on context: some SampleContext) {
+    /// condition passes (one store per table, the first rule's key):
+    /// `stick on` and `store-request` rules, or with `response` the
+    /// `store-response` ones.
+    public static func store(
+        _ rules: [StickingRule], serverID: Int, serverName: String, on context: some SampleContext, response: Bool = false
+    ) {
         var done: [String] = []
-        for rule in rules where rule.kind != .match && !done.contains(rule.table) {
+        for rule in rules where !done.contains(rule.table) {
+            guard response ? rule.kind == .storeResponse : rule.kind == .store || rule.kind == .matchAndStore else { continue }
             if let condition = rule.condition, !condition.evaluate(context) { continue }
             guard let table = StickTableRegistry.table(named: rule.table), let sample = rule.pattern.evaluate(context),
                   let key = StickKey(sample, for: table.definition.keyType) else { continue }

@@ -358,3 +358,63 @@ extension StickTableTests {
         XCTAssertEqual(ours, theirs)
     }
 }
+
+extension StickTableTests {
+    /// `stick store-response res.hdr(x-server)` with `stick match
+    /// req.hdr(x-want)`: the key a response carried sends the requests that
+    /// name it to the server that sent it; compared with 2.6.
+    func testStickStoreResponseLearnsKeysFromResponsesAs26() throws {
+        let reference = NSHomeDirectory() + "/.cache/proxybench/ref/usr/sbin/haproxy"
+        guard FileManager.default.isExecutableFile(atPath: reference) else {
+            XCTFail("Debian's haproxy 2.6 is not unpacked at \(reference): run `make reference`")
+            return
+        }
+        let a = try startBackend("a"), b = try startBackend("b")
+        func config(port: Int, socket: String) -> String {
+            """
+            global
+                stats socket \(socket) level admin
+
+            """ + Self.defaultsHTTP + """
+            listen web
+                bind 127.0.0.1:\(port)
+                balance roundrobin
+                stick-table type string len 8 size 10 expire 30m
+                stick match req.hdr(x-want)
+                stick store-response res.hdr(x-server)
+                server a 127.0.0.1:\(a.port)
+                server b 127.0.0.1:\(b.port)
+
+            """
+        }
+        let ourPort = Ports.free()
+        try startProxy(config: config(port: ourPort, socket: socketPath), ports: [ourPort])
+        let refPort = Ports.free()
+        let refSocket = tmp.appendingPathComponent("ref.sock").path
+        let refConfig = tmp.appendingPathComponent("ref.cfg")
+        try config(port: refPort, socket: refSocket).write(to: refConfig, atomically: true, encoding: .utf8)
+        let root = NSHomeDirectory() + "/.cache/proxybench/ref"
+        let ref = track(try ManagedProcess(
+            label: "haproxy-2.6", executable: reference, arguments: ["-f", refConfig.path, "-db"], dir: tmp,
+            environment: ["LD_LIBRARY_PATH": "\(root)/lib/x86_64-linux-gnu:\(root)/usr/lib/x86_64-linux-gnu"]))
+        try Ports.waitUntilListening(refPort, timeout: 10, while: { ref.isRunning })
+
+        var seen: [[String]] = []
+        for (port, socket) in [(ourPort, socketPath), (refPort, refSocket)] {
+            var answers: [String] = []
+            for want in [nil, nil, "b", "b", "a", "zzz", "b", "a"] as [String?] {
+                let c = try Conn(port: port, timeout: 5)
+                defer { c.close() }
+                try c.send(HTTPClient.request("GET", "/", extra: want.map { "x-want: \($0)\r\n" } ?? "", close: true))
+                answers.append(try c.readResponse().header("x-server") ?? "?")
+            }
+            answers += try cli("show table web", socket: socket).split(separator: "\n").map { line in
+                line.split(separator: " ").map { $0.hasPrefix("0x") ? "0x:" : $0.hasPrefix("exp=") ? "exp=" : String($0) }
+                    .joined(separator: " ")
+            }
+            seen.append(answers)
+        }
+        XCTAssertEqual(Array(seen[0][2...4]), ["b", "b", "a"])
+        XCTAssertEqual(seen[0], seen[1])
+    }
+}
