@@ -73,17 +73,17 @@ public final class ProxyRuntime {
             for rule in proxy.stickingRules where StickTableRegistry.table(named: rule.table) == nil {
                 let what = rule.kind == .storeResponse ? "store table" : "stick-table"
                 errors.append(RuntimeError(
-                    "Proxy '\(proxy.name)': unable to find \(what) '\(rule.table)'.", location: proxy.location))
+                    "Proxy '\(proxy.name)': unable to find \(what) '\(rule.table)'.", location: nil))
             }
             if proxy.mode == .tcp, proxy.stickingRules.contains(where: { $0.kind == .storeResponse }) {
                 errors.append(RuntimeError(
                     "Proxy '\(proxy.name)': 'stick store-response' in 'mode tcp' is not supported by this build.",
-                    location: proxy.location))
+                    location: nil))
             }
             for case .track(let slot, _, let table, _, _) in actions where StickTableRegistry.table(named: table) == nil {
                 errors.append(RuntimeError(
                     "Proxy '\(proxy.name)': unable to find table '\(table)' referenced by track-sc\(slot).",
-                    location: proxy.location))
+                    location: nil))
             }
         }
     }

@@ -418,3 +418,30 @@ extension StickTableTests {
         XCTAssertEqual(seen[0], seen[1])
     }
 }
+
+extension StickTableTests {
+    /// `haproxy -c` refuses tables that rules name but no proxy declares,
+    /// with 2.6's lines (recorded from Debian's 2.6.12).
+    func testCheckModeRefusesMissingTablesAs26() throws {
+        let cfg = try writeConfig(Self.defaultsHTTP + """
+            frontend fe
+                bind 127.0.0.1:\(Ports.free())
+                http-request track-sc0 src
+                default_backend be
+
+            backend be
+                stick on src
+                server s 127.0.0.1:1
+
+            """)
+        let result = try haproxy(["-c", "-f", cfg.path])
+        XCTAssertEqual(result.status, 1)
+        let alerts = result.stderr.split(separator: "\n").filter { $0.contains("[ALERT]") }
+            .map { String($0[$0.range(of: "config : ")!.upperBound...]) }
+        XCTAssertEqual(alerts, [
+            "Proxy 'fe': unable to find table 'fe' referenced by track-sc0.",
+            "Proxy 'be': unable to find stick-table 'be'.",
+            "Fatal errors found in configuration.",
+        ])
+    }
+}
