@@ -44,7 +44,8 @@ extension KeywordRegistry {
             case .connection: return Set(["accept", "reject", "expect-proxy"]).union(StickCounterActionParser.actionNames)
             case .session: return Set(["accept", "reject"]).union(StickCounterActionParser.actionNames)
             case .content: return Set(["accept", "reject", "set-log-level"]).union(StickCounterActionParser.actionNames)
-            case .response: return ["accept", "reject", "close"]
+            case .response:
+                return Set(["accept", "reject", "close"]).union(StickCounterActionParser.actionNames.filter { !$0.hasPrefix("track-sc") })
             }
         }
 
@@ -133,7 +134,8 @@ extension KeywordRegistry {
         // `expect-proxy` is known to every request rule set, refused below
         // outside `tcp-request connection`.
         let expectProxy = action == "expect-proxy" && set != .response
-        let stickAction = set != .response && StickCounterActionParser.handles(action)
+        // `tcp-response content` rules update what the request tracked.
+        let stickAction = StickCounterActionParser.handles(action) && (set != .response || !action.hasPrefix("track-sc"))
         guard set.implementedActions.contains(action) || variableAction || expectProxy || stickAction else {
             if isListed(action, in: set.knownActions) || (action.hasPrefix("track-sc") && set != .response) {
                 throw KeywordError("'\(set.keyword) \(action)' is not supported by this build.")

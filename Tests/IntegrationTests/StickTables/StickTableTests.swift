@@ -304,7 +304,9 @@ extension StickTableTests {
                 mode tcp
                 bind 127.0.0.1:\(tcpPort)
                 balance roundrobin
-                stick-table type ip size 10 expire 30m store conn_cnt
+                stick-table type ip size 10 expire 30m store conn_cnt,gpc0
+                tcp-request content track-sc1 src
+                tcp-response content sc-inc-gpc0(1)
                 stick match src
                 stick store-request src if { src 127.0.0.1 }
                 server a 127.0.0.1:\(a.port)
