@@ -68,7 +68,7 @@ extension KeywordRegistry {
                 ]).union(KeywordRegistry.requestHoldActions).union(StickCounterActionParser.actionNames)
             case .response:
                 return headers.union(["deny", "return", "redirect", "set-status", "capture", "set-log-level"])
-                    .union(StickCounterActionParser.actionNames.filter { !$0.hasPrefix("track-sc") })
+                    .union(StickCounterActionParser.actionNames)
             case .afterResponse:
                 return headers.union(["set-status", "capture"])
             }
@@ -111,10 +111,7 @@ extension KeywordRegistry {
                 at: ctx.location)
         }
         let variableAction = ["set-var(", "set-var-fmt(", "unset-var("].contains { action.hasPrefix($0) }
-        // `http-response` rules update what the request tracked; tracking
-        // itself is for request rules in this build.
-        let stickAction = StickCounterActionParser.handles(action)
-            && (set == .request || set == .response && !action.hasPrefix("track-sc"))
+        let stickAction = StickCounterActionParser.handles(action) && set != .afterResponse
         guard set.implementedActions.contains(action) || variableAction || stickAction else {
             if isListed(action, in: set.knownActions) {
                 throw KeywordError("'\(set.keyword) \(action)' is not supported by this build.")

@@ -1038,19 +1038,20 @@ public struct HTTPStreamStateMachine {
                     return
                 }
                 serverStatus = head.status
-                // 2.6: a server's 4xx is a client error, its 5xx (but 501
-                // and 505) a server failure of the tracked entries.
-                if head.status >= 400, head.status < 500 {
-                    variables?.trackedCounters?.count(.httpErrorCount)
-                } else if head.status >= 500, head.status != 501, head.status != 505 {
-                    variables?.trackedCounters?.count(.httpFailCount)
-                }
                 log.responseHead = .now()
                 captureResponseHeaders(head, headBytes)
                 var edits = HTTPHeadEdits()
                 if policy.hasResponseAnalysis || (backend?.hasResponseAnalysis ?? false) {
                     guard let analysed = analyseResponse(head, headBytes) else { return }
                     (head, headBytes, edits) = analysed
+                }
+                // 2.6: a server's 4xx is a client error, its 5xx (but 501
+                // and 505) a server failure of the tracked entries, those
+                // the response rules track included.
+                if serverStatus >= 400, serverStatus < 500 {
+                    variables?.trackedCounters?.count(.httpErrorCount)
+                } else if serverStatus >= 500, serverStatus != 501, serverStatus != 505 {
+                    variables?.trackedCounters?.count(.httpFailCount)
                 }
                 response = head
                 responseStarted = true

@@ -240,7 +240,11 @@ extension StickTableTests {
                 bind 127.0.0.1:\(port)
                 stick-table type ip size 1k expire 30s store http_err_cnt,http_fail_cnt,http_fail_rate(10s)
                 http-request track-sc0 src
+                http-response track-sc1 src table other
                 default_backend be
+
+            backend other
+                stick-table type ip size 1k expire 30s store conn_cnt,conn_cur,http_req_cnt,http_err_cnt,http_fail_cnt
 
             backend be
                 server a 127.0.0.1:\(b.port)
@@ -267,6 +271,10 @@ extension StickTableTests {
             "http_err_cnt=4 http_fail_cnt=4 http_fail_rate(10000)=4",
             "http_err_cnt=4 http_fail_cnt=4 http_fail_rate(10000)=4",
         ])
+        // `http-response track-sc1`: the response counts as for a request
+        // tracker (recorded from 2.6 with `http-response track-sc0 src`).
+        let other = try cli("show table other").split(separator: "\n")[1].split(separator: " ").dropFirst(4)
+        XCTAssertEqual(other.joined(separator: " "), "conn_cnt=11 conn_cur=0 http_req_cnt=11 http_err_cnt=4 http_fail_cnt=4")
     }
 }
 
