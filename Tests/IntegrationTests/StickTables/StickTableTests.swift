@@ -455,3 +455,34 @@ extension StickTableTests {
         ])
     }
 }
+
+extension StickTableTests {
+    /// Without peers a reload starts with empty tables (as 2.6 does when no
+    /// `peers` section hands the entries over): the new worker's table is
+    /// empty.
+    func testReloadStartsWithEmptyTables() throws {
+        let port = Ports.free()
+        let master = tmp.appendingPathComponent("master.sock").path
+        let p = try startProxy(config: Self.defaultsHTTP + """
+            frontend fe
+                bind 127.0.0.1:\(port)
+                stick-table type ip size 1k expire 30s store gpc0
+                http-request return status 200
+
+            """, ports: [port], extraArgs: ["-W", "-S", master])
+        func workers() -> [String] {
+            let text = (try? StatsSocket.command(master, "show proc")) ?? ""
+            return text.split(separator: "\n").filter { $0.contains(" worker ") }.map { String($0.split(separator: " ")[0]) }
+        }
+        var first: [String] = []
+        try waitUntil("a worker") { first = workers(); return !first.isEmpty }
+        XCTAssertEqual(try StatsSocket.command(master, "@1 set table fe key 10.0.0.1 data.gpc0 3"), "\n")
+        XCTAssertTrue(try StatsSocket.command(master, "@1 show table fe").contains("key=10.0.0.1 use=0"))
+        p.signal(SIGUSR2)
+        try waitUntil("a new worker", timeout: 15) { let now = workers(); return !now.isEmpty && now.first != first.first }
+        try waitUntil("the new worker answers") {
+            (try? StatsSocket.command(master, "@1 show table fe"))?.hasPrefix("# table: fe") ?? false
+        }
+        XCTAssertEqual(try StatsSocket.command(master, "@1 show table fe"), "# table: fe, type: ip, size:1024, used:0\n\n")
+    }
+}
