@@ -15,13 +15,28 @@ public final class StickCounters {
 
     public private(set) var session: [Tracker?] = [nil, nil, nil]
     public private(set) var stream: [Tracker?] = [nil, nil, nil]
+    /// In a copy made for a log line: the session's trackers, seen by the
+    /// fetches but not released by the copy.
+    private var borrowed: [Tracker?] = [nil, nil, nil]
 
     public init() {}
 
     /// The tracker of `slot` the fetches see: the stream's, else the session's.
     public func tracker(_ slot: Int) -> Tracker? {
         guard slot >= 0, slot < Self.slots else { return nil }
-        return stream[slot] ?? session[slot]
+        return stream[slot] ?? session[slot] ?? borrowed[slot]
+    }
+
+    /// A copy for the transaction's log line, written after the stream
+    /// ended: the stream's trackers move into it (their entries are let go
+    /// when the copy goes, once the line is written, as 2.6 logs before it
+    /// releases them), the session's are only seen through it.
+    public func detachForLog() -> StickCounters {
+        let copy = StickCounters()
+        copy.stream = stream
+        copy.borrowed = session
+        stream = [nil, nil, nil]
+        return copy
     }
 
     public var isEmpty: Bool { session.allSatisfy { $0 == nil } && stream.allSatisfy { $0 == nil } }

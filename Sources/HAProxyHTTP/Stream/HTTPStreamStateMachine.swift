@@ -1217,15 +1217,15 @@ public struct HTTPStreamStateMachine {
     private mutating func logTransaction() {
         guard transactionPending else { return }
         transactionPending = false
-        if let counters = variables?.trackedCounters, !counters.isEmpty {
-            // The transaction's bytes, then its own trackers let go.
-            counters.count(.bytesInCount, log.bytesFromClient)
-            counters.count(.bytesOutCount, log.bytesFromServer)
-            counters.endStream()
-        }
+        // The transaction's bytes count in its tracked entries.
+        variables?.trackedCounters?.count(.bytesInCount, log.bytesFromClient)
+        variables?.trackedCounters?.count(.bytesOutCount, log.bytesFromServer)
         emit(.logTransaction(TransactionRecord(
             log: log, serverStatus: serverStatus, requestLine: log.requestLine, sampleContext: logSampleContext(),
             backendIndex: backend?.index)))
+        // Its own trackers let go (those the log line's samples read go
+        // with the line).
+        variables?.trackedCounters?.endStream()
         serverStatus = 0
     }
 

@@ -8,6 +8,9 @@ public final class StreamVariables {
     public private(set) var trackedCounters: StickCounters?
     public init() {}
 
+    /// Gives these variables their own counters (a log line's snapshot).
+    public func adopt(_ counters: StickCounters) { trackedCounters = counters }
+
     /// The stick counters, created on first use.
     public var stickCounters: StickCounters {
         if let trackedCounters { return trackedCounters }

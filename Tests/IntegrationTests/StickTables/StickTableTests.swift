@@ -486,3 +486,54 @@ extension StickTableTests {
         XCTAssertEqual(try StatsSocket.command(master, "@1 show table fe"), "# table: fe, type: ip, size:1024, used:0\n\n")
     }
 }
+
+extension StickTableTests {
+    /// A log line's samples read the entries the transaction tracked (2.6
+    /// writes the line before the stream lets them go): compared with 2.6.
+    func testLogFormatReadsTheTrackedEntriesAs26() throws {
+        let reference = NSHomeDirectory() + "/.cache/proxybench/ref/usr/sbin/haproxy"
+        guard FileManager.default.isExecutableFile(atPath: reference) else {
+            XCTFail("Debian's haproxy 2.6 is not unpacked at \(reference): run `make reference`")
+            return
+        }
+        func config(port: Int) -> String {
+            Self.defaultsHTTP + """
+            frontend fe
+                bind 127.0.0.1:\(port)
+                log stdout format raw local0
+                log-format "%[sc0_tracked] %[sc0_conn_cur] %[sc0_http_req_cnt] %[sc_trackers(0)] %[sc1_tracked] %[src_conn_cur]"
+                stick-table type ip size 1k expire 30s store conn_cur,http_req_cnt
+                tcp-request connection track-sc1 src table other
+                http-request track-sc0 src
+                http-request return status 200
+
+            backend other
+                stick-table type ip size 1k expire 30s store conn_cur
+
+            """
+        }
+        let ourPort = Ports.free()
+        let ours = try startProxy(config: config(port: ourPort), ports: [ourPort])
+        let refPort = Ports.free()
+        let refConfig = tmp.appendingPathComponent("ref.cfg")
+        try config(port: refPort).write(to: refConfig, atomically: true, encoding: .utf8)
+        let root = NSHomeDirectory() + "/.cache/proxybench/ref"
+        let ref = track(try ManagedProcess(
+            label: "haproxy-2.6", executable: reference, arguments: ["-f", refConfig.path, "-db"], dir: tmp,
+            environment: ["LD_LIBRARY_PATH": "\(root)/lib/x86_64-linux-gnu:\(root)/usr/lib/x86_64-linux-gnu"]))
+        try Ports.waitUntilListening(refPort, timeout: 10, while: { ref.isRunning })
+        var lines: [[String]] = []
+        for (port, process) in [(ourPort, ours), (refPort, ref)] {
+            let c = try Conn(port: port, timeout: 5)
+            try c.send(HTTPClient.request("GET", "/"))
+            _ = try c.readResponse()
+            try c.send(HTTPClient.request("GET", "/", close: true))
+            _ = try c.readResponse()
+            c.close()
+            try waitUntil("two log lines") { process.stdout.split(separator: "\n").count >= 2 }
+            lines.append(process.stdout.split(separator: "\n").map(String.init))
+        }
+        XCTAssertEqual(lines[0], lines[1])
+        XCTAssertEqual(lines[0], ["1 1 1 1 1 1", "1 1 2 1 1 1"])
+    }
+}
