@@ -142,6 +142,7 @@ extension KeywordRegistry {
         }
         HTTPReturnParser.dropIgnoredOptions(&compiled, &ctx)
         ctx.recordUserlistReferences(of: compiled.expressions, ruleSet: set.keyword)
+        ctx.recordStickTableReferences(of: compiled.expressions, ruleSet: set.keyword)
         let condition = try ctx.parseRuleCondition(
             words, keyword: "'\(set.keyword) \(action)'", conditionContext: "an '\(set.keyword) \(action)' condition")
         if let condition { warnUnusable(condition, set: set, stage: stage, proxy: proxy, &ctx) }

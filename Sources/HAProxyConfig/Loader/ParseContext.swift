@@ -201,11 +201,32 @@ extension ParseContext {
     /// Records the stick tables an ACL test names.
     mutating func recordStickTableReferences(of term: ACLTerm) {
         guard let proxy else { return }
+        recordStickTableReferences(
+            term.stickTableReferences(defaultTable: proxy.name), fetch: term.fetchName, within: { "ACL keyword '\($0)'" })
+    }
+
+    /// Records the stick tables the expressions of a rule name.
+    mutating func recordStickTableReferences(of expressions: [SampleExpression], ruleSet: String) {
+        guard let proxy else { return }
+        for expression in expressions {
+            recordStickTableReferences(
+                expression.stickTableReferences(defaultTable: proxy.name), fetch: expression.fetchName,
+                within: { "sample fetch keyword '\($0)' in \(ruleSet) expression" })
+        }
+    }
+
+    /// `within` words a fetch by its name.
+    private mutating func recordStickTableReferences(
+        _ references: [SampleExpression.StickTableReference], fetch: String, within: (String) -> String
+    ) {
         let location = self.location
-        for (table, argument, keyword) in term.stickTableReferences(defaultTable: proxy.name) {
+        for reference in references {
+            let origin = reference.isConverter
+                ? "arg \(reference.argument) of conversion keyword '\(reference.keyword)' for \(within(fetch))"
+                : "arg \(reference.argument) of \(within(reference.keyword))"
             withProxy {
                 $0.stickTableReferences.append(
-                    StickTableReference(table: table, argument: argument, keyword: keyword, location: location))
+                    StickTableReference(table: reference.table, origin: origin, location: location))
             }
         }
     }

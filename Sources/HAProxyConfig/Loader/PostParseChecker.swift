@@ -141,7 +141,7 @@ enum PostParseChecker {
             for reference in proxy.stickTableReferences
             where !config.proxies.contains(where: { $0.name == reference.table && $0.stickTable != nil }) {
                 diagnostics.alert(
-                    "parsing [\(reference.location)]: unable to find table '\(reference.table)' referenced in arg \(reference.argument) of ACL keyword '\(reference.keyword)' in proxy '\(proxy.name)'.")
+                    "parsing [\(reference.location)]: unable to find table '\(reference.table)' referenced in \(reference.origin) in proxy '\(proxy.name)'.")
             }
             let missingFrontendTimeout = proxy.capabilities.contains(.frontend) && (proxy.timeouts.client ?? 0) == 0
             let missingBackendTimeout =

@@ -143,13 +143,22 @@ enum StickCounterFetches {
 }
 
 extension SampleExpression {
-    /// The stick tables the expression names, for the check once the
-    /// configuration is read: the table's name (for `src_*`, `table_avl`
-    /// and `table_cnt` without one, `defaultTable`), the argument's
-    /// position and the keyword, as 2.6 words `unable to find table 'T'
-    /// referenced in arg N of ...`.
-    public func stickTableReferences(defaultTable: String) -> [(table: String, argument: Int, keyword: String)] {
-        var list: [(String, Int, String)] = []
+    /// A stick table the expression names, for the check once the
+    /// configuration is read (2.6: `unable to find table 'T' referenced in
+    /// arg N of ...`).
+    public struct StickTableReference: Sendable {
+        public var table: String
+        public var argument: Int
+        /// The fetch, or the converter, that names it.
+        public var keyword: String
+        /// Set for a converter (`conversion keyword 'K' for ...`).
+        public var isConverter: Bool
+    }
+
+    /// The stick tables the expression names: for `src_*`, `table_avl` and
+    /// `table_cnt` without one, `defaultTable`.
+    public func stickTableReferences(defaultTable: String) -> [StickTableReference] {
+        var list: [StickTableReference] = []
         let name = fetchName
         func text(_ arguments: [SampleArgument], _ index: Int) -> String? {
             guard index < arguments.count, case .string(let bytes) = arguments[index] else { return nil }
@@ -158,15 +167,21 @@ extension SampleExpression {
         if name.hasPrefix("sc_"), SampleFetchRegistry.keyword(named: name)?.arguments == [.int, .string],
            let table = text(fetchArguments, 1)
         {
-            list.append((table, 2, name))
+            list.append(StickTableReference(table: table, argument: 2, keyword: name, isConverter: false))
         } else if name.count > 4, name.hasPrefix("sc"), name.dropFirst(3).hasPrefix("_"), name != "sc_tracked",
                   let table = text(fetchArguments, 0)
         {
-            list.append((table, 1, name))
+            list.append(StickTableReference(table: table, argument: 1, keyword: name, isConverter: false))
         } else if name.hasPrefix("src_") && name != "src_port" || name == "table_avl" || name == "table_cnt" {
             if StickCounterFetches.keywords.contains(where: { $0.name == name }) {
-                list.append((text(fetchArguments, 0) ?? defaultTable, 1, name))
+                list.append(StickTableReference(
+                    table: text(fetchArguments, 0) ?? defaultTable, argument: 1, keyword: name, isConverter: false))
             }
+        }
+        for (converter, arguments) in converters
+        where StickTableConverters.keywords.contains(where: { $0.name == converter }) {
+            list.append(StickTableReference(
+                table: text(arguments, 0) ?? "", argument: 1, keyword: converter, isConverter: true))
         }
         return list
     }
