@@ -46,14 +46,17 @@ let package = Package(
         .target(name: "HAProxyBase"),
         // Samples, converters, patterns, maps, ACLs and rule actions: no NIO,
         // computed without sockets and tested without them.
-        .target(name: "HAProxyRules", dependencies: ["HAProxyBase", "CPCRE2", "CCrypt"]),
-        .target(name: "HAProxyConfig", dependencies: ["HAProxyBase", "HAProxyRules"]),
+        // Stick tables: entries, their data types, expiry and rates, shared
+        // by the event loops behind one lock per table; no NIO.
+        .target(name: "HAProxyTables"),
+        .target(name: "HAProxyRules", dependencies: ["HAProxyBase", "HAProxyTables", "CPCRE2", "CCrypt"]),
+        .target(name: "HAProxyConfig", dependencies: ["HAProxyBase", "HAProxyRules", "HAProxyTables"]),
         // DNS for `resolvers` sections: the wire format (queries, answers
         // with compression pointers) and the resolution state, no NIO.
         .target(name: "HAProxyDNS"),
         .target(
             name: "HAProxyHTTP",
-            dependencies: ["HAProxyConfig", "HAProxyRules", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["HAProxyConfig", "HAProxyRules", "HAProxyTables", .product(name: "NIOCore", package: "swift-nio")]
         ),
         // The TLS record layer over memory BIOs, the contexts built from
         // the configuration and the certificate store.
@@ -84,6 +87,7 @@ let package = Package(
                 "HAProxyHTTP",
                 "HAProxyTLS",
                 "HAProxyDNS",
+                "HAProxyTables",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -99,8 +103,9 @@ let package = Package(
         .executableTarget(name: "halog", dependencies: ["HalogCore"]),
         .testTarget(name: "HAProxyBaseTests", dependencies: ["HAProxyBase"]),
         .testTarget(name: "HalogTests", dependencies: ["HalogCore", "CLZ4"], exclude: ["Golden", "bench.sh"]),
-        .testTarget(name: "HAProxyRulesTests", dependencies: ["HAProxyRules"]),
+        .testTarget(name: "HAProxyRulesTests", dependencies: ["HAProxyRules", "HAProxyTables"]),
         .testTarget(name: "HAProxyDNSTests", dependencies: ["HAProxyDNS"]),
+        .testTarget(name: "HAProxyTablesTests", dependencies: ["HAProxyTables"]),
         .testTarget(
             name: "HAProxyTLSTests",
             dependencies: [
@@ -109,7 +114,7 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "HAProxyConfigTests", dependencies: ["HAProxyConfig"], exclude: ["Fixtures"]),
+        .testTarget(name: "HAProxyConfigTests", dependencies: ["HAProxyConfig", "HAProxyTables"], exclude: ["Fixtures"]),
         .testTarget(
             name: "HAProxyHTTPTests",
             dependencies: ["HAProxyHTTP", "HAProxyConfig", .product(name: "NIOCore", package: "swift-nio")],

@@ -76,8 +76,12 @@ final class TCPRuleKeywordsTests: XCTestCase {
              "parsing [test.cfg:4] : 'expect-proxy layer4' is not allowed in 'tcp-request content' rules in frontend 'a'"),
             ("tcp-request content capture req.len len 4",
              "parsing [test.cfg:4] : 'tcp-request content capture' is not supported by this build."),
-            ("tcp-request connection track-sc0 src",
-             "parsing [test.cfg:4] : 'tcp-request connection track-sc0' is not supported by this build."),
+            ("tcp-request connection sc-inc-gpc(0,1)",
+             "parsing [test.cfg:4] : 'tcp-request connection sc-inc-gpc(0,1)' is not supported by this build."),
+            ("tcp-request connection track-sc0",
+             "parsing [test.cfg:4] : 'tcp-request connection track-sc0' : missing fetch method"),
+            ("tcp-request connection track-sc0 req.hdr(x)",
+             "parsing [test.cfg:4] : 'tcp-request connection track-sc0' : fetch method 'req.hdr(x)' extracts information from 'HTTP request headers', none of which is available here"),
         ]
         for (line, expected) in cases {
             let (_, diagnostics) = TestSupport.load("frontend a\n  bind :80\n  mode tcp\n  \(line)\n")

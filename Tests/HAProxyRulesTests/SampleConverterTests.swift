@@ -148,6 +148,6 @@ final class SampleConverterTests: XCTestCase {
     func testRefusedConverters() {
         XCTAssertEqual(parseError("str(a),aes_gcm_dec(128,txn.n,txn.k,txn.t)"), "converter 'aes_gcm_dec' is not supported by this build (it needs OpenSSL)")
         XCTAssertEqual(
-            parseError("src,table_conn_cnt(t)"), "converter 'table_conn_cnt' is not supported by this build (stick tables are not implemented yet)")
+            parseError("src,table_gpc(0,t)"), "converter 'table_gpc' is not supported by this build (it is not implemented)")
     }
 }

@@ -1,4 +1,5 @@
 import HAProxyRules
+import HAProxyTables
 
 /// An HTTP message over plain values.
 struct TestMessage: HTTPMessageReader {
@@ -44,6 +45,8 @@ final class TestSampleContext: SampleContext {
     var pendingContent: PendingContent? = nil
     var userlists: [String: Userlist] = [:]
     var usesProxyAuthentication = false
+    /// The stream's tracked stick table entries.
+    var stickCounters: StickCounters? = nil
 
     init() {}
 

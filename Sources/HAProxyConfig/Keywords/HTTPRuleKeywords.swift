@@ -25,7 +25,10 @@ extension KeywordRegistry {
             } catch let error as ACLParseError {
                 throw KeywordError(error.message, abort: true)
             }
-            if let added { ctx.recordUserlistReference(of: added, acl: args[1]) }
+            if let added {
+                ctx.recordUserlistReference(of: added, acl: args[1])
+                ctx.recordStickTableReferences(of: added)
+            }
         },
     ]
 
@@ -62,9 +65,10 @@ extension KeywordRegistry {
                     "deny", "return", "redirect", "auth", "set-method", "set-path", "set-pathq", "set-query", "set-uri",
                     "replace-path", "replace-pathq", "replace-uri", "capture", "set-log-level", "normalize-uri", "set-timeout", "set-src", "set-dst", "set-src-port", "set-dst-port",
                     "use-service",
-                ]).union(KeywordRegistry.requestHoldActions)
+                ]).union(KeywordRegistry.requestHoldActions).union(StickCounterActionParser.actionNames)
             case .response:
                 return headers.union(["deny", "return", "redirect", "set-status", "capture", "set-log-level"])
+                    .union(StickCounterActionParser.actionNames)
             case .afterResponse:
                 return headers.union(["set-status", "capture"])
             }
@@ -107,7 +111,8 @@ extension KeywordRegistry {
                 at: ctx.location)
         }
         let variableAction = ["set-var(", "set-var-fmt(", "unset-var("].contains { action.hasPrefix($0) }
-        guard set.implementedActions.contains(action) || variableAction else {
+        let stickAction = StickCounterActionParser.handles(action) && set != .afterResponse
+        guard set.implementedActions.contains(action) || variableAction || stickAction else {
             if isListed(action, in: set.knownActions) {
                 throw KeywordError("'\(set.keyword) \(action)' is not supported by this build.")
             }
@@ -127,9 +132,17 @@ extension KeywordRegistry {
         var stage = set.stage
         if case .httpRequest = stage, proxy.capabilities.contains(.backend) { stage = .httpRequest(inBackend: true) }
         var words = ArraySlice(args.dropFirst(2))
-        var compiled = try parseAction(action, &words, proxy: proxy, stage: stage, ruleError)
+        var compiled: HTTPAction
+        if stickAction {
+            compiled = .stickCounter(try StickCounterActionParser.parse(
+                action, &words, proxyName: proxy.name, stage: stage, sessionLevel: false, countsRequest: true,
+                error: { ruleError($0) }))
+        } else {
+            compiled = try parseAction(action, &words, proxy: proxy, stage: stage, ruleError)
+        }
         HTTPReturnParser.dropIgnoredOptions(&compiled, &ctx)
         ctx.recordUserlistReferences(of: compiled.expressions, ruleSet: set.keyword)
+        ctx.recordStickTableReferences(of: compiled.expressions, ruleSet: set.keyword)
         let condition = try ctx.parseRuleCondition(
             words, keyword: "'\(set.keyword) \(action)'", conditionContext: "an '\(set.keyword) \(action)' condition")
         if let condition { warnUnusable(condition, set: set, stage: stage, proxy: proxy, &ctx) }

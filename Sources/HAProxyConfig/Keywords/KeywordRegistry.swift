@@ -23,7 +23,7 @@ struct KeywordRegistry {
             Self.proxyKeywords, Self.statsKeywords, Self.timeoutKeywords, Self.optionKeywords, Self.checkKeywords,
             Self.httpRuleKeywords, Self.tcpRuleKeywords, Self.proxyLogKeywords, Self.bindSectionKeywords,
             Self.serverSectionKeywords, Self.balanceKeywords, Self.serverStateKeywords, Self.persistenceKeywords,
-            Self.errorPageKeywords, Self.logRuleKeywords,
+            Self.errorPageKeywords, Self.logRuleKeywords, Self.stickTableKeywords,
         ]
         global = table(globalGroups.flatMap { $0 }, \.name)
         proxy = table(proxyGroups.flatMap { $0 }, \.name)
@@ -42,7 +42,6 @@ struct KeywordRegistry {
     /// Proxy keywords HAProxy 2.6 knows that this build does not implement:
     /// refused with "not supported by this build" rather than "unknown".
     static let unsupportedProxyKeywords: Set<String> = [
-        "stick-table", "stick",
         "stick-on", "stick-store-request", "stick-store-response", "stick-match", "reqadd",
         "compression", "filter", "persist", "email-alert",
         "external-check", "unique-id-format",

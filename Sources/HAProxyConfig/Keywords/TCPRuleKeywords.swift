@@ -41,10 +41,11 @@ extension KeywordRegistry {
         /// aside).
         var implementedActions: Set<String> {
             switch self {
-            case .connection: return ["accept", "reject", "expect-proxy"]
-            case .session: return ["accept", "reject"]
-            case .content: return ["accept", "reject", "set-log-level"]
-            case .response: return ["accept", "reject", "close"]
+            case .connection: return Set(["accept", "reject", "expect-proxy"]).union(StickCounterActionParser.actionNames)
+            case .session: return Set(["accept", "reject"]).union(StickCounterActionParser.actionNames)
+            case .content: return Set(["accept", "reject", "set-log-level"]).union(StickCounterActionParser.actionNames)
+            case .response:
+                return Set(["accept", "reject", "close"]).union(StickCounterActionParser.actionNames.filter { !$0.hasPrefix("track-sc") })
             }
         }
 
@@ -133,7 +134,9 @@ extension KeywordRegistry {
         // `expect-proxy` is known to every request rule set, refused below
         // outside `tcp-request connection`.
         let expectProxy = action == "expect-proxy" && set != .response
-        guard set.implementedActions.contains(action) || variableAction || expectProxy else {
+        // `tcp-response content` rules update what the request tracked.
+        let stickAction = StickCounterActionParser.handles(action) && (set != .response || !action.hasPrefix("track-sc"))
+        guard set.implementedActions.contains(action) || variableAction || expectProxy || stickAction else {
             if isListed(action, in: set.knownActions) || (action.hasPrefix("track-sc") && set != .response) {
                 throw KeywordError("'\(set.keyword) \(action)' is not supported by this build.")
             }
@@ -166,9 +169,16 @@ extension KeywordRegistry {
             guard let level = parseLogLevel(&words) else { throw KeywordError(logLevelExpected) }
             compiled = .setLogLevel(level)
         default:
-            compiled = try parseTCPVariableAction(action, &words, stage: stage)
+            if stickAction {
+                compiled = .stickCounter(try StickCounterActionParser.parse(
+                    action, &words, proxyName: proxy.name, stage: stage, sessionLevel: set != .content,
+                    countsRequest: false, error: { KeywordError("'\(set.keyword) \(action)' : \($0)") }))
+            } else {
+                compiled = try parseTCPVariableAction(action, &words, stage: stage)
+            }
         }
         let condition = try tcpRuleCondition(words, rule: "\(set.keyword) \(action)", within: within, ctx)
+        for term in condition?.anonymousTerms ?? [] { ctx.recordStickTableReferences(of: term) }
         if let condition {
             let section = proxy.capabilities.contains(.frontend) ? "frontend" : "backend"
             ctx.warnUnusableOperands(

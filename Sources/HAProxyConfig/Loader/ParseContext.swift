@@ -161,7 +161,10 @@ extension ParseContext {
         }
         do {
             let condition = try Condition.parse(words, acls: proxy?.acls ?? ACLTable())
-            for term in condition.anonymousTerms { recordUserlistReference(of: term, acl: "") }
+            for term in condition.anonymousTerms {
+                recordUserlistReference(of: term, acl: "")
+                recordStickTableReferences(of: term)
+            }
             return condition
         } catch let error as ACLParseError {
             let message = error.message.hasSuffix(".") ? String(error.message.dropLast()) : error.message
@@ -200,6 +203,39 @@ extension ParseContext {
             userlist: userlist, location: location, origin: "ACL keyword '\(keyword)'",
             groupCheck: term.groupMatch.map { (acl: acl, groups: $0.groups) })
         withProxy { $0.userlistReferences.append(reference) }
+    }
+
+    /// Records the stick tables an ACL test names.
+    mutating func recordStickTableReferences(of term: ACLTerm) {
+        guard let proxy else { return }
+        recordStickTableReferences(
+            term.stickTableReferences(defaultTable: proxy.name), fetch: term.fetchName, within: { "ACL keyword '\($0)'" })
+    }
+
+    /// Records the stick tables the expressions of a rule name.
+    mutating func recordStickTableReferences(of expressions: [SampleExpression], ruleSet: String) {
+        guard let proxy else { return }
+        for expression in expressions {
+            recordStickTableReferences(
+                expression.stickTableReferences(defaultTable: proxy.name), fetch: expression.fetchName,
+                within: { "sample fetch keyword '\($0)' in \(ruleSet) expression" })
+        }
+    }
+
+    /// `within` words a fetch by its name.
+    private mutating func recordStickTableReferences(
+        _ references: [SampleExpression.StickTableReference], fetch: String, within: (String) -> String
+    ) {
+        let location = self.location
+        for reference in references {
+            let origin = reference.isConverter
+                ? "arg \(reference.argument) of conversion keyword '\(reference.keyword)' for \(within(fetch))"
+                : "arg \(reference.argument) of \(within(reference.keyword))"
+            withProxy {
+                $0.stickTableReferences.append(
+                    StickTableReference(table: reference.table, origin: origin, location: location))
+            }
+        }
     }
 
     /// Records the userlists the expressions of a rule name.

@@ -139,6 +139,11 @@ enum PostParseChecker {
                 }
             }
             checkUserlistReferences(proxy, config, &diagnostics)
+            for reference in proxy.stickTableReferences
+            where !config.proxies.contains(where: { $0.name == reference.table && $0.stickTable != nil }) {
+                diagnostics.alert(
+                    "parsing [\(reference.location)]: unable to find table '\(reference.table)' referenced in \(reference.origin) in proxy '\(proxy.name)'.")
+            }
             let missingFrontendTimeout = proxy.capabilities.contains(.frontend) && (proxy.timeouts.client ?? 0) == 0
             let missingBackendTimeout =
                 proxy.capabilities.contains(.backend) && !proxy.servers.isEmpty

@@ -57,8 +57,13 @@ public struct ProxyConfig: Sendable {
     public var useServerRules: [UseServerRule] = []
     /// The proxy's named ACLs (`acl NAME ...`).
     public var acls = ACLTable()
+    /// `stick-table`: the proxy's table, named after it.
+    public var stickTable: StickTableConfig?
+    /// `stick on|match|store-request` rules, in order.
+    public var stickingRules: [StickingRule] = []
     /// Fetches naming a `userlist`, in the order they were parsed.
     public var userlistReferences: [UserlistReference] = []
+    public var stickTableReferences: [StickTableReference] = []
     public var httpRequestRules: [HTTPRule] = []
     public var httpResponseRules: [HTTPRule] = []
     public var httpAfterResponseRules: [HTTPRule] = []

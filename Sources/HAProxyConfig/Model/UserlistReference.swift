@@ -24,3 +24,15 @@ public struct UserlistReference: Sendable {
         self.groupCheck = groupCheck
     }
 }
+
+/// A stick table an ACL or a rule's expression names (`src_conn_cur(T)`,
+/// `sc_http_req_rate(0,T)`, `src,in_table(T)`, or `src_*` without a table:
+/// the proxy's own), checked once the whole configuration is read
+/// (`unable to find table 'T' referenced in arg N of ACL keyword 'K' in
+/// proxy 'P'.`).
+public struct StickTableReference: Sendable {
+    public var table: String
+    /// What names it, as 2.6 words it after `referenced in`.
+    public var origin: String
+    public var location: SourceLocation
+}

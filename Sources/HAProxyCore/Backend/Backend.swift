@@ -1,4 +1,5 @@
 import HAProxyConfig
+import HAProxyRules
 import HAProxyHTTP
 import NIOConcurrencyHelpers
 import NIOCore
@@ -98,6 +99,14 @@ public final class Backend {
     }
 
     public func server(named name: String) -> Server? { servers.first { $0.name == name } }
+
+    /// The server a stick table entry names (by name, else by id).
+    func server(_ target: Sticking.Target) -> Server? {
+        switch target {
+        case .name(let name): return server(named: name)
+        case .id(let id): return servers.first { $0.lb.id == id }
+        }
+    }
 
     var queuedCount: Int { lock.withLock { queue.count } }
     /// The backend queue's length; the caller holds `lock`.

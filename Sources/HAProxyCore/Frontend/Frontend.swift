@@ -6,6 +6,7 @@ import Darwin
 import HAProxyConfig
 import HAProxyHTTP
 import HAProxyRules
+import HAProxyTables
 import NIOConcurrencyHelpers
 import HAProxyObservability
 import HAProxyTLS
@@ -107,11 +108,13 @@ public final class Frontend {
                 variables: variables)
             if TCPRuleRunner.run(config.tcpRequestConnectionRules, on: context, expectProxy: &acceptProxy) == .reject {
                 lock.withLock { deniedConnections += 1 }
+                variables.trackedCounters?.endSession()
                 refuse(channel)
                 return
             }
             if TCPRuleRunner.run(config.tcpRequestSessionRules, on: context) == .reject {
                 lock.withLock { deniedSessions += 1 }
+                variables.trackedCounters?.endSession()
                 refuse(channel)
                 return
             }

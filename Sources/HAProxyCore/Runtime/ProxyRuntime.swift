@@ -1,3 +1,4 @@
+import HAProxyTables
 import Dispatch
 #if canImport(Glibc)
 import Glibc
@@ -59,6 +60,36 @@ public final class ProxyRuntime {
 
     public enum MessageLevel: Sendable { case alert, warning, notice, info }
 
+    /// `track-sc*` rules naming a table no proxy declares (2.6's check once
+    /// the file is read).
+    static func checkTrackedTables(_ configuration: Configuration, errors: inout [RuntimeError]) {
+        for proxy in configuration.proxies where !proxy.disabled {
+            let actions: [StickCounterAction] =
+                (proxy.tcpRequestConnectionRules + proxy.tcpRequestSessionRules + proxy.tcpRequestContentRules).compactMap {
+                    if case .stickCounter(let a) = $0.action { return a }
+                    return nil
+                } + proxy.httpRequestRules.compactMap {
+                    if case .stickCounter(let a) = $0.action { return a }
+                    return nil
+                }
+            for rule in proxy.stickingRules where StickTableRegistry.table(named: rule.table) == nil {
+                let what = rule.kind == .storeResponse ? "store table" : "stick-table"
+                errors.append(RuntimeError(
+                    "Proxy '\(proxy.name)': unable to find \(what) '\(rule.table)'.", location: nil))
+            }
+            if proxy.mode == .tcp, proxy.stickingRules.contains(where: { $0.kind == .storeResponse }) {
+                errors.append(RuntimeError(
+                    "Proxy '\(proxy.name)': 'stick store-response' in 'mode tcp' is not supported by this build.",
+                    location: nil))
+            }
+            for case .track(let slot, _, let table, _, _) in actions where StickTableRegistry.table(named: table) == nil {
+                errors.append(RuntimeError(
+                    "Proxy '\(proxy.name)': unable to find table '\(table)' referenced by track-sc\(slot).",
+                    location: nil))
+            }
+        }
+    }
+
     /// Builds the runtime; throws every problem found, each with its location.
     public init(configuration: Configuration) throws {
         self.configuration = configuration
@@ -75,6 +106,20 @@ public final class ProxyRuntime {
         if let group = global.group, getgrnam(group) == nil {
             errors.append(RuntimeError("cannot find group id for '\(group)' (0:Success)", location: global.groupLocation))
         }
+        // The stick tables, listed by `show table` last declared first.
+        // Tables that `stick` rules use remember the server (2.6 adds
+        // `server_id` and `server_key` to them).
+        let sticking = Set(configuration.proxies.flatMap { $0.stickingRules.map(\.table) })
+        StickTableRegistry.install(configuration.proxies.reversed().compactMap { proxy in
+            guard !proxy.disabled, var definition = proxy.stickTable?.definition else { return nil }
+            if sticking.contains(definition.name) {
+                for type in [StickDataType.serverID, .serverKey] where !definition.stores(type) {
+                    definition.stored.append((type, 0))
+                }
+            }
+            return StickTable(definition)
+        })
+        Self.checkTrackedTables(configuration, errors: &errors)
         var backendsByName: [String: Backend] = [:]
         defer { self.backendsByName = backendsByName }
         let proxyIDs = ProxyNumbering.ids(configuration)

@@ -193,6 +193,12 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
            server.isUsable || machine.persistence.forced {
             return server.lb
         }
+        // `stick match` / `stick on`: the server the table remembers, when usable.
+        if avoiding == nil, let backend, !backend.config.stickingRules.isEmpty,
+           let target = machine.stuckServer(backend.config.stickingRules, usable: { backend.server($0)?.isUsable ?? false }),
+           let server = backend.server(target) {
+            return server.lb
+        }
         switch lb.config.algorithm {
         case .source:
             guard let address = machine.clientAddress else { return lb.pick(avoiding: avoiding) }
@@ -229,6 +235,9 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
     func useServer(_ server: Server) {
         self.server = server
         loggedServer = server
+        if !server.backend.config.stickingRules.isEmpty {
+            machine.storeSticking(server.backend.config.stickingRules, serverID: server.lb.id, serverName: server.name)
+        }
         machine.serverSlotAcquired(serverName: server.name, serverID: server.lb.id)
         perform()
     }
@@ -458,6 +467,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
             ownedIdle = nil
         }
         client.close(promise: nil)
+        machine.endTracking()
         frontend.streamEnded(self)
     }
 }

@@ -1,6 +1,7 @@
 import HAProxyConfig
 import HAProxyHTTP
 import HAProxyRules
+import HAProxyTables
 import NIOCore
 
 /// A connection or a `mode tcp` stream as TCP rules and `use_backend`
@@ -17,6 +18,7 @@ struct TCPRuleContext: SampleContext {
     var backend: Backend?
     var serverName: String?
     let variables: StreamVariables
+    var stickCounters: StickCounters? { variables.stickCounters }
     /// Client bytes held back, for `req.*` content fetches.
     var requestPayload: ByteBuffer?
     /// Server bytes held back, for `res.*` content fetches.

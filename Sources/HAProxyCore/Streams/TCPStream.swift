@@ -2,6 +2,7 @@ import HAProxyConfig
 import HAProxyObservability
 import HAProxyHTTP
 import HAProxyRules
+import HAProxyTables
 import HAProxyTLS
 import NIOCore
 
@@ -89,12 +90,27 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
     }
 
     func pickServer(_ lb: LoadBalancer, avoiding: LBServer?) -> LBServer? {
+        // `stick match` / `stick on`: the server the table remembers, when usable.
+        if avoiding == nil, let backend, !backend.config.stickingRules.isEmpty,
+           let target = Sticking.matchedServer(
+               backend.config.stickingRules, on: ruleContext(), usable: { backend.server($0)?.isUsable ?? false }),
+           let server = backend.server(target) {
+            return server.lb
+        }
         guard case .source = lb.config.algorithm, let source = clientAddress else { return lb.pick(avoiding: avoiding) }
         return source.withAddressBytes { lb.pick(sourceAddress: $0, avoiding: avoiding) }
     }
 
     func useServer(_ server: Server) {
+        storeSticking(server)
         connect(to: server)
+    }
+
+    /// `stick store-request` / `stick on`: the server used goes into the table.
+    private func storeSticking(_ server: Server) {
+        let rules = server.backend.config.stickingRules
+        guard !rules.isEmpty else { return }
+        Sticking.store(rules, serverID: server.lb.id, serverName: server.name, on: ruleContext())
     }
 
     func slotGranted(_ server: Server) {
@@ -103,6 +119,7 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
             return
         }
         log.dequeuedAt = .now()
+        storeSticking(server)
         connect(to: server)
     }
 
@@ -385,6 +402,8 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
         }
         server = nil
         frontend.countTCPStream(bytesIn: log.bytesFromClient, bytesOut: log.bytesFromServer)
+        variables.trackedCounters?.count(.bytesInCount, log.bytesFromClient)
+        variables.trackedCounters?.count(.bytesOutCount, log.bytesFromServer)
         // Logged once the server is released, as 2.6: its line counts this
         // stream out of the backend's and the server's connections.
         if let plog = frontend.log, !plog.logsAtAccept {
@@ -409,6 +428,8 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
             client.close(promise: nil)
         }
         serverChannel = nil
+        // The trackers let their entries go (`conn_cur`).
+        variables.trackedCounters?.endSession()
         frontend.streamEnded(self)
     }
 }

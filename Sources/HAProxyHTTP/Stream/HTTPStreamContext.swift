@@ -1,4 +1,5 @@
 import HAProxyRules
+import HAProxyTables
 import NIOCore
 
 /// What the runtime tells rules about live proxies and servers (`nbsrv`,
@@ -31,6 +32,7 @@ final class HTTPStreamContext: HTTPRuleTarget {
     var serverName: String?
     let runtime: HTTPRuntimeView?
     var variables: StreamVariables
+    var stickCounters: StickCounters? { variables.stickCounters }
     /// The transaction's capture slots and log level (`capture`,
     /// `set-log-level`, `capture.req.hdr(N)`).
     var transactionLog: TransactionLog?

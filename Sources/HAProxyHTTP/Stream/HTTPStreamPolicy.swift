@@ -151,9 +151,14 @@ public final class HTTPBackendPolicy: Sendable {
     let forcePersist: [Condition]
     let ignorePersist: [Condition]
     let useServerRules: [UseServerRule]
+    /// `stick` rules; `storesResponses` when some are `store-response`.
+    public let stickingRules: [StickingRule]
+    let storesResponses: Bool
     let serverNames: Set<String>
     /// Responses from this backend go through its rules or persistence.
-    public var hasResponseAnalysis: Bool { !responseRules.isEmpty || !afterResponseRules.isEmpty || cookie != nil }
+    public var hasResponseAnalysis: Bool {
+        !responseRules.isEmpty || !afterResponseRules.isEmpty || cookie != nil || storesResponses
+    }
     /// Requests to this backend go through rules or persistence.
     public var needsRequestAnalysis: Bool { hasRequestAnalysis || cookie != nil || !useServerRules.isEmpty }
     /// The backend's `tcp-request content` rules, run after switching.
@@ -189,6 +194,8 @@ public final class HTTPBackendPolicy: Sendable {
         forcePersist = config.forcePersist
         ignorePersist = config.ignorePersist
         useServerRules = config.useServerRules
+        stickingRules = config.stickingRules
+        storesResponses = config.stickingRules.contains { $0.kind == .storeResponse }
         serverNames = Set(config.servers.map(\.name))
         contentRules = config.tcpRequestContentRules
         buffersRequest = config.options.httpBufferRequest

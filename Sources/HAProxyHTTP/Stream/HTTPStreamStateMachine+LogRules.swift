@@ -46,6 +46,9 @@ extension HTTPStreamStateMachine {
         let context = makeContext()
         let snapshot = StreamVariables()
         snapshot.values = context.variables.values
+        if let counters = context.variables.trackedCounters, !counters.isEmpty {
+            snapshot.adopt(counters.detachForLog())
+        }
         context.variables = snapshot
         if let received = log.receivedRequest { context.requestMessage = received }
         if log.status > 0 { context.loggedResponse = LoggedResponse(status: log.status) }

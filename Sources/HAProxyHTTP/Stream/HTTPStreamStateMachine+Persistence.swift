@@ -5,6 +5,19 @@ import HAProxyRules
 /// `force-persist`, `ignore-persist`): which server a request asks for,
 /// and the cookie the response carries back.
 extension HTTPStreamStateMachine {
+    /// `stick match` / `stick on`: the server the backend's table names
+    /// for this request, if `usable`.
+    public mutating func stuckServer(
+        _ rules: [StickingRule], usable: (Sticking.Target) -> Bool
+    ) -> Sticking.Target? {
+        Sticking.matchedServer(rules, on: ruleContext ?? makeContext(), usable: usable)
+    }
+
+    /// `stick store-request` / `stick on`: the server used goes into the table.
+    public mutating func storeSticking(_ rules: [StickingRule], serverID: Int, serverName: String) {
+        Sticking.store(rules, serverID: serverID, serverName: serverName, on: ruleContext ?? makeContext())
+    }
+
     /// The request's persistence: a `use-server` rule, else the cookie;
     /// removes (insert indirect) or unprefixes (prefix) the cookie on the
     /// way to the server.

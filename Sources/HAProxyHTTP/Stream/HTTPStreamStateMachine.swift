@@ -174,7 +174,7 @@ public struct HTTPStreamStateMachine {
     /// The context the request rules ran in, kept for the response rules
     /// of the same transaction (the request as the rules left it, the
     /// variables, the captures): built once per transaction.
-    private var ruleContext: HTTPStreamContext?
+    var ruleContext: HTTPStreamContext?
     var requestBody = HTTPBodyFramer(framing: .none, isRequest: true)
     var requestDone = false
     private var requestCount = 0
@@ -502,6 +502,7 @@ public struct HTTPStreamStateMachine {
             let ready = NIODeadline.now()
             log.requestReady = ready
             emit(.countRequest(at: ready))
+            variables?.trackedCounters?.count(.httpRequestCount)
             recordRequestLine(head, bytes)
             captureRequestHeaders()
             requestBody = HTTPBodyFramer(framing: head.bodyFraming, isRequest: true)
@@ -726,8 +727,11 @@ public struct HTTPStreamStateMachine {
         case .proceed, .allow, .waitForBody:
             return false
         case .tarpit(let status, let response):
+            variables?.trackedCounters?.count(.httpErrorCount)
             startTarpit(status: status, response: response, context)
         case .deny(let status, let response):
+            // 2.6 counts a denied request as an error of its tracked entries.
+            if !context.editsResponse { variables?.trackedCounters?.count(.httpErrorCount) }
             log.status = status
             emit(context.editsResponse ? .countDeniedResponse : .countDenied(backendIndex: backend?.index))
             if let response, !Self.usesProxyErrorPage(response) {
@@ -1041,6 +1045,14 @@ public struct HTTPStreamStateMachine {
                     guard let analysed = analyseResponse(head, headBytes) else { return }
                     (head, headBytes, edits) = analysed
                 }
+                // 2.6: a server's 4xx is a client error, its 5xx (but 501
+                // and 505) a server failure of the tracked entries, those
+                // the response rules track included.
+                if serverStatus >= 400, serverStatus < 500 {
+                    variables?.trackedCounters?.count(.httpErrorCount)
+                } else if serverStatus >= 500, serverStatus != 501, serverStatus != 505 {
+                    variables?.trackedCounters?.count(.httpFailCount)
+                }
                 response = head
                 responseStarted = true
                 log.status = head.status
@@ -1089,6 +1101,11 @@ public struct HTTPStreamStateMachine {
         var context = responseRuleContext()
         context.responseMessage = HTTPMessage(response: head, bytes: headBytes, requestMethod: request.method)
         context.editsResponse = true
+        // `stick store-response` reads the response as the server sent it,
+        // before the response rules (2.6's order of analysers).
+        if let backend, backend.storesResponses, let serverName, let serverID {
+            Sticking.store(backend.stickingRules, serverID: serverID, serverName: serverName, on: context, response: true)
+        }
         var verdict = HTTPRuleRunner.run(backendRules, on: &context)
         if case .proceed = verdict { verdict = HTTPRuleRunner.run(policy.responseRules, on: &context) }
         if case .allow = verdict { verdict = HTTPRuleRunner.run(policy.responseRules, on: &context) }
@@ -1200,9 +1217,15 @@ public struct HTTPStreamStateMachine {
     private mutating func logTransaction() {
         guard transactionPending else { return }
         transactionPending = false
+        // The transaction's bytes count in its tracked entries.
+        variables?.trackedCounters?.count(.bytesInCount, log.bytesFromClient)
+        variables?.trackedCounters?.count(.bytesOutCount, log.bytesFromServer)
         emit(.logTransaction(TransactionRecord(
             log: log, serverStatus: serverStatus, requestLine: log.requestLine, sampleContext: logSampleContext(),
             backendIndex: backend?.index)))
+        // Its own trackers let go (those the log line's samples read go
+        // with the line).
+        variables?.trackedCounters?.endStream()
         serverStatus = 0
     }
 
@@ -1369,12 +1392,19 @@ public struct HTTPStreamStateMachine {
         closeAll()
     }
 
+    /// The connection is gone: every tracked stick table entry is let go
+    /// (`conn_cur` drops).
+    public func endTracking() {
+        variables?.trackedCounters?.endSession()
+    }
+
     mutating func closeAll() {
         guard state != .closed else { return }
         releaseOrAbandon()
         state = .closed
         armTimer(nil)
         logTransaction()
+        variables?.trackedCounters?.endSession()
         emit(.close)
     }
 }

@@ -38,6 +38,15 @@ public final class ACLTerm: @unchecked Sendable {
 
     /// The fetch keyword and its `userlist` argument, when the
     /// expression names one (`http_auth(L)`).
+    /// The stick tables the term's fetch names (see
+    /// `SampleExpression.stickTableReferences`).
+    public func stickTableReferences(defaultTable: String) -> [SampleExpression.StickTableReference] {
+        expression.stickTableReferences(defaultTable: defaultTable)
+    }
+
+    /// The fetch's name (`src` in `src,table_conn_cnt(t)`).
+    public var fetchName: String { expression.fetchName }
+
     public var userlistArgument: (fetch: String, userlist: String)? {
         guard case .userlist(let name)? = expression.fetchArguments.first else { return nil }
         return (expression.fetchName, name)

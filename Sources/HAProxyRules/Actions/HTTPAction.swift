@@ -38,6 +38,8 @@ public enum HTTPAction: Sendable {
     case capture(HTTPCapture)
     /// `set-log-level <level>`.
     case setLogLevel(LogLevelOverride)
+    /// `track-sc*`, `sc-inc-gpc0/1`, `sc-set-gpt0`.
+    case stickCounter(StickCounterAction)
     /// `normalize-uri NORMALIZER [full|strict]` (experimental in 2.6).
     case normalizeURI(URINormalizer)
     /// `set-src`, `set-dst`, `set-src-port`, `set-dst-port EXPR`: the

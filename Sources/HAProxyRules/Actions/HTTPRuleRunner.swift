@@ -106,6 +106,8 @@ public enum HTTPRuleRunner {
                 capture.run(on: target)
             case .setLogLevel(let level):
                 target.setLogLevel(level)
+            case .stickCounter(let action):
+                action.perform(on: target)
             case .setTimeout(let kind, let milliseconds, let expression):
                 let value = milliseconds ?? expression?.evaluate(target)?.intValue.map { Int(clamping: $0) }
                 // The timeout must be non-null to apply (manual).

@@ -19,6 +19,8 @@ public enum TCPAction: Sendable {
     case unsetVariable(VariableName)
     /// `tcp-request content set-log-level <level>`.
     case setLogLevel(LogLevelOverride)
+    /// `track-sc*`, `sc-inc-gpc0/1`, `sc-set-gpt0`.
+    case stickCounter(StickCounterAction)
 
     /// Whether the action ends the rule set when it runs.
     public var isFinal: Bool {

@@ -54,6 +54,8 @@ public enum TCPRuleRunner {
                 context.setVariable(name, to: nil)
             case .setLogLevel(let level):
                 context.setLogLevel(level)
+            case .stickCounter(let action):
+                action.perform(on: context)
             }
         }
         return .accept

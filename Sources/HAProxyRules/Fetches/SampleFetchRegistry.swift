@@ -6,7 +6,7 @@ public enum SampleFetchRegistry {
     private static let table = KeywordTable<SampleFetchKeyword>([
         InternalStateFetches.keywords, ConnectionFetches.keywords,
         HTTPRequestFetches.keywords, HTTPResponseFetches.keywords, PayloadFetches.keywords,
-        AuthenticationFetches.keywords, TLSFetches.keywords,
+        AuthenticationFetches.keywords, TLSFetches.keywords, StickCounterFetches.keywords,
     ], name: \.name)
 
     public static func keyword(named name: String) -> SampleFetchKeyword? { table[name] }

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import HAProxyTables
 
 /// What sample fetches read: the stream's connection, its HTTP messages,
 /// the proxies it crosses and its variables. The runtime implements it over
@@ -97,6 +98,9 @@ public protocol SampleContext {
     var clientTLS: (any TLSSessionView)? { get }
     /// The server connection's TLS layer (`ssl_bc`...): nil by default.
     var serverTLS: (any TLSSessionView)? { get }
+    /// The entries the stream tracks (`track-sc*`, `sc_*` fetches); nil
+    /// by default (no tracking).
+    var stickCounters: StickCounters? { get }
 }
 
 extension SampleContext {
@@ -115,6 +119,10 @@ extension SampleContext {
     public func withReceivedRequestLine<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R? { nil }
     public var clientTLS: (any TLSSessionView)? { nil }
     public var serverTLS: (any TLSSessionView)? { nil }
+    public var stickCounters: StickCounters? { nil }
+    /// The proxy whose rules run: its table is the default of `src_*`
+    /// fetches.
+    public var ruleProxyName: String { backendName ?? frontendName }
 }
 
 /// What content fetches tell the inspection rules (2.6's

@@ -86,7 +86,6 @@ public final class SampleExpression: Sendable {
             guard let converter = SampleConverterRegistry.keyword(named: converterName) else {
                 if let reason = SampleConverterRegistry.unsupported[converterName]
                     ?? SampleConverterRegistry.unsupported[converterName.split(separator: "_").prefix(2).joined(separator: "_")]
-                    ?? (converterName.hasPrefix("table_") ? "stick tables are not implemented yet" : nil)
                 {
                     throw SampleParseError(message: "converter '\(converterName)' is not supported by this build (\(reason))")
                 }

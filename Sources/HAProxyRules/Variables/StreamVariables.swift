@@ -1,8 +1,23 @@
+import HAProxyTables
+
 /// A stream's variables (`txn.*`, `req.*`, `res.*`, `sess.*`), shared by
 /// the rule sets of a stream; `proc.*` ones go to the process-wide store.
 public final class StreamVariables {
     public var values = Variables()
+    /// The stream's stick counters, created by its first `track-sc*`.
+    public private(set) var trackedCounters: StickCounters?
     public init() {}
+
+    /// Gives these variables their own counters (a log line's snapshot).
+    public func adopt(_ counters: StickCounters) { trackedCounters = counters }
+
+    /// The stick counters, created on first use.
+    public var stickCounters: StickCounters {
+        if let trackedCounters { return trackedCounters }
+        let counters = StickCounters()
+        trackedCounters = counters
+        return counters
+    }
 
     public func get(_ name: VariableName) -> Sample? {
         name.scope == .proc ? ProcessVariables.shared.get(name) : values.get(name)
