@@ -157,6 +157,18 @@ final class HealthCheckerTests: XCTestCase {
         XCTAssertThrowsError(try HealthChecker.checkTarget(serverAddress: server, options: o))
     }
 
+    func testAgentTarget() throws {
+        let server = try SocketAddress(ipAddress: "127.0.0.1", port: 80)
+        var o = ServerOptions()
+        o.agentPort = 5555
+        o.checkPort = 8080
+        XCTAssertEqual(try AgentChecker.agentTarget(serverAddress: server, options: o),
+                       try SocketAddress(ipAddress: "127.0.0.1", port: 5555))
+        o.agentAddr = "::1"
+        XCTAssertEqual(try AgentChecker.agentTarget(serverAddress: server, options: o),
+                       try SocketAddress(ipAddress: "::1", port: 5555))
+    }
+
     func testStaggeredDelay() {
         XCTAssertEqual((0..<10).map { HealthChecker.staggeredDelay(position: $0, count: 10, interMs: 500) },
                        [0, 50, 100, 150, 200, 250, 300, 350, 400, 450])

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// `server`, `default-server`, `server-template` and their options
 /// (manual section 5.2).
 extension KeywordRegistry {
@@ -43,6 +49,22 @@ extension KeywordRegistry {
             o.checkPort = p
         },
         ServerKeyword("addr", arguments: 1) { a, o, _ in o.checkAddr = a[1] },
+        // Agent checks run in HAProxyCore's `AgentChecker`.
+        ServerKeyword("agent-check") { _, o, _ in o.agentCheck = true },
+        ServerKeyword("no-agent-check") { _, o, _ in o.agentCheck = false },
+        // 2.6 reads the port with atol: junk is 0, which the agent check refuses below.
+        ServerKeyword("agent-port", arguments: 1) { a, o, _ in o.agentPort = ParseContext.looseInteger(a[1]) & 0xFFFF },
+        ServerKeyword("agent-inter", arguments: 1) { a, o, s in o.agentInterMs = try serverTime(a, s, label: "agent-inter") },
+        ServerKeyword("agent-send", arguments: 1) { a, o, _ in
+            guard !a[1].isEmpty else { throw KeywordError("'agent-send' expects a string as argument.") }
+            o.agentSend = a[1]
+        },
+        ServerKeyword("agent-addr", arguments: 1) { a, o, _ in
+            guard isIPAddress(a[1]) else {
+                throw KeywordError("parsing agent-addr failed. Check if '\(a[1])' is correct address.")
+            }
+            o.agentAddr = a[1]
+        },
         ServerKeyword("send-proxy") { _, o, _ in o.sendProxy = true },
         ServerKeyword("send-proxy-v2") { _, o, _ in o.sendProxyV2 = true },
         ServerKeyword("no-send-proxy") { _, o, _ in o.sendProxy = false },
@@ -56,9 +78,9 @@ extension KeywordRegistry {
 
     /// Server options of HAProxy 2.6 this build does not implement.
     static let unsupportedServerOptions: [String] = [
-        "agent-addr", "agent-check", "agent-inter", "agent-port", "agent-send", "allow-0rtt", "check-alpn",
+        "allow-0rtt", "check-alpn",
         "check-proto", "check-send-proxy", "check-via-socks4", "crl-file",
-        "error-limit", "log-proto", "max-reuse", "namespace", "no-agent-check", "no-backup",
+        "error-limit", "log-proto", "max-reuse", "namespace", "no-backup",
         "no-verifyhost", "non-stick", "npn", "observe", "pool-low-conn", "pool-max-conn",
         "pool-purge-delay", "proto", "proxy-v2-options", "redir", "send-proxy-v2-ssl", "send-proxy-v2-ssl-cn", "shard", "sigalgs", "client-sigalgs", "socks4",
         "stick", "tcp-ut", "tfo", "track", "usesrc", "verifyhost",
@@ -148,6 +170,9 @@ extension KeywordRegistry {
             }
             i += 1 + option.argumentCount
         }
+        if let s = server, options.agentCheck, options.agentPort == 0 {
+            throw KeywordError("\(label) : server \(s.name) does not have agent port. Agent check has been disabled.", form: .bracketed)
+        }
         if options.tls.enabled || options.tls.checkSSL == true {
             try prepareTLS(&options.tls, label: label, &ctx)
         }
@@ -200,6 +225,12 @@ extension KeywordRegistry {
         if tls.common.ciphersuites == nil { tls.common.ciphersuites = global.tls.serverCiphersuites }
         tls.common.versions.inherit(global.tls.serverOptions.versions)
         if global.tls.serverOptions.noTLSTickets { tls.common.noTLSTickets = true }
+    }
+
+    /// An IPv4 or IPv6 address (`agent-addr`).
+    private static func isIPAddress(_ text: String) -> Bool {
+        var buffer = [UInt8](repeating: 0, count: 16)
+        return inet_pton(AF_INET, text, &buffer) == 1 || inet_pton(AF_INET6, text, &buffer) == 1
     }
 
     private static func serverTime(_ a: [String], _ s: ServerConfig?, label: String) throws -> Int {

@@ -300,7 +300,8 @@ public final class Backend {
     /// this server, as in HAProxy 2.6 ("N requeued, M remaining in queue").
     @discardableResult
     func setState(
-        _ server: Server, up: Bool? = nil, admin: Server.AdminState? = nil, resolution: Bool? = nil
+        _ server: Server, up: Bool? = nil, admin: Server.AdminState? = nil, resolution: Bool? = nil,
+        agentDown: Bool? = nil
     ) -> StateChange {
         var grants: [(ServerSlotWaiter, Server)] = []
         var requeue: [PendingStream] = []
@@ -310,6 +311,7 @@ public final class Backend {
             if let up { server.isUp = up }
             if let admin { server.adminState = admin }
             if let resolution { server.inResolutionMaintenance = resolution }
+            if let agentDown { server.agentDown = agentDown }
             let after = server.isUsable
             guard before != after else { return StateChange(remainingInQueue: server.queue.count) }
             let now = NIODeadline.now()

@@ -104,6 +104,12 @@ public final class Server {
     var checker: HealthChecker?
     /// Last check result, for the stats page (`check_status`).
     public internal(set) var lastCheck: HealthCheckResult?
+    /// The server's `agent-check`, when it has one.
+    var agent: AgentChecker?
+    /// The agent said `down`, `fail` or `stopped` (and not `up` since).
+    public internal(set) var agentDown = false
+    /// Last agent check result, for the stats page (`agent_status`).
+    public internal(set) var lastAgentCheck: HealthCheckResult?
 
     init(config: ServerConfig, index: Int, address: SocketAddress, backend: Backend) {
         self.config = config
@@ -125,7 +131,7 @@ public final class Server {
     var connectionCount: Int { backend.lock.withLock { currentConnections } }
 
     /// Whether the load balancer may send new traffic here.
-    var isUsable: Bool { isUp && adminState == .ready && !inResolutionMaintenance }
+    var isUsable: Bool { isUp && !agentDown && adminState == .ready && !inResolutionMaintenance }
 
     /// The address to connect to for a client that reached `localPort`.
     func destination(localPort: Int?) -> SocketAddress {
@@ -141,13 +147,17 @@ public final class Server {
         return target
     }
 
-    /// "UP", "DOWN", "MAINT", "DRAIN" as the stats page and logs say.
+    /// "UP", "DOWN", "MAINT", "DRAIN" as the stats page and logs say; a
+    /// server with `agent-check` is "DOWN (agent)" when only its agent says
+    /// so, and "DRAIN (agent)" when drained (by the agent or not), as in 2.6.
     public var statusText: String {
         switch adminState {
         case .maintenance: return "MAINT"
         case _ where inResolutionMaintenance: return "MAINT (resolution)"
-        case .drain: return isUp ? "DRAIN" : "DOWN"
-        case .ready: return isUp ? "UP" : "DOWN"
+        case _ where !isUp: return "DOWN"
+        case _ where agentDown: return "DOWN (agent)"
+        case .drain: return config.options.agentCheck ? "DRAIN (agent)" : "DRAIN"
+        case .ready: return "UP"
         }
     }
 }

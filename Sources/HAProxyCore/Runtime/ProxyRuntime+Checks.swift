@@ -30,6 +30,18 @@ extension ProxyRuntime {
                 checker.start(initialDelayMs: delay)
                 server.checker = checker
             }
+            let agents = backend.servers.filter { $0.config.options.agentCheck }
+            for (position, server) in agents.enumerated() {
+                let agent = try AgentChecker(
+                    eventLoop: group.next(), serverAddress: server.address, options: server.config.options,
+                    timeouts: backend.config.timeouts
+                ) { [weak self, unowned backend, unowned server] result, transition in
+                    self?.agentResult(result, transition, backend: backend, server: server)
+                }
+                agent.start(initialDelayMs: HealthChecker.staggeredDelay(
+                    position: position, count: agents.count, interMs: server.config.options.agentInterMs))
+                server.agent = agent
+            }
         }
     }
 
@@ -38,6 +50,9 @@ extension ProxyRuntime {
             for server in backend.servers {
                 if let checker = server.checker {
                     checker.eventLoop.execute { checker.stop() }
+                }
+                if let agent = server.agent {
+                    agent.eventLoop.execute { agent.stop() }
                 }
             }
         }
@@ -73,6 +88,86 @@ extension ProxyRuntime {
                 onMessage(.warning, text)
                 logger?.logOperational(.notice, text, proxy: backend.name)
             }
+        }
+    }
+
+    /// Applies what an agent replied (manual 5.2, `agent-check`) in 2.6's
+    /// order and words: weight, maxconn, the up/down word, then the
+    /// administrative state. Failing to reach the agent changes nothing.
+    private func agentResult(
+        _ result: HealthCheckResult, _ transition: HealthCheckState.Transition, backend: Backend, server: Server
+    ) {
+        backend.lock.withLock { server.lastAgentCheck = result }
+        guard let reply = result.agentReply else { return }
+        let name = "\(server.isBackup ? "Backup Server" : "Server") \(backend.name)/\(server.name)"
+        let notify = { (level: SyslogLevel, text: String) in
+            self.onMessage(.warning, text)
+            self.logger?.logOperational(level, text, proxy: backend.name)
+        }
+        let configured = server.lb.configuredWeight
+        if let weight = reply.weight(configured: configured), weight <= LBServer.maxWeight,
+            backend.loadBalancer.isDynamic || weight == 0 || weight == configured
+        {
+            let lost: Bool = backend.lock.withLock {
+                let before = backend.loadBalancer.hasEligibleServers
+                server.lb.weight = weight
+                backend.loadBalancer.weightChanged(server.lb)
+                return before && !backend.loadBalancer.hasEligibleServers
+            }
+            if lost { reportNoServer(backend) }
+        }
+        if let maxconn = reply.maxconn {
+            backend.lock.withLock { server.lb.maxConnections = maxconn }
+            backend.redistributeQueue()
+        }
+        switch transition {
+        case .none:
+            break
+        case .wentDown(let r), .wentUp(let r):
+            let up = server.agent?.isUp ?? true
+            let (wasShown, sessions) = backend.lock.withLock {
+                (server.isUp && server.adminState != .maintenance && !server.inResolutionMaintenance, server.currentConnections)
+            }
+            let change = backend.setState(server, agentDown: !up)
+            if wasShown {
+                let usable = backend.usableCounts
+                let counts = HealthCheckCounts(
+                    activeServers: usable.active, backupServers: usable.backup, sessionsActive: sessions,
+                    requeued: up ? 0 : change.requeued, queued: up ? backend.queuedCount : change.remainingInQueue)
+                let event = HealthCheckEvent(
+                    kind: .stateChange, backendName: backend.name, serverName: server.name, isUp: up, check: r,
+                    statusText: server.agent?.state.statusText ?? "")
+                let text = event.message(isBackup: server.isBackup, counts: counts)
+                let none = usable.active == 0 && usable.backup == 0
+                notify(up ? .notice : (none ? .alert : .warning), text)
+            }
+        }
+        guard let admin = reply.admin else { return }
+        let (current, sessions) = backend.lock.withLock { (server.adminState, server.currentConnections) }
+        switch (admin, current) {
+        case (.drain, .drain):
+            notify(.notice, "\(name) remains in forced drain mode.")
+        case (.drain, .ready):
+            let change = backend.setState(server, admin: .drain)
+            let usable = backend.usableCounts
+            notify(.notice, "\(name) enters drain state. \(usable.active) active and \(usable.backup) backup servers online. "
+                + "\(change.requeued) sessions requeued, \(backend.queuedCount) total in queue.")
+        case (.maint, .ready), (.maint, .drain):
+            let change = backend.setState(server, admin: .maintenance)
+            let usable = backend.usableCounts
+            let none = usable.active == 0 && usable.backup == 0
+            notify(none ? .alert : .warning, "\(name) is going DOWN for maintenance. \(usable.active) active and \(usable.backup) backup servers left. "
+                + "\(sessions) sessions active, \(change.requeued) requeued, \(change.remainingInQueue) remaining in queue.")
+        case (.ready, .drain):
+            backend.setState(server, admin: .ready)
+            let up = backend.lock.withLock { server.isUp && !server.agentDown }
+            notify(.notice, "\(name) is \(up ? "UP" : "DOWN") (leaving forced drain).")
+        case (.ready, .maintenance):
+            backend.setState(server, admin: .ready)
+            let up = backend.lock.withLock { server.isUp && !server.agentDown }
+            notify(.notice, "\(name) is \(up ? "UP" : "DOWN")/READY (leaving forced maintenance).")
+        default:
+            break
         }
     }
 

@@ -1,0 +1,194 @@
+import Foundation
+import XCTest
+
+/// `agent-check` against a small agent written here (Python, on loopback)
+/// whose reply the test changes, our proxy and Debian's haproxy 2.6 side
+/// by side on the same agent: the same server status, weights, `slim`, agent
+/// columns of `show stat` and the same "Server b/s ..." lines on stderr.
+final class AgentCheckTests: IntegrationTestCase {
+    /// Answers every connection with the content of `reply` (read anew each
+    /// time), then appends what the proxy sent to `received`.
+    static let agentScript = """
+    import socket, sys
+    port, reply, received = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("127.0.0.1", port))
+    s.listen(64)
+    while True:
+        c, _ = s.accept()
+        try:
+            c.sendall(open(reply, "rb").read())
+            c.settimeout(0.05)
+            data = b""
+            try:
+                data = c.recv(100)
+            except Exception:
+                pass
+            with open(received, "ab") as f:
+                f.write(data + b"|")
+        except Exception:
+            pass
+        c.close()
+    """
+
+    struct Proxy {
+        let process: ManagedProcess
+        let socket: String
+    }
+
+    private var replyPath: String { tmp.appendingPathComponent("reply").path }
+
+    private func reply(_ text: String) throws {
+        let next = replyPath + ".new"
+        try Data(text.utf8).write(to: URL(fileURLWithPath: next))
+        XCTAssertEqual(rename(next, replyPath), 0)
+    }
+
+    private func startBoth(backends: String) throws -> (ours: Proxy, reference: Proxy) {
+        let reference = ProtocolCheckTests.referencePath
+        guard FileManager.default.isExecutableFile(atPath: reference) else {
+            XCTFail("Debian's haproxy 2.6 is not unpacked at \(reference): run `make reference`")
+            throw HarnessError("reference missing")
+        }
+        func config(_ name: String, port: Int) -> (String, String) {
+            let socket = tmp.appendingPathComponent("\(name).sock").path
+            return ("""
+            global
+                stats socket \(socket) level admin
+            defaults
+                mode tcp
+                timeout connect 1s
+                timeout client 5s
+                timeout server 5s
+            frontend f
+                bind 127.0.0.1:\(port)
+                default_backend b
+            \(backends)
+            """, socket)
+        }
+        let ourPort = Ports.free()
+        let (ourConfig, ourSocket) = config("ours", port: ourPort)
+        let ours = try startProxy(config: ourConfig, ports: [ourPort])
+        let refPort = Ports.free()
+        let (refConfig, refSocket) = config("reference", port: refPort)
+        let refFile = try writeConfig(refConfig, name: "reference.cfg")
+        let ref = track(try ManagedProcess(
+            label: "reference", executable: reference, arguments: ["-f", refFile.path, "-db"], dir: tmp,
+            environment: ["LD_LIBRARY_PATH": ProtocolCheckTests.referenceLibraries]))
+        try Ports.waitUntilAccepting(refPort, timeout: 10, while: { ref.isRunning })
+        return (Proxy(process: ours, socket: ourSocket), Proxy(process: ref, socket: refSocket))
+    }
+
+    static let columns = [
+        "status", "weight", "uweight", "slim", "agent_status", "agent_code", "agent_desc", "agent_rise", "agent_fall",
+        "agent_health", "last_agt",
+    ]
+
+    /// The agent columns of `backend`'s server, without 2.6's "* " mark of
+    /// a check in progress.
+    private func row(_ proxy: Proxy, _ backend: String, _ server: String) throws -> [String] {
+        let rows = StatsCSV.rows(try StatsSocket.command(proxy.socket, "show stat"), proxy: backend)
+        let s = rows[server] ?? [:]
+        return Self.columns.map { name in
+            let value = s[name] ?? "?"
+            return value.hasPrefix("* ") ? String(value.dropFirst(2)) : value
+        }
+    }
+
+    private func expectBoth(_ both: (ours: Proxy, reference: Proxy), _ backend: String, _ server: String,
+                            _ expected: [String], _ step: String) {
+        for (label, proxy) in [("2.6", both.reference), ("ours", both.ours)] {
+            var last: [String] = []
+            do {
+                try waitUntil("\(label) shows \(expected) for \(backend)/\(server)", timeout: 10) {
+                    last = try row(proxy, backend, server)
+                    return last == expected
+                }
+            } catch {
+                XCTFail("\(step): \(label): \(backend)/\(server) shows \(last), expected \(expected)")
+            }
+        }
+    }
+
+    /// The distinct "Server b/..." lines, durations left out.
+    static func serverLines(_ output: String) -> Set<String> {
+        Set(output.components(separatedBy: "\n").compactMap { line -> String? in
+            guard let start = line.range(of: "Server b/") else { return nil }
+            let text = String(line[start.lowerBound...])
+            guard let d = text.range(of: "duration: "), let end = text[d.upperBound...].range(of: "ms") else { return text }
+            return text.replacingCharacters(in: d.upperBound..<end.lowerBound, with: "N")
+        })
+    }
+
+    /// Each reply in turn, and what 2.6 shows after it (server weight 40,
+    /// maxconn 50); a second server's agent refuses connections.
+    func testAgentRepliesMatchHAProxy26() throws {
+        try reply("up\n")
+        let agentPort = Ports.free()
+        let script = tmp.appendingPathComponent("agent.py")
+        try Self.agentScript.write(to: script, atomically: true, encoding: .utf8)
+        let received = tmp.appendingPathComponent("received").path
+        let agent = track(try ManagedProcess(
+            label: "agent", executable: "/usr/bin/python3",
+            arguments: [script.path, "\(agentPort)", replyPath, received], dir: tmp))
+        try Ports.waitUntilAccepting(agentPort, timeout: 10, while: { agent.isRunning })
+        let closedPort = Ports.free()
+        let both = try startBoth(backends: """
+            backend b
+                server s 127.0.0.1:\(Ports.free()) weight 40 maxconn 50 agent-check agent-port \(agentPort) agent-inter 100 agent-send hello
+            backend c
+                default-server agent-check agent-port \(closedPort) agent-inter 100
+                server t 127.0.0.1:\(Ports.free()) weight 40
+            """)
+        let up = ["L7OK", "0", "Layer7 check passed", "1", "1", "1"]
+        let checked = ["CHECKED", "", "No status change", "1", "1", "1"]
+        let steps: [(String, [String])] = [
+            ("up\n", ["no check", "40", "40", "50"] + up + ["via agent : up"]),
+            ("75%\n", ["no check", "30", "30", "50"] + checked + [""]),
+            ("maxconn:10\n", ["no check", "30", "30", "10"] + checked + [""]),
+            ("50% drain\n", ["DRAIN (agent)", "20", "20", "10"] + checked + [""]),
+            ("ready\n", ["no check", "20", "20", "10"] + checked + [""]),
+            ("maint\n", ["MAINT", "20", "20", "10"] + checked + [""]),
+            ("ready\n", ["no check", "20", "20", "10"] + checked + [""]),
+            ("down\n", ["DOWN (agent)", "20", "20", "10", "L7STS", "0", "Layer7 wrong status", "1", "1", "0", "via agent : down"]),
+            ("fail 100%\n", ["DOWN (agent)", "40", "40", "10", "L7STS", "0", "Layer7 wrong status", "1", "1", "0", "via agent : fail"]),
+            ("up\n", ["no check", "40", "40", "10"] + up + ["via agent : up"]),
+            ("foo\n", ["no check", "40", "40", "10"] + checked + ["agent reports an error : foo"]),
+            ("down#going away\n", ["no check", "40", "40", "10"] + checked + ["agent reports an error : down#going"]),
+            ("75%x\n", ["no check", "40", "40", "10"] + checked + ["agent warns : Trailing garbage in weight string"]),
+            ("foo up\n", ["no check", "40", "40", "10"] + up + ["via agent : up (foo)"]),
+            ("maxconn:0 ready\n", ["no check", "40", "40", ""] + checked + [""]),
+            ("down", ["no check", "40", "40", ""] + checked + ["Ignoring incomplete line from agent"]),
+        ]
+        for (text, expected) in steps {
+            try reply(text)
+            expectBoth(both, "b", "s", expected, "reply \(text.debugDescription)")
+            if text.contains("drain") {
+                // Each later drain reply says so again.
+                for proxy in [both.reference, both.ours] {
+                    XCTAssertTrue(proxy.process.waitForOutput("remains in forced drain mode."), proxy.process.stderr)
+                }
+            }
+        }
+        // An agent that cannot be reached changes nothing but its columns.
+        expectBoth(both, "c", "t", ["no check", "40", "40", "", "L4CON", "", "Layer4 connection problem", "1", "1", "1",
+                                    "Connection refused"], "refused agent")
+        // Both sent agent-send on each connection.
+        let sent = (try? String(contentsOfFile: received, encoding: .utf8)) ?? ""
+        XCTAssertTrue(sent.components(separatedBy: "|").filter { $0 == "hello" }.count > 10, sent)
+        XCTAssertFalse(sent.components(separatedBy: "|").contains { !$0.isEmpty && $0 != "hello" }, sent)
+
+        let expectedLines: Set<String> = [
+            "Server b/s enters drain state. 0 active and 0 backup servers online. 0 sessions requeued, 0 total in queue.",
+            "Server b/s remains in forced drain mode.",
+            "Server b/s is UP (leaving forced drain).",
+            "Server b/s is going DOWN for maintenance. 0 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.",
+            "Server b/s is UP/READY (leaving forced maintenance).",
+            "Server b/s is DOWN, reason: Layer7 wrong status, code: 0, info: \"via agent : down\", check duration: Nms. 0 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.",
+            "Server b/s is UP, reason: Layer7 check passed, code: 0, info: \"via agent : up\", check duration: Nms. 1 active and 0 backup servers online. 0 sessions requeued, 0 total in queue.",
+        ]
+        XCTAssertEqual(Self.serverLines(both.reference.process.stderr), expectedLines, "2.6's lines")
+        XCTAssertEqual(Self.serverLines(both.ours.process.stderr), expectedLines, "our lines")
+    }
+}
