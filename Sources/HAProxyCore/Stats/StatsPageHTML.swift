@@ -297,7 +297,7 @@ enum StatsPageHTML {
         td(r[.wretr], &out)
         td(r[.wredis], &out)
         let lastChange = humanTime(Int(r[.lastchg]) ?? 0)
-        if line.checked || r[.status].hasPrefix("MAINT") || r[.status] == "DRAIN" {
+        if line.checked || r[.status].hasPrefix("MAINT") || r[.status].hasPrefix("DRAIN") || r[.status] == "DOWN (agent)" {
             out += "<td class=\"ac\">\(lastChange) \(escape(r[.status]))</td>"
         } else {
             out += "<td class=\"ac\"><i>no check</i></td>"
@@ -364,7 +364,8 @@ enum StatsPageHTML {
         let side = line.isBackup ? "backup" : "active"
         let status = line.row[.status]
         if status.hasPrefix("MAINT") { return "maintain" }  // "MAINT (resolution)" too
-        if status == "DRAIN" { return "\(side)_draining" }
+        if status.hasPrefix("DRAIN") { return "\(side)_draining" }  // "DRAIN (agent)" too
+        if status == "DOWN (agent)" { return "active_down" }
         guard line.checked else { return "\(side)_no_check" }
         if status == "NOLB" { return "\(side)_nolb" }
         if let health = line.health {
@@ -378,7 +379,7 @@ enum StatsPageHTML {
     /// Whether `;up` keeps the line: servers UP (or not checked), not in MAINT.
     private static func isUp(_ line: StatsPageModel.Line) -> Bool {
         let status = line.row[.status]
-        return status != "DOWN" && !status.hasPrefix("MAINT")
+        return !status.hasPrefix("DOWN") && !status.hasPrefix("MAINT")
     }
 
     /// 2.6's short durations: `42s`, `3m12s`, `5h02m`, `2d3h`.

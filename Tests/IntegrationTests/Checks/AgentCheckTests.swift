@@ -35,6 +35,8 @@ final class AgentCheckTests: IntegrationTestCase {
     struct Proxy {
         let process: ManagedProcess
         let socket: String
+        /// The stats page's port (`/st`).
+        let statsPort: Int
     }
 
     private var replyPath: String { tmp.appendingPathComponent("reply").path }
@@ -51,7 +53,7 @@ final class AgentCheckTests: IntegrationTestCase {
             XCTFail("Debian's haproxy 2.6 is not unpacked at \(reference): run `make reference`")
             throw HarnessError("reference missing")
         }
-        func config(_ name: String, port: Int) -> (String, String) {
+        func config(_ name: String, port: Int, statsPort: Int) -> (String, String) {
             let socket = tmp.appendingPathComponent("\(name).sock").path
             return ("""
             global
@@ -64,20 +66,26 @@ final class AgentCheckTests: IntegrationTestCase {
             frontend f
                 bind 127.0.0.1:\(port)
                 default_backend b
+            listen st
+                bind 127.0.0.1:\(statsPort)
+                mode http
+                stats enable
+                stats uri /st
             \(backends)
             """, socket)
         }
-        let ourPort = Ports.free()
-        let (ourConfig, ourSocket) = config("ours", port: ourPort)
-        let ours = try startProxy(config: ourConfig, ports: [ourPort])
-        let refPort = Ports.free()
-        let (refConfig, refSocket) = config("reference", port: refPort)
+        let ourPort = Ports.free(), ourStats = Ports.free()
+        let (ourConfig, ourSocket) = config("ours", port: ourPort, statsPort: ourStats)
+        let ours = try startProxy(config: ourConfig, ports: [ourPort, ourStats])
+        let refPort = Ports.free(), refStats = Ports.free()
+        let (refConfig, refSocket) = config("reference", port: refPort, statsPort: refStats)
         let refFile = try writeConfig(refConfig, name: "reference.cfg")
         let ref = track(try ManagedProcess(
             label: "reference", executable: reference, arguments: ["-f", refFile.path, "-db"], dir: tmp,
             environment: ["LD_LIBRARY_PATH": ProtocolCheckTests.referenceLibraries]))
         try Ports.waitUntilAccepting(refPort, timeout: 10, while: { ref.isRunning })
-        return (Proxy(process: ours, socket: ourSocket), Proxy(process: ref, socket: refSocket))
+        return (Proxy(process: ours, socket: ourSocket, statsPort: ourStats),
+                Proxy(process: ref, socket: refSocket, statsPort: refStats))
     }
 
     static let columns = [
@@ -109,6 +117,25 @@ final class AgentCheckTests: IntegrationTestCase {
                 XCTFail("\(step): \(label): \(backend)/\(server) shows \(last), expected \(expected)")
             }
         }
+    }
+
+    /// The stats page's line of `b/s`: its row class and its text without
+    /// markup (2.6 and this build mark tips up differently).
+    private func pageLine(_ proxy: Proxy) throws -> (rowClass: String, text: String) {
+        let html = String(decoding: try HTTPClient.get(port: proxy.statsPort, path: "/st").body, as: UTF8.self)
+        // 2.6 names the anchor, this build gives it an id.
+        guard let anchor = html.range(of: "name=\"b/s\"") ?? html.range(of: "id=\"b/s\"") else { return ("?", "") }
+        let head = html[..<anchor.lowerBound]
+        let rowStart = head.range(of: "<tr class=", options: .backwards)
+        let rowClass = rowStart.map { html[$0.upperBound...].prefix(while: { $0 != ">" }) }
+            .map { $0.replacingOccurrences(of: "\"", with: "") } ?? "?"
+        let rest = html[anchor.upperBound...]
+        let row = rest[..<(rest.range(of: "<tr class=")?.lowerBound ?? rest.endIndex)]
+        var text = "", inTag = false
+        for c in row {
+            if c == "<" { inTag = true; text += " " } else if c == ">" { inTag = false } else if !inTag { text.append(c) }
+        }
+        return (rowClass, text.split(whereSeparator: { $0 == " " || $0 == "\n" }).joined(separator: " "))
     }
 
     /// The distinct "Server b/..." lines, durations left out.
@@ -164,6 +191,16 @@ final class AgentCheckTests: IntegrationTestCase {
         for (text, expected) in steps {
             try reply(text)
             expectBoth(both, "b", "s", expected, "reply \(text.debugDescription)")
+            if text == "down\n" {
+                // The page shows the agent's verdict in the status and last check cells.
+                for (label, proxy) in [("2.6", both.reference), ("ours", both.ours)] {
+                    let line = try pageLine(proxy)
+                    XCTAssertEqual(line.rowClass, "active_down", label)
+                    for part in ["DOWN (agent)", "L7STS/0 in", "Layer7 wrong status: via agent : down"] {
+                        XCTAssertTrue(line.text.contains(part), "\(label): \(part) not in \(line.text)")
+                    }
+                }
+            }
             if text.contains("drain") {
                 // Each later drain reply says so again.
                 for proxy in [both.reference, both.ours] {
