@@ -161,7 +161,8 @@ extension StatSnapshot {
             if options.check {
                 let health = server.isUp ? options.rise + options.fall - 1 : 0
                 check = (server.downTransitions, options.rise, options.fall, health)
-                checkSuspended = server.inResolutionMaintenance
+                // 2.6 leaves the check columns of a server in maintenance empty.
+                checkSuspended = server.inResolutionMaintenance || server.adminState == .maintenance
                 lastCheck = server.lastCheck
                 failedChecks = server.failedChecks
                 let current = server.isUsable ? TimeAmount.zero : NIODeadline.now() - server.lastStateChange

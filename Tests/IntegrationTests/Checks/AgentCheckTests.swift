@@ -228,4 +228,60 @@ final class AgentCheckTests: IntegrationTestCase {
         XCTAssertEqual(Self.serverLines(both.reference.process.stderr), expectedLines, "2.6's lines")
         XCTAssertEqual(Self.serverLines(both.ours.process.stderr), expectedLines, "our lines")
     }
+
+    /// An agent next to a regular `check` of the same server: the agent's
+    /// down keeps the server down while its check passes; in maintenance
+    /// the check columns are empty and the agent still runs.
+    func testAgentWithHealthCheckMatchesHAProxy26() throws {
+        try reply("up\n")
+        let agentPort = Ports.free()
+        let script = tmp.appendingPathComponent("agent.py")
+        try Self.agentScript.write(to: script, atomically: true, encoding: .utf8)
+        let agent = track(try ManagedProcess(
+            label: "agent", executable: "/usr/bin/python3",
+            arguments: [script.path, "\(agentPort)", replyPath, tmp.appendingPathComponent("received").path], dir: tmp))
+        try Ports.waitUntilAccepting(agentPort, timeout: 10, while: { agent.isRunning })
+        let both = try startBoth(backends: """
+            backend b
+                server s 127.0.0.1:\(agentPort) check inter 100 agent-check agent-port \(agentPort) agent-inter 100
+            """)
+        func columns(_ proxy: Proxy) throws -> [String] {
+            let row = StatsCSV.rows(try StatsSocket.command(proxy.socket, "show stat"), proxy: "b")["s"] ?? [:]
+            return ["status", "check_status", "check_health", "agent_status", "agent_health", "last_agt"].map { name in
+                let value = row[name] ?? "?"
+                return value.hasPrefix("* ") ? String(value.dropFirst(2)) : value
+            }
+        }
+        let steps: [(String, [String])] = [
+            ("up\n", ["UP", "L4OK", "4", "L7OK", "1", "via agent : up"]),
+            ("down\n", ["DOWN (agent)", "L4OK", "4", "L7STS", "0", "via agent : down"]),
+            ("up\n", ["UP", "L4OK", "4", "L7OK", "1", "via agent : up"]),
+            ("maint\n", ["MAINT", "", "", "CHECKED", "1", ""]),
+            ("down\n", ["MAINT", "", "", "L7STS", "0", "via agent : down"]),
+            ("ready\n", ["DOWN (agent)", "L4OK", "4", "CHECKED", "0", ""]),
+            ("up\n", ["UP", "L4OK", "4", "L7OK", "1", "via agent : up"]),
+        ]
+        for (text, expected) in steps {
+            try reply(text)
+            for (label, proxy) in [("2.6", both.reference), ("ours", both.ours)] {
+                var last: [String] = []
+                do {
+                    try waitUntil("\(label) shows \(expected)", timeout: 10) {
+                        last = try columns(proxy)
+                        return last == expected
+                    }
+                } catch {
+                    XCTFail("reply \(text.debugDescription): \(label) shows \(last), expected \(expected)")
+                }
+            }
+        }
+        let expectedLines: Set<String> = [
+            "Server b/s is DOWN, reason: Layer7 wrong status, code: 0, info: \"via agent : down\", check duration: Nms. 0 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.",
+            "Server b/s is UP, reason: Layer7 check passed, code: 0, info: \"via agent : up\", check duration: Nms. 1 active and 0 backup servers online. 0 sessions requeued, 0 total in queue.",
+            "Server b/s is going DOWN for maintenance. 0 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.",
+            "Server b/s is DOWN/READY (leaving forced maintenance).",
+        ]
+        XCTAssertEqual(Self.serverLines(both.reference.process.stderr), expectedLines, "2.6's lines")
+        XCTAssertEqual(Self.serverLines(both.ours.process.stderr), expectedLines, "our lines")
+    }
 }
