@@ -13,8 +13,8 @@ import NIOCore
 public final class AgentChecker {
     public let eventLoop: EventLoop
     public private(set) var target: SocketAddress
-    let plan: HealthCheckPlan
-    let options: ServerOptions
+    private(set) var plan: HealthCheckPlan
+    private(set) var options: ServerOptions
     private let onResult: (HealthCheckResult, HealthCheckState.Transition) -> Void
 
     public private(set) var state = HealthCheckState(rise: 1, fall: 1)
@@ -56,6 +56,25 @@ public final class AgentChecker {
         eventLoop.execute { [self] in
             if let next = try? AgentChecker.agentTarget(serverAddress: address, options: options) { target = next }
         }
+    }
+
+    /// `set server ... agent-addr|agent-port|agent-send`: the next checks
+    /// go to `addr` (an IP address) and `port`, and send `send`.
+    public func reconfigure(serverAddress: SocketAddress, addr: String?? = nil, port: Int? = nil, send: String?? = nil) {
+        eventLoop.execute { [self] in
+            if let addr { options.agentAddr = addr }
+            if let port { options.agentPort = port }
+            if let send {
+                options.agentSend = send
+                plan.agentSend = Array((send ?? "").utf8)
+            }
+            if let next = try? AgentChecker.agentTarget(serverAddress: serverAddress, options: options) { target = next }
+        }
+    }
+
+    /// `set server ... agent up|down`, on the event loop.
+    func force(up: Bool) {
+        state.force(up: up)
     }
 
     /// Whether the agent did not say the server is down.

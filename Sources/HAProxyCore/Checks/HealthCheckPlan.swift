@@ -22,7 +22,7 @@ public struct HealthCheckPlan {
     let http: HTTPCheckExchange?
     let script: TCPCheckScript?
     /// `agent-send`: what an agent check sends once connected.
-    let agentSend: [UInt8]
+    var agentSend: [UInt8]
 
     /// An `agent-check`: connect, send `agent-send`, read one line. The
     /// timeouts are those of the server's checks with `agent-inter`.

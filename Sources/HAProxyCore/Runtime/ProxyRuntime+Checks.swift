@@ -171,6 +171,36 @@ extension ProxyRuntime {
         }
     }
 
+    /// `set server <b>/<s> agent up|down`: the agent's health is set and the
+    /// change logged as 2.6 logs it ("Server b/s is DOWN, changed from CLI.").
+    func setAgentHealth(up: Bool, backend: Backend, server: Server) {
+        guard let agent = server.agent else { return }
+        agent.eventLoop.execute { agent.force(up: up) }
+        let (wasShown, sessions) = backend.lock.withLock {
+            (server.isUp && server.adminState != .maintenance && !server.inResolutionMaintenance, server.currentConnections)
+        }
+        let was = backend.lock.withLock { server.agentDown }
+        let change = backend.setState(server, agentDown: !up)
+        guard wasShown, was == up else { return }
+        let usable = backend.usableCounts
+        let none = usable.active == 0 && usable.backup == 0
+        let text: String
+        if up {
+            text = HealthCheckMessages.serverUp(
+                backend: backend.name, server: server.name, isBackup: server.isBackup, reasonText: nil,
+                activeOnline: usable.active, backupOnline: usable.backup, requeued: 0, queued: backend.queuedCount
+            ).replacing(" is UP.", with: " is UP, changed from CLI.")
+        } else {
+            text = HealthCheckMessages.serverDown(
+                backend: backend.name, server: server.name, isBackup: server.isBackup, reasonText: nil,
+                activeLeft: usable.active, backupLeft: usable.backup, sessionsActive: sessions,
+                requeued: change.requeued, queued: change.remainingInQueue
+            ).replacing(" is DOWN.", with: " is DOWN, changed from CLI.")
+        }
+        onMessage(.warning, text)
+        logger?.logOperational(up ? .notice : (none ? .alert : .warning), text, proxy: backend.name)
+    }
+
     /// "backend X has no server available!" to the logs (emerg) and stderr.
     func reportNoServer(_ backend: Backend) {
         onMessage(.alert, HealthCheckMessages.noServerAvailableAlert(backend: backend.name))

@@ -208,13 +208,33 @@ final class AgentCheckTests: IntegrationTestCase {
                 }
             }
         }
+        // The CLI forces the agent's verdict; its errors are 2.6's.
+        for (command, expected) in [
+            ("set server b/s agent down", ["DOWN (agent)", "40", "40", ""] + checked.dropLast() + ["0", "Ignoring incomplete line from agent"]),
+            ("set server b/s agent up", ["no check", "40", "40", ""] + checked + ["Ignoring incomplete line from agent"]),
+        ] {
+            for proxy in [both.reference, both.ours] { _ = try StatsSocket.command(proxy.socket, command) }
+            expectBoth(both, "b", "s", expected, command)
+        }
+        for command in [
+            "set server b/s agent foo", "set server b/s agent-port", "set server b/s agent-port abc",
+            "set server b/s agent-port 70000", "set server b/s agent-addr", "set server b/s agent-addr foo",
+            "set server c/t agent-addr 127.0.0.1 \(closedPort)", "set server b/s agent-send bye",
+        ] {
+            XCTAssertEqual(try StatsSocket.command(both.ours.socket, command),
+                           try StatsSocket.command(both.reference.socket, command), command)
+        }
+        try waitUntil("agent-send bye reaches the agent from both") {
+            let sent = (try? String(contentsOfFile: received, encoding: .utf8)) ?? ""
+            return sent.components(separatedBy: "|").filter { $0 == "bye" }.count >= 4
+        }
         // An agent that cannot be reached changes nothing but its columns.
         expectBoth(both, "c", "t", ["no check", "40", "40", "", "L4CON", "", "Layer4 connection problem", "1", "1", "1",
                                     "Connection refused"], "refused agent")
         // Both sent agent-send on each connection.
         let sent = (try? String(contentsOfFile: received, encoding: .utf8)) ?? ""
         XCTAssertTrue(sent.components(separatedBy: "|").filter { $0 == "hello" }.count > 10, sent)
-        XCTAssertFalse(sent.components(separatedBy: "|").contains { !$0.isEmpty && $0 != "hello" }, sent)
+        XCTAssertFalse(sent.components(separatedBy: "|").contains { !$0.isEmpty && $0 != "hello" && $0 != "bye" }, sent)
 
         let expectedLines: Set<String> = [
             "Server b/s enters drain state. 0 active and 0 backup servers online. 0 sessions requeued, 0 total in queue.",
@@ -224,6 +244,8 @@ final class AgentCheckTests: IntegrationTestCase {
             "Server b/s is UP/READY (leaving forced maintenance).",
             "Server b/s is DOWN, reason: Layer7 wrong status, code: 0, info: \"via agent : down\", check duration: Nms. 0 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.",
             "Server b/s is UP, reason: Layer7 check passed, code: 0, info: \"via agent : up\", check duration: Nms. 1 active and 0 backup servers online. 0 sessions requeued, 0 total in queue.",
+            "Server b/s is DOWN, changed from CLI. 0 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.",
+            "Server b/s is UP, changed from CLI. 1 active and 0 backup servers online. 0 sessions requeued, 0 total in queue.",
         ]
         XCTAssertEqual(Self.serverLines(both.reference.process.stderr), expectedLines, "2.6's lines")
         XCTAssertEqual(Self.serverLines(both.ours.process.stderr), expectedLines, "our lines")
