@@ -108,6 +108,8 @@ public final class Server {
     var agent: AgentChecker?
     /// The agent said `down`, `fail` or `stopped` (and not `up` since).
     public internal(set) var agentDown = false
+    /// `disable agent`: the agent check is stopped and its columns empty.
+    public internal(set) var agentDisabled = false
     /// Last agent check result, for the stats page (`agent_status`).
     public internal(set) var lastAgentCheck: HealthCheckResult?
 
@@ -155,7 +157,7 @@ public final class Server {
         case .maintenance: return "MAINT"
         case _ where inResolutionMaintenance: return "MAINT (resolution)"
         case _ where !isUp: return "DOWN"
-        case _ where agentDown: return "DOWN (agent)"
+        case _ where agentDown: return agentDisabled ? "DOWN" : "DOWN (agent)"
         case .drain: return config.options.agentCheck ? "DRAIN (agent)" : "DRAIN"
         case .ready: return "UP"
         }

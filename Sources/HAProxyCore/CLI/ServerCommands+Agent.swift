@@ -10,6 +10,29 @@ import Darwin
 /// `set server <b>/<s> agent|agent-addr|agent-port|agent-send` on a server
 /// with `agent-check`, answered in 2.6's words (recorded from 2.6.12).
 extension ServerCommands {
+    /// `enable agent` and `disable agent` (manual 9.3): the agent check
+    /// stops, its `show stat` columns go empty and the server keeps the
+    /// state the agent left (DOWN without "(agent)"); enabling resumes it.
+    static let agentKeywords: [CLIKeyword] = [
+        CLIKeyword(["disable", "agent"], usage: "disable agent", help: "disable agent checks", level: .admin) { request in
+            guard case .success(let (backend, server)) = find(request[2], request) else { return findError(request[2], request) }
+            guard let agent = server.agent else { return "" }
+            backend.lock.withLock { server.agentDisabled = true }
+            agent.stop()
+            return ""
+        },
+        CLIKeyword(["enable", "agent"], usage: "enable agent", help: "enable agent checks", level: .admin) { request in
+            guard case .success(let (backend, server)) = find(request[2], request) else { return findError(request[2], request) }
+            guard let agent = server.agent else { return "Agent was not configured on this server, cannot enable.\n" }
+            let wasDisabled = backend.lock.withLock {
+                defer { server.agentDisabled = false }
+                return server.agentDisabled
+            }
+            if wasDisabled { agent.start(initialDelayMs: 0) }
+            return ""
+        },
+    ]
+
     static func setAgent(_ request: inout CLIRequest, _ backend: Backend, _ server: Server, _ agent: AgentChecker) -> String {
         let address = backend.lock.withLock { server.address }
         switch request[3] {

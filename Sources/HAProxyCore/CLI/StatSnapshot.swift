@@ -168,7 +168,7 @@ extension StatSnapshot {
                 let current = server.isUsable ? TimeAmount.zero : NIODeadline.now() - server.lastStateChange
                 downtime = Int((server.downtimeBefore + current).nanoseconds / 1_000_000_000)
             }
-            if options.agentCheck {
+            if options.agentCheck && !server.agentDisabled {
                 agentHealth = server.agentDown ? 0 : 1
                 lastAgentCheck = server.lastAgentCheck
             }

@@ -228,6 +228,18 @@ final class AgentCheckTests: IntegrationTestCase {
             let sent = (try? String(contentsOfFile: received, encoding: .utf8)) ?? ""
             return sent.components(separatedBy: "|").filter { $0 == "bye" }.count >= 4
         }
+        // disable agent empties the columns and keeps the state the agent left.
+        try reply("down\n")
+        expectBoth(both, "b", "s", ["DOWN (agent)", "40", "40", "", "L7STS", "0", "Layer7 wrong status", "1", "1", "0",
+                                    "via agent : down"], "down before disable agent")
+        for proxy in [both.reference, both.ours] {
+            XCTAssertEqual(try StatsSocket.command(proxy.socket, "disable agent b/s"), "\n")
+            XCTAssertEqual(try StatsSocket.command(proxy.socket, "enable agent c/none"), "No such server.\n\n")
+        }
+        try reply("up\n")
+        expectBoth(both, "b", "s", ["DOWN", "40", "40", "", "", "", "", "", "", "", ""], "disable agent")
+        for proxy in [both.reference, both.ours] { _ = try StatsSocket.command(proxy.socket, "enable agent b/s") }
+        expectBoth(both, "b", "s", ["no check", "40", "40", ""] + up + ["via agent : up"], "enable agent")
         // An agent that cannot be reached changes nothing but its columns.
         expectBoth(both, "c", "t", ["no check", "40", "40", "", "L4CON", "", "Layer4 connection problem", "1", "1", "1",
                                     "Connection refused"], "refused agent")
