@@ -290,6 +290,9 @@ public final class Backend {
         var requeued = 0
         /// Streams still waiting in the server's own queue.
         var remainingInQueue = 0
+        /// The backend has no usable server left (reported by the caller
+        /// when it asked `setState` not to).
+        var lostAll = false
     }
 
     /// Applies a health-check or admin change.
@@ -301,7 +304,7 @@ public final class Backend {
     @discardableResult
     func setState(
         _ server: Server, up: Bool? = nil, admin: Server.AdminState? = nil, resolution: Bool? = nil,
-        agentDown: Bool? = nil
+        agentDown: Bool? = nil, reportsNoServer: Bool = true
     ) -> StateChange {
         var grants: [(ServerSlotWaiter, Server)] = []
         var requeue: [PendingStream] = []
@@ -344,8 +347,10 @@ public final class Backend {
             lock.withLock { for p in requeue { queue.append(p) } }
             redistributeQueue()
         }
-        if lostAll { onNoServerAvailable?(self) }
-        return change
+        if lostAll && reportsNoServer { onNoServerAvailable?(self) }
+        var result = change
+        result.lostAll = lostAll
+        return result
     }
 
     /// Hands queued streams to any server with free slots.

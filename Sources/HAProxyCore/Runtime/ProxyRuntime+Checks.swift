@@ -38,9 +38,10 @@ extension ProxyRuntime {
                 ) { [weak self, unowned backend, unowned server] result, transition in
                     self?.agentResult(result, transition, backend: backend, server: server)
                 }
+                // Set before the first result can arrive on the agent's loop.
+                server.agent = agent
                 agent.start(initialDelayMs: HealthChecker.staggeredDelay(
                     position: position, count: agents.count, interMs: server.config.options.agentInterMs))
-                server.agent = agent
             }
         }
     }
@@ -120,6 +121,14 @@ extension ProxyRuntime {
             backend.lock.withLock { server.lb.maxConnections = maxconn }
             backend.redistributeQueue()
         }
+        let logHealthChecks = backend.config.healthCheck.logHealthChecks || backend.config.options.logHealthChecks
+        if logHealthChecks, reply.status != nil, let agent = server.agent, agent.state.lastRecordIsReportable {
+            // 2.6 words it as a health check's line, "Agent check for server b/s failed, ...".
+            let text = HealthCheckMessages.checkReport(
+                backend: backend.name, server: server.name, isBackup: server.isBackup, result: result,
+                statusText: agent.state.statusText)
+            notify(.notice, "Agent" + text.dropFirst("Health".count))
+        }
         switch transition {
         case .none:
             break
@@ -128,7 +137,9 @@ extension ProxyRuntime {
             let (wasShown, sessions) = backend.lock.withLock {
                 (server.isUp && server.adminState != .maintenance && !server.inResolutionMaintenance, server.currentConnections)
             }
-            let change = backend.setState(server, agentDown: !up)
+            let change = backend.setState(server, agentDown: !up, reportsNoServer: false)
+            // 2.6 says why before saying the backend has no server left.
+            defer { if change.lostAll { reportNoServer(backend) } }
             if wasShown {
                 let usable = backend.usableCounts
                 let counts = HealthCheckCounts(
@@ -137,7 +148,7 @@ extension ProxyRuntime {
                 let event = HealthCheckEvent(
                     kind: .stateChange, backendName: backend.name, serverName: server.name, isUp: up, check: r,
                     statusText: server.agent?.state.statusText ?? "")
-                let text = event.message(isBackup: server.isBackup, counts: counts)
+                let text = event.message(isBackup: server.isBackup, counts: counts, logHealthChecks: logHealthChecks)
                 let none = usable.active == 0 && usable.backup == 0
                 notify(up ? .notice : (none ? .alert : .warning), text)
             }
@@ -148,12 +159,14 @@ extension ProxyRuntime {
         case (.drain, .drain):
             notify(.notice, "\(name) remains in forced drain mode.")
         case (.drain, .ready):
-            let change = backend.setState(server, admin: .drain)
+            let change = backend.setState(server, admin: .drain, reportsNoServer: false)
+            defer { if change.lostAll { reportNoServer(backend) } }
             let usable = backend.usableCounts
             notify(.notice, "\(name) enters drain state. \(usable.active) active and \(usable.backup) backup servers online. "
                 + "\(change.requeued) sessions requeued, \(backend.queuedCount) total in queue.")
         case (.maint, .ready), (.maint, .drain):
-            let change = backend.setState(server, admin: .maintenance)
+            let change = backend.setState(server, admin: .maintenance, reportsNoServer: false)
+            defer { if change.lostAll { reportNoServer(backend) } }
             let usable = backend.usableCounts
             let none = usable.active == 0 && usable.backup == 0
             notify(none ? .alert : .warning, "\(name) is going DOWN for maintenance. \(usable.active) active and \(usable.backup) backup servers left. "
@@ -180,7 +193,8 @@ extension ProxyRuntime {
             (server.isUp && server.adminState != .maintenance && !server.inResolutionMaintenance, server.currentConnections)
         }
         let was = backend.lock.withLock { server.agentDown }
-        let change = backend.setState(server, agentDown: !up)
+        let change = backend.setState(server, agentDown: !up, reportsNoServer: false)
+        defer { if change.lostAll { reportNoServer(backend) } }
         guard wasShown, was == up else { return }
         let usable = backend.usableCounts
         let none = usable.active == 0 && usable.backup == 0

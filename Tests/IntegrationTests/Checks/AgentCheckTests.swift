@@ -318,4 +318,69 @@ final class AgentCheckTests: IntegrationTestCase {
         XCTAssertEqual(Self.serverLines(both.reference.process.stderr), expectedLines, "2.6's lines")
         XCTAssertEqual(Self.serverLines(both.ours.process.stderr), expectedLines, "our lines")
     }
+
+    /// With `option log-health-checks` each agent reply that changes the
+    /// agent's result is logged as "Agent check for server ..." and the
+    /// state changes drop their reason.
+    func testAgentWithLogHealthChecksMatchesHAProxy26() throws {
+        try reply("up\n")
+        let agentPort = Ports.free()
+        let script = tmp.appendingPathComponent("agent.py")
+        try Self.agentScript.write(to: script, atomically: true, encoding: .utf8)
+        let agent = track(try ManagedProcess(
+            label: "agent", executable: "/usr/bin/python3",
+            arguments: [script.path, "\(agentPort)", replyPath, tmp.appendingPathComponent("received").path], dir: tmp))
+        try Ports.waitUntilAccepting(agentPort, timeout: 10, while: { agent.isRunning })
+        let both = try startBoth(backends: """
+            backend b
+                option log-health-checks
+                server s 127.0.0.1:\(Ports.free()) agent-check agent-port \(agentPort) agent-inter 100
+            """)
+        let last = "Server b/s is UP (leaving forced drain)."
+        for (text, wanted) in [
+            ("up\n", "Agent check for server b/s succeeded"), ("down\n", "Server b/s is DOWN."),
+            ("foo\n", "agent reports an error : foo"), ("up\n", "Server b/s is UP."),
+            ("drain\n", "enters drain state"), ("ready\n", last),
+        ] {
+            try reply(text)
+            for proxy in [both.reference, both.ours] {
+                if wanted.hasPrefix("agent reports") {
+                    try waitUntil("last_agt \(wanted)") {
+                        let row = StatsCSV.rows(try StatsSocket.command(proxy.socket, "show stat"), proxy: "b")["s"] ?? [:]
+                        return row["last_agt"] == wanted
+                    }
+                } else {
+                    XCTAssertTrue(proxy.process.waitForOutput(wanted), "\(wanted) not in \(proxy.process.stderr)")
+                }
+            }
+        }
+        let expectedLines: Set<String> = [
+            "Server b/s is DOWN. 0 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.",
+            "Server b/s is UP. 1 active and 0 backup servers online. 0 sessions requeued, 0 total in queue.",
+            "Server b/s enters drain state. 0 active and 0 backup servers online. 0 sessions requeued, 0 total in queue.",
+            "Server b/s remains in forced drain mode.",
+            last,
+        ]
+        let agentLines: Set<String> = [
+            "Agent check for server b/s succeeded, reason: Layer7 check passed, code: 0, info: \"via agent : up\", check duration: Nms, status: 1/1 UP.",
+            "Agent check for server b/s failed, reason: Layer7 wrong status, code: 0, info: \"via agent : down\", check duration: Nms, status: 0/1 DOWN.",
+        ]
+        for (label, proxy) in [("2.6", both.reference), ("ours", both.ours)] {
+            let lines = proxy.process.stderr.components(separatedBy: "\n")
+            let agentChecks = Set(lines.compactMap { line -> String? in
+                guard let start = line.range(of: "Agent check for server") else { return nil }
+                return Self.serverLines("Server b/ " + line[start.lowerBound...]).first.map { String($0.dropFirst("Server b/ ".count)) }
+            })
+            XCTAssertEqual(agentChecks, agentLines, label)
+            XCTAssertEqual(Self.serverLines(proxy.process.stderr).subtracting(["Server b/s remains in forced drain mode."]),
+                           expectedLines.subtracting(["Server b/s remains in forced drain mode."]), label)
+            // The reason comes before the alert about the empty backend.
+            let down = lines.firstIndex { $0.contains("Server b/s is DOWN.") }
+            let alert = lines.firstIndex { $0.contains("backend 'b' has no server available!") }
+            XCTAssertNotNil(alert, label)
+            XCTAssertLessThan(down ?? Int.max, alert ?? 0, label)
+            // One line per change of the agent's result: up, down, up.
+            XCTAssertEqual(lines.filter { $0.contains("Agent check for server") }.count, 3, "\(label): \(proxy.process.stderr)")
+        }
+    }
 }
