@@ -106,7 +106,8 @@ extension ProxyRuntime {
             self.logger?.logOperational(level, text, proxy: backend.name)
         }
         let configured = server.lb.configuredWeight
-        if let weight = reply.weight(configured: configured), weight <= LBServer.maxWeight,
+        // 2.6 caps the weight at 256 ("1000%" of 40 gives 256).
+        if let weight = reply.weight(configured: configured).map({ min($0, LBServer.maxWeight) }),
             backend.loadBalancer.isDynamic || weight == 0 || weight == configured
         {
             let lost: Bool = backend.lock.withLock {

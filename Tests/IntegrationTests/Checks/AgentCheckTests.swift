@@ -179,6 +179,7 @@ final class AgentCheckTests: IntegrationTestCase {
             ("maint\n", ["MAINT", "20", "20", "10"] + checked + [""]),
             ("ready\n", ["no check", "20", "20", "10"] + checked + [""]),
             ("down\n", ["DOWN (agent)", "20", "20", "10", "L7STS", "0", "Layer7 wrong status", "1", "1", "0", "via agent : down"]),
+            ("1000%\n", ["DOWN (agent)", "256", "256", "10", "CHECKED", "", "No status change", "1", "1", "0", ""]),
             ("fail 100%\n", ["DOWN (agent)", "40", "40", "10", "L7STS", "0", "Layer7 wrong status", "1", "1", "0", "via agent : fail"]),
             ("up\n", ["no check", "40", "40", "10"] + up + ["via agent : up"]),
             ("foo\n", ["no check", "40", "40", "10"] + checked + ["agent reports an error : foo"]),
@@ -232,6 +233,16 @@ final class AgentCheckTests: IntegrationTestCase {
         try reply("down\n")
         expectBoth(both, "b", "s", ["DOWN (agent)", "40", "40", "", "L7STS", "0", "Layer7 wrong status", "1", "1", "0",
                                     "via agent : down"], "down before disable agent")
+        // show servers state: operational state, agent state, agent address and port.
+        for (label, proxy) in [("2.6", both.reference), ("ours", both.ours)] {
+            let lines = try StatsSocket.command(proxy.socket, "show servers state b").split(separator: "\n")
+            let fields = lines.first { $0.hasPrefix("2 b 1 s ") || $0.contains(" b 1 s ") }?.split(separator: " ").map(String.init) ?? []
+            XCTAssertEqual(fields.count, 25, "\(label): \(lines)")
+            if fields.count == 25 {
+                XCTAssertEqual([fields[5], fields[7], fields[8], fields[14], fields[23], fields[24]],
+                               ["0", "40", "40", "22", "-", "\(agentPort)"], label)
+            }
+        }
         for proxy in [both.reference, both.ours] {
             XCTAssertEqual(try StatsSocket.command(proxy.socket, "disable agent b/s"), "\n")
             XCTAssertEqual(try StatsSocket.command(proxy.socket, "enable agent c/none"), "No such server.\n\n")
