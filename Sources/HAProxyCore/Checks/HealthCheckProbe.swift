@@ -309,9 +309,14 @@ public final class HealthCheckProbe {
             script!.connectionClosed()
             drive()
         case .agent:
-            // 2.6 keeps its state and reports the line it could not use.
+            // 2.6 reads the agent's line as step 2 of its checks, with or without agent-send.
+            guard inbound.readableBytes > 0 else {
+                finish(HealthCheckResult(code: .L7RSP, info: "TCPCHK got an empty response at step 2"))
+                return
+            }
+            // 2.6 keeps the previous result and reports the line it could not use.
             var result = HealthCheckResult(code: .L7OK, info: "Ignoring incomplete line from agent")
-            result.agentReply = AgentReply()
+            result.keepsPreviousCode = true
             finish(result)
         }
     }

@@ -98,7 +98,15 @@ extension ProxyRuntime {
     private func agentResult(
         _ result: HealthCheckResult, _ transition: HealthCheckState.Transition, backend: Backend, server: Server
     ) {
-        backend.lock.withLock { server.lastAgentCheck = result }
+        backend.lock.withLock {
+            if result.keepsPreviousCode, var previous = server.lastAgentCheck {
+                previous.info = result.info
+                previous.durationMs = result.durationMs
+                server.lastAgentCheck = previous
+            } else {
+                server.lastAgentCheck = result
+            }
+        }
         guard let reply = result.agentReply else { return }
         let name = "\(server.isBackup ? "Backup Server" : "Server") \(backend.name)/\(server.name)"
         let notify = { (level: SyslogLevel, text: String) in

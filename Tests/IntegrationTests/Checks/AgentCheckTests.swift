@@ -7,29 +7,42 @@ import XCTest
 /// columns of `show stat` and the same "Server b/s ..." lines on stderr.
 final class AgentCheckTests: IntegrationTestCase {
     /// Answers every connection with the content of `reply` (read anew each
-    /// time), then appends what the proxy sent to `received`.
+    /// time), then appends what the proxy sent to `received`; with `SILENT`
+    /// it holds the connection for a second without answering, with `CLOSE`
+    /// it closes it without a word.
     static let agentScript = """
-    import socket, sys
+    import socket, sys, threading, time
     port, reply, received = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-    s = socket.socket()
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("127.0.0.1", port))
-    s.listen(64)
-    while True:
-        c, _ = s.accept()
+    lock = threading.Lock()
+
+    def serve(c):
         try:
-            c.sendall(open(reply, "rb").read())
+            text = open(reply, "rb").read()
+            if text == b"SILENT":
+                time.sleep(1)
+            elif text == b"CLOSE":
+                pass
+            else:
+                c.sendall(text)
             c.settimeout(0.05)
             data = b""
             try:
                 data = c.recv(100)
             except Exception:
                 pass
-            with open(received, "ab") as f:
+            with lock, open(received, "ab") as f:
                 f.write(data + b"|")
         except Exception:
             pass
         c.close()
+
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("127.0.0.1", port))
+    s.listen(64)
+    while True:
+        c, _ = s.accept()
+        threading.Thread(target=serve, args=(c,), daemon=True).start()
     """
 
     struct Proxy {
@@ -187,6 +200,13 @@ final class AgentCheckTests: IntegrationTestCase {
             ("75%x\n", ["no check", "40", "40", "10"] + checked + ["agent warns : Trailing garbage in weight string"]),
             ("foo up\n", ["no check", "40", "40", "10"] + up + ["via agent : up (foo)"]),
             ("maxconn:0 ready\n", ["no check", "40", "40", ""] + checked + [""]),
+            // No answer within agent-inter: L7TOUT, nothing else changes.
+            ("SILENT", ["no check", "40", "40", "", "L7TOUT", "", "Layer7 timeout", "1", "1", "1", ""]),
+            // Closed without a word: 2.6 reports its tcp-check step.
+            ("CLOSE", ["no check", "40", "40", "", "L7RSP", "", "Layer7 invalid response", "1", "1", "1",
+                       "TCPCHK got an empty response at step 2"]),
+            ("maxconn:0 ready\n", ["no check", "40", "40", ""] + checked + [""]),
+            // An incomplete line keeps the previous result, with its own info.
             ("down", ["no check", "40", "40", ""] + checked + ["Ignoring incomplete line from agent"]),
         ]
         for (text, expected) in steps {
