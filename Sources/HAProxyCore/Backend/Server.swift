@@ -108,6 +108,10 @@ public final class Server {
     var agent: AgentChecker?
     /// The agent said `down`, `fail` or `stopped` (and not `up` since).
     public internal(set) var agentDown = false
+    /// The agent's address and port as `show servers state` gives them:
+    /// `agent-addr` and `agent-port`, or what the CLI set since.
+    public internal(set) var agentAddr: String?
+    public internal(set) var agentPort = 0
     /// `disable agent`: the agent check is stopped and its columns empty.
     public internal(set) var agentDisabled = false
     /// Last agent check result, for the stats page (`agent_status`).
@@ -118,6 +122,8 @@ public final class Server {
         self.address = address
         self.backend = backend
         self.adminState = config.options.disabled ? .maintenance : .ready
+        self.agentAddr = config.options.agentAddr
+        self.agentPort = config.options.agentPort
         self.lb = LBServer(
             index: index,
             id: config.id,

@@ -54,6 +54,7 @@ extension ServerCommands {
                 return "provided port is invalid\n"
             }
             agent.reconfigure(serverAddress: address, port: port)
+            backend.lock.withLock { server.agentPort = port }
             return ""
         case "agent-addr":
             guard !request[4].isEmpty else { return "set server <b>/<s> agent-addr requires an address and optionally a port.\n" }
@@ -75,6 +76,10 @@ extension ServerCommands {
                 port = p
             }
             agent.reconfigure(serverAddress: address, addr: .some(request[4]), port: port)
+            backend.lock.withLock {
+                server.agentAddr = request[4]
+                if let port { server.agentPort = port }
+            }
             return ""
         default:  // agent-send
             agent.reconfigure(serverAddress: address, send: .some(request[4].isEmpty ? nil : request[4]))

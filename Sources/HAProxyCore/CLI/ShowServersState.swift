@@ -80,7 +80,7 @@ enum ShowServersState {
                 server.isService ? server.config.host : "-", "0",
                 "\(options.checkPort ?? 0)",
                 options.checkAddr ?? "-",
-                options.agentCheck ? options.agentAddr ?? "-" : "-", options.agentCheck ? "\(options.agentPort)" : "0",
+                options.agentCheck ? server.agentAddr ?? "-" : "-", options.agentCheck ? "\(server.agentPort)" : "0",
             ]
             return fields.joined(separator: " ") + "\n"
         }

@@ -245,6 +245,11 @@ final class AgentCheckTests: IntegrationTestCase {
             XCTAssertEqual(try StatsSocket.command(both.ours.socket, command),
                            try StatsSocket.command(both.reference.socket, command), command)
         }
+        for (label, proxy) in [("2.6", both.reference), ("ours", both.ours)] {
+            let lines = try StatsSocket.command(proxy.socket, "show servers state c").split(separator: "\n")
+            let fields = lines.first { $0.contains(" c 1 t ") }?.split(separator: " ").map(String.init) ?? []
+            XCTAssertEqual(fields.suffix(2), ["127.0.0.1", "\(closedPort)"], "\(label): \(lines)")
+        }
         try waitUntil("agent-send bye reaches the agent from both") {
             let sent = (try? String(contentsOfFile: received, encoding: .utf8)) ?? ""
             return sent.components(separatedBy: "|").filter { $0 == "bye" }.count >= 4
