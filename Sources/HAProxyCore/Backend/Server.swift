@@ -162,8 +162,8 @@ public final class Server {
         switch adminState {
         case .maintenance: return "MAINT"
         case _ where inResolutionMaintenance: return "MAINT (resolution)"
-        case _ where !isUp: return "DOWN"
-        case _ where agentDown: return agentDisabled ? "DOWN" : "DOWN (agent)"
+        case _ where agentDown && !agentDisabled: return "DOWN (agent)"  // even when its check fails too
+        case _ where !isUp || agentDown: return "DOWN"
         case .drain: return config.options.agentCheck ? "DRAIN (agent)" : "DRAIN"
         case .ready: return "UP"
         }

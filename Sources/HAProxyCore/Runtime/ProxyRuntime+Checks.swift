@@ -68,6 +68,11 @@ extension ProxyRuntime {
         switch event.kind {
         case .stateChange:
             let sessions = server.connectionCount
+            // While its agent says down, 2.6 says nothing of the check's changes.
+            if backend.lock.withLock({ server.agentDown && !server.agentDisabled }) {
+                backend.setState(server, up: event.isUp)
+                return
+            }
             let change = backend.setState(server, up: event.isUp)
             let usable = backend.usableCounts
             // "remaining in queue" of a DOWN message is the server's own queue.
