@@ -113,5 +113,9 @@ final class ServerKeywordsTests: XCTestCase {
             XCTAssertEqual(d.alerts.first?.message, "[test.cfg:4] : " + message, options)
         }
         XCTAssertEqual(servers("  server a 10.0.0.1:80 agent-port 1\n").1.messages, [])
+        // A host name is resolved while parsing (2.6 shows 127.0.0.1 for localhost).
+        let (resolved, d) = servers("  server a 10.0.0.1:80 agent-check agent-port 1 agent-addr localhost\n")
+        XCTAssertEqual(d.messages, [])
+        XCTAssertTrue(["127.0.0.1", "::1"].contains(resolved.first?.options.agentAddr ?? ""), "\(resolved)")
     }
 }

@@ -59,11 +59,12 @@ extension KeywordRegistry {
             guard !a[1].isEmpty else { throw KeywordError("'agent-send' expects a string as argument.") }
             o.agentSend = a[1]
         },
+        // A host name is resolved once, while parsing, as 2.6 does.
         ServerKeyword("agent-addr", arguments: 1) { a, o, _ in
-            guard isIPAddress(a[1]) else {
+            guard let ip = isIPAddress(a[1]) ? a[1] : resolveOnce(a[1]) else {
                 throw KeywordError("parsing agent-addr failed. Check if '\(a[1])' is correct address.")
             }
-            o.agentAddr = a[1]
+            o.agentAddr = ip
         },
         ServerKeyword("send-proxy") { _, o, _ in o.sendProxy = true },
         ServerKeyword("send-proxy-v2") { _, o, _ in o.sendProxyV2 = true },
@@ -231,6 +232,33 @@ extension KeywordRegistry {
     private static func isIPAddress(_ text: String) -> Bool {
         var buffer = [UInt8](repeating: 0, count: 16)
         return inet_pton(AF_INET, text, &buffer) == 1 || inet_pton(AF_INET6, text, &buffer) == 1
+    }
+
+    /// The first IPv4 (else IPv6) address of `host`, from the system's resolver.
+    private static func resolveOnce(_ host: String) -> String? {
+        for family in [AF_INET, AF_INET6] {
+            var hints = addrinfo()
+            hints.ai_family = family
+            hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+            var list: UnsafeMutablePointer<addrinfo>?
+            guard getaddrinfo(host, nil, &hints, &list) == 0, let first = list else { continue }
+            defer { freeaddrinfo(list) }
+            var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+            let ok: Bool
+            if family == AF_INET {
+                ok = first.pointee.ai_addr.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { sin in
+                    var addr = sin.pointee.sin_addr
+                    return inet_ntop(AF_INET, &addr, &text, socklen_t(text.count)) != nil
+                }
+            } else {
+                ok = first.pointee.ai_addr.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { sin6 in
+                    var addr = sin6.pointee.sin6_addr
+                    return inet_ntop(AF_INET6, &addr, &text, socklen_t(text.count)) != nil
+                }
+            }
+            if ok { return String(cString: text) }
+        }
+        return nil
     }
 
     private static func serverTime(_ a: [String], _ s: ServerConfig?, label: String) throws -> Int {
