@@ -223,6 +223,12 @@ final class AgentCheckTests: IntegrationTestCase {
                 }
             }
             if text.contains("drain") {
+                // 2.6 colours the line as UP and marks the status with a down arrow.
+                for (label, proxy) in [("2.6", both.reference), ("ours", both.ours)] {
+                    let line = try pageLine(proxy)
+                    XCTAssertEqual(line.rowClass, "active_up", label)
+                    XCTAssertTrue(line.text.contains("DRAIN (agent) &darr;"), "\(label): \(line.text)")
+                }
                 // Each later drain reply says so again.
                 for proxy in [both.reference, both.ours] {
                     XCTAssertTrue(proxy.process.waitForOutput("remains in forced drain mode."), proxy.process.stderr)
@@ -364,6 +370,14 @@ final class AgentCheckTests: IntegrationTestCase {
                     }
                 } catch {
                     XCTFail("reply \(text.debugDescription): \(label) shows \(last), expected \(expected)")
+                }
+            }
+            if text == "down\n" && expected[1] == "L4OK" {
+                // The page marks the agent's down with an up arrow while the check passes.
+                let reference = try pageLine(both.reference), ours = try pageLine(both.ours)
+                XCTAssertEqual(ours.rowClass, reference.rowClass)
+                for (label, line) in [("2.6", reference), ("ours", ours)] {
+                    XCTAssertTrue(line.text.contains("DOWN (agent) &uarr;"), "\(label): \(line.text)")
                 }
             }
         }
