@@ -22,6 +22,9 @@ public final class AgentChecker {
     private var running = false
     private var scheduled: Scheduled<Void>?
     private var probe: HealthCheckProbe?
+    /// `spread-checks` of the global section (0...50 percent).
+    public var spreadChecksPercent = 0
+    private var generator = SystemRandomNumberGenerator()
 
     /// - Throws: `HealthCheckerError.badCheckAddress` for an `agent-addr`
     ///   that is not an IP address.
@@ -125,6 +128,14 @@ public final class AgentChecker {
         if result.agentReply?.status != nil { transition = state.record(result) }
         onResult(result, transition)
         guard running else { return }
-        schedule(afterMs: options.agentInterMs)
+        schedule(afterMs: nextDelay())
+    }
+
+    /// `agent-inter`, varied by ±`spread-checks` percent as the checks are.
+    func nextDelay() -> Int {
+        let inter = options.agentInterMs
+        let spread = inter * min(max(spreadChecksPercent, 0), 50) / 100
+        guard spread > 0 else { return inter }
+        return inter + Int.random(in: -spread...spread, using: &generator)
     }
 }

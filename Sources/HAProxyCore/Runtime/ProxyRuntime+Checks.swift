@@ -38,6 +38,7 @@ extension ProxyRuntime {
                 ) { [weak self, unowned backend, unowned server] result, transition in
                     self?.agentResult(result, transition, backend: backend, server: server)
                 }
+                agent.spreadChecksPercent = configuration.global.spreadChecks
                 // Set before the first result can arrive on the agent's loop.
                 server.agent = agent
                 agent.start(initialDelayMs: HealthChecker.staggeredDelay(
