@@ -70,12 +70,52 @@ final class ServerKeywordsTests: XCTestCase {
     }
 
     func testUnimplementedOptionsAreRefused() {
-        let (_, d) = servers("  server a 10.0.0.1:443 ssl verify none check-alpn h2\n  server b 10.0.0.2:80 agent-check\n")
+        let (_, d) = servers("  server a 10.0.0.1:443 ssl verify none check-alpn h2\n  server b 10.0.0.2:80 observe layer4\n")
         XCTAssertEqual(
             d.alerts.prefix(2).map(\.message),
             [
                 "[test.cfg:4] : 'server b/a' : 'check-alpn' option is not supported by this build.",
-                "[test.cfg:5] : 'server b/b' : 'agent-check' option is not supported by this build.",
+                "[test.cfg:5] : 'server b/b' : 'observe' option is not supported by this build.",
             ])
+    }
+
+    func testAgentOptionsAndDefaultServer() {
+        let (s, d) = servers(
+            """
+              default-server agent-check agent-port 5555 agent-inter 500ms
+              server a 10.0.0.1:80 agent-addr 10.0.0.9 agent-send hello
+              server b 10.0.0.2:80 no-agent-check
+              server c 10.0.0.3:80
+
+            """)
+        XCTAssertEqual(d.messages, [])
+        XCTAssertEqual(s.map(\.options.agentCheck), [true, false, true])
+        XCTAssertEqual(s[0].options.agentPort, 5555)
+        XCTAssertEqual(s[0].options.agentInterMs, 500)
+        XCTAssertEqual(s[0].options.agentAddr, "10.0.0.9")
+        XCTAssertEqual(s[0].options.agentSend, "hello")
+        XCTAssertEqual(s[2].options.agentInterMs, 500)
+        XCTAssertNil(s[2].options.agentSend)
+    }
+
+    /// Worded as 2.6.12 words them.
+    func testAgentOptionErrors() {
+        let cases = [
+            ("agent-check", "'server b/a' : server a does not have agent port. Agent check has been disabled."),
+            ("agent-check agent-port abc", "'server b/a' : server a does not have agent port. Agent check has been disabled."),
+            ("agent-check agent-port 1 agent-addr foo.invalid",
+             "'server b/a' : parsing agent-addr failed. Check if 'foo.invalid' is correct address.."),
+            ("agent-check agent-port 1 agent-inter 0", "'server b/a' : invalid value 0 for argument 'agent-inter' of server a.."),
+            ("agent-check agent-port 1 agent-send", "'server b/a' : 'agent-send' expects a string as argument.."),
+        ]
+        for (options, message) in cases {
+            let (_, d) = servers("  server a 10.0.0.1:80 \(options)\n")
+            XCTAssertEqual(d.alerts.first?.message, "[test.cfg:4] : " + message, options)
+        }
+        XCTAssertEqual(servers("  server a 10.0.0.1:80 agent-port 1\n").1.messages, [])
+        // A host name is resolved while parsing (2.6 shows 127.0.0.1 for localhost).
+        let (resolved, d) = servers("  server a 10.0.0.1:80 agent-check agent-port 1 agent-addr localhost\n")
+        XCTAssertEqual(d.messages, [])
+        XCTAssertTrue(["127.0.0.1", "::1"].contains(resolved.first?.options.agentAddr ?? ""), "\(resolved)")
     }
 }

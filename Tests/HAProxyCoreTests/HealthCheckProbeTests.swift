@@ -75,6 +75,43 @@ final class HealthCheckProbeTests: XCTestCase {
         XCTAssertEqual(r2.info, "Connection refused at step 1 of tcp-check (connect)")
     }
 
+    // MARK: Agent
+
+    private func agent(_ target: SocketAddress, send: String? = nil, inter: Int = 1000) throws -> HealthCheckResult {
+        let plan = HealthCheckPlan(agentSend: send, interMs: inter, timeouts: Timeouts())
+        return try HealthCheckProbe(eventLoop: group.next(), target: target, plan: plan).run().wait()
+    }
+
+    func testAgentLineEndsAtCROrLF() throws {
+        let r = try agent(try server("75% drain\r\nignored\n", greet: true).address)
+        XCTAssertEqual(r.agentReply?.weight(configured: 40), 30)
+        XCTAssertEqual(r.agentReply?.admin, .drain)
+        let down = try agent(try server("down\n", greet: true).address)
+        XCTAssertEqual(down.code, .L7STS)
+        XCTAssertEqual(down.reason, #"Layer7 wrong status, code: 0, info: "via agent : down""#)
+    }
+
+    func testAgentSendIsSentOnConnect() throws {
+        let s = try server("up\n")
+        let r = try agent(s.address, send: "hello")
+        XCTAssertEqual(r.code, .L7OK)
+        XCTAssertEqual(s.received.first.map { String(decoding: $0, as: UTF8.self) }, "hello")
+    }
+
+    func testAgentIncompleteEmptySilentAndRefused() throws {
+        let incomplete = try agent(try server("up", greet: true).address)
+        XCTAssertTrue(incomplete.keepsPreviousCode)
+        XCTAssertEqual(incomplete.info, "Ignoring incomplete line from agent")
+        let empty = try agent(try server("", greet: true).address)
+        XCTAssertEqual(empty.code, .L7RSP)
+        XCTAssertEqual(empty.info, "TCPCHK got an empty response at step 2")
+        let silent = try agent(try silent().address, inter: 200)
+        XCTAssertEqual(silent.code, .L7TOUT)
+        XCTAssertNil(silent.agentReply)
+        let refused = try agent(try HealthCheckTestServer.closedPort(group: group))
+        XCTAssertEqual(refused.reason, #"Layer4 connection problem, info: "Connection refused""#)
+    }
+
     // MARK: HTTP
 
     func testHTTPCheckPassesAndSendsTheRequest() throws {

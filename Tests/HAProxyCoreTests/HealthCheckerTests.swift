@@ -157,6 +157,34 @@ final class HealthCheckerTests: XCTestCase {
         XCTAssertThrowsError(try HealthChecker.checkTarget(serverAddress: server, options: o))
     }
 
+    func testAgentTarget() throws {
+        let server = try SocketAddress(ipAddress: "127.0.0.1", port: 80)
+        var o = ServerOptions()
+        o.agentPort = 5555
+        o.checkPort = 8080
+        XCTAssertEqual(try AgentChecker.agentTarget(serverAddress: server, options: o),
+                       try SocketAddress(ipAddress: "127.0.0.1", port: 5555))
+        o.agentAddr = "::1"
+        XCTAssertEqual(try AgentChecker.agentTarget(serverAddress: server, options: o),
+                       try SocketAddress(ipAddress: "::1", port: 5555))
+    }
+
+    func testAgentIntervalIsSpread() throws {
+        var o = ServerOptions()
+        o.agentPort = 5555
+        o.agentInterMs = 1000
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        defer { try? group.syncShutdownGracefully() }
+        let agent = try AgentChecker(
+            eventLoop: group.next(), serverAddress: try SocketAddress(ipAddress: "127.0.0.1", port: 80), options: o,
+            timeouts: Timeouts()) { _, _ in }
+        XCTAssertEqual(agent.nextDelay(), 1000)
+        agent.spreadChecksPercent = 10
+        let delays = (0..<200).map { _ in agent.nextDelay() }
+        XCTAssertTrue(delays.allSatisfy { (900...1100).contains($0) })
+        XCTAssertGreaterThan(Set(delays).count, 1)
+    }
+
     func testStaggeredDelay() {
         XCTAssertEqual((0..<10).map { HealthChecker.staggeredDelay(position: $0, count: 10, interMs: 500) },
                        [0, 50, 100, 150, 200, 250, 300, 350, 400, 450])

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// `server`, `default-server`, `server-template` and their options
 /// (manual section 5.2).
 extension KeywordRegistry {
@@ -43,6 +49,23 @@ extension KeywordRegistry {
             o.checkPort = p
         },
         ServerKeyword("addr", arguments: 1) { a, o, _ in o.checkAddr = a[1] },
+        // Agent checks run in HAProxyCore's `AgentChecker`.
+        ServerKeyword("agent-check") { _, o, _ in o.agentCheck = true },
+        ServerKeyword("no-agent-check") { _, o, _ in o.agentCheck = false },
+        // 2.6 reads the port with atol: junk is 0, which the agent check refuses below.
+        ServerKeyword("agent-port", arguments: 1) { a, o, _ in o.agentPort = ParseContext.looseInteger(a[1]) & 0xFFFF },
+        ServerKeyword("agent-inter", arguments: 1) { a, o, s in o.agentInterMs = try serverTime(a, s, label: "agent-inter") },
+        ServerKeyword("agent-send", arguments: 1) { a, o, _ in
+            guard !a[1].isEmpty else { throw KeywordError("'agent-send' expects a string as argument.") }
+            o.agentSend = a[1]
+        },
+        // A host name is resolved once, while parsing, as 2.6 does.
+        ServerKeyword("agent-addr", arguments: 1) { a, o, _ in
+            guard let ip = isIPAddress(a[1]) ? a[1] : resolveOnce(a[1]) else {
+                throw KeywordError("parsing agent-addr failed. Check if '\(a[1])' is correct address.")
+            }
+            o.agentAddr = ip
+        },
         ServerKeyword("send-proxy") { _, o, _ in o.sendProxy = true },
         ServerKeyword("send-proxy-v2") { _, o, _ in o.sendProxyV2 = true },
         ServerKeyword("no-send-proxy") { _, o, _ in o.sendProxy = false },
@@ -56,9 +79,9 @@ extension KeywordRegistry {
 
     /// Server options of HAProxy 2.6 this build does not implement.
     static let unsupportedServerOptions: [String] = [
-        "agent-addr", "agent-check", "agent-inter", "agent-port", "agent-send", "allow-0rtt", "check-alpn",
+        "allow-0rtt", "check-alpn",
         "check-proto", "check-send-proxy", "check-via-socks4",
-        "error-limit", "log-proto", "max-reuse", "namespace", "no-agent-check", "no-backup",
+        "error-limit", "log-proto", "max-reuse", "namespace", "no-backup",
         "no-verifyhost", "non-stick", "npn", "observe", "pool-low-conn", "pool-max-conn",
         "pool-purge-delay", "proto", "proxy-v2-options", "redir", "send-proxy-v2-ssl", "send-proxy-v2-ssl-cn", "shard", "sigalgs", "client-sigalgs", "socks4",
         "stick", "tcp-ut", "tfo", "track", "usesrc", "verifyhost",
@@ -148,6 +171,9 @@ extension KeywordRegistry {
             }
             i += 1 + option.argumentCount
         }
+        if let s = server, options.agentCheck, options.agentPort == 0 {
+            throw KeywordError("\(label) : server \(s.name) does not have agent port. Agent check has been disabled.", form: .bracketed)
+        }
         if options.tls.enabled || options.tls.checkSSL == true {
             try prepareTLS(&options.tls, label: label, &ctx)
         }
@@ -208,6 +234,39 @@ extension KeywordRegistry {
         if tls.common.ciphersuites == nil { tls.common.ciphersuites = global.tls.serverCiphersuites }
         tls.common.versions.inherit(global.tls.serverOptions.versions)
         if global.tls.serverOptions.noTLSTickets { tls.common.noTLSTickets = true }
+    }
+
+    /// An IPv4 or IPv6 address (`agent-addr`).
+    private static func isIPAddress(_ text: String) -> Bool {
+        var buffer = [UInt8](repeating: 0, count: 16)
+        return inet_pton(AF_INET, text, &buffer) == 1 || inet_pton(AF_INET6, text, &buffer) == 1
+    }
+
+    /// The first IPv4 (else IPv6) address of `host`, from the system's resolver.
+    private static func resolveOnce(_ host: String) -> String? {
+        for family in [AF_INET, AF_INET6] {
+            var hints = addrinfo()
+            hints.ai_family = family
+            hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+            var list: UnsafeMutablePointer<addrinfo>?
+            guard getaddrinfo(host, nil, &hints, &list) == 0, let first = list else { continue }
+            defer { freeaddrinfo(list) }
+            var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+            let ok: Bool
+            if family == AF_INET {
+                ok = first.pointee.ai_addr.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { sin in
+                    var addr = sin.pointee.sin_addr
+                    return inet_ntop(AF_INET, &addr, &text, socklen_t(text.count)) != nil
+                }
+            } else {
+                ok = first.pointee.ai_addr.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { sin6 in
+                    var addr = sin6.pointee.sin6_addr
+                    return inet_ntop(AF_INET6, &addr, &text, socklen_t(text.count)) != nil
+                }
+            }
+            if ok { return String(cString: text) }
+        }
+        return nil
     }
 
     private static func serverTime(_ a: [String], _ s: ServerConfig?, label: String) throws -> Int {

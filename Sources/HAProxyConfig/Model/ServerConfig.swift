@@ -43,6 +43,16 @@ public struct ServerOptions: Sendable, Equatable {
     public var fall = 3
     public var checkPort: Int?
     public var checkAddr: String?
+    /// `agent-check`: the auxiliary agent check runs (needs `agentPort`).
+    public var agentCheck = false
+    /// `agent-port`: where the agent listens (0: none).
+    public var agentPort = 0
+    /// `agent-addr`: the agent's IP address instead of the server's.
+    public var agentAddr: String?
+    /// `agent-inter`: the delay between agent checks (manual: 2000 ms).
+    public var agentInterMs = 2000
+    /// `agent-send`: bytes sent to the agent once connected.
+    public var agentSend: String?
     public var sendProxy = false
     public var sendProxyV2 = false
     /// `ssl` and its options (manual 5.2).

@@ -299,6 +299,9 @@ public final class Backend {
         var requeued = 0
         /// Streams still waiting in the server's own queue.
         var remainingInQueue = 0
+        /// The backend has no usable server left (reported by the caller
+        /// when it asked `setState` not to).
+        var lostAll = false
     }
 
     /// Applies a health-check or admin change.
@@ -309,7 +312,8 @@ public final class Backend {
     /// this server, as in HAProxy 2.6 ("N requeued, M remaining in queue").
     @discardableResult
     func setState(
-        _ server: Server, up: Bool? = nil, admin: Server.AdminState? = nil, resolution: Bool? = nil
+        _ server: Server, up: Bool? = nil, admin: Server.AdminState? = nil, resolution: Bool? = nil,
+        agentDown: Bool? = nil, reportsNoServer: Bool = true
     ) -> StateChange {
         var grants: [(ServerSlotWaiter, Server)] = []
         var requeue: [PendingStream] = []
@@ -319,6 +323,7 @@ public final class Backend {
             if let up { server.isUp = up }
             if let admin { server.adminState = admin }
             if let resolution { server.inResolutionMaintenance = resolution }
+            if let agentDown { server.agentDown = agentDown }
             let after = server.isUsable
             guard before != after else { return StateChange(remainingInQueue: server.queue.count) }
             let now = NIODeadline.now()
@@ -351,8 +356,10 @@ public final class Backend {
             lock.withLock { for p in requeue { queue.append(p) } }
             redistributeQueue()
         }
-        if lostAll { onNoServerAvailable?(self) }
-        return change
+        if lostAll && reportsNoServer { onNoServerAvailable?(self) }
+        var result = change
+        result.lostAll = lostAll
+        return result
     }
 
     /// Hands queued streams to any server with free slots.

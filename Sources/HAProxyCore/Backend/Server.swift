@@ -104,12 +104,26 @@ public final class Server {
     var checker: HealthChecker?
     /// Last check result, for the stats page (`check_status`).
     public internal(set) var lastCheck: HealthCheckResult?
+    /// The server's `agent-check`, when it has one.
+    var agent: AgentChecker?
+    /// The agent said `down`, `fail` or `stopped` (and not `up` since).
+    public internal(set) var agentDown = false
+    /// The agent's address and port as `show servers state` gives them:
+    /// `agent-addr` and `agent-port`, or what the CLI set since.
+    public internal(set) var agentAddr: String?
+    public internal(set) var agentPort = 0
+    /// `disable agent`: the agent check is stopped and its columns empty.
+    public internal(set) var agentDisabled = false
+    /// Last agent check result, for the stats page (`agent_status`).
+    public internal(set) var lastAgentCheck: HealthCheckResult?
 
     init(config: ServerConfig, index: Int, address: SocketAddress, backend: Backend) {
         self.config = config
         self.address = address
         self.backend = backend
         self.adminState = config.options.disabled ? .maintenance : .ready
+        self.agentAddr = config.options.agentAddr
+        self.agentPort = config.options.agentPort
         self.lb = LBServer(
             index: index,
             id: config.id,
@@ -125,7 +139,7 @@ public final class Server {
     var connectionCount: Int { backend.lock.withLock { currentConnections } }
 
     /// Whether the load balancer may send new traffic here.
-    var isUsable: Bool { isUp && adminState == .ready && !inResolutionMaintenance }
+    var isUsable: Bool { isUp && !agentDown && adminState == .ready && !inResolutionMaintenance }
 
     /// The address to connect to for a client that reached `localPort`.
     func destination(localPort: Int?) -> SocketAddress {
@@ -141,13 +155,17 @@ public final class Server {
         return target
     }
 
-    /// "UP", "DOWN", "MAINT", "DRAIN" as the stats page and logs say.
+    /// "UP", "DOWN", "MAINT", "DRAIN" as the stats page and logs say; a
+    /// server with `agent-check` is "DOWN (agent)" when only its agent says
+    /// so, and "DRAIN (agent)" when drained (by the agent or not), as in 2.6.
     public var statusText: String {
         switch adminState {
         case .maintenance: return "MAINT"
         case _ where inResolutionMaintenance: return "MAINT (resolution)"
-        case .drain: return isUp ? "DRAIN" : "DOWN"
-        case .ready: return isUp ? "UP" : "DOWN"
+        case _ where agentDown && !agentDisabled: return "DOWN (agent)"  // even when its check fails too
+        case _ where !isUp || agentDown: return "DOWN"
+        case .drain: return config.options.agentCheck ? "DRAIN (agent)" : "DRAIN"
+        case .ready: return "UP"
         }
     }
 }

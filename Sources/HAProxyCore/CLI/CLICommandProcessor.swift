@@ -23,7 +23,7 @@ public final class CLICommandProcessor {
         self.runtime = runtime
         self.registry = CLICommandRegistry(
             [
-                ShowInfo.keywords, ShowStat.keywords, ShowServersState.keywords, ServerCommands.keywords, ResolverCommands.keywords,
+                ShowInfo.keywords, ShowStat.keywords, ShowServersState.keywords, ServerCommands.keywords, ServerCommands.agentKeywords, ResolverCommands.keywords,
                 FrontendCommands.keywords, MiscCommands.keywords, SessionCommands.keywords,
                 TableCommands.keywords, SocketTransferCommands.keywords, PatternCommands.keywords, TLSCommands.keywords,
             ],

@@ -117,7 +117,8 @@ enum ServerCommands {
         case "addr":
             return setAddress(request, backend, server)
         case "agent", "agent-addr", "agent-port", "agent-send":
-            return "agent checks are not enabled on this server.\n"
+            guard let agent = server.agent else { return "agent checks are not enabled on this server.\n" }
+            return setAgent(&request, backend, server, agent)
         case "check-addr", "check-port":
             request.omitsEmptyLine = true
             return "health checks are not enabled on this server\n"

@@ -47,7 +47,8 @@ enum ShowServersState {
         backend.lock.withLock {
             let options = server.config.options
             let running = server.isUp && server.adminState != .maintenance && !server.inResolutionMaintenance
-            let opState = running ? 2 : 0
+            // An agent's down stops the server but leaves its check's health (2.6).
+            let opState = running && !server.agentDown ? 2 : 0
             let health = running && (options.check || !server.healthCleared) ? options.rise : 0
             let ip = server.inResolutionMaintenance ? "-" : server.address.ipAddress ?? server.config.host
             let isLiteral = server.fqdn == nil && ip == server.config.host.trimming { $0 == "[" || $0 == "]" }
@@ -68,8 +69,10 @@ enum ShowServersState {
                 "\(health)",
                 options.check ? "6" : "0",
             ]
+            // srv_agent_state: 0x16 (configured, enabled, agent), 0x12 once
+            // `disable agent` stopped it (2.6.12 recorded 22).
             fields += [
-                "0",
+                options.agentCheck ? (server.agentDisabled ? "18" : "22") : "0",
                 backend.config.id != nil ? "1" : "0",
                 server.config.id != nil ? "1" : "0",
                 server.isService ? server.fqdn ?? "-" : isLiteral ? "-" : server.fqdn ?? server.config.host,
@@ -77,7 +80,7 @@ enum ShowServersState {
                 server.isService ? server.config.host : "-", "0",
                 "\(options.checkPort ?? 0)",
                 options.checkAddr ?? "-",
-                "-", "0",
+                options.agentCheck ? server.agentAddr ?? "-" : "-", options.agentCheck ? "\(server.agentPort)" : "0",
             ]
             return fields.joined(separator: " ") + "\n"
         }

@@ -266,6 +266,19 @@ enum ShowStat {
         put(.check_rise, shownCheck?.rise)
         put(.check_fall, shownCheck?.fall)
         put(.check_health, shownCheck?.health)
+        if let health = s.agentHealth {
+            // A reply without up/down word is 2.6's "CHECKED", "No status change".
+            let result = s.lastAgentCheck
+            let checked = result.map { $0.agentReply != nil && $0.agentReply?.status == nil } ?? false
+            put(.agent_status, checked ? "CHECKED" : result?.code.rawValue ?? "INI")
+            put(.agent_code, result.flatMap { !checked && $0.code.carriesCode ? $0.statusCode : nil })
+            put(.agent_duration, result?.durationMs)
+            put(.agent_desc, checked ? "No status change" : result?.code.reasonDescription ?? "Initializing")
+            put(.last_agt, result?.info)
+            put(.agent_rise, 1)
+            put(.agent_fall, 1)
+            put(.agent_health, health)
+        }
         put(.addr, s.address)
         put(.cookie, s.cookie)
         put(.mode, s.mode.rawValue)

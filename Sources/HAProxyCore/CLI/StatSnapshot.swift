@@ -56,6 +56,10 @@ struct StatSnapshot {
     var checkSuspended = false
     /// A checked server's last check result (none before its first check).
     var lastCheck: HealthCheckResult?
+    /// `agent_health` of a server with `agent-check` (0 when the agent said down).
+    var agentHealth: Int?
+    /// Its last agent check result (none before the first one).
+    var lastAgentCheck: HealthCheckResult?
     /// Seconds since the last UP/DOWN change.
     var lastChange: Int?
     /// `chkfail` of a checked server.
@@ -139,7 +143,8 @@ extension StatSnapshot {
             queueMax = 0
             sessionsCurrent = server.currentConnections
             sessionsMax = server.maxSeenConnections
-            if options.maxconn > 0 { sessionLimit = options.maxconn }
+            // `set maxconn server` and agents change the server's limit.
+            if server.lb.maxConnections > 0 { sessionLimit = server.lb.maxConnections }
             sessionsTotal = server.totalConnections
             bytesIn = server.bytesIn
             bytesOut = server.bytesOut
@@ -156,11 +161,16 @@ extension StatSnapshot {
             if options.check {
                 let health = server.isUp ? options.rise + options.fall - 1 : 0
                 check = (server.downTransitions, options.rise, options.fall, health)
-                checkSuspended = server.inResolutionMaintenance
+                // 2.6 leaves the check columns of a server in maintenance empty.
+                checkSuspended = server.inResolutionMaintenance || server.adminState == .maintenance
                 lastCheck = server.lastCheck
                 failedChecks = server.failedChecks
                 let current = server.isUsable ? TimeAmount.zero : NIODeadline.now() - server.lastStateChange
                 downtime = Int((server.downtimeBefore + current).nanoseconds / 1_000_000_000)
+            }
+            if options.agentCheck && !server.agentDisabled {
+                agentHealth = server.agentDown ? 0 : 1
+                lastAgentCheck = server.lastAgentCheck
             }
             lastChange = ShowStat.seconds(since: server.lastStateChange)
             if options.maxqueue > 0 { queueLimit = options.maxqueue }

@@ -12,7 +12,7 @@ import HAProxyConfig
 /// ms, connect 300 ms, inter 1 s gives up after 300 ms; check 600 ms gives
 /// up after 600 ms; check 2 s after 2 s).
 public struct HealthCheckPlan {
-    public enum Kind: Sendable, Equatable { case tcpConnect, http, tcpCheck }
+    public enum Kind: Sendable, Equatable { case tcpConnect, http, tcpCheck, agent }
     // A protocol check runs as a tcp-check script of its own.
 
     public let kind: Kind
@@ -21,12 +21,27 @@ public struct HealthCheckPlan {
     public let checkTimeoutMs: Int?
     let http: HTTPCheckExchange?
     let script: TCPCheckScript?
+    /// `agent-send`: what an agent check sends once connected.
+    var agentSend: [UInt8]
+
+    /// An `agent-check`: connect, send `agent-send`, read one line. The
+    /// timeouts are those of the server's checks with `agent-inter`.
+    public init(agentSend: String?, interMs: Int, timeouts: Timeouts) {
+        kind = .agent
+        self.interMs = max(interMs, 1)
+        connectTimeoutMs = timeouts.connect
+        checkTimeoutMs = timeouts.check
+        http = nil
+        script = nil
+        self.agentSend = Array((agentSend ?? "").utf8)
+    }
 
     /// - Throws: a syntax error from an `rstatus`/`rstring` regular expression.
     public init(config: HealthCheckConfig, interMs: Int, timeouts: Timeouts) throws {
         self.interMs = max(interMs, 1)
         connectTimeoutMs = timeouts.connect
         checkTimeoutMs = timeouts.check
+        agentSend = []
         switch config.kind {
         case .tcpConnect:
             kind = .tcpConnect

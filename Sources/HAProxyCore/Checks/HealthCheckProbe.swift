@@ -85,7 +85,7 @@ public final class HealthCheckProbe {
         deadline = start + .milliseconds(Int64(plan.connectPhaseMs))
         armTimer()
         switch plan.kind {
-        case .tcpConnect, .http:
+        case .tcpConnect, .http, .agent:
             http = plan.http
             connect(port: nil)
         case .tcpCheck:
@@ -118,7 +118,8 @@ public final class HealthCheckProbe {
             // goes out, so the server's kernel never queues the connection
             // for accept(); a hung server with a full queue still answers
             // SYNs and stays UP.
-            .channelOption(.tcpOption(.init(rawValue: TCP_QUICKACK)), value: 0)
+            // An agent is expected to speak first: its connection completes at once.
+            .channelOption(.tcpOption(.init(rawValue: TCP_QUICKACK)), value: plan.kind == .agent ? 1 : 0)
             .channelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let tls { try channel.pipeline.syncOperations.addHandler(tls) }
@@ -175,6 +176,11 @@ public final class HealthCheckProbe {
         case .tcpCheck:
             script!.connected()
             drive()
+        case .agent:
+            guard !plan.agentSend.isEmpty else { return }
+            var buffer = ch.allocator.buffer(capacity: plan.agentSend.count)
+            buffer.writeBytes(plan.agentSend)
+            ch.writeAndFlush(buffer, promise: nil)
         }
     }
 
@@ -274,7 +280,22 @@ public final class HealthCheckProbe {
         case .tcpCheck:
             script!.receivedBytes(buffer.readableBytesView)
             drive()
+        case .agent:
+            var buffer = buffer
+            inbound.writeBuffer(&buffer)
+            let bytes = inbound.readableBytesView
+            guard let end = bytes.firstIndex(where: { $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\n") }) else { return }
+            finish(HealthCheckProbe.agentResult(line: String(decoding: bytes[bytes.startIndex..<end], as: UTF8.self)))
         }
+    }
+
+    /// An agent's line: L7OK for `up`, L7STS code 0 for a down word, and
+    /// L7OK without a status change (2.6's "CHECKED") otherwise.
+    static func agentResult(line: String) -> HealthCheckResult {
+        let reply = AgentReply(line: Substring(line))
+        var result = HealthCheckResult(code: reply.result ?? .L7OK, info: reply.info)
+        result.agentReply = reply
+        return result
     }
 
     func closed(_ ch: Channel) {
@@ -287,6 +308,16 @@ public final class HealthCheckProbe {
         case .tcpCheck:
             script!.connectionClosed()
             drive()
+        case .agent:
+            // 2.6 reads the agent's line as step 2 of its checks, with or without agent-send.
+            guard inbound.readableBytes > 0 else {
+                finish(HealthCheckResult(code: .L7RSP, info: "TCPCHK got an empty response at step 2"))
+                return
+            }
+            // 2.6 keeps the previous result and reports the line it could not use.
+            var result = HealthCheckResult(code: .L7OK, info: "Ignoring incomplete line from agent")
+            result.keepsPreviousCode = true
+            finish(result)
         }
     }
 

@@ -12,6 +12,11 @@ public struct HealthCheckResult: Sendable, Equatable {
     /// version a MySQL check read and an LDAP bind's "Success" but leaves
     /// them out of `last_chk`.
     public var infoInStats = true
+    /// What an agent check's line said (agent checks only).
+    public var agentReply: AgentReply?
+    /// An agent's incomplete line: 2.6 keeps the previous result and only
+    /// replaces its info.
+    public var keepsPreviousCode = false
 
     public init(code: CheckResultCode, statusCode: Int = 0, info: String? = nil, durationMs: Int = 0) {
         self.code = code

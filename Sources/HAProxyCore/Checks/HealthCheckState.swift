@@ -76,6 +76,11 @@ public struct HealthCheckState: Sendable, Equatable {
         return .none
     }
 
+    /// Sets the server fully UP or fully DOWN (`set server ... agent up|down`).
+    public mutating func force(up: Bool) {
+        health = up ? maxHealth : 0
+    }
+
     /// The delay before the next check (manual, server `inter`): `inter`
     /// while fully UP, `fastinter` (or `inter`) while going up, going down
     /// or not checked yet, `downinter` (or `inter`) while fully DOWN.

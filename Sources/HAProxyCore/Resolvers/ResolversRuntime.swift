@@ -250,6 +250,7 @@ final class ResolversRuntime {
             backend.lock.withLock { server.address = address }
             server.idlePool.closeAll()
             server.checker?.serverAddressChanged(address)
+            server.agent?.serverAddressChanged(address)
             if let index = nameserver { countersLock.withLock { counters[index].update += 1 } }
             report(
                 "\(backend.name)/\(server.name) changed its IP from \(oldText) to \(text) by \(i == 0 ? source : "DNS cache").",
@@ -336,6 +337,7 @@ final class ResolversRuntime {
             backend.lock.withLock { server.address = address }
             server.idlePool.closeAll()
             server.checker?.serverAddressChanged(address)
+            server.agent?.serverAddressChanged(address)
             if bytes != old {
                 let oldText = old.flatMap(Self.text(of:)) ?? "(none)"
                 report(

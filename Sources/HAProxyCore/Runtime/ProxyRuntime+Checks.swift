@@ -30,6 +30,20 @@ extension ProxyRuntime {
                 checker.start(initialDelayMs: delay)
                 server.checker = checker
             }
+            let agents = backend.servers.filter { $0.config.options.agentCheck }
+            for (position, server) in agents.enumerated() {
+                let agent = try AgentChecker(
+                    eventLoop: group.next(), serverAddress: server.address, options: server.config.options,
+                    timeouts: backend.config.timeouts
+                ) { [weak self, unowned backend, unowned server] result, transition in
+                    self?.agentResult(result, transition, backend: backend, server: server)
+                }
+                agent.spreadChecksPercent = configuration.global.spreadChecks
+                // Set before the first result can arrive on the agent's loop.
+                server.agent = agent
+                agent.start(initialDelayMs: HealthChecker.staggeredDelay(
+                    position: position, count: agents.count, interMs: server.config.options.agentInterMs))
+            }
         }
     }
 
@@ -38,6 +52,9 @@ extension ProxyRuntime {
             for server in backend.servers {
                 if let checker = server.checker {
                     checker.eventLoop.execute { checker.stop() }
+                }
+                if let agent = server.agent {
+                    agent.eventLoop.execute { agent.stop() }
                 }
             }
         }
@@ -52,6 +69,11 @@ extension ProxyRuntime {
         switch event.kind {
         case .stateChange:
             let sessions = server.connectionCount
+            // While its agent says down, 2.6 says nothing of the check's changes.
+            if backend.lock.withLock({ server.agentDown && !server.agentDisabled }) {
+                backend.setState(server, up: event.isUp)
+                return
+            }
             let change = backend.setState(server, up: event.isUp)
             let usable = backend.usableCounts
             // "remaining in queue" of a DOWN message is the server's own queue.
@@ -74,6 +96,138 @@ extension ProxyRuntime {
                 logger?.logOperational(.notice, text, proxy: backend.name)
             }
         }
+    }
+
+    /// Applies what an agent replied (manual 5.2, `agent-check`) in 2.6's
+    /// order and words: weight, maxconn, the up/down word, then the
+    /// administrative state. Failing to reach the agent changes nothing.
+    private func agentResult(
+        _ result: HealthCheckResult, _ transition: HealthCheckState.Transition, backend: Backend, server: Server
+    ) {
+        backend.lock.withLock {
+            if result.keepsPreviousCode, var previous = server.lastAgentCheck {
+                previous.info = result.info
+                previous.durationMs = result.durationMs
+                server.lastAgentCheck = previous
+            } else {
+                server.lastAgentCheck = result
+            }
+        }
+        guard let reply = result.agentReply else { return }
+        let name = "\(server.isBackup ? "Backup Server" : "Server") \(backend.name)/\(server.name)"
+        let notify = { (level: SyslogLevel, text: String) in
+            self.onMessage(.warning, text)
+            self.logger?.logOperational(level, text, proxy: backend.name)
+        }
+        let configured = server.lb.configuredWeight
+        // 2.6 caps the weight at 256 ("1000%" of 40 gives 256).
+        if let weight = reply.weight(configured: configured).map({ min($0, LBServer.maxWeight) }),
+            backend.loadBalancer.isDynamic || weight == 0 || weight == configured
+        {
+            let lost: Bool = backend.lock.withLock {
+                let before = backend.loadBalancer.hasEligibleServers
+                server.lb.weight = weight
+                backend.loadBalancer.weightChanged(server.lb)
+                return before && !backend.loadBalancer.hasEligibleServers
+            }
+            if lost { reportNoServer(backend) }
+        }
+        if let maxconn = reply.maxconn {
+            backend.lock.withLock { server.lb.maxConnections = maxconn }
+            backend.redistributeQueue()
+        }
+        let logHealthChecks = backend.config.healthCheck.logHealthChecks || backend.config.options.logHealthChecks
+        if logHealthChecks, reply.status != nil, let agent = server.agent, agent.state.lastRecordIsReportable {
+            // 2.6 words it as a health check's line, "Agent check for server b/s failed, ...".
+            let text = HealthCheckMessages.checkReport(
+                backend: backend.name, server: server.name, isBackup: server.isBackup, result: result,
+                statusText: agent.state.statusText)
+            notify(.notice, "Agent" + text.dropFirst("Health".count))
+        }
+        switch transition {
+        case .none:
+            break
+        case .wentDown(let r), .wentUp(let r):
+            let up = server.agent?.isUp ?? true
+            let (wasShown, sessions) = backend.lock.withLock {
+                (server.isUp && server.adminState != .maintenance && !server.inResolutionMaintenance, server.currentConnections)
+            }
+            let change = backend.setState(server, agentDown: !up, reportsNoServer: false)
+            // 2.6 says why before saying the backend has no server left.
+            defer { if change.lostAll { reportNoServer(backend) } }
+            if wasShown {
+                let usable = backend.usableCounts
+                let counts = HealthCheckCounts(
+                    activeServers: usable.active, backupServers: usable.backup, sessionsActive: sessions,
+                    requeued: up ? 0 : change.requeued, queued: up ? backend.queuedCount : change.remainingInQueue)
+                let event = HealthCheckEvent(
+                    kind: .stateChange, backendName: backend.name, serverName: server.name, isUp: up, check: r,
+                    statusText: server.agent?.state.statusText ?? "")
+                let text = event.message(isBackup: server.isBackup, counts: counts, logHealthChecks: logHealthChecks)
+                let none = usable.active == 0 && usable.backup == 0
+                notify(up ? .notice : (none ? .alert : .warning), text)
+            }
+        }
+        guard let admin = reply.admin else { return }
+        let (current, sessions) = backend.lock.withLock { (server.adminState, server.currentConnections) }
+        switch (admin, current) {
+        case (.drain, .drain):
+            notify(.notice, "\(name) remains in forced drain mode.")
+        case (.drain, .ready):
+            let change = backend.setState(server, admin: .drain, reportsNoServer: false)
+            defer { if change.lostAll { reportNoServer(backend) } }
+            let usable = backend.usableCounts
+            notify(.notice, "\(name) enters drain state. \(usable.active) active and \(usable.backup) backup servers online. "
+                + "\(change.requeued) sessions requeued, \(backend.queuedCount) total in queue.")
+        case (.maint, .ready), (.maint, .drain):
+            let change = backend.setState(server, admin: .maintenance, reportsNoServer: false)
+            defer { if change.lostAll { reportNoServer(backend) } }
+            let usable = backend.usableCounts
+            let none = usable.active == 0 && usable.backup == 0
+            notify(none ? .alert : .warning, "\(name) is going DOWN for maintenance. \(usable.active) active and \(usable.backup) backup servers left. "
+                + "\(sessions) sessions active, \(change.requeued) requeued, \(change.remainingInQueue) remaining in queue.")
+        case (.ready, .drain):
+            backend.setState(server, admin: .ready)
+            let up = backend.lock.withLock { server.isUp && !server.agentDown }
+            notify(.notice, "\(name) is \(up ? "UP" : "DOWN") (leaving forced drain).")
+        case (.ready, .maintenance):
+            backend.setState(server, admin: .ready)
+            let up = backend.lock.withLock { server.isUp && !server.agentDown }
+            notify(.notice, "\(name) is \(up ? "UP" : "DOWN")/READY (leaving forced maintenance).")
+        default:
+            break
+        }
+    }
+
+    /// `set server <b>/<s> agent up|down`: the agent's health is set and the
+    /// change logged as 2.6 logs it ("Server b/s is DOWN, changed from CLI.").
+    func setAgentHealth(up: Bool, backend: Backend, server: Server) {
+        guard let agent = server.agent else { return }
+        agent.eventLoop.execute { agent.force(up: up) }
+        let (wasShown, sessions) = backend.lock.withLock {
+            (server.isUp && server.adminState != .maintenance && !server.inResolutionMaintenance, server.currentConnections)
+        }
+        let was = backend.lock.withLock { server.agentDown }
+        let change = backend.setState(server, agentDown: !up, reportsNoServer: false)
+        defer { if change.lostAll { reportNoServer(backend) } }
+        guard wasShown, was == up else { return }
+        let usable = backend.usableCounts
+        let none = usable.active == 0 && usable.backup == 0
+        let text: String
+        if up {
+            text = HealthCheckMessages.serverUp(
+                backend: backend.name, server: server.name, isBackup: server.isBackup, reasonText: nil,
+                activeOnline: usable.active, backupOnline: usable.backup, requeued: 0, queued: backend.queuedCount
+            ).replacing(" is UP.", with: " is UP, changed from CLI.")
+        } else {
+            text = HealthCheckMessages.serverDown(
+                backend: backend.name, server: server.name, isBackup: server.isBackup, reasonText: nil,
+                activeLeft: usable.active, backupLeft: usable.backup, sessionsActive: sessions,
+                requeued: change.requeued, queued: change.remainingInQueue
+            ).replacing(" is DOWN.", with: " is DOWN, changed from CLI.")
+        }
+        onMessage(.warning, text)
+        logger?.logOperational(up ? .notice : (none ? .alert : .warning), text, proxy: backend.name)
     }
 
     /// "backend X has no server available!" to the logs (emerg) and stderr.

@@ -50,7 +50,8 @@ struct StatsAdminForm {
     }
 
     /// One server: false when the action does not apply to it (health
-    /// actions on an unchecked server, agent actions: no agent checks here).
+    /// actions on an unchecked server, agent actions on a server without
+    /// `agent-check`).
     private func perform(_ action: String, on server: Server, _ backend: Backend, _ runtime: ProxyRuntime) -> Bool {
         let checked = server.config.options.check
         switch action {
@@ -69,6 +70,18 @@ struct StatsAdminForm {
         case "hnolb", "hdown":
             guard checked else { return false }
             backend.setState(server, up: false)
+        case "dagent", "eagent":
+            guard let agent = server.agent else { return false }
+            let disable = action == "dagent"
+            let changed = backend.lock.withLock {
+                defer { server.agentDisabled = disable }
+                return server.agentDisabled != disable
+            }
+            if changed { disable ? agent.stop() : agent.start(initialDelayMs: 0) }
+        case "arunn", "adown":
+            // As `set server ... agent up|down`.
+            guard server.agent != nil else { return false }
+            runtime.setAgentHealth(up: action == "arunn", backend: backend, server: server)
         case "shutdown":
             runtime.streams.shutdown { $0.server === server }
         default:

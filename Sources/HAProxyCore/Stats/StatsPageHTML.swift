@@ -297,8 +297,8 @@ enum StatsPageHTML {
         td(r[.wretr], &out)
         td(r[.wredis], &out)
         let lastChange = humanTime(Int(r[.lastchg]) ?? 0)
-        if line.checked || r[.status].hasPrefix("MAINT") || r[.status] == "DRAIN" {
-            out += "<td class=\"ac\">\(lastChange) \(escape(r[.status]))</td>"
+        if line.checked || r[.status].hasPrefix("MAINT") || r[.status].hasPrefix("DRAIN") || r[.status] == "DOWN (agent)" {
+            out += "<td class=\"ac\">\(lastChange) \(escape(r[.status]))\(agentArrow(line))</td>"
         } else {
             out += "<td class=\"ac\"><i>no check</i></td>"
         }
@@ -353,6 +353,16 @@ enum StatsPageHTML {
 
     // MARK: States
 
+    /// 2.6's arrow after an agent's status: ↓ for DRAIN (agent), ↑ for
+    /// DOWN (agent) while the server's own check passes.
+    private static func agentArrow(_ line: StatsPageModel.Line) -> String {
+        switch line.row[.status] {
+        case "DRAIN (agent)": return " &darr;"
+        case "DOWN (agent)" where line.checked && (line.health?.current ?? 0) > 0: return " &uarr;"
+        default: return ""
+        }
+    }
+
     /// The class (colour) of a line: 2.6's `active_*` and `backup_*`
     /// names, `maintain` for MAINT.
     static func rowClass(_ line: StatsPageModel.Line) -> String {
@@ -364,7 +374,10 @@ enum StatsPageHTML {
         let side = line.isBackup ? "backup" : "active"
         let status = line.row[.status]
         if status.hasPrefix("MAINT") { return "maintain" }  // "MAINT (resolution)" too
-        if status == "DRAIN" { return "\(side)_draining" }
+        // 2.6 colours a server its agent drained as UP (its status says DRAIN (agent)).
+        if status == "DRAIN (agent)" { return "\(side)_up" }
+        if status.hasPrefix("DRAIN") { return "\(side)_draining" }
+        if status == "DOWN (agent)" { return "active_down" }
         guard line.checked else { return "\(side)_no_check" }
         if status == "NOLB" { return "\(side)_nolb" }
         if let health = line.health {
@@ -378,7 +391,7 @@ enum StatsPageHTML {
     /// Whether `;up` keeps the line: servers UP (or not checked), not in MAINT.
     private static func isUp(_ line: StatsPageModel.Line) -> Bool {
         let status = line.row[.status]
-        return status != "DOWN" && !status.hasPrefix("MAINT")
+        return !status.hasPrefix("DOWN") && !status.hasPrefix("MAINT")
     }
 
     /// 2.6's short durations: `42s`, `3m12s`, `5h02m`, `2d3h`.

@@ -156,6 +156,10 @@ enum StatsPageService {
                 line.lastCheck = checkCell(result)
             }
         }
+        // A server its agent put down shows the agent's result, as in 2.6.
+        if options.agentCheck, let result = backend.lock.withLock({ server.agentDown && !server.agentDisabled ? server.lastAgentCheck : nil }) {
+            line.lastCheck = checkCell(result)
+        }
         return line
     }
 
