@@ -65,17 +65,19 @@ extension CertificateStore {
         return true
     }
 
+    /// `<file>[:<index>]` of the show commands: the file and the index
+    /// (from 1) if any; nil when the index is not a number from 1.
+    private static func fileAndIndex(_ spec: String) -> (path: String, index: Int?)? {
+        guard let colon = spec.lastIndex(of: ":") else { return (spec, nil) }
+        guard let n = Int(spec[spec.index(after: colon)...]), n > 0 else { return nil }
+        return (String(spec[..<colon]), n)
+    }
+
     /// `show ssl ca-file <file>[:<index>]`: every certificate of a CA file
     /// in memory, or the one at `index` (from 1); nil when the index is
     /// not a number from 1 (2.6 then answers without the empty line).
     public func caFileDetails(_ spec: String) -> String? {
-        var path = spec
-        var index: Int?
-        if let colon = spec.lastIndex(of: ":") {
-            path = String(spec[..<colon])
-            guard let n = Int(spec[spec.index(after: colon)...]), n > 0 else { return nil }
-            index = n
-        }
+        guard let (path, index) = Self.fileAndIndex(spec) else { return nil }
         guard let store = X509_STORE_new() else { return "Can't display the CA file : Not found!\n" }
         defer { X509_STORE_free(store) }
         guard load(path, crl: false, into: store) else { return "Can't display the CA file : Not found!\n" }
@@ -98,13 +100,7 @@ extension CertificateStore {
     /// memory, or the one at `index` (from 1); nil when the index is not a
     /// number from 1.
     public func crlFileDetails(_ spec: String) -> String? {
-        var path = spec
-        var index: Int?
-        if let colon = spec.lastIndex(of: ":") {
-            path = String(spec[..<colon])
-            guard let n = Int(spec[spec.index(after: colon)...]), n > 0 else { return nil }
-            index = n
-        }
+        guard let (path, index) = Self.fileAndIndex(spec) else { return nil }
         guard let store = X509_STORE_new() else { return "Can't display the CRL file : Not found!\n" }
         defer { X509_STORE_free(store) }
         guard load(path, crl: true, into: store) else { return "Can't display the CRL file : Not found!\n" }
