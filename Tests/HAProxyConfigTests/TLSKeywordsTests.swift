@@ -102,7 +102,7 @@ final class TLSKeywordsTests: XCTestCase {
             ("bind :443 ssl crt /x.pem ssl-max-ver", "'ssl-max-ver' : missing the ssl/tls version"),
             ("bind :443 ssl crt /x.pem ssl-min-ver FOO", "'FOO' : unknown ssl/tls version"),
             ("bind :443 ssl crt /x.pem alpn", "'alpn' : missing the comma-delimited ALPN protocol suite"),
-            ("bind :443 ssl crt /x.pem npn h2", "'npn' option is not supported by this build."),
+            ("bind :443 ssl crt /x.pem npn", "'npn' : missing the comma-delimited NPN protocol suite"),
             ("bind :443 ssl crt /x.pem ca-verify-file /ca.pem", "'ca-verify-file' option is not supported by this build."),
             ("bind :443 ssl crt /x.pem crl-file", "'crl-file' : missing CRLfile path"),
             ("bind :443 ssl crt /x.pem ca-ignore-err", "'ca-ignore-err' : missing error IDs list"),

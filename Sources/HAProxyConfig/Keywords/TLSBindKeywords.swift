@@ -22,6 +22,10 @@ extension KeywordRegistry {
         BindKeyword("alpn", arguments: 1, missing: "missing the comma-delimited ALPN protocol suite") { a, b, _ in
             b.tls.common.alpn = try alpnList(a[1])
         },
+        // 2.6 takes any comma-separated list here, empty names included.
+        BindKeyword("npn", arguments: 1, missing: "missing the comma-delimited NPN protocol suite") { a, b, _ in
+            b.tls.common.npn = a[1].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        },
         BindKeyword("ciphers", arguments: 1, missing: "missing cipher suite") { a, b, _ in b.tls.common.ciphers = a[1] },
         BindKeyword("ciphersuites", arguments: 1, missing: "missing cipher suite") { a, b, _ in
             b.tls.common.ciphersuites = a[1]

@@ -62,6 +62,8 @@ public struct TLSCommonOptions: Sendable, Equatable {
     public var versions = TLSVersionRange()
     public var noTLSTickets = false
     public var alpn: [String]?
+    /// NPN protocols a `bind` line advertises (`npn`), in its order.
+    public var npn: [String]?
 
     public init() {}
 }

@@ -76,6 +76,7 @@ enum TLSFetches {
             },
             SampleFetchKeyword("ssl_\(tag)_cipher", .string, source) { _, context in text(view(context)?.cipherName) },
             SampleFetchKeyword("ssl_\(tag)_alpn", .string, source) { _, context in text(view(context)?.alpnProtocol) },
+            SampleFetchKeyword("ssl_\(tag)_npn", .string, source) { _, context in text(view(context)?.npnProtocol) },
             SampleFetchKeyword("ssl_\(tag)_is_resumed", .bool, source) { _, context in
                 view(context).map { .bool($0.isResumed) }
             },

@@ -16,6 +16,8 @@ public protocol TLSSessionView: AnyObject {
     var serverName: String? { get }
     /// The protocol chosen by ALPN.
     var alpnProtocol: String? { get }
+    /// The protocol the client chose by NPN.
+    var npnProtocol: String? { get }
     /// The session was resumed (cache or ticket).
     var isResumed: Bool { get }
     /// The peer sent a certificate (`ssl_c_used`, `ssl_fc_has_crt`).

@@ -385,6 +385,14 @@ public final class TLSHandler: ChannelDuplexHandler, TLSSessionView {
         return String(decoding: UnsafeBufferPointer(start: data, count: Int(length)), as: UTF8.self)
     }
 
+    public var npnProtocol: String? {
+        var data: UnsafePointer<UInt8>?
+        var length: UInt32 = 0
+        SSL_get0_next_proto_negotiated(ssl, &data, &length)
+        guard let data, length > 0 else { return nil }
+        return String(decoding: UnsafeBufferPointer(start: data, count: Int(length)), as: UTF8.self)
+    }
+
     public var isResumed: Bool { SSL_session_reused(ssl) == 1 }
 
     public var hasPeerCertificate: Bool { SSL_get0_peer_certificate(ssl) != nil }

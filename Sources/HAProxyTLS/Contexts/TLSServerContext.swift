@@ -21,6 +21,8 @@ public final class TLSServerContext: @unchecked Sendable {
         let curves: String?
         /// The protocols ALPN may choose, in wire format; nil: no ALPN.
         let alpn: UnsafeMutableBufferPointer<UInt8>?
+        /// The protocols NPN advertises, in wire format; nil: no NPN.
+        let npn: UnsafeMutableBufferPointer<UInt8>?
         /// The certificate it serves and the line (`crt` or `crt-list`)
         /// that asked for it; a line deleted at run time serves no more.
         var entry: CertificateEntry
@@ -31,14 +33,20 @@ public final class TLSServerContext: @unchecked Sendable {
         var removed = false
 
         var filters: [String] { line.filters }
+
+        /// Frees the protocol lists (the slot's context is gone).
+        func releaseProtocolLists() {
+            alpn?.deallocate()
+            npn?.deallocate()
+        }
         /// Sets up an SSL context for a certificate as the line asks; the
         /// error message when it cannot.
         let configure: (OpaquePointer, CertificateEntry) -> String?
     }
 
-    /// Makes a slot for a certificate and a line, with the warning it
+    /// Makes a slot for a certificate and a line, with the warnings it
     /// gives, or the error that refuses it.
-    typealias SlotMaker = (TLSCertificateLine, CertificateEntry) -> Result<(Slot, String?), TLSConfigurationError>
+    typealias SlotMaker = (TLSCertificateLine, CertificateEntry) -> Result<(Slot, [String]), TLSConfigurationError>
 
     /// The slots and their SNI index, which `commit ssl cert` replaces.
     private struct State {
@@ -123,20 +131,27 @@ public final class TLSServerContext: @unchecked Sendable {
             if verify != .none && caFile == nil {
                 return .failure(TLSConfigurationError("Proxy '\(proxy)': verify is enabled but no CA file specified \(suffix)."))
             }
-            var alpnList = common.alpn
-            var warning: String?
-            if httpMode, let list = alpnList {
+            var lineWarnings: [String] = []
+            /// What ALPN or NPN may offer: in `mode http`, the HTTP/1.x
+            /// names only (a WARNING names the others), never none.
+            func offered(_ list: [String]?, _ kind: String) -> Result<[String]?, TLSConfigurationError> {
+                guard httpMode, let list else { return .success(list) }
                 let served = list.filter { $0 == "http/1.1" || $0 == "http/1.0" }
                 let dropped = list.filter { !served.contains($0) }
                 if served.isEmpty {
                     return .failure(TLSConfigurationError(
-                        "Proxy '\(proxy)': none of the ALPN protocols '\(list.joined(separator: ","))' \(suffix) is spoken by this build's HTTP layer (only http/1.1 and http/1.0 are)."))
+                        "Proxy '\(proxy)': none of the \(kind) protocols '\(list.joined(separator: ","))' \(suffix) is spoken by this build's HTTP layer (only http/1.1 and http/1.0 are)."))
                 }
                 if !dropped.isEmpty {
-                    warning =
-                        "Proxy '\(proxy)': ALPN protocol(s) '\(dropped.joined(separator: ","))' not offered \(suffix): this build's HTTP layer speaks only HTTP/1.x, clients will use \(served[0])."
+                    lineWarnings.append(
+                        "Proxy '\(proxy)': \(kind) protocol(s) '\(dropped.joined(separator: ","))' not offered \(suffix): this build's HTTP layer speaks only HTTP/1.x, clients will use \(served[0]).")
                 }
-                alpnList = served
+                return .success(served)
+            }
+            let alpnList: [String]?, npnList: [String]?
+            switch (offered(common.alpn, "ALPN"), offered(common.npn, "NPN")) {
+            case (.failure(let error), _), (_, .failure(let error)): return .failure(error)
+            case (.success(let alpn), .success(let npn)): (alpnList, npnList) = (alpn, npn)
             }
             let ecdhe = o.ecdhe ?? tls.ecdhe
             let noCANames = o.noCANames
@@ -230,18 +245,19 @@ public final class TLSServerContext: @unchecked Sendable {
                 SSL_CTX_free(ctx)
                 return .failure(TLSConfigurationError(message))
             }
-            var wire: UnsafeMutableBufferPointer<UInt8>?
-            if let alpnList, !alpnList.isEmpty {
-                let bytes = SSLContextSettings.alpnWire(alpnList)
+            /// A protocol list in wire format, kept for the callbacks.
+            func wire(_ list: [String]?) -> UnsafeMutableBufferPointer<UInt8>? {
+                guard let list, !list.isEmpty else { return nil }
+                let bytes = SSLContextSettings.alpnWire(list)
                 let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: bytes.count)
                 _ = buffer.initialize(from: bytes)
-                wire = buffer
+                return buffer
             }
             return .success((Slot(
                 context: ctx, versions: versions, ciphers: common.ciphers, ciphersuites: common.ciphersuites,
-                curves: common.curves ?? ecdhe, alpn: wire, entry: entry, line: line,
+                curves: common.curves ?? ecdhe, alpn: wire(alpnList), npn: wire(npnList), entry: entry, line: line,
                 caFiles: verify == .none ? [] : [caFile, crlFile].compactMap { $0 },
-                configure: configure), warning))
+                configure: configure), lineWarnings))
         }
         var slots: [Slot] = []
         for (line, entries) in loaded {
@@ -256,13 +272,13 @@ public final class TLSServerContext: @unchecked Sendable {
                     line = fileLine
                 }
                 switch makeSlot(line, entry) {
-                case .success(let (slot, warning)):
+                case .success(let (slot, slotWarnings)):
                     slots.append(slot)
-                    if let warning, !warnings.contains(warning) { warnings.append(warning) }
+                    for warning in slotWarnings where !warnings.contains(warning) { warnings.append(warning) }
                 case .failure(let error):
                     for s in slots {
                         SSL_CTX_free(s.context)
-                        s.alpn?.deallocate()
+                        s.releaseProtocolLists()
                     }
                     throw error
                 }
@@ -328,7 +344,7 @@ public final class TLSServerContext: @unchecked Sendable {
         self.strictSNI = strictSNI
         self.makeSlot = makeSlot
         self.location = location
-        for slot in slots { install(slot.context, alpn: slot.alpn != nil) }
+        for slot in slots { install(slot.context, for: slot) }
     }
 
     /// Serves one more line's certificate (`add ssl crt-list`): its slot
@@ -338,7 +354,7 @@ public final class TLSServerContext: @unchecked Sendable {
         case .failure(let error):
             return .failure(error)
         case .success(let (slot, _)):
-            install(slot.context, alpn: slot.alpn != nil)
+            install(slot.context, for: slot)
             return .success(lock.withLock {
                 state.slots.append(slot)
                 let index = state.slots.count - 1
@@ -385,16 +401,17 @@ public final class TLSServerContext: @unchecked Sendable {
         }
     }
 
-    private func install(_ ctx: OpaquePointer, alpn: Bool) {
+    private func install(_ ctx: OpaquePointer, for slot: Slot) {
         let arg = Unmanaged.passUnretained(self).toOpaque()
         SSL_CTX_set_client_hello_cb(ctx, Self.clientHelloCallback, arg)
-        if alpn { SSL_CTX_set_alpn_select_cb(ctx, Self.alpnCallback, arg) }
+        if slot.alpn != nil { SSL_CTX_set_alpn_select_cb(ctx, Self.alpnCallback, arg) }
+        if slot.npn != nil { SSL_CTX_set_next_protos_advertised_cb(ctx, Self.npnCallback, arg) }
     }
 
     deinit {
         for s in state.slots {
             SSL_CTX_free(s.context)
-            s.alpn?.deallocate()
+            s.releaseProtocolLists()
         }
     }
 
@@ -407,7 +424,7 @@ public final class TLSServerContext: @unchecked Sendable {
             SSL_CTX_free(ctx)
             return nil
         }
-        install(ctx, alpn: slot.alpn != nil)
+        install(ctx, for: slot)
         return ctx
     }
 
@@ -493,5 +510,20 @@ public final class TLSServerContext: @unchecked Sendable {
         else { return SSL_TLSEXT_ERR_NOACK }
         let rc = hap_select_alpn(out, outlen, alpn.baseAddress, UInt32(alpn.count), clientList, clientLength)
         return rc == OPENSSL_NPN_NEGOTIATED ? SSL_TLSEXT_ERR_OK : SSL_TLSEXT_ERR_NOACK
+    }
+
+    /// The NPN protocols the connection's context advertises (`npn`).
+    private static let npnCallback: @convention(c) (
+        OpaquePointer?, UnsafeMutablePointer<UnsafePointer<UInt8>?>?, UnsafeMutablePointer<UInt32>?,
+        UnsafeMutableRawPointer?
+    ) -> Int32 = { ssl, out, outlen, arg in
+        guard let ssl, let arg, let out, let outlen else { return SSL_TLSEXT_ERR_NOACK }
+        let server = Unmanaged<TLSServerContext>.fromOpaque(arg).takeUnretainedValue()
+        guard let ctx = SSL_get_SSL_CTX(ssl),
+              let npn = server.lock.withLock({ server.state.slotByContext[ctx].flatMap { server.state.slots[$0].npn } })
+        else { return SSL_TLSEXT_ERR_NOACK }
+        out.pointee = UnsafePointer(npn.baseAddress)
+        outlen.pointee = UInt32(npn.count)
+        return SSL_TLSEXT_ERR_OK
     }
 }
