@@ -384,6 +384,18 @@ public final class Backend {
         lock.withLock { update(self) }
     }
 
+    /// Counts a transfer cut by the client or by the server on the backend
+    /// and on `server` (`cli_abrt`, `srv_abrt`); the caller holds `lock`.
+    func countAbortLocked(byClient: Bool, server: Server?) {
+        if byClient {
+            clientAborts += 1
+            server?.clientAborts += 1
+        } else {
+            serverAborts += 1
+            server?.serverAborts += 1
+        }
+    }
+
     /// Adds what a stream that had `server` measured to the server's and
     /// the backend's connection and time counters; the caller holds `lock`.
     func countServerUseLocked(_ server: Server, _ log: StreamLogInfo, isHTTP: Bool) {

@@ -106,15 +106,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
             }
         case .countAbort(let byClient):
             let server = self.server
-            backend?.count { b in
-                if byClient {
-                    b.clientAborts += 1
-                    server?.clientAborts += 1
-                } else {
-                    b.serverAborts += 1
-                    server?.serverAborts += 1
-                }
-            }
+            backend?.count { b in b.countAbortLocked(byClient: byClient, server: server) }
         case .logTransaction(let record): logTransaction(record)
         case .closeAfterFlush: closeAfterFlush()
         case .close: closeAll()

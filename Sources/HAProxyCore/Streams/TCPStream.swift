@@ -378,22 +378,11 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
                 b.bytesOut &+= log.bytesFromServer
                 server.bytesIn &+= log.bytesFromClient
                 server.bytesOut &+= log.bytesFromServer
-                // A transfer cut by either side, reset or timed out (2.6's
-                // cli_abrt / srv_abrt); the server's reset is also a
-                // response error (eresp), its timeout is not.
-                if log.phase == "D" {
-                    switch log.cause {
-                    case "C", "c":
-                        b.clientAborts += 1
-                        server.clientAborts += 1
-                    case "S", "s":
-                        b.serverAborts += 1
-                        server.serverAborts += 1
-                        if log.cause == "S" {
-                            b.responseErrors += 1
-                            server.responseErrors += 1
-                        }
-                    default: break
+                if let abort = log.transferAbort {
+                    b.countAbortLocked(byClient: abort.byClient, server: server)
+                    if abort.isResponseError {
+                        b.responseErrors += 1
+                        server.responseErrors += 1
                     }
                 }
             }

@@ -355,15 +355,12 @@ public struct HTTPStreamStateMachine {
     public mutating func clientClosed() {
         if state == .readingRequest && (inbound.readableBytes > 0 || reportsEmptyConnection) {
             // Nobody reads the page: the request error is logged and counted.
-            transactionPending = true
-            log.status = 400
-            log.terminate("C", "R")
-            emit(.countRequestError)
+            recordIncompleteRequest(400, cause: "C")
         } else if state != .closed && state != .closing {
             if !(state == .readingRequest && inbound.readableBytes == 0) {
                 log.terminate("C", state == .readingRequest || state == .waitingBody ? "R" : "D")
             }
-            if hasServer && log.cause == "C" && log.phase == "D" { emit(.countAbort(byClient: true)) }
+            if hasServer && log.cause == "C" { countTransferAbort() }
         }
         abortBoth()
     }
@@ -422,7 +419,7 @@ public struct HTTPStreamStateMachine {
                 sendError(504, cause: "s", phase: "H")
             } else {
                 log.terminate("s", "D")
-                emit(.countAbort(byClient: false))
+                countTransferAbort()
                 abortBoth()
             }
         case .tunnel:
@@ -1285,13 +1282,26 @@ public struct HTTPStreamStateMachine {
     /// the request timer struck (`c`, 408). The page goes to a client that
     /// may still read, and the connection closes.
     private mutating func failIncompleteRequest(_ status: Int, cause: Character) {
+        recordIncompleteRequest(status, cause: cause)
+        let page = configuredErrorPage(status, connection: .close) ?? HTTPErrorPages.earlyPage(for: status)
+            ?? HTTPErrorPages.page(for: status, connection: .close)!
+        respondAndClose(page)
+    }
+
+    /// Logs and counts a request whose head never completed.
+    private mutating func recordIncompleteRequest(_ status: Int, cause: Character) {
         transactionPending = true
         log.status = status
         log.terminate(cause, "R")
         emit(.countRequestError)
-        let page = configuredErrorPage(status, connection: .close) ?? HTTPErrorPages.earlyPage(for: status)
-            ?? HTTPErrorPages.page(for: status, connection: .close)!
-        respondAndClose(page)
+    }
+
+    /// Counts the abort the termination state tells (`cli_abrt`,
+    /// `srv_abrt`, and `eresp` for the server's own cut).
+    private mutating func countTransferAbort() {
+        guard let abort = log.transferAbort else { return }
+        if abort.isResponseError { emit(.countResponseError) }
+        emit(.countAbort(byClient: abort.byClient))
     }
 
     /// Sends the proxy's own error for `status` and ends the stream.
@@ -1353,8 +1363,7 @@ public struct HTTPStreamStateMachine {
             }
             if !responseDone {
                 log.terminate("S", "D")
-                emit(.countResponseError)
-                emit(.countAbort(byClient: false))
+                countTransferAbort()
                 abortBoth()
             }
         default:

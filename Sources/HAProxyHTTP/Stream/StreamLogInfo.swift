@@ -85,6 +85,25 @@ public struct StreamLogInfo {
         }
     }
 
+    /// A transfer with a server cut short, as 2.6 counts it from the
+    /// termination state: by the client (`cli_abrt`) or by the server
+    /// (`srv_abrt`); the server's own close or reset is also a response
+    /// error (`eresp`), its timeout is not.
+    public struct TransferAbort: Equatable {
+        public let byClient: Bool
+        public let isResponseError: Bool
+    }
+
+    /// The abort the termination state tells, nil outside the data phase.
+    public var transferAbort: TransferAbort? {
+        guard phase == "D" else { return nil }
+        switch cause {
+        case "C", "c": return TransferAbort(byClient: true, isResponseError: false)
+        case "S", "s": return TransferAbort(byClient: false, isResponseError: cause == "S")
+        default: return nil
+        }
+    }
+
     public static func ms(_ from: NIODeadline?, _ to: NIODeadline?) -> Int {
         guard let from, let to else { return -1 }
         return Int((to.uptimeNanoseconds &- from.uptimeNanoseconds) / 1_000_000)

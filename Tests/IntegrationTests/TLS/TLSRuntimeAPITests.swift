@@ -80,6 +80,19 @@ final class TLSRuntimeAPITests: IntegrationTestCase {
     /// Starts this build (index 0) or the reference (1) with `config`
     /// (a template where `PORT<n>` and `SOCKET` are replaced); its ports
     /// and stats socket.
+    /// An admin stats socket (`SOCKET`, replaced by `start`) and HTTP
+    /// defaults: the head of most configurations here.
+    private static let adminSocketAndDefaults = """
+        global
+            stats socket SOCKET level admin
+        defaults
+            mode http
+            timeout connect 2s
+            timeout client 10s
+            timeout server 10s
+
+        """
+
     private func start(_ binary: String, index: Int, config: String, portCount: Int) throws -> (ports: [Int], socket: String) {
         let ports = (0..<portCount).map { _ in Ports.free() }
         let socket = tmp.appendingPathComponent("api\(index).sock").path
@@ -501,14 +514,7 @@ final class TLSRuntimeAPITests: IntegrationTestCase {
         let serverPort = try startTLSServer(certificate: path("site.pem"))
         var results: [[String]] = []
         for (index, binary) in [haproxyPath!, reference].enumerated() {
-            let config = """
-                global
-                    stats socket SOCKET level admin
-                defaults
-                    mode http
-                    timeout connect 2s
-                    timeout client 10s
-                    timeout server 10s
+            let config = Self.adminSocketAndDefaults + """
                 frontend fe
                     bind 127.0.0.1:PORT1
                     default_backend be
@@ -542,14 +548,7 @@ final class TLSRuntimeAPITests: IntegrationTestCase {
         guard let reference else { return }
         var answers: [[String]] = []
         for (index, binary) in [haproxyPath!, reference].enumerated() {
-            let config = """
-                global
-                    stats socket SOCKET level admin
-                defaults
-                    mode http
-                    timeout connect 2s
-                    timeout client 10s
-                    timeout server 10s
+            let config = Self.adminSocketAndDefaults + """
                 frontend fe
                     bind 127.0.0.1:PORT1 ssl crt \(path("site.pem")) ca-file \(path("ca.pem")) crl-file \(path("crl.pem")) verify optional
                     http-request return status 200 content-type text/plain lf-string "verify=%[ssl_c_verify] cn=%[ssl_c_s_dn(CN)]\\n"
@@ -643,14 +642,7 @@ final class TLSRuntimeAPITests: IntegrationTestCase {
         guard let reference else { return }
         var stapled: [String] = []
         for (index, binary) in [haproxyPath!, reference].enumerated() {
-            let config = """
-                global
-                    stats socket SOCKET level admin
-                defaults
-                    mode http
-                    timeout connect 2s
-                    timeout client 10s
-                    timeout server 10s
+            let config = Self.adminSocketAndDefaults + """
                 frontend fe
                     bind 127.0.0.1:PORT1 ssl crt \(path("stapled/site.pem"))
                     http-request return status 200
