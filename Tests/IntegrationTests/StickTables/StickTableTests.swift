@@ -11,6 +11,20 @@ final class StickTableTests: IntegrationTestCase {
         try StatsSocket.command(socket ?? socketPath, line)
     }
 
+    /// Debian's 2.6 (`binary`, its libraries beside it) on `config`, once
+    /// `port` listens.
+    @discardableResult
+    private func startReference(_ binary: String, config: String, port: Int) throws -> ManagedProcess {
+        let file = tmp.appendingPathComponent("ref.cfg")
+        try config.write(to: file, atomically: true, encoding: .utf8)
+        let root = NSHomeDirectory() + "/.cache/proxybench/ref"
+        let ref = track(try ManagedProcess(
+            label: "haproxy-2.6", executable: binary, arguments: ["-f", file.path, "-db"], dir: tmp,
+            environment: ["LD_LIBRARY_PATH": "\(root)/lib/x86_64-linux-gnu:\(root)/usr/lib/x86_64-linux-gnu"]))
+        try Ports.waitUntilListening(port, timeout: 10, while: { ref.isRunning })
+        return ref
+    }
+
     private func get(_ port: Int, _ path: String = "/", source: String? = nil) throws -> Int {
         let c = try Conn(port: port, timeout: 5, source: source)
         defer { c.close() }
@@ -154,13 +168,7 @@ final class StickTableTests: IntegrationTestCase {
         try startProxy(config: config(port: ourPort, socket: socketPath), ports: [ourPort])
         let refPort = Ports.free()
         let refSocket = tmp.appendingPathComponent("ref.sock").path
-        let refConfig = tmp.appendingPathComponent("ref.cfg")
-        try config(port: refPort, socket: refSocket).write(to: refConfig, atomically: true, encoding: .utf8)
-        let root = NSHomeDirectory() + "/.cache/proxybench/ref"
-        let ref = track(try ManagedProcess(
-            label: "haproxy-2.6", executable: reference, arguments: ["-f", refConfig.path, "-db"], dir: tmp,
-            environment: ["LD_LIBRARY_PATH": "\(root)/lib/x86_64-linux-gnu:\(root)/usr/lib/x86_64-linux-gnu"]))
-        try Ports.waitUntilListening(refPort, timeout: 10, while: { ref.isRunning })
+        try startReference(reference, config: config(port: refPort, socket: refSocket), port: refPort)
 
         func traffic(_ port: Int) throws {
             for (path, source) in [("/", "127.0.0.1"), ("/inc", "127.0.0.1"), ("/deny", "127.0.0.2"), ("/ok", "127.0.0.1"),
@@ -326,13 +334,7 @@ extension StickTableTests {
         try startProxy(config: config(port: ourPort, tcpPort: ourTCP, socket: socketPath), ports: [ourPort, ourTCP])
         let refPort = Ports.free(), refTCP = Ports.free()
         let refSocket = tmp.appendingPathComponent("ref.sock").path
-        let refConfig = tmp.appendingPathComponent("ref.cfg")
-        try config(port: refPort, tcpPort: refTCP, socket: refSocket).write(to: refConfig, atomically: true, encoding: .utf8)
-        let root = NSHomeDirectory() + "/.cache/proxybench/ref"
-        let ref = track(try ManagedProcess(
-            label: "haproxy-2.6", executable: reference, arguments: ["-f", refConfig.path, "-db"], dir: tmp,
-            environment: ["LD_LIBRARY_PATH": "\(root)/lib/x86_64-linux-gnu:\(root)/usr/lib/x86_64-linux-gnu"]))
-        try Ports.waitUntilListening(refPort, timeout: 10, while: { ref.isRunning })
+        try startReference(reference, config: config(port: refPort, tcpPort: refTCP, socket: refSocket), port: refPort)
 
         func server(_ port: Int, _ source: String) throws -> String {
             let c = try Conn(port: port, timeout: 5, source: source)
@@ -401,13 +403,7 @@ extension StickTableTests {
         try startProxy(config: config(port: ourPort, socket: socketPath), ports: [ourPort])
         let refPort = Ports.free()
         let refSocket = tmp.appendingPathComponent("ref.sock").path
-        let refConfig = tmp.appendingPathComponent("ref.cfg")
-        try config(port: refPort, socket: refSocket).write(to: refConfig, atomically: true, encoding: .utf8)
-        let root = NSHomeDirectory() + "/.cache/proxybench/ref"
-        let ref = track(try ManagedProcess(
-            label: "haproxy-2.6", executable: reference, arguments: ["-f", refConfig.path, "-db"], dir: tmp,
-            environment: ["LD_LIBRARY_PATH": "\(root)/lib/x86_64-linux-gnu:\(root)/usr/lib/x86_64-linux-gnu"]))
-        try Ports.waitUntilListening(refPort, timeout: 10, while: { ref.isRunning })
+        try startReference(reference, config: config(port: refPort, socket: refSocket), port: refPort)
 
         var seen: [[String]] = []
         for (port, socket) in [(ourPort, socketPath), (refPort, refSocket)] {
@@ -515,13 +511,7 @@ extension StickTableTests {
         let ourPort = Ports.free()
         let ours = try startProxy(config: config(port: ourPort), ports: [ourPort])
         let refPort = Ports.free()
-        let refConfig = tmp.appendingPathComponent("ref.cfg")
-        try config(port: refPort).write(to: refConfig, atomically: true, encoding: .utf8)
-        let root = NSHomeDirectory() + "/.cache/proxybench/ref"
-        let ref = track(try ManagedProcess(
-            label: "haproxy-2.6", executable: reference, arguments: ["-f", refConfig.path, "-db"], dir: tmp,
-            environment: ["LD_LIBRARY_PATH": "\(root)/lib/x86_64-linux-gnu:\(root)/usr/lib/x86_64-linux-gnu"]))
-        try Ports.waitUntilListening(refPort, timeout: 10, while: { ref.isRunning })
+        let ref = try startReference(reference, config: config(port: refPort), port: refPort)
         var lines: [[String]] = []
         for (port, process) in [(ourPort, ours), (refPort, ref)] {
             let c = try Conn(port: port, timeout: 5)
