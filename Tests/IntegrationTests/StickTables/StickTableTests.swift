@@ -361,6 +361,12 @@ extension StickTableTests {
             _ = try cli("set table be key 127.0.0.9 data.server_id 2", socket: socket)
             servers.append(try server(port, "127.0.0.9"))
             for source in ["127.0.0.1", "127.0.0.2", "127.0.0.1", "127.0.0.2"] { servers.append(try server(tcp, source)) }
+            // The client closes once it has the response, which may be before
+            // the proxy ends the stream and releases its entry (use=1).
+            try waitUntil("every stream released its entries", timeout: 5) {
+                let tables = try cli("show table be", socket: socket) + cli("show table tcp", socket: socket)
+                return !tables.split(separator: " ").contains { $0.hasPrefix("use=") && $0 != "use=0" }
+            }
             servers += masked(try cli("show table be", socket: socket)) + masked(try cli("show table tcp", socket: socket))
             seen[socket] = servers
         }
