@@ -316,7 +316,7 @@ final class TLSRuntimeAPITests: IntegrationTestCase {
             # certificates for the list test
 
             \(path("site.pem"))
-            \(path("site2.pem")) [no-ca-names ca-file \(path("ca.pem")) crl-file \(path("crl.pem")) verify optional ssl-max-ver TLSv1.3 ssl-min-ver TLSv1.2 curves X25519:P-256 ciphersuites TLS_AES_128_GCM_SHA256 ciphers ECDHE+AESGCM alpn http/1.1] Renewed.Test !bad.test
+            \(path("site2.pem")) [no-ca-names ca-file \(path("ca.pem")) crl-file \(path("crl.pem")) verify optional ssl-max-ver TLSv1.3 ssl-min-ver TLSv1.2 curves X25519:P-256 ciphersuites TLS_AES_128_GCM_SHA256 ciphers ECDHE+AESGCM alpn http/1.1 npn http/1.1] Renewed.Test !bad.test
             \(path("site2.pem")) [verify required ca-file \(path("ca.pem"))] other.test
 
             """.write(toFile: path("list.txt"), atomically: true, encoding: .utf8)
@@ -405,7 +405,7 @@ final class TLSRuntimeAPITests: IntegrationTestCase {
         ])
         XCTAssertEqual(served[0], served[1])
         XCTAssertEqual(Array(answers[0][0..<3]), ["000 revoked", "200", "200"])
-        XCTAssertTrue(answers[0][5].contains(":4 [alpn http/1.1\u{0} verify optional no-ca-names ca-file"), answers[0][5])
+        XCTAssertTrue(answers[0][5].contains(":4 [npn http/1.1\u{0} alpn http/1.1\u{0} verify optional no-ca-names ca-file"), answers[0][5])
         XCTAssertEqual(answers[0].count, answers[1].count)
         for (i, (ours, theirs)) in zip(answers[0], answers[1]).enumerated() {
             XCTAssertEqual(ours, theirs, "answer #\(i)")
