@@ -353,6 +353,36 @@ static inline int hap_ssl_ctx_set_ticket_keys(SSL_CTX *ctx, struct hap_ticket_ke
     return SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, hap_ticket_key_cb);
 }
 
+/* Signed certificate timestamps (manual 5.1 `crt`: `<cert>.sctl`): the
+ * SCT list is sent as is to TLS 1.2 clients that ask for it (extension
+ * 18), from the SSL_CTX's ex_data, freed with it. */
+__attribute__((weak)) int hap_sctl_ex_index = -1;
+static inline int hap_sctl_index(void) {
+    if (hap_sctl_ex_index < 0) hap_sctl_ex_index = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, hap_ocsp_blob_free);
+    return hap_sctl_ex_index;
+}
+static int hap_sctl_add_cb(SSL *ssl, unsigned int type, const unsigned char **out, size_t *outlen, int *al, void *arg) {
+    (void)type; (void)al; (void)arg;
+    struct hap_ocsp_blob *blob = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), hap_sctl_index());
+    if (!blob) return 0;
+    *out = blob->der;
+    *outlen = blob->len;
+    return 1;
+}
+static int hap_sctl_parse_cb(SSL *ssl, unsigned int type, const unsigned char *in, size_t inlen, int *al, void *arg) {
+    (void)ssl; (void)type; (void)in; (void)inlen; (void)al; (void)arg;
+    return 1;
+}
+static inline int hap_ssl_ctx_set_sctl(SSL_CTX *ctx, const unsigned char *list, size_t len) {
+    struct hap_ocsp_blob *blob = malloc(sizeof(*blob) + len);
+    if (!blob) return 0;
+    blob->len = len;
+    memcpy(blob->der, list, len);
+    if (!SSL_CTX_set_ex_data(ctx, hap_sctl_index(), blob)) { free(blob); return 0; }
+    return SSL_CTX_add_server_custom_ext(ctx, TLSEXT_TYPE_signed_certificate_timestamp, hap_sctl_add_cb, NULL, NULL,
+                                         hap_sctl_parse_cb, NULL);
+}
+
 /* The OCSP certificate id (SHA-1) of `cert` issued by `issuer`, DER
  * encoded into out; its length, or -1. */
 static inline int hap_ocsp_certid_der(X509 *cert, X509 *issuer, unsigned char *out, int size) {

@@ -249,6 +249,10 @@ public final class TLSServerContext: @unchecked Sendable {
                 if let ticketKeys, hap_ssl_ctx_set_ticket_keys(ctx, ticketKeys.ring) != 1 {
                     return "Proxy '\(proxy)': unable to set the TLS ticket keys of '\(ticketKeys.path)' \(suffix)."
                 }
+                if let sctl = entry.sctl, hap_ssl_ctx_set_sctl(ctx, sctl, sctl.count) != 1 {
+                    OpenSSLErrors.drain()
+                    return "Proxy '\(proxy)': unable to serve the SCT list of '\(entry.path)' \(suffix)."
+                }
                 let ocsp = entry.ocspResponse ?? []
                 _ = hap_ssl_ctx_set_ocsp_response(ctx, ocsp, ocsp.count)
                 return nil

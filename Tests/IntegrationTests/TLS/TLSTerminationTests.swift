@@ -337,6 +337,15 @@ final class TLSTerminationTests: IntegrationTestCase {
             XCTFail("Debian's haproxy 2.6 is not unpacked at \(reference): run `make reference`")
             return
         }
+        var companions = 0
+        /// A copy of the leaf with a file beside it (`.sctl`...).
+        func companion(_ suffix: String, _ content: String) throws -> String {
+            companions += 1
+            let pem = tmp.appendingPathComponent("companion\(companions).pem").path
+            try FileManager.default.copyItem(atPath: certs.leaf, toPath: pem)
+            try content.write(toFile: pem + suffix, atomically: true, encoding: .utf8)
+            return pem
+        }
         let cases: [(global: String, bind: String)] = [
             ("", "ssl crt \(tmp.path)/missing.pem"),
             ("", "ssl crt \(certs.mismatched)"),
@@ -367,6 +376,12 @@ final class TLSTerminationTests: IntegrationTestCase {
             ("", "ssl crt-list \(try list("# nothing\n\n"))"),
             ("", "ssl crt-list \(try list("\(certs.leaf) [verify required] a.test\n"))"),
             ("", "ssl crt-list \(try list("\(certs.leaf) [ssl-min-ver TLSv1.3 ciphers HIGH] *.wild.test !bad.wild.test\n"))"),
+            ("", "ssl crt \(try companion(".sctl", "garbage\n"))"),
+            ("", "ssl crt \(try companion(".sctl", ""))"),
+            ("", "ssl crt \(certs.leaf) ca-verify-file \(tmp.path)/missing-ca.pem"),
+            ("", "ssl crt \(certs.leaf) ca-verify-file \(certs.leafKey) verify required"),
+            ("", "ssl crt \(certs.leaf) ca-verify-file \(certs.ca) verify required"),
+            ("", "ssl crt \(certs.leaf) tls-ticket-keys \(tmp.path)/missing.keys"),
         ]
         for (global, bind) in cases {
             let cfg = try writeConfig("""
