@@ -505,9 +505,12 @@ public final class TLSServerContext: @unchecked Sendable {
     private static let clientHelloCallback: @convention(c) (OpaquePointer?, UnsafeMutablePointer<Int32>?, UnsafeMutableRawPointer?) -> Int32 = { ssl, alert, arg in
         guard let ssl, let arg else { return SSL_CLIENT_HELLO_SUCCESS }
         let server = Unmanaged<TLSServerContext>.fromOpaque(arg).takeUnretainedValue()
-        var buffer = [CChar](repeating: 0, count: 256)
-        let length = hap_client_hello_servername(ssl, &buffer, Int32(buffer.count))
-        let index = length > 0 ? server.certificateIndex(forServerName: String(cString: buffer)) : nil
+        // The name on the stack: no allocation when the client sends none.
+        let index = withUnsafeTemporaryAllocation(of: CChar.self, capacity: 256) { buffer -> Int? in
+            let length = hap_client_hello_servername(ssl, buffer.baseAddress, 256)
+            guard length > 0, let base = buffer.baseAddress else { return nil }
+            return server.certificateIndex(forServerName: String(cString: base))
+        }
         guard let index else {
             if server.strictSNI {
                 alert?.pointee = SSL_AD_UNRECOGNIZED_NAME
