@@ -9,6 +9,28 @@ final class BindKeywordsTests: XCTestCase {
         return (config?.proxies.first?.binds ?? [], diagnostics)
     }
 
+    /// `${NAME}` is expanded in addresses even unquoted; unset is empty.
+    func testUnquotedEnvironmentVariablesInAddresses() {
+        let (b, d) = binds(
+            """
+              bind ${ADDR}:${PORT}
+              bind :${PORT}-${END}
+              bind unix@${DIR}/a.sock
+
+            """, environment: ["ADDR": "127.0.0.1", "PORT": "8080", "END": "8081", "DIR": "/run"])
+        XCTAssertEqual(d.messages, [])
+        XCTAssertEqual(
+            b.map(\.address),
+            [
+                .inet(host: "127.0.0.1", port: 8080, family: .any), .inet(host: "", port: 8080, family: .any),
+                .inet(host: "", port: 8081, family: .any), .unix(path: "/run/a.sock"),
+            ])
+        let (_, unset) = binds("  bind 127.0.0.1:${NOPE}\n")
+        XCTAssertTrue(
+            unset.messages.contains { $0.description.contains("missing port specification in '127.0.0.1:${NOPE}'") },
+            "\(unset.messages)")
+    }
+
     func testAddressForms() {
         let (b, d) = binds(
             """

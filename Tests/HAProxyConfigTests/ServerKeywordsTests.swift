@@ -3,10 +3,18 @@ import XCTest
 @testable import HAProxyConfig
 
 final class ServerKeywordsTests: XCTestCase {
-    func servers(_ lines: String) -> ([ServerConfig], Diagnostics) {
+    func servers(_ lines: String, environment: [String: String] = [:]) -> ([ServerConfig], Diagnostics) {
         let (config, diagnostics) = TestSupport.load(
-            "backend b\n  timeout connect 1s\n  timeout server 1s\n" + lines)
+            "backend b\n  timeout connect 1s\n  timeout server 1s\n" + lines, environment: environment)
         return (config?.proxies.first?.servers ?? [], diagnostics)
+    }
+
+    /// `${NAME}` is expanded in a server address even unquoted.
+    func testUnquotedEnvironmentVariablesInAddress() {
+        let (s, d) = servers("  server a ${HOST}:${PORT}\n", environment: ["HOST": "10.0.0.1", "PORT": "8080"])
+        XCTAssertEqual(d.messages, [])
+        XCTAssertEqual(s.map(\.host), ["10.0.0.1"])
+        XCTAssertEqual(s.map(\.port), [8080])
     }
 
     func testAddressesAndPorts() {

@@ -7,7 +7,7 @@ extension KeywordRegistry {
                 ctx.config.global.logs = []
                 return
             }
-            let target = try parseLogTarget(args, ctx.location)
+            let target = try parseLogTarget(args, ctx.location, environment: ctx.environment)
             ctx.config.global.logs.append(target)
         },
         ConfigKeyword("log-tag", .global) { args, ctx in
@@ -43,7 +43,7 @@ extension KeywordRegistry {
                 }
                 return
             }
-            let target = try parseLogTarget(args, ctx.location)
+            let target = try parseLogTarget(args, ctx.location, environment: ctx.environment)
             ctx.withProxy {
                 $0.logs.append(target)
                 $0.noLog = false
@@ -73,11 +73,13 @@ extension KeywordRegistry {
     /// before or after the facility.
     /// Words after the facility and levels are refused, except for our
     /// `file@` targets which keep them in `extra` (e.g. rotation settings).
-    static func parseLogTarget(_ args: [String], _ location: SourceLocation) throws -> LogTargetConfig {
+    static func parseLogTarget(
+        _ args: [String], _ location: SourceLocation, environment: [String: String]
+    ) throws -> LogTargetConfig {
         guard args.count >= 3 else { throw KeywordError("log : expects <address> and <facility>  as arguments") }
         var log = LogTargetConfig(location: location)
-        log.target = args[1]
-        let target = args[1]
+        let target = AddressParser.expandEnvironment(args[1], environment)
+        log.target = target
         if let at = target.firstIndex(of: "@") {
             let prefix = String(target[..<at])
             guard ["udp", "udp4", "udp6", "unix", "fd", "file", "ipv4", "ipv6", "stdout", "stderr"].contains(prefix)

@@ -62,7 +62,7 @@ extension KeywordRegistry {
             throw KeywordError("'nameserver' expects <name> and <addr>[:<port>] as arguments.")
         }
         let name = args[1]
-        var text = args[2]
+        var text = AddressParser.expandEnvironment(args[2], ctx.environment)
         var isTCP = false
         if let at = text.firstIndex(of: "@") {
             let prefix = text[..<at]

@@ -115,7 +115,7 @@ extension KeywordRegistry {
             }
             var s = ServerConfig(name: args[1], host: "", port: nil, location: loc)
             do {
-                try AddressParser.server(args[2], into: &s)
+                try AddressParser.server(args[2], environment: ctx.environment, into: &s)
             } catch let error as KeywordError {
                 throw KeywordError("'server \(proxy.name)/\(args[1])' : \(error.message)", form: .bracketed)
             }
@@ -137,7 +137,7 @@ extension KeywordRegistry {
             }
             var s = ServerConfig(name: args[1], host: "", port: nil, location: loc)
             do {
-                try AddressParser.server(args[3], into: &s)
+                try AddressParser.server(args[3], environment: ctx.environment, into: &s)
             } catch let error as KeywordError {
                 throw KeywordError("'server-template \(proxy.name)/\(args[1])' : \(error.message)", form: .bracketed)
             }

@@ -2,9 +2,26 @@
 /// 11): `ipv4@`, `ipv6@`, `unix@`, `abns@`, `fd@N`, an absolute path,
 /// `ADDR:PORT[-END]` lists separated by commas, `*`, `:::PORT`, `[v6]:PORT`.
 enum AddressParser {
+    /// Replaces each `${NAME}` in an address with the variable's value (empty
+    /// when unset). HAProxy 2.6 expands addresses this way even outside double
+    /// quotes, so `bind :${PORT}` and `server s1 ${HOST}:80` work unquoted.
+    static func expandEnvironment(_ text: String, _ environment: [String: String]) -> String {
+        var out = ""
+        var rest = Substring(text)
+        while let dollar = rest.firstIndex(of: "$"), rest[dollar...].dropFirst().first == "{",
+            let close = rest[dollar...].firstIndex(of: "}")
+        {
+            out += rest[..<dollar]
+            out += environment[String(rest[rest.index(dollar, offsetBy: 2)..<close])] ?? ""
+            rest = rest[rest.index(after: close)...]
+        }
+        return out + rest
+    }
+
     /// Parses a listening address into one `ListenAddress` per port.
     /// Errors carry HAProxy's wording after `'KEYWORD' : `.
-    static func listen(_ text: String, environment: [String: String]) throws -> [ListenAddress] {
+    static func listen(_ original: String, environment: [String: String]) throws -> [ListenAddress] {
+        let text = expandEnvironment(original, environment)
         var rest = Substring(text)
         var family: ListenAddress.AddressFamily = .any
         if let at = rest.firstIndex(of: "@") {
@@ -17,10 +34,7 @@ enum AddressParser {
             case "unix": return [.unix(path: String(value))]
             case "abns": return [.abstract(name: String(value))]
             case "fd":
-                var name = String(value)
-                if name.hasPrefix("${"), name.hasSuffix("}") {
-                    name = environment[String(name.dropFirst(2).dropLast())] ?? ""
-                }
+                let name = String(value)
                 guard let fd = Int32(name), fd >= 0 else {
                     throw KeywordError("file descriptor '\(name)' is not a valid integer in '\(text)'")
                 }
@@ -40,7 +54,9 @@ enum AddressParser {
         var result: [ListenAddress] = []
         for part in rest.split(separator: ",", omittingEmptySubsequences: false) {
             let (host, portText) = try splitHostPort(String(part), original: text)
-            guard let portText else { throw KeywordError("missing port specification in '\(part)'") }
+            guard let portText, !portText.isEmpty else {
+                throw KeywordError("missing port specification in '\(original == text ? String(part) : original)'")
+            }
             let bounds = portText.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
             var ports: [Int] = []
             for b in bounds {
@@ -79,7 +95,8 @@ enum AddressParser {
     }
 
     /// A `server` address: `[ipv4@|ipv6@|unix@]ADDR[:PORT|:+N|:-N]` or a path.
-    static func server(_ text: String, into server: inout ServerConfig) throws {
+    static func server(_ original: String, environment: [String: String], into server: inout ServerConfig) throws {
+        let text = expandEnvironment(original, environment)
         var rest = text
         if let at = rest.firstIndex(of: "@") {
             let prefix = String(rest[..<at])

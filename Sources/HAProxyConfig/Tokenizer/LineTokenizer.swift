@@ -8,6 +8,7 @@
 /// `\t`, `\xNN`. `${NAME[*]}` inside double quotes expands to one word per
 /// space-separated element of the value; `${NAME-default}` uses the default
 /// when NAME is unset (not when empty). An unset variable expands to nothing.
+/// Addresses expand `${NAME}` themselves, quoted or not (`AddressParser`).
 public struct LineTokenizer {
     /// HAProxy's `MAX_LINE_ARGS`.
     public static let maxWords = 64
