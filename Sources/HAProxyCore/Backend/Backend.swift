@@ -9,11 +9,21 @@ import NIOCore
 protocol ServerSlotWaiter: AnyObject {
     var eventLoop: EventLoop { get }
     /// Called on `eventLoop` once a slot on `server` is reserved for the waiter.
-    func slotGranted(_ server: Server)
+    func slotGranted(_ server: Server, position: QueuePosition)
+}
+
+/// Where a stream left a queue, as the log's `%sq` and `%bq` show it: the
+/// streams taken from that queue between its arrival and its own
+/// departure, itself included (0 for the queue it did not wait in).
+struct QueuePosition {
+    var server = 0
+    var backend = 0
 }
 
 struct PendingStream {
     let waiter: ServerSlotWaiter
+    /// The queue's `dequeued` count when the stream joined it.
+    var ticket: Int
 }
 
 /// A backend at run time: its servers, load balancer, queue and counters.
@@ -44,6 +54,8 @@ public final class Backend {
 
     let lock = NIOLock()
     private var queue = CircularBuffer<PendingStream>()
+    /// Streams taken from `queue` so far (under `lock`).
+    private var dequeued = 0
 
     // Counters (under `lock`).
     public internal(set) var currentStreams = 0
@@ -113,13 +125,13 @@ public final class Backend {
     var queuedCountLocked: Int { queue.count }
 
     /// What a log line shows of this backend and the stream's server
-    /// (`beconn`, `bqueue`, `srv_conn`), read together under the lock.
-    func logCounts(server: Server?) -> (streams: Int, queued: Int, serverConnections: Int) {
+    /// (`beconn`, `srv_conn`), read together under the lock.
+    func logCounts(server: Server?) -> (streams: Int, serverConnections: Int) {
         guard let server, server.backend !== self else {
-            return lock.withLock { (currentStreams, queue.count, server?.currentConnections ?? 0) }
+            return lock.withLock { (currentStreams, server?.currentConnections ?? 0) }
         }
         let serverConnections = server.connectionCount
-        return lock.withLock { (currentStreams, queue.count, serverConnections) }
+        return lock.withLock { (currentStreams, serverConnections) }
     }
 
     /// Number of servers taking traffic (active, backup).
@@ -162,7 +174,7 @@ public final class Backend {
             guard let chosen = pick(loadBalancer, avoiding?.lb) else {
                 if let avoiding { countLeaving(avoiding, for: nil) }
                 if loadBalancer.hasEligibleServers {
-                    queue.append(PendingStream(waiter: waiter))
+                    queue.append(PendingStream(waiter: waiter, ticket: dequeued))
                     maxQueued = max(maxQueued, queue.count)
                     return .queued
                 }
@@ -175,10 +187,10 @@ public final class Backend {
                 return .server(server)
             }
             if server.config.options.maxqueue > 0 && server.queue.count >= server.config.options.maxqueue {
-                queue.append(PendingStream(waiter: waiter))
+                queue.append(PendingStream(waiter: waiter, ticket: dequeued))
                 return .queued
             }
-            server.queue.append(PendingStream(waiter: waiter))
+            server.queue.append(PendingStream(waiter: waiter, ticket: server.dequeued))
             loadBalancer.queueChanged(server.lb, queued: server.queue.count)
             return .queued
         }
@@ -239,14 +251,14 @@ public final class Backend {
     /// Gives a slot back; the next waiter of that server, or of the backend,
     /// inherits it.
     func release(_ server: Server, endStream: Bool = true) {
-        var grant: (ServerSlotWaiter, Server)?
+        var grant: (ServerSlotWaiter, Server, QueuePosition)?
         lock.withLock {
             server.currentConnections -= 1
             loadBalancer.connectionEnded(server.lb)
             if endStream { currentStreams -= 1 }
             grant = nextWaiterLocked(for: server)
         }
-        if let (waiter, server) = grant { notify(waiter, server) }
+        if let (waiter, server, position) = grant { notify(waiter, server, position) }
     }
 
     /// Ends a stream that never got a server (queue timeout, client gone).
@@ -267,25 +279,31 @@ public final class Backend {
         }
     }
 
-    private func nextWaiterLocked(for server: Server) -> (ServerSlotWaiter, Server)? {
+    private func nextWaiterLocked(for server: Server) -> (ServerSlotWaiter, Server, QueuePosition)? {
         guard server.isUsable, server.lb.hasFreeSlot else { return nil }
-        let next: PendingStream?
+        var position = QueuePosition()
+        let next: PendingStream
         if let own = server.queue.popFirst() {
             loadBalancer.queueChanged(server.lb, queued: server.queue.count)
+            server.dequeued += 1
+            position.server = server.dequeued - own.ticket
             next = own
+        } else if let waiting = queue.popFirst() {
+            dequeued += 1
+            position.backend = dequeued - waiting.ticket
+            next = waiting
         } else {
-            next = queue.popFirst()
+            return nil
         }
-        guard let next else { return nil }
         takeSlotLocked(server, now: RateClock.now)
-        return (next.waiter, server)
+        return (next.waiter, server, position)
     }
 
-    private func notify(_ waiter: ServerSlotWaiter, _ server: Server) {
+    private func notify(_ waiter: ServerSlotWaiter, _ server: Server, _ position: QueuePosition) {
         if waiter.eventLoop.inEventLoop {
-            waiter.slotGranted(server)
+            waiter.slotGranted(server, position: position)
         } else {
-            waiter.eventLoop.execute { waiter.slotGranted(server) }
+            waiter.eventLoop.execute { waiter.slotGranted(server, position: position) }
         }
     }
 
@@ -315,7 +333,7 @@ public final class Backend {
         _ server: Server, up: Bool? = nil, admin: Server.AdminState? = nil, resolution: Bool? = nil,
         agentDown: Bool? = nil, reportsNoServer: Bool = true
     ) -> StateChange {
-        var grants: [(ServerSlotWaiter, Server)] = []
+        var grants: [(ServerSlotWaiter, Server, QueuePosition)] = []
         var requeue: [PendingStream] = []
         var lostAll = false
         let change: StateChange = lock.withLock {
@@ -351,9 +369,11 @@ public final class Backend {
             return StateChange(changed: true, requeued: requeue.count, remainingInQueue: server.queue.count)
         }
         if !server.isUsable { server.idlePool.closeAll() }
-        for (waiter, s) in grants { notify(waiter, s) }
+        for (waiter, s, position) in grants { notify(waiter, s, position) }
         if !requeue.isEmpty {
-            lock.withLock { for p in requeue { queue.append(p) } }
+            lock.withLock {
+                for p in requeue { queue.append(PendingStream(waiter: p.waiter, ticket: dequeued)) }
+            }
             redistributeQueue()
         }
         if lostAll && reportsNoServer { onNoServerAvailable?(self) }
@@ -364,13 +384,13 @@ public final class Backend {
 
     /// Hands queued streams to any server with free slots.
     func redistributeQueue() {
-        var grants: [(ServerSlotWaiter, Server)] = []
+        var grants: [(ServerSlotWaiter, Server, QueuePosition)] = []
         lock.withLock {
             for server in servers {
                 while let grant = nextWaiterLocked(for: server) { grants.append(grant) }
             }
         }
-        for (waiter, s) in grants { notify(waiter, s) }
+        for (waiter, s, position) in grants { notify(waiter, s, position) }
     }
 
     func setWeight(_ server: Server, _ weight: Int) {

@@ -48,6 +48,8 @@ public final class Server {
     /// Streams waiting for a connection slot on this server specifically
     /// (hash-based picks whose server is full).
     var queue = CircularBuffer<PendingStream>()
+    /// Streams taken from `queue` so far (under the backend's lock).
+    var dequeued = 0
 
     // Counters (under the backend lock).
     public internal(set) var currentConnections = 0

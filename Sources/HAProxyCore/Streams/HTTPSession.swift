@@ -240,12 +240,13 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
         }
     }
 
-    func slotGranted(_ server: Server) {
+    func slotGranted(_ server: Server, position: QueuePosition) {
         guard machine.state == .waitingServer else {
             server.backend.release(server)
             return
         }
         log.dequeuedAt = .now()
+        (log.serverQueuePosition, log.backendQueuePosition) = (position.server, position.backend)
         useServer(server)
     }
 

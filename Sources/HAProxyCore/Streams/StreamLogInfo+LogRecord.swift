@@ -48,10 +48,12 @@ extension StreamLogInfo {
         r.actconn = frontend.runtime?.connectionCount ?? 0
         r.feconn = frontend.connectionCount
         if let backend {
-            (r.beconn, r.backendQueue, r.srvConn) = backend.logCounts(server: server)
+            (r.beconn, r.srvConn) = backend.logCounts(server: server)
         } else {
             r.srvConn = server?.connectionCount ?? 0
         }
+        r.srvQueue = serverQueuePosition
+        r.backendQueue = backendQueuePosition
         r.retries = retries
         r.redispatched = redispatched
         return r

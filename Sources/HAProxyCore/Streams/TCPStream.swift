@@ -113,12 +113,13 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
         Sticking.store(rules, serverID: server.lb.id, serverName: server.name, on: ruleContext())
     }
 
-    func slotGranted(_ server: Server) {
+    func slotGranted(_ server: Server, position: QueuePosition) {
         guard state == .waitingServer else {
             server.backend.release(server)
             return
         }
         log.dequeuedAt = .now()
+        (log.serverQueuePosition, log.backendQueuePosition) = (position.server, position.backend)
         storeSticking(server)
         connect(to: server)
     }

@@ -25,6 +25,10 @@ public struct StreamLogInfo {
     public var requestReady: NIODeadline?
     public var queuedAt: NIODeadline?
     public var dequeuedAt: NIODeadline?
+    /// `%sq` and `%bq`: the streams taken from the server's or the
+    /// backend's queue while this one waited there, itself included.
+    public var serverQueuePosition = 0
+    public var backendQueuePosition = 0
     public var connectStart: NIODeadline?
     public var connected: NIODeadline?
     public var responseHead: NIODeadline?
