@@ -423,7 +423,10 @@ public struct HTTPStreamStateMachine {
                 abortBoth()
             }
         case .tunnel:
+            // 2.6 counts a tunnel (CONNECT, Upgrade) its timeout ends as a
+            // client abort (`cli_abrt`), whichever side was silent.
             log.terminate("c", "D")
+            countTransferAbort()
             abortBoth()
         case .closing, .closed:
             return
@@ -1077,8 +1080,11 @@ public struct HTTPStreamStateMachine {
                 touch()
             }
         } catch {
+            // A malformed body (chunk framing): 2.6 counts a response
+            // error (`eresp`), not a server abort, and logs `SD`.
             log.terminate("S", "D")
             serverReusable = false
+            emit(.countResponseError)
             abortBoth()
         }
     }

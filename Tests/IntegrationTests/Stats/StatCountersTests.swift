@@ -228,6 +228,57 @@ final class StatCountersTests: IntegrationTestCase {
         XCTAssertEqual(columns("fe", "FRONTEND"), ["", "", ""], "a frontend has none of these columns")
     }
 
+    /// The data-phase ends 2.6.12 counted with the same configuration and
+    /// traffic: a malformed chunk after the response head (SD) is an
+    /// `eresp`, not a `srv_abrt`; a CONNECT tunnel its timeout ends (cD) a
+    /// `cli_abrt`, whichever side was silent.
+    func testMalformedChunkAndTunnelTimeout() throws {
+        let b = try startBackend("b")
+        port = Ports.free()
+        try startProxy(config: """
+        global
+            stats socket \(statsSocket) level admin
+
+        defaults
+            mode http
+            timeout connect 2s
+            timeout client 10s
+            timeout server 10s
+            timeout tunnel 300ms
+
+        frontend fe
+            bind 127.0.0.1:\(port)
+            default_backend be
+
+        backend be
+            server s1 127.0.0.1:\(b.port)
+
+        """, ports: [port])
+        func columns(_ server: String) -> [String] {
+            let row = StatsCSV.rows(LifecycleHarness.unixCommand(statsSocket, "show stat") ?? "", proxy: "be")[server]
+            return ["eresp", "cli_abrt", "srv_abrt"].map { row?[$0] ?? "?" }
+        }
+        func expect(_ event: String, _ values: [String]) throws {
+            try waitUntil("\(event): eresp, cli_abrt, srv_abrt of s1 and be = \(values)") {
+                columns("s1") == values && columns("BACKEND") == values
+            }
+        }
+
+        var c = try Conn(port: port)
+        try c.send(HTTPClient.request("GET", "/chunked?n=2&bad=1"))
+        let cut = try c.readToEOF()
+        c.close()
+        XCTAssertTrue(String(decoding: cut, as: UTF8.self).contains("chunk-1"), "the good chunks came through")
+        try expect("malformed chunk in the body", ["1", "0", "0"])
+
+        c = try Conn(port: port)
+        try c.send("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n")
+        let established = try c.readToEOF()
+        c.close()
+        XCTAssertTrue(String(decoding: established, as: UTF8.self).hasPrefix("HTTP/1.1 200"))
+        try expect("tunnel timeout", ["1", "1", "0"])
+    }
+
     /// A checked server shows its last check's status, code, duration and
     /// description, as 2.6 does: L7OK with code 200 for an HTTP check,
     /// L4CON after a refused connection.

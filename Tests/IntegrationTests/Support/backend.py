@@ -16,7 +16,9 @@ HTTP endpoints (every response carries `x-server: NAME`):
     /status/NNN     answers with status NNN
     /slow?ms=N      waits N ms, then answers "NAME\n"
     /big?bytes=N    streams N bytes of pattern byte(i) = i % 251
-    /chunked?n=K    chunked response of K chunks "chunk-<i>\n"
+    /chunked?n=K    chunked response of K chunks "chunk-<i>\n"; with bad=1,
+                    a malformed chunk size follows them 200 ms later
+    CONNECT         answers 200, then holds the tunnel until the peer closes
     /stats          body "connections=C requests=R"
     any POST/PUT    reads the body (Content-Length or chunked) and answers
                     "len=N sha256=HEX"
@@ -169,9 +171,26 @@ class Handler(BaseHTTPRequestHandler):
                 data = ("chunk-%d\n" % i).encode()
                 self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
                 self.wfile.flush()
+            if q.get("bad", ["0"])[0] == "1":
+                time.sleep(0.2)
+                self.wfile.write(b"ZZ\r\n")
+                self.wfile.flush()
+                time.sleep(1)
+                self.close_connection = True
+                return
             self.wfile.write(b"0\r\n\r\n")
         else:
             self._send(200, (name + "\n").encode())
+
+
+    def do_CONNECT(self):
+        bump("requests")
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.flush()
+        while self.connection.recv(65536):
+            pass
+        self.close_connection = True
 
 
 class EchoHandler(socketserver.BaseRequestHandler):
