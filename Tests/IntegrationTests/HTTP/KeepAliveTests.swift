@@ -220,6 +220,27 @@ final class KeepAliveTests: IntegrationTestCase {
         }
     }
 
+    /// HTTP/1.0 requests followed by the client's shutdown(SHUT_WR): the
+    /// `connection:` header of the answer is the one 2.6.12 sends without
+    /// the shutdown too (recorded with the same HTTP/1.1 keep-alive server):
+    /// `close` for a plain HTTP/1.0 request, `keep-alive` when it asked for
+    /// it; the connection then ends after the response.
+    func testHTTP10RequestFollowedByClientHalfClose() throws {
+        try start()
+        for (extra, expected) in [("", "close"), ("Connection: keep-alive\r\n", "keep-alive")] {
+            let c = try Conn(port: port)
+            try c.send("GET / HTTP/1.0\r\n\(extra)\r\n")
+            c.shutdownWrite()
+            c.setTimeout(5)
+            let text = String(decoding: try c.readToEOF(), as: UTF8.self)
+            c.close()
+            XCTAssertTrue(text.hasPrefix("HTTP/1.1 200"), text)
+            let head = text.components(separatedBy: "\r\n\r\n")[0].lowercased().components(separatedBy: "\r\n")
+            XCTAssertEqual(head.filter { $0.hasPrefix("connection:") }, ["connection: \(expected)"], text)
+            XCTAssertTrue(text.hasSuffix("web1\n"), text)
+        }
+    }
+
     /// The same with a body that arrived whole before the shutdown, while the
     /// server connection is still being opened: 2.6.12 forwards it and
     /// answers; the response says nothing about the shutdown.
