@@ -18,6 +18,16 @@ extension StickEntryAccess {
                 line += " server_key=\(entry.serverKey ?? "-")"
                 continue
             }
+            if type.isArray {
+                // Each element under its legacy name: `gpc0=1 gpc1=0`, `gpc0_rate(10000)=1`.
+                let base = type == .gpcRate ? "gpc" : type.name
+                var i = 0
+                while let v = value(type, at: i) {
+                    line += type.isRate ? " \(base)\(i)_rate(\(table.period(of: type)))=\(v)" : " \(base)\(i)=\(v)"
+                    i += 1
+                }
+                continue
+            }
             guard let v = value(type) else { continue }
             let text = type.isSigned ? String(Int32(bitPattern: UInt32(truncatingIfNeeded: v))) : String(v)
             if type.isRate {

@@ -15,8 +15,11 @@ public final class StickTable: @unchecked Sendable {
     public let definition: StickTableDefinition
     public var name: String { definition.name }
     /// Where each data type lives in an entry: an index into `values`
-    /// (counters) or `rates`, -1 when the table does not store it.
+    /// (counters) or `rates`, -1 when the table does not store it; an
+    /// array's elements follow one another from there.
     private var slot = [Int](repeating: -1, count: StickDataType.allCases.count)
+    /// How many values of each type an entry holds (0: not stored).
+    private var length = [Int](repeating: 0, count: StickDataType.allCases.count)
     private var period = [UInt64](repeating: 0, count: StickDataType.allCases.count)
     private let valueSlots: Int
     private let rateSlots: Int
@@ -31,13 +34,15 @@ public final class StickTable: @unchecked Sendable {
         self.definition = definition
         var values = 0, rates = 0
         for (type, p) in definition.stored {
+            let n = definition.length(of: type)
+            length[type.rawValue] = n
             if type.isRate {
                 slot[type.rawValue] = rates
                 period[type.rawValue] = p
-                rates += 1
+                rates += n
             } else {
                 slot[type.rawValue] = values
-                values += 1
+                values += n
             }
         }
         valueSlots = values
@@ -59,6 +64,20 @@ public final class StickTable: @unchecked Sendable {
     }
 
     public func stores(_ type: StickDataType) -> Bool { slot[type.rawValue] >= 0 }
+
+    /// Whether an entry holds element `index` of `type` (0 for the types
+    /// that are not arrays).
+    public func stores(_ type: StickDataType, at index: Int) -> Bool { index >= 0 && index < length[type.rawValue] }
+
+    /// Where the fetches and actions of a legacy type (`gpc0`, `gpc1_rate`,
+    /// `gpt0`...) find it: the type itself when stored, else the array
+    /// element standing for it (`gpc(2)`: `gpc1` is element 1); nil when
+    /// neither is stored.
+    public func resolve(_ type: StickDataType) -> (type: StickDataType, index: Int)? {
+        if stores(type) { return (type, 0) }
+        if let (array, index) = type.arrayElement, stores(array, at: index) { return (array, index) }
+        return nil
+    }
 
     /// Milliseconds of the monotonic clock, the tables' time.
     public static var now: UInt64 {
@@ -213,43 +232,55 @@ public final class StickTable: @unchecked Sendable {
 
     // MARK: Data (under the lock)
 
-    func value(_ type: StickDataType, of entry: StickEntry, now: UInt64) -> UInt64? {
-        let index = slot[type.rawValue]
-        guard index >= 0 else { return nil }
+    func value(_ type: StickDataType, at element: Int = 0, of entry: StickEntry, now: UInt64) -> UInt64? {
+        guard stores(type, at: element) else { return nil }
+        let index = slot[type.rawValue] + element
         if type.isRate { return UInt64(rate(entry, index).rate(period: period[type.rawValue], now: now)) }
         return entry.data[index]
     }
 
-    func setValue(_ type: StickDataType, _ value: UInt64, of entry: StickEntry, now: UInt64) {
-        let index = slot[type.rawValue]
-        guard index >= 0 else { return }
+    /// The events counted in a rate's current period (what incrementing
+    /// a rate without its counter returns in 2.6).
+    func currentPeriodCount(_ type: StickDataType, at element: Int, of entry: StickEntry, now: UInt64) -> UInt64? {
+        guard type.isRate, stores(type, at: element) else { return nil }
+        var counter = rate(entry, slot[type.rawValue] + element)
+        counter.add(0, period: period[type.rawValue], now: now)
+        return UInt64(counter.current)
+    }
+
+    func setValue(_ type: StickDataType, at element: Int = 0, _ value: UInt64, of entry: StickEntry, now: UInt64) {
+        guard stores(type, at: element) else { return }
+        let index = slot[type.rawValue] + element
         if type.isRate {
             var counter = rate(entry, index)
             counter.set(UInt32(truncatingIfNeeded: value), now: now)
             setRate(entry, index, counter)
         } else {
-            entry.data[index] = value
+            // Values of 32 bits, but the byte counters (64), as in 2.6.
+            let wide = type == .bytesInCount || type == .bytesOutCount
+            entry.data[index] = wide ? value : UInt64(UInt32(truncatingIfNeeded: value))
         }
     }
 
     /// Adds `amount` to a counter and to its rate, when stored.
-    func add(_ type: StickDataType, _ amount: UInt64, to entry: StickEntry, now: UInt64) {
-        let index = slot[type.rawValue]
-        if index >= 0 {
+    func add(_ type: StickDataType, at element: Int = 0, _ amount: UInt64, to entry: StickEntry, now: UInt64) {
+        addExactly(type, at: element, amount, to: entry, now: now)
+        if let rate = type.rate { addExactly(rate, at: element, amount, to: entry, now: now) }
+    }
+
+    /// Adds `amount` to one value: a counter, or the current period of a rate.
+    func addExactly(_ type: StickDataType, at element: Int, _ amount: UInt64, to entry: StickEntry, now: UInt64) {
+        guard stores(type, at: element) else { return }
+        let index = slot[type.rawValue] + element
+        if type.isRate {
+            var counter = rate(entry, index)
+            counter.add(UInt32(truncatingIfNeeded: amount), period: period[type.rawValue], now: now)
+            setRate(entry, index, counter)
+        } else if type == .bytesInCount || type == .bytesOutCount {
             // Counters of 32 bits wrap as 2.6's do; byte counters are 64.
-            if type == .bytesInCount || type == .bytesOutCount {
-                entry.data[index] &+= amount
-            } else {
-                entry.data[index] = UInt64(UInt32(truncatingIfNeeded: entry.data[index] &+ amount))
-            }
-        }
-        if let rate = type.rate {
-            let r = slot[rate.rawValue]
-            if r >= 0 {
-                var counter = self.rate(entry, r)
-                counter.add(UInt32(truncatingIfNeeded: amount), period: period[rate.rawValue], now: now)
-                setRate(entry, r, counter)
-            }
+            entry.data[index] &+= amount
+        } else {
+            entry.data[index] = UInt64(UInt32(truncatingIfNeeded: entry.data[index] &+ amount))
         }
     }
 
@@ -271,22 +302,39 @@ public final class StickTable: @unchecked Sendable {
 
 /// An entry as seen under its table's lock.
 public struct StickEntryAccess {
-    let table: StickTable
+    public let table: StickTable
     public let entry: StickEntry
     public let now: UInt64
 
     public var key: StickKey { entry.key }
 
-    /// The value of `type`, nil when the table does not store it.
-    public func value(_ type: StickDataType) -> UInt64? { table.value(type, of: entry, now: now) }
+    /// The value of `type` (element `index` of an array), nil when the
+    /// table does not store it.
+    public func value(_ type: StickDataType, at index: Int = 0) -> UInt64? {
+        table.value(type, at: index, of: entry, now: now)
+    }
 
-    public func set(_ type: StickDataType, _ value: UInt64) {
-        table.setValue(type, value, of: entry, now: now)
+    /// Sets a value (a rate: its current period) and refreshes the entry.
+    public func set(_ type: StickDataType, at index: Int = 0, _ value: UInt64) {
+        table.setValue(type, at: index, value, of: entry, now: now)
         table.touch(entry, now: now)
     }
 
-    /// Adds to a counter and its rate (`gpc0` and `gpc0_rate`...).
-    public func add(_ type: StickDataType, _ amount: UInt64 = 1) { table.add(type, amount, to: entry, now: now) }
+    /// Adds to a counter and its rate (`gpc0` and `gpc0_rate`, element
+    /// `index` of `gpc` and `gpc_rate`...).
+    public func add(_ type: StickDataType, at index: Int = 0, _ amount: UInt64 = 1) {
+        table.add(type, at: index, amount, to: entry, now: now)
+    }
+
+    /// Adds to one value only: a counter, or a rate's current period.
+    public func addExactly(_ type: StickDataType, at index: Int = 0, _ amount: UInt64 = 1) {
+        table.addExactly(type, at: index, amount, to: entry, now: now)
+    }
+
+    /// The events a rate counted in its current period, nil when not stored.
+    public func currentPeriodCount(_ type: StickDataType, at index: Int = 0) -> UInt64? {
+        table.currentPeriodCount(type, at: index, of: entry, now: now)
+    }
 
     /// `server_key`: the server's name, when the table stores it.
     public var serverKey: String? {

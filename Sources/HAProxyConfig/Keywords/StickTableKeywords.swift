@@ -4,8 +4,7 @@ import HAProxyTables
 /// `stick-table type ... size ... [expire] [nopurge] [store ...]` (manual
 /// 4.2) in frontend, backend and listen sections: the table named after
 /// its proxy. Messages are 2.6's, checked with `haproxy -c`; what 2.6 has
-/// and this build does not (`peers`, the `gpt`/`gpc`/`gpc_rate` arrays) is
-/// refused by name.
+/// and this build does not (`peers`) is refused by name.
 extension KeywordRegistry {
     static let stickTableKeywords: [ConfigKeyword] = [
         ConfigKeyword("stick-table", [.defaults, .frontend, .backend, .listen], parseStickTable),
@@ -63,6 +62,7 @@ extension KeywordRegistry {
         var expire: Int?
         var noPurge = false
         var stored: [(type: StickDataType, period: UInt64)] = []
+        var arrayLengths: [StickDataType: Int] = [:]
         var i = 1
         while i < args.count {
             let word = args[i]
@@ -118,11 +118,7 @@ extension KeywordRegistry {
             case "peers":
                 throw KeywordError("stick-table: 'peers' is not supported by this build.")
             case "store":
-                if i + 1 < args.count {
-                    for option in args[i + 1].split(separator: ",", omittingEmptySubsequences: true) {
-                        try parseStoreOption(String(option), into: &stored, &ctx)
-                    }
-                }
+                if i + 1 < args.count { try parseStoreList(args[i + 1], into: &stored, &arrayLengths, &ctx) }
                 i += 2
             default:
                 throw KeywordError("stick-table: unknown argument '\(word)'.")
@@ -131,38 +127,90 @@ extension KeywordRegistry {
         guard let size, size > 0 else { throw KeywordError("stick-table: missing size.") }
         guard let keyType else { throw KeywordError("stick-table: missing type.") }
         let definition = StickTableDefinition(
-            name: proxy.name, keyType: keyType, size: size, expire: expire, noPurge: noPurge, stored: stored)
+            name: proxy.name, keyType: keyType, size: size, expire: expire, noPurge: noPurge, stored: stored,
+            arrayLengths: arrayLengths)
         let location = ctx.location
         ctx.withProxy { $0.stickTable = StickTableConfig(definition: definition, location: location) }
     }
 
-    /// One `store` option: `conn_cnt`, `http_req_rate(10s)`...
+    /// A `store` list: options separated by commas, those inside an
+    /// option's parentheses (`gpc_rate(2,10s)`) excepted. 2.6 refuses the
+    /// arrays together with the legacy types they replace.
+    static func parseStoreList(
+        _ text: String, into stored: inout [(type: StickDataType, period: UInt64)],
+        _ arrayLengths: inout [StickDataType: Int], _ ctx: inout ParseContext
+    ) throws {
+        var option = ""
+        var depth = 0
+        for c in text {
+            if c == ",", depth == 0 {
+                if !option.isEmpty { try parseStoreOption(option, into: &stored, &arrayLengths, &ctx) }
+                option = ""
+                continue
+            }
+            if c == "(" { depth += 1 } else if c == ")" { depth = max(0, depth - 1) }
+            option.append(c)
+        }
+        if !option.isEmpty { try parseStoreOption(option, into: &stored, &arrayLengths, &ctx) }
+        let types = Set(stored.map(\.type))
+        if types.contains(.gpc), types.contains(.gpc0) || types.contains(.gpc1) {
+            throw KeywordError(
+                "stick-table: simultaneous usage of 'gpc' and 'gpc[0/1]' in a same table is not permitted as 'gpc' overrides 'gpc[0/1]'.")
+        }
+        if types.contains(.gpcRate), types.contains(.gpc0Rate) || types.contains(.gpc1Rate) {
+            throw KeywordError(
+                "stick-table: simultaneous usage of 'gpc_rate' and 'gpc[0/1]_rate' in a same table is not permitted as 'gpc_rate' overrides 'gpc[0/1]_rate'.")
+        }
+        if types.contains(.gpt), types.contains(.gpt0) {
+            throw KeywordError(
+                "stick-table: simultaneous usage of 'gpt' and 'gpt0' in a same table is not permitted as 'gpt' overrides 'gpt0'.")
+        }
+    }
+
+    /// One `store` option: `conn_cnt`, `http_req_rate(10s)`, `gpc(3)`,
+    /// `gpc_rate(3,10s)`. As in 2.6, what follows the closing parenthesis
+    /// is ignored, an array's length is read as `atoi` reads it, and a
+    /// period may be followed by a comma and more.
     static func parseStoreOption(
-        _ option: String, into stored: inout [(type: StickDataType, period: UInt64)], _ ctx: inout ParseContext
+        _ option: String, into stored: inout [(type: StickDataType, period: UInt64)],
+        _ arrayLengths: inout [StickDataType: Int], _ ctx: inout ParseContext
     ) throws {
         var name = option
         var argument: String?
         if let open = option.firstIndex(of: "(") {
             name = String(option[..<open])
-            var rest = option[option.index(after: open)...]
-            if rest.hasSuffix(")") { rest = rest.dropLast() }
-            argument = String(rest)
-        }
-        if ["gpt", "gpc", "gpc_rate"].contains(name) {
-            throw KeywordError("stick-table: store option '\(name)' is not supported by this build.")
+            let rest = option[option.index(after: open)...]
+            guard let close = rest.firstIndex(of: ")") else {
+                guard StickDataType(name: name) != nil else {
+                    throw KeywordError("stick-table: unknown store option '\(name)'.")
+                }
+                throw KeywordError("stick-table: missing closing parenthesis after store option '\(name)'.")
+            }
+            argument = String(rest[..<close])
         }
         guard let type = StickDataType(name: name) else {
             throw KeywordError("stick-table: unknown store option '\(name)'.")
         }
         var period: UInt64 = 0
-        if type.isRate {
-            guard let argument, !argument.isEmpty else {
-                throw KeywordError("stick-table: missing argument to store option '\(name)'.")
+        var length = 1
+        if type.isArray {
+            guard var argument else { throw KeywordError("stick-table: missing argument to store option '\(name)'.") }
+            let digits = argument.drop { $0 == "+" || $0 == "-" }.prefix { $0.isASCII && $0.isNumber }
+            length = (argument.first == "-" ? -1 : 1) * (Int(digits.prefix(9)) ?? 0)
+            guard length >= 1, length <= StickDataType.maxArrayLength else {
+                throw KeywordError("stick-table: array size is out of allowed range (1-\(StickDataType.maxArrayLength)) for store option '\(name)'.")
             }
-            guard case .success(let v) = DurationParser.parse(argument), v.trailing == nil, v.milliseconds > 0 else {
-                throw KeywordError("stick-table: error when processing store option '\(name)'.")
+            let comma = argument.firstIndex(of: ",")
+            if !type.isRate {
+                if comma != nil { throw KeywordError("stick-table: unexpected argument to store option '\(name)'.") }
+            } else {
+                guard let comma else { throw KeywordError("stick-table: missing argument to store option '\(name)'.") }
+                argument = String(argument[argument.index(after: comma)...])
+                period = try storePeriod(argument, name)
             }
-            period = UInt64(v.milliseconds)
+        } else if type.isRate {
+            guard let argument else { throw KeywordError("stick-table: missing argument to store option '\(name)'.") }
+            period = try storePeriod(argument, name)
         } else if argument != nil {
             throw KeywordError("stick-table: unexpected argument to store option '\(name)'.")
         }
@@ -173,5 +221,15 @@ extension KeywordRegistry {
             return
         }
         stored.append((type, period))
+        if type.isArray { arrayLengths[type] = length }
+    }
+
+    /// A rate's period in milliseconds (`10s`; 2.6 takes 0, and ignores a
+    /// comma and what follows).
+    private static func storePeriod(_ text: String, _ name: String) throws -> UInt64 {
+        guard case .success(let v) = DurationParser.parse(text), v.trailing == nil || v.trailing == "," else {
+            throw KeywordError("stick-table: error when processing store option '\(name)'.")
+        }
+        return UInt64(v.milliseconds)
     }
 }
