@@ -15,7 +15,7 @@ extension StickEntryAccess {
         line += " use=\(entry.useCount) exp=\(expiresIn)"
         for type in StickDataType.allCases where table.stores(type) {
             if type == .serverKey {
-                line += " server_key=\(entry.serverKey ?? "-")"
+                line += " server_key=\(serverKey ?? "-")"
                 continue
             }
             if type.isArray {

@@ -24,7 +24,9 @@ public final class StickTable: @unchecked Sendable {
     private let valueSlots: Int
     private let rateSlots: Int
 
-    private var entries: [StickKey: StickEntry] = [:]
+    private var entries = StickEntryIndex()
+    /// `server_key` of the entries that have one (tables storing it).
+    private var serverKeys: [ObjectIdentifier: String] = [:]
     /// The most and the least recently used entries.
     private unowned(unsafe) var newest: StickEntry?
     private unowned(unsafe) var oldest: StickEntry?
@@ -52,6 +54,7 @@ public final class StickTable: @unchecked Sendable {
     }
 
     deinit {
+        entries.destroy()
         pthread_mutex_destroy(lock)
         lock.deallocate()
     }
@@ -125,7 +128,7 @@ public final class StickTable: @unchecked Sendable {
         locked {
             purgeExpired(now: now)
             let entry: StickEntry?
-            if create { entry = findOrCreate(key, now: now) } else { entry = entries[key] }
+            if create { entry = findOrCreate(key, now: now) } else { entry = entries.find(key) }
             guard let entry else { return nil }
             return body(StickEntryAccess(table: self, entry: entry, now: now))
         }
@@ -141,7 +144,10 @@ public final class StickTable: @unchecked Sendable {
     public func forEachEntry(now: UInt64 = StickTable.now, _ body: (StickEntryAccess) -> Void) {
         locked {
             purgeExpired(now: now)
-            for e in entries.values.sorted(by: { $0.key.precedes($1.key) }) {
+            var list: [StickEntry] = []
+            list.reserveCapacity(entries.count)
+            entries.forEach { list.append($0) }
+            for e in list.sorted(by: { $0.key.precedes($1.key) }) {
                 body(StickEntryAccess(table: self, entry: e, now: now))
             }
         }
@@ -158,8 +164,7 @@ public final class StickTable: @unchecked Sendable {
             while let e = entry {
                 entry = e.newer
                 if e.useCount == 0, body(StickEntryAccess(table: self, entry: e, now: now)) {
-                    unlink(e)
-                    entries[e.key] = nil
+                    remove(e)
                     removed += 1
                 }
             }
@@ -170,7 +175,7 @@ public final class StickTable: @unchecked Sendable {
     // MARK: Internals (under the lock)
 
     private func findOrCreate(_ key: StickKey, now: UInt64) -> StickEntry? {
-        if let entry = entries[key] {
+        if let entry = entries.find(key) {
             touch(entry, now: now)
             return entry
         }
@@ -178,8 +183,8 @@ public final class StickTable: @unchecked Sendable {
         if entries.count >= definition.size {
             guard !definition.noPurge, evictOldestUnused() else { return nil }
         }
-        let entry = StickEntry(key: key, valueSlots: valueSlots, rateSlots: rateSlots)
-        entries[key] = entry
+        let entry = StickEntry.make(key: key, words: valueSlots + 2 * rateSlots)
+        entries.insert(entry)
         touch(entry, now: now)
         return entry
     }
@@ -194,6 +199,14 @@ public final class StickTable: @unchecked Sendable {
         newest = entry
         if oldest == nil { oldest = entry }
         entry.linked = true
+    }
+
+    /// Takes an entry out of the table (the index, the recency list and
+    /// the server keys).
+    private func remove(_ entry: StickEntry) {
+        unlink(entry)
+        entries.remove(entry)
+        if !serverKeys.isEmpty { serverKeys[ObjectIdentifier(entry)] = nil }
     }
 
     private func unlink(_ entry: StickEntry) {
@@ -212,8 +225,7 @@ public final class StickTable: @unchecked Sendable {
         while let e = entry, e.expiresAt <= now {
             entry = e.newer
             guard e.useCount == 0 else { continue }
-            unlink(e)
-            entries[e.key] = nil
+            remove(e)
         }
     }
 
@@ -221,8 +233,7 @@ public final class StickTable: @unchecked Sendable {
         var entry = oldest
         while let e = entry {
             if e.useCount == 0 {
-                unlink(e)
-                entries[e.key] = nil
+                remove(e)
                 return true
             }
             entry = e.newer
@@ -286,6 +297,15 @@ public final class StickTable: @unchecked Sendable {
 
     func period(of type: StickDataType) -> UInt64 { period[type.rawValue] }
 
+    func serverKey(of entry: StickEntry) -> String? {
+        stores(.serverKey) ? serverKeys[ObjectIdentifier(entry)] : nil
+    }
+
+    func setServerKey(_ name: String?, of entry: StickEntry) {
+        guard stores(.serverKey), entry.linked else { return }
+        serverKeys[ObjectIdentifier(entry)] = name
+    }
+
     @inline(__always)
     private func rate(_ entry: StickEntry, _ index: Int) -> PeriodCounter {
         let at = valueSlots + 2 * index
@@ -338,9 +358,12 @@ public struct StickEntryAccess {
 
     /// `server_key`: the server's name, when the table stores it.
     public var serverKey: String? {
-        get { table.stores(.serverKey) ? entry.serverKey : nil }
-        nonmutating set { if table.stores(.serverKey) { entry.serverKey = newValue } }
+        get { table.serverKey(of: entry) }
+        nonmutating set { table.setServerKey(newValue, of: entry) }
     }
+
+    /// Streams tracking the entry (`use=`).
+    public var useCount: Int32 { entry.useCount }
 
     /// Lowers `conn_cur` by one, stopping at zero.
     public func decrement(_ type: StickDataType) {
