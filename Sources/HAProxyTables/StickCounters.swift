@@ -13,11 +13,29 @@ public final class StickCounters {
         public let entry: StickEntry
     }
 
-    public private(set) var session: [Tracker?] = [nil, nil, nil]
-    public private(set) var stream: [Tracker?] = [nil, nil, nil]
+    /// Three trackers in place (no array to allocate per stream).
+    struct Slots {
+        var a: Tracker?, b: Tracker?, c: Tracker?
+
+        subscript(_ i: Int) -> Tracker? {
+            get { i == 0 ? a : i == 1 ? b : c }
+            set {
+                switch i {
+                case 0: a = newValue
+                case 1: b = newValue
+                default: c = newValue
+                }
+            }
+        }
+
+        var isEmpty: Bool { a == nil && b == nil && c == nil }
+    }
+
+    private var session = Slots()
+    private var stream = Slots()
     /// In a copy made for a log line: the session's trackers, seen by the
     /// fetches but not released by the copy.
-    private var borrowed: [Tracker?] = [nil, nil, nil]
+    private var borrowed = Slots()
 
     public init() {}
 
@@ -35,11 +53,11 @@ public final class StickCounters {
         let copy = StickCounters()
         copy.stream = stream
         copy.borrowed = session
-        stream = [nil, nil, nil]
+        stream = Slots()
         return copy
     }
 
-    public var isEmpty: Bool { session.allSatisfy { $0 == nil } && stream.allSatisfy { $0 == nil } }
+    public var isEmpty: Bool { session.isEmpty && stream.isEmpty }
 
     /// `track-scN`: tracks `key` in `table` unless the slot already tracks
     /// something; counts the connection (`conn_cnt`, `conn_rate`,
@@ -50,13 +68,12 @@ public final class StickCounters {
         now: UInt64 = StickTable.now
     ) {
         guard slot >= 0, slot < Self.slots, stream[slot] == nil, session[slot] == nil,
-              let entry = table.track(key, now: now) else { return }
-        table.update(entry, now: now) { access in
-            access.add(.connCount)
-            access.add(.connCurrent)
-            if sessionLevel { access.add(.sessionCount) }
-            if countsRequest { access.add(.httpRequestCount) }
-        }
+              let entry = table.track(key, now: now, { access in
+                  access.add(.connCount)
+                  access.add(.connCurrent)
+                  if sessionLevel { access.add(.sessionCount) }
+                  if countsRequest { access.add(.httpRequestCount) }
+              })?.entry else { return }
         if sessionLevel { session[slot] = Tracker(table: table, entry: entry) } else { stream[slot] = Tracker(table: table, entry: entry) }
     }
 
@@ -80,8 +97,7 @@ public final class StickCounters {
     }
 
     private static func release(_ tracker: Tracker, now: UInt64) {
-        tracker.table.update(tracker.entry, now: now) { $0.decrement(.connCurrent) }
-        tracker.table.release(tracker.entry, now: now)
+        tracker.table.release(tracker.entry, now: now) { $0.decrement(.connCurrent) }
     }
 
     deinit { endSession() }

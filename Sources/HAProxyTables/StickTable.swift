@@ -110,10 +110,31 @@ public final class StickTable: @unchecked Sendable {
         }
     }
 
+    /// `track(_:now:)` and an update of the entry (what tracking counts),
+    /// under one lock.
+    public func track<R>(
+        _ key: StickKey, now: UInt64 = StickTable.now, _ body: (StickEntryAccess) -> R
+    ) -> (entry: StickEntry, result: R)? {
+        locked {
+            guard let entry = findOrCreate(key, now: now) else { return nil }
+            entry.useCount += 1
+            return (entry, body(StickEntryAccess(table: self, entry: entry, now: now)))
+        }
+    }
+
     /// A tracker is done with `entry`: it expires `expire` from now when
     /// no other tracks it.
     public func release(_ entry: StickEntry, now: UInt64 = StickTable.now) {
         locked {
+            entry.useCount -= 1
+            if entry.linked { touch(entry, now: now) }
+        }
+    }
+
+    /// An update of the entry (`conn_cur` dropping), then `release`, under one lock.
+    public func release(_ entry: StickEntry, now: UInt64 = StickTable.now, _ body: (StickEntryAccess) -> Void) {
+        locked {
+            body(StickEntryAccess(table: self, entry: entry, now: now))
             entry.useCount -= 1
             if entry.linked { touch(entry, now: now) }
         }
