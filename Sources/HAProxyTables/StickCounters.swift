@@ -80,8 +80,8 @@ public final class StickCounters {
     /// Adds to `type` (and its rate) in every tracked entry.
     public func count(_ type: StickDataType, _ amount: UInt64 = 1, now: UInt64 = StickTable.now) {
         for i in 0..<Self.slots {
-            if let t = session[i] { t.table.update(t.entry, now: now) { $0.add(type, amount) } }
-            if let t = stream[i] { t.table.update(t.entry, now: now) { $0.add(type, amount) } }
+            if let t = session[i], t.table.counts(type) { t.table.update(t.entry, now: now) { $0.add(type, amount) } }
+            if let t = stream[i], t.table.counts(type) { t.table.update(t.entry, now: now) { $0.add(type, amount) } }
         }
     }
 

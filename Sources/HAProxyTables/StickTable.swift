@@ -20,6 +20,8 @@ public final class StickTable: @unchecked Sendable {
     private var slot = [Int](repeating: -1, count: StickDataType.allCases.count)
     /// How many values of each type an entry holds (0: not stored).
     private var length = [Int](repeating: 0, count: StickDataType.allCases.count)
+    /// By type: the table stores it or its rate (`counts`).
+    private var countsType = [Bool](repeating: false, count: StickDataType.allCases.count)
     private var period = [UInt64](repeating: 0, count: StickDataType.allCases.count)
     private let valueSlots: Int
     private let rateSlots: Int
@@ -49,6 +51,10 @@ public final class StickTable: @unchecked Sendable {
         }
         valueSlots = values
         rateSlots = rates
+        let slots = slot
+        for type in StickDataType.allCases {
+            countsType[type.rawValue] = slots[type.rawValue] >= 0 || type.rate.map { slots[$0.rawValue] >= 0 } ?? false
+        }
         lock = .allocate(capacity: 1)
         pthread_mutex_init(lock, nil)
     }
@@ -67,6 +73,13 @@ public final class StickTable: @unchecked Sendable {
     }
 
     public func stores(_ type: StickDataType) -> Bool { slot[type.rawValue] >= 0 }
+
+    /// Whether adding to `type` changes anything here: the table stores
+    /// it or its rate (read without the lock: the slots never change).
+    @inline(__always)
+    public func counts(_ type: StickDataType) -> Bool {
+        countsType[type.rawValue]
+    }
 
     /// Whether an entry holds element `index` of `type` (0 for the types
     /// that are not arrays).
@@ -364,6 +377,7 @@ public struct StickEntryAccess {
     /// Adds to a counter and its rate (`gpc0` and `gpc0_rate`, element
     /// `index` of `gpc` and `gpc_rate`...).
     public func add(_ type: StickDataType, at index: Int = 0, _ amount: UInt64 = 1) {
+        guard table.counts(type) else { return }
         table.add(type, at: index, amount, to: entry, now: now)
     }
 
@@ -388,6 +402,7 @@ public struct StickEntryAccess {
 
     /// Lowers `conn_cur` by one, stopping at zero.
     public func decrement(_ type: StickDataType) {
+        guard table.counts(type) else { return }
         guard let v = value(type), v > 0 else { return }
         table.setValue(type, v - 1, of: entry, now: now)
     }
