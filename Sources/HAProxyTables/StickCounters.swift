@@ -45,6 +45,16 @@ public final class StickCounters {
         return stream[slot] ?? session[slot] ?? borrowed[slot]
     }
 
+    /// Whether `slot` tracks an entry (without copying its tracker).
+    public func isTracking(_ slot: Int) -> Bool {
+        switch slot {
+        case 0: return stream.a != nil || session.a != nil || borrowed.a != nil
+        case 1: return stream.b != nil || session.b != nil || borrowed.b != nil
+        case 2: return stream.c != nil || session.c != nil || borrowed.c != nil
+        default: return false
+        }
+    }
+
     /// A copy for the transaction's log line, written after the stream
     /// ended: the stream's trackers move into it (their entries are let go
     /// when the copy goes, once the line is written, as 2.6 logs before it

@@ -21,7 +21,7 @@ public enum StickCounterAction: Sendable {
         guard let counters = context.stickCounters else { return }
         switch self {
         case .track(let slot, let expression, let tableName, let sessionLevel, let countsRequest):
-            guard counters.tracker(slot) == nil, let table = StickTableRegistry.table(named: tableName),
+            guard !counters.isTracking(slot), let table = StickTableRegistry.table(named: tableName),
                   let sample = expression.evaluate(context),
                   let key = StickKey(sample, for: table.definition.keyType) else { return }
             counters.track(slot: slot, key: key, in: table, sessionLevel: sessionLevel, countsRequest: countsRequest)
