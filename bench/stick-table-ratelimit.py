@@ -20,6 +20,8 @@ request. Measured for each binary:
   (valgrind cannot read packed relative relocations):
   swift build -c release --static-swift-stdlib -Xswiftc -enforce-exclusivity=unchecked
   -Xswiftc -Osize --scratch-path .build-rel
+  (a copy of the binary without its debugging sections runs under valgrind;
+  ANNOTATE=1 prints callgrind_annotate's top functions).
 
 Usage: bench/stick-table-ratelimit.py [--ours BIN] [--entries N]
        [--duration S] [--limit N] [--callgrind] [--requests N]
@@ -38,7 +40,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from benchlib import REF, cpu_seconds, free_port, reference_env  # noqa: E402
 
 
-def config(port, sock, limit):
+def config(port, sock, limit, table=True):
+    rules = f"""    stick-table type ip size 1m expire 10m store http_req_rate(10s)
+    http-request track-sc0 src
+    http-request deny deny_status 429 if {{ sc_http_req_rate(0) gt {limit} }}
+""" if table else ""
     return f"""global
     stats socket {sock} level admin
     stats timeout 10m
@@ -49,10 +55,7 @@ defaults
     timeout connect 5s
 frontend fe
     bind 127.0.0.1:{port}
-    stick-table type ip size 1m expire 10m store http_req_rate(10s)
-    http-request track-sc0 src
-    http-request deny deny_status 429 if {{ sc_http_req_rate(0) gt {limit} }}
-    http-request return status 200 content-type text/plain string ok
+{rules}    http-request return status 200 content-type text/plain string ok
 """
 
 
@@ -98,12 +101,12 @@ def wait_socket(path, proc, timeout=60):
     raise SystemExit("the stats socket never answered")
 
 
-def start(binary, env, workdir, label, limit, prefix=()):
+def start(binary, env, workdir, label, limit, prefix=(), table=True):
     port = free_port()
     sock = os.path.join(workdir, f"{label}.sock")
     cfg = os.path.join(workdir, f"{label}.cfg")
     with open(cfg, "w") as f:
-        f.write(config(port, sock, limit))
+        f.write(config(port, sock, limit, table))
     log = open(os.path.join(workdir, f"{label}.log"), "w")
     proc = subprocess.Popen([*prefix, binary, "-f", cfg, "-db"], env=env, stdout=log, stderr=subprocess.STDOUT)
     wait_socket(sock, proc, timeout=300 if prefix else 30)
@@ -165,13 +168,19 @@ def measure(label, binary, env, args, workdir):
         proc.wait()
 
 
-def callgrind(label, binary, env, args, workdir):
+def callgrind(label, binary, env, args, workdir, table=True):
     out = os.path.join(workdir, f"callgrind.{label}.out")
+    # Valgrind 3.19 cannot read the DWARF 5 our binary carries: a copy
+    # without debugging sections (the symbols stay).
+    stripped = os.path.join(workdir, f"{label}-nodebug")
+    subprocess.run(["strip", "--strip-debug", "-o", stripped, binary], check=True)
+    binary = stripped
     prefix = ("valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}")
-    proc, port, sock = start(binary, env, workdir, f"cg-{label}", args.limit, prefix)
+    proc, port, sock = start(binary, env, workdir, f"cg-{label}", args.limit, prefix, table)
     try:
-        fill(sock, args.entries)
-        n = used(sock)
+        if table:
+            fill(sock, args.entries)
+        n = used(sock) if table else 0
         control = ["callgrind_control"]
         subprocess.run([*control, "-i", "on", str(proc.pid)], capture_output=True, check=True)
         keepalive_requests(port, args.warmup)
@@ -185,8 +194,13 @@ def callgrind(label, binary, env, args, workdir):
                 if line.startswith("summary:") or line.startswith("totals:"):
                     total = int(line.split()[1])
                     break
-        print(f"{label}: used:{n}, {args.requests} requests {statuses}: "
+        print(f"{label}{'' if table else ' (no table, no rules)'}: used:{n}, {args.requests} requests {statuses}: "
               f"{total / args.requests:.0f} instructions per request", flush=True)
+        if os.environ.get("ANNOTATE"):
+            report = subprocess.run(["callgrind_annotate", "--inclusive=yes", dumps[-1]],
+                                    capture_output=True, text=True).stdout
+            pattern = os.environ["ANNOTATE"]
+            print("\n".join(line for line in report.splitlines() if re.search(pattern, line))[:6000])
     finally:
         proc.terminate()
         proc.wait()
@@ -205,6 +219,9 @@ def main():
     parser.add_argument("--warmup", type=int, default=200)
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--only", choices=["ours", "haproxy-2.6"])
+    parser.add_argument("--skip-native", action="store_true", help="callgrind only")
+    parser.add_argument("--without-table", action="store_true",
+                        help="also count the same requests without the table and its rules (what they cost)")
     args = parser.parse_args()
     systems = [("ours", os.path.abspath(args.ours), dict(os.environ)),
                ("haproxy-2.6", os.path.join(REF, "usr/sbin/haproxy"), reference_env())]
@@ -212,9 +229,12 @@ def main():
         for label, binary, env in systems:
             if args.only and args.only != label:
                 continue
-            measure(label, binary, env, args, workdir)
+            if not args.skip_native:
+                measure(label, binary, env, args, workdir)
             if args.callgrind:
                 callgrind(label, binary, env, args, workdir)
+                if args.without_table:
+                    callgrind(label, binary, env, args, workdir, table=False)
 
 
 if __name__ == "__main__":
