@@ -88,20 +88,33 @@ public final class StickCounters {
     }
 
     /// Adds to `type` (and its rate) in every tracked entry.
-    public func count(_ type: StickDataType, _ amount: UInt64 = 1, now: UInt64 = StickTable.now) {
+    public func count(_ type: StickDataType, _ amount: UInt64 = 1, now: UInt64? = nil) {
+        var time = now
         for i in 0..<Self.slots {
-            if let t = session[i], t.table.counts(type) { t.table.update(t.entry, now: now) { $0.add(type, amount) } }
-            if let t = stream[i], t.table.counts(type) { t.table.update(t.entry, now: now) { $0.add(type, amount) } }
+            if let t = session[i], t.table.counts(type) {
+                let now = time ?? StickTable.now
+                time = now
+                t.table.update(t.entry, now: now) { $0.add(type, amount) }
+            }
+            if let t = stream[i], t.table.counts(type) {
+                let now = time ?? StickTable.now
+                time = now
+                t.table.update(t.entry, now: now) { $0.add(type, amount) }
+            }
         }
     }
 
     /// The stream ended: its trackers let their entries go (`conn_cur` drops).
-    public func endStream(now: UInt64 = StickTable.now) {
+    public func endStream(now: UInt64? = nil) {
+        guard !stream.isEmpty else { return }
+        let now = now ?? StickTable.now
         for i in 0..<Self.slots { if let t = stream[i] { Self.release(t, now: now); stream[i] = nil } }
     }
 
     /// The connection ended: every tracker lets go.
-    public func endSession(now: UInt64 = StickTable.now) {
+    public func endSession(now: UInt64? = nil) {
+        guard !stream.isEmpty || !session.isEmpty else { return }
+        let now = now ?? StickTable.now
         endStream(now: now)
         for i in 0..<Self.slots { if let t = session[i] { Self.release(t, now: now); session[i] = nil } }
     }
