@@ -32,6 +32,10 @@ extension ConfigParser {
             openResolvers(words, context: &context)
             return true
         }
+        if keyword == "peers" {
+            openPeers(words, context: &context)
+            return true
+        }
         if KeywordRegistry.unsupportedSections.contains(keyword) {
             closeSection(&context)
             context.section = .unsupported(keyword)
@@ -218,6 +222,7 @@ extension ConfigParser {
             context.proxy = nil
             context.userlistIndex = nil
             context.resolversIndex = nil
+            context.peersIndex = nil
         }
         guard case .proxy = context.section, let proxy = context.proxy else { return }
         if proxy.isDefaults {

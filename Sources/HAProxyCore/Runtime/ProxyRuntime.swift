@@ -49,6 +49,8 @@ public final class ProxyRuntime {
     let tlsStatistics = TLSStatistics()
     /// `resolvers` sections, keeping servers' addresses in step with DNS.
     var resolvers: [ResolversRuntime] = []
+    /// `peers` sections sharing stick tables with other processes.
+    var peers: [PeersRuntime] = []
     /// The runtime API (stats socket commands).
     public private(set) lazy var cli = CLICommandProcessor(runtime: self)
     /// Warnings found while building (2.6 prints them at start and with `-c`).
@@ -118,7 +120,7 @@ public final class ProxyRuntime {
                 }
             }
             return StickTable(definition)
-        })
+        } + configuration.peers.flatMap { $0.tables.map { StickTable($0.definition) } })
         Self.checkTrackedTables(configuration, errors: &errors)
         var backendsByName: [String: Backend] = [:]
         defer { self.backendsByName = backendsByName }
@@ -203,6 +205,7 @@ public final class ProxyRuntime {
                 addressInitializationFailed: errors.allSatisfy { $0.message.hasSuffix(Self.initAddrFailure) })
         }
         resolvers = buildResolvers()
+        peers = buildPeers()
     }
 
     /// One TLS context per `ssl` bind line (shared by the line's addresses).
@@ -356,6 +359,7 @@ public final class ProxyRuntime {
         for listener in statsListeners { try listener.activate(group: group, processor: cli) }
         try startHealthChecks()
         startResolvers()
+        try startPeers()
     }
 
     /// Blocks until the runtime has stopped.
@@ -427,6 +431,7 @@ public final class ProxyRuntime {
         guard first else { return }
         stopHealthChecks()
         stopResolvers()
+        stopPeers()
         for listener in statsListeners { listener.close() }
         for backend in backends {
             for server in backend.servers { server.idlePool.closeAll() }

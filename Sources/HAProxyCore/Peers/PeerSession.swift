@@ -1,0 +1,241 @@
+import HAProxyTables
+import NIOCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One connection with a remote peer: the handshake (the hello lines and
+/// the status line), then the messages both ways (`PeerMessage`). On its
+/// section's event loop only.
+final class PeerSession {
+    unowned let runtime: PeersRuntime
+    let channel: Channel
+    /// The peer, known from the start for a connection made here, from
+    /// the hello for one accepted.
+    private(set) var remote: PeersRuntime.RemotePeer?
+    private let outgoing: Bool
+    private(set) var isEstablished = false
+    private(set) var resyncRequested = false
+    private var input: [UInt8] = []
+    private var output: [UInt8] = []
+    /// Definitions sent on this session, by local table index.
+    private var defined = Set<Int>()
+    private var currentOut: Int?
+    /// The peer's tables by its id: the local table index (nil when not
+    /// shared here) and its definition.
+    private var remoteTables: [UInt64: (local: Int?, definition: PeerTableDefinition)] = [:]
+    private var currentIn: UInt64?
+    /// The last update id received per remote table, to acknowledge.
+    private var lastReceived: [UInt64: UInt32] = [:]
+    private var unacked = Set<UInt64>()
+    private var heartbeat: RepeatedTask?
+    private var lastWrite = StickTable.now
+    private(set) var heartbeatsSent = 0
+    private(set) var heartbeatsReceived = 0
+
+    init(runtime: PeersRuntime, channel: Channel, outgoing: PeersRuntime.RemotePeer?) {
+        self.runtime = runtime
+        self.channel = channel
+        self.remote = outgoing
+        self.outgoing = outgoing != nil
+    }
+
+    func close() {
+        channel.close(promise: nil)
+    }
+
+    // MARK: Events from the handler
+
+    func active() {
+        guard outgoing, let remote else { return }
+        // peers-v2.0.txt "Hello Message"; 2.6 announces 2.1.
+        let hello = "HAProxyS 2.1\n\(remote.config.name)\n\(runtime.localName) \(getpid()) 1\n"
+        output += Array(hello.utf8)
+        flush()
+    }
+
+    func inactive() {
+        heartbeat?.cancel()
+        isEstablished = false
+        runtime.closed(self)
+    }
+
+    func received(_ bytes: ByteBufferView) {
+        input += bytes
+        if !isEstablished {
+            guard handshake() else { return }
+        }
+        var index = 0
+        let slice = input[...]
+        do {
+            while let message = try PeerMessage.decode(slice, at: &index) {
+                handle(message)
+            }
+        } catch {
+            PeerMessage.error(0).encode(into: &output)
+            flush()
+            close()
+            return
+        }
+        input.removeFirst(index)
+        for id in unacked {
+            if let last = lastReceived[id] { PeerMessage.ack(tableID: id, update: last).encode(into: &output) }
+        }
+        unacked.removeAll()
+        flush()
+    }
+
+    // MARK: Handshake
+
+    /// Consumes the hello (accepted sessions) or the status line (our
+    /// own); true once established.
+    private func handshake() -> Bool {
+        if outgoing {
+            guard let end = input.firstIndex(of: 0x0A) else { return false }
+            let status = String(decoding: input[..<end], as: UTF8.self)
+            input.removeFirst(end + 1)
+            guard status == "200", let remote else {
+                remote?.lastStatus = status == "300" ? "TRYAGAIN" : "BADHS"
+                close()
+                return false
+            }
+            establish(with: remote)
+            return true
+        }
+        var lines: [String] = []
+        var start = 0
+        while lines.count < 3, let end = input[start...].firstIndex(of: 0x0A) {
+            lines.append(String(decoding: input[start..<end], as: UTF8.self))
+            start = end + 1
+        }
+        guard lines.count == 3 else {
+            if input.count > 1024 { reject("501") }
+            return false
+        }
+        input.removeFirst(start)
+        let words = lines[0].split(separator: " ")
+        guard words.count == 2, words[0] == "HAProxyS" else { return reject("501") }
+        guard words[1].hasPrefix("2.") else { return reject("502") }
+        guard lines[1] == runtime.localName else { return reject("503") }
+        let name = lines[2].split(separator: " ").first.map(String.init) ?? ""
+        guard let remote = runtime.remote(named: name) else { return reject("504") }
+        self.remote = remote
+        output += Array("200\n".utf8)
+        establish(with: remote)
+        return true
+    }
+
+    private func reject(_ code: String) -> Bool {
+        output += Array("\(code)\n".utf8)
+        flush()
+        close()
+        return false
+    }
+
+    private func establish(with remote: PeersRuntime.RemotePeer) {
+        isEstablished = true
+        heartbeat = channel.eventLoop.scheduleRepeatedTask(initialDelay: .seconds(3), delay: .seconds(3)) { [weak self] _ in
+            guard let self, StickTable.now - self.lastWrite >= 2500 else { return }
+            self.heartbeatsSent += 1
+            PeerMessage.heartbeat.encode(into: &self.output)
+            self.flush()
+        }
+        runtime.established(self, with: remote)
+    }
+
+    func requestResync() {
+        resyncRequested = true
+        PeerMessage.resyncRequest.encode(into: &output)
+        flush()
+    }
+
+    // MARK: Messages
+
+    private func handle(_ message: PeerMessage) {
+        switch message {
+        case .heartbeat:
+            heartbeatsReceived += 1
+        case .resyncRequest:
+            runtime.teach(self)
+            (runtime.resynced ? PeerMessage.resyncFinished : .resyncPartial).encode(into: &output)
+        case .resyncFinished, .resyncPartial:
+            PeerMessage.resyncConfirm.encode(into: &output)
+            if message == .resyncFinished { runtime.resyncFinished() }
+            resyncRequested = false
+        case .resyncConfirm, .ack, .unknown:
+            break
+        case .error:
+            close()
+        case .tableDefinition(let definition):
+            let local = runtime.tables.firstIndex {
+                $0.wireName == definition.name && $0.table.accepts(definition)
+            }
+            remoteTables[definition.senderID] = (local, definition)
+            currentIn = definition.senderID
+        case .tableSwitch(let id):
+            currentIn = id
+        case .update(let kind, let body):
+            guard let id = currentIn, let known = remoteTables[id],
+                  let update = PeerUpdate.decode(body, kind: kind, definition: known.definition)
+            else { return }
+            lastReceived[id] = update.id ?? (lastReceived[id] ?? 0) &+ 1
+            unacked.insert(id)
+            if let local = known.local {
+                runtime.tables[local].table.applyPeerUpdate(update, definition: known.definition)
+            }
+        }
+    }
+
+    /// Queues `update` of the local table `index` (its definition first
+    /// on this session, or a table switch).
+    func push(_ update: PeerUpdate, of index: Int) {
+        let shared = runtime.tables[index]
+        if !defined.contains(index) {
+            defined.insert(index)
+            PeerMessage.tableDefinition(shared.table.peerDefinition(id: shared.id, wireName: shared.wireName))
+                .encode(into: &output)
+        } else if currentOut != index {
+            PeerMessage.tableSwitch(shared.id).encode(into: &output)
+        }
+        currentOut = index
+        var body: [UInt8] = []
+        let key = PeerKeyType.of(shared.table.definition.keyType)
+        update.encode(keyType: key.code, keyLength: key.length, into: &body)
+        PeerMessage.frame(update.expire != nil ? PeerUpdateKind.timed.rawValue : PeerUpdateKind.update.rawValue, body, into: &output)
+    }
+
+    func flush() {
+        guard !output.isEmpty, channel.isActive else { return }
+        var buffer = channel.allocator.buffer(capacity: output.count)
+        buffer.writeBytes(output)
+        output.removeAll(keepingCapacity: true)
+        lastWrite = StickTable.now
+        channel.writeAndFlush(buffer, promise: nil)
+    }
+}
+
+/// Hands a peer connection's events to its session.
+final class PeerSessionHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    let session: PeerSession
+
+    init(session: PeerSession) { self.session = session }
+
+    func channelActive(context: ChannelHandlerContext) {
+        session.active()
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        session.inactive()
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        session.received(unwrapInboundIn(data).readableBytesView)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        context.close(promise: nil)
+    }
+}

@@ -1,0 +1,223 @@
+import HAProxyConfig
+import HAProxyTables
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A `peers` section at work (manual 3.5): listens on the local peer's
+/// address, keeps one session with each remote peer (connecting to it
+/// when it has none, every 5 seconds), pushes the entries that change in
+/// the tables naming the section, applies the peers' updates, and asks for
+/// a full resynchronisation once at start.
+///
+/// Every session and all of this state live on one event loop; the
+/// tables tell it about changes from any loop through `noteChange`.
+final class PeersRuntime {
+    /// A table shared through the section.
+    struct SharedTable {
+        let table: StickTable
+        /// The id this side gives it in definition messages (from 1).
+        let id: UInt64
+        /// The name both sides know it by.
+        let wireName: [UInt8]
+    }
+
+    /// A remote peer and its session.
+    final class RemotePeer {
+        let config: PeersConfig.Peer
+        var session: PeerSession?
+        var reconnect: Scheduled<Void>?
+        /// Counters for `show peers`.
+        var newConnections = 0
+        var lastStatus = "NONE"
+        var lastHandshake: UInt64?
+
+        init(config: PeersConfig.Peer) { self.config = config }
+    }
+
+    let config: PeersConfig
+    let localName: String
+    let tables: [SharedTable]
+    let remotes: [RemotePeer]
+    private(set) var loop: EventLoop!
+    private var listener: Channel?
+    private var stopped = false
+    /// A full resync was received (or none is to be had).
+    var resynced = false
+    private var resyncTimer: Scheduled<Void>?
+
+    /// Changed entries waiting to be pushed, gathered from every loop.
+    private let pendingLock = NIOLock()
+    private var pending: [(table: Int, entry: StickEntry)] = []
+    private var flushScheduled = false
+    /// The id of the last update pushed, per table.
+    private var updateIDs: [UInt32]
+
+    static let reconnectDelay = TimeAmount.seconds(5)
+    static let resyncTimeout = TimeAmount.seconds(5)
+
+    init(config: PeersConfig, localName: String, tables: [StickTable]) {
+        self.config = config
+        self.localName = localName
+        var shared: [SharedTable] = []
+        for (i, table) in tables.enumerated() {
+            // A `table` line of the section is `<section>/<name>` here and
+            // `/<name>` on the wire, as 2.6 sends it.
+            var wire = Array(table.name.utf8)
+            if table.name.hasPrefix(config.name + "/") { wire.removeFirst(config.name.utf8.count) }
+            shared.append(SharedTable(table: table, id: UInt64(i + 1), wireName: wire))
+        }
+        self.tables = shared
+        self.remotes = config.remotePeers.map(RemotePeer.init)
+        self.updateIDs = Array(repeating: 0, count: shared.count)
+    }
+
+    func start(on loop: EventLoop) throws {
+        self.loop = loop
+        for (index, shared) in tables.enumerated() {
+            shared.table.onChange = { [weak self] entry in self?.noteChange(table: index, entry: entry) }
+        }
+        if let local = config.localPeer {
+            let address = try SocketAddress.makeAddressResolvingHost(local.host, port: local.port)
+            listener = try ServerBootstrap(group: loop)
+                .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+                .childChannelInitializer { [weak self] channel in
+                    guard let self else { return channel.close() }
+                    return channel.eventLoop.makeCompletedFuture {
+                        let session = PeerSession(runtime: self, channel: channel, outgoing: nil)
+                        try channel.pipeline.syncOperations.addHandler(PeerSessionHandler(session: session))
+                    }
+                }
+                .bind(to: address).wait()
+        }
+        loop.execute { [self] in
+            if remotes.isEmpty { resynced = true }
+            resyncTimer = loop.scheduleTask(in: Self.resyncTimeout) { [weak self] in self?.resynced = true }
+            for remote in remotes { connect(remote) }
+        }
+    }
+
+    func stop() {
+        loop?.execute { [self] in
+            stopped = true
+            for shared in tables { shared.table.onChange = nil }
+            listener?.close(promise: nil)
+            resyncTimer?.cancel()
+            for remote in remotes {
+                remote.reconnect?.cancel()
+                remote.session?.close()
+            }
+        }
+    }
+
+    // MARK: Sessions
+
+    private func connect(_ remote: RemotePeer) {
+        guard !stopped, remote.session == nil else { return }
+        remote.reconnect?.cancel()
+        remote.reconnect = nil
+        guard let address = try? SocketAddress.makeAddressResolvingHost(remote.config.host, port: remote.config.port) else {
+            scheduleReconnect(remote)
+            return
+        }
+        ClientBootstrap(group: loop)
+            .connectTimeout(.seconds(5))
+            .channelInitializer { [weak self] channel in
+                guard let self else { return channel.close() }
+                return channel.eventLoop.makeCompletedFuture {
+                    let session = PeerSession(runtime: self, channel: channel, outgoing: remote)
+                    try channel.pipeline.syncOperations.addHandler(PeerSessionHandler(session: session))
+                }
+            }
+            .connect(to: address)
+            .whenFailure { [weak self] _ in
+                remote.lastStatus = "CONN"
+                self?.scheduleReconnect(remote)
+            }
+    }
+
+    func scheduleReconnect(_ remote: RemotePeer) {
+        guard !stopped, remote.session == nil, remote.reconnect == nil else { return }
+        remote.reconnect = loop.scheduleTask(in: Self.reconnectDelay) { [weak self] in
+            remote.reconnect = nil
+            self?.connect(remote)
+        }
+    }
+
+    func remote(named name: String) -> RemotePeer? { remotes.first { $0.config.name == name } }
+
+    /// A session finished its handshake: it replaces any other with the
+    /// same peer (2.6 keeps the newest), then asks for a resync if needed.
+    func established(_ session: PeerSession, with remote: RemotePeer) {
+        if let old = remote.session, old !== session { old.close() }
+        remote.session = session
+        remote.reconnect?.cancel()
+        remote.reconnect = nil
+        remote.newConnections += 1
+        remote.lastStatus = "ESTA"
+        remote.lastHandshake = StickTable.now
+        if !resynced, !remotes.contains(where: { $0.session?.resyncRequested == true }) {
+            session.requestResync()
+        }
+    }
+
+    func closed(_ session: PeerSession) {
+        guard let remote = session.remote, remote.session === session else { return }
+        remote.session = nil
+        if session.resyncRequested, !resynced {
+            // Ask another connected peer.
+            remotes.first { $0.session != nil }?.session?.requestResync()
+        }
+        scheduleReconnect(remote)
+    }
+
+    func resyncFinished() {
+        resynced = true
+        resyncTimer?.cancel()
+    }
+
+    // MARK: Pushing changes
+
+    /// From any loop, under the table's lock: remembers the entry.
+    private func noteChange(table: Int, entry: StickEntry) {
+        let schedule: Bool = pendingLock.withLock {
+            pending.append((table, entry))
+            defer { flushScheduled = true }
+            return !flushScheduled
+        }
+        if schedule { loop.execute { [weak self] in self?.flush() } }
+    }
+
+    private func flush() {
+        let batch: [(table: Int, entry: StickEntry)] = pendingLock.withLock {
+            defer {
+                pending.removeAll(keepingCapacity: true)
+                flushScheduled = false
+            }
+            return pending
+        }
+        var seen = Set<ObjectIdentifier>()
+        let sessions = remotes.compactMap { $0.session }.filter { $0.isEstablished }
+        for (index, entry) in batch.reversed() where seen.insert(ObjectIdentifier(entry)).inserted {
+            let shared = tables[index]
+            updateIDs[index] &+= 1
+            guard let update = shared.table.peerUpdate(for: entry, id: updateIDs[index], timed: false) else { continue }
+            for session in sessions { session.push(update, of: index) }
+        }
+        for session in sessions { session.flush() }
+    }
+
+    /// Every entry of every table, for a peer that asked for a resync.
+    func teach(_ session: PeerSession) {
+        for (index, shared) in tables.enumerated() {
+            for entry in shared.table.entriesForPeers() {
+                updateIDs[index] &+= 1
+                guard let update = shared.table.peerUpdate(for: entry, id: updateIDs[index], timed: true) else { continue }
+                session.push(update, of: index)
+            }
+        }
+    }
+}

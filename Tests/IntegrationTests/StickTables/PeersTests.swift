@@ -1,0 +1,98 @@
+import Foundation
+import XCTest
+
+/// `peers` with Debian's haproxy 2.6 as the other peer, on loopback: the
+/// same tables on both sides, entries pushed by traffic (`track-sc0`) and
+/// by `set table` on each side show on the other, and a side that
+/// restarts gets the whole tables back from the other (resync).
+final class PeersTests: IntegrationTestCase {
+    private var reference: String { NSHomeDirectory() + "/.cache/proxybench/ref/usr/sbin/haproxy" }
+
+    private func startReference(config: String, localPeer: String, port: Int) throws -> ManagedProcess {
+        let file = tmp.appendingPathComponent("ref.cfg")
+        try config.write(to: file, atomically: true, encoding: .utf8)
+        let root = NSHomeDirectory() + "/.cache/proxybench/ref"
+        let ref = track(try ManagedProcess(
+            label: "haproxy-2.6", executable: reference, arguments: ["-f", file.path, "-db", "-L", localPeer], dir: tmp,
+            environment: ["LD_LIBRARY_PATH": "\(root)/lib/x86_64-linux-gnu:\(root)/usr/lib/x86_64-linux-gnu"]))
+        try Ports.waitUntilListening(port, timeout: 10, while: { ref.isRunning })
+        return ref
+    }
+
+    private func get(_ port: Int, source: String) throws -> Int {
+        let c = try Conn(port: port, timeout: 5, source: source)
+        defer { c.close() }
+        try c.send(HTTPClient.request("GET", "/", close: true))
+        return try c.readResponse().status
+    }
+
+    func testTablesSyncBothWaysWith26AndAfterRestarts() throws {
+        guard FileManager.default.isExecutableFile(atPath: reference) else {
+            return XCTFail("Debian's haproxy 2.6 is not unpacked at \(reference): run `make reference`")
+        }
+        let ourPeer = Ports.free(), refPeer = Ports.free(), ourPort = Ports.free(), refPort = Ports.free()
+        let ourSocket = tmp.appendingPathComponent("ours.sock").path
+        let refSocket = tmp.appendingPathComponent("ref.sock").path
+        func config(port: Int, socket: String) -> String {
+            """
+            global
+                stats socket \(socket) level admin
+
+            peers mesh
+                peer ours 127.0.0.1:\(ourPeer)
+                peer ref 127.0.0.1:\(refPeer)
+                table names type string len 16 size 100 expire 1m store gpc0,gpt0
+
+            """ + Self.defaultsHTTP + """
+            frontend fe
+                bind 127.0.0.1:\(port)
+                stick-table type ip size 1k expire 1m peers mesh store http_req_cnt,gpc0,http_req_rate(10s),server_id
+                http-request track-sc0 src
+                http-request return status 200
+
+            """
+        }
+        let ours = try startProxy(config: config(port: ourPort, socket: ourSocket), ports: [ourPort, ourPeer], extraArgs: ["-L", "ours"])
+        var ref = try startReference(config: config(port: refPort, socket: refSocket), localPeer: "ref", port: refPort)
+        func table(_ socket: String, _ name: String) -> String {
+            (try? StatsSocket.command(socket, "show table \(name)")) ?? ""
+        }
+        func waitFor(_ socket: String, _ name: String, _ parts: [String], _ what: String) throws {
+            try waitUntil(what, timeout: 30) {
+                table(socket, name).split(separator: "\n").contains { line in parts.allSatisfy { line.contains($0) } }
+            }
+        }
+
+        // Traffic on each side shows on the other.
+        for _ in 0..<2 { XCTAssertEqual(try get(ourPort, source: "127.0.0.2"), 200) }
+        try waitFor(refSocket, "fe", ["key=127.0.0.2 ", "http_req_cnt=2 ", "http_req_rate(10000)=2"], "2.6 learns our entry")
+        for _ in 0..<3 { XCTAssertEqual(try get(refPort, source: "127.0.0.3"), 200) }
+        try waitFor(ourSocket, "fe", ["key=127.0.0.3 ", "http_req_cnt=3 ", "http_req_rate(10000)=3"], "we learn 2.6's entry")
+        // `set table` on a table of the peers section, both ways.
+        _ = try StatsSocket.command(refSocket, "set table mesh/names key alice data.gpc0 7 data.gpt0 1")
+        _ = try StatsSocket.command(ourSocket, "set table mesh/names key bob data.gpc0 9")
+        try waitFor(ourSocket, "mesh/names", ["key=alice ", "gpt0=1 gpc0=7"], "we learn alice")
+        try waitFor(refSocket, "mesh/names", ["key=bob ", "gpt0=0 gpc0=9"], "2.6 learns bob")
+        // An entry updated on both sides keeps the last update.
+        XCTAssertEqual(try get(refPort, source: "127.0.0.2"), 200)
+        try waitFor(ourSocket, "fe", ["key=127.0.0.2 ", "http_req_cnt=3 "], "we learn 2.6's update of our entry")
+
+        // 2.6 restarts: it asks us for the tables.
+        ref.stop()
+        ref = try startReference(config: config(port: refPort, socket: refSocket), localPeer: "ref", port: refPort)
+        try waitFor(refSocket, "fe", ["key=127.0.0.3 ", "http_req_cnt=3 "], "2.6 resyncs 127.0.0.3 from us")
+        try waitFor(refSocket, "fe", ["key=127.0.0.2 ", "http_req_cnt=3 "], "2.6 resyncs 127.0.0.2 from us")
+        try waitFor(refSocket, "mesh/names", ["key=bob ", "gpc0=9"], "2.6 resyncs bob from us")
+
+        // We restart: we ask 2.6 for the tables.
+        ours.stop()
+        try startProxy(config: config(port: ourPort, socket: ourSocket), ports: [ourPort, ourPeer], extraArgs: ["-L", "ours"])
+        try waitFor(ourSocket, "fe", ["key=127.0.0.2 ", "http_req_cnt=3 "], "we resync 127.0.0.2 from 2.6")
+        try waitFor(ourSocket, "mesh/names", ["key=alice ", "gpc0=7"], "we resync alice from 2.6")
+        try waitFor(ourSocket, "mesh/names", ["key=bob ", "gpc0=9"], "we resync bob from 2.6")
+        // And the session carries new traffic again.
+        XCTAssertEqual(try get(ourPort, source: "127.0.0.4"), 200)
+        try waitFor(refSocket, "fe", ["key=127.0.0.4 ", "http_req_cnt=1 "], "2.6 learns a new entry after our restart")
+        _ = ref
+    }
+}
