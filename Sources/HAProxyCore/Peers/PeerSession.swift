@@ -30,8 +30,6 @@ final class PeerSession {
     private var unacked = Set<UInt64>()
     private var heartbeat: RepeatedTask?
     private var lastWrite = StickTable.now
-    private(set) var heartbeatsSent = 0
-    private(set) var heartbeatsReceived = 0
 
     init(runtime: PeersRuntime, channel: Channel, outgoing: PeersRuntime.RemotePeer?) {
         self.runtime = runtime
@@ -95,7 +93,7 @@ final class PeerSession {
             let status = String(decoding: input[..<end], as: UTF8.self)
             input.removeFirst(end + 1)
             guard status == "200", let remote else {
-                remote?.lastStatus = status == "300" ? "TRYAGAIN" : "BADHS"
+                remote?.withStatus { $0.lastStatus = status == "300" ? "TRYAGAIN" : "BADHS" }
                 close()
                 return false
             }
@@ -136,7 +134,7 @@ final class PeerSession {
         isEstablished = true
         heartbeat = channel.eventLoop.scheduleRepeatedTask(initialDelay: .seconds(3), delay: .seconds(3)) { [weak self] _ in
             guard let self, StickTable.now - self.lastWrite >= 2500 else { return }
-            self.heartbeatsSent += 1
+            self.remote?.withStatus { $0.txHeartbeats += 1 }
             PeerMessage.heartbeat.encode(into: &self.output)
             self.flush()
         }
@@ -154,7 +152,7 @@ final class PeerSession {
     private func handle(_ message: PeerMessage) {
         switch message {
         case .heartbeat:
-            heartbeatsReceived += 1
+            remote?.withStatus { $0.rxHeartbeats += 1 }
         case .resyncRequest:
             runtime.teach(self)
             (runtime.resynced ? PeerMessage.resyncFinished : .resyncPartial).encode(into: &output)
@@ -162,7 +160,9 @@ final class PeerSession {
             PeerMessage.resyncConfirm.encode(into: &output)
             if message == .resyncFinished { runtime.resyncFinished() }
             resyncRequested = false
-        case .resyncConfirm, .ack, .unknown:
+        case .ack(let id, let update):
+            if id >= 1, id <= UInt64(runtime.tables.count) { remote?.withStatus { $0.lastAcked[Int(id) - 1] = update } }
+        case .resyncConfirm, .unknown:
             break
         case .error:
             close()
@@ -172,6 +172,12 @@ final class PeerSession {
             }
             remoteTables[definition.senderID] = (local, definition)
             currentIn = definition.senderID
+            if let local {
+                remote?.withStatus {
+                    $0.remoteIDs[local] = definition.senderID
+                    $0.remoteData[local] = definition.dataTypes
+                }
+            }
         case .tableSwitch(let id):
             currentIn = id
         case .update(let kind, let body):
@@ -182,6 +188,8 @@ final class PeerSession {
             unacked.insert(id)
             if let local = known.local {
                 runtime.tables[local].table.applyPeerUpdate(update, definition: known.definition)
+                let id = lastReceived[id] ?? 0
+                remote?.withStatus { $0.lastGet[local] = id }
             }
         }
     }
@@ -198,6 +206,7 @@ final class PeerSession {
             PeerMessage.tableSwitch(shared.id).encode(into: &output)
         }
         currentOut = index
+        if let id = update.id { remote?.withStatus { $0.lastPushed[index] = id } }
         var body: [UInt8] = []
         let key = PeerKeyType.of(shared.table.definition.keyType)
         update.encode(keyType: key.code, keyLength: key.length, into: &body)

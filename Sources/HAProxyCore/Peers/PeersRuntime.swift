@@ -30,12 +30,30 @@ final class PeersRuntime {
         let config: PeersConfig.Peer
         var session: PeerSession?
         var reconnect: Scheduled<Void>?
-        /// Counters for `show peers`.
-        var newConnections = 0
-        var lastStatus = "NONE"
-        var lastHandshake: UInt64?
+        /// What `show peers` reports, read from any thread under `lock`.
+        private var status = Status()
+        private let lock = NIOLock()
+
+        struct Status {
+            var lastStatus = "NONE"
+            var lastHandshake: UInt64?
+            var reconnectAt: UInt64?
+            var established = false
+            var newConnections = 0
+            var txHeartbeats = 0
+            var rxHeartbeats = 0
+            /// By local table index: the peer's id for it and the data
+            /// types it sends, the last update received, pushed, acked.
+            var remoteIDs: [Int: UInt64] = [:]
+            var remoteData: [Int: UInt64] = [:]
+            var lastGet: [Int: UInt32] = [:]
+            var lastPushed: [Int: UInt32] = [:]
+            var lastAcked: [Int: UInt32] = [:]
+        }
 
         init(config: PeersConfig.Peer) { self.config = config }
+
+        func withStatus<R>(_ body: (inout Status) -> R) -> R { lock.withLock { body(&status) } }
     }
 
     let config: PeersConfig
@@ -53,8 +71,20 @@ final class PeersRuntime {
     private let pendingLock = NIOLock()
     private var pending: [(table: Int, entry: StickEntry)] = []
     private var flushScheduled = false
-    /// The id of the last update pushed, per table.
+    /// The id of the last update pushed, per table (under `pendingLock`,
+    /// read by `show peers`).
     private var updateIDs: [UInt32]
+    /// When the section started (`show peers`).
+    let startDate = time(nil)
+
+    func lastUpdateID(of table: Int) -> UInt32 { pendingLock.withLock { updateIDs[table] } }
+
+    private func nextUpdateID(of table: Int) -> UInt32 {
+        pendingLock.withLock {
+            updateIDs[table] &+= 1
+            return updateIDs[table]
+        }
+    }
 
     static let reconnectDelay = TimeAmount.seconds(5)
     static let resyncTimeout = TimeAmount.seconds(5)
@@ -134,7 +164,7 @@ final class PeersRuntime {
             }
             .connect(to: address)
             .whenFailure { [weak self] _ in
-                remote.lastStatus = "CONN"
+                remote.withStatus { $0.lastStatus = "CONN" }
                 self?.scheduleReconnect(remote)
             }
     }
@@ -156,9 +186,13 @@ final class PeersRuntime {
         remote.session = session
         remote.reconnect?.cancel()
         remote.reconnect = nil
-        remote.newConnections += 1
-        remote.lastStatus = "ESTA"
-        remote.lastHandshake = StickTable.now
+        remote.withStatus {
+            $0.newConnections += 1
+            $0.lastStatus = "ESTA"
+            $0.lastHandshake = StickTable.now
+            $0.established = true
+            $0.reconnectAt = nil
+        }
         if !resynced, !remotes.contains(where: { $0.session?.resyncRequested == true }) {
             session.requestResync()
         }
@@ -167,6 +201,10 @@ final class PeersRuntime {
     func closed(_ session: PeerSession) {
         guard let remote = session.remote, remote.session === session else { return }
         remote.session = nil
+        remote.withStatus {
+            $0.established = false
+            $0.reconnectAt = StickTable.now + 5000
+        }
         if session.resyncRequested, !resynced {
             // Ask another connected peer.
             remotes.first { $0.session != nil }?.session?.requestResync()
@@ -203,8 +241,7 @@ final class PeersRuntime {
         let sessions = remotes.compactMap { $0.session }.filter { $0.isEstablished }
         for (index, entry) in batch.reversed() where seen.insert(ObjectIdentifier(entry)).inserted {
             let shared = tables[index]
-            updateIDs[index] &+= 1
-            guard let update = shared.table.peerUpdate(for: entry, id: updateIDs[index], timed: false) else { continue }
+            guard let update = shared.table.peerUpdate(for: entry, id: nextUpdateID(of: index), timed: false) else { continue }
             for session in sessions { session.push(update, of: index) }
         }
         for session in sessions { session.flush() }
@@ -214,8 +251,7 @@ final class PeersRuntime {
     func teach(_ session: PeerSession) {
         for (index, shared) in tables.enumerated() {
             for entry in shared.table.entriesForPeers() {
-                updateIDs[index] &+= 1
-                guard let update = shared.table.peerUpdate(for: entry, id: updateIDs[index], timed: true) else { continue }
+                guard let update = shared.table.peerUpdate(for: entry, id: nextUpdateID(of: index), timed: true) else { continue }
                 session.push(update, of: index)
             }
         }

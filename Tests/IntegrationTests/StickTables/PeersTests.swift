@@ -26,6 +26,34 @@ final class PeersTests: IntegrationTestCase {
         return try c.readResponse().status
     }
 
+    /// `show peers` with an established session: the lines 2.6 prints for
+    /// the section, each peer and each shared table, with the same fields
+    /// (2.6's `remote_table`/`last_local_table` lines left aside).
+    private func compareShowPeers(ours: String, reference: String, ourPeer: Int, refPeer: Int) throws {
+        let mine = try StatsSocket.command(ours, "show peers")
+        let theirs = try StatsSocket.command(reference, "show peers")
+        // The field names of each line, by block: the section, the remote
+        // peer, the local peer (each side is the local peer of its own).
+        func shape(_ text: String) -> [String: [String]] {
+            var blocks: [String: [String]] = [:]
+            var block = "section"
+            for line in text.split(separator: "\n") where !line.contains("remote_table:") && !line.contains("last_local_table:") {
+                if line.contains("(remote,") { block = "remote" }
+                if line.contains("(local,") { block = "local" }
+                blocks[block, default: []].append(line.split(separator: " ").map { word in
+                    word.split(separator: "=", maxSplits: 1).first.map { String($0.prefix { $0 != ":" && $0 != "(" }) } ?? ""
+                }.filter { !$0.hasPrefix("0x") && !$0.hasPrefix("[") }.joined(separator: " "))
+            }
+            return blocks
+        }
+        XCTAssertEqual(shape(mine), shape(theirs), "ours:\n\(mine)\n2.6:\n\(theirs)")
+        XCTAssertTrue(mine.contains("id=ref(remote,active) addr=127.0.0.1:\(refPeer) last_status=ESTA "), mine)
+        XCTAssertTrue(mine.contains("st0=7 st1=0 task_calls=0 state=EST\n"), mine)
+        XCTAssertTrue(mine.contains("id=ours(local,inactive) addr=127.0.0.1:\(ourPeer) last_status=NONE last_hdshk=<NEVER>\n"), mine)
+        XCTAssertTrue(mine.contains(" id=mesh/names update="), mine)
+        XCTAssertTrue(try StatsSocket.command(ours, "show peers nope").hasPrefix("No such peers\n"))
+    }
+
     func testTablesSyncBothWaysWith26AndAfterRestarts() throws {
         guard FileManager.default.isExecutableFile(atPath: reference) else {
             return XCTFail("Debian's haproxy 2.6 is not unpacked at \(reference): run `make reference`")
@@ -76,6 +104,8 @@ final class PeersTests: IntegrationTestCase {
         // An entry updated on both sides keeps the last update.
         XCTAssertEqual(try get(refPort, source: "127.0.0.2"), 200)
         try waitFor(ourSocket, "fe", ["key=127.0.0.2 ", "http_req_cnt=3 "], "we learn 2.6's update of our entry")
+
+        try compareShowPeers(ours: ourSocket, reference: refSocket, ourPeer: ourPeer, refPeer: refPeer)
 
         // 2.6 restarts: it asks us for the tables.
         ref.stop()
