@@ -141,6 +141,12 @@ final class PeerSession {
         runtime.established(self, with: remote)
     }
 
+    /// Ends a whole-table teaching (hand-over to the next process).
+    func finishTeaching() {
+        PeerMessage.resyncFinished.encode(into: &output)
+        flush()
+    }
+
     func requestResync() {
         resyncRequested = true
         PeerMessage.resyncRequest.encode(into: &output)
@@ -154,6 +160,7 @@ final class PeerSession {
         case .heartbeat:
             remote?.withStatus { $0.rxHeartbeats += 1 }
         case .resyncRequest:
+            if runtime.isHandOver(self) { break }
             runtime.teach(self)
             (runtime.resynced ? PeerMessage.resyncFinished : .resyncPartial).encode(into: &output)
         case .resyncFinished, .resyncPartial:
@@ -162,7 +169,9 @@ final class PeerSession {
             resyncRequested = false
         case .ack(let id, let update):
             if id >= 1, id <= UInt64(runtime.tables.count) { remote?.withStatus { $0.lastAcked[Int(id) - 1] = update } }
-        case .resyncConfirm, .unknown:
+        case .resyncConfirm:
+            if runtime.isHandOver(self) { runtime.endHandOver() }
+        case .unknown:
             break
         case .error:
             close()

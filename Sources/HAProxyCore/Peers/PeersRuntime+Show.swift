@@ -28,7 +28,7 @@ extension PeersRuntime {
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
         func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
         let date = "\(two(t.tm_mday))/\(months[Int(t.tm_mon)])/\(t.tm_year + 1900):\(two(t.tm_hour)):\(two(t.tm_min)):\(two(t.tm_sec))"
-        out += "\(address(self)): [\(date)] id=\(config.name) disabled=\(config.disabled ? 1 : 0) flags=0x0 resync_timeout=<PAST> task_calls=0\n"
+        out += "\(address(self)): [\(date)] id=\(config.name) disabled=\(config.disabled ? 1 : 0) flags=0x0 resync_timeout=\(resyncTimeoutLeft.map { $0 > 0 ? "\(($0 + 999) / 1000)s" : "<PAST>" } ?? "<PAST>") task_calls=0\n"
         func sharedTables(_ status: RemotePeer.Status?) {
             out += "        shared tables:\n"
             for (index, shared) in tables.enumerated().reversed() {

@@ -64,8 +64,17 @@ final class PeersRuntime {
     private var listener: Channel?
     private var stopped = false
     /// A full resync was received (or none is to be had).
-    var resynced = false
+    var resynced = false {
+        didSet { if resynced { pendingLock.withLock { resyncDeadline = nil } } }
+    }
+    /// Until when a resync is awaited (`show peers`'s resync_timeout).
+    private var resyncDeadline: UInt64?
+    var resyncTimeoutLeft: UInt64? {
+        pendingLock.withLock { resyncDeadline.map { $0 > StickTable.now ? $0 - StickTable.now : 0 } }
+    }
     private var resyncTimer: Scheduled<Void>?
+    /// The hand-over to the next process on a soft stop.
+    private var handOver: (session: PeerSession?, promise: EventLoopPromise<Void>)?
 
     /// Changed entries waiting to be pushed, gathered from every loop.
     private let pendingLock = NIOLock()
@@ -114,6 +123,9 @@ final class PeersRuntime {
             let address = try SocketAddress.makeAddressResolvingHost(local.host, port: local.port)
             listener = try ServerBootstrap(group: loop)
                 .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+                // The next worker binds the same address while this one
+                // still runs: it is where this one hands its tables over.
+                .serverChannelOption(ChannelOptions.socketOption(NIOBSDSocket.Option(rawValue: SO_REUSEPORT)), value: 1)
                 .childChannelInitializer { [weak self] channel in
                     guard let self else { return channel.close() }
                     return channel.eventLoop.makeCompletedFuture {
@@ -124,7 +136,7 @@ final class PeersRuntime {
                 .bind(to: address).wait()
         }
         loop.execute { [self] in
-            if remotes.isEmpty { resynced = true }
+            pendingLock.withLock { resyncDeadline = StickTable.now + 5000 }
             resyncTimer = loop.scheduleTask(in: Self.resyncTimeout) { [weak self] in self?.resynced = true }
             for remote in remotes { connect(remote) }
         }
@@ -142,6 +154,58 @@ final class PeersRuntime {
             }
         }
     }
+
+    // MARK: Hand-over on reload
+
+    /// Soft stop: the sessions with the remote peers close, the listener
+    /// too, and the tables go to the process now listening on the local
+    /// peer's address (the new worker of a reload), ending with "resync
+    /// finished", as 2.6's old process does. Completes once the new
+    /// process confirmed, or failed, or after 5 s.
+    func handOverTables() -> EventLoopFuture<Void> {
+        let promise = loop.makePromise(of: Void.self)
+        loop.execute { [self] in
+            guard !stopped else { return promise.succeed(()) }
+            stopped = true
+            resyncTimer?.cancel()
+            for remote in remotes {
+                remote.reconnect?.cancel()
+                remote.session?.close()
+            }
+            guard let local = config.localPeer, let listener,
+                  let address = try? SocketAddress.makeAddressResolvingHost(local.host, port: local.port)
+            else { return promise.succeed(()) }
+            handOver = (nil, promise)
+            let timeout = loop.scheduleTask(in: .seconds(5)) { [weak self] in self?.endHandOver() }
+            promise.futureResult.whenComplete { _ in timeout.cancel() }
+            let peer = RemotePeer(config: local)
+            listener.close().whenComplete { [self] _ in
+                ClientBootstrap(group: loop)
+                    .connectTimeout(.seconds(2))
+                    .channelInitializer { [weak self] channel in
+                        guard let self else { return channel.close() }
+                        return channel.eventLoop.makeCompletedFuture {
+                            let session = PeerSession(runtime: self, channel: channel, outgoing: peer)
+                            self.handOver?.session = session
+                            try channel.pipeline.syncOperations.addHandler(PeerSessionHandler(session: session))
+                        }
+                    }
+                    .connect(to: address)
+                    .whenFailure { [weak self] _ in self?.endHandOver() }
+            }
+        }
+        return promise.futureResult
+    }
+
+    /// The hand-over ended (confirmed, refused, lost or timed out).
+    func endHandOver() {
+        guard let handOver else { return }
+        self.handOver = nil
+        handOver.session?.close()
+        handOver.promise.succeed(())
+    }
+
+    func isHandOver(_ session: PeerSession) -> Bool { handOver?.session === session }
 
     // MARK: Sessions
 
@@ -177,11 +241,26 @@ final class PeersRuntime {
         }
     }
 
-    func remote(named name: String) -> RemotePeer? { remotes.first { $0.config.name == name } }
+    func remote(named name: String) -> RemotePeer? {
+        if name == localName, let local = config.localPeer {
+            // The previous process of this one, handing its tables over.
+            return RemotePeer(config: local)
+        }
+        return remotes.first { $0.config.name == name }
+    }
+
+    /// Whether `remote` is this process's own peer (a hand-over session).
+    func isLocal(_ remote: RemotePeer) -> Bool { remote.config.name == localName }
 
     /// A session finished its handshake: it replaces any other with the
     /// same peer (2.6 keeps the newest), then asks for a resync if needed.
     func established(_ session: PeerSession, with remote: RemotePeer) {
+        if isLocal(remote) {
+            // Handing over (ours), or being handed over to: the old
+            // process teaches unasked.
+            if let handOver, handOver.session === session { teach(session); session.finishTeaching() }
+            return
+        }
         if let old = remote.session, old !== session { old.close() }
         remote.session = session
         remote.reconnect?.cancel()
@@ -199,6 +278,7 @@ final class PeersRuntime {
     }
 
     func closed(_ session: PeerSession) {
+        if isHandOver(session) { endHandOver() }
         guard let remote = session.remote, remote.session === session else { return }
         remote.session = nil
         remote.withStatus {

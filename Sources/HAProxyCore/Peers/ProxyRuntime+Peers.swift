@@ -1,5 +1,6 @@
 import HAProxyConfig
 import HAProxyTables
+import NIOCore
 
 /// The `peers` sections' runtimes: built with the tables, started with
 /// the event loops, stopped with the process.
@@ -15,6 +16,11 @@ extension ProxyRuntime {
 
     func startPeers() throws {
         for section in peers { try section.start(on: group.next()) }
+    }
+
+    /// On a soft stop: each section hands its tables to the next process.
+    func handOverPeers() -> [EventLoopFuture<Void>] {
+        peers.map { $0.handOverTables() }
     }
 
     func stopPeers() {

@@ -400,14 +400,16 @@ public final class ProxyRuntime {
             }
             if idle { finish() }
         }
-        if closing.isEmpty {
+        // The tables go to the next process before this one may end.
+        let handOver = handOverPeers()
+        if closing.isEmpty && handOver.isEmpty {
             finishIfIdle()
         } else {
             // Connections accepted just before the close may still be
             // queued for set-up on their loops: one pass through every
             // loop lets them register (and count) first.
             let group = self.group!
-            EventLoopFuture.andAllComplete(closing, on: group.next()).flatMap { _ in
+            EventLoopFuture.andAllComplete(closing + handOver, on: group.next()).flatMap { _ in
                 EventLoopFuture.andAllComplete(
                     group.makeIterator().map { $0.submit {} }, on: group.next())
             }.whenComplete { _ in finishIfIdle() }

@@ -79,7 +79,9 @@ extension StickTable {
             defer { applyingPeerUpdate = false }
             guard let entry = findOrCreate(key, now: now) else { return }
             for (type, value) in zip(remote.types, update.values) {
-                guard let local = StickDataType(rawValue: type), stores(local), local != .serverKey else { continue }
+                // `conn_cur` is pushed but never learned (manual 3.5).
+                guard let local = StickDataType(rawValue: type), stores(local), local != .serverKey, local != .connCurrent
+                else { continue }
                 let index = slot[type]
                 switch value {
                 case .integer(let v):

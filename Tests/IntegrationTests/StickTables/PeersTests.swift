@@ -126,3 +126,109 @@ final class PeersTests: IntegrationTestCase {
         _ = ref
     }
 }
+
+extension PeersTests {
+    /// A reload (master-worker, SIGUSR2) keeps the tables: the old worker
+    /// hands them to the new one through the local peer, so a client over
+    /// its request rate stays refused after the reload, in this build as
+    /// in 2.6 (same configuration, same steps on both).
+    func testReloadHandsTheTablesToTheNewWorker() throws {
+        guard FileManager.default.isExecutableFile(atPath: reference) else {
+            return XCTFail("Debian's haproxy 2.6 is not unpacked at \(reference): run `make reference`")
+        }
+        for product in ["ours", "2.6"] {
+            let port = Ports.free(), peerPort = Ports.free()
+            // Short: 2.6 refuses socket paths near the 108-byte limit.
+            let master = "/tmp/peers-\(UUID().uuidString.prefix(8)).sock"
+            defer { unlink(master) }
+            let config = """
+                peers local
+                    peer me 127.0.0.1:\(peerPort)
+
+                """ + Self.defaultsHTTP + """
+                frontend fe
+                    bind 127.0.0.1:\(port)
+                    stick-table type ip size 1k expire 1m peers local store http_req_rate(1m),gpc0
+                    http-request track-sc0 src
+                    http-request deny deny_status 429 if { sc_http_req_rate(0) gt 3 }
+                    http-request return status 200
+
+                """
+            let p: ManagedProcess
+            if product == "ours" {
+                p = try startProxy(config: config, ports: [port], extraArgs: ["-W", "-S", master, "-L", "me"])
+            } else {
+                let file = tmp.appendingPathComponent("reload-ref.cfg")
+                try config.write(to: file, atomically: true, encoding: .utf8)
+                let root = NSHomeDirectory() + "/.cache/proxybench/ref"
+                p = track(try ManagedProcess(
+                    label: "haproxy-2.6-reload", executable: reference,
+                    arguments: ["-f", file.path, "-db", "-W", "-S", master, "-L", "me"], dir: tmp,
+                    environment: ["LD_LIBRARY_PATH": "\(root)/lib/x86_64-linux-gnu:\(root)/usr/lib/x86_64-linux-gnu"]))
+                try Ports.waitUntilListening(port, timeout: 10, while: { p.isRunning })
+            }
+            func workers() -> [String] {
+                let text = (try? Self.masterCommand(master, "show proc")) ?? ""
+                return text.split(separator: "\n").filter { $0.contains(" worker ") }.map { String($0.split(separator: " ")[0]) }
+            }
+            var first: [String] = []
+            try waitUntil("a worker (\(product))") { first = workers(); return !first.isEmpty }
+            let statuses = try (0..<5).map { _ in try get(port, source: "127.0.0.5") }
+            XCTAssertEqual(statuses, [200, 200, 200, 429, 429], product)
+            XCTAssertEqual(try Self.masterCommand(master, "@1 set table fe key 10.9.8.7 data.gpc0 42"), "\n", product)
+            // 2.6's old process hands over only once it considers itself up
+            // to date: 5 s after it started when no peer taught it.
+            try waitUntil("the worker is up to date (\(product))", timeout: 15) {
+                ((try? Self.masterCommand(master, "@1 show peers")) ?? "").contains("resync_timeout=<PAST>")
+            }
+            p.signal(SIGUSR2)
+            try waitUntil("a new worker (\(product))", timeout: 15) {
+                let now = workers()
+                return now.count == 1 && now.first != first.first
+            }
+            // The old worker left: the hand-over did not hold it.
+            try waitUntil("the new worker has the entries (\(product))", timeout: 15) {
+                let table = (try? Self.masterCommand(master, "@1 show table fe")) ?? ""
+                return table.contains("key=10.9.8.7 ") && table.contains("gpc0=42") && table.contains("key=127.0.0.5 ")
+            }
+            XCTAssertEqual(try get(port, source: "127.0.0.5"), 429, "\(product): the rate survived the reload")
+            XCTAssertEqual(try get(port, source: "127.0.0.6"), 200, product)
+            p.stop()
+        }
+    }
+
+    /// One command on a master CLI, the sending side closed after it (2.6's
+    /// master answers and closes only then).
+    static func masterCommand(_ path: String, _ command: String) throws -> String {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw HarnessError("socket() failed") }
+        defer { close(fd) }
+        var tv = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        var addr = sockaddr_un()
+        addr.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        withUnsafeMutableBytes(of: &addr.sun_path) { p in
+            for (i, b) in bytes.enumerated() { p[i] = b }
+            p[bytes.count] = 0
+        }
+        let rc = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard rc == 0 else { throw HarnessError("connect to \(path) failed: errno \(errno)") }
+        let line = Array((command + "\n").utf8)
+        guard send(fd, line, line.count, Int32(MSG_NOSIGNAL)) == line.count else { throw HarnessError("send failed") }
+        shutdown(fd, Int32(SHUT_WR))
+        var out: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            guard n > 0 else {
+                if n < 0 { throw HarnessError("no answer from \(path)") }
+                break
+            }
+            out += buffer[0..<n]
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
