@@ -275,6 +275,11 @@ final class PeersRuntime {
         if !resynced, !remotes.contains(where: { $0.session?.resyncRequested == true }) {
             session.requestResync()
         }
+        // What was pushed on a session lost meanwhile (two peers that
+        // connect to each other at once each keep the newest session and
+        // close the other) goes again: every entry, on each new session.
+        teach(session)
+        session.flush()
     }
 
     func closed(_ session: PeerSession) {
