@@ -30,6 +30,10 @@ final class PeerSession {
     private var unacked = Set<UInt64>()
     private var heartbeat: RepeatedTask?
     private var lastWrite = StickTable.now
+    private var lastRead = StickTable.now
+    /// A peer silent this long is gone (2.6 sends a heartbeat every 3 s
+    /// when it has nothing else to say).
+    static let silenceLimit: UInt64 = 10_000
 
     init(runtime: PeersRuntime, channel: Channel, outgoing: PeersRuntime.RemotePeer?) {
         self.runtime = runtime
@@ -59,6 +63,7 @@ final class PeerSession {
     }
 
     func received(_ bytes: ByteBufferView) {
+        lastRead = StickTable.now
         input += bytes
         if !isEstablished {
             guard handshake() else { return }
@@ -133,7 +138,12 @@ final class PeerSession {
     private func establish(with remote: PeersRuntime.RemotePeer) {
         isEstablished = true
         heartbeat = channel.eventLoop.scheduleRepeatedTask(initialDelay: .seconds(3), delay: .seconds(3)) { [weak self] _ in
-            guard let self, StickTable.now - self.lastWrite >= 2500 else { return }
+            guard let self else { return }
+            if StickTable.now - self.lastRead >= Self.silenceLimit {
+                self.close()
+                return
+            }
+            guard StickTable.now - self.lastWrite >= 2500 else { return }
             self.remote?.withStatus { $0.txHeartbeats += 1 }
             PeerMessage.heartbeat.encode(into: &self.output)
             self.flush()

@@ -197,6 +197,47 @@ extension PeersTests {
         }
     }
 
+    /// The handshake as 2.6 answers it (peers-v2.0.txt "Status Message"):
+    /// 200 for a known peer, 501 for another protocol, 502 for another
+    /// version, 503 when the hello names another local peer, 504 for an
+    /// unknown peer; an established session that stays silent (no
+    /// heartbeat) is closed.
+    func testHandshakeStatusesAndSilentPeers() throws {
+        let peerPort = Ports.free(), port = Ports.free()
+        try startProxy(config: """
+            peers mesh
+                peer ours 127.0.0.1:\(peerPort)
+                peer other 127.0.0.1:\(Ports.free())
+
+            """ + Self.defaultsHTTP + """
+            frontend fe
+                bind 127.0.0.1:\(port)
+                stick-table type ip size 1k peers mesh store gpc0
+                http-request return status 200
+
+            """, ports: [port, peerPort], extraArgs: ["-L", "ours"])
+        for (hello, status) in [
+            ("HAProxyS 2.1\nours\nother 1 1\n", "200"), ("HAProxyX 2.1\nours\nother 1 1\n", "501"),
+            ("HAProxyS 3.0\nours\nother 1 1\n", "502"), ("HAProxyS 2.1\nsomeone\nother 1 1\n", "503"),
+            ("HAProxyS 2.1\nours\nstranger 1 1\n", "504"),
+        ] {
+            let c = try Conn(port: peerPort, timeout: 5)
+            defer { c.close() }
+            try c.send(hello)
+            let line = try c.read(until: Data("\n".utf8))
+            XCTAssertEqual(String(decoding: line, as: UTF8.self), status + "\n", hello)
+            if status != "200" { XCTAssertTrue(c.closesWithin(5), hello) }
+        }
+        // Established, then silent: closed once the silence exceeds 10 s.
+        let c = try Conn(port: peerPort, timeout: 5)
+        defer { c.close() }
+        try c.send("HAProxyS 2.1\nours\nother 1 1\n")
+        XCTAssertEqual(String(decoding: try c.read(until: Data("\n".utf8)), as: UTF8.self), "200\n")
+        let start = Date()
+        XCTAssertTrue(c.closesWithin(20))
+        XCTAssertGreaterThanOrEqual(Date().timeIntervalSince(start), 9)
+    }
+
     /// One command on a master CLI, the sending side closed after it (2.6's
     /// master answers and closes only then).
     static func masterCommand(_ path: String, _ command: String) throws -> String {
