@@ -152,23 +152,14 @@ extension KeywordRegistry {
 extension ConfigParser {
     /// `peers <name>`: names are unique among peers sections.
     func openPeers(_ words: [String], context: inout ParseContext) {
-        closeSection(&context)
+        let existing = context.config.peers
+        let name = uniqueSectionName(words, kind: "peers", context: &context) { name in
+            existing.first { $0.name == name }.map {
+                "peers section '\(name)' has the same name as another peers section declared at \($0.location)."
+            }
+        }
         context.section = .peers
-        guard words.count > 1, !words[1].isEmpty else {
-            context.alert("missing name for peers section.")
-            return
-        }
-        let name = words[1]
-        if let bad = KeywordRegistry.invalidNameCharacter(name) {
-            context.alert("character '\(bad)' is not permitted in 'peers' name '\(name)'.")
-            return
-        }
-        if let other = context.config.peers.first(where: { $0.name == name }) {
-            context.diagnostics.alert(
-                "Parsing [\(context.location)]: peers section '\(name)' has the same name as another peers section declared at \(other.location).",
-                at: context.location)
-            return
-        }
+        guard let name else { return }
         context.peersIndex = context.config.peers.count
         context.config.peers.append(PeersConfig(name: name, location: context.location))
     }

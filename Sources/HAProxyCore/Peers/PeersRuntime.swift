@@ -180,17 +180,7 @@ final class PeersRuntime {
             promise.futureResult.whenComplete { _ in timeout.cancel() }
             let peer = RemotePeer(config: local)
             listener.close().whenComplete { [self] _ in
-                ClientBootstrap(group: loop)
-                    .connectTimeout(.seconds(2))
-                    .channelInitializer { [weak self] channel in
-                        guard let self else { return channel.close() }
-                        return channel.eventLoop.makeCompletedFuture {
-                            let session = PeerSession(runtime: self, channel: channel, outgoing: peer)
-                            self.handOver?.session = session
-                            try channel.pipeline.syncOperations.addHandler(PeerSessionHandler(session: session))
-                        }
-                    }
-                    .connect(to: address)
+                open(to: address, as: peer) { [weak self] in self?.handOver?.session = $0 }
                     .whenFailure { [weak self] _ in self?.endHandOver() }
             }
         }
@@ -217,20 +207,27 @@ final class PeersRuntime {
             scheduleReconnect(remote)
             return
         }
+        open(to: address, as: remote).whenFailure { [weak self] _ in
+            remote.withStatus { $0.lastStatus = "CONN" }
+            self?.scheduleReconnect(remote)
+        }
+    }
+
+    /// A connection to `address` whose session speaks to `peer` first.
+    private func open(
+        to address: SocketAddress, as peer: RemotePeer, _ made: @escaping (PeerSession) -> Void = { _ in }
+    ) -> EventLoopFuture<Channel> {
         ClientBootstrap(group: loop)
             .connectTimeout(.seconds(5))
             .channelInitializer { [weak self] channel in
                 guard let self else { return channel.close() }
                 return channel.eventLoop.makeCompletedFuture {
-                    let session = PeerSession(runtime: self, channel: channel, outgoing: remote)
+                    let session = PeerSession(runtime: self, channel: channel, outgoing: peer)
+                    made(session)
                     try channel.pipeline.syncOperations.addHandler(PeerSessionHandler(session: session))
                 }
             }
             .connect(to: address)
-            .whenFailure { [weak self] _ in
-                remote.withStatus { $0.lastStatus = "CONN" }
-                self?.scheduleReconnect(remote)
-            }
     }
 
     func scheduleReconnect(_ remote: RemotePeer) {

@@ -238,38 +238,9 @@ extension PeersTests {
         XCTAssertGreaterThanOrEqual(Date().timeIntervalSince(start), 9)
     }
 
-    /// One command on a master CLI, the sending side closed after it (2.6's
-    /// master answers and closes only then).
+    /// One command on a master CLI (2.6's answers once the sending side
+    /// is closed).
     static func masterCommand(_ path: String, _ command: String) throws -> String {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw HarnessError("socket() failed") }
-        defer { close(fd) }
-        var tv = timeval(tv_sec: 5, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        var addr = sockaddr_un()
-        addr.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        withUnsafeMutableBytes(of: &addr.sun_path) { p in
-            for (i, b) in bytes.enumerated() { p[i] = b }
-            p[bytes.count] = 0
-        }
-        let rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard rc == 0 else { throw HarnessError("connect to \(path) failed: errno \(errno)") }
-        let line = Array((command + "\n").utf8)
-        guard send(fd, line, line.count, Int32(MSG_NOSIGNAL)) == line.count else { throw HarnessError("send failed") }
-        shutdown(fd, Int32(SHUT_WR))
-        var out: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = recv(fd, &buffer, buffer.count, 0)
-            guard n > 0 else {
-                if n < 0 { throw HarnessError("no answer from \(path)") }
-                break
-            }
-            out += buffer[0..<n]
-        }
-        return String(decoding: out, as: UTF8.self)
+        try StatsSocket.command(path, command, halfClose: true)
     }
 }
