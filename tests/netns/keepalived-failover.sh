@@ -15,6 +15,8 @@
 #       right after LB1 (haproxy and keepalived) is killed and the VIP moves;
 #   (c) a client kept on its server by `stick on src` stays on it after the
 #       failover, although LB2's round robin alone would send it elsewhere;
+#   (d) a client polling every 100 ms sees failed requests only until the
+#       VIP answers through LB2 (the VRRP switch time, measured);
 #   (b) with --lb2-reference ROOT, LB2 is Debian's haproxy 2.6 unpacked in
 #       ROOT (as `make reference` leaves it in ~/.cache/proxybench/ref):
 #       the same checks with ours on LB1 and 2.6 on LB2.
@@ -86,7 +88,7 @@ attach() { # attach NS ADDRESS...
     for a in "$@"; do ip -n "$ns" addr add "$a/24" dev eth0; done
     ip -n "$ns" link set eth0 up
 }
-attach $NS_CLI 198.18.0.10 198.18.0.11 198.18.0.13
+attach $NS_CLI 198.18.0.10 198.18.0.11 198.18.0.13 198.18.0.14
 attach $NS_LB1 198.18.0.1
 attach $NS_LB2 198.18.0.2
 attach $NS_BE1 198.18.0.21
@@ -141,7 +143,7 @@ frontend fe
     stick-table type ip size 100k expire 10m peers lbs store http_req_rate(1m)
     http-request track-sc0 src
     http-request deny deny_status 429 if { path /limited } { sc_http_req_rate(0) gt 5 }
-    http-request return status 200 content-type text/plain string ok if { path /limited }
+    http-request return status 200 content-type text/plain string ok if { path /limited } || { path /health }
     default_backend be
 
 backend be
@@ -196,6 +198,13 @@ check "(c) LB2 learned the stickiness" $? "$(cli lb2 'show table be')"
 wait_for 150 sh -c "echo 'show table fe key 198.18.0.10' | socat - UNIX-CONNECT:$DIR/lb2.sock | grep -q 'http_req_rate(60000)=[1-9]'"
 check "(a) LB2 learned the client's rate" $? "$(cli lb2 'show table fe')"
 
+# (d) a client polling during the failover, its results timed.
+ip netns exec $NS_CLI bash -c "while [ ! -e $DIR/stop-polling ]; do
+    code=\$(curl -s -m 1 --interface 198.18.0.14 -o /dev/null -w '%{http_code}' http://$VIP/health)
+    echo \$(date +%s%3N) \$code; sleep 0.1; done" > "$DIR/polling.log" 2>/dev/null &
+PIDS+=($!)
+wait_for 50 grep -q ' 200$' "$DIR/polling.log"
+
 # --- LB1 dies -------------------------------------------------------------
 start=$(now_ms)
 # As a machine that dies: its processes stop and its link goes down.
@@ -208,6 +217,14 @@ moved=$(now_ms)
 wait_for 100 sh -c "ip netns exec $NS_CLI curl -s -m 1 -o /dev/null --interface 198.18.0.10 http://$VIP/limited"
 served=$(now_ms)
 echo "INFO VRRP switch: VIP on LB2 after $((moved - start)) ms, first answer through it after $((served - start)) ms"
+sleep 1
+touch "$DIR/stop-polling"
+failed=$(awk -v s="$start" '$1 >= s && $2 != "200"' "$DIR/polling.log" | wc -l)
+late=$(awk -v s="$served" '$1 > s + 1000 && $2 != "200"' "$DIR/polling.log" | wc -l)
+last=$(awk -v s="$start" '$1 >= s && $2 != "200" { t = $1 - s } END { print t + 0 }' "$DIR/polling.log")
+echo "INFO (d) the polling client saw $failed failed requests, the last $last ms after LB1 died"
+[ "$late" = 0 ]
+check "(d) no failed request once the VIP answers through LB2" $? "$late failures later: $(awk -v s="$served" '$1 > s + 1000 && $2 != "200"' "$DIR/polling.log" | head -3)"
 
 # (a) still limited on LB2.
 status=$(status 198.18.0.10 /limited)
