@@ -118,3 +118,33 @@ final class PeerMessageTests: XCTestCase {
         XCTAssertEqual(values, [5, 1, 3, 29_500])
     }
 }
+
+/// The hello and status lines, as 2.6 sends and answers them.
+final class PeerHandshakeTests: XCTestCase {
+    func testHelloAsHAProxy26SendsIt() {
+        // Recorded from 2.6 calling peer `b` as `a` (pid 21566).
+        XCTAssertEqual(PeerHandshake.hello(to: "b", from: "a", pid: 21566), Array("HAProxyS 2.1\nb\na 21566 1\n".utf8))
+    }
+
+    func testHelloAnswers() {
+        func read(_ text: String) -> PeerHandshake.Hello {
+            PeerHandshake.readHello(Array(text.utf8)[...], localName: "b") { $0 == "a" }
+        }
+        XCTAssertEqual(read("HAProxyS 2.1\nb\na 21566 1\n"), .accepted(peer: "a", length: 25))
+        XCTAssertEqual(read("HAProxyS 2.1\nb\na 21566 1\n\u{0}\u{0}"), .accepted(peer: "a", length: 25))
+        XCTAssertEqual(read("HAProxyS 2.0\nb\na 1 0\n"), .accepted(peer: "a", length: 21))
+        XCTAssertEqual(read("HAProxyS 2.1\nb\n"), .incomplete)
+        XCTAssertEqual(read("HTTP/1.1 200\nb\na 1 1\n"), .refused(status: 501))
+        XCTAssertEqual(read("HAProxyS 3.0\nb\na 1 1\n"), .refused(status: 502))
+        XCTAssertEqual(read("HAProxyS 2.1\nc\na 1 1\n"), .refused(status: 503))
+        XCTAssertEqual(read("HAProxyS 2.1\nb\nz 1 1\n"), .refused(status: 504))
+        XCTAssertEqual(read(String(repeating: "x", count: 2000)), .refused(status: 501))
+    }
+
+    func testStatusLine() {
+        XCTAssertNil(PeerHandshake.readStatus(Array("20".utf8)[...]))
+        XCTAssertEqual(PeerHandshake.readStatus(Array("200\n\u{0}\u{0}".utf8)[...])?.status, 200)
+        XCTAssertEqual(PeerHandshake.readStatus(Array("200\n\u{0}\u{0}".utf8)[...])?.length, 4)
+        XCTAssertEqual(PeerHandshake.readStatus(Array("503\n".utf8)[...])?.status, 503)
+    }
+}

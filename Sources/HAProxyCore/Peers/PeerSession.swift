@@ -50,9 +50,7 @@ final class PeerSession {
 
     func active() {
         guard outgoing, let remote else { return }
-        // peers-v2.0.txt "Hello Message"; 2.6 announces 2.1.
-        let hello = "HAProxyS 2.1\n\(remote.config.name)\n\(runtime.localName) \(getpid()) 1\n"
-        output += Array(hello.utf8)
+        output += PeerHandshake.hello(to: remote.config.name, from: runtime.localName, pid: getpid())
         flush()
     }
 
@@ -94,45 +92,32 @@ final class PeerSession {
     /// own); true once established.
     private func handshake() -> Bool {
         if outgoing {
-            guard let end = input.firstIndex(of: 0x0A) else { return false }
-            let status = String(decoding: input[..<end], as: UTF8.self)
-            input.removeFirst(end + 1)
-            guard status == "200", let remote else {
-                remote?.withStatus { $0.lastStatus = status == "300" ? "TRYAGAIN" : "BADHS" }
+            guard let (status, length) = PeerHandshake.readStatus(input[...]) else { return false }
+            input.removeFirst(length)
+            guard status == 200, let remote else {
+                remote?.withStatus { $0.lastStatus = status == 300 ? "TRYAGAIN" : "BADHS" }
                 close()
                 return false
             }
             establish(with: remote)
             return true
         }
-        var lines: [String] = []
-        var start = 0
-        while lines.count < 3, let end = input[start...].firstIndex(of: 0x0A) {
-            lines.append(String(decoding: input[start..<end], as: UTF8.self))
-            start = end + 1
-        }
-        guard lines.count == 3 else {
-            if input.count > 1024 { reject("501") }
+        switch PeerHandshake.readHello(input[...], localName: runtime.localName, isPeer: { runtime.remote(named: $0) != nil }) {
+        case .incomplete:
             return false
+        case .refused(let status):
+            output += Array("\(status)\n".utf8)
+            flush()
+            close()
+            return false
+        case .accepted(let name, let length):
+            input.removeFirst(length)
+            guard let remote = runtime.remote(named: name) else { return false }
+            self.remote = remote
+            output += Array("200\n".utf8)
+            establish(with: remote)
+            return true
         }
-        input.removeFirst(start)
-        let words = lines[0].split(separator: " ")
-        guard words.count == 2, words[0] == "HAProxyS" else { return reject("501") }
-        guard words[1].hasPrefix("2.") else { return reject("502") }
-        guard lines[1] == runtime.localName else { return reject("503") }
-        let name = lines[2].split(separator: " ").first.map(String.init) ?? ""
-        guard let remote = runtime.remote(named: name) else { return reject("504") }
-        self.remote = remote
-        output += Array("200\n".utf8)
-        establish(with: remote)
-        return true
-    }
-
-    private func reject(_ code: String) -> Bool {
-        output += Array("\(code)\n".utf8)
-        flush()
-        close()
-        return false
     }
 
     private func establish(with remote: PeersRuntime.RemotePeer) {
