@@ -120,26 +120,37 @@ final class PeersRuntime {
             shared.table.onChange = { [weak self] entry in self?.noteChange(table: index, entry: entry) }
         }
         if let local = config.localPeer {
-            let address = try SocketAddress.makeAddressResolvingHost(local.host, port: local.port)
-            listener = try ServerBootstrap(group: loop)
-                .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
-                // The next worker binds the same address while this one
-                // still runs: it is where this one hands its tables over.
-                .serverChannelOption(ChannelOptions.socketOption(NIOBSDSocket.Option(rawValue: SO_REUSEPORT)), value: 1)
-                .childChannelInitializer { [weak self] channel in
-                    guard let self else { return channel.close() }
-                    return channel.eventLoop.makeCompletedFuture {
-                        let session = PeerSession(runtime: self, channel: channel, outgoing: nil)
-                        try channel.pipeline.syncOperations.addHandler(PeerSessionHandler(session: session))
-                    }
-                }
-                .bind(to: address).wait()
+            do {
+                try listen(on: local)
+            } catch {
+                // 2.6's words, its reason as strerror() gives it.
+                let reason = (error as? IOError).map { String(cString: strerror($0.errnoCode)) } ?? "\(error)"
+                throw RuntimeError(
+                    "Binding [\(local.location)] for proxy \(local.name): cannot bind socket (\(reason)) for [\(Self.text(local))]")
+            }
         }
         loop.execute { [self] in
             pendingLock.withLock { resyncDeadline = StickTable.now + 5000 }
             resyncTimer = loop.scheduleTask(in: Self.resyncTimeout) { [weak self] in self?.resynced = true }
             for remote in remotes { connect(remote) }
         }
+    }
+
+    private func listen(on local: PeersConfig.Peer) throws {
+        let address = try SocketAddress.makeAddressResolvingHost(local.host, port: local.port)
+        listener = try ServerBootstrap(group: loop)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            // The next worker binds the same address while this one
+            // still runs: it is where this one hands its tables over.
+            .serverChannelOption(ChannelOptions.socketOption(NIOBSDSocket.Option(rawValue: SO_REUSEPORT)), value: 1)
+            .childChannelInitializer { [weak self] channel in
+                guard let self else { return channel.close() }
+                return channel.eventLoop.makeCompletedFuture {
+                    let session = PeerSession(runtime: self, channel: channel, outgoing: nil)
+                    try channel.pipeline.syncOperations.addHandler(PeerSessionHandler(session: session))
+                }
+            }
+            .bind(to: address).wait()
     }
 
     func stop() {

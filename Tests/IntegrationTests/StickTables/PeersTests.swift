@@ -238,6 +238,34 @@ extension PeersTests {
         XCTAssertGreaterThanOrEqual(Date().timeIntervalSince(start), 9)
     }
 
+    /// The local peer's address taken by another socket: the process does
+    /// not start, and says so in 2.6's words.
+    func testBusyLocalPeerAddressStopsTheStart() throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        XCTAssertEqual(bound, 0)
+        XCTAssertEqual(listen(fd, 1), 0)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        let busy = Int(UInt16(bigEndian: addr.sin_port))
+        let cfg = try writeConfig("peers mesh\n    peer ours 127.0.0.1:\(busy)\n\n" + Self.defaultsHTTP
+            + "frontend fe\n    bind 127.0.0.1:\(Ports.free())\n    stick-table type ip size 1k peers mesh\n")
+        let p = track(try ManagedProcess(
+            label: "haproxy-busy", executable: haproxyPath, arguments: ["-f", cfg.path, "-db", "-L", "ours"], dir: tmp))
+        XCTAssertTrue(p.waitForExit(timeout: 10))
+        XCTAssertEqual(p.shellStatus, 1)
+        XCTAssertTrue(p.stderr.contains(
+            "Binding [\(cfg.path):2] for proxy ours: cannot bind socket (Address already in use) for [127.0.0.1:\(busy)]"), p.stderr)
+    }
+
     /// One command on a master CLI (2.6's answers once the sending side
     /// is closed).
     static func masterCommand(_ path: String, _ command: String) throws -> String {
