@@ -181,6 +181,10 @@ public struct HTTPMessage {
         return true
     }
 
+    private static func equalsIgnoringCase(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        a.withUnsafeBytes { equalsIgnoringCase($0, b) }
+    }
+
     /// Writes the noted header edits into the head.
     public mutating func materialize() {
         guard hasNotedEdits else { return }
@@ -203,16 +207,30 @@ public struct HTTPMessage {
 
     /// Gives each `name` header's value to `transform`, which returns its
     /// new value or nil to keep it (`replace-header`, `replace-value`).
+    ///
+    /// Lines added by noted edits are rewritten where they are; the head
+    /// is written once, with the noted edits and the new values.
     public mutating func replaceHeaderValues(
         _ name: [UInt8], _ transform: (UnsafeRawBufferPointer) -> [UInt8]?
     ) throws {
-        materialize()
-        var values: [Int: [UInt8]] = [:]
-        for index in head.headers.indices where headerName(index, is: name) {
-            if let new = withBytes(head.headers[index].value, transform) { values[index] = new }
+        var values: [(index: Int, value: [UInt8])] = []
+        for index in head.headers.indices where !removed.contains(index) && headerName(index, is: name) {
+            if let new = withBytes(head.headers[index].value, transform) { values.append((index, new)) }
+        }
+        for i in added.indices where Self.equalsIgnoringCase(name, added[i].name) {
+            if let new = added[i].value.withUnsafeBytes(transform) {
+                added[i].value = new
+                isEdited = true
+            }
         }
         guard !values.isEmpty else { return }
-        try rebuild(replace: { values[$0] })
+        let removed = self.removed
+        let added = self.added
+        try rebuild(
+            drop: { removed.contains($0) }, replace: { index in values.first { $0.index == index }?.value },
+            append: added)
+        self.removed = HeaderIndexSet()
+        self.added = []
     }
 
     /// Gives the cookie `name` of each `Cookie` (request) or `Set-Cookie`
@@ -344,11 +362,11 @@ public struct HTTPMessage {
         // (framing, connection tokens, host): the new head is built while
         // writing. A new start line or a framing header is parsed again.
         var reparse = startLine != nil
-        var replacements: [Int: [UInt8]] = [:]
+        var replacements: [(index: Int, value: [UInt8])] = []
         var bound = bytes.readableBytes + (startLine?.count ?? 0) + 4 * (current.headers.count + append.count) + 8
         for index in current.headers.indices {
             if let value = replace(index) {
-                replacements[index] = value
+                replacements.append((index, value))
                 bound += value.count
             }
         }
@@ -379,7 +397,7 @@ public struct HTTPMessage {
                     let nameEnd = o.count
                     o.colonSpace()
                     let valueStart = o.count
-                    if let value = replacements[index] {
+                    if !replacements.isEmpty, let value = replacements.first(where: { $0.index == index })?.value {
                         if field.kind != .other { reparse = true }
                         value.withUnsafeBytes { o.copy($0, 0..<$0.count) }
                     } else {
@@ -467,7 +485,56 @@ extension HTTPMessage: HTTPMessageReader {
         }
     }
 
+    /// The values of the headers named `lowercasedName`, names compared
+    /// in the head's bytes: `body` runs for those headers only.
+    public func forEachHeader(named lowercasedName: [UInt8], _ body: (UnsafeRawBufferPointer) -> Bool) {
+        let finished = bytes.withUnsafeReadableBytes { p -> Bool in
+            lowercasedName.withUnsafeBufferPointer { name -> Bool in
+                for index in head.headers.indices {
+                    let field = head.headers[index]
+                    guard field.name.count == name.count, !removed.contains(index) else { continue }
+                    var same = true
+                    var i = 0
+                    let start = field.name.lowerBound
+                    while i < name.count {
+                        if HTTPBytes.lower(p[start + i]) != name[i] {
+                            same = false
+                            break
+                        }
+                        i += 1
+                    }
+                    if same, !body(UnsafeRawBufferPointer(rebasing: p[field.value])) { return true }
+                }
+                return false
+            }
+        }
+        guard !finished else { return }
+        for line in added where line.name.count == lowercasedName.count {
+            guard line.name.withUnsafeBytes({ n in
+                (0..<n.count).allSatisfy { HTTPBytes.lower(n[$0]) == lowercasedName[$0] }
+            }) else { continue }
+            if !line.value.withUnsafeBytes(body) { return }
+        }
+    }
+
     public func withBody<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R? { requestBody?.withPayload(body) }
+
+    // The same reads for a message stored in a class property (the rules'
+    // `MessageBox`): a mutating call reaches the stored value in place,
+    // where a plain call first copies the message, retaining its buffers.
+    // They do not change the message.
+
+    public mutating func forEachHeaderInPlace(_ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Bool) {
+        forEachHeader(body)
+    }
+
+    public mutating func forEachHeaderInPlace(named lowercasedName: [UInt8], _ body: (UnsafeRawBufferPointer) -> Bool) {
+        forEachHeader(named: lowercasedName, body)
+    }
+
+    public mutating func withMethodInPlace<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R { withMethod(body) }
+
+    public mutating func withURIInPlace<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R { withURI(body) }
 }
 
 /// Indexes of a head's headers, below `capacity`, without allocating.

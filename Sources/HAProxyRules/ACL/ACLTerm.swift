@@ -59,6 +59,18 @@ public final class ACLTerm: @unchecked Sendable {
             else { return false }
             return list.isMember(String(decoding: user, as: UTF8.self), ofAnyOf: groups)
         }
+        if let forEachBytes = expression.forEachBytes, Self.matchesBytes(match.method),
+           files.allSatisfy({ Self.matchesBytes($0.match.method) }) {
+            // A string fetch without converters: its values are matched
+            // where they are, no sample is built.
+            var hit = false
+            forEachBytes(context) { bytes in
+                hit = match.method == .found || patterns.matches(bytes: bytes, match)
+                    || files.contains(where: { $0.reference.matches(bytes: bytes, $0.match) })
+                return hit
+            }
+            return hit
+        }
         if match.method == .found {
             var found = false
             expression.forEachValue(context) { _ in
@@ -79,6 +91,14 @@ public final class ACLTerm: @unchecked Sendable {
 }
 
 extension ACLTerm {
+    /// The match methods that compare a string's bytes (or only need one).
+    static func matchesBytes(_ method: PatternMatchMethod) -> Bool {
+        switch method {
+        case .found, .len, .str, .sub, .reg, .beg, .end, .dir, .dom: return true
+        case .bool, .int, .ip, .bin: return false
+        }
+    }
+
     /// Parses `CRITERION [flags] [operator] VALUES`.
     static func parse(_ words: ArraySlice<String>) throws -> ACLTerm {
         guard let criterion = words.first, !criterion.isEmpty else {
