@@ -126,6 +126,26 @@ final class HTTPRuleRunnerTests: XCTestCase {
         XCTAssertEqual(text(c.requestMessage), "GET / HTTP/1.1\r\nHost: h\r\nX-B: b\r\nX-New: v\r\nX-Empty: \r\n\r\n")
     }
 
+    /// `replace-header` after noted edits: a header of the head and a line
+    /// added by a rule are both rewritten, in their places; a deleted one
+    /// stays deleted. Header ACLs read every edit (names without case).
+    func testReplaceHeaderAfterNotedEditsAndHeaderACLsSeeEdits() throws {
+        let p = try proxy("""
+              acl added_ok hdr(x-new) -i V2
+              acl gone hdr(x-del) -m found
+              acl cookie_ok cook(id) 7
+              http-request del-header X-Del
+              http-request add-header X-New v1
+              http-request replace-header X-New ^v(.*)$ v2
+              http-request replace-header x-keep ^k$ K
+              http-request set-header X-Seen yes if added_ok !gone cookie_ok
+            """)
+        var c = context("GET / HTTP/1.1\r\nHost: h\r\nX-Keep: k\r\nX-Del: d\r\nCookie: a=1; id=7\r\n\r\n")
+        _ = HTTPRuleRunner.run(p.httpRequestRules, on: &c)
+        XCTAssertEqual(text(c.requestMessage),
+                       "GET / HTTP/1.1\r\nHost: h\r\nX-Keep: K\r\nCookie: a=1; id=7\r\nX-New: v2\r\nX-Seen: yes\r\n\r\n")
+    }
+
     func testDeletingAFramingHeaderAfterNotedEditsParsesTheHead() throws {
         let p = try proxy("  http-request add-header X-N n\n  http-request del-header content-length")
         var c = context("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\n")

@@ -107,7 +107,8 @@ public struct HTTPMessage {
 
     /// Replaces every `name` header by one with `value` (`set-header`).
     public mutating func setHeader(_ name: [UInt8], _ value: [UInt8]) throws {
-        if Self.isOrdinary(name), noteRemovals(where: { Self.equalsIgnoringCase($0, name) }) {
+        if Self.isOrdinary(name), noteRemovals(named: name) {
+            if added.isEmpty { added.reserveCapacity(8) }
             added.append((name, value))
             isEdited = true
             return
@@ -120,6 +121,7 @@ public struct HTTPMessage {
     /// Adds a `name: value` line after the others (`add-header`).
     public mutating func addHeader(_ name: [UInt8], _ value: [UInt8]) throws {
         if Self.isOrdinary(name), head.headers.count < HeaderIndexSet.capacity {
+            if added.isEmpty { added.reserveCapacity(8) }
             added.append((name, value))
             isEdited = true
             return
@@ -165,6 +167,33 @@ public struct HTTPMessage {
             let before = added.count
             added.removeAll { line in line.name.withUnsafeBytes(matches) }
             if added.count != before { isEdited = true }
+        }
+        return true
+    }
+
+    /// `noteRemovals(where:)` for the headers named `name` (without case):
+    /// lengths are compared first, no closure runs per header.
+    private mutating func noteRemovals(named name: [UInt8]) -> Bool {
+        let headers = head.headers
+        guard headers.count < HeaderIndexSet.capacity else { return false }
+        var found = removed
+        let ordinary = withBytes(0..<bytes.readableBytes) { p -> Bool in
+            for index in headers.indices where headers[index].name.count == name.count && !found.contains(index) {
+                let field = headers[index]
+                guard Self.equalsIgnoringCase(UnsafeRawBufferPointer(rebasing: p[field.name]), name) else { continue }
+                if field.kind != .other { return false }
+                found.insert(index)
+            }
+            return true
+        }
+        guard ordinary else { return false }
+        if found != removed {
+            removed = found
+            isEdited = true
+        }
+        if added.contains(where: { $0.name.count == name.count && Self.equalsIgnoringCase($0.name, name) }) {
+            added.removeAll { $0.name.count == name.count && Self.equalsIgnoringCase($0.name, name) }
+            isEdited = true
         }
         return true
     }

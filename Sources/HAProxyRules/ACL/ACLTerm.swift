@@ -24,7 +24,17 @@ public final class ACLTerm: @unchecked Sendable {
         self.patterns = patterns
         self.match = match
         self.files = files
+        if Self.matchesBytes(match.method), files.allSatisfy({ Self.matchesBytes($0.match.method) }) {
+            forEachBytes = expression.forEachBytes
+        } else {
+            forEachBytes = nil
+        }
     }
+
+    /// The expression's values as bytes lent in place, when it is a
+    /// string fetch without converters and every match method compares
+    /// text (see `SampleExpression.forEachBytes`).
+    private let forEachBytes: (@Sendable (any SampleContext, (UnsafeRawBufferPointer) -> Bool) -> Void)?
 
     /// What an `http_auth_group` ACL checks, for the configuration's
     /// post-parse check (`invalid group`, `no groups specified`).
@@ -59,8 +69,7 @@ public final class ACLTerm: @unchecked Sendable {
             else { return false }
             return list.isMember(String(decoding: user, as: UTF8.self), ofAnyOf: groups)
         }
-        if let forEachBytes = expression.forEachBytes, Self.matchesBytes(match.method),
-           files.allSatisfy({ Self.matchesBytes($0.match.method) }) {
+        if let forEachBytes {
             // A string fetch without converters: its values are matched
             // where they are, no sample is built.
             var hit = false
