@@ -25,7 +25,16 @@ public struct HTTPMessage {
     private var removed = HeaderIndexSet()
     /// Lines added by noted edits, after the headers of `head`.
     private var added: [(name: [UInt8], value: [UInt8])] = []
-    private var hasNotedEdits: Bool { !removed.isEmpty || !added.isEmpty }
+    /// New values of ordinary headers of `head` (`replace-header`), by index.
+    private var replaced: [(index: Int, value: [UInt8])] = []
+    private var hasNotedEdits: Bool { !removed.isEmpty || !added.isEmpty || !replaced.isEmpty }
+
+    /// The value a noted edit gave header `index` of `head`, if any.
+    @inline(__always)
+    private func replacement(_ index: Int) -> [UInt8]? {
+        for entry in replaced where entry.index == index { return entry.value }
+        return nil
+    }
 
     /// The ordinary header edits noted on `head` and not written into it:
     /// the forwarding writes them with the head (`headEdits`), and a
@@ -33,16 +42,19 @@ public struct HTTPMessage {
     public struct NotedEdits {
         fileprivate var removed = HeaderIndexSet()
         fileprivate var added: [(name: [UInt8], value: [UInt8])] = []
+        fileprivate var replaced: [(index: Int, value: [UInt8])] = []
 
         public init() {}
 
-        public var isEmpty: Bool { removed.isEmpty && added.isEmpty }
+        public var isEmpty: Bool { removed.isEmpty && added.isEmpty && replaced.isEmpty }
 
-        /// The edits for `HTTPHeadRewriter`: the removals, and the added
-        /// lines with lowercase names, as every forwarded header.
+        /// The edits for `HTTPHeadRewriter`: the removals, the replaced
+        /// values, and the added lines with lowercase names, as every
+        /// forwarded header.
         public var headEdits: HTTPHeadEdits {
             var edits = HTTPHeadEdits()
             removed.forEach { edits.remove($0) }
+            edits.replaced = replaced
             for (name, value) in added { edits.append(lowercasedName: name, value: value) }
             return edits
         }
@@ -53,6 +65,7 @@ public struct HTTPMessage {
         var edits = NotedEdits()
         edits.removed = removed
         edits.added = added
+        edits.replaced = replaced
         return edits
     }
 
@@ -61,6 +74,7 @@ public struct HTTPMessage {
         guard !edits.isEmpty else { return }
         removed = edits.removed
         added = edits.added
+        replaced = edits.replaced
         isEdited = true
     }
     /// The request body that arrived, for the `req.body*` fetches (nil
@@ -219,11 +233,15 @@ public struct HTTPMessage {
         guard hasNotedEdits else { return }
         let removed = self.removed
         let added = self.added
+        let replaced = self.replaced
         self.removed = HeaderIndexSet()
         self.added = []
+        self.replaced = []
         // Only ordinary headers are concerned: the rewrite keeps the
         // parser's facts and cannot fail.
-        try? rebuild(drop: { removed.contains($0) }, append: added)
+        try? rebuild(
+            drop: { removed.contains($0) }, replace: { index in replaced.first { $0.index == index }?.value },
+            append: added)
     }
 
     /// The message with its noted header edits written into the head.
@@ -237,14 +255,18 @@ public struct HTTPMessage {
     /// Gives each `name` header's value to `transform`, which returns its
     /// new value or nil to keep it (`replace-header`, `replace-value`).
     ///
-    /// Lines added by noted edits are rewritten where they are; the head
-    /// is written once, with the noted edits and the new values.
+    /// An ordinary header's new values are noted like the other edits of
+    /// ordinary headers (the head is written once, when taken); lines
+    /// added by noted edits are rewritten where they are. Another header
+    /// is written into the head with the noted edits at once.
     public mutating func replaceHeaderValues(
         _ name: [UInt8], _ transform: (UnsafeRawBufferPointer) -> [UInt8]?
     ) throws {
         var values: [(index: Int, value: [UInt8])] = []
         for index in head.headers.indices where !removed.contains(index) && headerName(index, is: name) {
-            if let new = withBytes(head.headers[index].value, transform) { values.append((index, new)) }
+            let new = replacement(index).map { $0.withUnsafeBytes(transform) }
+                ?? withBytes(head.headers[index].value, transform)
+            if let new { values.append((index, new)) }
         }
         for i in added.indices where Self.equalsIgnoringCase(name, added[i].name) {
             if let new = added[i].value.withUnsafeBytes(transform) {
@@ -253,13 +275,27 @@ public struct HTTPMessage {
             }
         }
         guard !values.isEmpty else { return }
+        if Self.isOrdinary(name), head.headers.count < HeaderIndexSet.capacity {
+            for entry in values {
+                if let at = replaced.firstIndex(where: { $0.index == entry.index }) {
+                    replaced[at].value = entry.value
+                } else {
+                    replaced.append(entry)
+                }
+            }
+            isEdited = true
+            return
+        }
         let removed = self.removed
         let added = self.added
+        let noted = self.replaced
         try rebuild(
-            drop: { removed.contains($0) }, replace: { index in values.first { $0.index == index }?.value },
+            drop: { removed.contains($0) },
+            replace: { index in (values.first { $0.index == index } ?? noted.first { $0.index == index })?.value },
             append: added)
         self.removed = HeaderIndexSet()
         self.added = []
+        self.replaced = []
     }
 
     /// Gives the cookie `name` of each `Cookie` (request) or `Set-Cookie`
@@ -501,7 +537,12 @@ extension HTTPMessage: HTTPMessageReader {
         let finished = bytes.withUnsafeReadableBytes { p -> Bool in
             for index in headers.indices where !removed.contains(index) {
                 let field = headers[index]
-                if !body(UnsafeRawBufferPointer(rebasing: p[field.name]), UnsafeRawBufferPointer(rebasing: p[field.value])) {
+                let name = UnsafeRawBufferPointer(rebasing: p[field.name])
+                if !replaced.isEmpty, let value = replacement(index) {
+                    if !value.withUnsafeBytes({ body(name, $0) }) { return true }
+                    continue
+                }
+                if !body(name, UnsafeRawBufferPointer(rebasing: p[field.value])) {
                     return true
                 }
             }
@@ -532,7 +573,12 @@ extension HTTPMessage: HTTPMessageReader {
                         }
                         i += 1
                     }
-                    if same, !body(UnsafeRawBufferPointer(rebasing: p[field.value])) { return true }
+                    guard same else { continue }
+                    if !replaced.isEmpty, let value = replacement(index) {
+                        if !value.withUnsafeBytes(body) { return true }
+                        continue
+                    }
+                    if !body(UnsafeRawBufferPointer(rebasing: p[field.value])) { return true }
                 }
                 return false
             }
