@@ -20,6 +20,9 @@
 #include <openssl/obj_mac.h>
 #include <openssl/ocsp.h>
 #include <openssl/provider.h>
+#include <openssl/core_names.h>
+#include <openssl/rand.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
@@ -262,6 +265,122 @@ static inline int hap_ssl_ctx_set_ocsp_response(SSL_CTX *ctx, const unsigned cha
     blob->len = len;
     memcpy(blob->der, der, len);
     return SSL_CTX_set_ex_data(ctx, hap_ocsp_index(), blob);
+}
+
+/* TLS session ticket keys (bind `tls-ticket-keys`, CLI `set ssl tls-key`):
+ * a ring of three keys, each a 16-byte name, an AES key and an HMAC-SHA256
+ * key of the same size (48 bytes: AES-128; 80 bytes: AES-256). `head` is
+ * the key that encrypts new tickets; the two others only decrypt, and a
+ * ticket they open is renewed. Shared by the bind lines naming the same
+ * file, read by the handshakes of every thread, rotated by the CLI. */
+#define HAP_TICKET_KEYS 3
+struct hap_ticket_keys {
+    pthread_rwlock_t lock;
+    int key_len;
+    int head;
+    unsigned char keys[HAP_TICKET_KEYS][80];
+};
+__attribute__((weak)) int hap_ticket_ex_index = -1;
+static inline int hap_ticket_index(void) {
+    if (hap_ticket_ex_index < 0) hap_ticket_ex_index = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+    return hap_ticket_ex_index;
+}
+static inline struct hap_ticket_keys *hap_ticket_keys_new(int key_len) {
+    struct hap_ticket_keys *k = calloc(1, sizeof(*k));
+    if (!k) return NULL;
+    pthread_rwlock_init(&k->lock, NULL);
+    k->key_len = key_len;
+    return k;
+}
+/* Writes a key into a ring slot and sets the encryption key (loading). */
+static inline void hap_ticket_keys_store(struct hap_ticket_keys *k, int slot, const unsigned char *key, int head) {
+    pthread_rwlock_wrlock(&k->lock);
+    memcpy(k->keys[slot % HAP_TICKET_KEYS], key, (size_t)k->key_len);
+    k->head = head % HAP_TICKET_KEYS;
+    pthread_rwlock_unlock(&k->lock);
+}
+/* A new key replaces the oldest; the one before it becomes the
+ * encryption key. */
+static inline void hap_ticket_keys_push(struct hap_ticket_keys *k, const unsigned char *key) {
+    pthread_rwlock_wrlock(&k->lock);
+    memcpy(k->keys[(k->head + 2) % HAP_TICKET_KEYS], key, (size_t)k->key_len);
+    k->head = (k->head + 1) % HAP_TICKET_KEYS;
+    pthread_rwlock_unlock(&k->lock);
+}
+/* The i-th key from the oldest (the newest is the last). */
+static inline void hap_ticket_keys_get(struct hap_ticket_keys *k, int i, unsigned char *out) {
+    pthread_rwlock_rdlock(&k->lock);
+    memcpy(out, k->keys[(k->head + 2 + i) % HAP_TICKET_KEYS], (size_t)k->key_len);
+    pthread_rwlock_unlock(&k->lock);
+}
+static int hap_ticket_key_cb(SSL *ssl, unsigned char *name, unsigned char *iv, EVP_CIPHER_CTX *cctx,
+                             EVP_MAC_CTX *hctx, int enc) {
+    struct hap_ticket_keys *k = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), hap_ticket_index());
+    if (!k) return -1;
+    int aes = k->key_len == 80 ? 32 : 16;
+    const EVP_CIPHER *cipher = aes == 32 ? EVP_aes_256_cbc() : EVP_aes_128_cbc();
+    int rc = -1, found = 0;
+    pthread_rwlock_rdlock(&k->lock);
+    const unsigned char *key = NULL;
+    if (enc) {
+        key = k->keys[k->head];
+        memcpy(name, key, 16);
+        if (RAND_bytes(iv, EVP_CIPHER_get_iv_length(cipher)) <= 0) goto out;
+        if (!EVP_EncryptInit_ex(cctx, cipher, NULL, key + 16, iv)) goto out;
+    } else {
+        for (found = 0; found < HAP_TICKET_KEYS; found++) {
+            key = k->keys[(k->head + found) % HAP_TICKET_KEYS];
+            if (!memcmp(name, key, 16)) break;
+        }
+        if (found == HAP_TICKET_KEYS) { rc = 0; goto out; }
+        if (!EVP_DecryptInit_ex(cctx, cipher, NULL, key + 16, iv)) goto out;
+    }
+    char digest[] = "SHA256";
+    OSSL_PARAM params[3];
+    params[0] = OSSL_PARAM_construct_octet_string(OSSL_MAC_PARAM_KEY, (void *)(key + 16 + aes), (size_t)aes);
+    params[1] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0);
+    params[2] = OSSL_PARAM_construct_end();
+    if (!EVP_MAC_CTX_set_params(hctx, params)) goto out;
+    rc = enc ? 1 : (found ? 2 : 1);
+out:
+    pthread_rwlock_unlock(&k->lock);
+    return rc;
+}
+/* Tickets of this context are made and opened with the ring's keys (the
+ * ring outlives the context). */
+static inline int hap_ssl_ctx_set_ticket_keys(SSL_CTX *ctx, struct hap_ticket_keys *k) {
+    if (!SSL_CTX_set_ex_data(ctx, hap_ticket_index(), k)) return 0;
+    return SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, hap_ticket_key_cb);
+}
+
+/* Signed certificate timestamps (manual 5.1 `crt`: `<cert>.sctl`): the
+ * SCT list is sent as is to TLS 1.2 clients that ask for it (extension
+ * 18), from the SSL_CTX's ex_data, freed with it. */
+__attribute__((weak)) int hap_sctl_ex_index = -1;
+static inline int hap_sctl_index(void) {
+    if (hap_sctl_ex_index < 0) hap_sctl_ex_index = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, hap_ocsp_blob_free);
+    return hap_sctl_ex_index;
+}
+static int hap_sctl_add_cb(SSL *ssl, unsigned int type, const unsigned char **out, size_t *outlen, int *al, void *arg) {
+    (void)type; (void)al; (void)arg;
+    struct hap_ocsp_blob *blob = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), hap_sctl_index());
+    if (!blob) return 0;
+    *out = blob->der;
+    *outlen = blob->len;
+    return 1;
+}
+static int hap_sctl_parse_cb(SSL *ssl, unsigned int type, const unsigned char *in, size_t inlen, int *al, void *arg) {
+    (void)ssl; (void)type; (void)in; (void)inlen; (void)al; (void)arg;
+    return 1;
+}
+static inline int hap_ssl_ctx_set_sctl(SSL_CTX *ctx, const unsigned char *list, size_t len) {
+    struct hap_ocsp_blob *blob = malloc(sizeof(*blob) + len);
+    if (!blob) return 0;
+    blob->len = len;
+    memcpy(blob->der, list, len);
+    if (!SSL_CTX_set_ex_data(ctx, hap_sctl_index(), blob)) { free(blob); return 0; }
+    return SSL_CTX_add_server_custom_ext(ctx, TLSEXT_TYPE_signed_certificate_timestamp, hap_sctl_add_cb, NULL, NULL,
+                                         hap_sctl_parse_cb, NULL);
 }
 
 /* The OCSP certificate id (SHA-1) of `cert` issued by `issuer`, DER

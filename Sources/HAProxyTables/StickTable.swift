@@ -17,9 +17,9 @@ public final class StickTable: @unchecked Sendable {
     /// Where each data type lives in an entry: an index into `values`
     /// (counters) or `rates`, -1 when the table does not store it; an
     /// array's elements follow one another from there.
-    private var slot = [Int](repeating: -1, count: StickDataType.allCases.count)
+    private(set) var slot = [Int](repeating: -1, count: StickDataType.allCases.count)
     /// How many values of each type an entry holds (0: not stored).
-    private var length = [Int](repeating: 0, count: StickDataType.allCases.count)
+    private(set) var length = [Int](repeating: 0, count: StickDataType.allCases.count)
     /// By type: the table stores it or its rate (`counts`).
     private var countsType = [Bool](repeating: false, count: StickDataType.allCases.count)
     private var period = [UInt64](repeating: 0, count: StickDataType.allCases.count)
@@ -33,6 +33,11 @@ public final class StickTable: @unchecked Sendable {
     private unowned(unsafe) var newest: StickEntry?
     private unowned(unsafe) var oldest: StickEntry?
     private let lock: UnsafeMutablePointer<pthread_mutex_t>
+    /// Called under the lock each time an entry is created or changed
+    /// here (traffic, the CLI), not when a peer's update is applied: the
+    /// peers push these entries (`StickTable+Peers`).
+    public var onChange: ((StickEntry) -> Void)?
+    var applyingPeerUpdate = false
 
     public init(_ definition: StickTableDefinition) {
         self.definition = definition
@@ -66,7 +71,7 @@ public final class StickTable: @unchecked Sendable {
     }
 
     @inline(__always)
-    private func locked<R>(_ body: () throws -> R) rethrows -> R {
+    func locked<R>(_ body: () throws -> R) rethrows -> R {
         pthread_mutex_lock(lock)
         defer { pthread_mutex_unlock(lock) }
         return try body()
@@ -176,7 +181,10 @@ public final class StickTable: @unchecked Sendable {
 
     /// Runs `body` on an entry already held (a tracked one), under the lock.
     public func update<R>(_ entry: StickEntry, now: UInt64 = StickTable.now, _ body: (StickEntryAccess) -> R) -> R {
-        locked { body(StickEntryAccess(table: self, entry: entry, now: now)) }
+        locked {
+            defer { if let onChange, !applyingPeerUpdate { onChange(entry) } }
+            return body(StickEntryAccess(table: self, entry: entry, now: now))
+        }
     }
 
     /// Every entry in key order (as 2.6's dump walks its key tree), read
@@ -214,7 +222,7 @@ public final class StickTable: @unchecked Sendable {
 
     // MARK: Internals (under the lock)
 
-    private func findOrCreate(_ key: StickKey, now: UInt64) -> StickEntry? {
+    func findOrCreate(_ key: StickKey, now: UInt64) -> StickEntry? {
         if let entry = entries.find(key) {
             touch(entry, now: now)
             return entry
@@ -239,6 +247,7 @@ public final class StickTable: @unchecked Sendable {
         newest = entry
         if oldest == nil { oldest = entry }
         entry.linked = true
+        if let onChange, !applyingPeerUpdate { onChange(entry) }
     }
 
     /// Takes an entry out of the table (the index, the recency list and
@@ -347,13 +356,13 @@ public final class StickTable: @unchecked Sendable {
     }
 
     @inline(__always)
-    private func rate(_ entry: StickEntry, _ index: Int) -> PeriodCounter {
+    func rate(_ entry: StickEntry, _ index: Int) -> PeriodCounter {
         let at = valueSlots + 2 * index
         return PeriodCounter(packed: entry.data[at], entry.data[at + 1])
     }
 
     @inline(__always)
-    private func setRate(_ entry: StickEntry, _ index: Int, _ counter: PeriodCounter) {
+    func setRate(_ entry: StickEntry, _ index: Int, _ counter: PeriodCounter) {
         let at = valueSlots + 2 * index
         entry.data[at] = counter.periodStart
         entry.data[at + 1] = counter.packedCounts

@@ -105,12 +105,12 @@ final class RefusalWordingTests: XCTestCase {
             alerts(
                 """
                 frontend f
-                    bind :80 ssl tls-ticket-keys /x.keys
+                    bind :80 ssl generate-certificates
                     bind :81 shards 2
                     bind :82 bogusopt
                 """, count: 3),
             [
-                "parsing [test.cfg:2] : 'bind :80' in section 'frontend' : 'tls-ticket-keys' option is not supported by this build.",
+                "parsing [test.cfg:2] : 'bind :80' in section 'frontend' : 'generate-certificates' option is not supported by this build.",
                 "parsing [test.cfg:3] : 'bind :81' in section 'frontend' : 'shards' option is not supported by this build.",
                 "parsing [test.cfg:4] : 'bind :82' in section 'frontend': unknown keyword 'bogusopt'.",
             ])

@@ -92,6 +92,46 @@ final class TLSKeywordsTests: XCTestCase {
         XCTAssertNil(c.proxies[0].binds[1].tls.common.ciphers, "a plain line takes nothing")
     }
 
+    /// `tls-ticket-keys`: the keys decoded in order; the files 2.6 refuses
+    /// are refused with its words (checked with its `-c`).
+    func testTicketKeyFilesAreCheckedAs26() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tickets-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let k48 = Data(repeating: 1, count: 48).base64EncodedString()
+        let k80 = Data(repeating: 2, count: 80).base64EncodedString()
+        let files = [
+            "good": [k80, k80, k80, k80].joined(separator: "\n") + "\n",
+            "two": "\(k48)\n\(k48)\n",
+            "mixed": "\(k80)\n\(k48)\n\(k48)\n",
+            "bad": "!!!notbase64\n\(k48)\n",
+            "blank": "\(k48)\n\(k48)\n\(k48)\n\n# comment\n",
+            "short": Data(repeating: 3, count: 32).base64EncodedString() + "\n",
+        ]
+        for (name, text) in files { try text.write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8) }
+        func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
+        let (config, d) = load("frontend f\n    bind :443 ssl crt /x.pem tls-ticket-keys \(path("good"))\n")
+        XCTAssertEqual(d.alerts.map(\.message), [])
+        XCTAssertEqual(config?.proxies[0].binds[0].tls.ticketKeys?.keys, Array(repeating: Array(repeating: 2, count: 80), count: 4))
+        let cases: [(String, String)] = [
+            ("two", "please supply at least 3 keys in the tls-tickets-file"),
+            ("mixed", "wrong sized key on line 2"),
+            ("bad", "unable to decode base64 key on line 1"),
+            ("blank", "wrong sized key on line 4"),
+            ("short", "wrong sized key on line 1"),
+            ("none", "unable to load ssl tickets keys file"),
+        ]
+        for (name, message) in cases {
+            let (config, d) = load("frontend f\n    bind :443 ssl crt /x.pem tls-ticket-keys \(path(name))\n")
+            XCTAssertNil(config, name)
+            XCTAssertEqual(d.alerts.first?.message,
+                           "parsing [test.cfg:2] : 'bind :443' in section 'frontend' : '\(path(name))' : \(message)", name)
+        }
+        let (_, missing) = load("frontend f\n    bind :443 ssl crt /x.pem tls-ticket-keys\n")
+        XCTAssertEqual(missing.alerts.first?.message,
+                       "parsing [test.cfg:2] : 'bind :443' in section 'frontend' : 'tls-ticket-keys' : missing TLS ticket keys file path")
+    }
+
     func testBindErrorsAreWordedAs26() {
         let cases: [(String, String)] = [
             ("bind :443 ssl crt", "'crt' : missing certificate location"),
@@ -103,7 +143,7 @@ final class TLSKeywordsTests: XCTestCase {
             ("bind :443 ssl crt /x.pem ssl-min-ver FOO", "'FOO' : unknown ssl/tls version"),
             ("bind :443 ssl crt /x.pem alpn", "'alpn' : missing the comma-delimited ALPN protocol suite"),
             ("bind :443 ssl crt /x.pem npn", "'npn' : missing the comma-delimited NPN protocol suite"),
-            ("bind :443 ssl crt /x.pem ca-verify-file /ca.pem", "'ca-verify-file' option is not supported by this build."),
+            ("bind :443 ssl crt /x.pem ca-verify-file", "'ca-verify-file' : missing CAfile path"),
             ("bind :443 ssl crt /x.pem crl-file", "'crl-file' : missing CRLfile path"),
             ("bind :443 ssl crt /x.pem ca-ignore-err", "'ca-ignore-err' : missing error IDs list"),
             ("bind :443 ssl crt /x.pem crt-ignore-err 3,95", "'crt-ignore-err' : ID '95' out of range (1..94) in error IDs list '3,95'"),

@@ -4,9 +4,9 @@
 enum BindKeywordSupport {
     static let knownUnsupported: [String] = [
         "accept-netscaler-cip", "allow-0rtt", "ca-sign-file", "ca-sign-pass",
-        "ca-verify-file", "client-sigalgs", "expose-fd",
+        "client-sigalgs", "expose-fd",
         "generate-certificates", "id", "interface", "level", "mss", "namespace", "nbconn", "nice", "no-ca-names",
         "process", "proto", "quic-cc-algo", "quic-force-retry", "severity-output", "sigalgs", "tcp-ut",
-        "tfo", "thread", "tls-ticket-keys", "transparent",
+        "tfo", "thread", "transparent",
     ]
 }

@@ -88,6 +88,7 @@ public enum CertificateListParser {
             let word = words[i]
             switch word {
             case "alpn": options.alpn = try KeywordRegistry.alpnList(try value())
+            case "npn": options.npn = KeywordRegistry.npnList(try value())
             case "ciphers": options.ciphers = try value()
             case "ciphersuites": options.ciphersuites = try value()
             case "curves": options.curves = try value()
@@ -102,13 +103,8 @@ public enum CertificateListParser {
                         "'verify' : unknown verify method '\(text)', only 'none', 'optional', and 'required' are supported")
                 }
                 options.verify = mode
-            case "ca-file":
-                let path = KeywordRegistry.resolve(try value(), base: ctx.config.global.caBase)
-                if let loader = ctx.tlsFiles, let error = loader.loadCAFile(at: path) {
-                    ctx.diagnostics.alert(error, at: ctx.location)
-                    throw KeywordError("'ca-file' : unable to load \(path)")
-                }
-                options.caFile = path
+            case "ca-file": options.caFile = try KeywordRegistry.loadCAFile(try value(), keyword: word, &ctx)
+            case "ca-verify-file": options.caVerifyFile = try KeywordRegistry.loadCAFile(try value(), keyword: word, &ctx)
             case "crl-file":
                 let path = KeywordRegistry.resolve(try value(), base: ctx.config.global.caBase)
                 if let loader = ctx.tlsFiles, let error = loader.loadCRLFile(at: path) {
@@ -116,7 +112,7 @@ public enum CertificateListParser {
                     throw KeywordError("'crl-file' : unable to load \(path)")
                 }
                 options.crlFile = path
-            case "allow-0rtt", "npn", "ca-verify-file":
+            case "allow-0rtt":
                 throw KeywordError("'\(word)' is not supported by this build")
             default:
                 throw KeywordError("unknown ssl keyword \(word)")

@@ -1,3 +1,6 @@
+import HAProxyBase
+import HAProxyRules
+
 /// The TLS options of `bind` (manual 5.1): `ssl`, `crt`, `alpn`, protocol
 /// versions, ciphers, curves, tickets and SNI.
 extension KeywordRegistry {
@@ -22,9 +25,8 @@ extension KeywordRegistry {
         BindKeyword("alpn", arguments: 1, missing: "missing the comma-delimited ALPN protocol suite") { a, b, _ in
             b.tls.common.alpn = try alpnList(a[1])
         },
-        // 2.6 takes any comma-separated list here, empty names included.
         BindKeyword("npn", arguments: 1, missing: "missing the comma-delimited NPN protocol suite") { a, b, _ in
-            b.tls.common.npn = a[1].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            b.tls.common.npn = npnList(a[1])
         },
         BindKeyword("ciphers", arguments: 1, missing: "missing cipher suite") { a, b, _ in b.tls.common.ciphers = a[1] },
         BindKeyword("ciphersuites", arguments: 1, missing: "missing cipher suite") { a, b, _ in
@@ -39,12 +41,10 @@ extension KeywordRegistry {
             b.tls.common.versions.maximum = try tlsVersion(a[1])
         },
         BindKeyword("ca-file", arguments: 1, missing: "missing CAfile path") { a, b, ctx in
-            let path = resolve(a[1], base: ctx.config.global.caBase)
-            if let loader = ctx.tlsFiles, let error = loader.loadCAFile(at: path) {
-                ctx.diagnostics.alert(error, at: ctx.location)
-                throw KeywordError("'ca-file' : unable to load \(path)")
-            }
-            b.tls.caFile = path
+            b.tls.caFile = try loadCAFile(a[1], keyword: "ca-file", &ctx)
+        },
+        BindKeyword("ca-verify-file", arguments: 1, missing: "missing CAfile path") { a, b, ctx in
+            b.tls.caVerifyFile = try loadCAFile(a[1], keyword: "ca-verify-file", &ctx)
         },
         BindKeyword("crl-file", arguments: 1, missing: "missing CRLfile path") { a, b, ctx in
             let path = resolve(a[1], base: ctx.config.global.caBase)
@@ -67,6 +67,9 @@ extension KeywordRegistry {
             }
             b.tls.verify = mode
         },
+        BindKeyword("tls-ticket-keys", arguments: 1, missing: "missing TLS ticket keys file path") { a, b, _ in
+            b.tls.ticketKeys = try ticketKeys(at: a[1])
+        },
         BindKeyword("no-tls-tickets") { _, b, _ in b.tls.common.noTLSTickets = true },
         BindKeyword("strict-sni") { _, b, _ in b.tls.strictSNI = true },
         BindKeyword("prefer-client-ciphers") { _, b, _ in b.tls.preferClientCiphers = true },
@@ -80,6 +83,41 @@ extension KeywordRegistry {
                 b.tls.common.versions.maximum = v
             }
         }
+
+    /// Reads a `tls-ticket-keys` file, refused as 2.6 refuses it.
+    static func ticketKeys(at path: String) throws -> TLSTicketKeyFile {
+        guard let text = SystemFile.text(atPath: path) else {
+            throw KeywordError("'\(path)' : unable to load ssl tickets keys file")
+        }
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        if lines.last?.isEmpty == true { lines.removeLast() }
+        var keys: [[UInt8]] = []
+        for (index, line) in lines.enumerated() {
+            let trimmed = line.hasSuffix("\r") ? line.dropLast() : line
+            guard let key = Base64.decode(Array(trimmed.utf8), url: false) else {
+                throw KeywordError("'\(path)' : unable to decode base64 key on line \(index + 1)")
+            }
+            guard key.count == (keys.first?.count ?? key.count), key.count == 48 || key.count == 80 else {
+                throw KeywordError("'\(path)' : wrong sized key on line \(index + 1)")
+            }
+            keys.append(key)
+        }
+        guard keys.count >= 3 else {
+            throw KeywordError("'\(path)' : please supply at least 3 keys in the tls-tickets-file")
+        }
+        return TLSTicketKeyFile(path: path, keys: keys)
+    }
+
+    /// A CA file (`ca-file`, `ca-verify-file`) made absolute with
+    /// `ca-base` and loaded; an ALERT says why it cannot be.
+    static func loadCAFile(_ text: String, keyword: String, _ ctx: inout ParseContext) throws -> String {
+        let path = resolve(text, base: ctx.config.global.caBase)
+        if let loader = ctx.tlsFiles, let error = loader.loadCAFile(at: path) {
+            ctx.diagnostics.alert(error, at: ctx.location)
+            throw KeywordError("'\(keyword)' : unable to load \(path)")
+        }
+        return path
+    }
 
     /// `crt-base`/`ca-base` apply to relative paths.
     static func resolve(_ path: String, base: String?) -> String {
@@ -110,6 +148,12 @@ extension KeywordRegistry {
             throw KeywordError("'alpn' : invalid empty or too long protocol name in '\(text)'")
         }
         return list
+    }
+
+    /// `spdy/2,http/1.1`: 2.6 takes any comma-separated list for NPN, empty
+    /// names included.
+    static func npnList(_ text: String) -> [String] {
+        text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
     }
 
     /// `TLSv1.2`...; 2.6's wording for another word.

@@ -83,6 +83,8 @@ public struct TLSDefaultOptions: Sendable, Equatable {
 /// line's.
 public struct TLSCertificateOptions: Sendable, Equatable {
     public var alpn: [String]?
+    /// NPN protocols advertised for this certificate (`npn`).
+    public var npn: [String]?
     public var ciphers: String?
     public var ciphersuites: String?
     public var curves: String?
@@ -91,6 +93,8 @@ public struct TLSCertificateOptions: Sendable, Equatable {
     public var maximumVersion: TLSVersion?
     public var verify: TLSClientVerify?
     public var caFile: String?
+    /// `ca-verify-file`: more CAs for verifying, not named to clients.
+    public var caVerifyFile: String?
     public var crlFile: String?
     public var noCANames = false
 
@@ -99,9 +103,10 @@ public struct TLSCertificateOptions: Sendable, Equatable {
     public var isEmpty: Bool { self == TLSCertificateOptions() }
 
     /// The options as `show ssl crt-list` prints them, in 2.6's order
-    /// (the ALPN list ends with the NUL byte 2.6 prints with it).
+    /// (the NPN and ALPN lists end with the NUL byte 2.6 prints with them).
     public var listText: String {
         var parts: [String] = []
+        if let npn { parts.append("npn " + npn.joined(separator: ",") + "\u{0}") }
         if let alpn { parts.append("alpn " + alpn.joined(separator: ",") + "\u{0}") }
         if let verify { parts.append("verify \(verify.rawValue)") }
         if noCANames { parts.append("no-ca-names") }
@@ -153,6 +158,10 @@ public struct TLSBindConfig: Sendable, Equatable {
     /// `ca-file`: the CAs client certificates are verified with (made
     /// absolute with `ca-base`).
     public var caFile: String?
+    /// `ca-verify-file`: CAs that verify client certificates too but are
+    /// not named in the certificate request (the roots that end the
+    /// chains, `ca-file` holding the intermediates).
+    public var caVerifyFile: String?
     /// `verify`: whether a client certificate is requested (`optional`)
     /// or required; nil is `none`.
     public var verify: TLSClientVerify?
@@ -163,10 +172,26 @@ public struct TLSBindConfig: Sendable, Equatable {
     /// client certificate itself (depth 0).
     public var caIgnoredErrors: TLSIgnoredErrors?
     public var certificateIgnoredErrors: TLSIgnoredErrors?
+    /// `tls-ticket-keys`: the keys session tickets are made with.
+    public var ticketKeys: TLSTicketKeyFile?
     /// The bind line's address as written (`127.0.0.1:443`), for messages.
     public var addressText = ""
 
     public init() {}
+}
+
+/// A `tls-ticket-keys` file (manual 5.1): one base64 key a line, all 48
+/// bytes (AES-128) or all 80 (AES-256), at least three; the last three
+/// are used, the one before the last encrypting.
+public struct TLSTicketKeyFile: Sendable, Equatable {
+    public var path: String
+    /// The decoded keys in the file's order.
+    public var keys: [[UInt8]]
+
+    public init(path: String, keys: [[UInt8]]) {
+        self.path = path
+        self.keys = keys
+    }
 }
 
 /// `verify none|optional|required` on a bind line (manual 5.1).

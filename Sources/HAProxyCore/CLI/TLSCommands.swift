@@ -7,7 +7,7 @@ import HAProxyTLS
 /// reload; `new` and `del ssl cert`; `show|add|del ssl crt-list`; the
 /// same transactions for CA and CRL files; `show ssl
 /// ca-file|crl-file|ocsp-response|providers`; `set ssl ocsp-response`;
-/// `show tls-keys` and `set ssl tls-key`, which find no keys here.
+/// `show tls-keys` and `set ssl tls-key` for the `tls-ticket-keys` files.
 enum TLSCommands {
     static var store: CertificateStore { .shared }
 
@@ -160,22 +160,30 @@ enum TLSCommands {
         CLIKeyword(["show", "ssl", "providers"], usage: "show ssl providers", help: "show loaded SSL providers") { _ in
             CertificateStore.providers()
         },
-        // TLS ticket keys: `tls-ticket-keys` is refused on bind lines, so no
-        // listener has keys to show or change; 2.6 answers so.
+        // TLS ticket keys (`tls-ticket-keys`): the files and ids, the keys.
         CLIKeyword(["show", "tls-keys"], usage: "show tls-keys [id|*]",
                    help: "show tls keys references or dump tls ticket keys when id specified") { request in
-            switch request[2] {
-            case "": return "# id (file)\n"
-            case "*": return "# id secret\n"
-            default: return "'show tls-keys' unable to locate referenced filename\n"
+            let name = request[2]
+            guard !name.isEmpty else {
+                return "# id (file)\n" + TLSTicketKeys.all.map { "\($0.id) (\($0.keys.path))\n" }.joined()
             }
+            let shown = name == "*" ? TLSTicketKeys.all : TLSTicketKeys.find(name).map { [$0] } ?? []
+            if shown.isEmpty && name != "*" { return "'show tls-keys' unable to locate referenced filename\n" }
+            return "# id secret\n" + shown.map { ref in
+                "# \(ref.id) (\(ref.keys.path))\n"
+                    + ref.keys.encodedKeys.enumerated().map { "\(ref.id).\($0.offset) \($0.element)\n" }.joined()
+            }.joined()
         },
         CLIKeyword(["set", "ssl", "tls-key"], usage: "set ssl tls-key [id|file] <key>",
-                   help: "set the next TLS key for the <id> or <file> listener to <key>", level: .operator) { request in
+                   help: "set the next TLS key for the <id> or <file> listener to <key>") { request in
+            // 2.6 asks for no level here: a `user` session may rotate keys.
             guard !request[3].isEmpty, !request[4].isEmpty else {
                 return "'set ssl tls-key' expects a filename and the new TLS key in base64 encoding.\n"
             }
-            return "'set ssl tls-key' unable to locate referenced filename\n"
+            guard let ref = TLSTicketKeys.find(request[3]) else {
+                return "'set ssl tls-key' unable to locate referenced filename\n"
+            }
+            return ref.keys.push(base64: request[4])
         },
     ]
 

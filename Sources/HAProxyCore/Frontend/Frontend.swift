@@ -133,7 +133,9 @@ public final class Frontend {
             stream.start(acceptProxy: acceptProxy)
         case .http:
             let session = HTTPSession(frontend: self, client: channel, variables: sessionVariables, tls: tls)
-            try channel.pipeline.syncOperations.addHandler(RelayHandler(side: .client, owner: session))
+            let handler = RelayHandler(side: .client, owner: session)
+            session.clientHandler = handler
+            try channel.pipeline.syncOperations.addHandler(handler)
             runtime?.streams.add(session, frontend: self, client: channel) { [weak session] in (session?.backend?.name, session?.server) }
             session.start(acceptProxy: acceptProxy)
         }

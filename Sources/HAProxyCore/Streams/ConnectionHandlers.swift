@@ -17,9 +17,13 @@ enum ConnectionSide { case client, server }
 /// event to its owner (a stream, or an idle pool while parked).
 ///
 /// One handler per pipeline keeps NIO's per-event cost low (DESIGN.md).
-final class RelayHandler: ChannelDuplexHandler {
+///
+/// Inbound only: outbound events (writes, flushes, reads) skip it, and the
+/// stream writes through `write(_:)` / `flush()` from this handler's place
+/// in the pipeline instead of from the pipeline's tail, one hop less per
+/// operation (a TLS handler before it still sees every write).
+final class RelayHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
-    typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     let side: ConnectionSide
@@ -32,10 +36,28 @@ final class RelayHandler: ChannelDuplexHandler {
     /// Whether the parked connection sits in the server's shared pool.
     var parkedInPool = false
     private var lastError: Error?
+    /// This handler's place in its pipeline, from `handlerAdded` to
+    /// `handlerRemoved` (the pipeline's teardown breaks the cycle).
+    private var context: ChannelHandlerContext?
 
     init(side: ConnectionSide, owner: ConnectionOwner?) {
         self.side = side
         self.owner = owner
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    /// Queues `bytes` on the connection (dropped once it is closed).
+    @inline(__always)
+    func write(_ bytes: ByteBuffer) {
+        context?.write(wrapOutboundOut(bytes), promise: nil)
+    }
+
+    @inline(__always)
+    func flush() {
+        context?.flush()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -88,6 +110,7 @@ final class RelayHandler: ChannelDuplexHandler {
     /// (soft stop) between the stream's start on the connection's loop and
     /// the hand-over on the listener's. Its stream must end all the same.
     func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
         guard side == .client, owner != nil else { return }
         channelInactive(context: context)
     }

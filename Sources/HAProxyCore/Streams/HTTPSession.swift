@@ -21,6 +21,12 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
     private(set) var server: Server?
     private var serverChannel: Channel?
     private var serverHandler: RelayHandler?
+    /// The client connection's handler, which the session writes through.
+    var clientHandler: RelayHandler?
+    /// Bytes written to a side and not flushed yet: the end of a read
+    /// flushes the other side only then.
+    private var clientUnflushed = false
+    private var serverUnflushed = false
     /// A connection kept for this session only (`http-reuse never`).
     private var ownedIdle: (server: Server, entry: IdleConnectionPool.Entry)?
     /// The server of the current transaction, kept for its log line.
@@ -72,10 +78,21 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
 
     private func execute(_ action: HTTPStreamStateMachine.Action) {
         switch action {
-        case .writeClient(let bytes): client.write(bytes, promise: nil)
-        case .flushClient: client.flush()
-        case .writeServer(let bytes): serverChannel?.write(bytes, promise: nil)
-        case .flushServer: serverChannel?.flush()
+        case .writeClient(let bytes):
+            clientHandler?.write(bytes)
+            clientUnflushed = true
+        case .flushClient:
+            clientHandler?.flush()
+            clientUnflushed = false
+        case .writeServer(let bytes):
+            // Nothing goes out before the connection is attached.
+            guard serverChannel != nil else { break }
+            serverHandler?.write(bytes)
+            serverUnflushed = true
+        case .flushServer:
+            guard serverChannel != nil else { break }
+            serverHandler?.flush()
+            serverUnflushed = false
         case .shutdownServerOutput: serverChannel?.closeWhenFlushed(mode: .output)
         case .readClient(let on): client.setAutoRead(on)
         case .readServer(let on): serverChannel?.setAutoRead(on)
@@ -127,8 +144,16 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
 
     func connectionReadComplete(_ side: ConnectionSide) {
         switch side {
-        case .client: serverChannel?.flush()
-        case .server: client.flush()
+        case .client:
+            if serverUnflushed {
+                serverUnflushed = false
+                serverHandler?.flush()
+            }
+        case .server:
+            if clientUnflushed {
+                clientUnflushed = false
+                clientHandler?.flush()
+            }
         }
     }
 

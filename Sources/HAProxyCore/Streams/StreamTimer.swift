@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import NIOCore
 
 /// Something a `StreamTimer` tells when its deadline passes.
@@ -7,20 +8,22 @@ protocol TimeoutOwner: AnyObject {
 
 /// One timer per stream whose deadline moves cheaply.
 ///
-/// Activity only stores a new deadline; the scheduled task is re-armed
-/// when it fires early (the deadline moved later) or when a deadline moves
-/// earlier than the armed one. A busy connection therefore costs no timer
-/// operation per read, like HAProxy's expiry tree checks.
+/// Activity only stores a new deadline; the timer enters its loop's
+/// `LoopTimers` heap again when it fires early (the deadline moved later)
+/// or when a deadline moves earlier than the armed one. A busy connection
+/// therefore costs no timer operation per read, and arming or cancelling
+/// costs a heap operation, not a task scheduled on the event loop (like
+/// HAProxy's expiry tree).
 final class StreamTimer {
-    private let loop: EventLoop
+    private let timers: LoopTimers
     private weak var owner: TimeoutOwner?
     private(set) var deadline: NIODeadline?
-    private var armedAt: NIODeadline?
-    private var task: Scheduled<Void>?
-    private lazy var fire: () -> Void = { [weak self] in self?.fired() }
+    /// The deadline the timer sits in the heap with, while it does.
+    fileprivate var armedAt: NIODeadline?
+    fileprivate var heapIndex = -1
 
     init(loop: EventLoop, owner: TimeoutOwner) {
-        self.loop = loop
+        self.timers = LoopTimers.of(loop)
         self.owner = owner
     }
 
@@ -34,28 +37,128 @@ final class StreamTimer {
         let newDeadline = NIODeadline.now() + .milliseconds(Int64(ms))
         deadline = newDeadline
         if let armedAt, armedAt <= newDeadline { return }
-        task?.cancel()
         armedAt = newDeadline
-        task = loop.scheduleTask(deadline: newDeadline, fire)
+        timers.schedule(self)
     }
 
     func cancel() {
-        task?.cancel()
-        task = nil
+        if heapIndex >= 0 { timers.remove(self) }
         armedAt = nil
         deadline = nil
     }
 
-    private func fired() {
+    /// The heap's deadline passed (the timer left the heap).
+    fileprivate func fired(now: NIODeadline) {
         armedAt = nil
-        task = nil
         guard let deadline else { return }
-        if deadline <= .now() {
+        if deadline <= now {
             self.deadline = nil
             owner?.timedOut()
             return
         }
         armedAt = deadline
-        task = loop.scheduleTask(deadline: deadline, fire)
+        timers.schedule(self)
+    }
+}
+
+/// The armed stream timers of one event loop: a binary min-heap on their
+/// deadlines, each timer knowing its place so that cancelling is cheap,
+/// behind a single task scheduled on the loop for the earliest deadline.
+/// Used on its loop only.
+final class LoopTimers {
+    private let loop: EventLoop
+    private var heap: [StreamTimer] = []
+    /// When the loop's task fires; it is moved only to fire earlier (a
+    /// task that fires with nothing due just schedules the next).
+    private var scheduledAt: NIODeadline?
+    private var task: Scheduled<Void>?
+    private lazy var fire: () -> Void = { [unowned self] in self.fired() }
+
+    private init(loop: EventLoop) {
+        self.loop = loop
+    }
+
+    private static let registry = NIOLockedValueBox<[(loop: ObjectIdentifier, timers: LoopTimers)]>([])
+
+    /// The timers of `loop` (a handful of loops: a list searched in order).
+    static func of(_ loop: EventLoop) -> LoopTimers {
+        let key = ObjectIdentifier(loop)
+        return registry.withLockedValue { list in
+            if let found = list.first(where: { $0.loop == key }) { return found.timers }
+            let timers = LoopTimers(loop: loop)
+            list.append((key, timers))
+            return timers
+        }
+    }
+
+    /// Puts `timer` in the heap with its `armedAt`, or moves it up after
+    /// its deadline came earlier.
+    fileprivate func schedule(_ timer: StreamTimer) {
+        if timer.heapIndex < 0 {
+            timer.heapIndex = heap.count
+            heap.append(timer)
+        }
+        siftUp(timer.heapIndex)
+        guard let first = heap.first?.armedAt else { return }
+        if let scheduledAt, scheduledAt <= first { return }
+        task?.cancel()
+        scheduledAt = first
+        task = loop.scheduleTask(deadline: first, fire)
+    }
+
+    fileprivate func remove(_ timer: StreamTimer) {
+        let i = timer.heapIndex
+        timer.heapIndex = -1
+        let last = heap.removeLast()
+        guard i < heap.count else { return }
+        heap[i] = last
+        last.heapIndex = i
+        siftDown(i)
+        siftUp(last.heapIndex)
+    }
+
+    private func fired() {
+        scheduledAt = nil
+        task = nil
+        let now = NIODeadline.now()
+        while let first = heap.first, let at = first.armedAt, at <= now {
+            remove(first)
+            first.fired(now: now)
+        }
+        if scheduledAt == nil, let next = heap.first?.armedAt {
+            scheduledAt = next
+            task = loop.scheduleTask(deadline: next, fire)
+        }
+    }
+
+    private func key(_ i: Int) -> NIODeadline { heap[i].armedAt ?? .distantFuture }
+
+    private func swapAt(_ i: Int, _ j: Int) {
+        heap.swapAt(i, j)
+        heap[i].heapIndex = i
+        heap[j].heapIndex = j
+    }
+
+    private func siftUp(_ start: Int) {
+        var i = start
+        while i > 0 {
+            let parent = (i - 1) / 2
+            guard key(i) < key(parent) else { return }
+            swapAt(i, parent)
+            i = parent
+        }
+    }
+
+    private func siftDown(_ start: Int) {
+        var i = start
+        while true {
+            let left = 2 * i + 1
+            guard left < heap.count else { return }
+            var smallest = left
+            if left + 1 < heap.count, key(left + 1) < key(left) { smallest = left + 1 }
+            guard key(smallest) < key(i) else { return }
+            swapAt(i, smallest)
+            i = smallest
+        }
     }
 }

@@ -4,7 +4,7 @@ public enum Base64 {
     private static let standard = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
     private static let urlSafe = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 
-    static func encode(_ bytes: [UInt8], url: Bool) -> [UInt8] {
+    public static func encode(_ bytes: [UInt8], url: Bool) -> [UInt8] {
         let alphabet = url ? urlSafe : standard
         var out: [UInt8] = []
         out.reserveCapacity((bytes.count + 2) / 3 * 4)

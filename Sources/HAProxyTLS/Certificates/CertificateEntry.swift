@@ -16,6 +16,11 @@ public final class CertificateEntry: @unchecked Sendable {
     /// `show ssl cert` prints as the OCSP response key.
     let ocspResponse: [UInt8]?
     let ocspCertificateID: [UInt8]?
+    /// The issuer given by `set ssl cert <file>.issuer` (X509*, owned),
+    /// for the OCSP certificate id when the chain does not hold it.
+    let issuer: OpaquePointer?
+    /// The SCT list of `<file>.sctl`, sent to TLS 1.2 clients asking.
+    let sctl: [UInt8]?
     /// DNS names of the subjectAltName and the subject's CN, lowercased
     /// (`*.example.com` for a wildcard).
     public let names: [String]
@@ -24,7 +29,8 @@ public final class CertificateEntry: @unchecked Sendable {
 
     init(
         path: String, certificate: OpaquePointer?, key: OpaquePointer?, chain: [OpaquePointer],
-        ocspResponse: [UInt8]? = nil, ocspCertificateID: [UInt8]? = nil
+        ocspResponse: [UInt8]? = nil, ocspCertificateID: [UInt8]? = nil, issuer: OpaquePointer? = nil,
+        sctl: [UInt8]? = nil
     ) {
         self.path = path
         self.certificate = certificate
@@ -32,6 +38,8 @@ public final class CertificateEntry: @unchecked Sendable {
         self.chain = chain
         self.ocspResponse = ocspResponse
         self.ocspCertificateID = ocspCertificateID
+        self.issuer = issuer
+        self.sctl = sctl
         self.names = certificate.map { Self.names(of: $0) } ?? []
         if let key {
             self.keyBits = Int(EVP_PKEY_get_bits(key))
@@ -42,36 +50,40 @@ public final class CertificateEntry: @unchecked Sendable {
         }
     }
 
-    /// A transaction's content moved to another file name (a `set ssl
-    /// cert` naming another file while a transaction is open fills that
-    /// transaction, as in 2.6). The X509 and key gain references.
+    /// Another entry with some parts replaced, the others shared (they
+    /// gain references): the file name (a `set ssl cert` naming another
+    /// file while a transaction is open fills that transaction, as in 2.6),
+    /// the key (`<file>.key`, owned), the issuer (`<file>.issuer`, owned),
+    /// the OCSP response and its id (`<file>.ocsp`, `set ssl
+    /// ocsp-response`), the SCT list (`<file>.sctl`).
+    init(
+        copying other: CertificateEntry, path: String? = nil, key: OpaquePointer? = nil, issuer: OpaquePointer? = nil,
+        ocsp: (response: [UInt8]?, id: [UInt8]?)? = nil, sctl: [UInt8]? = nil
+    ) {
+        if let c = other.certificate { X509_up_ref(c) }
+        for c in other.chain { X509_up_ref(c) }
+        if key == nil, let k = other.key { EVP_PKEY_up_ref(k) }
+        if issuer == nil, let i = other.issuer { X509_up_ref(i) }
+        self.path = path ?? other.path
+        self.certificate = other.certificate
+        self.key = key ?? other.key
+        self.chain = other.chain
+        self.ocspResponse = ocsp.map { $0.response } ?? other.ocspResponse
+        self.ocspCertificateID = ocsp.map { $0.id } ?? other.ocspCertificateID
+        self.issuer = issuer ?? other.issuer
+        self.sctl = sctl ?? other.sctl
+        self.names = other.names
+        self.keyBits = key.map { Int(EVP_PKEY_get_bits($0)) } ?? other.keyBits
+    }
+
     convenience init(relabeling other: CertificateEntry, as path: String) {
-        if let c = other.certificate { X509_up_ref(c) }
-        if let k = other.key { EVP_PKEY_up_ref(k) }
-        for c in other.chain { X509_up_ref(c) }
-        self.init(
-            path: path, certificate: other.certificate, key: other.key, chain: other.chain,
-            ocspResponse: other.ocspResponse, ocspCertificateID: other.ocspCertificateID)
+        self.init(copying: other, path: path)
     }
 
-    /// Another entry's certificate and chain with a new key (owned), as
-    /// `set ssl cert <file>.key` makes.
-    convenience init(copying other: CertificateEntry, key: OpaquePointer) {
-        if let c = other.certificate { X509_up_ref(c) }
-        for c in other.chain { X509_up_ref(c) }
-        self.init(
-            path: other.path, certificate: other.certificate, key: key, chain: other.chain,
-            ocspResponse: other.ocspResponse, ocspCertificateID: other.ocspCertificateID)
-    }
-
-    /// Another entry with a new OCSP response (`set ssl ocsp-response`).
-    convenience init(copying other: CertificateEntry, ocspResponse: [UInt8]) {
-        if let c = other.certificate { X509_up_ref(c) }
-        if let k = other.key { EVP_PKEY_up_ref(k) }
-        for c in other.chain { X509_up_ref(c) }
-        self.init(
-            path: other.path, certificate: other.certificate, key: other.key, chain: other.chain,
-            ocspResponse: ocspResponse, ocspCertificateID: other.ocspCertificateID)
+    /// The issuer of its certificate: in its chain, else the one set.
+    var ocspIssuer: OpaquePointer? {
+        guard let certificate else { return nil }
+        return chain.first { X509_check_issued($0, certificate) == X509_V_OK } ?? issuer
     }
 
     /// An empty entry (`new ssl cert`).
@@ -83,6 +95,7 @@ public final class CertificateEntry: @unchecked Sendable {
         if let certificate { X509_free(certificate) }
         if let key { EVP_PKEY_free(key) }
         for c in chain { X509_free(c) }
+        if let issuer { X509_free(issuer) }
     }
 
     /// Whether it holds a certificate and its key, as a context needs.

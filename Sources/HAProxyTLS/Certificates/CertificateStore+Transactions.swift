@@ -31,7 +31,7 @@ extension CertificateStore {
     public func setCertificate(_ path: String, payload: String) -> String {
         if path.hasSuffix(".key") { return setKey(path, payload: payload) }
         for part in [".issuer", ".ocsp", ".sctl"] where path.hasSuffix(part) {
-            return "'set ssl cert' for a '\(part)' file is not supported by this build.\nCan't update \(path)!\n"
+            return setCompanion(path, base: String(path.dropLast(part.count)), part: part, payload: payload)
         }
         let referenced = lock.withLock { transaction != nil || files[path] != nil }
         guard referenced else {
@@ -85,6 +85,90 @@ extension CertificateStore {
             transaction = (base, CertificateEntry(copying: entry, key: key))
             return "Transaction created for certificate \(base)!\n"
         }
+    }
+
+    /// `set ssl cert <file>.issuer|.ocsp|.sctl`: the file that goes with a
+    /// certificate, in the ongoing transaction or a new one made from the
+    /// file's entry (management guide 9.3). The issuer is a PEM
+    /// certificate, the OCSP response base64 DER (its id is computed when
+    /// the issuer is known; it is stapled once committed when it answers
+    /// for the certificate), the SCT list its raw bytes, checked as 2.6
+    /// checks a `.sctl` file.
+    private func setCompanion(_ path: String, base: String, part: String, payload: String) -> String {
+        guard lock.withLock({ transaction != nil || files[base] != nil }) else {
+            return "Can't replace a certificate which is not referenced by the configuration!\nCan't update \(path)!\n"
+        }
+        let refused = "Can't load the payload\nCan't update \(path)!\n"
+        var issuer: OpaquePointer?
+        var ocsp: [UInt8]?
+        var sctl: [UInt8]?
+        switch part {
+        case ".issuer":
+            let bytes = Array(payload.utf8)
+            issuer = bytes.withUnsafeBytes { raw -> OpaquePointer? in
+                guard let bio = BIO_new_mem_buf(raw.baseAddress, Int32(raw.count)) else { return nil }
+                defer { BIO_free(bio) }
+                return PEM_read_bio_X509(bio, nil, noPassphrase, nil)
+            }
+            OpenSSLErrors.drain()
+            guard issuer != nil else { return "'\(base)' cannot be read or parsed'.\n" + refused }
+        case ".ocsp":
+            let text = payload.utf8.filter { $0 != UInt8(ascii: "\n") && $0 != UInt8(ascii: "\r") }
+            var der = [UInt8](repeating: 0, count: text.count)
+            let n = text.withUnsafeBufferPointer { raw in
+                raw.withMemoryRebound(to: CChar.self) { hap_base64_decode($0.baseAddress, Int32($0.count), &der, Int32(der.count)) }
+            }
+            guard n >= 0 else { return "Error reading OCSP response in base64 format" + refused }
+            ocsp = Array(der.prefix(Int(n)))
+        default:
+            let bytes = Array(payload.utf8)
+            guard Self.isSCTList(bytes) else { return refused }
+            sctl = bytes
+        }
+        return lock.withLock {
+            let name: String, current: CertificateEntry
+            let created = transaction == nil
+            if let t = transaction {
+                (name, current) = (t.path, t.entry)
+            } else if let entry = files[base] {
+                (name, current) = (base, entry)
+            } else {
+                if let issuer { X509_free(issuer) }
+                return "Can't replace a certificate which is not referenced by the configuration!\nCan't update \(path)!\n"
+            }
+            var renewed = CertificateEntry(copying: current, issuer: issuer, sctl: sctl)
+            // A response (new, or the one held when the issuer changes) gets
+            // its id from the issuer, and staples only if it answers for
+            // this certificate.
+            if let certificate = renewed.certificate, let der = ocsp ?? (issuer != nil ? renewed.ocspResponse : nil) {
+                var id: [UInt8]?
+                var stapled: [UInt8]?
+                if let issuer = renewed.ocspIssuer {
+                    var bytes = [UInt8](repeating: 0, count: 512)
+                    let n = hap_ocsp_certid_der(certificate, issuer, &bytes, Int32(bytes.count))
+                    id = n > 0 ? Array(bytes.prefix(Int(n))) : nil
+                    stapled = hap_ocsp_check(der, der.count, certificate, issuer) == 0 ? der : nil
+                    OpenSSLErrors.drain()
+                }
+                renewed = CertificateEntry(copying: renewed, ocsp: (stapled, id))
+            }
+            transaction = (name, renewed)
+            return (created ? "Transaction created" : "Transaction updated") + " for certificate \(name)!\n"
+        }
+    }
+
+    /// A `.sctl` file's content as 2.6 accepts it: a 2-byte length
+    /// covering the rest, then SCTs each with a non-zero 2-byte length.
+    static func isSCTList(_ bytes: [UInt8]) -> Bool {
+        guard bytes.count >= 2, Int(bytes[0]) << 8 | Int(bytes[1]) == bytes.count - 2 else { return false }
+        var i = 2
+        while i < bytes.count {
+            guard bytes.count - i >= 2 else { return false }
+            let length = Int(bytes[i]) << 8 | Int(bytes[i + 1])
+            guard length > 0, i + 2 + length <= bytes.count else { return false }
+            i += 2 + length
+        }
+        return true
     }
 
     /// `abort ssl cert <file>`.
@@ -179,7 +263,7 @@ extension CertificateStore {
                 if rc == 1 { return "Unable to parse OCSP response.\n" }
                 parsed = true
                 guard rc == 0 else { continue }
-                let renewed = CertificateEntry(copying: entry, ocspResponse: der)
+                let renewed = CertificateEntry(copying: entry, ocsp: (der, entry.ocspCertificateID))
                 for instance in instances[path] ?? [] {
                     guard let context = instance.context, context.serves(slot: instance.slot),
                           let ctx = context.makeContext(slot: instance.slot, entry: renewed)

@@ -198,8 +198,8 @@ public final class CertificateStore: TLSFileLoading, @unchecked Sendable {
     }
 
     /// One PEM file: the key (or `<file>.key`), the certificate, its
-    /// chain, and the OCSP response of `<file>.ocsp` (its issuer from the
-    /// chain or `<file>.issuer`).
+    /// chain, the OCSP response of `<file>.ocsp` (its issuer from the
+    /// chain or `<file>.issuer`) and the SCT list of `<file>.sctl`.
     static func load(_ path: String, warnings: inout [String]) throws -> CertificateEntry {
         guard let bio = BIO_new_file(path, "r") else {
             OpenSSLErrors.drain()
@@ -242,9 +242,19 @@ public final class CertificateStore: TLSFileLoading, @unchecked Sendable {
             }
             ocsp = checked
         }
+        var sctl: [UInt8]?
+        if let list = readFile(path + ".sctl") {
+            guard isSCTList(list) else {
+                discard()
+                EVP_PKEY_free(key)
+                // 2.6's words, the suffix twice included.
+                throw TLSConfigurationError(" '\(path).sctl.sctl' is present but cannot be read or parsed'.")
+            }
+            sctl = list
+        }
         return CertificateEntry(
             path: path, certificate: pem.certificate, key: key, chain: pem.chain, ocspResponse: ocsp.response,
-            ocspCertificateID: ocsp.id)
+            ocspCertificateID: ocsp.id, sctl: sctl)
     }
 
     /// The PEM blocks of a file or payload: key (if any), certificate, chain.

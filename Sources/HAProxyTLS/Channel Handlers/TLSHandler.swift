@@ -69,6 +69,8 @@ public final class TLSHandler: ChannelDuplexHandler, TLSSessionView {
     /// Where handshakes and closes are counted; set once at start.
     nonisolated(unsafe) public static var observer: (any TLSConnectionObserver)?
     private var failure: Error?
+    /// The channel's allocator, read once (the channel's getter is not free).
+    private var allocator = ByteBufferAllocator()
 
     init(ssl: OpaquePointer, isClient: Bool, owner: AnyObject, preamble: ByteBuffer? = nil) {
         self.ssl = ssl
@@ -91,6 +93,7 @@ public final class TLSHandler: ChannelDuplexHandler, TLSSessionView {
     // MARK: Inbound
 
     public func handlerAdded(context: ChannelHandlerContext) {
+        allocator = context.channel.allocator
         if isClient && context.channel.isActive { startHandshake(context: context) }
     }
 
@@ -202,16 +205,18 @@ public final class TLSHandler: ChannelDuplexHandler, TLSSessionView {
 
     /// Decrypts every complete record received; plaintext goes on in
     /// buffers sized after the ciphertext fed (plaintext is never larger).
+    /// Once OpenSSL holds nothing and the read BIO is empty, another
+    /// SSL_read could only ask for more: no buffer is made for it.
     private func readPlaintext(context: ChannelHandlerContext, hint: Int) {
-        var produced = false
         while state == .established {
-            let capacity = max(1024, min(16384, hint + Int(SSL_pending(ssl))))
-            var out = context.channel.allocator.buffer(capacity: capacity)
+            let buffered = Int(BIO_ctrl_pending(readBIO))
+            guard buffered > 0 || SSL_has_pending(ssl) == 1 else { return }
+            let capacity = max(1024, min(16384, max(hint, buffered) + Int(SSL_pending(ssl))))
+            var out = allocator.buffer(capacity: capacity)
             let n = out.writeWithUnsafeMutableBytes(minimumWritableBytes: capacity) { p in
                 Int(max(0, SSL_read(ssl, p.baseAddress, Int32(p.count))))
             }
             if n > 0 {
-                produced = true
                 context.fireChannelRead(wrapInboundOut(out))
                 continue
             }
@@ -230,7 +235,6 @@ public final class TLSHandler: ChannelDuplexHandler, TLSSessionView {
                 return
             }
         }
-        _ = produced
     }
 
     // MARK: Outbound
@@ -297,7 +301,7 @@ public final class TLSHandler: ChannelDuplexHandler, TLSSessionView {
             promise?.succeed(())
             return
         }
-        var out = context.channel.allocator.buffer(capacity: pending)
+        var out = allocator.buffer(capacity: pending)
         _ = out.writeWithUnsafeMutableBytes(minimumWritableBytes: pending) { p in
             Int(max(0, BIO_read(writeBIO, p.baseAddress, Int32(pending))))
         }

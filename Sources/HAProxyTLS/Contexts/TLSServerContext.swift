@@ -105,6 +105,7 @@ public final class TLSServerContext: @unchecked Sendable {
                 "Proxy '\(proxy)': Ambiguous configuration for bind '\(tls.addressText)' at [\(location)]: the ssl-min-ver value is not configured and the ssl-max-ver value is lower than the default ssl-min-ver value (\(TLSVersion.defaultMinimum.name)). Setting the ssl-min-ver to \(bindVersions.minimum.name). Use 'ssl-min-ver' to fix this."
             )
         }
+        let ticketKeys = tls.ticketKeys.map(TLSTicketKeys.reference(for:))
         var extra = hap_ssl_option(HAP_OP_SINGLE_DH_USE) | hap_ssl_option(HAP_OP_SINGLE_ECDH_USE)
         if !tls.preferClientCiphers { extra |= hap_ssl_option(HAP_OP_CIPHER_SERVER_PREFERENCE) }
         /// A slot serving `entry` as `line` asks, with its SSL context set
@@ -113,6 +114,7 @@ public final class TLSServerContext: @unchecked Sendable {
             let o = line.options
             var common = tls.common
             if let v = o.alpn { common.alpn = v }
+            if let v = o.npn { common.npn = v }
             if let v = o.ciphers { common.ciphers = v }
             if let v = o.ciphersuites { common.ciphersuites = v }
             if let v = o.curves { common.curves = v }
@@ -128,7 +130,8 @@ public final class TLSServerContext: @unchecked Sendable {
             }
             let verify = o.verify ?? tls.verify ?? .none
             let caFile = o.caFile ?? tls.caFile
-            if verify != .none && caFile == nil {
+            let caVerifyFile = o.caVerifyFile ?? tls.caVerifyFile
+            if verify != .none && caFile == nil && caVerifyFile == nil {
                 return .failure(TLSConfigurationError("Proxy '\(proxy)': verify is enabled but no CA file specified \(suffix)."))
             }
             var lineWarnings: [String] = []
@@ -205,6 +208,16 @@ public final class TLSServerContext: @unchecked Sendable {
                     }
                     OpenSSLErrors.drain()
                 }
+                // `ca-verify-file`: trusted for verifying, never named.
+                if let caVerifyFile {
+                    let loaded = store.committedContent(of: caVerifyFile).map {
+                        hap_ssl_ctx_load_ca_pem(ctx, $0, Int32($0.utf8.count), 0) > 0
+                    } ?? (SSL_CTX_load_verify_locations(ctx, caVerifyFile, nil) == 1)
+                    OpenSSLErrors.drain()
+                    guard loaded else {
+                        return "Proxy '\(proxy)': unable to load the ca-verify-file '\(caVerifyFile)' \(suffix)."
+                    }
+                }
                 if let crlFile {
                     let loaded = store.committedContent(of: crlFile).map { hap_ssl_ctx_load_crl_pem(ctx, $0, Int32($0.utf8.count)) }
                         ?? hap_ssl_ctx_load_crl(ctx, crlFile)
@@ -233,6 +246,13 @@ public final class TLSServerContext: @unchecked Sendable {
                 _ = "haproxy".withCString {
                     SSL_CTX_set_session_id_context(ctx, UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self), 7)
                 }
+                if let ticketKeys, hap_ssl_ctx_set_ticket_keys(ctx, ticketKeys.ring) != 1 {
+                    return "Proxy '\(proxy)': unable to set the TLS ticket keys of '\(ticketKeys.path)' \(suffix)."
+                }
+                if let sctl = entry.sctl, hap_ssl_ctx_set_sctl(ctx, sctl, sctl.count) != 1 {
+                    OpenSSLErrors.drain()
+                    return "Proxy '\(proxy)': unable to serve the SCT list of '\(entry.path)' \(suffix)."
+                }
                 let ocsp = entry.ocspResponse ?? []
                 _ = hap_ssl_ctx_set_ocsp_response(ctx, ocsp, ocsp.count)
                 return nil
@@ -256,7 +276,7 @@ public final class TLSServerContext: @unchecked Sendable {
             return .success((Slot(
                 context: ctx, versions: versions, ciphers: common.ciphers, ciphersuites: common.ciphersuites,
                 curves: common.curves ?? ecdhe, alpn: wire(alpnList), npn: wire(npnList), entry: entry, line: line,
-                caFiles: verify == .none ? [] : [caFile, crlFile].compactMap { $0 },
+                caFiles: verify == .none ? [] : [caFile, caVerifyFile, crlFile].compactMap { $0 },
                 configure: configure), lineWarnings))
         }
         var slots: [Slot] = []
@@ -485,9 +505,12 @@ public final class TLSServerContext: @unchecked Sendable {
     private static let clientHelloCallback: @convention(c) (OpaquePointer?, UnsafeMutablePointer<Int32>?, UnsafeMutableRawPointer?) -> Int32 = { ssl, alert, arg in
         guard let ssl, let arg else { return SSL_CLIENT_HELLO_SUCCESS }
         let server = Unmanaged<TLSServerContext>.fromOpaque(arg).takeUnretainedValue()
-        var buffer = [CChar](repeating: 0, count: 256)
-        let length = hap_client_hello_servername(ssl, &buffer, Int32(buffer.count))
-        let index = length > 0 ? server.certificateIndex(forServerName: String(cString: buffer)) : nil
+        // The name on the stack: no allocation when the client sends none.
+        let index = withUnsafeTemporaryAllocation(of: CChar.self, capacity: 256) { buffer -> Int? in
+            let length = hap_client_hello_servername(ssl, buffer.baseAddress, 256)
+            guard length > 0, let base = buffer.baseAddress else { return nil }
+            return server.certificateIndex(forServerName: String(cString: base))
+        }
         guard let index else {
             if server.strictSNI {
                 alert?.pointee = SSL_AD_UNRECOGNIZED_NAME

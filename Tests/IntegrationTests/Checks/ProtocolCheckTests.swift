@@ -226,8 +226,16 @@ final class ProtocolCheckTests: IntegrationTestCase {
         }.sorted()
     }
 
+    /// Compares the distinct lines. A server's first failed check while it
+    /// is still UP ("status: 1/2 UP") depends on the moment a check meets a
+    /// service that is starting or stopping (reset, empty answer or refused
+    /// connection), and a check that passes again repeats a line already
+    /// there: neither says anything about the checks themselves.
     private func compareLogs(_ both: (ours: Proxy, reference: Proxy)) {
-        XCTAssertEqual(Self.healthLines(both.ours.process.stderr), Self.healthLines(both.reference.process.stderr),
+        func stable(_ output: String) -> Set<String> {
+            Set(Self.healthLines(output).filter { !($0.contains(" failed, ") && $0.hasSuffix("status: 1/2 UP.")) })
+        }
+        XCTAssertEqual(stable(both.ours.process.stderr), stable(both.reference.process.stderr),
                        "log lines differ from 2.6's")
     }
 

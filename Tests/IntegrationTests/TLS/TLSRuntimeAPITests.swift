@@ -316,7 +316,7 @@ final class TLSRuntimeAPITests: IntegrationTestCase {
             # certificates for the list test
 
             \(path("site.pem"))
-            \(path("site2.pem")) [no-ca-names ca-file \(path("ca.pem")) crl-file \(path("crl.pem")) verify optional ssl-max-ver TLSv1.3 ssl-min-ver TLSv1.2 curves X25519:P-256 ciphersuites TLS_AES_128_GCM_SHA256 ciphers ECDHE+AESGCM alpn http/1.1] Renewed.Test !bad.test
+            \(path("site2.pem")) [no-ca-names ca-file \(path("ca.pem")) crl-file \(path("crl.pem")) verify optional ssl-max-ver TLSv1.3 ssl-min-ver TLSv1.2 curves X25519:P-256 ciphersuites TLS_AES_128_GCM_SHA256 ciphers ECDHE+AESGCM alpn http/1.1 npn http/1.1] Renewed.Test !bad.test
             \(path("site2.pem")) [verify required ca-file \(path("ca.pem"))] other.test
 
             """.write(toFile: path("list.txt"), atomically: true, encoding: .utf8)
@@ -405,7 +405,7 @@ final class TLSRuntimeAPITests: IntegrationTestCase {
         ])
         XCTAssertEqual(served[0], served[1])
         XCTAssertEqual(Array(answers[0][0..<3]), ["000 revoked", "200", "200"])
-        XCTAssertTrue(answers[0][5].contains(":4 [alpn http/1.1\u{0} verify optional no-ca-names ca-file"), answers[0][5])
+        XCTAssertTrue(answers[0][5].contains(":4 [npn http/1.1\u{0} alpn http/1.1\u{0} verify optional no-ca-names ca-file"), answers[0][5])
         XCTAssertEqual(answers[0].count, answers[1].count)
         for (i, (ours, theirs)) in zip(answers[0], answers[1]).enumerated() {
             XCTAssertEqual(ours, theirs, "answer #\(i)")
@@ -638,6 +638,63 @@ final class TLSRuntimeAPITests: IntegrationTestCase {
     /// (`openssl s_client -status`), not otherwise; `show ssl cert` prints
     /// its certificate id. An OCSP response for another certificate is
     /// ignored with 2.6's warning.
+    /// The files that go with a certificate: `<file>.sctl` sent to TLS 1.2
+    /// clients asking for SCTs, and `set ssl cert <file>.issuer|.ocsp|.sctl`
+    /// payloads in a transaction, whose OCSP response staples once
+    /// committed. The same answers and handshakes as 2.6.
+    func testCompanionFilesMatchTheReference() throws {
+        guard let reference else { return }
+        try sh("""
+            set -e
+            cat site.crt site.key > bare.pem
+            cp site.pem sct.pem
+            python3 -c 'import struct,sys; sct=bytes([0])+bytes(range(32))+struct.pack(">QH",1700000000000,0)+bytes([4,3,0,4,1,2,3,4]); l=struct.pack(">H",len(sct))+sct; sys.stdout.buffer.write(struct.pack(">H",len(l))+l)' > sct.pem.sctl
+            printf 'enabled_logs=\n' > ctlogs.cnf
+            """)
+        var runs: [[String]] = []
+        for (index, binary) in [haproxyPath!, reference].enumerated() {
+            let config = Self.adminSocketAndDefaults + """
+                frontend fe
+                    bind 127.0.0.1:PORT1 ssl crt \(path("bare.pem"))
+                    bind 127.0.0.1:PORT2 ssl crt \(path("sct.pem"))
+                    http-request return status 200
+                """
+            let (ports, socket) = try start(binary, index: index, config: config, portCount: 2)
+            func client(_ port: Int, _ args: String, _ pattern: String) throws -> String {
+                try runTool("/bin/sh", ["-c", "echo | openssl s_client -connect 127.0.0.1:\(port) \(args) 2>&1 | grep -E '\(pattern)'"],
+                            dir: dir).stdout
+            }
+            func q(_ command: String) -> String { LifecycleHarness.unixCommand(socket, command) ?? "" }
+            let bare = path("bare.pem")
+            var out = [
+                try client(ports[1], "-ct -ctlogfile ctlogs.cnf -tls1_2", "SCTs present|Log ID|Timestamp"),
+                try client(ports[1], "-ct -ctlogfile ctlogs.cnf -tls1_3", "SCTs present"),
+                try client(ports[0], "-status", "OCSP response:|Cert Status"),
+            ]
+            out.append(try payload(socket, "set ssl cert \(bare).issuer", file: "garbage.pem"))
+            out.append(q("set ssl cert \(bare).ocsp <<\n!!!!\n"))
+            out.append(try payload(socket, "set ssl cert \(bare).sctl", file: "good.ocsp.b64"))
+            out.append(try payload(socket, "set ssl cert \(path("none.pem")).ocsp", file: "good.ocsp.b64"))
+            out.append(try payload(socket, "set ssl cert \(bare).issuer", file: "ca.pem"))
+            out.append(q("show ssl cert *\(bare)"))
+            out.append(try payload(socket, "set ssl cert \(bare).ocsp", file: "good.ocsp.b64"))
+            out.append(q("show ssl cert *\(bare)"))
+            out.append(q("commit ssl cert \(bare)"))
+            out.append(try client(ports[0], "-status", "OCSP Response Status|Cert Status"))
+            out.append(q("show ssl cert \(bare)"))
+            runs.append(out)
+        }
+        XCTAssertTrue(runs[0][0].hasPrefix("SCTs present (1)\n"), runs[0][0])
+        XCTAssertEqual(runs[0][1], "SCTs present (0)\n", "no SCT extension in TLS 1.3")
+        XCTAssertEqual(runs[0][2], "OCSP response: no response sent\n", "nothing stapled before the commit")
+        XCTAssertTrue(runs[0][7].hasPrefix("Transaction created"), runs[0][7])
+        XCTAssertTrue(runs[0][10].contains("OCSP Response Key: 30"), runs[0][10])
+        XCTAssertTrue(runs[0][12].contains("Cert Status: good"), runs[0][12])
+        for (i, (ours, theirs)) in zip(runs[0], runs[1]).enumerated() {
+            XCTAssertEqual(ours, theirs, "answer #\(i)")
+        }
+    }
+
     func testOCSPResponseIsStapled() throws {
         guard let reference else { return }
         var stapled: [String] = []

@@ -167,43 +167,48 @@ final class TLSTerminationTests: IntegrationTestCase {
     /// `npn` beside Debian's 2.6: the protocols advertised, the one the
     /// client settles on and `ssl_fc_npn` read the same for clients asking
     /// HTTP/1.x. In `mode http` a name this build does not speak is not
-    /// advertised (a WARNING says so), as with ALPN. (A client that insists
-    /// on h2 gets HTTP/1.1 answers here, where 2.6 would speak h2.)
+    /// advertised (a WARNING says so), as with ALPN. A `crt-list` line's
+    /// `npn` replaces the bind line's for its certificate. (A client that
+    /// insists on h2 gets HTTP/1.1 answers here, where 2.6 would speak h2.)
     func testNPNMatchesTheReference() throws {
         let reference = FramingDifferentialTests.referencePath
         guard FileManager.default.isExecutableFile(atPath: reference) else {
             XCTFail("Debian's haproxy 2.6 is not unpacked at \(reference): run `make reference`")
             return
         }
-        func config(_ plain: Int, _ withSPDY: Int) -> String {
+        let list = tmp.appendingPathComponent("npn.list").path
+        try "\(certs.leaf) [npn http/1.0] localhost\n".write(toFile: list, atomically: true, encoding: .utf8)
+        func config(_ ports: [Int]) -> String {
             Self.defaultsHTTP + """
             frontend fe
-                bind 127.0.0.1:\(plain) ssl crt \(certs.leaf) npn http/1.1,http/1.0
-                bind 127.0.0.1:\(withSPDY) ssl crt \(certs.leaf) npn spdy/2,http/1.1
+                bind 127.0.0.1:\(ports[0]) ssl crt \(certs.leaf) npn http/1.1,http/1.0
+                bind 127.0.0.1:\(ports[1]) ssl crt \(certs.leaf) npn spdy/2,http/1.1
+                bind 127.0.0.1:\(ports[2]) ssl crt-list \(list) npn http/1.1
                 http-request return status 200 content-type text/plain lf-string "npn=%[ssl_fc_npn] alpn=%[ssl_fc_alpn]\\n"
             """
         }
-        let ours = (Ports.free(), Ports.free()), theirs = (Ports.free(), Ports.free())
-        let p = try startProxy(config: config(ours.0, ours.1), ports: [ours.0, ours.1])
+        let ours = (0..<3).map { _ in Ports.free() }, theirs = (0..<3).map { _ in Ports.free() }
+        let p = try startProxy(config: config(ours), ports: ours)
         XCTAssertTrue(p.waitForOutput("NPN protocol(s) 'spdy/2' not offered"), p.stderr)
-        let cfg = try writeConfig(config(theirs.0, theirs.1), name: "reference.cfg")
+        let cfg = try writeConfig(config(theirs), name: "reference.cfg")
         let ref = track(try ManagedProcess(label: "reference", executable: reference, arguments: ["-f", cfg.path, "-db"], dir: tmp))
-        try Ports.waitUntilListening(theirs.0, timeout: 10, while: { ref.isRunning })
-        try Ports.waitUntilListening(theirs.1, timeout: 10, while: { ref.isRunning })
+        for port in theirs { try Ports.waitUntilListening(port, timeout: 10, while: { ref.isRunning }) }
         func negotiate(_ port: Int, _ client: String) throws -> String {
             let script = "printf 'GET / HTTP/1.1\\r\\nHost: a\\r\\nConnection: close\\r\\n\\r\\n' | "
-                + "openssl s_client -connect 127.0.0.1:\(port) -nextprotoneg \(client) -tls1_2 -ign_eof 2>&1"
+                + "openssl s_client -connect 127.0.0.1:\(port) -servername localhost -nextprotoneg \(client) -tls1_2 -ign_eof 2>&1"
             let out = try runTool("/bin/sh", ["-c", script], dir: tmp).stdout
             return out.split(whereSeparator: \.isNewline).filter { $0.hasPrefix("Next protocol") || $0.hasPrefix("npn=") }
                 .joined(separator: " | ")
         }
-        for client in ["http/1.1", "http/1.0", "http/1.0,http/1.1"] {
-            for (mine, reference) in [(ours.0, theirs.0), (ours.1, theirs.1)] {
+        for client in ["http/1.1", "http/1.0", "http/1.0,http/1.1", "http/1.1,http/1.0"] {
+            for (mine, reference) in zip(ours, theirs) {
                 let answer = try negotiate(mine, client)
                 XCTAssertTrue(answer.contains("npn=http/1."), "client \(client): \(answer)")
                 XCTAssertEqual(answer, try negotiate(reference, client), "client \(client) on \(mine)")
             }
         }
+        // The line's list, not the bind line's, chose.
+        XCTAssertEqual(try negotiate(ours[2], "http/1.1,http/1.0"), "Next protocol: (1) http/1.0 | npn=http/1.0 alpn=")
     }
 
     /// The same configuration in Debian's haproxy 2.6 and in this build,
@@ -332,6 +337,15 @@ final class TLSTerminationTests: IntegrationTestCase {
             XCTFail("Debian's haproxy 2.6 is not unpacked at \(reference): run `make reference`")
             return
         }
+        var companions = 0
+        /// A copy of the leaf with a file beside it (`.sctl`...).
+        func companion(_ suffix: String, _ content: String) throws -> String {
+            companions += 1
+            let pem = tmp.appendingPathComponent("companion\(companions).pem").path
+            try FileManager.default.copyItem(atPath: certs.leaf, toPath: pem)
+            try content.write(toFile: pem + suffix, atomically: true, encoding: .utf8)
+            return pem
+        }
         let cases: [(global: String, bind: String)] = [
             ("", "ssl crt \(tmp.path)/missing.pem"),
             ("", "ssl crt \(certs.mismatched)"),
@@ -362,6 +376,12 @@ final class TLSTerminationTests: IntegrationTestCase {
             ("", "ssl crt-list \(try list("# nothing\n\n"))"),
             ("", "ssl crt-list \(try list("\(certs.leaf) [verify required] a.test\n"))"),
             ("", "ssl crt-list \(try list("\(certs.leaf) [ssl-min-ver TLSv1.3 ciphers HIGH] *.wild.test !bad.wild.test\n"))"),
+            ("", "ssl crt \(try companion(".sctl", "garbage\n"))"),
+            ("", "ssl crt \(try companion(".sctl", ""))"),
+            ("", "ssl crt \(certs.leaf) ca-verify-file \(tmp.path)/missing-ca.pem"),
+            ("", "ssl crt \(certs.leaf) ca-verify-file \(certs.leafKey) verify required"),
+            ("", "ssl crt \(certs.leaf) ca-verify-file \(certs.ca) verify required"),
+            ("", "ssl crt \(certs.leaf) tls-ticket-keys \(tmp.path)/missing.keys"),
         ]
         for (global, bind) in cases {
             let cfg = try writeConfig("""
