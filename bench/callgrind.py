@@ -18,7 +18,7 @@ RELEASE_FLAGS minus the linker options valgrind cannot read (lld, packed
 relative relocations, ICF, no-export-dynamic, -z now):
 
     swift build -c release --static-swift-stdlib \\
-        -Xswiftc -enforce-exclusivity=unchecked -Xswiftc -Osize \\
+        -Xswiftc -enforce-exclusivity=unchecked \\
         --build-path .build-callgrind
 
 (the script runs a copy without debug information: valgrind 3.19 cannot

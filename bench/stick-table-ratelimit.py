@@ -19,7 +19,7 @@ request. Measured for each binary:
   connection. Build ours for it without the lld flags of `make release`
   (valgrind cannot read packed relative relocations):
   swift build -c release --static-swift-stdlib -Xswiftc -enforce-exclusivity=unchecked
-  -Xswiftc -Osize --scratch-path .build-rel
+  --scratch-path .build-rel
   (a copy of the binary without its debugging sections runs under valgrind;
   ANNOTATE=1 prints callgrind_annotate's top functions).
 
