@@ -2,9 +2,13 @@
 # Memory per stick table entry: fills a table with N entries through the
 # stats socket (`set table`) and prints the process's RSS before and after,
 # for this build's haproxy and for Debian's 2.6 (unpacked by `make
-# reference`). Usage: bench/stick-table-memory.sh [N] (default 100000).
+# reference`). Usage: bench/stick-table-memory.sh [N] (default 100000);
+# STORE sets the table's data types (default the rate-limit table of the
+# manual, `http_req_rate(10s),conn_cur`), SIZE its size (default 1m).
 set -eu
 N=${1:-100000}
+STORE=${STORE:-http_req_rate(10s),conn_cur}
+SIZE=${SIZE:-1m}
 OURS=${OURS:-$(dirname "$0")/../.build/release/haproxy}
 [ -x "$OURS" ] || OURS=$(dirname "$0")/../.build/debug/haproxy
 REF_ROOT=${REF_ROOT:-$HOME/.cache/proxybench/ref}
@@ -23,7 +27,7 @@ defaults
     timeout connect 1s
 frontend fe
     bind 127.0.0.1:$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-    stick-table type ip size 200k expire 1h store http_req_rate(10s),conn_cur,gpc0
+    stick-table type ip size $SIZE expire 1h store $STORE
 CFG
     LD_LIBRARY_PATH=$libs "$bin" -f "$DIR/$label.cfg" -db > "$DIR/$label.log" 2>&1 &
     pid=$!
@@ -35,11 +39,11 @@ CFG
     done
     sleep 0.5
     before=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)
-    python3 - "$DIR/$label.sock" "$N" <<'PY'
+    python3 - "$DIR/$label.sock" "$N" "${STORE%%,*}" <<'PY'
 import socket, sys
-path, n = sys.argv[1], int(sys.argv[2])
+path, n, first = sys.argv[1], int(sys.argv[2]), sys.argv[3].split("(")[0]
 for start in range(0, n, 500):
-    cmds = ";".join(f"set table fe key 10.{(i >> 16) & 255}.{(i >> 8) & 255}.{i & 255} data.gpc0 1"
+    cmds = ";".join(f"set table fe key 10.{(i >> 16) & 255}.{(i >> 8) & 255}.{i & 255} data.{first} 1"
                     for i in range(start, min(n, start + 500)))
     s = socket.socket(socket.AF_UNIX); s.connect(path); s.sendall((cmds + "\n").encode())
     while s.recv(65536): pass

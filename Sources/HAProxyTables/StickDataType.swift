@@ -1,10 +1,14 @@
 /// The data a stick table stores per entry (manual 4.2 `stick-table ...
-/// store`), in the order 2.6 prints them in `show table`.
+/// store`), in the order 2.6 prints them in `show table`. The raw value is
+/// 2.6's number for the type (the one the peers protocol sends).
 public enum StickDataType: Int, CaseIterable, Sendable {
     case serverID, gpt0, gpc0, gpc0Rate, connCount, connRate, connCurrent, sessionCount, sessionRate
     case httpRequestCount, httpRequestRate, httpErrorCount, httpErrorRate
     case bytesInCount, bytesInRate, bytesOutCount, bytesOutRate, gpc1, gpc1Rate, serverKey
     case httpFailCount, httpFailRate
+    /// The arrays `gpt(N)`, `gpc(N)` and `gpc_rate(N,period)`: N values of
+    /// one type (1 to 100), `gpt0`..., `gpc0`... in `show table`.
+    case gpt, gpc, gpcRate
 
     /// The name in the configuration, fetches and the CLI.
     public var name: String {
@@ -31,6 +35,9 @@ public enum StickDataType: Int, CaseIterable, Sendable {
         case .serverKey: return "server_key"
         case .httpFailCount: return "http_fail_cnt"
         case .httpFailRate: return "http_fail_rate"
+        case .gpt: return "gpt"
+        case .gpc: return "gpc"
+        case .gpcRate: return "gpc_rate"
         }
     }
 
@@ -43,7 +50,7 @@ public enum StickDataType: Int, CaseIterable, Sendable {
     public var isRate: Bool {
         switch self {
         case .gpc0Rate, .connRate, .sessionRate, .httpRequestRate, .httpErrorRate, .bytesInRate, .bytesOutRate,
-             .gpc1Rate, .httpFailRate:
+             .gpc1Rate, .httpFailRate, .gpcRate:
             return true
         default:
             return false
@@ -55,6 +62,7 @@ public enum StickDataType: Int, CaseIterable, Sendable {
         switch self {
         case .gpc0: return .gpc0Rate
         case .gpc1: return .gpc1Rate
+        case .gpc: return .gpcRate
         case .connCount: return .connRate
         case .sessionCount: return .sessionRate
         case .httpRequestCount: return .httpRequestRate
@@ -69,4 +77,24 @@ public enum StickDataType: Int, CaseIterable, Sendable {
     /// Values that print and compare as signed 32-bit integers (2.6's
     /// `std_t_sint`: `server_id`); the others are unsigned (32 or 64 bits).
     public var isSigned: Bool { self == .serverID }
+
+    /// `gpt`, `gpc` and `gpc_rate`: their length is given in `store`.
+    public var isArray: Bool { self == .gpt || self == .gpc || self == .gpcRate }
+
+    /// The most elements an array holds (2.6: `gpc0` to `gpc99`).
+    public static let maxArrayLength = 100
+
+    /// The array element the legacy types stand for when the table stores
+    /// the array instead (manual 4.2: with `gpc(N)`, the `gpc0`/`gpc1`
+    /// fetches and actions use its first two elements).
+    public var arrayElement: (array: StickDataType, index: Int)? {
+        switch self {
+        case .gpt0: return (.gpt, 0)
+        case .gpc0: return (.gpc, 0)
+        case .gpc1: return (.gpc, 1)
+        case .gpc0Rate: return (.gpcRate, 0)
+        case .gpc1Rate: return (.gpcRate, 1)
+        default: return nil
+        }
+    }
 }

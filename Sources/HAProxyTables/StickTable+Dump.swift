@@ -15,7 +15,17 @@ extension StickEntryAccess {
         line += " use=\(entry.useCount) exp=\(expiresIn)"
         for type in StickDataType.allCases where table.stores(type) {
             if type == .serverKey {
-                line += " server_key=\(entry.serverKey ?? "-")"
+                line += " server_key=\(serverKey ?? "-")"
+                continue
+            }
+            if type.isArray {
+                // Each element under its legacy name: `gpc0=1 gpc1=0`, `gpc0_rate(10000)=1`.
+                let base = type == .gpcRate ? "gpc" : type.name
+                var i = 0
+                while let v = value(type, at: i) {
+                    line += type.isRate ? " \(base)\(i)_rate(\(table.period(of: type)))=\(v)" : " \(base)\(i)=\(v)"
+                    i += 1
+                }
                 continue
             }
             guard let v = value(type) else { continue }

@@ -41,15 +41,15 @@ final class RefusalWordingTests: XCTestCase {
                 """
                 frontend f
                     bind :80
-                    http-request sc-set-gpt(0,1) 1
+                    http-request set-nice 1
                     http-request reject
-                    http-request sc-inc-gpc(0,0)
+                    http-request send-spoe-group e g
                     http-request silent-drop
                 """, count: 4),
             [
-                "parsing [test.cfg:3] : 'http-request sc-set-gpt(0,1)' is not supported by this build.",
+                "parsing [test.cfg:3] : 'http-request set-nice' is not supported by this build.",
                 "parsing [test.cfg:4] : 'http-request reject' is not supported by this build.",
-                "parsing [test.cfg:5] : 'http-request sc-inc-gpc(0,0)' is not supported by this build.",
+                "parsing [test.cfg:5] : 'http-request send-spoe-group' is not supported by this build.",
                 "parsing [test.cfg:6] : 'http-request silent-drop' is not supported by this build.",
             ])
         let unknown = alerts("frontend f\n    bind :80\n    http-request frobnicate\n", count: 1)

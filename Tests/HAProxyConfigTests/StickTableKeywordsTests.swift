@@ -50,6 +50,39 @@ final class StickTableKeywordsTests: XCTestCase {
         else { return XCTFail("\(proxies[0].httpRequestRules)") }
     }
 
+    /// The arrays of 2.6 (`gpt(N)`, `gpc(N)`, `gpc_rate(N,period)`) and
+    /// their actions; what follows an option's `)` is ignored, as in 2.6.
+    func testArraysFillTheModel() throws {
+        let (config, diagnostics) = TestSupport.load(
+            """
+            frontend fe
+                bind :80
+                stick-table type ip size 1k store gpt(2),gpc(3)x,gpc_rate(100,10s),conn_rate(0),gpc(4)
+                http-request track-sc2 src
+                http-request sc-inc-gpc(1,2)
+                http-request sc-set-gpt(0,1) 5
+                http-request sc-set-gpt(99,0) req.hdr(x)
+                http-request sc-inc-gpc(-1,0)x
+            """)
+        XCTAssertEqual(diagnostics.alerts.map(\.message), [])
+        XCTAssertTrue(diagnostics.messages.map(\.message).contains(
+            "parsing [test.cfg:3]: stick-table: store option 'gpc' already enabled, ignored."))
+        let proxy = try XCTUnwrap(config?.proxies.first)
+        let table = try XCTUnwrap(proxy.stickTable?.definition)
+        XCTAssertEqual(table.stored.map(\.type), [.gpt, .gpc, .gpcRate, .connRate])
+        XCTAssertEqual(table.stored.map(\.period), [0, 0, 10_000, 0])
+        XCTAssertEqual(table.length(of: .gpt), 2)
+        XCTAssertEqual(table.length(of: .gpc), 3)
+        XCTAssertEqual(table.length(of: .gpcRate), 100)
+        XCTAssertEqual(table.length(of: .connRate), 1)
+        XCTAssertEqual(table.length(of: .gpc0), 0)
+        guard case .stickCounter(.incrementGPCElement(2, 1)) = proxy.httpRequestRules[1].action,
+              case .stickCounter(.setGPT(1, 0, _)) = proxy.httpRequestRules[2].action,
+              case .stickCounter(.setGPT(0, 99, _)) = proxy.httpRequestRules[3].action,
+              case .stickCounter(.incrementGPCElement(0, -1)) = proxy.httpRequestRules[4].action
+        else { return XCTFail("\(proxy.httpRequestRules)") }
+    }
+
     func testErrorsAsTheReferenceWordsThem() {
         let cases: [(String, String)] = [
             ("stick-table", "parsing [test.cfg:3] : stick-table: missing size."),
@@ -72,9 +105,75 @@ final class StickTableKeywordsTests: XCTestCase {
             ("stick-table type string len 0 size 10", "parsing [test.cfg:3] : stick-table: unknown type '0'."),
             ("stick-table type ip len 4 size 10", "parsing [test.cfg:3] : stick-table: unknown argument 'len'."),
             // Not built: refused by name.
-            ("stick-table type ip size 10 peers p", "parsing [test.cfg:3] : stick-table: 'peers' is not supported by this build."),
-            ("stick-table type ip size 10 store gpc(2)",
-             "parsing [test.cfg:3] : stick-table: store option 'gpc' is not supported by this build."),
+            ("stick-table type ip size 10 peers", "parsing [test.cfg:3] : stick-table: missing argument after 'peers'."),
+            ("stick-table type ip size 10 store gpc(2) peers p",
+             "parsing [test.cfg:3] : stick-table: store option 'gpc' is not supported with peers by this build."),
+            ("stick-table type ip size 10 store gpc(0)",
+             "parsing [test.cfg:3] : stick-table: array size is out of allowed range (1-100) for store option 'gpc'."),
+            ("stick-table type ip size 10 store gpc(101)",
+             "parsing [test.cfg:3] : stick-table: array size is out of allowed range (1-100) for store option 'gpc'."),
+            ("stick-table type ip size 10 store gpc(x)",
+             "parsing [test.cfg:3] : stick-table: array size is out of allowed range (1-100) for store option 'gpc'."),
+            ("stick-table type ip size 10 store gpc",
+             "parsing [test.cfg:3] : stick-table: missing argument to store option 'gpc'."),
+            ("stick-table type ip size 10 store gpc(2,3)",
+             "parsing [test.cfg:3] : stick-table: unexpected argument to store option 'gpc'."),
+            ("stick-table type ip size 10 store gpc(3",
+             "parsing [test.cfg:3] : stick-table: missing closing parenthesis after store option 'gpc'."),
+            ("stick-table type ip size 10 store conn_rate(1s",
+             "parsing [test.cfg:3] : stick-table: missing closing parenthesis after store option 'conn_rate'."),
+            ("stick-table type ip size 10 store gpc_rate(2)",
+             "parsing [test.cfg:3] : stick-table: missing argument to store option 'gpc_rate'."),
+            ("stick-table type ip size 10 store gpc_rate(2,)",
+             "parsing [test.cfg:3] : stick-table: error when processing store option 'gpc_rate'."),
+            ("stick-table type ip size 10 store gpc_rate(,1s)",
+             "parsing [test.cfg:3] : stick-table: array size is out of allowed range (1-100) for store option 'gpc_rate'."),
+            ("stick-table type ip size 10 store gpc_rate(3,-1)",
+             "parsing [test.cfg:3] : stick-table: error when processing store option 'gpc_rate'."),
+            ("stick-table type ip size 10 store gpc(2),gpc0",
+             "parsing [test.cfg:3] : stick-table: simultaneous usage of 'gpc' and 'gpc[0/1]' in a same table is not permitted as 'gpc' overrides 'gpc[0/1]'."),
+            ("stick-table type ip size 10 store gpc1,gpc(2)",
+             "parsing [test.cfg:3] : stick-table: simultaneous usage of 'gpc' and 'gpc[0/1]' in a same table is not permitted as 'gpc' overrides 'gpc[0/1]'."),
+            ("stick-table type ip size 10 store gpc0_rate(1s),gpc_rate(2,10s)",
+             "parsing [test.cfg:3] : stick-table: simultaneous usage of 'gpc_rate' and 'gpc[0/1]_rate' in a same table is not permitted as 'gpc_rate' overrides 'gpc[0/1]_rate'."),
+            ("stick-table type ip size 10 store gpt(2),gpt0",
+             "parsing [test.cfg:3] : stick-table: simultaneous usage of 'gpt' and 'gpt0' in a same table is not permitted as 'gpt' overrides 'gpt0'."),
+            ("http-request sc-inc-gpc(1)",
+             "parsing [test.cfg:3] : error detected in frontend 'fe' while parsing 'http-request sc-inc-gpc(1)' rule : Missing gpc ID 'sc-inc-gpc(1)'. Expects sc-inc-gpc(<GPC ID>,<Track ID>)."),
+            ("http-request sc-inc-gpc",
+             "parsing [test.cfg:3] : error detected in frontend 'fe' while parsing 'http-request sc-inc-gpc' rule : invalid gpc ID 'sc-inc-gpc'. Expects sc-inc-gpc(<GPC ID>,<Track ID>)."),
+            ("http-request sc-inc-gpc(a,0)",
+             "parsing [test.cfg:3] : error detected in frontend 'fe' while parsing 'http-request sc-inc-gpc(a,0)' rule : Missing gpc ID 'sc-inc-gpc(a,0)'. Expects sc-inc-gpc(<GPC ID>,<Track ID>)."),
+            ("http-request sc-inc-gpc(1,a)",
+             "parsing [test.cfg:3] : error detected in frontend 'fe' while parsing 'http-request sc-inc-gpc(1,a)' rule : invalid stick table track ID 'sc-inc-gpc(1,a)'. Expects sc-inc-gpc(<GPC ID>,<Track ID>)."),
+            ("http-request sc-inc-gpc(1,0",
+             "parsing [test.cfg:3] : error detected in frontend 'fe' while parsing 'http-request sc-inc-gpc(1,0' rule : invalid stick table track ID 'sc-inc-gpc(1,0'. Expects sc-inc-gpc(<GPC ID>,<Track ID>)."),
+            ("http-request sc-inc-gpc(1,3)",
+             "parsing [test.cfg:3] : error detected in frontend 'fe' while parsing 'http-request sc-inc-gpc(1,3)' rule : invalid stick table track ID 'sc-inc-gpc(1,3)'. The max allowed ID is 2."),
+            ("http-request sc-set-gpt(1) 3",
+             "parsing [test.cfg:3] : error detected in frontend 'fe' while parsing 'http-request sc-set-gpt(1)' rule : Missing gpt ID 'sc-set-gpt(1)'. Expects sc-set-gpt(<GPT ID>,<Track ID>)."),
+            ("http-request sc-set-gpt 3",
+             "parsing [test.cfg:3] : error detected in frontend 'fe' while parsing 'http-request sc-set-gpt' rule : invalid gpt ID 'sc-set-gpt'. Expects sc-set-gpt(<GPT ID>,<Track ID>)."),
+            ("http-request sc-set-gpt(1,3) 3",
+             "parsing [test.cfg:3] : error detected in frontend 'fe' while parsing 'http-request sc-set-gpt(1,3)' rule : invalid stick table track ID 'sc-set-gpt(1,3)'. The max allowed ID is 2."),
+            ("http-request sc-set-gpt(1,0) 3x",
+             "parsing [test.cfg:3] : error detected in frontend 'fe' while parsing 'http-request sc-set-gpt(1,0)' rule : unknown fetch method '3x'."),
+            ("http-request set-var(txn.x) sc_get_gpc(0)",
+             "parsing [test.cfg:3] : error detected in frontend 'fe' while parsing 'http-request set-var(txn.x)' rule : fetch method 'sc_get_gpc' : missing arguments (got 1/2), type 'integer' expected."),
+            ("http-request set-var(txn.x) sc_get_gpc(x,0)",
+             "parsing [test.cfg:3] : error detected in frontend 'fe' while parsing 'http-request set-var(txn.x)' rule : fetch method 'sc_get_gpc' : failed to parse 'x' as type 'integer' at position 1."),
+            ("http-request set-var(txn.x) sc_get_gpc(0,0,nope)",
+             "parsing [test.cfg:3]: unable to find table 'nope' referenced in arg 3 of sample fetch keyword 'sc_get_gpc' in http-request expression in proxy 'fe'."),
+            ("http-request set-var(txn.x) src_get_gpc(0,nope)",
+             "parsing [test.cfg:3]: unable to find table 'nope' referenced in arg 2 of sample fetch keyword 'src_get_gpc' in http-request expression in proxy 'fe'."),
+            ("http-request set-var(txn.x) str(1),table_gpc(0,nope)",
+             "parsing [test.cfg:3]: unable to find table 'nope' referenced in arg 2 of conversion keyword 'table_gpc' for sample fetch keyword 'str' in http-request expression in proxy 'fe'."),
+            ("http-request set-var(txn.x) str(1),table_idle(nope)",
+             "parsing [test.cfg:3]: unable to find table 'nope' referenced in arg 1 of conversion keyword 'table_idle' for sample fetch keyword 'str' in http-request expression in proxy 'fe'."),
+            ("http-request set-var(txn.x) str(1),table_gpc(fe)",
+             "parsing [test.cfg:3] : error detected in frontend 'fe' while parsing 'http-request set-var(txn.x)' rule : invalid arg 1 in converter 'table_gpc' : failed to parse 'fe' as type 'integer' at position 1."),
+            ("http-request set-var(txn.x) str(1),table_idle(fe,x)",
+             "parsing [test.cfg:3] : error detected in frontend 'fe' while parsing 'http-request set-var(txn.x)' rule : invalid arg 2 in converter 'table_idle' : failed to parse 'x' as type 'integer' at position 2."),
             ("http-request track-sc0",
              "parsing [test.cfg:3] : error detected in frontend 'fe' while parsing 'http-request track-sc0' rule : missing fetch method."),
             ("http-request track-sc3 src",

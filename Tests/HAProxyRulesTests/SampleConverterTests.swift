@@ -147,7 +147,6 @@ final class SampleConverterTests: XCTestCase {
 
     func testRefusedConverters() {
         XCTAssertEqual(parseError("str(a),aes_gcm_dec(128,txn.n,txn.k,txn.t)"), "converter 'aes_gcm_dec' is not supported by this build (it needs OpenSSL)")
-        XCTAssertEqual(
-            parseError("src,table_gpc(0,t)"), "converter 'table_gpc' is not supported by this build (it is not implemented)")
+        XCTAssertEqual(parseError("src,json_query(a)"), "converter 'json_query' is not supported by this build (it is not implemented)")
     }
 }

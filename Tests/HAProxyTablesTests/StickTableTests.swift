@@ -71,6 +71,47 @@ final class StickTableTests: XCTestCase {
         XCTAssertEqual(t.summaryLine(now: 39), "# table: fe, type: ip, size:10, used:1\n")
     }
 
+    /// `gpt(2),gpc(3),gpc_rate(2,10s)`: each element counts on its own,
+    /// prints under its legacy name after the other types (2.6's order),
+    /// and stands for the legacy type the table does not store.
+    func testArraysStoreTheirElementsAndStandForTheLegacyTypes() {
+        let t = StickTable(StickTableDefinition(
+            name: "fe", keyType: .ip, size: 10, expire: 30_000,
+            stored: [(.gpcRate, 10_000), (.gpt, 0), (.httpRequestRate, 10_000), (.gpc, 0), (.gpc1Rate, 5_000)],
+            arrayLengths: [.gpt: 2, .gpc: 3, .gpcRate: 2]))
+        XCTAssertTrue(t.stores(.gpc, at: 2))
+        XCTAssertFalse(t.stores(.gpc, at: 3))
+        XCTAssertFalse(t.stores(.gpcRate, at: 2))
+        XCTAssertTrue(t.resolve(.gpc0)! == (.gpc, 0))
+        XCTAssertTrue(t.resolve(.gpc1)! == (.gpc, 1))
+        XCTAssertTrue(t.resolve(.gpt0)! == (.gpt, 0))
+        XCTAssertTrue(t.resolve(.gpc0Rate)! == (.gpcRate, 0))
+        XCTAssertTrue(t.resolve(.gpc1Rate)! == (.gpc1Rate, 0))
+        XCTAssertNil(t.resolve(.connCount))
+        _ = t.withEntry(.ipv4(0x7f00_0001), create: true, now: 0) { e in
+            e.add(.gpc, at: 1)
+            e.add(.gpc, at: 1)
+            e.add(.gpc, at: 2, 5)
+            e.set(.gpt, at: 1, 42)
+            e.addExactly(.gpcRate, at: 0)
+            XCTAssertEqual(e.value(.gpc, at: 1), 2)
+            XCTAssertEqual(e.value(.gpcRate, at: 1), 2)
+            XCTAssertEqual(e.value(.gpc, at: 2), 5)
+            XCTAssertNil(e.value(.gpc, at: 3))
+            XCTAssertEqual(e.currentPeriodCount(.gpcRate, at: 0), 1)
+        }
+        var line = ""
+        t.forEachEntry(now: 15_000) { line = $0.dumpLine() }
+        XCTAssertTrue(line.hasSuffix(
+            ": key=127.0.0.1 use=0 exp=15000 http_req_rate(10000)=0 gpc1_rate(5000)=0 gpt0=0 gpt1=42 gpc0=0 gpc1=2 gpc2=5 gpc0_rate(10000)=1 gpc1_rate(10000)=1\n"),
+            line)
+        // Half a period later the rate keeps half of the previous period,
+        // while the current period's count starts again.
+        _ = t.withEntry(.ipv4(0x7f00_0001), create: false, now: 15_000) { e in
+            XCTAssertEqual(e.currentPeriodCount(.gpcRate, at: 1), 0)
+        }
+    }
+
     func testIPv6Text() {
         XCTAssertEqual(StickKey.ipv6Text(high: 0, low: 1), "::1")
         XCTAssertEqual(StickKey.ipv6Text(high: 0x2001_0db8_0000_0000, low: 0x0000_0000_0000_0001), "2001:db8::1")

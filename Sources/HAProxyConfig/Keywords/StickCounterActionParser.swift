@@ -3,18 +3,18 @@ import HAProxyTables
 
 /// The stick counter actions of `tcp-request connection|session|content`
 /// and `http-request` rules (manual 4.2): `track-sc0..2 <key> [table <t>]`,
-/// `sc-inc-gpc0(N)`, `sc-inc-gpc1(N)`, `sc-set-gpt0(N) <value>`.
+/// `sc-inc-gpc0(N)`, `sc-inc-gpc1(N)`, `sc-set-gpt0(N) <value>`,
+/// `sc-inc-gpc(I,N)`, `sc-set-gpt(I,N) <value>`.
 enum StickCounterActionParser {
     /// Their names, as docs/keywords.md lists them (`sc-inc-gpc0(N)` is
     /// written with its counter number).
     static let actionNames: Set<String> = [
-        "track-sc0", "track-sc1", "track-sc2", "sc-inc-gpc0", "sc-inc-gpc1", "sc-set-gpt0",
+        "track-sc0", "track-sc1", "track-sc2", "sc-inc-gpc0", "sc-inc-gpc1", "sc-set-gpt0", "sc-inc-gpc", "sc-set-gpt",
     ]
 
     /// Whether `action` is one of them.
     static func handles(_ action: String) -> Bool {
-        action.hasPrefix("track-sc") || action == "sc-inc-gpc0" || action == "sc-inc-gpc1" || action == "sc-set-gpt0"
-            || action.hasPrefix("sc-inc-gpc0(") || action.hasPrefix("sc-inc-gpc1(") || action.hasPrefix("sc-set-gpt0(")
+        action.hasPrefix("track-sc") || actionNames.contains(String(action.prefix { $0 != "(" }))
     }
 
     /// Parses the action's arguments, leaving `words` at the condition.
@@ -56,6 +56,14 @@ enum StickCounterActionParser {
                 slot: slot, key: key, table: table, sessionLevel: sessionLevel, countsRequest: countsRequest)
         }
         let name = action.prefix { $0 != "(" }
+        if name == "sc-inc-gpc" || name == "sc-set-gpt" {
+            let (index, slot) = try arrayAction(action, String(name), error: error)
+            if name == "sc-inc-gpc" { return .incrementGPCElement(slot: slot, index: index) }
+            return .setGPT(slot: slot, index: index, value: try tagValue(&words, expression))
+        }
+        guard ["sc-inc-gpc0", "sc-inc-gpc1", "sc-set-gpt0"].contains(name) else {
+            throw error("unknown action '\(action)'")
+        }
         var slot = 0
         if let open = action.firstIndex(of: "(") {
             let inner = action[action.index(after: open)...].prefix { $0 != ")" }
@@ -68,12 +76,46 @@ enum StickCounterActionParser {
         case "sc-inc-gpc0": return .incrementGPC(slot: slot, counter: .gpc0)
         case "sc-inc-gpc1": return .incrementGPC(slot: slot, counter: .gpc1)
         default:
-            var value = try SampleExpression.parse("int(0)")
-            if let text = words.first, text != "if", text != "unless" {
-                words.removeFirst()
-                value = try Int64(text).map { try SampleExpression.parse("int(\($0))") } ?? expression(text)
-            }
-            return .setGPT0(slot: slot, value: value)
+            return .setGPT0(slot: slot, value: try tagValue(&words, expression))
         }
+    }
+
+    /// The value of `sc-set-gpt*`: an integer, an expression, or 0 when none is given.
+    private static func tagValue(
+        _ words: inout ArraySlice<String>, _ expression: (String?) throws -> SampleExpression
+    ) throws -> SampleExpression {
+        guard let text = words.first, text != "if", text != "unless" else { return try SampleExpression.parse("int(0)") }
+        words.removeFirst()
+        return try Int64(text).map { try SampleExpression.parse("int(\($0))") } ?? expression(text)
+    }
+
+    /// `sc-inc-gpc(<idx>,<sc-id>)` and `sc-set-gpt(<idx>,<sc-id>)`: the
+    /// element and the counter, read as 2.6 reads them (an index out of
+    /// 0-99 is accepted and finds nothing; what follows `)` is ignored).
+    private static func arrayAction(
+        _ action: String, _ name: String, error: (String) -> KeywordError
+    ) throws -> (index: Int, slot: Int) {
+        let what = name == "sc-inc-gpc" ? "gpc" : "gpt"
+        let expects = "Expects \(name)(<\(what.uppercased()) ID>,<Track ID>)"
+        var rest = Substring(action.dropFirst(name.count))
+        guard rest.first == "(" else { throw error("invalid \(what) ID '\(action)'. \(expects)") }
+        rest = rest.dropFirst()
+        func number(_ text: inout Substring) -> Int? {
+            var digits = text.prefix { $0 == "-" || $0 == "+" }.prefix(1)
+            let body = text.dropFirst(digits.count).prefix { $0.isASCII && $0.isNumber }
+            guard !body.isEmpty else { return nil }
+            digits += body
+            text = text.dropFirst(digits.count)
+            return Int(digits.prefix(18))
+        }
+        guard let index = number(&rest), rest.first == "," else { throw error("Missing \(what) ID '\(action)'. \(expects)") }
+        rest = rest.dropFirst()
+        guard let slot = number(&rest), rest.first == ")" else {
+            throw error("invalid stick table track ID '\(action)'. \(expects)")
+        }
+        guard slot >= 0, slot < StickCounters.slots else {
+            throw error("invalid stick table track ID '\(action)'. The max allowed ID is \(StickCounters.slots - 1)")
+        }
+        return (index, slot)
     }
 }

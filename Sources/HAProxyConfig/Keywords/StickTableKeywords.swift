@@ -4,8 +4,8 @@ import HAProxyTables
 /// `stick-table type ... size ... [expire] [nopurge] [store ...]` (manual
 /// 4.2) in frontend, backend and listen sections: the table named after
 /// its proxy. Messages are 2.6's, checked with `haproxy -c`; what 2.6 has
-/// and this build does not (`peers`, the `gpt`/`gpc`/`gpc_rate` arrays) is
-/// refused by name.
+/// and this build does not is refused by name. `peers <section>` shares
+/// the table with that `peers` section.
 extension KeywordRegistry {
     static let stickTableKeywords: [ConfigKeyword] = [
         ConfigKeyword("stick-table", [.defaults, .frontend, .backend, .listen], parseStickTable),
@@ -58,11 +58,26 @@ extension KeywordRegistry {
             throw KeywordError(
                 "stick-table name '\(proxy.name)' conflicts with table declared in \(proxy.sectionName) '\(proxy.name)' at \(existing.location).")
         }
+        let parsed = try parseTableDefinition(args, name: proxy.name, prefix: "stick-table", &ctx)
+        let location = ctx.location
+        ctx.withProxy {
+            $0.stickTable = StickTableConfig(definition: parsed.definition, location: location, peers: parsed.peers)
+        }
+    }
+
+    /// The words of a `stick-table` line, or of a `table` line of a
+    /// `peers` section (which has no `peers` argument): `prefix` starts
+    /// the messages, as in 2.6.
+    static func parseTableDefinition(
+        _ args: [String], name: String, prefix: String, allowsPeers: Bool = true, _ ctx: inout ParseContext
+    ) throws -> (definition: StickTableDefinition, peers: String?) {
+        var peers: String?
         var keyType: StickKeyType?
         var size: Int?
         var expire: Int?
         var noPurge = false
         var stored: [(type: StickDataType, period: UInt64)] = []
+        var arrayLengths: [StickDataType: Int] = [:]
         var i = 1
         while i < args.count {
             let word = args[i]
@@ -73,7 +88,7 @@ extension KeywordRegistry {
                 var length = 32
                 if name == "string" || name == "binary", i < args.count, args[i] == "len" {
                     let text = i + 1 < args.count ? args[i + 1] : ""
-                    guard let n = Int(text), n > 0 else { throw KeywordError("stick-table: unknown type '\(text)'.") }
+                    guard let n = Int(text), n > 0 else { throw KeywordError("\(prefix): unknown type '\(text)'.") }
                     length = n
                     i += 2
                 }
@@ -83,95 +98,163 @@ extension KeywordRegistry {
                 case "integer": keyType = .integer
                 case "string": keyType = .string(length: length)
                 case "binary": keyType = .binary(length: length)
-                default: throw KeywordError("stick-table: unknown type '\(name)'.")
+                default: throw KeywordError("\(prefix): unknown type '\(name)'.")
                 }
                 continue
             case "size", "expire":
                 guard i + 1 < args.count, !args[i + 1].isEmpty else {
-                    throw KeywordError("stick-table: missing argument after '\(word)'.")
+                    throw KeywordError("\(prefix): missing argument after '\(word)'.")
                 }
                 if word == "size" {
                     switch SizeParser.parse(args[i + 1]) {
                     case .success(let v): size = Int(v)
                     case .failure(.unexpectedCharacter(let c)):
-                        throw KeywordError("stick-table: unexpected character '\(c)' in argument of 'size'.")
+                        throw KeywordError("\(prefix): unexpected character '\(c)' in argument of 'size'.")
                     case .failure:
-                        throw KeywordError("stick-table: unexpected character '\(args[i + 1].first!)' in argument of 'size'.")
+                        throw KeywordError("\(prefix): unexpected character '\(args[i + 1].first!)' in argument of 'size'.")
                     }
                 } else {
                     switch DurationParser.parse(args[i + 1]) {
                     case .success(let v):
                         if let c = v.trailing {
-                            throw KeywordError("stick-table: unexpected character '\(c)' in argument of 'expire'.")
+                            throw KeywordError("\(prefix): unexpected character '\(c)' in argument of 'expire'.")
                         }
                         expire = v.milliseconds
                     case .failure(.unexpectedCharacter(let c)):
-                        throw KeywordError("stick-table: unexpected character '\(c)' in argument of 'expire'.")
+                        throw KeywordError("\(prefix): unexpected character '\(c)' in argument of 'expire'.")
                     case .failure:
-                        throw KeywordError("stick-table: timer overflow in argument of 'expire'.")
+                        throw KeywordError("\(prefix): timer overflow in argument of 'expire'.")
                     }
                 }
                 i += 2
             case "nopurge":
                 noPurge = true
                 i += 1
-            case "peers":
-                throw KeywordError("stick-table: 'peers' is not supported by this build.")
+            case "peers" where allowsPeers:
+                guard i + 1 < args.count, !args[i + 1].isEmpty else {
+                    throw KeywordError("\(prefix): missing argument after 'peers'.")
+                }
+                peers = args[i + 1]
+                i += 2
             case "store":
                 if i + 1 < args.count {
-                    for option in args[i + 1].split(separator: ",", omittingEmptySubsequences: true) {
-                        try parseStoreOption(String(option), into: &stored, &ctx)
-                    }
+                    try parseStoreList(args[i + 1], into: &stored, &arrayLengths, prefix: prefix, &ctx)
                 }
                 i += 2
             default:
-                throw KeywordError("stick-table: unknown argument '\(word)'.")
+                throw KeywordError("\(prefix): unknown argument '\(word)'.")
             }
         }
-        guard let size, size > 0 else { throw KeywordError("stick-table: missing size.") }
-        guard let keyType else { throw KeywordError("stick-table: missing type.") }
+        guard let size, size > 0 else { throw KeywordError("\(prefix): missing size.") }
+        // The peers code here sends one value per data type: the arrays are
+        // not shared yet.
+        if peers != nil || !allowsPeers, let array = stored.first(where: { $0.type.isArray }) {
+            throw KeywordError("\(prefix): store option '\(array.type.name)' is not supported with peers by this build.")
+        }
+        guard let keyType else { throw KeywordError("\(prefix): missing type.") }
         let definition = StickTableDefinition(
-            name: proxy.name, keyType: keyType, size: size, expire: expire, noPurge: noPurge, stored: stored)
-        let location = ctx.location
-        ctx.withProxy { $0.stickTable = StickTableConfig(definition: definition, location: location) }
+            name: name, keyType: keyType, size: size, expire: expire, noPurge: noPurge, stored: stored,
+            arrayLengths: arrayLengths)
+        return (definition, peers)
     }
 
-    /// One `store` option: `conn_cnt`, `http_req_rate(10s)`...
+    /// A `store` list: options separated by commas, those inside an
+    /// option's parentheses (`gpc_rate(2,10s)`) excepted. 2.6 refuses the
+    /// arrays together with the legacy types they replace.
+    static func parseStoreList(
+        _ text: String, into stored: inout [(type: StickDataType, period: UInt64)],
+        _ arrayLengths: inout [StickDataType: Int], prefix: String = "stick-table", _ ctx: inout ParseContext
+    ) throws {
+        var option = ""
+        var depth = 0
+        for c in text {
+            if c == ",", depth == 0 {
+                if !option.isEmpty { try parseStoreOption(option, into: &stored, &arrayLengths, prefix: prefix, &ctx) }
+                option = ""
+                continue
+            }
+            if c == "(" { depth += 1 } else if c == ")" { depth = max(0, depth - 1) }
+            option.append(c)
+        }
+        if !option.isEmpty { try parseStoreOption(option, into: &stored, &arrayLengths, prefix: prefix, &ctx) }
+        let types = Set(stored.map(\.type))
+        if types.contains(.gpc), types.contains(.gpc0) || types.contains(.gpc1) {
+            throw KeywordError(
+                "\(prefix): simultaneous usage of 'gpc' and 'gpc[0/1]' in a same table is not permitted as 'gpc' overrides 'gpc[0/1]'.")
+        }
+        if types.contains(.gpcRate), types.contains(.gpc0Rate) || types.contains(.gpc1Rate) {
+            throw KeywordError(
+                "\(prefix): simultaneous usage of 'gpc_rate' and 'gpc[0/1]_rate' in a same table is not permitted as 'gpc_rate' overrides 'gpc[0/1]_rate'.")
+        }
+        if types.contains(.gpt), types.contains(.gpt0) {
+            throw KeywordError(
+                "\(prefix): simultaneous usage of 'gpt' and 'gpt0' in a same table is not permitted as 'gpt' overrides 'gpt0'.")
+        }
+    }
+
+    /// One `store` option: `conn_cnt`, `http_req_rate(10s)`, `gpc(3)`,
+    /// `gpc_rate(3,10s)`. As in 2.6, what follows the closing parenthesis
+    /// is ignored, an array's length is read as `atoi` reads it, and a
+    /// period may be followed by a comma and more.
     static func parseStoreOption(
-        _ option: String, into stored: inout [(type: StickDataType, period: UInt64)], _ ctx: inout ParseContext
+        _ option: String, into stored: inout [(type: StickDataType, period: UInt64)],
+        _ arrayLengths: inout [StickDataType: Int], prefix: String = "stick-table", _ ctx: inout ParseContext
     ) throws {
         var name = option
         var argument: String?
         if let open = option.firstIndex(of: "(") {
             name = String(option[..<open])
-            var rest = option[option.index(after: open)...]
-            if rest.hasSuffix(")") { rest = rest.dropLast() }
-            argument = String(rest)
-        }
-        if ["gpt", "gpc", "gpc_rate"].contains(name) {
-            throw KeywordError("stick-table: store option '\(name)' is not supported by this build.")
+            let rest = option[option.index(after: open)...]
+            guard let close = rest.firstIndex(of: ")") else {
+                guard StickDataType(name: name) != nil else {
+                    throw KeywordError("\(prefix): unknown store option '\(name)'.")
+                }
+                throw KeywordError("\(prefix): missing closing parenthesis after store option '\(name)'.")
+            }
+            argument = String(rest[..<close])
         }
         guard let type = StickDataType(name: name) else {
-            throw KeywordError("stick-table: unknown store option '\(name)'.")
+            throw KeywordError("\(prefix): unknown store option '\(name)'.")
         }
         var period: UInt64 = 0
-        if type.isRate {
-            guard let argument, !argument.isEmpty else {
-                throw KeywordError("stick-table: missing argument to store option '\(name)'.")
+        var length = 1
+        if type.isArray {
+            guard var argument else { throw KeywordError("\(prefix): missing argument to store option '\(name)'.") }
+            let digits = argument.drop { $0 == "+" || $0 == "-" }.prefix { $0.isASCII && $0.isNumber }
+            length = (argument.first == "-" ? -1 : 1) * (Int(digits.prefix(9)) ?? 0)
+            guard length >= 1, length <= StickDataType.maxArrayLength else {
+                throw KeywordError("\(prefix): array size is out of allowed range (1-\(StickDataType.maxArrayLength)) for store option '\(name)'.")
             }
-            guard case .success(let v) = DurationParser.parse(argument), v.trailing == nil, v.milliseconds > 0 else {
-                throw KeywordError("stick-table: error when processing store option '\(name)'.")
+            let comma = argument.firstIndex(of: ",")
+            if !type.isRate {
+                if comma != nil { throw KeywordError("\(prefix): unexpected argument to store option '\(name)'.") }
+            } else {
+                guard let comma else { throw KeywordError("\(prefix): missing argument to store option '\(name)'.") }
+                argument = String(argument[argument.index(after: comma)...])
+                period = try storePeriod(argument, name, prefix)
             }
-            period = UInt64(v.milliseconds)
+        } else if type.isRate {
+            guard let argument else { throw KeywordError("\(prefix): missing argument to store option '\(name)'.") }
+            period = try storePeriod(argument, name, prefix)
         } else if argument != nil {
-            throw KeywordError("stick-table: unexpected argument to store option '\(name)'.")
+            throw KeywordError("\(prefix): unexpected argument to store option '\(name)'.")
         }
         if stored.contains(where: { $0.type == type }) {
             ctx.diagnostics.warning(
-                "parsing [\(ctx.location)]: stick-table: store option '\(name)' already enabled, ignored.",
+                "parsing [\(ctx.location)]: \(prefix): store option '\(name)' already enabled, ignored.",
                 at: ctx.location)
             return
         }
         stored.append((type, period))
+        if type.isArray { arrayLengths[type] = length }
+    }
+
+    /// A rate's period in milliseconds (`10s`; 2.6 takes 0, and ignores a
+    /// comma and what follows).
+    private static func storePeriod(_ text: String, _ name: String, _ prefix: String) throws -> UInt64 {
+        guard case .success(let v) = DurationParser.parse(text), v.trailing == nil || v.trailing == "," else {
+            throw KeywordError("\(prefix): error when processing store option '\(name)'.")
+        }
+        return UInt64(v.milliseconds)
     }
 }

@@ -137,23 +137,22 @@ enum TableCommands {
         guard !request[4].isEmpty else { return "Key value expected\n" }
         guard request.allows(.operator) else { return CLIMessage.permissionDenied }
         guard let key = StickKey.parse(request[4], as: table.definition.keyType) else { return "" }
-        // Check every pair before changing anything.
-        var updates: [(StickDataType, UInt64)] = []
-        var i = 5
-        while i < request.args.count {
-            let word = request[i]
-            guard word.hasPrefix("data."), let type = StickDataType(name: String(word.dropFirst(5))) else {
-                return "Unknown data type\n"
-            }
-            guard table.stores(type) else { return "Data type not stored in this table\n" }
-            guard let value = Int64(request[i + 1]) else { return "Require a valid integer value to store\n" }
-            updates.append((type, UInt64(bitPattern: value)))
-            i += 2
-        }
-        _ = table.withEntry(key, create: true) { entry in
-            for (type, value) in updates { entry.set(type, value) }
+        // As 2.6: the entry is made first, then each pair is applied in
+        // turn until one is refused.
+        return table.withEntry(key, create: true) { entry -> String in
             entry.touch()
-        }
-        return ""
+            var i = 5
+            while i < request.args.count {
+                let word = request[i]
+                guard word.hasPrefix("data."), let type = StickDataType(name: String(word.dropFirst(5))) else {
+                    return "Unknown data type\n"
+                }
+                guard table.stores(type) else { return "Data type not stored in this table\n" }
+                guard let value = Int64(request[i + 1]) else { return "Require a valid integer value to store\n" }
+                entry.set(type, UInt64(bitPattern: value))
+                i += 2
+            }
+            return ""
+        } ?? ""
     }
 }

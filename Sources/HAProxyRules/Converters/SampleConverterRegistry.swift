@@ -21,8 +21,6 @@ public enum SampleConverterRegistry {
         {
             list[name] = "it is not implemented"
         }
-        // The arrays of 2.6's stick tables and the idle time are not built.
-        for name in ["table_gpt", "table_gpc", "table_gpc_rate", "table_idle"] { list[name] = "it is not implemented" }
         return list
     }()
 

@@ -7,6 +7,7 @@ public enum SampleFetchRegistry {
         InternalStateFetches.keywords, ConnectionFetches.keywords,
         HTTPRequestFetches.keywords, HTTPResponseFetches.keywords, PayloadFetches.keywords,
         AuthenticationFetches.keywords, TLSFetches.keywords, StickCounterFetches.keywords,
+        LocalAddressFetches.keywords,
     ], name: \.name)
 
     public static func keyword(named name: String) -> SampleFetchKeyword? { table[name] }

@@ -2,21 +2,40 @@ import HAProxyTables
 
 /// The stick counter fetches (manual 7.3.3): `sc_*(N[,table])`,
 /// `sc0_*`..`sc2_*([table])` on the stream's tracked entries, `src_*([table])`
-/// on the client address's entry, and `table_avl`, `table_cnt`.
+/// on the client address's entry, the array forms `sc_get_gpc(I,N[,table])`,
+/// `src_get_gpc(I,table)`..., and `table_avl`, `table_cnt`.
 ///
 /// As in 2.6: a counter not tracked, or a data type its table does not
 /// store, yields no value; `src_*` on an address without an entry yields 0.
+/// The legacy general purpose types (`gpc0`, `gpc1`, `gpt0` and their
+/// rates) use the arrays' first elements in a table storing the arrays
+/// instead; the array forms use the arrays only.
 enum StickCounterFetches {
     /// What a fetch reads or does on an entry.
     enum Operation {
         case read(StickDataType)
         /// `kbytes_in`/`kbytes_out`: a byte count in kilobytes.
         case kilobytes(StickDataType)
+        /// `inc_gpc0`, `inc_gpc1`: the counter and its rate.
         case increment(StickDataType)
         case clear(StickDataType)
         case trackers
         /// `table_trackers`: 2.6 counts the lookup's own reference too.
         case lookupTrackers
+        /// `get_gpt(I)`, `get_gpc(I)`, `gpc_rate(I)`: an array's element.
+        case readElement(StickDataType, Int)
+        /// `inc_gpc(I)`: element I of `gpc` and of `gpc_rate`.
+        case incrementElement(Int)
+        /// `clr_gpc(I)`: element I of `gpc`.
+        case clearElement(Int)
+
+        /// Whether the operation creates the entry it does not find.
+        var creates: Bool {
+            switch self {
+            case .increment, .clear, .incrementElement, .clearElement: return true
+            default: return false
+            }
+        }
     }
 
     static let operations: [(String, Operation)] = [
@@ -31,6 +50,13 @@ enum StickCounterFetches {
         ("http_fail_cnt", .read(.httpFailCount)), ("http_fail_rate", .read(.httpFailRate)),
         ("bytes_in_rate", .read(.bytesInRate)), ("bytes_out_rate", .read(.bytesOutRate)),
         ("kbytes_in", .kilobytes(.bytesInCount)), ("kbytes_out", .kilobytes(.bytesOutCount)),
+    ]
+
+    /// The array operations, by the suffix of their names and the element.
+    static let elementOperations: [(String, @Sendable (Int) -> Operation)] = [
+        ("get_gpt", { .readElement(.gpt, $0) }), ("get_gpc", { .readElement(.gpc, $0) }),
+        ("gpc_rate", { .readElement(.gpcRate, $0) }), ("inc_gpc", { .incrementElement($0) }),
+        ("clr_gpc", { .clearElement($0) }),
     ]
 
     static let keywords: [SampleFetchKeyword] = {
@@ -53,6 +79,20 @@ enum StickCounterFetches {
             list.append(SampleFetchKeyword("src_\(suffix)", [.string], .int, .layer4) { args in
                 let table = args.text(at: 0)
                 return SampleFetch { source(table, $0, operation) }
+            })
+        }
+        for (suffix, operation) in elementOperations {
+            // `sc_get_gpc(<idx>,<ctr>[,<table>])`, `src_get_gpc(<idx>,<table>)`.
+            list.append(SampleFetchKeyword("sc_\(suffix)", [.int, .int, .string], mandatory: 2, .int, .internalState) { args in
+                let element = Int(clamping: args.int(at: 0) ?? 0)
+                let slot = Int(clamping: args.int(at: 1) ?? 0)
+                let table = args.text(at: 2)
+                return SampleFetch { tracked(slot, table, $0, operation(element)) }
+            })
+            list.append(SampleFetchKeyword("src_\(suffix)", [.int, .string], mandatory: 2, .int, .layer4) { args in
+                let element = Int(clamping: args.int(at: 0) ?? 0)
+                let table = args.text(at: 1)
+                return SampleFetch { source(table, $0, operation(element)) }
             })
         }
         list.append(SampleFetchKeyword("src_updt_conn_cnt", [.string], .int, .layer4) { args in
@@ -91,9 +131,7 @@ enum StickCounterFetches {
         guard let tracker = context.stickCounters?.tracker(slot) else { return nil }
         if let tableName, tableName != tracker.table.name {
             guard let table = StickTableRegistry.table(named: tableName) else { return nil }
-            let create: Bool
-            if case .increment = operation { create = true } else { create = false }
-            return table.withEntry(tracker.entry.key, create: create) { apply(operation, $0) } ?? absent(operation, table)
+            return table.withEntry(tracker.entry.key, create: operation.creates) { apply(operation, $0) } ?? .int(0)
         }
         return tracker.table.update(tracker.entry) { apply(operation, $0) }
     }
@@ -103,42 +141,67 @@ enum StickCounterFetches {
         guard let table = StickTableRegistry.table(named: tableName ?? context.ruleProxyName),
               let address = context.source, let key = StickKey(address.sample, for: table.definition.keyType)
         else { return nil }
-        let create: Bool
-        if case .increment = operation { create = true } else { create = false }
-        return table.withEntry(key, create: create) { apply(operation, $0) } ?? absent(operation, table)
+        return table.withEntry(key, create: operation.creates) { apply(operation, $0) } ?? .int(0)
     }
 
-    /// An address without an entry: 0 when the table stores the data.
-    static func absent(_ operation: Operation, _ table: StickTable) -> Sample? {
-        switch operation {
-        case .read(let type), .kilobytes(let type), .increment(let type), .clear(let type):
-            return table.stores(type) ? .int(0) : nil
-        case .trackers, .lookupTrackers:
-            return .int(0)
+    /// Increments a general purpose counter and its rate, each where
+    /// stored: the result is the counter's new value, else the events of
+    /// the rate's current period, else 0 (2.6's answers).
+    static func increment(
+        _ counter: (type: StickDataType, index: Int)?, _ rate: (type: StickDataType, index: Int)?,
+        _ entry: StickEntryAccess
+    ) -> UInt64 {
+        var result: UInt64 = 0
+        if let rate {
+            entry.addExactly(rate.type, at: rate.index)
+            result = entry.currentPeriodCount(rate.type, at: rate.index) ?? 0
         }
+        if let counter {
+            entry.addExactly(counter.type, at: counter.index)
+            result = entry.value(counter.type, at: counter.index) ?? 0
+        }
+        return result
+    }
+
+    /// Element `index` of `type` when the entry's table stores it.
+    static func element(_ type: StickDataType, _ index: Int, _ entry: StickEntryAccess) -> (type: StickDataType, index: Int)? {
+        entry.table.stores(type, at: index) ? (type, index) : nil
     }
 
     static func apply(_ operation: Operation, _ entry: StickEntryAccess) -> Sample? {
+        let table = entry.table
         switch operation {
         case .read(let type):
-            return entry.value(type).map { .int(Int64(truncatingIfNeeded: $0)) }
+            guard let (type, index) = table.resolve(type) else { return nil }
+            return entry.value(type, at: index).map { .int(Int64(truncatingIfNeeded: $0)) }
         case .kilobytes(let type):
             return entry.value(type).map { .int(Int64(truncatingIfNeeded: $0 >> 10)) }
         case .increment(let type):
-            let hasRate = type.rate.map { entry.value($0) != nil } ?? false
-            guard entry.value(type) != nil || hasRate else { return nil }
-            entry.add(type)
+            let result = increment(table.resolve(type), type.rate.flatMap { table.resolve($0) }, entry)
             entry.touch()
-            return .int(Int64(truncatingIfNeeded: entry.value(type) ?? 0))
+            return .int(Int64(result))
+        case .incrementElement(let index):
+            let result = increment(element(.gpc, index, entry), element(.gpcRate, index, entry), entry)
+            entry.touch()
+            return .int(Int64(result))
         case .clear(let type):
-            guard let old = entry.value(type) else { return nil }
-            entry.set(type, 0)
-            return .int(Int64(truncatingIfNeeded: old))
+            guard let (type, index) = table.resolve(type) else { return nil }
+            return clear(type, index, entry)
+        case .clearElement(let index):
+            return clear(.gpc, index, entry)
+        case .readElement(let type, let index):
+            return entry.value(type, at: index).map { .int(Int64(truncatingIfNeeded: $0)) }
         case .trackers:
             return .int(Int64(entry.entry.useCount))
         case .lookupTrackers:
             return .int(Int64(entry.entry.useCount) + 1)
         }
+    }
+
+    private static func clear(_ type: StickDataType, _ index: Int, _ entry: StickEntryAccess) -> Sample? {
+        guard let old = entry.value(type, at: index) else { return nil }
+        entry.set(type, at: index, 0)
+        return .int(Int64(truncatingIfNeeded: old))
     }
 }
 
@@ -164,24 +227,21 @@ extension SampleExpression {
             guard index < arguments.count, case .string(let bytes) = arguments[index] else { return nil }
             return String(decoding: bytes, as: UTF8.self)
         }
-        if name.hasPrefix("sc_"), SampleFetchRegistry.keyword(named: name)?.arguments == [.int, .string],
-           let table = text(fetchArguments, 1)
+        if let keyword = StickCounterFetches.keywords.first(where: { $0.name == name }),
+           let index = keyword.arguments.lastIndex(of: .string)
         {
-            list.append(StickTableReference(table: table, argument: 2, keyword: name, isConverter: false))
-        } else if name.count > 4, name.hasPrefix("sc"), name.dropFirst(3).hasPrefix("_"), name != "sc_tracked",
-                  let table = text(fetchArguments, 0)
-        {
-            list.append(StickTableReference(table: table, argument: 1, keyword: name, isConverter: false))
-        } else if name.hasPrefix("src_") && name != "src_port" || name == "table_avl" || name == "table_cnt" {
-            if StickCounterFetches.keywords.contains(where: { $0.name == name }) {
-                list.append(StickTableReference(
-                    table: text(fetchArguments, 0) ?? defaultTable, argument: 1, keyword: name, isConverter: false))
+            // The tracked counters' fetches name a table only when given one;
+            // `src_*`, `table_avl` and `table_cnt` default to the proxy's.
+            let tracked = name.hasPrefix("sc")
+            if let table = text(fetchArguments, index) ?? (tracked ? nil : defaultTable) {
+                list.append(StickTableReference(table: table, argument: index + 1, keyword: name, isConverter: false))
             }
         }
-        for (converter, arguments) in converters
-        where StickTableConverters.keywords.contains(where: { $0.name == converter }) {
+        for (converter, arguments) in converters {
+            guard let keyword = StickTableConverters.keywords.first(where: { $0.name == converter }),
+                  let index = keyword.arguments.firstIndex(of: .string) else { continue }
             list.append(StickTableReference(
-                table: text(arguments, 0) ?? "", argument: 1, keyword: converter, isConverter: true))
+                table: text(arguments, index) ?? "", argument: index + 1, keyword: converter, isConverter: true))
         }
         return list
     }

@@ -1,8 +1,11 @@
 import HAProxyTables
 
-/// The stick table converters (manual 7.3.1): `in_table(<table>)` and
-/// `table_<data>(<table>)` look the input sample up as a key of the table.
-/// As in 2.6: a key without an entry gives 0 (false for `in_table`), a data
+/// The stick table converters (manual 7.3.1): `in_table(<table>)`,
+/// `table_<data>(<table>)` and `table_<array>(<idx>,<table>)` look the
+/// input sample up as a key of the table; `table_expire` and `table_idle`
+/// give an entry's time left and time since its last update.
+/// As in 2.6: a key without an entry gives 0 (false for `in_table`, the
+/// default value or nothing for `table_expire` and `table_idle`), a data
 /// type the table does not store gives no value.
 enum StickTableConverters {
     static let keywords: [SampleConverterKeyword] = {
@@ -22,8 +25,20 @@ enum StickTableConverters {
                 return SampleConversion { sample, _ in
                     guard let table = StickTableRegistry.table(named: name),
                           let key = StickKey(sample, for: table.definition.keyType) else { return nil }
-                    return table.withEntry(key, create: false) { StickCounterFetches.apply(operation, $0) }
-                        ?? StickCounterFetches.absent(operation, table)
+                    return table.withEntry(key, create: false) { StickCounterFetches.apply(operation, $0) } ?? .int(0)
+                }
+            })
+        }
+        for (suffix, type) in [("gpt", StickDataType.gpt), ("gpc", .gpc), ("gpc_rate", .gpcRate)] {
+            list.append(SampleConverterKeyword("table_\(suffix)", [.int, .string], mandatory: 2, .any, .int) { args in
+                let index = Int(clamping: args.int(at: 0) ?? 0)
+                let name = args.text(at: 1) ?? ""
+                return SampleConversion { sample, _ in
+                    guard let table = StickTableRegistry.table(named: name),
+                          let key = StickKey(sample, for: table.definition.keyType) else { return nil }
+                    return table.withEntry(key, create: false) {
+                        StickCounterFetches.apply(.readElement(type, index), $0)
+                    } ?? .int(0)
                 }
             })
         }
@@ -35,16 +50,24 @@ enum StickTableConverters {
                 return .bool(table.withEntry(key, create: false) { _ in true } ?? false)
             }
         })
-        list.append(SampleConverterKeyword("table_expire", [.string, .int], mandatory: 1, .any, .int) { args in
-            let name = args.text(at: 0) ?? ""
-            let fallback = args.int(at: 1)
-            return SampleConversion { sample, _ in
-                guard let table = StickTableRegistry.table(named: name),
-                      let key = StickKey(sample, for: table.definition.keyType) else { return nil }
-                if let left = table.withEntry(key, create: false, { $0.expiresIn }) { return .int(Int64(left)) }
-                return fallback.map { .int($0) }
-            }
-        })
+        for (suffix, idle) in [("expire", false), ("idle", true)] {
+            list.append(SampleConverterKeyword("table_\(suffix)", [.string, .int], mandatory: 1, .any, .int) { args in
+                let name = args.text(at: 0) ?? ""
+                let fallback = args.int(at: 1)
+                return SampleConversion { sample, _ in
+                    guard let table = StickTableRegistry.table(named: name),
+                          let key = StickKey(sample, for: table.definition.keyType) else { return nil }
+                    let found = table.withEntry(key, create: false) { entry -> UInt64 in
+                        // Idle: the time since the last update, which set the expiry to `expire` from then.
+                        guard idle else { return entry.expiresIn }
+                        guard let expire = table.definition.expire else { return 0 }
+                        return UInt64(expire) - min(UInt64(expire), entry.expiresIn)
+                    }
+                    if let found { return .int(Int64(found)) }
+                    return fallback.map { .int($0) }
+                }
+            })
+        }
         return list
     }()
 }

@@ -214,10 +214,17 @@ final class AgentCheckTests: IntegrationTestCase {
             expectBoth(both, "b", "s", expected, "reply \(text.debugDescription)")
             if text == "down\n" {
                 // The page shows the agent's verdict in the status and last check cells.
+                // (Polled: a check running while the page is built may show
+                // its result without the agent's words for a moment.)
                 for (label, proxy) in [("2.6", both.reference), ("ours", both.ours)] {
-                    let line = try pageLine(proxy)
+                    let parts = ["DOWN (agent)", "L7STS/0 in", "Layer7 wrong status: via agent : down"]
+                    var line = try pageLine(proxy)
+                    try? waitUntil("\(label)'s page shows the agent's down", timeout: 5) {
+                        line = try pageLine(proxy)
+                        return line.rowClass == "active_down" && parts.allSatisfy(line.text.contains)
+                    }
                     XCTAssertEqual(line.rowClass, "active_down", label)
-                    for part in ["DOWN (agent)", "L7STS/0 in", "Layer7 wrong status: via agent : down"] {
+                    for part in parts {
                         XCTAssertTrue(line.text.contains(part), "\(label): \(part) not in \(line.text)")
                     }
                 }

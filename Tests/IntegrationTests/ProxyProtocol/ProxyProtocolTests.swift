@@ -91,3 +91,29 @@ final class ProxyProtocolTests: IntegrationTestCase {
         XCTAssertEqual(try c.read(exactly: 6), Data("hello\n".utf8))
     }
 }
+
+extension ProxyProtocolTests {
+    /// `src_is_local` on the addresses a PROXY header gives: true for the
+    /// loopback ones this system has, false for the others (recorded from
+    /// Debian's haproxy 2.6.12 with the same headers).
+    func testSourceIsLocalAsHAProxy26() throws {
+        let port = Ports.free()
+        try startProxy(config: Self.defaultsHTTP + """
+        frontend fe
+            bind 127.0.0.1:\(port) accept-proxy
+            http-request return status 200 content-type text/plain lf-string "%[src_is_local] %[src]"
+
+        """, ports: [port])
+        for (header, expected) in [
+            ("PROXY TCP4 198.18.0.7 127.0.0.1 1000 80", "0 198.18.0.7"),
+            ("PROXY TCP4 127.0.0.9 127.0.0.1 1000 80", "1 127.0.0.9"),
+            ("PROXY TCP6 ::1 2001:db8::1 1000 80", "1 ::1"),
+            ("PROXY TCP6 2001:db8::1 ::1 1000 80", "0 2001:db8::1"),
+        ] {
+            let c = try Conn(port: port)
+            defer { c.close() }
+            try c.send(header + "\r\n" + HTTPClient.request("GET", "/", close: true))
+            XCTAssertEqual(String(decoding: try c.readResponse().body, as: UTF8.self), expected, header)
+        }
+    }
+}

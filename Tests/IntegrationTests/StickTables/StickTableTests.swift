@@ -533,3 +533,91 @@ extension StickTableTests {
         XCTAssertEqual(lines[0], ["1 1 1 1 1 1", "1 1 2 1 1 1"])
     }
 }
+
+extension StickTableTests {
+    /// The fetches of the `gpt(N)`, `gpc(N)` and `gpc_rate(N,period)` arrays
+    /// (and of the legacy types that use their first elements), the
+    /// actions on them, `table_idle`, and `set|show|clear table` on them:
+    /// the same requests and commands through our binary and Debian's 2.6
+    /// give the same answers and the same `show table`.
+    func testArraysMatchHAProxy26() throws {
+        let reference = NSHomeDirectory() + "/.cache/proxybench/ref/usr/sbin/haproxy"
+        guard FileManager.default.isExecutableFile(atPath: reference) else {
+            XCTFail("Debian's haproxy 2.6 is not unpacked at \(reference): run `make reference`")
+            return
+        }
+        let fetches = [
+            "sc_inc_gpc(1,0)", "sc_inc_gpc0(0)", "sc_get_gpc(1,0)", "sc_get_gpc0(0)", "sc_gpc_rate(1,0)", "sc_gpc1_rate(0)",
+            "sc_get_gpt(1,0)", "sc_get_gpt(5,0)", "sc_inc_gpc(5,0)", "sc_clr_gpc(5,0)", "sc_inc_gpc(0,1)",
+            "sc_get_gpc(0,1)", "sc_inc_gpc1(2)", "sc_inc_gpc(1,2)", "sc_get_gpc(1,2)", "sc_clr_gpc(1,2)",
+            "src_get_gpc(0,A)", "src_gpc_rate(1,A)", "src_get_gpt(1,A)", "src_get_gpc(0,C)", "src_inc_gpc(0,R)",
+            "src_clr_gpc(0,L)", "str(9.9.9.9),table_gpc(0,A)", "src,table_gpc(1,A)", "src,table_gpc_rate(1,A)",
+            "src,table_gpt(1,A)", "src,table_gpc(5,A)", "src,table_gpc(0,L)", "src,table_gpc0(A)", "src,table_idle(C)",
+            "str(9.9.9.9),table_idle(A)", "str(9.9.9.9),table_idle(A,7)", "sc_clr_gpc(1,0)", "sc_get_gpc1(0)",
+        ].map { "%[\($0)]" }.joined(separator: " ")
+        func config(port: Int, socket: String) -> String {
+            """
+            global
+                stats socket \(socket) level admin
+
+            """ + Self.defaultsHTTP + """
+            backend A
+                stick-table type ip size 1k expire 30s store gpc(2),gpc_rate(2,10s),gpt(2)
+            backend L
+                stick-table type ip size 1k expire 30s store gpc0,gpc1,gpt0,gpc0_rate(10s)
+            backend R
+                stick-table type ip size 1k expire 30s store gpc_rate(2,10s)
+            backend C
+                stick-table type ip size 1k store gpc(1)
+
+            frontend fe
+                bind 127.0.0.1:\(port)
+                http-request track-sc0 src table A
+                http-request track-sc1 src table L
+                http-request track-sc2 src table R
+                http-request sc-inc-gpc(1,0) if { path /a }
+                http-request sc-inc-gpc1(0) if { path /a }
+                http-request sc-set-gpt(1,0) 9 if { path /a }
+                http-request sc-set-gpt(5,0) 9 if { path /a }
+                http-request sc-inc-gpc(0,1) if { path /a }
+                http-request sc-set-gpt(0,1) 9 if { path /a }
+                http-request sc-inc-gpc(0,2) if { path /a }
+                http-request sc-inc-gpc0(2) if { path /a }
+                http-request sc-set-gpt(0,0) -3 if { path /b }
+                http-request sc-set-gpt0(0) req.hdr(x) if { path /c }
+                http-request return status 200 content-type text/plain lf-string "\(fetches)"
+
+            """
+        }
+        let ourPort = Ports.free()
+        try startProxy(config: config(port: ourPort, socket: socketPath), ports: [ourPort])
+        let refPort = Ports.free()
+        let refSocket = tmp.appendingPathComponent("ref.sock").path
+        try startReference(reference, config: config(port: refPort, socket: refSocket), port: refPort)
+        func masked(_ text: String) -> [String] {
+            text.split(separator: "\n").map { line in
+                line.split(separator: " ").map { $0.hasPrefix("0x") ? "0x:" : $0.hasPrefix("exp=") ? "exp=" : String($0) }
+                    .joined(separator: " ")
+            }
+        }
+        for (path, header) in [("/", nil), ("/a", nil), ("/b", nil), ("/", nil), ("/c", "x: 12"), ("/c", nil), ("/", nil)] {
+            var answers: [String] = []
+            for port in [ourPort, refPort] {
+                let c = try Conn(port: port, timeout: 5)
+                defer { c.close() }
+                try c.send(HTTPClient.request("GET", path, extra: header.map { "\($0)\r\n" } ?? "", close: true))
+                answers.append(String(decoding: try c.readResponse().body, as: UTF8.self))
+            }
+            XCTAssertEqual(answers[0], answers[1], path)
+        }
+        for command in [
+            "show table A", "show table L", "show table R", "show table C",
+            "set table A key 10.0.0.1 data.gpc(1) 7", "set table A key 10.0.0.2 data.gpc 7 data.gpt 3 data.gpc_rate 4",
+            "set table A key 10.0.0.3 data.gpc0 7", "set table A key 10.0.0.4 data.gpt 3 data.bogus 4",
+            "set table A key 10.0.0.5 data.gpt -5", "show table A", "show table A data.gpc gt 1",
+            "show table A data.gpt0 gt 1", "show table A data.gpc(1) gt 1", "clear table A data.gpt ge 3", "show table A",
+        ] {
+            XCTAssertEqual(masked(try cli(command)), masked(try cli(command, socket: refSocket)), command)
+        }
+    }
+}
