@@ -11,15 +11,17 @@ RELEASE_FLAGS = -c release --static-swift-stdlib \
 	-Xlinker --icf=all -Xlinker --no-export-dynamic \
 	-Xlinker -z -Xlinker now
 
-.PHONY: build release test tsan unit run check deb lint e2e e2e-reference bench clean build-deps test-deps reference
+.PHONY: build release test tsan unit run check deb lint e2e e2e-reference netns bench clean build-deps test-deps reference
 
 # Debian packages the build needs (CLZ4 finds liblz4 through pkg-config),
 # and those the tests run (backends, clients, lz4, logrotate, openssl for
 # the test certificates and TLS clients, promtool from prometheus to
 # check the exporter's output, and the servers the protocol health checks
-# talk to: redis-server, mariadb-server and postgresql).
+# talk to: redis-server, mariadb-server and postgresql; keepalived, iproute2
+# and socat for the failover between network namespaces, `make netns`).
 BUILD_DEPS = libcrypt-dev liblz4-dev libpcre2-dev libssl-dev pkg-config
-TEST_DEPS = curl python3 lz4 logrotate openssl prometheus tidy dnsmasq-base testssl.sh redis-server mariadb-server postgresql
+TEST_DEPS = curl python3 lz4 logrotate openssl prometheus tidy dnsmasq-base testssl.sh redis-server mariadb-server postgresql \
+	keepalived iproute2 socat
 
 # Installs the packages in $(1) that dpkg does not list as installed: with
 # apt-get as root (updating the lists first when they lack one), otherwise
@@ -128,6 +130,13 @@ e2e:
 	$(MAKE) deb DEB_BUILD_OPTIONS="nocheck $(DEB_BUILD_OPTIONS)"
 	tests/e2e/operator-flow.sh $(DIST)/haproxy_$(DEB_VERSION)_$(DEB_ARCH).deb \
 		$(DIST)/haproxy-doc_$(DEB_VERSION)_all.deb
+
+# Two load balancers behind a VRRP virtual IP (keepalived) sharing their
+# stick tables through peers, in network namespaces (needs root): ours on
+# both, then ours on LB1 and Debian's 2.6 on LB2.
+netns: build test-deps reference
+	tests/netns/keepalived-failover.sh .build/debug/haproxy
+	tests/netns/keepalived-failover.sh --lb2-reference "$${HAPROXY_REFERENCE_DIR:-$$HOME/.cache/proxybench/ref}" .build/debug/haproxy
 
 # The same flow on Debian's own haproxy, proving the harness.
 e2e-reference:

@@ -11,6 +11,15 @@ public struct HTTPHeadEdits: Sendable {
     @usableFromInline var removedHigh: UInt64 = 0
     /// Header lines to append, each `name: value\r\n`.
     public var appended: ByteBuffer = ByteBuffer()
+    /// New values of ordinary headers of the parsed head, by index
+    /// (`replace-header` on a header the parser derives nothing from).
+    public var replaced: [(index: Int, value: [UInt8])] = []
+
+    /// The new value of header `index`, if an edit replaced it.
+    @inlinable public func replacement(_ index: Int) -> [UInt8]? {
+        for entry in replaced where entry.index == index { return entry.value }
+        return nil
+    }
 
     public init() {}
 
@@ -99,7 +108,8 @@ public enum HTTPHeadRewriter {
     ///   - out: receives the rewritten head.
     public static func write(_ head: HTTPHead, from source: ByteBuffer, edits: HTTPHeadEdits, into out: inout ByteBuffer) {
         // Each line grows by at most 2 bytes (": " and CRLF), the start line by 2.
-        let bound = head.headersEnd - head.startLineStart + 2 * head.headers.count + 6 + edits.appended.readableBytes
+        var bound = head.headersEnd - head.startLineStart + 2 * head.headers.count + 6 + edits.appended.readableBytes
+        for entry in edits.replaced { bound += entry.value.count }
         out.reserveCapacity(minimumWritableBytes: bound)
         let written = source.withUnsafeReadableBytes { p in
             out.withUnsafeMutableWritableBytes { w in
@@ -142,7 +152,13 @@ public enum HTTPHeadRewriter {
                     }
                     o.lowercase(p, h.name)
                     o.colonSpace()
-                    if head.hasObsFold { o.unfolded(p, h.value) } else { o.copy(p, h.value) }
+                    if !edits.replaced.isEmpty, let value = edits.replacement(index) {
+                        value.withUnsafeBytes { o.copy($0, 0..<$0.count) }
+                    } else if head.hasObsFold {
+                        o.unfolded(p, h.value)
+                    } else {
+                        o.copy(p, h.value)
+                    }
                     o.crlf()
                 }
                 edits.appended.withUnsafeReadableBytes { o.copy($0, 0..<$0.count) }

@@ -16,7 +16,7 @@ public final class StickTable: @unchecked Sendable {
     public var name: String { definition.name }
     /// Where each data type lives in an entry: an index into `values`
     /// (counters) or `rates`, -1 when the table does not store it.
-    private var slot = [Int](repeating: -1, count: StickDataType.allCases.count)
+    private(set) var slot = [Int](repeating: -1, count: StickDataType.allCases.count)
     private var period = [UInt64](repeating: 0, count: StickDataType.allCases.count)
     private let valueSlots: Int
     private let rateSlots: Int
@@ -26,6 +26,11 @@ public final class StickTable: @unchecked Sendable {
     private unowned(unsafe) var newest: StickEntry?
     private unowned(unsafe) var oldest: StickEntry?
     private let lock: UnsafeMutablePointer<pthread_mutex_t>
+    /// Called under the lock each time an entry is created or changed
+    /// here (traffic, the CLI), not when a peer's update is applied: the
+    /// peers push these entries (`StickTable+Peers`).
+    public var onChange: ((StickEntry) -> Void)?
+    var applyingPeerUpdate = false
 
     public init(_ definition: StickTableDefinition) {
         self.definition = definition
@@ -52,7 +57,7 @@ public final class StickTable: @unchecked Sendable {
     }
 
     @inline(__always)
-    private func locked<R>(_ body: () throws -> R) rethrows -> R {
+    func locked<R>(_ body: () throws -> R) rethrows -> R {
         pthread_mutex_lock(lock)
         defer { pthread_mutex_unlock(lock) }
         return try body()
@@ -114,7 +119,10 @@ public final class StickTable: @unchecked Sendable {
 
     /// Runs `body` on an entry already held (a tracked one), under the lock.
     public func update<R>(_ entry: StickEntry, now: UInt64 = StickTable.now, _ body: (StickEntryAccess) -> R) -> R {
-        locked { body(StickEntryAccess(table: self, entry: entry, now: now)) }
+        locked {
+            defer { if let onChange, !applyingPeerUpdate { onChange(entry) } }
+            return body(StickEntryAccess(table: self, entry: entry, now: now))
+        }
     }
 
     /// Every entry in key order (as 2.6's dump walks its key tree), read
@@ -150,7 +158,7 @@ public final class StickTable: @unchecked Sendable {
 
     // MARK: Internals (under the lock)
 
-    private func findOrCreate(_ key: StickKey, now: UInt64) -> StickEntry? {
+    func findOrCreate(_ key: StickKey, now: UInt64) -> StickEntry? {
         if let entry = entries[key] {
             touch(entry, now: now)
             return entry
@@ -175,6 +183,7 @@ public final class StickTable: @unchecked Sendable {
         newest = entry
         if oldest == nil { oldest = entry }
         entry.linked = true
+        if let onChange, !applyingPeerUpdate { onChange(entry) }
     }
 
     private func unlink(_ entry: StickEntry) {
@@ -256,13 +265,13 @@ public final class StickTable: @unchecked Sendable {
     func period(of type: StickDataType) -> UInt64 { period[type.rawValue] }
 
     @inline(__always)
-    private func rate(_ entry: StickEntry, _ index: Int) -> PeriodCounter {
+    func rate(_ entry: StickEntry, _ index: Int) -> PeriodCounter {
         let at = valueSlots + 2 * index
         return PeriodCounter(packed: entry.data[at], entry.data[at + 1])
     }
 
     @inline(__always)
-    private func setRate(_ entry: StickEntry, _ index: Int, _ counter: PeriodCounter) {
+    func setRate(_ entry: StickEntry, _ index: Int, _ counter: PeriodCounter) {
         let at = valueSlots + 2 * index
         entry.data[at] = counter.periodStart
         entry.data[at + 1] = counter.packedCounts

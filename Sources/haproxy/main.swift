@@ -99,7 +99,7 @@ func report(_ level: ProcessController.Level, _ text: String) {
 let (loaded, diagnostics) = ConfigLoader.load(
     paths: options.files, environment: ProcessEnvironment.variables,
     features: BuildInfo.enabledFeatures, version: BuildInfo.conditionVersion, tlsFiles: CertificateStore.shared,
-    sslLibrary: sslLibrary)
+    sslLibrary: sslLibrary, localPeerName: options.localPeer)
 console.report(diagnostics, includeDiag: options.diagnosticMode)
 guard var configuration = loaded, !diagnostics.hasFatalErrors else { failStartup() }
 if options.failOnWarning && diagnostics.hasWarnings {

@@ -219,14 +219,14 @@ final class ConfigLoaderTests: XCTestCase {
     }
 
     func testOtherSectionsAreRefusedClearly() throws {
-        try write("e.cfg", "mailers m\n  mailer a 127.0.0.1:25\npeers p\n  peer a 127.0.0.1:1024\n")
+        try write("e.cfg", "mailers m\n  mailer a 127.0.0.1:25\nprogram p\n  command true\n")
         let (config, diagnostics) = load([directory.appendingPathComponent("e.cfg").path])
         XCTAssertNil(config)
         XCTAssertEqual(
             diagnostics.alerts.prefix(2).map(\.message),
             [
                 "parsing [\(directory.appendingPathComponent("e.cfg").path):1] : 'mailers' sections are not supported by this build; remove the section or the features using it.",
-                "parsing [\(directory.appendingPathComponent("e.cfg").path):3] : 'peers' sections are not supported by this build; remove the section or the features using it.",
+                "parsing [\(directory.appendingPathComponent("e.cfg").path):3] : 'program' sections are not supported by this build; remove the section or the features using it.",
             ])
     }
 }

@@ -85,7 +85,7 @@ final class GlobalKeywordsTests: XCTestCase {
         let (config, diagnostics) = TestSupport.load(
             """
             global
-                localpeer lb1
+                description lb1
                 insecure-fork-wanted
                 master-worker no-exit-on-failure
                 stats bind-process all
@@ -97,9 +97,8 @@ final class GlobalKeywordsTests: XCTestCase {
             """)
         XCTAssertNil(config)
         XCTAssertEqual(
-            diagnostics.alerts.prefix(8).map(\.message),
+            diagnostics.alerts.prefix(7).map(\.message),
             [
-                "parsing [test.cfg:2] : 'localpeer' is not supported by this build.",
                 "parsing [test.cfg:3] : 'insecure-fork-wanted' is not supported by this build.",
                 "parsing [test.cfg:4] : 'master-worker no-exit-on-failure' is not supported by this build.",
                 "parsing [test.cfg:5] : 'stats bind-process' is not supported by this build.",
@@ -110,9 +109,9 @@ final class GlobalKeywordsTests: XCTestCase {
             ])
         // Not a 2.6 keyword (newer versions have it): unknown, as in 2.6.12.
         XCTAssertTrue(
-            diagnostics.alerts[8].message.hasPrefix(
+            diagnostics.alerts[7].message.hasPrefix(
                 "parsing [test.cfg:10] : unknown keyword 'ssl-default-bind-sigalgs' in 'global' section; did you mean"),
-            diagnostics.alerts[8].message)
+            diagnostics.alerts[7].message)
     }
 
     func testEnvironmentKeywordsAffectLaterLines() throws {

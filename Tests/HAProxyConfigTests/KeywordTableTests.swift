@@ -31,6 +31,7 @@ final class KeywordTableTests: XCTestCase {
             "server": Set(registry.server.keys),
             "userlist": Set(registry.userlist.keys).union(["userlist"]),
             "resolvers": Set(registry.resolvers.keys).union(["resolvers"]),
+            "peers": Set(registry.peers.keys).union(["peers"]),
         ]
     }
 

@@ -72,7 +72,7 @@ final class StickTableKeywordsTests: XCTestCase {
             ("stick-table type string len 0 size 10", "parsing [test.cfg:3] : stick-table: unknown type '0'."),
             ("stick-table type ip len 4 size 10", "parsing [test.cfg:3] : stick-table: unknown argument 'len'."),
             // Not built: refused by name.
-            ("stick-table type ip size 10 peers p", "parsing [test.cfg:3] : stick-table: 'peers' is not supported by this build."),
+            ("stick-table type ip size 10 peers", "parsing [test.cfg:3] : stick-table: missing argument after 'peers'."),
             ("stick-table type ip size 10 store gpc(2)",
              "parsing [test.cfg:3] : stick-table: store option 'gpc' is not supported by this build."),
             ("http-request track-sc0",

@@ -126,6 +126,50 @@ final class HTTPRuleRunnerTests: XCTestCase {
         XCTAssertEqual(text(c.requestMessage), "GET / HTTP/1.1\r\nHost: h\r\nX-B: b\r\nX-New: v\r\nX-Empty: \r\n\r\n")
     }
 
+    /// `replace-header` after noted edits: a header of the head and a line
+    /// added by a rule are both rewritten, in their places; a deleted one
+    /// stays deleted. Header ACLs read every edit (names without case).
+    func testReplaceHeaderAfterNotedEditsAndHeaderACLsSeeEdits() throws {
+        let p = try proxy("""
+              acl added_ok hdr(x-new) -i V2
+              acl gone hdr(x-del) -m found
+              acl cookie_ok cook(id) 7
+              http-request del-header X-Del
+              http-request add-header X-New v1
+              http-request replace-header X-New ^v(.*)$ v2
+              http-request replace-header x-keep ^k$ K
+              http-request set-header X-Seen yes if added_ok !gone cookie_ok
+            """)
+        var c = context("GET / HTTP/1.1\r\nHost: h\r\nX-Keep: k\r\nX-Del: d\r\nCookie: a=1; id=7\r\n\r\n")
+        _ = HTTPRuleRunner.run(p.httpRequestRules, on: &c)
+        XCTAssertEqual(text(c.requestMessage),
+                       "GET / HTTP/1.1\r\nHost: h\r\nX-Keep: K\r\nCookie: a=1; id=7\r\nX-New: v2\r\nX-Seen: yes\r\n\r\n")
+    }
+
+    /// `replace-header` on ordinary headers is noted: fetches see the new
+    /// value at once, a second replacement works on it, a later
+    /// `del-header` wins, and the forwarding writes the values in their
+    /// places; on `Host` the head is written at once.
+    func testReplaceHeaderIsNotedAndWrittenInPlace() throws {
+        let p = try proxy("""
+              http-request replace-header X-A ^a(.*)$ b\\1
+              http-request replace-header X-A ^b(.*)$ c\\1
+              http-request set-header X-Seen %[req.hdr(x-a)]
+              http-request replace-header X-D ^d$ dd
+              http-request del-header X-D
+              http-request replace-header Host ^h$ h2
+            """)
+        var c = context("GET / HTTP/1.1\r\nHost: h\r\nX-A: a1\r\nX-B: b\r\nX-D: d\r\n\r\n")
+        _ = HTTPRuleRunner.run(p.httpRequestRules, on: &c)
+        XCTAssertEqual(text(c.requestMessage), "GET / HTTP/1.1\r\nHost: h2\r\nX-A: c1\r\nX-B: b\r\nX-Seen: c1\r\n\r\n")
+        var e = context("GET / HTTP/1.1\r\nHost: h\r\nX-A: a1\r\nX-B: b\r\n\r\n")
+        _ = HTTPRuleRunner.run(try proxy("  http-request replace-header X-A ^a(.*)$ long-\\1\n  http-request set-header X-N n").httpRequestRules, on: &e)
+        let message = try XCTUnwrap(e.requestMessage)
+        var out = ByteBuffer()
+        HTTPHeadRewriter.write(message.head, from: message.bytes, edits: message.notedEdits.headEdits, into: &out)
+        XCTAssertEqual(String(buffer: out), "GET / HTTP/1.1\r\nhost: h\r\nx-a: long-1\r\nx-b: b\r\nx-n: n\r\n\r\n")
+    }
+
     func testDeletingAFramingHeaderAfterNotedEditsParsesTheHead() throws {
         let p = try proxy("  http-request add-header X-N n\n  http-request del-header content-length")
         var c = context("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\n")

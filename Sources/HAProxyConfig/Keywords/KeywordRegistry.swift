@@ -9,6 +9,8 @@ struct KeywordRegistry {
     let userlist: [String: ConfigKeyword]
     /// The lines of a `resolvers` section.
     let resolvers: [String: ConfigKeyword]
+    /// The lines of a `peers` section.
+    let peers: [String: ConfigKeyword]
 
     static let shared = KeywordRegistry()
 
@@ -18,6 +20,7 @@ struct KeywordRegistry {
         }
         let globalGroups: [[ConfigKeyword]] = [
             Self.globalKeywords, Self.globalLogKeywords, Self.globalVariableKeywords, Self.tlsGlobalKeywords,
+            Self.peersGlobalKeywords,
         ]
         let proxyGroups: [[ConfigKeyword]] = [
             Self.proxyKeywords, Self.statsKeywords, Self.timeoutKeywords, Self.optionKeywords, Self.checkKeywords,
@@ -31,12 +34,13 @@ struct KeywordRegistry {
         server = table(Self.serverOptions + Self.tlsServerOptions + Self.resolverServerOptions, \.name)
         userlist = table(Self.userlistKeywords, \.name)
         resolvers = table(Self.resolversKeywords, \.name)
+        peers = table(Self.peersKeywords, \.name)
     }
 
     /// Sections other than global/defaults/frontend/backend/listen that
     /// HAProxy 2.6 knows; this build refuses them with an ALERT.
     static let unsupportedSections: Set<String> = [
-        "peers", "mailers", "program", "ring", "cache", "fcgi-app",
+        "mailers", "program", "ring", "cache", "fcgi-app",
     ]
 
     /// Proxy keywords HAProxy 2.6 knows that this build does not implement:

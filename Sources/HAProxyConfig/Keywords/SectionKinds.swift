@@ -12,6 +12,8 @@ public struct SectionKinds: OptionSet, Sendable, Hashable {
     public static let userlist = SectionKinds(rawValue: 32)
     /// A `resolvers` section (manual 5.3.2).
     public static let resolvers = SectionKinds(rawValue: 64)
+    /// A `peers` section (manual 3.5).
+    public static let peers = SectionKinds(rawValue: 128)
     public static let proxies: SectionKinds = [.defaults, .frontend, .backend, .listen]
     /// Where a keyword about accepting connections makes sense.
     public static let frontendSide: SectionKinds = [.defaults, .frontend, .listen]

@@ -4,8 +4,8 @@ import HAProxyTables
 /// `stick-table type ... size ... [expire] [nopurge] [store ...]` (manual
 /// 4.2) in frontend, backend and listen sections: the table named after
 /// its proxy. Messages are 2.6's, checked with `haproxy -c`; what 2.6 has
-/// and this build does not (`peers`, the `gpt`/`gpc`/`gpc_rate` arrays) is
-/// refused by name.
+/// and this build does not (the `gpt`/`gpc`/`gpc_rate` arrays) is refused
+/// by name. `peers <section>` shares the table with that `peers` section.
 extension KeywordRegistry {
     static let stickTableKeywords: [ConfigKeyword] = [
         ConfigKeyword("stick-table", [.defaults, .frontend, .backend, .listen], parseStickTable),
@@ -58,6 +58,20 @@ extension KeywordRegistry {
             throw KeywordError(
                 "stick-table name '\(proxy.name)' conflicts with table declared in \(proxy.sectionName) '\(proxy.name)' at \(existing.location).")
         }
+        let parsed = try parseTableDefinition(args, name: proxy.name, prefix: "stick-table", &ctx)
+        let location = ctx.location
+        ctx.withProxy {
+            $0.stickTable = StickTableConfig(definition: parsed.definition, location: location, peers: parsed.peers)
+        }
+    }
+
+    /// The words of a `stick-table` line, or of a `table` line of a
+    /// `peers` section (which has no `peers` argument): `prefix` starts
+    /// the messages, as in 2.6.
+    static func parseTableDefinition(
+        _ args: [String], name: String, prefix: String, allowsPeers: Bool = true, _ ctx: inout ParseContext
+    ) throws -> (definition: StickTableDefinition, peers: String?) {
+        var peers: String?
         var keyType: StickKeyType?
         var size: Int?
         var expire: Int?
@@ -73,7 +87,7 @@ extension KeywordRegistry {
                 var length = 32
                 if name == "string" || name == "binary", i < args.count, args[i] == "len" {
                     let text = i + 1 < args.count ? args[i + 1] : ""
-                    guard let n = Int(text), n > 0 else { throw KeywordError("stick-table: unknown type '\(text)'.") }
+                    guard let n = Int(text), n > 0 else { throw KeywordError("\(prefix): unknown type '\(text)'.") }
                     length = n
                     i += 2
                 }
@@ -83,62 +97,66 @@ extension KeywordRegistry {
                 case "integer": keyType = .integer
                 case "string": keyType = .string(length: length)
                 case "binary": keyType = .binary(length: length)
-                default: throw KeywordError("stick-table: unknown type '\(name)'.")
+                default: throw KeywordError("\(prefix): unknown type '\(name)'.")
                 }
                 continue
             case "size", "expire":
                 guard i + 1 < args.count, !args[i + 1].isEmpty else {
-                    throw KeywordError("stick-table: missing argument after '\(word)'.")
+                    throw KeywordError("\(prefix): missing argument after '\(word)'.")
                 }
                 if word == "size" {
                     switch SizeParser.parse(args[i + 1]) {
                     case .success(let v): size = Int(v)
                     case .failure(.unexpectedCharacter(let c)):
-                        throw KeywordError("stick-table: unexpected character '\(c)' in argument of 'size'.")
+                        throw KeywordError("\(prefix): unexpected character '\(c)' in argument of 'size'.")
                     case .failure:
-                        throw KeywordError("stick-table: unexpected character '\(args[i + 1].first!)' in argument of 'size'.")
+                        throw KeywordError("\(prefix): unexpected character '\(args[i + 1].first!)' in argument of 'size'.")
                     }
                 } else {
                     switch DurationParser.parse(args[i + 1]) {
                     case .success(let v):
                         if let c = v.trailing {
-                            throw KeywordError("stick-table: unexpected character '\(c)' in argument of 'expire'.")
+                            throw KeywordError("\(prefix): unexpected character '\(c)' in argument of 'expire'.")
                         }
                         expire = v.milliseconds
                     case .failure(.unexpectedCharacter(let c)):
-                        throw KeywordError("stick-table: unexpected character '\(c)' in argument of 'expire'.")
+                        throw KeywordError("\(prefix): unexpected character '\(c)' in argument of 'expire'.")
                     case .failure:
-                        throw KeywordError("stick-table: timer overflow in argument of 'expire'.")
+                        throw KeywordError("\(prefix): timer overflow in argument of 'expire'.")
                     }
                 }
                 i += 2
             case "nopurge":
                 noPurge = true
                 i += 1
-            case "peers":
-                throw KeywordError("stick-table: 'peers' is not supported by this build.")
+            case "peers" where allowsPeers:
+                guard i + 1 < args.count, !args[i + 1].isEmpty else {
+                    throw KeywordError("\(prefix): missing argument after 'peers'.")
+                }
+                peers = args[i + 1]
+                i += 2
             case "store":
                 if i + 1 < args.count {
                     for option in args[i + 1].split(separator: ",", omittingEmptySubsequences: true) {
-                        try parseStoreOption(String(option), into: &stored, &ctx)
+                        try parseStoreOption(String(option), into: &stored, prefix: prefix, &ctx)
                     }
                 }
                 i += 2
             default:
-                throw KeywordError("stick-table: unknown argument '\(word)'.")
+                throw KeywordError("\(prefix): unknown argument '\(word)'.")
             }
         }
-        guard let size, size > 0 else { throw KeywordError("stick-table: missing size.") }
-        guard let keyType else { throw KeywordError("stick-table: missing type.") }
+        guard let size, size > 0 else { throw KeywordError("\(prefix): missing size.") }
+        guard let keyType else { throw KeywordError("\(prefix): missing type.") }
         let definition = StickTableDefinition(
-            name: proxy.name, keyType: keyType, size: size, expire: expire, noPurge: noPurge, stored: stored)
-        let location = ctx.location
-        ctx.withProxy { $0.stickTable = StickTableConfig(definition: definition, location: location) }
+            name: name, keyType: keyType, size: size, expire: expire, noPurge: noPurge, stored: stored)
+        return (definition, peers)
     }
 
     /// One `store` option: `conn_cnt`, `http_req_rate(10s)`...
     static func parseStoreOption(
-        _ option: String, into stored: inout [(type: StickDataType, period: UInt64)], _ ctx: inout ParseContext
+        _ option: String, into stored: inout [(type: StickDataType, period: UInt64)], prefix: String = "stick-table",
+        _ ctx: inout ParseContext
     ) throws {
         var name = option
         var argument: String?
@@ -149,26 +167,26 @@ extension KeywordRegistry {
             argument = String(rest)
         }
         if ["gpt", "gpc", "gpc_rate"].contains(name) {
-            throw KeywordError("stick-table: store option '\(name)' is not supported by this build.")
+            throw KeywordError("\(prefix): store option '\(name)' is not supported by this build.")
         }
         guard let type = StickDataType(name: name) else {
-            throw KeywordError("stick-table: unknown store option '\(name)'.")
+            throw KeywordError("\(prefix): unknown store option '\(name)'.")
         }
         var period: UInt64 = 0
         if type.isRate {
             guard let argument, !argument.isEmpty else {
-                throw KeywordError("stick-table: missing argument to store option '\(name)'.")
+                throw KeywordError("\(prefix): missing argument to store option '\(name)'.")
             }
             guard case .success(let v) = DurationParser.parse(argument), v.trailing == nil, v.milliseconds > 0 else {
-                throw KeywordError("stick-table: error when processing store option '\(name)'.")
+                throw KeywordError("\(prefix): error when processing store option '\(name)'.")
             }
             period = UInt64(v.milliseconds)
         } else if argument != nil {
-            throw KeywordError("stick-table: unexpected argument to store option '\(name)'.")
+            throw KeywordError("\(prefix): unexpected argument to store option '\(name)'.")
         }
         if stored.contains(where: { $0.type == type }) {
             ctx.diagnostics.warning(
-                "parsing [\(ctx.location)]: stick-table: store option '\(name)' already enabled, ignored.",
+                "parsing [\(ctx.location)]: \(prefix): store option '\(name)' already enabled, ignored.",
                 at: ctx.location)
             return
         }

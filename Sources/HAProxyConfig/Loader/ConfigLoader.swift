@@ -22,7 +22,8 @@ public struct ConfigLoader {
     ///   every diagnostic in the order HAProxy prints them.
     public static func load(
         paths: [String], environment: [String: String], features: Set<String>, version: String,
-        tlsFiles: (any TLSFileLoading)? = nil, sslLibrary: ConditionEvaluator.SSLLibrary? = nil
+        tlsFiles: (any TLSFileLoading)? = nil, sslLibrary: ConditionEvaluator.SSLLibrary? = nil,
+        localPeerName: String? = nil
     ) -> (Configuration?, Diagnostics) {
         // ACLs and maps are numbered per configuration (`show map`).
         PatternReferences.reset()
@@ -30,6 +31,8 @@ public struct ConfigLoader {
         var context = ParseContext(environment: environment)
         context.tlsFiles = tlsFiles
         context.config.global.environment = environment
+        context.config.localPeerName = localPeerName ?? Self.hostName()
+        context.localPeerFromCommandLine = localPeerName != nil
         let parser = ConfigParser(features: features, version: version, sslLibrary: sslLibrary)
         var files: [String] = []
         for path in paths {
@@ -79,6 +82,14 @@ public struct ConfigLoader {
             return (nil, context.diagnostics)
         }
         return (context.config, context.diagnostics)
+    }
+
+    /// The host name, the local peer name when neither `-L` nor
+    /// `localpeer` gives one.
+    static func hostName() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "" }
+        return String(cString: buffer)
     }
 
     /// A file as is; a directory as its `*.cfg` regular files sorted by name.

@@ -32,6 +32,10 @@ extension ConfigParser {
             openResolvers(words, context: &context)
             return true
         }
+        if keyword == "peers" {
+            openPeers(words, context: &context)
+            return true
+        }
         if KeywordRegistry.unsupportedSections.contains(keyword) {
             closeSection(&context)
             context.section = .unsupported(keyword)
@@ -179,25 +183,39 @@ extension ConfigParser {
         context.config.userlists.append(Userlist(name: name))
     }
 
-    /// `resolvers <name>`: names are unique among resolvers sections.
-    private func openResolvers(_ words: [String], context: inout ParseContext) {
+    /// The name of a `resolvers` or `peers` section being opened, nil
+    /// when it is refused (missing, bad character, or `clash` finds the
+    /// message for a name already taken).
+    func uniqueSectionName(
+        _ words: [String], kind: String, context: inout ParseContext, clash: (String) -> String?
+    ) -> String? {
         closeSection(&context)
-        context.section = .resolvers
         guard words.count > 1, !words[1].isEmpty else {
-            context.alert("missing name for resolvers section.")
-            return
+            context.alert("missing name for \(kind) section.")
+            return nil
         }
         let name = words[1]
         if let bad = KeywordRegistry.invalidNameCharacter(name) {
-            context.alert("character '\(bad)' is not permitted in 'resolvers' name '\(name)'.")
-            return
+            context.alert("character '\(bad)' is not permitted in '\(kind)' name '\(name)'.")
+            return nil
         }
-        if let other = context.config.resolvers.first(where: { $0.name == name }) {
-            context.diagnostics.alert(
-                "Parsing [\(context.location)]: resolvers '\(name)' has same name as another resolvers (declared at \(other.location)).",
-                at: context.location)
-            return
+        if let message = clash(name) {
+            context.diagnostics.alert("Parsing [\(context.location)]: \(message)", at: context.location)
+            return nil
         }
+        return name
+    }
+
+    /// `resolvers <name>`: names are unique among resolvers sections.
+    private func openResolvers(_ words: [String], context: inout ParseContext) {
+        let existing = context.config.resolvers
+        let name = uniqueSectionName(words, kind: "resolvers", context: &context) { name in
+            existing.first { $0.name == name }.map {
+                "resolvers '\(name)' has same name as another resolvers (declared at \($0.location))."
+            }
+        }
+        context.section = .resolvers
+        guard let name else { return }
         context.resolversIndex = context.config.resolvers.count
         context.config.resolvers.append(ResolversConfig(name: name, location: context.location))
     }
@@ -218,6 +236,7 @@ extension ConfigParser {
             context.proxy = nil
             context.userlistIndex = nil
             context.resolversIndex = nil
+            context.peersIndex = nil
         }
         guard case .proxy = context.section, let proxy = context.proxy else { return }
         if proxy.isDefaults {

@@ -219,6 +219,13 @@ struct ConfigParser {
             }
             runHandler(keyword, words, context: &context)
             return
+        case .peers:
+            guard let keyword = registry.peers[words[0]] else {
+                context.alert("unknown keyword '\(words[0])' in 'peers' section")
+                return
+            }
+            runHandler(keyword, words, context: &context)
+            return
         case .global, .proxy:
             break
         }

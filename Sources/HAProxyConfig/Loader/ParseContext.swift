@@ -21,6 +21,9 @@ struct ParseContext {
         /// A `resolvers` section: `resolversIndex` names it in
         /// `config.resolvers` (nil when its header was refused).
         case resolvers
+        /// A `peers` section: `peersIndex` names it in `config.peers`
+        /// (nil when its header was refused).
+        case peers
     }
 
     var config = Configuration()
@@ -34,6 +37,10 @@ struct ParseContext {
     var userlistIndex: Int?
     /// The `resolvers` section being parsed, in `config.resolvers`.
     var resolversIndex: Int?
+    /// The `peers` section being parsed, in `config.peers`.
+    var peersIndex: Int?
+    /// `-L` named the local peer (the global `localpeer` is then ignored).
+    var localPeerFromCommandLine = false
     /// Set when the line started with `no` (only `option` and `log` accept it).
     var negated = false
     /// Global keywords that may appear only once and were seen.
@@ -70,6 +77,7 @@ struct ParseContext {
         case .httpErrors: return "http-errors"
         case .userlist: return "users"
         case .resolvers: return "resolvers"
+        case .peers: return "peers"
         }
     }
 
@@ -86,6 +94,7 @@ struct ParseContext {
             }
         case .userlist: return .userlist
         case .resolvers: return .resolvers
+        case .peers: return .peers
         default: return []
         }
     }

@@ -16,6 +16,7 @@ enum PostParseChecker {
                 return
             }
         }
+        checkPeers(&config, &diagnostics)
         for proxy in config.proxies where !proxy.disabled {
             // 2.6 turns `stats auth` into rules of its own: both cannot be.
             if let page = proxy.statsPage, !page.rules.isEmpty, !page.accounts.isEmpty || page.realm != nil {
@@ -140,7 +141,8 @@ enum PostParseChecker {
             }
             checkUserlistReferences(proxy, config, &diagnostics)
             for reference in proxy.stickTableReferences
-            where !config.proxies.contains(where: { $0.name == reference.table && $0.stickTable != nil }) {
+            where !config.proxies.contains(where: { $0.name == reference.table && $0.stickTable != nil })
+                && !config.peers.contains(where: { $0.tables.contains { $0.definition.name == reference.table } }) {
                 diagnostics.alert(
                     "parsing [\(reference.location)]: unable to find table '\(reference.table)' referenced in \(reference.origin) in proxy '\(proxy.name)'.")
             }

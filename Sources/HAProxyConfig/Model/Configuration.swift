@@ -16,6 +16,12 @@ public struct Configuration: Sendable {
     public var userlists: [Userlist] = []
     /// `resolvers` sections in declaration order.
     public var resolvers: [ResolversConfig] = []
+    /// `peers` sections in declaration order (those without the local
+    /// peer removed, as 2.6 does).
+    public var peers: [PeersConfig] = []
+    /// The local peer name: `-L`, else the global `localpeer`, else the
+    /// host name (manual 3.5).
+    public var localPeerName = ""
     /// Files the configuration was read from, in order.
     public var files: [String] = []
 

@@ -25,7 +25,7 @@ public final class CLICommandProcessor {
             [
                 ShowInfo.keywords, ShowStat.keywords, ShowServersState.keywords, ServerCommands.keywords, ServerCommands.agentKeywords, ResolverCommands.keywords,
                 FrontendCommands.keywords, MiscCommands.keywords, SessionCommands.keywords,
-                TableCommands.keywords, SocketTransferCommands.keywords, PatternCommands.keywords, TLSCommands.keywords,
+                TableCommands.keywords, PeersCommands.keywords, SocketTransferCommands.keywords, PatternCommands.keywords, TLSCommands.keywords,
             ],
             trailing: SessionCommands.trailing)
     }

@@ -49,6 +49,8 @@ public final class ProxyRuntime {
     let tlsStatistics = TLSStatistics()
     /// `resolvers` sections, keeping servers' addresses in step with DNS.
     var resolvers: [ResolversRuntime] = []
+    /// `peers` sections sharing stick tables with other processes.
+    var peers: [PeersRuntime] = []
     /// The runtime API (stats socket commands).
     public private(set) lazy var cli = CLICommandProcessor(runtime: self)
     /// Warnings found while building (2.6 prints them at start and with `-c`).
@@ -118,7 +120,7 @@ public final class ProxyRuntime {
                 }
             }
             return StickTable(definition)
-        })
+        } + configuration.peers.flatMap { $0.tables.map { StickTable($0.definition) } })
         Self.checkTrackedTables(configuration, errors: &errors)
         var backendsByName: [String: Backend] = [:]
         defer { self.backendsByName = backendsByName }
@@ -203,6 +205,7 @@ public final class ProxyRuntime {
                 addressInitializationFailed: errors.allSatisfy { $0.message.hasSuffix(Self.initAddrFailure) })
         }
         resolvers = buildResolvers()
+        peers = buildPeers()
     }
 
     /// One TLS context per `ssl` bind line (shared by the line's addresses).
@@ -356,6 +359,7 @@ public final class ProxyRuntime {
         for listener in statsListeners { try listener.activate(group: group, processor: cli) }
         try startHealthChecks()
         startResolvers()
+        try startPeers()
     }
 
     /// Blocks until the runtime has stopped.
@@ -396,14 +400,16 @@ public final class ProxyRuntime {
             }
             if idle { finish() }
         }
-        if closing.isEmpty {
+        // The tables go to the next process before this one may end.
+        let handOver = handOverPeers()
+        if closing.isEmpty && handOver.isEmpty {
             finishIfIdle()
         } else {
             // Connections accepted just before the close may still be
             // queued for set-up on their loops: one pass through every
             // loop lets them register (and count) first.
             let group = self.group!
-            EventLoopFuture.andAllComplete(closing, on: group.next()).flatMap { _ in
+            EventLoopFuture.andAllComplete(closing + handOver, on: group.next()).flatMap { _ in
                 EventLoopFuture.andAllComplete(
                     group.makeIterator().map { $0.submit {} }, on: group.next())
             }.whenComplete { _ in finishIfIdle() }
@@ -427,6 +433,7 @@ public final class ProxyRuntime {
         guard first else { return }
         stopHealthChecks()
         stopResolvers()
+        stopPeers()
         for listener in statsListeners { listener.close() }
         for backend in backends {
             for server in backend.servers { server.idlePool.closeAll() }

@@ -25,7 +25,16 @@ public struct HTTPMessage {
     private var removed = HeaderIndexSet()
     /// Lines added by noted edits, after the headers of `head`.
     private var added: [(name: [UInt8], value: [UInt8])] = []
-    private var hasNotedEdits: Bool { !removed.isEmpty || !added.isEmpty }
+    /// New values of ordinary headers of `head` (`replace-header`), by index.
+    private var replaced: [(index: Int, value: [UInt8])] = []
+    private var hasNotedEdits: Bool { !removed.isEmpty || !added.isEmpty || !replaced.isEmpty }
+
+    /// The value a noted edit gave header `index` of `head`, if any.
+    @inline(__always)
+    private func replacement(_ index: Int) -> [UInt8]? {
+        for entry in replaced where entry.index == index { return entry.value }
+        return nil
+    }
 
     /// The ordinary header edits noted on `head` and not written into it:
     /// the forwarding writes them with the head (`headEdits`), and a
@@ -33,16 +42,19 @@ public struct HTTPMessage {
     public struct NotedEdits {
         fileprivate var removed = HeaderIndexSet()
         fileprivate var added: [(name: [UInt8], value: [UInt8])] = []
+        fileprivate var replaced: [(index: Int, value: [UInt8])] = []
 
         public init() {}
 
-        public var isEmpty: Bool { removed.isEmpty && added.isEmpty }
+        public var isEmpty: Bool { removed.isEmpty && added.isEmpty && replaced.isEmpty }
 
-        /// The edits for `HTTPHeadRewriter`: the removals, and the added
-        /// lines with lowercase names, as every forwarded header.
+        /// The edits for `HTTPHeadRewriter`: the removals, the replaced
+        /// values, and the added lines with lowercase names, as every
+        /// forwarded header.
         public var headEdits: HTTPHeadEdits {
             var edits = HTTPHeadEdits()
             removed.forEach { edits.remove($0) }
+            edits.replaced = replaced
             for (name, value) in added { edits.append(lowercasedName: name, value: value) }
             return edits
         }
@@ -53,6 +65,7 @@ public struct HTTPMessage {
         var edits = NotedEdits()
         edits.removed = removed
         edits.added = added
+        edits.replaced = replaced
         return edits
     }
 
@@ -61,6 +74,7 @@ public struct HTTPMessage {
         guard !edits.isEmpty else { return }
         removed = edits.removed
         added = edits.added
+        replaced = edits.replaced
         isEdited = true
     }
     /// The request body that arrived, for the `req.body*` fetches (nil
@@ -107,7 +121,8 @@ public struct HTTPMessage {
 
     /// Replaces every `name` header by one with `value` (`set-header`).
     public mutating func setHeader(_ name: [UInt8], _ value: [UInt8]) throws {
-        if Self.isOrdinary(name), noteRemovals(where: { Self.equalsIgnoringCase($0, name) }) {
+        if Self.isOrdinary(name), noteRemovals(named: name) {
+            if added.isEmpty { added.reserveCapacity(8) }
             added.append((name, value))
             isEdited = true
             return
@@ -120,6 +135,7 @@ public struct HTTPMessage {
     /// Adds a `name: value` line after the others (`add-header`).
     public mutating func addHeader(_ name: [UInt8], _ value: [UInt8]) throws {
         if Self.isOrdinary(name), head.headers.count < HeaderIndexSet.capacity {
+            if added.isEmpty { added.reserveCapacity(8) }
             added.append((name, value))
             isEdited = true
             return
@@ -169,6 +185,33 @@ public struct HTTPMessage {
         return true
     }
 
+    /// `noteRemovals(where:)` for the headers named `name` (without case):
+    /// lengths are compared first, no closure runs per header.
+    private mutating func noteRemovals(named name: [UInt8]) -> Bool {
+        let headers = head.headers
+        guard headers.count < HeaderIndexSet.capacity else { return false }
+        var found = removed
+        let ordinary = withBytes(0..<bytes.readableBytes) { p -> Bool in
+            for index in headers.indices where headers[index].name.count == name.count && !found.contains(index) {
+                let field = headers[index]
+                guard Self.equalsIgnoringCase(UnsafeRawBufferPointer(rebasing: p[field.name]), name) else { continue }
+                if field.kind != .other { return false }
+                found.insert(index)
+            }
+            return true
+        }
+        guard ordinary else { return false }
+        if found != removed {
+            removed = found
+            isEdited = true
+        }
+        if added.contains(where: { $0.name.count == name.count && Self.equalsIgnoringCase($0.name, name) }) {
+            added.removeAll { $0.name.count == name.count && Self.equalsIgnoringCase($0.name, name) }
+            isEdited = true
+        }
+        return true
+    }
+
     /// Whether `name` is none of the headers the parser derives facts
     /// from (framing, connection, host...).
     private static func isOrdinary(_ name: [UInt8]) -> Bool {
@@ -181,16 +224,24 @@ public struct HTTPMessage {
         return true
     }
 
+    private static func equalsIgnoringCase(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        a.withUnsafeBytes { equalsIgnoringCase($0, b) }
+    }
+
     /// Writes the noted header edits into the head.
     public mutating func materialize() {
         guard hasNotedEdits else { return }
         let removed = self.removed
         let added = self.added
+        let replaced = self.replaced
         self.removed = HeaderIndexSet()
         self.added = []
+        self.replaced = []
         // Only ordinary headers are concerned: the rewrite keeps the
         // parser's facts and cannot fail.
-        try? rebuild(drop: { removed.contains($0) }, append: added)
+        try? rebuild(
+            drop: { removed.contains($0) }, replace: { index in replaced.first { $0.index == index }?.value },
+            append: added)
     }
 
     /// The message with its noted header edits written into the head.
@@ -203,16 +254,48 @@ public struct HTTPMessage {
 
     /// Gives each `name` header's value to `transform`, which returns its
     /// new value or nil to keep it (`replace-header`, `replace-value`).
+    ///
+    /// An ordinary header's new values are noted like the other edits of
+    /// ordinary headers (the head is written once, when taken); lines
+    /// added by noted edits are rewritten where they are. Another header
+    /// is written into the head with the noted edits at once.
     public mutating func replaceHeaderValues(
         _ name: [UInt8], _ transform: (UnsafeRawBufferPointer) -> [UInt8]?
     ) throws {
-        materialize()
-        var values: [Int: [UInt8]] = [:]
-        for index in head.headers.indices where headerName(index, is: name) {
-            if let new = withBytes(head.headers[index].value, transform) { values[index] = new }
+        var values: [(index: Int, value: [UInt8])] = []
+        for index in head.headers.indices where !removed.contains(index) && headerName(index, is: name) {
+            let new = replacement(index).map { $0.withUnsafeBytes(transform) }
+                ?? withBytes(head.headers[index].value, transform)
+            if let new { values.append((index, new)) }
+        }
+        for i in added.indices where Self.equalsIgnoringCase(name, added[i].name) {
+            if let new = added[i].value.withUnsafeBytes(transform) {
+                added[i].value = new
+                isEdited = true
+            }
         }
         guard !values.isEmpty else { return }
-        try rebuild(replace: { values[$0] })
+        if Self.isOrdinary(name), head.headers.count < HeaderIndexSet.capacity {
+            for entry in values {
+                if let at = replaced.firstIndex(where: { $0.index == entry.index }) {
+                    replaced[at].value = entry.value
+                } else {
+                    replaced.append(entry)
+                }
+            }
+            isEdited = true
+            return
+        }
+        let removed = self.removed
+        let added = self.added
+        let noted = self.replaced
+        try rebuild(
+            drop: { removed.contains($0) },
+            replace: { index in (values.first { $0.index == index } ?? noted.first { $0.index == index })?.value },
+            append: added)
+        self.removed = HeaderIndexSet()
+        self.added = []
+        self.replaced = []
     }
 
     /// Gives the cookie `name` of each `Cookie` (request) or `Set-Cookie`
@@ -344,11 +427,11 @@ public struct HTTPMessage {
         // (framing, connection tokens, host): the new head is built while
         // writing. A new start line or a framing header is parsed again.
         var reparse = startLine != nil
-        var replacements: [Int: [UInt8]] = [:]
+        var replacements: [(index: Int, value: [UInt8])] = []
         var bound = bytes.readableBytes + (startLine?.count ?? 0) + 4 * (current.headers.count + append.count) + 8
         for index in current.headers.indices {
             if let value = replace(index) {
-                replacements[index] = value
+                replacements.append((index, value))
                 bound += value.count
             }
         }
@@ -379,7 +462,7 @@ public struct HTTPMessage {
                     let nameEnd = o.count
                     o.colonSpace()
                     let valueStart = o.count
-                    if let value = replacements[index] {
+                    if !replacements.isEmpty, let value = replacements.first(where: { $0.index == index })?.value {
                         if field.kind != .other { reparse = true }
                         value.withUnsafeBytes { o.copy($0, 0..<$0.count) }
                     } else {
@@ -454,7 +537,12 @@ extension HTTPMessage: HTTPMessageReader {
         let finished = bytes.withUnsafeReadableBytes { p -> Bool in
             for index in headers.indices where !removed.contains(index) {
                 let field = headers[index]
-                if !body(UnsafeRawBufferPointer(rebasing: p[field.name]), UnsafeRawBufferPointer(rebasing: p[field.value])) {
+                let name = UnsafeRawBufferPointer(rebasing: p[field.name])
+                if !replaced.isEmpty, let value = replacement(index) {
+                    if !value.withUnsafeBytes({ body(name, $0) }) { return true }
+                    continue
+                }
+                if !body(name, UnsafeRawBufferPointer(rebasing: p[field.value])) {
                     return true
                 }
             }
@@ -467,7 +555,61 @@ extension HTTPMessage: HTTPMessageReader {
         }
     }
 
+    /// The values of the headers named `lowercasedName`, names compared
+    /// in the head's bytes: `body` runs for those headers only.
+    public func forEachHeader(named lowercasedName: [UInt8], _ body: (UnsafeRawBufferPointer) -> Bool) {
+        let finished = bytes.withUnsafeReadableBytes { p -> Bool in
+            lowercasedName.withUnsafeBufferPointer { name -> Bool in
+                for index in head.headers.indices {
+                    let field = head.headers[index]
+                    guard field.name.count == name.count, !removed.contains(index) else { continue }
+                    var same = true
+                    var i = 0
+                    let start = field.name.lowerBound
+                    while i < name.count {
+                        if HTTPBytes.lower(p[start + i]) != name[i] {
+                            same = false
+                            break
+                        }
+                        i += 1
+                    }
+                    guard same else { continue }
+                    if !replaced.isEmpty, let value = replacement(index) {
+                        if !value.withUnsafeBytes(body) { return true }
+                        continue
+                    }
+                    if !body(UnsafeRawBufferPointer(rebasing: p[field.value])) { return true }
+                }
+                return false
+            }
+        }
+        guard !finished else { return }
+        for line in added where line.name.count == lowercasedName.count {
+            guard line.name.withUnsafeBytes({ n in
+                (0..<n.count).allSatisfy { HTTPBytes.lower(n[$0]) == lowercasedName[$0] }
+            }) else { continue }
+            if !line.value.withUnsafeBytes(body) { return }
+        }
+    }
+
     public func withBody<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R? { requestBody?.withPayload(body) }
+
+    // The same reads for a message stored in a class property (the rules'
+    // `MessageBox`): a mutating call reaches the stored value in place,
+    // where a plain call first copies the message, retaining its buffers.
+    // They do not change the message.
+
+    public mutating func forEachHeaderInPlace(_ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Bool) {
+        forEachHeader(body)
+    }
+
+    public mutating func forEachHeaderInPlace(named lowercasedName: [UInt8], _ body: (UnsafeRawBufferPointer) -> Bool) {
+        forEachHeader(named: lowercasedName, body)
+    }
+
+    public mutating func withMethodInPlace<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R { withMethod(body) }
+
+    public mutating func withURIInPlace<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R { withURI(body) }
 }
 
 /// Indexes of a head's headers, below `capacity`, without allocating.

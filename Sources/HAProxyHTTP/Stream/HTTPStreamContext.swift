@@ -319,14 +319,20 @@ final class MessageBox: HTTPMessageReader {
 
     init(_ message: HTTPMessage) { self.message = message }
 
-    func withMethod<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R { message.withMethod(body) }
+    // Reads go through the message's `inPlace` methods: calling a plain
+    // method on `message` would copy the struct (retaining each of its
+    // buffers) for the duration of every fetch.
+    func withMethod<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R { message.withMethodInPlace(body) }
     func withURI<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
-        headersGone ? body(UnsafeRawBufferPointer(start: nil, count: 0)) : message.withURI(body)
+        headersGone ? body(UnsafeRawBufferPointer(start: nil, count: 0)) : message.withURIInPlace(body)
     }
     var version: (major: Int, minor: Int) { message.version }
     var status: Int { message.status }
     func forEachHeader(_ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Bool) {
-        if !headersGone { message.forEachHeader(body) }
+        if !headersGone { message.forEachHeaderInPlace(body) }
+    }
+    func forEachHeader(named lowercasedName: [UInt8], _ body: (UnsafeRawBufferPointer) -> Bool) {
+        if !headersGone { message.forEachHeaderInPlace(named: lowercasedName, body) }
     }
     func withBody<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R? { headersGone ? nil : message.withBody(body) }
 }

@@ -24,7 +24,17 @@ public final class ACLTerm: @unchecked Sendable {
         self.patterns = patterns
         self.match = match
         self.files = files
+        if Self.matchesBytes(match.method), files.allSatisfy({ Self.matchesBytes($0.match.method) }) {
+            forEachBytes = expression.forEachBytes
+        } else {
+            forEachBytes = nil
+        }
     }
+
+    /// The expression's values as bytes lent in place, when it is a
+    /// string fetch without converters and every match method compares
+    /// text (see `SampleExpression.forEachBytes`).
+    private let forEachBytes: (@Sendable (any SampleContext, (UnsafeRawBufferPointer) -> Bool) -> Void)?
 
     /// What an `http_auth_group` ACL checks, for the configuration's
     /// post-parse check (`invalid group`, `no groups specified`).
@@ -59,6 +69,17 @@ public final class ACLTerm: @unchecked Sendable {
             else { return false }
             return list.isMember(String(decoding: user, as: UTF8.self), ofAnyOf: groups)
         }
+        if let forEachBytes {
+            // A string fetch without converters: its values are matched
+            // where they are, no sample is built.
+            var hit = false
+            forEachBytes(context) { bytes in
+                hit = match.method == .found || patterns.matches(bytes: bytes, match)
+                    || files.contains(where: { $0.reference.matches(bytes: bytes, $0.match) })
+                return hit
+            }
+            return hit
+        }
         if match.method == .found {
             var found = false
             expression.forEachValue(context) { _ in
@@ -79,6 +100,14 @@ public final class ACLTerm: @unchecked Sendable {
 }
 
 extension ACLTerm {
+    /// The match methods that compare a string's bytes (or only need one).
+    static func matchesBytes(_ method: PatternMatchMethod) -> Bool {
+        switch method {
+        case .found, .len, .str, .sub, .reg, .beg, .end, .dir, .dom: return true
+        case .bool, .int, .ip, .bin: return false
+        }
+    }
+
     /// Parses `CRITERION [flags] [operator] VALUES`.
     static func parse(_ words: ArraySlice<String>) throws -> ACLTerm {
         guard let criterion = words.first, !criterion.isEmpty else {

@@ -15,9 +15,13 @@ enum HTTPFetchBuilders {
                 return message(context)?.headerValue(named: name, split: split, occurrence: occurrence).map { .string($0) }
             }
             guard occurrence == 0 else { return SampleFetch(value: valueOf) }
-            return SampleFetch(value: valueOf) { context, body in
-                message(context)?.forEachHeaderValue(named: name, split: split) { body(.string(Array($0))) }
+            var bytes: (@Sendable (any SampleContext, (UnsafeRawBufferPointer) -> Bool) -> Void)?
+            if let name {
+                bytes = { context, body in message(context)?.forEachHeaderValue(named: name, split: split, body) }
             }
+            return SampleFetch(value: valueOf, values: { context, body in
+                message(context)?.forEachHeaderValue(named: name, split: split) { body(.string(Array($0))) }
+            }, bytes: bytes)
         }
     }
 
@@ -76,7 +80,7 @@ enum HTTPFetchBuilders {
                 return last.map { .string($0) }
             }, values: { context, body in
                 each(context) { body(.string(Array($0))) }
-            })
+            }, bytes: each)
         }
     }
 
@@ -115,20 +119,18 @@ enum HTTPFetchBuilders {
         _ reader: (any HTTPMessageReader)?, response: Bool, name: [UInt8]?, _ body: (UnsafeRawBufferPointer) -> Bool
     ) {
         guard let reader = reader else { return }
-        reader.forEachHeader { headerName, value in
+        reader.forEachHeader(named: response ? setCookieHeader : cookieHeader) { value in
             if response {
-                guard HTTPBytes.equalsLowercased(headerName, setCookieHeader) else { return true }
                 // One cookie per Set-Cookie: its first `name=value`.
                 var stop = false
                 _ = HTTPBytes.forEachCookie(value) { cookieName, cookieValue in
-                    if name == nil || cookieName.elementsEqual(name!) { stop = body(cookieValue) }
+                    if name == nil || HTTPBytes.equals(cookieName, name!) { stop = body(cookieValue) }
                     return true
                 }
                 return !stop
             }
-            guard HTTPBytes.equalsLowercased(headerName, cookieHeader) else { return true }
             let stop = HTTPBytes.forEachCookie(value) { cookieName, cookieValue in
-                guard name == nil || cookieName.elementsEqual(name!) else { return false }
+                guard name == nil || HTTPBytes.equals(cookieName, name!) else { return false }
                 return body(cookieValue)
             }
             return !stop

@@ -8,6 +8,18 @@ extension HTTPMessageReader {
     func forEachHeaderValue(
         named name: [UInt8]?, split: Bool, _ body: (UnsafeRawBufferPointer) -> Bool
     ) {
+        if let name {
+            forEachHeader(named: name) { value in
+                if !split { return !body(value) }
+                var stop = false
+                HTTPBytes.forEachListElement(value) { element in
+                    stop = body(element)
+                    return stop
+                }
+                return !stop
+            }
+            return
+        }
         forEachHeader { headerName, value in
             if let name = name, !HTTPBytes.equalsLowercased(headerName, name) { return true }
             if !split { return !body(value) }
@@ -83,6 +95,14 @@ enum HTTPBytes {
         return true
     }
 
+    /// Whether `bytes` equals `other`, byte for byte.
+    @inline(__always)
+    static func equals(_ bytes: UnsafeRawBufferPointer, _ other: [UInt8]) -> Bool {
+        guard bytes.count == other.count else { return false }
+        for i in 0..<other.count where bytes[i] != other[i] { return false }
+        return true
+    }
+
     @inline(__always)
     static func lowercase(_ c: UInt8) -> UInt8 { c >= 0x41 && c <= 0x5a ? c | 0x20 : c }
 
@@ -139,7 +159,7 @@ enum HTTPBytes {
             var equals = start
             while equals < end, query[equals] != UInt8(ascii: "=") { equals += 1 }
             let paramName = UnsafeRawBufferPointer(rebasing: query[start..<equals])
-            if name == nil || paramName.elementsEqual(name!) {
+            if name == nil || HTTPBytes.equals(paramName, name!) {
                 let valueStart = min(equals + 1, end)
                 if body(UnsafeRawBufferPointer(rebasing: query[valueStart..<end])) { return }
             }

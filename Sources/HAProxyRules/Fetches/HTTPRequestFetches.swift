@@ -16,17 +16,17 @@ enum HTTPRequestFetches {
 
     static let keywords: [SampleFetchKeyword] = {
         var list: [SampleFetchKeyword] = [
-            SampleFetchKeyword("method", .string, .httpRequest) { _, context in
-                context.request?.withMethod { .string(Array($0)) }
+            SampleFetchKeyword("method", .httpRequest) { context, body in
+                _ = context.request?.withMethod(body)
             },
-            SampleFetchKeyword("path", .string, .httpRequestHeaders) { _, context in
-                context.request?.withPathAndQuery { path, _ in .string(Array(path)) }
+            SampleFetchKeyword("path", .httpRequestHeaders) { context, body in
+                _ = context.request?.withPathAndQuery { path, _ in body(path) }
             },
             SampleFetchKeyword("pathq", .string, .httpRequestHeaders) { _, context in
                 context.request?.withURI { uri in .string(Array(uri[HTTPBytes.pathStart(uri)...])) }
             },
-            SampleFetchKeyword("url", .string, .httpRequestHeaders) { _, context in
-                context.request?.withURI { .string(Array($0)) }
+            SampleFetchKeyword("url", .httpRequestHeaders) { context, body in
+                _ = context.request?.withURI(body)
             },
             SampleFetchKeyword("query", .string, .httpRequestHeaders) { _, context in
                 context.request?.withPathAndQuery { _, query in query.map { .string(Array($0)) } } ?? nil

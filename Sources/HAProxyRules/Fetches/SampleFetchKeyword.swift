@@ -38,6 +38,25 @@ public struct SampleFetchKeyword: Sendable {
 }
 
 extension SampleFetchKeyword {
+    /// A string fetch without arguments that yields at most one value and
+    /// lends its bytes (`path`, `method`): `bytes` calls its body once
+    /// with them, or not at all when there is nothing to fetch.
+    public init(
+        _ name: String, _ sources: SampleSources,
+        bytes: @escaping @Sendable (any SampleContext, (UnsafeRawBufferPointer) -> Bool) -> Void
+    ) {
+        self.init(name, [], .string, sources) { _ in
+            SampleFetch(value: { context in
+                var sample: Sample?
+                bytes(context) { value in
+                    sample = .string(Array(value))
+                    return true
+                }
+                return sample
+            }, bytes: bytes)
+        }
+    }
+
     /// A fetch without arguments.
     public init(
         _ name: String, _ outputType: SampleType, _ sources: SampleSources,
@@ -62,12 +81,19 @@ public struct SampleFetch: Sendable {
     public let value: @Sendable (any SampleContext) -> Sample?
     /// Every value, as ACLs test them; nil when the fetch yields one value.
     public let values: (@Sendable (any SampleContext, (Sample) -> Bool) -> Void)?
+    /// For a string fetch that can lend them: every value's bytes, as
+    /// `values` (or `value`) yields them, read in place (an ACL without
+    /// converters matches them without building a sample); the body
+    /// returns true to stop. Nil for the other fetches.
+    public let bytes: (@Sendable (any SampleContext, (UnsafeRawBufferPointer) -> Bool) -> Void)?
 
     public init(
         value: @escaping @Sendable (any SampleContext) -> Sample?,
-        values: (@Sendable (any SampleContext, (Sample) -> Bool) -> Void)? = nil
+        values: (@Sendable (any SampleContext, (Sample) -> Bool) -> Void)? = nil,
+        bytes: (@Sendable (any SampleContext, (UnsafeRawBufferPointer) -> Bool) -> Void)? = nil
     ) {
         self.value = value
         self.values = values
+        self.bytes = bytes
     }
 }

@@ -222,6 +222,11 @@ public final class PatternReference: @unchecked Sendable {
         compiledSet(expression).set.matches(sample)
     }
 
+    /// `matches` for a string sample given as its bytes (`PatternSet.firstMatch(bytes:)`).
+    public func matches(bytes: UnsafeRawBufferPointer, _ expression: Expression) -> Bool {
+        compiledSet(expression).set.firstMatch(bytes: bytes) != nil
+    }
+
     /// The entry `sample` matches with `expression`, if any.
     public func match(_ sample: Sample, _ expression: Expression) -> Entry? {
         let compiled = compiledSet(expression)

@@ -51,8 +51,9 @@ public final class PatternSet: @unchecked Sendable {
     public let method: PatternMatchMethod
     public let ignoreCase: Bool
     /// Exact strings (`str`), case-folded when `ignoreCase`, with the
-    /// index of their line (maps return the value of that line).
-    private var exact: [ByteKey: Int] = [:]
+    /// index of their line (maps return the value of that line), in an
+    /// open-addressing table looked up over the sample's bytes in place.
+    private var exact = ExactTable()
     /// Strings for `sub`, `beg`, `end`, `dir`, `dom`, `bin`, in order.
     private var strings: [(bytes: [UInt8], index: Int)] = []
     private var regexes: [(regex: Regex, index: Int)] = []
@@ -80,8 +81,7 @@ public final class PatternSet: @unchecked Sendable {
         case .found, .bool:
             return
         case .str:
-            let key = ByteKey(ignoreCase ? Self.folded(bytes) : bytes)
-            if exact[key] == nil { exact[key] = position }
+            exact.insert(ignoreCase ? Self.folded(bytes) : bytes, position: position)
         case .sub, .beg, .end, .dir, .dom:
             strings.append((ignoreCase ? Self.folded(bytes) : bytes, position))
         case .bin:
@@ -209,32 +209,52 @@ public final class PatternSet: @unchecked Sendable {
             guard case .binary(let raw) = sample.cast(to: .binary) ?? sample else { return nil }
             return strings.first { $0.bytes == raw }?.index
         case .str, .sub, .reg, .beg, .end, .dir, .dom:
-            guard var text = sample.stringBytes else { return nil }
-            if ignoreCase && method != .reg { text = Self.folded(text) }
-            return textMatch(text)
+            guard let text = sample.stringBytes else { return nil }
+            return text.withUnsafeBytes { textMatch($0) }
         }
     }
 
-    private func textMatch(_ text: [UInt8]) -> Int? {
+    /// `firstMatch` for a string sample given as its bytes, which ACLs
+    /// lend from the message without building a sample; the methods that
+    /// do not compare text read them as a string sample.
+    public func firstMatch(bytes text: UnsafeRawBufferPointer) -> Int? {
+        switch method {
+        case .found:
+            return 0
+        case .len:
+            let n = Int64(text.count)
+            return ranges.first { $0.range.contains(n) }?.index
+        case .str, .sub, .reg, .beg, .end, .dir, .dom:
+            return textMatch(text)
+        default:
+            return firstMatch(.string(Array(text)))
+        }
+    }
+
+    /// Text against the patterns, without copying it: with `ignoreCase`
+    /// its bytes are folded as they are compared with the folded patterns
+    /// (a regex folds case itself).
+    private func textMatch(_ text: UnsafeRawBufferPointer) -> Int? {
+        let fold = ignoreCase
         switch method {
         case .str:
-            return exact[ByteKey(text)]
+            return exact.find(text, fold: fold)
         case .reg:
-            return text.withUnsafeBytes { p in regexes.first { $0.regex.matches(p) }?.index }
+            return regexes.first { $0.regex.matches(text) }?.index
         case .beg:
             var best: (length: Int, index: Int)?
-            for (pattern, index) in strings where Self.hasPrefix(text, pattern) {
+            for (pattern, index) in strings where Self.hasPrefix(text, pattern, fold: fold) {
                 if best == nil || pattern.count > best!.length { best = (pattern.count, index) }
             }
             return best?.index
         case .end:
-            return strings.first { Self.hasSuffix(text, $0.bytes) }?.index
+            return strings.first { Self.hasSuffix(text, $0.bytes, fold: fold) }?.index
         case .sub:
-            return strings.first { Self.contains(text, $0.bytes) }?.index
-        case .dir:
-            return strings.first { Self.containsWord(text, $0.bytes, delimiters: Self.directoryDelimiters) }?.index
-        case .dom:
-            return strings.first { Self.containsWord(text, $0.bytes, delimiters: Self.domainDelimiters) }?.index
+            return strings.first { Self.contains(text, $0.bytes, fold: fold) }?.index
+        case .dir, .dom:
+            let copy = fold ? Self.folded(Array(text)) : Array(text)
+            let delimiters = method == .dir ? Self.directoryDelimiters : Self.domainDelimiters
+            return strings.first { Self.containsWord(copy, $0.bytes, delimiters: delimiters) }?.index
         default:
             return nil
         }
@@ -244,21 +264,40 @@ public final class PatternSet: @unchecked Sendable {
     static let directoryDelimiters: Set<UInt8> = [0x2F, 0x3F]
     static let domainDelimiters: Set<UInt8> = [0x2F, 0x3F, 0x2E, 0x3A]
 
-    static func hasPrefix(_ text: [UInt8], _ p: [UInt8]) -> Bool {
-        text.count >= p.count && text[0..<p.count].elementsEqual(p)
+    /// Whether `text` at `offset` holds `p` (`text` folded on the fly
+    /// with `fold`; `p` is already folded). The caller checks the length.
+    @inline(__always)
+    static func equal(_ text: UnsafeRawBufferPointer, at offset: Int, _ p: UnsafeBufferPointer<UInt8>, fold: Bool) -> Bool {
+        if fold {
+            for i in 0..<p.count where lowercase(text[offset + i]) != p[i] { return false }
+        } else {
+            for i in 0..<p.count where text[offset + i] != p[i] { return false }
+        }
+        return true
     }
 
-    static func hasSuffix(_ text: [UInt8], _ p: [UInt8]) -> Bool {
-        text.count >= p.count && text[(text.count - p.count)...].elementsEqual(p)
+    @inline(__always)
+    static func lowercase(_ c: UInt8) -> UInt8 { c >= 0x41 && c <= 0x5A ? c | 0x20 : c }
+
+    static func hasPrefix(_ text: UnsafeRawBufferPointer, _ p: [UInt8], fold: Bool) -> Bool {
+        text.count >= p.count && p.withUnsafeBufferPointer { equal(text, at: 0, $0, fold: fold) }
     }
 
-    static func contains(_ text: [UInt8], _ p: [UInt8]) -> Bool {
+    static func hasSuffix(_ text: UnsafeRawBufferPointer, _ p: [UInt8], fold: Bool) -> Bool {
+        text.count >= p.count && p.withUnsafeBufferPointer { equal(text, at: text.count - $0.count, $0, fold: fold) }
+    }
+
+    static func contains(_ text: UnsafeRawBufferPointer, _ p: [UInt8], fold: Bool) -> Bool {
         if p.isEmpty { return true }
         guard text.count >= p.count else { return false }
-        for i in 0...(text.count - p.count) where text[i] == p[0] && text[i..<(i + p.count)].elementsEqual(p) {
-            return true
+        return p.withUnsafeBufferPointer { q in
+            let first = q[0]
+            for i in 0...(text.count - q.count) {
+                let c = fold ? lowercase(text[i]) : text[i]
+                if c == first && equal(text, at: i, q, fold: fold) { return true }
+            }
+            return false
         }
-        return false
     }
 
     /// `p` found in `text` with a delimiter (or the text's start or end)
@@ -337,20 +376,61 @@ struct PatternNetwork: Sendable {
     }
 }
 
-/// Bytes as a dictionary key hashed in one step (FNV-1a over the bytes,
-/// then one word into the hasher) rather than byte by byte.
-struct ByteKey: Hashable, Sendable {
-    let bytes: [UInt8]
+/// The exact patterns of a `str` set: keys (case-folded when the set
+/// ignores case) with their positions, in an open-addressing table hashed
+/// with FNV-1a, so that a lookup reads the sample's bytes where they are
+/// (folding them as it goes) instead of building a key. The first of two
+/// equal patterns wins.
+struct ExactTable {
+    private var keys: [[UInt8]] = []
+    private var positions: [Int] = []
+    /// Index into `keys` plus one per slot; 0 is empty. A power of two,
+    /// at most half full.
+    private var slots: [Int32] = []
 
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
-
-    func hash(into hasher: inout Hasher) {
+    @inline(__always)
+    private static func hash(_ p: UnsafeRawBufferPointer, fold: Bool) -> Int {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        bytes.withUnsafeBufferPointer { p in
+        if fold {
+            for b in p { h = (h ^ UInt64(PatternSet.lowercase(b))) &* 0x100_0000_01b3 }
+        } else {
             for b in p { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
         }
-        hasher.combine(h)
+        return Int(truncatingIfNeeded: h ^ (h >> 32))
     }
 
-    static func == (a: ByteKey, b: ByteKey) -> Bool { a.bytes == b.bytes }
+    /// The position of the pattern equal to `text` (folded with `fold`).
+    func find(_ text: UnsafeRawBufferPointer, fold: Bool) -> Int? {
+        guard !slots.isEmpty else { return nil }
+        let mask = slots.count - 1
+        var slot = Self.hash(text, fold: fold) & mask
+        while true {
+            let entry = Int(slots[slot]) - 1
+            if entry < 0 { return nil }
+            let key = keys[entry]
+            if key.count == text.count, key.withUnsafeBufferPointer({ PatternSet.equal(text, at: 0, $0, fold: fold) }) {
+                return positions[entry]
+            }
+            slot = (slot + 1) & mask
+        }
+    }
+
+    mutating func insert(_ key: [UInt8], position: Int) {
+        if key.withUnsafeBytes({ find($0, fold: false) }) != nil { return }
+        keys.append(key)
+        positions.append(position)
+        if keys.count * 2 > slots.count {
+            slots = [Int32](repeating: 0, count: max(16, slots.count * 2))
+            for i in keys.indices { place(i) }
+        } else {
+            place(keys.count - 1)
+        }
+    }
+
+    private mutating func place(_ entry: Int) {
+        let mask = slots.count - 1
+        var slot = keys[entry].withUnsafeBytes { Self.hash($0, fold: false) } & mask
+        while slots[slot] != 0 { slot = (slot + 1) & mask }
+        slots[slot] = Int32(entry + 1)
+    }
 }

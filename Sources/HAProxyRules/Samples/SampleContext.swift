@@ -197,6 +197,19 @@ public struct BackendState: Sendable, Equatable {
     }
 }
 
+extension HTTPMessageReader {
+    public func forEachHeader(named lowercasedName: [UInt8], _ body: (UnsafeRawBufferPointer) -> Bool) {
+        forEachHeader { name, value in
+            guard name.count == lowercasedName.count else { return true }
+            for i in 0..<name.count {
+                let c = name[i]
+                if (c >= 0x41 && c <= 0x5A ? c | 0x20 : c) != lowercasedName[i] { return true }
+            }
+            return body(value)
+        }
+    }
+}
+
 /// A parsed HTTP message (request or response) as fetches read it: the
 /// start line and the headers as they are now, with the edits earlier
 /// rules made. Byte views are valid only inside the closure.
@@ -212,6 +225,12 @@ public protocol HTTPMessageReader {
     /// Calls `body` with each header line's name and value in order; the
     /// value is trimmed. Stops when `body` returns false.
     func forEachHeader(_ body: (_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) -> Bool)
+    /// Calls `body` with the (trimmed) value of each header named
+    /// `lowercasedName`, compared without case, in order; stops when
+    /// `body` returns false. Readers that can compare names where they
+    /// are implement it (`body` then runs for those headers only); the
+    /// default goes through `forEachHeader`.
+    func forEachHeader(named lowercasedName: [UInt8], _ body: (UnsafeRawBufferPointer) -> Bool)
     /// The body received so far (after `option http-buffer-request` or
     /// `wait-for-body`: all of it); nil when none is buffered.
     func withBody<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R?

@@ -166,6 +166,13 @@ public final class SampleExpression: Sendable {
         }
     }
 
+    /// For a string fetch without converters that lends its bytes
+    /// (`hdr(host)`, `path`, `cook(id)`): each value's bytes in place,
+    /// as `forEachValue` yields them; nil for other expressions.
+    public var forEachBytes: (@Sendable (any SampleContext, (UnsafeRawBufferPointer) -> Bool) -> Void)? {
+        conversions.isEmpty ? fetch.bytes : nil
+    }
+
     @inline(__always)
     private func convert(_ sample: Sample, _ context: any SampleContext) -> Sample? {
         var sample = sample

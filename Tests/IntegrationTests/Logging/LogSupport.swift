@@ -115,8 +115,10 @@ final class DatagramReceiver {
 
 enum StatsSocket {
     /// Sends one command on a fresh UNIX stream connection and reads the
-    /// answer until the proxy closes it (bounded).
-    static func command(_ path: String, _ cmd: String, timeout: TimeInterval = 5) throws -> String {
+    /// answer until the proxy closes it (bounded). `halfClose` closes the
+    /// sending side after the command (2.6's master CLI answers and closes
+    /// only then).
+    static func command(_ path: String, _ cmd: String, timeout: TimeInterval = 5, halfClose: Bool = false) throws -> String {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw HarnessError("socket() failed") }
         defer { Glibc.close(fd) }
@@ -138,6 +140,7 @@ enum StatsSocket {
         guard Glibc.send(fd, line, line.count, Int32(MSG_NOSIGNAL)) == line.count else {
             throw HarnessError("send to stats socket failed")
         }
+        if halfClose { shutdown(fd, Int32(SHUT_WR)) }
         var out: [UInt8] = []
         var buf = [UInt8](repeating: 0, count: 65536)
         let deadline = Date().addingTimeInterval(timeout)

@@ -1,0 +1,303 @@
+#!/usr/bin/env python3
+"""Instructions per HTTP request, ours next to Debian's haproxy 2.6, counted
+by valgrind's callgrind (exact and repeatable, unlike CPU time on a shared
+machine).
+
+Each proxy runs under `valgrind --tool=callgrind` with one configuration of
+bench/configs (plain.cfg: plain forwarding; rules.cfg: 20 ACLs, 10 header
+rules, a 10,000-entry map) in front of a small local backend (nginx when
+installed, else a Python server). A client sends K requests on one
+keep-alive connection, then C requests each on its own connection with
+`Connection: close`. Three runs per proxy, (K, C) = (n1, n1), (n2, n1) and
+(n1, n2), give the cost of one keep-alive request and of one close request
+as differences of the runs' totals divided by n2 - n1, so start-up, the
+configuration's parsing and shutdown cancel out.
+
+It builds nothing. Build ours for valgrind first, with the Makefile's
+RELEASE_FLAGS minus the linker options valgrind cannot read (lld, packed
+relative relocations, ICF, no-export-dynamic, -z now):
+
+    swift build -c release --static-swift-stdlib \\
+        -Xswiftc -enforce-exclusivity=unchecked -Xswiftc -Osize \\
+        --build-path .build-callgrind
+
+(the script runs a copy without debug information: valgrind 3.19 cannot
+read the DWARF 5 in it; the symbol table is enough for function names),
+and unpack 2.6 with `make reference` (~/.cache/proxybench/ref). Then
+
+    bench/callgrind.py [--config bench/configs/rules.cfg] [--n1 100 --n2 600]
+                       [--candidate .build-callgrind/release/haproxy]
+                       [--ours-only] [--top 40]
+
+prints instructions per request for both proxies side by side, and with
+--top N the N functions with the highest self cost per keep-alive request
+in ours (the per-function difference between the (n2, n1) and (n1, n1)
+runs, demangled with swift-demangle when it is found). --keep DIR keeps
+the callgrind output files there for callgrind_annotate.
+
+A benchmark, not a CI test: it prints numbers, it does not judge them.
+Needs valgrind (apt-get install valgrind), optionally nginx-light.
+"""
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+from benchlib import REF, free_port, reference_env, wait_listening
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+REQUEST_HEADERS = (
+    "Host: www.example.com\r\n"
+    "User-Agent: curl/8.1.2\r\n"
+    "Accept: application/json, text/plain\r\n"
+    "Accept-Language: fr-FR,fr;q=0.9,en;q=0.5\r\n"
+    "Cookie: lang=fr; SESSIONID=4f2a9c01b7; theme=dark\r\n"
+    "X-Forwarded-For: 198.18.0.7\r\n"
+)
+REQUEST_PATH = "/api/v1/users?id=42"
+
+
+def write_maps(tmp):
+    """hosts.map: 10,000 exact host names (www.example.com among them);
+    paths.map: a few prefixes."""
+    with open(os.path.join(tmp, "hosts.map"), "w") as f:
+        for i in range(9999):
+            f.write(f"host{i:05d}.example.net pool{i % 16}\n")
+        f.write("www.example.com pool-www\n")
+    with open(os.path.join(tmp, "paths.map"), "w") as f:
+        for prefix in ("/static/", "/images/", "/css/", "/js/", "/admin/", "/login",
+                       "/api/v2/", "/api/v1/", "/api/", "/health"):
+            f.write(f"{prefix} {prefix.strip('/').replace('/', '-') or 'root'}\n")
+
+
+def start_backend(tmp, port):
+    if shutil.which("nginx"):
+        conf = os.path.join(tmp, "nginx.conf")
+        with open(conf, "w") as f:
+            f.write(f"""
+daemon off;
+worker_processes 1;
+pid {tmp}/nginx.pid;
+error_log {tmp}/nginx.err;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {tmp};
+    proxy_temp_path {tmp};
+    fastcgi_temp_path {tmp};
+    uwsgi_temp_path {tmp};
+    scgi_temp_path {tmp};
+    server {{
+        listen 127.0.0.1:{port};
+        keepalive_requests 1000000;
+        location / {{ return 200 "hello\\n"; }}
+    }}
+}}
+""")
+        proc = subprocess.Popen(["nginx", "-c", conf, "-p", tmp],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    else:
+        script = f"""
+import http.server
+class H(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Length", "6")
+        self.end_headers()
+        self.wfile.write(b"hello\\n")
+    def log_message(self, *a):
+        pass
+http.server.ThreadingHTTPServer(("127.0.0.1", {port}), H).serve_forever()
+"""
+        proc = subprocess.Popen([sys.executable, "-c", script],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    wait_listening(port, proc)
+    return proc
+
+
+def read_response(sock, buf):
+    """One response from `sock` (Content-Length or until EOF); returns the
+    bytes read past it."""
+    while b"\r\n\r\n" not in buf:
+        data = sock.recv(65536)
+        if not data:
+            raise SystemExit(f"connection closed before a response: {buf[:200]!r}")
+        buf += data
+    head, rest = buf.split(b"\r\n\r\n", 1)
+    if not head.startswith(b"HTTP/1.1 200"):
+        raise SystemExit(f"unexpected response: {head[:200]!r}")
+    m = re.search(rb"(?im)^content-length:\s*(\d+)", head)
+    if m is None:
+        while sock.recv(65536):
+            pass
+        return b""
+    length = int(m.group(1))
+    while len(rest) < length:
+        data = sock.recv(65536)
+        if not data:
+            raise SystemExit("connection closed inside a body")
+        rest += data
+    return rest[length:]
+
+
+def client(port, keepalive, close):
+    request = f"GET {REQUEST_PATH} HTTP/1.1\r\n{REQUEST_HEADERS}\r\n".encode()
+    with socket.create_connection(("127.0.0.1", port)) as sock:
+        buf = b""
+        for _ in range(keepalive):
+            sock.sendall(request)
+            buf = read_response(sock, buf)
+    closing = f"GET {REQUEST_PATH} HTTP/1.1\r\n{REQUEST_HEADERS}Connection: close\r\n\r\n".encode()
+    for _ in range(close):
+        with socket.create_connection(("127.0.0.1", port)) as sock:
+            sock.sendall(closing)
+            read_response(sock, b"")
+            while sock.recv(65536):
+                pass
+
+
+def run(binary, env, config_text, tmp, backend_port, keepalive, close, out):
+    port = free_port()
+    cfg = os.path.join(tmp, "haproxy.cfg")
+    with open(cfg, "w") as f:
+        f.write(config_text.replace("@FRONT_PORT@", str(port))
+                .replace("@BACKEND_PORT@", str(backend_port)).replace("@DIR@", tmp))
+    argv = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", "--dump-instr=no",
+            "--compress-strings=no", "--compress-pos=no", "--trace-children=no",
+            "--log-file=" + out + ".log", binary, "-f", cfg, "-db"]
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        wait_listening(port, proc, timeout=120)
+        client(port, keepalive, close)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    return parse(out)
+
+
+def parse(path):
+    """Total instructions and self cost per function of a callgrind file
+    written with --compress-strings=no --compress-pos=no."""
+    total = None
+    per_fn = {}
+    fn = None
+    skip_next = False
+    with open(path, errors="replace") as f:
+        for line in f:
+            c = line[:1]
+            if c.isdigit() or c in "+-*":
+                if skip_next:
+                    skip_next = False
+                    continue
+                parts = line.split()
+                if len(parts) >= 2 and fn is not None:
+                    per_fn[fn] = per_fn.get(fn, 0) + int(parts[1])
+            elif line.startswith("fn="):
+                fn = line[3:].strip()
+            elif line.startswith("calls="):
+                skip_next = True
+            elif line.startswith("totals:") or line.startswith("summary:"):
+                total = int(line.split()[1])
+    if total is None:
+        total = sum(per_fn.values())
+    return total, per_fn
+
+
+def demangle(names):
+    tool = shutil.which("swift-demangle") or "/opt/swift/usr/bin/swift-demangle"
+    if not os.path.exists(tool):
+        return names
+    out = subprocess.run([tool, "--simplified"], input="\n".join(names), capture_output=True,
+                         text=True).stdout.splitlines()
+    return out if len(out) == len(names) else names
+
+
+def measure(name, binary, env, config_text, tmp, backend_port, n1, n2, keep):
+    files = {}
+    results = {}
+    for k, c in ((n1, n1), (n2, n1), (n1, n2)):
+        out = os.path.join(keep or tmp, f"callgrind.{name}.{k}-{c}.out")
+        t = time.monotonic()
+        results[(k, c)] = run(binary, env, config_text, tmp, backend_port, k, c, out)
+        files[(k, c)] = out
+        print(f"  {name}: {k} keep-alive + {c} close requests: "
+              f"{results[(k, c)][0]:,} instructions ({time.monotonic() - t:.0f} s)", file=sys.stderr)
+    base = results[(n1, n1)][0]
+    keepalive = (results[(n2, n1)][0] - base) / (n2 - n1)
+    close = (results[(n1, n2)][0] - base) / (n2 - n1)
+    return keepalive, close, results, files
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--config", default=os.path.join(HERE, "configs", "rules.cfg"))
+    ap.add_argument("--candidate", default=os.path.join(ROOT, ".build-callgrind", "release", "haproxy"))
+    ap.add_argument("--haproxy", default=os.path.join(REF, "usr", "sbin", "haproxy"))
+    ap.add_argument("--n1", type=int, default=100)
+    ap.add_argument("--n2", type=int, default=600)
+    ap.add_argument("--ours-only", action="store_true")
+    ap.add_argument("--top", type=int, default=0, help="list ours' N costliest functions per keep-alive request")
+    ap.add_argument("--keep", help="directory to keep the callgrind output files in")
+    args = ap.parse_args()
+    if args.n2 <= args.n1:
+        raise SystemExit("--n2 must be larger than --n1")
+    if not shutil.which("valgrind"):
+        raise SystemExit("valgrind not found (apt-get install valgrind)")
+    with open(args.config) as f:
+        config_text = f.read()
+    if args.keep:
+        os.makedirs(args.keep, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="callgrind-bench-") as tmp:
+        write_maps(tmp)
+        # Valgrind 3.19 cannot read the DWARF 5 of our build: a copy without
+        # debug information keeps the symbol table, enough for function names.
+        candidate = os.path.join(tmp, "haproxy-candidate")
+        subprocess.run(["objcopy", "--strip-debug", args.candidate, candidate], check=True)
+        backend_port = free_port()
+        backend = start_backend(tmp, backend_port)
+        try:
+            ours = measure("ours", candidate, dict(os.environ), config_text, tmp, backend_port,
+                           args.n1, args.n2, args.keep)
+            ref = None
+            if not args.ours_only:
+                ref = measure("2.6", args.haproxy, reference_env(), config_text, tmp, backend_port,
+                              args.n1, args.n2, args.keep)
+        finally:
+            backend.terminate()
+            backend.wait()
+        print(f"{os.path.basename(args.config)}: instructions per request "
+              f"(n1={args.n1}, n2={args.n2})")
+        print(f"{'':12} {'ours':>10} {'2.6':>10} {'ratio':>7}" if ref else f"{'':12} {'ours':>10}")
+        for label, i in (("keep-alive", 0), ("close", 1)):
+            if ref:
+                print(f"{label:12} {ours[i]:>10,.0f} {ref[i]:>10,.0f} {ours[i] / ref[i]:>7.2f}")
+            else:
+                print(f"{label:12} {ours[i]:>10,.0f}")
+        if args.top:
+            results = ours[2]
+            base = results[(args.n1, args.n1)][1]
+            more = results[(args.n2, args.n1)][1]
+            diff = {fn: (more.get(fn, 0) - base.get(fn, 0)) / (args.n2 - args.n1)
+                    for fn in set(base) | set(more)}
+            top = sorted(diff.items(), key=lambda kv: -kv[1])[:args.top]
+            names = demangle([fn for fn, _ in top])
+            print(f"\nours: self instructions per keep-alive request, top {args.top}")
+            for (fn, cost), label in zip(top, names):
+                print(f"{cost:>9,.0f}  {label[:150]}")
+
+
+if __name__ == "__main__":
+    main()
