@@ -107,6 +107,9 @@ public struct HTTPHead: Sendable {
     /// accept-invalid-http-request` (`RTSP/1.0`): forwarded as written.
     public var forwardsVersionAsWritten: Bool = false
     public var bodyFraming: HTTPBodyFraming = .none
+    /// `loggedSize(in:)` as the parser measured it, valid for the head
+    /// as parsed (not after edits rewrote it).
+    public internal(set) var loggedSizeAsParsed = 0
 
     public init() {}
 

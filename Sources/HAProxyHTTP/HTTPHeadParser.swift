@@ -61,11 +61,25 @@ public struct HTTPHeadParser: Sendable {
 
     /// Scans the readable bytes of `buffer` for a complete head.
     public mutating func parse(_ buffer: ByteBuffer) -> HTTPHeadParseResult {
-        buffer.withUnsafeReadableBytes { self.parse(bytes: $0) }
+        var storage: [HTTPHeaderField] = []
+        return buffer.withUnsafeReadableBytes { self.parse(bytes: $0, headerStorage: &storage) }
+    }
+
+    /// Same as `parse(_:)`, a complete head taking the array storage of
+    /// `headerStorage` for its fields (left empty then), so that heads
+    /// parsed one after another need no new storage: hand back the fields
+    /// of a head no longer needed (`swap(&storage, &old.headers)`).
+    public mutating func parse(_ buffer: ByteBuffer, headerStorage: inout [HTTPHeaderField]) -> HTTPHeadParseResult {
+        buffer.withUnsafeReadableBytes { self.parse(bytes: $0, headerStorage: &headerStorage) }
     }
 
     /// Same as `parse(_:)` over raw bytes starting at the message start.
     public mutating func parse(bytes p: UnsafeRawBufferPointer) -> HTTPHeadParseResult {
+        var storage: [HTTPHeaderField] = []
+        return parse(bytes: p, headerStorage: &storage)
+    }
+
+    mutating func parse(bytes p: UnsafeRawBufferPointer, headerStorage: inout [HTTPHeaderField]) -> HTTPHeadParseResult {
         let n = p.count
         var i = scanned
         if !started {
@@ -93,7 +107,7 @@ public struct HTTPHeadParser: Sendable {
                 }
                 let lf = base.distance(to: UnsafeRawPointer(hit))
                 if lf == lineStart || (lf == lineStart + 1 && p[lineStart] == 0x0D) {
-                    return finish(parseHead(p, startLine, lf + 1))
+                    return finish(parseHead(p, startLine, lf + 1, &headerStorage))
                 }
                 lineStart = lf + 1
                 i = lf + 1
@@ -171,8 +185,12 @@ public struct HTTPHeadParser: Sendable {
     }
 
     /// Parses the complete head `p[start..<end]` (end is just past the final LF).
-    func parseHead(_ p: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> HTTPHeadParseResult {
+    func parseHead(
+        _ p: UnsafeRawBufferPointer, _ start: Int, _ end: Int, _ storage: inout [HTTPHeaderField]
+    ) -> HTTPHeadParseResult {
         var head = HTTPHead()
+        swap(&head.headers, &storage)
+        head.headers.removeAll(keepingCapacity: true)
         head.length = end
         head.startLineStart = start
         var i = start
@@ -262,8 +280,12 @@ public struct HTTPHeadParser: Sendable {
         head.headersStart = i
 
         var facts = Facts()
-        head.headers.reserveCapacity(16)
+        if head.headers.capacity < 16 { head.headers.reserveCapacity(16) }
         var htxSize = 40 + head.methodRange.count + head.uriRange.count + head.versionRange.count + 8
+        // `loggedSize(in:)` summed along the way (the first Content-Length
+        // counts once the framing is known, in `finishFacts`).
+        var logged = HTTPHead.loggedMessageOverhead + head.methodRange.count + head.uriRange.count
+            + head.versionRange.count
         while true {
             let lineStart = i
             let c = p[i]
@@ -307,10 +329,24 @@ public struct HTTPHeadParser: Sendable {
             htxSize += 8 + field.name.count + field.value.count
             if kind != .other {
                 if let e = facts.note(field, p, &head, mode == .request) { return .error(e) }
+                switch kind {
+                case .connection:
+                    let value = HTTPHead.connectionValueLength(p, field.value)
+                    if value > 0 { logged += field.name.count + value }
+                case .contentLength:
+                    if facts.loggedContentLength < 0 {
+                        facts.loggedContentLength = field.name.count + HTTPHead.firstListElement(p, field.value).count
+                    }
+                default:
+                    logged += field.name.count + field.value.count
+                }
+            } else {
+                logged += field.name.count + field.value.count
             }
             head.headers.append(field)
         }
         head.headersEnd = i
+        head.loggedSizeAsParsed = logged
         if htxSize > limits.htxBudget { return .error(fail(.headTooLarge, i)) }
         return finishFacts(&head, facts, p)
     }
@@ -378,6 +414,7 @@ public struct HTTPHeadParser: Sendable {
                 head.bodyFraming = .untilClose
             }
         }
+        if !head.isChunked && facts.loggedContentLength > 0 { head.loggedSizeAsParsed += facts.loggedContentLength }
         return .complete(head)
     }
 
@@ -421,6 +458,8 @@ public struct HTTPHeadParser: Sendable {
         var otherCoding = false
         var webSocketUpgrade = false
         var webSocketKeyValid = false
+        /// The first Content-Length's share of the logged size (-1: none).
+        var loggedContentLength = -1
 
         /// Applies one known header; returns an error when HAProxy rejects it.
         mutating func note(_ f: HTTPHeaderField, _ p: UnsafeRawBufferPointer, _ head: inout HTTPHead, _ isRequest: Bool) -> HTTPParseError? {

@@ -15,6 +15,8 @@ final class HTTPHeadLoggedSizeTests: XCTestCase {
             return -1
         }
         let size = head.loggedSize(in: bytes)
+        // The parser measures the same size on its way.
+        XCTAssertEqual(head.loggedSizeAsParsed, size, message)
         bytes.moveReaderIndex(forwardBy: head.length)
         var framer = HTTPBodyFramer(framing: head.bodyFraming, isRequest: request)
         while let byte = bytes.readSlice(length: min(1, bytes.readableBytes)), byte.readableBytes > 0 {

@@ -180,6 +180,33 @@ final class HTTPHeadParserTests: XCTestCase {
         XCTAssertTrue(h.isKeepAlive)
     }
 
+    /// Heads parsed one after another take the field storage handed
+    /// back; one still held elsewhere is left alone.
+    func testHeaderStorageIsReused() {
+        var parser = HTTPHeadParser.request()
+        var storage: [HTTPHeaderField] = []
+        let first = ByteBuffer(string: "GET /a HTTP/1.1\r\nHost: a\r\nX: 1\r\nY: 2\r\n\r\n")
+        guard case .complete(var old) = parser.parse(first, headerStorage: &storage) else { return XCTFail() }
+        XCTAssertTrue(storage.isEmpty)
+        XCTAssertEqual(old.headers.count, 3)
+        let kept = old.headers
+        let address = old.headers.withUnsafeBufferPointer { $0.baseAddress }
+        swap(&storage, &old.headers)
+        let second = ByteBuffer(string: "GET /b HTTP/1.1\r\nHost: bb\r\n\r\n")
+        guard case .complete(var current) = parser.parse(second, headerStorage: &storage) else { return XCTFail() }
+        XCTAssertEqual(current.headers.count, 1)
+        XCTAssertNotEqual(current.headers.withUnsafeBufferPointer { $0.baseAddress }, address)
+        XCTAssertEqual(kept.count, 3)
+        XCTAssertEqual(second.getString(at: current.headers[0].value.lowerBound, length: 2), "bb")
+        // Once nothing else holds it, the same storage serves the next head.
+        swap(&storage, &current.headers)
+        let reused = storage.withUnsafeBufferPointer { $0.baseAddress }
+        guard case .complete(let third) = parser.parse(first, headerStorage: &storage) else { return XCTFail() }
+        XCTAssertEqual(third.headers.count, 3)
+        XCTAssertEqual(third.headers.withUnsafeBufferPointer { $0.baseAddress }, reused)
+        XCTAssertEqual(third.headers, kept)
+    }
+
     func testMethodsAreClassified() {
         for (m, e) in [("GET", HTTPMethod.get), ("HEAD", .head), ("POST", .post), ("PUT", .put), ("DELETE", .delete),
                        ("OPTIONS", .options), ("TRACE", .trace), ("CONNECT", .connect), ("PATCH", .other), ("get", .other)] {

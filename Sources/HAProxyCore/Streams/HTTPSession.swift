@@ -15,6 +15,8 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
     let eventLoop: EventLoop
     private var machine: HTTPStreamStateMachine
     private var isPerforming = false
+    /// The storage of the batch of actions being performed.
+    private var performing: [HTTPStreamStateMachine.Action] = []
 
     /// The backend of the current transaction.
     private(set) var backend: Backend?
@@ -35,9 +37,11 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
     private(set) var connectAttemptStart = NIODeadline.now()
     lazy var timer = StreamTimer(loop: eventLoop, owner: self)
 
+    /// The machine's log, read and changed in place (not copied whole to
+    /// read or set one of its fields).
     var log: StreamLogInfo {
-        get { machine.log }
-        set { machine.log = newValue }
+        _read { yield machine.log }
+        _modify { yield &machine.log }
     }
 
     /// - Parameter variables: the session's variables, with what the
@@ -66,13 +70,22 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
     private func perform() {
         guard !isPerforming else { return }
         isPerforming = true
-        var next = 0
-        while next < machine.actions.count {
-            let action = machine.actions[next]
-            next += 1
-            execute(action)
+        // The machine's pending actions are taken in batches (those the
+        // actions cause come in the next batch, in order), each moved out
+        // of its slot rather than copied; the two arrays' storage is kept.
+        var batch: [HTTPStreamStateMachine.Action] = []
+        swap(&batch, &performing)
+        while true {
+            machine.takeActions(into: &batch)
+            if batch.isEmpty { break }
+            for index in batch.indices {
+                var action = HTTPStreamStateMachine.Action.flushClient
+                swap(&action, &batch[index])
+                execute(action)
+            }
+            batch.removeAll(keepingCapacity: true)
         }
-        machine.clearActions()
+        swap(&batch, &performing)
         isPerforming = false
     }
 
@@ -310,7 +323,10 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
     private func reuseConnection(_ entry: IdleConnectionPool.Entry) {
         entry.handler.adopt(by: self)
         serverHandler = entry.handler
-        machine.serverTLS = try? entry.channel.pipeline.syncOperations.handler(type: TLSHandler.self)
+        // Only a server with TLS has a TLS handler in its connections'
+        // pipelines (looking for a missing one throws).
+        machine.serverTLS = server?.tls == nil
+            ? nil : try? entry.channel.pipeline.syncOperations.handler(type: TLSHandler.self)
         attach(entry.channel, reused: true)
     }
 

@@ -106,18 +106,20 @@ public struct HTTPStreamStateMachine {
 
     /// What a transaction that ends leaves for its log line and counters
     /// (a reference, so that actions stay a few words long).
+    /// The stream refills the record of its previous transaction when
+    /// nothing else holds it any more.
     public final class TransactionRecord {
-        public let log: StreamLogInfo
+        public internal(set) var log: StreamLogInfo
         /// The status the server itself sent (0: none), for its counters.
-        public let serverStatus: Int
+        public internal(set) var serverStatus: Int
         /// The request line as received, from the method to the version.
-        public let requestLine: ByteBuffer?
+        public internal(set) var requestLine: ByteBuffer?
         /// The stream as `%[...]` samples of the log-format read it, when
         /// the format has any.
-        public let sampleContext: (any SampleContext)?
+        public internal(set) var sampleContext: (any SampleContext)?
         /// The backend the request was assigned to (an index into the
         /// runtime's backends), served by a server or answered by its rules.
-        public let backendIndex: Int?
+        public internal(set) var backendIndex: Int?
 
         init(log: StreamLogInfo, serverStatus: Int, requestLine: ByteBuffer?, sampleContext: (any SampleContext)? = nil,
              backendIndex: Int? = nil) {
@@ -195,6 +197,10 @@ public struct HTTPStreamStateMachine {
     private var serverInbound: ByteBuffer?
     private var responseParser = HTTPHeadParser.response(to: .get)
     private var response = HTTPHead()
+    /// The field storage of the heads parsed before `request` and
+    /// `response`, for the next ones.
+    private var spareRequestHeaders: [HTTPHeaderField] = []
+    private var spareResponseHeaders: [HTTPHeaderField] = []
     private var responseStarted = false
     private var responseBody = HTTPBodyFramer(framing: .none, isRequest: false)
     private var responseDone = false
@@ -207,6 +213,8 @@ public struct HTTPStreamStateMachine {
     private var serverOut: OutgoingBatch
     /// A request is in progress and has not been logged yet.
     private var transactionPending = false
+    /// The record of the last transaction logged.
+    private var lastRecord: TransactionRecord?
 
     public init(policy: HTTPFrontendPolicy, clientAddress: SocketAddress?, localAddress: SocketAddress?,
                 allocator: ByteBufferAllocator, runtime: HTTPRuntimeView? = nil, variables: StreamVariables? = nil) {
@@ -465,7 +473,7 @@ public struct HTTPStreamStateMachine {
             log.requestStart = .now()
             transactionPending = true
         }
-        var result = requestParser.parse(inbound)
+        var result = requestParser.parse(inbound, headerStorage: &spareRequestHeaders)
         if case .complete(let head) = result, head.isChunked, let error = Self.bufferedBodyError(head, inbound) {
             result = .error(error)
         }
@@ -489,6 +497,7 @@ public struct HTTPStreamStateMachine {
             let page = HTTPErrorPages.earlyPage(for: error.status) ?? HTTPErrorPages.page(for: 400, connection: .close)!
             respondAndClose(page)
         case .complete(let head):
+            swap(&spareRequestHeaders, &request.headers)
             request = head
             let bytes = inbound.readSlice(length: head.length)!
             requestBytes = bytes
@@ -497,7 +506,7 @@ public struct HTTPStreamStateMachine {
             if !policy.contentRules.isEmpty, rejectedByContentRules(policy.contentRules, counted: false) {
                 return
             }
-            log.bytesFromClient &+= UInt64(head.loggedSize(in: bytes))
+            log.bytesFromClient &+= UInt64(head.loggedSizeAsParsed)
             requestCount += 1
             let ready = NIODeadline.now()
             log.requestReady = ready
@@ -1013,7 +1022,7 @@ public struct HTTPStreamStateMachine {
             return
         }
         if !responseStarted {
-            switch responseParser.parse(input) {
+            switch responseParser.parse(input, headerStorage: &spareResponseHeaders) {
             case .needMore:
                 return
             case .error:
@@ -1027,7 +1036,7 @@ public struct HTTPStreamStateMachine {
             case .complete(let head):
                 var head = head
                 var headBytes = input.readSlice(length: head.length)!
-                log.bytesFromServer &+= UInt64(head.loggedSize(in: headBytes))
+                log.bytesFromServer &+= UInt64(head.loggedSizeAsParsed)
                 serverInbound = input
                 if head.isInterim {
                     clientOut.appendHead(head, from: headBytes, edits: HTTPHeadEdits())
@@ -1053,6 +1062,7 @@ public struct HTTPStreamStateMachine {
                 } else if serverStatus >= 500, serverStatus != 501, serverStatus != 505 {
                     variables?.trackedCounters?.count(.httpFailCount)
                 }
+                swap(&spareResponseHeaders, &response.headers)
                 response = head
                 responseStarted = true
                 log.status = head.status
@@ -1223,9 +1233,19 @@ public struct HTTPStreamStateMachine {
         // The transaction's bytes count in its tracked entries.
         variables?.trackedCounters?.count(.bytesInCount, log.bytesFromClient)
         variables?.trackedCounters?.count(.bytesOutCount, log.bytesFromServer)
-        emit(.logTransaction(TransactionRecord(
-            log: log, serverStatus: serverStatus, requestLine: log.requestLine, sampleContext: logSampleContext(),
-            backendIndex: backend?.index)))
+        let sampleContext = logSampleContext()
+        if isKnownUniquelyReferenced(&lastRecord), let record = lastRecord {
+            record.log = log
+            record.serverStatus = serverStatus
+            record.requestLine = log.requestLine
+            record.sampleContext = sampleContext
+            record.backendIndex = backend?.index
+        } else {
+            lastRecord = TransactionRecord(
+                log: log, serverStatus: serverStatus, requestLine: log.requestLine, sampleContext: sampleContext,
+                backendIndex: backend?.index)
+        }
+        emit(.logTransaction(lastRecord!))
         // Its own trackers let go (those the log line's samples read go
         // with the line).
         variables?.trackedCounters?.endStream()
@@ -1270,7 +1290,7 @@ public struct HTTPStreamStateMachine {
         var parser = HTTPHeadParser.response(to: request.method)
         guard case .complete(let head) = parser.parse(bytes) else { return }
         let body = bytes.readableBytes - head.length
-        log.bytesFromServer &+= UInt64(head.loggedSize(in: bytes) + max(body, 0))
+        log.bytesFromServer &+= UInt64(head.loggedSizeAsParsed + max(body, 0))
     }
 
     mutating func respondAndClose(_ bytes: ByteBuffer) {
