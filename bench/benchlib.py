@@ -40,3 +40,27 @@ def wait_listening(port, proc, timeout=10):
         except OSError:
             time.sleep(0.05)
     raise SystemExit(f"port {port} never listened")
+
+
+def nginx_config(tmp, server):
+    """Writes an nginx.conf for one worker in `tmp` (pid, logs and temporary
+    files kept there) with the `server` block given; returns its path."""
+    conf = os.path.join(tmp, "nginx.conf")
+    with open(conf, "w") as f:
+        f.write(f"""
+daemon off;
+worker_processes 1;
+pid {tmp}/nginx.pid;
+error_log {tmp}/nginx.err;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {tmp};
+    proxy_temp_path {tmp};
+    fastcgi_temp_path {tmp};
+    uwsgi_temp_path {tmp};
+    scgi_temp_path {tmp};
+    {server}
+}}
+""")
+    return conf

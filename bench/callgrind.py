@@ -49,7 +49,7 @@ import sys
 import tempfile
 import time
 
-from benchlib import REF, free_port, reference_env, wait_listening
+from benchlib import REF, free_port, nginx_config, reference_env, wait_listening
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -80,28 +80,11 @@ def write_maps(tmp):
 
 def start_backend(tmp, port):
     if shutil.which("nginx"):
-        conf = os.path.join(tmp, "nginx.conf")
-        with open(conf, "w") as f:
-            f.write(f"""
-daemon off;
-worker_processes 1;
-pid {tmp}/nginx.pid;
-error_log {tmp}/nginx.err;
-events {{ worker_connections 1024; }}
-http {{
-    access_log off;
-    client_body_temp_path {tmp};
-    proxy_temp_path {tmp};
-    fastcgi_temp_path {tmp};
-    uwsgi_temp_path {tmp};
-    scgi_temp_path {tmp};
-    server {{
+        conf = nginx_config(tmp, f"""server {{
         listen 127.0.0.1:{port};
         keepalive_requests 1000000;
         location / {{ return 200 "hello\\n"; }}
-    }}
-}}
-""")
+    }}""")
         proc = subprocess.Popen(["nginx", "-c", conf, "-p", tmp],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     else:

@@ -31,7 +31,7 @@ import sys
 import tempfile
 import time
 
-from benchlib import REF, cpu_seconds, free_port, reference_env, wait_listening
+from benchlib import REF, cpu_seconds, free_port, nginx_config, reference_env, wait_listening
 
 
 def make_files(tmp):
@@ -50,24 +50,8 @@ def make_files(tmp):
 
 
 def start_nginx(tmp, port):
-    conf = os.path.join(tmp, "nginx.conf")
-    with open(conf, "w") as f:
-        f.write(f"""
-daemon off;
-worker_processes 1;
-pid {tmp}/nginx.pid;
-error_log {tmp}/nginx.err;
-events {{ worker_connections 1024; }}
-http {{
-    access_log off;
-    client_body_temp_path {tmp};
-    proxy_temp_path {tmp};
-    fastcgi_temp_path {tmp};
-    uwsgi_temp_path {tmp};
-    scgi_temp_path {tmp};
-    server {{ listen 127.0.0.1:{port}; root {tmp}/www; keepalive_requests 100000; }}
-}}
-""")
+    conf = nginx_config(
+        tmp, f"server {{ listen 127.0.0.1:{port}; root {tmp}/www; keepalive_requests 100000; }}")
     argv = ["nginx", "-c", conf, "-p", tmp]
     if shutil.which("taskset"):
         argv = ["taskset", "-c", "1"] + argv

@@ -26,7 +26,7 @@ final class StreamTimerTests: XCTestCase {
     func testRandomTimersFireInDeadlineOrderAndCancelledOnesNever() throws {
         let seed = UInt64.random(in: 0...UInt64.max)
         print("StreamTimerTests seed: \(seed)")
-        var rng = SplitMix(seed: seed)
+        var rng = SplitMix64(seed: seed)
         let loop = group.next()
         let done = loop.makePromise(of: Void.self)
         struct Plan { var ms: Int; var cancelled: Bool; var deadline = NIODeadline.now() }
@@ -73,18 +73,5 @@ final class StreamTimerTests: XCTestCase {
         let at = try done.futureResult.wait()
         XCTAssertGreaterThanOrEqual(at, start + .milliseconds(60))
         try loop.submit { XCTAssertNil(timer.deadline) }.wait()
-    }
-}
-
-/// A small seeded generator (SplitMix64) so a failing run can be replayed.
-private struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
