@@ -128,6 +128,62 @@ final class PeersTests: IntegrationTestCase {
 }
 
 extension PeersTests {
+    /// The arrays `gpt(N)`, `gpc(N)` and `gpc_rate(N,period)` in a shared
+    /// table travel both ways between this build and 2.6, live and in the
+    /// resync after 2.6 restarts.
+    func testArraysSyncBothWaysWith26() throws {
+        guard FileManager.default.isExecutableFile(atPath: reference) else {
+            return XCTFail("Debian's haproxy 2.6 is not unpacked at \(reference): run `make reference`")
+        }
+        let ourPeer = Ports.free(), refPeer = Ports.free(), ourPort = Ports.free(), refPort = Ports.free()
+        let ourSocket = tmp.appendingPathComponent("ours.sock").path
+        let refSocket = tmp.appendingPathComponent("ref.sock").path
+        func config(port: Int, socket: String) -> String {
+            """
+            global
+                stats socket \(socket) level admin
+
+            peers mesh
+                peer ours 127.0.0.1:\(ourPeer)
+                peer ref 127.0.0.1:\(refPeer)
+
+            """ + Self.defaultsHTTP + """
+            frontend fe
+                bind 127.0.0.1:\(port)
+                stick-table type ip size 1k expire 1m peers mesh store gpc(3),gpt(2),gpc_rate(2,10s),conn_cnt
+                http-request track-sc0 src
+                http-request sc-inc-gpc(1,0)
+                http-request sc-set-gpt(1,0) 7 if { src 127.0.0.2 }
+                http-request sc-set-gpt(0,0) 5 if { src 127.0.0.3 }
+                http-request sc-inc-gpc(2,0) if { src 127.0.0.3 }
+                http-request return status 200
+
+            """
+        }
+        try startProxy(config: config(port: ourPort, socket: ourSocket), ports: [ourPort, ourPeer], extraArgs: ["-L", "ours"])
+        var ref = try startReference(config: config(port: refPort, socket: refSocket), localPeer: "ref", port: refPort)
+        func waitFor(_ socket: String, _ parts: [String], _ what: String) throws {
+            try waitUntil(what, timeout: 30) {
+                ((try? StatsSocket.command(socket, "show table fe")) ?? "").split(separator: "\n").contains { line in
+                    parts.allSatisfy { line.contains($0) }
+                }
+            }
+        }
+        for _ in 0..<2 { XCTAssertEqual(try get(ourPort, source: "127.0.0.2"), 200) }
+        try waitFor(refSocket, ["key=127.0.0.2 ", " gpt0=0 gpt1=7 gpc0=0 gpc1=2 gpc2=0 gpc0_rate(10000)=0 gpc1_rate(10000)=2"],
+                    "2.6 learns our arrays")
+        for _ in 0..<3 { XCTAssertEqual(try get(refPort, source: "127.0.0.3"), 200) }
+        try waitFor(ourSocket, ["key=127.0.0.3 ", " gpt0=5 gpt1=0 gpc0=0 gpc1=3 gpc2=3 gpc0_rate(10000)=0 gpc1_rate(10000)=3"],
+                    "we learn 2.6's arrays")
+
+        // 2.6 restarts and gets both entries back from us.
+        ref.stop()
+        ref = try startReference(config: config(port: refPort, socket: refSocket), localPeer: "ref", port: refPort)
+        try waitFor(refSocket, ["key=127.0.0.2 ", " gpt1=7 gpc0=0 gpc1=2 gpc2=0 "], "2.6 resyncs 127.0.0.2 from us")
+        try waitFor(refSocket, ["key=127.0.0.3 ", " gpt0=5 gpt1=0 gpc0=0 gpc1=3 gpc2=3 "], "2.6 resyncs 127.0.0.3 from us")
+        _ = ref
+    }
+
     /// A reload (master-worker, SIGUSR2) keeps the tables: the old worker
     /// hands them to the new one through the local peer, so a client over
     /// its request rate stays refused after the reload, in this build as
