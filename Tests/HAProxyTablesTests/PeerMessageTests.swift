@@ -115,6 +115,28 @@ final class PeerMessageTests: XCTestCase {
         XCTAssertNil(PeerUpdate.decode(body, kind: kind, definition: short))
     }
 
+    /// Recorded from 2.6 (`stick on src`, servers `alpha` and `beta`): the
+    /// `server_key` of two entries, each the first time its name went,
+    /// as an id then the name. Ours reads them, and writes them the same
+    /// way, then as the id alone.
+    func testServerKeyDictionary() throws {
+        var received = PeerDictionary()
+        XCTAssertEqual(received.decode(Self.hex("01 05 61 6c 70 68 61")), Array("alpha".utf8))
+        XCTAssertEqual(received.decode(Self.hex("02 04 62 65 74 61")), Array("beta".utf8))
+        XCTAssertEqual(received.decode(Self.hex("01")), Array("alpha".utf8))
+        XCTAssertEqual(received.decode(Self.hex("09")), [])
+        XCTAssertEqual(received.decode([]), [])
+        var sent = PeerDictionary()
+        XCTAssertEqual(sent.encode(Array("alpha".utf8)), Self.hex("01 05 61 6c 70 68 61"))
+        XCTAssertEqual(sent.encode(Array("beta".utf8)), Self.hex("02 04 62 65 74 61"))
+        XCTAssertEqual(sent.encode(Array("alpha".utf8)), Self.hex("01"))
+        XCTAssertEqual(sent.encode([]), [])
+        // Past the cache's size, the ids are given again, with their names.
+        for n in 3...PeerDictionary.capacity { _ = sent.encode(Array("s\(n)".utf8)) }
+        XCTAssertEqual(sent.encode(Array("gamma".utf8)), [0x01, 0x05] + Array("gamma".utf8))
+        XCTAssertEqual(sent.encode(Array("alpha".utf8)), [0x02, 0x05] + Array("alpha".utf8))
+    }
+
     func testStringIntegerAndAckMessages() throws {
         // `table t type string len 16 ... store gpt0` and an ack, from 2.6.
         let bytes = Self.hex("0a 82 08 02 02 62 73 06 11 02 00 0a 85 0f 00 00 00 01 00 00 00 00 05 68 65 6c 6c 6f 07 0a 84 05 09 00 00 00 06")

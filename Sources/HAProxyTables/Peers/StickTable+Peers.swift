@@ -1,10 +1,12 @@
 /// What the peers protocol reads from and writes to a table: its
 /// definition, an entry as an update, a peer's update applied.
 extension StickTable {
-    /// The data types updates carry: every stored one but `server_key`
-    /// (sent by 2.6 through a dictionary cache this build does not keep).
+    /// The data types updates carry, in type order. `server_key` goes out
+    /// of `peerUpdate` as `.dictionary` holding the server's name (empty:
+    /// none); each session turns it into its dictionary cache's entry
+    /// (`PeerDictionary`).
     public var peerDataTypes: [StickDataType] {
-        definition.stored.map(\.type).filter { $0 != .serverKey }.sorted { $0.rawValue < $1.rawValue }
+        definition.stored.map(\.type).sorted { $0.rawValue < $1.rawValue }
     }
 
     /// The table definition message for this table, known by `id` here.
@@ -49,7 +51,9 @@ extension StickTable {
             }
             for type in peerDataTypes {
                 let index = slot[type.rawValue]
-                if type.isArray {
+                if type == .serverKey {
+                    values.append(.dictionary(Array((serverKey(of: entry) ?? "").utf8)))
+                } else if type.isArray {
                     values.append(.array((0..<length[type.rawValue]).map { value(type, index + $0) }))
                 } else {
                     values.append(value(type, index))
@@ -74,7 +78,8 @@ extension StickTable {
 
     /// Applies a peer's update: the entry takes the values this table
     /// stores, and the lifetime sent (or a fresh one); `onChange` is not
-    /// called (a peer's update is not pushed on).
+    /// called (a peer's update is not pushed on). A `server_key` value is
+    /// the server's name (the session read it from its dictionary cache).
     public func applyPeerUpdate(_ update: PeerUpdate, definition remote: PeerTableDefinition, now: UInt64 = StickTable.now) {
         var key = update.key
         switch definition.keyType {
@@ -88,8 +93,13 @@ extension StickTable {
             guard let entry = findOrCreate(key, now: now) else { return }
             for (type, value) in zip(remote.types, update.values) {
                 // `conn_cur` is pushed but never learned (manual 3.5).
-                guard let local = StickDataType(rawValue: type), stores(local), local != .serverKey, local != .connCurrent
-                else { continue }
+                guard let local = StickDataType(rawValue: type), stores(local), local != .connCurrent else { continue }
+                if local == .serverKey {
+                    if case .dictionary(let name) = value, !name.isEmpty {
+                        setServerKey(String(decoding: name, as: UTF8.self), of: entry)
+                    }
+                    continue
+                }
                 func apply(_ value: PeerValue, at index: Int) {
                     switch value {
                     case .integer(let v):

@@ -184,6 +184,83 @@ extension PeersTests {
         _ = ref
     }
 
+    /// `server_key` travels through the dictionary cache: with servers
+    /// of the same names but swapped `id`s on the two sides, a client
+    /// stuck to a server on one side goes to the server of that name on
+    /// the other, both ways.
+    func testServerKeyFollowsTheServerNameWith26() throws {
+        guard FileManager.default.isExecutableFile(atPath: reference) else {
+            return XCTFail("Debian's haproxy 2.6 is not unpacked at \(reference): run `make reference`")
+        }
+        let ourPeer = Ports.free(), refPeer = Ports.free(), ourPort = Ports.free(), refPort = Ports.free()
+        let alpha = Ports.free(), beta = Ports.free()
+        let ourSocket = tmp.appendingPathComponent("ours.sock").path
+        let refSocket = tmp.appendingPathComponent("ref.sock").path
+        func config(port: Int, socket: String, ids: (Int, Int), backends: String) -> String {
+            """
+            global
+                stats socket \(socket) level admin
+
+            peers mesh
+                peer ours 127.0.0.1:\(ourPeer)
+                peer ref 127.0.0.1:\(refPeer)
+
+            """ + Self.defaultsHTTP + """
+            listen fe
+                bind 127.0.0.1:\(port)
+                stick-table type ip size 1k expire 1m peers mesh
+                stick on src
+                server alpha 127.0.0.1:\(alpha) id \(ids.0)
+                server beta 127.0.0.1:\(beta) id \(ids.1)
+
+            """ + backends
+        }
+        // The two servers answer 201 (alpha) and 202 (beta).
+        let backends = """
+            listen alpha
+                bind 127.0.0.1:\(alpha)
+                http-request return status 201
+
+            listen beta
+                bind 127.0.0.1:\(beta)
+                http-request return status 202
+
+            """
+        try startProxy(
+            config: config(port: ourPort, socket: ourSocket, ids: (11, 12), backends: backends),
+            ports: [ourPort, ourPeer, alpha, beta], extraArgs: ["-L", "ours"])
+        let ref = try startReference(
+            config: config(port: refPort, socket: refSocket, ids: (12, 11), backends: ""), localPeer: "ref", port: refPort)
+        func waitFor(_ socket: String, _ parts: [String], _ what: String) throws {
+            try waitUntil(what, timeout: 30) {
+                ((try? StatsSocket.command(socket, "show table fe")) ?? "").split(separator: "\n").contains { line in
+                    parts.allSatisfy { line.contains($0) }
+                }
+            }
+        }
+        // Ours to 2.6: each client's first server, then 2.6 sends it there.
+        var first: [String: Int] = [:]
+        for client in ["127.0.0.2", "127.0.0.3"] {
+            first[client] = try get(ourPort, source: client)
+            let name = first[client] == 201 ? "alpha" : "beta"
+            try waitFor(refSocket, ["key=\(client) ", "server_key=\(name)"], "2.6 learns \(client) on \(name)")
+        }
+        XCTAssertEqual(Set(first.values), [201, 202])
+        for (client, status) in first { XCTAssertEqual(try get(refPort, source: client), status, "2.6, \(client)") }
+        // 2.6 to ours.
+        for client in ["127.0.0.4", "127.0.0.5"] {
+            first[client] = try get(refPort, source: client)
+            let name = first[client] == 201 ? "alpha" : "beta"
+            try waitFor(ourSocket, ["key=\(client) ", "server_key=\(name)"], "we learn \(client) on \(name)")
+        }
+        XCTAssertEqual(Set([first["127.0.0.4"], first["127.0.0.5"]]), [201, 202])
+        for client in ["127.0.0.4", "127.0.0.5"] { XCTAssertEqual(try get(ourPort, source: client), first[client], "ours, \(client)") }
+        // A name sent a second time goes as its id alone: an update of a
+        // known entry still names the server.
+        XCTAssertEqual(try get(ourPort, source: "127.0.0.6"), first["127.0.0.2"] == 201 ? 201 : 202)
+        _ = ref
+    }
+
     /// A reload (master-worker, SIGUSR2) keeps the tables: the old worker
     /// hands them to the new one through the local peer, so a client over
     /// its request rate stays refused after the reload, in this build as
