@@ -283,10 +283,14 @@ final class PeersRuntime {
         if !resynced, !remotes.contains(where: { $0.session?.resyncRequested == true }) {
             session.requestResync()
         }
-        // What was pushed on a session lost meanwhile (two peers that
-        // connect to each other at once each keep the newest session and
-        // close the other) goes again: every entry, on each new session.
-        teach(session)
+        // As 2.6, resend what the peer did not acknowledge. Every change
+        // of a table takes an update id, pushed or not (no session), so a
+        // table whose last id the peer acknowledged is up to date there;
+        // any other goes whole, which also covers what was pushed on a
+        // session lost meanwhile (two peers that connect to each other at
+        // once each keep the newest session and close the other).
+        let acked = remote.withStatus { $0.lastAcked }
+        teach(session, tables: tables.indices.filter { acked[$0] != lastUpdateID(of: $0) })
         session.flush()
     }
 
@@ -340,9 +344,11 @@ final class PeersRuntime {
         for session in sessions { session.flush() }
     }
 
-    /// Every entry of every table, for a peer that asked for a resync.
-    func teach(_ session: PeerSession) {
-        for (index, shared) in tables.enumerated() {
+    /// Every entry of every table (or of those of `indices`), for a peer
+    /// that asked for a resync or comes back.
+    func teach(_ session: PeerSession, tables indices: [Int]? = nil) {
+        for index in indices ?? Array(tables.indices) {
+            let shared = tables[index]
             for entry in shared.table.entriesForPeers() {
                 guard let update = shared.table.peerUpdate(for: entry, id: nextUpdateID(of: index), timed: true) else { continue }
                 session.push(update, of: index)

@@ -261,6 +261,79 @@ extension PeersTests {
         _ = ref
     }
 
+    /// A peer that comes back gets only the tables it did not acknowledge
+    /// to the end: the test plays the peer, acknowledges (or not) each
+    /// update, and reads what comes on each new session until the first
+    /// heartbeat (3 s with nothing to send).
+    func testReconnectSkipsTheTablesThePeerAcknowledged() throws {
+        let peerPort = Ports.free(), port = Ports.free()
+        let socket = tmp.appendingPathComponent("ours.sock").path
+        try startProxy(config: """
+            global
+                stats socket \(socket) level admin
+
+            peers mesh
+                peer ours 127.0.0.1:\(peerPort)
+                peer other 127.0.0.1:\(Ports.free())
+
+            """ + Self.defaultsHTTP + """
+            frontend fe
+                bind 127.0.0.1:\(port)
+                stick-table type ip size 1k expire 1m peers mesh store gpc0
+                http-request return status 200
+
+            """, ports: [port, peerPort], extraArgs: ["-L", "ours"])
+        _ = try StatsSocket.command(socket, "set table fe key 127.0.0.9 data.gpc0 3")
+        // The bodies of the updates of one session.
+        func session(ack: Bool) throws -> [[UInt8]] {
+            let c = try Conn(port: peerPort, timeout: 10)
+            defer { c.close() }
+            try c.send("HAProxyS 2.1\nours\nother 1 1\n")
+            XCTAssertEqual(String(decoding: try c.read(until: Data("\n".utf8)), as: UTF8.self), "200\n")
+            func byte() throws -> Int { Int([UInt8](try c.read(exactly: 1))[0]) }
+            var updates: [[UInt8]] = []
+            while true {
+                let head = [UInt8](try c.read(exactly: 2))
+                if head == [0, 4] { break }
+                guard head[1] >= 0x80 else { continue }
+                var length = try byte()
+                if length >= 0xf0 {
+                    var shift = 4
+                    while true {
+                        let b = try byte()
+                        length += b << shift
+                        shift += 7
+                        if b < 0x80 { break }
+                    }
+                }
+                let body = length > 0 ? [UInt8](try c.read(exactly: length)) : []
+                if head == [0x0a, 0x80] || head == [0x0a, 0x85] {
+                    updates.append(body)
+                    // The table's id (1), the update's id.
+                    if ack { try c.send(Data([0x0a, 0x84, 0x05, 0x01] + body[0..<4])) }
+                }
+            }
+            return updates
+        }
+        func hasKey(_ body: [UInt8]) -> Bool {
+            // Timed: the id, the lifetime, the key; else the id, the key.
+            if body.count >= 12, Array(body[8..<12]) == [127, 0, 0, 9] { return true }
+            return body.count >= 8 && Array(body[4..<8]) == [127, 0, 0, 9]
+        }
+        let first = try session(ack: true)
+        XCTAssertFalse(first.isEmpty)
+        XCTAssertTrue(first.allSatisfy(hasKey), "\(first)")
+        // All acknowledged: nothing again.
+        XCTAssertEqual(try session(ack: false), [])
+        // A change while no session is up: the table goes again, and again
+        // while not acknowledged.
+        _ = try StatsSocket.command(socket, "set table fe key 127.0.0.9 data.gpc0 4")
+        let third = try session(ack: false)
+        XCTAssertEqual(third.count, 1)
+        XCTAssertTrue(third.allSatisfy(hasKey), "\(third)")
+        XCTAssertEqual(try session(ack: false).count, 1)
+    }
+
     /// A reload (master-worker, SIGUSR2) keeps the tables: the old worker
     /// hands them to the new one through the local peer, so a client over
     /// its request rate stays refused after the reload, in this build as
