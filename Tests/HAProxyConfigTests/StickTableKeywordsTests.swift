@@ -106,8 +106,6 @@ final class StickTableKeywordsTests: XCTestCase {
             ("stick-table type ip len 4 size 10", "parsing [test.cfg:3] : stick-table: unknown argument 'len'."),
             // Not built: refused by name.
             ("stick-table type ip size 10 peers", "parsing [test.cfg:3] : stick-table: missing argument after 'peers'."),
-            ("stick-table type ip size 10 store gpc(2) peers p",
-             "parsing [test.cfg:3] : stick-table: store option 'gpc' is not supported with peers by this build."),
             ("stick-table type ip size 10 store gpc(0)",
              "parsing [test.cfg:3] : stick-table: array size is out of allowed range (1-100) for store option 'gpc'."),
             ("stick-table type ip size 10 store gpc(101)",

@@ -62,6 +62,81 @@ final class PeerMessageTests: XCTestCase {
         XCTAssertEqual(out, Array(bytes[2..<(bytes.count - 2)]))
     }
 
+    /// Recorded from 2.6: the resync it sent for `stick-table type ip size
+    /// 1k expire 1m store gpc(3),gpt(2),gpc_rate(2,10s),conn_cnt` after one
+    /// connection that did `sc-inc-gpc(1,0)` twice and `sc-set-gpt(1,0) 7`.
+    /// The definition ends with each array's type and length (and period,
+    /// for `gpc_rate`); an update carries the elements one after the other.
+    func testArraysAs26SendsThem() throws {
+        let bytes = Self.hex(
+            "0a 82 16 01 02 66 65 04 04 f0 f2 fe 6e f0 97 1c 16 02 17 03 18 02 f0 e2 03 0a 85 1e 00 00 00 04 00 00 d2 b3 7f 00 00 01 01 00 07 00 02 00 f2 df c1 e7 25 00 00 fe eb 01 02 00")
+        var i = 0
+        guard case .tableDefinition(let d)? = try PeerMessage.decode(bytes[...], at: &i),
+              case .update(let kind, let body)? = try PeerMessage.decode(bytes[...], at: &i)
+        else { return XCTFail() }
+        XCTAssertEqual(i, bytes.count)
+        XCTAssertEqual(d.types, [4, 22, 23, 24])
+        XCTAssertEqual(d.expire, 60_000)
+        XCTAssertEqual(d.lengths.map(\.type), [22, 23, 24])
+        XCTAssertEqual(d.lengths.map(\.count), [2, 3, 2])
+        XCTAssertEqual(d.periods.map(\.type), [24])
+        XCTAssertEqual(d.periods.map(\.period), [10_000])
+        let update = try XCTUnwrap(PeerUpdate.decode(body, kind: kind, definition: d))
+        XCTAssertEqual(update.values, [
+            .integer(1), .array([.integer(0), .integer(7)]), .array([.integer(0), .integer(2), .integer(0)]),
+            .array([.rate(age: 1_302_468_322, current: 0, previous: 0), .rate(age: 6062, current: 2, previous: 0)]),
+        ])
+        var out: [UInt8] = []
+        PeerMessage.tableDefinition(d).encode(into: &out)
+        var updateBody: [UInt8] = []
+        update.encode(keyType: d.keyType, keyLength: d.keyLength, into: &updateBody)
+        PeerMessage.frame(kind.rawValue, updateBody, into: &out)
+        XCTAssertEqual(out, bytes)
+
+        // A table of this build with the same `store` announces the same
+        // definition, and takes the update.
+        let table = StickTable(StickTableDefinition(
+            name: "fe", keyType: .ip, size: 1024, expire: 60_000, noPurge: false,
+            stored: [(.gpc, 0), (.gpt, 0), (.gpcRate, 10_000), (.connCount, 0)],
+            arrayLengths: [.gpc: 3, .gpt: 2, .gpcRate: 2]))
+        XCTAssertEqual(table.peerDefinition(id: 1, wireName: Array("fe".utf8)), d)
+        XCTAssertTrue(table.accepts(d))
+        table.applyPeerUpdate(update, definition: d, now: 2_000_000_000)
+        let entry = try XCTUnwrap(table.entriesForPeers(now: 2_000_000_000).first)
+        let back = try XCTUnwrap(table.peerUpdate(for: entry, id: nil, timed: false, now: 2_000_000_000))
+        XCTAssertEqual(back.values, [
+            .integer(1), .array([.integer(0), .integer(7)]), .array([.integer(0), .integer(2), .integer(0)]),
+            .array([.rate(age: 1_302_468_322, current: 0, previous: 0), .rate(age: 6062, current: 2, previous: 0)]),
+        ])
+        // An array announced without its length is not taken.
+        var short = d
+        short.lengths.removeFirst()
+        XCTAssertFalse(table.accepts(short))
+        XCTAssertNil(PeerUpdate.decode(body, kind: kind, definition: short))
+    }
+
+    /// Recorded from 2.6 (`stick on src`, servers `alpha` and `beta`): the
+    /// `server_key` of two entries, each the first time its name went,
+    /// as an id then the name. Ours reads them, and writes them the same
+    /// way, then as the id alone.
+    func testServerKeyDictionary() throws {
+        var received = PeerDictionary()
+        XCTAssertEqual(received.decode(Self.hex("01 05 61 6c 70 68 61")), Array("alpha".utf8))
+        XCTAssertEqual(received.decode(Self.hex("02 04 62 65 74 61")), Array("beta".utf8))
+        XCTAssertEqual(received.decode(Self.hex("01")), Array("alpha".utf8))
+        XCTAssertEqual(received.decode(Self.hex("09")), [])
+        XCTAssertEqual(received.decode([]), [])
+        var sent = PeerDictionary()
+        XCTAssertEqual(sent.encode(Array("alpha".utf8)), Self.hex("01 05 61 6c 70 68 61"))
+        XCTAssertEqual(sent.encode(Array("beta".utf8)), Self.hex("02 04 62 65 74 61"))
+        XCTAssertEqual(sent.encode(Array("alpha".utf8)), Self.hex("01"))
+        XCTAssertEqual(sent.encode([]), [])
+        // Past the cache's size, the ids are given again, with their names.
+        for n in 3...PeerDictionary.capacity { _ = sent.encode(Array("s\(n)".utf8)) }
+        XCTAssertEqual(sent.encode(Array("gamma".utf8)), [0x01, 0x05] + Array("gamma".utf8))
+        XCTAssertEqual(sent.encode(Array("alpha".utf8)), [0x02, 0x05] + Array("alpha".utf8))
+    }
+
     func testStringIntegerAndAckMessages() throws {
         // `table t type string len 16 ... store gpt0` and an ack, from 2.6.
         let bytes = Self.hex("0a 82 08 02 02 62 73 06 11 02 00 0a 85 0f 00 00 00 01 00 00 00 00 05 68 65 6c 6c 6f 07 0a 84 05 09 00 00 00 06")

@@ -146,11 +146,6 @@ extension KeywordRegistry {
             }
         }
         guard let size, size > 0 else { throw KeywordError("\(prefix): missing size.") }
-        // The peers code here sends one value per data type: the arrays are
-        // not shared yet.
-        if peers != nil || !allowsPeers, let array = stored.first(where: { $0.type.isArray }) {
-            throw KeywordError("\(prefix): store option '\(array.type.name)' is not supported with peers by this build.")
-        }
         guard let keyType else { throw KeywordError("\(prefix): missing type.") }
         let definition = StickTableDefinition(
             name: name, keyType: keyType, size: size, expire: expire, noPurge: noPurge, stored: stored,

@@ -27,6 +27,8 @@ final class PeerSession {
     private var currentIn: UInt64?
     /// The last update id received per remote table, to acknowledge.
     private var lastReceived: [UInt64: UInt32] = [:]
+    /// `server_key` names sent and received on this session.
+    private var dictionary = PeerDictionary()
     private var unacked = Set<UInt64>()
     private var heartbeat: RepeatedTask?
     private var lastWrite = StickTable.now
@@ -186,8 +188,11 @@ final class PeerSession {
             currentIn = id
         case .update(let kind, let body):
             guard let id = currentIn, let known = remoteTables[id],
-                  let update = PeerUpdate.decode(body, kind: kind, definition: known.definition)
+                  var update = PeerUpdate.decode(body, kind: kind, definition: known.definition)
             else { return }
+            // `server_key`: the id (and the first time the name) of this
+            // session's dictionary cache, turned into the name.
+            update.values = PeerDictionary.map(update.values) { dictionary.decode($0) }
             lastReceived[id] = update.id ?? (lastReceived[id] ?? 0) &+ 1
             unacked.insert(id)
             if let local = known.local {
@@ -213,6 +218,8 @@ final class PeerSession {
         if let id = update.id { remote?.withStatus { $0.lastPushed[index] = id } }
         var body: [UInt8] = []
         let key = PeerKeyType.of(shared.table.definition.keyType)
+        var update = update
+        update.values = PeerDictionary.map(update.values) { dictionary.encode($0) }
         update.encode(keyType: key.code, keyLength: key.length, into: &body)
         PeerMessage.frame(update.expire != nil ? PeerUpdateKind.timed.rawValue : PeerUpdateKind.update.rawValue, body, into: &output)
     }

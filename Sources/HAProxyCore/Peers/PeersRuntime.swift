@@ -88,6 +88,31 @@ final class PeersRuntime {
 
     func lastUpdateID(of table: Int) -> UInt32 { pendingLock.withLock { updateIDs[table] } }
 
+    /// The keys of the last updates, per table, by id (under
+    /// `pendingLock`): what a peer that comes back did not acknowledge.
+    private var recent: [[(id: UInt32, key: StickKey)]] = []
+    static let recentKept = 4096
+
+    private func remember(_ key: StickKey, id: UInt32, of table: Int) {
+        pendingLock.withLock {
+            if recent.count <= table { recent += Array(repeating: [], count: table + 1 - recent.count) }
+            if recent[table].count >= Self.recentKept { recent[table].removeFirst(Self.recentKept / 2) }
+            recent[table].append((id, key))
+        }
+    }
+
+    /// The keys updated after `acked` in table `table`, oldest first; nil
+    /// when the updates kept do not reach back to it.
+    private func keys(after acked: UInt32, of table: Int) -> [StickKey]? {
+        pendingLock.withLock {
+            let last = updateIDs[table]
+            let missing = last &- acked
+            guard missing > 0 else { return [] }
+            guard table < recent.count, let first = recent[table].first, last &- first.id >= missing &- 1 else { return nil }
+            return recent[table].filter { last &- $0.id < missing }.map(\.key)
+        }
+    }
+
     private func nextUpdateID(of table: Int) -> UInt32 {
         pendingLock.withLock {
             updateIDs[table] &+= 1
@@ -283,10 +308,30 @@ final class PeersRuntime {
         if !resynced, !remotes.contains(where: { $0.session?.resyncRequested == true }) {
             session.requestResync()
         }
-        // What was pushed on a session lost meanwhile (two peers that
-        // connect to each other at once each keep the newest session and
-        // close the other) goes again: every entry, on each new session.
-        teach(session)
+        // As 2.6, resend what the peer did not acknowledge. Every change
+        // of a table takes an update id, pushed or not (no session), so a
+        // table whose last id the peer acknowledged is up to date there;
+        // any other goes whole, which also covers what was pushed on a
+        // session lost meanwhile (two peers that connect to each other at
+        // once each keep the newest session and close the other).
+        let acked = remote.withStatus { $0.lastAcked }
+        var whole: [Int] = []
+        for index in tables.indices {
+            guard let last = acked[index], let keys = keys(after: last, of: index) else {
+                whole.append(index)
+                continue
+            }
+            let table = tables[index].table
+            var seen = Set<StickKey>()
+            for key in keys.reversed() where seen.insert(key).inserted {
+                guard let entry = table.withEntry(key, create: false, { $0.entry }),
+                      let update = table.peerUpdate(for: entry, id: nextUpdateID(of: index), timed: true)
+                else { continue }
+                remember(update.key, id: update.id ?? 0, of: index)
+                session.push(update, of: index)
+            }
+        }
+        teach(session, tables: whole)
         session.flush()
     }
 
@@ -335,16 +380,20 @@ final class PeersRuntime {
         for (index, entry) in batch.reversed() where seen.insert(ObjectIdentifier(entry)).inserted {
             let shared = tables[index]
             guard let update = shared.table.peerUpdate(for: entry, id: nextUpdateID(of: index), timed: false) else { continue }
+            remember(update.key, id: update.id ?? 0, of: index)
             for session in sessions { session.push(update, of: index) }
         }
         for session in sessions { session.flush() }
     }
 
-    /// Every entry of every table, for a peer that asked for a resync.
-    func teach(_ session: PeerSession) {
-        for (index, shared) in tables.enumerated() {
+    /// Every entry of every table (or of those of `indices`), for a peer
+    /// that asked for a resync or comes back.
+    func teach(_ session: PeerSession, tables indices: [Int]? = nil) {
+        for index in indices ?? Array(tables.indices) {
+            let shared = tables[index]
             for entry in shared.table.entriesForPeers() {
                 guard let update = shared.table.peerUpdate(for: entry, id: nextUpdateID(of: index), timed: true) else { continue }
+                remember(update.key, id: update.id ?? 0, of: index)
                 session.push(update, of: index)
             }
         }

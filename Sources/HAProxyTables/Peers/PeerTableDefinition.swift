@@ -16,10 +16,12 @@ public struct PeerTableDefinition: Equatable, Sendable {
     public var expire: UInt64
     /// The period in milliseconds of each rate type, by type.
     public var periods: [(type: UInt64, period: UInt64)]
+    /// The number of elements of each array type (`gpc(3)`: 3).
+    public var lengths: [(type: UInt64, count: UInt64)]
 
     public init(
         senderID: UInt64, name: [UInt8], keyType: UInt64, keyLength: UInt64, dataTypes: UInt64, expire: UInt64,
-        periods: [(type: UInt64, period: UInt64)]
+        periods: [(type: UInt64, period: UInt64)], lengths: [(type: UInt64, count: UInt64)] = []
     ) {
         self.senderID = senderID
         self.name = name
@@ -28,12 +30,21 @@ public struct PeerTableDefinition: Equatable, Sendable {
         self.dataTypes = dataTypes
         self.expire = expire
         self.periods = periods
+        self.lengths = lengths
     }
 
     public static func == (a: Self, b: Self) -> Bool {
         a.senderID == b.senderID && a.name == b.name && a.keyType == b.keyType && a.keyLength == b.keyLength
             && a.dataTypes == b.dataTypes && a.expire == b.expire && a.periods.map(\.type) == b.periods.map(\.type)
-            && a.periods.map(\.period) == b.periods.map(\.period)
+            && a.periods.map(\.period) == b.periods.map(\.period) && a.lengths.map(\.type) == b.lengths.map(\.type)
+            && a.lengths.map(\.count) == b.lengths.map(\.count)
+    }
+
+    /// The elements of `type` in each update: its announced length for an
+    /// array, else 1 (nil for an array announced without one).
+    public func count(of type: Int) -> Int? {
+        guard StickDataType(rawValue: type)?.isArray == true else { return 1 }
+        return lengths.first { $0.type == UInt64(type) }.map { Int(clamping: $0.count) }
     }
 
     /// The data types in the order updates carry them.
@@ -47,9 +58,15 @@ public struct PeerTableDefinition: Equatable, Sendable {
         PeerVarint.encode(keyLength, into: &out)
         PeerVarint.encode(dataTypes, into: &out)
         PeerVarint.encode(expire, into: &out)
-        for (type, period) in periods {
-            PeerVarint.encode(type, into: &out)
-            PeerVarint.encode(period, into: &out)
+        // As 2.6 sends them, in type order: each array's type and length,
+        // each rate's type and period (an array of rates: both).
+        for type in types {
+            let length = lengths.first { $0.type == UInt64(type) }
+            let period = periods.first { $0.type == UInt64(type) }
+            guard length != nil || period != nil else { continue }
+            PeerVarint.encode(UInt64(type), into: &out)
+            if let length { PeerVarint.encode(length.count, into: &out) }
+            if let period { PeerVarint.encode(period.period, into: &out) }
         }
     }
 
@@ -66,14 +83,20 @@ public struct PeerTableDefinition: Equatable, Sendable {
         // Older senders stop here; 2.6 adds the expire and the periods.
         let expire = PeerVarint.decode(body, at: &i) ?? 0
         var periods: [(type: UInt64, period: UInt64)] = []
+        var lengths: [(type: UInt64, count: UInt64)] = []
         while i < body.endIndex {
-            guard let type = PeerVarint.decode(body, at: &i), let period = PeerVarint.decode(body, at: &i) else {
-                return nil
+            guard let type = PeerVarint.decode(body, at: &i) else { return nil }
+            let known = type < 64 ? StickDataType(rawValue: Int(type)) : nil
+            if known?.isArray == true {
+                guard let count = PeerVarint.decode(body, at: &i) else { return nil }
+                lengths.append((type, count))
+                if known?.isRate == false { continue }
             }
+            guard let period = PeerVarint.decode(body, at: &i) else { return nil }
             periods.append((type, period))
         }
         return PeerTableDefinition(
             senderID: id, name: name, keyType: keyType, keyLength: keyLength, dataTypes: types, expire: expire,
-            periods: periods)
+            periods: periods, lengths: lengths)
     }
 }

@@ -32,27 +32,58 @@ public struct PeerUpdate: Equatable, Sendable {
         guard let key = decodeKey(body, at: &i, definition: definition) else { return nil }
         var values: [PeerValue] = []
         for type in definition.types {
-            guard let kind = PeerValue.Kind(type: type) else { return nil }
-            switch kind {
-            case .integer:
-                guard let v = PeerVarint.decode(body, at: &i) else { return nil }
-                values.append(.integer(v))
-            case .rate:
-                guard let age = PeerVarint.decode(body, at: &i), let current = PeerVarint.decode(body, at: &i),
-                      let previous = PeerVarint.decode(body, at: &i)
-                else { return nil }
-                values.append(.rate(age: age, current: current, previous: previous))
-            case .dictionary:
-                // An encoded length, then that many bytes (the cache id
-                // and, the first time, the value).
-                guard let length = PeerVarint.decode(body, at: &i), length <= UInt64(body.endIndex - i) else {
-                    return nil
+            guard let kind = PeerValue.Kind(type: type), let count = definition.count(of: type),
+                  count <= StickDataType.maxArrayLength
+            else { return nil }
+            if StickDataType(rawValue: type)?.isArray == true {
+                // An array: its elements one after the other, no length
+                // (the definition gave it).
+                var elements: [PeerValue] = []
+                elements.reserveCapacity(count)
+                for _ in 0..<count {
+                    guard let v = decodeValue(kind, body, at: &i) else { return nil }
+                    elements.append(v)
                 }
-                values.append(.dictionary(Array(body[i..<(i + Int(length))])))
-                i += Int(length)
+                values.append(.array(elements))
+            } else {
+                guard let v = decodeValue(kind, body, at: &i) else { return nil }
+                values.append(v)
             }
         }
         return PeerUpdate(id: id, expire: expire, key: key, values: values)
+    }
+
+    static func decodeValue(_ kind: PeerValue.Kind, _ body: ArraySlice<UInt8>, at i: inout Int) -> PeerValue? {
+        switch kind {
+        case .integer:
+            return PeerVarint.decode(body, at: &i).map { .integer($0) }
+        case .rate:
+            guard let age = PeerVarint.decode(body, at: &i), let current = PeerVarint.decode(body, at: &i),
+                  let previous = PeerVarint.decode(body, at: &i)
+            else { return nil }
+            return .rate(age: age, current: current, previous: previous)
+        case .dictionary:
+            // An encoded length, then that many bytes (the cache id and,
+            // the first time, the value).
+            guard let length = PeerVarint.decode(body, at: &i), length <= UInt64(body.endIndex - i) else { return nil }
+            defer { i += Int(length) }
+            return .dictionary(Array(body[i..<(i + Int(length))]))
+        }
+    }
+
+    static func encodeValue(_ value: PeerValue, into out: inout [UInt8]) {
+        switch value {
+        case .integer(let v): PeerVarint.encode(v, into: &out)
+        case .rate(let age, let current, let previous):
+            PeerVarint.encode(age, into: &out)
+            PeerVarint.encode(current, into: &out)
+            PeerVarint.encode(previous, into: &out)
+        case .dictionary(let bytes):
+            PeerVarint.encode(UInt64(bytes.count), into: &out)
+            out += bytes
+        case .array(let elements):
+            for element in elements { encodeValue(element, into: &out) }
+        }
     }
 
     /// The body of this update for a table announced as `definition`.
@@ -60,18 +91,7 @@ public struct PeerUpdate: Equatable, Sendable {
         if let id { Self.appendUInt32(id, into: &out) }
         if let expire { Self.appendUInt32(expire, into: &out) }
         Self.encodeKey(key, keyType: keyType, keyLength: keyLength, into: &out)
-        for value in values {
-            switch value {
-            case .integer(let v): PeerVarint.encode(v, into: &out)
-            case .rate(let age, let current, let previous):
-                PeerVarint.encode(age, into: &out)
-                PeerVarint.encode(current, into: &out)
-                PeerVarint.encode(previous, into: &out)
-            case .dictionary(let bytes):
-                PeerVarint.encode(UInt64(bytes.count), into: &out)
-                out += bytes
-            }
-        }
+        for value in values { Self.encodeValue(value, into: &out) }
     }
 
     static func decodeKey(_ body: ArraySlice<UInt8>, at i: inout Int, definition: PeerTableDefinition) -> StickKey? {
@@ -158,6 +178,9 @@ public enum PeerValue: Equatable, Sendable {
     case rate(age: UInt64, current: UInt64, previous: UInt64)
     /// A dictionary entry (`server_key`), kept as its bytes.
     case dictionary([UInt8])
+    /// The elements of an array type (`gpc(3)`), in order, each sent as
+    /// its element type is.
+    indirect case array([PeerValue])
 
     /// How each data type travels; a new data type adds its case here.
     public enum Kind {

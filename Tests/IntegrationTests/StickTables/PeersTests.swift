@@ -128,6 +128,212 @@ final class PeersTests: IntegrationTestCase {
 }
 
 extension PeersTests {
+    /// The arrays `gpt(N)`, `gpc(N)` and `gpc_rate(N,period)` in a shared
+    /// table travel both ways between this build and 2.6, live and in the
+    /// resync after 2.6 restarts.
+    func testArraysSyncBothWaysWith26() throws {
+        guard FileManager.default.isExecutableFile(atPath: reference) else {
+            return XCTFail("Debian's haproxy 2.6 is not unpacked at \(reference): run `make reference`")
+        }
+        let ourPeer = Ports.free(), refPeer = Ports.free(), ourPort = Ports.free(), refPort = Ports.free()
+        let ourSocket = tmp.appendingPathComponent("ours.sock").path
+        let refSocket = tmp.appendingPathComponent("ref.sock").path
+        func config(port: Int, socket: String) -> String {
+            """
+            global
+                stats socket \(socket) level admin
+
+            peers mesh
+                peer ours 127.0.0.1:\(ourPeer)
+                peer ref 127.0.0.1:\(refPeer)
+
+            """ + Self.defaultsHTTP + """
+            frontend fe
+                bind 127.0.0.1:\(port)
+                stick-table type ip size 1k expire 1m peers mesh store gpc(3),gpt(2),gpc_rate(2,10s),conn_cnt
+                http-request track-sc0 src
+                http-request sc-inc-gpc(1,0)
+                http-request sc-set-gpt(1,0) 7 if { src 127.0.0.2 }
+                http-request sc-set-gpt(0,0) 5 if { src 127.0.0.3 }
+                http-request sc-inc-gpc(2,0) if { src 127.0.0.3 }
+                http-request return status 200
+
+            """
+        }
+        try startProxy(config: config(port: ourPort, socket: ourSocket), ports: [ourPort, ourPeer], extraArgs: ["-L", "ours"])
+        var ref = try startReference(config: config(port: refPort, socket: refSocket), localPeer: "ref", port: refPort)
+        func waitFor(_ socket: String, _ parts: [String], _ what: String) throws {
+            try waitUntil(what, timeout: 30) {
+                ((try? StatsSocket.command(socket, "show table fe")) ?? "").split(separator: "\n").contains { line in
+                    parts.allSatisfy { line.contains($0) }
+                }
+            }
+        }
+        for _ in 0..<2 { XCTAssertEqual(try get(ourPort, source: "127.0.0.2"), 200) }
+        try waitFor(refSocket, ["key=127.0.0.2 ", " gpt0=0 gpt1=7 gpc0=0 gpc1=2 gpc2=0 gpc0_rate(10000)=0 gpc1_rate(10000)=2"],
+                    "2.6 learns our arrays")
+        for _ in 0..<3 { XCTAssertEqual(try get(refPort, source: "127.0.0.3"), 200) }
+        try waitFor(ourSocket, ["key=127.0.0.3 ", " gpt0=5 gpt1=0 gpc0=0 gpc1=3 gpc2=3 gpc0_rate(10000)=0 gpc1_rate(10000)=3"],
+                    "we learn 2.6's arrays")
+
+        // 2.6 restarts and gets both entries back from us.
+        ref.stop()
+        ref = try startReference(config: config(port: refPort, socket: refSocket), localPeer: "ref", port: refPort)
+        try waitFor(refSocket, ["key=127.0.0.2 ", " gpt1=7 gpc0=0 gpc1=2 gpc2=0 "], "2.6 resyncs 127.0.0.2 from us")
+        try waitFor(refSocket, ["key=127.0.0.3 ", " gpt0=5 gpt1=0 gpc0=0 gpc1=3 gpc2=3 "], "2.6 resyncs 127.0.0.3 from us")
+        _ = ref
+    }
+
+    /// `server_key` travels through the dictionary cache: with servers
+    /// of the same names but swapped `id`s on the two sides, a client
+    /// stuck to a server on one side goes to the server of that name on
+    /// the other, both ways.
+    func testServerKeyFollowsTheServerNameWith26() throws {
+        guard FileManager.default.isExecutableFile(atPath: reference) else {
+            return XCTFail("Debian's haproxy 2.6 is not unpacked at \(reference): run `make reference`")
+        }
+        let ourPeer = Ports.free(), refPeer = Ports.free(), ourPort = Ports.free(), refPort = Ports.free()
+        let alpha = Ports.free(), beta = Ports.free()
+        let ourSocket = tmp.appendingPathComponent("ours.sock").path
+        let refSocket = tmp.appendingPathComponent("ref.sock").path
+        func config(port: Int, socket: String, ids: (Int, Int), backends: String) -> String {
+            """
+            global
+                stats socket \(socket) level admin
+
+            peers mesh
+                peer ours 127.0.0.1:\(ourPeer)
+                peer ref 127.0.0.1:\(refPeer)
+
+            """ + Self.defaultsHTTP + """
+            listen fe
+                bind 127.0.0.1:\(port)
+                stick-table type ip size 1k expire 1m peers mesh
+                stick on src
+                server alpha 127.0.0.1:\(alpha) id \(ids.0)
+                server beta 127.0.0.1:\(beta) id \(ids.1)
+
+            """ + backends
+        }
+        // The two servers answer 201 (alpha) and 202 (beta).
+        let backends = """
+            listen alpha
+                bind 127.0.0.1:\(alpha)
+                http-request return status 201
+
+            listen beta
+                bind 127.0.0.1:\(beta)
+                http-request return status 202
+
+            """
+        try startProxy(
+            config: config(port: ourPort, socket: ourSocket, ids: (11, 12), backends: backends),
+            ports: [ourPort, ourPeer, alpha, beta], extraArgs: ["-L", "ours"])
+        let ref = try startReference(
+            config: config(port: refPort, socket: refSocket, ids: (12, 11), backends: ""), localPeer: "ref", port: refPort)
+        func waitFor(_ socket: String, _ parts: [String], _ what: String) throws {
+            try waitUntil(what, timeout: 30) {
+                ((try? StatsSocket.command(socket, "show table fe")) ?? "").split(separator: "\n").contains { line in
+                    parts.allSatisfy { line.contains($0) }
+                }
+            }
+        }
+        // Ours to 2.6: each client's first server, then 2.6 sends it there.
+        var first: [String: Int] = [:]
+        for client in ["127.0.0.2", "127.0.0.3"] {
+            first[client] = try get(ourPort, source: client)
+            let name = first[client] == 201 ? "alpha" : "beta"
+            try waitFor(refSocket, ["key=\(client) ", "server_key=\(name)"], "2.6 learns \(client) on \(name)")
+        }
+        XCTAssertEqual(Set(first.values), [201, 202])
+        for (client, status) in first { XCTAssertEqual(try get(refPort, source: client), status, "2.6, \(client)") }
+        // 2.6 to ours.
+        for client in ["127.0.0.4", "127.0.0.5"] {
+            first[client] = try get(refPort, source: client)
+            let name = first[client] == 201 ? "alpha" : "beta"
+            try waitFor(ourSocket, ["key=\(client) ", "server_key=\(name)"], "we learn \(client) on \(name)")
+        }
+        XCTAssertEqual(Set([first["127.0.0.4"], first["127.0.0.5"]]), [201, 202])
+        for client in ["127.0.0.4", "127.0.0.5"] { XCTAssertEqual(try get(ourPort, source: client), first[client], "ours, \(client)") }
+        // A name sent a second time goes as its id alone: an update of a
+        // known entry still names the server.
+        XCTAssertEqual(try get(ourPort, source: "127.0.0.6"), first["127.0.0.2"] == 201 ? 201 : 202)
+        _ = ref
+    }
+
+    /// A peer that comes back gets only the entries updated after the last
+    /// update it acknowledged: the test plays the peer, acknowledges (or not) each
+    /// update, and reads what comes on each new session until the first
+    /// heartbeat (3 s with nothing to send).
+    func testReconnectResendsOnlyWhatThePeerDidNotAcknowledge() throws {
+        let peerPort = Ports.free(), port = Ports.free()
+        let socket = tmp.appendingPathComponent("ours.sock").path
+        try startProxy(config: """
+            global
+                stats socket \(socket) level admin
+
+            peers mesh
+                peer ours 127.0.0.1:\(peerPort)
+                peer other 127.0.0.1:\(Ports.free())
+
+            """ + Self.defaultsHTTP + """
+            frontend fe
+                bind 127.0.0.1:\(port)
+                stick-table type ip size 1k expire 1m peers mesh store gpc0
+                http-request return status 200
+
+            """, ports: [port, peerPort], extraArgs: ["-L", "ours"])
+        _ = try StatsSocket.command(socket, "set table fe key 127.0.0.9 data.gpc0 3")
+        _ = try StatsSocket.command(socket, "set table fe key 127.0.0.8 data.gpc0 1")
+        // The bodies of the updates of one session.
+        func session(ack: Bool) throws -> [[UInt8]] {
+            let c = try Conn(port: peerPort, timeout: 10)
+            defer { c.close() }
+            try c.send("HAProxyS 2.1\nours\nother 1 1\n")
+            XCTAssertEqual(String(decoding: try c.read(until: Data("\n".utf8)), as: UTF8.self), "200\n")
+            func byte() throws -> Int { Int([UInt8](try c.read(exactly: 1))[0]) }
+            var updates: [[UInt8]] = []
+            while true {
+                let head = [UInt8](try c.read(exactly: 2))
+                if head == [0, 4] { break }
+                guard head[1] >= 0x80 else { continue }
+                var length = try byte()
+                if length >= 0xf0 {
+                    var shift = 4
+                    while true {
+                        let b = try byte()
+                        length += b << shift
+                        shift += 7
+                        if b < 0x80 { break }
+                    }
+                }
+                let body = length > 0 ? [UInt8](try c.read(exactly: length)) : []
+                if head == [0x0a, 0x80] || head == [0x0a, 0x85] {
+                    updates.append(body)
+                    // The table's id (1), the update's id.
+                    if ack { try c.send(Data([0x0a, 0x84, 0x05, 0x01] + body[0..<4])) }
+                }
+            }
+            return updates
+        }
+        func hasKey(_ body: [UInt8], _ last: UInt8 = 9) -> Bool {
+            // Timed: the id, the lifetime, the key; else the id, the key.
+            if body.count >= 12, Array(body[8..<12]) == [127, 0, 0, last] { return true }
+            return body.count >= 8 && Array(body[4..<8]) == [127, 0, 0, last]
+        }
+        let first = try session(ack: true)
+        XCTAssertTrue(first.contains { hasKey($0) } && first.contains { hasKey($0, 8) }, "\(first)")
+        // All acknowledged: nothing again.
+        XCTAssertEqual(try session(ack: false), [])
+        // A change while no session is up: that entry alone goes again
+        // (not 127.0.0.8), and again while not acknowledged.
+        _ = try StatsSocket.command(socket, "set table fe key 127.0.0.9 data.gpc0 4")
+        let third = try session(ack: false)
+        XCTAssertEqual(third.count, 1)
+        XCTAssertTrue(third.allSatisfy { hasKey($0) }, "\(third)")
+        XCTAssertEqual(try session(ack: false).count, 1)
+    }
+
     /// A reload (master-worker, SIGUSR2) keeps the tables: the old worker
     /// hands them to the new one through the local peer, so a client over
     /// its request rate stays refused after the reload, in this build as
