@@ -3,12 +3,14 @@
 #
 #   tests/packaging/check-package.sh dist/haproxy_*.deb .build/release/haproxy
 #
-# - Installed-Size is at most $MAX_INSTALLED_KIB KiB (default 14336, 14 MiB;
+# - Installed-Size is at most $MAX_INSTALLED_KIB KiB (default 16384, 16 MiB;
 #   Debian's own haproxy 2.6 is about 4 MiB). The Swift runtime is linked
 #   statically: one binary carries it, /usr/sbin/halog is a link to it.
 #   The rules engine (samples, converters, ACLs, actions) brought the
-#   package from 11.1 to 12.1 MiB; the guard is there to catch ICU or
-#   Foundation (38 MB) and runaway growth, not a feature.
+#   package from 11.1 to 12.1 MiB; building with -O instead of -Osize
+#   (a quarter fewer instructions per request, docs/architecture.md) added
+#   1.3 MiB, the binary then 14.3 MiB stripped. The guard is there to catch
+#   ICU or Foundation (38 MB) and runaway growth, not a feature.
 # - The binary (not stripped: the release build before dh_strip) links
 #   neither ICU (its data alone is ~38 MB: `import Foundation` brings it) nor
 #   the full Foundation.
@@ -19,7 +21,7 @@
 # Prints one line per check and exits non-zero when one fails.
 set -uo pipefail
 
-MAX_INSTALLED_KIB=${MAX_INSTALLED_KIB:-14336}
+MAX_INSTALLED_KIB=${MAX_INSTALLED_KIB:-16384}
 if [ $# -ne 2 ]; then
     echo "usage: $0 haproxy_*.deb path/to/unstripped/haproxy" >&2
     exit 2
