@@ -532,13 +532,62 @@ extension HTTPMessage: HTTPMessageReader {
     public var status: Int { head.isRequest ? 0 : head.status }
 
     public func forEachHeader(_ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Bool) {
-        let headers = head.headers
-        let removed = self.removed
+        Self.forEachHeader(head.headers, bytes, removed, replaced, added, body)
+    }
+
+    /// The values of the headers named `lowercasedName`, names compared
+    /// in the head's bytes: `body` runs for those headers only.
+    public func forEachHeader(named lowercasedName: [UInt8], _ body: (UnsafeRawBufferPointer) -> Bool) {
+        Self.forEachHeader(named: lowercasedName, head.headers, bytes, removed, replaced, added, body)
+    }
+
+    public func withBody<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R? { requestBody?.withPayload(body) }
+
+    // The same reads for a message stored in a class property (the rules'
+    // `MessageBox`): a mutating call reaches the stored value in place,
+    // where a plain call first copies the message, retaining its buffers.
+    // They pass the stored parts they read to the static readers below
+    // (a call of the plain method from here still copied the whole
+    // message at -O). They do not change the message.
+
+    public mutating func forEachHeaderInPlace(_ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Bool) {
+        Self.forEachHeader(head.headers, bytes, removed, replaced, added, body)
+    }
+
+    public mutating func forEachHeaderInPlace(named lowercasedName: [UInt8], _ body: (UnsafeRawBufferPointer) -> Bool) {
+        Self.forEachHeader(named: lowercasedName, head.headers, bytes, removed, replaced, added, body)
+    }
+
+    public mutating func withMethodInPlace<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        Self.withBytes(head.isRequest ? head.methodRange : 0..<0, bytes, body)
+    }
+
+    public mutating func withURIInPlace<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        Self.withBytes(head.isRequest ? head.uriRange : 0..<0, bytes, body)
+    }
+
+    private static func withBytes<R>(
+        _ range: Range<Int>, _ bytes: ByteBuffer, _ body: (UnsafeRawBufferPointer) -> R
+    ) -> R {
+        if range.isEmpty { return body(UnsafeRawBufferPointer(start: nil, count: 0)) }
+        return bytes.withUnsafeReadableBytes { body(UnsafeRawBufferPointer(rebasing: $0[range])) }
+    }
+
+    private static func replacement(_ index: Int, in replaced: [(index: Int, value: [UInt8])]) -> [UInt8]? {
+        for entry in replaced where entry.index == index { return entry.value }
+        return nil
+    }
+
+    private static func forEachHeader(
+        _ headers: [HTTPHeaderField], _ bytes: ByteBuffer, _ removed: HeaderIndexSet,
+        _ replaced: [(index: Int, value: [UInt8])], _ added: [(name: [UInt8], value: [UInt8])],
+        _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Bool
+    ) {
         let finished = bytes.withUnsafeReadableBytes { p -> Bool in
             for index in headers.indices where !removed.contains(index) {
                 let field = headers[index]
                 let name = UnsafeRawBufferPointer(rebasing: p[field.name])
-                if !replaced.isEmpty, let value = replacement(index) {
+                if !replaced.isEmpty, let value = replacement(index, in: replaced) {
                     if !value.withUnsafeBytes({ body(name, $0) }) { return true }
                     continue
                 }
@@ -555,13 +604,15 @@ extension HTTPMessage: HTTPMessageReader {
         }
     }
 
-    /// The values of the headers named `lowercasedName`, names compared
-    /// in the head's bytes: `body` runs for those headers only.
-    public func forEachHeader(named lowercasedName: [UInt8], _ body: (UnsafeRawBufferPointer) -> Bool) {
+    private static func forEachHeader(
+        named lowercasedName: [UInt8], _ headers: [HTTPHeaderField], _ bytes: ByteBuffer, _ removed: HeaderIndexSet,
+        _ replaced: [(index: Int, value: [UInt8])], _ added: [(name: [UInt8], value: [UInt8])],
+        _ body: (UnsafeRawBufferPointer) -> Bool
+    ) {
         let finished = bytes.withUnsafeReadableBytes { p -> Bool in
             lowercasedName.withUnsafeBufferPointer { name -> Bool in
-                for index in head.headers.indices {
-                    let field = head.headers[index]
+                for index in headers.indices {
+                    let field = headers[index]
                     guard field.name.count == name.count, !removed.contains(index) else { continue }
                     var same = true
                     var i = 0
@@ -574,7 +625,7 @@ extension HTTPMessage: HTTPMessageReader {
                         i += 1
                     }
                     guard same else { continue }
-                    if !replaced.isEmpty, let value = replacement(index) {
+                    if !replaced.isEmpty, let value = replacement(index, in: replaced) {
                         if !value.withUnsafeBytes(body) { return true }
                         continue
                     }
@@ -591,25 +642,6 @@ extension HTTPMessage: HTTPMessageReader {
             if !line.value.withUnsafeBytes(body) { return }
         }
     }
-
-    public func withBody<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R? { requestBody?.withPayload(body) }
-
-    // The same reads for a message stored in a class property (the rules'
-    // `MessageBox`): a mutating call reaches the stored value in place,
-    // where a plain call first copies the message, retaining its buffers.
-    // They do not change the message.
-
-    public mutating func forEachHeaderInPlace(_ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Bool) {
-        forEachHeader(body)
-    }
-
-    public mutating func forEachHeaderInPlace(named lowercasedName: [UInt8], _ body: (UnsafeRawBufferPointer) -> Bool) {
-        forEachHeader(named: lowercasedName, body)
-    }
-
-    public mutating func withMethodInPlace<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R { withMethod(body) }
-
-    public mutating func withURIInPlace<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R { withURI(body) }
 }
 
 /// Indexes of a head's headers, below `capacity`, without allocating.

@@ -1,7 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import HAProxyBase
+import Synchronization
 
 /// The patterns of one ACL or map: the contents of a pattern or map file
 /// (`acl ... -f FILE`, `map(FILE)`), shared by every ACL and converter that
@@ -15,7 +13,10 @@ import HAProxyBase
 /// added to it, and `commit` makes it current and drops older ones.
 ///
 /// Readers take the compiled set for their match method under the lock
-/// (built once per change), then match without it.
+/// (built once per change), then match without it. The lock is the
+/// standard library's `Mutex`, whose uncontended path is inlined atomics:
+/// a pthread mutex cost ~60 instructions per lookup, ~20 lookups in a
+/// rule-heavy request.
 public final class PatternReference: @unchecked Sendable {
     /// A pattern file is one column, a map file two; a file is only ever
     /// one or the other (2.6 refuses a map file named by an ACL).
@@ -69,7 +70,7 @@ public final class PatternReference: @unchecked Sendable {
     /// When the reference was created: `show map` numbers parse-time ones
     /// first, then those 2.6 resolves after parsing (`use_backend %[...]`).
     let phase: PatternReferences.Phase
-    private var lock = pthread_mutex_t()
+    private let lock = Mutex(())
     private var entries: [Entry] = []
     private var users: [String] = []
     /// The file line of each entry read from the file, for load errors.
@@ -107,13 +108,14 @@ public final class PatternReference: @unchecked Sendable {
         self.number = number
         self.phase = phase
         self.origin = origin
-        pthread_mutex_init(&lock, nil)
     }
 
-    private func locked<R>(_ body: () throws -> R) rethrows -> R {
-        pthread_mutex_lock(&lock)
-        defer { pthread_mutex_unlock(&lock) }
-        return try body()
+    private func locked<R>(_ body: () -> R) -> R {
+        lock.withLock { _ in body() }
+    }
+
+    private func lockedThrowing<R>(_ body: () throws -> R) throws -> R {
+        try lock.withLock { _ throws(any Error) -> R in try body() }
     }
 
     // MARK: Loading
@@ -163,7 +165,7 @@ public final class PatternReference: @unchecked Sendable {
     /// 'h.cfg' line 11`) and the expression it matches with, checking that
     /// every entry parses for it (a bad pattern fails the configuration).
     func register(_ expression: Expression, usedAt location: PatternReferences.Location?) throws {
-        try locked {
+        try lockedThrowing {
             if let location {
                 users.append("\(kind == .map ? "map" : "acl") at file '\(location.file)' line \(location.line)")
             }
@@ -320,7 +322,7 @@ public final class PatternReference: @unchecked Sendable {
     /// Adds an entry to `version` (the current one by default), after
     /// checking it parses for every expression (`add map`, `add acl`).
     public func add(key: String, value: String?, version: UInt32? = nil) throws {
-        try locked {
+        try lockedThrowing {
             for expression in expressionList {
                 do {
                     try Self.validate(key, value, for: expression)
