@@ -173,16 +173,21 @@ public struct HTTPMessage {
             return true
         }
         guard ordinary else { return false }
-        if found != removed {
-            removed = found
-            isEdited = true
-        }
+        noteRemoved(found)
         if !added.isEmpty {
             let before = added.count
             added.removeAll { line in line.name.withUnsafeBytes(matches) }
             if added.count != before { isEdited = true }
         }
         return true
+    }
+
+    /// Records `found` as the removed headers, marking the message edited
+    /// when that changes them.
+    private mutating func noteRemoved(_ found: HeaderIndexSet) {
+        guard found != removed else { return }
+        removed = found
+        isEdited = true
     }
 
     /// `noteRemovals(where:)` for the headers named `name` (without case):
@@ -201,10 +206,7 @@ public struct HTTPMessage {
             return true
         }
         guard ordinary else { return false }
-        if found != removed {
-            removed = found
-            isEdited = true
-        }
+        noteRemoved(found)
         if added.contains(where: { $0.name.count == name.count && Self.equalsIgnoringCase($0.name, name) }) {
             added.removeAll { $0.name.count == name.count && Self.equalsIgnoringCase($0.name, name) }
             isEdited = true

@@ -8,20 +8,8 @@ extension HTTPMessageReader {
     func forEachHeaderValue(
         named name: [UInt8]?, split: Bool, _ body: (UnsafeRawBufferPointer) -> Bool
     ) {
-        if let name {
-            forEachHeader(named: name) { value in
-                if !split { return !body(value) }
-                var stop = false
-                HTTPBytes.forEachListElement(value) { element in
-                    stop = body(element)
-                    return stop
-                }
-                return !stop
-            }
-            return
-        }
-        forEachHeader { headerName, value in
-            if let name = name, !HTTPBytes.equalsLowercased(headerName, name) { return true }
+        // One header's value (or its elements): whether to go on.
+        func values(_ value: UnsafeRawBufferPointer) -> Bool {
             if !split { return !body(value) }
             var stop = false
             HTTPBytes.forEachListElement(value) { element in
@@ -29,6 +17,11 @@ extension HTTPMessageReader {
                 return stop
             }
             return !stop
+        }
+        if let name {
+            forEachHeader(named: name, values)
+        } else {
+            forEachHeader { _, value in values(value) }
         }
     }
 
