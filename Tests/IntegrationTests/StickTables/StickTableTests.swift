@@ -11,6 +11,17 @@ final class StickTableTests: IntegrationTestCase {
         try StatsSocket.command(socket ?? socketPath, line)
     }
 
+    /// Debian's 2.6 unpacked for the comparisons; fails the test when it
+    /// is not there.
+    private func referenceBinary() throws -> String {
+        let reference = FramingDifferentialTests.referencePath
+        guard FileManager.default.isExecutableFile(atPath: reference) else {
+            XCTFail("Debian's haproxy 2.6 is not unpacked at \(reference): run `make reference`")
+            throw HarnessError("reference missing")
+        }
+        return reference
+    }
+
     /// Debian's 2.6 (`binary`, its libraries beside it) on `config`, once
     /// `port` listens.
     @discardableResult
@@ -126,11 +137,7 @@ final class StickTableTests: IntegrationTestCase {
     /// session and stream trackers, string keys, gpc0/gpt0 actions, denied
     /// requests counted as errors, and bytes.
     func testShowTableMatchesHAProxy26() throws {
-        let reference = NSHomeDirectory() + "/.cache/proxybench/ref/usr/sbin/haproxy"
-        guard FileManager.default.isExecutableFile(atPath: reference) else {
-            XCTFail("Debian's haproxy 2.6 is not unpacked at \(reference): run `make reference`")
-            return
-        }
+        let reference = try referenceBinary()
         let b = try startBackend("a")
         func config(port: Int, socket: String) -> String {
             """
@@ -293,11 +300,7 @@ extension StickTableTests {
     /// the client there. `show table` is compared with 2.6's after the same
     /// requests, through HTTP and TCP backends.
     func testStickOnSourceSendsClientsBackToTheirServerAs26() throws {
-        let reference = NSHomeDirectory() + "/.cache/proxybench/ref/usr/sbin/haproxy"
-        guard FileManager.default.isExecutableFile(atPath: reference) else {
-            XCTFail("Debian's haproxy 2.6 is not unpacked at \(reference): run `make reference`")
-            return
-        }
+        let reference = try referenceBinary()
         let a = try startBackend("a"), b = try startBackend("b")
         func config(port: Int, tcpPort: Int, socket: String) -> String {
             """
@@ -382,11 +385,7 @@ extension StickTableTests {
     /// req.hdr(x-want)`: the key a response carried sends the requests that
     /// name it to the server that sent it; compared with 2.6.
     func testStickStoreResponseLearnsKeysFromResponsesAs26() throws {
-        let reference = NSHomeDirectory() + "/.cache/proxybench/ref/usr/sbin/haproxy"
-        guard FileManager.default.isExecutableFile(atPath: reference) else {
-            XCTFail("Debian's haproxy 2.6 is not unpacked at \(reference): run `make reference`")
-            return
-        }
+        let reference = try referenceBinary()
         let a = try startBackend("a"), b = try startBackend("b")
         func config(port: Int, socket: String) -> String {
             """
@@ -493,11 +492,7 @@ extension StickTableTests {
     /// A log line's samples read the entries the transaction tracked (2.6
     /// writes the line before the stream lets them go): compared with 2.6.
     func testLogFormatReadsTheTrackedEntriesAs26() throws {
-        let reference = NSHomeDirectory() + "/.cache/proxybench/ref/usr/sbin/haproxy"
-        guard FileManager.default.isExecutableFile(atPath: reference) else {
-            XCTFail("Debian's haproxy 2.6 is not unpacked at \(reference): run `make reference`")
-            return
-        }
+        let reference = try referenceBinary()
         func config(port: Int) -> String {
             Self.defaultsHTTP + """
             frontend fe
@@ -541,11 +536,7 @@ extension StickTableTests {
     /// the same requests and commands through our binary and Debian's 2.6
     /// give the same answers and the same `show table`.
     func testArraysMatchHAProxy26() throws {
-        let reference = NSHomeDirectory() + "/.cache/proxybench/ref/usr/sbin/haproxy"
-        guard FileManager.default.isExecutableFile(atPath: reference) else {
-            XCTFail("Debian's haproxy 2.6 is not unpacked at \(reference): run `make reference`")
-            return
-        }
+        let reference = try referenceBinary()
         let fetches = [
             "sc_inc_gpc(1,0)", "sc_inc_gpc0(0)", "sc_get_gpc(1,0)", "sc_get_gpc0(0)", "sc_gpc_rate(1,0)", "sc_gpc1_rate(0)",
             "sc_get_gpt(1,0)", "sc_get_gpt(5,0)", "sc_inc_gpc(5,0)", "sc_clr_gpc(5,0)", "sc_inc_gpc(0,1)",
