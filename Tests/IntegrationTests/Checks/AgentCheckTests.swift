@@ -161,18 +161,27 @@ final class AgentCheckTests: IntegrationTestCase {
         })
     }
 
+    /// Where the agent appends what the proxy sent it.
+    private var receivedPath: String { tmp.appendingPathComponent("received").path }
+
+    /// Starts the agent (`agentScript`, answering what `reply` set) and
+    /// returns its port once it accepts.
+    private func startAgent() throws -> Int {
+        let agentPort = Ports.free()
+        let script = tmp.appendingPathComponent("agent.py")
+        try Self.agentScript.write(to: script, atomically: true, encoding: .utf8)
+        let agent = track(try ManagedProcess(
+            label: "agent", executable: "/usr/bin/python3",
+            arguments: [script.path, "\(agentPort)", replyPath, receivedPath], dir: tmp))
+        try Ports.waitUntilAccepting(agentPort, timeout: 10, while: { agent.isRunning })
+        return agentPort
+    }
+
     /// Each reply in turn, and what 2.6 shows after it (server weight 40,
     /// maxconn 50); a second server's agent refuses connections.
     func testAgentRepliesMatchHAProxy26() throws {
         try reply("up\n")
-        let agentPort = Ports.free()
-        let script = tmp.appendingPathComponent("agent.py")
-        try Self.agentScript.write(to: script, atomically: true, encoding: .utf8)
-        let received = tmp.appendingPathComponent("received").path
-        let agent = track(try ManagedProcess(
-            label: "agent", executable: "/usr/bin/python3",
-            arguments: [script.path, "\(agentPort)", replyPath, received], dir: tmp))
-        try Ports.waitUntilAccepting(agentPort, timeout: 10, while: { agent.isRunning })
+        let agentPort = try startAgent()
         let closedPort = Ports.free()
         let both = try startBoth(backends: """
             backend b
@@ -264,7 +273,7 @@ final class AgentCheckTests: IntegrationTestCase {
             XCTAssertEqual(fields.suffix(2), ["127.0.0.1", "\(closedPort)"], "\(label): \(lines)")
         }
         try waitUntil("agent-send bye reaches the agent from both") {
-            let sent = (try? String(contentsOfFile: received, encoding: .utf8)) ?? ""
+            let sent = (try? String(contentsOfFile: receivedPath, encoding: .utf8)) ?? ""
             return sent.components(separatedBy: "|").filter { $0 == "bye" }.count >= 4
         }
         // disable agent empties the columns and keeps the state the agent left.
@@ -293,7 +302,7 @@ final class AgentCheckTests: IntegrationTestCase {
         expectBoth(both, "c", "t", ["no check", "40", "40", "", "L4CON", "", "Layer4 connection problem", "1", "1", "1",
                                     "Connection refused"], "refused agent")
         // Both sent agent-send on each connection.
-        let sent = (try? String(contentsOfFile: received, encoding: .utf8)) ?? ""
+        let sent = (try? String(contentsOfFile: receivedPath, encoding: .utf8)) ?? ""
         XCTAssertTrue(sent.components(separatedBy: "|").filter { $0 == "hello" }.count > 10, sent)
         XCTAssertFalse(sent.components(separatedBy: "|").contains { !$0.isEmpty && $0 != "hello" && $0 != "bye" }, sent)
 
@@ -317,13 +326,7 @@ final class AgentCheckTests: IntegrationTestCase {
     /// the check columns are empty and the agent still runs.
     func testAgentWithHealthCheckMatchesHAProxy26() throws {
         try reply("up\n")
-        let agentPort = Ports.free()
-        let script = tmp.appendingPathComponent("agent.py")
-        try Self.agentScript.write(to: script, atomically: true, encoding: .utf8)
-        let agent = track(try ManagedProcess(
-            label: "agent", executable: "/usr/bin/python3",
-            arguments: [script.path, "\(agentPort)", replyPath, tmp.appendingPathComponent("received").path], dir: tmp))
-        try Ports.waitUntilAccepting(agentPort, timeout: 10, while: { agent.isRunning })
+        let agentPort = try startAgent()
         // The server itself: a listener the test stops to fail the check.
         let serverPort = Ports.free()
         let listener = "import socket, sys\ns = socket.socket()\ns.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
@@ -404,13 +407,7 @@ final class AgentCheckTests: IntegrationTestCase {
     /// state changes drop their reason.
     func testAgentWithLogHealthChecksMatchesHAProxy26() throws {
         try reply("up\n")
-        let agentPort = Ports.free()
-        let script = tmp.appendingPathComponent("agent.py")
-        try Self.agentScript.write(to: script, atomically: true, encoding: .utf8)
-        let agent = track(try ManagedProcess(
-            label: "agent", executable: "/usr/bin/python3",
-            arguments: [script.path, "\(agentPort)", replyPath, tmp.appendingPathComponent("received").path], dir: tmp))
-        try Ports.waitUntilAccepting(agentPort, timeout: 10, while: { agent.isRunning })
+        let agentPort = try startAgent()
         let both = try startBoth(backends: """
             backend b
                 option log-health-checks
