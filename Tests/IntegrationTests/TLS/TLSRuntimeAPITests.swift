@@ -101,6 +101,19 @@ final class TLSRuntimeAPITests: IntegrationTestCase {
         let cfg = try writeConfig(text, name: "api\(index).cfg")
         let p = track(try ManagedProcess(label: "api\(index)", executable: binary, arguments: ["-f", cfg.path, "-db"], dir: tmp))
         for port in ports { try Ports.waitUntilAccepting(port, timeout: 10, while: { p.isRunning }) }
+        // The stats sockets too (one per level in some configurations):
+        // they may come up after the listeners.
+        let sockets = text.split(separator: "\n").compactMap { line -> String? in
+            let words = line.split(separator: " ")
+            guard words.count >= 3, words[0] == "stats", words[1] == "socket" else { return nil }
+            return String(words[2])
+        }
+        for path in sockets {
+            try waitUntil("\(path) answers", timeout: 10) {
+                guard p.isRunning else { throw HarnessError("api\(index) exited: \(p.stderr)") }
+                return LifecycleHarness.unixCommand(path, "help") != nil
+            }
+        }
         return (ports, socket)
     }
 
