@@ -419,7 +419,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
     // MARK: Logging
 
     private func logTransaction(_ transaction: HTTPStreamStateMachine.TransactionRecord) {
-        countTransaction(transaction.log, serverStatus: transaction.serverStatus, backendIndex: transaction.backendIndex)
+        countTransaction(transaction)
         defer {
             loggedServer = nil
             backend = nil
@@ -447,9 +447,12 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
         return backends[index]
     }
 
-    private func countTransaction(_ log: StreamLogInfo, serverStatus: Int, backendIndex: Int?) {
-        let status = log.status
-        let bytesIn = log.bytesFromClient, bytesOut = log.bytesFromServer
+    /// Reads the record's log information in place (a copy of it retained
+    /// and released every field).
+    private func countTransaction(_ transaction: HTTPStreamStateMachine.TransactionRecord) {
+        let status = transaction.log.status
+        let bytesIn = transaction.log.bytesFromClient, bytesOut = transaction.log.bytesFromServer
+        let serverStatus = transaction.serverStatus, backendIndex = transaction.backendIndex
         frontend.countTransaction(status: status, bytesIn: bytesIn, bytesOut: bytesOut)
         // A request the backend's rules answered never asked it for a
         // server: it is one of its sessions all the same (2.6's stot).
@@ -469,8 +472,9 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
                 b.responses.count(status: status)
                 b.httpRequests += 1
             }
-            if let connected = loggedServer, log.newServerConnections + log.reusedServerConnections > 0 {
-                b.countServerUseLocked(connected, log, isHTTP: true)
+            if let connected = loggedServer,
+               transaction.log.newServerConnections + transaction.log.reusedServerConnections > 0 {
+                b.countServerUseLocked(connected, transaction.log, isHTTP: true)
             }
             if let server {
                 server.responses.count(status: serverStatus)

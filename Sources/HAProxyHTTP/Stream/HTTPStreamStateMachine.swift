@@ -1218,12 +1218,13 @@ public struct HTTPStreamStateMachine {
 
     private mutating func endTransaction() {
         ruleContext = nil
-        logTransaction()
-        guard clientKeepAlive, !(clientFinishedSending && inbound.readableBytes == 0) else {
+        let keepsAlive = clientKeepAlive && !(clientFinishedSending && inbound.readableBytes == 0)
+        let handedOver = logTransaction(startingNext: keepsAlive)
+        guard keepsAlive else {
             closeAfterFlush()
             return
         }
-        log = StreamLogInfo()
+        if !handedOver { log = StreamLogInfo() }
         backend = nil
         serverName = nil
         serverID = nil
@@ -1244,22 +1245,35 @@ public struct HTTPStreamStateMachine {
         if state == .readingRequest { pauseClient(false) }
     }
 
-    private mutating func logTransaction() {
-        guard transactionPending else { return }
+    /// Hands the transaction's log information to the session. With
+    /// `startingNext` (the connection goes on with another request), it
+    /// moves into the record and `log` starts afresh: returns whether it
+    /// did (false: nothing to log, `log` untouched).
+    @discardableResult
+    private mutating func logTransaction(startingNext: Bool = false) -> Bool {
+        guard transactionPending else { return false }
         transactionPending = false
         // The transaction's bytes count in its tracked entries.
         variables?.trackedCounters?.count(.bytesInCount, log.bytesFromClient)
         variables?.trackedCounters?.count(.bytesOutCount, log.bytesFromServer)
         let sampleContext = logSampleContext()
+        var finished: StreamLogInfo
+        if startingNext {
+            finished = StreamLogInfo()
+            swap(&finished, &log)
+        } else {
+            finished = log
+        }
+        let requestLine = finished.requestLine
         if isKnownUniquelyReferenced(&lastRecord), let record = lastRecord {
-            record.log = log
+            record.log = finished
             record.serverStatus = serverStatus
-            record.requestLine = log.requestLine
+            record.requestLine = requestLine
             record.sampleContext = sampleContext
             record.backendIndex = backend?.index
         } else {
             lastRecord = TransactionRecord(
-                log: log, serverStatus: serverStatus, requestLine: log.requestLine, sampleContext: sampleContext,
+                log: finished, serverStatus: serverStatus, requestLine: requestLine, sampleContext: sampleContext,
                 backendIndex: backend?.index)
         }
         emit(.logTransaction(lastRecord!))
@@ -1267,6 +1281,7 @@ public struct HTTPStreamStateMachine {
         // with the line).
         variables?.trackedCounters?.endStream()
         serverStatus = 0
+        return startingNext
     }
 
     // MARK: Local answers
