@@ -122,11 +122,21 @@ final class ResolutionTests: XCTestCase {
     func testAssignmentKeepsAddressesAndAvoidsDuplicates() {
         let a: [UInt8] = [1, 0, 0, 1], b: [UInt8] = [1, 0, 0, 2], c: [UInt8] = [10, 0, 0, 3]
         typealias M = AddressAssignment.Member
-        XCTAssertEqual(AddressAssignment.assign([M(current: nil), M(current: nil), M(current: nil)], available: [a, b]), [a, b, nil])
+        // On a tie the last address of the answers wins, as on 2.6.
+        XCTAssertEqual(AddressAssignment.assign([M(current: nil), M(current: nil), M(current: nil)], available: [a, b]), [b, a, nil])
         XCTAssertEqual(AddressAssignment.assign([M(current: b), M(current: nil)], available: [a, b]), [b, a])
         XCTAssertEqual(AddressAssignment.assign([M(current: a), M(current: nil, allowDuplicates: true)], available: [a]), [a, a])
-        XCTAssertEqual(
-            AddressAssignment.assign([M(current: nil, preferredNetworks: [([10, 0, 0, 0], 8)])], available: [a, c]), [c])
+        let net = [([UInt8]([10, 0, 0, 0]), 8)]
+        XCTAssertEqual(AddressAssignment.assign([M(current: nil, preferredNetworks: net)], available: [c, a]), [c])
+        // The current address is kept even when a resolve-net address appears.
+        XCTAssertEqual(AddressAssignment.assign([M(current: a, preferredNetworks: net)], available: [a, c]), [a])
+        // allow-dup-ip still prefers an address no other server uses.
+        XCTAssertEqual(AddressAssignment.assign([M(current: a), M(current: nil, allowDuplicates: true)], available: [b, a]), [a, b])
+        // A server keeps its address when a later one shares it through allow-dup-ip.
+        XCTAssertEqual(AddressAssignment.assign([M(current: a), M(current: a, allowDuplicates: true)], available: [a]), [a, a])
+        // A later server's current address counts as used: the first server takes another.
+        XCTAssertEqual(AddressAssignment.assign([M(current: nil), M(current: a)], available: [b, a]), [b, a])
+        XCTAssertEqual(AddressAssignment.assign([M(current: nil), M(current: a)], available: [a]), [nil, a])
     }
 
     func testShowResolversLayout() {

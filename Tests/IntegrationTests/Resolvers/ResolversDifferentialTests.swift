@@ -77,7 +77,7 @@ final class ResolversDifferentialTests: IntegrationTestCase {
 
     func start(
         _ executable: String, name: String, dnsPort: Int, environment: [String: String]? = nil,
-        servers: String = templateServers, global: String = ""
+        servers: String = templateServers, global: String = "", resolvers: String = ""
     ) throws -> Side {
         let socket = tmp.appendingPathComponent("\(name).sock").path
         let port = Ports.free()
@@ -93,6 +93,7 @@ final class ResolversDifferentialTests: IntegrationTestCase {
                 hold nx 1s
                 timeout resolve 100ms
                 timeout retry 200ms
+            \(resolvers)
             defaults
                 mode http
                 log global
