@@ -85,6 +85,40 @@ final class ResolutionTests: XCTestCase {
         XCTAssertEqual(r.addresses.map(\.bytes), [[10, 0, 0, 1]])
     }
 
+    /// A UDP answer with the TC bit is never used: with a `tcp@`
+    /// nameserver the resolution waits for its complete answer, otherwise
+    /// it moves on to the other family as after an error.
+    func testTruncatedAnswersAreNeverUsed() throws {
+        func truncated(_ query: DNSQuery) -> DNSResponse {
+            var b = AnswerBuilder(id: query.id, flags: 0x8380, answers: 1)
+            b.question(query.name, type: query.type.rawValue)
+            b.record(type: 1, data: [10, 0, 0, 1])
+            return try! DNSResponse(parsing: b.bytes)
+        }
+        var waiting = Resolution(name: "web.test", prefer: .ipv4, timers: ResolutionTimers())
+        let q = try sent(waiting.poll(nowMs: 0, nextID: id))
+        let (v1, a1) = waiting.receiveTruncated(truncated(q), completeAnswerComing: true, nowMs: 1, nextID: id)
+        XCTAssertEqual(v1, .truncated)
+        XCTAssertEqual(a1, .none, "the TCP answer is awaited")
+        XCTAssertTrue(waiting.addresses.isEmpty)
+        let (_, a2) = waiting.receive(answer(to: q, [[10, 0, 0, 1], [10, 0, 0, 2]]), nowMs: 2, nextID: id)
+        XCTAssertEqual(a2, .finished(.valid))
+        XCTAssertEqual(waiting.addresses.map(\.bytes), [[10, 0, 0, 1], [10, 0, 0, 2]])
+
+        var udpOnly = Resolution(name: "web.test", prefer: .ipv4, timers: ResolutionTimers())
+        let q2 = try sent(udpOnly.poll(nowMs: 0, nextID: id))
+        let (v3, a3) = udpOnly.receiveTruncated(truncated(q2), completeAnswerComing: false, nowMs: 1, nextID: id)
+        XCTAssertEqual(v3, .truncated)
+        XCTAssertEqual(try sent(a3).type, .aaaa, "on to the other family")
+        XCTAssertTrue(udpOnly.addresses.isEmpty)
+        var stale = q2
+        stale.id &+= 7
+        XCTAssertEqual(udpOnly.receiveTruncated(truncated(stale), completeAnswerComing: false, nowMs: 2, nextID: id).0, .outdated)
+        var counters = NameserverCounters()
+        counters.count(.truncated)
+        XCTAssertEqual([counters.truncated, counters.other, counters.invalid], [1, 0, 0])
+    }
+
     func testObsoleteAddressesStayForTheirHold() throws {
         var timers = ResolutionTimers()
         timers.holdValidMs = 100

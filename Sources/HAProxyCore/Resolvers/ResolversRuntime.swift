@@ -196,7 +196,11 @@ final class ResolversRuntime {
                 countersLock.withLock { counters[index].outdated += 1 }
                 return
             }
-            let (v, action) = group.resolution.receive(response, nowMs: now, nextID: nextID)
+            let (v, action) =
+                response.isTruncated && !config.nameservers[index].isTCP
+                ? group.resolution.receiveTruncated(
+                    response, completeAnswerComing: streams.contains { $0 != nil }, nowMs: now, nextID: nextID)
+                : group.resolution.receive(response, nowMs: now, nextID: nextID)
             verdict = v
             next = (action, group)
         } catch {

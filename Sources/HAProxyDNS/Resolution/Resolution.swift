@@ -27,6 +27,8 @@ public struct Resolution: Sendable {
         /// Not for the query in flight (another ID or question, or none in flight).
         case outdated
         case counted(ResolutionStatus, truncated: Bool)
+        /// A UDP answer with the TC bit: counted, its records never used.
+        case truncated
     }
 
     public let name: String
@@ -146,6 +148,19 @@ public struct Resolution: Sendable {
         let verdict = AnswerVerdict.counted(result, truncated: response.isTruncated)
         if result == .valid { return (verdict, finish(.valid, nowMs: nowMs)) }
         return (verdict, fallbackOrFinish(result, nowMs: nowMs, nextID: nextID))
+    }
+
+    /// A UDP answer to the query in flight with the TC bit set: its records
+    /// may have been cut, so none is used (2.6 counts it `truncated` and
+    /// moves on as after an error). With a `tcp@` nameserver in the
+    /// section, the complete answer comes over TCP: the resolution waits
+    /// for it (or for `timeout retry`) instead of failing.
+    public mutating func receiveTruncated(
+        _ response: DNSResponse, completeAnswerComing: Bool, nowMs: UInt64, nextID: () -> UInt16
+    ) -> (AnswerVerdict, Action) {
+        guard let query = inFlight, response.id == query.id, response.isResponse else { return (.outdated, .none) }
+        if completeAnswerComing { return (.truncated, .none) }
+        return (.truncated, fallbackOrFinish(.invalid, nowMs: nowMs, nextID: nextID))
     }
 
     /// An unreadable answer to the query in flight (the ID read, the rest not).
