@@ -5,11 +5,14 @@ extension ResolversDifferentialTests {
     /// Which server takes which address, on both: `resolve-net` wins over
     /// keeping the current address, `prevent-dup-ip` (the default) leaves
     /// a second server of the same name without one, `allow-dup-ip` shares
-    /// it, and an address gone from the answers stays for `hold obsolete`.
+    /// it, an address gone from the answers stays for `hold obsolete`, and
+    /// a name with A and AAAA records gives each server the family it
+    /// prefers (IPv6 by default).
     func testAddressChoicesMatchHAProxy26() throws {
         let (reference, env) = try reference()
         let dns = try DNSMasq(
-            in: self, hosts: "127.0.1.5 pair.test\n127.0.0.8 one.test\n127.0.0.9 two.test\n127.0.0.10 two.test\n")
+            in: self,
+            hosts: "127.0.1.5 pair.test\n127.0.0.8 one.test\n127.0.0.9 two.test\n127.0.0.10 two.test\n::1 dual.test\n127.0.0.11 dual.test\n")
         let options = "resolvers ns init-addr none resolve-prefer ipv4"
         let servers = """
                 server n1 pair.test:8000 \(options) resolve-net 127.0.2.0/24
@@ -17,6 +20,8 @@ extension ResolversDifferentialTests {
                 server d2 one.test:8000 \(options) resolve-opts prevent-dup-ip
                 server a1 one.test:8000 \(options) resolve-opts allow-dup-ip
                 server-template t 2 two.test:8000 \(options)
+                server p6 dual.test:8000 resolvers ns init-addr none
+                server p4 dual.test:8000 \(options)
                 server s9 127.0.0.1:1
             """
         let hold = "    hold obsolete 5s"
@@ -43,15 +48,18 @@ extension ResolversDifferentialTests {
         func holder(_ side: Side, _ ip: String) throws -> String? { try ["t1", "t2"].first { try address(side, $0) == ip } }
 
         try settle("first answers") { side in
-            try ["n1", "d1", "a1", "t1", "t2"].allSatisfy { name in try address(side, name) != "-" }
+            try ["n1", "d1", "a1", "t1", "t2", "p6", "p4"].allSatisfy { name in try address(side, name) != "-" }
         }
-        XCTAssertEqual(try ["n1", "d1", "d2", "a1"].map { try address(ours, $0) }, ["127.0.1.5", "127.0.0.8", "-", "127.0.0.8"])
+        XCTAssertEqual(
+            try ["n1", "d1", "d2", "a1", "p6", "p4"].map { try address(ours, $0) },
+            ["127.0.1.5", "127.0.0.8", "-", "127.0.0.8", "::1", "127.0.0.11"])
         XCTAssertEqual(Set(try ["t1", "t2"].map { try address(ours, $0) }), ["127.0.0.9", "127.0.0.10"])
         let leaving = try sides.map { try holder($0, "127.0.0.10") ?? "?" }
 
         // A preferred network's address appears (the server keeps its own),
         // and 127.0.0.10 leaves the answers: its server keeps it for `hold obsolete`.
-        try dns.setHosts("127.0.1.5 pair.test\n127.0.2.7 pair.test\n127.0.0.8 one.test\n127.0.0.9 two.test\n")
+        try dns.setHosts(
+            "127.0.1.5 pair.test\n127.0.2.7 pair.test\n127.0.0.8 one.test\n127.0.0.9 two.test\n::1 dual.test\n127.0.0.11 dual.test\n")
         let changed = Date()
         var dropped: [Int: TimeInterval] = [:]
         try waitUntil("both drop 127.0.0.10", timeout: 30) {
