@@ -53,8 +53,8 @@ public struct ResolversConfig: Sendable, Equatable {
     }
 
     /// The section 2.6 adds by itself when none is named `default`: the
-    /// nameservers of /etc/resolv.conf (nil when it names none). Only
-    /// `show resolvers` shows it; no server of this build uses it.
+    /// nameservers of /etc/resolv.conf (nil when it names none), shown by
+    /// `show resolvers` and used by servers with `resolvers default`.
     public static func implicitDefault(resolvConf text: String) -> ResolversConfig? {
         var section = ResolversConfig(name: "default", location: SourceLocation(file: "/etc/resolv.conf", line: 0))
         for address in resolvConfNameservers(text) where !section.nameservers.contains(where: { $0.name == address }) {
