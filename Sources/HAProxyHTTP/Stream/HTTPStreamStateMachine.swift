@@ -799,10 +799,8 @@ public struct HTTPStreamStateMachine {
             return
         }
         let answer = afterResponse(build(responseConnectionHeader()))
-        countLocalResponse(answer)
         // An errorfile without a length ends with the connection.
-        var parser = HTTPHeadParser.response(to: request.method)
-        if case .complete(let head) = parser.parse(answer), head.bodyFraming == .untilClose {
+        if let head = countLocalResponse(answer), head.bodyFraming == .untilClose {
             clientKeepAlive = false
             respondAndClose(answer)
         } else {
@@ -1286,11 +1284,15 @@ public struct HTTPStreamStateMachine {
     /// Counts a response the proxy answers itself as 2.6 does, like one
     /// from a server (`HTTPHead.loggedSize(in:)` and its body). The early
     /// errors of an unreadable request (400, 408) count nothing, as there.
-    mutating func countLocalResponse(_ bytes: ByteBuffer) {
+    /// Adds what 2.6 logs of a response the proxy built to `%B`; returns
+    /// its parsed head, for callers that need its framing too.
+    @discardableResult
+    mutating func countLocalResponse(_ bytes: ByteBuffer) -> HTTPHead? {
         var parser = HTTPHeadParser.response(to: request.method)
-        guard case .complete(let head) = parser.parse(bytes) else { return }
+        guard case .complete(let head) = parser.parse(bytes) else { return nil }
         let body = bytes.readableBytes - head.length
         log.bytesFromServer &+= UInt64(head.loggedSizeAsParsed + max(body, 0))
+        return head
     }
 
     mutating func respondAndClose(_ bytes: ByteBuffer) {
