@@ -30,7 +30,9 @@ public struct ResolversConfig: Sendable, Equatable {
     /// `timeout resolve` and `timeout retry` (default 1s each).
     public var timeoutResolveMs = 1000
     public var timeoutRetryMs = 1000
-    /// `hold nx|other|refused|timeout|valid|obsolete`.
+    /// `hold nx|other|refused|timeout|valid|obsolete`. `hold valid` applies
+    /// only to `do-resolve` actions in 2.6 (refused by this build): servers
+    /// are resolved every `timeout resolve` whatever its value, as on 2.6.
     public var holdNXMs = 30_000
     public var holdOtherMs = 30_000
     public var holdRefusedMs = 30_000

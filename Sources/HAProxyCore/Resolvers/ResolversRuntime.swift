@@ -58,7 +58,6 @@ final class ResolversRuntime {
         t.resolveMs = UInt64(config.timeoutResolveMs)
         t.retryMs = UInt64(config.timeoutRetryMs)
         t.retries = config.resolveRetries
-        t.holdValidMs = UInt64(config.holdValidMs)
         t.holdNXMs = UInt64(config.holdNXMs)
         t.holdRefusedMs = UInt64(config.holdRefusedMs)
         t.holdTimeoutMs = UInt64(config.holdTimeoutMs)
