@@ -22,16 +22,26 @@ public final class Server {
     public var isBackup: Bool { config.options.backup }
 
     /// Operational state from health checks (true when no checks run).
-    public internal(set) var isUp = true
+    public internal(set) var isUp = true {
+        didSet { if !isUp { healthFromState = nil } }
+    }
     public internal(set) var adminState: AdminState
     /// In maintenance because DNS gives no address (`init-addr none`, a
     /// name that stopped resolving): 2.6's RMAINT, "MAINT (resolution)".
     public internal(set) var inResolutionMaintenance = false {
-        didSet { if inResolutionMaintenance { healthCleared = true } }
+        didSet {
+            if inResolutionMaintenance {
+                healthCleared = true
+                healthFromState = nil
+            }
+        }
     }
     /// Set once the server was in maintenance for resolution: 2.6 then
     /// reports a health of 0 for a server without checks.
     var healthCleared = false
+    /// The health a server state file left a running server with (2.6: rise
+    /// + fall - 1), shown until the server stops or loses its address.
+    var healthFromState: Int?
     /// The name a `resolvers` section keeps resolved (`set server fqdn`
     /// changes it); nil for servers without resolution.
     public internal(set) var fqdn: String?
