@@ -494,6 +494,17 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
         }
     }
 
+    /// `shutdown session(s)` and the page's "Kill Sessions": a stream with
+    /// a server connection loses it, so that a request still waiting for
+    /// its response gets 2.6's 502; any other stream is closed.
+    func kill() {
+        if let serverChannel {
+            serverChannel.close(promise: nil)
+        } else {
+            client.close(promise: nil)
+        }
+    }
+
     private func closeAll() {
         timer.cancel()
         if let owned = ownedIdle {
