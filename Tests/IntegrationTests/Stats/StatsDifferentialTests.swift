@@ -3,9 +3,10 @@ import XCTest
 
 /// Ours and Debian's haproxy 2.6 side by side on the same configuration
 /// and the same traffic: the Prometheus exporter's metric names, HELP and
-/// TYPE lines and label sets, and the statistics page's `;csv` header and
-/// rows (proxy, server, number of fields) and `;json` fields must be the
-/// same; the values may differ (times, the host, the scrapes).
+/// TYPE lines and label sets, the statistics page's process section,
+/// column headers, row classes and tooltip lines, its `;csv` header and rows (proxy,
+/// server, number of fields) and `;json` fields must be the same; the
+/// values may differ (times, the host, the scrapes).
 final class StatsDifferentialTests: IntegrationTestCase {
     /// Debian's 2.6 unpacked for the comparison; fails the test when it is
     /// not there.
@@ -18,12 +19,12 @@ final class StatsDifferentialTests: IntegrationTestCase {
         return reference
     }
 
-    private struct Ports3 { var frontend = Ports.free(), stats = Ports.free(), metrics = Ports.free() }
+    private struct Listeners { var frontend = Ports.free(), stats = Ports.free(), metrics = Ports.free(), tcp = Ports.free() }
 
     /// One configuration for both: a frontend, a backend with an UP, a
-    /// DOWN, a disabled and a backup server, a TCP pair, an empty backend,
-    /// the page and the exporter.
-    private func config(_ p: Ports3, socket: String, up: Int) -> String {
+    /// DOWN, a disabled and a backup server, a TCP frontend and backend, an
+    /// empty backend, the page and the exporter.
+    private func config(_ p: Listeners, socket: String, up: Int) -> String {
         """
         global
             stats socket \(socket) level admin
@@ -37,6 +38,11 @@ final class StatsDifferentialTests: IntegrationTestCase {
             server b 127.0.0.1:1 check inter 100ms
             server m 127.0.0.1:\(up) disabled
             server k 127.0.0.1:\(up) backup
+
+        frontend fe_tcp
+            mode tcp
+            bind 127.0.0.1:\(p.tcp)
+            default_backend be_tcp
 
         backend be_tcp
             mode tcp
@@ -60,18 +66,18 @@ final class StatsDifferentialTests: IntegrationTestCase {
     func testExporterAndCSVHaveTheRealOnesShape() throws {
         let reference = try referenceBinary()
         let up = try startBackend("a")
-        let ours = Ports3(), theirs = Ports3()
+        let ours = Listeners(), theirs = Listeners()
         let ourSocket = tmp.appendingPathComponent("ours.sock").path
         let refSocket = tmp.appendingPathComponent("ref.sock").path
         try startProxy(config: config(ours, socket: ourSocket, up: up.port),
-                       ports: [ours.frontend, ours.stats, ours.metrics])
+                       ports: [ours.frontend, ours.stats, ours.metrics, ours.tcp])
         let refFile = tmp.appendingPathComponent("ref.cfg")
         try config(theirs, socket: refSocket, up: up.port).write(to: refFile, atomically: true, encoding: .utf8)
         let root = (reference as NSString).deletingLastPathComponent + "/../.."
         let ref = track(try ManagedProcess(
             label: "haproxy-2.6", executable: reference, arguments: ["-f", refFile.path, "-db"], dir: tmp,
             environment: ["LD_LIBRARY_PATH": "\(root)/lib/x86_64-linux-gnu:\(root)/usr/lib/x86_64-linux-gnu"]))
-        for port in [theirs.frontend, theirs.stats, theirs.metrics] {
+        for port in [theirs.frontend, theirs.stats, theirs.metrics, theirs.tcp] {
             try Ports.waitUntilListening(port, timeout: 10, while: { ref.isRunning })
         }
 
@@ -108,6 +114,30 @@ final class StatsDifferentialTests: IntegrationTestCase {
         XCTAssertEqual(try StatsSocket.command(ourSocket, "show stat").split(separator: "\n").first, linesB.first,
                        "the CLI's header is the page's")
 
+        // The HTML page: the process section's wording, the tables' column
+        // headers and each row's class (the state colours) in order.
+        let pageA = try HTTPClient.get(port: ours.stats, path: "/stats").text
+        let pageB = try HTTPClient.get(port: theirs.stats, path: "/stats").text
+        XCTAssertEqual(Self.processSection(pageA), Self.processSection(pageB))
+        // (2.6 anchors a proxy's name with `name`, ours with `id`.)
+        let headers = { (page: String) in
+            Self.texts(of: "th", in: page).filter { !$0.hasSuffix(":") && !$0.hasPrefix("Max / Avg") }
+                .map { $0.contains("<a ") ? "proxy" : $0 }
+        }
+        let (thA, thB) = (headers(pageA), headers(pageB))
+        let common = min(thA.count, thB.count)
+        if let i = (0..<common).first(where: { thA[$0] != thB[$0] }) ?? (thA.count == thB.count ? nil : common) {
+            XCTFail("column headers differ at \(i): ours \(thA[i...].prefix(6)), 2.6 \(thB[i...].prefix(6))")
+        }
+        XCTAssertEqual(Self.rowClasses(pageA), Self.rowClasses(pageB), "row classes")
+        let (tipsA, tipsB) = (Self.ourTipLabels(pageA), Self.realTipLabels(pageB))
+        XCTAssertGreaterThan(tipsB.count, 100)
+        let commonTips = min(tipsA.count, tipsB.count)
+        if let i = (0..<commonTips).first(where: { tipsA[$0] != tipsB[$0] }) ?? (tipsA.count == tipsB.count ? nil : commonTips) {
+            XCTFail("tooltips differ at \(i) after \(tipsB[..<i].suffix(12)): ours \(tipsA[i...].prefix(12)), 2.6 \(tipsB[i...].prefix(12))")
+        }
+        XCTAssertTrue(Self.rowClasses(pageB).contains("maintain") && Self.rowClasses(pageB).contains("active_down"))
+
         let jsonA = try Self.jsonShape(try HTTPClient.get(port: ours.stats, path: "/stats;json").body)
         let jsonB = try Self.jsonShape(try HTTPClient.get(port: theirs.stats, path: "/stats;json").body)
         XCTAssertEqual(jsonA.count, jsonB.count, "JSON rows")
@@ -133,6 +163,52 @@ final class StatsDifferentialTests: IntegrationTestCase {
             samples.insert(sample.hasPrefix("haproxy_process_build_info{") ? "haproxy_process_build_info" : String(sample))
         }
         return (comments, samples)
+    }
+
+    /// The lines of the page's process section from "pid = " to the
+    /// running tasks, numbers left out.
+    static func processSection(_ page: String) -> [String] {
+        guard let start = page.range(of: "<b>pid = </b>"), let end = page.range(of: "Running tasks:", range: start.upperBound..<page.endIndex)
+        else { return [] }
+        return page[start.lowerBound..<end.upperBound].split(separator: "\n").map {
+            String($0).replacing(try! Regex("[0-9]+(\\.[0-9]+)?( [kMG]?bps)?"), with: "#")
+        }
+    }
+
+    /// The text of each `<tag ...>text</tag>`, in order.
+    static func texts(of tag: String, in page: String) -> [String] {
+        page.components(separatedBy: "<\(tag)").dropFirst().compactMap { part in
+            guard let open = part.firstIndex(of: ">"), let close = part.range(of: "</\(tag)>") else { return nil }
+            return String(part[part.index(after: open)..<close.lowerBound])
+        }
+    }
+
+    /// The labels of 2.6's detailed tooltips (`<table class=det>`), in
+    /// order.
+    static func realTipLabels(_ page: String) -> [String] {
+        page.components(separatedBy: "<table class=det>").dropFirst().flatMap { table in
+            texts(of: "th", in: table.components(separatedBy: "</table>")[0])
+                .filter { $0.hasSuffix(":") }
+                .map { $0.replacingOccurrences(of: "&nbsp;", with: "\u{A0}") }
+        }
+    }
+
+    /// The labels of our tooltips of several lines, in order.
+    static func ourTipLabels(_ page: String) -> [String] {
+        page.components(separatedBy: "<span class=\"tips\">").dropFirst().flatMap { tip -> [String] in
+            let text = tip.components(separatedBy: "</span>")[0]
+            guard text.contains("<br>") else { return [] }
+            return text.components(separatedBy: "<br>").compactMap { line in
+                line.firstIndex(of: ":").map { String(line[...$0]) }
+            }
+        }
+    }
+
+    /// The class of each table row, in order.
+    static func rowClasses(_ page: String) -> [String] {
+        page.components(separatedBy: "<tr class=").dropFirst().map { part in
+            String(part.drop { $0 == "\"" }.prefix { $0 != "\"" && $0 != ">" })
+        }
     }
 
     /// A CSV row's proxy, server and field count.
