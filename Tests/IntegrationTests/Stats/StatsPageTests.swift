@@ -213,6 +213,14 @@ final class StatsPageBrowserTests: IntegrationTestCase {
         XCTAssertTrue(dom.contains("Statistics Report for pid"))
         XCTAssertTrue(dom.contains("<form method=\"post\" action=\"/stats\">"))
         XCTAssertTrue(dom.contains("class=\"active_down\""))
+        // Every row with its state's class.
+        for (row, state) in [("be/a", "active_up"), ("be/b", "active_down"), ("be/c", "backup_no_check"),
+                             ("be/Backend", "backend"), ("stats/Frontend", "frontend"), ("stats/Backend", "backend")] {
+            guard let anchor = dom.range(of: "<a id=\"\(row)\">"),
+                  let tr = dom.range(of: "<tr class=\"", options: .backwards, range: dom.startIndex..<anchor.lowerBound)
+            else { XCTFail("\(row) has no row"); continue }
+            XCTAssertEqual(dom[tr.upperBound...].prefix { $0 != "\"" }, Substring(state), row)
+        }
         XCTAssertTrue(dom.contains(" L4OK in "), "the UP server's last check")
         XCTAssertTrue(dom.contains(" L4CON in "), "the DOWN server's last check")
         XCTAssertTrue(dom.contains("class=\"backup_up\"") || dom.contains("class=\"backup_no_check\""))
