@@ -100,6 +100,10 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
             clientHandler?.write(bytes)
             clientUnflushed = true
         case .flushClient:
+            // Every write to the client goes through `.writeClient`: with
+            // nothing written since the last flush, a flush has no work
+            // (a local answer asks twice: once sent, once done).
+            guard clientUnflushed else { break }
             clientHandler?.flush()
             clientUnflushed = false
         case .writeServer(let bytes):
@@ -108,7 +112,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
             serverHandler?.write(bytes)
             serverUnflushed = true
         case .flushServer:
-            guard serverChannel != nil else { break }
+            guard serverChannel != nil, serverUnflushed else { break }
             serverHandler?.flush()
             serverUnflushed = false
         case .shutdownServerOutput: serverChannel?.closeWhenFlushed(mode: .output)
