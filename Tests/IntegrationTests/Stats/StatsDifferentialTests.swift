@@ -138,6 +138,15 @@ final class StatsDifferentialTests: IntegrationTestCase {
         }
         XCTAssertTrue(Self.rowClasses(pageB).contains("maintain") && Self.rowClasses(pageB).contains("active_down"))
 
+        // Ours is valid HTML (Debian's tidy: no error, no warning).
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/tidy") {
+            let file = tmp.appendingPathComponent("page.html")
+            try pageA.write(to: file, atomically: true, encoding: .utf8)
+            let tidy = try runTool("/usr/bin/tidy", ["-errors", "-q", file.path], dir: tmp)
+            XCTAssertEqual(tidy.status, 0, tidy.stderr)
+            XCTAssertEqual(tidy.stderr, "")
+        }
+
         let jsonA = try Self.jsonShape(try HTTPClient.get(port: ours.stats, path: "/stats;json").body)
         let jsonB = try Self.jsonShape(try HTTPClient.get(port: theirs.stats, path: "/stats;json").body)
         XCTAssertEqual(jsonA.count, jsonB.count, "JSON rows")
