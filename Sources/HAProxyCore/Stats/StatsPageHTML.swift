@@ -519,9 +519,13 @@ enum StatsPageHTML {
     /// Text as HTML: `&`, `<`, `>`, quotes escaped. Most text has none
     /// of them and is returned as it is, after one pass over its bytes.
     static func escape(_ text: String) -> String {
-        guard text.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) else {
-            return text
+        // Scanned as contiguous bytes: the generic UTF8View walk cost a
+        // tenth of a 1000-server page.
+        var probe = text
+        let special = probe.withUTF8 { bytes in
+            bytes.contains { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }
         }
+        guard special else { return text }
         var out = ""
         out.reserveCapacity(text.utf8.count + 16)
         for c in text.unicodeScalars {
