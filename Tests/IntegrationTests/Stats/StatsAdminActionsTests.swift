@@ -81,6 +81,10 @@ final class StatsAdminActionsTests: IntegrationTestCase {
         _ = try StatsSocket.command(socket, "set server be/a health stopping")
         XCTAssertEqual(status("a"), "NOLB")
         XCTAssertTrue(proxy.waitForOutput("Server be/a is stopping, changed from CLI."))
+        // `show servers state`: srv_op_state 3 (stopping), as 2.6 writes it.
+        let state = try StatsSocket.command(socket, "show servers state be").split(separator: "\n")
+            .first { $0.split(separator: " ").dropFirst(3).first == "a" }
+        XCTAssertEqual(state?.split(separator: " ")[5], "3", state.map(String.init) ?? "no line for a")
         _ = try StatsSocket.command(socket, "set server be/a health up")
         XCTAssertEqual(status("a"), "UP")
     }
