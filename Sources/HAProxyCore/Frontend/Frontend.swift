@@ -136,7 +136,9 @@ public final class Frontend {
             let handler = RelayHandler(side: .client, owner: session)
             session.clientHandler = handler
             try channel.pipeline.syncOperations.addHandler(handler)
-            runtime?.streams.add(session, frontend: self, client: channel) { [weak session] in (session?.backend?.name, session?.server) }
+            runtime?.streams.add(session, frontend: self, client: channel, kill: { [weak session] in session?.kill() }) {
+                [weak session] in (session?.backend?.name, session?.server)
+            }
             session.start(acceptProxy: acceptProxy)
         }
     }

@@ -34,6 +34,11 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
     /// The server of the current transaction, kept for its log line.
     private var loggedServer: Server?
     var retriesLeft = 0
+    /// A service renders off the event loop: the client's input read
+    /// meanwhile waits here (see `runService`).
+    private var serviceInFlight = false
+    private var heldClientInput: ByteBuffer?
+    private var heldClientEnd = false
     private(set) var connectAttemptStart = NIODeadline.now()
     lazy var timer = StreamTimer(loop: eventLoop, owner: self)
 
@@ -144,14 +149,18 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
         case .logTransaction(let record): logTransaction(record)
         case .closeAfterFlush: closeAfterFlush()
         case .close: closeAll()
-        case .runService(let call):
-            machine.serviceAnswered(HTTPServices.respond(call, runtime: frontend.runtime))
+        case .runService(let call): runService(call)
         }
     }
 
     // MARK: Connection events
 
     func connectionRead(_ side: ConnectionSide, _ buffer: ByteBuffer) {
+        if side == .client && serviceInFlight {
+            var buffer = buffer
+            if heldClientInput == nil { heldClientInput = buffer } else { heldClientInput!.writeBuffer(&buffer) }
+            return
+        }
         switch side {
         case .client: machine.clientRead(buffer)
         case .server: machine.serverRead(buffer)
@@ -175,6 +184,10 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
     }
 
     func connectionInputClosed(_ side: ConnectionSide) {
+        if side == .client && serviceInFlight {
+            heldClientEnd = true
+            return
+        }
         switch side {
         case .client: machine.clientInputClosed()
         case .server: machine.serverInputClosed()
@@ -205,6 +218,44 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
     func timedOut() {
         machine.timeout()
         perform()
+    }
+
+    // MARK: Services
+
+    /// Runs a service (the statistics page, the Prometheus exporter). A
+    /// page or a scrape of many servers takes milliseconds to render, so
+    /// it is built on `HTTPServices.renderQueue` while the event loop goes
+    /// on serving other streams; this client's reads stop until the
+    /// answer is sent. An admin POST changes servers: it runs here.
+    private func runService(_ call: HTTPServiceCall) {
+        let runtime = frontend.runtime
+        guard call.method != .post else {
+            machine.serviceAnswered(HTTPServices.respond(call, runtime: runtime))
+            return
+        }
+        serviceInFlight = true
+        client.setAutoRead(false)
+        let session = NIOLoopBound(self, eventLoop: eventLoop)
+        HTTPServices.renderQueue.async {
+            let response = HTTPServices.respond(call, runtime: runtime)
+            session.eventLoop.execute { session.value.serviceAnswered(response) }
+        }
+    }
+
+    private func serviceAnswered(_ response: HTTPServiceResponse) {
+        serviceInFlight = false
+        guard machine.state != .closed else { return }
+        client.setAutoRead(true)
+        machine.serviceAnswered(response)
+        perform()
+        if let held = heldClientInput {
+            heldClientInput = nil
+            connectionRead(.client, held)
+        }
+        if heldClientEnd {
+            heldClientEnd = false
+            connectionInputClosed(.client)
+        }
     }
 
     // MARK: Servers
@@ -499,6 +550,17 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
         client.writeAndFlush(client.allocator.buffer(capacity: 0)).whenComplete { [self] _ in
             machine.flushedForClose()
             perform()
+        }
+    }
+
+    /// `shutdown session(s)` and the page's "Kill Sessions": a stream with
+    /// a server connection loses it, so that a request still waiting for
+    /// its response gets 2.6's 502; any other stream is closed.
+    func kill() {
+        if let serverChannel {
+            serverChannel.close(promise: nil)
+        } else {
+            client.close(promise: nil)
         }
     }
 
