@@ -184,17 +184,11 @@ public struct HTTPStreamStateMachine {
     /// The rule context's transaction is over: it waits, emptied, to be
     /// reused by the next `makeContext`.
     private mutating func retireRuleContext() {
-        guard var context = ruleContext else { return }
-        ruleContext = nil
-        keepForReuse(&context)
-    }
-
-    /// Keeps `context` for the next transaction, emptied, unless something
-    /// else (an action, a service) still holds it.
-    private mutating func keepForReuse(_ context: inout HTTPStreamContext) {
-        guard isKnownUniquelyReferenced(&context) else { return }
-        context.retire()
-        spareContext = context
+        if let context = ruleContext {
+            ruleContext = nil
+            context.retire()
+            spareContext = context
+        }
     }
     var requestBody = HTTPBodyFramer(framing: .none, isRequest: true)
     var requestDone = false
@@ -609,14 +603,12 @@ public struct HTTPStreamStateMachine {
                     verdict = Self.restrictHeaderNames(backend.restrictHeaderNames, after: verdict, &context)
                     if answer(verdict, &context) {
                         takeRequest(from: context)
-                        keepForReuse(&context)
                         return
                     }
                 }
                 if let backend { analysePersistence(backend, &context) }
             } else {
                 takeRequest(from: context)
-                keepForReuse(&context)
                 return
             }
             takeRequest(from: context)
