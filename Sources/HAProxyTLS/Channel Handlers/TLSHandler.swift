@@ -32,8 +32,10 @@ public enum TLSError: Error, CustomStringConvertible {
 /// The TLS record layer of one connection, first in its pipeline: it
 /// reads ciphertext from the socket and hands plaintext to the handler
 /// after it, and encrypts what that handler writes. OpenSSL runs over a
-/// pair of memory BIOs, so it never touches the socket and never blocks
-/// the event loop.
+/// transport BIO of our own (`hap_tls_io`): it reads the ciphertext
+/// received in place, from the buffer the channel read, and writes into
+/// memory this handler empties onto the channel. It never touches the
+/// socket and never blocks the event loop.
 ///
 /// Writes made before the handshake completes (a request sent to a
 /// server as soon as it is connected) wait and go out after it. A
@@ -48,8 +50,11 @@ public final class TLSHandler: ChannelDuplexHandler, TLSSessionView {
     private enum State { case handshaking, established, closed }
 
     private let ssl: OpaquePointer
-    private let readBIO: OpaquePointer
-    private let writeBIO: OpaquePointer
+    /// The transport BIO's state: the ciphertext OpenSSL may read, what it
+    /// wrote. Freed with the BIO, with the SSL.
+    private let io: UnsafeMutablePointer<hap_tls_io>
+    /// The transport BIO's method, one for all connections.
+    nonisolated(unsafe) private static let transport: OpaquePointer? = hap_tls_io_method_new()
     private let isClient: Bool
     /// Keeps the SSL_CTXs (and their callbacks' argument) alive.
     private let owner: AnyObject
@@ -71,18 +76,30 @@ public final class TLSHandler: ChannelDuplexHandler, TLSSessionView {
     private var failure: Error?
     /// The channel's allocator, read once (the channel's getter is not free).
     private var allocator = ByteBufferAllocator()
+    /// Ciphertext received that OpenSSL did not read before the handler
+    /// stopped reading (the connection failed or closed meanwhile): it
+    /// comes before the next bytes received.
+    private var unread: ByteBuffer?
+    /// The buffers last handed on, plaintext and ciphertext: reused for the
+    /// next when nothing else holds them any more (the stream consumed the
+    /// plaintext, the socket took the ciphertext), which saves two buffer
+    /// allocations per request on a kept-alive connection. Only small ones
+    /// are kept, so that an idle connection holds little.
+    private var plaintextSpare: ByteBuffer?
+    private var ciphertextSpare: ByteBuffer?
+    private static let spareCapacity = 4096
 
-    init(ssl: OpaquePointer, isClient: Bool, owner: AnyObject, preamble: ByteBuffer? = nil) {
+    /// Fails only when memory is short; the SSL is then the caller's.
+    init?(ssl: OpaquePointer, isClient: Bool, owner: AnyObject, preamble: ByteBuffer? = nil) {
+        var state: UnsafeMutablePointer<hap_tls_io>?
+        guard let method = Self.transport, let bio = hap_tls_io_new(method, &state), let state else { return nil }
         self.ssl = ssl
+        self.io = state
         self.isClient = isClient
         self.owner = owner
         self.preamble = preamble
-        readBIO = BIO_new(BIO_s_mem())
-        writeBIO = BIO_new(BIO_s_mem())
-        // An empty read BIO means "wait for more", not end of file.
-        _ = hap_bio_set_mem_eof_return(readBIO, -1)
-        _ = hap_bio_set_mem_eof_return(writeBIO, -1)
-        SSL_set_bio(ssl, readBIO, writeBIO)
+        // One BIO both ways; the SSL takes its one reference.
+        SSL_set_bio(ssl, bio, bio)
         if isClient { SSL_set_connect_state(ssl) } else { SSL_set_accept_state(ssl) }
     }
 
@@ -103,7 +120,7 @@ public final class TLSHandler: ChannelDuplexHandler, TLSSessionView {
     }
 
     private func startHandshake(context: ChannelHandlerContext) {
-        guard state == .handshaking, BIO_ctrl_pending(writeBIO) == 0, !handshakeStarted() else { return }
+        guard state == .handshaking, io.pointee.output_len == 0, !handshakeStarted() else { return }
         if let preamble {
             self.preamble = nil
             context.write(wrapOutboundOut(preamble), promise: nil)
@@ -135,17 +152,32 @@ public final class TLSHandler: ChannelDuplexHandler, TLSSessionView {
             if length == 0 { return }
             guard buffer.readableBytes > 0 else { return }
         }
+        if var held = unread {
+            unread = nil
+            held.writeBuffer(&buffer)
+            buffer = held
+        }
+        // OpenSSL reads the ciphertext in place, for as long as this
+        // closure runs: every SSL call that reads is made inside it.
         let fed = buffer.readableBytes
-        buffer.withUnsafeReadableBytes { p in
-            if let base = p.baseAddress, p.count > 0 { _ = BIO_write(readBIO, base, Int32(p.count)) }
+        let left = buffer.withUnsafeReadableBytes { p -> Int in
+            io.pointee.input = p.baseAddress?.assumingMemoryBound(to: UInt8.self)
+            io.pointee.input_len = p.count
+            if state == .handshaking {
+                advanceHandshake(context: context)
+            }
+            if state == .established {
+                readPlaintext(context: context, hint: fed)
+            }
+            let left = io.pointee.input_len
+            io.pointee.input = nil
+            io.pointee.input_len = 0
+            return left
         }
-        if state == .handshaking {
-            advanceHandshake(context: context)
+        if left > 0, state != .closed {
+            unread = buffer.getSlice(at: buffer.readerIndex + fed - left, length: left)
         }
-        if state == .established {
-            readPlaintext(context: context, hint: fed)
-        }
-        if BIO_ctrl_pending(writeBIO) > 0 {
+        if io.pointee.output_len > 0 {
             writeCiphertext(context: context, promise: nil)
             context.flush()
         }
@@ -193,7 +225,7 @@ public final class TLSHandler: ChannelDuplexHandler, TLSSessionView {
         }
         let error = SSL_get_error(ssl, rc)
         if error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE {
-            if BIO_ctrl_pending(writeBIO) > 0 {
+            if io.pointee.output_len > 0 {
                 writeCiphertext(context: context, promise: nil)
                 context.flush()
             }
@@ -205,21 +237,23 @@ public final class TLSHandler: ChannelDuplexHandler, TLSSessionView {
 
     /// Decrypts every complete record received; plaintext goes on in
     /// buffers sized after the ciphertext fed (plaintext is never larger).
-    /// Once OpenSSL holds nothing and the read BIO is empty, another
-    /// SSL_read could only ask for more: no buffer is made for it.
+    /// Once OpenSSL holds nothing and no ciphertext is left to read,
+    /// another SSL_read could only ask for more: no buffer is made for it.
     private func readPlaintext(context: ChannelHandlerContext, hint: Int) {
         while state == .established {
-            let buffered = Int(BIO_ctrl_pending(readBIO))
+            let buffered = io.pointee.input_len
             guard buffered > 0 || SSL_has_pending(ssl) == 1 else { return }
             let capacity = max(1024, min(16384, max(hint, buffered) + Int(SSL_pending(ssl))))
-            var out = allocator.buffer(capacity: capacity)
+            var out = reusable(&plaintextSpare, capacity: capacity)
             let n = out.writeWithUnsafeMutableBytes(minimumWritableBytes: capacity) { p in
                 Int(max(0, SSL_read(ssl, p.baseAddress, Int32(p.count))))
             }
             if n > 0 {
+                if out.capacity <= Self.spareCapacity { plaintextSpare = out }
                 context.fireChannelRead(wrapInboundOut(out))
                 continue
             }
+            if out.capacity <= Self.spareCapacity { plaintextSpare = out }
             let error = SSL_get_error(ssl, 0)
             switch error {
             case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE:
@@ -264,7 +298,7 @@ public final class TLSHandler: ChannelDuplexHandler, TLSSessionView {
             closeNotifySent = true
             _ = SSL_shutdown(ssl)
             OpenSSLErrors.drain()
-            if BIO_ctrl_pending(writeBIO) > 0 {
+            if io.pointee.output_len > 0 {
                 writeCiphertext(context: context, promise: nil)
                 context.flush()
             }
@@ -294,18 +328,31 @@ public final class TLSHandler: ChannelDuplexHandler, TLSSessionView {
         writeCiphertext(context: context, promise: promise)
     }
 
-    /// Moves what OpenSSL wrote into the write BIO to the socket.
+    /// Moves what OpenSSL wrote to the transport to the socket.
     private func writeCiphertext(context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
-        let pending = Int(BIO_ctrl_pending(writeBIO))
+        let pending = io.pointee.output_len
         guard pending > 0 else {
             promise?.succeed(())
             return
         }
-        var out = allocator.buffer(capacity: pending)
-        _ = out.writeWithUnsafeMutableBytes(minimumWritableBytes: pending) { p in
-            Int(max(0, BIO_read(writeBIO, p.baseAddress, Int32(pending))))
-        }
+        var out = reusable(&ciphertextSpare, capacity: pending)
+        out.writeBytes(UnsafeRawBufferPointer(start: io.pointee.output, count: pending))
+        io.pointee.output_len = 0
+        // A large flight (a bulk transfer's) is not kept between writes.
+        if io.pointee.output_cap > 4 * Self.spareCapacity { hap_tls_io_release_output(io) }
+        if out.capacity <= Self.spareCapacity { ciphertextSpare = out }
         context.write(wrapOutboundOut(out), promise: promise)
+    }
+
+    /// A buffer for `capacity` bytes: the spare one when it is large
+    /// enough (its storage reused when nothing else holds it any more),
+    /// else a new one.
+    @inline(__always)
+    private func reusable(_ spare: inout ByteBuffer?, capacity: Int) -> ByteBuffer {
+        guard var buffer = spare, buffer.capacity >= capacity else { return allocator.buffer(capacity: capacity) }
+        spare = nil
+        buffer.clear()
+        return buffer
     }
 
     /// Succeeds once the handshake completed, fails if it did not: a
@@ -334,7 +381,7 @@ public final class TLSHandler: ChannelDuplexHandler, TLSSessionView {
         guard state != .closed else { return }
         if state == .handshaking { failHandshake(error) }
         // What OpenSSL queued (an alert) goes out before the close.
-        if BIO_ctrl_pending(writeBIO) > 0 {
+        if io.pointee.output_len > 0 {
             writeCiphertext(context: context, promise: nil)
             context.flush()
         }
