@@ -14,6 +14,15 @@ public protocol TLSConnectionObserver: AnyObject, Sendable {
     func tlsClosed(client: Bool)
 }
 
+/// The handler right after a `TLSHandler`, when it takes the plaintext
+/// from it directly: a call instead of the pipeline's hop (and its NIOAny
+/// wrapping) on every read. Writes go the other way through
+/// `TLSHandler.write(plaintext:)` and `flushPlaintext()`.
+public protocol TLSPlaintextReader: AnyObject {
+    func tlsRead(_ plaintext: ByteBuffer)
+    func tlsReadComplete()
+}
+
 /// Why a TLS connection ended in error.
 public enum TLSError: Error, CustomStringConvertible {
     case handshakeFailed(String?)
@@ -76,6 +85,12 @@ public final class TLSHandler: ChannelDuplexHandler, TLSSessionView {
     private var failure: Error?
     /// The channel's allocator, read once (the channel's getter is not free).
     private var allocator = ByteBufferAllocator()
+    /// This handler's place in its pipeline, from `handlerAdded` to
+    /// `handlerRemoved` (the pipeline's teardown breaks the cycle).
+    private var context: ChannelHandlerContext?
+    /// The handler after this one when it reads the plaintext directly;
+    /// cleared with `context`.
+    public var reader: (any TLSPlaintextReader)?
     /// Ciphertext received that OpenSSL did not read before the handler
     /// stopped reading (the connection failed or closed meanwhile): it
     /// comes before the next bytes received.
@@ -110,8 +125,14 @@ public final class TLSHandler: ChannelDuplexHandler, TLSSessionView {
     // MARK: Inbound
 
     public func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
         allocator = context.channel.allocator
         if isClient && context.channel.isActive { startHandshake(context: context) }
+    }
+
+    public func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+        reader = nil
     }
 
     public func channelActive(context: ChannelHandlerContext) {
@@ -184,7 +205,11 @@ public final class TLSHandler: ChannelDuplexHandler, TLSSessionView {
     }
 
     public func channelReadComplete(context: ChannelHandlerContext) {
-        context.fireChannelReadComplete()
+        if let reader {
+            reader.tlsReadComplete()
+        } else {
+            context.fireChannelReadComplete()
+        }
     }
 
     public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -250,7 +275,11 @@ public final class TLSHandler: ChannelDuplexHandler, TLSSessionView {
             }
             if n > 0 {
                 if out.capacity <= Self.spareCapacity { plaintextSpare = out }
-                context.fireChannelRead(wrapInboundOut(out))
+                if let reader {
+                    reader.tlsRead(out)
+                } else {
+                    context.fireChannelRead(wrapInboundOut(out))
+                }
                 continue
             }
             if out.capacity <= Self.spareCapacity { plaintextSpare = out }
@@ -274,7 +303,24 @@ public final class TLSHandler: ChannelDuplexHandler, TLSSessionView {
     // MARK: Outbound
 
     public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        let buffer = unwrapOutboundIn(data)
+        send(unwrapOutboundIn(data), context: context, promise: promise)
+    }
+
+    /// Encrypts and queues `plaintext` as a write of the handler after this
+    /// one would, without the pipeline's hop between them (the stream's
+    /// relay writes through here). Dropped once the pipeline is torn down.
+    public func write(plaintext: ByteBuffer) {
+        guard let context else { return }
+        send(plaintext, context: context, promise: nil)
+    }
+
+    /// Flushes as a flush of the handler after this one would.
+    public func flushPlaintext() {
+        guard let context else { return }
+        flush(context: context)
+    }
+
+    private func send(_ buffer: ByteBuffer, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
         switch state {
         case .handshaking:
             pendingWrites.append((buffer, promise))
