@@ -356,25 +356,47 @@ public final class TLSHandler: ChannelDuplexHandler, TLSSessionView {
         context.close(mode: mode, promise: promise)
     }
 
+    /// Encrypts `buffer` one record at a time and queues the records as
+    /// one write. OpenSSL's output is taken after each record, so the
+    /// transport's memory holds one record at most and is never grown by
+    /// copying for a large write.
     private func encrypt(_ buffer: ByteBuffer, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
-        guard buffer.readableBytes > 0 else {
+        let count = buffer.readableBytes
+        guard count > 0 else {
             // An empty write (a caller waiting for what is queued) stays one.
             context.write(wrapOutboundOut(buffer), promise: promise)
             return
         }
+        let records = (count + Self.recordSize - 1) / Self.recordSize
+        var out = reusable(&ciphertextSpare, capacity: count + records * Self.recordOverhead)
         let ok = buffer.withUnsafeReadableBytes { p -> Bool in
-            SSL_write(ssl, p.baseAddress, Int32(p.count)) > 0
+            var offset = 0
+            while offset < count {
+                let n = min(Self.recordSize, count - offset)
+                guard SSL_write(ssl, p.baseAddress! + offset, Int32(n)) > 0 else { return false }
+                takeOutput(into: &out)
+                offset += n
+            }
+            return true
         }
         guard ok else {
             let reason = OpenSSLErrors.drain()
+            // The records made before the failure go out before its alert.
+            if out.readableBytes > 0 { context.write(wrapOutboundOut(out), promise: nil) }
             promise?.fail(TLSError.protocolError(reason))
             fail(context: context, TLSError.protocolError(reason))
             return
         }
-        writeCiphertext(context: context, promise: promise)
+        queue(ciphertext: out, context: context, promise: promise)
     }
 
-    /// Moves what OpenSSL wrote to the transport to the socket.
+    /// The largest TLS record's plaintext, and room for what a record adds
+    /// to it (header, tag or MAC and padding).
+    private static let recordSize = 16384
+    private static let recordOverhead = 64
+
+    /// Moves what OpenSSL wrote to the transport (a handshake flight, an
+    /// alert, a close_notify) to the socket.
     private func writeCiphertext(context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
         let pending = io.pointee.output_len
         guard pending > 0 else {
@@ -382,12 +404,25 @@ public final class TLSHandler: ChannelDuplexHandler, TLSSessionView {
             return
         }
         var out = reusable(&ciphertextSpare, capacity: pending)
+        takeOutput(into: &out)
+        queue(ciphertext: out, context: context, promise: promise)
+    }
+
+    /// Appends what OpenSSL wrote to the transport to `out`.
+    @inline(__always)
+    private func takeOutput(into out: inout ByteBuffer) {
+        let pending = io.pointee.output_len
+        guard pending > 0 else { return }
         out.writeBytes(UnsafeRawBufferPointer(start: io.pointee.output, count: pending))
         io.pointee.output_len = 0
-        // A large flight (a bulk transfer's) is not kept between writes.
-        if io.pointee.output_cap > 4 * Self.spareCapacity { hap_tls_io_release_output(io) }
-        if out.capacity <= Self.spareCapacity { ciphertextSpare = out }
-        context.write(wrapOutboundOut(out), promise: promise)
+    }
+
+    private func queue(ciphertext: ByteBuffer, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
+        // The transport's memory for a full record or a large flight is not
+        // kept between writes, nor a large buffer.
+        if io.pointee.output_cap > Self.spareCapacity { hap_tls_io_release_output(io) }
+        if ciphertext.capacity <= Self.spareCapacity { ciphertextSpare = ciphertext }
+        context.write(wrapOutboundOut(ciphertext), promise: promise)
     }
 
     /// A buffer for `capacity` bytes: the spare one when it is large
