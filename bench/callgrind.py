@@ -21,6 +21,8 @@ one request on a new connection with its full handshake. The keep-alive
 runs then make no close request, (K, C) = (n1, 0) and (n2, 0), so that
 only the keep-alive connection's handshake is in them: handshakes differ a
 little in cost (random keys), and more of them would blur the difference.
+--keepalive-alone runs plain HTTP the same way, for figures to set beside
+the TLS ones (what TLS adds to a request is the difference).
 
 It builds nothing. Build ours for valgrind first, with the Makefile's
 RELEASE_FLAGS minus the linker options valgrind cannot read (lld, packed
@@ -36,7 +38,7 @@ and unpack 2.6 with `make reference` (~/.cache/proxybench/ref). Then
 
     bench/callgrind.py [--config bench/configs/rules.cfg] [--n1 100 --n2 600]
                        [--candidate .build-callgrind/release/haproxy]
-                       [--ours-only] [--top 40] [--tls [--tls12]]
+                       [--ours-only] [--top 40] [--tls [--tls12]] [--keepalive-alone]
 
 prints instructions per request for both proxies side by side, and with
 --top N the N functions with the highest self cost per keep-alive request
@@ -280,6 +282,8 @@ def main():
     ap.add_argument("--keep", help="directory to keep the callgrind output files in")
     ap.add_argument("--tls", action="store_true", help="HTTPS: `ssl crt` on the bind, a TLS client")
     ap.add_argument("--tls12", action="store_true", help="with --tls: TLS 1.2 instead of 1.3")
+    ap.add_argument("--keepalive-alone", action="store_true",
+                    help="no close request in the keep-alive runs (as with --tls), for plain figures to set beside TLS ones")
     args = ap.parse_args()
     if args.n2 <= args.n1:
         raise SystemExit("--n2 must be larger than --n1")
@@ -291,7 +295,7 @@ def main():
     # The keep-alive runs' close requests: with TLS none, for the handshakes'
     # cost varies a little from one to the next (random keys) and would
     # blur the difference between the keep-alive runs.
-    c0 = 0 if args.tls else args.n1
+    c0 = 0 if args.tls or args.keepalive_alone else args.n1
     if args.tls:
         config_text = tls_config(config_text)
         tls = client_context(args.tls12)
