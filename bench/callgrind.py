@@ -46,8 +46,18 @@ in ours (the per-function difference between the (n2, n1) and (n1, n1)
 runs, demangled with swift-demangle when it is found). --keep DIR keeps
 the callgrind output files there for callgrind_annotate.
 
+With --wrk SECONDS it measures CPU time instead, the way
+../shared/tools/proxybench.py does: each proxy (the release binary, by
+default .build/release/haproxy) pinned to CPU 0, wrk and the backend to
+CPU 1, the same request sent by wrk on 10 keep-alive connections for
+SECONDS, then with `Connection: close`; the proxy's user+system time
+(/proc/PID/stat) divided by the requests answered. Three rounds,
+alternating the proxies; the median is printed. Noisy on a busy machine:
+run it on an idle one.
+
 A benchmark, not a CI test: it prints numbers, it does not judge them.
-Needs valgrind (apt-get install valgrind), optionally nginx-light.
+Needs valgrind (apt-get install valgrind), optionally nginx-light; wrk
+for --wrk.
 """
 import argparse
 import os
@@ -61,7 +71,7 @@ import sys
 import tempfile
 import time
 
-from benchlib import REF, free_port, nginx_config, reference_env, wait_listening
+from benchlib import REF, cpu_seconds, free_port, nginx_config, reference_env, wait_listening
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -90,14 +100,14 @@ def write_maps(tmp):
             f.write(f"{prefix} {prefix.strip('/').replace('/', '-') or 'root'}\n")
 
 
-def start_backend(tmp, port):
+def start_backend(tmp, port, pin=()):
     if shutil.which("nginx"):
         conf = nginx_config(tmp, f"""server {{
         listen 127.0.0.1:{port};
         keepalive_requests 1000000;
         location / {{ return 200 "hello\\n"; }}
     }}""")
-        proc = subprocess.Popen(["nginx", "-c", conf, "-p", tmp],
+        proc = subprocess.Popen([*pin, "nginx", "-c", conf, "-p", tmp],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     else:
         script = f"""
@@ -113,7 +123,7 @@ class H(http.server.BaseHTTPRequestHandler):
         pass
 http.server.ThreadingHTTPServer(("127.0.0.1", {port}), H).serve_forever()
 """
-        proc = subprocess.Popen([sys.executable, "-c", script],
+        proc = subprocess.Popen([*pin, sys.executable, "-c", script],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     wait_listening(port, proc)
     return proc
@@ -270,6 +280,47 @@ def measure(name, binary, env, config_text, tmp, backend_port, n1, n2, c0, keep,
     return keepalive, close, results, files
 
 
+def wrk_script(tmp, close):
+    """A wrk Lua script sending the benchmark's request."""
+    headers = REQUEST_HEADERS + ("Connection: close\r\n" if close else "")
+    lines = [h.split(": ", 1) for h in headers.strip().split("\r\n")]
+    path = os.path.join(tmp, "close.lua" if close else "keepalive.lua")
+    with open(path, "w") as f:
+        f.write(f'wrk.path = "{REQUEST_PATH}"\n')
+        for name, value in lines:
+            f.write(f'wrk.headers["{name}"] = "{value}"\n')
+    return path
+
+
+def cpu_per_request(binary, env, config_text, tmp, backend_port, seconds):
+    """The proxy's CPU microseconds per request under wrk: (keep-alive, close)."""
+    port = free_port()
+    cfg = os.path.join(tmp, "haproxy.cfg")
+    with open(cfg, "w") as f:
+        f.write(config_text.replace("@FRONT_PORT@", str(port))
+                .replace("@BACKEND_PORT@", str(backend_port)).replace("@DIR@", tmp))
+    proc = subprocess.Popen(["taskset", "-c", "0", binary, "-f", cfg, "-db"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    out = []
+    try:
+        wait_listening(port, proc)
+        for close in (False, True):
+            before = cpu_seconds(proc.pid)
+            result = subprocess.run(
+                ["taskset", "-c", "1", "wrk", "-t1", "-c10", f"-d{seconds}s", "-s", wrk_script(tmp, close),
+                 f"http://127.0.0.1:{port}{REQUEST_PATH}"], capture_output=True, text=True, check=True).stdout
+            used = cpu_seconds(proc.pid) - before
+            m = re.search(r"(\d+) requests in", result)
+            errors = re.search(r"Non-2xx or 3xx responses: (\d+)", result)
+            if m is None or int(m.group(1)) == 0 or errors:
+                raise SystemExit(f"wrk failed against {binary}: {result}")
+            out.append(used / int(m.group(1)) * 1e6)
+    finally:
+        proc.terminate()
+        proc.wait()
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--config", default=os.path.join(HERE, "configs", "rules.cfg"))
@@ -284,7 +335,13 @@ def main():
     ap.add_argument("--tls12", action="store_true", help="with --tls: TLS 1.2 instead of 1.3")
     ap.add_argument("--keepalive-alone", action="store_true",
                     help="no close request in the keep-alive runs (as with --tls), for plain figures to set beside TLS ones")
+    ap.add_argument("--wrk", type=int, metavar="SECONDS",
+                    help="measure CPU time per request under wrk instead of instructions")
     args = ap.parse_args()
+    if args.wrk:
+        if args.tls:
+            raise SystemExit("--wrk measures plain HTTP; bench/tls.py measures HTTPS under load")
+        return main_wrk(args)
     if args.n2 <= args.n1:
         raise SystemExit("--n2 must be larger than --n1")
     if not shutil.which("valgrind"):
@@ -341,6 +398,37 @@ def main():
             print(f"\nours: self instructions per keep-alive request, top {args.top}")
             for (fn, cost), label in zip(top, names):
                 print(f"{cost:>9,.0f}  {label[:150]}")
+
+
+def main_wrk(args):
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk not found (apt-get install wrk)")
+    candidate = args.candidate
+    if candidate == os.path.join(ROOT, ".build-callgrind", "release", "haproxy"):
+        candidate = os.path.join(ROOT, ".build", "release", "haproxy")
+    with open(args.config) as f:
+        config_text = f.read()
+    with tempfile.TemporaryDirectory(prefix="cpu-bench-") as tmp:
+        write_maps(tmp)
+        backend_port = free_port()
+        backend = start_backend(tmp, backend_port, pin=["taskset", "-c", "1"])
+        rounds = {"ours": [], "2.6": []}
+        try:
+            for _ in range(3):
+                rounds["ours"].append(cpu_per_request(candidate, dict(os.environ), config_text, tmp,
+                                                      backend_port, args.wrk))
+                rounds["2.6"].append(cpu_per_request(args.haproxy, reference_env(), config_text, tmp,
+                                                     backend_port, args.wrk))
+        finally:
+            backend.terminate()
+            backend.wait()
+    def median(name, i):
+        return sorted(r[i] for r in rounds[name])[1]
+    print(f"{os.path.basename(args.config)}: proxy CPU microseconds per request (wrk, median of 3)")
+    print(f"{'':12} {'ours':>8} {'2.6':>8} {'ratio':>7}")
+    for label, i in (("keep-alive", 0), ("close", 1)):
+        ours, ref = median("ours", i), median("2.6", i)
+        print(f"{label:12} {ours:>8.2f} {ref:>8.2f} {ours / ref:>7.2f}")
 
 
 if __name__ == "__main__":

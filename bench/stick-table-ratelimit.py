@@ -21,7 +21,8 @@ request. Measured for each binary:
   swift build -c release --static-swift-stdlib -Xswiftc -enforce-exclusivity=unchecked
   --scratch-path .build-rel
   (a copy of the binary without its debugging sections runs under valgrind;
-  ANNOTATE=1 prints callgrind_annotate's top functions).
+  ANNOTATE=REGEX prints callgrind_annotate's inclusive lines that match it,
+  KEEP=DIR keeps the measured callgrind files there).
 
 Usage: bench/stick-table-ratelimit.py [--ours BIN] [--entries N]
        [--duration S] [--limit N] [--callgrind] [--requests N]
@@ -30,6 +31,7 @@ import argparse
 import glob
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -196,6 +198,9 @@ def callgrind(label, binary, env, args, workdir, table=True):
                     break
         print(f"{label}{'' if table else ' (no table, no rules)'}: used:{n}, {args.requests} requests {statuses}: "
               f"{total / args.requests:.0f} instructions per request", flush=True)
+        if os.environ.get("KEEP"):
+            os.makedirs(os.environ["KEEP"], exist_ok=True)
+            shutil.copy(dumps[-1], os.path.join(os.environ["KEEP"], f"callgrind.{label}{'' if table else '.notable'}.out"))
         if os.environ.get("ANNOTATE"):
             report = subprocess.run(["callgrind_annotate", "--inclusive=yes", dumps[-1]],
                                     capture_output=True, text=True).stdout

@@ -214,6 +214,28 @@ public enum HTTPHeadRewriter {
             count += r.count
         }
 
+        @inline(__always) mutating func bytes(_ a: [UInt8]) {
+            a.withUnsafeBytes { copy($0, 0..<$0.count) }
+        }
+
+        /// A non-negative integer in decimal.
+        @inline(__always) mutating func decimal(_ value: Int) {
+            var v = value < 0 ? 0 : value
+            var digits = 1
+            var scale = 10
+            while v >= scale && digits < 19 {
+                digits += 1
+                scale = scale &* 10
+            }
+            var i = digits
+            while i > 0 {
+                i -= 1
+                base.storeBytes(of: UInt8(v % 10) + 0x30, toByteOffset: count + i, as: UInt8.self)
+                v /= 10
+            }
+            count += digits
+        }
+
         @inline(__always) mutating func copy(_ s: StaticString) {
             (base + count).copyMemory(from: s.utf8Start, byteCount: s.utf8CodeUnitCount)
             count += s.utf8CodeUnitCount

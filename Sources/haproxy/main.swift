@@ -141,6 +141,12 @@ runtime.loadServerState {
 
 if case .check = options.action {
     if diagnostics.hasWarnings || serverStateWarned { console.plain("Warnings were found.") }
+    // As 2.6: valid, but a start would stop at once (no frontend binds,
+    // no stats socket) — exit status 2, which init scripts see as a failure.
+    guard configuration.hasListeners else {
+        if !options.quiet { print("Configuration file has no error but will not start (no listener) => exit(2).") }
+        exit(2)
+    }
     if !options.quiet { print("Configuration file is valid") }
     exit(0)
 }

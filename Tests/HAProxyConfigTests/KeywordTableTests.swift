@@ -64,7 +64,8 @@ final class KeywordTableTests: XCTestCase {
         return rows
     }
 
-    /// `Class.testMethod` for every XCTest method under Tests/.
+    /// `Class.testMethod` for every XCTest method under Tests/ (in the class
+    /// or in an extension of it).
     static func existingTests() throws -> Set<String> {
         var names: Set<String> = []
         let tests = root.appendingPathComponent("Tests")
@@ -81,6 +82,9 @@ final class KeywordTableTests: XCTestCase {
                     !line.contains("class \(words[i + 1])(")
                 {
                     current = String(words[i + 1])
+                } else if !line.hasPrefix(" "), words.first == "extension", words.count > 1 {
+                    // Tests of a class may live in `extension Name` files.
+                    current = String(words[1])
                 } else if words.first == "func", words.count > 1, words[1].hasPrefix("test") {
                     names.insert("\(current).\(words[1])")
                 }

@@ -145,6 +145,25 @@ final class ResolversKeywordsTests: XCTestCase {
         XCTAssertTrue(section.nameservers.dropLast().allSatisfy { $0.port == 53 })
     }
 
+    /// Without a section named `default`, 2.6 makes one of /etc/resolv.conf's
+    /// nameservers: servers may name it while resolv.conf names any.
+    func testImplicitDefaultSectionFromResolvConf() throws {
+        let text = String(decoding: FileManager.default.contents(atPath: "/etc/resolv.conf") ?? Data(), as: UTF8.self)
+        let (_, diagnostics) = TestSupport.load(
+            Self.defaults + "backend be\n server s1 web.test:80 resolvers default init-addr none\n")
+        let lines = TestSupport.lines(diagnostics)
+        let refused = "[ALERT]    (0) : config : backend 'be', server 's1': unable to find required resolvers 'default'"
+        XCTAssertEqual(lines.contains(refused), ResolversConfig.implicitDefault(resolvConf: text) == nil, "\(lines)")
+        // A section of the file named `default` replaces it.
+        let (config, own) = TestSupport.load(
+            "resolvers default\n nameserver dns 127.0.0.1:5353\n" + Self.defaults
+                + "backend be\n server s1 web.test:80 resolvers default init-addr none\n")
+        XCTAssertEqual(TestSupport.lines(own).filter { $0.hasPrefix("[ALERT]") }, [])
+        XCTAssertEqual(config?.resolvers.map(\.name), ["default"])
+        XCTAssertNil(ResolversConfig.implicitDefault(resolvConf: "search x\n"))
+        XCTAssertEqual(ResolversConfig.implicitDefault(resolvConf: "nameserver 10.0.0.1\n")?.nameservers.map(\.port), [53])
+    }
+
     func testParseResolvConfReadsItsNameservers() {
         XCTAssertEqual(
             KeywordRegistry.resolvConfNameservers("# c\nsearch x\nnameserver 10.0.0.1\nnameserver\t::1\n"),

@@ -22,9 +22,9 @@ final class ResolutionTests: XCTestCase {
         return q
     }
 
-    func testPrefersIPv6ThenFallsBackToIPv4AndHoldsTheValidAnswer() throws {
+    func testPrefersIPv6ThenFallsBackToIPv4AndAsksAgainAfterTimeoutResolve() throws {
         var timers = ResolutionTimers()
-        timers.holdValidMs = 5000
+        timers.resolveMs = 5000
         var r = Resolution(name: "web.test", prefer: .ipv6, timers: timers)
         let q1 = try sent(r.poll(nowMs: 0, nextID: id))
         XCTAssertEqual(q1.type, .aaaa)
@@ -39,20 +39,20 @@ final class ResolutionTests: XCTestCase {
         XCTAssertEqual(try sent(r.poll(nowMs: 5002, nextID: id)).type, .aaaa)
     }
 
-    func testValidAnswersAreAskedAgainOnTimeoutResolveTicks() throws {
+    /// Valid or not, a name is asked again every `timeout resolve`: 2.6's
+    /// `hold valid` does not space the resolutions of servers.
+    func testNamesAreAskedAgainEveryTimeoutResolve() throws {
         var timers = ResolutionTimers()
-        timers.holdValidMs = 500
-        timers.resolveMs = 1000
+        timers.resolveMs = 100
         var r = Resolution(name: "web.test", prefer: .ipv4, timers: timers)
         let q = try sent(r.poll(nowMs: 0, nextID: id))
-        _ = r.receive(answer(to: q, [[10, 0, 0, 1]]), nowMs: 0, nextID: id)
-        XCTAssertEqual(r.poll(nowMs: 999, nextID: id), .none, "hold valid 500ms waits for the 1s tick")
-        XCTAssertEqual(try sent(r.poll(nowMs: 1000, nextID: id)).type, .a)
-        timers.holdValidMs = 1500
-        r.timers = timers
-        _ = r.receive(answer(to: r.inFlight!, [[10, 0, 0, 1]]), nowMs: 1000, nextID: id)
-        XCTAssertEqual(r.poll(nowMs: 2999, nextID: id), .none, "1.5s rounds up to 2s")
-        XCTAssertEqual(try sent(r.poll(nowMs: 3000, nextID: id)).type, .a)
+        _ = r.receive(answer(to: q, [[10, 0, 0, 1]]), nowMs: 10, nextID: id)
+        XCTAssertEqual(r.poll(nowMs: 109, nextID: id), .none)
+        let q2 = try sent(r.poll(nowMs: 110, nextID: id))
+        let q3 = try sent(r.receive(answer(to: q2, rcode: 3, []), nowMs: 120, nextID: id).1)  // the other family at once
+        XCTAssertEqual(r.receive(answer(to: q3, rcode: 3, []), nowMs: 125, nextID: id).1, .finished(.nx))
+        XCTAssertEqual(r.poll(nowMs: 224, nextID: id), .none)
+        XCTAssertEqual(try sent(r.poll(nowMs: 225, nextID: id)).type, .a)
     }
 
     func testOutdatedAndForeignAnswers() throws {
@@ -75,7 +75,7 @@ final class ResolutionTests: XCTestCase {
         var r = Resolution(name: "web.test", prefer: .ipv4, timers: timers)
         let q = try sent(r.poll(nowMs: 0, nextID: id))
         _ = r.receive(answer(to: q, [[10, 0, 0, 1]]), nowMs: 0, nextID: id)
-        XCTAssertEqual(r.poll(nowMs: 9_999, nextID: id), .none)
+        XCTAssertEqual(r.poll(nowMs: 999, nextID: id), .none)
         _ = try sent(r.poll(nowMs: 10_000, nextID: id))
         XCTAssertEqual(r.poll(nowMs: 10_050, nextID: id), .none)
         _ = try sent(r.poll(nowMs: 10_100, nextID: id))  // the second try
@@ -85,9 +85,42 @@ final class ResolutionTests: XCTestCase {
         XCTAssertEqual(r.addresses.map(\.bytes), [[10, 0, 0, 1]])
     }
 
+    /// A UDP answer with the TC bit is never used: with a `tcp@`
+    /// nameserver the resolution waits for its complete answer, otherwise
+    /// it moves on to the other family as after an error.
+    func testTruncatedAnswersAreNeverUsed() throws {
+        func truncated(_ query: DNSQuery) -> DNSResponse {
+            var b = AnswerBuilder(id: query.id, flags: 0x8380, answers: 1)
+            b.question(query.name, type: query.type.rawValue)
+            b.record(type: 1, data: [10, 0, 0, 1])
+            return try! DNSResponse(parsing: b.bytes)
+        }
+        var waiting = Resolution(name: "web.test", prefer: .ipv4, timers: ResolutionTimers())
+        let q = try sent(waiting.poll(nowMs: 0, nextID: id))
+        let (v1, a1) = waiting.receiveTruncated(truncated(q), completeAnswerComing: true, nowMs: 1, nextID: id)
+        XCTAssertEqual(v1, .truncated)
+        XCTAssertEqual(a1, .none, "the TCP answer is awaited")
+        XCTAssertTrue(waiting.addresses.isEmpty)
+        let (_, a2) = waiting.receive(answer(to: q, [[10, 0, 0, 1], [10, 0, 0, 2]]), nowMs: 2, nextID: id)
+        XCTAssertEqual(a2, .finished(.valid))
+        XCTAssertEqual(waiting.addresses.map(\.bytes), [[10, 0, 0, 1], [10, 0, 0, 2]])
+
+        var udpOnly = Resolution(name: "web.test", prefer: .ipv4, timers: ResolutionTimers())
+        let q2 = try sent(udpOnly.poll(nowMs: 0, nextID: id))
+        let (v3, a3) = udpOnly.receiveTruncated(truncated(q2), completeAnswerComing: false, nowMs: 1, nextID: id)
+        XCTAssertEqual(v3, .truncated)
+        XCTAssertEqual(try sent(a3).type, .aaaa, "on to the other family")
+        XCTAssertTrue(udpOnly.addresses.isEmpty)
+        var stale = q2
+        stale.id &+= 7
+        XCTAssertEqual(udpOnly.receiveTruncated(truncated(stale), completeAnswerComing: false, nowMs: 2, nextID: id).0, .outdated)
+        var counters = NameserverCounters()
+        counters.count(.truncated)
+        XCTAssertEqual([counters.truncated, counters.other, counters.invalid], [1, 0, 0])
+    }
+
     func testObsoleteAddressesStayForTheirHold() throws {
         var timers = ResolutionTimers()
-        timers.holdValidMs = 100
         timers.resolveMs = 100
         timers.holdObsoleteMs = 300
         var r = Resolution(name: "m.test", prefer: .ipv4, timers: timers)
@@ -122,11 +155,21 @@ final class ResolutionTests: XCTestCase {
     func testAssignmentKeepsAddressesAndAvoidsDuplicates() {
         let a: [UInt8] = [1, 0, 0, 1], b: [UInt8] = [1, 0, 0, 2], c: [UInt8] = [10, 0, 0, 3]
         typealias M = AddressAssignment.Member
-        XCTAssertEqual(AddressAssignment.assign([M(current: nil), M(current: nil), M(current: nil)], available: [a, b]), [a, b, nil])
+        // On a tie the last address of the answers wins, as on 2.6.
+        XCTAssertEqual(AddressAssignment.assign([M(current: nil), M(current: nil), M(current: nil)], available: [a, b]), [b, a, nil])
         XCTAssertEqual(AddressAssignment.assign([M(current: b), M(current: nil)], available: [a, b]), [b, a])
         XCTAssertEqual(AddressAssignment.assign([M(current: a), M(current: nil, allowDuplicates: true)], available: [a]), [a, a])
-        XCTAssertEqual(
-            AddressAssignment.assign([M(current: nil, preferredNetworks: [([10, 0, 0, 0], 8)])], available: [a, c]), [c])
+        let net = [([UInt8]([10, 0, 0, 0]), 8)]
+        XCTAssertEqual(AddressAssignment.assign([M(current: nil, preferredNetworks: net)], available: [c, a]), [c])
+        // The current address is kept even when a resolve-net address appears.
+        XCTAssertEqual(AddressAssignment.assign([M(current: a, preferredNetworks: net)], available: [a, c]), [a])
+        // allow-dup-ip still prefers an address no other server uses.
+        XCTAssertEqual(AddressAssignment.assign([M(current: a), M(current: nil, allowDuplicates: true)], available: [b, a]), [a, b])
+        // A server keeps its address when a later one shares it through allow-dup-ip.
+        XCTAssertEqual(AddressAssignment.assign([M(current: a), M(current: a, allowDuplicates: true)], available: [a]), [a, a])
+        // A later server's current address counts as used: the first server takes another.
+        XCTAssertEqual(AddressAssignment.assign([M(current: nil), M(current: a)], available: [b, a]), [b, a])
+        XCTAssertEqual(AddressAssignment.assign([M(current: nil), M(current: a)], available: [a]), [nil, a])
     }
 
     func testShowResolversLayout() {

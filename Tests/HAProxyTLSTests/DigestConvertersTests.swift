@@ -6,7 +6,7 @@ import XCTest
 /// The OpenSSL converters on published test vectors (FIPS 180 "abc",
 /// RFC 4231 case 2), and 2.6's refusals of their arguments.
 final class DigestConvertersTests: XCTestCase {
-    private struct NoStream: SampleContext {
+    private final class NoStream: SampleContext {
         var source: SocketEndpoint? { nil }
         var destination: SocketEndpoint? { nil }
         var bindName: String? { nil }

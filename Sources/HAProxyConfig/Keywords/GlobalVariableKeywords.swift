@@ -51,8 +51,9 @@ extension KeywordRegistry {
 
 /// What a sample expression sees while the configuration is read: no
 /// connection, no message; `proc.*` variables set by earlier lines.
-struct ConfigurationSampleContext: SampleContext {
+final class ConfigurationSampleContext: SampleContext {
     let variables: [(VariableName, Sample)]
+    init(variables: [(VariableName, Sample)]) { self.variables = variables }
     var source: SocketEndpoint? { nil }
     var destination: SocketEndpoint? { nil }
     var bindName: String? { nil }

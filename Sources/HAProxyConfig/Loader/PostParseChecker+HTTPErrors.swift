@@ -34,13 +34,13 @@ extension PostParseChecker {
                 switch rules[r].action {
                 case .deny(let status, var response?):
                     resolve(&response)
-                    rules[r].action = .deny(status: status, response: response)
+                    rules[r] = rules[r].with(action: .deny(status: status, response: response))
                 case .returnResponse(var response):
                     resolve(&response)
-                    rules[r].action = .returnResponse(response)
+                    rules[r] = rules[r].with(action: .returnResponse(response))
                 case .tarpit(let status, var response?):
                     resolve(&response)
-                    rules[r].action = .tarpit(status: status, response: response)
+                    rules[r] = rules[r].with(action: .tarpit(status: status, response: response))
                 default:
                     break
                 }

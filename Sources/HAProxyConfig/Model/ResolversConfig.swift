@@ -30,7 +30,9 @@ public struct ResolversConfig: Sendable, Equatable {
     /// `timeout resolve` and `timeout retry` (default 1s each).
     public var timeoutResolveMs = 1000
     public var timeoutRetryMs = 1000
-    /// `hold nx|other|refused|timeout|valid|obsolete`.
+    /// `hold nx|other|refused|timeout|valid|obsolete`. `hold valid` applies
+    /// only to `do-resolve` actions in 2.6 (refused by this build): servers
+    /// are resolved every `timeout resolve` whatever its value, as on 2.6.
     public var holdNXMs = 30_000
     public var holdOtherMs = 30_000
     public var holdRefusedMs = 30_000
@@ -53,8 +55,8 @@ public struct ResolversConfig: Sendable, Equatable {
     }
 
     /// The section 2.6 adds by itself when none is named `default`: the
-    /// nameservers of /etc/resolv.conf (nil when it names none). Only
-    /// `show resolvers` shows it; no server of this build uses it.
+    /// nameservers of /etc/resolv.conf (nil when it names none), shown by
+    /// `show resolvers` and used by servers with `resolvers default`.
     public static func implicitDefault(resolvConf text: String) -> ResolversConfig? {
         var section = ResolversConfig(name: "default", location: SourceLocation(file: "/etc/resolv.conf", line: 0))
         for address in resolvConfNameservers(text) where !section.nameservers.contains(where: { $0.name == address }) {

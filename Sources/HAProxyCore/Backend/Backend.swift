@@ -331,7 +331,7 @@ public final class Backend {
     @discardableResult
     func setState(
         _ server: Server, up: Bool? = nil, admin: Server.AdminState? = nil, resolution: Bool? = nil,
-        agentDown: Bool? = nil, reportsNoServer: Bool = true
+        agentDown: Bool? = nil, stopping: Bool? = nil, reportsNoServer: Bool = true
     ) -> StateChange {
         var grants: [(ServerSlotWaiter, Server, QueuePosition)] = []
         var requeue: [PendingStream] = []
@@ -342,6 +342,7 @@ public final class Backend {
             if let admin { server.adminState = admin }
             if let resolution { server.inResolutionMaintenance = resolution }
             if let agentDown { server.agentDown = agentDown }
+            if let stopping { server.healthStopping = stopping }
             let after = server.isUsable
             guard before != after else { return StateChange(remainingInQueue: server.queue.count) }
             let now = NIODeadline.now()

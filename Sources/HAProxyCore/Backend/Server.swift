@@ -22,16 +22,30 @@ public final class Server {
     public var isBackup: Bool { config.options.backup }
 
     /// Operational state from health checks (true when no checks run).
-    public internal(set) var isUp = true
+    public internal(set) var isUp = true {
+        didSet { if !isUp { healthFromState = nil } }
+    }
     public internal(set) var adminState: AdminState
+    /// Set NOLB by `set server ... health stopping` or the page's "Health:
+    /// force NOLB": up but out of load balancing until the next check that
+    /// passes (or fails it down), as in 2.6.
+    public internal(set) var healthStopping = false
     /// In maintenance because DNS gives no address (`init-addr none`, a
     /// name that stopped resolving): 2.6's RMAINT, "MAINT (resolution)".
     public internal(set) var inResolutionMaintenance = false {
-        didSet { if inResolutionMaintenance { healthCleared = true } }
+        didSet {
+            if inResolutionMaintenance {
+                healthCleared = true
+                healthFromState = nil
+            }
+        }
     }
     /// Set once the server was in maintenance for resolution: 2.6 then
     /// reports a health of 0 for a server without checks.
     var healthCleared = false
+    /// The health a server state file left a running server with (2.6: rise
+    /// + fall - 1), shown until the server stops or loses its address.
+    var healthFromState: Int?
     /// The name a `resolvers` section keeps resolved (`set server fqdn`
     /// changes it); nil for servers without resolution.
     public internal(set) var fqdn: String?
@@ -141,7 +155,7 @@ public final class Server {
     var connectionCount: Int { backend.lock.withLock { currentConnections } }
 
     /// Whether the load balancer may send new traffic here.
-    var isUsable: Bool { isUp && !agentDown && adminState == .ready && !inResolutionMaintenance }
+    var isUsable: Bool { isUp && !agentDown && !healthStopping && adminState == .ready && !inResolutionMaintenance }
 
     /// The address to connect to for a client that reached `localPort`.
     func destination(localPort: Int?) -> SocketAddress {
@@ -157,7 +171,7 @@ public final class Server {
         return target
     }
 
-    /// "UP", "DOWN", "MAINT", "DRAIN" as the stats page and logs say; a
+    /// "UP", "DOWN", "MAINT", "DRAIN", "NOLB" as the stats page and logs say; a
     /// server with `agent-check` is "DOWN (agent)" when only its agent says
     /// so, and "DRAIN (agent)" when drained (by the agent or not), as in 2.6.
     public var statusText: String {
@@ -166,6 +180,7 @@ public final class Server {
         case _ where inResolutionMaintenance: return "MAINT (resolution)"
         case _ where agentDown && !agentDisabled: return "DOWN (agent)"  // even when its check fails too
         case _ where !isUp || agentDown: return "DOWN"
+        case _ where healthStopping: return "NOLB"  // over DRAIN, as 2.6 shows it
         case .drain: return config.options.agentCheck ? "DRAIN (agent)" : "DRAIN"
         case .ready: return "UP"
         }

@@ -21,15 +21,21 @@ final class ActiveStreams {
         let accepted: NIODeadline
         /// Backend name and server, read on `client.eventLoop`.
         let route: () -> (backend: String?, server: Server?)
+        /// Ends the stream (`shutdown session(s)`, the page's "Kill
+        /// Sessions"), on `client.eventLoop`.
+        let kill: () -> Void
     }
 
     private let lock = NIOLock()
     private var entries: [UInt: Entry] = [:]
 
-    func add(_ owner: AnyObject, frontend: Frontend, client: Channel,
+    /// Registers a stream; `kill` ends it (by default its client
+    /// connection is closed).
+    func add(_ owner: AnyObject, frontend: Frontend, client: Channel, kill: (() -> Void)? = nil,
              route: @escaping () -> (backend: String?, server: Server?)) {
         let id = UInt(bitPattern: ObjectIdentifier(owner).hashValue)
-        let entry = Entry(id: id, frontend: frontend, client: client, accepted: .now(), route: route)
+        let entry = Entry(id: id, frontend: frontend, client: client, accepted: .now(), route: route,
+                          kill: kill ?? { client.close(promise: nil) })
         lock.withLock { entries[id] = entry }
     }
 
@@ -42,13 +48,18 @@ final class ActiveStreams {
 
     func entry(_ id: UInt) -> Entry? { lock.withLock { entries[id] } }
 
-    /// Closes the client connection of every stream whose route matches.
+    /// Ends every stream whose route matches.
     func shutdown(where matches: @escaping (_ route: (backend: String?, server: Server?)) -> Bool) {
         for entry in all {
             entry.client.eventLoop.execute {
-                if matches(entry.route()) { entry.client.close(promise: nil) }
+                if matches(entry.route()) { entry.kill() }
             }
         }
+    }
+
+    /// Ends one stream, on its event loop.
+    func shutdown(_ entry: Entry) {
+        entry.client.eventLoop.execute { entry.kill() }
     }
 
     /// The route of a stream, read on its event loop; nil when the caller

@@ -32,7 +32,7 @@ enum MiscCommands {
             guard let id = UInt(hex, radix: 16), let entry = request.runtime.streams.entry(id) else {
                 return "No such session (use 'show sess').\n"
             }
-            entry.client.close(promise: nil)
+            request.runtime.streams.shutdown(entry)
             return ""
         },
         CLIKeyword(["show", "errors"], usage: "show errors [<px>] [request|response]",

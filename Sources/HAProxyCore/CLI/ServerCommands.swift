@@ -106,13 +106,16 @@ enum ServerCommands {
         case "weight":
             return setWeight(&request, backend, server, request[4])
         case "health":
-            let up: Bool
+            let health: ProxyRuntime.ForcedHealth
             switch request[4] {
-            case "up": up = true
-            case "stopping", "down": up = false
+            case "up": health = .up
+            case "stopping": health = .stopping
+            case "down": health = .down
             default: return "'set server <srv> health' expects 'up', 'stopping', or 'down'.\n"
             }
-            if server.config.options.check { backend.setState(server, up: up) }
+            if server.config.options.check {
+                request.runtime.setCheckHealth(health, backend: backend, server: server, origin: "CLI")
+            }
             return ""
         case "addr":
             return setAddress(request, backend, server)

@@ -48,8 +48,9 @@ enum ShowServersState {
             let options = server.config.options
             let running = server.isUp && server.adminState != .maintenance && !server.inResolutionMaintenance
             // An agent's down stops the server but leaves its check's health (2.6).
-            let opState = running && !server.agentDown ? 2 : 0
-            let health = running && (options.check || !server.healthCleared) ? options.rise : 0
+            // 3: up but NOLB (`health stopping`), as 2.6 writes it.
+            let opState = running && !server.agentDown ? (server.healthStopping ? 3 : 2) : 0
+            let health = !running ? 0 : server.healthFromState ?? (options.check || !server.healthCleared ? options.rise : 0)
             let ip = server.inResolutionMaintenance ? "-" : server.address.ipAddress ?? server.config.host
             let isLiteral = server.fqdn == nil && ip == server.config.host.trimming { $0 == "[" || $0 == "]" }
             // 0x20: maintenance for resolution (RMAINT); 0x40: FQDN set on the CLI (HMAINT).

@@ -47,6 +47,9 @@ enum ShowStat {
         var proxyID: Int
         var serverID: Int
         var values: [String]
+        /// `last_chk` of a checked server: typed and JSON output list it
+        /// even when empty, as 2.6 does (the CSV cannot tell).
+        var lastCheckShown = false
 
         init(type: Int, proxyID: Int, serverID: Int) {
             self.type = type
@@ -97,7 +100,8 @@ enum ShowStat {
         let object = row.type == 0 ? "F" : row.type == 1 ? "B" : "S"
         let dash = StatColumn.modules.rawValue
         var fields: [StatField] = []
-        for (i, name) in columns.enumerated() where i != dash && !row.values[i].isEmpty {
+        let lastCheck = row.lastCheckShown ? StatColumn.last_chk.rawValue : -1
+        for (i, name) in columns.enumerated() where i != dash && (!row.values[i].isEmpty || i == lastCheck) {
             let text = row.values[i]
             let (tags, type) = fieldType(name, object: object)
             let value: StatField.Value
@@ -260,6 +264,7 @@ enum ShowStat {
             put(.check_code, result.flatMap { $0.code.carriesCode ? $0.statusCode : nil })
             put(.check_duration, result?.durationMs)
             put(.last_chk, result.flatMap { $0.infoInStats ? $0.info : nil })
+            row.lastCheckShown = true
             put(.check_desc, result?.code.reasonDescription ?? "Initializing")
         }
         let shownCheck = s.checkSuspended ? nil : s.check

@@ -112,6 +112,13 @@ public final class HealthChecker {
         }
     }
 
+    /// `set server ... health up|stopping|down`, on the event loop: the
+    /// counter at its top (UP) or at 0 (DOWN, `rise` passing checks to
+    /// come back), as 2.6 sets it.
+    func force(up: Bool) {
+        state.force(up: up)
+    }
+
     /// Stops checking: cancels the pending timer and any check in flight.
     public func stop() {
         if eventLoop.inEventLoop {

@@ -139,7 +139,9 @@ public final class Frontend {
             session.clientHandler = handler
             try channel.pipeline.syncOperations.addHandler(handler)
             if let tls { handler.attach(to: tls) }
-            runtime?.streams.add(session, frontend: self, client: channel) { [weak session] in (session?.backend?.name, session?.server) }
+            runtime?.streams.add(session, frontend: self, client: channel, kill: { [weak session] in session?.kill() }) {
+                [weak session] in (session?.backend?.name, session?.server)
+            }
             session.start(acceptProxy: acceptProxy)
         }
     }

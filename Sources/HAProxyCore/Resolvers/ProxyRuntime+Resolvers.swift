@@ -82,6 +82,26 @@ extension ProxyRuntime {
         }
     }
 
+    /// A server-template slot of an SRV name takes back the record a server
+    /// state file saved for it (`srv_fqdn`, `srv_port` and `srv_addr`, when
+    /// `srvrecord` is its SRV name), as 2.6 does at a reload: it serves at
+    /// once, and the next answers keep or move it as any record it holds.
+    func restoreServiceRecord(_ entry: ServerStateFile.Entry, to server: Server, in backend: Backend) {
+        let f = entry.fields
+        guard server.isService, f.count > 19, f[19] == server.config.host, f[17] != "-",
+            let port = Int(f[18]), (1...65535).contains(port),
+            let address = try? SocketAddress(ipAddress: f[4], port: port)
+        else { return }
+        backend.lock.withLock {
+            server.fqdn = f[17]
+            server.servicePort = port
+            server.address = address
+        }
+        server.checker?.serverAddressChanged(address)
+        server.agent?.serverAddressChanged(address)
+        backend.setState(server, resolution: false)
+    }
+
     /// How an `init-addr` failure ends (which also tells it apart).
     static let initAddrFailure = "'."
 

@@ -58,7 +58,6 @@ final class ResolversRuntime {
         t.resolveMs = UInt64(config.timeoutResolveMs)
         t.retryMs = UInt64(config.timeoutRetryMs)
         t.retries = config.resolveRetries
-        t.holdValidMs = UInt64(config.holdValidMs)
         t.holdNXMs = UInt64(config.holdNXMs)
         t.holdRefusedMs = UInt64(config.holdRefusedMs)
         t.holdTimeoutMs = UInt64(config.holdTimeoutMs)
@@ -196,7 +195,11 @@ final class ResolversRuntime {
                 countersLock.withLock { counters[index].outdated += 1 }
                 return
             }
-            let (v, action) = group.resolution.receive(response, nowMs: now, nextID: nextID)
+            let (v, action) =
+                response.isTruncated && !config.nameservers[index].isTCP
+                ? group.resolution.receiveTruncated(
+                    response, completeAnswerComing: streams.contains { $0 != nil }, nowMs: now, nextID: nextID)
+                : group.resolution.receive(response, nowMs: now, nextID: nextID)
             verdict = v
             next = (action, group)
         } catch {

@@ -66,15 +66,22 @@ extension ProxyRuntime {
             server.lastCheck = event.check
             server.failedChecks = event.failedChecks
         }
+        // A server forced NOLB is UP again at the next check that passes.
+        if event.kind != .stateChange, event.isUp, event.check.code.isSuccess,
+           backend.lock.withLock({ server.healthStopping }) {
+            var up = event
+            up.kind = .stateChange
+            return healthEvent(up, backend: backend, server: server)
+        }
         switch event.kind {
         case .stateChange:
             let sessions = server.connectionCount
             // While its agent says down, 2.6 says nothing of the check's changes.
             if backend.lock.withLock({ server.agentDown && !server.agentDisabled }) {
-                backend.setState(server, up: event.isUp)
+                backend.setState(server, up: event.isUp, stopping: false)
                 return
             }
-            let change = backend.setState(server, up: event.isUp)
+            let change = backend.setState(server, up: event.isUp, stopping: false)
             let usable = backend.usableCounts
             // "remaining in queue" of a DOWN message is the server's own queue.
             let counts = HealthCheckCounts(
@@ -199,9 +206,54 @@ extension ProxyRuntime {
         }
     }
 
+    /// What `set server <b>/<s> health` and the page's "Health: force"
+    /// actions set.
+    enum ForcedHealth { case up, stopping, down }
+
+    /// `set server <b>/<s> health up|stopping|down` (`origin` "CLI") and
+    /// the page's hrunn, hnolb, hdown ("Web interface"), for a server with
+    /// `check`: UP, NOLB (up, out of load balancing) or DOWN until the
+    /// checks say otherwise; the change logged as 2.6 logs it ("Server b/s
+    /// is stopping, changed from CLI.").
+    func setCheckHealth(_ health: ForcedHealth, backend: Backend, server: Server, origin: String) {
+        guard let checker = server.checker else { return }
+        checker.eventLoop.execute { checker.force(up: health != .down) }
+        let (wasShown, sessions, wasUp, wasStopping) = backend.lock.withLock {
+            (server.adminState != .maintenance && !server.inResolutionMaintenance && !server.agentDown,
+             server.currentConnections, server.isUp, server.healthStopping)
+        }
+        let change = backend.setState(server, up: health != .down, stopping: health == .stopping, reportsNoServer: false)
+        defer { if change.lostAll { reportNoServer(backend) } }
+        let changed: Bool
+        switch health {
+        case .up: changed = !wasUp || wasStopping
+        case .stopping: changed = !wasStopping
+        case .down: changed = wasUp
+        }
+        guard wasShown, changed else { return }
+        let usable = backend.usableCounts
+        let none = usable.active == 0 && usable.backup == 0
+        let text: String
+        if health == .down {
+            text = HealthCheckMessages.serverDown(
+                backend: backend.name, server: server.name, isBackup: server.isBackup, reasonText: nil,
+                activeLeft: usable.active, backupLeft: usable.backup, sessionsActive: sessions,
+                requeued: change.requeued, queued: change.remainingInQueue
+            ).replacing(" is DOWN.", with: " is DOWN, changed from \(origin).")
+        } else {
+            text = HealthCheckMessages.serverUp(
+                backend: backend.name, server: server.name, isBackup: server.isBackup, reasonText: nil,
+                activeOnline: usable.active, backupOnline: usable.backup, requeued: change.requeued,
+                queued: backend.queuedCount
+            ).replacing(" is UP.", with: health == .up ? " is UP, changed from \(origin)." : " is stopping, changed from \(origin).")
+        }
+        onMessage(.warning, text)
+        logger?.logOperational(health == .down ? (none ? .alert : .warning) : .notice, text, proxy: backend.name)
+    }
+
     /// `set server <b>/<s> agent up|down`: the agent's health is set and the
     /// change logged as 2.6 logs it ("Server b/s is DOWN, changed from CLI.").
-    func setAgentHealth(up: Bool, backend: Backend, server: Server) {
+    func setAgentHealth(up: Bool, backend: Backend, server: Server, origin: String = "CLI") {
         guard let agent = server.agent else { return }
         agent.eventLoop.execute { agent.force(up: up) }
         let (wasShown, sessions) = backend.lock.withLock {
@@ -218,13 +270,13 @@ extension ProxyRuntime {
             text = HealthCheckMessages.serverUp(
                 backend: backend.name, server: server.name, isBackup: server.isBackup, reasonText: nil,
                 activeOnline: usable.active, backupOnline: usable.backup, requeued: 0, queued: backend.queuedCount
-            ).replacing(" is UP.", with: " is UP, changed from CLI.")
+            ).replacing(" is UP.", with: " is UP, changed from \(origin).")
         } else {
             text = HealthCheckMessages.serverDown(
                 backend: backend.name, server: server.name, isBackup: server.isBackup, reasonText: nil,
                 activeLeft: usable.active, backupLeft: usable.backup, sessionsActive: sessions,
                 requeued: change.requeued, queued: change.remainingInQueue
-            ).replacing(" is DOWN.", with: " is DOWN, changed from CLI.")
+            ).replacing(" is DOWN.", with: " is DOWN, changed from \(origin).")
         }
         onMessage(.warning, text)
         logger?.logOperational(up ? .notice : (none ? .alert : .warning), text, proxy: backend.name)

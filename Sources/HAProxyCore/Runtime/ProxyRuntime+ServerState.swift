@@ -80,8 +80,9 @@ extension ProxyRuntime {
         }
     }
 
-    /// Applies one line: the operational state (stopped servers go DOWN),
-    /// the administrative state (maintenance, drain), the user weight when
+    /// Applies one line: an SRV slot's record, the operational state
+    /// (stopped servers go DOWN; running ones get 2.6's full health), the
+    /// administrative state (maintenance, drain), the user weight when
     /// the configured weight did not change, and the time of the last change.
     func applyServerState(_ entry: ServerStateFile.Entry, to server: Server, in backend: Backend, warn: (String) -> Void) {
         let values: ServerStateValues
@@ -92,6 +93,7 @@ extension ProxyRuntime {
             return
         }
         let options = server.config.options
+        restoreServiceRecord(entry, to: server, in: backend)
         let admin = ServerStateValues.adminState(
             fileBits: values.adminBits, fileInitialWeight: values.initialWeight,
             configDisabled: options.disabled, configWeight: server.lb.configuredWeight)
@@ -113,6 +115,9 @@ extension ProxyRuntime {
         backend.setState(server, admin: admin.state)
         if admin.forcedDrain {
             warn("\(server.isBackup ? "Backup Server" : "Server") \(backend.name)/\(server.name) remains in forced drain mode.")
+        }
+        if values.operationalState == 2 && !goesDown {
+            backend.lock.withLock { server.healthFromState = options.rise + options.fall - 1 }
         }
         if values.initialWeight == server.lb.configuredWeight {
             backend.setWeight(server, values.userWeight)

@@ -1,3 +1,4 @@
+import Dispatch
 import HAProxyHTTP
 import HAProxyRules
 import NIOConcurrencyHelpers
@@ -6,7 +7,8 @@ import NIOConcurrencyHelpers
 /// statistics page, and those `http-request use-service <name>` names.
 ///
 /// A service is a function from the request and the runtime to a
-/// response, run on the stream's event loop. Registering one makes its
+/// response, run on `renderQueue` (an admin POST: on the stream's event
+/// loop). Registering one makes its
 /// name valid in the configuration; register before the configuration is
 /// read, in `registerBuiltIns`:
 ///
@@ -16,6 +18,11 @@ import NIOConcurrencyHelpers
 /// the request body when it was awaited.
 public enum HTTPServices {
     public typealias Handler = @Sendable (HTTPServiceCall, ProxyRuntime) -> HTTPServiceResponse
+
+    /// Where streams have their services' answers built, one at a time,
+    /// off the event loops (they read the runtime under its locks, as
+    /// the CLI does).
+    static let renderQueue = DispatchQueue(label: "haproxy.services")
 
     private static let handlers = NIOLockedValueBox<[String: (logName: String, handler: Handler)]>([:])
 

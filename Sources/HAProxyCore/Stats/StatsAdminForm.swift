@@ -64,12 +64,10 @@ struct StatsAdminForm {
         case "ehlth":
             guard checked, let checker = server.checker else { return false }
             checker.start()
-        case "hrunn":
+        case "hrunn", "hnolb", "hdown":
             guard checked else { return false }
-            backend.setState(server, up: true)
-        case "hnolb", "hdown":
-            guard checked else { return false }
-            backend.setState(server, up: false)
+            let health: ProxyRuntime.ForcedHealth = action == "hrunn" ? .up : action == "hnolb" ? .stopping : .down
+            runtime.setCheckHealth(health, backend: backend, server: server, origin: "Web interface")
         case "dagent", "eagent":
             guard let agent = server.agent else { return false }
             let disable = action == "dagent"
@@ -81,7 +79,7 @@ struct StatsAdminForm {
         case "arunn", "adown":
             // As `set server ... agent up|down`.
             guard server.agent != nil else { return false }
-            runtime.setAgentHealth(up: action == "arunn", backend: backend, server: server)
+            runtime.setAgentHealth(up: action == "arunn", backend: backend, server: server, origin: "Web interface")
         case "shutdown":
             runtime.streams.shutdown { $0.server === server }
         default:

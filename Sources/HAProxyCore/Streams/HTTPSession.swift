@@ -34,6 +34,11 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
     /// The server of the current transaction, kept for its log line.
     private var loggedServer: Server?
     var retriesLeft = 0
+    /// A service renders off the event loop: the client's input read
+    /// meanwhile waits here (see `runService`).
+    private var serviceInFlight = false
+    private var heldClientInput: ByteBuffer?
+    private var heldClientEnd = false
     private(set) var connectAttemptStart = NIODeadline.now()
     lazy var timer = StreamTimer(loop: eventLoop, owner: self)
 
@@ -95,6 +100,10 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
             clientHandler?.write(bytes)
             clientUnflushed = true
         case .flushClient:
+            // Every write to the client goes through `.writeClient`: with
+            // nothing written since the last flush, a flush has no work
+            // (a local answer asks twice: once sent, once done).
+            guard clientUnflushed else { break }
             clientHandler?.flush()
             clientUnflushed = false
         case .writeServer(let bytes):
@@ -103,7 +112,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
             serverHandler?.write(bytes)
             serverUnflushed = true
         case .flushServer:
-            guard serverChannel != nil else { break }
+            guard serverChannel != nil, serverUnflushed else { break }
             serverHandler?.flush()
             serverUnflushed = false
         case .shutdownServerOutput: serverChannel?.closeWhenFlushed(mode: .output)
@@ -140,14 +149,18 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
         case .logTransaction(let record): logTransaction(record)
         case .closeAfterFlush: closeAfterFlush()
         case .close: closeAll()
-        case .runService(let call):
-            machine.serviceAnswered(HTTPServices.respond(call, runtime: frontend.runtime))
+        case .runService(let call): runService(call)
         }
     }
 
     // MARK: Connection events
 
     func connectionRead(_ side: ConnectionSide, _ buffer: ByteBuffer) {
+        if side == .client && serviceInFlight {
+            var buffer = buffer
+            if heldClientInput == nil { heldClientInput = buffer } else { heldClientInput!.writeBuffer(&buffer) }
+            return
+        }
         switch side {
         case .client: machine.clientRead(buffer)
         case .server: machine.serverRead(buffer)
@@ -171,6 +184,10 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
     }
 
     func connectionInputClosed(_ side: ConnectionSide) {
+        if side == .client && serviceInFlight {
+            heldClientEnd = true
+            return
+        }
         switch side {
         case .client: machine.clientInputClosed()
         case .server: machine.serverInputClosed()
@@ -201,6 +218,44 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
     func timedOut() {
         machine.timeout()
         perform()
+    }
+
+    // MARK: Services
+
+    /// Runs a service (the statistics page, the Prometheus exporter). A
+    /// page or a scrape of many servers takes milliseconds to render, so
+    /// it is built on `HTTPServices.renderQueue` while the event loop goes
+    /// on serving other streams; this client's reads stop until the
+    /// answer is sent. An admin POST changes servers: it runs here.
+    private func runService(_ call: HTTPServiceCall) {
+        let runtime = frontend.runtime
+        guard call.method != .post else {
+            machine.serviceAnswered(HTTPServices.respond(call, runtime: runtime))
+            return
+        }
+        serviceInFlight = true
+        client.setAutoRead(false)
+        let session = NIOLoopBound(self, eventLoop: eventLoop)
+        HTTPServices.renderQueue.async {
+            let response = HTTPServices.respond(call, runtime: runtime)
+            session.eventLoop.execute { session.value.serviceAnswered(response) }
+        }
+    }
+
+    private func serviceAnswered(_ response: HTTPServiceResponse) {
+        serviceInFlight = false
+        guard machine.state != .closed else { return }
+        client.setAutoRead(true)
+        machine.serviceAnswered(response)
+        perform()
+        if let held = heldClientInput {
+            heldClientInput = nil
+            connectionRead(.client, held)
+        }
+        if heldClientEnd {
+            heldClientEnd = false
+            connectionInputClosed(.client)
+        }
     }
 
     // MARK: Servers
@@ -415,7 +470,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
     // MARK: Logging
 
     private func logTransaction(_ transaction: HTTPStreamStateMachine.TransactionRecord) {
-        countTransaction(transaction.log, serverStatus: transaction.serverStatus, backendIndex: transaction.backendIndex)
+        countTransaction(transaction)
         defer {
             loggedServer = nil
             backend = nil
@@ -443,9 +498,12 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
         return backends[index]
     }
 
-    private func countTransaction(_ log: StreamLogInfo, serverStatus: Int, backendIndex: Int?) {
-        let status = log.status
-        let bytesIn = log.bytesFromClient, bytesOut = log.bytesFromServer
+    /// Reads the record's log information in place (a copy of it retained
+    /// and released every field).
+    private func countTransaction(_ transaction: HTTPStreamStateMachine.TransactionRecord) {
+        let status = transaction.log.status
+        let bytesIn = transaction.log.bytesFromClient, bytesOut = transaction.log.bytesFromServer
+        let serverStatus = transaction.serverStatus, backendIndex = transaction.backendIndex
         frontend.countTransaction(status: status, bytesIn: bytesIn, bytesOut: bytesOut)
         // A request the backend's rules answered never asked it for a
         // server: it is one of its sessions all the same (2.6's stot).
@@ -465,8 +523,9 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
                 b.responses.count(status: status)
                 b.httpRequests += 1
             }
-            if let connected = loggedServer, log.newServerConnections + log.reusedServerConnections > 0 {
-                b.countServerUseLocked(connected, log, isHTTP: true)
+            if let connected = loggedServer,
+               transaction.log.newServerConnections + transaction.log.reusedServerConnections > 0 {
+                b.countServerUseLocked(connected, transaction.log, isHTTP: true)
             }
             if let server {
                 server.responses.count(status: serverStatus)
@@ -491,6 +550,17 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
         client.writeAndFlush(client.allocator.buffer(capacity: 0)).whenComplete { [self] _ in
             machine.flushedForClose()
             perform()
+        }
+    }
+
+    /// `shutdown session(s)` and the page's "Kill Sessions": a stream with
+    /// a server connection loses it, so that a request still waiting for
+    /// its response gets 2.6's 502; any other stream is closed.
+    func kill() {
+        if let serverChannel {
+            serverChannel.close(promise: nil)
+        } else {
+            client.close(promise: nil)
         }
     }
 

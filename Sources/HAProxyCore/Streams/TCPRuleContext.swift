@@ -10,7 +10,7 @@ import NIOCore
 /// held request bytes themselves (manual 4.2 `tcp-request content`: an
 /// HTTP ACL on a TCP proxy preliminarily parses the buffer, and does not
 /// match when it is not HTTP).
-struct TCPRuleContext: SampleContext {
+final class TCPRuleContext: SampleContext {
     let source: SocketEndpoint?
     let destination: SocketEndpoint?
     let bindName: String?

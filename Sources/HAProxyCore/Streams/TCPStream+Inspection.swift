@@ -42,7 +42,7 @@ extension TCPStream {
     }
 
     func ruleContext() -> TCPRuleContext {
-        var context = TCPRuleContext(
+        let context = TCPRuleContext(
             frontend: frontend, client: clientAddress, local: localAddress, bindName: bindName, variables: variables)
         context.backend = backend
         context.serverName = server?.name

@@ -1,10 +1,15 @@
 /// Which address each server sharing a name gets from the answers
-/// (manual 5.2 `resolve-opts`, `resolve-net`; `server-template`).
+/// (manual 5.2 `resolve-opts`, `resolve-net`; `server-template`), as 2.6
+/// chooses (observed on it with dnsmasq).
 ///
-/// A server keeps its address while the answers still hold it; the others
-/// take, in server order, the first address no other server of the group
-/// has (unless they allow duplicates), addresses in a `resolve-net`
-/// network first. A server left without one gets nil.
+/// Servers pick in turn. An address is "used" when a server already served
+/// took it or a server not served yet holds it. A server keeps its address
+/// while the answers still hold it (even when a `resolve-net` address
+/// appears, or when another server shares it through `allow-dup-ip`).
+/// Otherwise it scores each address: in a `resolve-net` network 4, unused
+/// 2; a used address is left out without `allow-dup-ip`. The best score
+/// wins, the last address of the answers on a tie. A server left without
+/// an address gets nil.
 public enum AddressAssignment {
     public struct Member: Sendable, Equatable {
         public var current: [UInt8]?
@@ -26,16 +31,31 @@ public enum AddressAssignment {
     }
 
     public static func assign(_ members: [Member], available: [[UInt8]]) -> [[UInt8]?] {
-        var result: [[UInt8]?] = members.map { m in
-            guard let current = m.current, available.contains(current) else { return nil }
-            return current
-        }
-        for (i, member) in members.enumerated() where result[i] == nil {
-            let ordered = available.filter { inNetworks($0, member.preferredNetworks) }
-                + available.filter { !inNetworks($0, member.preferredNetworks) }
-            result[i] = ordered.first { candidate in
-                member.allowDuplicates || !result.contains { $0 == candidate }
+        var result: [[UInt8]?] = []
+        result.reserveCapacity(members.count)
+        for (i, member) in members.enumerated() {
+            func used(_ address: [UInt8]) -> Bool {
+                result.contains { $0 == address } || members[(i + 1)...].contains { $0.current == address }
             }
+            if let current = member.current, available.contains(current) {
+                result.append(current)
+                continue
+            }
+            var best: [UInt8]?
+            var bestScore = -1
+            for candidate in available {
+                var score = inNetworks(candidate, member.preferredNetworks) ? 4 : 0
+                if used(candidate) {
+                    guard member.allowDuplicates else { continue }
+                } else {
+                    score += 2
+                }
+                if score >= bestScore {
+                    best = candidate
+                    bestScore = score
+                }
+            }
+            result.append(best)
         }
         return result
     }

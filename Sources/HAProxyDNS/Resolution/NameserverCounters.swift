@@ -26,6 +26,7 @@ public struct NameserverCounters: Sendable, Equatable {
     public mutating func count(_ verdict: Resolution.AnswerVerdict) {
         switch verdict {
         case .outdated: outdated += 1
+        case .truncated: truncated += 1
         case .counted(let status, let isTruncated):
             if isTruncated { truncated += 1 }
             switch status {

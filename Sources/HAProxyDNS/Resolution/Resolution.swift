@@ -27,6 +27,8 @@ public struct Resolution: Sendable {
         /// Not for the query in flight (another ID or question, or none in flight).
         case outdated
         case counted(ResolutionStatus, truncated: Bool)
+        /// A UDP answer with the TC bit: counted, its records never used.
+        case truncated
     }
 
     public let name: String
@@ -75,25 +77,16 @@ public struct Resolution: Sendable {
             }
             return finish(.timeout, nowMs: nowMs)
         }
+        // Every `timeout resolve`, valid or not: `hold valid` does not space
+        // the resolutions of servers (manual 5.3.2; 2.6 with `hold valid 3s`
+        // and `timeout resolve 100ms` asks ten times a second).
         if let last = lastEndMs {
-            guard nowMs >= last + nextPeriodMs else { return .none }
+            guard nowMs >= last + timers.resolveMs else { return .none }
         }
         triedOtherFamily = false
         if firstStartMs == nil { firstStartMs = nowMs }
         if isService { return start(.srv, nowMs: nowMs, id: nextID()) }
         return start(prefer == .ipv6 ? .aaaa : .a, nowMs: nowMs, id: nextID())
-    }
-
-    /// The wait before asking again: `timeout resolve` after a failure;
-    /// after a valid answer, `hold valid` rounded up to a whole number of
-    /// `timeout resolve`, as 2.6 looks at its resolutions every `timeout
-    /// resolve` (`hold valid 500ms` with the default `timeout resolve 1s`
-    /// asks every second).
-    var nextPeriodMs: UInt64 {
-        guard status == .valid else { return timers.resolveMs }
-        guard timers.resolveMs > 0 else { return timers.holdValidMs }
-        let rounds = (timers.holdValidMs + timers.resolveMs - 1) / timers.resolveMs
-        return max(1, rounds) * timers.resolveMs
     }
 
     /// Asks again now (`set server fqdn`, a name that changed).
@@ -146,6 +139,19 @@ public struct Resolution: Sendable {
         let verdict = AnswerVerdict.counted(result, truncated: response.isTruncated)
         if result == .valid { return (verdict, finish(.valid, nowMs: nowMs)) }
         return (verdict, fallbackOrFinish(result, nowMs: nowMs, nextID: nextID))
+    }
+
+    /// A UDP answer to the query in flight with the TC bit set: its records
+    /// may have been cut, so none is used (2.6 counts it `truncated` and
+    /// moves on as after an error). With a `tcp@` nameserver in the
+    /// section, the complete answer comes over TCP: the resolution waits
+    /// for it (or for `timeout retry`) instead of failing.
+    public mutating func receiveTruncated(
+        _ response: DNSResponse, completeAnswerComing: Bool, nowMs: UInt64, nextID: () -> UInt16
+    ) -> (AnswerVerdict, Action) {
+        guard let query = inFlight, response.id == query.id, response.isResponse else { return (.outdated, .none) }
+        if completeAnswerComing { return (.truncated, .none) }
+        return (.truncated, fallbackOrFinish(.invalid, nowMs: nowMs, nextID: nextID))
     }
 
     /// An unreadable answer to the query in flight (the ID read, the rest not).

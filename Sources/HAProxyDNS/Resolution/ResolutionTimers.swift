@@ -2,14 +2,12 @@
 /// 5.3.2): how often to ask, how long to wait, how many times to try, and
 /// how long each kind of failure leaves a server its last address.
 public struct ResolutionTimers: Sendable, Equatable {
-    /// `timeout resolve`: how often a failed or unanswered name is asked again.
+    /// `timeout resolve`: how often a name is asked again.
     public var resolveMs: UInt64 = 1000
     /// `timeout retry`: how long one query waits for an answer.
     public var retryMs: UInt64 = 1000
     /// `resolve_retries`: queries sent before a resolution times out.
     public var retries = 3
-    /// `hold valid`: how long a valid answer is used before asking again.
-    public var holdValidMs: UInt64 = 10_000
     /// `hold nx`, `hold refused`, `hold timeout`, `hold other`: how long
     /// after the last valid answer a server keeps its address in that case.
     public var holdNXMs: UInt64 = 30_000
@@ -21,10 +19,11 @@ public struct ResolutionTimers: Sendable, Equatable {
 
     public init() {}
 
-    /// The hold period for a resolution that ended with `status`.
+    /// The hold period for a resolution that ended with `status` (none
+    /// after a valid answer).
     public func hold(for status: ResolutionStatus) -> UInt64 {
         switch status {
-        case .none, .valid: return holdValidMs
+        case .none, .valid: return 0
         case .nx: return holdNXMs
         case .refused: return holdRefusedMs
         case .timeout: return holdTimeoutMs

@@ -55,7 +55,13 @@ public struct HTTPMessage {
             var edits = HTTPHeadEdits()
             removed.forEach { edits.remove($0) }
             edits.replaced = replaced
-            for (name, value) in added { edits.append(lowercasedName: name, value: value) }
+            if !added.isEmpty {
+                // One allocation for every line (`name: value\r\n`).
+                var length = 0
+                for (name, value) in added { length += name.count + value.count + 4 }
+                edits.appended.reserveCapacity(length)
+                for (name, value) in added { edits.append(lowercasedName: name, value: value) }
+            }
             return edits
         }
     }

@@ -799,10 +799,8 @@ public struct HTTPStreamStateMachine {
             return
         }
         let answer = afterResponse(build(responseConnectionHeader()))
-        countLocalResponse(answer)
         // An errorfile without a length ends with the connection.
-        var parser = HTTPHeadParser.response(to: request.method)
-        if case .complete(let head) = parser.parse(answer), head.bodyFraming == .untilClose {
+        if let head = countLocalResponse(answer), head.bodyFraming == .untilClose {
             clientKeepAlive = false
             respondAndClose(answer)
         } else {
@@ -842,30 +840,49 @@ public struct HTTPStreamStateMachine {
         case .rawResponse(let raw): return Self.errorFileResponse(raw)
         case .proxyErrorPage, .httpErrorsSection: break  // resolved before (answerErrorPage, the configuration)
         }
-        var out = ByteBuffer()
-        out.reserveCapacity(96 + body.count)
-        HTTPResponseBuilder.writeStatusLine(&out, status: response.status, reason: HTTPReasonPhrase.phrase(for: response.status))
         // Recorded: the `hdr` headers first, then the length (none on a
-        // 204 or 304) and the type.
-        for (name, value) in response.headers {
-            out.writeBytes(name)
-            out.writeStaticString(": ")
-            out.writeBytes(HTTPRuleRunner.render(value, context))
-            out.writeStaticString("\r\n")
+        // 204 or 304) and the type. Written in one pass into one buffer
+        // sized from the parts.
+        let headers = response.headers.isEmpty
+            ? [] : response.headers.map { (name: $0.name, value: HTTPRuleRunner.render($0.value, context)) }
+        let reason = HTTPReasonPhrase.phrase(for: response.status)
+        var bound = 64 + reason.utf8CodeUnitCount + body.count + (response.contentType?.utf8.count ?? 0)
+        for (name, value) in headers { bound += name.count + value.count + 4 }
+        var out = ByteBuffer()
+        out.reserveCapacity(bound)
+        out.writeWithUnsafeMutableBytes(minimumWritableBytes: bound) { buffer in
+            var w = HTTPHeadRewriter.Writer(base: buffer.baseAddress!)
+            w.copy("HTTP/1.1 ")
+            w.decimal(response.status)
+            w.byte(UInt8(ascii: " "))
+            w.copy(reason)
+            w.crlf()
+            for (name, value) in headers {
+                w.bytes(name)
+                w.colonSpace()
+                w.bytes(value)
+                w.crlf()
+            }
+            if response.status != 204 && response.status != 304 {
+                w.copy("content-length: ")
+                w.decimal(body.count)
+                w.crlf()
+            }
+            if let t = response.contentType {
+                w.copy("content-type: ")
+                var type = t
+                type.withUTF8 { w.copy(UnsafeRawBufferPointer($0), 0..<$0.count) }
+                w.crlf()
+            }
+            switch connection {
+            case .none: break
+            case .close: w.copy("connection: close\r\n")
+            case .keepAlive: w.copy("connection: keep-alive\r\n")
+            }
+            w.crlf()
+            w.bytes(body)
+            return w.count
         }
-        if response.status != 204 && response.status != 304 {
-            out.writeStaticString("content-length: ")
-            HTTPResponseBuilder.writeDecimal(&out, body.count)
-            out.writeStaticString("\r\n")
-        }
-        if let t = response.contentType {
-            out.writeStaticString("content-type: ")
-            out.writeString(t)
-            out.writeStaticString("\r\n")
-        }
-        HTTPResponseBuilder.writeConnection(&out, connection)
-        out.writeStaticString("\r\n")
-        out.writeBytes(body)
         return out
     }
 
@@ -1201,12 +1218,13 @@ public struct HTTPStreamStateMachine {
 
     private mutating func endTransaction() {
         ruleContext = nil
-        logTransaction()
-        guard clientKeepAlive, !(clientFinishedSending && inbound.readableBytes == 0) else {
+        let keepsAlive = clientKeepAlive && !(clientFinishedSending && inbound.readableBytes == 0)
+        let handedOver = logTransaction(startingNext: keepsAlive)
+        guard keepsAlive else {
             closeAfterFlush()
             return
         }
-        log = StreamLogInfo()
+        if !handedOver { log = StreamLogInfo() }
         backend = nil
         serverName = nil
         serverID = nil
@@ -1227,22 +1245,35 @@ public struct HTTPStreamStateMachine {
         if state == .readingRequest { pauseClient(false) }
     }
 
-    private mutating func logTransaction() {
-        guard transactionPending else { return }
+    /// Hands the transaction's log information to the session. With
+    /// `startingNext` (the connection goes on with another request), it
+    /// moves into the record and `log` starts afresh: returns whether it
+    /// did (false: nothing to log, `log` untouched).
+    @discardableResult
+    private mutating func logTransaction(startingNext: Bool = false) -> Bool {
+        guard transactionPending else { return false }
         transactionPending = false
         // The transaction's bytes count in its tracked entries.
         variables?.trackedCounters?.count(.bytesInCount, log.bytesFromClient)
         variables?.trackedCounters?.count(.bytesOutCount, log.bytesFromServer)
         let sampleContext = logSampleContext()
+        var finished: StreamLogInfo
+        if startingNext {
+            finished = StreamLogInfo()
+            swap(&finished, &log)
+        } else {
+            finished = log
+        }
+        let requestLine = finished.requestLine
         if isKnownUniquelyReferenced(&lastRecord), let record = lastRecord {
-            record.log = log
+            record.log = finished
             record.serverStatus = serverStatus
-            record.requestLine = log.requestLine
+            record.requestLine = requestLine
             record.sampleContext = sampleContext
             record.backendIndex = backend?.index
         } else {
             lastRecord = TransactionRecord(
-                log: log, serverStatus: serverStatus, requestLine: log.requestLine, sampleContext: sampleContext,
+                log: finished, serverStatus: serverStatus, requestLine: requestLine, sampleContext: sampleContext,
                 backendIndex: backend?.index)
         }
         emit(.logTransaction(lastRecord!))
@@ -1250,6 +1281,7 @@ public struct HTTPStreamStateMachine {
         // with the line).
         variables?.trackedCounters?.endStream()
         serverStatus = 0
+        return startingNext
     }
 
     // MARK: Local answers
@@ -1286,11 +1318,15 @@ public struct HTTPStreamStateMachine {
     /// Counts a response the proxy answers itself as 2.6 does, like one
     /// from a server (`HTTPHead.loggedSize(in:)` and its body). The early
     /// errors of an unreadable request (400, 408) count nothing, as there.
-    mutating func countLocalResponse(_ bytes: ByteBuffer) {
+    /// Adds what 2.6 logs of a response the proxy built to `%B`; returns
+    /// its parsed head, for callers that need its framing too.
+    @discardableResult
+    mutating func countLocalResponse(_ bytes: ByteBuffer) -> HTTPHead? {
         var parser = HTTPHeadParser.response(to: request.method)
-        guard case .complete(let head) = parser.parse(bytes) else { return }
+        guard case .complete(let head) = parser.parse(bytes) else { return nil }
         let body = bytes.readableBytes - head.length
         log.bytesFromServer &+= UInt64(head.loggedSizeAsParsed + max(body, 0))
+        return head
     }
 
     mutating func respondAndClose(_ bytes: ByteBuffer) {

@@ -13,30 +13,66 @@ public final class Condition: Sendable {
     /// The `{ ... }` tests written in the condition itself, in order.
     public let anonymousTerms: [ACLTerm]
 
+    /// The operands in evaluation order, flattened so that evaluating
+    /// copies nothing: operand `i` tests `flatTerms[start..<end]`.
+    private struct Step {
+        var start: Int32
+        var end: Int32
+        var negated: Bool
+        /// The last operand of its group.
+        var closesGroup: Bool
+    }
+    private let steps: [Step]
+    private let flatTerms: [ACLTerm]
+
     init(isUnless: Bool, groups: [[Operand]], anonymousTerms: [ACLTerm]) {
         self.isUnless = isUnless
         self.groups = groups
         self.anonymousTerms = anonymousTerms
+        var steps: [Step] = []
+        var flat: [ACLTerm] = []
+        for group in groups {
+            if group.isEmpty {
+                // A group without operands holds: a negated empty test
+                // (no term matches, which is not what it asks) keeps it.
+                steps.append(Step(start: 0, end: 0, negated: true, closesGroup: true))
+                continue
+            }
+            for (i, operand) in group.enumerated() {
+                let start = Int32(flat.count)
+                flat.append(contentsOf: operand.terms)
+                steps.append(Step(
+                    start: start, end: Int32(flat.count), negated: operand.negated, closesGroup: i == group.count - 1))
+            }
+        }
+        self.steps = steps
+        flatTerms = flat
     }
 
     public func evaluate(_ context: some SampleContext) -> Bool {
         // Recorded: `if` with no term is false, `unless` with none is true.
-        var result = false
-        for group in groups {
-            var all = true
-            for operand in group {
-                let hit = operand.terms.contains { $0.matches(context) }
-                if hit == operand.negated {
-                    all = false
-                    break
+        // Groups are ORed, operands of a group ANDed, each in order and
+        // only until the answer is known (fetches may count).
+        var groupHolds = true
+        for step in steps {
+            if groupHolds {
+                var hit = false
+                var t = Int(step.start)
+                while t < Int(step.end) {
+                    if flatTerms[t].matches(context) {
+                        hit = true
+                        break
+                    }
+                    t += 1
                 }
+                if hit == step.negated { groupHolds = false }
             }
-            if all {
-                result = true
-                break
+            if step.closesGroup {
+                if groupHolds { return !isUnless }
+                groupHolds = true
             }
         }
-        return result != isUnless
+        return isUnless
     }
 
     /// The condition's value during content inspection (manual 7.1: an

@@ -141,18 +141,24 @@ public enum HeaderNameMatch: Sendable {
 }
 
 /// A rule: an action and its condition. A class, so that running a rule
-/// set does not copy its actions and conditions; the configuration sets
-/// it up and only reads it afterwards.
-public final class HTTPRule: @unchecked Sendable {
-    public var action: HTTPAction
-    public var condition: Condition?
+/// set does not copy its actions and conditions; immutable, so that the
+/// runner reads them in place (a `var` was copied, payloads retained, at
+/// every rule).
+public final class HTTPRule: Sendable {
+    public let action: HTTPAction
+    public let condition: Condition?
     /// `file:line` of the rule, for messages.
-    public var location: String
+    public let location: String
 
     public init(action: HTTPAction, condition: Condition?, location: String) {
         self.action = action
         self.condition = condition
         self.location = location
+    }
+
+    /// The same rule with another action (error pages resolved after parsing).
+    public func with(action: HTTPAction) -> HTTPRule {
+        HTTPRule(action: action, condition: condition, location: location)
     }
 }
 

@@ -4,24 +4,24 @@
 /// `http-after-response`). An edit that cannot be applied (the head would
 /// no longer parse) returns false: 2.6 then counts a failed rewrite.
 public protocol HTTPRuleTarget: SampleContext {
-    mutating func setHeader(_ name: [UInt8], _ value: [UInt8]) -> Bool
-    mutating func addHeader(_ name: [UInt8], _ value: [UInt8]) -> Bool
-    mutating func deleteHeaders(where matches: (UnsafeRawBufferPointer) -> Bool) -> Bool
+    func setHeader(_ name: [UInt8], _ value: [UInt8]) -> Bool
+    func addHeader(_ name: [UInt8], _ value: [UInt8]) -> Bool
+    func deleteHeaders(where matches: (UnsafeRawBufferPointer) -> Bool) -> Bool
     /// Gives each `name` header's value to `transform` (nil keeps it).
-    mutating func replaceHeaderValues(_ name: [UInt8], _ transform: (UnsafeRawBufferPointer) -> [UInt8]?) -> Bool
-    mutating func setMethod(_ method: [UInt8]) -> Bool
-    mutating func setURI(_ uri: [UInt8]) -> Bool
-    mutating func setStatus(_ status: Int, reason: [UInt8]?) -> Bool
+    func replaceHeaderValues(_ name: [UInt8], _ transform: (UnsafeRawBufferPointer) -> [UInt8]?) -> Bool
+    func setMethod(_ method: [UInt8]) -> Bool
+    func setURI(_ uri: [UInt8]) -> Bool
+    func setStatus(_ status: Int, reason: [UInt8]?) -> Bool
     /// Renders the log-format variables of a format string (`%ci`, `%ID`...).
     func renderLogVariable(_ name: String, into out: inout [UInt8])
     /// `early-hint` (requirement with a default below).
-    mutating func addEarlyHint(_ name: [UInt8], _ value: [UInt8], sendsNow: Bool)
+    func addEarlyHint(_ name: [UInt8], _ value: [UInt8], sendsNow: Bool)
     /// `wait-for-body` (requirement with a default below).
-    mutating func needsRequestBody(atLeast: Int) -> Bool
+    func needsRequestBody(atLeast: Int) -> Bool
     /// `set-timeout server|tunnel` (requirement with a default below).
-    mutating func setTimeout(_ kind: StreamTimeout, milliseconds: Int)
+    func setTimeout(_ kind: StreamTimeout, milliseconds: Int)
     /// `set-src`, `set-dst`... (requirement with a default below).
-    mutating func setEndpoint(_ part: EndpointPart, to value: Sample)
+    func setEndpoint(_ part: EndpointPart, to value: Sample)
 }
 
 /// The request-side interplay of `early-hint` and `wait-for-body` with the
@@ -29,17 +29,17 @@ public protocol HTTPRuleTarget: SampleContext {
 extension HTTPRuleTarget {
     /// Adds `name: value` to the pending 103 Early Hints response, sent
     /// now when `sendsNow` (the next rule does not add to it).
-    public mutating func addEarlyHint(_ name: [UInt8], _ value: [UInt8], sendsNow: Bool) {}
+    public func addEarlyHint(_ name: [UInt8], _ value: [UInt8], sendsNow: Bool) {}
 
     /// Whether the request body is still to be awaited by `wait-for-body`
     /// (`atLeast` 0: all of it, up to a full buffer).
-    public mutating func needsRequestBody(atLeast: Int) -> Bool { false }
+    public func needsRequestBody(atLeast: Int) -> Bool { false }
 
     /// Overrides a timeout for the stream (`set-timeout`).
-    public mutating func setTimeout(_ kind: StreamTimeout, milliseconds: Int) {}
+    public func setTimeout(_ kind: StreamTimeout, milliseconds: Int) {}
 
     /// Changes the stream's source or destination (`set-src`...).
-    public mutating func setEndpoint(_ part: EndpointPart, to value: Sample) {}
+    public func setEndpoint(_ part: EndpointPart, to value: Sample) {}
 }
 
 /// The timeouts `http-request set-timeout` may change for one stream.

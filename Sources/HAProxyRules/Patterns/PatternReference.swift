@@ -204,7 +204,7 @@ public final class PatternReference: @unchecked Sendable {
     /// The set compiled for `expression` from the current version's entries.
     func compiledSet(_ expression: Expression) -> CompiledPatterns {
         locked {
-            for entry in compiled where entry.expression == expression { return entry.patterns }
+            for i in compiled.indices where compiled[i].expression == expression { return compiled[i].patterns }
             let set = PatternSet(method: expression.method, ignoreCase: expression.ignoreCase)
             var visible: [Entry] = []
             for entry in entries where entry.version == current {

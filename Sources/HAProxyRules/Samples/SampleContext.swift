@@ -11,7 +11,11 @@ import HAProxyTables
 ///
 /// Everything is read on demand, so a rule set that never looks at a
 /// header costs nothing for it.
-public protocol SampleContext {
+///
+/// Class-bound: fetches receive it as `any SampleContext`, which for a
+/// class is a reference passed as is; a struct context was boxed and
+/// copied through its value witnesses at every fetch.
+public protocol SampleContext: AnyObject {
     /// The client's address and port (`src`, `src_port`); nil on a UNIX socket.
     var source: SocketEndpoint? { get }
     /// The address and port the client connected to (`dst`, `dst_port`).

@@ -154,6 +154,19 @@ final class StatsPageHTMLTests: XCTestCase {
         XCTAssertEqual(output, "")
     }
 
+    /// Self-contained: nothing loaded from elsewhere (no script or image
+    /// source, no style sheet, no `url()`), the icon an empty data URL so
+    /// that browsers do not ask for /favicon.ico.
+    func testPageLoadsNothingFromElsewhere() {
+        var m = model(admin: true)
+        m.showLegends = true
+        let html = renderedPage(m)
+        for pattern in [" src=", "rel=\"stylesheet\"", "@import", "url("] {
+            XCTAssertFalse(html.contains(pattern), pattern)
+        }
+        XCTAssertTrue(html.contains("<link rel=\"icon\" href=\"data:,\">"))
+    }
+
     /// The last check's cell and tip, as 2.6 writes them.
     func testLastCheckCell() {
         let redis = StatsPageService.checkCell(HealthCheckResult(code: .L7OK, statusCode: 0, info: "Redis server is ok"))

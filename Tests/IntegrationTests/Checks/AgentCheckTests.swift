@@ -13,6 +13,7 @@ final class AgentCheckTests: IntegrationTestCase {
     static let agentScript = """
     import socket, sys, threading, time
     port, reply, received = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+    host = sys.argv[4] if len(sys.argv) > 4 else "127.0.0.1"
     lock = threading.Lock()
 
     def serve(c):
@@ -38,7 +39,7 @@ final class AgentCheckTests: IntegrationTestCase {
 
     s = socket.socket()
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("127.0.0.1", port))
+    s.bind((host, port))
     s.listen(64)
     while True:
         c, _ = s.accept()
@@ -166,15 +167,57 @@ final class AgentCheckTests: IntegrationTestCase {
 
     /// Starts the agent (`agentScript`, answering what `reply` set) and
     /// returns its port once it accepts.
-    private func startAgent() throws -> Int {
+    private func startAgent(host: String = "127.0.0.1") throws -> Int {
         let agentPort = Ports.free()
         let script = tmp.appendingPathComponent("agent.py")
         try Self.agentScript.write(to: script, atomically: true, encoding: .utf8)
         let agent = track(try ManagedProcess(
             label: "agent", executable: "/usr/bin/python3",
-            arguments: [script.path, "\(agentPort)", replyPath, receivedPath], dir: tmp))
-        try Ports.waitUntilAccepting(agentPort, timeout: 10, while: { agent.isRunning })
+            arguments: [script.path, "\(agentPort)", replyPath, receivedPath, host], dir: tmp))
+        try waitUntil("the agent accepts on \(host):\(agentPort)") {
+            guard agent.isRunning else { throw HarnessError("agent exited: \(agent.stderr)") }
+            return Self.accepts(host: host, port: agentPort)
+        }
         return agentPort
+    }
+
+    /// Whether `host`:`port` accepts a TCP connection.
+    static func accepts(host: String, port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = in_port_t(UInt16(port).bigEndian)
+        addr.sin_addr.s_addr = inet_addr(host)
+        return withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
+    }
+
+    /// `agent-addr`: the agent listens on another address than the server's
+    /// (127.0.0.2 only); `stopped` takes the server down as `down` does,
+    /// and `show servers state` lists the agent's address, as on 2.6.
+    func testAgentAddrAndStoppedMatchHAProxy26() throws {
+        try reply("up\n")
+        let agentPort = try startAgent(host: "127.0.0.2")
+        let both = try startBoth(backends: """
+            backend b
+                server s 127.0.0.1:\(Ports.free()) weight 40 agent-check agent-addr 127.0.0.2 agent-port \(agentPort) agent-inter 100
+            """)
+        let up = ["L7OK", "0", "Layer7 check passed", "1", "1", "1"]
+        expectBoth(both, "b", "s", ["no check", "40", "40", ""] + up + ["via agent : up"], "up through agent-addr")
+        try reply("stopped\n")
+        expectBoth(both, "b", "s", ["DOWN (agent)", "40", "40", "", "L7STS", "0", "Layer7 wrong status", "1", "1", "0",
+                                    "via agent : stopped"], "stopped")
+        try reply("up\n")
+        expectBoth(both, "b", "s", ["no check", "40", "40", ""] + up + ["via agent : up"], "up again")
+        for (label, proxy) in [("2.6", both.reference), ("ours", both.ours)] {
+            let lines = try StatsSocket.command(proxy.socket, "show servers state b").split(separator: "\n")
+            let fields = lines.first { $0.contains(" b 1 s ") }?.split(separator: " ").map(String.init) ?? []
+            XCTAssertEqual(fields.suffix(2), ["127.0.0.2", "\(agentPort)"], "\(label): \(lines)")
+        }
+        XCTAssertEqual(Self.serverLines(both.ours.process.stderr), Self.serverLines(both.reference.process.stderr))
     }
 
     /// Each reply in turn, and what 2.6 shows after it (server weight 40,

@@ -128,6 +128,13 @@ final class ProtocolCheckTests: IntegrationTestCase {
         // SIGINT: PostgreSQL's fast shutdown.
         pidFiles.append((data + "/postmaster.pid", SIGINT))
         try Ports.waitUntilAccepting(port, timeout: 60, while: { p.isRunning })
+        // The port accepts before the server takes logins ("the database
+        // system is starting up"): wait until it does, so that no check meets
+        // a server still starting.
+        try waitUntil("PostgreSQL accepts logins", timeout: 60) {
+            guard p.isRunning else { throw HarnessError("postgres exited: \(p.stderr)") }
+            return try runTool(bin + "/pg_isready", ["-q", "-h", "127.0.0.1", "-p", "\(port)"], dir: tmp).status == 0
+        }
         return port
     }
 
@@ -257,6 +264,7 @@ final class ProtocolCheckTests: IntegrationTestCase {
             backend("redis", "redis-check", redis.port),
             backend("mysql", "mysql-check user hap", mysqlPort),
             backend("mysql_pre41", "mysql-check user hap pre-41", mysqlPort),
+            backend("mysql_post41", "mysql-check user hap post-41", mysqlPort),
             backend("mysql_greeting", "mysql-check", mysqlPort),
             backend("mysql_refused", "mysql-check user nobodyx", mysqlPort),
             backend("pgsql", "pgsql-check user hap", pgsqlPort),
@@ -269,6 +277,7 @@ final class ProtocolCheckTests: IntegrationTestCase {
             "mysql_greeting": ["UP", "L7OK", "0", "", "Layer7 check passed"],
             // MariaDB takes 2.6's pre-4.1 login as well.
             "mysql_pre41": ["UP", "L7OK", "0", "", "Layer7 check passed"],
+            "mysql_post41": ["UP", "L7OK", "0", "", "Layer7 check passed"],
             "mysql_refused": [
                 "DOWN", "L7STS", "1045", "#28000Access denied for user 'nobodyx'@'127.0.0.1' (using password: NO)",
                 "Layer7 wrong status",
@@ -288,6 +297,20 @@ final class ProtocolCheckTests: IntegrationTestCase {
                 && both.reference.process.stderr.contains("Server redis/s is DOWN")
         }
         compareLogs(both)
+        // MariaDB and PostgreSQL stopped in turn: their checks fail at layer 4
+        // (the lines of a service shutting down depend on the moment each
+        // check meets it: only the final states and DOWN lines are compared).
+        let refused = ["DOWN", "L4CON", "", "Connection refused", "Layer4 connection problem"]
+        for (service, backends) in [("mariadb.pid", ["mysql", "mysql_post41"]), ("postmaster.pid", ["pgsql"])] {
+            for (path, sig) in pidFiles where path.hasSuffix(service) { Self.signalPidFile(path, sig) }
+            try expectBoth(both, Dictionary(uniqueKeysWithValues: backends.map { ($0, refused) }))
+            for backend in backends {
+                try waitUntil("both logged \(backend)/s DOWN") {
+                    both.ours.process.stderr.contains("Server \(backend)/s is DOWN")
+                        && both.reference.process.stderr.contains("Server \(backend)/s is DOWN")
+                }
+            }
+        }
     }
 
     /// SMTP and LDAP conversations of small servers, and an SSL hello to

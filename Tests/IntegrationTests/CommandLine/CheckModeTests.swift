@@ -44,6 +44,33 @@ final class CheckModeTests: IntegrationTestCase {
         XCTAssertTrue((r.stdout + r.stderr).contains("Configuration file is valid"), r.stdout + r.stderr)
     }
 
+    /// Recorded from 2.6: a valid configuration that would not start (no
+    /// frontend binds, no stats socket) exits 2 under -c, with its message
+    /// on standard output (none with -q); a stats socket is a listener.
+    func testCheckWithoutListenerExitsTwo() throws {
+        let backendOnly = """
+        defaults
+            mode http
+            timeout connect 1s
+            timeout client 1s
+            timeout server 1s
+        backend b
+            server s1 127.0.0.1:2
+
+        """
+        let cfg = try writeConfig(backendOnly, name: "nolistener.cfg")
+        let r = try haproxy(["-c", "-f", cfg.path])
+        XCTAssertEqual(r.status, 2, r.stdout + r.stderr)
+        XCTAssertEqual(r.stdout, "Configuration file has no error but will not start (no listener) => exit(2).\n")
+        let quiet = try haproxy(["-c", "-q", "-f", cfg.path])
+        XCTAssertEqual(quiet.status, 2)
+        XCTAssertEqual(quiet.stdout, "")
+        let socket = try writeConfig("global\n    stats socket \(cfg.path).sock\n" + backendOnly, name: "socketonly.cfg")
+        let withSocket = try haproxy(["-c", "-f", socket.path])
+        XCTAssertEqual(withSocket.status, 0, withSocket.stdout + withSocket.stderr)
+        XCTAssertTrue(withSocket.stdout.contains("Configuration file is valid"))
+    }
+
     func testCheckInvalidConfigurationNamesFileLineAndKeyword() throws {
         let text = validConfig.replacingOccurrences(of: "    default_backend b\n", with: "    default_backend b\n    bogus_keyword here\n")
         let cfg = try writeConfig(text, name: "broken.cfg")

@@ -77,7 +77,7 @@ final class ResolversDifferentialTests: IntegrationTestCase {
 
     func start(
         _ executable: String, name: String, dnsPort: Int, environment: [String: String]? = nil,
-        servers: String = templateServers, global: String = ""
+        servers: String = templateServers, global: String = "", resolvers: String = ""
     ) throws -> Side {
         let socket = tmp.appendingPathComponent("\(name).sock").path
         let port = Ports.free()
@@ -93,6 +93,7 @@ final class ResolversDifferentialTests: IntegrationTestCase {
                 hold nx 1s
                 timeout resolve 100ms
                 timeout retry 200ms
+            \(resolvers)
             defaults
                 mode http
                 log global
@@ -201,7 +202,8 @@ final class ResolversDifferentialTests: IntegrationTestCase {
     }
 
     /// `init-addr last` takes the address the server state file holds
-    /// (`load-server-state-from-file`), before libc and before DNS answers.
+    /// (`load-server-state-from-file`), before libc and before DNS answers;
+    /// `init-addr libc` asks the system resolver.
     func testInitAddrLastReadsTheServerStateFile() throws {
         let (reference, env) = try reference()
         let state = tmp.appendingPathComponent("state")
@@ -220,6 +222,7 @@ final class ResolversDifferentialTests: IntegrationTestCase {
                 server s1 web.test:8000 resolvers ns init-addr last,none
                 server s2 web.test:8000 resolvers ns init-addr last,127.0.0.5
                 server s3 web.test:8000 resolvers ns init-addr last,none
+                server s4 localhost:8000 resolvers ns init-addr libc resolve-prefer ipv4
             """
         let global = "    server-state-file \(state.path)"
         let ours = try start(haproxyPath, name: "ours", dnsPort: dns.port, servers: servers, global: global)
@@ -229,7 +232,8 @@ final class ResolversDifferentialTests: IntegrationTestCase {
         XCTAssertEqual(o["s1"]?.split(separator: " ")[4], "127.0.0.9")
         XCTAssertEqual(o["s2"]?.split(separator: " ")[4], "127.0.0.5")
         XCTAssertEqual(o["s3"]?.split(separator: " ")[4], "-")
-        for name in ["s1", "s2", "s3"] {
+        XCTAssertEqual(o["s4"]?.split(separator: " ")[4], "127.0.0.1", "init-addr libc: the system resolver")
+        for name in ["s1", "s2", "s3", "s4"] {
             XCTAssertEqual(o[name]?.split(separator: " ")[4...6], t[name]?.split(separator: " ")[4...6], name)
         }
         // Without the file, `last` alone finds nothing: both refuse to start.

@@ -33,7 +33,8 @@ final class PrometheusServiceTests: IntegrationTestCase {
 }
 
 /// Debian's Prometheus server scraping the exporter: the target is up and
-/// a query returns the frontend's request count.
+/// queries return the frontend's request count, then the backend's request
+/// and response counters rising with traffic.
 final class PrometheusScrapeTests: IntegrationTestCase {
     func testARealPrometheusScrapesTheExporter() throws {
         let prometheus = "/usr/bin/prometheus"
@@ -78,10 +79,13 @@ final class PrometheusScrapeTests: IntegrationTestCase {
             }
         }
         try waitForQuery("haproxy_frontend_http_requests_total%7Bproxy%3D%22fe%22%7D", "4")
-        let backendQuery = "haproxy_backend_http_responses_total%7Bproxy%3D%22be%22,code%3D%222xx%22%7D"
+        let backendQuery = "haproxy_backend_http_requests_total%7Bproxy%3D%22be%22%7D"
+        let responsesQuery = "haproxy_backend_http_responses_total%7Bproxy%3D%22be%22,code%3D%222xx%22%7D"
         try waitForQuery(backendQuery, "4")
+        try waitForQuery(responsesQuery, "4")
         for _ in 0..<3 { XCTAssertEqual(try HTTPClient.get(port: port, path: "/").status, 200) }
         try waitForQuery(backendQuery, "7")
+        try waitForQuery(responsesQuery, "7")
         let targets = try HTTPClient.get(port: prometheusPort, path: "/api/v1/targets").text
         XCTAssertTrue(targets.contains("\"health\":\"up\""), targets)
         XCTAssertTrue(targets.contains("\"lastError\":\"\""), targets)

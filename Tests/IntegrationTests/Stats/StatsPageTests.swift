@@ -94,6 +94,26 @@ final class StatsPageTests: IntegrationTestCase {
         XCTAssertEqual(objects.first?.first?["objType"] as? String, "Frontend")
     }
 
+    /// The page is built off the event loop; requests pipelined behind it
+    /// on the same connection are answered after it, in order.
+    func testPipelinedRequestsAreAnsweredInOrder() throws {
+        try start()
+        let c = try Conn(port: statsPort, timeout: 10)
+        defer { c.close() }
+        let head = "HTTP/1.1\r\nHost: x\r\nAuthorization: \(credentials)\r\n"
+        try c.send("GET /stats;csv \(head)\r\nGET /stats;json \(head)\r\nGET /stats;csv;up \(head)\r\n"
+                   + "GET /stats \(head)Connection: close\r\n\r\n")
+        let csv = try c.readResponse()
+        XCTAssertEqual(csv.header("content-type"), "text/plain")
+        XCTAssertTrue(csv.text.hasPrefix("# pxname,svname,"))
+        XCTAssertEqual(try c.readResponse().header("content-type"), "application/json")
+        let rows = { (text: String) in text.split(separator: "\n").map { $0.split(separator: ",").prefix(2) } }
+        XCTAssertEqual(rows(try c.readResponse().text), rows(csv.text), "the same rows (no server is down)")
+        let html = try c.readResponse()
+        XCTAssertEqual(html.header("content-type"), "text/html")
+        XCTAssertTrue(html.text.hasSuffix("</html>\n"))
+    }
+
     func testAdminFormPutsAServerInMaintenance() throws {
         try start()
         XCTAssertTrue(try page().text.contains("<form method=\"post\" action=\"/stats\">"))
@@ -193,6 +213,14 @@ final class StatsPageBrowserTests: IntegrationTestCase {
         XCTAssertTrue(dom.contains("Statistics Report for pid"))
         XCTAssertTrue(dom.contains("<form method=\"post\" action=\"/stats\">"))
         XCTAssertTrue(dom.contains("class=\"active_down\""))
+        // Every row with its state's class.
+        for (row, state) in [("be/a", "active_up"), ("be/b", "active_down"), ("be/c", "backup_no_check"),
+                             ("be/Backend", "backend"), ("stats/Frontend", "frontend"), ("stats/Backend", "backend")] {
+            guard let anchor = dom.range(of: "<a id=\"\(row)\">"),
+                  let tr = dom.range(of: "<tr class=\"", options: .backwards, range: dom.startIndex..<anchor.lowerBound)
+            else { XCTFail("\(row) has no row"); continue }
+            XCTAssertEqual(dom[tr.upperBound...].prefix { $0 != "\"" }, Substring(state), row)
+        }
         XCTAssertTrue(dom.contains(" L4OK in "), "the UP server's last check")
         XCTAssertTrue(dom.contains(" L4CON in "), "the DOWN server's last check")
         XCTAssertTrue(dom.contains("class=\"backup_up\"") || dom.contains("class=\"backup_no_check\""))
