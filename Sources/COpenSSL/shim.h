@@ -90,21 +90,33 @@ static inline size_t hap_bio_pending(BIO *bio) { return (size_t)BIO_ctrl_pending
 
 /* The transport of a TLS connection's record layer: one BIO that reads the
  * ciphertext received where it lies (`input`, set by the caller for the
- * time of its SSL calls, not copied first) and appends what it writes to a
- * buffer it grows (`output`), which the caller empties. What memory BIOs
- * cost on every record (a copy in, a copy out, BIO_ctrl calls to ask what
- * is pending) reduces to one copy out; the counts are plain fields. */
+ * time of its SSL calls, not copied first) and writes into the caller's
+ * memory (`window`, set for the time of an SSL_write) or, when none is set
+ * or it is full, appends to a buffer it grows (`output`), which the
+ * caller empties. What memory BIOs cost on every record (a copy in, a copy
+ * out, BIO_ctrl calls to ask what is pending) reduces to the one copy out
+ * of OpenSSL; the counts are plain fields. */
 typedef struct hap_tls_io {
     const unsigned char *input;
     size_t input_len;
     unsigned char *output;
     size_t output_len;
     size_t output_cap;
+    unsigned char *window;
+    size_t window_len;
+    size_t window_cap;
 } hap_tls_io;
 
 static int hap_tls_io_write(BIO *b, const char *data, size_t len, size_t *written) {
     hap_tls_io *io = (hap_tls_io *)BIO_get_data(b);
     BIO_clear_retry_flags(b);
+    /* Once anything went to `output`, the rest follows it, in order. */
+    if (io->window && io->output_len == 0 && io->window_len + len <= io->window_cap) {
+        memcpy(io->window + io->window_len, data, len);
+        io->window_len += len;
+        *written = len;
+        return 1;
+    }
     if (io->output_len + len > io->output_cap) {
         size_t cap = io->output_cap ? io->output_cap : 1024;
         while (cap < io->output_len + len) cap *= 2;
@@ -143,7 +155,7 @@ static long hap_tls_io_ctrl(BIO *b, int cmd, long num, void *ptr) {
     switch (cmd) {
     case BIO_CTRL_FLUSH: return 1;
     case BIO_CTRL_PENDING: return (long)io->input_len;
-    case BIO_CTRL_WPENDING: return (long)io->output_len;
+    case BIO_CTRL_WPENDING: return (long)(io->output_len + io->window_len);
     default: return 0;
     }
 }

@@ -40,8 +40,14 @@ final class TLSHandlerTests: XCTestCase {
         super.tearDown()
     }
 
-    private func serverContext(strict: Bool = false, alpn: [String]? = nil) throws -> TLSServerContext {
+    private func serverContext(strict: Bool = false, alpn: [String]? = nil, tls12Ciphers: String? = nil) throws
+        -> TLSServerContext
+    {
         var bind = TLSBindConfig()
+        if let tls12Ciphers {
+            bind.common.versions.maximum = .tlsv12
+            bind.common.ciphers = tls12Ciphers
+        }
         bind.enabled = true
         bind.certificates = [Self.pem, Self.wildcardPem].map { TLSCertificateLine(path: $0) }
         bind.strictSNI = strict
@@ -104,8 +110,11 @@ final class TLSHandlerTests: XCTestCase {
         }
     }
 
-    private func pair(serverName: String? = "localhost", strict: Bool = false, alpn: [String]? = nil) throws -> Pair {
-        let serverTLS = try XCTUnwrap(try serverContext(strict: strict, alpn: alpn).makeHandler())
+    private func pair(
+        serverName: String? = "localhost", strict: Bool = false, alpn: [String]? = nil, tls12Ciphers: String? = nil
+    ) throws -> Pair {
+        let serverTLS = try XCTUnwrap(
+            try serverContext(strict: strict, alpn: alpn, tls12Ciphers: tls12Ciphers).makeHandler())
         let clientTLS = try XCTUnwrap(try clientContext(alpn: alpn).makeHandler(serverName: serverName))
         let p = Pair(clientTLS: clientTLS, serverTLS: serverTLS)
         try p.server.pipeline.syncOperations.addHandler(serverTLS)
@@ -156,6 +165,26 @@ final class TLSHandlerTests: XCTestCase {
         XCTAssertGreaterThan(out.readableBytes, 40_000 + 3 * 5)
         try p.client.writeInbound(out)
         XCTAssertEqual(p.clientSink.received, big)
+    }
+
+    /// A CBC cipher with a SHA-384 MAC adds more to a record than the room
+    /// the handler leaves for it in the buffer it writes: the records then
+    /// go through the transport's own memory, whole and in order.
+    func testRecordsLargerThanTheRoomLeftForThemGoOutWhole() throws {
+        let p = try pair(tls12Ciphers: "ECDHE-RSA-AES256-SHA384")
+        try p.shuttle()
+        XCTAssertEqual(p.serverTLS.protocolVersion, "TLSv1.2")
+        XCTAssertEqual(p.serverTLS.cipherName, "ECDHE-RSA-AES256-SHA384")
+        var expected = ""
+        for size in [1, 300, 16_383, 16_384, 40_000] {
+            let part = String(repeating: Character(UnicodeScalar(UInt8(97 + size % 26))), count: size)
+            expected += part
+            p.server.writeAndFlush(ByteBuffer(string: part), promise: nil)
+        }
+        try p.shuttle(chunk: 1000)
+        XCTAssertEqual(p.clientSink.received.count, expected.count)
+        XCTAssertEqual(p.clientSink.received, expected)
+        XCTAssertTrue(p.serverSink.errors.isEmpty && p.clientSink.errors.isEmpty)
     }
 
     /// Takes the plaintext directly from the TLS handler.

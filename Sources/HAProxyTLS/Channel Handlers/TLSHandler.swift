@@ -357,9 +357,11 @@ public final class TLSHandler: ChannelDuplexHandler, TLSSessionView {
     }
 
     /// Encrypts `buffer` one record at a time and queues the records as
-    /// one write. OpenSSL's output is taken after each record, so the
-    /// transport's memory holds one record at most and is never grown by
-    /// copying for a large write.
+    /// one write. Each record goes straight into the buffer queued, the
+    /// transport writing into its free space (`window`); what does not fit
+    /// (a record larger than `recordOverhead` allows for, something OpenSSL
+    /// sends on its own) goes to the transport's memory and is appended
+    /// after it, so that memory holds one record at most.
     private func encrypt(_ buffer: ByteBuffer, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
         let count = buffer.readableBytes
         guard count > 0 else {
@@ -373,7 +375,19 @@ public final class TLSHandler: ChannelDuplexHandler, TLSSessionView {
             var offset = 0
             while offset < count {
                 let n = min(Self.recordSize, count - offset)
-                guard SSL_write(ssl, p.baseAddress! + offset, Int32(n)) > 0 else { return false }
+                var written = false
+                out.writeWithUnsafeMutableBytes(minimumWritableBytes: n + Self.recordOverhead) { window -> Int in
+                    io.pointee.window = window.baseAddress?.assumingMemoryBound(to: UInt8.self)
+                    io.pointee.window_cap = window.count
+                    io.pointee.window_len = 0
+                    written = SSL_write(ssl, p.baseAddress! + offset, Int32(n)) > 0
+                    let used = io.pointee.window_len
+                    io.pointee.window = nil
+                    io.pointee.window_cap = 0
+                    io.pointee.window_len = 0
+                    return used
+                }
+                guard written else { return false }
                 takeOutput(into: &out)
                 offset += n
             }
