@@ -13,6 +13,17 @@ keep-alive connection, then C requests each on its own connection with
 as differences of the runs' totals divided by n2 - n1, so start-up, the
 configuration's parsing and shutdown cancel out.
 
+With --tls the frontend's bind gets `ssl crt` on an ECDSA P-256 certificate
+made for the run, and the client speaks TLS (Python's ssl, TLS 1.3 by
+default, --tls12 for 1.2): the keep-alive figure is then one HTTPS request
+on an established connection (the handshake cancels out), the close figure
+one request on a new connection with its full handshake. The keep-alive
+runs then make no close request, (K, C) = (n1, 0) and (n2, 0), so that
+only the keep-alive connection's handshake is in them: handshakes differ a
+little in cost (random keys), and more of them would blur the difference.
+--keepalive-alone runs plain HTTP the same way, for figures to set beside
+the TLS ones (what TLS adds to a request is the difference).
+
 It builds nothing. Build ours for valgrind first, with the Makefile's
 RELEASE_FLAGS minus the linker options valgrind cannot read (lld, packed
 relative relocations, ICF, no-export-dynamic, -z now):
@@ -27,7 +38,7 @@ and unpack 2.6 with `make reference` (~/.cache/proxybench/ref). Then
 
     bench/callgrind.py [--config bench/configs/rules.cfg] [--n1 100 --n2 600]
                        [--candidate .build-callgrind/release/haproxy]
-                       [--ours-only] [--top 40]
+                       [--ours-only] [--top 40] [--tls [--tls12]] [--keepalive-alone]
 
 prints instructions per request for both proxies side by side, and with
 --top N the N functions with the highest self cost per keep-alive request
@@ -54,6 +65,7 @@ import re
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -142,23 +154,57 @@ def read_response(sock, buf):
     return rest[length:]
 
 
-def client(port, keepalive, close):
+def make_certificate(tmp):
+    """ec.pem in `tmp`: a self-signed ECDSA P-256 certificate and its key."""
+    script = f"""
+        set -e
+        cd '{tmp}'
+        openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout ec.key \\
+            -out ec.crt -days 30 -subj /CN=localhost 2>/dev/null
+        cat ec.crt ec.key > ec.pem
+    """
+    subprocess.run(["sh", "-c", script], check=True)
+
+
+def tls_config(config_text):
+    """The configuration with `ssl crt` on the frontend's bind."""
+    bind = "bind 127.0.0.1:@FRONT_PORT@"
+    if bind not in config_text:
+        raise SystemExit(f"--tls: no '{bind}' line in the configuration")
+    return config_text.replace(bind, bind + " ssl crt @DIR@/ec.pem", 1)
+
+
+def client_context(tls12):
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    if tls12:
+        context.maximum_version = ssl.TLSVersion.TLSv1_2
+    return context
+
+
+def connect(port, tls):
+    sock = socket.create_connection(("127.0.0.1", port))
+    return tls.wrap_socket(sock) if tls else sock
+
+
+def client(port, keepalive, close, tls=None):
     request = f"GET {REQUEST_PATH} HTTP/1.1\r\n{REQUEST_HEADERS}\r\n".encode()
-    with socket.create_connection(("127.0.0.1", port)) as sock:
+    with connect(port, tls) as sock:
         buf = b""
         for _ in range(keepalive):
             sock.sendall(request)
             buf = read_response(sock, buf)
     closing = f"GET {REQUEST_PATH} HTTP/1.1\r\n{REQUEST_HEADERS}Connection: close\r\n\r\n".encode()
     for _ in range(close):
-        with socket.create_connection(("127.0.0.1", port)) as sock:
+        with connect(port, tls) as sock:
             sock.sendall(closing)
             read_response(sock, b"")
             while sock.recv(65536):
                 pass
 
 
-def run(binary, env, config_text, tmp, backend_port, keepalive, close, out):
+def run(binary, env, config_text, tmp, backend_port, keepalive, close, out, tls=None):
     port = free_port()
     cfg = os.path.join(tmp, "haproxy.cfg")
     with open(cfg, "w") as f:
@@ -170,7 +216,7 @@ def run(binary, env, config_text, tmp, backend_port, keepalive, close, out):
     proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         wait_listening(port, proc, timeout=120)
-        client(port, keepalive, close)
+        client(port, keepalive, close, tls)
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
@@ -218,19 +264,19 @@ def demangle(names):
     return out if len(out) == len(names) else names
 
 
-def measure(name, binary, env, config_text, tmp, backend_port, n1, n2, keep):
+def measure(name, binary, env, config_text, tmp, backend_port, n1, n2, c0, keep, tls=None):
     files = {}
     results = {}
-    for k, c in ((n1, n1), (n2, n1), (n1, n2)):
+    for k, c in ((n1, c0), (n2, c0), (n1, n2)):
         out = os.path.join(keep or tmp, f"callgrind.{name}.{k}-{c}.out")
         t = time.monotonic()
-        results[(k, c)] = run(binary, env, config_text, tmp, backend_port, k, c, out)
+        results[(k, c)] = run(binary, env, config_text, tmp, backend_port, k, c, out, tls)
         files[(k, c)] = out
         print(f"  {name}: {k} keep-alive + {c} close requests: "
               f"{results[(k, c)][0]:,} instructions ({time.monotonic() - t:.0f} s)", file=sys.stderr)
-    base = results[(n1, n1)][0]
-    keepalive = (results[(n2, n1)][0] - base) / (n2 - n1)
-    close = (results[(n1, n2)][0] - base) / (n2 - n1)
+    base = results[(n1, c0)][0]
+    keepalive = (results[(n2, c0)][0] - base) / (n2 - n1)
+    close = (results[(n1, n2)][0] - base) / (n2 - c0)
     return keepalive, close, results, files
 
 
@@ -285,10 +331,16 @@ def main():
     ap.add_argument("--ours-only", action="store_true")
     ap.add_argument("--top", type=int, default=0, help="list ours' N costliest functions per keep-alive request")
     ap.add_argument("--keep", help="directory to keep the callgrind output files in")
+    ap.add_argument("--tls", action="store_true", help="HTTPS: `ssl crt` on the bind, a TLS client")
+    ap.add_argument("--tls12", action="store_true", help="with --tls: TLS 1.2 instead of 1.3")
+    ap.add_argument("--keepalive-alone", action="store_true",
+                    help="no close request in the keep-alive runs (as with --tls), for plain figures to set beside TLS ones")
     ap.add_argument("--wrk", type=int, metavar="SECONDS",
                     help="measure CPU time per request under wrk instead of instructions")
     args = ap.parse_args()
     if args.wrk:
+        if args.tls:
+            raise SystemExit("--wrk measures plain HTTP; bench/tls.py measures HTTPS under load")
         return main_wrk(args)
     if args.n2 <= args.n1:
         raise SystemExit("--n2 must be larger than --n1")
@@ -296,10 +348,20 @@ def main():
         raise SystemExit("valgrind not found (apt-get install valgrind)")
     with open(args.config) as f:
         config_text = f.read()
+    tls = None
+    # The keep-alive runs' close requests: with TLS none, for the handshakes'
+    # cost varies a little from one to the next (random keys) and would
+    # blur the difference between the keep-alive runs.
+    c0 = 0 if args.tls or args.keepalive_alone else args.n1
+    if args.tls:
+        config_text = tls_config(config_text)
+        tls = client_context(args.tls12)
     if args.keep:
         os.makedirs(args.keep, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="callgrind-bench-") as tmp:
         write_maps(tmp)
+        if tls:
+            make_certificate(tmp)
         # Valgrind 3.19 cannot read the DWARF 5 of our build: a copy without
         # debug information keeps the symbol table, enough for function names.
         candidate = os.path.join(tmp, "haproxy-candidate")
@@ -308,26 +370,27 @@ def main():
         backend = start_backend(tmp, backend_port)
         try:
             ours = measure("ours", candidate, dict(os.environ), config_text, tmp, backend_port,
-                           args.n1, args.n2, args.keep)
+                           args.n1, args.n2, c0, args.keep, tls)
             ref = None
             if not args.ours_only:
                 ref = measure("2.6", args.haproxy, reference_env(), config_text, tmp, backend_port,
-                              args.n1, args.n2, args.keep)
+                              args.n1, args.n2, c0, args.keep, tls)
         finally:
             backend.terminate()
             backend.wait()
-        print(f"{os.path.basename(args.config)}: instructions per request "
+        scheme = (" over TLS 1.2" if args.tls12 else " over TLS 1.3") if tls else ""
+        print(f"{os.path.basename(args.config)}{scheme}: instructions per request "
               f"(n1={args.n1}, n2={args.n2})")
         print(f"{'':12} {'ours':>10} {'2.6':>10} {'ratio':>7}" if ref else f"{'':12} {'ours':>10}")
-        for label, i in (("keep-alive", 0), ("close", 1)):
+        for label, i in (("keep-alive", 0), ("close+hs" if tls else "close", 1)):
             if ref:
                 print(f"{label:12} {ours[i]:>10,.0f} {ref[i]:>10,.0f} {ours[i] / ref[i]:>7.2f}")
             else:
                 print(f"{label:12} {ours[i]:>10,.0f}")
         if args.top:
             results = ours[2]
-            base = results[(args.n1, args.n1)][1]
-            more = results[(args.n2, args.n1)][1]
+            base = results[(args.n1, c0)][1]
+            more = results[(args.n2, c0)][1]
             diff = {fn: (more.get(fn, 0) - base.get(fn, 0)) / (args.n2 - args.n1)
                     for fn in set(base) | set(more)}
             top = sorted(diff.items(), key=lambda kv: -kv[1])[:args.top]

@@ -87,7 +87,123 @@ static inline int hap_ssl_ctx_set_servername_callback(SSL_CTX *ctx, int (*cb)(SS
     return (int)SSL_CTX_set_tlsext_servername_arg(ctx, arg);
 }
 static inline size_t hap_bio_pending(BIO *bio) { return (size_t)BIO_ctrl_pending(bio); }
-static inline int hap_bio_set_mem_eof_return(BIO *bio, int v) { return (int)BIO_set_mem_eof_return(bio, v); }
+
+/* The transport of a TLS connection's record layer: one BIO that reads the
+ * ciphertext received where it lies (`input`, set by the caller for the
+ * time of its SSL calls, not copied first) and writes into the caller's
+ * memory (`window`, set for the time of an SSL_write) or, when none is set
+ * or it is full, appends to a buffer it grows (`output`), which the
+ * caller empties. What memory BIOs cost on every record (a copy in, a copy
+ * out, BIO_ctrl calls to ask what is pending) reduces to the one copy out
+ * of OpenSSL; the counts are plain fields. */
+typedef struct hap_tls_io {
+    const unsigned char *input;
+    size_t input_len;
+    unsigned char *output;
+    size_t output_len;
+    size_t output_cap;
+    unsigned char *window;
+    size_t window_len;
+    size_t window_cap;
+} hap_tls_io;
+
+static int hap_tls_io_write(BIO *b, const char *data, size_t len, size_t *written) {
+    hap_tls_io *io = (hap_tls_io *)BIO_get_data(b);
+    BIO_clear_retry_flags(b);
+    /* Once anything went to `output`, the rest follows it, in order. */
+    if (io->window && io->output_len == 0 && io->window_len + len <= io->window_cap) {
+        memcpy(io->window + io->window_len, data, len);
+        io->window_len += len;
+        *written = len;
+        return 1;
+    }
+    if (io->output_len + len > io->output_cap) {
+        size_t cap = io->output_cap ? io->output_cap : 1024;
+        while (cap < io->output_len + len) cap *= 2;
+        unsigned char *p = (unsigned char *)OPENSSL_realloc(io->output, cap);
+        if (!p) return 0;
+        io->output = p;
+        io->output_cap = cap;
+    }
+    memcpy(io->output + io->output_len, data, len);
+    io->output_len += len;
+    *written = len;
+    return 1;
+}
+
+/* Nothing left to read means "wait for more" (retry), never end of file:
+ * the connection's end comes to the handler as an event. */
+static int hap_tls_io_read(BIO *b, char *data, size_t len, size_t *readbytes) {
+    hap_tls_io *io = (hap_tls_io *)BIO_get_data(b);
+    BIO_clear_retry_flags(b);
+    if (io->input_len == 0) {
+        BIO_set_retry_read(b);
+        *readbytes = 0;
+        return 0;
+    }
+    size_t n = len < io->input_len ? len : io->input_len;
+    memcpy(data, io->input, n);
+    io->input += n;
+    io->input_len -= n;
+    *readbytes = n;
+    return 1;
+}
+
+static long hap_tls_io_ctrl(BIO *b, int cmd, long num, void *ptr) {
+    hap_tls_io *io = (hap_tls_io *)BIO_get_data(b);
+    (void)num; (void)ptr;
+    switch (cmd) {
+    case BIO_CTRL_FLUSH: return 1;
+    case BIO_CTRL_PENDING: return (long)io->input_len;
+    case BIO_CTRL_WPENDING: return (long)(io->output_len + io->window_len);
+    default: return 0;
+    }
+}
+
+static int hap_tls_io_destroy(BIO *b) {
+    hap_tls_io *io = (hap_tls_io *)BIO_get_data(b);
+    if (io) {
+        OPENSSL_free(io->output);
+        OPENSSL_free(io);
+        BIO_set_data(b, NULL);
+    }
+    return 1;
+}
+
+/* Frees the output memory once emptied (after a large flight). */
+static inline void hap_tls_io_release_output(hap_tls_io *io) {
+    OPENSSL_free(io->output);
+    io->output = NULL;
+    io->output_len = 0;
+    io->output_cap = 0;
+}
+
+/* The method, made once by the caller and shared by every connection. */
+static inline BIO_METHOD *hap_tls_io_method_new(void) {
+    BIO_METHOD *m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "haproxy tls transport");
+    if (!m) return NULL;
+    BIO_meth_set_write_ex(m, hap_tls_io_write);
+    BIO_meth_set_read_ex(m, hap_tls_io_read);
+    BIO_meth_set_ctrl(m, hap_tls_io_ctrl);
+    BIO_meth_set_destroy(m, hap_tls_io_destroy);
+    return m;
+}
+
+/* A transport BIO of `method`; its state comes back through `io`. The BIO
+ * frees the state when it is freed (with its SSL). */
+static inline BIO *hap_tls_io_new(BIO_METHOD *method, hap_tls_io **io) {
+    hap_tls_io *state = (hap_tls_io *)OPENSSL_zalloc(sizeof(hap_tls_io));
+    if (!state) return NULL;
+    BIO *b = BIO_new(method);
+    if (!b) {
+        OPENSSL_free(state);
+        return NULL;
+    }
+    BIO_set_data(b, state);
+    BIO_set_init(b, 1);
+    *io = state;
+    return b;
+}
 static inline const char *hap_openssl_version_text(void) { return OPENSSL_VERSION_TEXT; }
 static inline uint64_t hap_ssl_ctx_set_options(SSL_CTX *ctx, uint64_t opts) { return SSL_CTX_set_options(ctx, opts); }
 static inline int hap_ssl_alert_fatal_unrecognized_name(void) { return SSL_AD_UNRECOGNIZED_NAME; }

@@ -40,8 +40,14 @@ final class TLSHandlerTests: XCTestCase {
         super.tearDown()
     }
 
-    private func serverContext(strict: Bool = false, alpn: [String]? = nil) throws -> TLSServerContext {
+    private func serverContext(strict: Bool = false, alpn: [String]? = nil, tls12Ciphers: String? = nil) throws
+        -> TLSServerContext
+    {
         var bind = TLSBindConfig()
+        if let tls12Ciphers {
+            bind.common.versions.maximum = .tlsv12
+            bind.common.ciphers = tls12Ciphers
+        }
         bind.enabled = true
         bind.certificates = [Self.pem, Self.wildcardPem].map { TLSCertificateLine(path: $0) }
         bind.strictSNI = strict
@@ -104,8 +110,11 @@ final class TLSHandlerTests: XCTestCase {
         }
     }
 
-    private func pair(serverName: String? = "localhost", strict: Bool = false, alpn: [String]? = nil) throws -> Pair {
-        let serverTLS = try XCTUnwrap(try serverContext(strict: strict, alpn: alpn).makeHandler())
+    private func pair(
+        serverName: String? = "localhost", strict: Bool = false, alpn: [String]? = nil, tls12Ciphers: String? = nil
+    ) throws -> Pair {
+        let serverTLS = try XCTUnwrap(
+            try serverContext(strict: strict, alpn: alpn, tls12Ciphers: tls12Ciphers).makeHandler())
         let clientTLS = try XCTUnwrap(try clientContext(alpn: alpn).makeHandler(serverName: serverName))
         let p = Pair(clientTLS: clientTLS, serverTLS: serverTLS)
         try p.server.pipeline.syncOperations.addHandler(serverTLS)
@@ -135,6 +144,78 @@ final class TLSHandlerTests: XCTestCase {
         try p.shuttle(chunk: 7)
         XCTAssertEqual(p.clientSink.received, big)
         XCTAssertTrue(p.serverSink.errors.isEmpty && p.clientSink.errors.isEmpty)
+    }
+
+    func testRecordsReadTogetherComeOutInOrderAndALargeWriteIsOneWrite() throws {
+        let p = try pair()
+        try p.shuttle()
+        // Three records the server reads in one buffer.
+        for part in ["first ", "second ", "third"] {
+            p.client.writeAndFlush(ByteBuffer(string: part), promise: nil)
+        }
+        var together = ByteBuffer()
+        while var out = try p.client.readOutbound(as: ByteBuffer.self) { together.writeBuffer(&out) }
+        try p.server.writeInbound(together)
+        XCTAssertEqual(p.serverSink.received, "first second third")
+        // 40,000 bytes: three records, queued as one write.
+        let big = String(repeating: "y", count: 40_000)
+        p.server.writeAndFlush(ByteBuffer(string: big), promise: nil)
+        let out = try XCTUnwrap(try p.server.readOutbound(as: ByteBuffer.self))
+        XCTAssertNil(try p.server.readOutbound(as: ByteBuffer.self))
+        XCTAssertGreaterThan(out.readableBytes, 40_000 + 3 * 5)
+        try p.client.writeInbound(out)
+        XCTAssertEqual(p.clientSink.received, big)
+    }
+
+    /// A CBC cipher with a SHA-384 MAC adds more to a record than the room
+    /// the handler leaves for it in the buffer it writes: the records then
+    /// go through the transport's own memory, whole and in order.
+    func testRecordsLargerThanTheRoomLeftForThemGoOutWhole() throws {
+        let p = try pair(tls12Ciphers: "ECDHE-RSA-AES256-SHA384")
+        try p.shuttle()
+        XCTAssertEqual(p.serverTLS.protocolVersion, "TLSv1.2")
+        XCTAssertEqual(p.serverTLS.cipherName, "ECDHE-RSA-AES256-SHA384")
+        var expected = ""
+        for size in [1, 300, 16_383, 16_384, 40_000] {
+            let part = String(repeating: Character(UnicodeScalar(UInt8(97 + size % 26))), count: size)
+            expected += part
+            p.server.writeAndFlush(ByteBuffer(string: part), promise: nil)
+        }
+        try p.shuttle(chunk: 1000)
+        XCTAssertEqual(p.clientSink.received.count, expected.count)
+        XCTAssertEqual(p.clientSink.received, expected)
+        XCTAssertTrue(p.serverSink.errors.isEmpty && p.clientSink.errors.isEmpty)
+    }
+
+    /// Takes the plaintext directly from the TLS handler.
+    final class Reader: TLSPlaintextReader {
+        var received = ""
+        var completions = 0
+        func tlsRead(_ plaintext: ByteBuffer) { received += String(buffer: plaintext) }
+        func tlsReadComplete() { completions += 1 }
+    }
+
+    func testADirectReaderAndWriterBypassThePipeline() throws {
+        let p = try pair()
+        let reader = Reader()
+        p.serverTLS.reader = reader
+        try p.shuttle()
+        p.client.writeAndFlush(ByteBuffer(string: "ping"), promise: nil)
+        try p.shuttle()
+        XCTAssertEqual(reader.received, "ping")
+        XCTAssertEqual(p.serverSink.received, "", "the handler after it gets nothing")
+        XCTAssertGreaterThan(reader.completions, 0)
+        p.serverTLS.write(plaintext: ByteBuffer(string: "pong"))
+        p.serverTLS.flushPlaintext()
+        try p.shuttle()
+        XCTAssertEqual(p.clientSink.received, "pong")
+        // Torn down: the link is cut, later writes are dropped.
+        try p.server.close().wait()
+        p.server.embeddedEventLoop.run()
+        XCTAssertNil(p.serverTLS.reader)
+        while try p.server.readOutbound(as: ByteBuffer.self) != nil {}
+        p.serverTLS.write(plaintext: ByteBuffer(string: "late"))
+        XCTAssertNil(try p.server.readOutbound(as: ByteBuffer.self))
     }
 
     func testGarbageAfterTheHandshakeClosesWithoutPlaintext() throws {

@@ -128,7 +128,9 @@ public final class Frontend {
             let stream = TCPStream(
                 frontend: self, client: channel, backend: backend, variables: sessionVariables ?? StreamVariables(),
                 bind: bind, tls: tls)
-            try channel.pipeline.syncOperations.addHandler(RelayHandler(side: .client, owner: stream))
+            let handler = RelayHandler(side: .client, owner: stream)
+            try channel.pipeline.syncOperations.addHandler(handler)
+            if let tls { handler.attach(to: tls) }
             runtime?.streams.add(stream, frontend: self, client: channel) { [weak stream] in (stream?.backend?.name, stream?.server) }
             stream.start(acceptProxy: acceptProxy)
         case .http:
@@ -136,6 +138,7 @@ public final class Frontend {
             let handler = RelayHandler(side: .client, owner: session)
             session.clientHandler = handler
             try channel.pipeline.syncOperations.addHandler(handler)
+            if let tls { handler.attach(to: tls) }
             runtime?.streams.add(session, frontend: self, client: channel, kill: { [weak session] in session?.kill() }) {
                 [weak session] in (session?.backend?.name, session?.server)
             }

@@ -1,3 +1,4 @@
+import HAProxyTLS
 import NIOCore
 
 /// What a connection reports to the stream that owns it. Both sides of a
@@ -21,7 +22,8 @@ enum ConnectionSide { case client, server }
 /// Inbound only: outbound events (writes, flushes, reads) skip it, and the
 /// stream writes through `write(_:)` / `flush()` from this handler's place
 /// in the pipeline instead of from the pipeline's tail, one hop less per
-/// operation (a TLS handler before it still sees every write).
+/// operation. After a TLS handler, the relay and the record layer talk
+/// directly (`attach(to:)`): plaintext comes in and goes out by a call.
 final class RelayHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -39,6 +41,9 @@ final class RelayHandler: ChannelInboundHandler {
     /// This handler's place in its pipeline, from `handlerAdded` to
     /// `handlerRemoved` (the pipeline's teardown breaks the cycle).
     private var context: ChannelHandlerContext?
+    /// The connection's TLS layer, just before this handler in the
+    /// pipeline, which the relay writes through; until `handlerRemoved`.
+    private var tls: TLSHandler?
 
     init(side: ConnectionSide, owner: ConnectionOwner?) {
         self.side = side
@@ -49,20 +54,39 @@ final class RelayHandler: ChannelInboundHandler {
         self.context = context
     }
 
+    /// Sits after `tls` (the handler just before it in the pipeline): the
+    /// two hand plaintext to each other directly from then on.
+    func attach(to tls: TLSHandler) {
+        self.tls = tls
+        tls.reader = self
+    }
+
     /// Queues `bytes` on the connection (dropped once it is closed).
     @inline(__always)
     func write(_ bytes: ByteBuffer) {
-        context?.write(wrapOutboundOut(bytes), promise: nil)
+        if let tls {
+            tls.write(plaintext: bytes)
+        } else {
+            context?.write(wrapOutboundOut(bytes), promise: nil)
+        }
     }
 
     @inline(__always)
     func flush() {
-        context?.flush()
+        if let tls {
+            tls.flushPlaintext()
+        } else {
+            context?.flush()
+        }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        received(unwrapInboundIn(data), context: context)
+    }
+
+    private func received(_ bytes: ByteBuffer, context: ChannelHandlerContext) {
         if let owner {
-            owner.connectionRead(side, unwrapInboundIn(data))
+            owner.connectionRead(side, bytes)
         } else if parkedIn != nil {
             // A server talking while idle breaks the framing of the next request.
             context.close(promise: nil)
@@ -111,6 +135,7 @@ final class RelayHandler: ChannelInboundHandler {
     /// the hand-over on the listener's. Its stream must end all the same.
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
+        tls = nil
         guard side == .client, owner != nil else { return }
         channelInactive(context: context)
     }
@@ -127,6 +152,17 @@ final class RelayHandler: ChannelInboundHandler {
         parkedIn = nil
         parkedInPool = false
         self.owner = owner
+    }
+}
+
+extension RelayHandler: TLSPlaintextReader {
+    func tlsRead(_ plaintext: ByteBuffer) {
+        guard let context else { return }
+        received(plaintext, context: context)
+    }
+
+    func tlsReadComplete() {
+        owner?.connectionReadComplete(side)
     }
 }
 

@@ -25,6 +25,7 @@ enum ServerConnector {
                     }
                     if let tls { try channel.pipeline.syncOperations.addHandler(tls) }
                     try channel.pipeline.syncOperations.addHandler(handler)
+                    if let tls { handler.attach(to: tls) }
                     return channel.eventLoop.makeSucceededVoidFuture()
                 } catch {
                     return channel.eventLoop.makeFailedFuture(error)

@@ -14,6 +14,15 @@ public protocol TLSConnectionObserver: AnyObject, Sendable {
     func tlsClosed(client: Bool)
 }
 
+/// The handler right after a `TLSHandler`, when it takes the plaintext
+/// from it directly: a call instead of the pipeline's hop (and its NIOAny
+/// wrapping) on every read. Writes go the other way through
+/// `TLSHandler.write(plaintext:)` and `flushPlaintext()`.
+public protocol TLSPlaintextReader: AnyObject {
+    func tlsRead(_ plaintext: ByteBuffer)
+    func tlsReadComplete()
+}
+
 /// Why a TLS connection ended in error.
 public enum TLSError: Error, CustomStringConvertible {
     case handshakeFailed(String?)
@@ -32,8 +41,10 @@ public enum TLSError: Error, CustomStringConvertible {
 /// The TLS record layer of one connection, first in its pipeline: it
 /// reads ciphertext from the socket and hands plaintext to the handler
 /// after it, and encrypts what that handler writes. OpenSSL runs over a
-/// pair of memory BIOs, so it never touches the socket and never blocks
-/// the event loop.
+/// transport BIO of our own (`hap_tls_io`): it reads the ciphertext
+/// received in place, from the buffer the channel read, and writes into
+/// memory this handler empties onto the channel. It never touches the
+/// socket and never blocks the event loop.
 ///
 /// Writes made before the handshake completes (a request sent to a
 /// server as soon as it is connected) wait and go out after it. A
@@ -48,8 +59,11 @@ public final class TLSHandler: ChannelDuplexHandler, TLSSessionView {
     private enum State { case handshaking, established, closed }
 
     private let ssl: OpaquePointer
-    private let readBIO: OpaquePointer
-    private let writeBIO: OpaquePointer
+    /// The transport BIO's state: the ciphertext OpenSSL may read, what it
+    /// wrote. Freed with the BIO, with the SSL.
+    private let io: UnsafeMutablePointer<hap_tls_io>
+    /// The transport BIO's method, one for all connections.
+    nonisolated(unsafe) private static let transport: OpaquePointer? = hap_tls_io_method_new()
     private let isClient: Bool
     /// Keeps the SSL_CTXs (and their callbacks' argument) alive.
     private let owner: AnyObject
@@ -71,18 +85,36 @@ public final class TLSHandler: ChannelDuplexHandler, TLSSessionView {
     private var failure: Error?
     /// The channel's allocator, read once (the channel's getter is not free).
     private var allocator = ByteBufferAllocator()
+    /// This handler's place in its pipeline, from `handlerAdded` to
+    /// `handlerRemoved` (the pipeline's teardown breaks the cycle).
+    private var context: ChannelHandlerContext?
+    /// The handler after this one when it reads the plaintext directly;
+    /// cleared with `context`.
+    public var reader: (any TLSPlaintextReader)?
+    /// Ciphertext received that OpenSSL did not read before the handler
+    /// stopped reading (the connection failed or closed meanwhile): it
+    /// comes before the next bytes received.
+    private var unread: ByteBuffer?
+    /// The buffers last handed on, plaintext and ciphertext: reused for the
+    /// next when nothing else holds them any more (the stream consumed the
+    /// plaintext, the socket took the ciphertext), which saves two buffer
+    /// allocations per request on a kept-alive connection. Only small ones
+    /// are kept, so that an idle connection holds little.
+    private var plaintextSpare: ByteBuffer?
+    private var ciphertextSpare: ByteBuffer?
+    private static let spareCapacity = 4096
 
-    init(ssl: OpaquePointer, isClient: Bool, owner: AnyObject, preamble: ByteBuffer? = nil) {
+    /// Fails only when memory is short; the SSL is then the caller's.
+    init?(ssl: OpaquePointer, isClient: Bool, owner: AnyObject, preamble: ByteBuffer? = nil) {
+        var state: UnsafeMutablePointer<hap_tls_io>?
+        guard let method = Self.transport, let bio = hap_tls_io_new(method, &state), let state else { return nil }
         self.ssl = ssl
+        self.io = state
         self.isClient = isClient
         self.owner = owner
         self.preamble = preamble
-        readBIO = BIO_new(BIO_s_mem())
-        writeBIO = BIO_new(BIO_s_mem())
-        // An empty read BIO means "wait for more", not end of file.
-        _ = hap_bio_set_mem_eof_return(readBIO, -1)
-        _ = hap_bio_set_mem_eof_return(writeBIO, -1)
-        SSL_set_bio(ssl, readBIO, writeBIO)
+        // One BIO both ways; the SSL takes its one reference.
+        SSL_set_bio(ssl, bio, bio)
         if isClient { SSL_set_connect_state(ssl) } else { SSL_set_accept_state(ssl) }
     }
 
@@ -93,8 +125,14 @@ public final class TLSHandler: ChannelDuplexHandler, TLSSessionView {
     // MARK: Inbound
 
     public func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
         allocator = context.channel.allocator
         if isClient && context.channel.isActive { startHandshake(context: context) }
+    }
+
+    public func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+        reader = nil
     }
 
     public func channelActive(context: ChannelHandlerContext) {
@@ -103,7 +141,7 @@ public final class TLSHandler: ChannelDuplexHandler, TLSSessionView {
     }
 
     private func startHandshake(context: ChannelHandlerContext) {
-        guard state == .handshaking, BIO_ctrl_pending(writeBIO) == 0, !handshakeStarted() else { return }
+        guard state == .handshaking, io.pointee.output_len == 0, !handshakeStarted() else { return }
         if let preamble {
             self.preamble = nil
             context.write(wrapOutboundOut(preamble), promise: nil)
@@ -135,24 +173,43 @@ public final class TLSHandler: ChannelDuplexHandler, TLSSessionView {
             if length == 0 { return }
             guard buffer.readableBytes > 0 else { return }
         }
+        if var held = unread {
+            unread = nil
+            held.writeBuffer(&buffer)
+            buffer = held
+        }
+        // OpenSSL reads the ciphertext in place, for as long as this
+        // closure runs: every SSL call that reads is made inside it.
         let fed = buffer.readableBytes
-        buffer.withUnsafeReadableBytes { p in
-            if let base = p.baseAddress, p.count > 0 { _ = BIO_write(readBIO, base, Int32(p.count)) }
+        let left = buffer.withUnsafeReadableBytes { p -> Int in
+            io.pointee.input = p.baseAddress?.assumingMemoryBound(to: UInt8.self)
+            io.pointee.input_len = p.count
+            if state == .handshaking {
+                advanceHandshake(context: context)
+            }
+            if state == .established {
+                readPlaintext(context: context, hint: fed)
+            }
+            let left = io.pointee.input_len
+            io.pointee.input = nil
+            io.pointee.input_len = 0
+            return left
         }
-        if state == .handshaking {
-            advanceHandshake(context: context)
+        if left > 0, state != .closed {
+            unread = buffer.getSlice(at: buffer.readerIndex + fed - left, length: left)
         }
-        if state == .established {
-            readPlaintext(context: context, hint: fed)
-        }
-        if BIO_ctrl_pending(writeBIO) > 0 {
+        if io.pointee.output_len > 0 {
             writeCiphertext(context: context, promise: nil)
             context.flush()
         }
     }
 
     public func channelReadComplete(context: ChannelHandlerContext) {
-        context.fireChannelReadComplete()
+        if let reader {
+            reader.tlsReadComplete()
+        } else {
+            context.fireChannelReadComplete()
+        }
     }
 
     public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -193,7 +250,7 @@ public final class TLSHandler: ChannelDuplexHandler, TLSSessionView {
         }
         let error = SSL_get_error(ssl, rc)
         if error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE {
-            if BIO_ctrl_pending(writeBIO) > 0 {
+            if io.pointee.output_len > 0 {
                 writeCiphertext(context: context, promise: nil)
                 context.flush()
             }
@@ -205,21 +262,27 @@ public final class TLSHandler: ChannelDuplexHandler, TLSSessionView {
 
     /// Decrypts every complete record received; plaintext goes on in
     /// buffers sized after the ciphertext fed (plaintext is never larger).
-    /// Once OpenSSL holds nothing and the read BIO is empty, another
-    /// SSL_read could only ask for more: no buffer is made for it.
+    /// Once OpenSSL holds nothing and no ciphertext is left to read,
+    /// another SSL_read could only ask for more: no buffer is made for it.
     private func readPlaintext(context: ChannelHandlerContext, hint: Int) {
         while state == .established {
-            let buffered = Int(BIO_ctrl_pending(readBIO))
+            let buffered = io.pointee.input_len
             guard buffered > 0 || SSL_has_pending(ssl) == 1 else { return }
             let capacity = max(1024, min(16384, max(hint, buffered) + Int(SSL_pending(ssl))))
-            var out = allocator.buffer(capacity: capacity)
+            var out = reusable(&plaintextSpare, capacity: capacity)
             let n = out.writeWithUnsafeMutableBytes(minimumWritableBytes: capacity) { p in
                 Int(max(0, SSL_read(ssl, p.baseAddress, Int32(p.count))))
             }
             if n > 0 {
-                context.fireChannelRead(wrapInboundOut(out))
+                if out.capacity <= Self.spareCapacity { plaintextSpare = out }
+                if let reader {
+                    reader.tlsRead(out)
+                } else {
+                    context.fireChannelRead(wrapInboundOut(out))
+                }
                 continue
             }
+            if out.capacity <= Self.spareCapacity { plaintextSpare = out }
             let error = SSL_get_error(ssl, 0)
             switch error {
             case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE:
@@ -240,7 +303,24 @@ public final class TLSHandler: ChannelDuplexHandler, TLSSessionView {
     // MARK: Outbound
 
     public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        let buffer = unwrapOutboundIn(data)
+        send(unwrapOutboundIn(data), context: context, promise: promise)
+    }
+
+    /// Encrypts and queues `plaintext` as a write of the handler after this
+    /// one would, without the pipeline's hop between them (the stream's
+    /// relay writes through here). Dropped once the pipeline is torn down.
+    public func write(plaintext: ByteBuffer) {
+        guard let context else { return }
+        send(plaintext, context: context, promise: nil)
+    }
+
+    /// Flushes as a flush of the handler after this one would.
+    public func flushPlaintext() {
+        guard let context else { return }
+        flush(context: context)
+    }
+
+    private func send(_ buffer: ByteBuffer, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
         switch state {
         case .handshaking:
             pendingWrites.append((buffer, promise))
@@ -264,7 +344,7 @@ public final class TLSHandler: ChannelDuplexHandler, TLSSessionView {
             closeNotifySent = true
             _ = SSL_shutdown(ssl)
             OpenSSLErrors.drain()
-            if BIO_ctrl_pending(writeBIO) > 0 {
+            if io.pointee.output_len > 0 {
                 writeCiphertext(context: context, promise: nil)
                 context.flush()
             }
@@ -276,36 +356,98 @@ public final class TLSHandler: ChannelDuplexHandler, TLSSessionView {
         context.close(mode: mode, promise: promise)
     }
 
+    /// Encrypts `buffer` one record at a time and queues the records as
+    /// one write. Each record goes straight into the buffer queued, the
+    /// transport writing into its free space (`window`); what does not fit
+    /// (a record larger than `recordOverhead` allows for, something OpenSSL
+    /// sends on its own) goes to the transport's memory and is appended
+    /// after it, so that memory holds one record at most.
     private func encrypt(_ buffer: ByteBuffer, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
-        guard buffer.readableBytes > 0 else {
+        let count = buffer.readableBytes
+        guard count > 0 else {
             // An empty write (a caller waiting for what is queued) stays one.
             context.write(wrapOutboundOut(buffer), promise: promise)
             return
         }
+        let records = (count + Self.recordSize - 1) / Self.recordSize
+        var out = reusable(&ciphertextSpare, capacity: count + records * Self.recordOverhead)
         let ok = buffer.withUnsafeReadableBytes { p -> Bool in
-            SSL_write(ssl, p.baseAddress, Int32(p.count)) > 0
+            var offset = 0
+            while offset < count {
+                let n = min(Self.recordSize, count - offset)
+                var written = false
+                out.writeWithUnsafeMutableBytes(minimumWritableBytes: n + Self.recordOverhead) { window -> Int in
+                    io.pointee.window = window.baseAddress?.assumingMemoryBound(to: UInt8.self)
+                    io.pointee.window_cap = window.count
+                    io.pointee.window_len = 0
+                    written = SSL_write(ssl, p.baseAddress! + offset, Int32(n)) > 0
+                    let used = io.pointee.window_len
+                    io.pointee.window = nil
+                    io.pointee.window_cap = 0
+                    io.pointee.window_len = 0
+                    return used
+                }
+                guard written else { return false }
+                takeOutput(into: &out)
+                offset += n
+            }
+            return true
         }
         guard ok else {
             let reason = OpenSSLErrors.drain()
+            // The records made before the failure go out before its alert.
+            if out.readableBytes > 0 { context.write(wrapOutboundOut(out), promise: nil) }
             promise?.fail(TLSError.protocolError(reason))
             fail(context: context, TLSError.protocolError(reason))
             return
         }
-        writeCiphertext(context: context, promise: promise)
+        queue(ciphertext: out, context: context, promise: promise)
     }
 
-    /// Moves what OpenSSL wrote into the write BIO to the socket.
+    /// The largest TLS record's plaintext, and room for what a record adds
+    /// to it (header, tag or MAC and padding).
+    private static let recordSize = 16384
+    private static let recordOverhead = 64
+
+    /// Moves what OpenSSL wrote to the transport (a handshake flight, an
+    /// alert, a close_notify) to the socket.
     private func writeCiphertext(context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
-        let pending = Int(BIO_ctrl_pending(writeBIO))
+        let pending = io.pointee.output_len
         guard pending > 0 else {
             promise?.succeed(())
             return
         }
-        var out = allocator.buffer(capacity: pending)
-        _ = out.writeWithUnsafeMutableBytes(minimumWritableBytes: pending) { p in
-            Int(max(0, BIO_read(writeBIO, p.baseAddress, Int32(pending))))
-        }
-        context.write(wrapOutboundOut(out), promise: promise)
+        var out = reusable(&ciphertextSpare, capacity: pending)
+        takeOutput(into: &out)
+        queue(ciphertext: out, context: context, promise: promise)
+    }
+
+    /// Appends what OpenSSL wrote to the transport to `out`.
+    @inline(__always)
+    private func takeOutput(into out: inout ByteBuffer) {
+        let pending = io.pointee.output_len
+        guard pending > 0 else { return }
+        out.writeBytes(UnsafeRawBufferPointer(start: io.pointee.output, count: pending))
+        io.pointee.output_len = 0
+    }
+
+    private func queue(ciphertext: ByteBuffer, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
+        // The transport's memory for a full record or a large flight is not
+        // kept between writes, nor a large buffer.
+        if io.pointee.output_cap > Self.spareCapacity { hap_tls_io_release_output(io) }
+        if ciphertext.capacity <= Self.spareCapacity { ciphertextSpare = ciphertext }
+        context.write(wrapOutboundOut(ciphertext), promise: promise)
+    }
+
+    /// A buffer for `capacity` bytes: the spare one when it is large
+    /// enough (its storage reused when nothing else holds it any more),
+    /// else a new one.
+    @inline(__always)
+    private func reusable(_ spare: inout ByteBuffer?, capacity: Int) -> ByteBuffer {
+        guard var buffer = spare, buffer.capacity >= capacity else { return allocator.buffer(capacity: capacity) }
+        spare = nil
+        buffer.clear()
+        return buffer
     }
 
     /// Succeeds once the handshake completed, fails if it did not: a
@@ -334,7 +476,7 @@ public final class TLSHandler: ChannelDuplexHandler, TLSSessionView {
         guard state != .closed else { return }
         if state == .handshaking { failHandshake(error) }
         // What OpenSSL queued (an alert) goes out before the close.
-        if BIO_ctrl_pending(writeBIO) > 0 {
+        if io.pointee.output_len > 0 {
             writeCiphertext(context: context, promise: nil)
             context.flush()
         }

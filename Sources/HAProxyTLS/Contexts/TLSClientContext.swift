@@ -138,7 +138,11 @@ public final class TLSClientContext: @unchecked Sendable {
                 if let session { _ = SSL_set_session(ssl, session) }
             }
         }
-        return TLSHandler(ssl: ssl, isClient: true, owner: self, preamble: preamble)
+        guard let handler = TLSHandler(ssl: ssl, isClient: true, owner: self, preamble: preamble) else {
+            SSL_free(ssl)
+            return nil
+        }
+        return handler
     }
 
     /// Keeps the newest session the server issued (TLS 1.3 tickets arrive
@@ -162,6 +166,10 @@ extension TLSServerContext {
     /// A handler for a newly accepted connection.
     public func makeHandler() -> TLSHandler? {
         guard let ssl = newConnection() else { return nil }
-        return TLSHandler(ssl: ssl, isClient: false, owner: self)
+        guard let handler = TLSHandler(ssl: ssl, isClient: false, owner: self) else {
+            SSL_free(ssl)
+            return nil
+        }
+        return handler
     }
 }
