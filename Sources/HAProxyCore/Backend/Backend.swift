@@ -62,6 +62,9 @@ public final class Backend {
     public internal(set) var totalStreams = 0
     public internal(set) var maxQueued = 0
     public internal(set) var connectionErrors = 0
+    /// Streams that found no usable server at all: counted as connection
+    /// errors and not as load-balancing decisions, as 2.6 counts them.
+    public internal(set) var streamsWithoutServer = 0
     public internal(set) var responseErrors = 0
     /// Transfers cut by the client or by the server once a server was
     /// chosen (`cli_abrt`, `srv_abrt`).
@@ -177,6 +180,10 @@ public final class Backend {
                     queue.append(PendingStream(waiter: waiter, ticket: dequeued))
                     maxQueued = max(maxQueued, queue.count)
                     return .queued
+                }
+                if avoiding == nil {
+                    connectionErrors += 1
+                    streamsWithoutServer += 1
                 }
                 return .noServer  // the caller ends the stream with `abandon`
             }
