@@ -287,7 +287,7 @@ public final class Backend {
     }
 
     private func nextWaiterLocked(for server: Server) -> (ServerSlotWaiter, Server, QueuePosition)? {
-        guard server.isUsable, server.lb.hasFreeSlot else { return nil }
+        guard server.acceptsPersistent, server.lb.hasFreeSlot else { return nil }
         var position = QueuePosition()
         let next: PendingStream
         if let own = server.queue.popFirst() {
@@ -295,7 +295,7 @@ public final class Backend {
             server.dequeued += 1
             position.server = server.dequeued - own.ticket
             next = own
-        } else if let waiting = queue.popFirst() {
+        } else if server.isUsable, let waiting = queue.popFirst() {
             dequeued += 1
             position.backend = dequeued - waiting.ticket
             next = waiting

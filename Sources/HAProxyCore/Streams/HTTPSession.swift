@@ -272,10 +272,11 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
     /// Asks the load balancer with this request's hash key.
     func pickServer(_ lb: LoadBalancer, avoiding: LBServer?) -> LBServer? {
         // Persistence (cookie, use-server) names a server: taken when it is
-        // usable, or down with `option persist` / `force-persist`; a
-        // redispatch after a failure leaves it to the load balancer.
+        // up, draining or NOLB included, or down with `option persist` /
+        // `force-persist`; a redispatch after a failure leaves it to the
+        // load balancer.
         if avoiding == nil, let name = machine.persistence.server, let server = backend?.server(named: name),
-           server.isUsable || machine.persistence.forced {
+           server.acceptsPersistent || machine.persistence.forced {
             return server.lb
         }
         // `stick match` / `stick on`: the server the table remembers, when usable.
