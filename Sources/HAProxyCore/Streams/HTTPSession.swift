@@ -514,7 +514,18 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
             backend = assigned
             answeredByRules = true
         }
-        guard let backend else { return }
+        guard let backend else {
+            // A `listen` section answering before any backend choice (its
+            // stats page, a `return`, a `deny`) is its own backend: 2.6
+            // counts the bytes there, and nothing else (recorded).
+            if let own = runtimeBackend(machine.policy.ownBackend?.index), own.name == frontend.name {
+                own.count { b in
+                    b.bytesIn &+= bytesIn
+                    b.bytesOut &+= bytesOut
+                }
+            }
+            return
+        }
         let server = serverStatus > 0 ? loggedServer : nil
         backend.count { b in
             if answeredByRules { b.totalStreams += 1 }

@@ -111,6 +111,11 @@ final class ErrorResponseTests: IntegrationTestCase {
         let st = StatsCSV.rows(csv, proxy: "st")["BACKEND"] ?? [:]
         XCTAssertEqual(st["econ"], "1", csv)
         XCTAssertEqual(st["lbtot"], "0", csv)
+        XCTAssertEqual(st["stot"], "1", csv)
+        // The listen section is its own backend: the page's bytes count there too.
+        let stFrontend = StatsCSV.rows(csv, proxy: "st")["FRONTEND"] ?? [:]
+        XCTAssertEqual(st["bin"], stFrontend["bin"], csv)
+        XCTAssertEqual(st["bout"], stFrontend["bout"], csv)
     }
 
     func testServerTimeoutGives504() throws {
