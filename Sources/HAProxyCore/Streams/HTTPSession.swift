@@ -369,9 +369,9 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
                     return
                 }
                 attach(channel, reused: false)
-            case .failure:
+            case .failure(let error):
                 if isConnecting(to: server) { serverHandler = nil }
-                connectionFailed(to: server)
+                connectionFailed(to: server, timedOut: error.isConnectTimeout)
             }
         }
     }
@@ -426,8 +426,8 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
         perform()
     }
 
-    func failServerConnection() {
-        machine.serverUnavailable()
+    func failServerConnection(timedOut: Bool) {
+        machine.serverUnavailable(timedOut: timedOut)
         perform()
     }
 
