@@ -177,6 +177,25 @@ public struct HTTPStreamStateMachine {
     /// of the same transaction (the request as the rules left it, the
     /// variables, the captures): built once per transaction.
     var ruleContext: HTTPStreamContext?
+    /// The last transaction's rule context, kept for the next one to
+    /// reuse when nothing else holds it (`makeContext`).
+    private var spareContext: HTTPStreamContext?
+
+    /// The rule context's transaction is over: it waits, emptied, to be
+    /// reused by the next `makeContext`.
+    private mutating func retireRuleContext() {
+        guard var context = ruleContext else { return }
+        ruleContext = nil
+        keepForReuse(&context)
+    }
+
+    /// Keeps `context` for the next transaction, emptied, unless something
+    /// else (an action, a service) still holds it.
+    private mutating func keepForReuse(_ context: inout HTTPStreamContext) {
+        guard isKnownUniquelyReferenced(&context) else { return }
+        context.retire()
+        spareContext = context
+    }
     var requestBody = HTTPBodyFramer(framing: .none, isRequest: true)
     var requestDone = false
     private var requestCount = 0
@@ -526,7 +545,7 @@ public struct HTTPStreamStateMachine {
             let bytes = inbound.readSlice(length: head.length)!
             requestBytes = bytes
             requestEdits = HTTPMessage.NotedEdits()
-            ruleContext = nil
+            retireRuleContext()
             if !policy.contentRules.isEmpty, rejectedByContentRules(policy.contentRules, counted: false) {
                 return
             }
@@ -614,12 +633,14 @@ public struct HTTPStreamStateMachine {
                     verdict = Self.restrictHeaderNames(backend.restrictHeaderNames, after: verdict, &context)
                     if answer(verdict, &context) {
                         takeRequest(from: context)
+                        keepForReuse(&context)
                         return
                     }
                 }
                 if let backend { analysePersistence(backend, &context) }
             } else {
                 takeRequest(from: context)
+                keepForReuse(&context)
                 return
             }
             takeRequest(from: context)
@@ -662,14 +683,25 @@ public struct HTTPStreamStateMachine {
     mutating func makeContext() -> HTTPStreamContext {
         if variables == nil { variables = StreamVariables() }
         if endpoints == nil { endpoints = (SocketEndpoint(clientAddress), SocketEndpoint(localAddress)) }
-        let context = HTTPStreamContext(
-            requestMessage: requestMessageForRules(),
-            source: endpoints!.source, destination: endpoints!.destination,
-            frontendName: policy.proxyName,
-            // A listen section is its own backend from the start.
-            backend: backend ?? policy.ownBackend,
-            serverName: serverName, runtime: runtime,
-            variables: variables!, frontendID: policy.id, serverID: serverID)
+        let context: HTTPStreamContext
+        // A listen section is its own backend from the start.
+        if isKnownUniquelyReferenced(&spareContext), let spare = spareContext {
+            spareContext = nil
+            spare.reuse(
+                requestMessage: requestMessageForRules(),
+                source: endpoints!.source, destination: endpoints!.destination,
+                backend: backend ?? policy.ownBackend, serverName: serverName,
+                variables: variables!, frontendID: policy.id, serverID: serverID)
+            context = spare
+        } else {
+            context = HTTPStreamContext(
+                requestMessage: requestMessageForRules(),
+                source: endpoints!.source, destination: endpoints!.destination,
+                frontendName: policy.proxyName,
+                backend: backend ?? policy.ownBackend,
+                serverName: serverName, runtime: runtime,
+                variables: variables!, frontendID: policy.id, serverID: serverID)
+        }
         context.userlists = policy.userlists
         context.clientTLS = clientTLS
         context.serverTLS = serverTLS
@@ -1241,7 +1273,7 @@ public struct HTTPStreamStateMachine {
     }
 
     private mutating func endTransaction() {
-        ruleContext = nil
+        retireRuleContext()
         let keepsAlive = clientKeepAlive && !(clientFinishedSending && inbound.readableBytes == 0)
         let handedOver = logTransaction(startingNext: keepsAlive)
         guard keepsAlive else {

@@ -8,17 +8,6 @@ import XCTest
 /// server, number of fields) and `;json` fields must be the same; the
 /// values may differ (times, the host, the scrapes).
 final class StatsDifferentialTests: IntegrationTestCase {
-    /// Debian's 2.6 unpacked for the comparison; fails the test when it is
-    /// not there.
-    private func referenceBinary() throws -> String {
-        let reference = FramingDifferentialTests.referencePath
-        guard FileManager.default.isExecutableFile(atPath: reference) else {
-            XCTFail("Debian's haproxy 2.6 is not unpacked at \(reference): run `make reference`")
-            throw HarnessError("reference missing")
-        }
-        return reference
-    }
-
     private struct Listeners { var frontend = Ports.free(), stats = Ports.free(), metrics = Ports.free(), tcp = Ports.free() }
 
     /// One configuration for both: a frontend, a backend with an UP, a

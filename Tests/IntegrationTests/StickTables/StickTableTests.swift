@@ -11,17 +11,6 @@ final class StickTableTests: IntegrationTestCase {
         try StatsSocket.command(socket ?? socketPath, line)
     }
 
-    /// Debian's 2.6 unpacked for the comparisons; fails the test when it
-    /// is not there.
-    private func referenceBinary() throws -> String {
-        let reference = FramingDifferentialTests.referencePath
-        guard FileManager.default.isExecutableFile(atPath: reference) else {
-            XCTFail("Debian's haproxy 2.6 is not unpacked at \(reference): run `make reference`")
-            throw HarnessError("reference missing")
-        }
-        return reference
-    }
-
     /// Debian's 2.6 (`binary`, its libraries beside it) on `config`, once
     /// `port` listens.
     @discardableResult

@@ -490,3 +490,16 @@ enum TCPTable {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 }
+
+extension IntegrationTestCase {
+    /// Debian's 2.6 unpacked for the comparisons (`make reference`); fails
+    /// the test when it is not there.
+    func referenceBinary() throws -> String {
+        let reference = FramingDifferentialTests.referencePath
+        guard FileManager.default.isExecutableFile(atPath: reference) else {
+            XCTFail("Debian's haproxy 2.6 is not unpacked at \(reference): run `make reference`")
+            throw HarnessError("reference missing")
+        }
+        return reference
+    }
+}
