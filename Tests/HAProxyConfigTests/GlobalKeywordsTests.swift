@@ -88,7 +88,6 @@ final class GlobalKeywordsTests: XCTestCase {
                 description lb1
                 insecure-fork-wanted
                 master-worker no-exit-on-failure
-                stats bind-process all
                 stats socket /tmp/x.sock process 1
                 tune.h2.max-frame-size 16384
                 cpu-map 1 0
@@ -97,21 +96,53 @@ final class GlobalKeywordsTests: XCTestCase {
             """)
         XCTAssertNil(config)
         XCTAssertEqual(
-            diagnostics.alerts.prefix(7).map(\.message),
+            diagnostics.alerts.prefix(6).map(\.message),
             [
                 "parsing [test.cfg:3] : 'insecure-fork-wanted' is not supported by this build.",
                 "parsing [test.cfg:4] : 'master-worker no-exit-on-failure' is not supported by this build.",
-                "parsing [test.cfg:5] : 'stats bind-process' is not supported by this build.",
-                "parsing [test.cfg:6] : 'stats socket' : 'process' option is not supported by this build.",
-                "parsing [test.cfg:7] : 'tune.h2.max-frame-size' is not supported by this build.",
-                "parsing [test.cfg:8] : 'cpu-map' is not supported by this build.",
-                "parsing [test.cfg:9] : unknown keyword 'maxconnn' in 'global' section; did you mean 'maxconn' maybe ?",
+                "parsing [test.cfg:5] : 'stats socket' : 'process' option is not supported by this build.",
+                "parsing [test.cfg:6] : 'tune.h2.max-frame-size' is not supported by this build.",
+                "parsing [test.cfg:7] : 'cpu-map' is not supported by this build.",
+                "parsing [test.cfg:8] : unknown keyword 'maxconnn' in 'global' section; did you mean 'maxconn' maybe ?",
             ])
         // Not a 2.6 keyword (newer versions have it): unknown, as in 2.6.12.
         XCTAssertTrue(
-            diagnostics.alerts[7].message.hasPrefix(
-                "parsing [test.cfg:10] : unknown keyword 'ssl-default-bind-sigalgs' in 'global' section; did you mean"),
-            diagnostics.alerts[7].message)
+            diagnostics.alerts[6].message.hasPrefix(
+                "parsing [test.cfg:9] : unknown keyword 'ssl-default-bind-sigalgs' in 'global' section; did you mean"),
+            diagnostics.alerts[6].message)
+    }
+
+    /// `stats bind-process`: this build is 2.6 with its single process, 1;
+    /// the values naming it are accepted, the others refused with 2.6's
+    /// messages (recorded against 2.6.12).
+    func testStatsBindProcessNamesTheOnlyProcess() {
+        for value in ["1", "1-1", "all", "odd", "even", "1-", "01", "1 all", "odd even"] {
+            let (config, diagnostics) = TestSupport.load(
+                """
+                global
+                    stats socket /tmp/x.sock level admin
+                    stats bind-process \(value)
+                """)
+            XCTAssertNotNil(config, value)
+            XCTAssertEqual(diagnostics.messages, [], value)
+        }
+        let range = "is not a valid number/range. It supports numbers from 1 to 1.\n"
+        for (value, message) in [
+            ("2", "'2' \(range)"), ("0", "'0' \(range)"), ("1-2", "'1-2' \(range)"), ("-1", "'-1' \(range)"),
+            ("2-", "'2-' \(range)"), ("1-0", "'1-0' \(range)"), ("1 2", "'2' \(range)"),
+            ("foo", "'foo' is not a valid number/range."), ("ALL", "'ALL' is not a valid number/range."),
+            ("1,2", "'1,2' is not a valid number/range."), ("1-1-1", "'1-1-1' is not a valid number/range."),
+            ("+1", "'+1' is not a valid number/range."), ("1 foo", "'foo' is not a valid number/range."),
+        ] {
+            let (config, diagnostics) = TestSupport.load(
+                """
+                global
+                    stats bind-process \(value)
+                """)
+            XCTAssertNil(config, value)
+            XCTAssertEqual(
+                diagnostics.alerts.first?.message, "parsing [test.cfg:2] : 'stats bind-process' : \(message)", value)
+        }
     }
 
     func testEnvironmentKeywordsAffectLaterLines() throws {

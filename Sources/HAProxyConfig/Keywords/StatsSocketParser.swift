@@ -23,10 +23,38 @@ enum StatsSocketParser {
             guard v > 0 else { throw KeywordError("'stats maxconn' expects a positive value") }
             ctx.config.global.statsMaxconn = v
         case "bind-process":
-            throw KeywordError("'stats bind-process' is not supported by this build.")
+            try checkBindProcess(args.dropFirst(2))
         default:
             throw KeywordError("'stats' only supports 'socket', 'maxconn', 'bind-process' and 'timeout' (got '\(sub)')")
         }
+    }
+
+    /// `stats bind-process all | odd | even | <n>[-[<m>]] ...` (manual
+    /// 3.1, deprecated in 2.6): this build runs a single process, process
+    /// 1, which the socket is always bound to; 2.6 with one process
+    /// accepts the values that name it and refuses the others with these
+    /// messages (recorded against 2.6.12). Nothing to store.
+    static func checkBindProcess(_ values: ArraySlice<String>) throws {
+        for value in values where value != "all" && value != "odd" && value != "even" {
+            guard let (low, high) = processRange(value) else {
+                throw KeywordError("'stats bind-process' : '\(value)' is not a valid number/range.")
+            }
+            guard low >= 1, low <= high, high <= 1 else {
+                throw KeywordError(
+                    "'stats bind-process' : '\(value)' is not a valid number/range. It supports numbers from 1 to 1.\n")
+            }
+        }
+    }
+
+    /// `<n>`, `<n>-<m>`, `<n>-` (to the last process, 1 here), `-<m>` (from
+    /// 0); nil when `value` is not made of digits around at most one dash.
+    private static func processRange(_ value: String) -> (Int, Int)? {
+        let parts = value.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
+        let digits = { (text: Substring) in text.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") } }
+        guard parts.allSatisfy(digits) else { return nil }
+        let low = parts[0].isEmpty ? 0 : Int(parts[0]) ?? Int.max
+        guard parts.count == 2 else { return (low, low) }
+        return (low, parts[1].isEmpty ? 1 : Int(parts[1]) ?? Int.max)
     }
 
     private static func parseSocket(_ args: [String], _ ctx: inout ParseContext) throws {

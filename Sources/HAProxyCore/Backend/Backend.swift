@@ -62,6 +62,9 @@ public final class Backend {
     public internal(set) var totalStreams = 0
     public internal(set) var maxQueued = 0
     public internal(set) var connectionErrors = 0
+    /// Streams that found no usable server at all: counted as connection
+    /// errors and not as load-balancing decisions, as 2.6 counts them.
+    public internal(set) var streamsWithoutServer = 0
     public internal(set) var responseErrors = 0
     /// Transfers cut by the client or by the server once a server was
     /// chosen (`cli_abrt`, `srv_abrt`).
@@ -178,6 +181,10 @@ public final class Backend {
                     maxQueued = max(maxQueued, queue.count)
                     return .queued
                 }
+                if avoiding == nil {
+                    connectionErrors += 1
+                    streamsWithoutServer += 1
+                }
                 return .noServer  // the caller ends the stream with `abandon`
             }
             let server = slots[chosen.index]
@@ -280,7 +287,7 @@ public final class Backend {
     }
 
     private func nextWaiterLocked(for server: Server) -> (ServerSlotWaiter, Server, QueuePosition)? {
-        guard server.isUsable, server.lb.hasFreeSlot else { return nil }
+        guard server.acceptsPersistent, server.lb.hasFreeSlot else { return nil }
         var position = QueuePosition()
         let next: PendingStream
         if let own = server.queue.popFirst() {
@@ -288,7 +295,7 @@ public final class Backend {
             server.dequeued += 1
             position.server = server.dequeued - own.ticket
             next = own
-        } else if let waiting = queue.popFirst() {
+        } else if server.isUsable, let waiting = queue.popFirst() {
             dequeued += 1
             position.backend = dequeued - waiting.ticket
             next = waiting

@@ -157,6 +157,11 @@ public final class Server {
     /// Whether the load balancer may send new traffic here.
     var isUsable: Bool { isUp && !agentDown && !healthStopping && adminState == .ready && !inResolutionMaintenance }
 
+    /// Up and not in maintenance: takes the requests persistence (a
+    /// cookie, `use-server`) names it for, and its own queue, even out of
+    /// load balancing (DRAIN, NOLB, weight 0), as 2.6 does.
+    var acceptsPersistent: Bool { isUp && !agentDown && adminState != .maintenance && !inResolutionMaintenance }
+
     /// The address to connect to for a client that reached `localPort`.
     func destination(localPort: Int?) -> SocketAddress {
         // DNS and the CLI change the address from other threads, under the lock.

@@ -241,7 +241,7 @@ extension StatSnapshot {
                 downtime = Int((backend.downtimeBefore + current).nanoseconds / 1_000_000_000)
             }
             // Each stream's first choice, then each move to another server.
-            loadBalanced = backend.totalStreams + redispatches
+            loadBalanced = backend.totalStreams - backend.streamsWithoutServer + redispatches
             lastSession = ShowStat.seconds(sinceMs: backend.lastSessionMs, now: now)
             connections = (backend.newConnections, backend.reusedConnections)
             times = backend.times

@@ -272,10 +272,11 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
     /// Asks the load balancer with this request's hash key.
     func pickServer(_ lb: LoadBalancer, avoiding: LBServer?) -> LBServer? {
         // Persistence (cookie, use-server) names a server: taken when it is
-        // usable, or down with `option persist` / `force-persist`; a
-        // redispatch after a failure leaves it to the load balancer.
+        // up, draining or NOLB included, or down with `option persist` /
+        // `force-persist`; a redispatch after a failure leaves it to the
+        // load balancer.
         if avoiding == nil, let name = machine.persistence.server, let server = backend?.server(named: name),
-           server.isUsable || machine.persistence.forced {
+           server.acceptsPersistent || machine.persistence.forced {
             return server.lb
         }
         // `stick match` / `stick on`: the server the table remembers, when usable.
@@ -368,9 +369,9 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
                     return
                 }
                 attach(channel, reused: false)
-            case .failure:
+            case .failure(let error):
                 if isConnecting(to: server) { serverHandler = nil }
-                connectionFailed(to: server)
+                connectionFailed(to: server, timedOut: error.isConnectTimeout)
             }
         }
     }
@@ -425,8 +426,8 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
         perform()
     }
 
-    func failServerConnection() {
-        machine.serverUnavailable()
+    func failServerConnection(timedOut: Bool) {
+        machine.serverUnavailable(timedOut: timedOut)
         perform()
     }
 
@@ -513,7 +514,18 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
             backend = assigned
             answeredByRules = true
         }
-        guard let backend else { return }
+        guard let backend else {
+            // A `listen` section answering before any backend choice (its
+            // stats page, a `return`, a `deny`) is its own backend: 2.6
+            // counts the bytes there, and nothing else (recorded).
+            if let own = runtimeBackend(machine.policy.ownBackend?.index), own.name == frontend.name {
+                own.count { b in
+                    b.bytesIn &+= bytesIn
+                    b.bytesOut &+= bytesOut
+                }
+            }
+            return
+        }
         let server = serverStatus > 0 ? loggedServer : nil
         backend.count { b in
             if answeredByRules { b.totalStreams += 1 }

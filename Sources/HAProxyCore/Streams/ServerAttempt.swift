@@ -25,8 +25,9 @@ protocol ServerAttempt: ServerSlotWaiter {
     func connect(to server: Server)
     /// About to ask the load balancer again: forget the failed server.
     func prepareRedispatch()
-    /// No server, or no retry left: the stream fails with `S`/`C` (503).
-    func failServerConnection()
+    /// No server, or no retry left: the stream fails with `S`/`C` (503),
+    /// `s`/`C` when the last attempt timed out (`timeout connect`).
+    func failServerConnection(timedOut: Bool)
 }
 
 extension ServerAttempt {
@@ -40,12 +41,13 @@ extension ServerAttempt {
             log.queuedAt = .now()
             timer.arm(ms: backend.config.timeouts.queue ?? backend.config.timeouts.connect)
         case .noServer:
-            failServerConnection()
+            failServerConnection(timedOut: false)
         }
     }
 
-    /// The connection to `server` failed: retry it, redispatch, or fail.
-    func connectionFailed(to server: Server) {
+    /// The connection to `server` failed (`timedOut`: `timeout connect`
+    /// struck): retry it, redispatch, or fail.
+    func connectionFailed(to server: Server, timedOut: Bool) {
         let backend = server.backend
         // A stream that left the connecting state (client gone with
         // abortonclose, a hard stop) released its slot then.
@@ -76,7 +78,7 @@ extension ServerAttempt {
             }
         case .fail:
             backend.countConnectionError(on: server)
-            failServerConnection()
+            failServerConnection(timedOut: timedOut)
         }
     }
 }

@@ -50,3 +50,12 @@ enum ServerConnector {
         }
     }
 }
+
+extension Error {
+    /// The connection attempt ran out of `timeout connect` (the log's `sC`,
+    /// not `SC`).
+    var isConnectTimeout: Bool {
+        if case .connectTimeout? = self as? ChannelError { return true }
+        return false
+    }
+}

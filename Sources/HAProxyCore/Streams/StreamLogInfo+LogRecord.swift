@@ -24,6 +24,11 @@ extension StreamLogInfo {
         r.Th = 0
         let start = requestStart ?? accepted
         r.Ti = isHTTP ? Self.ms(accepted, start) : 0
+        // %tr: when the request began, after the idle time of a kept-alive
+        // connection (its `accepted` is the end of the previous request).
+        if isHTTP, requestStart != nil {
+            r.requestDateMicros = acceptDateMicros + (start - accepted).nanoseconds / 1_000
+        }
         r.TR = isHTTP ? Self.ms(start, requestReady) : -1
         if applet != nil {
             (r.Tw, r.Tc, r.Tr) = (0, 0, 0)

@@ -149,7 +149,7 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
         ).whenComplete { [self] result in
             switch result {
             case .success(let channel): connected(channel, to: server)
-            case .failure: connectFailed(server)
+            case .failure(let error): connectFailed(server, timedOut: error.isConnectTimeout)
             }
         }
     }
@@ -194,8 +194,8 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
         return header
     }
 
-    private func connectFailed(_ server: Server) {
-        connectionFailed(to: server)
+    private func connectFailed(_ server: Server, timedOut: Bool) {
+        connectionFailed(to: server, timedOut: timedOut)
     }
 
     func isConnecting(to server: Server) -> Bool {
@@ -207,8 +207,8 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
         state = .waitingServer
     }
 
-    func failServerConnection() {
-        log.terminate("S", "C")
+    func failServerConnection(timedOut: Bool) {
+        log.terminate(timedOut ? "s" : "S", "C")
         closeAll()
     }
 

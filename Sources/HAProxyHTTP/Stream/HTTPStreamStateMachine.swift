@@ -329,9 +329,33 @@ public struct HTTPStreamStateMachine {
         sendRequestHead()
     }
 
-    /// No server could be reached (none usable, retries exhausted).
-    public mutating func serverUnavailable() {
-        sendError(503, cause: "S", phase: "C")
+    /// No server could be reached (none usable, retries exhausted; the
+    /// log's `sC` when the last attempt timed out, else `SC`): 2.6
+    /// answers 503 and, unlike after its other errors, keeps the client
+    /// connection for the next request, with the connection header a
+    /// local answer gets (recorded against 2.6.12). A request whose body
+    /// has not fully arrived, or a page framed by the close, still closes.
+    public mutating func serverUnavailable(timedOut: Bool = false) {
+        let cause: Character = timedOut ? "s" : "S"
+        guard !responseStarted else {
+            sendError(503, cause: cause, phase: "C")
+            return
+        }
+        log.status = 503
+        log.terminate(cause, "C")
+        releaseOrAbandon()
+        if !dropsCompleteRequestBody() { clientKeepAlive = false }
+        let connection = responseConnectionHeader()
+        let page = afterResponse(
+            configuredErrorPage(503, connection: connection)
+                ?? HTTPErrorPages.page(for: 503, connection: connection)!)
+        if let head = countLocalResponse(page), head.bodyFraming == .untilClose { clientKeepAlive = false }
+        if clientKeepAlive {
+            respondLocally(page)
+        } else {
+            logTransaction()
+            respondAndClose(page)
+        }
     }
 
     public mutating func clientInputClosed() {

@@ -33,6 +33,91 @@ final class ErrorResponseTests: IntegrationTestCase {
         XCTAssertEqual(r.status, 503)
     }
 
+    /// 2.6 answers "no server available" (every server in maintenance,
+    /// the non-page paths of a `listen` stats section, retries exhausted)
+    /// and serves the next request on the same connection; the page
+    /// carries the connection header of a local answer. Recorded against
+    /// 2.6.12: the `SC--` log lines, the backend's `econ` and no `lbtot`.
+    func testNoServer503KeepsTheConnection() throws {
+        let port = Ports.free(), statsPort = Ports.free(), deadPort = Ports.free(), dead = Ports.free()
+        let logs = try DatagramReceiver(udp: ())
+        try startProxy(config: """
+        global
+            stats socket \(tmp.path)/admin.sock level admin
+
+        """ + Self.defaultsHTTP + """
+            log 127.0.0.1:\(logs.udpPort) local0
+            option httplog
+
+        frontend fe
+            bind 127.0.0.1:\(port)
+            default_backend be
+
+        backend be
+            server s1 127.0.0.1:\(dead) disabled
+
+        frontend fe2
+            bind 127.0.0.1:\(deadPort)
+            default_backend unreachable
+
+        backend unreachable
+            retries 1
+            server s1 127.0.0.1:\(dead)
+
+        listen st
+            bind 127.0.0.1:\(statsPort)
+            stats enable
+            stats uri /stats
+
+        """, ports: [port, statsPort, deadPort])
+        for target in [port, deadPort] {
+            let c = try Conn(port: target)
+            for path in ["/a", "/b"] {
+                try c.send(HTTPClient.request("GET", path))
+                let r = try c.readResponse()
+                XCTAssertEqual(r.status, 503, "\(target) \(path)")
+                XCTAssertNil(r.header("connection"), "\(target) \(path)")
+                XCTAssertEqual(r.header("content-length"), "107")
+            }
+            c.close()
+        }
+        // The stats section: a 503 off the page, then the page itself.
+        let s = try Conn(port: statsPort)
+        try s.send(HTTPClient.request("GET", "/x"))
+        XCTAssertEqual(try s.readResponse().status, 503)
+        try s.send(HTTPClient.request("GET", "/stats;csv"))
+        XCTAssertEqual(try s.readResponse().status, 200)
+        s.close()
+        // HTTP/1.0 keep-alive is told so; a client that asks to close is told so and closed.
+        let ten = try Conn(port: port)
+        try ten.send("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+        XCTAssertEqual(try ten.readResponse().header("connection"), "keep-alive")
+        try ten.send("GET / HTTP/1.0\r\n\r\n")
+        XCTAssertEqual(try ten.readResponse().header("connection"), "close")
+        XCTAssertTrue(ten.closesWithin(5))
+        let closing = try Conn(port: port)
+        try closing.send(HTTPClient.request("GET", "/", close: true))
+        XCTAssertEqual(try closing.readResponse().header("connection"), "close")
+        XCTAssertTrue(closing.closesWithin(5))
+
+        let line = try logs.receive(until: { $0.contains(" fe be/") && $0.contains("\"GET /b HTTP/1.1\"") }).last!
+        XCTAssertTrue(line.contains(" fe be/<NOSRV> 0/-1/-1/-1/"), line)
+        XCTAssertTrue(line.contains(" 503 217 - - SC-- "), line)
+        let csv = try StatsSocket.command(tmp.appendingPathComponent("admin.sock").path, "show stat")
+        let be = StatsCSV.rows(csv, proxy: "be")["BACKEND"] ?? [:]
+        XCTAssertEqual(be["econ"], "5", csv)
+        XCTAssertEqual(be["lbtot"], "0", csv)
+        XCTAssertEqual(be["stot"], "5", csv)
+        let st = StatsCSV.rows(csv, proxy: "st")["BACKEND"] ?? [:]
+        XCTAssertEqual(st["econ"], "1", csv)
+        XCTAssertEqual(st["lbtot"], "0", csv)
+        XCTAssertEqual(st["stot"], "1", csv)
+        // The listen section is its own backend: the page's bytes count there too.
+        let stFrontend = StatsCSV.rows(csv, proxy: "st")["FRONTEND"] ?? [:]
+        XCTAssertEqual(st["bin"], stFrontend["bin"], csv)
+        XCTAssertEqual(st["bout"], stFrontend["bout"], csv)
+    }
+
     func testServerTimeoutGives504() throws {
         let b = try startBackend("slow")
         let port = Ports.free()

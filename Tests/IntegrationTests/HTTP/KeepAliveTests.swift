@@ -42,6 +42,36 @@ final class KeepAliveTests: IntegrationTestCase {
         XCTAssertLessThan(serverConns, 10, "backend saw \(serverConns) connections for 10 keep-alive requests")
     }
 
+    /// `%tr` of a request on a kept-alive connection is when it arrived,
+    /// after the idle time, not the end of the previous one (2.6.12 logs
+    /// the second of two requests two seconds apart two seconds later).
+    func testKeptAliveRequestIsLoggedAtItsArrival() throws {
+        let logs = try DatagramReceiver(udp: ())
+        try start("""
+            log 127.0.0.1:\(logs.udpPort) local0
+            option httplog
+            http-request return status 200 if { path /local }
+        """)
+        let c = try Conn(port: port)
+        for (first, second) in [("/local", "/local"), ("/", "/")] {
+            try c.send(HTTPClient.request("GET", first))
+            XCTAssertEqual(try c.readResponse().status, 200)
+            // The idle time under test: the connection waits for the next request.
+            usleep(1_200_000)
+            let sent = Date()
+            try c.send(HTTPClient.request("GET", second + "?second"))
+            XCTAssertEqual(try c.readResponse().status, 200)
+            let line = try logs.receive(until: { $0.contains("GET \(second)?second ") }).last!
+            let date = try XCTUnwrap(line.firstRange(of: #/\[(\d\d/\w\w\w/\d{4}:\d\d:\d\d:\d\d\.\d{3})\]/#)
+                .map { String(line[$0].dropFirst().dropLast()) }, line)
+            let format = DateFormatter()
+            format.locale = Locale(identifier: "en_US_POSIX")
+            format.dateFormat = "dd/MMM/yyyy:HH:mm:ss.SSS"
+            let logged = try XCTUnwrap(format.date(from: date), date)
+            XCTAssertGreaterThan(logged.timeIntervalSince(sent), -0.01, "\(line) logged before it was sent at \(sent)")
+        }
+    }
+
     func testPipelinedRequestsAnsweredInOrder() throws {
         try start()
         let c = try Conn(port: port)

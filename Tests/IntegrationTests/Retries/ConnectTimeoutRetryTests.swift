@@ -64,6 +64,52 @@ final class ConnectTimeoutRetryTests: IntegrationTestCase {
         XCTAssertEqual(counters(), "4,1,3,0")
     }
 
+    /// The last attempt timed out: 2.6.12 logs `sC` (a refused one `SC`),
+    /// in HTTP and in TCP, and the HTTP client keeps its connection.
+    func testConnectTimeoutIsLoggedAsATimeout() throws {
+        let blackhole = try FullBacklogListener()
+        defer { blackhole.close() }
+        let logs = try DatagramReceiver(udp: ())
+        let http = Ports.free(), tcp = Ports.free()
+        try startProxy(config: """
+        defaults
+            timeout connect 300ms
+            timeout client 10s
+            timeout server 10s
+            retries 1
+            log 127.0.0.1:\(logs.udpPort) local0
+
+        frontend fe
+            bind 127.0.0.1:\(http)
+            mode http
+            option httplog
+            default_backend be
+
+        backend be
+            mode http
+            server s1 127.0.0.1:\(blackhole.port)
+
+        listen fwd
+            bind 127.0.0.1:\(tcp)
+            mode tcp
+            option tcplog
+            server s1 127.0.0.1:\(blackhole.port)
+
+        """, ports: [http, tcp])
+        let c = try Conn(port: http)
+        try c.send(HTTPClient.request("GET", "/"))
+        let r = try c.readResponse()
+        XCTAssertEqual(r.status, 503)
+        XCTAssertNil(r.header("connection"))
+        let line = try logs.receive(until: { $0.contains("\"GET / HTTP/1.1\"") }).last!
+        XCTAssertTrue(line.contains(" 503 217 - - sC-- "), line)
+        let client = try Conn(port: tcp)
+        XCTAssertTrue(client.closesWithin(10))
+        let tcpLine = try logs.receive(until: { $0.contains(" fwd fwd/s1 ") }).last!
+        XCTAssertTrue(tcpLine.contains(" sC "), tcpLine)
+        c.close()
+    }
+
     func testTCPConnectionClosedAfterFourConnectTimeouts() throws {
         let blackhole = try FullBacklogListener()
         defer { blackhole.close() }

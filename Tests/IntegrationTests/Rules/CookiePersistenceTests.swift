@@ -47,6 +47,61 @@ final class CookiePersistenceTests: IntegrationTestCase {
         XCTAssertNil(png.header("set-cookie"))
     }
 
+    /// A server out of load balancing but up (DRAIN, weight 0, NOLB) still
+    /// takes the requests its cookie names, as in 2.6.12 (recorded: its
+    /// log shows them `--VN`); in maintenance it does not, and the load
+    /// balancer picks another.
+    func testCookieStillReachesADrainingOrStoppingServer() throws {
+        let one = try startBackend("one"), two = try startBackend("two")
+        let port = Ports.free()
+        let socket = tmp.appendingPathComponent("admin.sock").path
+        try startProxy(config: """
+        global
+            stats socket \(socket) level admin
+
+        """ + Self.defaultsHTTP + """
+        frontend fe
+            bind 127.0.0.1:\(port)
+            default_backend be
+
+        backend be
+            balance roundrobin
+            cookie SRV insert indirect nocache
+            server one 127.0.0.1:\(one.port) cookie c1 check inter 1h
+            server two 127.0.0.1:\(two.port) cookie c2
+
+        """, ports: [port])
+        // `health stopping` holds until the next check: after the first one.
+        try waitUntil("the first check of one") {
+            let csv = try StatsSocket.command(socket, "show stat")
+            return StatsCSV.rows(csv, proxy: "be")["one"]?["check_status"] == "L4OK"
+        }
+        func servers(cookie: String?) throws -> [String] {
+            try (0..<4).map { _ in
+                let r = try HTTPClient.get(port: port, path: "/", headers: cookie.map { ["Cookie": "SRV=\($0)"] } ?? [:])
+                return r.header("x-server") ?? "?"
+            }
+        }
+        func state() throws -> String {
+            let csv = try StatsSocket.command(socket, "show stat")
+            return StatsCSV.rows(csv, proxy: "be")["one"]?["status"] ?? "?"
+        }
+        for (command, status, undo) in [
+            ("set server be/one state drain", "DRAIN", "set server be/one state ready"),
+            ("set server be/one weight 0", "UP", "set server be/one weight 1"),
+            ("set server be/one health stopping", "NOLB", "set server be/one health up"),
+        ] {
+            _ = try StatsSocket.command(socket, command)
+            XCTAssertEqual(try state(), status, command)
+            XCTAssertEqual(try servers(cookie: "c1"), ["one", "one", "one", "one"], command)
+            XCTAssertEqual(try servers(cookie: nil), ["two", "two", "two", "two"], command)
+            _ = try StatsSocket.command(socket, undo)
+        }
+        _ = try StatsSocket.command(socket, "set server be/one state maint")
+        XCTAssertEqual(try state(), "MAINT")
+        XCTAssertEqual(try servers(cookie: "c1"), ["two", "two", "two", "two"])
+    }
+
     func testPrefixModeWrapsTheServersOwnCookie() throws {
         let one = try startBackend("one")
         let port = Ports.free()
