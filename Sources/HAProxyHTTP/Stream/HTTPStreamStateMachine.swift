@@ -870,7 +870,10 @@ public struct HTTPStreamStateMachine {
         let headers = response.headers.isEmpty
             ? [] : response.headers.map { (name: $0.name, value: HTTPRuleRunner.render($0.value, context)) }
         let reason = HTTPReasonPhrase.phrase(for: response.status)
-        var bound = 64 + reason.utf8CodeUnitCount + body.count + (response.contentType?.utf8.count ?? 0)
+        // The fixed parts at their longest (status line, content-length,
+        // content-type and connection lines, the blank line, two 20-digit
+        // numbers) take 112 bytes.
+        var bound = 128 + reason.utf8CodeUnitCount + body.count + (response.contentType?.utf8.count ?? 0)
         for (name, value) in headers { bound += name.count + value.count + 4 }
         var out = ByteBuffer()
         out.reserveCapacity(bound)
