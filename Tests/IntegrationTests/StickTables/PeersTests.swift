@@ -6,14 +6,12 @@ import XCTest
 /// by `set table` on each side show on the other, and a side that
 /// restarts gets the whole tables back from the other (resync).
 final class PeersTests: IntegrationTestCase {
-    private var reference: String { NSHomeDirectory() + "/.cache/proxybench/ref/usr/sbin/haproxy" }
-
     private func startReference(config: String, localPeer: String, port: Int) throws -> ManagedProcess {
         let file = tmp.appendingPathComponent("ref.cfg")
         try config.write(to: file, atomically: true, encoding: .utf8)
         let root = NSHomeDirectory() + "/.cache/proxybench/ref"
         let ref = track(try ManagedProcess(
-            label: "haproxy-2.6", executable: reference, arguments: ["-f", file.path, "-db", "-L", localPeer], dir: tmp,
+            label: "haproxy-2.6", executable: try referenceBinary(), arguments: ["-f", file.path, "-db", "-L", localPeer], dir: tmp,
             environment: ["LD_LIBRARY_PATH": "\(root)/lib/x86_64-linux-gnu:\(root)/usr/lib/x86_64-linux-gnu"]))
         try Ports.waitUntilListening(port, timeout: 10, while: { ref.isRunning })
         return ref
@@ -55,9 +53,6 @@ final class PeersTests: IntegrationTestCase {
     }
 
     func testTablesSyncBothWaysWith26AndAfterRestarts() throws {
-        guard FileManager.default.isExecutableFile(atPath: reference) else {
-            return XCTFail("Debian's haproxy 2.6 is not unpacked at \(reference): run `make reference`")
-        }
         let ourPeer = Ports.free(), refPeer = Ports.free(), ourPort = Ports.free(), refPort = Ports.free()
         let ourSocket = tmp.appendingPathComponent("ours.sock").path
         let refSocket = tmp.appendingPathComponent("ref.sock").path
@@ -132,9 +127,6 @@ extension PeersTests {
     /// table travel both ways between this build and 2.6, live and in the
     /// resync after 2.6 restarts.
     func testArraysSyncBothWaysWith26() throws {
-        guard FileManager.default.isExecutableFile(atPath: reference) else {
-            return XCTFail("Debian's haproxy 2.6 is not unpacked at \(reference): run `make reference`")
-        }
         let ourPeer = Ports.free(), refPeer = Ports.free(), ourPort = Ports.free(), refPort = Ports.free()
         let ourSocket = tmp.appendingPathComponent("ours.sock").path
         let refSocket = tmp.appendingPathComponent("ref.sock").path
@@ -189,9 +181,6 @@ extension PeersTests {
     /// stuck to a server on one side goes to the server of that name on
     /// the other, both ways.
     func testServerKeyFollowsTheServerNameWith26() throws {
-        guard FileManager.default.isExecutableFile(atPath: reference) else {
-            return XCTFail("Debian's haproxy 2.6 is not unpacked at \(reference): run `make reference`")
-        }
         let ourPeer = Ports.free(), refPeer = Ports.free(), ourPort = Ports.free(), refPort = Ports.free()
         let alpha = Ports.free(), beta = Ports.free()
         let ourSocket = tmp.appendingPathComponent("ours.sock").path
@@ -339,9 +328,7 @@ extension PeersTests {
     /// its request rate stays refused after the reload, in this build as
     /// in 2.6 (same configuration, same steps on both).
     func testReloadHandsTheTablesToTheNewWorker() throws {
-        guard FileManager.default.isExecutableFile(atPath: reference) else {
-            return XCTFail("Debian's haproxy 2.6 is not unpacked at \(reference): run `make reference`")
-        }
+        let reference = try referenceBinary()
         for product in ["ours", "2.6"] {
             let port = Ports.free(), peerPort = Ports.free()
             // Short: 2.6 refuses socket paths near the 108-byte limit.
