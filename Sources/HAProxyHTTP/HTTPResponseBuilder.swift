@@ -12,25 +12,57 @@ public enum HTTPResponseConnection: Sendable {
 
 /// Builds the bytes of responses HAProxy generates itself.
 public enum HTTPResponseBuilder {
-    /// The response of `http-request return status S content-type T string B`.
+    /// The response of `http-request return status S [content-type T]
+    /// [hdr N V]... [string B]`.
     ///
-    /// Byte-exact with 2.6: `HTTP/1.1 S <reason>`, then `content-length`,
-    /// `content-type` (when given) and the connection header, all lowercase.
-    public static func returnResponse(status: Int, contentType: String?, body: [UInt8], connection: HTTPResponseConnection = .none) -> ByteBuffer {
+    /// Byte-exact with 2.6 (recorded): `HTTP/1.1 S <reason>`, the `hdr`
+    /// headers, then `content-length` (none on a 204 or 304),
+    /// `content-type` (when given) and the connection header, all
+    /// lowercase. Written in one pass into one buffer sized from the parts.
+    public static func returnResponse(
+        status: Int, headers: [(name: [UInt8], value: [UInt8])] = [], contentType: String?, body: [UInt8],
+        connection: HTTPResponseConnection = .none
+    ) -> ByteBuffer {
+        let reason = HTTPReasonPhrase.phrase(for: status)
+        // The fixed parts at their longest (status line, content-length,
+        // content-type and connection lines, the blank line, two 20-digit
+        // numbers) take 112 bytes.
+        var bound = 128 + reason.utf8CodeUnitCount + body.count + (contentType?.utf8.count ?? 0)
+        for (name, value) in headers { bound += name.count + value.count + 4 }
         var out = ByteBuffer()
-        out.reserveCapacity(64 + body.count)
-        writeStatusLine(&out, status: status, reason: HTTPReasonPhrase.phrase(for: status))
-        out.writeStaticString("content-length: ")
-        writeDecimal(&out, body.count)
-        out.writeStaticString("\r\n")
-        if let t = contentType {
-            out.writeStaticString("content-type: ")
-            out.writeString(t)
-            out.writeStaticString("\r\n")
+        out.reserveCapacity(bound)
+        out.writeWithUnsafeMutableBytes(minimumWritableBytes: bound) { buffer in
+            var w = HTTPHeadRewriter.Writer(base: buffer.baseAddress!)
+            w.copy("HTTP/1.1 ")
+            w.decimal(status)
+            w.byte(UInt8(ascii: " "))
+            w.copy(reason)
+            w.crlf()
+            for (name, value) in headers {
+                w.bytes(name)
+                w.colonSpace()
+                w.bytes(value)
+                w.crlf()
+            }
+            if status != 204 && status != 304 {
+                w.copy("content-length: ")
+                w.decimal(body.count)
+                w.crlf()
+            }
+            if var type = contentType {
+                w.copy("content-type: ")
+                type.withUTF8 { w.copy(UnsafeRawBufferPointer($0), 0..<$0.count) }
+                w.crlf()
+            }
+            switch connection {
+            case .none: break
+            case .close: w.copy("connection: close\r\n")
+            case .keepAlive: w.copy("connection: keep-alive\r\n")
+            }
+            w.crlf()
+            w.bytes(body)
+            return w.count
         }
-        writeConnection(&out, connection)
-        out.writeStaticString("\r\n")
-        out.writeBytes(body)
         return out
     }
 
@@ -54,18 +86,10 @@ public enum HTTPResponseBuilder {
 
     /// Writes a non-negative integer in decimal without building a String.
     public static func writeDecimal(_ out: inout ByteBuffer, _ value: Int) {
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var v = value < 0 ? 0 : value
-        var n = 0
-        withUnsafeMutableBytes(of: &digits) { d in
-            repeat {
-                d[19 - n] = UInt8(v % 10) + 0x30
-                v /= 10
-                n += 1
-            } while v > 0
-            out.writeBytes(UnsafeRawBufferPointer(rebasing: d[(20 - n)...]))
+        out.writeWithUnsafeMutableBytes(minimumWritableBytes: 20) { buffer in
+            var w = HTTPHeadRewriter.Writer(base: buffer.baseAddress!)
+            w.decimal(value)
+            return w.count
         }
     }
 }

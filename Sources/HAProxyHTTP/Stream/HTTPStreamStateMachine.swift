@@ -864,53 +864,11 @@ public struct HTTPStreamStateMachine {
         case .rawResponse(let raw): return Self.errorFileResponse(raw)
         case .proxyErrorPage, .httpErrorsSection: break  // resolved before (answerErrorPage, the configuration)
         }
-        // Recorded: the `hdr` headers first, then the length (none on a
-        // 204 or 304) and the type. Written in one pass into one buffer
-        // sized from the parts.
         let headers = response.headers.isEmpty
             ? [] : response.headers.map { (name: $0.name, value: HTTPRuleRunner.render($0.value, context)) }
-        let reason = HTTPReasonPhrase.phrase(for: response.status)
-        // The fixed parts at their longest (status line, content-length,
-        // content-type and connection lines, the blank line, two 20-digit
-        // numbers) take 112 bytes.
-        var bound = 128 + reason.utf8CodeUnitCount + body.count + (response.contentType?.utf8.count ?? 0)
-        for (name, value) in headers { bound += name.count + value.count + 4 }
-        var out = ByteBuffer()
-        out.reserveCapacity(bound)
-        out.writeWithUnsafeMutableBytes(minimumWritableBytes: bound) { buffer in
-            var w = HTTPHeadRewriter.Writer(base: buffer.baseAddress!)
-            w.copy("HTTP/1.1 ")
-            w.decimal(response.status)
-            w.byte(UInt8(ascii: " "))
-            w.copy(reason)
-            w.crlf()
-            for (name, value) in headers {
-                w.bytes(name)
-                w.colonSpace()
-                w.bytes(value)
-                w.crlf()
-            }
-            if response.status != 204 && response.status != 304 {
-                w.copy("content-length: ")
-                w.decimal(body.count)
-                w.crlf()
-            }
-            if let t = response.contentType {
-                w.copy("content-type: ")
-                var type = t
-                type.withUTF8 { w.copy(UnsafeRawBufferPointer($0), 0..<$0.count) }
-                w.crlf()
-            }
-            switch connection {
-            case .none: break
-            case .close: w.copy("connection: close\r\n")
-            case .keepAlive: w.copy("connection: keep-alive\r\n")
-            }
-            w.crlf()
-            w.bytes(body)
-            return w.count
-        }
-        return out
+        return HTTPResponseBuilder.returnResponse(
+            status: response.status, headers: headers, contentType: response.contentType, body: body,
+            connection: connection)
     }
 
     /// A redirect as 2.6 writes it: no body, `cache-control: no-cache`
@@ -1345,8 +1303,7 @@ public struct HTTPStreamStateMachine {
     /// Counts a response the proxy answers itself as 2.6 does, like one
     /// from a server (`HTTPHead.loggedSize(in:)` and its body). The early
     /// errors of an unreadable request (400, 408) count nothing, as there.
-    /// Adds what 2.6 logs of a response the proxy built to `%B`; returns
-    /// its parsed head, for callers that need its framing too.
+    /// Returns the parsed head, for callers that need its framing too.
     @discardableResult
     mutating func countLocalResponse(_ bytes: ByteBuffer) -> HTTPHead? {
         var parser = HTTPHeadParser.response(to: request.method)
