@@ -31,13 +31,8 @@ public final class Condition: Sendable {
         self.anonymousTerms = anonymousTerms
         var steps: [Step] = []
         var flat: [ACLTerm] = []
+        // `parse` makes no empty group.
         for group in groups {
-            if group.isEmpty {
-                // A group without operands holds: a negated empty test
-                // (no term matches, which is not what it asks) keeps it.
-                steps.append(Step(start: 0, end: 0, negated: true, closesGroup: true))
-                continue
-            }
             for (i, operand) in group.enumerated() {
                 let start = Int32(flat.count)
                 flat.append(contentsOf: operand.terms)
