@@ -41,21 +41,21 @@ final class HTTPRuleRunnerTests: XCTestCase {
 
     func testAllowStopsTheRuleSet() throws {
         let p = try proxy("  http-request set-header X-1 a\n  http-request allow\n  http-request set-header X-2 b")
-        var c = context()
-        guard case .allow = HTTPRuleRunner.run(p.httpRequestRules, on: &c) else { return XCTFail() }
+        let c = context()
+        guard case .allow = HTTPRuleRunner.run(p.httpRequestRules, on: c) else { return XCTFail() }
         XCTAssertTrue(text(c.requestMessage).contains("X-1: a\r\n"))
         XCTAssertFalse(text(c.requestMessage).contains("X-2"))
     }
 
     func testURIRewrites() throws {
-        var c = context()
-        _ = HTTPRuleRunner.run(try proxy("  http-request set-path /new%[path]").httpRequestRules, on: &c)
+        let c = context()
+        _ = HTTPRuleRunner.run(try proxy("  http-request set-path /new%[path]").httpRequestRules, on: c)
         XCTAssertTrue(text(c.requestMessage).hasPrefix("GET /new/a/b?x=1 HTTP/1.1\r\n"), text(c.requestMessage))
-        _ = HTTPRuleRunner.run(try proxy("  http-request set-pathq /only").httpRequestRules, on: &c)
+        _ = HTTPRuleRunner.run(try proxy("  http-request set-pathq /only").httpRequestRules, on: c)
         XCTAssertTrue(text(c.requestMessage).hasPrefix("GET /only HTTP/1.1\r\n"), text(c.requestMessage))
-        _ = HTTPRuleRunner.run(try proxy("  http-request set-uri http://h/z?y").httpRequestRules, on: &c)
+        _ = HTTPRuleRunner.run(try proxy("  http-request set-uri http://h/z?y").httpRequestRules, on: c)
         XCTAssertTrue(text(c.requestMessage).hasPrefix("GET http://h/z?y HTTP/1.1\r\n"), text(c.requestMessage))
-        _ = HTTPRuleRunner.run(try proxy("  http-request set-path /p").httpRequestRules, on: &c)
+        _ = HTTPRuleRunner.run(try proxy("  http-request set-path /p").httpRequestRules, on: c)
         XCTAssertTrue(text(c.requestMessage).hasPrefix("GET http://h/p?y HTTP/1.1\r\n"), text(c.requestMessage))
     }
 
@@ -67,8 +67,8 @@ final class HTTPRuleRunnerTests: XCTestCase {
               http-request unset-var(txn.c)
               http-request set-var(txn.a,ifnotexists) str(kept)
             """)
-        var c = context()
-        _ = HTTPRuleRunner.run(p.httpRequestRules, on: &c)
+        let c = context()
+        _ = HTTPRuleRunner.run(p.httpRequestRules, on: c)
         XCTAssertEqual(c.variable(VariableName(scope: .txn, name: "a")), .string(Array("1".utf8)))
         XCTAssertEqual(c.variable(VariableName(scope: .txn, name: "b")), .string(Array("v-1".utf8)))
         XCTAssertNil(c.variable(VariableName(scope: .txn, name: "c")))
@@ -80,10 +80,10 @@ final class HTTPRuleRunnerTests: XCTestCase {
               http-after-response add-header X-B 2
               http-after-response del-header x-a
             """)
-        var c = context()
+        let c = context()
         c.responseMessage = message("HTTP/1.1 200 OK\r\nX-A: 1\r\nContent-Length: 0\r\n\r\n", request: false)
         c.editsResponse = true
-        _ = HTTPRuleRunner.run(p.httpAfterResponseRules, on: &c)
+        _ = HTTPRuleRunner.run(p.httpAfterResponseRules, on: c)
         XCTAssertEqual(text(c.responseMessage), "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nX-B: 2\r\n\r\n")
     }
 
@@ -100,8 +100,8 @@ final class HTTPRuleRunnerTests: XCTestCase {
               http-request set-var(txn.n) req.hdr_cnt(x-b)
               http-request set-header Content-Length 0
             """)
-        var c = context("GET / HTTP/1.1\r\nHost: h\r\nX-A: 1\r\nX-E: e\r\n\r\n")
-        _ = HTTPRuleRunner.run(p.httpRequestRules, on: &c)
+        let c = context("GET / HTTP/1.1\r\nHost: h\r\nX-A: 1\r\nX-E: e\r\n\r\n")
+        _ = HTTPRuleRunner.run(p.httpRequestRules, on: c)
         XCTAssertEqual(c.variable(VariableName(scope: .txn, name: "n")), .int(1))
         XCTAssertEqual(text(c.requestMessage),
                        "GET / HTTP/1.1\r\nHost: h\r\nX-E: e\r\nX-A: 2\r\nX-D: d\r\nX-B: b2\r\nContent-Length: 0\r\n\r\n")
@@ -117,8 +117,8 @@ final class HTTPRuleRunnerTests: XCTestCase {
               http-request set-header X-New v
               http-request set-header X-Empty ""
             """)
-        var c = context("GET / HTTP/1.1\r\nHost: h\r\nX-A: 1\r\nX-B: b\r\n\r\n")
-        _ = HTTPRuleRunner.run(p.httpRequestRules, on: &c)
+        let c = context("GET / HTTP/1.1\r\nHost: h\r\nX-A: 1\r\nX-B: b\r\n\r\n")
+        _ = HTTPRuleRunner.run(p.httpRequestRules, on: c)
         let message = try XCTUnwrap(c.requestMessage)
         var out = ByteBuffer()
         HTTPHeadRewriter.write(message.head, from: message.bytes, edits: message.notedEdits.headEdits, into: &out)
@@ -140,8 +140,8 @@ final class HTTPRuleRunnerTests: XCTestCase {
               http-request replace-header x-keep ^k$ K
               http-request set-header X-Seen yes if added_ok !gone cookie_ok
             """)
-        var c = context("GET / HTTP/1.1\r\nHost: h\r\nX-Keep: k\r\nX-Del: d\r\nCookie: a=1; id=7\r\n\r\n")
-        _ = HTTPRuleRunner.run(p.httpRequestRules, on: &c)
+        let c = context("GET / HTTP/1.1\r\nHost: h\r\nX-Keep: k\r\nX-Del: d\r\nCookie: a=1; id=7\r\n\r\n")
+        _ = HTTPRuleRunner.run(p.httpRequestRules, on: c)
         XCTAssertEqual(text(c.requestMessage),
                        "GET / HTTP/1.1\r\nHost: h\r\nX-Keep: K\r\nCookie: a=1; id=7\r\nX-New: v2\r\nX-Seen: yes\r\n\r\n")
     }
@@ -159,11 +159,11 @@ final class HTTPRuleRunnerTests: XCTestCase {
               http-request del-header X-D
               http-request replace-header Host ^h$ h2
             """)
-        var c = context("GET / HTTP/1.1\r\nHost: h\r\nX-A: a1\r\nX-B: b\r\nX-D: d\r\n\r\n")
-        _ = HTTPRuleRunner.run(p.httpRequestRules, on: &c)
+        let c = context("GET / HTTP/1.1\r\nHost: h\r\nX-A: a1\r\nX-B: b\r\nX-D: d\r\n\r\n")
+        _ = HTTPRuleRunner.run(p.httpRequestRules, on: c)
         XCTAssertEqual(text(c.requestMessage), "GET / HTTP/1.1\r\nHost: h2\r\nX-A: c1\r\nX-B: b\r\nX-Seen: c1\r\n\r\n")
-        var e = context("GET / HTTP/1.1\r\nHost: h\r\nX-A: a1\r\nX-B: b\r\n\r\n")
-        _ = HTTPRuleRunner.run(try proxy("  http-request replace-header X-A ^a(.*)$ long-\\1\n  http-request set-header X-N n").httpRequestRules, on: &e)
+        let e = context("GET / HTTP/1.1\r\nHost: h\r\nX-A: a1\r\nX-B: b\r\n\r\n")
+        _ = HTTPRuleRunner.run(try proxy("  http-request replace-header X-A ^a(.*)$ long-\\1\n  http-request set-header X-N n").httpRequestRules, on: e)
         let message = try XCTUnwrap(e.requestMessage)
         var out = ByteBuffer()
         HTTPHeadRewriter.write(message.head, from: message.bytes, edits: message.notedEdits.headEdits, into: &out)
@@ -172,8 +172,8 @@ final class HTTPRuleRunnerTests: XCTestCase {
 
     func testDeletingAFramingHeaderAfterNotedEditsParsesTheHead() throws {
         let p = try proxy("  http-request add-header X-N n\n  http-request del-header content-length")
-        var c = context("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\n")
-        _ = HTTPRuleRunner.run(p.httpRequestRules, on: &c)
+        let c = context("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\n")
+        _ = HTTPRuleRunner.run(p.httpRequestRules, on: c)
         XCTAssertEqual(text(c.requestMessage), "POST / HTTP/1.1\r\nHost: h\r\nX-N: n\r\n\r\n")
         XCTAssertNil(c.requestMessage?.head.contentLength)
     }
@@ -185,19 +185,19 @@ final class HTTPRuleRunnerTests: XCTestCase {
     }
 
     func testRedirectVerdicts() throws {
-        var c = context("GET /x/y?q=2 HTTP/1.1\r\nHost: site\r\n\r\n")
+        let c = context("GET /x/y?q=2 HTTP/1.1\r\nHost: site\r\n\r\n")
         let scheme = try proxy("  http-response redirect scheme https code 307").httpResponseRules
-        guard case .redirect(307, let location, nil) = HTTPRuleRunner.run(scheme, on: &c) else { return XCTFail() }
+        guard case .redirect(307, let location, nil) = HTTPRuleRunner.run(scheme, on: c) else { return XCTFail() }
         XCTAssertEqual(String(decoding: location, as: UTF8.self), "https://site/x/y?q=2")
         let empty = try proxy("  http-request redirect location %[req.hdr(none)] ignore-empty").httpRequestRules
-        guard case .proceed = HTTPRuleRunner.run(empty, on: &c) else { return XCTFail() }
+        guard case .proceed = HTTPRuleRunner.run(empty, on: c) else { return XCTFail() }
     }
 
     func testReturnVerdict() throws {
-        var c = context()
+        let c = context()
         c.responseMessage = message("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", request: false)
         let rules = try proxy("  http-response return status 404 content-type text/plain lf-string %[status]").httpResponseRules
-        guard case .respond(let response) = HTTPRuleRunner.run(rules, on: &c) else { return XCTFail() }
+        guard case .respond(let response) = HTTPRuleRunner.run(rules, on: c) else { return XCTFail() }
         let bytes = HTTPStreamStateMachine.build(response, connection: .none, c)
         XCTAssertEqual(
             String(buffer: bytes).replacingOccurrences(of: "4\r\ncontent-type", with: "3\r\ncontent-type"),
@@ -205,21 +205,21 @@ final class HTTPRuleRunnerTests: XCTestCase {
     }
 
     func testReplaceActions() throws {
-        var c = context("GET /api/v1/users?x=1 HTTP/1.1\r\nHost: h\r\nX-F: 10.1.2.3, 8.8.8.8, 10.9.9.9\r\nX-A: abc\r\n\r\n")
+        let c = context("GET /api/v1/users?x=1 HTTP/1.1\r\nHost: h\r\nX-F: 10.1.2.3, 8.8.8.8, 10.9.9.9\r\nX-A: abc\r\n\r\n")
         let p = try proxy("""
               http-request replace-value X-F ^10\\.(.*)$ private-\\1
               http-request replace-header X-A ^a(.*)$ Z\\1
               http-request replace-path ^/api/(.*)$ /\\1
               http-request del-header ^x-z -m reg
             """)
-        _ = HTTPRuleRunner.run(p.httpRequestRules, on: &c)
+        _ = HTTPRuleRunner.run(p.httpRequestRules, on: c)
         let edited = text(c.requestMessage)
         XCTAssertTrue(edited.hasPrefix("GET /v1/users?x=1 HTTP/1.1\r\n"), edited)
         // Recorded: a rewritten value loses its leading blank.
         XCTAssertTrue(edited.contains("X-F: private-1.2.3, 8.8.8.8,private-9.9.9\r\n"), edited)
         XCTAssertTrue(edited.contains("X-A: Zbc\r\n"), edited)
-        var d = context("GET http://h/a/b?q HTTP/1.1\r\nHost: h\r\nX-Zap: 1\r\n\r\n")
-        _ = HTTPRuleRunner.run(try proxy("  http-request replace-uri ^http://h/(.*)$ /\\1\n  http-request del-header x-z -m beg").httpRequestRules, on: &d)
+        let d = context("GET http://h/a/b?q HTTP/1.1\r\nHost: h\r\nX-Zap: 1\r\n\r\n")
+        _ = HTTPRuleRunner.run(try proxy("  http-request replace-uri ^http://h/(.*)$ /\\1\n  http-request del-header x-z -m beg").httpRequestRules, on: d)
         XCTAssertEqual(text(d.requestMessage), "GET /a/b?q HTTP/1.1\r\nHost: h\r\n\r\n")
     }
 }
@@ -246,8 +246,8 @@ extension HTTPRuleRunnerTests {
               http-request set-log-level silent
               http-request set-log-level notice
             """).httpRequestRules
-        var target = c
-        _ = HTTPRuleRunner.run(rules, on: &target)
+        let target = c
+        _ = HTTPRuleRunner.run(rules, on: target)
         XCTAssertEqual(log.requestCaptures.map { $0.map { String(buffer: $0) } }, ["kept", "abc"])
         XCTAssertEqual(c.variable(VariableName(scope: .txn, name: "back")), .string(Array("abc".utf8)))
         XCTAssertEqual(log.level, .level(5))

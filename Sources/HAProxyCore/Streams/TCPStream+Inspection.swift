@@ -87,7 +87,7 @@ extension TCPStream {
         let expired = inspection.deadline.map { $0 <= .now() } ?? false
         let isFinal = final || delay == 0 || expired || clientInputClosed
             || (pending?.readableBytes ?? 0) >= inspectionBufferLimit
-        var context = ruleContext()
+        let context = ruleContext()
         context.requestPayload = pending ?? client.allocator.buffer(capacity: 0)
         context.pendingContent = isFinal ? nil : PendingContent()
         switch TCPRuleRunner.run(rules, on: context) {
@@ -129,7 +129,7 @@ extension TCPStream {
     private func chooseBackend() -> Backend? {
         let rules = frontend.httpPolicy.switchingRules
         guard !rules.isEmpty, let runtime = frontend.runtime else { return frontend.backend }
-        var context = ruleContext()
+        let context = ruleContext()
         context.requestPayload = pending ?? client.allocator.buffer(capacity: 0)
         for rule in rules {
             if let condition = rule.condition, !condition.evaluate(context) { continue }
@@ -186,7 +186,7 @@ extension TCPStream {
         let expired = inspection.deadline.map { $0 <= .now() } ?? false
         let held = inspection.heldResponse?.readableBytes ?? 0
         let isFinal = final || delay == 0 || expired || serverChannel == nil || held >= inspectionBufferLimit
-        var context = ruleContext()
+        let context = ruleContext()
         context.responsePayload = inspection.heldResponse ?? client.allocator.buffer(capacity: 0)
         context.pendingContent = isFinal ? nil : PendingContent()
         let verdict = TCPRuleRunner.run(backend.config.tcpResponseContentRules, on: context)

@@ -13,7 +13,7 @@ extension HTTPStreamStateMachine {
         _ stats: HTTPStatsPagePolicy, inBackend: Bool, resumeAt: Int, _ context: inout HTTPStreamContext
     ) -> Bool {
         guard let bytes = requestBytes, stats.matches(request, in: bytes) else { return false }
-        var verdict = HTTPRuleRunner.run(stats.config.rules, on: &context)
+        var verdict = HTTPRuleRunner.run(stats.config.rules, on: context)
         switch verdict {
         case .authenticate(let realm) where realm.isEmpty:
             verdict = .authenticate(realm: stats.config.effectiveRealm)

@@ -582,14 +582,14 @@ public struct HTTPStreamStateMachine {
             var context = makeContext()
             var verdict = HTTPRuleVerdict.proceed
             if !inBackend {
-                verdict = HTTPRuleRunner.run(policy.requestRules, from: resume?.rule ?? 0, on: &context)
+                verdict = HTTPRuleRunner.run(policy.requestRules, from: resume?.rule ?? 0, on: context)
                 if holdsRequest(verdict, inBackend: false, context) { return }
                 if let stats = policy.statsPage, verdict.letsRequestGoOn,
                    answeredByStatsPage(stats, inBackend: false, resumeAt: policy.requestRules.count, &context) {
                     return
                 }
-                if case .proceed = verdict { verdict = HTTPRuleRunner.run(policy.redirectRules, on: &context) }
-                if case .allow = verdict { verdict = HTTPRuleRunner.run(policy.redirectRules, on: &context) }
+                if case .proceed = verdict { verdict = HTTPRuleRunner.run(policy.redirectRules, on: context) }
+                if case .allow = verdict { verdict = HTTPRuleRunner.run(policy.redirectRules, on: context) }
                 verdict = Self.restrictHeaderNames(policy.restrictHeaderNames, after: verdict, &context)
             }
             if !answer(verdict, &context) {
@@ -605,7 +605,7 @@ public struct HTTPStreamStateMachine {
                 }
                 if let backend, backend !== policy.ownBackend, backend.hasRequestAnalysis {
                     if !inBackend, backend.buffersRequest, holdsForBufferedBody(inBackend: true, context) { return }
-                    var verdict = HTTPRuleRunner.run(backend.requestRules, from: inBackend ? resume!.rule : 0, on: &context)
+                    var verdict = HTTPRuleRunner.run(backend.requestRules, from: inBackend ? resume!.rule : 0, on: context)
                     if holdsRequest(verdict, inBackend: true, context) { return }
                     if let stats = backend.statsPage, verdict.letsRequestGoOn,
                        answeredByStatsPage(stats, inBackend: true, resumeAt: backend.requestRules.count, &context) {
@@ -839,13 +839,13 @@ public struct HTTPStreamStateMachine {
         guard !policy.afterResponseRules.isEmpty || !backendRules.isEmpty else { return bytes }
         var parser = HTTPHeadParser.response(to: request.method)
         guard case .complete(let head) = parser.parse(bytes) else { return bytes }
-        var context = makeContext()
+        let context = makeContext()
         context.responseMessage = HTTPMessage(
             response: head, bytes: bytes.getSlice(at: bytes.readerIndex, length: head.length)!,
             requestMethod: request.method)
         context.editsResponse = true
-        _ = HTTPRuleRunner.run(backendRules, on: &context)
-        _ = HTTPRuleRunner.run(policy.afterResponseRules, on: &context)
+        _ = HTTPRuleRunner.run(backendRules, on: context)
+        _ = HTTPRuleRunner.run(policy.afterResponseRules, on: context)
         guard let message = context.responseMessage?.materialized(), message.isEdited else { return bytes }
         var out = message.bytes
         if var body = bytes.getSlice(at: bytes.readerIndex + head.length, length: bytes.readableBytes - head.length) {
@@ -1121,9 +1121,9 @@ public struct HTTPStreamStateMachine {
         if let backend, backend.storesResponses, let serverName, let serverID {
             Sticking.store(backend.stickingRules, serverID: serverID, serverName: serverName, on: context, response: true)
         }
-        var verdict = HTTPRuleRunner.run(backendRules, on: &context)
-        if case .proceed = verdict { verdict = HTTPRuleRunner.run(policy.responseRules, on: &context) }
-        if case .allow = verdict { verdict = HTTPRuleRunner.run(policy.responseRules, on: &context) }
+        var verdict = HTTPRuleRunner.run(backendRules, on: context)
+        if case .proceed = verdict { verdict = HTTPRuleRunner.run(policy.responseRules, on: context) }
+        if case .allow = verdict { verdict = HTTPRuleRunner.run(policy.responseRules, on: context) }
         switch verdict {
         case .proceed, .allow:
             break
@@ -1135,8 +1135,8 @@ public struct HTTPStreamStateMachine {
             return nil
         }
         persistenceResponse(&context)
-        _ = HTTPRuleRunner.run(backendAfter, on: &context)
-        _ = HTTPRuleRunner.run(policy.afterResponseRules, on: &context)
+        _ = HTTPRuleRunner.run(backendAfter, on: context)
+        _ = HTTPRuleRunner.run(policy.afterResponseRules, on: context)
         guard let message = context.responseMessage, message.isEdited else { return (head, headBytes, HTTPHeadEdits()) }
         return (message.head, message.bytes, message.notedEdits.headEdits)
     }

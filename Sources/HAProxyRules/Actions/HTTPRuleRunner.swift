@@ -42,7 +42,7 @@ public enum HTTPRuleRunner {
     /// - Parameter start: the first rule to run (rules resumed after a
     ///   `wait-for-body`).
     public static func run(
-        _ rules: [HTTPRule], from start: Int = 0, on target: inout some HTTPRuleTarget
+        _ rules: [HTTPRule], from start: Int = 0, on target: some HTTPRuleTarget
     ) -> HTTPRuleVerdict {
         for index in rules.indices where index >= start {
             let rule = rules[index]
