@@ -45,6 +45,7 @@ def make_files(tmp):
         cat rsa.crt rsa.key > rsa.pem
         mkdir -p www
         head -c 16777216 /dev/zero > www/big
+        printf 'hello world\n' > www/small
     """
     subprocess.run(["sh", "-c", script], check=True)
 
@@ -73,7 +74,7 @@ defaults
 
 frontend ecdsa
     bind 127.0.0.1:{ports['ecdsa']} ssl crt {tmp}/ec.pem alpn http/1.1
-    http-request return status 200 content-type text/plain string ok unless {{ path /big }}
+    http-request return status 200 content-type text/plain string ok unless {{ path /big /small }}
     default_backend www
 
 frontend rsa
@@ -81,6 +82,7 @@ frontend rsa
     http-request return status 200 content-type text/plain string ok
 
 backend www
+    http-reuse always
     server nginx 127.0.0.1:{backend_port}
 """
 
@@ -135,6 +137,7 @@ def measure(label, binary, env, tmp, backend_port, seconds, tls12):
         run("full-rsa", "handshake", lambda: s_time(ports["rsa"], "-new", seconds, tls12))
         run("resumed", "handshake", lambda: s_time(ports["ecdsa"], "-reuse", seconds, tls12))
         run("keepalive", "request", lambda: wrk(f"https://127.0.0.1:{ports['ecdsa']}/", 50, seconds))
+        run("proxied", "request", lambda: wrk(f"https://127.0.0.1:{ports['ecdsa']}/small", 50, seconds))
         run("bulk", "MiB", lambda: 16 * wrk(f"https://127.0.0.1:{ports['ecdsa']}/big", 4, seconds))
         return results
     finally:
