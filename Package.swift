@@ -114,6 +114,11 @@ let package = Package(
         // Log analyzer: no NIO, only liblz4 for compressed logs.
         .target(name: "HalogCore", dependencies: ["CLZ4"]),
         .executableTarget(name: "halog", dependencies: ["HalogCore"]),
+        // bench/callgrind.py's floor: a TCP relay on the I/O driver alone.
+        .executableTarget(
+            name: "iorelay", dependencies: ["HAProxyIO", .product(name: "NIOCore", package: "swift-nio")],
+            path: "bench/iorelay"
+        ),
         .testTarget(name: "HAProxyBaseTests", dependencies: ["HAProxyBase"]),
         .testTarget(name: "HalogTests", dependencies: ["HalogCore", "CLZ4"], exclude: ["Golden", "bench.sh"]),
         .testTarget(name: "HAProxyRulesTests", dependencies: ["HAProxyRules", "HAProxyTables"]),

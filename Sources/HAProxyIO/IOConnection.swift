@@ -142,7 +142,7 @@ public final class IOConnection: IOReadiness {
         }
         socketWritable = true
         done(nil)
-        if flushedCount > 0 { writeFlushed() }
+        if flushedCount > 0 || afterFlush != nil { writeFlushed() }
         if isReading && socketReadable { readAvailable() }
     }
 
@@ -150,8 +150,9 @@ public final class IOConnection: IOReadiness {
 
     public func ready(_ events: UInt32) {
         if connecting != nil {
+            // Bytes that came with the connection's completion are read below.
             if events & (IOEvents.writable | IOEvents.error | IOEvents.hangUp) != 0 { finishConnecting() }
-            return
+            if connecting != nil || !isActive { return }
         }
         if events & (IOEvents.writable | IOEvents.error | IOEvents.hangUp) != 0 {
             socketWritable = true
@@ -212,7 +213,7 @@ public final class IOConnection: IOReadiness {
 
     /// Queues `bytes`; they go out at the next `flush()`.
     public func write(_ bytes: ByteBuffer) {
-        guard isActive, !outputClosed, bytes.readableBytes > 0 || pending.isEmpty else { return }
+        guard isActive, !outputClosed, bytes.readableBytes > 0 else { return }
         pending.append(bytes)
         bufferedBytes += bytes.readableBytes
         if isWritable && bufferedBytes > Self.highWaterMark {
@@ -305,7 +306,7 @@ public final class IOConnection: IOReadiness {
     /// Sends a FIN once every queued byte went out; reading goes on.
     public func shutdownOutputWhenFlushed() {
         flush()
-        if pending.isEmpty { shutdownOutput() } else { afterFlush = .output }
+        if pending.isEmpty && connecting == nil { shutdownOutput() } else { afterFlush = .output }
     }
 
     /// Closes once every queued byte went out (at once when none is).
