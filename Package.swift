@@ -101,6 +101,7 @@ let package = Package(
                 "HAProxyTLS",
                 "HAProxyDNS",
                 "HAProxyTables",
+                "HAProxyIO",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

@@ -63,6 +63,8 @@ public final class IOConnection: IOReadiness {
     /// How many of `pending` were flushed (they go out first).
     private var flushedCount = 0
     public private(set) var bufferedBytes = 0
+    /// Called once every queued byte went out (or the connection closed).
+    private var flushedCallbacks: [() -> Void] = []
     /// After the last flushed byte went out: shut the output, or close.
     private var afterFlush: CloseAfterFlush?
     private enum CloseAfterFlush { case output, all }
@@ -229,6 +231,17 @@ public final class IOConnection: IOReadiness {
         if socketWritable && flushedCount > 0 { writeFlushed() }
     }
 
+    /// Flushes, and calls `done` once every queued byte went out: at once
+    /// when the socket took them all, or when the connection closed.
+    public func whenFlushed(_ done: @escaping () -> Void) {
+        flush()
+        if pending.isEmpty || !isActive {
+            done()
+        } else {
+            flushedCallbacks.append(done)
+        }
+    }
+
     /// Queues and flushes.
     public func writeAndFlush(_ bytes: ByteBuffer) {
         write(bytes)
@@ -255,6 +268,12 @@ public final class IOConnection: IOReadiness {
             consume(result)
         }
         guard flushedCount == 0, isActive else { return }
+        if pending.isEmpty && !flushedCallbacks.isEmpty {
+            let callbacks = flushedCallbacks
+            flushedCallbacks = []
+            for done in callbacks { done() }
+            guard isActive else { return }
+        }
         if let mode = afterFlush, pending.isEmpty {
             afterFlush = nil
             switch mode {
@@ -351,6 +370,8 @@ public final class IOConnection: IOReadiness {
         pending.removeAll()
         flushedCount = 0
         bufferedBytes = 0
+        for done in flushedCallbacks { loop.post(done) }
+        flushedCallbacks = []
         if let connecting {
             self.connecting = nil
             if error == nil { connecting(SystemCallError(errno: ECANCELED, call: "connect")) }
@@ -403,16 +424,23 @@ extension SocketAddress {
         }
     }
 
+    /// An address in its usual text form (what NIO gives accepted channels).
+    private static func text(_ family: CInt, _ address: UnsafeRawPointer) -> String {
+        var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        guard inet_ntop(family, address, &buffer, socklen_t(buffer.count)) != nil else { return "" }
+        return String(cString: buffer)
+    }
+
     /// The address a system call filled in (IPv4, IPv6 or a local socket).
     init?(_ storage: sockaddr_storage) {
         var storage = storage
         switch CInt(storage.ss_family) {
         case AF_INET:
-            let raw = withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee } }
-            self.init(raw, host: "")
+            var raw = withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee } }
+            self.init(raw, host: Self.text(AF_INET, &raw.sin_addr))
         case AF_INET6:
-            let raw = withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { $0.pointee } }
-            self.init(raw, host: "")
+            var raw = withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { $0.pointee } }
+            self.init(raw, host: Self.text(AF_INET6, &raw.sin6_addr))
         case AF_UNIX:
             let raw = withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr_un.self, capacity: 1) { $0.pointee } }
             self.init(raw)

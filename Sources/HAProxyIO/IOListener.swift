@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CEpoll
+import NIOCore
 
 /// What an `IOListener` hands each accepted connection to.
 public protocol IOListenerOwner: AnyObject {
@@ -10,6 +11,18 @@ public protocol IOListenerOwner: AnyObject {
     func ioAccepted(_ listener: IOListener, fd: CInt)
     /// accept(2) failed for another reason than an empty queue.
     func ioAcceptFailed(_ listener: IOListener, error: SystemCallError)
+    /// How many connections may be accepted now (rate limits).
+    func ioAcceptBudget(_ listener: IOListener) -> IOAcceptBudget
+}
+
+/// What a listener may accept at a given moment.
+public enum IOAcceptBudget {
+    case unlimited
+    /// At most this many now (at least one).
+    case upTo(Int)
+    /// None before this many milliseconds: the connections wait in the
+    /// kernel's backlog, none is refused.
+    case wait(milliseconds: Int)
 }
 
 /// A listening socket on an `IOLoop`: it accepts while the socket has
@@ -31,6 +44,7 @@ public final class IOListener: IOReadiness {
     private var pendingConnections = false
     private var acceptScheduled = false
     private var registered = false
+    private var budgetTimer: IOTimer?
 
     public init(fd: CInt, on loop: IOLoop, owner: IOListenerOwner) throws {
         self.fd = fd
@@ -45,6 +59,8 @@ public final class IOListener: IOReadiness {
     public func stop() {
         guard registered else { return }
         registered = false
+        budgetTimer?.cancel()
+        budgetTimer = nil
         loop.deregister(fd)
     }
 
@@ -63,9 +79,21 @@ public final class IOListener: IOReadiness {
     }
 
     private func acceptQueued() {
+        guard budgetTimer == nil else { return }  // waiting for the rate limits
+        var limit = maxAccept
+        switch owner?.ioAcceptBudget(self) ?? .unlimited {
+        case .unlimited: break
+        case .upTo(let room): limit = max(1, min(limit, room))
+        case .wait(let milliseconds):
+            budgetTimer = loop.schedule(at: .now() + .milliseconds(Int64(milliseconds))) { [self] in
+                budgetTimer = nil
+                if isAccepting && pendingConnections && registered { acceptQueued() }
+            }
+            return
+        }
         var accepted = 0
         while isAccepting && registered {
-            if accepted == maxAccept {
+            if accepted == limit {
                 scheduleAccept()
                 return
             }

@@ -10,16 +10,18 @@ final class IdleConnectionPoolTests: XCTestCase {
 
     private func entry(active: Bool = true) throws -> IdleConnectionPool.Entry {
         let channel = EmbeddedChannel(loop: loop)
+        let handler = RelayHandler(side: .server, owner: nil)
+        try channel.pipeline.syncOperations.addHandler(handler)
         if active { try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 80)).wait() }
-        return IdleConnectionPool.Entry(channel: channel, handler: RelayHandler(side: .server, owner: nil))
+        return IdleConnectionPool.Entry(connection: handler)
     }
 
     func testTakesTheMostRecentlyParkedAndSkipsClosedOnes() throws {
         let pool = IdleConnectionPool()
         let old = try entry(), recent = try entry(), closed = try entry(active: false)
         for e in [old, recent, closed] { XCTAssertNil(pool.put(e, on: loop)) }
-        XCTAssertTrue(pool.take(on: loop)?.channel === recent.channel)
-        XCTAssertTrue(pool.take(on: loop)?.channel === old.channel)
+        XCTAssertTrue(pool.take(on: loop)?.connection === recent.connection)
+        XCTAssertTrue(pool.take(on: loop)?.connection === old.connection)
         XCTAssertNil(pool.take(on: loop))
         XCTAssertNil(pool.take(on: EmbeddedEventLoop()))
     }
@@ -29,19 +31,19 @@ final class IdleConnectionPoolTests: XCTestCase {
         let entries = try (0..<IdleConnectionPool.maxIdlePerLoop).map { _ in try entry() }
         for e in entries { XCTAssertNil(pool.put(e, on: loop)) }
         let newest = try entry()
-        XCTAssertTrue(pool.put(newest, on: loop)?.channel === entries[0].channel)
+        XCTAssertTrue(pool.put(newest, on: loop)?.connection === entries[0].connection)
         XCTAssertEqual(pool.count, IdleConnectionPool.maxIdlePerLoop)
-        XCTAssertTrue(pool.take(on: loop)?.channel === newest.channel)
+        XCTAssertTrue(pool.take(on: loop)?.connection === newest.connection)
     }
 
     func testRemoveForgetsAConnectionThatClosed() throws {
         let pool = IdleConnectionPool()
         let a = try entry(), b = try entry(), c = try entry()
         for e in [a, b, c] { XCTAssertNil(pool.put(e, on: loop)) }
-        pool.remove(b.channel)
-        pool.remove(try entry().channel)
+        pool.remove(b.connection, on: loop)
+        pool.remove(try entry().connection, on: loop)
         XCTAssertEqual(pool.count, 2)
-        XCTAssertTrue(pool.take(on: loop)?.channel === c.channel)
-        XCTAssertTrue(pool.take(on: loop)?.channel === a.channel)
+        XCTAssertTrue(pool.take(on: loop)?.connection === c.connection)
+        XCTAssertTrue(pool.take(on: loop)?.connection === a.connection)
     }
 }
