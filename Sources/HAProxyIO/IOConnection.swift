@@ -33,10 +33,10 @@ public protocol IOConnectionOwner: AnyObject {
 public final class IOConnection: IOReadiness {
     public let loop: IOLoop
     public private(set) var fd: CInt
-    public weak var owner: IOConnectionOwner?
-    /// Holds the owner while no one else does (a stream that lives as long
-    /// as its client connection).
-    public var retainedOwner: IOConnectionOwner?
+    /// Held until the connection closed and told it (a stream lives as
+    /// long as its client connection); a plain reference, as a weak one
+    /// costs a side table and an atomic load per event.
+    public var owner: IOConnectionOwner?
 
     /// Whether the connection reads when the socket has bytes (NIO's
     /// `autoRead`).
@@ -377,8 +377,8 @@ public final class IOConnection: IOReadiness {
             if error == nil { connecting(SystemCallError(errno: ECANCELED, call: "connect")) }
         }
         loop.post { [self] in
-            let owner = self.owner ?? retainedOwner
-            retainedOwner = nil
+            let owner = self.owner
+            self.owner = nil
             owner?.ioClosed(self, error: error)
         }
     }
@@ -424,23 +424,19 @@ extension SocketAddress {
         }
     }
 
-    /// An address in its usual text form (what NIO gives accepted channels).
-    private static func text(_ family: CInt, _ address: UnsafeRawPointer) -> String {
-        var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
-        guard inet_ntop(family, address, &buffer, socklen_t(buffer.count)) != nil else { return "" }
-        return String(cString: buffer)
-    }
-
     /// The address a system call filled in (IPv4, IPv6 or a local socket).
     init?(_ storage: sockaddr_storage) {
         var storage = storage
         switch CInt(storage.ss_family) {
+        // No host name: `ipAddress` formats the address when asked, and
+        // formatting it here (inet_ntop's printf) cost more than the rest
+        // of a connection's set-up.
         case AF_INET:
-            var raw = withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee } }
-            self.init(raw, host: Self.text(AF_INET, &raw.sin_addr))
+            let raw = withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee } }
+            self.init(raw, host: "")
         case AF_INET6:
-            var raw = withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { $0.pointee } }
-            self.init(raw, host: Self.text(AF_INET6, &raw.sin6_addr))
+            let raw = withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { $0.pointee } }
+            self.init(raw, host: "")
         case AF_UNIX:
             let raw = withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr_un.self, capacity: 1) { $0.pointee } }
             self.init(raw)

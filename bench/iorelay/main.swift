@@ -25,7 +25,6 @@ final class Relay: IOConnectionOwner {
 
     init(client: IOConnection, to address: SocketAddress) throws {
         self.client = client
-        client.retainedOwner = self
         client.owner = self
         let server = try IOConnection.connect(to: address, on: client.loop) { _, error in
             if error != nil { client.close() }
@@ -74,6 +73,7 @@ final class Acceptor: IOListenerOwner {
     }
 
     func ioAcceptFailed(_ listener: IOListener, error: SystemCallError) {}
+    func ioAcceptBudget(_ listener: IOListener) -> IOAcceptBudget { .unlimited }
 }
 
 func address(after keyword: String, in text: String) -> (String, Int)? {

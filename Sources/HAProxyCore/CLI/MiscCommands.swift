@@ -139,12 +139,12 @@ enum MiscCommands {
         let proto: String
         let source: String
         switch entry.clientAddress {
-        case .v4(let a)?:
+        case .v4?:
             proto = "tcpv4"
-            source = "\(a.host):\(entry.clientAddress?.port ?? 0)"
-        case .v6(let a)?:
+            source = "\(entry.clientAddress?.ipAddress ?? ""):\(entry.clientAddress?.port ?? 0)"
+        case .v6?:
             proto = "tcpv6"
-            source = "\(a.host):\(entry.clientAddress?.port ?? 0)"
+            source = "\(entry.clientAddress?.ipAddress ?? ""):\(entry.clientAddress?.port ?? 0)"
         case .unixDomainSocket?:
             proto = "unix_stream"
             source = "unix"

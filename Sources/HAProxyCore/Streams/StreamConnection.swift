@@ -69,9 +69,8 @@ final class DriverConnection: PooledConnection, IOConnectionOwner {
         self.io = io
         self.side = side
         self.owner = owner
-        io.owner = self
         // The driver holds the connection until it closes.
-        io.retainedOwner = self
+        io.owner = self
     }
 
     var isWritable: Bool { io.isWritable }
