@@ -48,6 +48,10 @@ extension KeywordRegistry {
             }
             o.checkPort = p
         },
+        ServerKeyword("track", arguments: 1) { a, o, _ in
+            guard !a[1].isEmpty else { throw KeywordError("'track' expects [<proxy>/]<server> as argument.") }
+            o.track = a[1]
+        },
         ServerKeyword("addr", arguments: 1) { a, o, _ in o.checkAddr = a[1] },
         // Agent checks run in HAProxyCore's `AgentChecker`.
         ServerKeyword("agent-check") { _, o, _ in o.agentCheck = true },
@@ -84,7 +88,7 @@ extension KeywordRegistry {
         "error-limit", "log-proto", "max-reuse", "namespace", "no-backup",
         "no-verifyhost", "non-stick", "npn", "observe", "pool-low-conn", "pool-max-conn",
         "pool-purge-delay", "proto", "proxy-v2-options", "redir", "send-proxy-v2-ssl", "send-proxy-v2-ssl-cn", "shard", "sigalgs", "client-sigalgs", "socks4",
-        "stick", "tcp-ut", "tfo", "track", "usesrc", "verifyhost",
+        "stick", "tcp-ut", "tfo", "usesrc", "verifyhost",
         "ws", "set-proxy-v2-tlv-fmt",
     ]
 
@@ -173,6 +177,9 @@ extension KeywordRegistry {
         }
         if let s = server, options.agentCheck, options.agentPort == 0 {
             throw KeywordError("\(label) : server \(s.name) does not have agent port. Agent check has been disabled.", form: .bracketed)
+        }
+        if server != nil, options.check, options.track != nil {
+            throw KeywordError("\(label) : unable to enable checks and tracking at the same time!", form: .bracketed)
         }
         if options.tls.enabled || options.tls.checkSSL == true {
             try prepareTLS(&options.tls, label: label, &ctx)

@@ -43,6 +43,9 @@ public struct ServerOptions: Sendable, Equatable {
     public var fall = 3
     public var checkPort: Int?
     public var checkAddr: String?
+    /// `track [<backend>/]<server>`: the server's operational state follows
+    /// that server's (as written; the post-parse check resolves it).
+    public var track: String?
     /// `agent-check`: the auxiliary agent check runs (needs `agentPort`).
     public var agentCheck = false
     /// `agent-port`: where the agent listens (0: none).

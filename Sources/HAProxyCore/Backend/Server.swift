@@ -116,6 +116,10 @@ public final class Server {
     var sni: SampleExpression?
     /// The TLS context health checks connect with, when they use TLS.
     var checkTLS: TLSClientContext?
+    /// `track`: the server whose operational state this one follows, and
+    /// the servers that follow this one (set once, when the runtime is built).
+    public internal(set) weak var tracked: Server?
+    var trackers: [Server] = []
     /// The server's health checker, when it has `check`.
     var checker: HealthChecker?
     /// Last check result, for the stats page (`check_status`).

@@ -233,6 +233,7 @@ enum ShowStat {
         put(.iid, s.proxyID)
         put(.sid, s.serverID)
         put(.lbtot, s.loadBalanced)
+        put(.tracked, s.tracked)
         put(.type, s.kind.rawValue)
         put(.rate, s.sessionRate)
         put(.rate_lim, s.sessionRateLimit)

@@ -81,7 +81,11 @@ extension ProxyRuntime {
                 backend.setState(server, up: event.isUp, stopping: false)
                 return
             }
-            let change = backend.setState(server, up: event.isUp, stopping: false)
+            // 2.6 says why before saying the backend has no server left,
+            // then passes the change on to the servers tracking this one.
+            defer { propagateTrackedState(from: server) }
+            let change = backend.setState(server, up: event.isUp, stopping: false, reportsNoServer: false)
+            defer { if change.lostAll { reportNoServer(backend) } }
             let usable = backend.usableCounts
             // "remaining in queue" of a DOWN message is the server's own queue.
             let counts = HealthCheckCounts(
@@ -159,6 +163,8 @@ extension ProxyRuntime {
             let (wasShown, sessions) = backend.lock.withLock {
                 (server.isUp && server.adminState != .maintenance && !server.inResolutionMaintenance, server.currentConnections)
             }
+            // Trackers follow once the server's own change is told.
+            defer { propagateTrackedState(from: server) }
             let change = backend.setState(server, agentDown: !up, reportsNoServer: false)
             // 2.6 says why before saying the backend has no server left.
             defer { if change.lostAll { reportNoServer(backend) } }
@@ -222,6 +228,7 @@ extension ProxyRuntime {
             (server.adminState != .maintenance && !server.inResolutionMaintenance && !server.agentDown,
              server.currentConnections, server.isUp, server.healthStopping)
         }
+        defer { propagateTrackedState(from: server) }
         let change = backend.setState(server, up: health != .down, stopping: health == .stopping, reportsNoServer: false)
         defer { if change.lostAll { reportNoServer(backend) } }
         let changed: Bool
@@ -260,6 +267,7 @@ extension ProxyRuntime {
             (server.isUp && server.adminState != .maintenance && !server.inResolutionMaintenance, server.currentConnections)
         }
         let was = backend.lock.withLock { server.agentDown }
+        defer { propagateTrackedState(from: server) }
         let change = backend.setState(server, agentDown: !up, reportsNoServer: false)
         defer { if change.lostAll { reportNoServer(backend) } }
         guard wasShown, was == up else { return }

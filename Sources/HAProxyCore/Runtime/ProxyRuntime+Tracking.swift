@@ -1,0 +1,66 @@
+import HAProxyConfig
+import HAProxyObservability
+
+/// `track [<backend>/]<server>` (manual 5.2): a server without checks of
+/// its own takes the operational state of the server it tracks.
+extension ProxyRuntime {
+    /// Points each tracking server at its tracked server and back; the
+    /// configuration checker has made sure every name resolves and no
+    /// chain loops.
+    static func linkTrackedServers(_ backends: [String: Backend]) {
+        for backend in backends.values {
+            for server in backend.servers {
+                guard let text = server.config.options.track else { continue }
+                var backendName = Substring(backend.name)
+                var serverName = Substring(text)
+                if let slash = text.lastIndex(of: "/") {
+                    backendName = text[..<slash]
+                    serverName = text[text.index(after: slash)...]
+                }
+                guard let target = backends[String(backendName)]?.servers.first(where: { $0.name == serverName })
+                else { continue }
+                server.tracked = target
+                target.trackers.append(server)
+            }
+        }
+    }
+
+    /// The servers tracking `server` take its operational state; each
+    /// change is logged as 2.6 logs it (`Server b2/s1 is DOWN via b1/s1.
+    /// 1 active and 0 backup servers left. ...`), then passed on to their
+    /// own trackers, depth first, as 2.6 walks the chain.
+    func propagateTrackedState(from server: Server) {
+        guard !server.trackers.isEmpty else { return }
+        let up = server.backend.lock.withLock { server.isUp && !server.agentDown }
+        let via = "\(server.backend.name)/\(server.name)"
+        for tracker in server.trackers {
+            let backend = tracker.backend
+            let (was, shown, sessions) = backend.lock.withLock {
+                (tracker.isUp, tracker.adminState != .maintenance && !tracker.inResolutionMaintenance,
+                 tracker.currentConnections)
+            }
+            guard was != up else { continue }
+            let change = backend.setState(tracker, up: up, reportsNoServer: false)
+            if shown {
+                let usable = backend.usableCounts
+                let text: String
+                if up {
+                    text = HealthCheckMessages.serverUp(
+                        backend: backend.name, server: tracker.name, isBackup: tracker.isBackup, reasonText: nil,
+                        via: via, activeOnline: usable.active, backupOnline: usable.backup,
+                        requeued: change.requeued, queued: backend.queuedCount)
+                } else {
+                    text = HealthCheckMessages.serverDown(
+                        backend: backend.name, server: tracker.name, isBackup: tracker.isBackup, reasonText: nil,
+                        via: via, activeLeft: usable.active, backupLeft: usable.backup, sessionsActive: sessions,
+                        requeued: change.requeued, queued: change.remainingInQueue)
+                }
+                let none = usable.active == 0 && usable.backup == 0
+                onMessage(.warning, text)
+                logger?.logOperational(up ? .notice : (none ? .alert : .warning), text, proxy: backend.name)
+            }
+            if change.lostAll { reportNoServer(backend) }
+            propagateTrackedState(from: tracker)
+        }
+    }
+}
