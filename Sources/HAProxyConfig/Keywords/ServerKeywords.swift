@@ -70,6 +70,13 @@ extension KeywordRegistry {
             }
             o.agentAddr = ip
         },
+        // Read as atol reads it into an int, as 2.6 does ("abc" is 0).
+        ServerKeyword("pool-max-conn", arguments: 1) { a, o, _ in
+            guard !a[1].isEmpty else { throw KeywordError("'pool-max-conn' expects <value> as argument.") }
+            let v = Int(Int32(truncatingIfNeeded: ParseContext.looseInteger(a[1])))
+            guard v >= -1 else { throw KeywordError("'pool-max-conn' must be >= -1") }
+            o.poolMaxConn = v
+        },
         ServerKeyword("send-proxy") { _, o, _ in o.sendProxy = true },
         ServerKeyword("send-proxy-v2") { _, o, _ in o.sendProxyV2 = true },
         ServerKeyword("no-send-proxy") { _, o, _ in o.sendProxy = false },
@@ -86,7 +93,7 @@ extension KeywordRegistry {
         "allow-0rtt", "check-alpn",
         "check-proto", "check-send-proxy", "check-via-socks4",
         "error-limit", "log-proto", "max-reuse", "namespace", "no-backup",
-        "no-verifyhost", "non-stick", "npn", "observe", "pool-low-conn", "pool-max-conn",
+        "no-verifyhost", "non-stick", "npn", "observe", "pool-low-conn",
         "pool-purge-delay", "proto", "proxy-v2-options", "redir", "send-proxy-v2-ssl", "send-proxy-v2-ssl-cn", "shard", "sigalgs", "client-sigalgs", "socks4",
         "stick", "tcp-ut", "tfo", "usesrc", "verifyhost",
         "ws", "set-proxy-v2-tlv-fmt",

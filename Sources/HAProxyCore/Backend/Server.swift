@@ -107,7 +107,7 @@ public final class Server {
     /// Queue, connect, response and total times (`qtime` ... `ttime_max`).
     var times = StreamTimeStats()
 
-    let idlePool = IdleConnectionPool()
+    let idlePool: IdleConnectionPool
     /// `ssl`: the context its connections start TLS with, built at load.
     var tls: TLSClientContext?
     /// `sni <expr>`: the server name sent, evaluated per connection.
@@ -144,6 +144,7 @@ public final class Server {
         self.adminState = config.options.disabled ? .maintenance : .ready
         self.agentAddr = config.options.agentAddr
         self.agentPort = config.options.agentPort
+        self.idlePool = IdleConnectionPool(limit: config.options.poolMaxConn < 0 ? nil : config.options.poolMaxConn)
         self.lb = LBServer(
             index: index,
             id: config.id,
