@@ -3,46 +3,54 @@ import HAProxyObservability
 import NIOCore
 
 extension ProxyRuntime {
-    /// Starts one `HealthChecker` per server with `check`, spread over the
-    /// inter interval; state changes update the load balancer and are logged
-    /// as HAProxy logs them.
+    /// Starts one `HealthChecker` per server with `check` and one
+    /// `AgentChecker` per server with `agent-check`, their first runs
+    /// spread over the configuration as 2.6 spreads them
+    /// (`CheckStartSchedule`); state changes update the load balancer and
+    /// are logged as HAProxy logs them.
     func startHealthChecks() throws {
+        var intervals: [Int] = []
         for backend in backends {
-            let checked = backend.servers.filter { $0.config.options.check }
-            for (position, server) in checked.enumerated() {
-                let loop = group.next()
-                let checker = try HealthChecker(
-                    eventLoop: loop, backendName: backend.name, serverName: server.name,
-                    serverAddress: server.address, config: backend.config.healthCheck,
-                    options: server.config.options, timeouts: backend.config.timeouts,
-                    spreadChecksPercent: configuration.global.spreadChecks,
-                    startsUp: server.isUp  // DOWN when restored so from a state file
-                ) { [weak self, unowned backend, unowned server] event in
-                    self?.healthEvent(event, backend: backend, server: server)
-                }
-                checker.isSuspended = { [unowned backend, unowned server] in
-                    backend.lock.withLock { server.inResolutionMaintenance }
-                }
-                checker.tls = server.checkTLS
-                checker.tlsServerName = server.config.options.tls.checkSNI
-                let delay = HealthChecker.staggeredDelay(
-                    position: position, count: checked.count, interMs: server.config.options.interMs)
-                checker.start(initialDelayMs: delay)
-                server.checker = checker
+            for server in backend.servers {
+                let options = server.config.options
+                if options.check { intervals.append(CheckStartSchedule.checkInterval(options, startsUp: server.isUp)) }
+                if options.agentCheck { intervals.append(options.agentInterMs) }
             }
-            let agents = backend.servers.filter { $0.config.options.agentCheck }
-            for (position, server) in agents.enumerated() {
-                let agent = try AgentChecker(
-                    eventLoop: group.next(), serverAddress: server.address, options: server.config.options,
-                    timeouts: backend.config.timeouts
-                ) { [weak self, unowned backend, unowned server] result, transition in
-                    self?.agentResult(result, transition, backend: backend, server: server)
+        }
+        var delays = CheckStartSchedule.delays(intervals)[...]
+        for backend in backends {
+            for server in backend.servers {
+                let options = server.config.options
+                if options.check {
+                    let checker = try HealthChecker(
+                        eventLoop: group.next(), backendName: backend.name, serverName: server.name,
+                        serverAddress: server.address, config: backend.config.healthCheck,
+                        options: options, timeouts: backend.config.timeouts,
+                        spreadChecksPercent: configuration.global.spreadChecks,
+                        startsUp: server.isUp  // DOWN when restored so from a state file
+                    ) { [weak self, unowned backend, unowned server] event in
+                        self?.healthEvent(event, backend: backend, server: server)
+                    }
+                    checker.isSuspended = { [unowned backend, unowned server] in
+                        backend.lock.withLock { server.inResolutionMaintenance }
+                    }
+                    checker.tls = server.checkTLS
+                    checker.tlsServerName = options.tls.checkSNI
+                    checker.start(initialDelayMs: delays.popFirst() ?? 0)
+                    server.checker = checker
                 }
-                agent.spreadChecksPercent = configuration.global.spreadChecks
-                // Set before the first result can arrive on the agent's loop.
-                server.agent = agent
-                agent.start(initialDelayMs: HealthChecker.staggeredDelay(
-                    position: position, count: agents.count, interMs: server.config.options.agentInterMs))
+                if options.agentCheck {
+                    let agent = try AgentChecker(
+                        eventLoop: group.next(), serverAddress: server.address, options: options,
+                        timeouts: backend.config.timeouts
+                    ) { [weak self, unowned backend, unowned server] result, transition in
+                        self?.agentResult(result, transition, backend: backend, server: server)
+                    }
+                    agent.spreadChecksPercent = configuration.global.spreadChecks
+                    // Set before the first result can arrive on the agent's loop.
+                    server.agent = agent
+                    agent.start(initialDelayMs: delays.popFirst() ?? 0)
+                }
             }
         }
     }
