@@ -46,7 +46,7 @@ enum ShowServersState {
     static func line(_ server: Server, backend: Backend, backendID: Int) -> String {
         backend.lock.withLock {
             let options = server.config.options
-            let running = server.isUp && server.adminState != .maintenance && !server.inResolutionMaintenance
+            let running = server.isUp && !server.isInMaintenance && !server.inResolutionMaintenance
             // An agent's down stops the server but leaves its check's health (2.6).
             // 3: up but NOLB (`health stopping`), as 2.6 writes it.
             let opState = running && !server.agentDown ? (server.healthStopping ? 3 : 2) : 0
@@ -56,7 +56,9 @@ enum ShowServersState {
             let ip = server.inResolutionMaintenance ? "-" : server.address.ipAddress ?? server.config.host
             let isLiteral = server.fqdn == nil && ip == server.config.host.trimming { $0 == "[" || $0 == "]" }
             // 0x20: maintenance for resolution (RMAINT); 0x40: FQDN set on the CLI (HMAINT).
+            // 0x02 and 0x10: maintenance and drain through `track` (IMAINT, IDRAIN).
             let admin = adminBits(server.adminState) | (server.inResolutionMaintenance ? 0x20 : 0)
+                | (server.inheritedMaintenance ? 0x02 : 0) | (server.inheritedDrain ? 0x10 : 0)
                 | (server.hostnameFlag ? 0x40 : 0)
             var fields: [String] = [
                 "\(backendID)", backend.name, "\(server.lb.id)", server.name, ip,

@@ -170,9 +170,9 @@ enum ShowStat {
             if wants(4) {
                 for server in backend.servers {
                     if let filter, filter.server != -1, filter.server != server.lb.id { continue }
-                    let snapshot = backend.lock.withLock { (server.isUp, server.adminState) }
-                    if upOnly && !(snapshot.0 && snapshot.1 != .maintenance) { continue }
-                    if noMaint && snapshot.1 == .maintenance { continue }
+                    let snapshot = backend.lock.withLock { (server.isUp, server.isInMaintenance) }
+                    if upOnly && !(snapshot.0 && !snapshot.1) { continue }
+                    if noMaint && snapshot.1 { continue }
                     rows.append(row(StatSnapshot(server: server, backend: backend, iid: iid, now: now)))
                 }
             }

@@ -190,6 +190,7 @@ extension ProxyRuntime {
             }
         }
         guard let admin = reply.admin else { return }
+        defer { propagateTrackedAdmin(from: server) }
         let (current, sessions) = backend.lock.withLock { (server.adminState, server.currentConnections) }
         switch (admin, current) {
         case (.drain, .drain):

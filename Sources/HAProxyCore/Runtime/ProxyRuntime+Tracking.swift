@@ -36,7 +36,7 @@ extension ProxyRuntime {
         for tracker in server.trackers {
             let backend = tracker.backend
             let (was, shown, sessions) = backend.lock.withLock {
-                (tracker.isUp, tracker.adminState != .maintenance && !tracker.inResolutionMaintenance,
+                (tracker.isUp, !tracker.isInMaintenance && !tracker.inResolutionMaintenance,
                  tracker.currentConnections)
             }
             guard was != up else { continue }
@@ -61,6 +61,57 @@ extension ProxyRuntime {
             }
             if change.lostAll { reportNoServer(backend) }
             propagateTrackedState(from: tracker)
+        }
+    }
+
+    /// The servers tracking `server` take its maintenance and drain (forced
+    /// or taken from its own tracked server) as 2.6's IMAINT and IDRAIN,
+    /// logged as 2.6 logs them (`Server b2/s1 is going DOWN for maintenance
+    /// via b1/s1. ...`, `... is UP/READY (leaving maintenance).`), then
+    /// passed on down the chain.
+    func propagateTrackedAdmin(from server: Server) {
+        guard !server.trackers.isEmpty else { return }
+        let (maintenance, drain) = server.backend.lock.withLock {
+            (server.isInMaintenance, server.adminState == .drain || server.inheritedDrain)
+        }
+        let via = "\(server.backend.name)/\(server.name)"
+        for tracker in server.trackers {
+            let backend = tracker.backend
+            let (wasMaintenance, wasDrain, forced, sessions) = backend.lock.withLock {
+                (tracker.inheritedMaintenance, tracker.inheritedDrain, tracker.adminState, tracker.currentConnections)
+            }
+            guard wasMaintenance != maintenance || wasDrain != drain else { continue }
+            let change = backend.setState(tracker, inherited: (maintenance, drain), reportsNoServer: false)
+            let name = "\(tracker.isBackup ? "Backup Server" : "Server") \(backend.name)/\(tracker.name)"
+            let usable = backend.usableCounts
+            let none = usable.active == 0 && usable.backup == 0
+            var lines: [(SyslogLevel, String)] = []
+            if forced != .maintenance && maintenance != wasMaintenance {
+                if maintenance {
+                    lines.append((none ? .alert : .warning,
+                        "\(name) is going DOWN for maintenance via \(via). \(usable.active) active and \(usable.backup) backup servers left. "
+                            + "\(sessions) sessions active, \(change.requeued) requeued, \(change.remainingInQueue) remaining in queue."))
+                } else {
+                    let up = backend.lock.withLock { tracker.isUp && !tracker.agentDown }
+                    lines.append((.notice, "\(name) is \(up ? "UP" : "DOWN")/READY (leaving maintenance)."))
+                }
+            }
+            if forced == .ready && !maintenance && drain != wasDrain {
+                if drain {
+                    lines.append((.notice,
+                        "\(name) enters drain state via \(via). \(usable.active) active and \(usable.backup) backup servers online. "
+                            + "\(change.requeued) sessions requeued, \(backend.queuedCount) total in queue."))
+                } else {
+                    let up = backend.lock.withLock { tracker.isUp && !tracker.agentDown }
+                    lines.append((.notice, "\(name) is \(up ? "UP" : "DOWN") (leaving forced drain)."))
+                }
+            }
+            for (level, text) in lines {
+                onMessage(.warning, text)
+                logger?.logOperational(level, text, proxy: backend.name)
+            }
+            if change.lostAll { reportNoServer(backend) }
+            propagateTrackedAdmin(from: tracker)
         }
     }
 }

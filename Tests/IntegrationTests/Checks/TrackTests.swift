@@ -160,6 +160,85 @@ final class TrackTests: IntegrationTestCase {
         }
     }
 
+    /// Maintenance and drain of a tracked server pass down the chain as
+    /// 2.6's IMAINT and IDRAIN: "MAINT (via b1/s1)", admin bits 2 and 16,
+    /// the same lines about the tracking servers; a tracking server's
+    /// health cannot be set.
+    func testMaintenanceAndDrainPassDownTheChainAs26() throws {
+        let reference = try referenceBinary()
+        let serverPort = Ports.free()
+        _ = try startServer(port: serverPort)
+        let sides = [try start("reference", executable: reference, serverPort: serverPort),
+                     try start("ours", executable: nil, serverPort: serverPort)]
+        for side in sides {
+            try waitUntil("\(side.label): b1/s1's first check") {
+                let rows = StatsCSV.rows(try StatsSocket.command(side.socket, "show stat"), proxy: "b1")
+                return rows["s1"]?["check_status"]?.hasSuffix("L4OK") == true
+            }
+        }
+        func view(_ side: Side) throws -> [String] {
+            let states = try StatsSocket.command(side.socket, "show servers state").split(separator: "\n").dropFirst(2)
+                .map { line -> String in
+                    let f = line.split(separator: " ")
+                    return "\(f[1])/\(f[3]) \(f[5]) \(f[6])"
+                }
+            return try stat(side) + states
+        }
+        let steps: [(String, [String])] = [
+            ("disable server b1/s1", ["s1 MAINT (via b1/s1) b1/s1", "s2 MAINT (via b2/s1) b2/s1", "n no check "]),
+            ("enable server b1/s1", ["s1 UP b1/s1", "s2 UP b2/s1", "n no check "]),
+            ("set server b1/s1 state drain", ["s1 DRAIN b1/s1", "s2 DRAIN b2/s1", "n no check "]),
+            ("set server b1/s1 state ready", ["s1 UP b1/s1", "s2 UP b2/s1", "n no check "]),
+            ("set server b2/s1 state maint", ["s1 MAINT b1/s1", "s2 MAINT (via b2/s1) b2/s1", "n no check "]),
+            ("set server b2/s1 state ready", ["s1 UP b1/s1", "s2 UP b2/s1", "n no check "]),
+        ]
+        for (command, expected) in steps {
+            var views: [[String]] = []
+            for side in sides {
+                XCTAssertEqual(try StatsSocket.command(side.socket, command), "\n", "\(side.label): \(command)")
+                var last: [String] = []
+                do {
+                    try waitUntil("\(side.label): \(command)") {
+                        last = try stat(side)
+                        return last == expected
+                    }
+                } catch {
+                    XCTFail("\(side.label): \(command): \(last), expected \(expected)")
+                }
+                views.append(try view(side))
+            }
+            XCTAssertEqual(views[1], views[0], command)
+        }
+        for command in ["set server b2/s1 health down", "set server b2/s2 health foo"] {
+            XCTAssertEqual(try StatsSocket.command(sides[1].socket, command),
+                           try StatsSocket.command(sides[0].socket, command), command)
+        }
+        // The lines about b2's servers (this build does not log the CLI's
+        // own changes of b1/s1 and b2/s1 yet, 2.6 does).
+        func lines(_ side: Side) -> [String] {
+            Self.messages(side.process.stderr).filter {
+                $0.hasPrefix("Server b2/") && !$0.hasPrefix("Server b2/s1 is going DOWN for maintenance. ")
+                    && !$0.contains("(leaving forced maintenance)")
+            }
+        }
+        let expected = [
+            "Server b2/s1 is going DOWN for maintenance via b1/s1. 2 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.",
+            "Server b2/s2 is going DOWN for maintenance via b2/s1. 1 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.",
+            "Server b2/s1 is UP/READY (leaving maintenance).",
+            "Server b2/s2 is UP/READY (leaving maintenance).",
+            "Server b2/s1 enters drain state via b1/s1. 2 active and 0 backup servers online. 0 sessions requeued, 0 total in queue.",
+            "Server b2/s2 enters drain state via b2/s1. 1 active and 0 backup servers online. 0 sessions requeued, 0 total in queue.",
+            "Server b2/s1 is UP (leaving forced drain).",
+            "Server b2/s2 is UP (leaving forced drain).",
+            "Server b2/s2 is going DOWN for maintenance via b2/s1. 1 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.",
+            "Server b2/s2 is UP/READY (leaving maintenance).",
+        ]
+        for side in sides {
+            try waitUntil("\(side.label) logged the last line") { lines(side).count >= expected.count }
+            XCTAssertEqual(lines(side), expected, side.label)
+        }
+    }
+
     /// What cannot be tracked, refused by both with the same ALERTs.
     func testTrackErrorsMatchHAProxy26() throws {
         let reference = try referenceBinary()
