@@ -123,9 +123,13 @@ public final class Server {
     /// The TLS context health checks connect with, when they use TLS.
     var checkTLS: TLSClientContext?
     /// `track`: the server whose operational state this one follows, and
-    /// the servers that follow this one (set once, when the runtime is built).
+    /// the servers that follow this one (set when the runtime is built;
+    /// `del server` takes a tracking server off, under the backend's lock).
     public internal(set) weak var tracked: Server?
     var trackers: [Server] = []
+    /// Tracked in the configuration: `del server` refuses it for good, as
+    /// 2.6 does, even once its tracking servers are gone.
+    var isTrackedInConfiguration = false
     /// The server's health checker, when it has `check`.
     var checker: HealthChecker?
     /// Last check result, for the stats page (`check_status`).

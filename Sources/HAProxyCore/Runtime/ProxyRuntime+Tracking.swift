@@ -21,6 +21,7 @@ extension ProxyRuntime {
                 else { continue }
                 server.tracked = target
                 target.trackers.append(server)
+                target.isTrackedInConfiguration = true
             }
         }
     }
@@ -30,10 +31,11 @@ extension ProxyRuntime {
     /// 1 active and 0 backup servers left. ...`), then passed on to their
     /// own trackers, depth first, as 2.6 walks the chain.
     func propagateTrackedState(from server: Server) {
-        guard !server.trackers.isEmpty else { return }
-        let up = server.backend.lock.withLock { server.isUp && !server.agentDown }
+        // `del server` takes a tracking server off the list, under the lock.
+        let (trackers, up) = server.backend.lock.withLock { (server.trackers, server.isUp && !server.agentDown) }
+        guard !trackers.isEmpty else { return }
         let via = "\(server.backend.name)/\(server.name)"
-        for tracker in server.trackers {
+        for tracker in trackers {
             let backend = tracker.backend
             let (was, shown, sessions) = backend.lock.withLock {
                 (tracker.isUp, !tracker.isInMaintenance && !tracker.inResolutionMaintenance,
@@ -70,12 +72,12 @@ extension ProxyRuntime {
     /// via b1/s1. ...`, `... is UP/READY (leaving maintenance).`), then
     /// passed on down the chain.
     func propagateTrackedAdmin(from server: Server) {
-        guard !server.trackers.isEmpty else { return }
-        let (maintenance, drain) = server.backend.lock.withLock {
-            (server.isInMaintenance, server.adminState == .drain || server.inheritedDrain)
+        let (trackers, maintenance, drain) = server.backend.lock.withLock {
+            (server.trackers, server.isInMaintenance, server.adminState == .drain || server.inheritedDrain)
         }
+        guard !trackers.isEmpty else { return }
         let via = "\(server.backend.name)/\(server.name)"
-        for tracker in server.trackers {
+        for tracker in trackers {
             let backend = tracker.backend
             let (wasMaintenance, wasDrain, forced, sessions) = backend.lock.withLock {
                 (tracker.inheritedMaintenance, tracker.inheritedDrain, tracker.adminState, tracker.currentConnections)
