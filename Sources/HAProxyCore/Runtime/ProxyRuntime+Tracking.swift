@@ -30,7 +30,10 @@ extension ProxyRuntime {
     /// change is logged as 2.6 logs it (`Server b2/s1 is DOWN via b1/s1.
     /// 1 active and 0 backup servers left. ...`), then passed on to their
     /// own trackers, depth first, as 2.6 walks the chain.
-    func propagateTrackedState(from server: Server) {
+    /// - Parameter restoring: the lines go to this warning sink instead,
+    ///   without "has no server available!" (a server state file applied
+    ///   at start, as 2.6 words it there).
+    func propagateTrackedState(from server: Server, restoring: ((String) -> Void)? = nil) {
         // `del server` takes a tracking server off the list, under the lock.
         let (trackers, up) = server.backend.lock.withLock { (server.trackers, server.isUp && !server.agentDown) }
         guard !trackers.isEmpty else { return }
@@ -58,11 +61,15 @@ extension ProxyRuntime {
                         requeued: change.requeued, queued: change.remainingInQueue)
                 }
                 let none = usable.active == 0 && usable.backup == 0
-                onMessage(.warning, text)
-                logger?.logOperational(up ? .notice : (none ? .alert : .warning), text, proxy: backend.name)
+                if let restoring {
+                    restoring(text)
+                } else {
+                    onMessage(.warning, text)
+                    logger?.logOperational(up ? .notice : (none ? .alert : .warning), text, proxy: backend.name)
+                }
             }
-            if change.lostAll { reportNoServer(backend) }
-            propagateTrackedState(from: tracker)
+            if change.lostAll && restoring == nil { reportNoServer(backend) }
+            propagateTrackedState(from: tracker, restoring: restoring)
         }
     }
 
@@ -71,7 +78,9 @@ extension ProxyRuntime {
     /// logged as 2.6 logs them (`Server b2/s1 is going DOWN for maintenance
     /// via b1/s1. ...`, `... is UP/READY (leaving maintenance).`), then
     /// passed on down the chain.
-    func propagateTrackedAdmin(from server: Server) {
+    /// - Parameter quietly: nothing is logged (a server state file applied
+    ///   at start: 2.6 says only what the operational state did).
+    func propagateTrackedAdmin(from server: Server, quietly: Bool = false) {
         let (trackers, maintenance, drain) = server.backend.lock.withLock {
             (server.trackers, server.isInMaintenance, server.adminState == .drain || server.inheritedDrain)
         }
@@ -108,12 +117,12 @@ extension ProxyRuntime {
                     lines.append((.notice, "\(name) is \(up ? "UP" : "DOWN") (leaving forced drain)."))
                 }
             }
-            for (level, text) in lines {
+            for (level, text) in lines where !quietly {
                 onMessage(.warning, text)
                 logger?.logOperational(level, text, proxy: backend.name)
             }
-            if change.lostAll { reportNoServer(backend) }
-            propagateTrackedAdmin(from: tracker)
+            if change.lostAll && !quietly { reportNoServer(backend) }
+            propagateTrackedAdmin(from: tracker, quietly: quietly)
         }
     }
 }
