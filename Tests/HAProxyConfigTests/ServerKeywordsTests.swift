@@ -69,6 +69,25 @@ final class ServerKeywordsTests: XCTestCase {
         XCTAssertEqual(s[2].options.weight, 0)
     }
 
+    /// `track`: kept as written (last one wins), with `default-server`;
+    /// unknown names and loops are refused once every proxy is read.
+    func testTrack() {
+        let (s, d) = servers(
+            """
+              server c 10.0.0.3 check
+              default-server track c
+              server a 10.0.0.1 track b/x track c
+              server b 10.0.0.2
+
+            """)
+        XCTAssertEqual(d.alerts.map(\.message), [])
+        XCTAssertEqual(s.map(\.options.track), [nil, "c", "c"])
+        let (_, loop) = servers("  server a 10.0.0.1 track b\n  server b 10.0.0.2 track a\n")
+        XCTAssertEqual(loop.alerts.map(\.message).dropLast(), [
+            "[test.cfg:5] : 'server b/b' : unable to track b/a as it belongs to a tracking chain looping back to b/b.",
+        ])
+    }
+
     func testServerTemplate() {
         let (s, d) = servers("  server-template web 3 app.local:80 check\n  server-template api 5-6 api.local\n")
         XCTAssertEqual(d.messages, [])

@@ -169,6 +169,22 @@ final class HealthCheckerTests: XCTestCase {
                        try SocketAddress(ipAddress: "::1", port: 5555))
     }
 
+    /// `spread-checks 50`: each interval after a check varies within
+    /// ±50% of `inter`, as 2.6 varies it (the first runs keep their places,
+    /// see `CheckStartTests`).
+    func testCheckIntervalIsSpread() throws {
+        var o = ServerOptions()
+        o.interMs = 1000
+        o.fall = 1  // the health is at its top at once: `inter` applies
+        let checker = try HealthChecker(
+            eventLoop: group.next(), backendName: "be", serverName: "s1",
+            serverAddress: try SocketAddress(ipAddress: "127.0.0.1", port: 80), config: HealthCheckConfig(),
+            options: o, timeouts: Timeouts(), spreadChecksPercent: 50) { _ in }
+        let delays = (0..<200).map { _ in checker.nextDelay() }
+        XCTAssertTrue(delays.allSatisfy { (500...1500).contains($0) }, "\(delays.min()!)...\(delays.max()!)")
+        XCTAssertGreaterThan(Set(delays).count, 10)
+    }
+
     func testAgentIntervalIsSpread() throws {
         var o = ServerOptions()
         o.agentPort = 5555
@@ -183,11 +199,6 @@ final class HealthCheckerTests: XCTestCase {
         let delays = (0..<200).map { _ in agent.nextDelay() }
         XCTAssertTrue(delays.allSatisfy { (900...1100).contains($0) })
         XCTAssertGreaterThan(Set(delays).count, 1)
-    }
-
-    func testStaggeredDelay() {
-        XCTAssertEqual((0..<10).map { HealthChecker.staggeredDelay(position: $0, count: 10, interMs: 500) },
-                       [0, 50, 100, 150, 200, 250, 300, 350, 400, 450])
     }
 
     private final class Toggle: ChannelInboundHandler {

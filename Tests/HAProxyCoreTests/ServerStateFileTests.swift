@@ -142,6 +142,40 @@ final class ServerStateFileTests: XCTestCase {
             server s3 127.0.0.1:9003 weight 10
         """
 
+    /// A tracked server restored DOWN and in maintenance passes both on
+    /// down the chain, saying only the DOWN, as 2.6.12 does with the file
+    /// it wrote after `disable server b1/s1` (recorded lines and warnings).
+    func testTrackingServersFollowARestoredServer() throws {
+        let runtime = try makeRuntime(global: "    server-state-file state", body: """
+            backend b1
+                server s1 127.0.0.1:9001 check
+            backend b2
+                server s1 127.0.0.1:9001 track b1/s1
+                server s2 127.0.0.1:9001 track s1
+                server n 127.0.0.1:9001
+            """)
+        try """
+            1
+            \(Self.header)
+            1 b1 1 s1 127.0.0.1 0 1 1 1 0 6 3 0 14 0 0 0 - 9001 - 0 0 - - 0
+            2 b2 1 s1 127.0.0.1 0 2 1 1 0 1 0 0 0 0 0 0 - 9001 - 0 0 - - 0
+            2 b2 2 s2 127.0.0.1 0 2 1 1 0 1 0 0 0 0 0 0 - 9001 - 0 0 - - 0
+            2 b2 3 n 127.0.0.1 2 0 1 1 1 1 0 2 0 0 0 0 - 9001 - 0 0 - - 0
+
+            """.write(toFile: directory + "/state", atomically: true, encoding: .utf8)
+        XCTAssertEqual(load(runtime), [
+            "Server b1/s1 is DOWN, changed from server-state after a reload. 0 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.",
+            "Server b2/s1 is DOWN via b1/s1. 2 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.",
+            "Server b2/s2 is DOWN via b2/s1. 1 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.",
+        ])
+        let b2 = try XCTUnwrap(runtime.backend(named: "b2"))
+        XCTAssertEqual(try ["s1", "s2", "n"].map { try XCTUnwrap(b2.server(named: $0)).statusText },
+                       ["MAINT (via b1/s1)", "MAINT (via b2/s1)", "UP"])
+        let dump = runtime.cli.execute("show servers state", level: .admin).split(separator: "\n").dropFirst(2)
+            .map { $0.split(separator: " ")[5...6].joined(separator: " ") }
+        XCTAssertEqual(dump, ["0 1", "0 2", "0 2", "2 0"])
+    }
+
     func testAppliesWeightMaintenanceDrainAndDown() throws {
         let runtime = try makeRuntime(global: "    server-state-file state", body: Self.twoServers)
         try """

@@ -48,6 +48,10 @@ extension KeywordRegistry {
             }
             o.checkPort = p
         },
+        ServerKeyword("track", arguments: 1) { a, o, _ in
+            guard !a[1].isEmpty else { throw KeywordError("'track' expects [<proxy>/]<server> as argument.") }
+            o.track = a[1]
+        },
         ServerKeyword("addr", arguments: 1) { a, o, _ in o.checkAddr = a[1] },
         // Agent checks run in HAProxyCore's `AgentChecker`.
         ServerKeyword("agent-check") { _, o, _ in o.agentCheck = true },
@@ -66,6 +70,13 @@ extension KeywordRegistry {
             }
             o.agentAddr = ip
         },
+        // Read as atol reads it into an int, as 2.6 does ("abc" is 0).
+        ServerKeyword("pool-max-conn", arguments: 1) { a, o, _ in
+            guard !a[1].isEmpty else { throw KeywordError("'pool-max-conn' expects <value> as argument.") }
+            let v = Int(Int32(truncatingIfNeeded: ParseContext.looseInteger(a[1])))
+            guard v >= -1 else { throw KeywordError("'pool-max-conn' must be >= -1") }
+            o.poolMaxConn = v
+        },
         ServerKeyword("send-proxy") { _, o, _ in o.sendProxy = true },
         ServerKeyword("send-proxy-v2") { _, o, _ in o.sendProxyV2 = true },
         ServerKeyword("no-send-proxy") { _, o, _ in o.sendProxy = false },
@@ -82,9 +93,9 @@ extension KeywordRegistry {
         "allow-0rtt", "check-alpn",
         "check-proto", "check-send-proxy", "check-via-socks4",
         "error-limit", "log-proto", "max-reuse", "namespace", "no-backup",
-        "no-verifyhost", "non-stick", "npn", "observe", "pool-low-conn", "pool-max-conn",
+        "no-verifyhost", "non-stick", "npn", "observe", "pool-low-conn",
         "pool-purge-delay", "proto", "proxy-v2-options", "redir", "send-proxy-v2-ssl", "send-proxy-v2-ssl-cn", "shard", "sigalgs", "client-sigalgs", "socks4",
-        "stick", "tcp-ut", "tfo", "track", "usesrc", "verifyhost",
+        "stick", "tcp-ut", "tfo", "usesrc", "verifyhost",
         "ws", "set-proxy-v2-tlv-fmt",
     ]
 
@@ -173,6 +184,9 @@ extension KeywordRegistry {
         }
         if let s = server, options.agentCheck, options.agentPort == 0 {
             throw KeywordError("\(label) : server \(s.name) does not have agent port. Agent check has been disabled.", form: .bracketed)
+        }
+        if server != nil, options.check, options.track != nil {
+            throw KeywordError("\(label) : unable to enable checks and tracking at the same time!", form: .bracketed)
         }
         if options.tls.enabled || options.tls.checkSSL == true {
             try prepareTLS(&options.tls, label: label, &ctx)

@@ -71,6 +71,7 @@ enum PostParseChecker {
         }
         checkErrorPageSections(config, diagnostics: &diagnostics)
         checkResolvers(config, diagnostics: &diagnostics)
+        checkTracking(config, diagnostics: &diagnostics)
     }
 
     /// The userlists a proxy's fetches name (2.6's argument resolution:

@@ -43,6 +43,9 @@ public struct ServerOptions: Sendable, Equatable {
     public var fall = 3
     public var checkPort: Int?
     public var checkAddr: String?
+    /// `track [<backend>/]<server>`: the server's operational state follows
+    /// that server's (as written; the post-parse check resolves it).
+    public var track: String?
     /// `agent-check`: the auxiliary agent check runs (needs `agentPort`).
     public var agentCheck = false
     /// `agent-port`: where the agent listens (0: none).
@@ -53,6 +56,9 @@ public struct ServerOptions: Sendable, Equatable {
     public var agentInterMs = 2000
     /// `agent-send`: bytes sent to the agent once connected.
     public var agentSend: String?
+    /// `pool-max-conn`: idle connections kept for reuse at most (-1: no
+    /// limit, 0: none kept).
+    public var poolMaxConn = -1
     public var sendProxy = false
     public var sendProxyV2 = false
     /// `ssl` and its options (manual 5.2).

@@ -16,6 +16,8 @@ extension Backend {
         case notInMaintenance
         case hasConnections
         case noSuchServer
+        /// Other servers track it (`track`).
+        case tracked
 
         /// As the real one answers on the CLI.
         var message: String {
@@ -25,6 +27,7 @@ extension Backend {
             case .notInMaintenance: return "Only servers in maintenance mode can be deleted.\n"
             case .hasConnections: return "Server still has connections attached to it, cannot remove it.\n"
             case .noSuchServer: return "No such server.\n"
+            case .tracked: return "This server cannot be removed at runtime due to other configuration elements pointing to it.\n"
             }
         }
     }
@@ -62,11 +65,13 @@ extension Backend {
         }
     }
 
-    /// Detaches a server in maintenance with no connection left.
+    /// Detaches a server in maintenance with no connection left that no
+    /// other server tracks; a tracking server leaves its tracked server's list.
     func deleteServer(named name: String) throws {
         let server: Server = try lock.withLock {
             guard let i = servers.firstIndex(where: { $0.name == name }) else { throw DynamicServerError.noSuchServer }
             let server = servers[i]
+            guard !server.isTrackedInConfiguration else { throw DynamicServerError.tracked }
             guard server.adminState == .maintenance else { throw DynamicServerError.notInMaintenance }
             guard server.currentConnections == 0, server.queue.isEmpty else { throw DynamicServerError.hasConnections }
             servers.remove(at: i)
@@ -77,5 +82,8 @@ extension Backend {
         server.checker?.stop()
         server.checker = nil
         server.idlePool.closeAll()
+        if let tracked = server.tracked {
+            tracked.backend.lock.withLock { tracked.trackers.removeAll { $0 === server } }
+        }
     }
 }

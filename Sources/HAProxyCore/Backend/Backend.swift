@@ -338,7 +338,8 @@ public final class Backend {
     @discardableResult
     func setState(
         _ server: Server, up: Bool? = nil, admin: Server.AdminState? = nil, resolution: Bool? = nil,
-        agentDown: Bool? = nil, stopping: Bool? = nil, reportsNoServer: Bool = true
+        agentDown: Bool? = nil, stopping: Bool? = nil, inherited: (maintenance: Bool, drain: Bool)? = nil,
+        reportsNoServer: Bool = true
     ) -> StateChange {
         var grants: [(ServerSlotWaiter, Server, QueuePosition)] = []
         var requeue: [PendingStream] = []
@@ -350,6 +351,10 @@ public final class Backend {
             if let resolution { server.inResolutionMaintenance = resolution }
             if let agentDown { server.agentDown = agentDown }
             if let stopping { server.healthStopping = stopping }
+            if let inherited {
+                server.inheritedMaintenance = inherited.maintenance
+                server.inheritedDrain = inherited.drain
+            }
             let after = server.isUsable
             guard before != after else { return StateChange(remainingInQueue: server.queue.count) }
             let now = NIODeadline.now()

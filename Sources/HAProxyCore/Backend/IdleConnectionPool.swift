@@ -19,6 +19,15 @@ final class IdleConnectionPool {
     private var byLoop: [(loop: ObjectIdentifier, entries: [Entry])] = []
     /// Upper bound of idle connections kept per loop and server.
     static let maxIdlePerLoop = 1024
+    /// `pool-max-conn`: idle connections kept for the server, all loops
+    /// together (nil: no limit but `maxIdlePerLoop`).
+    let limit: Int?
+    /// Connections kept now, all loops together (under the lock).
+    private var total = 0
+
+    init(limit: Int? = nil) {
+        self.limit = limit
+    }
 
     @inline(__always)
     private func slot(_ key: ObjectIdentifier) -> Int? {
@@ -32,6 +41,7 @@ final class IdleConnectionPool {
         return lock.withLock {
             guard let i = slot(key) else { return nil }
             while let entry = byLoop[i].entries.popLast() {
+                total -= 1
                 if entry.connection.isActive { return entry }
             }
             return nil
@@ -40,10 +50,13 @@ final class IdleConnectionPool {
 
     /// Keeps `entry`, a connection of `loop`, for reuse. When the loop's
     /// pool is full, its oldest connection leaves the pool and is returned
-    /// for the caller to close.
+    /// for the caller to close; when the server keeps `pool-max-conn`
+    /// already, `entry` itself is returned, as 2.6 closes the connection
+    /// it has no room for.
     func put(_ entry: Entry, on loop: EventLoop) -> Entry? {
         let key = ObjectIdentifier(loop)
         return lock.withLock {
+            if let limit, total >= limit { return entry }
             let i: Int
             if let found = slot(key) {
                 i = found
@@ -53,8 +66,12 @@ final class IdleConnectionPool {
             }
             var evicted: Entry?
             // Only a full pool pays this move of its entries.
-            if byLoop[i].entries.count >= Self.maxIdlePerLoop { evicted = byLoop[i].entries.removeFirst() }
+            if byLoop[i].entries.count >= Self.maxIdlePerLoop {
+                evicted = byLoop[i].entries.removeFirst()
+                total -= 1
+            }
             byLoop[i].entries.append(entry)
+            total += 1
             return evicted
         }
     }
@@ -68,6 +85,7 @@ final class IdleConnectionPool {
         lock.withLock {
             if let i = slot(key), let j = byLoop[i].entries.firstIndex(where: { $0.connection === connection }) {
                 byLoop[i].entries.remove(at: j)
+                total -= 1
             }
         }
     }
@@ -77,10 +95,11 @@ final class IdleConnectionPool {
         let all = lock.withLock { () -> [PooledConnection] in
             let all = byLoop.flatMap { $0.entries.map(\.connection) }
             byLoop.removeAll()
+            total = 0
             return all
         }
         for connection in all { connection.closeFromAnyThread() }
     }
 
-    var count: Int { lock.withLock { byLoop.reduce(0) { $0 + $1.entries.count } } }
+    var count: Int { lock.withLock { total } }
 }

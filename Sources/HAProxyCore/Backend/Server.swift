@@ -26,6 +26,12 @@ public final class Server {
         didSet { if !isUp { healthFromState = nil } }
     }
     public internal(set) var adminState: AdminState
+    /// Maintenance and drain taken from the tracked server (`track`),
+    /// passed down the chain: 2.6's IMAINT and IDRAIN.
+    public internal(set) var inheritedMaintenance = false
+    public internal(set) var inheritedDrain = false
+    /// In maintenance, forced or through the server it tracks.
+    var isInMaintenance: Bool { adminState == .maintenance || inheritedMaintenance }
     /// Set NOLB by `set server ... health stopping` or the page's "Health:
     /// force NOLB": up but out of load balancing until the next check that
     /// passes (or fails it down), as in 2.6.
@@ -107,7 +113,7 @@ public final class Server {
     /// Queue, connect, response and total times (`qtime` ... `ttime_max`).
     var times = StreamTimeStats()
 
-    let idlePool = IdleConnectionPool()
+    let idlePool: IdleConnectionPool
     /// `ssl`: the context its connections start TLS with, built at load.
     var tls: TLSClientContext?
     /// `sni <expr>`: the server name sent, evaluated per connection.
@@ -116,6 +122,14 @@ public final class Server {
     var sni: SampleExpression?
     /// The TLS context health checks connect with, when they use TLS.
     var checkTLS: TLSClientContext?
+    /// `track`: the server whose operational state this one follows, and
+    /// the servers that follow this one (set when the runtime is built;
+    /// `del server` takes a tracking server off, under the backend's lock).
+    public internal(set) weak var tracked: Server?
+    var trackers: [Server] = []
+    /// Tracked in the configuration: `del server` refuses it for good, as
+    /// 2.6 does, even once its tracking servers are gone.
+    var isTrackedInConfiguration = false
     /// The server's health checker, when it has `check`.
     var checker: HealthChecker?
     /// Last check result, for the stats page (`check_status`).
@@ -140,6 +154,7 @@ public final class Server {
         self.adminState = config.options.disabled ? .maintenance : .ready
         self.agentAddr = config.options.agentAddr
         self.agentPort = config.options.agentPort
+        self.idlePool = IdleConnectionPool(limit: config.options.poolMaxConn < 0 ? nil : config.options.poolMaxConn)
         self.lb = LBServer(
             index: index,
             id: config.id,
@@ -155,12 +170,15 @@ public final class Server {
     var connectionCount: Int { backend.lock.withLock { currentConnections } }
 
     /// Whether the load balancer may send new traffic here.
-    var isUsable: Bool { isUp && !agentDown && !healthStopping && adminState == .ready && !inResolutionMaintenance }
+    var isUsable: Bool {
+        isUp && !agentDown && !healthStopping && adminState == .ready && !inheritedMaintenance && !inheritedDrain
+            && !inResolutionMaintenance
+    }
 
     /// Up and not in maintenance: takes the requests persistence (a
     /// cookie, `use-server`) names it for, and its own queue, even out of
     /// load balancing (DRAIN, NOLB, weight 0), as 2.6 does.
-    var acceptsPersistent: Bool { isUp && !agentDown && adminState != .maintenance && !inResolutionMaintenance }
+    var acceptsPersistent: Bool { isUp && !agentDown && !isInMaintenance && !inResolutionMaintenance }
 
     /// The address to connect to for a client that reached `localPort`.
     func destination(localPort: Int?) -> SocketAddress {
@@ -182,12 +200,14 @@ public final class Server {
     public var statusText: String {
         switch adminState {
         case .maintenance: return "MAINT"
+        case _ where inheritedMaintenance:
+            return tracked.map { "MAINT (via \($0.backend.name)/\($0.name))" } ?? "MAINT"
         case _ where inResolutionMaintenance: return "MAINT (resolution)"
         case _ where agentDown && !agentDisabled: return "DOWN (agent)"  // even when its check fails too
         case _ where !isUp || agentDown: return "DOWN"
         case _ where healthStopping: return "NOLB"  // over DRAIN, as 2.6 shows it
         case .drain: return config.options.agentCheck ? "DRAIN (agent)" : "DRAIN"
-        case .ready: return "UP"
+        case .ready: return inheritedDrain ? "DRAIN" : "UP"
         }
     }
 }

@@ -10,12 +10,14 @@ enum ServerCommands {
                    help: "disable a server for maintenance (use 'set server' instead)", level: .admin) { request in
             guard case .success(let (backend, server)) = find(request[2], request) else { return findError(request[2], request) }
             backend.setState(server, admin: .maintenance)
+            request.runtime.propagateTrackedAdmin(from: server)
             return ""
         },
         CLIKeyword(["enable", "server"], usage: "enable server  (DEPRECATED)",
                    help: "enable a disabled server (use 'set server' instead)", level: .admin) { request in
             guard case .success(let (backend, server)) = find(request[2], request) else { return findError(request[2], request) }
             backend.setState(server, admin: .ready)
+            request.runtime.propagateTrackedAdmin(from: server)
             return ""
         },
         CLIKeyword(["set", "server"], usage: "set server <bk>/<srv> [opts]",
@@ -102,10 +104,13 @@ enum ServerCommands {
             case "maint": backend.setState(server, admin: .maintenance)
             default: return "'set server <srv> state' expects 'ready', 'drain' and 'maint'.\n"
             }
+            request.runtime.propagateTrackedAdmin(from: server)
             return ""
         case "weight":
             return setWeight(&request, backend, server, request[4])
         case "health":
+            // Its health is the tracked server's (2.6 says so before reading the word).
+            if server.tracked != nil { return "cannot change health on a tracking server.\n" }
             let health: ProxyRuntime.ForcedHealth
             switch request[4] {
             case "up": health = .up

@@ -46,15 +46,19 @@ enum ShowServersState {
     static func line(_ server: Server, backend: Backend, backendID: Int) -> String {
         backend.lock.withLock {
             let options = server.config.options
-            let running = server.isUp && server.adminState != .maintenance && !server.inResolutionMaintenance
+            let running = server.isUp && !server.isInMaintenance && !server.inResolutionMaintenance
             // An agent's down stops the server but leaves its check's health (2.6).
             // 3: up but NOLB (`health stopping`), as 2.6 writes it.
             let opState = running && !server.agentDown ? (server.healthStopping ? 3 : 2) : 0
-            let health = !running ? 0 : server.healthFromState ?? (options.check || !server.healthCleared ? options.rise : 0)
+            // A tracking server keeps its health when it follows its tracked one down (2.6).
+            let health = !(running || server.tracked != nil && !server.isUp) ? 0
+                : server.healthFromState ?? (options.check || !server.healthCleared ? options.rise : 0)
             let ip = server.inResolutionMaintenance ? "-" : server.address.ipAddress ?? server.config.host
             let isLiteral = server.fqdn == nil && ip == server.config.host.trimming { $0 == "[" || $0 == "]" }
             // 0x20: maintenance for resolution (RMAINT); 0x40: FQDN set on the CLI (HMAINT).
+            // 0x02 and 0x10: maintenance and drain through `track` (IMAINT, IDRAIN).
             let admin = adminBits(server.adminState) | (server.inResolutionMaintenance ? 0x20 : 0)
+                | (server.inheritedMaintenance ? 0x02 : 0) | (server.inheritedDrain ? 0x10 : 0)
                 | (server.hostnameFlag ? 0x40 : 0)
             var fields: [String] = [
                 "\(backendID)", backend.name, "\(server.lb.id)", server.name, ip,
@@ -65,7 +69,7 @@ enum ShowServersState {
             // paused (2.6: INI, no result, health 0, state 0x0E).
             let pausedCheck = options.check && server.inResolutionMaintenance
             fields += pausedCheck ? ["1", "0", "0", "14"] : [
-                options.check ? (server.isUp ? "15" : "8") : "1",
+                options.check ? "\(server.lastCheck?.code.stateFileNumber ?? (server.isUp ? 15 : 8))" : "1",
                 options.check ? (server.isUp ? "3" : "2") : "0",
                 "\(health)",
                 options.check ? "6" : "0",

@@ -170,9 +170,9 @@ enum ShowStat {
             if wants(4) {
                 for server in backend.servers {
                     if let filter, filter.server != -1, filter.server != server.lb.id { continue }
-                    let snapshot = backend.lock.withLock { (server.isUp, server.adminState) }
-                    if upOnly && !(snapshot.0 && snapshot.1 != .maintenance) { continue }
-                    if noMaint && snapshot.1 == .maintenance { continue }
+                    let snapshot = backend.lock.withLock { (server.isUp, server.isInMaintenance) }
+                    if upOnly && !(snapshot.0 && !snapshot.1) { continue }
+                    if noMaint && snapshot.1 { continue }
                     rows.append(row(StatSnapshot(server: server, backend: backend, iid: iid, now: now)))
                 }
             }
@@ -233,6 +233,7 @@ enum ShowStat {
         put(.iid, s.proxyID)
         put(.sid, s.serverID)
         put(.lbtot, s.loadBalanced)
+        put(.tracked, s.tracked)
         put(.type, s.kind.rawValue)
         put(.rate, s.sessionRate)
         put(.rate_lim, s.sessionRateLimit)
@@ -299,7 +300,8 @@ enum ShowStat {
         put(.connect, s.connections?.new)
         put(.reuse, s.connections?.reused)
         put([.cache_lookups, .cache_hits], !sv && http ? 0 : nil)
-        put(.srv_icur, sv ? 0 : nil)
+        put(.srv_icur, s.idleConnections)
+        put(.src_ilim, s.idleLimit)
         put(.eint, 0)
         put([.idle_conn_cur, .safe_conn_cur, .used_conn_cur, .need_conn_est], sv ? 0 : nil)
         put(.uweight, s.userWeight)

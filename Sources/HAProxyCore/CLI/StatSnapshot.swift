@@ -54,6 +54,12 @@ struct StatSnapshot {
     /// A checked server in maintenance for DNS resolution: its checks do
     /// not run and 2.6 leaves their columns empty (`chkdown` stays).
     var checkSuspended = false
+    /// A server's idle connections kept for reuse (`srv_icur`) and its
+    /// `pool-max-conn` when it sets one (`src_ilim`).
+    var idleConnections: Int?
+    var idleLimit: Int?
+    /// `tracked`: the `backend/server` a tracking server follows.
+    var tracked: String?
     /// A checked server's last check result (none before its first check).
     var lastCheck: HealthCheckResult?
     /// `agent_health` of a server with `agent-check` (0 when the agent said down).
@@ -154,7 +160,10 @@ extension StatSnapshot {
             deniedResponses = server.deniedResponses
             retries = server.retries
             redispatches = server.redispatches
-            status = ShowStat.statusText(server, checked: options.check)
+            status = ShowStat.statusText(server, checked: options.check || server.tracked != nil)
+            tracked = server.tracked.map { "\($0.backend.name)/\($0.name)" }
+            idleConnections = server.idlePool.count
+            idleLimit = server.idlePool.limit
             weight = server.lb.weight
             active = server.isBackup ? 0 : 1
             backup = server.isBackup ? 1 : 0

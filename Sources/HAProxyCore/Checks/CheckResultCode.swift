@@ -25,6 +25,24 @@ public enum CheckResultCode: String, Sendable, CaseIterable {
     /// HTTP status not accepted.
     case L7STS
 
+    /// The number `show servers state` and state files give the status
+    /// (2.6's HCHK_STATUS_*: L4OK is 6, L7OK 15, after a placeholder 14).
+    public var stateFileNumber: Int {
+        switch self {
+        case .L4OK: return 6
+        case .L4TOUT: return 7
+        case .L4CON: return 8
+        case .L6OK: return 9
+        case .L6TOUT: return 10
+        case .L6RSP: return 11
+        case .L7TOUT: return 12
+        case .L7RSP: return 13
+        case .L7OK: return 15
+        case .L7OKC: return 16
+        case .L7STS: return 17
+        }
+    }
+
     /// The text HAProxy prints after `reason: `.
     public var reasonDescription: String {
         switch self {

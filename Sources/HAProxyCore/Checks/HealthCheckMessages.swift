@@ -15,11 +15,14 @@ public enum HealthCheckMessages {
     /// `Server be/s1 is DOWN, reason: ..., check duration: Nms. A active and B backup servers left. S sessions active, R requeued, Q remaining in queue.`
     /// - Parameter reasonText: `HealthCheckResult.reasonText`, or nil to omit
     ///   it (with `option log-health-checks`, or for a change not caused by a check).
+    /// - Parameter via: the tracked server (`track`) the change came from:
+    ///   `Server b2/s1 is DOWN via b1/s1. ...`.
     public static func serverDown(
-        backend: String, server: String, isBackup: Bool = false, reasonText: String?,
+        backend: String, server: String, isBackup: Bool = false, reasonText: String?, via: String? = nil,
         activeLeft: Int, backupLeft: Int, sessionsActive: Int, requeued: Int, queued: Int
     ) -> String {
         var s = "\(isBackup ? "Backup Server" : "Server") \(backend)/\(server) is DOWN"
+        if let via { s += " via \(via)" }
         if let reasonText { s += ", reason: \(reasonText)" }
         s += ". \(activeLeft) active and \(backupLeft) backup servers left."
         if activeLeft == 0 && backupLeft > 0 { s += " Running on backup." }
@@ -29,10 +32,11 @@ public enum HealthCheckMessages {
 
     /// `Server be/s1 is UP, reason: ..., check duration: Nms. A active and B backup servers online. R sessions requeued, Q total in queue.`
     public static func serverUp(
-        backend: String, server: String, isBackup: Bool = false, reasonText: String?,
+        backend: String, server: String, isBackup: Bool = false, reasonText: String?, via: String? = nil,
         activeOnline: Int, backupOnline: Int, requeued: Int, queued: Int
     ) -> String {
         var s = "\(isBackup ? "Backup Server" : "Server") \(backend)/\(server) is UP"
+        if let via { s += " via \(via)" }
         if let reasonText { s += ", reason: \(reasonText)" }
         s += ". \(activeOnline) active and \(backupOnline) backup servers online."
         if activeOnline == 0 && backupOnline > 0 { s += " Running on backup." }

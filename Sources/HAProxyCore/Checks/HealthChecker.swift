@@ -92,17 +92,8 @@ public final class HealthChecker {
         return address
     }
 
-    /// The start offset HAProxy gives the `position`-th of `count` checked
-    /// servers so that their first checks do not coincide:
-    /// `interMs * position / count` (recorded: 10 servers with `inter 500`
-    /// start 50 ms apart).
-    public static func staggeredDelay(position: Int, count: Int, interMs: Int) -> Int {
-        guard count > 0 else { return 0 }
-        return interMs * position / count
-    }
-
     /// Starts checking after `initialDelayMs` (by default a random delay
-    /// within `inter`; the runtime passes `staggeredDelay` to match HAProxy).
+    /// within `inter`; the runtime passes `CheckStartSchedule`'s, as 2.6).
     public func start(initialDelayMs: Int? = nil) {
         eventLoop.execute { [self] in
             guard !self.running else { return }

@@ -3,46 +3,54 @@ import HAProxyObservability
 import NIOCore
 
 extension ProxyRuntime {
-    /// Starts one `HealthChecker` per server with `check`, spread over the
-    /// inter interval; state changes update the load balancer and are logged
-    /// as HAProxy logs them.
+    /// Starts one `HealthChecker` per server with `check` and one
+    /// `AgentChecker` per server with `agent-check`, their first runs
+    /// spread over the configuration as 2.6 spreads them
+    /// (`CheckStartSchedule`); state changes update the load balancer and
+    /// are logged as HAProxy logs them.
     func startHealthChecks() throws {
+        var intervals: [Int] = []
         for backend in backends {
-            let checked = backend.servers.filter { $0.config.options.check }
-            for (position, server) in checked.enumerated() {
-                let loop = group.next()
-                let checker = try HealthChecker(
-                    eventLoop: loop, backendName: backend.name, serverName: server.name,
-                    serverAddress: server.address, config: backend.config.healthCheck,
-                    options: server.config.options, timeouts: backend.config.timeouts,
-                    spreadChecksPercent: configuration.global.spreadChecks,
-                    startsUp: server.isUp  // DOWN when restored so from a state file
-                ) { [weak self, unowned backend, unowned server] event in
-                    self?.healthEvent(event, backend: backend, server: server)
-                }
-                checker.isSuspended = { [unowned backend, unowned server] in
-                    backend.lock.withLock { server.inResolutionMaintenance }
-                }
-                checker.tls = server.checkTLS
-                checker.tlsServerName = server.config.options.tls.checkSNI
-                let delay = HealthChecker.staggeredDelay(
-                    position: position, count: checked.count, interMs: server.config.options.interMs)
-                checker.start(initialDelayMs: delay)
-                server.checker = checker
+            for server in backend.servers {
+                let options = server.config.options
+                if options.check { intervals.append(CheckStartSchedule.checkInterval(options, startsUp: server.isUp)) }
+                if options.agentCheck { intervals.append(options.agentInterMs) }
             }
-            let agents = backend.servers.filter { $0.config.options.agentCheck }
-            for (position, server) in agents.enumerated() {
-                let agent = try AgentChecker(
-                    eventLoop: group.next(), serverAddress: server.address, options: server.config.options,
-                    timeouts: backend.config.timeouts
-                ) { [weak self, unowned backend, unowned server] result, transition in
-                    self?.agentResult(result, transition, backend: backend, server: server)
+        }
+        var delays = CheckStartSchedule.delays(intervals)[...]
+        for backend in backends {
+            for server in backend.servers {
+                let options = server.config.options
+                if options.check {
+                    let checker = try HealthChecker(
+                        eventLoop: group.next(), backendName: backend.name, serverName: server.name,
+                        serverAddress: server.address, config: backend.config.healthCheck,
+                        options: options, timeouts: backend.config.timeouts,
+                        spreadChecksPercent: configuration.global.spreadChecks,
+                        startsUp: server.isUp  // DOWN when restored so from a state file
+                    ) { [weak self, unowned backend, unowned server] event in
+                        self?.healthEvent(event, backend: backend, server: server)
+                    }
+                    checker.isSuspended = { [unowned backend, unowned server] in
+                        backend.lock.withLock { server.inResolutionMaintenance }
+                    }
+                    checker.tls = server.checkTLS
+                    checker.tlsServerName = options.tls.checkSNI
+                    checker.start(initialDelayMs: delays.popFirst() ?? 0)
+                    server.checker = checker
                 }
-                agent.spreadChecksPercent = configuration.global.spreadChecks
-                // Set before the first result can arrive on the agent's loop.
-                server.agent = agent
-                agent.start(initialDelayMs: HealthChecker.staggeredDelay(
-                    position: position, count: agents.count, interMs: server.config.options.agentInterMs))
+                if options.agentCheck {
+                    let agent = try AgentChecker(
+                        eventLoop: group.next(), serverAddress: server.address, options: options,
+                        timeouts: backend.config.timeouts
+                    ) { [weak self, unowned backend, unowned server] result, transition in
+                        self?.agentResult(result, transition, backend: backend, server: server)
+                    }
+                    agent.spreadChecksPercent = configuration.global.spreadChecks
+                    // Set before the first result can arrive on the agent's loop.
+                    server.agent = agent
+                    agent.start(initialDelayMs: delays.popFirst() ?? 0)
+                }
             }
         }
     }
@@ -81,7 +89,11 @@ extension ProxyRuntime {
                 backend.setState(server, up: event.isUp, stopping: false)
                 return
             }
-            let change = backend.setState(server, up: event.isUp, stopping: false)
+            // 2.6 says why before saying the backend has no server left,
+            // then passes the change on to the servers tracking this one.
+            defer { propagateTrackedState(from: server) }
+            let change = backend.setState(server, up: event.isUp, stopping: false, reportsNoServer: false)
+            defer { if change.lostAll { reportNoServer(backend) } }
             let usable = backend.usableCounts
             // "remaining in queue" of a DOWN message is the server's own queue.
             let counts = HealthCheckCounts(
@@ -159,6 +171,8 @@ extension ProxyRuntime {
             let (wasShown, sessions) = backend.lock.withLock {
                 (server.isUp && server.adminState != .maintenance && !server.inResolutionMaintenance, server.currentConnections)
             }
+            // Trackers follow once the server's own change is told.
+            defer { propagateTrackedState(from: server) }
             let change = backend.setState(server, agentDown: !up, reportsNoServer: false)
             // 2.6 says why before saying the backend has no server left.
             defer { if change.lostAll { reportNoServer(backend) } }
@@ -176,6 +190,7 @@ extension ProxyRuntime {
             }
         }
         guard let admin = reply.admin else { return }
+        defer { propagateTrackedAdmin(from: server) }
         let (current, sessions) = backend.lock.withLock { (server.adminState, server.currentConnections) }
         switch (admin, current) {
         case (.drain, .drain):
@@ -222,6 +237,7 @@ extension ProxyRuntime {
             (server.adminState != .maintenance && !server.inResolutionMaintenance && !server.agentDown,
              server.currentConnections, server.isUp, server.healthStopping)
         }
+        defer { propagateTrackedState(from: server) }
         let change = backend.setState(server, up: health != .down, stopping: health == .stopping, reportsNoServer: false)
         defer { if change.lostAll { reportNoServer(backend) } }
         let changed: Bool
@@ -260,6 +276,7 @@ extension ProxyRuntime {
             (server.isUp && server.adminState != .maintenance && !server.inResolutionMaintenance, server.currentConnections)
         }
         let was = backend.lock.withLock { server.agentDown }
+        defer { propagateTrackedState(from: server) }
         let change = backend.setState(server, agentDown: !up, reportsNoServer: false)
         defer { if change.lostAll { reportNoServer(backend) } }
         guard wasShown, was == up else { return }

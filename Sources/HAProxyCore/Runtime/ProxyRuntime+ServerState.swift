@@ -101,7 +101,8 @@ extension ProxyRuntime {
         // A server without checks that was only down because of maintenance
         // comes back when it leaves maintenance (its state file says 0 then).
         let goesDown = stopped && (options.check || admin.state != .maintenance)
-        if goesDown && server.isUp && admin.state != .maintenance && values.operationalState == 0 {
+        // Said for a checked server in maintenance too (2.6.12, after `disable server`).
+        if goesDown && server.isUp && values.operationalState == 0 {
             backend.setState(server, up: false)
             let usable = backend.usableCounts
             let text = HealthCheckMessages.serverDown(
@@ -126,5 +127,9 @@ extension ProxyRuntime {
         backend.lock.withLock {
             server.lastStateChange = .now() - .seconds(Int64(min(since, Int(Int32.max))))
         }
+        // The servers tracking it follow, as in 2.6: "Server b2/s1 is DOWN
+        // via b1/s1. ..." among the warnings; maintenance without a word.
+        withoutActuallyEscaping(warn) { propagateTrackedState(from: server, restoring: $0) }
+        propagateTrackedAdmin(from: server, quietly: true)
     }
 }

@@ -175,6 +175,7 @@ public final class ProxyRuntime {
             backends.append(backend)
             backendsByName[proxy.name] = backend
         }
+        Self.linkTrackedServers(backendsByName)
         for proxy in configuration.proxies where proxy.capabilities.contains(.frontend) && !proxy.disabled {
             // Streams of both modes evaluate the `use_backend` rules (TCP ones
             // after their content rules); this is where none applies.

@@ -46,9 +46,9 @@ extension PrometheusExporter {
         .value(.failedHeaderRewritingTotal) { _ in .int(0) },
         .value(.connectionAttemptsTotal) { .int($0.stats.connections?.new ?? 0) },
         .value(.connectionReusesTotal) { .int($0.stats.connections?.reused ?? 0) },
-        .value(.idleConnectionsCurrent) { _ in .int(0) },
-        // No `pool-max-conn` in this build: 2.6 prints its default (-1) as NaN.
-        .value(.idleConnectionsLimit) { _ in .nan },
+        .value(.idleConnectionsCurrent) { .int($0.stats.idleConnections ?? 0) },
+        // Without `pool-max-conn` (-1), 2.6 prints NaN.
+        .value(.idleConnectionsLimit) { $0.stats.idleLimit.map { .int($0) } ?? .nan },
         .value(.maxQueueTimeSeconds) { .milliseconds($0.stats.times?.queueMax ?? 0) },
         .value(.maxConnectTimeSeconds) { .milliseconds($0.stats.times?.connectMax ?? 0) },
         .value(.maxResponseTimeSeconds) { .milliseconds($0.stats.times?.responseMax ?? 0) },

@@ -55,9 +55,9 @@ struct StatsAdminForm {
     private func perform(_ action: String, on server: Server, _ backend: Backend, _ runtime: ProxyRuntime) -> Bool {
         let checked = server.config.options.check
         switch action {
-        case "ready": backend.setState(server, admin: .ready)
-        case "drain": backend.setState(server, admin: .drain)
-        case "maint": backend.setState(server, admin: .maintenance)
+        case "ready", "drain", "maint":
+            backend.setState(server, admin: action == "ready" ? .ready : action == "drain" ? .drain : .maintenance)
+            runtime.propagateTrackedAdmin(from: server)
         case "dhlth":
             guard checked, let checker = server.checker else { return false }
             checker.stop()

@@ -383,7 +383,11 @@ enum StatsPageHTML {
         }
         out += "<td class=\"ac\">\(escape(r[.weight]))/\(escape(r[.uweight]))</td>"
         out += "<td class=\"ac\">\(line.isBackup ? "-" : "Y")</td><td class=\"ac\">\(line.isBackup ? "Y" : "-")</td>"
-        if line.checked {
+        if !r[.tracked].isEmpty {
+            // The check columns of a tracking server link to the tracked one.
+            let tracked = escape(r[.tracked])
+            out += "<td class=\"ac\" colspan=\"3\"><a class=\"lfsb\" href=\"#\(fragment(r[.tracked]))\">via \(tracked)</a></td>"
+        } else if line.checked {
             withTip(r[.chkfail], [("Failed Health Checks", "")], &out)
             td(r[.chkdown], &out)
             td(humanTime(Int(r[.downtime]) ?? 0), &out)

@@ -149,7 +149,8 @@ enum StatsPageService {
               let server = backend.servers.first(where: { $0.lb.id == row.serverID }) else { return line }
         let options = server.config.options
         line.isBackup = server.isBackup
-        line.checked = options.check
+        // A tracking server shows its state as a checked one does (2.6).
+        line.checked = options.check || options.track != nil
         if options.check {
             line.health = (Int(row[.check_health]) ?? 0, options.rise, options.fall)
             if let result = backend.lock.withLock({ server.lastCheck }) {
