@@ -15,10 +15,17 @@ public protocol IOConnectionOwner: AnyObject {
     func ioInputClosed(_ connection: IOConnection)
     /// Queued bytes crossed the high (false) or low (true) water mark.
     func ioWritabilityChanged(_ connection: IOConnection, writable: Bool)
+    /// Bytes went from this connection to its splice target without
+    /// passing through the process (`splice(to:)`).
+    func ioSpliced(_ connection: IOConnection, bytes: Int)
     /// The connection is closed, by either side; `error` when it failed.
     /// Reported once, from a task of the loop (never from inside a call
     /// the owner made).
     func ioClosed(_ connection: IOConnection, error: SystemCallError?)
+}
+
+extension IOConnectionOwner {
+    public func ioSpliced(_ connection: IOConnection, bytes: Int) {}
 }
 
 /// A connected, non-blocking stream socket on an `IOLoop`: reads go to the
@@ -58,6 +65,14 @@ public final class IOConnection: IOReadiness {
     private var socketWritable = true
     private var readScheduled = false
     private var connecting: ((SystemCallError?) -> Void)?
+
+    /// Splicing (`splice(to:)`): what this connection reads goes into
+    /// `spliceOut` for `spliceTarget`; `spliceIn` holds what this
+    /// connection sends for `spliceSource`.
+    private var spliceOut: IOSplice?
+    private var spliceTarget: IOConnection?
+    private var spliceIn: IOSplice?
+    private var spliceSource: IOConnection?
 
     private var pending: [ByteBuffer] = []
     /// How many of `pending` were flushed (they go out first).
@@ -159,6 +174,7 @@ public final class IOConnection: IOReadiness {
         if events & (IOEvents.writable | IOEvents.error | IOEvents.hangUp) != 0 {
             socketWritable = true
             if flushedCount > 0 { writeFlushed() }
+            if spliceIn != nil { sendSpliced() }
         }
         if events & (IOEvents.readable | IOEvents.readHangUp | IOEvents.hangUp | IOEvents.error) != 0 {
             socketReadable = true
@@ -177,6 +193,10 @@ public final class IOConnection: IOReadiness {
     }
 
     private func readAvailable() {
+        if spliceOut != nil {
+            spliceAvailable()
+            return
+        }
         var reads = 0
         while isReading && socketReadable && isActive && !inputClosed {
             if reads == Self.readsPerTurn {
@@ -274,13 +294,99 @@ public final class IOConnection: IOReadiness {
             for done in callbacks { done() }
             guard isActive else { return }
         }
-        if let mode = afterFlush, pending.isEmpty {
-            afterFlush = nil
-            switch mode {
-            case .output: shutdownOutput()
-            case .all: close()
+        // Spliced bytes go after the buffered ones.
+        if spliceIn != nil {
+            sendSpliced()
+        } else {
+            endIfDrained()
+        }
+    }
+
+    /// Shuts the output or closes, as asked, once nothing is left to send.
+    private func endIfDrained() {
+        guard let mode = afterFlush, pending.isEmpty, (spliceIn?.bytes ?? 0) == 0 else { return }
+        afterFlush = nil
+        switch mode {
+        case .output: shutdownOutput()
+        case .all: close()
+        }
+    }
+
+    // MARK: Splicing
+
+    /// From now on, what this connection reads goes to `target` through a
+    /// pipe with splice(2), not through the process: the owner is told
+    /// the amounts (`ioSpliced`), not the bytes. Bytes already queued on
+    /// `target` go first. False when no pipe could be had.
+    public func splice(to target: IOConnection) -> Bool {
+        guard isActive, target.isActive, spliceOut == nil, target.spliceIn == nil,
+              let pipe = try? IOSplice() else { return false }
+        spliceOut = pipe
+        spliceTarget = target
+        target.spliceIn = pipe
+        target.spliceSource = self
+        if isReading && socketReadable { scheduleRead() }
+        return true
+    }
+
+    public var isSplicing: Bool { spliceOut != nil }
+
+    private func spliceAvailable() {
+        guard let pipe = spliceOut, let target = spliceTarget else { return }
+        var turns = 0
+        while isReading && socketReadable && isActive && !inputClosed {
+            let room = pipe.capacity - pipe.bytes
+            // Full: reading resumes when the target has emptied it.
+            if room <= 0 { return }
+            if turns == Self.readsPerTurn {
+                scheduleRead()
+                return
+            }
+            turns += 1
+            let moved = cepoll_splice(fd, pipe.writeFD, UInt(room))
+            if moved > 0 {
+                pipe.bytes += moved
+                owner?.ioSpliced(self, bytes: moved)
+                target.sendSpliced()
+            } else if moved == 0 {
+                socketReadable = false
+                inputClosed = true
+                owner?.ioInputClosed(self)
+                return
+            } else if errno == EAGAIN || errno == EWOULDBLOCK {
+                // An empty pipe cannot be the one refusing: the socket is
+                // empty. A pipe holding bytes may be out of slots: reading
+                // resumes when the target has emptied it.
+                if pipe.bytes == 0 { socketReadable = false }
+                return
+            } else if errno != EINTR {
+                fail(SystemCallError(errno: errno, call: "splice"))
+                return
             }
         }
+    }
+
+    /// Sends what waits in the pipe this connection is the target of.
+    private func sendSpliced() {
+        guard let pipe = spliceIn, isActive, pending.isEmpty, socketWritable else { return }
+        while pipe.bytes > 0 {
+            let sent = cepoll_splice(pipe.readFD, fd, UInt(pipe.bytes))
+            if sent > 0 {
+                pipe.bytes -= sent
+            } else if sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+                socketWritable = false
+                return
+            } else if sent < 0 && errno == EINTR {
+                continue
+            } else {
+                fail(SystemCallError(errno: errno, call: "splice"))
+                return
+            }
+        }
+        if let source = spliceSource, source.isActive, source.isReading, source.socketReadable {
+            source.scheduleRead()
+        }
+        endIfDrained()
     }
 
     private func writeVector() -> Int {
@@ -325,13 +431,17 @@ public final class IOConnection: IOReadiness {
     /// Sends a FIN once every queued byte went out; reading goes on.
     public func shutdownOutputWhenFlushed() {
         flush()
-        if pending.isEmpty && connecting == nil { shutdownOutput() } else { afterFlush = .output }
+        if pending.isEmpty && connecting == nil && (spliceIn?.bytes ?? 0) == 0 {
+            shutdownOutput()
+        } else {
+            afterFlush = .output
+        }
     }
 
     /// Closes once every queued byte went out (at once when none is).
     public func closeWhenFlushed() {
         flush()
-        if pending.isEmpty { close() } else { afterFlush = .all }
+        if pending.isEmpty && (spliceIn?.bytes ?? 0) == 0 { close() } else { afterFlush = .all }
     }
 
     public func shutdownOutput() {
@@ -372,6 +482,11 @@ public final class IOConnection: IOReadiness {
         bufferedBytes = 0
         for done in flushedCallbacks { loop.post(done) }
         flushedCallbacks = []
+        // The pipe's descriptors close once the other side lets it go too.
+        spliceOut = nil
+        spliceTarget = nil
+        spliceIn = nil
+        spliceSource = nil
         if let connecting {
             self.connecting = nil
             if error == nil { connecting(SystemCallError(errno: ECANCELED, call: "connect")) }

@@ -26,6 +26,8 @@ struct CommandLineOptions {
     var socketTransfer: String?
     var masterSockets: [String] = []
     var failOnWarning = false
+    /// -dS: never splice (the global `nosplice`).
+    var noSplice = false
     var diagnosticMode = false
 
     /// Parses argv (without the program name). Unknown flags give `.usage`.
@@ -64,8 +66,9 @@ struct CommandLineOptions {
                 o.systemdNotify = true
             case "-dW": o.failOnWarning = true
             case "-dD": o.diagnosticMode = true
-            case "-de", "-dp", "-dS", "-dG", "-dR", "-dL", "-dr", "-dV", "-dF", "-dZ", "-dI", "-dt":
-                break  // accepted: polling/splice/resolution toggles with no effect here
+            case "-dS": o.noSplice = true
+            case "-de", "-dp", "-dG", "-dR", "-dL", "-dr", "-dV", "-dF", "-dZ", "-dI", "-dt":
+                break  // accepted: polling/resolution toggles with no effect here
             case "-f":
                 guard let f = value() else { return usage("option -f requires an argument") }
                 o.files.append(f)

@@ -13,6 +13,7 @@ extension KeywordRegistry {
             ctx.config.global.masterWorker = true
         },
         flag("quiet") { $0.quiet = true },
+        flag("nosplice") { $0.noSplice = true },
         // 2.6 takes any words after it without a word of complaint.
         ConfigKeyword("expose-experimental-directives", .global) { _, ctx in
             ctx.config.global.exposeExperimentalDirectives = true

@@ -61,7 +61,7 @@ struct KeywordRegistry {
         "cpu-map", "set-dumpable", "strict-limits", "busy-polling", "numa-cpu-mapping",
         "h1-case-adjust", "h1-case-adjust-file", "setcap", "external-check", "51degrees-data-file",
         "wurfl-data-file", "deviceatlas-json-file", "profiling.tasks", "profiling.memory", "thread-groups",
-        "thread-group", "noepoll", "nopoll", "nosplice", "nogetaddrinfo", "noreuseport", "maxsslconn",
+        "thread-group", "noepoll", "nopoll", "nogetaddrinfo", "noreuseport", "maxsslconn",
         "maxsslrate", "maxcomprate", "maxcompcpuusage", "maxpipes", "maxzlibmem",
         "fd-hard-limit", "mworker-max-reloads", "issuers-chain-path",
         "httpclient.resolvers.disabled", "httpclient.resolvers.id", "httpclient.resolvers.prefer",

@@ -23,6 +23,9 @@ extension KeywordRegistry {
         "accept-invalid-http-request": (\.acceptInvalidHTTPRequest, .frontend),
         "accept-invalid-http-response": (\.acceptInvalidHTTPResponse, .backend),
         "http-ignore-probes": (\.httpIgnoreProbes, .frontend),
+        "splice-request": (\.spliceRequest, .listen),
+        "splice-response": (\.spliceResponse, .listen),
+        "splice-auto": (\.spliceAuto, .listen),
     ]
 
     /// `option httpclose|http-server-close|http-keep-alive`.
@@ -52,8 +55,7 @@ extension KeywordRegistry {
         "disable-h2-upgrade", "external-check", "h1-case-adjust-bogus-client", "h1-case-adjust-bogus-server",
         "http-no-delay", "http-pretend-keepalive",
         "http_proxy", "idle-close-on-response",
-        "prefer-last-server", "socket-stats", "splice-auto",
-        "splice-request", "splice-response", "spop-check", "tcp-smart-accept",
+        "prefer-last-server", "socket-stats", "spop-check", "tcp-smart-accept",
         "tcp-smart-connect", "transparent", "forceclose", "http-tunnel",
     ]
 

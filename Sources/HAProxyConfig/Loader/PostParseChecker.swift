@@ -45,6 +45,12 @@ enum PostParseChecker {
         for index in config.proxies.indices where !config.proxies[index].disabled {
             resolveRuleReplies(&config.proxies[index], sections: config.httpErrors, diagnostics: &diagnostics)
             let proxy = config.proxies[index]
+            let splice = proxy.options
+            if proxy.mode == .http && (splice.spliceAuto || splice.spliceRequest || splice.spliceResponse) {
+                diagnostics.warning(
+                    "proxy '\(proxy.name)': 'option splice-*' splices 'mode tcp' streams only in this build; HTTP bodies are copied.",
+                    at: proxy.location)
+            }
             let hasFormat = proxy.logFormat != nil || proxy.options.httpLog != .none || proxy.options.tcpLog
             let hasAddress = proxy.logs.contains { !$0.isGlobal || globalHasLogs }
             if hasFormat && !hasAddress {

@@ -13,6 +13,8 @@ public struct GlobalConfig: Sendable {
     public var maxSessRate: UInt32 = 0
     /// Number of event loops; 1 by default (the real 2.6 uses the CPU count).
     public var nbthread = 1
+    /// `nosplice` (or `-dS`): never splice, whatever `option splice-*` says.
+    public var noSplice = false
     public var pidfile: String?
     public var chroot: String?
     public var user: String?

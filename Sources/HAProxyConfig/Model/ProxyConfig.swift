@@ -231,6 +231,13 @@ public struct ProxyOptions: Sendable, Equatable {
     /// before sending its first request is neither answered, logged nor
     /// counted as an error.
     public var httpIgnoreProbes = false
+    /// `option splice-request|response|auto`: in `mode tcp`, bytes go from
+    /// one socket to the other with splice(2), not through the process:
+    /// client to server, server to client, or both once a read fills a
+    /// buffer (`auto`). HTTP bodies are not spliced.
+    public var spliceRequest = false
+    public var spliceResponse = false
+    public var spliceAuto = false
 
     public init() {}
 }

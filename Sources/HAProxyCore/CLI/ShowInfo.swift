@@ -5,6 +5,7 @@ import Darwin
 #endif
 import HAProxyBase
 import HAProxyConfig
+import HAProxyIO
 
 /// `show info [desc|json|typed|float]*` (manual 9.3): the process-wide
 /// counters, one `Name: value` line each in HAProxy 2.6's field order.
@@ -102,7 +103,7 @@ enum ShowInfo {
             StatField(21, "CurrSslConns", "MGP", .u32(tls.current)),
             StatField(22, "CumSslConns", "MCP", .u32(tls.cumulative)),
             StatField(23, "Maxpipes", "CLP", .u32(0)),
-            StatField(24, "PipesUsed", "MGP", .u32(0)),
+            StatField(24, "PipesUsed", "MGP", .u32(IOSplice.inUse)),
             StatField(25, "PipesFree", "MGP", .u32(0)),
             StatField(26, "ConnRate", "MRP", .u32(Int(rates.connectionRate))),
             StatField(27, "ConnRateLimit", "CLP", .u32(Int(rates.connectionRateLimit))),

@@ -14,6 +14,13 @@ protocol ConnectionOwner: AnyObject {
     func connectionInputClosed(_ side: ConnectionSide)
     func connectionWritabilityChanged(_ side: ConnectionSide, writable: Bool)
     func connectionClosed(_ side: ConnectionSide, error: Error?)
+    /// Bytes went from `side` to the other side with splice(2), without
+    /// passing through the process (`option splice-*`).
+    func connectionSpliced(_ side: ConnectionSide, bytes: Int)
+}
+
+extension ConnectionOwner {
+    func connectionSpliced(_ side: ConnectionSide, bytes: Int) {}
 }
 
 enum ConnectionSide { case client, server }

@@ -138,6 +138,10 @@ final class DriverConnection: PooledConnection, IOConnectionOwner {
         }
     }
 
+    func ioSpliced(_ connection: IOConnection, bytes: Int) {
+        owner?.connectionSpliced(side, bytes: bytes)
+    }
+
     func ioWritabilityChanged(_ connection: IOConnection, writable: Bool) {
         owner?.connectionWritabilityChanged(side, writable: writable)
     }

@@ -52,6 +52,10 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
     /// server connection (`ssl` server).
     let clientTLS: TLSHandler?
     private(set) var serverTLS: TLSHandler?
+    /// `option splice-*` for this stream's two directions, once connected
+    /// on the I/O driver; whether each direction tried to splice already.
+    private var splice = (request: false, response: false, auto: false)
+    private var spliceTried = (request: false, response: false)
 
     init(
         frontend: Frontend, client: StreamConnection, on eventLoop: EventLoop, backend: Backend?,
@@ -192,6 +196,12 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
         if clientInputClosed {
             channel.closeWhenFlushed(outputOnly: true)
         }
+        if channel is DriverConnection, client is DriverConnection,
+           frontend.runtime?.configuration.global.noSplice == false {
+            let f = frontend.config.options, b = server.backend.config.options
+            splice = (f.spliceRequest || b.spliceRequest, f.spliceResponse || b.spliceResponse,
+                      f.spliceAuto || b.spliceAuto)
+        }
         let t = server.backend.config.timeouts
         inactivityMs = t.tunnel ?? minTimeout(frontend.config.timeouts.client, t.server)
         timer.arm(ms: inactivityMs)
@@ -249,6 +259,10 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
             if let serverChannel, state == .established {
                 serverChannel.write(buffer)
                 if !serverChannel.isWritable { client.setReading(false) }
+                if !spliceTried.request, splice.request || (splice.auto && buffer.readableBytes >= IOLoop.readSize) {
+                    spliceTried.request = true
+                    startSplicing(from: client, to: serverChannel)
+                }
             } else {
                 var buffer = buffer
                 if pending == nil { pending = buffer } else { pending!.writeBuffer(&buffer) }
@@ -269,6 +283,27 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
             }
             client.write(buffer)
             if !client.isWritable { serverChannel?.setReading(false) }
+            if !spliceTried.response, let serverChannel,
+               splice.response || (splice.auto && buffer.readableBytes >= IOLoop.readSize) {
+                spliceTried.response = true
+                startSplicing(from: serverChannel, to: client)
+            }
+        }
+        touch()
+    }
+
+    /// What `from` reads goes to `to` with splice(2) from now on (the bytes
+    /// already read go as buffers first).
+    private func startSplicing(from: StreamConnection, to: StreamConnection) {
+        guard let from = from as? DriverConnection, let to = to as? DriverConnection else { return }
+        to.flush()
+        _ = from.io.splice(to: to.io)
+    }
+
+    func connectionSpliced(_ side: ConnectionSide, bytes: Int) {
+        switch side {
+        case .client: log.bytesFromClient &+= UInt64(bytes)
+        case .server: log.bytesFromServer &+= UInt64(bytes)
         }
         touch()
     }
