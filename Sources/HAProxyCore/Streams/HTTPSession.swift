@@ -275,6 +275,9 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
         // up, draining or NOLB included, or down with `option persist` /
         // `force-persist`; a redispatch after a failure leaves it to the
         // load balancer.
+        if avoiding == nil, let name = machine.persistence.cookieServer {
+            machine.noteCookieServer(usable: backend?.server(named: name)?.acceptsPersistent ?? false)
+        }
         if avoiding == nil, let name = machine.persistence.server, let server = backend?.server(named: name),
            server.acceptsPersistent || machine.persistence.forced {
             return server.lb
