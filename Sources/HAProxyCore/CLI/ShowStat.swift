@@ -225,7 +225,7 @@ enum ShowStat {
         put(.act, s.active)
         put(.bck, s.backup)
         put(.chkfail, s.check.map { _ in s.failedChecks })
-        put(.chkdown, s.check?.downTransitions ?? (be ? 0 : nil))
+        put(.chkdown, s.check?.downTransitions ?? (be ? s.backendDownTransitions : nil))
         put(.lastchg, s.lastChange)
         put(.downtime, s.downtime)
         put(.qlimit, s.queueLimit)

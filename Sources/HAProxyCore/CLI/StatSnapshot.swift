@@ -51,6 +51,8 @@ struct StatSnapshot {
     var backup: Int?
     /// Health-check columns of a checked server.
     var check: (downTransitions: Int, rise: Int, fall: Int, health: Int)?
+    /// `chkdown` of a backend row.
+    var backendDownTransitions = 0
     /// A checked server in maintenance for DNS resolution: its checks do
     /// not run and 2.6 leaves their columns empty (`chkdown` stays).
     var checkSuspended = false
@@ -235,6 +237,7 @@ extension StatSnapshot {
             self.active = active
             self.backup = backup
             lastChange = ShowStat.seconds(since: backend.lastDown)
+            backendDownTransitions = backend.downTransitions
             // 2.6 prints no downtime for a backend without servers.
             if !backend.servers.isEmpty {
                 let current = active + backup > 0 ? TimeAmount.zero : NIODeadline.now() - backend.lastDown

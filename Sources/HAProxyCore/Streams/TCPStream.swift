@@ -33,6 +33,10 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
     private(set) var clientInputClosed = false
     /// Client reads stopped because too much arrived before the server connection.
     private var pausedWhileConnecting = false
+    /// The stream ended without a server and the client connection is
+    /// half-closed: what the client already sent is read and dropped, then
+    /// the connection closes (see `closeClientReadingPendingInput`).
+    private var drainingClient = false
     private var serverInputClosed = false
     var retriesLeft = 0
     private(set) var connectAttemptStart = NIODeadline.now()
@@ -209,7 +213,7 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
 
     func failServerConnection(timedOut: Bool) {
         log.terminate(timedOut ? "s" : "S", "C")
-        closeAll()
+        closeAll(drainingClient: true)
     }
 
     /// Lets the client's reads go on after the inspection held them.
@@ -223,6 +227,7 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
     // MARK: Relay
 
     func connectionRead(_ side: ConnectionSide, _ buffer: ByteBuffer) {
+        if state == .closed { return }
         switch side {
         case .client:
             log.bytesFromClient &+= UInt64(buffer.readableBytes)
@@ -258,6 +263,10 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
     }
 
     func connectionReadComplete(_ side: ConnectionSide) {
+        if drainingClient {
+            if side == .client { client.close(promise: nil) }
+            return
+        }
         switch side {
         case .client: serverChannel?.flush()
         case .server: client.flush()
@@ -271,6 +280,10 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
     }
 
     func connectionInputClosed(_ side: ConnectionSide) {
+        if drainingClient {
+            if side == .client { client.close(promise: nil) }
+            return
+        }
         switch side {
         case .client:
             clientInputClosed = true
@@ -324,6 +337,19 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
         closeAll(graceful: error == nil)
     }
 
+    /// Sends the client a FIN and closes once what it had already sent is
+    /// read (dropped). A plain close with unread bytes in the socket makes
+    /// the kernel answer with a reset: 2.6 closes a client that sent data
+    /// before its stream found no server cleanly. Bytes that come later
+    /// than a second after the FIN meet a closed socket.
+    private func closeClientReadingPendingInput() {
+        drainingClient = true
+        let client = client
+        client.close(mode: .output).whenFailure { _ in client.close(promise: nil) }
+        client.setAutoRead(true)
+        eventLoop.scheduleTask(in: .seconds(1)) { client.close(promise: nil) }
+    }
+
     // MARK: PROXY protocol
 
     private func acceptProxyBytes(_ buffer: ByteBuffer) {
@@ -365,7 +391,9 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
 
     /// Ends the stream. `graceful`: the other side still receives the bytes
     /// already queued for it (normal end); otherwise both close at once.
-    func closeAll(graceful: Bool = false) {
+    /// `drainingClient`: no server took the stream, and the client is
+    /// closed as 2.6 does, with a FIN after reading what it sent.
+    func closeAll(graceful: Bool = false, drainingClient drain: Bool = false) {
         guard state != .closed else { return }
         let wasWaiting = state == .waitingServer
         state = .closed
@@ -415,7 +443,11 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
             client.closeWhenFlushed()
         } else {
             serverChannel?.close(promise: nil)
-            client.close(promise: nil)
+            if drain, clientTLS == nil, !clientInputClosed {
+                closeClientReadingPendingInput()
+            } else {
+                client.close(promise: nil)
+            }
         }
         serverChannel = nil
         // The trackers let their entries go (`conn_cur`).
