@@ -40,9 +40,10 @@ final class IdleConnectionPool {
     }
 
     /// Keeps `entry`, a connection of `loop`, for reuse. When the loop's
-    /// pool is full, its oldest connection leaves the pool and is returned
-    /// for the caller to close.
-    func put(_ entry: Entry, on loop: EventLoop) -> Entry? {
+    /// pool is full, or the server's pools already hold `limit` connections,
+    /// the loop's oldest connections leave the pool and are returned for
+    /// the caller to close.
+    func put(_ entry: Entry, on loop: EventLoop, limit: Int = .max) -> [Entry] {
         let key = ObjectIdentifier(loop)
         return lock.withLock {
             let i: Int
@@ -52,9 +53,16 @@ final class IdleConnectionPool {
                 byLoop.append((key, []))
                 i = byLoop.count - 1
             }
-            var evicted: Entry?
+            var evicted: [Entry] = []
             // Only a full pool pays this move of its entries.
-            if byLoop[i].entries.count >= Self.maxIdlePerLoop { evicted = byLoop[i].entries.removeFirst() }
+            if byLoop[i].entries.count >= Self.maxIdlePerLoop { evicted.append(byLoop[i].entries.removeFirst()) }
+            if limit < .max {
+                var total = byLoop.reduce(0) { $0 + $1.entries.count }
+                while total >= limit, !byLoop[i].entries.isEmpty {
+                    evicted.append(byLoop[i].entries.removeFirst())
+                    total -= 1
+                }
+            }
             byLoop[i].entries.append(entry)
             return evicted
         }
@@ -84,4 +92,18 @@ final class IdleConnectionPool {
     }
 
     var count: Int { lock.withLock { byLoop.reduce(0) { $0 + $1.entries.count } } }
+
+    /// The idle connections by kind, as 2.6's `show stat` counts them:
+    /// `safe` ones have served a stream after the one that opened them
+    /// (`safe_conn_cur`), the others are `unsafe` (`idle_conn_cur`).
+    var counts: (unsafe: Int, safe: Int) {
+        lock.withLock {
+            var safe = 0, all = 0
+            for slot in byLoop {
+                all += slot.entries.count
+                for entry in slot.entries where entry.handler.reused { safe += 1 }
+            }
+            return (all - safe, safe)
+        }
+    }
 }

@@ -53,6 +53,11 @@ struct StatSnapshot {
     var check: (downTransitions: Int, rise: Int, fall: Int, health: Int)?
     /// `chkdown` of a backend row.
     var backendDownTransitions = 0
+    /// A server's connections (`srv_icur`, `idle_conn_cur`,
+    /// `safe_conn_cur`, `used_conn_cur`, `need_conn_est`): idle ones in
+    /// its pools by kind, those streams use now, and the estimate of those
+    /// needed, the most streams it had at once.
+    var serverConnections: (unsafe: Int, safe: Int, used: Int, needed: Int)?
     /// A checked server in maintenance for DNS resolution: its checks do
     /// not run and 2.6 leaves their columns empty (`chkdown` stays).
     var checkSuspended = false
@@ -145,6 +150,8 @@ extension StatSnapshot {
             queueMax = 0
             sessionsCurrent = server.currentConnections
             sessionsMax = server.maxSeenConnections
+            let idle = server.idlePool.counts
+            serverConnections = (idle.unsafe, idle.safe, server.currentConnections, server.maxSeenConnections)
             // `set maxconn server` and agents change the server's limit.
             if server.lb.maxConnections > 0 { sessionLimit = server.lb.maxConnections }
             sessionsTotal = server.totalConnections

@@ -37,6 +37,9 @@ final class RelayHandler: ChannelInboundHandler {
     var parkedIn: Server?
     /// Whether the parked connection sits in the server's shared pool.
     var parkedInPool = false
+    /// A server connection handed to a stream after the one that opened
+    /// it: a safe one to reuse (`http-reuse safe`, `safe_conn_cur`).
+    private(set) var reused = false
     private var lastError: Error?
     /// This handler's place in its pipeline, from `handlerAdded` to
     /// `handlerRemoved` (the pipeline's teardown breaks the cycle).
@@ -149,6 +152,7 @@ final class RelayHandler: ChannelInboundHandler {
 
     /// Hands a parked connection to a new owner.
     func adopt(by owner: ConnectionOwner) {
+        reused = true
         parkedIn = nil
         parkedInPool = false
         self.owner = owner

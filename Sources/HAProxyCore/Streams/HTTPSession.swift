@@ -463,8 +463,18 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
             ownedIdle = (server, entry)
             return
         }
+        // As 2.6, the server's pools keep no more idle connections than the
+        // streams it had at once need besides those it has now; beyond,
+        // the connection stays this session's own for its next request.
+        let (used, needed) = server.backend.lock.withLock { (server.currentConnections, server.maxSeenConnections) }
+        let limit = needed - used
+        if limit <= 0 {
+            handler.park(on: server, inPool: false)
+            ownedIdle = (server, entry)
+            return
+        }
         handler.park(on: server, inPool: true)
-        if let evicted = server.idlePool.put(entry, on: eventLoop) {
+        for evicted in server.idlePool.put(entry, on: eventLoop, limit: limit) {
             // Out of the pool already: nothing to remove when it closes.
             evicted.handler.park(on: server, inPool: false)
             evicted.channel.close(promise: nil)
