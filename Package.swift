@@ -54,6 +54,19 @@ let package = Package(
         // DNS for `resolvers` sections: the wire format (queries, answers
         // with compression pointers) and the resolution state, no NIO.
         .target(name: "HAProxyDNS"),
+        // The C library's epoll and eventfd, for the I/O driver.
+        .systemLibrary(name: "CEpoll"),
+        // The I/O driver: an epoll event loop of our own (a NIO `EventLoop`
+        // serving no NIO channel), non-blocking connections and listeners
+        // with no allocation per operation.
+        .target(
+            name: "HAProxyIO",
+            dependencies: [
+                "CEpoll",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
         .target(
             name: "HAProxyHTTP",
             dependencies: ["HAProxyConfig", "HAProxyRules", "HAProxyTables", .product(name: "NIOCore", package: "swift-nio")]
@@ -88,6 +101,7 @@ let package = Package(
                 "HAProxyTLS",
                 "HAProxyDNS",
                 "HAProxyTables",
+                "HAProxyIO",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -101,10 +115,19 @@ let package = Package(
         // Log analyzer: no NIO, only liblz4 for compressed logs.
         .target(name: "HalogCore", dependencies: ["CLZ4"]),
         .executableTarget(name: "halog", dependencies: ["HalogCore"]),
+        // bench/callgrind.py's floor: a TCP relay on the I/O driver alone.
+        .executableTarget(
+            name: "iorelay", dependencies: ["HAProxyIO", .product(name: "NIOCore", package: "swift-nio")],
+            path: "bench/iorelay"
+        ),
         .testTarget(name: "HAProxyBaseTests", dependencies: ["HAProxyBase"]),
         .testTarget(name: "HalogTests", dependencies: ["HalogCore", "CLZ4"], exclude: ["Golden", "bench.sh"]),
         .testTarget(name: "HAProxyRulesTests", dependencies: ["HAProxyRules", "HAProxyTables"]),
         .testTarget(name: "HAProxyDNSTests", dependencies: ["HAProxyDNS"]),
+        .testTarget(
+            name: "HAProxyIOTests",
+            dependencies: ["HAProxyIO", .product(name: "NIOCore", package: "swift-nio")]
+        ),
         .testTarget(name: "HAProxyTablesTests", dependencies: ["HAProxyTables"]),
         .testTarget(
             name: "HAProxyTLSTests",

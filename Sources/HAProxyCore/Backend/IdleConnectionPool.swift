@@ -9,10 +9,12 @@ import NIOConcurrencyHelpers
 /// keep-alive timeout), and a full pool closes its oldest to keep the new.
 final class IdleConnectionPool {
     private let lock = NIOLock()
-    /// An idle connection and its pipeline's single handler.
+    /// An idle connection (a NIO channel's handler or the driver's).
     struct Entry {
-        let channel: Channel
-        let handler: RelayHandler
+        let connection: PooledConnection
+        /// It served a stream after the one that opened it: a safe one to
+        /// reuse (`http-reuse safe`, `safe_conn_cur`).
+        var reused = false
     }
 
     /// Each loop's connections, oldest first. A handful of loops: a list
@@ -33,7 +35,7 @@ final class IdleConnectionPool {
         return lock.withLock {
             guard let i = slot(key) else { return nil }
             while let entry = byLoop[i].entries.popLast() {
-                if entry.channel.isActive { return entry }
+                if entry.connection.isActive { return entry }
             }
             return nil
         }
@@ -68,14 +70,14 @@ final class IdleConnectionPool {
         }
     }
 
-    /// Forgets `channel` (it closed while idle). The server's keep-alive
+    /// Forgets `connection` (it closed while idle). The server's keep-alive
     /// timeout closes the oldest first: the search starts there. (A plain
     /// array: NIO's CircularBuffer checks its invariants on every removal
     /// in debug builds, which made a server's death stall the loop.)
-    func remove(_ channel: Channel) {
-        let key = ObjectIdentifier(channel.eventLoop)
+    func remove(_ connection: PooledConnection, on loop: EventLoop) {
+        let key = ObjectIdentifier(loop)
         lock.withLock {
-            if let i = slot(key), let j = byLoop[i].entries.firstIndex(where: { $0.channel === channel }) {
+            if let i = slot(key), let j = byLoop[i].entries.firstIndex(where: { $0.connection === connection }) {
                 byLoop[i].entries.remove(at: j)
             }
         }
@@ -83,12 +85,12 @@ final class IdleConnectionPool {
 
     /// Closes every idle connection (server down, shutdown).
     func closeAll() {
-        let all = lock.withLock { () -> [Channel] in
-            let all = byLoop.flatMap { $0.entries.map(\.channel) }
+        let all = lock.withLock { () -> [PooledConnection] in
+            let all = byLoop.flatMap { $0.entries.map(\.connection) }
             byLoop.removeAll()
             return all
         }
-        for channel in all { channel.close(promise: nil) }
+        for connection in all { connection.closeFromAnyThread() }
     }
 
     var count: Int { lock.withLock { byLoop.reduce(0) { $0 + $1.entries.count } } }
@@ -101,7 +103,7 @@ final class IdleConnectionPool {
             var safe = 0, all = 0
             for slot in byLoop {
                 all += slot.entries.count
-                for entry in slot.entries where entry.handler.reused { safe += 1 }
+                for entry in slot.entries where entry.reused { safe += 1 }
             }
             return (all - safe, safe)
         }

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import HAProxyIO
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
@@ -17,12 +18,14 @@ final class ActiveStreams {
     struct Entry {
         let id: UInt
         let frontend: Frontend
-        let client: Channel
+        /// The loop the stream runs on, and its client's address.
+        let eventLoop: EventLoop
+        let clientAddress: SocketAddress?
         let accepted: NIODeadline
-        /// Backend name and server, read on `client.eventLoop`.
+        /// Backend name and server, read on `eventLoop`.
         let route: () -> (backend: String?, server: Server?)
         /// Ends the stream (`shutdown session(s)`, the page's "Kill
-        /// Sessions"), on `client.eventLoop`.
+        /// Sessions"), on `eventLoop`.
         let kill: () -> Void
     }
 
@@ -31,11 +34,11 @@ final class ActiveStreams {
 
     /// Registers a stream; `kill` ends it (by default its client
     /// connection is closed).
-    func add(_ owner: AnyObject, frontend: Frontend, client: Channel, kill: (() -> Void)? = nil,
-             route: @escaping () -> (backend: String?, server: Server?)) {
+    func add(_ owner: AnyObject, frontend: Frontend, client: StreamConnection, on eventLoop: EventLoop,
+             kill: (() -> Void)? = nil, route: @escaping () -> (backend: String?, server: Server?)) {
         let id = UInt(bitPattern: ObjectIdentifier(owner).hashValue)
-        let entry = Entry(id: id, frontend: frontend, client: client, accepted: .now(), route: route,
-                          kill: kill ?? { client.close(promise: nil) })
+        let entry = Entry(id: id, frontend: frontend, eventLoop: eventLoop, clientAddress: client.remoteAddress,
+                          accepted: .now(), route: route, kill: kill ?? { client.close() })
         lock.withLock { entries[id] = entry }
     }
 
@@ -51,7 +54,7 @@ final class ActiveStreams {
     /// Ends every stream whose route matches.
     func shutdown(where matches: @escaping (_ route: (backend: String?, server: Server?)) -> Bool) {
         for entry in all {
-            entry.client.eventLoop.execute {
+            entry.eventLoop.execute {
                 if matches(entry.route()) { entry.kill() }
             }
         }
@@ -59,15 +62,17 @@ final class ActiveStreams {
 
     /// Ends one stream, on its event loop.
     func shutdown(_ entry: Entry) {
-        entry.client.eventLoop.execute { entry.kill() }
+        entry.eventLoop.execute { entry.kill() }
     }
 
     /// The route of a stream, read on its event loop; nil when the caller
     /// is another event loop (waiting there could deadlock).
     static func route(of entry: Entry) -> (backend: String?, server: Server?)? {
-        let loop = entry.client.eventLoop
+        let loop = entry.eventLoop
         if loop.inEventLoop { return entry.route() }
-        if MultiThreadedEventLoopGroup.currentEventLoop != nil { return nil }
+        // A NIO loop waiting on another could deadlock; the driver's loops
+        // never wait on NIO's.
+        if MultiThreadedEventLoopGroup.currentEventLoop != nil, !(loop is IOLoop) { return nil }
         return try? loop.submit { entry.route() }.wait()
     }
 }

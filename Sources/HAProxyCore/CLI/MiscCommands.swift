@@ -138,13 +138,13 @@ enum MiscCommands {
         let route = ActiveStreams.route(of: entry)
         let proto: String
         let source: String
-        switch entry.client.remoteAddress {
+        switch entry.clientAddress {
         case .v4(let a)?:
             proto = "tcpv4"
-            source = "\(a.host):\(entry.client.remoteAddress?.port ?? 0)"
+            source = "\(a.host):\(entry.clientAddress?.port ?? 0)"
         case .v6(let a)?:
             proto = "tcpv6"
-            source = "\(a.host):\(entry.client.remoteAddress?.port ?? 0)"
+            source = "\(a.host):\(entry.clientAddress?.port ?? 0)"
         case .unixDomainSocket?:
             proto = "unix_stream"
             source = "unix"

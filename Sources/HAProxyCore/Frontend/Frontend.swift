@@ -9,6 +9,7 @@ import HAProxyRules
 import HAProxyTables
 import NIOConcurrencyHelpers
 import HAProxyObservability
+import HAProxyIO
 import HAProxyTLS
 import NIOCore
 
@@ -73,10 +74,81 @@ public final class Frontend {
         self.maxconn = config.maxconn
     }
 
-    /// Starts a stream on a newly accepted connection (on its event loop).
+    /// Starts a stream on a newly accepted NIO connection (on its event loop).
     /// - Parameter tls: the connection's TLS layer, already in its
     ///   pipeline, on an `ssl` bind.
     func accepted(_ channel: Channel, bind: BindConfig, tls: TLSHandler? = nil) throws {
+        let handler = RelayHandler(side: .client, owner: nil)
+        try channel.pipeline.syncOperations.addHandler(handler)
+        if let tls { handler.attach(to: tls) }
+        guard let (acceptProxy, sessionVariables) = admit(handler, bind: bind) else { return }
+        // The PROXY header comes in clear before the TLS handshake.
+        tls?.expectsProxyHeader = acceptProxy
+        switch config.mode {
+        case .tcp:
+            let stream = startTCPStream(handler, on: channel.eventLoop, bind: bind, variables: sessionVariables, tls: tls)
+            handler.owner = stream
+            stream.start(acceptProxy: acceptProxy)
+        case .http:
+            let session = startHTTPSession(handler, on: channel.eventLoop, variables: sessionVariables, tls: tls)
+            handler.owner = session
+            session.start(acceptProxy: acceptProxy)
+        }
+    }
+
+    private func startHTTPSession(
+        _ client: StreamConnection, on loop: EventLoop, variables: StreamVariables?, tls: TLSHandler?
+    ) -> HTTPSession {
+        let session = HTTPSession(frontend: self, client: client, on: loop, variables: variables, tls: tls)
+        runtime?.streams.add(session, frontend: self, client: client, on: loop, kill: {
+            [weak session] in session?.kill()
+        }) { [weak session] in (session?.backend?.name, session?.server) }
+        return session
+    }
+
+    /// Starts a stream on a connection the I/O driver accepted (on `loop`,
+    /// which owns `fd` from now on).
+    func accepted(fd: CInt, on loop: IOLoop, bind: BindConfig) {
+        let io: IOConnection
+        do {
+            io = try IOConnection(fd: fd, on: loop)
+        } catch {
+            Glibc.close(fd)
+            return
+        }
+        let connection = DriverConnection(io, side: .client, owner: nil)
+        guard let (acceptProxy, sessionVariables) = admit(connection, bind: bind) else { return }
+        switch config.mode {
+        case .tcp:
+            let stream = startTCPStream(connection, on: loop, bind: bind, variables: sessionVariables, tls: nil)
+            connection.owner = stream
+            stream.start(acceptProxy: acceptProxy)
+        case .http:
+            let session = startHTTPSession(connection, on: loop, variables: sessionVariables, tls: nil)
+            connection.owner = session
+            session.start(acceptProxy: acceptProxy)
+        }
+    }
+
+    private func startTCPStream(
+        _ client: StreamConnection, on loop: EventLoop, bind: BindConfig, variables: StreamVariables?,
+        tls: TLSHandler?
+    ) -> TCPStream {
+        let stream = TCPStream(
+            frontend: self, client: client, on: loop, backend: backend, variables: variables ?? StreamVariables(),
+            bind: bind, tls: tls)
+        runtime?.streams.add(stream, frontend: self, client: client, on: loop) {
+            [weak stream] in (stream?.backend?.name, stream?.server)
+        }
+        return stream
+    }
+
+    /// Counts a new connection, logs it with `option logasap`-style
+    /// accept logging, and runs the `tcp-request connection` and
+    /// `session` rules. Returns whether a PROXY header is expected and the
+    /// session's variables, or nil when a rule refused the connection
+    /// (then closed).
+    private func admit(_ client: StreamConnection, bind: BindConfig) -> (Bool, StreamVariables?)? {
         let overLimit: Bool = lock.withLock {
             currentConnections += 1
             totalConnections += 1
@@ -91,8 +163,8 @@ public final class Frontend {
         if overLimit { setAccepting(false) }
         if let log, log.logsAtAccept {
             var record = LogRecord()
-            (record.clientAddress, record.clientPort) = LogAddress.from(channel.remoteAddress)
-            (record.frontendAddress, record.frontendPort) = LogAddress.from(channel.localAddress)
+            (record.clientAddress, record.clientPort) = LogAddress.from(client.remoteAddress)
+            (record.frontendAddress, record.frontendPort) = LogAddress.from(client.localAddress)
             record.frontendName = name
             record.isHTTP = config.mode == .http
             log.logConnection(record)
@@ -104,56 +176,30 @@ public final class Frontend {
         if !config.tcpRequestConnectionRules.isEmpty || !config.tcpRequestSessionRules.isEmpty {
             let variables = StreamVariables()
             let context = TCPRuleContext(
-                frontend: self, client: channel.remoteAddress, local: channel.localAddress, bindName: bind.name,
+                frontend: self, client: client.remoteAddress, local: client.localAddress, bindName: bind.name,
                 variables: variables)
             if TCPRuleRunner.run(config.tcpRequestConnectionRules, on: context, expectProxy: &acceptProxy) == .reject {
                 lock.withLock { deniedConnections += 1 }
                 variables.trackedCounters?.endSession()
-                refuse(channel)
-                return
+                refuse(client)
+                return nil
             }
             if TCPRuleRunner.run(config.tcpRequestSessionRules, on: context) == .reject {
                 lock.withLock { deniedSessions += 1 }
                 variables.trackedCounters?.endSession()
-                refuse(channel)
-                return
+                refuse(client)
+                return nil
             }
             sessionVariables = variables
         }
         lock.withLock { totalSessions += 1 }
-        // The PROXY header comes in clear before the TLS handshake.
-        tls?.expectsProxyHeader = acceptProxy
-        switch config.mode {
-        case .tcp:
-            let stream = TCPStream(
-                frontend: self, client: channel, backend: backend, variables: sessionVariables ?? StreamVariables(),
-                bind: bind, tls: tls)
-            let handler = RelayHandler(side: .client, owner: stream)
-            try channel.pipeline.syncOperations.addHandler(handler)
-            if let tls { handler.attach(to: tls) }
-            runtime?.streams.add(stream, frontend: self, client: channel) { [weak stream] in (stream?.backend?.name, stream?.server) }
-            stream.start(acceptProxy: acceptProxy)
-        case .http:
-            let session = HTTPSession(frontend: self, client: channel, variables: sessionVariables, tls: tls)
-            let handler = RelayHandler(side: .client, owner: session)
-            session.clientHandler = handler
-            try channel.pipeline.syncOperations.addHandler(handler)
-            if let tls { handler.attach(to: tls) }
-            runtime?.streams.add(session, frontend: self, client: channel, kill: { [weak session] in session?.kill() }) {
-                [weak session] in (session?.backend?.name, session?.server)
-            }
-            session.start(acceptProxy: acceptProxy)
-        }
+        return (acceptProxy, sessionVariables)
     }
 
     /// Closes a connection a `tcp-request connection` or `session` rule
     /// rejected: at once, with a reset, and without a log line (2.6).
-    private func refuse(_ channel: Channel) {
-        if let provider = channel as? SocketOptionProvider {
-            provider.setSoLinger(linger(l_onoff: 1, l_linger: 0)).whenComplete { _ in channel.close(promise: nil) }
-        } else {
-            channel.close(promise: nil)
-        }
+    private func refuse(_ client: StreamConnection) {
+        client.reset()
         connectionEnded()
     }
 

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import HAProxyConfig
+import HAProxyIO
 import HAProxyTLS
 import NIOCore
 import NIOPosix
@@ -17,6 +18,8 @@ final class Listener {
     let bind: BindConfig
     let fd: CInt
     private(set) var channel: Channel?
+    /// The socket's accepting side on the I/O driver, instead of `channel`.
+    private var driver: DriverListener?
     unowned let frontend: Frontend
     /// On an `ssl` bind: the context each accepted connection's TLS starts from.
     let tls: TLSServerContext?
@@ -71,9 +74,20 @@ final class Listener {
         }
     }
 
+    /// Accepts on the I/O driver: the socket is watched on the first of
+    /// `loops`, and its connections are spread over all of them.
+    func activate(on loops: [IOLoop]) throws {
+        let driver = DriverListener(listener: self, loops: loops)
+        try loops[0].submit { try driver.start() }.wait()
+        self.driver = driver
+    }
+
     /// Stops or resumes accepting new connections (maxconn, TTOU/TTIN).
     @discardableResult
     func setAccepting(_ on: Bool) -> EventLoopFuture<Void>? {
+        if let driver {
+            return driver.loop.submit { driver.setAccepting(on) }
+        }
         guard let channel else { return nil }
         let applied = channel.setOption(.autoRead, value: on)
         applied.whenFailure { _ in }
@@ -85,7 +99,13 @@ final class Listener {
     @discardableResult
     func close() -> EventLoopFuture<Void>? {
         var closed: EventLoopFuture<Void>?
-        if let channel {
+        if let driver {
+            self.driver = nil
+            closed = driver.loop.submit { [fd] in
+                driver.stop()
+                Glibc.close(fd)
+            }
+        } else if let channel {
             closed = channel.close()
         } else {
             Glibc.close(fd)
@@ -196,6 +216,64 @@ final class Listener {
 }
 
 /// A failed socket operation, with the system's reason as HAProxy prints it.
+/// A listening socket served by the I/O driver: it counts and rate-limits
+/// accepts as `AcceptRateGate` does for NIO's, and starts each accepted
+/// connection's stream on the next loop in turn.
+final class DriverListener: IOListenerOwner {
+    unowned let listener: Listener
+    let loops: [IOLoop]
+    var loop: IOLoop { loops[0] }
+    private var io: IOListener?
+    private var next = 0
+
+    init(listener: Listener, loops: [IOLoop]) {
+        self.listener = listener
+        self.loops = loops
+    }
+
+    func start() throws {
+        io = try IOListener(fd: listener.fd, on: loop, owner: self)
+    }
+
+    func setAccepting(_ on: Bool) {
+        io?.isAccepting = on
+    }
+
+    func stop() {
+        io?.stop()
+        io = nil
+    }
+
+    func ioAccepted(_ io: IOListener, fd: CInt) {
+        let frontend = listener.frontend
+        let now = RateClock.now
+        frontend.runtime?.rates.countAccepted(now: now)
+        frontend.countAcceptedConnection(now: now)
+        let target = loops[next]
+        next = (next + 1) % loops.count
+        let bind = listener.bind
+        if target === loop {
+            frontend.accepted(fd: fd, on: target, bind: bind)
+        } else {
+            target.post { frontend.accepted(fd: fd, on: target, bind: bind) }
+        }
+    }
+
+    func ioAcceptFailed(_ io: IOListener, error: SystemCallError) {}
+
+    func ioAcceptBudget(_ io: IOListener) -> IOAcceptBudget {
+        let frontend = listener.frontend
+        let now = RateClock.now
+        let allowance = frontend.acceptAllowance(now: now)
+            .combined(with: frontend.runtime?.rates.allowance(now: now) ?? .unlimited)
+        switch allowance {
+        case .unlimited: return .unlimited
+        case .upTo(let room): return .upTo(Int(room))
+        case .wait(let milliseconds): return .wait(milliseconds: Int(milliseconds))
+        }
+    }
+}
+
 struct SocketError: Error, CustomStringConvertible {
     let what: String
     let code: CInt

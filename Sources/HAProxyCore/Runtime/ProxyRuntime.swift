@@ -10,6 +10,7 @@ import HAProxyHTTP
 import HAProxyRules
 import HAProxyObservability
 import HAProxyTLS
+import HAProxyIO
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
@@ -28,6 +29,9 @@ public final class ProxyRuntime {
     private(set) var backendsByName: [String: Backend] = [:]
     /// Created by `start()`, after binding and daemonizing.
     public private(set) var group: MultiThreadedEventLoopGroup!
+    /// The I/O driver's loops (`nbthread` of them), serving the `mode tcp`
+    /// frontends that need no TLS; empty when no frontend runs there.
+    private(set) var driverLoops: [IOLoop] = []
     private let lock = NIOLock()
     private var currentConnections = 0
     private var acceptingPaused = false
@@ -350,8 +354,19 @@ public final class ProxyRuntime {
         TLSHandler.observer = tlsStatistics
         group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.global.nbthread))
         stopped = group.next().makePromise()
+        let onDriver = frontends.filter(runsOnDriver)
+        if !onDriver.isEmpty {
+            for i in 0..<max(1, configuration.global.nbthread) {
+                let loop = try IOLoop()
+                loop.start(name: "haproxy-io-\(i)")
+                driverLoops.append(loop)
+            }
+        }
         for frontend in frontends {
-            for listener in frontend.listeners { try listener.activate(group: group) }
+            let driver = onDriver.contains { $0 === frontend }
+            for listener in frontend.listeners {
+                if driver { try listener.activate(on: driverLoops) } else { try listener.activate(group: group) }
+            }
         }
         // Made here, before any loop runs, as the Prometheus exporter reads
         // its settings from the loops serving scrapes.
@@ -360,6 +375,14 @@ public final class ProxyRuntime {
         try startHealthChecks()
         startResolvers()
         try startPeers()
+    }
+
+    /// Whether `frontend`'s streams run on the I/O driver: no TLS on its
+    /// binds, in a configuration whose servers have no TLS either (the
+    /// driver's connections carry no TLS layer yet).
+    private func runsOnDriver(_ frontend: Frontend) -> Bool {
+        frontend.listeners.allSatisfy { $0.tls == nil }
+            && !backends.contains { $0.servers.contains { $0.tls != nil } }
     }
 
     /// Blocks until the runtime has stopped.
@@ -409,9 +432,9 @@ public final class ProxyRuntime {
             // queued for set-up on their loops: one pass through every
             // loop lets them register (and count) first.
             let group = self.group!
+            let loops: [EventLoop] = Array(group.makeIterator()) + driverLoops
             EventLoopFuture.andAllComplete(closing + handOver, on: group.next()).flatMap { _ in
-                EventLoopFuture.andAllComplete(
-                    group.makeIterator().map { $0.submit {} }, on: group.next())
+                EventLoopFuture.andAllComplete(loops.map { $0.submit {} }, on: group.next())
             }.whenComplete { _ in finishIfIdle() }
         }
     }

@@ -1,5 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import HAProxyTLS
 import NIOCore
+import NIOPosix
 
 /// What a connection reports to the stream that owns it. Both sides of a
 /// stream use the same shape so the relay logic is symmetric.
@@ -37,16 +41,16 @@ final class RelayHandler: ChannelInboundHandler {
     var parkedIn: Server?
     /// Whether the parked connection sits in the server's shared pool.
     var parkedInPool = false
-    /// A server connection handed to a stream after the one that opened
-    /// it: a safe one to reuse (`http-reuse safe`, `safe_conn_cur`).
-    private(set) var reused = false
     private var lastError: Error?
+    /// The channel of a parked connection, which another thread may close
+    /// (`context` is read on the loop only).
+    private var parkedChannel: Channel?
     /// This handler's place in its pipeline, from `handlerAdded` to
     /// `handlerRemoved` (the pipeline's teardown breaks the cycle).
     private var context: ChannelHandlerContext?
     /// The connection's TLS layer, just before this handler in the
     /// pipeline, which the relay writes through; until `handlerRemoved`.
-    private var tls: TLSHandler?
+    private(set) var tls: TLSHandler?
 
     init(side: ConnectionSide, owner: ConnectionOwner?) {
         self.side = side
@@ -126,7 +130,7 @@ final class RelayHandler: ChannelInboundHandler {
         self.owner = nil
         if let server = parkedIn {
             parkedIn = nil
-            if parkedInPool { server.idlePool.remove(context.channel) }
+            if parkedInPool { server.idlePool.remove(self, on: context.eventLoop) }
         }
         owner?.connectionClosed(side, error: lastError)
     }
@@ -148,14 +152,59 @@ final class RelayHandler: ChannelInboundHandler {
         owner = nil
         parkedIn = server
         parkedInPool = inPool
+        parkedChannel = context?.channel
     }
 
     /// Hands a parked connection to a new owner.
     func adopt(by owner: ConnectionOwner) {
-        reused = true
         parkedIn = nil
         parkedInPool = false
+        parkedChannel = nil
         self.owner = owner
+    }
+
+    func closeFromAnyThread() {
+        // A channel's close may be called from any thread.
+        parkedChannel?.close(promise: nil)
+    }
+}
+
+extension RelayHandler: PooledConnection {
+    var isActive: Bool { context?.channel.isActive ?? false }
+
+    func whenFlushed(_ done: @escaping () -> Void) {
+        guard let channel = context?.channel else {
+            done()
+            return
+        }
+        channel.flush()
+        // Closing discards unwritten bytes: done at once only when the
+        // socket took everything, else once the last write completes.
+        if let options = channel.syncOptions, (try? options.getOption(.bufferedWritableBytes)) == 0 {
+            done()
+            return
+        }
+        channel.writeAndFlush(channel.allocator.buffer(capacity: 0)).whenComplete { _ in done() }
+    }
+
+    var remoteAddress: SocketAddress? { context?.channel.remoteAddress }
+    var localAddress: SocketAddress? { context?.channel.localAddress }
+    var isWritable: Bool { context?.channel.isWritable ?? false }
+    func setReading(_ on: Bool) { context?.channel.setAutoRead(on) }
+
+    func closeWhenFlushed(outputOnly: Bool) {
+        context?.channel.closeWhenFlushed(mode: outputOnly ? .output : .all)
+    }
+
+    func close() { context?.channel.close(promise: nil) }
+
+    func reset() {
+        guard let channel = context?.channel else { return }
+        if let provider = channel as? SocketOptionProvider {
+            provider.setSoLinger(linger(l_onoff: 1, l_linger: 0)).whenComplete { _ in channel.close(promise: nil) }
+        } else {
+            channel.close(promise: nil)
+        }
     }
 }
 

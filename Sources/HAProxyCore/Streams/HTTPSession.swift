@@ -2,6 +2,7 @@ import HAProxyConfig
 import HAProxyHTTP
 import HAProxyRules
 import HAProxyObservability
+import HAProxyIO
 import HAProxyTLS
 import NIOCore
 
@@ -11,7 +12,8 @@ import NIOCore
 /// timer and the log. All HTTP decisions live in the state machine.
 final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
     let frontend: Frontend
-    let client: Channel
+    /// The client connection, which the session writes through.
+    let client: StreamConnection
     let eventLoop: EventLoop
     private var machine: HTTPStreamStateMachine
     private var isPerforming = false
@@ -21,10 +23,11 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
     /// The backend of the current transaction.
     private(set) var backend: Backend?
     private(set) var server: Server?
-    private var serverChannel: Channel?
-    private var serverHandler: RelayHandler?
-    /// The client connection's handler, which the session writes through.
-    var clientHandler: RelayHandler?
+    /// The server connection, once attached (connected or reused).
+    private var serverConnection: PooledConnection?
+    /// The attached server connection was taken idle (pool or the
+    /// session's own), not opened for this request.
+    private var serverConnectionReused = false
     /// Bytes written to a side and not flushed yet: the end of a read
     /// flushes the other side only then.
     private var clientUnflushed = false
@@ -52,13 +55,16 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
     /// - Parameter variables: the session's variables, with what the
     ///   `tcp-request connection` and `session` rules set.
     /// - Parameter tls: the client connection's TLS layer, on `ssl` binds.
-    init(frontend: Frontend, client: Channel, variables: StreamVariables?, tls: TLSHandler? = nil) {
+    init(
+        frontend: Frontend, client: StreamConnection, on eventLoop: EventLoop, variables: StreamVariables?,
+        tls: TLSHandler? = nil
+    ) {
         self.frontend = frontend
         self.client = client
-        self.eventLoop = client.eventLoop
+        self.eventLoop = eventLoop
         self.machine = HTTPStreamStateMachine(
             policy: frontend.httpPolicy, clientAddress: client.remoteAddress, localAddress: client.localAddress,
-            allocator: client.allocator, runtime: frontend, variables: variables)
+            allocator: ByteBufferAllocator(), runtime: frontend, variables: variables)
         machine.clientTLS = tls
     }
 
@@ -97,27 +103,27 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
     private func execute(_ action: HTTPStreamStateMachine.Action) {
         switch action {
         case .writeClient(let bytes):
-            clientHandler?.write(bytes)
+            client.write(bytes)
             clientUnflushed = true
         case .flushClient:
             // Every write to the client goes through `.writeClient`: with
             // nothing written since the last flush, a flush has no work
             // (a local answer asks twice: once sent, once done).
             guard clientUnflushed else { break }
-            clientHandler?.flush()
+            client.flush()
             clientUnflushed = false
         case .writeServer(let bytes):
             // Nothing goes out before the connection is attached.
-            guard serverChannel != nil else { break }
-            serverHandler?.write(bytes)
+            guard let serverConnection else { break }
+            serverConnection.write(bytes)
             serverUnflushed = true
         case .flushServer:
-            guard serverChannel != nil, serverUnflushed else { break }
-            serverHandler?.flush()
+            guard let serverConnection, serverUnflushed else { break }
+            serverConnection.flush()
             serverUnflushed = false
-        case .shutdownServerOutput: serverChannel?.closeWhenFlushed(mode: .output)
-        case .readClient(let on): client.setAutoRead(on)
-        case .readServer(let on): serverChannel?.setAutoRead(on)
+        case .shutdownServerOutput: serverConnection?.closeWhenFlushed(outputOnly: true)
+        case .readClient(let on): client.setReading(on)
+        case .readServer(let on): serverConnection?.setReading(on)
         case .armTimer(let ms): timer.arm(ms: ms)
         case .countRequest(let at): frontend.countRequest(now: at.map(RateClock.milliseconds) ?? RateClock.now)
         case .countRequestError: frontend.countRequest(invalid: true, now: RateClock.now)
@@ -173,12 +179,12 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
         case .client:
             if serverUnflushed {
                 serverUnflushed = false
-                serverHandler?.flush()
+                serverConnection?.flush()
             }
         case .server:
             if clientUnflushed {
                 clientUnflushed = false
-                clientHandler?.flush()
+                client.flush()
             }
         }
     }
@@ -200,8 +206,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
         case .client:
             machine.clientClosed()
         case .server:
-            serverChannel = nil
-            serverHandler = nil
+            serverConnection = nil
             machine.serverConnectionClosed()
         }
         perform()
@@ -234,7 +239,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
             return
         }
         serviceInFlight = true
-        client.setAutoRead(false)
+        client.setReading(false)
         let session = NIOLoopBound(self, eventLoop: eventLoop)
         HTTPServices.renderQueue.async {
             let response = HTTPServices.respond(call, runtime: runtime)
@@ -245,7 +250,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
     private func serviceAnswered(_ response: HTTPServiceResponse) {
         serviceInFlight = false
         guard machine.state != .closed else { return }
-        client.setAutoRead(true)
+        client.setReading(true)
         machine.serviceAnswered(response)
         perform()
         if let held = heldClientInput {
@@ -336,11 +341,11 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
         guard let server else { return }
         if let owned = ownedIdle {
             ownedIdle = nil
-            if owned.server === server, owned.entry.channel.isActive {
+            if owned.server === server, owned.entry.connection.isActive {
                 reuseConnection(owned.entry)
                 return
             }
-            owned.entry.channel.close(promise: nil)
+            owned.entry.connection.close()
         }
         if poolAllowed, let entry = server.idlePool.take(on: eventLoop) {
             reuseConnection(entry)
@@ -353,8 +358,22 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
         connectAttemptStart = .now()
         machine.connectStarted()
         perform()
+        if let loop = eventLoop as? IOLoop {
+            // The driver's connections carry no TLS layer: a stream on it
+            // never meets a server with `ssl` (ProxyRuntime.start).
+            machine.serverTLS = nil
+            DriverConnection.connect(
+                to: server.destination(localPort: machine.localAddress?.port), on: loop,
+                timeoutMs: server.backend.config.timeouts.connect, owner: self
+            ) { [self] result in
+                switch result {
+                case .success(let connection): connected(connection, to: server)
+                case .failure(let error): connectionFailed(to: server, timedOut: error.isConnectTimeout)
+                }
+            }
+            return
+        }
         let handler = RelayHandler(side: .server, owner: self)
-        serverHandler = handler
         var tls: TLSHandler?
         if let context = server.tls {
             let name = server.sni.flatMap { machine.evaluate($0)?.stringBytes }.map { String(decoding: $0, as: UTF8.self) }
@@ -366,44 +385,46 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
             timeoutMs: server.backend.config.timeouts.connect, handler: handler, tls: tls
         ).whenComplete { [self] result in
             switch result {
-            case .success(let channel):
-                guard machine.state == .connecting, self.server === server else {
-                    channel.close(promise: nil)
-                    return
-                }
-                attach(channel, reused: false)
-            case .failure(let error):
-                if isConnecting(to: server) { serverHandler = nil }
-                connectionFailed(to: server, timedOut: error.isConnectTimeout)
+            case .success: connected(handler, to: server)
+            case .failure(let error): connectionFailed(to: server, timedOut: error.isConnectTimeout)
             }
         }
     }
 
+    private func connected(_ connection: PooledConnection, to server: Server) {
+        guard machine.state == .connecting, self.server === server else {
+            // Too late: the stream went on without it.
+            connection.owner = nil
+            connection.close()
+            return
+        }
+        attach(connection, reused: false)
+    }
+
     private func reuseConnection(_ entry: IdleConnectionPool.Entry) {
-        entry.handler.adopt(by: self)
-        serverHandler = entry.handler
+        entry.connection.adopt(by: self)
         // Only a server with TLS has a TLS handler in its connections'
-        // pipelines (looking for a missing one throws).
-        machine.serverTLS = server?.tls == nil
-            ? nil : try? entry.channel.pipeline.syncOperations.handler(type: TLSHandler.self)
-        attach(entry.channel, reused: true)
+        // pipelines.
+        machine.serverTLS = server?.tls == nil ? nil : (entry.connection as? RelayHandler)?.tls
+        attach(entry.connection, reused: true)
     }
 
     /// The PROXY protocol header a server with `send-proxy` gets first.
     private func proxyHeader(for server: Server) -> ByteBuffer? {
         guard server.config.options.sendProxy || server.config.options.sendProxyV2 else { return nil }
-        var header = client.allocator.buffer(capacity: 64)
+        var header = ByteBufferAllocator().buffer(capacity: 64)
         ProxyProtocol.write(
             v2: server.config.options.sendProxyV2, source: machine.clientAddress,
             destination: machine.localAddress, into: &header)
         return header
     }
 
-    private func attach(_ channel: Channel, reused: Bool) {
-        serverChannel = channel
+    private func attach(_ connection: PooledConnection, reused: Bool) {
+        serverConnection = connection
+        serverConnectionReused = reused
         // With TLS, the header went in clear before the handshake.
         if let server, server.tls == nil, !reused, let header = proxyHeader(for: server) {
-            channel.write(header, promise: nil)
+            connection.write(header)
         }
         machine.serverConnected(reused: reused)
         perform()
@@ -412,10 +433,9 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
     /// The reused connection closed before answering: the same request
     /// goes to a new connection.
     private func reconnect() {
-        serverHandler?.owner = nil
-        serverChannel?.close(promise: nil)
-        serverChannel = nil
-        serverHandler = nil
+        serverConnection?.owner = nil
+        serverConnection?.close()
+        serverConnection = nil
         if let server { connect(to: server) }
     }
 
@@ -438,28 +458,23 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
     private func releaseServer(keep: Bool) {
         if let server {
             server.backend.release(server)
-            if let channel = serverChannel {
-                if keep && channel.isActive && server.sni == nil {
-                    park(channel, on: server)
+            if let connection = serverConnection {
+                if keep && connection.isActive && server.sni == nil {
+                    park(connection, on: server)
                 } else {
-                    serverHandler?.owner = nil
-                    channel.close(promise: nil)
+                    connection.owner = nil
+                    connection.close()
                 }
             }
         }
         server = nil
-        serverChannel = nil
-        serverHandler = nil
+        serverConnection = nil
     }
 
-    private func park(_ channel: Channel, on server: Server) {
-        guard let handler = serverHandler else {
-            channel.close(promise: nil)
-            return
-        }
-        let entry = IdleConnectionPool.Entry(channel: channel, handler: handler)
+    private func park(_ connection: PooledConnection, on server: Server) {
+        let entry = IdleConnectionPool.Entry(connection: connection, reused: serverConnectionReused)
         if server.backend.config.httpReuse == .never {
-            handler.park(on: server, inPool: false)
+            connection.park(on: server, inPool: false)
             ownedIdle = (server, entry)
             return
         }
@@ -469,15 +484,15 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
         let (used, needed) = server.backend.lock.withLock { (server.currentConnections, server.maxSeenConnections) }
         let limit = needed - used
         if limit <= 0 {
-            handler.park(on: server, inPool: false)
+            connection.park(on: server, inPool: false)
             ownedIdle = (server, entry)
             return
         }
-        handler.park(on: server, inPool: true)
+        connection.park(on: server, inPool: true)
         for evicted in server.idlePool.put(entry, on: eventLoop, limit: limit) {
             // Out of the pool already: nothing to remove when it closes.
-            evicted.handler.park(on: server, inPool: false)
-            evicted.channel.close(promise: nil)
+            evicted.connection.park(on: server, inPool: false)
+            evicted.connection.close()
         }
     }
 
@@ -564,15 +579,8 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
     // MARK: Teardown
 
     private func closeAfterFlush() {
-        client.flush()
-        // Closing discards unwritten bytes: close at once only when the
-        // socket took everything, else once the last write completes.
-        if let options = client.syncOptions, (try? options.getOption(.bufferedWritableBytes)) == 0 {
-            machine.flushedForClose()
-            perform()
-            return
-        }
-        client.writeAndFlush(client.allocator.buffer(capacity: 0)).whenComplete { [self] _ in
+        // Closing discards unwritten bytes: close once the socket took them.
+        client.whenFlushed { [self] in
             machine.flushedForClose()
             perform()
         }
@@ -582,20 +590,20 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
     /// a server connection loses it, so that a request still waiting for
     /// its response gets 2.6's 502; any other stream is closed.
     func kill() {
-        if let serverChannel {
-            serverChannel.close(promise: nil)
+        if let serverConnection {
+            serverConnection.close()
         } else {
-            client.close(promise: nil)
+            client.close()
         }
     }
 
     private func closeAll() {
         timer.cancel()
         if let owned = ownedIdle {
-            owned.entry.channel.close(promise: nil)
+            owned.entry.connection.close()
             ownedIdle = nil
         }
-        client.close(promise: nil)
+        client.close()
         machine.endTracking()
         frontend.streamEnded(self)
     }

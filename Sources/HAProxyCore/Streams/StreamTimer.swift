@@ -1,3 +1,4 @@
+import HAProxyIO
 import NIOConcurrencyHelpers
 import NIOCore
 
@@ -72,10 +73,26 @@ final class LoopTimers {
     /// task that fires with nothing due just schedules the next).
     private var scheduledAt: NIODeadline?
     private var task: Scheduled<Void>?
+    /// On the I/O driver's loops: a timer without a future.
+    private let driverLoop: IOLoop?
+    private var driverTask: IOTimer?
     private lazy var fire: () -> Void = { [unowned self] in self.fired() }
 
     private init(loop: EventLoop) {
         self.loop = loop
+        self.driverLoop = loop as? IOLoop
+    }
+
+    /// Moves the loop's task to `deadline`.
+    private func scheduleTask(at deadline: NIODeadline) {
+        scheduledAt = deadline
+        if let driverLoop {
+            driverTask?.cancel()
+            driverTask = driverLoop.schedule(at: deadline, fire)
+        } else {
+            task?.cancel()
+            task = loop.scheduleTask(deadline: deadline, fire)
+        }
     }
 
     private static let registry = NIOLockedValueBox<[(loop: ObjectIdentifier, timers: LoopTimers)]>([])
@@ -101,9 +118,7 @@ final class LoopTimers {
         siftUp(timer.heapIndex)
         guard let first = heap.first?.armedAt else { return }
         if let scheduledAt, scheduledAt <= first { return }
-        task?.cancel()
-        scheduledAt = first
-        task = loop.scheduleTask(deadline: first, fire)
+        scheduleTask(at: first)
     }
 
     fileprivate func remove(_ timer: StreamTimer) {
@@ -120,14 +135,14 @@ final class LoopTimers {
     private func fired() {
         scheduledAt = nil
         task = nil
+        driverTask = nil
         let now = NIODeadline.now()
         while let first = heap.first, let at = first.armedAt, at <= now {
             remove(first)
             first.fired(now: now)
         }
         if scheduledAt == nil, let next = heap.first?.armedAt {
-            scheduledAt = next
-            task = loop.scheduleTask(deadline: next, fire)
+            scheduleTask(at: next)
         }
     }
 

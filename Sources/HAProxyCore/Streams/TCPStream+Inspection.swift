@@ -88,7 +88,7 @@ extension TCPStream {
         let isFinal = final || delay == 0 || expired || clientInputClosed
             || (pending?.readableBytes ?? 0) >= inspectionBufferLimit
         let context = ruleContext()
-        context.requestPayload = pending ?? client.allocator.buffer(capacity: 0)
+        context.requestPayload = pending ?? ByteBufferAllocator().buffer(capacity: 0)
         context.pendingContent = isFinal ? nil : PendingContent()
         switch TCPRuleRunner.run(rules, on: context) {
         case .wait:
@@ -130,7 +130,7 @@ extension TCPStream {
         let rules = frontend.httpPolicy.switchingRules
         guard !rules.isEmpty, let runtime = frontend.runtime else { return frontend.backend }
         let context = ruleContext()
-        context.requestPayload = pending ?? client.allocator.buffer(capacity: 0)
+        context.requestPayload = pending ?? ByteBufferAllocator().buffer(capacity: 0)
         for rule in rules {
             if let condition = rule.condition, !condition.evaluate(context) { continue }
             switch rule.target {
@@ -187,7 +187,7 @@ extension TCPStream {
         let held = inspection.heldResponse?.readableBytes ?? 0
         let isFinal = final || delay == 0 || expired || serverChannel == nil || held >= inspectionBufferLimit
         let context = ruleContext()
-        context.responsePayload = inspection.heldResponse ?? client.allocator.buffer(capacity: 0)
+        context.responsePayload = inspection.heldResponse ?? ByteBufferAllocator().buffer(capacity: 0)
         context.pendingContent = isFinal ? nil : PendingContent()
         let verdict = TCPRuleRunner.run(backend.config.tcpResponseContentRules, on: context)
         switch verdict {
@@ -210,7 +210,7 @@ extension TCPStream {
             inspection.cancel()
             inspection.response = false
             if let held = inspection.heldResponse, held.readableBytes > 0 {
-                client.writeAndFlush(held, promise: nil)
+                client.writeAndFlush(held)
             }
             inspection.heldResponse = nil
             if verdict == .close { closeAll(graceful: true) }

@@ -3,6 +3,7 @@ import HAProxyObservability
 import HAProxyHTTP
 import HAProxyRules
 import HAProxyTables
+import HAProxyIO
 import HAProxyTLS
 import NIOCore
 
@@ -21,11 +22,11 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
     enum State { case waitingProxyHeader, inspecting, waitingServer, connecting, established, closed }
 
     let frontend: Frontend
-    let client: Channel
+    let client: StreamConnection
     let eventLoop: EventLoop
     var backend: Backend?
     private(set) var server: Server?
-    private(set) var serverChannel: Channel?
+    private(set) var serverChannel: StreamConnection?
     var state: State = .waitingServer
     /// Client bytes received before the server connection is up.
     var pending: ByteBuffer?
@@ -57,13 +58,13 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
     private(set) var serverTLS: TLSHandler?
 
     init(
-        frontend: Frontend, client: Channel, backend: Backend?, variables: StreamVariables, bind: BindConfig,
-        tls: TLSHandler? = nil
+        frontend: Frontend, client: StreamConnection, on eventLoop: EventLoop, backend: Backend?,
+        variables: StreamVariables, bind: BindConfig, tls: TLSHandler? = nil
     ) {
         self.clientTLS = tls
         self.frontend = frontend
         self.client = client
-        self.eventLoop = client.eventLoop
+        self.eventLoop = eventLoop
         self.backend = backend
         self.clientAddress = client.remoteAddress
         self.localAddress = client.localAddress
@@ -138,8 +139,21 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
         log.connectStart = log.connectStart ?? connectAttemptStart
         let timeouts = server.backend.config.timeouts
         timer.cancel()
-        let handler = RelayHandler(side: .server, owner: self)
         let port = (localAddress?.port)
+        if let loop = eventLoop as? IOLoop {
+            // The driver's connections carry no TLS layer: a stream on it
+            // never meets a server with `ssl` (ProxyRuntime.start).
+            DriverConnection.connect(
+                to: server.destination(localPort: port), on: loop, timeoutMs: timeouts.connect, owner: self
+            ) { [self] result in
+                switch result {
+                case .success(let connection): connected(connection, to: server)
+                case .failure(let error): connectFailed(server, timedOut: error.isConnectTimeout)
+                }
+            }
+            return
+        }
+        let handler = RelayHandler(side: .server, owner: self)
         serverTLS = nil
         if let context = server.tls {
             let name = server.sni.flatMap { $0.evaluate(ruleContext())?.stringBytes }.map {
@@ -152,15 +166,17 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
             timeoutMs: timeouts.connect, handler: handler, tls: serverTLS
         ).whenComplete { [self] result in
             switch result {
-            case .success(let channel): connected(channel, to: server)
+            case .success: connected(handler, to: server)
             case .failure(let error): connectFailed(server, timedOut: error.isConnectTimeout)
             }
         }
     }
 
-    private func connected(_ channel: Channel, to server: Server) {
+    private func connected(_ channel: StreamConnection, to server: Server) {
         guard state == .connecting else {
-            channel.close(promise: nil)
+            (channel as? DriverConnection)?.owner = nil
+            (channel as? RelayHandler)?.owner = nil
+            channel.close()
             return
         }
         log.connected = .now()
@@ -169,30 +185,30 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
         state = .established
         // With TLS, the header went in clear before the handshake.
         if server.tls == nil, let header = proxyHeader(for: server) {
-            channel.write(header, promise: nil)
+            channel.write(header)
         }
         if let pending, pending.readableBytes > 0 {
-            channel.write(pending, promise: nil)
+            channel.write(pending)
         }
         pending = nil
         channel.flush()
         startResponseInspection()
         if clientInputClosed {
-            channel.closeWhenFlushed(mode: .output)
+            channel.closeWhenFlushed(outputOnly: true)
         }
         let t = server.backend.config.timeouts
         inactivityMs = t.tunnel ?? minTimeout(frontend.config.timeouts.client, t.server)
         timer.arm(ms: inactivityMs)
         if pausedWhileConnecting {
             pausedWhileConnecting = false
-            client.setAutoRead(true)
+            client.setReading(true)
         }
     }
 
     /// The PROXY protocol header a server with `send-proxy` gets first.
     private func proxyHeader(for server: Server) -> ByteBuffer? {
         guard server.config.options.sendProxy || server.config.options.sendProxyV2 else { return nil }
-        var header = client.allocator.buffer(capacity: 64)
+        var header = ByteBufferAllocator().buffer(capacity: 64)
         ProxyProtocol.write(
             v2: server.config.options.sendProxyV2, source: clientAddress, destination: localAddress, into: &header)
         return header
@@ -220,7 +236,7 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
     func resumeClientReads() {
         if pausedWhileConnecting {
             pausedWhileConnecting = false
-            client.setAutoRead(true)
+            client.setReading(true)
         }
     }
 
@@ -236,14 +252,14 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
                 return
             }
             if let serverChannel, state == .established {
-                serverChannel.write(buffer, promise: nil)
-                if !serverChannel.isWritable { client.setAutoRead(false) }
+                serverChannel.write(buffer)
+                if !serverChannel.isWritable { client.setReading(false) }
             } else {
                 var buffer = buffer
                 if pending == nil { pending = buffer } else { pending!.writeBuffer(&buffer) }
                 if pending!.readableBytes >= 16384 {
                     pausedWhileConnecting = true
-                    client.setAutoRead(false)
+                    client.setReading(false)
                 }
                 if state == .inspecting {
                     inspectRequest()
@@ -256,15 +272,15 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
                 holdResponse(buffer)
                 return
             }
-            client.write(buffer, promise: nil)
-            if !client.isWritable { serverChannel?.setAutoRead(false) }
+            client.write(buffer)
+            if !client.isWritable { serverChannel?.setReading(false) }
         }
         touch()
     }
 
     func connectionReadComplete(_ side: ConnectionSide) {
         if drainingClient {
-            if side == .client { client.close(promise: nil) }
+            if side == .client { client.close() }
             return
         }
         switch side {
@@ -276,12 +292,12 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
     func connectionWritabilityChanged(_ side: ConnectionSide, writable: Bool) {
         // The side that became writable lets the other side read again.
         let other = side == .client ? serverChannel : client
-        other?.setAutoRead(writable)
+        other?.setReading(writable)
     }
 
     func connectionInputClosed(_ side: ConnectionSide) {
         if drainingClient {
-            if side == .client { client.close(promise: nil) }
+            if side == .client { client.close() }
             return
         }
         switch side {
@@ -298,7 +314,7 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
                 if state == .closed { return }
             }
             // Before the server is connected the shutdown is forwarded by `connected`.
-            serverChannel?.closeWhenFlushed(mode: .output)
+            serverChannel?.closeWhenFlushed(outputOnly: true)
             inactivityMs = frontend.config.timeouts.clientFin ?? inactivityMs
         case .server:
             serverInputClosed = true
@@ -306,7 +322,7 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
                 inspectResponse()
                 if state == .closed { return }
             }
-            client.closeWhenFlushed(mode: .output)
+            client.closeWhenFlushed(outputOnly: true)
             inactivityMs = backend?.config.timeouts.serverFin ?? inactivityMs
         }
         if clientInputClosed && serverInputClosed {
@@ -345,9 +361,9 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
     private func closeClientReadingPendingInput() {
         drainingClient = true
         let client = client
-        client.close(mode: .output).whenFailure { _ in client.close(promise: nil) }
-        client.setAutoRead(true)
-        eventLoop.scheduleTask(in: .seconds(1)) { client.close(promise: nil) }
+        client.closeWhenFlushed(outputOnly: true)
+        client.setReading(true)
+        eventLoop.scheduleTask(in: .seconds(1)) { client.close() }
     }
 
     // MARK: PROXY protocol
@@ -439,14 +455,14 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
             plog.log(record)
         }
         if graceful {
-            serverChannel?.closeWhenFlushed()
-            client.closeWhenFlushed()
+            serverChannel?.closeWhenFlushed(outputOnly: false)
+            client.closeWhenFlushed(outputOnly: false)
         } else {
-            serverChannel?.close(promise: nil)
+            serverChannel?.close()
             if drain, clientTLS == nil, !clientInputClosed {
                 closeClientReadingPendingInput()
             } else {
-                client.close(promise: nil)
+                client.close()
             }
         }
         serverChannel = nil

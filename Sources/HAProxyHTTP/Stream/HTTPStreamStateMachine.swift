@@ -976,7 +976,9 @@ public struct HTTPStreamStateMachine {
                 emit(.writeServer(run))
             }
             sendServerBatch()
-            if !serverWritable { pauseClient(true) }
+            // Reads held while the body waited for the server resume
+            // once it is forwarded (and the server takes more).
+            pauseClient(!serverWritable)
             log.bytesFromClient &+= requestBody.loggedBytes &- counted
             if requestBody.isComplete {
                 requestDone = true

@@ -1,0 +1,193 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import HAProxyIO
+import NIOCore
+
+/// One side of a stream as the stream uses it: bytes out, reads on or off,
+/// the end. Events come back through the stream's `ConnectionOwner` side.
+/// Two kinds exist: a NIO channel's `RelayHandler`, and `DriverConnection`
+/// on the I/O driver (HAProxyIO), so that a stream does not depend on
+/// which event loop serves it.
+protocol StreamConnection: AnyObject {
+    var remoteAddress: SocketAddress? { get }
+    var localAddress: SocketAddress? { get }
+    /// Below the high water mark of queued bytes.
+    var isWritable: Bool { get }
+    /// Queues bytes, sent by `flush()`.
+    func write(_ bytes: ByteBuffer)
+    func flush()
+    /// Starts or stops reading (back-pressure).
+    func setReading(_ on: Bool)
+    /// Sends what is queued, then a FIN (`outputOnly`) or closes.
+    func closeWhenFlushed(outputOnly: Bool)
+    /// Closes now, dropping what is queued.
+    func close()
+    /// Closes with a reset (a refused connection).
+    func reset()
+    /// Flushes, then calls `done` once every queued byte reached the
+    /// socket (or the connection closed).
+    func whenFlushed(_ done: @escaping () -> Void)
+}
+
+/// A server connection that can wait idle in a server's pool between
+/// streams (`http-reuse`): while parked it has no owner, and any byte or
+/// close from the server retires it.
+protocol PooledConnection: StreamConnection {
+    var owner: ConnectionOwner? { get set }
+    var isActive: Bool { get }
+    /// Parks the connection idle for reuse, detached from any stream.
+    func park(on server: Server, inPool: Bool)
+    /// Hands a parked connection to a new owner.
+    func adopt(by owner: ConnectionOwner)
+    /// Closes it from any thread (a pool emptied by the CLI or a check).
+    func closeFromAnyThread()
+}
+
+extension StreamConnection {
+    func writeAndFlush(_ bytes: ByteBuffer) {
+        write(bytes)
+        flush()
+    }
+}
+
+/// A connection of the I/O driver serving one side of a stream: the
+/// driver's events go to the stream as `ConnectionOwner` calls, as a NIO
+/// channel's `RelayHandler` sends them.
+final class DriverConnection: PooledConnection, IOConnectionOwner {
+    let io: IOConnection
+    let side: ConnectionSide
+    /// Strong, as `RelayHandler.owner`: a client connection keeps its stream.
+    var owner: ConnectionOwner?
+    /// The server whose pool the connection waits in, while parked.
+    private var parkedIn: Server?
+    private var parkedInPool = false
+    private(set) lazy var remoteAddress: SocketAddress? = io.remoteAddress
+    private(set) lazy var localAddress: SocketAddress? = io.localAddress
+
+    init(_ io: IOConnection, side: ConnectionSide, owner: ConnectionOwner?) {
+        self.io = io
+        self.side = side
+        self.owner = owner
+        io.owner = self
+        // The driver holds the connection until it closes.
+        io.retainedOwner = self
+    }
+
+    var isWritable: Bool { io.isWritable }
+    func write(_ bytes: ByteBuffer) { io.write(bytes) }
+    func flush() { io.flush() }
+    func setReading(_ on: Bool) { io.isReading = on }
+
+    func closeWhenFlushed(outputOnly: Bool) {
+        if outputOnly {
+            io.shutdownOutputWhenFlushed()
+            return
+        }
+        io.closeWhenFlushed()
+        // A peer that never reads again must not hold the connection forever.
+        if io.isActive {
+            _ = io.loop.schedule(at: .now() + Self.flushGrace) { [io] in io.close() }
+        }
+    }
+
+    func close() { io.close() }
+    func reset() { io.reset() }
+    func whenFlushed(_ done: @escaping () -> Void) { io.whenFlushed(done) }
+    var isActive: Bool { io.isActive }
+
+    func park(on server: Server, inPool: Bool) {
+        owner = nil
+        parkedIn = server
+        parkedInPool = inPool
+    }
+
+    func adopt(by owner: ConnectionOwner) {
+        parkedIn = nil
+        parkedInPool = false
+        self.owner = owner
+    }
+
+    func closeFromAnyThread() {
+        let io = self.io
+        if io.loop.inEventLoop { io.close() } else { io.loop.post { io.close() } }
+    }
+
+    /// How long a closing connection may take to drain what is queued.
+    static let flushGrace = TimeAmount.seconds(30)
+
+    // MARK: The driver's events
+
+    func ioRead(_ connection: IOConnection, _ bytes: ByteBuffer) {
+        if let owner {
+            owner.connectionRead(side, bytes)
+        } else if parkedIn != nil {
+            // A server talking while idle breaks the framing of the next request.
+            io.close()
+        }
+    }
+
+    func ioReadComplete(_ connection: IOConnection) {
+        owner?.connectionReadComplete(side)
+    }
+
+    func ioInputClosed(_ connection: IOConnection) {
+        if let owner {
+            owner.connectionInputClosed(side)
+        } else if parkedIn != nil {
+            io.close()
+        }
+    }
+
+    func ioWritabilityChanged(_ connection: IOConnection, writable: Bool) {
+        owner?.connectionWritabilityChanged(side, writable: writable)
+    }
+
+    func ioClosed(_ connection: IOConnection, error: SystemCallError?) {
+        if let server = parkedIn {
+            parkedIn = nil
+            if parkedInPool { server.idlePool.remove(self, on: io.loop) }
+        }
+        let owner = self.owner
+        self.owner = nil
+        owner?.connectionClosed(side, error: error)
+    }
+
+    // MARK: Connecting
+
+    /// Connects to a server on `loop`; `done` gets the connection once up,
+    /// or the error (`DriverConnectTimeout` after `timeoutMs`). A failed
+    /// attempt reports nothing else to `owner`.
+    static func connect(
+        to address: SocketAddress, on loop: IOLoop, timeoutMs: Int?, owner: ConnectionOwner,
+        done: @escaping (Result<DriverConnection, Error>) -> Void
+    ) {
+        var connection: DriverConnection?
+        var timer: IOTimer?
+        var timedOut = false
+        do {
+            let io = try IOConnection.connect(to: address, on: loop) { _, error in
+                timer?.cancel()
+                guard let made = connection else { return }
+                if let error {
+                    made.owner = nil
+                    done(.failure(timedOut ? DriverConnectTimeout() : error))
+                } else {
+                    done(.success(made))
+                }
+            }
+            connection = DriverConnection(io, side: .server, owner: owner)
+            if let timeoutMs {
+                timer = loop.schedule(at: .now() + .milliseconds(Int64(timeoutMs))) {
+                    timedOut = true
+                    io.close()
+                }
+            }
+        } catch {
+            loop.post { done(.failure(error)) }
+        }
+    }
+}
+
+/// A server connection of the driver ran out of `timeout connect`.
+struct DriverConnectTimeout: Error {}

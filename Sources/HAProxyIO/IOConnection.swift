@@ -1,0 +1,451 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CEpoll
+import NIOCore
+
+/// What an `IOConnection` reports to whoever owns it, on its loop.
+public protocol IOConnectionOwner: AnyObject {
+    /// Bytes read. The buffer is the loop's read buffer: keeping it costs
+    /// the next read an allocation, so take what is needed and let it go.
+    func ioRead(_ connection: IOConnection, _ bytes: ByteBuffer)
+    /// The end of a burst of reads (the socket has nothing more for now).
+    func ioReadComplete(_ connection: IOConnection)
+    /// The peer shut its sending side (half-close); writing still works.
+    func ioInputClosed(_ connection: IOConnection)
+    /// Queued bytes crossed the high (false) or low (true) water mark.
+    func ioWritabilityChanged(_ connection: IOConnection, writable: Bool)
+    /// The connection is closed, by either side; `error` when it failed.
+    /// Reported once, from a task of the loop (never from inside a call
+    /// the owner made).
+    func ioClosed(_ connection: IOConnection, error: SystemCallError?)
+}
+
+/// A connected, non-blocking stream socket on an `IOLoop`: reads go to the
+/// owner by a direct call, writes are queued and sent by `flush()` in one
+/// system call (`writev` for several buffers), and nothing else is
+/// allocated per operation. The descriptor is registered once,
+/// edge-triggered; the connection remembers whether the socket still has
+/// bytes to read or room to write, so starting and stopping reads
+/// (back-pressure) costs no system call.
+///
+/// Used on its loop only.
+public final class IOConnection: IOReadiness {
+    public let loop: IOLoop
+    public private(set) var fd: CInt
+    public weak var owner: IOConnectionOwner?
+    /// Holds the owner while no one else does (a stream that lives as long
+    /// as its client connection).
+    public var retainedOwner: IOConnectionOwner?
+
+    /// Whether the connection reads when the socket has bytes (NIO's
+    /// `autoRead`).
+    public var isReading = true {
+        didSet {
+            if isReading && !oldValue && socketReadable { scheduleRead() }
+        }
+    }
+    public private(set) var isActive = true
+    public private(set) var inputClosed = false
+    public private(set) var outputClosed = false
+    /// Below the high water mark since the last time it was crossed.
+    public private(set) var isWritable = true
+
+    private var socketReadable = false
+    /// epoll saw the peer's FIN (or an error): reads go on until they meet
+    /// it, a short read no longer meaning that the socket is empty.
+    private var peerShut = false
+    private var socketWritable = true
+    private var readScheduled = false
+    private var connecting: ((SystemCallError?) -> Void)?
+
+    private var pending: [ByteBuffer] = []
+    /// How many of `pending` were flushed (they go out first).
+    private var flushedCount = 0
+    public private(set) var bufferedBytes = 0
+    /// Called once every queued byte went out (or the connection closed).
+    private var flushedCallbacks: [() -> Void] = []
+    /// After the last flushed byte went out: shut the output, or close.
+    private var afterFlush: CloseAfterFlush?
+    private enum CloseAfterFlush { case output, all }
+
+    public static let highWaterMark = 65536
+    public static let lowWaterMark = 32768
+    /// Reads at most this many times in a row before letting other
+    /// connections of the loop have their turn.
+    static let readsPerTurn = 4
+
+    /// Takes `fd` (connected or connecting, non-blocking) and registers it.
+    public init(fd: CInt, on loop: IOLoop) throws {
+        self.fd = fd
+        self.loop = loop
+        try loop.register(
+            fd, events: IOEvents.readable | IOEvents.writable | IOEvents.readHangUp, handler: self)
+    }
+
+    // MARK: Connecting
+
+    /// Opens a non-blocking connection to `address`; `done` is called on the
+    /// loop once it is up (nil) or failed. The connection reports nothing
+    /// to its owner before.
+    public static func connect(
+        to address: SocketAddress, from source: SocketAddress? = nil, on loop: IOLoop,
+        done: @escaping (IOConnection, SystemCallError?) -> Void
+    ) throws -> IOConnection {
+        let family = address.protocol.rawValue
+        let fd = socket(family, CInt(SOCK_STREAM.rawValue) | CInt(SOCK_NONBLOCK.rawValue) | CInt(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw SystemCallError(errno: errno, call: "socket") }
+        var one: CInt = 1
+        if family == AF_INET || family == AF_INET6 {
+            setsockopt(fd, CInt(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<CInt>.size))
+        }
+        if let source {
+            setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<CInt>.size))
+            let rc = source.withSockAddr { bind(fd, $0, socklen_t($1)) }
+            if rc != 0 {
+                let error = SystemCallError(errno: errno, call: "bind")
+                Glibc.close(fd)
+                throw error
+            }
+        }
+        let rc = address.withSockAddr { Glibc.connect(fd, $0, socklen_t($1)) }
+        if rc != 0 && errno != EINPROGRESS {
+            let error = SystemCallError(errno: errno, call: "connect")
+            Glibc.close(fd)
+            throw error
+        }
+        let connection: IOConnection
+        do {
+            connection = try IOConnection(fd: fd, on: loop)
+        } catch {
+            Glibc.close(fd)
+            throw error
+        }
+        connection.socketWritable = false
+        connection.connecting = { [unowned connection] error in done(connection, error) }
+        if rc == 0 {
+            // Connected at once (a local socket): reported from the loop all the same.
+            loop.post { connection.finishConnecting() }
+        }
+        return connection
+    }
+
+    private func finishConnecting() {
+        guard let done = connecting else { return }
+        connecting = nil
+        var code: CInt = 0
+        var length = socklen_t(MemoryLayout<CInt>.size)
+        getsockopt(fd, SOL_SOCKET, SO_ERROR, &code, &length)
+        if code != 0 {
+            let error = SystemCallError(errno: code, call: "connect")
+            done(error)
+            fail(error)
+            return
+        }
+        socketWritable = true
+        done(nil)
+        if flushedCount > 0 || afterFlush != nil { writeFlushed() }
+        if isReading && socketReadable { readAvailable() }
+    }
+
+    // MARK: Events
+
+    public func ready(_ events: UInt32) {
+        if connecting != nil {
+            // Bytes that came with the connection's completion are read below.
+            if events & (IOEvents.writable | IOEvents.error | IOEvents.hangUp) != 0 { finishConnecting() }
+            if connecting != nil || !isActive { return }
+        }
+        if events & (IOEvents.writable | IOEvents.error | IOEvents.hangUp) != 0 {
+            socketWritable = true
+            if flushedCount > 0 { writeFlushed() }
+        }
+        if events & (IOEvents.readable | IOEvents.readHangUp | IOEvents.hangUp | IOEvents.error) != 0 {
+            socketReadable = true
+            if events & (IOEvents.readHangUp | IOEvents.hangUp | IOEvents.error) != 0 { peerShut = true }
+            if isReading && isActive && !readScheduled { readAvailable() }
+        }
+    }
+
+    private func scheduleRead() {
+        guard !readScheduled else { return }
+        readScheduled = true
+        loop.post { [self] in
+            readScheduled = false
+            if isReading && socketReadable && isActive { readAvailable() }
+        }
+    }
+
+    private func readAvailable() {
+        var reads = 0
+        while isReading && socketReadable && isActive && !inputClosed {
+            if reads == Self.readsPerTurn {
+                // Fairness: the rest after the loop's other connections.
+                scheduleRead()
+                break
+            }
+            reads += 1
+            var result = 0
+            loop.readBuffer.clear()
+            _ = loop.readBuffer.writeWithUnsafeMutableBytes(minimumWritableBytes: IOLoop.readSize) { buffer in
+                result = Glibc.read(fd, buffer.baseAddress, min(buffer.count, IOLoop.readSize))
+                return max(result, 0)
+            }
+            if result > 0 {
+                // A short read emptied the socket: the next bytes bring a new edge.
+                if result < IOLoop.readSize && !peerShut { socketReadable = false }
+                owner?.ioRead(self, loop.readBuffer)
+            } else if result == 0 {
+                socketReadable = false
+                inputClosed = true
+                if reads > 1 { owner?.ioReadComplete(self) }
+                owner?.ioInputClosed(self)
+                return
+            } else if errno == EAGAIN || errno == EWOULDBLOCK {
+                socketReadable = false
+            } else if errno != EINTR {
+                fail(SystemCallError(errno: errno, call: "read"))
+                return
+            }
+        }
+        if isActive { owner?.ioReadComplete(self) }
+    }
+
+    // MARK: Writing
+
+    /// Queues `bytes`; they go out at the next `flush()`.
+    public func write(_ bytes: ByteBuffer) {
+        guard isActive, !outputClosed, bytes.readableBytes > 0 else { return }
+        pending.append(bytes)
+        bufferedBytes += bytes.readableBytes
+        if isWritable && bufferedBytes > Self.highWaterMark {
+            isWritable = false
+            owner?.ioWritabilityChanged(self, writable: false)
+        }
+    }
+
+    /// Sends every queued byte the socket takes now; the rest goes when
+    /// the socket has room again.
+    public func flush() {
+        flushedCount = pending.count
+        if socketWritable && flushedCount > 0 { writeFlushed() }
+    }
+
+    /// Flushes, and calls `done` once every queued byte went out: at once
+    /// when the socket took them all, or when the connection closed.
+    public func whenFlushed(_ done: @escaping () -> Void) {
+        flush()
+        if pending.isEmpty || !isActive {
+            done()
+        } else {
+            flushedCallbacks.append(done)
+        }
+    }
+
+    /// Queues and flushes.
+    public func writeAndFlush(_ bytes: ByteBuffer) {
+        write(bytes)
+        flush()
+    }
+
+    private func writeFlushed() {
+        while flushedCount > 0 && isActive {
+            let result: Int
+            if flushedCount == 1 {
+                result = pending[0].withUnsafeReadableBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            } else {
+                result = writeVector()
+            }
+            if result < 0 {
+                if errno == EAGAIN || errno == EWOULDBLOCK {
+                    socketWritable = false
+                    return
+                }
+                if errno == EINTR { continue }
+                fail(SystemCallError(errno: errno, call: "write"))
+                return
+            }
+            consume(result)
+        }
+        guard flushedCount == 0, isActive else { return }
+        if pending.isEmpty && !flushedCallbacks.isEmpty {
+            let callbacks = flushedCallbacks
+            flushedCallbacks = []
+            for done in callbacks { done() }
+            guard isActive else { return }
+        }
+        if let mode = afterFlush, pending.isEmpty {
+            afterFlush = nil
+            switch mode {
+            case .output: shutdownOutput()
+            case .all: close()
+            }
+        }
+    }
+
+    private func writeVector() -> Int {
+        let count = min(flushedCount, 64)
+        return withUnsafeTemporaryAllocation(of: iovec.self, capacity: count) { vectors in
+            for i in 0..<count {
+                // The buffers stay in `pending`, unchanged, during the call.
+                pending[i].withUnsafeReadableBytes { bytes in
+                    vectors[i] = iovec(iov_base: UnsafeMutableRawPointer(mutating: bytes.baseAddress), iov_len: bytes.count)
+                }
+            }
+            return writev(fd, vectors.baseAddress, CInt(count))
+        }
+    }
+
+    /// Drops `written` bytes from the front of the flushed buffers.
+    private func consume(_ written: Int) {
+        var left = written
+        bufferedBytes -= written
+        var done = 0
+        while done < flushedCount {
+            let size = pending[done].readableBytes
+            if size > left {
+                pending[done].moveReaderIndex(forwardBy: left)
+                break
+            }
+            left -= size
+            done += 1
+        }
+        if done > 0 {
+            pending.removeFirst(done)
+            flushedCount -= done
+        }
+        if !isWritable && bufferedBytes < Self.lowWaterMark {
+            isWritable = true
+            owner?.ioWritabilityChanged(self, writable: true)
+        }
+    }
+
+    // MARK: Closing
+
+    /// Sends a FIN once every queued byte went out; reading goes on.
+    public func shutdownOutputWhenFlushed() {
+        flush()
+        if pending.isEmpty && connecting == nil { shutdownOutput() } else { afterFlush = .output }
+    }
+
+    /// Closes once every queued byte went out (at once when none is).
+    public func closeWhenFlushed() {
+        flush()
+        if pending.isEmpty { close() } else { afterFlush = .all }
+    }
+
+    public func shutdownOutput() {
+        guard isActive, !outputClosed else { return }
+        outputClosed = true
+        if inputClosed {
+            close()
+        } else {
+            Glibc.shutdown(fd, CInt(SHUT_WR))
+        }
+    }
+
+    /// Closes now, dropping what was not sent.
+    public func close() {
+        finish(error: nil)
+    }
+
+    /// Closes with a reset (SO_LINGER 0) instead of a FIN.
+    public func reset() {
+        guard isActive else { return }
+        var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+        setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+        finish(error: nil)
+    }
+
+    private func fail(_ error: SystemCallError) {
+        finish(error: error)
+    }
+
+    private func finish(error: SystemCallError?) {
+        guard isActive else { return }
+        isActive = false
+        loop.deregister(fd)
+        Glibc.close(fd)
+        fd = -1
+        pending.removeAll()
+        flushedCount = 0
+        bufferedBytes = 0
+        for done in flushedCallbacks { loop.post(done) }
+        flushedCallbacks = []
+        if let connecting {
+            self.connecting = nil
+            if error == nil { connecting(SystemCallError(errno: ECANCELED, call: "connect")) }
+        }
+        loop.post { [self] in
+            let owner = self.owner ?? retainedOwner
+            retainedOwner = nil
+            owner?.ioClosed(self, error: error)
+        }
+    }
+
+    // MARK: Addresses
+
+    public var localAddress: SocketAddress? { address(getsockname) }
+    public var remoteAddress: SocketAddress? { address(getpeername) }
+
+    private func address(
+        _ call: (CInt, UnsafeMutablePointer<sockaddr>, UnsafeMutablePointer<socklen_t>) -> CInt
+    ) -> SocketAddress? {
+        guard fd >= 0 else { return nil }
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let rc = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { call(fd, $0, &length) }
+        }
+        guard rc == 0 else { return nil }
+        return SocketAddress(storage)
+    }
+}
+
+extension SocketAddress {
+    /// The address as a `sockaddr` and its length, for system calls.
+    func withSockAddr<T>(_ body: (UnsafePointer<sockaddr>, Int) -> T) -> T {
+        switch self {
+        case .v4(let address):
+            var raw = address.address
+            return withUnsafePointer(to: &raw) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, MemoryLayout<sockaddr_in>.size) }
+            }
+        case .v6(let address):
+            var raw = address.address
+            return withUnsafePointer(to: &raw) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, MemoryLayout<sockaddr_in6>.size) }
+            }
+        case .unixDomainSocket(let address):
+            var raw = address.address
+            return withUnsafePointer(to: &raw) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, MemoryLayout<sockaddr_un>.size) }
+            }
+        }
+    }
+
+    /// An address in its usual text form (what NIO gives accepted channels).
+    private static func text(_ family: CInt, _ address: UnsafeRawPointer) -> String {
+        var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        guard inet_ntop(family, address, &buffer, socklen_t(buffer.count)) != nil else { return "" }
+        return String(cString: buffer)
+    }
+
+    /// The address a system call filled in (IPv4, IPv6 or a local socket).
+    init?(_ storage: sockaddr_storage) {
+        var storage = storage
+        switch CInt(storage.ss_family) {
+        case AF_INET:
+            var raw = withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee } }
+            self.init(raw, host: Self.text(AF_INET, &raw.sin_addr))
+        case AF_INET6:
+            var raw = withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { $0.pointee } }
+            self.init(raw, host: Self.text(AF_INET6, &raw.sin6_addr))
+        case AF_UNIX:
+            let raw = withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr_un.self, capacity: 1) { $0.pointee } }
+            self.init(raw)
+        default:
+            return nil
+        }
+    }
+}

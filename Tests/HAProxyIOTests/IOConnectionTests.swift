@@ -1,0 +1,261 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import HAProxyIO
+import NIOConcurrencyHelpers
+import NIOCore
+import XCTest
+
+/// Connections and listeners of the I/O driver over real loopback sockets,
+/// the peer being a plain blocking socket of the test.
+final class IOConnectionTests: XCTestCase {
+    private var loop: IOLoop!
+
+    override func setUpWithError() throws {
+        loop = try IOLoop()
+        loop.start(name: "io-test")
+    }
+
+    override func tearDownWithError() throws {
+        try loop.syncShutdownGracefully()
+    }
+
+    func testEchoesAndForwardsAHalfCloseAfterTheLastByte() throws {
+        let server = try EchoServer(loop: loop)
+        let client = try BlockingSocket(connectingTo: server.port)
+        try client.send(Array("hello".utf8))
+        XCTAssertEqual(try client.receive(count: 5), Array("hello".utf8))
+        try client.send(Array(" world".utf8))
+        client.shutdownOutput()
+        // The echo of the last bytes, then the FIN the half-close caused.
+        XCTAssertEqual(try client.receiveUntilEnd(), Array(" world".utf8))
+        // Both directions shut: the connection closes.
+        try server.waitFor("closed")
+    }
+
+    func testLargeTransfersCrossTheWaterMarksAndArriveWhole() throws {
+        var generator = SystemRandomNumberGenerator()
+        let seed = UInt64.random(in: 0...UInt64.max, using: &generator)
+        print("seed \(seed)")
+        var random = SplitMix(seed: seed)
+        let size = 3 * 1024 * 1024 + Int(random.next() % 65536)
+        let payload = (0..<size).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+        let server = try EchoServer(loop: loop)
+        let client = try BlockingSocket(connectingTo: server.port, receiveBuffer: 16384)
+        // The client does not read until the echo's queue passed the high
+        // water mark (the echo then stops reading); it goes on once drained.
+        let sender = Thread { try? client.send(payload); client.shutdownOutput() }
+        sender.start()
+        try server.waitFor("unwritable")
+        let echoed = try client.receiveUntilEnd()
+        XCTAssertEqual(echoed.count, payload.count)
+        XCTAssertTrue(echoed == payload, "echo differs (seed \(seed))")
+        let events = server.events.withLockedValue { $0 }
+        XCTAssertTrue(events.contains("writable"), "the queue never went under the low water mark: \(events.suffix(5))")
+    }
+
+    func testConnectsAndReportsARefusedConnection() throws {
+        let listening = try BlockingSocket(listening: ())
+        let outcome = loop.makePromise(of: String.self)
+        let refusedOutcome = loop.makePromise(of: String.self)
+        let closedPort = try BlockingSocket(listening: ())
+        let refusedPort = closedPort.port
+        closedPort.close()
+        let address = try SocketAddress(ipAddress: "127.0.0.1", port: listening.port)
+        let refused = try SocketAddress(ipAddress: "127.0.0.1", port: refusedPort)
+        loop.execute {
+            do {
+                _ = try IOConnection.connect(to: address, on: self.loop) { connection, error in
+                    outcome.succeed(error == nil ? "up \(connection.remoteAddress?.port ?? 0)" : "failed")
+                    connection.close()
+                }
+                _ = try IOConnection.connect(to: refused, on: self.loop) { _, error in
+                    refusedOutcome.succeed(error.map { "\($0.errno == ECONNREFUSED)" } ?? "up")
+                }
+            } catch {
+                outcome.fail(error)
+            }
+        }
+        XCTAssertEqual(try outcome.futureResult.wait(), "up \(listening.port)")
+        XCTAssertEqual(try refusedOutcome.futureResult.wait(), "true")
+    }
+
+    func testStoppedReadsLeaveBytesInTheSocketUntilResumed() throws {
+        let server = try EchoServer(loop: loop, startReading: false)
+        let client = try BlockingSocket(connectingTo: server.port)
+        try client.send(Array("abc".utf8))
+        // Nothing is read while reads are stopped: the accept is seen, no data.
+        try server.waitFor("accepted")
+        try loop.submit {}.wait()
+        XCTAssertFalse(server.events.withLockedValue { $0 }.contains { $0.hasPrefix("read") })
+        try loop.submit { server.connections.first?.isReading = true }.wait()
+        XCTAssertEqual(try client.receive(count: 3), Array("abc".utf8))
+    }
+}
+
+/// An echo server on the loop: every byte read is written back; a
+/// half-close is answered by one once the echo is sent.
+final class EchoServer: IOListenerOwner, IOConnectionOwner, @unchecked Sendable {
+    let loop: IOLoop
+    let listening: BlockingSocket
+    var port: Int { listening.port }
+    let events = NIOLockedValueBox<[String]>([])
+    private let startReading: Bool
+    var connections: [IOConnection] = []
+    private var listener: IOListener?
+
+    init(loop: IOLoop, startReading: Bool = true) throws {
+        self.loop = loop
+        self.startReading = startReading
+        listening = try BlockingSocket(listening: ())
+        try loop.submit { self.listener = try IOListener(fd: self.listening.fd, on: loop, owner: self) }.wait()
+    }
+
+    func waitFor(_ event: String) throws {
+        let deadline = NIODeadline.now() + .seconds(10)
+        while !events.withLockedValue({ $0.contains(event) }) {
+            guard NIODeadline.now() < deadline else { throw SystemCallError(errno: ETIMEDOUT, call: "wait for \(event)") }
+            try loop.submit {}.wait()
+        }
+    }
+
+    func ioAccepted(_ listener: IOListener, fd: CInt) {
+        // A small send buffer: the queue grows as soon as the peer stops reading.
+        var size: CInt = 32768
+        setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<CInt>.size))
+        guard let connection = try? IOConnection(fd: fd, on: loop) else { return }
+        connection.owner = self
+        connection.isReading = startReading
+        connections.append(connection)
+        events.withLockedValue { $0.append("accepted") }
+    }
+
+    func ioAcceptFailed(_ listener: IOListener, error: SystemCallError) {
+        events.withLockedValue { $0.append("accept failed \(error)") }
+    }
+
+    func ioAcceptBudget(_ listener: IOListener) -> IOAcceptBudget { .unlimited }
+
+    func ioRead(_ connection: IOConnection, _ bytes: ByteBuffer) {
+        events.withLockedValue { $0.append("read \(bytes.readableBytes)") }
+        connection.write(bytes)
+    }
+
+    func ioReadComplete(_ connection: IOConnection) {
+        connection.flush()
+    }
+
+    func ioInputClosed(_ connection: IOConnection) {
+        connection.shutdownOutputWhenFlushed()
+    }
+
+    func ioWritabilityChanged(_ connection: IOConnection, writable: Bool) {
+        events.withLockedValue { $0.append(writable ? "writable" : "unwritable") }
+        connection.isReading = writable
+    }
+
+    func ioClosed(_ connection: IOConnection, error: SystemCallError?) {
+        events.withLockedValue { $0.append("closed") }
+        connections.removeAll { $0 === connection }
+    }
+}
+
+/// A plain blocking TCP socket on 127.0.0.1, the peer of the tests.
+final class BlockingSocket: @unchecked Sendable {
+    let fd: CInt
+    private(set) var port = 0
+
+    init(listening: Void) throws {
+        fd = socket(AF_INET, CInt(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(fd, 64) == 0 else { throw SystemCallError(errno: errno, call: "bind/listen") }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// - Parameter receiveBuffer: a small SO_RCVBUF makes the peer's
+    ///   writes block soon when this side does not read.
+    init(connectingTo port: Int, receiveBuffer: CInt? = nil) throws {
+        fd = socket(AF_INET, CInt(SOCK_STREAM.rawValue), 0)
+        if var size = receiveBuffer {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<CInt>.size))
+        }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let rc = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard rc == 0 else { throw SystemCallError(errno: errno, call: "connect") }
+        var timeout = timeval(tv_sec: 20, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        self.port = port
+    }
+
+    deinit { close() }
+
+    private var closed = false
+
+    func close() {
+        guard !closed else { return }
+        closed = true
+        Glibc.close(fd)
+    }
+
+    func send(_ bytes: [UInt8]) throws {
+        var sent = 0
+        while sent < bytes.count {
+            let n = bytes[sent...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, 0) }
+            guard n > 0 else { throw SystemCallError(errno: errno, call: "send") }
+            sent += n
+        }
+    }
+
+    func shutdownOutput() {
+        Glibc.shutdown(fd, CInt(SHUT_WR))
+    }
+
+    func receive(count: Int) throws -> [UInt8] {
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while out.count < count {
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, min($0.count, count - out.count), 0) }
+            guard n > 0 else { throw SystemCallError(errno: n == 0 ? ECONNRESET : errno, call: "recv") }
+            out += chunk[..<n]
+        }
+        return out
+    }
+
+    func receiveUntilEnd() throws -> [UInt8] {
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n == 0 { return out }
+            guard n > 0 else { throw SystemCallError(errno: errno, call: "recv") }
+            out += chunk[..<n]
+        }
+    }
+}
+
+/// A small seeded generator, so that a failing run can be replayed.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

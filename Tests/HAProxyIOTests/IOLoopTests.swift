@@ -1,0 +1,88 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import HAProxyIO
+import NIOConcurrencyHelpers
+import NIOCore
+import XCTest
+
+final class IOLoopTests: XCTestCase {
+    private var loop: IOLoop!
+
+    override func setUpWithError() throws {
+        loop = try IOLoop()
+        loop.start(name: "io-test")
+    }
+
+    override func tearDownWithError() throws {
+        try loop.syncShutdownGracefully()
+    }
+
+    func testExecuteRunsOnTheLoopThread() throws {
+        XCTAssertFalse(loop.inEventLoop)
+        let onLoop = try loop.submit { self.loop.inEventLoop }.wait()
+        XCTAssertTrue(onLoop)
+    }
+
+    func testTasksPostedOnTheLoopRunAfterTheCurrentOneInOrder() throws {
+        let order = try loop.submit { () -> [Int] in
+            var seen: [Int] = []
+            return seen
+        }.wait()
+        XCTAssertEqual(order, [])
+        let box = NIOLockedValueBox<[Int]>([])
+        let done = loop.makePromise(of: Void.self)
+        loop.execute {
+            box.withLockedValue { $0.append(1) }
+            self.loop.execute {
+                box.withLockedValue { $0.append(3) }
+                done.succeed(())
+            }
+            box.withLockedValue { $0.append(2) }
+        }
+        try done.futureResult.wait()
+        XCTAssertEqual(box.withLockedValue { $0 }, [1, 2, 3])
+    }
+
+    func testScheduledTasksRunInDeadlineOrderAndCancelledOnesNever() throws {
+        let box = NIOLockedValueBox<[Int]>([])
+        let now = NIODeadline.now()
+        let late = loop.scheduleTask(deadline: now + .milliseconds(60)) { box.withLockedValue { $0.append(3) } }
+        let cancelled = loop.scheduleTask(deadline: now + .milliseconds(20)) { box.withLockedValue { $0.append(99) } }
+        loop.scheduleTask(deadline: now + .milliseconds(10)) { box.withLockedValue { $0.append(1) } }
+        loop.scheduleTask(deadline: now + .milliseconds(30)) { box.withLockedValue { $0.append(2) } }
+        cancelled.cancel()
+        XCTAssertThrowsError(try cancelled.futureResult.wait())
+        try late.futureResult.wait()
+        XCTAssertEqual(box.withLockedValue { $0 }, [1, 2, 3])
+        XCTAssertGreaterThanOrEqual(NIODeadline.now(), now + .milliseconds(60))
+    }
+
+    func testTimersCancelledOnTheLoopDoNotFire() throws {
+        let box = NIOLockedValueBox<[String]>([])
+        let done = loop.makePromise(of: Void.self)
+        loop.execute {
+            let now = NIODeadline.now()
+            let timer = self.loop.schedule(at: now + .milliseconds(5)) { box.withLockedValue { $0.append("cancelled") } }
+            _ = self.loop.schedule(at: now + .milliseconds(10)) { box.withLockedValue { $0.append("fired") } }
+            _ = self.loop.schedule(at: now + .milliseconds(20)) { done.succeed(()) }
+            timer.cancel()
+        }
+        try done.futureResult.wait()
+        XCTAssertEqual(box.withLockedValue { $0 }, ["fired"])
+    }
+
+    func testManyRemoteTasksAllRun() throws {
+        let count = NIOLockedValueBox(0)
+        let threads = 4, perThread = 5000
+        let group = DispatchGroup()
+        for _ in 0..<threads {
+            DispatchQueue.global().async(group: group) {
+                for _ in 0..<perThread { self.loop.execute { count.withLockedValue { $0 += 1 } } }
+            }
+        }
+        group.wait()
+        try loop.submit {}.wait()
+        XCTAssertEqual(count.withLockedValue { $0 }, threads * perThread)
+    }
+}
