@@ -91,7 +91,7 @@ extension KeywordRegistry {
             }
             i += 1
         }
-        cookie.mode = mode ?? .rewrite
+        cookie.mode = mode ?? .passive
         ctx.withProxy { $0.cookie = cookie }
     }
 }

@@ -4,9 +4,13 @@ import HAProxyRules
 /// [preserve] [httponly] [secure] [domain D]* [attr A]*` (manual 4.2): the
 /// cookie that keeps a client on the server it first reached.
 public struct CookiePersistence: Sendable, Equatable {
-    public enum Mode: String, Sendable, Equatable { case rewrite, insert, prefix }
+    /// `passive` is the mode without any of the three words: as 2.6, the
+    /// request's cookie still selects the server, but no cookie is
+    /// inserted, rewritten or removed, and the log's `%tsc` shows `--`
+    /// for it.
+    public enum Mode: String, Sendable, Equatable { case rewrite, insert, prefix, passive }
     public var name: String
-    public var mode: Mode = .rewrite
+    public var mode: Mode = .passive
     public var indirect = false
     public var nocache = false
     public var postonly = false

@@ -78,6 +78,9 @@ public final class Backend {
     public internal(set) var bytesIn: UInt64 = 0
     public internal(set) var bytesOut: UInt64 = 0
     public internal(set) var lastDown = NIODeadline.now()
+    /// `chkdown` of the backend row: the times it lost its last usable
+    /// server (2.6 counts them; a backend down from the start has none).
+    public internal(set) var downTransitions = 0
     /// Time the whole backend spent without a usable server, up to the
     /// last time it got one back (`downtime`).
     var downtimeBefore: TimeAmount = .zero
@@ -377,6 +380,7 @@ public final class Backend {
                 if !loadBalancer.hasEligibleServers {
                     lostAll = true
                     lastDown = .now()
+                    downTransitions += 1
                 }
             }
             return StateChange(changed: true, requeued: requeue.count, remainingInQueue: server.queue.count)

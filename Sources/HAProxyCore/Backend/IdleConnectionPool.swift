@@ -12,6 +12,9 @@ final class IdleConnectionPool {
     /// An idle connection (a NIO channel's handler or the driver's).
     struct Entry {
         let connection: PooledConnection
+        /// It served a stream after the one that opened it: a safe one to
+        /// reuse (`http-reuse safe`, `safe_conn_cur`).
+        var reused = false
     }
 
     /// Each loop's connections, oldest first. A handful of loops: a list
@@ -49,14 +52,15 @@ final class IdleConnectionPool {
     }
 
     /// Keeps `entry`, a connection of `loop`, for reuse. When the loop's
-    /// pool is full, its oldest connection leaves the pool and is returned
-    /// for the caller to close; when the server keeps `pool-max-conn`
-    /// already, `entry` itself is returned, as 2.6 closes the connection
-    /// it has no room for.
-    func put(_ entry: Entry, on loop: EventLoop) -> Entry? {
+    /// pool is full, or the server's pools already hold `need` connections
+    /// (the most streams the server had at once), the loop's oldest
+    /// connections leave the pool and are returned for the caller to close;
+    /// when the server keeps `pool-max-conn` already, `entry` itself is
+    /// returned, as 2.6 closes the connection it has no room for.
+    func put(_ entry: Entry, on loop: EventLoop, need: Int = .max) -> [Entry] {
         let key = ObjectIdentifier(loop)
         return lock.withLock {
-            if let limit, total >= limit { return entry }
+            if let limit, total >= limit { return [entry] }
             let i: Int
             if let found = slot(key) {
                 i = found
@@ -64,10 +68,14 @@ final class IdleConnectionPool {
                 byLoop.append((key, []))
                 i = byLoop.count - 1
             }
-            var evicted: Entry?
+            var evicted: [Entry] = []
             // Only a full pool pays this move of its entries.
             if byLoop[i].entries.count >= Self.maxIdlePerLoop {
-                evicted = byLoop[i].entries.removeFirst()
+                evicted.append(byLoop[i].entries.removeFirst())
+                total -= 1
+            }
+            while total >= need, !byLoop[i].entries.isEmpty {
+                evicted.append(byLoop[i].entries.removeFirst())
                 total -= 1
             }
             byLoop[i].entries.append(entry)
@@ -102,4 +110,18 @@ final class IdleConnectionPool {
     }
 
     var count: Int { lock.withLock { total } }
+
+    /// The idle connections by kind, as 2.6's `show stat` counts them:
+    /// `safe` ones have served a stream after the one that opened them
+    /// (`safe_conn_cur`), the others are `unsafe` (`idle_conn_cur`).
+    var counts: (unsafe: Int, safe: Int) {
+        lock.withLock {
+            var safe = 0, all = 0
+            for slot in byLoop {
+                all += slot.entries.count
+                for entry in slot.entries where entry.reused { safe += 1 }
+            }
+            return (all - safe, safe)
+        }
+    }
 }

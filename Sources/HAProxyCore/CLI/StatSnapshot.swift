@@ -51,12 +51,18 @@ struct StatSnapshot {
     var backup: Int?
     /// Health-check columns of a checked server.
     var check: (downTransitions: Int, rise: Int, fall: Int, health: Int)?
+    /// `chkdown` of a backend row.
+    var backendDownTransitions = 0
+    /// A server's connections (`srv_icur`, `idle_conn_cur`,
+    /// `safe_conn_cur`, `used_conn_cur`, `need_conn_est`): idle ones in
+    /// its pools by kind, those streams use now, and the estimate of those
+    /// needed, the most streams it had at once.
+    var serverConnections: (unsafe: Int, safe: Int, used: Int, needed: Int)?
     /// A checked server in maintenance for DNS resolution: its checks do
     /// not run and 2.6 leaves their columns empty (`chkdown` stays).
     var checkSuspended = false
-    /// A server's idle connections kept for reuse (`srv_icur`) and its
-    /// `pool-max-conn` when it sets one (`src_ilim`).
-    var idleConnections: Int?
+    /// A server's `pool-max-conn` when it sets one (`src_ilim`); its idle
+    /// connections are in `serverConnections`.
     var idleLimit: Int?
     /// `tracked`: the `backend/server` a tracking server follows.
     var tracked: String?
@@ -149,6 +155,8 @@ extension StatSnapshot {
             queueMax = 0
             sessionsCurrent = server.currentConnections
             sessionsMax = server.maxSeenConnections
+            let idle = server.idlePool.counts
+            serverConnections = (idle.unsafe, idle.safe, server.currentConnections, server.maxSeenConnections)
             // `set maxconn server` and agents change the server's limit.
             if server.lb.maxConnections > 0 { sessionLimit = server.lb.maxConnections }
             sessionsTotal = server.totalConnections
@@ -162,7 +170,6 @@ extension StatSnapshot {
             redispatches = server.redispatches
             status = ShowStat.statusText(server, checked: options.check || server.tracked != nil)
             tracked = server.tracked.map { "\($0.backend.name)/\($0.name)" }
-            idleConnections = server.idlePool.count
             idleLimit = server.idlePool.limit
             weight = server.lb.weight
             active = server.isBackup ? 0 : 1
@@ -244,6 +251,7 @@ extension StatSnapshot {
             self.active = active
             self.backup = backup
             lastChange = ShowStat.seconds(since: backend.lastDown)
+            backendDownTransitions = backend.downTransitions
             // 2.6 prints no downtime for a backend without servers.
             if !backend.servers.isEmpty {
                 let current = active + backup > 0 ? TimeAmount.zero : NIODeadline.now() - backend.lastDown

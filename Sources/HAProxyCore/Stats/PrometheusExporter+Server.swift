@@ -46,7 +46,7 @@ extension PrometheusExporter {
         .value(.failedHeaderRewritingTotal) { _ in .int(0) },
         .value(.connectionAttemptsTotal) { .int($0.stats.connections?.new ?? 0) },
         .value(.connectionReusesTotal) { .int($0.stats.connections?.reused ?? 0) },
-        .value(.idleConnectionsCurrent) { .int($0.stats.idleConnections ?? 0) },
+        .value(.idleConnectionsCurrent) { .int($0.stats.serverConnections.map { $0.unsafe + $0.safe } ?? 0) },
         // Without `pool-max-conn` (-1), 2.6 prints NaN.
         .value(.idleConnectionsLimit) { $0.stats.idleLimit.map { .int($0) } ?? .nan },
         .value(.maxQueueTimeSeconds) { .milliseconds($0.stats.times?.queueMax ?? 0) },
@@ -54,10 +54,10 @@ extension PrometheusExporter {
         .value(.maxResponseTimeSeconds) { .milliseconds($0.stats.times?.responseMax ?? 0) },
         .value(.maxTotalTimeSeconds) { .milliseconds($0.stats.times?.totalMax ?? 0) },
         .value(.internalErrorsTotal) { _ in .int(0) },
-        .value(.unsafeIdleConnectionsCurrent) { _ in .int(0) },
-        .value(.safeIdleConnectionsCurrent) { _ in .int(0) },
-        .value(.usedConnectionsCurrent) { _ in .int(0) },
-        .value(.needConnectionsCurrent) { _ in .int(0) },
+        .value(.unsafeIdleConnectionsCurrent) { .int($0.stats.serverConnections?.unsafe ?? 0) },
+        .value(.safeIdleConnectionsCurrent) { .int($0.stats.serverConnections?.safe ?? 0) },
+        .value(.usedConnectionsCurrent) { .int($0.stats.serverConnections?.used ?? 0) },
+        .value(.needConnectionsCurrent) { .int($0.stats.serverConnections?.needed ?? 0) },
         .value(.uweight) { .int($0.stats.userWeight ?? 0) },
     ]
 }

@@ -70,7 +70,8 @@ enum StatsPageService {
         if config.refreshSeconds > 0 && !options.noRefresh {
             headers.append(("refresh", String(config.refreshSeconds)))
         }
-        return HTTPServiceResponse(status: 200, headers: headers, body: body)
+        // 2.6 streams the page: chunked, with no content-length.
+        return HTTPServiceResponse(status: 200, headers: headers, body: body, chunked: true)
     }
 
     /// The `show stat` rows the page shows: `stats scope` (`.` is the

@@ -25,6 +25,9 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
     private(set) var server: Server?
     /// The server connection, once attached (connected or reused).
     private var serverConnection: PooledConnection?
+    /// The attached server connection was taken idle (pool or the
+    /// session's own), not opened for this request.
+    private var serverConnectionReused = false
     /// Bytes written to a side and not flushed yet: the end of a read
     /// flushes the other side only then.
     private var clientUnflushed = false
@@ -277,6 +280,9 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
         // up, draining or NOLB included, or down with `option persist` /
         // `force-persist`; a redispatch after a failure leaves it to the
         // load balancer.
+        if avoiding == nil, let name = machine.persistence.cookieServer {
+            machine.noteCookieServer(usable: backend?.server(named: name)?.acceptsPersistent ?? false)
+        }
         if avoiding == nil, let name = machine.persistence.server, let server = backend?.server(named: name),
            server.acceptsPersistent || machine.persistence.forced {
             return server.lb
@@ -415,6 +421,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
 
     private func attach(_ connection: PooledConnection, reused: Bool) {
         serverConnection = connection
+        serverConnectionReused = reused
         // With TLS, the header went in clear before the handshake.
         if let server, server.tls == nil, !reused, let header = proxyHeader(for: server) {
             connection.write(header)
@@ -465,14 +472,24 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
     }
 
     private func park(_ connection: PooledConnection, on server: Server) {
-        let entry = IdleConnectionPool.Entry(connection: connection)
+        let entry = IdleConnectionPool.Entry(connection: connection, reused: serverConnectionReused)
         if server.backend.config.httpReuse == .never {
             connection.park(on: server, inPool: false)
             ownedIdle = (server, entry)
             return
         }
+        // As 2.6, the server's pools keep no more idle connections than the
+        // streams it had at once need besides those it has now; beyond,
+        // the connection stays this session's own for its next request.
+        let (used, needed) = server.backend.lock.withLock { (server.currentConnections, server.maxSeenConnections) }
+        let limit = needed - used
+        if limit <= 0 {
+            connection.park(on: server, inPool: false)
+            ownedIdle = (server, entry)
+            return
+        }
         connection.park(on: server, inPool: true)
-        if let evicted = server.idlePool.put(entry, on: eventLoop) {
+        for evicted in server.idlePool.put(entry, on: eventLoop, need: limit) {
             // Out of the pool already: nothing to remove when it closes.
             evicted.connection.park(on: server, inPool: false)
             evicted.connection.close()

@@ -47,7 +47,8 @@ extension StreamLogInfo {
         r.levelOverride = ruleLog?.level
         r.termination = TerminationState(
             cause: TerminationState.Cause(rawValue: cause.asciiValue ?? 0x2D) ?? .none,
-            state: TerminationState.SessionState(rawValue: phase.asciiValue ?? 0x2D) ?? .none)
+            state: TerminationState.SessionState(rawValue: phase.asciiValue ?? 0x2D) ?? .none,
+            clientCookie: clientCookie, serverCookie: serverCookie)
         // Other event loops update these counters (`nbthread`): read them
         // under the locks they are kept under.
         r.actconn = frontend.runtime?.connectionCount ?? 0

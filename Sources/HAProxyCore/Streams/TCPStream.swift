@@ -34,6 +34,10 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
     private(set) var clientInputClosed = false
     /// Client reads stopped because too much arrived before the server connection.
     private var pausedWhileConnecting = false
+    /// The stream ended without a server and the client connection is
+    /// half-closed: what the client already sent is read and dropped, then
+    /// the connection closes (see `closeClientReadingPendingInput`).
+    private var drainingClient = false
     private var serverInputClosed = false
     var retriesLeft = 0
     private(set) var connectAttemptStart = NIODeadline.now()
@@ -235,7 +239,7 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
 
     func failServerConnection(timedOut: Bool) {
         log.terminate(timedOut ? "s" : "S", "C")
-        closeAll()
+        closeAll(drainingClient: true)
     }
 
     /// Lets the client's reads go on after the inspection held them.
@@ -249,6 +253,7 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
     // MARK: Relay
 
     func connectionRead(_ side: ConnectionSide, _ buffer: ByteBuffer) {
+        if state == .closed { return }
         switch side {
         case .client:
             log.bytesFromClient &+= UInt64(buffer.readableBytes)
@@ -309,6 +314,10 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
     }
 
     func connectionReadComplete(_ side: ConnectionSide) {
+        if drainingClient {
+            if side == .client { client.close() }
+            return
+        }
         switch side {
         case .client: serverChannel?.flush()
         case .server: client.flush()
@@ -322,6 +331,10 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
     }
 
     func connectionInputClosed(_ side: ConnectionSide) {
+        if drainingClient {
+            if side == .client { client.close() }
+            return
+        }
         switch side {
         case .client:
             clientInputClosed = true
@@ -375,6 +388,19 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
         closeAll(graceful: error == nil)
     }
 
+    /// Sends the client a FIN and closes once what it had already sent is
+    /// read (dropped). A plain close with unread bytes in the socket makes
+    /// the kernel answer with a reset: 2.6 closes a client that sent data
+    /// before its stream found no server cleanly. Bytes that come later
+    /// than a second after the FIN meet a closed socket.
+    private func closeClientReadingPendingInput() {
+        drainingClient = true
+        let client = client
+        client.closeWhenFlushed(outputOnly: true)
+        client.setReading(true)
+        eventLoop.scheduleTask(in: .seconds(1)) { client.close() }
+    }
+
     // MARK: PROXY protocol
 
     private func acceptProxyBytes(_ buffer: ByteBuffer) {
@@ -416,7 +442,9 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
 
     /// Ends the stream. `graceful`: the other side still receives the bytes
     /// already queued for it (normal end); otherwise both close at once.
-    func closeAll(graceful: Bool = false) {
+    /// `drainingClient`: no server took the stream, and the client is
+    /// closed as 2.6 does, with a FIN after reading what it sent.
+    func closeAll(graceful: Bool = false, drainingClient drain: Bool = false) {
         guard state != .closed else { return }
         let wasWaiting = state == .waitingServer
         state = .closed
@@ -466,7 +494,11 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
             client.closeWhenFlushed(outputOnly: false)
         } else {
             serverChannel?.close()
-            client.close()
+            if drain, clientTLS == nil, !clientInputClosed {
+                closeClientReadingPendingInput()
+            } else {
+                client.close()
+            }
         }
         serverChannel = nil
         // The trackers let their entries go (`conn_cur`).

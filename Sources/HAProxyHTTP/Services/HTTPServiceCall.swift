@@ -43,7 +43,7 @@ public final class HTTPServiceCall {
 }
 
 /// What a service answers: written by the stream with a `content-length`
-/// and the connection header the stream needs.
+/// (or chunked) and the connection header the stream needs.
 public struct HTTPServiceResponse: Sendable {
     public var status: Int
     /// Header lines in order, names in lower case as 2.6 writes them.
@@ -52,15 +52,22 @@ public struct HTTPServiceResponse: Sendable {
     /// What the log shows in the server field for the service's answers
     /// (2.6's applet names: `<STATS>`, `<PROMEX>`).
     public var logName: String?
+    /// Sent with `transfer-encoding: chunked` (in one chunk, its size in
+    /// upper-case hex) instead of a `content-length`, as 2.6's stats page
+    /// sends its HTML, CSV and JSON.
+    public var chunked = false
 
-    public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
+    public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = [], chunked: Bool = false) {
         self.status = status
         self.headers = headers
         self.body = body
+        self.chunked = chunked
     }
 
     /// The bytes on the wire; a HEAD request gets the head only.
-    public func bytes(connection: HTTPResponseConnection, isHEAD: Bool) -> ByteBuffer {
+    /// `connectionFirst`: the connection header goes before a chunked
+    /// framing header (2.6's order for an HTTP/1.0 request).
+    public func bytes(connection: HTTPResponseConnection, isHEAD: Bool, connectionFirst: Bool = false) -> ByteBuffer {
         var out = ByteBuffer()
         out.reserveCapacity(128 + body.count)
         HTTPResponseBuilder.writeStatusLine(&out, status: status, reason: HTTPReasonPhrase.phrase(for: status))
@@ -69,6 +76,21 @@ public struct HTTPServiceResponse: Sendable {
             out.writeStaticString(": ")
             out.writeString(value)
             out.writeStaticString("\r\n")
+        }
+        if chunked {
+            if connectionFirst { HTTPResponseBuilder.writeConnection(&out, connection) }
+            out.writeStaticString("transfer-encoding: chunked\r\n")
+            if !connectionFirst { HTTPResponseBuilder.writeConnection(&out, connection) }
+            out.writeStaticString("\r\n")
+            guard !isHEAD else { return out }
+            if !body.isEmpty {
+                out.writeString(String(body.count, radix: 16, uppercase: true))
+                out.writeStaticString("\r\n")
+                out.writeBytes(body)
+                out.writeStaticString("\r\n")
+            }
+            out.writeStaticString("0\r\n\r\n")
+            return out
         }
         if status != 204 && status != 304 {
             out.writeStaticString("content-length: ")

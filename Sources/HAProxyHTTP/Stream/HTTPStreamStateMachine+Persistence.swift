@@ -20,7 +20,12 @@ extension HTTPStreamStateMachine {
 
     /// The request's persistence: a `use-server` rule, else the cookie;
     /// removes (insert indirect) or unprefixes (prefix) the cookie on the
-    /// way to the server.
+    /// way to the server. Notes the cookie's state for `%tsc` (recorded
+    /// with 2.6.12): `N` none, `V` it names a server, `I` it names none,
+    /// `E`/`O` its idle/first date is past `maxidle`/`maxlife` (or more
+    /// than a day ahead; the life is looked at first), `U` a `use-server`
+    /// rule or `ignore-persist` left it unused; `D` (the server is down)
+    /// comes from `noteCookieServer(usable:)`.
     mutating func analysePersistence(_ backend: HTTPBackendPolicy, _ context: inout HTTPStreamContext) {
         persistence = Persistence()
         guard backend.cookie != nil || !backend.useServerRules.isEmpty else { return }
@@ -43,33 +48,55 @@ extension HTTPStreamStateMachine {
         persistence.ignored = ignored
         let name = Array(cookie.name.utf8)
         var found: String?
+        var seen = false
         let dated = cookie.maxIdle != nil || cookie.maxLife != nil
         var idle: Int64?, first: Int64?
         try? message.editCookies(named: name) { value in
-            let serverValue: ArraySlice<UInt8>
+            var serverValue = value
             var rest: ArraySlice<UInt8>?
+            var dates: (idle: Int64?, first: Int64?) = (nil, nil)
             if cookie.mode == .prefix {
-                guard let tilde = value.firstIndex(of: UInt8(ascii: "~")) else { return .keep }
-                serverValue = value[..<tilde]
-                rest = value[(tilde + 1)...]
-            } else if dated, let bar = value.firstIndex(of: UInt8(ascii: "|")) {
-                // `server|idle-date[|first-date]` (maxidle, maxlife).
-                serverValue = value[..<bar]
-                let dates = value[(bar + 1)...].split(separator: UInt8(ascii: "|"), omittingEmptySubsequences: false)
-                if found == nil {
-                    idle = dates.first.flatMap { CookieValues.decodeDate($0) }
-                    first = dates.count > 1 ? CookieValues.decodeDate(dates[1]) : nil
+                // A value without `~` is taken whole and left as it is.
+                if let tilde = value.firstIndex(of: UInt8(ascii: "~")) {
+                    serverValue = value[..<tilde]
+                    rest = value[(tilde + 1)...]
                 }
-            } else {
-                serverValue = value
+            } else if dated, let bar = value.firstIndex(of: UInt8(ascii: "|")) {
+                // `server|idle-date[|first-date]` (maxidle, maxlife); a
+                // date of zero or not five digits counts as none.
+                serverValue = value[..<bar]
+                let parts = value[(bar + 1)...].split(separator: UInt8(ascii: "|"), omittingEmptySubsequences: false)
+                dates.idle = parts.first.flatMap { CookieValues.decodeDate($0) }.flatMap { $0 == 0 ? nil : $0 }
+                dates.first = parts.count > 1 ? CookieValues.decodeDate(parts[1]).flatMap { $0 == 0 ? nil : $0 } : nil
             }
-            if found == nil { found = String(decoding: serverValue, as: UTF8.self) }
+            // The first of several cookies that names a server wins (its
+            // dates with it); without one, the first cookie's dates count.
+            if found == nil {
+                let candidate = String(decoding: serverValue, as: UTF8.self)
+                let names = backend.serverByCookie[candidate] != nil
+                if names || !seen { (idle, first) = dates }
+                if names { found = candidate }
+                seen = true
+            }
             if cookie.mode == .insert && cookie.indirect { return .remove }
             if let rest { return .value(Array(rest)) }
             return .keep
         }
         if message.isEdited { context.requestMessage = message }
-        if dated, found != nil, Self.expired(cookie, idle: idle, first: first) { found = nil }
+        if cookie.mode != .passive {
+            log.clientCookie = UInt8(ascii: seen ? "I" : "N")
+        }
+        let expiry = dated && seen ? Self.expiry(cookie, idle: idle, first: first) : nil
+        if let expiry { found = nil }
+        if cookie.mode != .passive, seen {
+            if persistence.byRule || ignored {
+                log.clientCookie = UInt8(ascii: "U")
+            } else if let expiry {
+                log.clientCookie = expiry
+            } else if found != nil {
+                log.clientCookie = UInt8(ascii: "V")
+            }
+        }
         persistence.idleStep = idle
         persistence.firstStep = first
         if let found, let server = backend.serverByCookie[found] {
@@ -83,7 +110,10 @@ extension HTTPStreamStateMachine {
 
     /// The response's persistence cookie: inserted when the client lacks a
     /// valid one (insert), the server's value rewritten (rewrite) or
-    /// prefixed (prefix).
+    /// prefixed (prefix). Notes for `%tsc` what became of the server's
+    /// cookie (recorded with 2.6.12): `N` nothing, `I` one inserted, `U` a
+    /// valid dated one set again with today's date, `D` the server's
+    /// removed, `P` kept (`preserve`), `R` rewritten or prefixed.
     mutating func persistenceResponse(_ context: inout HTTPStreamContext) {
         guard let backend, let cookie = backend.cookie, var message = context.responseMessage,
               let server = serverName, let value = backend.cookieByServer[server] else { return }
@@ -95,6 +125,7 @@ extension HTTPStreamStateMachine {
                 serverSets = true
                 return cookie.preserve ? .keep : .remove
             }
+            if serverSets { log.serverCookie = UInt8(ascii: cookie.preserve ? "P" : "D") }
             // Recorded: ignore-persist also keeps the cookie from being set;
             // with maxidle or maxlife, a valid cookie whose idle date is past
             // is set again with today's.
@@ -105,6 +136,7 @@ extension HTTPStreamStateMachine {
             let wanted = (persistence.cookieServer != server || refresh) && !persistence.byRule && !persistence.ignored
                 && (!cookie.postonly || request.method == .post) && !(cookie.preserve && serverSets)
             if wanted {
+                log.serverCookie = UInt8(ascii: refresh && persistence.cookieServer == server ? "U" : "I")
                 var cookieValue = Array(value.utf8)
                 if dated {
                     let today = CookieValues.encodeDate(seconds: seconds)
@@ -125,24 +157,52 @@ extension HTTPStreamStateMachine {
                 }
             }
         case .rewrite:
-            try? message.editCookies(named: name) { _ in .value(Array(value.utf8)) }
+            try? message.editCookies(named: name) { _ in
+                serverSets = true
+                return .value(Array(value.utf8))
+            }
+            if serverSets { log.serverCookie = UInt8(ascii: "R") }
         case .prefix:
-            try? message.editCookies(named: name) { old in .value(Array(value.utf8) + [UInt8(ascii: "~")] + old) }
+            try? message.editCookies(named: name) { old in
+                serverSets = true
+                return .value(Array(value.utf8) + [UInt8(ascii: "~")] + old)
+            }
+            if serverSets { log.serverCookie = UInt8(ascii: "R") }
+        case .passive:
+            break
         }
         if message.isEdited { context.responseMessage = message }
     }
 
-    /// A dated cookie too old (or dated more than a day ahead) to be used.
-    static func expired(_ cookie: CookiePersistence, idle: Int64?, first: Int64?) -> Bool {
+    /// Why a dated cookie is too old (or dated more than a day ahead) to
+    /// be used: `O` past `maxlife`, looked at first, `E` past `maxidle`;
+    /// nil when it may be used.
+    static func expiry(_ cookie: CookiePersistence, idle: Int64?, first: Int64?) -> UInt8? {
         let now = CookieValues.step(seconds: currentSeconds())
         let day: Int64 = 86_400 / 4
-        if let maxIdle = cookie.maxIdle, let idle {
-            if idle > now + day || (now - idle) * 4 > Int64(maxIdle) { return true }
-        }
         if let maxLife = cookie.maxLife, let first {
-            if first > now + day || (now - first) * 4 > Int64(maxLife) { return true }
+            if first > now + day || (now - first) * 4 > Int64(maxLife) { return UInt8(ascii: "O") }
         }
-        return false
+        if let maxIdle = cookie.maxIdle, let idle {
+            if idle > now + day || (now - idle) * 4 > Int64(maxIdle) { return UInt8(ascii: "E") }
+        }
+        return nil
+    }
+
+    /// The runtime tells whether the server the request's cookie names
+    /// may take it: a cookie naming a server down or in maintenance is
+    /// logged `D`, whether the request then goes there anyway (`option
+    /// persist`, `force-persist`) or elsewhere (recorded with 2.6.12).
+    public mutating func noteCookieServer(usable: Bool) {
+        if !usable, log.clientCookie == UInt8(ascii: "V") { log.clientCookie = UInt8(ascii: "D") }
+    }
+
+    /// `%tsc` of a transaction whose backend has cookie persistence but
+    /// that never went through it (refused, no server): `NN` as 2.6.
+    mutating func settleCookieLogState() {
+        guard let cookie = backend?.cookie, cookie.mode != .passive else { return }
+        if log.clientCookie == UInt8(ascii: "-") { log.clientCookie = UInt8(ascii: "N") }
+        if log.serverCookie == UInt8(ascii: "-") { log.serverCookie = UInt8(ascii: "N") }
     }
 
     /// Wall-clock seconds.

@@ -67,8 +67,9 @@ extension HTTPStreamStateMachine {
         log.applet = response.logName
         log.terminate("L", "R")
         let isHEAD = request.method == .head
+        let isHTTP10 = request.version == .http1_0
         answerLocally(status: response.status, alwaysCloses: false) { connection in
-            response.bytes(connection: connection, isHEAD: isHEAD)
+            response.bytes(connection: connection, isHEAD: isHEAD, connectionFirst: isHTTP10)
         }
     }
 }

@@ -1240,6 +1240,7 @@ public struct HTTPStreamStateMachine {
     private mutating func logTransaction(startingNext: Bool = false) -> Bool {
         guard transactionPending else { return false }
         transactionPending = false
+        settleCookieLogState()
         // The transaction's bytes count in its tracked entries.
         variables?.trackedCounters?.count(.bytesInCount, log.bytesFromClient)
         variables?.trackedCounters?.count(.bytesOutCount, log.bytesFromServer)

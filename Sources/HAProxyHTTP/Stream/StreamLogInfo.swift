@@ -44,6 +44,12 @@ public struct StreamLogInfo {
     public var cause: Character = "-"
     /// Second character: in which phase (`-` normal end).
     public var phase: Character = "-"
+    /// Third and fourth characters of `%tsc` (manual 8.5), as ASCII bytes:
+    /// the persistence cookie the client sent (N, I, D, V, E, O, U) and
+    /// what the proxy did with the server's (N, I, U, P, R, D); `-` where
+    /// the backend has no cookie persistence. Set by the HTTP state machine.
+    public var clientCookie: UInt8 = UInt8(ascii: "-")
+    public var serverCookie: UInt8 = UInt8(ascii: "-")
     public var status: Int = -1
     /// The request line as received (before any rule rewrote it), from
     /// the method to the version, for `%r` and the `%H*` variables; nil

@@ -126,6 +126,9 @@ class Handler(BaseHTTPRequestHandler):
         if u.path == "/headers":
             body = "".join("%s: %s\n" % (k, v) for k, v in self.headers.items())
             self._send(200, body.encode())
+        elif u.path == "/set-cookie":
+            # The server sets the cookies `v` names (persistence tests).
+            self._send(200, (name + "\n").encode(), [("set-cookie", v) for v in q.get("v", [])])
         elif u.path.startswith("/status/"):
             self._send(int(u.path[len("/status/"):]), (name + "\n").encode())
         elif u.path == "/slow":
