@@ -8,18 +8,7 @@ import XCTest
 
 /// Connections and listeners of the I/O driver over real loopback sockets,
 /// the peer being a plain blocking socket of the test.
-final class IOConnectionTests: XCTestCase {
-    private var loop: IOLoop!
-
-    override func setUpWithError() throws {
-        loop = try IOLoop()
-        loop.start(name: "io-test")
-    }
-
-    override func tearDownWithError() throws {
-        try loop.syncShutdownGracefully()
-    }
-
+final class IOConnectionTests: IOLoopTestCase {
     func testEchoesAndForwardsAHalfCloseAfterTheLastByte() throws {
         let server = try EchoServer(loop: loop)
         let client = try BlockingSocket(connectingTo: server.port)

@@ -346,10 +346,15 @@ class IntegrationTestCase: XCTestCase {
 
     /// A `mode tcp` listen section forwarding to a new echo backend:
     /// `extra` lines go before its server line, `serverOptions` on it.
-    func startTCPForwarder(extra: String = "", serverOptions: String = "") throws -> (port: Int, echo: Backend) {
+    @discardableResult
+    func startTCPForwarder(
+        extra: String = "", serverOptions: String = "", global: String = "", extraArgs: [String] = []
+    ) throws -> (port: Int, echo: Backend, proxy: ManagedProcess) {
         let echo = try startBackend("echo", mode: "echo")
         let port = Ports.free()
-        try startProxy(config: """
+        let proxy = try startProxy(config: """
+        global
+        \(global)
         defaults
             mode tcp
             timeout connect 2s
@@ -361,8 +366,8 @@ class IntegrationTestCase: XCTestCase {
         \(extra)
             server echo 127.0.0.1:\(echo.port) \(serverOptions)
 
-        """, ports: [port])
-        return (port, echo)
+        """, ports: [port], extraArgs: extraArgs)
+        return (port, echo, proxy)
     }
 
     func haproxy(_ args: [String], timeout: TimeInterval = 20) throws -> ToolResult {

@@ -7,7 +7,7 @@ import Glibc
 /// `mode tcp` forwarding to a plain echo backend.
 final class TCPForwardTests: IntegrationTestCase {
     func testBytesBothWays() throws {
-        let (port, _) = try startTCPForwarder()
+        let (port, _, _) = try startTCPForwarder()
         let c = try Conn(port: port)
         for i in 0..<5 {
             let msg = "message \(i) \u{00e9}\n"
@@ -26,7 +26,7 @@ final class TCPForwardTests: IntegrationTestCase {
     /// bytes sent before the server connection is up are not lost.
     func testRefusedConnectIsRedispatchedToTheLiveServer() throws {
         let dead = Ports.free()
-        let (port, _) = try startTCPForwarder(extra: """
+        let (port, _, _) = try startTCPForwarder(extra: """
             balance roundrobin
             retries 2
             option redispatch
@@ -41,7 +41,7 @@ final class TCPForwardTests: IntegrationTestCase {
     }
 
     func testHalfCloseStillDeliversResponse() throws {
-        let (port, _) = try startTCPForwarder()
+        let (port, _, _) = try startTCPForwarder()
         let c = try Conn(port: port)
         let msg = Data(repeating: 0x41, count: 100_000)
         try c.send(msg)
@@ -53,7 +53,7 @@ final class TCPForwardTests: IntegrationTestCase {
     }
 
     func testLargeTransferIntact() throws {
-        let (port, _) = try startTCPForwarder()
+        let (port, _, _) = try startTCPForwarder()
         let size = 20 * 1024 * 1024
         let input = tmp.appendingPathComponent("in.bin")
         var bytes = [UInt8](repeating: 0, count: size)
@@ -79,7 +79,7 @@ final class TCPForwardTests: IntegrationTestCase {
     }
 
     func testClientCloseClosesServerSide() throws {
-        let (port, _) = try startTCPForwarder()
+        let (port, _, _) = try startTCPForwarder()
         let c = try Conn(port: port)
         try c.send("ping\n")
         XCTAssertEqual(try c.read(exactly: 5), Data("ping\n".utf8))

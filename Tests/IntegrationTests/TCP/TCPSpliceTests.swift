@@ -22,21 +22,7 @@ final class TCPSpliceTests: IntegrationTestCase {
     private func exchange(extra: String, global: String = "", args: [String] = [], size: Int = 4 << 20)
         throws -> (before: Int, during: Int)
     {
-        let echo = try startBackend("echo", mode: "echo")
-        let port = Ports.free()
-        let proxy = try startProxy(config: """
-            global
-            \(global)
-            defaults
-                mode tcp
-                timeout connect 2s
-                timeout client 10s
-                timeout server 10s
-            listen fwd
-                bind 127.0.0.1:\(port)
-            \(extra)
-                server echo 127.0.0.1:\(echo.port)
-            """, ports: [port], extraArgs: args)
+        let (port, _, proxy) = try startTCPForwarder(extra: extra, global: global, extraArgs: args)
         let before = pipes(proxy.pid)
         var g = SystemRandomNumberGenerator()
         let seed = g.next()
@@ -80,7 +66,7 @@ final class TCPSpliceTests: IntegrationTestCase {
     /// The client's FIN follows its spliced bytes to the server, and the
     /// server's answer and FIN come back whole.
     func testSplicedHalfCloseDeliversEverything() throws {
-        let (port, _) = try startTCPForwarder(extra: "    option splice-auto")
+        let (port, _, _) = try startTCPForwarder(extra: "    option splice-auto")
         let c = try Conn(port: port, timeout: 30)
         let payload = Data((0..<(3 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ ($0 >> 12)) })
         let writer = Thread {
