@@ -87,7 +87,7 @@ extension HTTPStreamStateMachine {
             log.clientCookie = UInt8(ascii: seen ? "I" : "N")
         }
         let expiry = dated && seen ? Self.expiry(cookie, idle: idle, first: first) : nil
-        if let expiry { found = nil }
+        if expiry != nil { found = nil }
         if cookie.mode != .passive, seen {
             if persistence.byRule || ignored {
                 log.clientCookie = UInt8(ascii: "U")
