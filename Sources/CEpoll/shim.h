@@ -1,15 +1,24 @@
-// The C library's epoll, eventfd and accept4, which Glibc's Swift module
-// leaves out, for the I/O driver.
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+// The C library's epoll, eventfd, accept4, pipe2 and splice for the I/O
+// driver. Glibc's Swift module is built without _GNU_SOURCE, which hides
+// the last three: they are declared here with the C library's own
+// prototypes, so that the headers included here see the same macros as
+// that module (a header seen under two sets of macros breaks the build).
+#include <fcntl.h>
 #include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
-#include <sys/uio.h>
-#include <fcntl.h>
-#include <unistd.h>
+#include <sys/types.h>
+
+extern int accept4(int fd, struct sockaddr *addr, socklen_t *addr_len, int flags);
+extern int pipe2(int fds[2], int flags);
+extern ssize_t splice(int fd_in, __off64_t *off_in, int fd_out, __off64_t *off_out, size_t len, unsigned int flags);
+extern int pthread_setname_np(pthread_t thread, const char *name);
+
+// <fcntl.h>'s values, hidden without _GNU_SOURCE.
+#define CEPOLL_F_GETPIPE_SZ 1032
+#define CEPOLL_SPLICE_F_MOVE 1
+#define CEPOLL_SPLICE_F_NONBLOCK 2
 
 static inline int cepoll_accept(int fd) {
     return accept4(fd, 0, 0, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -24,11 +33,11 @@ static inline int cepoll_pipe(int fds[2]) {
 }
 
 static inline int cepoll_pipe_size(int fd) {
-    return fcntl(fd, F_GETPIPE_SZ);
+    return fcntl(fd, CEPOLL_F_GETPIPE_SZ);
 }
 
 /// Moves up to `length` bytes from `from` to `to` (one of them a pipe)
 /// without blocking.
 static inline long cepoll_splice(int from, int to, unsigned long length) {
-    return splice(from, 0, to, 0, length, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+    return splice(from, 0, to, 0, length, CEPOLL_SPLICE_F_MOVE | CEPOLL_SPLICE_F_NONBLOCK);
 }
