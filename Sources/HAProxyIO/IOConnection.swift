@@ -272,7 +272,7 @@ public final class IOConnection: IOReadiness {
         while flushedCount > 0 && isActive {
             let result: Int
             if flushedCount == 1 {
-                result = pending[0].withUnsafeReadableBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+                result = pending[0].withUnsafeReadableBytes { Glibc.send(fd, $0.baseAddress, $0.count, CInt(MSG_NOSIGNAL)) }
             } else {
                 result = writeVector()
             }
@@ -398,7 +398,10 @@ public final class IOConnection: IOReadiness {
                     vectors[i] = iovec(iov_base: UnsafeMutableRawPointer(mutating: bytes.baseAddress), iov_len: bytes.count)
                 }
             }
-            return writev(fd, vectors.baseAddress, CInt(count))
+            var message = msghdr()
+            message.msg_iov = vectors.baseAddress
+            message.msg_iovlen = count
+            return sendmsg(fd, &message, CInt(MSG_NOSIGNAL))
         }
     }
 

@@ -68,6 +68,9 @@ public final class IOLoop: EventLoop, @unchecked Sendable {
     public static let readSize = 16384
 
     public init() throws {
+        // A write or splice to a socket its peer reset must fail with
+        // EPIPE, not kill the process (HAProxy ignores SIGPIPE too).
+        signal(SIGPIPE, SIG_IGN)
         epollFD = epoll_create1(CInt(EPOLL_CLOEXEC))
         guard epollFD >= 0 else { throw SystemCallError(errno: errno, call: "epoll_create1") }
         wakeFD = eventfd(0, CInt(EFD_NONBLOCK | EFD_CLOEXEC))

@@ -40,6 +40,31 @@ final class TCPForwardTests: IntegrationTestCase {
         }
     }
 
+    /// A client that resets its connection while the proxy still writes
+    /// to it: the write fails (EPIPE), the process goes on serving. No
+    /// NIO socket exists in this configuration, so nothing but the proxy
+    /// itself keeps SIGPIPE from ending it: the process ignores it (when
+    /// the reset reaches the proxy before its write is a matter of timing,
+    /// so the disposition is checked too).
+    func testClientResetDuringAWriteDoesNotEndTheProcess() throws {
+        let (port, _, proxy) = try startTCPForwarder()
+        let status = try String(contentsOfFile: "/proc/\(proxy.pid)/status", encoding: .utf8)
+        let ignored = status.split(separator: "\n").first { $0.hasPrefix("SigIgn:") }
+            .flatMap { UInt64($0.dropFirst("SigIgn:".count).trimmingCharacters(in: .whitespaces), radix: 16) } ?? 0
+        XCTAssertNotEqual(ignored & (1 << (UInt64(SIGPIPE) - 1)), 0, "SIGPIPE is not ignored (SigIgn \(ignored))")
+        for _ in 0..<3 {
+            let c = try Conn(port: port)
+            try c.send(Data(repeating: 0x42, count: 2 << 20))
+            var reset = linger(l_onoff: 1, l_linger: 0)
+            setsockopt(c.fd, SOL_SOCKET, SO_LINGER, &reset, socklen_t(MemoryLayout<linger>.size))
+            c.close()
+        }
+        let c = try Conn(port: port)
+        try c.send("still there\n")
+        XCTAssertEqual(String(decoding: try c.read(exactly: 12), as: UTF8.self), "still there\n")
+        XCTAssertTrue(proxy.isRunning)
+    }
+
     func testHalfCloseStillDeliversResponse() throws {
         let (port, _, _) = try startTCPForwarder()
         let c = try Conn(port: port)
