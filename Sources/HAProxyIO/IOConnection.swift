@@ -104,7 +104,7 @@ public final class IOConnection: IOReadiness {
     /// loop once it is up (nil) or failed. The connection reports nothing
     /// to its owner before.
     public static func connect(
-        to address: SocketAddress, from source: SocketAddress? = nil, on loop: IOLoop,
+        to address: SocketAddress, on loop: IOLoop,
         done: @escaping (IOConnection, SystemCallError?) -> Void
     ) throws -> IOConnection {
         let family = address.protocol.rawValue
@@ -113,15 +113,6 @@ public final class IOConnection: IOReadiness {
         var one: CInt = 1
         if family == AF_INET || family == AF_INET6 {
             setsockopt(fd, CInt(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<CInt>.size))
-        }
-        if let source {
-            setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<CInt>.size))
-            let rc = source.withSockAddr { bind(fd, $0, socklen_t($1)) }
-            if rc != 0 {
-                let error = SystemCallError(errno: errno, call: "bind")
-                Glibc.close(fd)
-                throw error
-            }
         }
         let rc = address.withSockAddr { Glibc.connect(fd, $0, socklen_t($1)) }
         if rc != 0 && errno != EINPROGRESS {
@@ -262,12 +253,6 @@ public final class IOConnection: IOReadiness {
         }
     }
 
-    /// Queues and flushes.
-    public func writeAndFlush(_ bytes: ByteBuffer) {
-        write(bytes)
-        flush()
-    }
-
     private func writeFlushed() {
         while flushedCount > 0 && isActive {
             let result: Int
@@ -302,9 +287,12 @@ public final class IOConnection: IOReadiness {
         }
     }
 
+    /// No buffered byte and no spliced byte waits to go out.
+    private var nothingToSend: Bool { pending.isEmpty && (spliceIn?.bytes ?? 0) == 0 }
+
     /// Shuts the output or closes, as asked, once nothing is left to send.
     private func endIfDrained() {
-        guard let mode = afterFlush, pending.isEmpty, (spliceIn?.bytes ?? 0) == 0 else { return }
+        guard let mode = afterFlush, nothingToSend else { return }
         afterFlush = nil
         switch mode {
         case .output: shutdownOutput()
@@ -328,8 +316,6 @@ public final class IOConnection: IOReadiness {
         if isReading && socketReadable { scheduleRead() }
         return true
     }
-
-    public var isSplicing: Bool { spliceOut != nil }
 
     private func spliceAvailable() {
         guard let pipe = spliceOut, let target = spliceTarget else { return }
@@ -434,7 +420,7 @@ public final class IOConnection: IOReadiness {
     /// Sends a FIN once every queued byte went out; reading goes on.
     public func shutdownOutputWhenFlushed() {
         flush()
-        if pending.isEmpty && connecting == nil && (spliceIn?.bytes ?? 0) == 0 {
+        if nothingToSend && connecting == nil {
             shutdownOutput()
         } else {
             afterFlush = .output
@@ -444,7 +430,7 @@ public final class IOConnection: IOReadiness {
     /// Closes once every queued byte went out (at once when none is).
     public func closeWhenFlushed() {
         flush()
-        if pending.isEmpty && (spliceIn?.bytes ?? 0) == 0 { close() } else { afterFlush = .all }
+        if nothingToSend { close() } else { afterFlush = .all }
     }
 
     public func shutdownOutput() {

@@ -62,7 +62,6 @@ public final class IOLoop: EventLoop, @unchecked Sendable {
     /// A buffer reads land in, shared by the loop's connections: an idle
     /// connection holds no read buffer.
     public var readBuffer: ByteBuffer
-    public let allocator = ByteBufferAllocator()
 
     /// Reads at most this many bytes at a time (HAProxy's `tune.bufsize`).
     public static let readSize = 16384
@@ -78,7 +77,7 @@ public final class IOLoop: EventLoop, @unchecked Sendable {
             Glibc.close(epollFD)
             throw SystemCallError(errno: errno, call: "eventfd")
         }
-        readBuffer = allocator.buffer(capacity: Self.readSize)
+        readBuffer = ByteBufferAllocator().buffer(capacity: Self.readSize)
         var event = epoll_event()
         event.events = IOEvents.readable
         event.data.u64 = UInt64(UInt32(bitPattern: wakeFD))
@@ -340,7 +339,6 @@ struct TaskHeap {
     private var sequence: UInt64 = 0
 
     var nextDeadline: NIODeadline? { heap.first?.deadline }
-    var count: Int { heap.count }
 
     mutating func insert(deadline: NIODeadline, cell: TimerCell, task: @escaping () -> Void) {
         sequence &+= 1

@@ -227,6 +227,19 @@ public final class Frontend {
         lock.withLock { _ = sessionRate.add(now: now) }
     }
 
+    /// A listener accepted a connection: it counts in the process's rates
+    /// and in this frontend's.
+    func countAcceptedByListener(now: UInt64) {
+        runtime?.rates.countAccepted(now: now)
+        countAcceptedConnection(now: now)
+    }
+
+    /// What this frontend's and the process's rate limits let a listener
+    /// accept at `now`.
+    func listenerAllowance(now: UInt64) -> AcceptAllowance {
+        acceptAllowance(now: now).combined(with: runtime?.rates.allowance(now: now) ?? .unlimited)
+    }
+
     /// What `rate-limit sessions` lets the listeners accept at `now`.
     func acceptAllowance(now: UInt64) -> AcceptAllowance {
         let limit = config.rateLimitSessions

@@ -18,15 +18,13 @@ final class AcceptRateGate: ChannelDuplexHandler {
     typealias OutboundOut = Never
 
     private unowned let frontend: Frontend
-    private let rates: ProcessRates?
     /// NIO's accepts per read for this channel, restored when no limit applies.
     private var defaultBatch: UInt = 4
     private var batch: UInt = 4
     private var wakeUp: Scheduled<Void>?
 
-    init(frontend: Frontend, rates: ProcessRates?) {
+    init(frontend: Frontend) {
         self.frontend = frontend
-        self.rates = rates
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -48,18 +46,14 @@ final class AcceptRateGate: ChannelDuplexHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let now = RateClock.now
-        rates?.countAccepted(now: now)
-        frontend.countAcceptedConnection(now: now)
+        frontend.countAcceptedByListener(now: RateClock.now)
         context.fireChannelRead(data)
     }
 
     func read(context: ChannelHandlerContext) {
         guard wakeUp == nil else { return }  // already held: the timer reads
         let now = RateClock.now
-        let allowance = frontend.acceptAllowance(now: now)
-            .combined(with: rates?.allowance(now: now) ?? .unlimited)
-        switch allowance {
+        switch frontend.listenerAllowance(now: now) {
         case .unlimited:
             setBatch(defaultBatch, context)
             context.read()

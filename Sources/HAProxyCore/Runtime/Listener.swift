@@ -37,7 +37,7 @@ final class Listener {
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelInitializer { [frontend] channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let gate = AcceptRateGate(frontend: frontend, rates: frontend.runtime?.rates)
+                    let gate = AcceptRateGate(frontend: frontend)
                     try channel.pipeline.syncOperations.addHandler(gate)
                 }
             }
@@ -246,9 +246,7 @@ final class DriverListener: IOListenerOwner {
 
     func ioAccepted(_ io: IOListener, fd: CInt) {
         let frontend = listener.frontend
-        let now = RateClock.now
-        frontend.runtime?.rates.countAccepted(now: now)
-        frontend.countAcceptedConnection(now: now)
+        frontend.countAcceptedByListener(now: RateClock.now)
         let target = loops[next]
         next = (next + 1) % loops.count
         let bind = listener.bind
@@ -262,11 +260,7 @@ final class DriverListener: IOListenerOwner {
     func ioAcceptFailed(_ io: IOListener, error: SystemCallError) {}
 
     func ioAcceptBudget(_ io: IOListener) -> IOAcceptBudget {
-        let frontend = listener.frontend
-        let now = RateClock.now
-        let allowance = frontend.acceptAllowance(now: now)
-            .combined(with: frontend.runtime?.rates.allowance(now: now) ?? .unlimited)
-        switch allowance {
+        switch listener.frontend.listenerAllowance(now: RateClock.now) {
         case .unlimited: return .unlimited
         case .upTo(let room): return .upTo(Int(room))
         case .wait(let milliseconds): return .wait(milliseconds: Int(milliseconds))

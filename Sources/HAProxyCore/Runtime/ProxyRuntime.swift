@@ -355,7 +355,11 @@ public final class ProxyRuntime {
         TLSHandler.observer = tlsStatistics
         group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.global.nbthread))
         stopped = group.next().makePromise()
-        let onDriver = frontends.filter(runsOnDriver)
+        // Streams run on the I/O driver when their frontend has no TLS on
+        // its binds, in a configuration whose servers have no TLS either
+        // (the driver's connections carry no TLS layer yet).
+        let anyTLSServer = backends.contains { $0.servers.contains { $0.tls != nil } }
+        let onDriver = anyTLSServer ? [] : frontends.filter { $0.listeners.allSatisfy { $0.tls == nil } }
         if !onDriver.isEmpty {
             for i in 0..<max(1, configuration.global.nbthread) {
                 let loop = try IOLoop()
@@ -376,14 +380,6 @@ public final class ProxyRuntime {
         try startHealthChecks()
         startResolvers()
         try startPeers()
-    }
-
-    /// Whether `frontend`'s streams run on the I/O driver: no TLS on its
-    /// binds, in a configuration whose servers have no TLS either (the
-    /// driver's connections carry no TLS layer yet).
-    private func runsOnDriver(_ frontend: Frontend) -> Bool {
-        frontend.listeners.allSatisfy { $0.tls == nil }
-            && !backends.contains { $0.servers.contains { $0.tls != nil } }
     }
 
     /// Blocks until the runtime has stopped.

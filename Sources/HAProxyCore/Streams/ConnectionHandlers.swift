@@ -185,13 +185,7 @@ extension RelayHandler: PooledConnection {
             return
         }
         channel.flush()
-        // Closing discards unwritten bytes: done at once only when the
-        // socket took everything, else once the last write completes.
-        if let options = channel.syncOptions, (try? options.getOption(.bufferedWritableBytes)) == 0 {
-            done()
-            return
-        }
-        channel.writeAndFlush(channel.allocator.buffer(capacity: 0)).whenComplete { _ in done() }
+        channel.whenFlushed(done)
     }
 
     var remoteAddress: SocketAddress? { context?.channel.remoteAddress }
@@ -247,17 +241,26 @@ extension Channel {
     /// relay that forwards a FIN or ends a stream normally goes through here
     /// so that nothing queued under back-pressure is lost.
     func closeWhenFlushed(mode: CloseMode = .all) {
-        if let options = syncOptions, (try? options.getOption(.bufferedWritableBytes)) == 0 {
-            close(mode: mode, promise: nil)
-            return
-        }
-        writeAndFlush(allocator.buffer(capacity: 0)).whenComplete { _ in
+        var closed = false
+        whenFlushed {
+            closed = true
             self.close(mode: mode, promise: nil)
         }
         // A peer that never reads again must not hold the connection forever.
-        eventLoop.scheduleTask(in: Self.flushGrace) { self.close(promise: nil) }
+        if !closed { eventLoop.scheduleTask(in: closingFlushGrace) { self.close(promise: nil) } }
     }
 
-    /// How long a closing connection may take to drain what is queued.
-    static var flushGrace: TimeAmount { .seconds(30) }
+    /// Calls `done` once every byte already written reached the socket: at
+    /// once when none waits, else when the last write completes (or fails).
+    func whenFlushed(_ done: @escaping () -> Void) {
+        if let options = syncOptions, (try? options.getOption(.bufferedWritableBytes)) == 0 {
+            done()
+            return
+        }
+        writeAndFlush(allocator.buffer(capacity: 0)).whenComplete { _ in done() }
+    }
 }
+
+/// How long a closing connection may take to drain what is queued, on NIO
+/// or on the driver.
+let closingFlushGrace = TimeAmount.seconds(30)

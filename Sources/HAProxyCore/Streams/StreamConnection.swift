@@ -86,7 +86,7 @@ final class DriverConnection: PooledConnection, IOConnectionOwner {
         io.closeWhenFlushed()
         // A peer that never reads again must not hold the connection forever.
         if io.isActive {
-            _ = io.loop.schedule(at: .now() + Self.flushGrace) { [io] in io.close() }
+            _ = io.loop.schedule(at: .now() + closingFlushGrace) { [io] in io.close() }
         }
     }
 
@@ -111,9 +111,6 @@ final class DriverConnection: PooledConnection, IOConnectionOwner {
         let io = self.io
         if io.loop.inEventLoop { io.close() } else { io.loop.post { io.close() } }
     }
-
-    /// How long a closing connection may take to drain what is queued.
-    static let flushGrace = TimeAmount.seconds(30)
 
     // MARK: The driver's events
 

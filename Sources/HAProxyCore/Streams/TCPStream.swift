@@ -176,10 +176,9 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
         }
     }
 
-    private func connected(_ channel: StreamConnection, to server: Server) {
+    private func connected(_ channel: PooledConnection, to server: Server) {
         guard state == .connecting else {
-            (channel as? DriverConnection)?.owner = nil
-            (channel as? RelayHandler)?.owner = nil
+            channel.owner = nil
             channel.close()
             return
         }
