@@ -20,8 +20,11 @@ extern int pthread_setname_np(pthread_t thread, const char *name);
 #define CEPOLL_SPLICE_F_MOVE 1
 #define CEPOLL_SPLICE_F_NONBLOCK 2
 
-static inline int cepoll_accept(int fd) {
-    return accept4(fd, 0, 0, SOCK_NONBLOCK | SOCK_CLOEXEC);
+/// Accepts a connection, non-blocking and close-on-exec, and fills in the
+/// peer's address (no getpeername(2) later).
+static inline int cepoll_accept(int fd, struct sockaddr_storage *peer) {
+    socklen_t length = sizeof(*peer);
+    return accept4(fd, (struct sockaddr *)peer, &length, SOCK_NONBLOCK | SOCK_CLOEXEC);
 }
 
 static inline void cepoll_name_thread(pthread_t thread, const char *name) {

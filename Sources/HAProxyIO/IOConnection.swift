@@ -22,10 +22,15 @@ public protocol IOConnectionOwner: AnyObject {
     /// Reported once, from a task of the loop (never from inside a call
     /// the owner made).
     func ioClosed(_ connection: IOConnection, error: SystemCallError?)
+    /// A connection opened by `connect(to:on:owner:)` is up (nil) or
+    /// failed; nothing else is reported before. A connection closed while
+    /// connecting reports ECANCELED here (and `ioClosed` after).
+    func ioConnected(_ connection: IOConnection, error: SystemCallError?)
 }
 
 extension IOConnectionOwner {
     public func ioSpliced(_ connection: IOConnection, bytes: Int) {}
+    public func ioConnected(_ connection: IOConnection, error: SystemCallError?) {}
 }
 
 /// A connected, non-blocking stream socket on an `IOLoop`: reads go to the
@@ -64,7 +69,11 @@ public final class IOConnection: IOReadiness {
     private var peerShut = false
     private var socketWritable = true
     private var readScheduled = false
-    private var connecting: ((SystemCallError?) -> Void)?
+    /// Opened by `connect`, and not up yet.
+    public private(set) var isConnecting = false
+    /// The peer's and the local address, when known without a system call.
+    private var knownRemoteAddress: SocketAddress?
+    private var knownLocalAddress: SocketAddress?
 
     /// Splicing (`splice(to:)`): what this connection reads goes into
     /// `spliceOut` for `spliceTarget`; `spliceIn` holds what this
@@ -90,22 +99,26 @@ public final class IOConnection: IOReadiness {
     /// connections of the loop have their turn.
     static let readsPerTurn = 4
 
-    /// Takes `fd` (connected or connecting, non-blocking) and registers it.
-    public init(fd: CInt, on loop: IOLoop) throws {
+    /// Takes `fd` (connected or connecting, non-blocking) and registers
+    /// it; the addresses, when the caller knows them (accept(2) gives the
+    /// peer's), spare a system call when asked.
+    public init(
+        fd: CInt, on loop: IOLoop, remoteAddress: SocketAddress? = nil, localAddress: SocketAddress? = nil
+    ) throws {
         self.fd = fd
         self.loop = loop
+        knownRemoteAddress = remoteAddress
+        knownLocalAddress = localAddress
         try loop.register(
             fd, events: IOEvents.readable | IOEvents.writable | IOEvents.readHangUp, handler: self)
     }
 
     // MARK: Connecting
 
-    /// Opens a non-blocking connection to `address`; `done` is called on the
-    /// loop once it is up (nil) or failed. The connection reports nothing
-    /// to its owner before.
+    /// Opens a non-blocking connection to `address`; `owner` is told on the
+    /// loop once it is up or failed (`ioConnected`), and nothing before.
     public static func connect(
-        to address: SocketAddress, on loop: IOLoop,
-        done: @escaping (IOConnection, SystemCallError?) -> Void
+        to address: SocketAddress, on loop: IOLoop, owner: IOConnectionOwner?
     ) throws -> IOConnection {
         let family = address.protocol.rawValue
         let fd = socket(family, CInt(SOCK_STREAM.rawValue) | CInt(SOCK_NONBLOCK.rawValue) | CInt(SOCK_CLOEXEC.rawValue), 0)
@@ -122,34 +135,41 @@ public final class IOConnection: IOReadiness {
         }
         let connection: IOConnection
         do {
-            connection = try IOConnection(fd: fd, on: loop)
+            connection = try IOConnection(fd: fd, on: loop, remoteAddress: address)
         } catch {
             Glibc.close(fd)
             throw error
         }
+        connection.owner = owner
         connection.socketWritable = false
-        connection.connecting = { [unowned connection] error in done(connection, error) }
+        connection.isConnecting = true
         if rc == 0 {
             // Connected at once (a local socket): reported from the loop all the same.
-            loop.post { connection.finishConnecting() }
+            loop.post { connection.finishConnecting(failed: false) }
         }
         return connection
     }
 
-    private func finishConnecting() {
-        guard let done = connecting else { return }
-        connecting = nil
+    /// The connect completed: `failed` when epoll reported an error or a
+    /// hang-up with it, whose cause SO_ERROR then tells (a plain
+    /// writable event means connected, and costs no system call).
+    private func finishConnecting(failed: Bool) {
+        guard isConnecting, isActive else { return }
+        isConnecting = false
         var code: CInt = 0
-        var length = socklen_t(MemoryLayout<CInt>.size)
-        getsockopt(fd, SOL_SOCKET, SO_ERROR, &code, &length)
+        if failed {
+            var length = socklen_t(MemoryLayout<CInt>.size)
+            getsockopt(fd, SOL_SOCKET, SO_ERROR, &code, &length)
+        }
         if code != 0 {
             let error = SystemCallError(errno: code, call: "connect")
-            done(error)
+            owner?.ioConnected(self, error: error)
             fail(error)
             return
         }
         socketWritable = true
-        done(nil)
+        owner?.ioConnected(self, error: nil)
+        guard isActive else { return }
         if flushedCount > 0 || afterFlush != nil { writeFlushed() }
         if isReading && socketReadable { readAvailable() }
     }
@@ -157,10 +177,12 @@ public final class IOConnection: IOReadiness {
     // MARK: Events
 
     public func ready(_ events: UInt32) {
-        if connecting != nil {
+        if isConnecting {
             // Bytes that came with the connection's completion are read below.
-            if events & (IOEvents.writable | IOEvents.error | IOEvents.hangUp) != 0 { finishConnecting() }
-            if connecting != nil || !isActive { return }
+            if events & (IOEvents.writable | IOEvents.error | IOEvents.hangUp) != 0 {
+                finishConnecting(failed: events & (IOEvents.error | IOEvents.hangUp) != 0)
+            }
+            if isConnecting || !isActive { return }
         }
         if events & (IOEvents.writable | IOEvents.error | IOEvents.hangUp) != 0 {
             socketWritable = true
@@ -177,10 +199,13 @@ public final class IOConnection: IOReadiness {
     private func scheduleRead() {
         guard !readScheduled else { return }
         readScheduled = true
-        loop.post { [self] in
-            readScheduled = false
-            if isReading && socketReadable && isActive { readAvailable() }
-        }
+        loop.post(.read(self))
+    }
+
+    /// The turn `scheduleRead` asked for.
+    func scheduledRead() {
+        readScheduled = false
+        if isReading && socketReadable && isActive { readAvailable() }
     }
 
     private func readAvailable() {
@@ -420,7 +445,7 @@ public final class IOConnection: IOReadiness {
     /// Sends a FIN once every queued byte went out; reading goes on.
     public func shutdownOutputWhenFlushed() {
         flush()
-        if nothingToSend && connecting == nil {
+        if nothingToSend && !isConnecting {
             shutdownOutput()
         } else {
             afterFlush = .output
@@ -463,7 +488,7 @@ public final class IOConnection: IOReadiness {
     private func finish(error: SystemCallError?) {
         guard isActive else { return }
         isActive = false
-        loop.deregister(fd)
+        loop.forget(fd)
         Glibc.close(fd)
         fd = -1
         pending.removeAll()
@@ -476,21 +501,31 @@ public final class IOConnection: IOReadiness {
         spliceTarget = nil
         spliceIn = nil
         spliceSource = nil
-        if let connecting {
-            self.connecting = nil
-            if error == nil { connecting(SystemCallError(errno: ECANCELED, call: "connect")) }
+        if isConnecting {
+            isConnecting = false
+            if error == nil { owner?.ioConnected(self, error: SystemCallError(errno: ECANCELED, call: "connect")) }
         }
-        loop.post { [self] in
-            let owner = self.owner
-            self.owner = nil
-            owner?.ioClosed(self, error: error)
-        }
+        loop.post(.closed(self, error))
+    }
+
+    /// The task `finish` posted: the owner learns the end, and lets go.
+    func reportClosed(_ error: SystemCallError?) {
+        let owner = self.owner
+        self.owner = nil
+        owner?.ioClosed(self, error: error)
     }
 
     // MARK: Addresses
 
-    public var localAddress: SocketAddress? { address(getsockname) }
-    public var remoteAddress: SocketAddress? { address(getpeername) }
+    public var localAddress: SocketAddress? {
+        if knownLocalAddress == nil { knownLocalAddress = address(getsockname) }
+        return knownLocalAddress
+    }
+
+    public var remoteAddress: SocketAddress? {
+        if knownRemoteAddress == nil { knownRemoteAddress = address(getpeername) }
+        return knownRemoteAddress
+    }
 
     private func address(
         _ call: (CInt, UnsafeMutablePointer<sockaddr>, UnsafeMutablePointer<socklen_t>) -> CInt
@@ -529,7 +564,7 @@ extension SocketAddress {
     }
 
     /// The address a system call filled in (IPv4, IPv6 or a local socket).
-    init?(_ storage: sockaddr_storage) {
+    public init?(_ storage: sockaddr_storage) {
         var storage = storage
         switch CInt(storage.ss_family) {
         // No host name: `ipAddress` formats the address when asked, and

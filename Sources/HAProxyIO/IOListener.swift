@@ -7,8 +7,8 @@ import NIOCore
 /// What an `IOListener` hands each accepted connection to.
 public protocol IOListenerOwner: AnyObject {
     /// A connection was accepted: `fd` is non-blocking, close-on-exec, and
-    /// now belongs to the owner.
-    func ioAccepted(_ listener: IOListener, fd: CInt)
+    /// now belongs to the owner; `peer` is the client's address.
+    func ioAccepted(_ listener: IOListener, fd: CInt, peer: SocketAddress?)
     /// accept(2) failed for another reason than an empty queue.
     func ioAcceptFailed(_ listener: IOListener, error: SystemCallError)
     /// How many connections may be accepted now (rate limits).
@@ -97,10 +97,15 @@ public final class IOListener: IOReadiness {
                 scheduleAccept()
                 return
             }
-            let client = cepoll_accept(fd)
+            var peer = sockaddr_storage()
+            let client = cepoll_accept(fd, &peer)
             if client >= 0 {
                 accepted += 1
-                owner?.ioAccepted(self, fd: client) ?? { _ = close(client) }()
+                if let owner {
+                    owner.ioAccepted(self, fd: client, peer: SocketAddress(peer))
+                } else {
+                    close(client)
+                }
                 continue
             }
             switch errno {

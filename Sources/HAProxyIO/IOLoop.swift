@@ -52,8 +52,8 @@ public final class IOLoop: EventLoop, @unchecked Sendable {
     private var remoteTasks: [() -> Void] = []
     private var woken = false
     /// Tasks posted on the loop itself: run after the current batch.
-    private var localTasks: [() -> Void] = []
-    private var runningTasks: [() -> Void] = []
+    private var localTasks: [LoopTask] = []
+    private var runningTasks: [LoopTask] = []
 
     private var timers = TaskHeap()
     private var stopRequested = false
@@ -131,15 +131,23 @@ public final class IOLoop: EventLoop, @unchecked Sendable {
         }
     }
 
-    /// Stops reporting `fd`'s events. Call it before closing the
-    /// descriptor: epoll forgets a closed descriptor by itself, but the
-    /// events of the current batch are still to be delivered.
+    /// Stops reporting `fd`'s events, the descriptor staying open.
     public func deregister(_ fd: CInt) {
+        guard forget(fd) else { return }
+        epoll_ctl(epollFD, EPOLL_CTL_DEL, fd, nil)
+    }
+
+    /// Stops reporting the events of `fd`, about to be closed: the close
+    /// takes it out of epoll (its descriptors are never shared: they are
+    /// close-on-exec and the process does not fork while it serves), and
+    /// the new generation drops what the current batch still holds for it.
+    @discardableResult
+    func forget(_ fd: CInt) -> Bool {
         let index = Int(fd)
-        guard index < handlers.count, handlers[index] != nil else { return }
+        guard index < handlers.count, handlers[index] != nil else { return false }
         handlers[index] = nil
         generations[index] &+= 1
-        epoll_ctl(epollFD, EPOLL_CTL_DEL, fd, nil)
+        return true
     }
 
     // MARK: The loop
@@ -202,7 +210,7 @@ public final class IOLoop: EventLoop, @unchecked Sendable {
     private func runTasks() {
         lock.withLockVoid {
             if !remoteTasks.isEmpty {
-                localTasks.append(contentsOf: remoteTasks)
+                for task in remoteTasks { localTasks.append(.run(task)) }
                 remoteTasks.removeAll(keepingCapacity: true)
             }
             woken = false
@@ -210,7 +218,13 @@ public final class IOLoop: EventLoop, @unchecked Sendable {
         // Tasks posted by these tasks run in the next turn, after I/O.
         guard !localTasks.isEmpty else { return }
         swap(&runningTasks, &localTasks)
-        for task in runningTasks { task() }
+        for task in runningTasks {
+            switch task {
+            case .run(let body): body()
+            case .read(let connection): connection.scheduledRead()
+            case .closed(let connection, let error): connection.reportClosed(error)
+            }
+        }
         runningTasks.removeAll(keepingCapacity: true)
     }
 
@@ -234,7 +248,7 @@ public final class IOLoop: EventLoop, @unchecked Sendable {
     /// loop's thread or any other).
     public func post(_ task: @escaping () -> Void) {
         if inEventLoop {
-            localTasks.append(task)
+            localTasks.append(.run(task))
             return
         }
         let needsWake = lock.withLock {
@@ -243,6 +257,12 @@ public final class IOLoop: EventLoop, @unchecked Sendable {
             return !woken
         }
         if needsWake { wake() }
+    }
+
+    /// Posts one of the driver's own tasks (on the loop's thread): no
+    /// closure to allocate.
+    func post(_ task: LoopTask) {
+        localTasks.append(task)
     }
 
     @discardableResult
@@ -308,6 +328,16 @@ public final class IOLoop: EventLoop, @unchecked Sendable {
         }
         shutdownCallbacks = []
     }
+}
+
+/// What the loop runs after a batch of events: a posted closure, or a
+/// connection's own step, posted without allocating.
+enum LoopTask {
+    case run(() -> Void)
+    /// Reads that waited for their turn (`IOConnection.readsPerTurn`).
+    case read(IOConnection)
+    /// Tells the connection's owner that it closed.
+    case closed(IOConnection, SystemCallError?)
 }
 
 /// A task scheduled with `IOLoop.schedule(at:)`, cancellable on its loop.

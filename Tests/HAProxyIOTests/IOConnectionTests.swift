@@ -54,13 +54,15 @@ final class IOConnectionTests: IOLoopTestCase {
         let refused = try SocketAddress(ipAddress: "127.0.0.1", port: refusedPort)
         loop.execute {
             do {
-                _ = try IOConnection.connect(to: address, on: self.loop) { connection, error in
+                let up = ConnectWatcher { connection, error in
                     outcome.succeed(error == nil ? "up \(connection.remoteAddress?.port ?? 0)" : "failed")
                     connection.close()
                 }
-                _ = try IOConnection.connect(to: refused, on: self.loop) { _, error in
+                let down = ConnectWatcher { _, error in
                     refusedOutcome.succeed(error.map { "\($0.errno == ECONNREFUSED)" } ?? "up")
                 }
+                _ = try IOConnection.connect(to: address, on: self.loop, owner: up)
+                _ = try IOConnection.connect(to: refused, on: self.loop, owner: down)
             } catch {
                 outcome.fail(error)
             }
@@ -80,6 +82,18 @@ final class IOConnectionTests: IOLoopTestCase {
         try loop.submit { server.connections.first?.isReading = true }.wait()
         XCTAssertEqual(try client.receive(count: 3), Array("abc".utf8))
     }
+}
+
+/// Reports the end of a connect, and nothing else.
+final class ConnectWatcher: IOConnectionOwner {
+    let done: (IOConnection, SystemCallError?) -> Void
+    init(_ done: @escaping (IOConnection, SystemCallError?) -> Void) { self.done = done }
+    func ioConnected(_ connection: IOConnection, error: SystemCallError?) { done(connection, error) }
+    func ioRead(_ connection: IOConnection, _ bytes: ByteBuffer) {}
+    func ioReadComplete(_ connection: IOConnection) {}
+    func ioInputClosed(_ connection: IOConnection) {}
+    func ioWritabilityChanged(_ connection: IOConnection, writable: Bool) {}
+    func ioClosed(_ connection: IOConnection, error: SystemCallError?) {}
 }
 
 /// An echo server on the loop: every byte read is written back; a
@@ -108,7 +122,7 @@ final class EchoServer: IOListenerOwner, IOConnectionOwner, @unchecked Sendable 
         }
     }
 
-    func ioAccepted(_ listener: IOListener, fd: CInt) {
+    func ioAccepted(_ listener: IOListener, fd: CInt, peer: SocketAddress?) {
         // A small send buffer: the queue grows as soon as the peer stops reading.
         var size: CInt = 32768
         setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<CInt>.size))

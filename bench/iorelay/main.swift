@@ -26,11 +26,7 @@ final class Relay: IOConnectionOwner {
     init(client: IOConnection, to address: SocketAddress) throws {
         self.client = client
         client.owner = self
-        let server = try IOConnection.connect(to: address, on: client.loop) { _, error in
-            if error != nil { client.close() }
-        }
-        server.owner = self
-        self.server = server
+        server = try IOConnection.connect(to: address, on: client.loop, owner: self)
     }
 
     func peer(of connection: IOConnection) -> IOConnection? {
@@ -53,6 +49,10 @@ final class Relay: IOConnectionOwner {
         peer(of: connection)?.isReading = writable
     }
 
+    func ioConnected(_ connection: IOConnection, error: SystemCallError?) {
+        if error != nil { client.close() }
+    }
+
     func ioClosed(_ connection: IOConnection, error: SystemCallError?) {
         peer(of: connection)?.closeWhenFlushed()
         if connection === client { server?.owner = nil }
@@ -63,9 +63,9 @@ final class Acceptor: IOListenerOwner {
     let server: SocketAddress
     init(server: SocketAddress) { self.server = server }
 
-    func ioAccepted(_ listener: IOListener, fd: CInt) {
+    func ioAccepted(_ listener: IOListener, fd: CInt, peer: SocketAddress?) {
         do {
-            let client = try IOConnection(fd: fd, on: listener.loop)
+            let client = try IOConnection(fd: fd, on: listener.loop, remoteAddress: peer)
             _ = try Relay(client: client, to: server)
         } catch {
             _ = close(fd)

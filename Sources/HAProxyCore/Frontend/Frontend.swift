@@ -108,19 +108,21 @@ public final class Frontend {
 
     /// Starts a stream on a connection the I/O driver accepted (on `loop`,
     /// which owns `fd` from now on).
-    func accepted(fd: CInt, on loop: IOLoop, bind: BindConfig) {
+    func accepted(fd: CInt, on loop: IOLoop, listener: Listener, peer: SocketAddress?, local: SocketAddress?) {
         let io: IOConnection
         do {
-            io = try IOConnection(fd: fd, on: loop)
+            io = try IOConnection(fd: fd, on: loop, remoteAddress: peer, localAddress: local)
         } catch {
             Glibc.close(fd)
             return
         }
         let connection = DriverConnection(io, side: .client, owner: nil)
-        guard let (acceptProxy, sessionVariables) = admit(connection, bind: bind) else { return }
+        // The listener's configuration is read in place, not copied.
+        guard let (acceptProxy, sessionVariables) = admit(connection, bind: listener.bind) else { return }
         switch config.mode {
         case .tcp:
-            let stream = startTCPStream(connection, on: loop, bind: bind, variables: sessionVariables, tls: nil)
+            let stream = startTCPStream(
+                connection, on: loop, bind: listener.bind, variables: sessionVariables, tls: nil)
             connection.owner = stream
             stream.start(acceptProxy: acceptProxy)
         case .http:

@@ -226,9 +226,29 @@ final class DriverListener: IOListenerOwner {
     private var io: IOListener?
     private var next = 0
 
+    /// The address every connection of the listener is accepted on, when
+    /// it is bound to one (not a wildcard): no getsockname(2) per
+    /// connection then.
+    private let boundAddress: SocketAddress?
+
     init(listener: Listener, loops: [IOLoop]) {
         self.listener = listener
         self.loops = loops
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let bound = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener.fd, $0, &length) }
+        } == 0 ? SocketAddress(storage) : nil
+        switch bound {
+        case .v4(let address)? where address.address.sin_addr.s_addr != INADDR_ANY: boundAddress = bound
+        case .v6(let address)? where !Self.isWildcard(address.address.sin6_addr): boundAddress = bound
+        default: boundAddress = nil
+        }
+    }
+
+    private static func isWildcard(_ address: in6_addr) -> Bool {
+        var address = address
+        return withUnsafeBytes(of: &address) { $0.allSatisfy { $0 == 0 } }
     }
 
     func start() throws {
@@ -244,16 +264,17 @@ final class DriverListener: IOListenerOwner {
         io = nil
     }
 
-    func ioAccepted(_ io: IOListener, fd: CInt) {
+    func ioAccepted(_ io: IOListener, fd: CInt, peer: SocketAddress?) {
         let frontend = listener.frontend
         frontend.countAcceptedByListener(now: RateClock.now)
         let target = loops[next]
         next = (next + 1) % loops.count
-        let bind = listener.bind
+        let listener = self.listener
+        let local = boundAddress
         if target === loop {
-            frontend.accepted(fd: fd, on: target, bind: bind)
+            frontend.accepted(fd: fd, on: target, listener: listener, peer: peer, local: local)
         } else {
-            target.post { frontend.accepted(fd: fd, on: target, bind: bind) }
+            target.post { frontend.accepted(fd: fd, on: target, listener: listener, peer: peer, local: local) }
         }
     }
 

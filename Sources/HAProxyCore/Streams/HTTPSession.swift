@@ -363,14 +363,8 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
             // never meets a server with `ssl` (ProxyRuntime.start).
             machine.serverTLS = nil
             DriverConnection.connect(
-                to: server.destination(localPort: machine.localAddress?.port), on: loop,
-                timeoutMs: server.backend.config.timeouts.connect, owner: self
-            ) { [self] result in
-                switch result {
-                case .success(let connection): connected(connection, to: server)
-                case .failure(let error): connectionFailed(to: server, timedOut: error.isConnectTimeout)
-                }
-            }
+                for: self, to: server, address: server.destination(localPort: machine.localAddress?.port),
+                on: loop, timeoutMs: server.backend.config.timeouts.connect)
             return
         }
         let handler = RelayHandler(side: .server, owner: self)
@@ -391,7 +385,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
         }
     }
 
-    private func connected(_ connection: PooledConnection, to server: Server) {
+    func connected(_ connection: PooledConnection, to server: Server) {
         guard machine.state == .connecting, self.server === server else {
             // Too late: the stream went on without it.
             connection.owner = nil

@@ -23,6 +23,8 @@ protocol ServerAttempt: ServerSlotWaiter {
     func isConnecting(to server: Server) -> Bool
     /// Opens a new connection to `server` (slot already held).
     func connect(to server: Server)
+    /// The connection `connect(to:)` opened to `server` is up.
+    func connected(_ connection: PooledConnection, to server: Server)
     /// About to ask the load balancer again: forget the failed server.
     func prepareRedispatch()
     /// No server, or no retry left: the stream fails with `S`/`C` (503),

@@ -56,6 +56,6 @@ extension Error {
     /// not `SC`).
     var isConnectTimeout: Bool {
         if case .connectTimeout? = self as? ChannelError { return true }
-        return self is DriverConnectTimeout
+        return false
     }
 }

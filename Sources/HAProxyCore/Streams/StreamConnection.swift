@@ -155,39 +155,48 @@ final class DriverConnection: PooledConnection, IOConnectionOwner {
 
     // MARK: Connecting
 
-    /// Connects to a server on `loop`; `done` gets the connection once up,
-    /// or the error (`DriverConnectTimeout` after `timeoutMs`). A failed
-    /// attempt reports nothing else to `owner`.
+    /// The stream and server a connection being opened is for.
+    private var connectingFor: (attempt: ServerAttempt, server: Server)?
+    private var connectTimer: IOTimer?
+    private var connectTimedOut = false
+
+    /// Opens a connection to `address` for `attempt`'s `server` on `loop`:
+    /// the attempt gets `connected(_:to:)` once it is up, or
+    /// `connectionFailed(to:timedOut:)` (`timedOut` after `timeoutMs`),
+    /// and nothing else from a failed attempt.
     static func connect(
-        to address: SocketAddress, on loop: IOLoop, timeoutMs: Int?, owner: ConnectionOwner,
-        done: @escaping (Result<DriverConnection, Error>) -> Void
+        for attempt: ServerAttempt & ConnectionOwner, to server: Server, address: SocketAddress, on loop: IOLoop,
+        timeoutMs: Int?
     ) {
-        var connection: DriverConnection?
-        var timer: IOTimer?
-        var timedOut = false
+        let io: IOConnection
         do {
-            let io = try IOConnection.connect(to: address, on: loop) { _, error in
-                timer?.cancel()
-                guard let made = connection else { return }
-                if let error {
-                    made.owner = nil
-                    done(.failure(timedOut ? DriverConnectTimeout() : error))
-                } else {
-                    done(.success(made))
-                }
-            }
-            connection = DriverConnection(io, side: .server, owner: owner)
-            if let timeoutMs {
-                timer = loop.schedule(at: .now() + .milliseconds(Int64(timeoutMs))) {
-                    timedOut = true
-                    io.close()
-                }
-            }
+            io = try IOConnection.connect(to: address, on: loop, owner: nil)
         } catch {
-            loop.post { done(.failure(error)) }
+            loop.post { attempt.connectionFailed(to: server, timedOut: false) }
+            return
+        }
+        let connection = DriverConnection(io, side: .server, owner: attempt)
+        connection.connectingFor = (attempt, server)
+        if let timeoutMs {
+            connection.connectTimer = loop.schedule(at: .now() + .milliseconds(Int64(timeoutMs))) {
+                [connection] in
+                connection.connectTimedOut = true
+                connection.io.close()
+            }
+        }
+    }
+
+    func ioConnected(_ connection: IOConnection, error: SystemCallError?) {
+        connectTimer?.cancel()
+        connectTimer = nil
+        guard let (attempt, server) = connectingFor else { return }
+        connectingFor = nil
+        if error == nil {
+            attempt.connected(self, to: server)
+        } else {
+            owner = nil
+            attempt.connectionFailed(to: server, timedOut: connectTimedOut)
         }
     }
 }
 
-/// A server connection of the driver ran out of `timeout connect`.
-struct DriverConnectTimeout: Error {}

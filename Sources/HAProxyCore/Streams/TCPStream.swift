@@ -148,13 +148,8 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
             // The driver's connections carry no TLS layer: a stream on it
             // never meets a server with `ssl` (ProxyRuntime.start).
             DriverConnection.connect(
-                to: server.destination(localPort: port), on: loop, timeoutMs: timeouts.connect, owner: self
-            ) { [self] result in
-                switch result {
-                case .success(let connection): connected(connection, to: server)
-                case .failure(let error): connectFailed(server, timedOut: error.isConnectTimeout)
-                }
-            }
+                for: self, to: server, address: server.destination(localPort: port), on: loop,
+                timeoutMs: timeouts.connect)
             return
         }
         let handler = RelayHandler(side: .server, owner: self)
@@ -176,7 +171,7 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
         }
     }
 
-    private func connected(_ channel: PooledConnection, to server: Server) {
+    func connected(_ channel: PooledConnection, to server: Server) {
         guard state == .connecting else {
             channel.owner = nil
             channel.close()
