@@ -100,17 +100,39 @@ public final class IOConnection: IOReadiness {
     static let readsPerTurn = 4
 
     /// Takes `fd` (connected or connecting, non-blocking) and registers
-    /// it; the addresses, when the caller knows them (accept(2) gives the
+    /// it, unless `registering` is false (then `readThenRegister()` does);
+    /// the addresses, when the caller knows them (accept(2) gives the
     /// peer's), spare a system call when asked.
     public init(
-        fd: CInt, on loop: IOLoop, remoteAddress: SocketAddress? = nil, localAddress: SocketAddress? = nil
+        fd: CInt, on loop: IOLoop, remoteAddress: SocketAddress? = nil, localAddress: SocketAddress? = nil,
+        registering: Bool = true
     ) throws {
         self.fd = fd
         self.loop = loop
         knownRemoteAddress = remoteAddress
         knownLocalAddress = localAddress
-        try loop.register(
-            fd, events: IOEvents.readable | IOEvents.writable | IOEvents.readHangUp, handler: self)
+        if registering { try register() }
+    }
+
+    private func register() throws {
+        try loop.register(fd, events: IOEvents.readable | IOEvents.writable | IOEvents.readHangUp, handler: self)
+    }
+
+    /// For a connection made with `registering: false`, just accepted:
+    /// reads what the peer sent already (a client's request usually comes
+    /// with the connection), then registers the descriptor. The first
+    /// bytes then cost no turn of the loop, and epoll reports only what
+    /// comes after them.
+    public func readThenRegister() {
+        guard isActive else { return }
+        socketReadable = true
+        if isReading { readAvailable() }
+        guard isActive else { return }
+        do {
+            try register()
+        } catch {
+            fail(error as? SystemCallError ?? SystemCallError(errno: ENOMEM, call: "epoll_ctl"))
+        }
     }
 
     // MARK: Connecting

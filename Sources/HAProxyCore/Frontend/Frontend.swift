@@ -111,7 +111,7 @@ public final class Frontend {
     func accepted(fd: CInt, on loop: IOLoop, listener: Listener, peer: SocketAddress?, local: SocketAddress?) {
         let io: IOConnection
         do {
-            io = try IOConnection(fd: fd, on: loop, remoteAddress: peer, localAddress: local)
+            io = try IOConnection(fd: fd, on: loop, remoteAddress: peer, localAddress: local, registering: false)
         } catch {
             Glibc.close(fd)
             return
@@ -130,6 +130,7 @@ public final class Frontend {
             connection.owner = session
             session.start(acceptProxy: acceptProxy)
         }
+        io.readThenRegister()
     }
 
     private func startTCPStream(
