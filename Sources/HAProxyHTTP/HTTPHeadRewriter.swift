@@ -33,8 +33,15 @@ public struct HTTPHeadEdits: Sendable {
         index < 64 ? removedLow & (1 << UInt64(index)) != 0 : removedHigh & (1 << UInt64(index - 64)) != 0
     }
 
+    /// Makes room for `count` more bytes in one allocation, not one per
+    /// piece written (an empty buffer has no storage).
+    @usableFromInline mutating func reserve(_ count: Int) {
+        if appended.writableBytes < count { appended.reserveCapacity(minimumWritableBytes: max(count, 64)) }
+    }
+
     /// Appends `name: value`.
     public mutating func append(name: StaticString, value: StaticString) {
+        reserve(name.utf8CodeUnitCount + value.utf8CodeUnitCount + 4)
         appended.writeStaticString(name)
         appended.writeStaticString(": ")
         appended.writeStaticString(value)
@@ -43,6 +50,7 @@ public struct HTTPHeadEdits: Sendable {
 
     /// Appends `name: value` with a value given as bytes (an address, an id).
     public mutating func append(name: StaticString, value: ByteBuffer) {
+        reserve(name.utf8CodeUnitCount + value.readableBytes + 4)
         appended.writeStaticString(name)
         appended.writeStaticString(": ")
         var v = value
@@ -54,7 +62,7 @@ public struct HTTPHeadEdits: Sendable {
     /// written lowercase like every forwarded header.
     public mutating func append(lowercasedName name: [UInt8], value: [UInt8]) {
         let length = name.count + 2 + value.count + 2
-        appended.reserveCapacity(minimumWritableBytes: length)
+        reserve(length)
         appended.withUnsafeMutableWritableBytes { out in
             var i = 0
             for c in name {
@@ -77,6 +85,7 @@ public struct HTTPHeadEdits: Sendable {
     /// Appends `name: value` from Strings (configuration-time values); the
     /// name goes out lowercase, like every forwarded header.
     public mutating func append(name: String, value: String) {
+        reserve(name.utf8.count + value.utf8.count + 4)
         for c in name.utf8 { appended.writeInteger(HTTPBytes.lower(c)) }
         appended.writeStaticString(": ")
         appended.writeString(value)

@@ -8,48 +8,72 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 
+/// A stream as `show sess` and `shutdown session(s)` reach it.
+protocol ActiveStream: AnyObject {
+    /// Backend name and server, read on the stream's loop.
+    var currentRoute: (backend: String?, server: Server?) { get }
+    /// Ends the stream (`shutdown session(s)`, the page's "Kill
+    /// Sessions"), on its loop.
+    func kill()
+    /// Where `ActiveStreams` keeps it (-1 when not registered).
+    var activeSlot: Int { get set }
+}
+
 /// The streams alive right now, for `show sess` and `shutdown session(s)`.
 ///
 /// A frontend registers each stream when it accepts its connection and
 /// removes it when the stream ends. Everything a stream owns is read on
-/// the stream's own event loop.
+/// the stream's own event loop. Registering costs no allocation once the
+/// table has grown: the streams sit in reused slots, each stream knowing
+/// its own.
 final class ActiveStreams {
     /// What `show sess` needs to find and describe a stream.
     struct Entry {
         let id: UInt
+        let stream: ActiveStream
         let frontend: Frontend
         /// The loop the stream runs on, and its client's address.
         let eventLoop: EventLoop
         let clientAddress: SocketAddress?
         let accepted: NIODeadline
+
         /// Backend name and server, read on `eventLoop`.
-        let route: () -> (backend: String?, server: Server?)
-        /// Ends the stream (`shutdown session(s)`, the page's "Kill
-        /// Sessions"), on `eventLoop`.
-        let kill: () -> Void
+        func route() -> (backend: String?, server: Server?) { stream.currentRoute }
+        /// Ends the stream, on `eventLoop`.
+        func kill() { stream.kill() }
     }
 
     private let lock = NIOLock()
-    private var entries: [UInt: Entry] = [:]
+    private var slots: [Entry?] = []
+    private var freeSlots: [Int] = []
 
-    /// Registers a stream; `kill` ends it (by default its client
-    /// connection is closed).
-    func add(_ owner: AnyObject, frontend: Frontend, client: StreamConnection, on eventLoop: EventLoop,
-             kill: (() -> Void)? = nil, route: @escaping () -> (backend: String?, server: Server?)) {
-        let id = UInt(bitPattern: ObjectIdentifier(owner).hashValue)
-        let entry = Entry(id: id, frontend: frontend, eventLoop: eventLoop, clientAddress: client.remoteAddress,
-                          accepted: .now(), route: route, kill: kill ?? { client.close() })
-        lock.withLock { entries[id] = entry }
+    func add(_ stream: ActiveStream, frontend: Frontend, client: StreamConnection, on eventLoop: EventLoop) {
+        let entry = Entry(
+            id: UInt(bitPattern: ObjectIdentifier(stream).hashValue), stream: stream, frontend: frontend,
+            eventLoop: eventLoop, clientAddress: client.remoteAddress, accepted: .now())
+        stream.activeSlot = lock.withLock {
+            if let slot = freeSlots.popLast() {
+                slots[slot] = entry
+                return slot
+            }
+            slots.append(entry)
+            return slots.count - 1
+        }
     }
 
-    func remove(_ owner: AnyObject) {
-        let id = UInt(bitPattern: ObjectIdentifier(owner).hashValue)
-        _ = lock.withLock { entries.removeValue(forKey: id) }
+    func remove(_ stream: ActiveStream) {
+        let slot = stream.activeSlot
+        guard slot >= 0 else { return }
+        stream.activeSlot = -1
+        lock.withLockVoid {
+            slots[slot] = nil
+            freeSlots.append(slot)
+        }
     }
 
-    var all: [Entry] { lock.withLock { entries.values.sorted { $0.accepted < $1.accepted } } }
+    var all: [Entry] { lock.withLock { slots.compactMap { $0 } }.sorted { $0.accepted < $1.accepted } }
 
-    func entry(_ id: UInt) -> Entry? { lock.withLock { entries[id] } }
+    func entry(_ id: UInt) -> Entry? { lock.withLock { slots.first { $0?.id == id } ?? nil } }
 
     /// Ends every stream whose route matches.
     func shutdown(where matches: @escaping (_ route: (backend: String?, server: Server?)) -> Bool) {

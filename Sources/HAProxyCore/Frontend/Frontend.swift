@@ -100,9 +100,7 @@ public final class Frontend {
         _ client: StreamConnection, on loop: EventLoop, variables: StreamVariables?, tls: TLSHandler?
     ) -> HTTPSession {
         let session = HTTPSession(frontend: self, client: client, on: loop, variables: variables, tls: tls)
-        runtime?.streams.add(session, frontend: self, client: client, on: loop, kill: {
-            [weak session] in session?.kill()
-        }) { [weak session] in (session?.backend?.name, session?.server) }
+        runtime?.streams.add(session, frontend: self, client: client, on: loop)
         return session
     }
 
@@ -140,9 +138,7 @@ public final class Frontend {
         let stream = TCPStream(
             frontend: self, client: client, on: loop, backend: backend, variables: variables ?? StreamVariables(),
             bind: bind, tls: tls)
-        runtime?.streams.add(stream, frontend: self, client: client, on: loop) {
-            [weak stream] in (stream?.backend?.name, stream?.server)
-        }
+        runtime?.streams.add(stream, frontend: self, client: client, on: loop)
         return stream
     }
 
@@ -206,7 +202,7 @@ public final class Frontend {
         connectionEnded()
     }
 
-    func streamEnded(_ stream: AnyObject) {
+    func streamEnded(_ stream: ActiveStream) {
         runtime?.streams.remove(stream)
         connectionEnded()
     }

@@ -10,7 +10,7 @@ import NIOCore
 /// and the server's events to an `HTTPStreamStateMachine` and performs the
 /// actions it returns on the channels, the backend, the idle pools, the
 /// timer and the log. All HTTP decisions live in the state machine.
-final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
+final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStream {
     let frontend: Frontend
     /// The client connection, which the session writes through.
     let client: StreamConnection
@@ -579,6 +579,9 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner {
             perform()
         }
     }
+
+    var activeSlot = -1
+    var currentRoute: (backend: String?, server: Server?) { (backend?.name, server) }
 
     /// `shutdown session(s)` and the page's "Kill Sessions": a stream with
     /// a server connection loses it, so that a request still waiting for

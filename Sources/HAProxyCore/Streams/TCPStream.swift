@@ -18,7 +18,7 @@ import NIOCore
 /// client's bytes back (`inspecting`), then `use_backend` picks the backend
 /// on them; `tcp-response content` rules hold the server's first bytes the
 /// same way (TCPStream+Inspection.swift).
-final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
+final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStream {
     enum State { case waitingProxyHeader, inspecting, waitingServer, connecting, established, closed }
 
     let frontend: Frontend
@@ -498,6 +498,16 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner {
         // The trackers let their entries go (`conn_cur`).
         variables.trackedCounters?.endSession()
         frontend.streamEnded(self)
+    }
+
+    // MARK: Active streams
+
+    var activeSlot = -1
+    var currentRoute: (backend: String?, server: Server?) { (backend?.name, server) }
+
+    /// `shutdown session(s)`: the client connection closes, and the stream with it.
+    func kill() {
+        client.close()
     }
 }
 

@@ -147,7 +147,7 @@ public struct HTTPStreamStateMachine {
     /// The addresses as fetches read them, converted once.
     private var endpoints: (source: SocketEndpoint?, destination: SocketEndpoint?)?
     /// Actions not yet taken by the I/O layer.
-    public private(set) var actions: [Action] = []
+    public private(set) var actions: [Action]
     /// Live proxies and servers, for the fetches that read them.
     private let runtime: HTTPRuntimeView?
     /// The stream's variables, created when a rule first runs.
@@ -226,9 +226,14 @@ public struct HTTPStreamStateMachine {
         inbound = allocator.buffer(capacity: 0)
         clientOut = OutgoingBatch(allocator: allocator)
         serverOut = OutgoingBatch(allocator: allocator)
-        requestParser = .request(limits: policy.headLimits)
-        requestParser.lenient = policy.acceptsInvalidMessages
+        // Each part is made whole before it is stored: changing `self`
+        // once it is complete made the compiler copy the whole machine.
+        var parser = HTTPHeadParser.request(limits: policy.headLimits)
+        parser.lenient = policy.acceptsInvalidMessages
+        requestParser = parser
+        var actions: [Action] = []
         actions.reserveCapacity(8)
+        self.actions = actions
     }
 
     /// Hands the pending actions over, keeping the storage for the next ones.
