@@ -14,6 +14,12 @@ public struct HTTPHeadEdits: Sendable {
     /// New values of ordinary headers of the parsed head, by index
     /// (`replace-header` on a header the parser derives nothing from).
     public var replaced: [(index: Int, value: [UInt8])] = []
+    /// The `connection` line the proxy states its choice with, written
+    /// after the appended lines without a buffer of its own.
+    public var connection: ConnectionToken?
+    public enum ConnectionToken: Sendable {
+        case close, keepAlive
+    }
 
     /// The new value of header `index`, if an edit replaced it.
     @inlinable public func replacement(_ index: Int) -> [UInt8]? {
@@ -118,6 +124,7 @@ public enum HTTPHeadRewriter {
     public static func write(_ head: HTTPHead, from source: ByteBuffer, edits: HTTPHeadEdits, into out: inout ByteBuffer) {
         // Each line grows by at most 2 bytes (": " and CRLF), the start line by 2.
         var bound = head.headersEnd - head.startLineStart + 2 * head.headers.count + 6 + edits.appended.readableBytes
+            + (edits.connection == nil ? 0 : 24)
         for entry in edits.replaced { bound += entry.value.count }
         out.reserveCapacity(minimumWritableBytes: bound)
         let written = source.withUnsafeReadableBytes { p in
@@ -171,6 +178,11 @@ public enum HTTPHeadRewriter {
                     o.crlf()
                 }
                 edits.appended.withUnsafeReadableBytes { o.copy($0, 0..<$0.count) }
+                switch edits.connection {
+                case .close?: o.copy("connection: close\r\n")
+                case .keepAlive?: o.copy("connection: keep-alive\r\n")
+                case nil: break
+                }
                 o.crlf()
                 return o.count
             }

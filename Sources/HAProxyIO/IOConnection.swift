@@ -452,7 +452,10 @@ public final class IOConnection: IOReadiness {
             left -= size
             done += 1
         }
-        if done > 0 {
+        if done == pending.count {
+            pending.removeAll(keepingCapacity: true)
+            flushedCount = 0
+        } else if done > 0 {
             pending.removeFirst(done)
             flushedCount -= done
         }

@@ -931,9 +931,9 @@ public struct HTTPStreamStateMachine {
         // an HTTP/1.0 chunked request gets none).
         if !upgrading {
             if serverMode != .keepAlive {
-                edits.append(name: "connection", value: "close")
+                edits.connection = .close
             } else if !request.version.isPersistentByDefault && !request.isChunked {
-                edits.append(name: "connection", value: "keep-alive")
+                edits.connection = .keepAlive
             }
         }
         serverOut.appendHead(request, from: requestBytes, edits: edits)
@@ -1172,10 +1172,10 @@ public struct HTTPStreamStateMachine {
         var edits = ruleEdits
         if clientKeepAlive {
             if !head.version.isPersistentByDefault || !request.version.isPersistentByDefault {
-                edits.append(name: "connection", value: "keep-alive")
+                edits.connection = .keepAlive
             }
         } else if head.version.isPersistentByDefault {
-            edits.append(name: "connection", value: "close")
+            edits.connection = .close
         }
         // Written with the body bytes that came with it (processServer).
         clientOut.appendHead(head, from: headBytes, edits: edits)
