@@ -111,6 +111,7 @@ public final class IOConnection: IOReadiness {
         self.loop = loop
         knownRemoteAddress = remoteAddress
         knownLocalAddress = localAddress
+        pending = loop.takeSpareQueue()
         if registering { try register() }
     }
 
@@ -516,7 +517,7 @@ public final class IOConnection: IOReadiness {
         loop.forget(fd)
         Glibc.close(fd)
         fd = -1
-        pending.removeAll()
+        loop.keepSpareQueue(&pending)
         flushedCount = 0
         bufferedBytes = 0
         for done in flushedCallbacks { loop.post(done) }

@@ -63,6 +63,12 @@ public final class IOLoop: EventLoop, @unchecked Sendable {
     /// connection holds no read buffer.
     public var readBuffer: ByteBuffer
 
+    /// Output queues of closed connections, kept with their storage for
+    /// the next connections (a new array per connection costs an
+    /// allocation at its first write).
+    private var spareQueues: [[ByteBuffer]] = []
+    private static let spareQueuesKept = 256
+
     /// Reads at most this many bytes at a time (HAProxy's `tune.bufsize`).
     public static let readSize = 16384
 
@@ -148,6 +154,22 @@ public final class IOLoop: EventLoop, @unchecked Sendable {
         handlers[index] = nil
         generations[index] &+= 1
         return true
+    }
+
+    /// An empty output queue, with storage when a closed connection left one.
+    func takeSpareQueue() -> [ByteBuffer] {
+        spareQueues.popLast() ?? []
+    }
+
+    /// Takes `queue` (emptied) for a later connection, leaving `[]`.
+    func keepSpareQueue(_ queue: inout [ByteBuffer]) {
+        queue.removeAll(keepingCapacity: true)
+        guard queue.capacity > 0, queue.capacity <= 64, spareQueues.count < Self.spareQueuesKept else {
+            queue = []
+            return
+        }
+        spareQueues.append(queue)
+        queue = []
     }
 
     // MARK: The loop

@@ -66,6 +66,8 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
             policy: frontend.httpPolicy, clientAddress: client.remoteAddress, localAddress: client.localAddress,
             allocator: ByteBufferAllocator(), runtime: frontend, variables: variables)
         machine.clientTLS = tls
+        // As much room as the machine's own list has: the two swap.
+        performing.reserveCapacity(8)
     }
 
     func start(acceptProxy: Bool) {
