@@ -1,6 +1,6 @@
-// The C library's epoll, eventfd, accept4, pipe2 and splice for the I/O
-// driver. Glibc's Swift module is built without _GNU_SOURCE, which hides
-// the last three: they are declared here with the C library's own
+// The C library's epoll, eventfd, accept4, pipe2, splice and
+// pthread_setaffinity_np for the I/O driver and the runtime. Glibc's Swift
+// module is built without _GNU_SOURCE, which hides the last four: they are declared here with the C library's own
 // prototypes, so that the headers included here see the same macros as
 // that module (a header seen under two sets of macros breaks the build).
 #include <fcntl.h>
@@ -14,6 +14,7 @@ extern int accept4(int fd, struct sockaddr *addr, socklen_t *addr_len, int flags
 extern int pipe2(int fds[2], int flags);
 extern ssize_t splice(int fd_in, __off64_t *off_in, int fd_out, __off64_t *off_out, size_t len, unsigned int flags);
 extern int pthread_setname_np(pthread_t thread, const char *name);
+extern int pthread_setaffinity_np(pthread_t thread, size_t cpusetsize, const cpu_set_t *cpuset);
 
 // <fcntl.h>'s values, hidden without _GNU_SOURCE.
 #define CEPOLL_F_GETPIPE_SZ 1032
@@ -29,6 +30,16 @@ static inline int cepoll_accept(int fd, struct sockaddr_storage *peer) {
 
 static inline void cepoll_name_thread(pthread_t thread, const char *name) {
     pthread_setname_np(thread, name);
+}
+
+/// Binds the calling thread to the CPUs whose bits are set in `mask`
+/// (`words` words of 64 bits, CPU 0 in the lowest bit of the first).
+static inline int cepoll_bind_current_thread(const unsigned long *mask, size_t words) {
+    cpu_set_t set;
+    __builtin_memset(&set, 0, sizeof(set));
+    size_t bytes = words * sizeof(unsigned long);
+    __builtin_memcpy(&set, mask, bytes < sizeof(set) ? bytes : sizeof(set));
+    return pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
 }
 
 static inline int cepoll_pipe(int fds[2]) {

@@ -164,6 +164,7 @@ settings.pidfile = configuration.global.pidfile
 settings.softStopPids = options.softStopPids
 settings.hardStopPids = options.hardStopPids
 settings.socketTransfer = options.socketTransfer
+ProxyRuntime.bindsProcessCPUs = settings.daemon || configuration.global.masterWorker || reexecutedMaster
 let process = ProcessController(settings: settings, configuration: configuration, runtime: runtime, report: report)
 
 if configuration.global.masterWorker || reexecutedMaster {

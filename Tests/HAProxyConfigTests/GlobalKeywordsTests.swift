@@ -90,7 +90,7 @@ final class GlobalKeywordsTests: XCTestCase {
                 master-worker no-exit-on-failure
                 stats socket /tmp/x.sock process 1
                 tune.h2.max-frame-size 16384
-                cpu-map 1 0
+                busy-polling
                 maxconnn 10
                 ssl-default-bind-sigalgs RSA+SHA256
             """)
@@ -102,7 +102,7 @@ final class GlobalKeywordsTests: XCTestCase {
                 "parsing [test.cfg:4] : 'master-worker no-exit-on-failure' is not supported by this build.",
                 "parsing [test.cfg:5] : 'stats socket' : 'process' option is not supported by this build.",
                 "parsing [test.cfg:6] : 'tune.h2.max-frame-size' is not supported by this build.",
-                "parsing [test.cfg:7] : 'cpu-map' is not supported by this build.",
+                "parsing [test.cfg:7] : 'busy-polling' is not supported by this build.",
                 "parsing [test.cfg:8] : unknown keyword 'maxconnn' in 'global' section; did you mean 'maxconn' maybe ?",
             ])
         // Not a 2.6 keyword (newer versions have it): unknown, as in 2.6.12.

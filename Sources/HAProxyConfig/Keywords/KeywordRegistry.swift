@@ -20,7 +20,7 @@ struct KeywordRegistry {
         }
         let globalGroups: [[ConfigKeyword]] = [
             Self.globalKeywords, Self.globalLogKeywords, Self.globalVariableKeywords, Self.tlsGlobalKeywords,
-            Self.peersGlobalKeywords,
+            Self.peersGlobalKeywords, Self.threadKeywords,
         ]
         let proxyGroups: [[ConfigKeyword]] = [
             Self.proxyKeywords, Self.statsKeywords, Self.timeoutKeywords, Self.optionKeywords, Self.checkKeywords,
@@ -58,10 +58,10 @@ struct KeywordRegistry {
     /// Global keywords HAProxy 2.6 knows that this build does not implement.
     static let unsupportedGlobalKeywords: Set<String> = [
         "lua-load", "lua-load-per-thread", "lua-prepend-path", "ssl-engine", "ssl-mode-async",
-        "cpu-map", "set-dumpable", "strict-limits", "busy-polling", "numa-cpu-mapping",
+        "set-dumpable", "strict-limits", "busy-polling", "numa-cpu-mapping",
         "h1-case-adjust", "h1-case-adjust-file", "setcap", "external-check", "51degrees-data-file",
-        "wurfl-data-file", "deviceatlas-json-file", "profiling.tasks", "profiling.memory", "thread-groups",
-        "thread-group", "noepoll", "nopoll", "nogetaddrinfo", "noreuseport", "maxsslconn",
+        "wurfl-data-file", "deviceatlas-json-file", "profiling.tasks", "profiling.memory",
+        "noepoll", "nopoll", "nogetaddrinfo", "noreuseport", "maxsslconn",
         "maxsslrate", "maxcomprate", "maxcompcpuusage", "maxpipes", "maxzlibmem",
         "fd-hard-limit", "mworker-max-reloads", "issuers-chain-path",
         "httpclient.resolvers.disabled", "httpclient.resolvers.id", "httpclient.resolvers.prefer",

@@ -8,6 +8,15 @@ enum PostParseChecker {
         _ config: inout Configuration, diagnostics: inout Diagnostics,
         httpLogLocations: [SourceLocation: SourceLocation] = [:]
     ) {
+        // 2.6 places threads in their groups first and stops there when
+        // one is left out.
+        let unassigned = config.global.threadGroups.unassignedCount(nbthread: config.global.nbthread)
+        if unassigned > 0 {
+            diagnostics.alert(
+                "Remaining unassigned threads found (\(unassigned)) because all groups are in use. Please increase 'thread-groups', reduce 'nbthreads' or remove or extend 'thread-group' enumerations."
+            )
+            return
+        }
         // 2.6 checks the userlists first and stops at the first
         // inconsistency, looking at the last declared list first.
         for list in config.userlists.reversed() {

@@ -13,6 +13,10 @@ public struct GlobalConfig: Sendable {
     public var maxSessRate: UInt32 = 0
     /// Number of event loops; 1 by default (the real 2.6 uses the CPU count).
     public var nbthread = 1
+    /// `cpu-map`: the CPUs each thread (event loop) is bound to.
+    public var cpuMap = CPUMap()
+    /// `thread-groups` / `thread-group`.
+    public var threadGroups = ThreadGroupAssignment()
     /// `nosplice` (or `-dS`): never splice, whatever `option splice-*` says.
     public var noSplice = false
     public var pidfile: String?

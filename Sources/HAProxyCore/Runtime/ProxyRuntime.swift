@@ -11,6 +11,7 @@ import HAProxyRules
 import HAProxyObservability
 import HAProxyTLS
 import HAProxyIO
+import CEpoll
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
@@ -353,6 +354,11 @@ public final class ProxyRuntime {
             if let log = logger?.proxyLog(named: frontend.name), log.isEnabled { frontend.log = log }
         }
         TLSHandler.observer = tlsStatistics
+        // The process's `cpu-map` binds this thread before the loops' are
+        // made, so that they start where it allows (2.6 binds its process
+        // in daemon and master-worker mode only).
+        let cpuMap = configuration.global.cpuMap
+        if Self.bindsProcessCPUs, let cpus = cpuMap.process { Self.bindCurrentThread(to: cpus) }
         group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.global.nbthread))
         stopped = group.next().makePromise()
         // Streams run on the I/O driver when their frontend has no TLS on
@@ -365,6 +371,16 @@ public final class ProxyRuntime {
                 let loop = try IOLoop()
                 loop.start(name: "haproxy-io-\(i)")
                 driverLoops.append(loop)
+            }
+        }
+        // Thread N is the N-th loop of the group and the N-th driver loop.
+        if !cpuMap.threads.isEmpty {
+            let loops: [[any EventLoop]] = [Array(group.makeIterator()), driverLoops]
+            for list in loops {
+                for (index, loop) in list.enumerated() {
+                    guard let cpus = cpuMap.cpus(forThread: index + 1) else { continue }
+                    try loop.submit { Self.bindCurrentThread(to: cpus) }.wait()
+                }
             }
         }
         for frontend in frontends {
@@ -380,6 +396,18 @@ public final class ProxyRuntime {
         try startHealthChecks()
         startResolvers()
         try startPeers()
+    }
+
+    /// Whether `cpu-map`'s process mapping binds the process: set when it
+    /// runs as a daemon or as a master's worker.
+    public static var bindsProcessCPUs = false
+
+    /// Binds the calling thread to `cpus`; a set without any CPU of the
+    /// machine binds nothing (the kernel refuses it, as it does 2.6's).
+    private static func bindCurrentThread(to cpus: [Int]) {
+        var mask = [UInt](repeating: 0, count: CPUMap.cpuLimit / UInt.bitWidth)
+        for cpu in cpus { mask[cpu / UInt.bitWidth] |= 1 << UInt(cpu % UInt.bitWidth) }
+        _ = cepoll_bind_current_thread(mask, mask.count)
     }
 
     /// Blocks until the runtime has stopped.
