@@ -17,7 +17,7 @@ public enum BuildInfo {
     /// `+NAME` features of `-vv`: only what this build really has.
     public static let features: [(name: String, enabled: Bool)] = [
         ("51DEGREES", false), ("ACCEPT4", true), ("BACKTRACE", false), ("CLOSEFROM", false),
-        ("CPU_AFFINITY", false), ("CRYPT_H", true), ("DEVICEATLAS", false), ("DL", false),
+        ("CPU_AFFINITY", true), ("CRYPT_H", true), ("DEVICEATLAS", false), ("DL", false),
         ("ENGINE", false), ("EPOLL", true), ("EVPORTS", false), ("GETADDRINFO", true),
         ("KQUEUE", false), ("LIBCRYPT", true), ("LINUX_SPLICE", false), ("LINUX_TPROXY", false),
         ("LUA", false), ("LZ4", true), ("MEMORY_PROFILING", false), ("NETFILTER", false), ("NS", false),
