@@ -435,7 +435,7 @@ public final class Backend {
 
     /// Adds what a stream that had `server` measured to the server's and
     /// the backend's connection and time counters; the caller holds `lock`.
-    func countServerUseLocked(_ server: Server, _ log: StreamLogInfo, isHTTP: Bool) {
+    func countServerUseLocked(_ server: Server, _ log: borrowing StreamLogInfo, isHTTP: Bool) {
         let sample = log.timeSample(isHTTP: isHTTP)
         let new = Int(log.newServerConnections), reused = Int(log.reusedServerConnections)
         server.newConnections += new

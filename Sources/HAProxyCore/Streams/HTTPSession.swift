@@ -561,7 +561,8 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
             }
             if let connected = loggedServer,
                transaction.log.newServerConnections + transaction.log.reusedServerConnections > 0 {
-                b.countServerUseLocked(connected, transaction.log, isHTTP: true)
+                // Read in place: the record's log is not copied for it.
+                transaction.withLog { b.countServerUseLocked(connected, $0, isHTTP: true) }
             }
             if let server {
                 server.responses.count(status: serverStatus)

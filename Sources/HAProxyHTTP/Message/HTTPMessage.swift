@@ -53,7 +53,9 @@ public struct HTTPMessage {
         /// forwarded header.
         public var headEdits: HTTPHeadEdits {
             var edits = HTTPHeadEdits()
-            removed.forEach { edits.remove($0) }
+            // A loop, not `forEach`: a closure capturing `edits` made the
+            // getter copy it on return.
+            (edits.removedLow, edits.removedHigh) = removed.words
             edits.replaced = replaced
             if !added.isEmpty {
                 // One allocation for every line (`name: value\r\n`).
@@ -667,6 +669,9 @@ struct HeaderIndexSet: Equatable {
     mutating func insert(_ index: Int) {
         if index < 64 { low |= 1 << UInt64(index) } else { high |= 1 << UInt64(index - 64) }
     }
+
+    /// The set as two 64-bit words (the layout `HTTPHeadEdits` keeps its removals in).
+    var words: (low: UInt64, high: UInt64) { (low, high) }
 
     func forEach(_ body: (Int) -> Void) {
         var word = low

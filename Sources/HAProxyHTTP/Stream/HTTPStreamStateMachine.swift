@@ -129,6 +129,11 @@ public struct HTTPStreamStateMachine {
             self.sampleContext = sampleContext
             self.backendIndex = backendIndex
         }
+
+        /// Lends the transaction's log without copying it.
+        public func withLog<T>(_ body: (borrowing StreamLogInfo) -> T) -> T {
+            body(log)
+        }
     }
 
     public internal(set) var state: State = .readingRequest
@@ -1148,7 +1153,7 @@ public struct HTTPStreamStateMachine {
         return (message.head, message.bytes, message.notedEdits.headEdits)
     }
 
-    private mutating func sendResponseHead(_ head: HTTPHead, _ headBytes: ByteBuffer, _ ruleEdits: HTTPHeadEdits) {
+    private mutating func sendResponseHead(_ head: HTTPHead, _ headBytes: ByteBuffer, _ ruleEdits: consuming HTTPHeadEdits) {
         if head.status == 101 || (request.method == .connect && head.status / 100 == 2) {
             clientOut.appendHead(head, from: headBytes, edits: ruleEdits)
             sendClientBatch()
@@ -1169,7 +1174,7 @@ public struct HTTPStreamStateMachine {
         responseBody = HTTPBodyFramer(framing: head.bodyFraming, isRequest: false)
         // The rewriter drops the server's close/keep-alive tokens; the header
         // states what differs from the response's or the request's default.
-        var edits = ruleEdits
+        var edits = consume ruleEdits
         if clientKeepAlive {
             if !head.version.isPersistentByDefault || !request.version.isPersistentByDefault {
                 edits.connection = .keepAlive
@@ -1259,7 +1264,8 @@ public struct HTTPStreamStateMachine {
         }
         let requestLine = finished.requestLine
         if isKnownUniquelyReferenced(&lastRecord), let record = lastRecord {
-            record.log = finished
+            // Moved in, not copied: `finished` takes the previous log away.
+            swap(&record.log, &finished)
             record.serverStatus = serverStatus
             record.requestLine = requestLine
             record.sampleContext = sampleContext
