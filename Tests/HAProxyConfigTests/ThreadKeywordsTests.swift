@@ -117,4 +117,25 @@ final class ThreadKeywordsTests: XCTestCase {
                 "Remaining unassigned threads found (1) because all groups are in use. Please increase 'thread-groups', reduce 'nbthreads' or remove or extend 'thread-group' enumerations."
             ])
     }
+
+    /// 2.6 keeps part of an earlier enumeration of the group when a line
+    /// enumerates it again, and accepts some lists with gaps while leaving
+    /// threads out (`thread-group 1 2 4` passes with nbthread 4, `1 3` too,
+    /// `4 2` does not): this build refuses both rather than guess.
+    func testGroupEnumeratedTwiceOrWithGapsIsRefused() {
+        let (config, diagnostics) = TestSupport.load(
+            "global\n  nbthread 4\n  thread-group 1 1-2\n  thread-group 1 3-4\n  thread-group 1 1 3\n")
+        XCTAssertNil(config)
+        XCTAssertEqual(
+            diagnostics.alerts.prefix(2).map(\.message),
+            [
+                "parsing [test.cfg:4] : 'thread-group 1' : enumerating the group's threads again is not supported by this build.",
+                "parsing [test.cfg:5] : 'thread-group 1' : enumerating the group's threads again is not supported by this build.",
+            ])
+        let (again, more) = TestSupport.load("global\n  nbthread 4\n  thread-group 1 2 4\n")
+        XCTAssertNil(again)
+        XCTAssertEqual(
+            more.alerts.first?.message,
+            "parsing [test.cfg:3] : 'thread-group 1' : a thread list with gaps is not supported by this build.")
+    }
 }

@@ -32,30 +32,37 @@ extension KeywordRegistry {
                 ranges.append(range)
             }
             var groups = ctx.config.global.threadGroups
-            if groups.defined {
-                ctx.warning("'thread-group \(group)' was already defined and will be overridden.")
-            }
             guard !ranges.isEmpty else {
                 // No thread: the group takes every thread left.
+                if groups.defined {
+                    ctx.warning("'thread-group \(group)' was already defined and will be overridden.")
+                }
                 groups.defined = false
                 groups.takesRemaining = true
                 ctx.config.global.threadGroups = groups
                 return
             }
-            var line: Set<Int> = groups.carried.map { [$0] } ?? []
-            var last: Int?
-            for case let range? in ranges {
-                for thread in range {
-                    if !line.insert(thread).inserted {
-                        ctx.warning("'thread-group \(group)': thread \(thread) assigned more than once on the same line.")
-                    }
-                    last = thread
-                }
+            // 2.6 keeps part of an earlier enumeration and counts lists with
+            // gaps in ways its manual does not describe: one plain list only.
+            guard groups.enumerated.isEmpty else {
+                throw KeywordError(
+                    "'thread-group \(group)' : enumerating the group's threads again is not supported by this build.")
             }
-            if let last { groups.carried = last }
-            groups.defined = last != nil
-            groups.enumerated = line
-            groups.takesRemaining = line.isEmpty
+            var named: Set<Int> = []
+            var duplicates: [Int] = []
+            for case let range? in ranges {
+                for thread in range where !named.insert(thread).inserted { duplicates.append(thread) }
+            }
+            if let low = named.min(), let high = named.max(), high - low + 1 != named.count {
+                throw KeywordError(
+                    "'thread-group \(group)' : a thread list with gaps is not supported by this build.")
+            }
+            for thread in duplicates {
+                ctx.warning("'thread-group \(group)': thread \(thread) assigned more than once on the same line.")
+            }
+            groups.defined = !named.isEmpty
+            groups.enumerated = named
+            groups.takesRemaining = named.isEmpty
             ctx.config.global.threadGroups = groups
         },
     ]
