@@ -130,6 +130,16 @@ public struct HTTPStreamStateMachine {
             self.backendIndex = backendIndex
         }
 
+        /// Lets go of the request's bytes once the log line is out, so that
+        /// the buffer they live in can be written again without a copy.
+        func releaseRequestBytes() {
+            requestLine = nil
+            log.requestLine = nil
+            // (Set only when there is one: setting makes the log's rule part.)
+            if log.receivedRequest != nil { log.receivedRequest = nil }
+            sampleContext = nil
+        }
+
         /// Lends the transaction's log without copying it.
         public func withLog<T>(_ body: (borrowing StreamLogInfo) -> T) -> T {
             body(log)
@@ -174,6 +184,12 @@ public struct HTTPStreamStateMachine {
     public private(set) var request = HTTPHead()
     /// The request head bytes as received (offsets of `request` are relative to it).
     public private(set) var requestBytes: ByteBuffer?
+    /// Where the request's head is kept while its transaction lasts: a
+    /// copy, so that the connection's read buffer is free again once the
+    /// request is parsed (the I/O driver reads every connection into one
+    /// buffer of its loop, which a slice kept here would make it
+    /// allocate anew for the next read).
+    private var headStore = ByteBufferAllocator().buffer(capacity: 0)
     /// Ordinary header edits the rules noted on `request`, written with
     /// it when it is forwarded (`materializeRequest` writes them into it
     /// for the few readers of its headers after the rules).
@@ -232,7 +248,10 @@ public struct HTTPStreamStateMachine {
         clientOut = OutgoingBatch(allocator: allocator)
         serverOut = OutgoingBatch(allocator: allocator)
         // Each part is made whole before it is stored: changing `self`
-        // once it is complete made the compiler copy the whole machine.
+        // once it is complete made the compiler copy the whole machine
+        // again for each change. One copy remains when the finished
+        // value is returned (a retain and release of each stored
+        // reference that the optimizer does not cancel).
         var parser = HTTPHeadParser.request(limits: policy.headLimits)
         parser.lenient = policy.acceptsInvalidMessages
         requestParser = parser
@@ -283,6 +302,24 @@ public struct HTTPStreamStateMachine {
             inbound.writeBuffer(&buffer)
         }
         processClient()
+        // Nothing left to read in it: the read buffer is not held.
+        if inbound.readableBytes == 0 { inbound = ByteBufferAllocator().buffer(capacity: 0) }
+    }
+
+    /// Copies a complete request head into `headStore` (see there).
+    private mutating func keepRequestHead(_ head: ByteBuffer) -> ByteBuffer {
+        // The previous transaction's record keeps its request line until
+        // now: let it go, so that the store is written in place.
+        if isKnownUniquelyReferenced(&lastRecord) { lastRecord?.releaseRequestBytes() }
+        var head = head
+        if headStore.capacity < head.readableBytes {
+            // One allocation, not an empty buffer's copy and then its growth.
+            headStore = ByteBufferAllocator().buffer(capacity: max(head.readableBytes, 512))
+        } else {
+            headStore.clear()
+        }
+        headStore.writeBuffer(&head)
+        return headStore
     }
 
     public mutating func serverRead(_ buffer: ByteBuffer) {
@@ -300,6 +337,8 @@ public struct HTTPStreamStateMachine {
             serverInbound!.writeBuffer(&buffer)
         }
         processServer()
+        // Nothing left to read in it: the read buffer is not held.
+        if serverInbound?.readableBytes == 0 { serverInbound = nil }
     }
 
     /// A server slot is reserved for this transaction.
@@ -533,10 +572,12 @@ public struct HTTPStreamStateMachine {
         case .complete(let head):
             swap(&spareRequestHeaders, &request.headers)
             request = head
-            let bytes = inbound.readSlice(length: head.length)!
+            // The previous request's rule context goes first: it may hold
+            // the head store (see `keepRequestHead`).
+            ruleContext = nil
+            let bytes = keepRequestHead(inbound.readSlice(length: head.length)!)
             requestBytes = bytes
             requestEdits = HTTPMessage.NotedEdits()
-            ruleContext = nil
             if !policy.contentRules.isEmpty, rejectedByContentRules(policy.contentRules, counted: false) {
                 return
             }
