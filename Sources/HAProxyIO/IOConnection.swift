@@ -68,6 +68,10 @@ public final class IOConnection: IOReadiness {
     /// it, a short read no longer meaning that the socket is empty.
     private var peerShut = false
     private var socketWritable = true
+    /// epoll reports when the socket has room to write. Only while it
+    /// connects and once a write met a full socket: an idle socket is
+    /// writable, and watching it would report that for nothing.
+    private var watchingWrites = false
     private var readScheduled = false
     /// Opened by `connect`, and not up yet.
     public private(set) var isConnecting = false
@@ -116,7 +120,23 @@ public final class IOConnection: IOReadiness {
     }
 
     private func register() throws {
-        try loop.register(fd, events: IOEvents.readable | IOEvents.writable | IOEvents.readHangUp, handler: self)
+        var events = IOEvents.readable | IOEvents.readHangUp
+        if watchingWrites { events |= IOEvents.writable }
+        try loop.register(fd, events: events, handler: self)
+    }
+
+    /// The socket took less than it was given: from now on epoll reports
+    /// when it has room again (the change itself reports it at once if
+    /// room came back already).
+    private func socketFull() {
+        socketWritable = false
+        guard !watchingWrites else { return }
+        watchingWrites = true
+        do {
+            try loop.modify(fd, events: IOEvents.readable | IOEvents.writable | IOEvents.readHangUp)
+        } catch {
+            fail(error as? SystemCallError ?? SystemCallError(errno: ENOMEM, call: "epoll_ctl"))
+        }
     }
 
     /// For a connection made with `registering: false`, just accepted:
@@ -158,14 +178,16 @@ public final class IOConnection: IOReadiness {
         }
         let connection: IOConnection
         do {
-            connection = try IOConnection(fd: fd, on: loop, remoteAddress: address)
+            connection = try IOConnection(fd: fd, on: loop, remoteAddress: address, registering: false)
+            connection.socketWritable = false
+            connection.isConnecting = true
+            connection.watchingWrites = true
+            try connection.register()
         } catch {
             Glibc.close(fd)
             throw error
         }
         connection.owner = owner
-        connection.socketWritable = false
-        connection.isConnecting = true
         if rc == 0 {
             // Connected at once (a local socket): reported from the loop all the same.
             loop.post { connection.finishConnecting(failed: false) }
@@ -311,7 +333,7 @@ public final class IOConnection: IOReadiness {
             }
             if result < 0 {
                 if errno == EAGAIN || errno == EWOULDBLOCK {
-                    socketWritable = false
+                    socketFull()
                     return
                 }
                 if errno == EINTR { continue }
@@ -408,7 +430,7 @@ public final class IOConnection: IOReadiness {
             if sent > 0 {
                 pipe.bytes -= sent
             } else if sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
-                socketWritable = false
+                socketFull()
                 return
             } else if sent < 0 && errno == EINTR {
                 continue

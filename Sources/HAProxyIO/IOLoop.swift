@@ -137,6 +137,18 @@ public final class IOLoop: EventLoop, @unchecked Sendable {
         }
     }
 
+    /// Changes the events watched on `fd`, registered with `register`.
+    public func modify(_ fd: CInt, events: UInt32) throws {
+        let index = Int(fd)
+        guard index < handlers.count, handlers[index] != nil else { return }
+        var event = epoll_event()
+        event.events = events | IOEvents.edgeTriggered
+        event.data.u64 = UInt64(UInt32(bitPattern: fd)) | UInt64(generations[index]) << 32
+        guard epoll_ctl(epollFD, EPOLL_CTL_MOD, fd, &event) == 0 else {
+            throw SystemCallError(errno: errno, call: "epoll_ctl")
+        }
+    }
+
     /// Stops reporting `fd`'s events, the descriptor staying open.
     public func deregister(_ fd: CInt) {
         guard forget(fd) else { return }
