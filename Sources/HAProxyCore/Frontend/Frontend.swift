@@ -148,9 +148,12 @@ public final class Frontend {
     /// session's variables, or nil when a rule refused the connection
     /// (then closed).
     private func admit(_ client: StreamConnection, bind: BindConfig) -> (Bool, StreamVariables?)? {
+        let hasRules = !config.tcpRequestConnectionRules.isEmpty || !config.tcpRequestSessionRules.isEmpty
         let overLimit: Bool = lock.withLock {
             currentConnections += 1
             totalConnections += 1
+            // Without rules the session is admitted with its connection.
+            if !hasRules { totalSessions += 1 }
             maxSeenConnections = max(maxSeenConnections, currentConnections)
             if let maxconn, currentConnections >= maxconn, !paused {
                 paused = true
@@ -172,7 +175,7 @@ public final class Frontend {
         // A stream's variables exist once a rule may set them: connection
         // rules here, the HTTP rules later on their first run.
         var sessionVariables: StreamVariables?
-        if !config.tcpRequestConnectionRules.isEmpty || !config.tcpRequestSessionRules.isEmpty {
+        if hasRules {
             let variables = StreamVariables()
             let context = TCPRuleContext(
                 frontend: self, client: client.remoteAddress, local: client.localAddress, bindName: bind.name,
@@ -190,8 +193,8 @@ public final class Frontend {
                 return nil
             }
             sessionVariables = variables
+            lock.withLock { totalSessions += 1 }
         }
-        lock.withLock { totalSessions += 1 }
         return (acceptProxy, sessionVariables)
     }
 

@@ -17,7 +17,9 @@ protocol TimeoutOwner: AnyObject {
 /// HAProxy's expiry tree).
 final class StreamTimer {
     private let timers: LoopTimers
-    private weak var owner: TimeoutOwner?
+    /// Not owned, and not weak either (a weak reference costs each stream
+    /// a side table): the owner cancels its timer before it goes.
+    private unowned let owner: TimeoutOwner
     private(set) var deadline: NIODeadline?
     /// The deadline the timer sits in the heap with, while it does.
     fileprivate var armedAt: NIODeadline?
@@ -54,7 +56,7 @@ final class StreamTimer {
         guard let deadline else { return }
         if deadline <= now {
             self.deadline = nil
-            owner?.timedOut()
+            owner.timedOut()
             return
         }
         armedAt = deadline

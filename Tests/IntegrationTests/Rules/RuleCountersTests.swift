@@ -29,10 +29,13 @@ final class RuleCountersTests: IntegrationTestCase {
             XCTAssertEqual(try HTTPClient.get(port: port, path: path).status, status, path)
         }
         var fe: [String: String] = [:], be: [String: String] = [:]
-        try waitUntil("the four requests are counted") {
+        // The responses are counted as their transactions end, which may
+        // be after the client read them: wait for all four.
+        try waitUntil("the four requests and their responses are counted") {
             fe = try rows(socket, "fe")["FRONTEND"] ?? [:]
             be = try rows(socket, "be")["BACKEND"] ?? [:]
-            return fe["req_tot"] == "4" && be["req_tot"] == "3"
+            let answered = ["hrsp_2xx", "hrsp_4xx"].reduce(0) { $0 + (Int(fe[$1] ?? "") ?? 0) }
+            return fe["req_tot"] == "4" && be["req_tot"] == "3" && answered == 4
         }
         // Recorded: fe dreq 3 hrsp_2xx 1 hrsp_4xx 3; be stot 3 dreq 2 hrsp_2xx 1 hrsp_4xx 2
         // (the frontend's stot also counts the harness's probe connection).
