@@ -43,20 +43,9 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
     private var heldClientInput: ByteBuffer?
     private var heldClientEnd = false
     private(set) var connectAttemptStart = NIODeadline.now()
-    /// Made when first armed (a stream answered at once needs none).
-    private var streamTimer: StreamTimer?
-    var timer: StreamTimer {
-        if let streamTimer { return streamTimer }
-        let made = StreamTimer(loop: eventLoop, owner: self)
-        streamTimer = made
-        return made
-    }
-
-    /// The timer refers to its stream without owning it (`unowned`): an
-    /// armed timer must not outlive the stream in its loop's heap.
-    deinit {
-        streamTimer?.cancel()
-    }
+    private var timerSlot = StreamTimer.Slot()
+    var timer: StreamTimer { timerSlot.timer(loop: eventLoop, owner: self) }
+    deinit { timerSlot.cancel() }
 
     /// The machine's log, read and changed in place (not copied whole to
     /// read or set one of its fields).
@@ -611,7 +600,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
     }
 
     private func closeAll() {
-        streamTimer?.cancel()
+        timerSlot.cancel()
         if let owned = ownedIdle {
             owned.entry.connection.close()
             ownedIdle = nil

@@ -25,6 +25,25 @@ final class StreamTimer {
     fileprivate var armedAt: NIODeadline?
     fileprivate var heapIndex = -1
 
+    /// A stream's timer, made when first armed (a stream answered at
+    /// once needs none). The timer refers to its stream without owning
+    /// it: the stream cancels it as it goes (`cancel()` in its deinit),
+    /// so that an armed timer never outlives it in its loop's heap.
+    struct Slot {
+        private var made: StreamTimer?
+
+        mutating func timer(loop: EventLoop, owner: TimeoutOwner) -> StreamTimer {
+            if let made { return made }
+            let timer = StreamTimer(loop: loop, owner: owner)
+            made = timer
+            return timer
+        }
+
+        func cancel() {
+            made?.cancel()
+        }
+    }
+
     init(loop: EventLoop, owner: TimeoutOwner) {
         self.timers = LoopTimers.of(loop)
         self.owner = owner

@@ -41,20 +41,9 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStrea
     private var serverInputClosed = false
     var retriesLeft = 0
     private(set) var connectAttemptStart = NIODeadline.now()
-    /// Made when first armed (a stream answered at once needs none).
-    private var streamTimer: StreamTimer?
-    var timer: StreamTimer {
-        if let streamTimer { return streamTimer }
-        let made = StreamTimer(loop: eventLoop, owner: self)
-        streamTimer = made
-        return made
-    }
-
-    /// The timer refers to its stream without owning it (`unowned`): an
-    /// armed timer must not outlive the stream in its loop's heap.
-    deinit {
-        streamTimer?.cancel()
-    }
+    private var timerSlot = StreamTimer.Slot()
+    var timer: StreamTimer { timerSlot.timer(loop: eventLoop, owner: self) }
+    deinit { timerSlot.cancel() }
     private var inactivityMs: Int?
     var log = StreamLogInfo()
     private var loggedServer: Server?
@@ -155,7 +144,7 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStrea
         connectAttemptStart = .now()
         log.connectStart = log.connectStart ?? connectAttemptStart
         let timeouts = server.backend.config.timeouts
-        streamTimer?.cancel()
+        timerSlot.cancel()
         let port = (localAddress?.port)
         if let loop = eventLoop as? IOLoop {
             // The driver's connections carry no TLS layer: a stream on it
@@ -455,7 +444,7 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStrea
         guard state != .closed else { return }
         let wasWaiting = state == .waitingServer
         state = .closed
-        streamTimer?.cancel()
+        timerSlot.cancel()
         inspection.cancel()
         if let server {
             server.backend.release(server)
