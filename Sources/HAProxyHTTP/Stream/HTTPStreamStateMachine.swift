@@ -724,10 +724,14 @@ public struct HTTPStreamStateMachine {
         if context.serverTimeout != nil || context.tunnelTimeout != nil {
             timeoutOverrides = (context.serverTimeout ?? timeoutOverrides.server, context.tunnelTimeout ?? timeoutOverrides.tunnel)
         }
-        guard let message = context.requestMessage, message.isEdited else { return }
-        request = message.head
-        requestBytes = message.bytes
-        requestEdits = message.notedEdits
+        // Read in the context's box: copying the message out would retain
+        // each of its parts once more.
+        context.withRequestMessage { message in
+            guard message.isEdited else { return }
+            request = message.head
+            requestBytes = message.bytes
+            requestEdits = message.notedEdits
+        }
     }
 
     /// Writes the header edits the rules noted into the request, for a
