@@ -66,6 +66,42 @@ public enum HTTPResponseBuilder {
         return out
     }
 
+    /// What the response parser counts for `%B` (`HTTPHead.loggedSizeAsParsed`)
+    /// in the head `returnResponse` writes, without parsing it: the
+    /// status line's parts, `content-length` and `content-type`, not
+    /// the connection header (2.6 takes `close` and `keep-alive` out).
+    /// Nil for the heads the parser is left to count: with `hdr` lines,
+    /// a 1xx, 204 or 304 answer, a status that is not three digits, a
+    /// content type with control bytes.
+    public static func returnResponseLoggedHeadSize(
+        status: Int, headers: [(name: [UInt8], value: [UInt8])], contentType: String?, bodyCount: Int
+    ) -> Int? {
+        guard headers.isEmpty, status >= 200, status <= 999, status != 204, status != 304 else { return nil }
+        var size = HTTPHead.loggedMessageOverhead + 8 + 3 + HTTPReasonPhrase.phrase(for: status).utf8CodeUnitCount
+        // `content-length` and its value.
+        var digits = 1
+        var n = bodyCount
+        while n >= 10 {
+            n /= 10
+            digits += 1
+        }
+        size += 14 + digits
+        if let contentType {
+            // The value as the parser takes it: blanks around it left out.
+            var first = -1, last = -1, index = 0
+            for c in contentType.utf8 {
+                if c < 0x20 && c != 0x09 || c == 0x7F { return nil }
+                if c != 0x20 && c != 0x09 {
+                    if first < 0 { first = index }
+                    last = index
+                }
+                index += 1
+            }
+            size += 12 + (first < 0 ? 0 : last - first + 1)
+        }
+        return size
+    }
+
     /// `HTTP/1.1 <status> <reason>\r\n`.
     public static func writeStatusLine(_ out: inout ByteBuffer, status: Int, reason: StaticString) {
         out.writeStaticString("HTTP/1.1 ")

@@ -8,9 +8,54 @@
 public final class StickCounters {
     public static let slots = 3
 
+    /// A tracked entry and its table. The slot that holds it owns one
+    /// reference to each (taken by `track`, given back when the tracker
+    /// is released), so that copying a tracker counts no references.
     public struct Tracker {
-        public let table: StickTable
-        public let entry: StickEntry
+        let tableRef: Unmanaged<StickTable>
+        let entryRef: Unmanaged<StickEntry>
+
+        init(retaining table: StickTable, _ entry: StickEntry) {
+            tableRef = .passRetained(table)
+            entryRef = .passRetained(entry)
+        }
+
+        public var table: StickTable { tableRef.takeUnretainedValue() }
+        public var entry: StickEntry { entryRef.takeUnretainedValue() }
+
+        /// `StickTable.update` on the entry, without counting references.
+        @inline(__always)
+        public func update<R>(now: UInt64 = StickTable.now, _ body: (StickEntryAccess) -> R) -> R {
+            tableRef._withUnsafeGuaranteedRef { table in
+                entryRef._withUnsafeGuaranteedRef { entry in table.update(entry, now: now, body) }
+            }
+        }
+
+        /// `StickTable.read` on the entry, without counting references.
+        @inline(__always)
+        public func read<R>(now: UInt64 = StickTable.now, _ body: (StickEntryAccess) -> R) -> R {
+            tableRef._withUnsafeGuaranteedRef { table in
+                entryRef._withUnsafeGuaranteedRef { entry in table.read(entry, now: now, body) }
+            }
+        }
+
+        /// Whether adding to `type` changes anything in the table.
+        @inline(__always)
+        func counts(_ type: StickDataType) -> Bool {
+            tableRef._withUnsafeGuaranteedRef { $0.counts(type) }
+        }
+
+        /// Gives back the slot's references.
+        func releaseReferences() {
+            tableRef.release()
+            entryRef.release()
+        }
+
+        /// One more reference to each, for another owner.
+        func retainReferences() {
+            _ = tableRef.retain()
+            _ = entryRef.retain()
+        }
     }
 
     /// Three trackers in place (no array to allocate per stream).
@@ -34,7 +79,8 @@ public final class StickCounters {
     private var session = Slots()
     private var stream = Slots()
     /// In a copy made for a log line: the session's trackers, seen by the
-    /// fetches but not released by the copy.
+    /// fetches but not released by the copy (which holds its own
+    /// references to their entries and tables).
     private var borrowed = Slots()
 
     public init() {}
@@ -63,6 +109,7 @@ public final class StickCounters {
         let copy = StickCounters()
         copy.stream = stream
         copy.borrowed = session
+        for i in 0..<Self.slots { session[i]?.retainReferences() }
         stream = Slots()
         return copy
     }
@@ -84,22 +131,23 @@ public final class StickCounters {
                   if sessionLevel { access.add(.sessionCount) }
                   if countsRequest { access.add(.httpRequestCount) }
               })?.entry else { return }
-        if sessionLevel { session[slot] = Tracker(table: table, entry: entry) } else { stream[slot] = Tracker(table: table, entry: entry) }
+        let tracker = Tracker(retaining: table, entry)
+        if sessionLevel { session[slot] = tracker } else { stream[slot] = tracker }
     }
 
     /// Adds to `type` (and its rate) in every tracked entry.
     public func count(_ type: StickDataType, _ amount: UInt64 = 1, now: UInt64? = nil) {
         var time = now
         for i in 0..<Self.slots {
-            if let t = session[i], t.table.counts(type) {
+            if let t = session[i], t.counts(type) {
                 let now = time ?? StickTable.now
                 time = now
-                t.table.update(t.entry, now: now) { $0.add(type, amount) }
+                t.update(now: now) { $0.add(type, amount) }
             }
-            if let t = stream[i], t.table.counts(type) {
+            if let t = stream[i], t.counts(type) {
                 let now = time ?? StickTable.now
                 time = now
-                t.table.update(t.entry, now: now) { $0.add(type, amount) }
+                t.update(now: now) { $0.add(type, amount) }
             }
         }
     }
@@ -120,8 +168,16 @@ public final class StickCounters {
     }
 
     private static func release(_ tracker: Tracker, now: UInt64) {
-        tracker.table.release(tracker.entry, now: now) { $0.decrement(.connCurrent) }
+        tracker.tableRef._withUnsafeGuaranteedRef { table in
+            tracker.entryRef._withUnsafeGuaranteedRef { entry in
+                table.release(entry, now: now) { $0.decrement(.connCurrent) }
+            }
+        }
+        tracker.releaseReferences()
     }
 
-    deinit { endSession() }
+    deinit {
+        endSession()
+        for i in 0..<Self.slots { borrowed[i]?.releaseReferences() }
+    }
 }

@@ -11,8 +11,9 @@ public final class StickEntry: ManagedBuffer<StickEntry.Fields, UInt64> {
         let key: StickKey
         var expiresAt: UInt64 = 0
         // The recency list: `newer` toward the most recently used entry.
-        unowned(unsafe) var newer: StickEntry?
-        unowned(unsafe) var older: StickEntry?
+        // Unmanaged: moving an entry in the list counts no references.
+        var newerRef: Unmanaged<StickEntry>?
+        var olderRef: Unmanaged<StickEntry>?
         /// The next entry in the same bucket of the table's index.
         unowned(unsafe) var next: StickEntry?
         var useCount: Int32 = 0
@@ -46,13 +47,15 @@ public final class StickEntry: ManagedBuffer<StickEntry.Fields, UInt64> {
         get { header.linked }
         set { header.linked = newValue }
     }
-    unowned(unsafe) var newer: StickEntry? {
-        get { header.newer }
-        set { header.newer = newValue }
+    /// The next entry toward the most recently used one (walks from the oldest).
+    var newer: StickEntry? { header.newerRef?.takeUnretainedValue() }
+    var newerRef: Unmanaged<StickEntry>? {
+        get { header.newerRef }
+        set { header.newerRef = newValue }
     }
-    unowned(unsafe) var older: StickEntry? {
-        get { header.older }
-        set { header.older = newValue }
+    var olderRef: Unmanaged<StickEntry>? {
+        get { header.olderRef }
+        set { header.olderRef = newValue }
     }
     /// The data words (the entry's own storage, valid as long as it lives).
     var data: UnsafeMutablePointer<UInt64> { withUnsafeMutablePointerToElements { $0 } }

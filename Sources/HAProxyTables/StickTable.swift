@@ -30,8 +30,9 @@ public final class StickTable: @unchecked Sendable {
     /// `server_key` of the entries that have one (tables storing it).
     private var serverKeys: [ObjectIdentifier: String] = [:]
     /// The most and the least recently used entries.
-    private unowned(unsafe) var newest: StickEntry?
-    private unowned(unsafe) var oldest: StickEntry?
+    private var newestRef: Unmanaged<StickEntry>?
+    private var oldestRef: Unmanaged<StickEntry>?
+    private var oldest: StickEntry? { oldestRef?.takeUnretainedValue() }
     private let lock: UnsafeMutablePointer<pthread_mutex_t>
     /// Called under the lock each time an entry is created or changed
     /// here (traffic, the CLI), not when a peer's update is applied: the
@@ -187,6 +188,12 @@ public final class StickTable: @unchecked Sendable {
         }
     }
 
+    /// Runs `body` on an entry already held, under the lock, for reading:
+    /// nothing changes, so no change is reported.
+    public func read<R>(_ entry: StickEntry, now: UInt64 = StickTable.now, _ body: (StickEntryAccess) -> R) -> R {
+        locked { body(StickEntryAccess(table: self, entry: entry, now: now)) }
+    }
+
     /// Every entry in key order (as 2.6's dump walks its key tree), read
     /// under the lock; expired ones are dropped first.
     public func forEachEntry(now: UInt64 = StickTable.now, _ body: (StickEntryAccess) -> Void) {
@@ -238,15 +245,20 @@ public final class StickTable: @unchecked Sendable {
     }
 
     /// Moves `entry` to the front and sets its expiry.
+    /// The most recently used entry stays where it is (a client's
+    /// requests in a row touch the same entry each time).
     func touch(_ entry: StickEntry, now: UInt64) {
         if let expire = definition.expire { entry.expiresAt = now + UInt64(expire) }
-        if entry.linked { unlink(entry) }
-        entry.older = newest
-        entry.newer = nil
-        newest?.newer = entry
-        newest = entry
-        if oldest == nil { oldest = entry }
-        entry.linked = true
+        let this = Unmanaged.passUnretained(entry)
+        if !entry.linked || newestRef?.toOpaque() != this.toOpaque() {
+            if entry.linked { unlink(entry) }
+            entry.olderRef = newestRef
+            entry.newerRef = nil
+            newestRef?._withUnsafeGuaranteedRef { $0.newerRef = this }
+            newestRef = this
+            if oldestRef == nil { oldestRef = this }
+            entry.linked = true
+        }
         if let onChange, !applyingPeerUpdate { onChange(entry) }
     }
 
@@ -259,10 +271,11 @@ public final class StickTable: @unchecked Sendable {
     }
 
     private func unlink(_ entry: StickEntry) {
-        if let newer = entry.newer { newer.older = entry.older } else { newest = entry.older }
-        if let older = entry.older { older.newer = entry.newer } else { oldest = entry.newer }
-        entry.newer = nil
-        entry.older = nil
+        let newer = entry.newerRef, older = entry.olderRef
+        if let newer { newer._withUnsafeGuaranteedRef { $0.olderRef = older } } else { newestRef = older }
+        if let older { older._withUnsafeGuaranteedRef { $0.newerRef = newer } } else { oldestRef = newer }
+        entry.newerRef = nil
+        entry.olderRef = nil
         entry.linked = false
     }
 

@@ -168,12 +168,12 @@ public struct HTTPMessage {
     /// of `head` and those added; false (nothing noted) when one of them
     /// is a header the parser derives facts from, which needs a rewrite.
     private mutating func noteRemovals(where matches: (UnsafeRawBufferPointer) -> Bool) -> Bool {
-        let head = self.head
-        guard head.headers.count < HeaderIndexSet.capacity else { return false }
+        let headers = head.headers
+        guard headers.count < HeaderIndexSet.capacity else { return false }
         var found = removed
-        let ordinary = withBytes(0..<bytes.readableBytes) { p -> Bool in
-            for index in head.headers.indices where !found.contains(index) {
-                let field = head.headers[index]
+        let ordinary = Self.withBytes(0..<bytes.readableBytes, bytes) { p -> Bool in
+            for index in headers.indices where !found.contains(index) {
+                let field = headers[index]
                 guard matches(UnsafeRawBufferPointer(rebasing: p[field.name])) else { continue }
                 if field.kind != .other { return false }
                 found.insert(index)
@@ -204,7 +204,7 @@ public struct HTTPMessage {
         let headers = head.headers
         guard headers.count < HeaderIndexSet.capacity else { return false }
         var found = removed
-        let ordinary = withBytes(0..<bytes.readableBytes) { p -> Bool in
+        let ordinary = Self.withBytes(0..<bytes.readableBytes, bytes) { p -> Bool in
             for index in headers.indices where headers[index].name.count == name.count && !found.contains(index) {
                 let field = headers[index]
                 guard Self.equalsIgnoringCase(UnsafeRawBufferPointer(rebasing: p[field.name]), name) else { continue }
@@ -273,10 +273,19 @@ public struct HTTPMessage {
         _ name: [UInt8], _ transform: (UnsafeRawBufferPointer) -> [UInt8]?
     ) throws {
         var values: [(index: Int, value: [UInt8])] = []
-        for index in head.headers.indices where !removed.contains(index) && headerName(index, is: name) {
-            let new = replacement(index).map { $0.withUnsafeBytes(transform) }
-                ?? withBytes(head.headers[index].value, transform)
-            if let new { values.append((index, new)) }
+        // Static readers on the stored parts: a method of `self` called
+        // here would copy the whole message first.
+        let headers = head.headers
+        let wasRemoved = removed
+        let noted = replaced
+        Self.withBytes(0..<bytes.readableBytes, bytes) { p in
+            for index in headers.indices where !wasRemoved.contains(index) {
+                let field = headers[index]
+                guard Self.equalsIgnoringCase(UnsafeRawBufferPointer(rebasing: p[field.name]), name) else { continue }
+                let new = Self.replacement(index, in: noted).map { $0.withUnsafeBytes(transform) }
+                    ?? transform(UnsafeRawBufferPointer(rebasing: p[field.value]))
+                if let new { values.append((index, new)) }
+            }
         }
         for i in added.indices where Self.equalsIgnoringCase(name, added[i].name) {
             if let new = added[i].value.withUnsafeBytes(transform) {
@@ -296,11 +305,9 @@ public struct HTTPMessage {
             isEdited = true
             return
         }
-        let removed = self.removed
         let added = self.added
-        let noted = self.replaced
         try rebuild(
-            drop: { removed.contains($0) },
+            drop: { wasRemoved.contains($0) },
             replace: { index in (values.first { $0.index == index } ?? noted.first { $0.index == index })?.value },
             append: added)
         self.removed = HeaderIndexSet()

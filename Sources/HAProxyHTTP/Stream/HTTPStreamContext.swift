@@ -61,11 +61,11 @@ final class HTTPStreamContext: HTTPRuleTarget {
     private var pendingHints: [([UInt8], [UInt8])] = []
 
     init(
-        requestMessage: HTTPMessage?, source: SocketEndpoint?, destination: SocketEndpoint?, frontendName: String,
+        requestMessage: consuming HTTPMessage?, source: SocketEndpoint?, destination: SocketEndpoint?, frontendName: String,
         backend: HTTPBackendPolicy?, serverName: String?, runtime: HTTPRuntimeView?, variables: StreamVariables,
         frontendID: Int? = nil, serverID: Int? = nil
     ) {
-        requestBox = requestMessage.map(MessageBox.init)
+        if let message = consume requestMessage { requestBox = MessageBox(message) }
         self.frontendID = frontendID
         self.serverID = serverID
         self.source = source
@@ -80,6 +80,13 @@ final class HTTPStreamContext: HTTPRuleTarget {
     var requestMessage: HTTPMessage? {
         get { requestBox?.message }
         set { requestBox = newValue.map(MessageBox.init) }
+    }
+
+    /// Runs `body` on the request where the context keeps it (nothing
+    /// without one), without copying it.
+    func withRequestMessage(_ body: (inout HTTPMessage) -> Void) {
+        guard let box = requestBox else { return }
+        body(&box.message)
     }
 
     /// For the response rules: the request's target, headers and body
@@ -317,7 +324,7 @@ final class MessageBox: HTTPMessageReader {
     /// body are not (`path`, `req.hdr`... find nothing).
     var headersGone = false
 
-    init(_ message: HTTPMessage) { self.message = message }
+    init(_ message: consuming HTTPMessage) { self.message = message }
 
     // Reads go through the message's `inPlace` methods: calling a plain
     // method on `message` would copy the struct (retaining each of its

@@ -765,10 +765,14 @@ public struct HTTPStreamStateMachine {
         if context.serverTimeout != nil || context.tunnelTimeout != nil {
             timeoutOverrides = (context.serverTimeout ?? timeoutOverrides.server, context.tunnelTimeout ?? timeoutOverrides.tunnel)
         }
-        guard let message = context.requestMessage, message.isEdited else { return }
-        request = message.head
-        requestBytes = message.bytes
-        requestEdits = message.notedEdits
+        // Read in the context's box: copying the message out would retain
+        // each of its parts once more.
+        context.withRequestMessage { message in
+            guard message.isEdited else { return }
+            request = message.head
+            requestBytes = message.bytes
+            requestEdits = message.notedEdits
+        }
     }
 
     /// Writes the header edits the rules noted into the request, for a
@@ -819,8 +823,8 @@ public struct HTTPStreamStateMachine {
             log.status = status
             emit(context.editsResponse ? .countDeniedResponse : .countDenied(backendIndex: backend?.index))
             if let response, !Self.usesProxyErrorPage(response) {
-                answerLocally(status: response.status, alwaysCloses: false) { connection in
-                    Self.build(response, connection: connection, context)
+                answerLocally(alwaysCloses: false) { connection in
+                    Self.buildCounted(response, connection: connection, context)
                 }
             } else {
                 // Recorded: the connection stays open after a deny (a
@@ -832,8 +836,8 @@ public struct HTTPStreamStateMachine {
             answerErrorPage(response.status, context)
         case .respond(let response):
             log.status = response.status
-            answerLocally(status: response.status, alwaysCloses: false) { connection in
-                Self.build(response, connection: connection, context)
+            answerLocally(alwaysCloses: false) { connection in
+                Self.buildCounted(response, connection: connection, context)
             }
         case .redirect(let code, let location, let cookie):
             log.status = code
@@ -866,14 +870,40 @@ public struct HTTPStreamStateMachine {
     mutating func answerLocally(
         status: Int, alwaysCloses: Bool, _ build: (HTTPResponseConnection) -> ByteBuffer
     ) {
+        answerLocally(alwaysCloses: alwaysCloses) { LocalAnswer(bytes: build($0), loggedSize: nil) }
+    }
+
+    /// A response the proxy built, with what it counts for `%B` when the
+    /// builder knows it (nil: the head is parsed to count it).
+    struct LocalAnswer {
+        var bytes: ByteBuffer
+        var loggedSize: Int?
+    }
+
+    /// `answerLocally` for builders that may know the answer's `%B` share
+    /// and framing (a length, not the connection's end): the answer is
+    /// then not parsed again, unless `http-after-response` rules edit it.
+    mutating func answerLocally(alwaysCloses: Bool, _ build: (HTTPResponseConnection) -> LocalAnswer) {
         if alwaysCloses || !dropsCompleteRequestBody() {
             clientKeepAlive = false
-            let answer = afterResponse(build(.close))
+            let built = build(.close)
+            if let size = built.loggedSize, !hasAfterResponseRules {
+                log.bytesFromServer &+= UInt64(size)
+                respondAndClose(built.bytes)
+                return
+            }
+            let answer = afterResponse(built.bytes)
             countLocalResponse(answer)
             respondAndClose(answer)
             return
         }
-        let answer = afterResponse(build(responseConnectionHeader()))
+        let built = build(responseConnectionHeader())
+        if let size = built.loggedSize, !hasAfterResponseRules {
+            log.bytesFromServer &+= UInt64(size)
+            respondLocally(built.bytes)
+            return
+        }
+        let answer = afterResponse(built.bytes)
         // An errorfile without a length ends with the connection.
         if let head = countLocalResponse(answer), head.bodyFraming == .untilClose {
             clientKeepAlive = false
@@ -881,6 +911,13 @@ public struct HTTPStreamStateMachine {
         } else {
             respondLocally(answer)
         }
+    }
+
+    /// Whether `http-after-response` rules run on the proxy's own answers.
+    private var hasAfterResponseRules: Bool {
+        if !policy.afterResponseRules.isEmpty { return true }
+        guard let backend, backend !== policy.ownBackend else { return false }
+        return !backend.afterResponseRules.isEmpty
     }
 
     /// Runs the `http-after-response` rules (backend's, then frontend's)
@@ -907,19 +944,30 @@ public struct HTTPStreamStateMachine {
 
     /// The bytes of a `return` (or `deny` with a payload) response.
     static func build(_ response: HTTPReturn, connection: HTTPResponseConnection, _ context: HTTPStreamContext) -> ByteBuffer {
+        buildCounted(response, connection: connection, context).bytes
+    }
+
+    /// `build`, with the answer's `%B` share when its head is one the
+    /// builder can count (see `HTTPResponseBuilder.returnResponseLoggedHeadSize`).
+    static func buildCounted(
+        _ response: HTTPReturn, connection: HTTPResponseConnection, _ context: HTTPStreamContext
+    ) -> LocalAnswer {
         var body: [UInt8] = []
         switch response.payload {
         case .none: break
         case .bytes(let b): body = b
         case .format(let f): body = HTTPRuleRunner.render(f, context)
-        case .rawResponse(let raw): return Self.errorFileResponse(raw)
+        case .rawResponse(let raw): return LocalAnswer(bytes: Self.errorFileResponse(raw), loggedSize: nil)
         case .proxyErrorPage, .httpErrorsSection: break  // resolved before (answerErrorPage, the configuration)
         }
         let headers = response.headers.isEmpty
             ? [] : response.headers.map { (name: $0.name, value: HTTPRuleRunner.render($0.value, context)) }
-        return HTTPResponseBuilder.returnResponse(
+        let bytes = HTTPResponseBuilder.returnResponse(
             status: response.status, headers: headers, contentType: response.contentType, body: body,
             connection: connection)
+        let head = HTTPResponseBuilder.returnResponseLoggedHeadSize(
+            status: response.status, headers: headers, contentType: response.contentType, bodyCount: body.count)
+        return LocalAnswer(bytes: bytes, loggedSize: head.map { $0 + body.count })
     }
 
     /// A redirect as 2.6 writes it: no body, `cache-control: no-cache`

@@ -29,7 +29,11 @@ public final class ACLTerm: @unchecked Sendable {
         } else {
             forEachBytes = nil
         }
+        matchesInPlace = forEachBytes != nil
     }
+
+    /// `forEachBytes` is set.
+    private let matchesInPlace: Bool
 
     /// The expression's values as bytes lent in place, when it is a
     /// string fetch without converters and every match method compares
@@ -69,11 +73,12 @@ public final class ACLTerm: @unchecked Sendable {
             else { return false }
             return list.isMember(String(decoding: user, as: UTF8.self), ofAnyOf: groups)
         }
-        if let forEachBytes {
+        if matchesInPlace {
             // A string fetch without converters: its values are matched
-            // where they are, no sample is built.
+            // where they are, no sample is built. (Called through the
+            // optional in place: binding it would retain its context.)
             var hit = false
-            forEachBytes(context) { bytes in
+            forEachBytes?(context) { bytes in
                 hit = match.method == .found || patterns.matches(bytes: bytes, match)
                     || files.contains(where: { $0.reference.matches(bytes: bytes, $0.match) })
                 return hit

@@ -24,6 +24,9 @@ public final class Condition: Sendable {
     }
     private let steps: [Step]
     private let flatTerms: [ACLTerm]
+    /// `flatTerms` without their reference counts: the condition holds
+    /// them there, and evaluating calls them without retaining each.
+    private let termRefs: [Unmanaged<ACLTerm>]
 
     init(isUnless: Bool, groups: [[Operand]], anonymousTerms: [ACLTerm]) {
         self.isUnless = isUnless
@@ -42,6 +45,7 @@ public final class Condition: Sendable {
         }
         self.steps = steps
         flatTerms = flat
+        termRefs = flat.map { Unmanaged.passUnretained($0) }
     }
 
     public func evaluate(_ context: some SampleContext) -> Bool {
@@ -54,7 +58,7 @@ public final class Condition: Sendable {
                 var hit = false
                 var t = Int(step.start)
                 while t < Int(step.end) {
-                    if flatTerms[t].matches(context) {
+                    if termRefs[t]._withUnsafeGuaranteedRef({ $0.matches(context) }) {
                         hit = true
                         break
                     }

@@ -44,9 +44,27 @@ public enum HTTPRuleRunner {
     public static func run(
         _ rules: [HTTPRule], from start: Int = 0, on target: some HTTPRuleTarget
     ) -> HTTPRuleVerdict {
-        for index in rules.indices where index >= start {
-            let rule = rules[index]
-            if let condition = rule.condition, !condition.evaluate(target) { continue }
+        var index = max(start, 0)
+        while index < rules.count {
+            // The array holds the rule: it runs without being retained.
+            let verdict = Unmanaged.passUnretained(rules[index])._withUnsafeGuaranteedRef { rule in
+                run(rule, at: index, of: rules, on: target)
+            }
+            if let verdict { return verdict }
+            index += 1
+        }
+        return .proceed
+    }
+
+    /// One rule: the verdict that ends the rule set, nil to go on.
+    @inline(__always)
+    private static func run(
+        _ rule: HTTPRule, at index: Int, of rules: [HTTPRule], on target: some HTTPRuleTarget
+    ) -> HTTPRuleVerdict? {
+        do {
+            if let condition = rule.condition,
+               !Unmanaged.passUnretained(condition)._withUnsafeGuaranteedRef({ $0.evaluate(target) })
+            { return nil }
             switch rule.action {
             case .allow:
                 return .allow
@@ -93,7 +111,7 @@ public enum HTTPRuleRunner {
                 let template = render(replacement, target)
                 if let uri = replaceURIPart(target, part, regex, template) { _ = target.setURI(uri) }
             case .setVariable(let name, let expression, let conditions):
-                guard let value = expression.evaluate(target) else { continue }
+                guard let value = expression.evaluate(target) else { return nil }
                 let current = target.variable(name)
                 if conditions.allSatisfy({ $0.holds(input: value, current: current) }) {
                     target.setVariable(name, to: value)
@@ -115,7 +133,7 @@ public enum HTTPRuleRunner {
             case .setEndpoint(let part, let expression):
                 if let value = expression.evaluate(target) { target.setEndpoint(part, to: value) }
             case .normalizeURI(let normalizer):
-                guard let uri = currentURI(target) else { continue }
+                guard let uri = currentURI(target) else { return nil }
                 switch normalizer.normalize(uri) {
                 case .unchanged: break
                 case .rewritten(let new): _ = target.setURI(new)
@@ -139,7 +157,7 @@ public enum HTTPRuleRunner {
                 }
             }
         }
-        return .proceed
+        return nil
     }
 
     /// A format's bytes, log-format variables rendered by the target.

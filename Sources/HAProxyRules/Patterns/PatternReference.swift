@@ -92,6 +92,13 @@ public final class PatternReference: @unchecked Sendable {
         let set: PatternSet
         let entries: [Entry]
         let values: [Sample?]
+        /// `body` with `set`, lent without counting a reference (the
+        /// compiled patterns hold it while the caller holds them).
+        @inline(__always)
+        func lentSet<R>(_ body: (PatternSet) -> R) -> R {
+            Unmanaged.passUnretained(set)._withUnsafeGuaranteedRef(body)
+        }
+
         init(set: PatternSet, entries: [Entry], valueType: SampleType?) {
             self.set = set
             self.entries = entries
@@ -221,12 +228,14 @@ public final class PatternReference: @unchecked Sendable {
     /// Whether `sample` matches with `expression` (an ACL; a boolean
     /// sample matches an ACL without patterns when true).
     public func matches(_ sample: Sample, _ expression: Expression) -> Bool {
-        compiledSet(expression).set.matches(sample)
+        let compiled = compiledSet(expression)
+        return withExtendedLifetime(compiled) { compiled.lentSet { $0.matches(sample) } }
     }
 
     /// `matches` for a string sample given as its bytes (`PatternSet.firstMatch(bytes:)`).
     public func matches(bytes: UnsafeRawBufferPointer, _ expression: Expression) -> Bool {
-        compiledSet(expression).set.firstMatch(bytes: bytes) != nil
+        let compiled = compiledSet(expression)
+        return withExtendedLifetime(compiled) { compiled.lentSet { $0.firstMatch(bytes: bytes) } } != nil
     }
 
     /// The entry `sample` matches with `expression`, if any.
@@ -241,8 +250,10 @@ public final class PatternReference: @unchecked Sendable {
     /// not of the type, nil when no entry matches.
     public func matchedValue(_ sample: Sample, _ expression: Expression) -> Sample?? {
         let compiled = compiledSet(expression)
-        guard let index = compiled.set.firstMatch(sample), index < compiled.values.count else { return nil }
-        return .some(compiled.values[index])
+        return withExtendedLifetime(compiled) {
+            guard let index = compiled.lentSet({ $0.firstMatch(sample) }), index < compiled.values.count else { return nil }
+            return .some(compiled.values[index])
+        }
     }
 
     /// `map_regm`: the value of the first entry whose regex matches

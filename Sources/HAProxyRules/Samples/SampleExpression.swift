@@ -156,11 +156,13 @@ public final class SampleExpression: Sendable {
     /// values), converted, in order, as ACLs test them: `body` returns
     /// true to stop (a match was found).
     public func forEachValue(_ context: some SampleContext, _ body: (Sample) -> Bool) {
-        guard let values = fetch.values else {
+        // Called through the optional in place: binding it would retain
+        // its context.
+        guard fetch.values != nil else {
             if let sample = evaluate(context) { _ = body(sample) }
             return
         }
-        values(context) { sample in
+        fetch.values?(context) { sample in
             guard let converted = convert(sample, context) else { return false }
             return body(converted)
         }
@@ -176,9 +178,12 @@ public final class SampleExpression: Sendable {
     @inline(__always)
     private func convert(_ sample: Sample, _ context: any SampleContext) -> Sample? {
         var sample = sample
-        for (inputType, conversion) in conversions {
-            guard let input = sample.cast(to: inputType), let output = conversion.convert(input, context) else { return nil }
+        var i = 0
+        while i < conversions.count {
+            guard let input = sample.cast(to: conversions[i].inputType),
+                  let output = conversions[i].conversion.convert(input, context) else { return nil }
             sample = output
+            i += 1
         }
         return sample
     }

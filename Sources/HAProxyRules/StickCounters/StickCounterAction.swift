@@ -27,14 +27,14 @@ public enum StickCounterAction: Sendable {
             counters.track(slot: slot, key: key, in: table, sessionLevel: sessionLevel, countsRequest: countsRequest)
         case .incrementGPC(let slot, let counter):
             guard let tracker = counters.tracker(slot) else { return }
-            tracker.table.update(tracker.entry) { access in
+            tracker.update { access in
                 let table = access.table
                 _ = StickCounterFetches.increment(
                     table.resolve(counter), counter.rate.flatMap { table.resolve($0) }, access)
             }
         case .incrementGPCElement(let slot, let index):
             guard let tracker = counters.tracker(slot) else { return }
-            tracker.table.update(tracker.entry) { access in
+            tracker.update { access in
                 _ = StickCounterFetches.increment(
                     StickCounterFetches.element(.gpc, index, access), StickCounterFetches.element(.gpcRate, index, access),
                     access)
@@ -54,6 +54,6 @@ public enum StickCounterAction: Sendable {
     ) {
         guard let tracker = counters.tracker(slot), let (type, index) = target(tracker.table),
               let value = expression.evaluate(context)?.intValue else { return }
-        tracker.table.update(tracker.entry) { $0.set(type, at: index, UInt64(UInt32(truncatingIfNeeded: value))) }
+        tracker.update { $0.set(type, at: index, UInt64(UInt32(truncatingIfNeeded: value))) }
     }
 }

@@ -29,6 +29,14 @@ enum StickCounterFetches {
         /// `clr_gpc(I)`: element I of `gpc`.
         case clearElement(Int)
 
+        /// Whether the operation writes to the entry (the others only read).
+        var changesEntry: Bool {
+            switch self {
+            case .increment, .clear, .incrementElement, .clearElement: return true
+            default: return false
+            }
+        }
+
         /// Whether the operation creates the entry it does not find.
         var creates: Bool {
             switch self {
@@ -133,7 +141,8 @@ enum StickCounterFetches {
             guard let table = StickTableRegistry.table(named: tableName) else { return nil }
             return table.withEntry(tracker.entry.key, create: operation.creates) { apply(operation, $0) } ?? .int(0)
         }
-        return tracker.table.update(tracker.entry) { apply(operation, $0) }
+        if operation.changesEntry { return tracker.update { apply(operation, $0) } }
+        return tracker.read { apply(operation, $0) }
     }
 
     /// `src_*`: the entry of the client's address.
