@@ -86,18 +86,22 @@ public enum HTTPResponseBuilder {
             digits += 1
         }
         size += 14 + digits
-        if let contentType {
+        if var contentType {
             // The value as the parser takes it: blanks around it left out.
-            var first = -1, last = -1, index = 0
-            for c in contentType.utf8 {
-                if c < 0x20 && c != 0x09 || c == 0x7F { return nil }
-                if c != 0x20 && c != 0x09 {
-                    if first < 0 { first = index }
-                    last = index
+            let length = contentType.withUTF8 { p -> Int? in
+                var first = -1, last = -1
+                for index in 0..<p.count {
+                    let c = p[index]
+                    if c < 0x20 && c != 0x09 || c == 0x7F { return nil }
+                    if c != 0x20 && c != 0x09 {
+                        if first < 0 { first = index }
+                        last = index
+                    }
                 }
-                index += 1
+                return first < 0 ? 0 : last - first + 1
             }
-            size += 12 + (first < 0 ? 0 : last - first + 1)
+            guard let length else { return nil }
+            size += 12 + length
         }
         return size
     }

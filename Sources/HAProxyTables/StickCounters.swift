@@ -138,18 +138,20 @@ public final class StickCounters {
     /// Adds to `type` (and its rate) in every tracked entry.
     public func count(_ type: StickDataType, _ amount: UInt64 = 1, now: UInt64? = nil) {
         var time = now
-        for i in 0..<Self.slots {
-            if let t = session[i], t.counts(type) {
-                let now = time ?? StickTable.now
-                time = now
-                t.update(now: now) { $0.add(type, amount) }
-            }
-            if let t = stream[i], t.counts(type) {
-                let now = time ?? StickTable.now
-                time = now
-                t.update(now: now) { $0.add(type, amount) }
-            }
+        @inline(__always)
+        func add(_ tracker: Tracker?) {
+            guard let tracker, tracker.counts(type) else { return }
+            let now = time ?? StickTable.now
+            time = now
+            tracker.update(now: now) { $0.add(type, amount) }
         }
+        // Slot by slot, the session's tracker before the stream's.
+        add(session.a)
+        add(stream.a)
+        add(session.b)
+        add(stream.b)
+        add(session.c)
+        add(stream.c)
     }
 
     /// The stream ended: its trackers let their entries go (`conn_cur` drops).

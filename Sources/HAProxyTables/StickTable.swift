@@ -385,40 +385,69 @@ public final class StickTable: @unchecked Sendable {
 /// An entry as seen under its table's lock.
 public struct StickEntryAccess {
     // Valid only inside the table's locked call that hands it over, while
-    // the table and the entry are held: no reference counting here.
-    public unowned(unsafe) let table: StickTable
-    public unowned(unsafe) let entry: StickEntry
+    // the table and the entry are held: no reference counting here, and
+    // the methods lend both to the table's (`with`).
+    private let tableRef: Unmanaged<StickTable>
+    private let entryRef: Unmanaged<StickEntry>
     public let now: UInt64
 
-    public var key: StickKey { entry.key }
+    init(table: StickTable, entry: StickEntry, now: UInt64) {
+        tableRef = .passUnretained(table)
+        entryRef = .passUnretained(entry)
+        self.now = now
+    }
+
+    public var table: StickTable { tableRef.takeUnretainedValue() }
+    public var entry: StickEntry { entryRef.takeUnretainedValue() }
+
+    @inline(__always)
+    private func with<R>(_ body: (StickTable, StickEntry) -> R) -> R {
+        tableRef._withUnsafeGuaranteedRef { table in entryRef._withUnsafeGuaranteedRef { entry in body(table, entry) } }
+    }
+
+    public var key: StickKey { with { $1.key } }
+
+    /// `StickTable.resolve` on the entry's table.
+    public func resolve(_ type: StickDataType) -> (type: StickDataType, index: Int)? {
+        with { table, _ in table.resolve(type) }
+    }
+
+    /// Whether the entry's table stores element `index` of `type`.
+    public func stores(_ type: StickDataType, at index: Int) -> Bool {
+        with { table, _ in table.stores(type, at: index) }
+    }
 
     /// The value of `type` (element `index` of an array), nil when the
     /// table does not store it.
     public func value(_ type: StickDataType, at index: Int = 0) -> UInt64? {
-        table.value(type, at: index, of: entry, now: now)
+        with { $0.value(type, at: index, of: $1, now: now) }
     }
 
     /// Sets a value (a rate: its current period) and refreshes the entry.
     public func set(_ type: StickDataType, at index: Int = 0, _ value: UInt64) {
-        table.setValue(type, at: index, value, of: entry, now: now)
-        table.touch(entry, now: now)
+        with { table, entry in
+            table.setValue(type, at: index, value, of: entry, now: now)
+            table.touch(entry, now: now)
+        }
     }
 
     /// Adds to a counter and its rate (`gpc0` and `gpc0_rate`, element
     /// `index` of `gpc` and `gpc_rate`...).
     public func add(_ type: StickDataType, at index: Int = 0, _ amount: UInt64 = 1) {
-        guard table.counts(type) else { return }
-        table.add(type, at: index, amount, to: entry, now: now)
+        with { table, entry in
+            guard table.counts(type) else { return }
+            table.add(type, at: index, amount, to: entry, now: now)
+        }
     }
 
     /// Adds to one value only: a counter, or a rate's current period.
     public func addExactly(_ type: StickDataType, at index: Int = 0, _ amount: UInt64 = 1) {
-        table.addExactly(type, at: index, amount, to: entry, now: now)
+        with { $0.addExactly(type, at: index, amount, to: $1, now: now) }
     }
 
     /// The events a rate counted in its current period, nil when not stored.
     public func currentPeriodCount(_ type: StickDataType, at index: Int = 0) -> UInt64? {
-        table.currentPeriodCount(type, at: index, of: entry, now: now)
+        with { $0.currentPeriodCount(type, at: index, of: $1, now: now) }
     }
 
     /// `server_key`: the server's name, when the table stores it.
@@ -428,13 +457,15 @@ public struct StickEntryAccess {
     }
 
     /// Streams tracking the entry (`use=`).
-    public var useCount: Int32 { entry.useCount }
+    public var useCount: Int32 { with { $1.useCount } }
 
     /// Lowers `conn_cur` by one, stopping at zero.
     public func decrement(_ type: StickDataType) {
-        guard table.counts(type) else { return }
-        guard let v = value(type), v > 0 else { return }
-        table.setValue(type, v - 1, of: entry, now: now)
+        with { table, entry in
+            guard table.counts(type) else { return }
+            guard let v = table.value(type, of: entry, now: now), v > 0 else { return }
+            table.setValue(type, v - 1, of: entry, now: now)
+        }
     }
 
     /// Milliseconds left before the entry expires (`exp=`), 0 without `expire`.
@@ -444,5 +475,5 @@ public struct StickEntryAccess {
     }
 
     /// Refreshes the entry's expiry and recency.
-    public func touch() { table.touch(entry, now: now) }
+    public func touch() { with { $0.touch($1, now: now) } }
 }

@@ -76,6 +76,10 @@ final class SampleConverterTests: XCTestCase {
         check([
             ("str(abc),upper", .text("ABC")),
             ("str(AbC),lower", .text("abc")),
+            ("str(abc-1.z),lower", .text("abc-1.z")),
+            ("str(ABC-1.Z),upper", .text("ABC-1.Z")),
+            ("str(xY[@`{Z]),lower", .text("xy[@`{z]")),
+            ("str(xY[@`{Z]),upper", .text("XY[@`{Z]")),
             ("str(abc),length", .int(3)),
             ("str(a b  c),word(2, )", .text("b")),
             ("str(a b  c),word(-1, )", .text("c")),

@@ -65,7 +65,19 @@ public enum HTTPRuleRunner {
             if let condition = rule.condition,
                !Unmanaged.passUnretained(condition)._withUnsafeGuaranteedRef({ $0.evaluate(target) })
             { return nil }
-            switch rule.action {
+            return perform(rule.action, at: index, of: rules, on: target)
+        }
+    }
+
+    /// Runs a rule's action, given as a borrowed value: its payloads are
+    /// bound without being copied (switching on the rule's stored action
+    /// copied each, retaining every array and reference in it).
+    @inline(never)
+    private static func perform(
+        _ action: HTTPAction, at index: Int, of rules: [HTTPRule], on target: some HTTPRuleTarget
+    ) -> HTTPRuleVerdict? {
+        do {
+            switch action {
             case .allow:
                 return .allow
             case .deny(let status, let response):

@@ -1,14 +1,34 @@
 /// Converters on strings (manual 7.3.1): case, length, words and fields,
 /// byte ranges, concatenation, comparison and trimming.
 enum StringConverters {
+    /// `lower` and `upper`: the sample as it is when no byte is in
+    /// `low...high` (no copy), else its bytes with those changed.
+    @inline(__always)
+    static func changingCase(
+        _ sample: Sample, _ bytes: [UInt8], from low: UInt8, to high: UInt8, _ change: (UInt8) -> UInt8
+    ) -> Sample {
+        guard let first = bytes.firstIndex(where: { $0 >= low && $0 <= high }) else { return sample }
+        let out = [UInt8](unsafeUninitializedCapacity: bytes.count) { buffer, count in
+            bytes.withUnsafeBufferPointer { source in
+                for i in 0..<first { buffer[i] = source[i] }
+                for i in first..<source.count {
+                    let c = source[i]
+                    buffer[i] = c >= low && c <= high ? change(c) : c
+                }
+            }
+            count = bytes.count
+        }
+        return .string(out)
+    }
+
     static let keywords: [SampleConverterKeyword] = [
         SampleConverterKeyword("lower", .string, .string) { _, sample in
             guard case .string(let bytes) = sample else { return nil }
-            return .string(bytes.map { $0 >= 0x41 && $0 <= 0x5a ? $0 | 0x20 : $0 })
+            return changingCase(sample, bytes, from: 0x41, to: 0x5a) { $0 | 0x20 }
         },
         SampleConverterKeyword("upper", .string, .string) { _, sample in
             guard case .string(let bytes) = sample else { return nil }
-            return .string(bytes.map { $0 >= 0x61 && $0 <= 0x7a ? $0 & ~0x20 : $0 })
+            return changingCase(sample, bytes, from: 0x61, to: 0x7a) { $0 & ~0x20 }
         },
         SampleConverterKeyword("length", .string, .int) { _, sample in
             sample.stringBytes.map { .int(Int64($0.count)) }

@@ -180,8 +180,16 @@ public final class SampleExpression: Sendable {
         var sample = sample
         var i = 0
         while i < conversions.count {
-            guard let input = sample.cast(to: conversions[i].inputType),
-                  let output = conversions[i].conversion.convert(input, context) else { return nil }
+            let inputType = conversions[i].inputType
+            let output: Sample?
+            if inputType == .any || sample.type == inputType {
+                // Already of the converter's type: no cast (which copies).
+                output = conversions[i].conversion.convert(sample, context)
+            } else {
+                guard let input = sample.cast(to: inputType) else { return nil }
+                output = conversions[i].conversion.convert(input, context)
+            }
+            guard let output else { return nil }
             sample = output
             i += 1
         }

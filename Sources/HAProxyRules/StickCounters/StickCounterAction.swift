@@ -28,9 +28,8 @@ public enum StickCounterAction: Sendable {
         case .incrementGPC(let slot, let counter):
             guard let tracker = counters.tracker(slot) else { return }
             tracker.update { access in
-                let table = access.table
                 _ = StickCounterFetches.increment(
-                    table.resolve(counter), counter.rate.flatMap { table.resolve($0) }, access)
+                    access.resolve(counter), counter.rate.flatMap { access.resolve($0) }, access)
             }
         case .incrementGPCElement(let slot, let index):
             guard let tracker = counters.tracker(slot) else { return }

@@ -174,19 +174,18 @@ enum StickCounterFetches {
 
     /// Element `index` of `type` when the entry's table stores it.
     static func element(_ type: StickDataType, _ index: Int, _ entry: StickEntryAccess) -> (type: StickDataType, index: Int)? {
-        entry.table.stores(type, at: index) ? (type, index) : nil
+        entry.stores(type, at: index) ? (type, index) : nil
     }
 
     static func apply(_ operation: Operation, _ entry: StickEntryAccess) -> Sample? {
-        let table = entry.table
         switch operation {
         case .read(let type):
-            guard let (type, index) = table.resolve(type) else { return nil }
+            guard let (type, index) = entry.resolve(type) else { return nil }
             return entry.value(type, at: index).map { .int(Int64(truncatingIfNeeded: $0)) }
         case .kilobytes(let type):
             return entry.value(type).map { .int(Int64(truncatingIfNeeded: $0 >> 10)) }
         case .increment(let type):
-            let result = increment(table.resolve(type), type.rate.flatMap { table.resolve($0) }, entry)
+            let result = increment(entry.resolve(type), type.rate.flatMap { entry.resolve($0) }, entry)
             entry.touch()
             return .int(Int64(result))
         case .incrementElement(let index):
@@ -194,16 +193,16 @@ enum StickCounterFetches {
             entry.touch()
             return .int(Int64(result))
         case .clear(let type):
-            guard let (type, index) = table.resolve(type) else { return nil }
+            guard let (type, index) = entry.resolve(type) else { return nil }
             return clear(type, index, entry)
         case .clearElement(let index):
             return clear(.gpc, index, entry)
         case .readElement(let type, let index):
             return entry.value(type, at: index).map { .int(Int64(truncatingIfNeeded: $0)) }
         case .trackers:
-            return .int(Int64(entry.entry.useCount))
+            return .int(Int64(entry.useCount))
         case .lookupTrackers:
-            return .int(Int64(entry.entry.useCount) + 1)
+            return .int(Int64(entry.useCount) + 1)
         }
     }
 
