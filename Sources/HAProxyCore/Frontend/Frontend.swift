@@ -86,18 +86,18 @@ public final class Frontend {
         tls?.expectsProxyHeader = acceptProxy
         switch config.mode {
         case .tcp:
-            let stream = startTCPStream(handler, on: channel.eventLoop, bind: bind, variables: sessionVariables, tls: tls)
+            let stream = startTCPStream(handler, on: channel.eventLoop, bind: bind, variables: sessionVariables, tls: tls?.engine)
             handler.owner = stream
             stream.start(acceptProxy: acceptProxy)
         case .http:
-            let session = startHTTPSession(handler, on: channel.eventLoop, variables: sessionVariables, tls: tls)
+            let session = startHTTPSession(handler, on: channel.eventLoop, variables: sessionVariables, tls: tls?.engine)
             handler.owner = session
             session.start(acceptProxy: acceptProxy)
         }
     }
 
     private func startHTTPSession(
-        _ client: StreamConnection, on loop: EventLoop, variables: StreamVariables?, tls: TLSHandler?
+        _ client: StreamConnection, on loop: EventLoop, variables: StreamVariables?, tls: TLSEngine?
     ) -> HTTPSession {
         let session = HTTPSession(frontend: self, client: client, on: loop, variables: variables, tls: tls)
         runtime?.streams.add(session, frontend: self, client: client, on: loop)
@@ -133,7 +133,7 @@ public final class Frontend {
 
     private func startTCPStream(
         _ client: StreamConnection, on loop: EventLoop, bind: BindConfig, variables: StreamVariables?,
-        tls: TLSHandler?
+        tls: TLSEngine?
     ) -> TCPStream {
         let stream = TCPStream(
             frontend: self, client: client, on: loop, backend: backend, variables: variables ?? StreamVariables(),

@@ -353,7 +353,7 @@ public final class ProxyRuntime {
         for frontend in frontends {
             if let log = logger?.proxyLog(named: frontend.name), log.isEnabled { frontend.log = log }
         }
-        TLSHandler.observer = tlsStatistics
+        TLSEngine.observer = tlsStatistics
         // The process's `cpu-map` binds this thread before the loops' are
         // made, so that they start where it allows (2.6 binds its process
         // in daemon and master-worker mode only).

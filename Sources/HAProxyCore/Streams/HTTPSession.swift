@@ -57,7 +57,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
     /// - Parameter tls: the client connection's TLS layer, on `ssl` binds.
     init(
         frontend: Frontend, client: StreamConnection, on eventLoop: EventLoop, variables: StreamVariables?,
-        tls: TLSHandler? = nil
+        tls: TLSEngine? = nil
     ) {
         self.frontend = frontend
         self.client = client
@@ -375,7 +375,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
             let name = server.sni.flatMap { machine.evaluate($0)?.stringBytes }.map { String(decoding: $0, as: UTF8.self) }
             tls = context.makeHandler(serverName: name, preamble: proxyHeader(for: server))
         }
-        machine.serverTLS = tls
+        machine.serverTLS = tls?.engine
         ServerConnector.connect(
             to: server.destination(localPort: machine.localAddress?.port), on: eventLoop,
             timeoutMs: server.backend.config.timeouts.connect, handler: handler, tls: tls
@@ -401,7 +401,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
         entry.connection.adopt(by: self)
         // Only a server with TLS has a TLS handler in its connections'
         // pipelines.
-        machine.serverTLS = server?.tls == nil ? nil : (entry.connection as? RelayHandler)?.tls
+        machine.serverTLS = server?.tls == nil ? nil : (entry.connection as? RelayHandler)?.tls?.engine
         attach(entry.connection, reused: true)
     }
 

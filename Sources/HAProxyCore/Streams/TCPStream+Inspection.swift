@@ -48,7 +48,7 @@ extension TCPStream {
         context.serverName = server?.name
         context.transactionLog = log.ensureRuleLog()
         context.clientTLS = clientTLS
-        context.serverTLS = serverTLS
+        context.serverTLS = serverTLS?.engine
         return context
     }
 

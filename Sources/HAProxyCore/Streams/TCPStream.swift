@@ -54,7 +54,7 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStrea
     var inspection = ContentInspection()
     /// The TLS layers of the client connection (`ssl` bind) and of the
     /// server connection (`ssl` server).
-    let clientTLS: TLSHandler?
+    let clientTLS: TLSEngine?
     private(set) var serverTLS: TLSHandler?
     /// `option splice-*` for this stream's two directions, once connected
     /// on the I/O driver; whether each direction tried to splice already.
@@ -63,7 +63,7 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStrea
 
     init(
         frontend: Frontend, client: StreamConnection, on eventLoop: EventLoop, backend: Backend?,
-        variables: StreamVariables, bind: BindConfig, tls: TLSHandler? = nil
+        variables: StreamVariables, bind: BindConfig, tls: TLSEngine? = nil
     ) {
         self.clientTLS = tls
         self.frontend = frontend

@@ -172,4 +172,15 @@ extension TLSServerContext {
         }
         return handler
     }
+
+    /// The record layer of a newly accepted connection, for a transport
+    /// other than a NIO channel (the I/O driver's).
+    public func makeEngine() -> TLSEngine? {
+        guard let ssl = newConnection() else { return nil }
+        guard let engine = TLSEngine(ssl: ssl, isClient: false, owner: self) else {
+            SSL_free(ssl)
+            return nil
+        }
+        return engine
+    }
 }
