@@ -361,7 +361,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
         machine.connectStarted()
         perform()
         if let loop = eventLoop as? IOLoop {
-            // The driver's connections carry no TLS layer: a stream on it
+            // The driver connects to servers in clear only: a stream on it
             // never meets a server with `ssl` (ProxyRuntime.start).
             machine.serverTLS = nil
             DriverConnection.connect(

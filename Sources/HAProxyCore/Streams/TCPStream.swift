@@ -145,7 +145,7 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStrea
         timer.cancel()
         let port = (localAddress?.port)
         if let loop = eventLoop as? IOLoop {
-            // The driver's connections carry no TLS layer: a stream on it
+            // The driver connects to servers in clear only: a stream on it
             // never meets a server with `ssl` (ProxyRuntime.start).
             DriverConnection.connect(
                 for: self, to: server, address: server.destination(localPort: port), on: loop,
