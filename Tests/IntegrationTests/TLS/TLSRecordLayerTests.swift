@@ -15,7 +15,7 @@ final class TLSRecordLayerTests: IntegrationTestCase {
     /// The client: `python3 - PORT SCENARIO CHUNK`; it prints what it
     /// received and how the connection ended.
     private static let client = #"""
-        import socket, ssl, sys, time
+        import os, socket, ssl, sys, time
         port, scenario, chunk = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
         ctx = ssl.create_default_context()
         ctx.check_hostname = False
@@ -50,6 +50,8 @@ final class TLSRecordLayerTests: IntegrationTestCase {
                 incoming.write_eof()
             return bool(data)
 
+        # A PROXY header in clear first, when asked (`accept-proxy`).
+        send(os.environ.get("PREAMBLE", "").encode())
         while True:
             try:
                 tls.do_handshake()
@@ -109,11 +111,16 @@ final class TLSRecordLayerTests: IntegrationTestCase {
         print("\nend:", end)
         """#
 
-    private func run(_ port: Int, _ scenario: String, chunk: Int, _ extra: [String] = []) throws -> String {
+    private func run(
+        _ port: Int, _ scenario: String, chunk: Int, _ extra: [String] = [], preamble: String = ""
+    ) throws -> String {
         let script = tmp.appendingPathComponent("client.py")
         try Self.client.write(to: script, atomically: true, encoding: .utf8)
+        var environment = ProcessInfo.processInfo.environment
+        environment["PREAMBLE"] = preamble
         let r = try runTool(
-            "/usr/bin/env", ["python3", script.path, "\(port)", scenario, "\(chunk)"] + extra, dir: tmp, timeout: 30)
+            "/usr/bin/env", ["python3", script.path, "\(port)", scenario, "\(chunk)"] + extra, dir: tmp, timeout: 30,
+            environment: environment)
         return r.stdout + r.stderr
     }
 
@@ -178,5 +185,21 @@ final class TLSRecordLayerTests: IntegrationTestCase {
         XCTAssertTrue(out.hasSuffix("end: close_notify\n"), out)
         let echoed = try run(tcp, "half-close", chunk: 1 << 20, ["ping over tls"])
         XCTAssertTrue(echoed.contains("ping over tls\nend: close_notify"), echoed)
+    }
+
+    /// `accept-proxy` on an `ssl` bind: the PROXY header comes in clear
+    /// before the ClientHello, cut across reads or sharing one with it.
+    func testProxyHeaderBeforeTheHandshake() throws {
+        let port = Ports.free()
+        try startProxy(config: Self.defaultsHTTP + """
+            frontend fe
+                bind 127.0.0.1:\(port) ssl crt \(certs.leaf) accept-proxy
+                http-request return status 200 content-type text/plain lf-string "src=%[src]:%[src_port] proto=%[ssl_fc_protocol] path=%[path] \\n"
+            """, ports: [port])
+        for chunk in [5, 1 << 20] {
+            let out = try run(port, "split", chunk: chunk, preamble: "PROXY TCP4 192.0.2.10 127.0.0.1 5555 443\r\n")
+            XCTAssertEqual(out.components(separatedBy: "src=192.0.2.10:5555 proto=TLSv1.3").count, 4, out)
+            XCTAssertTrue(out.hasSuffix("end: close_notify\n"), out)
+        }
     }
 }
