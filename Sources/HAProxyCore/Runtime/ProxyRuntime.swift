@@ -361,12 +361,9 @@ public final class ProxyRuntime {
         if Self.bindsProcessCPUs, let cpus = cpuMap.process { Self.bindCurrentThread(to: cpus) }
         group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.global.nbthread))
         stopped = group.next().makePromise()
-        // Streams run on the I/O driver, `ssl` binds included (their
-        // connections' record layer a `TLSEngine`), unless a server has
-        // TLS: the driver connects to servers in clear only, and a stream
-        // may meet any backend.
-        let anyTLSServer = backends.contains { $0.servers.contains { $0.tls != nil } }
-        let onDriver = !anyTLSServer && !frontends.isEmpty
+        // Streams run on the I/O driver, TLS included (`ssl` binds and
+        // servers: their connections' record layer a `TLSEngine`).
+        let onDriver = !frontends.isEmpty
         if onDriver {
             for i in 0..<max(1, configuration.global.nbthread) {
                 let loop = try IOLoop()

@@ -48,7 +48,7 @@ extension TCPStream {
         context.serverName = server?.name
         context.transactionLog = log.ensureRuleLog()
         context.clientTLS = clientTLS
-        context.serverTLS = serverTLS?.engine
+        context.serverTLS = serverTLS
         return context
     }
 

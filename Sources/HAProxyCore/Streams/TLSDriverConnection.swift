@@ -2,22 +2,29 @@ import HAProxyIO
 import HAProxyTLS
 import NIOCore
 
-/// A client connection of the I/O driver on an `ssl` bind: a `TLSEngine`
-/// between the `IOConnection` and the stream. What the socket reads is
-/// fed to the engine and its plaintext goes to the stream; what the stream
-/// writes is encrypted into records queued on the socket, sent at its
-/// flush.
+/// A TLS connection of the I/O driver: a client's on an `ssl` bind, or
+/// one to a server with `ssl`. A `TLSEngine` sits between the
+/// `IOConnection` and the stream: what the socket reads is fed to the
+/// engine and its plaintext goes to the stream; what the stream writes is
+/// encrypted into records queued on the socket, sent at its flush.
 ///
 /// As on NIO's `TLSHandler`: writes made before the handshake completes
-/// wait for it; a `close_notify` from the client reads as a half-close,
+/// wait for it; a `close_notify` from the peer reads as a half-close,
 /// and shutting or closing the connection sends one; a failed handshake
-/// sends OpenSSL's alert, then closes with the error.
-final class TLSDriverConnection: StreamConnection, IOConnectionOwner, TLSEngineTransport {
+/// sends OpenSSL's alert, then closes with the error. A connection to a
+/// server counts as up once its handshake completed (a failed handshake
+/// is a connection error, retried, as in 2.6), and may wait idle in the
+/// server's pool between streams.
+final class TLSDriverConnection: PooledConnection, IOConnectionOwner, TLSEngineTransport {
     let io: IOConnection
     let engine: TLSEngine
-    let side = ConnectionSide.client
-    /// Strong: a client connection keeps its stream.
+    let side: ConnectionSide
+    /// Strong, as `DriverConnection.owner`: a client connection keeps its
+    /// stream.
     var owner: ConnectionOwner?
+    /// The server whose pool the connection waits in, while parked.
+    private var parkedIn: Server?
+    private var parkedInPool = false
     /// Plaintext written before the handshake completed, and whether a
     /// flush was asked meanwhile.
     private var pendingWrites: [ByteBuffer] = []
@@ -31,9 +38,11 @@ final class TLSDriverConnection: StreamConnection, IOConnectionOwner, TLSEngineT
     private(set) lazy var remoteAddress: SocketAddress? = io.remoteAddress
     private(set) lazy var localAddress: SocketAddress? = io.localAddress
 
-    init(_ io: IOConnection, engine: TLSEngine) {
+    init(_ io: IOConnection, engine: TLSEngine, side: ConnectionSide = .client, owner: ConnectionOwner? = nil) {
         self.io = io
         self.engine = engine
+        self.side = side
+        self.owner = owner
         // The driver holds the connection until it closes; the connection
         // holds the engine, whose transport it is.
         io.owner = self
@@ -99,6 +108,25 @@ final class TLSDriverConnection: StreamConnection, IOConnectionOwner, TLSEngineT
         }
     }
 
+    var isActive: Bool { io.isActive }
+
+    func park(on server: Server, inPool: Bool) {
+        owner = nil
+        parkedIn = server
+        parkedInPool = inPool
+    }
+
+    func adopt(by owner: ConnectionOwner) {
+        parkedIn = nil
+        parkedInPool = false
+        self.owner = owner
+    }
+
+    func closeFromAnyThread() {
+        let io = self.io
+        if io.loop.inEventLoop { io.close() } else { io.loop.post { io.close() } }
+    }
+
     // MARK: The driver's events
 
     func ioRead(_ connection: IOConnection, _ bytes: ByteBuffer) {
@@ -123,6 +151,22 @@ final class TLSDriverConnection: StreamConnection, IOConnectionOwner, TLSEngineT
 
     func ioClosed(_ connection: IOConnection, error: SystemCallError?) {
         engine.connectionClosed()
+        if let server = parkedIn {
+            parkedIn = nil
+            if parkedInPool { server.idlePool.remove(self, on: io.loop) }
+        }
+        if let (attempt, server) = connectingFor {
+            // Closed before its handshake completed: a failed connection.
+            connectingFor = nil
+            connectTimer?.cancel()
+            connectTimer = nil
+            owner = nil
+            pendingWrites = []
+            waitingForHandshake = []
+            engine.transport = nil
+            attempt.connectionFailed(to: server, timedOut: connectTimedOut)
+            return
+        }
         let waiting = waitingForHandshake
         waitingForHandshake = []
         pendingWrites = []
@@ -137,7 +181,11 @@ final class TLSDriverConnection: StreamConnection, IOConnectionOwner, TLSEngineT
     private func reportInputClosed() {
         guard !inputClosedReported else { return }
         inputClosedReported = true
-        owner?.connectionInputClosed(side)
+        if let owner {
+            owner.connectionInputClosed(side)
+        } else if parkedIn != nil {
+            io.close()
+        }
     }
 
     // MARK: The engine's output
@@ -147,10 +195,20 @@ final class TLSDriverConnection: StreamConnection, IOConnectionOwner, TLSEngineT
     func tlsFlush() { io.flush() }
 
     func tlsReceived(_ plaintext: ByteBuffer) {
-        owner?.connectionRead(side, plaintext)
+        if let owner {
+            owner.connectionRead(side, plaintext)
+        } else if parkedIn != nil {
+            // A server talking while idle breaks the framing of the next request.
+            io.close()
+        }
     }
 
     func tlsHandshakeCompleted() {
+        if let (attempt, server) = connectingFor {
+            // Up: the stream takes it from here and writes its request.
+            connectingFor = nil
+            attempt.connected(self, to: server)
+        }
         let writes = pendingWrites
         pendingWrites = []
         for bytes in writes { write(bytes) }
@@ -169,5 +227,50 @@ final class TLSDriverConnection: StreamConnection, IOConnectionOwner, TLSEngineT
         pendingWrites = []
         // The alert was flushed; the stream hears of the error at the close.
         io.close()
+    }
+
+    // MARK: Connecting to a server
+
+    /// The stream and server a connection being opened is for, until its
+    /// handshake completed.
+    private var connectingFor: (attempt: ServerAttempt, server: Server)?
+    private var connectTimer: IOTimer?
+    private var connectTimedOut = false
+
+    /// Opens a TLS connection to `address` for `attempt`'s `server` on
+    /// `loop`, `engine` its record layer: the attempt gets
+    /// `connected(_:to:)` once the handshake completed, or
+    /// `connectionFailed(to:timedOut:)` (`timedOut` when the TCP connection
+    /// took longer than `timeoutMs`, which, as on NIO, the handshake does
+    /// not count in), and nothing else from a failed attempt.
+    static func connect(
+        for attempt: ServerAttempt & ConnectionOwner, to server: Server, address: SocketAddress, on loop: IOLoop,
+        timeoutMs: Int?, engine: TLSEngine
+    ) {
+        let io: IOConnection
+        do {
+            io = try IOConnection.connect(to: address, on: loop, owner: nil)
+        } catch {
+            loop.post { attempt.connectionFailed(to: server, timedOut: false) }
+            return
+        }
+        let connection = TLSDriverConnection(io, engine: engine, side: .server, owner: attempt)
+        connection.connectingFor = (attempt, server)
+        if let timeoutMs {
+            connection.connectTimer = loop.schedule(at: .now() + .milliseconds(Int64(timeoutMs))) {
+                [connection] in
+                connection.connectTimedOut = true
+                connection.io.close()
+            }
+        }
+    }
+
+    func ioConnected(_ connection: IOConnection, error: SystemCallError?) {
+        connectTimer?.cancel()
+        connectTimer = nil
+        // A failure is reported when the connection closes, right after.
+        guard error == nil, connectingFor != nil else { return }
+        // The preamble (a PROXY header), then the ClientHello.
+        engine.startHandshake()
     }
 }
