@@ -21,6 +21,9 @@ one request on a new connection with its full handshake. The keep-alive
 runs then make no close request, (K, C) = (n1, 0) and (n2, 0), so that
 only the keep-alive connection's handshake is in them: handshakes differ a
 little in cost (random keys), and more of them would blur the difference.
+With --resumed as well, the close requests' connections resume the
+keep-alive connection's session (session tickets) instead, and the close
+figure is one request on a connection with a resumed handshake.
 --keepalive-alone runs plain HTTP the same way, for figures to set beside
 the TLS ones (what TLS adds to a request is the difference).
 
@@ -38,7 +41,7 @@ and unpack 2.6 with `make reference` (~/.cache/proxybench/ref). Then
 
     bench/callgrind.py [--config bench/configs/rules.cfg] [--n1 100 --n2 600]
                        [--candidate .build-callgrind/release/haproxy]
-                       [--ours-only] [--top 40] [--tls [--tls12]] [--keepalive-alone]
+                       [--ours-only] [--top 40] [--tls [--tls12] [--resumed]] [--keepalive-alone]
 
 prints instructions per request for both proxies side by side, and with
 --top N the N functions with the highest self cost per keep-alive request
@@ -183,21 +186,32 @@ def client_context(tls12):
     return context
 
 
-def connect(port, tls):
+# --resumed: the close requests' connections resume the keep-alive
+# connection's TLS session instead of making a full handshake each.
+RESUMED = False
+
+
+def connect(port, tls, session=None):
     sock = socket.create_connection(("127.0.0.1", port))
-    return tls.wrap_socket(sock) if tls else sock
+    return tls.wrap_socket(sock, session=session) if tls else sock
 
 
 def client(port, keepalive, close, tls=None):
     request = f"GET {REQUEST_PATH} HTTP/1.1\r\n{REQUEST_HEADERS}\r\n".encode()
+    session = None
     with connect(port, tls) as sock:
         buf = b""
         for _ in range(keepalive):
             sock.sendall(request)
             buf = read_response(sock, buf)
+        # Read after a response: TLS 1.3 tickets come after the handshake.
+        if tls and RESUMED:
+            session = sock.session
     closing = f"GET {REQUEST_PATH} HTTP/1.1\r\n{REQUEST_HEADERS}Connection: close\r\n\r\n".encode()
     for _ in range(close):
-        with connect(port, tls) as sock:
+        with connect(port, tls, session) as sock:
+            if session is not None and not sock.session_reused:
+                raise SystemExit("--resumed: the proxy did not resume the session")
             sock.sendall(closing)
             read_response(sock, b"")
             while sock.recv(65536):
@@ -333,6 +347,8 @@ def main():
     ap.add_argument("--keep", help="directory to keep the callgrind output files in")
     ap.add_argument("--tls", action="store_true", help="HTTPS: `ssl crt` on the bind, a TLS client")
     ap.add_argument("--tls12", action="store_true", help="with --tls: TLS 1.2 instead of 1.3")
+    ap.add_argument("--resumed", action="store_true",
+                    help="with --tls: the close requests resume the keep-alive connection's session (tickets)")
     ap.add_argument("--keepalive-alone", action="store_true",
                     help="no close request in the keep-alive runs (as with --tls), for plain figures to set beside TLS ones")
     ap.add_argument("--wrk", type=int, metavar="SECONDS",
@@ -353,6 +369,10 @@ def main():
     # cost varies a little from one to the next (random keys) and would
     # blur the difference between the keep-alive runs.
     c0 = 0 if args.tls or args.keepalive_alone else args.n1
+    if args.resumed and not args.tls:
+        raise SystemExit("--resumed needs --tls")
+    global RESUMED
+    RESUMED = args.resumed
     if args.tls:
         config_text = tls_config(config_text)
         tls = client_context(args.tls12)
@@ -382,11 +402,12 @@ def main():
         print(f"{os.path.basename(args.config)}{scheme}: instructions per request "
               f"(n1={args.n1}, n2={args.n2})")
         print(f"{'':12} {'ours':>10} {'2.6':>10} {'ratio':>7}" if ref else f"{'':12} {'ours':>10}")
-        for label, i in (("keep-alive", 0), ("close+hs" if tls else "close", 1)):
+        handshake = "close+resumed" if args.resumed else "close+hs"
+        for label, i in (("keep-alive", 0), (handshake if tls else "close", 1)):
             if ref:
-                print(f"{label:12} {ours[i]:>10,.0f} {ref[i]:>10,.0f} {ours[i] / ref[i]:>7.2f}")
+                print(f"{label:13} {ours[i]:>10,.0f} {ref[i]:>10,.0f} {ours[i] / ref[i]:>7.2f}")
             else:
-                print(f"{label:12} {ours[i]:>10,.0f}")
+                print(f"{label:13} {ours[i]:>10,.0f}")
         if args.top:
             results = ours[2]
             base = results[(args.n1, c0)][1]

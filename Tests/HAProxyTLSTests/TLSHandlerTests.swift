@@ -134,11 +134,11 @@ final class TLSHandlerTests: XCTestCase {
         XCTAssertEqual(p.serverSink.handshakes, 1)
         XCTAssertEqual(p.clientSink.handshakes, 1)
         XCTAssertEqual(p.serverSink.received, "GET / HTTP/1.1\r\n\r\n")
-        XCTAssertEqual(p.serverTLS.serverName, "localhost")
-        XCTAssertEqual(p.serverTLS.alpnProtocol, "http/1.1")
-        XCTAssertEqual(p.serverTLS.protocolVersion, "TLSv1.3")
-        XCTAssertNotNil(p.serverTLS.cipherName)
-        XCTAssertFalse(p.serverTLS.hasPeerCertificate)
+        XCTAssertEqual(p.serverTLS.engine.serverName, "localhost")
+        XCTAssertEqual(p.serverTLS.engine.alpnProtocol, "http/1.1")
+        XCTAssertEqual(p.serverTLS.engine.protocolVersion, "TLSv1.3")
+        XCTAssertNotNil(p.serverTLS.engine.cipherName)
+        XCTAssertFalse(p.serverTLS.engine.hasPeerCertificate)
         let big = String(repeating: "x", count: 100_000)
         p.server.writeAndFlush(ByteBuffer(string: big), promise: nil)
         try p.shuttle(chunk: 7)
@@ -173,8 +173,8 @@ final class TLSHandlerTests: XCTestCase {
     func testRecordsLargerThanTheRoomLeftForThemGoOutWhole() throws {
         let p = try pair(tls12Ciphers: "ECDHE-RSA-AES256-SHA384")
         try p.shuttle()
-        XCTAssertEqual(p.serverTLS.protocolVersion, "TLSv1.2")
-        XCTAssertEqual(p.serverTLS.cipherName, "ECDHE-RSA-AES256-SHA384")
+        XCTAssertEqual(p.serverTLS.engine.protocolVersion, "TLSv1.2")
+        XCTAssertEqual(p.serverTLS.engine.cipherName, "ECDHE-RSA-AES256-SHA384")
         var expected = ""
         for size in [1, 300, 16_383, 16_384, 40_000] {
             let part = String(repeating: Character(UnicodeScalar(UInt8(97 + size % 26))), count: size)

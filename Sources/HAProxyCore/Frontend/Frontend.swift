@@ -86,18 +86,18 @@ public final class Frontend {
         tls?.expectsProxyHeader = acceptProxy
         switch config.mode {
         case .tcp:
-            let stream = startTCPStream(handler, on: channel.eventLoop, bind: bind, variables: sessionVariables, tls: tls)
+            let stream = startTCPStream(handler, on: channel.eventLoop, bind: bind, variables: sessionVariables, tls: tls?.engine)
             handler.owner = stream
             stream.start(acceptProxy: acceptProxy)
         case .http:
-            let session = startHTTPSession(handler, on: channel.eventLoop, variables: sessionVariables, tls: tls)
+            let session = startHTTPSession(handler, on: channel.eventLoop, variables: sessionVariables, tls: tls?.engine)
             handler.owner = session
             session.start(acceptProxy: acceptProxy)
         }
     }
 
     private func startHTTPSession(
-        _ client: StreamConnection, on loop: EventLoop, variables: StreamVariables?, tls: TLSHandler?
+        _ client: StreamConnection, on loop: EventLoop, variables: StreamVariables?, tls: TLSEngine?
     ) -> HTTPSession {
         let session = HTTPSession(frontend: self, client: client, on: loop, variables: variables, tls: tls)
         runtime?.streams.add(session, frontend: self, client: client, on: loop)
@@ -114,26 +114,52 @@ public final class Frontend {
             Glibc.close(fd)
             return
         }
+        if let context = listener.tls {
+            // An `ssl` bind: the stream reads and writes through the record layer.
+            guard let engine = context.makeEngine() else {
+                io.close()
+                return
+            }
+            let connection = TLSDriverConnection(io, engine: engine)
+            guard let (acceptProxy, sessionVariables) = admit(connection, bind: listener.bind) else { return }
+            // The PROXY header comes in clear before the TLS handshake.
+            engine.expectsProxyHeader = acceptProxy
+            startStream(
+                connection, on: loop, bind: listener.bind, variables: sessionVariables, tls: engine,
+                acceptProxy: acceptProxy) { connection.owner = $0 }
+            io.readThenRegister()
+            return
+        }
         let connection = DriverConnection(io, side: .client, owner: nil)
         // The listener's configuration is read in place, not copied.
         guard let (acceptProxy, sessionVariables) = admit(connection, bind: listener.bind) else { return }
+        startStream(
+            connection, on: loop, bind: listener.bind, variables: sessionVariables, tls: nil, acceptProxy: acceptProxy
+        ) { connection.owner = $0 }
+        io.readThenRegister()
+    }
+
+    /// Starts the stream of a connection accepted on the driver, made the
+    /// connection's owner (`own`) before it starts.
+    private func startStream(
+        _ connection: StreamConnection, on loop: IOLoop, bind: BindConfig, variables: StreamVariables?,
+        tls: TLSEngine?, acceptProxy: Bool, own: (ConnectionOwner) -> Void
+    ) {
         switch config.mode {
         case .tcp:
-            let stream = startTCPStream(
-                connection, on: loop, bind: listener.bind, variables: sessionVariables, tls: nil)
-            connection.owner = stream
+            let stream = startTCPStream(connection, on: loop, bind: bind, variables: variables, tls: tls)
+            own(stream)
             stream.start(acceptProxy: acceptProxy)
         case .http:
-            let session = startHTTPSession(connection, on: loop, variables: sessionVariables, tls: nil)
-            connection.owner = session
+            let session = startHTTPSession(connection, on: loop, variables: variables, tls: tls)
+            own(session)
             session.start(acceptProxy: acceptProxy)
         }
-        io.readThenRegister()
     }
 
     private func startTCPStream(
         _ client: StreamConnection, on loop: EventLoop, bind: BindConfig, variables: StreamVariables?,
-        tls: TLSHandler?
+        tls: TLSEngine?
     ) -> TCPStream {
         let stream = TCPStream(
             frontend: self, client: client, on: loop, backend: backend, variables: variables ?? StreamVariables(),

@@ -353,7 +353,7 @@ public final class ProxyRuntime {
         for frontend in frontends {
             if let log = logger?.proxyLog(named: frontend.name), log.isEnabled { frontend.log = log }
         }
-        TLSHandler.observer = tlsStatistics
+        TLSEngine.observer = tlsStatistics
         // The process's `cpu-map` binds this thread before the loops' are
         // made, so that they start where it allows (2.6 binds its process
         // in daemon and master-worker mode only).
@@ -361,12 +361,10 @@ public final class ProxyRuntime {
         if Self.bindsProcessCPUs, let cpus = cpuMap.process { Self.bindCurrentThread(to: cpus) }
         group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.global.nbthread))
         stopped = group.next().makePromise()
-        // Streams run on the I/O driver when their frontend has no TLS on
-        // its binds, in a configuration whose servers have no TLS either
-        // (the driver's connections carry no TLS layer yet).
-        let anyTLSServer = backends.contains { $0.servers.contains { $0.tls != nil } }
-        let onDriver = anyTLSServer ? [] : frontends.filter { $0.listeners.allSatisfy { $0.tls == nil } }
-        if !onDriver.isEmpty {
+        // Streams run on the I/O driver, TLS included (`ssl` binds and
+        // servers: their connections' record layer a `TLSEngine`).
+        let onDriver = !frontends.isEmpty
+        if onDriver {
             for i in 0..<max(1, configuration.global.nbthread) {
                 let loop = try IOLoop()
                 loop.start(name: "haproxy-io-\(i)")
@@ -384,9 +382,8 @@ public final class ProxyRuntime {
             }
         }
         for frontend in frontends {
-            let driver = onDriver.contains { $0 === frontend }
             for listener in frontend.listeners {
-                if driver { try listener.activate(on: driverLoops) } else { try listener.activate(group: group) }
+                if onDriver { try listener.activate(on: driverLoops) } else { try listener.activate(group: group) }
             }
         }
         // Made here, before any loop runs, as the Prometheus exporter reads

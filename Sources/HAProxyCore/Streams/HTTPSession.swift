@@ -59,7 +59,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
     /// - Parameter tls: the client connection's TLS layer, on `ssl` binds.
     init(
         frontend: Frontend, client: StreamConnection, on eventLoop: EventLoop, variables: StreamVariables?,
-        tls: TLSHandler? = nil
+        tls: TLSEngine? = nil
     ) {
         self.frontend = frontend
         self.client = client
@@ -362,22 +362,32 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
         connectAttemptStart = .now()
         machine.connectStarted()
         perform()
+        let serverName = server.tls == nil ? nil : server.sni.flatMap { machine.evaluate($0)?.stringBytes }.map {
+            String(decoding: $0, as: UTF8.self)
+        }
         if let loop = eventLoop as? IOLoop {
-            // The driver's connections carry no TLS layer: a stream on it
-            // never meets a server with `ssl` (ProxyRuntime.start).
+            let address = server.destination(localPort: machine.localAddress?.port)
+            let timeoutMs = server.backend.config.timeouts.connect
             machine.serverTLS = nil
-            DriverConnection.connect(
-                for: self, to: server, address: server.destination(localPort: machine.localAddress?.port),
-                on: loop, timeoutMs: server.backend.config.timeouts.connect)
+            guard let context = server.tls else {
+                DriverConnection.connect(for: self, to: server, address: address, on: loop, timeoutMs: timeoutMs)
+                return
+            }
+            guard let engine = context.makeEngine(serverName: serverName, preamble: proxyHeader(for: server)) else {
+                loop.post { [self] in connectionFailed(to: server, timedOut: false) }
+                return
+            }
+            machine.serverTLS = engine
+            TLSDriverConnection.connect(
+                for: self, to: server, address: address, on: loop, timeoutMs: timeoutMs, engine: engine)
             return
         }
         let handler = RelayHandler(side: .server, owner: self)
         var tls: TLSHandler?
         if let context = server.tls {
-            let name = server.sni.flatMap { machine.evaluate($0)?.stringBytes }.map { String(decoding: $0, as: UTF8.self) }
-            tls = context.makeHandler(serverName: name, preamble: proxyHeader(for: server))
+            tls = context.makeHandler(serverName: serverName, preamble: proxyHeader(for: server))
         }
-        machine.serverTLS = tls
+        machine.serverTLS = tls?.engine
         ServerConnector.connect(
             to: server.destination(localPort: machine.localAddress?.port), on: eventLoop,
             timeoutMs: server.backend.config.timeouts.connect, handler: handler, tls: tls
@@ -403,7 +413,10 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
         entry.connection.adopt(by: self)
         // Only a server with TLS has a TLS handler in its connections'
         // pipelines.
-        machine.serverTLS = server?.tls == nil ? nil : (entry.connection as? RelayHandler)?.tls
+        machine.serverTLS =
+            server?.tls == nil
+            ? nil
+            : (entry.connection as? TLSDriverConnection)?.engine ?? (entry.connection as? RelayHandler)?.tls?.engine
         attach(entry.connection, reused: true)
     }
 

@@ -56,8 +56,8 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStrea
     var inspection = ContentInspection()
     /// The TLS layers of the client connection (`ssl` bind) and of the
     /// server connection (`ssl` server).
-    let clientTLS: TLSHandler?
-    private(set) var serverTLS: TLSHandler?
+    let clientTLS: TLSEngine?
+    private(set) var serverTLS: TLSEngine?
     /// `option splice-*` for this stream's two directions, once connected
     /// on the I/O driver; whether each direction tried to splice already.
     private var splice = (request: false, response: false, auto: false)
@@ -65,7 +65,7 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStrea
 
     init(
         frontend: Frontend, client: StreamConnection, on eventLoop: EventLoop, backend: Backend?,
-        variables: StreamVariables, bind: BindConfig, tls: TLSHandler? = nil
+        variables: StreamVariables, bind: BindConfig, tls: TLSEngine? = nil
     ) {
         self.clientTLS = tls
         self.frontend = frontend
@@ -146,25 +146,31 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStrea
         let timeouts = server.backend.config.timeouts
         timerSlot.cancel()
         let port = (localAddress?.port)
+        serverTLS = nil
+        let serverName = server.tls == nil ? nil : server.sni.flatMap { $0.evaluate(ruleContext())?.stringBytes }.map {
+            String(decoding: $0, as: UTF8.self)
+        }
         if let loop = eventLoop as? IOLoop {
-            // The driver's connections carry no TLS layer: a stream on it
-            // never meets a server with `ssl` (ProxyRuntime.start).
-            DriverConnection.connect(
-                for: self, to: server, address: server.destination(localPort: port), on: loop,
-                timeoutMs: timeouts.connect)
+            let address = server.destination(localPort: port)
+            guard let context = server.tls else {
+                DriverConnection.connect(for: self, to: server, address: address, on: loop, timeoutMs: timeouts.connect)
+                return
+            }
+            guard let engine = context.makeEngine(serverName: serverName, preamble: proxyHeader(for: server)) else {
+                loop.post { [self] in connectionFailed(to: server, timedOut: false) }
+                return
+            }
+            serverTLS = engine
+            TLSDriverConnection.connect(
+                for: self, to: server, address: address, on: loop, timeoutMs: timeouts.connect, engine: engine)
             return
         }
         let handler = RelayHandler(side: .server, owner: self)
-        serverTLS = nil
-        if let context = server.tls {
-            let name = server.sni.flatMap { $0.evaluate(ruleContext())?.stringBytes }.map {
-                String(decoding: $0, as: UTF8.self)
-            }
-            serverTLS = context.makeHandler(serverName: name, preamble: proxyHeader(for: server))
-        }
+        let tls = server.tls?.makeHandler(serverName: serverName, preamble: proxyHeader(for: server))
+        serverTLS = tls?.engine
         ServerConnector.connect(
             to: server.destination(localPort: port), on: eventLoop,
-            timeoutMs: timeouts.connect, handler: handler, tls: serverTLS
+            timeoutMs: timeouts.connect, handler: handler, tls: tls
         ).whenComplete { [self] result in
             switch result {
             case .success: connected(handler, to: server)

@@ -121,6 +121,29 @@ public final class TLSClientContext: @unchecked Sendable {
     ///   - preamble: bytes sent in clear before the handshake (a PROXY
     ///     protocol header).
     public func makeHandler(serverName: String?, preamble: ByteBuffer? = nil) -> TLSHandler? {
+        guard let ssl = newConnection(serverName: serverName) else { return nil }
+        guard let handler = TLSHandler(ssl: ssl, isClient: true, owner: self, preamble: preamble) else {
+            SSL_free(ssl)
+            return nil
+        }
+        return handler
+    }
+
+    /// The record layer of a new connection to the server, for a transport
+    /// other than a NIO channel (the I/O driver's); parameters as for
+    /// `makeHandler`.
+    public func makeEngine(serverName: String?, preamble: ByteBuffer? = nil) -> TLSEngine? {
+        guard let ssl = newConnection(serverName: serverName) else { return nil }
+        guard let engine = TLSEngine(ssl: ssl, isClient: true, owner: self, preamble: preamble) else {
+            SSL_free(ssl)
+            return nil
+        }
+        return engine
+    }
+
+    /// A new SSL for a connection to the server: its client certificate,
+    /// SNI and name check, and the last session to resume.
+    private func newConnection(serverName: String?) -> OpaquePointer? {
         guard let ssl = SSL_new(context) else { return nil }
         if let entry = lock.withLock({ renewed }), let certificate = entry.certificate, let key = entry.key {
             _ = SSL_use_certificate(ssl, certificate)
@@ -138,11 +161,7 @@ public final class TLSClientContext: @unchecked Sendable {
                 if let session { _ = SSL_set_session(ssl, session) }
             }
         }
-        guard let handler = TLSHandler(ssl: ssl, isClient: true, owner: self, preamble: preamble) else {
-            SSL_free(ssl)
-            return nil
-        }
-        return handler
+        return ssl
     }
 
     /// Keeps the newest session the server issued (TLS 1.3 tickets arrive
@@ -171,5 +190,16 @@ extension TLSServerContext {
             return nil
         }
         return handler
+    }
+
+    /// The record layer of a newly accepted connection, for a transport
+    /// other than a NIO channel (the I/O driver's).
+    public func makeEngine() -> TLSEngine? {
+        guard let ssl = newConnection() else { return nil }
+        guard let engine = TLSEngine(ssl: ssl, isClient: false, owner: self) else {
+            SSL_free(ssl)
+            return nil
+        }
+        return engine
     }
 }

@@ -19,7 +19,9 @@ final class TLSOriginationTests: IntegrationTestCase {
         class H(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
             def do_GET(self):
-                if client_ca:
+                if self.path == "/port":
+                    body = ("port=%d\\n" % self.client_address[1]).encode()
+                elif client_ca:
                     subject = dict(x[0] for x in self.connection.getpeercert()["subject"])
                     body = ("client=%s reused=%s\\n" % (subject.get("commonName"), self.connection.session_reused)).encode()
                 else:
@@ -197,5 +199,28 @@ final class TLSOriginationTests: IntegrationTestCase {
         // client finished its handshake, so the request fails (502) rather
         // than the connection (503).
         XCTAssertTrue([502, 503].contains(try HTTPClient.get(port: noCert, path: "/").status))
+    }
+
+    /// A TLS connection to a server waits idle for the next request
+    /// (`http-reuse always`): two requests from two clients, one of them
+    /// over TLS itself, reach the server over the same connection.
+    func testIdleTLSServerConnectionsAreReused() throws {
+        let tlsPort = try startTLSServer()
+        let plain = Ports.free(), secure = Ports.free()
+        try startProxy(config: Self.defaultsHTTP + """
+            frontend fe
+                bind 127.0.0.1:\(plain)
+                bind 127.0.0.1:\(secure) ssl crt \(certs.leaf)
+                default_backend be
+            backend be
+                http-reuse always
+                server s1 127.0.0.1:\(tlsPort) ssl verify none
+            """, ports: [plain, secure])
+        let first = try HTTPClient.get(port: plain, path: "/port")
+        XCTAssertEqual(first.status, 200, first.text)
+        XCTAssertTrue(first.text.hasPrefix("port="), first.text)
+        let second = try runTool(
+            "/usr/bin/curl", ["-sS", "--max-time", "10", "-k", "https://127.0.0.1:\(secure)/port"], dir: tmp)
+        XCTAssertEqual(second.stdout, first.text, second.stderr)
     }
 }
