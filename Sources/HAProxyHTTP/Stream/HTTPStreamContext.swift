@@ -60,12 +60,25 @@ final class HTTPStreamContext: HTTPRuleTarget {
     /// The headers of the 103 response being gathered.
     private var pendingHints: [([UInt8], [UInt8])] = []
 
-    init(
+    convenience init(
         requestMessage: consuming HTTPMessage?, source: SocketEndpoint?, destination: SocketEndpoint?, frontendName: String,
         backend: HTTPBackendPolicy?, serverName: String?, runtime: HTTPRuntimeView?, variables: StreamVariables,
         frontendID: Int? = nil, serverID: Int? = nil
     ) {
-        if let message = consume requestMessage { requestBox = MessageBox(message) }
+        var box: MessageBox?
+        if let message = consume requestMessage { box = MessageBox(message) }
+        self.init(
+            requestBox: box, source: source, destination: destination, frontendName: frontendName, backend: backend,
+            serverName: serverName, runtime: runtime, variables: variables, frontendID: frontendID, serverID: serverID)
+    }
+
+    /// A context on a request already in its box (`requestBoxForRules`).
+    init(
+        requestBox: MessageBox?, source: SocketEndpoint?, destination: SocketEndpoint?, frontendName: String,
+        backend: HTTPBackendPolicy?, serverName: String?, runtime: HTTPRuntimeView?, variables: StreamVariables,
+        frontendID: Int? = nil, serverID: Int? = nil
+    ) {
+        self.requestBox = requestBox
         self.frontendID = frontendID
         self.serverID = serverID
         self.source = source

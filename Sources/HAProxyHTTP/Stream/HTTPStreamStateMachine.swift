@@ -714,7 +714,7 @@ public struct HTTPStreamStateMachine {
         if variables == nil { variables = StreamVariables() }
         if endpoints == nil { endpoints = (SocketEndpoint(clientAddress), SocketEndpoint(localAddress)) }
         let context = HTTPStreamContext(
-            requestMessage: requestMessageForRules(),
+            requestBox: requestBoxForRules(),
             source: endpoints!.source, destination: endpoints!.destination,
             frontendName: policy.proxyName,
             // A listen section is its own backend from the start.
