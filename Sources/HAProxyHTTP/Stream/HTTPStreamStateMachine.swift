@@ -977,8 +977,7 @@ public struct HTTPStreamStateMachine {
     /// A redirect as 2.6 writes it: no body, `cache-control: no-cache`
     /// unless the redirect is permanent (301, 308).
     static func redirectResponse(code: Int, location: [UInt8], cookie: [UInt8]?, connection: HTTPResponseConnection) -> ByteBuffer {
-        var out = ByteBuffer()
-        out.reserveCapacity(128 + location.count)
+        var out = ByteBufferAllocator().buffer(capacity: 128 + location.count)
         let reason: StaticString
         switch code {
         case 301: reason = "Moved Permanently"
