@@ -42,7 +42,7 @@ final class HTTPStreamContext: HTTPRuleTarget {
     /// Edits that could not be applied (`failed_rewrites`).
     var failedRewrites = 0
     /// The configuration's userlists, by name.
-    var userlists: [String: Userlist] = [:]
+    var userlists: [String: Userlist]
     /// A proxied request under `option http-use-proxy-header`.
     var usesProxyAuthentication = false
     /// The TLS layers of the client and server connections (`ssl_fc`, `ssl_bc`).
@@ -76,9 +76,12 @@ final class HTTPStreamContext: HTTPRuleTarget {
     init(
         requestBox: MessageBox?, source: SocketEndpoint?, destination: SocketEndpoint?, frontendName: String,
         backend: HTTPBackendPolicy?, serverName: String?, runtime: HTTPRuntimeView?, variables: StreamVariables,
-        frontendID: Int? = nil, serverID: Int? = nil
+        frontendID: Int? = nil, serverID: Int? = nil, userlists: [String: Userlist] = [:]
     ) {
         self.requestBox = requestBox
+        // Given here, not assigned after: an empty dictionary was made
+        // and dropped for every request.
+        self.userlists = userlists
         self.frontendID = frontendID
         self.serverID = serverID
         self.source = source

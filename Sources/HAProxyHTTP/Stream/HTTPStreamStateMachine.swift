@@ -724,8 +724,7 @@ public struct HTTPStreamStateMachine {
             // A listen section is its own backend from the start.
             backend: backend ?? policy.ownBackend,
             serverName: serverName, runtime: runtime,
-            variables: variables!, frontendID: policy.id, serverID: serverID)
-        context.userlists = policy.userlists
+            variables: variables!, frontendID: policy.id, serverID: serverID, userlists: policy.userlists)
         context.clientTLS = clientTLS
         context.serverTLS = serverTLS
         context.transactionLog = ruleLog()
