@@ -348,15 +348,18 @@ public struct HTTPHeadParser: Sendable {
         head.headersEnd = i
         head.loggedSizeAsParsed = logged
         if htxSize > limits.htxBudget { return .error(fail(.headTooLarge, i)) }
-        return finishFacts(&head, facts, p)
+        if let error = finishFacts(&head, facts, p) { return .error(error) }
+        return .complete(consume head)
     }
 
-    /// Resolves framing and cross-header checks once all headers are seen.
-    func finishFacts(_ head: inout HTTPHead, _ facts: Facts, _ p: UnsafeRawBufferPointer) -> HTTPHeadParseResult {
+    /// Resolves framing and cross-header checks once all headers are seen;
+    /// the error that rejects the head, if any. (The caller returns the
+    /// head it owns: a result built here from the `inout` head copied it.)
+    func finishFacts(_ head: inout HTTPHead, _ facts: Facts, _ p: UnsafeRawBufferPointer) -> HTTPParseError? {
         switch mode {
         case .request:
             if head.hasTransferEncoding {
-                if !facts.chunkedLast { return .error(fail(.invalidTransferEncoding, head.headersStart)) }
+                if !facts.chunkedLast { return fail(.invalidTransferEncoding, head.headersStart) }
                 head.isChunked = true
                 head.bodyFraming = .chunked
             } else if let cl = head.contentLength, cl > 0 {
@@ -369,16 +372,16 @@ public struct HTTPHeadParser: Sendable {
             // coding other than chunked.
             if head.bodyFraming != .none && !head.version.isPersistentByDefault
                 && (head.method == .get || head.method == .head || head.method == .delete) {
-                return .error(HTTPParseError(status: 413, reason: .bodyNotAllowed, offset: head.headersStart))
+                return HTTPParseError(status: 413, reason: .bodyNotAllowed, offset: head.headersStart)
             }
             if facts.otherCoding {
-                return .error(HTTPParseError(status: 422, reason: .unsupportedTransferEncoding, offset: head.headersStart))
+                return HTTPParseError(status: 422, reason: .unsupportedTransferEncoding, offset: head.headersStart)
             }
             // Recorded: `Connection: upgrade` with `websocket` among the
             // `Upgrade` tokens needs a 24-byte Sec-WebSocket-Key (any
             // bytes), whatever the version; otherwise 400.
             if facts.webSocketUpgrade && head.connection.contains(.upgrade) && !facts.webSocketKeyValid {
-                return .error(fail(.invalidWebSocketKey, head.headersStart))
+                return fail(.invalidWebSocketKey, head.headersStart)
             }
             if let host = facts.host {
                 var authority: Range<Int>? = nil
@@ -389,7 +392,7 @@ public struct HTTPHeadParser: Sendable {
                     authority = Self.authority(p, u)
                 }
                 if let a = authority, !a.isEmpty, !HTTPBytes.equalsLower(p, a, host) {
-                    return .error(fail(.hostMismatch, u.lowerBound))
+                    return fail(.hostMismatch, u.lowerBound)
                 }
             }
         case .response(let requestMethod):
@@ -404,7 +407,7 @@ public struct HTTPHeadParser: Sendable {
                 // Recorded: a response whose Transfer-Encoding is not exactly
                 // `chunked` ("gzip", "gzip, chunked") becomes a 502.
                 if !facts.chunkedLast || facts.otherCoding {
-                    return .error(fail(.invalidTransferEncoding, head.headersStart))
+                    return fail(.invalidTransferEncoding, head.headersStart)
                 }
                 head.isChunked = true
                 head.bodyFraming = .chunked
@@ -415,7 +418,7 @@ public struct HTTPHeadParser: Sendable {
             }
         }
         if !head.isChunked && facts.loggedContentLength > 0 { head.loggedSizeAsParsed += facts.loggedContentLength }
-        return .complete(head)
+        return nil
     }
 
     /// The authority of an absolute-form URI (`scheme://[user@]host[:port]`),

@@ -29,8 +29,9 @@ public enum HTTPResponseBuilder {
         // numbers) take 112 bytes.
         var bound = 128 + reason.utf8CodeUnitCount + body.count + (contentType?.utf8.count ?? 0)
         for (name, value) in headers { bound += name.count + value.count + 4 }
-        var out = ByteBuffer()
-        out.reserveCapacity(bound)
+        // Allocated at its size: an empty buffer's storage was copied
+        // into a new one by `reserveCapacity`.
+        var out = ByteBufferAllocator().buffer(capacity: bound)
         out.writeWithUnsafeMutableBytes(minimumWritableBytes: bound) { buffer in
             var w = HTTPHeadRewriter.Writer(base: buffer.baseAddress!)
             w.copy("HTTP/1.1 ")

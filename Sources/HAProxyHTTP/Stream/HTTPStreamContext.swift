@@ -42,7 +42,7 @@ final class HTTPStreamContext: HTTPRuleTarget {
     /// Edits that could not be applied (`failed_rewrites`).
     var failedRewrites = 0
     /// The configuration's userlists, by name.
-    var userlists: [String: Userlist] = [:]
+    var userlists: [String: Userlist]
     /// A proxied request under `option http-use-proxy-header`.
     var usesProxyAuthentication = false
     /// The TLS layers of the client and server connections (`ssl_fc`, `ssl_bc`).
@@ -60,12 +60,28 @@ final class HTTPStreamContext: HTTPRuleTarget {
     /// The headers of the 103 response being gathered.
     private var pendingHints: [([UInt8], [UInt8])] = []
 
-    init(
+    convenience init(
         requestMessage: consuming HTTPMessage?, source: SocketEndpoint?, destination: SocketEndpoint?, frontendName: String,
         backend: HTTPBackendPolicy?, serverName: String?, runtime: HTTPRuntimeView?, variables: StreamVariables,
         frontendID: Int? = nil, serverID: Int? = nil
     ) {
-        if let message = consume requestMessage { requestBox = MessageBox(message) }
+        var box: MessageBox?
+        if let message = consume requestMessage { box = MessageBox(message) }
+        self.init(
+            requestBox: box, source: source, destination: destination, frontendName: frontendName, backend: backend,
+            serverName: serverName, runtime: runtime, variables: variables, frontendID: frontendID, serverID: serverID)
+    }
+
+    /// A context on a request already in its box (`requestBoxForRules`).
+    init(
+        requestBox: MessageBox?, source: SocketEndpoint?, destination: SocketEndpoint?, frontendName: String,
+        backend: HTTPBackendPolicy?, serverName: String?, runtime: HTTPRuntimeView?, variables: StreamVariables,
+        frontendID: Int? = nil, serverID: Int? = nil, userlists: [String: Userlist] = [:]
+    ) {
+        self.requestBox = requestBox
+        // Given here, not assigned after: an empty dictionary was made
+        // and dropped for every request.
+        self.userlists = userlists
         self.frontendID = frontendID
         self.serverID = serverID
         self.source = source

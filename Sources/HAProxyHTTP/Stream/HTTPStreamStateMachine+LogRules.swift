@@ -16,13 +16,13 @@ extension HTTPStreamStateMachine {
     /// Keeps the request line as received for the log line (2.6 logs
     /// the client's request line, whatever rules rewrite), and the whole
     /// request when the log-format's samples read it.
-    mutating func recordRequestLine(_ head: HTTPHead, _ bytes: ByteBuffer) {
-        if head.versionRange.upperBound > head.methodRange.lowerBound {
-            log.requestLine = bytes.getSlice(
-                at: bytes.readerIndex + head.methodRange.lowerBound,
-                length: head.versionRange.upperBound - head.methodRange.lowerBound)
+    mutating func recordRequestLine(_ bytes: ByteBuffer) {
+        let start = request.methodRange.lowerBound
+        let end = request.versionRange.upperBound
+        if end > start {
+            log.requestLine = bytes.getSlice(at: bytes.readerIndex + start, length: end - start)
         }
-        if policy.logUsesSamples { log.receivedRequest = HTTPMessage(head: head, bytes: bytes) }
+        if policy.logUsesSamples { log.receivedRequest = HTTPMessage(head: request, bytes: bytes) }
     }
 
     /// The termination state of a transaction a rule answered (manual

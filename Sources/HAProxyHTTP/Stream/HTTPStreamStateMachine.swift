@@ -550,7 +550,10 @@ public struct HTTPStreamStateMachine {
         if case .complete(let head) = result, head.isChunked, let error = Self.bufferedBodyError(head, inbound) {
             result = .error(error)
         }
-        switch result {
+        // The head moves from the result into `request`, which the rest
+        // reads: a head kept alive beside it was copied (a few hundred
+        // bytes each time).
+        switch consume result {
         case .needMore:
             if clientFinishedSending {
                 // A partial request after the client's shutdown never completes.
@@ -575,22 +578,23 @@ public struct HTTPStreamStateMachine {
             // The previous request's rule context goes first: it may hold
             // the head store (see `keepRequestHead`).
             ruleContext = nil
-            let bytes = keepRequestHead(inbound.readSlice(length: head.length)!)
+            let bytes = keepRequestHead(inbound.readSlice(length: request.length)!)
             requestBytes = bytes
             requestEdits = HTTPMessage.NotedEdits()
             if !policy.contentRules.isEmpty, rejectedByContentRules(policy.contentRules, counted: false) {
                 return
             }
-            log.bytesFromClient &+= UInt64(head.loggedSizeAsParsed)
+            log.bytesFromClient &+= UInt64(request.loggedSizeAsParsed)
             requestCount += 1
             let ready = NIODeadline.now()
             log.requestReady = ready
             emit(.countRequest(at: ready))
             variables?.trackedCounters?.count(.httpRequestCount)
-            recordRequestLine(head, bytes)
+            recordRequestLine(bytes)
             captureRequestHeaders()
-            requestBody = HTTPBodyFramer(framing: head.bodyFraming, isRequest: true)
-            requestDone = head.bodyFraming == .none
+            let framing = request.bodyFraming
+            requestBody = HTTPBodyFramer(framing: framing, isRequest: true)
+            requestDone = framing == .none
             analyseRequest()
         }
     }
@@ -714,14 +718,13 @@ public struct HTTPStreamStateMachine {
         if variables == nil { variables = StreamVariables() }
         if endpoints == nil { endpoints = (SocketEndpoint(clientAddress), SocketEndpoint(localAddress)) }
         let context = HTTPStreamContext(
-            requestMessage: requestMessageForRules(),
+            requestBox: requestBoxForRules(),
             source: endpoints!.source, destination: endpoints!.destination,
             frontendName: policy.proxyName,
             // A listen section is its own backend from the start.
             backend: backend ?? policy.ownBackend,
             serverName: serverName, runtime: runtime,
-            variables: variables!, frontendID: policy.id, serverID: serverID)
-        context.userlists = policy.userlists
+            variables: variables!, frontendID: policy.id, serverID: serverID, userlists: policy.userlists)
         context.clientTLS = clientTLS
         context.serverTLS = serverTLS
         context.transactionLog = ruleLog()
@@ -973,8 +976,7 @@ public struct HTTPStreamStateMachine {
     /// A redirect as 2.6 writes it: no body, `cache-control: no-cache`
     /// unless the redirect is permanent (301, 308).
     static func redirectResponse(code: Int, location: [UInt8], cookie: [UInt8]?, connection: HTTPResponseConnection) -> ByteBuffer {
-        var out = ByteBuffer()
-        out.reserveCapacity(128 + location.count)
+        var out = ByteBufferAllocator().buffer(capacity: 128 + location.count)
         let reason: StaticString
         switch code {
         case 301: reason = "Moved Permanently"
