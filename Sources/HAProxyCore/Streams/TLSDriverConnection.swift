@@ -207,6 +207,8 @@ final class TLSDriverConnection: PooledConnection, IOConnectionOwner, TLSEngineT
         if let (attempt, server) = connectingFor {
             // Up: the stream takes it from here and writes its request.
             connectingFor = nil
+            connectTimer?.cancel()
+            connectTimer = nil
             attempt.connected(self, to: server)
         }
         let writes = pendingWrites
@@ -241,8 +243,10 @@ final class TLSDriverConnection: PooledConnection, IOConnectionOwner, TLSEngineT
     /// `loop`, `engine` its record layer: the attempt gets
     /// `connected(_:to:)` once the handshake completed, or
     /// `connectionFailed(to:timedOut:)` (`timedOut` when the TCP connection
-    /// took longer than `timeoutMs`, which, as on NIO, the handshake does
-    /// not count in), and nothing else from a failed attempt.
+    /// and the handshake took longer than `timeoutMs`: as in 2.6, `timeout
+    /// connect` covers the handshake, so that a server that accepts but
+    /// never answers it is retried, then given up with a 503 `sC`), and
+    /// nothing else from a failed attempt.
     static func connect(
         for attempt: ServerAttempt & ConnectionOwner, to server: Server, address: SocketAddress, on loop: IOLoop,
         timeoutMs: Int?, engine: TLSEngine
@@ -266,9 +270,8 @@ final class TLSDriverConnection: PooledConnection, IOConnectionOwner, TLSEngineT
     }
 
     func ioConnected(_ connection: IOConnection, error: SystemCallError?) {
-        connectTimer?.cancel()
-        connectTimer = nil
-        // A failure is reported when the connection closes, right after.
+        // The connect timer runs on through the handshake. A failure is
+        // reported when the connection closes, right after.
         guard error == nil, connectingFor != nil else { return }
         // The preamble (a PROXY header), then the ClientHello.
         engine.startHandshake()

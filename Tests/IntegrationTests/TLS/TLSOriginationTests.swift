@@ -201,6 +201,47 @@ final class TLSOriginationTests: IntegrationTestCase {
         XCTAssertTrue([502, 503].contains(try HTTPClient.get(port: noCert, path: "/").status))
     }
 
+    /// `timeout connect` covers the handshake with an `ssl` server, as in
+    /// 2.6: a server whose kernel accepts connections that nothing ever
+    /// answers is tried again (`retries 1`), then given up with a 503
+    /// (2.6 logs it `sC`), long before the client's or the server's
+    /// timeout (without it the stream waited for ever).
+    func testHandshakeNeverAnsweredEndsAtTheConnectTimeout() throws {
+        // A listening socket nobody accepts on: the kernel completes the
+        // TCP connections, no TLS byte ever comes back.
+        let silent = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        XCTAssertGreaterThanOrEqual(silent, 0)
+        defer { close(silent) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(silent, $0, length) == 0 && getsockname(silent, $0, &length) == 0
+            }
+        }
+        XCTAssertTrue(bound)
+        XCTAssertEqual(listen(silent, 16), 0)
+        let silentPort = Int(UInt16(bigEndian: address.sin_port))
+        let port = Ports.free()
+        try startProxy(config: """
+            defaults
+                mode http
+                retries 1
+                timeout connect 300ms
+                timeout client 30s
+                timeout server 30s
+            frontend fe
+                bind 127.0.0.1:\(port)
+                default_backend be
+            backend be
+                server s1 127.0.0.1:\(silentPort) ssl verify none
+            """, ports: [port])
+        let r = try HTTPClient.get(port: port, path: "/", timeout: 20)
+        XCTAssertEqual(r.status, 503)
+    }
+
     /// A TLS connection to a server waits idle for the next request
     /// (`http-reuse always`): two requests from two clients, one of them
     /// over TLS itself, reach the server over the same connection.
