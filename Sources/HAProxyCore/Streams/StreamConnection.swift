@@ -51,17 +51,56 @@ extension StreamConnection {
     }
 }
 
+/// Where a connection of the I/O driver waits between streams, when it
+/// does: the server whose idle pool (or whose stream's hold) it is in.
+struct DriverParking {
+    var server: Server?
+    /// In the server's idle pool (not only held by a stream's session).
+    var inPool = false
+
+    /// Leaves the place, taking the connection out of its pool.
+    mutating func leave(_ connection: PooledConnection, on loop: IOLoop) {
+        guard let server else { return }
+        self = DriverParking()
+        if inPool { server.idlePool.remove(connection, on: loop) }
+    }
+}
+
+/// What the I/O driver's plain and TLS connections share as pooled
+/// connections: parking, adoption, closing from another thread.
+protocol DriverPooledConnection: PooledConnection {
+    var io: IOConnection { get }
+    var owner: ConnectionOwner? { get set }
+    var parking: DriverParking { get set }
+}
+
+extension DriverPooledConnection {
+    func park(on server: Server, inPool: Bool) {
+        owner = nil
+        parking = DriverParking(server: server, inPool: inPool)
+    }
+
+    func adopt(by owner: ConnectionOwner) {
+        parking = DriverParking()
+        self.owner = owner
+    }
+
+    func closeFromAnyThread() {
+        let io = self.io
+        if io.loop.inEventLoop { io.close() } else { io.loop.post { io.close() } }
+    }
+}
+
 /// A connection of the I/O driver serving one side of a stream: the
 /// driver's events go to the stream as `ConnectionOwner` calls, as a NIO
 /// channel's `RelayHandler` sends them.
-final class DriverConnection: PooledConnection, IOConnectionOwner {
+final class DriverConnection: DriverPooledConnection, IOConnectionOwner {
     let io: IOConnection
     let side: ConnectionSide
     /// Strong, as `RelayHandler.owner`: a client connection keeps its stream.
     var owner: ConnectionOwner?
     /// The server whose pool the connection waits in, while parked.
-    private var parkedIn: Server?
-    private var parkedInPool = false
+    var parking = DriverParking()
     private(set) lazy var remoteAddress: SocketAddress? = io.remoteAddress
     private(set) lazy var localAddress: SocketAddress? = io.localAddress
 
@@ -95,29 +134,12 @@ final class DriverConnection: PooledConnection, IOConnectionOwner {
     func whenFlushed(_ done: @escaping () -> Void) { io.whenFlushed(done) }
     var isActive: Bool { io.isActive }
 
-    func park(on server: Server, inPool: Bool) {
-        owner = nil
-        parkedIn = server
-        parkedInPool = inPool
-    }
-
-    func adopt(by owner: ConnectionOwner) {
-        parkedIn = nil
-        parkedInPool = false
-        self.owner = owner
-    }
-
-    func closeFromAnyThread() {
-        let io = self.io
-        if io.loop.inEventLoop { io.close() } else { io.loop.post { io.close() } }
-    }
-
     // MARK: The driver's events
 
     func ioRead(_ connection: IOConnection, _ bytes: ByteBuffer) {
         if let owner {
             owner.connectionRead(side, bytes)
-        } else if parkedIn != nil {
+        } else if parking.server != nil {
             // A server talking while idle breaks the framing of the next request.
             io.close()
         }
@@ -130,7 +152,7 @@ final class DriverConnection: PooledConnection, IOConnectionOwner {
     func ioInputClosed(_ connection: IOConnection) {
         if let owner {
             owner.connectionInputClosed(side)
-        } else if parkedIn != nil {
+        } else if parking.server != nil {
             io.close()
         }
     }
@@ -144,10 +166,7 @@ final class DriverConnection: PooledConnection, IOConnectionOwner {
     }
 
     func ioClosed(_ connection: IOConnection, error: SystemCallError?) {
-        if let server = parkedIn {
-            parkedIn = nil
-            if parkedInPool { server.idlePool.remove(self, on: io.loop) }
-        }
+        parking.leave(self, on: io.loop)
         let owner = self.owner
         self.owner = nil
         owner?.connectionClosed(side, error: error)

@@ -15,7 +15,7 @@ import NIOCore
 /// server counts as up once its handshake completed (a failed handshake
 /// is a connection error, retried, as in 2.6), and may wait idle in the
 /// server's pool between streams.
-final class TLSDriverConnection: PooledConnection, IOConnectionOwner, TLSEngineTransport {
+final class TLSDriverConnection: DriverPooledConnection, IOConnectionOwner, TLSEngineTransport {
     let io: IOConnection
     let engine: TLSEngine
     let side: ConnectionSide
@@ -23,8 +23,7 @@ final class TLSDriverConnection: PooledConnection, IOConnectionOwner, TLSEngineT
     /// stream.
     var owner: ConnectionOwner?
     /// The server whose pool the connection waits in, while parked.
-    private var parkedIn: Server?
-    private var parkedInPool = false
+    var parking = DriverParking()
     /// Plaintext written before the handshake completed, and whether a
     /// flush was asked meanwhile.
     private var pendingWrites: [ByteBuffer] = []
@@ -110,23 +109,6 @@ final class TLSDriverConnection: PooledConnection, IOConnectionOwner, TLSEngineT
 
     var isActive: Bool { io.isActive }
 
-    func park(on server: Server, inPool: Bool) {
-        owner = nil
-        parkedIn = server
-        parkedInPool = inPool
-    }
-
-    func adopt(by owner: ConnectionOwner) {
-        parkedIn = nil
-        parkedInPool = false
-        self.owner = owner
-    }
-
-    func closeFromAnyThread() {
-        let io = self.io
-        if io.loop.inEventLoop { io.close() } else { io.loop.post { io.close() } }
-    }
-
     // MARK: The driver's events
 
     func ioRead(_ connection: IOConnection, _ bytes: ByteBuffer) {
@@ -151,10 +133,7 @@ final class TLSDriverConnection: PooledConnection, IOConnectionOwner, TLSEngineT
 
     func ioClosed(_ connection: IOConnection, error: SystemCallError?) {
         engine.connectionClosed()
-        if let server = parkedIn {
-            parkedIn = nil
-            if parkedInPool { server.idlePool.remove(self, on: io.loop) }
-        }
+        parking.leave(self, on: io.loop)
         if let (attempt, server) = connectingFor {
             // Closed before its handshake completed: a failed connection.
             connectingFor = nil
@@ -183,7 +162,7 @@ final class TLSDriverConnection: PooledConnection, IOConnectionOwner, TLSEngineT
         inputClosedReported = true
         if let owner {
             owner.connectionInputClosed(side)
-        } else if parkedIn != nil {
+        } else if parking.server != nil {
             io.close()
         }
     }
@@ -197,7 +176,7 @@ final class TLSDriverConnection: PooledConnection, IOConnectionOwner, TLSEngineT
     func tlsReceived(_ plaintext: ByteBuffer) {
         if let owner {
             owner.connectionRead(side, plaintext)
-        } else if parkedIn != nil {
+        } else if parking.server != nil {
             // A server talking while idle breaks the framing of the next request.
             io.close()
         }
