@@ -101,8 +101,9 @@ final class DriverConnection: DriverPooledConnection, IOConnectionOwner {
     var owner: ConnectionOwner?
     /// The server whose pool the connection waits in, while parked.
     var parking = DriverParking()
-    private(set) lazy var remoteAddress: SocketAddress? = io.remoteAddress
-    private(set) lazy var localAddress: SocketAddress? = io.localAddress
+    /// Cached by the `IOConnection` (accept(2) gives the peer's).
+    var remoteAddress: SocketAddress? { io.remoteAddress }
+    var localAddress: SocketAddress? { io.localAddress }
 
     init(_ io: IOConnection, side: ConnectionSide, owner: ConnectionOwner?) {
         self.io = io

@@ -34,8 +34,9 @@ final class TLSDriverConnection: DriverPooledConnection, IOConnectionOwner, TLSE
     /// The client's end of input was told to the stream (a close_notify,
     /// then the FIN, make one).
     private var inputClosedReported = false
-    private(set) lazy var remoteAddress: SocketAddress? = io.remoteAddress
-    private(set) lazy var localAddress: SocketAddress? = io.localAddress
+    /// Cached by the `IOConnection` (accept(2) gives the peer's).
+    var remoteAddress: SocketAddress? { io.remoteAddress }
+    var localAddress: SocketAddress? { io.localAddress }
 
     init(_ io: IOConnection, engine: TLSEngine, side: ConnectionSide = .client, owner: ConnectionOwner? = nil) {
         self.io = io
