@@ -66,15 +66,60 @@ struct DriverParking {
     }
 }
 
+/// A connection of the I/O driver being opened to a server: for whom,
+/// and its `timeout connect`.
+struct DriverConnectAttempt {
+    var target: (attempt: ServerAttempt, server: Server)?
+    var timer: IOTimer?
+    /// The timer fired (the connection was closed for it).
+    var timedOut = false
+
+    /// The attempt is over, up or failed: stops the timer and hands the
+    /// target over (nil when there was none, or it was handed already).
+    mutating func end() -> (attempt: ServerAttempt, server: Server)? {
+        timer?.cancel()
+        timer = nil
+        defer { target = nil }
+        return target
+    }
+}
+
 /// What the I/O driver's plain and TLS connections share as pooled
-/// connections: parking, adoption, closing from another thread.
+/// connections: parking, adoption, closing from another thread, and
+/// being opened to a server.
 protocol DriverPooledConnection: PooledConnection {
     var io: IOConnection { get }
     var owner: ConnectionOwner? { get set }
     var parking: DriverParking { get set }
+    var connecting: DriverConnectAttempt { get set }
 }
 
 extension DriverPooledConnection {
+    /// A non-blocking socket connecting to `address`, or nil when none
+    /// could be opened (the attempt is then told so from the loop).
+    static func openSocket(
+        for attempt: ServerAttempt, to server: Server, address: SocketAddress, on loop: IOLoop
+    ) -> IOConnection? {
+        do {
+            return try IOConnection.connect(to: address, on: loop, owner: nil)
+        } catch {
+            loop.post { attempt.connectionFailed(to: server, timedOut: false) }
+            return nil
+        }
+    }
+
+    /// Notes that this connection is opened for `attempt`'s `server`, and
+    /// closes it (timed out) unless `connecting.end()` comes within
+    /// `timeoutMs`.
+    func startConnecting(for attempt: ServerAttempt, to server: Server, timeoutMs: Int?) {
+        connecting.target = (attempt, server)
+        guard let timeoutMs else { return }
+        connecting.timer = io.loop.schedule(at: .now() + .milliseconds(Int64(timeoutMs))) { [self] in
+            connecting.timedOut = true
+            io.close()
+        }
+    }
+
     func park(on server: Server, inPool: Bool) {
         owner = nil
         parking = DriverParking(server: server, inPool: inPool)
@@ -176,9 +221,7 @@ final class DriverConnection: DriverPooledConnection, IOConnectionOwner {
     // MARK: Connecting
 
     /// The stream and server a connection being opened is for.
-    private var connectingFor: (attempt: ServerAttempt, server: Server)?
-    private var connectTimer: IOTimer?
-    private var connectTimedOut = false
+    var connecting = DriverConnectAttempt()
 
     /// Opens a connection to `address` for `attempt`'s `server` on `loop`:
     /// the attempt gets `connected(_:to:)` once it is up, or
@@ -188,34 +231,18 @@ final class DriverConnection: DriverPooledConnection, IOConnectionOwner {
         for attempt: ServerAttempt & ConnectionOwner, to server: Server, address: SocketAddress, on loop: IOLoop,
         timeoutMs: Int?
     ) {
-        let io: IOConnection
-        do {
-            io = try IOConnection.connect(to: address, on: loop, owner: nil)
-        } catch {
-            loop.post { attempt.connectionFailed(to: server, timedOut: false) }
-            return
-        }
-        let connection = DriverConnection(io, side: .server, owner: attempt)
-        connection.connectingFor = (attempt, server)
-        if let timeoutMs {
-            connection.connectTimer = loop.schedule(at: .now() + .milliseconds(Int64(timeoutMs))) {
-                [connection] in
-                connection.connectTimedOut = true
-                connection.io.close()
-            }
-        }
+        guard let io = openSocket(for: attempt, to: server, address: address, on: loop) else { return }
+        DriverConnection(io, side: .server, owner: attempt)
+            .startConnecting(for: attempt, to: server, timeoutMs: timeoutMs)
     }
 
     func ioConnected(_ connection: IOConnection, error: SystemCallError?) {
-        connectTimer?.cancel()
-        connectTimer = nil
-        guard let (attempt, server) = connectingFor else { return }
-        connectingFor = nil
+        guard let (attempt, server) = connecting.end() else { return }
         if error == nil {
             attempt.connected(self, to: server)
         } else {
             owner = nil
-            attempt.connectionFailed(to: server, timedOut: connectTimedOut)
+            attempt.connectionFailed(to: server, timedOut: connecting.timedOut)
         }
     }
 }

@@ -135,16 +135,13 @@ final class TLSDriverConnection: DriverPooledConnection, IOConnectionOwner, TLSE
     func ioClosed(_ connection: IOConnection, error: SystemCallError?) {
         engine.connectionClosed()
         parking.leave(self, on: io.loop)
-        if let (attempt, server) = connectingFor {
+        if let (attempt, server) = connecting.end() {
             // Closed before its handshake completed: a failed connection.
-            connectingFor = nil
-            connectTimer?.cancel()
-            connectTimer = nil
             owner = nil
             pendingWrites = []
             waitingForHandshake = []
             engine.transport = nil
-            attempt.connectionFailed(to: server, timedOut: connectTimedOut)
+            attempt.connectionFailed(to: server, timedOut: connecting.timedOut)
             return
         }
         let waiting = waitingForHandshake
@@ -184,11 +181,8 @@ final class TLSDriverConnection: DriverPooledConnection, IOConnectionOwner, TLSE
     }
 
     func tlsHandshakeCompleted() {
-        if let (attempt, server) = connectingFor {
+        if let (attempt, server) = connecting.end() {
             // Up: the stream takes it from here and writes its request.
-            connectingFor = nil
-            connectTimer?.cancel()
-            connectTimer = nil
             attempt.connected(self, to: server)
         }
         let writes = pendingWrites
@@ -215,9 +209,7 @@ final class TLSDriverConnection: DriverPooledConnection, IOConnectionOwner, TLSE
 
     /// The stream and server a connection being opened is for, until its
     /// handshake completed.
-    private var connectingFor: (attempt: ServerAttempt, server: Server)?
-    private var connectTimer: IOTimer?
-    private var connectTimedOut = false
+    var connecting = DriverConnectAttempt()
 
     /// Opens a TLS connection to `address` for `attempt`'s `server` on
     /// `loop`, `engine` its record layer: the attempt gets
@@ -231,28 +223,15 @@ final class TLSDriverConnection: DriverPooledConnection, IOConnectionOwner, TLSE
         for attempt: ServerAttempt & ConnectionOwner, to server: Server, address: SocketAddress, on loop: IOLoop,
         timeoutMs: Int?, engine: TLSEngine
     ) {
-        let io: IOConnection
-        do {
-            io = try IOConnection.connect(to: address, on: loop, owner: nil)
-        } catch {
-            loop.post { attempt.connectionFailed(to: server, timedOut: false) }
-            return
-        }
-        let connection = TLSDriverConnection(io, engine: engine, side: .server, owner: attempt)
-        connection.connectingFor = (attempt, server)
-        if let timeoutMs {
-            connection.connectTimer = loop.schedule(at: .now() + .milliseconds(Int64(timeoutMs))) {
-                [connection] in
-                connection.connectTimedOut = true
-                connection.io.close()
-            }
-        }
+        guard let io = openSocket(for: attempt, to: server, address: address, on: loop) else { return }
+        TLSDriverConnection(io, engine: engine, side: .server, owner: attempt)
+            .startConnecting(for: attempt, to: server, timeoutMs: timeoutMs)
     }
 
     func ioConnected(_ connection: IOConnection, error: SystemCallError?) {
         // The connect timer runs on through the handshake. A failure is
         // reported when the connection closes, right after.
-        guard error == nil, connectingFor != nil else { return }
+        guard error == nil, connecting.target != nil else { return }
         // The preamble (a PROXY header), then the ClientHello.
         engine.startHandshake()
     }
