@@ -9,61 +9,16 @@ import XCTest
 /// exchanging ciphertext through transports of the test's own, fed from
 /// one reused buffer as the I/O driver feeds them from its loop's.
 final class TLSEngineTests: XCTestCase {
-    private static var directory: URL!
-    private static var pem = ""
-    private static var wildcardPem = ""
+    private static var certificates: TLSUnitCertificates!
 
     override class func setUp() {
         super.setUp()
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("tlsunit-\(UUID().uuidString)")
-        try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let script = """
-            set -e; cd '\(directory.path)'
-            openssl req -x509 -newkey rsa:2048 -nodes -keyout k.pem -out c.pem -days 2 -subj '/CN=localhost' \
-                -addext 'subjectAltName=DNS:localhost,DNS:www.example.test' 2>/dev/null
-            cat c.pem k.pem > leaf.pem
-            openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout wk.pem -out wc.pem -days 2 \
-                -subj '/CN=*.wild.test' 2>/dev/null
-            cat wc.pem wk.pem > wild.pem
-            """
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", script]
-        try? p.run()
-        p.waitUntilExit()
-        pem = directory.appendingPathComponent("leaf.pem").path
-        wildcardPem = directory.appendingPathComponent("wild.pem").path
+        certificates = TLSUnitCertificates()
     }
 
     override class func tearDown() {
-        try? FileManager.default.removeItem(at: directory)
+        certificates.remove()
         super.tearDown()
-    }
-
-    private func serverContext(strict: Bool = false, alpn: [String]? = nil, tls12Ciphers: String? = nil) throws
-        -> TLSServerContext
-    {
-        var bind = TLSBindConfig()
-        if let tls12Ciphers {
-            bind.common.versions.maximum = .tlsv12
-            bind.common.ciphers = tls12Ciphers
-        }
-        bind.enabled = true
-        bind.certificates = [Self.pem, Self.wildcardPem].map { TLSCertificateLine(path: $0) }
-        bind.strictSNI = strict
-        bind.common.alpn = alpn
-        bind.addressText = ":443"
-        return try TLSServerContext.build(
-            bind, global: TLSGlobalConfig(), httpMode: true, proxy: "fe", location: SourceLocation(file: "t.cfg", line: 1)
-        ).context
-    }
-
-    private func clientContext(alpn: [String]? = nil) throws -> TLSClientContext {
-        var server = TLSServerConfig()
-        server.enabled = true
-        server.verify = TLSVerifyMode.none
-        server.common.alpn = alpn
-        return try TLSClientContext.build(server, global: TLSGlobalConfig(), backend: "be", server: "s1")
     }
 
     /// One side: what its engine sends, receives and reports.
@@ -100,8 +55,8 @@ final class TLSEngineTests: XCTestCase {
     }
 
     private func pair(serverExpectsProxyHeader: Bool = false) throws -> (client: Endpoint, server: Endpoint) {
-        let handler = try XCTUnwrap(try clientContext().makeHandler(serverName: "localhost"))
-        let server = Endpoint(try XCTUnwrap(try serverContext().makeEngine()))
+        let handler = try XCTUnwrap(try Self.certificates.clientContext().makeHandler(serverName: "localhost"))
+        let server = Endpoint(try XCTUnwrap(try Self.certificates.serverContext().makeEngine()))
         server.engine.expectsProxyHeader = serverExpectsProxyHeader
         return (Endpoint(handler.engine, holder: handler), server)
     }

@@ -9,61 +9,16 @@ import XCTest
 /// The record layer between two embedded channels: a client and a server
 /// handler exchanging ciphertext, split as the test likes.
 final class TLSHandlerTests: XCTestCase {
-    private static var directory: URL!
-    private static var pem = ""
-    private static var wildcardPem = ""
+    private static var certificates: TLSUnitCertificates!
 
     override class func setUp() {
         super.setUp()
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("tlsunit-\(UUID().uuidString)")
-        try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let script = """
-            set -e; cd '\(directory.path)'
-            openssl req -x509 -newkey rsa:2048 -nodes -keyout k.pem -out c.pem -days 2 -subj '/CN=localhost' \
-                -addext 'subjectAltName=DNS:localhost,DNS:www.example.test' 2>/dev/null
-            cat c.pem k.pem > leaf.pem
-            openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout wk.pem -out wc.pem -days 2 \
-                -subj '/CN=*.wild.test' 2>/dev/null
-            cat wc.pem wk.pem > wild.pem
-            """
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", script]
-        try? p.run()
-        p.waitUntilExit()
-        pem = directory.appendingPathComponent("leaf.pem").path
-        wildcardPem = directory.appendingPathComponent("wild.pem").path
+        certificates = TLSUnitCertificates()
     }
 
     override class func tearDown() {
-        try? FileManager.default.removeItem(at: directory)
+        certificates.remove()
         super.tearDown()
-    }
-
-    private func serverContext(strict: Bool = false, alpn: [String]? = nil, tls12Ciphers: String? = nil) throws
-        -> TLSServerContext
-    {
-        var bind = TLSBindConfig()
-        if let tls12Ciphers {
-            bind.common.versions.maximum = .tlsv12
-            bind.common.ciphers = tls12Ciphers
-        }
-        bind.enabled = true
-        bind.certificates = [Self.pem, Self.wildcardPem].map { TLSCertificateLine(path: $0) }
-        bind.strictSNI = strict
-        bind.common.alpn = alpn
-        bind.addressText = ":443"
-        return try TLSServerContext.build(
-            bind, global: TLSGlobalConfig(), httpMode: true, proxy: "fe", location: SourceLocation(file: "t.cfg", line: 1)
-        ).context
-    }
-
-    private func clientContext(alpn: [String]? = nil) throws -> TLSClientContext {
-        var server = TLSServerConfig()
-        server.enabled = true
-        server.verify = TLSVerifyMode.none
-        server.common.alpn = alpn
-        return try TLSClientContext.build(server, global: TLSGlobalConfig(), backend: "be", server: "s1")
     }
 
     /// Plaintext collected after the TLS handler, and the events it saw.
@@ -114,8 +69,8 @@ final class TLSHandlerTests: XCTestCase {
         serverName: String? = "localhost", strict: Bool = false, alpn: [String]? = nil, tls12Ciphers: String? = nil
     ) throws -> Pair {
         let serverTLS = try XCTUnwrap(
-            try serverContext(strict: strict, alpn: alpn, tls12Ciphers: tls12Ciphers).makeHandler())
-        let clientTLS = try XCTUnwrap(try clientContext(alpn: alpn).makeHandler(serverName: serverName))
+            try Self.certificates.serverContext(strict: strict, alpn: alpn, tls12Ciphers: tls12Ciphers).makeHandler())
+        let clientTLS = try XCTUnwrap(try Self.certificates.clientContext(alpn: alpn).makeHandler(serverName: serverName))
         let p = Pair(clientTLS: clientTLS, serverTLS: serverTLS)
         try p.server.pipeline.syncOperations.addHandler(serverTLS)
         try p.server.pipeline.syncOperations.addHandler(p.serverSink)
@@ -244,7 +199,7 @@ final class TLSHandlerTests: XCTestCase {
     }
 
     func testCertificateChoiceByName() throws {
-        let ctx = try serverContext()
+        let ctx = try Self.certificates.serverContext()
         XCTAssertEqual(ctx.certificateIndex(forServerName: "LOCALHOST"), 0)
         XCTAssertEqual(ctx.certificateIndex(forServerName: "www.example.test"), 0)
         XCTAssertEqual(ctx.certificateIndex(forServerName: "a.wild.test"), 1)
