@@ -366,20 +366,10 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
             String(decoding: $0, as: UTF8.self)
         }
         if let loop = eventLoop as? IOLoop {
-            let address = server.destination(localPort: machine.localAddress?.port)
-            let timeoutMs = server.backend.config.timeouts.connect
-            machine.serverTLS = nil
-            guard let context = server.tls else {
-                DriverConnection.connect(for: self, to: server, address: address, on: loop, timeoutMs: timeoutMs)
-                return
-            }
-            guard let engine = context.makeEngine(serverName: serverName, preamble: proxyHeader(for: server)) else {
-                loop.post { [self] in connectionFailed(to: server, timedOut: false) }
-                return
-            }
-            machine.serverTLS = engine
-            TLSDriverConnection.connect(
-                for: self, to: server, address: address, on: loop, timeoutMs: timeoutMs, engine: engine)
+            machine.serverTLS = DriverConnection.connect(
+                for: self, to: server, address: server.destination(localPort: machine.localAddress?.port), on: loop,
+                timeoutMs: server.backend.config.timeouts.connect, serverName: serverName,
+                preamble: { proxyHeader(for: server) })
             return
         }
         let handler = RelayHandler(side: .server, owner: self)

@@ -151,18 +151,9 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStrea
             String(decoding: $0, as: UTF8.self)
         }
         if let loop = eventLoop as? IOLoop {
-            let address = server.destination(localPort: port)
-            guard let context = server.tls else {
-                DriverConnection.connect(for: self, to: server, address: address, on: loop, timeoutMs: timeouts.connect)
-                return
-            }
-            guard let engine = context.makeEngine(serverName: serverName, preamble: proxyHeader(for: server)) else {
-                loop.post { [self] in connectionFailed(to: server, timedOut: false) }
-                return
-            }
-            serverTLS = engine
-            TLSDriverConnection.connect(
-                for: self, to: server, address: address, on: loop, timeoutMs: timeouts.connect, engine: engine)
+            serverTLS = DriverConnection.connect(
+                for: self, to: server, address: server.destination(localPort: port), on: loop,
+                timeoutMs: timeouts.connect, serverName: serverName, preamble: { proxyHeader(for: server) })
             return
         }
         let handler = RelayHandler(side: .server, owner: self)

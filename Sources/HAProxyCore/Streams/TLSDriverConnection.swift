@@ -236,3 +236,28 @@ final class TLSDriverConnection: DriverPooledConnection, IOConnectionOwner, TLSE
         engine.startHandshake()
     }
 }
+
+extension DriverConnection {
+    /// Opens a connection of the driver to `server` for `attempt`: through
+    /// a TLS record layer when the server has `ssl` (`serverName` its SNI,
+    /// `preamble` what goes in clear before the ClientHello), plain
+    /// otherwise. Returns the record layer, for `ssl_bc*`; nil without
+    /// TLS, or when no engine could be made (the attempt then fails, told
+    /// from the loop).
+    static func connect(
+        for attempt: ServerAttempt & ConnectionOwner, to server: Server, address: SocketAddress, on loop: IOLoop,
+        timeoutMs: Int?, serverName: String?, preamble: () -> ByteBuffer?
+    ) -> TLSEngine? {
+        guard let context = server.tls else {
+            connect(for: attempt, to: server, address: address, on: loop, timeoutMs: timeoutMs)
+            return nil
+        }
+        guard let engine = context.makeEngine(serverName: serverName, preamble: preamble()) else {
+            loop.post { attempt.connectionFailed(to: server, timedOut: false) }
+            return nil
+        }
+        TLSDriverConnection.connect(
+            for: attempt, to: server, address: address, on: loop, timeoutMs: timeoutMs, engine: engine)
+        return engine
+    }
+}
