@@ -1,4 +1,5 @@
 import HAProxyConfig
+import HAProxyHTTP
 import HAProxyRules
 import HAProxyTLS
 import NIOCore
@@ -209,5 +210,17 @@ public final class Server {
         case .drain: return config.options.agentCheck ? "DRAIN (agent)" : "DRAIN"
         case .ready: return inheritedDrain ? "DRAIN" : "UP"
         }
+    }
+}
+
+extension Server {
+    /// The PROXY protocol header this server gets first (`send-proxy`,
+    /// `send-proxy-v2`) for a client at `source` on `destination`; nil
+    /// when it gets none.
+    func proxyHeader(source: SocketAddress?, destination: SocketAddress?) -> ByteBuffer? {
+        guard config.options.sendProxy || config.options.sendProxyV2 else { return nil }
+        var header = ByteBufferAllocator().buffer(capacity: 64)
+        ProxyProtocol.write(v2: config.options.sendProxyV2, source: source, destination: destination, into: &header)
+        return header
     }
 }

@@ -412,12 +412,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
 
     /// The PROXY protocol header a server with `send-proxy` gets first.
     private func proxyHeader(for server: Server) -> ByteBuffer? {
-        guard server.config.options.sendProxy || server.config.options.sendProxyV2 else { return nil }
-        var header = ByteBufferAllocator().buffer(capacity: 64)
-        ProxyProtocol.write(
-            v2: server.config.options.sendProxyV2, source: machine.clientAddress,
-            destination: machine.localAddress, into: &header)
-        return header
+        server.proxyHeader(source: machine.clientAddress, destination: machine.localAddress)
     }
 
     private func attach(_ connection: PooledConnection, reused: Bool) {

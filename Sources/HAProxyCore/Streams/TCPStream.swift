@@ -210,11 +210,7 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStrea
 
     /// The PROXY protocol header a server with `send-proxy` gets first.
     private func proxyHeader(for server: Server) -> ByteBuffer? {
-        guard server.config.options.sendProxy || server.config.options.sendProxyV2 else { return nil }
-        var header = ByteBufferAllocator().buffer(capacity: 64)
-        ProxyProtocol.write(
-            v2: server.config.options.sendProxyV2, source: clientAddress, destination: localAddress, into: &header)
-        return header
+        server.proxyHeader(source: clientAddress, destination: localAddress)
     }
 
     private func connectFailed(_ server: Server, timedOut: Bool) {
