@@ -119,10 +119,13 @@ public final class IOConnection: IOReadiness {
         if registering { try register() }
     }
 
+    /// What epoll watches on the socket.
+    private var watchedEvents: UInt32 {
+        IOEvents.readable | IOEvents.readHangUp | (watchingWrites ? IOEvents.writable : 0)
+    }
+
     private func register() throws {
-        var events = IOEvents.readable | IOEvents.readHangUp
-        if watchingWrites { events |= IOEvents.writable }
-        try loop.register(fd, events: events, handler: self)
+        try loop.register(fd, events: watchedEvents, handler: self)
     }
 
     /// The socket took less than it was given: from now on epoll reports
@@ -133,7 +136,7 @@ public final class IOConnection: IOReadiness {
         guard !watchingWrites else { return }
         watchingWrites = true
         do {
-            try loop.modify(fd, events: IOEvents.readable | IOEvents.writable | IOEvents.readHangUp)
+            try loop.modify(fd, events: watchedEvents)
         } catch {
             fail(error as? SystemCallError ?? SystemCallError(errno: ENOMEM, call: "epoll_ctl"))
         }

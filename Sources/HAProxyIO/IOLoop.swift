@@ -128,12 +128,11 @@ public final class IOLoop: EventLoop, @unchecked Sendable {
         }
         generations[index] &+= 1
         handlers[index] = handler
-        var event = epoll_event()
-        event.events = events | IOEvents.edgeTriggered
-        event.data.u64 = UInt64(UInt32(bitPattern: fd)) | UInt64(generations[index]) << 32
-        guard epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, &event) == 0 else {
+        do {
+            try control(EPOLL_CTL_ADD, fd, events: events)
+        } catch {
             handlers[index] = nil
-            throw SystemCallError(errno: errno, call: "epoll_ctl")
+            throw error
         }
     }
 
@@ -141,10 +140,16 @@ public final class IOLoop: EventLoop, @unchecked Sendable {
     public func modify(_ fd: CInt, events: UInt32) throws {
         let index = Int(fd)
         guard index < handlers.count, handlers[index] != nil else { return }
+        try control(EPOLL_CTL_MOD, fd, events: events)
+    }
+
+    /// Adds or changes `fd` in epoll, edge-triggered, its event data the
+    /// descriptor and its current generation.
+    private func control(_ operation: CInt, _ fd: CInt, events: UInt32) throws {
         var event = epoll_event()
         event.events = events | IOEvents.edgeTriggered
-        event.data.u64 = UInt64(UInt32(bitPattern: fd)) | UInt64(generations[index]) << 32
-        guard epoll_ctl(epollFD, EPOLL_CTL_MOD, fd, &event) == 0 else {
+        event.data.u64 = UInt64(UInt32(bitPattern: fd)) | UInt64(generations[Int(fd)]) << 32
+        guard epoll_ctl(epollFD, operation, fd, &event) == 0 else {
             throw SystemCallError(errno: errno, call: "epoll_ctl")
         }
     }
