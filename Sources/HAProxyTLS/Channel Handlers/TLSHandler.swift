@@ -49,8 +49,8 @@ public final class TLSHandler: ChannelDuplexHandler, TLSEngineTransport {
     }
 
     /// Fails only when memory is short; the SSL is then the caller's.
-    init?(ssl: OpaquePointer, isClient: Bool, owner: AnyObject, preamble: ByteBuffer? = nil) {
-        guard let engine = TLSEngine(ssl: ssl, isClient: isClient, owner: owner, preamble: preamble) else { return nil }
+    /// The NIO transport of `engine` (made by a context's `makeEngine`).
+    init(engine: TLSEngine) {
         self.engine = engine
         engine.transport = self
     }

@@ -121,12 +121,7 @@ public final class TLSClientContext: @unchecked Sendable {
     ///   - preamble: bytes sent in clear before the handshake (a PROXY
     ///     protocol header).
     public func makeHandler(serverName: String?, preamble: ByteBuffer? = nil) -> TLSHandler? {
-        guard let ssl = newConnection(serverName: serverName) else { return nil }
-        guard let handler = TLSHandler(ssl: ssl, isClient: true, owner: self, preamble: preamble) else {
-            SSL_free(ssl)
-            return nil
-        }
-        return handler
+        makeEngine(serverName: serverName, preamble: preamble).map(TLSHandler.init(engine:))
     }
 
     /// The record layer of a new connection to the server, for a transport
@@ -184,12 +179,7 @@ public final class TLSClientContext: @unchecked Sendable {
 extension TLSServerContext {
     /// A handler for a newly accepted connection.
     public func makeHandler() -> TLSHandler? {
-        guard let ssl = newConnection() else { return nil }
-        guard let handler = TLSHandler(ssl: ssl, isClient: false, owner: self) else {
-            SSL_free(ssl)
-            return nil
-        }
-        return handler
+        makeEngine().map(TLSHandler.init(engine:))
     }
 
     /// The record layer of a newly accepted connection, for a transport
