@@ -177,6 +177,7 @@ public final class ProxyRuntime {
             backendsByName[proxy.name] = backend
         }
         Self.linkTrackedServers(backendsByName)
+        let rulesWriteTransactionLog = HTTPFrontendPolicy.rulesWriteTransactionLog(configuration.proxies)
         for proxy in configuration.proxies where proxy.capabilities.contains(.frontend) && !proxy.disabled {
             // Streams of both modes evaluate the `use_backend` rules (TCP ones
             // after their content rules); this is where none applies.
@@ -198,7 +199,7 @@ public final class ProxyRuntime {
             let policy = HTTPFrontendPolicy(
                 config: proxy, headLimits: limits, errorPages: pages, defaultBackend: target?.httpPolicy,
                 userlists: configuration.userlists, backendNamed: { backendsByName[$0]?.httpPolicy },
-                id: proxyIDs[proxy.name] ?? 0)
+                id: proxyIDs[proxy.name] ?? 0, rulesWriteTransactionLog: rulesWriteTransactionLog)
             let frontend = Frontend(config: proxy, backend: target, httpPolicy: policy)
             frontend.runtime = self
             frontend.tlsContexts = Self.bindTLSContexts(

@@ -200,9 +200,6 @@ final class HTTPStreamContext: HTTPRuleTarget {
 
     // MARK: Interim responses (`early-hint`, `wait-for-body`)
 
-    /// Gathers an `early-hint` header; a group is written as one 103 when
-    /// `sendsNow`. Recorded: an HTTP/1.0 client gets none, names are
-    /// lowercased.
     /// `set-timeout` overrides for this stream.
     var serverTimeout: Int?
     var tunnelTimeout: Int?
@@ -242,6 +239,9 @@ final class HTTPStreamContext: HTTPRuleTarget {
         }
     }
 
+    /// Gathers an `early-hint` header; a group is written as one 103 when
+    /// `sendsNow`. Recorded: an HTTP/1.0 client gets none, names are
+    /// lowercased.
     func addEarlyHint(_ name: [UInt8], _ value: [UInt8], sendsNow: Bool) {
         guard let request = requestMessage, request.head.version.isPersistentByDefault else { return }
         pendingHints.append((name.map(HTTPBytes.lower), value))

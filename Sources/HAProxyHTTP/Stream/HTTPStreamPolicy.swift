@@ -64,13 +64,17 @@ public final class HTTPFrontendPolicy: Sendable {
     public let acceptsInvalidMessages: Bool
     /// `option http-ignore-probes`.
     public let ignoresProbes: Bool
+    /// A transaction may fill capture slots or set its log level: the
+    /// frontend declares slots, or a rule of some proxy captures or sets
+    /// the log level. Without it, rules run with no `TransactionLog`.
+    public let writesTransactionLog: Bool
     /// The frontend's statistics page (`stats uri`...), checked after its rules.
     public let statsPage: HTTPStatsPagePolicy?
 
     public init(
         config: ProxyConfig, headLimits: HTTPHeadLimits, errorPages: [Int: HTTPErrorReply],
         defaultBackend: HTTPBackendPolicy?, userlists: [Userlist] = [],
-        backendNamed: (String) -> HTTPBackendPolicy?, id: Int = 0
+        backendNamed: (String) -> HTTPBackendPolicy?, id: Int = 0, rulesWriteTransactionLog: Bool = true
     ) {
         timeouts = config.timeouts
         connectionMode = config.options.httpConnectionMode
@@ -112,6 +116,17 @@ public final class HTTPFrontendPolicy: Sendable {
         buffersRequest = config.options.httpBufferRequest
         acceptsInvalidMessages = config.options.acceptInvalidHTTPRequest
         ignoresProbes = config.options.httpIgnoreProbes
+        writesTransactionLog = rulesWriteTransactionLog || !captureRequestHeaders.isEmpty || !captureResponseHeaders.isEmpty
+    }
+
+    /// Whether a rule of `proxies` captures or sets the log level, in
+    /// whichever proxy a transaction may pass through.
+    public static func rulesWriteTransactionLog(_ proxies: [ProxyConfig]) -> Bool {
+        proxies.contains { proxy in
+            [proxy.httpRequestRules, proxy.httpResponseRules, proxy.httpAfterResponseRules].contains {
+                $0.contains { $0.action.writesTransactionLog }
+            } || proxy.tcpRequestContentRules.contains { $0.action.writesTransactionLog }
+        }
     }
 }
 

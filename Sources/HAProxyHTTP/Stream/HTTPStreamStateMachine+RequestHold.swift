@@ -60,13 +60,21 @@ extension HTTPStreamStateMachine {
 
     // MARK: Waiting for the body
 
+    /// The bytes of a request without a body (shared, allocated once).
+    private static let noBytes = ByteBuffer()
+
     /// The request body as it has arrived, for the rules.
     var arrivedRequestBody: HTTPRequestBody? {
         mutating get {
             // Once forwarding began, the body is no longer the rules' to see.
             guard requestBytes != nil, requestBody.consumed == 0 else { return nil }
-            return HTTPRequestBody(bytes: inbound, framing: request.bodyFraming,
-                                   limit: HTTPRequestBody.limit(for: request, policy.headLimits))
+            let framing = request.bodyFraming
+            // A request without a body keeps nothing: neither its limit (a
+            // walk over the headers) nor the bytes after it matter, and a
+            // context holding those would keep the loop's read buffer
+            // from being read into again.
+            if framing == .none { return HTTPRequestBody(bytes: Self.noBytes, framing: .none, limit: 0) }
+            return HTTPRequestBody(bytes: inbound, framing: framing, limit: HTTPRequestBody.limit(for: request, policy.headLimits))
         }
     }
 

@@ -727,7 +727,9 @@ public struct HTTPStreamStateMachine {
             variables: variables!, frontendID: policy.id, serverID: serverID, userlists: policy.userlists)
         context.clientTLS = clientTLS
         context.serverTLS = serverTLS
-        context.transactionLog = ruleLog()
+        // No slots to make when no rule can write them (`capture.req.hdr`
+        // then reads nothing, as from empty slots).
+        context.transactionLog = policy.writesTransactionLog ? ruleLog() : log.ruleLog
         context.receivedRequestLine = log.requestLine
         context.usesProxyAuthentication = policy.usesProxyHeader && isProxiedRequest
         return context

@@ -69,6 +69,16 @@ public enum HTTPAction: Sendable {
         }
     }
 
+    /// Whether the action writes the transaction's log slots (`capture`,
+    /// `set-log-level`): streams make those slots only for configurations
+    /// that have such an action somewhere.
+    public var writesTransactionLog: Bool {
+        switch self {
+        case .capture, .setLogLevel: return true
+        default: return false
+        }
+    }
+
     /// The sample expressions the action evaluates (in its formats too),
     /// in the order they are written.
     public var expressions: [SampleExpression] {

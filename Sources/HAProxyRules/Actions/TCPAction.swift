@@ -29,6 +29,12 @@ public enum TCPAction: Sendable {
         default: return false
         }
     }
+
+    /// Whether the action writes the transaction's log slots (`set-log-level`).
+    public var writesTransactionLog: Bool {
+        if case .setLogLevel = self { return true }
+        return false
+    }
 }
 
 /// A TCP rule: an action and its condition.

@@ -111,4 +111,43 @@ final class LogRuleTests: IntegrationTestCase {
             "<134> /end 200 --",
         ])
     }
+
+    /// A backend's `set-log-level` rules take effect when the frontend
+    /// neither declares captures nor has a rule that captures or sets the
+    /// level (a stream makes its log slots only for configurations that
+    /// have such rules somewhere).
+    func testSetLogLevelInTheBackendAlone() throws {
+        let sock = tmp.appendingPathComponent("belvl.sock").path
+        let receiver = try DatagramReceiver(unixPath: sock)
+        let backend = try startBackend("b1")
+        let port = Ports.free()
+        try startProxy(config: """
+            global
+                log \(sock) format rfc3164 local0 info
+
+            \(Self.defaultsHTTP)
+            frontend fe_log
+                bind 127.0.0.1:\(port)
+                log global
+                log-format "%HU %ST %ts"
+                default_backend be_log
+
+            backend be_log
+                http-request set-log-level silent if { path /quiet }
+                http-request set-var(txn.p) path
+                http-response set-log-level err if { var(txn.p) -m str /loud }
+                server srv_a 127.0.0.1:\(backend.port)
+
+            """, ports: [port])
+        for path in ["/quiet", "/loud", "/end"] {
+            _ = try HTTPClient.get(port: port, path: path)
+        }
+        let lines = try receiver.receive(until: { $0.contains("/end ") }, timeout: 10, maxLines: 20)
+        let got = lines.map { line -> String in
+            let body = line.trimmingCharacters(in: .newlines)
+            let priority = body.prefix { $0 != ">" } + ">"
+            return priority + " " + (body.range(of: "]: ").map { String(body[$0.upperBound...]) } ?? body)
+        }
+        XCTAssertEqual(got, ["<131> /loud 200 --", "<134> /end 200 --"])
+    }
 }
