@@ -46,8 +46,8 @@ extension StreamLogInfo {
         r.capturedResponseHeaders = capturedResponseHeaders
         r.levelOverride = ruleLog?.level
         r.termination = TerminationState(
-            cause: TerminationState.Cause(rawValue: cause.asciiValue ?? 0x2D) ?? .none,
-            state: TerminationState.SessionState(rawValue: phase.asciiValue ?? 0x2D) ?? .none,
+            cause: TerminationState.Cause(rawValue: causeASCII) ?? .none,
+            state: TerminationState.SessionState(rawValue: phaseASCII) ?? .none,
             clientCookie: clientCookie, serverCookie: serverCookie)
         // Other event loops update these counters (`nbthread`): read them
         // under the locks they are kept under.

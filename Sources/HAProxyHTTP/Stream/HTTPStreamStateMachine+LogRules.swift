@@ -29,7 +29,7 @@ extension HTTPStreamStateMachine {
     /// 8.5): `P` for a deny, `L` for a response the proxy built (`return`,
     /// `redirect`, `auth`), in the request (`R`) or response (`H`) phase.
     mutating func recordRuleAnswer(_ verdict: HTTPRuleVerdict, inResponse: Bool) {
-        let phase: Character = inResponse ? "H" : "R"
+        let phase: TerminationCode = inResponse ? "H" : "R"
         switch verdict {
         case .proceed, .allow, .tarpit, .waitForBody, .useService: return
         case .deny, .badRequest: log.terminate("P", phase)

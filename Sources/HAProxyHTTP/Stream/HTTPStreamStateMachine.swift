@@ -385,7 +385,7 @@ public struct HTTPStreamStateMachine {
     /// local answer gets (recorded against 2.6.12). A request whose body
     /// has not fully arrived, or a page framed by the close, still closes.
     public mutating func serverUnavailable(timedOut: Bool = false) {
-        let cause: Character = timedOut ? "s" : "S"
+        let cause: TerminationCode = timedOut ? "s" : "S"
         guard !responseStarted else {
             sendError(503, cause: cause, phase: "C")
             return
@@ -441,7 +441,7 @@ public struct HTTPStreamStateMachine {
             if !(state == .readingRequest && inbound.readableBytes == 0) {
                 log.terminate("C", state == .readingRequest || state == .waitingBody ? "R" : "D")
             }
-            if hasServer && log.cause == "C" { countTransferAbort() }
+            if hasServer && log.causeASCII == UInt8(ascii: "C") { countTransferAbort() }
         }
         abortBoth()
     }
@@ -1434,7 +1434,7 @@ public struct HTTPStreamStateMachine {
     /// The request head never completed: the client closed (`C`, 400) or
     /// the request timer struck (`c`, 408). The page goes to a client that
     /// may still read, and the connection closes.
-    private mutating func failIncompleteRequest(_ status: Int, cause: Character) {
+    private mutating func failIncompleteRequest(_ status: Int, cause: TerminationCode) {
         recordIncompleteRequest(status, cause: cause)
         let page = configuredErrorPage(status, connection: .close) ?? HTTPErrorPages.earlyPage(for: status)
             ?? HTTPErrorPages.page(for: status, connection: .close)!
@@ -1442,7 +1442,7 @@ public struct HTTPStreamStateMachine {
     }
 
     /// Logs and counts a request whose head never completed.
-    private mutating func recordIncompleteRequest(_ status: Int, cause: Character) {
+    private mutating func recordIncompleteRequest(_ status: Int, cause: TerminationCode) {
         transactionPending = true
         log.status = status
         log.terminate(cause, "R")
@@ -1458,7 +1458,7 @@ public struct HTTPStreamStateMachine {
     }
 
     /// Sends the proxy's own error for `status` and ends the stream.
-    private mutating func sendError(_ status: Int, cause: Character, phase: Character) {
+    private mutating func sendError(_ status: Int, cause: TerminationCode, phase: TerminationCode) {
         log.status = status
         log.terminate(cause, phase)
         releaseOrAbandon()

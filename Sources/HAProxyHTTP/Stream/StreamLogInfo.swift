@@ -41,9 +41,19 @@ public struct StreamLogInfo {
     public var reusedServerConnections: Int32 = 0
     public var redispatched = false
     /// First character of the termination state: who ended it (`-` normal).
-    public var cause: Character = "-"
+    public var cause: Character {
+        get { Character(Unicode.Scalar(causeASCII)) }
+        set { causeASCII = newValue.asciiValue ?? UInt8(ascii: "-") }
+    }
     /// Second character: in which phase (`-` normal end).
-    public var phase: Character = "-"
+    public var phase: Character {
+        get { Character(Unicode.Scalar(phaseASCII)) }
+        set { phaseASCII = newValue.asciiValue ?? UInt8(ascii: "-") }
+    }
+    /// `cause` and `phase` as they are kept: ASCII bytes, which the log
+    /// is copied with at no cost (a `Character` is a string).
+    public private(set) var causeASCII = UInt8(ascii: "-")
+    public private(set) var phaseASCII = UInt8(ascii: "-")
     /// Third and fourth characters of `%tsc` (manual 8.5), as ASCII bytes:
     /// the persistence cookie the client sent (N, I, D, V, E, O, U) and
     /// what the proxy did with the server's (N, I, U, P, R, D); `-` where
@@ -88,10 +98,10 @@ public struct StreamLogInfo {
         return created
     }
 
-    public mutating func terminate(_ cause: Character, _ phase: Character) {
-        if self.cause == "-" {
-            self.cause = cause
-            self.phase = phase
+    public mutating func terminate(_ cause: TerminationCode, _ phase: TerminationCode) {
+        if causeASCII == UInt8(ascii: "-") {
+            causeASCII = cause.ascii
+            phaseASCII = phase.ascii
         }
     }
 
@@ -106,10 +116,11 @@ public struct StreamLogInfo {
 
     /// The abort the termination state tells, nil outside the data phase.
     public var transferAbort: TransferAbort? {
-        guard phase == "D" else { return nil }
-        switch cause {
-        case "C", "c": return TransferAbort(byClient: true, isResponseError: false)
-        case "S", "s": return TransferAbort(byClient: false, isResponseError: cause == "S")
+        guard phaseASCII == UInt8(ascii: "D") else { return nil }
+        switch causeASCII {
+        case UInt8(ascii: "C"), UInt8(ascii: "c"): return TransferAbort(byClient: true, isResponseError: false)
+        case UInt8(ascii: "S"), UInt8(ascii: "s"):
+            return TransferAbort(byClient: false, isResponseError: causeASCII == UInt8(ascii: "S"))
         default: return nil
         }
     }
@@ -117,6 +128,16 @@ public struct StreamLogInfo {
     public static func ms(_ from: NIODeadline?, _ to: NIODeadline?) -> Int {
         guard let from, let to else { return -1 }
         return Int((to.uptimeNanoseconds &- from.uptimeNanoseconds) / 1_000_000)
+    }
+}
+
+/// A character of the termination state (manual 8.5), written as a
+/// literal (`log.terminate("P", "R")`) and kept as its ASCII byte.
+public struct TerminationCode: ExpressibleByUnicodeScalarLiteral, Equatable, Sendable {
+    public let ascii: UInt8
+    public init(unicodeScalarLiteral scalar: Unicode.Scalar) {
+        precondition(scalar.isASCII, "termination codes are ASCII letters")
+        ascii = UInt8(scalar.value)
     }
 }
 
