@@ -306,18 +306,22 @@ public struct HTTPHeadParser: Sendable {
             while HTTPBytes.isSPHT(p[i]) { i += 1 }
             var vStart = i, vEnd = i
             while true {
-                var c2 = p[i]
-                while c2 != 0x0D && c2 != 0x0A {
-                    if !HTTPBytes.isSPHT(c2) { vEnd = i + 1 }
-                    i += 1
-                    c2 = p[i]
+                // The line ends at its LF (the head ends with one), found
+                // by memchr, as is a CR, which may only come just before
+                // it: two vector scans cost less than a test per byte.
+                let base = p.baseAddress!
+                let lf = base.distance(to: UnsafeRawPointer(memchr(base + i, 0x0A, end - i)!))
+                var lineEnd = lf
+                if lf > i, let hit = memchr(base + i, 0x0D, lf - i) {
+                    let cr = base.distance(to: UnsafeRawPointer(hit))
+                    if cr != lf - 1 { return .error(fail(.invalidLineBreak, cr)) }
+                    lineEnd = cr
                 }
-                if c2 == 0x0D {
-                    if p[i + 1] != 0x0A { return .error(fail(.invalidLineBreak, i)) }
-                    i += 2
-                } else {
-                    i += 1
-                }
+                // Blanks at the end of the line are not the value's.
+                var last = lineEnd
+                while last > i && HTTPBytes.isSPHT(p[last - 1]) { last -= 1 }
+                if last > i { vEnd = last }
+                i = lf + 1
                 guard i < end, HTTPBytes.isSPHT(p[i]) else { break }
                 head.hasObsFold = true
                 while HTTPBytes.isSPHT(p[i]) { i += 1 }
