@@ -3,13 +3,25 @@ import NIOCore
 /// Edits to apply to a head while forwarding it: headers removed by index,
 /// header lines appended at the end.
 ///
-/// Appended lines are rendered once into a ByteBuffer; the removal set is a
-/// fixed-size bit set (a head has at most 100 headers, see HTTPHeadLimits),
-/// so building edits allocates only for the appended bytes.
+/// The rules' added lines are written from their arrays, the proxy's own
+/// (`option forwardfor`...) rendered once into a ByteBuffer; the removal
+/// set is a fixed-size bit set (a head has at most 100 headers, see
+/// HTTPHeadLimits), so building edits allocates only for the proxy's lines.
 public struct HTTPHeadEdits: Sendable {
     @usableFromInline var removedLow: UInt64 = 0
     @usableFromInline var removedHigh: UInt64 = 0
-    /// Header lines to append, each `name: value\r\n`.
+    /// The lines the rules added (`set-header`, `add-header`...), written
+    /// first at the end of the head with lowercase names: straight from
+    /// the rules' arrays, without a buffer of their own.
+    public var addedLines: [(name: [UInt8], value: [UInt8])] = [] {
+        didSet {
+            addedLength = 0
+            for i in addedLines.indices { addedLength += addedLines[i].name.count + addedLines[i].value.count + 4 }
+        }
+    }
+    /// The bytes `addedLines` take once written.
+    public private(set) var addedLength = 0
+    /// Header lines to append after `addedLines`, each `name: value\r\n`.
     public var appended: ByteBuffer = ByteBuffer()
     /// New values of ordinary headers of the parsed head, by index
     /// (`replace-header` on a header the parser derives nothing from).
@@ -64,30 +76,6 @@ public struct HTTPHeadEdits: Sendable {
         appended.writeStaticString("\r\n")
     }
 
-    /// Appends `name: value` given as bytes (a rule's header), the name
-    /// written lowercase like every forwarded header.
-    public mutating func append(lowercasedName name: [UInt8], value: [UInt8]) {
-        let length = name.count + 2 + value.count + 2
-        reserve(length)
-        appended.withUnsafeMutableWritableBytes { out in
-            var i = 0
-            for c in name {
-                out[i] = HTTPBytes.lower(c)
-                i += 1
-            }
-            out[i] = UInt8(ascii: ":")
-            out[i + 1] = UInt8(ascii: " ")
-            i += 2
-            value.withUnsafeBytes { v in
-                if let source = v.baseAddress { out.baseAddress!.advanced(by: i).copyMemory(from: source, byteCount: v.count) }
-            }
-            i += value.count
-            out[i] = 0x0D
-            out[i + 1] = 0x0A
-        }
-        appended.moveWriterIndex(forwardBy: length)
-    }
-
     /// Appends `name: value` from Strings (configuration-time values); the
     /// name goes out lowercase, like every forwarded header.
     public mutating func append(name: String, value: String) {
@@ -123,8 +111,8 @@ public enum HTTPHeadRewriter {
     ///   - out: receives the rewritten head.
     public static func write(_ head: HTTPHead, from source: ByteBuffer, edits: HTTPHeadEdits, into out: inout ByteBuffer) {
         // Each line grows by at most 2 bytes (": " and CRLF), the start line by 2.
-        var bound = head.headersEnd - head.startLineStart + 2 * head.headers.count + 6 + edits.appended.readableBytes
-            + (edits.connection == nil ? 0 : 24)
+        var bound = head.headersEnd - head.startLineStart + 2 * head.headers.count + 6 + edits.addedLength
+            + edits.appended.readableBytes + (edits.connection == nil ? 0 : 24)
         for entry in edits.replaced { bound += entry.value.count }
         out.reserveCapacity(minimumWritableBytes: bound)
         let written = source.withUnsafeReadableBytes { p in
@@ -175,6 +163,12 @@ public enum HTTPHeadRewriter {
                     } else {
                         o.copy(p, h.value)
                     }
+                    o.crlf()
+                }
+                for i in edits.addedLines.indices {
+                    o.lowercasedBytes(edits.addedLines[i].name)
+                    o.colonSpace()
+                    o.bytes(edits.addedLines[i].value)
                     o.crlf()
                 }
                 edits.appended.withUnsafeReadableBytes { o.copy($0, 0..<$0.count) }
@@ -237,6 +231,13 @@ public enum HTTPHeadRewriter {
 
         @inline(__always) mutating func bytes(_ a: [UInt8]) {
             a.withUnsafeBytes { copy($0, 0..<$0.count) }
+        }
+
+        /// `a` in lowercase, byte by byte (a rule's header name: short,
+        /// and not known to be a token).
+        @inline(__always) mutating func lowercasedBytes(_ a: [UInt8]) {
+            for i in a.indices { base.storeBytes(of: HTTPBytes.lower(a[i]), toByteOffset: count + i, as: UInt8.self) }
+            count += a.count
         }
 
         /// A non-negative integer in decimal.

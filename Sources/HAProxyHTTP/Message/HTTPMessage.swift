@@ -49,21 +49,14 @@ public struct HTTPMessage {
         public var isEmpty: Bool { removed.isEmpty && added.isEmpty && replaced.isEmpty }
 
         /// The edits for `HTTPHeadRewriter`: the removals, the replaced
-        /// values, and the added lines with lowercase names, as every
+        /// values, and the added lines (the array itself, not a copy of
+        /// its bytes), which it writes with lowercase names, as every
         /// forwarded header.
         public var headEdits: HTTPHeadEdits {
             var edits = HTTPHeadEdits()
-            // A loop, not `forEach`: a closure capturing `edits` made the
-            // getter copy it on return.
             (edits.removedLow, edits.removedHigh) = removed.words
             edits.replaced = replaced
-            if !added.isEmpty {
-                // One allocation for every line (`name: value\r\n`).
-                var length = 0
-                for (name, value) in added { length += name.count + value.count + 4 }
-                edits.appended.reserveCapacity(length)
-                for (name, value) in added { edits.append(lowercasedName: name, value: value) }
-            }
+            if !added.isEmpty { edits.addedLines = added }
             return edits
         }
     }
