@@ -63,6 +63,29 @@ final class SampleFetchTests: XCTestCase {
         XCTAssertEqual(try evaluate("res.ver", c), .text("1.1"))
     }
 
+    /// Comma-separated values split at each comma, blanks around an
+    /// element trimmed, empty elements kept (before, between and after).
+    func testHeaderListElements() throws {
+        let c = TestSampleContext(request: TestMessage(headers: [("X", ",a,, b ,"), ("Y", "one")]))
+        XCTAssertEqual(try values("req.hdr(x)", c), [.text(""), .text("a"), .text(""), .text("b"), .text("")])
+        XCTAssertEqual(try evaluate("req.hdr_cnt(x)", c), .int(5))
+        XCTAssertEqual(try values("req.hdr(y)", c), [.text("one")])
+    }
+
+    /// The path ends at the first `?`; a `?` with nothing after it is an
+    /// empty query, none at all no query.
+    func testPathAndQueryBoundaries() throws {
+        let emptyQuery = TestSampleContext(request: TestMessage(uri: Array("/p?".utf8)))
+        XCTAssertEqual(try evaluate("path", emptyQuery), .text("/p"))
+        XCTAssertEqual(try evaluate("query", emptyQuery), .text(""))
+        let noQuery = TestSampleContext(request: TestMessage(uri: Array("/p/q".utf8)))
+        XCTAssertEqual(try evaluate("path", noQuery), .text("/p/q"))
+        XCTAssertEqual(try evaluate("query", noQuery), nil)
+        let twice = TestSampleContext(request: TestMessage(uri: Array("/a?b?c".utf8)))
+        XCTAssertEqual(try evaluate("path", twice), .text("/a"))
+        XCTAssertEqual(try evaluate("query", twice), .text("b?c"))
+    }
+
     func testURL() throws {
         let c = context()
         XCTAssertEqual(try evaluate("base", c), .text("Example.com/p/q"))
