@@ -237,29 +237,6 @@ public struct HTTPStreamStateMachine {
     /// The record of the last transaction logged.
     private var lastRecord: TransactionRecord?
 
-    public init(policy: HTTPFrontendPolicy, clientAddress: SocketAddress?, localAddress: SocketAddress?,
-                allocator: ByteBufferAllocator, runtime: HTTPRuntimeView? = nil, variables: StreamVariables? = nil) {
-        self.policy = policy
-        self.runtime = runtime
-        self.variables = variables
-        self.clientAddress = clientAddress
-        self.localAddress = localAddress
-        inbound = allocator.buffer(capacity: 0)
-        clientOut = OutgoingBatch(allocator: allocator)
-        serverOut = OutgoingBatch(allocator: allocator)
-        // Each part is made whole before it is stored: changing `self`
-        // once it is complete made the compiler copy the whole machine
-        // again for each change. One copy remains when the finished
-        // value is returned (a retain and release of each stored
-        // reference that the optimizer does not cancel).
-        var parser = HTTPHeadParser.request(limits: policy.headLimits)
-        parser.lenient = policy.acceptsInvalidMessages
-        requestParser = parser
-        var actions: [Action] = []
-        actions.reserveCapacity(8)
-        self.actions = actions
-    }
-
     /// Hands the pending actions over, keeping the storage for the next ones.
     public mutating func takeActions(into list: inout [Action]) {
         swap(&actions, &list)
@@ -1566,5 +1543,27 @@ public struct HTTPStreamStateMachine {
         logTransaction()
         variables?.trackedCounters?.endSession()
         emit(.close)
+    }
+}
+
+extension HTTPStreamStateMachine {
+    /// A machine for a client connection just accepted.
+    ///
+    /// Declared outside the type's body so that it hands its values to
+    /// the memberwise initializer the compiler writes: a struct this large
+    /// built by an initializer of its own body is assembled in a
+    /// temporary and copied out whole (a retain and a release of each of
+    /// its references, about 1.7k instructions a stream), the memberwise
+    /// one stores each field in place.
+    public init(policy: HTTPFrontendPolicy, clientAddress: SocketAddress?, localAddress: SocketAddress?,
+                allocator: ByteBufferAllocator, runtime: HTTPRuntimeView? = nil, variables: StreamVariables? = nil) {
+        var parser = HTTPHeadParser.request(limits: policy.headLimits)
+        parser.lenient = policy.acceptsInvalidMessages
+        var actions: [Action] = []
+        actions.reserveCapacity(8)
+        self.init(
+            policy: policy, clientAddress: clientAddress, localAddress: localAddress, actions: actions,
+            runtime: runtime, variables: variables, inbound: allocator.buffer(capacity: 0), requestParser: parser,
+            clientOut: OutgoingBatch(allocator: allocator), serverOut: OutgoingBatch(allocator: allocator))
     }
 }
