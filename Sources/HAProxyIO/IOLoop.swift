@@ -69,6 +69,11 @@ public final class IOLoop: EventLoop, @unchecked Sendable {
     private var spareQueues: [[ByteBuffer]] = []
     private static let spareQueuesKept = 256
 
+    /// What the streams above the driver keep per loop (the storage the
+    /// ended ones leave to the next), read and set on the loop's thread
+    /// only.
+    public var streamLocal: AnyObject?
+
     /// Reads at most this many bytes at a time (HAProxy's `tune.bufsize`).
     public static let readSize = 16384
 

@@ -17,6 +17,11 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
     let eventLoop: EventLoop
     private var machine: HTTPStreamStateMachine
     private var isPerforming = false
+    /// The stream ended (`closeAll`): its storage goes to the next one on
+    /// its loop once the actions being performed are done.
+    private var ended = false
+    /// That storage went.
+    private var storageLeft = false
     /// The storage of the batch of actions being performed.
     private var performing: [HTTPStreamStateMachine.Action] = []
 
@@ -64,12 +69,19 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
         self.frontend = frontend
         self.client = client
         self.eventLoop = eventLoop
+        // The storage a stream that ended on this loop left, if any: its
+        // arrays and buffers, emptied.
+        let spares = StreamSpares.of(eventLoop)
         self.machine = HTTPStreamStateMachine(
             policy: frontend.httpPolicy, clientAddress: client.remoteAddress, localAddress: client.localAddress,
-            allocator: ByteBufferAllocator(), runtime: frontend, variables: variables)
+            allocator: ByteBufferAllocator(), runtime: frontend, variables: variables, storage: spares?.takeMachine())
         machine.clientTLS = tls
-        // As much room as the machine's own list has: the two swap.
-        performing.reserveCapacity(8)
+        if let actions = spares?.takeActionList() {
+            performing = actions
+        } else {
+            // As much room as the machine's own list has: the two swap.
+            performing.reserveCapacity(8)
+        }
     }
 
     func start(acceptProxy: Bool) {
@@ -102,6 +114,18 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
         }
         swap(&batch, &performing)
         isPerforming = false
+        if ended && !storageLeft { leaveStorage() }
+    }
+
+    /// Gives the machine's storage and the action list's to the next
+    /// stream on this loop, once this one has ended.
+    private func leaveStorage() {
+        storageLeft = true
+        guard let spares = StreamSpares.of(eventLoop) else { return }
+        var actions: [HTTPStreamStateMachine.Action] = []
+        swap(&actions, &performing)
+        if !actions.isEmpty { actions.removeAll(keepingCapacity: true) }
+        spares.put(machine.takeStorage(), actions)
     }
 
     private func execute(_ action: HTTPStreamStateMachine.Action) {
@@ -606,5 +630,6 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
         client.close()
         machine.endTracking()
         frontend.streamEnded(self)
+        ended = true
     }
 }

@@ -1547,6 +1547,25 @@ public struct HTTPStreamStateMachine {
 }
 
 extension HTTPStreamStateMachine {
+    /// Storage a stream that ended leaves to the next one on its loop:
+    /// its action list, header-field arrays and the buffers of its
+    /// writes, all emptied (only their capacity goes over, none of the
+    /// previous client's values), so that a new connection does not
+    /// allocate them again. Made by `takeStorage` only.
+    public struct Storage {
+        fileprivate var actions: [Action]
+        fileprivate var requestHeaders: [HTTPHeaderField]
+        fileprivate var responseHeaders: [HTTPHeaderField]
+        fileprivate var clientOut: ByteBuffer
+        fileprivate var serverOut: ByteBuffer
+
+        /// Whether nothing of a stream is left in it.
+        var isEmpty: Bool {
+            actions.isEmpty && requestHeaders.isEmpty && responseHeaders.isEmpty
+                && clientOut.writerIndex == 0 && serverOut.writerIndex == 0
+        }
+    }
+
     /// A machine for a client connection just accepted.
     ///
     /// Declared outside the type's body so that it hands its values to
@@ -1555,15 +1574,56 @@ extension HTTPStreamStateMachine {
     /// temporary and copied out whole (a retain and a release of each of
     /// its references, about 1.7k instructions a stream), the memberwise
     /// one stores each field in place.
+    /// - Parameter storage: what a stream that ended left (`takeStorage`).
     public init(policy: HTTPFrontendPolicy, clientAddress: SocketAddress?, localAddress: SocketAddress?,
-                allocator: ByteBufferAllocator, runtime: HTTPRuntimeView? = nil, variables: StreamVariables? = nil) {
+                allocator: ByteBufferAllocator, runtime: HTTPRuntimeView? = nil, variables: StreamVariables? = nil,
+                storage: Storage? = nil) {
         var parser = HTTPHeadParser.request(limits: policy.headLimits)
         parser.lenient = policy.acceptsInvalidMessages
-        var actions: [Action] = []
-        actions.reserveCapacity(8)
+        guard let storage else {
+            var actions: [Action] = []
+            actions.reserveCapacity(8)
+            self.init(
+                policy: policy, clientAddress: clientAddress, localAddress: localAddress, actions: actions,
+                runtime: runtime, variables: variables, inbound: allocator.buffer(capacity: 0), requestParser: parser,
+                clientOut: OutgoingBatch(allocator: allocator), serverOut: OutgoingBatch(allocator: allocator))
+            return
+        }
+        // Moved in as they are: `takeStorage` emptied them (emptying them
+        // here again would copy them, shared with the argument).
+        assert(storage.isEmpty)
         self.init(
-            policy: policy, clientAddress: clientAddress, localAddress: localAddress, actions: actions,
+            policy: policy, clientAddress: clientAddress, localAddress: localAddress, actions: storage.actions,
             runtime: runtime, variables: variables, inbound: allocator.buffer(capacity: 0), requestParser: parser,
-            clientOut: OutgoingBatch(allocator: allocator), serverOut: OutgoingBatch(allocator: allocator))
+            spareRequestHeaders: storage.requestHeaders, spareResponseHeaders: storage.responseHeaders,
+            clientOut: OutgoingBatch(allocator: allocator, storage: storage.clientOut),
+            serverOut: OutgoingBatch(allocator: allocator, storage: storage.serverOut))
+    }
+
+    /// Takes the machine's storage for the next stream (see `Storage`),
+    /// once this one has ended: what it keeps after is empty and new.
+    public mutating func takeStorage() -> Storage {
+        var actions: [Action] = []
+        swap(&actions, &self.actions)
+        if !actions.isEmpty { actions.removeAll(keepingCapacity: true) }
+        // The arrays of the last heads go over rather than the spare ones
+        // (empty after a single message each).
+        var requestHeaders: [HTTPHeaderField] = []
+        swap(&requestHeaders, &request.headers)
+        if requestHeaders.capacity < spareRequestHeaders.capacity { swap(&requestHeaders, &spareRequestHeaders) }
+        if !requestHeaders.isEmpty { requestHeaders.removeAll(keepingCapacity: true) }
+        var responseHeaders: [HTTPHeaderField] = []
+        swap(&responseHeaders, &response.headers)
+        if responseHeaders.capacity < spareResponseHeaders.capacity { swap(&responseHeaders, &spareResponseHeaders) }
+        if !responseHeaders.isEmpty { responseHeaders.removeAll(keepingCapacity: true) }
+        request = HTTPHead()
+        response = HTTPHead()
+        var clientBuffer = clientOut.takeStorage()
+        if clientBuffer.capacity > OutgoingBatch.keptCapacity { clientBuffer = ByteBufferAllocator().buffer(capacity: 0) }
+        var serverBuffer = serverOut.takeStorage()
+        if serverBuffer.capacity > OutgoingBatch.keptCapacity { serverBuffer = ByteBufferAllocator().buffer(capacity: 0) }
+        return Storage(
+            actions: actions, requestHeaders: requestHeaders, responseHeaders: responseHeaders,
+            clientOut: clientBuffer, serverOut: serverBuffer)
     }
 }
