@@ -38,7 +38,7 @@ final class StreamSpares {
     func takeActionList() -> [HTTPStreamStateMachine.Action]? { actionLists.popLast() }
 
     /// Keeps what a stream that ended leaves; `actions` must be empty.
-    func put(_ machine: HTTPStreamStateMachine.Storage, _ actions: [HTTPStreamStateMachine.Action]) {
+    func put(_ machine: consuming HTTPStreamStateMachine.Storage, _ actions: consuming [HTTPStreamStateMachine.Action]) {
         if machines.count < Self.kept { machines.append(machine) }
         if actionLists.count < Self.kept, actions.isEmpty { actionLists.append(actions) }
     }

@@ -1580,7 +1580,7 @@ extension HTTPStreamStateMachine {
                 storage: Storage? = nil) {
         var parser = HTTPHeadParser.request(limits: policy.headLimits)
         parser.lenient = policy.acceptsInvalidMessages
-        guard let storage else {
+        guard let storage = consume storage else {
             var actions: [Action] = []
             actions.reserveCapacity(8)
             self.init(
