@@ -22,6 +22,8 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
     private var ended = false
     /// That storage went.
     private var storageLeft = false
+    /// Where it goes, and where this stream's came from (nil off the driver).
+    private let spares: StreamSpares?
     /// The storage of the batch of actions being performed.
     private var performing: [HTTPStreamStateMachine.Action] = []
 
@@ -71,7 +73,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
         self.eventLoop = eventLoop
         // The storage a stream that ended on this loop left, if any: its
         // arrays and buffers, emptied.
-        let spares = StreamSpares.of(eventLoop)
+        spares = StreamSpares.of(eventLoop)
         self.machine = HTTPStreamStateMachine(
             policy: frontend.httpPolicy, clientAddress: client.remoteAddress, localAddress: client.localAddress,
             allocator: ByteBufferAllocator(), runtime: frontend, variables: variables, storage: spares?.takeMachine())
@@ -121,7 +123,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
     /// stream on this loop, once this one has ended.
     private func leaveStorage() {
         storageLeft = true
-        guard let spares = StreamSpares.of(eventLoop) else { return }
+        guard let spares else { return }
         var actions: [HTTPStreamStateMachine.Action] = []
         swap(&actions, &performing)
         if !actions.isEmpty { actions.removeAll(keepingCapacity: true) }

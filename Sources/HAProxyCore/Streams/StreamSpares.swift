@@ -25,7 +25,10 @@ final class StreamSpares {
 
     /// The spares of `loop`, made on first use; nil off the driver.
     static func of(_ loop: EventLoop) -> StreamSpares? {
-        guard let loop = loop as? IOLoop else { return nil }
+        // The loop's exact type (`IOLoop` is final), not `as?`: a cast from
+        // the protocol costs more than the lookup it leads to.
+        guard type(of: loop) == IOLoop.self else { return nil }
+        let loop = unsafeDowncast(loop, to: IOLoop.self)
         if let spares = loop.streamLocal as? StreamSpares { return spares }
         let spares = StreamSpares()
         loop.streamLocal = spares
