@@ -66,9 +66,16 @@ final class HTTPStreamStateMachineStorageTests: XCTestCase {
         actions.compactMap { if case .armTimer(let ms) = $0 { return .some(ms) } else { return nil } }
     }
 
+    private func records(_ actions: [Action]) -> [HTTPStreamStateMachine.TransactionRecord] {
+        actions.compactMap { if case .logTransaction(let r) = $0 { return r } else { return nil } }
+    }
+
     /// One request with `Connection: close` through to the stream's end;
-    /// returns what went to the server and the timers armed meanwhile.
-    private func exchange(_ machine: inout HTTPStreamStateMachine, _ request: String) -> (String, [Int?]) {
+    /// returns what went to the server, the timers armed meanwhile and
+    /// the request line and captures the transaction was logged with.
+    private func exchange(
+        _ machine: inout HTTPStreamStateMachine, _ request: String
+    ) -> (String, [Int?], logged: (line: String?, captures: [String])) {
         machine.start(acceptProxy: false)
         _ = take(&machine)
         machine.clientRead(ByteBuffer(string: request))
@@ -86,7 +93,11 @@ final class HTTPStreamStateMachineStorageTests: XCTestCase {
         machine.flushedForClose()
         actions += take(&machine)
         XCTAssertEqual(machine.state, .closed)
-        return (sent, timers)
+        let logged = records(actions)
+        XCTAssertEqual(logged.count, 1)
+        let line = logged.first?.requestLine.map { String(buffer: $0) }
+        let captures = logged.first?.withLog { $0.capturedRequestHeaders.compactMap { $0.map { String(buffer: $0) } } } ?? []
+        return (sent, timers, (line, captures))
     }
 
     func testStorageOfAnEndedStreamIsEmpty() throws {
@@ -99,12 +110,13 @@ final class HTTPStreamStateMachineStorageTests: XCTestCase {
     func testAStreamOnRecycledStorageStartsClean() throws {
         let policy = try policy()
         var first = machine(policy, storage: nil)
-        let (firstSent, firstTimers) = exchange(
+        let (firstSent, firstTimers, firstLogged) = exchange(
             &first, "GET /a HTTP/1.1\r\nHost: a\r\nX-Id: first-client\r\nCookie: secret\r\nConnection: close\r\n\r\n")
         // The rules did act on the first client.
         XCTAssertTrue(firstSent.contains("x-who: first-client\r\n"), firstSent)
         XCTAssertTrue(firstTimers.contains(1000), "\(firstTimers)")
-        XCTAssertEqual(first.log.capturedRequestHeaders.first??.readableBytes, "first-client".utf8.count)
+        XCTAssertEqual(firstLogged.line, "GET /a HTTP/1.1")
+        XCTAssertEqual(firstLogged.captures, ["first-client"])
 
         var second = machine(policy, storage: first.takeStorage())
         XCTAssertEqual(second.state, .readingRequest)
@@ -121,7 +133,7 @@ final class HTTPStreamStateMachineStorageTests: XCTestCase {
         XCTAssertNil(second.serverName)
         XCTAssertNil(second.persistence.server)
 
-        let (sent, timers) = exchange(&second, "GET /b HTTP/1.1\r\nHost: b\r\nConnection: close\r\n\r\n")
+        let (sent, timers, logged) = exchange(&second, "GET /b HTTP/1.1\r\nHost: b\r\nConnection: close\r\n\r\n")
         // Nothing of the first client's request, variables, timeout or
         // capture in the second one's.
         XCTAssertEqual(sent, "GET /b HTTP/1.1\r\nhost: b\r\n\r\n")
@@ -129,5 +141,8 @@ final class HTTPStreamStateMachineStorageTests: XCTestCase {
         XCTAssertTrue(timers.contains(5000), "\(timers)")
         XCTAssertEqual(second.log.capturedRequestHeaders.compactMap { $0 }.count, 0)
         XCTAssertEqual(second.log.status, 200)
+        // The log line (written from the first stream's record, refilled).
+        XCTAssertEqual(logged.line, "GET /b HTTP/1.1")
+        XCTAssertEqual(logged.captures, [])
     }
 }

@@ -1548,21 +1548,27 @@ public struct HTTPStreamStateMachine {
 
 extension HTTPStreamStateMachine {
     /// Storage a stream that ended leaves to the next one on its loop:
-    /// its action list, header-field arrays and the buffers of its
-    /// writes, all emptied (only their capacity goes over, none of the
-    /// previous client's values), so that a new connection does not
-    /// allocate them again. Made by `takeStorage` only.
+    /// its action list, header-field arrays, the buffers of its writes
+    /// and of its request heads, and its transaction record, all emptied
+    /// (only their capacity goes over, none of the previous client's
+    /// values), so that a new connection does not allocate them again.
+    /// Made by `takeStorage` only.
     public struct Storage {
         fileprivate var actions: [Action]
         fileprivate var requestHeaders: [HTTPHeaderField]
         fileprivate var responseHeaders: [HTTPHeaderField]
         fileprivate var clientOut: ByteBuffer
         fileprivate var serverOut: ByteBuffer
+        fileprivate var headStore: ByteBuffer
+        /// A transaction record nothing else held, blank: the next stream
+        /// sets each of its fields before its first log line.
+        fileprivate var record: TransactionRecord?
 
         /// Whether nothing of a stream is left in it.
         var isEmpty: Bool {
             actions.isEmpty && requestHeaders.isEmpty && responseHeaders.isEmpty
-                && clientOut.writerIndex == 0 && serverOut.writerIndex == 0
+                && clientOut.writerIndex == 0 && serverOut.writerIndex == 0 && headStore.writerIndex == 0
+                && (record.map { $0.requestLine == nil && $0.sampleContext == nil && $0.log.status == -1 } ?? true)
         }
     }
 
@@ -1595,9 +1601,10 @@ extension HTTPStreamStateMachine {
         self.init(
             policy: policy, clientAddress: clientAddress, localAddress: localAddress, actions: storage.actions,
             runtime: runtime, variables: variables, inbound: allocator.buffer(capacity: 0), requestParser: parser,
+            headStore: storage.headStore,
             spareRequestHeaders: storage.requestHeaders, spareResponseHeaders: storage.responseHeaders,
             clientOut: OutgoingBatch(allocator: allocator, storage: storage.clientOut),
-            serverOut: OutgoingBatch(allocator: allocator, storage: storage.serverOut))
+            serverOut: OutgoingBatch(allocator: allocator, storage: storage.serverOut), lastRecord: storage.record)
     }
 
     /// Takes the machine's storage for the next stream (see `Storage`),
@@ -1622,8 +1629,29 @@ extension HTTPStreamStateMachine {
         if clientBuffer.capacity > OutgoingBatch.keptCapacity { clientBuffer = ByteBufferAllocator().buffer(capacity: 0) }
         var serverBuffer = serverOut.takeStorage()
         if serverBuffer.capacity > OutgoingBatch.keptCapacity { serverBuffer = ByteBufferAllocator().buffer(capacity: 0) }
+        // The last transaction's record, when its log line is out and
+        // nothing else holds it: blanked.
+        var record: TransactionRecord?
+        if isKnownUniquelyReferenced(&lastRecord), let kept = lastRecord {
+            kept.log = StreamLogInfo()
+            kept.serverStatus = 0
+            kept.requestLine = nil
+            kept.sampleContext = nil
+            kept.backendIndex = nil
+            record = kept
+        }
+        lastRecord = nil
+        // The head store, once the machine's own views of its bytes are
+        // gone (emptying storage something else still holds copies it).
+        requestBytes = nil
+        log.requestLine = nil
+        ruleContext = nil
+        var head = ByteBufferAllocator().buffer(capacity: 0)
+        swap(&head, &headStore)
+        head.clear()
+        if head.capacity > OutgoingBatch.keptCapacity { head = ByteBufferAllocator().buffer(capacity: 0) }
         return Storage(
             actions: actions, requestHeaders: requestHeaders, responseHeaders: responseHeaders,
-            clientOut: clientBuffer, serverOut: serverBuffer)
+            clientOut: clientBuffer, serverOut: serverBuffer, headStore: head, record: record)
     }
 }
