@@ -84,6 +84,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
             // As much room as the machine's own list has: the two swap.
             performing.reserveCapacity(8)
         }
+        if let timer = spares?.takeTimer() { timerSlot.adopt(timer, owner: self) }
     }
 
     func start(acceptProxy: Bool) {
@@ -128,6 +129,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
         swap(&actions, &performing)
         if !actions.isEmpty { actions.removeAll(keepingCapacity: true) }
         spares.put(machine.takeStorage(), actions)
+        if let timer = timerSlot.take() { spares.putTimer(timer) }
     }
 
     private func execute(_ action: HTTPStreamStateMachine.Action) {

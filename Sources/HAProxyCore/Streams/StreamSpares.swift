@@ -3,8 +3,8 @@ import HAProxyIO
 import NIOCore
 
 /// The storage HTTP streams that ended on a loop leave to the next ones
-/// (`HTTPStreamStateMachine.Storage` and the session's action list): a
-/// new client connection then allocates none of it. Only emptied arrays
+/// (`HTTPStreamStateMachine.Storage`, the session's action list and its
+/// timer): a new client connection then allocates none of it. Only emptied arrays
 /// and buffers are kept, never a value of the stream that left them.
 ///
 /// One per driver loop (in its `streamLocal`), used on its thread only;
@@ -17,10 +17,12 @@ final class StreamSpares {
 
     private var machines: [HTTPStreamStateMachine.Storage] = []
     private var actionLists: [[HTTPStreamStateMachine.Action]] = []
+    private var timers: [StreamTimer] = []
 
     private init() {
         machines.reserveCapacity(Self.kept)
         actionLists.reserveCapacity(Self.kept)
+        timers.reserveCapacity(Self.kept)
     }
 
     /// The spares of `loop`, made on first use; nil off the driver.
@@ -39,6 +41,14 @@ final class StreamSpares {
 
     /// An empty action list for `HTTPSession`'s batches.
     func takeActionList() -> [HTTPStreamStateMachine.Action]? { actionLists.popLast() }
+
+    /// A disarmed stream timer of this loop (`StreamTimer.Slot.adopt`).
+    func takeTimer() -> StreamTimer? { timers.popLast() }
+
+    /// Keeps the timer of a stream that ended, disarmed (`Slot.take`).
+    func putTimer(_ timer: StreamTimer) {
+        if timers.count < Self.kept { timers.append(timer) }
+    }
 
     /// Keeps what a stream that ended leaves; `actions` must be empty.
     func put(_ machine: consuming HTTPStreamStateMachine.Storage, _ actions: consuming [HTTPStreamStateMachine.Action]) {
