@@ -18,7 +18,8 @@ protocol TimeoutOwner: AnyObject {
 final class StreamTimer {
     private let timers: LoopTimers
     /// Not owned, and not weak either (a weak reference costs each stream
-    /// a side table): the owner cancels its timer before it goes.
+    /// a side table): the owner cancels its timer before it goes, or hands
+    /// it over disarmed to the next stream of its loop (`Slot.adopt`).
     private unowned var owner: TimeoutOwner
     private(set) var deadline: NIODeadline?
     /// The deadline the timer sits in the heap with, while it does.
