@@ -5,6 +5,7 @@ import CEpoll
 import Dispatch
 import NIOConcurrencyHelpers
 import NIOCore
+import Synchronization
 
 /// What a descriptor registered on an `IOLoop` is told when epoll reports
 /// it ready. `events` is epoll's mask (`IOEvents`).
@@ -51,6 +52,9 @@ public final class IOLoop: EventLoop, @unchecked Sendable {
     private let lock = NIOLock()
     private var remoteTasks: [() -> Void] = []
     private var woken = false
+    /// `remoteTasks` has tasks (set with them, under the lock): the loop
+    /// takes the lock only then, not on every turn.
+    private let remotePending = Atomic<Bool>(false)
     /// Tasks posted on the loop itself: run after the current batch.
     private var localTasks: [LoopTask] = []
     private var runningTasks: [LoopTask] = []
@@ -68,6 +72,11 @@ public final class IOLoop: EventLoop, @unchecked Sendable {
     /// allocation at its first write).
     private var spareQueues: [[ByteBuffer]] = []
     private static let spareQueuesKept = 256
+
+    /// What the streams above the driver keep per loop (the storage the
+    /// ended ones leave to the next), read and set on the loop's thread
+    /// only.
+    public var streamLocal: AnyObject?
 
     /// Reads at most this many bytes at a time (HAProxy's `tune.bufsize`).
     public static let readSize = 16384
@@ -247,12 +256,15 @@ public final class IOLoop: EventLoop, @unchecked Sendable {
     }
 
     private func runTasks() {
-        lock.withLockVoid {
-            if !remoteTasks.isEmpty {
+        // A task posted after this check woke the loop (`woken` was false):
+        // the next turn takes it.
+        if remotePending.load(ordering: .acquiring) {
+            lock.withLockVoid {
                 for task in remoteTasks { localTasks.append(.run(task)) }
                 remoteTasks.removeAll(keepingCapacity: true)
+                remotePending.store(false, ordering: .relaxed)
+                woken = false
             }
-            woken = false
         }
         // Tasks posted by these tasks run in the next turn, after I/O.
         guard !localTasks.isEmpty else { return }
@@ -292,6 +304,7 @@ public final class IOLoop: EventLoop, @unchecked Sendable {
         }
         let needsWake = lock.withLock {
             remoteTasks.append(task)
+            remotePending.store(true, ordering: .releasing)
             defer { woken = true }
             return !woken
         }

@@ -48,8 +48,10 @@ final class ActiveStreams {
     private var freeSlots: [Int] = []
 
     func add(_ stream: ActiveStream, frontend: Frontend, client: StreamConnection, on eventLoop: EventLoop) {
+        // The stream's address, as 2.6 shows its streams (not a hash of it:
+        // hashing costs about a hundred instructions a connection).
         let entry = Entry(
-            id: UInt(bitPattern: ObjectIdentifier(stream).hashValue), stream: stream, frontend: frontend,
+            id: UInt(bitPattern: ObjectIdentifier(stream)), stream: stream, frontend: frontend,
             eventLoop: eventLoop, clientAddress: client.remoteAddress, accepted: .now())
         stream.activeSlot = lock.withLock {
             if let slot = freeSlots.popLast() {

@@ -17,6 +17,13 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
     let eventLoop: EventLoop
     private var machine: HTTPStreamStateMachine
     private var isPerforming = false
+    /// The stream ended (`closeAll`): its storage goes to the next one on
+    /// its loop once the actions being performed are done.
+    private var ended = false
+    /// That storage went.
+    private var storageLeft = false
+    /// Where it goes, and where this stream's came from (nil off the driver).
+    private let spares: StreamSpares?
     /// The storage of the batch of actions being performed.
     private var performing: [HTTPStreamStateMachine.Action] = []
 
@@ -64,12 +71,20 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
         self.frontend = frontend
         self.client = client
         self.eventLoop = eventLoop
+        // The storage a stream that ended on this loop left, if any: its
+        // arrays and buffers, emptied.
+        spares = StreamSpares.of(eventLoop)
         self.machine = HTTPStreamStateMachine(
             policy: frontend.httpPolicy, clientAddress: client.remoteAddress, localAddress: client.localAddress,
-            allocator: ByteBufferAllocator(), runtime: frontend, variables: variables)
+            allocator: ByteBufferAllocator(), runtime: frontend, variables: variables, storage: spares?.takeMachine())
         machine.clientTLS = tls
-        // As much room as the machine's own list has: the two swap.
-        performing.reserveCapacity(8)
+        if let actions = spares?.takeActionList() {
+            performing = actions
+        } else {
+            // As much room as the machine's own list has: the two swap.
+            performing.reserveCapacity(8)
+        }
+        if let timer = spares?.takeTimer() { timerSlot.adopt(timer, owner: self) }
     }
 
     func start(acceptProxy: Bool) {
@@ -105,6 +120,19 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
         }
         swap(&batch, &performing)
         isPerforming = false
+        if ended && !storageLeft { leaveStorage() }
+    }
+
+    /// Gives the machine's storage and the action list's to the next
+    /// stream on this loop, once this one has ended.
+    private func leaveStorage() {
+        storageLeft = true
+        guard let spares else { return }
+        var actions: [HTTPStreamStateMachine.Action] = []
+        swap(&actions, &performing)
+        if !actions.isEmpty { actions.removeAll(keepingCapacity: true) }
+        spares.put(machine.takeStorage(), actions)
+        if let timer = timerSlot.take() { spares.putTimer(timer) }
     }
 
     private func execute(_ action: HTTPStreamStateMachine.Action) {
@@ -609,5 +637,6 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
         client.close()
         machine.endTracking()
         frontend.streamEnded(self)
+        ended = true
     }
 }

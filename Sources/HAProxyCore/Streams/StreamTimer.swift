@@ -18,8 +18,9 @@ protocol TimeoutOwner: AnyObject {
 final class StreamTimer {
     private let timers: LoopTimers
     /// Not owned, and not weak either (a weak reference costs each stream
-    /// a side table): the owner cancels its timer before it goes.
-    private unowned let owner: TimeoutOwner
+    /// a side table): the owner cancels its timer before it goes, or hands
+    /// it over disarmed to the next stream of its loop (`Slot.adopt`).
+    private unowned var owner: TimeoutOwner
     private(set) var deadline: NIODeadline?
     /// The deadline the timer sits in the heap with, while it does.
     fileprivate var armedAt: NIODeadline?
@@ -41,6 +42,23 @@ final class StreamTimer {
 
         func cancel() {
             made?.cancel()
+        }
+
+        /// Hands the timer over, disarmed, for another stream of the same
+        /// loop (`adopt`); the slot makes a new one if armed again.
+        mutating func take() -> StreamTimer? {
+            guard let timer = made else { return nil }
+            timer.cancel()
+            made = nil
+            return timer
+        }
+
+        /// Uses `timer`, disarmed and left by a stream that ended on the
+        /// same loop, for `owner`.
+        mutating func adopt(_ timer: StreamTimer, owner: TimeoutOwner) {
+            assert(made == nil && timer.deadline == nil && timer.heapIndex < 0)
+            timer.owner = owner
+            made = timer
         }
     }
 

@@ -237,29 +237,6 @@ public struct HTTPStreamStateMachine {
     /// The record of the last transaction logged.
     private var lastRecord: TransactionRecord?
 
-    public init(policy: HTTPFrontendPolicy, clientAddress: SocketAddress?, localAddress: SocketAddress?,
-                allocator: ByteBufferAllocator, runtime: HTTPRuntimeView? = nil, variables: StreamVariables? = nil) {
-        self.policy = policy
-        self.runtime = runtime
-        self.variables = variables
-        self.clientAddress = clientAddress
-        self.localAddress = localAddress
-        inbound = allocator.buffer(capacity: 0)
-        clientOut = OutgoingBatch(allocator: allocator)
-        serverOut = OutgoingBatch(allocator: allocator)
-        // Each part is made whole before it is stored: changing `self`
-        // once it is complete made the compiler copy the whole machine
-        // again for each change. One copy remains when the finished
-        // value is returned (a retain and release of each stored
-        // reference that the optimizer does not cancel).
-        var parser = HTTPHeadParser.request(limits: policy.headLimits)
-        parser.lenient = policy.acceptsInvalidMessages
-        requestParser = parser
-        var actions: [Action] = []
-        actions.reserveCapacity(8)
-        self.actions = actions
-    }
-
     /// Hands the pending actions over, keeping the storage for the next ones.
     public mutating func takeActions(into list: inout [Action]) {
         swap(&actions, &list)
@@ -1568,5 +1545,115 @@ public struct HTTPStreamStateMachine {
         logTransaction()
         variables?.trackedCounters?.endSession()
         emit(.close)
+    }
+}
+
+extension HTTPStreamStateMachine {
+    /// Storage a stream that ended leaves to the next one on its loop:
+    /// its action list, header-field arrays, the buffers of its writes
+    /// and of its request heads, and its transaction record, all emptied
+    /// (only their capacity goes over, none of the previous client's
+    /// values), so that a new connection does not allocate them again.
+    /// Made by `takeStorage` only.
+    public struct Storage {
+        fileprivate var actions: [Action]
+        fileprivate var requestHeaders: [HTTPHeaderField]
+        fileprivate var responseHeaders: [HTTPHeaderField]
+        fileprivate var clientOut: ByteBuffer
+        fileprivate var serverOut: ByteBuffer
+        fileprivate var headStore: ByteBuffer
+        /// A transaction record nothing else held, blank: the next stream
+        /// sets each of its fields before its first log line.
+        fileprivate var record: TransactionRecord?
+
+        /// Whether nothing of a stream is left in it.
+        var isEmpty: Bool {
+            actions.isEmpty && requestHeaders.isEmpty && responseHeaders.isEmpty
+                && clientOut.writerIndex == 0 && serverOut.writerIndex == 0 && headStore.writerIndex == 0
+                && (record.map { $0.requestLine == nil && $0.sampleContext == nil && $0.log.status == -1 } ?? true)
+        }
+    }
+
+    /// A machine for a client connection just accepted.
+    ///
+    /// Declared outside the type's body so that it hands its values to
+    /// the memberwise initializer the compiler writes: a struct this large
+    /// built by an initializer of its own body is assembled in a
+    /// temporary and copied out whole (a retain and a release of each of
+    /// its references, about 1.7k instructions a stream), the memberwise
+    /// one stores each field in place.
+    /// - Parameter storage: what a stream that ended left (`takeStorage`).
+    public init(policy: HTTPFrontendPolicy, clientAddress: SocketAddress?, localAddress: SocketAddress?,
+                allocator: ByteBufferAllocator, runtime: HTTPRuntimeView? = nil, variables: StreamVariables? = nil,
+                storage: Storage? = nil) {
+        var parser = HTTPHeadParser.request(limits: policy.headLimits)
+        parser.lenient = policy.acceptsInvalidMessages
+        guard let storage = consume storage else {
+            var actions: [Action] = []
+            actions.reserveCapacity(8)
+            self.init(
+                policy: policy, clientAddress: clientAddress, localAddress: localAddress, actions: actions,
+                runtime: runtime, variables: variables, inbound: allocator.buffer(capacity: 0), requestParser: parser,
+                clientOut: OutgoingBatch(allocator: allocator), serverOut: OutgoingBatch(allocator: allocator))
+            return
+        }
+        // Moved in as they are: `takeStorage` emptied them (emptying them
+        // here again would copy them, shared with the argument).
+        assert(storage.isEmpty)
+        self.init(
+            policy: policy, clientAddress: clientAddress, localAddress: localAddress, actions: storage.actions,
+            runtime: runtime, variables: variables, inbound: allocator.buffer(capacity: 0), requestParser: parser,
+            headStore: storage.headStore,
+            spareRequestHeaders: storage.requestHeaders, spareResponseHeaders: storage.responseHeaders,
+            clientOut: OutgoingBatch(allocator: allocator, storage: storage.clientOut),
+            serverOut: OutgoingBatch(allocator: allocator, storage: storage.serverOut), lastRecord: storage.record)
+    }
+
+    /// Takes the machine's storage for the next stream (see `Storage`),
+    /// once this one has ended: what it keeps after is empty and new.
+    public mutating func takeStorage() -> Storage {
+        var actions: [Action] = []
+        swap(&actions, &self.actions)
+        if !actions.isEmpty { actions.removeAll(keepingCapacity: true) }
+        // The arrays of the last heads go over rather than the spare ones
+        // (empty after a single message each).
+        var requestHeaders: [HTTPHeaderField] = []
+        swap(&requestHeaders, &request.headers)
+        if requestHeaders.capacity < spareRequestHeaders.capacity { swap(&requestHeaders, &spareRequestHeaders) }
+        if !requestHeaders.isEmpty { requestHeaders.removeAll(keepingCapacity: true) }
+        var responseHeaders: [HTTPHeaderField] = []
+        swap(&responseHeaders, &response.headers)
+        if responseHeaders.capacity < spareResponseHeaders.capacity { swap(&responseHeaders, &spareResponseHeaders) }
+        if !responseHeaders.isEmpty { responseHeaders.removeAll(keepingCapacity: true) }
+        request = HTTPHead()
+        response = HTTPHead()
+        var clientBuffer = clientOut.takeStorage()
+        if clientBuffer.capacity > OutgoingBatch.keptCapacity { clientBuffer = ByteBufferAllocator().buffer(capacity: 0) }
+        var serverBuffer = serverOut.takeStorage()
+        if serverBuffer.capacity > OutgoingBatch.keptCapacity { serverBuffer = ByteBufferAllocator().buffer(capacity: 0) }
+        // The last transaction's record, when its log line is out and
+        // nothing else holds it: blanked.
+        var record: TransactionRecord?
+        if isKnownUniquelyReferenced(&lastRecord), let kept = lastRecord {
+            kept.log = StreamLogInfo()
+            kept.serverStatus = 0
+            kept.requestLine = nil
+            kept.sampleContext = nil
+            kept.backendIndex = nil
+            record = kept
+        }
+        lastRecord = nil
+        // The head store, once the machine's own views of its bytes are
+        // gone (emptying storage something else still holds copies it).
+        requestBytes = nil
+        log.requestLine = nil
+        ruleContext = nil
+        var head = ByteBufferAllocator().buffer(capacity: 0)
+        swap(&head, &headStore)
+        head.clear()
+        if head.capacity > OutgoingBatch.keptCapacity { head = ByteBufferAllocator().buffer(capacity: 0) }
+        return Storage(
+            actions: actions, requestHeaders: requestHeaders, responseHeaders: responseHeaders,
+            clientOut: clientBuffer, serverOut: serverBuffer, headStore: head, record: record)
     }
 }

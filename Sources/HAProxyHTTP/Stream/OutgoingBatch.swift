@@ -23,6 +23,23 @@ struct OutgoingBatch {
         buffer = allocator.buffer(capacity: 0)
     }
 
+    /// A batch writing into `storage`, the empty storage of a batch
+    /// that ended (see `takeStorage`).
+    init(allocator: ByteBufferAllocator, storage: ByteBuffer) {
+        self.allocator = allocator
+        buffer = storage
+    }
+
+    /// Hands the storage over, emptied, and keeps none: for the batch of
+    /// another stream, which writes over it (or copies it first while a
+    /// connection still holds the bytes last taken).
+    mutating func takeStorage() -> ByteBuffer {
+        var storage = allocator.buffer(capacity: 0)
+        swap(&storage, &buffer)
+        storage.clear()
+        return storage
+    }
+
     /// Makes the storage writable without copying bytes already sent: while
     /// the connection still holds the last batch, fresh storage is taken.
     private mutating func prepare() {
