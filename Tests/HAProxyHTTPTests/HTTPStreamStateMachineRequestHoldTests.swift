@@ -49,18 +49,8 @@ final class HTTPStreamStateMachineRequestHoldTests: XCTestCase {
         return machine
     }
 
-    private func take(_ machine: inout HTTPStreamStateMachine) -> [Action] {
-        var list: [Action] = []
-        machine.takeActions(into: &list)
-        return list
-    }
-
     private func written(_ actions: [Action]) -> String {
         actions.compactMap { if case .writeClient(let b) = $0 { return String(buffer: b) } else { return nil } }.joined()
-    }
-
-    private func timers(_ actions: [Action]) -> [Int?] {
-        actions.compactMap { if case .armTimer(let ms) = $0 { return .some(ms) } else { return nil } }
     }
 
     private func asksServer(_ actions: [Action]) -> Bool {

@@ -29,12 +29,6 @@ final class HTTPStreamStateMachineServicesTests: XCTestCase {
         return machine
     }
 
-    private func take(_ machine: inout HTTPStreamStateMachine) -> [Action] {
-        var list: [Action] = []
-        machine.takeActions(into: &list)
-        return list
-    }
-
     private func serviceCall(_ actions: [Action]) -> HTTPServiceCall? {
         for case .runService(let call) in actions { return call }
         return nil

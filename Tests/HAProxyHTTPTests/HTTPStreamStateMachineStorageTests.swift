@@ -52,18 +52,8 @@ final class HTTPStreamStateMachineStorageTests: XCTestCase {
             storage: storage)
     }
 
-    private func take(_ machine: inout HTTPStreamStateMachine) -> [Action] {
-        var list: [Action] = []
-        machine.takeActions(into: &list)
-        return list
-    }
-
     private func written(toServer actions: [Action]) -> String {
         actions.compactMap { if case .writeServer(let b) = $0 { return String(buffer: b) } else { return nil } }.joined()
-    }
-
-    private func armed(_ actions: [Action]) -> [Int?] {
-        actions.compactMap { if case .armTimer(let ms) = $0 { return .some(ms) } else { return nil } }
     }
 
     private func records(_ actions: [Action]) -> [HTTPStreamStateMachine.TransactionRecord] {
@@ -87,7 +77,7 @@ final class HTTPStreamStateMachineStorageTests: XCTestCase {
         machine.serverConnected(reused: false)
         actions += take(&machine)
         let sent = written(toServer: actions)
-        let timers = armed(actions)
+        let armed = timers(actions)
         machine.serverRead(ByteBuffer(string: "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Server: one\r\n\r\nhi"))
         actions = take(&machine)
         machine.flushedForClose()
@@ -97,7 +87,7 @@ final class HTTPStreamStateMachineStorageTests: XCTestCase {
         XCTAssertEqual(logged.count, 1)
         let line = logged.first?.requestLine.map { String(buffer: $0) }
         let captures = logged.first?.withLog { $0.capturedRequestHeaders.compactMap { $0.map { String(buffer: $0) } } } ?? []
-        return (sent, timers, (line, captures))
+        return (sent, armed, (line, captures))
     }
 
     func testStorageOfAnEndedStreamIsEmpty() throws {

@@ -40,12 +40,6 @@ final class HTTPStreamStateMachineTests: XCTestCase {
         return machine
     }
 
-    private func take(_ machine: inout HTTPStreamStateMachine) -> [Action] {
-        var list: [Action] = []
-        machine.takeActions(into: &list)
-        return list
-    }
-
     private func bytes(_ text: String) -> ByteBuffer { ByteBuffer(string: text) }
 
     /// A compact spelling of actions for assertions.

@@ -26,6 +26,14 @@ final class LogRuleTests: IntegrationTestCase {
         """
     }
 
+    /// A received rfc3164 line as `<PRI> message`, without the date,
+    /// host and tag between them.
+    private static func priorityAndMessage(_ line: String) -> String {
+        let body = line.trimmingCharacters(in: .newlines)
+        let priority = body.prefix { $0 != ">" } + ">"
+        return priority + " " + (body.range(of: "]: ").map { String(body[$0.upperBound...]) } ?? body)
+    }
+
     /// Slots in declaration order, header captures and action captures
     /// mixed; `id` captures truncated to the declared length; response
     /// rules and `http-after-response` (also on a deny) writing response
@@ -100,11 +108,7 @@ final class LogRuleTests: IntegrationTestCase {
             _ = try HTTPClient.get(port: port, path: path)
         }
         let lines = try receiver.receive(until: { $0.contains("/end ") }, timeout: 10, maxLines: 20)
-        let got = lines.map { line -> String in
-            let body = line.trimmingCharacters(in: .newlines)
-            let priority = body.prefix { $0 != ">" } + ">"
-            return priority + " " + (body.range(of: "]: ").map { String(body[$0.upperBound...]) } ?? body)
-        }
+        let got = lines.map(Self.priorityAndMessage)
         XCTAssertEqual(got, [
             "<131> /err 200 --", "<134> /normal 200 --", "<133> /resinfo 200 --", "<129> /tcp 200 --",
             "<132> /tcp2 200 --", "<131> /deny 403 PR", "<130> /denycrit 403 PR", "<134> /ret 200 LR",
@@ -143,11 +147,7 @@ final class LogRuleTests: IntegrationTestCase {
             _ = try HTTPClient.get(port: port, path: path)
         }
         let lines = try receiver.receive(until: { $0.contains("/end ") }, timeout: 10, maxLines: 20)
-        let got = lines.map { line -> String in
-            let body = line.trimmingCharacters(in: .newlines)
-            let priority = body.prefix { $0 != ">" } + ">"
-            return priority + " " + (body.range(of: "]: ").map { String(body[$0.upperBound...]) } ?? body)
-        }
+        let got = lines.map(Self.priorityAndMessage)
         XCTAssertEqual(got, ["<131> /loud 200 --", "<134> /end 200 --"])
     }
 }
