@@ -14,11 +14,7 @@ final class HTTPStreamStateMachineRequestHoldTests: XCTestCase {
 
     /// A machine for a frontend with `lines` and a backend `be`.
     private func machine(_ lines: String, backend: String = "") throws -> HTTPStreamStateMachine {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hold-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let file = dir.appendingPathComponent("t.cfg")
-        let text = """
+        let proxies = try loadProxies("""
             defaults
               mode http
               timeout client 10s
@@ -32,11 +28,7 @@ final class HTTPStreamStateMachineRequestHoldTests: XCTestCase {
             \(backend)
               server s 127.0.0.1:2
 
-            """
-        try text.write(to: file, atomically: true, encoding: .utf8)
-        let (config, diagnostics) = ConfigLoader.load(paths: [file.path], environment: [:], features: [], version: "2.6.12")
-        XCTAssertEqual(diagnostics.alerts.map(\.message), [])
-        let proxies = try XCTUnwrap(config?.proxies)
+            """)
         let be = HTTPBackendPolicy(index: 0, config: proxies[1], errorPages: [:])
         let policy = HTTPFrontendPolicy(
             config: proxies[0], headLimits: HTTPHeadLimits(), errorPages: [:], defaultBackend: be,

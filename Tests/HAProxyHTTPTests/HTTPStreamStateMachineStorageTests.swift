@@ -15,11 +15,7 @@ final class HTTPStreamStateMachineStorageTests: XCTestCase {
     /// carried over: a capture, a session variable, a `set-timeout`, an
     /// added header, all only for requests with `X-Id`.
     private func policy() throws -> HTTPFrontendPolicy {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("storage-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let file = dir.appendingPathComponent("t.cfg")
-        let text = """
+        let proxies = try loadProxies("""
             defaults
               mode http
               timeout client 10s
@@ -33,11 +29,7 @@ final class HTTPStreamStateMachineStorageTests: XCTestCase {
               http-request set-header X-Who %[var(sess.who)] if { var(sess.who) -m found }
               server s 127.0.0.1:2
 
-            """
-        try text.write(to: file, atomically: true, encoding: .utf8)
-        let (config, diagnostics) = ConfigLoader.load(paths: [file.path], environment: [:], features: [], version: "2.6.12")
-        XCTAssertEqual(diagnostics.alerts.map(\.message), [])
-        let proxies = try XCTUnwrap(config?.proxies)
+            """)
         // A `listen` section: `set-timeout` needs the backend side.
         let own = HTTPBackendPolicy(index: 0, config: proxies[0], errorPages: [:])
         return HTTPFrontendPolicy(
