@@ -34,18 +34,18 @@ extension TLSEngine {
         return String(cString: name)
     }
 
-    public var alpnProtocol: String? {
-        var data: UnsafePointer<UInt8>?
-        var length: UInt32 = 0
-        SSL_get0_alpn_selected(ssl, &data, &length)
-        guard let data, length > 0 else { return nil }
-        return String(decoding: UnsafeBufferPointer(start: data, count: Int(length)), as: UTF8.self)
-    }
+    public var alpnProtocol: String? { negotiatedProtocol(SSL_get0_alpn_selected) }
 
-    public var npnProtocol: String? {
+    public var npnProtocol: String? { negotiatedProtocol(SSL_get0_next_proto_negotiated) }
+
+    /// The protocol an OpenSSL getter of the ALPN or NPN outcome reports;
+    /// nil when none was agreed.
+    private func negotiatedProtocol(
+        _ get: (OpaquePointer?, UnsafeMutablePointer<UnsafePointer<UInt8>?>?, UnsafeMutablePointer<UInt32>?) -> Void
+    ) -> String? {
         var data: UnsafePointer<UInt8>?
         var length: UInt32 = 0
-        SSL_get0_next_proto_negotiated(ssl, &data, &length)
+        get(ssl, &data, &length)
         guard let data, length > 0 else { return nil }
         return String(decoding: UnsafeBufferPointer(start: data, count: Int(length)), as: UTF8.self)
     }
