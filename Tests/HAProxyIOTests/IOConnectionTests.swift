@@ -84,6 +84,62 @@ final class IOConnectionTests: IOLoopTestCase {
     }
 }
 
+/// The listener accepts every connection of a burst, a TCP listener
+/// without an accept(2) that finds the queue empty.
+final class IOListenerTests: IOLoopTestCase {
+    func testATCPListenerAcceptsAQueuedBurstWithoutMeetingTheEmptyQueue() throws {
+        let server = try EchoServer(loop: loop)
+        let clients = try connectWhileTheLoopWaits(count: 10) { try BlockingSocket(connectingTo: server.port) }
+        try server.waitForAccepted(10)
+        // The loop still answers each one.
+        for (index, client) in clients.enumerated() {
+            try client.send(Array("c\(index)".utf8))
+            XCTAssertEqual(try client.receive(count: 2), Array("c\(index)".utf8))
+        }
+        XCTAssertEqual(try loop.submit { server.listener!.emptyAccepts }.wait(), 0)
+    }
+
+    func testABurstLargerThanMaxAcceptIsTakenOverSeveralTurns() throws {
+        let server = try EchoServer(loop: loop)
+        try loop.submit { server.listener!.maxAccept = 3 }.wait()
+        _ = try connectWhileTheLoopWaits(count: 11) { try BlockingSocket(connectingTo: server.port) }
+        try server.waitForAccepted(11)
+        XCTAssertEqual(try loop.submit { server.listener!.emptyAccepts }.wait(), 0)
+    }
+
+    func testAUNIXListenerAcceptsUntilTheQueueIsEmpty() throws {
+        let path = "/tmp/haproxy-io-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock"
+        defer { unlink(path) }
+        let server = try EchoServer(loop: loop, unixPath: path)
+        let clients = try connectWhileTheLoopWaits(count: 3) { try BlockingSocket(connectingToPath: path) }
+        try server.waitForAccepted(3)
+        try clients[2].send(Array("u2".utf8))
+        XCTAssertEqual(try clients[2].receive(count: 2), Array("u2".utf8))
+        // No queue length here: the accepts go on until one finds the queue empty.
+        XCTAssertGreaterThan(try loop.submit { server.listener!.emptyAccepts }.wait(), 0)
+    }
+
+    /// Connects `count` clients while the loop is held in a task, so that
+    /// they all wait in the listener's queue when it looks.
+    private func connectWhileTheLoopWaits(
+        count: Int, _ connect: () throws -> BlockingSocket
+    ) throws -> [BlockingSocket] {
+        let held = NIOLockedValueBox(false)
+        let release = ConditionLock(value: false)
+        loop.execute {
+            held.withLockedValue { $0 = true }
+            release.lock(whenValue: true)
+            release.unlock()
+        }
+        while !held.withLockedValue({ $0 }) { sched_yield() }
+        defer {
+            release.lock()
+            release.unlock(withValue: true)
+        }
+        return try (0..<count).map { _ in try connect() }
+    }
+}
+
 /// Reports the end of a connect, and nothing else.
 final class ConnectWatcher: IOConnectionOwner {
     let done: (IOConnection, SystemCallError?) -> Void
@@ -105,13 +161,23 @@ final class EchoServer: IOListenerOwner, IOConnectionOwner, @unchecked Sendable 
     let events = NIOLockedValueBox<[String]>([])
     private let startReading: Bool
     var connections: [IOConnection] = []
-    private var listener: IOListener?
+    private(set) var listener: IOListener?
 
-    init(loop: IOLoop, startReading: Bool = true) throws {
+    init(loop: IOLoop, startReading: Bool = true, unixPath: String? = nil) throws {
         self.loop = loop
         self.startReading = startReading
-        listening = try BlockingSocket(listening: ())
+        listening = try unixPath.map { try BlockingSocket(listeningOnPath: $0) } ?? BlockingSocket(listening: ())
         try loop.submit { self.listener = try IOListener(fd: self.listening.fd, on: loop, owner: self) }.wait()
+    }
+
+    func waitForAccepted(_ count: Int) throws {
+        let deadline = NIODeadline.now() + .seconds(10)
+        while events.withLockedValue({ $0.filter { $0 == "accepted" }.count }) < count {
+            guard NIODeadline.now() < deadline else {
+                throw SystemCallError(errno: ETIMEDOUT, call: "wait for \(count) accepted connections")
+            }
+            try loop.submit {}.wait()
+        }
     }
 
     func waitFor(_ event: String) throws {
@@ -182,6 +248,35 @@ final class BlockingSocket: @unchecked Sendable {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
         }
         port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    init(listeningOnPath path: String) throws {
+        fd = socket(AF_UNIX, CInt(SOCK_STREAM.rawValue), 0)
+        var address = Self.unixAddress(path)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard bound == 0, listen(fd, 64) == 0 else { throw SystemCallError(errno: errno, call: "bind/listen") }
+    }
+
+    init(connectingToPath path: String) throws {
+        fd = socket(AF_UNIX, CInt(SOCK_STREAM.rawValue), 0)
+        var address = Self.unixAddress(path)
+        let rc = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard rc == 0 else { throw SystemCallError(errno: errno, call: "connect") }
+        var timeout = timeval(tv_sec: 20, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    private static func unixAddress(_ path: String) -> sockaddr_un {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (i, byte) in path.utf8.prefix(raw.count - 1).enumerated() { raw[i] = byte }
+        }
+        return address
     }
 
     /// - Parameter receiveBuffer: a small SO_RCVBUF makes the peer's
