@@ -16,7 +16,7 @@ cases of RFC 9112 that smuggling attacks use; the random part combines them
 from a seeded generator whose seed is printed (--seed repeats a run).
 Exit status 0 when every variant matched, 1 otherwise.
 """
-import os, random, re, socket, subprocess, sys, tempfile, threading, time
+import os, random, re, shutil, socket, subprocess, sys, tempfile, threading, time
 
 OK = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok"
 GET = b"GET / HTTP/1.1\r\nhost: a\r\n\r\n"
@@ -397,6 +397,10 @@ def main():
         for s in sides:
             s.stop()
     print(f"framing differential: {len(variants)} variants, {failures} differ (seed {seed})")
+    if failures:
+        print(f"both proxies' configurations and logs are kept in {workdir}")
+    else:
+        shutil.rmtree(workdir, ignore_errors=True)
     return 1 if failures else 0
 
 

@@ -43,7 +43,7 @@ Placeholders in configurations: @BIND@ and @BIND2@ are 127.0.0.1:PORT
 listeners; @DIR@ is the case's directory (map, pattern and error files);
 @name@ (lowercase) is a capture server's 127.0.0.1:PORT.
 """
-import argparse, os, re, signal, socket, subprocess, sys, tempfile, threading, time
+import argparse, os, re, shutil, signal, socket, subprocess, sys, tempfile, threading, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
@@ -754,6 +754,9 @@ def main():
               f"{counts['REFUSED']} refused, {counts['BROKEN']} broken; {len(failing)} not allowed; {elapsed:.1f}s")
     if failing:
         print("not same: " + " ".join(failing))
+        print(f"the cases' configurations and logs are kept in {root}")
+    else:
+        shutil.rmtree(root, ignore_errors=True)
     return 1 if failing else 0
 
 
