@@ -1,4 +1,5 @@
 import NIOConcurrencyHelpers
+import Synchronization
 
 /// The process-wide connection and session rates and their limits: `show
 /// info` ConnRate, MaxConnRate, SessRate, MaxSessRate and the limits set
@@ -20,12 +21,20 @@ final class ProcessRates {
     private let lock = NIOLock()
     private var connections = FrequencyCounter()
     private var sessions = FrequencyCounter()
-    private var connectionLimit: UInt32
-    private var sessionLimit: UInt32
+    private var connectionLimit: UInt32 {
+        didSet { limited.store(connectionLimit > 0 || sessionLimit > 0, ordering: .relaxed) }
+    }
+    private var sessionLimit: UInt32 {
+        didSet { limited.store(connectionLimit > 0 || sessionLimit > 0, ordering: .relaxed) }
+    }
+    /// Whether either limit is set, read without the lock: the listeners
+    /// ask at every accept, and most configurations set neither.
+    private let limited: Synchronization.Atomic<Bool>
 
     init(connectionLimit: UInt32, sessionLimit: UInt32) {
         self.connectionLimit = connectionLimit
         self.sessionLimit = sessionLimit
+        limited = Synchronization.Atomic(connectionLimit > 0 || sessionLimit > 0)
     }
 
     /// A listener accepted a connection, which starts a session at once
@@ -39,7 +48,8 @@ final class ProcessRates {
 
     /// What the global limits let listeners accept at `now`.
     func allowance(now: UInt64) -> AcceptAllowance {
-        lock.withLock {
+        guard limited.load(ordering: .relaxed) else { return .unlimited }
+        return lock.withLock {
             AcceptAllowance.under(connectionLimit, connections, now: now)
                 .combined(with: .under(sessionLimit, sessions, now: now))
         }

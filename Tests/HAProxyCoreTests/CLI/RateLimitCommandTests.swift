@@ -64,6 +64,21 @@ final class RateLimitCommandTests: RuntimeTestCase {
         XCTAssertEqual(runtime.rates.connectionRateLimit, 0, "atoi reads no digits as 0: no limit")
     }
 
+    func testAllowanceFollowsLimitsSetAndRemovedAtRunTime() throws {
+        let runtime = try makeRuntime(from: Self.config)
+        let cli = runtime.cli
+        let now: UInt64 = 1_000_000
+        XCTAssertEqual(runtime.rates.allowance(now: now), .upTo(50))
+        XCTAssertEqual(cli.execute("set rate-limit connections global 0", level: .admin), "\n")
+        XCTAssertEqual(runtime.rates.allowance(now: now), .unlimited, "no global limit left")
+        XCTAssertEqual(cli.execute("set rate-limit sessions global 3", level: .admin), "\n")
+        XCTAssertEqual(runtime.rates.allowance(now: now), .upTo(3))
+        for _ in 0..<3 { runtime.rates.countAccepted(now: now) }
+        XCTAssertEqual(runtime.rates.allowance(now: now), .wait(milliseconds: 1001))
+        XCTAssertEqual(cli.execute("set rate-limit sessions global 0", level: .admin), "\n")
+        XCTAssertEqual(runtime.rates.allowance(now: now), .unlimited)
+    }
+
     func testSetRateLimitErrors() throws {
         let cli = try makeRuntime(from: Self.config).cli
         XCTAssertEqual(cli.execute("set rate-limit connections global -1", level: .admin), "Value out of range.\n\n")
