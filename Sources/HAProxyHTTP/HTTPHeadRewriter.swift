@@ -78,6 +78,15 @@ public struct HTTPHeadEdits: Sendable {
 
     /// Appends `name: value` from Strings (configuration-time values); the
     /// name goes out lowercase, like every forwarded header.
+    /// Appends `name: value` with a value given as bytes (`unique-id-header`).
+    public mutating func append(name: [UInt8], value: [UInt8]) {
+        reserve(name.count + value.count + 4)
+        for c in name { appended.writeInteger(HTTPBytes.lower(c)) }
+        appended.writeStaticString(": ")
+        appended.writeBytes(value)
+        appended.writeStaticString("\r\n")
+    }
+
     public mutating func append(name: String, value: String) {
         reserve(name.utf8.count + value.utf8.count + 4)
         for c in name.utf8 { appended.writeInteger(HTTPBytes.lower(c)) }

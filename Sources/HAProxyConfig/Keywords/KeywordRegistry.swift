@@ -48,8 +48,7 @@ struct KeywordRegistry {
     static let unsupportedProxyKeywords: Set<String> = [
         "stick-on", "stick-store-request", "stick-store-response", "stick-match", "reqadd",
         "compression", "filter", "persist", "email-alert",
-        "external-check", "unique-id-format",
-        "unique-id-header", "http-send-name-header", "max-keep-alive-queue", "source",
+        "external-check", "http-send-name-header", "max-keep-alive-queue", "source",
         "dispatch", "hash-balance-factor",
         "monitor", "bind-process", "grace", "clitcpka-cnt", "clitcpka-idle",
         "clitcpka-intvl", "srvtcpka-cnt", "srvtcpka-idle", "srvtcpka-intvl", "guid", "use-fcgi-app",

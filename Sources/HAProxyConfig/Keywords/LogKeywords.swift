@@ -56,6 +56,22 @@ extension KeywordRegistry {
             try ctx.checkMaxArguments(args, 1)
             ctx.withProxy { $0.logTag = args[1] }
         },
+        ConfigKeyword("unique-id-format", .proxies) { args, ctx in
+            guard args.count > 1 else { throw KeywordError("unique-id-format expects an argument.") }
+            guard args.count == 2 else {
+                throw KeywordError("unique-id-format expects only one argument, don't forget to escape spaces!")
+            }
+            let location = ctx.location
+            ctx.withProxy {
+                $0.uniqueIDFormat = args[1]
+                $0.uniqueIDFormatLocation = location
+            }
+        },
+        // 2.6 takes the first word and lets the others be.
+        ConfigKeyword("unique-id-header", .proxies) { args, ctx in
+            guard args.count > 1 else { throw KeywordError("unique-id-header expects an argument.") }
+            ctx.withProxy { $0.uniqueIDHeader = args[1] }
+        },
         logFormat("log-format", \.logFormat),
         logFormat("log-format-sd", \.logFormatSD),
         logFormat("error-log-format", \.errorLogFormat),

@@ -11,6 +11,16 @@ extension PostParseChecker {
                 let at = proxy.logFormatLocation.map { "Parsing [\($0)]: " } ?? ""
                 diagnostics.alert("\(at)failed to parse log-format : \(message).", at: proxy.logFormatLocation)
             }
+            if let format = proxy.uniqueIDFormat {
+                do {
+                    _ = try SampleFormat.parse(format)
+                } catch let error as SampleParseError {
+                    let at = proxy.uniqueIDFormatLocation.map { "Parsing [\($0)]: " } ?? ""
+                    diagnostics.alert("\(at)failed to parse unique-id : \(error.message).", at: proxy.uniqueIDFormatLocation)
+                } catch {
+                    diagnostics.alert("failed to parse unique-id : \(error).", at: proxy.uniqueIDFormatLocation)
+                }
+            }
             let sets: [(String, [HTTPRule])] = [
                 ("http-request", proxy.httpRequestRules), ("http-response", proxy.httpResponseRules),
                 ("http-response", proxy.httpAfterResponseRules),  // 2.6 names them so

@@ -96,6 +96,11 @@ public struct ProxyConfig: Sendable {
     public var logFormatLocation: SourceLocation?
     public var errorLogFormat: String?
     public var logFormatSD: String?
+    /// `unique-id-format` (a log-format string) and where it was set.
+    public var uniqueIDFormat: String?
+    public var uniqueIDFormatLocation: SourceLocation?
+    /// `unique-id-header`.
+    public var uniqueIDHeader: String?
     public var logTag: String?
     /// The defaults section this proxy was copied from (`from NAME`, or the
     /// name of the last defaults section; nil for an anonymous one or none).

@@ -1,4 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import HAProxyHTTP
+import HAProxyObservability
 import HAProxyRules
 
 /// What rules read of the live proxies (`nbsrv`, `be_conn`, `queue`,
@@ -43,6 +47,40 @@ extension Frontend: HTTPRuntimeView {
     }
 
     public var frontendConnections: Int { currentConnectionCount }
+
+    public func nextRequestID() -> Int { runtime?.nextRequestID() ?? 0 }
+
+    /// Renders a variable as this frontend's log line would, from what
+    /// the stream knows now: a rule's format or `unique-id-format`. Rare
+    /// (formats with such variables), so the record is built each time.
+    public func appendLogVariable(
+        _ name: String, options: [String], snapshot: HTTPLogSnapshot, into out: inout [UInt8]
+    ) {
+        var backend: Backend?
+        if let index = snapshot.backendIndex, let backends = runtime?.backends, index < backends.count {
+            backend = backends[index]
+        }
+        let server = snapshot.serverName.flatMap { backend?.server(named: $0) }
+        var record = snapshot.log.record(
+            frontend: self, backend: backend, server: server, client: snapshot.client, local: snapshot.local,
+            requestLine: snapshot.log.requestLine, isHTTP: config.mode == .http)
+        // Before the switch to a backend, the stream's backend is its frontend.
+        if record.backendName == nil { record.backendName = self.name }
+        if snapshot.log.requestSent == nil {
+            // 2.6 (recorded): the request's time and size are known once it went on.
+            record.TR = -1
+            record.bytesUploaded = 0
+        }
+        var renderer = LogFormatRenderer(
+            pid: runtime?.logger?.pid ?? Int(getpid()), hostname: runtime?.logger?.hostname ?? "")
+        var value: [UInt8] = []
+        renderer.render(variableNamed: name, options: options, record, into: &value)
+        // What the log line writes `-` for, and the port of an address not
+        // known yet, is empty outside it (2.6, recorded).
+        if value == [UInt8(ascii: "-")] { return }
+        if name == "sp" && record.serverAddress == .none || name == "bp" && record.backendSourceAddress == .none { return }
+        out += value
+    }
 
     public func backendPolicy(named name: String) -> HTTPBackendPolicy? {
         runtime?.backendsByName[name]?.httpPolicy

@@ -11,6 +11,7 @@ import HAProxyRules
 import HAProxyObservability
 import HAProxyTLS
 import HAProxyIO
+import Synchronization
 import CEpoll
 import NIOConcurrencyHelpers
 import NIOCore
@@ -50,6 +51,8 @@ public final class ProxyRuntime {
     let streams = ActiveStreams()
     /// Process-wide connection and session rates and their limits.
     let rates: ProcessRates
+    /// Requests (HTTP) and streams (TCP) numbered as they start (`%rt`).
+    private let requestCounter = Synchronization.Atomic<Int>(0)
     /// TLS connections and handshakes (`show info` Ssl* fields).
     let tlsStatistics = TLSStatistics()
     /// `resolvers` sections, keeping servers' addresses in step with DNS.
@@ -544,6 +547,11 @@ public final class ProxyRuntime {
 
 
     public var connectionCount: Int { lock.withLock { currentConnections } }
+
+    /// The next request's number, from 0 (`%rt`).
+    func nextRequestID() -> Int {
+        requestCounter.wrappingAdd(1, ordering: .relaxed).oldValue
+    }
 
     /// The global maxconn in force (`set maxconn global` changes it).
     public var globalMaxconnLimit: Int? {

@@ -61,6 +61,8 @@ extension StreamLogInfo {
         r.srvQueue = serverQueuePosition
         r.backendQueue = backendQueuePosition
         r.retries = retries
+        r.requestCounter = requestID
+        if let uniqueID { r.uniqueID = String(decoding: uniqueID, as: UTF8.self) }
         r.redispatched = redispatched
         return r
     }

@@ -81,6 +81,7 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStrea
     // MARK: Start
 
     func start(acceptProxy: Bool) {
+        log.requestID = frontend.runtime?.nextRequestID() ?? 0
         if acceptProxy {
             state = .waitingProxyHeader
             timer.arm(ms: frontend.config.timeouts.client)

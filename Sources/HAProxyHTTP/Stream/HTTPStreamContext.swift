@@ -11,6 +11,31 @@ public protocol HTTPRuntimeView: AnyObject {
     var frontendConnections: Int { get }
     /// The backend policy named `name` (dynamic `use_backend`).
     func backendPolicy(named name: String) -> HTTPBackendPolicy?
+    /// The next number of the process's requests (`%rt`).
+    func nextRequestID() -> Int
+    /// Renders the log-format variable `name` with `options` as the log
+    /// line would from `snapshot` (a rule's format, `unique-id-format`).
+    func appendLogVariable(_ name: String, options: [String], snapshot: HTTPLogSnapshot, into out: inout [UInt8])
+}
+
+/// What a stream's log knows at some point of a transaction, for the
+/// log-format variables met before its log line.
+public struct HTTPLogSnapshot {
+    public var log: StreamLogInfo
+    public var client: SocketAddress?
+    public var local: SocketAddress?
+    /// The backend chosen so far (the frontend's own name before).
+    public var backendIndex: Int? = nil
+    public var serverName: String? = nil
+}
+
+/// A transaction's unique ID (`unique-id-format`), made once when first
+/// needed and shared by the stream and its rules' contexts.
+public final class UniqueIDCell {
+    public var value: [UInt8]?
+    /// Being made: a format that reads its own ID gets nothing.
+    var making = false
+    public init() {}
 }
 
 /// The stream as HTTP rules see it: fetches read the connection, the
@@ -138,7 +163,27 @@ final class HTTPStreamContext: HTTPRuleTarget {
 
     func userlist(named name: String) -> Userlist? { userlists[name] }
 
-    var uniqueID: [UInt8]? { nil }
+    /// What the stream's log knew when the context was made or brought up
+    /// to date, for the variables of the rules' formats.
+    var logSnapshot: HTTPLogSnapshot?
+    /// `unique-id-format` and the transaction's ID.
+    var uniqueIDFormat: SampleFormat?
+    var uniqueIDCell: UniqueIDCell?
+
+    /// The transaction's unique ID, made now from `unique-id-format` if
+    /// not made yet; nil without the format (2.6's fetch then fails).
+    var uniqueID: [UInt8]? {
+        guard let cell = uniqueIDCell, let format = uniqueIDFormat else { return nil }
+        if let value = cell.value { return value }
+        guard !cell.making else { return nil }
+        cell.making = true
+        let value = format.evaluate(self, mergingSpaces: true) { name, options, out in
+            self.renderLogVariable(name, options: options, into: &out)
+        }
+        cell.making = false
+        cell.value = value
+        return value
+    }
     /// The request line as received (`capture.req.*`).
     var receivedRequestLine: ByteBuffer?
 
@@ -292,8 +337,21 @@ final class HTTPStreamContext: HTTPRuleTarget {
         return found
     }
 
-    /// The log-format variables rules may use in their formats.
-    func renderLogVariable(_ name: String, into out: inout [UInt8]) {
+    /// The log-format variables rules may use in their formats: the
+    /// addresses and names from the context itself (they follow
+    /// `set-src` and the backend switch), the others as the log line
+    /// would render them from what the stream knows now.
+    func renderLogVariable(_ name: String, options: [String], into out: inout [UInt8]) {
+        if options.isEmpty, renderContextVariable(name, into: &out) { return }
+        guard var snapshot = logSnapshot, let runtime else { return }
+        if name == "ID" { snapshot.log.uniqueID = uniqueID }
+        snapshot.backendIndex = backend?.index
+        snapshot.serverName = serverName
+        runtime.appendLogVariable(name, options: options, snapshot: snapshot, into: &out)
+    }
+
+    /// The variables the context knows itself; false for the others.
+    private func renderContextVariable(_ name: String, into out: inout [UInt8]) -> Bool {
         func address(_ endpoint: SocketEndpoint?) {
             guard let endpoint, case .string(let text)? = endpoint.sample.cast(to: .string) else { return }
             out += text
@@ -307,8 +365,9 @@ final class HTTPStreamContext: HTTPRuleTarget {
         // Before switching, the stream's backend is its frontend (recorded).
         case "b": out += Array((backend?.name ?? frontendName).utf8)
         case "s": out += Array((serverName ?? "<NOSRV>").utf8)
-        default: break
+        default: return false
         }
+        return true
     }
 }
 

@@ -70,6 +70,10 @@ public final class HTTPFrontendPolicy: Sendable {
     public let writesTransactionLog: Bool
     /// The frontend's statistics page (`stats uri`...), checked after its rules.
     public let statsPage: HTTPStatsPagePolicy?
+    /// `unique-id-format`: each transaction's ID, made when first needed.
+    public let uniqueIDFormat: SampleFormat?
+    /// `unique-id-header`: the request header that carries it to the server.
+    public let uniqueIDHeader: [UInt8]?
 
     public init(
         config: ProxyConfig, headLimits: HTTPHeadLimits, errorPages: [Int: HTTPErrorReply],
@@ -117,6 +121,10 @@ public final class HTTPFrontendPolicy: Sendable {
         acceptsInvalidMessages = config.options.acceptInvalidHTTPRequest
         ignoresProbes = config.options.httpIgnoreProbes
         writesTransactionLog = rulesWriteTransactionLog || !captureRequestHeaders.isEmpty || !captureResponseHeaders.isEmpty
+        // The configuration's check parsed it already (see `PostParseChecker`).
+        uniqueIDFormat = config.mode == .http ? config.uniqueIDFormat.flatMap { try? SampleFormat.parse($0) } : nil
+        // 2.6 adds no header without a format.
+        uniqueIDHeader = uniqueIDFormat == nil ? nil : config.uniqueIDHeader.map { Array($0.utf8) }
     }
 
     /// Whether a rule of `proxies` captures or sets the log level, in

@@ -236,6 +236,8 @@ public struct HTTPStreamStateMachine {
     private var transactionPending = false
     /// The record of the last transaction logged.
     private var lastRecord: TransactionRecord?
+    /// The transaction's unique ID, with `unique-id-format`.
+    private var uniqueIDCell: UniqueIDCell?
 
     /// Hands the pending actions over, keeping the storage for the next ones.
     public mutating func takeActions(into list: inout [Action]) {
@@ -521,6 +523,8 @@ public struct HTTPStreamStateMachine {
         guard inbound.readableBytes > 0 else { return }
         if log.requestStart == nil {
             log.requestStart = .now()
+            log.requestID = runtime?.nextRequestID() ?? 0
+            if policy.uniqueIDFormat != nil { uniqueIDCell = UniqueIDCell() }
             transactionPending = true
         }
         var result = requestParser.parse(inbound, headerStorage: &spareRequestHeaders)
@@ -667,6 +671,7 @@ public struct HTTPStreamStateMachine {
             sendError(503, cause: "P", phase: "R")
             return
         }
+        makeUniqueID()
         state = .waitingServer
         emit(.acquireServer(backend))
     }
@@ -709,7 +714,22 @@ public struct HTTPStreamStateMachine {
         context.transactionLog = policy.writesTransactionLog ? ruleLog() : log.ruleLog
         context.receivedRequestLine = log.requestLine
         context.usesProxyAuthentication = policy.usesProxyHeader && isProxiedRequest
+        if let format = policy.uniqueIDFormat {
+            context.uniqueIDFormat = format
+            context.uniqueIDCell = uniqueIDCell
+        }
+        if policy.uniqueIDFormat != nil || SampleFormat.rulesRenderLogVariables {
+            context.logSnapshot = HTTPLogSnapshot(log: log, client: clientAddress, local: localAddress)
+        }
         return context
+    }
+
+    /// Makes the transaction's unique ID now if `unique-id-format` asks
+    /// for one and nothing needed it yet: 2.6 makes it once the request
+    /// has its backend, or for the log line.
+    private mutating func makeUniqueID(forLog: Bool = false) {
+        guard let cell = uniqueIDCell, cell.value == nil else { return }
+        _ = (forLog ? makeContext() : ruleContext ?? makeContext()).uniqueID
     }
 
     /// The context of the response rules: the request rules' one, brought
@@ -723,6 +743,12 @@ public struct HTTPStreamStateMachine {
         context.backend = backend ?? policy.ownBackend
         context.serverName = serverName
         context.serverID = serverID
+        if context.logSnapshot != nil {
+            // As 2.6's response rules see it: the status known, no byte sent yet.
+            context.logSnapshot!.log = log
+            context.logSnapshot!.log.status = response.status
+            context.logSnapshot!.log.bytesFromServer = 0
+        }
         context.hideRequestHeaders()
         return context
     }
@@ -992,6 +1018,7 @@ public struct HTTPStreamStateMachine {
         if let ff = backend?.forwardFor ?? policy.forwardFor, ff.ifNone { materializeRequest() }
         guard let requestBytes, let backend else { return }
         var edits = requestEdits.headEdits
+        if let name = policy.uniqueIDHeader, let id = uniqueIDCell?.value { edits.append(name: name, value: id) }
         let upgrading = request.connection.contains(.upgrade) || request.method == .connect
         let serverMode = backend.connectionMode == .keepAlive ? policy.connectionMode : backend.connectionMode
         if let ff = backend.forwardFor ?? policy.forwardFor, let ip = clientAddress?.ipAddress,
@@ -1324,6 +1351,12 @@ public struct HTTPStreamStateMachine {
         // The transaction's bytes count in its tracked entries.
         variables?.trackedCounters?.count(.bytesInCount, log.bytesFromClient)
         variables?.trackedCounters?.count(.bytesOutCount, log.bytesFromServer)
+        if uniqueIDCell != nil {
+            // Made now if nothing needed it before, from the state the log sees.
+            makeUniqueID(forLog: true)
+            log.uniqueID = uniqueIDCell?.value
+            uniqueIDCell = nil
+        }
         let sampleContext = logSampleContext()
         var finished: StreamLogInfo
         if startingNext {

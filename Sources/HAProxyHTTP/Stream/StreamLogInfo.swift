@@ -17,6 +17,11 @@ public struct StreamLogInfo {
     /// Wall-clock accept date in microseconds since the epoch.
     public var acceptDateMicros: Int64 = 0
     public var accepted: NIODeadline = .now()
+    /// The process's number for this request (HTTP) or stream (TCP), in
+    /// the order they started (`%rt`).
+    public var requestID = 0
+    /// The transaction's `unique-id-format` result (`%ID`), once made.
+    public var uniqueID: [UInt8]?
     /// First byte of the current request (HTTP), for Ti and TR.
     public var requestStart: NIODeadline?
     /// When the request was sent to the server, for Tr.

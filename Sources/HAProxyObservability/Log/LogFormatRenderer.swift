@@ -319,3 +319,32 @@ public struct LogFormatRenderer {
         }
     }
 }
+
+extension LogFormatRenderer {
+    /// Renders the log-format variable `name` (`ci`, `Ts`...) for
+    /// `record`, with `options` (`+X`, `-Q`... applied in order): a
+    /// variable met outside a log line, in a rule's format or in
+    /// `unique-id-format`. An unknown name renders nothing.
+    public mutating func render(variableNamed name: String, options: [String], _ record: LogRecord, into out: inout [UInt8]) {
+        guard let variable = LogVariable(rawValue: name) else { return }
+        renderVariable(variable, LogFormatFlags(options: options), record, into: &out)
+    }
+}
+
+extension LogFormatFlags {
+    /// The flags `+Q`, `-X`... set, in order from none; other words are
+    /// ignored, as by the log-format parser.
+    public init(options: [String]) {
+        self = []
+        for option in options where option.count == 2 {
+            let flag: LogFormatFlags
+            switch option.last! {
+            case "Q": flag = .quote
+            case "X": flag = .hex
+            case "E": flag = .escape
+            default: continue
+            }
+            if option.first == "+" { insert(flag) } else if option.first == "-" { remove(flag) }
+        }
+    }
+}

@@ -13,6 +13,8 @@ import HAProxyConfig
 /// inside the chroot. One `ProxyLog` per frontend does the per-stream work.
 public final class Logger: @unchecked Sendable {
     public let pid: Int
+    /// `%H`: the host name the log lines give.
+    public let hostname: String
     public let programName: String
     /// Lines that could not be sent (full socket buffer, dead receiver,
     /// full file queue): `show info`'s `DroppedLogs`.
@@ -34,6 +36,7 @@ public final class Logger: @unchecked Sendable {
         self.pid = pid
         self.programName = programName
         let host = hostname ?? Self.systemHostname()
+        self.hostname = host
         let global = configuration.global
         var sendHostname: String?
         if let h = global.logSendHostname { sendHostname = h ?? host }

@@ -174,7 +174,7 @@ public enum HTTPRuleRunner {
 
     /// A format's bytes, log-format variables rendered by the target.
     public static func render(_ format: SampleFormat, _ target: some HTTPRuleTarget) -> [UInt8] {
-        format.evaluate(target) { name, out in target.renderLogVariable(name, into: &out) }
+        format.evaluate(target) { name, options, out in target.renderLogVariable(name, options: options, into: &out) }
     }
 
     /// `replace-value`: the regex against each comma-separated value

@@ -13,7 +13,7 @@ public protocol HTTPRuleTarget: SampleContext {
     func setURI(_ uri: [UInt8]) -> Bool
     func setStatus(_ status: Int, reason: [UInt8]?) -> Bool
     /// Renders the log-format variables of a format string (`%ci`, `%ID`...).
-    func renderLogVariable(_ name: String, into out: inout [UInt8])
+    func renderLogVariable(_ name: String, options: [String], into out: inout [UInt8])
     /// `early-hint` (requirement with a default below).
     func addEarlyHint(_ name: [UInt8], _ value: [UInt8], sendsNow: Bool)
     /// `wait-for-body` (requirement with a default below).

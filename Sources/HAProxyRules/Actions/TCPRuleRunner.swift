@@ -49,7 +49,7 @@ public enum TCPRuleRunner {
                     context.setVariable(name, to: value)
                 }
             case .setVariableFormat(let name, let format):
-                context.setVariable(name, to: .string(format.evaluate(context) { _, _ in }))
+                context.setVariable(name, to: .string(format.evaluate(context) { _, _, _ in }))
             case .unsetVariable(let name):
                 context.setVariable(name, to: nil)
             case .setLogLevel(let level):

@@ -1,3 +1,4 @@
+import Synchronization
 /// A log-format string as rules use it (`http-request set-header X
 /// %[req.hdr(host),lower]`, `lf-string`, `use_backend %[...]`): literal
 /// text, `%%`, sample expressions `%[expr]` and log-format variables
@@ -15,6 +16,16 @@ public struct SampleFormat: Sendable {
     }
 
     public let parts: [Part]
+
+    /// Whether some format parsed in this process has a log-format
+    /// variable the rules' contexts do not know themselves (`%Ts`, `%rt`,
+    /// `%{+X}ci`...): streams then give their contexts what their log
+    /// knows, which costs a copy per context otherwise spared. Set while
+    /// the configuration is read, never cleared.
+    public static var rulesRenderLogVariables: Bool { needsLogSnapshots.load(ordering: .relaxed) }
+    private static let needsLogSnapshots = Synchronization.Atomic<Bool>(false)
+    /// The variables a rule's context renders without the log's help.
+    static let contextVariables: Set<String> = ["ci", "cp", "fi", "fp", "f", "ft", "b", "s"]
     /// The bytes of a format without variable parts, rendered once.
     private let constant: [UInt8]?
 
@@ -112,6 +123,9 @@ public struct SampleFormat: Sendable {
                     message: "no such format variable '\(name)'. If you wanted to emit the '%' character verbatim, you need to use '%%'")
             }
             flush()
+            if !options.isEmpty || !contextVariables.contains(name) {
+                needsLogSnapshots.store(true, ordering: .relaxed)
+            }
             parts.append(.variable(name, options: options))
         }
         flush()
@@ -171,9 +185,17 @@ public struct SampleFormat: Sendable {
     /// nothing (as in 2.6's `lf-string` and header values); control
     /// characters other than tab and DEL are written `%XX` as 2.6 does.
     /// `variable` renders log-format variables (nothing by default).
+    /// - Parameter variable: renders a log-format variable by name with
+    ///   its options (those of a `%{...}o` before it first, as in a log
+    ///   line).
+    /// - Parameter mergingSpaces: spaces are separators, as in a log
+    ///   line (`unique-id-format`): a run of them writes one space, none
+    ///   at the start nor right after another (2.6, recorded).
     public func evaluate(
-        _ context: some SampleContext, variable: (String, inout [UInt8]) -> Void = { _, _ in }
+        _ context: some SampleContext, mergingSpaces: Bool = false,
+        variable: (String, [String], inout [UInt8]) -> Void = { _, _, _ in }
     ) -> [UInt8] {
+        if mergingSpaces { return evaluateMergingSpaces(context, variable: variable) }
         if let constant { return constant }
         // One sample (`%[req.hdr(host),lower]`): its bytes as they are
         // when nothing needs escaping.
@@ -185,6 +207,8 @@ public struct SampleFormat: Sendable {
             return out
         }
         var out: [UInt8] = []
+        // `%{+X}o` gives its options to the variables after it.
+        var defaultOptions: [String] = []
         for part in parts {
             switch part {
             case .literal(let bytes):
@@ -192,8 +216,42 @@ public struct SampleFormat: Sendable {
             case .sample(let expression, _):
                 guard let sample = expression.evaluate(context) else { continue }
                 Self.append(sample, to: &out)
-            case .variable(let name, _):
-                variable(name, &out)
+            case .variable("o", let options):
+                defaultOptions = options
+            case .variable(let name, let options):
+                variable(name, defaultOptions.isEmpty ? options : defaultOptions + options, &out)
+            }
+        }
+        return out
+    }
+
+    private func evaluateMergingSpaces(
+        _ context: some SampleContext, variable: (String, [String], inout [UInt8]) -> Void
+    ) -> [UInt8] {
+        var out: [UInt8] = []
+        var defaultOptions: [String] = []
+        // As at the start of a line: a separator there writes nothing.
+        var afterSeparator = true
+        for part in parts {
+            switch part {
+            case .literal(let bytes):
+                for byte in bytes {
+                    if byte == 0x20 {
+                        if !afterSeparator { out.append(0x20) }
+                        afterSeparator = true
+                    } else {
+                        out.append(byte)
+                        afterSeparator = false
+                    }
+                }
+            case .sample(let expression, _):
+                if let sample = expression.evaluate(context) { Self.append(sample, to: &out) }
+                afterSeparator = false
+            case .variable("o", let options):
+                defaultOptions = options
+            case .variable(let name, let options):
+                variable(name, defaultOptions.isEmpty ? options : defaultOptions + options, &out)
+                afterSeparator = false
             }
         }
         return out
