@@ -38,8 +38,39 @@ final class SampleFormatTests: XCTestCase {
         XCTAssertEqual(try SampleFormat.parse("%[req.fhdr(x)]").evaluate(context), Array("a\tb%7Fc%0D%0A".utf8))
         XCTAssertEqual(try SampleFormat.parse("%[str(xyz),bytes(1)]").evaluate(context), Array("yz".utf8))
         let format = try SampleFormat.parse("%ci-%[str(a)]")
-        XCTAssertEqual(format.evaluate(context) { name, out in out += Array("<\(name)>".utf8) }, Array("<ci>-a".utf8))
+        XCTAssertEqual(format.evaluate(context) { name, _, out in out += Array("<\(name)>".utf8) }, Array("<ci>-a".utf8))
         XCTAssertTrue(try SampleFormat.parse("plain").isConstant)
+    }
+
+    /// `%{+X}o` hands its options to the variables after it, before their own.
+    func testVariablesGetTheOptionsOfTheFormatsOVariable() throws {
+        let context = TestSampleContext()
+        let format = try SampleFormat.parse("%ci %{+X}o%cp %{-X,+Q}fi")
+        let rendered = format.evaluate(context) { name, options, out in
+            out += Array("<\(name)\(options.joined(separator: ","))>".utf8)
+        }
+        XCTAssertEqual(String(decoding: rendered, as: UTF8.self), "<ci> <cp+X> <fi+X,-X,+Q>")
+    }
+
+    /// `unique-id-format` reads its spaces as separators, as 2.6 does
+    /// (recorded): one space for a run, none at the start nor right after
+    /// another, an empty sample counting as written.
+    func testMergingSpacesAsInALogLine() throws {
+        let context = TestSampleContext()
+        func render(_ text: String) throws -> String {
+            let format = try SampleFormat.parse(text)
+            let bytes = format.evaluate(context, mergingSpaces: true) { name, _, out in
+                if name != "o" { out += Array("V".utf8) }
+            }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        XCTAssertEqual(try render(" %ci"), "V")
+        XCTAssertEqual(try render("a  %ci"), "a V")
+        XCTAssertEqual(try render("%ci  %cp"), "V V")
+        XCTAssertEqual(try render("%{+X}o %ci"), "V")
+        XCTAssertEqual(try render("x %{+X}o %ci"), "x V")
+        XCTAssertEqual(try render("%[str(q)]  %[str()] z"), "q  z")
+        XCTAssertEqual(try render("a  b"), "a b")
     }
 
     /// "sample fetch <res.hdr(a)]> may not be reliably used here because
