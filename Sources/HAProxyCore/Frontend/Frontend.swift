@@ -28,6 +28,9 @@ public final class Frontend {
     var tlsContexts: [SourceLocation: TLSServerContext] = [:]
     /// This proxy's log targets and format, nil when it logs nothing.
     var log: ProxyLog?
+    /// `unique-id-format` (checked when the configuration was read): the
+    /// `mode tcp` streams' `%ID`; HTTP streams have it in their policy.
+    let uniqueIDFormat: SampleFormat?
 
     private let lock = NIOLock()
     public private(set) var currentConnections = 0
@@ -72,6 +75,7 @@ public final class Frontend {
         self.backend = backend
         self.httpPolicy = httpPolicy
         self.maxconn = config.maxconn
+        uniqueIDFormat = config.uniqueIDFormat.flatMap { try? SampleFormat.parse($0) }
     }
 
     /// Starts a stream on a newly accepted NIO connection (on its event loop).

@@ -38,7 +38,8 @@ extension StreamLogInfo {
         }
         r.Ta = Self.ms(start, now)
         r.Tt = Self.ms(accepted, now)
-        r.status = status
+        // A TCP stream has no status: 2.6 writes 0 for `%ST` (recorded).
+        r.status = isHTTP ? status : 0
         r.bytesRead = Int64(bytesFromServer)
         r.bytesUploaded = Int64(bytesFromClient)
         r.requestLine = requestLine

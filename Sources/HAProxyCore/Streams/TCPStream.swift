@@ -472,6 +472,17 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStrea
             // A stream the frontend's content rules rejected never had a backend.
             if inspection.rejectedByFrontend { record.backendName = frontend.name }
             if plog.usesSampleContext { record.sampleContext = ruleContext() }
+            if let format = frontend.uniqueIDFormat {
+                // Made for the log line, the only place a TCP stream has it.
+                var snapshot = HTTPLogSnapshot(log: log, client: clientAddress, local: localAddress)
+                snapshot.backendIndex = backend?.httpPolicy.index
+                snapshot.serverName = loggedServer?.name
+                let frontend = self.frontend
+                let id = format.evaluate(ruleContext(), mergingSpaces: true) { name, options, out in
+                    frontend.appendLogVariable(name, options: options, snapshot: snapshot, into: &out)
+                }
+                record.uniqueID = String(decoding: id, as: UTF8.self)
+            }
             if let tls = clientTLS {
                 record.frontendIsSSL = true
                 record.sslVersion = tls.protocolVersion

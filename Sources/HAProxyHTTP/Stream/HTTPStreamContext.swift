@@ -27,6 +27,12 @@ public struct HTTPLogSnapshot {
     /// The backend chosen so far (the frontend's own name before).
     public var backendIndex: Int? = nil
     public var serverName: String? = nil
+
+    public init(log: StreamLogInfo, client: SocketAddress?, local: SocketAddress?) {
+        self.log = log
+        self.client = client
+        self.local = local
+    }
 }
 
 /// A transaction's unique ID (`unique-id-format`), made once when first

@@ -746,7 +746,7 @@ public struct HTTPStreamStateMachine {
         if context.logSnapshot != nil {
             // As 2.6's response rules see it: the status known, no byte sent yet.
             context.logSnapshot!.log = log
-            context.logSnapshot!.log.status = response.status
+            context.logSnapshot!.log.status = serverStatus
             context.logSnapshot!.log.bytesFromServer = 0
         }
         context.hideRequestHeaders()

@@ -1140,10 +1140,31 @@ http-response set-header x-req-back %[var(req.n)]
          hdr={"x-host-back": "^www.example.com$"})], what="txn/req/sess variables, scope seen by the response")
 
 case("log_variables_in_rules", "format", site("""
-http-request set-header x-a "%ci|%fi|%f|%ft|%b|%s|%H|%pid|%ST|%HM|%HU|%HV|%r"
-http-request set-header x-b "%rt|%ID|%B|%U|%ac|%fc|%bc|%sc|%rc|%tsc|%hr|%hs|%sslv|%Tq|%TR|%Tw"
-"""), [G("/v?x=1", srv=[r"x-a: 127\\.0\\.0\\.1\\|"])],
-     what="log-format variables in a rule's format")
+http-request set-header x-a "%ci|%fi|%f|%ft|%b|%s|%H|%ST|%HM|%HU|%HV|%r|%HP|%HQ|%{+Q}r"
+http-request set-header x-b "%rt|%ID|%B|%U|%ac|%fc|%bc|%sc|%rc|%tsc|%hr|%hs|%sslv|%Tq|%TR|%Tw|%Tc|%Tr|%sq|%bq|%si|%sp|%bi|%bp|%CC|%CS"
+http-request set-header x-c "%{+X}o %ci:%cp|%fi|%rt"
+http-request set-header x-pid %pid
+http-response set-header x-r "%ST|%B|%s|%si|%tsc|%TR|%Tw|%Tc"
+"""), [G("/v?x=1", srv=[r"x-a: 127\\.0\\.0\\.1\\|"]), G("/w")],
+     normalize=[(rb"x-pid: \d+", b"x-pid: PID"), (rb"(x-c: +7F000001:)[0-9A-F]{4}", rb"\1PORT")],
+     what="log-format variables in a rule's format, %o's options, at request and response time")
+
+case("unique_id", "format", site("""
+unique-id-format %{+X}o\\ %ci_%fi:%fp_%rt_%HM_%ST_%b
+unique-id-header X-Unique-ID
+http-request set-header x-before %[unique-id] if { path /rule }
+http-request set-header x-lf %ID if { path /rule }
+option forwardfor
+"""), [G("/plain", headers="X-Unique-ID: from-client"), G("/rule"), G("/plain")],
+     normalize=[(rb"_[0-9A-F]{4}_", b"_PORT_")],
+     what="unique-id-format and unique-id-header: made once, when first needed; the header last but before x-forwarded-for")
+
+case("unique_id_log", "format", site("""
+unique-id-format %[str(id)]\\ \\ %rt\\ %ST\\ %b
+log-format "%ID|%rt|%ST"
+http-request deny if { path /deny }
+""", extra="    unique-id-format ignored-in-a-backend\n"), [G("/a"), G("/deny"), G("/b")], log=3,
+     what="the unique ID in the log line: made for the log when nothing needed it (a denied request's carries its status)")
 
 case("openssl_digest_converters", "converter", site("""
 http-request set-header x-sha1 %[path,sha1,hex]
@@ -2362,6 +2383,16 @@ tcp-request content set-var(txn.early) str(seen)
 http-request set-header x-client %[var(sess.client)]
 http-request set-header x-early %[var(txn.early)]
 """), [G(srv=[hv("x-client", "127.0.0.1")])], what="tcp-request content set-var read by http rules")
+
+case("unique_id_tcp", "format", """
+listen tcpl
+    mode tcp
+    bind @BIND@
+    unique-id-format %{+X}o\\ %ci_%rt_%b_%s_%[str(x)]\\ \\ %ST
+    log-format "%ID|%rt|%ST"
+    server t1 @tcpl@
+""", [RAW(b"ping\n", server="tcpl"), RAW(b"pong\n", server="tcpl")], mode="tcp", log=2,
+     what="unique-id-format in mode tcp: the log line's %ID, with %ST 0 as 2.6 writes it")
 
 HELLO_API = client_hello("api.example.com")
 HELLO_WWW = client_hello("www.example.com")
