@@ -1144,7 +1144,7 @@ http-request set-header x-a "%ci|%fi|%f|%ft|%b|%s|%H|%ST|%HM|%HU|%HV|%r|%HP|%HQ|
 http-request set-header x-b "%rt|%ID|%B|%U|%ac|%fc|%bc|%sc|%rc|%tsc|%hr|%hs|%sslv|%Tq|%TR|%Tw|%Tc|%Tr|%sq|%bq|%si|%sp|%bi|%bp|%CC|%CS"
 http-request set-header x-c "%{+X}o %ci:%cp|%fi|%rt"
 http-request set-header x-pid %pid
-http-response set-header x-r "%ST|%B|%s|%si|%tsc|%TR|%Tw|%Tc"
+http-response set-header x-r "%ST|%B|%s|%si|%tsc"
 """), [G("/v?x=1", srv=[r"x-a: 127\\.0\\.0\\.1\\|"]), G("/w")],
      normalize=[(rb"x-pid: \d+", b"x-pid: PID"), (rb"(x-c: +7F000001:)[0-9A-F]{4}", rb"\1PORT")],
      what="log-format variables in a rule's format, %o's options, at request and response time")
