@@ -48,7 +48,7 @@ extension Frontend: HTTPRuntimeView {
 
     public var frontendConnections: Int { currentConnectionCount }
 
-    public func nextRequestID() -> Int { runtime?.nextRequestID() ?? 0 }
+    public func nextRequestID() -> Int { requestCounter?.next() ?? 0 }
 
     /// Renders a variable as this frontend's log line would, from what
     /// the stream knows now: a rule's format or `unique-id-format`. Rare

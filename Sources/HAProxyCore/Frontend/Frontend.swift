@@ -28,6 +28,9 @@ public final class Frontend {
     var tlsContexts: [SourceLocation: TLSServerContext] = [:]
     /// This proxy's log targets and format, nil when it logs nothing.
     var log: ProxyLog?
+    /// The process's request numbers (`%rt`), held here so that a request
+    /// takes one without reaching the runtime through its weak reference.
+    var requestCounter: RequestCounter?
     /// `unique-id-format` (checked when the configuration was read): the
     /// `mode tcp` streams' `%ID`; HTTP streams have it in their policy.
     let uniqueIDFormat: SampleFormat?

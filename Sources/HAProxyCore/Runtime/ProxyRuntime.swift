@@ -52,7 +52,7 @@ public final class ProxyRuntime {
     /// Process-wide connection and session rates and their limits.
     let rates: ProcessRates
     /// Requests (HTTP) and streams (TCP) numbered as they start (`%rt`).
-    private let requestCounter = Synchronization.Atomic<Int>(0)
+    let requestCounter = RequestCounter()
     /// TLS connections and handshakes (`show info` Ssl* fields).
     let tlsStatistics = TLSStatistics()
     /// `resolvers` sections, keeping servers' addresses in step with DNS.
@@ -205,6 +205,7 @@ public final class ProxyRuntime {
                 id: proxyIDs[proxy.name] ?? 0, rulesWriteTransactionLog: rulesWriteTransactionLog)
             let frontend = Frontend(config: proxy, backend: target, httpPolicy: policy)
             frontend.runtime = self
+            frontend.requestCounter = requestCounter
             frontend.tlsContexts = Self.bindTLSContexts(
                 proxy, global: global.tls, errors: &errors, warnings: &buildWarnings)
             frontends.append(frontend)
@@ -548,11 +549,6 @@ public final class ProxyRuntime {
 
     public var connectionCount: Int { lock.withLock { currentConnections } }
 
-    /// The next request's number, from 0 (`%rt`).
-    func nextRequestID() -> Int {
-        requestCounter.wrappingAdd(1, ordering: .relaxed).oldValue
-    }
-
     /// The global maxconn in force (`set maxconn global` changes it).
     public var globalMaxconnLimit: Int? {
         get { lock.withLock { maxconnLimit } }
@@ -570,4 +566,12 @@ public struct RuntimeBuildErrors: Error {
     /// Only `init-addr` methods failed: 2.6 ends with "Failed to
     /// initialize server(s) addr." rather than "Fatal errors found".
     public var addressInitializationFailed = false
+}
+
+/// The process's count of requests (HTTP) and streams (TCP), each taking
+/// the next number as it starts (`%rt`, from 0): shared by every loop.
+final class RequestCounter: Sendable {
+    private let count = Synchronization.Atomic<Int>(0)
+
+    func next() -> Int { count.wrappingAdd(1, ordering: .relaxed).oldValue }
 }

@@ -81,7 +81,7 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStrea
     // MARK: Start
 
     func start(acceptProxy: Bool) {
-        log.requestID = frontend.runtime?.nextRequestID() ?? 0
+        log.requestID = frontend.nextRequestID()
         if acceptProxy {
             state = .waitingProxyHeader
             timer.arm(ms: frontend.config.timeouts.client)
