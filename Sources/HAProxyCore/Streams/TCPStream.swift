@@ -474,7 +474,7 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStrea
             if plog.usesSampleContext { record.sampleContext = ruleContext() }
             if let format = frontend.uniqueIDFormat {
                 // Made for the log line, the only place a TCP stream has it.
-                var snapshot = HTTPLogSnapshot(log: log, client: clientAddress, local: localAddress)
+                let snapshot = HTTPLogSnapshot(log: log, client: clientAddress, local: localAddress)
                 snapshot.backendIndex = backend?.httpPolicy.index
                 snapshot.serverName = loggedServer?.name
                 let frontend = self.frontend

@@ -19,8 +19,9 @@ public protocol HTTPRuntimeView: AnyObject {
 }
 
 /// What a stream's log knows at some point of a transaction, for the
-/// log-format variables met before its log line.
-public struct HTTPLogSnapshot {
+/// log-format variables met before its log line. A class: a context
+/// holds a reference, not the log's few hundred bytes.
+public final class HTTPLogSnapshot {
     public var log: StreamLogInfo
     public var client: SocketAddress?
     public var local: SocketAddress?
@@ -349,7 +350,7 @@ final class HTTPStreamContext: HTTPRuleTarget {
     /// would render them from what the stream knows now.
     func renderLogVariable(_ name: String, options: [String], into out: inout [UInt8]) {
         if options.isEmpty, renderContextVariable(name, into: &out) { return }
-        guard var snapshot = logSnapshot, let runtime else { return }
+        guard let snapshot = logSnapshot, let runtime else { return }
         if name == "ID" { snapshot.log.uniqueID = uniqueID }
         snapshot.backendIndex = backend?.index
         snapshot.serverName = serverName

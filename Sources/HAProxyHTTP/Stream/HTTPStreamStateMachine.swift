@@ -743,11 +743,11 @@ public struct HTTPStreamStateMachine {
         context.backend = backend ?? policy.ownBackend
         context.serverName = serverName
         context.serverID = serverID
-        if context.logSnapshot != nil {
+        if let snapshot = context.logSnapshot {
             // As 2.6's response rules see it: the status known, no byte sent yet.
-            context.logSnapshot!.log = log
-            context.logSnapshot!.log.status = serverStatus
-            context.logSnapshot!.log.bytesFromServer = 0
+            snapshot.log = log
+            snapshot.log.status = serverStatus
+            snapshot.log.bytesFromServer = 0
         }
         context.hideRequestHeaders()
         return context
@@ -1355,9 +1355,10 @@ public struct HTTPStreamStateMachine {
             // Made now if nothing needed it before, from the state the log sees.
             makeUniqueID(forLog: true)
             log.uniqueID = uniqueIDCell?.value
-            uniqueIDCell = nil
         }
+        // Made with the cell: the log line's `%[unique-id]` reads it.
         let sampleContext = logSampleContext()
+        uniqueIDCell = nil
         var finished: StreamLogInfo
         if startingNext {
             finished = StreamLogInfo()

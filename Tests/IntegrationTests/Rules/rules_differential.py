@@ -1161,7 +1161,7 @@ option forwardfor
 
 case("unique_id_log", "format", site("""
 unique-id-format %[str(id)]\\ \\ %rt\\ %ST\\ %b
-log-format "%ID|%rt|%ST"
+log-format "%ID|%rt|%ST|%[unique-id]"
 http-request deny if { path /deny }
 """, extra="    unique-id-format ignored-in-a-backend\n"), [G("/a"), G("/deny"), G("/b")], log=3,
      what="the unique ID in the log line: made for the log when nothing needed it (a denied request's carries its status)")
