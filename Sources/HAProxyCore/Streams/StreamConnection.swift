@@ -61,8 +61,9 @@ struct DriverParking {
     /// Leaves the place, taking the connection out of its pool.
     mutating func leave(_ connection: PooledConnection, on loop: IOLoop) {
         guard let server else { return }
+        let wasInPool = inPool
         self = DriverParking()
-        if inPool { server.idlePool.remove(connection, on: loop) }
+        if wasInPool { server.idlePool.remove(connection, on: loop) }
     }
 }
 
