@@ -151,7 +151,7 @@ let package = Package(
         .testTarget(
             name: "HAProxyCoreTests",
             dependencies: [
-                "HAProxyCore", "HAProxyConfig",
+                "HAProxyCore", "HAProxyConfig", "HAProxyIO",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],

@@ -1,11 +1,11 @@
+import HAProxyIO
 import NIOCore
-import NIOPosix
 import XCTest
 @testable import HAProxyCore
 
-/// Stream timers on a real event loop: every armed timer fires once, at or
-/// after its deadline and in deadline order; cancelled ones never fire; a
-/// deadline moved later fires at the later time.
+/// Stream timers on a running driver loop: every armed timer fires once,
+/// at or after its deadline and in deadline order; cancelled ones never
+/// fire; a deadline moved later fires at the later time.
 final class StreamTimerTests: XCTestCase {
     private final class Owner: TimeoutOwner {
         let id: Int
@@ -17,17 +17,22 @@ final class StreamTimerTests: XCTestCase {
         func timedOut() { fired(id) }
     }
 
-    private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    private var loop: IOLoop!
 
-    override func tearDown() {
-        try? group.syncShutdownGracefully()
+    override func setUpWithError() throws {
+        loop = try IOLoop()
+        loop.start(name: "timer-test")
+    }
+
+    override func tearDownWithError() throws {
+        try loop.syncShutdownGracefully()
     }
 
     func testRandomTimersFireInDeadlineOrderAndCancelledOnesNever() throws {
         let seed = UInt64.random(in: 0...UInt64.max)
         print("StreamTimerTests seed: \(seed)")
         var rng = SplitMix64(seed: seed)
-        let loop = group.next()
+        let loop = self.loop!
         let done = loop.makePromise(of: Void.self)
         struct Plan { var ms: Int; var cancelled: Bool; var deadline = NIODeadline.now() }
         var plans = (0..<200).map { _ in Plan(ms: Int(rng.next() % 60) + 1, cancelled: rng.next() % 4 == 0) }
@@ -63,7 +68,7 @@ final class StreamTimerTests: XCTestCase {
     }
 
     func testDeadlineMovedLaterFiresLater() throws {
-        let loop = group.next()
+        let loop = self.loop!
         let done = loop.makePromise(of: NIODeadline.self)
         let owner = Owner(id: 0) { _ in done.succeed(.now()) }
         let timer = try loop.submit { StreamTimer(loop: loop, owner: owner) }.wait()

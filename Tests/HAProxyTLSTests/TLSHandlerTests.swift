@@ -142,37 +142,6 @@ final class TLSHandlerTests: XCTestCase {
         XCTAssertTrue(p.serverSink.errors.isEmpty && p.clientSink.errors.isEmpty)
     }
 
-    /// Takes the plaintext directly from the TLS handler.
-    final class Reader: TLSPlaintextReader {
-        var received = ""
-        var completions = 0
-        func tlsRead(_ plaintext: ByteBuffer) { received += String(buffer: plaintext) }
-        func tlsReadComplete() { completions += 1 }
-    }
-
-    func testADirectReaderAndWriterBypassThePipeline() throws {
-        let p = try pair()
-        let reader = Reader()
-        p.serverTLS.reader = reader
-        try p.shuttle()
-        p.client.writeAndFlush(ByteBuffer(string: "ping"), promise: nil)
-        try p.shuttle()
-        XCTAssertEqual(reader.received, "ping")
-        XCTAssertEqual(p.serverSink.received, "", "the handler after it gets nothing")
-        XCTAssertGreaterThan(reader.completions, 0)
-        p.serverTLS.write(plaintext: ByteBuffer(string: "pong"))
-        p.serverTLS.flushPlaintext()
-        try p.shuttle()
-        XCTAssertEqual(p.clientSink.received, "pong")
-        // Torn down: the link is cut, later writes are dropped.
-        try p.server.close().wait()
-        p.server.embeddedEventLoop.run()
-        XCTAssertNil(p.serverTLS.reader)
-        while try p.server.readOutbound(as: ByteBuffer.self) != nil {}
-        p.serverTLS.write(plaintext: ByteBuffer(string: "late"))
-        XCTAssertNil(try p.server.readOutbound(as: ByteBuffer.self))
-    }
-
     func testGarbageAfterTheHandshakeClosesWithoutPlaintext() throws {
         let p = try pair()
         try p.shuttle()

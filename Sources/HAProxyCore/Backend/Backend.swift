@@ -1,4 +1,5 @@
 import HAProxyConfig
+import HAProxyIO
 import HAProxyRules
 import HAProxyHTTP
 import NIOConcurrencyHelpers
@@ -7,7 +8,7 @@ import NIOCore
 /// Something waiting for a server connection slot: a stream whose backend
 /// or chosen server is at its `maxconn`.
 protocol ServerSlotWaiter: AnyObject {
-    var eventLoop: EventLoop { get }
+    var eventLoop: IOLoop { get }
     /// Called on `eventLoop` once a slot on `server` is reserved for the waiter.
     func slotGranted(_ server: Server, position: QueuePosition)
 }

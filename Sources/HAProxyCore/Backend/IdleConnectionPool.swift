@@ -9,7 +9,7 @@ import NIOConcurrencyHelpers
 /// keep-alive timeout), and a full pool closes its oldest to keep the new.
 final class IdleConnectionPool {
     private let lock = NIOLock()
-    /// An idle connection (a NIO channel's handler or the driver's).
+    /// An idle connection of the I/O driver, in clear or TLS.
     struct Entry {
         let connection: PooledConnection
         /// It served a stream after the one that opened it: a safe one to

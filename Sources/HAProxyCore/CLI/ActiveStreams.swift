@@ -6,7 +6,6 @@ import Darwin
 import HAProxyIO
 import NIOConcurrencyHelpers
 import NIOCore
-import NIOPosix
 
 /// A stream as `show sess` and `shutdown session(s)` reach it.
 protocol ActiveStream: AnyObject {
@@ -33,7 +32,7 @@ final class ActiveStreams {
         let stream: ActiveStream
         let frontend: Frontend
         /// The loop the stream runs on, and its client's address.
-        let eventLoop: EventLoop
+        let eventLoop: IOLoop
         let clientAddress: SocketAddress?
         let accepted: NIODeadline
 
@@ -47,7 +46,7 @@ final class ActiveStreams {
     private var slots: [Entry?] = []
     private var freeSlots: [Int] = []
 
-    func add(_ stream: ActiveStream, frontend: Frontend, client: StreamConnection, on eventLoop: EventLoop) {
+    func add(_ stream: ActiveStream, frontend: Frontend, client: StreamConnection, on eventLoop: IOLoop) {
         // The stream's address, as 2.6 shows its streams (not a hash of it:
         // hashing costs about a hundred instructions a connection).
         let entry = Entry(
@@ -91,14 +90,11 @@ final class ActiveStreams {
         entry.eventLoop.execute { entry.kill() }
     }
 
-    /// The route of a stream, read on its event loop; nil when the caller
-    /// is another event loop (waiting there could deadlock).
+    /// The route of a stream, read on its event loop: the caller waits
+    /// for it (the driver's loops never wait on NIO's, where the CLI runs).
     static func route(of entry: Entry) -> (backend: String?, server: Server?)? {
         let loop = entry.eventLoop
         if loop.inEventLoop { return entry.route() }
-        // A NIO loop waiting on another could deadlock; the driver's loops
-        // never wait on NIO's.
-        if MultiThreadedEventLoopGroup.currentEventLoop != nil, !(loop is IOLoop) { return nil }
         return try? loop.submit { entry.route() }.wait()
     }
 }

@@ -81,30 +81,8 @@ public final class Frontend {
         uniqueIDFormat = config.uniqueIDFormat.flatMap { try? SampleFormat.parse($0) }
     }
 
-    /// Starts a stream on a newly accepted NIO connection (on its event loop).
-    /// - Parameter tls: the connection's TLS layer, already in its
-    ///   pipeline, on an `ssl` bind.
-    func accepted(_ channel: Channel, bind: BindConfig, tls: TLSHandler? = nil) throws {
-        let handler = RelayHandler(side: .client, owner: nil)
-        try channel.pipeline.syncOperations.addHandler(handler)
-        if let tls { handler.attach(to: tls) }
-        guard let (acceptProxy, sessionVariables) = admit(handler, bind: bind) else { return }
-        // The PROXY header comes in clear before the TLS handshake.
-        tls?.expectsProxyHeader = acceptProxy
-        switch config.mode {
-        case .tcp:
-            let stream = startTCPStream(handler, on: channel.eventLoop, bind: bind, variables: sessionVariables, tls: tls?.engine)
-            handler.owner = stream
-            stream.start(acceptProxy: acceptProxy)
-        case .http:
-            let session = startHTTPSession(handler, on: channel.eventLoop, variables: sessionVariables, tls: tls?.engine)
-            handler.owner = session
-            session.start(acceptProxy: acceptProxy)
-        }
-    }
-
     private func startHTTPSession(
-        _ client: StreamConnection, on loop: EventLoop, variables: StreamVariables?, tls: TLSEngine?
+        _ client: StreamConnection, on loop: IOLoop, variables: StreamVariables?, tls: TLSEngine?
     ) -> HTTPSession {
         let session = HTTPSession(frontend: self, client: client, on: loop, variables: variables, tls: tls)
         runtime?.streams.add(session, frontend: self, client: client, on: loop)
@@ -165,7 +143,7 @@ public final class Frontend {
     }
 
     private func startTCPStream(
-        _ client: StreamConnection, on loop: EventLoop, bind: BindConfig, variables: StreamVariables?,
+        _ client: StreamConnection, on loop: IOLoop, bind: BindConfig, variables: StreamVariables?,
         tls: TLSEngine?
     ) -> TCPStream {
         let stream = TCPStream(

@@ -7,18 +7,17 @@ import HAProxyConfig
 import HAProxyIO
 import HAProxyTLS
 import NIOCore
-import NIOPosix
 
 /// A listening socket of a frontend (`bind` line address).
 ///
 /// Sockets are bound with plain system calls before anything else starts
 /// (before `daemon` forks, before privileges are dropped, and so that a
-/// future worker can inherit them), then adopted by NIO in `activate`.
+/// future worker can inherit them), then watched by the I/O driver in
+/// `activate(on:)`.
 final class Listener {
     let bind: BindConfig
     let fd: CInt
-    private(set) var channel: Channel?
-    /// The socket's accepting side on the I/O driver, instead of `channel`.
+    /// The socket's accepting side on the I/O driver, once activated.
     private var driver: DriverListener?
     unowned let frontend: Frontend
     /// On an `ssl` bind: the context each accepted connection's TLS starts from.
@@ -29,49 +28,6 @@ final class Listener {
         self.fd = fd
         self.frontend = frontend
         self.tls = frontend.tlsContexts[bind.location]
-    }
-
-    /// Hands the bound socket to an event loop and starts accepting, through
-    /// the gate that counts and rate-limits accepts.
-    func activate(group: EventLoopGroup) throws {
-        let bootstrap = ServerBootstrap(group: group)
-            .serverChannelInitializer { [frontend] channel in
-                channel.eventLoop.makeCompletedFuture {
-                    let gate = AcceptRateGate(frontend: frontend)
-                    try channel.pipeline.syncOperations.addHandler(gate)
-                }
-            }
-            .childChannelInitializer { [frontend, bind, tls] channel in
-                Listener.setUpAccepted(channel, frontend: frontend, bind: bind, tls: tls)
-            }
-        channel = try bootstrap.withBoundSocket(fd).wait()
-    }
-
-    /// Prepares an accepted connection and gives it to the frontend.
-    /// Options are set synchronously: NIO's childChannelOption path costs
-    /// futures and generic instantiations per accepted connection.
-    /// TCP_NODELAY is inherited from the listening socket (set in `open`).
-    /// On an `ssl` bind the TLS handler comes first in the pipeline: the
-    /// stream's handler after it reads and writes plaintext.
-    private static func setUpAccepted(
-        _ channel: Channel, frontend: Frontend, bind: BindConfig, tls: TLSServerContext?
-    ) -> EventLoopFuture<Void> {
-        do {
-            if let options = channel.syncOptions {
-                try options.setOption(.allowRemoteHalfClosure, value: true)
-                try options.setOption(.maxMessagesPerRead, value: 1)
-            }
-            var handler: TLSHandler?
-            if let tls {
-                guard let h = tls.makeHandler() else { throw ChannelError.inappropriateOperationForState }
-                try channel.pipeline.syncOperations.addHandler(h)
-                handler = h
-            }
-            try frontend.accepted(channel, bind: bind, tls: handler)
-            return channel.eventLoop.makeSucceededVoidFuture()
-        } catch {
-            return channel.eventLoop.makeFailedFuture(error)
-        }
     }
 
     /// Accepts on the I/O driver: the socket is watched on the first of
@@ -85,13 +41,8 @@ final class Listener {
     /// Stops or resumes accepting new connections (maxconn, TTOU/TTIN).
     @discardableResult
     func setAccepting(_ on: Bool) -> EventLoopFuture<Void>? {
-        if let driver {
-            return driver.loop.submit { driver.setAccepting(on) }
-        }
-        guard let channel else { return nil }
-        let applied = channel.setOption(.autoRead, value: on)
-        applied.whenFailure { _ in }
-        return applied
+        guard let driver else { return nil }
+        return driver.loop.submit { driver.setAccepting(on) }
     }
 
     /// Closes the socket; the future (nil before `activate`) completes
@@ -105,8 +56,6 @@ final class Listener {
                 driver.stop()
                 Glibc.close(fd)
             }
-        } else if let channel {
-            closed = channel.close()
         } else {
             Glibc.close(fd)
         }
@@ -215,10 +164,10 @@ final class Listener {
     }
 }
 
-/// A failed socket operation, with the system's reason as HAProxy prints it.
 /// A listening socket served by the I/O driver: it counts and rate-limits
-/// accepts as `AcceptRateGate` does for NIO's, and starts each accepted
-/// connection's stream on the next loop in turn.
+/// accepts (`maxconnrate`, `maxsessrate`, `rate-limit sessions`: while none
+/// fits, new connections wait in the kernel's backlog), and starts each
+/// accepted connection's stream on the next loop in turn.
 final class DriverListener: IOListenerOwner {
     unowned let listener: Listener
     let loops: [IOLoop]
@@ -289,6 +238,7 @@ final class DriverListener: IOListenerOwner {
     }
 }
 
+/// A failed socket operation, with the system's reason as HAProxy prints it.
 struct SocketError: Error, CustomStringConvertible {
     let what: String
     let code: CInt

@@ -367,9 +367,10 @@ public final class ProxyRuntime {
         group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.global.nbthread))
         stopped = group.next().makePromise()
         // Streams run on the I/O driver, TLS included (`ssl` binds and
-        // servers: their connections' record layer a `TLSEngine`).
-        let onDriver = !frontends.isEmpty
-        if onDriver {
+        // servers: their connections' record layer a `TLSEngine`); the
+        // NIO group serves the stats sockets, health checks, resolvers
+        // and peers.
+        if !frontends.isEmpty {
             for i in 0..<max(1, configuration.global.nbthread) {
                 let loop = try IOLoop()
                 loop.start(name: "haproxy-io-\(i)")
@@ -388,7 +389,7 @@ public final class ProxyRuntime {
         }
         for frontend in frontends {
             for listener in frontend.listeners {
-                if onDriver { try listener.activate(on: driverLoops) } else { try listener.activate(group: group) }
+                try listener.activate(on: driverLoops)
             }
         }
         // Made here, before any loop runs, as the Prometheus exporter reads
@@ -456,10 +457,10 @@ public final class ProxyRuntime {
             finishIfIdle()
         } else {
             // Connections accepted just before the close may still be
-            // queued for set-up on their loops: one pass through every
-            // loop lets them register (and count) first.
+            // queued for set-up on their driver loops: one pass through
+            // each lets them register (and count) first.
             let group = self.group!
-            let loops: [EventLoop] = Array(group.makeIterator()) + driverLoops
+            let loops = driverLoops
             EventLoopFuture.andAllComplete(closing + handOver, on: group.next()).flatMap { _ in
                 EventLoopFuture.andAllComplete(loops.map { $0.submit {} }, on: group.next())
             }.whenComplete { _ in finishIfIdle() }

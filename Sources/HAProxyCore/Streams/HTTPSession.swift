@@ -14,7 +14,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
     let frontend: Frontend
     /// The client connection, which the session writes through.
     let client: StreamConnection
-    let eventLoop: EventLoop
+    let eventLoop: IOLoop
     private var machine: HTTPStreamStateMachine
     private var isPerforming = false
     /// The stream ended (`closeAll`): its storage goes to the next one on
@@ -22,8 +22,8 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
     private var ended = false
     /// That storage went.
     private var storageLeft = false
-    /// Where it goes, and where this stream's came from (nil off the driver).
-    private let spares: StreamSpares?
+    /// Where it goes, and where this stream's came from.
+    private let spares: StreamSpares
     /// The storage of the batch of actions being performed.
     private var performing: [HTTPStreamStateMachine.Action] = []
 
@@ -65,7 +65,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
     ///   `tcp-request connection` and `session` rules set.
     /// - Parameter tls: the client connection's TLS layer, on `ssl` binds.
     init(
-        frontend: Frontend, client: StreamConnection, on eventLoop: EventLoop, variables: StreamVariables?,
+        frontend: Frontend, client: StreamConnection, on eventLoop: IOLoop, variables: StreamVariables?,
         tls: TLSEngine? = nil
     ) {
         self.frontend = frontend
@@ -76,15 +76,15 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
         spares = StreamSpares.of(eventLoop)
         self.machine = HTTPStreamStateMachine(
             policy: frontend.httpPolicy, clientAddress: client.remoteAddress, localAddress: client.localAddress,
-            allocator: ByteBufferAllocator(), runtime: frontend, variables: variables, storage: spares?.takeMachine())
+            allocator: ByteBufferAllocator(), runtime: frontend, variables: variables, storage: spares.takeMachine())
         machine.clientTLS = tls
-        if let actions = spares?.takeActionList() {
+        if let actions = spares.takeActionList() {
             performing = actions
         } else {
             // As much room as the machine's own list has: the two swap.
             performing.reserveCapacity(8)
         }
-        if let timer = spares?.takeTimer() { timerSlot.adopt(timer, owner: self) }
+        if let timer = spares.takeTimer() { timerSlot.adopt(timer, owner: self) }
     }
 
     func start(acceptProxy: Bool) {
@@ -127,7 +127,6 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
     /// stream on this loop, once this one has ended.
     private func leaveStorage() {
         storageLeft = true
-        guard let spares else { return }
         var actions: [HTTPStreamStateMachine.Action] = []
         swap(&actions, &performing)
         if !actions.isEmpty { actions.removeAll(keepingCapacity: true) }
@@ -396,28 +395,10 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
         let serverName = server.tls == nil ? nil : server.sni.flatMap { machine.evaluate($0)?.stringBytes }.map {
             String(decoding: $0, as: UTF8.self)
         }
-        if let loop = eventLoop as? IOLoop {
-            machine.serverTLS = DriverConnection.connect(
-                for: self, to: server, address: server.destination(localPort: machine.localAddress?.port), on: loop,
-                timeoutMs: server.backend.config.timeouts.connect, serverName: serverName,
-                preamble: { proxyHeader(for: server) })
-            return
-        }
-        let handler = RelayHandler(side: .server, owner: self)
-        var tls: TLSHandler?
-        if let context = server.tls {
-            tls = context.makeHandler(serverName: serverName, preamble: proxyHeader(for: server))
-        }
-        machine.serverTLS = tls?.engine
-        ServerConnector.connect(
-            to: server.destination(localPort: machine.localAddress?.port), on: eventLoop,
-            timeoutMs: server.backend.config.timeouts.connect, handler: handler, tls: tls
-        ).whenComplete { [self] result in
-            switch result {
-            case .success: connected(handler, to: server)
-            case .failure(let error): connectionFailed(to: server, timedOut: error.isConnectTimeout)
-            }
-        }
+        machine.serverTLS = DriverConnection.connect(
+            for: self, to: server, address: server.destination(localPort: machine.localAddress?.port), on: eventLoop,
+            timeoutMs: server.backend.config.timeouts.connect, serverName: serverName,
+            preamble: { proxyHeader(for: server) })
     }
 
     func connected(_ connection: PooledConnection, to server: Server) {
@@ -432,12 +413,8 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
 
     private func reuseConnection(_ entry: IdleConnectionPool.Entry) {
         entry.connection.adopt(by: self)
-        // Only a server with TLS has a TLS handler in its connections'
-        // pipelines.
-        machine.serverTLS =
-            server?.tls == nil
-            ? nil
-            : (entry.connection as? TLSDriverConnection)?.engine ?? (entry.connection as? RelayHandler)?.tls?.engine
+        // Only a server with TLS has TLS connections.
+        machine.serverTLS = server?.tls == nil ? nil : (entry.connection as? TLSDriverConnection)?.engine
         attach(entry.connection, reused: true)
     }
 

@@ -1,4 +1,5 @@
 import HAProxyHTTP
+import HAProxyIO
 import NIOCore
 
 /// The part of a stream between needing a server and having a connection
@@ -76,7 +77,7 @@ extension ServerAttempt {
             if delay == 0 {
                 retry()
             } else {
-                eventLoop.scheduleTask(in: .milliseconds(Int64(delay)), retry)
+                _ = eventLoop.schedule(at: .now() + .milliseconds(Int64(delay)), retry)
             }
         case .fail:
             backend.countConnectionError(on: server)

@@ -6,9 +6,9 @@ import NIOCore
 
 /// One side of a stream as the stream uses it: bytes out, reads on or off,
 /// the end. Events come back through the stream's `ConnectionOwner` side.
-/// Two kinds exist: a NIO channel's `RelayHandler`, and `DriverConnection`
-/// on the I/O driver (HAProxyIO), so that a stream does not depend on
-/// which event loop serves it.
+/// Two kinds exist on the I/O driver (HAProxyIO): `DriverConnection` in
+/// clear and `TLSDriverConnection`, so that a stream does not depend on
+/// which of them it talks through.
 protocol StreamConnection: AnyObject {
     var remoteAddress: SocketAddress? { get }
     var localAddress: SocketAddress? { get }
@@ -61,8 +61,9 @@ struct DriverParking {
     /// Leaves the place, taking the connection out of its pool.
     mutating func leave(_ connection: PooledConnection, on loop: IOLoop) {
         guard let server else { return }
+        let wasInPool = inPool
         self = DriverParking()
-        if inPool { server.idlePool.remove(connection, on: loop) }
+        if wasInPool { server.idlePool.remove(connection, on: loop) }
     }
 }
 
@@ -137,12 +138,11 @@ extension DriverPooledConnection {
 }
 
 /// A connection of the I/O driver serving one side of a stream: the
-/// driver's events go to the stream as `ConnectionOwner` calls, as a NIO
-/// channel's `RelayHandler` sends them.
+/// driver's events go to the stream as `ConnectionOwner` calls.
 final class DriverConnection: DriverPooledConnection, IOConnectionOwner {
     let io: IOConnection
     let side: ConnectionSide
-    /// Strong, as `RelayHandler.owner`: a client connection keeps its stream.
+    /// Strong: a client connection keeps its stream.
     var owner: ConnectionOwner?
     /// The server whose pool the connection waits in, while parked.
     var parking = DriverParking()

@@ -7,8 +7,7 @@ import NIOCore
 /// timer): a new client connection then allocates none of it. Only emptied arrays
 /// and buffers are kept, never a value of the stream that left them.
 ///
-/// One per driver loop (in its `streamLocal`), used on its thread only;
-/// streams on other event loops keep nothing.
+/// One per driver loop (in its `streamLocal`), used on its thread only.
 final class StreamSpares {
     /// At most this many streams' storage is kept: enough for the streams
     /// that end between two accepts, little memory on an idle loop (each
@@ -25,12 +24,8 @@ final class StreamSpares {
         timers.reserveCapacity(Self.kept)
     }
 
-    /// The spares of `loop`, made on first use; nil off the driver.
-    static func of(_ loop: EventLoop) -> StreamSpares? {
-        // The loop's exact type (`IOLoop` is final), not `as?`: a cast from
-        // the protocol costs more than the lookup it leads to.
-        guard type(of: loop) == IOLoop.self else { return nil }
-        let loop = unsafeDowncast(loop, to: IOLoop.self)
+    /// The spares of `loop`, made on first use.
+    static func of(_ loop: IOLoop) -> StreamSpares {
         if let spares = loop.streamLocal as? StreamSpares { return spares }
         let spares = StreamSpares()
         loop.streamLocal = spares

@@ -33,7 +33,7 @@ final class StreamTimer {
     struct Slot {
         private var made: StreamTimer?
 
-        mutating func timer(loop: EventLoop, owner: TimeoutOwner) -> StreamTimer {
+        mutating func timer(loop: IOLoop, owner: TimeoutOwner) -> StreamTimer {
             if let made { return made }
             let timer = StreamTimer(loop: loop, owner: owner)
             made = timer
@@ -62,7 +62,7 @@ final class StreamTimer {
         }
     }
 
-    init(loop: EventLoop, owner: TimeoutOwner) {
+    init(loop: IOLoop, owner: TimeoutOwner) {
         self.timers = LoopTimers.of(loop)
         self.owner = owner
     }
@@ -101,43 +101,34 @@ final class StreamTimer {
     }
 }
 
-/// The armed stream timers of one event loop: a binary min-heap on their
+/// The armed stream timers of one driver loop: a binary min-heap on their
 /// deadlines, each timer knowing its place so that cancelling is cheap,
-/// behind a single task scheduled on the loop for the earliest deadline.
-/// Used on its loop only.
+/// behind a single timer of the loop (no future) for the earliest
+/// deadline. Used on its loop only.
 final class LoopTimers {
-    private let loop: EventLoop
+    private let loop: IOLoop
     private var heap: [StreamTimer] = []
-    /// When the loop's task fires; it is moved only to fire earlier (a
-    /// task that fires with nothing due just schedules the next).
+    /// When the loop's timer fires; it is moved only to fire earlier (a
+    /// timer that fires with nothing due just schedules the next).
     private var scheduledAt: NIODeadline?
-    private var task: Scheduled<Void>?
-    /// On the I/O driver's loops: a timer without a future.
-    private let driverLoop: IOLoop?
-    private var driverTask: IOTimer?
+    private var task: IOTimer?
     private lazy var fire: () -> Void = { [unowned self] in self.fired() }
 
-    private init(loop: EventLoop) {
+    private init(loop: IOLoop) {
         self.loop = loop
-        self.driverLoop = loop as? IOLoop
     }
 
-    /// Moves the loop's task to `deadline`.
+    /// Moves the loop's timer to `deadline`.
     private func scheduleTask(at deadline: NIODeadline) {
         scheduledAt = deadline
-        if let driverLoop {
-            driverTask?.cancel()
-            driverTask = driverLoop.schedule(at: deadline, fire)
-        } else {
-            task?.cancel()
-            task = loop.scheduleTask(deadline: deadline, fire)
-        }
+        task?.cancel()
+        task = loop.schedule(at: deadline, fire)
     }
 
     private static let registry = NIOLockedValueBox<[(loop: ObjectIdentifier, timers: LoopTimers)]>([])
 
     /// The timers of `loop` (a handful of loops: a list searched in order).
-    static func of(_ loop: EventLoop) -> LoopTimers {
+    static func of(_ loop: IOLoop) -> LoopTimers {
         let key = ObjectIdentifier(loop)
         return registry.withLockedValue { list in
             if let found = list.first(where: { $0.loop == key }) { return found.timers }
@@ -174,7 +165,6 @@ final class LoopTimers {
     private func fired() {
         scheduledAt = nil
         task = nil
-        driverTask = nil
         let now = NIODeadline.now()
         while let first = heap.first, let at = first.armedAt, at <= now {
             remove(first)

@@ -23,7 +23,7 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStrea
 
     let frontend: Frontend
     let client: StreamConnection
-    let eventLoop: EventLoop
+    let eventLoop: IOLoop
     var backend: Backend?
     private(set) var server: Server?
     private(set) var serverChannel: StreamConnection?
@@ -64,7 +64,7 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStrea
     private var spliceTried = (request: false, response: false)
 
     init(
-        frontend: Frontend, client: StreamConnection, on eventLoop: EventLoop, backend: Backend?,
+        frontend: Frontend, client: StreamConnection, on eventLoop: IOLoop, backend: Backend?,
         variables: StreamVariables, bind: BindConfig, tls: TLSEngine? = nil
     ) {
         self.clientTLS = tls
@@ -151,24 +151,9 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStrea
         let serverName = server.tls == nil ? nil : server.sni.flatMap { $0.evaluate(ruleContext())?.stringBytes }.map {
             String(decoding: $0, as: UTF8.self)
         }
-        if let loop = eventLoop as? IOLoop {
-            serverTLS = DriverConnection.connect(
-                for: self, to: server, address: server.destination(localPort: port), on: loop,
-                timeoutMs: timeouts.connect, serverName: serverName, preamble: { proxyHeader(for: server) })
-            return
-        }
-        let handler = RelayHandler(side: .server, owner: self)
-        let tls = server.tls?.makeHandler(serverName: serverName, preamble: proxyHeader(for: server))
-        serverTLS = tls?.engine
-        ServerConnector.connect(
-            to: server.destination(localPort: port), on: eventLoop,
-            timeoutMs: timeouts.connect, handler: handler, tls: tls
-        ).whenComplete { [self] result in
-            switch result {
-            case .success: connected(handler, to: server)
-            case .failure(let error): connectFailed(server, timedOut: error.isConnectTimeout)
-            }
-        }
+        serverTLS = DriverConnection.connect(
+            for: self, to: server, address: server.destination(localPort: port), on: eventLoop,
+            timeoutMs: timeouts.connect, serverName: serverName, preamble: { proxyHeader(for: server) })
     }
 
     func connected(_ channel: PooledConnection, to server: Server) {
@@ -212,10 +197,6 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStrea
     /// The PROXY protocol header a server with `send-proxy` gets first.
     private func proxyHeader(for server: Server) -> ByteBuffer? {
         server.proxyHeader(source: clientAddress, destination: localAddress)
-    }
-
-    private func connectFailed(_ server: Server, timedOut: Bool) {
-        connectionFailed(to: server, timedOut: timedOut)
     }
 
     func isConnecting(to server: Server) -> Bool {
@@ -360,16 +341,16 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStrea
     func connectionClosed(_ side: ConnectionSide, error: Error?) {
         switch side {
         case .client:
-            // Without an error, the client's FIN came after ours (the server
-            // had closed first): NIO then closes fully without reporting the
-            // input closed. Like a half-close, it is a normal end (`--` in
-            // 2.6); only a reset or another error is the client's abort.
+            // Without an error the connection ended normally (closed by
+            // this stream, or once both directions were shut): like a
+            // half-close, it is a normal end (`--` in 2.6); only a reset
+            // or another error is the client's abort.
             if state != .closed, !clientInputClosed, error != nil {
                 log.terminate("C", state == .established ? "D" : "C")
             }
         case .server:
             serverChannel = nil
-            if state == .connecting { return }  // reported through the connect future
+            if state == .connecting { return }  // reported through `connectionFailed`
             if state != .closed, !serverInputClosed, error != nil {
                 log.terminate("S", "D")
             }

@@ -8,13 +8,13 @@ import NIOCore
 /// engine and its plaintext goes to the stream; what the stream writes is
 /// encrypted into records queued on the socket, sent at its flush.
 ///
-/// As on NIO's `TLSHandler`: writes made before the handshake completes
-/// wait for it; a `close_notify` from the peer reads as a half-close,
-/// and shutting or closing the connection sends one; a failed handshake
-/// sends OpenSSL's alert, then closes with the error. A connection to a
-/// server counts as up once its handshake completed (a failed handshake
-/// is a connection error, retried, as in 2.6), and may wait idle in the
-/// server's pool between streams.
+/// As on the health checks' `TLSHandler` (NIO): writes made before the
+/// handshake completes wait for it; a `close_notify` from the peer reads
+/// as a half-close, and shutting or closing the connection sends one; a
+/// failed handshake sends OpenSSL's alert, then closes with the error. A
+/// connection to a server counts as up once its handshake completed (a
+/// failed handshake is a connection error, retried, as in 2.6), and may
+/// wait idle in the server's pool between streams.
 final class TLSDriverConnection: DriverPooledConnection, IOConnectionOwner, TLSEngineTransport {
     let io: IOConnection
     let engine: TLSEngine

@@ -4,15 +4,6 @@ import NIOCore
 /// Tells the handlers after it that the TLS handshake completed.
 public struct TLSHandshakeCompleted: Sendable {}
 
-/// The handler right after a `TLSHandler`, when it takes the plaintext
-/// from it directly: a call instead of the pipeline's hop (and its NIOAny
-/// wrapping) on every read. Writes go the other way through
-/// `TLSHandler.write(plaintext:)` and `flushPlaintext()`.
-public protocol TLSPlaintextReader: AnyObject {
-    func tlsRead(_ plaintext: ByteBuffer)
-    func tlsReadComplete()
-}
-
 /// The TLS record layer of one NIO connection, first in its pipeline: a
 /// `TLSEngine` between the socket and the handler after it. It reads
 /// ciphertext from the channel and hands plaintext on, and encrypts what
@@ -28,7 +19,7 @@ public final class TLSHandler: ChannelDuplexHandler, TLSEngineTransport {
     public typealias OutboundIn = ByteBuffer
     public typealias OutboundOut = ByteBuffer
 
-    /// The record layer; also what the `ssl_*` fetches read.
+    /// The record layer.
     public let engine: TLSEngine
     private var pendingWrites: [(ByteBuffer, EventLoopPromise<Void>?)] = []
     private var flushPending = false
@@ -37,16 +28,6 @@ public final class TLSHandler: ChannelDuplexHandler, TLSEngineTransport {
     /// This handler's place in its pipeline, from `handlerAdded` to
     /// `handlerRemoved` (the pipeline's teardown breaks the cycle).
     private var context: ChannelHandlerContext?
-    /// The handler after this one when it reads the plaintext directly;
-    /// cleared with `context`.
-    public var reader: (any TLSPlaintextReader)?
-
-    /// `accept-proxy`: a PROXY protocol header comes in clear before the
-    /// ClientHello and goes on as is to the stream, which reads it.
-    public var expectsProxyHeader: Bool {
-        get { engine.expectsProxyHeader }
-        set { engine.expectsProxyHeader = newValue }
-    }
 
     /// Fails only when memory is short; the SSL is then the caller's.
     /// The NIO transport of `engine` (made by a context's `makeEngine`).
@@ -67,7 +48,6 @@ public final class TLSHandler: ChannelDuplexHandler, TLSEngineTransport {
 
     public func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
-        reader = nil
     }
 
     public func channelActive(context: ChannelHandlerContext) {
@@ -80,11 +60,7 @@ public final class TLSHandler: ChannelDuplexHandler, TLSEngineTransport {
     }
 
     public func channelReadComplete(context: ChannelHandlerContext) {
-        if let reader {
-            reader.tlsReadComplete()
-        } else {
-            context.fireChannelReadComplete()
-        }
+        context.fireChannelReadComplete()
     }
 
     public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -112,11 +88,7 @@ public final class TLSHandler: ChannelDuplexHandler, TLSEngineTransport {
     }
 
     public func tlsReceived(_ plaintext: ByteBuffer) {
-        if let reader {
-            reader.tlsRead(plaintext)
-        } else {
-            context?.fireChannelRead(wrapInboundOut(plaintext))
-        }
+        context?.fireChannelRead(wrapInboundOut(plaintext))
     }
 
     public func tlsHandshakeCompleted() {
@@ -149,20 +121,6 @@ public final class TLSHandler: ChannelDuplexHandler, TLSEngineTransport {
 
     public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         send(unwrapOutboundIn(data), context: context, promise: promise)
-    }
-
-    /// Encrypts and queues `plaintext` as a write of the handler after this
-    /// one would, without the pipeline's hop between them (the stream's
-    /// relay writes through here). Dropped once the pipeline is torn down.
-    public func write(plaintext: ByteBuffer) {
-        guard let context else { return }
-        send(plaintext, context: context, promise: nil)
-    }
-
-    /// Flushes as a flush of the handler after this one would.
-    public func flushPlaintext() {
-        guard let context else { return }
-        flush(context: context)
     }
 
     private func send(_ buffer: ByteBuffer, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {

@@ -177,7 +177,8 @@ public final class TLSClientContext: @unchecked Sendable {
 }
 
 extension TLSServerContext {
-    /// A handler for a newly accepted connection.
+    /// A handler for a newly accepted connection on a NIO channel (the
+    /// tests' TLS servers: the proxy's listeners use `makeEngine`).
     public func makeHandler() -> TLSHandler? {
         makeEngine().map(TLSHandler.init(engine:))
     }
