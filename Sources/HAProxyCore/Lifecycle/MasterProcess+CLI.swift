@@ -163,7 +163,7 @@ extension MasterProcess {
             return reply
         }
         switch words {
-        case ["help"], _ where first == "help":
+        case _ where first == "help":
             return Self.helpText + "\n"
         case ["prompt"]:
             session.interactive.toggle()
