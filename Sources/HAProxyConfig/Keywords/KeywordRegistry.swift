@@ -48,7 +48,7 @@ struct KeywordRegistry {
     static let unsupportedProxyKeywords: Set<String> = [
         "stick-on", "stick-store-request", "stick-store-response", "stick-match", "reqadd",
         "compression", "filter", "persist", "email-alert",
-        "external-check", "http-send-name-header", "max-keep-alive-queue", "source",
+        "external-check", "max-keep-alive-queue", "source",
         "dispatch", "hash-balance-factor",
         "monitor", "bind-process", "grace", "clitcpka-cnt", "clitcpka-idle",
         "clitcpka-intvl", "srvtcpka-cnt", "srvtcpka-idle", "srvtcpka-intvl", "guid", "use-fcgi-app",

@@ -51,6 +51,12 @@ extension KeywordRegistry {
             try ctx.checkMaxArguments(args, 1)
             ctx.withProxy { $0.httpReuse = reuse }
         },
+        // 2.6 takes the first word and lets the others be; a frontend's is
+        // ignored with a warning.
+        ConfigKeyword("http-send-name-header", .proxies, capability: .backend) { args, ctx in
+            guard args.count > 1 else { throw KeywordError("'http-send-name-header' requires a header string.") }
+            ctx.withProxy { $0.sendNameHeader = args[1] }
+        },
         ConfigKeyword("id", [.frontend, .backend, .listen]) { args, ctx in
             guard args.count > 1 else { throw KeywordError("'id' expects an integer argument.") }
             guard let v = Int(args[1]), v > 0 else { throw KeywordError("custom id has to be > 0.", form: .parsingTight) }

@@ -46,6 +46,8 @@ public struct ProxyConfig: Sendable {
     public var retries = 3
     public var options = ProxyOptions()
     public var httpReuse: HTTPReuse = .safe
+    /// `http-send-name-header`: the request header naming the server it goes to.
+    public var sendNameHeader: String?
     /// `cookie NAME ...`: cookie-based persistence.
     public var cookie: CookiePersistence?
     /// `dynamic-cookie-key KEY`, for `cookie ... dynamic`.

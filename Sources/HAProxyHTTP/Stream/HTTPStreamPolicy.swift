@@ -149,6 +149,8 @@ public final class HTTPBackendPolicy: Sendable {
     public let forwardFor: ProxyOptions.ForwardFor?
     public let abortOnClose: Bool
     public let reuse: HTTPReuse
+    /// `http-send-name-header`: the header that names the server.
+    public let sendNameHeader: [UInt8]?
     public let retries: Int
     /// A `mode tcp` backend cannot serve an HTTP frontend.
     public let isTCP: Bool
@@ -229,6 +231,7 @@ public final class HTTPBackendPolicy: Sendable {
         forwardFor = config.options.forwardFor
         abortOnClose = config.options.abortOnClose
         reuse = config.httpReuse
+        sendNameHeader = config.sendNameHeader.map { Array($0.utf8) }
         retries = config.retries
         isTCP = config.mode == .tcp
         self.errorPages = errorPages

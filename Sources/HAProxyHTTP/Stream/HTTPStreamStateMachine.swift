@@ -1028,6 +1028,12 @@ public struct HTTPStreamStateMachine {
             }
         }
         appendOriginalTo(&edits, backend)
+        if let name = backend.sendNameHeader, let serverName {
+            // 2.6 (recorded): the request's own headers of that name go,
+            // the server's name comes last, after x-forwarded-for.
+            removeHeaders(named: name, from: &edits, in: requestBytes)
+            edits.append(name: name, value: Array(serverName.utf8))
+        }
         // The rewriter drops the client's close/keep-alive tokens; the
         // proxy states its own choice for the server connection (recorded:
         // an HTTP/1.0 chunked request gets none).

@@ -1159,6 +1159,22 @@ option forwardfor
      normalize=[(rb"_[0-9A-F]{4}_", b"_PORT_")],
      what="unique-id-format and unique-id-header: made once, when first needed; the header last but before x-forwarded-for")
 
+case("send_name_header", "forward", """
+frontend www
+    bind @BIND@
+    option forwardfor
+    option originalto
+    default_backend app
+
+backend app
+    balance roundrobin
+    http-send-name-header X-Server
+    http-request add-header x-server from-a-rule if { path /rule }
+    server a1 @a1@
+    server a2 @a2@
+""", [G("/one", headers="X-Server: from-client\nx-server: second"), G("/rule"), G("/three")],
+     what="http-send-name-header: the client's and the rules' headers of that name go, the server's comes last")
+
 case("unique_id_log", "format", site("""
 unique-id-format %[str(id)]\\ \\ %rt\\ %ST\\ %b
 log-format "%ID|%rt|%ST|%[unique-id]"
