@@ -56,9 +56,13 @@ final class ACLTests: XCTestCase {
         XCTAssertTrue(try holds([], "{ path_beg /api } METH_GET", c))
         XCTAssertTrue(try holds([], "HTTP_URL_SLASH TRUE !FALSE", c))
         XCTAssertTrue(try holds(["x path /nope", "x path /api/v1/users"], "x", c))
-        // Recorded: `if` alone is false (and `unless` alone true); OR is ||.
+        // Recorded: `if` alone is false (and `unless` alone true); `or`, in
+        // any case, is ||.
         XCTAssertFalse(try holds([], "", c))
         XCTAssertTrue(try holds(["post method POST"], "post OR TRUE", c))
+        XCTAssertTrue(try holds(["post method POST"], "post or TRUE", c))
+        XCTAssertTrue(try holds(["post method POST", "api path_beg /api"], "post Or api", c))
+        XCTAssertFalse(try holds(["post method POST"], "post or FALSE", c))
     }
 
     func testErrorsAsTheReferenceWordsThem() {
@@ -80,6 +84,8 @@ final class ACLTests: XCTestCase {
         XCTAssertEqual(message("x path -m foo /a"), "error detected while parsing ACL 'x' : unknown matching method 'foo' when parsing ACL expression.")
         XCTAssertEqual(message("x path -f /nonexistent"), "error detected while parsing ACL 'x' : failed to open pattern file </nonexistent>.")
         XCTAssertEqual(message("x! path /a"), "character '!' is not permitted in acl name 'x!'.")
+        XCTAssertEqual(message("or path /a"), "acl name 'or' will never match. 'or' is used to express a logical disjunction within a condition.")
+        XCTAssertEqual(message("OR path /a"), "acl name 'OR' will never match. 'or' is used to express a logical disjunction within a condition.")
         XCTAssertEqual(message("x path_reg ("), "error detected while parsing ACL 'x' : regex '(' is invalid (error=missing closing parenthesis, erroffset=1).")
         XCTAssertThrowsError(try holds([], "nope", context()))
         XCTAssertThrowsError(try holds([], "{ path /a", context()))

@@ -15,6 +15,11 @@ public struct ACLTable: Sendable {
         if let bad = name.first(where: { !($0.isLetter || $0.isNumber || "._-:".contains($0)) }) {
             throw ACLParseError(message: "character '\(bad)' is not permitted in acl name '\(name)'.", isLineError: true)
         }
+        if name.lowercased() == "or" {
+            throw ACLParseError(
+                message: "acl name '\(name)' will never match. 'or' is used to express a logical disjunction within a condition.",
+                isLineError: true)
+        }
         let term: ACLTerm
         do {
             term = try ACLTerm.parse(words.dropFirst())

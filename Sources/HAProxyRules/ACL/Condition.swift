@@ -149,7 +149,8 @@ public final class Condition: Sendable {
                 if word.isEmpty { continue }
             }
             switch word {
-            case "||", "OR":
+            // 2.6 takes `or` in any case.
+            case "||", _ where word.lowercased() == "or":
                 if !current.isEmpty { groups.append(current) }
                 current = []
             case "{":
