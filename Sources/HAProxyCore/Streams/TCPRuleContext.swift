@@ -10,9 +10,14 @@ import NIOCore
 /// held request bytes themselves (manual 4.2 `tcp-request content`: an
 /// HTTP ACL on a TCP proxy preliminarily parses the buffer, and does not
 /// match when it is not HTTP).
-final class TCPRuleContext: SampleContext {
+final class TCPRuleContext: SampleContext, LogVariableRendering {
     let source: SocketEndpoint?
     let destination: SocketEndpoint?
+    private let clientAddress: SocketAddress?
+    private let localAddress: SocketAddress?
+    /// The stream's log when the rules run, when some format needs it
+    /// (see `SampleFormat.rulesRenderLogVariables`).
+    var logInfo: StreamLogInfo?
     let bindName: String?
     let frontend: Frontend
     var backend: Backend?
@@ -40,6 +45,8 @@ final class TCPRuleContext: SampleContext {
         self.frontend = frontend
         self.source = SocketEndpoint(client)
         self.destination = SocketEndpoint(local)
+        clientAddress = client
+        localAddress = local
         self.bindName = bindName
         self.variables = variables
     }
@@ -89,6 +96,15 @@ final class TCPRuleContext: SampleContext {
     func setVariable(_ name: VariableName, to value: Sample?) { variables.set(name, value) }
 
     var uniqueID: [UInt8]? { nil }
+
+    /// A variable of a rule's format (`set-var-fmt`), as the log line
+    /// would render it now (2.6, recorded: `%ST` 0, `%s` `<NOSRV>`...).
+    func renderLogVariable(_ name: String, options: [String], into out: inout [UInt8]) {
+        let snapshot = HTTPLogSnapshot(log: logInfo ?? StreamLogInfo(), client: clientAddress, local: localAddress)
+        snapshot.backendIndex = backend?.httpPolicy.index
+        snapshot.serverName = serverName
+        frontend.appendLogVariable(name, options: options, snapshot: snapshot, into: &out)
+    }
     func capturedRequestHeader(_ index: Int) -> [UInt8]? { nil }
     func capturedResponseHeader(_ index: Int) -> [UInt8]? { nil }
 }

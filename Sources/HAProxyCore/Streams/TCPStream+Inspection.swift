@@ -47,6 +47,7 @@ extension TCPStream {
         context.backend = backend
         context.serverName = server?.name
         context.transactionLog = log.ensureRuleLog()
+        if SampleFormat.rulesRenderLogVariables { context.logInfo = log }
         context.clientTLS = clientTLS
         context.serverTLS = serverTLS
         return context

@@ -3,7 +3,13 @@
 /// request for `http-request`, the response for `http-response` and
 /// `http-after-response`). An edit that cannot be applied (the head would
 /// no longer parse) returns false: 2.6 then counts a failed rewrite.
-public protocol HTTPRuleTarget: SampleContext {
+/// A context that renders the log-format variables of its rules'
+/// formats (`%ci`, `%Ts`...), as the log line would at that point.
+public protocol LogVariableRendering {
+    func renderLogVariable(_ name: String, options: [String], into out: inout [UInt8])
+}
+
+public protocol HTTPRuleTarget: SampleContext, LogVariableRendering {
     func setHeader(_ name: [UInt8], _ value: [UInt8]) -> Bool
     func addHeader(_ name: [UInt8], _ value: [UInt8]) -> Bool
     func deleteHeaders(where matches: (UnsafeRawBufferPointer) -> Bool) -> Bool
@@ -12,8 +18,6 @@ public protocol HTTPRuleTarget: SampleContext {
     func setMethod(_ method: [UInt8]) -> Bool
     func setURI(_ uri: [UInt8]) -> Bool
     func setStatus(_ status: Int, reason: [UInt8]?) -> Bool
-    /// Renders the log-format variables of a format string (`%ci`, `%ID`...).
-    func renderLogVariable(_ name: String, options: [String], into out: inout [UInt8])
     /// `early-hint` (requirement with a default below).
     func addEarlyHint(_ name: [UInt8], _ value: [UInt8], sendsNow: Bool)
     /// `wait-for-body` (requirement with a default below).

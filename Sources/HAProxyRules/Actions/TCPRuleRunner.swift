@@ -49,7 +49,11 @@ public enum TCPRuleRunner {
                     context.setVariable(name, to: value)
                 }
             case .setVariableFormat(let name, let format):
-                context.setVariable(name, to: .string(format.evaluate(context) { _, _, _ in }))
+                let renderer = context as? any LogVariableRendering
+                let value = format.evaluate(context) { name, options, out in
+                    renderer?.renderLogVariable(name, options: options, into: &out)
+                }
+                context.setVariable(name, to: .string(value))
             case .unsetVariable(let name):
                 context.setVariable(name, to: nil)
             case .setLogLevel(let level):

@@ -2410,6 +2410,16 @@ listen tcpl
 """, [RAW(b"ping\n", server="tcpl"), RAW(b"pong\n", server="tcpl")], mode="tcp", log=2,
      what="unique-id-format in mode tcp: the log line's %ID, with %ST 0 as 2.6 writes it")
 
+case("tcp_set_var_fmt_log_variables", "format", """
+listen tcpl
+    mode tcp
+    bind @BIND@
+    tcp-request content set-var-fmt(txn.x) "%ci|%rt|%b|%ST|%{+X}o%ci|%tsc|%B|%Tw|%s"
+    log-format "%[var(txn.x)]"
+    server t1 @tcpl@
+""", [RAW(b"ping\n", server="tcpl"), RAW(b"pong\n", server="tcpl")], mode="tcp", log=2,
+     what="log-format variables in a tcp-request rule's format, rendered as the log line would then")
+
 HELLO_API = client_hello("api.example.com")
 HELLO_WWW = client_hello("www.example.com")
 HELLO_NONE = client_hello(None)
