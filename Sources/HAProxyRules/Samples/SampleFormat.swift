@@ -195,46 +195,31 @@ public struct SampleFormat: Sendable {
         _ context: some SampleContext, mergingSpaces: Bool = false,
         variable: (String, [String], inout [UInt8]) -> Void = { _, _, _ in }
     ) -> [UInt8] {
-        if mergingSpaces { return evaluateMergingSpaces(context, variable: variable) }
-        if let constant { return constant }
-        // One sample (`%[req.hdr(host),lower]`): its bytes as they are
-        // when nothing needs escaping.
-        if parts.count == 1, case .sample(let expression, _) = parts[0] {
-            guard let sample = expression.evaluate(context) else { return [] }
-            if case .string(let bytes) = sample, !bytes.contains(where: Self.needsEscape) { return bytes }
-            var out: [UInt8] = []
-            Self.append(sample, to: &out)
-            return out
+        if !mergingSpaces {
+            if let constant { return constant }
+            // One sample (`%[req.hdr(host),lower]`): its bytes as they are
+            // when nothing needs escaping.
+            if parts.count == 1, case .sample(let expression, _) = parts[0] {
+                guard let sample = expression.evaluate(context) else { return [] }
+                if case .string(let bytes) = sample, !bytes.contains(where: Self.needsEscape) { return bytes }
+                var out: [UInt8] = []
+                Self.append(sample, to: &out)
+                return out
+            }
         }
         var out: [UInt8] = []
         // `%{+X}o` gives its options to the variables after it.
         var defaultOptions: [String] = []
-        for part in parts {
-            switch part {
-            case .literal(let bytes):
-                out += bytes
-            case .sample(let expression, _):
-                guard let sample = expression.evaluate(context) else { continue }
-                Self.append(sample, to: &out)
-            case .variable("o", let options):
-                defaultOptions = options
-            case .variable(let name, let options):
-                variable(name, defaultOptions.isEmpty ? options : defaultOptions + options, &out)
-            }
-        }
-        return out
-    }
-
-    private func evaluateMergingSpaces(
-        _ context: some SampleContext, variable: (String, [String], inout [UInt8]) -> Void
-    ) -> [UInt8] {
-        var out: [UInt8] = []
-        var defaultOptions: [String] = []
-        // As at the start of a line: a separator there writes nothing.
+        // Merging spaces, as at the start of a line: a separator there
+        // writes nothing.
         var afterSeparator = true
         for part in parts {
             switch part {
             case .literal(let bytes):
+                guard mergingSpaces else {
+                    out += bytes
+                    continue
+                }
                 for byte in bytes {
                     if byte == 0x20 {
                         if !afterSeparator { out.append(0x20) }
@@ -245,6 +230,7 @@ public struct SampleFormat: Sendable {
                     }
                 }
             case .sample(let expression, _):
+                // An empty sample counts as written (2.6, recorded).
                 if let sample = expression.evaluate(context) { Self.append(sample, to: &out) }
                 afterSeparator = false
             case .variable("o", let options):
