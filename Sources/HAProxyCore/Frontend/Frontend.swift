@@ -31,9 +31,6 @@ public final class Frontend {
     /// The process's request numbers (`%rt`), held here so that a request
     /// takes one without reaching the runtime through its weak reference.
     var requestCounter: RequestCounter?
-    /// `unique-id-format` (checked when the configuration was read): the
-    /// `mode tcp` streams' `%ID`; HTTP streams have it in their policy.
-    let uniqueIDFormat: SampleFormat?
 
     private let lock = NIOLock()
     public private(set) var currentConnections = 0
@@ -78,7 +75,6 @@ public final class Frontend {
         self.backend = backend
         self.httpPolicy = httpPolicy
         self.maxconn = config.maxconn
-        uniqueIDFormat = config.uniqueIDFormat.flatMap { try? SampleFormat.parse($0) }
     }
 
     private func startHTTPSession(

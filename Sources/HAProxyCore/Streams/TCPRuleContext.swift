@@ -16,7 +16,8 @@ final class TCPRuleContext: SampleContext, LogVariableRendering {
     private let clientAddress: SocketAddress?
     private let localAddress: SocketAddress?
     /// The stream's log when the rules run, when some format needs it
-    /// (see `SampleFormat.rulesRenderLogVariables`).
+    /// (see `SampleFormat.rulesRenderLogVariables`), or at the end for
+    /// the log line's unique ID.
     var logInfo: StreamLogInfo?
     let bindName: String?
     let frontend: Frontend

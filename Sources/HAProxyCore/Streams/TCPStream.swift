@@ -453,14 +453,14 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStrea
             // A stream the frontend's content rules rejected never had a backend.
             if inspection.rejectedByFrontend { record.backendName = frontend.name }
             if plog.usesSampleContext { record.sampleContext = ruleContext() }
-            if let format = frontend.uniqueIDFormat {
-                // Made for the log line, the only place a TCP stream has it.
-                let snapshot = HTTPLogSnapshot(log: log, client: clientAddress, local: localAddress)
-                snapshot.backendIndex = backend?.httpPolicy.index
-                snapshot.serverName = loggedServer?.name
-                let frontend = self.frontend
-                let id = format.evaluate(ruleContext(), mergingSpaces: true) { name, options, out in
-                    frontend.appendLogVariable(name, options: options, snapshot: snapshot, into: &out)
+            if let format = frontend.httpPolicy.uniqueIDFormat {
+                // Made for the log line, the only place a TCP stream has
+                // it, from what the log knows (the server it had included).
+                let context = ruleContext()
+                context.logInfo = log
+                context.serverName = loggedServer?.name
+                let id = format.evaluate(context, mergingSpaces: true) { name, options, out in
+                    context.renderLogVariable(name, options: options, into: &out)
                 }
                 record.uniqueID = String(decoding: id, as: UTF8.self)
             }

@@ -70,7 +70,8 @@ public final class HTTPFrontendPolicy: Sendable {
     public let writesTransactionLog: Bool
     /// The frontend's statistics page (`stats uri`...), checked after its rules.
     public let statsPage: HTTPStatsPagePolicy?
-    /// `unique-id-format`: each transaction's ID, made when first needed.
+    /// `unique-id-format`: each transaction's ID, made when first needed
+    /// (a `mode tcp` stream's, for its log line).
     public let uniqueIDFormat: SampleFormat?
     /// `unique-id-header`: the request header that carries it to the server.
     public let uniqueIDHeader: [UInt8]?
@@ -122,7 +123,7 @@ public final class HTTPFrontendPolicy: Sendable {
         ignoresProbes = config.options.httpIgnoreProbes
         writesTransactionLog = rulesWriteTransactionLog || !captureRequestHeaders.isEmpty || !captureResponseHeaders.isEmpty
         // The configuration's check parsed it already (see `PostParseChecker`).
-        uniqueIDFormat = config.mode == .http ? config.uniqueIDFormat.flatMap { try? SampleFormat.parse($0) } : nil
+        uniqueIDFormat = config.uniqueIDFormat.flatMap { try? SampleFormat.parse($0) }
         // 2.6 adds no header without a format.
         uniqueIDHeader = uniqueIDFormat == nil ? nil : config.uniqueIDHeader.map { Array($0.utf8) }
     }
