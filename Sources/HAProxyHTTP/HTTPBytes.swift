@@ -50,6 +50,17 @@ enum HTTPBytes {
         return true
     }
 
+    /// Whether `a` and `b` are the same ASCII name but for case.
+    static func equalsIgnoringCase(_ a: UnsafeRawBufferPointer, _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        for i in 0..<b.count where lower(a[i]) != lower(b[i]) { return false }
+        return true
+    }
+
+    static func equalsIgnoringCase(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        a.withUnsafeBytes { equalsIgnoringCase($0, b) }
+    }
+
     /// Case-insensitive comparison of two byte ranges of the same buffer.
     @inlinable
     static func equalsLower(_ p: UnsafeRawBufferPointer, _ a: Range<Int>, _ b: Range<Int>) -> Bool {

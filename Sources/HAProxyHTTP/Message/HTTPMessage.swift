@@ -200,7 +200,7 @@ public struct HTTPMessage {
         let ordinary = Self.withBytes(0..<bytes.readableBytes, bytes) { p -> Bool in
             for index in headers.indices where headers[index].name.count == name.count && !found.contains(index) {
                 let field = headers[index]
-                guard Self.equalsIgnoringCase(UnsafeRawBufferPointer(rebasing: p[field.name]), name) else { continue }
+                guard HTTPBytes.equalsIgnoringCase(UnsafeRawBufferPointer(rebasing: p[field.name]), name) else { continue }
                 if field.kind != .other { return false }
                 found.insert(index)
             }
@@ -208,8 +208,8 @@ public struct HTTPMessage {
         }
         guard ordinary else { return false }
         noteRemoved(found)
-        if added.contains(where: { $0.name.count == name.count && Self.equalsIgnoringCase($0.name, name) }) {
-            added.removeAll { $0.name.count == name.count && Self.equalsIgnoringCase($0.name, name) }
+        if added.contains(where: { $0.name.count == name.count && HTTPBytes.equalsIgnoringCase($0.name, name) }) {
+            added.removeAll { $0.name.count == name.count && HTTPBytes.equalsIgnoringCase($0.name, name) }
             isEdited = true
         }
         return true
@@ -219,16 +219,6 @@ public struct HTTPMessage {
     /// from (framing, connection, host...).
     private static func isOrdinary(_ name: [UInt8]) -> Bool {
         name.withUnsafeBytes { HTTPHeadParser.classifyName($0, 0, $0.count) } == .other
-    }
-
-    private static func equalsIgnoringCase(_ a: UnsafeRawBufferPointer, _ b: [UInt8]) -> Bool {
-        guard a.count == b.count else { return false }
-        for i in 0..<b.count where HTTPBytes.lower(a[i]) != HTTPBytes.lower(b[i]) { return false }
-        return true
-    }
-
-    private static func equalsIgnoringCase(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        a.withUnsafeBytes { equalsIgnoringCase($0, b) }
     }
 
     /// Writes the noted header edits into the head.
@@ -274,13 +264,13 @@ public struct HTTPMessage {
         Self.withBytes(0..<bytes.readableBytes, bytes) { p in
             for index in headers.indices where !wasRemoved.contains(index) {
                 let field = headers[index]
-                guard Self.equalsIgnoringCase(UnsafeRawBufferPointer(rebasing: p[field.name]), name) else { continue }
+                guard HTTPBytes.equalsIgnoringCase(UnsafeRawBufferPointer(rebasing: p[field.name]), name) else { continue }
                 let new = Self.replacement(index, in: noted).map { $0.withUnsafeBytes(transform) }
                     ?? transform(UnsafeRawBufferPointer(rebasing: p[field.value]))
                 if let new { values.append((index, new)) }
             }
         }
-        for i in added.indices where Self.equalsIgnoringCase(name, added[i].name) {
+        for i in added.indices where HTTPBytes.equalsIgnoringCase(name, added[i].name) {
             if let new = added[i].value.withUnsafeBytes(transform) {
                 added[i].value = new
                 isEdited = true

@@ -118,14 +118,14 @@ extension HTTPStreamStateMachine {
     /// Drops from the forwarded request every header named `name`: the
     /// client's, and those the rules added.
     func removeHeaders(named name: [UInt8], from edits: inout HTTPHeadEdits, in bytes: ByteBuffer) {
-        func same(_ a: some Collection<UInt8>) -> Bool {
-            a.count == name.count && zip(a, name).allSatisfy { HTTPBytes.lower($0) == HTTPBytes.lower($1) }
-        }
         bytes.withUnsafeReadableBytes { p in
-            for (index, field) in request.headers.enumerated() where same(p[field.name]) { edits.remove(index) }
+            for (index, field) in request.headers.enumerated()
+            where HTTPBytes.equalsIgnoringCase(UnsafeRawBufferPointer(rebasing: p[field.name]), name) {
+                edits.remove(index)
+            }
         }
-        if edits.addedLines.contains(where: { same($0.name) }) {
-            edits.addedLines.removeAll { same($0.name) }
+        if edits.addedLines.contains(where: { HTTPBytes.equalsIgnoringCase($0.name, name) }) {
+            edits.addedLines.removeAll { HTTPBytes.equalsIgnoringCase($0.name, name) }
         }
     }
 }
