@@ -1667,10 +1667,8 @@ extension HTTPStreamStateMachine {
         if !responseHeaders.isEmpty { responseHeaders.removeAll(keepingCapacity: true) }
         request = HTTPHead()
         response = HTTPHead()
-        var clientBuffer = clientOut.takeStorage()
-        if clientBuffer.capacity > OutgoingBatch.keptCapacity { clientBuffer = ByteBufferAllocator().buffer(capacity: 0) }
-        var serverBuffer = serverOut.takeStorage()
-        if serverBuffer.capacity > OutgoingBatch.keptCapacity { serverBuffer = ByteBufferAllocator().buffer(capacity: 0) }
+        let clientBuffer = OutgoingBatch.kept(clientOut.takeStorage())
+        let serverBuffer = OutgoingBatch.kept(serverOut.takeStorage())
         // The last transaction's record, when its log line is out and
         // nothing else holds it: blanked.
         var record: TransactionRecord?
@@ -1691,7 +1689,7 @@ extension HTTPStreamStateMachine {
         var head = ByteBufferAllocator().buffer(capacity: 0)
         swap(&head, &headStore)
         head.clear()
-        if head.capacity > OutgoingBatch.keptCapacity { head = ByteBufferAllocator().buffer(capacity: 0) }
+        head = OutgoingBatch.kept(head)
         return Storage(
             actions: actions, requestHeaders: requestHeaders, responseHeaders: responseHeaders,
             clientOut: clientBuffer, serverOut: serverBuffer, headStore: head, record: record)

@@ -15,6 +15,12 @@ struct OutgoingBatch {
     /// Storage grown past this is not kept between messages (idle memory).
     static let keptCapacity = 8192
 
+    /// `buffer` when its storage is worth keeping for a later stream, an
+    /// empty buffer without storage otherwise.
+    static func kept(_ buffer: ByteBuffer) -> ByteBuffer {
+        buffer.capacity > keptCapacity ? ByteBufferAllocator().buffer(capacity: 0) : buffer
+    }
+
     private var buffer: ByteBuffer
     private let allocator: ByteBufferAllocator
 
