@@ -96,7 +96,20 @@ final class TCPRuleContext: SampleContext, LogVariableRendering {
 
     func setVariable(_ name: VariableName, to value: Sample?) { variables.set(name, value) }
 
-    var uniqueID: [UInt8]? { nil }
+    /// `unique-id-format` and the stream's ID, shared by its contexts.
+    var uniqueIDFormat: SampleFormat?
+    var uniqueIDCell: UniqueIDCell?
+
+    /// The stream's unique ID, made now if not made yet (2.6 makes it at
+    /// the first fetch and logs that one); nil without the format.
+    var uniqueID: [UInt8]? {
+        guard let cell = uniqueIDCell, let format = uniqueIDFormat else { return nil }
+        return cell.value {
+            format.evaluate(self, mergingSpaces: true) { name, options, out in
+                self.renderLogVariable(name, options: options, into: &out)
+            }
+        }
+    }
 
     /// A variable of a rule's format (`set-var-fmt`), as the log line
     /// would render it now (2.6, recorded: `%ST` 0, `%s` `<NOSRV>`...).

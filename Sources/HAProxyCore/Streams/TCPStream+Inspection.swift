@@ -48,6 +48,11 @@ extension TCPStream {
         context.serverName = server?.name
         context.transactionLog = log.ensureRuleLog()
         if SampleFormat.rulesRenderLogVariables { context.logInfo = log }
+        if let format = frontend.httpPolicy.uniqueIDFormat {
+            context.uniqueIDFormat = format
+            context.uniqueIDCell = uniqueID
+            context.logInfo = log
+        }
         context.clientTLS = clientTLS
         context.serverTLS = serverTLS
         return context

@@ -46,6 +46,9 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStrea
     deinit { timerSlot.cancel() }
     private var inactivityMs: Int?
     var log = StreamLogInfo()
+    /// The stream's `unique-id-format` ID, made when first needed (the
+    /// cell exists only under the format).
+    lazy var uniqueID = UniqueIDCell()
     private var loggedServer: Server?
     private(set) var clientAddress: SocketAddress?
     let localAddress: SocketAddress?
@@ -453,16 +456,12 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStrea
             // A stream the frontend's content rules rejected never had a backend.
             if inspection.rejectedByFrontend { record.backendName = frontend.name }
             if plog.usesSampleContext { record.sampleContext = ruleContext() }
-            if let format = frontend.httpPolicy.uniqueIDFormat {
-                // Made for the log line, the only place a TCP stream has
-                // it, from what the log knows (the server it had included).
+            if frontend.httpPolicy.uniqueIDFormat != nil {
+                // The ID a rule made, or one made now from what the log
+                // knows (the server it had included).
                 let context = ruleContext()
-                context.logInfo = log
                 context.serverName = loggedServer?.name
-                let id = format.evaluate(context, mergingSpaces: true) { name, options, out in
-                    context.renderLogVariable(name, options: options, into: &out)
-                }
-                record.uniqueID = String(decoding: id, as: UTF8.self)
+                record.uniqueID = context.uniqueID.map { String(decoding: $0, as: UTF8.self) }
             }
             if let tls = clientTLS {
                 record.frontendIsSSL = true

@@ -41,8 +41,20 @@ public final class HTTPLogSnapshot {
 public final class UniqueIDCell {
     public var value: [UInt8]?
     /// Being made: a format that reads its own ID gets nothing.
-    var making = false
+    private var making = false
     public init() {}
+
+    /// The ID, made now with `make` if not made yet; nil while being
+    /// made (a format that reads its own ID).
+    public func value(making make: () -> [UInt8]) -> [UInt8]? {
+        if let value { return value }
+        guard !making else { return nil }
+        making = true
+        let made = make()
+        making = false
+        value = made
+        return made
+    }
 }
 
 /// The stream as HTTP rules see it: fetches read the connection, the
@@ -181,15 +193,11 @@ final class HTTPStreamContext: HTTPRuleTarget {
     /// not made yet; nil without the format (2.6's fetch then fails).
     var uniqueID: [UInt8]? {
         guard let cell = uniqueIDCell, let format = uniqueIDFormat else { return nil }
-        if let value = cell.value { return value }
-        guard !cell.making else { return nil }
-        cell.making = true
-        let value = format.evaluate(self, mergingSpaces: true) { name, options, out in
-            self.renderLogVariable(name, options: options, into: &out)
+        return cell.value {
+            format.evaluate(self, mergingSpaces: true) { name, options, out in
+                self.renderLogVariable(name, options: options, into: &out)
+            }
         }
-        cell.making = false
-        cell.value = value
-        return value
     }
     /// The request line as received (`capture.req.*`).
     var receivedRequestLine: ByteBuffer?

@@ -2410,6 +2410,20 @@ listen tcpl
 """, [RAW(b"ping\n", server="tcpl"), RAW(b"pong\n", server="tcpl")], mode="tcp", log=2,
      what="unique-id-format in mode tcp: the log line's %ID, with %ST 0 as 2.6 writes it")
 
+case("unique_id_tcp_fetch", "format", """
+listen tcpl
+    mode tcp
+    bind @BIND@
+    unique-id-format %ci_%rt_%s_%B_%ST
+    tcp-request inspect-delay 1s
+    tcp-request content set-var(sess.id) unique-id
+    tcp-request content set-var(sess.n) unique-id,length
+    tcp-request content accept
+    log-format "%ID|%[var(sess.id)]|%[var(sess.n)]"
+    server t1 @tcpl@
+""", [RAW(b"ping\n", server="tcpl"), RAW(b"pong\n", server="tcpl")], mode="tcp", log=2,
+     what="the unique-id fetch in a tcp-request rule makes the ID then, and the log line keeps that one")
+
 case("tcp_set_var_fmt_log_variables", "format", """
 listen tcpl
     mode tcp
