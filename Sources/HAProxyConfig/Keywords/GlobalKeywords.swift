@@ -14,6 +14,19 @@ extension KeywordRegistry {
         },
         flag("quiet") { $0.quiet = true },
         flag("nosplice") { $0.noSplice = true },
+        ConfigKeyword("h1-case-adjust", .global) { args, ctx in
+            guard args.count >= 3 else { throw KeywordError("'h1-case-adjust' expects <from> and <to> as argument.") }
+            guard args.count == 3 else {
+                throw KeywordError("'h1-case-adjust' cannot handle unexpected argument '\(args[3])'.")
+            }
+            try ctx.config.global.addHeaderCaseAdjust(from: args[1], to: args[2])
+        },
+        ConfigKeyword("h1-case-adjust-file", .global) { args, ctx in
+            guard args.count >= 2, !args[1].isEmpty else {
+                throw KeywordError("'h1-case-adjust-file' expects <file> as argument.")
+            }
+            ctx.config.global.headerCaseAdjustFile = args[1]
+        },
         // 2.6 takes any words after it without a word of complaint.
         ConfigKeyword("expose-experimental-directives", .global) { _, ctx in
             ctx.config.global.exposeExperimentalDirectives = true

@@ -58,7 +58,7 @@ struct KeywordRegistry {
     static let unsupportedGlobalKeywords: Set<String> = [
         "lua-load", "lua-load-per-thread", "lua-prepend-path", "ssl-engine", "ssl-mode-async",
         "set-dumpable", "strict-limits", "busy-polling", "numa-cpu-mapping",
-        "h1-case-adjust", "h1-case-adjust-file", "setcap", "external-check", "51degrees-data-file",
+        "setcap", "external-check", "51degrees-data-file",
         "wurfl-data-file", "deviceatlas-json-file", "profiling.tasks", "profiling.memory",
         "noepoll", "nopoll", "nogetaddrinfo", "noreuseport", "maxsslconn",
         "maxsslrate", "maxcomprate", "maxcompcpuusage", "maxpipes", "maxzlibmem",

@@ -22,6 +22,8 @@ extension KeywordRegistry {
         "http-buffer-request": (\.httpBufferRequest, .listen),
         "accept-invalid-http-request": (\.acceptInvalidHTTPRequest, .frontend),
         "accept-invalid-http-response": (\.acceptInvalidHTTPResponse, .backend),
+        "h1-case-adjust-bogus-client": (\.headerCaseAdjustClient, .frontend),
+        "h1-case-adjust-bogus-server": (\.headerCaseAdjustServer, .backend),
         "http-ignore-probes": (\.httpIgnoreProbes, .frontend),
         "splice-request": (\.spliceRequest, .listen),
         "splice-response": (\.spliceResponse, .listen),
@@ -52,7 +54,7 @@ extension KeywordRegistry {
     /// Options HAProxy 2.6 has that this build does not implement.
     static let unsupportedOptions: Set<String> = [
         "checkcache", "contstats",
-        "disable-h2-upgrade", "external-check", "h1-case-adjust-bogus-client", "h1-case-adjust-bogus-server",
+        "disable-h2-upgrade", "external-check",
         "http-no-delay", "http-pretend-keepalive",
         "http_proxy", "idle-close-on-response",
         "prefer-last-server", "socket-stats", "spop-check", "tcp-smart-accept",

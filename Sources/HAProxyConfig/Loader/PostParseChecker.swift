@@ -17,6 +17,10 @@ enum PostParseChecker {
             )
             return
         }
+        if let problem = config.global.loadHeaderCaseAdjustFile() {
+            diagnostics.alert(problem)
+            return
+        }
         // 2.6 checks the userlists first and stops at the first
         // inconsistency, looking at the last declared list first.
         for list in config.userlists.reversed() {

@@ -19,6 +19,13 @@ public struct GlobalConfig: Sendable {
     public var threadGroups = ThreadGroupAssignment()
     /// `nosplice` (or `-dS`): never splice, whatever `option splice-*` says.
     public var noSplice = false
+    /// `h1-case-adjust FROM TO`: the spelling of header names sent to
+    /// HTTP/1 peers under `option h1-case-adjust-bogus-client|server`,
+    /// keyed by their lowercase name, in declaration order (the entries
+    /// of `h1-case-adjust-file` are added after parsing).
+    public var headerCaseAdjust: [(name: String, spelling: String)] = []
+    /// `h1-case-adjust-file FILE`, read after parsing as 2.6 does.
+    public var headerCaseAdjustFile: String?
     public var pidfile: String?
     public var chroot: String?
     public var user: String?

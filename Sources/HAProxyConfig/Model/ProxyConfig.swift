@@ -234,6 +234,10 @@ public struct ProxyOptions: Sendable, Equatable {
     /// leniency (`HTTPHeadParser.lenient`).
     public var acceptInvalidHTTPRequest = false
     public var acceptInvalidHTTPResponse = false
+    /// `option h1-case-adjust-bogus-client` (responses to clients) and
+    /// `option h1-case-adjust-bogus-server` (requests to servers).
+    public var headerCaseAdjustClient = false
+    public var headerCaseAdjustServer = false
     /// `option http-ignore-probes`: a connection that closes or times out
     /// before sending its first request is neither answered, logged nor
     /// counted as an error.

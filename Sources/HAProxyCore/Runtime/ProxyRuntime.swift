@@ -110,6 +110,7 @@ public final class ProxyRuntime {
             connectionLimit: configuration.global.maxConnRate, sessionLimit: configuration.global.maxSessRate)
         var errors: [RuntimeError] = []
         let global = configuration.global
+        let headerCase = HTTPHeaderCase(global.headerCaseAdjust)
         if let user = global.user, getpwnam(user) == nil {
             errors.append(RuntimeError("cannot find user id for '\(user)' (0:Success)", location: global.userLocation))
         }
@@ -171,7 +172,7 @@ public final class ProxyRuntime {
             }
             let policy = HTTPBackendPolicy(
                 index: backends.count, config: proxy, dynamicCookies: dynamicCookies, errorPages: pages,
-                id: proxyIDs[proxy.name] ?? 0)
+                id: proxyIDs[proxy.name] ?? 0, headerCase: headerCase)
             let backend = Backend(config: proxy, addresses: addresses, httpPolicy: policy)
             for index in unresolved { backend.markUnresolved(backend.servers[index]) }
             Self.prepareServerTLS(backend, global: global.tls, errors: &errors)
@@ -202,7 +203,8 @@ public final class ProxyRuntime {
             let policy = HTTPFrontendPolicy(
                 config: proxy, headLimits: limits, errorPages: pages, defaultBackend: target?.httpPolicy,
                 userlists: configuration.userlists, backendNamed: { backendsByName[$0]?.httpPolicy },
-                id: proxyIDs[proxy.name] ?? 0, rulesWriteTransactionLog: rulesWriteTransactionLog)
+                id: proxyIDs[proxy.name] ?? 0, rulesWriteTransactionLog: rulesWriteTransactionLog,
+                headerCase: headerCase)
             let frontend = Frontend(config: proxy, backend: target, httpPolicy: policy)
             frontend.runtime = self
             frontend.requestCounter = requestCounter

@@ -75,12 +75,16 @@ public final class HTTPFrontendPolicy: Sendable {
     public let uniqueIDFormat: SampleFormat?
     /// `unique-id-header`: the request header that carries it to the server.
     public let uniqueIDHeader: [UInt8]?
+    /// Header names respelt for clients (`option h1-case-adjust-bogus-client`).
+    public let headerCase: HTTPHeaderCase?
 
     public init(
         config: ProxyConfig, headLimits: HTTPHeadLimits, errorPages: [Int: HTTPErrorReply],
         defaultBackend: HTTPBackendPolicy?, userlists: [Userlist] = [],
-        backendNamed: (String) -> HTTPBackendPolicy?, id: Int = 0, rulesWriteTransactionLog: Bool = true
+        backendNamed: (String) -> HTTPBackendPolicy?, id: Int = 0, rulesWriteTransactionLog: Bool = true,
+        headerCase: HTTPHeaderCase? = nil
     ) {
+        self.headerCase = config.options.headerCaseAdjustClient ? headerCase : nil
         timeouts = config.timeouts
         connectionMode = config.options.httpConnectionMode
         forwardFor = config.options.forwardFor
@@ -197,8 +201,14 @@ public final class HTTPBackendPolicy: Sendable {
     public let acceptsInvalidMessages: Bool
     /// The backend's statistics page, checked after its rules.
     public let statsPage: HTTPStatsPagePolicy?
+    /// Header names respelt for servers (`option h1-case-adjust-bogus-server`).
+    public let headerCase: HTTPHeaderCase?
 
-    public init(index: Int, config: ProxyConfig, dynamicCookies: [String: String] = [:], errorPages: [Int: HTTPErrorReply], id: Int = 0) {
+    public init(
+        index: Int, config: ProxyConfig, dynamicCookies: [String: String] = [:], errorPages: [Int: HTTPErrorReply],
+        id: Int = 0, headerCase: HTTPHeaderCase? = nil
+    ) {
+        self.headerCase = config.options.headerCaseAdjustServer ? headerCase : nil
         self.index = index
         self.id = id
         originalTo = config.options.originalTo

@@ -30,7 +30,7 @@ extension HTTPStreamStateMachine {
         context.interimResponses = nil
         log.bytesFromServer &+= UInt64(context.interimLoggedBytes)
         context.interimLoggedBytes = 0
-        emit(.writeClient(bytes))
+        emit(.writeClient(ownAnswer(bytes)))
         emit(.flushClient)
     }
 

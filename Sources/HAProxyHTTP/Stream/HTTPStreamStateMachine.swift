@@ -1044,7 +1044,7 @@ public struct HTTPStreamStateMachine {
                 edits.connection = .keepAlive
             }
         }
-        serverOut.appendHead(request, from: requestBytes, edits: edits)
+        serverOut.appendHead(request, from: requestBytes, edits: edits, headerCase: backend.headerCase)
         log.requestSent = .now()
         responseParser = .response(to: request.method)
         responseParser.lenient = backend.acceptsInvalidMessages
@@ -1156,7 +1156,7 @@ public struct HTTPStreamStateMachine {
                 log.bytesFromServer &+= UInt64(head.loggedSizeAsParsed)
                 serverInbound = input
                 if head.isInterim {
-                    clientOut.appendHead(head, from: headBytes, edits: HTTPHeadEdits())
+                    clientOut.appendHead(head, from: headBytes, edits: HTTPHeadEdits(), headerCase: policy.headerCase)
                     sendClientBatch()
                     responseParser = .response(to: request.method)
                     responseParser.lenient = backend?.acceptsInvalidMessages ?? false
@@ -1258,7 +1258,7 @@ public struct HTTPStreamStateMachine {
 
     private mutating func sendResponseHead(_ head: HTTPHead, _ headBytes: ByteBuffer, _ ruleEdits: consuming HTTPHeadEdits) {
         if head.status == 101 || (request.method == .connect && head.status / 100 == 2) {
-            clientOut.appendHead(head, from: headBytes, edits: ruleEdits)
+            clientOut.appendHead(head, from: headBytes, edits: ruleEdits, headerCase: policy.headerCase)
             sendClientBatch()
             emit(.flushClient)
             state = .tunnel
@@ -1286,7 +1286,7 @@ public struct HTTPStreamStateMachine {
             edits.connection = .close
         }
         // Written with the body bytes that came with it (processServer).
-        clientOut.appendHead(head, from: headBytes, edits: edits)
+        clientOut.appendHead(head, from: headBytes, edits: edits, headerCase: policy.headerCase)
     }
 
     // MARK: End of a transaction
@@ -1397,7 +1397,7 @@ public struct HTTPStreamStateMachine {
 
     /// Answers a request without a server and goes on with the next one.
     private mutating func respondLocally(_ bytes: ByteBuffer) {
-        emit(.writeClient(bytes))
+        emit(.writeClient(ownAnswer(bytes)))
         emit(.flushClient)
         if !clientKeepAlive {
             closeAfterFlush()
@@ -1438,8 +1438,14 @@ public struct HTTPStreamStateMachine {
     }
 
     mutating func respondAndClose(_ bytes: ByteBuffer) {
-        emit(.writeClient(bytes))
+        emit(.writeClient(ownAnswer(bytes)))
         closeAfterFlush()
+    }
+
+    /// An answer of the proxy's own as the client gets it: its header
+    /// names respelt under `option h1-case-adjust-bogus-client`.
+    func ownAnswer(_ bytes: ByteBuffer) -> ByteBuffer {
+        policy.headerCase.map { $0.respelled(bytes) } ?? bytes
     }
 
     /// A connection that has not sent its first request yet: when it

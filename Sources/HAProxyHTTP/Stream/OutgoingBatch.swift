@@ -52,10 +52,13 @@ struct OutgoingBatch {
         if buffer.readableBytes == 0 { buffer.clear() }
     }
 
-    /// Appends `head` as `HTTPHeadRewriter` writes it, with `edits`.
-    mutating func appendHead(_ head: HTTPHead, from source: ByteBuffer, edits: HTTPHeadEdits) {
+    /// Appends `head` as `HTTPHeadRewriter` writes it, with `edits`, its
+    /// names respelt by `headerCase` when the peer wants that.
+    mutating func appendHead(_ head: HTTPHead, from source: ByteBuffer, edits: HTTPHeadEdits, headerCase: HTTPHeaderCase?) {
         prepare()
+        let start = buffer.writerIndex
         HTTPHeadRewriter.write(head, from: source, edits: edits, into: &buffer)
+        headerCase?.respell(&buffer, headAt: start)
     }
 
     /// Appends bytes as they are (a locally built answer).
