@@ -50,7 +50,7 @@ struct KeywordRegistry {
         "compression", "filter", "persist", "email-alert",
         "external-check", "max-keep-alive-queue", "source",
         "dispatch", "hash-balance-factor",
-        "monitor", "bind-process", "grace", "clitcpka-cnt", "clitcpka-idle",
+        "bind-process", "grace", "clitcpka-cnt", "clitcpka-idle",
         "clitcpka-intvl", "srvtcpka-cnt", "srvtcpka-idle", "srvtcpka-intvl", "guid", "use-fcgi-app",
     ]
 

@@ -84,6 +84,11 @@ extension KeywordRegistry {
             try ctx.checkMaxArguments(args, 1)
             ctx.withProxy { $0.monitorURI = args[1] }
         },
+        ConfigKeyword("monitor", [.frontend, .backend, .listen], capability: .frontend) { args, ctx in
+            guard args.count > 1, args[1] == "fail" else { throw KeywordError("'monitor' only supports 'fail'.") }
+            let condition = try persistCondition("monitor fail", Array(args.dropFirst()), &ctx)
+            ctx.withProxy { $0.monitorFail.append(condition) }
+        },
         ConfigKeyword("capture", [.frontend, .listen], capability: .frontend, parseCapture),
     ]
 

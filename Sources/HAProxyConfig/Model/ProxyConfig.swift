@@ -115,6 +115,9 @@ public struct ProxyConfig: Sendable {
     public var captureResponseHeaders: [CapturedHeader] = []
     /// `monitor-uri PATH`: answered 200 by the proxy itself.
     public var monitorURI: String?
+    /// `monitor fail if|unless <cond>`: a probe of `monitor-uri` gets a
+    /// 503 when one of them holds.
+    public var monitorFail: [Condition] = []
     /// The statistics page (`stats *` keywords), nil when none is enabled.
     public var statsPage: StatsPageConfig?
     /// `load-server-state-from-file global|local|none` (nil: not set, as none).

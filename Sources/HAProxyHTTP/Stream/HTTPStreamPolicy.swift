@@ -19,6 +19,8 @@ public final class HTTPFrontendPolicy: Sendable {
     public let captureResponseHeaders: [CapturedHeader]
     /// `monitor-uri`: its probes and answer.
     public let monitor: MonitorResponse?
+    /// `monitor fail`: the conditions under which a probe gets a 503.
+    let monitorFail: [Condition]
     public let proxyName: String
     /// `http-request` rules, then the `redirect` rules (run after them).
     public let requestRules: [HTTPRule]
@@ -95,6 +97,7 @@ public final class HTTPFrontendPolicy: Sendable {
         captureRequestHeaders = config.captureRequestHeaders
         captureResponseHeaders = config.captureResponseHeaders
         monitor = config.mode == .http ? config.monitorURI.map(MonitorResponse.init(uri:)) : nil
+        monitorFail = config.monitorFail
         proxyName = config.name
         requestRules = config.httpRequestRules
         redirectRules = config.redirectRules

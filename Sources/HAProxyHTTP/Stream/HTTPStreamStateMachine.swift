@@ -1412,16 +1412,41 @@ public struct HTTPStreamStateMachine {
     /// A `monitor-uri` probe: answered before any rule, counted, not logged.
     /// A probe with a body closes the connection after the answer.
     private mutating func answerMonitor(_ monitor: MonitorResponse) {
-        log.status = 200
         log.unlogged = true
         emit(.countIntercepted)
         let isHEAD = request.method == .head
+        if !policy.monitorFail.isEmpty {
+            let context = makeContext()
+            if policy.monitorFail.contains(where: { $0.evaluate(context) }) {
+                answerMonitorFailure(isHEAD: isHEAD)
+                return
+            }
+        }
+        log.status = 200
         if request.bodyFraming != .none {
             clientKeepAlive = false
             respondAndClose(monitor.bytes(connection: .close, isHEAD: isHEAD))
         } else {
             respondLocally(monitor.bytes(connection: responseConnectionHeader(), isHEAD: isHEAD))
         }
+    }
+
+    /// `monitor fail` held: the 503 page (the proxy's `errorfile 503` if
+    /// any), without its body for HEAD (recorded from 2.6).
+    private mutating func answerMonitorFailure(isHEAD: Bool) {
+        log.status = 503
+        // Like the proxy's other answers (recorded), unlike the 200: the
+        // connection stays when the request's body came whole.
+        let closes = !dropsCompleteRequestBody()
+        if closes { clientKeepAlive = false }
+        let connection = closes ? .close : responseConnectionHeader()
+        var page = configuredErrorPage(503, connection: connection)
+            ?? HTTPErrorPages.page(for: 503, connection: connection)!
+        var parser = HTTPHeadParser.response(to: request.method)
+        let head = parser.parse(page)
+        if isHEAD, case .complete(let parsed) = head { page = page.getSlice(at: page.readerIndex, length: parsed.length)! }
+        if case .complete(let parsed) = head, parsed.bodyFraming == .untilClose { clientKeepAlive = false }
+        if clientKeepAlive { respondLocally(page) } else { respondAndClose(page) }
     }
 
     /// Counts a response the proxy answers itself as 2.6 does, like one

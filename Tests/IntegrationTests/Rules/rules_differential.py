@@ -2131,6 +2131,25 @@ backend app
     server app1 127.0.0.1:9 disabled
 """), [G(status=503, answer="Sorry, we are down")], files={"503.http": ERR503}, what="errorfile for 503")
 
+case("monitor_fail", "errors", site("""
+monitor-uri /health
+acl down nbsrv(app) lt 1
+monitor fail if down
+monitor fail if { req.hdr(x-drain) -m found }
+""", backends=(), extra="""
+backend app
+    server app1 127.0.0.1:9 disabled
+"""), [G("/health", status=503), G("/health", method="HEAD", status=503), G("/other", status=503)],
+     what="monitor fail: a probe gets the 503 page when a condition holds, HEAD without its body")
+
+case("monitor_fail_unless", "errors", site("""
+monitor-uri /health
+monitor fail unless { req.hdr(x-ready) -m found }
+errorfile 503 @DIR@/503.http
+"""), [G("/health", status=503, answer="Sorry, we are down"), G("/health", headers=[("X-Ready", "1")], status=200),
+       G("/health", method="POST", body=b"abc", status=503), G("/app")],
+     files={"503.http": ERR503}, what="monitor fail unless, with the proxy's errorfile 503; a probe with a body")
+
 case("errorfile_403_deny", "errors", site("""
 errorfile 403 @DIR@/403.http
 http-request deny if { path_beg /x }
