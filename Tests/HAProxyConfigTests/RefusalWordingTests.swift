@@ -18,7 +18,7 @@ final class RefusalWordingTests: XCTestCase {
                 """
                 frontend f
                     bind :80
-                    retry-on all-retryable-errors
+                    compression algo gzip
                     http-response cache-store c
                     tcp-request content capture req.len len 4
                     monitor fail if TRUE
@@ -26,7 +26,7 @@ final class RefusalWordingTests: XCTestCase {
                     use_backendd b
                 """, count: 6),
             [
-                "parsing [test.cfg:3] : 'retry-on' is not supported by this build.",
+                "parsing [test.cfg:3] : 'compression' is not supported by this build.",
                 "parsing [test.cfg:4] : 'http-response cache-store' is not supported by this build.",
                 "parsing [test.cfg:5] : 'tcp-request content capture' is not supported by this build.",
                 "parsing [test.cfg:6] : 'monitor fail' is not supported by this build.",

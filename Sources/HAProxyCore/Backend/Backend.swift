@@ -237,6 +237,12 @@ public final class Backend {
         }
     }
 
+    /// Counts a `retry-on` retry of a request `server` failed (`wretr`);
+    /// the new attempt counts as a connection retry or a redispatch.
+    func countResponseRetry(on server: Server) {
+        lock.withLock { server.retries += 1 }
+    }
+
     /// Counts a stream that gave up connecting to `server` (`econ` of the
     /// server and of the backend): no retry was left.
     func countConnectionError(on server: Server) {
