@@ -88,13 +88,13 @@ final class RefusalWordingTests: XCTestCase {
                 """
                 backend b
                     server a 127.0.0.1:80 on-error mark-down
-                    server b 127.0.0.1:80 slowstart 10s
+                    server b 127.0.0.1:80 observe layer4
                     server c 127.0.0.1:80 minconn 5
                     server d 127.0.0.1:80 wieght 5
                 """, count: 4),
             [
                 "[test.cfg:2] : 'server b/a' : 'on-error' option is not supported by this build.",
-                "[test.cfg:3] : 'server b/b' : 'slowstart' option is not supported by this build.",
+                "[test.cfg:3] : 'server b/b' : 'observe' option is not supported by this build.",
                 "[test.cfg:4] : 'server b/c' : 'minconn' option is not supported by this build.",
                 "[test.cfg:5] : 'server b/d' : unknown keyword 'wieght'; did you mean 'weight' maybe ?",
             ])
