@@ -161,7 +161,7 @@ let package = Package(
             name: "IntegrationTests", dependencies: ["HAProxyConfig"], exclude: [
                 "Support/backend.py", "Logging/Golden", "HTTP/framing_differential.py",
                 "Rules/rules_differential.py", "Rules/known_differences.txt", "Rules/reports",
-                "Checks/protocol_servers.py", "Stats/browser_admin_form.py",
+                "Checks/protocol_servers.py", "Stats/browser_admin_form.py", "Retries/flaky_server.py",
             ]
         ),
     ],

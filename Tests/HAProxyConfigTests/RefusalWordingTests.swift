@@ -18,7 +18,7 @@ final class RefusalWordingTests: XCTestCase {
                 """
                 frontend f
                     bind :80
-                    retry-on all-retryable-errors
+                    compression algo gzip
                     http-response cache-store c
                     tcp-request content capture req.len len 4
                     monitor fail if TRUE
@@ -26,7 +26,7 @@ final class RefusalWordingTests: XCTestCase {
                     use_backendd b
                 """, count: 6),
             [
-                "parsing [test.cfg:3] : 'retry-on' is not supported by this build.",
+                "parsing [test.cfg:3] : 'compression' is not supported by this build.",
                 "parsing [test.cfg:4] : 'http-response cache-store' is not supported by this build.",
                 "parsing [test.cfg:5] : 'tcp-request content capture' is not supported by this build.",
                 "parsing [test.cfg:6] : 'monitor fail' is not supported by this build.",
@@ -88,13 +88,13 @@ final class RefusalWordingTests: XCTestCase {
                 """
                 backend b
                     server a 127.0.0.1:80 on-error mark-down
-                    server b 127.0.0.1:80 slowstart 10s
+                    server b 127.0.0.1:80 observe layer4
                     server c 127.0.0.1:80 minconn 5
                     server d 127.0.0.1:80 wieght 5
                 """, count: 4),
             [
                 "[test.cfg:2] : 'server b/a' : 'on-error' option is not supported by this build.",
-                "[test.cfg:3] : 'server b/b' : 'slowstart' option is not supported by this build.",
+                "[test.cfg:3] : 'server b/b' : 'observe' option is not supported by this build.",
                 "[test.cfg:4] : 'server b/c' : 'minconn' option is not supported by this build.",
                 "[test.cfg:5] : 'server b/d' : unknown keyword 'wieght'; did you mean 'weight' maybe ?",
             ])

@@ -11,11 +11,12 @@ final class HTTPStreamStateMachineTests: XCTestCase {
 
     private func makePolicies(
         reuse: HTTPReuse = .safe, timeouts: (inout Timeouts) -> Void = { _ in },
-        ignoreProbes: Bool = false
+        ignoreProbes: Bool = false, retryOn: RetryOn = .connFailure
     ) -> HTTPFrontendPolicy {
         var backend = ProxyConfig(name: "be", capabilities: .backend, location: SourceLocation(file: "t.cfg", line: 1))
         backend.mode = .http
         backend.httpReuse = reuse
+        backend.retryOn = retryOn
         backend.timeouts.server = 5000
         backend.timeouts.connect = 1000
         backend.timeouts.queue = 2000
@@ -31,9 +32,11 @@ final class HTTPStreamStateMachineTests: XCTestCase {
             backendNamed: { _ in nil })
     }
 
-    private func makeMachine(reuse: HTTPReuse = .safe, ignoreProbes: Bool = false) -> HTTPStreamStateMachine {
+    private func makeMachine(
+        reuse: HTTPReuse = .safe, ignoreProbes: Bool = false, retryOn: RetryOn = .connFailure
+    ) -> HTTPStreamStateMachine {
         var machine = HTTPStreamStateMachine(
-            policy: makePolicies(reuse: reuse, ignoreProbes: ignoreProbes), clientAddress: try? SocketAddress(ipAddress: "127.0.0.1", port: 40000),
+            policy: makePolicies(reuse: reuse, ignoreProbes: ignoreProbes, retryOn: retryOn), clientAddress: try? SocketAddress(ipAddress: "127.0.0.1", port: 40000),
             localAddress: try? SocketAddress(ipAddress: "127.0.0.1", port: 8080), allocator: ByteBufferAllocator())
         machine.start(acceptProxy: false)
         _ = take(&machine)
@@ -62,6 +65,7 @@ final class HTTPStreamStateMachineTests: XCTestCase {
             case .acquireServer(let b): return "acquireServer(\(b.index))"
             case .useServerConnection(let pool): return "useServerConnection(pool: \(pool))"
             case .reconnect: return "reconnect"
+            case .retryRequest: return "retryRequest"
             case .releaseServer(let keep): return "releaseServer(keep: \(keep))"
             case .abandonQueue: return "abandonQueue"
             case .countResponseError: return "countResponseError"
@@ -178,6 +182,40 @@ final class HTTPStreamStateMachineTests: XCTestCase {
         machine.serverConnected(reused: false)
         let actions = describe(take(&machine))
         XCTAssertTrue(actions.contains("writeServer(GET / HTTP/1.1\r\nhost: a\r\n\r\n)"), "\(actions)")
+    }
+
+    /// `retry-on 503`: the 503 goes nowhere, the request (body included)
+    /// is made ready to go again and a retry is taken; with none left, the
+    /// server's 503 goes to the client.
+    func testRetryOnStatusSendsTheRequestAgainWithItsBody() {
+        var machine = makeMachine(retryOn: RetryOn.status(503)!)
+        machine.retriesLeft = 1
+        let post = "POST /p HTTP/1.1\r\nhost: a\r\ncontent-length: 5\r\n\r\nhello"
+        _ = connect(&machine, request: post)
+        let failed = "HTTP/1.1 503 Busy\r\ncontent-length: 0\r\n\r\n"
+        machine.serverRead(bytes(failed))
+        XCTAssertEqual(describe(take(&machine)), ["retryRequest"])
+        XCTAssertEqual(machine.retriesLeft, 0)
+        XCTAssertEqual(machine.log.retries, 1)
+        machine.connectStarted()
+        machine.serverConnected(reused: false)
+        let resent = describe(take(&machine)).filter { $0.hasPrefix("writeServer") }.joined()
+        XCTAssertTrue(resent.contains("POST /p HTTP/1.1"), resent)
+        XCTAssertTrue(resent.hasSuffix("hello)"), resent)
+        machine.serverRead(bytes(failed))
+        let actions = describe(take(&machine))
+        XCTAssertFalse(actions.contains("retryRequest"), "\(actions)")
+        XCTAssertTrue(actions.contains { $0.hasPrefix("writeClient(HTTP/1.1 503 Busy") }, "\(actions)")
+    }
+
+    /// Without `retry-on`, a 503 and a close are answered at once.
+    func testDefaultRetryOnSendsNoRequestAgain() {
+        var machine = makeMachine()
+        machine.retriesLeft = 3
+        _ = connect(&machine, request: get)
+        machine.serverConnectionClosed()
+        XCTAssertFalse(describe(take(&machine)).contains("retryRequest"))
+        XCTAssertEqual(machine.log.status, 502)
     }
 
     func testNewConnectionClosedBeforeAnsweringIs502() {

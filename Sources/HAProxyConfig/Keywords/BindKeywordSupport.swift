@@ -7,6 +7,6 @@ enum BindKeywordSupport {
         "client-sigalgs", "expose-fd",
         "generate-certificates", "id", "interface", "level", "mss", "namespace", "nbconn", "nice", "no-ca-names",
         "process", "proto", "quic-cc-algo", "quic-force-retry", "severity-output", "sigalgs", "tcp-ut",
-        "tfo", "thread", "transparent",
+        "thread", "transparent",
     ]
 }

@@ -10,6 +10,7 @@ extension KeywordRegistry {
         BindKeyword("backlog", arguments: 1) { a, b, _ in b.backlog = ParseContext.looseInteger(a[1]) },
         BindKeyword("accept-proxy") { _, b, _ in b.acceptProxy = true },
         BindKeyword("defer-accept") { _, b, _ in b.deferAccept = true },
+        BindKeyword("tfo") { _, b, _ in b.tfo = true },
         BindKeyword("v4v6") { _, b, _ in b.v4v6 = true },
         BindKeyword("v6only") { _, b, _ in b.v6only = true },
         BindKeyword("mode", arguments: 1) { a, b, _ in

@@ -44,6 +44,18 @@ extension KeywordRegistry {
             let v = try integerArgument(args, ctx)
             ctx.withProxy { $0.retries = v }
         },
+        // Ignored in `mode tcp`, as in 2.6; the HTTP stream and
+        // `ConnectRetry` apply it.
+        ConfigKeyword("retry-on", .backendSide) { args, ctx in
+            if let proxy = ctx.proxy, !proxy.isDefaults, !proxy.capabilities.contains(.backend) {
+                throw KeywordError("'retry-on' only available in backend or listen section")
+            }
+            switch RetryOn.parse(args.dropFirst()) {
+            case .success(let set): ctx.withProxy { $0.retryOn = set }
+            case .failure(let error):
+                throw KeywordError("'retry-on'\(error.message.hasPrefix(":") ? "" : " ")\(error.message)")
+            }
+        },
         ConfigKeyword("http-reuse", .backendSide, capability: .backend) { args, ctx in
             guard args.count > 1, let reuse = HTTPReuse(rawValue: args[1]) else {
                 throw KeywordError("'http-reuse' only supports 'never', 'safe', 'aggressive', 'always'.")

@@ -59,6 +59,8 @@ extension KeywordRegistry {
         // 2.6 reads the port with atol: junk is 0, which the agent check refuses below.
         ServerKeyword("agent-port", arguments: 1) { a, o, _ in o.agentPort = ParseContext.looseInteger(a[1]) & 0xFFFF },
         ServerKeyword("agent-inter", arguments: 1) { a, o, s in o.agentInterMs = try serverTime(a, s, label: "agent-inter") },
+        // Applied by the runtime's `Server` when a check brings it back up.
+        ServerKeyword("slowstart", arguments: 1) { a, o, s in o.slowstartMs = try slowstartTime(a, s) },
         ServerKeyword("agent-send", arguments: 1) { a, o, _ in
             guard !a[1].isEmpty else { throw KeywordError("'agent-send' expects a string as argument.") }
             o.agentSend = a[1]
@@ -281,6 +283,22 @@ extension KeywordRegistry {
             if ok { return String(cString: text) }
         }
         return nil
+    }
+
+    /// `slowstart <time>`: 0 is allowed (no ramp); 2.6's words for its
+    /// errors, a missing value's cut short at the character it names.
+    private static func slowstartTime(_ a: [String], _ s: ServerConfig?) throws -> Int {
+        switch DurationParser.parse(a[1]) {
+        case .success(let v):
+            return v.milliseconds
+        case .failure(.unexpectedCharacter(let c)):
+            throw KeywordError("unexpected character '\(c)' in 'slowstart' argument of server \(s?.name ?? "").")
+        case .failure(.empty):
+            throw KeywordError("unexpected character '")
+        case .failure(.overflow):
+            throw KeywordError(
+                "overflow in argument <\(a[1])> to <slowstart> of server \(s?.name ?? ""), maximum value is 2147483647 ms (~24.8 days).")
+        }
     }
 
     private static func serverTime(_ a: [String], _ s: ServerConfig?, label: String) throws -> Int {

@@ -7,6 +7,9 @@ public struct BindConfig: Sendable, Equatable {
     public var backlog: Int?
     public var acceptProxy = false
     public var deferAccept = false
+    /// `tfo`: TCP Fast Open on the listening socket (TCP only), its
+    /// queue as long as the listen backlog.
+    public var tfo = false
     public var v4v6 = false
     public var v6only = false
     /// UNIX socket ownership and permissions (`mode`, `uid`/`user`, `gid`/`group`).

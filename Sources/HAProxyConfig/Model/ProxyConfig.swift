@@ -44,6 +44,8 @@ public struct ProxyConfig: Sendable {
     public var backlog: Int?
     /// `retries N` (3 by default).
     public var retries = 3
+    /// `retry-on`: what failures are retried (`mode http` only).
+    public var retryOn: RetryOn = .connFailure
     public var options = ProxyOptions()
     public var httpReuse: HTTPReuse = .safe
     /// `http-send-name-header`: the request header naming the server it goes to.

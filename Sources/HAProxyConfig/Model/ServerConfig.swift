@@ -54,6 +54,9 @@ public struct ServerOptions: Sendable, Equatable {
     public var agentAddr: String?
     /// `agent-inter`: the delay between agent checks (manual: 2000 ms).
     public var agentInterMs = 2000
+    /// `slowstart`: how long a server that came back up takes to reach
+    /// its full weight and connection limit (0: at once).
+    public var slowstartMs = 0
     /// `agent-send`: bytes sent to the agent once connected.
     public var agentSend: String?
     /// `pool-max-conn`: idle connections kept for reuse at most (-1: no

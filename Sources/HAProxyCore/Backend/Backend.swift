@@ -103,6 +103,9 @@ public final class Backend {
     var times = StreamTimeStats()
     /// Called when the last usable server goes away (for the log message).
     var onNoServerAvailable: ((Backend) -> Void)?
+    /// Where the steps of the servers' warm-ups run (`slowstart`); set by
+    /// the runtime once its loops exist.
+    var warmupLoop: EventLoop?
 
     init(config: ProxyConfig, addresses: [SocketAddress], httpPolicy: HTTPBackendPolicy) {
         self.config = config
@@ -237,6 +240,12 @@ public final class Backend {
         }
     }
 
+    /// Counts a `retry-on` retry of a request `server` failed (`wretr`);
+    /// the new attempt counts as a connection retry or a redispatch.
+    func countResponseRetry(on server: Server) {
+        lock.withLock { server.retries += 1 }
+    }
+
     /// Counts a stream that gave up connecting to `server` (`econ` of the
     /// server and of the backend): no retry was left.
     func countConnectionError(on server: Server) {
@@ -348,8 +357,13 @@ public final class Backend {
         var grants: [(ServerSlotWaiter, Server, QueuePosition)] = []
         var requeue: [PendingStream] = []
         var lostAll = false
+        var warming = false
         let change: StateChange = lock.withLock {
             let before = server.isUsable
+            // Down or in maintenance, not merely drained or NOLB: coming
+            // back from there starts a `slowstart` warm-up.
+            let wasStopped = !server.isUp || server.agentDown || server.isInMaintenance
+                || server.inResolutionMaintenance
             if let up { server.isUp = up }
             if let admin { server.adminState = admin }
             if let resolution { server.inResolutionMaintenance = resolution }
@@ -367,6 +381,10 @@ public final class Backend {
                 if !loadBalancer.hasEligibleServers { downtimeBefore = downtimeBefore + (now - lastDown) }
             }
             server.lastStateChange = now
+            // Weight and maxconn ramp from 1 before the algorithm takes the
+            // server back; a server leaving stops its warm-up.
+            warming = after && wasStopped && startWarmupLocked(server, now: now)
+            if !after { stopWarmupLocked(server) }
             server.lb.isUsable = after
             loadBalancer.serverStateChanged(server.lb)
             if after {
@@ -387,6 +405,7 @@ public final class Backend {
             return StateChange(changed: true, requeued: requeue.count, remainingInQueue: server.queue.count)
         }
         if !server.isUsable { server.idlePool.closeAll() }
+        if warming { scheduleWarmupStep(server) }
         for (waiter, s, position) in grants { notify(waiter, s, position) }
         if !requeue.isEmpty {
             lock.withLock {
@@ -413,7 +432,7 @@ public final class Backend {
 
     func setWeight(_ server: Server, _ weight: Int) {
         lock.withLock {
-            server.lb.weight = weight
+            server.lb.userWeight = weight
             loadBalancer.weightChanged(server.lb)
         }
     }

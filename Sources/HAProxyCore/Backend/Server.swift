@@ -97,6 +97,11 @@ public final class Server {
     public internal(set) var lastStateChange = NIODeadline.now()
     /// Checks failed while the server was up (`chkfail`).
     public internal(set) var failedChecks = 0
+    /// `slowstart`: when the server came back up, while its weight and
+    /// maxconn still grow (nil at full speed). Under the backend's lock.
+    var warmupStart: NIODeadline?
+    /// The warm-up's next step.
+    var warmupStep: Scheduled<Void>?
     /// Time spent unusable before the last change to usable (`downtime`
     /// adds the current stretch when the server is down now).
     var downtimeBefore: TimeAmount = .zero
@@ -165,6 +170,22 @@ public final class Server {
             isUsable: !config.options.disabled,
             maxConnections: config.options.maxconn
         )
+    }
+
+    /// How far its warm-up is at `now` (0 to 1), nil when it is over or
+    /// there is none. Under the backend's lock.
+    func warmupRatio(at now: NIODeadline) -> Double? {
+        guard let warmupStart, config.options.slowstartMs > 0 else { return nil }
+        let elapsed = Double((now - warmupStart).nanoseconds) / 1_000_000
+        let ratio = elapsed / Double(config.options.slowstartMs)
+        return ratio < 1 ? max(ratio, 0) : nil
+    }
+
+    /// `throttle` of the statistics: the warm-up's share in percent, as
+    /// 2.6 computes it when asked; nil at full speed. Under the lock.
+    func throttle(at now: NIODeadline) -> Int? {
+        guard lb.warmup != nil, let ratio = warmupRatio(at: now) else { return nil }
+        return Int(ratio * 100)
     }
 
     /// Current connections (`srv_conn`), read under the backend's lock.

@@ -32,14 +32,14 @@ enum ServerCommands {
         },
         CLIKeyword(["get", "weight"], usage: "get weight <bk>/<srv>", help: "report a server's current weight") { request in
             guard case .success(let (backend, server)) = find(request[2], request) else { return findError(request[2], request) }
-            let (current, initial) = backend.lock.withLock { (server.lb.weight, server.lb.configuredWeight) }
+            let (current, initial) = backend.lock.withLock { (server.lb.userWeight, server.lb.configuredWeight) }
             return "\(current) (initial \(initial))\n"
         },
         CLIKeyword(["set", "maxconn", "server"], usage: "set maxconn server <bk>/<srv>",
                    help: "change a server's maxconn setting", level: .admin) { request in
             guard case .success(let (backend, server)) = find(request[3], request) else { return findError(request[3], request) }
             guard !request[4].isEmpty, let value = Int(request[4]), value >= 0 else { return "Require <maxconn>.\n" }
-            backend.lock.withLock { server.lb.maxConnections = value }
+            backend.lock.withLock { server.lb.userMaxConnections = value }
             backend.redistributeQueue()
             return ""
         },

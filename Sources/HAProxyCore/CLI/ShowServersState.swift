@@ -49,7 +49,9 @@ enum ShowServersState {
             let running = server.isUp && !server.isInMaintenance && !server.inResolutionMaintenance
             // An agent's down stops the server but leaves its check's health (2.6).
             // 3: up but NOLB (`health stopping`), as 2.6 writes it.
-            let opState = running && !server.agentDown ? (server.healthStopping ? 3 : 2) : 0
+            // 1: warming up after coming back (`slowstart`), 2.6's STARTING.
+            let opState = running && !server.agentDown
+                ? (server.healthStopping ? 3 : server.lb.warmup != nil ? 1 : 2) : 0
             // A tracking server keeps its health when it follows its tracked one down (2.6).
             let health = !(running || server.tracked != nil && !server.isUp) ? 0
                 : server.healthFromState ?? (options.check || !server.healthCleared ? options.rise : 0)
@@ -62,7 +64,7 @@ enum ShowServersState {
                 | (server.hostnameFlag ? 0x40 : 0)
             var fields: [String] = [
                 "\(backendID)", backend.name, "\(server.lb.id)", server.name, ip,
-                "\(opState)", "\(admin)", "\(server.lb.weight)", "\(server.lb.configuredWeight)",
+                "\(opState)", "\(admin)", "\(server.lb.userWeight)", "\(server.lb.configuredWeight)",
                 "\(ShowStat.seconds(since: server.lastStateChange))",
             ]
             // A checked server waiting for DNS: its check never ran and is

@@ -222,6 +222,7 @@ enum ShowStat {
         put(.wredis, s.redispatches)
         put(.status, s.status)
         put(.weight, s.weight)
+        put(.throttle, s.throttle)
         put(.act, s.active)
         put(.bck, s.backup)
         put(.chkfail, s.check.map { _ in s.failedChecks })

@@ -87,6 +87,9 @@ struct StatSnapshot {
     var cookie: String?
     var algorithm: String?
     var userWeight: Int?
+    /// `slowstart`: the share of its weight and maxconn a warming server
+    /// has, in percent (`throttle`); nil at full speed.
+    var throttle: Int?
     /// New sessions per second, and the most seen in one second.
     var sessionRate: UInt32 = 0
     var sessionRateMax: UInt32 = 0
@@ -158,7 +161,7 @@ extension StatSnapshot {
             let idle = server.idlePool.counts
             serverConnections = (idle.unsafe, idle.safe, server.currentConnections, server.maxSeenConnections)
             // `set maxconn server` and agents change the server's limit.
-            if server.lb.maxConnections > 0 { sessionLimit = server.lb.maxConnections }
+            if server.lb.userMaxConnections > 0 { sessionLimit = server.lb.userMaxConnections }
             sessionsTotal = server.totalConnections
             bytesIn = server.bytesIn
             bytesOut = server.bytesOut
@@ -196,7 +199,8 @@ extension StatSnapshot {
             times = server.times
             address = ShowStat.addressText(server)
             cookie = options.cookie
-            userWeight = server.lb.weight
+            userWeight = server.lb.userWeight
+            throttle = server.throttle(at: .now())
         }
     }
 

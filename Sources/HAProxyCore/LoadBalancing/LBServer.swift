@@ -14,10 +14,28 @@ public final class LBServer {
     public let name: String
     /// Weight from the configuration (0...256).
     public let configuredWeight: Int
-    /// Current weight (0...256); 0 means the server takes no load-balanced traffic.
+    /// Current weight (0...256); 0 means the server takes no load-balanced
+    /// traffic. The algorithms read it: `userWeight`, less during a warm-up.
     public var weight: Int {
         didSet { weight = min(max(weight, 0), LBServer.maxWeight) }
     }
+    /// The weight the configuration, the CLI, an agent or DNS gave
+    /// (2.6's `uweight`); setting it sets `weight` through the warm-up.
+    public var userWeight: Int {
+        didSet {
+            userWeight = min(max(userWeight, 0), LBServer.maxWeight)
+            applyWarmup()
+        }
+    }
+    /// `maxconn` as configured or set since (0: none); `maxConnections`
+    /// is it through the warm-up.
+    public var userMaxConnections: Int {
+        didSet { applyWarmup() }
+    }
+    /// `slowstart`: how far the server is into its warm-up after coming
+    /// back up (0 to 1), nil at full speed; `rampsWeight` when the
+    /// algorithm's weights are dynamic (2.6 ramps maxconn anyway).
+    public private(set) var warmup: (ratio: Double, rampsWeight: Bool)?
     /// A backup server only receives traffic when no active server is usable.
     public let isBackup: Bool
     /// UP and neither in maintenance nor draining. Set by the runtime.
@@ -47,9 +65,30 @@ public final class LBServer {
         let clamped = min(max(weight, 0), LBServer.maxWeight)
         self.configuredWeight = clamped
         self.weight = clamped
+        self.userWeight = clamped
+        self.userMaxConnections = maxConnections
         self.isBackup = isBackup
         self.isUsable = isUsable
         self.maxConnections = maxConnections
+    }
+
+    /// Sets how far the warm-up is (nil: over), and the weight and
+    /// maxconn it allows: both grow linearly from 1 to their full value
+    /// (manual 5.2, `slowstart`).
+    public func setWarmup(_ warmup: (ratio: Double, rampsWeight: Bool)?) {
+        self.warmup = warmup
+        applyWarmup()
+    }
+
+    private func applyWarmup() {
+        guard let warmup else {
+            weight = userWeight
+            maxConnections = userMaxConnections
+            return
+        }
+        weight = userWeight == 0 || !warmup.rampsWeight
+            ? userWeight : max(1, Int((Double(userWeight) * warmup.ratio).rounded(.up)))
+        maxConnections = userMaxConnections == 0 ? 0 : max(1, Int(Double(userMaxConnections) * warmup.ratio))
     }
 
     /// Whether the server may take load-balanced traffic right now.

@@ -319,7 +319,7 @@ final class ResolversRuntime {
             }
             if !server.config.options.ignoreServiceWeight {
                 let weight = min(record.weight / 256 + 1, LBServer.maxWeight)
-                if backend.lock.withLock({ server.lb.weight }) != weight { backend.setWeight(server, weight) }
+                if backend.lock.withLock({ server.lb.userWeight }) != weight { backend.setWeight(server, weight) }
             }
             let old = waiting ? nil : backend.lock.withLock { Self.bytes(of: server.address) }
             let oldPort = backend.lock.withLock { server.address.port }

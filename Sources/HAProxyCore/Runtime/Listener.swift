@@ -98,6 +98,11 @@ final class Listener {
                 var secs: CInt = 1
                 setsockopt(fd, CInt(IPPROTO_TCP), TCP_DEFER_ACCEPT, &secs, socklen_t(MemoryLayout<CInt>.size))
             }
+            if bind.tfo {
+                // 2.6 gives the Fast Open queue the listen backlog's length.
+                var queue = CInt(backlog)
+                setsockopt(fd, CInt(IPPROTO_TCP), TCP_FASTOPEN, &queue, socklen_t(MemoryLayout<CInt>.size))
+            }
             try bindAndListen(fd, address, backlog: backlog)
             return fd
         case .unix(let path):

@@ -69,6 +69,7 @@ extension ProxyRuntime {
     }
 
     private func healthEvent(_ event: HealthCheckEvent, backend: Backend, server: Server) {
+        defer { backend.advanceWarmup(server) }
         // Under the backend's lock, where the stats snapshots read it.
         backend.lock.withLock {
             server.lastCheck = event.check
@@ -145,14 +146,14 @@ extension ProxyRuntime {
         {
             let lost: Bool = backend.lock.withLock {
                 let before = backend.loadBalancer.hasEligibleServers
-                server.lb.weight = weight
+                server.lb.userWeight = weight
                 backend.loadBalancer.weightChanged(server.lb)
                 return before && !backend.loadBalancer.hasEligibleServers
             }
             if lost { reportNoServer(backend) }
         }
         if let maxconn = reply.maxconn {
-            backend.lock.withLock { server.lb.maxConnections = maxconn }
+            backend.lock.withLock { server.lb.userMaxConnections = maxconn }
             backend.redistributeQueue()
         }
         let logHealthChecks = backend.config.healthCheck.logHealthChecks || backend.config.options.logHealthChecks

@@ -367,6 +367,7 @@ public final class ProxyRuntime {
         let cpuMap = configuration.global.cpuMap
         if Self.bindsProcessCPUs, let cpus = cpuMap.process { Self.bindCurrentThread(to: cpus) }
         group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.global.nbthread))
+        for backend in backends { backend.warmupLoop = group.next() }
         stopped = group.next().makePromise()
         // Streams run on the I/O driver, TLS included (`ssl` binds and
         // servers: their connections' record layer a `TLSEngine`); the

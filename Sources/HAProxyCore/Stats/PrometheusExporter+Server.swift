@@ -23,8 +23,8 @@ extension PrometheusExporter {
         .value(.checkLastChangeSeconds) { .int($0.stats.lastChange ?? 0) },
         .value(.downtimeSecondsTotal) { $0.stats.check == nil ? .nan : .int($0.stats.downtime ?? 0) },
         .value(.queueLimit) { $0.stats.queueLimit.map { .int($0) } ?? .nan },
-        // No `slowstart` in this build: never throttled.
-        .value(.currentThrottle) { _ in .nan },
+        // Only a server warming up (`slowstart`) is throttled.
+        .value(.currentThrottle) { $0.stats.throttle.map { .int($0) } ?? .nan },
         .value(.loadbalancedTotal) { .int($0.stats.loadBalanced ?? 0) },
         .value(.maxSessionRate) { .int(Int($0.stats.sessionRateMax)) },
         .states(.checkStatus, PrometheusServerSample.checkStates) { $0.checksRun ? $0.checkState ?? -1 : nil },

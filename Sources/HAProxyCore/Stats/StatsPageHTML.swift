@@ -394,7 +394,12 @@ enum StatsPageHTML {
         } else {
             out += "<td colspan=\"3\"></td>"
         }
-        out += "<td class=\"ac\">-</td>"
+        // `slowstart`: a warming server's throttle, as 2.6 shows it.
+        if let throttle = Int(r[.throttle]) {
+            out += "<td class=\"ac\">\(throttle) %</td>"
+        } else {
+            out += "<td class=\"ac\">-</td>"
+        }
     }
 
     private static func backendCells(_ line: StatsPageModel.Line, _ proxy: StatsPageModel.Proxy, _ out: inout TextBytes) {

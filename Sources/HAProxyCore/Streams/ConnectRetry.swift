@@ -24,13 +24,24 @@ enum ConnectRetry: Equatable {
     /// `timeout connect 1s` to a server that never answers: 503 after
     /// four timeouts, about 4 s).
     /// - Parameter attemptMs: how long the failed attempt lasted.
+    ///
+    /// In `mode http`, a `retry-on` without `conn-failure` retries no
+    /// failed connection, nor redispatches it (2.6: 503 `SC`, no retry).
     static func next(retriesLeft: Int, failed: Server, attemptMs: Int) -> ConnectRetry {
         guard retriesLeft > 0 else { return .fail }
         let backend = failed.backend
-        if backend.config.options.redispatch && backend.hasUsableServer(otherThan: failed) {
-            if retriesLeft == 1 || !backend.config.balance.algorithm.isHashBased { return .redispatch }
-        }
+        if backend.config.mode == .http && !backend.config.retryOn.contains(.connFailure) { return .fail }
+        if redispatches(retriesLeft: retriesLeft, failed: failed) { return .redispatch }
         let turnAround = min(backend.config.timeouts.connect ?? 1000, 1000)
         return .retrySame(delayMs: max(turnAround - attemptMs, 0))
+    }
+
+    /// Whether a retry leaves `failed` for the load balancer's choice
+    /// (`option redispatch` and another usable server): at once with a
+    /// non-hashing algorithm, for the last retry with any.
+    static func redispatches(retriesLeft: Int, failed: Server) -> Bool {
+        let backend = failed.backend
+        guard backend.config.options.redispatch && backend.hasUsableServer(otherThan: failed) else { return false }
+        return retriesLeft == 1 || !backend.config.balance.algorithm.isHashBased
     }
 }

@@ -43,7 +43,11 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
     private var ownedIdle: (server: Server, entry: IdleConnectionPool.Entry)?
     /// The server of the current transaction, kept for its log line.
     private var loggedServer: Server?
-    var retriesLeft = 0
+    /// Kept in the machine, which takes `retry-on`'s retries from it too.
+    var retriesLeft: Int {
+        get { machine.retriesLeft }
+        set { machine.retriesLeft = newValue }
+    }
     /// A service renders off the event loop: the client's input read
     /// meanwhile waits here (see `runService`).
     private var serviceInFlight = false
@@ -175,6 +179,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
         case .acquireServer(let policy): acquireServer(policy)
         case .useServerConnection(let poolAllowed): useConnection(poolAllowed: poolAllowed)
         case .reconnect: reconnect()
+        case .retryRequest: retryRequest()
         case .releaseServer(let keep): releaseServer(keep: keep)
         case .abandonQueue: backend?.abandon(self)
         case .countResponseError:
@@ -441,6 +446,33 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
         serverConnection?.close()
         serverConnection = nil
         if let server { connect(to: server) }
+    }
+
+    /// `retry-on`: the server's connection goes and the request is sent
+    /// again, to the same server at once or, with `option redispatch`, to
+    /// the one the load balancer picks. As 2.6 counts it: a retry of the
+    /// server (`wretr`), and then the new attempt's own retry or
+    /// redispatch.
+    private func retryRequest() {
+        guard let server else { return }
+        let backend = server.backend
+        serverConnection?.owner = nil
+        serverConnection?.close()
+        serverConnection = nil
+        backend.countResponseRetry(on: server)
+        if ConnectRetry.redispatches(retriesLeft: retriesLeft + 1, failed: server) {
+            backend.release(server, endStream: false)
+            log.redispatched = true
+            // 2.6 logs the time until the last server was reached as time
+            // in the queue (`%Tw`), and only that server's connect (`%Tc`).
+            if log.queuedAt == nil { log.queuedAt = log.requestReady }
+            log.connectStart = nil
+            prepareRedispatch()
+            requestServer(from: backend, avoiding: server, now: RateClock.now)
+        } else {
+            backend.countRetry(on: server)
+            connect(to: server)
+        }
     }
 
     func isConnecting(to server: Server) -> Bool {

@@ -160,6 +160,12 @@ public final class HTTPBackendPolicy: Sendable {
     /// `http-send-name-header`: the header that names the server.
     public let sendNameHeader: [UInt8]?
     public let retries: Int
+    /// `retry-on` (`mode http` only; the default `conn-failure` is the
+    /// session's connection retries).
+    public let retryOn: RetryOn
+    /// `retry-on` retries requests that were sent: their bodies are kept
+    /// until the response comes.
+    public let retriesSentRequests: Bool
     /// A `mode tcp` backend cannot serve an HTTP frontend.
     public let isTCP: Bool
     public let errorPages: [Int: HTTPErrorReply]
@@ -247,6 +253,8 @@ public final class HTTPBackendPolicy: Sendable {
         reuse = config.httpReuse
         sendNameHeader = config.sendNameHeader.map { Array($0.utf8) }
         retries = config.retries
+        retryOn = config.retryOn
+        retriesSentRequests = config.mode == .http && config.retryOn.needsSentRequest
         isTCP = config.mode == .tcp
         self.errorPages = errorPages
     }

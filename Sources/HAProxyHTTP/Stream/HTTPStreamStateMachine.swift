@@ -82,6 +82,12 @@ public struct HTTPStreamStateMachine {
         /// The reused connection closed before answering: open a new one to
         /// the same server and send the request again.
         case reconnect
+        /// `retry-on`: the server's answer (or silence) is one to retry:
+        /// close its connection and send the request again, to the same
+        /// server or, with `option redispatch`, where the load balancer
+        /// says (`connectStarted` or `redispatching` follows). The retry
+        /// is already taken from `retriesLeft`.
+        case retryRequest
         /// Give the server slot back; keep the connection for reuse or close it.
         case releaseServer(keepConnection: Bool)
         /// Leave the backend's queue (the slot was never granted).
@@ -210,28 +216,37 @@ public struct HTTPStreamStateMachine {
 
     // Server side.
     /// A server slot is held for the current transaction.
-    private var hasServer = false
+    var hasServer = false
     /// A server connection is attached to the stream.
-    private var serverAttached = false
+    var serverAttached = false
     private var serverWritable = true
     private var serverReused = false
-    private var serverInbound: ByteBuffer?
+    var serverInbound: ByteBuffer?
     private var responseParser = HTTPHeadParser.response(to: .get)
     private var response = HTTPHead()
     /// The field storage of the heads parsed before `request` and
     /// `response`, for the next ones.
     private var spareRequestHeaders: [HTTPHeaderField] = []
     private var spareResponseHeaders: [HTTPHeaderField] = []
-    private var responseStarted = false
+    var responseStarted = false
     private var responseBody = HTTPBodyFramer(framing: .none, isRequest: false)
     private var responseDone = false
-    private var serverReusable = false
+    var serverReusable = false
     /// Status of the final response the server sent in this transaction
     /// (0: none yet), for the server's `hrsp_*` counters.
     private var serverStatus = 0
     /// What goes to the client and to the server next, one write each.
     private var clientOut: OutgoingBatch
     private var serverOut: OutgoingBatch
+    /// Retries left for the current request (`retries`): connection
+    /// retries and `retry-on` ones draw on the same count.
+    public var retriesLeft = 0
+    /// The request body bytes sent to the server, kept while the request
+    /// may be sent again (`retry-on` beyond `conn-failure`); nil otherwise.
+    var retryCopy: ByteBuffer?
+    /// The current request can no longer be sent again: its body did
+    /// not fit in one buffer, or an interim response went to the client.
+    var retryForbidden = false
     /// A request is in progress and has not been logged yet.
     private var transactionPending = false
     /// The record of the last transaction logged.
@@ -474,6 +489,7 @@ public struct HTTPStreamStateMachine {
             sendError(503, cause: "s", phase: "C")
         case .forwarding:
             if !responseStarted {
+                if retryAfterFailure(.responseTimeout) { return }
                 serverReusable = false
                 emit(.countResponseError)
                 sendError(504, cause: "s", phase: "H")
@@ -576,6 +592,8 @@ public struct HTTPStreamStateMachine {
             let framing = request.bodyFraming
             requestBody = HTTPBodyFramer(framing: framing, isRequest: true)
             requestDone = framing == .none
+            retryCopy = nil
+            retryForbidden = false
             analyseRequest()
         }
     }
@@ -1084,10 +1102,13 @@ public struct HTTPStreamStateMachine {
         guard inbound.readableBytes > 0 else { return }
         do {
             let counted = requestBody.loggedBytes
+            // `retry-on`: the input before the body is taken off it.
+            let unsent = backend?.retriesSentRequests == true ? inbound : nil
             if let run = try serverOut.appendBody(&requestBody, chunked: request.isChunked, from: &inbound) {
                 sendServerBatch()
                 emit(.writeServer(run))
             }
+            if let unsent { keepSentBody(from: unsent) }
             sendServerBatch()
             // Reads held while the body waited for the server resume
             // once it is forwarded (and the server takes more).
@@ -1143,6 +1164,8 @@ public struct HTTPStreamStateMachine {
             case .needMore:
                 return
             case .error:
+                // 2.6 counts a retried junk response as a response error.
+                if retryAfterFailure(.junkResponse, countingError: true) { return }
                 // An invalid response is blocked by the proxy: PH, as 2.6
                 // (manual 8.5), not a server abort.
                 log.terminate("P", "H")
@@ -1151,11 +1174,18 @@ public struct HTTPStreamStateMachine {
                 sendError(502, cause: "P", phase: "H")
                 return
             case .complete(let head):
+                if let backend, backend.retryOn.retries(status: head.status),
+                   retryAfterFailure(RetryOn.status(head.status)!) {
+                    return
+                }
                 var head = head
                 var headBytes = input.readSlice(length: head.length)!
                 log.bytesFromServer &+= UInt64(head.loggedSizeAsParsed)
                 serverInbound = input
                 if head.isInterim {
+                    // Something went to the client: the request is not
+                    // sent again.
+                    retryForbidden = true
                     clientOut.appendHead(head, from: headBytes, edits: HTTPHeadEdits(), headerCase: policy.headerCase)
                     sendClientBatch()
                     responseParser = .response(to: request.method)
@@ -1182,6 +1212,8 @@ public struct HTTPStreamStateMachine {
                 swap(&spareResponseHeaders, &response.headers)
                 response = head
                 responseStarted = true
+                // The response goes to the client: the request is sent no more.
+                if retryCopy != nil { retryCopy = nil }
                 log.status = head.status
                 sendResponseHead(head, headBytes, edits)
                 if state == .tunnel { return }
@@ -1558,6 +1590,9 @@ public struct HTTPStreamStateMachine {
                     emit(.reconnect)
                     return
                 }
+                // 2.6: part of a head and then the close is an empty
+                // response too, not junk.
+                if retryAfterFailure(.emptyResponse) { return }
                 emit(.countResponseError)
                 sendError(502, cause: "S", phase: "H")
                 return

@@ -2304,6 +2304,72 @@ backend app from site
      files={"403.http": ERR403}, what="error pages set in a defaults section")
 
 
+# ---- retry-on: a response sent again elsewhere ------------------------------------
+
+case("retry_on_503_redispatched_with_body", "routing", """
+frontend www
+    bind @BIND@
+    log-format "%HM %HU %ST %s rc=%rc ts=%ts"
+    default_backend app
+
+backend app
+    balance roundrobin
+    retries 2
+    option redispatch
+    retry-on 503 502
+    server s1 @down@
+    server s2 @up@
+""", [G("/form", method="POST", body=b"name=value&x=1", status=200),
+      G("/again", status=200)],
+     response={"down": response("503 Service Unavailable", body=b"busy\n"), "up": DEFAULT_RESPONSE},
+     log=2, what="retry-on 503 with option redispatch: the request and its body go again to the other server")
+
+case("retry_on_send_name_header_names_each_server", "routing", """
+frontend www
+    bind @BIND@
+    option forwardfor
+    log-format "%HM %HU %ST %s rc=%rc"
+    default_backend app
+
+backend app
+    balance roundrobin
+    option redispatch
+    retry-on all-retryable-errors
+    http-send-name-header x-server
+    server s1 @down@
+    server s2 @up@
+""", [G("/", headers="x-server: forged", status=200)],
+     response={"down": response("502 Bad Gateway", body=b"bad\n"), "up": DEFAULT_RESPONSE},
+     log=1, what="retry-on: a redispatched request names its new server (http-send-name-header), forwardfor once")
+
+case("retry_on_exhausted_passes_last_response", "routing", """
+frontend www
+    bind @BIND@
+    log-format "%HM %HU %ST %s rc=%rc ts=%ts"
+    default_backend app
+
+backend app
+    retries 2
+    retry-on 503
+    server s1 @down@
+""", [G("/", status=503)],
+     response={"down": response("503 Service Unavailable", body=b"busy\n")},
+     log=1, what="retry-on: the server gets the request three times, the client its last 503")
+
+case("retry_on_default_passes_503", "routing", """
+frontend www
+    bind @BIND@
+    log-format "%HM %HU %ST %s rc=%rc ts=%ts"
+    default_backend app
+
+backend app
+    retries 2
+    server s1 @down@
+""", [G("/", status=503)],
+     response={"down": response("503 Service Unavailable", body=b"busy\n")},
+     log=1, what="without retry-on, a 503 is not retried")
+
+
 # ---- Cookie persistence -----------------------------------------------------------
 
 def web(cookie_line, extra_lines="", s1="cookie s1", s2="cookie s2"):
