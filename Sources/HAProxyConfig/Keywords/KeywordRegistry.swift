@@ -46,7 +46,7 @@ struct KeywordRegistry {
     /// Proxy keywords HAProxy 2.6 knows that this build does not implement:
     /// refused with "not supported by this build" rather than "unknown".
     static let unsupportedProxyKeywords: Set<String> = [
-        "stick-on", "stick-store-request", "stick-store-response", "stick-match", "reqadd",
+        "reqadd",
         "compression", "filter", "persist", "email-alert",
         "external-check", "max-keep-alive-queue", "source",
         "dispatch", "hash-balance-factor",
