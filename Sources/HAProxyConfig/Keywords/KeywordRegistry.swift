@@ -20,7 +20,7 @@ struct KeywordRegistry {
         }
         let globalGroups: [[ConfigKeyword]] = [
             Self.globalKeywords, Self.globalLogKeywords, Self.globalVariableKeywords, Self.tlsGlobalKeywords,
-            Self.peersGlobalKeywords, Self.threadKeywords,
+            Self.peersGlobalKeywords, Self.threadKeywords, [Self.unixBindKeyword],
         ]
         let proxyGroups: [[ConfigKeyword]] = [
             Self.proxyKeywords, Self.statsKeywords, Self.timeoutKeywords, Self.optionKeywords, Self.checkKeywords,
@@ -65,6 +65,6 @@ struct KeywordRegistry {
         "fd-hard-limit", "mworker-max-reloads", "issuers-chain-path",
         "httpclient.resolvers.disabled", "httpclient.resolvers.id", "httpclient.resolvers.prefer",
         "httpclient.retries", "httpclient.ssl.verify", "httpclient.ssl.ca-file", "httpclient.timeout.connect",
-        "anonkey", "unix-bind", "default-path", "cluster-secret", "log-send-hostname-disabled",
+        "anonkey", "default-path", "cluster-secret", "log-send-hostname-disabled",
     ]
 }

@@ -28,6 +28,9 @@ public struct GlobalConfig: Sendable {
     public var groupLocation: SourceLocation?
     public var uid: UInt32?
     public var gid: UInt32?
+    /// `unix-bind`: defaults for the UNIX sockets of the `bind` lines that
+    /// follow it (not for `stats socket`).
+    public var unixBind = UnixBindDefaults()
     public var ulimitN: Int?
     public var hardStopAfterMs: Int?
     public var graceMs: Int?
