@@ -109,6 +109,7 @@ if options.failOnWarning && diagnostics.hasWarnings {
 if let maxconn = options.maxconn { configuration.global.maxconn = maxconn }
 if options.daemon { configuration.global.daemon = true }
 if options.noSplice { configuration.global.noSplice = true }
+if options.noReusePort { configuration.global.noReusePort = true }
 if options.masterWorker { configuration.global.masterWorker = true }
 if let pidfile = options.pidfile { configuration.global.pidfile = pidfile }
 

@@ -57,10 +57,10 @@ struct KeywordRegistry {
     /// Global keywords HAProxy 2.6 knows that this build does not implement.
     static let unsupportedGlobalKeywords: Set<String> = [
         "lua-load", "lua-load-per-thread", "lua-prepend-path", "ssl-engine", "ssl-mode-async",
-        "set-dumpable", "strict-limits", "busy-polling", "numa-cpu-mapping",
+        "busy-polling", "numa-cpu-mapping",
         "h1-case-adjust", "h1-case-adjust-file", "setcap", "external-check", "51degrees-data-file",
         "wurfl-data-file", "deviceatlas-json-file", "profiling.tasks", "profiling.memory",
-        "noepoll", "nopoll", "nogetaddrinfo", "noreuseport", "maxsslconn",
+        "noepoll", "nopoll", "nogetaddrinfo", "maxsslconn",
         "maxsslrate", "maxcomprate", "maxcompcpuusage", "maxpipes", "maxzlibmem",
         "fd-hard-limit", "mworker-max-reloads", "issuers-chain-path",
         "httpclient.resolvers.disabled", "httpclient.resolvers.id", "httpclient.resolvers.prefer",

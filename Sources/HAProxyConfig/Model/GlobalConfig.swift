@@ -19,6 +19,15 @@ public struct GlobalConfig: Sendable {
     public var threadGroups = ThreadGroupAssignment()
     /// `nosplice` (or `-dS`): never splice, whatever `option splice-*` says.
     public var noSplice = false
+    /// `noreuseport` (or `-dR`): listeners without SO_REUSEPORT, so no other
+    /// socket binds the same address while they listen.
+    public var noReusePort = false
+    /// `set-dumpable`: core dumps re-enabled (PR_SET_DUMPABLE after the
+    /// privilege drop, core and file size limits raised to their maximum).
+    public var setDumpable = false
+    /// `strict-limits` (2.6's default) / `no strict-limits`: the process
+    /// refuses to start when it cannot raise its open-files limit.
+    public var strictLimits = true
     public var pidfile: String?
     public var chroot: String?
     public var user: String?
