@@ -26,7 +26,7 @@ struct KeywordRegistry {
             Self.proxyKeywords, Self.statsKeywords, Self.timeoutKeywords, Self.optionKeywords, Self.checkKeywords,
             Self.httpRuleKeywords, Self.tcpRuleKeywords, Self.proxyLogKeywords, Self.bindSectionKeywords,
             Self.serverSectionKeywords, Self.balanceKeywords, Self.serverStateKeywords, Self.persistenceKeywords,
-            Self.errorPageKeywords, Self.logRuleKeywords, Self.stickTableKeywords,
+            Self.errorPageKeywords, Self.logRuleKeywords, Self.stickTableKeywords, Self.tcpKeepAliveKeywords,
         ]
         global = table(globalGroups.flatMap { $0 }, \.name)
         proxy = table(proxyGroups.flatMap { $0 }, \.name)
@@ -50,8 +50,7 @@ struct KeywordRegistry {
         "compression", "filter", "persist", "email-alert",
         "external-check", "max-keep-alive-queue", "source",
         "dispatch", "hash-balance-factor",
-        "monitor", "bind-process", "grace", "clitcpka-cnt", "clitcpka-idle",
-        "clitcpka-intvl", "srvtcpka-cnt", "srvtcpka-idle", "srvtcpka-intvl", "guid", "use-fcgi-app",
+        "monitor", "bind-process", "grace", "guid", "use-fcgi-app",
     ]
 
     /// Global keywords HAProxy 2.6 knows that this build does not implement.

@@ -26,6 +26,8 @@ extension KeywordRegistry {
         "splice-request": (\.spliceRequest, .listen),
         "splice-response": (\.spliceResponse, .listen),
         "splice-auto": (\.spliceAuto, .listen),
+        "clitcpka": (\.clientTCPKeepAlive, .frontend),
+        "srvtcpka": (\.serverTCPKeepAlive, .backend),
     ]
 
     /// `option httpclose|http-server-close|http-keep-alive`.
@@ -46,7 +48,7 @@ extension KeywordRegistry {
 
     /// Every option name `option` accepts.
     static var acceptedOptions: [String] {
-        Array(booleanOptions.keys) + Array(httpConnectionModes.keys) + argumentOptions
+        Array(booleanOptions.keys) + Array(httpConnectionModes.keys) + argumentOptions + ["tcpka"]
     }
 
     /// Options HAProxy 2.6 has that this build does not implement.
@@ -63,6 +65,9 @@ extension KeywordRegistry {
         guard args.count > 1 else { throw KeywordError("'option' expects an option name.") }
         let name = args[1]
         let negated = ctx.negated
+        if ["clitcpka", "srvtcpka", "tcpka"].contains(name) {
+            try ctx.checkMaxArguments(args, 1, keyword: "option \(name)")
+        }
         if let entry = booleanOptions[name] {
             if let proxy = ctx.proxy, !proxy.isDefaults, proxy.capabilities.isDisjoint(with: entry.capability) {
                 let missing = entry.capability == .frontend ? "frontend" : "backend"
@@ -72,6 +77,14 @@ extension KeywordRegistry {
             ctx.withProxy { $0.options[keyPath: entry.path] = !negated }
             if entry.path == \ProxyOptions.logHealthChecks {
                 ctx.withProxy { $0.healthCheck.logHealthChecks = !negated }
+            }
+            return
+        }
+        if name == "tcpka" {
+            // Both sides, each one applying where the proxy has it.
+            ctx.withProxy {
+                $0.options.clientTCPKeepAlive = !negated
+                $0.options.serverTCPKeepAlive = !negated
             }
             return
         }

@@ -45,6 +45,9 @@ public struct ProxyConfig: Sendable {
     /// `retries N` (3 by default).
     public var retries = 3
     public var options = ProxyOptions()
+    /// `clitcpka-*` and `srvtcpka-*`: the keep-alive probes' timers.
+    public var clientKeepAliveTimers = TCPKeepAliveTimers()
+    public var serverKeepAliveTimers = TCPKeepAliveTimers()
     public var httpReuse: HTTPReuse = .safe
     /// `http-send-name-header`: the request header naming the server it goes to.
     public var sendNameHeader: String?
@@ -245,6 +248,10 @@ public struct ProxyOptions: Sendable, Equatable {
     public var spliceRequest = false
     public var spliceResponse = false
     public var spliceAuto = false
+    /// `option clitcpka` (or `tcpka`): SO_KEEPALIVE on client connections.
+    public var clientTCPKeepAlive = false
+    /// `option srvtcpka` (or `tcpka`): SO_KEEPALIVE on server connections.
+    public var serverTCPKeepAlive = false
 
     public init() {}
 }

@@ -318,6 +318,7 @@ public final class ProxyRuntime {
         for frontend in frontends {
             for bind in frontend.config.binds {
                 if let fd = inherited[Self.listenerKey(bind)] {
+                    if case .inet = bind.address { frontend.clientKeepAlive?.apply(to: fd) }
                     frontend.listeners.append(Listener(bind: bind, fd: fd, frontend: frontend))
                     continue
                 }
@@ -325,6 +326,7 @@ public final class ProxyRuntime {
                     let backlog = bind.backlog ?? frontend.config.backlog
                         ?? frontend.config.maxconn ?? configuration.global.maxconn ?? 1024
                     let fd = try Listener.open(bind, backlog: backlog, reusePort: !configuration.global.noReusePort)
+                    if case .inet = bind.address { frontend.clientKeepAlive?.apply(to: fd) }
                     frontend.listeners.append(Listener(bind: bind, fd: fd, frontend: frontend))
                 } catch let error as SocketError {
                     throw RuntimeError(
