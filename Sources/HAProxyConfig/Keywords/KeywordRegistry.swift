@@ -49,7 +49,7 @@ struct KeywordRegistry {
         "reqadd",
         "compression", "filter", "persist", "email-alert",
         "external-check", "max-keep-alive-queue", "source",
-        "dispatch", "hash-balance-factor",
+        "dispatch",
         "monitor", "bind-process", "grace", "guid", "use-fcgi-app",
     ]
 
