@@ -167,6 +167,7 @@ settings.hardStopPids = options.hardStopPids
 settings.socketTransfer = options.socketTransfer
 ProxyRuntime.bindsProcessCPUs = settings.daemon || configuration.global.masterWorker || reexecutedMaster
 let process = ProcessController(settings: settings, configuration: configuration, runtime: runtime, report: report)
+guard process.raiseFileLimit() else { failStartup() }
 
 if configuration.global.masterWorker || reexecutedMaster {
     var master = masterSettings()

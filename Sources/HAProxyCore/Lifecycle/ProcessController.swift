@@ -44,11 +44,9 @@ public final class ProcessController {
         self.report = report
     }
 
-    /// Steps every serving process takes first: the open-files limit, then
-    /// the log targets (opened before any chroot). Nil after an ALERT.
+    /// Steps every serving process takes first: the log targets (opened
+    /// before any chroot). Nil after an ALERT.
     private func prepareProcess() -> Logger? {
-        let global = configuration.global
-        guard raiseFileLimit(global) else { return nil }
         do {
             let logger = try Logger(configuration: configuration)
             runtime.logger = logger
@@ -59,12 +57,15 @@ public final class ProcessController {
         }
     }
 
-    /// The open-files limit `ulimit-n` or `maxconn` asks for. When it
-    /// cannot be had, 2.6's `strict-limits` (its default) refuses to start;
-    /// `no strict-limits` goes on with a warning. With neither keyword the
-    /// limit is raised as far as it goes, silently (2.6 then sizes its
-    /// maxconn from the limit).
-    private func raiseFileLimit(_ global: GlobalConfig) -> Bool {
+    /// The open-files limit `ulimit-n` or `maxconn` asks for, raised once
+    /// the configuration is loaded, before any listener or worker (a
+    /// master's reload that cannot have it fails as a bad configuration
+    /// does, the old workers going on). When it cannot be had, 2.6's
+    /// `strict-limits` (its default) refuses to start; `no strict-limits`
+    /// goes on with a warning. With neither keyword the limit is raised as
+    /// far as it goes, silently (2.6 then sizes its maxconn from the limit).
+    public func raiseFileLimit() -> Bool {
+        let global = configuration.global
         let wanted = global.ulimitN ?? max(1024, (global.maxconn ?? 1000) * 2 + 64)
         guard let limit = ProcessSetup.raiseFileLimit(to: wanted), global.ulimitN != nil || global.maxconn != nil
         else { return true }

@@ -53,6 +53,25 @@ final class ProcessFlagsTests: IntegrationTestCase {
         XCTAssertTrue(proxy.stderr.contains("too low for maxconn=1000000"), proxy.stderr)
     }
 
+    /// In master-worker mode a reload whose `maxconn` cannot have its
+    /// descriptors fails as a bad configuration does: the master says
+    /// "Loading failure!" and the old worker goes on serving, as in 2.6.
+    func testReloadBeyondTheLimitKeepsTheOldWorker() throws {
+        let echo = try startBackend("echo", mode: "echo")
+        let port = Ports.free()
+        let file = try writeConfig(forwarder(port: port, echoPort: echo.port, global: ""), name: "mw.cfg")
+        let master = track(try ManagedProcess(label: "master", executable: haproxyPath,
+                                              arguments: ["-W", "-db", "-f", file.path], dir: tmp))
+        try Ports.waitUntilListening(port, timeout: 10, while: { master.isRunning })
+        XCTAssertTrue(master.waitForOutput("Loading success."), master.stderr)
+        _ = try writeConfig(forwarder(port: port, echoPort: echo.port, global: "    maxconn 1000000"), name: "mw.cfg")
+        master.signal(SIGUSR2)
+        XCTAssertTrue(master.waitForOutput("Loading failure!"), master.stderr)
+        XCTAssertTrue(master.stderr.contains("Cannot raise FD limit to "), master.stderr)
+        XCTAssertTrue(master.isRunning)
+        XCTAssertTrue(try echoes(port))
+    }
+
     /// The soft limit of a process's resource as /proc/PID/limits shows it.
     private func softLimit(_ pid: Int32, _ name: String) -> String? {
         guard let text = TCPTable.readToEnd("/proc/\(pid)/limits") else { return nil }
