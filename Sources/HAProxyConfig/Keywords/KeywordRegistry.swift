@@ -27,6 +27,7 @@ struct KeywordRegistry {
             Self.httpRuleKeywords, Self.tcpRuleKeywords, Self.proxyLogKeywords, Self.bindSectionKeywords,
             Self.serverSectionKeywords, Self.balanceKeywords, Self.serverStateKeywords, Self.persistenceKeywords,
             Self.errorPageKeywords, Self.logRuleKeywords, Self.stickTableKeywords, Self.tcpKeepAliveKeywords,
+            [Self.maxKeepAliveQueueKeyword],
         ]
         global = table(globalGroups.flatMap { $0 }, \.name)
         proxy = table(proxyGroups.flatMap { $0 }, \.name)
@@ -48,7 +49,7 @@ struct KeywordRegistry {
     static let unsupportedProxyKeywords: Set<String> = [
         "reqadd",
         "compression", "filter", "persist", "email-alert",
-        "external-check", "max-keep-alive-queue", "source",
+        "external-check", "source",
         "dispatch",
         "monitor", "bind-process", "grace", "guid", "use-fcgi-app",
     ]

@@ -28,6 +28,7 @@ extension KeywordRegistry {
         "splice-auto": (\.spliceAuto, .listen),
         "clitcpka": (\.clientTCPKeepAlive, .frontend),
         "srvtcpka": (\.serverTCPKeepAlive, .backend),
+        "prefer-last-server": (\.preferLastServer, .backend),
     ]
 
     /// `option httpclose|http-server-close|http-keep-alive`.
@@ -57,7 +58,7 @@ extension KeywordRegistry {
         "disable-h2-upgrade", "external-check", "h1-case-adjust-bogus-client", "h1-case-adjust-bogus-server",
         "http-no-delay", "http-pretend-keepalive",
         "http_proxy", "idle-close-on-response",
-        "prefer-last-server", "socket-stats", "spop-check", "tcp-smart-accept",
+        "socket-stats", "spop-check", "tcp-smart-accept",
         "tcp-smart-connect", "transparent", "forceclose", "http-tunnel",
     ]
 
@@ -65,7 +66,7 @@ extension KeywordRegistry {
         guard args.count > 1 else { throw KeywordError("'option' expects an option name.") }
         let name = args[1]
         let negated = ctx.negated
-        if ["clitcpka", "srvtcpka", "tcpka"].contains(name) {
+        if ["clitcpka", "srvtcpka", "tcpka", "prefer-last-server"].contains(name) {
             try ctx.checkMaxArguments(args, 1, keyword: "option \(name)")
         }
         if let entry = booleanOptions[name] {

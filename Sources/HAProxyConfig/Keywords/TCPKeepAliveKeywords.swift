@@ -13,7 +13,7 @@ extension KeywordRegistry {
 
     /// 2.6 checks the side itself, with its own wording (no quotes, no
     /// final dot) rather than the usual "'X' ignored because ...".
-    private static func onSide(
+    static func onSide(
         _ name: String, _ side: ProxyCapabilities, _ ctx: inout ParseContext
     ) -> Bool {
         guard let proxy = ctx.proxy, !proxy.isDefaults, !proxy.capabilities.contains(side) else { return true }

@@ -45,6 +45,9 @@ public struct ProxyConfig: Sendable {
     /// `retries N` (3 by default).
     public var retries = 3
     public var options = ProxyOptions()
+    /// `max-keep-alive-queue`: with `prefer-last-server`, the queue length
+    /// at which a keep-alive request goes to another server (-1: none).
+    public var maxKeepAliveQueue = -1
     /// `clitcpka-*` and `srvtcpka-*`: the keep-alive probes' timers.
     public var clientKeepAliveTimers = TCPKeepAliveTimers()
     public var serverKeepAliveTimers = TCPKeepAliveTimers()
@@ -248,6 +251,9 @@ public struct ProxyOptions: Sendable, Equatable {
     public var spliceRequest = false
     public var spliceResponse = false
     public var spliceAuto = false
+    /// `option prefer-last-server`: a keep-alive request goes to the server
+    /// the session's own idle connection leads to.
+    public var preferLastServer = false
     /// `option clitcpka` (or `tcpka`): SO_KEEPALIVE on client connections.
     public var clientTCPKeepAlive = false
     /// `option srvtcpka` (or `tcpka`): SO_KEEPALIVE on server connections.
