@@ -1,11 +1,13 @@
-// The C library's epoll, eventfd, accept4, pipe2, splice and
-// pthread_setaffinity_np for the I/O driver and the runtime. Glibc's Swift
-// module is built without _GNU_SOURCE, which hides the last four: they are declared here with the C library's own
+// The C library's epoll, eventfd, accept4, pipe2, splice,
+// pthread_setaffinity_np and prctl for the I/O driver and the runtime. Glibc's Swift
+// module is built without _GNU_SOURCE, which hides accept4, pipe2, splice and
+// pthread_setaffinity_np: they are declared here with the C library's own
 // prototypes, so that the headers included here see the same macros as
 // that module (a header seen under two sets of macros breaks the build).
 #include <fcntl.h>
 #include <pthread.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -54,4 +56,9 @@ static inline int cepoll_pipe_size(int fd) {
 /// without blocking.
 static inline long cepoll_splice(int from, int to, unsigned long length) {
     return splice(from, 0, to, 0, length, CEPOLL_SPLICE_F_MOVE | CEPOLL_SPLICE_F_NONBLOCK);
+}
+
+/// `set-dumpable`: prctl(2) is variadic, which Swift cannot call.
+static inline int cepoll_set_dumpable(void) {
+    return prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 }

@@ -28,6 +28,7 @@ struct CommandLineOptions {
     var failOnWarning = false
     /// -dS: never splice (the global `nosplice`).
     var noSplice = false
+    var noReusePort = false
     var diagnosticMode = false
 
     /// Parses argv (without the program name). Unknown flags give `.usage`.
@@ -67,7 +68,8 @@ struct CommandLineOptions {
             case "-dW": o.failOnWarning = true
             case "-dD": o.diagnosticMode = true
             case "-dS": o.noSplice = true
-            case "-de", "-dp", "-dG", "-dR", "-dL", "-dr", "-dV", "-dF", "-dZ", "-dI", "-dt":
+            case "-dR": o.noReusePort = true
+            case "-de", "-dp", "-dG", "-dL", "-dr", "-dV", "-dF", "-dZ", "-dI", "-dt":
                 break  // accepted: polling/resolution toggles with no effect here
             case "-f":
                 guard let f = value() else { return usage("option -f requires an argument") }

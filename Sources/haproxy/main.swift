@@ -109,6 +109,7 @@ if options.failOnWarning && diagnostics.hasWarnings {
 if let maxconn = options.maxconn { configuration.global.maxconn = maxconn }
 if options.daemon { configuration.global.daemon = true }
 if options.noSplice { configuration.global.noSplice = true }
+if options.noReusePort { configuration.global.noReusePort = true }
 if options.masterWorker { configuration.global.masterWorker = true }
 if let pidfile = options.pidfile { configuration.global.pidfile = pidfile }
 
@@ -166,6 +167,7 @@ settings.hardStopPids = options.hardStopPids
 settings.socketTransfer = options.socketTransfer
 ProxyRuntime.bindsProcessCPUs = settings.daemon || configuration.global.masterWorker || reexecutedMaster
 let process = ProcessController(settings: settings, configuration: configuration, runtime: runtime, report: report)
+guard process.raiseFileLimit() else { failStartup() }
 
 if configuration.global.masterWorker || reexecutedMaster {
     var master = masterSettings()

@@ -55,7 +55,7 @@ final class OptionKeywordsTests: XCTestCase {
         let (config, diagnostics) = TestSupport.load(
             """
             defaults
-                option tcpka
+                option checkcache
                 no option http-no-delay
                 option independent-streams
                 option contstats
@@ -65,7 +65,7 @@ final class OptionKeywordsTests: XCTestCase {
         XCTAssertEqual(
             diagnostics.alerts.prefix(5).map(\.message),
             [
-                "parsing [test.cfg:2] : 'option tcpka' is not supported by this build.",
+                "parsing [test.cfg:2] : 'option checkcache' is not supported by this build.",
                 "parsing [test.cfg:3] : 'no option http-no-delay' is not supported by this build.",
                 "parsing [test.cfg:4] : 'option independent-streams' is not supported by this build.",
                 "parsing [test.cfg:5] : 'option contstats' is not supported by this build.",

@@ -22,7 +22,7 @@ final class RefusalWordingTests: XCTestCase {
                     http-response cache-store c
                     tcp-request content capture req.len len 4
                     email-alert mailers m
-                    max-keep-alive-queue 5
+                    dispatch 127.0.0.1:80
                     use_backendd b
                 """, count: 6),
             [
@@ -30,7 +30,7 @@ final class RefusalWordingTests: XCTestCase {
                 "parsing [test.cfg:4] : 'http-response cache-store' is not supported by this build.",
                 "parsing [test.cfg:5] : 'tcp-request content capture' is not supported by this build.",
                 "parsing [test.cfg:6] : 'email-alert mailers' is not supported by this build.",
-                "parsing [test.cfg:7] : 'max-keep-alive-queue' is not supported by this build.",
+                "parsing [test.cfg:7] : 'dispatch' is not supported by this build.",
                 "parsing [test.cfg:8] : unknown keyword 'use_backendd' in 'frontend' section; did you mean 'use_backend' maybe ?",
             ])
     }

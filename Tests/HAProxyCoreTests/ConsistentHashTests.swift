@@ -62,3 +62,88 @@ final class ConsistentHashTests: XCTestCase {
         XCTAssertEqual(counts["c"], 1600)
     }
 }
+
+/// `hash-balance-factor`: bounded loads on the consistent ring.
+final class ConsistentHashBoundedLoadTests: XCTestCase {
+    /// Requests for one URI arriving one after the other while the
+    /// earlier ones are still served, over servers a, b, c: the servers
+    /// Debian's 2.6 sent them to (`balance uri`, `hash-type consistent`,
+    /// the URI `/slow?ms=1500`, whose point is b's).
+    func testSameURIOverflowsToTheNextServersAs26() {
+        let observed: [Int: String] = [
+            0: "bbbbbbbbb", 101: "bccbacbac", 125: "bccbcbacb", 150: "bcbcbcbcb", 200: "bcbbcbbcb", 300: "bbbbbbbbb",
+        ]
+        for (factor, expected) in observed.sorted(by: { $0.key < $1.key }) {
+            let servers = makeServers([1, 1, 1])
+            let config = BalanceConfig(
+                algorithm: .uri(whole: false, length: nil, depth: nil, pathOnly: false), hashType: .consistent,
+                avalanche: true)  // as `hash-type consistent` implies
+            var bounded = config
+            bounded.hashBalanceFactor = factor
+            let lb = LoadBalancer(servers: servers, config: bounded)
+            var sequence = ""
+            for _ in expected {
+                let server = withBytes("/slow?ms=1500") { lb.pick(uri: $0) }!
+                lb.connectionStarted(server)
+                sequence += server.name
+            }
+            XCTAssertEqual(sequence, expected, "hash-balance-factor \(factor)")
+        }
+    }
+
+    /// Weights are respected: the shares follow them (2.6 with weights
+    /// 1, 3 and 2).
+    func testSharesFollowTheWeights() {
+        for (factor, expected) in [(125, "bbcbcbbcbcbb"), (150, "bbbcbbbcbbbc")] {
+            let servers = makeServers([1, 3, 2])
+            var config = BalanceConfig(
+                algorithm: .uri(whole: false, length: nil, depth: nil, pathOnly: false), hashType: .consistent,
+                avalanche: true)  // as `hash-type consistent` implies
+            config.hashBalanceFactor = factor
+            let lb = LoadBalancer(servers: servers, config: config)
+            var sequence = ""
+            for _ in expected {
+                let server = withBytes("/slow?ms=1500") { lb.pick(uri: $0) }!
+                lb.connectionStarted(server)
+                sequence += server.name
+            }
+            XCTAssertEqual(sequence, expected, "hash-balance-factor \(factor)")
+        }
+    }
+
+    /// Finished connections give the room back.
+    func testRoomComesBackAsConnectionsEnd() {
+        let servers = makeServers([1, 1, 1])
+        var config = BalanceConfig(
+            algorithm: .uri(whole: false, length: nil, depth: nil, pathOnly: false), hashType: .consistent,
+                avalanche: true)  // as `hash-type consistent` implies
+        config.hashBalanceFactor = 150
+        let lb = LoadBalancer(servers: servers, config: config)
+        let first = withBytes("/slow?ms=1500") { lb.pick(uri: $0) }!
+        lb.connectionStarted(first)
+        let second = withBytes("/slow?ms=1500") { lb.pick(uri: $0) }!
+        XCTAssertFalse(first === second)
+        lb.connectionEnded(first)
+        XCTAssertTrue(withBytes("/slow?ms=1500") { lb.pick(uri: $0) }! === first)
+    }
+}
+
+extension ConsistentHashBoundedLoadTests {
+    /// `balance random` looks up the same ring: with a factor close to 100
+    /// no server gets ahead of the others, where single random draws alone
+    /// would leave them uneven.
+    func testRandomIsBoundedToo() {
+        func spread(factor: Int) -> [Int] {
+            let servers = makeServers([1, 1, 1])
+            var config = BalanceConfig(algorithm: .random(draws: 1))
+            config.hashBalanceFactor = factor
+            let lb = LoadBalancer(servers: servers, config: config, randomSeed: 7)
+            for _ in 0..<60 { lb.connectionStarted(lb.pick()!) }
+            return servers.map(\.activeConnections)
+        }
+        let bounded = spread(factor: 101)
+        XCTAssertLessThanOrEqual(bounded.max()! - bounded.min()!, 2, "\(bounded)")
+        let unbounded = spread(factor: 0)
+        XCTAssertGreaterThan(unbounded.max()! - unbounded.min()!, 2, "\(unbounded)")
+    }
+}

@@ -17,7 +17,7 @@ extension KeywordRegistry {
             guard let m = UInt32(a[1], radix: 8) else {
                 throw KeywordError("'mode' : missing or invalid mode '\(a[1])' (octal integer expected)")
             }
-            b.unixMode = m
+            b.unixMode = m == 0 ? nil : m  // 2.6 reads mode 0 as no mode
         },
         BindKeyword("uid", arguments: 1) { a, b, _ in b.unixUser = a[1] },
         BindKeyword("user", arguments: 1) { a, b, _ in b.unixUser = a[1] },
@@ -69,10 +69,12 @@ extension KeywordRegistry {
             i += 1 + keyword.argumentCount
         }
         if bind.tls.enabled { applyTLSDefaults(&bind.tls, ctx.config.global.tls) }
+        let unixDefaults = ctx.config.global.unixBind
         ctx.withProxy { proxy in
             for address in addresses {
                 var b = bind
                 b.address = address
+                unixDefaults.apply(to: &b)
                 proxy.binds.append(b)
             }
         }

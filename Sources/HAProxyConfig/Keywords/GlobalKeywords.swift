@@ -27,6 +27,9 @@ extension KeywordRegistry {
             }
             ctx.config.global.headerCaseAdjustFile = args[1]
         },
+        flag("noreuseport") { $0.noReusePort = true },
+        negatableFlag("set-dumpable", \.setDumpable),
+        negatableFlag("strict-limits", \.strictLimits),
         // 2.6 takes any words after it without a word of complaint.
         ConfigKeyword("expose-experimental-directives", .global) { _, ctx in
             ctx.config.global.exposeExperimentalDirectives = true
@@ -181,6 +184,14 @@ extension KeywordRegistry {
         ConfigKeyword(name, .global) { args, ctx in
             try ctx.checkMaxArguments(args, 0)
             set(&ctx.config.global)
+        }
+    }
+
+    /// A flag that `no KW` clears (2.6 allows `no` on a few global keywords).
+    private static func negatableFlag(_ name: String, _ path: WritableKeyPath<GlobalConfig, Bool>) -> ConfigKeyword {
+        ConfigKeyword(name, .global) { args, ctx in
+            try ctx.checkMaxArguments(args, 0)
+            ctx.config.global[keyPath: path] = !ctx.negated
         }
     }
 

@@ -20,13 +20,14 @@ struct KeywordRegistry {
         }
         let globalGroups: [[ConfigKeyword]] = [
             Self.globalKeywords, Self.globalLogKeywords, Self.globalVariableKeywords, Self.tlsGlobalKeywords,
-            Self.peersGlobalKeywords, Self.threadKeywords,
+            Self.peersGlobalKeywords, Self.threadKeywords, [Self.unixBindKeyword],
         ]
         let proxyGroups: [[ConfigKeyword]] = [
             Self.proxyKeywords, Self.statsKeywords, Self.timeoutKeywords, Self.optionKeywords, Self.checkKeywords,
             Self.httpRuleKeywords, Self.tcpRuleKeywords, Self.proxyLogKeywords, Self.bindSectionKeywords,
             Self.serverSectionKeywords, Self.balanceKeywords, Self.serverStateKeywords, Self.persistenceKeywords,
-            Self.errorPageKeywords, Self.logRuleKeywords, Self.stickTableKeywords,
+            Self.errorPageKeywords, Self.logRuleKeywords, Self.stickTableKeywords, Self.tcpKeepAliveKeywords,
+            [Self.maxKeepAliveQueueKeyword],
         ]
         global = table(globalGroups.flatMap { $0 }, \.name)
         proxy = table(proxyGroups.flatMap { $0 }, \.name)
@@ -46,25 +47,24 @@ struct KeywordRegistry {
     /// Proxy keywords HAProxy 2.6 knows that this build does not implement:
     /// refused with "not supported by this build" rather than "unknown".
     static let unsupportedProxyKeywords: Set<String> = [
-        "stick-on", "stick-store-request", "stick-store-response", "stick-match", "reqadd",
+        "reqadd",
         "compression", "filter", "persist", "email-alert",
-        "external-check", "max-keep-alive-queue", "source",
-        "dispatch", "hash-balance-factor",
-        "bind-process", "grace", "clitcpka-cnt", "clitcpka-idle",
-        "clitcpka-intvl", "srvtcpka-cnt", "srvtcpka-idle", "srvtcpka-intvl", "guid", "use-fcgi-app",
+        "external-check", "source",
+        "dispatch",
+        "bind-process", "grace", "guid", "use-fcgi-app",
     ]
 
     /// Global keywords HAProxy 2.6 knows that this build does not implement.
     static let unsupportedGlobalKeywords: Set<String> = [
         "lua-load", "lua-load-per-thread", "lua-prepend-path", "ssl-engine", "ssl-mode-async",
-        "set-dumpable", "strict-limits", "busy-polling", "numa-cpu-mapping",
+        "busy-polling", "numa-cpu-mapping",
         "setcap", "external-check", "51degrees-data-file",
         "wurfl-data-file", "deviceatlas-json-file", "profiling.tasks", "profiling.memory",
-        "noepoll", "nopoll", "nogetaddrinfo", "noreuseport", "maxsslconn",
+        "noepoll", "nopoll", "nogetaddrinfo", "maxsslconn",
         "maxsslrate", "maxcomprate", "maxcompcpuusage", "maxpipes", "maxzlibmem",
         "fd-hard-limit", "mworker-max-reloads", "issuers-chain-path",
         "httpclient.resolvers.disabled", "httpclient.resolvers.id", "httpclient.resolvers.prefer",
         "httpclient.retries", "httpclient.ssl.verify", "httpclient.ssl.ca-file", "httpclient.timeout.connect",
-        "anonkey", "unix-bind", "default-path", "cluster-secret", "log-send-hostname-disabled",
+        "anonkey", "default-path", "cluster-secret", "log-send-hostname-disabled",
     ]
 }

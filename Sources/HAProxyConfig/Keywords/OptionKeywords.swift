@@ -28,6 +28,9 @@ extension KeywordRegistry {
         "splice-request": (\.spliceRequest, .listen),
         "splice-response": (\.spliceResponse, .listen),
         "splice-auto": (\.spliceAuto, .listen),
+        "clitcpka": (\.clientTCPKeepAlive, .frontend),
+        "srvtcpka": (\.serverTCPKeepAlive, .backend),
+        "prefer-last-server": (\.preferLastServer, .backend),
     ]
 
     /// `option httpclose|http-server-close|http-keep-alive`.
@@ -48,7 +51,7 @@ extension KeywordRegistry {
 
     /// Every option name `option` accepts.
     static var acceptedOptions: [String] {
-        Array(booleanOptions.keys) + Array(httpConnectionModes.keys) + argumentOptions
+        Array(booleanOptions.keys) + Array(httpConnectionModes.keys) + argumentOptions + ["tcpka"]
     }
 
     /// Options HAProxy 2.6 has that this build does not implement.
@@ -57,7 +60,7 @@ extension KeywordRegistry {
         "disable-h2-upgrade", "external-check",
         "http-no-delay", "http-pretend-keepalive",
         "http_proxy", "idle-close-on-response",
-        "prefer-last-server", "socket-stats", "spop-check", "tcp-smart-accept",
+        "socket-stats", "spop-check", "tcp-smart-accept",
         "tcp-smart-connect", "transparent", "forceclose", "http-tunnel",
     ]
 
@@ -65,6 +68,9 @@ extension KeywordRegistry {
         guard args.count > 1 else { throw KeywordError("'option' expects an option name.") }
         let name = args[1]
         let negated = ctx.negated
+        if ["clitcpka", "srvtcpka", "tcpka", "prefer-last-server"].contains(name) {
+            try ctx.checkMaxArguments(args, 1, keyword: "option \(name)")
+        }
         if let entry = booleanOptions[name] {
             if let proxy = ctx.proxy, !proxy.isDefaults, proxy.capabilities.isDisjoint(with: entry.capability) {
                 let missing = entry.capability == .frontend ? "frontend" : "backend"
@@ -74,6 +80,14 @@ extension KeywordRegistry {
             ctx.withProxy { $0.options[keyPath: entry.path] = !negated }
             if entry.path == \ProxyOptions.logHealthChecks {
                 ctx.withProxy { $0.healthCheck.logHealthChecks = !negated }
+            }
+            return
+        }
+        if name == "tcpka" {
+            // Both sides, each one applying where the proxy has it.
+            ctx.withProxy {
+                $0.options.clientTCPKeepAlive = !negated
+                $0.options.serverTCPKeepAlive = !negated
             }
             return
         }

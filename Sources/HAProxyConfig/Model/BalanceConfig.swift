@@ -47,6 +47,10 @@ public struct BalanceConfig: Equatable, Sendable {
     public var hashFunction: HashFunction
     /// The `avalanche` modifier: mix the 32-bit hash once more before use.
     public var avalanche: Bool
+    /// `hash-balance-factor`: with `hash-type consistent` (and `balance
+    /// random`), no server takes more than this percentage of its share of
+    /// the backend's connections; 0 (the default) for no bound.
+    public var hashBalanceFactor = 0
 
     public init(
         algorithm: BalanceAlgorithm = .roundRobin,

@@ -26,6 +26,15 @@ public struct GlobalConfig: Sendable {
     public var headerCaseAdjust: [(name: String, spelling: String)] = []
     /// `h1-case-adjust-file FILE`, read after parsing as 2.6 does.
     public var headerCaseAdjustFile: String?
+    /// `noreuseport` (or `-dR`): listeners without SO_REUSEPORT, so no other
+    /// socket binds the same address while they listen.
+    public var noReusePort = false
+    /// `set-dumpable`: core dumps re-enabled (PR_SET_DUMPABLE after the
+    /// privilege drop, core and file size limits raised to their maximum).
+    public var setDumpable = false
+    /// `strict-limits` (2.6's default) / `no strict-limits`: the process
+    /// refuses to start when it cannot raise its open-files limit.
+    public var strictLimits = true
     public var pidfile: String?
     public var chroot: String?
     public var user: String?
@@ -35,6 +44,9 @@ public struct GlobalConfig: Sendable {
     public var groupLocation: SourceLocation?
     public var uid: UInt32?
     public var gid: UInt32?
+    /// `unix-bind`: defaults for the UNIX sockets of the `bind` lines that
+    /// follow it (not for `stats socket`).
+    public var unixBind = UnixBindDefaults()
     public var ulimitN: Int?
     public var hardStopAfterMs: Int?
     public var graceMs: Int?

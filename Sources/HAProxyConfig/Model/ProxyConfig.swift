@@ -47,6 +47,12 @@ public struct ProxyConfig: Sendable {
     /// `retry-on`: what failures are retried (`mode http` only).
     public var retryOn: RetryOn = .connFailure
     public var options = ProxyOptions()
+    /// `max-keep-alive-queue`: with `prefer-last-server`, the queue length
+    /// at which a keep-alive request goes to another server (-1: none).
+    public var maxKeepAliveQueue = -1
+    /// `clitcpka-*` and `srvtcpka-*`: the keep-alive probes' timers.
+    public var clientKeepAliveTimers = TCPKeepAliveTimers()
+    public var serverKeepAliveTimers = TCPKeepAliveTimers()
     public var httpReuse: HTTPReuse = .safe
     /// `http-send-name-header`: the request header naming the server it goes to.
     public var sendNameHeader: String?
@@ -254,6 +260,13 @@ public struct ProxyOptions: Sendable, Equatable {
     public var spliceRequest = false
     public var spliceResponse = false
     public var spliceAuto = false
+    /// `option prefer-last-server`: a keep-alive request goes to the server
+    /// the session's own idle connection leads to.
+    public var preferLastServer = false
+    /// `option clitcpka` (or `tcpka`): SO_KEEPALIVE on client connections.
+    public var clientTCPKeepAlive = false
+    /// `option srvtcpka` (or `tcpka`): SO_KEEPALIVE on server connections.
+    public var serverTCPKeepAlive = false
 
     public init() {}
 }

@@ -42,6 +42,8 @@ public final class Backend {
 
     public let config: ProxyConfig
     public var name: String { config.name }
+    /// `option srvtcpka`/`tcpka` with `srvtcpka-*`, for its server connections.
+    let serverKeepAlive: TCPKeepAlive?
     /// The backend's servers, in declaration then creation order (without
     /// servers removed by `del server`).
     public internal(set) var servers: [Server] = []
@@ -110,6 +112,8 @@ public final class Backend {
     init(config: ProxyConfig, addresses: [SocketAddress], httpPolicy: HTTPBackendPolicy) {
         self.config = config
         self.httpPolicy = httpPolicy
+        self.serverKeepAlive = TCPKeepAlive(
+            enabled: config.options.serverTCPKeepAlive, config.serverKeepAliveTimers)
         var servers: [Server] = []
         for (i, server) in config.servers.enumerated() {
             servers.append(Server(config: server, index: i, address: addresses[i], backend: self))

@@ -24,6 +24,9 @@ public final class Frontend {
     /// What its HTTP streams ask of it: answers, error pages, timeouts.
     let httpPolicy: HTTPFrontendPolicy
     var listeners: [Listener] = []
+    /// `option clitcpka`/`tcpka` with `clitcpka-*`: set on its listening
+    /// sockets, whose accepted connections inherit it.
+    let clientKeepAlive: TCPKeepAlive?
     /// The TLS contexts of its `ssl` bind lines, by the line's location.
     var tlsContexts: [SourceLocation: TLSServerContext] = [:]
     /// This proxy's log targets and format, nil when it logs nothing.
@@ -75,6 +78,8 @@ public final class Frontend {
         self.backend = backend
         self.httpPolicy = httpPolicy
         self.maxconn = config.maxconn
+        self.clientKeepAlive = TCPKeepAlive(
+            enabled: config.options.clientTCPKeepAlive, config.clientKeepAliveTimers)
     }
 
     private func startHTTPSession(

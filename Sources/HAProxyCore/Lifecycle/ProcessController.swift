@@ -44,11 +44,9 @@ public final class ProcessController {
         self.report = report
     }
 
-    /// Steps every serving process takes first: the open-files limit, then
-    /// the log targets (opened before any chroot). Nil after an ALERT.
+    /// Steps every serving process takes first: the log targets (opened
+    /// before any chroot). Nil after an ALERT.
     private func prepareProcess() -> Logger? {
-        let global = configuration.global
-        ProcessSetup.raiseFileLimit(to: global.ulimitN ?? max(1024, (global.maxconn ?? 1000) * 2 + 64))
         do {
             let logger = try Logger(configuration: configuration)
             runtime.logger = logger
@@ -57,6 +55,30 @@ public final class ProcessController {
             report(.alert, "config : \(error)")
             return nil
         }
+    }
+
+    /// The open-files limit `ulimit-n` or `maxconn` asks for, raised once
+    /// the configuration is loaded, before any listener or worker (a
+    /// master's reload that cannot have it fails as a bad configuration
+    /// does, the old workers going on). When it cannot be had, 2.6's
+    /// `strict-limits` (its default) refuses to start; `no strict-limits`
+    /// goes on with a warning. With neither keyword the limit is raised as
+    /// far as it goes, silently (2.6 then sizes its maxconn from the limit).
+    public func raiseFileLimit() -> Bool {
+        let global = configuration.global
+        let wanted = global.ulimitN ?? max(1024, (global.maxconn ?? 1000) * 2 + 64)
+        guard let limit = ProcessSetup.raiseFileLimit(to: wanted), global.ulimitN != nil || global.maxconn != nil
+        else { return true }
+        let failure = "[haproxy.main()] Cannot raise FD limit to \(wanted), limit is \(limit)."
+        if global.strictLimits {
+            report(.alert, failure)
+            return false
+        }
+        report(.warning, failure)
+        if global.ulimitN == nil, let maxconn = global.maxconn {
+            report(.alert, "[haproxy.main()] FD limit (\(limit)) too low for maxconn=\(maxconn)/maxsock=\(wanted). Please raise 'ulimit-n' to \(wanted) or more to avoid any trouble.")
+        }
+        return true
     }
 
     /// Runs until stopped; returns the process exit status.
@@ -80,8 +102,20 @@ public final class ProcessController {
                 return 1
             }
         }
+        var oldProcessesStopped = false
         do {
-            try runtime.bind(inheriting: inherited)
+            do {
+                try runtime.bind(inheriting: inherited)
+            } catch where configuration.global.noReusePort && oldPids.isEmpty
+                && !(settings.softStopPids + settings.hardStopPids).isEmpty
+            {
+                // Without SO_REUSEPORT the old processes of -sf/-st hold the
+                // addresses: as 2.6, still take over, once they let go.
+                runtime.unbind()
+                stopOldProcesses()
+                oldProcessesStopped = true
+                try bindAgain()
+            }
             let used = Set(runtime.listenerDescriptors.map(\.fd))
             for fd in inherited.values where !used.contains(fd) { close(fd) }
         } catch {
@@ -90,8 +124,7 @@ public final class ProcessController {
             resumeOldProcesses()
             return 1
         }
-        for pid in settings.softStopPids { kill(pid, SIGUSR1) }
-        for pid in settings.hardStopPids { kill(pid, SIGTERM) }
+        if !oldProcessesStopped { stopOldProcesses() }
 
         if settings.daemon {
             let child = fork()
@@ -144,9 +177,33 @@ public final class ProcessController {
         return exitStatus.withLockedValue { $0 }
     }
 
+    /// `-sf` and `-st`: the old processes finish (soft stop) or stop now.
+    private func stopOldProcesses() {
+        for pid in settings.softStopPids { kill(pid, SIGUSR1) }
+        for pid in settings.hardStopPids { kill(pid, SIGTERM) }
+    }
+
+    /// Binds every listener again until the stopping old processes have
+    /// closed theirs (they do at once on USR1/TERM); gives up after 5 s.
+    private func bindAgain() throws {
+        var waited = 0
+        while true {
+            do {
+                try runtime.bind()
+                return
+            } catch {
+                runtime.unbind()
+                guard waited < 5_000 else { throw error }
+                usleep(10_000)
+                waited += 10
+            }
+        }
+    }
+
     /// Chroot and privilege drop, then the event loops.
     private func startConfined(logger: Logger, beforeStart: () -> Bool = { true }) -> Bool {
         let global = configuration.global
+        if global.setDumpable { ProcessSetup.raiseCoreLimits() }
         do {
             try ProcessSetup.confine(
                 chroot: global.chroot, user: global.user, group: global.group, uid: global.uid, gid: global.gid)
@@ -154,6 +211,7 @@ public final class ProcessController {
             report(.alert, "\(error)")
             return false
         }
+        if global.setDumpable { ProcessSetup.makeDumpable() }
         runtime.onMessage = { [report] level, text in
             switch level {
             case .alert: report(.alert, text)

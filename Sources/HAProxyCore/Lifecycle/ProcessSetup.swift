@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CEpoll
 import HAProxyBase
 
 /// Process-level steps of start-up: pidfile, daemonizing, chroot and the
@@ -66,14 +67,43 @@ public enum ProcessSetup {
     }
 
     /// Raises the open-files limit (`ulimit-n`, or enough for `maxconn`).
-    public static func raiseFileLimit(to wanted: Int) {
+    /// - Returns: nil when done, or the limit in force when it stays lower.
+    public static func raiseFileLimit(to wanted: Int) -> Int? {
         var limit = rlimit()
         getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
         let target = rlim_t(wanted)
-        if limit.rlim_cur < target {
-            limit.rlim_cur = target
-            if limit.rlim_max < target { limit.rlim_max = target }
-            setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        guard limit.rlim_cur < target else { return nil }
+        let before = limit
+        limit.rlim_cur = target
+        if limit.rlim_max < target { limit.rlim_max = target }
+        if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 { return nil }
+        // The hard limit may not be raised (not root, or above
+        // fs.nr_open): take as much as it allows.
+        var capped = before
+        capped.rlim_cur = before.rlim_max
+        setrlimit(Int32(RLIMIT_NOFILE.rawValue), &capped)
+        getrlimit(Int32(RLIMIT_NOFILE.rawValue), &capped)
+        return capped.rlim_cur >= target ? nil : Int(capped.rlim_cur)
+    }
+
+    /// `set-dumpable`, before the privilege drop: core and file size
+    /// limits raised as far as allowed (unlimited for root), so that a
+    /// crash leaves a whole core file.
+    public static func raiseCoreLimits() {
+        for resource in [RLIMIT_CORE, RLIMIT_FSIZE] {
+            var limit = rlimit()
+            getrlimit(Int32(resource.rawValue), &limit)
+            var unlimited = rlimit(rlim_cur: rlim_t.max, rlim_max: rlim_t.max)  // RLIM_INFINITY
+            if setrlimit(Int32(resource.rawValue), &unlimited) != 0 {
+                limit.rlim_cur = limit.rlim_max
+                setrlimit(Int32(resource.rawValue), &limit)
+            }
         }
+    }
+
+    /// `set-dumpable`, after the privilege drop (which clears it): the
+    /// process may dump core again, and its /proc files belong to its user.
+    public static func makeDumpable() {
+        cepoll_set_dumpable()
     }
 }

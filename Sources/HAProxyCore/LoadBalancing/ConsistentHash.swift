@@ -10,6 +10,10 @@ import HAProxyConfig
 /// removes that server's points. Without a key, the ring is walked point by
 /// point, which spreads requests by weight.
 ///
+/// With `hash-balance-factor` (bounded loads), a server already holding its
+/// share of the backend's connections is passed over for the next one
+/// clockwise that has room (see `hasRoom`).
+///
 /// Lookups are a binary search over a sorted array, without allocation.
 public final class ConsistentHash: LoadBalancingAlgorithm {
     /// Points per unit of weight.
@@ -21,8 +25,24 @@ public final class ConsistentHash: LoadBalancingAlgorithm {
     private var keys: [UInt32] = []
     private var owners: [LBServer] = []
     private var cursor = 0
+    /// `hash-balance-factor`; 0 for no bound.
+    let balanceFactor: Int
+    /// Every server of the backend: the bound shares out the connections
+    /// of them all.
+    private let backendServers: [LBServer]
+    /// For each point, its owner's position in `servers`.
+    private var ownerPositions: [Int] = []
+    /// The weight of the servers before each one in `servers`, and of all.
+    private var weightsBefore: [Int] = []
+    private var totalWeight = 0
 
-    public init() {}
+    /// - Parameters:
+    ///   - balanceFactor: `hash-balance-factor` (0: unbounded).
+    ///   - backendServers: the backend's servers, for the bound's total.
+    public init(balanceFactor: Int = 0, backendServers: [LBServer] = []) {
+        self.balanceFactor = balanceFactor
+        self.backendServers = backendServers
+    }
 
     public var isDynamic: Bool { true }
 
@@ -52,7 +72,31 @@ public final class ConsistentHash: LoadBalancingAlgorithm {
         points.sort { ($0.key, $0.order) < ($1.key, $1.order) }
         keys = points.map(\.key)
         owners = points.map(\.server)
+        ownerPositions = points.map(\.order)
+        weightsBefore = []
+        totalWeight = 0
+        for s in servers {
+            weightsBefore.append(totalWeight)
+            totalWeight += s.weight
+        }
         if cursor >= keys.count { cursor = 0 }
+    }
+
+    /// Bounded loads: the backend's connections plus the new one, times
+    /// the factor (a percentage, rounded up), make the slots; each server
+    /// gets its weight's share of them, the slots left over after the
+    /// whole shares going to the servers in declaration order by weight;
+    /// a server always gets at least one. It has room while it serves
+    /// fewer connections than its share.
+    private func hasRoom(_ position: Int, backendConnections: Int) -> Bool {
+        guard totalWeight > 0 else { return true }
+        let server = servers[position]
+        let slots = ((backendConnections + 1) * balanceFactor + 99) / 100
+        let perWeight = slots / totalWeight, leftover = slots % totalWeight
+        let before = weightsBefore[position], weight = server.weight
+        var share = weight * perWeight + (before + weight) * leftover / totalWeight - before * leftover / totalWeight
+        if share == 0 { share = 1 }
+        return server.activeConnections < share
     }
 
     public func pick(hash: UInt32?, avoiding: LBServer?) -> LBServer? {
@@ -81,6 +125,17 @@ public final class ConsistentHash: LoadBalancingAlgorithm {
             let distPrev = hash &- keys[prev]
             let distNext = keys[next] &- hash
             if distPrev <= distNext { chosen = prev }
+        }
+        if balanceFactor > 0 {
+            let connections = backendServers.reduce(0) { $0 + $1.activeConnections }
+            var i = chosen
+            for _ in 0..<count {
+                if owners[i] !== avoiding, hasRoom(ownerPositions[i], backendConnections: connections) {
+                    return owners[i]
+                }
+                i += 1
+                if i == count { i = 0 }
+            }
         }
         guard let avoiding, owners[chosen] === avoiding else { return owners[chosen] }
         var i = chosen

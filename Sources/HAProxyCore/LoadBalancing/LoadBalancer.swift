@@ -37,9 +37,12 @@ public final class LoadBalancer {
         case .staticRoundRobin: algorithm = StaticRoundRobin()
         case .leastConn: algorithm = LeastConn(serverCount: servers.count)
         case .first: algorithm = First()
-        case .random(let draws): algorithm = RandomDraws(draws: draws, seed: randomSeed)
+        case .random(let draws):
+            algorithm = RandomDraws(
+                draws: draws, seed: randomSeed, balanceFactor: config.hashBalanceFactor, backendServers: servers)
         case .source, .uri, .urlParam, .header:
-            algorithm = config.hashType == .mapBased ? MapBasedHash() : ConsistentHash()
+            algorithm = config.hashType == .mapBased
+                ? MapBasedHash() : ConsistentHash(balanceFactor: config.hashBalanceFactor, backendServers: servers)
         }
         if case .urlParam(let name, _) = config.algorithm {
             paramName = Array(name.utf8)

@@ -7,11 +7,15 @@
 /// generator is seeded once from the system; tests pass a seed.
 public final class RandomDraws: LoadBalancingAlgorithm {
     public let draws: Int
-    private let ring = ConsistentHash()
+    private let ring: ConsistentHash
     private var generator: SplitMix64
 
-    public init(draws: Int = 2, seed: UInt64? = nil) {
+    /// - Parameters:
+    ///   - balanceFactor, backendServers: `hash-balance-factor`, which 2.6
+    ///     applies to the ring lookups of `random` too.
+    public init(draws: Int = 2, seed: UInt64? = nil, balanceFactor: Int = 0, backendServers: [LBServer] = []) {
         self.draws = max(1, draws)
+        ring = ConsistentHash(balanceFactor: balanceFactor, backendServers: backendServers)
         var system = SystemRandomNumberGenerator()
         generator = SplitMix64(seed: seed ?? system.next())
     }

@@ -64,7 +64,9 @@ final class Listener {
     }
 
     /// Binds and listens on `bind`'s address; returns the socket.
-    static func open(_ bind: BindConfig, backlog: Int) throws -> CInt {
+    /// - Parameter reusePort: SO_REUSEPORT on TCP sockets (off with
+    ///   `noreuseport` or `-dR`: then no other socket binds the address).
+    static func open(_ bind: BindConfig, backlog: Int, reusePort: Bool = true) throws -> CInt {
         switch bind.address {
         case .fd(let fd):
             var type: CInt = 0
@@ -89,7 +91,7 @@ final class Listener {
             // Accepted sockets inherit it on Linux: no per-connection setsockopt.
             setsockopt(fd, CInt(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<CInt>.size))
             // As HAProxy: a new process binds next to the old one during a reload.
-            setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, socklen_t(MemoryLayout<CInt>.size))
+            if reusePort { setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, socklen_t(MemoryLayout<CInt>.size)) }
             if address.protocol == .inet6 && (bind.v6only || bind.v4v6) {
                 var v: CInt = bind.v6only ? 1 : 0
                 setsockopt(fd, CInt(IPPROTO_IPV6), IPV6_V6ONLY, &v, socklen_t(MemoryLayout<CInt>.size))

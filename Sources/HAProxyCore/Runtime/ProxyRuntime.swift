@@ -320,13 +320,15 @@ public final class ProxyRuntime {
         for frontend in frontends {
             for bind in frontend.config.binds {
                 if let fd = inherited[Self.listenerKey(bind)] {
+                    if case .inet = bind.address { frontend.clientKeepAlive?.apply(to: fd) }
                     frontend.listeners.append(Listener(bind: bind, fd: fd, frontend: frontend))
                     continue
                 }
                 do {
                     let backlog = bind.backlog ?? frontend.config.backlog
                         ?? frontend.config.maxconn ?? configuration.global.maxconn ?? 1024
-                    let fd = try Listener.open(bind, backlog: backlog)
+                    let fd = try Listener.open(bind, backlog: backlog, reusePort: !configuration.global.noReusePort)
+                    if case .inet = bind.address { frontend.clientKeepAlive?.apply(to: fd) }
                     frontend.listeners.append(Listener(bind: bind, fd: fd, frontend: frontend))
                 } catch let error as SocketError {
                     throw RuntimeError(
@@ -340,6 +342,17 @@ public final class ProxyRuntime {
             }
         }
         statsListeners = try StatsSocketListener.bindAll(configuration.global)
+    }
+
+    /// Closes whatever `bind` opened before it failed, so that it can run
+    /// again (nothing accepts yet).
+    func unbind() {
+        for frontend in frontends {
+            for listener in frontend.listeners { listener.close() }
+            frontend.listeners.removeAll()
+        }
+        for listener in statsListeners { listener.close() }
+        statsListeners.removeAll()
     }
 
     /// Identifies a bind across processes: the address as written.

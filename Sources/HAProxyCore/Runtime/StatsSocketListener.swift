@@ -83,7 +83,7 @@ final class StatsSocketListener {
             bind.maxconn = socket.maxconn
             do {
                 let maxconn = socket.maxconn ?? global.statsMaxconn ?? 10
-                let fd = try Listener.open(bind, backlog: maxconn)
+                let fd = try Listener.open(bind, backlog: maxconn, reusePort: !global.noReusePort)
                 listeners.append(StatsSocketListener(
                     config: socket, fd: fd, timeoutMs: global.statsTimeoutMs ?? 10_000, maxconn: maxconn))
             } catch let error as SocketError {

@@ -313,6 +313,21 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
         requestServer(from: backend, now: log.requestReady.map(RateClock.milliseconds) ?? RateClock.now)
     }
 
+    /// `option prefer-last-server`: the server this session's own idle
+    /// connection leads to (`http-reuse never`, or one the server's pool
+    /// had no room for), while the load balancer could choose it and, with
+    /// `max-keep-alive-queue N`, it has a free slot or fewer than N
+    /// requests queued (0: never queue for it). Called under the backend's
+    /// lock, as `pickServer`.
+    private func preferredLastServer(in backend: Backend) -> Server? {
+        guard backend.config.options.preferLastServer, let owned = ownedIdle, owned.server.backend === backend,
+            owned.entry.connection.isActive, owned.server.isUsable
+        else { return nil }
+        let limit = backend.config.maxKeepAliveQueue
+        guard limit < 0 || owned.server.lb.hasFreeSlot || owned.server.queue.count < limit else { return nil }
+        return owned.server
+    }
+
     /// Asks the load balancer with this request's hash key.
     func pickServer(_ lb: LoadBalancer, avoiding: LBServer?) -> LBServer? {
         // Persistence (cookie, use-server) names a server: taken when it is
@@ -331,6 +346,9 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
            let target = machine.stuckServer(backend.config.stickingRules, usable: { backend.server($0)?.isUsable ?? false }),
            let server = backend.server(target) {
             return server.lb
+        }
+        if avoiding == nil, let backend, let last = preferredLastServer(in: backend) {
+            return last.lb
         }
         switch lb.config.algorithm {
         case .source:

@@ -102,7 +102,8 @@ extension DriverPooledConnection {
         for attempt: ServerAttempt, to server: Server, address: SocketAddress, on loop: IOLoop
     ) -> IOConnection? {
         do {
-            return try IOConnection.connect(to: address, on: loop, owner: nil)
+            return try IOConnection.connect(
+                to: address, on: loop, owner: nil, keepAlive: server.backend.serverKeepAlive)
         } catch {
             loop.post { attempt.connectionFailed(to: server, timedOut: false) }
             return nil

@@ -1,0 +1,161 @@
+import Foundation
+import XCTest
+
+/// `option clitcpka`/`srvtcpka`/`tcpka` and the `clitcpka-*`/`srvtcpka-*`
+/// timers: SO_KEEPALIVE, TCP_KEEPCNT, TCP_KEEPIDLE and TCP_KEEPINTVL on the
+/// proxy's own sockets, read from outside with pidfd_getfd(2), beside
+/// Debian's 2.6 running the same configuration.
+final class TCPKeepAliveTests: IntegrationTestCase {
+    /// Prints "local-port peer-port SO_KEEPALIVE KEEPCNT KEEPIDLE KEEPINTVL"
+    /// for every connected IPv4 TCP socket of process argv[1].
+    private static let inspector = """
+        import ctypes, os, socket, sys
+        libc = ctypes.CDLL(None, use_errno=True)
+        pid = int(sys.argv[1])
+        pidfd = os.pidfd_open(pid)
+        for name in os.listdir(f"/proc/{pid}/fd"):
+            fd = libc.syscall(438, pidfd, int(name), 0)  # pidfd_getfd
+            if fd < 0:
+                continue
+            try:
+                s = socket.socket(fileno=fd)
+            except OSError:
+                os.close(fd)
+                continue
+            try:
+                if s.type != socket.SOCK_STREAM or s.family != socket.AF_INET:
+                    continue
+                try:
+                    peer = s.getpeername()
+                except OSError:
+                    continue
+                g = s.getsockopt
+                print(s.getsockname()[1], peer[1], g(socket.SOL_SOCKET, socket.SO_KEEPALIVE),
+                      g(socket.IPPROTO_TCP, socket.TCP_KEEPCNT), g(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE),
+                      g(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL))
+            finally:
+                s.detach()
+                os.close(fd)
+        """
+
+    private struct Options: Equatable, CustomStringConvertible {
+        let keepAlive: Int, count: Int, idle: Int, interval: Int
+        var description: String { "keepalive=\(keepAlive) cnt=\(count) idle=\(idle) intvl=\(interval)" }
+    }
+
+    /// The options of `pid`'s socket whose local (or else peer) port is `port`.
+    private func options(pid: Int32, local: Int? = nil, peer: Int? = nil) throws -> Options? {
+        let r = try runTool(Paths.python(), ["-c", Self.inspector, "\(pid)"], dir: tmp)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        for line in r.stdout.split(separator: "\n") {
+            let f = line.split(separator: " ").compactMap { Int($0) }
+            guard f.count == 6 else { continue }
+            if let local, f[0] != local { continue }
+            if let peer, f[1] != peer { continue }
+            return Options(keepAlive: f[2], count: f[3], idle: f[4], interval: f[5])
+        }
+        return nil
+    }
+
+    private func config(_ ports: (on: Int, off: Int), _ echoes: (on: Int, off: Int)) -> String {
+        """
+        defaults
+            mode tcp
+            timeout connect 2s
+            timeout client 10s
+            timeout server 10s
+
+        listen on
+            bind 127.0.0.1:\(ports.on)
+            option clitcpka
+            clitcpka-cnt 3
+            clitcpka-idle 37
+            clitcpka-intvl 1m
+            option srvtcpka
+            srvtcpka-cnt 4
+            srvtcpka-idle 1500ms
+            srvtcpka-intvl 500ms
+            server echo 127.0.0.1:\(echoes.on)
+
+        listen off
+            bind 127.0.0.1:\(ports.off)
+            clitcpka-cnt 3
+            clitcpka-idle 37
+            srvtcpka-cnt 4
+            srvtcpka-idle 41
+            server echo 127.0.0.1:\(echoes.off)
+        """
+    }
+
+    /// The four sockets' options of one running proxy, with a connection
+    /// open through each listen section.
+    private func observe(
+        _ executable: String, label: String, environment: [String: String]?,
+        echoes: (on: Backend, off: Backend)
+    ) throws -> [String: Options?] {
+        let ports = (on: Ports.free(), off: Ports.free())
+        let file = try writeConfig(config(ports, (echoes.on.port, echoes.off.port)), name: "\(label).cfg")
+        let p = track(try ManagedProcess(label: label, executable: executable, arguments: ["-db", "-f", file.path],
+                                         dir: tmp, environment: environment))
+        defer { p.stop() }
+        var clients: [Conn] = []
+        defer { clients.forEach { $0.close() } }
+        for port in [ports.on, ports.off] {
+            try Ports.waitUntilListening(port, timeout: 10, while: { p.isRunning })
+            let c = try Conn(port: port, timeout: 5)
+            clients.append(c)
+            try c.send("ping\n")
+            XCTAssertEqual(try c.read(exactly: 5), Data("ping\n".utf8))
+        }
+        return [
+            "client on": try options(pid: p.pid, local: ports.on),
+            "server on": try options(pid: p.pid, peer: echoes.on.port),
+            "client off": try options(pid: p.pid, local: ports.off),
+            "server off": try options(pid: p.pid, peer: echoes.off.port),
+        ]
+    }
+
+    func testKeepAliveOptionsAndTimersReachTheSocketsAs26() throws {
+        let echoes = (on: try startBackend("on", mode: "echo"), off: try startBackend("off", mode: "echo"))
+        let ours = try observe(haproxyPath, label: "ours", environment: nil, echoes: echoes)
+        // Seconds by default, rounded up; the timers apply only with the option.
+        XCTAssertEqual(ours["client on"], Options(keepAlive: 1, count: 3, idle: 37, interval: 60))
+        XCTAssertEqual(ours["server on"], Options(keepAlive: 1, count: 4, idle: 2, interval: 1))
+        XCTAssertEqual(ours["client off"]??.keepAlive, 0)
+        XCTAssertEqual(ours["server off"]??.keepAlive, 0)
+
+        let root = NSHomeDirectory() + "/.cache/proxybench/ref"
+        var env = ProcessInfo.processInfo.environment
+        env["LD_LIBRARY_PATH"] = "\(root)/lib/x86_64-linux-gnu:\(root)/usr/lib/x86_64-linux-gnu"
+        let reference = try observe(try referenceBinary(), label: "ref", environment: env, echoes: echoes)
+        XCTAssertEqual(ours.mapValues { $0?.description }, reference.mapValues { $0?.description })
+    }
+
+    /// `option tcpka` turns both sides on, each where the proxy has it.
+    func testTcpkaCoversBothSides() throws {
+        let echo = try startBackend("echo", mode: "echo")
+        let port = Ports.free()
+        let p = try startProxy(config: """
+        defaults
+            mode tcp
+            timeout connect 2s
+            timeout client 10s
+            timeout server 10s
+            option tcpka
+            clitcpka-idle 50
+            srvtcpka-idle 70
+
+        listen both
+            bind 127.0.0.1:\(port)
+            server echo 127.0.0.1:\(echo.port)
+        """, ports: [port])
+        let c = try Conn(port: port, timeout: 5)
+        defer { c.close() }
+        try c.send("ping\n")
+        XCTAssertEqual(try c.read(exactly: 5), Data("ping\n".utf8))
+        XCTAssertEqual(try options(pid: p.pid, local: port)?.idle, 50)
+        XCTAssertEqual(try options(pid: p.pid, local: port)?.keepAlive, 1)
+        XCTAssertEqual(try options(pid: p.pid, peer: echo.port)?.idle, 70)
+        XCTAssertEqual(try options(pid: p.pid, peer: echo.port)?.keepAlive, 1)
+    }
+}
