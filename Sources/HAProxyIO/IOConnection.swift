@@ -166,7 +166,8 @@ public final class IOConnection: IOReadiness {
     /// Opens a non-blocking connection to `address`; `owner` is told on the
     /// loop once it is up or failed (`ioConnected`), and nothing before.
     public static func connect(
-        to address: SocketAddress, on loop: IOLoop, owner: IOConnectionOwner?, keepAlive: TCPKeepAlive? = nil
+        to address: SocketAddress, on loop: IOLoop, owner: IOConnectionOwner?, keepAlive: TCPKeepAlive? = nil,
+        smartConnect: Bool = false
     ) throws -> IOConnection {
         let family = address.protocol.rawValue
         let fd = socket(family, CInt(SOCK_STREAM.rawValue) | CInt(SOCK_NONBLOCK.rawValue) | CInt(SOCK_CLOEXEC.rawValue), 0)
@@ -175,6 +176,12 @@ public final class IOConnection: IOReadiness {
         if family == AF_INET || family == AF_INET6 {
             setsockopt(fd, CInt(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<CInt>.size))
             keepAlive?.apply(to: fd)
+            if smartConnect {
+                // `option tcp-smart-connect`: no empty ACK ends the
+                // handshake; the request's first segment carries it.
+                var zero: CInt = 0
+                setsockopt(fd, CInt(IPPROTO_TCP), TCP_QUICKACK, &zero, socklen_t(MemoryLayout<CInt>.size))
+            }
         }
         let rc = address.withSockAddr { Glibc.connect(fd, $0, socklen_t($1)) }
         if rc != 0 && errno != EINPROGRESS {

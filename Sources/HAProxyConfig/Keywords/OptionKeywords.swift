@@ -22,6 +22,8 @@ extension KeywordRegistry {
         "http-buffer-request": (\.httpBufferRequest, .listen),
         "accept-invalid-http-request": (\.acceptInvalidHTTPRequest, .frontend),
         "accept-invalid-http-response": (\.acceptInvalidHTTPResponse, .backend),
+        "tcp-smart-accept": (\.tcpSmartAccept, .frontend),
+        "tcp-smart-connect": (\.tcpSmartConnect, .backend),
         "h1-case-adjust-bogus-client": (\.headerCaseAdjustClient, .frontend),
         "h1-case-adjust-bogus-server": (\.headerCaseAdjustServer, .backend),
         "http-ignore-probes": (\.httpIgnoreProbes, .frontend),
@@ -60,15 +62,14 @@ extension KeywordRegistry {
         "disable-h2-upgrade", "external-check",
         "http-no-delay", "http-pretend-keepalive",
         "http_proxy", "idle-close-on-response",
-        "socket-stats", "spop-check", "tcp-smart-accept",
-        "tcp-smart-connect", "transparent", "forceclose", "http-tunnel",
+        "socket-stats", "spop-check", "transparent", "forceclose", "http-tunnel",
     ]
 
     static func parseOption(_ args: [String], _ ctx: inout ParseContext) throws {
         guard args.count > 1 else { throw KeywordError("'option' expects an option name.") }
         let name = args[1]
         let negated = ctx.negated
-        if ["clitcpka", "srvtcpka", "tcpka", "prefer-last-server"].contains(name) {
+        if ["clitcpka", "srvtcpka", "tcpka", "prefer-last-server", "tcp-smart-accept", "tcp-smart-connect"].contains(name) {
             try ctx.checkMaxArguments(args, 1, keyword: "option \(name)")
         }
         if let entry = booleanOptions[name] {

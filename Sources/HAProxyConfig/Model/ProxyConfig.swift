@@ -126,6 +126,10 @@ public struct ProxyConfig: Sendable {
     /// `monitor fail if|unless <cond>`: a probe of `monitor-uri` gets a
     /// 503 when one of them holds.
     public var monitorFail: [Condition] = []
+
+    /// Whether the listeners delay the ACK of a request (`option
+    /// tcp-smart-accept`, by default in `mode http`).
+    public var smartAccepts: Bool { options.tcpSmartAcceptChoice ?? (mode == .http) }
     /// The statistics page (`stats *` keywords), nil when none is enabled.
     public var statsPage: StatsPageConfig?
     /// `load-server-state-from-file global|local|none` (nil: not set, as none).
@@ -267,6 +271,17 @@ public struct ProxyOptions: Sendable, Equatable {
     public var clientTCPKeepAlive = false
     /// `option srvtcpka` (or `tcpka`): SO_KEEPALIVE on server connections.
     public var serverTCPKeepAlive = false
+    /// `option tcp-smart-accept`, `no option tcp-smart-accept`; nil: the
+    /// default, on in `mode http` (2.6).
+    public var tcpSmartAcceptChoice: Bool?
+    /// The option as `option`/`no option` set it.
+    public var tcpSmartAccept: Bool {
+        get { tcpSmartAcceptChoice ?? false }
+        set { tcpSmartAcceptChoice = newValue }
+    }
+    /// `option tcp-smart-connect`: a server connection's handshake ends
+    /// with the request instead of an empty ACK.
+    public var tcpSmartConnect = false
 
     public init() {}
 }

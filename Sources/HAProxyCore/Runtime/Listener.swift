@@ -28,6 +28,17 @@ final class Listener {
         self.fd = fd
         self.frontend = frontend
         self.tls = frontend.tlsContexts[bind.location]
+        if case .inet = bind.address { Self.setSmartAccept(fd, frontend.config.smartAccepts) }
+    }
+
+    /// `option tcp-smart-accept` (on by default in `mode http`): the
+    /// acknowledgement of a request waits for the response it can ride on
+    /// (TCP_QUICKACK off on the listening socket, which its connections
+    /// inherit, as 2.6 sets it). Set both ways: a socket handed over by a
+    /// reload may carry the previous configuration's choice.
+    private static func setSmartAccept(_ fd: CInt, _ on: Bool) {
+        var quickAck: CInt = on ? 0 : 1
+        setsockopt(fd, CInt(IPPROTO_TCP), TCP_QUICKACK, &quickAck, socklen_t(MemoryLayout<CInt>.size))
     }
 
     /// Accepts on the I/O driver: the socket is watched on the first of

@@ -103,7 +103,8 @@ extension DriverPooledConnection {
     ) -> IOConnection? {
         do {
             return try IOConnection.connect(
-                to: address, on: loop, owner: nil, keepAlive: server.backend.serverKeepAlive)
+                to: address, on: loop, owner: nil, keepAlive: server.backend.serverKeepAlive,
+                smartConnect: server.backend.config.options.tcpSmartConnect)
         } catch {
             loop.post { attempt.connectionFailed(to: server, timedOut: false) }
             return nil
