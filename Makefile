@@ -21,7 +21,7 @@ RELEASE_FLAGS = -c release --static-swift-stdlib \
 # check the exporter's output, and the servers the protocol health checks
 # talk to: redis-server, mariadb-server and postgresql; keepalived, iproute2
 # and socat for the failover between network namespaces, `make netns`).
-BUILD_DEPS = libcrypt-dev liblz4-dev libpcre2-dev libssl-dev pkg-config
+BUILD_DEPS = libcrypt-dev liblz4-dev libpcre2-dev libssl-dev zlib1g-dev pkg-config
 TEST_DEPS = curl python3 lz4 logrotate openssl prometheus tidy dnsmasq-base testssl.sh redis-server mariadb-server postgresql \
 	keepalived iproute2 socat
 

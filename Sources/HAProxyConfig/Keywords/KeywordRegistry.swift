@@ -26,7 +26,7 @@ struct KeywordRegistry {
             Self.proxyKeywords, Self.statsKeywords, Self.timeoutKeywords, Self.optionKeywords, Self.checkKeywords,
             Self.httpRuleKeywords, Self.tcpRuleKeywords, Self.proxyLogKeywords, Self.bindSectionKeywords,
             Self.serverSectionKeywords, Self.balanceKeywords, Self.serverStateKeywords, Self.persistenceKeywords,
-            Self.errorPageKeywords, Self.logRuleKeywords, Self.stickTableKeywords,
+            Self.errorPageKeywords, Self.logRuleKeywords, Self.stickTableKeywords, Self.compressionKeywords,
         ]
         global = table(globalGroups.flatMap { $0 }, \.name)
         proxy = table(proxyGroups.flatMap { $0 }, \.name)
@@ -47,7 +47,7 @@ struct KeywordRegistry {
     /// refused with "not supported by this build" rather than "unknown".
     static let unsupportedProxyKeywords: Set<String> = [
         "stick-on", "stick-store-request", "stick-store-response", "stick-match", "reqadd",
-        "compression", "filter", "persist", "email-alert",
+        "filter", "persist", "email-alert",
         "external-check", "max-keep-alive-queue", "source",
         "dispatch", "hash-balance-factor",
         "monitor", "bind-process", "grace", "clitcpka-cnt", "clitcpka-idle",

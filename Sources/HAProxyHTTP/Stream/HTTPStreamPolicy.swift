@@ -75,6 +75,8 @@ public final class HTTPFrontendPolicy: Sendable {
     public let uniqueIDFormat: SampleFormat?
     /// `unique-id-header`: the request header that carries it to the server.
     public let uniqueIDHeader: [UInt8]?
+    /// `compression` lines, nil without any.
+    public let compression: CompressionPolicy?
 
     public init(
         config: ProxyConfig, headLimits: HTTPHeadLimits, errorPages: [Int: HTTPErrorReply],
@@ -126,6 +128,7 @@ public final class HTTPFrontendPolicy: Sendable {
         uniqueIDFormat = config.uniqueIDFormat.flatMap { try? SampleFormat.parse($0) }
         // 2.6 adds no header without a format.
         uniqueIDHeader = uniqueIDFormat == nil ? nil : config.uniqueIDHeader.map { Array($0.utf8) }
+        compression = CompressionPolicy(config.compression)
     }
 
     /// Whether a rule of `proxies` captures or sets the log level, in
@@ -197,6 +200,8 @@ public final class HTTPBackendPolicy: Sendable {
     public let acceptsInvalidMessages: Bool
     /// The backend's statistics page, checked after its rules.
     public let statsPage: HTTPStatsPagePolicy?
+    /// `compression` lines, nil without any.
+    public let compression: CompressionPolicy?
 
     public init(index: Int, config: ProxyConfig, dynamicCookies: [String: String] = [:], errorPages: [Int: HTTPErrorReply], id: Int = 0) {
         self.index = index
@@ -236,6 +241,7 @@ public final class HTTPBackendPolicy: Sendable {
         retries = config.retries
         isTCP = config.mode == .tcp
         self.errorPages = errorPages
+        compression = CompressionPolicy(config.compression)
     }
 
     /// Whether the backend looks at requests before the server (its rules

@@ -224,6 +224,11 @@ public struct HTTPStreamStateMachine {
     private var spareResponseHeaders: [HTTPHeaderField] = []
     private var responseStarted = false
     private var responseBody = HTTPBodyFramer(framing: .none, isRequest: false)
+    /// The algorithm the request chose and the types it applies to
+    /// (`compression`); nil when the response is not to be compressed.
+    var compressionChoice: (algorithm: CompressionAlgorithm, types: [[UInt8]])?
+    /// The encoder of the response body, while one is compressed.
+    var responseCompressor: ZlibCompressor?
     private var responseDone = false
     private var serverReusable = false
     /// Status of the final response the server sent in this transaction
@@ -1016,8 +1021,13 @@ public struct HTTPStreamStateMachine {
 
     private mutating func sendRequestHead() {
         if let ff = backend?.forwardFor ?? policy.forwardFor, ff.ifNone { materializeRequest() }
+        // Compression reads the request as the rules left it.
+        let compresses = policy.compression != nil || backend?.compression != nil
+        if compresses { materializeRequest() }
         guard let requestBytes, let backend else { return }
         var edits = requestEdits.headEdits
+        compressionChoice = nil
+        if compresses { chooseCompression(backend, &edits, requestBytes) }
         if let name = policy.uniqueIDHeader, let id = uniqueIDCell?.value { edits.append(name: name, value: id) }
         let upgrading = request.connection.contains(.upgrade) || request.method == .connect
         let serverMode = backend.connectionMode == .keepAlive ? policy.connectionMode : backend.connectionMode
@@ -1190,7 +1200,11 @@ public struct HTTPStreamStateMachine {
         }
         do {
             let counted = responseBody.loggedBytes
-            if input.readableBytes > 0,
+            if let compressor = responseCompressor {
+                if input.readableBytes > 0 {
+                    try clientOut.appendCompressedBody(&responseBody, compressor: compressor, from: &input)
+                }
+            } else if input.readableBytes > 0,
                let run = try clientOut.appendBody(&responseBody, chunked: response.isChunked, from: &input) {
                 sendClientBatch()
                 emit(.writeClient(run))
@@ -1200,6 +1214,7 @@ public struct HTTPStreamStateMachine {
             log.bytesFromServer &+= responseBody.loggedBytes &- counted
             serverInbound = input
             if responseBody.isComplete {
+                responseCompressor = nil
                 if input.readableBytes > 0 { serverReusable = false }
                 responseDone = true
                 finishIfDone()
@@ -1278,6 +1293,8 @@ public struct HTTPStreamStateMachine {
         // The rewriter drops the server's close/keep-alive tokens; the header
         // states what differs from the response's or the request's default.
         var edits = consume ruleEdits
+        responseCompressor = nil
+        if let choice = compressionChoice { startCompression(choice, head, headBytes, &edits) }
         if clientKeepAlive {
             if !head.version.isPersistentByDefault || !request.version.isPersistentByDefault {
                 edits.connection = .keepAlive

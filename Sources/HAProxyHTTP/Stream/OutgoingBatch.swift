@@ -89,6 +89,18 @@ struct OutgoingBatch {
         return input.readSlice(length: length)!
     }
 
+    /// Takes the next body bytes of `input` as `framer` delimits them and
+    /// appends them encoded by `compressor`, as chunks; at the body's end,
+    /// the encoding's end and the last chunk.
+    mutating func appendCompressedBody(
+        _ framer: inout HTTPBodyFramer, compressor: ZlibCompressor, from input: inout ByteBuffer
+    ) throws(HTTPParseError) {
+        prepare()
+        let progress = try framer.decode(input) { compressor.compress($0, into: &buffer) }
+        input.moveReaderIndex(forwardBy: progress.length)
+        if progress.isComplete { compressor.finish(into: &buffer) }
+    }
+
     /// What was assembled, to be written now; nil when nothing was.
     mutating func take() -> ByteBuffer? {
         guard buffer.readableBytes > 0 else { return nil }
