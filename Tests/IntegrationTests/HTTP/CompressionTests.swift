@@ -1,0 +1,183 @@
+import Foundation
+import XCTest
+
+/// `compression algo|type|offload` through the real binary with curl:
+/// which responses come compressed (what Debian's 2.6 does, recorded
+/// side by side), the headers it sets, and that the client decodes the
+/// server's exact body.
+final class CompressionTests: IntegrationTestCase {
+    private var port = 0
+    private var offloadPort = 0
+    private var backend: Backend!
+
+    private func start(_ frontend: String, offload: String = "compression offload") throws {
+        backend = try startBackend("web1")
+        port = Ports.free()
+        offloadPort = Ports.free()
+        try startProxy(config: Self.defaultsHTTP + """
+        frontend fe
+            bind 127.0.0.1:\(port)
+        \(frontend)
+            default_backend be
+
+        frontend fe_offload
+            bind 127.0.0.1:\(offloadPort)
+        \(frontend)
+            \(offload)
+            default_backend be
+
+        backend be
+            server web1 127.0.0.1:\(backend.port)
+
+        """, ports: [port, offloadPort])
+    }
+
+    private struct Fetched {
+        var status: Int
+        var headers: [(String, String)]
+        var body: Data
+        var stderr: String
+        func header(_ name: String) -> String? { headers.last { $0.0 == name }?.1 }
+        func all(_ name: String) -> [String] { headers.filter { $0.0 == name }.map(\.1) }
+    }
+
+    /// One request with curl; the head of the last response and the body
+    /// as curl wrote it (decoded with `--compressed`).
+    private func curl(_ url: String, _ args: [String]) throws -> Fetched {
+        let id = UUID().uuidString.prefix(8)
+        let headFile = tmp.appendingPathComponent("head-\(id)"), bodyFile = tmp.appendingPathComponent("body-\(id)")
+        let r = try runTool("/usr/bin/curl", ["-sS", "--max-time", "10", "-D", headFile.path, "-o", bodyFile.path] + args + [url], dir: tmp)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let head = (try? String(contentsOf: headFile, encoding: .utf8)) ?? ""
+        let blocks = head.components(separatedBy: "\r\n\r\n").filter { !$0.isEmpty }
+        var lines = (blocks.last ?? "").components(separatedBy: "\r\n")
+        let status = Int(lines.first?.split(separator: " ").dropFirst().first ?? "") ?? 0
+        lines.removeFirst()
+        let headers = lines.compactMap { line -> (String, String)? in
+            guard let colon = line.firstIndex(of: ":") else { return nil }
+            return (line[..<colon].lowercased(), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+        }
+        return Fetched(status: status, headers: headers, body: (try? Data(contentsOf: bodyFile)) ?? Data(), stderr: r.stderr)
+    }
+
+    private func viaProxy(_ path: String, _ args: [String] = [], port: Int? = nil) throws -> Fetched {
+        try curl("http://127.0.0.1:\(port ?? self.port)\(path)", args)
+    }
+
+    /// The server's own answer, straight from it.
+    private func direct(_ path: String) throws -> Data {
+        try curl("http://127.0.0.1:\(backend.port)\(path)", []).body
+    }
+
+    func testGzipBodyDecodesToTheServersBody() throws {
+        try start("    compression algo gzip\n    compression type text/html text/plain")
+        for path in ["/text?bytes=30000", "/text?bytes=30000&te=chunked", "/text?bytes=1", "/text?bytes=0&te=chunked"] {
+            let r = try viaProxy(path, ["--compressed"])
+            XCTAssertEqual(r.status, 200, path)
+            XCTAssertEqual(r.header("content-encoding"), "gzip", path)
+            XCTAssertEqual(r.header("vary"), "Accept-Encoding", path)
+            XCTAssertEqual(r.header("transfer-encoding"), "chunked", path)
+            XCTAssertNil(r.header("content-length"), path)
+            XCTAssertEqual(r.body, try direct(path), path)
+        }
+        // The bytes on the wire are gzip's, and smaller.
+        let raw = try viaProxy("/text?bytes=30000", ["-H", "Accept-Encoding: gzip"])
+        XCTAssertEqual(Array(raw.body.prefix(2)), [0x1F, 0x8B])
+        XCTAssertLessThan(raw.body.count, 30000)
+    }
+
+    func testDeflateAndRawDeflateAnswerTheDeflateToken() throws {
+        try start("    compression algo raw-deflate gzip")
+        let path = "/text?bytes=20000&te=chunked"
+        let r = try viaProxy(path, ["-H", "Accept-Encoding: deflate;q=0.8, gzip;q=0.5", "--compressed"])
+        XCTAssertEqual(r.header("content-encoding"), "deflate")
+        XCTAssertEqual(r.body, try direct(path))
+        // `*` takes the algorithm configured last.
+        XCTAssertEqual(try viaProxy(path, ["-H", "Accept-Encoding: *", "--compressed"]).header("content-encoding"), "gzip")
+        XCTAssertNil(try viaProxy(path, ["-H", "Accept-Encoding: gzip;q=0, br"]).header("content-encoding"))
+    }
+
+    func testResponsesLeftAsTheServerSentThem() throws {
+        try start("    compression algo gzip\n    compression type text/html")
+        let cases: [(String, [String])] = [
+            ("/text?bytes=5000", []),
+            ("/text?bytes=5000", ["-H", "Accept-Encoding: br"]),
+            ("/text?bytes=5000", ["--compressed", "-0"]),
+            ("/text?bytes=5000&status=404", ["--compressed"]),
+            ("/text?bytes=5000&status=206", ["--compressed"]),
+            ("/text?bytes=5000&type=image/png", ["--compressed"]),
+            ("/text?bytes=5000&h=Content-Encoding:identity", ["--compressed"]),
+            ("/text?bytes=5000&h=Cache-Control:public,no-transform", ["--compressed"]),
+            ("/text?bytes=5000&h=ETag:unquoted", ["--compressed"]),
+            ("/text?bytes=5000", ["--compressed", "-A", "Mozilla/4.0 (compatible)"]),
+            ("/text?bytes=0", ["--compressed"]),
+        ]
+        for (path, args) in cases {
+            let r = try viaProxy(path, args)
+            let label = "\(path) \(args)"
+            XCTAssertNotEqual(r.header("content-encoding"), "gzip", label)
+            XCTAssertNil(r.header("vary"), label)
+            XCTAssertNotNil(r.header("content-length"), label)
+        }
+        let head = try viaProxy("/text?bytes=5000", ["--compressed", "-I"])
+        XCTAssertNil(head.header("content-encoding"))
+        XCTAssertEqual(head.header("content-length"), "5000")
+    }
+
+    func testStrongETagBecomesWeak() throws {
+        try start("    compression algo gzip")
+        let r = try viaProxy("/text?bytes=5000&h=ETag:%22v1%22", ["--compressed"])
+        XCTAssertEqual(r.header("content-encoding"), "gzip")
+        XCTAssertEqual(r.header("etag"), "W/\"v1\"")
+        let weak = try viaProxy("/text?bytes=5000&h=ETag:W/%22v1%22", ["--compressed"])
+        XCTAssertEqual(weak.header("etag"), "W/\"v1\"")
+    }
+
+    func testIdentityRechunksWithoutEncoding() throws {
+        try start("    compression algo identity")
+        let r = try viaProxy("/text?bytes=5000", [])
+        XCTAssertNil(r.header("content-encoding"))
+        XCTAssertEqual(r.header("transfer-encoding"), "chunked")
+        XCTAssertEqual(r.header("vary"), "Accept-Encoding")
+        XCTAssertEqual(r.body, try direct("/text?bytes=5000"))
+    }
+
+    /// With `offload` the server never sees Accept-Encoding once an
+    /// algorithm is chosen (`/headers` lists what it received).
+    func testOffloadKeepsAcceptEncodingFromTheServer() throws {
+        try start("    compression algo gzip\n    compression type text/plain")
+        let plain = try viaProxy("/headers", ["-H", "Accept-Encoding: gzip", "--compressed"])
+        XCTAssertEqual(plain.header("content-encoding"), "gzip")
+        XCTAssertTrue(String(decoding: plain.body, as: UTF8.self).lowercased().contains("accept-encoding: gzip"))
+        let offloaded = try viaProxy("/headers", ["-H", "Accept-Encoding: gzip", "--compressed"], port: offloadPort)
+        XCTAssertEqual(offloaded.header("content-encoding"), "gzip")
+        XCTAssertFalse(String(decoding: offloaded.body, as: UTF8.self).lowercased().contains("accept-encoding"), "\(offloaded.body)")
+        // Nothing chosen: the header goes through.
+        let kept = try viaProxy("/headers", ["-H", "Accept-Encoding: br"], port: offloadPort)
+        XCTAssertTrue(String(decoding: kept.body, as: UTF8.self).lowercased().contains("accept-encoding: br"))
+    }
+
+    func testSeveralCompressedResponsesOnOneConnection() throws {
+        try start("    compression algo gzip deflate")
+        let paths = ["/text?bytes=40000", "/text?bytes=7000&te=chunked", "/text?bytes=100"]
+        let files = paths.indices.map { tmp.appendingPathComponent("out-\($0)") }
+        var args = ["-sS", "-v", "--max-time", "10", "--compressed"]
+        for (path, file) in zip(paths, files) { args += ["-o", file.path, "http://127.0.0.1:\(port)\(path)"] }
+        let r = try runTool("/usr/bin/curl", args, dir: tmp)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        for (path, file) in zip(paths, files) {
+            XCTAssertEqual(try Data(contentsOf: file), try direct(path), path)
+        }
+        XCTAssertEqual(r.stderr.components(separatedBy: "Re-using existing connection").count - 1, 2, r.stderr)
+        // curl asks for "deflate, gzip, ...": the first of equal q-values wins.
+        XCTAssertEqual(r.stderr.lowercased().components(separatedBy: "< content-encoding: deflate").count - 1, 3, r.stderr)
+    }
+
+    func testBuildInfoNamesZlib() throws {
+        let r = try haproxy(["-vv"])
+        XCTAssertTrue(r.stdout.contains("Built with zlib version : "), r.stdout)
+        XCTAssertTrue(r.stdout.contains(
+            #"Compression algorithms supported : identity("identity"), deflate("deflate"), raw-deflate("deflate"), gzip("gzip")"#))
+        XCTAssertTrue(r.stdout.contains("+ZLIB"))
+    }
+}
