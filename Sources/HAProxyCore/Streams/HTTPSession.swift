@@ -177,6 +177,9 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
         case .reconnect: reconnect()
         case .releaseServer(let keep): releaseServer(keep: keep)
         case .abandonQueue: backend?.abandon(self)
+        case .countCompression(let bytesIn, let bytesOut):
+            frontend.countCompression(in: bytesIn, out: bytesOut)
+            (backend ?? runtimeBackend(machine.backend?.index))?.count { $0.compression.add(in: bytesIn, out: bytesOut) }
         case .countResponseError:
             let server = self.server
             backend?.count { b in

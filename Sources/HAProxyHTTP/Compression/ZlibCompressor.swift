@@ -22,6 +22,10 @@ public final class ZlibCompressor {
     /// for the whole body.
     private var scratch: UnsafeMutableRawBufferPointer
     private var finished = false
+    /// Bytes given to the encoder and the encoded bytes it produced
+    /// (chunk framing not counted).
+    public private(set) var bytesIn: UInt64 = 0
+    public private(set) var bytesOut: UInt64 = 0
 
     /// - Returns: nil when zlib cannot set up a stream (out of memory).
     public init?(algorithm: CompressionAlgorithm, level: Int32 = 1) {
@@ -60,7 +64,9 @@ public final class ZlibCompressor {
     /// nothing does).
     public func compress(_ input: UnsafeRawBufferPointer, into out: inout ByteBuffer) {
         guard !input.isEmpty, !finished else { return }
+        bytesIn &+= UInt64(input.count)
         guard stream != nil else {
+            bytesOut &+= UInt64(input.count)
             Self.writeChunk(input, into: &out)
             return
         }
@@ -102,6 +108,7 @@ public final class ZlibCompressor {
             out.moveWriterIndex(to: sizeAt)
             return
         }
+        bytesOut &+= UInt64(produced)
         // The size field is fixed-width (leading zeros are valid chunk-size digits).
         Self.writeFixedHex(produced, at: sizeAt, in: &out)
         out.writeStaticString("\r\n")

@@ -9,12 +9,17 @@ final class CompressionTests: IntegrationTestCase {
     private var port = 0
     private var offloadPort = 0
     private var backend: Backend!
+    private var statsSocket: String { tmp.appendingPathComponent("admin.sock").path }
 
     private func start(_ frontend: String, offload: String = "compression offload") throws {
         backend = try startBackend("web1")
         port = Ports.free()
         offloadPort = Ports.free()
-        try startProxy(config: Self.defaultsHTTP + """
+        try startProxy(config: """
+        global
+            stats socket \(statsSocket) level admin
+
+        """ + Self.defaultsHTTP + """
         frontend fe
             bind 127.0.0.1:\(port)
         \(frontend)
@@ -171,6 +176,28 @@ final class CompressionTests: IntegrationTestCase {
         XCTAssertEqual(r.stderr.components(separatedBy: "Re-using existing connection").count - 1, 2, r.stderr)
         // curl asks for "deflate, gzip, ...": the first of equal q-values wins.
         XCTAssertEqual(r.stderr.lowercased().components(separatedBy: "< content-encoding: deflate").count - 1, 3, r.stderr)
+    }
+
+    /// `comp_in`, `comp_out` and `comp_rsp` of the frontend and the
+    /// backend count the compressed responses only, a chunked body one
+    /// byte more, as 2.6 does (its `comp_out` differs with its encoder).
+    func testStatsCountCompressedResponses() throws {
+        try start("    compression algo gzip\n    compression type text/html")
+        _ = try viaProxy("/text?bytes=3000", ["--compressed"])
+        _ = try viaProxy("/text?bytes=5000&te=chunked", ["--compressed"])
+        _ = try viaProxy("/text?bytes=3000", [])
+        _ = try viaProxy("/text?bytes=3000&type=text/css", ["--compressed"])
+        let csv = try XCTUnwrap(LifecycleHarness.unixCommand(statsSocket, "show stat"))
+        for (proxy, row) in [("fe", "FRONTEND"), ("be", "BACKEND")] {
+            let r = try XCTUnwrap(StatsCSV.rows(csv, proxy: proxy)[row], csv)
+            XCTAssertEqual(r["comp_in"], "8001", proxy)
+            XCTAssertEqual(r["comp_rsp"], "2", proxy)
+            XCTAssertEqual(r["comp_byp"], "0", proxy)
+            let out = try XCTUnwrap(Int(r["comp_out"] ?? ""), proxy)
+            XCTAssertGreaterThan(out, 0, proxy)
+            XCTAssertLessThan(out, 8000, proxy)
+        }
+        XCTAssertEqual(StatsCSV.rows(csv, proxy: "be")["web1"]?["comp_in"], "")
     }
 
     func testBuildInfoNamesZlib() throws {
