@@ -27,26 +27,34 @@ extension HTTPStreamStateMachine {
         }
     }
 
-    /// Sets up the encoder when the response qualifies, and the head's
-    /// edits 2.6 makes: no `Content-Length`, chunked, a strong `ETag`
-    /// made weak, then `Vary: Accept-Encoding` and `Content-Encoding`
-    /// (none for identity) after the other headers.
+    /// Whether the response as the server sent it is to be compressed.
+    func compressionAllowed(_ head: HTTPHead, _ bytes: ByteBuffer) -> Bool {
+        guard let choice = compressionChoice else { return false }
+        return CompressionNegotiation.responsePlan(head, in: bytes, types: choice.types) != nil
+    }
+
+    /// Sets up the encoder and the head's edits 2.6 makes (on the head as
+    /// the response rules left it): no `Content-Length`, chunked, a strong
+    /// `ETag` made weak, then `Vary: Accept-Encoding` and
+    /// `Content-Encoding` (none for identity) after the other headers.
     mutating func startCompression(
-        _ choice: (algorithm: CompressionAlgorithm, types: [[UInt8]]), _ head: HTTPHead, _ bytes: ByteBuffer,
-        _ edits: inout HTTPHeadEdits
+        _ algorithm: CompressionAlgorithm, _ head: HTTPHead, _ bytes: ByteBuffer, _ edits: inout HTTPHeadEdits
     ) {
-        guard let plan = CompressionNegotiation.responsePlan(head, in: bytes, types: choice.types),
-              let compressor = ZlibCompressor(algorithm: choice.algorithm)
-        else { return }
+        guard let compressor = ZlibCompressor(algorithm: algorithm) else { return }
         responseCompressor = compressor
-        for (index, h) in head.headers.enumerated() where h.kind == .contentLength { edits.remove(index) }
-        if let index = plan.strongETag {
-            let value = bytes.withUnsafeReadableBytes { Array("W/".utf8) + Array($0[head.headers[index].value]) }
-            edits.replaced.append((index: index, value: value))
+        bytes.withUnsafeReadableBytes { p in
+            for (index, h) in head.headers.enumerated() where !edits.isRemoved(index) {
+                if h.kind == .contentLength {
+                    edits.remove(index)
+                } else if HTTPBytes.equalsLower(p, h.name.lowerBound, h.name.upperBound, "etag"),
+                          edits.replacement(index) == nil, h.value.count >= 2, p[h.value.lowerBound] == 0x22 {
+                    edits.replaced.append((index: index, value: Array("W/".utf8) + Array(p[h.value])))
+                }
+            }
         }
         if !head.isChunked { edits.append(name: "transfer-encoding", value: "chunked") }
         edits.append(name: "vary", value: "Accept-Encoding")
-        switch choice.algorithm {
+        switch algorithm {
         case .identity: break
         case .gzip: edits.append(name: "content-encoding", value: "gzip")
         case .deflate, .rawDeflate: edits.append(name: "content-encoding", value: "deflate")

@@ -1029,8 +1029,10 @@ public struct HTTPStreamStateMachine {
         if compresses { materializeRequest() }
         guard let requestBytes, let backend else { return }
         var edits = requestEdits.headEdits
-        compressionChoice = nil
-        if compresses { chooseCompression(backend, &edits, requestBytes) }
+        if compresses {
+            compressionChoice = nil
+            chooseCompression(backend, &edits, requestBytes)
+        }
         if let name = policy.uniqueIDHeader, let id = uniqueIDCell?.value { edits.append(name: name, value: id) }
         let upgrading = request.connection.contains(.upgrade) || request.method == .connect
         let serverMode = backend.connectionMode == .keepAlive ? policy.connectionMode : backend.connectionMode
@@ -1179,6 +1181,10 @@ public struct HTTPStreamStateMachine {
                 serverStatus = head.status
                 log.responseHead = .now()
                 captureResponseHeaders(head, headBytes)
+                // Compression decides on the response as the server sent
+                // it, before the response rules (recorded: a Content-Encoding
+                // or Cache-Control they set does not prevent it).
+                let compresses = compressionChoice != nil && compressionAllowed(head, headBytes)
                 var edits = HTTPHeadEdits()
                 if policy.hasResponseAnalysis || (backend?.hasResponseAnalysis ?? false) {
                     guard let analysed = analyseResponse(head, headBytes) else { return }
@@ -1196,7 +1202,7 @@ public struct HTTPStreamStateMachine {
                 response = head
                 responseStarted = true
                 log.status = head.status
-                sendResponseHead(head, headBytes, edits)
+                sendResponseHead(head, headBytes, edits, compresses: compresses)
                 if state == .tunnel { return }
                 input = serverInbound!
             }
@@ -1280,7 +1286,9 @@ public struct HTTPStreamStateMachine {
         return (message.head, message.bytes, message.notedEdits.headEdits)
     }
 
-    private mutating func sendResponseHead(_ head: HTTPHead, _ headBytes: ByteBuffer, _ ruleEdits: consuming HTTPHeadEdits) {
+    private mutating func sendResponseHead(
+        _ head: HTTPHead, _ headBytes: ByteBuffer, _ ruleEdits: consuming HTTPHeadEdits, compresses: Bool
+    ) {
         if head.status == 101 || (request.method == .connect && head.status / 100 == 2) {
             clientOut.appendHead(head, from: headBytes, edits: ruleEdits)
             sendClientBatch()
@@ -1303,7 +1311,7 @@ public struct HTTPStreamStateMachine {
         // states what differs from the response's or the request's default.
         var edits = consume ruleEdits
         responseCompressor = nil
-        if let choice = compressionChoice { startCompression(choice, head, headBytes, &edits) }
+        if compresses, let choice = compressionChoice { startCompression(choice.algorithm, head, headBytes, &edits) }
         if clientKeepAlive {
             if !head.version.isPersistentByDefault || !request.version.isPersistentByDefault {
                 edits.connection = .keepAlive

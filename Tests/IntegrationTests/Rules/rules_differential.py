@@ -2712,6 +2712,22 @@ compression type text/plain
 """), [AE("gzip, deflate", hdr={"content-encoding": "^deflate$"}, answer=r"^\[raw deflate\] <p>")],
      response=text_response(), what="the backend's algorithms and types before the frontend's")
 
+case("compression_before_response_rules", "compression", site("""
+compression algo gzip
+compression type text/html
+http-request set-var(txn.p) path
+http-request del-header accept-encoding if { path /del }
+http-response set-header Content-Encoding br if { var(txn.p) -m str /ce }
+http-response set-header Cache-Control no-transform if { var(txn.p) -m str /nt }
+http-response set-header Content-Type image/png if { var(txn.p) -m str /type }
+http-response set-status 404 if { var(txn.p) -m str /status }
+http-response replace-header ETag (.*) \1-x if { var(txn.p) -m str /etag }
+http-response del-header ETag if { var(txn.p) -m str /deletag }
+http-after-response set-header x-ce "%[res.hdr(content-encoding)]"
+"""), [G(p, headers=[("accept-encoding", "gzip")]) for p in ("/del", "/ce", "/nt", "/type", "/status", "/etag", "/deletag")],
+     response=text_response(headers=[("content-type", "text/html"), ("etag", '"v1"')]),
+     what="the response decided on as the server sent it, before the response rules")
+
 case("compression_identity", "compression", site("""
 compression algo identity
 """), [G("/", hdr={"content-encoding": None, "vary": "^Accept-Encoding$", "content-length": None}, answer="^<p>")],
