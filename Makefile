@@ -15,7 +15,7 @@ RELEASE_FLAGS = -c release --static-swift-stdlib \
 
 .PHONY: build release test tsan unit run check deb lint e2e e2e-reference netns bench clean build-deps test-deps reference
 
-# Debian packages the build needs (CLZ4 finds liblz4 through pkg-config),
+# Debian packages the build needs (CLZ4 and CZlib find liblz4 and zlib through pkg-config),
 # and those the tests run (backends, clients, lz4, logrotate, openssl for
 # the test certificates and TLS clients, promtool from prometheus to
 # check the exporter's output, and the servers the protocol health checks
