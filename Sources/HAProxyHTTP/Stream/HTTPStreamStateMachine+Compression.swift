@@ -40,7 +40,10 @@ extension HTTPStreamStateMachine {
     mutating func startCompression(
         _ algorithm: CompressionAlgorithm, _ head: HTTPHead, _ bytes: ByteBuffer, _ edits: inout HTTPHeadEdits
     ) {
-        guard let compressor = ZlibCompressor(algorithm: algorithm) else { return }
+        guard let compressor = ZlibCompressor(algorithm: algorithm) else {
+            responseCompressor = nil
+            return
+        }
         responseCompressor = compressor
         bytes.withUnsafeReadableBytes { p in
             for (index, h) in head.headers.enumerated() where !edits.isRemoved(index) {

@@ -1209,9 +1209,9 @@ public struct HTTPStreamStateMachine {
         }
         do {
             let counted = responseBody.loggedBytes
-            if let compressor = responseCompressor {
+            if responseCompressor != nil {
                 if input.readableBytes > 0 {
-                    try clientOut.appendCompressedBody(&responseBody, compressor: compressor, from: &input)
+                    try clientOut.appendCompressedBody(&responseBody, compressor: responseCompressor!, from: &input)
                 }
             } else if input.readableBytes > 0,
                let run = try clientOut.appendBody(&responseBody, chunked: response.isChunked, from: &input) {
@@ -1223,12 +1223,11 @@ public struct HTTPStreamStateMachine {
             log.bytesFromServer &+= responseBody.loggedBytes &- counted
             serverInbound = input
             if responseBody.isComplete {
-                if let compressor = responseCompressor {
+                if responseCompressor != nil, let compressor = responseCompressor.take() {
                     // Recorded: 2.6 counts one more byte in and out for a
                     // chunked body (3001 and 82 for 3000 bytes gzipped to 81).
                     let end: UInt64 = response.isChunked ? 1 : 0
                     emit(.countCompression(in: compressor.bytesIn + end, out: compressor.bytesOut + end))
-                    responseCompressor = nil
                 }
                 if input.readableBytes > 0 { serverReusable = false }
                 responseDone = true
@@ -1310,7 +1309,7 @@ public struct HTTPStreamStateMachine {
         // The rewriter drops the server's close/keep-alive tokens; the header
         // states what differs from the response's or the request's default.
         var edits = consume ruleEdits
-        responseCompressor = nil
+        // Without compression, this one check is all it costs a response.
         if compresses, let choice = compressionChoice { startCompression(choice.algorithm, head, headBytes, &edits) }
         if clientKeepAlive {
             if !head.version.isPersistentByDefault || !request.version.isPersistentByDefault {
