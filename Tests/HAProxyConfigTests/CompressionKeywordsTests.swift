@@ -38,6 +38,13 @@ final class CompressionKeywordsTests: XCTestCase {
         XCTAssertNil(proxy("b", config)?.compression)
     }
 
+    func testMaxLevel() {
+        let (config, diagnostics) = TestSupport.load("global\n  tune.comp.maxlevel 9\n")
+        XCTAssertEqual(diagnostics.alerts.map(\.message), [])
+        XCTAssertEqual(config?.global.tuneCompMaxLevel, 9)
+        XCTAssertEqual(TestSupport.load("global\n").0?.global.tuneCompMaxLevel, 1)
+    }
+
     func testErrorsName2Point6sWording() {
         let (_, diagnostics) = TestSupport.load("""
             backend b

@@ -20,7 +20,7 @@ struct KeywordRegistry {
         }
         let globalGroups: [[ConfigKeyword]] = [
             Self.globalKeywords, Self.globalLogKeywords, Self.globalVariableKeywords, Self.tlsGlobalKeywords,
-            Self.peersGlobalKeywords, Self.threadKeywords,
+            Self.peersGlobalKeywords, Self.threadKeywords, Self.compressionGlobalKeywords,
         ]
         let proxyGroups: [[ConfigKeyword]] = [
             Self.proxyKeywords, Self.statsKeywords, Self.timeoutKeywords, Self.optionKeywords, Self.checkKeywords,

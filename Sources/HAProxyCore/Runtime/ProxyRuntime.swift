@@ -202,7 +202,8 @@ public final class ProxyRuntime {
             let policy = HTTPFrontendPolicy(
                 config: proxy, headLimits: limits, errorPages: pages, defaultBackend: target?.httpPolicy,
                 userlists: configuration.userlists, backendNamed: { backendsByName[$0]?.httpPolicy },
-                id: proxyIDs[proxy.name] ?? 0, rulesWriteTransactionLog: rulesWriteTransactionLog)
+                id: proxyIDs[proxy.name] ?? 0, rulesWriteTransactionLog: rulesWriteTransactionLog,
+                compressionLevel: global.tuneCompMaxLevel)
             let frontend = Frontend(config: proxy, backend: target, httpPolicy: policy)
             frontend.runtime = self
             frontend.requestCounter = requestCounter

@@ -9,8 +9,8 @@ import NIOCore
 /// its three wrappers; identity passes the bytes through unchanged (the
 /// manual's debugging algorithm: the body is only re-chunked). Each input
 /// run is flushed (`Z_SYNC_FLUSH`) so that a body streamed slowly reaches
-/// the client as it comes rather than at its end. Level 1, as 2.6's
-/// default `tune.comp.maxlevel`.
+/// the client as it comes rather than at its end. The level is
+/// `tune.comp.maxlevel` (1 by default, as in 2.6).
 public final class ZlibCompressor {
     /// zlib's version this build was compiled against and the one loaded.
     public static let builtVersion = ZLIB_VERSION

@@ -77,12 +77,16 @@ public final class HTTPFrontendPolicy: Sendable {
     public let uniqueIDHeader: [UInt8]?
     /// `compression` lines, nil without any.
     public let compression: CompressionPolicy?
+    /// `tune.comp.maxlevel`: the level responses are compressed with.
+    public let compressionLevel: Int32
 
     public init(
         config: ProxyConfig, headLimits: HTTPHeadLimits, errorPages: [Int: HTTPErrorReply],
         defaultBackend: HTTPBackendPolicy?, userlists: [Userlist] = [],
-        backendNamed: (String) -> HTTPBackendPolicy?, id: Int = 0, rulesWriteTransactionLog: Bool = true
+        backendNamed: (String) -> HTTPBackendPolicy?, id: Int = 0, rulesWriteTransactionLog: Bool = true,
+        compressionLevel: Int = 1
     ) {
+        self.compressionLevel = Int32(compressionLevel)
         timeouts = config.timeouts
         connectionMode = config.options.httpConnectionMode
         forwardFor = config.options.forwardFor

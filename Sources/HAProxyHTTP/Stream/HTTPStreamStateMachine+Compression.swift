@@ -40,7 +40,7 @@ extension HTTPStreamStateMachine {
     mutating func startCompression(
         _ algorithm: CompressionAlgorithm, _ head: HTTPHead, _ bytes: ByteBuffer, _ edits: inout HTTPHeadEdits
     ) {
-        guard let compressor = ZlibCompressor(algorithm: algorithm) else {
+        guard let compressor = ZlibCompressor(algorithm: algorithm, level: policy.compressionLevel) else {
             responseCompressor = nil
             return
         }

@@ -11,13 +11,14 @@ final class CompressionTests: IntegrationTestCase {
     private var backend: Backend!
     private var statsSocket: String { tmp.appendingPathComponent("admin.sock").path }
 
-    private func start(_ frontend: String, offload: String = "compression offload") throws {
+    private func start(_ frontend: String, offload: String = "compression offload", global: String = "") throws {
         backend = try startBackend("web1")
         port = Ports.free()
         offloadPort = Ports.free()
         try startProxy(config: """
         global
             stats socket \(statsSocket) level admin
+        \(global)
 
         """ + Self.defaultsHTTP + """
         frontend fe
@@ -198,6 +199,19 @@ final class CompressionTests: IntegrationTestCase {
             XCTAssertLessThan(out, 8000, proxy)
         }
         XCTAssertEqual(StatsCSV.rows(csv, proxy: "be")["web1"]?["comp_in"], "")
+    }
+
+    /// `tune.comp.maxlevel` is zlib's level: 9 encodes the test pattern
+    /// smaller than the default 1 (zlib itself: 481 bytes against 607).
+    func testMaxLevelIsTheEncodersLevel() throws {
+        try start("    compression algo gzip")
+        let path = "/text?bytes=30000"
+        let fast = try viaProxy(path, ["-H", "Accept-Encoding: gzip"]).body.count
+        try start("    compression algo gzip", global: "    tune.comp.maxlevel 9")
+        let best = try viaProxy(path, ["-H", "Accept-Encoding: gzip"])
+        XCTAssertEqual(best.header("content-encoding"), "gzip")
+        XCTAssertLessThan(best.body.count + 50, fast, "level 9: \(best.body.count) bytes, level 1: \(fast)")
+        XCTAssertEqual(try viaProxy(path, ["--compressed"]).body, try direct(path))
     }
 
     func testBuildInfoNamesZlib() throws {
