@@ -238,8 +238,9 @@ public struct HTTPBodyFramer: Sendable {
     }
 
     /// Like `consume(_:)`, but hands `body` the payload of this input (a
-    /// chunked body's chunk data without its framing; trailers dropped),
-    /// for a body the proxy encodes anew (`compression`).
+    /// chunked body's chunk data without its framing; its trailers are
+    /// kept for `takeTrailers()`), for a body the proxy encodes anew
+    /// (`compression`).
     public mutating func decode(
         _ buffer: ByteBuffer, _ body: (UnsafeRawBufferPointer) -> Void
     ) throws(HTTPParseError) -> Progress {
@@ -253,10 +254,7 @@ public struct HTTPBodyFramer: Sendable {
             recording = true
         }
         defer {
-            if chunked {
-                recording = false
-                trailerBytes = nil
-            }
+            if chunked { recording = false }
         }
         return try buffer.withUnsafeReadableBytes { (p) throws(HTTPParseError) -> Progress in
             let progress = try self.consume(bytes: p)
@@ -267,6 +265,13 @@ public struct HTTPBodyFramer: Sendable {
             }
             return progress
         }
+    }
+
+    /// The raw trailer section `decode` gathered once the body ended
+    /// (nil without trailers); see `writeTrailers`.
+    public mutating func takeTrailers() -> ByteBuffer? {
+        defer { trailerBytes = nil }
+        return trailerBytes
     }
 
     static func writeHex(_ value: Int, into out: inout ByteBuffer) {

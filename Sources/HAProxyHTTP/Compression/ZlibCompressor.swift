@@ -74,13 +74,13 @@ public final class ZlibCompressor {
     }
 
     /// Ends the encoded body (its trailer: gzip's CRC and length, zlib's
-    /// Adler-32) and writes the last chunk, `0`, and the empty line.
+    /// Adler-32) as one more chunk; the caller writes the last chunk (`0`),
+    /// the message's trailers and the empty line.
     public func finish(into out: inout ByteBuffer) {
         if !finished, stream != nil {
             run(UnsafeRawBufferPointer(start: nil, count: 0), flush: Z_FINISH, into: &out)
         }
         finished = true
-        out.writeStaticString("0\r\n\r\n")
     }
 
     private func run(_ input: UnsafeRawBufferPointer, flush: Int32, into out: inout ByteBuffer) {

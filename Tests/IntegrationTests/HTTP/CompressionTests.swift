@@ -139,6 +139,19 @@ final class CompressionTests: IntegrationTestCase {
         XCTAssertEqual(weak.header("etag"), "W/\"v1\"")
     }
 
+    /// A chunked body's trailers follow the compressed body (recorded:
+    /// 2.6 keeps them, names in lowercase).
+    func testTrailersFollowTheCompressedBody() throws {
+        try start("    compression algo gzip")
+        let c = try Conn(port: port)
+        try c.send(HTTPClient.request(
+            "GET", "/text?bytes=3000&te=chunked&trailer=X-Sum:%20abc", extra: "Accept-Encoding: gzip\r\nConnection: close\r\n"))
+        let raw = try c.readToEOF()
+        XCTAssertTrue(String(decoding: raw.prefix(400), as: UTF8.self).lowercased().contains("content-encoding: gzip"))
+        let end = Data("\r\n0\r\nx-sum: abc\r\n\r\n".utf8)
+        XCTAssertEqual(Data(raw.suffix(end.count)), end, String(decoding: raw.suffix(40), as: UTF8.self))
+    }
+
     func testIdentityRechunksWithoutEncoding() throws {
         try start("    compression algo identity")
         let r = try viaProxy("/text?bytes=5000", [])

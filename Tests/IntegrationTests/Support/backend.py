@@ -165,7 +165,7 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         elif u.path == "/text":
             # `bytes` of PATTERN as `type` (compression tests), chunked
-            # in pieces of 1000 with `te=chunked`.
+            # in pieces of 1000 with `te=chunked`, then the `trailer` lines.
             n = int(q.get("bytes", ["20000"])[0])
             body = PATTERN[:n]
             self.send_response(int(q.get("status", ["200"])[0]))
@@ -186,7 +186,8 @@ class Handler(BaseHTTPRequestHandler):
                 for i in range(0, n, 1000):
                     piece = body[i:i + 1000]
                     self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
-                self.wfile.write(b"0\r\n\r\n")
+                trailers = "".join(t + "\r\n" for t in q.get("trailer", []))
+                self.wfile.write(b"0\r\n" + trailers.encode() + b"\r\n")
             else:
                 self.wfile.write(body)
         elif u.path == "/chunked":
