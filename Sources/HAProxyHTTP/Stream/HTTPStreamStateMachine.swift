@@ -899,34 +899,47 @@ public struct HTTPStreamStateMachine {
     /// `answerLocally` for builders that may know the answer's `%B` share
     /// and framing (a length, not the connection's end): the answer is
     /// then not parsed again, unless `http-after-response` rules edit it.
-    mutating func answerLocally(alwaysCloses: Bool, _ build: (HTTPResponseConnection) -> LocalAnswer) {
+    ///
+    /// - Parameter encoder: compresses the answer, after the
+    ///   `http-after-response` rules and once counted (a service's answer;
+    ///   see `serviceAnswerEncoder`).
+    mutating func answerLocally(
+        alwaysCloses: Bool, encoder: LocalAnswerEncoder? = nil, _ build: (HTTPResponseConnection) -> LocalAnswer
+    ) {
         if alwaysCloses || !dropsCompleteRequestBody() {
             clientKeepAlive = false
             let built = build(.close)
             if let size = built.loggedSize, !hasAfterResponseRules {
                 log.bytesFromServer &+= UInt64(size)
-                respondAndClose(built.bytes)
+                respondAndClose(encoded(built.bytes, encoder))
                 return
             }
             let answer = afterResponse(built.bytes)
             countLocalResponse(answer)
-            respondAndClose(answer)
+            respondAndClose(encoded(answer, encoder))
             return
         }
         let built = build(responseConnectionHeader())
         if let size = built.loggedSize, !hasAfterResponseRules {
             log.bytesFromServer &+= UInt64(size)
-            respondLocally(built.bytes)
+            respondLocally(encoded(built.bytes, encoder))
             return
         }
         let answer = afterResponse(built.bytes)
         // An errorfile without a length ends with the connection.
         if let head = countLocalResponse(answer), head.bodyFraming == .untilClose {
             clientKeepAlive = false
-            respondAndClose(answer)
+            respondAndClose(encoded(answer, encoder))
         } else {
-            respondLocally(answer)
+            respondLocally(encoded(answer, encoder))
         }
+    }
+
+    /// `answer` compressed by `encoder` when it applies, counted.
+    private mutating func encoded(_ answer: ByteBuffer, _ encoder: LocalAnswerEncoder?) -> ByteBuffer {
+        guard let encoder, let result = encoder.encode(answer) else { return answer }
+        emit(.countCompression(in: result.bytesIn, out: result.bytesOut))
+        return result.bytes
     }
 
     /// Whether `http-after-response` rules run on the proxy's own answers.

@@ -152,6 +152,30 @@ final class CompressionTests: IntegrationTestCase {
         XCTAssertEqual(Data(raw.suffix(end.count)), end, String(decoding: raw.suffix(40), as: UTF8.self))
     }
 
+    /// Services' answers (the statistics page, the Prometheus exporter)
+    /// are compressed like a server's; `http-request return` ones are not
+    /// (recorded from 2.6).
+    func testServicesAnswersAreCompressedButNotReturns() throws {
+        try start("""
+                compression algo gzip
+                stats uri /stats
+                http-request use-service prometheus-exporter if { path /metrics }
+                http-request return status 200 content-type text/plain string "a local answer" if { path /ret }
+            """)
+        let metrics = try viaProxy("/metrics", ["--compressed"])
+        XCTAssertEqual(metrics.header("content-encoding"), "gzip")
+        XCTAssertEqual(metrics.header("vary"), "Accept-Encoding")
+        XCTAssertNil(metrics.header("content-length"))
+        XCTAssertTrue(String(decoding: metrics.body, as: UTF8.self).contains("haproxy_process_nbthread "))
+        let csv = try viaProxy("/stats;csv", ["--compressed"])
+        XCTAssertEqual(csv.header("content-encoding"), "gzip")
+        XCTAssertTrue(String(decoding: csv.body, as: UTF8.self).hasPrefix("# pxname,svname,"))
+        let local = try viaProxy("/ret", ["--compressed"])
+        XCTAssertNil(local.header("content-encoding"))
+        XCTAssertEqual(String(decoding: local.body, as: UTF8.self), "a local answer")
+        XCTAssertNil(try viaProxy("/metrics", []).header("content-encoding"))
+    }
+
     func testIdentityRechunksWithoutEncoding() throws {
         try start("    compression algo identity")
         let r = try viaProxy("/text?bytes=5000", [])
