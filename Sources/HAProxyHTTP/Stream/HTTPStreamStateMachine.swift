@@ -1045,6 +1045,10 @@ public struct HTTPStreamStateMachine {
         if compresses {
             compressionChoice = nil
             chooseCompression(backend, &edits, requestBytes)
+        } else if compressionChoice != nil {
+            // The previous request of the connection went to a backend
+            // that compresses; this one does not.
+            compressionChoice = nil
         }
         if let name = policy.uniqueIDHeader, let id = uniqueIDCell?.value { edits.append(name: name, value: id) }
         let upgrading = request.connection.contains(.upgrade) || request.method == .connect

@@ -130,6 +130,33 @@ final class CompressionTests: IntegrationTestCase {
         XCTAssertEqual(head.header("content-length"), "5000")
     }
 
+    /// On one connection, a request to a backend that compresses, then
+    /// one to a backend that does not: only the first answer is encoded.
+    func testOnlyTheBackendThatCompressesDoes() throws {
+        backend = try startBackend("web1")
+        port = Ports.free()
+        try startProxy(config: Self.defaultsHTTP + """
+        frontend fe
+            bind 127.0.0.1:\(port)
+            use_backend plain if { url_param(plain) -m found }
+            default_backend compressing
+
+        backend compressing
+            compression algo gzip
+            server web1 127.0.0.1:\(backend.port)
+
+        backend plain
+            server web1 127.0.0.1:\(backend.port)
+
+        """, ports: [port])
+        let r = try runTool("/usr/bin/curl", ["-sS", "-v", "--max-time", "10", "--compressed", "-o", "/dev/null", "-o", "/dev/null",
+            "http://127.0.0.1:\(port)/text?bytes=5000", "http://127.0.0.1:\(port)/text?bytes=5000&plain=1"], dir: tmp)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stderr.components(separatedBy: "Re-using existing connection").count - 1, 1, r.stderr)
+        XCTAssertEqual(r.stderr.lowercased().components(separatedBy: "< content-encoding: gzip").count - 1, 1, r.stderr)
+        XCTAssertEqual(r.stderr.lowercased().components(separatedBy: "< content-length: 5000").count - 1, 1, r.stderr)
+    }
+
     func testStrongETagBecomesWeak() throws {
         try start("    compression algo gzip")
         let r = try viaProxy("/text?bytes=5000&h=ETag:%22v1%22", ["--compressed"])
