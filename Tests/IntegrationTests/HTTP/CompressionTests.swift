@@ -252,6 +252,10 @@ final class CompressionTests: IntegrationTestCase {
         _ = try viaProxy("/text?bytes=5000&te=chunked", ["--compressed"])
         _ = try viaProxy("/text?bytes=3000", [])
         _ = try viaProxy("/text?bytes=3000&type=text/css", ["--compressed"])
+        // The last second's rates (the requests took well under one).
+        let info = try XCTUnwrap(LifecycleHarness.unixCommand(statsSocket, "show info"))
+        XCTAssertTrue(info.contains("CompressBpsIn: 8001\n"), info)
+        XCTAssertFalse(info.contains("CompressBpsOut: 0\n"), info)
         let csv = try XCTUnwrap(LifecycleHarness.unixCommand(statsSocket, "show stat"))
         for (proxy, row) in [("fe", "FRONTEND"), ("be", "BACKEND")] {
             let r = try XCTUnwrap(StatsCSV.rows(csv, proxy: proxy)[row], csv)
