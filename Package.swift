@@ -76,7 +76,10 @@ let package = Package(
         ),
         .target(
             name: "HAProxyHTTP",
-            dependencies: ["HAProxyConfig", "HAProxyRules", "HAProxyTables", "CZlib", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: [
+                "HAProxyConfig", "HAProxyRules", "HAProxyTables", "CZlib",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
         ),
         // The TLS record layer over memory BIOs, the contexts built from
         // the configuration and the certificate store.
