@@ -15,13 +15,13 @@ RELEASE_FLAGS = -c release --static-swift-stdlib \
 
 .PHONY: build release test tsan unit run check deb lint e2e e2e-reference netns bench clean build-deps test-deps reference
 
-# Debian packages the build needs (CLZ4 finds liblz4 through pkg-config),
+# Debian packages the build needs (CLZ4 and CZlib find liblz4 and zlib through pkg-config),
 # and those the tests run (backends, clients, lz4, logrotate, openssl for
 # the test certificates and TLS clients, promtool from prometheus to
 # check the exporter's output, and the servers the protocol health checks
 # talk to: redis-server, mariadb-server and postgresql; keepalived, iproute2
 # and socat for the failover between network namespaces, `make netns`).
-BUILD_DEPS = libcrypt-dev liblz4-dev libpcre2-dev libssl-dev pkg-config
+BUILD_DEPS = libcrypt-dev liblz4-dev libpcre2-dev libssl-dev zlib1g-dev pkg-config
 TEST_DEPS = curl python3 lz4 logrotate openssl prometheus tidy dnsmasq-base testssl.sh redis-server mariadb-server postgresql \
 	keepalived iproute2 socat
 

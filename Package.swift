@@ -20,6 +20,13 @@ let package = Package(
             pkgConfig: "liblz4",
             providers: [.apt(["liblz4-dev"])]
         ),
+        // Debian's zlib: the deflate, raw-deflate and gzip encodings of
+        // `compression algo` (Debian's 2.6 embeds libslz instead).
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         // Debian's PCRE2 (with JIT), the regex engine of Debian's haproxy.
         .systemLibrary(
             name: "CPCRE2",
@@ -69,7 +76,10 @@ let package = Package(
         ),
         .target(
             name: "HAProxyHTTP",
-            dependencies: ["HAProxyConfig", "HAProxyRules", "HAProxyTables", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: [
+                "HAProxyConfig", "HAProxyRules", "HAProxyTables", "CZlib",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
         ),
         // The TLS record layer over memory BIOs, the contexts built from
         // the configuration and the certificate store.

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import HAProxyHTTP
 import HAProxyRules
 import HAProxyTLS
 
@@ -25,7 +26,7 @@ public enum BuildInfo {
         ("PCRE2_JIT", true), ("PCRE_JIT", false), ("POLL", false), ("PRCTL", false), ("PROCCTL", false),
         ("PROMEX", true), ("QUIC", false), ("RT", false), ("SLZ", false), ("STATIC_PCRE", false),
         ("STATIC_PCRE2", false), ("SYSTEMD", true), ("TFO", false), ("THREAD", true),
-        ("THREAD_DUMP", false), ("TPROXY", false), ("WURFL", false), ("ZLIB", false),
+        ("THREAD_DUMP", false), ("TPROXY", false), ("WURFL", false), ("ZLIB", true),
     ]
 
     public static var enabledFeatures: Set<String> {
@@ -60,7 +61,7 @@ public enum BuildInfo {
           CPU     = generic
           CC      = swiftc
           CFLAGS  = -O -static-stdlib
-          OPTIONS = USE_PCRE2=1 USE_PCRE2_JIT=1 USE_OPENSSL=1 USE_THREAD=1 USE_GETADDRINFO=1 USE_LZ4=1 USE_SYSTEMD=1 USE_PROMEX=1 USE_NIO=1
+          OPTIONS = USE_PCRE2=1 USE_PCRE2_JIT=1 USE_OPENSSL=1 USE_THREAD=1 USE_GETADDRINFO=1 USE_LZ4=1 USE_ZLIB=1 USE_SYSTEMD=1 USE_PROMEX=1 USE_NIO=1
           DEBUG   =
 
         Feature list : \(list)
@@ -79,8 +80,9 @@ public enum BuildInfo {
         Built with PCRE2 version : \(HAProxyRules.Regex.libraryVersion)
         PCRE2 library supports JIT : \(HAProxyRules.Regex.supportsJIT ? "yes" : "no (libpcre2 without JIT)")
         Encrypted password support via crypt(3): yes
-        Built without compression support (neither USE_ZLIB nor USE_SLZ are set).
-        Compression algorithms supported : identity("identity")
+        Built with zlib version : \(ZlibCompressor.builtVersion)
+        Running on zlib version : \(ZlibCompressor.runningVersion)
+        Compression algorithms supported : identity("identity"), deflate("deflate"), raw-deflate("deflate"), gzip("gzip")
         Built with SwiftNIO event loops (epoll).
 
         Available polling systems :

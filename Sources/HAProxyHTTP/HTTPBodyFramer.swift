@@ -237,6 +237,43 @@ public struct HTTPBodyFramer: Sendable {
         }
     }
 
+    /// Like `consume(_:)`, but hands `body` the payload of this input (a
+    /// chunked body's chunk data without its framing; its trailers are
+    /// kept for `takeTrailers()`), for a body the proxy encodes anew
+    /// (`compression`).
+    public mutating func decode(
+        _ buffer: ByteBuffer, _ body: (UnsafeRawBufferPointer) -> Void
+    ) throws(HTTPParseError) -> Progress {
+        let chunked: Bool
+        switch state {
+        case .remaining, .untilClose, .done: chunked = false
+        default: chunked = true
+        }
+        if chunked {
+            segments.removeAll(keepingCapacity: true)
+            recording = true
+        }
+        defer {
+            if chunked { recording = false }
+        }
+        return try buffer.withUnsafeReadableBytes { (p) throws(HTTPParseError) -> Progress in
+            let progress = try self.consume(bytes: p)
+            if chunked {
+                for s in segments where !s.isEmpty { body(UnsafeRawBufferPointer(rebasing: p[s])) }
+            } else if progress.length > 0 {
+                body(UnsafeRawBufferPointer(rebasing: p[0..<progress.length]))
+            }
+            return progress
+        }
+    }
+
+    /// The raw trailer section `decode` gathered once the body ended
+    /// (nil without trailers); see `writeTrailers`.
+    public mutating func takeTrailers() -> ByteBuffer? {
+        defer { trailerBytes = nil }
+        return trailerBytes
+    }
+
     static func writeHex(_ value: Int, into out: inout ByteBuffer) {
         let digits: StaticString = "0123456789ABCDEF"
         var shift = (Int.bitWidth - value.leadingZeroBitCount + 3) / 4 * 4 - 4

@@ -71,7 +71,7 @@ final class ProxyKeywordsTests: XCTestCase {
     }
 
     func testUnsupportedProxyKeywordIsNotUnknown() {
-        let (_, diagnostics) = TestSupport.load("frontend f\n  compression algo gzip\n")
-        XCTAssertEqual(diagnostics.alerts.first?.message, "parsing [test.cfg:2] : 'compression' is not supported by this build.")
+        let (_, diagnostics) = TestSupport.load("frontend f\n  filter compression\n")
+        XCTAssertEqual(diagnostics.alerts.first?.message, "parsing [test.cfg:2] : 'filter' is not supported by this build.")
     }
 }

@@ -129,3 +129,57 @@ final class HTTPBodyFramerTests: XCTestCase {
         return String(decoding: data, as: UTF8.self) + "|" + String(decoding: rest.dropLast(2), as: UTF8.self)
     }
 }
+
+/// `decode`: the payload a compressed response's encoder gets, whatever
+/// the split of the input.
+final class HTTPBodyFramerDecodeTests: XCTestCase {
+    static var random = SeededRandom("HTTPBodyFramerDecodeTests")
+
+    private func decodeAll(_ framing: HTTPBodyFraming, _ input: [UInt8], pieces: [Int]) throws -> (payload: [UInt8], consumed: Int, complete: Bool, trailers: String?) {
+        var framer = HTTPBodyFramer(framing: framing, isRequest: false)
+        var buffer = ByteBuffer()
+        var payload: [UInt8] = []
+        var consumed = 0
+        var offset = 0
+        for size in pieces {
+            buffer.writeBytes(input[offset..<(offset + size)])
+            offset += size
+            let p = try framer.decode(buffer) { payload += $0 }
+            buffer.moveReaderIndex(forwardBy: p.length)
+            consumed += p.length
+            if p.isComplete {
+                var out = ByteBuffer()
+                let trailers = framer.takeTrailers().map { t -> String in
+                    HTTPBodyFramer.writeTrailers(t, into: &out)
+                    return out.readString(length: out.readableBytes) ?? ""
+                }
+                return (payload, consumed, true, trailers)
+            }
+        }
+        return (payload, consumed, false, nil)
+    }
+
+    func testPayloadAndTrailersSurviveAnySplit() throws {
+        let body = "3\r\nabc\r\n10;ext=1\r\n0123456789abcdef\r\n1\nZ\n0\r\nX-Sum: 1 \r\ny:2\r\n\r\n"
+        let input = Array((body + "NEXT").utf8)
+        var splits: [[Int]] = [[input.count], Array(repeating: 1, count: input.count)]
+        for _ in 0..<20 { splits.append(HTTPHeadParserTests.splits(input.count, random: &Self.random)) }
+        for pieces in splits {
+            let r = try decodeAll(.chunked, input, pieces: pieces)
+            XCTAssertEqual(String(decoding: r.payload, as: UTF8.self), "abc0123456789abcdefZ", "\(pieces) seed \(Self.random.seed)")
+            XCTAssertTrue(r.complete)
+            XCTAssertEqual(r.consumed, body.utf8.count)
+            XCTAssertEqual(r.trailers, "x-sum: 1\r\ny: 2\r\n", "\(pieces)")
+        }
+    }
+
+    func testContentLengthPayloadStopsAtItsEnd() throws {
+        let input = Array("hello worldGET".utf8)
+        for pieces in [[input.count], Array(repeating: 1, count: input.count), [3, 9, 2]] {
+            let r = try decodeAll(.contentLength(11), input, pieces: pieces)
+            XCTAssertEqual(String(decoding: r.payload, as: UTF8.self), "hello world")
+            XCTAssertTrue(r.complete)
+            XCTAssertNil(r.trailers)
+        }
+    }
+}

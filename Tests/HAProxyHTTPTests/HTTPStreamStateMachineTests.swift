@@ -69,6 +69,7 @@ final class HTTPStreamStateMachineTests: XCTestCase {
             case .releaseServer(let keep): return "releaseServer(keep: \(keep))"
             case .abandonQueue: return "abandonQueue"
             case .countResponseError: return "countResponseError"
+            case .countCompression(let bytesIn, let bytesOut): return "countCompression(\(bytesIn), \(bytesOut))"
             case .countAbort(let byClient): return "countAbort(\(byClient ? "client" : "server"))"
             case .logTransaction(let r): return "logTransaction(\(r.serverStatus))"
             case .closeAfterFlush: return "closeAfterFlush"

@@ -20,14 +20,14 @@ struct KeywordRegistry {
         }
         let globalGroups: [[ConfigKeyword]] = [
             Self.globalKeywords, Self.globalLogKeywords, Self.globalVariableKeywords, Self.tlsGlobalKeywords,
-            Self.peersGlobalKeywords, Self.threadKeywords, [Self.unixBindKeyword],
+            Self.peersGlobalKeywords, Self.threadKeywords, [Self.unixBindKeyword], Self.compressionGlobalKeywords,
         ]
         let proxyGroups: [[ConfigKeyword]] = [
             Self.proxyKeywords, Self.statsKeywords, Self.timeoutKeywords, Self.optionKeywords, Self.checkKeywords,
             Self.httpRuleKeywords, Self.tcpRuleKeywords, Self.proxyLogKeywords, Self.bindSectionKeywords,
             Self.serverSectionKeywords, Self.balanceKeywords, Self.serverStateKeywords, Self.persistenceKeywords,
             Self.errorPageKeywords, Self.logRuleKeywords, Self.stickTableKeywords, Self.tcpKeepAliveKeywords,
-            [Self.maxKeepAliveQueueKeyword],
+            [Self.maxKeepAliveQueueKeyword], Self.compressionKeywords,
         ]
         global = table(globalGroups.flatMap { $0 }, \.name)
         proxy = table(proxyGroups.flatMap { $0 }, \.name)
@@ -48,7 +48,7 @@ struct KeywordRegistry {
     /// refused with "not supported by this build" rather than "unknown".
     static let unsupportedProxyKeywords: Set<String> = [
         "reqadd",
-        "compression", "filter", "persist", "email-alert",
+        "filter", "persist", "email-alert",
         "external-check", "source",
         "dispatch",
         "bind-process", "grace", "guid", "use-fcgi-app",

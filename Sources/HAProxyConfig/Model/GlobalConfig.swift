@@ -62,6 +62,9 @@ public struct GlobalConfig: Sendable {
     public var serverStateBase: String?
     public var tuneBufsize = 16384
     public var tuneMaxrewrite = 1024
+    /// `tune.comp.maxlevel`: the level each compressed response is
+    /// encoded with (1 to 9; 1 by default).
+    public var tuneCompMaxLevel = 1
     public var spreadChecks = 0
     /// `expose-experimental-directives`: lines after it may use the
     /// directives 2.6 tags as experimental (`http-request normalize-uri`).

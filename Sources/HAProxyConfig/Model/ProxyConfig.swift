@@ -56,6 +56,8 @@ public struct ProxyConfig: Sendable {
     public var httpReuse: HTTPReuse = .safe
     /// `http-send-name-header`: the request header naming the server it goes to.
     public var sendNameHeader: String?
+    /// `compression algo|type|offload`; nil when the proxy has none.
+    public var compression: CompressionConfig?
     /// `cookie NAME ...`: cookie-based persistence.
     public var cookie: CookiePersistence?
     /// `dynamic-cookie-key KEY`, for `cookie ... dynamic`.

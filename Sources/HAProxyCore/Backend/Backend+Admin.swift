@@ -51,6 +51,7 @@ extension Backend {
             serverAborts = 0
             deniedResponses = 0
             deniedRequests = 0
+            compression = CompressionCounters()
             bytesIn = 0
             bytesOut = 0
             responses = HTTPResponseCounters()

@@ -78,6 +78,8 @@ public final class Backend {
     public internal(set) var deniedResponses = 0
     /// Requests the rules denied once this backend was chosen (`dreq`).
     public internal(set) var deniedRequests = 0
+    /// `comp_in`, `comp_out`, `comp_rsp` (see `Frontend.compression`).
+    public internal(set) var compression = CompressionCounters()
     public internal(set) var bytesIn: UInt64 = 0
     public internal(set) var bytesOut: UInt64 = 0
     public internal(set) var lastDown = NIODeadline.now()

@@ -247,7 +247,14 @@ enum ShowStat {
         put(.req_tot, s.requestsTotal)
         put(.cli_abrt, s.aborts?.client)
         put(.srv_abrt, s.aborts?.server)
-        put([.comp_in, .comp_out, .comp_byp, .comp_rsp], sv ? nil : 0)
+        if sv {
+            put([.comp_in, .comp_out, .comp_byp, .comp_rsp], Int?.none)
+        } else {
+            put(.comp_in, s.compression.bytesIn)
+            put(.comp_out, s.compression.bytesOut)
+            put(.comp_byp, 0)
+            put(.comp_rsp, s.compression.responses)
+        }
         put(.lastsess, s.lastSession)
         if let times = s.times {
             put(.qtime, times.queue.value)

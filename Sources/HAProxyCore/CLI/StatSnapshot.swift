@@ -32,6 +32,8 @@ struct StatSnapshot {
     var deniedRequests: Int?
     /// `dresp`: responses refused by `tcp-response content` rules.
     var deniedResponses = 0
+    /// `comp_in`, `comp_out`, `comp_rsp` of a frontend or backend.
+    var compression = CompressionCounters()
     /// A frontend's `conn_tot`, `dcon` and `dses`.
     var connectionsTotal = 0
     var deniedConnections = 0
@@ -126,6 +128,7 @@ extension StatSnapshot {
             deniedConnections = frontend.deniedConnections
             deniedSessions = frontend.deniedSessions
             deniedResponses = frontend.deniedResponses
+            compression = frontend.compression
             bytesIn = frontend.bytesIn
             bytesOut = frontend.bytesOut
             deniedRequests = frontend.deniedRequests
@@ -247,6 +250,7 @@ extension StatSnapshot {
             responseErrors = backend.responseErrors
             aborts = (backend.clientAborts, backend.serverAborts)
             deniedResponses = backend.deniedResponses
+            compression = backend.compression
             self.retries = retries
             self.redispatches = redispatches
             // A backend without any server is UP, as in HAProxy 2.6.

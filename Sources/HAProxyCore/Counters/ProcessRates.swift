@@ -16,11 +16,17 @@ final class ProcessRates {
         var sessionRate: UInt32
         var sessionRateMax: UInt32
         var sessionRateLimit: UInt32
+        /// `compression`: bytes per second given to the encoders and
+        /// produced by them (CompressBpsIn, CompressBpsOut).
+        var compressionIn: UInt32 = 0
+        var compressionOut: UInt32 = 0
     }
 
     private let lock = NIOLock()
     private var connections = FrequencyCounter()
     private var sessions = FrequencyCounter()
+    private var compressionIn = FrequencyCounter()
+    private var compressionOut = FrequencyCounter()
     private var connectionLimit: UInt32 {
         didSet { limited.store(connectionLimit > 0 || sessionLimit > 0, ordering: .relaxed) }
     }
@@ -43,6 +49,14 @@ final class ProcessRates {
         lock.withLock {
             connections.add(now: now)
             sessions.add(now: now)
+        }
+    }
+
+    /// A compressed body ended: its bytes count in this second's rates.
+    func countCompression(in bytesIn: UInt64, out bytesOut: UInt64, now: UInt64) {
+        lock.withLock {
+            _ = compressionIn.add(UInt32(truncatingIfNeeded: min(bytesIn, UInt64(UInt32.max))), now: now)
+            _ = compressionOut.add(UInt32(truncatingIfNeeded: min(bytesOut, UInt64(UInt32.max))), now: now)
         }
     }
 
@@ -73,7 +87,8 @@ final class ProcessRates {
                 connectionRate: connections.rate(now: now), connectionRateMax: connections.peak,
                 connectionRateLimit: connectionLimit,
                 sessionRate: sessions.rate(now: now), sessionRateMax: sessions.peak,
-                sessionRateLimit: sessionLimit)
+                sessionRateLimit: sessionLimit,
+                compressionIn: compressionIn.rate(now: now), compressionOut: compressionOut.rate(now: now))
         }
     }
 

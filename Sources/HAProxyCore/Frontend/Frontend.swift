@@ -48,6 +48,10 @@ public final class Frontend {
     public private(set) var deniedSessions = 0
     /// Responses refused by a `tcp-response content` rule (`dresp`).
     public private(set) var deniedResponses = 0
+    /// `compression`: the bytes given to the encoder and those it
+    /// produced (`comp_in`, `comp_out`), and the responses it encoded
+    /// (`comp_rsp`).
+    public private(set) var compression = CompressionCounters()
     public private(set) var maxSeenConnections = 0
     public private(set) var totalRequests = 0
     public private(set) var deniedRequests = 0
@@ -288,6 +292,11 @@ public final class Frontend {
         }
     }
 
+    /// A response body the proxy compressed.
+    func countCompression(in bytesIn: UInt64, out bytesOut: UInt64) {
+        lock.withLock { compression.add(in: bytesIn, out: bytesOut) }
+    }
+
     /// A response refused by a `tcp-response content` rule (`dresp`).
     func countDeniedResponse() {
         lock.withLock { deniedResponses += 1 }
@@ -368,6 +377,7 @@ public final class Frontend {
                 deniedConnections = 0
                 deniedSessions = 0
                 deniedResponses = 0
+                compression = CompressionCounters()
                 interceptedRequests = 0
                 bytesIn = 0
                 bytesOut = 0

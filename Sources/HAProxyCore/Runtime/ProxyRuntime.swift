@@ -204,7 +204,7 @@ public final class ProxyRuntime {
                 config: proxy, headLimits: limits, errorPages: pages, defaultBackend: target?.httpPolicy,
                 userlists: configuration.userlists, backendNamed: { backendsByName[$0]?.httpPolicy },
                 id: proxyIDs[proxy.name] ?? 0, rulesWriteTransactionLog: rulesWriteTransactionLog,
-                headerCase: headerCase)
+                headerCase: headerCase, compressionLevel: global.tuneCompMaxLevel)
             let frontend = Frontend(config: proxy, backend: target, httpPolicy: policy)
             frontend.runtime = self
             frontend.requestCounter = requestCounter

@@ -24,10 +24,10 @@ extension PrometheusExporter {
         },
         .value(.httpRequestsRateMax) { $0.isHTTP ? .int(Int($0.requestRateMax ?? 0)) : nil },
         .value(.httpRequestsTotal) { $0.isHTTP ? .int($0.requestsTotal ?? 0) : nil },
-        .value(.httpCompBytesInTotal, httpZero),
-        .value(.httpCompBytesOutTotal, httpZero),
+        .value(.httpCompBytesInTotal) { compression($0) { .uint($0.bytesIn) } },
+        .value(.httpCompBytesOutTotal) { compression($0) { .uint($0.bytesOut) } },
         .value(.httpCompBytesBypassedTotal, httpZero),
-        .value(.httpCompResponsesTotal, httpZero),
+        .value(.httpCompResponsesTotal) { compression($0) { .int($0.responses) } },
         // Each accepted connection starts a session at once in this build.
         .value(.connectionsRateMax) { .int(Int($0.sessionRateMax)) },
         .value(.connectionsTotal) { .int($0.connectionsTotal) },
@@ -57,7 +57,12 @@ extension PrometheusExporter {
         }
     }
 
+    /// A `compression` counter of an HTTP proxy; no sample for a TCP one.
+    static func compression(_ s: StatSnapshot, _ value: (CompressionCounters) -> PrometheusValue) -> PrometheusValue? {
+        s.isHTTP ? value(s.compression) : nil
+    }
+
     /// 0 for an HTTP proxy, no sample for a TCP one: the counters of
-    /// features this build lacks (compression, cache).
+    /// features this build lacks (cache, compression bypass).
     static func httpZero(_ s: StatSnapshot) -> PrometheusValue? { s.isHTTP ? .int(0) : nil }
 }

@@ -182,6 +182,10 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
         case .retryRequest: retryRequest()
         case .releaseServer(let keep): releaseServer(keep: keep)
         case .abandonQueue: backend?.abandon(self)
+        case .countCompression(let bytesIn, let bytesOut):
+            frontend.countCompression(in: bytesIn, out: bytesOut)
+            frontend.runtime?.rates.countCompression(in: bytesIn, out: bytesOut, now: RateClock.now)
+            (backend ?? runtimeBackend(machine.backend?.index))?.count { $0.compression.add(in: bytesIn, out: bytesOut) }
         case .countResponseError:
             let server = self.server
             backend?.count { b in

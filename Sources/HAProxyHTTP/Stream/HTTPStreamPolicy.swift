@@ -79,14 +79,19 @@ public final class HTTPFrontendPolicy: Sendable {
     public let uniqueIDHeader: [UInt8]?
     /// Header names respelt for clients (`option h1-case-adjust-bogus-client`).
     public let headerCase: HTTPHeaderCase?
+    /// `compression` lines, nil without any.
+    public let compression: CompressionPolicy?
+    /// `tune.comp.maxlevel`: the level responses are compressed with.
+    public let compressionLevel: Int32
 
     public init(
         config: ProxyConfig, headLimits: HTTPHeadLimits, errorPages: [Int: HTTPErrorReply],
         defaultBackend: HTTPBackendPolicy?, userlists: [Userlist] = [],
         backendNamed: (String) -> HTTPBackendPolicy?, id: Int = 0, rulesWriteTransactionLog: Bool = true,
-        headerCase: HTTPHeaderCase? = nil
+        headerCase: HTTPHeaderCase? = nil, compressionLevel: Int = 1
     ) {
         self.headerCase = config.options.headerCaseAdjustClient ? headerCase : nil
+        self.compressionLevel = Int32(compressionLevel)
         timeouts = config.timeouts
         connectionMode = config.options.httpConnectionMode
         forwardFor = config.options.forwardFor
@@ -133,6 +138,7 @@ public final class HTTPFrontendPolicy: Sendable {
         uniqueIDFormat = config.uniqueIDFormat.flatMap { try? SampleFormat.parse($0) }
         // 2.6 adds no header without a format.
         uniqueIDHeader = uniqueIDFormat == nil ? nil : config.uniqueIDHeader.map { Array($0.utf8) }
+        compression = CompressionPolicy(config.compression)
     }
 
     /// Whether a rule of `proxies` captures or sets the log level, in
@@ -212,6 +218,8 @@ public final class HTTPBackendPolicy: Sendable {
     public let statsPage: HTTPStatsPagePolicy?
     /// Header names respelt for servers (`option h1-case-adjust-bogus-server`).
     public let headerCase: HTTPHeaderCase?
+    /// `compression` lines, nil without any.
+    public let compression: CompressionPolicy?
 
     public init(
         index: Int, config: ProxyConfig, dynamicCookies: [String: String] = [:], errorPages: [Int: HTTPErrorReply],
@@ -257,6 +265,7 @@ public final class HTTPBackendPolicy: Sendable {
         retriesSentRequests = config.mode == .http && config.retryOn.needsSentRequest
         isTCP = config.mode == .tcp
         self.errorPages = errorPages
+        compression = CompressionPolicy(config.compression)
     }
 
     /// Whether the backend looks at requests before the server (its rules

@@ -68,8 +68,9 @@ extension HTTPStreamStateMachine {
         log.terminate("L", "R")
         let isHEAD = request.method == .head
         let isHTTP10 = request.version == .http1_0
-        answerLocally(status: response.status, alwaysCloses: false) { connection in
-            response.bytes(connection: connection, isHEAD: isHEAD, connectionFirst: isHTTP10)
+        let encoder = serviceAnswerEncoder()
+        answerLocally(alwaysCloses: false, encoder: encoder) { connection in
+            LocalAnswer(bytes: response.bytes(connection: connection, isHEAD: isHEAD, connectionFirst: isHTTP10), loggedSize: nil)
         }
     }
 }

@@ -95,6 +95,9 @@ public struct HTTPStreamStateMachine {
         /// The server sent no valid response: its backend and it count a
         /// response error.
         case countResponseError
+        /// A response body was compressed: the bytes given to the encoder
+        /// and those it produced (`comp_in`, `comp_out`, `comp_rsp`).
+        case countCompression(in: UInt64, out: UInt64)
         /// A transfer with a server was cut by the client or by the server
         /// (`cli_abrt` / `srv_abrt`).
         case countAbort(byClient: Bool)
@@ -230,6 +233,11 @@ public struct HTTPStreamStateMachine {
     private var spareResponseHeaders: [HTTPHeaderField] = []
     var responseStarted = false
     private var responseBody = HTTPBodyFramer(framing: .none, isRequest: false)
+    /// The algorithm the request chose and the types it applies to
+    /// (`compression`); nil when the response is not to be compressed.
+    var compressionChoice: (algorithm: CompressionAlgorithm, types: [[UInt8]])?
+    /// The encoder of the response body, while one is compressed.
+    var responseCompressor: ZlibCompressor?
     private var responseDone = false
     var serverReusable = false
     /// Status of the final response the server sent in this transaction
@@ -909,34 +917,47 @@ public struct HTTPStreamStateMachine {
     /// `answerLocally` for builders that may know the answer's `%B` share
     /// and framing (a length, not the connection's end): the answer is
     /// then not parsed again, unless `http-after-response` rules edit it.
-    mutating func answerLocally(alwaysCloses: Bool, _ build: (HTTPResponseConnection) -> LocalAnswer) {
+    ///
+    /// - Parameter encoder: compresses the answer, after the
+    ///   `http-after-response` rules and once counted (a service's answer;
+    ///   see `serviceAnswerEncoder`).
+    mutating func answerLocally(
+        alwaysCloses: Bool, encoder: LocalAnswerEncoder? = nil, _ build: (HTTPResponseConnection) -> LocalAnswer
+    ) {
         if alwaysCloses || !dropsCompleteRequestBody() {
             clientKeepAlive = false
             let built = build(.close)
             if let size = built.loggedSize, !hasAfterResponseRules {
                 log.bytesFromServer &+= UInt64(size)
-                respondAndClose(built.bytes)
+                respondAndClose(encoded(built.bytes, encoder))
                 return
             }
             let answer = afterResponse(built.bytes)
             countLocalResponse(answer)
-            respondAndClose(answer)
+            respondAndClose(encoded(answer, encoder))
             return
         }
         let built = build(responseConnectionHeader())
         if let size = built.loggedSize, !hasAfterResponseRules {
             log.bytesFromServer &+= UInt64(size)
-            respondLocally(built.bytes)
+            respondLocally(encoded(built.bytes, encoder))
             return
         }
         let answer = afterResponse(built.bytes)
         // An errorfile without a length ends with the connection.
         if let head = countLocalResponse(answer), head.bodyFraming == .untilClose {
             clientKeepAlive = false
-            respondAndClose(answer)
+            respondAndClose(encoded(answer, encoder))
         } else {
-            respondLocally(answer)
+            respondLocally(encoded(answer, encoder))
         }
+    }
+
+    /// `answer` compressed by `encoder` when it applies, counted.
+    private mutating func encoded(_ answer: ByteBuffer, _ encoder: LocalAnswerEncoder?) -> ByteBuffer {
+        guard let encoder, let result = encoder.encode(answer) else { return answer }
+        emit(.countCompression(in: result.bytesIn, out: result.bytesOut))
+        return result.bytes
     }
 
     /// Whether `http-after-response` rules run on the proxy's own answers.
@@ -1034,8 +1055,19 @@ public struct HTTPStreamStateMachine {
 
     private mutating func sendRequestHead() {
         if let ff = backend?.forwardFor ?? policy.forwardFor, ff.ifNone { materializeRequest() }
+        // Compression reads the request as the rules left it.
+        let compresses = policy.compression != nil || backend?.compression != nil
+        if compresses { materializeRequest() }
         guard let requestBytes, let backend else { return }
         var edits = requestEdits.headEdits
+        if compresses {
+            compressionChoice = nil
+            chooseCompression(backend, &edits, requestBytes)
+        } else if compressionChoice != nil {
+            // The previous request of the connection went to a backend
+            // that compresses; this one does not.
+            compressionChoice = nil
+        }
         if let name = policy.uniqueIDHeader, let id = uniqueIDCell?.value { edits.append(name: name, value: id) }
         let upgrading = request.connection.contains(.upgrade) || request.method == .connect
         let serverMode = backend.connectionMode == .keepAlive ? policy.connectionMode : backend.connectionMode
@@ -1196,6 +1228,10 @@ public struct HTTPStreamStateMachine {
                 serverStatus = head.status
                 log.responseHead = .now()
                 captureResponseHeaders(head, headBytes)
+                // Compression decides on the response as the server sent
+                // it, before the response rules (recorded: a Content-Encoding
+                // or Cache-Control they set does not prevent it).
+                let compresses = compressionChoice != nil && compressionAllowed(head, headBytes)
                 var edits = HTTPHeadEdits()
                 if policy.hasResponseAnalysis || (backend?.hasResponseAnalysis ?? false) {
                     guard let analysed = analyseResponse(head, headBytes) else { return }
@@ -1215,14 +1251,18 @@ public struct HTTPStreamStateMachine {
                 // The response goes to the client: the request is sent no more.
                 if retryCopy != nil { retryCopy = nil }
                 log.status = head.status
-                sendResponseHead(head, headBytes, edits)
+                sendResponseHead(head, headBytes, edits, compresses: compresses)
                 if state == .tunnel { return }
                 input = serverInbound!
             }
         }
         do {
             let counted = responseBody.loggedBytes
-            if input.readableBytes > 0,
+            if responseCompressor != nil {
+                if input.readableBytes > 0 {
+                    try clientOut.appendCompressedBody(&responseBody, compressor: responseCompressor!, from: &input)
+                }
+            } else if input.readableBytes > 0,
                let run = try clientOut.appendBody(&responseBody, chunked: response.isChunked, from: &input) {
                 sendClientBatch()
                 emit(.writeClient(run))
@@ -1232,6 +1272,12 @@ public struct HTTPStreamStateMachine {
             log.bytesFromServer &+= responseBody.loggedBytes &- counted
             serverInbound = input
             if responseBody.isComplete {
+                if responseCompressor != nil, let compressor = responseCompressor.take() {
+                    // Recorded: 2.6 counts one more byte in and out for a
+                    // chunked body (3001 and 82 for 3000 bytes gzipped to 81).
+                    let end: UInt64 = response.isChunked ? 1 : 0
+                    emit(.countCompression(in: compressor.bytesIn + end, out: compressor.bytesOut + end))
+                }
                 if input.readableBytes > 0 { serverReusable = false }
                 responseDone = true
                 finishIfDone()
@@ -1288,7 +1334,9 @@ public struct HTTPStreamStateMachine {
         return (message.head, message.bytes, message.notedEdits.headEdits)
     }
 
-    private mutating func sendResponseHead(_ head: HTTPHead, _ headBytes: ByteBuffer, _ ruleEdits: consuming HTTPHeadEdits) {
+    private mutating func sendResponseHead(
+        _ head: HTTPHead, _ headBytes: ByteBuffer, _ ruleEdits: consuming HTTPHeadEdits, compresses: Bool
+    ) {
         if head.status == 101 || (request.method == .connect && head.status / 100 == 2) {
             clientOut.appendHead(head, from: headBytes, edits: ruleEdits, headerCase: policy.headerCase)
             sendClientBatch()
@@ -1310,6 +1358,8 @@ public struct HTTPStreamStateMachine {
         // The rewriter drops the server's close/keep-alive tokens; the header
         // states what differs from the response's or the request's default.
         var edits = consume ruleEdits
+        // Without compression, this one check is all it costs a response.
+        if compresses, let choice = compressionChoice { startCompression(choice.algorithm, head, headBytes, &edits) }
         if clientKeepAlive {
             if !head.version.isPersistentByDefault || !request.version.isPersistentByDefault {
                 edits.connection = .keepAlive

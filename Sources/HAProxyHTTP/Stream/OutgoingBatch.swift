@@ -92,6 +92,24 @@ struct OutgoingBatch {
         return input.readSlice(length: length)!
     }
 
+    /// Takes the next body bytes of `input` as `framer` delimits them and
+    /// appends them encoded by `compressor`, as chunks; at the body's end,
+    /// the encoding's end, the last chunk and the trailers the server sent
+    /// (written as `reencode` writes them; recorded: 2.6 keeps them).
+    mutating func appendCompressedBody(
+        _ framer: inout HTTPBodyFramer, compressor: ZlibCompressor, from input: inout ByteBuffer
+    ) throws(HTTPParseError) {
+        prepare()
+        let progress = try framer.decode(input) { compressor.compress($0, into: &buffer) }
+        input.moveReaderIndex(forwardBy: progress.length)
+        if progress.isComplete {
+            compressor.finish(into: &buffer)
+            buffer.writeStaticString("0\r\n")
+            if let trailers = framer.takeTrailers() { HTTPBodyFramer.writeTrailers(trailers, into: &buffer) }
+            buffer.writeStaticString("\r\n")
+        }
+    }
+
     /// What was assembled, to be written now; nil when nothing was.
     mutating func take() -> ByteBuffer? {
         guard buffer.readableBytes > 0 else { return nil }

@@ -163,6 +163,33 @@ class Handler(BaseHTTPRequestHandler):
             if q.get("reset", ["0"])[0] == "1":
                 self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.close_connection = True
+        elif u.path == "/text":
+            # `bytes` of PATTERN as `type` (compression tests), chunked
+            # in pieces of 1000 with `te=chunked`, then the `trailer` lines.
+            n = int(q.get("bytes", ["20000"])[0])
+            body = PATTERN[:n]
+            self.send_response(int(q.get("status", ["200"])[0]))
+            self.send_header("x-server", name)
+            self.send_header("content-type", q.get("type", ["text/html"])[0])
+            for h in q.get("h", []):
+                k, _, v = h.partition(":")
+                self.send_header(k, v.strip())
+            chunked = q.get("te", [""])[0] == "chunked"
+            if chunked:
+                self.send_header("transfer-encoding", "chunked")
+            else:
+                self.send_header("content-length", str(n))
+            self.end_headers()
+            if self.command == "HEAD":
+                return
+            if chunked:
+                for i in range(0, n, 1000):
+                    piece = body[i:i + 1000]
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+                trailers = "".join(t + "\r\n" for t in q.get("trailer", []))
+                self.wfile.write(b"0\r\n" + trailers.encode() + b"\r\n")
+            else:
+                self.wfile.write(body)
         elif u.path == "/chunked":
             n = int(q.get("n", ["10"])[0])
             self.send_response(200)
