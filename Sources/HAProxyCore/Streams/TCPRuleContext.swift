@@ -104,11 +104,7 @@ final class TCPRuleContext: SampleContext, LogVariableRendering {
     /// the first fetch and logs that one); nil without the format.
     var uniqueID: [UInt8]? {
         guard let cell = uniqueIDCell, let format = uniqueIDFormat else { return nil }
-        return cell.value {
-            format.evaluate(self, mergingSpaces: true) { name, options, out in
-                self.renderLogVariable(name, options: options, into: &out)
-            }
-        }
+        return cell.value(format: format, on: self)
     }
 
     /// A variable of a rule's format (`set-var-fmt`), as the log line

@@ -55,6 +55,16 @@ public final class UniqueIDCell {
         value = made
         return made
     }
+
+    /// The ID `format` makes on `context`, its log-format variables as
+    /// the log line would render them then.
+    public func value(format: SampleFormat, on context: some SampleContext & LogVariableRendering) -> [UInt8]? {
+        value {
+            format.evaluate(context, mergingSpaces: true) { name, options, out in
+                context.renderLogVariable(name, options: options, into: &out)
+            }
+        }
+    }
 }
 
 /// The stream as HTTP rules see it: fetches read the connection, the
@@ -193,11 +203,7 @@ final class HTTPStreamContext: HTTPRuleTarget {
     /// not made yet; nil without the format (2.6's fetch then fails).
     var uniqueID: [UInt8]? {
         guard let cell = uniqueIDCell, let format = uniqueIDFormat else { return nil }
-        return cell.value {
-            format.evaluate(self, mergingSpaces: true) { name, options, out in
-                self.renderLogVariable(name, options: options, into: &out)
-            }
-        }
+        return cell.value(format: format, on: self)
     }
     /// The request line as received (`capture.req.*`).
     var receivedRequestLine: ByteBuffer?

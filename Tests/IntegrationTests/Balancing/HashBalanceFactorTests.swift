@@ -63,9 +63,7 @@ final class HashBalanceFactorTests: IntegrationTestCase {
         let ours = try servers(haproxyPath, label: "ours-125", factor: 125, count: 9, backends: backends)
         XCTAssertEqual(ours, "bccbcbacb")
 
-        let root = NSHomeDirectory() + "/.cache/proxybench/ref"
-        var env = ProcessInfo.processInfo.environment
-        env["LD_LIBRARY_PATH"] = "\(root)/lib/x86_64-linux-gnu:\(root)/usr/lib/x86_64-linux-gnu"
+        let env = referenceEnvironment()
         let reference = try servers(
             try referenceBinary(), label: "ref-125", factor: 125, count: 9, backends: backends, environment: env)
         XCTAssertEqual(ours, reference)

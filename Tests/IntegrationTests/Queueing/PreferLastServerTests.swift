@@ -67,9 +67,7 @@ final class PreferLastServerTests: IntegrationTestCase {
 
     func testKeepAliveRequestsStayOnTheLastServerUnlessItsQueueIsTooLong() throws {
         let backends = [try startBackend("a"), try startBackend("b")]
-        let root = NSHomeDirectory() + "/.cache/proxybench/ref"
-        var env = ProcessInfo.processInfo.environment
-        env["LD_LIBRARY_PATH"] = "\(root)/lib/x86_64-linux-gnu:\(root)/usr/lib/x86_64-linux-gnu"
+        let env = referenceEnvironment()
         let reference = try referenceBinary()
         let cases: [(options: String, expected: String)] = [
             ("", "a b a b"),  // round robin, no preference

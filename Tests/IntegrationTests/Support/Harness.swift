@@ -507,4 +507,13 @@ extension IntegrationTestCase {
         }
         return reference
     }
+
+    /// The environment Debian's 2.6 runs in from its unpacked tree: its
+    /// own libraries first.
+    func referenceEnvironment() -> [String: String] {
+        let root = NSHomeDirectory() + "/.cache/proxybench/ref"
+        var env = ProcessInfo.processInfo.environment
+        env["LD_LIBRARY_PATH"] = "\(root)/lib/x86_64-linux-gnu:\(root)/usr/lib/x86_64-linux-gnu"
+        return env
+    }
 }

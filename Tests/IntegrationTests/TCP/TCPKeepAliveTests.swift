@@ -6,38 +6,6 @@ import XCTest
 /// proxy's own sockets, read from outside with pidfd_getfd(2), beside
 /// Debian's 2.6 running the same configuration.
 final class TCPKeepAliveTests: IntegrationTestCase {
-    /// Prints "local-port peer-port SO_KEEPALIVE KEEPCNT KEEPIDLE KEEPINTVL"
-    /// for every connected IPv4 TCP socket of process argv[1].
-    private static let inspector = """
-        import ctypes, os, socket, sys
-        libc = ctypes.CDLL(None, use_errno=True)
-        pid = int(sys.argv[1])
-        pidfd = os.pidfd_open(pid)
-        for name in os.listdir(f"/proc/{pid}/fd"):
-            fd = libc.syscall(438, pidfd, int(name), 0)  # pidfd_getfd
-            if fd < 0:
-                continue
-            try:
-                s = socket.socket(fileno=fd)
-            except OSError:
-                os.close(fd)
-                continue
-            try:
-                if s.type != socket.SOCK_STREAM or s.family != socket.AF_INET:
-                    continue
-                try:
-                    peer = s.getpeername()
-                except OSError:
-                    continue
-                g = s.getsockopt
-                print(s.getsockname()[1], peer[1], g(socket.SOL_SOCKET, socket.SO_KEEPALIVE),
-                      g(socket.IPPROTO_TCP, socket.TCP_KEEPCNT), g(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE),
-                      g(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL))
-            finally:
-                s.detach()
-                os.close(fd)
-        """
-
     private struct Options: Equatable, CustomStringConvertible {
         let keepAlive: Int, count: Int, idle: Int, interval: Int
         var description: String { "keepalive=\(keepAlive) cnt=\(count) idle=\(idle) intvl=\(interval)" }
@@ -45,14 +13,12 @@ final class TCPKeepAliveTests: IntegrationTestCase {
 
     /// The options of `pid`'s socket whose local (or else peer) port is `port`.
     private func options(pid: Int32, local: Int? = nil, peer: Int? = nil) throws -> Options? {
-        let r = try runTool(Paths.python(), ["-c", Self.inspector, "\(pid)"], dir: tmp)
-        XCTAssertEqual(r.status, 0, r.stderr)
-        for line in r.stdout.split(separator: "\n") {
-            let f = line.split(separator: " ").compactMap { Int($0) }
-            guard f.count == 6 else { continue }
-            if let local, f[0] != local { continue }
-            if let peer, f[1] != peer { continue }
-            return Options(keepAlive: f[2], count: f[3], idle: f[4], interval: f[5])
+        for socket in try tcpSockets(of: pid) {
+            guard let peerPort = socket.peerPort else { continue }
+            if let local, socket.localPort != local { continue }
+            if let peer, peerPort != peer { continue }
+            return Options(
+                keepAlive: socket.keepAlive, count: socket.keepCount, idle: socket.keepIdle, interval: socket.keepInterval)
         }
         return nil
     }
@@ -124,9 +90,7 @@ final class TCPKeepAliveTests: IntegrationTestCase {
         XCTAssertEqual(ours["client off"]??.keepAlive, 0)
         XCTAssertEqual(ours["server off"]??.keepAlive, 0)
 
-        let root = NSHomeDirectory() + "/.cache/proxybench/ref"
-        var env = ProcessInfo.processInfo.environment
-        env["LD_LIBRARY_PATH"] = "\(root)/lib/x86_64-linux-gnu:\(root)/usr/lib/x86_64-linux-gnu"
+        let env = referenceEnvironment()
         let reference = try observe(try referenceBinary(), label: "ref", environment: env, echoes: echoes)
         XCTAssertEqual(ours.mapValues { $0?.description }, reference.mapValues { $0?.description })
     }

@@ -2,51 +2,15 @@ import Foundation
 import XCTest
 
 /// `option tcp-smart-accept` (on by default in `mode http`) and `option
-/// tcp-smart-connect`: TCP_QUICKACK off on the listening socket, and on a
-/// server connection before its handshake, read from outside with
-/// pidfd_getfd(2). The listeners are compared with Debian's 2.6 running the
-/// same configuration.
+/// tcp-smart-connect`: TCP_QUICKACK off on the listening socket (read from
+/// outside, compared with Debian's 2.6 running the same configuration),
+/// and on a server connection before its handshake.
 final class TCPSmartOptionsTests: IntegrationTestCase {
-    /// Prints "local-port peer-port-or-0 TCP_QUICKACK" for every IPv4 TCP
-    /// socket of process argv[1].
-    private static let inspector = """
-        import ctypes, os, socket, sys
-        libc = ctypes.CDLL(None, use_errno=True)
-        pid = int(sys.argv[1])
-        pidfd = os.pidfd_open(pid)
-        for name in os.listdir(f"/proc/{pid}/fd"):
-            fd = libc.syscall(438, pidfd, int(name), 0)  # pidfd_getfd
-            if fd < 0:
-                continue
-            try:
-                s = socket.socket(fileno=fd)
-            except OSError:
-                os.close(fd)
-                continue
-            try:
-                if s.type != socket.SOCK_STREAM or s.family != socket.AF_INET:
-                    continue
-                try:
-                    peer = s.getpeername()[1]
-                except OSError:
-                    peer = 0
-                print(s.getsockname()[1], peer, s.getsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK))
-            finally:
-                s.detach()
-                os.close(fd)
-        """
-
-    /// TCP_QUICKACK of `pid`'s sockets: listeners by port, connections by peer port.
-    private func quickAck(pid: Int32) throws -> (listeners: [Int: Int], peers: [Int: Int]) {
-        let r = try runTool(Paths.python(), ["-c", Self.inspector, "\(pid)"], dir: tmp)
-        XCTAssertEqual(r.status, 0, r.stderr)
-        var listeners: [Int: Int] = [:], peers: [Int: Int] = [:]
-        for line in r.stdout.split(separator: "\n") {
-            let f = line.split(separator: " ").compactMap { Int($0) }
-            guard f.count == 3 else { continue }
-            if f[1] == 0 { listeners[f[0]] = f[2] } else { peers[f[1]] = f[2] }
-        }
-        return (listeners, peers)
+    /// TCP_QUICKACK of `pid`'s listening sockets, by port.
+    private func listenerQuickAcks(pid: Int32) throws -> [Int: Int] {
+        var found: [Int: Int] = [:]
+        for socket in try tcpSockets(of: pid) where socket.peerPort == nil { found[socket.localPort] = socket.quickAck }
+        return found
     }
 
     private func listenersConfig(_ p: [Int]) -> String {
@@ -94,7 +58,7 @@ final class TCPSmartOptionsTests: IntegrationTestCase {
                                          dir: tmp, environment: environment))
         defer { p.stop() }
         for port in ports { try Ports.waitUntilListening(port, timeout: 10, while: { p.isRunning }) }
-        let found = try quickAck(pid: p.pid).listeners
+        let found = try listenerQuickAcks(pid: p.pid)
         return ports.map { found[$0] ?? -1 }
     }
 
@@ -102,9 +66,7 @@ final class TCPSmartOptionsTests: IntegrationTestCase {
         let ours = try observeListeners(haproxyPath, label: "ours", environment: nil)
         // HTTP by default, TCP when asked: quick ACKs off (0).
         XCTAssertEqual(ours, [0, 1, 1, 0])
-        let root = NSHomeDirectory() + "/.cache/proxybench/ref"
-        var env = ProcessInfo.processInfo.environment
-        env["LD_LIBRARY_PATH"] = "\(root)/lib/x86_64-linux-gnu:\(root)/usr/lib/x86_64-linux-gnu"
+        let env = referenceEnvironment()
         XCTAssertEqual(ours, try observeListeners(try referenceBinary(), label: "ref", environment: env))
     }
 
