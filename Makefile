@@ -23,7 +23,7 @@ RELEASE_FLAGS = -c release --static-swift-stdlib \
 # and socat for the failover between network namespaces, `make netns`).
 BUILD_DEPS = libcrypt-dev liblz4-dev libpcre2-dev libssl-dev zlib1g-dev pkg-config
 TEST_DEPS = curl python3 lz4 logrotate openssl prometheus tidy dnsmasq-base testssl.sh redis-server mariadb-server postgresql \
-	keepalived iproute2 socat
+	keepalived iproute2 socat strace
 
 # Installs the packages in $(1) that dpkg does not list as installed: with
 # apt-get as root (updating the lists first when they lack one), otherwise
