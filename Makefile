@@ -20,7 +20,8 @@ RELEASE_FLAGS = -c release --static-swift-stdlib \
 # the test certificates and TLS clients, promtool from prometheus to
 # check the exporter's output, and the servers the protocol health checks
 # talk to: redis-server, mariadb-server and postgresql; keepalived, iproute2
-# and socat for the failover between network namespaces, `make netns`).
+# and socat for the failover between network namespaces, `make netns`;
+# strace, which shows the system call option tcp-smart-connect makes).
 BUILD_DEPS = libcrypt-dev liblz4-dev libpcre2-dev libssl-dev zlib1g-dev pkg-config
 TEST_DEPS = curl python3 lz4 logrotate openssl prometheus tidy dnsmasq-base testssl.sh redis-server mariadb-server postgresql \
 	keepalived iproute2 socat strace
