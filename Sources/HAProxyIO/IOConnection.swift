@@ -167,7 +167,7 @@ public final class IOConnection: IOReadiness {
     /// loop once it is up or failed (`ioConnected`), and nothing before.
     public static func connect(
         to address: SocketAddress, on loop: IOLoop, owner: IOConnectionOwner?, keepAlive: TCPKeepAlive? = nil,
-        smartConnect: Bool = false
+        smartConnect: Bool = false, source: SocketAddress? = nil
     ) throws -> IOConnection {
         let family = address.protocol.rawValue
         let fd = socket(family, CInt(SOCK_STREAM.rawValue) | CInt(SOCK_NONBLOCK.rawValue) | CInt(SOCK_CLOEXEC.rawValue), 0)
@@ -181,6 +181,17 @@ public final class IOConnection: IOReadiness {
                 // handshake; the request's first segment carries it.
                 var zero: CInt = 0
                 setsockopt(fd, CInt(IPPROTO_TCP), TCP_QUICKACK, &zero, socklen_t(MemoryLayout<CInt>.size))
+            }
+        }
+        if let source {
+            // `source`: as 2.6, the port is picked at the connect when none
+            // is given, so that one local port serves several servers.
+            if source.port == 0 { setsockopt(fd, CInt(IPPROTO_IP), IP_BIND_ADDRESS_NO_PORT, &one, socklen_t(MemoryLayout<CInt>.size)) }
+            setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<CInt>.size))
+            guard source.withSockAddr({ Glibc.bind(fd, $0, socklen_t($1)) }) == 0 else {
+                let error = SystemCallError(errno: errno, call: "bind")
+                Glibc.close(fd)
+                throw error
             }
         }
         let rc = address.withSockAddr { Glibc.connect(fd, $0, socklen_t($1)) }

@@ -18,7 +18,7 @@ final class RefusalWordingTests: XCTestCase {
                 """
                 frontend f
                     bind :80
-                    source 0.0.0.0
+                    filter trace
                     http-response cache-store c
                     tcp-request content capture req.len len 4
                     email-alert mailers m
@@ -26,7 +26,7 @@ final class RefusalWordingTests: XCTestCase {
                     use_backendd b
                 """, count: 6),
             [
-                "parsing [test.cfg:3] : 'source' is not supported by this build.",
+                "parsing [test.cfg:3] : 'filter' is not supported by this build.",
                 "parsing [test.cfg:4] : 'http-response cache-store' is not supported by this build.",
                 "parsing [test.cfg:5] : 'tcp-request content capture' is not supported by this build.",
                 "parsing [test.cfg:6] : 'email-alert mailers' is not supported by this build.",

@@ -49,7 +49,7 @@ struct KeywordRegistry {
     static let unsupportedProxyKeywords: Set<String> = [
         "reqadd",
         "filter", "persist", "email-alert",
-        "external-check", "source",
+        "external-check",
         "dispatch",
         "bind-process", "grace", "guid", "use-fcgi-app",
     ]

@@ -102,7 +102,50 @@ extension KeywordRegistry {
             ctx.withProxy { $0.monitorFail.append(condition) }
         },
         ConfigKeyword("capture", [.frontend, .listen], capability: .frontend, parseCapture),
+        ConfigKeyword("source", [.defaults, .frontend, .backend, .listen], capability: .backend, parseSource),
     ]
+
+    /// `source <addr>[:<port>]`: an address literal (2.6 resolves no
+    /// name here), no port range. `usesrc` (transparent proxying) and
+    /// `interface` are refused by name.
+    static func parseSource(_ args: [String], _ ctx: inout ParseContext) throws {
+        guard args.count > 1, !args[1].isEmpty else {
+            throw KeywordError(
+                "'source' expects <addr>[:<port>], and optionally 'usesrc' <addr>, and 'interface' <name>.")
+        }
+        var i = 2
+        while i < args.count {
+            switch args[i] {
+            case "usesrc", "interface":
+                throw KeywordError("'source ... \(args[i])' is not supported by this build.")
+            default:
+                throw KeywordError("'source' only supports optional keywords 'interface' and 'usesrc'.")
+            }
+        }
+        let text = args[1]
+        var host = text, port = 0
+        if text.hasPrefix("[") || text.hasPrefix("ipv4@") || text.hasPrefix("ipv6@") || text.contains(":") {
+            var rest = text
+            if rest.hasPrefix("ipv4@") || rest.hasPrefix("ipv6@") { rest = String(rest.dropFirst(5)) }
+            let (h, p) = try AddressParser.splitHostPort(rest, original: text)
+            host = h
+            if let p {
+                if p.contains("-") {
+                    throw KeywordError("'source \(text)' : port range not permitted here in '\(text)'")
+                }
+                guard let n = Int(p), (0...65535).contains(n) else {
+                    throw KeywordError("'source \(text)' : invalid address: '\(text)' in '\(text)'\n")
+                }
+                port = n
+            }
+        }
+        if host == "*" { host = "0.0.0.0" }
+        guard IPv4Address(text: Array(host.utf8)) != nil || IPv6Address(text: Array(host.utf8)) != nil else {
+            throw KeywordError("'source \(text)' : invalid address: '\(host)' in '\(text)'\n")
+        }
+        let source = SourceAddress(host: host, port: port)
+        ctx.withProxy { $0.source = source }
+    }
 
     /// `rate-limit sessions <rate>`: the value is read as C's `strtoul` with
     /// base 0 (`0x10` is 16, a leading 0 means octal), as HAProxy does.

@@ -128,6 +128,9 @@ public struct ProxyConfig: Sendable {
     /// `monitor fail if|unless <cond>`: a probe of `monitor-uri` gets a
     /// 503 when one of them holds.
     public var monitorFail: [Condition] = []
+    /// `source <addr>[:<port>]`: the local address of connections to the
+    /// servers and of their health checks.
+    public var source: SourceAddress?
 
     /// Whether the listeners delay the ACK of a request (`option
     /// tcp-smart-accept`, by default in `mode http`).

@@ -44,6 +44,9 @@ public final class Backend {
     public var name: String { config.name }
     /// `option srvtcpka`/`tcpka` with `srvtcpka-*`, for its server connections.
     let serverKeepAlive: TCPKeepAlive?
+    /// `source`: the local address connections to the servers (and their
+    /// checks) are bound to.
+    let sourceAddress: SocketAddress?
     /// The backend's servers, in declaration then creation order (without
     /// servers removed by `del server`).
     public internal(set) var servers: [Server] = []
@@ -116,6 +119,8 @@ public final class Backend {
         self.httpPolicy = httpPolicy
         self.serverKeepAlive = TCPKeepAlive(
             enabled: config.options.serverTCPKeepAlive, config.serverKeepAliveTimers)
+        // An address literal, checked by the parser.
+        sourceAddress = config.source.flatMap { try? SocketAddress(ipAddress: $0.host, port: $0.port) }
         var servers: [Server] = []
         for (i, server) in config.servers.enumerated() {
             servers.append(Server(config: server, index: i, address: addresses[i], backend: self))

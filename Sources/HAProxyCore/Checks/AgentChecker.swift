@@ -13,6 +13,8 @@ import NIOCore
 public final class AgentChecker {
     public let eventLoop: EventLoop
     public private(set) var target: SocketAddress
+    /// The backend's `source` address, the agent's local address.
+    var source: SocketAddress?
     private(set) var plan: HealthCheckPlan
     private(set) var options: ServerOptions
     private let onResult: (HealthCheckResult, HealthCheckState.Transition) -> Void
@@ -114,6 +116,7 @@ public final class AgentChecker {
     private func runCheck() {
         guard running else { return }
         let probe = HealthCheckProbe(eventLoop: eventLoop, target: target, plan: plan)
+        probe.source = source
         self.probe = probe
         probe.run().whenSuccess { [self] result in
             guard running, self.probe === probe else { return }

@@ -37,6 +37,8 @@ public final class HealthCheckProbe {
     private var inbound: ByteBuffer
     /// Checks over TLS: a new handler for each connection.
     var makeTLS: (() -> TLSHandler?)?
+    /// The local address to connect from (`source`), nil for any.
+    var source: SocketAddress?
 
     public init(eventLoop: EventLoop, target: SocketAddress, plan: HealthCheckPlan) {
         self.eventLoop = eventLoop
@@ -110,7 +112,7 @@ public final class HealthCheckProbe {
         inbound.clear()
         let remaining = max(deadline - .now(), .milliseconds(1))
         let tls = makeTLS?()
-        let bootstrap = ClientBootstrap(group: eventLoop)
+        var bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(remaining)
             .channelOption(.maxMessagesPerRead, value: 1)
             // As HAProxy does for checks: the handshake's last ACK waits for
@@ -126,6 +128,7 @@ public final class HealthCheckProbe {
                     try channel.pipeline.syncOperations.addHandler(HealthCheckProbeHandler(probe: self))
                 }
             }
+        if let source { bootstrap = bootstrap.bind(to: source) }
         bootstrap.connect(to: address).whenComplete { [self] result in
             switch result {
             case .success(let ch):

@@ -31,6 +31,8 @@ public final class HealthChecker {
     private var failedWhileUp = 0
     /// Checks over TLS (`check-ssl`): their context and the SNI they send.
     var tls: TLSClientContext?
+    /// The backend's `source` address, the checks' local address.
+    var source: SocketAddress?
     var tlsServerName: String?
     private let onEvent: (HealthCheckEvent) -> Void
 
@@ -141,6 +143,7 @@ public final class HealthChecker {
             return
         }
         let probe = HealthCheckProbe(eventLoop: eventLoop, target: target, plan: plan)
+        probe.source = source
         if let tls {
             let name = tlsServerName
             probe.makeTLS = { tls.makeHandler(serverName: name) }

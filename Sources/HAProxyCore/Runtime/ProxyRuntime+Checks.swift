@@ -35,6 +35,7 @@ extension ProxyRuntime {
                         backend.lock.withLock { server.inResolutionMaintenance }
                     }
                     checker.tls = server.checkTLS
+                    checker.source = backend.sourceAddress
                     checker.tlsServerName = options.tls.checkSNI
                     checker.start(initialDelayMs: delays.popFirst() ?? 0)
                     server.checker = checker
@@ -47,6 +48,7 @@ extension ProxyRuntime {
                         self?.agentResult(result, transition, backend: backend, server: server)
                     }
                     agent.spreadChecksPercent = configuration.global.spreadChecks
+                    agent.source = backend.sourceAddress
                     // Set before the first result can arrive on the agent's loop.
                     server.agent = agent
                     agent.start(initialDelayMs: delays.popFirst() ?? 0)

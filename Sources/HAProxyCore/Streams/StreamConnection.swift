@@ -104,7 +104,7 @@ extension DriverPooledConnection {
         do {
             return try IOConnection.connect(
                 to: address, on: loop, owner: nil, keepAlive: server.backend.serverKeepAlive,
-                smartConnect: server.backend.config.options.tcpSmartConnect)
+                smartConnect: server.backend.config.options.tcpSmartConnect, source: server.backend.sourceAddress)
         } catch {
             loop.post { attempt.connectionFailed(to: server, timedOut: false) }
             return nil

@@ -13,6 +13,8 @@ the readiness signal the tests wait for.
 HTTP endpoints (every response carries `x-server: NAME`):
     /               body "NAME\n"
     /headers        body = the request headers as received, one per line
+    /peer           body = the client's address (kept for /last-peer)
+    /last-peer      body = the address the last /peer request came from
     /status/NNN     answers with status NNN
     /slow?ms=N      waits N ms, then answers "NAME\n"
     /big?bytes=N    streams N bytes of pattern byte(i) = i % 251
@@ -126,6 +128,13 @@ class Handler(BaseHTTPRequestHandler):
         if u.path == "/headers":
             body = "".join("%s: %s\n" % (k, v) for k, v in self.headers.items())
             self._send(200, body.encode())
+        elif u.path == "/peer":
+            # The address the request came from, also kept for /last-peer
+            # (what a health check's request came from).
+            self.server.last_peer = self.client_address[0]
+            self._send(200, (self.client_address[0] + "\n").encode())
+        elif u.path == "/last-peer":
+            self._send(200, (getattr(self.server, "last_peer", "") + "\n").encode())
         elif u.path == "/set-cookie":
             # The server sets the cookies `v` names (persistence tests).
             self._send(200, (name + "\n").encode(), [("set-cookie", v) for v in q.get("v", [])])
