@@ -8,10 +8,13 @@ import NIOCore
 public final class HTTPHeaderCase: Sendable {
     private let entries: [(name: [UInt8], spelling: [UInt8])]
 
-    /// Nil without entries: nothing to respell.
+    /// Nil without entries: nothing to respell. An entry whose name has
+    /// capitals is left out: names go out lowercase, so it never matches
+    /// (2.6 keeps it, to the same effect).
     public init?(_ pairs: [(name: String, spelling: String)]) {
         guard !pairs.isEmpty else { return nil }
-        entries = pairs.map { (Array($0.name.utf8), Array($0.spelling.utf8)) }.filter { $0.0.count == $0.1.count }
+        entries = pairs.map { (Array($0.name.utf8), Array($0.spelling.utf8)) }
+            .filter { $0.0.count == $0.1.count && !$0.0.contains { $0 >= 0x41 && $0 <= 0x5A } }
     }
 
     /// Respells in place the header names of the head that starts at
@@ -42,13 +45,8 @@ public final class HTTPHeaderCase: Sendable {
     }
 
     private func respellName(_ p: UnsafeMutableRawBufferPointer, _ range: Range<Int>) {
-        for entry in entries where entry.name.count == range.count {
-            var same = true
-            for k in 0..<range.count where HTTPBytes.lower(p[range.lowerBound + k]) != entry.name[k] {
-                same = false
-                break
-            }
-            guard same else { continue }
+        let name = UnsafeRawBufferPointer(rebasing: p[range])
+        for entry in entries where HTTPBytes.equalsIgnoringCase(name, entry.name) {
             for k in 0..<range.count { p[range.lowerBound + k] = entry.spelling[k] }
             return
         }
