@@ -5,19 +5,7 @@ import XCTest
 /// and `noreuseport` (and `-dR`), each shown on a running process.
 final class ProcessFlagsTests: IntegrationTestCase {
     private func forwarder(port: Int, echoPort: Int, global: String) -> String {
-        """
-        global
-        \(global)
-        defaults
-            mode tcp
-            timeout connect 2s
-            timeout client 10s
-            timeout server 10s
-
-        listen fwd
-            bind 127.0.0.1:\(port)
-            server echo 127.0.0.1:\(echoPort)
-        """
+        Self.tcpForwarderConfig(port: port, echoPort: echoPort, global: global)
     }
 
     private func echoes(_ port: Int) throws -> Bool {

@@ -352,7 +352,19 @@ class IntegrationTestCase: XCTestCase {
     ) throws -> (port: Int, echo: Backend, proxy: ManagedProcess) {
         let echo = try startBackend("echo", mode: "echo")
         let port = Ports.free()
-        let proxy = try startProxy(config: """
+        let proxy = try startProxy(
+            config: Self.tcpForwarderConfig(
+                port: port, echoPort: echo.port, global: global, extra: extra, serverOptions: serverOptions),
+            ports: [port], extraArgs: extraArgs)
+        return (port, echo, proxy)
+    }
+
+    /// The configuration `startTCPForwarder` runs: a `mode tcp` listen
+    /// section on `port` forwarding to `echoPort`.
+    static func tcpForwarderConfig(
+        port: Int, echoPort: Int, global: String = "", extra: String = "", serverOptions: String = ""
+    ) -> String {
+        """
         global
         \(global)
         defaults
@@ -364,10 +376,9 @@ class IntegrationTestCase: XCTestCase {
         listen fwd
             bind 127.0.0.1:\(port)
         \(extra)
-            server echo 127.0.0.1:\(echo.port) \(serverOptions)
+            server echo 127.0.0.1:\(echoPort) \(serverOptions)
 
-        """, ports: [port], extraArgs: extraArgs)
-        return (port, echo, proxy)
+        """
     }
 
     func haproxy(_ args: [String], timeout: TimeInterval = 20) throws -> ToolResult {
