@@ -77,6 +77,11 @@ public final class IOConnection: IOReadiness {
     private var readScheduled = false
     /// Opened by `connect`, and not up yet.
     public private(set) var isConnecting = false
+    /// `close()` resets the connection (SO_LINGER 0) while the peer has
+    /// not closed its side, so that no TIME_WAIT keeps the local port:
+    /// set on the connections of HTTP streams to their servers, which
+    /// 2.6 closes that way when it is done with them.
+    public var resetsWhenClosed = false
     /// The peer's and the local address, when known without a system call.
     private var knownRemoteAddress: SocketAddress?
     private var knownLocalAddress: SocketAddress?
@@ -393,7 +398,7 @@ public final class IOConnection: IOReadiness {
         afterFlush = nil
         switch mode {
         case .output: shutdownOutput()
-        case .all: close()
+        case .all: finish(error: nil)
         }
     }
 
@@ -533,7 +538,8 @@ public final class IOConnection: IOReadiness {
     /// Closes once every queued byte went out (at once when none is).
     public func closeWhenFlushed() {
         flush()
-        if nothingToSend { close() } else { afterFlush = .all }
+        // A FIN, never a reset: the peer is to read all of it.
+        if nothingToSend { finish(error: nil) } else { afterFlush = .all }
     }
 
     public func shutdownOutput() {
@@ -546,9 +552,14 @@ public final class IOConnection: IOReadiness {
         }
     }
 
-    /// Closes now, dropping what was not sent.
+    /// Closes now, dropping what was not sent: with a reset when
+    /// `resetsWhenClosed` and the peer still has its side open.
     public func close() {
-        finish(error: nil)
+        if resetsWhenClosed && !inputClosed && !peerShut && !isConnecting {
+            reset()
+        } else {
+            finish(error: nil)
+        }
     }
 
     /// Closes with a reset (SO_LINGER 0) instead of a FIN.

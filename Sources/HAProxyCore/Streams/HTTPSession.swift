@@ -453,6 +453,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
     private func attach(_ connection: PooledConnection, reused: Bool) {
         serverConnection = connection
         serverConnectionReused = reused
+        if !reused { connection.resetWhenClosed() }
         // With TLS, the header went in clear before the handshake.
         if let server, server.tls == nil, !reused, let header = proxyHeader(for: server) {
             connection.write(header)

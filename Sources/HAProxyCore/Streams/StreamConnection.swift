@@ -42,6 +42,10 @@ protocol PooledConnection: StreamConnection {
     func adopt(by owner: ConnectionOwner)
     /// Closes it from any thread (a pool emptied by the CLI or a check).
     func closeFromAnyThread()
+    /// From now on `close()` resets it while the server has its side
+    /// open, as 2.6 closes the connections of HTTP streams to servers:
+    /// no TIME_WAIT keeps the proxy's source port.
+    func resetWhenClosed()
 }
 
 extension StreamConnection {
@@ -179,6 +183,7 @@ final class DriverConnection: DriverPooledConnection, IOConnectionOwner {
 
     func close() { io.close() }
     func reset() { io.reset() }
+    func resetWhenClosed() { io.resetsWhenClosed = true }
     func whenFlushed(_ done: @escaping () -> Void) { io.whenFlushed(done) }
     var isActive: Bool { io.isActive }
 

@@ -100,6 +100,10 @@ final class TLSDriverConnection: DriverPooledConnection, IOConnectionOwner, TLSE
 
     func reset() { io.reset() }
 
+    /// Kept closing with close_notify and a FIN: a reset could drop the
+    /// close_notify the server is owed.
+    func resetWhenClosed() {}
+
     func whenFlushed(_ done: @escaping () -> Void) {
         if engine.state == .handshaking, io.isActive {
             waitingForHandshake.append { [io] in io.whenFlushed(done) }

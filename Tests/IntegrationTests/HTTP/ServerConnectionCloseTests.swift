@@ -1,0 +1,158 @@
+import Foundation
+import XCTest
+
+/// How the proxy ends its connections to servers, ours next to Debian's
+/// 2.6 running the same configuration against a bare server socket: an
+/// HTTP stream done with a server connection the server still holds open
+/// resets it (SO_LINGER 0), so that no TIME_WAIT keeps the proxy's source
+/// port (under connection-close load the ports would otherwise run out
+/// and every connect(2) search longer for one); a `mode tcp` stream
+/// passes the client's close on as a FIN.
+final class ServerConnectionCloseTests: IntegrationTestCase {
+    /// How a server saw its connection end.
+    enum Ending: Equatable { case reset, fin, open }
+
+    /// Accepts one connection on `listener` within 10 s.
+    private func acceptOne(_ listener: TCPListener) throws -> Int32 {
+        var ready = pollfd(fd: listener.fd, events: Int16(POLLIN), revents: 0)
+        guard poll(&ready, 1, 10_000) == 1 else { throw HarnessError("no connection from the proxy") }
+        let fd = accept(listener.fd, nil, nil)
+        guard fd >= 0 else { throw HarnessError("accept: errno \(errno)") }
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        return fd
+    }
+
+    /// Reads from `fd` until `delimiter` came, or throws.
+    private func receive(_ fd: Int32, until delimiter: String) throws -> String {
+        var received: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while !String(decoding: received, as: UTF8.self).contains(delimiter) {
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            guard n > 0 else { throw HarnessError("server connection ended before \(delimiter.debugDescription)") }
+            received += chunk[..<n]
+        }
+        return String(decoding: received, as: UTF8.self)
+    }
+
+    /// Waits (5 s at most) for the end of the server's connection `fd`.
+    private func ending(of fd: Int32) -> Ending {
+        var byte: UInt8 = 0
+        let n = recv(fd, &byte, 1, 0)
+        if n == 0 { return .fin }
+        if n < 0 && errno == ECONNRESET { return .reset }
+        return .open
+    }
+
+    /// Runs `executable` on `config` (its frontend on `port`) and returns
+    /// how the bare server saw the connection of `exchange` end.
+    private func observe(
+        _ executable: String, environment: [String: String]?, config: (Int, Int) -> String,
+        exchange: (_ clientPort: Int, _ listener: TCPListener) throws -> Int32
+    ) throws -> Ending {
+        let port = Ports.free(), serverPort = Ports.free()
+        let listener = try TCPListener(port: serverPort)
+        let file = try writeConfig(config(port, serverPort), name: "close-\(port).cfg")
+        let p = track(try ManagedProcess(label: "close-\(port)", executable: executable, arguments: ["-db", "-f", file.path],
+                                         dir: tmp, environment: environment))
+        defer { p.stop() }
+        try Ports.waitUntilListening(port, timeout: 10, while: { p.isRunning })
+        let server = try exchange(port, listener)
+        defer { close(server) }
+        return ending(of: server)
+    }
+
+    /// Ours and 2.6 on the same configuration and exchange.
+    private func compare(
+        config: @escaping (Int, Int) -> String, exchange: @escaping (Int, TCPListener) throws -> Int32
+    ) throws -> (ours: Ending, reference: Ending) {
+        let ours = try observe(haproxyPath, environment: nil, config: config, exchange: exchange)
+        let reference = try observe(try referenceBinary(), environment: referenceEnvironment(), config: config,
+                                    exchange: exchange)
+        return (ours, reference)
+    }
+
+    /// One request through the proxy; the server answers and keeps its
+    /// connection open, the client closes after the response.
+    private func oneRequest(clientPort: Int, listener: TCPListener) throws -> Int32 {
+        let client = try Conn(port: clientPort)
+        defer { client.close() }
+        try client.send(HTTPClient.request("GET", "/", extra: "Connection: close\r\n"))
+        let server = try acceptOne(listener)
+        _ = try receive(server, until: "\r\n\r\n")
+        let answer = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+        _ = answer.withCString { send(server, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
+        XCTAssertEqual(try client.readResponse().status, 200)
+        return server
+    }
+
+    func testHTTPServerCloseResetsTheServerConnection() throws {
+        let result = try compare(config: { port, server in
+            Self.defaultsHTTP + """
+            listen web
+                bind 127.0.0.1:\(port)
+                option http-server-close
+                server s 127.0.0.1:\(server)
+            """
+        }, exchange: oneRequest)
+        XCTAssertEqual(result.ours, .reset)
+        XCTAssertEqual(result.ours, result.reference)
+    }
+
+    /// A response the client left before its end: once the proxy finds
+    /// the client gone, the connection (which cannot serve another
+    /// request) is reset.
+    func testServerConnectionOfAnAbandonedResponseIsReset() throws {
+        let result = try compare(config: { port, server in
+            Self.defaultsHTTP + """
+            listen web
+                bind 127.0.0.1:\(port)
+                server s 127.0.0.1:\(server)
+            """
+        }, exchange: { clientPort, listener in
+            let client = try Conn(port: clientPort)
+            try client.send(HTTPClient.request("GET", "/"))
+            let server = try self.acceptOne(listener)
+            _ = try self.receive(server, until: "\r\n\r\n")
+            let head = "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\npartial"
+            _ = head.withCString { send(server, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
+            _ = try client.read(until: Data("partial".utf8))
+            client.close()
+            // More of the body, until the proxy finds its client gone and
+            // ends the server's connection (readable: its reset came).
+            var ready = pollfd(fd: server, events: Int16(POLLIN), revents: 0)
+            for _ in 0..<50 {
+                guard "more".withCString({ send(server, $0, 4, Int32(MSG_NOSIGNAL)) }) == 4 else { break }
+                if poll(&ready, 1, 100) == 1 { break }
+            }
+            return server
+        })
+        XCTAssertEqual(result.ours, .reset)
+        XCTAssertEqual(result.ours, result.reference)
+    }
+
+    func testTCPModePassesTheClientCloseOnAsAFIN() throws {
+        let result = try compare(config: { port, server in
+            """
+            defaults
+                mode tcp
+                timeout connect 5s
+                timeout client 10s
+                timeout server 10s
+
+            listen relay
+                bind 127.0.0.1:\(port)
+                server s 127.0.0.1:\(server)
+            """
+        }, exchange: { clientPort, listener in
+            let client = try Conn(port: clientPort)
+            try client.send("hello")
+            let server = try self.acceptOne(listener)
+            _ = try self.receive(server, until: "hello")
+            client.close()
+            return server
+        })
+        XCTAssertEqual(result.ours, .fin)
+        XCTAssertEqual(result.ours, result.reference)
+    }
+}
