@@ -237,6 +237,32 @@ final class HTTPStreamStateMachineTests: XCTestCase {
         XCTAssertEqual("\(machine.log.cause)\(machine.log.phase)", "PH")
     }
 
+    /// As recorded from 2.6.12: the proxy's 502 and 504 pages carry the
+    /// connection header the request called for, and the connection
+    /// closes after them either way.
+    func testErrorPageConnectionHeaderFollowsTheRequest() {
+        let cases: [(request: String, header: String?)] = [
+            (get, nil),
+            ("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", "close"),
+            ("GET / HTTP/1.0\r\nHost: a\r\n\r\n", "close"),
+            ("GET / HTTP/1.0\r\nHost: a\r\nConnection: keep-alive\r\n\r\n", "keep-alive"),
+        ]
+        for (request, header) in cases {
+            var machine = makeMachine()
+            _ = connect(&machine, request: request)
+            machine.serverRead(bytes("HTTP/1.1 200 OK\r\nContent-Length: abc\r\n\r\n"))
+            let actions = describe(take(&machine))
+            guard let page = actions.first(where: { $0.hasPrefix("writeClient(HTTP/1.1 502") }) else {
+                XCTFail("no 502 for \(request.debugDescription): \(actions)")
+                continue
+            }
+            let head = page.components(separatedBy: "\r\n\r\n")[0].lowercased()
+            XCTAssertEqual(head.contains("\r\nconnection: "), header != nil, head)
+            if let header { XCTAssertTrue(head.contains("\r\nconnection: \(header)"), head) }
+            XCTAssertTrue(actions.contains("closeAfterFlush"), "\(actions)")
+        }
+    }
+
     func testPipelinedRequestWaitsForTheFirstResponse() {
         var machine = makeMachine()
         machine.clientRead(bytes(get + get))

@@ -1596,10 +1596,14 @@ public struct HTTPStreamStateMachine {
             abortBoth()
             return
         }
-        // Recorded: 2.6 sends these pages without `connection: close` (only
-        // 400 and 408 carry it) and then closes.
-        let page = afterResponse(configuredErrorPage(status, connection: .none)
-            ?? HTTPErrorPages.page(for: status) ?? HTTPErrorPages.page(for: 503)!)
+        // Recorded: 2.6 closes after these pages, and their connection
+        // header is what the request asked for (none for a kept-alive
+        // HTTP/1.1 client, `close` when it asked to close or spoke HTTP/1.0,
+        // `keep-alive` for HTTP/1.0 with keep-alive); only 400 and 408
+        // always carry `close`.
+        let connection = responseConnectionHeader()
+        let page = afterResponse(configuredErrorPage(status, connection: connection)
+            ?? HTTPErrorPages.page(for: status, connection: connection) ?? HTTPErrorPages.page(for: 503)!)
         countLocalResponse(page)
         logTransaction()
         respondAndClose(page)
