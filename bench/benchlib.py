@@ -23,9 +23,15 @@ def reference_env():
 
 def cpu_seconds(pid):
     """User and system CPU time of `pid`, in seconds (/proc/PID/stat)."""
+    return sum(cpu_split(pid))
+
+
+def cpu_split(pid):
+    """User and system CPU time of `pid`, each in seconds."""
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
 
 
 def wait_listening(port, proc, timeout=10):

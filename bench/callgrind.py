@@ -54,8 +54,9 @@ With --wrk SECONDS it measures CPU time instead, the way
 default .build/release/haproxy) pinned to CPU 0, wrk and the backend to
 CPU 1, the same request sent by wrk on 10 keep-alive connections for
 SECONDS, then with `Connection: close`; the proxy's user+system time
-(/proc/PID/stat) divided by the requests answered. Three rounds,
-alternating the proxies; the median is printed. Noisy on a busy machine:
+(/proc/PID/stat) divided by the requests answered, and its user and
+system parts. Three rounds, alternating the proxies; the median is
+printed. Noisy on a busy machine:
 run it on an idle one.
 
 A benchmark, not a CI test: it prints numbers, it does not judge them.
@@ -74,7 +75,7 @@ import sys
 import tempfile
 import time
 
-from benchlib import REF, cpu_seconds, free_port, nginx_config, reference_env, wait_listening
+from benchlib import REF, cpu_split, free_port, nginx_config, reference_env, wait_listening
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -319,16 +320,18 @@ def cpu_per_request(binary, env, config_text, tmp, backend_port, seconds):
     try:
         wait_listening(port, proc)
         for close in (False, True):
-            before = cpu_seconds(proc.pid)
+            before = cpu_split(proc.pid)
             result = subprocess.run(
                 ["taskset", "-c", "1", "wrk", "-t1", "-c10", f"-d{seconds}s", "-s", wrk_script(tmp, close),
                  f"http://127.0.0.1:{port}{REQUEST_PATH}"], capture_output=True, text=True, check=True).stdout
-            used = cpu_seconds(proc.pid) - before
+            after = cpu_split(proc.pid)
+            user, system = after[0] - before[0], after[1] - before[1]
             m = re.search(r"(\d+) requests in", result)
             errors = re.search(r"Non-2xx or 3xx responses: (\d+)", result)
             if m is None or int(m.group(1)) == 0 or errors:
                 raise SystemExit(f"wrk failed against {binary}: {result}")
-            out.append(used / int(m.group(1)) * 1e6)
+            requests = int(m.group(1))
+            out.append(((user + system) / requests * 1e6, user / requests * 1e6, system / requests * 1e6))
     finally:
         proc.terminate()
         proc.wait()
@@ -444,12 +447,15 @@ def main_wrk(args):
             backend.terminate()
             backend.wait()
     def median(name, i):
-        return sorted(r[i] for r in rounds[name])[1]
-    print(f"{os.path.basename(args.config)}: proxy CPU microseconds per request (wrk, median of 3)")
-    print(f"{'':12} {'ours':>8} {'2.6':>8} {'ratio':>7}")
+        """The round with the median total CPU: (total, user, system)."""
+        return sorted((r[i] for r in rounds[name]), key=lambda t: t[0])[1]
+    print(f"{os.path.basename(args.config)}: proxy CPU microseconds per request (wrk, median of 3; "
+          "user and system time of the same round)")
+    print(f"{'':12} {'ours':>8} {'2.6':>8} {'ratio':>7} {'user':>13} {'system':>13}")
     for label, i in (("keep-alive", 0), ("close", 1)):
         ours, ref = median("ours", i), median("2.6", i)
-        print(f"{label:12} {ours:>8.2f} {ref:>8.2f} {ours / ref:>7.2f}")
+        print(f"{label:12} {ours[0]:>8.2f} {ref[0]:>8.2f} {ours[0] / ref[0]:>7.2f} "
+              f"{ours[1]:>6.2f}/{ref[1]:<6.2f} {ours[2]:>6.2f}/{ref[2]:<6.2f}")
 
 
 if __name__ == "__main__":
