@@ -203,6 +203,12 @@ public struct HTTPHeadParser: Sendable {
             if i == start { return .error(fail(.invalidMethod, i)) }
             head.methodRange = start..<i
             head.method = HTTPMethod.classify(p, start, i)
+            // Recorded from 2.6: PRI, in any case (the method of the HTTP/2
+            // preface), is a 400 in HTTP/1, even with
+            // `option accept-invalid-http-request`.
+            if i - start == 3, p[start] | 0x20 == 0x70, p[start + 1] | 0x20 == 0x72, p[start + 2] | 0x20 == 0x69 {
+                return .error(fail(.invalidMethod, start))
+            }
             if isLineEnd(p[i]) { return .error(fail(.http09, i)) }
             if !HTTPBytes.isSPHT(p[i]) { return .error(fail(.invalidMethod, i)) }
             while HTTPBytes.isSPHT(p[i]) { i += 1 }

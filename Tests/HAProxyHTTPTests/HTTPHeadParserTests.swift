@@ -135,6 +135,24 @@ final class HTTPHeadParserTests: XCTestCase {
         }
     }
 
+    /// The method of the HTTP/2 preface is refused in any case, lenient or
+    /// not (recorded from 2.6; rules_differential.py's pri_method_refused).
+    func testPRIMethodIsRefused() throws {
+        var lenient = HTTPHeadParser.request()
+        lenient.lenient = true
+        for refused in ["PRI / HTTP/1.1\r\nhost: a\r\n\r\n", "pri / HTTP/1.1\r\nhost: a\r\n\r\n",
+                        "PrI * HTTP/2.0\r\n\r\n"] {
+            for parser in [HTTPHeadParser.request(), lenient] {
+                guard case .error(let e) = parse(refused, parser).0 else { return XCTFail(refused) }
+                XCTAssertEqual(e.status, 400, refused)
+                XCTAssertEqual(e.reason, .invalidMethod, refused)
+            }
+        }
+        for passing in ["PRIX / HTTP/1.1\r\nhost: a\r\n\r\n", "PR / HTTP/1.1\r\nhost: a\r\n\r\n"] {
+            XCTAssertNotNil(head(passing), passing)
+        }
+    }
+
     /// Response versions as 2.6 reads them, with and without `option
     /// accept-invalid-http-response` (recorded; see the rules differential).
     func testResponseVersions() throws {

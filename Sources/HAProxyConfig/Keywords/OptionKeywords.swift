@@ -24,6 +24,7 @@ extension KeywordRegistry {
         "accept-invalid-http-response": (\.acceptInvalidHTTPResponse, .backend),
         "tcp-smart-accept": (\.tcpSmartAccept, .frontend),
         "tcp-smart-connect": (\.tcpSmartConnect, .backend),
+        "disable-h2-upgrade": (\.disableH2Upgrade, .frontend),
         "h1-case-adjust-bogus-client": (\.headerCaseAdjustClient, .frontend),
         "h1-case-adjust-bogus-server": (\.headerCaseAdjustServer, .backend),
         "http-ignore-probes": (\.httpIgnoreProbes, .frontend),
@@ -59,7 +60,7 @@ extension KeywordRegistry {
     /// Options HAProxy 2.6 has that this build does not implement.
     static let unsupportedOptions: Set<String> = [
         "checkcache", "contstats",
-        "disable-h2-upgrade", "external-check",
+        "external-check",
         "http-no-delay", "http-pretend-keepalive",
         "http_proxy", "idle-close-on-response",
         "socket-stats", "spop-check", "transparent", "forceclose", "http-tunnel",
@@ -69,7 +70,10 @@ extension KeywordRegistry {
         guard args.count > 1 else { throw KeywordError("'option' expects an option name.") }
         let name = args[1]
         let negated = ctx.negated
-        if ["clitcpka", "srvtcpka", "tcpka", "prefer-last-server", "tcp-smart-accept", "tcp-smart-connect"].contains(name) {
+        if [
+            "clitcpka", "srvtcpka", "tcpka", "prefer-last-server", "tcp-smart-accept", "tcp-smart-connect",
+            "disable-h2-upgrade",
+        ].contains(name) {
             try ctx.checkMaxArguments(args, 1, keyword: "option \(name)")
         }
         if let entry = booleanOptions[name] {

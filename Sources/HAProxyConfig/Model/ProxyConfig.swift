@@ -287,6 +287,11 @@ public struct ProxyOptions: Sendable, Equatable {
     /// `option tcp-smart-connect`: a server connection's handshake ends
     /// with the request instead of an empty ACK.
     public var tcpSmartConnect = false
+    /// `option disable-h2-upgrade`: the HTTP/2 connection preface is
+    /// refused (400) instead of upgrading the connection. This build never
+    /// upgrades an HTTP/1 connection to HTTP/2, so the parser refuses the
+    /// preface (method PRI) either way; the option is kept as written.
+    public var disableH2Upgrade = false
 
     public init() {}
 }

@@ -2274,6 +2274,25 @@ case("strict_request_parsing", "parsing", site("""
        RAW(b"GET / HTTP/1.1\r\nhost: a\r\nx(y): 1\r\n\r\n", status=400), RAW(b"GET /nine\r\n\r\n", status=400)],
      what="without the option, the same requests get 400")
 
+# The method of the HTTP/2 preface: a 400 in any case, with or without
+# the option; PRIX is any other method. With `option disable-h2-upgrade`
+# the preface itself is one more request 2.6 refuses (without it 2.6
+# answers HTTP/2, which this build does not speak).
+case("pri_method_refused", "parsing", site("""
+"""), [RAW(b"PRI / HTTP/1.1\r\nhost: a\r\n\r\n", status=400), RAW(b"pri / HTTP/1.1\r\nhost: a\r\n\r\n", status=400),
+       RAW(b"PRIX / HTTP/1.1\r\nhost: a\r\n\r\n", status=200, srv=[r"^PRIX / HTTP/1\.1\r\n"])],
+     what="the method PRI is a 400")
+
+case("pri_method_refused_when_accepting_invalid", "parsing", site("""
+option accept-invalid-http-request
+"""), [RAW(b"PRI / HTTP/1.1\r\nhost: a\r\n\r\n", status=400)],
+     what="the method PRI is a 400 with option accept-invalid-http-request too")
+
+case("disable_h2_upgrade", "parsing", site("""
+option disable-h2-upgrade
+"""), [RAW(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", status=400), G(status=200)],
+     what="option disable-h2-upgrade: the HTTP/2 preface is a 400")
+
 case("response_version_kept_below_1_1", "parsing", site("""
 """), [G(status=200)], response=b"HTTX/1.0 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok",
      what="a response version below 1.1 goes out as the server wrote it")
