@@ -100,9 +100,9 @@ final class TLSDriverConnection: DriverPooledConnection, IOConnectionOwner, TLSE
 
     func reset() { io.reset() }
 
-    /// Kept closing with close_notify and a FIN: a reset could drop the
-    /// close_notify the server is owed.
-    func resetWhenClosed() {}
+    /// `close()` sends the close_notify first (flushed to the socket), then
+    /// resets, as 2.6 closes its TLS connections to servers.
+    func resetWhenClosed() { io.resetsWhenClosed = true }
 
     func whenFlushed(_ done: @escaping () -> Void) {
         if engine.state == .handshaking, io.isActive {

@@ -131,6 +131,105 @@ final class ServerConnectionCloseTests: IntegrationTestCase {
         XCTAssertEqual(result.ours, result.reference)
     }
 
+    /// A TLS server: the server reads the request, answers it and keeps
+    /// the connection, then prints how it ended (what came after the
+    /// proxy's close_notify: a reset or a FIN).
+    private static let tlsServer = #"""
+        import socket, ssl, sys
+        port, cert = int(sys.argv[1]), sys.argv[2]
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(cert)
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", port))
+        listener.listen(1)
+        print("listening", flush=True)
+        s, _ = listener.accept()
+        s.settimeout(5)
+        incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+        tls = ctx.wrap_bio(incoming, outgoing, server_side=True)
+        ended = None
+
+        def receive():
+            global ended
+            try:
+                data = s.recv(65536)
+            except ConnectionResetError:
+                ended = "reset"
+                return False
+            if not data:
+                ended = "fin"
+                return False
+            incoming.write(data)
+            return True
+
+        def flush():
+            data = outgoing.read()
+            if data:
+                try:
+                    s.sendall(data)
+                except OSError:
+                    pass  # the end shows at the next receive
+
+        def call(f, *args):
+            while True:
+                try:
+                    result = f(*args)
+                    flush()
+                    return result
+                except ssl.SSLWantReadError:
+                    flush()
+                    if not receive():
+                        return None
+
+        call(tls.do_handshake)
+        request = b""
+        while b"\r\n\r\n" not in request:
+            request += call(tls.read, 65536) or b""
+        call(tls.write, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        try:
+            notify = call(tls.read, 65536) == b""
+        except ssl.SSLZeroReturnError:
+            notify = True
+        while ended is None and receive():
+            pass
+        print("close_notify" if notify else "no close_notify", ended or "open", flush=True)
+        """#
+
+    /// A server connection over TLS ends with a close_notify, then a reset,
+    /// as 2.6 ends it.
+    func testTLSServerConnectionEndsWithCloseNotifyThenAReset() throws {
+        let certs = try TLSCertificates(in: tmp)
+        let script = tmp.appendingPathComponent("tls-server.py")
+        try Self.tlsServer.write(to: script, atomically: true, encoding: .utf8)
+        func observe(_ executable: String, _ environment: [String: String]?) throws -> String {
+            let port = Ports.free(), serverPort = Ports.free()
+            let server = track(try ManagedProcess(
+                label: "tls-server-\(serverPort)", executable: "/usr/bin/env",
+                arguments: ["python3", script.path, "\(serverPort)", certs.leaf], dir: tmp))
+            try waitUntil("the TLS server listens") { server.stdout.contains("listening") }
+            let file = try writeConfig(Self.defaultsHTTP + """
+                listen web
+                    bind 127.0.0.1:\(port)
+                    option http-server-close
+                    server s 127.0.0.1:\(serverPort) ssl verify none
+                """, name: "tls-\(port).cfg")
+            let p = track(try ManagedProcess(label: "tls-close-\(port)", executable: executable,
+                                             arguments: ["-db", "-f", file.path], dir: tmp, environment: environment))
+            defer { p.stop() }
+            try Ports.waitUntilListening(port, timeout: 10, while: { p.isRunning })
+            let client = try Conn(port: port)
+            defer { client.close() }
+            try client.send(HTTPClient.request("GET", "/", extra: "Connection: close\r\n"))
+            XCTAssertEqual(try client.readResponse().status, 200)
+            try waitUntil("the TLS server saw its connection end", timeout: 10) { server.stdout.contains("close_notify") }
+            return server.stdout.split(separator: "\n").last.map(String.init) ?? ""
+        }
+        let ours = try observe(haproxyPath, nil)
+        XCTAssertEqual(ours, "close_notify reset")
+        XCTAssertEqual(ours, try observe(try referenceBinary(), referenceEnvironment()))
+    }
+
     func testTCPModePassesTheClientCloseOnAsAFIN() throws {
         let result = try compare(config: { port, server in
             """
