@@ -23,7 +23,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchlib import REF, free_port, nginx_config, reference_env, wait_listening  # noqa: E402
+from benchlib import REF, cpu_split, free_port, nginx_config, reference_env, wait_listening  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -37,13 +37,6 @@ def start_nginx(tmp, port):
     proc = subprocess.Popen(["nginx", "-c", conf, "-p", tmp], stderr=subprocess.DEVNULL)
     wait_listening(port, proc)
     return proc
-
-
-def cpu_split(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    tick = os.sysconf("SC_CLK_TCK")
-    return int(fields[11]) / tick, int(fields[12]) / tick
 
 
 def run(binary, env, tmp, backend, threads, duration):
