@@ -74,51 +74,45 @@ final class ConsistentHashBoundedLoadTests: XCTestCase {
             0: "bbbbbbbbb", 101: "bccbacbac", 125: "bccbcbacb", 150: "bcbcbcbcb", 200: "bcbbcbbcb", 300: "bbbbbbbbb",
         ]
         for (factor, expected) in observed.sorted(by: { $0.key < $1.key }) {
-            let servers = makeServers([1, 1, 1])
-            let config = BalanceConfig(
-                algorithm: .uri(whole: false, length: nil, depth: nil, pathOnly: false), hashType: .consistent,
-                avalanche: true)  // as `hash-type consistent` implies
-            var bounded = config
-            bounded.hashBalanceFactor = factor
-            let lb = LoadBalancer(servers: servers, config: bounded)
-            var sequence = ""
-            for _ in expected {
-                let server = withBytes("/slow?ms=1500") { lb.pick(uri: $0) }!
-                lb.connectionStarted(server)
-                sequence += server.name
-            }
-            XCTAssertEqual(sequence, expected, "hash-balance-factor \(factor)")
+            XCTAssertEqual(picks(weights: [1, 1, 1], factor: factor, count: expected.count), expected,
+                           "hash-balance-factor \(factor)")
         }
+    }
+
+    /// `balance uri` with `hash-type consistent` and `factor`.
+    private func boundedURIBalancer(weights: [Int], factor: Int) -> LoadBalancer {
+        var config = BalanceConfig(
+            algorithm: .uri(whole: false, length: nil, depth: nil, pathOnly: false), hashType: .consistent,
+            avalanche: true)  // as `hash-type consistent` implies
+        config.hashBalanceFactor = factor
+        return LoadBalancer(servers: makeServers(weights), config: config)
+    }
+
+    /// The servers `count` requests for `/slow?ms=1500` go to, each still
+    /// served when the next comes.
+    private func picks(weights: [Int], factor: Int, count: Int) -> String {
+        let lb = boundedURIBalancer(weights: weights, factor: factor)
+        var sequence = ""
+        for _ in 0..<count {
+            let server = withBytes("/slow?ms=1500") { lb.pick(uri: $0) }!
+            lb.connectionStarted(server)
+            sequence += server.name
+        }
+        return sequence
     }
 
     /// Weights are respected: the shares follow them (2.6 with weights
     /// 1, 3 and 2).
     func testSharesFollowTheWeights() {
         for (factor, expected) in [(125, "bbcbcbbcbcbb"), (150, "bbbcbbbcbbbc")] {
-            let servers = makeServers([1, 3, 2])
-            var config = BalanceConfig(
-                algorithm: .uri(whole: false, length: nil, depth: nil, pathOnly: false), hashType: .consistent,
-                avalanche: true)  // as `hash-type consistent` implies
-            config.hashBalanceFactor = factor
-            let lb = LoadBalancer(servers: servers, config: config)
-            var sequence = ""
-            for _ in expected {
-                let server = withBytes("/slow?ms=1500") { lb.pick(uri: $0) }!
-                lb.connectionStarted(server)
-                sequence += server.name
-            }
-            XCTAssertEqual(sequence, expected, "hash-balance-factor \(factor)")
+            XCTAssertEqual(picks(weights: [1, 3, 2], factor: factor, count: expected.count), expected,
+                           "hash-balance-factor \(factor)")
         }
     }
 
     /// Finished connections give the room back.
     func testRoomComesBackAsConnectionsEnd() {
-        let servers = makeServers([1, 1, 1])
-        var config = BalanceConfig(
-            algorithm: .uri(whole: false, length: nil, depth: nil, pathOnly: false), hashType: .consistent,
-                avalanche: true)  // as `hash-type consistent` implies
-        config.hashBalanceFactor = 150
-        let lb = LoadBalancer(servers: servers, config: config)
+        let lb = boundedURIBalancer(weights: [1, 1, 1], factor: 150)
         let first = withBytes("/slow?ms=1500") { lb.pick(uri: $0) }!
         lb.connectionStarted(first)
         let second = withBytes("/slow?ms=1500") { lb.pick(uri: $0) }!

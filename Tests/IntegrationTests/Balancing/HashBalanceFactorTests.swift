@@ -39,12 +39,10 @@ final class HashBalanceFactorTests: IntegrationTestCase {
     ) throws -> String {
         let port = Ports.free()
         let socket = tmp.appendingPathComponent("\(label).sock").path
-        let file = try writeConfig(config(port: port, socket: socket, factor: factor, backends: backends),
-                                   name: "\(label).cfg")
-        let p = track(try ManagedProcess(label: label, executable: executable, arguments: ["-db", "-f", file.path],
-                                         dir: tmp, environment: environment))
+        let p = try startProxy(
+            config: config(port: port, socket: socket, factor: factor, backends: backends), ports: [port],
+            executable: executable, environment: environment, name: "\(label).cfg")
         defer { p.stop() }
-        try Ports.waitUntilListening(port, timeout: 10, while: { p.isRunning })
         var clients: [Conn] = []
         defer { clients.forEach { $0.close() } }
         for i in 0..<count {

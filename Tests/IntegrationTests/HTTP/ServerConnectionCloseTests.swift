@@ -52,11 +52,10 @@ final class ServerConnectionCloseTests: IntegrationTestCase {
     ) throws -> Ending {
         let port = Ports.free(), serverPort = Ports.free()
         let listener = try TCPListener(port: serverPort)
-        let file = try writeConfig(config(port, serverPort), name: "close-\(port).cfg")
-        let p = track(try ManagedProcess(label: "close-\(port)", executable: executable, arguments: ["-db", "-f", file.path],
-                                         dir: tmp, environment: environment))
+        let p = try startProxy(
+            config: config(port, serverPort), ports: [port], executable: executable, environment: environment,
+            name: "close-\(port).cfg")
         defer { p.stop() }
-        try Ports.waitUntilListening(port, timeout: 10, while: { p.isRunning })
         let server = try exchange(port, listener)
         defer { close(server) }
         return ending(of: server)
@@ -208,16 +207,13 @@ final class ServerConnectionCloseTests: IntegrationTestCase {
                 label: "tls-server-\(serverPort)", executable: "/usr/bin/env",
                 arguments: ["python3", script.path, "\(serverPort)", certs.leaf], dir: tmp))
             try waitUntil("the TLS server listens") { server.stdout.contains("listening") }
-            let file = try writeConfig(Self.defaultsHTTP + """
+            let p = try startProxy(config: Self.defaultsHTTP + """
                 listen web
                     bind 127.0.0.1:\(port)
                     option http-server-close
                     server s 127.0.0.1:\(serverPort) ssl verify none
-                """, name: "tls-\(port).cfg")
-            let p = track(try ManagedProcess(label: "tls-close-\(port)", executable: executable,
-                                             arguments: ["-db", "-f", file.path], dir: tmp, environment: environment))
+                """, ports: [port], executable: executable, environment: environment, name: "tls-\(port).cfg")
             defer { p.stop() }
-            try Ports.waitUntilListening(port, timeout: 10, while: { p.isRunning })
             let client = try Conn(port: port)
             defer { client.close() }
             try client.send(HTTPClient.request("GET", "/", extra: "Connection: close\r\n"))

@@ -45,12 +45,10 @@ final class PreferLastServerTests: IntegrationTestCase {
     ) throws -> String {
         let port = Ports.free()
         let socket = tmp.appendingPathComponent("\(label).sock").path
-        let file = try writeConfig(config(port: port, socket: socket, backends: backends, options: options),
-                                   name: "\(label).cfg")
-        let p = track(try ManagedProcess(label: label, executable: executable, arguments: ["-db", "-f", file.path],
-                                         dir: tmp, environment: environment))
+        let p = try startProxy(
+            config: config(port: port, socket: socket, backends: backends, options: options), ports: [port],
+            executable: executable, environment: environment, name: "\(label).cfg")
         defer { p.stop() }
-        try Ports.waitUntilListening(port, timeout: 10, while: { p.isRunning })
         let x = try Conn(port: port, timeout: 10)
         defer { x.close() }
         try x.send(HTTPClient.request("GET", "/x", close: false))

@@ -327,12 +327,18 @@ class IntegrationTestCase: XCTestCase {
         return url
     }
 
-    /// Starts the product in the foreground (-db) and waits until every port accepts.
+    /// Starts the product in the foreground (-db) on `config`, written to
+    /// `name`, and waits until every port accepts. Side-by-side tests
+    /// start Debian's 2.6 the same way, as `executable` with its
+    /// `environment` (`referenceBinary()`, `referenceEnvironment()`).
     @discardableResult
-    func startProxy(config: String, ports: [Int], extraArgs: [String] = []) throws -> ManagedProcess {
-        let cfg = try writeConfig(config)
-        let p = track(try ManagedProcess(label: "haproxy-\(UUID().uuidString.prefix(6))", executable: haproxyPath,
-                                         arguments: ["-f", cfg.path, "-db"] + extraArgs, dir: tmp))
+    func startProxy(
+        config: String, ports: [Int], extraArgs: [String] = [], executable: String? = nil,
+        environment: [String: String]? = nil, name: String = "haproxy.cfg"
+    ) throws -> ManagedProcess {
+        let cfg = try writeConfig(config, name: name)
+        let p = track(try ManagedProcess(label: "haproxy-\(UUID().uuidString.prefix(6))", executable: executable ?? haproxyPath,
+                                         arguments: ["-f", cfg.path, "-db"] + extraArgs, dir: tmp, environment: environment))
         for port in ports {
             do {
                 try Ports.waitUntilListening(port, timeout: 10, while: { p.isRunning })

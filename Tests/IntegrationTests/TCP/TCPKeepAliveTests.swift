@@ -60,14 +60,13 @@ final class TCPKeepAliveTests: IntegrationTestCase {
         echoes: (on: Backend, off: Backend)
     ) throws -> [String: Options?] {
         let ports = (on: Ports.free(), off: Ports.free())
-        let file = try writeConfig(config(ports, (echoes.on.port, echoes.off.port)), name: "\(label).cfg")
-        let p = track(try ManagedProcess(label: label, executable: executable, arguments: ["-db", "-f", file.path],
-                                         dir: tmp, environment: environment))
+        let p = try startProxy(
+            config: config(ports, (echoes.on.port, echoes.off.port)), ports: [ports.on, ports.off],
+            executable: executable, environment: environment, name: "\(label).cfg")
         defer { p.stop() }
         var clients: [Conn] = []
         defer { clients.forEach { $0.close() } }
         for port in [ports.on, ports.off] {
-            try Ports.waitUntilListening(port, timeout: 10, while: { p.isRunning })
             let c = try Conn(port: port, timeout: 5)
             clients.append(c)
             try c.send("ping\n")

@@ -53,11 +53,10 @@ final class TCPSmartOptionsTests: IntegrationTestCase {
 
     private func observeListeners(_ executable: String, label: String, environment: [String: String]?) throws -> [Int] {
         let ports = (0..<4).map { _ in Ports.free() }
-        let file = try writeConfig(listenersConfig(ports), name: "\(label).cfg")
-        let p = track(try ManagedProcess(label: label, executable: executable, arguments: ["-db", "-f", file.path],
-                                         dir: tmp, environment: environment))
+        let p = try startProxy(
+            config: listenersConfig(ports), ports: ports, executable: executable, environment: environment,
+            name: "\(label).cfg")
         defer { p.stop() }
-        for port in ports { try Ports.waitUntilListening(port, timeout: 10, while: { p.isRunning }) }
         let found = try listenerQuickAcks(pid: p.pid)
         return ports.map { found[$0] ?? -1 }
     }
