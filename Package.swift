@@ -70,6 +70,7 @@ let package = Package(
             name: "HAProxyIO",
             dependencies: [
                 "CEpoll",
+                "HAProxyBase",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
@@ -77,7 +78,7 @@ let package = Package(
         .target(
             name: "HAProxyHTTP",
             dependencies: [
-                "HAProxyConfig", "HAProxyRules", "HAProxyTables", "CZlib",
+                "HAProxyBase", "HAProxyConfig", "HAProxyRules", "HAProxyTables", "CZlib",
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),

@@ -97,7 +97,7 @@ public final class IOListener: IOReadiness {
         case .unlimited: break
         case .upTo(let room): limit = max(1, min(limit, room))
         case .wait(let milliseconds):
-            budgetTimer = loop.schedule(at: .now() + .milliseconds(Int64(milliseconds))) { [self] in
+            budgetTimer = loop.schedule(at: loop.now + .milliseconds(Int64(milliseconds))) { [self] in
                 budgetTimer = nil
                 if isAccepting && pendingConnections && registered { acceptQueued() }
             }

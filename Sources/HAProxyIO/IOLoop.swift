@@ -3,6 +3,7 @@ import Glibc
 #endif
 import CEpoll
 import Dispatch
+import HAProxyBase
 import NIOConcurrencyHelpers
 import NIOCore
 import Synchronization
@@ -77,6 +78,16 @@ public final class IOLoop: EventLoop, @unchecked Sendable {
     /// ended ones leave to the next), read and set on the loop's thread
     /// only.
     public var streamLocal: AnyObject?
+
+    /// The time of the loop's current turn, read once a turn (on the
+    /// loop's thread only): what the streams date their events and arm
+    /// their timers with.
+    public let clock = TurnClock()
+
+    /// The turn's monotonic time (`clock`), as a deadline: on the loop's
+    /// thread only.
+    @inline(__always)
+    public var now: NIODeadline { .uptimeNanoseconds(clock.uptimeNanoseconds) }
 
     /// Reads at most this many bytes at a time (HAProxy's `tune.bufsize`).
     public static let readSize = 16384
@@ -209,6 +220,7 @@ public final class IOLoop: EventLoop, @unchecked Sendable {
         defer { events.deallocate() }
         while true {
             let count = epoll_wait(epollFD, events, CInt(capacity), waitTimeout())
+            clock.advance()
             if count > 0 {
                 for i in 0..<Int(count) {
                     dispatch(events[i].data.u64, events[i].events)
@@ -240,7 +252,8 @@ public final class IOLoop: EventLoop, @unchecked Sendable {
     private func waitTimeout() -> CInt {
         if !localTasks.isEmpty { return 0 }
         guard let next = timers.nextDeadline else { return -1 }
-        let now = NIODeadline.now()
+        // The turn's time: the wait may end as late as the turn took.
+        let now = self.now
         if next <= now { return 0 }
         // Rounded up: waking before the deadline would only wait again.
         let ms = (next.uptimeNanoseconds - now.uptimeNanoseconds + 999_999) / 1_000_000
@@ -249,7 +262,7 @@ public final class IOLoop: EventLoop, @unchecked Sendable {
 
     private func runDueTimers() {
         guard timers.nextDeadline != nil else { return }
-        let now = NIODeadline.now()
+        let now = self.now
         while let task = timers.popDue(now: now) {
             task()
         }

@@ -84,3 +84,18 @@ final class IOLoopTests: IOLoopTestCase {
         XCTAssertEqual(count.withLockedValue { $0 }, threads * perThread)
     }
 }
+
+final class IOLoopTurnClockTests: IOLoopTestCase {
+    /// Everything a turn does is dated with the time read once in it, as
+    /// HAProxy dates what follows a poll; the next turn reads it again.
+    func testTheLoopsTimeIsTheTurnsAndMovesOnWithTheNextTurn() throws {
+        let (first, again) = try loop.submit { () -> (NIODeadline, NIODeadline) in
+            let first = self.loop.now
+            while NIODeadline.now() <= first + .milliseconds(2) {}
+            return (first, self.loop.now)
+        }.wait()
+        XCTAssertEqual(first, again)
+        let next = try loop.submit { self.loop.now }.wait()
+        XCTAssertGreaterThanOrEqual(next, first + .milliseconds(2))
+    }
+}

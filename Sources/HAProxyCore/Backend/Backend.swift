@@ -466,8 +466,8 @@ public final class Backend {
 
     /// Adds what a stream that had `server` measured to the server's and
     /// the backend's connection and time counters; the caller holds `lock`.
-    func countServerUseLocked(_ server: Server, _ log: borrowing StreamLogInfo, isHTTP: Bool) {
-        let sample = log.timeSample(isHTTP: isHTTP)
+    func countServerUseLocked(_ server: Server, _ log: borrowing StreamLogInfo, isHTTP: Bool, now: NIODeadline) {
+        let sample = log.timeSample(isHTTP: isHTTP, now: now)
         let new = Int(log.newServerConnections), reused = Int(log.reusedServerConnections)
         server.newConnections += new
         server.reusedConnections += reused

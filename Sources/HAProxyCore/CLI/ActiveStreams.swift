@@ -51,7 +51,7 @@ final class ActiveStreams {
         // hashing costs about a hundred instructions a connection).
         let entry = Entry(
             id: UInt(bitPattern: ObjectIdentifier(stream)), stream: stream, frontend: frontend,
-            eventLoop: eventLoop, clientAddress: client.remoteAddress, accepted: .now())
+            eventLoop: eventLoop, clientAddress: client.remoteAddress, accepted: eventLoop.now)
         stream.activeSlot = lock.withLock {
             if let slot = freeSlots.popLast() {
                 slots[slot] = entry

@@ -281,9 +281,9 @@ public final class Frontend {
         lock.withLock { deniedRequests += 1 }
     }
 
-    /// A `mode tcp` stream ended: the bytes it moved (`bin`, `bout`).
-    func countTCPStream(bytesIn: UInt64, bytesOut: UInt64) {
-        let now = RateClock.now
+    /// A `mode tcp` stream ended: the bytes it moved (`bin`, `bout`);
+    /// `now` in `RateClock` time.
+    func countTCPStream(bytesIn: UInt64, bytesOut: UInt64, now: UInt64) {
         let units = UInt32(clamping: (bytesOut &+ 16) / 32)
         lock.withLock {
             self.bytesIn &+= bytesIn
@@ -311,9 +311,8 @@ public final class Frontend {
     }
 
     /// An HTTP transaction ended: its response status (0 or less when none
-    /// was sent) and the bytes it moved.
-    func countTransaction(status: Int, bytesIn: UInt64, bytesOut: UInt64) {
-        let now = RateClock.now
+    /// was sent) and the bytes it moved; `now` in `RateClock` time.
+    func countTransaction(status: Int, bytesIn: UInt64, bytesOut: UInt64, now: UInt64) {
         let units = UInt32(clamping: (bytesOut &+ 16) / 32)
         lock.withLock {
             if status > 0 { responses.count(status: status) }

@@ -233,7 +233,7 @@ final class DriverListener: IOListenerOwner {
 
     func ioAccepted(_ io: IOListener, fd: CInt, peer: SocketAddress?) {
         let frontend = listener.frontend
-        frontend.countAcceptedByListener(now: RateClock.now)
+        frontend.countAcceptedByListener(now: RateClock.milliseconds(loop.now))
         let target = loops[next]
         next = (next + 1) % loops.count
         let listener = self.listener
@@ -248,7 +248,7 @@ final class DriverListener: IOListenerOwner {
     func ioAcceptFailed(_ io: IOListener, error: SystemCallError) {}
 
     func ioAcceptBudget(_ io: IOListener) -> IOAcceptBudget {
-        switch listener.frontend.listenerAllowance(now: RateClock.now) {
+        switch listener.frontend.listenerAllowance(now: RateClock.milliseconds(loop.now)) {
         case .unlimited: return .unlimited
         case .upTo(let room): return .upTo(Int(room))
         case .wait(let milliseconds): return .wait(milliseconds: Int(milliseconds))

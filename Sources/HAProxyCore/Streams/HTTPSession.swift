@@ -53,7 +53,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
     private var serviceInFlight = false
     private var heldClientInput: ByteBuffer?
     private var heldClientEnd = false
-    private(set) var connectAttemptStart = NIODeadline.now()
+    private(set) var connectAttemptStart = NIODeadline.uptimeNanoseconds(0)
     private var timerSlot = StreamTimer.Slot()
     var timer: StreamTimer { timerSlot.timer(loop: eventLoop, owner: self) }
     deinit { timerSlot.cancel() }
@@ -80,7 +80,8 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
         spares = StreamSpares.of(eventLoop)
         self.machine = HTTPStreamStateMachine(
             policy: frontend.httpPolicy, clientAddress: client.remoteAddress, localAddress: client.localAddress,
-            allocator: ByteBufferAllocator(), runtime: frontend, variables: variables, storage: spares.takeMachine())
+            allocator: ByteBufferAllocator(), runtime: frontend, variables: variables, storage: spares.takeMachine(),
+            clock: eventLoop.clock)
         machine.clientTLS = tls
         if let actions = spares.takeActionList() {
             performing = actions
@@ -163,8 +164,8 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
         case .readClient(let on): client.setReading(on)
         case .readServer(let on): serverConnection?.setReading(on)
         case .armTimer(let ms): timer.arm(ms: ms)
-        case .countRequest(let at): frontend.countRequest(now: at.map(RateClock.milliseconds) ?? RateClock.now)
-        case .countRequestError: frontend.countRequest(invalid: true, now: RateClock.now)
+        case .countRequest(let at): frontend.countRequest(now: RateClock.milliseconds(at ?? eventLoop.now))
+        case .countRequestError: frontend.countRequest(invalid: true, now: RateClock.milliseconds(eventLoop.now))
         case .countIntercepted: frontend.countIntercepted()
         case .countDenied(let backendIndex):
             frontend.countDenied()
@@ -184,7 +185,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
         case .abandonQueue: backend?.abandon(self)
         case .countCompression(let bytesIn, let bytesOut):
             frontend.countCompression(in: bytesIn, out: bytesOut)
-            frontend.runtime?.rates.countCompression(in: bytesIn, out: bytesOut, now: RateClock.now)
+            frontend.runtime?.rates.countCompression(in: bytesIn, out: bytesOut, now: RateClock.milliseconds(eventLoop.now))
             (backend ?? runtimeBackend(machine.backend?.index))?.count { $0.compression.add(in: bytesIn, out: bytesOut) }
         case .countResponseError:
             let server = self.server
@@ -314,7 +315,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
         self.backend = backend
         retriesLeft = policy.retries
         // At the request's arrival time (read when its head completed).
-        requestServer(from: backend, now: log.requestReady.map(RateClock.milliseconds) ?? RateClock.now)
+        requestServer(from: backend, now: RateClock.milliseconds(log.requestReady ?? eventLoop.now))
     }
 
     /// `option prefer-last-server`: the server this session's own idle
@@ -383,7 +384,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
             server.backend.release(server)
             return
         }
-        log.dequeuedAt = .now()
+        log.dequeuedAt = eventLoop.now
         (log.serverQueuePosition, log.backendQueuePosition) = (position.server, position.backend)
         useServer(server)
     }
@@ -416,7 +417,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
     }
 
     func connect(to server: Server) {
-        connectAttemptStart = .now()
+        connectAttemptStart = eventLoop.now
         machine.connectStarted()
         perform()
         let serverName = server.tls == nil ? nil : server.sni.flatMap { machine.evaluate($0)?.stringBytes }.map {
@@ -491,7 +492,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
             if log.queuedAt == nil { log.queuedAt = log.requestReady }
             log.connectStart = nil
             prepareRedispatch()
-            requestServer(from: backend, avoiding: server, now: RateClock.now)
+            requestServer(from: backend, avoiding: server, now: RateClock.milliseconds(eventLoop.now))
         } else {
             backend.countRetry(on: server)
             connect(to: server)
@@ -567,7 +568,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
         var record = transaction.log.record(
             frontend: frontend, backend: backend ?? runtimeBackend(transaction.backendIndex), server: loggedServer,
             client: machine.clientAddress, local: machine.localAddress, requestLine: transaction.requestLine,
-            isHTTP: true)
+            isHTTP: true, now: eventLoop.now)
         record.sampleContext = transaction.sampleContext
         if let tls = machine.clientTLS {
             record.frontendIsSSL = true
@@ -592,7 +593,8 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
         let status = transaction.log.status
         let bytesIn = transaction.log.bytesFromClient, bytesOut = transaction.log.bytesFromServer
         let serverStatus = transaction.serverStatus, backendIndex = transaction.backendIndex
-        frontend.countTransaction(status: status, bytesIn: bytesIn, bytesOut: bytesOut)
+        frontend.countTransaction(
+            status: status, bytesIn: bytesIn, bytesOut: bytesOut, now: RateClock.milliseconds(eventLoop.now))
         // A request the backend's rules answered never asked it for a
         // server: it is one of its sessions all the same (2.6's stot).
         var answeredByRules = false
@@ -625,7 +627,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
             if let connected = loggedServer,
                transaction.log.newServerConnections + transaction.log.reusedServerConnections > 0 {
                 // Read in place: the record's log is not copied for it.
-                transaction.withLog { b.countServerUseLocked(connected, $0, isHTTP: true) }
+                transaction.withLog { b.countServerUseLocked(connected, $0, isHTTP: true, now: eventLoop.now) }
             }
             if let server {
                 server.responses.count(status: serverStatus)

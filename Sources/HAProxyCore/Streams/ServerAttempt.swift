@@ -41,7 +41,7 @@ extension ServerAttempt {
         case .server(let server):
             useServer(server)
         case .queued:
-            log.queuedAt = .now()
+            log.queuedAt = eventLoop.now
             timer.arm(ms: backend.config.timeouts.queue ?? backend.config.timeouts.connect)
         case .noServer:
             failServerConnection(timedOut: false)
@@ -55,7 +55,7 @@ extension ServerAttempt {
         // A stream that left the connecting state (client gone with
         // abortonclose, a hard stop) released its slot then.
         guard isConnecting(to: server) else { return }
-        let attemptMs = Int((NIODeadline.now() - connectAttemptStart).nanoseconds / 1_000_000)
+        let attemptMs = Int((eventLoop.now - connectAttemptStart).nanoseconds / 1_000_000)
         switch ConnectRetry.next(retriesLeft: retriesLeft, failed: server, attemptMs: attemptMs) {
         case .redispatch:
             retriesLeft -= 1
@@ -65,7 +65,7 @@ extension ServerAttempt {
             backend.release(server, endStream: false)
             log.redispatched = true
             prepareRedispatch()
-            requestServer(from: backend, avoiding: server, now: RateClock.now)
+            requestServer(from: backend, avoiding: server, now: RateClock.milliseconds(eventLoop.now))
         case .retrySame(let delay):
             retriesLeft -= 1
             log.retries += 1
@@ -77,7 +77,7 @@ extension ServerAttempt {
             if delay == 0 {
                 retry()
             } else {
-                _ = eventLoop.schedule(at: .now() + .milliseconds(Int64(delay)), retry)
+                _ = eventLoop.schedule(at: eventLoop.now + .milliseconds(Int64(delay)), retry)
             }
         case .fail:
             backend.countConnectionError(on: server)

@@ -121,7 +121,7 @@ extension DriverPooledConnection {
     func startConnecting(for attempt: ServerAttempt, to server: Server, timeoutMs: Int?) {
         connecting.target = (attempt, server)
         guard let timeoutMs else { return }
-        connecting.timer = io.loop.schedule(at: .now() + .milliseconds(Int64(timeoutMs))) { [self] in
+        connecting.timer = io.loop.schedule(at: io.loop.now + .milliseconds(Int64(timeoutMs))) { [self] in
             connecting.timedOut = true
             io.close()
         }
@@ -177,7 +177,7 @@ final class DriverConnection: DriverPooledConnection, IOConnectionOwner {
         io.closeWhenFlushed()
         // A peer that never reads again must not hold the connection forever.
         if io.isActive {
-            _ = io.loop.schedule(at: .now() + closingFlushGrace) { [io] in io.close() }
+            _ = io.loop.schedule(at: io.loop.now + closingFlushGrace) { [io] in io.close() }
         }
     }
 

@@ -6,12 +6,13 @@ extension StreamLogInfo {
     /// The log record of a stream or transaction that ends now.
     ///
     /// Timers as manual 8.4: Ti idle before the request, TR request head,
-    /// Tw queue, Tc connect, Tr server response head, Ta active, Tt total.
+    /// Tw queue, Tc connect, Tr server response head, Ta active, Tt total;
+    /// `now` is the end (the stream's loop's turn).
     func record(
         frontend: Frontend, backend: Backend?, server: Server?,
-        client: SocketAddress?, local: SocketAddress?, requestLine: ByteBuffer?, isHTTP: Bool
+        client: SocketAddress?, local: SocketAddress?, requestLine: ByteBuffer?, isHTTP: Bool,
+        now: NIODeadline = .now()
     ) -> LogRecord {
-        let now = NIODeadline.now()
         var r = LogRecord()
         (r.clientAddress, r.clientPort) = LogAddress.from(client)
         (r.frontendAddress, r.frontendPort) = LogAddress.from(local)
@@ -84,7 +85,7 @@ extension StreamLogInfo {
 
     /// The times `qtime`/`ctime`/`rtime`/`ttime` average, for a stream
     /// that ends now: HTTP transactions count from their request's start.
-    func timeSample(isHTTP: Bool, now: NIODeadline = .now()) -> StreamTimeSample {
+    func timeSample(isHTTP: Bool, now: NIODeadline) -> StreamTimeSample {
         StreamTimeSample(
             queue: queueTime, connect: connectTime, response: isHTTP ? responseTime : 0,
             total: Self.ms(isHTTP ? requestStart ?? accepted : accepted, now))

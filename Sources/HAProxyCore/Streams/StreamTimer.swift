@@ -74,7 +74,7 @@ final class StreamTimer {
             cancel()
             return
         }
-        let newDeadline = NIODeadline.now() + .milliseconds(Int64(ms))
+        let newDeadline = timers.loop.now + .milliseconds(Int64(ms))
         deadline = newDeadline
         if let armedAt, armedAt <= newDeadline { return }
         armedAt = newDeadline
@@ -106,7 +106,7 @@ final class StreamTimer {
 /// behind a single timer of the loop (no future) for the earliest
 /// deadline. Used on its loop only.
 final class LoopTimers {
-    private let loop: IOLoop
+    fileprivate let loop: IOLoop
     private var heap: [StreamTimer] = []
     /// When the loop's timer fires; it is moved only to fire earlier (a
     /// timer that fires with nothing due just schedules the next).
@@ -165,7 +165,7 @@ final class LoopTimers {
     private func fired() {
         scheduledAt = nil
         task = nil
-        let now = NIODeadline.now()
+        let now = loop.now
         while let first = heap.first, let at = first.armedAt, at <= now {
             remove(first)
             first.fired(now: now)

@@ -90,7 +90,7 @@ extension TCPStream {
     func inspectRequest(final: Bool = false) {
         guard state == .inspecting, let side = inspection.side else { return }
         let (rules, delay) = requestRules
-        let expired = inspection.deadline.map { $0 <= .now() } ?? false
+        let expired = inspection.deadline.map { $0 <= eventLoop.now } ?? false
         let isFinal = final || delay == 0 || expired || clientInputClosed
             || (pending?.readableBytes ?? 0) >= inspectionBufferLimit
         let context = ruleContext()
@@ -99,7 +99,7 @@ extension TCPStream {
         switch TCPRuleRunner.run(rules, on: context) {
         case .wait:
             if inspection.deadline == nil {
-                inspection.deadline = .now() + .milliseconds(Int64(delay))
+                inspection.deadline = eventLoop.now + .milliseconds(Int64(delay))
                 scheduleInspection(in: delay) { $0.inspectRequest(final: true) }
             }
         case .reject:
@@ -189,7 +189,7 @@ extension TCPStream {
     func inspectResponse(final: Bool = false) {
         guard inspection.response, state == .established, let backend else { return }
         let delay = backend.config.tcpResponseInspectDelay ?? 0
-        let expired = inspection.deadline.map { $0 <= .now() } ?? false
+        let expired = inspection.deadline.map { $0 <= eventLoop.now } ?? false
         let held = inspection.heldResponse?.readableBytes ?? 0
         let isFinal = final || delay == 0 || expired || serverChannel == nil || held >= inspectionBufferLimit
         let context = ruleContext()
@@ -199,7 +199,7 @@ extension TCPStream {
         switch verdict {
         case .wait:
             if inspection.deadline == nil {
-                inspection.deadline = .now() + .milliseconds(Int64(delay))
+                inspection.deadline = eventLoop.now + .milliseconds(Int64(delay))
                 scheduleInspection(in: delay) { $0.inspectResponse(final: true) }
             }
         case .reject:

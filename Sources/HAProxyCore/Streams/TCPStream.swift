@@ -40,12 +40,12 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStrea
     private var drainingClient = false
     private var serverInputClosed = false
     var retriesLeft = 0
-    private(set) var connectAttemptStart = NIODeadline.now()
+    private(set) var connectAttemptStart = NIODeadline.uptimeNanoseconds(0)
     private var timerSlot = StreamTimer.Slot()
     var timer: StreamTimer { timerSlot.timer(loop: eventLoop, owner: self) }
     deinit { timerSlot.cancel() }
     private var inactivityMs: Int?
-    var log = StreamLogInfo()
+    var log: StreamLogInfo
     /// The stream's `unique-id-format` ID, made when first needed (the
     /// cell exists only under the format).
     lazy var uniqueID = UniqueIDCell()
@@ -74,6 +74,7 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStrea
         self.frontend = frontend
         self.client = client
         self.eventLoop = eventLoop
+        self.log = StreamLogInfo(clock: eventLoop.clock)
         self.backend = backend
         self.clientAddress = client.remoteAddress
         self.localAddress = client.localAddress
@@ -101,7 +102,7 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStrea
         }
         state = .waitingServer
         retriesLeft = backend.config.retries
-        requestServer(from: backend, now: RateClock.now)
+        requestServer(from: backend, now: RateClock.milliseconds(eventLoop.now))
     }
 
     func pickServer(_ lb: LoadBalancer, avoiding: LBServer?) -> LBServer? {
@@ -133,7 +134,7 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStrea
             server.backend.release(server)
             return
         }
-        log.dequeuedAt = .now()
+        log.dequeuedAt = eventLoop.now
         (log.serverQueuePosition, log.backendQueuePosition) = (position.server, position.backend)
         storeSticking(server)
         connect(to: server)
@@ -145,7 +146,7 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStrea
         self.server = server
         loggedServer = server
         state = .connecting
-        connectAttemptStart = .now()
+        connectAttemptStart = eventLoop.now
         log.connectStart = log.connectStart ?? connectAttemptStart
         let timeouts = server.backend.config.timeouts
         timerSlot.cancel()
@@ -165,7 +166,7 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStrea
             channel.close()
             return
         }
-        log.connected = .now()
+        log.connected = eventLoop.now
         log.newServerConnections += 1
         serverChannel = channel
         state = .established
@@ -427,7 +428,7 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStrea
         if let server {
             server.backend.release(server)
             server.backend.count { b in
-                if log.newServerConnections > 0 { b.countServerUseLocked(server, log, isHTTP: false) }
+                if log.newServerConnections > 0 { b.countServerUseLocked(server, log, isHTTP: false, now: eventLoop.now) }
                 b.bytesIn &+= log.bytesFromClient
                 b.bytesOut &+= log.bytesFromServer
                 server.bytesIn &+= log.bytesFromClient
@@ -444,7 +445,8 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStrea
             backend.abandon(self)
         }
         server = nil
-        frontend.countTCPStream(bytesIn: log.bytesFromClient, bytesOut: log.bytesFromServer)
+        frontend.countTCPStream(
+            bytesIn: log.bytesFromClient, bytesOut: log.bytesFromServer, now: RateClock.milliseconds(eventLoop.now))
         variables.trackedCounters?.count(.bytesInCount, log.bytesFromClient)
         variables.trackedCounters?.count(.bytesOutCount, log.bytesFromServer)
         // Logged once the server is released, as 2.6: its line counts this
@@ -452,7 +454,8 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStrea
         if let plog = frontend.log, !plog.logsAtAccept {
             var record = log.record(
                 frontend: frontend, backend: backend, server: loggedServer,
-                client: clientAddress, local: localAddress, requestLine: nil, isHTTP: false)
+                client: clientAddress, local: localAddress, requestLine: nil, isHTTP: false,
+                now: eventLoop.now)
             // A stream the frontend's content rules rejected never had a backend.
             if inspection.rejectedByFrontend { record.backendName = frontend.name }
             if plog.usesSampleContext { record.sampleContext = ruleContext() }

@@ -89,7 +89,7 @@ final class TLSDriverConnection: DriverPooledConnection, IOConnectionOwner, TLSE
         }
         // A peer that never reads again must not hold the connection forever.
         if !outputOnly, io.isActive {
-            _ = io.loop.schedule(at: .now() + closingFlushGrace) { [io] in io.close() }
+            _ = io.loop.schedule(at: io.loop.now + closingFlushGrace) { [io] in io.close() }
         }
     }
 

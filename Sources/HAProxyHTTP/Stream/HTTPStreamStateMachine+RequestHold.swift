@@ -122,7 +122,7 @@ extension HTTPStreamStateMachine {
         state = .readingRequest
         armTimer(nil)
         // Recorded: the request counts as received (TR) once its body is.
-        log.requestReady = .now()
+        log.requestReady = clock.now
         analyseRequest(resuming: resume)
     }
 
@@ -189,7 +189,7 @@ extension HTTPStreamStateMachine {
     mutating func tarpitExpired() {
         guard let tarpit = hold.tarpit else { return }
         hold = RequestHold()
-        log.dequeuedAt = .now()
+        log.dequeuedAt = clock.now
         state = .readingRequest
         var reply = tarpit.response ?? HTTPReturn()
         if tarpit.response == nil {

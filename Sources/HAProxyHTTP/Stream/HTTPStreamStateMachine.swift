@@ -1,3 +1,4 @@
+import HAProxyBase
 import HAProxyConfig
 import HAProxyRules
 import NIOCore
@@ -160,7 +161,7 @@ public struct HTTPStreamStateMachine {
     /// The backend of the current transaction, once chosen.
     public private(set) var backend: HTTPBackendPolicy?
     /// What the transaction measured, for its log line.
-    public var log = StreamLogInfo()
+    public var log: StreamLogInfo
     /// The client's address (from the PROXY header when one came).
     public private(set) var clientAddress: SocketAddress? { didSet { endpoints = nil } }
     public private(set) var localAddress: SocketAddress? { didSet { endpoints = nil } }
@@ -174,6 +175,8 @@ public struct HTTPStreamStateMachine {
     public private(set) var actions: [Action]
     /// Live proxies and servers, for the fetches that read them.
     private let runtime: HTTPRuntimeView?
+    /// What the stream dates its events with: its loop's turn.
+    let clock: TurnClock
     /// The stream's variables, created when a rule first runs.
     private var variables: StreamVariables?
     /// The server of the current transaction, for `srv_name` and `%s`.
@@ -355,7 +358,7 @@ public struct HTTPStreamStateMachine {
     /// A new connection to the server is being opened.
     public mutating func connectStarted() {
         state = .connecting
-        log.connectStart = log.connectStart ?? .now()
+        log.connectStart = log.connectStart ?? clock.now
         armTimer(nil)
     }
 
@@ -367,7 +370,7 @@ public struct HTTPStreamStateMachine {
 
     /// A server connection is ready (new, or reused from the idle pool).
     public mutating func serverConnected(reused: Bool) {
-        log.connected = .now()
+        log.connected = clock.now
         if reused {
             log.reusedServerConnections += 1
         } else {
@@ -546,7 +549,7 @@ public struct HTTPStreamStateMachine {
     private mutating func parseRequest() {
         guard inbound.readableBytes > 0 else { return }
         if log.requestStart == nil {
-            log.requestStart = .now()
+            log.requestStart = clock.now
             log.requestID = runtime?.nextRequestID() ?? 0
             if policy.uniqueIDFormat != nil { uniqueIDCell = UniqueIDCell() }
             transactionPending = true
@@ -591,7 +594,7 @@ public struct HTTPStreamStateMachine {
             }
             log.bytesFromClient &+= UInt64(request.loggedSizeAsParsed)
             requestCount += 1
-            let ready = NIODeadline.now()
+            let ready = clock.now
             log.requestReady = ready
             emit(.countRequest(at: ready))
             variables?.trackedCounters?.count(.httpRequestCount)
@@ -1095,7 +1098,7 @@ public struct HTTPStreamStateMachine {
             }
         }
         serverOut.appendHead(request, from: requestBytes, edits: edits, headerCase: backend.headerCase)
-        log.requestSent = .now()
+        log.requestSent = clock.now
         responseParser = .response(to: request.method)
         responseParser.lenient = backend.acceptsInvalidMessages
         responseStarted = false
@@ -1226,7 +1229,7 @@ public struct HTTPStreamStateMachine {
                     return
                 }
                 serverStatus = head.status
-                log.responseHead = .now()
+                log.responseHead = clock.now
                 captureResponseHeaders(head, headBytes)
                 // Compression decides on the response as the server sent
                 // it, before the response rules (recorded: a Content-Encoding
@@ -1406,7 +1409,7 @@ public struct HTTPStreamStateMachine {
             closeAfterFlush()
             return
         }
-        if !handedOver { log = StreamLogInfo() }
+        if !handedOver { log = StreamLogInfo(clock: clock) }
         backend = nil
         serverName = nil
         serverID = nil
@@ -1449,7 +1452,7 @@ public struct HTTPStreamStateMachine {
         uniqueIDCell = nil
         var finished: StreamLogInfo
         if startingNext {
-            finished = StreamLogInfo()
+            finished = StreamLogInfo(clock: clock)
             swap(&finished, &log)
         } else {
             finished = log
@@ -1745,15 +1748,16 @@ extension HTTPStreamStateMachine {
     /// - Parameter storage: what a stream that ended left (`takeStorage`).
     public init(policy: HTTPFrontendPolicy, clientAddress: SocketAddress?, localAddress: SocketAddress?,
                 allocator: ByteBufferAllocator, runtime: HTTPRuntimeView? = nil, variables: StreamVariables? = nil,
-                storage: Storage? = nil) {
+                storage: Storage? = nil, clock: TurnClock = .live) {
         var parser = HTTPHeadParser.request(limits: policy.headLimits)
         parser.lenient = policy.acceptsInvalidMessages
         guard let storage = consume storage else {
             var actions: [Action] = []
             actions.reserveCapacity(8)
             self.init(
-                policy: policy, clientAddress: clientAddress, localAddress: localAddress, actions: actions,
-                runtime: runtime, variables: variables, inbound: allocator.buffer(capacity: 0), requestParser: parser,
+                policy: policy, log: StreamLogInfo(clock: clock), clientAddress: clientAddress,
+                localAddress: localAddress, actions: actions, runtime: runtime, clock: clock, variables: variables,
+                inbound: allocator.buffer(capacity: 0), requestParser: parser,
                 clientOut: OutgoingBatch(allocator: allocator), serverOut: OutgoingBatch(allocator: allocator))
             return
         }
@@ -1761,8 +1765,9 @@ extension HTTPStreamStateMachine {
         // here again would copy them, shared with the argument).
         assert(storage.isEmpty)
         self.init(
-            policy: policy, clientAddress: clientAddress, localAddress: localAddress, actions: storage.actions,
-            runtime: runtime, variables: variables, inbound: allocator.buffer(capacity: 0), requestParser: parser,
+            policy: policy, log: StreamLogInfo(clock: clock), clientAddress: clientAddress,
+            localAddress: localAddress, actions: storage.actions, runtime: runtime, clock: clock, variables: variables,
+            inbound: allocator.buffer(capacity: 0), requestParser: parser,
             headStore: storage.headStore,
             spareRequestHeaders: storage.requestHeaders, spareResponseHeaders: storage.responseHeaders,
             clientOut: OutgoingBatch(allocator: allocator, storage: storage.clientOut),
@@ -1793,7 +1798,7 @@ extension HTTPStreamStateMachine {
         // nothing else holds it: blanked.
         var record: TransactionRecord?
         if isKnownUniquelyReferenced(&lastRecord), let kept = lastRecord {
-            kept.log = StreamLogInfo()
+            kept.log = StreamLogInfo(clock: clock)
             kept.serverStatus = 0
             kept.requestLine = nil
             kept.sampleContext = nil

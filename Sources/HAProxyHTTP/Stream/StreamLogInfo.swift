@@ -1,22 +1,18 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import HAProxyBase
 import NIOCore
 
 /// What a stream measured, for its log line and the counters: HAProxy's
 /// timers (manual 8.4) and termination state (manual 8.5).
 public struct StreamLogInfo {
-    public init() {
-        var tv = timeval()
-        gettimeofday(&tv, nil)
-        acceptDateMicros = Int64(tv.tv_sec) * 1_000_000 + Int64(tv.tv_usec)
+    /// Dated by `clock`: the stream's loop's turn, or the system's clocks.
+    public init(clock: TurnClock = .live) {
+        acceptDateMicros = clock.wallMicroseconds
+        accepted = clock.now
     }
 
     /// Wall-clock accept date in microseconds since the epoch.
-    public var acceptDateMicros: Int64 = 0
-    public var accepted: NIODeadline = .now()
+    public var acceptDateMicros: Int64
+    public var accepted: NIODeadline
     /// The process's number for this request (HTTP) or stream (TCP), in
     /// the order they started (`%rt`).
     public var requestID = 0
@@ -154,4 +150,10 @@ public func minTimeout(_ a: Int?, _ b: Int?) -> Int? {
     case let (nil, b?): return b
     default: return nil
     }
+}
+
+extension TurnClock {
+    /// The turn's monotonic time as a deadline (`NIODeadline.now()`'s clock).
+    @inline(__always)
+    public var now: NIODeadline { .uptimeNanoseconds(uptimeNanoseconds) }
 }
