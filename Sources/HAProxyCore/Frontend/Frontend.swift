@@ -34,6 +34,13 @@ public final class Frontend {
     /// The process's request numbers (`%rt`), held here so that a request
     /// takes one without reaching the runtime through its weak reference.
     var requestCounter: RequestCounter?
+    /// The process's streams (`show sess`) and its rates, held here for the
+    /// same reason: a connection reaches them without the weak reference.
+    var activeStreams: ActiveStreams?
+    var processRates: ProcessRates?
+    /// The process's backends, by `HTTPBackendPolicy.index` (all of them
+    /// exist before the frontends are made).
+    var backendsByIndex: [Backend] = []
 
     private let lock = NIOLock()
     public private(set) var currentConnections = 0
@@ -90,7 +97,7 @@ public final class Frontend {
         _ client: StreamConnection, on loop: IOLoop, variables: StreamVariables?, tls: TLSEngine?
     ) -> HTTPSession {
         let session = HTTPSession(frontend: self, client: client, on: loop, variables: variables, tls: tls)
-        runtime?.streams.add(session, frontend: self, client: client, on: loop)
+        activeStreams?.add(session, frontend: self, client: client, on: loop)
         return session
     }
 
@@ -154,7 +161,7 @@ public final class Frontend {
         let stream = TCPStream(
             frontend: self, client: client, on: loop, backend: backend, variables: variables ?? StreamVariables(),
             bind: bind, tls: tls)
-        runtime?.streams.add(stream, frontend: self, client: client, on: loop)
+        activeStreams?.add(stream, frontend: self, client: client, on: loop)
         return stream
     }
 
@@ -222,7 +229,7 @@ public final class Frontend {
     }
 
     func streamEnded(_ stream: ActiveStream) {
-        runtime?.streams.remove(stream)
+        activeStreams?.remove(stream)
         connectionEnded()
     }
 
@@ -248,14 +255,14 @@ public final class Frontend {
     /// A listener accepted a connection: it counts in the process's rates
     /// and in this frontend's.
     func countAcceptedByListener(now: UInt64) {
-        runtime?.rates.countAccepted(now: now)
+        processRates?.countAccepted(now: now)
         countAcceptedConnection(now: now)
     }
 
     /// What this frontend's and the process's rate limits let a listener
     /// accept at `now`.
     func listenerAllowance(now: UInt64) -> AcceptAllowance {
-        acceptAllowance(now: now).combined(with: runtime?.rates.allowance(now: now) ?? .unlimited)
+        acceptAllowance(now: now).combined(with: processRates?.allowance(now: now) ?? .unlimited)
     }
 
     /// What `rate-limit sessions` lets the listeners accept at `now`.

@@ -208,6 +208,9 @@ public final class ProxyRuntime {
             let frontend = Frontend(config: proxy, backend: target, httpPolicy: policy)
             frontend.runtime = self
             frontend.requestCounter = requestCounter
+            frontend.activeStreams = streams
+            frontend.processRates = rates
+            frontend.backendsByIndex = backends
             frontend.tlsContexts = Self.bindTLSContexts(
                 proxy, global: global.tls, errors: &errors, warnings: &buildWarnings)
             frontends.append(frontend)

@@ -310,8 +310,9 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
     // MARK: Servers
 
     private func acquireServer(_ policy: HTTPBackendPolicy) {
-        guard let runtime = frontend.runtime, policy.index < runtime.backends.count else { return }
-        let backend = runtime.backends[policy.index]
+        let backends = frontend.backendsByIndex
+        guard policy.index < backends.count else { return }
+        let backend = backends[policy.index]
         self.backend = backend
         retriesLeft = policy.retries
         // At the request's arrival time (read when its head completed).
