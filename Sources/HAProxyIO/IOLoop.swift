@@ -433,7 +433,7 @@ struct TaskHeap {
     private var heap: [Entry] = []
     private var sequence: UInt64 = 0
 
-    var nextDeadline: NIODeadline? { heap.first?.deadline }
+    var nextDeadline: NIODeadline? { heap.isEmpty ? nil : heap[0].deadline }
 
     mutating func insert(deadline: NIODeadline, cell: TimerCell, task: @escaping () -> Void) {
         sequence &+= 1
@@ -452,26 +452,26 @@ struct TaskHeap {
 
     /// The earliest task whose deadline passed, out of the heap.
     mutating func popDue(now: NIODeadline) -> (() -> Void)? {
-        guard let first = heap.first, first.deadline <= now else { return nil }
+        guard !heap.isEmpty, heap[0].deadline <= now else { return nil }
         return take(at: 0)
     }
 
+    /// The entry is swapped to the end and popped, not copied: a copy
+    /// retains its cell and task, and releases them again.
     private mutating func take(at i: Int) -> () -> Void {
-        let entry = heap[i]
+        heap.swapAt(i, heap.count - 1)
+        let entry = heap.removeLast()
         entry.cell.index = -1
-        let last = heap.removeLast()
         if i < heap.count {
-            heap[i] = last
-            last.cell.index = i
-            siftDown(i)
-            siftUp(last.cell.index)
+            heap[i].cell.index = i
+            siftUp(siftDown(i))
         }
         return entry.task
     }
 
+    /// Compares in place: reading two entries' fields copies no reference.
     private func less(_ i: Int, _ j: Int) -> Bool {
-        let a = heap[i], b = heap[j]
-        return a.deadline < b.deadline || (a.deadline == b.deadline && a.sequence < b.sequence)
+        heap[i].deadline < heap[j].deadline || (heap[i].deadline == heap[j].deadline && heap[i].sequence < heap[j].sequence)
     }
 
     private mutating func swapAt(_ i: Int, _ j: Int) {
@@ -490,14 +490,16 @@ struct TaskHeap {
         }
     }
 
-    private mutating func siftDown(_ start: Int) {
+    /// Returns where the entry ended.
+    @discardableResult
+    private mutating func siftDown(_ start: Int) -> Int {
         var i = start
         while true {
             let left = 2 * i + 1
-            guard left < heap.count else { return }
+            guard left < heap.count else { return i }
             var smallest = left
             if left + 1 < heap.count, less(left + 1, left) { smallest = left + 1 }
-            guard less(smallest, i) else { return }
+            guard less(smallest, i) else { return i }
             swapAt(i, smallest)
             i = smallest
         }

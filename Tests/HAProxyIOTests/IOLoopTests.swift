@@ -99,3 +99,52 @@ final class IOLoopTurnClockTests: IOLoopTestCase {
         XCTAssertGreaterThanOrEqual(next, first + .milliseconds(2))
     }
 }
+
+final class IOLoopTimerHeapTests: IOLoopTestCase {
+    /// Random deadlines, all passed, a random third cancelled: the others
+    /// run in one turn, by deadline and then in the order scheduled.
+    func testRandomTimersRunInDeadlineOrderAndCancelledOnesNever() throws {
+        let seed = UInt64.random(in: 1...UInt64.max)
+        print("IOLoopTimerHeapTests seed: \(seed)")
+        var rng = SplitMix64(seed: seed)
+        let order = NIOLockedValueBox<[Int]>([])
+        let done = loop.makePromise(of: Void.self)
+        let want = try loop.submit { () -> [Int] in
+            let base = self.loop.now - .seconds(10)
+            var expected: [(deadline: Int64, index: Int)] = []
+            var timers: [IOTimer] = []
+            for index in 0..<500 {
+                let offset = Int64(rng.next() % 200)
+                timers.append(self.loop.schedule(at: base + .milliseconds(offset)) {
+                    order.withLockedValue { $0.append(index) }
+                })
+                expected.append((offset, index))
+            }
+            var cancelled = Set<Int>()
+            for index in 0..<500 where rng.next() % 3 == 0 {
+                timers[index].cancel()
+                cancelled.insert(index)
+            }
+            // Due after all of them, still in the past: runs last.
+            _ = self.loop.schedule(at: base + .milliseconds(300)) { done.succeed(()) }
+            return expected.filter { !cancelled.contains($0.index) }
+                .sorted { ($0.deadline, $0.index) < ($1.deadline, $1.index) }.map(\.index)
+        }.wait()
+        try done.futureResult.wait()
+        let ran = (want, order.withLockedValue { $0 })
+        XCTAssertEqual(ran.1, ran.0, "seed \(seed)")
+    }
+}
+
+/// A seeded generator, so that a failing run can be replayed.
+struct SplitMix64: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
