@@ -21,8 +21,11 @@ public struct HTTPHeadEdits: Sendable {
     }
     /// The bytes `addedLines` take once written.
     public private(set) var addedLength = 0
-    /// Header lines to append after `addedLines`, each `name: value\r\n`.
-    public var appended: ByteBuffer = ByteBuffer()
+    /// Header lines to append after `addedLines`, each `name: value\r\n`;
+    /// nil until the first (an empty `ByteBuffer` shares one storage
+    /// object across the process, retained and released with every copy
+    /// of the edits, from every thread).
+    public private(set) var appended: ByteBuffer?
     /// New values of ordinary headers of the parsed head, by index
     /// (`replace-header` on a header the parser derives nothing from).
     public var replaced: [(index: Int, value: [UInt8])] = []
@@ -51,48 +54,61 @@ public struct HTTPHeadEdits: Sendable {
         index < 64 ? removedLow & (1 << UInt64(index)) != 0 : removedHigh & (1 << UInt64(index - 64)) != 0
     }
 
-    /// Makes room for `count` more bytes in one allocation, not one per
-    /// piece written (an empty buffer has no storage).
-    @usableFromInline mutating func reserve(_ count: Int) {
-        if appended.writableBytes < count { appended.reserveCapacity(minimumWritableBytes: max(count, 64)) }
+    /// The buffer of the appended lines, moved out (to be put back) with
+    /// room for `count` more bytes in one allocation, not one per piece
+    /// written.
+    private mutating func takeAppended(room count: Int) -> ByteBuffer {
+        var taken: ByteBuffer?
+        swap(&taken, &appended)
+        guard var buffer = taken else { return ByteBufferAllocator().buffer(capacity: max(count, 64)) }
+        if buffer.writableBytes < count { buffer.reserveCapacity(minimumWritableBytes: max(count, 64)) }
+        return buffer
     }
+
+    /// The bytes of the appended lines.
+    var appendedByteCount: Int { appended?.readableBytes ?? 0 }
 
     /// Appends `name: value`.
     public mutating func append(name: StaticString, value: StaticString) {
-        reserve(name.utf8CodeUnitCount + value.utf8CodeUnitCount + 4)
-        appended.writeStaticString(name)
-        appended.writeStaticString(": ")
-        appended.writeStaticString(value)
-        appended.writeStaticString("\r\n")
+        var out = takeAppended(room: name.utf8CodeUnitCount + value.utf8CodeUnitCount + 4)
+        out.writeStaticString(name)
+        out.writeStaticString(": ")
+        out.writeStaticString(value)
+        out.writeStaticString("\r\n")
+        appended = out
     }
 
     /// Appends `name: value` with a value given as bytes (an address, an id).
     public mutating func append(name: StaticString, value: ByteBuffer) {
-        reserve(name.utf8CodeUnitCount + value.readableBytes + 4)
-        appended.writeStaticString(name)
-        appended.writeStaticString(": ")
+        var out = takeAppended(room: name.utf8CodeUnitCount + value.readableBytes + 4)
+        out.writeStaticString(name)
+        out.writeStaticString(": ")
         var v = value
-        appended.writeBuffer(&v)
-        appended.writeStaticString("\r\n")
+        out.writeBuffer(&v)
+        out.writeStaticString("\r\n")
+        appended = out
     }
 
-    /// Appends `name: value` from Strings (configuration-time values); the
-    /// name goes out lowercase, like every forwarded header.
-    /// Appends `name: value` with a value given as bytes (`unique-id-header`).
+    /// Appends `name: value` with a value given as bytes (`unique-id-header`);
+    /// the name goes out lowercase, like every forwarded header.
     public mutating func append(name: [UInt8], value: [UInt8]) {
-        reserve(name.count + value.count + 4)
-        for c in name { appended.writeInteger(HTTPBytes.lower(c)) }
-        appended.writeStaticString(": ")
-        appended.writeBytes(value)
-        appended.writeStaticString("\r\n")
+        var out = takeAppended(room: name.count + value.count + 4)
+        for c in name { out.writeInteger(HTTPBytes.lower(c)) }
+        out.writeStaticString(": ")
+        out.writeBytes(value)
+        out.writeStaticString("\r\n")
+        appended = out
     }
 
+    /// Appends `name: value` from Strings (configuration-time values),
+    /// the name lowercase.
     public mutating func append(name: String, value: String) {
-        reserve(name.utf8.count + value.utf8.count + 4)
-        for c in name.utf8 { appended.writeInteger(HTTPBytes.lower(c)) }
-        appended.writeStaticString(": ")
-        appended.writeString(value)
-        appended.writeStaticString("\r\n")
+        var out = takeAppended(room: name.utf8.count + value.utf8.count + 4)
+        for c in name.utf8 { out.writeInteger(HTTPBytes.lower(c)) }
+        out.writeStaticString(": ")
+        out.writeString(value)
+        out.writeStaticString("\r\n")
+        appended = out
     }
 }
 
@@ -121,7 +137,7 @@ public enum HTTPHeadRewriter {
     public static func write(_ head: HTTPHead, from source: ByteBuffer, edits: HTTPHeadEdits, into out: inout ByteBuffer) {
         // Each line grows by at most 2 bytes (": " and CRLF), the start line by 2.
         var bound = head.headersEnd - head.startLineStart + 2 * head.headers.count + 6 + edits.addedLength
-            + edits.appended.readableBytes + (edits.connection == nil ? 0 : 24)
+            + edits.appendedByteCount + (edits.connection == nil ? 0 : 24)
         for entry in edits.replaced { bound += entry.value.count }
         out.reserveCapacity(minimumWritableBytes: bound)
         let written = source.withUnsafeReadableBytes { p in
@@ -180,7 +196,7 @@ public enum HTTPHeadRewriter {
                     o.bytes(edits.addedLines[i].value)
                     o.crlf()
                 }
-                edits.appended.withUnsafeReadableBytes { o.copy($0, 0..<$0.count) }
+                edits.appended?.withUnsafeReadableBytes { o.copy($0, 0..<$0.count) }
                 switch edits.connection {
                 case .close?: o.copy("connection: close\r\n")
                 case .keepAlive?: o.copy("connection: keep-alive\r\n")

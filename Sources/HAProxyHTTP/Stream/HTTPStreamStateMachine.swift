@@ -1254,7 +1254,7 @@ public struct HTTPStreamStateMachine {
                 // The response goes to the client: the request is sent no more.
                 if retryCopy != nil { retryCopy = nil }
                 log.status = head.status
-                sendResponseHead(head, headBytes, edits, compresses: compresses)
+                sendResponseHead(head, headBytes, consume edits, compresses: compresses)
                 if state == .tunnel { return }
                 input = serverInbound!
             }
