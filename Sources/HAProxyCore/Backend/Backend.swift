@@ -281,15 +281,20 @@ public final class Backend {
 
     /// Gives a slot back; the next waiter of that server, or of the backend,
     /// inherits it.
-    func release(_ server: Server, endStream: Bool = true) {
+    /// Returns the server's connections and their maximum as the release
+    /// left them, read under the same lock (what its idle pools may keep).
+    @discardableResult
+    func release(_ server: Server, endStream: Bool = true) -> (current: Int, maxSeen: Int) {
         var grant: (ServerSlotWaiter, Server, QueuePosition)?
-        lock.withLock {
+        let counts: (current: Int, maxSeen: Int) = lock.withLock {
             server.currentConnections -= 1
             loadBalancer.connectionEnded(server.lb)
             if endStream { currentStreams -= 1 }
             grant = nextWaiterLocked(for: server)
+            return (server.currentConnections, server.maxSeenConnections)
         }
         if let (waiter, server, position) = grant { notify(waiter, server, position) }
+        return counts
     }
 
     /// Ends a stream that never got a server (queue timeout, client gone).

@@ -518,10 +518,10 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
     /// Gives the server slot back and parks or closes the connection.
     private func releaseServer(keep: Bool) {
         if let server {
-            server.backend.release(server)
+            let counts = server.backend.release(server)
             if let connection = serverConnection {
                 if keep && connection.isActive && server.sni == nil {
-                    park(connection, on: server)
+                    park(connection, on: server, counts: counts)
                 } else {
                     connection.owner = nil
                     connection.close()
@@ -532,7 +532,9 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
         serverConnection = nil
     }
 
-    private func park(_ connection: PooledConnection, on server: Server) {
+    /// - Parameter counts: the server's connections and their maximum,
+    ///   as the release of this stream's slot left them.
+    private func park(_ connection: PooledConnection, on server: Server, counts: (current: Int, maxSeen: Int)) {
         let entry = IdleConnectionPool.Entry(connection: connection, reused: serverConnectionReused)
         if server.backend.config.httpReuse == .never {
             connection.park(on: server, inPool: false)
@@ -542,8 +544,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
         // As 2.6, the server's pools keep no more idle connections than the
         // streams it had at once need besides those it has now; beyond,
         // the connection stays this session's own for its next request.
-        let (used, needed) = server.backend.lock.withLock { (server.currentConnections, server.maxSeenConnections) }
-        let limit = needed - used
+        let limit = counts.maxSeen - counts.current
         if limit <= 0 {
             connection.park(on: server, inPool: false)
             ownedIdle = (server, entry)
