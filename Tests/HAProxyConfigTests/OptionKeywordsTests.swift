@@ -49,6 +49,34 @@ final class OptionKeywordsTests: XCTestCase {
         XCTAssertEqual(config?.proxies.map(\.options.redispatch), [true, false])
     }
 
+    /// `option http-pretend-keepalive` is a backend option: a frontend
+    /// ignores it with 2.6's warning, a defaults section passes it on,
+    /// `no option` clears it, and a word after it is refused.
+    func testPretendKeepAliveIsABackendOption() throws {
+        let (config, diagnostics) = TestSupport.load(
+            """
+            defaults
+                timeout client 1s
+                timeout connect 1s
+                timeout server 1s
+                option http-pretend-keepalive
+            frontend fe
+                bind :80
+                option http-pretend-keepalive
+            backend be
+            backend plain
+                no option http-pretend-keepalive
+            """)
+        XCTAssertEqual(diagnostics.warnings.map(\.message), [
+            "parsing [test.cfg:8] : 'http-pretend-keepalive' ignored because frontend 'fe' has no backend capability."
+        ])
+        XCTAssertEqual(config?.proxies.map(\.options.httpPretendKeepAlive), [true, true, false])
+        let (refused, errors) = TestSupport.load("backend be\n  option http-pretend-keepalive foo\n")
+        XCTAssertNil(refused)
+        XCTAssertEqual(errors.alerts.first?.message,
+                       "parsing [test.cfg:2] : 'option http-pretend-keepalive' cannot handle unexpected argument 'foo'.")
+    }
+
     /// Options of HAProxy 2.6 this build lacks are refused, negated or not;
     /// a word that is no option at all stays "unknown".
     func testUnimplementedOptionsAreNotSupported() {

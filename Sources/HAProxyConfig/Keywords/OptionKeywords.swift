@@ -25,6 +25,7 @@ extension KeywordRegistry {
         "tcp-smart-accept": (\.tcpSmartAccept, .frontend),
         "tcp-smart-connect": (\.tcpSmartConnect, .backend),
         "disable-h2-upgrade": (\.disableH2Upgrade, .frontend),
+        "http-pretend-keepalive": (\.httpPretendKeepAlive, .backend),
         "h1-case-adjust-bogus-client": (\.headerCaseAdjustClient, .frontend),
         "h1-case-adjust-bogus-server": (\.headerCaseAdjustServer, .backend),
         "http-ignore-probes": (\.httpIgnoreProbes, .frontend),
@@ -61,7 +62,7 @@ extension KeywordRegistry {
     static let unsupportedOptions: Set<String> = [
         "checkcache", "contstats",
         "external-check",
-        "http-no-delay", "http-pretend-keepalive",
+        "http-no-delay",
         "http_proxy", "idle-close-on-response",
         "socket-stats", "spop-check", "transparent", "forceclose", "http-tunnel",
     ]
@@ -72,7 +73,7 @@ extension KeywordRegistry {
         let negated = ctx.negated
         if [
             "clitcpka", "srvtcpka", "tcpka", "prefer-last-server", "tcp-smart-accept", "tcp-smart-connect",
-            "disable-h2-upgrade",
+            "disable-h2-upgrade", "http-pretend-keepalive",
         ].contains(name) {
             try ctx.checkMaxArguments(args, 1, keyword: "option \(name)")
         }

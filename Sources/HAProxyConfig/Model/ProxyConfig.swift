@@ -292,6 +292,12 @@ public struct ProxyOptions: Sendable, Equatable {
     /// upgrades an HTTP/1 connection to HTTP/2, so the parser refuses the
     /// preface (method PRI) either way; the option is kept as written.
     public var disableH2Upgrade = false
+    /// `option http-pretend-keepalive` (backend): under `httpclose` or
+    /// `http-server-close`, requests go to the server announced as in
+    /// keep-alive mode (no `connection: close`; HTTP/1.0 ones with
+    /// `connection: keep-alive`), and the proxy still closes the server
+    /// connection after the response.
+    public var httpPretendKeepAlive = false
 
     public init() {}
 }

@@ -160,6 +160,8 @@ public final class HTTPBackendPolicy: Sendable {
     public let index: Int
     public let timeouts: Timeouts
     public let connectionMode: ProxyOptions.HTTPConnectionMode
+    /// `option http-pretend-keepalive`.
+    public let pretendsKeepAlive: Bool
     public let forwardFor: ProxyOptions.ForwardFor?
     public let abortOnClose: Bool
     public let reuse: HTTPReuse
@@ -256,6 +258,7 @@ public final class HTTPBackendPolicy: Sendable {
         statsPage = config.mode == .http ? config.statsPage.map { HTTPStatsPagePolicy(config: $0, proxyName: config.name) } : nil
         timeouts = config.timeouts
         connectionMode = config.options.httpConnectionMode
+        pretendsKeepAlive = config.options.httpPretendKeepAlive
         forwardFor = config.options.forwardFor
         abortOnClose = config.options.abortOnClose
         reuse = config.httpReuse

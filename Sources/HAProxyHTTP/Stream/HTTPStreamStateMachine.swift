@@ -1089,9 +1089,10 @@ public struct HTTPStreamStateMachine {
         }
         // The rewriter drops the client's close/keep-alive tokens; the
         // proxy states its own choice for the server connection (recorded:
-        // an HTTP/1.0 chunked request gets none).
+        // an HTTP/1.0 chunked request gets none). With
+        // http-pretend-keepalive it states keep-alive's, and closes anyway.
         if !upgrading {
-            if serverMode != .keepAlive {
+            if serverMode != .keepAlive && !backend.pretendsKeepAlive {
                 edits.connection = .close
             } else if !request.version.isPersistentByDefault && !request.isChunked {
                 edits.connection = .keepAlive

@@ -98,6 +98,23 @@ final class ServerConnectionCloseTests: IntegrationTestCase {
         XCTAssertEqual(result.ours, result.reference)
     }
 
+    /// `option http-pretend-keepalive`: the request tells the server the
+    /// connection stays (RulesDifferentialTests compares the head), and
+    /// the proxy still ends it after the response, with a reset.
+    func testPretendKeepAliveStillResetsTheServerConnection() throws {
+        let result = try compare(config: { port, server in
+            Self.defaultsHTTP + """
+            listen web
+                bind 127.0.0.1:\(port)
+                option http-server-close
+                option http-pretend-keepalive
+                server s 127.0.0.1:\(server)
+            """
+        }, exchange: oneRequest)
+        XCTAssertEqual(result.ours, .reset)
+        XCTAssertEqual(result.ours, result.reference)
+    }
+
     /// A response the client left before its end: once the proxy finds
     /// the client gone, the connection (which cannot serve another
     /// request) is reset.

@@ -2293,6 +2293,31 @@ option disable-h2-upgrade
 """), [RAW(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", status=400), G(status=200)],
      what="option disable-h2-upgrade: the HTTP/2 preface is a 400")
 
+# option http-pretend-keepalive, a backend option (recorded with Debian's
+# 2.6.12): under http-server-close or httpclose the request goes to the
+# server announced as in keep-alive mode (no `connection: close`; an
+# HTTP/1.0 request with `connection: keep-alive`); the client's side is
+# unchanged (`connection: close` under httpclose, seen with curl: this
+# table leaves hop-by-hop headers out) and the server connection is
+# still reset after the response (ServerConnectionCloseTests).
+case("http_server_close_announces_close", "forward", site("""
+option http-server-close
+"""), [G(status=200, srv=[r"\r\nconnection: close\r\n"])],
+     what="http-server-close: the request to the server says connection: close")
+
+case("http_pretend_keepalive_server_close", "forward", site("""
+option http-server-close
+""", extra="    option http-pretend-keepalive\n"),
+     [G(status=200, nosrv=[r"(?i)\r\nconnection:"]),
+      G(version="HTTP/1.0", status=200, srv=[r"\r\nconnection: keep-alive\r\n"], nosrv=[r"connection: close"])],
+     what="option http-pretend-keepalive with http-server-close")
+
+case("http_pretend_keepalive_httpclose", "forward", site("""
+option httpclose
+""", extra="    option http-pretend-keepalive\n"),
+     [G(status=200, nosrv=[r"(?i)\r\nconnection:"])],
+     what="option http-pretend-keepalive with httpclose")
+
 case("response_version_kept_below_1_1", "parsing", site("""
 """), [G(status=200)], response=b"HTTX/1.0 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok",
      what="a response version below 1.1 goes out as the server wrote it")
