@@ -106,7 +106,7 @@ final class IOLoopTimerHeapTests: IOLoopTestCase {
     func testRandomTimersRunInDeadlineOrderAndCancelledOnesNever() throws {
         let seed = UInt64.random(in: 1...UInt64.max)
         print("IOLoopTimerHeapTests seed: \(seed)")
-        var rng = SplitMix64(seed: seed)
+        var rng = SplitMix(seed: seed)
         let order = NIOLockedValueBox<[Int]>([])
         let done = loop.makePromise(of: Void.self)
         let want = try loop.submit { () -> [Int] in
@@ -133,18 +133,5 @@ final class IOLoopTimerHeapTests: IOLoopTestCase {
         try done.futureResult.wait()
         let ran = (want, order.withLockedValue { $0 })
         XCTAssertEqual(ran.1, ran.0, "seed \(seed)")
-    }
-}
-
-/// A seeded generator, so that a failing run can be replayed.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
