@@ -96,7 +96,13 @@ final class TCPSmartOptionsTests: IntegrationTestCase {
             label: "traced", executable: "/usr/bin/strace",
             arguments: ["-f", "-e", "trace=setsockopt,connect", "-o", trace.path, haproxyPath, "-db", "-f", file.path],
             dir: tmp))
-        defer { p.stop() }
+        defer {
+            // Stopping strace would detach the proxy and leave it running:
+            // the proxy is stopped first, and strace ends with its tracee.
+            let children = (try? String(contentsOfFile: "/proc/\(p.pid)/task/\(p.pid)/children", encoding: .utf8)) ?? ""
+            for child in children.split(separator: " ").compactMap({ Int32($0) }) { kill(child, SIGTERM) }
+            if !p.waitForExit(timeout: 10) { p.stop() }
+        }
         for port in [ports.on, ports.off] {
             try Ports.waitUntilListening(port, timeout: 10, while: { p.isRunning })
             XCTAssertEqual(try HTTPClient.get(port: port).status, 200)
