@@ -26,9 +26,11 @@ public final class TurnClock: @unchecked Sendable {
         self.caching = caching
     }
 
-    /// A new turn: the next reads ask the system again.
+    /// A new turn: the next reads ask the system again (nothing to do
+    /// for `live`, which other threads read).
     @inline(__always)
     public func advance() {
+        guard caching else { return }
         monotonic = 0
         wall = 0
     }
