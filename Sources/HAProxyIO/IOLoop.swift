@@ -471,7 +471,8 @@ struct TaskHeap {
 
     /// Compares in place: reading two entries' fields copies no reference.
     private func less(_ i: Int, _ j: Int) -> Bool {
-        heap[i].deadline < heap[j].deadline || (heap[i].deadline == heap[j].deadline && heap[i].sequence < heap[j].sequence)
+        heap[i].deadline < heap[j].deadline
+            || (heap[i].deadline == heap[j].deadline && heap[i].sequence < heap[j].sequence)
     }
 
     private mutating func swapAt(_ i: Int, _ j: Int) {

@@ -185,7 +185,8 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
         case .abandonQueue: backend?.abandon(self)
         case .countCompression(let bytesIn, let bytesOut):
             frontend.countCompression(in: bytesIn, out: bytesOut)
-            frontend.runtime?.rates.countCompression(in: bytesIn, out: bytesOut, now: RateClock.milliseconds(eventLoop.now))
+            frontend.processRates?.countCompression(
+                in: bytesIn, out: bytesOut, now: RateClock.milliseconds(eventLoop.now))
             (backend ?? runtimeBackend(machine.backend?.index))?.count { $0.compression.add(in: bytesIn, out: bytesOut) }
         case .countResponseError:
             let server = self.server

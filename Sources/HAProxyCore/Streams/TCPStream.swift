@@ -428,7 +428,9 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStrea
         if let server {
             server.backend.release(server)
             server.backend.count { b in
-                if log.newServerConnections > 0 { b.countServerUseLocked(server, log, isHTTP: false, now: eventLoop.now) }
+                if log.newServerConnections > 0 {
+                    b.countServerUseLocked(server, log, isHTTP: false, now: eventLoop.now)
+                }
                 b.bytesIn &+= log.bytesFromClient
                 b.bytesOut &+= log.bytesFromServer
                 server.bytesIn &+= log.bytesFromClient
