@@ -307,8 +307,9 @@ def wrk_script(tmp, close):
     return path
 
 
-def cpu_per_request(binary, env, config_text, tmp, backend_port, seconds):
-    """The proxy's CPU microseconds per request under wrk: (keep-alive, close)."""
+def start_pinned(binary, env, config_text, tmp, backend_port):
+    """The proxy on `config_text` pinned to CPU 0, its frontend on a free
+    port: (process, port). The caller waits for the port and stops it."""
     port = free_port()
     cfg = os.path.join(tmp, "haproxy.cfg")
     with open(cfg, "w") as f:
@@ -316,6 +317,12 @@ def cpu_per_request(binary, env, config_text, tmp, backend_port, seconds):
                 .replace("@BACKEND_PORT@", str(backend_port)).replace("@DIR@", tmp))
     proc = subprocess.Popen(["taskset", "-c", "0", binary, "-f", cfg, "-db"], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return proc, port
+
+
+def cpu_per_request(binary, env, config_text, tmp, backend_port, seconds):
+    """The proxy's CPU microseconds per request under wrk: (keep-alive, close)."""
+    proc, port = start_pinned(binary, env, config_text, tmp, backend_port)
     out = []
     try:
         wait_listening(port, proc)

@@ -43,13 +43,7 @@ FREQUENCY = 20000  # samples per second: one every 50 µs of CPU
 
 def profile(binary, env, config_text, tmp, backend_port, seconds, close):
     """{(kind, function): µs per request}, kind "k" (kernel) or "." (user)."""
-    port = free_port()
-    cfg = os.path.join(tmp, "haproxy.cfg")
-    with open(cfg, "w") as f:
-        f.write(config_text.replace("@FRONT_PORT@", str(port))
-                .replace("@BACKEND_PORT@", str(backend_port)).replace("@DIR@", tmp))
-    proc = subprocess.Popen(["taskset", "-c", "0", binary, "-f", cfg, "-db"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc, port = callgrind.start_pinned(binary, env, config_text, tmp, backend_port)
     data = os.path.join(tmp, "perf.data")
     try:
         wait_listening(port, proc)
