@@ -14,10 +14,8 @@ extension Frontend: HTTPRuntimeView {
         let backend: Backend?
         if let name {
             backend = runtime.backendsByName[name]
-        } else if let current, current.index < runtime.backends.count {
-            backend = runtime.backends[current.index]
         } else {
-            backend = nil
+            backend = self.backend(at: current?.index)
         }
         guard let backend else { return nil }
         return backend.lock.withLock {
@@ -56,10 +54,7 @@ extension Frontend: HTTPRuntimeView {
     public func appendLogVariable(
         _ name: String, options: [String], snapshot: HTTPLogSnapshot, into out: inout [UInt8]
     ) {
-        var backend: Backend?
-        if let index = snapshot.backendIndex, let backends = runtime?.backends, index < backends.count {
-            backend = backends[index]
-        }
+        let backend = self.backend(at: snapshot.backendIndex)
         let server = snapshot.serverName.flatMap { backend?.server(named: $0) }
         var record = snapshot.log.record(
             frontend: self, backend: backend, server: server, client: snapshot.client, local: snapshot.local,

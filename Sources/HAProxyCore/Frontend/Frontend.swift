@@ -42,6 +42,13 @@ public final class Frontend {
     /// exist before the frontends are made).
     var backendsByIndex: [Backend] = []
 
+    /// The process's backend at `index` (`HTTPBackendPolicy.index`), nil
+    /// for none.
+    func backend(at index: Int?) -> Backend? {
+        guard let index, index < backendsByIndex.count else { return nil }
+        return backendsByIndex[index]
+    }
+
     private let lock = NIOLock()
     public private(set) var currentConnections = 0
     /// Connections accepted (`conn_tot`).

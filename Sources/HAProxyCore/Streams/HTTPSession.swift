@@ -169,11 +169,11 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
         case .countIntercepted: frontend.countIntercepted()
         case .countDenied(let backendIndex):
             frontend.countDenied()
-            runtimeBackend(backendIndex)?.count { $0.deniedRequests += 1 }
+            frontend.backend(at: backendIndex)?.count { $0.deniedRequests += 1 }
         case .countDeniedResponse:
             frontend.countDeniedResponse()
             let server = loggedServer
-            (backend ?? runtimeBackend(machine.backend?.index))?.count { b in
+            (backend ?? frontend.backend(at: machine.backend?.index))?.count { b in
                 b.deniedResponses += 1
                 server?.deniedResponses += 1
             }
@@ -187,7 +187,9 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
             frontend.countCompression(in: bytesIn, out: bytesOut)
             frontend.processRates?.countCompression(
                 in: bytesIn, out: bytesOut, now: RateClock.milliseconds(eventLoop.now))
-            (backend ?? runtimeBackend(machine.backend?.index))?.count { $0.compression.add(in: bytesIn, out: bytesOut) }
+            (backend ?? frontend.backend(at: machine.backend?.index))?.count {
+                $0.compression.add(in: bytesIn, out: bytesOut)
+            }
         case .countResponseError:
             let server = self.server
             backend?.count { b in
@@ -311,9 +313,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
     // MARK: Servers
 
     private func acquireServer(_ policy: HTTPBackendPolicy) {
-        let backends = frontend.backendsByIndex
-        guard policy.index < backends.count else { return }
-        let backend = backends[policy.index]
+        guard let backend = frontend.backend(at: policy.index) else { return }
         self.backend = backend
         retriesLeft = policy.retries
         // At the request's arrival time (read when its head completed).
@@ -569,7 +569,8 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
         }
         guard let plog = frontend.log, !transaction.log.unlogged else { return }
         var record = transaction.log.record(
-            frontend: frontend, backend: backend ?? runtimeBackend(transaction.backendIndex), server: loggedServer,
+            frontend: frontend, backend: backend ?? frontend.backend(at: transaction.backendIndex),
+            server: loggedServer,
             client: machine.clientAddress, local: machine.localAddress, requestLine: transaction.requestLine,
             isHTTP: true, now: eventLoop.now)
         record.sampleContext = transaction.sampleContext
@@ -585,11 +586,6 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
     /// backend and the server: one lock each, no allocation. As HAProxy, the
     /// frontend and backend count the response whoever sent it (the proxy's
     /// own errors too), the server only the responses it sent itself.
-    private func runtimeBackend(_ index: Int?) -> Backend? {
-        guard let index, let backends = frontend.runtime?.backends, index < backends.count else { return nil }
-        return backends[index]
-    }
-
     /// Reads the record's log information in place (a copy of it retained
     /// and released every field).
     private func countTransaction(_ transaction: HTTPStreamStateMachine.TransactionRecord) {
@@ -602,7 +598,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
         // server: it is one of its sessions all the same (2.6's stot).
         var answeredByRules = false
         var backend = self.backend
-        if backend == nil, let assigned = runtimeBackend(backendIndex) {
+        if backend == nil, let assigned = frontend.backend(at: backendIndex) {
             backend = assigned
             answeredByRules = true
         }
@@ -610,7 +606,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
             // A `listen` section answering before any backend choice (its
             // stats page, a `return`, a `deny`) is its own backend: 2.6
             // counts the bytes there, and nothing else (recorded).
-            if let own = runtimeBackend(machine.policy.ownBackend?.index), own.name == frontend.name {
+            if let own = frontend.backend(at: machine.policy.ownBackend?.index), own.name == frontend.name {
                 own.count { b in
                     b.bytesIn &+= bytesIn
                     b.bytesOut &+= bytesOut
