@@ -62,8 +62,10 @@ public enum HTTPRuleRunner {
         _ rule: HTTPRule, at index: Int, of rules: [HTTPRule], on target: some HTTPRuleTarget
     ) -> HTTPRuleVerdict? {
         do {
-            if let condition = rule.condition,
-               !Unmanaged.passUnretained(condition)._withUnsafeGuaranteedRef({ $0.evaluate(target) })
+            // Bound as an `Unmanaged`: `if let` on the condition itself
+            // made a counted copy of it for every rule.
+            if let condition = rule.condition.map(Unmanaged.passUnretained),
+               !condition._withUnsafeGuaranteedRef({ $0.evaluate(target) })
             { return nil }
             return perform(rule.action, at: index, of: rules, on: target)
         }
