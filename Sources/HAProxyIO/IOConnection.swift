@@ -570,6 +570,27 @@ public final class IOConnection: IOReadiness {
         finish(error: nil)
     }
 
+    /// Makes the connection disappear without telling the peer
+    /// (`silent-drop`, as 2.6 does it on Linux): under TCP_REPAIR, which
+    /// needs CAP_NET_ADMIN, closing sends nothing at all; without it the
+    /// reset that SO_LINGER 0 makes leaves with a TTL (hop limit) of 1,
+    /// so that it dies at the first router though a peer on the local
+    /// network still gets it.
+    public func silentDrop() {
+        guard isActive else { return }
+        var one: CInt = 1
+        let size = socklen_t(MemoryLayout<CInt>.size)
+        if setsockopt(fd, CInt(IPPROTO_TCP), Self.tcpRepair, &one, size) != 0 {
+            if setsockopt(fd, CInt(IPPROTO_IP), IP_TTL, &one, size) != 0 {
+                _ = setsockopt(fd, CInt(IPPROTO_IPV6), IPV6_UNICAST_HOPS, &one, size)
+            }
+        }
+        reset()
+    }
+
+    /// TCP_REPAIR (linux/tcp.h), which Glibc's module does not export.
+    private static let tcpRepair: CInt = 19
+
     private func fail(_ error: SystemCallError) {
         finish(error: error)
     }

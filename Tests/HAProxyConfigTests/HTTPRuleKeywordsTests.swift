@@ -82,12 +82,12 @@ final class HTTPRuleKeywordsTests: XCTestCase {
             frontend a
                 bind :80
                 timeout client 1s
-                http-request reject
+                http-request set-mark 1
                 http-request bogus
             """)
         XCTAssertNil(config)
         XCTAssertEqual(
-            diagnostics.alerts.first?.message, "parsing [test.cfg:4] : 'http-request reject' is not supported by this build.")
+            diagnostics.alerts.first?.message, "parsing [test.cfg:4] : 'http-request set-mark' is not supported by this build.")
     }
 
     func testRuleAfterFinalRuleWarns() {

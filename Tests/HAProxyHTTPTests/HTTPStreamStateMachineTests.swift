@@ -1,4 +1,5 @@
 import HAProxyConfig
+import HAProxyRules
 import NIOCore
 import XCTest
 
@@ -11,7 +12,7 @@ final class HTTPStreamStateMachineTests: XCTestCase {
 
     private func makePolicies(
         reuse: HTTPReuse = .safe, timeouts: (inout Timeouts) -> Void = { _ in },
-        ignoreProbes: Bool = false, retryOn: RetryOn = .connFailure
+        ignoreProbes: Bool = false, retryOn: RetryOn = .connFailure, requestRules: [HTTPRule] = []
     ) -> HTTPFrontendPolicy {
         var backend = ProxyConfig(name: "be", capabilities: .backend, location: SourceLocation(file: "t.cfg", line: 1))
         backend.mode = .http
@@ -27,6 +28,7 @@ final class HTTPStreamStateMachineTests: XCTestCase {
         frontend.timeouts.client = 10000
         frontend.timeouts.httpKeepAlive = 3000
         frontend.options.httpIgnoreProbes = ignoreProbes
+        frontend.httpRequestRules = requestRules
         return HTTPFrontendPolicy(
             config: frontend, headLimits: HTTPHeadLimits(), errorPages: [:], defaultBackend: backendPolicy,
             backendNamed: { _ in nil })
@@ -74,12 +76,35 @@ final class HTTPStreamStateMachineTests: XCTestCase {
             case .logTransaction(let r): return "logTransaction(\(r.serverStatus))"
             case .closeAfterFlush: return "closeAfterFlush"
             case .close: return "close"
+            case .dropClient: return "dropClient"
             case .runService(let call): return "runService(\(call.target))"
             }
         }
     }
 
     private let get = "GET / HTTP/1.1\r\nHost: a\r\n\r\n"
+
+    /// `http-request reject` and `silent-drop`: a denied request, no
+    /// answer, no server; the drop makes the client connection vanish
+    /// before the stream closes.
+    func testRejectAndSilentDropCloseWithoutAnswering() {
+        for (action, dropped) in [(HTTPAction.reject, false), (.silentDrop, true)] {
+            var machine = HTTPStreamStateMachine(
+                policy: makePolicies(requestRules: [HTTPRule(action: action, condition: nil, location: "t.cfg:3")]),
+                clientAddress: try? SocketAddress(ipAddress: "127.0.0.1", port: 40000),
+                localAddress: try? SocketAddress(ipAddress: "127.0.0.1", port: 8080), allocator: ByteBufferAllocator())
+            machine.start(acceptProxy: false)
+            _ = take(&machine)
+            machine.clientRead(bytes(get))
+            let actions = describe(take(&machine))
+            XCTAssertFalse(actions.contains { $0.hasPrefix("writeClient") || $0.hasPrefix("acquireServer") }, "\(actions)")
+            XCTAssertEqual(actions.filter { ["countDenied", "dropClient", "close"].contains($0) },
+                           dropped ? ["countDenied", "dropClient", "close"] : ["countDenied", "close"])
+            XCTAssertEqual(machine.log.status, -1)
+            XCTAssertEqual([machine.log.cause, machine.log.phase], ["P", "R"])
+            XCTAssertNil(machine.log.requestReady)
+        }
+    }
     private let ok = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi"
 
     /// Runs one request to the point where the server connection is open.

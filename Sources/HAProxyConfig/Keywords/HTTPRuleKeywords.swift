@@ -64,10 +64,10 @@ extension KeywordRegistry {
                 return headers.union([
                     "deny", "return", "redirect", "auth", "set-method", "set-path", "set-pathq", "set-query", "set-uri",
                     "replace-path", "replace-pathq", "replace-uri", "capture", "set-log-level", "normalize-uri", "set-timeout", "set-src", "set-dst", "set-src-port", "set-dst-port",
-                    "use-service",
+                    "use-service", "reject", "silent-drop",
                 ]).union(KeywordRegistry.requestHoldActions).union(StickCounterActionParser.actionNames)
             case .response:
-                return headers.union(["deny", "return", "redirect", "set-status", "capture", "set-log-level"])
+                return headers.union(["deny", "return", "redirect", "set-status", "capture", "set-log-level", "silent-drop"])
                     .union(StickCounterActionParser.actionNames)
             case .afterResponse:
                 return headers.union(["set-status", "capture"])
@@ -204,6 +204,10 @@ extension KeywordRegistry {
         switch action {
         case "allow":
             return .allow
+        case "reject":
+            return .reject
+        case "silent-drop":
+            return .silentDrop
         case "deny":
             // http-response deny answers 502 by default.
             var status = stage == .httpResponse ? 502 : 403

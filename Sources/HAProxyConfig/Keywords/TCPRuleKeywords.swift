@@ -41,11 +41,14 @@ extension KeywordRegistry {
         /// aside).
         var implementedActions: Set<String> {
             switch self {
-            case .connection: return Set(["accept", "reject", "expect-proxy"]).union(StickCounterActionParser.actionNames)
-            case .session: return Set(["accept", "reject"]).union(StickCounterActionParser.actionNames)
-            case .content: return Set(["accept", "reject", "set-log-level"]).union(StickCounterActionParser.actionNames)
+            case .connection:
+                return Set(["accept", "reject", "silent-drop", "expect-proxy"]).union(StickCounterActionParser.actionNames)
+            case .session: return Set(["accept", "reject", "silent-drop"]).union(StickCounterActionParser.actionNames)
+            case .content:
+                return Set(["accept", "reject", "silent-drop", "set-log-level"]).union(StickCounterActionParser.actionNames)
             case .response:
-                return Set(["accept", "reject", "close"]).union(StickCounterActionParser.actionNames.filter { !$0.hasPrefix("track-sc") })
+                return Set(["accept", "reject", "silent-drop", "close"])
+                    .union(StickCounterActionParser.actionNames.filter { !$0.hasPrefix("track-sc") })
             }
         }
 
@@ -154,6 +157,7 @@ extension KeywordRegistry {
         switch action {
         case "accept": compiled = .accept
         case "reject": compiled = .reject
+        case "silent-drop": compiled = .silentDrop
         case "close": compiled = .close
         case "expect-proxy":
             guard set == .connection else {

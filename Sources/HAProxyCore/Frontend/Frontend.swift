@@ -210,16 +210,26 @@ public final class Frontend {
             let context = TCPRuleContext(
                 frontend: self, client: client.remoteAddress, local: client.localAddress, bindName: bind.name,
                 variables: variables)
-            if TCPRuleRunner.run(config.tcpRequestConnectionRules, on: context, expectProxy: &acceptProxy) == .reject {
-                lock.withLock { deniedConnections += 1 }
-                variables.trackedCounters?.endSession()
-                refuse(client)
-                return nil
+            var verdict = TCPRuleRunner.run(config.tcpRequestConnectionRules, on: context, expectProxy: &acceptProxy)
+            var atSession = false
+            if verdict != .reject && verdict != .silentDrop {
+                verdict = TCPRuleRunner.run(config.tcpRequestSessionRules, on: context)
+                atSession = true
             }
-            if TCPRuleRunner.run(config.tcpRequestSessionRules, on: context) == .reject {
-                lock.withLock { deniedSessions += 1 }
+            if verdict == .reject || verdict == .silentDrop {
+                lock.withLock {
+                    // 2.6 counts a silent drop as a denied request, a
+                    // reject by the level that refused.
+                    if verdict == .silentDrop {
+                        deniedRequests += 1
+                    } else if atSession {
+                        deniedSessions += 1
+                    } else {
+                        deniedConnections += 1
+                    }
+                }
                 variables.trackedCounters?.endSession()
-                refuse(client)
+                refuse(client, silently: verdict == .silentDrop)
                 return nil
             }
             sessionVariables = variables
@@ -229,9 +239,10 @@ public final class Frontend {
     }
 
     /// Closes a connection a `tcp-request connection` or `session` rule
-    /// rejected: at once, with a reset, and without a log line (2.6).
-    private func refuse(_ client: StreamConnection) {
-        client.reset()
+    /// rejected: at once, with a reset (or a `silent-drop`), and without
+    /// a log line (2.6).
+    private func refuse(_ client: StreamConnection, silently: Bool) {
+        if silently { client.silentDrop() } else { client.reset() }
         connectionEnded()
     }
 

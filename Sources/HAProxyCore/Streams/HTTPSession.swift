@@ -202,6 +202,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
         case .logTransaction(let record): logTransaction(record)
         case .closeAfterFlush: closeAfterFlush()
         case .close: closeAll()
+        case .dropClient: client.silentDrop()
         case .runService(let call): runService(call)
         }
     }

@@ -25,6 +25,8 @@ protocol StreamConnection: AnyObject {
     func close()
     /// Closes with a reset (a refused connection).
     func reset()
+    /// Closes without the peer knowing (`silent-drop`).
+    func silentDrop()
     /// Flushes, then calls `done` once every queued byte reached the
     /// socket (or the connection closed).
     func whenFlushed(_ done: @escaping () -> Void)
@@ -183,6 +185,7 @@ final class DriverConnection: DriverPooledConnection, IOConnectionOwner {
 
     func close() { io.close() }
     func reset() { io.reset() }
+    func silentDrop() { io.silentDrop() }
     func resetWhenClosed() { io.resetsWhenClosed = true }
     func whenFlushed(_ done: @escaping () -> Void) { io.whenFlushed(done) }
     var isActive: Bool { io.isActive }

@@ -96,17 +96,19 @@ extension TCPStream {
         let context = ruleContext()
         context.requestPayload = pending ?? ByteBufferAllocator().buffer(capacity: 0)
         context.pendingContent = isFinal ? nil : PendingContent()
-        switch TCPRuleRunner.run(rules, on: context) {
+        let verdict = TCPRuleRunner.run(rules, on: context)
+        switch verdict {
         case .wait:
             if inspection.deadline == nil {
                 inspection.deadline = eventLoop.now + .milliseconds(Int64(delay))
                 scheduleInspection(in: delay) { $0.inspectRequest(final: true) }
             }
-        case .reject:
+        case .reject, .silentDrop:
             frontend.countDenied()
+            if verdict == .silentDrop, side == .backend { backend?.count { $0.deniedRequests += 1 } }
             inspection.rejectedByFrontend = side == .frontend
             log.terminate("P", "R")
-            closeAll(graceful: true)
+            closeAll(graceful: true, silently: verdict == .silentDrop)
         case .accept, .close:
             inspection.cancel()
             inspection.side = nil
@@ -202,6 +204,14 @@ extension TCPStream {
                 inspection.deadline = eventLoop.now + .milliseconds(Int64(delay))
                 scheduleInspection(in: delay) { $0.inspectResponse(final: true) }
             }
+        case .silentDrop:
+            // 2.6 counts it as a denied request, of the frontend and the
+            // backend, and logs it as one (`PR`).
+            frontend.countDenied()
+            backend.count { $0.deniedRequests += 1 }
+            log.terminate("P", "R")
+            inspection.response = false
+            closeAll(silently: true)
         case .reject:
             frontend.countDeniedResponse()
             let server = self.server

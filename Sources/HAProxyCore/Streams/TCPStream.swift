@@ -419,7 +419,8 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStrea
     /// already queued for it (normal end); otherwise both close at once.
     /// `drainingClient`: no server took the stream, and the client is
     /// closed as 2.6 does, with a FIN after reading what it sent.
-    func closeAll(graceful: Bool = false, drainingClient drain: Bool = false) {
+    /// `silently`: the client connection goes as `silent-drop` makes it go.
+    func closeAll(graceful: Bool = false, drainingClient drain: Bool = false, silently: Bool = false) {
         guard state != .closed else { return }
         let wasWaiting = state == .waitingServer
         state = .closed
@@ -475,7 +476,10 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStrea
             }
             plog.log(record)
         }
-        if graceful {
+        if silently {
+            serverChannel?.close()
+            client.silentDrop()
+        } else if graceful {
             serverChannel?.closeWhenFlushed(outputOnly: false)
             client.closeWhenFlushed(outputOnly: false)
         } else {

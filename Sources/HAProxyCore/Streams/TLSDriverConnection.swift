@@ -99,6 +99,8 @@ final class TLSDriverConnection: DriverPooledConnection, IOConnectionOwner, TLSE
     }
 
     func reset() { io.reset() }
+    /// No close_notify: the connection is to vanish.
+    func silentDrop() { io.silentDrop() }
 
     /// `close()` sends the close_notify first (flushed to the socket), then
     /// resets, as 2.6 closes its TLS connections to servers.

@@ -33,6 +33,8 @@ extension HTTPStreamStateMachine {
         switch verdict {
         case .proceed, .allow, .tarpit, .waitForBody, .useService: return
         case .deny, .badRequest: log.terminate("P", phase)
+        // Recorded: `PR` even for a response dropped by `http-response`.
+        case .reject, .silentDrop: log.terminate("P", "R")
         case .respond, .redirect, .authenticate: log.terminate("L", phase)
         }
     }

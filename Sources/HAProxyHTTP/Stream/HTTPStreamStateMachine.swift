@@ -109,6 +109,8 @@ public struct HTTPStreamStateMachine {
         case closeAfterFlush
         /// Close both connections now: the stream ends.
         case close
+        /// Make the client connection vanish (`silent-drop`); `close` follows.
+        case dropClient
         /// A service answers the request: perform it and hand its
         /// response to `serviceAnswered`.
         case runService(HTTPServiceCall)
@@ -712,8 +714,10 @@ public struct HTTPStreamStateMachine {
     /// comes before the request is counted, and logs it as `<BADREQ>`).
     private mutating func rejectedByContentRules(_ rules: [TCPRule], counted: Bool) -> Bool {
         let context = makeContext()
-        guard TCPRuleRunner.run(rules, on: context) == .reject else { return false }
+        let verdict = TCPRuleRunner.run(rules, on: context)
+        guard verdict == .reject || verdict == .silentDrop else { return false }
         emit(.countDenied(backendIndex: backend?.index))
+        if verdict == .silentDrop { emit(.dropClient) }
         if !counted, let bytes = requestBytes {
             log.bytesFromClient &+= UInt64(request.loggedSize(in: bytes))
             requestBytes = nil
@@ -894,6 +898,23 @@ public struct HTTPStreamStateMachine {
                 HTTPAuthChallenge.response(
                     page: page, proxyAuthentication: proxyAuthentication, realm: realmBytes, connection: connection)
             }
+        case .reject, .silentDrop:
+            // Recorded from 2.6: a denied request of the frontend (and of
+            // the backend once there is one), even when a response rule
+            // drops. A request logs no status and no `TR`; a response the
+            // server's status, no `Tr`, and the bytes received from the
+            // server so far (its head and what came with it).
+            if context.editsResponse {
+                log.status = serverStatus
+                log.responseHead = nil
+                log.bytesFromServer &+= UInt64(serverInbound?.readableBytes ?? 0)
+            } else {
+                log.status = -1
+                log.requestReady = nil
+            }
+            emit(.countDenied(backendIndex: backend?.index))
+            if case .silentDrop = verdict { emit(.dropClient) }
+            closeAll()
         case .badRequest:
             sendError(400, cause: "P", phase: "R")
         case .useService(let name):

@@ -5,6 +5,12 @@ public enum HTTPAction: Sendable {
     case allow
     /// Answers with `status`'s error page (or a custom response) and closes.
     case deny(status: Int, response: HTTPReturn?)
+    /// `http-request reject`: closes the client connection without an
+    /// answer, as `tcp-request content reject` does.
+    case reject
+    /// `silent-drop`: the client connection goes away without the client
+    /// being told.
+    case silentDrop
     /// `redirect ...` (also the proxy-level `redirect` keyword).
     case redirect(HTTPRedirect)
     /// `return [status N] [content-type T] [payload] [hdr N V]*`.
@@ -64,7 +70,7 @@ public enum HTTPAction: Sendable {
     /// Whether the action ends the rule set when it runs.
     public var isFinal: Bool {
         switch self {
-        case .allow, .deny, .redirect, .returnResponse, .auth, .tarpit, .useService: return true
+        case .allow, .deny, .reject, .silentDrop, .redirect, .returnResponse, .auth, .tarpit, .useService: return true
         default: return false
         }
     }

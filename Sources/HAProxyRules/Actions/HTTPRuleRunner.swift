@@ -6,6 +6,10 @@ public enum HTTPRuleVerdict: Sendable {
     case allow
     /// `deny`: the error page for `status`, or a custom response.
     case deny(status: Int, response: HTTPReturn?)
+    /// `reject`: the connection closes, nothing answered.
+    case reject
+    /// `silent-drop`: the connection vanishes (`IOConnection.silentDrop`).
+    case silentDrop
     /// `redirect`: answer with `code` and this `Location`; `cookie` is a
     /// `Set-Cookie` value to send with it.
     case redirect(code: Int, location: [UInt8], cookie: [UInt8]?)
@@ -84,6 +88,10 @@ public enum HTTPRuleRunner {
                 return .allow
             case .deny(let status, let response):
                 return .deny(status: status, response: response)
+            case .reject:
+                return .reject
+            case .silentDrop:
+                return .silentDrop
             case .redirect(let redirect):
                 if let verdict = redirectVerdict(redirect, target) { return verdict }
             case .returnResponse(let response):

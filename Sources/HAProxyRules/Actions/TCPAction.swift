@@ -6,6 +6,10 @@ public enum TCPAction: Sendable {
     /// Closes the connection: at connection and session level at once
     /// (a reset, nothing logged), at content level with a log line.
     case reject
+    /// `silent-drop`: the client connection goes away without the client
+    /// being told (`IOConnection.silentDrop`); counted as a denied
+    /// request at every level, as 2.6 counts it.
+    case silentDrop
     /// `tcp-response content close`: the server connection is closed
     /// once what it sent is forwarded.
     case close
@@ -25,7 +29,7 @@ public enum TCPAction: Sendable {
     /// Whether the action ends the rule set when it runs.
     public var isFinal: Bool {
         switch self {
-        case .accept, .reject, .close: return true
+        case .accept, .reject, .silentDrop, .close: return true
         default: return false
         }
     }

@@ -4,6 +4,8 @@ public enum TCPRuleVerdict: Sendable, Equatable {
     /// default is to accept).
     case accept
     case reject
+    /// `silent-drop`.
+    case silentDrop
     /// `tcp-response content close`.
     case close
     /// A condition could not be decided on the contents received so far
@@ -38,6 +40,8 @@ public enum TCPRuleRunner {
                 return .accept
             case .reject:
                 return .reject
+            case .silentDrop:
+                return .silentDrop
             case .close:
                 return .close
             case .expectProxy:
