@@ -581,9 +581,9 @@ public final class IOConnection: IOReadiness {
         var one: CInt = 1
         let size = socklen_t(MemoryLayout<CInt>.size)
         if setsockopt(fd, CInt(IPPROTO_TCP), Self.tcpRepair, &one, size) != 0 {
-            if setsockopt(fd, CInt(IPPROTO_IP), IP_TTL, &one, size) != 0 {
-                _ = setsockopt(fd, CInt(IPPROTO_IPV6), IPV6_UNICAST_HOPS, &one, size)
-            }
+            // Both: an IPv6 socket may carry IPv4-mapped traffic.
+            _ = setsockopt(fd, CInt(IPPROTO_IP), IP_TTL, &one, size)
+            _ = setsockopt(fd, CInt(IPPROTO_IPV6), IPV6_UNICAST_HOPS, &one, size)
         }
         reset()
     }
