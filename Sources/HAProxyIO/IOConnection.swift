@@ -580,6 +580,10 @@ public final class IOConnection: IOReadiness {
         guard isActive else { return }
         var one: CInt = 1
         let size = socklen_t(MemoryLayout<CInt>.size)
+        // The ACK of what the client sent goes first (a delayed one is
+        // due under `tcp-smart-accept`): data left unacknowledged would be
+        // sent again, and answered by a reset once the socket is gone.
+        _ = setsockopt(fd, CInt(IPPROTO_TCP), TCP_QUICKACK, &one, size)
         if setsockopt(fd, CInt(IPPROTO_TCP), Self.tcpRepair, &one, size) != 0 {
             // Both: an IPv6 socket may carry IPv4-mapped traffic.
             _ = setsockopt(fd, CInt(IPPROTO_IP), IP_TTL, &one, size)

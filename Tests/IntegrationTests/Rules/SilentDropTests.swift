@@ -22,10 +22,15 @@ final class SilentDropTests: IntegrationTestCase {
 
     /// The client's view of a dropped connection once the proxy logged or
     /// counted it: no byte and no end under TCP_REPAIR, else a reset.
-    private func assertDropped(_ conn: Conn, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
+    private func assertDropped(
+        _ conn: Conn, _ what: String, repair: Bool? = nil, file: StaticString = #filePath, line: UInt = #line
+    ) {
         var pfd = pollfd(fd: conn.fd, events: Int16(POLLIN), revents: 0)
-        if repairAllowed {
-            let ready = poll(&pfd, 1, 0)
+        if repair ?? repairAllowed {
+            // Nothing is to come: not even a reset answering a
+            // retransmission (the shortest retransmission timeout is
+            // 200 ms), which would follow a request left unacknowledged.
+            let ready = poll(&pfd, 1, 1000)
             XCTAssertEqual(ready, 0, "\(what): the client heard something (revents \(pfd.revents))", file: file, line: line)
         } else {
             // The proxy may count the drop just before it closes.
@@ -95,6 +100,27 @@ final class SilentDropTests: IntegrationTestCase {
         let be = try rows(socket, "be")["BACKEND"] ?? [:]
         XCTAssertEqual([fe["dreq"], fe["dresp"]], ["3", "0"])
         XCTAssertEqual([be["dreq"], be["dresp"]], ["1", "0"])
+    }
+
+    /// Without CAP_NET_ADMIN (the packaged service runs as user haproxy)
+    /// the drop is a reset: its TTL of 1 keeps it from crossing a router,
+    /// not from reaching a client on this host.
+    func testWithoutTCPRepairTheDropIsAReset() throws {
+        guard repairAllowed else { throw XCTSkip("this process cannot drop CAP_NET_ADMIN it does not have") }
+        let port = Ports.free()
+        let wrapper = tmp.appendingPathComponent("no-net-admin.sh")
+        try "#!/bin/sh\nexec setpriv --bounding-set -net_admin --inh-caps -net_admin \(haproxyPath!) \"$@\"\n"
+            .write(to: wrapper, atomically: true, encoding: .utf8)
+        chmod(wrapper.path, 0o755)
+        try startProxy(config: """
+        \(Self.defaultsHTTP)
+        frontend fe
+            bind 127.0.0.1:\(port)
+            http-request silent-drop
+        """, ports: [port], executable: wrapper.path)
+        let dropped = try Conn(port: port)
+        try dropped.send(HTTPClient.request("GET", "/"))
+        assertDropped(dropped, "silent-drop without TCP_REPAIR", repair: false)
     }
 
     func testTCPSilentDropAtEveryLevel() throws {
