@@ -71,6 +71,20 @@ final class ServerKeywordsTests: XCTestCase {
 
     /// `track`: kept as written (last one wins), with `default-server`;
     /// unknown names and loops are refused once every proxy is read.
+    /// `on-marked-down shutdown-sessions`, from `default-server` too, and
+    /// 2.6's message for any other word (recorded).
+    func testOnMarkedDown() {
+        let (s, d) = servers("  default-server on-marked-down shutdown-sessions\n  server a 10.0.0.1:80\n  server b 10.0.0.2:80\n")
+        XCTAssertEqual(d.messages, [])
+        XCTAssertEqual(s.map(\.options.shutdownSessionsWhenDown), [true, true])
+        for word in ["foo", ""] {
+            let (_, bad) = servers("  server a 10.0.0.1:80 on-marked-down \(word)\n")
+            XCTAssertEqual(
+                bad.alerts.first?.message,
+                "[test.cfg:4] : 'server b/a' : 'on-marked-down' expects 'shutdown-sessions' but got '\(word)'.")
+        }
+    }
+
     func testTrack() {
         let (s, d) = servers(
             """

@@ -59,6 +59,13 @@ extension KeywordRegistry {
         // 2.6 reads the port with atol: junk is 0, which the agent check refuses below.
         ServerKeyword("agent-port", arguments: 1) { a, o, _ in o.agentPort = ParseContext.looseInteger(a[1]) & 0xFFFF },
         ServerKeyword("agent-inter", arguments: 1) { a, o, s in o.agentInterMs = try serverTime(a, s, label: "agent-inter") },
+        // Performed by the runtime when a check (or a tracked server) takes it down.
+        ServerKeyword("on-marked-down", arguments: 1) { a, o, _ in
+            guard a[1] == "shutdown-sessions" else {
+                throw KeywordError("'on-marked-down' expects 'shutdown-sessions' but got '\(a[1])'")
+            }
+            o.shutdownSessionsWhenDown = true
+        },
         // Applied by the runtime's `Server` when a check brings it back up.
         ServerKeyword("slowstart", arguments: 1) { a, o, s in o.slowstartMs = try slowstartTime(a, s) },
         ServerKeyword("agent-send", arguments: 1) { a, o, _ in

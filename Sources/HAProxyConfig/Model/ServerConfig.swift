@@ -57,6 +57,9 @@ public struct ServerOptions: Sendable, Equatable {
     /// `slowstart`: how long a server that came back up takes to reach
     /// its full weight and connection limit (0: at once).
     public var slowstartMs = 0
+    /// `on-marked-down shutdown-sessions`: the streams on the server end
+    /// when it goes down (logged with a `D` termination code).
+    public var shutdownSessionsWhenDown = false
     /// `agent-send`: bytes sent to the agent once connected.
     public var agentSend: String?
     /// `pool-max-conn`: idle connections kept for reuse at most (-1: no

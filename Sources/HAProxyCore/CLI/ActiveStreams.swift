@@ -11,9 +11,10 @@ import NIOCore
 protocol ActiveStream: AnyObject {
     /// Backend name and server, read on the stream's loop.
     var currentRoute: (backend: String?, server: Server?) { get }
-    /// Ends the stream (`shutdown session(s)`, the page's "Kill
-    /// Sessions"), on its loop.
-    func kill()
+    /// Ends the stream, on its loop: `shutdown session(s)` and the page's
+    /// "Kill Sessions", or its server going down under `on-marked-down
+    /// shutdown-sessions` (`serverDown`).
+    func kill(serverDown: Bool)
     /// Where `ActiveStreams` keeps it (-1 when not registered).
     var activeSlot: Int { get set }
 }
@@ -39,7 +40,7 @@ final class ActiveStreams {
         /// Backend name and server, read on `eventLoop`.
         func route() -> (backend: String?, server: Server?) { stream.currentRoute }
         /// Ends the stream, on `eventLoop`.
-        func kill() { stream.kill() }
+        func kill(serverDown: Bool = false) { stream.kill(serverDown: serverDown) }
     }
 
     private let lock = NIOLock()
@@ -77,10 +78,10 @@ final class ActiveStreams {
     func entry(_ id: UInt) -> Entry? { lock.withLock { slots.first { $0?.id == id } ?? nil } }
 
     /// Ends every stream whose route matches.
-    func shutdown(where matches: @escaping (_ route: (backend: String?, server: Server?)) -> Bool) {
+    func shutdown(serverDown: Bool = false, where matches: @escaping (_ route: (backend: String?, server: Server?)) -> Bool) {
         for entry in all {
             entry.eventLoop.execute {
-                if matches(entry.route()) { entry.kill() }
+                if matches(entry.route()) { entry.kill(serverDown: serverDown) }
             }
         }
     }

@@ -108,6 +108,7 @@ extension ProxyRuntime {
             let none = usable.active == 0 && usable.backup == 0
             onMessage(.warning, text)
             logger?.logOperational(event.isUp ? .notice : (none ? .alert : .warning), text, proxy: backend.name)
+            if !event.isUp { shutDownSessionsIfAsked(server) }
         case .result:
             break
         case .check:
@@ -118,6 +119,13 @@ extension ProxyRuntime {
                 logger?.logOperational(.notice, text, proxy: backend.name)
             }
         }
+    }
+
+    /// `on-marked-down shutdown-sessions`: the streams using `server` end,
+    /// after its DOWN is told, as 2.6 orders them.
+    func shutDownSessionsIfAsked(_ server: Server) {
+        guard server.config.options.shutdownSessionsWhenDown else { return }
+        streams.shutdown(serverDown: true) { $0.server === server }
     }
 
     /// Applies what an agent replied (manual 5.2, `agent-check`) in 2.6's
@@ -191,6 +199,7 @@ extension ProxyRuntime {
                 let none = usable.active == 0 && usable.backup == 0
                 notify(up ? .notice : (none ? .alert : .warning), text)
             }
+            if !up && change.changed { shutDownSessionsIfAsked(server) }
         }
         guard let admin = reply.admin else { return }
         defer { propagateTrackedAdmin(from: server) }

@@ -69,6 +69,7 @@ extension ProxyRuntime {
                 }
             }
             if change.lostAll && restoring == nil { reportNoServer(backend) }
+            if !up { shutDownSessionsIfAsked(tracker) }
             propagateTrackedState(from: tracker, restoring: restoring)
         }
     }

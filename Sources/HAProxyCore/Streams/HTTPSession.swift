@@ -654,7 +654,8 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
     /// `shutdown session(s)` and the page's "Kill Sessions": a stream with
     /// a server connection loses it, so that a request still waiting for
     /// its response gets 2.6's 502; any other stream is closed.
-    func kill() {
+    func kill(serverDown: Bool) {
+        if serverDown, serverConnection != nil { machine.serverWentDown() }
         if let serverConnection {
             serverConnection.close()
         } else {

@@ -501,9 +501,16 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStrea
     var activeSlot = -1
     var currentRoute: (backend: String?, server: Server?) { (backend?.name, server) }
 
-    /// `shutdown session(s)`: the client connection closes, and the stream with it.
-    func kill() {
-        client.close()
+    /// `shutdown session(s)`: the client connection closes, and the stream
+    /// with it. A server gone down ends it at once, logged `D-` as 2.6
+    /// logs it.
+    func kill(serverDown: Bool) {
+        guard serverDown else {
+            client.close()
+            return
+        }
+        log.terminate("D", "-")
+        closeAll()
     }
 }
 

@@ -1686,6 +1686,17 @@ public struct HTTPStreamStateMachine {
         }
     }
 
+    /// The server went down under `on-marked-down shutdown-sessions`, and
+    /// its connection is about to be closed: no retry, no new connection,
+    /// and the end logged as 2.6 logs it, `DH` (a 502) before the
+    /// response, `DD` during it.
+    public mutating func serverWentDown() {
+        guard state == .forwarding || state == .tunnel else { return }
+        retryForbidden = true
+        serverReused = false
+        log.terminate("D", state == .forwarding && !responseStarted ? "H" : "D")
+    }
+
     mutating func pauseClient(_ pause: Bool) {
         guard clientReadPaused != pause else { return }
         clientReadPaused = pause
