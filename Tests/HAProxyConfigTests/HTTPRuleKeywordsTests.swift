@@ -76,6 +76,26 @@ final class HTTPRuleKeywordsTests: XCTestCase {
         }
     }
 
+    /// `set-map(FILE)`, `del-map`, `add-acl`, `del-acl`: 2.6's messages
+    /// (recorded), and any file name accepted.
+    func testPatternEditActions() {
+        let cases: [(String, String?)] = [
+            ("http-request set-map(/nowhere.map) %[path] %[src]", nil),
+            ("http-response del-acl(/x.acl) %[res.hdr(x)]", nil),
+            ("http-request del-map(/x.map)",
+             "parsing [test.cfg:4] : error detected in frontend 'a' while parsing 'http-request del-map(/x.map)' rule : expects exactly 1 arguments."),
+            ("http-request set-map(/x.map) %[path]",
+             "parsing [test.cfg:4] : error detected in frontend 'a' while parsing 'http-request set-map(/x.map)' rule : expects exactly 2 arguments."),
+            ("http-request add-acl(/x.acl) a b",
+             "parsing [test.cfg:4]: 'http-request add-acl(/x.acl)' expects either 'if' or 'unless' followed by a condition but found 'b'."),
+        ]
+        for (line, expected) in cases {
+            let (config, diagnostics) = TestSupport.load("frontend a\n  bind :80\n  mode http\n  \(line)\n")
+            XCTAssertEqual(diagnostics.alerts.first?.message, expected, line)
+            if expected == nil { XCTAssertNotNil(config, line) }
+        }
+    }
+
     func testActionsNotBuiltAreRefusedByName() {
         let (config, diagnostics) = TestSupport.load(
             """

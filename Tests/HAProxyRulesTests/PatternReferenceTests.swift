@@ -49,6 +49,33 @@ final class PatternReferenceTests: XCTestCase {
         XCTAssertNil(PatternReferences.find("#0x", kind: .map))
     }
 
+    /// The rules' `set-map(FILE)`... as 2.6 performs them (recorded with
+    /// `show map` and `show acl` after each): `set-map` updates or adds,
+    /// `add-acl` adds once, the deletes remove the key; either kind of
+    /// file can be edited; a file nothing loaded is left alone.
+    func testRuleEditsOfMapsAndACLs() throws {
+        let map = try PatternReferences.reference(path: try file("r.map", "/a 1\n"), kind: .map)
+        let acl = try PatternReferences.reference(path: try file("b.acl", "x\n"), kind: .acl)
+        func edit(_ word: String, _ key: String, _ value: String? = nil) throws {
+            let (kind, path) = try XCTUnwrap(PatternEdit.parseName(word))
+            PatternEdit(kind: kind, file: path, key: try SampleFormat.parse(""), value: nil)
+                .perform(key: Array(key.utf8), value: value.map { Array($0.utf8) })
+        }
+        try edit("set-map(\(map.path))", "/b", "2")
+        try edit("set-map(\(map.path))", "/b", "3")
+        try edit("set-map(\(map.path))", "/a", "")
+        try edit("del-map(\(map.path))", "/zz")
+        XCTAssertEqual(map.entries().map { "\($0.key) \($0.value ?? "-")" }, ["/a ", "/b 3"])
+        try edit("add-acl(\(acl.path))", "/z")
+        try edit("add-acl(\(acl.path))", "/z")
+        try edit("del-acl(\(acl.path))", "x")
+        try edit("set-map(\(acl.path)", "q", "zz")
+        try edit("set-map(\(directory.path)/none.map)", "n", "1")
+        XCTAssertEqual(acl.entries().map { "\($0.key) \($0.value ?? "-")" }, ["/z -", "q zz"])
+        XCTAssertNil(PatternEdit.parseName("set-header"))
+        XCTAssertEqual(PatternEdit.parseName("del-acl")?.1, "")
+    }
+
     func testAFileIsEitherAMapOrAnACL() throws {
         let hosts = try file("hosts.map", "a b\n")
         _ = try PatternReferences.reference(path: hosts, kind: .acl)

@@ -112,7 +112,8 @@ extension KeywordRegistry {
         }
         let variableAction = ["set-var(", "set-var-fmt(", "unset-var("].contains { action.hasPrefix($0) }
         let stickAction = StickCounterActionParser.handles(action) && set != .afterResponse
-        guard set.implementedActions.contains(action) || variableAction || stickAction else {
+        let patternEdit = set == .afterResponse ? nil : PatternEdit.parseName(action)
+        guard set.implementedActions.contains(action) || variableAction || stickAction || patternEdit != nil else {
             if isListed(action, in: set.knownActions) {
                 throw KeywordError("'\(set.keyword) \(action)' is not supported by this build.")
             }
@@ -137,6 +138,8 @@ extension KeywordRegistry {
             compiled = .stickCounter(try StickCounterActionParser.parse(
                 action, &words, proxyName: proxy.name, stage: stage, sessionLevel: false, countsRequest: true,
                 error: { ruleError($0) }))
+        } else if let (kind, file) = patternEdit {
+            compiled = .editPatterns(try parsePatternEdit(kind, file: file, &words, stage: stage, ruleError))
         } else {
             compiled = try parseAction(action, &words, proxy: proxy, stage: stage, ruleError)
         }
@@ -171,6 +174,28 @@ extension KeywordRegistry {
         }
         let kind = set == .request ? "http-request" : "http-response"
         ctx.warnUnusableOperands(condition, at: stage, target: "'\(section) \(kind) header rule'", ruleName: nil)
+    }
+
+    /// `set-map(FILE) KEY VALUE`, `del-map(FILE) KEY`, `add-acl(FILE) KEY`,
+    /// `del-acl(FILE) KEY`: log-format arguments, 2.6's message when one is
+    /// missing (extra words are left for the condition check to report).
+    static func parsePatternEdit(
+        _ kind: PatternEdit.Kind, file: String, _ words: inout ArraySlice<String>, stage: SampleStage,
+        _ error: (String) -> KeywordError
+    ) throws -> PatternEdit {
+        var formats: [SampleFormat] = []
+        while formats.count < kind.argumentCount, let word = words.first, word != "if", word != "unless" {
+            words.removeFirst()
+            do {
+                let parsed = try SampleFormat.parse(word)
+                if let message = parsed.unavailableSampleMessage(in: word, at: stage) { throw error(message) }
+                formats.append(parsed)
+            } catch let e as SampleParseError {
+                throw error(e.message)
+            }
+        }
+        guard formats.count == kind.argumentCount else { throw error("expects exactly \(kind.argumentCount) arguments") }
+        return PatternEdit(kind: kind, file: file, key: formats[0], value: formats.count > 1 ? formats[1] : nil)
     }
 
     /// Parses one action's arguments, leaving `words` at the condition.

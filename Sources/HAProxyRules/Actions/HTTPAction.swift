@@ -39,6 +39,8 @@ public enum HTTPAction: Sendable {
     case setVariable(VariableName, SampleExpression, conditions: [SetVariableCondition])
     /// `set-var-fmt(NAME) FORMAT`.
     case setVariableFormat(VariableName, SampleFormat)
+    /// `set-map`, `del-map`, `add-acl`, `del-acl`.
+    case editPatterns(PatternEdit)
     case unsetVariable(VariableName)
     /// `capture <sample> len N | id N`.
     case capture(HTTPCapture)
@@ -95,6 +97,8 @@ public enum HTTPAction: Sendable {
             return f.expressions
         case .setVariable(_, let expression, _):
             return [expression]
+        case .editPatterns(let edit):
+            return edit.key.expressions + (edit.value?.expressions ?? [])
         case .capture(let capture):
             return [capture.expression]
         case .redirect(let redirect):

@@ -346,6 +346,11 @@ public final class PatternReference: @unchecked Sendable {
         }
     }
 
+    /// Whether an entry of the current version has `key`.
+    public func containsKey(_ key: String) -> Bool {
+        locked { entries.contains { $0.version == current && $0.key == key } }
+    }
+
     /// Removes the entries with `key` in every version, or the one with
     /// `handle`; the count removed.
     @discardableResult

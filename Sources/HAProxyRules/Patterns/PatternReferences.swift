@@ -131,6 +131,13 @@ public enum PatternReferences {
         return all.first { $0.path == identifier && $0.kind == kind }
     }
 
+    /// The reference loaded from the file `path`, of either kind (the
+    /// rules' `set-map(FILE)`... name it by its file).
+    public static func find(path: String) -> PatternReference? {
+        guard !path.isEmpty else { return nil }
+        return locked { byPath[path] }
+    }
+
     /// Forgets every reference before a configuration is loaded.
     public static func reset() {
         locked {

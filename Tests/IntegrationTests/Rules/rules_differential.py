@@ -1456,6 +1456,22 @@ http-request set-header x-weight %[req.hdr(host),map_str_int(@DIR@/w.map,0),add(
 """), [G(host="a.example.com", srv=[hv("x-weight", "11")]), G(host="zz", srv=[hv("x-weight", "1")])],
      files={"w.map": "a.example.com 10\n"}, what="map_str_int feeding arithmetic")
 
+case("set_map_actions", "map", site("""
+acl blocked path -f @DIR@/blocked.acl
+http-request set-map(@DIR@/routes.map) %[url_param(k)] %[url_param(v)] if { path /set }
+http-request del-map(@DIR@/routes.map) %[url_param(k)] if { path /del }
+http-request add-acl(@DIR@/blocked.acl) %[url_param(k)] if { path /block }
+http-request del-acl(@DIR@/blocked.acl) %[url_param(k)] if { path /unblock }
+http-request set-map(@DIR@/nowhere.map) %[url_param(k)] x if { path /nowhere }
+http-request deny deny_status 403 if blocked
+http-request return status 200 content-type text/plain lf-string "%[path,map(@DIR@/routes.map,none)]" if !{ path_beg /set /del /block /unblock /nowhere }
+"""), [G("/a", answer="^1$"), G("/set?k=/b&v=2"), G("/b", answer="^2$"), G("/set?k=/b&v=3"), G("/b", answer="^3$"),
+       G("/set?k=/a&v=9"), G("/a", answer="^9$"), G("/del?k=/a"), G("/a", answer="^none$"),
+       G("/block?k=/x"), G("/block?k=/x"), G("/x", status=403), G("/unblock?k=/x"), G("/x", answer="^none$"),
+       G("/nowhere?k=/n"), G("/n", answer="^none$")],
+     files={"routes.map": "/a 1\n", "blocked.acl": "/old\n"},
+     what="set-map, del-map, add-acl and del-acl edit the files' patterns for the next requests")
+
 BIG_MAP = "# generated: 10,000 hosts\n" + "".join("host%05d.example.com backend%d\n" % (i, i % 7) for i in range(10000))
 
 case("map_10k_entries", "map", site("""
