@@ -1,4 +1,5 @@
 import FoundationEssentials
+import HAProxyRules
 import XCTest
 
 @testable import HAProxyConfig
@@ -20,8 +21,10 @@ final class KeywordTableTests: XCTestCase {
             "proxy": Set(registry.proxy.keys),
             "option": Set(KeywordRegistry.acceptedOptions),
             "timeout": Set(KeywordRegistry.timeoutNames.map(\.name)),
-            "http-request": KeywordRegistry.HTTPRuleSet.request.implementedActions.union(["set-var", "set-var-fmt", "unset-var"]),
-            "http-response": KeywordRegistry.HTTPRuleSet.response.implementedActions.union(["set-var", "set-var-fmt", "unset-var"]),
+            "http-request": KeywordRegistry.HTTPRuleSet.request.implementedActions.union(["set-var", "set-var-fmt", "unset-var"])
+                .union(PatternEdit.Kind.allCases.map(\.rawValue)),
+            "http-response": KeywordRegistry.HTTPRuleSet.response.implementedActions.union(["set-var", "set-var-fmt", "unset-var"])
+                .union(PatternEdit.Kind.allCases.map(\.rawValue)),
             "http-after-response": KeywordRegistry.HTTPRuleSet.afterResponse.implementedActions.union(["set-var", "set-var-fmt", "unset-var"]),
             "tcp-request connection": KeywordRegistry.TCPRuleSet.connection.implementedActions.union(variables),
             "tcp-request session": KeywordRegistry.TCPRuleSet.session.implementedActions.union(variables),
