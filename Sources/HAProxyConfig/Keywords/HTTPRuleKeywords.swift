@@ -64,7 +64,7 @@ extension KeywordRegistry {
                 return headers.union([
                     "deny", "return", "redirect", "auth", "set-method", "set-path", "set-pathq", "set-query", "set-uri",
                     "replace-path", "replace-pathq", "replace-uri", "capture", "set-log-level", "normalize-uri", "set-timeout", "set-src", "set-dst", "set-src-port", "set-dst-port",
-                    "use-service", "reject", "silent-drop",
+                    "use-service", "reject", "silent-drop", "disable-l7-retry",
                 ]).union(KeywordRegistry.requestHoldActions).union(StickCounterActionParser.actionNames)
             case .response:
                 return headers.union(["deny", "return", "redirect", "set-status", "capture", "set-log-level", "silent-drop"])
@@ -231,6 +231,8 @@ extension KeywordRegistry {
             return .allow
         case "reject":
             return .reject
+        case "disable-l7-retry":
+            return .disableLayer7Retries
         case "silent-drop":
             return .silentDrop
         case "deny":

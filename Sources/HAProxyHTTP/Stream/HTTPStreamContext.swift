@@ -301,6 +301,11 @@ final class HTTPStreamContext: HTTPRuleTarget {
         endpointsChanged = true
     }
 
+    /// `disable-l7-retry` ran.
+    private(set) var layer7RetriesDisabled = false
+
+    func disableLayer7Retries() { layer7RetriesDisabled = true }
+
     func setTimeout(_ kind: StreamTimeout, milliseconds: Int) {
         switch kind {
         case .server: serverTimeout = milliseconds

@@ -806,6 +806,8 @@ public struct HTTPStreamStateMachine {
         if context.serverTimeout != nil || context.tunnelTimeout != nil {
             timeoutOverrides = (context.serverTimeout ?? timeoutOverrides.server, context.tunnelTimeout ?? timeoutOverrides.tunnel)
         }
+        // `retry-on`'s reasons are all layer 7 ones.
+        if context.layer7RetriesDisabled { retryForbidden = true }
         // Read in the context's box: copying the message out would retain
         // each of its parts once more.
         context.withRequestMessage { message in

@@ -41,6 +41,9 @@ public enum HTTPAction: Sendable {
     case setVariableFormat(VariableName, SampleFormat)
     /// `set-map`, `del-map`, `add-acl`, `del-acl`.
     case editPatterns(PatternEdit)
+    /// `disable-l7-retry`: the request is not sent again for `retry-on`'s
+    /// reasons (connection failures still are, within `retries`).
+    case disableLayer7Retries
     case unsetVariable(VariableName)
     /// `capture <sample> len N | id N`.
     case capture(HTTPCapture)

@@ -101,6 +101,8 @@ public enum HTTPRuleRunner {
             case .setHeader(let name, let value):
                 let rendered = render(value, target)
                 _ = target.setHeader(name, rendered)
+            case .disableLayer7Retries:
+                target.disableLayer7Retries()
             case .editPatterns(let edit):
                 edit.perform(key: render(edit.key, target), value: edit.value.map { render($0, target) })
             case .addHeader(let name, let value):

@@ -26,6 +26,8 @@ public protocol HTTPRuleTarget: SampleContext, LogVariableRendering {
     func setTimeout(_ kind: StreamTimeout, milliseconds: Int)
     /// `set-src`, `set-dst`... (requirement with a default below).
     func setEndpoint(_ part: EndpointPart, to value: Sample)
+    /// `disable-l7-retry` (requirement with a default below).
+    func disableLayer7Retries()
 }
 
 /// The request-side interplay of `early-hint` and `wait-for-body` with the
@@ -44,6 +46,9 @@ extension HTTPRuleTarget {
 
     /// Changes the stream's source or destination (`set-src`...).
     public func setEndpoint(_ part: EndpointPart, to value: Sample) {}
+
+    /// Keeps `retry-on` from sending the request again (`disable-l7-retry`).
+    public func disableLayer7Retries() {}
 }
 
 /// The timeouts `http-request set-timeout` may change for one stream.

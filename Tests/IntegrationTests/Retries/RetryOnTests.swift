@@ -116,6 +116,25 @@ final class RetryOnTests: IntegrationTestCase {
         XCTAssertEqual(try counters("s1"), "3,0,0,4,0,1")
     }
 
+    /// `http-request disable-l7-retry`: the listed status is not retried
+    /// for the requests it ran on (the server sees one request), others
+    /// are.
+    func testDisableL7RetryKeepsTheRequestFromBeingSentAgain() throws {
+        let s1 = try startFlaky("s1")
+        try start("""
+            retries 3
+            retry-on 503
+            http-request disable-l7-retry if { path /once }
+            server s1 127.0.0.1:\(s1)
+        """)
+        let r = try get("/once?fail=1&kind=503")
+        XCTAssertEqual(r.status, 503)
+        XCTAssertEqual(try logLine("/once"), "/once 503 rc=0 ts=-- srv=s1")
+        XCTAssertEqual(seen("/once").count, 1)
+        XCTAssertEqual(try get("/twice?fail=1&kind=503").status, 200)
+        XCTAssertEqual(seen("/twice").count, 2)
+    }
+
     /// No retry left: the last response goes to the client as the server
     /// sent it (2.6: its 503 and body, `%rc` 3, four requests seen).
     /// A status that is not listed is never retried.
