@@ -14,9 +14,11 @@ final class CheckKeywordsTests: XCTestCase {
                 http-check expect ! string maintenance
                 http-check expect rstatus ^2
                 http-check comment "health"
+                http-check disable-on-404
             """)
         XCTAssertEqual(diagnostics.messages, [])
         let c = try XCTUnwrap(config?.proxies.first?.healthCheck)
+        XCTAssertTrue(c.disableOn404)
         XCTAssertEqual(c.kind, .http)
         XCTAssertEqual(c.httpMethod, "GET")
         XCTAssertEqual(c.httpURI, "/health")

@@ -62,11 +62,11 @@ final class RefusalWordingTests: XCTestCase {
             alerts(
                 """
                 backend b
-                    http-check disable-on-404
+                    http-check disable-on-404 now
                     http-check send-state
                 """, count: 2),
             [
-                "parsing [test.cfg:2] : 'http-check disable-on-404' is not supported by this build.",
+                "parsing [test.cfg:2] : 'http-check' cannot handle unexpected argument 'now'.",
                 "parsing [test.cfg:3] : 'http-check send-state' is not supported by this build.",
             ])
     }

@@ -9,7 +9,10 @@ extension KeywordRegistry {
         let action = args.count > 1 ? args[1] : ""
         var check = ctx.proxy?.healthCheck ?? HealthCheckConfig()
         switch action {
-        case "disable-on-404", "send-state":
+        case "disable-on-404":
+            if args.count > 2 { throw KeywordError("'http-check' cannot handle unexpected argument '\(args[2])'.") }
+            check.disableOn404 = true
+        case "send-state":
             throw KeywordError("'http-check \(action)' is not supported by this build.")
         case "comment":
             guard args.count > 2 else { throw KeywordError("'http-check comment' expects a string as argument.") }

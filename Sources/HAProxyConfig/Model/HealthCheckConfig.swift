@@ -49,6 +49,9 @@ public struct HealthCheckConfig: Sendable, Equatable {
     public var httpHeaders: [(name: String, value: String)] = []
     public var httpBody: String?
     public var httpExpect: [Expect] = []
+    /// `http-check disable-on-404`: a 404 puts a running server in NOLB
+    /// (HTTP checks only, before any `expect`).
+    public var disableOn404 = false
     public var tcpRules: [TCPCheckRule] = []
     public var logHealthChecks = false
 
@@ -57,6 +60,7 @@ public struct HealthCheckConfig: Sendable, Equatable {
     public static func == (a: Self, b: Self) -> Bool {
         a.kind == b.kind && a.httpMethod == b.httpMethod && a.httpURI == b.httpURI
             && a.httpVersion == b.httpVersion && a.httpBody == b.httpBody && a.httpExpect == b.httpExpect
+            && a.disableOn404 == b.disableOn404
             && a.tcpRules == b.tcpRules && a.protocolCheck == b.protocolCheck && a.httpHeaders.map(\.name) == b.httpHeaders.map(\.name)
             && a.httpHeaders.map(\.value) == b.httpHeaders.map(\.value)
     }

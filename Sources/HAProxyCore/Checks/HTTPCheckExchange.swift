@@ -21,6 +21,8 @@ struct HTTPCheckExchange {
     let method: HTTPMethod
     let expects: [HealthCheckPattern]
     let needsBody: Bool
+    /// `http-check disable-on-404`.
+    let disableOn404: Bool
 
     private var parser: HTTPHeadParser
     /// Offset of the current (final) head from the buffer's reader index,
@@ -31,6 +33,7 @@ struct HTTPCheckExchange {
 
     init(config: HealthCheckConfig) throws {
         expects = try config.httpExpect.map(HealthCheckPattern.init)
+        disableOn404 = config.disableOn404
         needsBody = expects.contains { !$0.isStatusRule }
         switch config.httpMethod.uppercased() {
         case "HEAD": method = .head
@@ -94,6 +97,11 @@ struct HTTPCheckExchange {
 
     /// Applies the expect rules (or the 2xx/3xx default) to a response.
     func decide(status: Int, body: [UInt8]) -> HealthCheckResult {
+        // Before the expect rules (manual); the phrase is for the checker,
+        // which reports a 404 from a server that is down as L7STS.
+        if disableOn404 && status == 404 {
+            return HealthCheckResult(code: .L7OKC, statusCode: status, info: reasonPhrase)
+        }
         if expects.isEmpty {
             if (200...399).contains(status) { return HealthCheckResult(code: .L7OK, statusCode: status) }
             return HealthCheckResult(code: .L7STS, statusCode: status, info: reasonPhrase)

@@ -158,6 +158,12 @@ public final class HealthChecker {
 
     /// Counts a result, reports it and schedules the next check.
     func handle(_ result: HealthCheckResult) {
+        var result = result
+        if result.code == .L7OKC {
+            // `disable-on-404`: a running server goes NOLB; one that is
+            // down stays down, the 404 a wrong status (recorded from 2.6).
+            if state.isUp { result.info = nil } else { result.code = .L7STS }
+        }
         lastResult = result
         if !result.isSuccess && state.isUp { failedWhileUp += 1 }
         let transition = state.record(result)

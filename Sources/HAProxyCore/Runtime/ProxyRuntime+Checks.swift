@@ -77,8 +77,14 @@ extension ProxyRuntime {
             server.lastCheck = event.check
             server.failedChecks = event.failedChecks
         }
+        // `http-check disable-on-404`: a 404 puts a running server in NOLB.
+        if event.check.code == .L7OKC {
+            if event.isUp, !backend.lock.withLock({ server.healthStopping }) { stopOn404(event, backend: backend, server: server) }
+            // Reported like any check under `option log-health-checks`.
+            if event.kind != .check { return }
+        }
         // A server forced NOLB is UP again at the next check that passes.
-        if event.kind != .stateChange, event.isUp, event.check.code.isSuccess,
+        if event.kind != .stateChange, event.isUp, event.check.code.isSuccess, event.check.code != .L7OKC,
            backend.lock.withLock({ server.healthStopping }) {
             var up = event
             up.kind = .stateChange
@@ -95,6 +101,7 @@ extension ProxyRuntime {
             // 2.6 says why before saying the backend has no server left,
             // then passes the change on to the servers tracking this one.
             defer { propagateTrackedState(from: server) }
+            let wasStopping = backend.lock.withLock { server.healthStopping }
             let change = backend.setState(server, up: event.isUp, stopping: false, reportsNoServer: false)
             defer { if change.lostAll { reportNoServer(backend) } }
             let usable = backend.usableCounts
@@ -107,7 +114,10 @@ extension ProxyRuntime {
                 isBackup: server.isBackup, counts: counts, logHealthChecks: backend.config.healthCheck.logHealthChecks)
             let none = usable.active == 0 && usable.backup == 0
             onMessage(.warning, text)
-            logger?.logOperational(event.isUp ? .notice : (none ? .alert : .warning), text, proxy: backend.name)
+            // The manual: a server failing while in NOLB (`disable-on-404`)
+            // is told at notice level, not as a warning or an alert.
+            let level: SyslogLevel = event.isUp || wasStopping ? .notice : (none ? .alert : .warning)
+            logger?.logOperational(level, text, proxy: backend.name)
             if !event.isUp { shutDownSessionsIfAsked(server) }
         case .result:
             break
@@ -119,6 +129,28 @@ extension ProxyRuntime {
                 logger?.logOperational(.notice, text, proxy: backend.name)
             }
         }
+    }
+
+    /// A running server answered its HTTP check with a 404 under
+    /// `http-check disable-on-404`: NOLB, told as 2.6 tells it ("Server
+    /// b/s is stopping, reason: Layer7 check conditionally passed, code:
+    /// 404, ..."), at notice level.
+    private func stopOn404(_ event: HealthCheckEvent, backend: Backend, server: Server) {
+        let shown = backend.lock.withLock {
+            server.adminState != .maintenance && !server.inResolutionMaintenance && !server.agentDown
+        }
+        defer { propagateTrackedState(from: server) }
+        let change = backend.setState(server, stopping: true, reportsNoServer: false)
+        defer { if change.lostAll { reportNoServer(backend) } }
+        guard shown else { return }
+        let usable = backend.usableCounts
+        let text = HealthCheckMessages.serverUp(
+            backend: backend.name, server: server.name, isBackup: server.isBackup, reasonText: event.check.reasonText,
+            activeOnline: usable.active, backupOnline: usable.backup, requeued: change.requeued,
+            queued: backend.queuedCount
+        ).replacing(" is UP, reason:", with: " is stopping, reason:")
+        onMessage(.warning, text)
+        logger?.logOperational(.notice, text, proxy: backend.name)
     }
 
     /// `on-marked-down shutdown-sessions`: the streams using `server` end,
