@@ -15,10 +15,12 @@ final class CheckKeywordsTests: XCTestCase {
                 http-check expect rstatus ^2
                 http-check comment "health"
                 http-check disable-on-404
+                http-check send-state
             """)
         XCTAssertEqual(diagnostics.messages, [])
         let c = try XCTUnwrap(config?.proxies.first?.healthCheck)
         XCTAssertTrue(c.disableOn404)
+        XCTAssertTrue(c.sendState)
         XCTAssertEqual(c.kind, .http)
         XCTAssertEqual(c.httpMethod, "GET")
         XCTAssertEqual(c.httpURI, "/health")

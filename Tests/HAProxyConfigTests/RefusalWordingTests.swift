@@ -63,11 +63,11 @@ final class RefusalWordingTests: XCTestCase {
                 """
                 backend b
                     http-check disable-on-404 now
-                    http-check send-state
+                    http-check send-state please
                 """, count: 2),
             [
                 "parsing [test.cfg:2] : 'http-check' cannot handle unexpected argument 'now'.",
-                "parsing [test.cfg:3] : 'http-check send-state' is not supported by this build.",
+                "parsing [test.cfg:3] : 'http-check' cannot handle unexpected argument 'please'.",
             ])
     }
 

@@ -9,11 +9,9 @@ extension KeywordRegistry {
         let action = args.count > 1 ? args[1] : ""
         var check = ctx.proxy?.healthCheck ?? HealthCheckConfig()
         switch action {
-        case "disable-on-404":
+        case "disable-on-404", "send-state":
             if args.count > 2 { throw KeywordError("'http-check' cannot handle unexpected argument '\(args[2])'.") }
-            check.disableOn404 = true
-        case "send-state":
-            throw KeywordError("'http-check \(action)' is not supported by this build.")
+            if action == "send-state" { check.sendState = true } else { check.disableOn404 = true }
         case "comment":
             guard args.count > 2 else { throw KeywordError("'http-check comment' expects a string as argument.") }
         case "connect":

@@ -52,6 +52,9 @@ public struct HealthCheckConfig: Sendable, Equatable {
     /// `http-check disable-on-404`: a 404 puts a running server in NOLB
     /// (HTTP checks only, before any `expect`).
     public var disableOn404 = false
+    /// `http-check send-state`: each HTTP check tells the server how it is
+    /// seen (`x-haproxy-server-state`).
+    public var sendState = false
     public var tcpRules: [TCPCheckRule] = []
     public var logHealthChecks = false
 
@@ -60,7 +63,7 @@ public struct HealthCheckConfig: Sendable, Equatable {
     public static func == (a: Self, b: Self) -> Bool {
         a.kind == b.kind && a.httpMethod == b.httpMethod && a.httpURI == b.httpURI
             && a.httpVersion == b.httpVersion && a.httpBody == b.httpBody && a.httpExpect == b.httpExpect
-            && a.disableOn404 == b.disableOn404
+            && a.disableOn404 == b.disableOn404 && a.sendState == b.sendState
             && a.tcpRules == b.tcpRules && a.protocolCheck == b.protocolCheck && a.httpHeaders.map(\.name) == b.httpHeaders.map(\.name)
             && a.httpHeaders.map(\.value) == b.httpHeaders.map(\.value)
     }

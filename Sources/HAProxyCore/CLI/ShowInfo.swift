@@ -47,6 +47,12 @@ enum ShowInfo {
     /// open-files limit allows once 2.6's reserve is set aside (26 file
     /// descriptors plus one per listening socket, stats sockets included),
     /// two descriptors per connection.
+    /// The process's node name (`node`, else the host's name up to its
+    /// first dot), as `show info` and `send-state` give it.
+    static func nodeName(_ global: GlobalConfig) -> String {
+        global.node ?? ProcessEnvironment.hostName.split(separator: ".").first.map(String.init) ?? ""
+    }
+
     static func derivedMaxconn(_ runtime: ProxyRuntime) -> Int {
         let listeners = runtime.frontends.reduce(runtime.configuration.global.statsSockets.count) {
             $0 + $1.listenerCount
@@ -77,7 +83,7 @@ enum ShowInfo {
         }
         listeners += global.statsSockets.count
         let current = runtime.connectionCount
-        let node = global.node ?? ProcessEnvironment.hostName.split(separator: ".").first.map(String.init) ?? ""
+        let node = nodeName(global)
         var fields: [StatField] = [
             StatField(0, "Name", "POS", .str("HAProxy")),
             StatField(1, "Version", "POS", .str(BuildInfo.version)),

@@ -18,6 +18,9 @@ struct HTTPCheckExchange {
     static let maxResponseBytes = 16384
 
     let request: [UInt8]
+    /// Where `x-haproxy-server-state` goes in `request`: after the
+    /// configured headers, before `content-length` and `connection`.
+    private let stateHeaderOffset: Int
     let method: HTTPMethod
     let expects: [HealthCheckPattern]
     let needsBody: Bool
@@ -43,19 +46,28 @@ struct HTTPCheckExchange {
         default: method = .get
         }
         parser = .response(to: method)
-        request = HTTPCheckExchange.buildRequest(config)
+        (request, stateHeaderOffset) = HTTPCheckExchange.buildRequest(config)
     }
 
-    static func buildRequest(_ config: HealthCheckConfig) -> [UInt8] {
+    /// The request with `x-haproxy-server-state: state` (`http-check send-state`).
+    func request(withState state: String) -> [UInt8] {
+        var out = Array(request[..<stateHeaderOffset])
+        out += Array("x-haproxy-server-state: \(state)\r\n".utf8)
+        out += request[stateHeaderOffset...]
+        return out
+    }
+
+    static func buildRequest(_ config: HealthCheckConfig) -> (request: [UInt8], stateHeaderOffset: Int) {
         var s = "\(config.httpMethod) \(config.httpURI) \(config.httpVersion)\r\n"
         for (name, value) in config.httpHeaders {
             s += "\(name.lowercased()): \(value)\r\n"
         }
+        let offset = s.utf8.count
         if let body = config.httpBody, !body.isEmpty { s += "content-length: \(body.utf8.count)\r\n" }
         if config.httpVersion.uppercased() == "HTTP/1.1" { s += "connection: close\r\n" }
         s += "\r\n"
         if let body = config.httpBody { s += body }
-        return Array(s.utf8)
+        return (Array(s.utf8), offset)
     }
 
     /// Evaluates the bytes received so far (always from the same reader

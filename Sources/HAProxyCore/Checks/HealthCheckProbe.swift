@@ -33,6 +33,8 @@ public final class HealthCheckProbe {
     private var hasConnected = false
     private var finished = false
     private var http: HTTPCheckExchange?
+    /// `x-haproxy-server-state`'s value for this check (`send-state`).
+    var serverState: String?
     private var script: TCPCheckScript?
     private var inbound: ByteBuffer
     /// Checks over TLS: a new handler for each connection.
@@ -173,8 +175,9 @@ public final class HealthCheckProbe {
         case .tcpConnect:
             finish(HealthCheckResult(code: makeTLS == nil ? .L4OK : .L6OK))
         case .http:
-            var buffer = ch.allocator.buffer(capacity: plan.http!.request.count)
-            buffer.writeBytes(plan.http!.request)
+            let request = serverState.map { plan.http!.request(withState: $0) } ?? plan.http!.request
+            var buffer = ch.allocator.buffer(capacity: request.count)
+            buffer.writeBytes(request)
             ch.writeAndFlush(buffer, promise: nil)
         case .tcpCheck:
             script!.connected()

@@ -55,6 +55,15 @@ public struct HealthCheckState: Sendable, Equatable {
         isUp ? "\(health - rise + 1)/\(fall) UP" : "\(health)/\(rise) DOWN"
     }
 
+    /// The state as `x-haproxy-server-state` starts with it: the word, and
+    /// while the server is between states the checks so far over those
+    /// needed, as the stats page shows them (`UP 1/3`, `DOWN 1/2`, `NOLB`).
+    public func headerState(stopping: Bool) -> String {
+        let word = isUp ? (stopping ? "NOLB" : "UP") : "DOWN"
+        guard health != 0 && health != maxHealth else { return word }
+        return word + (isUp ? " \(health - rise + 1)/\(fall)" : " \(health)/\(rise)")
+    }
+
     /// Counts one check result and says whether the server changed state.
     public mutating func record(_ result: HealthCheckResult) -> Transition {
         let wasUp = isUp

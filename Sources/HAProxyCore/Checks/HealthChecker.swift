@@ -69,6 +69,9 @@ public final class HealthChecker {
     /// Checks are skipped while this says so (a server in maintenance for
     /// DNS resolution has no address to check); set before `start`.
     public var isSuspended: () -> Bool = { false }
+    /// `http-check send-state`: the header's value, from the check's state
+    /// and what the runtime knows of the server (nil: no header).
+    var serverState: ((HealthCheckState) -> String)?
 
     /// The server's address changed (DNS): the next checks go there.
     public func serverAddressChanged(_ address: SocketAddress) {
@@ -144,6 +147,7 @@ public final class HealthChecker {
         }
         let probe = HealthCheckProbe(eventLoop: eventLoop, target: target, plan: plan)
         probe.source = source
+        probe.serverState = serverState?(state)
         if let tls {
             let name = tlsServerName
             probe.makeTLS = { tls.makeHandler(serverName: name) }

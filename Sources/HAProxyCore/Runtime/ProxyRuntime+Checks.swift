@@ -34,6 +34,12 @@ extension ProxyRuntime {
                     checker.isSuspended = { [unowned backend, unowned server] in
                         backend.lock.withLock { server.inResolutionMaintenance }
                     }
+                    if backend.config.healthCheck.sendState {
+                        let node = ShowInfo.nodeName(configuration.global)
+                        checker.serverState = { [unowned backend, unowned server] state in
+                            Self.serverStateHeader(state, backend: backend, server: server, node: node)
+                        }
+                    }
                     checker.tls = server.checkTLS
                     checker.source = backend.sourceAddress
                     checker.tlsServerName = options.tls.checkSNI
@@ -54,6 +60,28 @@ extension ProxyRuntime {
                     agent.start(initialDelayMs: delays.popFirst() ?? 0)
                 }
             }
+        }
+    }
+
+    /// `x-haproxy-server-state` (manual, `http-check send-state`; recorded
+    /// from 2.6: `UP 1/3; address=127.0.0.1; port=8080; name=be/s1;
+    /// node=lb1; weight=5/6; scur=0/0; qcur=0`). The farm's weight counts
+    /// the usable active servers, the backups when none is left; `scur`
+    /// is the server's connections over the backend's.
+    static func serverStateHeader(_ state: HealthCheckState, backend: Backend, server: Server, node: String) -> String {
+        backend.lock.withLock {
+            var active = 0, backup = 0, sessions = 0
+            for s in backend.servers {
+                sessions += s.currentConnections
+                guard s.isUsable else { continue }
+                if s.isBackup { backup += s.lb.weight } else { active += s.lb.weight }
+            }
+            let config = server.config
+            let unix = config.port == nil && config.host.hasPrefix("/")
+            return "\(state.headerState(stopping: server.healthStopping)); address=\(unix ? "unix" : config.host); "
+                + "port=\(unix ? "unix" : String(config.port ?? 0)); name=\(backend.name)/\(server.name); node=\(node); "
+                + "weight=\(server.lb.userWeight)/\(active > 0 ? active : backup); "
+                + "scur=\(server.currentConnections)/\(sessions); qcur=\(server.queue.count)"
         }
     }
 
