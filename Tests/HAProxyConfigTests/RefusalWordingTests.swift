@@ -20,7 +20,7 @@ final class RefusalWordingTests: XCTestCase {
                     bind :80
                     filter trace
                     http-response cache-store c
-                    tcp-request content capture req.len len 4
+                    tcp-request content switch-mode http
                     email-alert mailers m
                     dispatch 127.0.0.1:80
                     use_backendd b
@@ -28,7 +28,7 @@ final class RefusalWordingTests: XCTestCase {
             [
                 "parsing [test.cfg:3] : 'filter' is not supported by this build.",
                 "parsing [test.cfg:4] : 'http-response cache-store' is not supported by this build.",
-                "parsing [test.cfg:5] : 'tcp-request content capture' is not supported by this build.",
+                "parsing [test.cfg:5] : 'tcp-request content switch-mode' is not supported by this build.",
                 "parsing [test.cfg:6] : 'email-alert mailers' is not supported by this build.",
                 "parsing [test.cfg:7] : 'dispatch' is not supported by this build.",
                 "parsing [test.cfg:8] : unknown keyword 'use_backendd' in 'frontend' section; did you mean 'use_backend' maybe ?",

@@ -74,8 +74,16 @@ final class TCPRuleKeywordsTests: XCTestCase {
              "parsing [test.cfg:4] : 'tcp-request connection expect-proxy' only supports 'layer4' in frontend 'a' (got '')"),
             ("tcp-request content expect-proxy layer4",
              "parsing [test.cfg:4] : 'expect-proxy layer4' is not allowed in 'tcp-request content' rules in frontend 'a'"),
-            ("tcp-request content capture req.len len 4",
-             "parsing [test.cfg:4] : 'tcp-request content capture' is not supported by this build."),
+            ("tcp-request content capture req.len",
+             "parsing [test.cfg:4] : 'tcp-request content capture' : a positive 'len' argument is mandatory"),
+            ("tcp-request content capture req.len len 0",
+             "parsing [test.cfg:4] : 'tcp-request content capture' : length must be > 0"),
+            ("tcp-request content capture req.len len 5 foo",
+             "parsing [test.cfg:4] : 'tcp-request content capture' only accepts 'if' or 'unless', in frontend 'a' (got 'foo')"),
+            ("tcp-request content capture nope len 5",
+             "parsing [test.cfg:4] : 'tcp-request content capture' : unknown fetch method 'nope'"),
+            ("tcp-request connection capture src len 5",
+             "parsing [test.cfg:4] : 'capture src' is not allowed in 'tcp-request connection' rules in frontend 'a'"),
             ("tcp-request connection set-mark 1",
              "parsing [test.cfg:4] : 'tcp-request connection set-mark' is not supported by this build."),
             ("tcp-request connection track-sc0",
@@ -91,6 +99,22 @@ final class TCPRuleKeywordsTests: XCTestCase {
         XCTAssertTrue(unknown.alerts.first?.message.hasPrefix(
             "parsing [test.cfg:3] : 'tcp-request content' expects 'accept', 'reject', 'capture', ") ?? false)
         XCTAssertTrue(unknown.alerts.first?.message.contains("in frontend 'a' (got 'frobnicate').") ?? false)
+    }
+
+    /// `tcp-request content capture ... len N` declares a request slot;
+    /// a backend cannot have one; a listen section is a "proxy" in these
+    /// messages (all recorded from 2.6).
+    func testContentCaptureDeclaresASlot() throws {
+        let (config, diagnostics) = TestSupport.load(
+            "frontend a\n  bind :80\n  mode tcp\n  tcp-request content capture req.ssl_sni len 30\n")
+        XCTAssertEqual(diagnostics.alerts.map(\.message), [])
+        XCTAssertEqual(config?.proxies.first?.captureRequestHeaders.map(\.length), [30])
+        let (_, backend) = TestSupport.load("backend b\n  tcp-request content capture req.len len 5\n")
+        XCTAssertEqual(backend.alerts.first?.message,
+                       "parsing [test.cfg:2] : 'tcp-request content capture' : proxy 'b' has no frontend capability")
+        let (_, listen) = TestSupport.load("listen l\n  bind :80\n  tcp-request session capture req.len len 5\n")
+        XCTAssertEqual(listen.alerts.first?.message,
+                       "parsing [test.cfg:3] : 'capture req.len' is not allowed in 'tcp-request session' rules in proxy 'l'")
     }
 
     func testSectionsThatCannotHoldTheRules() {

@@ -63,9 +63,25 @@ final class LoggerTests: XCTestCase {
         XCTAssertEqual(logger.sentLines, 1)
     }
 
+    /// A frontend and a backend may share a name: the frontend's streams
+    /// keep the frontend's format, whichever section came last.
+    func testAFrontendAndABackendOfTheSameName() throws {
+        let rx = DatagramReceiver(udp: ())
+        defer { rx.close() }
+        var cfg = config(receiverPort: rx.port, proxyLogs: [globalRef()]) { $0.logFormat = "custom %ci" }
+        var be = ProxyConfig(name: "fe", capabilities: .backend, location: here)
+        be.mode = .http
+        cfg.proxies.append(be)
+        let logger = try Logger(configuration: cfg, pid: 42)
+        defer { logger.close() }
+        XCTAssertEqual(logger.frontendLog(named: "fe")?.logsAtAccept, false)
+        logger.log(record(), for: "fe")
+        XCTAssertEqual(try XCTUnwrap(rx.receive()), "custom 10.0.0.1\n")
+    }
+
     func testNoLogWithoutTargetsLogsNothing() throws {
         let logger = try Logger(configuration: config(receiverPort: 9, proxyLogs: [], noLog: true))
-        XCTAssertEqual(logger.proxyLog(named: "fe")?.isEnabled, false)
+        XCTAssertEqual(logger.frontendLog(named: "fe")?.isEnabled, false)
     }
 
     func testDontLogNullAndDontLogNormal() throws {
@@ -74,7 +90,7 @@ final class LoggerTests: XCTestCase {
             $0.options.dontLogNormal = true
             $0.options.logSeparateErrors = true
         })
-        let p = try XCTUnwrap(logger.proxyLog(named: "fe"))
+        let p = try XCTUnwrap(logger.frontendLog(named: "fe"))
         XCTAssertFalse(p.shouldLog(record(uploaded: 0)))
         XCTAssertFalse(p.shouldLog(record()))
         XCTAssertTrue(p.shouldLog(record(status: 503)))
@@ -122,7 +138,7 @@ final class LoggerTests: XCTestCase {
             $0.options.httpLog = .none
         }
         let logger = try Logger(configuration: cfg)
-        let p = try XCTUnwrap(logger.proxyLog(named: "fe"))
+        let p = try XCTUnwrap(logger.frontendLog(named: "fe"))
         XCTAssertTrue(p.logsAtAccept)
         var r = record()
         r.clientAddress = LogAddress("127.0.0.1"); r.clientPort = 46192

@@ -45,7 +45,8 @@ extension KeywordRegistry {
                 return Set(["accept", "reject", "silent-drop", "expect-proxy"]).union(StickCounterActionParser.actionNames)
             case .session: return Set(["accept", "reject", "silent-drop"]).union(StickCounterActionParser.actionNames)
             case .content:
-                return Set(["accept", "reject", "silent-drop", "set-log-level"]).union(StickCounterActionParser.actionNames)
+                return Set(["accept", "reject", "silent-drop", "set-log-level", "capture"])
+                    .union(StickCounterActionParser.actionNames)
             case .response:
                 return Set(["accept", "reject", "silent-drop", "close"])
                     .union(StickCounterActionParser.actionNames.filter { !$0.hasPrefix("track-sc") })
@@ -64,7 +65,7 @@ extension KeywordRegistry {
 
     static func parseTCPRequest(_ args: [String], _ ctx: inout ParseContext) throws {
         guard let proxy = ctx.proxy else { return }
-        let within = "in \(proxy.sectionName) '\(proxy.name)'"
+        let within = "in \(proxy.ruleMessageKind) '\(proxy.name)'"
         guard args.count > 1 else { throw KeywordError("missing argument for 'tcp-request' \(within)") }
         let anonymousDefaults = proxy.isDefaults && proxy.name.isEmpty
         switch args[1] {
@@ -92,7 +93,7 @@ extension KeywordRegistry {
 
     static func parseTCPResponse(_ args: [String], _ ctx: inout ParseContext) throws {
         guard let proxy = ctx.proxy else { return }
-        let within = "in \(proxy.sectionName) '\(proxy.name)'"
+        let within = "in \(proxy.ruleMessageKind) '\(proxy.name)'"
         guard args.count > 1 else { throw KeywordError("missing argument for 'tcp-response' \(within)") }
         let allowed = proxy.isDefaults ? !proxy.name.isEmpty : proxy.capabilities.contains(.backend)
         switch args[1] {
@@ -129,9 +130,42 @@ extension KeywordRegistry {
         }
     }
 
+    /// `tcp-request content capture <sample> len <length>` (only `len`,
+    /// as 2.6): the sample as a string, cut to the length, goes into a new
+    /// request capture slot of the frontend, declared here.
+    static func parseTCPCapture(
+        _ words: inout ArraySlice<String>, proxy: ProxyConfig, stage: SampleStage, ctx: inout ParseContext
+    ) throws -> HTTPCapture {
+        let prefix = "'tcp-request content capture' : "
+        let text = words.first.flatMap { $0 == "if" || $0 == "unless" ? nil : $0 } ?? ""
+        if !text.isEmpty { words.removeFirst() }
+        let expression: SampleExpression
+        do {
+            expression = try SampleExpression.parse(text)
+        } catch let e as SampleParseError {
+            throw KeywordError(prefix + e.message)
+        }
+        if let source = expression.missingSource(at: stage) {
+            throw KeywordError(
+                prefix + "fetch method '\(text)' extracts information from '\(source.name)', none of which is available here")
+        }
+        guard proxy.capabilities.contains(.frontend) else {
+            throw KeywordError(prefix + "proxy '\(proxy.name)' has no frontend capability")
+        }
+        guard words.first == "len", words.count > 1 else {
+            throw KeywordError(prefix + "a positive 'len' argument is mandatory")
+        }
+        let length = ParseContext.looseInteger(words.dropFirst().first!)
+        guard length > 0 else { throw KeywordError(prefix + "length must be > 0") }
+        words.removeFirst(2)
+        let slot = proxy.captureRequestHeaders.count
+        ctx.withProxy { $0.captureRequestHeaders.append(CapturedHeader.slot(length: length)) }
+        return HTTPCapture(expression: expression, response: false, slot: slot)
+    }
+
     static func parseTCPRule(_ set: TCPRuleSet, _ args: [String], _ ctx: inout ParseContext) throws {
         guard let proxy = ctx.proxy else { return }
-        let within = "in \(proxy.sectionName) '\(proxy.name)'"
+        let within = "in \(proxy.ruleMessageKind) '\(proxy.name)'"
         let action = args.count > 2 ? args[2] : ""
         let variableAction = ["set-var(", "set-var-fmt(", "unset-var("].contains { action.hasPrefix($0) }
         // `expect-proxy` is known to every request rule set, refused below
@@ -139,6 +173,11 @@ extension KeywordRegistry {
         let expectProxy = action == "expect-proxy" && set != .response
         // `tcp-response content` rules update what the request tracked.
         let stickAction = StickCounterActionParser.handles(action) && (set != .response || !action.hasPrefix("track-sc"))
+        // 2.6 knows `capture` in every request rule set, and refuses it
+        // outside `content` once it read the sample's name.
+        if action == "capture", set == .connection || set == .session {
+            throw KeywordError("'capture \(args.count > 3 ? args[3] : "")' is not allowed in '\(set.keyword)' rules \(within)")
+        }
         guard set.implementedActions.contains(action) || variableAction || expectProxy || stickAction else {
             if isListed(action, in: set.knownActions) || (action.hasPrefix("track-sc") && set != .response) {
                 throw KeywordError("'\(set.keyword) \(action)' is not supported by this build.")
@@ -172,6 +211,8 @@ extension KeywordRegistry {
         case "set-log-level":
             guard let level = parseLogLevel(&words) else { throw KeywordError(logLevelExpected) }
             compiled = .setLogLevel(level)
+        case "capture":
+            compiled = .capture(try parseTCPCapture(&words, proxy: proxy, stage: stage, ctx: &ctx))
         default:
             if stickAction {
                 compiled = .stickCounter(try StickCounterActionParser.parse(

@@ -150,6 +150,12 @@ public struct ProxyConfig: Sendable {
     }
 
     /// The section keyword HAProxy uses in messages: `frontend`, `backend`, `listen`, `defaults`.
+    /// The section as 2.6 names it in its TCP rule messages: "proxy" for
+    /// a listen section ("... rules in proxy 'l'").
+    public var ruleMessageKind: String {
+        !isDefaults && capabilities == .listen ? "proxy" : sectionName
+    }
+
     public var sectionName: String {
         if isDefaults { return "defaults" }
         switch capabilities {

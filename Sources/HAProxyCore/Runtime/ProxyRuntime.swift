@@ -374,7 +374,7 @@ public final class ProxyRuntime {
     /// Starts the event loops and accepts on the bound listeners.
     public func start() throws {
         for frontend in frontends {
-            if let log = logger?.proxyLog(named: frontend.name), log.isEnabled { frontend.log = log }
+            if let log = logger?.frontendLog(named: frontend.name), log.isEnabled { frontend.log = log }
         }
         TLSEngine.observer = tlsStatistics
         // The process's `cpu-map` binds this thread before the loops' are

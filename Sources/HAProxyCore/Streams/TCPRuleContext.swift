@@ -115,6 +115,10 @@ final class TCPRuleContext: SampleContext, LogVariableRendering {
         snapshot.serverName = serverName
         frontend.appendLogVariable(name, options: options, snapshot: snapshot, into: &out)
     }
-    func capturedRequestHeader(_ index: Int) -> [UInt8]? { nil }
+    func capturedRequestHeader(_ index: Int) -> [UInt8]? { transactionLog?.captured(index, response: false) }
     func capturedResponseHeader(_ index: Int) -> [UInt8]? { nil }
+
+    func storeCapture(_ value: [UInt8], response: Bool, slot: Int) {
+        transactionLog?.store(value, response: response, slot: slot)
+    }
 }

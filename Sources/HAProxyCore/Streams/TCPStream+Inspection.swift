@@ -46,7 +46,9 @@ extension TCPStream {
             frontend: frontend, client: clientAddress, local: localAddress, bindName: bindName, variables: variables)
         context.backend = backend
         context.serverName = server?.name
-        context.transactionLog = log.ensureRuleLog()
+        let ruleLog = log.ensureRuleLog()
+        if ruleLog.requestSlots.isEmpty { ruleLog.declareRequestSlots(frontend.config.captureRequestHeaders) }
+        context.transactionLog = ruleLog
         if SampleFormat.rulesRenderLogVariables { context.logInfo = log }
         if let format = frontend.httpPolicy.uniqueIDFormat {
             context.uniqueIDFormat = format

@@ -1192,7 +1192,11 @@ public struct HTTPStreamStateMachine {
         let specs = policy.captureRequestHeaders
         let responseCaptures = policy.captureResponseHeaders.count
         guard let requestBytes, !specs.isEmpty || responseCaptures > 0 else { return }
-        log.capturedRequestHeaders = Self.captures(specs, request, requestBytes)
+        var captured = Self.captures(specs, request, requestBytes)
+        // `tcp-request content capture` ran first and filled its slots.
+        let earlier = log.capturedRequestHeaders
+        for (i, value) in earlier.enumerated() where i < captured.count && captured[i] == nil { captured[i] = value }
+        log.capturedRequestHeaders = captured
         log.capturedResponseHeaders = Array(repeating: nil, count: responseCaptures)
     }
 

@@ -12,8 +12,8 @@ public final class TransactionLog {
     public var requestCaptures: [ByteBuffer?] = []
     public var responseCaptures: [ByteBuffer?] = []
     /// The frontend's slots, for their lengths.
-    var requestSlots: [CapturedHeader] = []
-    var responseSlots: [CapturedHeader] = []
+    public internal(set) var requestSlots: [CapturedHeader] = []
+    public internal(set) var responseSlots: [CapturedHeader] = []
     /// The last `set-log-level` that ran; nil keeps the proxy's choice.
     public var level: LogLevelOverride?
     /// The request as received, for log-format samples (kept only when
@@ -22,9 +22,15 @@ public final class TransactionLog {
 
     public init() {}
 
+    /// The frontend's request slots (a TCP stream's `tcp-request content
+    /// capture` fills them as HTTP rules fill theirs).
+    public func declareRequestSlots(_ slots: [CapturedHeader]) {
+        requestSlots = slots
+    }
+
     /// Stores a `capture` action's value, truncated to the slot's length;
     /// a slot the frontend lacks is ignored (manual 4.2).
-    func store(_ value: [UInt8], response: Bool, slot: Int) {
+    public func store(_ value: [UInt8], response: Bool, slot: Int) {
         let slots = response ? responseSlots : requestSlots
         guard slot >= 0, slot < slots.count else { return }
         let bytes = ByteBuffer(bytes: value.prefix(slots[slot].length))
@@ -38,7 +44,7 @@ public final class TransactionLog {
     }
 
     /// A slot's value as `capture.req.hdr(N)` / `capture.res.hdr(N)` read it.
-    func captured(_ index: Int, response: Bool) -> [UInt8]? {
+    public func captured(_ index: Int, response: Bool) -> [UInt8]? {
         let values = response ? responseCaptures : requestCaptures
         guard index >= 0, index < values.count, let value = values[index] else { return nil }
         return Array(value.readableBytesView)

@@ -23,7 +23,10 @@ public final class Logger: @unchecked Sendable {
     let globalTargets: [ResolvedLogTarget]
     let globalTag: String
     private var sinks: [LogDestination: LogSink] = [:]
-    private var proxyLogs: [String: ProxyLog] = [:]
+    /// By name, apart for the two sides: a frontend and a backend may
+    /// have the same name, and each keeps its own format and targets.
+    private var frontendLogs: [String: ProxyLog] = [:]
+    private var backendLogs: [String: ProxyLog] = [:]
 
     /// Resolves every proxy's effective targets (global ones for
     /// `log global`, none after `no log` unless re-added) and opens sinks.
@@ -56,8 +59,9 @@ public final class Logger: @unchecked Sendable {
                     targets.append(try Self.resolve(cfg, sendHostname: sendHostname != nil, sinks: &sinks, dropped: dropped))
                 }
             }
-            proxyLogs[proxy.name] = try ProxyLog(config: proxy, targets: targets,
-                                                 tag: proxy.logTag ?? globalTag, emitter: emitter)
+            let log = try ProxyLog(config: proxy, targets: targets, tag: proxy.logTag ?? globalTag, emitter: emitter)
+            if proxy.capabilities.contains(.frontend) { frontendLogs[proxy.name] = log }
+            if proxy.capabilities.contains(.backend) { backendLogs[proxy.name] = log }
         }
     }
 
@@ -85,12 +89,13 @@ public final class Logger: @unchecked Sendable {
         return String(cString: buf)
     }
 
-    /// The per-proxy logger of a frontend, backend or listen section.
-    public func proxyLog(named name: String) -> ProxyLog? { proxyLogs[name] }
+    /// The logger of the frontend (or listen section) `name`: the
+    /// streams it accepts are logged with its format and targets.
+    public func frontendLog(named name: String) -> ProxyLog? { frontendLogs[name] }
 
-    /// Logs a finished stream with `proxy`'s format and targets.
+    /// Logs a finished stream with frontend `proxy`'s format and targets.
     public func log(_ record: LogRecord, for proxy: String) {
-        proxyLogs[proxy]?.log(record)
+        frontendLogs[proxy]?.log(record)
     }
 
     /// An operational message (`Proxy fe stopped (...)`, `Server be/s1 is
@@ -99,7 +104,7 @@ public final class Logger: @unchecked Sendable {
     /// ones. HAProxy also prints most of them on stderr, worded sometimes
     /// differently: see `stderrLine(_:_:)`.
     public func logOperational(_ level: SyslogLevel, _ message: String, proxy: String? = nil) {
-        if let proxy, let p = proxyLogs[proxy] {
+        if let proxy, let p = backendLogs[proxy] ?? frontendLogs[proxy] {
             p.logOperational(level, message)
             return
         }

@@ -2,7 +2,7 @@ import HAProxyConfig
 
 /// Everything a frontend needs to log its streams: the compiled format,
 /// the resolved targets, the tag and the options deciding what is logged.
-/// The runtime keeps one per frontend (from `Logger.proxyLog(named:)`) and
+/// The runtime keeps one per frontend (from `Logger.frontendLog(named:)`) and
 /// calls `log(_:)` when a stream ends (or at accept with `option logasap`).
 public final class ProxyLog: @unchecked Sendable {
     public let name: String

@@ -23,6 +23,9 @@ public enum TCPAction: Sendable {
     case unsetVariable(VariableName)
     /// `tcp-request content set-log-level <level>`.
     case setLogLevel(LogLevelOverride)
+    /// `tcp-request content capture <sample> len <n>`: into a new request
+    /// capture slot of the frontend (`%hr`, `capture.req.hdr(N)`).
+    case capture(HTTPCapture)
     /// `track-sc*`, `sc-inc-gpc0/1`, `sc-set-gpt0`.
     case stickCounter(StickCounterAction)
 
@@ -37,6 +40,7 @@ public enum TCPAction: Sendable {
     /// Whether the action writes the transaction's log slots (`set-log-level`).
     public var writesTransactionLog: Bool {
         if case .setLogLevel = self { return true }
+        if case .capture = self { return true }
         return false
     }
 }

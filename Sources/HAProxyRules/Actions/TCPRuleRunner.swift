@@ -62,6 +62,8 @@ public enum TCPRuleRunner {
                 context.setVariable(name, to: nil)
             case .setLogLevel(let level):
                 context.setLogLevel(level)
+            case .capture(let capture):
+                capture.run(on: context)
             case .stickCounter(let action):
                 action.perform(on: context)
             }

@@ -107,6 +107,60 @@ final class TCPRulesTests: IntegrationTestCase {
         XCTAssertTrue(plain.closesWithin(1))
     }
 
+    /// `tcp-request content capture`: the SNI of a real ClientHello and the
+    /// request's length in two slots, logged by `%hr` and read back by
+    /// `capture.req.hdr(N)` as 2.6 logged them (recorded: `hr={www.e|517}
+    /// cap=www.e cap1=517` for a 517-byte hello and `len 5`); in an HTTP
+    /// frontend the rule captures from the parsed request.
+    func testContentCaptureFillsTheLogsSlots() throws {
+        let echo = try startBackend("echo", mode: "echo")
+        let web = try startBackend("web")
+        let tcpPort = Ports.free(), httpPort = Ports.free()
+        let log = try DatagramReceiver(unixPath: "\(tmp.path)/log.sock")
+        try startProxy(config: """
+        global
+            log \(tmp.path)/log.sock format raw local0
+        defaults
+            log global
+            timeout connect 2s
+            timeout client 10s
+            timeout server 10s
+        frontend tls
+            mode tcp
+            bind 127.0.0.1:\(tcpPort)
+            log-format "tls hr=%hr cap=%[capture.req.hdr(0)] cap1=%[capture.req.hdr(1)]"
+            tcp-request inspect-delay 5s
+            tcp-request content capture req.ssl_sni len 5
+            tcp-request content capture req.len len 10
+            tcp-request content accept if { req.ssl_hello_type 1 }
+            default_backend echo
+        frontend web
+            mode http
+            bind 127.0.0.1:\(httpPort)
+            log-format "web hr=%hr"
+            tcp-request content capture req.hdr(host) len 30
+            default_backend web
+        backend echo
+            mode tcp
+            server e 127.0.0.1:\(echo.port)
+        backend web
+            mode http
+            server w 127.0.0.1:\(web.port)
+        """, ports: [tcpPort, httpPort])
+        let hello = try clientHello("www.example.com")
+        let conn = try Conn(port: tcpPort)
+        try conn.send(hello)
+        XCTAssertEqual(try conn.read(exactly: hello.count), hello)
+        conn.close()
+        XCTAssertEqual(try log.receive { $0.hasPrefix("tls ") }.last?.trimmingCharacters(in: .whitespacesAndNewlines),
+                       "tls hr={www.e|\(hello.count)} cap=www.e cap1=\(hello.count)")
+        let web1 = try Conn(port: httpPort)
+        try web1.send(HTTPClient.request("GET", "/", host: "shop.example.com", close: true))
+        XCTAssertEqual(try web1.readResponse().status, 200)
+        XCTAssertEqual(try log.receive { $0.hasPrefix("web ") }.last?.trimmingCharacters(in: .whitespacesAndNewlines),
+                       "web hr={shop.example.com}")
+    }
+
     func testConnectionRejectBySourceAddressIsCountedAndNotLogged() throws {
         let echo = try startBackend("echo", mode: "echo")
         let port = Ports.free()
