@@ -104,6 +104,43 @@ final class SampleFetchTests: XCTestCase {
         XCTAssertEqual(try evaluate("url_port", absolute), .int(8080))
     }
 
+    /// `base32` and `url32` are sdbm with full avalanche over the base and
+    /// the host plus `pathq`; values recorded from 2.6.
+    func testBase32AndURL32() throws {
+        func message(_ uri: String, host: String?) -> TestSampleContext {
+            let c = TestSampleContext(request: TestMessage(uri: Array(uri.utf8), headers: host.map { [("Host", $0)] } ?? []))
+            c.source = SocketEndpoint(address: .v4(IPv4Address(0x7f00_0001)), port: 40000)
+            return c
+        }
+        let c = message("/foo/bar?x=1&y=2", host: "127.0.0.1:18081")
+        XCTAssertEqual(try evaluate("base32", c), .int(4_001_722_090))
+        XCTAssertEqual(try evaluate("url32", c), .int(264_693_600))
+        XCTAssertEqual(try evaluate("baseq", c), .text("127.0.0.1:18081/foo/bar?x=1&y=2"))
+        XCTAssertEqual(try evaluate("base32+src,hex", c), .text("EE856EEA7F000001"))
+        XCTAssertEqual(try evaluate("url32+src,hex", c), .text("0FC6E7607F000001"))
+        c.source = SocketEndpoint(address: .v6(IPv6Address(high: 0, low: 1)), port: 40000)
+        XCTAssertEqual(try evaluate("base32+src,hex", c), .text("EE856EEA00000000000000000000000000000001"))
+        c.source = nil
+        XCTAssertEqual(try evaluate("base32+src", c), nil)
+        // The first element of Host for base32, the whole header for url32.
+        let list = message("/x", host: "a, b")
+        XCTAssertEqual(try evaluate("base", list), .text("a/x"))
+        XCTAssertEqual(try evaluate("base32", list), .int(1_844_136_846))
+        XCTAssertEqual(try evaluate("url32", list), .int(264_785_703))
+        let absolute = message("http://Foo.com:8080/a/b?c", host: "Foo.com:8080")
+        XCTAssertEqual(try evaluate("base32", absolute), .int(1_751_995_174))
+        XCTAssertEqual(try evaluate("url32", absolute), .int(1_831_927_108))
+        XCTAssertEqual(try evaluate("baseq", absolute), .text("Foo.com:8080/a/b?c"))
+        let star = message("*", host: "foo.com")
+        XCTAssertEqual(try evaluate("base", star), .text("foo.com"))
+        XCTAssertEqual(try evaluate("url32", star), .int(2_873_000_366))
+        // Nothing to hash still gives a hash; base itself is then absent.
+        let nothing = message("*", host: nil)
+        XCTAssertEqual(try evaluate("base32", nothing), .int(2_874_071_335))
+        XCTAssertEqual(try evaluate("base", nothing), nil)
+        XCTAssertEqual(try evaluate("base", message("/a/b?c", host: nil)), .text("/a/b"))
+    }
+
     func testBody() throws {
         let c = TestSampleContext(request: TestMessage(method: Array("POST".utf8), headers: [("Content-Length", "3")], body: Array("xyz".utf8)))
         XCTAssertEqual(try evaluate("req.body", c), .binary(Array("xyz".utf8)))

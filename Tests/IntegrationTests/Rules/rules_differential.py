@@ -1269,6 +1269,31 @@ http-request set-header x-cap-ver %[capture.req.ver]
 """), [G("/x/y?z=1", srv=[hv("x-cap-uri", "/x/y?z=1"), hv("x-cap-method", "GET")])],
      what="capture.req.method/uri/ver")
 
+case("fetch_base32_url32", "fetch", site("""
+http-request set-header x-base32 %[base32]
+http-request set-header x-base32-src %[base32+src,hex]
+http-request set-header x-url32 %[url32]
+http-request set-header x-url32-src %[url32+src,hex]
+http-request set-header x-baseq %[baseq]
+http-request set-header x-base %[base]
+"""), [G("/foo/bar?x=1&y=2", host="127.0.0.1:18081", src="127.0.0.2",
+         srv=[hv("x-base32", "4001722090"), hv("x-base32-src", "EE856EEA7F000002"), hv("x-url32", "264693600")]),
+       G("/x", host="a, b", srv=[hv("x-base", "a/x"), hv("x-url32", "264785703")]),
+       G("/x?y", host=" a , b "), G("http://Foo.com:8080/a/b?c", host="Foo.com:8080"),
+       G("http://foo.com", host="foo.com"), G("*", method="OPTIONS", host="foo.com"),
+       G("*", method="OPTIONS", host=None, version="HTTP/1.0"), G("/a/b?c", host=None, version="HTTP/1.0"),
+       G("/e?", host="")],
+     what="base32 and url32 (sdbm with avalanche), +src binary forms, baseq, base of odd targets")
+
+case("fetch_base32_track", "fetch", site("""
+stick-table type binary len 20 size 1k store http_req_cnt
+http-request track-sc0 base32+src
+http-request set-header x-count %[sc_http_req_cnt(0)]
+http-request deny deny_status 429 if { sc_http_req_cnt(0) gt 2 }
+"""), [G("/p?a", srv=[hv("x-count", "1")]), G("/p?b", srv=[hv("x-count", "2")]), G("/q", srv=[hv("x-count", "1")]),
+       G("/p", status=429), G("/p", src="127.0.0.2", srv=[hv("x-count", "1")])],
+     what="per-URL rate limiting keyed on base32+src")
+
 
 # ---- Converters ------------------------------------------------------------
 
