@@ -141,6 +141,36 @@ final class SampleFetchTests: XCTestCase {
         XCTAssertEqual(try evaluate("base", message("/a/b?c", host: nil)), .text("/a/b"))
     }
 
+    /// `urlp_val` reads its integer as 2.6 does (values recorded from it).
+    func testURLParameterValue() throws {
+        func value(_ query: String, _ expression: String = "urlp_val(a)") throws -> Sample? {
+            try evaluate(expression, TestSampleContext(request: TestMessage(uri: Array("/x;b=5?\(query)".utf8))))
+        }
+        XCTAssertEqual(try value("a=12&b=3"), .int(12))
+        XCTAssertEqual(try value("a=-7x"), .int(-7))
+        XCTAssertEqual(try value("a=abc"), .int(0))
+        XCTAssertEqual(try value("a="), .int(0))
+        XCTAssertEqual(try value("a=-"), .int(0))
+        XCTAssertEqual(try value("c=4"), nil)
+        XCTAssertEqual(try value("c=4&a=5", "urlp_val"), .int(4))
+        XCTAssertEqual(try value("a=1", "urlp_val(b,;)"), .int(5))
+        XCTAssertEqual(try value("a=99999999999999999999"), .int(1_661_992_959))
+        XCTAssertEqual(try value("a=3000000000"), .int(-1_294_967_296))
+        XCTAssertEqual(try value("a=-2147483649"), .int(2_147_483_647))
+        XCTAssertEqual(try value("a=+5"), .int(-45))
+        XCTAssertEqual(try value("a=1.5"), .int(85))
+        XCTAssertEqual(try value("a=-1.5"), .int(-85))
+        XCTAssertEqual(try value("a=%2B5"), .int(-108))
+    }
+
+    func testDateMicrosecondsAndHTTPMajor() throws {
+        let c = context()
+        XCTAssertEqual(try evaluate("date_us", c), .int(250_000))
+        XCTAssertEqual(try evaluate("fc_http_major", c), .int(1))
+        c.frontHTTPMajorVersion = nil
+        XCTAssertEqual(try evaluate("fc_http_major", c), nil)
+    }
+
     func testBody() throws {
         let c = TestSampleContext(request: TestMessage(method: Array("POST".utf8), headers: [("Content-Length", "3")], body: Array("xyz".utf8)))
         XCTAssertEqual(try evaluate("req.body", c), .binary(Array("xyz".utf8)))

@@ -47,6 +47,7 @@ final class TestSampleContext: SampleContext {
     var usesProxyAuthentication = false
     /// The stream's tracked stick table entries.
     var stickCounters: StickCounters? = nil
+    var frontHTTPMajorVersion: Int? = 1
 
     init() {}
 

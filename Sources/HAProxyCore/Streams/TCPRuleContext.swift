@@ -55,6 +55,7 @@ final class TCPRuleContext: SampleContext, LogVariableRendering {
     var frontendName: String { frontend.name }
     var backendName: String? { backend?.name }
     var frontendConnections: Int { frontend.currentConnectionCount }
+    var frontHTTPMajorVersion: Int? { frontend.config.mode == .http ? 1 : nil }
 
     /// The held request bytes parsed as an HTTP/1 request head, when they
     /// hold a complete one; a head still incomplete is a miss.

@@ -171,6 +171,7 @@ final class HTTPStreamContext: HTTPRuleTarget {
     }
 
     var bindName: String? { nil }
+    var frontHTTPMajorVersion: Int? { 1 }
     var backendName: String? { backend?.name }
     var frontendConnections: Int { runtime?.frontendConnections ?? 0 }
     var request: (any HTTPMessageReader)? { requestBox.map(BorrowedMessage.init) }

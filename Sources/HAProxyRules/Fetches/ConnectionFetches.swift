@@ -13,6 +13,9 @@ enum ConnectionFetches {
         SampleFetchKeyword("fe_id", .int, .frontend) { _, context in context.frontendID.map { .int(Int64($0)) } },
         SampleFetchKeyword("be_id", .int, .backend) { _, context in context.backendID.map { .int(Int64($0)) } },
         SampleFetchKeyword("srv_id", .int, .server) { _, context in context.serverID.map { .int(Int64($0)) } },
+        SampleFetchKeyword("fc_http_major", .int, .layer4) { _, context in
+            context.frontHTTPMajorVersion.map { .int(Int64($0)) }
+        },
         // The request is HTTP once its head parsed (`HTTP` predefined ACL).
         SampleFetchKeyword("req.proto_http", .bool, .httpRequest) { _, context in .bool(context.request != nil) },
         // True once the inspection delay is over (the contents are final);

@@ -100,6 +100,13 @@ enum HTTPRequestFetches {
                 context.capturedRequestHeader(Int(args.int(at: 0) ?? 0)).map { .string($0) }
             },
         ]
+        list.append(SampleFetchKeyword("urlp_val", [.string, .string], .int, .httpRequestHeaders) { args in
+            let parameter = try urlParameter(args)
+            return SampleFetch { context in
+                guard case .string(let text)? = parameter.value(context) else { return nil }
+                return .int(Int64(parameterInteger(text)))
+            }
+        })
         list.append(SampleFetchKeyword("req.body_param", [.string], .string, .httpRequestHeaders, compile: bodyParameter))
         for name in ["url_param", "urlp"] {
             list.append(SampleFetchKeyword(name, [.string, .string], .string, .httpRequestHeaders, compile: urlParameter))
@@ -153,6 +160,21 @@ enum HTTPRequestFetches {
         }, values: { context, body in
             each(context) { body(.string(Array($0))) }
         })
+    }
+
+    /// The integer `urlp_val` reads from a parameter's text, as 2.6 reads
+    /// it (observed): 32 bits that wrap, a leading `-` for a negative
+    /// value, and any byte below `0` taken as a digit of negative weight
+    /// (`1.5` is 85, `+5` is -45) until a byte above `9`; empty is 0.
+    static func parameterInteger(_ text: [UInt8]) -> Int32 {
+        var value: Int32 = 0
+        let negative = text.first == UInt8(ascii: "-")
+        for byte in text.dropFirst(negative ? 1 : 0) {
+            let digit = Int32(byte) - 0x30
+            if digit > 9 { break }
+            value = negative ? value &* 10 &- digit : value &* 10 &+ digit
+        }
+        return value
     }
 
     /// `req.body_param([NAME])`: the value of the first `NAME=` parameter

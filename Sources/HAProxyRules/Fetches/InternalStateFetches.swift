@@ -56,6 +56,9 @@ enum InternalStateFetches {
                 return .int((now.seconds + offset) * scale + now.microseconds * scale / 1_000_000)
             }
         },
+        // The microseconds of the date, not a date in microseconds
+        // (`date(0,us)`); 2.6 gives 0 to 999999.
+        SampleFetchKeyword("date_us", .int, .internalState) { _, context in .int(context.currentTime.microseconds) },
         SampleFetchKeyword("rand", [.int], .int, .internalState) { args in
             let range = args.int(at: 0)
             return SampleFetch { _ in

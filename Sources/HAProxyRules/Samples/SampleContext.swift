@@ -105,6 +105,11 @@ public protocol SampleContext: AnyObject {
     /// The entries the stream tracks (`track-sc*`, `sc_*` fetches); nil
     /// by default (no tracking).
     var stickCounters: StickCounters? { get }
+    /// The HTTP major version the client connection speaks
+    /// (`fc_http_major`): 1 on an HTTP frontend, whatever the request's
+    /// version, since this build speaks HTTP/1 only; nil (the default)
+    /// on a TCP frontend, where 2.6 finds nothing.
+    var frontHTTPMajorVersion: Int? { get }
 }
 
 extension SampleContext {
@@ -124,6 +129,7 @@ extension SampleContext {
     public var clientTLS: (any TLSSessionView)? { nil }
     public var serverTLS: (any TLSSessionView)? { nil }
     public var stickCounters: StickCounters? { nil }
+    public var frontHTTPMajorVersion: Int? { nil }
     /// The proxy whose rules run: its table is the default of `src_*`
     /// fetches.
     public var ruleProxyName: String { backendName ?? frontendName }

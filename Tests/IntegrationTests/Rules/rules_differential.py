@@ -1294,6 +1294,37 @@ http-request deny deny_status 429 if { sc_http_req_cnt(0) gt 2 }
        G("/p", status=429), G("/p", src="127.0.0.2", srv=[hv("x-count", "1")])],
      what="per-URL rate limiting keyed on base32+src")
 
+case("fetch_urlp_val", "fetch", site("""
+http-request set-header x-a %[urlp_val(a)]
+http-request set-header x-first %[urlp_val]
+http-request set-header x-semi %[urlp_val(b,;)]
+http-request deny deny_status 400 if { urlp_val(limit) gt 100 }
+"""), [G("/?a=12&b=3", srv=[hv("x-a", "12")]), G("/x;b=5?a=-7x", srv=[hv("x-semi", "5")]), G("/?a=abc"),
+       G("/?a="), G("/?a=-"), G("/?c=4&a=5"), G("/?a=99999999999999999999"), G("/?a=3000000000"),
+       G("/?a=-2147483649"), G("/?a=+5"), G("/?a=1.5"), G("/?a=-1.5"), G("/?a=%2B5"), G("/"),
+       G("/?limit=101", status=400), G("/?limit=100", status=200)],
+     what="urlp_val: 32-bit wrap, odd bytes taken as digits, absent parameter")
+
+case("fetch_date_us_http_major", "fetch", site("""
+http-request set-header x-us %[date_us]
+http-request set-header x-major %[fc_http_major]
+http-request set-header x-major-10 %[fc_http_major] if { req.ver 1.0 }
+"""), [G(srv=[hv("x-us", "N"), hv("x-major", "1")]), G(version="HTTP/1.0", srv=[hv("x-major-10", "1")])],
+     normalize=[(rb"x-us: \d{1,6}\r", b"x-us: N\r")], what="date_us (microseconds part) and fc_http_major")
+
+case("fetch_http_major_tcp", "fetch", """
+frontend t
+    mode tcp
+    bind @BIND@
+    tcp-request inspect-delay 1s
+    tcp-request content reject if { fc_http_major -m found }
+    tcp-request content accept
+    default_backend tcpb
+backend tcpb
+    mode tcp
+    server t1 @tcpb@
+""", [RAW(b"ping\n", server="tcpb")], mode="tcp", what="fc_http_major finds nothing on a TCP frontend")
+
 
 # ---- Converters ------------------------------------------------------------
 
