@@ -171,6 +171,20 @@ final class SampleFetchTests: XCTestCase {
         XCTAssertEqual(try evaluate("fc_http_major", c), nil)
     }
 
+    func testListenerFetches() throws {
+        let c = context()
+        XCTAssertEqual(try evaluate("so_id", c), nil)
+        XCTAssertEqual(try evaluate("dst_conn", c), nil)
+        let listener = ListenerView(name: "web", id: 3)
+        listener.connectionOpened()
+        listener.connectionOpened()
+        c.listener = listener
+        XCTAssertEqual(try evaluate("so_id", c), .int(3))
+        XCTAssertEqual(try evaluate("dst_conn", c), .int(2))
+        listener.connectionClosed()
+        XCTAssertEqual(try evaluate("dst_conn", c), .int(1))
+    }
+
     func testBody() throws {
         let c = TestSampleContext(request: TestMessage(method: Array("POST".utf8), headers: [("Content-Length", "3")], body: Array("xyz".utf8)))
         XCTAssertEqual(try evaluate("req.body", c), .binary(Array("xyz".utf8)))

@@ -48,6 +48,7 @@ final class TestSampleContext: SampleContext {
     /// The stream's tracked stick table entries.
     var stickCounters: StickCounters? = nil
     var frontHTTPMajorVersion: Int? = 1
+    var listener: ListenerView? = nil
 
     init() {}
 

@@ -101,9 +101,11 @@ public final class Frontend {
     }
 
     private func startHTTPSession(
-        _ client: StreamConnection, on loop: IOLoop, variables: StreamVariables?, tls: TLSEngine?
+        _ client: StreamConnection, on loop: IOLoop, listener: ListenerView, variables: StreamVariables?,
+        tls: TLSEngine?
     ) -> HTTPSession {
-        let session = HTTPSession(frontend: self, client: client, on: loop, variables: variables, tls: tls)
+        let session = HTTPSession(
+            frontend: self, client: client, on: loop, listener: listener, variables: variables, tls: tls)
         activeStreams?.add(session, frontend: self, client: client, on: loop)
         return session
     }
@@ -125,20 +127,20 @@ public final class Frontend {
                 return
             }
             let connection = TLSDriverConnection(io, engine: engine)
-            guard let (acceptProxy, sessionVariables) = admit(connection, bind: listener.bind) else { return }
+            guard let (acceptProxy, sessionVariables) = admit(connection, listener: listener) else { return }
             // The PROXY header comes in clear before the TLS handshake.
             engine.expectsProxyHeader = acceptProxy
             startStream(
-                connection, on: loop, bind: listener.bind, variables: sessionVariables, tls: engine,
+                connection, on: loop, listener: listener, variables: sessionVariables, tls: engine,
                 acceptProxy: acceptProxy) { connection.owner = $0 }
             io.readThenRegister()
             return
         }
         let connection = DriverConnection(io, side: .client, owner: nil)
         // The listener's configuration is read in place, not copied.
-        guard let (acceptProxy, sessionVariables) = admit(connection, bind: listener.bind) else { return }
+        guard let (acceptProxy, sessionVariables) = admit(connection, listener: listener) else { return }
         startStream(
-            connection, on: loop, bind: listener.bind, variables: sessionVariables, tls: nil, acceptProxy: acceptProxy
+            connection, on: loop, listener: listener, variables: sessionVariables, tls: nil, acceptProxy: acceptProxy
         ) { connection.owner = $0 }
         io.readThenRegister()
     }
@@ -146,28 +148,29 @@ public final class Frontend {
     /// Starts the stream of a connection accepted on the driver, made the
     /// connection's owner (`own`) before it starts.
     private func startStream(
-        _ connection: StreamConnection, on loop: IOLoop, bind: BindConfig, variables: StreamVariables?,
+        _ connection: StreamConnection, on loop: IOLoop, listener: Listener, variables: StreamVariables?,
         tls: TLSEngine?, acceptProxy: Bool, own: (ConnectionOwner) -> Void
     ) {
         switch config.mode {
         case .tcp:
-            let stream = startTCPStream(connection, on: loop, bind: bind, variables: variables, tls: tls)
+            let stream = startTCPStream(connection, on: loop, listener: listener, variables: variables, tls: tls)
             own(stream)
             stream.start(acceptProxy: acceptProxy)
         case .http:
-            let session = startHTTPSession(connection, on: loop, variables: variables, tls: tls)
+            let session = startHTTPSession(
+                connection, on: loop, listener: listener.view, variables: variables, tls: tls)
             own(session)
             session.start(acceptProxy: acceptProxy)
         }
     }
 
     private func startTCPStream(
-        _ client: StreamConnection, on loop: IOLoop, bind: BindConfig, variables: StreamVariables?,
+        _ client: StreamConnection, on loop: IOLoop, listener: Listener, variables: StreamVariables?,
         tls: TLSEngine?
     ) -> TCPStream {
         let stream = TCPStream(
             frontend: self, client: client, on: loop, backend: backend, variables: variables ?? StreamVariables(),
-            bind: bind, tls: tls)
+            listener: listener.view, tls: tls)
         activeStreams?.add(stream, frontend: self, client: client, on: loop)
         return stream
     }
@@ -177,7 +180,10 @@ public final class Frontend {
     /// `session` rules. Returns whether a PROXY header is expected and the
     /// session's variables, or nil when a rule refused the connection
     /// (then closed).
-    private func admit(_ client: StreamConnection, bind: BindConfig) -> (Bool, StreamVariables?)? {
+    private func admit(_ client: StreamConnection, listener: Listener) -> (Bool, StreamVariables?)? {
+        let bind = listener.bind
+        // Counted before the rules, which see it in `dst_conn`.
+        listener.view.connectionOpened()
         let hasRules = !config.tcpRequestConnectionRules.isEmpty || !config.tcpRequestSessionRules.isEmpty
         let overLimit: Bool = lock.withLock {
             currentConnections += 1
@@ -208,18 +214,18 @@ public final class Frontend {
         if hasRules {
             let variables = StreamVariables()
             let context = TCPRuleContext(
-                frontend: self, client: client.remoteAddress, local: client.localAddress, bindName: bind.name,
+                frontend: self, client: client.remoteAddress, local: client.localAddress, listener: listener.view,
                 variables: variables)
             if TCPRuleRunner.run(config.tcpRequestConnectionRules, on: context, expectProxy: &acceptProxy) == .reject {
                 lock.withLock { deniedConnections += 1 }
                 variables.trackedCounters?.endSession()
-                refuse(client)
+                refuse(client, listener: listener.view)
                 return nil
             }
             if TCPRuleRunner.run(config.tcpRequestSessionRules, on: context) == .reject {
                 lock.withLock { deniedSessions += 1 }
                 variables.trackedCounters?.endSession()
-                refuse(client)
+                refuse(client, listener: listener.view)
                 return nil
             }
             sessionVariables = variables
@@ -230,12 +236,14 @@ public final class Frontend {
 
     /// Closes a connection a `tcp-request connection` or `session` rule
     /// rejected: at once, with a reset, and without a log line (2.6).
-    private func refuse(_ client: StreamConnection) {
+    private func refuse(_ client: StreamConnection, listener: ListenerView) {
         client.reset()
+        listener.connectionClosed()
         connectionEnded()
     }
 
-    func streamEnded(_ stream: ActiveStream) {
+    func streamEnded(_ stream: ActiveStream, listener: ListenerView) {
+        listener.connectionClosed()
         activeStreams?.remove(stream)
         connectionEnded()
     }

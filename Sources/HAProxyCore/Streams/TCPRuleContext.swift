@@ -19,7 +19,8 @@ final class TCPRuleContext: SampleContext, LogVariableRendering {
     /// (see `SampleFormat.rulesRenderLogVariables`), or at the end for
     /// the log line's unique ID.
     var logInfo: StreamLogInfo?
-    let bindName: String?
+    let listener: ListenerView?
+    var bindName: String? { listener?.name }
     let frontend: Frontend
     var backend: Backend?
     var serverName: String?
@@ -41,14 +42,14 @@ final class TCPRuleContext: SampleContext, LogVariableRendering {
         transactionLog?.level = level
     }
 
-    init(frontend: Frontend, client: SocketAddress?, local: SocketAddress?, bindName: String?,
+    init(frontend: Frontend, client: SocketAddress?, local: SocketAddress?, listener: ListenerView?,
          variables: StreamVariables) {
         self.frontend = frontend
         self.source = SocketEndpoint(client)
         self.destination = SocketEndpoint(local)
         clientAddress = client
         localAddress = local
-        self.bindName = bindName
+        self.listener = listener
         self.variables = variables
     }
 

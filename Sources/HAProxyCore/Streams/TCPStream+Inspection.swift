@@ -43,7 +43,7 @@ extension TCPStream {
 
     func ruleContext() -> TCPRuleContext {
         let context = TCPRuleContext(
-            frontend: frontend, client: clientAddress, local: localAddress, bindName: bindName, variables: variables)
+            frontend: frontend, client: clientAddress, local: localAddress, listener: listener, variables: variables)
         context.backend = backend
         context.serverName = server?.name
         context.transactionLog = log.ensureRuleLog()

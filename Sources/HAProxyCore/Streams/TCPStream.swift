@@ -54,7 +54,8 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStrea
     let localAddress: SocketAddress?
     /// The session's variables (`sess.*` set by connection rules, `txn.*`).
     let variables: StreamVariables
-    let bindName: String?
+    /// The listener that accepted the client (`so_name`, `dst_conn`).
+    let listener: ListenerView
     /// Content inspection in progress (request or response side).
     var inspection = ContentInspection()
     /// The TLS layers of the client connection (`ssl` bind) and of the
@@ -68,7 +69,7 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStrea
 
     init(
         frontend: Frontend, client: StreamConnection, on eventLoop: IOLoop, backend: Backend?,
-        variables: StreamVariables, bind: BindConfig, tls: TLSEngine? = nil
+        variables: StreamVariables, listener: ListenerView, tls: TLSEngine? = nil
     ) {
         self.clientTLS = tls
         self.frontend = frontend
@@ -79,7 +80,7 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStrea
         self.clientAddress = client.remoteAddress
         self.localAddress = client.localAddress
         self.variables = variables
-        self.bindName = bind.name
+        self.listener = listener
     }
 
     // MARK: Start
@@ -489,7 +490,7 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStrea
         serverChannel = nil
         // The trackers let their entries go (`conn_cur`).
         variables.trackedCounters?.endSession()
-        frontend.streamEnded(self)
+        frontend.streamEnded(self, listener: listener)
     }
 
     // MARK: Active streams

@@ -170,7 +170,8 @@ final class HTTPStreamContext: HTTPRuleTarget {
         set { responseBox = newValue.map(MessageBox.init) }
     }
 
-    var bindName: String? { nil }
+    var listener: ListenerView?
+    var bindName: String? { listener?.name }
     var frontHTTPMajorVersion: Int? { 1 }
     var backendName: String? { backend?.name }
     var frontendConnections: Int { runtime?.frontendConnections ?? 0 }

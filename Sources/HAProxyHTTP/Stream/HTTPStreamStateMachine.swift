@@ -169,6 +169,8 @@ public struct HTTPStreamStateMachine {
     public var clientTLS: (any TLSSessionView)?
     /// The current server connection's TLS layer (`ssl_bc`...).
     public var serverTLS: (any TLSSessionView)?
+    /// The listener that accepted the client (`so_name`, `so_id`, `dst_conn`).
+    public var listener: ListenerView?
     /// The addresses as fetches read them, converted once.
     private var endpoints: (source: SocketEndpoint?, destination: SocketEndpoint?)?
     /// Actions not yet taken by the I/O layer.
@@ -738,6 +740,7 @@ public struct HTTPStreamStateMachine {
             variables: variables!, frontendID: policy.id, serverID: serverID, userlists: policy.userlists)
         context.clientTLS = clientTLS
         context.serverTLS = serverTLS
+        context.listener = listener
         // No slots to make when no rule can write them (`capture.req.hdr`
         // then reads nothing, as from empty slots).
         context.transactionLog = policy.writesTransactionLog ? ruleLog() : log.ruleLog

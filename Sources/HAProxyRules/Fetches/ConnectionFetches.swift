@@ -7,6 +7,10 @@ enum ConnectionFetches {
         SampleFetchKeyword("dst", .address, .layer4) { _, context in context.destination?.sample },
         SampleFetchKeyword("dst_port", .int, .layer4) { _, context in context.destination.map { .int(Int64($0.port)) } },
         SampleFetchKeyword("so_name", .string, .listener) { _, context in context.bindName.map { .string(Array($0.utf8)) } },
+        SampleFetchKeyword("so_id", .int, .listener) { _, context in context.listener.map { .int(Int64($0.id)) } },
+        SampleFetchKeyword("dst_conn", .int, .listener) { _, context in
+            context.listener.map { .int(Int64($0.currentConnections)) }
+        },
         SampleFetchKeyword("fe_name", .string, .frontend) { _, context in .string(Array(context.frontendName.utf8)) },
         SampleFetchKeyword("be_name", .string, .backend) { _, context in context.backendName.map { .string(Array($0.utf8)) } },
         SampleFetchKeyword("srv_name", .string, .server) { _, context in context.serverName.map { .string(Array($0.utf8)) } },

@@ -110,6 +110,9 @@ public protocol SampleContext: AnyObject {
     /// version, since this build speaks HTTP/1 only; nil (the default)
     /// on a TCP frontend, where 2.6 finds nothing.
     var frontHTTPMajorVersion: Int? { get }
+    /// The listener that accepted the connection (`so_id`, `dst_conn`);
+    /// nil by default.
+    var listener: ListenerView? { get }
 }
 
 extension SampleContext {
@@ -130,6 +133,7 @@ extension SampleContext {
     public var serverTLS: (any TLSSessionView)? { nil }
     public var stickCounters: StickCounters? { nil }
     public var frontHTTPMajorVersion: Int? { nil }
+    public var listener: ListenerView? { nil }
     /// The proxy whose rules run: its table is the default of `src_*`
     /// fetches.
     public var ruleProxyName: String { backendName ?? frontendName }

@@ -1312,6 +1312,33 @@ http-request set-header x-major-10 %[fc_http_major] if { req.ver 1.0 }
 """), [G(srv=[hv("x-us", "N"), hv("x-major", "1")]), G(version="HTTP/1.0", srv=[hv("x-major-10", "1")])],
      normalize=[(rb"x-us: \d{1,6}\r", b"x-us: N\r")], what="date_us (microseconds part) and fc_http_major")
 
+case("fetch_so_id_dst_conn", "fetch", """
+frontend www
+    bind @BIND@
+    bind @BIND2@ name second
+    tcp-request connection set-var(sess.dc) dst_conn
+    tcp-request connection set-var(sess.id) so_id
+    http-request set-header x-so-id %[so_id]
+    http-request set-header x-so-name %[so_name]
+    http-request set-header x-dst-conn %[dst_conn]
+    http-request set-header x-early %[var(sess.id)]/%[var(sess.dc)]
+    default_backend app
+backend app
+    server app1 @app@
+""", [G(srv=[hv("x-so-id", "1"), hv("x-dst-conn", "1"), hv("x-early", "1/1")]),
+      G(to="BIND2", srv=[hv("x-so-id", "2"), hv("x-so-name", "second")])],
+     what="so_id numbers the listeners, so_name in HTTP rules, dst_conn counts the listener's connections")
+
+case("fetch_so_id_tcp", "fetch", """
+listen tcpl
+    mode tcp
+    bind @BIND@,@BIND2@
+    tcp-request inspect-delay 1s
+    tcp-request content reject unless { so_id 2 } { dst_conn 1 }
+    server t1 @tcpl@
+""", [RAW(b"ping\n", noresponse=True), RAW(b"ping\n", to="BIND2", server="tcpl")], mode="tcp",
+     what="so_id per address of a bind line, dst_conn in a TCP stream")
+
 case("fetch_http_major_tcp", "fetch", """
 frontend t
     mode tcp
