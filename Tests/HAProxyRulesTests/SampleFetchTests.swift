@@ -185,6 +185,16 @@ final class SampleFetchTests: XCTestCase {
         XCTAssertEqual(try evaluate("dst_conn", c), .int(1))
     }
 
+    func testFrontendRates() throws {
+        let c = context()
+        XCTAssertEqual(try evaluate("fe_req_rate", c), nil)
+        c.frontendRateTable = ["fe": FrontendRates(sessions: 4, requests: 9), "other": FrontendRates(sessions: 0, requests: 1)]
+        XCTAssertEqual(try evaluate("fe_req_rate", c), .int(9))
+        XCTAssertEqual(try evaluate("fe_sess_rate", c), .int(4))
+        XCTAssertEqual(try evaluate("fe_req_rate(other)", c), .int(1))
+        XCTAssertEqual(try evaluate("fe_sess_rate(other)", c), .int(0))
+    }
+
     func testBody() throws {
         let c = TestSampleContext(request: TestMessage(method: Array("POST".utf8), headers: [("Content-Length", "3")], body: Array("xyz".utf8)))
         XCTAssertEqual(try evaluate("req.body", c), .binary(Array("xyz".utf8)))

@@ -49,6 +49,7 @@ final class TestSampleContext: SampleContext {
     var stickCounters: StickCounters? = nil
     var frontHTTPMajorVersion: Int? = 1
     var listener: ListenerView? = nil
+    var frontendRateTable: [String: FrontendRates] = [:]
 
     init() {}
 
@@ -58,6 +59,7 @@ final class TestSampleContext: SampleContext {
     func backendState(named name: String?) -> BackendState? { backends[name ?? backendName ?? ""] }
     func serverIsUp(backend: String, server: String) -> Bool? { servers["\(backend)/\(server)"] }
     func variable(_ name: VariableName) -> Sample? { variables.get(name) }
+    func frontendRates(named name: String?) -> FrontendRates? { frontendRateTable[name ?? frontendName] }
     func setVariable(_ name: VariableName, to value: Sample?) {
         if let value = value { variables.set(name, value) } else { variables.unset(name) }
     }

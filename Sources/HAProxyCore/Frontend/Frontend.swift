@@ -78,6 +78,11 @@ public final class Frontend {
     /// New sessions per second (`rate`; also `conn_rate`: each accepted
     /// connection starts a session at once in this build).
     private(set) var sessionRate = FrequencyCounter()
+    /// Sessions per second as `fe_sess_rate` reads them: counted once the
+    /// `tcp-request connection` and `session` rules admitted the
+    /// connection (2.6 reads 0 in those rules for the first one), where
+    /// `sessionRate` counts at the accept.
+    private(set) var startedSessionRate = FrequencyCounter()
     /// HTTP requests per second (`req_rate`).
     private(set) var requestRate = FrequencyCounter()
     /// Responses sent, by status class (`hrsp_*`).
@@ -127,7 +132,7 @@ public final class Frontend {
                 return
             }
             let connection = TLSDriverConnection(io, engine: engine)
-            guard let (acceptProxy, sessionVariables) = admit(connection, listener: listener) else { return }
+            guard let (acceptProxy, sessionVariables) = admit(connection, listener: listener, now: RateClock.milliseconds(loop.now)) else { return }
             // The PROXY header comes in clear before the TLS handshake.
             engine.expectsProxyHeader = acceptProxy
             startStream(
@@ -138,7 +143,7 @@ public final class Frontend {
         }
         let connection = DriverConnection(io, side: .client, owner: nil)
         // The listener's configuration is read in place, not copied.
-        guard let (acceptProxy, sessionVariables) = admit(connection, listener: listener) else { return }
+        guard let (acceptProxy, sessionVariables) = admit(connection, listener: listener, now: RateClock.milliseconds(loop.now)) else { return }
         startStream(
             connection, on: loop, listener: listener, variables: sessionVariables, tls: nil, acceptProxy: acceptProxy
         ) { connection.owner = $0 }
@@ -180,7 +185,7 @@ public final class Frontend {
     /// `session` rules. Returns whether a PROXY header is expected and the
     /// session's variables, or nil when a rule refused the connection
     /// (then closed).
-    private func admit(_ client: StreamConnection, listener: Listener) -> (Bool, StreamVariables?)? {
+    private func admit(_ client: StreamConnection, listener: Listener, now: UInt64) -> (Bool, StreamVariables?)? {
         let bind = listener.bind
         // Counted before the rules, which see it in `dst_conn`.
         listener.view.connectionOpened()
@@ -189,7 +194,10 @@ public final class Frontend {
             currentConnections += 1
             totalConnections += 1
             // Without rules the session is admitted with its connection.
-            if !hasRules { totalSessions += 1 }
+            if !hasRules {
+                totalSessions += 1
+                startedSessionRate.add(now: now)
+            }
             maxSeenConnections = max(maxSeenConnections, currentConnections)
             if let maxconn, currentConnections >= maxconn, !paused {
                 paused = true
@@ -229,7 +237,10 @@ public final class Frontend {
                 return nil
             }
             sessionVariables = variables
-            lock.withLock { totalSessions += 1 }
+            lock.withLock {
+                totalSessions += 1
+                startedSessionRate.add(now: now)
+            }
         }
         return (acceptProxy, sessionVariables)
     }
@@ -295,6 +306,15 @@ public final class Frontend {
             requestRate.add(now: now)
             if denied { deniedRequests += 1 }
             if invalid { requestErrors += 1 }
+        }
+    }
+
+    /// This frontend's session and request rates now (`fe_sess_rate`,
+    /// `fe_req_rate`).
+    var rates: FrontendRates {
+        let now = RateClock.now
+        return lock.withLock {
+            FrontendRates(sessions: Int(startedSessionRate.rate(now: now)), requests: Int(requestRate.rate(now: now)))
         }
     }
 

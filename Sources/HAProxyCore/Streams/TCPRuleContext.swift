@@ -56,6 +56,7 @@ final class TCPRuleContext: SampleContext, LogVariableRendering {
     var frontendName: String { frontend.name }
     var backendName: String? { backend?.name }
     var frontendConnections: Int { frontend.currentConnectionCount }
+    func frontendRates(named name: String?) -> FrontendRates? { frontend.frontendRates(named: name) }
     var frontHTTPMajorVersion: Int? { frontend.config.mode == .http ? 1 : nil }
 
     /// The held request bytes parsed as an HTTP/1 request head, when they

@@ -9,6 +9,8 @@ public protocol HTTPRuntimeView: AnyObject {
     func backendState(named name: String?, current: HTTPBackendPolicy?) -> BackendState?
     func serverIsUp(backend: String, server: String) -> Bool?
     var frontendConnections: Int { get }
+    /// `fe_sess_rate`, `fe_req_rate`: frontend `name`'s rates (nil: this one's).
+    func frontendRates(named name: String?) -> FrontendRates?
     /// The backend policy named `name` (dynamic `use_backend`).
     func backendPolicy(named name: String) -> HTTPBackendPolicy?
     /// The next number of the process's requests (`%rt`).
@@ -189,6 +191,16 @@ final class HTTPStreamContext: HTTPRuleTarget {
 
     func serverIsUp(backend: String, server: String) -> Bool? {
         runtime?.serverIsUp(backend: backend, server: server)
+    }
+
+    /// The request is not in the frontend's counters yet (see
+    /// `HTTPStreamStateMachine.requestUncounted`).
+    var requestUncounted = false
+
+    func frontendRates(named name: String?) -> FrontendRates? {
+        guard var rates = runtime?.frontendRates(named: name) else { return nil }
+        if requestUncounted && (name == nil || name == frontendName) { rates.requests += 1 }
+        return rates
     }
 
     func variable(_ name: VariableName) -> Sample? { variables.get(name) }

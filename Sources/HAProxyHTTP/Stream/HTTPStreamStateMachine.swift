@@ -212,6 +212,10 @@ public struct HTTPStreamStateMachine {
     /// of the same transaction (the request as the rules left it, the
     /// variables, the captures): built once per transaction.
     var ruleContext: HTTPStreamContext?
+    /// `countRequest` is emitted but not taken yet: the rules that run
+    /// meanwhile count the request in `fe_req_rate`, as 2.6 counts it
+    /// before them.
+    private var requestUncounted = false
     var requestBody = HTTPBodyFramer(framing: .none, isRequest: true)
     var requestDone = false
     private var requestCount = 0
@@ -270,6 +274,10 @@ public struct HTTPStreamStateMachine {
     /// Hands the pending actions over, keeping the storage for the next ones.
     public mutating func takeActions(into list: inout [Action]) {
         swap(&actions, &list)
+        if requestUncounted {
+            requestUncounted = false
+            ruleContext?.requestUncounted = false
+        }
     }
 
     /// Forgets the actions performed, keeping the storage.
@@ -599,6 +607,7 @@ public struct HTTPStreamStateMachine {
             let ready = clock.now
             log.requestReady = ready
             emit(.countRequest(at: ready))
+            requestUncounted = true
             variables?.trackedCounters?.count(.httpRequestCount)
             recordRequestLine(bytes)
             captureRequestHeaders()
@@ -741,6 +750,7 @@ public struct HTTPStreamStateMachine {
         context.clientTLS = clientTLS
         context.serverTLS = serverTLS
         context.listener = listener
+        context.requestUncounted = requestUncounted
         // No slots to make when no rule can write them (`capture.req.hdr`
         // then reads nothing, as from empty slots).
         context.transactionLog = policy.writesTransactionLog ? ruleLog() : log.ruleLog

@@ -106,6 +106,12 @@ enum InternalStateFetches {
                 .map { .bool($0) }
         },
         SampleFetchKeyword("fe_conn", [.string], .int, .internalState) { _, context in .int(Int64(context.frontendConnections)) },
+        SampleFetchKeyword("fe_req_rate", [.string], .int, .internalState) { args, context in
+            context.frontendRates(named: args.text(at: 0)).map { .int(Int64($0.requests)) }
+        },
+        SampleFetchKeyword("fe_sess_rate", [.string], .int, .internalState) { args, context in
+            context.frontendRates(named: args.text(at: 0)).map { .int(Int64($0.sessions)) }
+        },
         SampleFetchKeyword("hostname", .string, .internalState) { _, _ in .string(hostName) },
     ]
 

@@ -113,6 +113,10 @@ public protocol SampleContext: AnyObject {
     /// The listener that accepted the connection (`so_id`, `dst_conn`);
     /// nil by default.
     var listener: ListenerView? { get }
+    /// The session and request rates of frontend `name` (nil: the
+    /// stream's) for `fe_sess_rate` and `fe_req_rate`; nil when there is
+    /// no such frontend, and by default.
+    func frontendRates(named name: String?) -> FrontendRates?
 }
 
 extension SampleContext {
@@ -134,6 +138,7 @@ extension SampleContext {
     public var stickCounters: StickCounters? { nil }
     public var frontHTTPMajorVersion: Int? { nil }
     public var listener: ListenerView? { nil }
+    public func frontendRates(named name: String?) -> FrontendRates? { nil }
     /// The proxy whose rules run: its table is the default of `src_*`
     /// fetches.
     public var ruleProxyName: String { backendName ?? frontendName }
@@ -189,6 +194,20 @@ public struct SocketEndpoint: Sendable, Equatable {
         case .v4(let a): return .ipv4(a)
         case .v6(let a): return .ipv6(a)
         }
+    }
+}
+
+/// Events per second over the last second, as 2.6 reads its frequency
+/// counters: the current second's count plus the previous one's,
+/// weighted by what is left of the current second.
+public struct FrontendRates: Sendable, Equatable {
+    /// New sessions (`fe_sess_rate`).
+    public var sessions: Int
+    /// HTTP requests (`fe_req_rate`).
+    public var requests: Int
+    public init(sessions: Int, requests: Int) {
+        self.sessions = sessions
+        self.requests = requests
     }
 }
 

@@ -1339,6 +1339,24 @@ listen tcpl
 """, [RAW(b"ping\n", noresponse=True), RAW(b"ping\n", to="BIND2", server="tcpl")], mode="tcp",
      what="so_id per address of a bind line, dst_conn in a TCP stream")
 
+case("fetch_fe_rates", "fetch", """
+frontend www
+    bind @BIND@
+    tcp-request connection set-var(sess.early) fe_sess_rate
+    tcp-request session set-var(sess.later) fe_sess_rate
+    http-request set-header x-req-rate %[fe_req_rate]
+    http-request set-header x-sess-rate %[fe_sess_rate]/%[var(sess.early)]/%[var(sess.later)]
+    http-request set-header x-named %[fe_req_rate(www)]
+    http-request set-header x-other %[fe_sess_rate(other)]/%[fe_req_rate(other)]
+    default_backend app
+frontend other
+    bind @BIND2@
+    http-request return status 200
+backend app
+    server app1 @app@
+""", [G(srv=[hv("x-req-rate", "1"), hv("x-sess-rate", "1/0/0"), hv("x-named", "1"), hv("x-other", "0/0")])],
+     what="fe_req_rate and fe_sess_rate count the request and the session asking, of this or a named frontend")
+
 case("fetch_http_major_tcp", "fetch", """
 frontend t
     mode tcp
