@@ -195,6 +195,29 @@ final class SampleFetchTests: XCTestCase {
         XCTAssertEqual(try evaluate("fe_sess_rate(other)", c), .int(0))
     }
 
+    /// The `fc_*` fetches read the socket, not `src`/`dst` (which a PROXY
+    /// header or `set-src` may have changed).
+    func testClientConnectionFetches() throws {
+        let c = context()
+        XCTAssertEqual(try evaluate("fc_src", c), nil)
+        XCTAssertEqual(try evaluate("fc_rtt", c), nil)
+        c.clientConnection = TestClientConnection(
+            source: SocketEndpoint(address: .v4(IPv4Address(0x7f00_0003)), port: 51000),
+            destination: SocketEndpoint(address: .v6(IPv6Address(high: 0, low: 1)), port: 443),
+            roundTripTimes: (rtt: 12_345, variation: 999))
+        XCTAssertEqual(try evaluate("fc_src", c), .ipv4(IPv4Address(0x7f00_0003)))
+        XCTAssertEqual(try evaluate("src", c), .ipv4(IPv4Address(0x0a00_0001)))
+        XCTAssertEqual(try evaluate("fc_src_port", c), .int(51000))
+        XCTAssertEqual(try evaluate("fc_dst", c), .ipv6(IPv6Address(high: 0, low: 1)))
+        XCTAssertEqual(try evaluate("fc_dst_port", c), .int(443))
+        XCTAssertEqual(try evaluate("fc_rtt", c), .int(12))
+        XCTAssertEqual(try evaluate("fc_rtt(ms)", c), .int(12))
+        XCTAssertEqual(try evaluate("fc_rtt(us)", c), .int(12_345))
+        XCTAssertEqual(try evaluate("fc_rttvar", c), .int(0))
+        XCTAssertEqual(try evaluate("fc_rttvar(us)", c), .int(999))
+        XCTAssertThrowsError(try SampleExpression.parse("fc_rtt(s)"))
+    }
+
     func testBody() throws {
         let c = TestSampleContext(request: TestMessage(method: Array("POST".utf8), headers: [("Content-Length", "3")], body: Array("xyz".utf8)))
         XCTAssertEqual(try evaluate("req.body", c), .binary(Array("xyz".utf8)))

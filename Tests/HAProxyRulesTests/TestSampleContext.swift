@@ -50,6 +50,7 @@ final class TestSampleContext: SampleContext {
     var frontHTTPMajorVersion: Int? = 1
     var listener: ListenerView? = nil
     var frontendRateTable: [String: FrontendRates] = [:]
+    var clientConnection: (any ClientConnectionView)? = nil
 
     init() {}
 
@@ -85,5 +86,18 @@ func parseError(_ text: String) -> String? {
         return nil
     } catch {
         return (error as? SampleParseError)?.message
+    }
+}
+
+/// A client socket over plain values (`fc_*` fetches).
+final class TestClientConnection: ClientConnectionView {
+    var socketSource: SocketEndpoint?
+    var socketDestination: SocketEndpoint?
+    var roundTripTimes: (rtt: Int, variation: Int)?
+
+    init(source: SocketEndpoint?, destination: SocketEndpoint?, roundTripTimes: (rtt: Int, variation: Int)?) {
+        socketSource = source
+        socketDestination = destination
+        self.roundTripTimes = roundTripTimes
     }
 }

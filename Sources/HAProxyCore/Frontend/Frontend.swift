@@ -106,11 +106,12 @@ public final class Frontend {
     }
 
     private func startHTTPSession(
-        _ client: StreamConnection, on loop: IOLoop, listener: ListenerView, variables: StreamVariables?,
-        tls: TLSEngine?
+        _ client: StreamConnection, on loop: IOLoop, socket: IOConnection, listener: ListenerView,
+        variables: StreamVariables?, tls: TLSEngine?
     ) -> HTTPSession {
         let session = HTTPSession(
-            frontend: self, client: client, on: loop, listener: listener, variables: variables, tls: tls)
+            frontend: self, client: client, on: loop, socket: socket, listener: listener, variables: variables,
+            tls: tls)
         activeStreams?.add(session, frontend: self, client: client, on: loop)
         return session
     }
@@ -132,20 +133,21 @@ public final class Frontend {
                 return
             }
             let connection = TLSDriverConnection(io, engine: engine)
-            guard let (acceptProxy, sessionVariables) = admit(connection, listener: listener, now: RateClock.milliseconds(loop.now)) else { return }
+            guard let (acceptProxy, sessionVariables) = admit(connection, socket: io, listener: listener, now: RateClock.milliseconds(loop.now)) else { return }
             // The PROXY header comes in clear before the TLS handshake.
             engine.expectsProxyHeader = acceptProxy
             startStream(
-                connection, on: loop, listener: listener, variables: sessionVariables, tls: engine,
+                connection, on: loop, socket: io, listener: listener, variables: sessionVariables, tls: engine,
                 acceptProxy: acceptProxy) { connection.owner = $0 }
             io.readThenRegister()
             return
         }
         let connection = DriverConnection(io, side: .client, owner: nil)
         // The listener's configuration is read in place, not copied.
-        guard let (acceptProxy, sessionVariables) = admit(connection, listener: listener, now: RateClock.milliseconds(loop.now)) else { return }
+        guard let (acceptProxy, sessionVariables) = admit(connection, socket: io, listener: listener, now: RateClock.milliseconds(loop.now)) else { return }
         startStream(
-            connection, on: loop, listener: listener, variables: sessionVariables, tls: nil, acceptProxy: acceptProxy
+            connection, on: loop, socket: io, listener: listener, variables: sessionVariables, tls: nil,
+            acceptProxy: acceptProxy
         ) { connection.owner = $0 }
         io.readThenRegister()
     }
@@ -153,29 +155,30 @@ public final class Frontend {
     /// Starts the stream of a connection accepted on the driver, made the
     /// connection's owner (`own`) before it starts.
     private func startStream(
-        _ connection: StreamConnection, on loop: IOLoop, listener: Listener, variables: StreamVariables?,
-        tls: TLSEngine?, acceptProxy: Bool, own: (ConnectionOwner) -> Void
+        _ connection: StreamConnection, on loop: IOLoop, socket: IOConnection, listener: Listener,
+        variables: StreamVariables?, tls: TLSEngine?, acceptProxy: Bool, own: (ConnectionOwner) -> Void
     ) {
         switch config.mode {
         case .tcp:
-            let stream = startTCPStream(connection, on: loop, listener: listener, variables: variables, tls: tls)
+            let stream = startTCPStream(
+                connection, on: loop, socket: socket, listener: listener, variables: variables, tls: tls)
             own(stream)
             stream.start(acceptProxy: acceptProxy)
         case .http:
             let session = startHTTPSession(
-                connection, on: loop, listener: listener.view, variables: variables, tls: tls)
+                connection, on: loop, socket: socket, listener: listener.view, variables: variables, tls: tls)
             own(session)
             session.start(acceptProxy: acceptProxy)
         }
     }
 
     private func startTCPStream(
-        _ client: StreamConnection, on loop: IOLoop, listener: Listener, variables: StreamVariables?,
-        tls: TLSEngine?
+        _ client: StreamConnection, on loop: IOLoop, socket: IOConnection, listener: Listener,
+        variables: StreamVariables?, tls: TLSEngine?
     ) -> TCPStream {
         let stream = TCPStream(
             frontend: self, client: client, on: loop, backend: backend, variables: variables ?? StreamVariables(),
-            listener: listener.view, tls: tls)
+            socket: socket, listener: listener.view, tls: tls)
         activeStreams?.add(stream, frontend: self, client: client, on: loop)
         return stream
     }
@@ -185,7 +188,9 @@ public final class Frontend {
     /// `session` rules. Returns whether a PROXY header is expected and the
     /// session's variables, or nil when a rule refused the connection
     /// (then closed).
-    private func admit(_ client: StreamConnection, listener: Listener, now: UInt64) -> (Bool, StreamVariables?)? {
+    private func admit(
+        _ client: StreamConnection, socket: IOConnection, listener: Listener, now: UInt64
+    ) -> (Bool, StreamVariables?)? {
         let bind = listener.bind
         // Counted before the rules, which see it in `dst_conn`.
         listener.view.connectionOpened()
@@ -224,6 +229,7 @@ public final class Frontend {
             let context = TCPRuleContext(
                 frontend: self, client: client.remoteAddress, local: client.localAddress, listener: listener.view,
                 variables: variables)
+            context.clientConnection = socket
             if TCPRuleRunner.run(config.tcpRequestConnectionRules, on: context, expectProxy: &acceptProxy) == .reject {
                 lock.withLock { deniedConnections += 1 }
                 variables.trackedCounters?.endSession()

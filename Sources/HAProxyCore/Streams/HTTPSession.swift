@@ -71,7 +71,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
     ///   `tcp-request connection` and `session` rules set.
     /// - Parameter tls: the client connection's TLS layer, on `ssl` binds.
     init(
-        frontend: Frontend, client: StreamConnection, on eventLoop: IOLoop, listener: ListenerView,
+        frontend: Frontend, client: StreamConnection, on eventLoop: IOLoop, socket: IOConnection, listener: ListenerView,
         variables: StreamVariables?, tls: TLSEngine? = nil
     ) {
         self.frontend = frontend
@@ -87,6 +87,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
         machine.clientTLS = tls
         self.listener = listener
         machine.listener = listener
+        machine.clientConnection = socket
         if let actions = spares.takeActionList() {
             performing = actions
         } else {

@@ -20,6 +20,7 @@ final class TCPRuleContext: SampleContext, LogVariableRendering {
     /// the log line's unique ID.
     var logInfo: StreamLogInfo?
     let listener: ListenerView?
+    var clientConnection: (any ClientConnectionView)?
     var bindName: String? { listener?.name }
     let frontend: Frontend
     var backend: Backend?

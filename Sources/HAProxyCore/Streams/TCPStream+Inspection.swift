@@ -44,6 +44,7 @@ extension TCPStream {
     func ruleContext() -> TCPRuleContext {
         let context = TCPRuleContext(
             frontend: frontend, client: clientAddress, local: localAddress, listener: listener, variables: variables)
+        context.clientConnection = socket
         context.backend = backend
         context.serverName = server?.name
         context.transactionLog = log.ensureRuleLog()

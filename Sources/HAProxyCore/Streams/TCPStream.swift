@@ -56,6 +56,8 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStrea
     let variables: StreamVariables
     /// The listener that accepted the client (`so_name`, `dst_conn`).
     let listener: ListenerView
+    /// The client's socket (`fc_src`, `fc_rtt`...).
+    let socket: IOConnection
     /// Content inspection in progress (request or response side).
     var inspection = ContentInspection()
     /// The TLS layers of the client connection (`ssl` bind) and of the
@@ -69,7 +71,7 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStrea
 
     init(
         frontend: Frontend, client: StreamConnection, on eventLoop: IOLoop, backend: Backend?,
-        variables: StreamVariables, listener: ListenerView, tls: TLSEngine? = nil
+        variables: StreamVariables, socket: IOConnection, listener: ListenerView, tls: TLSEngine? = nil
     ) {
         self.clientTLS = tls
         self.frontend = frontend
@@ -81,6 +83,7 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStrea
         self.localAddress = client.localAddress
         self.variables = variables
         self.listener = listener
+        self.socket = socket
     }
 
     // MARK: Start

@@ -173,6 +173,7 @@ final class HTTPStreamContext: HTTPRuleTarget {
     }
 
     var listener: ListenerView?
+    var clientConnection: (any ClientConnectionView)?
     var bindName: String? { listener?.name }
     var frontHTTPMajorVersion: Int? { 1 }
     var backendName: String? { backend?.name }

@@ -171,6 +171,8 @@ public struct HTTPStreamStateMachine {
     public var serverTLS: (any TLSSessionView)?
     /// The listener that accepted the client (`so_name`, `so_id`, `dst_conn`).
     public var listener: ListenerView?
+    /// The client's socket (`fc_src`, `fc_rtt`...).
+    public var clientConnection: (any ClientConnectionView)?
     /// The addresses as fetches read them, converted once.
     private var endpoints: (source: SocketEndpoint?, destination: SocketEndpoint?)?
     /// Actions not yet taken by the I/O layer.
@@ -750,6 +752,7 @@ public struct HTTPStreamStateMachine {
         context.clientTLS = clientTLS
         context.serverTLS = serverTLS
         context.listener = listener
+        context.clientConnection = clientConnection
         context.requestUncounted = requestUncounted
         // No slots to make when no rule can write them (`capture.req.hdr`
         // then reads nothing, as from empty slots).

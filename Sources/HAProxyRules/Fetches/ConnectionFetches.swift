@@ -6,6 +6,18 @@ enum ConnectionFetches {
         SampleFetchKeyword("src_port", .int, .layer4) { _, context in context.source.map { .int(Int64($0.port)) } },
         SampleFetchKeyword("dst", .address, .layer4) { _, context in context.destination?.sample },
         SampleFetchKeyword("dst_port", .int, .layer4) { _, context in context.destination.map { .int(Int64($0.port)) } },
+        SampleFetchKeyword("fc_src", .address, .layer4) { _, context in context.clientConnection?.socketSource?.sample },
+        SampleFetchKeyword("fc_src_port", .int, .layer4) { _, context in
+            context.clientConnection?.socketSource.map { .int(Int64($0.port)) }
+        },
+        SampleFetchKeyword("fc_dst", .address, .layer4) { _, context in
+            context.clientConnection?.socketDestination?.sample
+        },
+        SampleFetchKeyword("fc_dst_port", .int, .layer4) { _, context in
+            context.clientConnection?.socketDestination.map { .int(Int64($0.port)) }
+        },
+        SampleFetchKeyword("fc_rtt", [.string], .int, .layer4, compile: roundTrip { $0.rtt }),
+        SampleFetchKeyword("fc_rttvar", [.string], .int, .layer4, compile: roundTrip { $0.variation }),
         SampleFetchKeyword("so_name", .string, .listener) { _, context in context.bindName.map { .string(Array($0.utf8)) } },
         SampleFetchKeyword("so_id", .int, .listener) { _, context in context.listener.map { .int(Int64($0.id)) } },
         SampleFetchKeyword("dst_conn", .int, .listener) { _, context in
@@ -32,4 +44,22 @@ enum ConnectionFetches {
             return .bool(true)
         },
     ]
+
+    /// `fc_rtt([unit])`, `fc_rttvar([unit])`: one of TCP_INFO's times in
+    /// milliseconds (the default, rounded down) or microseconds.
+    private static func roundTrip(
+        _ pick: @escaping @Sendable ((rtt: Int, variation: Int)) -> Int
+    ) -> @Sendable ([SampleArgument]) throws -> SampleFetch {
+        { args in
+            let divisor: Int
+            switch args.first == nil || args[0] == .absent ? "ms" : args.text(at: 0) ?? "" {
+            case "ms": divisor = 1000
+            case "us": divisor = 1
+            case let unit: throw SampleArgumentError("expects 'us' or 'ms', got '\(unit)'")
+            }
+            return SampleFetch { context in
+                context.clientConnection?.roundTripTimes.map { .int(Int64(pick($0) / divisor)) }
+            }
+        }
+    }
 }

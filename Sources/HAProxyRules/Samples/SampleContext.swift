@@ -117,6 +117,8 @@ public protocol SampleContext: AnyObject {
     /// stream's) for `fe_sess_rate` and `fe_req_rate`; nil when there is
     /// no such frontend, and by default.
     func frontendRates(named name: String?) -> FrontendRates?
+    /// The client's socket (`fc_src`, `fc_rtt`...); nil by default.
+    var clientConnection: (any ClientConnectionView)? { get }
 }
 
 extension SampleContext {
@@ -139,6 +141,7 @@ extension SampleContext {
     public var frontHTTPMajorVersion: Int? { nil }
     public var listener: ListenerView? { nil }
     public func frontendRates(named name: String?) -> FrontendRates? { nil }
+    public var clientConnection: (any ClientConnectionView)? { nil }
     /// The proxy whose rules run: its table is the default of `src_*`
     /// fetches.
     public var ruleProxyName: String { backendName ?? frontendName }

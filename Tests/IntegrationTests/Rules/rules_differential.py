@@ -1357,6 +1357,34 @@ backend app
 """, [G(srv=[hv("x-req-rate", "1"), hv("x-sess-rate", "1/0/0"), hv("x-named", "1"), hv("x-other", "0/0")])],
      what="fe_req_rate and fe_sess_rate count the request and the session asking, of this or a named frontend")
 
+case("fetch_fc_addresses", "fetch", """
+frontend www
+    bind @BIND@
+    bind @BIND2@ accept-proxy
+    tcp-request connection set-var(sess.cs) fc_src
+    http-request set-src hdr(x-src) if { hdr(x-src) -m found }
+    http-request set-dst hdr(x-dst) if { hdr(x-dst) -m found }
+    http-request set-src-port hdr(x-sp) if { hdr(x-sp) -m found }
+    http-request set-header x-fc %[fc_src]/%[fc_dst]/%[var(sess.cs)]
+    http-request set-header x-fc-dport %[fc_dst_port]
+    http-request set-header x-fc-sport %[fc_src_port,bool]
+    http-request set-header x-src %[src]:%[src_port] if { hdr(x-sp) -m found } || { src 192.168.0.1 }
+    default_backend app
+backend app
+    server app1 @app@
+""", [G(src="127.0.0.3", srv=[hv("x-fc", "127.0.0.3/127.0.0.1/127.0.0.3"), hv("x-fc-sport", "1")]),
+      G(headers=[("X-Src", "10.1.2.3"), ("X-Dst", "10.9.9.9"), ("X-Sp", "555")], srv=[hv("x-src", "10.1.2.3:555")]),
+      RAW(b"PROXY TCP4 192.168.0.1 192.168.0.2 1111 2222\r\n" + req(), to="BIND2",
+          srv=[hv("x-src", "192.168.0.1:1111")])],
+     what="fc_src, fc_dst and their ports stay the socket's after set-src, set-dst and a PROXY header")
+
+case("fetch_fc_rtt", "fetch", site("""
+http-request set-header x-rtt %[fc_rtt]/%[fc_rttvar]
+http-request set-header x-rtt-us %[fc_rtt(us)]/%[fc_rttvar(us)]
+"""), [G(srv=[hv("x-rtt", "0/0"), hv("x-rtt-us", "N/N")])],
+     normalize=[(rb"x-rtt-us: \d+/\d+\r", b"x-rtt-us: N/N\r")],
+     what="fc_rtt and fc_rttvar in milliseconds (0 on loopback) and microseconds")
+
 case("fetch_http_major_tcp", "fetch", """
 frontend t
     mode tcp
