@@ -218,6 +218,21 @@ final class SampleFetchTests: XCTestCase {
         XCTAssertThrowsError(try SampleExpression.parse("fc_rtt(s)"))
     }
 
+    func testProcessState() throws {
+        let c = context()
+        XCTAssertEqual(try evaluate("nbproc", c), .int(1))
+        XCTAssertEqual(try evaluate("proc", c), .int(1))
+        XCTAssertEqual(try evaluate("thread", c), .int(0))
+        XCTAssertEqual(try evaluate("stopping", c), .bool(false))
+        c.threadIndex = 3
+        c.isStopping = true
+        XCTAssertEqual(try evaluate("thread", c), .int(3))
+        XCTAssertEqual(try evaluate("stopping", c), .bool(true))
+        for name in ["lat_ns_avg", "lat_ns_tot", "cpu_ns_avg", "cpu_ns_tot"] {
+            XCTAssertEqual(try evaluate(name, c), .int(0), name)
+        }
+    }
+
     func testBody() throws {
         let c = TestSampleContext(request: TestMessage(method: Array("POST".utf8), headers: [("Content-Length", "3")], body: Array("xyz".utf8)))
         XCTAssertEqual(try evaluate("req.body", c), .binary(Array("xyz".utf8)))

@@ -51,6 +51,8 @@ final class TestSampleContext: SampleContext {
     var listener: ListenerView? = nil
     var frontendRateTable: [String: FrontendRates] = [:]
     var clientConnection: (any ClientConnectionView)? = nil
+    var threadIndex = 0
+    var isStopping = false
 
     init() {}
 

@@ -230,6 +230,7 @@ public final class Frontend {
                 frontend: self, client: client.remoteAddress, local: client.localAddress, listener: listener.view,
                 variables: variables)
             context.clientConnection = socket
+            context.threadIndex = socket.loop.index
             if TCPRuleRunner.run(config.tcpRequestConnectionRules, on: context, expectProxy: &acceptProxy) == .reject {
                 lock.withLock { deniedConnections += 1 }
                 variables.trackedCounters?.endSession()

@@ -391,7 +391,7 @@ public final class ProxyRuntime {
         // and peers.
         if !frontends.isEmpty {
             for i in 0..<max(1, configuration.global.nbthread) {
-                let loop = try IOLoop()
+                let loop = try IOLoop(index: i)
                 loop.start(name: "haproxy-io-\(i)")
                 driverLoops.append(loop)
             }

@@ -88,6 +88,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
         self.listener = listener
         machine.listener = listener
         machine.clientConnection = socket
+        machine.threadIndex = eventLoop.index
         if let actions = spares.takeActionList() {
             performing = actions
         } else {

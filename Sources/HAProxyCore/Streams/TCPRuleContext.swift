@@ -21,6 +21,9 @@ final class TCPRuleContext: SampleContext, LogVariableRendering {
     var logInfo: StreamLogInfo?
     let listener: ListenerView?
     var clientConnection: (any ClientConnectionView)?
+    /// The number of the loop running the stream (`thread`).
+    var threadIndex = 0
+    var isStopping: Bool { frontend.runtime?.isStopping ?? false }
     var bindName: String? { listener?.name }
     let frontend: Frontend
     var backend: Backend?

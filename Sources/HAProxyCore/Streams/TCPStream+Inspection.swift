@@ -45,6 +45,7 @@ extension TCPStream {
         let context = TCPRuleContext(
             frontend: frontend, client: clientAddress, local: localAddress, listener: listener, variables: variables)
         context.clientConnection = socket
+        context.threadIndex = eventLoop.index
         context.backend = backend
         context.serverName = server?.name
         context.transactionLog = log.ensureRuleLog()

@@ -11,6 +11,8 @@ public protocol HTTPRuntimeView: AnyObject {
     var frontendConnections: Int { get }
     /// `fe_sess_rate`, `fe_req_rate`: frontend `name`'s rates (nil: this one's).
     func frontendRates(named name: String?) -> FrontendRates?
+    /// A soft stop began (`stopping`).
+    var isStopping: Bool { get }
     /// The backend policy named `name` (dynamic `use_backend`).
     func backendPolicy(named name: String) -> HTTPBackendPolicy?
     /// The next number of the process's requests (`%rt`).
@@ -174,6 +176,8 @@ final class HTTPStreamContext: HTTPRuleTarget {
 
     var listener: ListenerView?
     var clientConnection: (any ClientConnectionView)?
+    var threadIndex = 0
+    var isStopping: Bool { runtime?.isStopping ?? false }
     var bindName: String? { listener?.name }
     var frontHTTPMajorVersion: Int? { 1 }
     var backendName: String? { backend?.name }

@@ -173,6 +173,8 @@ public struct HTTPStreamStateMachine {
     public var listener: ListenerView?
     /// The client's socket (`fc_src`, `fc_rtt`...).
     public var clientConnection: (any ClientConnectionView)?
+    /// The number of the loop running the stream (`thread`).
+    public var threadIndex = 0
     /// The addresses as fetches read them, converted once.
     private var endpoints: (source: SocketEndpoint?, destination: SocketEndpoint?)?
     /// Actions not yet taken by the I/O layer.
@@ -753,6 +755,7 @@ public struct HTTPStreamStateMachine {
         context.serverTLS = serverTLS
         context.listener = listener
         context.clientConnection = clientConnection
+        context.threadIndex = threadIndex
         context.requestUncounted = requestUncounted
         // No slots to make when no rule can write them (`capture.req.hdr`
         // then reads nothing, as from empty slots).

@@ -112,6 +112,19 @@ enum InternalStateFetches {
         SampleFetchKeyword("fe_sess_rate", [.string], .int, .internalState) { args, context in
             context.frontendRates(named: args.text(at: 0)).map { .int(Int64($0.sessions)) }
         },
+        SampleFetchKeyword("thread", .int, .internalState) { _, context in .int(Int64(context.threadIndex)) },
+        // One process, always (2.6 keeps the fetches for old configurations).
+        SampleFetchKeyword("nbproc", .int, .internalState) { _, _ in .int(1) },
+        SampleFetchKeyword("proc", .int, .internalState) { _, _ in .int(1) },
+        SampleFetchKeyword("stopping", .bool, .internalState) { _, context in .bool(context.isStopping) },
+        // Task profiling times: 2.6 measures them only under `profiling.tasks
+        // on` (or `auto` on a thread whose loop lags by a millisecond),
+        // and reports 0 otherwise; this build does not profile tasks and
+        // refuses `profiling.tasks`.
+        SampleFetchKeyword("lat_ns_avg", .int, .internalState) { _, _ in .int(0) },
+        SampleFetchKeyword("lat_ns_tot", .int, .internalState) { _, _ in .int(0) },
+        SampleFetchKeyword("cpu_ns_avg", .int, .internalState) { _, _ in .int(0) },
+        SampleFetchKeyword("cpu_ns_tot", .int, .internalState) { _, _ in .int(0) },
         SampleFetchKeyword("hostname", .string, .internalState) { _, _ in .string(hostName) },
     ]
 

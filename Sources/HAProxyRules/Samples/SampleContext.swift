@@ -119,6 +119,12 @@ public protocol SampleContext: AnyObject {
     func frontendRates(named name: String?) -> FrontendRates?
     /// The client's socket (`fc_src`, `fc_rtt`...); nil by default.
     var clientConnection: (any ClientConnectionView)? { get }
+    /// The number of the thread running the stream, from 0 (`thread`);
+    /// 0 by default.
+    var threadIndex: Int { get }
+    /// Whether the process is stopping (`stopping`): a soft stop began;
+    /// false by default.
+    var isStopping: Bool { get }
 }
 
 extension SampleContext {
@@ -142,6 +148,8 @@ extension SampleContext {
     public var listener: ListenerView? { nil }
     public func frontendRates(named name: String?) -> FrontendRates? { nil }
     public var clientConnection: (any ClientConnectionView)? { nil }
+    public var threadIndex: Int { 0 }
+    public var isStopping: Bool { false }
     /// The proxy whose rules run: its table is the default of `src_*`
     /// fetches.
     public var ruleProxyName: String { backendName ?? frontendName }

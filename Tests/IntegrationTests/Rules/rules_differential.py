@@ -1385,6 +1385,19 @@ http-request set-header x-rtt-us %[fc_rtt(us)]/%[fc_rttvar(us)]
      normalize=[(rb"x-rtt-us: \d+/\d+\r", b"x-rtt-us: N/N\r")],
      what="fc_rtt and fc_rttvar in milliseconds (0 on loopback) and microseconds")
 
+case("fetch_process_state", "fetch", site("""
+http-request set-header x-proc %[nbproc]/%[proc]/%[stopping]
+http-request set-header x-thread %[thread]
+http-request set-header x-profiling %[lat_ns_avg]/%[lat_ns_tot]/%[cpu_ns_avg]/%[cpu_ns_tot]
+"""), [G(srv=[hv("x-proc", "1/1/0"), hv("x-thread", "0"), hv("x-profiling", "0/0/0/0")])],
+     global_extra="    nbthread 1\n", what="nbproc, proc, stopping, thread and the task profiling times (0)")
+
+case("fetch_thread_spread", "fetch", site("""
+http-request set-header x-thread %[thread]
+"""), [G(srv=[hv("x-thread", "0")]), G(srv=[hv("x-thread", "1")]), G(srv=[hv("x-thread", "2")]),
+       G(srv=[hv("x-thread", "3")]), G(srv=[hv("x-thread", "0")])],
+     global_extra="    nbthread 4\n", what="thread: connections go to the threads in turn")
+
 case("fetch_http_major_tcp", "fetch", """
 frontend t
     mode tcp
