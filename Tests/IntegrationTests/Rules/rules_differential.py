@@ -1316,16 +1316,15 @@ case("fetch_so_id_dst_conn", "fetch", """
 frontend www
     bind @BIND@
     bind @BIND2@ name second
-    tcp-request connection set-var(sess.dc) dst_conn
     tcp-request connection set-var(sess.id) so_id
     http-request set-header x-so-id %[so_id]
     http-request set-header x-so-name %[so_name]
     http-request set-header x-dst-conn %[dst_conn]
-    http-request set-header x-early %[var(sess.id)]/%[var(sess.dc)]
+    http-request set-header x-early %[var(sess.id)]
     default_backend app
 backend app
     server app1 @app@
-""", [G(srv=[hv("x-so-id", "1"), hv("x-dst-conn", "1"), hv("x-early", "1/1")]),
+""", [G(srv=[hv("x-so-id", "1"), hv("x-dst-conn", "1"), hv("x-early", "1")]),
       G(to="BIND2", srv=[hv("x-so-id", "2"), hv("x-so-name", "second")])],
      what="so_id numbers the listeners, so_name in HTTP rules, dst_conn counts the listener's connections")
 
