@@ -233,6 +233,19 @@ final class SampleFetchTests: XCTestCase {
         }
     }
 
+    func testLastRule() throws {
+        let c = context()
+        XCTAssertEqual(try evaluate("last_rule_file", c), nil)
+        XCTAssertEqual(try evaluate("last_rule_line", c), nil)
+        let rules = [
+            TCPRule(action: .accept, condition: nil, location: "/etc/hap:x/a.cfg:12"),
+            TCPRule(action: .reject, condition: nil, location: "/etc/hap:x/a.cfg:13"),
+        ]
+        XCTAssertEqual(TCPRuleRunner.run(rules, on: c), .accept)
+        XCTAssertEqual(try evaluate("last_rule_file", c), .text("/etc/hap:x/a.cfg"))
+        XCTAssertEqual(try evaluate("last_rule_line", c), .int(12))
+    }
+
     func testBody() throws {
         let c = TestSampleContext(request: TestMessage(method: Array("POST".utf8), headers: [("Content-Length", "3")], body: Array("xyz".utf8)))
         XCTAssertEqual(try evaluate("req.body", c), .binary(Array("xyz".utf8)))

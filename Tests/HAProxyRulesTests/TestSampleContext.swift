@@ -53,6 +53,8 @@ final class TestSampleContext: SampleContext {
     var clientConnection: (any ClientConnectionView)? = nil
     var threadIndex = 0
     var isStopping = false
+    var lastFinalRule: String? = nil
+    func noteFinalRule(_ location: String) { lastFinalRule = location }
 
     init() {}
 

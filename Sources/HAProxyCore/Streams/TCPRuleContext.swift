@@ -24,6 +24,9 @@ final class TCPRuleContext: SampleContext, LogVariableRendering {
     /// The number of the loop running the stream (`thread`).
     var threadIndex = 0
     var isStopping: Bool { frontend.runtime?.isStopping ?? false }
+    /// The stream's last final rule, and the one a rule set ends with.
+    var lastFinalRule: String?
+    func noteFinalRule(_ location: String) { lastFinalRule = location }
     var bindName: String? { listener?.name }
     let frontend: Frontend
     var backend: Backend?

@@ -46,6 +46,7 @@ extension TCPStream {
             frontend: frontend, client: clientAddress, local: localAddress, listener: listener, variables: variables)
         context.clientConnection = socket
         context.threadIndex = eventLoop.index
+        context.lastFinalRule = lastFinalRule
         context.backend = backend
         context.serverName = server?.name
         context.transactionLog = log.ensureRuleLog()
@@ -98,7 +99,9 @@ extension TCPStream {
         let context = ruleContext()
         context.requestPayload = pending ?? ByteBufferAllocator().buffer(capacity: 0)
         context.pendingContent = isFinal ? nil : PendingContent()
-        switch TCPRuleRunner.run(rules, on: context) {
+        let verdict = TCPRuleRunner.run(rules, on: context)
+        lastFinalRule = context.lastFinalRule
+        switch verdict {
         case .wait:
             if inspection.deadline == nil {
                 inspection.deadline = eventLoop.now + .milliseconds(Int64(delay))
@@ -198,6 +201,7 @@ extension TCPStream {
         context.responsePayload = inspection.heldResponse ?? ByteBufferAllocator().buffer(capacity: 0)
         context.pendingContent = isFinal ? nil : PendingContent()
         let verdict = TCPRuleRunner.run(backend.config.tcpResponseContentRules, on: context)
+        lastFinalRule = context.lastFinalRule
         switch verdict {
         case .wait:
             if inspection.deadline == nil {

@@ -58,6 +58,9 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStrea
     let listener: ListenerView
     /// The client's socket (`fc_src`, `fc_rtt`...).
     let socket: IOConnection
+    /// `file:line` of the last `accept`, `reject` or `close` content rule
+    /// that ran (`last_rule_file`, `last_rule_line`).
+    var lastFinalRule: String?
     /// Content inspection in progress (request or response side).
     var inspection = ContentInspection()
     /// The TLS layers of the client connection (`ssl` bind) and of the

@@ -177,6 +177,10 @@ final class HTTPStreamContext: HTTPRuleTarget {
     var listener: ListenerView?
     var clientConnection: (any ClientConnectionView)?
     var threadIndex = 0
+    /// Set by the rules as they end a rule set; the machine keeps it for
+    /// the contexts that follow (see `HTTPStreamStateMachine.lastFinalRule`).
+    var lastFinalRule: String?
+    func noteFinalRule(_ location: String) { lastFinalRule = location }
     var isStopping: Bool { runtime?.isStopping ?? false }
     var bindName: String? { listener?.name }
     var frontHTTPMajorVersion: Int? { 1 }

@@ -175,6 +175,10 @@ public struct HTTPStreamStateMachine {
     public var clientConnection: (any ClientConnectionView)?
     /// The number of the loop running the stream (`thread`).
     public var threadIndex = 0
+    /// `file:line` of the stream's last final rule (`last_rule_file`).
+    var lastFinalRule: String?
+    /// The rule of a local answer being built, remembered once it is sent.
+    var pendingFinalRule: String?
     /// The addresses as fetches read them, converted once.
     private var endpoints: (source: SocketEndpoint?, destination: SocketEndpoint?)?
     /// Actions not yet taken by the I/O layer.
@@ -600,6 +604,8 @@ public struct HTTPStreamStateMachine {
             // The previous request's rule context goes first: it may hold
             // the head store (see `keepRequestHead`).
             ruleContext = nil
+            // Each request is a new stream in 2.6, with no last rule yet.
+            lastFinalRule = nil
             let bytes = keepRequestHead(inbound.readSlice(length: request.length)!)
             requestBytes = bytes
             requestEdits = HTTPMessage.NotedEdits()
@@ -668,8 +674,11 @@ public struct HTTPStreamStateMachine {
                    answeredByStatsPage(stats, inBackend: false, resumeAt: policy.requestRules.count, &context) {
                     return
                 }
+                // 2.6 does not remember a `redirect` keyword as the last rule.
+                let noted = context.lastFinalRule
                 if case .proceed = verdict { verdict = HTTPRuleRunner.run(policy.redirectRules, on: context) }
                 if case .allow = verdict { verdict = HTTPRuleRunner.run(policy.redirectRules, on: context) }
+                context.lastFinalRule = noted
                 verdict = Self.restrictHeaderNames(policy.restrictHeaderNames, after: verdict, &context)
             }
             if !answer(verdict, &context) {
@@ -727,7 +736,9 @@ public struct HTTPStreamStateMachine {
     /// comes before the request is counted, and logs it as `<BADREQ>`).
     private mutating func rejectedByContentRules(_ rules: [TCPRule], counted: Bool) -> Bool {
         let context = makeContext()
-        guard TCPRuleRunner.run(rules, on: context) == .reject else { return false }
+        let verdict = TCPRuleRunner.run(rules, on: context)
+        lastFinalRule = context.lastFinalRule
+        guard verdict == .reject else { return false }
         emit(.countDenied(backendIndex: backend?.index))
         if !counted, let bytes = requestBytes {
             log.bytesFromClient &+= UInt64(request.loggedSize(in: bytes))
@@ -756,6 +767,7 @@ public struct HTTPStreamStateMachine {
         context.listener = listener
         context.clientConnection = clientConnection
         context.threadIndex = threadIndex
+        context.lastFinalRule = lastFinalRule
         context.requestUncounted = requestUncounted
         // No slots to make when no rule can write them (`capture.req.hdr`
         // then reads nothing, as from empty slots).
@@ -863,10 +875,29 @@ public struct HTTPStreamStateMachine {
         return policy.defaultBackend
     }
 
+    /// The rule of the local answer being sent is now the last one.
+    private mutating func takePendingFinalRule() {
+        guard let rule = pendingFinalRule else { return }
+        lastFinalRule = rule
+        pendingFinalRule = nil
+    }
+
     /// Answers a final verdict of a request rule set; false when the
     /// request goes on.
     mutating func answer(_ verdict: HTTPRuleVerdict, _ context: inout HTTPStreamContext) -> Bool {
         recordRuleAnswer(verdict, inResponse: context.editsResponse)
+        // Recorded: the `http-after-response` rules of a `return`, an
+        // `auth` or a `redirect` answer do not see its rule yet, those of
+        // a `deny` do.
+        switch verdict {
+        case .respond, .redirect, .authenticate:
+            // Neither the answer's own format nor its `http-after-response`
+            // rules see the rule yet; the log line does (recorded).
+            pendingFinalRule = context.lastFinalRule
+            context.lastFinalRule = lastFinalRule
+        default:
+            lastFinalRule = context.lastFinalRule
+        }
         switch verdict {
         case .proceed, .allow, .waitForBody:
             return false
@@ -1003,6 +1034,7 @@ public struct HTTPStreamStateMachine {
         context.editsResponse = true
         _ = HTTPRuleRunner.run(backendRules, on: context)
         _ = HTTPRuleRunner.run(policy.afterResponseRules, on: context)
+        lastFinalRule = context.lastFinalRule
         guard let message = context.responseMessage?.materialized(), message.isEdited else { return bytes }
         var out = message.bytes
         if var body = bytes.getSlice(at: bytes.readerIndex + head.length, length: bytes.readableBytes - head.length) {
@@ -1350,9 +1382,11 @@ public struct HTTPStreamStateMachine {
             _ = answer(verdict, &context)
             return nil
         }
+        lastFinalRule = context.lastFinalRule
         persistenceResponse(&context)
         _ = HTTPRuleRunner.run(backendAfter, on: context)
         _ = HTTPRuleRunner.run(policy.afterResponseRules, on: context)
+        lastFinalRule = context.lastFinalRule
         guard let message = context.responseMessage, message.isEdited else { return (head, headBytes, HTTPHeadEdits()) }
         return (message.head, message.bytes, message.notedEdits.headEdits)
     }
@@ -1502,6 +1536,7 @@ public struct HTTPStreamStateMachine {
 
     /// Answers a request without a server and goes on with the next one.
     private mutating func respondLocally(_ bytes: ByteBuffer) {
+        takePendingFinalRule()
         emit(.writeClient(ownAnswer(bytes)))
         emit(.flushClient)
         if !clientKeepAlive {
@@ -1568,6 +1603,7 @@ public struct HTTPStreamStateMachine {
     }
 
     mutating func respondAndClose(_ bytes: ByteBuffer) {
+        takePendingFinalRule()
         emit(.writeClient(ownAnswer(bytes)))
         closeAfterFlush()
     }

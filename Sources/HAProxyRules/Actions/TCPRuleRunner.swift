@@ -35,10 +35,13 @@ public enum TCPRuleRunner {
             }
             switch rule.action {
             case .accept:
+                context.noteFinalRule(rule.location)
                 return .accept
             case .reject:
+                context.noteFinalRule(rule.location)
                 return .reject
             case .close:
+                context.noteFinalRule(rule.location)
                 return .close
             case .expectProxy:
                 expectProxy = true

@@ -125,8 +125,22 @@ enum InternalStateFetches {
         SampleFetchKeyword("lat_ns_tot", .int, .internalState) { _, _ in .int(0) },
         SampleFetchKeyword("cpu_ns_avg", .int, .internalState) { _, _ in .int(0) },
         SampleFetchKeyword("cpu_ns_tot", .int, .internalState) { _, _ in .int(0) },
+        SampleFetchKeyword("last_rule_file", .string, .internalState) { _, context in
+            context.lastFinalRule.flatMap(ruleLocation).map { .string(Array($0.file.utf8)) }
+        },
+        SampleFetchKeyword("last_rule_line", .int, .internalState) { _, context in
+            context.lastFinalRule.flatMap(ruleLocation).map { .int(Int64($0.line)) }
+        },
         SampleFetchKeyword("hostname", .string, .internalState) { _, _ in .string(hostName) },
     ]
+
+    /// A rule's `file:line`, split at the last colon (a file name may
+    /// hold colons).
+    private static func ruleLocation(_ location: String) -> (file: Substring, line: Int)? {
+        guard let colon = location.lastIndex(of: ":"),
+              let line = Int(location[location.index(after: colon)...]) else { return nil }
+        return (location[..<colon], line)
+    }
 
     private static let hostName: [UInt8] = {
         var buffer = [CChar](repeating: 0, count: 256)

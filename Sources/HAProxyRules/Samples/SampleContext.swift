@@ -125,6 +125,13 @@ public protocol SampleContext: AnyObject {
     /// Whether the process is stopping (`stopping`): a soft stop began;
     /// false by default.
     var isStopping: Bool { get }
+    /// `file:line` of the last final rule of the stream (`last_rule_file`,
+    /// `last_rule_line`); nil before any, and by default.
+    var lastFinalRule: String? { get }
+    /// The rule runners call it when a final rule (`accept`, `reject`,
+    /// `allow`, `deny`, `tarpit`, `auth`, `redirect`, `return`) ends its
+    /// rule set; ignored by default.
+    func noteFinalRule(_ location: String)
 }
 
 extension SampleContext {
@@ -150,6 +157,8 @@ extension SampleContext {
     public var clientConnection: (any ClientConnectionView)? { nil }
     public var threadIndex: Int { 0 }
     public var isStopping: Bool { false }
+    public var lastFinalRule: String? { nil }
+    public func noteFinalRule(_ location: String) {}
     /// The proxy whose rules run: its table is the default of `src_*`
     /// fetches.
     public var ruleProxyName: String { backendName ?? frontendName }

@@ -1397,6 +1397,53 @@ http-request set-header x-thread %[thread]
        G(srv=[hv("x-thread", "3")]), G(srv=[hv("x-thread", "0")])],
      global_extra="    nbthread 4\n", what="thread: connections go to the threads in turn")
 
+case("fetch_last_rule", "fetch", """
+frontend www
+    bind @BIND@
+    log-format "%HP lrf=%[last_rule_file] lrl=%[last_rule_line]"
+    tcp-request content accept if { path /tcpaccept }
+    http-request return status 200 content-type text/plain lf-string "ret lrl=%[last_rule_line]" if { path /return }
+    http-request deny deny_status 403 if { path /deny }
+    http-request auth realm x if { path /auth }
+    http-request redirect location /x if { path /redirect }
+    http-request allow if { path /allow }
+    redirect location /y if { path /kredirect }
+    http-request set-var(txn.x) str(1) if { path /setvar }
+    http-response deny if { capture.req.uri /resdeny }
+    http-response allow if { capture.req.uri /resallow }
+    http-response set-header x-lrl %[last_rule_line]
+    http-after-response allow if { capture.req.uri /after }
+    http-after-response set-header x-after-lrl %[last_rule_line]
+    http-after-response set-header x-after-lrf %[last_rule_file,regsub(.*/,)]
+    default_backend app
+backend app
+    http-request deny if { path /bdeny }
+    http-request allow if { path /ballow }
+    server app1 @app@
+""", [G(p) for p in ("/tcpaccept", "/return", "/deny", "/auth", "/redirect", "/allow", "/kredirect", "/setvar",
+                     "/resdeny", "/resallow", "/after", "/bdeny", "/ballow")],
+     log=13, what="last_rule_file and last_rule_line: the last final rule, as rules and the log line see it")
+
+case("fetch_last_rule_keep_alive", "fetch", site("""
+log-format "%HP lrl=%[last_rule_line]"
+http-request allow if { path /allow }
+http-response set-header x-lrl %[last_rule_line]
+"""),
+     [RAW(req("/allow") + req("/next"), finals=2)], log=2,
+     what="last_rule_line starts again with each request of a connection")
+
+case("fetch_last_rule_tcp", "fetch", """
+listen tcpl
+    mode tcp
+    bind @BIND@
+    log-format "lrf=%[last_rule_file,regsub(.*/,)] lrl=%[last_rule_line]"
+    tcp-request inspect-delay 1s
+    tcp-request content reject if { req.payload(0,4) -m str nope }
+    tcp-request content accept if { req.len gt 0 }
+    server t1 @tcpl@
+""", [RAW(b"ping\n", server="tcpl"), RAW(b"nope\n", noresponse=True)], mode="tcp", log=2,
+     what="last_rule_file and last_rule_line after tcp-request content rules in a TCP stream")
+
 case("fetch_http_major_tcp", "fetch", """
 frontend t
     mode tcp
