@@ -1424,6 +1424,16 @@ backend app
                      "/resdeny", "/resallow", "/after", "/bdeny", "/ballow")],
      log=13, what="last_rule_file and last_rule_line: the last final rule, as rules and the log line see it")
 
+case("fetch_last_rule_tarpit", "fetch", site("""
+log-format "%HP lrl=%[last_rule_line]"
+timeout tarpit 100ms
+http-request tarpit deny_status 429 if { path /tarpit }
+http-request deny deny_status 403 content-type text/plain lf-string "lrl=%[last_rule_line]" if { path /deny }
+http-request wait-for-body time 100ms if { path /wait }
+http-after-response set-header x-after-lrl %[last_rule_line]
+"""), [G("/tarpit", status=429), G("/deny", status=403), G("/wait", method="POST", body=b"x")], log=3,
+     what="last_rule_line after tarpit, in a deny's own format, and not after wait-for-body")
+
 case("fetch_last_rule_keep_alive", "fetch", site("""
 log-format "%HP lrl=%[last_rule_line]"
 http-request allow if { path /allow }
