@@ -8,9 +8,11 @@ final class FrontendRateReferenceTests: XCTestCase {
     func testUnknownFrontendIsRefusedAsTheReference() {
         let cases: [(String, String)] = [
             ("http-request deny if { fe_sess_rate(bk) gt 1 }",
-             "parsing [test.cfg:3]: unable to find frontend 'bk' referenced in arg 1 of ACL keyword 'fe_sess_rate' in proxy 'fe'."),
+             "parsing [test.cfg:3]: unable to find frontend 'bk' referenced in arg 1 of ACL keyword 'fe_sess_rate' "
+                + "in proxy 'fe'."),
             ("http-request set-header x %[fe_req_rate(nope)]",
-             "parsing [test.cfg:3]: unable to find frontend 'nope' referenced in arg 1 of sample fetch keyword 'fe_req_rate' in http-request expression in proxy 'fe'."),
+             "parsing [test.cfg:3]: unable to find frontend 'nope' referenced in arg 1 of sample fetch keyword "
+                + "'fe_req_rate' in http-request expression in proxy 'fe'."),
         ]
         for (line, expected) in cases {
             let (config, diagnostics) = TestSupport.load("frontend fe\n    bind :80\n    \(line)\nbackend bk\n")

@@ -108,7 +108,8 @@ final class SampleFetchTests: XCTestCase {
     /// the host plus `pathq`; values recorded from 2.6.
     func testBase32AndURL32() throws {
         func message(_ uri: String, host: String?) -> TestSampleContext {
-            let c = TestSampleContext(request: TestMessage(uri: Array(uri.utf8), headers: host.map { [("Host", $0)] } ?? []))
+            let headers = host.map { [("Host", $0)] } ?? []
+            let c = TestSampleContext(request: TestMessage(uri: Array(uri.utf8), headers: headers))
             c.source = SocketEndpoint(address: .v4(IPv4Address(0x7f00_0001)), port: 40000)
             return c
         }
@@ -188,7 +189,9 @@ final class SampleFetchTests: XCTestCase {
     func testFrontendRates() throws {
         let c = context()
         XCTAssertEqual(try evaluate("fe_req_rate", c), nil)
-        c.frontendRateTable = ["fe": FrontendRates(sessions: 4, requests: 9), "other": FrontendRates(sessions: 0, requests: 1)]
+        c.frontendRateTable = [
+            "fe": FrontendRates(sessions: 4, requests: 9), "other": FrontendRates(sessions: 0, requests: 1),
+        ]
         XCTAssertEqual(try evaluate("fe_req_rate", c), .int(9))
         XCTAssertEqual(try evaluate("fe_sess_rate", c), .int(4))
         XCTAssertEqual(try evaluate("fe_req_rate(other)", c), .int(1))

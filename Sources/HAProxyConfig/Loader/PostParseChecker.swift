@@ -161,10 +161,12 @@ enum PostParseChecker {
             }
             checkUserlistReferences(proxy, config, &diagnostics)
             for reference in proxy.stickTableReferences where reference.isFrontend {
-                guard !config.proxies.contains(where: { $0.name == reference.table && $0.capabilities.contains(.frontend) })
+                let name = reference.table
+                guard !config.proxies.contains(where: { $0.name == name && $0.capabilities.contains(.frontend) })
                 else { continue }
                 diagnostics.alert(
-                    "parsing [\(reference.location)]: unable to find frontend '\(reference.table)' referenced in \(reference.origin) in proxy '\(proxy.name)'.")
+                    "parsing [\(reference.location)]: unable to find frontend '\(name)' referenced in "
+                        + "\(reference.origin) in proxy '\(proxy.name)'.")
             }
             for reference in proxy.stickTableReferences
             where !reference.isFrontend

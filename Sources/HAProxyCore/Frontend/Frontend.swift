@@ -133,7 +133,9 @@ public final class Frontend {
                 return
             }
             let connection = TLSDriverConnection(io, engine: engine)
-            guard let (acceptProxy, sessionVariables) = admit(connection, socket: io, listener: listener, now: RateClock.milliseconds(loop.now)) else { return }
+            let now = RateClock.milliseconds(loop.now)
+            guard let (acceptProxy, sessionVariables) = admit(connection, socket: io, listener: listener, now: now)
+            else { return }
             // The PROXY header comes in clear before the TLS handshake.
             engine.expectsProxyHeader = acceptProxy
             startStream(
@@ -144,7 +146,9 @@ public final class Frontend {
         }
         let connection = DriverConnection(io, side: .client, owner: nil)
         // The listener's configuration is read in place, not copied.
-        guard let (acceptProxy, sessionVariables) = admit(connection, socket: io, listener: listener, now: RateClock.milliseconds(loop.now)) else { return }
+        let now = RateClock.milliseconds(loop.now)
+        guard let (acceptProxy, sessionVariables) = admit(connection, socket: io, listener: listener, now: now)
+        else { return }
         startStream(
             connection, on: loop, socket: io, listener: listener, variables: sessionVariables, tls: nil,
             acceptProxy: acceptProxy

@@ -71,8 +71,8 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
     ///   `tcp-request connection` and `session` rules set.
     /// - Parameter tls: the client connection's TLS layer, on `ssl` binds.
     init(
-        frontend: Frontend, client: StreamConnection, on eventLoop: IOLoop, socket: IOConnection, listener: ListenerView,
-        variables: StreamVariables?, tls: TLSEngine? = nil
+        frontend: Frontend, client: StreamConnection, on eventLoop: IOLoop, socket: IOConnection,
+        listener: ListenerView, variables: StreamVariables?, tls: TLSEngine? = nil
     ) {
         self.frontend = frontend
         self.client = client

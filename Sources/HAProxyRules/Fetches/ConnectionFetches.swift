@@ -6,7 +6,9 @@ enum ConnectionFetches {
         SampleFetchKeyword("src_port", .int, .layer4) { _, context in context.source.map { .int(Int64($0.port)) } },
         SampleFetchKeyword("dst", .address, .layer4) { _, context in context.destination?.sample },
         SampleFetchKeyword("dst_port", .int, .layer4) { _, context in context.destination.map { .int(Int64($0.port)) } },
-        SampleFetchKeyword("fc_src", .address, .layer4) { _, context in context.clientConnection?.socketSource?.sample },
+        SampleFetchKeyword("fc_src", .address, .layer4) { _, context in
+            context.clientConnection?.socketSource?.sample
+        },
         SampleFetchKeyword("fc_src_port", .int, .layer4) { _, context in
             context.clientConnection?.socketSource.map { .int(Int64($0.port)) }
         },

@@ -262,7 +262,9 @@ enum HTTPRequestFetches {
         var out: [UInt8] = []
         out.reserveCapacity(20)
         func append<T: FixedWidthInteger>(_ value: T) {
-            for i in stride(from: T.bitWidth - 8, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: value >> i)) }
+            for shift in stride(from: T.bitWidth - 8, through: 0, by: -8) {
+                out.append(UInt8(truncatingIfNeeded: value >> shift))
+            }
         }
         append(hash)
         switch source.address {
