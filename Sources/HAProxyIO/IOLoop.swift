@@ -92,7 +92,12 @@ public final class IOLoop: EventLoop, @unchecked Sendable {
     /// Reads at most this many bytes at a time (HAProxy's `tune.bufsize`).
     public static let readSize = 16384
 
-    public init() throws {
+    /// The loop's number among the process's (HAProxy's thread id, from
+    /// 0; the `thread` fetch).
+    public let index: Int
+
+    public init(index: Int = 0) throws {
+        self.index = index
         // A write or splice to a socket its peer reset must fail with
         // EPIPE, not kill the process (HAProxy ignores SIGPIPE too).
         signal(SIGPIPE, SIG_IGN)

@@ -104,6 +104,151 @@ final class SampleFetchTests: XCTestCase {
         XCTAssertEqual(try evaluate("url_port", absolute), .int(8080))
     }
 
+    /// `base32` and `url32` are sdbm with full avalanche over the base and
+    /// the host plus `pathq`; values recorded from 2.6.
+    func testBase32AndURL32() throws {
+        func message(_ uri: String, host: String?) -> TestSampleContext {
+            let headers = host.map { [("Host", $0)] } ?? []
+            let c = TestSampleContext(request: TestMessage(uri: Array(uri.utf8), headers: headers))
+            c.source = SocketEndpoint(address: .v4(IPv4Address(0x7f00_0001)), port: 40000)
+            return c
+        }
+        let c = message("/foo/bar?x=1&y=2", host: "127.0.0.1:18081")
+        XCTAssertEqual(try evaluate("base32", c), .int(4_001_722_090))
+        XCTAssertEqual(try evaluate("url32", c), .int(264_693_600))
+        XCTAssertEqual(try evaluate("baseq", c), .text("127.0.0.1:18081/foo/bar?x=1&y=2"))
+        XCTAssertEqual(try evaluate("base32+src,hex", c), .text("EE856EEA7F000001"))
+        XCTAssertEqual(try evaluate("url32+src,hex", c), .text("0FC6E7607F000001"))
+        c.source = SocketEndpoint(address: .v6(IPv6Address(high: 0, low: 1)), port: 40000)
+        XCTAssertEqual(try evaluate("base32+src,hex", c), .text("EE856EEA00000000000000000000000000000001"))
+        c.source = nil
+        XCTAssertEqual(try evaluate("base32+src", c), nil)
+        // The first element of Host for base32, the whole header for url32.
+        let list = message("/x", host: "a, b")
+        XCTAssertEqual(try evaluate("base", list), .text("a/x"))
+        XCTAssertEqual(try evaluate("base32", list), .int(1_844_136_846))
+        XCTAssertEqual(try evaluate("url32", list), .int(264_785_703))
+        let absolute = message("http://Foo.com:8080/a/b?c", host: "Foo.com:8080")
+        XCTAssertEqual(try evaluate("base32", absolute), .int(1_751_995_174))
+        XCTAssertEqual(try evaluate("url32", absolute), .int(1_831_927_108))
+        XCTAssertEqual(try evaluate("baseq", absolute), .text("Foo.com:8080/a/b?c"))
+        let star = message("*", host: "foo.com")
+        XCTAssertEqual(try evaluate("base", star), .text("foo.com"))
+        XCTAssertEqual(try evaluate("url32", star), .int(2_873_000_366))
+        // Nothing to hash still gives a hash; base itself is then absent.
+        let nothing = message("*", host: nil)
+        XCTAssertEqual(try evaluate("base32", nothing), .int(2_874_071_335))
+        XCTAssertEqual(try evaluate("base", nothing), nil)
+        XCTAssertEqual(try evaluate("base", message("/a/b?c", host: nil)), .text("/a/b"))
+    }
+
+    /// `urlp_val` reads its integer as 2.6 does (values recorded from it).
+    func testURLParameterValue() throws {
+        func value(_ query: String, _ expression: String = "urlp_val(a)") throws -> Sample? {
+            try evaluate(expression, TestSampleContext(request: TestMessage(uri: Array("/x;b=5?\(query)".utf8))))
+        }
+        XCTAssertEqual(try value("a=12&b=3"), .int(12))
+        XCTAssertEqual(try value("a=-7x"), .int(-7))
+        XCTAssertEqual(try value("a=abc"), .int(0))
+        XCTAssertEqual(try value("a="), .int(0))
+        XCTAssertEqual(try value("a=-"), .int(0))
+        XCTAssertEqual(try value("c=4"), nil)
+        XCTAssertEqual(try value("c=4&a=5", "urlp_val"), .int(4))
+        XCTAssertEqual(try value("a=1", "urlp_val(b,;)"), .int(5))
+        XCTAssertEqual(try value("a=99999999999999999999"), .int(1_661_992_959))
+        XCTAssertEqual(try value("a=3000000000"), .int(-1_294_967_296))
+        XCTAssertEqual(try value("a=-2147483649"), .int(2_147_483_647))
+        XCTAssertEqual(try value("a=+5"), .int(-45))
+        XCTAssertEqual(try value("a=1.5"), .int(85))
+        XCTAssertEqual(try value("a=-1.5"), .int(-85))
+        XCTAssertEqual(try value("a=%2B5"), .int(-108))
+    }
+
+    func testDateMicrosecondsAndHTTPMajor() throws {
+        let c = context()
+        XCTAssertEqual(try evaluate("date_us", c), .int(250_000))
+        XCTAssertEqual(try evaluate("fc_http_major", c), .int(1))
+        c.frontHTTPMajorVersion = nil
+        XCTAssertEqual(try evaluate("fc_http_major", c), nil)
+    }
+
+    func testListenerFetches() throws {
+        let c = context()
+        XCTAssertEqual(try evaluate("so_id", c), nil)
+        XCTAssertEqual(try evaluate("dst_conn", c), nil)
+        let listener = ListenerView(name: "web", id: 3)
+        listener.connectionOpened()
+        listener.connectionOpened()
+        c.listener = listener
+        XCTAssertEqual(try evaluate("so_id", c), .int(3))
+        XCTAssertEqual(try evaluate("dst_conn", c), .int(2))
+        listener.connectionClosed()
+        XCTAssertEqual(try evaluate("dst_conn", c), .int(1))
+    }
+
+    func testFrontendRates() throws {
+        let c = context()
+        XCTAssertEqual(try evaluate("fe_req_rate", c), nil)
+        c.frontendRateTable = [
+            "fe": FrontendRates(sessions: 4, requests: 9), "other": FrontendRates(sessions: 0, requests: 1),
+        ]
+        XCTAssertEqual(try evaluate("fe_req_rate", c), .int(9))
+        XCTAssertEqual(try evaluate("fe_sess_rate", c), .int(4))
+        XCTAssertEqual(try evaluate("fe_req_rate(other)", c), .int(1))
+        XCTAssertEqual(try evaluate("fe_sess_rate(other)", c), .int(0))
+    }
+
+    /// The `fc_*` fetches read the socket, not `src`/`dst` (which a PROXY
+    /// header or `set-src` may have changed).
+    func testClientConnectionFetches() throws {
+        let c = context()
+        XCTAssertEqual(try evaluate("fc_src", c), nil)
+        XCTAssertEqual(try evaluate("fc_rtt", c), nil)
+        c.clientConnection = TestClientConnection(
+            source: SocketEndpoint(address: .v4(IPv4Address(0x7f00_0003)), port: 51000),
+            destination: SocketEndpoint(address: .v6(IPv6Address(high: 0, low: 1)), port: 443),
+            roundTripTimes: (rtt: 12_345, variation: 999))
+        XCTAssertEqual(try evaluate("fc_src", c), .ipv4(IPv4Address(0x7f00_0003)))
+        XCTAssertEqual(try evaluate("src", c), .ipv4(IPv4Address(0x0a00_0001)))
+        XCTAssertEqual(try evaluate("fc_src_port", c), .int(51000))
+        XCTAssertEqual(try evaluate("fc_dst", c), .ipv6(IPv6Address(high: 0, low: 1)))
+        XCTAssertEqual(try evaluate("fc_dst_port", c), .int(443))
+        XCTAssertEqual(try evaluate("fc_rtt", c), .int(12))
+        XCTAssertEqual(try evaluate("fc_rtt(ms)", c), .int(12))
+        XCTAssertEqual(try evaluate("fc_rtt(us)", c), .int(12_345))
+        XCTAssertEqual(try evaluate("fc_rttvar", c), .int(0))
+        XCTAssertEqual(try evaluate("fc_rttvar(us)", c), .int(999))
+        XCTAssertThrowsError(try SampleExpression.parse("fc_rtt(s)"))
+    }
+
+    func testProcessState() throws {
+        let c = context()
+        XCTAssertEqual(try evaluate("nbproc", c), .int(1))
+        XCTAssertEqual(try evaluate("proc", c), .int(1))
+        XCTAssertEqual(try evaluate("thread", c), .int(0))
+        XCTAssertEqual(try evaluate("stopping", c), .bool(false))
+        c.threadIndex = 3
+        c.isStopping = true
+        XCTAssertEqual(try evaluate("thread", c), .int(3))
+        XCTAssertEqual(try evaluate("stopping", c), .bool(true))
+        for name in ["lat_ns_avg", "lat_ns_tot", "cpu_ns_avg", "cpu_ns_tot"] {
+            XCTAssertEqual(try evaluate(name, c), .int(0), name)
+        }
+    }
+
+    func testLastRule() throws {
+        let c = context()
+        XCTAssertEqual(try evaluate("last_rule_file", c), nil)
+        XCTAssertEqual(try evaluate("last_rule_line", c), nil)
+        let rules = [
+            TCPRule(action: .accept, condition: nil, location: "/etc/hap:x/a.cfg:12"),
+            TCPRule(action: .reject, condition: nil, location: "/etc/hap:x/a.cfg:13"),
+        ]
+        XCTAssertEqual(TCPRuleRunner.run(rules, on: c), .accept)
+        XCTAssertEqual(try evaluate("last_rule_file", c), .text("/etc/hap:x/a.cfg"))
+        XCTAssertEqual(try evaluate("last_rule_line", c), .int(12))
+    }
+
     func testBody() throws {
         let c = TestSampleContext(request: TestMessage(method: Array("POST".utf8), headers: [("Content-Length", "3")], body: Array("xyz".utf8)))
         XCTAssertEqual(try evaluate("req.body", c), .binary(Array("xyz".utf8)))

@@ -47,6 +47,14 @@ final class TestSampleContext: SampleContext {
     var usesProxyAuthentication = false
     /// The stream's tracked stick table entries.
     var stickCounters: StickCounters? = nil
+    var frontHTTPMajorVersion: Int? = 1
+    var listener: ListenerView? = nil
+    var frontendRateTable: [String: FrontendRates] = [:]
+    var clientConnection: (any ClientConnectionView)? = nil
+    var threadIndex = 0
+    var isStopping = false
+    var lastFinalRule: String? = nil
+    func noteFinalRule(_ location: String) { lastFinalRule = location }
 
     init() {}
 
@@ -56,6 +64,7 @@ final class TestSampleContext: SampleContext {
     func backendState(named name: String?) -> BackendState? { backends[name ?? backendName ?? ""] }
     func serverIsUp(backend: String, server: String) -> Bool? { servers["\(backend)/\(server)"] }
     func variable(_ name: VariableName) -> Sample? { variables.get(name) }
+    func frontendRates(named name: String?) -> FrontendRates? { frontendRateTable[name ?? frontendName] }
     func setVariable(_ name: VariableName, to value: Sample?) {
         if let value = value { variables.set(name, value) } else { variables.unset(name) }
     }
@@ -81,5 +90,18 @@ func parseError(_ text: String) -> String? {
         return nil
     } catch {
         return (error as? SampleParseError)?.message
+    }
+}
+
+/// A client socket over plain values (`fc_*` fetches).
+final class TestClientConnection: ClientConnectionView {
+    var socketSource: SocketEndpoint?
+    var socketDestination: SocketEndpoint?
+    var roundTripTimes: (rtt: Int, variation: Int)?
+
+    init(source: SocketEndpoint?, destination: SocketEndpoint?, roundTripTimes: (rtt: Int, variation: Int)?) {
+        socketSource = source
+        socketDestination = destination
+        self.roundTripTimes = roundTripTimes
     }
 }

@@ -242,7 +242,9 @@ extension ParseContext {
                 : "arg \(reference.argument) of \(within(reference.keyword))"
             withProxy {
                 $0.stickTableReferences.append(
-                    StickTableReference(table: reference.table, origin: origin, location: location))
+                    StickTableReference(
+                        table: reference.table, origin: origin, location: location,
+                        isFrontend: reference.isFrontend))
             }
         }
     }

@@ -160,8 +160,17 @@ enum PostParseChecker {
                 }
             }
             checkUserlistReferences(proxy, config, &diagnostics)
+            for reference in proxy.stickTableReferences where reference.isFrontend {
+                let name = reference.table
+                guard !config.proxies.contains(where: { $0.name == name && $0.capabilities.contains(.frontend) })
+                else { continue }
+                diagnostics.alert(
+                    "parsing [\(reference.location)]: unable to find frontend '\(name)' referenced in "
+                        + "\(reference.origin) in proxy '\(proxy.name)'.")
+            }
             for reference in proxy.stickTableReferences
-            where !config.proxies.contains(where: { $0.name == reference.table && $0.stickTable != nil })
+            where !reference.isFrontend
+                && !config.proxies.contains(where: { $0.name == reference.table && $0.stickTable != nil })
                 && !config.peers.contains(where: { $0.tables.contains { $0.definition.name == reference.table } }) {
                 diagnostics.alert(
                     "parsing [\(reference.location)]: unable to find table '\(reference.table)' referenced in \(reference.origin) in proxy '\(proxy.name)'.")

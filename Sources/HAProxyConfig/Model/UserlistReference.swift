@@ -35,4 +35,7 @@ public struct StickTableReference: Sendable {
     /// What names it, as 2.6 words it after `referenced in`.
     public var origin: String
     public var location: SourceLocation
+    /// `table` is a frontend's name (`fe_req_rate(F)`), checked the same
+    /// way: `unable to find frontend 'F' referenced in ...`.
+    public var isFrontend = false
 }

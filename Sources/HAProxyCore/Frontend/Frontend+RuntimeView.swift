@@ -46,6 +46,13 @@ extension Frontend: HTTPRuntimeView {
 
     public var frontendConnections: Int { currentConnectionCount }
 
+    public var isStopping: Bool { runtime?.isStopping ?? false }
+
+    public func frontendRates(named name: String?) -> FrontendRates? {
+        guard let name, name != self.name else { return rates }
+        return runtime?.frontends.first { $0.name == name }?.rates
+    }
+
     public func nextRequestID() -> Int { requestCounter?.next() ?? 0 }
 
     /// Renders a variable as this frontend's log line would, from what

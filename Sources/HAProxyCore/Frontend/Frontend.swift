@@ -78,6 +78,11 @@ public final class Frontend {
     /// New sessions per second (`rate`; also `conn_rate`: each accepted
     /// connection starts a session at once in this build).
     private(set) var sessionRate = FrequencyCounter()
+    /// Sessions per second as `fe_sess_rate` reads them: counted once the
+    /// `tcp-request connection` and `session` rules admitted the
+    /// connection (2.6 reads 0 in those rules for the first one), where
+    /// `sessionRate` counts at the accept.
+    private(set) var startedSessionRate = FrequencyCounter()
     /// HTTP requests per second (`req_rate`).
     private(set) var requestRate = FrequencyCounter()
     /// Responses sent, by status class (`hrsp_*`).
@@ -101,9 +106,12 @@ public final class Frontend {
     }
 
     private func startHTTPSession(
-        _ client: StreamConnection, on loop: IOLoop, variables: StreamVariables?, tls: TLSEngine?
+        _ client: StreamConnection, on loop: IOLoop, socket: IOConnection, listener: ListenerView,
+        variables: StreamVariables?, tls: TLSEngine?
     ) -> HTTPSession {
-        let session = HTTPSession(frontend: self, client: client, on: loop, variables: variables, tls: tls)
+        let session = HTTPSession(
+            frontend: self, client: client, on: loop, socket: socket, listener: listener, variables: variables,
+            tls: tls)
         activeStreams?.add(session, frontend: self, client: client, on: loop)
         return session
     }
@@ -125,20 +133,25 @@ public final class Frontend {
                 return
             }
             let connection = TLSDriverConnection(io, engine: engine)
-            guard let (acceptProxy, sessionVariables) = admit(connection, bind: listener.bind) else { return }
+            let now = RateClock.milliseconds(loop.now)
+            guard let (acceptProxy, sessionVariables) = admit(connection, socket: io, listener: listener, now: now)
+            else { return }
             // The PROXY header comes in clear before the TLS handshake.
             engine.expectsProxyHeader = acceptProxy
             startStream(
-                connection, on: loop, bind: listener.bind, variables: sessionVariables, tls: engine,
+                connection, on: loop, socket: io, listener: listener, variables: sessionVariables, tls: engine,
                 acceptProxy: acceptProxy) { connection.owner = $0 }
             io.readThenRegister()
             return
         }
         let connection = DriverConnection(io, side: .client, owner: nil)
         // The listener's configuration is read in place, not copied.
-        guard let (acceptProxy, sessionVariables) = admit(connection, bind: listener.bind) else { return }
+        let now = RateClock.milliseconds(loop.now)
+        guard let (acceptProxy, sessionVariables) = admit(connection, socket: io, listener: listener, now: now)
+        else { return }
         startStream(
-            connection, on: loop, bind: listener.bind, variables: sessionVariables, tls: nil, acceptProxy: acceptProxy
+            connection, on: loop, socket: io, listener: listener, variables: sessionVariables, tls: nil,
+            acceptProxy: acceptProxy
         ) { connection.owner = $0 }
         io.readThenRegister()
     }
@@ -146,28 +159,30 @@ public final class Frontend {
     /// Starts the stream of a connection accepted on the driver, made the
     /// connection's owner (`own`) before it starts.
     private func startStream(
-        _ connection: StreamConnection, on loop: IOLoop, bind: BindConfig, variables: StreamVariables?,
-        tls: TLSEngine?, acceptProxy: Bool, own: (ConnectionOwner) -> Void
+        _ connection: StreamConnection, on loop: IOLoop, socket: IOConnection, listener: Listener,
+        variables: StreamVariables?, tls: TLSEngine?, acceptProxy: Bool, own: (ConnectionOwner) -> Void
     ) {
         switch config.mode {
         case .tcp:
-            let stream = startTCPStream(connection, on: loop, bind: bind, variables: variables, tls: tls)
+            let stream = startTCPStream(
+                connection, on: loop, socket: socket, listener: listener, variables: variables, tls: tls)
             own(stream)
             stream.start(acceptProxy: acceptProxy)
         case .http:
-            let session = startHTTPSession(connection, on: loop, variables: variables, tls: tls)
+            let session = startHTTPSession(
+                connection, on: loop, socket: socket, listener: listener.view, variables: variables, tls: tls)
             own(session)
             session.start(acceptProxy: acceptProxy)
         }
     }
 
     private func startTCPStream(
-        _ client: StreamConnection, on loop: IOLoop, bind: BindConfig, variables: StreamVariables?,
-        tls: TLSEngine?
+        _ client: StreamConnection, on loop: IOLoop, socket: IOConnection, listener: Listener,
+        variables: StreamVariables?, tls: TLSEngine?
     ) -> TCPStream {
         let stream = TCPStream(
             frontend: self, client: client, on: loop, backend: backend, variables: variables ?? StreamVariables(),
-            bind: bind, tls: tls)
+            socket: socket, listener: listener.view, tls: tls)
         activeStreams?.add(stream, frontend: self, client: client, on: loop)
         return stream
     }
@@ -177,13 +192,21 @@ public final class Frontend {
     /// `session` rules. Returns whether a PROXY header is expected and the
     /// session's variables, or nil when a rule refused the connection
     /// (then closed).
-    private func admit(_ client: StreamConnection, bind: BindConfig) -> (Bool, StreamVariables?)? {
+    private func admit(
+        _ client: StreamConnection, socket: IOConnection, listener: Listener, now: UInt64
+    ) -> (Bool, StreamVariables?)? {
+        let bind = listener.bind
+        // Counted before the rules, which see it in `dst_conn`.
+        listener.view.connectionOpened()
         let hasRules = !config.tcpRequestConnectionRules.isEmpty || !config.tcpRequestSessionRules.isEmpty
         let overLimit: Bool = lock.withLock {
             currentConnections += 1
             totalConnections += 1
             // Without rules the session is admitted with its connection.
-            if !hasRules { totalSessions += 1 }
+            if !hasRules {
+                totalSessions += 1
+                startedSessionRate.add(now: now)
+            }
             maxSeenConnections = max(maxSeenConnections, currentConnections)
             if let maxconn, currentConnections >= maxconn, !paused {
                 paused = true
@@ -208,8 +231,10 @@ public final class Frontend {
         if hasRules {
             let variables = StreamVariables()
             let context = TCPRuleContext(
-                frontend: self, client: client.remoteAddress, local: client.localAddress, bindName: bind.name,
+                frontend: self, client: client.remoteAddress, local: client.localAddress, listener: listener.view,
                 variables: variables)
+            context.clientConnection = socket
+            context.threadIndex = socket.loop.index
             var verdict = TCPRuleRunner.run(config.tcpRequestConnectionRules, on: context, expectProxy: &acceptProxy)
             var atSession = false
             if verdict != .reject && verdict != .silentDrop {
@@ -229,11 +254,14 @@ public final class Frontend {
                     }
                 }
                 variables.trackedCounters?.endSession()
-                refuse(client, silently: verdict == .silentDrop)
+                refuse(client, listener: listener.view, silently: verdict == .silentDrop)
                 return nil
             }
             sessionVariables = variables
-            lock.withLock { totalSessions += 1 }
+            lock.withLock {
+                totalSessions += 1
+                startedSessionRate.add(now: now)
+            }
         }
         return (acceptProxy, sessionVariables)
     }
@@ -241,12 +269,14 @@ public final class Frontend {
     /// Closes a connection a `tcp-request connection` or `session` rule
     /// rejected: at once, with a reset (or a `silent-drop`), and without
     /// a log line (2.6).
-    private func refuse(_ client: StreamConnection, silently: Bool) {
+    private func refuse(_ client: StreamConnection, listener: ListenerView, silently: Bool) {
         if silently { client.silentDrop() } else { client.reset() }
+        listener.connectionClosed()
         connectionEnded()
     }
 
-    func streamEnded(_ stream: ActiveStream) {
+    func streamEnded(_ stream: ActiveStream, listener: ListenerView) {
+        listener.connectionClosed()
         activeStreams?.remove(stream)
         connectionEnded()
     }
@@ -298,6 +328,15 @@ public final class Frontend {
             requestRate.add(now: now)
             if denied { deniedRequests += 1 }
             if invalid { requestErrors += 1 }
+        }
+    }
+
+    /// This frontend's session and request rates now (`fe_sess_rate`,
+    /// `fe_req_rate`).
+    var rates: FrontendRates {
+        let now = RateClock.now
+        return lock.withLock {
+            FrontendRates(sessions: Int(startedSessionRate.rate(now: now)), requests: Int(requestRate.rate(now: now)))
         }
     }
 

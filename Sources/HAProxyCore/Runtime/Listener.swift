@@ -5,6 +5,7 @@ import Darwin
 #endif
 import HAProxyConfig
 import HAProxyIO
+import HAProxyRules
 import HAProxyTLS
 import NIOCore
 
@@ -22,9 +23,13 @@ final class Listener {
     unowned let frontend: Frontend
     /// On an `ssl` bind: the context each accepted connection's TLS starts from.
     let tls: TLSServerContext?
+    /// Its name, number and open connections, as fetches read them.
+    let view: ListenerView
 
-    init(bind: BindConfig, fd: CInt, frontend: Frontend) {
+    /// - Parameter id: the listener's number in its frontend, from 1.
+    init(bind: BindConfig, fd: CInt, frontend: Frontend, id: Int) {
         self.bind = bind
+        self.view = ListenerView(name: bind.name, id: id)
         self.fd = fd
         self.frontend = frontend
         self.tls = frontend.tlsContexts[bind.location]

@@ -321,10 +321,10 @@ public final class ProxyRuntime {
     ///   whose key is there adopts that socket instead of binding again.
     public func bind(inheriting inherited: [String: CInt] = [:]) throws {
         for frontend in frontends {
-            for bind in frontend.config.binds {
+            for (index, bind) in frontend.config.binds.enumerated() {
                 if let fd = inherited[Self.listenerKey(bind)] {
                     if case .inet = bind.address { frontend.clientKeepAlive?.apply(to: fd) }
-                    frontend.listeners.append(Listener(bind: bind, fd: fd, frontend: frontend))
+                    frontend.listeners.append(Listener(bind: bind, fd: fd, frontend: frontend, id: index + 1))
                     continue
                 }
                 do {
@@ -332,7 +332,7 @@ public final class ProxyRuntime {
                         ?? frontend.config.maxconn ?? configuration.global.maxconn ?? 1024
                     let fd = try Listener.open(bind, backlog: backlog, reusePort: !configuration.global.noReusePort)
                     if case .inet = bind.address { frontend.clientKeepAlive?.apply(to: fd) }
-                    frontend.listeners.append(Listener(bind: bind, fd: fd, frontend: frontend))
+                    frontend.listeners.append(Listener(bind: bind, fd: fd, frontend: frontend, id: index + 1))
                 } catch let error as SocketError {
                     throw RuntimeError(
                         "Starting \(frontend.config.sectionName) \(frontend.name): \(error.what) (\(error.reason)) [\(bind.address)]",
@@ -391,7 +391,7 @@ public final class ProxyRuntime {
         // and peers.
         if !frontends.isEmpty {
             for i in 0..<max(1, configuration.global.nbthread) {
-                let loop = try IOLoop()
+                let loop = try IOLoop(index: i)
                 loop.start(name: "haproxy-io-\(i)")
                 driverLoops.append(loop)
             }

@@ -12,6 +12,8 @@ import NIOCore
 /// timer and the log. All HTTP decisions live in the state machine.
 final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStream {
     let frontend: Frontend
+    /// The listener that accepted the client; its count ends with the session.
+    private let listener: ListenerView
     /// The client connection, which the session writes through.
     let client: StreamConnection
     let eventLoop: IOLoop
@@ -69,8 +71,8 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
     ///   `tcp-request connection` and `session` rules set.
     /// - Parameter tls: the client connection's TLS layer, on `ssl` binds.
     init(
-        frontend: Frontend, client: StreamConnection, on eventLoop: IOLoop, variables: StreamVariables?,
-        tls: TLSEngine? = nil
+        frontend: Frontend, client: StreamConnection, on eventLoop: IOLoop, socket: IOConnection,
+        listener: ListenerView, variables: StreamVariables?, tls: TLSEngine? = nil
     ) {
         self.frontend = frontend
         self.client = client
@@ -83,6 +85,10 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
             allocator: ByteBufferAllocator(), runtime: frontend, variables: variables, storage: spares.takeMachine(),
             clock: eventLoop.clock)
         machine.clientTLS = tls
+        self.listener = listener
+        machine.listener = listener
+        machine.clientConnection = socket
+        machine.threadIndex = eventLoop.index
         if let actions = spares.takeActionList() {
             performing = actions
         } else {
@@ -671,7 +677,7 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
         }
         client.close()
         machine.endTracking()
-        frontend.streamEnded(self)
+        frontend.streamEnded(self, listener: listener)
         ended = true
     }
 }

@@ -19,7 +19,15 @@ final class TCPRuleContext: SampleContext, LogVariableRendering {
     /// (see `SampleFormat.rulesRenderLogVariables`), or at the end for
     /// the log line's unique ID.
     var logInfo: StreamLogInfo?
-    let bindName: String?
+    let listener: ListenerView?
+    var clientConnection: (any ClientConnectionView)?
+    /// The number of the loop running the stream (`thread`).
+    var threadIndex = 0
+    var isStopping: Bool { frontend.runtime?.isStopping ?? false }
+    /// The stream's last final rule, and the one a rule set ends with.
+    var lastFinalRule: String?
+    func noteFinalRule(_ location: String) { lastFinalRule = location }
+    var bindName: String? { listener?.name }
     let frontend: Frontend
     var backend: Backend?
     var serverName: String?
@@ -41,20 +49,22 @@ final class TCPRuleContext: SampleContext, LogVariableRendering {
         transactionLog?.level = level
     }
 
-    init(frontend: Frontend, client: SocketAddress?, local: SocketAddress?, bindName: String?,
+    init(frontend: Frontend, client: SocketAddress?, local: SocketAddress?, listener: ListenerView?,
          variables: StreamVariables) {
         self.frontend = frontend
         self.source = SocketEndpoint(client)
         self.destination = SocketEndpoint(local)
         clientAddress = client
         localAddress = local
-        self.bindName = bindName
+        self.listener = listener
         self.variables = variables
     }
 
     var frontendName: String { frontend.name }
     var backendName: String? { backend?.name }
     var frontendConnections: Int { frontend.currentConnectionCount }
+    func frontendRates(named name: String?) -> FrontendRates? { frontend.frontendRates(named: name) }
+    var frontHTTPMajorVersion: Int? { frontend.config.mode == .http ? 1 : nil }
 
     /// The held request bytes parsed as an HTTP/1 request head, when they
     /// hold a complete one; a head still incomplete is a miss.

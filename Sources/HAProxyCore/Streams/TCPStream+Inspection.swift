@@ -43,7 +43,10 @@ extension TCPStream {
 
     func ruleContext() -> TCPRuleContext {
         let context = TCPRuleContext(
-            frontend: frontend, client: clientAddress, local: localAddress, bindName: bindName, variables: variables)
+            frontend: frontend, client: clientAddress, local: localAddress, listener: listener, variables: variables)
+        context.clientConnection = socket
+        context.threadIndex = eventLoop.index
+        context.lastFinalRule = lastFinalRule
         context.backend = backend
         context.serverName = server?.name
         let ruleLog = log.ensureRuleLog()
@@ -99,6 +102,7 @@ extension TCPStream {
         context.requestPayload = pending ?? ByteBufferAllocator().buffer(capacity: 0)
         context.pendingContent = isFinal ? nil : PendingContent()
         let verdict = TCPRuleRunner.run(rules, on: context)
+        lastFinalRule = context.lastFinalRule
         switch verdict {
         case .wait:
             if inspection.deadline == nil {
@@ -200,6 +204,7 @@ extension TCPStream {
         context.responsePayload = inspection.heldResponse ?? ByteBufferAllocator().buffer(capacity: 0)
         context.pendingContent = isFinal ? nil : PendingContent()
         let verdict = TCPRuleRunner.run(backend.config.tcpResponseContentRules, on: context)
+        lastFinalRule = context.lastFinalRule
         switch verdict {
         case .wait:
             if inspection.deadline == nil {

@@ -54,7 +54,13 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStrea
     let localAddress: SocketAddress?
     /// The session's variables (`sess.*` set by connection rules, `txn.*`).
     let variables: StreamVariables
-    let bindName: String?
+    /// The listener that accepted the client (`so_name`, `dst_conn`).
+    let listener: ListenerView
+    /// The client's socket (`fc_src`, `fc_rtt`...).
+    let socket: IOConnection
+    /// `file:line` of the last `accept`, `reject` or `close` content rule
+    /// that ran (`last_rule_file`, `last_rule_line`).
+    var lastFinalRule: String?
     /// Content inspection in progress (request or response side).
     var inspection = ContentInspection()
     /// The TLS layers of the client connection (`ssl` bind) and of the
@@ -68,7 +74,7 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStrea
 
     init(
         frontend: Frontend, client: StreamConnection, on eventLoop: IOLoop, backend: Backend?,
-        variables: StreamVariables, bind: BindConfig, tls: TLSEngine? = nil
+        variables: StreamVariables, socket: IOConnection, listener: ListenerView, tls: TLSEngine? = nil
     ) {
         self.clientTLS = tls
         self.frontend = frontend
@@ -79,7 +85,8 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStrea
         self.clientAddress = client.remoteAddress
         self.localAddress = client.localAddress
         self.variables = variables
-        self.bindName = bind.name
+        self.listener = listener
+        self.socket = socket
     }
 
     // MARK: Start
@@ -493,7 +500,7 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStrea
         serverChannel = nil
         // The trackers let their entries go (`conn_cur`).
         variables.trackedCounters?.endSession()
-        frontend.streamEnded(self)
+        frontend.streamEnded(self, listener: listener)
     }
 
     // MARK: Active streams

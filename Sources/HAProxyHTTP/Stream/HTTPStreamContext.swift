@@ -9,6 +9,10 @@ public protocol HTTPRuntimeView: AnyObject {
     func backendState(named name: String?, current: HTTPBackendPolicy?) -> BackendState?
     func serverIsUp(backend: String, server: String) -> Bool?
     var frontendConnections: Int { get }
+    /// `fe_sess_rate`, `fe_req_rate`: frontend `name`'s rates (nil: this one's).
+    func frontendRates(named name: String?) -> FrontendRates?
+    /// A soft stop began (`stopping`).
+    var isStopping: Bool { get }
     /// The backend policy named `name` (dynamic `use_backend`).
     func backendPolicy(named name: String) -> HTTPBackendPolicy?
     /// The next number of the process's requests (`%rt`).
@@ -170,7 +174,16 @@ final class HTTPStreamContext: HTTPRuleTarget {
         set { responseBox = newValue.map(MessageBox.init) }
     }
 
-    var bindName: String? { nil }
+    var listener: ListenerView?
+    var clientConnection: (any ClientConnectionView)?
+    var threadIndex = 0
+    /// Set by the rules as they end a rule set; the machine keeps it for
+    /// the contexts that follow (see `HTTPStreamStateMachine.lastFinalRule`).
+    var lastFinalRule: String?
+    func noteFinalRule(_ location: String) { lastFinalRule = location }
+    var isStopping: Bool { runtime?.isStopping ?? false }
+    var bindName: String? { listener?.name }
+    var frontHTTPMajorVersion: Int? { 1 }
     var backendName: String? { backend?.name }
     var frontendConnections: Int { runtime?.frontendConnections ?? 0 }
     var request: (any HTTPMessageReader)? { requestBox.map(BorrowedMessage.init) }
@@ -187,6 +200,16 @@ final class HTTPStreamContext: HTTPRuleTarget {
 
     func serverIsUp(backend: String, server: String) -> Bool? {
         runtime?.serverIsUp(backend: backend, server: server)
+    }
+
+    /// The request is not in the frontend's counters yet (see
+    /// `HTTPStreamStateMachine.requestUncounted`).
+    var requestUncounted = false
+
+    func frontendRates(named name: String?) -> FrontendRates? {
+        guard var rates = runtime?.frontendRates(named: name) else { return nil }
+        if requestUncounted && (name == nil || name == frontendName) { rates.requests += 1 }
+        return rates
     }
 
     func variable(_ name: VariableName) -> Sample? { variables.get(name) }

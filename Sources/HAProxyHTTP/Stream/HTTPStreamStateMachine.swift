@@ -171,6 +171,16 @@ public struct HTTPStreamStateMachine {
     public var clientTLS: (any TLSSessionView)?
     /// The current server connection's TLS layer (`ssl_bc`...).
     public var serverTLS: (any TLSSessionView)?
+    /// The listener that accepted the client (`so_name`, `so_id`, `dst_conn`).
+    public var listener: ListenerView?
+    /// The client's socket (`fc_src`, `fc_rtt`...).
+    public var clientConnection: (any ClientConnectionView)?
+    /// The number of the loop running the stream (`thread`).
+    public var threadIndex = 0
+    /// `file:line` of the stream's last final rule (`last_rule_file`).
+    var lastFinalRule: String?
+    /// The rule of a local answer being built, remembered once it is sent.
+    var pendingFinalRule: String?
     /// The addresses as fetches read them, converted once.
     private var endpoints: (source: SocketEndpoint?, destination: SocketEndpoint?)?
     /// Actions not yet taken by the I/O layer.
@@ -212,6 +222,10 @@ public struct HTTPStreamStateMachine {
     /// of the same transaction (the request as the rules left it, the
     /// variables, the captures): built once per transaction.
     var ruleContext: HTTPStreamContext?
+    /// `countRequest` is emitted but not taken yet: the rules that run
+    /// meanwhile count the request in `fe_req_rate`, as 2.6 counts it
+    /// before them.
+    private var requestUncounted = false
     var requestBody = HTTPBodyFramer(framing: .none, isRequest: true)
     var requestDone = false
     private var requestCount = 0
@@ -270,6 +284,10 @@ public struct HTTPStreamStateMachine {
     /// Hands the pending actions over, keeping the storage for the next ones.
     public mutating func takeActions(into list: inout [Action]) {
         swap(&actions, &list)
+        if requestUncounted {
+            requestUncounted = false
+            ruleContext?.requestUncounted = false
+        }
     }
 
     /// Forgets the actions performed, keeping the storage.
@@ -588,6 +606,8 @@ public struct HTTPStreamStateMachine {
             // The previous request's rule context goes first: it may hold
             // the head store (see `keepRequestHead`).
             ruleContext = nil
+            // Each request is a new stream in 2.6, with no last rule yet.
+            lastFinalRule = nil
             let bytes = keepRequestHead(inbound.readSlice(length: request.length)!)
             requestBytes = bytes
             requestEdits = HTTPMessage.NotedEdits()
@@ -599,6 +619,7 @@ public struct HTTPStreamStateMachine {
             let ready = clock.now
             log.requestReady = ready
             emit(.countRequest(at: ready))
+            requestUncounted = true
             variables?.trackedCounters?.count(.httpRequestCount)
             recordRequestLine(bytes)
             captureRequestHeaders()
@@ -655,8 +676,11 @@ public struct HTTPStreamStateMachine {
                    answeredByStatsPage(stats, inBackend: false, resumeAt: policy.requestRules.count, &context) {
                     return
                 }
+                // 2.6 does not remember a `redirect` keyword as the last rule.
+                let noted = context.lastFinalRule
                 if case .proceed = verdict { verdict = HTTPRuleRunner.run(policy.redirectRules, on: context) }
                 if case .allow = verdict { verdict = HTTPRuleRunner.run(policy.redirectRules, on: context) }
+                context.lastFinalRule = noted
                 verdict = Self.restrictHeaderNames(policy.restrictHeaderNames, after: verdict, &context)
             }
             if !answer(verdict, &context) {
@@ -715,6 +739,7 @@ public struct HTTPStreamStateMachine {
     private mutating func rejectedByContentRules(_ rules: [TCPRule], counted: Bool) -> Bool {
         let context = makeContext()
         let verdict = TCPRuleRunner.run(rules, on: context)
+        lastFinalRule = context.lastFinalRule
         guard verdict == .reject || verdict == .silentDrop else { return false }
         emit(.countDenied(backendIndex: backend?.index))
         if verdict == .silentDrop { emit(.dropClient) }
@@ -742,6 +767,11 @@ public struct HTTPStreamStateMachine {
             variables: variables!, frontendID: policy.id, serverID: serverID, userlists: policy.userlists)
         context.clientTLS = clientTLS
         context.serverTLS = serverTLS
+        context.listener = listener
+        context.clientConnection = clientConnection
+        context.threadIndex = threadIndex
+        context.lastFinalRule = lastFinalRule
+        context.requestUncounted = requestUncounted
         // No slots to make when no rule can write them (`capture.req.hdr`
         // then reads nothing, as from empty slots).
         context.transactionLog = policy.writesTransactionLog ? ruleLog() : log.ruleLog
@@ -850,10 +880,29 @@ public struct HTTPStreamStateMachine {
         return policy.defaultBackend
     }
 
+    /// The rule of the local answer being sent is now the last one.
+    private mutating func takePendingFinalRule() {
+        guard let rule = pendingFinalRule else { return }
+        lastFinalRule = rule
+        pendingFinalRule = nil
+    }
+
     /// Answers a final verdict of a request rule set; false when the
     /// request goes on.
     mutating func answer(_ verdict: HTTPRuleVerdict, _ context: inout HTTPStreamContext) -> Bool {
         recordRuleAnswer(verdict, inResponse: context.editsResponse)
+        // Recorded: the `http-after-response` rules of a `return`, an
+        // `auth` or a `redirect` answer do not see its rule yet, those of
+        // a `deny` do.
+        switch verdict {
+        case .respond, .redirect, .authenticate:
+            // Neither the answer's own format nor its `http-after-response`
+            // rules see the rule yet; the log line does (recorded).
+            pendingFinalRule = context.lastFinalRule
+            context.lastFinalRule = lastFinalRule
+        default:
+            lastFinalRule = context.lastFinalRule
+        }
         switch verdict {
         case .proceed, .allow, .waitForBody:
             return false
@@ -1007,6 +1056,7 @@ public struct HTTPStreamStateMachine {
         context.editsResponse = true
         _ = HTTPRuleRunner.run(backendRules, on: context)
         _ = HTTPRuleRunner.run(policy.afterResponseRules, on: context)
+        lastFinalRule = context.lastFinalRule
         guard let message = context.responseMessage?.materialized(), message.isEdited else { return bytes }
         var out = message.bytes
         if var body = bytes.getSlice(at: bytes.readerIndex + head.length, length: bytes.readableBytes - head.length) {
@@ -1358,9 +1408,11 @@ public struct HTTPStreamStateMachine {
             _ = answer(verdict, &context)
             return nil
         }
+        lastFinalRule = context.lastFinalRule
         persistenceResponse(&context)
         _ = HTTPRuleRunner.run(backendAfter, on: context)
         _ = HTTPRuleRunner.run(policy.afterResponseRules, on: context)
+        lastFinalRule = context.lastFinalRule
         guard let message = context.responseMessage, message.isEdited else { return (head, headBytes, HTTPHeadEdits()) }
         return (message.head, message.bytes, message.notedEdits.headEdits)
     }
@@ -1510,6 +1562,7 @@ public struct HTTPStreamStateMachine {
 
     /// Answers a request without a server and goes on with the next one.
     private mutating func respondLocally(_ bytes: ByteBuffer) {
+        takePendingFinalRule()
         emit(.writeClient(ownAnswer(bytes)))
         emit(.flushClient)
         if !clientKeepAlive {
@@ -1576,6 +1629,7 @@ public struct HTTPStreamStateMachine {
     }
 
     mutating func respondAndClose(_ bytes: ByteBuffer) {
+        takePendingFinalRule()
         emit(.writeClient(ownAnswer(bytes)))
         closeAfterFlush()
     }

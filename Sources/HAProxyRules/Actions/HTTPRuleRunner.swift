@@ -31,6 +31,15 @@ public enum HTTPRuleVerdict: Sendable {
 }
 
 extension HTTPRuleVerdict {
+    /// The verdicts 2.6 remembers the rule of (`last_rule_file`); not
+    /// `wait-for-body`, a service or a rejected normalization.
+    var isFinalRule: Bool {
+        switch self {
+        case .allow, .deny, .reject, .silentDrop, .redirect, .respond, .authenticate, .tarpit: return true
+        case .proceed, .badRequest, .waitForBody, .useService: return false
+        }
+    }
+
     /// The rule set ended without answering (`allow`, or no final action).
     public var letsRequestGoOn: Bool {
         switch self {
@@ -54,7 +63,10 @@ public enum HTTPRuleRunner {
             let verdict = Unmanaged.passUnretained(rules[index])._withUnsafeGuaranteedRef { rule in
                 run(rule, at: index, of: rules, on: target)
             }
-            if let verdict { return verdict }
+            if let verdict {
+                if verdict.isFinalRule { target.noteFinalRule(rules[index].location) }
+                return verdict
+            }
             index += 1
         }
         return .proceed

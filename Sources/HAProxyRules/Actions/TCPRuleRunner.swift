@@ -37,12 +37,16 @@ public enum TCPRuleRunner {
             }
             switch rule.action {
             case .accept:
+                context.noteFinalRule(rule.location)
                 return .accept
             case .reject:
+                context.noteFinalRule(rule.location)
                 return .reject
             case .silentDrop:
+                context.noteFinalRule(rule.location)
                 return .silentDrop
             case .close:
+                context.noteFinalRule(rule.location)
                 return .close
             case .expectProxy:
                 expectProxy = true

@@ -32,11 +32,24 @@ enum HTTPRequestFetches {
                 context.request?.withPathAndQuery { _, query in query.map { .string(Array($0)) } } ?? nil
             },
             SampleFetchKeyword("base", .string, .httpRequestHeaders) { _, context in
-                guard let request = context.request,
-                      var out = request.headerValue(named: hostHeader, split: false, occurrence: 0)
-                else { return nil }
-                request.withPathAndQuery { path, _ in out.append(contentsOf: path) }
-                return .string(out)
+                context.request.flatMap { base($0, query: false) }
+            },
+            SampleFetchKeyword("baseq", .string, .httpRequestHeaders) { _, context in
+                context.request.flatMap { base($0, query: true) }
+            },
+            SampleFetchKeyword("base32", .int, .httpRequestHeaders) { _, context in
+                context.request.map { .int(Int64(base32($0))) }
+            },
+            SampleFetchKeyword("base32+src", .binary, .httpRequestHeaders) { _, context in
+                guard let request = context.request else { return nil }
+                return withSource(base32(request), context)
+            },
+            SampleFetchKeyword("url32", .int, .httpRequestHeaders) { _, context in
+                context.request.map { .int(Int64(url32($0))) }
+            },
+            SampleFetchKeyword("url32+src", .binary, .httpRequestHeaders) { _, context in
+                guard let request = context.request else { return nil }
+                return withSource(url32(request), context)
             },
             SampleFetchKeyword("url_ip", .ipv4, .httpRequestHeaders) { _, context in
                 guard let host = context.request.flatMap(urlHost) else { return nil }
@@ -87,6 +100,13 @@ enum HTTPRequestFetches {
                 context.capturedRequestHeader(Int(args.int(at: 0) ?? 0)).map { .string($0) }
             },
         ]
+        list.append(SampleFetchKeyword("urlp_val", [.string, .string], .int, .httpRequestHeaders) { args in
+            let parameter = try urlParameter(args)
+            return SampleFetch { context in
+                guard case .string(let text)? = parameter.value(context) else { return nil }
+                return .int(Int64(parameterInteger(text)))
+            }
+        })
         list.append(SampleFetchKeyword("req.body_param", [.string], .string, .httpRequestHeaders, compile: bodyParameter))
         for name in ["url_param", "urlp"] {
             list.append(SampleFetchKeyword(name, [.string, .string], .string, .httpRequestHeaders, compile: urlParameter))
@@ -142,6 +162,21 @@ enum HTTPRequestFetches {
         })
     }
 
+    /// The integer `urlp_val` reads from a parameter's text, as 2.6 reads
+    /// it (observed): 32 bits that wrap, a leading `-` for a negative
+    /// value, and any byte below `0` taken as a digit of negative weight
+    /// (`1.5` is 85, `+5` is -45) until a byte above `9`; empty is 0.
+    static func parameterInteger(_ text: [UInt8]) -> Int32 {
+        var value: Int32 = 0
+        let negative = text.first == UInt8(ascii: "-")
+        for byte in text.dropFirst(negative ? 1 : 0) {
+            let digit = Int32(byte) - 0x30
+            if digit > 9 { break }
+            value = negative ? value &* 10 &- digit : value &* 10 &+ digit
+        }
+        return value
+    }
+
     /// `req.body_param([NAME])`: the value of the first `NAME=` parameter
     /// of an url-encoded body (the first parameter when no name is
     /// given), as written; the ACL form sees every match.
@@ -162,6 +197,83 @@ enum HTTPRequestFetches {
                 HTTPBytes.parameter(body, name: name, delimiters: ampersand) { each(.string(Array($0))) }
             }
         })
+    }
+
+    /// `base` (`baseq` with `query`): the first element of the first
+    /// `Host` header followed by the path; 2.6 splits the header on
+    /// commas (`Host: a, b` gives `a/x`) and finds nothing when both
+    /// parts are empty.
+    static func base(_ request: any HTTPMessageReader, query: Bool) -> Sample? {
+        var out = request.headerValue(named: hostHeader, split: true, occurrence: 1) ?? []
+        request.withURI { uri in
+            let start = pathStart(uri)
+            let end = query ? uri.count : HTTPBytes.index(of: UInt8(ascii: "?"), in: uri, from: start) ?? uri.count
+            out.append(contentsOf: uri[start..<end])
+        }
+        return out.isEmpty ? nil : .string(out)
+    }
+
+    /// `base32`: sdbm over `base` with 2.6's full avalanche (observed: equal
+    /// to `base,sdbm(1)`); an empty base still hashes.
+    static func base32(_ request: any HTTPMessageReader) -> UInt32 {
+        var hash: UInt32 = 0
+        if let host = request.headerValue(named: hostHeader, split: true, occurrence: 1) {
+            host.withUnsafeBytes { hash = sdbm(hash, $0) }
+        }
+        request.withURI { uri in
+            let start = pathStart(uri)
+            let end = HTTPBytes.index(of: UInt8(ascii: "?"), in: uri, from: start) ?? uri.count
+            hash = sdbm(hash, UnsafeRawBufferPointer(rebasing: uri[start..<end]))
+        }
+        return Hashing.avalanche(hash)
+    }
+
+    /// `url32`: as `base32` but over the whole first `Host` header, not
+    /// split (`Host: a, b` hashes `a, b`), and the path with its query;
+    /// an absolute target contributes from its path on, as `pathq`.
+    static func url32(_ request: any HTTPMessageReader) -> UInt32 {
+        var hash: UInt32 = 0
+        if let host = request.headerValue(named: hostHeader, split: false, occurrence: 1) {
+            host.withUnsafeBytes { hash = sdbm(hash, $0) }
+        }
+        request.withURI { uri in hash = sdbm(hash, UnsafeRawBufferPointer(rebasing: uri[pathStart(uri)...])) }
+        return Hashing.avalanche(hash)
+    }
+
+    /// Where these fetches take the path from: a target that is neither
+    /// origin nor absolute form (`*`, an authority) has none in 2.6
+    /// (`OPTIONS *` with `Host: foo.com` gives a base of `foo.com`).
+    private static func pathStart(_ uri: UnsafeRawBufferPointer) -> Int {
+        if uri.first == UInt8(ascii: "/") { return 0 }
+        return HTTPBytes.authorityRange(uri)?.upperBound ?? uri.count
+    }
+
+    /// sdbm continued from `hash` (the host and the path hash as one string).
+    private static func sdbm(_ hash: UInt32, _ bytes: UnsafeRawBufferPointer) -> UInt32 {
+        var hash = hash
+        for b in bytes { hash = UInt32(b) &+ (hash << 6) &+ (hash << 16) &- hash }
+        return hash
+    }
+
+    /// The `+src` forms: the hash in network order, then the client's
+    /// address, 4 bytes for IPv4 and 16 for IPv6; nothing without one.
+    static func withSource(_ hash: UInt32, _ context: any SampleContext) -> Sample? {
+        guard let source = context.source else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(20)
+        func append<T: FixedWidthInteger>(_ value: T) {
+            for shift in stride(from: T.bitWidth - 8, through: 0, by: -8) {
+                out.append(UInt8(truncatingIfNeeded: value >> shift))
+            }
+        }
+        append(hash)
+        switch source.address {
+        case .v4(let a): append(a.value)
+        case .v6(let a):
+            append(a.high)
+            append(a.low)
+        }
+        return .binary(out)
     }
 
     /// The host and port of an absolute request target (`url_ip`, `url_port`).

@@ -56,6 +56,9 @@ enum InternalStateFetches {
                 return .int((now.seconds + offset) * scale + now.microseconds * scale / 1_000_000)
             }
         },
+        // The microseconds of the date, not a date in microseconds
+        // (`date(0,us)`); 2.6 gives 0 to 999999.
+        SampleFetchKeyword("date_us", .int, .internalState) { _, context in .int(context.currentTime.microseconds) },
         SampleFetchKeyword("rand", [.int], .int, .internalState) { args in
             let range = args.int(at: 0)
             return SampleFetch { _ in
@@ -103,8 +106,41 @@ enum InternalStateFetches {
                 .map { .bool($0) }
         },
         SampleFetchKeyword("fe_conn", [.string], .int, .internalState) { _, context in .int(Int64(context.frontendConnections)) },
+        SampleFetchKeyword("fe_req_rate", [.string], .int, .internalState) { args, context in
+            context.frontendRates(named: args.text(at: 0)).map { .int(Int64($0.requests)) }
+        },
+        SampleFetchKeyword("fe_sess_rate", [.string], .int, .internalState) { args, context in
+            context.frontendRates(named: args.text(at: 0)).map { .int(Int64($0.sessions)) }
+        },
+        SampleFetchKeyword("thread", .int, .internalState) { _, context in .int(Int64(context.threadIndex)) },
+        // One process, always (2.6 keeps the fetches for old configurations).
+        SampleFetchKeyword("nbproc", .int, .internalState) { _, _ in .int(1) },
+        SampleFetchKeyword("proc", .int, .internalState) { _, _ in .int(1) },
+        SampleFetchKeyword("stopping", .bool, .internalState) { _, context in .bool(context.isStopping) },
+        // Task profiling times: 2.6 measures them only under `profiling.tasks
+        // on` (or `auto` on a thread whose loop lags by a millisecond),
+        // and reports 0 otherwise; this build does not profile tasks and
+        // refuses `profiling.tasks`.
+        SampleFetchKeyword("lat_ns_avg", .int, .internalState) { _, _ in .int(0) },
+        SampleFetchKeyword("lat_ns_tot", .int, .internalState) { _, _ in .int(0) },
+        SampleFetchKeyword("cpu_ns_avg", .int, .internalState) { _, _ in .int(0) },
+        SampleFetchKeyword("cpu_ns_tot", .int, .internalState) { _, _ in .int(0) },
+        SampleFetchKeyword("last_rule_file", .string, .internalState) { _, context in
+            context.lastFinalRule.flatMap(ruleLocation).map { .string(Array($0.file.utf8)) }
+        },
+        SampleFetchKeyword("last_rule_line", .int, .internalState) { _, context in
+            context.lastFinalRule.flatMap(ruleLocation).map { .int(Int64($0.line)) }
+        },
         SampleFetchKeyword("hostname", .string, .internalState) { _, _ in .string(hostName) },
     ]
+
+    /// A rule's `file:line`, split at the last colon (a file name may
+    /// hold colons).
+    private static func ruleLocation(_ location: String) -> (file: Substring, line: Int)? {
+        guard let colon = location.lastIndex(of: ":"),
+              let line = Int(location[location.index(after: colon)...]) else { return nil }
+        return (location[..<colon], line)
+    }
 
     private static let hostName: [UInt8] = {
         var buffer = [CChar](repeating: 0, count: 256)

@@ -105,6 +105,33 @@ public protocol SampleContext: AnyObject {
     /// The entries the stream tracks (`track-sc*`, `sc_*` fetches); nil
     /// by default (no tracking).
     var stickCounters: StickCounters? { get }
+    /// The HTTP major version the client connection speaks
+    /// (`fc_http_major`): 1 on an HTTP frontend, whatever the request's
+    /// version, since this build speaks HTTP/1 only; nil (the default)
+    /// on a TCP frontend, where 2.6 finds nothing.
+    var frontHTTPMajorVersion: Int? { get }
+    /// The listener that accepted the connection (`so_id`, `dst_conn`);
+    /// nil by default.
+    var listener: ListenerView? { get }
+    /// The session and request rates of frontend `name` (nil: the
+    /// stream's) for `fe_sess_rate` and `fe_req_rate`; nil when there is
+    /// no such frontend, and by default.
+    func frontendRates(named name: String?) -> FrontendRates?
+    /// The client's socket (`fc_src`, `fc_rtt`...); nil by default.
+    var clientConnection: (any ClientConnectionView)? { get }
+    /// The number of the thread running the stream, from 0 (`thread`);
+    /// 0 by default.
+    var threadIndex: Int { get }
+    /// Whether the process is stopping (`stopping`): a soft stop began;
+    /// false by default.
+    var isStopping: Bool { get }
+    /// `file:line` of the last final rule of the stream (`last_rule_file`,
+    /// `last_rule_line`); nil before any, and by default.
+    var lastFinalRule: String? { get }
+    /// The rule runners call it when a final rule (`accept`, `reject`,
+    /// `allow`, `deny`, `tarpit`, `auth`, `redirect`, `return`) ends its
+    /// rule set; ignored by default.
+    func noteFinalRule(_ location: String)
 }
 
 extension SampleContext {
@@ -124,6 +151,14 @@ extension SampleContext {
     public var clientTLS: (any TLSSessionView)? { nil }
     public var serverTLS: (any TLSSessionView)? { nil }
     public var stickCounters: StickCounters? { nil }
+    public var frontHTTPMajorVersion: Int? { nil }
+    public var listener: ListenerView? { nil }
+    public func frontendRates(named name: String?) -> FrontendRates? { nil }
+    public var clientConnection: (any ClientConnectionView)? { nil }
+    public var threadIndex: Int { 0 }
+    public var isStopping: Bool { false }
+    public var lastFinalRule: String? { nil }
+    public func noteFinalRule(_ location: String) {}
     /// The proxy whose rules run: its table is the default of `src_*`
     /// fetches.
     public var ruleProxyName: String { backendName ?? frontendName }
@@ -179,6 +214,20 @@ public struct SocketEndpoint: Sendable, Equatable {
         case .v4(let a): return .ipv4(a)
         case .v6(let a): return .ipv6(a)
         }
+    }
+}
+
+/// Events per second over the last second, as 2.6 reads its frequency
+/// counters: the current second's count plus the previous one's,
+/// weighted by what is left of the current second.
+public struct FrontendRates: Sendable, Equatable {
+    /// New sessions (`fe_sess_rate`).
+    public var sessions: Int
+    /// HTTP requests (`fe_req_rate`).
+    public var requests: Int
+    public init(sessions: Int, requests: Int) {
+        self.sessions = sessions
+        self.requests = requests
     }
 }
 

@@ -119,13 +119,14 @@ public final class SampleExpression: Sendable {
             converters: converters, fetch: fetch, conversions: conversions)
     }
 
-    /// A keyword name: letters, digits, `.`, `_` and `-`.
+    /// A keyword name: letters, digits, `.`, `_`, `-` and `+` (`base32+src`).
     private static func readName(_ text: [UInt8], at index: inout Int) -> String {
         let start = index
         while index < text.count {
             let c = text[index]
             let isName = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39)
                 || c == UInt8(ascii: ".") || c == UInt8(ascii: "_") || c == UInt8(ascii: "-")
+                || c == UInt8(ascii: "+")
             guard isName else { break }
             index += 1
         }

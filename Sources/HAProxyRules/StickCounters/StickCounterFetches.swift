@@ -224,6 +224,9 @@ extension SampleExpression {
         public var keyword: String
         /// Set for a converter (`conversion keyword 'K' for ...`).
         public var isConverter: Bool
+        /// The name is a frontend's, not a table's (`fe_req_rate(F)`:
+        /// 2.6 says `unable to find frontend 'F' referenced in ...`).
+        public var isFrontend = false
     }
 
     /// The stick tables the expression names: for `src_*`, `table_avl` and
@@ -244,6 +247,10 @@ extension SampleExpression {
             if let table = text(fetchArguments, index) ?? (tracked ? nil : defaultTable) {
                 list.append(StickTableReference(table: table, argument: index + 1, keyword: name, isConverter: false))
             }
+        }
+        if name == "fe_req_rate" || name == "fe_sess_rate", let frontend = text(fetchArguments, 0) {
+            list.append(StickTableReference(
+                table: frontend, argument: 1, keyword: name, isConverter: false, isFrontend: true))
         }
         for (converter, arguments) in converters {
             guard let keyword = StickTableConverters.keywords.first(where: { $0.name == converter }),

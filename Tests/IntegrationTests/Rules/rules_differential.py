@@ -1269,6 +1269,204 @@ http-request set-header x-cap-ver %[capture.req.ver]
 """), [G("/x/y?z=1", srv=[hv("x-cap-uri", "/x/y?z=1"), hv("x-cap-method", "GET")])],
      what="capture.req.method/uri/ver")
 
+case("fetch_base32_url32", "fetch", site("""
+http-request set-header x-base32 %[base32]
+http-request set-header x-base32-src %[base32+src,hex]
+http-request set-header x-url32 %[url32]
+http-request set-header x-url32-src %[url32+src,hex]
+http-request set-header x-baseq %[baseq]
+http-request set-header x-base %[base]
+"""), [G("/foo/bar?x=1&y=2", host="127.0.0.1:18081", src="127.0.0.2",
+         srv=[hv("x-base32", "4001722090"), hv("x-base32-src", "EE856EEA7F000002"), hv("x-url32", "264693600")]),
+       G("/x", host="a, b", srv=[hv("x-base", "a/x"), hv("x-url32", "264785703")]),
+       G("/x?y", host=" a , b "), G("http://Foo.com:8080/a/b?c", host="Foo.com:8080"),
+       G("http://foo.com", host="foo.com"), G("*", method="OPTIONS", host="foo.com"),
+       G("*", method="OPTIONS", host=None, version="HTTP/1.0"), G("/a/b?c", host=None, version="HTTP/1.0"),
+       G("/e?", host="")],
+     what="base32 and url32 (sdbm with avalanche), +src binary forms, baseq, base of odd targets")
+
+case("fetch_base32_track", "fetch", site("""
+stick-table type binary len 20 size 1k store http_req_cnt
+http-request track-sc0 base32+src
+http-request set-header x-count %[sc_http_req_cnt(0)]
+http-request deny deny_status 429 if { sc_http_req_cnt(0) gt 2 }
+"""), [G("/p?a", srv=[hv("x-count", "1")]), G("/p?b", srv=[hv("x-count", "2")]), G("/q", srv=[hv("x-count", "1")]),
+       G("/p", status=429), G("/p", src="127.0.0.2", srv=[hv("x-count", "1")])],
+     what="per-URL rate limiting keyed on base32+src")
+
+case("fetch_urlp_val", "fetch", site("""
+http-request set-header x-a %[urlp_val(a)]
+http-request set-header x-first %[urlp_val]
+http-request set-header x-semi %[urlp_val(b,;)]
+http-request deny deny_status 400 if { urlp_val(limit) gt 100 }
+"""), [G("/?a=12&b=3", srv=[hv("x-a", "12")]), G("/x;b=5?a=-7x", srv=[hv("x-semi", "5")]), G("/?a=abc"),
+       G("/?a="), G("/?a=-"), G("/?c=4&a=5"), G("/?a=99999999999999999999"), G("/?a=3000000000"),
+       G("/?a=-2147483649"), G("/?a=+5"), G("/?a=1.5"), G("/?a=-1.5"), G("/?a=%2B5"), G("/"),
+       G("/?limit=101", status=400), G("/?limit=100", status=200)],
+     what="urlp_val: 32-bit wrap, odd bytes taken as digits, absent parameter")
+
+case("fetch_date_us_http_major", "fetch", site("""
+http-request set-header x-us %[date_us]
+http-request set-header x-major %[fc_http_major]
+http-request set-header x-major-10 %[fc_http_major] if { req.ver 1.0 }
+"""), [G(srv=[hv("x-us", "N"), hv("x-major", "1")]), G(version="HTTP/1.0", srv=[hv("x-major-10", "1")])],
+     normalize=[(rb"x-us: \d{1,6}\r", b"x-us: N\r")], what="date_us (microseconds part) and fc_http_major")
+
+case("fetch_so_id_dst_conn", "fetch", """
+frontend www
+    bind @BIND@
+    bind @BIND2@ name second
+    tcp-request connection set-var(sess.id) so_id
+    http-request set-header x-so-id %[so_id]
+    http-request set-header x-so-name %[so_name]
+    http-request set-header x-dst-conn %[dst_conn]
+    http-request set-header x-early %[var(sess.id)]
+    default_backend app
+backend app
+    server app1 @app@
+""", [G(srv=[hv("x-so-id", "1"), hv("x-dst-conn", "1"), hv("x-early", "1")]),
+      G(to="BIND2", srv=[hv("x-so-id", "2"), hv("x-so-name", "second")])],
+     what="so_id numbers the listeners, so_name in HTTP rules, dst_conn counts the listener's connections")
+
+case("fetch_so_id_tcp", "fetch", """
+listen tcpl
+    mode tcp
+    bind @BIND@,@BIND2@
+    tcp-request inspect-delay 1s
+    tcp-request content reject unless { so_id 2 } { dst_conn 1 }
+    server t1 @tcpl@
+""", [RAW(b"ping\n", noresponse=True), RAW(b"ping\n", to="BIND2", server="tcpl")], mode="tcp",
+     what="so_id per address of a bind line, dst_conn in a TCP stream")
+
+case("fetch_fe_rates", "fetch", """
+frontend www
+    bind @BIND@
+    tcp-request connection set-var(sess.early) fe_sess_rate
+    tcp-request session set-var(sess.later) fe_sess_rate
+    http-request set-header x-req-rate %[fe_req_rate]
+    http-request set-header x-sess-rate %[fe_sess_rate]/%[var(sess.early)]/%[var(sess.later)]
+    http-request set-header x-named %[fe_req_rate(www)]
+    http-request set-header x-other %[fe_sess_rate(other)]/%[fe_req_rate(other)]
+    default_backend app
+frontend other
+    bind @BIND2@
+    http-request return status 200
+backend app
+    server app1 @app@
+""", [G(srv=[hv("x-req-rate", "1"), hv("x-sess-rate", "1/0/0"), hv("x-named", "1"), hv("x-other", "0/0")])],
+     what="fe_req_rate and fe_sess_rate count the request and the session asking, of this or a named frontend")
+
+case("fetch_fc_addresses", "fetch", """
+frontend www
+    bind @BIND@
+    bind @BIND2@ accept-proxy
+    tcp-request connection set-var(sess.cs) fc_src
+    http-request set-src hdr(x-src) if { hdr(x-src) -m found }
+    http-request set-dst hdr(x-dst) if { hdr(x-dst) -m found }
+    http-request set-src-port hdr(x-sp) if { hdr(x-sp) -m found }
+    http-request set-header x-fc %[fc_src]/%[fc_dst]/%[var(sess.cs)]
+    http-request set-header x-fc-dport %[fc_dst_port]
+    http-request set-header x-fc-sport %[fc_src_port,bool]
+    http-request set-header x-src %[src]:%[src_port] if { hdr(x-sp) -m found } || { src 192.168.0.1 }
+    default_backend app
+backend app
+    server app1 @app@
+""", [G(src="127.0.0.3", srv=[hv("x-fc", "127.0.0.3/127.0.0.1/127.0.0.3"), hv("x-fc-sport", "1")]),
+      G(headers=[("X-Src", "10.1.2.3"), ("X-Dst", "10.9.9.9"), ("X-Sp", "555")], srv=[hv("x-src", "10.1.2.3:555")]),
+      RAW(b"PROXY TCP4 192.168.0.1 192.168.0.2 1111 2222\r\n" + req(), to="BIND2",
+          srv=[hv("x-src", "192.168.0.1:1111")])],
+     what="fc_src, fc_dst and their ports stay the socket's after set-src, set-dst and a PROXY header")
+
+case("fetch_fc_rtt", "fetch", site("""
+http-request set-header x-rtt %[fc_rtt]/%[fc_rttvar]
+http-request set-header x-rtt-us %[fc_rtt(us)]/%[fc_rttvar(us)]
+"""), [G(srv=[hv("x-rtt", "0/0"), hv("x-rtt-us", "N/N")])],
+     normalize=[(rb"x-rtt-us: \d+/\d+\r", b"x-rtt-us: N/N\r")],
+     what="fc_rtt and fc_rttvar in milliseconds (0 on loopback) and microseconds")
+
+case("fetch_process_state", "fetch", site("""
+http-request set-header x-proc %[nbproc]/%[proc]/%[stopping]
+http-request set-header x-thread %[thread]
+http-request set-header x-profiling %[lat_ns_avg]/%[lat_ns_tot]/%[cpu_ns_avg]/%[cpu_ns_tot]
+"""), [G(srv=[hv("x-proc", "1/1/0"), hv("x-thread", "0"), hv("x-profiling", "0/0/0/0")])],
+     global_extra="    nbthread 1\n", what="nbproc, proc, stopping, thread and the task profiling times (0)")
+
+case("fetch_thread_spread", "fetch", site("""
+http-request set-header x-thread %[thread]
+"""), [G(srv=[hv("x-thread", "0")]), G(srv=[hv("x-thread", "1")]), G(srv=[hv("x-thread", "2")]),
+       G(srv=[hv("x-thread", "3")]), G(srv=[hv("x-thread", "0")])],
+     global_extra="    nbthread 4\n", what="thread: connections go to the threads in turn")
+
+case("fetch_last_rule", "fetch", """
+frontend www
+    bind @BIND@
+    log-format "%HP lrf=%[last_rule_file] lrl=%[last_rule_line]"
+    tcp-request content accept if { path /tcpaccept }
+    http-request return status 200 content-type text/plain lf-string "ret lrl=%[last_rule_line]" if { path /return }
+    http-request deny deny_status 403 if { path /deny }
+    http-request auth realm x if { path /auth }
+    http-request redirect location /x if { path /redirect }
+    http-request allow if { path /allow }
+    redirect location /y if { path /kredirect }
+    http-request set-var(txn.x) str(1) if { path /setvar }
+    http-response deny if { capture.req.uri /resdeny }
+    http-response allow if { capture.req.uri /resallow }
+    http-response set-header x-lrl %[last_rule_line]
+    http-after-response allow if { capture.req.uri /after }
+    http-after-response set-header x-after-lrl %[last_rule_line]
+    http-after-response set-header x-after-lrf %[last_rule_file,regsub(.*/,)]
+    default_backend app
+backend app
+    http-request deny if { path /bdeny }
+    http-request allow if { path /ballow }
+    server app1 @app@
+""", [G(p) for p in ("/tcpaccept", "/return", "/deny", "/auth", "/redirect", "/allow", "/kredirect", "/setvar",
+                     "/resdeny", "/resallow", "/after", "/bdeny", "/ballow")],
+     log=13, what="last_rule_file and last_rule_line: the last final rule, as rules and the log line see it")
+
+case("fetch_last_rule_tarpit", "fetch", site("""
+log-format "%HP lrl=%[last_rule_line]"
+timeout tarpit 100ms
+http-request tarpit deny_status 429 if { path /tarpit }
+http-request deny deny_status 403 content-type text/plain lf-string "lrl=%[last_rule_line]" if { path /deny }
+http-request wait-for-body time 100ms if { path /wait }
+http-after-response set-header x-after-lrl %[last_rule_line]
+"""), [G("/tarpit", status=429), G("/deny", status=403), G("/wait", method="POST", body=b"x")], log=3,
+     what="last_rule_line after tarpit, in a deny's own format, and not after wait-for-body")
+
+case("fetch_last_rule_keep_alive", "fetch", site("""
+log-format "%HP lrl=%[last_rule_line]"
+http-request allow if { path /allow }
+http-response set-header x-lrl %[last_rule_line]
+"""),
+     [RAW(req("/allow") + req("/next"), finals=2)], log=2,
+     what="last_rule_line starts again with each request of a connection")
+
+case("fetch_last_rule_tcp", "fetch", """
+listen tcpl
+    mode tcp
+    bind @BIND@
+    log-format "lrf=%[last_rule_file,regsub(.*/,)] lrl=%[last_rule_line]"
+    tcp-request inspect-delay 1s
+    tcp-request content reject if { req.payload(0,4) -m str nope }
+    tcp-request content accept if { req.len gt 0 }
+    server t1 @tcpl@
+""", [RAW(b"ping\n", server="tcpl"), RAW(b"nope\n", noresponse=True)], mode="tcp", log=2,
+     what="last_rule_file and last_rule_line after tcp-request content rules in a TCP stream")
+
+case("fetch_http_major_tcp", "fetch", """
+frontend t
+    mode tcp
+    bind @BIND@
+    tcp-request inspect-delay 1s
+    tcp-request content reject if { fc_http_major -m found }
+    tcp-request content accept
+    default_backend tcpb
+backend tcpb
+    mode tcp
+    server t1 @tcpb@
+""", [RAW(b"ping\n", server="tcpb")], mode="tcp", what="fc_http_major finds nothing on a TCP frontend")
+
 
 # ---- Converters ------------------------------------------------------------
 

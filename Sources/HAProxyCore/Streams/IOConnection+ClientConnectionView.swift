@@ -1,0 +1,21 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import HAProxyHTTP
+import HAProxyIO
+import HAProxyRules
+
+/// A client's socket read by the `fc_*` fetches, on its loop (where the
+/// rules run); a closed one has no round trip times.
+extension IOConnection: ClientConnectionView {
+    public var socketSource: SocketEndpoint? { SocketEndpoint(remoteAddress) }
+    public var socketDestination: SocketEndpoint? { SocketEndpoint(localAddress) }
+
+    public var roundTripTimes: (rtt: Int, variation: Int)? {
+        guard fd >= 0 else { return nil }
+        var info = tcp_info()
+        var length = socklen_t(MemoryLayout<tcp_info>.size)
+        guard getsockopt(fd, CInt(IPPROTO_TCP), TCP_INFO, &info, &length) == 0 else { return nil }
+        return (Int(info.tcpi_rtt), Int(info.tcpi_rttvar))
+    }
+}
