@@ -51,7 +51,7 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStrea
     lazy var uniqueID = UniqueIDCell()
     private var loggedServer: Server?
     private(set) var clientAddress: SocketAddress?
-    let localAddress: SocketAddress?
+    private(set) var localAddress: SocketAddress?
     /// The session's variables (`sess.*` set by connection rules, `txn.*`).
     let variables: StreamVariables
     /// The listener that accepted the client (`so_name`, `dst_conn`).
@@ -394,8 +394,10 @@ final class TCPStream: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStrea
         case .invalid:
             log.terminate("P", "R")
             closeAll()
-        case .header(let source, _):
+        case .header(let source, let destination):
+            // Both ends as the header gives them, as 2.6 takes them.
             if let source { clientAddress = source }
+            if let destination { localAddress = destination }
             pending = proxyHeader!.readableBytes > 0 ? proxyHeader : nil
             proxyHeader = nil
             startContentAnalysis()

@@ -550,8 +550,11 @@ public struct HTTPStreamStateMachine {
             case .invalid:
                 log.terminate("P", "R")
                 closeAll()
-            case .header(let source, _):
+            case .header(let source, let destination):
+                // Both ends as the header gives them, as 2.6 takes them
+                // (`src`, `dst`, `%ci`, `%fi`, a server's `send-proxy`).
                 if let source { clientAddress = source }
+                if let destination { localAddress = destination }
                 state = .readingRequest
                 processClient()
             }

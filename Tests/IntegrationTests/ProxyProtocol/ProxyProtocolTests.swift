@@ -61,6 +61,47 @@ final class ProxyProtocolTests: IntegrationTestCase {
         XCTAssertFalse(String(decoding: rest ?? Data(), as: UTF8.self).contains("x-server"), "request without PROXY header was forwarded")
     }
 
+    /// The header's destination is the stream's too, as 2.6 takes it
+    /// (recorded: `dst`, `%fi:%fp` and a server's `send-proxy` give
+    /// 192.168.0.2:2222 for `PROXY TCP4 192.168.0.1 192.168.0.2 1111
+    /// 2222`; `fc_dst` stays the socket's own address).
+    func testAcceptProxyDestinationBecomesTheStreamsDestination() throws {
+        let echo = try startBackend("echo", mode: "echo")
+        let httpPort = Ports.free(), tcpPort = Ports.free()
+        let log = try DatagramReceiver(unixPath: "\(tmp.path)/log.sock")
+        try startProxy(config: """
+        global
+            log \(tmp.path)/log.sock format raw local0
+        defaults
+            log global
+            timeout connect 2s
+            timeout client 10s
+            timeout server 10s
+        frontend web
+            mode http
+            bind 127.0.0.1:\(httpPort) accept-proxy
+            log-format "web %ci:%cp %fi:%fp"
+            http-request return status 200 content-type text/plain lf-string "%[dst]:%[dst_port] %[fc_dst]"
+        frontend relay
+            mode tcp
+            bind 127.0.0.1:\(tcpPort) accept-proxy
+            default_backend echo
+        backend echo
+            mode tcp
+            server e 127.0.0.1:\(echo.port) send-proxy
+        """, ports: [httpPort, tcpPort])
+        let header = "PROXY TCP4 192.168.0.1 192.168.0.2 1111 2222\r\n"
+        let web = try Conn(port: httpPort)
+        try web.send(header + HTTPClient.request("GET", "/", close: true))
+        XCTAssertEqual(try web.readResponse().text, "192.168.0.2:2222 127.0.0.1")
+        XCTAssertEqual(try log.receive { $0.hasPrefix("web ") }.last, "web 192.168.0.1:1111 192.168.0.2:2222\n")
+        let relay = try Conn(port: tcpPort)
+        try relay.send(header + "hello\n")
+        // The echo server sends back what it got: our header to it first.
+        XCTAssertEqual(String(decoding: try relay.read(until: Data("\r\n".utf8)), as: UTF8.self), header)
+        XCTAssertEqual(try relay.read(exactly: 6), Data("hello\n".utf8))
+    }
+
     private func startSendProxy(_ keyword: String) throws -> Int {
         try startTCPForwarder(serverOptions: keyword).port
     }
