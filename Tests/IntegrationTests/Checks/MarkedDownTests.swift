@@ -13,16 +13,9 @@ final class MarkedDownTests: IntegrationTestCase {
         // The checks go to this server's port: stopping it takes both down.
         let health = try startBackend("health")
         let tcpPort = Ports.free(), httpPort = Ports.free(), keptPort = Ports.free()
-        let log = try DatagramReceiver(unixPath: "\(tmp.path)/log.sock")
+        let (log, sections) = try rawLogSections(timeouts: "30s")
         let check = "check port \(health.port) inter 100 fall 1 rise 1"
-        try startProxy(config: """
-        global
-            log \(tmp.path)/log.sock format raw local0
-        defaults
-            log global
-            timeout connect 2s
-            timeout client 30s
-            timeout server 30s
+        try startProxy(config: sections + """
         listen tcp
             mode tcp
             option tcplog

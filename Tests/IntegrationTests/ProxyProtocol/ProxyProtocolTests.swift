@@ -68,15 +68,8 @@ final class ProxyProtocolTests: IntegrationTestCase {
     func testAcceptProxyDestinationBecomesTheStreamsDestination() throws {
         let echo = try startBackend("echo", mode: "echo")
         let httpPort = Ports.free(), tcpPort = Ports.free()
-        let log = try DatagramReceiver(unixPath: "\(tmp.path)/log.sock")
-        try startProxy(config: """
-        global
-            log \(tmp.path)/log.sock format raw local0
-        defaults
-            log global
-            timeout connect 2s
-            timeout client 10s
-            timeout server 10s
+        let (log, sections) = try rawLogSections()
+        try startProxy(config: sections + """
         frontend web
             mode http
             bind 127.0.0.1:\(httpPort) accept-proxy

@@ -55,12 +55,8 @@ final class SilentDropTests: IntegrationTestCase {
         let app = try startBackend("app")
         let port = Ports.free()
         let socket = "\(tmp.path)/admin.sock"
-        let log = try DatagramReceiver(unixPath: "\(tmp.path)/log.sock")
-        try startProxy(config: """
-        global
-            stats socket \(socket) level admin
-            log \(tmp.path)/log.sock format raw local0
-        \(Self.defaultsHTTP)
+        let (log, sections) = try rawLogSections(global: ["stats socket \(socket) level admin"], defaults: ["mode http"])
+        try startProxy(config: sections + """
         frontend fe
             log global
             option httplog
@@ -127,18 +123,9 @@ final class SilentDropTests: IntegrationTestCase {
         let echo = try startBackend("echo", mode: "echo")
         let ports = (0..<5).map { _ in Ports.free() }
         let socket = "\(tmp.path)/admin.sock"
-        let log = try DatagramReceiver(unixPath: "\(tmp.path)/log.sock")
-        try startProxy(config: """
-        global
-            stats socket \(socket) level admin
-            log \(tmp.path)/log.sock format raw local0
-        defaults
-            mode tcp
-            log global
-            option tcplog
-            timeout connect 2s
-            timeout client 10s
-            timeout server 10s
+        let (log, sections) = try rawLogSections(
+            global: ["stats socket \(socket) level admin"], defaults: ["mode tcp", "option tcplog"])
+        try startProxy(config: sections + """
         frontend conn
             bind 127.0.0.1:\(ports[0])
             tcp-request connection silent-drop

@@ -116,15 +116,8 @@ final class TCPRulesTests: IntegrationTestCase {
         let echo = try startBackend("echo", mode: "echo")
         let web = try startBackend("web")
         let tcpPort = Ports.free(), httpPort = Ports.free()
-        let log = try DatagramReceiver(unixPath: "\(tmp.path)/log.sock")
-        try startProxy(config: """
-        global
-            log \(tmp.path)/log.sock format raw local0
-        defaults
-            log global
-            timeout connect 2s
-            timeout client 10s
-            timeout server 10s
+        let (log, sections) = try rawLogSections()
+        try startProxy(config: sections + """
         frontend tls
             mode tcp
             bind 127.0.0.1:\(tcpPort)

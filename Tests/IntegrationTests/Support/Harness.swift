@@ -391,6 +391,21 @@ class IntegrationTestCase: XCTestCase {
         try runTool(haproxyPath, args, dir: tmp, timeout: timeout)
     }
 
+    /// A receiver for the proxy's log lines, and the `global` and `defaults`
+    /// sections that send them to it raw from every proxy (`global` and
+    /// `defaults` add lines to those sections).
+    func rawLogSections(
+        global: [String] = [], defaults: [String] = [], timeouts: String = "10s"
+    ) throws -> (log: DatagramReceiver, sections: String) {
+        let path = "\(tmp.path)/log.sock"
+        let receiver = try DatagramReceiver(unixPath: path)
+        let globalLines = (global + ["log \(path) format raw local0"]).map { "    " + $0 }
+        let defaultsLines = (defaults + ["log global", "timeout connect 2s", "timeout client \(timeouts)",
+                                         "timeout server \(timeouts)"]).map { "    " + $0 }
+        let sections = (["global"] + globalLines + ["defaults"] + defaultsLines).joined(separator: "\n") + "\n"
+        return (receiver, sections)
+    }
+
     static let defaultsHTTP = """
     defaults
         mode http
