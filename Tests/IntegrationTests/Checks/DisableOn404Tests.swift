@@ -43,6 +43,10 @@ final class DisableOn404Tests: IntegrationTestCase {
         // Out of the load balancing: every request goes to s2.
         for _ in 0..<4 { XCTAssertEqual(try HTTPClient.get(port: port).text, "s2\n") }
         // Without the option the same 404 is a failed check.
+        try waitUntil("s3 is checked") {
+            let plain = StatsCSV.rows(try StatsSocket.command(socket, "show stat"), proxy: "plain")["s3"] ?? [:]
+            return plain["check_status"] != "INI"
+        }
         let plain = StatsCSV.rows(try StatsSocket.command(socket, "show stat"), proxy: "plain")["s3"] ?? [:]
         XCTAssertEqual([plain["status"], plain["check_status"]], ["DOWN", "L7STS"])
 
