@@ -76,6 +76,29 @@ final class HTTPRuleKeywordsTests: XCTestCase {
         }
     }
 
+    /// `set-mark` and `set-tos`: a number in any of strtoul's bases, 2.6's
+    /// messages otherwise (recorded).
+    func testClientSocketOptions() throws {
+        let (config, diagnostics) = TestSupport.load(
+            "frontend a\n  bind :80\n  mode http\n  http-request set-mark 0x2a\n  http-request set-tos 010\n"
+                + "  http-request set-mark 5000000000\n")
+        XCTAssertEqual(diagnostics.alerts.map(\.message), [])
+        let actions = try XCTUnwrap(config?.proxies.first?.httpRequestRules).map(\.action)
+        guard actions.count == 3, case .setClientSocket(let mark) = actions[0], case .setClientSocket(let tos) = actions[1],
+              case .setClientSocket(let wrapped) = actions[2] else { return XCTFail("\(actions)") }
+        XCTAssertEqual([mark, tos, wrapped], [.mark(42), .tos(8), .mark(705_032_704)])
+        let cases: [(String, String)] = [
+            ("http-request set-mark",
+             "parsing [test.cfg:4] : error detected in frontend 'a' while parsing 'http-request set-mark' rule : expects exactly 1 argument (integer/hex value)."),
+            ("http-request set-tos 12abc",
+             "parsing [test.cfg:4] : error detected in frontend 'a' while parsing 'http-request set-tos' rule : invalid character starting at 'abc' (integer/hex value expected)."),
+        ]
+        for (line, expected) in cases {
+            let (_, bad) = TestSupport.load("frontend a\n  bind :80\n  mode http\n  \(line)\n")
+            XCTAssertEqual(bad.alerts.first?.message, expected, line)
+        }
+    }
+
     /// `set-map(FILE)`, `del-map`, `add-acl`, `del-acl`: 2.6's messages
     /// (recorded), and any file name accepted.
     func testPatternEditActions() {
@@ -102,12 +125,13 @@ final class HTTPRuleKeywordsTests: XCTestCase {
             frontend a
                 bind :80
                 timeout client 1s
-                http-request set-mark 1
+                http-request set-priority-class int(1)
                 http-request bogus
             """)
         XCTAssertNil(config)
         XCTAssertEqual(
-            diagnostics.alerts.first?.message, "parsing [test.cfg:4] : 'http-request set-mark' is not supported by this build.")
+            diagnostics.alerts.first?.message,
+            "parsing [test.cfg:4] : 'http-request set-priority-class' is not supported by this build.")
     }
 
     func testRuleAfterFinalRuleWarns() {

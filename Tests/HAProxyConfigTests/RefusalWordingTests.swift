@@ -42,15 +42,15 @@ final class RefusalWordingTests: XCTestCase {
                 frontend f
                     bind :80
                     http-request set-nice 1
-                    http-request set-mark 1
+                    http-request set-priority-offset int(1)
                     http-request send-spoe-group e g
-                    http-request set-tos 1
+                    http-request do-resolve(txn.ip,dns) hdr(host)
                 """, count: 4),
             [
                 "parsing [test.cfg:3] : 'http-request set-nice' is not supported by this build.",
-                "parsing [test.cfg:4] : 'http-request set-mark' is not supported by this build.",
+                "parsing [test.cfg:4] : 'http-request set-priority-offset' is not supported by this build.",
                 "parsing [test.cfg:5] : 'http-request send-spoe-group' is not supported by this build.",
-                "parsing [test.cfg:6] : 'http-request set-tos' is not supported by this build.",
+                "parsing [test.cfg:6] : 'http-request do-resolve(txn.ip,dns)' is not supported by this build.",
             ])
         let unknown = alerts("frontend f\n    bind :80\n    http-request frobnicate\n", count: 1)
         XCTAssertTrue(unknown.first?.hasPrefix("parsing [test.cfg:3]: 'http-request' expects 'wait-for-handshake'") ?? false)

@@ -99,9 +99,14 @@ final class TestClientConnection: ClientConnectionView {
     var socketDestination: SocketEndpoint?
     var roundTripTimes: (rtt: Int, variation: Int)?
 
+    /// What `set-mark` and `set-tos` set, in order.
+    var options: [ClientSocketOption] = []
+
     init(source: SocketEndpoint?, destination: SocketEndpoint?, roundTripTimes: (rtt: Int, variation: Int)?) {
         socketSource = source
         socketDestination = destination
         self.roundTripTimes = roundTripTimes
     }
+
+    func setOption(_ option: ClientSocketOption) { options.append(option) }
 }

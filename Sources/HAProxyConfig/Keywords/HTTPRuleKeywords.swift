@@ -64,10 +64,13 @@ extension KeywordRegistry {
                 return headers.union([
                     "deny", "return", "redirect", "auth", "set-method", "set-path", "set-pathq", "set-query", "set-uri",
                     "replace-path", "replace-pathq", "replace-uri", "capture", "set-log-level", "normalize-uri", "set-timeout", "set-src", "set-dst", "set-src-port", "set-dst-port",
-                    "use-service", "reject", "silent-drop", "disable-l7-retry",
+                    "use-service", "reject", "silent-drop", "disable-l7-retry", "set-mark", "set-tos",
                 ]).union(KeywordRegistry.requestHoldActions).union(StickCounterActionParser.actionNames)
             case .response:
-                return headers.union(["deny", "return", "redirect", "set-status", "capture", "set-log-level", "silent-drop"])
+                return headers.union([
+                    "deny", "return", "redirect", "set-status", "capture", "set-log-level", "silent-drop", "set-mark",
+                    "set-tos",
+                ])
                     .union(StickCounterActionParser.actionNames)
             case .afterResponse:
                 return headers.union(["set-status", "capture"])
@@ -176,6 +179,23 @@ extension KeywordRegistry {
         ctx.warnUnusableOperands(condition, at: stage, target: "'\(section) \(kind) header rule'", ruleName: nil)
     }
 
+    /// `set-mark <mark>` and `set-tos <tos>`: a number as 2.6 reads it
+    /// (decimal, `0x` hexadecimal or `0` octal), with 2.6's messages.
+    static func parseClientSocketOption(
+        _ action: String, _ words: inout ArraySlice<String>, _ error: (String) -> KeywordError
+    ) throws -> ClientSocketOption {
+        guard let word = words.first, word != "if", word != "unless" else {
+            throw error("expects exactly 1 argument (integer/hex value)")
+        }
+        words.removeFirst()
+        switch ClientSocketOption.parseValue(word) {
+        case .failure(let failure):
+            throw error(failure.message)
+        case .success(let value):
+            return action == "set-mark" ? .mark(UInt32(truncatingIfNeeded: value)) : .tos(Int32(truncatingIfNeeded: value))
+        }
+    }
+
     /// `set-map(FILE) KEY VALUE`, `del-map(FILE) KEY`, `add-acl(FILE) KEY`,
     /// `del-acl(FILE) KEY`: log-format arguments, 2.6's message when one is
     /// missing (extra words are left for the condition check to report).
@@ -233,6 +253,8 @@ extension KeywordRegistry {
             return .reject
         case "disable-l7-retry":
             return .disableLayer7Retries
+        case "set-mark", "set-tos":
+            return .setClientSocket(try parseClientSocketOption(action, &words, error))
         case "silent-drop":
             return .silentDrop
         case "deny":

@@ -42,13 +42,15 @@ extension KeywordRegistry {
         var implementedActions: Set<String> {
             switch self {
             case .connection:
-                return Set(["accept", "reject", "silent-drop", "expect-proxy"]).union(StickCounterActionParser.actionNames)
-            case .session: return Set(["accept", "reject", "silent-drop"]).union(StickCounterActionParser.actionNames)
+                return Set(["accept", "reject", "silent-drop", "expect-proxy", "set-mark", "set-tos"])
+                    .union(StickCounterActionParser.actionNames)
+            case .session:
+                return Set(["accept", "reject", "silent-drop", "set-mark", "set-tos"]).union(StickCounterActionParser.actionNames)
             case .content:
-                return Set(["accept", "reject", "silent-drop", "set-log-level", "capture"])
+                return Set(["accept", "reject", "silent-drop", "set-log-level", "capture", "set-mark", "set-tos"])
                     .union(StickCounterActionParser.actionNames)
             case .response:
-                return Set(["accept", "reject", "silent-drop", "close"])
+                return Set(["accept", "reject", "silent-drop", "close", "set-mark", "set-tos"])
                     .union(StickCounterActionParser.actionNames.filter { !$0.hasPrefix("track-sc") })
             }
         }
@@ -213,6 +215,9 @@ extension KeywordRegistry {
             compiled = .setLogLevel(level)
         case "capture":
             compiled = .capture(try parseTCPCapture(&words, proxy: proxy, stage: stage, ctx: &ctx))
+        case "set-mark", "set-tos":
+            // 2.6 gives TCP rules the bare message.
+            compiled = .setClientSocket(try parseClientSocketOption(action, &words) { KeywordError($0) })
         default:
             if stickAction {
                 compiled = .stickCounter(try StickCounterActionParser.parse(

@@ -41,6 +41,8 @@ public enum HTTPAction: Sendable {
     case setVariableFormat(VariableName, SampleFormat)
     /// `set-map`, `del-map`, `add-acl`, `del-acl`.
     case editPatterns(PatternEdit)
+    /// `set-mark` / `set-tos`: an option of the client's socket.
+    case setClientSocket(ClientSocketOption)
     /// `disable-l7-retry`: the request is not sent again for `retry-on`'s
     /// reasons (connection failures still are, within `retries`).
     case disableLayer7Retries

@@ -115,6 +115,8 @@ public enum HTTPRuleRunner {
                 _ = target.setHeader(name, rendered)
             case .disableLayer7Retries:
                 target.disableLayer7Retries()
+            case .setClientSocket(let option):
+                target.clientConnection?.setOption(option)
             case .editPatterns(let edit):
                 edit.perform(key: render(edit.key, target), value: edit.value.map { render($0, target) })
             case .addHeader(let name, let value):

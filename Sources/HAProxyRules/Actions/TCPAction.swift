@@ -23,6 +23,8 @@ public enum TCPAction: Sendable {
     case unsetVariable(VariableName)
     /// `tcp-request content set-log-level <level>`.
     case setLogLevel(LogLevelOverride)
+    /// `set-mark` / `set-tos`: an option of the client's socket.
+    case setClientSocket(ClientSocketOption)
     /// `tcp-request content capture <sample> len <n>`: into a new request
     /// capture slot of the frontend (`%hr`, `capture.req.hdr(N)`).
     case capture(HTTPCapture)

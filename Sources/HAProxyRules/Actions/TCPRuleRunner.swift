@@ -68,6 +68,8 @@ public enum TCPRuleRunner {
                 context.setLogLevel(level)
             case .capture(let capture):
                 capture.run(on: context)
+            case .setClientSocket(let option):
+                context.clientConnection?.setOption(option)
             case .stickCounter(let action):
                 action.perform(on: context)
             }
