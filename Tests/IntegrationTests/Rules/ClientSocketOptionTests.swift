@@ -8,12 +8,7 @@ import Glibc
 /// client connection, as `ss` shows them (`fwmark:`, `tos:`). SO_MARK
 /// needs CAP_NET_ADMIN; without it the mark is left unset, as 2.6 leaves it.
 final class ClientSocketOptionTests: IntegrationTestCase {
-    private var markAllowed: Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { Glibc.close(fd) }
-        var mark: UInt32 = 1
-        return setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, socklen_t(MemoryLayout<UInt32>.size)) == 0
-    }
+    private var markAllowed: Bool { socketOptionAllowed(level: SOL_SOCKET, name: SO_MARK) }
 
     /// `ss`'s line for the proxy's end of the connection from `clientPort` to `port`.
     private func socketLine(port: Int, clientPort: Int) throws -> String {

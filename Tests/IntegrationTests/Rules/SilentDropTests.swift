@@ -9,16 +9,10 @@ import Glibc
 /// Debian's 2.6.12 wrote and reported for the same configuration and
 /// requests (recorded on its stats socket and `log stdout format raw`).
 final class SilentDropTests: IntegrationTestCase {
-    /// Whether this process may put a socket under TCP_REPAIR (needs
-    /// CAP_NET_ADMIN): the proxy, started by it, may too, and then a
+    /// Whether the proxy may put a socket under TCP_REPAIR (19): then a
     /// dropped client hears nothing at all; otherwise the client gets the
     /// reset, which the TTL of 1 does not keep from a local peer.
-    private var repairAllowed: Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { Glibc.close(fd) }
-        var one: Int32 = 1
-        return setsockopt(fd, Int32(IPPROTO_TCP), 19, &one, socklen_t(MemoryLayout<Int32>.size)) == 0
-    }
+    private var repairAllowed: Bool { socketOptionAllowed(level: Int32(IPPROTO_TCP), name: 19) }
 
     /// The client's view of a dropped connection once the proxy logged or
     /// counted it: no byte and no end under TCP_REPAIR, else a reset.

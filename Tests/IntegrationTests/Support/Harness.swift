@@ -391,6 +391,16 @@ class IntegrationTestCase: XCTestCase {
         try runTool(haproxyPath, args, dir: tmp, timeout: timeout)
     }
 
+    /// Whether this process may set a socket option that needs a
+    /// capability (CAP_NET_ADMIN for TCP_REPAIR or SO_MARK): the proxy,
+    /// started by it, may then too.
+    func socketOptionAllowed(level: Int32, name: Int32) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { Glibc.close(fd) }
+        var one: Int32 = 1
+        return setsockopt(fd, level, name, &one, socklen_t(MemoryLayout<Int32>.size)) == 0
+    }
+
     /// A receiver for the proxy's log lines, and the `global` and `defaults`
     /// sections that send them to it raw from every proxy (`global` and
     /// `defaults` add lines to those sections).
