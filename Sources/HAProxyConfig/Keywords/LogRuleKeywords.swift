@@ -61,28 +61,44 @@ extension KeywordRegistry {
         guard a.count == 3 else {
             throw error(isRequest ? "expects <expression> [ 'len' <length> | id <idx> ]" : "expects <expression> id <idx>")
         }
-        let expression: SampleExpression
-        do {
-            expression = try SampleExpression.parse(a[0])
-        } catch let e as SampleParseError {
-            throw error(e.message)
-        }
-        if let source = expression.missingSource(at: stage) {
-            throw error("fetch method '\(a[0])' extracts information from '\(source.name)', none of which is available here")
-        }
+        let expression = try parseCaptureSample(a[0], stage: stage, error)
         switch a[1] {
         case "len" where isRequest:
-            guard proxy.capabilities.contains(.frontend) else {
-                throw error("proxy '\(proxy.name)' has no frontend capability")
-            }
-            guard ParseContext.looseInteger(a[2]) > 0 else { throw error("length must be > 0") }
-            return .capture(HTTPCapture(expression: expression, response: false, slot: proxy.captureRequestHeaders.count))
+            return .capture(try captureInNewSlot(expression, length: a[2], proxy: proxy, error))
         case "id":
             guard let id = Int(a[2]) else { throw error("cannot parse id '\(a[2])'") }
             return .capture(HTTPCapture(expression: expression, response: !isRequest, slot: id))
         default:
             throw error(isRequest ? "expects 'len' or 'id', found '\(a[1])'" : "expects 'id', found '\(a[1])'")
         }
+    }
+
+    /// The sample of a `capture` action (HTTP or `tcp-request content`),
+    /// with 2.6's messages.
+    static func parseCaptureSample(
+        _ text: String, stage: SampleStage, _ error: (String) -> KeywordError
+    ) throws -> SampleExpression {
+        let expression: SampleExpression
+        do {
+            expression = try SampleExpression.parse(text)
+        } catch let e as SampleParseError {
+            throw error(e.message)
+        }
+        if let source = expression.missingSource(at: stage) {
+            throw error("fetch method '\(text)' extracts information from '\(source.name)', none of which is available here")
+        }
+        return expression
+    }
+
+    /// A capture into the request slot `capture ... len N` declares, the
+    /// next of the proxy's (which the caller adds): only a frontend has
+    /// slots, and the length must be positive (2.6's messages).
+    static func captureInNewSlot(
+        _ expression: SampleExpression, length: String, proxy: ProxyConfig, _ error: (String) -> KeywordError
+    ) throws -> HTTPCapture {
+        guard proxy.capabilities.contains(.frontend) else { throw error("proxy '\(proxy.name)' has no frontend capability") }
+        guard ParseContext.looseInteger(length) > 0 else { throw error("length must be > 0") }
+        return HTTPCapture(expression: expression, response: false, slot: proxy.captureRequestHeaders.count)
     }
 
     /// Adds the request slot an `http-request capture ... len N` rule

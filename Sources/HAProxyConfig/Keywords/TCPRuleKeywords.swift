@@ -138,31 +138,18 @@ extension KeywordRegistry {
     static func parseTCPCapture(
         _ words: inout ArraySlice<String>, proxy: ProxyConfig, stage: SampleStage, ctx: inout ParseContext
     ) throws -> HTTPCapture {
-        let prefix = "'tcp-request content capture' : "
+        let error = { (message: String) in KeywordError("'tcp-request content capture' : " + message) }
         let text = words.first.flatMap { $0 == "if" || $0 == "unless" ? nil : $0 } ?? ""
         if !text.isEmpty { words.removeFirst() }
-        let expression: SampleExpression
-        do {
-            expression = try SampleExpression.parse(text)
-        } catch let e as SampleParseError {
-            throw KeywordError(prefix + e.message)
+        let expression = try parseCaptureSample(text, stage: stage, error)
+        guard proxy.capabilities.contains(.frontend) else { throw error("proxy '\(proxy.name)' has no frontend capability") }
+        guard words.first == "len", let length = words.dropFirst().first else {
+            throw error("a positive 'len' argument is mandatory")
         }
-        if let source = expression.missingSource(at: stage) {
-            throw KeywordError(
-                prefix + "fetch method '\(text)' extracts information from '\(source.name)', none of which is available here")
-        }
-        guard proxy.capabilities.contains(.frontend) else {
-            throw KeywordError(prefix + "proxy '\(proxy.name)' has no frontend capability")
-        }
-        guard words.first == "len", words.count > 1 else {
-            throw KeywordError(prefix + "a positive 'len' argument is mandatory")
-        }
-        let length = ParseContext.looseInteger(words.dropFirst().first!)
-        guard length > 0 else { throw KeywordError(prefix + "length must be > 0") }
+        let capture = try captureInNewSlot(expression, length: length, proxy: proxy, error)
         words.removeFirst(2)
-        let slot = proxy.captureRequestHeaders.count
-        ctx.withProxy { $0.captureRequestHeaders.append(CapturedHeader.slot(length: length)) }
-        return HTTPCapture(expression: expression, response: false, slot: slot)
+        ctx.withProxy { $0.captureRequestHeaders.append(CapturedHeader.slot(length: ParseContext.looseInteger(length))) }
+        return capture
     }
 
     static func parseTCPRule(_ set: TCPRuleSet, _ args: [String], _ ctx: inout ParseContext) throws {

@@ -31,11 +31,12 @@ public enum HealthCheckMessages {
     }
 
     /// `Server be/s1 is UP, reason: ..., check duration: Nms. A active and B backup servers online. R sessions requeued, Q total in queue.`
+    /// `stopping`: the same words for a server going NOLB ("is stopping").
     public static func serverUp(
         backend: String, server: String, isBackup: Bool = false, reasonText: String?, via: String? = nil,
-        activeOnline: Int, backupOnline: Int, requeued: Int, queued: Int
+        activeOnline: Int, backupOnline: Int, requeued: Int, queued: Int, stopping: Bool = false
     ) -> String {
-        var s = "\(isBackup ? "Backup Server" : "Server") \(backend)/\(server) is UP"
+        var s = "\(isBackup ? "Backup Server" : "Server") \(backend)/\(server) is \(stopping ? "stopping" : "UP")"
         if let via { s += " via \(via)" }
         if let reasonText { s += ", reason: \(reasonText)" }
         s += ". \(activeOnline) active and \(backupOnline) backup servers online."

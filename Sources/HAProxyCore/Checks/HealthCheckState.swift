@@ -52,7 +52,13 @@ public struct HealthCheckState: Sendable, Equatable {
     /// HAProxy's "status" text: `3/3 UP` (successes left before DOWN over
     /// `fall`) or `1/2 DOWN` (successes so far over `rise`).
     public var statusText: String {
-        isUp ? "\(health - rise + 1)/\(fall) UP" : "\(health)/\(rise) DOWN"
+        "\(progress) \(isUp ? "UP" : "DOWN")"
+    }
+
+    /// Checks passed so far over those the next change needs: successes
+    /// left before DOWN over `fall` while UP, successes over `rise` while DOWN.
+    private var progress: String {
+        isUp ? "\(health - rise + 1)/\(fall)" : "\(health)/\(rise)"
     }
 
     /// The state as `x-haproxy-server-state` starts with it: the word, and
@@ -61,7 +67,7 @@ public struct HealthCheckState: Sendable, Equatable {
     public func headerState(stopping: Bool) -> String {
         let word = isUp ? (stopping ? "NOLB" : "UP") : "DOWN"
         guard health != 0 && health != maxHealth else { return word }
-        return word + (isUp ? " \(health - rise + 1)/\(fall)" : " \(health)/\(rise)")
+        return "\(word) \(progress)"
     }
 
     /// Counts one check result and says whether the server changed state.

@@ -175,8 +175,7 @@ extension ProxyRuntime {
         let text = HealthCheckMessages.serverUp(
             backend: backend.name, server: server.name, isBackup: server.isBackup, reasonText: event.check.reasonText,
             activeOnline: usable.active, backupOnline: usable.backup, requeued: change.requeued,
-            queued: backend.queuedCount
-        ).replacing(" is UP, reason:", with: " is stopping, reason:")
+            queued: backend.queuedCount, stopping: true)
         onMessage(.warning, text)
         logger?.logOperational(.notice, text, proxy: backend.name)
     }

@@ -661,8 +661,8 @@ final class HTTPSession: ConnectionOwner, ServerAttempt, TimeoutOwner, ActiveStr
     /// a server connection loses it, so that a request still waiting for
     /// its response gets 2.6's 502; any other stream is closed.
     func kill(serverDown: Bool) {
-        if serverDown, serverConnection != nil { machine.serverWentDown() }
         if let serverConnection {
+            if serverDown { machine.serverWentDown() }
             serverConnection.close()
         } else {
             client.close()

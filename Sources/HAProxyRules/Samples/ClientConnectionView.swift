@@ -13,8 +13,8 @@ public protocol ClientConnectionView: AnyObject {
     /// microseconds (`fc_rtt`, `fc_rttvar`); nil when the socket is not
     /// TCP or is closed.
     var roundTripTimes: (rtt: Int, variation: Int)? { get }
-    /// `set-mark` (SO_MARK) and `set-tos` (IP_TOS, or IPV6_TCLASS on an
-    /// IPv6 socket) on the packets sent to the client. A setting the
+    /// `set-mark` (SO_MARK) and `set-tos` (IP_TOS, and IPV6_TCLASS too on
+    /// an IPv6 socket) on the packets sent to the client. A setting the
     /// system refuses (SO_MARK needs CAP_NET_ADMIN) is left, as 2.6 does.
     func setOption(_ option: ClientSocketOption)
 }
