@@ -113,9 +113,11 @@ final class TCPRuleKeywordsTests: XCTestCase {
             "frontend a\n  bind :80\n  mode tcp\n  tcp-request content capture req.ssl_sni len 30\n")
         XCTAssertEqual(diagnostics.alerts.map(\.message), [])
         XCTAssertEqual(config?.proxies.first?.captureRequestHeaders.map(\.length), [30])
-        let (_, backend) = TestSupport.load("backend b\n  tcp-request content capture req.len len 5\n")
-        XCTAssertEqual(backend.alerts.first?.message,
-                       "parsing [test.cfg:2] : 'tcp-request content capture' : proxy 'b' has no frontend capability")
+        for line in ["tcp-request content capture req.len len 5", "tcp-request content capture nope len 5"] {
+            let (_, backend) = TestSupport.load("backend b\n  \(line)\n")
+            XCTAssertEqual(backend.alerts.first?.message,
+                           "parsing [test.cfg:2] : 'tcp-request content capture' : proxy 'b' has no frontend capability")
+        }
         let (_, listen) = TestSupport.load("listen l\n  bind :80\n  tcp-request session capture req.len len 5\n")
         XCTAssertEqual(listen.alerts.first?.message,
                        "parsing [test.cfg:3] : 'capture req.len' is not allowed in 'tcp-request session' rules in proxy 'l'")

@@ -139,10 +139,11 @@ extension KeywordRegistry {
         _ words: inout ArraySlice<String>, proxy: ProxyConfig, stage: SampleStage, ctx: inout ParseContext
     ) throws -> HTTPCapture {
         let error = { (message: String) in KeywordError("'tcp-request content capture' : " + message) }
+        // 2.6 refuses a backend's rule before reading its sample.
+        guard proxy.capabilities.contains(.frontend) else { throw error("proxy '\(proxy.name)' has no frontend capability") }
         let text = words.first.flatMap { $0 == "if" || $0 == "unless" ? nil : $0 } ?? ""
         if !text.isEmpty { words.removeFirst() }
         let expression = try parseCaptureSample(text, stage: stage, error)
-        guard proxy.capabilities.contains(.frontend) else { throw error("proxy '\(proxy.name)' has no frontend capability") }
         guard words.first == "len", let length = words.dropFirst().first else {
             throw error("a positive 'len' argument is mandatory")
         }
